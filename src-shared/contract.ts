@@ -1,0 +1,346 @@
+/**
+ * The one IPC contract between the renderer and the engine.
+ *
+ * Every request (renderer → engine, answered) and every event (engine → renderer) is listed
+ * here by name (`noun:verb`) with a zod schema; TypeScript types are inferred from the schemas.
+ * Large numeric payloads travel as typed arrays (structured clone in Electron, msgpackr in
+ * browser mode, advanced serialization to the engine process), never as JSON number lists.
+ *
+ * Pure TypeScript: imported by the engine, Electron main, preload, browser-mode server,
+ * renderer and tests.
+ */
+import { z } from 'zod';
+import {
+  BackendInfo,
+  DatasetInfo,
+  DatasetRef,
+  EngineInfo,
+  ErrorCode,
+  ExportRequest,
+  ExportResult,
+  Metrics,
+  RunSummary,
+  TrainConfig,
+  TrainProgress,
+  TrainState,
+  MAX_IMAGE_BYTES,
+  LabError,
+} from './types';
+
+export * from './types';
+
+// ---------------------------------------------------------------------------------------------
+// Typed-array schemas. `instanceof` is checked against the receiving realm's constructors;
+// every transport here (structured clone, msgpackr, v8 serialization) rebuilds typed arrays in
+// the receiver's realm.
+
+/** Max floats in one latent/image payload (about 200 MB of float32). */
+const MAX_FLOATS = 50_000_000;
+export const F32 = z
+  .instanceof(Float32Array, { message: 'expected a Float32Array' })
+  .refine((a) => a.length <= MAX_FLOATS, 'array too large');
+export const I32 = z
+  .instanceof(Int32Array, { message: 'expected an Int32Array' })
+  .refine((a) => a.length <= MAX_FLOATS, 'array too large');
+export const U8 = z.instanceof(Uint8Array, { message: 'expected a Uint8Array' });
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const runId = z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, 'invalid run id');
+const split = z.enum(['train', 'test']);
+const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+
+/** A batch of images: `count` rows of `height × width` floats in [0,1], row-major. */
+export const ImageBatch = z.object({
+  images: F32,
+  count: z.number().int().nonnegative(),
+  shape: z.array(z.number().int().positive()),
+});
+export type ImageBatch = z.infer<typeof ImageBatch>;
+
+export const LatentBatch = z.object({
+  /** `count × dim` latent means. */
+  latents: F32,
+  dim: z.number().int().positive(),
+  count: z.number().int().nonnegative(),
+  labels: I32,
+  /** Index of each point in its split, so points can be matched across updates and views. */
+  indices: I32,
+});
+export type LatentBatch = z.infer<typeof LatentBatch>;
+
+export const Neighbors = z.object({
+  indices: I32,
+  labels: I32,
+  distances: F32,
+  images: F32,
+  shape: z.array(z.number().int().positive()),
+});
+export type Neighbors = z.infer<typeof Neighbors>;
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+function req<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
+  return { input, output, doc };
+}
+
+export const requests = {
+  'engine:info': req(Empty, EngineInfo, 'Versions, workspace and the backend in use (and why).'),
+
+  'datasets:list': req(Empty, z.array(DatasetInfo), 'Every dataset in the registry.'),
+  'datasets:prepare': req(
+    z.object({ dataset: DatasetRef }).strict(),
+    DatasetInfo,
+    'Load (downloading if needed, with dataset:progress events) and describe a dataset.',
+  ),
+  'datasets:sample': req(
+    z
+      .object({
+        dataset: DatasetRef,
+        split,
+        offset: z.number().int().min(0).max(10_000_000),
+        count: z.number().int().min(1).max(10_000),
+      })
+      .strict(),
+    ImageBatch.extend({ labels: I32 }),
+    'Raw images and labels from a dataset split.',
+  ),
+
+  'training:start': req(TrainConfig, z.object({ runId }), 'Start training a new run.'),
+  'training:pause': req(Empty, z.object({ state: TrainState }), 'Pause the running training.'),
+  'training:resume': req(Empty, z.object({ state: TrainState }), 'Resume a paused training.'),
+  'training:stop': req(Empty, z.object({ state: TrainState }), 'Stop training; keeps what was learnt.'),
+  'training:status': req(Empty, TrainProgress.nullable(), 'Last progress of the current/last run.'),
+
+  'runs:list': req(Empty, z.array(RunSummary), 'Saved runs, newest first.'),
+  'runs:open': req(z.object({ runId }).strict(), RunSummary, 'Make a saved run the active model.'),
+  'runs:rename': req(
+    z.object({ runId, name: z.string().trim().min(1).max(200) }).strict(),
+    RunSummary,
+    'Rename a run.',
+  ),
+  'runs:delete': req(z.object({ runId }).strict(), Ok, 'Delete a run folder.'),
+  'runs:metrics': req(z.object({ runId }).strict(), Metrics, 'Compute (or read cached) test metrics.'),
+
+  'model:latents': req(
+    z
+      .object({
+        runId: runId.optional(),
+        split,
+        limit: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict(),
+    LatentBatch,
+    'Latent means of a dataset split under the active (or given) run.',
+  ),
+  'model:encode': req(
+    z.object({ images: F32, count: z.number().int().min(1).max(100_000), labels: I32.optional() }).strict(),
+    z.object({ mean: F32, logVar: F32.nullable(), dim: z.number().int(), count: z.number().int() }),
+    'Encode already-preprocessed images (count × inputDim).',
+  ),
+  'model:decode': req(
+    z
+      .object({
+        z: F32.refine((a) => a.every(Number.isFinite), 'latent values must be finite'),
+        count: z.number().int().min(1).max(100_000),
+        labels: I32.optional(),
+      })
+      .strict(),
+    ImageBatch,
+    'Decode latent vectors (count × latentDim); CVAE needs labels.',
+  ),
+  'model:reconstruct': req(
+    z
+      .object({
+        split,
+        offset: z.number().int().min(0).max(10_000_000),
+        count: z.number().int().min(1).max(1000),
+        worstFirst: z.boolean().default(false),
+      })
+      .strict(),
+    z.object({
+      originals: F32,
+      reconstructions: F32,
+      labels: I32,
+      indices: I32,
+      /** Per-image reconstruction BCE in nats. */
+      errors: F32,
+      count: z.number().int(),
+      shape: z.array(z.number().int()),
+    }),
+    'Originals and reconstructions side by side for a page of a split.',
+  ),
+  'model:generate': req(
+    z
+      .object({
+        count: z.number().int().min(1).max(1000),
+        label: z.number().int().min(0).max(9999).optional(),
+        temperature: finite.pipe(z.number().min(0).max(10)).default(1),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+      })
+      .strict(),
+    ImageBatch.extend({ labels: I32, z: F32 }),
+    'Sample from the prior (CVAE: for a label).',
+  ),
+  'model:interpolate': req(
+    z
+      .object({
+        from: F32,
+        to: F32,
+        steps: z.number().int().min(2).max(100),
+        label: z.number().int().min(0).max(9999).optional(),
+      })
+      .strict(),
+    ImageBatch.extend({ z: F32 }),
+    'Linear interpolation between two latent points, decoded.',
+  ),
+  'model:manifold': req(
+    z
+      .object({
+        dims: z.tuple([z.number().int().min(0).max(63), z.number().int().min(0).max(63)]),
+        steps: z.number().int().min(2).max(60).default(15),
+        range: finite.pipe(z.number().positive().max(100)).default(3),
+        label: z.number().int().min(0).max(9999).optional(),
+      })
+      .strict(),
+    ImageBatch.extend({ z: F32 }),
+    'A grid of decodes over two latent dimensions (others at 0), row-major, top row = max.',
+  ),
+  'model:neighbors': req(
+    z.object({ z: F32, k: z.number().int().min(1).max(100).default(5) }).strict(),
+    Neighbors,
+    'k nearest training points of a latent point.',
+  ),
+  'model:encodeFile': req(
+    z
+      .object({
+        name: z.string().max(1000),
+        bytes: U8.refine((b) => b.byteLength <= MAX_IMAGE_BYTES, `file larger than ${MAX_IMAGE_BYTES} bytes`),
+        label: z.number().int().min(0).max(9999).optional(),
+      })
+      .strict(),
+    z.object({
+      /** The preprocessed model input (e.g. 28 × 28 floats). */
+      input: F32,
+      shape: z.array(z.number().int()),
+      mean: F32,
+      logVar: F32.nullable(),
+      reconstruction: F32,
+      neighbors: Neighbors,
+    }),
+    'Decode an image file, preprocess it as MNIST was made, and encode it.',
+  ),
+
+  'projection:compute': req(
+    z
+      .object({
+        method: z.enum(['pca', 'umap']),
+        latents: F32,
+        dim: z.number().int().min(1).max(64),
+        seed: z.number().int().min(0).optional(),
+      })
+      .strict(),
+    z.object({ points: F32, method: z.enum(['pca', 'umap']) }),
+    'Project latents to 3-D (PCA deterministic; UMAP seeded, with projection:progress).',
+  ),
+  'projection:cancel': req(Empty, Ok, 'Cancel a running UMAP.'),
+
+  'export:start': req(ExportRequest, ExportResult, 'Export a generated dataset (export:progress events).'),
+  'export:cancel': req(Empty, Ok, 'Cancel the running export; nothing complete-looking is left.'),
+} as const;
+
+export type Requests = typeof requests;
+export type RequestName = keyof Requests;
+export const REQUEST_NAMES = Object.keys(requests) as RequestName[];
+export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>;
+export type RequestParsed<N extends RequestName> = z.output<Requests[N]['input']>;
+export type RequestOutput<N extends RequestName> = z.output<Requests[N]['output']>;
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export const EngineState = z.enum(['starting', 'ready', 'crashed', 'restarting']);
+export type EngineState = z.infer<typeof EngineState>;
+
+export const events = {
+  'training:progress': TrainProgress,
+  /** Latent means of the fixed snapshot sample, once per epoch (and at start). */
+  'training:latents': LatentBatch.extend({ runId: z.string(), epoch: z.number().int() }),
+  'training:done': z.object({
+    runId: z.string(),
+    state: TrainState,
+    metrics: Metrics.nullable(),
+    error: z.object({ code: ErrorCode, message: z.string() }).optional(),
+  }),
+  'dataset:progress': z.object({
+    dataset: z.string(),
+    phase: z.enum(['download', 'decode', 'ready']),
+    loaded: z.number(),
+    total: z.number(),
+  }),
+  'export:progress': z.object({ done: z.number().int(), total: z.number().int() }),
+  'projection:progress': z.object({ done: z.number().int(), total: z.number().int() }),
+  /** Emitted by the host (Electron main or browser-mode server), not by the engine itself. */
+  'engine:state': z.object({
+    state: EngineState,
+    message: z.string().optional(),
+    backend: BackendInfo.optional(),
+  }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+export type EventPayload<N extends EventName> = z.output<Events[N]>;
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+export const ErrorBody = z.object({ code: ErrorCode, message: z.string() });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+export type Response<N extends RequestName> =
+  | { ok: true; value: RequestOutput<N> }
+  | { ok: false; error: ErrorBody };
+
+/** Requests handled by the host (Electron main / browser-mode server), not forwarded to the engine. */
+export const hostRequests = {
+  'engine:restart': req(Empty, Ok, 'Restart the engine process (after a crash).'),
+} as const;
+
+/** Parse a request payload; throws LabError('INVALID_PAYLOAD') naming the first problem. */
+export function parseRequest<N extends RequestName>(name: N, payload: unknown): RequestParsed<N> {
+  const def = requests[name];
+  if (!def) throw new LabError('UNKNOWN_REQUEST', `unknown request "${String(name)}"`);
+  const r = def.input.safeParse(payload ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue?.path?.length ? issue.path.join('.') + ': ' : '';
+    throw new LabError('INVALID_PAYLOAD', `${String(name)}: ${where}${issue?.message ?? 'invalid payload'}`);
+  }
+  return r.data as RequestParsed<N>;
+}
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
+}
+
+/** Turn anything thrown into the contract's error body. */
+export function toErrorBody(err: unknown): ErrorBody {
+  if (err instanceof LabError) return { code: err.code, message: err.message };
+  if (err && typeof err === 'object' && 'code' in err && 'message' in err) {
+    const code = ErrorCode.safeParse((err as { code: unknown }).code);
+    if (code.success) return { code: code.data, message: String((err as { message: unknown }).message) };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'INTERNAL', message };
+}
+
+/** The renderer-side API shape (implemented by the preload and by the WebSocket client). */
+export interface LabApi {
+  invoke<N extends RequestName>(name: N, payload: RequestInput<N>): Promise<RequestOutput<N>>;
+  on<N extends EventName>(name: N, cb: (payload: EventPayload<N>) => void): () => void;
+  restartEngine(): Promise<void>;
+  /** 'electron' or 'browser'. */
+  readonly transport: 'electron' | 'browser';
+}

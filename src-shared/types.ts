@@ -1,0 +1,240 @@
+/**
+ * Domain types shared by the engine, the Electron shell, browser mode, the renderer and tests.
+ * Every type is inferred from a zod schema so validation and typing have one source of truth.
+ * Pure TypeScript: no Node, Electron or DOM imports.
+ */
+import { z } from 'zod';
+
+export const MODEL_KINDS = ['ae', 'vae', 'cvae'] as const;
+export const ModelKind = z.enum(MODEL_KINDS);
+export type ModelKind = z.infer<typeof ModelKind>;
+
+export const DATASET_IDS = [
+  'mnist',
+  'mnist-full',
+  'fashion-mnist',
+  'toy-moons',
+  'toy-spirals',
+  'toy-blobs',
+  'folder',
+] as const;
+export const DatasetId = z.enum(DATASET_IDS);
+export type DatasetId = z.infer<typeof DatasetId>;
+
+/** A dataset choice. `folder` needs `path` (one sub-folder per label, PNG/JPEG inside). */
+export const DatasetRef = z
+  .object({
+    id: DatasetId,
+    path: z.string().min(1).max(4096).optional(),
+  })
+  .strict()
+  .refine((d) => d.id !== 'folder' || !!d.path, { message: 'a folder dataset needs a path' });
+export type DatasetRef = z.infer<typeof DatasetRef>;
+
+export const DatasetInfo = z.object({
+  id: DatasetId,
+  title: z.string(),
+  description: z.string(),
+  /** [height, width] for images, [2] for toy 2-D sets. */
+  shape: z.array(z.number().int().positive()),
+  labelNames: z.array(z.string()),
+  trainCount: z.number().int().nonnegative(),
+  testCount: z.number().int().nonnegative(),
+  /** true when usable right now without a download or a path. */
+  available: z.boolean(),
+  isImage: z.boolean(),
+});
+export type DatasetInfo = z.infer<typeof DatasetInfo>;
+
+export const ACTIVATIONS = ['relu', 'elu', 'tanh', 'sigmoid', 'selu', 'leakyRelu'] as const;
+export const Activation = z.enum(ACTIVATIONS);
+export type Activation = z.infer<typeof Activation>;
+
+export const ModelConfig = z
+  .object({
+    kind: ModelKind.default('vae'),
+    latentDim: z.number().int().min(2).max(64).default(3),
+    /** Encoder hidden layer sizes; the decoder mirrors them. */
+    hidden: z.array(z.number().int().min(1).max(4096)).min(1).max(6).default([256]),
+    activation: Activation.default('relu'),
+    /** Std-dev of Gaussian noise added to inputs while training (denoising AE). 0 = off. */
+    inputNoise: z.number().min(0).max(1).default(0),
+    /** L2 weight decay on dense kernels. */
+    l2: z.number().min(0).max(1).default(0),
+    dropout: z.number().min(0).max(0.9).default(0),
+    /** β of the β-VAE (VAE/CVAE only). */
+    beta: z.number().min(0).max(100).default(1),
+    /** Linear KL warm-up from 0 to β over this many epochs (0 = off). */
+    klWarmupEpochs: z.number().int().min(0).max(1000).default(0),
+  })
+  .strict();
+export type ModelConfig = z.infer<typeof ModelConfig>;
+export type ModelConfigInput = z.input<typeof ModelConfig>;
+
+export const TrainConfig = z
+  .object({
+    dataset: DatasetRef.default({ id: 'mnist' }),
+    model: ModelConfig.default(ModelConfig.parse({})),
+    epochs: z.number().int().min(1).max(10_000).default(10),
+    batchSize: z.number().int().min(1).max(8192).default(256),
+    learningRate: z.number().positive().max(100).default(1e-3),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    /** Human name of the run; defaults to e.g. "VAE z=3 mnist". */
+    name: z.string().min(1).max(200).optional(),
+    /** How many test points get latent snapshots each epoch (for the live scatter). */
+    snapshotSize: z.number().int().min(0).max(100_000).default(2000),
+  })
+  .strict();
+export type TrainConfig = z.infer<typeof TrainConfig>;
+export type TrainConfigInput = z.input<typeof TrainConfig>;
+
+/** Per-sample losses in nats. For AE, kl is 0 and loss = recon. */
+export const LossParts = z.object({
+  loss: z.number(),
+  recon: z.number(),
+  kl: z.number(),
+});
+export type LossParts = z.infer<typeof LossParts>;
+
+export const TRAIN_STATES = ['idle', 'training', 'paused', 'done', 'error', 'cancelled'] as const;
+export const TrainState = z.enum(TRAIN_STATES);
+export type TrainState = z.infer<typeof TrainState>;
+
+export const TrainProgress = z.object({
+  runId: z.string(),
+  state: TrainState,
+  /** 1-based epoch currently running (or just finished). */
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  /** 1-based batch within the epoch. */
+  batch: z.number().int(),
+  batches: z.number().int(),
+  samplesPerSecond: z.number(),
+  etaSeconds: z.number(),
+  /** Running mean over the epoch so far. */
+  train: LossParts,
+  /** Present at the end of each epoch. */
+  val: LossParts.optional(),
+  /** Current effective β (after warm-up). */
+  beta: z.number(),
+});
+export type TrainProgress = z.infer<typeof TrainProgress>;
+
+export const Metrics = z.object({
+  /** Test-set negative ELBO per sample (nats); for AE the reconstruction BCE. */
+  elbo: z.number(),
+  recon: z.number(),
+  kl: z.number(),
+  /** Latent units whose posterior-mean variance across the test set exceeds 0.01. */
+  activeUnits: z.number().int(),
+  /** k-NN (k=5) label accuracy in latent space, test points against training points. */
+  knnAccuracy: z.number(),
+});
+export type Metrics = z.infer<typeof Metrics>;
+
+export const RunSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  created: z.string(),
+  config: TrainConfig,
+  state: TrainState,
+  epochsDone: z.number().int(),
+  metrics: Metrics.nullable(),
+  /** Set when the run folder could not be read; the run is listed but cannot be opened. */
+  error: z.string().optional(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BackendName = z.enum(BACKENDS);
+export type BackendName = z.infer<typeof BackendName>;
+
+export const BackendInfo = z.object({
+  backend: BackendName,
+  /** Why each better backend was skipped, in preference order. */
+  skipped: z.array(z.object({ backend: BackendName, reason: z.string() })),
+  forced: z.boolean(),
+  simd: z.boolean().optional(),
+  threads: z.number().int().optional(),
+  /** Kernel overrides installed at start (e.g. "BatchMatMul: transposes materialised"). */
+  overrides: z.array(z.string()),
+});
+export type BackendInfo = z.infer<typeof BackendInfo>;
+
+export const EngineInfo = z.object({
+  appVersion: z.string(),
+  tfjsVersion: z.string(),
+  node: z.string(),
+  platform: z.string(),
+  backend: BackendInfo,
+  workspace: z.string(),
+});
+export type EngineInfo = z.infer<typeof EngineInfo>;
+
+export const EXPORT_FORMATS = ['imagefolder', 'idx', 'npz', 'embeddings'] as const;
+export const ExportFormat = z.enum(EXPORT_FORMATS);
+export type ExportFormat = z.infer<typeof ExportFormat>;
+
+export const ExportRequest = z
+  .object({
+    runId: z.string().min(1).max(200),
+    format: ExportFormat,
+    /** Per label for CVAE, in total for AE/VAE. Ignored for embeddings. */
+    count: z.number().int().min(1).max(100_000).default(100),
+    /** Restrict CVAE generation to one label; all labels when absent. */
+    label: z.number().int().min(0).max(9999).optional(),
+    temperature: z.number().min(0).max(10).default(1),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    /** Absolute destination folder. */
+    out: z.string().min(1).max(4096),
+    overwrite: z.boolean().default(false),
+  })
+  .strict();
+export type ExportRequest = z.infer<typeof ExportRequest>;
+export type ExportRequestInput = z.input<typeof ExportRequest>;
+
+export const ExportResult = z.object({
+  out: z.string(),
+  format: ExportFormat,
+  total: z.number().int(),
+  countPerLabel: z.record(z.string(), z.number().int()),
+  files: z.array(z.string()),
+});
+export type ExportResult = z.infer<typeof ExportResult>;
+
+/** Error codes used across the contract, the engine and the CLI. */
+export const ERROR_CODES = [
+  'INVALID_PAYLOAD',
+  'UNKNOWN_REQUEST',
+  'NOT_FOUND',
+  'BUSY',
+  'NO_MODEL',
+  'BAD_IMAGE',
+  'BAD_DATASET',
+  'BAD_FILE',
+  'TOO_LARGE',
+  'UNSUPPORTED',
+  'DIVERGED',
+  'CANCELLED',
+  'EXISTS',
+  'IO',
+  'ENGINE_DOWN',
+  'INTERNAL',
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** The one error type the engine throws on purpose; anything else is INTERNAL. */
+export class LabError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'LabError';
+    this.code = code;
+  }
+}
+
+/** Upper bound on a dropped/encoded image file, checked before the bytes are read whole. */
+export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+/** Upper bound on decoded image pixels (width × height), checked from the header. */
+export const MAX_IMAGE_PIXELS = 50_000_000;
