@@ -37,12 +37,12 @@ export * from './types';
 /** Max floats in one latent/image payload (about 200 MB of float32). */
 const MAX_FLOATS = 50_000_000;
 export const F32 = z
-  .instanceof(Float32Array, { message: 'expected a Float32Array' })
+  .custom<Float32Array>((a) => a instanceof Float32Array, { message: 'expected a Float32Array' })
   .refine((a) => a.length <= MAX_FLOATS, 'array too large');
 export const I32 = z
-  .instanceof(Int32Array, { message: 'expected an Int32Array' })
+  .custom<Int32Array>((a) => a instanceof Int32Array, { message: 'expected an Int32Array' })
   .refine((a) => a.length <= MAX_FLOATS, 'array too large');
-export const U8 = z.instanceof(Uint8Array, { message: 'expected a Uint8Array' });
+export const U8 = z.custom<Uint8Array>((a) => a instanceof Uint8Array, { message: 'expected a Uint8Array' });
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const runId = z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, 'invalid run id');

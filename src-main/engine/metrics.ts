@@ -1,0 +1,201 @@
+/**
+ * Batched evaluation and latent-space metrics: test negative ELBO (single-sample estimate with a
+ * fixed seed) split into recon and KL, active units, and k-NN label accuracy in latent space.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LossParts, Metrics } from '../../src-shared/types';
+import { isConditional, oneHot, type ModelBundle } from './models/build';
+import { forwardLoss } from './models/loss';
+
+export interface SplitData {
+  x: Float32Array;
+  y: Int32Array;
+  count: number;
+}
+
+export const EVAL_BATCH = 1000;
+
+/** Mean per-sample loss parts over a split; `loss` = recon + β·kl. */
+export async function evaluate(
+  bundle: ModelBundle,
+  split: SplitData,
+  opts: { seed: number; beta?: number; limit?: number },
+): Promise<LossParts> {
+  const D = bundle.inputDim;
+  const n = Math.min(split.count, opts.limit ?? split.count);
+  const cond = isConditional(bundle.config.kind);
+  let sr = 0;
+  let sk = 0;
+  for (let s = 0; s < n; s += EVAL_BATCH) {
+    const m = Math.min(EVAL_BATCH, n - s);
+    const [r, k] = tf.tidy(() => {
+      const x = tf.tensor2d(split.x.subarray(s * D, (s + m) * D), [m, D]);
+      const y = cond ? oneHot(split.y.subarray(s, s + m), bundle.numClasses) : null;
+      const p = forwardLoss(bundle, x, y, { training: false, seed: opts.seed + s });
+      return [tf.mul(p.recon, m), tf.mul(p.kl, m)];
+    });
+    const [rv, kv] = await Promise.all([r.data(), k.data()]);
+    r.dispose();
+    k.dispose();
+    sr += rv[0];
+    sk += kv[0];
+    await new Promise<void>((res) => setImmediate(res));
+  }
+  const recon = sr / n;
+  const kl = sk / n;
+  const beta = opts.beta ?? 1;
+  return { loss: recon + beta * kl, recon, kl };
+}
+
+/** Latent means (and log-variances for VAE/CVAE) of `count` rows, in batches. */
+export function encodeArrays(
+  bundle: ModelBundle,
+  x: Float32Array,
+  y: Int32Array | null,
+  count: number,
+): { mean: Float32Array; logVar: Float32Array | null } {
+  const D = bundle.inputDim;
+  const d = bundle.config.latentDim;
+  const cond = isConditional(bundle.config.kind);
+  const variational = bundle.config.kind !== 'ae';
+  const mean = new Float32Array(count * d);
+  const logVar = variational ? new Float32Array(count * d) : null;
+  const B = 4096;
+  for (let s = 0; s < count; s += B) {
+    const m = Math.min(B, count - s);
+    const outs = tf.tidy(() => {
+      const xt = tf.tensor2d(x.subarray(s * D, (s + m) * D), [m, D]);
+      const inputs = cond ? [xt, oneHot(y!.subarray(s, s + m), bundle.numClasses)] : xt;
+      const o = bundle.encoder.apply(inputs, { training: false }) as tf.Tensor | tf.Tensor[];
+      return Array.isArray(o) ? o : [o];
+    });
+    mean.set(outs[0].dataSync() as Float32Array, s * d);
+    if (logVar && outs[1]) logVar.set(outs[1].dataSync() as Float32Array, s * d);
+    tf.dispose(outs);
+  }
+  return { mean, logVar };
+}
+
+/** Decode `count × latentDim` vectors to images (probabilities for Bernoulli outputs). */
+export function decodeArrays(bundle: ModelBundle, z: Float32Array, y: Int32Array | null, count: number): Float32Array {
+  const d = bundle.config.latentDim;
+  const D = bundle.inputDim;
+  const cond = isConditional(bundle.config.kind);
+  const out = new Float32Array(count * D);
+  const B = 4096;
+  for (let s = 0; s < count; s += B) {
+    const m = Math.min(B, count - s);
+    const t = tf.tidy(() => {
+      const zt = tf.tensor2d(z.subarray(s * d, (s + m) * d), [m, d]);
+      const inputs = cond ? [zt, oneHot(y!.subarray(s, s + m), bundle.numClasses)] : zt;
+      return bundle.decoder.apply(inputs, { training: false }) as tf.Tensor;
+    });
+    out.set(t.dataSync() as Float32Array, s * D);
+    t.dispose();
+  }
+  return out;
+}
+
+/** Units whose posterior-mean variance across the points exceeds `threshold` (Burda et al.). */
+export function activeUnits(mean: Float32Array, count: number, dim: number, threshold = 0.01): number {
+  let active = 0;
+  for (let j = 0; j < dim; j++) {
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < count; i++) {
+      const v = mean[i * dim + j];
+      s += v;
+      s2 += v * v;
+    }
+    const mu = s / count;
+    if (s2 / count - mu * mu > threshold) active++;
+  }
+  return active;
+}
+
+/** Indices and squared distances of the k nearest reference points to `q` (brute force). */
+export function nearest(
+  ref: Float32Array,
+  refCount: number,
+  dim: number,
+  q: Float32Array,
+  k: number,
+): { indices: Int32Array; distances: Float32Array } {
+  const kk = Math.min(k, refCount);
+  const idx = new Int32Array(kk).fill(-1);
+  const dist = new Float32Array(kk).fill(Infinity);
+  for (let i = 0; i < refCount; i++) {
+    let d2 = 0;
+    const o = i * dim;
+    for (let j = 0; j < dim; j++) {
+      const t = ref[o + j] - q[j];
+      d2 += t * t;
+    }
+    if (d2 < dist[kk - 1]) {
+      let p = kk - 1;
+      while (p > 0 && dist[p - 1] > d2) {
+        dist[p] = dist[p - 1];
+        idx[p] = idx[p - 1];
+        p--;
+      }
+      dist[p] = d2;
+      idx[p] = i;
+    }
+  }
+  return { indices: idx, distances: dist };
+}
+
+/** k-NN (majority vote, ties to the nearest) accuracy of `query` points against `ref` points. */
+export function knnAccuracy(
+  ref: Float32Array,
+  refLabels: Int32Array,
+  refCount: number,
+  query: Float32Array,
+  queryLabels: Int32Array,
+  queryCount: number,
+  dim: number,
+  k = 5,
+): number {
+  let correct = 0;
+  const q = new Float32Array(dim);
+  for (let i = 0; i < queryCount; i++) {
+    q.set(query.subarray(i * dim, i * dim + dim));
+    const { indices } = nearest(ref, refCount, dim, q, k);
+    const votes = new Map<number, number>();
+    let best = refLabels[indices[0]];
+    let bestVotes = 0;
+    for (const j of indices) {
+      const l = refLabels[j];
+      const v = (votes.get(l) ?? 0) + 1;
+      votes.set(l, v);
+      if (v > bestVotes) {
+        bestVotes = v;
+        best = l;
+      }
+    }
+    if (best === queryLabels[i]) correct++;
+  }
+  return queryCount ? correct / queryCount : 0;
+}
+
+/** Full test metrics of a model. */
+export async function computeMetrics(
+  bundle: ModelBundle,
+  train: SplitData,
+  test: SplitData,
+  seed: number,
+): Promise<Metrics> {
+  const parts = await evaluate(bundle, test, { seed, beta: 1 });
+  const d = bundle.config.latentDim;
+  const te = encodeArrays(bundle, test.x, test.y, test.count);
+  const trainN = Math.min(train.count, 10_000);
+  const tr = encodeArrays(bundle, train.x, train.y, trainN);
+  const testN = Math.min(test.count, 2000);
+  return {
+    elbo: parts.recon + parts.kl,
+    recon: parts.recon,
+    kl: parts.kl,
+    activeUnits: activeUnits(te.mean, test.count, d),
+    knnAccuracy: knnAccuracy(tr.mean, train.y, trainN, te.mean, test.y, testN, d, 5),
+  };
+}

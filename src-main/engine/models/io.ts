@@ -1,0 +1,83 @@
+/**
+ * Save and load models as standard tfjs LayersModels (`model.json` + `weights.bin`), without
+ * relying on tfjs-node's `file://` handler (absent on wasm/cpu). Writes are atomic per file.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { LabError } from '../../../src-shared/types';
+import { logitsModel, type ModelBundle, type ModelSpec } from './build';
+
+async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  await fs.writeFile(tmp, data);
+  await fs.rename(tmp, file);
+}
+
+function concatWeightData(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
+  if (!Array.isArray(data)) return new Uint8Array(data);
+  const total = data.reduce((s, b) => s + b.byteLength, 0);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const b of data) {
+    out.set(new Uint8Array(b), o);
+    o += b.byteLength;
+  }
+  return out;
+}
+
+export async function saveLayersModel(model: tf.LayersModel, dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = concatWeightData(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
+      await writeAtomic(path.join(dir, 'weights.bin'), weights);
+      const modelJson = {
+        modelTopology: artifacts.modelTopology,
+        format: 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: null,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      await writeAtomic(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+}
+
+export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
+  let json: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+  try {
+    json = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8'));
+  } catch (err) {
+    throw new LabError('BAD_FILE', `cannot read ${path.join(dir, 'model.json')}: ${(err as Error).message}`);
+  }
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const buffers = await Promise.all(
+    json.weightsManifest.flatMap((g) => g.paths).map((p) => fs.readFile(path.join(dir, path.basename(p)))),
+  );
+  const weights = Buffer.concat(buffers);
+  const expected = specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (weights.byteLength !== expected) {
+    throw new LabError('BAD_FILE', `${path.join(dir, 'weights.bin')} has ${weights.byteLength} bytes, expected ${expected}`);
+  }
+  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+}
+
+export async function saveBundle(bundle: ModelBundle, dir: string): Promise<void> {
+  await saveLayersModel(bundle.encoder, path.join(dir, 'encoder'));
+  await saveLayersModel(bundle.decoder, path.join(dir, 'decoder'));
+}
+
+export async function loadBundle(spec: ModelSpec, dir: string): Promise<ModelBundle> {
+  const encoder = await loadLayersModel(path.join(dir, 'encoder'));
+  const decoder = await loadLayersModel(path.join(dir, 'decoder'));
+  return { ...spec, encoder, decoder, decoderLogits: logitsModel(decoder) };
+}
+
+/** Copy the weights of `from` into `to` (same architecture). */
+export function copyWeights(from: ModelBundle, to: ModelBundle): void {
+  to.encoder.setWeights(from.encoder.getWeights());
+  to.decoder.setWeights(from.decoder.getWeights());
+}

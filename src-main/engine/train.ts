@@ -1,0 +1,219 @@
+/**
+ * The training loop: async, yields to the event loop between batches (so the engine keeps
+ * answering requests), emits throttled progress, can be paused, resumed and stopped, and stops
+ * with DIVERGED on a NaN/Inf loss. Memory stays flat: every batch runs inside tidy/minimize and
+ * only three scalars are read back per batch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LabError, type LossParts, type TrainConfig } from '../../src-shared/types';
+import { isConditional, isVariational, l2Penalty, oneHot, trainableVariables, type ModelBundle } from './models/build';
+import { forwardLoss } from './models/loss';
+import { evaluate, type SplitData } from './metrics';
+import { mulberry32, shuffleInPlace } from './datasets/random';
+
+export type ControlState = 'running' | 'paused' | 'stopping';
+
+/** Pause / resume / stop handle shared between the engine and the loop. */
+export class TrainControl {
+  state: ControlState = 'running';
+  private wake: (() => void) | null = null;
+  pause(): void {
+    if (this.state === 'running') this.state = 'paused';
+  }
+  resume(): void {
+    if (this.state === 'paused') this.state = 'running';
+    this.wake?.();
+  }
+  stop(): void {
+    this.state = 'stopping';
+    this.wake?.();
+  }
+  /** Yields to the event loop; waits while paused. Returns false when a stop was asked for. */
+  async checkpoint(): Promise<boolean> {
+    await new Promise<void>((r) => setImmediate(r));
+    while (this.state === 'paused') {
+      await new Promise<void>((r) => {
+        this.wake = r;
+      });
+      this.wake = null;
+    }
+    return this.state !== 'stopping';
+  }
+}
+
+export interface ProgressInfo {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  samplesPerSecond: number;
+  etaSeconds: number;
+  train: LossParts;
+  val?: LossParts;
+  beta: number;
+}
+
+export interface TrainHooks {
+  control?: TrainControl;
+  /** Throttled (about 4×/s) and at the end of every epoch (with `val`). */
+  onProgress?: (p: ProgressInfo) => void;
+  /** After each epoch's validation; e.g. save a checkpoint, emit a latent snapshot. */
+  onEpochEnd?: (epoch: number, train: LossParts, val: LossParts) => Promise<void> | void;
+  /** Minimum milliseconds between batch progress reports. */
+  progressIntervalMs?: number;
+}
+
+export interface TrainResult {
+  state: 'done' | 'cancelled';
+  epochsDone: number;
+  samplesPerSecond: number;
+  lastVal: LossParts | null;
+}
+
+/** Effective β at a fractional epoch position (linear warm-up over `klWarmupEpochs`). */
+export function betaAt(cfg: TrainConfig, epochFloat: number): number {
+  const { beta, klWarmupEpochs } = cfg.model;
+  if (!isVariational(cfg.model.kind)) return 0;
+  if (klWarmupEpochs <= 0) return beta;
+  return beta * Math.min(1, epochFloat / klWarmupEpochs);
+}
+
+export async function trainModel(
+  bundle: ModelBundle,
+  cfg: TrainConfig,
+  data: { train: SplitData; val: SplitData },
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
+  const control = hooks.control ?? new TrainControl();
+  const interval = hooks.progressIntervalMs ?? 250;
+  const { train } = data;
+  const D = bundle.inputDim;
+  const n = train.count;
+  const bs = Math.min(cfg.batchSize, n);
+  const batches = Math.ceil(n / bs);
+  const cond = isConditional(bundle.config.kind);
+  const optimizer = tf.train.adam(cfg.learningRate);
+  const vars = trainableVariables(bundle);
+  const rng = mulberry32(cfg.seed);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const xBuf = new Float32Array(bs * D);
+  const yBuf = new Int32Array(bs);
+  const noise = bundle.config.inputNoise;
+
+  let step = 0;
+  let lastVal: LossParts | null = null;
+  let epochsDone = 0;
+  const t0 = performance.now();
+  let samplesSeen = 0;
+  let rate = 0;
+
+  try {
+    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+      shuffleInPlace(order, rng);
+      let sumRecon = 0;
+      let sumKl = 0;
+      let sumN = 0;
+      let lastEmit = 0;
+      const epochStart = performance.now();
+      for (let b = 0; b < batches; b++) {
+        if (!(await control.checkpoint())) {
+          return { state: 'cancelled', epochsDone, samplesPerSecond: rate, lastVal };
+        }
+        const start = b * bs;
+        const m = Math.min(bs, n - start);
+        for (let i = 0; i < m; i++) {
+          const src = order[start + i];
+          xBuf.set(train.x.subarray(src * D, src * D + D), i * D);
+          yBuf[i] = train.y[src];
+        }
+        const beta = betaAt(cfg, epoch - 1 + b / batches);
+        const stepSeed = (cfg.seed * 7919 + step * 104729) % 2147483647;
+        let reconT: tf.Scalar | null = null;
+        let klT: tf.Scalar | null = null;
+        const cost = optimizer.minimize(
+          () => {
+            const x = tf.tensor2d(xBuf.subarray(0, m * D), [m, D]);
+            const y = cond ? oneHot(yBuf.subarray(0, m), bundle.numClasses) : null;
+            let xIn: tf.Tensor2D | undefined;
+            if (noise > 0) {
+              const noisy = tf.add(x, tf.randomNormal([m, D], 0, noise, 'float32', stepSeed + 1));
+              xIn = (bundle.output === 'bernoulli' ? tf.clipByValue(noisy, 0, 1) : noisy) as tf.Tensor2D;
+            }
+            const parts = forwardLoss(bundle, x, y, { training: true, seed: stepSeed, xIn });
+            reconT = tf.keep(parts.recon);
+            klT = tf.keep(parts.kl);
+            let total = beta > 0 ? tf.add(parts.recon, tf.mul(beta, parts.kl)) : parts.recon;
+            const l2 = l2Penalty(bundle);
+            if (l2) total = tf.add(total, tf.div(l2, m));
+            return total as tf.Scalar;
+          },
+          true,
+          vars,
+        );
+        const [r, k] = await Promise.all([reconT!.data(), klT!.data()]);
+        cost?.dispose();
+        reconT!.dispose();
+        klT!.dispose();
+        step++;
+        const recon = r[0];
+        const kl = k[0];
+        if (!Number.isFinite(recon) || !Number.isFinite(kl)) {
+          throw new LabError(
+            'DIVERGED',
+            `training diverged: the loss became ${Number.isNaN(recon + kl) ? 'NaN' : 'infinite'} at epoch ${epoch}, batch ${b + 1} ` +
+              `(try a lower learning rate than ${cfg.learningRate})`,
+          );
+        }
+        sumRecon += recon * m;
+        sumKl += kl * m;
+        sumN += m;
+        samplesSeen += m;
+        const now = performance.now();
+        const elapsedEpoch = (now - epochStart) / 1000;
+        const epochRate = sumN / Math.max(elapsedEpoch, 1e-6);
+        rate = samplesSeen / ((now - t0) / 1000);
+        if (hooks.onProgress && (now - lastEmit >= interval || b === batches - 1)) {
+          lastEmit = now;
+          const remaining = (cfg.epochs - epoch) * n + (n - sumN);
+          hooks.onProgress({
+            epoch,
+            epochs: cfg.epochs,
+            batch: b + 1,
+            batches,
+            samplesPerSecond: epochRate,
+            etaSeconds: remaining / Math.max(epochRate, 1e-6),
+            train: mkParts(sumRecon / sumN, sumKl / sumN, beta),
+            beta,
+          });
+        }
+      }
+      const beta = betaAt(cfg, epoch);
+      const trainParts = mkParts(sumRecon / sumN, sumKl / sumN, beta);
+      const val = await evaluate(bundle, data.val, { seed: cfg.seed, beta });
+      if (!Number.isFinite(val.loss)) {
+        throw new LabError('DIVERGED', `training diverged: the validation loss became NaN after epoch ${epoch}`);
+      }
+      lastVal = val;
+      epochsDone = epoch;
+      hooks.onProgress?.({
+        epoch,
+        epochs: cfg.epochs,
+        batch: batches,
+        batches,
+        samplesPerSecond: rate,
+        etaSeconds: ((cfg.epochs - epoch) * n) / Math.max(rate, 1e-6),
+        train: trainParts,
+        val,
+        beta,
+      });
+      await hooks.onEpochEnd?.(epoch, trainParts, val);
+    }
+    return { state: 'done', epochsDone, samplesPerSecond: rate, lastVal };
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+function mkParts(recon: number, kl: number, beta: number): LossParts {
+  return { loss: recon + beta * kl, recon, kl };
+}
