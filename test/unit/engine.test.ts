@@ -1,0 +1,204 @@
+/**
+ * The engine facade end to end in plain Node: train on the embedded MNIST, events, runs,
+ * inference requests, typed errors for bad input, persistence across engine restarts.
+ */
+import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventName, EventPayload } from '../../src-shared/contract';
+import { Engine } from '../../src-main/engine/engine';
+
+let ws: string;
+let dataDir: string;
+let engine: Engine;
+const events: { name: EventName; payload: unknown }[] = [];
+const of = <N extends EventName>(name: N) => events.filter((e) => e.name === name).map((e) => e.payload as EventPayload<N>);
+
+async function make(): Promise<Engine> {
+  return Engine.create({ workspace: ws, dataDir, emit: (name, payload) => void events.push({ name, payload }) });
+}
+
+let vaeRun = '';
+let cvaeRun = '';
+
+beforeAll(async () => {
+  ws = mkdtempSync(path.join(os.tmpdir(), 'll-engine-'));
+  dataDir = path.join(ws, 'datasets');
+  engine = await make();
+  const a = await engine.call('training:start', {
+    dataset: { id: 'mnist' },
+    model: { kind: 'vae', latentDim: 2, hidden: [64] },
+    epochs: 2,
+    snapshotSize: 300,
+    seed: 3,
+  });
+  vaeRun = a.runId;
+  await expect(engine.call('training:start', { epochs: 1 })).rejects.toMatchObject({ code: 'BUSY' });
+  await engine.waitForTraining();
+  const b = await engine.call('training:start', {
+    dataset: { id: 'mnist' },
+    model: { kind: 'cvae', latentDim: 2, hidden: [64] },
+    epochs: 2,
+    snapshotSize: 0,
+    seed: 3,
+  });
+  cvaeRun = b.runId;
+  await engine.waitForTraining();
+}, 300_000);
+
+afterAll(async () => {
+  await engine?.dispose();
+  rmSync(ws, { recursive: true, force: true });
+});
+
+describe('training through the engine', () => {
+  it('emits progress, per-epoch latent snapshots and a done event with metrics', () => {
+    const progress = of('training:progress').filter((p) => p.runId === vaeRun);
+    expect(progress.length).toBeGreaterThan(2);
+    const ends = progress.filter((p) => p.val);
+    expect(ends.map((p) => p.epoch)).toEqual([1, 2]);
+    expect(ends[1].val!.loss).toBeLessThan(ends[0].val!.loss);
+    for (const p of progress) expect(p.samplesPerSecond).toBeGreaterThan(0);
+    const snaps = of('training:latents').filter((s) => s.runId === vaeRun);
+    expect(snaps.map((s) => s.epoch)).toEqual([0, 1, 2]);
+    for (const s of snaps) {
+      expect(s.count).toBe(300);
+      expect(s.latents).toBeInstanceOf(Float32Array);
+      expect(s.latents.length).toBe(600);
+      expect(new Set(s.labels).size).toBe(10);
+    }
+    expect(Array.from(snaps[2].latents.slice(0, 4))).not.toEqual(Array.from(snaps[0].latents.slice(0, 4)));
+    const done = of('training:done').find((d) => d.runId === vaeRun)!;
+    expect(done.state).toBe('done');
+    expect(done.metrics!.elbo).toBeGreaterThan(100);
+    expect(done.metrics!.elbo).toBeLessThan(260);
+    expect(done.metrics!.elbo).toBeCloseTo(done.metrics!.recon + done.metrics!.kl, 4);
+    expect(done.metrics!.knnAccuracy).toBeGreaterThan(0.5);
+    expect(done.metrics!.activeUnits).toBe(2);
+  });
+
+  it('lists the runs with their state, epochs and metrics; writes metrics.jsonl', async () => {
+    const runs = await engine.call('runs:list', {});
+    expect(runs.map((r) => r.id).sort()).toEqual([vaeRun, cvaeRun].sort());
+    const v = runs.find((r) => r.id === vaeRun)!;
+    expect(v.state).toBe('done');
+    expect(v.epochsDone).toBe(2);
+    expect(v.name).toContain('VAE');
+    const lines = (await fs.readFile(path.join(ws, 'runs', vaeRun, 'metrics.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).epoch)).toEqual([1, 2]);
+  });
+});
+
+describe('inference requests', () => {
+  it('generates images for a CVAE label and from a VAE prior', async () => {
+    await engine.call('runs:open', { runId: cvaeRun });
+    const g = await engine.call('model:generate', { count: 16, label: 7, temperature: 1, seed: 1 });
+    expect(g.count).toBe(16);
+    expect(g.images.length).toBe(16 * 784);
+    expect(Array.from(g.labels)).toEqual(new Array(16).fill(7));
+    expect(Math.max(...g.images)).toBeLessThanOrEqual(1);
+    const again = await engine.call('model:generate', { count: 16, label: 7, temperature: 1, seed: 1 });
+    expect(Array.from(again.images.slice(0, 50))).toEqual(Array.from(g.images.slice(0, 50)));
+    await expect(engine.call('model:generate', { count: 4, label: 12 })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
+    await engine.call('runs:open', { runId: vaeRun });
+    const v = await engine.call('model:generate', { count: 4, temperature: 0.5, seed: 2 });
+    expect(v.images.length).toBe(4 * 784);
+    expect(v.z.length).toBe(8);
+  });
+
+  it('decodes, interpolates, draws a manifold grid and finds neighbours', async () => {
+    await engine.call('runs:open', { runId: vaeRun });
+    const d = await engine.call('model:decode', { z: new Float32Array([0, 0, 1, -1]), count: 2 });
+    expect(d.images.length).toBe(2 * 784);
+    await expect(engine.call('model:decode', { z: new Float32Array(3), count: 2 })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
+    const i = await engine.call('model:interpolate', { from: new Float32Array([-2, 0]), to: new Float32Array([2, 0]), steps: 5 });
+    expect(i.count).toBe(5);
+    expect(Array.from(i.z.slice(4, 6))).toEqual([0, 0]);
+    const m = await engine.call('model:manifold', { dims: [0, 1], steps: 10, range: 2 });
+    expect(m.count).toBe(100);
+    expect(m.images.length).toBe(100 * 784);
+    expect(m.z[0]).toBeCloseTo(-2);
+    expect(m.z[1]).toBeCloseTo(2);
+    const n = await engine.call('model:neighbors', { z: new Float32Array([0, 0]), k: 5 });
+    expect(n.indices.length).toBe(5);
+    for (let k = 1; k < 5; k++) expect(n.distances[k]).toBeGreaterThanOrEqual(n.distances[k - 1]);
+  });
+
+  it('reconstructs a page, worst first', async () => {
+    const r = await engine.call('model:reconstruct', { split: 'test', offset: 0, count: 8, worstFirst: true });
+    expect(r.count).toBe(8);
+    for (let k = 1; k < 8; k++) expect(r.errors[k]).toBeLessThanOrEqual(r.errors[k - 1]);
+    const page = await engine.call('model:reconstruct', { split: 'test', offset: 10, count: 4 });
+    expect(Array.from(page.indices)).toEqual([10, 11, 12, 13]);
+  });
+
+  it('encodes all test latents and projects them', async () => {
+    const l = await engine.call('model:latents', { split: 'test' });
+    expect(l.count).toBe(2000);
+    expect(l.latents.length).toBe(4000);
+    const p = await engine.call('projection:compute', { method: 'pca', latents: l.latents, dim: 2 });
+    expect(p.points.length).toBe(6000);
+  });
+
+  it('leaves no tensors behind after requests', async () => {
+    const before = tf.memory().numTensors;
+    await engine.call('model:generate', { count: 10, seed: 1 });
+    await engine.call('model:reconstruct', { split: 'test', offset: 0, count: 10, worstFirst: true });
+    await engine.call('model:latents', { split: 'test', limit: 100 });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('bad input gets a typed error and the engine keeps serving', () => {
+  it('unknown requests, malformed payloads and unknown runs', async () => {
+    expect(await engine.handle('nope:nope', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_REQUEST' } });
+    expect(await engine.handle('model:generate', { count: -1 })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect(await engine.handle('model:decode', { z: [1, 2], count: 1 })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect(await engine.handle('runs:open', { runId: '../etc' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect(await engine.handle('runs:open', { runId: 'no-such-run' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await engine.handle('model:encodeFile', { name: 'x.png', bytes: new Uint8Array(0) })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_IMAGE' },
+    });
+    expect(await engine.handle('export:start', { runId: vaeRun, format: 'npz', out: 'relative/dir' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PAYLOAD' },
+    });
+    expect((await engine.handle('engine:info', {})).ok).toBe(true);
+  });
+
+  it('a corrupt run folder is listed with an error, not fatal', async () => {
+    await fs.mkdir(path.join(ws, 'runs', 'broken-run'));
+    await fs.writeFile(path.join(ws, 'runs', 'broken-run', 'config.json'), '{ not json');
+    const runs = await engine.call('runs:list', {});
+    const broken = runs.find((r) => r.id === 'broken-run')!;
+    expect(broken.state).toBe('error');
+    expect(broken.error).toMatch(/corrupt config\.json/);
+    await expect(engine.call('runs:open', { runId: 'broken-run' })).rejects.toMatchObject({ code: 'BAD_FILE' });
+    await engine.call('runs:delete', { runId: 'broken-run' });
+  });
+});
+
+describe('persistence', () => {
+  it('a new engine on the same workspace reopens runs with identical outputs', async () => {
+    await engine.call('runs:open', { runId: cvaeRun });
+    const z = new Float32Array([0.5, -0.5]);
+    const a = await engine.call('model:decode', { z, count: 1, labels: Int32Array.of(3) });
+    const other = await make();
+    try {
+      await other.call('runs:open', { runId: cvaeRun });
+      const b = await other.call('model:decode', { z, count: 1, labels: Int32Array.of(3) });
+      expect(Array.from(b.images)).toEqual(Array.from(a.images));
+    } finally {
+      await other.dispose();
+    }
+  });
+
+  it('renames and deletes runs', async () => {
+    const r = await engine.call('runs:rename', { runId: vaeRun, name: 'my favourite' });
+    expect(r.name).toBe('my favourite');
+    expect((await engine.call('runs:list', {})).find((x) => x.id === vaeRun)!.name).toBe('my favourite');
+  });
+});
