@@ -1,0 +1,94 @@
+/**
+ * The CLI as a user runs it: train → generate → encode, JSON output, and one-line errors.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '../..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const cliMain = path.join(root, 'src-main', 'cli', 'main.ts');
+let ws: string;
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(tsx, [cliMain, ...args], { cwd: root, env: { ...process.env, LATENT_LAB_HOME: ws }, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+let runDir = '';
+
+beforeAll(async () => {
+  ws = mkdtempSync(path.join(os.tmpdir(), 'll-cli-'));
+  runDir = path.join(ws, 'my-run');
+  const r = await cli(['train', '--model', 'cvae', '--latent', '2', '--hidden', '64', '--epochs', '1', '--out', runDir, '--json']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines[0].epoch).toBe(1);
+  const last = lines.at(-1);
+  expect(last.run).toBe(runDir);
+  expect(last.test.elbo).toBeGreaterThan(50);
+  expect(last.test.elbo).toBeCloseTo(last.test.recon + last.test.kl, 3);
+  expect(last.samplesPerSecond).toBeGreaterThan(0);
+}, 300_000);
+
+afterAll(() => rmSync(ws, { recursive: true, force: true }));
+
+describe('cli', () => {
+  it('info --json names the backend and why better ones were skipped', async () => {
+    const r = await cli(['info', '--json']);
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(info.backend.backend);
+    if (info.backend.backend !== 'tensorflow') expect(info.backend.skipped[0].backend).toBe('tensorflow');
+  });
+
+  it('generate writes an IDX pair a plain reader accepts', async () => {
+    const out = path.join(ws, 'gen-idx');
+    const r = await cli(['generate', '--run', runDir, '--count', '5', '--label', '7', '--format', 'idx', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const images = gunzipSync(await fs.readFile(path.join(out, 'images-idx3-ubyte.gz')));
+    const labels = gunzipSync(await fs.readFile(path.join(out, 'labels-idx1-ubyte.gz')));
+    expect(images.readUInt32BE(0)).toBe(0x00000803);
+    expect(images.readUInt32BE(4)).toBe(5);
+    expect(images.readUInt32BE(8)).toBe(28);
+    expect(images.length).toBe(16 + 5 * 784);
+    expect(labels.readUInt32BE(0)).toBe(0x00000801);
+    expect(Array.from(labels.subarray(8))).toEqual([7, 7, 7, 7, 7]);
+  });
+
+  it('encode prints a latent per image and a one-line error for a non-image', async () => {
+    const png = path.join(ws, 'digit one.png');
+    // A light background with a dark vertical stroke: preprocessing inverts and centres it.
+    const w = 60;
+    const px = Buffer.alloc(w * w, 255);
+    for (let y = 10; y < 50; y++) for (let x = 27; x < 33; x++) px[y * w + x] = 0;
+    await sharp(px, { raw: { width: w, height: w, channels: 1 } }).png().toFile(png);
+    const bad = path.join(ws, 'notes.png');
+    await fs.writeFile(bad, 'this is text, not a picture');
+    const r = await cli(['encode', '--run', runDir, png, bad, '--json']);
+    expect(r.code).toBe(1);
+    const [ok, err] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(ok.z).toHaveLength(2);
+    expect(err.error).toMatch(/not an image|unsupported|corrupt/i);
+  });
+
+  it('fails with one line and a non-zero code on bad arguments', async () => {
+    const r = await cli(['train', '--model', 'gan']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--model must be one of ae, vae, cvae/);
+    const r2 = await cli(['generate', '--run', path.join(ws, 'nope'), '--format', 'npz', '--out', path.join(ws, 'x')]);
+    expect(r2.code).not.toBe(0);
+    expect(r2.stderr).toMatch(/not a run folder/);
+    expect(existsSync(path.join(ws, 'x'))).toBe(false);
+  });
+});
