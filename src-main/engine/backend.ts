@@ -73,7 +73,12 @@ const loaders: Record<BackendName, () => Promise<string | null>> = {
 
 /** Picks and initialises the backend once per process; later calls return the same answer. */
 export async function initBackend(env: NodeJS.ProcessEnv = process.env): Promise<BackendInfo> {
-  if (chosen) return chosen;
+  if (!chosen) chosen = await chooseBackend(env);
+  return chosen;
+}
+
+/** Tries the backends in preference order (or only the forced one) and switches tfjs to the first that loads. */
+export async function chooseBackend(env: NodeJS.ProcessEnv = process.env): Promise<BackendInfo> {
   const forcedRaw = env.LATENT_LAB_BACKEND?.trim();
   let order: BackendName[] = [...BACKENDS];
   let forced = false;
@@ -96,7 +101,6 @@ export async function initBackend(env: NodeJS.ProcessEnv = process.env): Promise
         info.simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
         info.threads = 1;
       }
-      chosen = info;
       return info;
     }
     if (forced) throw new LabError('UNSUPPORTED', `LATENT_LAB_BACKEND=${name} was asked for, but ${reason}`);

@@ -182,6 +182,66 @@ describe('bad input gets a typed error and the engine keeps serving', () => {
   });
 });
 
+describe('export through the engine', () => {
+  it('exports a CVAE imagefolder with every label, and cancel leaves nothing complete-looking', async () => {
+    const out = path.join(ws, 'exports', 'folder');
+    const r = await engine.call('export:start', { runId: cvaeRun, format: 'imagefolder', count: 3, seed: 5, out });
+    expect(r.total).toBe(30);
+    expect(Object.keys(r.countPerLabel)).toHaveLength(10);
+    const csv = (await fs.readFile(path.join(out, 'metadata.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('file_name,label,seed,z0,z1');
+    expect(csv).toHaveLength(31);
+    const sevens = await fs.readdir(path.join(out, '7'));
+    expect(sevens.filter((f) => f.endsWith('.png'))).toHaveLength(3);
+    const progress = of('export:progress');
+    expect(progress.at(-1)).toEqual({ done: 30, total: 30 });
+    await expect(engine.call('export:start', { runId: cvaeRun, format: 'npz', count: 3, out })).rejects.toMatchObject({ code: 'EXISTS' });
+
+    const big = path.join(ws, 'exports', 'cancelled');
+    const pending = engine.call('export:start', { runId: cvaeRun, format: 'imagefolder', count: 2000, out: big });
+    await new Promise((r) => setTimeout(r, 50));
+    await engine.call('export:cancel', {});
+    await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect((await fs.readdir(path.join(ws, 'exports'))).sort()).toEqual(['folder']);
+  });
+
+  it('exports projector embeddings of the test set', async () => {
+    const out = path.join(ws, 'exports', 'emb');
+    const r = await engine.call('export:start', { runId: vaeRun, format: 'embeddings', out });
+    expect(r.total).toBe(2000);
+    const vectors = (await fs.readFile(path.join(out, 'vectors.tsv'), 'utf8')).trim().split('\n');
+    expect(vectors).toHaveLength(2000);
+    expect(vectors[0].split('\t')).toHaveLength(2);
+  });
+});
+
+describe('toy 2-D data', () => {
+  it('trains a VAE on two moons with a Gaussian decoder', async () => {
+    const e = await make();
+    try {
+      const { runId } = await e.call('training:start', {
+        dataset: { id: 'toy-moons' },
+        model: { kind: 'vae', latentDim: 2, hidden: [32] },
+        epochs: 3,
+        batchSize: 64,
+        learningRate: 5e-3,
+        snapshotSize: 100,
+      });
+      await e.waitForTraining();
+      const done = of('training:done').find((d) => d.runId === runId)!;
+      expect(done.state).toBe('done');
+      const ends = of('training:progress').filter((p) => p.runId === runId && p.val);
+      expect(ends.at(-1)!.val!.loss).toBeLessThan(ends[0].val!.loss);
+      const g = await e.call('model:generate', { count: 5, seed: 1 });
+      expect(g.images.length).toBe(10);
+      expect(g.shape).toEqual([2]);
+      await expect(e.call('model:encodeFile', { name: 'a.png', bytes: new Uint8Array(10) })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    } finally {
+      await e.dispose();
+    }
+  });
+});
+
 describe('persistence', () => {
   it('a new engine on the same workspace reopens runs with identical outputs', async () => {
     await engine.call('runs:open', { runId: cvaeRun });

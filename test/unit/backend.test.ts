@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { assertKernels, chooseBackend, describeBackend, REQUIRED_KERNELS } from '../../src-main/engine/backend';
+
+const tfjsNodeInstalled = existsSync(path.resolve(__dirname, '../../node_modules/@tensorflow/tfjs-node/package.json'));
+
+describe('backend choice', () => {
+  it('prefers tensorflow, then wasm, and says why it skipped the better ones', async () => {
+    const info = await chooseBackend({});
+    expect(info.forced).toBe(false);
+    if (tfjsNodeInstalled) {
+      expect(info.backend).toBe('tensorflow');
+    } else {
+      expect(info.backend).toBe('wasm');
+      expect(info.skipped).toEqual([{ backend: 'tensorflow', reason: expect.stringMatching(/tfjs-node/) }]);
+      expect(info.simd).toBe(true);
+      expect(info.overrides.join(' ')).toMatch(/BatchMatMul/);
+      expect(describeBackend(info)).toMatch(/^wasm \(SIMD on, 1 thread\) — skipped tensorflow: /);
+    }
+    expect(tf.getBackend()).toBe(info.backend);
+  });
+
+  it('LATENT_LAB_BACKEND forces a backend', async () => {
+    const info = await chooseBackend({ LATENT_LAB_BACKEND: 'cpu' });
+    expect(info).toMatchObject({ backend: 'cpu', forced: true, skipped: [] });
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('forcing a backend that cannot load is a clear error, not a fallback', async () => {
+    if (tfjsNodeInstalled) return;
+    await expect(chooseBackend({ LATENT_LAB_BACKEND: 'tensorflow' })).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      message: expect.stringMatching(/LATENT_LAB_BACKEND=tensorflow was asked for, but @tensorflow\/tfjs-node/),
+    });
+    await expect(chooseBackend({ LATENT_LAB_BACKEND: 'gpu' })).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      message: expect.stringMatching(/not one of tensorflow, wasm, cpu/),
+    });
+  });
+
+  it('a model needing a kernel the backend lacks is refused up front, naming both', async () => {
+    await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
+    expect(() => assertKernels(REQUIRED_KERNELS.dense)).not.toThrow();
+    expect(() => assertKernels(REQUIRED_KERNELS.conv)).toThrow(/the wasm backend has no Conv2DBackpropFilter kernel/);
+  });
+});
