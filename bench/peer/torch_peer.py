@@ -1,0 +1,223 @@
+#!/usr/bin/python3
+"""PyTorch reference ("peer") for Latent Lab's dense AE / VAE / CVAE.
+
+Run with Debian's python3-torch under /usr/bin/python3 (apt: python3-torch python3-numpy
+libopenblas0-pthread). Trains the same architecture as the app:
+
+  encoder: x [, onehot(y)] -> Dense(hidden, relu) -> AE: Dense(latent)
+                                                   VAE/CVAE: z_mean, z_log_var = Dense(latent) x2
+  z = z_mean + exp(0.5 z_log_var) * eps            (VAE/CVAE)
+  decoder: z [, onehot(y)] -> Dense(hidden, relu) -> Dense(784, sigmoid)
+  loss per sample = BCE summed over pixels + beta * KL   (AE: BCE only), mean over the batch
+  Adam(lr), shuffled minibatches every epoch (last partial batch kept)
+
+Prints ONE JSON line:
+  {"model","threads","openblasThreads","blas","samplesPerSecond","epochSamplesPerSecond",
+   "test":{"elbo","recon","kl"},"epochs",...}
+samplesPerSecond = median over epochs after the first (warm-up) of train samples / epoch wall
+time (samplesPerCpuSecond: the same per second of process CPU time) (forward+backward+Adam only; no evaluation inside the timed part). With --measure-steps K
+only the first K minibatches of each epoch are timed/used (quick speed runs).
+
+test.elbo = mean per-sample negative ELBO in nats over the test split: recon (BCE summed over
+pixels, decoder applied to ONE reparameterised sample z ~ q(z|x), sampling seed fixed) + KL
+(analytic). For the AE, recon only (deterministic) and kl = 0.
+
+Threads: torch.set_num_threads(--threads). OpenBLAS threads come from OPENBLAS_NUM_THREADS in
+the environment (read at library load): set it on the command line, e.g.
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 /usr/bin/python3 torch_peer.py ...
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True, help=".npz with x_train, y_train, x_test, y_test")
+    p.add_argument("--model", choices=["ae", "vae", "cvae"], default="vae")
+    p.add_argument("--latent", type=int, default=3)
+    p.add_argument("--hidden", type=int, default=256)
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--batch", type=int, default=256)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--beta", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
+    p.add_argument("--measure-steps", type=int, default=0, help="if > 0: only K minibatches per epoch (speed runs)")
+    p.add_argument("--no-eval", action="store_true", help="skip the test-set evaluation")
+    return p.parse_args(argv)
+
+
+def blas_info(torch, np):
+    """Which BLAS torch/numpy link: the Debian alternatives link of libblas.so.3, plus torch's config."""
+    info = {}
+    for link in ("/etc/alternatives/libblas.so.3-x86_64-linux-gnu", "/etc/alternatives/libblas.so.3-aarch64-linux-gnu"):
+        if os.path.exists(link):
+            info["libblas.so.3"] = os.path.realpath(link)
+    # Libraries actually mapped into this process.
+    try:
+        with open("/proc/self/maps") as f:
+            libs = sorted({line.split()[-1] for line in f if "blas" in line.lower() and ".so" in line})
+        info["loaded"] = [l for l in libs if l.startswith("/")]
+    except OSError:
+        pass
+    try:
+        cfg = torch.__config__.show()
+        import re
+        info["torchBlas"] = sorted(set(re.findall(r"\b(BLAS_INFO=[^,\s]+|LAPACK_INFO=[^,\s]+|USE_MKLDNN=[^,\s]+|USE_OPENMP=[^,\s]+)", cfg)))
+    except Exception:  # noqa: BLE001
+        pass
+    real = info.get("libblas.so.3", "")
+    if "openblas-pthread" in real:
+        info["name"] = "openblas-pthread"
+    elif "openblas-openmp" in real:
+        info["name"] = "openblas-openmp"
+    elif "openblas" in real:
+        info["name"] = "openblas"
+    elif "blis" in real:
+        info["name"] = "blis"
+    elif "atlas" in real:
+        info["name"] = "atlas"
+    elif real:
+        info["name"] = "reference"
+    else:
+        info["name"] = "unknown"
+    return info
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import numpy as np
+    import torch
+    from torch import nn
+    import torch.nn.functional as F
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+
+    d = np.load(args.data)
+    x_train = torch.from_numpy(np.ascontiguousarray(d["x_train"], dtype=np.float32))
+    x_test = torch.from_numpy(np.ascontiguousarray(d["x_test"], dtype=np.float32))
+    y_train = torch.from_numpy(np.asarray(d["y_train"]).astype(np.int64))
+    y_test = torch.from_numpy(np.asarray(d["y_test"]).astype(np.int64))
+    n_classes = 10
+    conditional = args.model == "cvae"
+    variational = args.model in ("vae", "cvae")
+    D = x_train.shape[1]
+    cond_dim = n_classes if conditional else 0
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc = nn.Linear(D + cond_dim, args.hidden)
+            self.mu = nn.Linear(args.hidden, args.latent)
+            self.logvar = nn.Linear(args.hidden, args.latent) if variational else None
+            self.dec_h = nn.Linear(args.latent + cond_dim, args.hidden)
+            self.dec_out = nn.Linear(args.hidden, D)
+
+        def forward(self, x, c, eps):
+            xin = torch.cat([x, c], 1) if conditional else x
+            h = F.relu(self.enc(xin))
+            mu = self.mu(h)
+            if variational:
+                logvar = self.logvar(h)
+                z = mu + torch.exp(0.5 * logvar) * eps
+            else:
+                logvar = None
+                z = mu
+            zin = torch.cat([z, c], 1) if conditional else z
+            logits = self.dec_out(F.relu(self.dec_h(zin)))
+            return logits, mu, logvar
+
+    net = Net()
+    opt = torch.optim.Adam(net.parameters(), lr=args.lr)
+    eye = torch.eye(n_classes)
+
+    def losses(x, y, eps):
+        c = eye[y] if conditional else None
+        logits, mu, logvar = net(x, c, eps)
+        # BCE(sigmoid(logits), x) summed over pixels: the numerically stable form of the same loss
+        recon = F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(1)
+        if variational:
+            kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp(), 1)
+        else:
+            kl = torch.zeros_like(recon)
+        return recon, kl
+
+    n = x_train.shape[0]
+    gen = torch.Generator().manual_seed(args.seed)
+    epoch_rates = []
+    epoch_cpu_rates = []
+    for epoch in range(args.epochs):
+        net.train()
+        perm = torch.randperm(n, generator=gen)
+        n_batches = (n + args.batch - 1) // args.batch
+        if args.measure_steps > 0:
+            n_batches = min(n_batches, args.measure_steps)
+        seen = 0
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        for i in range(n_batches):
+            idx = perm[i * args.batch:(i + 1) * args.batch]
+            x = x_train[idx]
+            y = y_train[idx]
+            eps = torch.randn(x.shape[0], args.latent, generator=gen) if variational else None
+            recon, kl = losses(x, y, eps)
+            loss = (recon + args.beta * kl).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            seen += x.shape[0]
+        epoch_rates.append(seen / (time.perf_counter() - t0))
+        epoch_cpu_rates.append(seen / max(time.process_time() - c0, 1e-9))
+
+    test = None
+    if not args.no_eval:
+        net.eval()
+        eval_gen = torch.Generator().manual_seed(12345)  # fixed sampling seed for the test ELBO
+        rs, ks = [], []
+        with torch.no_grad():
+            for i in range(0, x_test.shape[0], 1000):
+                x = x_test[i:i + 1000]
+                y = y_test[i:i + 1000]
+                eps = torch.randn(x.shape[0], args.latent, generator=eval_gen) if variational else None
+                r, k = losses(x, y, eps)
+                rs.append(r)
+                ks.append(k)
+        r = torch.cat(rs).double().mean().item()
+        k = torch.cat(ks).double().mean().item()
+        test = {"elbo": r + args.beta * k, "recon": r, "kl": k}
+
+    timed = epoch_rates[1:] if len(epoch_rates) > 1 else epoch_rates
+    blas = blas_info(torch, np)
+    out = {
+        "model": args.model,
+        "threads": torch.get_num_threads(),
+        "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "blas": blas.get("name"),
+        "blasDetail": blas,
+        "samplesPerSecond": round(statistics.median(timed), 1),
+        "epochSamplesPerSecond": [round(r, 1) for r in epoch_rates],
+        # per second of process CPU time (all threads): equals the wall rate on an idle machine
+        # with 1 busy thread; robust to other jobs competing for the cores.
+        "samplesPerCpuSecond": round(statistics.median(epoch_cpu_rates[1:] if len(epoch_cpu_rates) > 1 else epoch_cpu_rates), 1),
+        "test": test,
+        "epochs": args.epochs,
+        "latent": args.latent,
+        "hidden": args.hidden,
+        "batch": args.batch,
+        "beta": args.beta,
+        "nTrain": int(n),
+        "nTest": int(x_test.shape[0]),
+        "torch": torch.__version__,
+    }
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

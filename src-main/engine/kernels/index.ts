@@ -1,0 +1,2 @@
+export { installWasmOverrides, uninstallWasmOverrides, wasmPaths, OVERRIDDEN_KERNELS } from './wasmOverrides';
+export { bceWithLogitsSum } from './fusedLoss';
