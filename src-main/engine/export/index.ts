@@ -1,0 +1,420 @@
+/**
+ * Exporters for generated datasets (image folder, MNIST-style IDX, NumPy .npz) and latent
+ * embeddings (TensorBoard projector). Plain Node over typed arrays; every export is atomic
+ * (see atomic.ts). Pixels are written as Math.round(clamp(v, 0, 1) * 255).
+ */
+import { Gzip, gzipSync, Zip, ZipDeflate } from 'fflate';
+import { LabError } from '../../../src-shared/types';
+import { encodePng, toBytes } from '../images';
+import { idxHeader, writeIdx } from '../datasets/idx';
+import { withAtomicFolder, type FsSeam, type TempWriter } from './atomic';
+import { leBytes, npyHeader, type NpyDescr } from './npy';
+
+export { cleanStaleTemps, type FsSeam } from './atomic';
+export { npyHeader } from './npy';
+
+export interface GeneratedChunk {
+  /** n × H×W floats in [0,1]. */
+  images: Float32Array;
+  /** -1 = unlabeled. */
+  labels: Int32Array;
+  /** n × latentDim. */
+  z: Float32Array;
+  count: number;
+}
+
+export interface GeneratedSource {
+  total: number;
+  height: number;
+  width: number;
+  latentDim: number;
+  labelNames: string[];
+  chunks: AsyncIterable<GeneratedChunk>;
+}
+
+export interface ExportManifest {
+  runId: string;
+  modelKind: string;
+  latentDim: number;
+  dataset: string;
+  seed: number;
+  temperature: number;
+  countPerLabel: Record<string, number>;
+  created: string;
+  appVersion: string;
+}
+
+export interface ExportOptions {
+  /** Replace a non-empty `out` (only once the new export is complete). */
+  overwrite?: boolean;
+  /** Checked between chunks and files; aborting removes everything written. */
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** Injection seam over writeFile/mkdir/rename/rm (tests inject ENOSPC). */
+  fs?: FsSeam;
+}
+
+export type GeneratedFormat = 'imagefolder' | 'idx' | 'npz';
+
+/** In IDX exports (ubyte labels), unlabeled images get this label. */
+export const IDX_UNLABELED = 255;
+/** Folder name for unlabeled images in imagefolder exports. */
+export const UNLABELED_DIR = 'unlabeled';
+/** TensorBoard's projector refuses sprites larger than this per side. */
+export const MAX_SPRITE_SIDE = 8192;
+const PNG_CONCURRENCY = 4;
+
+/** Shortest decimal that round-trips a float32 (≤ 9 significant digits). */
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  for (let p = 6; p <= 9; p++) {
+    const s = v.toPrecision(p);
+    if (Math.fround(Number(s)) === Math.fround(v)) return String(Number(s));
+  }
+  return String(v);
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function tsvField(s: string): string {
+  return s.replace(/[\t\r\n]+/g, ' ');
+}
+
+/** File-system-safe, unique folder names for labels ("unlabeled" is reserved for -1). */
+export function labelFolderNames(labelNames: readonly string[]): string[] {
+  const used = new Set<string>([UNLABELED_DIR]);
+  return labelNames.map((raw, i) => {
+    let s = raw
+      .normalize('NFC')
+      .replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_')
+      .replace(/^[\s.]+|[\s.]+$/g, '');
+    if (/^(con|prn|aux|nul|com\d|lpt\d)$/i.test(s)) s = `_${s}`;
+    if (!s) s = `label_${i}`;
+    let name = s;
+    for (let k = 2; used.has(name.toLowerCase()); k++) name = `${s}_${k}`;
+    used.add(name.toLowerCase());
+    return name;
+  });
+}
+
+function validateSource(src: GeneratedSource): void {
+  const ok = (n: number) => Number.isInteger(n) && n > 0;
+  if (!Number.isInteger(src.total) || src.total < 0 || !ok(src.height) || !ok(src.width) || !ok(src.latentDim)) {
+    throw new LabError('INTERNAL', 'export source has an invalid size');
+  }
+}
+
+function validateChunk(c: GeneratedChunk, src: GeneratedSource, done: number): void {
+  const px = src.height * src.width;
+  if (
+    c.images.length !== c.count * px ||
+    c.labels.length !== c.count ||
+    c.z.length !== c.count * src.latentDim
+  ) {
+    throw new LabError('INTERNAL', `export chunk at ${done} has inconsistent array sizes`);
+  }
+  if (done + c.count > src.total) throw new LabError('INTERNAL', `export source produced more than ${src.total} images`);
+  for (const l of c.labels) {
+    if (l !== -1 && (l < 0 || l >= src.labelNames.length)) throw new LabError('INTERNAL', `export label ${l} is out of range`);
+  }
+}
+
+/** Iterate the source's chunks with validation, cancellation and progress. */
+async function eachChunk(
+  src: GeneratedSource,
+  w: TempWriter,
+  opts: ExportOptions,
+  fn: (c: GeneratedChunk, offset: number) => Promise<void> | void,
+): Promise<void> {
+  let done = 0;
+  opts.onProgress?.(0, src.total);
+  for await (const c of src.chunks) {
+    w.checkAborted();
+    validateChunk(c, src, done);
+    await fn(c, done);
+    done += c.count;
+    opts.onProgress?.(done, src.total);
+    w.checkAborted();
+  }
+  if (done !== src.total) throw new LabError('INTERNAL', `export source produced ${done} images, expected ${src.total}`);
+}
+
+function manifestJson(manifest: ExportManifest, extra: Record<string, unknown>): string {
+  return JSON.stringify({ ...manifest, ...extra }, null, 2) + '\n';
+}
+
+/**
+ * Write a generated dataset to `out` (a folder) in one of three formats:
+ * - `imagefolder`: `<label>/<n>.png` (8-bit gray PNG; unlabeled → `unlabeled/`), `metadata.csv`
+ *   (`file_name,label,seed,z0..z{d-1}`; label index or -1) and `manifest.json`.
+ * - `idx`: `images-idx3-ubyte.gz` + `labels-idx1-ubyte.gz`, byte-compatible with MNIST;
+ *   unlabeled images get label 255 (`manifest.json` says so). At most 255 labels.
+ * - `npz`: `images` (uint8 N×H×W), `labels` (uint8 N; int16 when some are -1 or any > 255) and
+ *   `z` (float32 N×d), plus `manifest.json` next to it.
+ * Returns the final folder and the relative paths written.
+ */
+export async function writeGeneratedExport(
+  format: GeneratedFormat,
+  out: string,
+  src: GeneratedSource,
+  manifest: ExportManifest,
+  opts: ExportOptions = {},
+): Promise<{ out: string; files: string[] }> {
+  validateSource(src);
+  if (format === 'idx' && src.labelNames.length > IDX_UNLABELED) {
+    throw new LabError('UNSUPPORTED', `IDX labels are single bytes: at most ${IDX_UNLABELED} labels, this model has ${src.labelNames.length}`);
+  }
+  if (format !== 'imagefolder' && format !== 'idx' && format !== 'npz') {
+    throw new LabError('UNSUPPORTED', `unknown export format ${String(format)}`);
+  }
+  const base = { format, total: src.total, height: src.height, width: src.width, labelNames: src.labelNames };
+  return withAtomicFolder(out, opts, async (w) => {
+    if (format === 'imagefolder') await writeImageFolder(w, src, manifest, opts, base);
+    else if (format === 'idx') await writeIdxExport(w, src, manifest, opts, base);
+    else await writeNpz(w, src, manifest, opts, base);
+  });
+}
+
+async function writeImageFolder(
+  w: TempWriter,
+  src: GeneratedSource,
+  manifest: ExportManifest,
+  opts: ExportOptions,
+  base: Record<string, unknown>,
+): Promise<void> {
+  const { height, width, latentDim } = src;
+  const px = height * width;
+  const dirs = labelFolderNames(src.labelNames);
+  const counters = new Map<number, number>();
+  const pad = Math.max(1, String(Math.max(0, src.total - 1)).length);
+  const header = ['file_name', 'label', 'seed', ...Array.from({ length: latentDim }, (_, i) => `z${i}`)].join(',');
+  const rows: string[] = [header];
+  await eachChunk(src, w, opts, async (c) => {
+    const names: string[] = [];
+    for (let i = 0; i < c.count; i++) {
+      const label = c.labels[i];
+      const n = counters.get(label) ?? 0;
+      counters.set(label, n + 1);
+      const rel = `${label < 0 ? UNLABELED_DIR : dirs[label]}/${String(n).padStart(pad, '0')}.png`;
+      names.push(rel);
+      const z = Array.from(c.z.subarray(i * latentDim, (i + 1) * latentDim), fmt);
+      rows.push([csvField(rel), String(label), String(manifest.seed), ...z].join(','));
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < c.count) {
+        const i = next++;
+        w.checkAborted();
+        const png = await encodePng(toBytes(c.images.subarray(i * px, (i + 1) * px)), width, height);
+        await w.write(names[i], png);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PNG_CONCURRENCY, c.count) }, worker));
+  });
+  await w.write('metadata.csv', rows.join('\n') + '\n');
+  await w.write(
+    'manifest.json',
+    manifestJson(manifest, {
+      ...base,
+      labelFolders: Object.fromEntries(src.labelNames.map((n, i) => [n, dirs[i]])),
+      unlabeledFolder: UNLABELED_DIR,
+      pixelEncoding: 'uint8 = round(clamp(v,0,1)*255), ink = 255',
+    }),
+  );
+}
+
+async function writeIdxExport(
+  w: TempWriter,
+  src: GeneratedSource,
+  manifest: ExportManifest,
+  opts: ExportOptions,
+  base: Record<string, unknown>,
+): Promise<void> {
+  const parts: Uint8Array[] = [];
+  const gz = new Gzip({ level: 6 }, (data) => parts.push(data));
+  gz.push(idxHeader([src.total, src.height, src.width]));
+  const labels = new Uint8Array(src.total);
+  await eachChunk(src, w, opts, (c, offset) => {
+    gz.push(toBytes(c.images));
+    for (let i = 0; i < c.count; i++) labels[offset + i] = c.labels[i] < 0 ? IDX_UNLABELED : c.labels[i];
+  });
+  gz.push(new Uint8Array(0), true);
+  await w.write('images-idx3-ubyte.gz', concat(parts));
+  await w.write('labels-idx1-ubyte.gz', gzipSync(writeIdx([src.total], labels), { level: 6 }));
+  await w.write(
+    'manifest.json',
+    manifestJson(manifest, { ...base, unlabeledLabel: IDX_UNLABELED, pixelEncoding: 'uint8 = round(clamp(v,0,1)*255), ink = 255' }),
+  );
+}
+
+async function writeNpz(
+  w: TempWriter,
+  src: GeneratedSource,
+  manifest: ExportManifest,
+  opts: ExportOptions,
+  base: Record<string, unknown>,
+): Promise<void> {
+  const parts: Uint8Array[] = [];
+  let zipError: Error | null = null;
+  const zip = new Zip((err, data) => {
+    if (err) zipError = err;
+    else parts.push(data);
+  });
+  const images = new ZipDeflate('images.npy', { level: 6 });
+  const zs = new ZipDeflate('z.npy', { level: 6 });
+  zip.add(images);
+  zip.add(zs);
+  images.push(npyHeader('|u1', [src.total, src.height, src.width]));
+  zs.push(npyHeader('<f4', [src.total, src.latentDim]));
+  const labels = new Int32Array(src.total);
+  await eachChunk(src, w, opts, (c, offset) => {
+    images.push(toBytes(c.images));
+    zs.push(leBytes(c.z));
+    labels.set(c.labels, offset);
+  });
+  images.push(new Uint8Array(0), true);
+  zs.push(new Uint8Array(0), true);
+  let max = -1;
+  let min = 0;
+  for (const l of labels) {
+    if (l > max) max = l;
+    if (l < min) min = l;
+  }
+  const descr: NpyDescr = min >= 0 && max <= 255 ? '|u1' : '<i2';
+  const labelBytes = descr === '|u1' ? Uint8Array.from(labels) : leBytes(Int16Array.from(labels));
+  const lf = new ZipDeflate('labels.npy', { level: 6 });
+  zip.add(lf);
+  lf.push(npyHeader(descr, [src.total]));
+  lf.push(labelBytes, true);
+  zip.end();
+  if (zipError) throw zipError;
+  const name = 'generated.npz';
+  await w.write(name, concat(parts));
+  await w.write(
+    'manifest.json',
+    manifestJson(manifest, {
+      ...base,
+      npz: name,
+      arrays: {
+        images: `uint8 [${src.total}, ${src.height}, ${src.width}], round(clamp(v,0,1)*255), ink = 255`,
+        labels: `${descr === '|u1' ? 'uint8' : 'int16'} [${src.total}], label index${descr === '|u1' ? '' : ', -1 = unlabeled'}`,
+        z: `float32 [${src.total}, ${src.latentDim}]`,
+      },
+    }),
+  );
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+export interface EmbeddingData {
+  /** count × dim. */
+  vectors: Float32Array;
+  dim: number;
+  labels: Int32Array;
+  labelNames: string[];
+  /** Optional thumbnails for the sprite: count × height×width floats in [0,1]. */
+  images?: Float32Array;
+  height?: number;
+  width?: number;
+  count: number;
+}
+
+/**
+ * Write a TensorBoard-projector folder: `vectors.tsv`, `metadata.tsv` (header
+ * `label<TAB>label_index`, when labels exist), `sprite.png` (thumbnails in a square grid, dark
+ * ink on white; skipped when it would exceed 8192 px per side) and `projector_config.pbtxt`
+ * (+ `projector_config.json` for the standalone projector).
+ */
+export async function writeEmbeddings(
+  out: string,
+  data: EmbeddingData,
+  opts: ExportOptions = {},
+): Promise<{ out: string; files: string[] }> {
+  const { vectors, dim, labels, labelNames, count } = data;
+  if (!Number.isInteger(dim) || dim <= 0 || vectors.length !== count * dim || labels.length !== count) {
+    throw new LabError('INTERNAL', 'embedding arrays have inconsistent sizes');
+  }
+  return withAtomicFolder(out, opts, async (w) => {
+    const total = count;
+    opts.onProgress?.(0, total);
+    const rows: string[] = [];
+    for (let i = 0; i < count; i++) rows.push(Array.from(vectors.subarray(i * dim, (i + 1) * dim), fmt).join('\t'));
+    await w.write('vectors.tsv', rows.join('\n') + '\n');
+    w.checkAborted();
+
+    const hasLabels = labelNames.length > 0 && labels.some((l) => l >= 0);
+    if (hasLabels) {
+      const meta = ['label\tlabel_index'];
+      for (const l of labels) meta.push(`${tsvField(l >= 0 && l < labelNames.length ? labelNames[l] : 'unlabeled')}\t${l}`);
+      await w.write('metadata.tsv', meta.join('\n') + '\n');
+    }
+    w.checkAborted();
+
+    let sprite: { cols: number; h: number; w: number } | null = null;
+    let spriteNote: string | undefined;
+    const { images, height: h, width: wd } = data;
+    if (images && h && wd && count > 0) {
+      if (images.length !== count * h * wd) throw new LabError('INTERNAL', 'embedding thumbnails have inconsistent sizes');
+      const cols = Math.ceil(Math.sqrt(count));
+      const rowsN = Math.ceil(count / cols);
+      if (cols * wd > MAX_SPRITE_SIDE || rowsN * h > MAX_SPRITE_SIDE) {
+        spriteNote = `sprite skipped: ${count} thumbnails of ${wd}×${h} exceed ${MAX_SPRITE_SIDE}×${MAX_SPRITE_SIDE}`;
+      } else {
+        const sw = cols * wd;
+        const sh = rowsN * h;
+        const grid = new Uint8Array(sw * sh).fill(255);
+        for (let i = 0; i < count; i++) {
+          const gx = (i % cols) * wd;
+          const gy = Math.floor(i / cols) * h;
+          for (let y = 0; y < h; y++) {
+            for (let x = 0; x < wd; x++) {
+              const v = images[i * h * wd + y * wd + x];
+              const b = v > 0 ? (v >= 1 ? 255 : Math.round(v * 255)) : 0;
+              grid[(gy + y) * sw + gx + x] = 255 - b;
+            }
+          }
+        }
+        await w.write('sprite.png', await encodePng(grid, sw, sh));
+        sprite = { cols, h, w: wd };
+      }
+    }
+    w.checkAborted();
+
+    const pb = [
+      'embeddings {',
+      '  tensor_name: "latent"',
+      '  tensor_path: "vectors.tsv"',
+      ...(hasLabels ? ['  metadata_path: "metadata.tsv"'] : []),
+      ...(sprite
+        ? ['  sprite {', '    image_path: "sprite.png"', `    single_image_dim: ${sprite.w}`, `    single_image_dim: ${sprite.h}`, '  }']
+        : []),
+      '}',
+      '',
+    ].join('\n');
+    await w.write('projector_config.pbtxt', pb);
+    const json = {
+      embeddings: [
+        {
+          tensorName: 'latent',
+          tensorShape: [count, dim],
+          tensorPath: 'vectors.tsv',
+          ...(hasLabels ? { metadataPath: 'metadata.tsv' } : {}),
+          ...(sprite ? { sprite: { imagePath: 'sprite.png', singleImageDim: [sprite.w, sprite.h] } } : {}),
+        },
+      ],
+      ...(spriteNote ? { note: spriteNote } : {}),
+    };
+    await w.write('projector_config.json', JSON.stringify(json, null, 2) + '\n');
+    opts.onProgress?.(total, total);
+  });
+}
