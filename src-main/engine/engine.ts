@@ -99,7 +99,11 @@ export class Engine {
     const engine = new Engine(opts);
     const backend = await initBackend();
     await engine.store.init();
-    await cleanStaleTemps(engine.store.workspace).catch(() => 0);
+    // Temp folders of exports that a crash or kill interrupted (they sit beside their targets).
+    for (const out of await engine.store.pendingExports()) {
+      await cleanStaleTemps(path.dirname(out), path.basename(out)).catch(() => 0);
+      await engine.store.journalExport(out, false).catch(() => undefined);
+    }
     engine.info_ = {
       appVersion: APP_VERSION,
       tfjsVersion: tf.version.tfjs,
@@ -665,8 +669,9 @@ export class Engine {
       const ac = new AbortController();
       this.exportAbort = ac;
       const onProgress = (done: number, total: number) => this.emit('export:progress', { done, total });
+      const out = path.resolve(req.out);
+      await this.store.journalExport(out, true);
       try {
-        const out = path.resolve(req.out);
         if (req.format === 'embeddings') {
           const s = lr.data.test;
           const { mean } = encodeArrays(lr.bundle, s.x, s.y, s.count);
@@ -745,6 +750,7 @@ export class Engine {
         return { out: r.out, format: req.format, total, countPerLabel, files: r.files };
       } finally {
         this.exportAbort = null;
+        await this.store.journalExport(out, false).catch(() => undefined);
       }
     },
     'export:cancel': async () => {

@@ -2,7 +2,7 @@
  * The engine facade end to end in plain Node: train on the embedded MNIST, events, runs,
  * inference requests, typed errors for bad input, persistence across engine restarts.
  */
-import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -203,6 +203,20 @@ describe('export through the engine', () => {
     await engine.call('export:cancel', {});
     await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
     expect((await fs.readdir(path.join(ws, 'exports'))).sort()).toEqual(['folder']);
+  });
+
+  it('a temp folder left by an export that was killed is removed on the next start', async () => {
+    const parent = path.join(ws, 'killed');
+    const out = path.join(parent, 'gen');
+    const leftover = path.join(parent, '.gen.latentlab-tmp-999999-abcdef');
+    await fs.mkdir(path.join(leftover, '7'), { recursive: true });
+    await fs.writeFile(path.join(leftover, 'metadata.csv'), 'file_name,label\n');
+    await fs.writeFile(path.join(ws, 'exports-in-progress.json'), JSON.stringify([out]));
+    const e = await make();
+    await e.dispose();
+    expect(existsSync(leftover)).toBe(false);
+    expect(existsSync(out)).toBe(false);
+    expect(JSON.parse(await fs.readFile(path.join(ws, 'exports-in-progress.json'), 'utf8'))).toEqual([]);
   });
 
   it('exports projector embeddings of the test set', async () => {
