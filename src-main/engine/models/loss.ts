@@ -7,6 +7,7 @@
  * Batch values are means over the batch of these per-sample quantities.
  */
 import * as tf from '@tensorflow/tfjs';
+import { bceWithLogitsSum } from '../kernels/fusedLoss';
 import { isConditional, isVariational, type ModelBundle, type OutputKind } from './build';
 
 export interface LossTensors {
@@ -20,12 +21,8 @@ export interface LossTensors {
 
 /** Per-sample reconstruction loss [batch] from logits. */
 export function reconPerSample(x: tf.Tensor2D, logits: tf.Tensor2D, output: OutputKind): tf.Tensor1D {
-  if (output === 'bernoulli') {
-    // BCE with logits, summed over pixels.
-    const pos = tf.relu(logits);
-    const bce = tf.add(tf.sub(pos, tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-    return tf.sum(bce, 1) as tf.Tensor1D;
-  }
+  // BCE with logits summed over pixels, as one op with a hand-written gradient (kernels/fusedLoss).
+  if (output === 'bernoulli') return bceWithLogitsSum(tf, logits, x) as tf.Tensor1D;
   return tf.mul(0.5, tf.sum(tf.square(tf.sub(x, logits)), 1)) as tf.Tensor1D;
 }
 
