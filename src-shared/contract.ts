@@ -25,6 +25,7 @@ import {
   TrainState,
   MAX_IMAGE_BYTES,
   LabError,
+  RunId,
 } from './types';
 
 export * from './types';
@@ -45,7 +46,7 @@ export const I32 = z
 export const U8 = z.custom<Uint8Array>((a) => a instanceof Uint8Array, { message: 'expected a Uint8Array' });
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const runId = z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, 'invalid run id');
+const runId = RunId;
 const split = z.enum(['train', 'test']);
 const Empty = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
@@ -286,6 +287,8 @@ export const events = {
     state: EngineState,
     message: z.string().optional(),
     backend: BackendInfo.optional(),
+    /** OS pid of the engine process (diagnostics, tests). */
+    pid: z.number().int().positive().optional(),
   }),
 } as const;
 
@@ -303,21 +306,61 @@ export type Response<N extends RequestName> =
   | { ok: true; value: RequestOutput<N> }
   | { ok: false; error: ErrorBody };
 
-/** Requests handled by the host (Electron main / browser-mode server), not forwarded to the engine. */
+// ---------------------------------------------------------------------------------------------
+// Host-level names: requests the host (Electron main / browser-mode server) answers itself, never
+// forwarded to the engine, and events the host emits besides `engine:state`.
+
+export const MENU_COMMANDS = ['openDatasetFolder', 'export', 'startTraining', 'stopTraining', 'settings'] as const;
+export const MenuCommand = z.enum(MENU_COMMANDS);
+export type MenuCommand = z.infer<typeof MenuCommand>;
+
+export const hostEvents = {
+  /** An application-menu command for the renderer. `openDatasetFolder` carries the folder the user picked. */
+  'menu:command': z.object({ command: MenuCommand, path: z.string().optional() }),
+} as const;
+export type HostEventName = keyof typeof hostEvents;
+export type HostEventPayload<N extends HostEventName> = z.output<(typeof hostEvents)[N]>;
+export const HOST_EVENT_NAMES = Object.keys(hostEvents) as HostEventName[];
+
 export const hostRequests = {
   'engine:restart': req(Empty, Ok, 'Restart the engine process (after a crash).'),
+  'dialog:openFolder': req(
+    z.object({ purpose: z.enum(['dataset', 'export']), title: z.string().max(200).optional() }).strict(),
+    z.object({ path: z.string().nullable() }),
+    'Native folder picker (Electron only; browser mode answers UNSUPPORTED). null = cancelled.',
+  ),
 } as const;
+export type HostRequests = typeof hostRequests;
+export type HostRequestName = keyof HostRequests;
+export type HostRequestInput<N extends HostRequestName> = z.input<HostRequests[N]['input']>;
+export type HostRequestOutput<N extends HostRequestName> = z.output<HostRequests[N]['output']>;
+export const HOST_REQUEST_NAMES = Object.keys(hostRequests) as HostRequestName[];
+
+export function isHostRequestName(name: unknown): name is HostRequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(hostRequests, name);
+}
+
+function firstIssue(name: string, error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue?.path?.length ? issue.path.join('.') + ': ' : '';
+  return `${name}: ${where}${issue?.message ?? 'invalid payload'}`;
+}
+
+/** Validate a host request; returns the parsed payload or an INVALID_PAYLOAD error body. */
+export function parseHostRequest<N extends HostRequestName>(
+  name: N,
+  payload: unknown,
+): { ok: true; value: z.output<HostRequests[N]['input']> } | { ok: false; error: ErrorBody } {
+  const r = hostRequests[name].input.safeParse(payload ?? {});
+  if (r.success) return { ok: true, value: r.data as z.output<HostRequests[N]['input']> };
+  return { ok: false, error: { code: 'INVALID_PAYLOAD', message: firstIssue(name, r.error) } };
+}
 
 /** Parse a request payload; throws LabError('INVALID_PAYLOAD') naming the first problem. */
 export function parseRequest<N extends RequestName>(name: N, payload: unknown): RequestParsed<N> {
-  const def = requests[name];
-  if (!def) throw new LabError('UNKNOWN_REQUEST', `unknown request "${String(name)}"`);
-  const r = def.input.safeParse(payload ?? {});
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const where = issue?.path?.length ? issue.path.join('.') + ': ' : '';
-    throw new LabError('INVALID_PAYLOAD', `${String(name)}: ${where}${issue?.message ?? 'invalid payload'}`);
-  }
+  if (!isRequestName(name)) throw new LabError('UNKNOWN_REQUEST', `unknown request "${String(name).slice(0, 100)}"`);
+  const r = requests[name].input.safeParse(payload ?? {});
+  if (!r.success) throw new LabError('INVALID_PAYLOAD', firstIssue(name, r.error));
   return r.data as RequestParsed<N>;
 }
 

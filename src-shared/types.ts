@@ -175,9 +175,16 @@ export const EXPORT_FORMATS = ['imagefolder', 'idx', 'npz', 'embeddings'] as con
 export const ExportFormat = z.enum(EXPORT_FORMATS);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 
+/** A run folder name: letters, digits, dot, dash, underscore; never `.` or `..`. */
+export const RunId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^(?!\.{1,2}$)[A-Za-z0-9._-]+$/, 'invalid run id');
+
 export const ExportRequest = z
   .object({
-    runId: z.string().min(1).max(200),
+    runId: RunId,
     format: ExportFormat,
     /** Per label for CVAE, in total for AE/VAE. Ignored for embeddings. */
     count: z.number().int().min(1).max(100_000).default(100),

@@ -1,0 +1,99 @@
+/** Runs bench/peer/torch_peer.py (PyTorch reference) and parses its one JSON line. */
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { errMsg, log } from './util';
+
+export const PYTHON = '/usr/bin/python3';
+export const PEER = path.join(__dirname, '..', 'peer', 'torch_peer.py');
+
+export interface PeerResult {
+  model: string;
+  threads: number;
+  openblasThreads: string | null;
+  blas: string;
+  blasDetail: Record<string, unknown>;
+  samplesPerSecond: number;
+  samplesPerCpuSecond: number;
+  epochSamplesPerSecond: number[];
+  test: { elbo: number; recon: number; kl: number } | null;
+  epochs: number;
+  torch: string;
+}
+
+function peerEnv(openblasThreads: number, torchThreads: number): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  env.OPENBLAS_NUM_THREADS = String(openblasThreads);
+  env.OMP_NUM_THREADS = String(torchThreads);
+  return env;
+}
+
+/** null when `/usr/bin/python3 -c 'import torch'` works, else the reason. */
+export function torchUnavailable(): string | null {
+  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy; print(torch.__version__)'], {
+    env: peerEnv(1, 1),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.error) return `${PYTHON} cannot run: ${errMsg(r.error)}`;
+  if (r.status !== 0) return `${PYTHON} -c 'import torch' failed: ${(r.stderr || '').trim().split('\n').pop()}`;
+  return null;
+}
+
+export interface PeerArgs {
+  data: string;
+  model: 'ae' | 'vae' | 'cvae';
+  latent?: number;
+  hidden?: number;
+  epochs: number;
+  batch?: number;
+  lr?: number;
+  seed?: number;
+  torchThreads: number;
+  openblasThreads: number;
+  measureSteps?: number;
+  noEval?: boolean;
+}
+
+export function runPeer(a: PeerArgs): Promise<PeerResult> {
+  const args = [
+    PEER,
+    '--data', a.data,
+    '--model', a.model,
+    '--latent', String(a.latent ?? 3),
+    '--hidden', String(a.hidden ?? 256),
+    '--epochs', String(a.epochs),
+    '--batch', String(a.batch ?? 256),
+    '--lr', String(a.lr ?? 1e-3),
+    '--seed', String(a.seed ?? 1),
+    '--threads', String(a.torchThreads),
+  ];
+  if (a.measureSteps) args.push('--measure-steps', String(a.measureSteps));
+  if (a.noEval) args.push('--no-eval');
+  return new Promise((resolve, reject) => {
+    const p = spawn(PYTHON, args, { env: peerEnv(a.openblasThreads, a.torchThreads), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      if (code !== 0 || !line) {
+        reject(new Error(`torch_peer.py exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(line) as PeerResult);
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+export async function runPeerLogged(a: PeerArgs): Promise<PeerResult> {
+  log(`torch peer ${a.model} torch=${a.torchThreads} openblas=${a.openblasThreads} epochs=${a.epochs}${a.measureSteps ? ` steps=${a.measureSteps}` : ''}`);
+  return runPeer(a);
+}

@@ -1,0 +1,565 @@
+/**
+ * `npm run bench [-- --quick] [-- --only train,peer,quality,inference,umap,ui] [-- --build] [-- --no-ui]`
+ *
+ * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
+ * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
+ * summary to stderr. Every figure is a median over repeated runs after a warm-up; every
+ * comparison (ours/torch) is a ratio of figures taken in the same run. See docs/PERFORMANCE.md.
+ *
+ * Sections:
+ *   train      samples/s of the engine's real training loop (trainModel) for dense AE/VAE/CVAE at
+ *              defaults, per backend (wasm, cpu, tensorflow when tfjs-node loads)
+ *   peer       the PyTorch peer (bench/peer/torch_peer.py) on the app's exact split, same models
+ *   quality    test −ELBO after 30 epochs (VAE z=3), ours via the Engine vs PyTorch; CVAE
+ *              conditional accuracy judged by a small tfjs classifier (bench/classifier.ts)
+ *   inference  Engine requests: encode 2,000, decode 100, 30×30 manifold, CVAE 10×10 grid
+ *   memory     peak RSS while training, tensor counts around training and inference
+ *   umap       projection:compute 'umap', 16-D → 3-D
+ *   ui         browser mode in Chromium (Playwright): drop-to-point, round trips and frame
+ *              intervals while training
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs';
+import { chooseBackend } from '../src-main/engine/backend';
+import { Engine } from '../src-main/engine/engine';
+import { loadDataset } from '../src-main/engine/datasets';
+import { mulberry32, gaussian } from '../src-main/engine/datasets/random';
+import type { BackendInfo, ModelKind, RunSummary } from '../src-shared/types';
+import { trainClassifier } from './classifier';
+import { writeSplitNpz } from './lib/npz';
+import { runPeerLogged, torchUnavailable, type PeerResult } from './lib/peer';
+import { measureTraining, type ThroughputResult } from './lib/throughput';
+import { runUiBench, type UiResult } from './lib/ui';
+import { errMsg, loadAvg, log, mb, median, msStats, round, RssSampler, timeIt } from './lib/util';
+
+const argv = process.argv.slice(2);
+const flag = (k: string) => argv.includes(`--${k}`);
+const opt = (k: string, d: string) => {
+  const i = argv.indexOf(`--${k}`);
+  return i >= 0 && argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : d;
+};
+const QUICK = flag('quick');
+const ALL = ['train', 'peer', 'quality', 'inference', 'umap', 'ui'];
+// --quick skips quality parity (30-epoch runs); the models used for inference train 1 epoch.
+const ONLY = new Set(opt('only', (QUICK ? ALL.filter((s) => s !== 'quality') : ALL).join(',')).split(',').filter(Boolean));
+if (flag('no-ui')) ONLY.delete('ui');
+const KINDS: ModelKind[] = ['ae', 'vae', 'cvae'];
+
+/** Sizes of every section, full vs --quick. */
+const P = QUICK
+  ? {
+      wasmSteps: 12, wasmRepeats: 3, cpuSteps: 1, cpuRepeats: 1, cpuKinds: ['vae'] as ModelKind[],
+      peerEpochs: 3, peerSteps: 10, peerCombos: [[1, 1], [1, 2]] as const,
+      qualityEpochs: 1, peerQualitySeeds: [1], cvaeEpochs: 1, classifierEpochs: 2,
+      inferenceReps: 15, umapPoints: 2000, uiWindowMs: 6000, uiEpochs: 6, drops: 4,
+    }
+  : {
+      wasmSteps: 20, wasmRepeats: 5, cpuSteps: 4, cpuRepeats: 2, cpuKinds: KINDS,
+      peerEpochs: 6, peerSteps: 20, peerCombos: [[1, 1], [1, 2], [2, 1]] as const,
+      qualityEpochs: 30, peerQualitySeeds: [1, 2, 3], cvaeEpochs: 10, classifierEpochs: 5,
+      inferenceReps: 30, umapPoints: 10_000, uiWindowMs: 15_000, uiEpochs: 30, drops: 8,
+    };
+
+interface Goal {
+  name: string;
+  target: string;
+  value: number | null;
+  met: boolean | null;
+  /** How far off when missed (e.g. "needs 1.8× faster", "+0.7 pp"). */
+  shortfall?: string;
+  note?: string;
+}
+
+function goal(name: string, target: string, value: number | null, ok: (v: number) => boolean, short: (v: number) => string, note?: string): Goal {
+  if (value === null || !Number.isFinite(value)) return { name, target, value: null, met: null, note: note ?? 'not measured' };
+  const met = ok(value);
+  return { name, target, value, met, ...(met ? {} : { shortfall: short(value) }), ...(note ? { note } : {}) };
+}
+
+async function main() {
+  const t0 = performance.now();
+  const started = new Date();
+  const loadStart = loadAvg();
+  log(`Latent Lab bench ${QUICK ? '(quick) ' : ''}sections: ${[...ONLY].join(', ')}; load average ${loadStart.join(' ')}`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'latentlab-bench-'));
+  const dataDir = path.join(tmp, 'datasets');
+  const rss = new RssSampler();
+  const result: Record<string, unknown> = {};
+
+  // ---------------------------------------------------------------------------------------------
+  // data
+  const data = await loadDataset({ id: 'mnist' }, { dataDir });
+  const numClasses = data.info.labelNames.length;
+  log(`mnist: ${data.train.count} train / ${data.test.count} test`);
+
+  // ---------------------------------------------------------------------------------------------
+  // training throughput per backend
+  const backends: Record<string, BackendInfo | null> = {};
+  const throughput: Record<string, Record<string, ThroughputResult> | null> = {};
+  const backendNotes: Record<string, string> = {};
+  if (ONLY.has('train')) {
+    for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
+      let info: BackendInfo;
+      try {
+        info = await chooseBackend({ LATENT_LAB_BACKEND: name });
+      } catch (err) {
+        backends[name] = null;
+        throughput[name] = null;
+        backendNotes[name] = errMsg(err);
+        log(`backend ${name}: unavailable (${errMsg(err)})`);
+        continue;
+      }
+      backends[name] = info;
+      const steps = name === 'cpu' ? P.cpuSteps : P.wasmSteps;
+      const repeats = name === 'cpu' ? P.cpuRepeats : P.wasmRepeats;
+      const kinds = name === 'cpu' ? P.cpuKinds : KINDS;
+      if (name !== 'cpu') {
+        // Untimed warm-up of the backend (wasm compilation tiers, JIT) before the first model.
+        await measureTraining(data.train, data.test, numClasses, { kind: 'vae', steps: 3, repeats: 1 });
+      }
+      // Rounds interleave the models so a change in machine load hits them alike.
+      const parts: Record<string, ThroughputResult[]> = Object.fromEntries(kinds.map((k) => [k, []]));
+      rss.start();
+      for (let r = 0; r < repeats; r++) {
+        for (const kind of kinds) {
+          log(`train ${name} ${kind}: round ${r + 1}/${repeats}, 1 + ${steps} steps`);
+          parts[kind].push(await measureTraining(data.train, data.test, numClasses, { kind, steps, repeats: 1, rss }));
+        }
+      }
+      rss.stop();
+      const per: Record<string, ThroughputResult> = {};
+      for (const kind of kinds) {
+        const ps = parts[kind];
+        per[kind] = {
+          samplesPerSecond: round(median(ps.flatMap((x) => x.runs)), 0),
+          samplesPerCpuSecond: round(median(ps.map((x) => x.samplesPerCpuSecond ?? NaN)), 0),
+          runs: ps.flatMap((x) => x.runs),
+          stepsPerRun: steps,
+          repeats,
+          tensorsBefore: ps[0].tensorsBefore,
+          tensorsAfter: ps[ps.length - 1].tensorsAfter,
+        };
+        log(`  ${name} ${kind} → ${per[kind].samplesPerSecond} samples/s (per CPU-second ${per[kind].samplesPerCpuSecond})`);
+      }
+      throughput[name] = per;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // PyTorch peer on the app's exact split
+  const npzFile = path.join(tmp, 'mnist_app_split.npz');
+  writeSplitNpz(npzFile, data.train, data.test, data.inputDim);
+  const torchWhyNot = ONLY.has('peer') || ONLY.has('quality') ? torchUnavailable() : 'section not run';
+  let peer: Record<string, unknown> | null = null;
+  let peerBlas: unknown = null;
+  let peerTorch = 'unknown';
+  if (ONLY.has('peer')) {
+    if (torchWhyNot) {
+      peer = null;
+      backendNotes.torch = torchWhyNot;
+    } else {
+      const per: Record<string, unknown> = {};
+      for (const kind of KINDS) {
+        const runs: PeerResult[] = [];
+        for (const [tt, ob] of P.peerCombos) {
+          try {
+            runs.push(await runPeerLogged({ data: npzFile, model: kind, epochs: P.peerEpochs, measureSteps: P.peerSteps, torchThreads: tt, openblasThreads: ob, noEval: true }));
+          } catch (err) {
+            log(`  torch peer failed: ${errMsg(err)}`);
+          }
+        }
+        if (!runs.length) continue;
+        peerBlas = runs[0].blasDetail;
+        peerTorch = runs[0].torch;
+        const best = runs.reduce((a, b) => (b.samplesPerSecond > a.samplesPerSecond ? b : a));
+        per[kind] = {
+          best: { samplesPerSecond: best.samplesPerSecond, torchThreads: best.threads, openblasThreads: Number(best.openblasThreads) },
+          combos: runs.map((r) => ({ torchThreads: r.threads, openblasThreads: Number(r.openblasThreads), samplesPerSecond: r.samplesPerSecond, samplesPerCpuSecond: r.samplesPerCpuSecond })),
+        };
+        log(`  torch ${kind} best ${best.samplesPerSecond}/s (torch ${best.threads}, openblas ${best.openblasThreads})`);
+      }
+      peer = { torch: peerTorch, blas: runsBlasName(peerBlas), epochsTimed: P.peerEpochs - 1, stepsPerEpoch: P.peerSteps, models: per };
+    }
+  }
+
+  // ratios ours/torch
+  const ratios: Record<string, Record<string, number | null>> = {};
+  if (peer && (peer as { models: Record<string, { best: { samplesPerSecond: number } }> }).models) {
+    const models = (peer as { models: Record<string, { best: { samplesPerSecond: number } }> }).models;
+    for (const [b, per] of Object.entries(throughput)) {
+      if (!per) continue;
+      ratios[b] = {};
+      for (const kind of KINDS) {
+        const ours = per[kind]?.samplesPerSecond;
+        const theirs = models[kind]?.best.samplesPerSecond;
+        ratios[b][kind] = ours && theirs ? round(ours / theirs, 3) : null;
+      }
+    }
+  }
+
+  // Per second of process CPU time, single-threaded on both sides (ours: 1 wasm thread; torch:
+  // torch 1 thread + OpenBLAS 1 thread): robust when other jobs compete for the 2 cores.
+  const cpuTimeRatios: Record<string, number | null> = {};
+  if (peer) {
+    const models = (peer as { models: Record<string, { combos: { torchThreads: number; openblasThreads: number; samplesPerCpuSecond: number }[] }> }).models;
+    for (const kind of KINDS) {
+      const ours = throughput.wasm?.[kind]?.samplesPerCpuSecond;
+      const t11 = models[kind]?.combos.find((c) => c.torchThreads === 1 && c.openblasThreads === 1)?.samplesPerCpuSecond;
+      cpuTimeRatios[kind] = ours && t11 ? round(ours / t11, 3) : null;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Engine sections (wasm, as the app picks here)
+  const needEngine = ONLY.has('quality') || ONLY.has('inference') || ONLY.has('umap');
+  let quality: Record<string, unknown> | null = null;
+  let inference: Record<string, unknown> | null = null;
+  let memory: Record<string, unknown> | null = null;
+  let umap: Record<string, unknown> | null = null;
+  let engineInfo: unknown = null;
+  let engineRuns: Record<string, unknown> | null = null;
+  if (needEngine) {
+    await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
+    const workspace = path.join(tmp, 'workspace');
+    let lastRate = 0;
+    let evlog: { name: string; t: number; p: Record<string, unknown> }[] = [];
+    const engine = await Engine.create({
+      workspace,
+      dataDir,
+      emit: (name, payload) => {
+        if (name === 'training:progress') lastRate = (payload as { samplesPerSecond: number }).samplesPerSecond;
+        if (name.startsWith('training:')) evlog.push({ name, t: performance.now(), p: payload as Record<string, unknown> });
+      },
+    });
+    /**
+     * Where an Engine training run's wall time goes, from the events' timestamps: the batches, the
+     * per-epoch validation (evaluate), the per-epoch onEpochEnd (save checkpoint + run record +
+     * latent snapshot), and the final metrics after the last epoch.
+     */
+    const phases = (tStart: number) => {
+      let batches = 0;
+      let validate = 0;
+      let epochEnd = 0;
+      let prev = tStart;
+      let firstBatchAt: number | null = null;
+      let lastEpochEndAt = tStart;
+      for (const e of evlog) {
+        if (e.name === 'training:progress' && !e.p.val) {
+          if (firstBatchAt === null) firstBatchAt = e.t;
+          if (e.p.batch === e.p.batches) {
+            batches += e.t - prev;
+            prev = e.t;
+          }
+        } else if (e.name === 'training:progress' && e.p.val) {
+          validate += e.t - prev;
+          prev = e.t;
+        } else if (e.name === 'training:latents' && (e.p.epoch as number) > 0) {
+          epochEnd += e.t - prev;
+          prev = e.t;
+          lastEpochEndAt = e.t;
+        } else if (e.name === 'training:latents') {
+          prev = e.t; // the epoch-0 snapshot, before the first batch
+        }
+      }
+      const done = evlog.find((e) => e.name === 'training:done');
+      const r = (ms: number) => round(ms / 1000, 2);
+      return {
+        batchesSeconds: r(batches),
+        validationSeconds: r(validate),
+        checkpointAndSnapshotSeconds: r(epochEnd),
+        finalMetricsSeconds: done ? r(done.t - lastEpochEndAt) : null,
+        startToFirstBatchSeconds: firstBatchAt !== null ? r(firstBatchAt - tStart) : null,
+      };
+    };
+    engineInfo = engine.info();
+    log(`engine backend: ${engine.info().backend.backend} (overrides: ${engine.info().backend.overrides.join('; ')})`);
+
+    const trainRun = async (cfg: Record<string, unknown>) => {
+      const tensorsBefore = tf.memory().numTensors;
+      const sampler = new RssSampler().start(25);
+      const eld = monitorEventLoopDelay({ resolution: 5 });
+      evlog = [];
+      const t = performance.now();
+      eld.enable();
+      const { runId } = await engine.call('training:start', cfg);
+      await engine.waitForTraining();
+      eld.disable();
+      const seconds = (performance.now() - t) / 1000;
+      const peak = sampler.stop();
+      const eventLoopDelay = {
+        note: 'perf_hooks.monitorEventLoopDelay over the whole run: how long a request arriving at a random moment waits before the engine (in-process) can start on it',
+        p50Ms: round(eld.percentile(50) / 1e6, 1),
+        p99Ms: round(eld.percentile(99) / 1e6, 1),
+        maxMs: round(eld.max / 1e6, 1),
+      };
+      const runs = (await engine.call('runs:list', {})) as RunSummary[];
+      const run = runs.find((r) => r.id === runId)!;
+      if (run.state !== 'done') throw new Error(`run ${runId} ended ${run.state}`);
+      return { runId, run, seconds, peakRss: peak, tensorsBefore, tensorsAfter: tf.memory().numTensors, lastEpochRate: lastRate, phases: phases(t), eventLoopDelay };
+    };
+
+    // VAE z=3 for quality parity (30 epochs; reduced under --quick)
+    const vaeEpochs = ONLY.has('quality') ? P.qualityEpochs : Math.min(P.qualityEpochs, 2);
+    log(`engine: training VAE z=3 for ${vaeEpochs} epochs`);
+    const rssBefore = process.memoryUsage().rss;
+    const vae = await trainRun({ model: { kind: 'vae', latentDim: 3 }, epochs: vaeEpochs, seed: 1, name: 'bench VAE' });
+    log(`  → ${vae.seconds.toFixed(1)} s, test −ELBO ${vae.run.metrics?.elbo.toFixed(2)}, end-to-end ${Math.round(vae.lastEpochRate)} samples/s`);
+
+    if (ONLY.has('quality')) {
+      let torchQ: PeerResult[] = [];
+      if (!torchWhyNot) {
+        for (const seed of P.peerQualitySeeds) {
+          try {
+            torchQ.push(await runPeerLogged({ data: npzFile, model: 'vae', latent: 3, epochs: vaeEpochs, seed, torchThreads: 1, openblasThreads: 1 }));
+          } catch (err) {
+            log(`  torch quality run failed: ${errMsg(err)}`);
+          }
+        }
+      }
+      torchQ = torchQ.filter((r) => r.test);
+      const torchElbo = torchQ.length ? median(torchQ.map((r) => r.test!.elbo)) : null;
+      const ours = vae.run.metrics?.elbo ?? null;
+      quality = {
+        epochs: vaeEpochs,
+        reduced: QUICK,
+        model: 'vae z=3, 784-256-3-256-784, batch 256, Adam 1e-3',
+        ours: { elbo: round(ours, 2), recon: round(vae.run.metrics?.recon, 2), kl: round(vae.run.metrics?.kl, 2), seed: 1, seconds: round(vae.seconds, 1), endToEndSamplesPerSecond: round(vae.lastEpochRate, 0) },
+        torch: torchQ.length
+          ? { elboMedian: round(torchElbo, 2), perSeed: torchQ.map((r, i) => ({ seed: P.peerQualitySeeds[i], elbo: round(r.test!.elbo, 2), recon: round(r.test!.recon, 2), kl: round(r.test!.kl, 2) })) }
+          : null,
+        torchNote: torchWhyNot ?? undefined,
+        relativeGap: ours !== null && torchElbo !== null ? round((ours - torchElbo) / torchElbo, 4) : null,
+      };
+      log(`  quality: ours ${ours?.toFixed(2)} vs torch ${torchElbo?.toFixed(2)}`);
+    }
+
+    // Inference on the VAE
+    const tensorsAfterTraining = tf.memory().numTensors;
+    if (ONLY.has('inference')) {
+      const R = P.inferenceReps;
+      const latents = await timeIt(() => engine.call('model:latents', { split: 'test' }), R);
+      const rand = mulberry32(7);
+      const z100 = Float32Array.from({ length: 300 }, () => gaussian(rand));
+      const decode = await timeIt(() => engine.call('model:decode', { z: z100, count: 100 }), R);
+      const manifold = await timeIt(() => engine.call('model:manifold', { dims: [0, 1], steps: 30, range: 3 }), R);
+      inference = { vae: { encodeTest2000: msStats(latents), decode100: msStats(decode), manifold30x30: msStats(manifold) } };
+      log(`inference VAE: encode 2000 ${median(latents).toFixed(1)} ms, decode 100 ${median(decode).toFixed(2)} ms, manifold 30×30 ${median(manifold).toFixed(1)} ms`);
+    }
+    const tensorsAfterVaeInference = tf.memory().numTensors;
+
+    // CVAE at defaults (+ engine event-loop latency while it trains)
+    let cvaeRes: Awaited<ReturnType<typeof trainRun>> | null = null;
+    if (ONLY.has('quality') || ONLY.has('inference')) {
+      log(`engine: training CVAE (defaults) for ${P.cvaeEpochs} epochs`);
+      cvaeRes = await trainRun({ model: { kind: 'cvae' }, epochs: P.cvaeEpochs, seed: 1, name: 'bench CVAE' });
+      log(`  → ${cvaeRes.seconds.toFixed(1)} s, −ELBO ${cvaeRes.run.metrics?.elbo.toFixed(2)}`);
+
+    }
+
+    if (cvaeRes && ONLY.has('inference')) {
+      const R = P.inferenceReps;
+      const rand = mulberry32(11);
+      const z = Float32Array.from({ length: 300 }, () => gaussian(rand));
+      const labels = Int32Array.from({ length: 100 }, (_, i) => Math.floor(i / 10));
+      const grid = await timeIt(() => engine.call('model:decode', { z, count: 100, labels }), R);
+      (inference as Record<string, unknown>).cvae = { labelGrid10x10: msStats(grid) };
+      log(`inference CVAE: 10×10 label grid ${median(grid).toFixed(2)} ms`);
+    }
+
+    if (cvaeRes && ONLY.has('quality')) {
+      log(`classifier: ${P.classifierEpochs} epochs`);
+      const clf = await trainClassifier(data.train, data.test, { epochs: P.classifierEpochs, seed: 1 });
+      const perLabel: number[] = [];
+      for (let label = 0; label < 10; label++) {
+        const g = await engine.call('model:generate', { count: 100, label, seed: 1000 + label, temperature: 1 });
+        const pred = clf.predict(g.images, g.count);
+        let ok = 0;
+        for (const p of pred) if (p === label) ok++;
+        perLabel.push(ok / g.count);
+      }
+      clf.dispose();
+      const acc = perLabel.reduce((a, b) => a + b, 0) / perLabel.length;
+      quality = {
+        ...(quality ?? {}),
+        cvae: {
+          epochs: P.cvaeEpochs,
+          elbo: round(cvaeRes.run.metrics?.elbo, 2),
+          conditionalAccuracy: round(acc, 4),
+          perLabel: perLabel.map((v) => round(v, 2)),
+          samplesPerLabel: 100,
+          temperature: 1,
+          classifier: { arch: '784-256-10 dense softmax', epochs: clf.epochs, testAccuracy: round(clf.testAccuracy, 4), trainSeconds: round(clf.trainSeconds, 1) },
+        },
+      };
+      log(`  CVAE conditional accuracy ${(100 * acc).toFixed(1)} % (classifier test accuracy ${(100 * clf.testAccuracy).toFixed(1)} %)`);
+    }
+
+    engineRuns = Object.fromEntries(
+      ([['vae', vae], ['cvae', cvaeRes]] as const)
+        .filter(([, r]) => r)
+        .map(([k, r]) => [k, { epochs: r!.run.config.epochs, wallSeconds: round(r!.seconds, 1), reportedSamplesPerSecond: round(r!.lastEpochRate, 0), phases: r!.phases, eventLoopDelay: r!.eventLoopDelay }]),
+    );
+    memory = {
+      note: 'RSS of the bench process (engine in-process, wasm backend). The wasm heap never shrinks: RSS stays at its peak.',
+      rssBeforeEngineTrainingMB: mb(rssBefore),
+      peakRssVaeTrainingMB: mb(vae.peakRss),
+      peakRssCvaeTrainingMB: cvaeRes ? mb(cvaeRes.peakRss) : null,
+      peakRssThroughputSectionMB: rss.peak ? mb(rss.peak) : null,
+      tensors: {
+        beforeVaeTraining: vae.tensorsBefore,
+        afterVaeTraining: vae.tensorsAfter,
+        afterVaeInference: tensorsAfterVaeInference,
+        beforeCvaeTraining: cvaeRes?.tensorsBefore ?? null,
+        afterCvaeTraining: cvaeRes?.tensorsAfter ?? null,
+        afterAllInference: tf.memory().numTensors,
+      },
+      tensorsLeakedByVaeInference: tensorsAfterVaeInference - tensorsAfterTraining,
+      wasmHeapBytes: (tf.memory() as { numBytesInGPU?: number; numBytes: number }).numBytes,
+    };
+
+    if (ONLY.has('umap')) {
+      const n = P.umapPoints;
+      const dim = 16;
+      const rand = mulberry32(3);
+      const centers = Array.from({ length: 10 }, () => Array.from({ length: dim }, () => 4 * gaussian(rand)));
+      const pts = new Float32Array(n * dim);
+      for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) pts[i * dim + j] = centers[i % 10][j] + gaussian(rand);
+      log(`umap: ${n} points 16-D → 3-D`);
+      const t = performance.now();
+      const c0 = process.cpuUsage();
+      await engine.call('projection:compute', { method: 'umap', latents: pts, dim, seed: 1 });
+      const c = process.cpuUsage(c0);
+      umap = { points: n, dim, data: 'synthetic: 10 Gaussian clusters in 16-D', seconds: round((performance.now() - t) / 1000, 1), cpuSeconds: round((c.user + c.system) / 1e6, 1) };
+      log(`  → ${umap.seconds} s`);
+    }
+    await engine.dispose();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // UI in browser mode
+  let ui: UiResult | null = null;
+  if (ONLY.has('ui')) {
+    try {
+      ui = await runUiBench({ quick: QUICK, windowMs: P.uiWindowMs, epochs: P.uiEpochs, drops: P.drops, build: flag('build'), test: data.test, tmp });
+    } catch (err) {
+      ui = { available: false, reason: `UI bench failed: ${errMsg(err)}`, todo: 'see the error; re-run with --only ui' } as UiResult;
+      log(`ui: ${errMsg(err)}`);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // goals
+  const inf = inference as null | { vae?: Record<string, { medianMs: number }>; cvae?: { labelGrid10x10: { medianMs: number } } };
+  const vaeRatio = ratios.wasm?.vae ?? null;
+  const gap = (quality as { relativeGap?: number } | null)?.relativeGap ?? null;
+  const cacc = (quality as { cvae?: { conditionalAccuracy: number } } | null)?.cvae?.conditionalAccuracy ?? null;
+  const uiR = ui && ui.available ? ui : null;
+  const goals: Goal[] = [
+    goal('wasm VAE training throughput vs PyTorch best', '≥ 0.35×', vaeRatio, (v) => v >= 0.35, (v) => `${(0.35 / v).toFixed(2)}× faster needed`),
+    goal('test −ELBO gap (ours vs PyTorch, VAE z=3, 30 epochs)', '≤ +2 %', gap, (v) => v <= 0.02, (v) => `${(100 * (v - 0.02)).toFixed(2)} pp over`, QUICK ? `reduced to ${P.qualityEpochs} epochs (--quick): indicative only` : undefined),
+    goal('CVAE conditional accuracy', '≥ 95 %', cacc, (v) => v >= 0.95, (v) => `${(100 * (0.95 - v)).toFixed(1)} pp short`, QUICK ? `CVAE trained ${P.cvaeEpochs} epochs (--quick)` : undefined),
+    goal('drop-to-point latency (browser mode)', '< 150 ms', uiR?.dropToPoint?.medianMs ?? null, (v) => v < 150, (v) => `${(v - 150).toFixed(0)} ms over`, ui && !ui.available ? ui.reason : undefined),
+    goal('CVAE 10×10 label grid (engine)', '< 50 ms', inf?.cvae?.labelGrid10x10.medianMs ?? null, (v) => v < 50, (v) => `${(v - 50).toFixed(1)} ms over`),
+    goal('30×30 manifold (engine)', '< 500 ms', inf?.vae?.manifold30x30.medianMs ?? null, (v) => v < 500, (v) => `${(v - 500).toFixed(0)} ms over`),
+    goal('p99 request round trip while training (browser mode)', '< 100 ms', uiR?.roundTripWhileTraining?.p99Ms ?? null, (v) => v < 100, (v) => `${(v - 100).toFixed(0)} ms over`, ui && !ui.available ? ui.reason : undefined),
+    goal('renderer frame interval p95 while training', '< 50 ms', uiR?.framesWhileTraining?.p95Ms ?? null, (v) => v < 50, (v) => `${(v - 50).toFixed(0)} ms over`, ui && !ui.available ? ui.reason : undefined),
+  ];
+
+  // ---------------------------------------------------------------------------------------------
+  const cpus = os.cpus();
+  Object.assign(result, {
+    bench: 'latent-lab',
+    version: 1,
+    date: started.toISOString(),
+    quick: QUICK,
+    sections: [...ONLY],
+    durationSeconds: round((performance.now() - t0) / 1000, 1),
+    machine: {
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      cpuCount: cpus.length,
+      totalMemGiB: round(os.totalmem() / 2 ** 30, 1),
+      platform: `${process.platform}-${process.arch}`,
+      kernel: os.release(),
+      node: process.versions.node,
+      tfjs: tf.version.tfjs,
+      loadAverageStart: loadStart,
+      loadAverageEnd: loadAvg(),
+      backends,
+      backendNotes,
+      engine: engineInfo,
+      peerBlas: peerBlas,
+    },
+    training: {
+      config: 'dense 784-256-3-256-784, batch 256, Adam 1e-3, embedded MNIST 8,000 train; engine trainModel; first step excluded',
+      samplesPerSecond: Object.fromEntries(Object.entries(throughput).map(([b, per]) => [b, per ? Object.fromEntries(KINDS.map((k) => [k, per[k]?.samplesPerSecond ?? null])) : null])),
+      detail: throughput,
+    },
+    peer: peer ?? (torchWhyNot && ONLY.has('peer') ? { available: false, reason: torchWhyNot } : null),
+    oursOverTorch: ratios,
+    oursOverTorchCpuTime: { note: 'wasm samples per CPU-second / torch (1 thread, OpenBLAS 1) samples per CPU-second', ...cpuTimeRatios },
+    quality,
+    engineTrainingRuns: engineRuns,
+    inference,
+    memory,
+    umap,
+    ui,
+    goals,
+  });
+
+  const json = JSON.stringify(result, null, 2);
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = started.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+  const file = path.join(dir, `${stamp}${QUICK ? '-quick' : ''}.json`);
+  fs.writeFileSync(file, json + '\n');
+  fs.writeFileSync(path.join(dir, 'latest.json'), json + '\n');
+  process.stdout.write(json + '\n');
+  process.stderr.write('\n' + markdown(result as never) + '\n');
+  log(`wrote ${path.relative(process.cwd(), file)} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+function runsBlasName(detail: unknown): string | null {
+  return (detail as { name?: string } | null)?.name ?? null;
+}
+
+/** Short markdown summary (also used for docs/PERFORMANCE.md). */
+export function markdown(r: {
+  machine: { cpuModel: string; cpuCount: number; totalMemGiB: number; node: string; tfjs: string; loadAverageStart: number[]; loadAverageEnd: number[] };
+  training: { samplesPerSecond: Record<string, Record<string, number | null> | null> };
+  peer: { models?: Record<string, { best: { samplesPerSecond: number; torchThreads: number; openblasThreads: number } }>; blas?: string } | null;
+  oursOverTorch: Record<string, Record<string, number | null>>;
+  goals: Goal[];
+  quick: boolean;
+}): string {
+  const L: string[] = [];
+  const m = r.machine;
+  L.push(`Machine: ${m.cpuModel} × ${m.cpuCount}, ${m.totalMemGiB} GiB, Node ${m.node}, tfjs ${m.tfjs}; load avg ${m.loadAverageStart.join('/')} → ${m.loadAverageEnd.join('/')}${r.quick ? ' (--quick)' : ''}`);
+  L.push('');
+  L.push('| training samples/s | AE | VAE | CVAE |');
+  L.push('|---|---|---|---|');
+  for (const [b, per] of Object.entries(r.training.samplesPerSecond)) {
+    L.push(`| tfjs ${b} | ${per ? `${per.ae ?? '–'} | ${per.vae ?? '–'} | ${per.cvae ?? '–'}` : 'n/a | n/a | n/a'} |`);
+  }
+  if (r.peer?.models) {
+    const pm = r.peer.models;
+    const cell = (k: string) => (pm[k] ? `${Math.round(pm[k].best.samplesPerSecond)} (t${pm[k].best.torchThreads}/ob${pm[k].best.openblasThreads})` : '–');
+    L.push(`| PyTorch best (${r.peer.blas ?? '?'}) | ${cell('ae')} | ${cell('vae')} | ${cell('cvae')} |`);
+  }
+  for (const [b, rr] of Object.entries(r.oursOverTorch)) L.push(`| ${b} / torch | ${rr.ae ?? '–'} | ${rr.vae ?? '–'} | ${rr.cvae ?? '–'} |`);
+  L.push('');
+  L.push('| goal | target | value | met |');
+  L.push('|---|---|---|---|');
+  for (const g of r.goals) {
+    L.push(`| ${g.name} | ${g.target} | ${g.value ?? 'n/a'} | ${g.met === null ? 'n/a' : g.met ? 'yes' : `no (${g.shortfall})`} |`);
+  }
+  return L.join('\n');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

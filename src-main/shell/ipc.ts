@@ -1,0 +1,42 @@
+/**
+ * The one IPC entry point: `ipcMain.handle(IPC_INVOKE)`. Every call is checked first for its
+ * sender (the main frame of our window, on our `app://` origin) and then validated with the
+ * contract by `EngineHost.handle` before anything runs. Answers are always `BridgeResponse`s.
+ */
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import type { EngineHost, HostLogger } from '../host/engine-host';
+import { isAppUrl } from './protocol';
+import { IPC_EVENT, IPC_INVOKE, type BridgeResponse } from './ipc-channels';
+
+export function isTrustedSender(event: IpcMainInvokeEvent, win: BrowserWindow | null): boolean {
+  const frame = event.senderFrame;
+  if (!frame || !win || win.isDestroyed()) return false;
+  if (event.sender !== win.webContents) return false;
+  const main = win.webContents.mainFrame;
+  if (frame !== main && !(frame.processId === main.processId && frame.routingId === main.routingId)) return false;
+  if (frame.parent !== null) return false;
+  return isAppUrl(frame.url);
+}
+
+export function registerIpc(host: EngineHost, getWindow: () => BrowserWindow | null, log: HostLogger): () => void {
+  ipcMain.handle(IPC_INVOKE, async (event, name: unknown, payload: unknown): Promise<BridgeResponse> => {
+    if (!isTrustedSender(event, getWindow())) {
+      log.warn(`IPC refused: untrusted sender ${event.senderFrame?.url?.slice(0, 200) ?? '(no frame)'}`);
+      throw new Error('untrusted sender');
+    }
+    return host.handle(name, payload);
+  });
+  const off = host.onEvent((name, payload) => {
+    const win = getWindow();
+    if (!win || win.isDestroyed() || win.webContents.isDestroyed()) return;
+    try {
+      win.webContents.send(IPC_EVENT, name, payload);
+    } catch (err) {
+      log.warn(`could not send ${name} to the window:`, err);
+    }
+  });
+  return () => {
+    off();
+    ipcMain.removeHandler(IPC_INVOKE);
+  };
+}

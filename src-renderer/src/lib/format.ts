@@ -1,0 +1,30 @@
+export function fmtNum(x: number | null | undefined, digits = 3): string {
+  if (x == null || !Number.isFinite(x)) return '—';
+  const a = Math.abs(x);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return x.toExponential(2);
+  return x.toFixed(a >= 100 ? 1 : digits);
+}
+
+export function fmtInt(x: number | null | undefined): string {
+  if (x == null || !Number.isFinite(x)) return '—';
+  return Math.round(x).toLocaleString('en-US');
+}
+
+export function fmtDuration(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function fmtDate(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+export function fmtVector(v: ArrayLike<number>, digits = 2): string {
+  return Array.from(v, (x) => x.toFixed(digits)).join(', ');
+}

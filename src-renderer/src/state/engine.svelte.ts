@@ -1,0 +1,48 @@
+import { api } from '../lib/api';
+import type { DatasetInfo, EngineInfo, EngineState } from '../lib/contract';
+import { errorText } from '../lib/errors';
+
+/** The engine process as the status bar sees it, plus the dataset registry. */
+export class EngineStatus {
+  state = $state<EngineState | 'connecting'>('connecting');
+  message = $state<string | null>(null);
+  info = $state.raw<EngineInfo | null>(null);
+  datasets = $state.raw<DatasetInfo[]>([]);
+  restarting = $state(false);
+
+  backendName = $derived(this.info?.backend.backend ?? null);
+
+  /** Load engine info and datasets; true when the engine answered. */
+  async refresh(): Promise<boolean> {
+    try {
+      const [info, datasets] = await Promise.all([
+        api.invoke('engine:info', {}),
+        api.invoke('datasets:list', {}),
+      ]);
+      this.info = info;
+      this.datasets = datasets;
+      if (this.state === 'connecting' || this.state === 'starting') this.state = 'ready';
+      this.message = null;
+      return true;
+    } catch (err) {
+      this.message = errorText(err);
+      return false;
+    }
+  }
+
+  dataset(id: string | undefined): DatasetInfo | undefined {
+    return id ? this.datasets.find((d) => d.id === id) : undefined;
+  }
+
+  async restart(): Promise<void> {
+    this.restarting = true;
+    this.state = 'restarting';
+    try {
+      await api.restartEngine();
+    } catch (err) {
+      this.message = errorText(err);
+    } finally {
+      this.restarting = false;
+    }
+  }
+}

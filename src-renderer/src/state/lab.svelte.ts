@@ -1,0 +1,224 @@
+/**
+ * The application state root: one instance, created at start-up, shared by every component.
+ * Subscribes to engine events and routes them to the state classes.
+ */
+import { api, onMenuCommand, openFolder } from '../lib/api';
+import type { DatasetInfo, DatasetRef, ModelKind, TrainConfig } from '../lib/contract';
+import { errorText } from '../lib/errors';
+import { EngineStatus } from './engine.svelte';
+import { Runs } from './runs.svelte';
+import { ScatterState } from './scatter.svelte';
+import { Settings } from './settings.svelte';
+import { CompareState, EncodeState, ExportState, GenerateState, ReconState } from './tabs.svelte';
+import { Toasts } from './toasts.svelte';
+import { Training } from './training.svelte';
+
+export interface ModelContext {
+  runId: string;
+  name: string;
+  kind: ModelKind;
+  latentDim: number;
+  dataset: DatasetRef;
+  /** true while the model is still training (tabs wait for it). */
+  live: boolean;
+}
+
+export class Lab {
+  settings = new Settings();
+  engine = new EngineStatus();
+  toasts = new Toasts();
+  training = new Training();
+  runs = new Runs();
+  scatter = new ScatterState();
+  recon = new ReconState(this);
+  generate = new GenerateState(this);
+  encode = new EncodeState(this);
+  exporter = new ExportState(this);
+  compare = new CompareState(this);
+  /** Native dialogs exist only in the Electron shell. */
+  readonly isElectron = api.transport === 'electron';
+  /** Loading a run's latents for the scatter. */
+  loadingLatents = $state(false);
+
+  model: ModelContext | null = $derived.by(() => {
+    const t = this.training;
+    if (t.active && t.runId && t.config) {
+      const c = t.config as TrainConfig;
+      return {
+        runId: t.runId,
+        name: c.name ?? this.runs.list.find((r) => r.id === t.runId)?.name ?? 'Training…',
+        kind: c.model.kind,
+        latentDim: c.model.latentDim,
+        dataset: c.dataset,
+        live: true,
+      };
+    }
+    const r = this.runs.active;
+    if (!r) return null;
+    return {
+      runId: r.id,
+      name: r.name,
+      kind: r.config.model.kind,
+      latentDim: r.config.model.latentDim,
+      dataset: r.config.dataset,
+      live: false,
+    };
+  });
+
+  /** The dataset of the model on screen, or of the Train form when there is none. */
+  dataset: DatasetInfo | undefined = $derived(
+    this.engine.dataset(this.model?.dataset.id ?? this.settings.train.dataset),
+  );
+  labelNames: string[] = $derived(this.dataset?.labelNames ?? []);
+
+  #started = false;
+  #loaded = false;
+
+  /** Subscribe to engine events and load the initial state. Returns the unsubscribe. */
+  start(): () => void {
+    if (this.#started) return () => {};
+    this.#started = true;
+    const offs = [
+      api.on('training:progress', (p) => this.training.onProgress(p)),
+      api.on('training:latents', (ev) => {
+        // The first snapshot can arrive before `training:start` has answered with the run id.
+        if (ev.runId !== this.training.runId && !(this.training.pending && !this.training.active)) return;
+        void this.scatter.setBatch(ev, { runId: ev.runId, live: true, epoch: ev.epoch }, this.settings.projection);
+      }),
+      api.on('training:done', (d) => {
+        if (this.training.runId && d.runId !== this.training.runId) return;
+        this.training.onDone(d);
+        if (d.state === 'error' && d.error) this.toasts.push('error', `Training failed: ${d.error.message}`);
+        void this.#afterTraining(d.runId);
+      }),
+      api.on('projection:progress', (p) => {
+        this.scatter.projectionProgress = p;
+      }),
+      api.on('export:progress', (p) => {
+        this.exporter.progress = p;
+      }),
+      api.on('engine:state', (s) => {
+        const was = this.engine.state;
+        this.engine.state = s.state;
+        this.engine.message = s.message ?? null;
+        if (s.backend && this.engine.info) this.engine.info = { ...this.engine.info, backend: s.backend };
+        if (s.state === 'crashed') {
+          if (this.training.active) {
+            this.training.state = 'error';
+            this.training.error = 'The engine stopped while training.';
+          }
+          if (this.exporter.state === 'running') {
+            this.exporter.state = 'error';
+            this.exporter.error = 'The engine stopped during the export.';
+          }
+        }
+        if (s.state === 'ready' && was !== 'ready' && was !== 'connecting') void this.#load();
+      }),
+      onMenuCommand((m) => {
+        if (m.command === 'openDatasetFolder' && m.path) {
+          this.settings.train.dataset = 'folder';
+          this.settings.train.folderPath = m.path;
+        } else if (m.command === 'export') this.settings.tab = 'export';
+        else if (m.command === 'startTraining') void this.startTraining();
+        else if (m.command === 'stopTraining' && this.training.active) void this.training.stop();
+      }),
+    ];
+    void this.#load();
+    return () => offs.forEach((off) => off());
+  }
+
+  /** Load engine info, datasets and runs; reopen the run of the last session (first load) or the active one (after a restart). */
+  async #load(): Promise<void> {
+    const ok = await this.engine.refresh();
+    if (!ok) return;
+    await Promise.all([this.runs.refresh(), this.training.restore()]);
+    const last = this.#loaded ? this.runs.activeId : this.settings.lastRunId;
+    this.#loaded = true;
+    if (this.training.active) return;
+    if (last && this.runs.list.some((r) => r.id === last && !r.error)) await this.openRun(last);
+  }
+
+  /** Make a run the active model and show its test latents. */
+  async openRun(runId: string): Promise<boolean> {
+    if (this.training.active) {
+      this.toasts.push('info', 'Training is running: stop it before opening another run.');
+      return false;
+    }
+    const summary = await this.runs.open(runId);
+    if (!summary) {
+      this.toasts.push('error', this.runs.error ?? 'Could not open the run.');
+      return false;
+    }
+    this.settings.lastRunId = runId;
+    this.recon.reset();
+    this.generate.reset();
+    this.encode.reset();
+    if (this.exporter.state !== 'running') {
+      this.exporter.state = 'idle';
+      this.exporter.result = null;
+    }
+    await this.loadLatents(runId); // the Reconstruction tab loads its first page when shown
+    return true;
+  }
+
+  async loadLatents(runId: string): Promise<void> {
+    this.loadingLatents = true;
+    try {
+      const batch = await api.invoke('model:latents', { runId, split: 'test' });
+      await this.scatter.setBatch(batch, { runId, live: false }, this.settings.projection);
+    } catch (err) {
+      this.toasts.error(err, 'Could not load the latent points');
+    } finally {
+      this.loadingLatents = false;
+    }
+  }
+
+  async startTraining(): Promise<void> {
+    const runId = await this.training.start(this.settings.train);
+    if (!runId) {
+      if (this.training.error) this.toasts.push('error', this.training.error);
+      return;
+    }
+    this.runs.activeId = null;
+    void this.runs.refresh(); // lists the new run (state "training") with its name
+    this.scatter.selected = null;
+    this.generate.reset();
+    this.encode.reset();
+    this.recon.reset();
+  }
+
+  async #afterTraining(runId: string): Promise<void> {
+    await this.runs.refresh();
+    const run = this.runs.list.find((r) => r.id === runId);
+    if (run && run.epochsDone > 0 && !run.error) await this.openRun(runId);
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    const wasActive = this.runs.activeId === runId;
+    if (await this.runs.remove(runId)) {
+      if (wasActive) {
+        this.scatter.clear();
+        this.recon.reset();
+        this.generate.reset();
+        this.encode.reset();
+        this.settings.lastRunId = null;
+      }
+      if (this.compare.runA === runId) this.compare.runA = null;
+      if (this.compare.runB === runId) this.compare.runB = null;
+    } else {
+      this.toasts.push('error', this.runs.error ?? 'Could not delete the run.');
+    }
+  }
+
+  /** Native folder picker (Electron); browser mode has none and uses the path field. */
+  async chooseFolder(purpose: 'dataset' | 'export'): Promise<string | null> {
+    try {
+      return await openFolder(purpose, purpose === 'dataset' ? 'Choose a dataset folder' : 'Choose an export folder');
+    } catch (err) {
+      this.toasts.push('error', `Folder picker unavailable: ${errorText(err)}`);
+      return null;
+    }
+  }
+}
+
+export const lab = new Lab();

@@ -1,0 +1,64 @@
+import { api } from '../lib/api';
+import type { RunSummary } from '../lib/contract';
+import { errorText } from '../lib/errors';
+
+/** Saved runs and the active one (the model every tab uses). */
+export class Runs {
+  list = $state.raw<RunSummary[]>([]);
+  activeId = $state<string | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+
+  active = $derived(this.list.find((r) => r.id === this.activeId) ?? null);
+
+  async refresh(): Promise<void> {
+    this.loading = true;
+    try {
+      this.list = await api.invoke('runs:list', {});
+      this.error = null;
+    } catch (err) {
+      this.error = errorText(err);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Make a run the engine's active model. Returns its summary, or null (with `error` set). */
+  async open(runId: string): Promise<RunSummary | null> {
+    try {
+      const summary = await api.invoke('runs:open', { runId });
+      this.#upsert(summary);
+      this.activeId = summary.id;
+      this.error = null;
+      return summary;
+    } catch (err) {
+      this.error = errorText(err);
+      return null;
+    }
+  }
+
+  async rename(runId: string, name: string): Promise<void> {
+    try {
+      this.#upsert(await api.invoke('runs:rename', { runId, name }));
+    } catch (err) {
+      this.error = errorText(err);
+    }
+  }
+
+  async remove(runId: string): Promise<boolean> {
+    try {
+      await api.invoke('runs:delete', { runId });
+      this.list = this.list.filter((r) => r.id !== runId);
+      if (this.activeId === runId) this.activeId = null;
+      return true;
+    } catch (err) {
+      this.error = errorText(err);
+      return false;
+    }
+  }
+
+  #upsert(r: RunSummary): void {
+    const i = this.list.findIndex((x) => x.id === r.id);
+    this.list = i >= 0 ? this.list.map((x, j) => (j === i ? r : x)) : [r, ...this.list];
+  }
+}
