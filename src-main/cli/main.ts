@@ -180,6 +180,11 @@ async function main(argv: string[]): Promise<number> {
         await fs.cp(runDir, outDir, { recursive: true });
         await fs.rm(runDir, { recursive: true, force: true });
         runDir = outDir;
+        // The run's id follows its folder name, so `--run <folder>` reopens it as itself.
+        const recFile = path.join(outDir, 'config.json');
+        const rec = JSON.parse(await fs.readFile(recFile, 'utf8'));
+        rec.id = path.basename(outDir).replace(/[^A-Za-z0-9._-]/g, '_');
+        await fs.writeFile(recFile, JSON.stringify(rec, null, 2));
       }
       if (run.state === 'error') throw new LabError('DIVERGED', run.error ?? 'training failed');
       const m = run.metrics;

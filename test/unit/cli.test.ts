@@ -63,6 +63,8 @@ describe('cli', () => {
     expect(images.length).toBe(16 + 5 * 784);
     expect(labels.readUInt32BE(0)).toBe(0x00000801);
     expect(Array.from(labels.subarray(8))).toEqual([7, 7, 7, 7, 7]);
+    const manifest = JSON.parse(await fs.readFile(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ runId: 'my-run', modelKind: 'cvae', latentDim: 2, dataset: 'mnist' });
   });
 
   it('encode prints a latent per image and a one-line error for a non-image', async () => {
