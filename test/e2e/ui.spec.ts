@@ -48,6 +48,15 @@ test('newcomer path: train, explore, generate, encode, export, compare', async (
     await expect(page.getByTestId('decoded-inset')).toContainText(`test #${index}`);
   });
 
+  await test.step('training points on demand: 2,000 test + 8,000 training points', async () => {
+    const scatter = page.getByTestId('latent-scatter');
+    await page.getByTestId('train-points-toggle').check();
+    await expect(scatter).toHaveAttribute('data-point-count', '10000');
+    await expect(scatter).toHaveAttribute('data-ready', 'true');
+    await page.getByTestId('train-points-toggle').uncheck();
+    await expect(scatter).toHaveAttribute('data-point-count', '2000');
+  });
+
   await test.step('generate 16 images of one label', async () => {
     await page.getByTestId('tab-generate').click();
     await page.getByTestId('generate-label-select').selectOption('7');

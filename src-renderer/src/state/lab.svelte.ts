@@ -3,7 +3,7 @@
  * Subscribes to engine events and routes them to the state classes.
  */
 import { api, onMenuCommand, openFolder } from '../lib/api';
-import type { DatasetInfo, DatasetRef, ModelKind, TrainConfig } from '../lib/contract';
+import type { DatasetInfo, DatasetRef, LatentBatch, ModelKind, TrainConfig } from '../lib/contract';
 import { errorText } from '../lib/errors';
 import { EngineStatus } from './engine.svelte';
 import { Runs } from './runs.svelte';
@@ -164,7 +164,11 @@ export class Lab {
   async loadLatents(runId: string): Promise<void> {
     this.loadingLatents = true;
     try {
-      const batch = await api.invoke('model:latents', { runId, split: 'test' });
+      let batch = await api.invoke('model:latents', { runId, split: 'test' });
+      if (this.settings.showTrainPoints) {
+        const train = await api.invoke('model:latents', { runId, split: 'train' });
+        batch = concatBatches(batch, train);
+      }
       await this.scatter.setBatch(batch, { runId, live: false }, this.settings.projection);
     } catch (err) {
       this.toasts.error(err, 'Could not load the latent points');
@@ -222,3 +226,18 @@ export class Lab {
 }
 
 export const lab = new Lab();
+
+/** Test points followed by training points (indices −(i+1), see `pointSource`). */
+function concatBatches(test: LatentBatch, train: LatentBatch): LatentBatch {
+  const count = test.count + train.count;
+  const latents = new Float32Array(count * test.dim);
+  latents.set(test.latents);
+  latents.set(train.latents, test.latents.length);
+  const labels = new Int32Array(count);
+  labels.set(test.labels);
+  labels.set(train.labels, test.count);
+  const indices = new Int32Array(count);
+  indices.set(test.indices);
+  for (let i = 0; i < train.count; i++) indices[test.count + i] = -train.indices[i] - 1;
+  return { latents, labels, indices, count, dim: test.dim };
+}

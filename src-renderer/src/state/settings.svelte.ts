@@ -42,6 +42,7 @@ const Persisted = z.object({
   tab: z.enum(['recon', 'generate', 'encode', 'export', 'compare']).catch('recon'),
   projection: z.enum(['pca', 'umap']).catch('pca'),
   pointSize: num(1, 12, 5),
+  showTrainPoints: z.boolean().catch(false),
   lastRunId: z.string().max(200).nullable().catch(null),
   train: TrainForm.catch(TrainForm.parse({})),
   generate: z
@@ -96,6 +97,8 @@ export class Settings {
   tab = $state<TabId>('recon');
   projection = $state<'pca' | 'umap'>('pca');
   pointSize = $state(5);
+  /** Also draw every training point (test points are always drawn). */
+  showTrainPoints = $state(false);
   /** The run that was open when the app was last closed; reopened on launch. */
   lastRunId = $state<string | null>(null);
   train = $state<TrainForm>(TrainForm.parse({}));
@@ -113,6 +116,7 @@ export class Settings {
     this.tab = p.tab;
     this.projection = p.projection;
     this.pointSize = p.pointSize;
+    this.showTrainPoints = p.showTrainPoints;
     this.lastRunId = p.lastRunId;
     this.train = p.train;
     this.generate = p.generate;
@@ -132,6 +136,7 @@ export class Settings {
         tab: this.tab,
         projection: this.projection,
         pointSize: this.pointSize,
+        showTrainPoints: this.showTrainPoints,
         lastRunId: this.lastRunId,
         train: this.train,
         generate: this.generate,
