@@ -6,6 +6,7 @@
  *   out/main/engine-entry.js  engine process (utilityProcess / child_process.fork)
  *   out/main/server.js        browser mode: `node out/main/server.js`
  *   out/main/cli.js           command line
+ *   out/main/train-worker.js  training worker thread (worker_threads, started by the engine)
  *   out/preload/preload.js    preload (CJS; sandboxed preloads cannot load ESM or chunks)
  *   out/renderer/             UI
  */
@@ -27,6 +28,8 @@ function mainEntries(): Record<string, string> {
   const optional: Array<[name: string, file: string, needs: string]> = [
     ['engine-entry', 'src-main/engine-entry.ts', 'src-main/engine/engine.ts'],
     ['cli', 'src-main/cli/main.ts', 'src-main/cli/main.ts'],
+    // Training worker thread of the data-parallel trainer (src-main/engine/parallel).
+    ['train-worker', 'src-main/engine/parallel/worker.ts', 'src-main/engine/parallel/worker.ts'],
   ];
   // LATENT_LAB_BUILD_SKIP=engine-entry,cli leaves entries out while their sources are in flux.
   const skip = new Set((process.env.LATENT_LAB_BUILD_SKIP ?? '').split(',').filter(Boolean));

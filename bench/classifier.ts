@@ -35,7 +35,8 @@ export async function trainClassifier(
       tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const optimizer = tf.train.adam(1e-3);
+  model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const xs = tf.tensor2d(train.x.subarray(0, train.count * D), [train.count, D]);
   const ys = tf.tensor1d(Float32Array.from(train.y.subarray(0, train.count)), 'float32');
   const t0 = performance.now();
@@ -57,6 +58,9 @@ export async function trainClassifier(
     epochs,
     trainSeconds,
     predict,
-    dispose: () => model.dispose(),
+    dispose: () => {
+      model.dispose();
+      optimizer.dispose(); // not owned by the model when passed as an instance
+    },
   };
 }

@@ -43,6 +43,8 @@ export const DatasetInfo = z.object({
   /** true when usable right now without a download or a path. */
   available: z.boolean(),
   isImage: z.boolean(),
+  /** Non-fatal notes from loading, e.g. files of a folder dataset that were skipped and why. */
+  warnings: z.array(z.string()).optional(),
 });
 export type DatasetInfo = z.infer<typeof DatasetInfo>;
 

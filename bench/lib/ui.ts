@@ -32,9 +32,11 @@ export interface UiResult {
     maxMs: number | null;
     n: number;
     byRequest: Record<string, { medianMs: number | null; p99Ms: number | null; n: number }>;
+    excludingEpochEnds?: { medianMs: number | null; p99Ms: number | null; n: number; note: string };
   };
   roundTripIdle?: { medianMs: number | null; p99Ms: number | null; n: number; request: string };
   trainingSamplesPerSecond?: number | null;
+  rendererLongTasksWhileTraining?: { count: number; totalMs: number | null; maxMs: number | null };
   dropToPoint?: { medianMs: number | null; minMs: number | null; maxMs: number | null; n: number; nodeSideMedianMs: number | null };
   scatterFrameTime?: null;
   scatterFrameTimeReason?: string;
@@ -143,13 +145,14 @@ export async function runUiBench(o: {
       ws!.once('error', rej);
     });
     let nextId = 1;
-    const call = (name: string, payload: unknown = {}): Promise<{ ms: number; msg: WireMessage }> =>
+    const call = (name: string, payload: unknown = {}): Promise<{ ms: number; msg: WireMessage; t0: number; t1: number }> =>
       new Promise((resolve) => {
         const id = nextId++;
         const t = performance.now();
         pending.set(id, (msg) => {
           pending.delete(id);
-          resolve({ ms: performance.now() - t, msg });
+          const t1 = performance.now();
+          resolve({ ms: t1 - t, msg, t0: t, t1 });
         });
         ws!.send(packr.pack({ t: 'req', id, name, payload }));
       });
@@ -166,6 +169,25 @@ export async function runUiBench(o: {
       };
       requestAnimationFrame(loop);
     });
+    // Long tasks (> 50 ms) on the renderer's main thread: tells JS/layout work from starvation.
+    await page.evaluate(() => {
+      const w = window as unknown as { __benchLong: number[] };
+      w.__benchLong = [];
+      try {
+        new PerformanceObserver((l) => {
+          for (const e of l.getEntries()) w.__benchLong.push(e.duration);
+        }).observe({ type: 'longtask', buffered: false });
+      } catch {
+        /* not supported */
+      }
+    });
+    const takeLong = () =>
+      page.evaluate(() => {
+        const w = window as unknown as { __benchLong: number[] };
+        const f = w.__benchLong;
+        w.__benchLong = [];
+        return f;
+      });
     const takeFrames = () =>
       page.evaluate(() => {
         const w = window as unknown as { __benchFrames: number[] };
@@ -192,23 +214,29 @@ export async function runUiBench(o: {
     const deadline = Date.now() + 60_000;
     while (!events.slice(evStart).some((e) => e.name === 'training:progress') && Date.now() < deadline) await sleep(50);
     await takeFrames();
-    const rtt: { name: string; ms: number }[] = [];
+    await takeLong();
+    const progIdx = events.length;
+    const rtt: { name: string; ms: number; t0: number; t1: number }[] = [];
     const wStart = Date.now();
     const rand = () => Math.random() * 2 - 1;
     let epochDone = false;
     while (Date.now() - wStart < o.windowMs || (!epochDone && Date.now() - wStart < 120_000)) {
       // Random gaps so the probes are not phase-locked to the training steps.
       const a = await call('training:status');
-      rtt.push({ name: 'training:status', ms: a.ms });
+      rtt.push({ name: 'training:status', ms: a.ms, t0: a.t0, t1: a.t1 });
       await sleep(20 + Math.random() * 180);
       const b = await call('model:decode', { z: Float32Array.of(rand(), rand(), rand()), count: 1 });
-      if ((b.msg as { ok: boolean }).ok) rtt.push({ name: 'model:decode(1)', ms: b.ms });
+      if ((b.msg as { ok: boolean }).ok) rtt.push({ name: 'model:decode(1)', ms: b.ms, t0: b.t0, t1: b.t1 });
       await sleep(20 + Math.random() * 180);
       epochDone = events.slice(evStart).some((e) => e.name === 'training:latents' && (e.payload as { epoch: number }).epoch >= 1);
     }
     const frames = await takeFrames();
+    const longTasks = await takeLong();
     const windowMs = Date.now() - wStart;
-    const prog = events.filter((e) => e.name === 'training:progress').pop()?.payload as { samplesPerSecond?: number } | undefined;
+    const rates = events
+      .slice(progIdx)
+      .filter((e) => e.name === 'training:progress' && !(e.payload as { val?: unknown }).val)
+      .map((e) => (e.payload as { samplesPerSecond: number }).samplesPerSecond);
     const scatterCount = Number(await page.getByTestId('latent-scatter').first().getAttribute('data-point-count').catch(() => null));
     log(`ui: ${rtt.length} round trips, ${frames.length} frames in ${windowMs} ms while training`);
 
@@ -258,6 +286,10 @@ export async function runUiBench(o: {
     log(`ui: drop-to-point median ${median(drops).toFixed(1)} ms`);
 
     const all = rtt.map((r) => r.ms);
+    // Requests in flight while an epoch ended (validation, checkpoint, latent snapshot).
+    const epochEnds = events.filter((e) => e.name === 'training:latents' || (e.name === 'training:progress' && (e.payload as { val?: unknown }).val)).map((e) => e.t);
+    const atEpochEnd = (r: { t0: number; t1: number }) => epochEnds.some((t) => t >= r.t0 && t <= r.t1 + 50);
+    const steady = rtt.filter((r) => !atEpochEnd(r)).map((r) => r.ms);
     const byRequest: Record<string, ReturnType<typeof stats>> = {};
     for (const name of new Set(rtt.map((r) => r.name))) byRequest[name] = stats(rtt.filter((r) => r.name === name).map((r) => r.ms));
     return {
@@ -272,9 +304,15 @@ export async function runUiBench(o: {
         frames: frames.length,
         windowMs,
       },
-      roundTripWhileTraining: { ...stats(all), maxMs: round(Math.max(...all), 1), byRequest },
+      roundTripWhileTraining: {
+        ...stats(all),
+        maxMs: round(Math.max(...all), 1),
+        byRequest,
+        excludingEpochEnds: { ...stats(steady), note: 'requests whose flight did not overlap an epoch end (validation + checkpoint + latent snapshot)' },
+      },
       roundTripIdle: { ...stats(rttIdle), request: 'training:status, nothing training' },
-      trainingSamplesPerSecond: round(prog?.samplesPerSecond ?? null, 0),
+      trainingSamplesPerSecond: round(median(rates), 0),
+      rendererLongTasksWhileTraining: { count: longTasks.length, totalMs: round(longTasks.reduce((a, b) => a + b, 0), 0), maxMs: round(longTasks.length ? Math.max(...longTasks) : 0, 0) },
       dropToPoint: { medianMs: round(median(drops), 1), minMs: round(Math.min(...drops), 1), maxMs: round(Math.max(...drops), 1), n: drops.length, nodeSideMedianMs: round(median(nodeSide), 1) },
       scatterPointCount: Number.isFinite(scatterCount) ? scatterCount : null,
       scatterFrameTime: null,

@@ -38,6 +38,7 @@ import { loadBundle, saveBundle } from './models/io';
 import { pca3, umap3 } from './projection';
 import { RunStore, summary, type RunRecord } from './runs';
 import { TrainControl, trainModel } from './train';
+import { shouldTrainInParallel, trainModelParallel } from './parallel/trainParallel';
 
 export { defaultWorkspace } from './runs';
 
@@ -86,6 +87,8 @@ export class Engine {
   private loaded = new Map<string, LoadedRun>();
   private activeId: string | null = null;
   private training: TrainingJob | null = null;
+  /** A `training:start` still loading its dataset / creating its run: BUSY for other starts; a stop stops it. */
+  private starting: { control: TrainControl; started: Promise<unknown> } | null = null;
   private lastProgress: TrainProgress | null = null;
   private exportAbort: AbortController | null = null;
   private projectionAbort: AbortController | null = null;
@@ -149,6 +152,8 @@ export class Engine {
   }
 
   async dispose(): Promise<void> {
+    this.starting?.control.stop();
+    await this.starting?.started.catch(() => undefined);
     this.training?.control.stop();
     await this.training?.done;
     this.exportAbort?.abort();
@@ -300,7 +305,7 @@ export class Engine {
   // ------------------------------------------------------------------------------------------
   // training
 
-  private async startTraining(cfg: TrainConfig): Promise<{ runId: string }> {
+  private async startTraining(cfg: TrainConfig, control: TrainControl): Promise<{ runId: string }> {
     if (this.training) throw new LabError('BUSY', `a run is already training (${this.training.runId}); stop it first`);
     assertKernels(REQUIRED_KERNELS.dense);
     const data = await this.dataset(cfg.dataset);
@@ -323,6 +328,7 @@ export class Engine {
       labelNames: data.info.labelNames,
       output,
       latentStats: null,
+      pid: process.pid,
     };
     await this.store.write(rec);
     const bundle = buildModel({ config: cfg.model, inputDim: data.inputDim, numClasses, output }, cfg.seed);
@@ -354,7 +360,6 @@ export class Engine {
       });
     };
 
-    const control = new TrainControl();
     const job: TrainingJob = { runId: id, control, progress: null, done: Promise.resolve() };
     this.training = job;
     const progress = (p: Omit<TrainProgress, 'runId' | 'state'>) => {
@@ -369,7 +374,8 @@ export class Engine {
       let error: { code: LabError['code']; message: string } | undefined;
       let state: RunRecord['state'] = 'done';
       try {
-        const result = await trainModel(bundle, cfg, { train: data.train, val: data.test }, {
+        const train = shouldTrainInParallel(tf.getBackend(), cfg, data.train.count, data.inputDim) ? trainModelParallel : trainModel;
+        const result = await train(bundle, cfg, { train: data.train, val: data.test }, {
           control,
           onProgress: progress,
           onEpochEnd: async (epoch, train, val) => {
@@ -458,7 +464,17 @@ export class Engine {
       };
     },
 
-    'training:start': async (cfg) => this.startTraining(cfg),
+    'training:start': async (cfg) => {
+      if (this.starting) throw new LabError('BUSY', 'a run is already starting; stop it first');
+      const control = new TrainControl();
+      const started = this.startTraining(cfg, control);
+      this.starting = { control, started };
+      try {
+        return await started;
+      } finally {
+        this.starting = null;
+      }
+    },
     'training:pause': async () => {
       if (!this.training) throw new LabError('NOT_FOUND', 'nothing is training');
       this.training.control.pause();
@@ -470,11 +486,17 @@ export class Engine {
       return { state: 'training' as const };
     },
     'training:stop': async () => {
+      if (this.starting) {
+        // Stop a start in progress too: its loop sees the stop before its first batch.
+        this.starting.control.stop();
+        await this.starting.started.catch(() => undefined);
+      }
       if (!this.training) return { state: this.lastProgress?.state ?? 'idle' };
       const job = this.training;
       job.control.stop();
       await job.done;
-      return { state: this.lastProgress?.state ?? 'cancelled' };
+      // A run stopped before its first batch has no progress of its own (lastProgress is an older run's).
+      return { state: this.lastProgress && this.lastProgress.runId === job.runId ? this.lastProgress.state : 'cancelled' };
     },
     'training:status': async () => this.lastProgress,
 
@@ -664,14 +686,22 @@ export class Engine {
     'export:start': async (req) => {
       if (this.exportAbort) throw new LabError('BUSY', 'an export is already running');
       if (!path.isAbsolute(req.out)) throw new LabError('INVALID_PAYLOAD', `the destination must be an absolute path: ${req.out}`);
-      const lr = await this.run(req.runId);
-      this.checkLabel(lr, req.label);
+      // Claimed before the first await, so a second start is BUSY and an early cancel is not lost.
       const ac = new AbortController();
       this.exportAbort = ac;
+      let lr: LoadedRun;
+      try {
+        lr = await this.run(req.runId);
+        this.checkLabel(lr, req.label);
+        if (ac.signal.aborted) throw new LabError('CANCELLED', 'export cancelled');
+      } catch (err) {
+        this.exportAbort = null;
+        throw err;
+      }
       const onProgress = (done: number, total: number) => this.emit('export:progress', { done, total });
       const out = path.resolve(req.out);
-      await this.store.journalExport(out, true);
       try {
+        await this.store.journalExport(out, true);
         if (req.format === 'embeddings') {
           const s = lr.data.test;
           const { mean } = encodeArrays(lr.bundle, s.x, s.y, s.count);

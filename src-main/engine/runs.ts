@@ -36,6 +36,8 @@ export const RunRecord = z.object({
   /** Per-dimension mean and std of the training latents (the AE "prior" and manifold ranges). */
   latentStats: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
   error: z.string().optional(),
+  /** The engine process training this run (state `training`/`paused`); a dead one means it was interrupted. */
+  pid: z.number().int().positive().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
@@ -115,7 +117,13 @@ export class RunStore {
       const issue = r.error.issues[0];
       throw new LabError('BAD_FILE', `run "${id}" has an invalid config.json (${issue.path.join('.')}: ${issue.message})`);
     }
-    return r.data;
+    const rec = r.data;
+    if ((rec.state === 'training' || rec.state === 'paused') && rec.pid && !processAlive(rec.pid)) {
+      // Its engine was killed or crashed mid-training: reported as such (the file is left as it is).
+      rec.state = 'error';
+      rec.error = `interrupted: the engine stopped while this run was training (${rec.epochsDone} epoch${rec.epochsDone === 1 ? '' : 's'} saved)`;
+    }
+    return rec;
   }
 
   async appendEpoch(id: string, line: { epoch: number; train: LossParts; val: LossParts; beta: number; samplesPerSecond: number }): Promise<void> {
@@ -184,6 +192,16 @@ export class RunStore {
       throw new LabError('NOT_FOUND', `no run "${id}"`);
     }
     await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

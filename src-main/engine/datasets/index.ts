@@ -151,7 +151,13 @@ async function load(ref: DatasetRef, opts: LoadOptions): Promise<LoadedDataset> 
   } else if (id === 'mnist-full' || id === 'fashion-mnist') {
     const r = await loadIdxSource(IDX_SOURCES[id], opts);
     result = {
-      info: { ...baseInfo(id), available: true, trainCount: r.train.count, testCount: r.test.count },
+      info: {
+        ...baseInfo(id),
+        available: true,
+        trainCount: r.train.count,
+        testCount: r.test.count,
+        ...(r.warnings.length ? { warnings: r.warnings } : {}),
+      },
       inputDim: 784,
       train: r.train,
       test: r.test,
@@ -172,6 +178,7 @@ async function load(ref: DatasetRef, opts: LoadOptions): Promise<LoadedDataset> 
         trainCount: f.train.count,
         testCount: f.test.count,
         available: true,
+        ...(f.warnings.length ? { warnings: f.warnings } : {}),
       },
       inputDim: 784,
       train: f.train,

@@ -1,0 +1,325 @@
+/**
+ * Data-parallel training in worker threads (src-main/engine/parallel): replicas stay identical,
+ * one parallel step equals a single-threaded step, the loop keeps trainModel's semantics, and
+ * no worker outlives a run.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelConfig, TrainConfig, type ModelConfigInput } from '../../src-shared/types';
+import { initBackend } from '../../src-main/engine/backend';
+import { buildModel, oneHot, trainableVariables, type ModelBundle } from '../../src-main/engine/models/build';
+import { forwardLoss } from '../../src-main/engine/models/loss';
+import { evaluate } from '../../src-main/engine/metrics';
+import { TrainControl } from '../../src-main/engine/train';
+import {
+  activeTrainWorkers,
+  denseParamCount,
+  parallelWorkerCount,
+  shouldTrainInParallel,
+  trainModelParallel,
+} from '../../src-main/engine/parallel/trainParallel';
+import { partitionVariables, shareOf, stepSeedOf } from '../../src-main/engine/parallel/protocol';
+
+const ROOT = path.join(__dirname, '..', '..');
+let tmp: string;
+beforeAll(async () => {
+  await initBackend();
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'll-parallel-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function tiny(kind: 'ae' | 'vae' | 'cvae', extra: ModelConfigInput = {}, seed = 3): ModelBundle {
+  const config = ModelConfig.parse({ kind, latentDim: 2, hidden: [16, 8], ...extra });
+  return buildModel({ config, inputDim: 12, numClasses: 3, output: 'bernoulli' }, seed);
+}
+
+/** Small synthetic split: 3 classes of 12-pixel patterns with noise. */
+function synthetic(n: number, seed = 1) {
+  let s = seed;
+  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const x = new Float32Array(n * 12);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    y[i] = c;
+    for (let j = 0; j < 12; j++) x[i * 12 + j] = Math.min(1, Math.max(0, (Math.floor(j / 4) === c ? 0.9 : 0.1) + (rand() - 0.5) * 0.2));
+  }
+  return { x, y, count: n };
+}
+
+function flat(b: ModelBundle): Float32Array {
+  const vars = trainableVariables(b);
+  const out = new Float32Array(vars.reduce((s, v) => s + v.size, 0));
+  let o = 0;
+  for (const v of vars) {
+    out.set(v.dataSync() as Float32Array, o);
+    o += v.size;
+  }
+  return out;
+}
+
+/** Gradient of trainModel's batch loss (recon + β·kl + l2/m) on the calling thread, flattened. */
+function singleThreadGradient(b: ModelBundle, x: Float32Array, y: Int32Array, m: number, beta: number, seed: number): Float32Array {
+  const vars = trainableVariables(b);
+  const { grads, value } = tf.variableGrads(() => {
+    const xt = tf.tensor2d(x.subarray(0, m * 12), [m, 12]);
+    const yt = b.config.kind === 'cvae' ? oneHot(y.subarray(0, m), b.numClasses) : null;
+    const p = forwardLoss(b, xt, yt, { training: true, seed });
+    let total: tf.Tensor = beta > 0 ? tf.add(p.recon, tf.mul(beta, p.kl)) : p.recon;
+    if (b.config.l2 > 0) {
+      // (build.ts's l2Penalty matches names ending in 'kernel'; a second model in a process has 'kernel_1'.)
+      const kernels = [...b.encoder.trainableWeights, ...b.decoder.trainableWeights]
+        .filter((w) => /\/kernel(_\d+)?$/.test(w.name))
+        .map((w) => tf.sum(tf.square(w.read())));
+      total = tf.add(total, tf.div(tf.mul(b.config.l2, tf.addN(kernels)), m));
+    }
+    return total as tf.Scalar;
+  }, vars);
+  value.dispose();
+  const out = new Float32Array(vars.reduce((s, v) => s + v.size, 0));
+  let o = 0;
+  for (const v of vars) {
+    out.set(grads[v.name].dataSync() as Float32Array, o);
+    o += v.size;
+  }
+  tf.dispose(grads);
+  return out;
+}
+
+function expectClose(got: Float32Array, want: Float32Array, rel: number): void {
+  expect(got.length).toBe(want.length);
+  let maxAbs = 0;
+  for (const v of want) maxAbs = Math.max(maxAbs, Math.abs(v));
+  expect(maxAbs).toBeGreaterThan(0);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i] - want[i]) / (Math.abs(want[i]) + 1e-3 * maxAbs);
+    worst = Math.max(worst, err);
+  }
+  expect(worst).toBeLessThan(rel);
+}
+
+describe('choosing the parallel trainer', () => {
+  const cfg = TrainConfig.parse({ batchSize: 256 });
+  it('wasm with ≥ 2 cores and a batch ≥ 64 trains in 2 workers', () => {
+    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 2)).toBe(2);
+    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 1)).toBe(0);
+    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 32 }), 8000, {}, 4)).toBe(0);
+    expect(parallelWorkerCount('wasm', cfg, 100, {}, 4)).toBe(0);
+    expect(parallelWorkerCount('tensorflow', cfg, 8000, {}, 8)).toBe(0);
+    expect(parallelWorkerCount('cpu', cfg, 8000, {}, 8)).toBe(0);
+  });
+  it('LATENT_LAB_TRAIN_WORKERS forces the count', () => {
+    expect(parallelWorkerCount('wasm', cfg, 8000, { LATENT_LAB_TRAIN_WORKERS: '1' }, 1)).toBe(1);
+    expect(parallelWorkerCount('wasm', cfg, 8000, { LATENT_LAB_TRAIN_WORKERS: '0' }, 8)).toBe(0);
+    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 8 }), 50, { LATENT_LAB_TRAIN_WORKERS: '2' }, 1)).toBe(2);
+    expect(parallelWorkerCount('tensorflow', cfg, 8000, { LATENT_LAB_TRAIN_WORKERS: '2' }, 8)).toBe(0);
+    expect(shouldTrainInParallel('wasm', cfg, 8000, 784, { LATENT_LAB_TRAIN_WORKERS: '0' })).toBe(false);
+    expect(shouldTrainInParallel('wasm', cfg, 8000, 784, { LATENT_LAB_TRAIN_WORKERS: '2' })).toBe(true);
+  });
+  it('models too small to gain stay on one thread', () => {
+    const mnist = TrainConfig.parse({ batchSize: 256 });
+    expect(denseParamCount(mnist.model, 784)).toBe(784 * 256 + 256 + 2 * (256 * 3 + 3) + 3 * 256 + 256 + 256 * 784 + 784);
+    expect(parallelWorkerCount('wasm', mnist, 8000, {}, 2, 784)).toBe(2);
+    expect(parallelWorkerCount('wasm', mnist, 8000, {}, 2, 2)).toBe(0); // toy 2-D data
+    expect(parallelWorkerCount('wasm', mnist, 8000, { LATENT_LAB_TRAIN_WORKERS: '2' }, 2, 2)).toBe(2);
+  });
+  it('shares split a batch exactly and variables are balanced across workers', () => {
+    for (const m of [1, 2, 63, 64, 256]) {
+      const [a0, a1] = shareOf(m, 0, 2);
+      const [b0, b1] = shareOf(m, 1, 2);
+      expect([a0, a1 === b0, b1]).toEqual([0, true, m]);
+    }
+    const sizes = [200704, 256, 768, 3, 768, 3, 768, 256, 200704, 784];
+    const owner = partitionVariables(sizes, 2);
+    const load = [0, 1].map((w) => sizes.reduce((s, v, i) => s + (owner[i] === w ? v : 0), 0));
+    expect(Math.abs(load[0] - load[1])).toBeLessThan(1000);
+    expect(partitionVariables(sizes, 1).every((w) => w === 0)).toBe(true);
+  });
+});
+
+describe('parallel training', () => {
+  it('one parallel step equals a single-threaded step on the full batch (AE, with L2)', async () => {
+    const m = 64;
+    const data = synthetic(m, 5);
+    const b = tiny('ae', { l2: 1e-3 });
+    const want = singleThreadGradient(tiny('ae', { l2: 1e-3 }), data.x, data.y, m, 0, 0);
+    const cfg = TrainConfig.parse({ model: b.config, epochs: 1, batchSize: m, seed: 2 });
+    const got: Float32Array[] = [];
+    await trainModelParallel(b, cfg, { train: data, val: synthetic(6) }, {}, { workers: 2, onGradients: (_s, g) => void got.push(g) });
+    expect(got.length).toBe(1);
+    expectClose(got[0], want, 1e-4);
+  });
+
+  it('one worker reproduces the single-threaded VAE step exactly (same noise, β, KL)', async () => {
+    const m = 48;
+    const data = synthetic(m, 6);
+    const b = tiny('cvae');
+    const cfg = TrainConfig.parse({ model: b.config, epochs: 1, batchSize: m, seed: 11 });
+    // The batch is the whole (shuffled) split: the same rows as the unshuffled data, in the order trainModel uses.
+    const { mulberry32, shuffleInPlace } = await import('../../src-main/engine/datasets/random');
+    const order = shuffleInPlace(Int32Array.from({ length: m }, (_, i) => i), mulberry32(cfg.seed));
+    const xs = new Float32Array(m * 12);
+    const ys = new Int32Array(m);
+    order.forEach((src, i) => {
+      xs.set(data.x.subarray(src * 12, src * 12 + 12), i * 12);
+      ys[i] = data.y[src];
+    });
+    const want = singleThreadGradient(tiny('cvae'), xs, ys, m, 1, stepSeedOf(cfg.seed, 0));
+    const got: Float32Array[] = [];
+    await trainModelParallel(b, cfg, { train: data, val: synthetic(6) }, {}, { workers: 1, onGradients: (_s, g) => void got.push(g) });
+    expectClose(got[0], want, 1e-5);
+  });
+
+  for (const kind of ['ae', 'vae', 'cvae'] as const) {
+    it(`${kind}: loss falls, replicas stay bit-identical, bundle gets their weights, tensor count flat, workers gone`, async () => {
+      const b = tiny(kind, kind === 'vae' ? { inputNoise: 0.1, dropout: 0.1, l2: 1e-4, klWarmupEpochs: 2 } : {});
+      const train = synthetic(600, 2);
+      const val = synthetic(60, 3);
+      const cfg = TrainConfig.parse({ model: b.config, epochs: 8, batchSize: 64, learningRate: 1e-2, seed: 4 });
+      const before = await evaluate(b, val, { seed: 1 });
+      const tensors0 = tf.memory().numTensors;
+      const counts: number[] = [];
+      const progress: number[] = [];
+      let replicas: Float32Array[] = [];
+      const r = await trainModelParallel(
+        b,
+        cfg,
+        { train, val },
+        { onEpochEnd: () => void counts.push(tf.memory().numTensors), onProgress: (p) => void progress.push(p.epoch) },
+        { workers: 2, onReplicaWeights: (w) => (replicas = w) },
+      );
+      expect(r.state).toBe('done');
+      expect(r.epochsDone).toBe(8);
+      expect(r.samplesPerSecond).toBeGreaterThan(0);
+      expect(r.lastVal!.loss).toBeLessThan(before.loss);
+      const after = await evaluate(b, val, { seed: 1 });
+      expect(after.loss).toBeLessThan(before.loss * 0.9);
+      expect(replicas.length).toBe(2);
+      expect(Buffer.from(replicas[1].buffer).equals(Buffer.from(replicas[0].buffer))).toBe(true);
+      expect(Buffer.from(flat(b).buffer).equals(Buffer.from(replicas[0].buffer))).toBe(true);
+      expect(new Set(counts).size).toBe(1);
+      expect(tf.memory().numTensors).toBe(tensors0);
+      expect(new Set(progress)).toEqual(new Set([1, 2, 3, 4, 5, 6, 7, 8]));
+      expect(activeTrainWorkers()).toBe(0);
+    });
+  }
+
+  it('is reproducible for a seed', async () => {
+    const run = async () => {
+      const b = tiny('vae', { inputNoise: 0.05 });
+      const cfg = TrainConfig.parse({ model: b.config, epochs: 2, batchSize: 64, seed: 9 });
+      await trainModelParallel(b, cfg, { train: synthetic(256), val: synthetic(8) }, {}, { workers: 2 });
+      return flat(b);
+    };
+    expect(Array.from(await run())).toEqual(Array.from(await run()));
+  });
+
+  it('a NaN loss stops the run with DIVERGED naming the epoch and batch; the model keeps finite weights', async () => {
+    const b = tiny('vae');
+    const train = synthetic(192);
+    train.x[150 * 12] = NaN;
+    const cfg = TrainConfig.parse({ model: b.config, epochs: 2, batchSize: 192, seed: 1 });
+    await expect(trainModelParallel(b, cfg, { train, val: synthetic(10) }, {}, { workers: 2 })).rejects.toMatchObject({
+      code: 'DIVERGED',
+      message: expect.stringMatching(/epoch 1, batch 1 /),
+    });
+    expect(flat(b).every(Number.isFinite)).toBe(true);
+    expect(activeTrainWorkers()).toBe(0);
+  });
+
+  it('DIVERGED names a later batch and epoch', async () => {
+    const b = tiny('ae');
+    const train = synthetic(256);
+    train.x[7 * 12 + 3] = Infinity;
+    const cfg = TrainConfig.parse({ model: b.config, epochs: 3, batchSize: 64, seed: 3 });
+    // Where row 7 lands in epoch 1's shuffle decides the batch.
+    const { mulberry32, shuffleInPlace } = await import('../../src-main/engine/datasets/random');
+    const order = shuffleInPlace(Int32Array.from({ length: 256 }, (_, i) => i), mulberry32(cfg.seed));
+    const batch = Math.floor(order.indexOf(7) / 64) + 1;
+    await expect(trainModelParallel(b, cfg, { train, val: synthetic(10) }, {}, { workers: 2 })).rejects.toMatchObject({
+      code: 'DIVERGED',
+      message: expect.stringContaining(`at epoch 1, batch ${batch} `),
+    });
+  });
+
+  it('pause holds the workers and stop cancels the run with the weights of the last step', async () => {
+    const b = tiny('ae');
+    const control = new TrainControl();
+    const cfg = TrainConfig.parse({ model: b.config, epochs: 50, batchSize: 64, seed: 1 });
+    let batches = 0;
+    const p = trainModelParallel(
+      b,
+      cfg,
+      { train: synthetic(4096), val: synthetic(8) },
+      { control, progressIntervalMs: 0, onProgress: () => void batches++ },
+      { workers: 2, syncIntervalMs: 50 },
+    );
+    while (batches < 3) await new Promise((r) => setTimeout(r, 5));
+    control.pause();
+    await new Promise((r) => setTimeout(r, 100));
+    const held = batches;
+    const w0 = flat(b);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(batches).toBe(held);
+    expect(Array.from(flat(b))).toEqual(Array.from(w0));
+    control.resume();
+    while (batches < held + 3) await new Promise((r) => setTimeout(r, 5));
+    control.stop();
+    const r = await p;
+    expect(r.state).toBe('cancelled');
+    expect(r.epochsDone).toBeLessThan(50);
+    expect(flat(b).every(Number.isFinite)).toBe(true);
+    expect(activeTrainWorkers()).toBe(0);
+  });
+
+  it('copies weights into the bundle while an epoch runs', async () => {
+    const b = tiny('ae');
+    const w0 = flat(b);
+    const cfg = TrainConfig.parse({ model: b.config, epochs: 1, batchSize: 64, seed: 1 });
+    let changedMidEpoch = false;
+    await trainModelParallel(
+      b,
+      cfg,
+      { train: synthetic(64 * 400), val: synthetic(8) },
+      {
+        progressIntervalMs: 0,
+        onProgress: (p) => {
+          if (p.batch < p.batches && !p.val && flat(b).some((v, i) => v !== w0[i])) changedMidEpoch = true;
+        },
+      },
+      { workers: 2, syncIntervalMs: 20 },
+    );
+    expect(changedMidEpoch).toBe(true);
+  });
+
+  it('the process can exit after a parallel run (no thread left behind)', () => {
+    const script = path.join(tmp, 'exit-check.ts');
+    const src = (p: string) => JSON.stringify(path.join(ROOT, p));
+    writeFileSync(
+      script,
+      `import { initBackend } from ${src('src-main/engine/backend')};
+import { buildModel } from ${src('src-main/engine/models/build')};
+import { trainModelParallel } from ${src('src-main/engine/parallel/trainParallel')};
+import { ModelConfig, TrainConfig } from ${src('src-shared/types')};
+(async () => {
+  await initBackend();
+  const config = ModelConfig.parse({ kind: 'vae', latentDim: 2, hidden: [8] });
+  const b = buildModel({ config, inputDim: 4, numClasses: 1, output: 'gaussian' }, 1);
+  const x = Float32Array.from({ length: 128 * 4 }, (_, i) => Math.sin(i));
+  const split = { x, y: new Int32Array(128), count: 128 };
+  const r = await trainModelParallel(b, TrainConfig.parse({ model: config, epochs: 2, batchSize: 64 }), { train: split, val: split }, {}, { workers: 2 });
+  console.log('RESULT ' + r.state);
+})();
+`,
+    );
+    const res = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 90_000 });
+    expect(res.stdout).toContain('RESULT done');
+    expect(res.signal).toBeNull();
+    expect(res.status).toBe(0);
+  });
+});
