@@ -32,7 +32,7 @@ import { preprocessMnistStyle } from './images';
 import { cleanStaleTemps, writeEmbeddings, writeGeneratedExport, type GeneratedChunk } from './export';
 import { interpolateLatents, latentStats, manifoldLatents, sampleLatents } from './inference';
 import { computeMetrics, decodeArrays, encodeArrays, nearest, type SplitData } from './metrics';
-import { buildModel, disposeBundle, isConditional, type ModelBundle, type ModelSpec } from './models/build';
+import { buildModel, countParams, disposeBundle, isConditional, MAX_PARAMS, type ModelBundle, type ModelSpec } from './models/build';
 import { reconPerSample } from './models/loss';
 import { loadBundle, saveBundle } from './models/io';
 import { pca3, umap3 } from './projection';
@@ -312,6 +312,14 @@ export class Engine {
     if (this.training) throw new LabError('BUSY', 'a run is already training; stop it first');
     const numClasses = Math.max(1, data.info.labelNames.length);
     const output = data.info.isImage ? 'bernoulli' : 'gaussian';
+    const spec: ModelSpec = { config: cfg.model, inputDim: data.inputDim, numClasses, output };
+    const params = countParams(spec);
+    if (params > MAX_PARAMS) {
+      throw new LabError(
+        'TOO_LARGE',
+        `this model would have ${(params / 1e6).toFixed(0)} M parameters (the limit is ${MAX_PARAMS / 1e6} M): use fewer or smaller hidden layers`,
+      );
+    }
     const id = await this.store.newId(cfg);
     const rec: RunRecord = {
       version: 1,
@@ -331,7 +339,7 @@ export class Engine {
       pid: process.pid,
     };
     await this.store.write(rec);
-    const bundle = buildModel({ config: cfg.model, inputDim: data.inputDim, numClasses, output }, cfg.seed);
+    const bundle = buildModel(spec, cfg.seed);
     const lr: LoadedRun = { rec, bundle, data };
     this.activeId = id;
     this.remember(id, lr);

@@ -167,6 +167,8 @@ describe('bad input gets a typed error and the engine keeps serving', () => {
       ok: false,
       error: { code: 'INVALID_PAYLOAD' },
     });
+    const huge = await engine.handle('training:start', { model: { hidden: [4096, 4096, 4096, 4096, 4096, 4096] } });
+    expect(huge).toMatchObject({ ok: false, error: { code: 'TOO_LARGE', message: expect.stringMatching(/M parameters/) } });
     expect((await engine.handle('engine:info', {})).ok).toBe(true);
   });
 

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainConfig, type ModelConfigInput } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
-import { buildModel, type ModelBundle } from '../../src-main/engine/models/build';
+import { buildModel, countParams, type ModelBundle } from '../../src-main/engine/models/build';
 import { forwardLoss, klPerSample, reconPerSample } from '../../src-main/engine/models/loss';
 import { loadBundle, saveBundle } from '../../src-main/engine/models/io';
 import { decodeArrays, encodeArrays, evaluate } from '../../src-main/engine/metrics';
@@ -67,6 +67,15 @@ describe('model shapes', () => {
     const decDense = b.decoder.layers.filter((l) => l.getClassName() === 'Dense').map((l) => (l.getConfig() as { units: number }).units);
     expect(decDense).toEqual([4, 8, 16, 12]);
   });
+});
+
+describe('parameter count', () => {
+  for (const kind of ['ae', 'vae', 'cvae'] as const) {
+    it(`${kind}: countParams matches the built models`, () => {
+      const b = tiny(kind, { hidden: [8, 5] });
+      expect(countParams(b)).toBe(b.encoder.countParams() + b.decoder.countParams());
+    });
+  }
 });
 
 describe('loss math', () => {

@@ -72,6 +72,21 @@ function hiddenStack(
   return h;
 }
 
+/** Trainable parameters of encoder + decoder, computed from the spec without building anything. */
+export function countParams(spec: ModelSpec): number {
+  const { config: cfg, inputDim, numClasses } = spec;
+  const cond = isConditional(cfg.kind) ? numClasses : 0;
+  const dense = (sizes: number[]) => sizes.slice(1).reduce((s, n, i) => s + sizes[i] * n + n, 0);
+  const heads = isVariational(cfg.kind) ? 2 : 1;
+  const lastHidden = cfg.hidden[cfg.hidden.length - 1];
+  const encoder = dense([inputDim + cond, ...cfg.hidden]) + heads * (lastHidden * cfg.latentDim + cfg.latentDim);
+  const decoder = dense([cfg.latentDim + cond, ...[...cfg.hidden].reverse(), inputDim]);
+  return encoder + decoder;
+}
+
+/** Largest model the engine trains: weights plus Adam's two moments stay under ~1 GB. */
+export const MAX_PARAMS = 80_000_000;
+
 export function buildModel(spec: ModelSpec, seed: number): ModelBundle {
   const { config: cfg, inputDim, numClasses } = spec;
   const conditional = isConditional(cfg.kind);
