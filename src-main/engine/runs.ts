@@ -1,6 +1,7 @@
 /**
  * The workspace: `<workspace>/runs/<id>/` with `config.json` (run record), `metrics.jsonl`
- * (one line per epoch), `encoder/` and `decoder/` (standard tfjs LayersModels).
+ * (one line per epoch), `model/encoder/` and `model/decoder/` (standard tfjs LayersModels, swapped in
+ * whole at each checkpoint).
  * `<workspace>/datasets/` caches datasets. A corrupt run folder is listed with an error, never fatal.
  */
 import { promises as fs } from 'node:fs';

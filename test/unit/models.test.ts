@@ -222,6 +222,26 @@ describe('persistence', () => {
   }
 });
 
+describe('checkpoint swap', () => {
+  it('a checkpoint replaces the whole pair; a kill between the renames still loads a complete pair', async () => {
+    const dir = path.join(tmp, 'swap');
+    const a = tiny('vae');
+    await saveBundle(a, dir);
+    const b = tiny('vae', { hidden: [8, 4] });
+    b.encoder.setWeights(b.encoder.getWeights().map((w) => tf.mul(w, 2)));
+    await saveBundle(b, dir);
+    const { readdir, rename } = await import('node:fs/promises');
+    expect((await readdir(dir)).sort()).toEqual(['model']);
+    const spec = { config: a.config, inputDim: 12, numClasses: 3, output: 'bernoulli' as const };
+    const x = synthetic(3).x;
+    const fromB = encodeArrays(b, x, null, 3).mean;
+    expect(Array.from(encodeArrays(await loadBundle(spec, dir), x, null, 3).mean)).toEqual(Array.from(fromB));
+    // Simulate a kill after `model` → `model.old` and before `tmp` → `model`.
+    await rename(path.join(dir, 'model'), path.join(dir, 'model.old'));
+    expect(Array.from(encodeArrays(await loadBundle(spec, dir), x, null, 3).mean)).toEqual(Array.from(fromB));
+  });
+});
+
 describe('CVAE conditioning', () => {
   it('the decoder output depends on the label', () => {
     const b = tiny('cvae');

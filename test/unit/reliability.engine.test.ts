@@ -401,13 +401,13 @@ describe('corrupt run files', () => {
     await engine.waitForTraining();
     const fresh = await Engine.create({ workspace: ws, emit: () => {} }); // nothing cached
     try {
-      const w = path.join(ws, 'runs', victim, 'decoder', 'weights.bin');
+      const w = path.join(ws, 'runs', victim, 'model', 'decoder', 'weights.bin');
       const buf = await fs.readFile(w);
       await fs.writeFile(w, buf.subarray(0, buf.length >> 1));
       expect((await fresh.call('runs:list', {})).find((r) => r.id === victim)!.state).toBe('done');
       const r = await fresh.handle('runs:open', { runId: victim });
       expect(r).toMatchObject({ ok: false, error: { code: 'BAD_FILE', message: expect.stringMatching(/weights\.bin has \d+ bytes, expected \d+/) } });
-      await fs.writeFile(path.join(ws, 'runs', victim, 'encoder', 'model.json'), '{oops');
+      await fs.writeFile(path.join(ws, 'runs', victim, 'model', 'encoder', 'model.json'), '{oops');
       expect(await fresh.handle('runs:open', { runId: victim })).toMatchObject({ ok: false, error: { code: 'BAD_FILE' } });
       expect((await fresh.handle('runs:open', { runId })).ok).toBe(true);
     } finally {

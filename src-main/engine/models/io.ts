@@ -65,19 +65,35 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
 }
 
-export async function saveBundle(bundle: ModelBundle, dir: string): Promise<void> {
-  await saveLayersModel(bundle.encoder, path.join(dir, 'encoder'));
-  await saveLayersModel(bundle.decoder, path.join(dir, 'decoder'));
+/**
+ * A run's model lives in `<run>/model/{encoder,decoder}`. A checkpoint is written whole into
+ * `model.tmp-<pid>/` and swapped in by two renames (`model` → `model.old`, tmp → `model`), so a
+ * kill at any moment leaves either the previous pair or the new one — never a mixed pair.
+ */
+export async function saveBundle(bundle: ModelBundle, runDir: string): Promise<void> {
+  const final = path.join(runDir, 'model');
+  const tmp = path.join(runDir, `model.tmp-${process.pid}`);
+  const old = path.join(runDir, 'model.old');
+  await fs.rm(tmp, { recursive: true, force: true });
+  await saveLayersModel(bundle.encoder, path.join(tmp, 'encoder'));
+  await saveLayersModel(bundle.decoder, path.join(tmp, 'decoder'));
+  await fs.rm(old, { recursive: true, force: true });
+  await fs.rename(final, old).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+  await fs.rename(tmp, final);
+  await fs.rm(old, { recursive: true, force: true });
 }
 
-export async function loadBundle(spec: ModelSpec, dir: string): Promise<ModelBundle> {
+/** Loads `<run>/model`, or `model.old` when a kill fell between the two renames of a save. */
+export async function loadBundle(spec: ModelSpec, runDir: string): Promise<ModelBundle> {
+  let dir = path.join(runDir, 'model');
+  try {
+    await fs.access(dir);
+  } catch {
+    dir = path.join(runDir, 'model.old');
+  }
   const encoder = await loadLayersModel(path.join(dir, 'encoder'));
   const decoder = await loadLayersModel(path.join(dir, 'decoder'));
   return { ...spec, encoder, decoder, decoderLogits: logitsModel(decoder) };
-}
-
-/** Copy the weights of `from` into `to` (same architecture). */
-export function copyWeights(from: ModelBundle, to: ModelBundle): void {
-  to.encoder.setWeights(from.encoder.getWeights());
-  to.decoder.setWeights(from.decoder.getWeights());
 }
