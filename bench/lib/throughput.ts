@@ -17,6 +17,8 @@ export interface ThroughputOpts {
   repeats: number;
   batch?: number;
   rss?: RssSampler;
+  /** Training function with trainModel's signature (default trainModel; e.g. trainModelParallel). */
+  trainer?: typeof trainModel;
 }
 
 export interface ThroughputResult {
@@ -47,7 +49,7 @@ export async function measureTraining(
   for (let r = 0; r < o.repeats; r++) {
     const bundle = buildModel({ config: cfg.model, inputDim: D, numClasses, output: 'bernoulli' }, 1 + r);
     const marks: { b: number; t: number; c: number }[] = [];
-    await trainModel(bundle, cfg, { train: sub, val: tinyVal }, {
+    await (o.trainer ?? trainModel)(bundle, cfg, { train: sub, val: tinyVal }, {
       progressIntervalMs: 0,
       onProgress: (p) => {
         if (p.val) return;

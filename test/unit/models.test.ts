@@ -169,6 +169,24 @@ describe('training', () => {
     });
   });
 
+  it('L2 weight decay works for every model built in the process, not only the first', async () => {
+    for (let k = 0; k < 2; k++) {
+      const b = tiny('vae', { l2: 1e-3 });
+      const cfg = TrainConfig.parse({ model: b.config, epochs: 1, batchSize: 32, seed: k });
+      const r = await trainModel(b, cfg, { train: synthetic(64), val: synthetic(8) });
+      expect(r.state).toBe('done');
+      expect(Number.isFinite(r.lastVal!.loss)).toBe(true);
+    }
+  });
+
+  it('dropout draws a new mask every step', () => {
+    const b = tiny('ae', { dropout: 0.5 });
+    const x = tf.ones([1, 12]);
+    const outs = [0, 1, 2].map(() => tf.tidy(() => (b.encoder.apply(x, { training: true }) as tf.Tensor).dataSync().join(',')));
+    x.dispose();
+    expect(new Set(outs).size).toBeGreaterThan(1);
+  });
+
   it('is reproducible for a seed on one backend', async () => {
     const run = async () => {
       const b = tiny('vae');

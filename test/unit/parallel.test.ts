@@ -104,9 +104,11 @@ function expectClose(got: Float32Array, want: Float32Array, rel: number): void {
 }
 
 describe('choosing the parallel trainer', () => {
-  const cfg = TrainConfig.parse({ batchSize: 256 });
-  it('wasm with ≥ 2 cores and a batch ≥ 64 trains in 2 workers', () => {
+  const cfg = TrainConfig.parse({ batchSize: 256, epochs: 30 });
+  it('wasm with ≥ 2 cores, a batch ≥ 64 and a long enough run trains in 2 workers', () => {
     expect(parallelWorkerCount('wasm', cfg, 8000, {}, 2)).toBe(2);
+    // Two epochs of 8,000 do not pay back the workers' start-up.
+    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 256, epochs: 2 }), 8000, {}, 2)).toBe(0);
     expect(parallelWorkerCount('wasm', cfg, 8000, {}, 1)).toBe(0);
     expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 32 }), 8000, {}, 4)).toBe(0);
     expect(parallelWorkerCount('wasm', cfg, 100, {}, 4)).toBe(0);
@@ -122,7 +124,7 @@ describe('choosing the parallel trainer', () => {
     expect(shouldTrainInParallel('wasm', cfg, 8000, 784, { LATENT_LAB_TRAIN_WORKERS: '2' })).toBe(true);
   });
   it('models too small to gain stay on one thread', () => {
-    const mnist = TrainConfig.parse({ batchSize: 256 });
+    const mnist = TrainConfig.parse({ batchSize: 256, epochs: 30 });
     expect(denseParamCount(mnist.model, 784)).toBe(784 * 256 + 256 + 2 * (256 * 3 + 3) + 3 * 256 + 256 + 256 * 784 + 784);
     expect(parallelWorkerCount('wasm', mnist, 8000, {}, 2, 784)).toBe(2);
     expect(parallelWorkerCount('wasm', mnist, 8000, {}, 2, 2)).toBe(0); // toy 2-D data

@@ -64,9 +64,9 @@ function hiddenStack(
       h = tf.layers.leakyReLU({ alpha: 0.2, name: `${prefix}_lrelu_${i}` }).apply(h) as tf.SymbolicTensor;
     }
     if (cfg.dropout > 0) {
-      h = tf.layers
-        .dropout({ rate: cfg.dropout, seed: seedBase + 100 + i, name: `${prefix}_dropout_${i}` })
-        .apply(h) as tf.SymbolicTensor;
+      // No seed: tfjs reuses a layer's seed on every call, which would freeze the dropout mask.
+      // So runs with dropout are not bit-reproducible.
+      h = tf.layers.dropout({ rate: cfg.dropout, name: `${prefix}_dropout_${i}` }).apply(h) as tf.SymbolicTensor;
     }
   });
   return h;
@@ -144,9 +144,10 @@ export function trainableVariables(bundle: ModelBundle): tf.Variable[] {
 export function l2Penalty(bundle: ModelBundle): tf.Scalar | null {
   const l2 = bundle.config.l2;
   if (l2 <= 0) return null;
-  const kernels = [...bundle.encoder.trainableWeights, ...bundle.decoder.trainableWeights]
-    .filter((w) => w.name.endsWith('kernel'))
-    .map((w) => tf.sum(tf.square(w.read())));
+  // Dense kernels, found by layer (tfjs renames weights `kernel_1`… for later models in a process).
+  const kernels = [...bundle.encoder.layers, ...bundle.decoder.layers]
+    .filter((l) => l.getClassName() === 'Dense')
+    .map((l) => tf.sum(tf.square(l.trainableWeights[0].read())));
   return tf.mul(l2, tf.addN(kernels)) as tf.Scalar;
 }
 

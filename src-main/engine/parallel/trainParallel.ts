@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LabError, type LossParts, type TrainConfig } from '../../../src-shared/types';
 import { mulberry32, shuffleInPlace } from '../datasets/random';
 import { evaluate, type SplitData } from '../metrics';
-import { trainableVariables, type ModelBundle } from '../models/build';
+import { countParams, trainableVariables, type ModelBundle } from '../models/build';
 import { betaAt, TrainControl, type TrainHooks, type TrainResult } from '../train';
 import {
   CTL,
@@ -51,28 +51,19 @@ export const MIN_PARALLEL_PARAMS = 50_000;
 
 /** Dense parameter count of the model a config builds (encoder + mirrored decoder). */
 export function denseParamCount(model: TrainConfig['model'], inputDim: number, numClasses = 10): number {
-  const cond = model.kind === 'cvae' ? numClasses : 0;
-  const heads = model.kind === 'ae' ? 1 : 2;
-  const dense = (a: number, b: number) => a * b + b;
-  let p = 0;
-  let prev = inputDim + cond;
-  for (const h of model.hidden) {
-    p += dense(prev, h);
-    prev = h;
-  }
-  p += heads * dense(prev, model.latentDim);
-  prev = model.latentDim + cond;
-  for (const h of [...model.hidden].reverse()) {
-    p += dense(prev, h);
-    prev = h;
-  }
-  return p + dense(prev, inputDim);
+  return countParams({ config: model, inputDim, numClasses, output: 'bernoulli' });
 }
 
 /**
+ * Fewest samples (epochs × training set) a run must process before the workers pay back their
+ * start-up (~3 CPU-s to load tfjs and compile wasm twice): about 25 s of single-threaded work.
+ */
+export const MIN_PARALLEL_SAMPLES = 100_000;
+
+/**
  * Worker count to train with: 0 = train on the calling thread (`trainModel`).
- * Automatic: 2 on wasm with ≥ 2 cores, a batch ≥ 64, and (when `inputDim` is given) a model of
- * ≥ 50k parameters. `LATENT_LAB_TRAIN_WORKERS=0|1|2…` forces the count (wasm and cpu only).
+ * Automatic: 2 on wasm with ≥ 2 cores, a batch ≥ 64, a run of ≥ 100k samples (epochs × training
+ * set) and (when `inputDim` is given) a model of ≥ 50k parameters. `LATENT_LAB_TRAIN_WORKERS=0|1|2…` forces the count (wasm and cpu only).
  */
 export function parallelWorkerCount(
   backendName: string,
@@ -88,6 +79,7 @@ export function parallelWorkerCount(
   if (backendName !== 'wasm') return 0;
   const bs = Math.min(cfg.batchSize, trainCount);
   if (cores < 2 || bs < MIN_PARALLEL_BATCH || trainCount < 2 * MIN_PARALLEL_BATCH) return 0;
+  if (cfg.epochs * trainCount < MIN_PARALLEL_SAMPLES) return 0;
   if (inputDim !== undefined && denseParamCount(cfg.model, inputDim) < MIN_PARALLEL_PARAMS) return 0;
   return 2;
 }
