@@ -59,12 +59,12 @@ const P = QUICK
   : {
       wasmSteps: 20, wasmRepeats: 5, cpuSteps: 4, cpuRepeats: 2, cpuKinds: KINDS,
       peerEpochs: 6, peerSteps: 20, peerCombos: [[1, 1], [1, 2]] as const, // torch 2 threads: ~900/s here (see docs)
-      qualityEpochs: 30, peerQualitySeeds: [1, 2, 3], cvaeEpochs: 10, classifierEpochs: 10,
+      qualityEpochs: 30, peerQualitySeeds: [1, 2, 3], cvaeEpochs: TrainConfig.parse({}).epochs, classifierEpochs: 10,
       inferenceReps: 30, umapPoints: 10_000, uiWindowMs: 15_000, uiEpochs: 30, drops: 8,
     };
 
-// --cvae-epochs N: train the CVAE of the inference/accuracy sections for N epochs (default: the app's 10).
-if (opt('cvae-epochs', '')) P.cvaeEpochs = Number(opt('cvae-epochs', '10'));
+// --cvae-epochs N: train the CVAE of the inference/accuracy sections for N epochs (default: the app's default).
+if (opt('cvae-epochs', '')) P.cvaeEpochs = Number(opt('cvae-epochs', String(P.cvaeEpochs)));
 
 interface Goal {
   name: string;

@@ -77,7 +77,8 @@ export const TrainConfig = z
   .object({
     dataset: DatasetRef.default({ id: 'mnist' }),
     model: ModelConfig.default(ModelConfig.parse({})),
-    epochs: z.number().int().min(1).max(10_000).default(10),
+    /** 30 epochs: where a dense VAE matches PyTorch's test ELBO and CVAE samples look like their label. */
+    epochs: z.number().int().min(1).max(10_000).default(30),
     batchSize: z.number().int().min(1).max(8192).default(256),
     learningRate: z.number().positive().max(100).default(1e-3),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),

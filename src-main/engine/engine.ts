@@ -31,7 +31,7 @@ import { gaussian, mulberry32, permutation } from './datasets/random';
 import { preprocessMnistStyle } from './images';
 import { cleanStaleTemps, writeEmbeddings, writeGeneratedExport, type GeneratedChunk } from './export';
 import { interpolateLatents, latentStats, manifoldLatents, sampleLatents } from './inference';
-import { computeMetrics, decodeArrays, encodeArrays, nearest, type SplitData } from './metrics';
+import { computeMetrics, decodeArrays, encodeArrays, encodeYielding, nearest, type SplitData } from './metrics';
 import { buildModel, countParams, disposeBundle, isConditional, MAX_PARAMS, type ModelBundle, type ModelSpec } from './models/build';
 import { reconPerSample } from './models/loss';
 import { loadBundle, saveBundle } from './models/io';
@@ -426,9 +426,11 @@ export class Engine {
       let metrics: Metrics | null = null;
       try {
         if (rec.epochsDone > 0) {
-          const tl = encodeArrays(lr.bundle, data.train.x, data.train.y, Math.min(data.train.count, 20_000));
-          rec.latentStats = latentStats(tl.mean, Math.min(data.train.count, 20_000), cfg.model.latentDim);
-          metrics = await computeMetrics(lr.bundle, data.train, data.test, cfg.seed);
+          // One pass over (up to 20,000) training points serves the AE prior and the k-NN metric.
+          const trainCount = Math.min(data.train.count, 20_000);
+          const trainMean = await encodeYielding(lr.bundle, data.train.x, data.train.y, trainCount);
+          rec.latentStats = latentStats(trainMean, trainCount, cfg.model.latentDim);
+          metrics = await computeMetrics(lr.bundle, data.train, data.test, cfg.seed, { trainMean, trainCount });
           rec.metrics = metrics;
         }
       } catch (err) {

@@ -178,24 +178,58 @@ export function knnAccuracy(
   return queryCount ? correct / queryCount : 0;
 }
 
-/** Full test metrics of a model. */
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/** `encodeArrays` in slices, yielding between them so the engine keeps answering requests. */
+export async function encodeYielding(
+  bundle: ModelBundle,
+  x: Float32Array,
+  y: Int32Array | null,
+  count: number,
+  slice = 1024,
+): Promise<Float32Array> {
+  const D = bundle.inputDim;
+  const d = bundle.config.latentDim;
+  const mean = new Float32Array(count * d);
+  for (let s = 0; s < count; s += slice) {
+    const m = Math.min(slice, count - s);
+    const part = encodeArrays(bundle, x.subarray(s * D, (s + m) * D), y ? y.subarray(s, s + m) : null, m);
+    mean.set(part.mean, s * d);
+    await yieldToLoop();
+  }
+  return mean;
+}
+
+/**
+ * Full test metrics of a model. `trainMean` (latent means of the first `trainCount` training
+ * points) can be passed when the caller already has them. Yields between slices of work.
+ */
 export async function computeMetrics(
   bundle: ModelBundle,
   train: SplitData,
   test: SplitData,
   seed: number,
+  pre?: { trainMean: Float32Array; trainCount: number },
 ): Promise<Metrics> {
   const parts = await evaluate(bundle, test, { seed, beta: 1 });
   const d = bundle.config.latentDim;
-  const te = encodeArrays(bundle, test.x, test.y, test.count);
-  const trainN = Math.min(train.count, 10_000);
-  const tr = encodeArrays(bundle, train.x, train.y, trainN);
+  const teMean = await encodeYielding(bundle, test.x, test.y, test.count);
+  const trainN = pre ? pre.trainCount : Math.min(train.count, 10_000);
+  const trMean = pre ? pre.trainMean : await encodeYielding(bundle, train.x, train.y, trainN);
   const testN = Math.min(test.count, 2000);
+  // k-NN in slices of queries, yielding between them.
+  let correct = 0;
+  const Q = 250;
+  for (let s = 0; s < testN; s += Q) {
+    const m = Math.min(Q, testN - s);
+    correct += m * knnAccuracy(trMean, train.y, trainN, teMean.subarray(s * d, (s + m) * d), test.y.subarray(s, s + m), m, d, 5);
+    await yieldToLoop();
+  }
   return {
     elbo: parts.recon + parts.kl,
     recon: parts.recon,
     kl: parts.kl,
-    activeUnits: activeUnits(te.mean, test.count, d),
-    knnAccuracy: knnAccuracy(tr.mean, train.y, trainN, te.mean, test.y, testN, d, 5),
+    activeUnits: activeUnits(teMean, test.count, d),
+    knnAccuracy: testN ? correct / testN : 0,
   };
 }

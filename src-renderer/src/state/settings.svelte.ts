@@ -30,7 +30,7 @@ const TrainForm = z.object({
   hidden: int(1, 4096, 256),
   beta: num(0, 100, 1),
   klWarmupEpochs: int(0, 1000, 0),
-  epochs: int(1, 10_000, 10),
+  epochs: int(1, 10_000, 30),
   batchSize: int(1, 8192, 256),
   learningRate: num(1e-7, 100, 1e-3),
   seed: int(0, 2 ** 31 - 1, 1),
