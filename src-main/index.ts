@@ -13,7 +13,7 @@ import { setupLogging } from './shell/logging';
 import { buildMenu } from './shell/menu';
 import { handleAppProtocol, registerAppScheme } from './shell/protocol';
 import { hardenApp } from './shell/security';
-import { SettingsStore } from './shell/settings';
+import { pushRecentRun, SettingsStore } from './shell/settings';
 import { createMainWindow } from './shell/window';
 
 // Tests (and power users) can isolate the profile.
@@ -57,7 +57,7 @@ function main(): void {
     return picked;
   };
 
-  const sendMenu = (command: MenuCommand, extra: { path?: string } = {}): void => {
+  const sendMenu = (command: MenuCommand, extra: { path?: string; runId?: string } = {}): void => {
     if (!win || win.isDestroyed()) return;
     const payload: HostEventPayload<'menu:command'> = { command, ...extra };
     win.webContents.send('lab:event', 'menu:command', payload);
@@ -91,19 +91,31 @@ function main(): void {
           },
         },
       });
-      registerIpc(host, () => win, log);
+      const setMenu = (): void =>
+        Menu.setApplicationMenu(
+          buildMenu({
+            command: sendMenu,
+            recentRuns: () => settings.get().recentRuns,
+            clearRecentRuns: () => {
+              settings.update({ recentRuns: [] });
+              setMenu();
+            },
+            pickDatasetFolder: () => pickFolder('dataset'),
+            showLogs: () => {
+              void shell.openPath(logDir()).then((err) => err && log.warn(`could not open the log folder: ${err}`));
+            },
+            restartEngine: () => void host?.restart(),
+          }),
+        );
+      registerIpc(host, () => win, log, (name, response) => {
+        if (name !== 'runs:open' || !response.ok) return;
+        const run = response.value as { id?: unknown; name?: unknown };
+        if (typeof run.id !== 'string' || typeof run.name !== 'string') return;
+        settings.update({ recentRuns: pushRecentRun(settings.get().recentRuns, { id: run.id, name: run.name }) });
+        setMenu();
+      });
       host.start();
-
-      Menu.setApplicationMenu(
-        buildMenu({
-          command: sendMenu,
-          pickDatasetFolder: () => pickFolder('dataset'),
-          showLogs: () => {
-            void shell.openPath(logDir()).then((err) => err && log.warn(`could not open the log folder: ${err}`));
-          },
-          restartEngine: () => void host?.restart(),
-        }),
-      );
+      setMenu();
       openWindow();
 
       app.on('activate', () => {

@@ -310,13 +310,16 @@ export type Response<N extends RequestName> =
 // Host-level names: requests the host (Electron main / browser-mode server) answers itself, never
 // forwarded to the engine, and events the host emits besides `engine:state`.
 
-export const MENU_COMMANDS = ['openDatasetFolder', 'export', 'startTraining', 'stopTraining', 'settings'] as const;
+export const MENU_COMMANDS = ['openDatasetFolder', 'openRun', 'export', 'startTraining', 'stopTraining', 'settings'] as const;
 export const MenuCommand = z.enum(MENU_COMMANDS);
 export type MenuCommand = z.infer<typeof MenuCommand>;
 
 export const hostEvents = {
-  /** An application-menu command for the renderer. `openDatasetFolder` carries the folder the user picked. */
-  'menu:command': z.object({ command: MenuCommand, path: z.string().optional() }),
+  /**
+   * An application-menu command for the renderer. `openDatasetFolder` carries the folder the user
+   * picked, `openRun` the run chosen under File › Open Recent Run.
+   */
+  'menu:command': z.object({ command: MenuCommand, path: z.string().optional(), runId: RunId.optional() }),
 } as const;
 export type HostEventName = keyof typeof hostEvents;
 export type HostEventPayload<N extends HostEventName> = z.output<(typeof hostEvents)[N]>;

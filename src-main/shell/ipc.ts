@@ -18,13 +18,25 @@ export function isTrustedSender(event: IpcMainInvokeEvent, win: BrowserWindow | 
   return isAppUrl(frame.url);
 }
 
-export function registerIpc(host: EngineHost, getWindow: () => BrowserWindow | null, log: HostLogger): () => void {
+export function registerIpc(
+  host: EngineHost,
+  getWindow: () => BrowserWindow | null,
+  log: HostLogger,
+  /** Sees every answered request (e.g. to remember recently opened runs). */
+  onAnswer?: (name: unknown, response: BridgeResponse) => void,
+): () => void {
   ipcMain.handle(IPC_INVOKE, async (event, name: unknown, payload: unknown): Promise<BridgeResponse> => {
     if (!isTrustedSender(event, getWindow())) {
       log.warn(`IPC refused: untrusted sender ${event.senderFrame?.url?.slice(0, 200) ?? '(no frame)'}`);
       throw new Error('untrusted sender');
     }
-    return host.handle(name, payload);
+    const response = await host.handle(name, payload);
+    try {
+      onAnswer?.(name, response);
+    } catch (err) {
+      log.warn(`after ${String(name)}:`, err);
+    }
+    return response;
   });
   const off = host.onEvent((name, payload) => {
     const win = getWindow();

@@ -6,7 +6,10 @@ import { Menu, app, type MenuItemConstructorOptions } from 'electron';
 import type { MenuCommand } from '../../src-shared/contract';
 
 export interface MenuActions {
-  command(command: MenuCommand, extra?: { path?: string }): void;
+  command(command: MenuCommand, extra?: { path?: string; runId?: string }): void;
+  /** Recently opened runs, newest first. */
+  recentRuns(): { id: string; name: string }[];
+  clearRecentRuns(): void;
   pickDatasetFolder(): Promise<string | null>;
   showLogs(): void;
   restartEngine(): void;
@@ -27,6 +30,14 @@ export function buildMenu(actions: MenuActions): Menu {
               if (p) actions.command('openDatasetFolder', { path: p });
             });
           },
+        },
+        {
+          label: 'Open Recent Run',
+          submenu: [
+            ...actions.recentRuns().map((r) => ({ label: r.name, click: () => actions.command('openRun', { runId: r.id }) })),
+            ...(actions.recentRuns().length ? [{ type: 'separator' as const }] : []),
+            { label: 'Clear Menu', enabled: actions.recentRuns().length > 0, click: () => actions.clearRecentRuns() },
+          ],
         },
         { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: () => actions.command('export') },
         { type: 'separator' },

@@ -9,6 +9,16 @@ import Store from 'electron-store';
 import { z } from 'zod';
 import type { HostLogger } from '../host/engine-host';
 
+export const RECENT_RUNS_MAX = 8;
+
+/** `recent` with `run` moved (or added) to the front, at most RECENT_RUNS_MAX long. */
+export function pushRecentRun(
+  recent: readonly { id: string; name: string }[],
+  run: { id: string; name: string },
+): { id: string; name: string }[] {
+  return [run, ...recent.filter((r) => r.id !== run.id)].slice(0, RECENT_RUNS_MAX);
+}
+
 export const WindowState = z.object({
   x: z.number().int().optional(),
   y: z.number().int().optional(),
@@ -25,6 +35,11 @@ export const Settings = z.object({
   workspace: z.string().min(1).max(4096).optional(),
   lastDatasetFolder: z.string().max(4096).optional(),
   lastExportFolder: z.string().max(4096).optional(),
+  /** Runs opened lately, newest first (File › Open Recent Run). */
+  recentRuns: z
+    .array(z.object({ id: z.string().min(1).max(200), name: z.string().max(200) }))
+    .max(RECENT_RUNS_MAX)
+    .default([]),
 });
 export type Settings = z.infer<typeof Settings>;
 

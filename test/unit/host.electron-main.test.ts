@@ -104,7 +104,10 @@ vi.mock('electron', async () => {
       c.pid = 4242;
       c.kill = () => c.emit('exit', 0);
       c.postMessage = (m: any) => {
-        if (m.type === 'request') setTimeout(() => c.emit('message', { type: 'response', id: m.id, response: { ok: true, value: { echo: m.name } } }), 1);
+        if (m.type === 'request') {
+          const value = m.name === 'runs:open' ? { id: m.payload.runId, name: `Run ${m.payload.runId}` } : { echo: m.name };
+          setTimeout(() => c.emit('message', { type: 'response', id: m.id, response: { ok: true, value } }), 1);
+        }
         if (m.type === 'shutdown') setTimeout(() => c.emit('exit', 0), 1);
       };
       setTimeout(
@@ -324,6 +327,23 @@ describe('Electron main (fake electron)', () => {
     await vi.waitFor(() => expect(sent.at(-1)).toEqual(['lab:event', 'menu:command', { command: 'openDatasetFolder', path: '/picked/folder' }]));
     byLabel('Show Logs').click();
     await vi.waitFor(() => expect(names()).toContain('openPath'));
+  });
+
+  it('runs opened from the UI appear under File › Open Recent Run, newest first, and reopen from there', async () => {
+    for (const id of ['r1', 'r2', 'r1']) expect(await invoke(trusted(), 'runs:open', { runId: id })).toMatchObject({ ok: true });
+    const file = (h.menuTemplate as any[]).find((m) => m.label === '&File');
+    const recent = file.submenu.find((i: any) => i.label === 'Open Recent Run').submenu;
+    expect(recent.filter((i: any) => i.label?.startsWith('Run ')).map((i: any) => i.label)).toEqual(['Run r1', 'Run r2']);
+    recent[1].click();
+    expect(win().webContents.sent.at(-1)).toEqual(['lab:event', 'menu:command', { command: 'openRun', runId: 'r2' }]);
+    const saved = JSON.parse(readFileSync(path.join(h.userData, 'settings.json'), 'utf8'));
+    expect(saved.recentRuns).toEqual([
+      { id: 'r1', name: 'Run r1' },
+      { id: 'r2', name: 'Run r2' },
+    ]);
+    recent.find((i: any) => i.label === 'Clear Menu').click();
+    const after = (h.menuTemplate as any[]).find((m) => m.label === '&File').submenu.find((i: any) => i.label === 'Open Recent Run').submenu;
+    expect(after.map((i: any) => i.label)).toEqual(['Clear Menu']);
   });
 
   it('dialog:openFolder is a validated host request answered by the native dialog', async () => {

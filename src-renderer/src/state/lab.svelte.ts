@@ -118,7 +118,8 @@ export class Lab {
         if (m.command === 'openDatasetFolder' && m.path) {
           this.settings.train.dataset = 'folder';
           this.settings.train.folderPath = m.path;
-        } else if (m.command === 'export') this.settings.tab = 'export';
+        } else if (m.command === 'openRun' && m.runId) void this.openRun(m.runId);
+        else if (m.command === 'export') this.settings.tab = 'export';
         else if (m.command === 'startTraining') void this.startTraining();
         else if (m.command === 'stopTraining' && this.training.active) void this.training.stop();
       }),
