@@ -16,6 +16,7 @@ import {
   TrainState,
   type LossParts,
 } from '../../src-shared/types';
+import { isProcessAlive } from './pid';
 
 export const RUN_FILE_VERSION = 1;
 
@@ -119,7 +120,7 @@ export class RunStore {
       throw new LabError('BAD_FILE', `run "${id}" has an invalid config.json (${issue.path.join('.')}: ${issue.message})`);
     }
     const rec = r.data;
-    if ((rec.state === 'training' || rec.state === 'paused') && rec.pid && !processAlive(rec.pid)) {
+    if ((rec.state === 'training' || rec.state === 'paused') && rec.pid && !isProcessAlive(rec.pid)) {
       // Its engine was killed or crashed mid-training: reported as such (the file is left as it is).
       rec.state = 'error';
       rec.error = `interrupted: the engine stopped while this run was training (${rec.epochsDone} epoch${rec.epochsDone === 1 ? '' : 's'} saved)`;
@@ -196,15 +197,6 @@ export class RunStore {
   }
 }
 
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function summary(rec: RunRecord): RunSummary {
   return {

@@ -187,26 +187,8 @@ export async function trainModel(
           });
         }
       }
-      const beta = betaAt(cfg, epoch);
-      const trainParts = mkParts(sumRecon / sumN, sumKl / sumN, beta);
-      const val = await evaluate(bundle, data.val, { seed: cfg.seed, beta });
-      if (!Number.isFinite(val.loss)) {
-        throw new LabError('DIVERGED', `training diverged: the validation loss became NaN after epoch ${epoch}`);
-      }
-      lastVal = val;
+      lastVal = await finishEpoch(bundle, cfg, data.val, hooks, { epoch, batches, n, rate, sumRecon, sumKl, sumN });
       epochsDone = epoch;
-      hooks.onProgress?.({
-        epoch,
-        epochs: cfg.epochs,
-        batch: batches,
-        batches,
-        samplesPerSecond: rate,
-        etaSeconds: ((cfg.epochs - epoch) * n) / Math.max(rate, 1e-6),
-        train: trainParts,
-        val,
-        beta,
-      });
-      await hooks.onEpochEnd?.(epoch, trainParts, val);
     }
     return { state: 'done', epochsDone, samplesPerSecond: rate, lastVal };
   } finally {
@@ -214,6 +196,38 @@ export async function trainModel(
   }
 }
 
-function mkParts(recon: number, kl: number, beta: number): LossParts {
+export function mkParts(recon: number, kl: number, beta: number): LossParts {
   return { loss: recon + beta * kl, recon, kl };
+}
+
+/**
+ * The end of an epoch, shared by both trainers: validation (NaN → DIVERGED), the epoch's
+ * progress report with `val`, then the epoch hook. Returns the validation losses.
+ */
+export async function finishEpoch(
+  bundle: ModelBundle,
+  cfg: TrainConfig,
+  val: SplitData,
+  hooks: TrainHooks,
+  e: { epoch: number; batches: number; n: number; rate: number; sumRecon: number; sumKl: number; sumN: number },
+): Promise<LossParts> {
+  const beta = betaAt(cfg, e.epoch);
+  const trainParts = mkParts(e.sumRecon / e.sumN, e.sumKl / e.sumN, beta);
+  const v = await evaluate(bundle, val, { seed: cfg.seed, beta });
+  if (!Number.isFinite(v.loss)) {
+    throw new LabError('DIVERGED', `training diverged: the validation loss became NaN after epoch ${e.epoch}`);
+  }
+  hooks.onProgress?.({
+    epoch: e.epoch,
+    epochs: cfg.epochs,
+    batch: e.batches,
+    batches: e.batches,
+    samplesPerSecond: e.rate,
+    etaSeconds: ((cfg.epochs - e.epoch) * e.n) / Math.max(e.rate, 1e-6),
+    train: trainParts,
+    val: v,
+    beta,
+  });
+  await hooks.onEpochEnd?.(e.epoch, trainParts, v);
+  return v;
 }

@@ -16,19 +16,10 @@ import {
   OVERRIDDEN_KERNELS,
 } from '../../src-main/engine/kernels/wasmOverrides';
 import { bceWithLogitsSum } from '../../src-main/engine/kernels/fusedLoss';
+import { mulberry32 } from '../../src-main/engine/datasets/random';
 
 // ---------- helpers ----------
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(12345);
 const randArray = (n: number, lo = -1, hi = 1) => Float32Array.from({ length: n }, () => lo + (hi - lo) * rnd());
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);

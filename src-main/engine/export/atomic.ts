@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../../src-shared/types';
+import { isProcessAlive } from '../pid';
 
 /** The few mutating fs calls an export makes (an injection seam for tests, e.g. ENOSPC). */
 export interface FsSeam {
@@ -28,15 +29,6 @@ const TEMP_RE = /^\..+\.latentlab-(?:tmp|old)-(\d+)-[0-9a-f]+$/;
 /** Temp folders of exports running in this process (never cleaned while active). */
 const active = new Set<string>();
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Remove leftover temp/old export folders in `parentDir` (from a crashed or killed run).
@@ -59,7 +51,7 @@ export async function cleanStaleTemps(parentDir: string, onlyFor?: string): Prom
     const full = path.join(parentDir, name);
     if (active.has(full)) continue;
     const pid = Number(m[1]);
-    if (pid !== process.pid && isAlive(pid)) continue;
+    if (pid !== process.pid && isProcessAlive(pid)) continue;
     await fsp.rm(full, { recursive: true, force: true }).catch(() => undefined);
     removed++;
   }

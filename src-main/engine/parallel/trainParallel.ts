@@ -18,9 +18,9 @@ import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { LabError, type LossParts, type TrainConfig } from '../../../src-shared/types';
 import { mulberry32, shuffleInPlace } from '../datasets/random';
-import { evaluate, type SplitData } from '../metrics';
+import type { SplitData } from '../metrics';
 import { countParams, trainableVariables, type ModelBundle } from '../models/build';
-import { betaAt, TrainControl, type TrainHooks, type TrainResult } from '../train';
+import { finishEpoch, mkParts, TrainControl, type TrainHooks, type TrainResult } from '../train';
 import {
   CTL,
   REC,
@@ -394,26 +394,16 @@ export async function trainModelParallel(
       const now = performance.now();
       rate = samplesBefore / ((now - t0) / 1000);
       if (hooks.onProgress) emitBatch(r, now);
-      const beta = betaAt(cfg, epoch);
-      const trainParts = mkParts(r.sumRecon / r.sumN, r.sumKl / r.sumN, beta);
-      const val = await evaluate(bundle, data.val, { seed: cfg.seed, beta });
-      if (!Number.isFinite(val.loss)) {
-        throw new LabError('DIVERGED', `training diverged: the validation loss became NaN after epoch ${epoch}`);
-      }
-      lastVal = val;
-      epochsDone = epoch;
-      hooks.onProgress?.({
+      lastVal = await finishEpoch(bundle, cfg, data.val, hooks, {
         epoch,
-        epochs: cfg.epochs,
-        batch: batches,
         batches,
-        samplesPerSecond: rate,
-        etaSeconds: ((cfg.epochs - epoch) * n) / Math.max(rate, 1e-6),
-        train: trainParts,
-        val,
-        beta,
+        n,
+        rate,
+        sumRecon: r.sumRecon,
+        sumKl: r.sumKl,
+        sumN: r.sumN,
       });
-      await hooks.onEpochEnd?.(epoch, trainParts, val);
+      epochsDone = epoch;
     }
 
     if (options.onReplicaWeights) {
@@ -446,6 +436,3 @@ function epochEnd(ends: FromWorker[]): EpochEnd {
   throw new Error(`parallel trainer: unexpected end of epoch (${ends.map((e) => `${e.index}:${e.type}`).join(', ')})`);
 }
 
-function mkParts(recon: number, kl: number, beta: number): LossParts {
-  return { loss: recon + beta * kl, recon, kl };
-}
