@@ -354,9 +354,10 @@ export class Engine {
       snapX.set(data.test.x.subarray(src * D, src * D + D), i * D);
       snapY[i] = data.test.y[src];
     });
-    const emitSnapshot = (epoch: number) => {
+    // Encoded in slices that yield, so requests arriving at an epoch end are not held up.
+    const emitSnapshot = async (epoch: number) => {
       if (!snapN) return;
-      const { mean } = encodeArrays(bundle, snapX, snapY, snapN);
+      const mean = await encodeYielding(bundle, snapX, snapY, snapN, 500);
       this.emit('training:latents', {
         runId: id,
         epoch,
@@ -377,7 +378,7 @@ export class Engine {
       this.lastProgress = full;
       this.emit('training:progress', full);
     };
-    emitSnapshot(0);
+    await emitSnapshot(0);
     job.done = (async () => {
       let error: { code: LabError['code']; message: string } | undefined;
       let state: RunRecord['state'] = 'done';
@@ -397,7 +398,7 @@ export class Engine {
               beta: job.progress?.beta ?? 0,
               samplesPerSecond: job.progress?.samplesPerSecond ?? 0,
             });
-            emitSnapshot(epoch);
+            await emitSnapshot(epoch);
           },
         });
         if (result.state === 'cancelled') {

@@ -13,7 +13,8 @@ export interface SplitData {
   count: number;
 }
 
-export const EVAL_BATCH = 1000;
+/** Rows per forward pass in evaluation; small enough that one pass never holds the event loop long. */
+export const EVAL_BATCH = 500;
 
 /** Mean per-sample loss parts over a split; `loss` = recon + β·kl. */
 export async function evaluate(
