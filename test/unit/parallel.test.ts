@@ -122,6 +122,10 @@ describe('choosing the parallel trainer', () => {
     expect(parallelWorkerCount('tensorflow', cfg, 8000, { LATENT_LAB_TRAIN_WORKERS: '2' }, 8)).toBe(0);
     expect(shouldTrainInParallel('wasm', cfg, 8000, 784, { LATENT_LAB_TRAIN_WORKERS: '0' })).toBe(false);
     expect(shouldTrainInParallel('wasm', cfg, 8000, 784, { LATENT_LAB_TRAIN_WORKERS: '2' })).toBe(true);
+    // Without a worker file (e.g. a packaging mistake) training stays on one thread instead of failing.
+    expect(
+      shouldTrainInParallel('wasm', cfg, 8000, 784, { LATENT_LAB_TRAIN_WORKERS: '2', LATENT_LAB_TRAIN_WORKER_ENTRY: '/nonexistent/train-worker.js' }),
+    ).toBe(false);
   });
   it('models too small to gain stay on one thread', () => {
     const mnist = TrainConfig.parse({ batchSize: 256, epochs: 30 });

@@ -33,7 +33,10 @@ export function resolveWorkerEntry(env: NodeJS.ProcessEnv = process.env): Worker
   const { dir, file } = here();
   const forced = env.LATENT_LAB_TRAIN_WORKER_ENTRY;
   const tsx = (): string[] => ['--require', localRequire().resolve('tsx/cjs')];
-  if (forced) return { file: forced, execArgv: forced.endsWith('.ts') ? tsx() : [] };
+  if (forced) {
+    if (!existsSync(forced)) throw new Error(`LATENT_LAB_TRAIN_WORKER_ENTRY=${forced} does not exist`);
+    return { file: forced, execArgv: forced.endsWith('.ts') ? tsx() : [] };
+  }
   if (!/\.[cm]?ts$/.test(file)) {
     for (const cand of [path.join(dir, WORKER_BUNDLE_NAME), path.join(dir, '..', WORKER_BUNDLE_NAME)]) {
       if (existsSync(cand)) return { file: cand, execArgv: [] };

@@ -33,7 +33,7 @@ import {
   type ToWorker,
   type WorkerInit,
 } from './protocol';
-import { spawnTrainWorker } from './spawn';
+import { resolveWorkerEntry, spawnTrainWorker } from './spawn';
 
 /** Smallest batch worth splitting (each worker gets ≥ 32 rows). */
 export const MIN_PARALLEL_BATCH = 64;
@@ -95,7 +95,13 @@ export function shouldTrainInParallel(
   inputDim?: number,
   env: NodeJS.ProcessEnv = process.env,
 ): boolean {
-  return parallelWorkerCount(backendName, cfg, trainCount, env, availableCores(), inputDim) > 0;
+  if (parallelWorkerCount(backendName, cfg, trainCount, env, availableCores(), inputDim) === 0) return false;
+  try {
+    resolveWorkerEntry(env); // e.g. a packaged app without the worker file: train on one thread
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function availableCores(): number {
