@@ -221,12 +221,11 @@ export class Engine {
     }
   }
 
-  private labelsFor(lr: LoadedRun, count: number, label: number | undefined, seed: number): Int32Array {
+  private labelsFor(lr: LoadedRun, count: number, label: number | undefined): Int32Array {
     const out = new Int32Array(count);
     if (!isConditional(lr.rec.config.model.kind)) return out.fill(-1);
     if (label !== undefined) return out.fill(label);
     for (let i = 0; i < count; i++) out[i] = i % lr.rec.numClasses;
-    void seed;
     return out;
   }
 
@@ -622,7 +621,7 @@ export class Engine {
       const s = seed ?? Math.floor(Math.random() * 2 ** 31);
       const stats = lr.rec.config.model.kind === 'ae' ? lr.rec.latentStats : null;
       const z = sampleLatents(count, d, temperature, s, stats);
-      const labels = this.labelsFor(lr, count, label, s);
+      const labels = this.labelsFor(lr, count, label);
       return { images: this.decode(lr, z, labels, count), count, shape: lr.rec.shape, labels, z };
     },
     'model:interpolate': async ({ from, to, steps, label }) => {
@@ -633,7 +632,7 @@ export class Engine {
         throw new LabError('INVALID_PAYLOAD', `from and to must be ${d}-D latent points`);
       }
       const z = interpolateLatents(from, to, steps);
-      const labels = this.labelsFor(lr, steps, label ?? 0, 0);
+      const labels = this.labelsFor(lr, steps, label ?? 0);
       return { images: this.decode(lr, z, labels, steps), count: steps, shape: lr.rec.shape, z };
     },
     'model:manifold': async ({ dims, steps, range, label }) => {
@@ -646,7 +645,7 @@ export class Engine {
       const stats = lr.rec.config.model.kind === 'ae' ? lr.rec.latentStats : null;
       const z = manifoldLatents(d, dims, steps, range, stats);
       const count = steps * steps;
-      const labels = this.labelsFor(lr, count, label ?? 0, 0);
+      const labels = this.labelsFor(lr, count, label ?? 0);
       return { images: this.decode(lr, z, labels, count), count, shape: lr.rec.shape, z };
     },
     'model:neighbors': async ({ z, k }) => this.neighbors(await this.run(), z, k),

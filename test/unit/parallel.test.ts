@@ -23,6 +23,7 @@ import {
   trainModelParallel,
 } from '../../src-main/engine/parallel/trainParallel';
 import { partitionVariables, shareOf, stepSeedOf } from '../../src-main/engine/parallel/protocol';
+import { synthetic } from './synthetic';
 
 const ROOT = path.join(__dirname, '..', '..');
 let tmp: string;
@@ -35,20 +36,6 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function tiny(kind: 'ae' | 'vae' | 'cvae', extra: ModelConfigInput = {}, seed = 3): ModelBundle {
   const config = ModelConfig.parse({ kind, latentDim: 2, hidden: [16, 8], ...extra });
   return buildModel({ config, inputDim: 12, numClasses: 3, output: 'bernoulli' }, seed);
-}
-
-/** Small synthetic split: 3 classes of 12-pixel patterns with noise. */
-function synthetic(n: number, seed = 1) {
-  let s = seed;
-  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const x = new Float32Array(n * 12);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = i % 3;
-    y[i] = c;
-    for (let j = 0; j < 12; j++) x[i * 12 + j] = Math.min(1, Math.max(0, (Math.floor(j / 4) === c ? 0.9 : 0.1) + (rand() - 0.5) * 0.2));
-  }
-  return { x, y, count: n };
 }
 
 function flat(b: ModelBundle): Float32Array {
