@@ -497,12 +497,16 @@ async function main() {
   // ---------------------------------------------------------------------------------------------
   // goals
   const inf = inference as null | { vae?: Record<string, { medianMs: number }>; cvae?: { labelGrid10x10: { medianMs: number } } };
-  const vaeRatio = ratios['wasm-parallel']?.vae ?? ratios.wasm?.vae ?? null;
+  // The figure that counts is the path the Engine takes by default (worker threads or the
+  // multi-threaded backend in-process); the other is reported alongside.
+  const engineUsesWorkers = /the Engine uses it/.test(backendNotes['wasm-parallel'] ?? '');
+  const vaeRatio = (engineUsesWorkers ? ratios['wasm-parallel']?.vae : ratios.wasm?.vae) ?? ratios.wasm?.vae ?? null;
+  const wasmThreads = backends.wasm?.threads ?? 1;
   const gap = (quality as { relativeGap?: number } | null)?.relativeGap ?? null;
   const cacc = (quality as { cvae?: { conditionalAccuracy: number } } | null)?.cvae?.conditionalAccuracy ?? null;
   const uiR = ui && ui.available ? ui : null;
   const goals: Goal[] = [
-    goal(`wasm VAE training throughput vs PyTorch best (${ratios['wasm-parallel']?.vae != null ? 'engine worker threads' : 'single-thread trainModel'})`, '≥ 0.35×', vaeRatio, (v) => v >= 0.35, (v) => `${(0.35 / v).toFixed(2)}× faster needed`,
+    goal(`wasm VAE training throughput vs PyTorch best (${engineUsesWorkers ? 'engine worker threads' : `trainModel, wasm on ${wasmThreads} thread${wasmThreads > 1 ? 's' : ''}`})`, '≥ 0.35×', vaeRatio, (v) => v >= 0.35, (v) => `${(0.35 / v).toFixed(2)}× faster needed`,
       cpuTimeRatios.vae != null ? `per CPU-second (load-robust): ${cpuTimeRatios.vae}×; load average ${loadStart.join('/')} at start` : undefined),
     goal('test −ELBO gap (ours vs PyTorch, VAE z=3, 30 epochs)', '≤ +2 %', gap, (v) => v <= 0.02, (v) => `${(100 * (v - 0.02)).toFixed(2)} pp over`, QUICK ? `reduced to ${P.qualityEpochs} epochs (--quick): indicative only` : undefined),
     goal('CVAE conditional accuracy', '≥ 95 %', cacc, (v) => v >= 0.95, (v) => `${(100 * (0.95 - v)).toFixed(1)} pp short`, QUICK ? `CVAE trained ${P.cvaeEpochs} epochs (--quick)` : undefined),

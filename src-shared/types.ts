@@ -159,6 +159,8 @@ export const BackendInfo = z.object({
   forced: z.boolean(),
   simd: z.boolean().optional(),
   threads: z.number().int().optional(),
+  /** Why the wasm backend runs on fewer threads than the machine has cores (e.g. the threaded build failed to load). */
+  threadsNote: z.string().optional(),
   /** Kernel overrides installed at start (e.g. "BatchMatMul: transposes materialised"). */
   overrides: z.array(z.string()),
 });

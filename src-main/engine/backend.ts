@@ -7,10 +7,13 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { BackendName, BACKENDS, LabError, type BackendInfo } from '../../src-shared/types';
 import { installWasmOverrides, wasmPaths } from './kernels/wasmOverrides';
+import { registerThreadedWasm, wantedWasmThreads, wasmInitTimeout } from './kernels/wasmThreads';
 
 const nodeRequire = createRequire(__filename);
 
 let chosen: BackendInfo | null = null;
+/** Thread count of the wasm backend tryWasm() set up, and why it is 1 when the machine has more cores. */
+let wasmThreads: { threads: number; note?: string } = { threads: 1 };
 
 /** Kernels each model family needs for training; checked up front so nothing fails mid-epoch. */
 export const REQUIRED_KERNELS = {
@@ -49,12 +52,24 @@ async function tryTensorflow(): Promise<string | null> {
   return '@tensorflow/tfjs-node is not installed';
 }
 
-async function tryWasm(): Promise<string | null> {
+async function tryWasm(env: NodeJS.ProcessEnv): Promise<string | null> {
   try {
     const wasm = nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(wasmPaths());
+    const wanted = wantedWasmThreads(env); // validated in chooseBackend()
+    wasmThreads = { threads: 1 };
+    if (wanted > 1) {
+      try {
+        wasmThreads = { threads: (await registerThreadedWasm(tf, wasm, wanted, wasmInitTimeout(env))).threads };
+      } catch (err) {
+        // The stock single-threaded backend is registered again; say why in the UI and the logs.
+        wasmThreads.note = `the threaded wasm build did not load (${err instanceof Error ? err.message : String(err)}); using 1 thread`;
+      }
+    }
     if (!(await tf.setBackend('wasm'))) return 'the wasm backend did not initialise';
     await tf.ready();
+    // What XNNPACK really runs on (a threaded backend loaded earlier in this process stays in use).
+    wasmThreads.threads = wasm.getThreadsCount();
     return null;
   } catch (err) {
     return `the wasm backend failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -65,7 +80,7 @@ async function tryCpu(): Promise<string | null> {
   return (await tf.setBackend('cpu')) ? null : 'the cpu backend did not initialise';
 }
 
-const loaders: Record<BackendName, () => Promise<string | null>> = {
+const loaders: Record<BackendName, (env: NodeJS.ProcessEnv) => Promise<string | null>> = {
   tensorflow: tryTensorflow,
   wasm: tryWasm,
   cpu: tryCpu,
@@ -90,16 +105,22 @@ export async function chooseBackend(env: NodeJS.ProcessEnv = process.env): Promi
     order = [parsed.data];
     forced = true;
   }
+  try {
+    wantedWasmThreads(env);
+  } catch (err) {
+    throw new LabError('UNSUPPORTED', (err as Error).message);
+  }
   const skipped: BackendInfo['skipped'] = [];
   for (const name of order) {
-    const reason = await loaders[name]();
+    const reason = await loaders[name](env);
     if (reason === null) {
       await tf.ready();
       const overrides = name === 'wasm' ? installWasmOverrides(tf) : [];
       const info: BackendInfo = { backend: name, skipped, forced, overrides };
       if (name === 'wasm') {
         info.simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-        info.threads = 1;
+        info.threads = wasmThreads.threads;
+        if (wasmThreads.note) info.threadsNote = wasmThreads.note;
       }
       return info;
     }
@@ -114,7 +135,8 @@ export function backendInfo(): BackendInfo | null {
 }
 
 export function describeBackend(info: BackendInfo): string {
-  const extra = info.backend === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${info.threads ?? 1} thread)` : '';
+  const extra = info.backend === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${info.threads ?? 1} thread${(info.threads ?? 1) === 1 ? '' : 's'})` : '';
   const why = info.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
-  return `${info.backend}${extra}${info.forced ? ' [forced by LATENT_LAB_BACKEND]' : ''}${why ? ` — skipped ${why}` : ''}`;
+  const note = info.threadsNote ? ` — ${info.threadsNote}` : '';
+  return `${info.backend}${extra}${info.forced ? ' [forced by LATENT_LAB_BACKEND]' : ''}${why ? ` — skipped ${why}` : ''}${note}`;
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -17,7 +18,8 @@ describe('backend choice', () => {
       expect(info.skipped).toEqual([{ backend: 'tensorflow', reason: expect.stringMatching(/tfjs-node/) }]);
       expect(info.simd).toBe(true);
       expect(info.overrides.join(' ')).toMatch(/BatchMatMul/);
-      expect(describeBackend(info)).toMatch(/^wasm \(SIMD on, 1 thread\) — skipped tensorflow: /);
+      expect(describeBackend(info)).toMatch(/^wasm \(SIMD on, \d threads?\) — skipped tensorflow: /);
+      expect(info.threads).toBe(Math.max(1, Math.min(4, os.availableParallelism())));
     }
     expect(tf.getBackend()).toBe(info.backend);
   });

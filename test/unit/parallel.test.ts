@@ -92,13 +92,16 @@ function expectClose(got: Float32Array, want: Float32Array, rel: number): void {
 
 describe('choosing the parallel trainer', () => {
   const cfg = TrainConfig.parse({ batchSize: 256, epochs: 30 });
-  it('wasm with ≥ 2 cores, a batch ≥ 64 and a long enough run trains in 2 workers', () => {
-    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 2)).toBe(2);
+  it('single-threaded wasm with ≥ 2 cores, a batch ≥ 64 and a long enough run trains in 2 workers', () => {
+    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 2, undefined, 1)).toBe(2);
     // Two epochs of 8,000 do not pay back the workers' start-up.
-    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 256, epochs: 2 }), 8000, {}, 2)).toBe(0);
-    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 1)).toBe(0);
-    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 32 }), 8000, {}, 4)).toBe(0);
-    expect(parallelWorkerCount('wasm', cfg, 100, {}, 4)).toBe(0);
+    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 256, epochs: 2 }), 8000, {}, 2, undefined, 1)).toBe(0);
+    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 1, undefined, 1)).toBe(0);
+    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 32 }), 8000, {}, 4, undefined, 1)).toBe(0);
+    expect(parallelWorkerCount('wasm', cfg, 100, {}, 4, undefined, 1)).toBe(0);
+    // A multi-threaded wasm backend already uses the cores: no workers unless forced.
+    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 2, undefined, 2)).toBe(0);
+    expect(parallelWorkerCount('wasm', cfg, 8000, { LATENT_LAB_TRAIN_WORKERS: '2' }, 2, undefined, 2)).toBe(2);
     expect(parallelWorkerCount('tensorflow', cfg, 8000, {}, 8)).toBe(0);
     expect(parallelWorkerCount('cpu', cfg, 8000, {}, 8)).toBe(0);
   });
@@ -117,8 +120,8 @@ describe('choosing the parallel trainer', () => {
   it('models too small to gain stay on one thread', () => {
     const mnist = TrainConfig.parse({ batchSize: 256, epochs: 30 });
     expect(denseParamCount(mnist.model, 784)).toBe(784 * 256 + 256 + 2 * (256 * 3 + 3) + 3 * 256 + 256 + 256 * 784 + 784);
-    expect(parallelWorkerCount('wasm', mnist, 8000, {}, 2, 784)).toBe(2);
-    expect(parallelWorkerCount('wasm', mnist, 8000, {}, 2, 2)).toBe(0); // toy 2-D data
+    expect(parallelWorkerCount('wasm', mnist, 8000, {}, 2, 784, 1)).toBe(2);
+    expect(parallelWorkerCount('wasm', mnist, 8000, {}, 2, 2, 1)).toBe(0); // toy 2-D data
     expect(parallelWorkerCount('wasm', mnist, 8000, { LATENT_LAB_TRAIN_WORKERS: '2' }, 2, 2)).toBe(2);
   });
   it('shares split a batch exactly and variables are balanced across workers', () => {
