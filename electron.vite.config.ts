@@ -8,7 +8,7 @@
  *   out/main/cli.js           command line
  *   out/main/train-worker.js  training worker thread (worker_threads, started by the engine)
  *   out/preload/preload.js    preload (CJS; sandboxed preloads cannot load ESM or chunks)
- *   out/renderer/             UI
+ *   out/renderer/             UI (index.html; scatter-bench.html is the bench's scatter page)
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -86,7 +86,8 @@ export default defineConfig({
       sourcemap: true,
       emptyOutDir: true,
       rolldownOptions: {
-        input: { index: here('src-renderer/index.html') },
+        // scatter-bench.html: the scatter at 70k / 1M synthetic points, for `npm run bench` (not linked from the app).
+        input: { index: here('src-renderer/index.html'), 'scatter-bench': here('src-renderer/scatter-bench.html') },
       },
     },
   },

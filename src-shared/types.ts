@@ -159,7 +159,9 @@ export const BackendInfo = z.object({
   forced: z.boolean(),
   simd: z.boolean().optional(),
   threads: z.number().int().optional(),
-  /** Why the wasm backend runs on fewer threads than the machine has cores (e.g. the threaded build failed to load). */
+  /** wasm: threads the training worker's backend runs on (the engine's own thread keeps `threads`, i.e. 1). */
+  trainThreads: z.number().int().optional(),
+  /** Why wasm runs on fewer threads than asked for (e.g. the threaded build failed to load). */
   threadsNote: z.string().optional(),
   /** Kernel overrides installed at start (e.g. "BatchMatMul: transposes materialised"). */
   overrides: z.array(z.string()),

@@ -52,15 +52,15 @@ async function tryTensorflow(): Promise<string | null> {
   return '@tensorflow/tfjs-node is not installed';
 }
 
-async function tryWasm(env: NodeJS.ProcessEnv): Promise<string | null> {
+async function tryWasm(env: NodeJS.ProcessEnv, opts: ChooseOptions): Promise<string | null> {
   try {
     const wasm = nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(wasmPaths());
-    const wanted = wantedWasmThreads(env); // validated in chooseBackend()
+    const here = opts.threadsHere ?? 1;
     wasmThreads = { threads: 1 };
-    if (wanted > 1) {
+    if (here > 1) {
       try {
-        wasmThreads = { threads: (await registerThreadedWasm(tf, wasm, wanted, wasmInitTimeout(env))).threads };
+        await registerThreadedWasm(tf, wasm, here, wasmInitTimeout(env));
       } catch (err) {
         // The stock single-threaded backend is registered again; say why in the UI and the logs.
         wasmThreads.note = `the threaded wasm build did not load (${err instanceof Error ? err.message : String(err)}); using 1 thread`;
@@ -80,7 +80,16 @@ async function tryCpu(): Promise<string | null> {
   return (await tf.setBackend('cpu')) ? null : 'the cpu backend did not initialise';
 }
 
-const loaders: Record<BackendName, (env: NodeJS.ProcessEnv) => Promise<string | null>> = {
+export interface ChooseOptions {
+  /**
+   * wasm: threads for the calling thread's own backend (default 1). The engine's thread keeps
+   * one, so it always answers requests promptly; training runs in a worker with
+   * `BackendInfo.trainThreads` threads (see parallel/trainParallel.ts).
+   */
+  threadsHere?: number;
+}
+
+const loaders: Record<BackendName, (env: NodeJS.ProcessEnv, opts: ChooseOptions) => Promise<string | null>> = {
   tensorflow: tryTensorflow,
   wasm: tryWasm,
   cpu: tryCpu,
@@ -93,7 +102,7 @@ export async function initBackend(env: NodeJS.ProcessEnv = process.env): Promise
 }
 
 /** Tries the backends in preference order (or only the forced one) and switches tfjs to the first that loads. */
-export async function chooseBackend(env: NodeJS.ProcessEnv = process.env): Promise<BackendInfo> {
+export async function chooseBackend(env: NodeJS.ProcessEnv = process.env, opts: ChooseOptions = {}): Promise<BackendInfo> {
   const forcedRaw = env.LATENT_LAB_BACKEND?.trim();
   let order: BackendName[] = [...BACKENDS];
   let forced = false;
@@ -105,14 +114,15 @@ export async function chooseBackend(env: NodeJS.ProcessEnv = process.env): Promi
     order = [parsed.data];
     forced = true;
   }
+  let trainThreads: number;
   try {
-    wantedWasmThreads(env);
+    trainThreads = wantedWasmThreads(env);
   } catch (err) {
     throw new LabError('UNSUPPORTED', (err as Error).message);
   }
   const skipped: BackendInfo['skipped'] = [];
   for (const name of order) {
-    const reason = await loaders[name](env);
+    const reason = await loaders[name](env, opts);
     if (reason === null) {
       await tf.ready();
       const overrides = name === 'wasm' ? installWasmOverrides(tf) : [];
@@ -120,6 +130,7 @@ export async function chooseBackend(env: NodeJS.ProcessEnv = process.env): Promi
       if (name === 'wasm') {
         info.simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
         info.threads = wasmThreads.threads;
+        info.trainThreads = typeof SharedArrayBuffer === 'function' ? trainThreads : 1;
         if (wasmThreads.note) info.threadsNote = wasmThreads.note;
       }
       return info;
@@ -134,8 +145,20 @@ export function backendInfo(): BackendInfo | null {
   return chosen;
 }
 
+/**
+ * A training worker could not load the threaded build: record it on the backend info (which
+ * the engine reports), so the UI and logs say training runs on one thread, and why.
+ */
+export function noteTrainThreads(threads: number, note?: string): void {
+  if (!chosen || chosen.backend !== 'wasm') return;
+  chosen.trainThreads = threads;
+  if (note) chosen.threadsNote = note;
+}
+
 export function describeBackend(info: BackendInfo): string {
-  const extra = info.backend === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${info.threads ?? 1} thread${(info.threads ?? 1) === 1 ? '' : 's'})` : '';
+  const threads = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+  const train = info.trainThreads && info.trainThreads !== (info.threads ?? 1) ? `; training on ${threads(info.trainThreads)}` : '';
+  const extra = info.backend === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${threads(info.threads ?? 1)}${train})` : '';
   const why = info.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
   const note = info.threadsNote ? ` — ${info.threadsNote}` : '';
   return `${info.backend}${extra}${info.forced ? ' [forced by LATENT_LAB_BACKEND]' : ''}${why ? ` — skipped ${why}` : ''}${note}`;

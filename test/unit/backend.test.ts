@@ -18,8 +18,11 @@ describe('backend choice', () => {
       expect(info.skipped).toEqual([{ backend: 'tensorflow', reason: expect.stringMatching(/tfjs-node/) }]);
       expect(info.simd).toBe(true);
       expect(info.overrides.join(' ')).toMatch(/BatchMatMul/);
-      expect(describeBackend(info)).toMatch(/^wasm \(SIMD on, \d threads?\) — skipped tensorflow: /);
-      expect(info.threads).toBe(Math.max(1, Math.min(4, os.availableParallelism())));
+      // The engine's own thread keeps one thread (requests stay prompt); training gets the cores.
+      const cores = Math.max(1, Math.min(4, os.availableParallelism()));
+      expect(info.threads).toBe(1);
+      expect(info.trainThreads).toBe(cores);
+      expect(describeBackend(info)).toMatch(cores > 1 ? new RegExp(`^wasm \\(SIMD on, 1 thread; training on ${cores} threads\\) — skipped tensorflow: `) : /^wasm \(SIMD on, 1 thread\) — skipped/);
     }
     expect(tf.getBackend()).toBe(info.backend);
   });

@@ -10,11 +10,11 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelConfig, TrainConfig, type ModelConfigInput } from '../../src-shared/types';
-import { initBackend } from '../../src-main/engine/backend';
+import { backendInfo, initBackend } from '../../src-main/engine/backend';
 import { buildModel, oneHot, trainableVariables, type ModelBundle } from '../../src-main/engine/models/build';
 import { forwardLoss } from '../../src-main/engine/models/loss';
 import { evaluate } from '../../src-main/engine/metrics';
-import { TrainControl } from '../../src-main/engine/train';
+import { TrainControl, trainModel } from '../../src-main/engine/train';
 import {
   activeTrainWorkers,
   denseParamCount,
@@ -99,8 +99,9 @@ describe('choosing the parallel trainer', () => {
     expect(parallelWorkerCount('wasm', cfg, 8000, {}, 1, undefined, 1)).toBe(0);
     expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 32 }), 8000, {}, 4, undefined, 1)).toBe(0);
     expect(parallelWorkerCount('wasm', cfg, 100, {}, 4, undefined, 1)).toBe(0);
-    // A multi-threaded wasm backend already uses the cores: no workers unless forced.
-    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 2, undefined, 2)).toBe(0);
+    // A multi-threaded wasm backend already uses the cores: one worker (off the engine's thread).
+    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 2, undefined, 2)).toBe(1);
+    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 256, epochs: 2 }), 8000, {}, 2, undefined, 2)).toBe(0);
     expect(parallelWorkerCount('wasm', cfg, 8000, { LATENT_LAB_TRAIN_WORKERS: '2' }, 2, undefined, 2)).toBe(2);
     expect(parallelWorkerCount('tensorflow', cfg, 8000, {}, 8)).toBe(0);
     expect(parallelWorkerCount('cpu', cfg, 8000, {}, 8)).toBe(0);
@@ -169,6 +170,26 @@ describe('parallel training', () => {
     const got: Float32Array[] = [];
     await trainModelParallel(b, cfg, { train: data, val: synthetic(6) }, {}, { workers: 1, onGradients: (_s, g) => void got.push(g) });
     expectClose(got[0], want, 1e-5);
+  });
+
+  it('one worker on the threaded wasm backend (the default with ≥ 2 cores) trains the same model as trainModel', async () => {
+    const info = backendInfo()!;
+    expect(info.trainThreads).toBe(Math.max(1, Math.min(4, os.availableParallelism())));
+    const data = { train: synthetic(512, 8), val: synthetic(32, 9) };
+    const run = async (parallel: boolean) => {
+      const b = tiny('vae', { hidden: [48, 24] });
+      const cfg = TrainConfig.parse({ model: b.config, epochs: 3, batchSize: 64, seed: 5 });
+      const r = parallel ? await trainModelParallel(b, cfg, data, {}, { workers: 1 }) : await trainModel(b, cfg, data);
+      expect(r.state).toBe('done');
+      return flat(b);
+    };
+    const single = await run(false);
+    const worker = await run(true);
+    expectClose(worker, single, 1e-5);
+    // The worker loaded the threaded build (a fallback would have left a note saying why not).
+    expect(backendInfo()!.threadsNote).toBeUndefined();
+    expect(backendInfo()!.trainThreads).toBe(info.trainThreads);
+    expect(activeTrainWorkers()).toBe(0);
   });
 
   for (const kind of ['ae', 'vae', 'cvae'] as const) {

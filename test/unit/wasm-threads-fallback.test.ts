@@ -11,7 +11,7 @@ import { chooseBackend, describeBackend } from '../../src-main/engine/backend';
 
 describe('threaded wasm fallback', () => {
   it('falls back to one thread, says why, and leaves no worker folder behind', async () => {
-    const info = await chooseBackend({ LATENT_LAB_BACKEND: 'wasm', LATENT_LAB_WASM_THREADS: '2', LATENT_LAB_WASM_INIT_TIMEOUT_MS: '1' });
+    const info = await chooseBackend({ LATENT_LAB_BACKEND: 'wasm', LATENT_LAB_WASM_THREADS: '2', LATENT_LAB_WASM_INIT_TIMEOUT_MS: '1' }, { threadsHere: 2 });
     expect(info).toMatchObject({ backend: 'wasm', threads: 1 });
     expect(info.threadsNote).toMatch(/threaded wasm build did not load \(the threaded module did not load within 1 ms\); using 1 thread/);
     expect(describeBackend(info)).toMatch(/using 1 thread$/);

@@ -43,8 +43,8 @@ function maxRelDiff(a: Float32Array, b: Float32Array): number {
 
 describe('multi-threaded wasm backend', () => {
   it('loads in Node with the threads asked for, says so, and matches the cpu backend', async () => {
-    const info = await chooseBackend({ LATENT_LAB_BACKEND: 'wasm', LATENT_LAB_WASM_THREADS: '2' });
-    expect(info).toMatchObject({ backend: 'wasm', simd: true, threads: 2 });
+    const info = await chooseBackend({ LATENT_LAB_BACKEND: 'wasm', LATENT_LAB_WASM_THREADS: '2' }, { threadsHere: 2 });
+    expect(info).toMatchObject({ backend: 'wasm', simd: true, threads: 2, trainThreads: 2 });
     expect(info.threadsNote).toBeUndefined();
     expect(wasmPkg.getThreadsCount()).toBe(2);
     expect(describeBackend(info)).toMatch(/^wasm \(SIMD on, 2 threads\)/);
@@ -61,7 +61,7 @@ describe('multi-threaded wasm backend', () => {
     }
 
     // Asking again reuses the loaded module instead of starting eight more workers.
-    const again = await chooseBackend({ LATENT_LAB_BACKEND: 'wasm', LATENT_LAB_WASM_THREADS: '2' });
+    const again = await chooseBackend({ LATENT_LAB_BACKEND: 'wasm', LATENT_LAB_WASM_THREADS: '2' }, { threadsHere: 2 });
     expect(again.threads).toBe(2);
     expect(fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith(`latent-lab-wasm-${process.pid}-`)).length).toBe(1);
   });

@@ -65,6 +65,8 @@ export interface WorkerInit {
   workers: number;
   /** tfjs backend to run on (the main thread's). */
   backend: string;
+  /** wasm only: threads for the worker's own backend (>1 loads the threaded build; one worker only). */
+  wasmThreads?: number;
   spec: ModelSpec;
   cfg: TrainConfig;
   /** Initial trainable weights, concatenated in `trainableVariables` order. */

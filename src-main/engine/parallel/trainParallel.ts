@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LabError, type LossParts, type TrainConfig } from '../../../src-shared/types';
 import { mulberry32, shuffleInPlace } from '../datasets/random';
 import type { SplitData } from '../metrics';
-import { backendInfo } from '../backend';
+import { backendInfo, noteTrainThreads } from '../backend';
 import { countParams, trainableVariables, type ModelBundle } from '../models/build';
 import { finishEpoch, mkParts, TrainControl, type TrainHooks, type TrainResult } from '../train';
 import {
@@ -64,8 +64,9 @@ export const MIN_PARALLEL_SAMPLES = 100_000;
 /**
  * Worker count to train with: 0 = train on the calling thread (`trainModel`).
  * Automatic: 2 on wasm with ≥ 2 cores, a batch ≥ 64, a run of ≥ 100k samples (epochs × training
- * set) and (when `inputDim` is given) a model of ≥ 50k parameters, unless the wasm backend itself
- * runs on several threads. `LATENT_LAB_TRAIN_WORKERS=0|1|2…` forces the count (wasm and cpu only).
+ * set) and (when `inputDim` is given) a model of ≥ 50k parameters; 1 (with the threaded backend
+ * inside it) when the engine's wasm backend runs on several threads.
+ * `LATENT_LAB_TRAIN_WORKERS=0|1|2…` forces the count (wasm and cpu only).
  */
 export function parallelWorkerCount(
   backendName: string,
@@ -74,21 +75,21 @@ export function parallelWorkerCount(
   env: NodeJS.ProcessEnv = process.env,
   cores: number = availableCores(),
   inputDim?: number,
-  wasmThreads: number = backendInfo()?.threads ?? 1,
+  wasmThreads: number = backendInfo()?.trainThreads ?? 1,
 ): number {
   if (backendName !== 'wasm' && backendName !== 'cpu') return 0;
   const forced = forcedWorkerCount(env);
   if (forced !== null) return forced;
   if (backendName !== 'wasm') return 0;
-  // The threaded wasm backend already spreads every step's matmuls over the cores; measured end
-  // to end (12-epoch VAE via the CLI) it is as fast as two single-threaded workers, without their
-  // start-up and per-step exchange.
-  if (wasmThreads > 1) return 0;
+  // With the threaded wasm backend one worker uses the cores for every step's matmuls (measured
+  // end to end it trains as fast as two single-threaded workers, without their per-step
+  // exchange); it still trains off the engine's thread, which stays free to answer requests.
+  const oneWorker = wasmThreads > 1;
   const bs = Math.min(cfg.batchSize, trainCount);
   if (cores < 2 || bs < MIN_PARALLEL_BATCH || trainCount < 2 * MIN_PARALLEL_BATCH) return 0;
   if (cfg.epochs * trainCount < MIN_PARALLEL_SAMPLES) return 0;
   if (inputDim !== undefined && denseParamCount(cfg.model, inputDim) < MIN_PARALLEL_PARAMS) return 0;
-  return 2;
+  return oneWorker ? 1 : 2;
 }
 
 /**
@@ -234,6 +235,9 @@ export async function trainModelParallel(
         index: i,
         workers: W,
         backend: tf.getBackend(),
+        // A single worker runs the whole batch on the threaded backend (if the engine has one);
+        // several workers share the cores, one thread each.
+        wasmThreads: W === 1 ? (backendInfo()?.trainThreads ?? 1) : 1,
         spec,
         cfg,
         weights: initial,
@@ -293,7 +297,12 @@ export async function trainModelParallel(
     while (ready < W) {
       await nextEvent(1000);
       check();
-      ready += take(['ready']).length;
+      for (const r of take(['ready'])) {
+        ready++;
+        // A lone worker that could not load the threaded build trains on one thread: say so.
+        const fallback = r.overrides.find((o) => o.startsWith('wasm: 1 thread ('));
+        if (fallback) noteTrainThreads(1, `training ${fallback.slice('wasm: '.length)}`);
+      }
     }
 
     const rng = mulberry32(cfg.seed);

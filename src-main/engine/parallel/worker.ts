@@ -16,9 +16,11 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import * as wasmPkg from '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { TrainConfig } from '../../../src-shared/types';
 import { installWasmOverrides, wasmPaths } from '../kernels/wasmOverrides';
+import { registerThreadedWasm } from '../kernels/wasmThreads';
 import { buildModel, isConditional, l2Penalty, oneHot, trainableVariables, type ModelBundle } from '../models/build';
 import { forwardLoss } from '../models/loss';
 import { betaAt } from '../train';
@@ -53,12 +55,21 @@ function threadCpu(): number {
 }
 let prof = { grad: 0, copy: 0, wait: 0, apply: 0, decide: 0, assign: 0, steps: 0 };
 
-async function initBackend(name: string): Promise<string[]> {
+async function initBackend(name: string, threads = 1): Promise<string[]> {
   if (name === 'wasm') {
     setWasmPaths(wasmPaths());
+    const notes: string[] = [];
+    if (threads > 1) {
+      try {
+        await registerThreadedWasm(tf, wasmPkg, threads);
+        notes.push(`wasm: ${threads} threads`);
+      } catch (err) {
+        notes.push(`wasm: 1 thread (the threaded build did not load: ${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
     if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise in a training worker');
     await tf.ready();
-    return installWasmOverrides(tf);
+    return [...installWasmOverrides(tf), ...notes];
   }
   if (name !== 'cpu') throw new Error(`training workers do not support the ${name} backend`);
   await tf.setBackend('cpu');
@@ -191,6 +202,9 @@ class Replica {
     const noise = init.spec.config.inputNoise;
     const P = this.P;
     const gOut = this.grads.subarray(me * P, (me + 1) * P);
+    // One worker (the threaded-backend case) owns every variable: Adam takes the gradients as
+    // they are, with no copies through shared memory (the test hook still gets them copied).
+    const direct = W === 1 && !init.probeGradients;
     this.step = step0;
     let sumRecon = 0;
     let sumKl = 0;
@@ -207,6 +221,7 @@ class Replica {
 
     for (let b = 0; b < batches; b++) {
       const tA = performance.now();
+      let kept: tf.NamedTensorMap | null = null;
       const start = b * bs;
       const m = Math.min(bs, n - start);
       const [lo, hi] = shareOf(m, me, W);
@@ -249,8 +264,12 @@ class Replica {
         held.dispose();
         this.losses[me * 2] = lv[0];
         this.losses[me * 2 + 1] = lv[1];
-        this.vars.forEach((v, i) => gOut.set(grads[v.name].dataSync() as Float32Array, this.offsets[i]));
-        tf.dispose(grads);
+        if (direct) {
+          kept = grads; // applied in place in step 3: nothing to exchange with one worker
+        } else {
+          this.vars.forEach((v, i) => gOut.set(grads[v.name].dataSync() as Float32Array, this.offsets[i]));
+          tf.dispose(grads);
+        }
         prof.copy += performance.now() - tC;
       } else {
         gOut.fill(0);
@@ -273,14 +292,15 @@ class Replica {
       const kl = k / m;
       if (!Number.isFinite(recon) || !Number.isFinite(kl)) {
         // Checked before the update: the replicas keep their last good weights.
+        if (kept) tf.dispose(kept);
         post({ type: 'diverged', index: me, epoch, batch: b + 1, recon, kl });
         return;
       }
       if (init.probeGradients && this.leader) post({ type: 'grads', index: me, step: this.step, grads: this.sumShares() });
 
       // 3. Adam on the variables this worker owns, from the sum of all shares; publish them.
-      const named: tf.NamedTensorMap = {};
-      for (const i of this.owned) {
+      const named: tf.NamedTensorMap = kept ?? {};
+      for (const i of kept ? [] : this.owned) {
         const v = this.vars[i];
         const o = this.offsets[i];
         const parts: tf.Tensor[] = [];
@@ -290,7 +310,7 @@ class Replica {
       }
       if (this.owned.length) this.optimizer.applyGradients(named);
       tf.dispose(Object.values(named));
-      for (const i of this.owned) this.params.set(this.vars[i].dataSync() as Float32Array, this.offsets[i]);
+      if (!direct) for (const i of this.owned) this.params.set(this.vars[i].dataSync() as Float32Array, this.offsets[i]);
       this.step++;
       sumRecon += recon * m;
       sumKl += kl * m;
@@ -366,7 +386,7 @@ async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   let replica: Replica;
   try {
-    const overrides = await initBackend(init.backend);
+    const overrides = await initBackend(init.backend, init.wasmThreads);
     replica = new Replica(init);
     post({ type: 'ready', index: init.index, overrides });
   } catch (err) {
