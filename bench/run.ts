@@ -103,6 +103,8 @@ async function main() {
   const backends: Record<string, BackendInfo | null> = {};
   const throughput: Record<string, Record<string, ThroughputResult> | null> = {};
   const backendNotes: Record<string, string> = {};
+  /** The throughput row the Engine's default path corresponds to (set by the train section). */
+  let engineDefault = 'wasm';
   if (ONLY.has('train')) {
     for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
       let info: BackendInfo;
@@ -149,25 +151,40 @@ async function main() {
       }
       throughput[name] = per;
     }
-    // The Engine trains on worker threads (src-main/engine/parallel/trainParallel.ts) when it
-    // decides to; measure that path too, on wasm, if it is present.
+    // The Engine trains in worker threads (src-main/engine/parallel/trainParallel.ts) when it
+    // decides to: by default one worker on the multi-threaded wasm build (`wasm-worker`); the
+    // older two single-threaded workers with a per-step gradient exchange (`wasm-parallel`) are
+    // measured for comparison. Progress comes from the workers' shared ring, polled by the main
+    // thread, so these rows time more steps than the in-process one.
     try {
       const par = (await import('../src-main/engine/parallel/trainParallel')) as typeof import('../src-main/engine/parallel/trainParallel');
-      await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
+      const { wantedWasmThreads } = await import('../src-main/engine/kernels/wasmThreads');
+      const info = await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
+      const T = info.trainThreads ?? wantedWasmThreads();
       const probeCfg = TrainConfig.parse({ model: { kind: 'vae' } });
-      const used = par.shouldTrainInParallel('wasm', probeCfg, data.train.count, data.inputDim);
-      backendNotes['wasm-parallel'] = `trainModelParallel (worker threads); the Engine ${used ? 'uses' : 'does NOT use'} it for these defaults here`;
-      const per: Record<string, ThroughputResult> = {};
-      for (const kind of QUICK ? (['vae'] as ModelKind[]) : KINDS) {
-        log(`train wasm-parallel ${kind}: ${P.wasmRepeats} × (1 + ${P.wasmSteps}) steps`);
-        per[kind] = await measureTraining(data.train, data.test, numClasses, { kind, steps: P.wasmSteps, repeats: P.wasmRepeats, rss, trainer: par.trainModelParallel });
-        log(`  wasm-parallel ${kind} → ${per[kind].samplesPerSecond} samples/s`);
+      const engineWorkers = par.parallelWorkerCount('wasm', probeCfg, data.train.count, process.env, os.availableParallelism(), data.inputDim, T);
+      engineDefault = engineWorkers === 1 ? 'wasm-worker' : engineWorkers >= 2 ? 'wasm-parallel' : 'wasm';
+      const rows: Array<[string, number, number, string]> = [
+        ['wasm-worker', 1, T, `trainModelParallel, 1 worker on the threaded wasm build (${T} threads)`],
+        ['wasm-parallel', 2, 1, 'trainModelParallel, 2 workers × 1 wasm thread, gradients exchanged every step'],
+      ];
+      for (const [row, workers, threads, what] of rows) {
+        backendNotes[row] = `${what}; the Engine ${engineDefault === row ? 'uses' : 'does NOT use'} it for these defaults here`;
+        const trainer: typeof par.trainModelParallel = (b, c, d, h) => par.trainModelParallel(b, c, d, h, { workers, wasmThreads: threads });
+        const per: Record<string, ThroughputResult> = {};
+        for (const kind of QUICK ? (['vae'] as ModelKind[]) : KINDS) {
+          log(`train ${row} ${kind}: ${P.wasmRepeats} × (1 + ${3 * P.wasmSteps}) steps`);
+          per[kind] = await measureTraining(data.train, data.test, numClasses, { kind, steps: 3 * P.wasmSteps, repeats: P.wasmRepeats, rss, trainer });
+          log(`  ${row} ${kind} → ${per[kind].samplesPerSecond} samples/s (per CPU-second ${per[kind].samplesPerCpuSecond})`);
+        }
+        throughput[row] = per;
       }
-      throughput['wasm-parallel'] = per;
     } catch (err) {
-      throughput['wasm-parallel'] = null;
-      backendNotes['wasm-parallel'] = `not measured: ${errMsg(err)}`;
-      log(`wasm-parallel: ${errMsg(err)}`);
+      for (const row of ['wasm-worker', 'wasm-parallel']) {
+        throughput[row] ??= null;
+        backendNotes[row] ??= `not measured: ${errMsg(err)}`;
+      }
+      log(`wasm workers: ${errMsg(err)}`);
     }
   }
 
@@ -499,14 +516,12 @@ async function main() {
   const inf = inference as null | { vae?: Record<string, { medianMs: number }>; cvae?: { labelGrid10x10: { medianMs: number } } };
   // The figure that counts is the path the Engine takes by default (worker threads or the
   // multi-threaded backend in-process); the other is reported alongside.
-  const engineUsesWorkers = /the Engine uses it/.test(backendNotes['wasm-parallel'] ?? '');
-  const vaeRatio = (engineUsesWorkers ? ratios['wasm-parallel']?.vae : ratios.wasm?.vae) ?? ratios.wasm?.vae ?? null;
-  const wasmThreads = backends.wasm?.threads ?? 1;
+  const vaeRatio = ratios[engineDefault]?.vae ?? ratios.wasm?.vae ?? null;
   const gap = (quality as { relativeGap?: number } | null)?.relativeGap ?? null;
   const cacc = (quality as { cvae?: { conditionalAccuracy: number } } | null)?.cvae?.conditionalAccuracy ?? null;
   const uiR = ui && ui.available ? ui : null;
   const goals: Goal[] = [
-    goal(`wasm VAE training throughput vs PyTorch best (${engineUsesWorkers ? 'engine worker threads' : `trainModel, wasm on ${wasmThreads} thread${wasmThreads > 1 ? 's' : ''}`})`, '≥ 0.35×', vaeRatio, (v) => v >= 0.35, (v) => `${(0.35 / v).toFixed(2)}× faster needed`,
+    goal(`wasm VAE training throughput vs PyTorch best (the Engine's default path: ${engineDefault})`, '≥ 0.35×', vaeRatio, (v) => v >= 0.35, (v) => `${(0.35 / v).toFixed(2)}× faster needed`,
       cpuTimeRatios.vae != null ? `per CPU-second (load-robust): ${cpuTimeRatios.vae}×; load average ${loadStart.join('/')} at start` : undefined),
     goal('test −ELBO gap (ours vs PyTorch, VAE z=3, 30 epochs)', '≤ +2 %', gap, (v) => v <= 0.02, (v) => `${(100 * (v - 0.02)).toFixed(2)} pp over`, QUICK ? `reduced to ${P.qualityEpochs} epochs (--quick): indicative only` : undefined),
     goal('CVAE conditional accuracy', '≥ 95 %', cacc, (v) => v >= 0.95, (v) => `${(100 * (0.95 - v)).toFixed(1)} pp short`, QUICK ? `CVAE trained ${P.cvaeEpochs} epochs (--quick)` : undefined),

@@ -97,8 +97,12 @@ export function sweepStaleDirs(tmp = os.tmpdir()): number {
   return removed;
 }
 
-/** Writes the pthread worker script and the glue it imports into a fresh private folder. */
-function writeScripts(outDir: string): { dir: string; worker: string; glue: string } {
+/**
+ * Writes the pthread worker script and the glue it imports into a fresh private folder. The
+ * glue starts a fixed pool of 8 pthread workers (each a V8 isolate with its own wasm instance,
+ * ~30 MB); the copy starts `threads` of them instead, which is all XNNPACK's pool uses.
+ */
+function writeScripts(outDir: string, threads: number): { dir: string; worker: string; glue: string } {
   const req = createRequire(path.join(outDir, 'x.js'));
   const wrapped = req(path.join(outDir, WORKER)) as { wasmWorkerContents?: unknown };
   if (typeof wrapped.wasmWorkerContents !== 'string') throw new Error(`${WORKER} has no wasmWorkerContents`);
@@ -107,7 +111,9 @@ function writeScripts(outDir: string): { dir: string; worker: string; glue: stri
   const glue = path.join(dir, GLUE);
   // As tfjs does before making its Blob: the template literal turned "\n" escapes into newlines.
   fs.writeFileSync(worker, wrapped.wasmWorkerContents.replace(/\n/g, '\\n'), { mode: 0o600 });
-  fs.copyFileSync(path.join(outDir, GLUE), glue);
+  const source = fs.readFileSync(path.join(outDir, GLUE), 'utf8');
+  const pool = /pthreadPoolSize=8;/g;
+  fs.writeFileSync(glue, (source.match(pool)?.length === 1 ? source.replace(pool, `pthreadPoolSize=${Math.max(1, threads)};`) : source), { mode: 0o600 });
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   process.once('exit', cleanup);
   return { dir, worker, glue };
@@ -136,7 +142,7 @@ export async function registerThreadedWasm(
   if (!original) throw new Error('the wasm backend is not registered');
   const outDir = wasmOutDir();
   sweepStaleDirs();
-  const { dir, worker, glue } = writeScripts(outDir);
+  const { dir, worker, glue } = writeScripts(outDir, threads);
   const factory = createRequire(glue)(glue) as EmFactory;
   const binary = fs.readFileSync(path.join(outDir, BINARY));
 

@@ -125,6 +125,8 @@ export interface ParallelOptions {
   onReplicaWeights?: (weights: Float32Array[]) => void;
   /** Milliseconds between mid-epoch weight copies into `bundle` (default 1000). */
   syncIntervalMs?: number;
+  /** wasm threads of a lone worker's backend (default `BackendInfo.trainThreads`; several workers get 1 each). */
+  wasmThreads?: number;
 }
 
 /** Shared copies of training arrays, reused across runs on the same dataset. */
@@ -237,7 +239,7 @@ export async function trainModelParallel(
         backend: tf.getBackend(),
         // A single worker runs the whole batch on the threaded backend (if the engine has one);
         // several workers share the cores, one thread each.
-        wasmThreads: W === 1 ? (backendInfo()?.trainThreads ?? 1) : 1,
+        wasmThreads: W === 1 ? (options.wasmThreads ?? backendInfo()?.trainThreads ?? 1) : 1,
         spec,
         cfg,
         weights: initial,
