@@ -25,7 +25,7 @@ import {
   type TrainProgress,
 } from '../../src-shared/types';
 import { APP_VERSION } from './version';
-import { assertKernels, initBackend, REQUIRED_KERNELS } from './backend';
+import { assertKernels, initBackend, noteTrainThreads, REQUIRED_KERNELS } from './backend';
 import { listDatasets, loadDataset, type LoadedDataset } from './datasets';
 import { gaussian, mulberry32, permutation } from './datasets/random';
 import { preprocessMnistStyle } from './images';
@@ -38,7 +38,7 @@ import { loadBundle, saveBundle } from './models/io';
 import { pca3, umap3 } from './projection';
 import { RunStore, summary, type RunRecord } from './runs';
 import { TrainControl, trainModel } from './train';
-import { shouldTrainInParallel, trainModelParallel } from './parallel/trainParallel';
+import { shouldTrainInParallel, trainModelParallel, TrainWorkersUnavailable } from './parallel/trainParallel';
 
 export { defaultWorkspace } from './runs';
 
@@ -382,7 +382,16 @@ export class Engine {
       let error: { code: LabError['code']; message: string } | undefined;
       let state: RunRecord['state'] = 'done';
       try {
-        const train = shouldTrainInParallel(tf.getBackend(), cfg, data.train.count, data.inputDim) ? trainModelParallel : trainModel;
+        const inWorkers = shouldTrainInParallel(tf.getBackend(), cfg, data.train.count, data.inputDim);
+        const train: typeof trainModel = !inWorkers
+          ? trainModel
+          : (...args) =>
+              trainModelParallel(...args).catch((err: unknown) => {
+                if (!(err instanceof TrainWorkersUnavailable)) throw err;
+                // Nothing was trained yet: train on the engine's thread, and say so in the backend info.
+                noteTrainThreads(1, `${err.message}; training on the engine's thread`);
+                return trainModel(...args);
+              });
         const result = await train(bundle, cfg, { train: data.train, val: data.test }, {
           control,
           onProgress: progress,

@@ -258,6 +258,35 @@ describe('toy 2-D data', () => {
   });
 });
 
+describe('training workers that cannot start', () => {
+  it('the run still trains, on the engine thread, and the backend info says why', async () => {
+    const bad = path.join(ws, 'broken-worker.js');
+    await fs.writeFile(bad, 'throw new Error("no threads in this build");');
+    const saved = { w: process.env.LATENT_LAB_TRAIN_WORKERS, e: process.env.LATENT_LAB_TRAIN_WORKER_ENTRY };
+    process.env.LATENT_LAB_TRAIN_WORKERS = '1';
+    process.env.LATENT_LAB_TRAIN_WORKER_ENTRY = bad;
+    try {
+      const { runId } = await engine.call('training:start', {
+        dataset: { id: 'mnist' },
+        model: { kind: 'ae', latentDim: 2, hidden: [32] },
+        epochs: 1,
+        snapshotSize: 0,
+      });
+      await engine.waitForTraining();
+      const done = of('training:done').find((d) => d.runId === runId)!;
+      expect(done.state).toBe('done');
+      const info = await engine.call('engine:info', {});
+      expect(info.backend.trainThreads).toBe(1);
+      expect(info.backend.threadsNote).toMatch(/training workers unavailable: .*no threads in this build.*; training on the engine's thread/);
+    } finally {
+      if (saved.w === undefined) delete process.env.LATENT_LAB_TRAIN_WORKERS;
+      else process.env.LATENT_LAB_TRAIN_WORKERS = saved.w;
+      if (saved.e === undefined) delete process.env.LATENT_LAB_TRAIN_WORKER_ENTRY;
+      else process.env.LATENT_LAB_TRAIN_WORKER_ENTRY = saved.e;
+    }
+  });
+});
+
 describe('persistence', () => {
   it('a new engine on the same workspace reopens runs with identical outputs', async () => {
     await engine.call('runs:open', { runId: cvaeRun });

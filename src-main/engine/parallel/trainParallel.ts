@@ -129,6 +129,17 @@ export interface ParallelOptions {
   wasmThreads?: number;
 }
 
+/** How long workers may take to load tfjs and build their replicas. */
+export const WORKER_START_TIMEOUT_MS = 60_000;
+
+/** The workers could not start (missing or broken worker file, no threads…); no step was taken. */
+export class TrainWorkersUnavailable extends Error {
+  constructor(reason: string) {
+    super(`training workers unavailable: ${reason}`);
+    this.name = 'TrainWorkersUnavailable';
+  }
+}
+
 /** Shared copies of training arrays, reused across runs on the same dataset. */
 const sharedCopies = new WeakMap<ArrayBufferView, SharedArrayBuffer>();
 function shareArray(a: Float32Array | Int32Array): SharedArrayBuffer {
@@ -294,11 +305,15 @@ export async function trainModelParallel(
       if (failure) throw failure;
     };
 
-    // All replicas ready.
+    // All replicas ready. A worker that fails or hangs here never trained a step: the caller
+    // can train on its own thread instead (TrainWorkersUnavailable).
     let ready = 0;
+    const startBy = performance.now() + WORKER_START_TIMEOUT_MS;
     while (ready < W) {
       await nextEvent(1000);
-      check();
+      if (!failure && performance.now() > startBy) fail(new Error(`the training workers did not start within ${WORKER_START_TIMEOUT_MS / 1000} s`));
+      const failed = failure as Error | null; // (set by callbacks: TypeScript cannot see it change)
+      if (failed) throw new TrainWorkersUnavailable(failed.message);
       for (const r of take(['ready'])) {
         ready++;
         // A lone worker that could not load the threaded build trains on one thread: say so.
