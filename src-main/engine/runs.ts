@@ -75,6 +75,9 @@ export class RunStore {
     return path.join(this.runsDir, id);
   }
 
+  /** Ids this store handed out: never reused while the engine runs, even after a delete. */
+  private readonly issued = new Set<string>();
+
   async newId(cfg: TrainConfig): Promise<string> {
     const d = new Date();
     const p = (n: number) => String(n).padStart(2, '0');
@@ -82,8 +85,10 @@ export class RunStore {
     const base = `${stamp}-${cfg.model.kind}-z${cfg.model.latentDim}`;
     for (let i = 0; ; i++) {
       const id = i === 0 ? base : `${base}-${i + 1}`;
+      if (this.issued.has(id)) continue;
       try {
         await fs.mkdir(path.join(this.runsDir, id));
+        this.issued.add(id);
         return id;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

@@ -340,3 +340,30 @@ import { ModelConfig, TrainConfig } from ${src('src-shared/types')};
     expect(res.status).toBe(0);
   });
 });
+
+describe('training thread priority', () => {
+  it.skipIf(process.platform !== 'linux')('a training thread (and the pool threads it starts) runs at nice 10; the engine thread keeps its priority', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { createRequire } = await import('node:module');
+    const req = createRequire(__filename);
+    const mod = path.join(ROOT, 'src-main/engine/parallel/priority.ts');
+    const code = `
+      const os = require('os'); const { parentPort, Worker } = require('worker_threads');
+      const tid = require(${JSON.stringify(mod)}).lowerThisThreadPriority();
+      const child = new Worker("const fs=require('fs'),os=require('os');const t=Number(require('path').basename(fs.readlinkSync('/proc/thread-self')));require('worker_threads').parentPort.postMessage(os.getPriority(t))", { eval: true });
+      child.on('message', (p) => parentPort.postMessage({ tid, mine: os.getPriority(tid), child: p }));`;
+    const before = os.getPriority();
+    const got = await new Promise<{ tid: number; mine: number; child: number }>((resolve, reject) => {
+      const w = new Worker(code, { eval: true, execArgv: ['--require', req.resolve('tsx/cjs')] });
+      w.once('message', (m) => {
+        resolve(m);
+        void w.terminate();
+      });
+      w.once('error', reject);
+    });
+    expect(got.tid).toBeGreaterThan(0);
+    expect(got.mine).toBe(10);
+    expect(got.child).toBe(10);
+    expect(os.getPriority()).toBe(before);
+  });
+});

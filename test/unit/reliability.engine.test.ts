@@ -527,3 +527,25 @@ describe('promise hygiene', () => {
     expect(unhandled.map(String)).toEqual([]);
   });
 });
+
+describe('run ids', () => {
+  it('are never handed out twice by one engine, even when a run is deleted in the same second', async () => {
+    const { RunStore } = await import('../../src-main/engine/runs');
+    const { TrainConfig } = await import('../../src-shared/types');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'll-ids-'));
+    try {
+      const store = new RunStore(dir);
+      await store.init();
+      const cfg = TrainConfig.parse({});
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const id = await store.newId(cfg);
+        ids.push(id);
+        rmSync(store.dir(id), { recursive: true, force: true }); // deleted straight away
+      }
+      expect(new Set(ids).size).toBe(5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

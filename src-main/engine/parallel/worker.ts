@@ -21,6 +21,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { TrainConfig } from '../../../src-shared/types';
 import { installWasmOverrides, wasmPaths } from '../kernels/wasmOverrides';
 import { registerThreadedWasm } from '../kernels/wasmThreads';
+import { lowerThisThreadPriority } from './priority';
 import { buildModel, isConditional, l2Penalty, oneHot, trainableVariables, type ModelBundle } from '../models/build';
 import { forwardLoss } from '../models/loss';
 import { betaAt } from '../train';
@@ -385,6 +386,8 @@ class Replica {
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   let replica: Replica;
+  // Before the backend starts its pool threads: they inherit the lower priority.
+  lowerThisThreadPriority();
   try {
     const overrides = await initBackend(init.backend, init.wasmThreads);
     replica = new Replica(init);
