@@ -46,7 +46,7 @@ const BINARY = 'tfjs-backend-wasm-threaded-simd.wasm';
 export interface ThreadedWasmResult {
   /** Threads XNNPACK's pool actually runs (the calling thread included). */
   threads: number;
-  /** Where the worker script lives while the process runs. */
+  /** Where the worker script was written (removed once the module has loaded). */
   dir: string;
 }
 
@@ -187,6 +187,9 @@ export async function registerThreadedWasm(
     // XNNPACK's pool threads wait for work forever; emscripten keeps their workers ref'd, which
     // would stop the process from ever exiting on its own (a CLI command, a test runner).
     for (const w of Object.values(mod.PThread?.pthreads ?? {})) w.unref?.();
+    // Every pool worker has read its scripts by now (the pool is as large as XNNPACK's thread
+    // count and is fully started before the module resolves): nothing is left to read from disk.
+    fs.rmSync(dir, { recursive: true, force: true });
     const result = { threads: wasmPkg.getThreadsCount(), dir };
     installed = { threads, result, factory: backendFactory };
     return result;
