@@ -24,7 +24,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { isProcessAlive } from '../pid';
-import type { WasmHeap } from './gemm';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type WasmPkg = typeof import('@tensorflow/tfjs-backend-wasm');
@@ -49,8 +48,6 @@ export interface ThreadedWasmResult {
   threads: number;
   /** Where the worker script was written (removed once the module has loaded). */
   dir: string;
-  /** The backend's shared heap, for kernels of our own that work on tensors in place (gemm.ts). */
-  heap: WasmHeap;
 }
 
 /** Load timeout for the threaded module: `LATENT_LAB_WASM_INIT_TIMEOUT_MS`, else INIT_TIMEOUT_MS. */
@@ -158,7 +155,6 @@ export async function registerThreadedWasm(
     ) => {
       // The pool is capped at (reported cores / 2): report enough for the threads asked for.
       info.env.emscripten_num_logical_cores = () => 2 * threads;
-      memory = info.env.memory as WebAssembly.Memory;
       WebAssembly.instantiate(binary, info as WebAssembly.Imports).then(
         (r) => receive(r.instance, r.module),
         (err) => fail(err),
@@ -167,7 +163,6 @@ export async function registerThreadedWasm(
     },
   };
   let fail: (err: unknown) => void = () => {};
-  let memory: WebAssembly.Memory | null = null;
   let timer: NodeJS.Timeout | undefined;
   try {
     const mod = await new Promise<EmModule>((resolve, reject) => {
@@ -195,10 +190,7 @@ export async function registerThreadedWasm(
     // Every pool worker has read its scripts by now (the pool is as large as XNNPACK's thread
     // count and is fully started before the module resolves): nothing is left to read from disk.
     fs.rmSync(dir, { recursive: true, force: true });
-    if (!memory) throw new Error('the threaded module did not receive its memory');
-    const m = mod as EmModule & { _malloc(n: number): number; _free(p: number): void };
-    const heap: WasmHeap = { memory, malloc: (n) => m._malloc(n), free: (p) => m._free(p) };
-    const result = { threads: wasmPkg.getThreadsCount(), dir, heap };
+    const result = { threads: wasmPkg.getThreadsCount(), dir };
     installed = { threads, result, factory: backendFactory };
     return result;
   } catch (err) {

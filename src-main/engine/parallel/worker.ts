@@ -21,7 +21,6 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { TrainConfig } from '../../../src-shared/types';
 import { installWasmOverrides, wasmPaths } from '../kernels/wasmOverrides';
 import { registerThreadedWasm } from '../kernels/wasmThreads';
-import { installGemmOverrides, WasmGemm, type WasmHeap } from '../kernels/gemm';
 import { lowerThisThreadPriority } from './priority';
 import { buildModel, isConditional, l2Penalty, oneHot, trainableVariables, type ModelBundle } from '../models/build';
 import { forwardLoss } from '../models/loss';
@@ -61,13 +60,9 @@ async function initBackend(name: string, threads = 1): Promise<string[]> {
   if (name === 'wasm') {
     setWasmPaths(wasmPaths());
     const notes: string[] = [];
-    let heap: WasmHeap | null = null;
-    // With our GEMM (default), XNNPACK keeps one thread: its pool thread, spinning between ops,
-    // would compete with the GEMM's helper for the cores (measured: no gain at all that way).
-    const ownGemm = process.env.LATENT_LAB_GEMM !== 'xnnpack';
     if (threads > 1) {
       try {
-        heap = (await registerThreadedWasm(tf, wasmPkg, ownGemm ? 1 : threads)).heap;
+        await registerThreadedWasm(tf, wasmPkg, threads);
         notes.push(`wasm: ${threads} threads`);
       } catch (err) {
         notes.push(`wasm: 1 thread (the threaded build did not load: ${err instanceof Error ? err.message : String(err)})`);
@@ -75,16 +70,7 @@ async function initBackend(name: string, threads = 1): Promise<string[]> {
     }
     if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise in a training worker');
     await tf.ready();
-    const overrides = installWasmOverrides(tf);
-    // Our own GEMM on the shared heap (kernels/gemm.ts); LATENT_LAB_GEMM=xnnpack keeps tfjs's.
-    if (heap && ownGemm) {
-      try {
-        overrides.push(...installGemmOverrides(tf, await WasmGemm.create(heap, { helper: true })));
-      } catch (err) {
-        notes.push(`gemm: XNNPACK kept (${err instanceof Error ? err.message : String(err)})`);
-      }
-    }
-    return [...overrides, ...notes];
+    return [...installWasmOverrides(tf), ...notes];
   }
   if (name !== 'cpu') throw new Error(`training workers do not support the ${name} backend`);
   await tf.setBackend('cpu');
