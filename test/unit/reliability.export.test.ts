@@ -119,3 +119,28 @@ describe('ENOSPC at every step of every export format', () => {
     console.log(`[reliability] ${format}: ${cases} ENOSPC injection points (${JSON.stringify(total)})`);
   });
 });
+
+describe('a write failing while other PNG writers are in flight', () => {
+  it('leaves no temp folder: the writers settle before the cleanup (they used to re-create it)', async () => {
+    const parent = path.join(tmp, 'race');
+    const out = path.join(parent, 'out');
+    await fsp.mkdir(parent, { recursive: true });
+    let mkdirs = 0;
+    const slow: FsSeam = {
+      writeFile: (f, d) => fsp.writeFile(f, d),
+      // Creating the first label folder fails at once (the ENOSPC tests' "mkdir #3"); the other
+      // writer's label folder comes 40 ms later, after a cleanup would have run.
+      mkdir: async (d, o) => {
+        const n = ++mkdirs;
+        if (n === 3) throw enospc();
+        if (n > 3) await new Promise((r) => setTimeout(r, 40));
+        return fsp.mkdir(d, o);
+      },
+      rename: (a, b) => fsp.rename(a, b),
+      rm: (t, o) => fsp.rm(t, o),
+    };
+    await expect(writeGeneratedExport('imagefolder', out, source(12), manifest, { fs: slow, overwrite: false })).rejects.toMatchObject({ code: 'IO' });
+    await new Promise((r) => setTimeout(r, 200)); // anything still in flight would land by now
+    expect(await fsp.readdir(parent)).toEqual([]);
+  });
+});

@@ -203,15 +203,23 @@ async function writeImageFolder(
       rows.push([csvField(rel), String(label), String(manifest.seed), ...z].join(','));
     }
     let next = 0;
+    let failed: { err: unknown } | null = null;
     const worker = async () => {
-      while (next < c.count) {
+      while (next < c.count && !failed) {
         const i = next++;
-        w.checkAborted();
-        const png = await encodePng(toBytes(c.images.subarray(i * px, (i + 1) * px)), width, height);
-        await w.write(names[i], png);
+        try {
+          w.checkAborted();
+          const png = await encodePng(toBytes(c.images.subarray(i * px, (i + 1) * px)), width, height);
+          await w.write(names[i], png);
+        } catch (err) {
+          failed ??= { err };
+        }
       }
     };
+    // Every writer settles before an error propagates: the caller then removes the temp folder,
+    // and a writer still in flight must not re-create it (mkdir -p) afterwards.
     await Promise.all(Array.from({ length: Math.min(PNG_CONCURRENCY, c.count) }, worker));
+    if (failed) throw (failed as { err: unknown }).err;
   });
   await w.write('metadata.csv', rows.join('\n') + '\n');
   await w.write(
