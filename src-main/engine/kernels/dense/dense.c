@@ -1,0 +1,384 @@
+/*
+ * Latent Lab — the dense training kernels (WebAssembly SIMD, one thread per call).
+ *
+ * Everything one training step of a dense AE / VAE / CVAE needs, on raw float arrays in one
+ * shared WebAssembly.Memory: a packed GEMM with any operand layout, bias + activation, their
+ * gradients, the Bernoulli / Gaussian reconstruction loss with its gradient, the VAE
+ * reparameterisation and KL with theirs, and Adam. The layer program (which call on which
+ * buffer) lives in ../denseNet.ts; two training threads each run it on their half of the batch.
+ *
+ * Built by `npm run build:kernels` (scripts/build-kernels.cjs: clang --target=wasm32 -msimd128)
+ * into ./denseWasm.ts. No libc: the few transcendental functions are written out below
+ * (Cephes polynomials, ~1 ulp in float).
+ */
+#include <wasm_simd128.h>
+
+typedef float f32;
+#define EXPORT(n) __attribute__((export_name(n)))
+
+/* ---------- math ---------- */
+
+static inline f32 exp_(f32 x) {
+  if (x > 88.3f) x = 88.3f;
+  if (x < -87.3f) x = -87.3f;
+  f32 n = __builtin_floorf(x * 1.44269504088896341f + 0.5f);
+  f32 r = x - n * 0.693359375f;
+  r = r + n * 2.12194440e-4f;
+  f32 p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  union { int i; f32 f; } u;
+  u.i = ((int)n + 127) << 23;
+  return p * u.f;
+}
+
+/* log(x) for normal x > 0. */
+static inline f32 log_(f32 x) {
+  union { f32 f; int i; } u = { x };
+  int e = ((u.i >> 23) & 0xff) - 126;
+  u.i = (u.i & 0x807fffff) | 0x3f000000;
+  f32 m = u.f;
+  if (m < 0.707106781186547524f) {
+    e -= 1;
+    m = m + m - 1.0f;
+  } else {
+    m = m - 1.0f;
+  }
+  f32 z = m * m;
+  f32 y = 7.0376836292e-2f;
+  y = y * m - 1.1514610310e-1f;
+  y = y * m + 1.1676998740e-1f;
+  y = y * m - 1.2420140846e-1f;
+  y = y * m + 1.4249322787e-1f;
+  y = y * m - 1.6668057665e-1f;
+  y = y * m + 2.0000714765e-1f;
+  y = y * m - 2.4999993993e-1f;
+  y = y * m + 3.3333331174e-1f;
+  y = y * m * z;
+  f32 fe = (f32)e;
+  y += fe * -2.12194440e-4f;
+  y += -0.5f * z;
+  return m + y + fe * 0.693359375f;
+}
+
+/* log(1 + y) for y >= 0, accurate for small y. */
+static inline f32 log1p_(f32 y) {
+  f32 u = 1.0f + y;
+  if (u == 1.0f) return y;
+  return log_(u) * (y / (u - 1.0f));
+}
+
+/* ---------- GEMM ---------- */
+
+/*
+ * C[M×N] = (or +=, when acc) op(A)·op(B), where element (i,k) of op(A) is A[i*rsa + k*csa] and
+ * element (k,j) of op(B) is B[k*rsb + j*csb]: a row-major matrix or its transpose, either side.
+ * B is packed 8 columns at a time into `pack` (K×8 floats); a 4×8 register tile of C
+ * accumulates over all of K, reading A by broadcast loads.
+ */
+EXPORT("gemm")
+void gemm(int M, int N, int K, const f32 *A, int rsa, int csa, const f32 *B, int rsb, int csb, f32 *C, int ldc,
+          int acc, f32 *pack) {
+  for (int j0 = 0; j0 < N; j0 += 8) {
+    int nj = N - j0 < 8 ? N - j0 : 8;
+    if (csb == 1 && nj == 8) {
+      for (int k = 0; k < K; k++) {
+        const f32 *src = B + k * rsb + j0;
+        wasm_v128_store(pack + k * 8, wasm_v128_load(src));
+        wasm_v128_store(pack + k * 8 + 4, wasm_v128_load(src + 4));
+      }
+    } else if (rsb == 1 && nj == 8) {
+      /* B transposed (stored N×K): column j is contiguous. */
+      for (int jj = 0; jj < 8; jj++) {
+        const f32 *src = B + (j0 + jj) * csb;
+        for (int k = 0; k < K; k++) pack[k * 8 + jj] = src[k];
+      }
+    } else {
+      for (int k = 0; k < K; k++)
+        for (int jj = 0; jj < 8; jj++) pack[k * 8 + jj] = jj < nj ? B[k * rsb + (j0 + jj) * csb] : 0.f;
+    }
+    int i = 0;
+    for (; i + 4 <= M; i += 4) {
+      v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      const f32 *a0 = A + i * rsa, *a1 = a0 + rsa, *a2 = a1 + rsa, *a3 = a2 + rsa;
+      const f32 *p = pack;
+      for (int k = 0; k < K; k++) {
+        v128_t b0 = wasm_v128_load(p), b1 = wasm_v128_load(p + 4);
+        p += 8;
+        v128_t x;
+        x = wasm_v128_load32_splat(a0);
+        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x, b0));
+        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x, b1));
+        x = wasm_v128_load32_splat(a1);
+        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x, b0));
+        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x, b1));
+        x = wasm_v128_load32_splat(a2);
+        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x, b0));
+        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x, b1));
+        x = wasm_v128_load32_splat(a3);
+        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x, b0));
+        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x, b1));
+        a0 += csa;
+        a1 += csa;
+        a2 += csa;
+        a3 += csa;
+      }
+      f32 *r0 = C + i * ldc + j0, *r1 = r0 + ldc, *r2 = r1 + ldc, *r3 = r2 + ldc;
+      if (nj == 8) {
+        if (acc) {
+          c00 = wasm_f32x4_add(c00, wasm_v128_load(r0));
+          c01 = wasm_f32x4_add(c01, wasm_v128_load(r0 + 4));
+          c10 = wasm_f32x4_add(c10, wasm_v128_load(r1));
+          c11 = wasm_f32x4_add(c11, wasm_v128_load(r1 + 4));
+          c20 = wasm_f32x4_add(c20, wasm_v128_load(r2));
+          c21 = wasm_f32x4_add(c21, wasm_v128_load(r2 + 4));
+          c30 = wasm_f32x4_add(c30, wasm_v128_load(r3));
+          c31 = wasm_f32x4_add(c31, wasm_v128_load(r3 + 4));
+        }
+        wasm_v128_store(r0, c00);
+        wasm_v128_store(r0 + 4, c01);
+        wasm_v128_store(r1, c10);
+        wasm_v128_store(r1 + 4, c11);
+        wasm_v128_store(r2, c20);
+        wasm_v128_store(r2 + 4, c21);
+        wasm_v128_store(r3, c30);
+        wasm_v128_store(r3 + 4, c31);
+      } else {
+        f32 t[32] __attribute__((aligned(16)));
+        wasm_v128_store(t, c00);
+        wasm_v128_store(t + 4, c01);
+        wasm_v128_store(t + 8, c10);
+        wasm_v128_store(t + 12, c11);
+        wasm_v128_store(t + 16, c20);
+        wasm_v128_store(t + 20, c21);
+        wasm_v128_store(t + 24, c30);
+        wasm_v128_store(t + 28, c31);
+        f32 *rows[4] = { r0, r1, r2, r3 };
+        for (int r = 0; r < 4; r++)
+          for (int jj = 0; jj < nj; jj++) rows[r][jj] = (acc ? rows[r][jj] : 0.f) + t[r * 8 + jj];
+      }
+    }
+    for (; i < M; i++) {
+      v128_t s0 = wasm_f32x4_splat(0), s1 = s0;
+      const f32 *a = A + i * rsa;
+      const f32 *p = pack;
+      for (int k = 0; k < K; k++) {
+        v128_t x = wasm_v128_load32_splat(a);
+        s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(x, wasm_v128_load(p)));
+        s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(x, wasm_v128_load(p + 4)));
+        p += 8;
+        a += csa;
+      }
+      f32 t[8] __attribute__((aligned(16)));
+      wasm_v128_store(t, s0);
+      wasm_v128_store(t + 4, s1);
+      f32 *row = C + i * ldc + j0;
+      for (int jj = 0; jj < nj; jj++) row[jj] = (acc ? row[jj] : 0.f) + t[jj];
+    }
+  }
+}
+
+/* ---------- layers ---------- */
+
+enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_ELU = 2, ACT_TANH = 3, ACT_SIGMOID = 4, ACT_SELU = 5, ACT_LEAKY = 6 };
+#define SELU_SCALE 1.0507009873554805f
+#define SELU_ALPHA 1.6732632423543772f
+#define LEAKY_ALPHA 0.2f
+
+static inline f32 act_f(int act, f32 z) {
+  switch (act) {
+    case ACT_RELU: return z > 0.f ? z : 0.f;
+    case ACT_ELU: return z > 0.f ? z : exp_(z) - 1.0f;
+    case ACT_TANH: return 1.0f - 2.0f / (exp_(2.0f * z) + 1.0f);
+    case ACT_SIGMOID: return 1.0f / (1.0f + exp_(-z));
+    case ACT_SELU: return z > 0.f ? SELU_SCALE * z : SELU_SCALE * SELU_ALPHA * (exp_(z) - 1.0f);
+    case ACT_LEAKY: return z > 0.f ? z : LEAKY_ALPHA * z;
+    default: return z;
+  }
+}
+
+/* The activation's derivative, from its output h. */
+static inline f32 act_d(int act, f32 h) {
+  switch (act) {
+    case ACT_RELU: return h > 0.f ? 1.f : 0.f;
+    case ACT_ELU: return h > 0.f ? 1.f : h + 1.0f;
+    case ACT_TANH: return 1.0f - h * h;
+    case ACT_SIGMOID: return h * (1.0f - h);
+    case ACT_SELU: return h > 0.f ? SELU_SCALE : h + SELU_SCALE * SELU_ALPHA;
+    case ACT_LEAKY: return h > 0.f ? 1.f : LEAKY_ALPHA;
+    default: return 1.f;
+  }
+}
+
+/* H[M×N] = act(H + bias) in place (H holds the product x·W). */
+EXPORT("bias_act")
+void bias_act(int M, int N, f32 *H, const f32 *bias, int act) {
+  for (int i = 0; i < M; i++) {
+    f32 *h = H + i * N;
+    if (act == ACT_RELU) {
+      for (int j = 0; j < N; j++) {
+        f32 z = h[j] + bias[j];
+        h[j] = z > 0.f ? z : 0.f;
+      }
+    } else if (act == ACT_LINEAR) {
+      for (int j = 0; j < N; j++) h[j] += bias[j];
+    } else {
+      for (int j = 0; j < N; j++) h[j] = act_f(act, h[j] + bias[j]);
+    }
+  }
+}
+
+/* dH[M×N] *= act'(H) in place: dH becomes the gradient at the pre-activation. */
+EXPORT("act_grad")
+void act_grad(int M, int N, const f32 *H, f32 *dH, int act) {
+  int n = M * N;
+  if (act == ACT_LINEAR) return;
+  if (act == ACT_RELU) {
+    for (int i = 0; i < n; i++) dH[i] = H[i] > 0.f ? dH[i] : 0.f;
+  } else {
+    for (int i = 0; i < n; i++) dH[i] *= act_d(act, H[i]);
+  }
+}
+
+/* H[i, :] += W[(row0 + labels[i]) × N]: the one-hot half of a dense layer on [x, onehot(y)]. */
+EXPORT("add_label_rows")
+void add_label_rows(int M, int N, f32 *H, const f32 *W, const int *labels, int row0) {
+  for (int i = 0; i < M; i++) {
+    const f32 *w = W + (row0 + labels[i]) * N;
+    f32 *h = H + i * N;
+    for (int j = 0; j < N; j++) h[j] += w[j];
+  }
+}
+
+/* dW[(row0 + c) × N] = Σ_{i: labels[i] = c} dZ[i, :] for c < classes (rows overwritten). */
+EXPORT("label_rows_grad")
+void label_rows_grad(int M, int N, const f32 *dZ, const int *labels, f32 *dW, int row0, int classes) {
+  f32 *d = dW + row0 * N;
+  for (int i = 0; i < classes * N; i++) d[i] = 0.f;
+  for (int i = 0; i < M; i++) {
+    f32 *w = d + labels[i] * N;
+    const f32 *g = dZ + i * N;
+    for (int j = 0; j < N; j++) w[j] += g[j];
+  }
+}
+
+/* db[N] = Σ_i dZ[i, :] (overwritten). */
+EXPORT("col_sum")
+void col_sum(int M, int N, const f32 *dZ, f32 *db) {
+  for (int j = 0; j < N; j++) db[j] = 0.f;
+  for (int i = 0; i < M; i++) {
+    const f32 *g = dZ + i * N;
+    for (int j = 0; j < N; j++) db[j] += g[j];
+  }
+}
+
+/* ---------- losses ---------- */
+
+/*
+ * Bernoulli reconstruction from logits, in place: L[M×D] holds the logits on entry and
+ * scale·(sigmoid(l) − x) on return. Returns Σ over rows and pixels of
+ * max(l, 0) − l·x + log(1 + e^−|l|)   (= BCE(sigmoid(l), x)).
+ */
+EXPORT("recon_bernoulli")
+double recon_bernoulli(int M, int D, f32 *L, const f32 *X, f32 scale) {
+  double total = 0;
+  for (int i = 0; i < M; i++) {
+    f32 *l = L + i * D;
+    const f32 *x = X + i * D;
+    f32 row = 0.f;
+    for (int j = 0; j < D; j++) {
+      f32 v = l[j];
+      f32 a = v < 0.f ? -v : v;
+      f32 e = exp_(-a);
+      f32 inv = 1.0f / (1.0f + e);
+      f32 sig = v >= 0.f ? inv : e * inv;
+      row += (v > 0.f ? v : 0.f) - v * x[j] + log1p_(e);
+      l[j] = scale * (sig - x[j]);
+    }
+    total += row;
+  }
+  return total;
+}
+
+/* Gaussian (unit variance) reconstruction: ½·Σ(x − l)²; L becomes scale·(l − x). */
+EXPORT("recon_gaussian")
+double recon_gaussian(int M, int D, f32 *L, const f32 *X, f32 scale) {
+  double total = 0;
+  for (int i = 0; i < M; i++) {
+    f32 *l = L + i * D;
+    const f32 *x = X + i * D;
+    f32 row = 0.f;
+    for (int j = 0; j < D; j++) {
+      f32 d = l[j] - x[j];
+      row += 0.5f * d * d;
+      l[j] = scale * d;
+    }
+    total += row;
+  }
+  return total;
+}
+
+/*
+ * VAE sampling: Z = MU + exp(½·LV)·EPS (all M×Lz). Returns Σ over rows of
+ * KL(q ‖ N(0, I)) = −½·Σ (1 + lv − mu² − e^lv).
+ */
+EXPORT("reparam")
+double reparam(int M, int Lz, const f32 *MU, const f32 *LV, const f32 *EPS, f32 *Z) {
+  double total = 0;
+  for (int i = 0; i < M * Lz; i++) {
+    f32 mu = MU[i], lv = LV[i];
+    f32 s = exp_(0.5f * lv);
+    Z[i] = mu + s * EPS[i];
+    total += -0.5f * (1.0f + lv - mu * mu - s * s);
+  }
+  return total;
+}
+
+/*
+ * Gradients at MU and LV from dZ (the decoder's gradient at z) and the KL term weighted by
+ * `klScale` (β / batch size): dMU = dZ + k·mu; dLV = ½·dZ·eps·e^{lv/2} + ½·k·(e^lv − 1).
+ */
+EXPORT("reparam_grad")
+void reparam_grad(int M, int Lz, const f32 *MU, const f32 *LV, const f32 *EPS, const f32 *dZ, f32 *dMU, f32 *dLV,
+                  f32 klScale) {
+  for (int i = 0; i < M * Lz; i++) {
+    f32 s = exp_(0.5f * LV[i]);
+    dMU[i] = dZ[i] + klScale * MU[i];
+    dLV[i] = 0.5f * dZ[i] * EPS[i] * s + 0.5f * klScale * (s * s - 1.0f);
+  }
+}
+
+/* ---------- optimizer ---------- */
+
+/*
+ * Adam over n parameters, tfjs's formulation: g = Σ_{t < nG} G[t·gStride + i] + l2·W (the
+ * threads' gradient shares); m = b1·m + (1−b1)·g; v = b2·v + (1−b2)·g²;
+ * w −= lr·(m/c1) / (sqrt(v/c2) + eps), with c1 = 1 − b1^t and c2 = 1 − b2^t.
+ */
+EXPORT("adam")
+void adam(int n, f32 *W, const f32 *G, int nG, int gStride, f32 *Mo, f32 *Vo, f32 lr, f32 b1, f32 b2, f32 eps, f32 c1,
+          f32 c2, f32 l2) {
+  f32 nb1 = 1.0f - b1, nb2 = 1.0f - b2;
+  for (int i = 0; i < n; i++) {
+    f32 g = G[i];
+    for (int t = 1; t < nG; t++) g += G[t * gStride + i];
+    g += l2 * W[i];
+    f32 m = b1 * Mo[i] + nb1 * g;
+    f32 v = b2 * Vo[i] + nb2 * g * g;
+    Mo[i] = m;
+    Vo[i] = v;
+    W[i] -= lr * (m / c1) / (__builtin_sqrtf(v / c2) + eps);
+  }
+}
+
+/* Σ of squares (the L2 penalty's value). */
+EXPORT("sum_sq")
+double sum_sq(int n, const f32 *W) {
+  double s = 0;
+  for (int i = 0; i < n; i++) s += W[i] * W[i];
+  return s;
+}

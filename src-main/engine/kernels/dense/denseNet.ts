@@ -1,0 +1,450 @@
+/**
+ * The dense fast path: one training step of the app's dense AE / VAE / CVAE (models/build.ts)
+ * run by our own WebAssembly SIMD kernels (./dense.c) on raw arrays in one shared
+ * WebAssembly.Memory, instead of by tfjs ops.
+ *
+ * Why: a tfjs step is ~350 kernel calls, each allocating its output, and the wasm backend's
+ * matmuls repack every fresh weight or gradient single-threaded (docs/PERFORMANCE.md); a
+ * step here is ~40 calls on preallocated buffers, and each training thread computes the
+ * gradient of its half of the batch with no tensor, copy or exchange in between. All threads
+ * read and write the same weights, Adam moments and per-thread gradient buffers.
+ *
+ * The math is the tfjs path's, written out (tested against it to float rounding in
+ * test/unit/dense-kernels.test.ts): loss = mean over the batch of recon + β·KL (+ l2·Σ‖W‖²/m),
+ * Adam as tfjs formulates it (ε = 1e-7). The reparameterisation noise comes from our own
+ * seeded generator, so runs are reproducible but not bit-identical to the tfjs path.
+ *
+ * `planDense` lays the memory out (plain data, posted to the workers); `DenseNet` is one
+ * thread's view of it. No tfjs, Electron or DOM imports.
+ */
+import type { ModelSpec } from '../../models/build';
+import { gaussian, mulberry32 } from '../../datasets/random';
+import { DENSE_WASM_BASE64 } from './denseWasm';
+
+const ACT: Record<string, number> = { linear: 0, relu: 1, elu: 2, tanh: 3, sigmoid: 4, selu: 5, leakyRelu: 6 };
+const STACK_BYTES = 64 * 1024;
+const PAGE = 65536;
+/** wasm32 cannot address more; the plan says so instead of failing later. */
+const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
+
+/** One trainable tensor, in `trainableVariables` order (kernel [in, out] row-major, then bias). */
+export interface TensorSlot {
+  name: string;
+  shape: number[];
+  /** Float index into the parameter arrays (W, Adam moments, gradients). */
+  offset: number;
+  size: number;
+  /** Dense kernels get the L2 penalty; biases do not. */
+  kernel: boolean;
+}
+
+/** One dense layer: out = act(in·K[0:inDim] (+ K[inDim + label]) + b). */
+export interface LayerPlan {
+  kernel: number;
+  bias: number;
+  /** Input width without the one-hot rows. */
+  inDim: number;
+  out: number;
+  act: number;
+  /** Conditional layers: number of one-hot rows after the data rows (0 = none). */
+  labelRows: number;
+}
+
+/** Byte offsets of one thread's buffers. */
+export interface ThreadBuffers {
+  stackTop: number;
+  grads: number;
+  x: number;
+  /** Encoder input: `x`, or its noisy copy when the model trains with input noise. */
+  xIn: number;
+  labels: number;
+  eps: number;
+  mu: number;
+  lv: number;
+  z: number;
+  dMu: number;
+  dLv: number;
+  dZ: number;
+  /** Per hidden layer: activations and their gradients, encoder then decoder. */
+  encH: number[];
+  encD: number[];
+  decH: number[];
+  decD: number[];
+  logits: number;
+  pack: number;
+}
+
+export interface DensePlan {
+  threads: number;
+  /** Most rows one thread handles in a step. */
+  rows: number;
+  inputDim: number;
+  latentDim: number;
+  variational: boolean;
+  conditional: boolean;
+  bernoulli: boolean;
+  inputNoise: number;
+  tensors: TensorSlot[];
+  /** Total trainable parameters. */
+  P: number;
+  enc: LayerPlan[];
+  mu: LayerPlan;
+  lv: LayerPlan | null;
+  dec: LayerPlan[];
+  out: LayerPlan;
+  /** Byte offsets of the weights and Adam moments. */
+  w: number;
+  m: number;
+  v: number;
+  /** Floats between two threads' gradient buffers. */
+  gradStride: number;
+  thread: ThreadBuffers[];
+  bytes: number;
+  pages: number;
+}
+
+/** Why the fast path cannot train this model, or null when it can. */
+export function denseUnsupported(spec: ModelSpec): string | null {
+  const cfg = spec.config;
+  if (cfg.dropout > 0) return 'dropout is not implemented in the dense kernels';
+  if (!(cfg.activation in ACT)) return `activation ${cfg.activation} is not implemented in the dense kernels`;
+  return null;
+}
+
+/**
+ * Memory layout for `threads` threads of at most `rows` rows each. Throws when the model does
+ * not fit in a wasm32 memory (the caller trains on tfjs instead).
+ */
+export function planDense(spec: ModelSpec, rows: number, threads: number): DensePlan {
+  const why = denseUnsupported(spec);
+  if (why) throw new Error(why);
+  const cfg = spec.config;
+  const variational = cfg.kind !== 'ae';
+  const conditional = cfg.kind === 'cvae';
+  const C = conditional ? spec.numClasses : 0;
+  const act = ACT[cfg.activation];
+  const tensors: TensorSlot[] = [];
+  let P = 0;
+  const layer = (name: string, inDim: number, out: number, a: number, labelRows: number): LayerPlan => {
+    const kernel = tensors.length;
+    tensors.push({ name: `${name}/kernel`, shape: [inDim + labelRows, out], offset: P, size: (inDim + labelRows) * out, kernel: true });
+    P += (inDim + labelRows) * out;
+    tensors.push({ name: `${name}/bias`, shape: [out], offset: P, size: out, kernel: false });
+    P += out;
+    return { kernel, bias: kernel + 1, inDim, out, act: a, labelRows };
+  };
+  const enc: LayerPlan[] = [];
+  let inDim = spec.inputDim;
+  cfg.hidden.forEach((h, i) => {
+    enc.push(layer(`enc_dense_${i}`, inDim, h, act, i === 0 ? C : 0));
+    inDim = h;
+  });
+  const L = cfg.latentDim;
+  const mu = layer(variational ? 'z_mean' : 'z', inDim, L, ACT.linear, 0);
+  const lv = variational ? layer('z_log_var', inDim, L, ACT.linear, 0) : null;
+  const dec: LayerPlan[] = [];
+  inDim = L;
+  [...cfg.hidden].reverse().forEach((h, i) => {
+    dec.push(layer(`dec_dense_${i}`, inDim, h, act, i === 0 ? C : 0));
+    inDim = h;
+  });
+  const out = layer('logits', inDim, spec.inputDim, ACT.linear, 0);
+
+  // Layout: [stack of thread 0 | W | M | V | per thread: stack, gradients, activations…].
+  let top = STACK_BYTES;
+  const take = (floats: number) => {
+    const at = top;
+    top += Math.ceil((floats * 4) / 64) * 64;
+    return at;
+  };
+  const w = take(P);
+  const m = take(P);
+  const v = take(P);
+  // The threads' gradient shares, back to back (Adam sums them with one stride).
+  const gradStride = Math.ceil(P / 16) * 16;
+  const grads = take(threads * gradStride);
+  const maxK = Math.max(spec.inputDim + C, rows, L + C, ...cfg.hidden);
+  const thread: ThreadBuffers[] = [];
+  for (let t = 0; t < threads; t++) {
+    const stackTop = t === 0 ? STACK_BYTES : take(STACK_BYTES / 4) + STACK_BYTES;
+    const x = take(rows * spec.inputDim);
+    thread.push({
+      stackTop,
+      grads: grads + t * gradStride * 4,
+      x,
+      xIn: cfg.inputNoise > 0 ? take(rows * spec.inputDim) : x,
+      labels: take(rows),
+      eps: take(rows * L),
+      mu: take(rows * L),
+      lv: take(rows * L),
+      z: take(rows * L),
+      dMu: take(rows * L),
+      dLv: take(rows * L),
+      dZ: take(rows * L),
+      encH: enc.map((l) => take(rows * l.out)),
+      encD: enc.map((l) => take(rows * l.out)),
+      decH: dec.map((l) => take(rows * l.out)),
+      decD: dec.map((l) => take(rows * l.out)),
+      logits: take(rows * spec.inputDim),
+      pack: take(maxK * 8),
+    });
+  }
+  if (top > MAX_BYTES) throw new Error(`the model needs ${(top / 2 ** 30).toFixed(1)} GiB of kernel memory (wasm32 holds 4 GiB)`);
+  return {
+    threads,
+    rows,
+    inputDim: spec.inputDim,
+    latentDim: L,
+    variational,
+    conditional,
+    bernoulli: spec.output === 'bernoulli',
+    inputNoise: cfg.inputNoise,
+    tensors,
+    P,
+    enc,
+    mu,
+    lv,
+    dec,
+    out,
+    w,
+    m,
+    v,
+    gradStride,
+    thread,
+    bytes: top,
+    pages: Math.ceil(top / PAGE),
+  };
+}
+
+/** The shared memory a plan runs in (every thread instantiates the kernels on it). */
+export function createDenseMemory(plan: DensePlan): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: plan.pages, maximum: plan.pages, shared: true });
+}
+
+interface Kernels {
+  __stack_pointer: WebAssembly.Global;
+  gemm(M: number, N: number, K: number, A: number, rsa: number, csa: number, B: number, rsb: number, csb: number, C: number, ldc: number, acc: number, pack: number): void;
+  bias_act(M: number, N: number, H: number, bias: number, act: number): void;
+  act_grad(M: number, N: number, H: number, dH: number, act: number): void;
+  add_label_rows(M: number, N: number, H: number, W: number, labels: number, row0: number): void;
+  label_rows_grad(M: number, N: number, dZ: number, labels: number, dW: number, row0: number, classes: number): void;
+  col_sum(M: number, N: number, dZ: number, db: number): void;
+  recon_bernoulli(M: number, D: number, L: number, X: number, scale: number): number;
+  recon_gaussian(M: number, D: number, L: number, X: number, scale: number): number;
+  reparam(M: number, Lz: number, MU: number, LV: number, EPS: number, Z: number): number;
+  reparam_grad(M: number, Lz: number, MU: number, LV: number, EPS: number, dZ: number, dMU: number, dLV: number, k: number): void;
+  adam(n: number, W: number, G: number, nG: number, gStride: number, M: number, V: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void;
+}
+
+let compiled: WebAssembly.Module | null = null;
+function kernelModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(Buffer.from(DENSE_WASM_BASE64, 'base64'));
+  return compiled;
+}
+
+/** Adam's constants (tfjs defaults; ε is the float32 backend epsilon tfjs uses). */
+export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
+/** One training thread's handle on the shared kernels memory. */
+export class DenseNet {
+  private readonly k: Kernels;
+  private readonly f32: Float32Array;
+  private readonly i32: Int32Array;
+  private readonly buf: ThreadBuffers;
+
+  constructor(
+    readonly plan: DensePlan,
+    readonly memory: WebAssembly.Memory,
+    readonly tid: number,
+  ) {
+    if (memory.buffer.byteLength < plan.bytes) throw new Error('dense kernels: the memory is smaller than the plan');
+    const instance = new WebAssembly.Instance(kernelModule(), { env: { memory } });
+    this.k = instance.exports as unknown as Kernels;
+    this.buf = plan.thread[tid];
+    // Every thread gets its own stack (the module's default one is thread 0's).
+    this.k.__stack_pointer.value = this.buf.stackTop;
+    this.f32 = new Float32Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
+  }
+
+  /** Float views of the shared arrays (element offsets from byte offsets). */
+  private view(byteOffset: number, floats: number): Float32Array {
+    return this.f32.subarray(byteOffset / 4, byteOffset / 4 + floats);
+  }
+
+  get weights(): Float32Array {
+    return this.view(this.plan.w, this.plan.P);
+  }
+
+  /** This thread's gradient buffer (its rows' share of the batch gradient). */
+  get grads(): Float32Array {
+    return this.view(this.buf.grads, this.plan.P);
+  }
+
+  gradsOf(tid: number): Float32Array {
+    return this.view(this.plan.thread[tid].grads, this.plan.P);
+  }
+
+  /** Weights in `trainableVariables` order (a copy). */
+  getFlat(out: Float32Array = new Float32Array(this.plan.P)): Float32Array {
+    out.set(this.weights);
+    return out;
+  }
+
+  /** Sets the weights and clears Adam's moments (a new run). */
+  reset(flat: Float32Array): void {
+    if (flat.length !== this.plan.P) throw new Error(`dense kernels: ${flat.length} weights for a model of ${this.plan.P}`);
+    this.weights.set(flat);
+    this.view(this.plan.m, this.plan.P).fill(0);
+    this.view(this.plan.v, this.plan.P).fill(0);
+  }
+
+  /**
+   * Loads `rows` samples into this thread's input buffers: `pick(i)` gives the row index into
+   * `x` / `y` of the i-th sample. Draws the step's noise (reparameterisation, input noise)
+   * from `seed`.
+   */
+  load(x: Float32Array, y: Int32Array, rows: number, pick: (i: number) => number, seed: number): void {
+    const { plan, buf } = this;
+    if (rows > plan.rows) throw new Error(`dense kernels: ${rows} rows for buffers of ${plan.rows}`);
+    const D = plan.inputDim;
+    const X = this.view(buf.x, rows * D);
+    const labels = this.i32.subarray(buf.labels / 4, buf.labels / 4 + rows);
+    for (let i = 0; i < rows; i++) {
+      const src = pick(i);
+      X.set(x.subarray(src * D, src * D + D), i * D);
+      labels[i] = y[src];
+    }
+    const rng = mulberry32(seed);
+    if (plan.variational) {
+      const eps = this.view(buf.eps, rows * plan.latentDim);
+      for (let i = 0; i < eps.length; i++) eps[i] = gaussian(rng);
+    }
+    if (plan.inputNoise > 0) {
+      const xIn = this.view(buf.xIn, rows * D);
+      const s = plan.inputNoise;
+      for (let i = 0; i < xIn.length; i++) {
+        const v = X[i] + s * gaussian(rng);
+        xIn[i] = plan.bernoulli ? Math.min(1, Math.max(0, v)) : v;
+      }
+    }
+  }
+
+  /** Test hook: the loaded rows' targets, encoder inputs and reparameterisation noise. */
+  loaded(rows: number): { x: Float32Array; xIn: Float32Array; eps: Float32Array } {
+    const { plan, buf } = this;
+    return {
+      x: this.view(buf.x, rows * plan.inputDim),
+      xIn: this.view(buf.xIn, rows * plan.inputDim),
+      eps: this.view(buf.eps, rows * plan.latentDim),
+    };
+  }
+
+  private forwardLayer(l: LayerPlan, input: number, rows: number, out: number): void {
+    const { k, plan, buf } = this;
+    const W = plan.w + plan.tensors[l.kernel].offset * 4;
+    const b = plan.w + plan.tensors[l.bias].offset * 4;
+    k.gemm(rows, l.out, l.inDim, input, l.inDim, 1, W, l.out, 1, out, l.out, 0, buf.pack);
+    if (l.labelRows) k.add_label_rows(rows, l.out, out, W, buf.labels, l.inDim);
+    k.bias_act(rows, l.out, out, b, l.act);
+  }
+
+  /**
+   * `dZ` holds the gradient at the layer's pre-activation: writes the kernel and bias
+   * gradients and, when `dInput` is given, the gradient at the layer's input (added when `acc`).
+   */
+  private backwardLayer(l: LayerPlan, input: number, dZ: number, rows: number, dInput: number | null, acc = false): void {
+    const { k, plan, buf } = this;
+    const G = buf.grads + plan.tensors[l.kernel].offset * 4;
+    k.gemm(l.inDim, l.out, rows, input, 1, l.inDim, dZ, l.out, 1, G, l.out, 0, buf.pack);
+    if (l.labelRows) k.label_rows_grad(rows, l.out, dZ, buf.labels, G, l.inDim, l.labelRows);
+    k.col_sum(rows, l.out, dZ, buf.grads + plan.tensors[l.bias].offset * 4);
+    if (dInput !== null) {
+      const W = plan.w + plan.tensors[l.kernel].offset * 4;
+      k.gemm(rows, l.inDim, l.out, dZ, l.out, 1, W, 1, l.out, dInput, l.inDim, acc ? 1 : 0, buf.pack);
+    }
+  }
+
+  /**
+   * Forward and backward over the loaded `rows` rows: writes this thread's share of the
+   * gradient of the batch's mean loss (batch of `m` rows, KL weight `beta`) into its gradient
+   * buffer, and returns Σ recon and Σ KL over its rows. Zero rows: a zero gradient.
+   */
+  gradient(rows: number, m: number, beta: number): { recon: number; kl: number } {
+    const { k, plan, buf } = this;
+    if (rows === 0) {
+      this.grads.fill(0);
+      return { recon: 0, kl: 0 };
+    }
+    const L = plan.latentDim;
+    // Encoder.
+    let input = buf.xIn;
+    plan.enc.forEach((l, i) => {
+      this.forwardLayer(l, input, rows, buf.encH[i]);
+      input = buf.encH[i];
+    });
+    const hLast = input;
+    let kl = 0;
+    if (plan.lv) {
+      this.forwardLayer(plan.mu, hLast, rows, buf.mu);
+      this.forwardLayer(plan.lv, hLast, rows, buf.lv);
+      kl = k.reparam(rows, L, buf.mu, buf.lv, buf.eps, buf.z);
+    } else {
+      this.forwardLayer(plan.mu, hLast, rows, buf.z);
+    }
+    // Decoder.
+    input = buf.z;
+    plan.dec.forEach((l, i) => {
+      this.forwardLayer(l, input, rows, buf.decH[i]);
+      input = buf.decH[i];
+    });
+    this.forwardLayer(plan.out, input, rows, buf.logits);
+    // Loss; the logits buffer becomes its gradient.
+    const recon = plan.bernoulli
+      ? k.recon_bernoulli(rows, plan.inputDim, buf.logits, buf.x, 1 / m)
+      : k.recon_gaussian(rows, plan.inputDim, buf.logits, buf.x, 1 / m);
+
+    // Backward through the decoder.
+    const nd = plan.dec.length;
+    this.backwardLayer(plan.out, buf.decH[nd - 1], buf.logits, rows, buf.decD[nd - 1]);
+    for (let i = nd - 1; i >= 0; i--) {
+      const l = plan.dec[i];
+      k.act_grad(rows, l.out, buf.decH[i], buf.decD[i], l.act);
+      const below = i > 0 ? buf.decH[i - 1] : buf.z;
+      this.backwardLayer(l, below, buf.decD[i], rows, i > 0 ? buf.decD[i - 1] : buf.dZ);
+    }
+    // Through the sampling step and the heads.
+    const ne = plan.enc.length;
+    if (plan.lv) {
+      k.reparam_grad(rows, L, buf.mu, buf.lv, buf.eps, buf.dZ, buf.dMu, buf.dLv, beta / m);
+      this.backwardLayer(plan.mu, hLast, buf.dMu, rows, buf.encD[ne - 1]);
+      this.backwardLayer(plan.lv, hLast, buf.dLv, rows, buf.encD[ne - 1], true);
+    } else {
+      this.backwardLayer(plan.mu, hLast, buf.dZ, rows, buf.encD[ne - 1]);
+    }
+    // Through the encoder (no gradient at the input).
+    for (let i = ne - 1; i >= 0; i--) {
+      const l = plan.enc[i];
+      k.act_grad(rows, l.out, buf.encH[i], buf.encD[i], l.act);
+      this.backwardLayer(l, i > 0 ? buf.encH[i - 1] : buf.xIn, buf.encD[i], rows, i > 0 ? buf.encD[i - 1] : null);
+    }
+    return { recon, kl: plan.variational ? kl : 0 };
+  }
+
+  /**
+   * Adam step `t` (1-based) on the listed tensors, from the sum of all threads' gradient
+   * shares; `l2` and `m` add the L2 penalty's gradient 2·l2·W/m to kernels.
+   */
+  adam(tensors: number[], t: number, lr: number, l2: number, m: number): void {
+    const { k, plan } = this;
+    const c1 = 1 - ADAM.beta1 ** t;
+    const c2 = 1 - ADAM.beta2 ** t;
+    const g = plan.thread[0].grads;
+    for (const i of tensors) {
+      const s = plan.tensors[i];
+      const o = s.offset * 4;
+      const l2k = s.kernel ? (2 * l2) / m : 0;
+      k.adam(s.size, plan.w + o, g + o, plan.threads, plan.gradStride, plan.m + o, plan.v + o, lr, ADAM.beta1, ADAM.beta2, ADAM.epsilon, c1, c2, l2k);
+    }
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The dense fast path (src-main/engine/kernels/dense): its gradients and Adam steps equal the
+ * tfjs path's (autodiff through the same Layers model) to float rounding, for every model
+ * kind, activation, output and regulariser it supports; threads' shares add up to the whole
+ * batch's gradient; and the committed module is the build of the committed C source.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ModelConfig, type ModelConfigInput } from '../../src-shared/types';
+import { initBackend } from '../../src-main/engine/backend';
+import { buildModel, l2Penalty, oneHot, trainableVariables, type ModelBundle, type OutputKind } from '../../src-main/engine/models/build';
+import { klPerSample, reconPerSample } from '../../src-main/engine/models/loss';
+import { createDenseMemory, DenseNet, denseUnsupported, planDense } from '../../src-main/engine/kernels/dense/denseNet';
+import { DENSE_SOURCE_SHA256 } from '../../src-main/engine/kernels/dense/denseWasm';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+const D = 12;
+const C = 3;
+
+function model(kind: 'ae' | 'vae' | 'cvae', extra: ModelConfigInput = {}, output: OutputKind = 'bernoulli', inputDim = D): ModelBundle {
+  const config = ModelConfig.parse({ kind, latentDim: 2, hidden: [16, 8], ...extra });
+  return buildModel({ config, inputDim, numClasses: C, output }, 7);
+}
+
+function flatOf(tensors: tf.Tensor[]): Float32Array {
+  const out = new Float32Array(tensors.reduce((s, t) => s + t.size, 0));
+  let o = 0;
+  for (const t of tensors) {
+    out.set(t.dataSync() as Float32Array, o);
+    o += t.size;
+  }
+  return out;
+}
+
+function data(m: number, inputDim: number, output: OutputKind, seed = 1): { x: Float32Array; y: Int32Array } {
+  let s = seed;
+  const r = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const x = Float32Array.from({ length: m * inputDim }, () => (output === 'bernoulli' ? (r() < 0.3 ? 0 : r()) : 4 * r() - 2));
+  const y = Int32Array.from({ length: m }, () => Math.floor(r() * C));
+  return { x, y };
+}
+
+/** tfjs's gradient of the batch loss for given encoder inputs and noise (what trainModel differentiates). */
+function tfjsGradient(b: ModelBundle, x: Float32Array, xIn: Float32Array, y: Int32Array, eps: Float32Array, m: number, beta: number) {
+  const vars = trainableVariables(b);
+  const Din = b.inputDim;
+  let parts = { recon: 0, kl: 0 };
+  const { value, grads } = tf.variableGrads(() => {
+    const xt = tf.tensor2d(x, [m, Din]);
+    const xi = tf.tensor2d(xIn, [m, Din]);
+    const cond = b.config.kind === 'cvae';
+    const yt = cond ? oneHot(y, C) : null;
+    const enc = b.encoder.apply(cond ? [xi, yt!] : xi, { training: true }) as tf.Tensor2D | tf.Tensor2D[];
+    let z: tf.Tensor2D;
+    let kl: tf.Tensor1D;
+    if (b.config.kind !== 'ae') {
+      const [mean, lv] = enc as tf.Tensor2D[];
+      z = tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, lv)), tf.tensor2d(eps, mean.shape))) as tf.Tensor2D;
+      kl = klPerSample(mean, lv);
+    } else {
+      z = (Array.isArray(enc) ? enc[0] : enc) as tf.Tensor2D;
+      kl = tf.zeros([m]) as tf.Tensor1D;
+    }
+    const logits = b.decoderLogits.apply(cond ? [z, yt!] : z, { training: true }) as tf.Tensor2D;
+    const rps = reconPerSample(xt, logits, b.output);
+    parts = { recon: tf.sum(rps).dataSync()[0], kl: tf.sum(kl).dataSync()[0] };
+    let total: tf.Tensor = tf.add(tf.mean(rps), tf.mul(beta, tf.mean(kl)));
+    const l2 = l2Penalty(b);
+    if (l2) total = tf.add(total, tf.div(l2, m));
+    return total as tf.Scalar;
+  }, vars);
+  value.dispose();
+  const g = flatOf(vars.map((v) => grads[v.name]));
+  tf.dispose(grads);
+  return { g, ...parts };
+}
+
+/** Runs one fast-path gradient over `m` rows split across `threads` threads. */
+function fastGradient(b: ModelBundle, x: Float32Array, y: Int32Array, m: number, beta: number, threads: number) {
+  const spec = { config: b.config, inputDim: b.inputDim, numClasses: C, output: b.output };
+  const rows = Math.ceil(m / threads);
+  const plan = planDense(spec, rows, threads);
+  const memory = createDenseMemory(plan);
+  const nets = Array.from({ length: threads }, (_, t) => new DenseNet(plan, memory, t));
+  nets[0].reset(flatOf(trainableVariables(b)));
+  return { ...runFast(b, nets, x, y, m, beta), nets, plan };
+}
+
+/** Gradient over `m` rows split across the threads of `nets` (same noise seeds every call). */
+function runFast(b: ModelBundle, nets: DenseNet[], x: Float32Array, y: Int32Array, m: number, beta: number) {
+  const threads = nets.length;
+  const plan = nets[0].plan;
+  const xIn = new Float32Array(m * b.inputDim);
+  const L = b.config.latentDim;
+  const eps = new Float32Array(m * L);
+  let recon = 0;
+  let kl = 0;
+  nets.forEach((net, t) => {
+    const lo = Math.floor((m * t) / threads);
+    const hi = Math.floor((m * (t + 1)) / threads);
+    net.load(x, y, hi - lo, (i) => lo + i, 100 + t);
+    const l = net.loaded(hi - lo);
+    xIn.set(l.xIn, lo * b.inputDim);
+    eps.set(l.eps, lo * L);
+    const r = net.gradient(hi - lo, m, beta);
+    recon += r.recon;
+    kl += r.kl;
+  });
+  const g = new Float32Array(plan.P);
+  for (const net of nets) {
+    const s = net.gradsOf(net.tid);
+    for (let i = 0; i < g.length; i++) g[i] += s[i];
+  }
+  // The L2 penalty's gradient is added by Adam (2·l2·W/m on kernels); add it here to compare.
+  const w = nets[0].getFlat();
+  for (const t of plan.tensors) {
+    if (!t.kernel) continue;
+    for (let i = t.offset; i < t.offset + t.size; i++) g[i] += ((2 * b.config.l2) / m) * w[i];
+  }
+  return { g, recon, kl, xIn, eps };
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array, rel = 2e-4): void {
+  expect(actual.length).toBe(expected.length);
+  let scale = 0;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < actual.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    if (d > worst) [worst, at] = [d, i];
+  }
+  expect(worst, `worst at ${at}: ${actual[at]} vs ${expected[at]} (scale ${scale})`).toBeLessThanOrEqual(rel * scale + 1e-6);
+}
+
+describe('dense kernels', () => {
+  it('the committed module was built from the committed dense.c', () => {
+    const src = readFileSync(path.join(__dirname, '..', '..', 'src-main', 'engine', 'kernels', 'dense', 'dense.c'));
+    expect(createHash('sha256').update(src).digest('hex'), 'run `npm run build:kernels` after changing dense.c').toBe(DENSE_SOURCE_SHA256);
+  });
+
+  it('says why it cannot train a model with dropout', () => {
+    const b = model('vae', { dropout: 0.2 });
+    expect(denseUnsupported(b)).toMatch(/dropout/);
+  });
+
+  const cases: Array<[string, 'ae' | 'vae' | 'cvae', ModelConfigInput, OutputKind]> = [
+    ['VAE, relu, Bernoulli', 'vae', {}, 'bernoulli'],
+    ['CVAE, relu, Bernoulli', 'cvae', {}, 'bernoulli'],
+    ['AE, relu, Bernoulli', 'ae', {}, 'bernoulli'],
+    ['VAE, leaky ReLU, Gaussian', 'vae', { activation: 'leakyRelu' }, 'gaussian'],
+    ['CVAE, tanh, L2', 'cvae', { activation: 'tanh', l2: 0.01 }, 'bernoulli'],
+    ['VAE, elu, β = 4', 'vae', { activation: 'elu', beta: 4 }, 'bernoulli'],
+    ['AE, selu, Gaussian', 'ae', { activation: 'selu' }, 'gaussian'],
+    ['VAE, sigmoid, three hidden layers', 'vae', { activation: 'sigmoid', hidden: [20, 9, 5] }, 'bernoulli'],
+    ['AE with input noise', 'ae', { inputNoise: 0.3 }, 'bernoulli'],
+  ];
+  for (const [name, kind, extra, output] of cases) {
+    it(`gradient equals tfjs's: ${name}`, () => {
+      const b = model(kind, extra, output);
+      const m = 11;
+      const beta = b.config.kind === 'ae' ? 0 : b.config.beta;
+      const { x, y } = data(m, D, output);
+      const fast = fastGradient(b, x, y, m, beta, 2);
+      const ref = tfjsGradient(b, x, fast.xIn, y, fast.eps, m, beta);
+      expectClose(fast.g, ref.g);
+      expect(fast.recon).toBeCloseTo(ref.recon, 3);
+      expect(fast.kl).toBeCloseTo(ref.kl, 4);
+      if (extra.inputNoise) expect(fast.xIn).not.toEqual(x);
+      tf.dispose([...b.encoder.weights.map((w) => w.read())]);
+    });
+  }
+
+  it('full SIMD tiles: a wider model on 24 rows matches tfjs, and one thread equals two', () => {
+    const b = model('cvae', { hidden: [64, 32], latentDim: 3 }, 'bernoulli', 40);
+    const m = 24;
+    const { x, y } = data(m, 40, 'bernoulli', 5);
+    const two = fastGradient(b, x, y, m, 1, 2);
+    const ref = tfjsGradient(b, x, two.xIn, y, two.eps, m, 1);
+    expectClose(two.g, ref.g);
+  });
+
+  it("the threads' shares add up to one thread's gradient of the whole batch", () => {
+    const b = model('vae', { hidden: [32] }, 'bernoulli', 40);
+    const m = 20;
+    const { x, y } = data(m, 40, 'bernoulli', 9);
+    const two = fastGradient(b, x, y, m, 1, 2);
+    // One thread, fed the same noise the two threads drew.
+    const plan = planDense({ config: b.config, inputDim: 40, numClasses: C, output: 'bernoulli' }, m, 1);
+    const net = new DenseNet(plan, createDenseMemory(plan), 0);
+    net.reset(two.nets[0].getFlat());
+    net.load(x, y, m, (i) => i, 0);
+    net.loaded(m).eps.set(two.eps);
+    net.gradient(m, m, 1);
+    expectClose(two.g, net.grads, 1e-5);
+  });
+
+  for (const l2 of [0, 0.001]) {
+    it(`Adam steps equal tfjs's Adam on the same gradients (l2 ${l2})`, () => {
+      const b = model('vae', { l2 });
+      const m = 9;
+      const { x, y } = data(m, D, 'bernoulli', 3);
+      const fast = fastGradient(b, x, y, m, 1, 2);
+      const vars = trainableVariables(b);
+      const opt = tf.train.adam(0.01);
+      const all = fast.plan.tensors.map((_, i) => i);
+      // Three steps (with L2 one: its gradient depends on the weights, so it is re-derived by
+      // tfjs each step): the moments and bias corrections must track tfjs's.
+      for (let t = 1; t <= (l2 ? 1 : 3); t++) {
+        const ref = tfjsGradient(b, x, fast.xIn, y, fast.eps, m, 1);
+        if (t > 1) runFast(b, fast.nets, x, y, m, 1);
+        fast.nets[0].adam(all, t, 0.01, l2, m);
+        const named: tf.NamedTensorMap = {};
+        let o = 0;
+        for (const v of vars) {
+          named[v.name] = tf.tensor(ref.g.subarray(o, o + v.size), v.shape);
+          o += v.size;
+        }
+        opt.applyGradients(named);
+        tf.dispose(Object.values(named));
+        expectClose(fast.nets[0].getFlat(), flatOf(vars), 1e-5);
+      }
+      opt.dispose();
+    });
+  }
+});
