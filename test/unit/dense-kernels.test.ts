@@ -216,14 +216,14 @@ describe('dense kernels', () => {
         const ref = tfjsGradient(b, x, fast.xIn, y, fast.eps, m, 1);
         if (t > 1) runFast(b, fast.nets, x, y, m, 1);
         fast.nets[0].adam(all, t, 0.01, l2, m);
-        const named: tf.NamedTensorMap = {};
         let o = 0;
-        for (const v of vars) {
-          named[v.name] = tf.tensor(ref.g.subarray(o, o + v.size), v.shape);
+        const named = vars.map((v) => {
+          const tensor = tf.tensor(ref.g.subarray(o, o + v.size), v.shape);
           o += v.size;
-        }
+          return { name: v.name, tensor };
+        });
         opt.applyGradients(named);
-        tf.dispose(Object.values(named));
+        tf.dispose(named.map((n) => n.tensor));
         expectClose(fast.nets[0].getFlat(), flatOf(vars), 1e-5);
       }
       opt.dispose();
