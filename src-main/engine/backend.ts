@@ -155,9 +155,18 @@ export function noteTrainThreads(threads: number, note?: string): void {
   if (note) chosen.threadsNote = note;
 }
 
+/** A run started training: on the dense kernels or tfjs, in this many threads. */
+export function noteTrainPath(kernels: 'dense' | 'tfjs', threads: number): void {
+  if (!chosen) return;
+  chosen.trainKernels = kernels;
+  if (kernels === 'dense') chosen.trainThreads = threads;
+}
+
 export function describeBackend(info: BackendInfo): string {
   const threads = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
-  const train = info.trainThreads && info.trainThreads !== (info.threads ?? 1) ? `; training on ${threads(info.trainThreads)}` : '';
+  const kernels = info.trainKernels === 'dense' ? ' with the dense kernels' : '';
+  const train =
+    info.trainThreads && (info.trainThreads !== (info.threads ?? 1) || kernels) ? `; training on ${threads(info.trainThreads)}${kernels}` : '';
   const extra = info.backend === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${threads(info.threads ?? 1)}${train})` : '';
   const why = info.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
   const note = info.threadsNote ? ` — ${info.threadsNote}` : '';

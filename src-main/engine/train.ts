@@ -6,10 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LabError, type LossParts, type TrainConfig } from '../../src-shared/types';
-import { isConditional, isVariational, l2Penalty, oneHot, trainableVariables, type ModelBundle } from './models/build';
+import { isConditional, l2Penalty, oneHot, trainableVariables, type ModelBundle } from './models/build';
 import { forwardLoss } from './models/loss';
 import { evaluate, type SplitData } from './metrics';
 import { mulberry32, shuffleInPlace } from './datasets/random';
+import { betaAt } from './schedule';
+
+export { betaAt };
 
 export type ControlState = 'running' | 'paused' | 'stopping';
 
@@ -68,14 +71,6 @@ export interface TrainResult {
   epochsDone: number;
   samplesPerSecond: number;
   lastVal: LossParts | null;
-}
-
-/** Effective β at a fractional epoch position (linear warm-up over `klWarmupEpochs`). */
-export function betaAt(cfg: TrainConfig, epochFloat: number): number {
-  const { beta, klWarmupEpochs } = cfg.model;
-  if (!isVariational(cfg.model.kind)) return 0;
-  if (klWarmupEpochs <= 0) return beta;
-  return beta * Math.min(1, epochFloat / klWarmupEpochs);
 }
 
 export async function trainModel(

@@ -4,6 +4,7 @@
  */
 import type { TrainConfig } from '../../../src-shared/types';
 import type { ModelSpec } from '../models/build';
+import type { DensePlan } from '../kernels/dense/denseNet';
 
 /** Slots of the control Int32Array (`ctl`). */
 export const CTL = {
@@ -45,11 +46,11 @@ export const REC = {
 
 export interface SharedBuffers {
   ctl: SharedArrayBuffer;
-  /** Float32 [workers × P]: each worker's share of the step's gradient (already weighted). */
+  /** Float32 [workers × P]: each worker's share of the step's gradient (already weighted; empty on the dense kernels). */
   grads: SharedArrayBuffer;
   /** Float64 [workers × 2]: each worker's Σ recon and Σ kl over its rows. */
   losses: SharedArrayBuffer;
-  /** Float32 [P]: each step's updated weights, every worker writing the variables it owns. */
+  /** Float32 [P]: each step's updated weights, every worker writing the variables it owns (empty on the dense kernels). */
   params: SharedArrayBuffer;
   /** Float32 [P]: the leader's weights for a mid-epoch sync. */
   weights: SharedArrayBuffer;
@@ -77,6 +78,11 @@ export interface WorkerInit {
   shared: SharedBuffers;
   /** Test hook: the leader posts every step's combined gradient. */
   probeGradients: boolean;
+  /**
+   * Train on the dense kernels instead of tfjs: the layout and the one shared memory (weights,
+   * Adam moments, every worker's gradient share) all workers instantiate them on.
+   */
+  dense?: { plan: DensePlan; memory: WebAssembly.Memory };
 }
 
 export type ToWorker =

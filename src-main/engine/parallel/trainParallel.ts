@@ -19,8 +19,9 @@ import * as tf from '@tensorflow/tfjs';
 import { LabError, type LossParts, type TrainConfig } from '../../../src-shared/types';
 import { mulberry32, shuffleInPlace } from '../datasets/random';
 import type { SplitData } from '../metrics';
-import { backendInfo, noteTrainThreads } from '../backend';
-import { countParams, trainableVariables, type ModelBundle } from '../models/build';
+import { backendInfo, noteTrainPath, noteTrainThreads } from '../backend';
+import { countParams, trainableVariables, type ModelBundle, type ModelSpec } from '../models/build';
+import { createDenseMemory, denseUnsupported, planDense, type DensePlan } from '../kernels/dense/denseNet';
 import { finishEpoch, mkParts, TrainControl, type TrainHooks, type TrainResult } from '../train';
 import {
   CTL,
@@ -61,11 +62,29 @@ export function denseParamCount(model: TrainConfig['model'], inputDim: number, n
  */
 export const MIN_PARALLEL_SAMPLES = 100_000;
 
+/** Most workers the dense kernels split a batch across. */
+export const MAX_DENSE_WORKERS = 4;
+
+/**
+ * Why the dense kernels will not train this model here (null: they will). `LATENT_LAB_DENSE=0`
+ * turns them off (the workers then train on tfjs).
+ */
+export function denseOff(model: TrainConfig['model'], env: NodeJS.ProcessEnv = process.env): string | null {
+  const raw = env.LATENT_LAB_DENSE?.trim();
+  if (raw === '0') return 'LATENT_LAB_DENSE=0';
+  if (typeof SharedArrayBuffer !== 'function') return 'no SharedArrayBuffer';
+  return denseUnsupported({ config: model, inputDim: 1, numClasses: 1, output: 'bernoulli' });
+}
+
 /**
  * Worker count to train with: 0 = train on the calling thread (`trainModel`).
- * Automatic: 2 on wasm with ≥ 2 cores, a batch ≥ 64, a run of ≥ 100k samples (epochs × training
- * set) and (when `inputDim` is given) a model of ≥ 50k parameters; 1 (with the threaded backend
- * inside it) when the engine's wasm backend runs on several threads.
+ * Dense kernels (wasm or cpu backend, a model they support): 1 worker for models under 50k
+ * parameters or batches under 64 (the per-step barriers would cost more than a second thread
+ * gains), else one per core up to 4 with ≥ 32 rows each.
+ * tfjs workers (`LATENT_LAB_DENSE=0` or dropout): 2 on wasm with ≥ 2 cores, a batch ≥ 64, a run
+ * of ≥ 100k samples (epochs × training set) and (when `inputDim` is given) a model of ≥ 50k
+ * parameters; 1 (with the threaded backend inside it) when the engine's wasm backend runs on
+ * several threads.
  * `LATENT_LAB_TRAIN_WORKERS=0|1|2…` forces the count (wasm and cpu only).
  */
 export function parallelWorkerCount(
@@ -80,12 +99,17 @@ export function parallelWorkerCount(
   if (backendName !== 'wasm' && backendName !== 'cpu') return 0;
   const forced = forcedWorkerCount(env);
   if (forced !== null) return forced;
+  const bs = Math.min(cfg.batchSize, trainCount);
+  if (denseOff(cfg.model, env) === null) {
+    const small = bs < MIN_PARALLEL_BATCH || (inputDim !== undefined && denseParamCount(cfg.model, inputDim) < MIN_PARALLEL_PARAMS);
+    if (small || cores < 2) return 1;
+    return Math.max(1, Math.min(cores, MAX_DENSE_WORKERS, Math.floor(bs / 32)));
+  }
   if (backendName !== 'wasm') return 0;
   // With the threaded wasm backend one worker uses the cores for every step's matmuls (measured
   // end to end it trains as fast as two single-threaded workers, without their per-step
   // exchange); it still trains off the engine's thread, which stays free to answer requests.
   const oneWorker = wasmThreads > 1;
-  const bs = Math.min(cfg.batchSize, trainCount);
   if (cores < 2 || bs < MIN_PARALLEL_BATCH || trainCount < 2 * MIN_PARALLEL_BATCH) return 0;
   if (cfg.epochs * trainCount < MIN_PARALLEL_SAMPLES) return 0;
   if (inputDim !== undefined && denseParamCount(cfg.model, inputDim) < MIN_PARALLEL_PARAMS) return 0;
@@ -127,6 +151,8 @@ export interface ParallelOptions {
   syncIntervalMs?: number;
   /** wasm threads of a lone worker's backend (default `BackendInfo.trainThreads`; several workers get 1 each). */
   wasmThreads?: number;
+  /** Train on the dense kernels (default: when `denseOff` has no objection) or on tfjs replicas. */
+  dense?: boolean;
 }
 
 /** How long workers may take to load tfjs and build their replicas. */
@@ -200,15 +226,20 @@ export async function trainModelParallel(
   const n = train.count;
   const bs = Math.min(cfg.batchSize, n);
   const batches = Math.ceil(n / bs);
-  const W = Math.max(1, options.workers ?? (parallelWorkerCount(tf.getBackend(), cfg, n) || 1));
+  const W = Math.max(1, options.workers ?? (parallelWorkerCount(tf.getBackend(), cfg, n, process.env, availableCores(), bundle.inputDim) || 1));
   const vars = trainableVariables(bundle);
   const P = vars.reduce((s, v) => s + v.size, 0);
+  const spec: ModelSpec = { config: bundle.config, inputDim: bundle.inputDim, numClasses: bundle.numClasses, output: bundle.output };
+  const initial = flatWeights(vars);
+  const shapes = vars.map((v) => v.shape.slice());
+  const dense = (options.dense ?? denseOff(cfg.model) === null) ? denseSetup(spec, shapes, initial, Math.ceil(bs / W), W) : undefined;
 
   const shared: SharedBuffers = {
     ctl: new SharedArrayBuffer(CTL.SIZE * 4),
-    grads: new SharedArrayBuffer(W * P * 4),
+    // The dense kernels keep gradients and weights in their own shared memory.
+    grads: new SharedArrayBuffer(dense ? 0 : W * P * 4),
     losses: new SharedArrayBuffer(W * 2 * 8),
-    params: new SharedArrayBuffer(P * 4),
+    params: new SharedArrayBuffer(dense ? 0 : P * 4),
     weights: new SharedArrayBuffer(P * 4),
     ring: new SharedArrayBuffer(RING_SLOTS * REC.SIZE * 8),
     x: shareArray(train.x.subarray(0, n * bundle.inputDim)),
@@ -217,9 +248,6 @@ export async function trainModelParallel(
   const ctl = new Int32Array(shared.ctl);
   const ring = new Float64Array(shared.ring);
   const syncView = new Float32Array(shared.weights);
-  const spec = { config: bundle.config, inputDim: bundle.inputDim, numClasses: bundle.numClasses, output: bundle.output };
-  const initial = flatWeights(vars);
-  const shapes = vars.map((v) => v.shape.slice());
 
   const workers: Worker[] = [];
   const exited: Promise<void>[] = [];
@@ -258,6 +286,7 @@ export async function trainModelParallel(
         n,
         shared,
         probeGradients: Boolean(options.onGradients),
+        dense,
       };
       const w = spawnTrainWorker(init);
       liveWorkers++;
@@ -321,6 +350,7 @@ export async function trainModelParallel(
         if (fallback) noteTrainThreads(1, `training ${fallback.slice('wasm: '.length)}`);
       }
     }
+    noteTrainPath(dense ? 'dense' : 'tfjs', W);
 
     const rng = mulberry32(cfg.seed);
     const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -463,6 +493,21 @@ export async function trainModelParallel(
     await Promise.all(workers.map((w) => w.terminate()));
     await Promise.all(exited);
   }
+}
+
+/**
+ * The dense kernels' layout and shared memory for this run, holding the initial weights (Adam's
+ * moments start at zero). The layout must list the model's variables in the same order and
+ * shapes: anything else is a bug, not a fallback.
+ */
+function denseSetup(spec: ModelSpec, shapes: number[][], initial: Float32Array, rows: number, workers: number): { plan: DensePlan; memory: WebAssembly.Memory } {
+  const plan = planDense(spec, rows, workers);
+  const got = plan.tensors.map((t) => t.shape.join('x')).join(', ');
+  const want = shapes.map((s) => s.join('x')).join(', ');
+  if (got !== want) throw new Error(`dense kernels: layout [${got}] does not match the model's variables [${want}]`);
+  const memory = createDenseMemory(plan);
+  new Float32Array(memory.buffer, plan.w, plan.P).set(initial);
+  return { plan, memory };
 }
 
 /** Combines the workers' end-of-epoch reports (they agree by construction; the leader carries the weights). */

@@ -1,0 +1,66 @@
+/**
+ * A training worker's step on the dense kernels (../kernels/dense): every worker instantiates
+ * the kernels on the one shared memory that holds the weights, Adam's moments and each
+ * worker's gradient share, so nothing is copied or exchanged: after the barrier each worker
+ * runs Adam on the variables it owns (partitionVariables), reading all shares, and the others
+ * see the new weights in place.
+ */
+import type { TrainConfig } from '../../../src-shared/types';
+import { DenseNet, type DensePlan } from '../kernels/dense/denseNet';
+import { partitionVariables } from './protocol';
+import type { Stepper } from './stepper';
+
+export class DenseStepper implements Stepper {
+  readonly notes = ['dense kernels (wasm SIMD)'];
+  private readonly net: DenseNet;
+  private readonly owned: number[];
+
+  constructor(
+    plan: DensePlan,
+    memory: WebAssembly.Memory,
+    index: number,
+    workers: number,
+    private readonly cfg: TrainConfig,
+    private readonly x: Float32Array,
+    private readonly y: Int32Array,
+  ) {
+    if (plan.threads !== workers) throw new Error(`dense kernels: a plan for ${plan.threads} threads run by ${workers} workers`);
+    this.net = new DenseNet(plan, memory, index);
+    const owner = partitionVariables(plan.tensors.map((t) => t.size), workers);
+    this.owned = owner.flatMap((w, i) => (w === index ? [i] : []));
+  }
+
+  gradShare(pick: (i: number) => number, rows: number, m: number, beta: number, seed: number): { recon: number; kl: number } {
+    this.net.load(this.x, this.y, rows, pick, seed);
+    return this.net.gradient(rows, m, beta);
+  }
+
+  discard(): void {}
+
+  combined(m: number): Float32Array {
+    const { plan } = this.net;
+    const g = new Float32Array(plan.P);
+    for (let t = 0; t < plan.threads; t++) {
+      const s = this.net.gradsOf(t);
+      for (let i = 0; i < g.length; i++) g[i] += s[i];
+    }
+    const l2 = this.cfg.model.l2;
+    if (l2 > 0) {
+      const w = this.net.weights;
+      for (const t of plan.tensors) {
+        if (t.kernel) for (let i = t.offset; i < t.offset + t.size; i++) g[i] += ((2 * l2) / m) * w[i];
+      }
+    }
+    return g;
+  }
+
+  apply(t: number, m: number): void {
+    this.net.adam(this.owned, t, this.cfg.learningRate, this.cfg.model.l2, m);
+  }
+
+  sync(): void {}
+
+  getFlat(out?: Float32Array): Float32Array {
+    return this.net.getFlat(out);
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * What a training worker's epoch loop (./worker.ts) needs from the code that computes a step:
+ * the tfjs replica (./tfStepper.ts) or the dense kernels (./denseStepper.ts).
+ */
+export interface Stepper {
+  /** Notes for the 'ready' message (kernel overrides, thread fallbacks…). */
+  readonly notes: string[];
+  /**
+   * This worker's share of the gradient of the batch's mean loss (a batch of `m` rows; this
+   * worker's `rows` rows are `pick(0…rows-1)` into the shared training arrays), kept for
+   * `apply`. Returns Σ recon and Σ KL over its rows.
+   */
+  gradShare(pick: (i: number) => number, rows: number, m: number, beta: number, seed: number): { recon: number; kl: number };
+  /** Drops the share (the batch's loss was not finite: no update). */
+  discard(): void;
+  /** Test probe: the whole batch's gradient (all workers' shares, L2 included). */
+  combined(m: number): Float32Array;
+  /** Adam (step `t`, 1-based) on the variables this worker owns, from all shares; publishes them. */
+  apply(t: number, m: number): void;
+  /** After the barrier that follows `apply`: take the other workers' variables. */
+  sync(): void;
+  /** The current weights in `trainableVariables` order (a copy). */
+  getFlat(out?: Float32Array): Float32Array;
+}
