@@ -159,8 +159,13 @@ export const BackendInfo = z.object({
   forced: z.boolean(),
   simd: z.boolean().optional(),
   threads: z.number().int().optional(),
-  /** wasm: threads the training worker's backend runs on (the engine's own thread keeps `threads`, i.e. 1). */
+  /** Threads the last (or current) run trains on (the engine's own thread keeps `threads`, i.e. 1). */
   trainThreads: z.number().int().optional(),
+  /**
+   * How the last (or current) run trains: `dense` = Latent Lab's own wasm SIMD kernels for dense
+   * models (the default), `tfjs` = tfjs ops; on how many threads. Unset until the first run.
+   */
+  training: z.object({ kernels: z.enum(['dense', 'tfjs']), threads: z.number().int() }).optional(),
   /** Why wasm runs on fewer threads than asked for (e.g. the threaded build failed to load). */
   threadsNote: z.string().optional(),
   /** Kernel overrides installed at start (e.g. "BatchMatMul: transposes materialised"). */

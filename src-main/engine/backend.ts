@@ -157,16 +157,17 @@ export function noteTrainThreads(threads: number, note?: string): void {
 
 /** A run started training: on the dense kernels or tfjs, in this many threads. */
 export function noteTrainPath(kernels: 'dense' | 'tfjs', threads: number): void {
-  if (!chosen) return;
-  chosen.trainKernels = kernels;
-  if (kernels === 'dense') chosen.trainThreads = threads;
+  if (chosen) chosen.training = { kernels, threads };
 }
 
 export function describeBackend(info: BackendInfo): string {
   const threads = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
-  const kernels = info.trainKernels === 'dense' ? ' with the dense kernels' : '';
-  const train =
-    info.trainThreads && (info.trainThreads !== (info.threads ?? 1) || kernels) ? `; training on ${threads(info.trainThreads)}${kernels}` : '';
+  const t = info.training;
+  const train = t
+    ? `; training on ${threads(t.threads)}${t.kernels === 'dense' ? ' with the dense kernels' : ''}`
+    : info.trainThreads && info.trainThreads !== (info.threads ?? 1)
+      ? `; training on ${threads(info.trainThreads)}`
+      : '';
   const extra = info.backend === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${threads(info.threads ?? 1)}${train})` : '';
   const why = info.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
   const note = info.threadsNote ? ` — ${info.threadsNote}` : '';

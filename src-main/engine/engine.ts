@@ -25,7 +25,7 @@ import {
   type TrainProgress,
 } from '../../src-shared/types';
 import { APP_VERSION } from './version';
-import { assertKernels, initBackend, noteTrainThreads, REQUIRED_KERNELS } from './backend';
+import { assertKernels, initBackend, noteTrainPath, noteTrainThreads, REQUIRED_KERNELS } from './backend';
 import { listDatasets, loadDataset, type LoadedDataset } from './datasets';
 import { gaussian, mulberry32, permutation } from './datasets/random';
 import { preprocessMnistStyle } from './images';
@@ -383,6 +383,7 @@ export class Engine {
       let state: RunRecord['state'] = 'done';
       try {
         const inWorkers = shouldTrainInParallel(tf.getBackend(), cfg, data.train.count, data.inputDim);
+        if (!inWorkers) noteTrainPath('tfjs', 1);
         const train: typeof trainModel = !inWorkers
           ? trainModel
           : (...args) =>
@@ -390,6 +391,7 @@ export class Engine {
                 if (!(err instanceof TrainWorkersUnavailable)) throw err;
                 // Nothing was trained yet: train on the engine's thread, and say so in the backend info.
                 noteTrainThreads(1, `${err.message}; training on the engine's thread`);
+                noteTrainPath('tfjs', 1);
                 return trainModel(...args);
               });
         const result = await train(bundle, cfg, { train: data.train, val: data.test }, {

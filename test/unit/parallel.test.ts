@@ -17,6 +17,7 @@ import { evaluate } from '../../src-main/engine/metrics';
 import { TrainControl, trainModel } from '../../src-main/engine/train';
 import {
   activeTrainWorkers,
+  denseOff,
   denseParamCount,
   parallelWorkerCount,
   shouldTrainInParallel,
@@ -92,19 +93,38 @@ function expectClose(got: Float32Array, want: Float32Array, rel: number): void {
 
 describe('choosing the parallel trainer', () => {
   const cfg = TrainConfig.parse({ batchSize: 256, epochs: 30 });
-  it('single-threaded wasm with ≥ 2 cores, a batch ≥ 64 and a long enough run trains in 2 workers', () => {
-    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 2, undefined, 1)).toBe(2);
-    // Two epochs of 8,000 do not pay back the workers' start-up.
-    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 256, epochs: 2 }), 8000, {}, 2, undefined, 1)).toBe(0);
-    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 1, undefined, 1)).toBe(0);
-    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 32 }), 8000, {}, 4, undefined, 1)).toBe(0);
-    expect(parallelWorkerCount('wasm', cfg, 100, {}, 4, undefined, 1)).toBe(0);
-    // A multi-threaded wasm backend already uses the cores: one worker (off the engine's thread).
-    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 2, undefined, 2)).toBe(1);
-    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 256, epochs: 2 }), 8000, {}, 2, undefined, 2)).toBe(0);
-    expect(parallelWorkerCount('wasm', cfg, 8000, { LATENT_LAB_TRAIN_WORKERS: '2' }, 2, undefined, 2)).toBe(2);
+  const TFJS = { LATENT_LAB_DENSE: '0' };
+  it('dense kernels (the default): a worker per core up to 4, one for small models or batches, none on native tensorflow', () => {
+    expect(denseOff(cfg.model, {})).toBeNull();
+    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 2, 784)).toBe(2);
+    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 16, 784)).toBe(4);
+    expect(parallelWorkerCount('cpu', cfg, 8000, {}, 2, 784)).toBe(2);
+    // Short runs too: dense workers start without loading tfjs.
+    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 256, epochs: 1 }), 500, {}, 2, 784)).toBe(2);
+    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 1, 784)).toBe(1);
+    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 32 }), 8000, {}, 4, 784)).toBe(1);
+    expect(parallelWorkerCount('wasm', cfg, 8000, {}, 2, 2)).toBe(1); // toy 2-D data: a tiny model
+    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 96 }), 8000, {}, 4, 784)).toBe(3); // ≥ 32 rows each
     expect(parallelWorkerCount('tensorflow', cfg, 8000, {}, 8)).toBe(0);
-    expect(parallelWorkerCount('cpu', cfg, 8000, {}, 8)).toBe(0);
+    // Dropout is not in the kernels: tfjs rules apply.
+    const drop = TrainConfig.parse({ batchSize: 256, epochs: 30, model: { dropout: 0.2 } });
+    expect(denseOff(drop.model, {})).toMatch(/dropout/);
+    expect(parallelWorkerCount('wasm', drop, 8000, {}, 2, 784, 1)).toBe(2);
+    expect(denseOff(cfg.model, TFJS)).toMatch(/LATENT_LAB_DENSE=0/);
+  });
+  it('tfjs workers: single-threaded wasm with ≥ 2 cores, a batch ≥ 64 and a long enough run trains in 2 workers', () => {
+    expect(parallelWorkerCount('wasm', cfg, 8000, TFJS, 2, undefined, 1)).toBe(2);
+    // Two epochs of 8,000 do not pay back the workers' start-up.
+    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 256, epochs: 2 }), 8000, TFJS, 2, undefined, 1)).toBe(0);
+    expect(parallelWorkerCount('wasm', cfg, 8000, TFJS, 1, undefined, 1)).toBe(0);
+    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 32 }), 8000, TFJS, 4, undefined, 1)).toBe(0);
+    expect(parallelWorkerCount('wasm', cfg, 100, TFJS, 4, undefined, 1)).toBe(0);
+    // A multi-threaded wasm backend already uses the cores: one worker (off the engine's thread).
+    expect(parallelWorkerCount('wasm', cfg, 8000, TFJS, 2, undefined, 2)).toBe(1);
+    expect(parallelWorkerCount('wasm', TrainConfig.parse({ batchSize: 256, epochs: 2 }), 8000, TFJS, 2, undefined, 2)).toBe(0);
+    expect(parallelWorkerCount('wasm', cfg, 8000, { ...TFJS, LATENT_LAB_TRAIN_WORKERS: '2' }, 2, undefined, 2)).toBe(2);
+    expect(parallelWorkerCount('tensorflow', cfg, 8000, TFJS, 8)).toBe(0);
+    expect(parallelWorkerCount('cpu', cfg, 8000, TFJS, 8)).toBe(0);
   });
   it('LATENT_LAB_TRAIN_WORKERS forces the count', () => {
     expect(parallelWorkerCount('wasm', cfg, 8000, { LATENT_LAB_TRAIN_WORKERS: '1' }, 1)).toBe(1);
@@ -121,9 +141,9 @@ describe('choosing the parallel trainer', () => {
   it('models too small to gain stay on one thread', () => {
     const mnist = TrainConfig.parse({ batchSize: 256, epochs: 30 });
     expect(denseParamCount(mnist.model, 784)).toBe(784 * 256 + 256 + 2 * (256 * 3 + 3) + 3 * 256 + 256 + 256 * 784 + 784);
-    expect(parallelWorkerCount('wasm', mnist, 8000, {}, 2, 784, 1)).toBe(2);
-    expect(parallelWorkerCount('wasm', mnist, 8000, {}, 2, 2, 1)).toBe(0); // toy 2-D data
-    expect(parallelWorkerCount('wasm', mnist, 8000, { LATENT_LAB_TRAIN_WORKERS: '2' }, 2, 2)).toBe(2);
+    expect(parallelWorkerCount('wasm', mnist, 8000, TFJS, 2, 784, 1)).toBe(2);
+    expect(parallelWorkerCount('wasm', mnist, 8000, TFJS, 2, 2, 1)).toBe(0); // toy 2-D data
+    expect(parallelWorkerCount('wasm', mnist, 8000, { ...TFJS, LATENT_LAB_TRAIN_WORKERS: '2' }, 2, 2)).toBe(2);
   });
   it('shares split a batch exactly and variables are balanced across workers', () => {
     for (const m of [1, 2, 63, 64, 256]) {
@@ -140,17 +160,21 @@ describe('choosing the parallel trainer', () => {
 });
 
 describe('parallel training', () => {
-  it('one parallel step equals a single-threaded step on the full batch (AE, with L2)', async () => {
-    const m = 64;
-    const data = synthetic(m, 5);
-    const b = tiny('ae', { l2: 1e-3 });
-    const want = singleThreadGradient(tiny('ae', { l2: 1e-3 }), data.x, data.y, m, 0, 0);
-    const cfg = TrainConfig.parse({ model: b.config, epochs: 1, batchSize: m, seed: 2 });
-    const got: Float32Array[] = [];
-    await trainModelParallel(b, cfg, { train: data, val: synthetic(6) }, {}, { workers: 2, onGradients: (_s, g) => void got.push(g) });
-    expect(got.length).toBe(1);
-    expectClose(got[0], want, 1e-4);
-  });
+  for (const dense of [false, true]) {
+    it(`one parallel step equals a single-threaded step on the full batch (AE, with L2; ${dense ? 'dense kernels' : 'tfjs'})`, async () => {
+      const m = 64;
+      const data = synthetic(m, 5);
+      const b = tiny('ae', { l2: 1e-3 });
+      const want = singleThreadGradient(tiny('ae', { l2: 1e-3 }), data.x, data.y, m, 0, 0);
+      const cfg = TrainConfig.parse({ model: b.config, epochs: 1, batchSize: m, seed: 2 });
+      const got: Float32Array[] = [];
+      await trainModelParallel(b, cfg, { train: data, val: synthetic(6) }, {}, { workers: 2, dense, onGradients: (_s, g) => void got.push(g) });
+      expect(got.length).toBe(1);
+      // The kernels sum in another order than tfjs: rounding differs a little more.
+      expectClose(got[0], want, dense ? 5e-4 : 1e-4);
+      expect(backendInfo()!.training).toEqual({ kernels: dense ? 'dense' : 'tfjs', threads: 2 });
+    });
+  }
 
   it('one worker reproduces the single-threaded VAE step exactly (same noise, β, KL)', async () => {
     const m = 48;
@@ -168,18 +192,18 @@ describe('parallel training', () => {
     });
     const want = singleThreadGradient(tiny('cvae'), xs, ys, m, 1, stepSeedOf(cfg.seed, 0));
     const got: Float32Array[] = [];
-    await trainModelParallel(b, cfg, { train: data, val: synthetic(6) }, {}, { workers: 1, onGradients: (_s, g) => void got.push(g) });
+    await trainModelParallel(b, cfg, { train: data, val: synthetic(6) }, {}, { workers: 1, dense: false, onGradients: (_s, g) => void got.push(g) });
     expectClose(got[0], want, 1e-5);
   });
 
-  it('one worker on the threaded wasm backend (the default with ≥ 2 cores) trains the same model as trainModel', async () => {
+  it('one tfjs worker on the threaded wasm backend (LATENT_LAB_DENSE=0, ≥ 2 cores) trains the same model as trainModel', async () => {
     const info = backendInfo()!;
     expect(info.trainThreads).toBe(Math.max(1, Math.min(4, os.availableParallelism())));
     const data = { train: synthetic(512, 8), val: synthetic(32, 9) };
     const run = async (parallel: boolean) => {
       const b = tiny('vae', { hidden: [48, 24] });
       const cfg = TrainConfig.parse({ model: b.config, epochs: 3, batchSize: 64, seed: 5 });
-      const r = parallel ? await trainModelParallel(b, cfg, data, {}, { workers: 1 }) : await trainModel(b, cfg, data);
+      const r = parallel ? await trainModelParallel(b, cfg, data, {}, { workers: 1, dense: false }) : await trainModel(b, cfg, data);
       expect(r.state).toBe('done');
       return flat(b);
     };

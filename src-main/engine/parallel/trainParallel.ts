@@ -350,7 +350,7 @@ export async function trainModelParallel(
         if (fallback) noteTrainThreads(1, `training ${fallback.slice('wasm: '.length)}`);
       }
     }
-    noteTrainPath(dense ? 'dense' : 'tfjs', W);
+    noteTrainPath(dense ? 'dense' : 'tfjs', dense ? W : W === 1 ? (backendInfo()?.trainThreads ?? 1) : W);
 
     const rng = mulberry32(cfg.seed);
     const order = Int32Array.from({ length: n }, (_, i) => i);

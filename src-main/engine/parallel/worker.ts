@@ -223,8 +223,9 @@ async function makeStepper(init: WorkerInit): Promise<Stepper> {
     const { shared } = init;
     return new DenseStepper(init.dense.plan, init.dense.memory, init.index, init.workers, init.cfg, new Float32Array(shared.x), new Int32Array(shared.y));
   }
-  // tfjs only loads in workers that train on it.
-  const { TfStepper, initWorkerBackend } = await import('./tfStepper');
+  // From source (tsx's CJS loader) tfjs loads only in workers that train on it; the bundle
+  // hoists the external `require` of tfjs to the top (loaded there, but never initialised).
+  const { TfStepper, initWorkerBackend } = require('./tfStepper') as typeof import('./tfStepper');
   const notes = await initWorkerBackend(init.backend, init.wasmThreads);
   return new TfStepper(init, notes);
 }

@@ -30,6 +30,15 @@ export class EngineStatus {
     }
   }
 
+  /** Reload the engine info alone (e.g. to learn how a run that just started trains). */
+  async refreshInfo(): Promise<void> {
+    try {
+      this.info = await api.invoke('engine:info', {});
+    } catch {
+      // The status bar keeps what it had; the next refresh will tell.
+    }
+  }
+
   dataset(id: string | undefined): DatasetInfo | undefined {
     return id ? this.datasets.find((d) => d.id === id) : undefined;
   }

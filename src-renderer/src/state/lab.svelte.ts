@@ -73,13 +73,22 @@ export class Lab {
 
   #started = false;
   #loaded = false;
+  /** The run whose start last refreshed the engine info. */
+  #infoRun: string | null = null;
 
   /** Subscribe to engine events and load the initial state. Returns the unsubscribe. */
   start(): () => void {
     if (this.#started) return () => {};
     this.#started = true;
     const offs = [
-      api.on('training:progress', (p) => this.training.onProgress(p)),
+      api.on('training:progress', (p) => {
+        this.training.onProgress(p);
+        // A new run: the engine now knows how it trains (dense kernels or tfjs, threads).
+        if (p.runId !== this.#infoRun) {
+          this.#infoRun = p.runId;
+          void this.engine.refreshInfo();
+        }
+      }),
       api.on('training:latents', (ev) => {
         // The first snapshot can arrive before `training:start` has answered with the run id.
         if (ev.runId !== this.training.runId && !(this.training.pending && !this.training.active)) return;
