@@ -151,28 +151,33 @@ async function main() {
       }
       throughput[name] = per;
     }
-    // The Engine trains in worker threads (src-main/engine/parallel/trainParallel.ts) when it
-    // decides to: by default one worker on the multi-threaded wasm build (`wasm-worker`); the
-    // older two single-threaded workers with a per-step gradient exchange (`wasm-parallel`) are
-    // measured for comparison. Progress comes from the workers' shared ring, polled by the main
-    // thread, so these rows time more steps than the in-process one.
+    // The Engine trains in worker threads (src-main/engine/parallel/trainParallel.ts): by default
+    // on its own dense kernels, one worker per core (`dense`). The tfjs worker paths it used
+    // before, kept for models the kernels do not cover (dropout) and `LATENT_LAB_DENSE=0`, are
+    // measured for comparison: one worker on the multi-threaded wasm build (`wasm-worker`) and
+    // two single-threaded workers with a per-step gradient exchange (`wasm-parallel`). Progress
+    // comes from the workers' shared ring, polled by the main thread, so these rows time more
+    // steps than the in-process one.
     try {
       const par = (await import('../src-main/engine/parallel/trainParallel')) as typeof import('../src-main/engine/parallel/trainParallel');
       const { wantedWasmThreads } = await import('../src-main/engine/kernels/wasmThreads');
       const info = await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
       const T = info.trainThreads ?? wantedWasmThreads();
       const probeCfg = TrainConfig.parse({ model: { kind: 'vae' } });
-      const engineWorkers = par.parallelWorkerCount('wasm', probeCfg, data.train.count, process.env, os.availableParallelism(), data.inputDim, T);
-      engineDefault = engineWorkers === 1 ? 'wasm-worker' : engineWorkers >= 2 ? 'wasm-parallel' : 'wasm';
-      const rows: Array<[string, number, number, string]> = [
-        ['wasm-worker', 1, T, `trainModelParallel, 1 worker on the threaded wasm build (${T} threads)`],
-        ['wasm-parallel', 2, 1, 'trainModelParallel, 2 workers × 1 wasm thread, gradients exchanged every step'],
+      const cores = os.availableParallelism();
+      const engineWorkers = par.parallelWorkerCount('wasm', probeCfg, data.train.count, process.env, cores, data.inputDim, T);
+      const dense = par.denseOff(probeCfg.model) === null;
+      engineDefault = engineWorkers === 0 ? 'wasm' : dense ? 'dense' : engineWorkers === 1 ? 'wasm-worker' : 'wasm-parallel';
+      const rows: Array<[string, { workers?: number; wasmThreads?: number; dense: boolean }, string]> = [
+        ['dense', { dense: true }, `trainModelParallel on Latent Lab's dense wasm SIMD kernels, ${par.parallelWorkerCount('wasm', probeCfg, data.train.count, {}, cores, data.inputDim)} worker(s), one per core`],
+        ['wasm-worker', { workers: 1, wasmThreads: T, dense: false }, `trainModelParallel, tfjs in 1 worker on the threaded wasm build (${T} threads)`],
+        ['wasm-parallel', { workers: 2, wasmThreads: 1, dense: false }, 'trainModelParallel, tfjs in 2 workers × 1 wasm thread, gradients exchanged every step'],
       ];
-      for (const [row, workers, threads, what] of rows) {
+      for (const [row, opts, what] of rows) {
         backendNotes[row] = `${what}; the Engine ${engineDefault === row ? 'uses' : 'does NOT use'} it for these defaults here`;
-        const trainer: typeof par.trainModelParallel = (b, c, d, h) => par.trainModelParallel(b, c, d, h, { workers, wasmThreads: threads });
+        const trainer: typeof par.trainModelParallel = (b, c, d, h) => par.trainModelParallel(b, c, d, h, opts);
         const per: Record<string, ThroughputResult> = {};
-        for (const kind of QUICK ? (['vae'] as ModelKind[]) : KINDS) {
+        for (const kind of QUICK && row !== 'dense' ? (['vae'] as ModelKind[]) : KINDS) {
           log(`train ${row} ${kind}: ${P.wasmRepeats} × (1 + ${3 * P.wasmSteps}) steps`);
           per[kind] = await measureTraining(data.train, data.test, numClasses, { kind, steps: 3 * P.wasmSteps, repeats: P.wasmRepeats, rss, trainer });
           log(`  ${row} ${kind} → ${per[kind].samplesPerSecond} samples/s (per CPU-second ${per[kind].samplesPerCpuSecond})`);
@@ -180,7 +185,7 @@ async function main() {
         throughput[row] = per;
       }
     } catch (err) {
-      for (const row of ['wasm-worker', 'wasm-parallel']) {
+      for (const row of ['dense', 'wasm-worker', 'wasm-parallel']) {
         throughput[row] ??= null;
         backendNotes[row] ??= `not measured: ${errMsg(err)}`;
       }

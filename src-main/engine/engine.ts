@@ -458,6 +458,13 @@ export class Engine {
       }
       this.training = null;
       if (this.lastProgress?.runId === id) this.lastProgress = { ...this.lastProgress, state };
+      else {
+        // Ended before its first progress report (e.g. diverged on batch 1 in the workers): the
+        // status is this run's, not an older one's.
+        const zero = { loss: 0, recon: 0, kl: 0 };
+        const batches = Math.ceil(data.train.count / Math.min(cfg.batchSize, data.train.count));
+        this.lastProgress = { runId: id, state, epoch: 1, epochs: cfg.epochs, batch: 0, batches, samplesPerSecond: 0, etaSeconds: 0, train: zero, beta: 0 };
+      }
       this.emit('training:done', { runId: id, state, metrics, ...(error ? { error } : {}) });
     })();
     return { runId: id };

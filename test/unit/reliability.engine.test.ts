@@ -469,6 +469,10 @@ describe('loss divergence', () => {
   it('weights turning NaN after a good epoch: stops at epoch 2 batch 1, the epoch-1 checkpoint is kept and loads', async () => {
     const before = tf.memory().numTensors;
     let poisoned = false;
+    // The poison goes into the engine's own model, so the run must train on the engine's thread
+    // (worker runs keep their weights elsewhere; their NaN handling is in parallel.test.ts).
+    const savedWorkers = process.env.LATENT_LAB_TRAIN_WORKERS;
+    process.env.LATENT_LAB_TRAIN_WORKERS = '0';
     onEmit = (name, payload) => {
       // After epoch 1 was checkpointed (the epoch-1 snapshot comes after the save), poison the
       // live weights: the next batch's loss is NaN exactly as in a numeric blow-up.
@@ -517,6 +521,8 @@ describe('loss divergence', () => {
       expect(tf.memory().numTensors).toBe(before);
     } finally {
       onEmit = null;
+      if (savedWorkers === undefined) delete process.env.LATENT_LAB_TRAIN_WORKERS;
+      else process.env.LATENT_LAB_TRAIN_WORKERS = savedWorkers;
     }
   }, 60_000);
 });
