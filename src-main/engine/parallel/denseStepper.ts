@@ -18,6 +18,7 @@ export class DenseStepper implements Stepper {
   constructor(
     plan: DensePlan,
     memory: WebAssembly.Memory,
+    module: WebAssembly.Module,
     index: number,
     workers: number,
     private readonly cfg: TrainConfig,
@@ -25,7 +26,7 @@ export class DenseStepper implements Stepper {
     private readonly y: Int32Array,
   ) {
     if (plan.threads !== workers) throw new Error(`dense kernels: a plan for ${plan.threads} threads run by ${workers} workers`);
-    this.net = new DenseNet(plan, memory, index);
+    this.net = new DenseNet(plan, memory, index, module);
     const owner = partitionVariables(plan.tensors.map((t) => t.size), workers);
     this.owned = owner.flatMap((w, i) => (w === index ? [i] : []));
   }

@@ -82,7 +82,7 @@ export interface WorkerInit {
    * Train on the dense kernels instead of tfjs: the layout and the one shared memory (weights,
    * Adam moments, every worker's gradient share) all workers instantiate them on.
    */
-  dense?: { plan: DensePlan; memory: WebAssembly.Memory };
+  dense?: { plan: DensePlan; memory: WebAssembly.Memory; module: WebAssembly.Module };
 }
 
 export type ToWorker =

@@ -21,7 +21,7 @@ import { mulberry32, shuffleInPlace } from '../datasets/random';
 import type { SplitData } from '../metrics';
 import { backendInfo, noteTrainPath, noteTrainThreads } from '../backend';
 import { countParams, trainableVariables, type ModelBundle, type ModelSpec } from '../models/build';
-import { createDenseMemory, denseUnsupported, planDense, type DensePlan } from '../kernels/dense/denseNet';
+import { createDenseMemory, denseUnsupported, kernelModule, planDense, type DensePlan } from '../kernels/dense/denseNet';
 import { finishEpoch, mkParts, TrainControl, type TrainHooks, type TrainResult } from '../train';
 import {
   CTL,
@@ -500,14 +500,20 @@ export async function trainModelParallel(
  * moments start at zero). The layout must list the model's variables in the same order and
  * shapes: anything else is a bug, not a fallback.
  */
-function denseSetup(spec: ModelSpec, shapes: number[][], initial: Float32Array, rows: number, workers: number): { plan: DensePlan; memory: WebAssembly.Memory } {
+function denseSetup(
+  spec: ModelSpec,
+  shapes: number[][],
+  initial: Float32Array,
+  rows: number,
+  workers: number,
+): { plan: DensePlan; memory: WebAssembly.Memory; module: WebAssembly.Module } {
   const plan = planDense(spec, rows, workers);
   const got = plan.tensors.map((t) => t.shape.join('x')).join(', ');
   const want = shapes.map((s) => s.join('x')).join(', ');
   if (got !== want) throw new Error(`dense kernels: layout [${got}] does not match the model's variables [${want}]`);
   const memory = createDenseMemory(plan);
   new Float32Array(memory.buffer, plan.w, plan.P).set(initial);
-  return { plan, memory };
+  return { plan, memory, module: kernelModule() };
 }
 
 /** Combines the workers' end-of-epoch reports (they agree by construction; the leader carries the weights). */

@@ -221,7 +221,7 @@ class Runner {
 async function makeStepper(init: WorkerInit): Promise<Stepper> {
   if (init.dense) {
     const { shared } = init;
-    return new DenseStepper(init.dense.plan, init.dense.memory, init.index, init.workers, init.cfg, new Float32Array(shared.x), new Int32Array(shared.y));
+    return new DenseStepper(init.dense.plan, init.dense.memory, init.dense.module, init.index, init.workers, init.cfg, new Float32Array(shared.x), new Int32Array(shared.y));
   }
   // From source (tsx's CJS loader) tfjs loads only in workers that train on it; the bundle
   // hoists the external `require` of tfjs to the top (loaded there, but never initialised).

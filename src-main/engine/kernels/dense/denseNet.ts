@@ -237,7 +237,12 @@ interface Kernels {
 }
 
 let compiled: WebAssembly.Module | null = null;
-function kernelModule(): WebAssembly.Module {
+/**
+ * The compiled kernels, one per process. Post it to the training workers with the memory: V8
+ * shares a module's code between threads, so a new run's workers start on code an earlier
+ * run already optimised instead of re-tiering from the baseline compiler.
+ */
+export function kernelModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(Buffer.from(DENSE_WASM_BASE64, 'base64'));
   return compiled;
 }
@@ -256,9 +261,10 @@ export class DenseNet {
     readonly plan: DensePlan,
     readonly memory: WebAssembly.Memory,
     readonly tid: number,
+    module: WebAssembly.Module = kernelModule(),
   ) {
     if (memory.buffer.byteLength < plan.bytes) throw new Error('dense kernels: the memory is smaller than the plan');
-    const instance = new WebAssembly.Instance(kernelModule(), { env: { memory } });
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.k = instance.exports as unknown as Kernels;
     this.buf = plan.thread[tid];
     // Every thread gets its own stack (the module's default one is thread 0's).
