@@ -25,6 +25,10 @@ test('newcomer path: train, explore, generate, encode, export, compare', async (
     // After training the whole test split (2,000 digits) is shown.
     await expect(scatter).toHaveAttribute('data-point-count', '2000');
     await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', /^[1-9]\d*$/);
+    // The status bar says how the run trained: the dense kernels, in worker threads.
+    const badge = page.getByTestId('backend-badge');
+    await expect(badge).toHaveAttribute('data-train-kernels', 'dense');
+    await expect(badge).toContainText(/dense ×\d/);
   });
 
   await test.step('hover shows original + reconstruction; click selects', async () => {
