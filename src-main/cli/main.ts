@@ -15,7 +15,7 @@ const USAGE = `Usage: latent-lab <command> [options]
 Commands:
   info [--json]                         backend chosen (and why), versions
   train --dataset mnist --model vae|ae|cvae --latent 3 --epochs 10
-        [--batch 256 --lr 1e-3 --beta 1 --warmup 0 --seed 1 --hidden 256[,128]]
+        [--batch 256 --lr 1e-3 --beta 1 (cvae: 2) --warmup 0 --seed 1 --hidden 256[,128]]
         [--out <runDir>] [--json]       train a model; prints test metrics
   generate --run <runDir> --count 100 [--label 7] [--temperature 1] [--seed 1]
         --format imagefolder|idx|npz --out <dir> [--overwrite]

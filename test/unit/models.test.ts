@@ -56,6 +56,17 @@ describe('model shapes', () => {
   });
 });
 
+describe('defaults', () => {
+  it('β defaults per kind (CVAE 2, VAE 1); an explicit β wins; unknown keys are still refused', () => {
+    expect(TrainConfig.parse({ model: { kind: 'cvae' } }).model.beta).toBe(2);
+    expect(TrainConfig.parse({ model: { kind: 'vae' } }).model.beta).toBe(1);
+    expect(TrainConfig.parse({}).model.beta).toBe(1);
+    expect(TrainConfig.parse({ model: { kind: 'cvae', beta: 1 } }).model.beta).toBe(1);
+    expect(TrainConfig.parse({ model: { kind: 'cvae', beta: 0 } }).model.beta).toBe(0);
+    expect(TrainConfig.safeParse({ model: { kind: 'cvae', betta: 2 } }).success).toBe(false);
+  });
+});
+
 describe('parameter count', () => {
   for (const kind of ['ae', 'vae', 'cvae'] as const) {
     it(`${kind}: countParams matches the built models`, () => {

@@ -26,4 +26,4 @@ export type {
   TrainProgress,
   TrainState,
 } from '../../../src-shared/contract';
-export { DATASET_IDS, EXPORT_FORMATS, MAX_IMAGE_BYTES, MODEL_KINDS } from '../../../src-shared/types';
+export { DATASET_IDS, DEFAULT_BETA, EXPORT_FORMATS, MAX_IMAGE_BYTES, MODEL_KINDS } from '../../../src-shared/types';

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import '../lib/zod-config';
-import { DATASET_IDS, EXPORT_FORMATS, MODEL_KINDS } from '../lib/contract';
-import type { ExportFormat } from '../lib/contract';
+import { DATASET_IDS, DEFAULT_BETA, EXPORT_FORMATS, MODEL_KINDS } from '../lib/contract';
+import type { ExportFormat, ModelKind } from '../lib/contract';
 
 const KEY = 'latent-lab.settings.v1';
 
@@ -129,6 +129,12 @@ export class Settings {
   }
 
   /** Persist on every change; call once from the root component. */
+  /** Switch the model kind; β follows the kind's default unless the user set their own. */
+  setKind(kind: ModelKind): void {
+    if (this.train.beta === DEFAULT_BETA[this.train.kind]) this.train.beta = DEFAULT_BETA[kind];
+    this.train.kind = kind;
+  }
+
   persist(): void {
     $effect(() => {
       const snapshot = JSON.stringify({
