@@ -14,7 +14,7 @@ export interface SplitData {
 }
 
 /** Rows per forward pass in evaluation; small enough that one pass never holds the event loop long. */
-export const EVAL_BATCH = 500;
+export const EVAL_BATCH = 200;
 
 /** Mean per-sample loss parts over a split; `loss` = recon + β·kl. */
 export async function evaluate(
