@@ -1,14 +1,17 @@
 /**
- * Data-parallel training on worker threads: the tfjs wasm backend runs one thread in Node, so
- * using more cores needs more engines. `trainModelParallel` has `trainModel`'s signature and
- * semantics (same seeded shuffle, β warm-up, progress/epoch hooks, pause/resume/stop, DIVERGED
- * naming epoch and batch) but runs the steps in N workers (./worker.ts), each with a full model
- * replica and its share of every batch; the gradient of the batch's mean loss is the sum of the
- * shares' weighted gradients, exchanged through shared memory; each worker runs Adam for the
- * variables it owns and the others copy them, so all replicas stay bit-identical. Differences
- * from trainModel: worker k > 0 draws its rows' noise (reparameterisation, input noise, dropout
- * mask) from seeds derived from the step seed and k; a NaN/Inf loss is caught before the update
- * (the weights stay the last good ones). The main thread only orchestrates: it stays free to answer requests, reads
+ * Data-parallel training on worker threads. `trainModelParallel` has `trainModel`'s signature
+ * and semantics (same seeded shuffle, β warm-up, progress/epoch hooks, pause/resume/stop,
+ * DIVERGED naming epoch and batch) but runs the steps in N workers (./worker.ts), each taking its
+ * share of every batch; the gradient of the batch's mean loss is the sum of the shares.
+ * By default the workers run the dense kernels (../kernels/dense) on one shared memory holding
+ * the weights, Adam's moments and every share: each runs Adam on the tensors it owns and the
+ * others read the result in place. Models the kernels do not cover (dropout), and
+ * `LATENT_LAB_DENSE=0`, train on tfjs replicas instead (./tfStepper.ts), exchanging shares and
+ * updated variables through SharedArrayBuffers so all replicas stay bit-identical.
+ * Differences from trainModel: the dense kernels draw the reparameterisation and input noise
+ * from their own seeded generator; tfjs worker k > 0 draws its rows' noise from seeds derived
+ * from the step seed and k; a NaN/Inf loss is caught before the update (the weights stay the
+ * last good ones). The main thread only orchestrates: it stays free to answer requests, reads
  * per-step losses from shared memory, and copies the weights back into `bundle` (the model used
  * for inference, snapshots and checkpoints) at every epoch end, about every second while an
  * epoch runs, and when the run stops. Validation runs on the main thread with `evaluate`.
