@@ -190,7 +190,7 @@ describe('parallel training', () => {
       xs.set(data.x.subarray(src * 12, src * 12 + 12), i * 12);
       ys[i] = data.y[src];
     });
-    const want = singleThreadGradient(tiny('cvae'), xs, ys, m, 1, stepSeedOf(cfg.seed, 0));
+    const want = singleThreadGradient(tiny('cvae'), xs, ys, m, b.config.beta, stepSeedOf(cfg.seed, 0));
     const got: Float32Array[] = [];
     await trainModelParallel(b, cfg, { train: data, val: synthetic(6) }, {}, { workers: 1, dense: false, onGradients: (_s, g) => void got.push(g) });
     expectClose(got[0], want, 1e-5);
