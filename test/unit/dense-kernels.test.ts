@@ -15,6 +15,7 @@ import { buildModel, l2Penalty, oneHot, trainableVariables, type ModelBundle, ty
 import { klPerSample, reconPerSample } from '../../src-main/engine/models/loss';
 import { createDenseMemory, DenseNet, denseUnsupported, planDense } from '../../src-main/engine/kernels/dense/denseNet';
 import { DENSE_SOURCE_SHA256 } from '../../src-main/engine/kernels/dense/denseWasm';
+import { flatten } from './synthetic';
 
 beforeAll(async () => {
   await initBackend();
@@ -26,16 +27,6 @@ const C = 3;
 function model(kind: 'ae' | 'vae' | 'cvae', extra: ModelConfigInput = {}, output: OutputKind = 'bernoulli', inputDim = D): ModelBundle {
   const config = ModelConfig.parse({ kind, latentDim: 2, hidden: [16, 8], ...extra });
   return buildModel({ config, inputDim, numClasses: C, output }, 7);
-}
-
-function flatOf(tensors: tf.Tensor[]): Float32Array {
-  const out = new Float32Array(tensors.reduce((s, t) => s + t.size, 0));
-  let o = 0;
-  for (const t of tensors) {
-    out.set(t.dataSync() as Float32Array, o);
-    o += t.size;
-  }
-  return out;
 }
 
 function data(m: number, inputDim: number, output: OutputKind, seed = 1): { x: Float32Array; y: Int32Array } {
@@ -76,7 +67,7 @@ function tfjsGradient(b: ModelBundle, x: Float32Array, xIn: Float32Array, y: Int
     return total as tf.Scalar;
   }, vars);
   value.dispose();
-  const g = flatOf(vars.map((v) => grads[v.name]));
+  const g = flatten(vars.map((v) => grads[v.name]));
   tf.dispose(grads);
   return { g, ...parts };
 }
@@ -88,7 +79,7 @@ function fastGradient(b: ModelBundle, x: Float32Array, y: Int32Array, m: number,
   const plan = planDense(spec, rows, threads);
   const memory = createDenseMemory(plan);
   const nets = Array.from({ length: threads }, (_, t) => new DenseNet(plan, memory, t));
-  nets[0].reset(flatOf(trainableVariables(b)));
+  nets[0].reset(flatten(trainableVariables(b)));
   return { ...runFast(b, nets, x, y, m, beta), nets, plan };
 }
 
@@ -224,7 +215,7 @@ describe('dense kernels', () => {
         });
         opt.applyGradients(named);
         tf.dispose(named.map((n) => n.tensor));
-        expectClose(fast.nets[0].getFlat(), flatOf(vars), 1e-5);
+        expectClose(fast.nets[0].getFlat(), flatten(vars), 1e-5);
       }
       opt.dispose();
     });

@@ -24,7 +24,7 @@ import {
   trainModelParallel,
 } from '../../src-main/engine/parallel/trainParallel';
 import { partitionVariables, shareOf, stepSeedOf } from '../../src-main/engine/parallel/protocol';
-import { synthetic } from './synthetic';
+import { flatten, synthetic } from './synthetic';
 
 const ROOT = path.join(__dirname, '..', '..');
 let tmp: string;
@@ -40,14 +40,7 @@ function tiny(kind: 'ae' | 'vae' | 'cvae', extra: ModelConfigInput = {}, seed = 
 }
 
 function flat(b: ModelBundle): Float32Array {
-  const vars = trainableVariables(b);
-  const out = new Float32Array(vars.reduce((s, v) => s + v.size, 0));
-  let o = 0;
-  for (const v of vars) {
-    out.set(v.dataSync() as Float32Array, o);
-    o += v.size;
-  }
-  return out;
+  return flatten(trainableVariables(b));
 }
 
 /** Gradient of trainModel's batch loss (recon + β·kl + l2/m) on the calling thread, flattened. */
@@ -68,12 +61,7 @@ function singleThreadGradient(b: ModelBundle, x: Float32Array, y: Int32Array, m:
     return total as tf.Scalar;
   }, vars);
   value.dispose();
-  const out = new Float32Array(vars.reduce((s, v) => s + v.size, 0));
-  let o = 0;
-  for (const v of vars) {
-    out.set(grads[v.name].dataSync() as Float32Array, o);
-    o += v.size;
-  }
+  const out = flatten(vars.map((v) => grads[v.name]));
   tf.dispose(grads);
   return out;
 }

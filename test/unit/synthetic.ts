@@ -11,3 +11,14 @@ export function synthetic(n: number, seed = 1): { x: Float32Array; y: Int32Array
   }
   return { x, y, count: n };
 }
+
+/** Tensors' values concatenated (e.g. a model's variables, or their gradients, in order). */
+export function flatten(tensors: Array<{ size: number; dataSync(): ArrayLike<number> }>): Float32Array {
+  const out = new Float32Array(tensors.reduce((s, t) => s + t.size, 0));
+  let o = 0;
+  for (const t of tensors) {
+    out.set(t.dataSync(), o);
+    o += t.size;
+  }
+  return out;
+}
