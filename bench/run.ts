@@ -153,7 +153,7 @@ async function main() {
     }
     // The Engine trains in worker threads (src-main/engine/parallel/trainParallel.ts): by default
     // on its own dense kernels, one worker per core (`dense`). The tfjs worker paths it used
-    // before, kept for models the kernels do not cover (dropout) and `LATENT_LAB_DENSE=0`, are
+    // before, kept for `LATENT_LAB_DENSE=0`, are
     // measured for comparison: one worker on the multi-threaded wasm build (`wasm-worker`) and
     // two single-threaded workers with a per-step gradient exchange (`wasm-parallel`). Progress
     // comes from the workers' shared ring, polled by the main thread, so these rows time more

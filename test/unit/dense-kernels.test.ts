@@ -37,20 +37,48 @@ function data(m: number, inputDim: number, output: OutputKind, seed = 1): { x: F
   return { x, y };
 }
 
-/** tfjs's gradient of the batch loss for given encoder inputs and noise (what trainModel differentiates). */
-function tfjsGradient(b: ModelBundle, x: Float32Array, xIn: Float32Array, y: Int32Array, eps: Float32Array, m: number, beta: number) {
+/**
+ * tfjs's gradient of the batch loss for given encoder inputs and noise (what trainModel
+ * differentiates). With `masks`, the model's layers are applied one by one and each Dropout
+ * layer is replaced by the given mask (tfjs draws its own otherwise).
+ */
+function tfjsGradient(
+  b: ModelBundle,
+  x: Float32Array,
+  xIn: Float32Array,
+  y: Float32Array | Int32Array,
+  eps: Float32Array,
+  m: number,
+  beta: number,
+  masks?: { enc: Float32Array[]; dec: Float32Array[] },
+) {
   const vars = trainableVariables(b);
   const Din = b.inputDim;
+  const cfg = b.config;
   let parts = { recon: 0, kl: 0 };
+  const stack = (model: tf.LayersModel, prefix: string, h: tf.Tensor, ms: Float32Array[]): tf.Tensor => {
+    cfg.hidden.forEach((_, i) => {
+      h = model.getLayer(`${prefix}_dense_${i}`).apply(h) as tf.Tensor;
+      if (cfg.activation === 'leakyRelu') h = model.getLayer(`${prefix}_lrelu_${i}`).apply(h) as tf.Tensor;
+      h = tf.mul(h, tf.tensor2d(ms[i], [m, h.shape[1]!]));
+    });
+    return h;
+  };
   const { value, grads } = tf.variableGrads(() => {
     const xt = tf.tensor2d(x, [m, Din]);
     const xi = tf.tensor2d(xIn, [m, Din]);
-    const cond = b.config.kind === 'cvae';
-    const yt = cond ? oneHot(y, C) : null;
-    const enc = b.encoder.apply(cond ? [xi, yt!] : xi, { training: true }) as tf.Tensor2D | tf.Tensor2D[];
+    const cond = cfg.kind === 'cvae';
+    const yt = cond ? oneHot(Int32Array.from(y), C) : null;
+    let enc: tf.Tensor2D | tf.Tensor2D[];
+    if (masks) {
+      const h = stack(b.encoder, 'enc', cond ? tf.concat([xi, yt!], 1) : xi, masks.enc);
+      enc = cfg.kind === 'ae' ? (b.encoder.getLayer('z').apply(h) as tf.Tensor2D) : ['z_mean', 'z_log_var'].map((n) => b.encoder.getLayer(n).apply(h) as tf.Tensor2D);
+    } else {
+      enc = b.encoder.apply(cond ? [xi, yt!] : xi, { training: true }) as tf.Tensor2D | tf.Tensor2D[];
+    }
     let z: tf.Tensor2D;
     let kl: tf.Tensor1D;
-    if (b.config.kind !== 'ae') {
+    if (cfg.kind !== 'ae') {
       const [mean, lv] = enc as tf.Tensor2D[];
       z = tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, lv)), tf.tensor2d(eps, mean.shape))) as tf.Tensor2D;
       kl = klPerSample(mean, lv);
@@ -58,7 +86,9 @@ function tfjsGradient(b: ModelBundle, x: Float32Array, xIn: Float32Array, y: Int
       z = (Array.isArray(enc) ? enc[0] : enc) as tf.Tensor2D;
       kl = tf.zeros([m]) as tf.Tensor1D;
     }
-    const logits = b.decoderLogits.apply(cond ? [z, yt!] : z, { training: true }) as tf.Tensor2D;
+    const logits = masks
+      ? (b.decoder.getLayer('logits').apply(stack(b.decoder, 'dec', cond ? tf.concat([z, yt!], 1) : z, masks.dec)) as tf.Tensor2D)
+      : (b.decoderLogits.apply(cond ? [z, yt!] : z, { training: true }) as tf.Tensor2D);
     const rps = reconPerSample(xt, logits, b.output);
     parts = { recon: tf.sum(rps).dataSync()[0], kl: tf.sum(kl).dataSync()[0] };
     let total: tf.Tensor = tf.add(tf.mean(rps), tf.mul(beta, tf.mean(kl)));
@@ -136,9 +166,28 @@ describe('dense kernels', () => {
     expect(createHash('sha256').update(src).digest('hex'), 'run `npm run build:kernels` after changing dense.c').toBe(DENSE_SOURCE_SHA256);
   });
 
-  it('says why it cannot train a model with dropout', () => {
-    const b = model('vae', { dropout: 0.2 });
-    expect(denseUnsupported(b)).toMatch(/dropout/);
+  it('dropout: gradients equal tfjs with the same masks; masks keep about 1 − rate, scaled by 1/(1 − rate)', () => {
+    for (const [kind, act] of [['vae', 'relu'], ['cvae', 'leakyRelu'], ['ae', 'tanh']] as const) {
+      const b = model(kind, { dropout: 0.3, activation: act, hidden: [40, 24] });
+      expect(denseUnsupported(b)).toBeNull();
+      const m = 16;
+      const beta = kind === 'ae' ? 0 : b.config.beta;
+      const { x, y } = data(m, D, 'bernoulli', 4);
+      const fast = fastGradient(b, x, y, m, beta, 2);
+      // The masks the two threads drew, stacked by row (thread 0's rows first).
+      const masks = { enc: [] as Float32Array[], dec: [] as Float32Array[] };
+      for (const side of ['enc', 'dec'] as const) {
+        const per = fast.nets.map((n, t) => n.masks(t === 0 ? m / 2 : m / 2)[side]);
+        masks[side] = per[0].map((_, i) => Float32Array.from([...per[0][i], ...per[1][i]]));
+      }
+      const all = [...masks.enc, ...masks.dec].flatMap((a) => Array.from(a));
+      const kept = all.filter((v) => v !== 0);
+      expect(new Set(kept.map((v) => v.toFixed(5)))).toEqual(new Set([(1 / 0.7).toFixed(5)]));
+      expect(kept.length / all.length).toBeGreaterThan(0.6);
+      expect(kept.length / all.length).toBeLessThan(0.8);
+      const ref = tfjsGradient(b, x, fast.xIn, y, fast.eps, m, beta, masks);
+      expectClose(fast.g, ref.g);
+    }
   });
 
   const cases: Array<[string, 'ae' | 'vae' | 'cvae', ModelConfigInput, OutputKind]> = [

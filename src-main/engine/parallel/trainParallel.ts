@@ -5,8 +5,8 @@
  * share of every batch; the gradient of the batch's mean loss is the sum of the shares.
  * By default the workers run the dense kernels (../kernels/dense) on one shared memory holding
  * the weights, Adam's moments and every share: each runs Adam on the tensors it owns and the
- * others read the result in place. Models the kernels do not cover (dropout), and
- * `LATENT_LAB_DENSE=0`, train on tfjs replicas instead (./tfStepper.ts), exchanging shares and
+ * others read the result in place. With `LATENT_LAB_DENSE=0` (or a model `denseUnsupported`
+ * refuses) the workers train tfjs replicas instead (./tfStepper.ts), exchanging shares and
  * updated variables through SharedArrayBuffers so all replicas stay bit-identical.
  * Differences from trainModel: the dense kernels draw the reparameterisation and input noise
  * from their own seeded generator; tfjs worker k > 0 draws its rows' noise from seeds derived
@@ -84,7 +84,7 @@ export function denseOff(model: TrainConfig['model'], env: NodeJS.ProcessEnv = p
  * Dense kernels (wasm or cpu backend, a model they support): 1 worker for models under 50k
  * parameters or batches under 64 (the per-step barriers would cost more than a second thread
  * gains), else one per core up to 4 with ≥ 32 rows each.
- * tfjs workers (`LATENT_LAB_DENSE=0` or dropout): 2 on wasm with ≥ 2 cores, a batch ≥ 64, a run
+ * tfjs workers (`LATENT_LAB_DENSE=0`): 2 on wasm with ≥ 2 cores, a batch ≥ 64, a run
  * of ≥ 100k samples (epochs × training set) and (when `inputDim` is given) a model of ≥ 50k
  * parameters; 1 (with the threaded backend inside it) when the engine's wasm backend runs on
  * several threads.

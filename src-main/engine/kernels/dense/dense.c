@@ -3,7 +3,7 @@
  *
  * Everything one training step of a dense AE / VAE / CVAE needs, on raw float arrays in one
  * shared WebAssembly.Memory: a packed GEMM with any operand layout, bias + activation, their
- * gradients, the Bernoulli / Gaussian reconstruction loss with its gradient, the VAE
+ * gradients, inverted dropout, the Bernoulli / Gaussian reconstruction loss with its gradient, the VAE
  * reparameterisation and KL with theirs, and Adam. The layer program (which call on which
  * buffer) lives in ../denseNet.ts; two training threads each run it on their half of the batch.
  *
@@ -328,6 +328,34 @@ void col_sum(int M, int N, const f32 *dZ, f32 *db) {
     const f32 *g = dZ + i * N;
     for (int j = 0; j < N; j++) db[j] += g[j];
   }
+}
+
+/*
+ * Inverted dropout: D = H · mask with mask = 1/(1 − rate) for kept units and 0 for dropped ones
+ * (kept with probability 1 − rate, from a hash of `seed` and the element index). The mask is
+ * stored for the backward pass (mul_in_place).
+ */
+EXPORT("dropout")
+void dropout(int n, const f32 *H, f32 *D, f32 *mask, f32 rate, unsigned seed) {
+  f32 keep = 1.0f / (1.0f - rate);
+  for (int i = 0; i < n; i++) {
+    unsigned h = seed ^ ((unsigned)i * 0x9e3779b9u);
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    f32 u = (f32)(h >> 8) * (1.0f / 16777216.0f);
+    f32 m = u < rate ? 0.f : keep;
+    mask[i] = m;
+    D[i] = H[i] * m;
+  }
+}
+
+/* dD[n] *= mask in place: the gradient at the dropout's input. */
+EXPORT("mul_in_place")
+void mul_in_place(int n, f32 *dD, const f32 *mask) {
+  for (int i = 0; i < n; i++) dD[i] *= mask[i];
 }
 
 /* ---------- losses ---------- */

@@ -70,6 +70,11 @@ export interface ThreadBuffers {
   encD: number[];
   decH: number[];
   decD: number[];
+  /** Per hidden layer: the activations after dropout (the next layer's input) and the masks; = encH / decH without dropout. */
+  encOut: number[];
+  encMask: number[];
+  decOut: number[];
+  decMask: number[];
   logits: number;
   pack: number;
 }
@@ -84,6 +89,8 @@ export interface DensePlan {
   conditional: boolean;
   bernoulli: boolean;
   inputNoise: number;
+  /** Dropout rate after every hidden layer (0 = none). */
+  dropout: number;
   tensors: TensorSlot[];
   /** Total trainable parameters. */
   P: number;
@@ -106,7 +113,6 @@ export interface DensePlan {
 /** Why the fast path cannot train this model, or null when it can. */
 export function denseUnsupported(spec: ModelSpec): string | null {
   const cfg = spec.config;
-  if (cfg.dropout > 0) return 'dropout is not implemented in the dense kernels';
   if (!(cfg.activation in ACT)) return `activation ${cfg.activation} is not implemented in the dense kernels`;
   return null;
 }
@@ -168,6 +174,9 @@ export function planDense(spec: ModelSpec, rows: number, threads: number): Dense
   for (let t = 0; t < threads; t++) {
     const stackTop = t === 0 ? STACK_BYTES : take(STACK_BYTES / 4) + STACK_BYTES;
     const x = take(rows * spec.inputDim);
+    const drop = cfg.dropout > 0;
+    const encH = enc.map((l) => take(rows * l.out));
+    const decH = dec.map((l) => take(rows * l.out));
     thread.push({
       stackTop,
       grads: grads + t * gradStride * 4,
@@ -181,10 +190,14 @@ export function planDense(spec: ModelSpec, rows: number, threads: number): Dense
       dMu: take(rows * L),
       dLv: take(rows * L),
       dZ: take(rows * L),
-      encH: enc.map((l) => take(rows * l.out)),
+      encH,
       encD: enc.map((l) => take(rows * l.out)),
-      decH: dec.map((l) => take(rows * l.out)),
+      decH,
       decD: dec.map((l) => take(rows * l.out)),
+      encOut: drop ? enc.map((l) => take(rows * l.out)) : encH,
+      encMask: drop ? enc.map((l) => take(rows * l.out)) : [],
+      decOut: drop ? dec.map((l) => take(rows * l.out)) : decH,
+      decMask: drop ? dec.map((l) => take(rows * l.out)) : [],
       logits: take(rows * spec.inputDim),
       pack: take(maxK * 8),
     });
@@ -199,6 +212,7 @@ export function planDense(spec: ModelSpec, rows: number, threads: number): Dense
     conditional,
     bernoulli: spec.output === 'bernoulli',
     inputNoise: cfg.inputNoise,
+    dropout: cfg.dropout,
     tensors,
     P,
     enc,
@@ -234,6 +248,8 @@ interface Kernels {
   reparam(M: number, Lz: number, MU: number, LV: number, EPS: number, Z: number): number;
   reparam_grad(M: number, Lz: number, MU: number, LV: number, EPS: number, dZ: number, dMU: number, dLV: number, k: number): void;
   adam(n: number, W: number, G: number, nG: number, gStride: number, M: number, V: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void;
+  dropout(n: number, H: number, D: number, mask: number, rate: number, seed: number): void;
+  mul_in_place(n: number, dD: number, mask: number): void;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -256,6 +272,8 @@ export class DenseNet {
   private readonly f32: Float32Array;
   private readonly i32: Int32Array;
   private readonly buf: ThreadBuffers;
+  /** This step's dropout mask seeds, encoder layers then decoder layers. */
+  private dropSeeds: number[] = [];
 
   constructor(
     readonly plan: DensePlan,
@@ -326,6 +344,7 @@ export class DenseNet {
       const eps = this.view(buf.eps, rows * plan.latentDim);
       for (let i = 0; i < eps.length; i++) eps[i] = gaussian(rng);
     }
+    this.dropSeeds = plan.dropout > 0 ? [...plan.enc, ...plan.dec].map(() => Math.floor(rng() * 4294967296)) : [];
     if (plan.inputNoise > 0) {
       const xIn = this.view(buf.xIn, rows * D);
       const s = plan.inputNoise;
@@ -344,6 +363,20 @@ export class DenseNet {
       xIn: this.view(buf.xIn, rows * plan.inputDim),
       eps: this.view(buf.eps, rows * plan.latentDim),
     };
+  }
+
+  /** Test hook: this step's dropout masks (0 or 1/(1 − rate)) per hidden layer. */
+  masks(rows: number): { enc: Float32Array[]; dec: Float32Array[] } {
+    const { plan, buf } = this;
+    return {
+      enc: buf.encMask.map((o, i) => this.view(o, rows * plan.enc[i].out)),
+      dec: buf.decMask.map((o, i) => this.view(o, rows * plan.dec[i].out)),
+    };
+  }
+
+  /** Dropout after hidden layer output `h` (training only): fills `out` and `mask`. */
+  private drop(h: number, out: number, mask: number, n: number, layer: number): void {
+    this.k.dropout(n, h, out, mask, this.plan.dropout, this.dropSeeds[layer]);
   }
 
   private forwardLayer(l: LayerPlan, input: number, rows: number, out: number): void {
@@ -384,10 +417,12 @@ export class DenseNet {
     }
     const L = plan.latentDim;
     // Encoder.
+    const dropping = plan.dropout > 0;
     let input = buf.xIn;
     plan.enc.forEach((l, i) => {
       this.forwardLayer(l, input, rows, buf.encH[i]);
-      input = buf.encH[i];
+      if (dropping) this.drop(buf.encH[i], buf.encOut[i], buf.encMask[i], rows * l.out, i);
+      input = buf.encOut[i];
     });
     const hLast = input;
     let kl = 0;
@@ -402,7 +437,8 @@ export class DenseNet {
     input = buf.z;
     plan.dec.forEach((l, i) => {
       this.forwardLayer(l, input, rows, buf.decH[i]);
-      input = buf.decH[i];
+      if (dropping) this.drop(buf.decH[i], buf.decOut[i], buf.decMask[i], rows * l.out, plan.enc.length + i);
+      input = buf.decOut[i];
     });
     this.forwardLayer(plan.out, input, rows, buf.logits);
     // Loss; the logits buffer becomes its gradient.
@@ -412,11 +448,12 @@ export class DenseNet {
 
     // Backward through the decoder.
     const nd = plan.dec.length;
-    this.backwardLayer(plan.out, buf.decH[nd - 1], buf.logits, rows, buf.decD[nd - 1]);
+    this.backwardLayer(plan.out, buf.decOut[nd - 1], buf.logits, rows, buf.decD[nd - 1]);
     for (let i = nd - 1; i >= 0; i--) {
       const l = plan.dec[i];
+      if (dropping) k.mul_in_place(rows * l.out, buf.decD[i], buf.decMask[i]);
       k.act_grad(rows, l.out, buf.decH[i], buf.decD[i], l.act);
-      const below = i > 0 ? buf.decH[i - 1] : buf.z;
+      const below = i > 0 ? buf.decOut[i - 1] : buf.z;
       this.backwardLayer(l, below, buf.decD[i], rows, i > 0 ? buf.decD[i - 1] : buf.dZ);
     }
     // Through the sampling step and the heads.
@@ -431,8 +468,9 @@ export class DenseNet {
     // Through the encoder (no gradient at the input).
     for (let i = ne - 1; i >= 0; i--) {
       const l = plan.enc[i];
+      if (dropping) k.mul_in_place(rows * l.out, buf.encD[i], buf.encMask[i]);
       k.act_grad(rows, l.out, buf.encH[i], buf.encD[i], l.act);
-      this.backwardLayer(l, i > 0 ? buf.encH[i - 1] : buf.xIn, buf.encD[i], rows, i > 0 ? buf.encD[i - 1] : null);
+      this.backwardLayer(l, i > 0 ? buf.encOut[i - 1] : buf.xIn, buf.encD[i], rows, i > 0 ? buf.encD[i - 1] : null);
     }
     return { recon, kl: plan.variational ? kl : 0 };
   }
