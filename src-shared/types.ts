@@ -174,7 +174,14 @@ export const BackendInfo = z.object({
    * How the last (or current) run trains: `dense` = Latent Lab's own wasm SIMD kernels for dense
    * models (the default), `tfjs` = tfjs ops; on how many threads. Unset until the first run.
    */
-  training: z.object({ kernels: z.enum(['dense', 'tfjs']), threads: z.number().int() }).optional(),
+  training: z
+    .object({
+      kernels: z.enum(['dense', 'tfjs']),
+      threads: z.number().int(),
+      /** Why a run that would use the dense kernels did not (e.g. a model too big for them). */
+      note: z.string().optional(),
+    })
+    .optional(),
   /** Why wasm runs on fewer threads than asked for (e.g. the threaded build failed to load). */
   threadsNote: z.string().optional(),
   /** Kernel overrides installed at start (e.g. "BatchMatMul: transposes materialised"). */

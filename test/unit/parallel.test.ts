@@ -240,6 +240,15 @@ describe('parallel training', () => {
     });
   }
 
+  it('a model too big for the dense kernels trains on tfjs, and the backend info says why', async () => {
+    const b = tiny('vae');
+    const cfg = TrainConfig.parse({ model: b.config, epochs: 2, batchSize: 64, seed: 3 });
+    const r = await trainModelParallel(b, cfg, { train: synthetic(256), val: synthetic(8) }, {}, { workers: 2, denseMaxBytes: 4096 });
+    expect(r.state).toBe('done');
+    expect(backendInfo()!.training).toMatchObject({ kernels: 'tfjs', threads: 2, note: expect.stringMatching(/dense kernels cannot hold this model: .*GiB.*; training on tfjs/) });
+    expect(activeTrainWorkers()).toBe(0);
+  });
+
   it('dense kernels with dropout, input noise, L2 and KL warm-up: the loss falls and the run is reproducible', async () => {
     const run = async () => {
       const b = tiny('vae', { inputNoise: 0.1, dropout: 0.2, l2: 1e-4, klWarmupEpochs: 2 });

@@ -156,6 +156,8 @@ export interface ParallelOptions {
   wasmThreads?: number;
   /** Train on the dense kernels (default: when `denseOff` has no objection) or on tfjs replicas. */
   dense?: boolean;
+  /** Test hook: the most memory the dense kernels may take (default: what wasm32 addresses). */
+  denseMaxBytes?: number;
 }
 
 /** How long workers may take to load tfjs and build their replicas. */
@@ -235,7 +237,17 @@ export async function trainModelParallel(
   const spec: ModelSpec = { config: bundle.config, inputDim: bundle.inputDim, numClasses: bundle.numClasses, output: bundle.output };
   const initial = flatWeights(vars);
   const shapes = vars.map((v) => v.shape.slice());
-  const dense = (options.dense ?? denseOff(cfg.model) === null) ? denseSetup(spec, shapes, initial, Math.ceil(bs / W), W) : undefined;
+  let dense: WorkerInit['dense'];
+  let denseNote: string | undefined;
+  if (options.dense ?? denseOff(cfg.model) === null) {
+    try {
+      dense = denseSetup(spec, shapes, initial, Math.ceil(bs / W), W, options.denseMaxBytes);
+    } catch (err) {
+      // Too big for a wasm32 memory (or the memory cannot be had): tfjs trains it instead.
+      if (!(err instanceof DenseMemoryError)) throw err;
+      denseNote = `${err.message}; training on tfjs`;
+    }
+  }
 
   const shared: SharedBuffers = {
     ctl: new SharedArrayBuffer(CTL.SIZE * 4),
@@ -353,7 +365,7 @@ export async function trainModelParallel(
         if (fallback) noteTrainThreads(1, `training ${fallback.slice('wasm: '.length)}`);
       }
     }
-    noteTrainPath(dense ? 'dense' : 'tfjs', dense ? W : W === 1 ? (backendInfo()?.trainThreads ?? 1) : W);
+    noteTrainPath(dense ? 'dense' : 'tfjs', dense ? W : W === 1 ? (backendInfo()?.trainThreads ?? 1) : W, denseNote);
 
     const rng = mulberry32(cfg.seed);
     const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -498,6 +510,9 @@ export async function trainModelParallel(
   }
 }
 
+/** The dense kernels cannot have the memory a model needs (the run falls back to tfjs). */
+class DenseMemoryError extends Error {}
+
 /**
  * The dense kernels' layout and shared memory for this run, holding the initial weights (Adam's
  * moments start at zero). The layout must list the model's variables in the same order and
@@ -509,12 +524,23 @@ function denseSetup(
   initial: Float32Array,
   rows: number,
   workers: number,
+  maxBytes?: number,
 ): { plan: DensePlan; memory: WebAssembly.Memory; module: WebAssembly.Module } {
-  const plan = planDense(spec, rows, workers);
+  let plan: DensePlan;
+  let memory: WebAssembly.Memory;
+  try {
+    plan = planDense(spec, rows, workers, maxBytes);
+  } catch (err) {
+    throw new DenseMemoryError(`the dense kernels cannot hold this model: ${(err as Error).message}`);
+  }
   const got = plan.tensors.map((t) => t.shape.join('x')).join(', ');
   const want = shapes.map((s) => s.join('x')).join(', ');
   if (got !== want) throw new Error(`dense kernels: layout [${got}] does not match the model's variables [${want}]`);
-  const memory = createDenseMemory(plan);
+  try {
+    memory = createDenseMemory(plan);
+  } catch (err) {
+    throw new DenseMemoryError(`the dense kernels could not get ${(plan.bytes / 2 ** 20).toFixed(0)} MiB of memory: ${(err as Error).message}`);
+  }
   new Float32Array(memory.buffer, plan.w, plan.P).set(initial);
   return { plan, memory, module: kernelModule() };
 }

@@ -121,7 +121,7 @@ export function denseUnsupported(spec: ModelSpec): string | null {
  * Memory layout for `threads` threads of at most `rows` rows each. Throws when the model does
  * not fit in a wasm32 memory (the caller trains on tfjs instead).
  */
-export function planDense(spec: ModelSpec, rows: number, threads: number): DensePlan {
+export function planDense(spec: ModelSpec, rows: number, threads: number, maxBytes = MAX_BYTES): DensePlan {
   const why = denseUnsupported(spec);
   if (why) throw new Error(why);
   const cfg = spec.config;
@@ -202,7 +202,9 @@ export function planDense(spec: ModelSpec, rows: number, threads: number): Dense
       pack: take(maxK * 8),
     });
   }
-  if (top > MAX_BYTES) throw new Error(`the model needs ${(top / 2 ** 30).toFixed(1)} GiB of kernel memory (wasm32 holds 4 GiB)`);
+  if (top > maxBytes) {
+    throw new Error(`the model needs ${(top / 2 ** 30).toFixed(2)} GiB of kernel memory (at most ${(maxBytes / 2 ** 30).toFixed(2)} GiB)`);
+  }
   return {
     threads,
     rows,
