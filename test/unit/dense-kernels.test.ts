@@ -241,6 +241,16 @@ describe('dense kernels', () => {
     expectClose(two.g, net.grads, 1e-5);
   });
 
+  it('a CVAE label out of range is refused before it can index past the kernel', () => {
+    const b = model('cvae');
+    const plan = planDense(b, 4, 1);
+    const net = new DenseNet(plan, createDenseMemory(plan), 0);
+    const x = new Float32Array(4 * D);
+    expect(() => net.load(x, Int32Array.of(0, 1, 3, 2), 4, (i) => i, 1)).toThrow(/label 3 is not in 0…2/);
+    expect(() => net.load(x, Int32Array.of(0, -1, 2, 2), 4, (i) => i, 1)).toThrow(/label -1/);
+    expect(() => net.load(x, Int32Array.of(0, 1, 2, 2), 4, (i) => i, 1)).not.toThrow();
+  });
+
   for (const l2 of [0, 0.001]) {
     it(`Adam steps equal tfjs's Adam on the same gradients (l2 ${l2})`, () => {
       const b = model('vae', { l2 });

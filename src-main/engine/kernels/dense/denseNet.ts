@@ -87,6 +87,8 @@ export interface DensePlan {
   latentDim: number;
   variational: boolean;
   conditional: boolean;
+  /** Labels of a conditional model are in [0, classes). */
+  classes: number;
   bernoulli: boolean;
   inputNoise: number;
   /** Dropout rate after every hidden layer (0 = none). */
@@ -212,6 +214,7 @@ export function planDense(spec: ModelSpec, rows: number, threads: number, maxByt
     latentDim: L,
     variational,
     conditional,
+    classes: spec.numClasses,
     bernoulli: spec.output === 'bernoulli',
     inputNoise: cfg.inputNoise,
     dropout: cfg.dropout,
@@ -340,6 +343,12 @@ export class DenseNet {
       const src = pick(i);
       X.set(x.subarray(src * D, src * D + D), i * D);
       labels[i] = y[src];
+    }
+    if (plan.conditional) {
+      // A label out of range would index past the kernel's one-hot rows.
+      for (let i = 0; i < rows; i++) {
+        if (!(labels[i] >= 0 && labels[i] < plan.classes)) throw new Error(`dense kernels: label ${labels[i]} is not in 0…${plan.classes - 1}`);
+      }
     }
     const rng = mulberry32(seed);
     if (plan.variational) {
