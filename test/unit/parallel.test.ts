@@ -240,6 +240,47 @@ describe('parallel training', () => {
     });
   }
 
+  it("the epoch end runs while the workers train on: the hook sees its epoch's weights, reports stay in order", async () => {
+    const b = tiny('vae', { hidden: [32, 16] });
+    // Small batches: an epoch takes longer than a few of the watcher's polls.
+    const cfg = TrainConfig.parse({ model: b.config, epochs: 3, batchSize: 8, seed: 6 });
+    const events: string[] = [];
+    const hookWeights: Float32Array[] = [];
+    const r = await trainModelParallel(
+      b,
+      cfg,
+      { train: synthetic(4096, 4), val: synthetic(16) },
+      {
+        progressIntervalMs: 0,
+        onProgress: (p) => void events.push(p.val ? `val ${p.epoch}` : `batch ${p.epoch}`),
+        onEpochEnd: async (epoch) => {
+          events.push(`end ${epoch}`);
+          const at = events.length;
+          const w = flat(b);
+          // A slow hook (a checkpoint on a slow disk): the workers go on, but the bundle must not
+          // move and no report of the next epoch may come before the hook is done.
+          await new Promise((res) => setTimeout(res, 150));
+          expect(Array.from(flat(b))).toEqual(Array.from(w));
+          expect(events.slice(at)).toEqual([]);
+          hookWeights.push(w);
+        },
+      },
+      { workers: 2, syncIntervalMs: 10 },
+    );
+    expect(r).toMatchObject({ state: 'done', epochsDone: 3 });
+    // Per epoch: batches, then its validation report, then its hook, before anything of the next.
+    const firstOf = (e: string) => events.indexOf(e);
+    const lastOf = (e: string) => events.lastIndexOf(e);
+    for (const e of [1, 2]) {
+      expect(lastOf(`batch ${e}`)).toBeLessThan(firstOf(`val ${e}`));
+      expect(firstOf(`val ${e}`)).toBeLessThan(firstOf(`end ${e}`));
+      expect(firstOf(`end ${e}`)).toBeLessThan(firstOf(`batch ${e + 1}`));
+    }
+    // The last hook saw the final weights; the earlier ones saw earlier weights.
+    expect(Array.from(hookWeights[2])).toEqual(Array.from(flat(b)));
+    expect(Array.from(hookWeights[1])).not.toEqual(Array.from(hookWeights[2]));
+  });
+
   it('a model too big for the dense kernels trains on tfjs, and the backend info says why', async () => {
     const b = tiny('vae');
     const cfg = TrainConfig.parse({ model: b.config, epochs: 2, batchSize: 64, seed: 3 });

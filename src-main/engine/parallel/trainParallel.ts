@@ -267,6 +267,8 @@ export async function trainModelParallel(
   const workers: Worker[] = [];
   const exited: Promise<void>[] = [];
   let failure: Error | null = null;
+  /** The newest epoch end's work (awaited before the workers are torn down). */
+  let endingInFlight: Promise<unknown> | null = null;
   let wake: (() => void) | null = null;
   const poke = () => {
     const w = wake;
@@ -369,14 +371,27 @@ export async function trainModelParallel(
 
     const rng = mulberry32(cfg.seed);
     const order = Int32Array.from({ length: n }, (_, i) => i);
+    let ending: EpochEnding | null = null;
     let step = 0;
     const t0 = performance.now();
     let samplesBefore = 0;
 
+    // The end of an epoch (validation, its progress report, the epoch hook: checkpoint, snapshot)
+    // runs on this thread while the workers already train the next one; `settle` waits for it.
+    // Until it is done no batch progress is emitted (reports stay in order) and no mid-epoch
+    // weights are copied into `bundle` (the hook reads the epoch's weights from it).
+    const settle = async () => {
+      if (!ending) return;
+      const e = ending;
+      ending = null;
+      lastVal = await e.done;
+      epochsDone = e.epoch;
+    };
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
       shuffleInPlace(order, rng);
       // trainModel checks before every batch; the workers check before batches 2…; this is batch 1's.
       if (!(await control.checkpoint())) {
+        await settle();
         return { state: 'cancelled', epochsDone, samplesPerSecond: rate, lastVal };
       }
       Atomics.store(ctl, CTL.STATE, STATE_RUN);
@@ -424,6 +439,7 @@ export async function trainModelParallel(
       while (ends.length < W) {
         await nextEvent(20);
         check();
+        const ended = !ending || ending.settled;
         ends.push(...take(['epochDone', 'stopped', 'diverged']));
         if (ends.length >= W) break;
         if (control.state === 'paused') {
@@ -442,10 +458,10 @@ export async function trainModelParallel(
           const r = latest();
           if (r) {
             rate = (samplesBefore + r.sumN) / ((now - t0) / 1000);
-            if (hooks.onProgress && now - lastEmit >= interval && r.batch < batches) emitBatch(r, now);
+            if (hooks.onProgress && ended && now - lastEmit >= interval && r.batch < batches) emitBatch(r, now);
           }
         }
-        const sync = Atomics.load(ctl, CTL.SYNC);
+        const sync = ended ? Atomics.load(ctl, CTL.SYNC) : -1;
         if (sync === 2) {
           assignFlat(vars, syncView);
           Atomics.store(ctl, CTL.SYNC, 0);
@@ -455,8 +471,10 @@ export async function trainModelParallel(
         }
       }
 
-      // Epoch over (or stopped / diverged): all workers have reported.
+      // Epoch over (or stopped / diverged): all workers have reported. The previous epoch's end
+      // (its checkpoint) completes first.
       const end = epochEnd(ends);
+      await settle();
       if (end.kind === 'diverged') {
         const { recon, kl } = end;
         throw new LabError(
@@ -478,7 +496,7 @@ export async function trainModelParallel(
       const now = performance.now();
       rate = samplesBefore / ((now - t0) / 1000);
       if (hooks.onProgress) emitBatch(r, now);
-      lastVal = await finishEpoch(bundle, cfg, data.val, hooks, {
+      const done = finishEpoch(bundle, cfg, data.val, hooks, {
         epoch,
         batches,
         n,
@@ -487,9 +505,23 @@ export async function trainModelParallel(
         sumKl: r.sumKl,
         sumN: r.sumN,
       });
-      epochsDone = epoch;
+      const e: EpochEnding = { epoch, done, settled: false };
+      ending = e;
+      endingInFlight = done;
+      // Handled here (a failure is re-thrown by `settle`); it also wakes the watcher.
+      done.then(
+        () => {
+          e.settled = true;
+          poke();
+        },
+        (err: unknown) => {
+          e.settled = true;
+          fail(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
     }
 
+    await settle();
     if (options.onReplicaWeights) {
       for (const w of workers) w.postMessage({ type: 'dump' } satisfies ToWorker);
       const got: Extract<FromWorker, { type: 'weights' }>[] = [];
@@ -502,6 +534,8 @@ export async function trainModelParallel(
     }
     return { state: 'done', epochsDone, samplesPerSecond: rate, lastVal };
   } finally {
+    // An epoch end still running (e.g. the workers failed meanwhile) must not outlive the run.
+    await endingInFlight?.catch(() => undefined);
     Atomics.store(ctl, CTL.ABORT, 1);
     Atomics.notify(ctl, CTL.BAR_GEN);
     Atomics.notify(ctl, CTL.STATE);
@@ -543,6 +577,13 @@ function denseSetup(
   }
   new Float32Array(memory.buffer, plan.w, plan.P).set(initial);
   return { plan, memory, module: kernelModule() };
+}
+
+/** An epoch's end work running on the main thread while the workers train the next epoch. */
+interface EpochEnding {
+  epoch: number;
+  done: Promise<LossParts>;
+  settled: boolean;
 }
 
 /** Combines the workers' end-of-epoch reports (they agree by construction; the leader carries the weights). */
