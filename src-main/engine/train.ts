@@ -12,8 +12,6 @@ import { evaluate, type SplitData } from './metrics';
 import { mulberry32, shuffleInPlace } from './datasets/random';
 import { betaAt } from './schedule';
 
-export { betaAt };
-
 export type ControlState = 'running' | 'paused' | 'stopping';
 
 /** Pause / resume / stop handle shared between the engine and the loop. */
