@@ -237,6 +237,9 @@ export async function trainModelParallel(
   const spec: ModelSpec = { config: bundle.config, inputDim: bundle.inputDim, numClasses: bundle.numClasses, output: bundle.output };
   const initial = flatWeights(vars);
   const shapes = vars.map((v) => v.shape.slice());
+  // tfjs workers: a single one runs the whole batch on the threaded backend (if the engine has
+  // one); several share the cores, one thread each. (The dense kernels run one thread per worker.)
+  let tfjsThreads = W === 1 ? (options.wasmThreads ?? backendInfo()?.trainThreads ?? 1) : 1;
   let dense: WorkerInit['dense'];
   let denseNote: string | undefined;
   if (options.dense ?? denseOff(cfg.model) === null) {
@@ -267,8 +270,8 @@ export async function trainModelParallel(
   const workers: Worker[] = [];
   const exited: Promise<void>[] = [];
   let failure: Error | null = null;
-  /** The newest epoch end's work (awaited before the workers are torn down). */
-  let endingInFlight: Promise<unknown> | null = null;
+  /** The previous epoch's end work, while it runs beside the next epoch (see `settle`). */
+  let ending: EpochEnding | null = null;
   let wake: (() => void) | null = null;
   const poke = () => {
     const w = wake;
@@ -293,9 +296,7 @@ export async function trainModelParallel(
         index: i,
         workers: W,
         backend: tf.getBackend(),
-        // A single worker runs the whole batch on the threaded backend (if the engine has one);
-        // several workers share the cores, one thread each.
-        wasmThreads: W === 1 ? (options.wasmThreads ?? backendInfo()?.trainThreads ?? 1) : 1,
+        wasmThreads: tfjsThreads,
         spec,
         cfg,
         weights: initial,
@@ -364,14 +365,16 @@ export async function trainModelParallel(
         ready++;
         // A lone worker that could not load the threaded build trains on one thread: say so.
         const fallback = r.overrides.find((o) => o.startsWith('wasm: 1 thread ('));
-        if (fallback) noteTrainThreads(1, `training ${fallback.slice('wasm: '.length)}`);
+        if (fallback) {
+          tfjsThreads = 1;
+          noteTrainThreads(1, `training ${fallback.slice('wasm: '.length)}`);
+        }
       }
     }
-    noteTrainPath(dense ? 'dense' : 'tfjs', dense ? W : W === 1 ? (backendInfo()?.trainThreads ?? 1) : W, denseNote);
+    noteTrainPath(dense ? 'dense' : 'tfjs', dense ? W : W * tfjsThreads, denseNote);
 
     const rng = mulberry32(cfg.seed);
     const order = Int32Array.from({ length: n }, (_, i) => i);
-    let ending: EpochEnding | null = null;
     let step = 0;
     const t0 = performance.now();
     let samplesBefore = 0;
@@ -507,7 +510,6 @@ export async function trainModelParallel(
       });
       const e: EpochEnding = { epoch, done, settled: false };
       ending = e;
-      endingInFlight = done;
       // Handled here (a failure is re-thrown by `settle`); it also wakes the watcher.
       done.then(
         () => {
@@ -535,7 +537,7 @@ export async function trainModelParallel(
     return { state: 'done', epochsDone, samplesPerSecond: rate, lastVal };
   } finally {
     // An epoch end still running (e.g. the workers failed meanwhile) must not outlive the run.
-    await endingInFlight?.catch(() => undefined);
+    await (ending as EpochEnding | null)?.done.catch(() => undefined); // (cast: set in the loop)
     Atomics.store(ctl, CTL.ABORT, 1);
     Atomics.notify(ctl, CTL.BAR_GEN);
     Atomics.notify(ctl, CTL.STATE);
