@@ -484,11 +484,3 @@ void adam(int n, f32 *W, const f32 *G, int nG, int gStride, f32 *Mo, f32 *Vo, f3
     W[i] -= lr * (m * (1.0f / c1)) / (__builtin_sqrtf(v * (1.0f / c2)) + eps);
   }
 }
-
-/* Σ of squares (the L2 penalty's value). */
-EXPORT("sum_sq")
-double sum_sq(int n, const f32 *W) {
-  double s = 0;
-  for (int i = 0; i < n; i++) s += W[i] * W[i];
-  return s;
-}
