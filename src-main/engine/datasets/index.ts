@@ -17,7 +17,6 @@ export { mulberry32, deriveSeed, gaussian, shuffleInPlace, permutation, randomIn
 export { readIdx, writeIdx, idxHeader, checkImageLabelPair, isGzip, type IdxArray } from './idx';
 export { IDX_SOURCES, loadIdxSource, type IdxSource, type RemoteFile } from './remote';
 export { makeToy, type ToyId } from './toy';
-export { MNIST_CACHE_FILE } from './mnist';
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -146,7 +145,7 @@ async function load(ref: DatasetRef, opts: LoadOptions): Promise<LoadedDataset> 
   let result: LoadedDataset;
   if (id === 'mnist') {
     opts.onProgress?.({ phase: 'decode', loaded: 0, total: 1 });
-    const m = await loadEmbeddedMnist(opts.dataDir);
+    const m = await loadEmbeddedMnist();
     result = { info: baseInfo(id), inputDim: 784, train: m.train, test: m.test };
   } else if (id === 'mnist-full' || id === 'fashion-mnist') {
     const r = await loadIdxSource(IDX_SOURCES[id], opts);
