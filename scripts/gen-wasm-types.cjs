@@ -3,7 +3,7 @@
  * Writes `src-main/types/webassembly.d.ts`: the `WebAssembly` namespace of TypeScript's own
  * lib.dom.d.ts, so the main side (engine, kernels) can type WebAssembly without the DOM library
  * (tsconfig.node.json has no "DOM": engine code cannot reach `window` or `document`).
- * `test/unit/typesconfig.test.ts` checks the file matches the installed TypeScript.
+ * `test/unit/boundaries.test.ts` checks the file matches the installed TypeScript.
  *   node scripts/gen-wasm-types.cjs          write it
  *   node scripts/gen-wasm-types.cjs --print  print it (used by the test)
  */

@@ -4,7 +4,7 @@
  * planted forbidden import of each kind is refused by its rule.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,5 +78,11 @@ describe('import boundaries', () => {
       const plantedFiles = new Set(cases.map((c) => c[1]));
       expect(planted.filter((v) => !plantedFiles.has(v.from))).toEqual([]);
     });
+  });
+
+  it("the main side's WebAssembly types (it has no DOM library) are TypeScript's own, regenerated", () => {
+    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'gen-wasm-types.cjs'), '--print'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(readFileSync(path.join(root, 'src-main', 'types', 'webassembly.d.ts'), 'utf8')).toBe(r.stdout);
   });
 });
