@@ -3,6 +3,7 @@ import path from 'node:path';
 import { BrowserWindow, nativeTheme, screen, type Rectangle } from 'electron';
 import type { SettingsStore, WindowState } from './settings';
 import { APP_URL } from './protocol';
+import { findResource } from '../resources';
 
 /** Match the renderer's page background so nothing flashes before the first paint. */
 export const BACKGROUND = { dark: '#0b0f17', light: '#f4f5f8' } as const; // = --bg in src-renderer/src/app.css
@@ -47,6 +48,7 @@ export function createMainWindow(opts: { preload: string; settings: SettingsStor
     minHeight: 560,
     show: false,
     title: 'Latent Lab',
+    icon: findResource('icon.png'), // resources/icon.png (scripts/make-icon.cjs)
     backgroundColor: nativeTheme.shouldUseDarkColors ? BACKGROUND.dark : BACKGROUND.light,
     autoHideMenuBar: false,
     webPreferences,
