@@ -7,12 +7,14 @@
  *   out/main/server.js        browser mode: `node out/main/server.js`
  *   out/main/cli.js           command line
  *   out/main/train-worker.js  training worker thread (worker_threads, started by the engine)
+ *   out/main/kernels/*.wasm   the dense training kernels (committed binaries, read by the engine)
  *   out/preload/preload.js    preload (CJS; sandboxed preloads cannot load ESM or chunks)
  *   out/renderer/             UI (index.html; scatter-bench.html is the bench's scatter page)
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { EVENT_NAMES, HOST_EVENT_NAMES, HOST_REQUEST_NAMES, REQUEST_NAMES } from './src-shared/contract';
 
@@ -41,6 +43,19 @@ function mainEntries(): Record<string, string> {
   return entries;
 }
 
+/** Copies the committed WebAssembly kernels to out/main/kernels/ (kernels/dense/kernelModule.ts reads them there). */
+function kernelFiles(): Plugin {
+  const dir = here('src-main/engine/kernels/dense');
+  return {
+    name: 'latent-lab:kernel-files',
+    generateBundle() {
+      for (const file of readdirSync(dir).filter((f) => f.endsWith('.wasm'))) {
+        this.emitFile({ type: 'asset', fileName: `kernels/${file}`, source: readFileSync(resolve(dir, file)) });
+      }
+    },
+  };
+}
+
 /** The contract's names, inlined into the preload so it stays free of zod and of chunks. */
 const labNames = {
   requests: REQUEST_NAMES,
@@ -50,6 +65,7 @@ const labNames = {
 
 export default defineConfig({
   main: {
+    plugins: [kernelFiles()],
     build: {
       outDir: here('out/main'),
       sourcemap: true,

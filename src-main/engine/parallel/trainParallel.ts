@@ -24,7 +24,8 @@ import { mulberry32, shuffleInPlace } from '../datasets/random';
 import type { SplitData } from '../metrics';
 import { backendInfo, noteTrainPath, noteTrainThreads } from '../backend';
 import { countParams, trainableVariables, type ModelBundle, type ModelSpec } from '../models/build';
-import { createDenseMemory, denseUnsupported, kernelModule, planDense, type DensePlan } from '../kernels/dense/denseNet';
+import { createDenseMemory, denseUnsupported, planDense, type DensePlan } from '../kernels/dense/denseNet';
+import { kernelModule } from '../kernels/dense/kernelModule';
 import { finishEpoch, mkParts, TrainControl, type TrainHooks, type TrainResult } from '../train';
 import {
   CTL,

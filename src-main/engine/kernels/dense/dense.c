@@ -5,11 +5,13 @@
  * shared WebAssembly.Memory: a packed GEMM with any operand layout, bias + activation, their
  * gradients, inverted dropout, the Bernoulli / Gaussian reconstruction loss with its gradient, the VAE
  * reparameterisation and KL with theirs, and Adam. The layer program (which call on which
- * buffer) lives in ../denseNet.ts; two training threads each run it on their half of the batch.
+ * buffer) lives in ./denseNet.ts; two training threads each run it on their half of the batch.
  *
  * Built by `npm run build:kernels` (scripts/build-kernels.cjs: clang --target=wasm32 -msimd128)
- * into ./denseWasm.ts. No libc: the few transcendental functions are written out below
- * (Cephes polynomials, ~1 ulp in float).
+ * into ./dense.wasm (committed). Every EXPORT's prototype is also a row of ./kernelTable.ts,
+ * which types the calls and is checked against the module when it loads: a new kernel is a C
+ * function here plus its row there. No libc: the few transcendental functions are written out
+ * below (Cephes polynomials, ~1 ulp in float).
  */
 #include <wasm_simd128.h>
 

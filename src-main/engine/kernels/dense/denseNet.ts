@@ -15,11 +15,13 @@
  * seeded generator, so runs are reproducible but not bit-identical to the tfjs path.
  *
  * `planDense` lays the memory out (plain data, posted to the workers); `DenseNet` is one
- * thread's view of it. No tfjs, Electron or DOM imports.
+ * thread's view of it. The module and its typed exports: ./kernelModule.ts, ./kernelTable.ts.
+ * No tfjs, Electron or DOM imports.
  */
 import type { ModelSpec } from '../../models/build';
 import { gaussian, mulberry32 } from '../../datasets/random';
-import { DENSE_WASM_BASE64 } from './denseWasm';
+import { instantiateKernels, kernelModule } from './kernelModule';
+import type { DenseKernels } from './kernelTable';
 
 const ACT: Record<string, number> = { linear: 0, relu: 1, elu: 2, tanh: 3, sigmoid: 4, selu: 5, leakyRelu: 6 };
 const STACK_BYTES = 64 * 1024;
@@ -240,40 +242,12 @@ export function createDenseMemory(plan: DensePlan): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: plan.pages, maximum: plan.pages, shared: true });
 }
 
-interface Kernels {
-  __stack_pointer: WebAssembly.Global;
-  gemm(M: number, N: number, K: number, A: number, rsa: number, csa: number, B: number, rsb: number, csb: number, C: number, ldc: number, acc: number, pack: number): void;
-  bias_act(M: number, N: number, H: number, bias: number, act: number): void;
-  act_grad(M: number, N: number, H: number, dH: number, act: number): void;
-  add_label_rows(M: number, N: number, H: number, W: number, labels: number, row0: number): void;
-  label_rows_grad(M: number, N: number, dZ: number, labels: number, dW: number, row0: number, classes: number): void;
-  col_sum(M: number, N: number, dZ: number, db: number): void;
-  recon_bernoulli(M: number, D: number, L: number, X: number, scale: number): number;
-  recon_gaussian(M: number, D: number, L: number, X: number, scale: number): number;
-  reparam(M: number, Lz: number, MU: number, LV: number, EPS: number, Z: number): number;
-  reparam_grad(M: number, Lz: number, MU: number, LV: number, EPS: number, dZ: number, dMU: number, dLV: number, k: number): void;
-  adam(n: number, W: number, G: number, nG: number, gStride: number, M: number, V: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void;
-  dropout(n: number, H: number, D: number, mask: number, rate: number, seed: number): void;
-  mul_in_place(n: number, dD: number, mask: number): void;
-}
-
-let compiled: WebAssembly.Module | null = null;
-/**
- * The compiled kernels, one per process. Post it to the training workers with the memory: V8
- * shares a module's code between threads, so a new run's workers start on code an earlier
- * run already optimised instead of re-tiering from the baseline compiler.
- */
-export function kernelModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Buffer.from(DENSE_WASM_BASE64, 'base64'));
-  return compiled;
-}
-
 /** Adam's constants (tfjs defaults; ε is the float32 backend epsilon tfjs uses). */
 export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
 /** One training thread's handle on the shared kernels memory. */
 export class DenseNet {
-  private readonly k: Kernels;
+  private readonly k: DenseKernels;
   private readonly f32: Float32Array;
   private readonly i32: Int32Array;
   private readonly buf: ThreadBuffers;
@@ -287,8 +261,7 @@ export class DenseNet {
     module: WebAssembly.Module = kernelModule(),
   ) {
     if (memory.buffer.byteLength < plan.bytes) throw new Error('dense kernels: the memory is smaller than the plan');
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    this.k = instance.exports as unknown as Kernels;
+    this.k = instantiateKernels(module, memory);
     this.buf = plan.thread[tid];
     // Every thread gets its own stack (the module's default one is thread 0's).
     this.k.__stack_pointer.value = this.buf.stackTop;
