@@ -359,10 +359,19 @@ export function parseHostRequest<N extends HostRequestName>(
   return { ok: false, error: { code: 'INVALID_PAYLOAD', message: firstIssue(name, r.error) } };
 }
 
-/** Parse a request payload; throws LabError('INVALID_PAYLOAD') naming the first problem. */
+/**
+ * Parse a request payload; throws LabError('INVALID_PAYLOAD') naming the first problem. A missing
+ * payload (`undefined` or `null`) stands for `{}` only for requests whose input is empty
+ * (`engine:info`, `training:stop`, …); every other request needs one (a `training:start` with
+ * no payload is refused, not a default run: send `{}` for the defaults).
+ */
 export function parseRequest<N extends RequestName>(name: N, payload: unknown): RequestParsed<N> {
   if (!isRequestName(name)) throw new LabError('UNKNOWN_REQUEST', `unknown request "${String(name).slice(0, 100)}"`);
-  const r = requests[name].input.safeParse(payload ?? {});
+  const input: z.ZodType = requests[name].input;
+  if (payload == null && input !== Empty) {
+    throw new LabError('INVALID_PAYLOAD', `${name}: a payload is required (got ${payload === null ? 'null' : 'none'})`);
+  }
+  const r = input.safeParse(payload ?? {});
   if (!r.success) throw new LabError('INVALID_PAYLOAD', firstIssue(name, r.error));
   return r.data as RequestParsed<N>;
 }

@@ -337,7 +337,7 @@ export class Engine {
       latentStats: null,
       pid: process.pid,
     };
-    await this.store.write(rec);
+    await this.store.create(rec);
     const bundle = buildModel(spec, cfg.seed);
     const lr: LoadedRun = { rec, bundle, data };
     this.activeId = id;
@@ -449,7 +449,12 @@ export class Engine {
       }
       rec.state = state;
       lr.trainLatents = undefined;
-      await this.store.write(rec).catch(() => undefined);
+      // A run whose end cannot be saved (e.g. a full disk) ends `error` with the IO message.
+      const unsaved = await this.store.finish(rec);
+      if (unsaved) {
+        state = 'error';
+        error ??= unsaved;
+      }
       if (rec.epochsDone === 0) {
         // Nothing learnt: keep the record (it says what happened) but forget the model.
         this.loaded.delete(id);
@@ -535,12 +540,8 @@ export class Engine {
       return summary(lr.rec);
     },
     'runs:rename': async ({ runId, name }) => {
-      const rec = await this.store.read(runId);
-      rec.name = name;
-      await this.store.write(rec);
-      const hit = this.loaded.get(runId);
-      if (hit) hit.rec.name = name;
-      return summary(rec);
+      // Only the name changes, in the run's write queue (a training run keeps its newer fields).
+      return summary(await this.store.patch(runId, { name }, this.loaded.get(runId)?.rec));
     },
     'runs:delete': async ({ runId }) => {
       if (this.training?.runId === runId) throw new LabError('BUSY', 'this run is training; stop it first');
@@ -555,8 +556,8 @@ export class Engine {
       const lr = await this.run(runId);
       if (lr.rec.metrics) return lr.rec.metrics;
       const m = await computeMetrics(lr.bundle, lr.data.train, lr.data.test, lr.rec.config.seed);
-      lr.rec.metrics = m;
-      if (this.training?.runId !== runId) await this.store.write(lr.rec);
+      if (this.training?.runId === runId) lr.rec.metrics = m;
+      else await this.store.patch(runId, { metrics: m }, lr.rec);
       return m;
     },
 

@@ -16,6 +16,7 @@ import {
   TrainState,
   type LossParts,
 } from '../../src-shared/types';
+import { appendFileOrUndo, ioError, writeFileAtomic } from './atomicWrite';
 import { isProcessAlive } from './pid';
 
 export const RUN_FILE_VERSION = 1;
@@ -54,6 +55,14 @@ export function defaultWorkspace(env: NodeJS.ProcessEnv = process.env): string {
 
 const ID_RE = /^[A-Za-z0-9._-]+$/;
 
+/** Keyed by run folder, for every RunStore of this process: */
+/** each run's writer queue (its last task), */
+const queues = new Map<string, Promise<void>>();
+/** the records that a job of this process owns (a training run's: the one copy every write uses), */
+const live = new Map<string, RunRecord>();
+/** and the end state of runs whose last write failed (the file still says `training`). */
+const unsaved = new Map<string, { state: 'error'; error: string }>();
+
 export class RunStore {
   readonly runsDir: string;
   readonly dataDir: string;
@@ -91,20 +100,109 @@ export class RunStore {
         this.issued.add(id);
         return id;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(err, path.join(this.runsDir, id), 'creating');
       }
     }
   }
 
-  /** Atomic write of the run record (temp file + rename). */
-  async write(rec: RunRecord): Promise<void> {
-    const file = path.join(this.dir(rec.id), 'config.json');
-    const tmp = `${file}.tmp-${process.pid}`;
-    await fs.writeFile(tmp, JSON.stringify(rec, null, 2));
-    await fs.rename(tmp, file);
+  /**
+   * Runs `fn` after every earlier task of run `id` has settled: each run has one writer queue,
+   * shared by every RunStore of this process, so writes of one record never interleave.
+   */
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const key = this.dir(id);
+    const next = (queues.get(key) ?? Promise.resolve()).then(fn);
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(key, tail);
+    void tail.then(() => {
+      if (queues.get(key) === tail) queues.delete(key);
+    });
+    return next;
   }
 
-  async read(id: string): Promise<RunRecord> {
+  private async writeNow(rec: RunRecord): Promise<void> {
+    await writeFileAtomic(path.join(this.dir(rec.id), 'config.json'), JSON.stringify(rec, null, 2));
+  }
+
+  /**
+   * Starts owning a new run's record in memory (a training job's; see `patch`) and writes it.
+   * When the write fails the empty run folder is removed and LabError('IO') is thrown.
+   */
+  async create(rec: RunRecord): Promise<void> {
+    const key = this.dir(rec.id);
+    live.set(key, rec);
+    try {
+      await this.write(rec);
+    } catch (err) {
+      live.delete(key);
+      await fs.rmdir(key).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Atomic write of the run record, in the run's queue; it writes `rec` as it is when its turn
+   * comes. Throws LabError('IO') naming `config.json`.
+   */
+  async write(rec: RunRecord): Promise<void> {
+    await this.serial(rec.id, () => this.writeNow(rec));
+  }
+
+  /**
+   * Changes only the given fields of run `id`'s record, in the run's queue: on the record a job
+   * of this process owns (so the job's later writes keep the change, and the change never
+   * writes back an older epochsDone/state), else on the record read from disk. A failed write
+   * leaves the in-memory record as it was. `copy` (e.g. the engine's loaded copy of the record)
+   * gets the same changes once written, in the queue's order. Returns the record as `read` would.
+   * Throws NOT_FOUND / BAD_FILE (as `read`) or IO.
+   */
+  async patch(id: string, changes: Partial<Pick<RunRecord, 'name' | 'metrics' | 'latentStats'>>, copy?: RunRecord): Promise<RunRecord> {
+    return this.serial(id, async () => {
+      const owned = live.get(this.dir(id));
+      const rec = owned ?? (await this.readRaw(id));
+      const before = Object.fromEntries(Object.keys(changes).map((k) => [k, rec[k as keyof RunRecord]]));
+      Object.assign(rec, changes);
+      try {
+        await this.writeNow(rec);
+      } catch (err) {
+        Object.assign(rec, before);
+        throw err;
+      }
+      if (copy) Object.assign(copy, changes);
+      return this.interpret(structuredClone(rec));
+    });
+  }
+
+  /**
+   * Writes a job's last record (its end state) and stops owning it. When that write fails the
+   * record becomes `error` with the IO message (written if the disk allows; else kept in memory
+   * so `read`/`list` report it): returns that error, or undefined when all was saved.
+   */
+  async finish(rec: RunRecord): Promise<{ code: 'IO'; message: string } | undefined> {
+    const key = this.dir(rec.id);
+    try {
+      await this.write(rec);
+      return undefined;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      rec.state = 'error';
+      rec.error = message;
+      unsaved.set(key, { state: 'error', error: message });
+      await this.write(rec).then(
+        () => unsaved.delete(key),
+        () => undefined,
+      );
+      return { code: 'IO', message };
+    } finally {
+      live.delete(key);
+    }
+  }
+
+  /** The record as stored (no interpretation). Throws NOT_FOUND or BAD_FILE. */
+  private async readRaw(id: string): Promise<RunRecord> {
     const file = path.join(this.dir(id), 'config.json');
     let text: string;
     try {
@@ -124,17 +222,38 @@ export class RunStore {
       const issue = r.error.issues[0];
       throw new LabError('BAD_FILE', `run "${id}" has an invalid config.json (${issue.path.join('.')}: ${issue.message})`);
     }
-    const rec = r.data;
-    if ((rec.state === 'training' || rec.state === 'paused') && rec.pid && !isProcessAlive(rec.pid)) {
-      // Its engine was killed or crashed mid-training: reported as such (the file is left as it is).
+    return r.data;
+  }
+
+  /**
+   * A record that says `training`/`paused` but whose job is gone is reported as `error`: its
+   * engine died (pid not alive), or it is this process and no job here owns it (its last
+   * write failed: the reason kept in memory, or a generic one). The file is left as it is.
+   */
+  private interpret(rec: RunRecord): RunRecord {
+    if ((rec.state !== 'training' && rec.state !== 'paused') || !rec.pid) return rec;
+    const key = this.dir(rec.id);
+    const epochs = `${rec.epochsDone} epoch${rec.epochsDone === 1 ? '' : 's'} saved`;
+    if (!isProcessAlive(rec.pid)) {
       rec.state = 'error';
-      rec.error = `interrupted: the engine stopped while this run was training (${rec.epochsDone} epoch${rec.epochsDone === 1 ? '' : 's'} saved)`;
+      rec.error = `interrupted: the engine stopped while this run was training (${epochs})`;
+    } else if (rec.pid === process.pid && !live.has(key)) {
+      const lost = unsaved.get(key);
+      rec.state = 'error';
+      rec.error = lost?.error ?? `this run stopped, but its end could not be saved (${epochs})`;
     }
     return rec;
   }
 
+  /** The run's record (the in-memory one while a job here owns it). Throws NOT_FOUND or BAD_FILE. */
+  async read(id: string): Promise<RunRecord> {
+    const owned = live.get(this.dir(id));
+    return this.interpret(owned ? structuredClone(owned) : await this.readRaw(id));
+  }
+
+  /** Appends one epoch's line to `metrics.jsonl` (in the run's queue). Throws LabError('IO'). */
   async appendEpoch(id: string, line: { epoch: number; train: LossParts; val: LossParts; beta: number; samplesPerSecond: number }): Promise<void> {
-    await fs.appendFile(path.join(this.dir(id), 'metrics.jsonl'), JSON.stringify(line) + '\n');
+    await this.serial(id, () => appendFileOrUndo(path.join(this.dir(id), 'metrics.jsonl'), JSON.stringify(line) + '\n'));
   }
 
   async list(): Promise<RunSummary[]> {

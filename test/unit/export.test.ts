@@ -267,7 +267,7 @@ describe('atomic behaviour', () => {
         }
         await fsp.writeFile(f, d);
       },
-      mkdir: (d, o) => fsp.mkdir(d, o),
+      mkdir: (d) => fsp.mkdir(d).then(() => undefined),
       rename: (a, b) => fsp.rename(a, b),
       rm: (t, o) => fsp.rm(t, o),
     };
@@ -281,17 +281,17 @@ describe('atomic behaviour', () => {
     }
   });
 
-  it('refuses an existing non-empty target; overwrite replaces it; empty target is fine', async () => {
+  it('refuses an existing export without overwrite; overwrite replaces only an export; empty target is fine', async () => {
     const parent = path.join(tmp, 'exists');
     const out = path.join(parent, 'out');
     await fsp.mkdir(out, { recursive: true });
     // empty folder: allowed
     await writeGeneratedExport('idx', out, makeSource(3, 3, () => 0), manifest);
-    await fsp.writeFile(path.join(out, 'keep.txt'), 'old');
+    const before = await fsp.readFile(path.join(out, 'images-idx3-ubyte.gz'));
     const err = await writeGeneratedExport('idx', out, makeSource(3, 3, () => 0), manifest).catch((e) => e);
     expect(err).toBeInstanceOf(LabError);
     expect(err.code).toBe('EXISTS');
-    expect(await fsp.readFile(path.join(out, 'keep.txt'), 'utf8')).toBe('old');
+    expect(err.message).toMatch(/already holds a Latent Lab export; allow overwriting/);
     // a failing overwrite keeps the old content
     const ctrl = new AbortController();
     const cancelled = await writeGeneratedExport('imagefolder', out, makeSource(8, 4, () => 1), manifest, {
@@ -300,26 +300,39 @@ describe('atomic behaviour', () => {
       onProgress: (d) => d > 0 && ctrl.abort(),
     }).catch((e) => e);
     expect(cancelled.code).toBe('CANCELLED');
-    expect(await fsp.readFile(path.join(out, 'keep.txt'), 'utf8')).toBe('old');
-    // overwrite replaces
+    expect(await fsp.readFile(path.join(out, 'images-idx3-ubyte.gz'))).toEqual(before);
+    // a file of the user's in the export: never replaced, even with overwrite
+    await fsp.writeFile(path.join(out, 'keep.txt'), 'mine');
+    const foreign = await writeGeneratedExport('imagefolder', out, makeSource(2, 2, () => 1), manifest, { overwrite: true }).catch((e) => e);
+    expect(foreign.code).toBe('EXISTS');
+    expect(foreign.message).toMatch(/plus files the export did not write \(keep\.txt\)/);
+    expect(await fsp.readFile(path.join(out, 'keep.txt'), 'utf8')).toBe('mine');
+    await fsp.rm(path.join(out, 'keep.txt'));
+    // overwrite replaces an export (and an imagefolder export in turn)
     await writeGeneratedExport('imagefolder', out, makeSource(2, 2, () => 1), manifest, { overwrite: true });
-    const files = await listAll(out);
-    expect(files).not.toContain('keep.txt');
-    expect(files).toContain('one_two/0.png');
+    expect(await listAll(out)).toEqual(['manifest.json', 'metadata.csv', 'one_two/0.png', 'one_two/1.png']);
+    await writeGeneratedExport('npz', out, makeSource(2, 2, () => 1), manifest, { overwrite: true });
+    expect(await listAll(out)).toEqual(['generated.npz', 'manifest.json']);
     expect(await siblings(parent)).toEqual(['out']);
   });
 
-  it('cleanStaleTemps removes leftovers of dead processes only', async () => {
+  it('cleanStaleTemps: dead temp folders removed, a dead old export put back when its target is gone, live ones kept', async () => {
     const parent = path.join(tmp, 'stale');
     await fsp.mkdir(parent);
     // a pid that is surely not running (above the usual pid_max)
     await fsp.mkdir(path.join(parent, '.out.latentlab-tmp-99999999-abcd1234', 'zero'), { recursive: true });
     await fsp.mkdir(path.join(parent, '.out.latentlab-old-99999999-abcd1234'));
+    await fsp.writeFile(path.join(parent, '.out.latentlab-old-99999999-abcd1234', 'thesis.txt'), 'precious');
+    // an old folder beside a present target that is not only an export: left alone
+    await fsp.mkdir(path.join(parent, 'y'));
+    await fsp.mkdir(path.join(parent, '.y.latentlab-old-99999999-abcd1234'));
+    await fsp.writeFile(path.join(parent, '.y.latentlab-old-99999999-abcd1234', 'notes.txt'), 'mine');
     // a live process (this one's parent) — kept
     await fsp.mkdir(path.join(parent, `.x.latentlab-tmp-${process.ppid}-00ff00ff`));
     await fsp.mkdir(path.join(parent, 'normal-folder'));
     expect(await cleanStaleTemps(parent)).toBe(2);
-    expect(await siblings(parent)).toEqual([`.x.latentlab-tmp-${process.ppid}-00ff00ff`, 'normal-folder']);
+    expect(await siblings(parent)).toEqual([`.x.latentlab-tmp-${process.ppid}-00ff00ff`, '.y.latentlab-old-99999999-abcd1234', 'normal-folder', 'out', 'y']);
+    expect(await fsp.readFile(path.join(parent, 'out', 'thesis.txt'), 'utf8')).toBe('precious');
     expect(await cleanStaleTemps(path.join(tmp, 'missing'))).toBe(0);
   });
 });
@@ -332,7 +345,10 @@ describe('embeddings export', () => {
     const labels = Int32Array.from([0, 1, 2, -1, 0]);
     const images = Float32Array.from({ length: count * H * Wd }, (_, i) => ((i * 13) % 11) / 10);
     await writeEmbeddings(out, { vectors, dim: 2, labels, labelNames: LABELS, images, height: H, width: Wd, count });
-    expect(await listAll(out)).toEqual(['metadata.tsv', 'projector_config.json', 'projector_config.pbtxt', 'sprite.png', 'vectors.tsv']);
+    expect(await listAll(out)).toEqual(['manifest.json', 'metadata.tsv', 'projector_config.json', 'projector_config.pbtxt', 'sprite.png', 'vectors.tsv']);
+    const m = JSON.parse(await fsp.readFile(path.join(out, 'manifest.json'), 'utf8'));
+    expect(m).toMatchObject({ format: 'embeddings', count: 5, dim: 2 });
+    expect(m.exportContents.files.sort()).toEqual(['metadata.tsv', 'projector_config.json', 'projector_config.pbtxt', 'sprite.png', 'vectors.tsv']);
     const vec = (await fsp.readFile(path.join(out, 'vectors.tsv'), 'utf8')).trim().split('\n');
     expect(vec.length).toBe(count);
     expect(vec[1].split('\t').map(Number)).toEqual([0.5, 0.75]);
@@ -355,6 +371,6 @@ describe('embeddings export', () => {
   it('without labels or images: only vectors and config', async () => {
     const out = path.join(tmp, 'emb2');
     await writeEmbeddings(out, { vectors: new Float32Array(6), dim: 3, labels: Int32Array.from([-1, -1]), labelNames: [], count: 2 });
-    expect(await listAll(out)).toEqual(['projector_config.json', 'projector_config.pbtxt', 'vectors.tsv']);
+    expect(await listAll(out)).toEqual(['manifest.json', 'projector_config.json', 'projector_config.pbtxt', 'vectors.tsv']);
   });
 });

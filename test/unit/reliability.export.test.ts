@@ -49,7 +49,7 @@ function failingFs(op: keyof FsSeam, n: number): FsSeam & { calls: Record<string
   return {
     calls,
     writeFile: async (f, d) => (hit('writeFile') ? Promise.reject(enospc()) : fsp.writeFile(f, d)),
-    mkdir: async (d, o) => (hit('mkdir') ? Promise.reject(enospc()) : fsp.mkdir(d, o)),
+    mkdir: async (d) => (hit('mkdir') ? Promise.reject(enospc()) : fsp.mkdir(d).then(() => undefined)),
     rename: async (a, b) => (hit('rename') ? Promise.reject(enospc()) : fsp.rename(a, b)),
     rm: async (t, o) => {
       hit('rm');
@@ -69,7 +69,7 @@ async function tree(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
-type Run = (out: string, fs: FsSeam, overwrite: boolean) => Promise<unknown>;
+type Run = (out: string, fs: FsSeam | undefined, overwrite: boolean) => Promise<unknown>;
 const formats: Record<string, Run> = {
   imagefolder: (out, fs, overwrite) => writeGeneratedExport('imagefolder', out, source(6), manifest, { fs, overwrite }),
   idx: (out, fs, overwrite) => writeGeneratedExport('idx', out, source(6), manifest, { fs, overwrite }),
@@ -87,8 +87,7 @@ describe('ENOSPC at every step of every export format', () => {
     const run = formats[format];
     // Count the calls of a clean run over an existing target (the full path, including the commit).
     const probeParent = path.join(tmp, `${format}-probe`);
-    await fsp.mkdir(path.join(probeParent, 'out'), { recursive: true });
-    await fsp.writeFile(path.join(probeParent, 'out', 'old.txt'), 'old');
+    await run(path.join(probeParent, 'out'), undefined, false); // the existing target: an earlier export
     const probe = failingFs('writeFile', -1);
     await run(path.join(probeParent, 'out'), probe, true);
     const total = { ...probe.calls };
@@ -100,8 +99,7 @@ describe('ENOSPC at every step of every export format', () => {
       for (let n = 1; n <= total[op]; n++) {
         const parent = path.join(tmp, `${format}-${op}-${n}`);
         const out = path.join(parent, 'out');
-        await fsp.mkdir(out, { recursive: true });
-        await fsp.writeFile(path.join(out, 'old.txt'), 'precious');
+        await run(out, undefined, false);
         const before = await tree(out);
         const err = await run(out, failingFs(op, n), true).then(
           () => null,
@@ -128,13 +126,13 @@ describe('a write failing while other PNG writers are in flight', () => {
     let mkdirs = 0;
     const slow: FsSeam = {
       writeFile: (f, d) => fsp.writeFile(f, d),
-      // Creating the first label folder fails at once (the ENOSPC tests' "mkdir #3"); the other
-      // writer's label folder comes 40 ms later, after a cleanup would have run.
-      mkdir: async (d, o) => {
+      // Creating the first label folder fails at once (mkdir #2, after the temp folder); the
+      // other writer's label folder comes 40 ms later, after a cleanup would have run.
+      mkdir: async (d) => {
         const n = ++mkdirs;
-        if (n === 3) throw enospc();
-        if (n > 3) await new Promise((r) => setTimeout(r, 40));
-        return fsp.mkdir(d, o);
+        if (n === 2) throw enospc();
+        if (n > 2) await new Promise((r) => setTimeout(r, 40));
+        await fsp.mkdir(d);
       },
       rename: (a, b) => fsp.rename(a, b),
       rm: (t, o) => fsp.rm(t, o),

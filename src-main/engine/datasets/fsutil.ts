@@ -1,28 +1,20 @@
 /** Small file helpers shared by the dataset loaders. */
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../../src-shared/types';
+import { ioError, writeFileAtomic } from '../atomicWrite';
 
-/** Write a file atomically: temp file in the same folder, then rename over the target. */
+/**
+ * Write a dataset cache file atomically (the engine's one atomic write, `../atomicWrite`),
+ * creating its folder first. Throws LabError('IO') naming the file; no temp file is left.
+ */
 export async function atomicWriteFile(file: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    const fh = await fsp.open(tmp, 'w');
-    try {
-      const parts = data instanceof Uint8Array ? [data] : data;
-      for (const p of parts) await fh.write(p);
-    } finally {
-      await fh.close();
-    }
-    await fsp.rename(tmp, file);
+    await fsp.mkdir(path.dirname(file), { recursive: true });
   } catch (err) {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOSPC') throw new LabError('IO', `no space left on device while writing ${file}`);
-    throw err;
+    throw ioError(err, path.dirname(file), 'creating');
   }
+  await writeFileAtomic(file, data);
 }
 
 export async function exists(p: string): Promise<boolean> {

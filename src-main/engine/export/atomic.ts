@@ -1,40 +1,37 @@
 /**
  * Atomic export folders: everything is written into a hidden temporary sibling
  * (`<parent>/.<name>.latentlab-tmp-<pid>-<random>`) and renamed onto the target at the end.
- * A cancelled or failed export removes its temp folder; an existing target is only replaced
- * (with `overwrite`) after the new folder is complete.
+ * The destination is checked first (destination.ts: never a protected folder, never anything but
+ * an export to replace) and again just before the commit. An existing export is moved aside to
+ * `.<name>.latentlab-old-<pid>-<random>`, the new folder moved in, and the old one deleted only
+ * then; each step is journaled (journal.ts) so a kill at any moment is settled at the next start.
+ * A cancelled or failed export removes its temp folder.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../../src-shared/types';
 import { isProcessAlive } from '../pid';
+import { describeContents, MANIFEST } from './contents';
+import { checkDestination, isOnlyExport, settleOld, type DestinationState, type ProtectedDir } from './destination';
+import { mkdirp, nodeFs, toLabError, type FsSeam } from './fsutil';
+import type { ExportJournal, JournalEntry } from './journal';
 
-/** The few mutating fs calls an export makes (an injection seam for tests, e.g. ENOSPC). */
-export interface FsSeam {
-  writeFile(file: string, data: Uint8Array | string): Promise<void>;
-  mkdir(dir: string, opts: { recursive: true }): Promise<unknown>;
-  rename(from: string, to: string): Promise<void>;
-  rm(target: string, opts: { recursive: true; force: true }): Promise<void>;
-}
+export { nodeFs, toLabError, type FsSeam } from './fsutil';
 
-export const nodeFs: FsSeam = {
-  writeFile: (f, d) => fsp.writeFile(f, d),
-  mkdir: (d, o) => fsp.mkdir(d, o),
-  rename: (a, b) => fsp.rename(a, b),
-  rm: (t, o) => fsp.rm(t, o),
-};
-
-const TEMP_RE = /^\..+\.latentlab-(?:tmp|old)-(\d+)-[0-9a-f]+$/;
+const TEMP_RE = /^\.(.+)\.latentlab-(tmp|old)-(\d+)-[0-9a-f]+$/;
 /** Temp folders of exports running in this process (never cleaned while active). */
 const active = new Set<string>();
-
+/** Destinations whose commit is running in this process (a cancelled export may still be in one). */
+const committing = new Set<string>();
 
 /**
- * Remove leftover temp/old export folders in `parentDir` (from a crashed or killed run).
- * Folders of exports still running (in this process, or in another live process) are kept.
- * With `onlyFor`, only leftovers of exports to `<parentDir>/<onlyFor>` are considered.
- * Returns how many were removed.
+ * Settle leftover temp/old export folders in `parentDir` (from a crashed or killed run): a temp
+ * folder is removed; an old export moved aside is renamed back when its destination is free, or
+ * removed when the destination is there and the old folder holds only what its export wrote —
+ * else left as it is. Folders of exports still running (here or in another live process) are
+ * kept. With `onlyFor`, only leftovers of exports to `<parentDir>/<onlyFor>` are considered.
+ * Returns how many were settled (removed or restored).
  */
 export async function cleanStaleTemps(parentDir: string, onlyFor?: string): Promise<number> {
   let entries: string[];
@@ -43,50 +40,24 @@ export async function cleanStaleTemps(parentDir: string, onlyFor?: string): Prom
   } catch {
     return 0;
   }
-  let removed = 0;
+  let settled = 0;
   for (const name of entries) {
     const m = TEMP_RE.exec(name);
     if (!m) continue;
-    if (onlyFor !== undefined && !name.startsWith(`.${onlyFor}.latentlab-`)) continue;
+    if (onlyFor !== undefined && m[1] !== onlyFor) continue;
     const full = path.join(parentDir, name);
     if (active.has(full)) continue;
-    const pid = Number(m[1]);
+    const pid = Number(m[3]);
     if (pid !== process.pid && isProcessAlive(pid)) continue;
-    await fsp.rm(full, { recursive: true, force: true }).catch(() => undefined);
-    removed++;
+    try {
+      if (m[2] === 'tmp') await fsp.rm(full, { recursive: true, force: true });
+      else if ((await settleOld(full, path.join(parentDir, m[1]))) === 'left-for-user') continue;
+      settled++;
+    } catch {
+      /* left for next time */
+    }
   }
-  return removed;
-}
-
-/** Map a low-level error to a LabError (ENOSPC and friends → IO). */
-export function toLabError(err: unknown, what: string): LabError {
-  if (err instanceof LabError) return err;
-  const e = err as NodeJS.ErrnoException;
-  if (e?.name === 'AbortError') return new LabError('CANCELLED', 'export cancelled');
-  switch (e?.code) {
-    case 'ENOSPC':
-      return new LabError('IO', `no space left on device while writing ${what}`);
-    case 'EDQUOT':
-      return new LabError('IO', `disk quota exceeded while writing ${what}`);
-    case 'EACCES':
-    case 'EPERM':
-      return new LabError('IO', `permission denied while writing ${what}`);
-    case 'EROFS':
-      return new LabError('IO', `read-only file system: cannot write ${what}`);
-    default:
-      return new LabError('IO', `could not write ${what}: ${e?.message ?? String(err)}`);
-  }
-}
-
-async function isNonEmptyDirOrFile(p: string): Promise<boolean | null> {
-  let st;
-  try {
-    st = await fsp.lstat(p);
-  } catch {
-    return null; // does not exist
-  }
-  if (!st.isDirectory()) return true;
-  return (await fsp.readdir(p)).length > 0;
+  return settled;
 }
 
 /** Writer handed to an export body: paths are relative to the export root, forward slashes. */
@@ -95,28 +66,152 @@ export interface TempWriter {
   /** Write a file (creating parent folders); returns its relative path. */
   write(rel: string, data: Uint8Array | string): Promise<string>;
   mkdir(rel: string): Promise<void>;
+  /**
+   * Write `manifest.json`, the export's last file: `fields` plus `exportContents` (what was
+   * written), by which a later overwrite recognises the folder as this export's.
+   */
+  writeManifest(fields: Record<string, unknown>): Promise<string>;
   checkAborted(): void;
   readonly files: string[];
 }
 
+/** The steps of a commit, in order (a test seam pauses at one to stand for a kill there). */
+export type CommitStep = 'journaled' | 'old-aside' | 'new-in' | 'old-removed';
+
+export interface AtomicOptions {
+  /** Replace an existing export at the destination (only an export; see destination.ts). */
+  overwrite?: boolean;
+  signal?: AbortSignal;
+  fs?: FsSeam;
+  /** Folders never written into or over (the engine passes its workspace, datasets in use…). */
+  protect?: readonly ProtectedDir[];
+  /** Where each step is recorded so a kill is recovered at the next start (the engine's workspace). */
+  journal?: ExportJournal;
+  /** Test seam, awaited after each commit step. */
+  onCommitStep?: (step: CommitStep) => void | Promise<void>;
+}
+
+function makeWriter(fs: FsSeam, tmp: string, target: string, checkAborted: () => void): TempWriter {
+  const files: string[] = [];
+  const made = new Set<string>();
+  let sealed = false;
+  const writer: TempWriter = {
+    dir: tmp,
+    files,
+    checkAborted,
+    async mkdir(rel) {
+      if (made.has(rel)) return;
+      try {
+        await mkdirp(fs, path.join(tmp, rel), tmp);
+      } catch (err) {
+        throw toLabError(err, path.join(target, rel));
+      }
+      made.add(rel);
+    },
+    async write(rel, data) {
+      if (sealed) throw new LabError('INTERNAL', `export wrote ${rel} after its manifest.json`);
+      const dir = path.posix.dirname(rel);
+      if (dir !== '.') await writer.mkdir(dir);
+      try {
+        await fs.writeFile(path.join(tmp, rel), data);
+      } catch (err) {
+        throw toLabError(err, path.join(target, rel));
+      }
+      files.push(rel);
+      return rel;
+    },
+    async writeManifest(fields) {
+      const json = JSON.stringify({ ...fields, exportContents: describeContents(files) }, null, 2) + '\n';
+      const rel = await writer.write(MANIFEST, json);
+      sealed = true;
+      return rel;
+    },
+  };
+  return writer;
+}
+
+interface Commit {
+  fs: FsSeam;
+  target: string;
+  tmp: string;
+  old: string;
+  tag: string;
+  entry: JournalEntry;
+  opts: AtomicOptions;
+}
+
+/** Delete the old export moved aside: an empty folder, or one holding only its export's files. */
+async function removeOld(fs: FsSeam, old: string, was: DestinationState): Promise<void> {
+  if (was === 'empty') {
+    await fsp.rmdir(old).catch(() => undefined); // fails (and keeps it) if anything appeared in it
+  } else if (await isOnlyExport(old)) {
+    await fs.rm(old, { recursive: true, force: true }).catch(() => fsp.rm(old, { recursive: true, force: true }).catch(() => undefined));
+  }
+}
+
+/**
+ * Swap the finished temp folder in. A failure after the old export was moved aside puts it back;
+ * if even that fails, the error carries `keepJournal` (the next start restores it).
+ */
+async function commit(c: Commit): Promise<void> {
+  const { fs, target, tmp, old, opts } = c;
+  if (committing.has(target)) throw new LabError('BUSY', `an earlier export to ${target} is still finishing; try again`);
+  committing.add(target);
+  try {
+    // Again: anything the user put there while the export ran is not replaced.
+    const was = await checkDestination(target, { overwrite: opts.overwrite, protect: opts.protect });
+    try {
+      await opts.journal?.record(c.tag, { ...c.entry, step: 'swapping' });
+    } catch (err) {
+      throw toLabError(err, `the export journal in ${opts.journal!.dir}`);
+    }
+    await opts.onCommitStep?.('journaled');
+    if (was !== 'absent') {
+      try {
+        await fs.rename(target, old);
+      } catch (err) {
+        throw toLabError(err, target);
+      }
+      await opts.onCommitStep?.('old-aside');
+    }
+    try {
+      await fs.rename(tmp, target);
+    } catch (err) {
+      if (was !== 'absent') {
+        // Put the old export back; if even that fails the journal stays and the next start does it.
+        const back = await fs.rename(old, target).then(
+          () => true,
+          () => false,
+        );
+        if (!back) throw Object.assign(toLabError(err, target), { keepJournal: true });
+      }
+      throw toLabError(err, target);
+    }
+    await opts.onCommitStep?.('new-in');
+    if (was !== 'absent') {
+      await removeOld(fs, old, was);
+      await opts.onCommitStep?.('old-removed');
+    }
+  } finally {
+    committing.delete(target);
+  }
+}
+
 /**
  * Run `body` against a fresh temp folder next to `out` and commit it onto `out` atomically.
- * Throws LabError EXISTS (non-empty target without overwrite), CANCELLED or IO; never leaves
- * the temp folder behind.
+ * @throws LabError INVALID_PAYLOAD (protected destination), EXISTS (something that is not an
+ *   export to replace, or no `overwrite`), BUSY, CANCELLED or IO; never leaves the temp folder.
  */
 export async function withAtomicFolder(
   out: string,
-  opts: { overwrite?: boolean; signal?: AbortSignal; fs?: FsSeam },
+  opts: AtomicOptions,
   body: (w: TempWriter) => Promise<void>,
 ): Promise<{ out: string; files: string[] }> {
   const fs = opts.fs ?? nodeFs;
   const target = path.resolve(out);
   const parent = path.dirname(target);
   const name = path.basename(target);
-  const state = await isNonEmptyDirOrFile(target);
-  if (state === true && !opts.overwrite) {
-    throw new LabError('EXISTS', `${target} already exists and is not empty; choose another folder or allow overwriting`);
-  }
+  await checkDestination(target, { overwrite: opts.overwrite, protect: opts.protect });
   const checkAborted = () => {
     if (opts.signal?.aborted) throw new LabError('CANCELLED', 'export cancelled');
   };
@@ -124,75 +219,36 @@ export async function withAtomicFolder(
   await cleanStaleTemps(parent, name); // leftovers of a crashed export to the same target
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmp = path.join(parent, `.${name}.latentlab-tmp-${tag}`);
-  const files: string[] = [];
-  const made = new Set<string>();
-  let current = target;
+  const old = path.join(parent, `.${name}.latentlab-old-${tag}`);
+  const entry: JournalEntry = { version: 1, pid: process.pid, out: target, tmp, old, step: 'writing' };
+  let keepJournal = false;
   active.add(tmp);
   try {
     try {
-      await fs.mkdir(parent, { recursive: true });
-      await fs.mkdir(tmp, { recursive: true });
+      await opts.journal?.record(tag, entry);
+    } catch (err) {
+      throw toLabError(err, `the export journal in ${opts.journal!.dir}`);
+    }
+    try {
+      await mkdirp(fs, parent);
+      await fs.mkdir(tmp);
     } catch (err) {
       throw toLabError(err, target);
     }
-    const writer: TempWriter = {
-      dir: tmp,
-      files,
-      checkAborted,
-      async mkdir(rel) {
-        if (made.has(rel)) return;
-        current = path.join(target, rel);
-        try {
-          await fs.mkdir(path.join(tmp, rel), { recursive: true });
-        } catch (err) {
-          throw toLabError(err, current);
-        }
-        made.add(rel);
-      },
-      async write(rel, data) {
-        const dir = path.posix.dirname(rel);
-        if (dir !== '.') await writer.mkdir(dir);
-        current = path.join(target, rel);
-        try {
-          await fs.writeFile(path.join(tmp, rel), data);
-        } catch (err) {
-          throw toLabError(err, current);
-        }
-        files.push(rel);
-        return rel;
-      },
-    };
+    const writer = makeWriter(fs, tmp, target, checkAborted);
     await body(writer);
+    if (!writer.files.includes(MANIFEST)) throw new LabError('INTERNAL', 'the export wrote no manifest.json');
     checkAborted();
-    // Commit: move any old target aside, move the new folder in, drop the old one.
-    if (state !== null) {
-      const old = path.join(parent, `.${name}.latentlab-old-${tag}`);
-      try {
-        await fs.rename(target, old);
-      } catch (err) {
-        throw toLabError(err, target);
-      }
-      try {
-        await fs.rename(tmp, target);
-      } catch (err) {
-        await fs.rename(old, target).catch(() => undefined);
-        throw toLabError(err, target);
-      }
-      await fs.rm(old, { recursive: true, force: true }).catch(() => fsp.rm(old, { recursive: true, force: true }).catch(() => undefined));
-    } else {
-      try {
-        await fs.rename(tmp, target);
-      } catch (err) {
-        throw toLabError(err, target);
-      }
-    }
-    return { out: target, files: files.slice() };
+    await commit({ fs, target, tmp, old, tag, entry, opts });
+    return { out: target, files: writer.files.slice() };
   } catch (err) {
+    keepJournal = !!(err as { keepJournal?: boolean }).keepJournal;
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined));
     // fs errors were mapped where they happened; errors from the data source pass through.
     if ((err as Error)?.name === 'AbortError') throw new LabError('CANCELLED', 'export cancelled');
     throw err;
   } finally {
     active.delete(tmp);
+    if (!keepJournal) await opts.journal?.end(tag).catch(() => undefined);
   }
 }

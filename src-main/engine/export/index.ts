@@ -7,10 +7,13 @@ import { Gzip, gzipSync, Zip, ZipDeflate } from 'fflate';
 import { LabError } from '../../../src-shared/types';
 import { encodePng, toBytes } from '../images';
 import { idxHeader, writeIdx } from '../datasets/idx';
-import { withAtomicFolder, type FsSeam, type TempWriter } from './atomic';
+import { withAtomicFolder, type AtomicOptions, type TempWriter } from './atomic';
 import { leBytes, npyHeader, type NpyDescr } from './npy';
 
-export { cleanStaleTemps, type FsSeam } from './atomic';
+export { cleanStaleTemps, type CommitStep, type FsSeam } from './atomic';
+export { appFolders, checkDestination, isOnlyExport, type ProtectedDir } from './destination';
+export { ExportJournal, recoverExports, JOURNAL_DIR } from './journal';
+export { mkdirp } from './fsutil';
 export { npyHeader } from './npy';
 
 export interface GeneratedChunk {
@@ -44,14 +47,14 @@ export interface ExportManifest {
   appVersion: string;
 }
 
-export interface ExportOptions {
-  /** Replace a non-empty `out` (only once the new export is complete). */
-  overwrite?: boolean;
-  /** Checked between chunks and files; aborting removes everything written. */
-  signal?: AbortSignal;
+/**
+ * `overwrite` replaces an existing export at `out` (only a folder an export made, holding nothing
+ * else; only once the new export is complete); `signal` is checked between chunks and files
+ * (aborting removes everything written); `fs` is the seam over writeFile/mkdir/rename/rm (tests
+ * inject ENOSPC or a hang); `protect` and `journal` come from the engine (see atomic.ts).
+ */
+export interface ExportOptions extends AtomicOptions {
   onProgress?: (done: number, total: number) => void;
-  /** Injection seam over writeFile/mkdir/rename/rm (tests inject ENOSPC). */
-  fs?: FsSeam;
 }
 
 export type GeneratedFormat = 'imagefolder' | 'idx' | 'npz';
@@ -141,10 +144,6 @@ async function eachChunk(
   if (done !== src.total) throw new LabError('INTERNAL', `export source produced ${done} images, expected ${src.total}`);
 }
 
-function manifestJson(manifest: ExportManifest, extra: Record<string, unknown>): string {
-  return JSON.stringify({ ...manifest, ...extra }, null, 2) + '\n';
-}
-
 /**
  * Write a generated dataset to `out` (a folder) in one of three formats:
  * - `imagefolder`: `<label>/<n>.png` (8-bit gray PNG; unlabeled → `unlabeled/`), `metadata.csv`
@@ -222,15 +221,13 @@ async function writeImageFolder(
     if (failed) throw (failed as { err: unknown }).err;
   });
   await w.write('metadata.csv', rows.join('\n') + '\n');
-  await w.write(
-    'manifest.json',
-    manifestJson(manifest, {
+  await w.writeManifest({
+      ...manifest,
       ...base,
       labelFolders: Object.fromEntries(src.labelNames.map((n, i) => [n, dirs[i]])),
       unlabeledFolder: UNLABELED_DIR,
       pixelEncoding: 'uint8 = round(clamp(v,0,1)*255), ink = 255',
-    }),
-  );
+  });
 }
 
 async function writeIdxExport(
@@ -251,10 +248,7 @@ async function writeIdxExport(
   gz.push(new Uint8Array(0), true);
   await w.write('images-idx3-ubyte.gz', concat(parts));
   await w.write('labels-idx1-ubyte.gz', gzipSync(writeIdx([src.total], labels), { level: 6 }));
-  await w.write(
-    'manifest.json',
-    manifestJson(manifest, { ...base, unlabeledLabel: IDX_UNLABELED, pixelEncoding: 'uint8 = round(clamp(v,0,1)*255), ink = 255' }),
-  );
+  await w.writeManifest({ ...manifest, ...base, unlabeledLabel: IDX_UNLABELED, pixelEncoding: 'uint8 = round(clamp(v,0,1)*255), ink = 255' });
 }
 
 async function writeNpz(
@@ -300,9 +294,8 @@ async function writeNpz(
   if (zipError) throw zipError;
   const name = 'generated.npz';
   await w.write(name, concat(parts));
-  await w.write(
-    'manifest.json',
-    manifestJson(manifest, {
+  await w.writeManifest({
+      ...manifest,
       ...base,
       npz: name,
       arrays: {
@@ -310,8 +303,7 @@ async function writeNpz(
         labels: `${descr === '|u1' ? 'uint8' : 'int16'} [${src.total}], label index${descr === '|u1' ? '' : ', -1 = unlabeled'}`,
         z: `float32 [${src.total}, ${src.latentDim}]`,
       },
-    }),
-  );
+  });
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -335,13 +327,16 @@ export interface EmbeddingData {
   height?: number;
   width?: number;
   count: number;
+  /** Extra fields for `manifest.json` (run id, model kind, …). */
+  manifest?: Record<string, unknown>;
 }
 
 /**
  * Write a TensorBoard-projector folder: `vectors.tsv`, `metadata.tsv` (header
  * `label<TAB>label_index`, when labels exist), `sprite.png` (thumbnails in a square grid, dark
- * ink on white; skipped when it would exceed 8192 px per side) and `projector_config.pbtxt`
- * (+ `projector_config.json` for the standalone projector).
+ * ink on white; skipped when it would exceed 8192 px per side), `projector_config.pbtxt`
+ * (+ `projector_config.json` for the standalone projector) and `manifest.json`
+ * (`format: "embeddings"`, `count`, `dim`, `data.manifest`, and what was written).
  */
 export async function writeEmbeddings(
   out: string,
@@ -423,6 +418,7 @@ export async function writeEmbeddings(
       ...(spriteNote ? { note: spriteNote } : {}),
     };
     await w.write('projector_config.json', JSON.stringify(json, null, 2) + '\n');
+    await w.writeManifest({ ...data.manifest, format: 'embeddings', count, dim });
     opts.onProgress?.(total, total);
   });
 }

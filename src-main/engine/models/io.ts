@@ -1,18 +1,14 @@
 /**
  * Save and load models as standard tfjs LayersModels (`model.json` + `weights.bin`), without
- * relying on tfjs-node's `file://` handler (absent on wasm/cpu). Writes are atomic per file.
+ * relying on tfjs-node's `file://` handler (absent on wasm/cpu). Writes are atomic per file
+ * (`../atomicWrite`); every write failure is LabError('IO') naming the path.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../src-shared/types';
+import { ioError, writeFileAtomic } from '../atomicWrite';
 import { logitsModel, type ModelBundle, type ModelSpec } from './build';
-
-async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  await fs.writeFile(tmp, data);
-  await fs.rename(tmp, file);
-}
 
 function concatWeightData(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   if (!Array.isArray(data)) return new Uint8Array(data);
@@ -26,12 +22,15 @@ function concatWeightData(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   return out;
 }
 
+/** Writes `<dir>/model.json` + `<dir>/weights.bin` (creating `dir`). Throws LabError('IO'). */
 export async function saveLayersModel(model: tf.LayersModel, dir: string): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(dir, { recursive: true }).catch((err: unknown) => {
+    throw ioError(err, dir, 'creating');
+  });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = concatWeightData(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
-      await writeAtomic(path.join(dir, 'weights.bin'), weights);
+      await writeFileAtomic(path.join(dir, 'weights.bin'), weights);
       const modelJson = {
         modelTopology: artifacts.modelTopology,
         format: 'layers-model',
@@ -39,7 +38,7 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string): Promi
         convertedBy: null,
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
       };
-      await writeAtomic(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+      await writeFileAtomic(path.join(dir, 'model.json'), JSON.stringify(modelJson));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
@@ -69,20 +68,36 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
  * A run's model lives in `<run>/model/{encoder,decoder}`. A checkpoint is written whole into
  * `model.tmp-<pid>/` and swapped in by two renames (`model` → `model.old`, tmp → `model`), so a
  * kill at any moment leaves either the previous pair or the new one — never a mixed pair.
+ * A failed save (e.g. a full disk) removes its temp folder, puts the previous pair back if the
+ * swap had begun, and throws LabError('IO') naming the path.
  */
 export async function saveBundle(bundle: ModelBundle, runDir: string): Promise<void> {
   const final = path.join(runDir, 'model');
   const tmp = path.join(runDir, `model.tmp-${process.pid}`);
   const old = path.join(runDir, 'model.old');
-  await fs.rm(tmp, { recursive: true, force: true });
-  await saveLayersModel(bundle.encoder, path.join(tmp, 'encoder'));
-  await saveLayersModel(bundle.decoder, path.join(tmp, 'decoder'));
-  await fs.rm(old, { recursive: true, force: true });
-  await fs.rename(final, old).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
-  });
-  await fs.rename(tmp, final);
-  await fs.rm(old, { recursive: true, force: true });
+  try {
+    await fs.rm(tmp, { recursive: true, force: true });
+    await saveLayersModel(bundle.encoder, path.join(tmp, 'encoder'));
+    await saveLayersModel(bundle.decoder, path.join(tmp, 'decoder'));
+    await fs.rm(old, { recursive: true, force: true });
+    await fs.rename(final, old).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    await fs.rename(tmp, final);
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    // The swap had begun (`model` moved aside) but the new pair did not land: put the old one back.
+    if (!(await exists(final)) && (await exists(old))) await fs.rename(old, final).catch(() => undefined);
+    throw ioError(err, tmp);
+  }
+  await fs.rm(old, { recursive: true, force: true }).catch(() => undefined);
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Loads `<run>/model`, or `model.old` when a kill fell between the two renames of a save. */

@@ -1,0 +1,158 @@
+/**
+ * Where an export may write. The rules (issue #16):
+ * - never into or over a protected folder (the workspace, its runs/ and datasets/ folders, run
+ *   folders, folder datasets in use) nor over any folder that contains one: INVALID_PAYLOAD;
+ * - a missing destination or an empty real folder is fine;
+ * - anything else is replaced only with `overwrite`, and only when it is a folder a Latent Lab
+ *   export made (its `manifest.json`) holding nothing the export did not write. A plain file, a
+ *   symbolic link, or a folder with anything of the user's is refused (EXISTS) with a message
+ *   naming what is there.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { LabError } from '../../../src-shared/types';
+import { foreignEntries, readAllowed } from './contents';
+import { isInside, lstatOrNull, realpathDeep } from './fsutil';
+
+/** A folder exports must never write into or over; `what` names it in messages. */
+export interface ProtectedDir {
+  dir: string;
+  what: string;
+}
+
+/**
+ * The app's own folders, which exports never write into or over: the workspace, its runs/ and
+ * dataset cache, `extra` folders (another workspace), every loaded run's folder (a CLI run
+ * opened through a link resolves to the real folder) and the folder datasets of loaded runs
+ * (which include the one training).
+ */
+export function appFolders(
+  store: { workspace: string; runsDir: string; dataDir: string },
+  runs: readonly { id: string; dir: string; dataset: { id: string; path?: string } }[],
+  extra: readonly string[] = [],
+): ProtectedDir[] {
+  const dirs: ProtectedDir[] = [
+    { dir: store.workspace, what: 'the Latent Lab workspace' },
+    { dir: store.runsDir, what: "the workspace's runs folder" },
+    { dir: store.dataDir, what: 'the dataset cache' },
+    ...extra.map((dir) => ({ dir, what: 'a Latent Lab workspace' })),
+  ];
+  for (const r of runs) {
+    dirs.push({ dir: r.dir, what: `the folder of run "${r.id}"` });
+    if (r.dataset.id === 'folder' && r.dataset.path) dirs.push({ dir: path.resolve(r.dataset.path), what: `the dataset folder of run "${r.id}"` });
+  }
+  return dirs;
+}
+
+/** `absent`: nothing there; `empty`: an empty real folder; `export`: a Latent Lab export to replace. */
+export type DestinationState = 'absent' | 'empty' | 'export';
+
+/** Up to `n` entry names of a folder (without reading a huge folder whole). */
+async function someNames(dir: string, n: number): Promise<{ names: string[]; more: boolean }> {
+  const names: string[] = [];
+  const d = await fsp.opendir(dir);
+  try {
+    for (let e = await d.read(); e; e = await d.read()) {
+      if (names.length === n) return { names, more: true };
+      names.push(e.isDirectory() ? `${e.name}/` : e.name);
+    }
+    return { names, more: false };
+  } finally {
+    await d.close().catch(() => undefined);
+  }
+}
+
+const list = (names: string[], more: boolean) => names.join(', ') + (more ? ', …' : '');
+
+/** Refuse a destination in, at or above a protected folder (compared by real path). */
+export async function checkProtected(target: string, protect: readonly ProtectedDir[]): Promise<void> {
+  const real = await realpathDeep(target);
+  for (const p of protect) {
+    const dir = await realpathDeep(p.dir);
+    if (isInside(real, dir)) {
+      const where = real === dir || isInside(dir, real) ? `is ${p.what}` : `is inside ${p.what} (${p.dir})`;
+      throw new LabError('INVALID_PAYLOAD', `${target} ${where}: exports never write there; choose a folder outside it`);
+    }
+    if (isInside(dir, real)) {
+      throw new LabError('INVALID_PAYLOAD', `${target} contains ${p.what} (${p.dir}): exports never write over it; choose another folder`);
+    }
+  }
+}
+
+/**
+ * Check `target` (absolute) against the rules above.
+ * @returns what is there now.
+ * @throws LabError INVALID_PAYLOAD (protected folder), EXISTS (anything not replaceable).
+ */
+export async function checkDestination(
+  target: string,
+  opts: { overwrite?: boolean; protect?: readonly ProtectedDir[] },
+): Promise<DestinationState> {
+  if (path.basename(target) === '') throw new LabError('INVALID_PAYLOAD', `${target} is a root folder: choose a folder inside it`);
+  await checkProtected(target, opts.protect ?? []);
+  const st = await lstatOrNull(target);
+  if (!st) return 'absent';
+  if (st.isSymbolicLink()) {
+    const to = await fsp.readlink(target).catch(() => '?');
+    throw new LabError('EXISTS', `${target} is a symbolic link (to ${to}): exports never write through or replace links; choose another folder`);
+  }
+  if (!st.isDirectory()) {
+    const kind = st.isFile() ? `a file (${st.size} bytes)` : 'a special file';
+    throw new LabError('EXISTS', `${target} is ${kind}, not a folder: exports never replace files; choose another folder`);
+  }
+  const { names, more } = await someNames(target, 3);
+  if (names.length === 0) return 'empty';
+  const allowed = await readAllowed(target);
+  if (!allowed) {
+    throw new LabError(
+      'EXISTS',
+      `${target} is not empty (${list(names, more)}) and is not a Latent Lab export (no export manifest.json): ` +
+        'exports only replace a folder an export made; choose an empty or new folder',
+    );
+  }
+  const foreign = await foreignEntries(target, allowed, 3);
+  if (foreign.length) {
+    throw new LabError(
+      'EXISTS',
+      `${target} holds a Latent Lab export plus files the export did not write (${foreign.join(', ')}): ` +
+        'it is not replaced; move those files or choose another folder',
+    );
+  }
+  if (!opts.overwrite) {
+    throw new LabError('EXISTS', `${target} already holds a Latent Lab export; allow overwriting to replace it, or choose another folder`);
+  }
+  return 'export';
+}
+
+/**
+ * Whether `dir` (a real folder, not a link) holds only what its export wrote: the test run
+ * before deleting an export that was replaced. Never throws.
+ */
+export async function isOnlyExport(dir: string): Promise<boolean> {
+  try {
+    const st = await fsp.lstat(dir);
+    if (!st.isDirectory()) return false;
+    const allowed = await readAllowed(dir);
+    return !!allowed && (await foreignEntries(dir, allowed, 1)).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Settle an old export that was moved aside (`old`) for a new one at `out`: rename it back when
+ * `out` is free; else delete it if it is an empty folder or holds only its export's files; else
+ * leave it for the user. Throws only when the rename or removal fails.
+ */
+export async function settleOld(old: string, out: string): Promise<'restored-old' | 'kept-new' | 'left-for-user'> {
+  if (!(await lstatOrNull(out))) {
+    await fsp.rename(old, out);
+    return 'restored-old';
+  }
+  if (await fsp.rmdir(old).then(() => true, () => false)) return 'kept-new'; // it was an empty folder
+  if (await isOnlyExport(old)) {
+    await fsp.rm(old, { recursive: true, force: true });
+    return 'kept-new';
+  }
+  return 'left-for-user';
+}
