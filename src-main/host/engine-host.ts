@@ -8,6 +8,8 @@
  * - `handle()` never throws and never rejects: every answer is a contract `Response`.
  * - Nothing is timed out silently: a request waits for the engine's answer, or is answered with
  *   `ENGINE_DOWN` the moment the process is gone.
+ * - A request that arrives while the engine restarts waits for the new engine (at most
+ *   `restartQueueLimit` of them, each for at most `restartQueueTimeoutMs`), instead of failing.
  * - Every request is validated with the contract (`parseRequest`) before it is forwarded.
  *
  * Plain Node: no Electron imports (the Electron spawner lives in `utility-channel.ts`).
@@ -43,6 +45,18 @@ export interface EngineHostOptions {
   hostHandlers?: HostRequestHandlers;
   /** Grace period for a clean shutdown before the process is killed. Default 3 s. */
   shutdownGraceMs?: number;
+  /** Requests held while the engine restarts; more are answered ENGINE_DOWN at once. Default 100. */
+  restartQueueLimit?: number;
+  /** How long a request may wait for a restarting engine before ENGINE_DOWN, in ms. Default 30 s. */
+  restartQueueTimeoutMs?: number;
+}
+
+/** A request that arrived while the engine was restarting, waiting for the new one. */
+interface Held {
+  name: string;
+  payload: unknown;
+  resolve: (r: AnyResponse) => void;
+  timer: NodeJS.Timeout;
 }
 
 interface Pending {
@@ -78,6 +92,8 @@ export class EngineHost {
   private current: EngineStatePayload = { state: 'starting' };
   private engineInfo: EngineInfo | null = null;
   private restarting: Promise<AnyResponse> | null = null;
+  /** Requests held between the start of a restart and the new engine's spawn. */
+  private held: Held[] | null = null;
   private disposed = false;
 
   constructor(opts: EngineHostOptions) {
@@ -149,8 +165,49 @@ export class EngineHost {
     return { ok: true, value: await handler(parsed.value) };
   }
 
-  /** Forward an already validated request to the engine process. */
+  /** Forward an already validated request to the engine, or hold it while the engine restarts. */
   private forward(name: string, payload: unknown): Promise<AnyResponse> {
+    return this.held ? this.hold(this.held, name, payload) : this.send(name, payload);
+  }
+
+  /** Keep a request until the restarting engine is spawned (bounded in count and time). */
+  private hold(held: Held[], name: string, payload: unknown): Promise<AnyResponse> {
+    const limit = this.opts.restartQueueLimit ?? 100;
+    const timeoutMs = this.opts.restartQueueTimeoutMs ?? 30_000;
+    if (held.length >= limit) {
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'ENGINE_DOWN', message: `the engine is restarting and ${limit} requests already wait for it; try again when it is ready` },
+      });
+    }
+    return new Promise<AnyResponse>((resolve) => {
+      const entry: Held = {
+        name,
+        payload,
+        resolve,
+        timer: setTimeout(() => {
+          const i = held.indexOf(entry);
+          if (i >= 0) held.splice(i, 1);
+          resolve({ ok: false, error: { code: 'ENGINE_DOWN', message: `the engine did not restart within ${timeoutMs / 1000} s; "${name}" was not sent` } });
+        }, timeoutMs),
+      };
+      held.push(entry);
+    });
+  }
+
+  /** Stop holding requests: send them to the engine now running, or answer them with `refusal`. */
+  private release(refusal?: string): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const h of held) {
+      clearTimeout(h.timer);
+      if (refusal) h.resolve({ ok: false, error: { code: 'ENGINE_DOWN', message: `${refusal}; "${h.name}" was not sent` } });
+      else void this.send(h.name, h.payload).then(h.resolve);
+    }
+  }
+
+  /** Send an already validated request to the current engine process. */
+  private send(name: string, payload: unknown): Promise<AnyResponse> {
     const gen = this.gen;
     if (this.disposed || !gen || gen.exited) {
       const why = this.current.state === 'crashed' && this.current.message ? ` (${this.current.message})` : '';
@@ -175,16 +232,24 @@ export class EngineHost {
   restart(): Promise<AnyResponse> {
     if (this.disposed) return Promise.resolve({ ok: false, error: { code: 'ENGINE_DOWN', message: 'the host is shutting down' } });
     if (this.restarting) return this.restarting;
+    this.held = [];
     this.restarting = (async (): Promise<AnyResponse> => {
       try {
         this.setState({ state: 'restarting', message: 'Restarting the engine…' });
         if (this.gen && !this.gen.exited) await this.stopGeneration(this.gen);
+        if (this.disposed) {
+          this.release('the host is shutting down');
+          return { ok: false, error: { code: 'ENGINE_DOWN', message: 'the host is shutting down' } };
+        }
         this.spawn();
+        // The new process queues what it gets before it is ready (engine-child.ts).
+        this.release();
         await this.gen!.ready;
         return { ok: true, value: { ok: true } };
       } catch (err) {
         return { ok: false, error: toErrorBody(err) };
       } finally {
+        this.release('the engine restart failed');
         this.restarting = null;
       }
     })();
@@ -195,6 +260,7 @@ export class EngineHost {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.release('the host is shutting down');
     if (this.gen && !this.gen.exited) await this.stopGeneration(this.gen);
     this.listeners.clear();
   }

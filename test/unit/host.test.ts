@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src-main/host/engine-host';
 import { forkSpawner } from '../../src-main/host/fork-channel';
-import type { EngineStatePayload } from '../../src-main/host/protocol';
+import type { EngineChannel, EngineExit, EngineStatePayload, FromEngine, ToEngine } from '../../src-main/host/protocol';
 
 const FAKE = path.join(__dirname, 'host-fake-engine-entry.ts');
 const hosts: EngineHost[] = [];
@@ -195,5 +195,128 @@ describe('EngineHost', () => {
     expect(() => process.kill(pid, 0)).toThrow();
     expect(states.some((s) => s.state === 'crashed')).toBe(false);
     expect(await host.handle('engine:info', {})).toMatchObject({ ok: false, error: { code: 'ENGINE_DOWN' } });
+  });
+});
+
+/**
+ * An engine channel held in memory: answers every request with its generation number, stops
+ * answering once told to shut down; the first engine exits only when the test says so, later
+ * ones as soon as they are told to shut down.
+ */
+function memorySpawner() {
+  const channels: Array<{ received: ToEngine[]; exit(): void }> = [];
+  const spawn = (): EngineChannel => {
+    const gen = channels.length + 1;
+    const received: ToEngine[] = [];
+    let onMsg: (m: FromEngine) => void = () => {};
+    let onExit: (e: EngineExit) => void = () => {};
+    let stopping = false;
+    channels.push({ received, exit: () => onExit({ code: 0, signal: null }) });
+    return {
+      pid: 1000 + gen,
+      send(msg) {
+        received.push(msg);
+        if (msg.type === 'shutdown') {
+          stopping = true;
+          if (gen > 1) queueMicrotask(() => onExit({ code: 0, signal: null }));
+        } else if (!stopping) queueMicrotask(() => onMsg({ type: 'response', id: msg.id, response: { ok: true, value: { gen } } }));
+      },
+      onMessage(cb) {
+        onMsg = cb;
+        queueMicrotask(() =>
+          cb({ type: 'ready', pid: 1000 + gen, info: { appVersion: 'mem', tfjsVersion: '', node: '', platform: '', workspace: '', backend: { backend: 'cpu', skipped: [], forced: false, overrides: [] } } }),
+        );
+      },
+      onExit(cb) {
+        onExit = cb;
+      },
+      kill() {
+        onExit({ code: null, signal: 'SIGKILL' });
+      },
+    };
+  };
+  return { spawn, channels };
+}
+
+describe('EngineHost: requests during a restart (issue #16, item 9)', () => {
+  const requestsTo = (c: { received: ToEngine[] }) => c.received.filter((m) => m.type === 'request').length;
+
+  it('waits for the new engine instead of answering ENGINE_DOWN', async () => {
+    const mem = memorySpawner();
+    const host = new EngineHost({ spawn: mem.spawn, shutdownGraceMs: 60_000 });
+    hosts.push(host);
+    host.start();
+    await host.whenReady();
+    expect(await host.handle('engine:info', {})).toEqual({ ok: true, value: { gen: 1 } });
+    const restarted = host.restart();
+    // The old engine was asked to stop and has not exited yet: these must not go to it.
+    const during = [host.handle('engine:info', {}), host.handle('runs:list', {}), host.handle('training:status', {})];
+    expect(requestsTo(mem.channels[0])).toBe(1);
+    mem.channels[0].exit();
+    expect(await restarted).toEqual({ ok: true, value: { ok: true } });
+    expect(await Promise.all(during)).toEqual([1, 2, 3].map(() => ({ ok: true, value: { gen: 2 } })));
+    expect(requestsTo(mem.channels[1])).toBe(3);
+  });
+
+  it('also after a crash: requests sent once engine:restart is under way reach the new engine', async () => {
+    const mem = memorySpawner();
+    const host = new EngineHost({ spawn: mem.spawn, shutdownGraceMs: 60_000 });
+    hosts.push(host);
+    host.start();
+    await host.whenReady();
+    mem.channels[0].exit(); // unexpected exit = crash
+    expect(await host.handle('engine:info', {})).toMatchObject({ ok: false, error: { code: 'ENGINE_DOWN' } });
+    const restarted = host.handle('engine:restart', {});
+    const during = host.handle('runs:list', {});
+    expect(await restarted).toEqual({ ok: true, value: { ok: true } });
+    expect(await during).toEqual({ ok: true, value: { gen: 2 } });
+  });
+
+  it('holds a bounded number of requests, each for a bounded time', async () => {
+    const mem = memorySpawner();
+    const host = new EngineHost({ spawn: mem.spawn, shutdownGraceMs: 60_000, restartQueueLimit: 2, restartQueueTimeoutMs: 50 });
+    hosts.push(host);
+    host.start();
+    await host.whenReady();
+    const restarted = host.restart();
+    const held = [host.handle('engine:info', {}), host.handle('runs:list', {})];
+    const overflow = await host.handle('training:status', {});
+    expect(overflow).toMatchObject({ ok: false, error: { code: 'ENGINE_DOWN', message: expect.stringMatching(/restarting and 2 requests already wait/) } });
+    // The old engine never exits within the timeout: the held requests get a typed answer, not silence.
+    for (const r of await Promise.all(held)) {
+      expect(r).toMatchObject({ ok: false, error: { code: 'ENGINE_DOWN', message: expect.stringMatching(/did not restart within 0.05 s/) } });
+    }
+    mem.channels[0].exit();
+    expect(await restarted).toEqual({ ok: true, value: { ok: true } });
+    expect(await host.handle('engine:info', {})).toEqual({ ok: true, value: { gen: 2 } });
+  });
+
+  it('dispose during a restart answers held requests and spawns nothing', async () => {
+    const mem = memorySpawner();
+    const host = new EngineHost({ spawn: mem.spawn, shutdownGraceMs: 60_000 });
+    hosts.push(host);
+    host.start();
+    await host.whenReady();
+    const restarted = host.restart();
+    const held = host.handle('engine:info', {});
+    const disposed = host.dispose();
+    expect(await held).toMatchObject({ ok: false, error: { code: 'ENGINE_DOWN', message: expect.stringMatching(/shutting down/) } });
+    mem.channels[0].exit();
+    await disposed;
+    expect(await restarted).toMatchObject({ ok: false, error: { code: 'ENGINE_DOWN' } });
+    expect(mem.channels.length).toBe(1);
+  });
+
+  it('a real engine process: 20 requests sent during engine:restart all succeed', async () => {
+    const { host } = makeHost();
+    host.start();
+    await host.whenReady();
+    const pid = host.pid;
+    const restarted = host.handle('engine:restart', {});
+    const during = Array.from({ length: 20 }, (_, i) => host.handle(i % 2 ? 'engine:info' : 'runs:list', {}));
+    expect(await restarted).toEqual({ ok: true, value: { ok: true } });
+    const answers = await Promise.all(during);
+    expect(answers.filter((r) => !r.ok)).toEqual([]);
+    expect(host.pid).not.toBe(pid);
   });
 });
