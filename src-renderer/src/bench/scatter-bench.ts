@@ -7,7 +7,7 @@
  * little between frames. Results land on `window.__scatterBench` and `body[data-state=done]`.
  * Not part of the app's UI: nothing links here.
  */
-import { ScatterView } from '../lib/scatter3d';
+import { ScatterView } from '../lib/scatter/view';
 
 interface ScatterBenchResult {
   n: number;
@@ -56,18 +56,19 @@ async function run(): Promise<ScatterBenchResult> {
   await firstDrawn;
   const t2 = performance.now();
 
-  const gl = view.renderer.getContext();
+  const { camera, scene, controls } = view.core;
+  const gl = view.core.renderer.getContext();
   const px = new Uint8Array(4);
-  const target = view.controls.target;
+  const target = controls.target;
   const frameMs: number[] = [];
   for (let f = 0; f < frames; f++) {
     // Orbit 3° around the target, as a user dragging the view would.
     const a = (3 * Math.PI) / 180;
-    const p = view.camera.position.clone().sub(target);
-    view.camera.position.set(target.x + p.x * Math.cos(a) - p.z * Math.sin(a), view.camera.position.y, target.z + p.x * Math.sin(a) + p.z * Math.cos(a));
-    view.camera.lookAt(target);
+    const p = camera.position.clone().sub(target);
+    camera.position.set(target.x + p.x * Math.cos(a) - p.z * Math.sin(a), camera.position.y, target.z + p.x * Math.sin(a) + p.z * Math.cos(a));
+    camera.lookAt(target);
     const s = performance.now();
-    view.renderer.render(view.scene, view.camera);
+    view.core.renderer.render(scene, camera);
     gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
     frameMs.push(performance.now() - s);
     await new Promise((r) => setTimeout(r, 0));

@@ -1,57 +1,3 @@
-import { api } from './api';
-import type { DatasetRef } from './contract';
-
-const CHUNK = 256;
-
-interface Chunk {
-  images: Float32Array;
-  labels: Int32Array;
-  count: number;
-  shape: number[];
-}
-
-/**
- * Original images of a dataset split, fetched with `datasets:sample` in chunks of 256 and kept
- * (one dataset at a time; a 2,000-image MNIST test split is about 6 MB of floats).
- */
-export class SampleCache {
-  #key = '';
-  #chunks = new Map<string, Promise<Chunk | null>>();
-
-  async get(
-    dataset: DatasetRef,
-    split: 'train' | 'test',
-    index: number,
-  ): Promise<{ image: Float32Array; label: number; shape: number[] } | null> {
-    const key = `${dataset.id}:${dataset.path ?? ''}`;
-    if (key !== this.#key) {
-      this.#key = key;
-      this.#chunks.clear();
-    }
-    const start = Math.floor(index / CHUNK) * CHUNK;
-    const ck = `${split}:${start}`;
-    let p = this.#chunks.get(ck);
-    if (!p) {
-      p = api
-        .invoke('datasets:sample', { dataset, split, offset: start, count: CHUNK })
-        .then((r) => ({ images: r.images, labels: r.labels, count: r.count, shape: r.shape }))
-        .catch(() => {
-          this.#chunks.delete(ck); // retry next time
-          return null;
-        });
-      this.#chunks.set(ck, p);
-    }
-    const c = await p;
-    if (!c) return null;
-    const j = index - start;
-    if (j < 0 || j >= c.count) return null;
-    const size = c.shape.reduce((a, b) => a * b, 1);
-    return { image: c.images.subarray(j * size, (j + 1) * size), label: c.labels[j], shape: c.shape };
-  }
-}
-
-export const samples = new SampleCache();
-
 /**
  * Scatter points carry their index in the test split (≥ 0) or, for training points shown on
  * demand, `-(i + 1)` for training index i.
@@ -60,6 +6,7 @@ export function pointSource(index: number): { split: 'train' | 'test'; index: nu
   return index < 0 ? { split: 'train', index: -index - 1 } : { split: 'test', index };
 }
 
+/** "test #12" or "train #3". */
 export function pointName(index: number): string {
   const s = pointSource(index);
   return `${s.split} #${s.index}`;

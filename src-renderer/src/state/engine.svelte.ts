@@ -1,6 +1,6 @@
-import { api } from '../lib/api';
 import type { DatasetInfo, EngineInfo, EngineState } from '../lib/contract';
 import { errorText } from '../lib/errors';
+import type { StateApi } from './port';
 
 /** The engine process as the status bar sees it, plus the dataset registry. */
 export class EngineStatus {
@@ -12,12 +12,14 @@ export class EngineStatus {
 
   backendName = $derived(this.info?.backend.backend ?? null);
 
+  constructor(private readonly api: StateApi) {}
+
   /** Load engine info and datasets; true when the engine answered. */
   async refresh(): Promise<boolean> {
     try {
       const [info, datasets] = await Promise.all([
-        api.invoke('engine:info', {}),
-        api.invoke('datasets:list', {}),
+        this.api.invoke('engine:info', {}),
+        this.api.invoke('datasets:list', {}),
       ]);
       this.info = info;
       this.datasets = datasets;
@@ -33,7 +35,7 @@ export class EngineStatus {
   /** Reload the engine info alone (e.g. to learn how a run that just started trains). */
   async refreshInfo(): Promise<void> {
     try {
-      this.info = await api.invoke('engine:info', {});
+      this.info = await this.api.invoke('engine:info', {});
     } catch {
       // The status bar keeps what it had; the next refresh will tell.
     }
@@ -47,7 +49,7 @@ export class EngineStatus {
     this.restarting = true;
     this.state = 'restarting';
     try {
-      await api.restartEngine();
+      await this.api.restartEngine();
     } catch (err) {
       this.message = errorText(err);
     } finally {

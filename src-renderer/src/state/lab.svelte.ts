@@ -1,15 +1,22 @@
 /**
- * The application state root: one instance, created at start-up, shared by every component.
- * Subscribes to engine events and routes them to the state classes.
+ * The application state root: one instance (`app.ts`), shared by every component. Subscribes to
+ * engine events and routes them to the state classes; every call to the engine goes through the
+ * `StateApi` it is given.
  */
-import { api, onMenuCommand, openFolder } from '../lib/api';
 import type { DatasetInfo, DatasetRef, LatentBatch, ModelKind, TrainConfig } from '../lib/contract';
 import { errorText } from '../lib/errors';
+import { DatasetCheck } from './dataset-check.svelte';
 import { EngineStatus } from './engine.svelte';
+import type { SettingsStorage, StateApi } from './port';
 import { Runs } from './runs.svelte';
+import { SampleCache } from './samples';
 import { ScatterState } from './scatter.svelte';
 import { Settings } from './settings.svelte';
-import { CompareState, EncodeState, ExportState, GenerateState, ReconState } from './tabs.svelte';
+import { CompareState } from './tabs/compare.svelte';
+import { EncodeState } from './tabs/encode.svelte';
+import { ExportState } from './tabs/export.svelte';
+import { GenerateState } from './tabs/generate.svelte';
+import { ReconState } from './tabs/recon.svelte';
 import { Toasts } from './toasts.svelte';
 import { Training } from './training.svelte';
 
@@ -24,19 +31,23 @@ export interface ModelContext {
 }
 
 export class Lab {
-  settings = new Settings();
-  engine = new EngineStatus();
-  toasts = new Toasts();
-  training = new Training();
-  runs = new Runs();
-  scatter = new ScatterState();
-  recon = new ReconState(this);
-  generate = new GenerateState(this);
-  encode = new EncodeState(this);
-  exporter = new ExportState(this);
-  compare = new CompareState(this);
+  readonly settings: Settings;
+  readonly engine: EngineStatus;
+  readonly toasts = new Toasts();
+  readonly training: Training;
+  readonly runs: Runs;
+  /** The main scatter (the active model's test latents, or the live snapshot while training). */
+  readonly scatter: ScatterState;
+  /** Original dataset images for tooltips and insets. */
+  readonly samples: SampleCache;
+  readonly datasetCheck: DatasetCheck;
+  readonly recon: ReconState;
+  readonly generate: GenerateState;
+  readonly encode: EncodeState;
+  readonly exporter: ExportState;
+  readonly compare: CompareState;
   /** Native dialogs exist only in the Electron shell. */
-  readonly isElectron = api.transport === 'electron';
+  readonly isElectron: boolean;
   /** Loading a run's latents for the scatter. */
   loadingLatents = $state(false);
 
@@ -66,10 +77,30 @@ export class Lab {
   });
 
   /** The dataset of the model on screen, or of the Train form when there is none. */
-  dataset: DatasetInfo | undefined = $derived(
+  dataset: DatasetInfo | undefined = $derived.by(() =>
     this.engine.dataset(this.model?.dataset.id ?? this.settings.train.dataset),
   );
   labelNames: string[] = $derived(this.dataset?.labelNames ?? []);
+
+  /** `storage` keeps the settings between launches (null: defaults, nothing kept). */
+  constructor(
+    private readonly api: StateApi,
+    storage: SettingsStorage | null,
+  ) {
+    this.settings = new Settings(storage);
+    this.engine = new EngineStatus(api);
+    this.training = new Training(api);
+    this.runs = new Runs(api);
+    this.scatter = new ScatterState(api);
+    this.samples = new SampleCache(api);
+    this.datasetCheck = new DatasetCheck(api);
+    this.recon = new ReconState(this, api);
+    this.generate = new GenerateState(this, api);
+    this.encode = new EncodeState(this, api);
+    this.exporter = new ExportState(this, api);
+    this.compare = new CompareState(this, api);
+    this.isElectron = api.transport === 'electron';
+  }
 
   #started = false;
   #loaded = false;
@@ -81,7 +112,7 @@ export class Lab {
     if (this.#started) return () => {};
     this.#started = true;
     const offs = [
-      api.on('training:progress', (p) => {
+      this.api.on('training:progress', (p) => {
         this.training.onProgress(p);
         // A new run: the engine now knows how it trains (dense kernels or tfjs, threads).
         if (p.runId !== this.#infoRun) {
@@ -89,24 +120,24 @@ export class Lab {
           void this.engine.refreshInfo();
         }
       }),
-      api.on('training:latents', (ev) => {
+      this.api.on('training:latents', (ev) => {
         // The first snapshot can arrive before `training:start` has answered with the run id.
         if (ev.runId !== this.training.runId && !(this.training.pending && !this.training.active)) return;
         void this.scatter.setBatch(ev, { runId: ev.runId, live: true, epoch: ev.epoch }, this.settings.projection);
       }),
-      api.on('training:done', (d) => {
+      this.api.on('training:done', (d) => {
         if (this.training.runId && d.runId !== this.training.runId) return;
         this.training.onDone(d);
         if (d.state === 'error' && d.error) this.toasts.push('error', `Training failed: ${d.error.message}`);
         void this.#afterTraining(d.runId);
       }),
-      api.on('projection:progress', (p) => {
+      this.api.on('projection:progress', (p) => {
         this.scatter.projectionProgress = p;
       }),
-      api.on('export:progress', (p) => {
+      this.api.on('export:progress', (p) => {
         this.exporter.progress = p;
       }),
-      api.on('engine:state', (s) => {
+      this.api.on('engine:state', (s) => {
         const was = this.engine.state;
         this.engine.state = s.state;
         this.engine.message = s.message ?? null;
@@ -123,7 +154,7 @@ export class Lab {
         }
         if (s.state === 'ready' && was !== 'ready' && was !== 'connecting') void this.#load();
       }),
-      onMenuCommand((m) => {
+      this.api.onMenuCommand((m) => {
         if (m.command === 'openDatasetFolder' && m.path) {
           this.settings.train.dataset = 'folder';
           this.settings.train.folderPath = m.path;
@@ -174,9 +205,9 @@ export class Lab {
   async loadLatents(runId: string): Promise<void> {
     this.loadingLatents = true;
     try {
-      let batch = await api.invoke('model:latents', { runId, split: 'test' });
+      let batch = await this.api.invoke('model:latents', { runId, split: 'test' });
       if (this.settings.showTrainPoints) {
-        const train = await api.invoke('model:latents', { runId, split: 'train' });
+        const train = await this.api.invoke('model:latents', { runId, split: 'train' });
         batch = concatBatches(batch, train);
       }
       await this.scatter.setBatch(batch, { runId, live: false }, this.settings.projection);
@@ -224,18 +255,37 @@ export class Lab {
     }
   }
 
+  /**
+   * The reconstruction of a main-scatter point as the active model sees it (a decode of its
+   * latent mean, with its label for a CVAE), for the hover tooltip; null when there is no model
+   * or the decode failed.
+   */
+  async reconstructPoint(point: number): Promise<Float32Array | null> {
+    const model = this.model;
+    const sc = this.scatter;
+    if (!model || point < 0 || point >= sc.count) return null;
+    try {
+      const r = await this.api.invoke('model:decode', {
+        z: sc.latentOf(point),
+        count: 1,
+        labels: model.kind === 'cvae' ? Int32Array.of(sc.data.labels[point]) : undefined,
+      });
+      return r.images;
+    } catch {
+      return null;
+    }
+  }
+
   /** Native folder picker (Electron); browser mode has none and uses the path field. */
   async chooseFolder(purpose: 'dataset' | 'export'): Promise<string | null> {
     try {
-      return await openFolder(purpose, purpose === 'dataset' ? 'Choose a dataset folder' : 'Choose an export folder');
+      return await this.api.openFolder(purpose, purpose === 'dataset' ? 'Choose a dataset folder' : 'Choose an export folder');
     } catch (err) {
       this.toasts.push('error', `Folder picker unavailable: ${errorText(err)}`);
       return null;
     }
   }
 }
-
-export const lab = new Lab();
 
 /** Test points followed by training points (indices −(i+1), see `pointSource`). */
 function concatBatches(test: LatentBatch, train: LatentBatch): LatentBatch {

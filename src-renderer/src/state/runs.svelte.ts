@@ -1,6 +1,6 @@
-import { api } from '../lib/api';
 import type { RunSummary } from '../lib/contract';
 import { errorText } from '../lib/errors';
+import type { StateApi } from './port';
 
 /** Saved runs and the active one (the model every tab uses). */
 export class Runs {
@@ -11,10 +11,12 @@ export class Runs {
 
   active = $derived(this.list.find((r) => r.id === this.activeId) ?? null);
 
+  constructor(private readonly api: StateApi) {}
+
   async refresh(): Promise<void> {
     this.loading = true;
     try {
-      this.list = await api.invoke('runs:list', {});
+      this.list = await this.api.invoke('runs:list', {});
       this.error = null;
     } catch (err) {
       this.error = errorText(err);
@@ -26,7 +28,7 @@ export class Runs {
   /** Make a run the engine's active model. Returns its summary, or null (with `error` set). */
   async open(runId: string): Promise<RunSummary | null> {
     try {
-      const summary = await api.invoke('runs:open', { runId });
+      const summary = await this.api.invoke('runs:open', { runId });
       this.#upsert(summary);
       this.activeId = summary.id;
       this.error = null;
@@ -39,7 +41,7 @@ export class Runs {
 
   async rename(runId: string, name: string): Promise<void> {
     try {
-      this.#upsert(await api.invoke('runs:rename', { runId, name }));
+      this.#upsert(await this.api.invoke('runs:rename', { runId, name }));
     } catch (err) {
       this.error = errorText(err);
     }
@@ -47,7 +49,7 @@ export class Runs {
 
   async remove(runId: string): Promise<boolean> {
     try {
-      await api.invoke('runs:delete', { runId });
+      await this.api.invoke('runs:delete', { runId });
       this.list = this.list.filter((r) => r.id !== runId);
       if (this.activeId === runId) this.activeId = null;
       return true;

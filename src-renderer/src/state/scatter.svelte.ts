@@ -1,15 +1,15 @@
 /**
  * Data behind one latent scatter: raw latents, their 3-D display positions and what the user
- * picked. The three.js view (lib/scatter3d.ts) only draws what this holds.
+ * picked. The three.js view (lib/scatter/) only draws what this holds.
  *
  * Display positions are normalised with a *stable* affine map (centre + scale) that only changes
  * when the cloud has grown or shrunk a lot (hysteresis), so the camera and the cloud do not
  * jump every epoch; any change is tweened by the view.
  */
 import { SvelteSet } from 'svelte/reactivity';
-import { api } from '../lib/api';
 import type { LatentBatch } from '../lib/contract';
 import { errorCode, errorText } from '../lib/errors';
+import type { StateApi } from './port';
 
 export interface ScatterData {
   count: number;
@@ -75,6 +75,9 @@ export class ScatterState {
   #running = false;
   #method: ProjectionMethod = 'pca';
 
+  /** `api` computes projections of latents above 3-D. */
+  constructor(private readonly api: StateApi) {}
+
   clear(): void {
     this.data = EMPTY;
     this.version++;
@@ -106,7 +109,7 @@ export class ScatterState {
         this.#pending = null;
         const method = this.#method;
         try {
-          const { points } = await api.invoke('projection:compute', {
+          const { points } = await this.api.invoke('projection:compute', {
             method,
             latents: job.batch.latents,
             dim: job.batch.dim,
@@ -147,7 +150,7 @@ export class ScatterState {
   async cancelProjection(): Promise<void> {
     this.#pending = null;
     try {
-      await api.invoke('projection:cancel', {});
+      await this.api.invoke('projection:cancel', {});
     } catch {
       /* nothing running */
     }

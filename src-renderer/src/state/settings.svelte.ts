@@ -1,13 +1,16 @@
 /**
  * Persisted user settings (localStorage), validated field by field on load: a bad or
- * out-of-range value falls back to its default instead of breaking the app.
+ * out-of-range value falls back to its default instead of breaking the app. Session-only choices
+ * (the export's "replace a previous export" box) live in their state class and are never stored.
  */
 import { z } from 'zod';
 import '../lib/zod-config';
 import { DATASET_IDS, DEFAULT_BETA, EXPORT_FORMATS, MODEL_KINDS } from '../lib/contract';
 import type { ExportFormat, ModelKind } from '../lib/contract';
+import type { SettingsStorage } from './port';
 
-const KEY = 'latent-lab.settings.v1';
+/** The localStorage key of the settings (JSON). */
+export const SETTINGS_KEY = 'latent-lab.settings.v1';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type TabId = 'recon' | 'generate' | 'encode' | 'export' | 'compare';
@@ -55,16 +58,19 @@ const Persisted = z.object({
       temperature: num(0, 10, 1),
       seed: int(0, 2 ** 31 - 1, 1),
       out: z.string().max(4096).catch(''),
-      overwrite: z.boolean().catch(false),
+      // No `overwrite`: unknown keys (such as one stored by an older version) are dropped.
     })
-    .catch({ format: 'imagefolder', count: 100, temperature: 1, seed: 1, out: '', overwrite: false }),
+    .catch({ format: 'imagefolder', count: 100, temperature: 1, seed: 1, out: '' }),
 });
-type Persisted = z.infer<typeof Persisted>;
+/** What is stored under `SETTINGS_KEY`. */
+export type PersistedSettings = z.infer<typeof Persisted>;
+export type ExportSettings = PersistedSettings['export'];
 
-function load(): Persisted {
+/** The stored settings, each field checked on its own: unreadable text, a wrong type or a value out of range gives that field's default. */
+function load(storage: SettingsStorage | null): PersistedSettings {
   let raw: unknown = {};
   try {
-    const text = localStorage.getItem(KEY);
+    const text = storage?.getItem(SETTINGS_KEY);
     if (text) raw = JSON.parse(text);
   } catch {
     raw = {};
@@ -103,15 +109,17 @@ export class Settings {
   lastRunId = $state<string | null>(null);
   train = $state<TrainForm>(TrainForm.parse({}));
   generate = $state({ count: 16, temperature: 1, label: 0, steps: 10 });
-  export = $state<{ format: ExportFormat; count: number; temperature: number; seed: number; out: string; overwrite: boolean }>(
-    { format: 'imagefolder', count: 100, temperature: 1, seed: 1, out: '', overwrite: false },
-  );
+  export = $state<ExportSettings>({ format: 'imagefolder' as ExportFormat, count: 100, temperature: 1, seed: 1, out: '' });
   /** The OS preference, tracked live. */
   systemDark = $state(false);
   dark = $derived(this.theme === 'dark' || (this.theme === 'system' && this.systemDark));
 
-  constructor() {
-    const p = load();
+  readonly #storage: SettingsStorage | null;
+
+  /** Loads what `storage` holds (null: defaults, nothing persists). */
+  constructor(storage: SettingsStorage | null) {
+    this.#storage = storage;
+    const p = load(storage);
     this.theme = p.theme;
     this.tab = p.tab;
     this.projection = p.projection;
@@ -128,33 +136,45 @@ export class Settings {
     }
   }
 
-  /** Persist on every change; call once from the root component. */
   /** Switch the model kind; β follows the kind's default unless the user set their own. */
   setKind(kind: ModelKind): void {
     if (this.train.beta === DEFAULT_BETA[this.train.kind]) this.train.beta = DEFAULT_BETA[kind];
     this.train.kind = kind;
   }
 
+  /** Everything that persists, as stored. */
+  snapshot(): PersistedSettings {
+    return {
+      theme: this.theme,
+      tab: this.tab,
+      projection: this.projection,
+      pointSize: this.pointSize,
+      showTrainPoints: this.showTrainPoints,
+      lastRunId: this.lastRunId,
+      train: this.train,
+      generate: this.generate,
+      export: this.export,
+    };
+  }
+
+  /** Write the settings now; false when the storage refused (full or disabled: they just won't persist). */
+  save(): boolean {
+    const text = JSON.stringify(this.snapshot());
+    try {
+      this.#storage?.setItem(SETTINGS_KEY, text);
+      return !!this.#storage;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Persist on every change and keep the page's theme in step; call once from the root component. */
   persist(): void {
     $effect(() => {
-      const snapshot = JSON.stringify({
-        theme: this.theme,
-        tab: this.tab,
-        projection: this.projection,
-        pointSize: this.pointSize,
-        showTrainPoints: this.showTrainPoints,
-        lastRunId: this.lastRunId,
-        train: this.train,
-        generate: this.generate,
-        export: this.export,
-      });
-      try {
-        localStorage.setItem(KEY, snapshot);
-      } catch {
-        /* storage full or disabled: settings just won't persist */
-      }
+      this.save();
     });
     $effect(() => {
+      if (typeof document === 'undefined') return;
       document.documentElement.dataset.theme = this.dark ? 'dark' : 'light';
       document.documentElement.style.colorScheme = this.dark ? 'dark' : 'light';
     });

@@ -1,6 +1,6 @@
-import { api } from '../lib/api';
 import type { EventPayload, Metrics, TrainConfigInput, TrainProgress, TrainState } from '../lib/contract';
 import { errorText } from '../lib/errors';
+import type { StateApi } from './port';
 import type { TrainForm } from './settings.svelte';
 
 export type UiTrainState = 'idle' | 'training' | 'paused' | 'done' | 'error';
@@ -111,13 +111,15 @@ export class Training {
     return Math.max(0, Math.min(100, ((p.epoch - 1 + frac) / p.epochs) * 100));
   });
 
+  constructor(private readonly api: StateApi) {}
+
   async start(form: TrainForm): Promise<string | null> {
     if (this.active || this.pending) return null;
     const config = formToConfig(form);
     this.pending = true;
     this.error = null;
     try {
-      const { runId } = await api.invoke('training:start', config);
+      const { runId } = await this.api.invoke('training:start', config);
       this.runId = runId;
       this.config = config;
       this.state = 'training';
@@ -138,7 +140,7 @@ export class Training {
   async #control(name: 'training:pause' | 'training:resume' | 'training:stop'): Promise<void> {
     this.pending = true;
     try {
-      const { state } = await api.invoke(name, {});
+      const { state } = await this.api.invoke(name, {});
       // `training:done` may already have landed while we waited: never go back to a live state.
       if (this.active) this.state = state;
     } catch (err) {
@@ -171,7 +173,7 @@ export class Training {
   /** Re-attach after a reload: the engine may still be training. */
   async restore(): Promise<void> {
     try {
-      const p = await api.invoke('training:status', {});
+      const p = await this.api.invoke('training:status', {});
       if (p && (p.state === 'training' || p.state === 'paused')) {
         this.runId = p.runId;
         this.onProgress(p);

@@ -1,0 +1,41 @@
+/**
+ * The latent scatter as the app draws it: a `ScatterCore` with the standard layers, added in
+ * draw order: points, markers, interpolation path, axes. Components and the scatter bench use
+ * this; a new layer is one more field here plus a line in the constructor.
+ */
+import { ScatterCore, type ScatterCoreOptions } from './core';
+import { AxesLayer } from './layers/axes';
+import { MarkersLayer } from './layers/markers';
+import { PathLayer } from './layers/path';
+import { PointsLayer, type ViewData } from './layers/points';
+
+export type { CameraState, ClickHit, ScatterCoreOptions } from './core';
+export type { ViewData } from './layers/points';
+export type { ViewMarker } from './layers/markers';
+
+export class ScatterView {
+  readonly core: ScatterCore;
+  readonly points: PointsLayer;
+  readonly markers: MarkersLayer;
+  readonly path: PathLayer;
+  readonly axes: AxesLayer;
+
+  /** Creates the WebGL canvas inside `container` (throws when WebGL is unavailable). */
+  constructor(container: HTMLElement, opts: ScatterCoreOptions = {}) {
+    this.core = new ScatterCore(container, opts);
+    this.points = this.core.add(new PointsLayer());
+    this.markers = this.core.add(new MarkersLayer());
+    this.path = this.core.add(new PathLayer());
+    this.axes = this.core.add(new AxesLayer());
+  }
+
+  /** New points (and the axes with them); `dim === 2` data should also call `core.setFlat(true)`. */
+  setData(d: ViewData): void {
+    this.axes.update(d.count > 0);
+    this.points.update(d);
+  }
+
+  dispose(): void {
+    this.core.dispose();
+  }
+}

@@ -1,0 +1,79 @@
+/** The Encode tab: an image file (or a drawing) through the encoder, marked in the scatter. */
+import type { RequestOutput } from '../../lib/contract';
+import { MAX_IMAGE_BYTES } from '../../lib/contract';
+import { errorCode, errorText } from '../../lib/errors';
+import type { Lab } from '../lab.svelte';
+import type { StateApi } from '../port';
+
+export class EncodeState {
+  busy = $state(false);
+  error = $state<string | null>(null);
+  name = $state<string | null>(null);
+  result = $state.raw<RequestOutput<'model:encodeFile'> | null>(null);
+  /** CVAE encoders are conditioned on the label: what the image shows, or null to let the engine pick the best fit. */
+  label = $state<number | null>(null);
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly api: StateApi,
+  ) {}
+
+  reset(): void {
+    this.result = null;
+    this.error = null;
+    this.name = null;
+    this.lab.scatter.setExtra('encoded', null);
+  }
+
+  async encodeFile(file: File): Promise<void> {
+    if (file.size > MAX_IMAGE_BYTES) {
+      this.#fail(file.name, `“${file.name}” is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${MAX_IMAGE_BYTES / 1048576} MB.`);
+      return;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await file.arrayBuffer());
+    } catch (err) {
+      this.#fail(file.name, `Could not read “${file.name}”: ${errorText(err)}`);
+      return;
+    }
+    await this.encodeBytes(file.name, bytes);
+  }
+
+  async encodeBytes(name: string, bytes: Uint8Array): Promise<void> {
+    if (!this.lab.model || this.lab.model.live) {
+      this.#fail(name, 'No model to encode with yet: train one or open a saved run first.');
+      return;
+    }
+    this.busy = true;
+    this.name = name;
+    try {
+      const r = await this.api.invoke('model:encodeFile', {
+        name,
+        bytes,
+        label: this.lab.model.kind === 'cvae' && this.label != null ? this.label : undefined,
+      });
+      this.result = r;
+      this.error = null;
+      this.lab.scatter.setExtra('encoded', this.lab.scatter.placeLatent(r.mean));
+    } catch (err) {
+      const code = errorCode(err);
+      const why =
+        code === 'BAD_IMAGE' || code === 'BAD_FILE' || code === 'UNSUPPORTED'
+          ? `“${name}” is not an image Latent Lab can read (PNG, JPEG, WebP, GIF, TIFF or SVG). ${errorText(err)}`
+          : code === 'TOO_LARGE'
+            ? `“${name}” is too large: ${errorText(err)}`
+            : errorText(err);
+      this.#fail(name, why);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  #fail(name: string, message: string): void {
+    this.name = name;
+    this.error = message;
+    this.result = null;
+    this.lab.scatter.setExtra('encoded', null);
+  }
+}
