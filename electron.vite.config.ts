@@ -17,6 +17,7 @@ import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { EVENT_NAMES, HOST_EVENT_NAMES, HOST_REQUEST_NAMES, REQUEST_NAMES } from './src-shared/contract';
+import { envValue } from './src-main/env';
 
 
 const here = (p: string): string => resolve(__dirname, p);
@@ -34,7 +35,7 @@ function mainEntries(): Record<string, string> {
     ['train-worker', 'src-main/engine/parallel/worker.ts', 'src-main/engine/parallel/worker.ts'],
   ];
   // LATENT_LAB_BUILD_SKIP=engine-entry,cli leaves entries out while their sources are in flux.
-  const skip = new Set((process.env.LATENT_LAB_BUILD_SKIP ?? '').split(',').filter(Boolean));
+  const skip = new Set((envValue('LATENT_LAB_BUILD_SKIP') ?? '').split(',').filter(Boolean));
   for (const [name, file, needs] of optional) {
     if (skip.has(name)) console.warn(`[electron.vite.config] LATENT_LAB_BUILD_SKIP: out/main/${name}.js is not built`);
     else if (existsSync(here(needs))) entries[name] = here(file);

@@ -15,9 +15,11 @@ import { handleAppProtocol, registerAppScheme } from './shell/protocol';
 import { hardenApp } from './shell/security';
 import { pushRecentRun, SettingsStore } from './shell/settings';
 import { createMainWindow } from './shell/window';
+import { envValue } from './env';
 
 // Tests (and power users) can isolate the profile.
-if (process.env.LATENT_LAB_USER_DATA) app.setPath('userData', path.resolve(process.env.LATENT_LAB_USER_DATA));
+const userData = envValue('LATENT_LAB_USER_DATA');
+if (userData) app.setPath('userData', path.resolve(userData));
 
 registerAppScheme();
 app.enableSandbox();

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendName, BACKENDS, LabError, type BackendInfo } from '../../src-shared/types';
 import { installWasmOverrides, wasmPaths } from './kernels/wasmOverrides';
 import { registerThreadedWasm, wantedWasmThreads, wasmInitTimeout } from './kernels/wasmThreads';
+import { envValue } from '../env';
 
 const nodeRequire = createRequire(__filename);
 
@@ -103,7 +104,7 @@ export async function initBackend(env: NodeJS.ProcessEnv = process.env): Promise
 
 /** Tries the backends in preference order (or only the forced one) and switches tfjs to the first that loads. */
 export async function chooseBackend(env: NodeJS.ProcessEnv = process.env, opts: ChooseOptions = {}): Promise<BackendInfo> {
-  const forcedRaw = env.LATENT_LAB_BACKEND?.trim();
+  const forcedRaw = envValue('LATENT_LAB_BACKEND', env)?.trim();
   let order: BackendName[] = [...BACKENDS];
   let forced = false;
   if (forcedRaw) {

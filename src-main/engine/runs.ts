@@ -18,6 +18,7 @@ import {
 } from '../../src-shared/types';
 import { appendFileOrUndo, ioError, writeFileAtomic } from './atomicWrite';
 import { isProcessAlive } from './pid';
+import { envValue } from '../env';
 
 export const RUN_FILE_VERSION = 1;
 
@@ -46,7 +47,8 @@ export type RunRecord = z.infer<typeof RunRecord>;
 
 /** LATENT_LAB_HOME, else the platform's per-user data folder. */
 export function defaultWorkspace(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LATENT_LAB_HOME) return path.resolve(env.LATENT_LAB_HOME);
+  const fromEnv = envValue('LATENT_LAB_HOME', env);
+  if (fromEnv) return path.resolve(fromEnv);
   const home = os.homedir();
   if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Latent Lab');
   if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Latent Lab');

@@ -24,6 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { isProcessAlive } from '../pid';
+import { envValue } from '../../env';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type WasmPkg = typeof import('@tensorflow/tfjs-backend-wasm');
@@ -52,13 +53,13 @@ export interface ThreadedWasmResult {
 
 /** Load timeout for the threaded module: `LATENT_LAB_WASM_INIT_TIMEOUT_MS`, else INIT_TIMEOUT_MS. */
 export function wasmInitTimeout(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.LATENT_LAB_WASM_INIT_TIMEOUT_MS?.trim() || NaN);
+  const n = Number(envValue('LATENT_LAB_WASM_INIT_TIMEOUT_MS', env)?.trim() || NaN);
   return Number.isFinite(n) && n > 0 ? n : INIT_TIMEOUT_MS;
 }
 
 /** Threads to ask for: `LATENT_LAB_WASM_THREADS` (1–8), else one per core, at most 4. */
 export function wantedWasmThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.LATENT_LAB_WASM_THREADS?.trim();
+  const raw = envValue('LATENT_LAB_WASM_THREADS', env)?.trim();
   if (raw) {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 1 || n > 8) {

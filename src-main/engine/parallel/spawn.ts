@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { envValue } from '../../env';
 
 export const WORKER_BUNDLE_NAME = 'train-worker.js';
 
@@ -31,7 +32,7 @@ export interface WorkerEntry {
 /** Resolves the worker entry; throws with the places it looked when there is none. */
 export function resolveWorkerEntry(env: NodeJS.ProcessEnv = process.env): WorkerEntry {
   const { dir, file } = here();
-  const forced = env.LATENT_LAB_TRAIN_WORKER_ENTRY;
+  const forced = envValue('LATENT_LAB_TRAIN_WORKER_ENTRY', env);
   const tsx = (): string[] => ['--require', localRequire().resolve('tsx/cjs')];
   if (forced) {
     if (!existsSync(forced)) throw new Error(`LATENT_LAB_TRAIN_WORKER_ENTRY=${forced} does not exist`);

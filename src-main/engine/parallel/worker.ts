@@ -33,10 +33,11 @@ import {
   type ToWorker,
   type WorkerInit,
 } from './protocol';
+import { envFlag } from '../../env';
 
 class Aborted extends Error {}
 
-const PROFILE = Boolean(process.env.LATENT_LAB_TRAIN_PROFILE);
+const PROFILE = envFlag('LATENT_LAB_TRAIN_PROFILE');
 
 /** CPU seconds of the calling thread (Linux; 0 elsewhere). */
 function threadCpu(): number {
