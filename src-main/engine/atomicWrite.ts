@@ -31,14 +31,14 @@ const CAUSES: Record<string, string> = {
 /**
  * A failure of a filesystem call as `LabError('IO')`: `<cause> while writing <path>` (the export's
  * wording too, e.g. `no space left on device while writing /ws/runs/x/config.json`). The path is
- * the error's own (`err.path`) when it has one, else `file`. LabErrors pass through unchanged;
- * anything that is not an errno-style error (a bug) is returned as it is.
+ * the error's own (`err.path`) when it has one and `ownPath` is true, else `file`. LabErrors pass
+ * through unchanged; anything that is not an errno-style error (a bug) is returned as it is.
  */
-export function ioError(err: unknown, file: string, doing = 'writing'): unknown {
+export function ioError(err: unknown, file: string, doing = 'writing', ownPath = true): unknown {
   if (err instanceof LabError) return err;
   const e = err as NodeJS.ErrnoException | undefined;
   if (!e || typeof e !== 'object' || typeof e.code !== 'string') return err;
-  const where = typeof e.path === 'string' ? e.path : file;
+  const where = ownPath && typeof e.path === 'string' ? e.path : file;
   return new LabError('IO', `${CAUSES[e.code] ?? e.code} while ${doing} ${where}`);
 }
 
@@ -57,7 +57,7 @@ export async function writeFileAtomic(file: string, data: string | ArrayBufferVi
   try {
     await writeFileAtomicLib(file, payload);
   } catch (err) {
-    throw ioError(err, file);
+    throw ioError(err, file, 'writing', false); // the target, not its temp file
   }
 }
 

@@ -3,6 +3,7 @@
  * Plain Node; no tf. Images are `count × 784` floats in [0,1] (ink = 1); toy sets are
  * standardised 2-D points.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { DATASET_IDS, LabError, type DatasetId, type DatasetInfo, type DatasetRef } from '../../../src-shared/types';
 import { loadEmbeddedMnist, MNIST_TEST, MNIST_TRAIN } from './mnist';
@@ -10,6 +11,7 @@ import { IDX_SOURCES, isCached, loadIdxSource } from './remote';
 import { makeToy, TOY_LABELS, TOY_TEST, TOY_TRAIN, type ToyId } from './toy';
 import { folderLabels, loadFolderDataset } from './folder';
 import { throwIfAborted } from './fsutil';
+import { cacheKey, DatasetCache, identify, type DatasetCacheLimits } from './cache';
 import type { LoadedDataset, LoadOptions } from './types';
 
 export type { Split, LoadedDataset, LoadOptions, LoadProgress, LoadPhase } from './types';
@@ -93,7 +95,8 @@ export async function listDatasets(dataDir: string, folderPath?: string): Promis
     if (id === 'mnist-full' || id === 'fashion-mnist') {
       out.push({ ...baseInfo(id), available: await isCached(dataDir, IDX_SOURCES[id]) });
     } else if (id === 'folder') {
-      const loaded = folderPath ? memo.get(memoKey({ id, path: folderPath }, dataDir)) : undefined;
+      const key = folderPath ? await identify({ id, path: folderPath }, dataDir) : null;
+      const loaded = key ? memo.get(key) : undefined;
       const ready = loaded ? await loaded.catch(() => undefined) : undefined;
       if (ready) out.push(ready.info);
       else if (folderPath) {
@@ -107,35 +110,51 @@ export async function listDatasets(dataDir: string, folderPath?: string): Promis
   return out;
 }
 
-const memo = new Map<string, Promise<LoadedDataset>>();
-const memoKey = (ref: DatasetRef, dataDir: string) =>
-  JSON.stringify([ref.id, ref.id === 'folder' ? path.resolve(ref.path ?? '') : '', path.resolve(dataDir)]);
+const memo = new DatasetCache();
+
+/** Bounds the dataset memo (datasets kept, bytes of their arrays); drops what is over at once. */
+export function setDatasetCacheLimits(limits: DatasetCacheLimits): void {
+  memo.setLimits(limits);
+}
+
+/** Datasets and bytes the memo holds now. */
+export function datasetCacheStats(): { entries: number; bytes: number } {
+  return memo.stats();
+}
 
 /** Forget memoised datasets (all, or one). Mostly for tests and "reload folder". */
 export function clearDatasetMemo(ref?: DatasetRef, dataDir?: string): void {
-  if (ref && dataDir !== undefined) memo.delete(memoKey(ref, dataDir));
-  else memo.clear();
+  if (!ref || dataDir === undefined) return memo.clear();
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  memo.delete(cacheKey(ref.id, real(ref.id === 'folder' ? (ref.path ?? '') : dataDir)));
 }
 
 /**
- * Load a dataset (downloading or decoding as needed). Results are memoised per (id, path,
- * dataDir): loading twice returns the same object. A failed or cancelled load is not memoised.
+ * Load a dataset (downloading or decoding as needed). Memoised (see `./cache`): by the folder's
+ * real path and a fingerprint of its files for a folder dataset (so every spelling of one folder
+ * shares one entry, and a changed folder is read again), by id and data folder otherwise; the
+ * memo is bounded. Loading twice returns the same object. A failed or cancelled load is not kept.
+ * Throws LabError (BAD_DATASET, CANCELLED, IO, …) as the loaders do.
  */
-export function loadDataset(ref: DatasetRef, opts: LoadOptions): Promise<LoadedDataset> {
-  if (ref.id === 'folder' && !ref.path) return Promise.reject(new LabError('BAD_DATASET', 'a folder dataset needs a path'));
-  const key = memoKey(ref, opts.dataDir);
-  const hit = memo.get(key);
+export async function loadDataset(ref: DatasetRef, opts: LoadOptions): Promise<LoadedDataset> {
+  if (ref.id === 'folder' && !ref.path) throw new LabError('BAD_DATASET', 'a folder dataset needs a path');
+  const id = await identify(ref, opts.dataDir);
+  if (!id) return load(ref, opts);
+  const hit = memo.get(id);
   if (hit) {
-    return hit.then((d) => {
-      opts.onProgress?.({ phase: 'ready', loaded: 1, total: 1 });
-      return d;
-    });
+    const d = await hit;
+    opts.onProgress?.({ phase: 'ready', loaded: 1, total: 1 });
+    return d;
   }
-  const p = load(ref, opts);
-  memo.set(key, p);
-  p.catch(() => {
-    if (memo.get(key) === p) memo.delete(key);
-  });
+  // A folder is read through its real path, whichever spelling asked first.
+  const p = load(id.root ? { ...ref, path: id.root } : ref, opts);
+  memo.set(id, p);
   return p;
 }
 

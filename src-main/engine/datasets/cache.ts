@@ -1,0 +1,172 @@
+/**
+ * The memo of loaded datasets, shared by every caller in this process.
+ *
+ * - Keyed by what the data is, not how its path is spelt: a folder dataset by the folder's real
+ *   path (symlinks and `..` resolved), the others by id and the real data folder.
+ * - A folder entry carries a fingerprint of the folder taken before it was loaded (every label
+ *   folder's files: count, names, sizes, mtimes). A lookup whose fingerprint differs is a miss,
+ *   so a file added, removed, renamed or rewritten makes the next load read the folder again.
+ * - Bounded: at most `maxEntries` datasets and `maxBytes` of their arrays; beyond that the least
+ *   recently used entries are dropped (the one just used is kept even when it alone is larger).
+ *   Dropping an entry frees its arrays once no loaded run holds them.
+ * - A failed or cancelled load is not kept.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fsp, statSync } from 'node:fs';
+import path from 'node:path';
+import type { DatasetRef } from '../../../src-shared/types';
+import type { LoadedDataset } from './types';
+
+export interface DatasetCacheLimits {
+  /** Datasets kept at most (≥ 1). */
+  maxEntries: number;
+  /** Bytes of typed arrays (images and labels of both splits) kept at most. */
+  maxBytes: number;
+}
+
+/** 8 datasets, 1 GiB: the two 70,000-image IDX sets take ≈ 220 MB each. */
+export const DEFAULT_CACHE_LIMITS: DatasetCacheLimits = { maxEntries: 8, maxBytes: 2 ** 30 };
+
+/** Files stat'ed per slice of a fingerprint before yielding to the event loop. */
+const STAT_SLICE = 2000;
+
+interface Entry {
+  fingerprint: string;
+  promise: Promise<LoadedDataset>;
+  /** Bytes of its arrays once loaded (0 while loading). */
+  bytes: number;
+}
+
+/** Where a dataset's memo entry lives and what its source looks like now. */
+export interface CacheIdentity {
+  key: string;
+  fingerprint: string;
+  /** A folder dataset's real path. */
+  root?: string;
+}
+
+/** The memo key of a dataset, from real paths (a folder's own; the data folder for the others). */
+export const cacheKey = (id: DatasetRef['id'], realPath: string): string => JSON.stringify([id, realPath]);
+
+const realOr = async (p: string): Promise<string> => fsp.realpath(p).catch(() => path.resolve(p));
+
+/**
+ * The memo key and fingerprint of `ref`; null when a folder's path cannot be resolved (the load
+ * then reports why and nothing is memoised).
+ */
+export async function identify(ref: DatasetRef, dataDir: string): Promise<CacheIdentity | null> {
+  if (ref.id !== 'folder') return { key: cacheKey(ref.id, await realOr(dataDir)), fingerprint: '' };
+  let root: string;
+  try {
+    root = await fsp.realpath(ref.path ?? '');
+  } catch {
+    return null;
+  }
+  const fingerprint = await folderFingerprint(root).catch(() => null);
+  return fingerprint === null ? null : { key: cacheKey('folder', root), fingerprint, root };
+}
+
+/**
+ * A hash of a dataset folder's listing: its entries and, for every (non-hidden) sub-folder, each
+ * entry's name, size and mtime (symlinks followed; an unreadable entry counts as such). Reads no
+ * file contents. Throws when `root` cannot be listed.
+ */
+export async function folderFingerprint(root: string): Promise<string> {
+  const hash = createHash('sha256');
+  const rootEntries = (await fsp.readdir(root, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
+  rootEntries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files: string[] = [];
+  for (const e of rootEntries) {
+    hash.update(`${e.isDirectory() ? 'd' : 'f'} ${e.name}\n`);
+    if (!e.isDirectory()) continue;
+    const names = (await fsp.readdir(path.join(root, e.name)).catch(() => [] as string[])).filter((n) => !n.startsWith('.'));
+    names.sort();
+    for (const n of names) files.push(path.join(e.name, n));
+  }
+  hash.update(`${files.length}\n`);
+  for (let i = 0; i < files.length; i += STAT_SLICE) {
+    // Synchronous stats in slices: several times faster than one promise per file, and the
+    // event loop still gets a turn between slices.
+    for (const rel of files.slice(i, i + STAT_SLICE)) {
+      try {
+        const st = statSync(path.join(root, rel));
+        hash.update(`${rel}\0${st.size}\0${st.mtimeMs}\n`);
+      } catch {
+        hash.update(`${rel}\0?\n`);
+      }
+    }
+    if (i + STAT_SLICE < files.length) await new Promise<void>((r) => setImmediate(r));
+  }
+  return hash.digest('hex');
+}
+
+const bytesOf = (d: LoadedDataset) =>
+  d.train.x.byteLength + d.train.y.byteLength + d.test.x.byteLength + d.test.y.byteLength;
+
+/** The bounded memo (a Map in least- to most-recently-used order). */
+export class DatasetCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private limits: DatasetCacheLimits = DEFAULT_CACHE_LIMITS) {}
+
+  setLimits(limits: DatasetCacheLimits): void {
+    this.limits = { maxEntries: Math.max(1, Math.floor(limits.maxEntries)), maxBytes: Math.max(0, limits.maxBytes) };
+    this.evict();
+  }
+
+  /** The entry's load when its fingerprint matches (marked most recently used), else undefined. */
+  get(id: CacheIdentity): Promise<LoadedDataset> | undefined {
+    const e = this.entries.get(id.key);
+    if (!e) return undefined;
+    if (e.fingerprint !== id.fingerprint) {
+      this.entries.delete(id.key);
+      return undefined;
+    }
+    this.entries.delete(id.key);
+    this.entries.set(id.key, e);
+    return e.promise;
+  }
+
+  /** Keeps `promise` under `id` (replacing any older entry); forgotten again if it fails. */
+  set(id: CacheIdentity, promise: Promise<LoadedDataset>): void {
+    const e: Entry = { fingerprint: id.fingerprint, promise, bytes: 0 };
+    this.entries.delete(id.key);
+    this.entries.set(id.key, e);
+    promise.then(
+      (d) => {
+        e.bytes = bytesOf(d);
+        this.evict();
+      },
+      () => {
+        if (this.entries.get(id.key) === e) this.entries.delete(id.key);
+      },
+    );
+    this.evict();
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /** Entries and bytes kept now (diagnostics, tests). */
+  stats(): { entries: number; bytes: number } {
+    let bytes = 0;
+    for (const e of this.entries.values()) bytes += e.bytes;
+    return { entries: this.entries.size, bytes };
+  }
+
+  /** Drops least recently used entries until within the limits; the newest always stays. */
+  private evict(): void {
+    let { bytes } = this.stats();
+    for (const [key, e] of this.entries) {
+      if (this.entries.size <= 1) break;
+      if (this.entries.size <= this.limits.maxEntries && bytes <= this.limits.maxBytes) break;
+      this.entries.delete(key);
+      bytes -= e.bytes;
+    }
+  }
+}
