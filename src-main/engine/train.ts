@@ -14,30 +14,55 @@ import { betaAt } from './schedule';
 
 export type ControlState = 'running' | 'paused' | 'stopping';
 
-/** Pause / resume / stop handle shared between the engine and the loop. */
+/**
+ * Pause / resume / stop handle shared between the engine and the loop. A pause takes effect at
+ * the loop's next `checkpoint()` (before a step); from then on the loop is `held`: no step runs
+ * until resume() or stop().
+ */
 export class TrainControl {
   state: ControlState = 'running';
+  /** True while the loop holds in a pause. */
+  held = false;
   private wake: (() => void) | null = null;
+  private heldWaiters: Array<(held: boolean) => void> = [];
   pause(): void {
     if (this.state === 'running') this.state = 'paused';
   }
   resume(): void {
     if (this.state === 'paused') this.state = 'running';
+    this.held = false;
+    this.tellHeld(false);
     this.wake?.();
   }
   stop(): void {
     this.state = 'stopping';
+    this.held = false;
+    this.tellHeld(false);
     this.wake?.();
+  }
+  /** Resolves true once the loop holds after pause(), false if resumed or stopped before it did. */
+  whenHeld(): Promise<boolean> {
+    if (this.held) return Promise.resolve(true);
+    if (this.state !== 'paused') return Promise.resolve(false);
+    return new Promise((r) => this.heldWaiters.push(r));
+  }
+  private tellHeld(held: boolean): void {
+    const waiters = this.heldWaiters;
+    this.heldWaiters = [];
+    for (const w of waiters) w(held);
   }
   /** Yields to the event loop; waits while paused. Returns false when a stop was asked for. */
   async checkpoint(): Promise<boolean> {
     await new Promise<void>((r) => setImmediate(r));
     while (this.state === 'paused') {
+      this.held = true;
+      this.tellHeld(true);
       await new Promise<void>((r) => {
         this.wake = r;
       });
       this.wake = null;
     }
+    this.held = false;
     return this.state !== 'stopping';
   }
 }
@@ -150,13 +175,7 @@ export async function trainModel(
         step++;
         const recon = r[0];
         const kl = k[0];
-        if (!Number.isFinite(recon) || !Number.isFinite(kl)) {
-          throw new LabError(
-            'DIVERGED',
-            `training diverged: the loss became ${Number.isNaN(recon + kl) ? 'NaN' : 'infinite'} at epoch ${epoch}, batch ${b + 1} ` +
-              `(try a lower learning rate than ${cfg.learningRate})`,
-          );
-        }
+        if (!Number.isFinite(recon) || !Number.isFinite(kl)) throw divergedError(epoch, b + 1, recon, kl, cfg.learningRate);
         sumRecon += recon * m;
         sumKl += kl * m;
         sumN += m;
@@ -187,6 +206,15 @@ export async function trainModel(
   } finally {
     optimizer.dispose();
   }
+}
+
+/** DIVERGED: the batch loss (`recon`, `kl`) of `batch` (1-based) in `epoch` is NaN or infinite. */
+export function divergedError(epoch: number, batch: number, recon: number, kl: number, learningRate: number): LabError {
+  return new LabError(
+    'DIVERGED',
+    `training diverged: the loss became ${Number.isNaN(recon + kl) ? 'NaN' : 'infinite'} at epoch ${epoch}, batch ${batch} ` +
+      `(try a lower learning rate than ${learningRate})`,
+  );
 }
 
 export function mkParts(recon: number, kl: number, beta: number): LossParts {

@@ -196,29 +196,43 @@ describe('training', () => {
     expect(Array.from(await run())).toEqual(Array.from(await run()));
   });
 
-  it('pause holds the loop and stop cancels it', async () => {
+  it('pause holds the loop before its next batch, resume goes on from there, stop cancels it', async () => {
     const { TrainControl } = await import('../../src-main/engine/train');
     const b = tiny('ae');
     const control = new TrainControl();
     const cfg = TrainConfig.parse({ model: b.config, epochs: 50, batchSize: 8, seed: 1 });
-    let batches = 0;
+    const batches: number[] = [];
+    const waiters: Array<[number, () => void]> = [];
+    const reached = (k: number) => new Promise<void>((res) => (batches.length >= k ? res() : waiters.push([k, res])));
     const p = trainModel(b, cfg, { train: synthetic(64), val: synthetic(8) }, {
       control,
       progressIntervalMs: 0,
-      onProgress: () => void batches++,
+      onProgress: (pr) => {
+        if (pr.val) return;
+        batches.push((pr.epoch - 1) * pr.batches + pr.batch);
+        for (const [k, res] of waiters) if (batches.length >= k) res();
+      },
     });
-    while (batches < 3) await new Promise((r) => setTimeout(r, 5));
+    const weights = () => b.encoder.getWeights().map((w) => Array.from(w.dataSync()));
+    await reached(3);
     control.pause();
-    await new Promise((r) => setTimeout(r, 30));
-    const held = batches;
-    await new Promise((r) => setTimeout(r, 100));
-    expect(batches).toBe(held);
+    expect(await control.whenHeld()).toBe(true);
+    const held = batches.length;
+    const heldWeights = weights();
+    // Held: the loop waits in the control, so the event loop turning changes nothing.
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    expect(control.held).toBe(true);
+    expect(batches.length).toBe(held);
+    expect(weights()).toEqual(heldWeights);
     control.resume();
-    while (batches < held + 3) await new Promise((r) => setTimeout(r, 5));
+    expect(control.held).toBe(false);
+    await reached(held + 3);
     control.stop();
     const r = await p;
     expect(r.state).toBe('cancelled');
     expect(r.epochsDone).toBeLessThan(50);
+    // Every batch was reported once, in order, none skipped across the pause.
+    expect(batches).toEqual(batches.map((_, i) => i + 1));
   });
 });
 

@@ -23,7 +23,7 @@ import {
   shouldTrainInParallel,
   trainModelParallel,
 } from '../../src-main/engine/parallel/trainParallel';
-import { partitionVariables, shareOf, stepSeedOf } from '../../src-main/engine/parallel/protocol';
+import { partitionVariables, shareOf, stepSeedOf } from '../../src-main/engine/parallel/batchSplit';
 import { flatten, synthetic } from './synthetic';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -77,6 +77,27 @@ function expectClose(got: Float32Array, want: Float32Array, rel: number): void {
     worst = Math.max(worst, err);
   }
   expect(worst).toBeLessThan(rel);
+}
+
+/** Counts progress reports; `reached(k)` resolves once there were k. */
+function progressCounter() {
+  let count = 0;
+  const waiters: Array<[number, () => void]> = [];
+  return {
+    get count() {
+      return count;
+    },
+    tick: () => {
+      count++;
+      for (const [k, res] of waiters) if (count >= k) res();
+    },
+    reached: (k: number) => new Promise<void>((res) => (count >= k ? res() : waiters.push([k, res]))),
+  };
+}
+
+/** Lets the event loop run `n` times (timers, messages, I/O): what a held run must not use to move. */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 }
 
 describe('choosing the parallel trainer', () => {
@@ -343,34 +364,58 @@ describe('parallel training', () => {
     });
   });
 
-  it('pause holds the workers and stop cancels the run with the weights of the last step', async () => {
+  it('pause holds the workers (no step runs until resume), resume goes on, stop cancels with the last weights', async () => {
     const b = tiny('ae');
     const control = new TrainControl();
     const cfg = TrainConfig.parse({ model: b.config, epochs: 50, batchSize: 64, seed: 1 });
-    let batches = 0;
+    const steps: number[] = [];
+    const progress = progressCounter();
     const p = trainModelParallel(
       b,
       cfg,
       { train: synthetic(4096), val: synthetic(8) },
-      { control, progressIntervalMs: 0, onProgress: () => void batches++ },
-      { workers: 2, syncIntervalMs: 50 },
+      { control, progressIntervalMs: 0, onProgress: progress.tick },
+      // (The gradient probe numbers every step the leader takes.)
+      { workers: 2, syncIntervalMs: 50, onGradients: (step) => void steps.push(step) },
     );
-    while (batches < 3) await new Promise((r) => setTimeout(r, 5));
+    await progress.reached(3);
     control.pause();
-    await new Promise((r) => setTimeout(r, 100));
-    const held = batches;
-    const w0 = flat(b);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(batches).toBe(held);
-    expect(Array.from(flat(b))).toEqual(Array.from(w0));
+    expect(await control.whenHeld()).toBe(true);
+    // Held: the leader waits before its next step, the engine thread in the control.
+    const heldAt = { reports: progress.count, weights: flat(b) };
+    await turns(50);
+    expect(control.held).toBe(true);
+    expect(progress.count).toBe(heldAt.reports);
+    expect(Array.from(flat(b))).toEqual(Array.from(heldAt.weights));
+    const stepsHeld = steps.length;
     control.resume();
-    while (batches < held + 3) await new Promise((r) => setTimeout(r, 5));
+    await progress.reached(heldAt.reports + 3);
     control.stop();
     const r = await p;
     expect(r.state).toBe('cancelled');
     expect(r.epochsDone).toBeLessThan(50);
     expect(flat(b).every(Number.isFinite)).toBe(true);
+    // Steps are numbered without a gap or a repeat across the pause, and it went on after it.
+    expect(steps).toEqual(steps.map((_, i) => i));
+    expect(steps.length).toBeGreaterThan(stepsHeld);
     expect(activeTrainWorkers()).toBe(0);
+  });
+
+  it('a pause asked while an epoch ends holds before the next epoch', async () => {
+    const b = tiny('ae');
+    const control = new TrainControl();
+    // One batch per epoch: the pause always meets an epoch end.
+    const cfg = TrainConfig.parse({ model: b.config, epochs: 40, batchSize: 64, seed: 2 });
+    const progress = progressCounter();
+    const p = trainModelParallel(b, cfg, { train: synthetic(64), val: synthetic(8) }, { control, progressIntervalMs: 0, onProgress: progress.tick }, { workers: 2 });
+    await progress.reached(2);
+    control.pause();
+    expect(await control.whenHeld()).toBe(true);
+    const held = progress.count;
+    await turns(50);
+    expect(progress.count).toBeLessThanOrEqual(held + 1); // at most the report of the epoch end in flight
+    control.stop();
+    expect((await p).state).toBe('cancelled');
   });
 
   it('copies weights into the bundle while an epoch runs', async () => {

@@ -7,7 +7,7 @@
  */
 import type { TrainConfig } from '../../../src-shared/types';
 import { DenseNet, type DensePlan } from '../kernels/dense/denseNet';
-import { partitionVariables } from './protocol';
+import { partitionVariables } from './batchSplit';
 import type { Stepper } from './stepper';
 
 export class DenseStepper implements Stepper {

@@ -15,7 +15,8 @@ import { installWasmOverrides, wasmPaths } from '../kernels/wasmOverrides';
 import { registerThreadedWasm } from '../kernels/wasmThreads';
 import { buildModel, isConditional, l2Penalty, oneHot, trainableVariables, type ModelBundle } from '../models/build';
 import { forwardLoss } from '../models/loss';
-import { partitionVariables, type WorkerInit } from './protocol';
+import { partitionVariables } from './batchSplit';
+import type { WorkerInit } from './workerMessages';
 import type { Stepper } from './stepper';
 
 /** Starts the worker's tfjs backend; returns notes for the 'ready' message. */

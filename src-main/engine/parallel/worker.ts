@@ -20,19 +20,8 @@ import { lowerThisThreadPriority } from './priority';
 import { betaAt } from '../schedule';
 import { DenseStepper } from './denseStepper';
 import type { Stepper } from './stepper';
-import {
-  CTL,
-  REC,
-  RING_SLOTS,
-  STATE_PAUSE,
-  STATE_STOP,
-  shareOf,
-  stepSeedOf,
-  workerSeed,
-  type FromWorker,
-  type ToWorker,
-  type WorkerInit,
-} from './protocol';
+import { shareOf, stepSeedOf, workerSeed } from './batchSplit';
+import { CTL, REC, RING_SLOTS, STATE_PAUSE, STATE_STOP, type FromWorker, type ToWorker, type WorkerInit } from './workerMessages';
 import { envFlag } from '../../env';
 
 class Aborted extends Error {}
@@ -50,6 +39,17 @@ function threadCpu(): number {
   }
 }
 let prof = { grad: 0, wait: 0, apply: 0, decide: 0, assign: 0, steps: 0 };
+
+/** `LATENT_LAB_TRAIN_PROFILE`: this epoch's per-step timings and thread CPU, to stderr. */
+function printProfile(me: number, epoch: number, cpu0: number, wall0: number): void {
+  const f = (v: number) => (v / Math.max(prof.steps, 1)).toFixed(2);
+  console.error(
+    `[train-worker ${me}] epoch ${epoch}: ${prof.steps} steps, per step ms: grad ${f(prof.grad)} ` +
+      `wait ${f(prof.wait)} apply ${f(prof.apply)} wait2 ${f(prof.decide)} sync ${f(prof.assign)}; ` +
+      `thread cpu ${(threadCpu() - cpu0).toFixed(2)} s of ${((performance.now() - wall0) / 1000).toFixed(2)} s`,
+  );
+  prof = { grad: 0, wait: 0, apply: 0, decide: 0, assign: 0, steps: 0 };
+}
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(msg, transfer);
@@ -94,16 +94,41 @@ class Runner {
     }
   }
 
-  /** Leader only: waits while paused; true when the run must stop before the next step. */
+  /**
+   * Leader only: holds while paused (CTL.HELD says so to the main thread); true when the run
+   * must stop before the next step.
+   */
   leaderDecides(): boolean {
     const { ctl } = this;
-    for (;;) {
-      if (Atomics.load(ctl, CTL.ABORT)) throw new Aborted();
-      const s = Atomics.load(ctl, CTL.STATE);
-      if (s === STATE_STOP) return true;
-      if (s !== STATE_PAUSE) return false;
-      Atomics.wait(ctl, CTL.STATE, STATE_PAUSE, 500);
+    try {
+      for (;;) {
+        if (Atomics.load(ctl, CTL.ABORT)) throw new Aborted();
+        const s = Atomics.load(ctl, CTL.STATE);
+        if (s === STATE_STOP) return true;
+        if (s !== STATE_PAUSE) return false;
+        Atomics.store(ctl, CTL.HELD, 1);
+        Atomics.wait(ctl, CTL.STATE, STATE_PAUSE, 500);
+      }
+    } finally {
+      Atomics.store(ctl, CTL.HELD, 0);
     }
+  }
+
+  /**
+   * Leader only, after a step: publishes the epoch's running sums in the ring, then (unless it
+   * was the epoch's last batch) decides whether the next batch runs, holding here while paused.
+   */
+  recordStep(epoch: number, batch: number, sums: { recon: number; kl: number; n: number }, beta: number, last: boolean): void {
+    const { ctl, ring } = this;
+    const slot = (this.step % RING_SLOTS) * REC.SIZE;
+    ring[slot + REC.EPOCH] = epoch;
+    ring[slot + REC.BATCH] = batch;
+    ring[slot + REC.SUM_RECON] = sums.recon;
+    ring[slot + REC.SUM_KL] = sums.kl;
+    ring[slot + REC.SUM_N] = sums.n;
+    ring[slot + REC.BETA] = beta;
+    Atomics.store(ctl, CTL.STEPS, this.step);
+    if (!last) Atomics.store(ctl, CTL.DECISION, this.leaderDecides() ? 1 : 0);
   }
 
   /** Runs one epoch synchronously. */
@@ -116,9 +141,7 @@ class Runner {
     const bs = Math.min(cfg.batchSize, n);
     const batches = Math.ceil(n / bs);
     this.step = step0;
-    let sumRecon = 0;
-    let sumKl = 0;
-    let sumN = 0;
+    const sums = { recon: 0, kl: 0, n: 0 };
     const cpu0 = PROFILE ? threadCpu() : 0;
     const wall0 = performance.now();
     const stopped = (batch: number) =>
@@ -167,23 +190,11 @@ class Runner {
       // 3. Adam on the variables this worker owns, from the sum of all shares.
       stepper.apply(this.step + 1, m);
       this.step++;
-      sumRecon += recon * m;
-      sumKl += kl * m;
-      sumN += m;
+      sums.recon += recon * m;
+      sums.kl += kl * m;
+      sums.n += m;
       const last = b === batches - 1;
-      if (this.leader) {
-        const slot = (this.step % RING_SLOTS) * REC.SIZE;
-        const ring = this.ring;
-        ring[slot + REC.EPOCH] = epoch;
-        ring[slot + REC.BATCH] = b + 1;
-        ring[slot + REC.SUM_RECON] = sumRecon;
-        ring[slot + REC.SUM_KL] = sumKl;
-        ring[slot + REC.SUM_N] = sumN;
-        ring[slot + REC.BETA] = beta;
-        Atomics.store(ctl, CTL.STEPS, this.step);
-        // The next batch's stop check (waits here while paused).
-        if (!last) Atomics.store(ctl, CTL.DECISION, this.leaderDecides() ? 1 : 0);
-      }
+      if (this.leader) this.recordStep(epoch, b + 1, sums, beta, last);
       const tE = performance.now();
       prof.apply += tE - tD;
       this.barrier();
@@ -200,15 +211,7 @@ class Runner {
       }
       if (!last && Atomics.load(ctl, CTL.DECISION) === 1) return stopped(b + 2);
     }
-    if (PROFILE) {
-      const f = (v: number) => (v / Math.max(prof.steps, 1)).toFixed(2);
-      console.error(
-        `[train-worker ${me}] epoch ${epoch}: ${prof.steps} steps, per step ms: grad ${f(prof.grad)} ` +
-          `wait ${f(prof.wait)} apply ${f(prof.apply)} wait2 ${f(prof.decide)} sync ${f(prof.assign)}; ` +
-          `thread cpu ${(threadCpu() - cpu0).toFixed(2)} s of ${((performance.now() - wall0) / 1000).toFixed(2)} s`,
-      );
-      prof = { grad: 0, wait: 0, apply: 0, decide: 0, assign: 0, steps: 0 };
-    }
+    if (PROFILE) printProfile(me, epoch, cpu0, wall0);
     if (this.leader) {
       const weights = stepper.getFlat();
       post({ type: 'epochDone', index: me, epoch, steps: this.step, weights }, [weights.buffer as ArrayBuffer]);

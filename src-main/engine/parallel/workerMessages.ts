@@ -1,6 +1,7 @@
 /**
- * Shared-memory layout and messages between the parallel trainer (main thread) and its
- * training workers. Plain data only: imported by both sides.
+ * What the parallel trainer (the engine's thread) and its training workers share: the layout of
+ * the shared control block and step ring, the buffers, the start message (`WorkerInit`) and the
+ * messages each way. Plain data only: imported by both sides.
  */
 import type { TrainConfig } from '../../../src-shared/types';
 import type { ModelSpec } from '../models/build';
@@ -22,6 +23,8 @@ export const CTL = {
   SYNC: 5,
   /** Main → workers: abandon everything (set on error / teardown). */
   ABORT: 6,
+  /** Leader → main: 1 while it holds in a pause (no step runs), else 0. */
+  HELD: 7,
   SIZE: 8,
 } as const;
 
@@ -99,35 +102,3 @@ export type FromWorker =
   | { type: 'grads'; index: number; step: number; grads: Float32Array }
   | { type: 'weights'; index: number; weights: Float32Array }
   | { type: 'error'; index: number; message: string; stack?: string };
-
-/** Step seed of `trainModel` (so worker 0's rows get exactly the single-threaded noise). */
-export function stepSeedOf(seed: number, step: number): number {
-  return (seed * 7919 + step * 104729) % 2147483647;
-}
-
-/** Noise seed of worker `index` for a step: worker 0 keeps the step seed, the others get distinct ones. */
-export function workerSeed(stepSeed: number, index: number): number {
-  return index === 0 ? stepSeed : (stepSeed + index * 1_000_003 + 7) % 2147483647;
-}
-
-/** Rows [lo, hi) of a batch of m that worker `index` of `workers` handles. */
-export function shareOf(m: number, index: number, workers: number): [number, number] {
-  return [Math.floor((m * index) / workers), Math.floor((m * (index + 1)) / workers)];
-}
-
-/**
- * Which worker owns (keeps the Adam state of and updates) each variable: greedy by size, so
- * the optimizer work is split evenly. Deterministic: every worker computes the same answer.
- */
-export function partitionVariables(sizes: number[], workers: number): number[] {
-  const owner = new Array<number>(sizes.length).fill(0);
-  const load = new Array<number>(workers).fill(0);
-  const bySize = sizes.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  for (const [size, i] of bySize) {
-    let best = 0;
-    for (let w = 1; w < workers; w++) if (load[w] < load[best]) best = w;
-    owner[i] = best;
-    load[best] += size;
-  }
-  return owner;
-}
