@@ -6,6 +6,8 @@
  * - A folder entry carries a fingerprint of the folder taken before it was loaded (every label
  *   folder's files: count, names, sizes, mtimes). A lookup whose fingerprint differs is a miss,
  *   so a file added, removed, renamed or rewritten makes the next load read the folder again.
+ *   Taking it costs one `stat` per file (≈ 20–30 ms for 2,000 files, ≈ 0.2 s for 20,000 on the
+ *   2-core test machine; lookups at the same moment share one pass).
  * - Bounded: at most `maxEntries` datasets and `maxBytes` of their arrays; beyond that the least
  *   recently used entries are dropped (the one just used is kept even when it alone is larger).
  *   Dropping an entry frees its arrays once no loaded run holds them.
@@ -62,8 +64,20 @@ export async function identify(ref: DatasetRef, dataDir: string): Promise<CacheI
   } catch {
     return null;
   }
-  const fingerprint = await folderFingerprint(root).catch(() => null);
+  const fingerprint = await fingerprintOnce(root).catch(() => null);
   return fingerprint === null ? null : { key: cacheKey('folder', root), fingerprint, root };
+}
+
+/** Fingerprints being taken, by folder: lookups at the same moment share one pass. */
+const taking = new Map<string, Promise<string>>();
+
+function fingerprintOnce(root: string): Promise<string> {
+  let p = taking.get(root);
+  if (!p) {
+    p = folderFingerprint(root).finally(() => taking.delete(root));
+    taking.set(root, p);
+  }
+  return p;
 }
 
 /**
