@@ -7,14 +7,12 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { BackendName, BACKENDS, LabError, type BackendInfo } from '../../src-shared/types';
 import { installWasmOverrides, wasmPaths } from './kernels/wasmOverrides';
-import { registerThreadedWasm, wantedWasmThreads, wasmInitTimeout } from './kernels/wasmThreads';
+import { wantedWasmThreads } from './kernels/wasmThreads';
 import { envValue } from '../env';
 
 const nodeRequire = createRequire(__filename);
 
 let chosen: BackendInfo | null = null;
-/** Thread count of the wasm backend tryWasm() set up, and why it is 1 when the machine has more cores. */
-let wasmThreads: { threads: number; note?: string } = { threads: 1 };
 
 /** Kernels each model family needs for training; checked up front so nothing fails mid-epoch. */
 export const REQUIRED_KERNELS = {
@@ -53,24 +51,17 @@ async function tryTensorflow(): Promise<string | null> {
   return '@tensorflow/tfjs-node is not installed';
 }
 
-async function tryWasm(env: NodeJS.ProcessEnv, opts: ChooseOptions): Promise<string | null> {
+/**
+ * The stock (single-threaded) wasm build. The engine's thread keeps one thread, so it always
+ * answers requests promptly; training runs in workers (parallel/trainParallel.ts), where tfjs
+ * workers may load the threaded build (kernels/wasmThreads.ts, parallel/tfStepper.ts).
+ */
+async function tryWasm(): Promise<string | null> {
   try {
     const wasm = nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(wasmPaths());
-    const here = opts.threadsHere ?? 1;
-    wasmThreads = { threads: 1 };
-    if (here > 1) {
-      try {
-        await registerThreadedWasm(tf, wasm, here, wasmInitTimeout(env));
-      } catch (err) {
-        // The stock single-threaded backend is registered again; say why in the UI and the logs.
-        wasmThreads.note = `the threaded wasm build did not load (${err instanceof Error ? err.message : String(err)}); using 1 thread`;
-      }
-    }
     if (!(await tf.setBackend('wasm'))) return 'the wasm backend did not initialise';
     await tf.ready();
-    // What XNNPACK really runs on (a threaded backend loaded earlier in this process stays in use).
-    wasmThreads.threads = wasm.getThreadsCount();
     return null;
   } catch (err) {
     return `the wasm backend failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -81,16 +72,7 @@ async function tryCpu(): Promise<string | null> {
   return (await tf.setBackend('cpu')) ? null : 'the cpu backend did not initialise';
 }
 
-export interface ChooseOptions {
-  /**
-   * wasm: threads for the calling thread's own backend (default 1). The engine's thread keeps
-   * one, so it always answers requests promptly; training runs in a worker with
-   * `BackendInfo.trainThreads` threads (see parallel/trainParallel.ts).
-   */
-  threadsHere?: number;
-}
-
-const loaders: Record<BackendName, (env: NodeJS.ProcessEnv, opts: ChooseOptions) => Promise<string | null>> = {
+const loaders: Record<BackendName, () => Promise<string | null>> = {
   tensorflow: tryTensorflow,
   wasm: tryWasm,
   cpu: tryCpu,
@@ -103,7 +85,7 @@ export async function initBackend(env: NodeJS.ProcessEnv = process.env): Promise
 }
 
 /** Tries the backends in preference order (or only the forced one) and switches tfjs to the first that loads. */
-export async function chooseBackend(env: NodeJS.ProcessEnv = process.env, opts: ChooseOptions = {}): Promise<BackendInfo> {
+export async function chooseBackend(env: NodeJS.ProcessEnv = process.env): Promise<BackendInfo> {
   const forcedRaw = envValue('LATENT_LAB_BACKEND', env)?.trim();
   let order: BackendName[] = [...BACKENDS];
   let forced = false;
@@ -123,16 +105,16 @@ export async function chooseBackend(env: NodeJS.ProcessEnv = process.env, opts: 
   }
   const skipped: BackendInfo['skipped'] = [];
   for (const name of order) {
-    const reason = await loaders[name](env, opts);
+    const reason = await loaders[name]();
     if (reason === null) {
       await tf.ready();
       const overrides = name === 'wasm' ? installWasmOverrides(tf) : [];
       const info: BackendInfo = { backend: name, skipped, forced, overrides };
       if (name === 'wasm') {
         info.simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-        info.threads = wasmThreads.threads;
+        // What XNNPACK runs on here: 1 (the threaded build loads only in tfjs training workers).
+        info.threads = (nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
         info.trainThreads = typeof SharedArrayBuffer === 'function' ? trainThreads : 1;
-        if (wasmThreads.note) info.threadsNote = wasmThreads.note;
       }
       return info;
     }

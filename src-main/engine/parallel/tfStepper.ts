@@ -12,21 +12,25 @@ import * as tf from '@tensorflow/tfjs';
 import * as wasmPkg from '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installWasmOverrides, wasmPaths } from '../kernels/wasmOverrides';
-import { registerThreadedWasm } from '../kernels/wasmThreads';
+import { registerThreadedWasm, wasmInitTimeout } from '../kernels/wasmThreads';
 import { buildModel, isConditional, l2Penalty, oneHot, trainableVariables, type ModelBundle } from '../models/build';
 import { forwardLoss } from '../models/loss';
 import { partitionVariables } from './batchSplit';
 import type { WorkerInit } from './workerMessages';
 import type { Stepper } from './stepper';
 
-/** Starts the worker's tfjs backend; returns notes for the 'ready' message. */
-export async function initWorkerBackend(name: string, threads = 1): Promise<string[]> {
+/**
+ * Starts the worker's tfjs backend; returns notes for the 'ready' message. wasm with `threads`
+ * > 1 loads the threaded build, waiting at most `timeoutMs` (`LATENT_LAB_WASM_INIT_TIMEOUT_MS`)
+ * before it falls back to the stock single-threaded one and says why.
+ */
+export async function initWorkerBackend(name: string, threads = 1, timeoutMs = wasmInitTimeout()): Promise<string[]> {
   if (name === 'wasm') {
     setWasmPaths(wasmPaths());
     const notes: string[] = [];
     if (threads > 1) {
       try {
-        await registerThreadedWasm(tf, wasmPkg, threads);
+        await registerThreadedWasm(tf, wasmPkg, threads, timeoutMs);
         notes.push(`wasm: ${threads} threads`);
       } catch (err) {
         notes.push(`wasm: 1 thread (the threaded build did not load: ${err instanceof Error ? err.message : String(err)})`);
