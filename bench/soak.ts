@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   const events: Array<{ name: EventName; payload: any }> = [];
   const unhandled: string[] = [];
   process.on('unhandledRejection', (r) => void unhandled.push(String(r)));
-  const engine = await Engine.create({ workspace: ws, emit: (name, payload) => void events.push({ name, payload }) });
+  // The workspace is a sub-folder of ws: the exports below are outside it (inside is refused).
+  const engine = await Engine.create({ workspace: path.join(ws, 'lab'), emit: (name, payload) => void events.push({ name, payload }) });
   const result: Record<string, unknown> = {
     date: new Date().toISOString(),
     backend: engine.info().backend.backend,
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
       await cleanup();
       const tensors1 = tf.memory().numTensors;
       const rss1 = process.memoryUsage().rss;
-      const journal = JSON.parse(await fs.readFile(path.join(ws, 'exports-in-progress.json'), 'utf8'));
+      const journal = await fs.readdir(path.join(ws, 'lab', 'exports-in-progress'));
       check(tensors1 === tensors0, `cancel: tensors ${tensors0} → ${tensors1}`);
       check(leftovers === 0, `cancel: ${leftovers} leftover export folders`);
       check(stuck === 0, `cancel: ${stuck} stuck rounds`);

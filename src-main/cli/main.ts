@@ -108,8 +108,14 @@ async function main(argv: string[]): Promise<number> {
 
   /** Datasets are cached once per user, whatever workspace a command runs in. */
   const sharedDataDir = () => path.join(o.workspace ?? defaultWorkspace(), 'datasets');
+  // `--run <folder>` opens a temporary workspace: the user's real one stays off limits to exports.
   const open = async (workspace?: string) =>
-    Engine.create({ workspace: workspace ?? o.workspace ?? defaultWorkspace(), dataDir: sharedDataDir(), emit: () => undefined });
+    Engine.create({
+      workspace: workspace ?? o.workspace ?? defaultWorkspace(),
+      dataDir: sharedDataDir(),
+      protect: [path.resolve(o.workspace ?? defaultWorkspace())],
+      emit: () => undefined,
+    });
 
   switch (command) {
     case 'info': {

@@ -27,9 +27,11 @@ import {
 import { APP_VERSION } from './version';
 import { assertKernels, initBackend, noteTrainPath, noteTrainThreads, REQUIRED_KERNELS } from './backend';
 import { listDatasets, loadDataset, type LoadedDataset } from './datasets';
-import { gaussian, mulberry32, permutation } from './datasets/random';
+import { mulberry32, permutation } from './datasets/random';
 import { preprocessMnistStyle } from './images';
-import { cleanStaleTemps, writeEmbeddings, writeGeneratedExport, type GeneratedChunk } from './export';
+import { appFolders, ExportJournal, recoverExports, type FsSeam, type ProtectedDir } from './export';
+import { exportFromRun } from './export/fromRun';
+import { ExportSlot } from './export/slot';
 import { interpolateLatents, latentStats, manifoldLatents, sampleLatents } from './inference';
 import { computeMetrics, decodeArrays, encodeArrays, encodeYielding, nearest, type SplitData } from './metrics';
 import { buildModel, countParams, disposeBundle, isConditional, MAX_PARAMS, type ModelBundle, type ModelSpec } from './models/build';
@@ -47,6 +49,10 @@ export interface EngineOptions {
   /** Dataset cache folder; defaults to `<workspace>/datasets`. */
   dataDir?: string;
   emit: <N extends EventName>(name: N, payload: EventPayload<N>) => void;
+  /** More folders exports must never write into or over (the CLI's real workspace). */
+  protect?: string[];
+  /** Test seam over the export's mutating fs calls (a hang, ENOSPC). */
+  exportFs?: FsSeam;
 }
 
 /** A run whose model is loaded, with its dataset. */
@@ -90,11 +96,15 @@ export class Engine {
   /** A `training:start` still loading its dataset / creating its run: BUSY for other starts; a stop stops it. */
   private starting: { control: TrainControl; started: Promise<unknown> } | null = null;
   private lastProgress: TrainProgress | null = null;
-  private exportAbort: AbortController | null = null;
+  private readonly exports = new ExportSlot();
+  private readonly exportJournal: ExportJournal;
+  private readonly exportOpts: Pick<EngineOptions, 'protect' | 'exportFs'>;
   private projectionAbort: AbortController | null = null;
 
   private constructor(opts: EngineOptions) {
     this.store = new RunStore(opts.workspace, opts.dataDir);
+    this.exportJournal = new ExportJournal(this.store.workspace);
+    this.exportOpts = { protect: opts.protect, exportFs: opts.exportFs };
     this.emit = opts.emit;
   }
 
@@ -102,11 +112,8 @@ export class Engine {
     const engine = new Engine(opts);
     const backend = await initBackend();
     await engine.store.init();
-    // Temp folders of exports that a crash or kill interrupted (they sit beside their targets).
-    for (const out of await engine.store.pendingExports()) {
-      await cleanStaleTemps(path.dirname(out), path.basename(out)).catch(() => 0);
-      await engine.store.journalExport(out, false).catch(() => undefined);
-    }
+    // Exports a crash or kill interrupted: temp folders removed, an old export moved aside put back.
+    await recoverExports(engine.store.workspace).catch(() => []);
     engine.info_ = {
       appVersion: APP_VERSION,
       tfjsVersion: tf.version.tfjs,
@@ -156,7 +163,7 @@ export class Engine {
     await this.starting?.started.catch(() => undefined);
     this.training?.control.stop();
     await this.training?.done;
-    this.exportAbort?.abort();
+    this.exports.cancel();
     this.projectionAbort?.abort();
     for (const r of this.loaded.values()) disposeBundle(r.bundle);
     this.loaded.clear();
@@ -219,6 +226,12 @@ export class Engine {
     if (label !== undefined && label >= lr.rec.numClasses) {
       throw new LabError('INVALID_PAYLOAD', `label ${label} is outside 0–${lr.rec.numClasses - 1}`);
     }
+  }
+
+  /** Folders an export must never write into or over (see export/destination.ts `appFolders`). */
+  private exportProtect(): ProtectedDir[] {
+    const runs = [...this.loaded].map(([id, r]) => ({ id, dir: this.store.dir(id), dataset: r.rec.config.dataset }));
+    return appFolders(this.store, runs, this.exportOpts.protect ?? []);
   }
 
   private labelsFor(lr: LoadedRun, count: number, label: number | undefined): Int32Array {
@@ -713,107 +726,24 @@ export class Engine {
     },
 
     'export:start': async (req) => {
-      if (this.exportAbort) throw new LabError('BUSY', 'an export is already running');
       if (!path.isAbsolute(req.out)) throw new LabError('INVALID_PAYLOAD', `the destination must be an absolute path: ${req.out}`);
-      // Claimed before the first await, so a second start is BUSY and an early cancel is not lost.
-      const ac = new AbortController();
-      this.exportAbort = ac;
-      let lr: LoadedRun;
-      try {
-        lr = await this.run(req.runId);
+      // The slot is claimed before the first await: a second start is BUSY and an early cancel is not lost.
+      return this.exports.run(async (signal) => {
+        const lr = await this.run(req.runId);
         this.checkLabel(lr, req.label);
-        if (ac.signal.aborted) throw new LabError('CANCELLED', 'export cancelled');
-      } catch (err) {
-        this.exportAbort = null;
-        throw err;
-      }
-      const onProgress = (done: number, total: number) => this.emit('export:progress', { done, total });
-      const out = path.resolve(req.out);
-      try {
-        await this.store.journalExport(out, true);
-        if (req.format === 'embeddings') {
-          const s = lr.data.test;
-          const { mean } = encodeArrays(lr.bundle, s.x, s.y, s.count);
-          const r = await writeEmbeddings(
-            out,
-            {
-              vectors: mean,
-              dim: lr.rec.config.model.latentDim,
-              labels: s.y,
-              labelNames: lr.rec.labelNames,
-              images: lr.data.info.isImage ? s.x : undefined,
-              height: lr.rec.shape[0],
-              width: lr.rec.shape[1],
-              count: s.count,
-            },
-            { overwrite: req.overwrite, signal: ac.signal, onProgress },
-          );
-          return { out: r.out, format: req.format, total: s.count, countPerLabel: {}, files: r.files };
-        }
-        if (!lr.data.info.isImage) throw new LabError('UNSUPPORTED', 'image exports need a model trained on images');
-        const cond = isConditional(lr.rec.config.model.kind);
-        const labelList = cond
-          ? req.label !== undefined
-            ? [req.label]
-            : Array.from({ length: lr.rec.numClasses }, (_, i) => i)
-          : [-1];
-        const total = req.count * labelList.length;
-        const countPerLabel: Record<string, number> = {};
-        for (const l of labelList) countPerLabel[l < 0 ? 'unlabeled' : lr.rec.labelNames[l]] = req.count;
-        const d = lr.rec.config.model.latentDim;
-        const stats = lr.rec.config.model.kind === 'ae' ? lr.rec.latentStats : null;
-        const engine = this;
-        async function* chunks(): AsyncIterable<GeneratedChunk> {
-          const CH = 1000;
-          const rand = mulberry32(req.seed);
-          for (const l of labelList) {
-            for (let s = 0; s < req.count; s += CH) {
-              const m = Math.min(CH, req.count - s);
-              const z = new Float32Array(m * d);
-              for (let i = 0; i < z.length; i++) {
-                const e = gaussian(rand) * req.temperature;
-                const j = i % d;
-                z[i] = stats ? stats.mean[j] + stats.std[j] * e : e;
-              }
-              const labels = new Int32Array(m).fill(l);
-              const images = engine.decode(lr, z, cond ? labels : null, m);
-              yield { images, labels, z, count: m };
-              await new Promise<void>((r) => setImmediate(r));
-            }
-          }
-        }
-        const r = await writeGeneratedExport(
-          req.format,
-          out,
-          {
-            total,
-            height: lr.rec.shape[0],
-            width: lr.rec.shape[1],
-            latentDim: d,
-            labelNames: lr.rec.labelNames,
-            chunks: chunks(),
-          },
-          {
-            runId: lr.rec.id,
-            modelKind: lr.rec.config.model.kind,
-            latentDim: d,
-            dataset: lr.rec.config.dataset.id,
-            seed: req.seed,
-            temperature: req.temperature,
-            countPerLabel,
-            created: new Date().toISOString(),
-            appVersion: APP_VERSION,
-          },
-          { overwrite: req.overwrite, signal: ac.signal, onProgress },
-        );
-        return { out: r.out, format: req.format, total, countPerLabel, files: r.files };
-      } finally {
-        this.exportAbort = null;
-        await this.store.journalExport(out, false).catch(() => undefined);
-      }
+        if (signal.aborted) throw new LabError('CANCELLED', 'export cancelled');
+        return exportFromRun({ ...req, out: path.resolve(req.out) }, lr, {
+          overwrite: req.overwrite,
+          signal,
+          protect: this.exportProtect(),
+          journal: this.exportJournal,
+          fs: this.exportOpts.exportFs,
+          onProgress: (done, total) => this.emit('export:progress', { done, total }),
+        });
+      });
     },
     'export:cancel': async () => {
-      this.exportAbort?.abort();
+      this.exports.cancel();
       return { ok: true as const };
     },
   };

@@ -288,30 +288,6 @@ export class RunStore {
     return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : a.id < b.id ? 1 : -1));
   }
 
-  private get journalFile(): string {
-    return path.join(this.workspace, 'exports-in-progress.json');
-  }
-
-  /** Export targets that were being written when the engine last stopped (crash or kill). */
-  async pendingExports(): Promise<string[]> {
-    try {
-      const list = JSON.parse(await fs.readFile(this.journalFile, 'utf8'));
-      return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
-    } catch {
-      return [];
-    }
-  }
-
-  /** Records (add) or forgets (remove) an export target, so a crashed export's temp folder is found at start. */
-  async journalExport(out: string, add: boolean): Promise<void> {
-    const list = new Set(await this.pendingExports());
-    if (add) list.add(out);
-    else list.delete(out);
-    const tmp = `${this.journalFile}.tmp-${process.pid}`;
-    await fs.writeFile(tmp, JSON.stringify([...list]));
-    await fs.rename(tmp, this.journalFile);
-  }
-
   async remove(id: string): Promise<void> {
     const dir = this.dir(id);
     try {

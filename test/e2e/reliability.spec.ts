@@ -81,12 +81,13 @@ test('engine SIGKILLed mid-epoch and mid-export: restart, saved runs load, no ha
     });
 
     await test.step('kill mid-export', async () => {
-      const parent = path.join(lab.workspace, 'exports');
+      const parent = path.join(lab.outDir, 'exports');
       const out = path.join(parent, 'generated');
       const pending = client!.request('export:start', { runId: done.runId, format: 'imagefolder', count: 100_000, out });
       await client!.waitForEvent('export:progress', (p) => p.done > 0 && p.total === 100_000, 60_000);
-      const journal = JSON.parse(readFileSync(path.join(lab.workspace, 'exports-in-progress.json'), 'utf8'));
-      expect(journal).toEqual([out]);
+      const journalDir = path.join(lab.workspace, 'exports-in-progress');
+      const journal = readdirSync(journalDir).map((f) => JSON.parse(readFileSync(path.join(journalDir, f), 'utf8')));
+      expect(journal).toMatchObject([{ out, step: 'writing' }]);
       const temps = () => (existsSync(parent) ? readdirSync(parent) : []);
       expect(temps().some((n) => n.startsWith('.generated.latentlab-tmp-'))).toBe(true);
 
@@ -100,7 +101,7 @@ test('engine SIGKILLed mid-epoch and mid-export: restart, saved runs load, no ha
       expect(await client!.request('engine:restart', {})).toEqual({ ok: true, value: { ok: true } });
       await client!.waitForEvent('engine:state', (s) => s.state === 'ready' && s.pid !== pid, 90_000);
       expect(temps()).toEqual([]);
-      expect(JSON.parse(readFileSync(path.join(lab.workspace, 'exports-in-progress.json'), 'utf8'))).toEqual([]);
+      expect(readdirSync(journalDir)).toEqual([]);
 
       // The same target works afterwards.
       const r = await ok(client!, 'export:start', { runId: done.runId, format: 'npz', count: 10, out });

@@ -104,7 +104,7 @@ test('screenshots of every view, light and dark', { tag: '@screenshots' }, async
   await page.getByTestId('tab-export').click();
   await page.getByTestId('export-format-select').selectOption('imagefolder');
   await page.getByTestId('export-count-input').fill('20');
-  await page.getByTestId('export-dir-input').fill(path.join(lab.workspace, 'exports', 'sevens-and-friends'));
+  await page.getByTestId('export-dir-input').fill(path.join(lab.outDir, 'exports', 'sevens-and-friends'));
   await page.getByTestId('export-button').click();
   await expect(page.getByTestId('export-state')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
   await shoot(page, '06-export');

@@ -99,7 +99,7 @@ test('newcomer path: train, explore, generate, encode, export, compare', async (
     await page.getByTestId('tab-export').click();
     const state = page.getByTestId('export-state');
 
-    const npzDir = path.join(lab.workspace, 'exports-test', 'digits-npz');
+    const npzDir = path.join(lab.outDir, 'exports-test', 'digits-npz');
     await page.getByTestId('export-format-select').selectOption('npz');
     await page.getByTestId('export-count-input').fill('5');
     await page.getByTestId('export-dir-input').fill(npzDir);
@@ -110,7 +110,7 @@ test('newcomer path: train, explore, generate, encode, export, compare', async (
     const npzManifest = JSON.parse(readFileSync(path.join(npzDir, 'manifest.json'), 'utf8'));
     expect(Object.values(npzManifest.countPerLabel as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(50);
 
-    const folderDir = path.join(lab.workspace, 'exports-test', 'digits-folder');
+    const folderDir = path.join(lab.outDir, 'exports-test', 'digits-folder');
     await page.getByTestId('export-format-select').selectOption('imagefolder');
     await page.getByTestId('export-count-input').fill('3');
     await page.getByTestId('export-dir-input').fill(folderDir);

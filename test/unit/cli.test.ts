@@ -16,7 +16,8 @@ let ws: string;
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(tsx, [cliMain, ...args], { cwd: root, env: { ...process.env, LATENT_LAB_HOME: ws }, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
+    // The workspace is a sub-folder: the tests' exports beside it are outside it (inside is refused).
+    execFile(tsx, [cliMain, ...args], { cwd: root, env: { ...process.env, LATENT_LAB_HOME: path.join(ws, 'lab') }, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -32,7 +32,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
   ws = mkdtempSync(path.join(os.tmpdir(), 'll-rel-load-'));
-  engine = await Engine.create({ workspace: ws, emit: (name, payload) => void events.push({ name, payload }) });
+  // The workspace is a sub-folder of ws: the exports below are outside it (inside is refused).
+  engine = await Engine.create({ workspace: path.join(ws, 'lab'), emit: (name, payload) => void events.push({ name, payload }) });
   mainRun = (await engine.call('training:start', TINY)).runId;
   await engine.waitForTraining();
   await engine.call('runs:open', { runId: mainRun });
@@ -84,7 +85,7 @@ describe('stop and cancel are never lost', () => {
 
   it('export:cancel in the same tick as export:start (run not yet loaded): CANCELLED, nothing written', async () => {
     // A fresh engine: the run has to be loaded from disk first, which is when a cancel could be lost.
-    const fresh = await Engine.create({ workspace: ws, emit: () => {} });
+    const fresh = await Engine.create({ workspace: path.join(ws, 'lab'), emit: () => {} });
     try {
       const out = path.join(ws, 'same-tick', 'gen');
       const started = fresh.handle('export:start', { runId: mainRun, format: 'imagefolder', count: 3000, out });
@@ -156,7 +157,7 @@ describe('cancel at random moments (30 rounds)', () => {
       // the next request works
       expect((await engine.handle('training:status', {})).ok).toBe(true);
     }
-    expect(JSON.parse(await fs.readFile(path.join(ws, 'exports-in-progress.json'), 'utf8'))).toEqual([]);
+    expect(await fs.readdir(path.join(ws, 'lab', 'exports-in-progress'))).toEqual([]); // the journal
     // Every kind was actually cancelled at least once.
     expect(outcomes.umap.CANCELLED ?? 0).toBeGreaterThan(0);
     expect(outcomes.export.CANCELLED ?? 0).toBeGreaterThan(0);

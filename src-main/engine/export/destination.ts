@@ -64,19 +64,20 @@ async function someNames(dir: string, n: number): Promise<{ names: string[]; mor
 
 const list = (names: string[], more: boolean) => names.join(', ') + (more ? ', …' : '');
 
-/** Refuse a destination in, at or above a protected folder (compared by real path). */
+/**
+ * Refuse a destination at, above or inside a protected folder (compared by real path; the most
+ * specific reason first: "is X", then "contains X", then "is inside X").
+ * @throws LabError INVALID_PAYLOAD naming the folder.
+ */
 export async function checkProtected(target: string, protect: readonly ProtectedDir[]): Promise<void> {
   const real = await realpathDeep(target);
-  for (const p of protect) {
-    const dir = await realpathDeep(p.dir);
-    if (isInside(real, dir)) {
-      const where = real === dir || isInside(dir, real) ? `is ${p.what}` : `is inside ${p.what} (${p.dir})`;
-      throw new LabError('INVALID_PAYLOAD', `${target} ${where}: exports never write there; choose a folder outside it`);
-    }
-    if (isInside(dir, real)) {
-      throw new LabError('INVALID_PAYLOAD', `${target} contains ${p.what} (${p.dir}): exports never write over it; choose another folder`);
-    }
-  }
+  const dirs = await Promise.all(protect.map(async (p) => ({ ...p, real: await realpathDeep(p.dir) })));
+  const refuse = (why: string) => {
+    throw new LabError('INVALID_PAYLOAD', `${target} ${why}`);
+  };
+  for (const p of dirs) if (isInside(real, p.real) && isInside(p.real, real)) refuse(`is ${p.what}: exports never write there; choose a folder outside it`);
+  for (const p of dirs) if (isInside(p.real, real)) refuse(`contains ${p.what} (${p.dir}): exports never write over it; choose another folder`);
+  for (const p of dirs) if (isInside(real, p.real)) refuse(`is inside ${p.what} (${p.dir}): exports never write there; choose a folder outside it`);
 }
 
 /**

@@ -10,7 +10,7 @@ import { idxHeader, writeIdx } from '../datasets/idx';
 import { withAtomicFolder, type AtomicOptions, type TempWriter } from './atomic';
 import { leBytes, npyHeader, type NpyDescr } from './npy';
 
-export { cleanStaleTemps, type CommitStep, type FsSeam } from './atomic';
+export { cleanStaleTemps, nodeFs, type CommitStep, type FsSeam } from './atomic';
 export { appFolders, checkDestination, isOnlyExport, type ProtectedDir } from './destination';
 export { ExportJournal, recoverExports, JOURNAL_DIR } from './journal';
 export { mkdirp } from './fsutil';

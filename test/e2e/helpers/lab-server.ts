@@ -3,7 +3,7 @@
  * Used by the Playwright fixtures and by plain-Node tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SERVER_JS } from './env';
@@ -15,6 +15,8 @@ export interface LabServer {
   port: number;
   token: string;
   workspace: string;
+  /** A folder for exports, beside the workspace (exports inside the workspace are refused). */
+  outDir: string;
   proc: ChildProcess;
   /** Everything the server printed on stderr so far (diagnostics, refusals). */
   logs(): string;
@@ -22,7 +24,10 @@ export interface LabServer {
 }
 
 export async function startLabServer(opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<LabServer> {
-  const workspace = mkdtempSync(path.join(os.tmpdir(), 'latent-lab-e2e-'));
+  const root = mkdtempSync(path.join(os.tmpdir(), 'latent-lab-e2e-'));
+  const workspace = path.join(root, 'lab');
+  const outDir = path.join(root, 'out');
+  mkdirSync(workspace);
   const proc = spawn(process.execPath, [SERVER_JS, '--port', '0', '--workspace', workspace, '--no-open', ...(opts.args ?? [])], {
     env: { ...process.env, LATENT_LAB_HOME: workspace, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,6 +57,7 @@ export async function startLabServer(opts: { env?: NodeJS.ProcessEnv; args?: str
     port: Number(u.port),
     token: u.searchParams.get('token')!,
     workspace,
+    outDir,
     proc,
     logs: () => err,
     async stop() {
@@ -62,7 +68,7 @@ export async function startLabServer(opts: { env?: NodeJS.ProcessEnv; args?: str
         await exited;
         clearTimeout(t);
       }
-      rmSync(workspace, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,93 @@
+/**
+ * `export:start` for a loaded run: samples and decodes the generated dataset in chunks of 1,000
+ * (or encodes the test split for embeddings) and hands it to the atomic writers.
+ */
+import type { ExportRequest, ExportResult } from '../../../src-shared/types';
+import { LabError } from '../../../src-shared/types';
+import type { LoadedDataset } from '../datasets/types';
+import { gaussian, mulberry32 } from '../datasets/random';
+import { decodeArrays, encodeArrays } from '../metrics';
+import { isConditional, type ModelBundle } from '../models/build';
+import type { RunRecord } from '../runs';
+import { APP_VERSION } from '../version';
+import { writeEmbeddings, writeGeneratedExport, type ExportOptions, type GeneratedChunk } from './index';
+
+/** What an export needs of a loaded run. */
+export interface ExportableRun {
+  rec: RunRecord;
+  bundle: ModelBundle;
+  data: LoadedDataset;
+}
+
+const CHUNK = 1000;
+
+/**
+ * Write the export `req` asks for (destination `req.out`, absolute) from run `lr`.
+ * @throws LabError UNSUPPORTED (image formats of a non-image model), and whatever the writers
+ *   throw (INVALID_PAYLOAD, EXISTS, BUSY, CANCELLED, IO).
+ */
+export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts: ExportOptions): Promise<ExportResult> {
+  const { rec } = lr;
+  const runInfo = { runId: rec.id, modelKind: rec.config.model.kind, latentDim: rec.config.model.latentDim, dataset: rec.config.dataset.id };
+  if (req.format === 'embeddings') {
+    const s = lr.data.test;
+    const { mean } = encodeArrays(lr.bundle, s.x, s.y, s.count);
+    const r = await writeEmbeddings(
+      req.out,
+      {
+        vectors: mean,
+        dim: rec.config.model.latentDim,
+        labels: s.y,
+        labelNames: rec.labelNames,
+        images: lr.data.info.isImage ? s.x : undefined,
+        height: rec.shape[0],
+        width: rec.shape[1],
+        count: s.count,
+        manifest: { ...runInfo, split: 'test', created: new Date().toISOString(), appVersion: APP_VERSION },
+      },
+      opts,
+    );
+    return { out: r.out, format: req.format, total: s.count, countPerLabel: {}, files: r.files };
+  }
+  if (!lr.data.info.isImage) throw new LabError('UNSUPPORTED', 'image exports need a model trained on images');
+  const cond = isConditional(rec.config.model.kind);
+  const labelList = cond ? (req.label !== undefined ? [req.label] : Array.from({ length: rec.numClasses }, (_, i) => i)) : [-1];
+  const total = req.count * labelList.length;
+  const countPerLabel: Record<string, number> = {};
+  for (const l of labelList) countPerLabel[l < 0 ? 'unlabeled' : rec.labelNames[l]] = req.count;
+  const d = rec.config.model.latentDim;
+  const stats = rec.config.model.kind === 'ae' ? rec.latentStats : null;
+  async function* chunks(): AsyncIterable<GeneratedChunk> {
+    const rand = mulberry32(req.seed);
+    for (const l of labelList) {
+      for (let s = 0; s < req.count; s += CHUNK) {
+        const m = Math.min(CHUNK, req.count - s);
+        const z = new Float32Array(m * d);
+        for (let i = 0; i < z.length; i++) {
+          const e = gaussian(rand) * req.temperature;
+          const j = i % d;
+          z[i] = stats ? stats.mean[j] + stats.std[j] * e : e;
+        }
+        const labels = new Int32Array(m).fill(l);
+        const images = decodeArrays(lr.bundle, z, cond ? labels : null, m);
+        yield { images, labels, z, count: m };
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    }
+  }
+  const r = await writeGeneratedExport(
+    req.format,
+    req.out,
+    { total, height: rec.shape[0], width: rec.shape[1], latentDim: d, labelNames: rec.labelNames, chunks: chunks() },
+    {
+      ...runInfo,
+      seed: req.seed,
+      temperature: req.temperature,
+      countPerLabel,
+      created: new Date().toISOString(),
+      appVersion: APP_VERSION,
+    },
+    opts,
+  );
+  return { out: r.out, format: req.format, total, countPerLabel, files: r.files };
+}
