@@ -136,6 +136,7 @@ export class RunStore {
   async create(rec: RunRecord): Promise<void> {
     const key = this.dir(rec.id);
     live.set(key, rec);
+    unsaved.delete(key);
     try {
       await this.write(rec);
     } catch (err) {
@@ -295,7 +296,9 @@ export class RunStore {
     } catch {
       throw new LabError('NOT_FOUND', `no run "${id}"`);
     }
-    await fs.rm(dir, { recursive: true, force: true });
+    // In the run's queue: a write still pending (e.g. a rename) lands before, not inside, the removal.
+    await this.serial(id, () => fs.rm(dir, { recursive: true, force: true }));
+    unsaved.delete(dir);
   }
 }
 

@@ -6,7 +6,7 @@ import { ioError, writeFileAtomic } from '../atomicWrite';
 
 /**
  * Write a dataset cache file atomically (the engine's one atomic write, `../atomicWrite`),
- * creating its folder first. Throws LabError('IO') naming the file; no temp file is left.
+ * creating its folder first, fsynced. Throws LabError('IO') naming the file; no temp file is left.
  */
 export async function atomicWriteFile(file: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
   try {
@@ -14,7 +14,7 @@ export async function atomicWriteFile(file: string, data: Uint8Array | readonly 
   } catch (err) {
     throw ioError(err, path.dirname(file), 'creating');
   }
-  await writeFileAtomic(file, data);
+  await writeFileAtomic(file, data, { durable: true }); // written once, after a long download
 }
 
 export async function exists(p: string): Promise<boolean> {
