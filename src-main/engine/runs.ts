@@ -76,9 +76,31 @@ export class RunStore {
     this.dataDir = dataDir ?? path.join(workspace, 'datasets');
   }
 
+  /** Creates the workspace folders and removes checkpoint temp folders that killed engines left. */
   async init(): Promise<void> {
     await fs.mkdir(this.runsDir, { recursive: true });
     await fs.mkdir(this.dataDir, { recursive: true });
+    await this.removeDeadCheckpointTemps();
+  }
+
+  /**
+   * A kill during a checkpoint leaves `runs/<id>/model.tmp-<pid>/` (a whole model's worth of
+   * bytes, never loaded). Removes those whose engine is no longer running; returns how many.
+   */
+  async removeDeadCheckpointTemps(): Promise<number> {
+    let removed = 0;
+    for (const id of await fs.readdir(this.runsDir).catch(() => [] as string[])) {
+      if (!ID_RE.test(id) || id.startsWith('.')) continue;
+      const dir = path.join(this.runsDir, id);
+      for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+        const pid = /^model\.tmp-(\d+)$/.exec(name)?.[1];
+        if (!pid || (Number(pid) !== process.pid && isProcessAlive(Number(pid)))) continue;
+        if (Number(pid) === process.pid && live.has(dir)) continue; // this engine is saving it
+        await fs.rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+        removed++;
+      }
+    }
+    return removed;
   }
 
   dir(id: string): string {

@@ -3,8 +3,9 @@
  * `config.json` goes through one queue per run with unique temp names, and a rename changes only
  * the name: 20 renames (in bursts of concurrent requests) during a 6-epoch run on the two-moons
  * toy set leave the run `done` with all 6 epochs in `metrics.jsonl`, the last rename's name, and
- * no temp file.
+ * no temp file. Checkpoint temp folders that a killed engine left are removed at the next start.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,6 +98,18 @@ describe('renaming a run while it trains (#16.4)', () => {
     expect(after).toEqual({ ...before, name: 'n9' });
     expect(await strays(runId)).toEqual([]);
   }, 60_000);
+
+  it('checkpoint temp folders of a killed engine are removed at start; a running engine\'s are kept', async () => {
+    const deadPid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const dir = path.join(ws, 'runs', 'killed-mid-checkpoint');
+    await fs.mkdir(path.join(dir, `model.tmp-${deadPid}`, 'encoder'), { recursive: true });
+    await fs.writeFile(path.join(dir, `model.tmp-${deadPid}`, 'encoder', 'weights.bin'), new Uint8Array(4096));
+    await fs.mkdir(path.join(dir, `model.tmp-${process.ppid}`)); // a live process's (the test runner's parent)
+    await fs.mkdir(path.join(dir, 'model'));
+    const again = await Engine.create({ workspace: ws, emit: () => undefined });
+    await again.dispose();
+    expect((await fs.readdir(dir)).sort()).toEqual(['model', `model.tmp-${process.ppid}`]);
+  });
 
   it('renaming a run that is not there, or whose record is corrupt, is refused and writes nothing', async () => {
     await expect(engine.call('runs:rename', { runId: 'no-such-run', name: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
