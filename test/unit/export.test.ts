@@ -5,7 +5,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { gunzipSync, unzipSync } from 'fflate';
 import {
+  checkDestination,
   cleanStaleTemps,
+  isOnlyExport,
   writeEmbeddings,
   writeGeneratedExport,
   type ExportManifest,
@@ -372,5 +374,63 @@ describe('embeddings export', () => {
     const out = path.join(tmp, 'emb2');
     await writeEmbeddings(out, { vectors: new Float32Array(6), dim: 3, labels: Int32Array.from([-1, -1]), labelNames: [], count: 2 });
     expect(await listAll(out)).toEqual(['manifest.json', 'projector_config.json', 'projector_config.pbtxt', 'vectors.tsv']);
+  });
+});
+
+describe('what overwrite may replace (destination rules)', () => {
+  const legacy: Record<string, { files: Record<string, string>; manifest: Record<string, unknown> }> = {
+    imagefolder: {
+      files: { 'metadata.csv': 'file_name,label\n', 'zero/0.png': 'png', 'zero/1.png': 'png', 'unlabeled/0.png': 'png' },
+      manifest: { format: 'imagefolder', labelFolders: { zero: 'zero' }, unlabeledFolder: 'unlabeled' },
+    },
+    idx: { files: { 'images-idx3-ubyte.gz': 'i', 'labels-idx1-ubyte.gz': 'l' }, manifest: { format: 'idx' } },
+    npz: { files: { 'generated.npz': 'z' }, manifest: { format: 'npz', npz: 'generated.npz' } },
+  };
+
+  it.each(Object.keys(legacy))('a %s export from before exportContents is recognised and replaced; one extra file is not', async (format) => {
+    const out = path.join(tmp, `legacy-${format}`);
+    const { files, manifest: m } = legacy[format];
+    for (const [rel, text] of Object.entries(files)) {
+      await fsp.mkdir(path.dirname(path.join(out, rel)), { recursive: true });
+      await fsp.writeFile(path.join(out, rel), text);
+    }
+    await fsp.writeFile(path.join(out, 'manifest.json'), JSON.stringify({ ...manifest, total: 3, ...m }));
+    await fsp.writeFile(path.join(out, 'README.md'), 'mine');
+    const err = await writeGeneratedExport('idx', out, makeSource(2, 2, () => 0), manifest, { overwrite: true }).catch((e) => e);
+    expect(err.code).toBe('EXISTS');
+    expect(err.message).toMatch(/plus files the export did not write \(README\.md\)/);
+    await fsp.rm(path.join(out, 'README.md'));
+    await writeGeneratedExport('idx', out, makeSource(2, 2, () => 0), manifest, { overwrite: true });
+    expect(await listAll(out)).toEqual(['images-idx3-ubyte.gz', 'labels-idx1-ubyte.gz', 'manifest.json']);
+  });
+
+  it('a manifest.json that is not an export\'s, a link or a folder inside an export, and protected folders are refused', async () => {
+    const parent = path.join(tmp, 'rules');
+    const npm = path.join(parent, 'my-package');
+    await fsp.mkdir(npm, { recursive: true });
+    await fsp.writeFile(path.join(npm, 'manifest.json'), JSON.stringify({ name: 'my-package', version: '1.0.0' }));
+    expect(await checkDestination(npm, { overwrite: true }).catch((e) => e.message)).toMatch(/my-package is not empty \(manifest\.json\) and is not a Latent Lab export/);
+
+    const out = path.join(parent, 'gen');
+    await writeGeneratedExport('imagefolder', out, makeSource(4, 4, (i) => i % 3), manifest);
+    expect(await checkDestination(out, { overwrite: true })).toBe('export');
+    await fsp.symlink('/etc', path.join(out, 'zero', '2.png'));
+    await fsp.mkdir(path.join(out, 'three', 'drafts'));
+    const msg = await checkDestination(out, { overwrite: true }).catch((e) => e.message);
+    expect(msg).toMatch(/zero\/2\.png/);
+    expect(msg).toMatch(/three\/drafts\//);
+    expect(await isOnlyExport(out)).toBe(false);
+
+    const protect = [{ dir: path.join(parent, 'ws', 'datasets'), what: 'the dataset cache' }];
+    for (const [dest, why] of [
+      [path.join(parent, 'ws', 'datasets'), /is the dataset cache/],
+      [path.join(parent, 'ws'), /contains the dataset cache/],
+      [path.join(parent, 'ws', 'datasets', 'mnist', 'x'), /is inside the dataset cache/],
+    ] as const) {
+      const e = await checkDestination(dest, { protect }).catch((x) => x);
+      expect(e.code, dest).toBe('INVALID_PAYLOAD');
+      expect(e.message, dest).toMatch(why);
+    }
+    expect(await checkDestination(path.join(parent, 'ws-other'), { protect })).toBe('absent');
   });
 });

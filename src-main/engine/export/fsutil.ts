@@ -129,7 +129,11 @@ export function toLabError(err: unknown, what: string): LabError {
     case 'EROFS':
       return new LabError('IO', `read-only file system: cannot write ${what}`);
     case 'ENOENT':
-      return new LabError('IO', `cannot create ${e.path ?? what}: the file system refused it (ENOENT) while writing ${what}`);
+      // From mkdirp: the parent exists, yet the folder cannot be made (e.g. under /proc/<pid>/).
+      return new LabError(
+        'IO',
+        `cannot write ${what}: the file system refused to create a folder in ${e.path ? path.dirname(e.path) : 'its parent'} (ENOENT)`,
+      );
     case 'ENOTDIR':
       return new LabError('IO', `cannot write ${what}: ${e.path ?? 'a folder on the way'} is a file, not a folder`);
     default:
