@@ -134,10 +134,12 @@ describe('a kill at each step of an overwrite, then start-up recovery', () => {
     const paused = new Promise<void>((r) => (reached = r));
     void writeGeneratedExport('imagefolder', out, source(true), manifest(2), { journal: new ExportJournal(ws), onProgress: (d) => d === 2 && reached() });
     await paused;
-    await fsp.writeFile(path.join(ws, JOURNAL_DIR, '123-abcd.json.tmp-00ff'), '{"vers');
+    const torn = path.join(ws, JOURNAL_DIR, '123-abcd.json.3f2a1b');
+    await fsp.writeFile(torn, '{"vers');
+    await fsp.utimes(torn, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
     expect(await recoverExports(ws)).toEqual([]); // this process is alive and the export is running
     expect((await fsp.readdir(parent)).filter((n) => n.includes('latentlab-tmp-'))).toHaveLength(1);
-    expect((await fsp.readdir(path.join(ws, JOURNAL_DIR))).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    expect(existsSync(torn)).toBe(false);
   });
 });
 

@@ -15,10 +15,10 @@
  * is in place, and only when it holds nothing its export did not write. The one-file-per-export
  * layout lets several engines (the app and a CLI) share a workspace without lost updates.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../atomicWrite';
 import { isProcessAlive } from '../pid';
 import { cleanStaleTemps } from './atomic';
 import { settleOld } from './destination';
@@ -51,20 +51,15 @@ export class ExportJournal {
     return path.join(this.dir, `${tag}.json`);
   }
 
-  /** Write (create or replace) the record of export `tag`, durably (fsync, then rename). */
+  /**
+   * Write (create or replace) the record of export `tag`, atomically and durably (the engine's
+   * one atomic write, fsynced).
+   * @throws LabError IO naming the journal file.
+   */
   async record(tag: string, entry: JournalEntry): Promise<void> {
     running.add(tag);
     await mkdirp(nodeFs, this.dir);
-    const file = this.file(tag);
-    const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-    const fh = await fsp.open(tmp, 'w');
-    try {
-      await fh.writeFile(JSON.stringify(entry));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fsp.rename(tmp, file);
+    await writeFileAtomic(this.file(tag), JSON.stringify(entry), { durable: true });
   }
 
   /** Forget export `tag` (it finished, failed cleanly or was rolled back). */
@@ -114,8 +109,10 @@ export async function recoverExports(
   }
   for (const name of names) {
     const file = path.join(dir, name);
-    if (name.includes('.json.tmp-')) {
-      await fsp.rm(file, { force: true }).catch(() => undefined); // a record torn by a kill mid-write
+    if (name.includes('.json.')) {
+      // The temp file of a record write a kill cut short (a minute old: not another engine's write in flight).
+      const st = await fsp.stat(file).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > 60_000) await fsp.rm(file, { force: true }).catch(() => undefined);
       continue;
     }
     if (!name.endsWith('.json')) continue;
