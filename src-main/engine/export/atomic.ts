@@ -159,7 +159,9 @@ async function commit(c: Commit): Promise<void> {
   committing.add(target);
   try {
     // Again: anything the user put there while the export ran is not replaced.
-    const was = await checkDestination(target, { overwrite: opts.overwrite, protect: opts.protect });
+    const was = await checkDestination(target, { overwrite: opts.overwrite, protect: opts.protect }).catch((err) => {
+      throw toLabError(err, target);
+    });
     try {
       await opts.journal?.record(c.tag, { ...c.entry, step: 'swapping' });
     } catch (err) {
@@ -211,7 +213,10 @@ export async function withAtomicFolder(
   const target = path.resolve(out);
   const parent = path.dirname(target);
   const name = path.basename(target);
-  await checkDestination(target, { overwrite: opts.overwrite, protect: opts.protect });
+  // An unreadable destination (EACCES…) is IO naming it; the rules' own refusals pass through.
+  await checkDestination(target, { overwrite: opts.overwrite, protect: opts.protect }).catch((err) => {
+    throw toLabError(err, target);
+  });
   const checkAborted = () => {
     if (opts.signal?.aborted) throw new LabError('CANCELLED', 'export cancelled');
   };
