@@ -60,12 +60,37 @@ export type Activation = z.infer<typeof Activation>;
  */
 export const DEFAULT_BETA = { ae: 1, vae: 1, cvae: 2 } as const satisfies Record<z.infer<typeof ModelKind>, number>;
 
+/**
+ * Model architecture. `dense`: fully connected layers on the flattened image (the default, and
+ * what runs saved before `arch` existed are). `conv`: Conv2D stages down and Conv2DTranspose
+ * stages up (images of 28×28, 32×32 or 64×64 with 1 or 3 channels; src-main/engine/models/conv.ts).
+ */
+export const ARCHS = ['dense', 'conv'] as const;
+export const Arch = z.enum(ARCHS);
+export type Arch = z.infer<typeof Arch>;
+
+/** Most conv stages a model may have (a 64×64 image halves 6 times down to 1×1). */
+export const MAX_CONV_STAGES = 6;
+
 export const ModelConfig = z
   .object({
     kind: ModelKind.default('vae'),
+    arch: Arch.default('dense'),
     latentDim: z.number().int().min(2).max(64).default(3),
-    /** Encoder hidden layer sizes; the decoder mirrors them. */
-    hidden: z.array(z.number().int().min(1).max(4096)).min(1).max(6).default([256]),
+    /**
+     * Dense layer sizes. `dense`: the encoder's hidden layers, mirrored by the decoder (default
+     * [256]). `conv`: the dense layers between the flattened conv features and the latent heads
+     * (encoder only, as in the Keras VAE example); left out, it is the input size's default
+     * (16 for 28×28, 256 for 32×32 and 64×64), which the engine writes into the run's config.
+     * After parsing, `[]` on a conv model means "the input size's default".
+     */
+    hidden: z.array(z.number().int().min(1).max(4096)).max(6).optional(),
+    /**
+     * `conv` only: filters of each stride-2 Conv2D stage (the decoder mirrors them). Left out:
+     * [32, 64] for 28×28, [32, 64, 128] for 32×32, [32, 64, 128, 256] for 64×64 (down to 7×7 or
+     * 4×4). The image side must halve exactly once per stage (28: at most 2 stages).
+     */
+    convFilters: z.array(z.number().int().min(1).max(1024)).min(1).max(MAX_CONV_STAGES).optional(),
     activation: Activation.default('relu'),
     /** Std-dev of Gaussian noise added to inputs while training (denoising AE). 0 = off. */
     inputNoise: z.number().min(0).max(1).default(0),
@@ -78,7 +103,19 @@ export const ModelConfig = z
     klWarmupEpochs: z.number().int().min(0).max(1000).default(0),
   })
   .strict()
-  .transform((m) => ({ ...m, beta: m.beta ?? DEFAULT_BETA[m.kind] }));
+  .refine((m) => m.arch === 'conv' || m.hidden === undefined || m.hidden.length > 0, {
+    message: 'a dense model needs at least one hidden layer',
+    path: ['hidden'],
+  })
+  .refine((m) => m.arch === 'conv' || m.convFilters === undefined, {
+    message: 'convFilters applies to conv models only (arch: "conv")',
+    path: ['convFilters'],
+  })
+  .transform((m) => ({
+    ...m,
+    hidden: m.hidden ?? (m.arch === 'conv' ? [] : [256]),
+    beta: m.beta ?? DEFAULT_BETA[m.kind],
+  }));
 export type ModelConfig = z.infer<typeof ModelConfig>;
 export type ModelConfigInput = z.input<typeof ModelConfig>;
 

@@ -22,6 +22,7 @@
  */
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { registerConv2DBackpropFilter } from './conv2dBackpropFilter';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type KernelConfig = ReturnType<Tf['getKernel']>;
@@ -253,6 +254,7 @@ export function installWasmOverrides(tf: Tf, options: { kernels?: readonly strin
     }
     applied.push(o.description); // (already installed: the same line)
   }
+  applied.push(...registerConv2DBackpropFilter(tf)); // a kernel the wasm backend lacks (conv training)
   return applied;
 }
 
