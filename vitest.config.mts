@@ -1,9 +1,13 @@
-import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { configDefaults, defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: `unit` (plain Node: engine, host, server, CLI…) and `renderer` (the renderer's
+ * state classes, `.svelte.ts` runes compiled for the browser by the Svelte plugin, run in Node
+ * with a fake API — no DOM).
+ */
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts'],
-    environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
@@ -11,5 +15,28 @@ export default defineConfig({
     isolate: true,
     fileParallelism: true,
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/unit/renderer/**'],
+          environment: 'node',
+        },
+      },
+      {
+        extends: true,
+        // Compile runes for the client (real effects and reactivity) although the tests run in
+        // Node, and load Svelte's client runtime, not its server build.
+        plugins: [svelte({ configFile: false, dynamicCompileOptions: () => ({ generate: 'client' }) })],
+        ssr: { resolve: { conditions: ['browser'] } },
+        test: {
+          name: 'renderer',
+          include: ['test/unit/renderer/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+    ],
   },
 });
