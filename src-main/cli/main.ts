@@ -108,12 +108,14 @@ async function main(argv: string[]): Promise<number> {
 
   /** Datasets are cached once per user, whatever workspace a command runs in. */
   const sharedDataDir = () => path.join(o.workspace ?? defaultWorkspace(), 'datasets');
-  // `--run <folder>` opens a temporary workspace: the user's real one stays off limits to exports.
+  // `--run <folder>` opens a temporary workspace: the user's real one stays off limits to exports,
+  // and keeps the export journal (a temporary one would be gone when recovery is needed).
   const open = async (workspace?: string) =>
     Engine.create({
       workspace: workspace ?? o.workspace ?? defaultWorkspace(),
       dataDir: sharedDataDir(),
       protect: [path.resolve(o.workspace ?? defaultWorkspace())],
+      journalWorkspace: path.resolve(o.workspace ?? defaultWorkspace()),
       emit: () => undefined,
     });
 

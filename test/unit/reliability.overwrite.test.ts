@@ -209,4 +209,22 @@ describe('the CLI goes through the same rules', () => {
     expect(c.stderr).toMatch(/lab is the Latent Lab workspace: exports never write there/);
     expect(await snapshot(root)).toEqual(before);
   });
+  it('a run folder outside the workspace (temporary workspace): the real workspace keeps the journal, and its interrupted swap is recovered', async () => {
+    // An overwrite killed between its renames, recorded in the real workspace's journal by a dead engine.
+    const parent = path.join(root, 'cli-killed');
+    const out = path.join(parent, 'digits');
+    expect((await start(out, 'npz', false)).ok).toBe(true);
+    const old = path.join(parent, '.digits.latentlab-old-999999999-abcd');
+    await fsp.rename(out, old);
+    const rec = { version: 1, pid: 999_999_999, out, tmp: path.join(parent, '.digits.latentlab-tmp-999999999-abcd'), old, step: 'swapping' };
+    await fsp.writeFile(path.join(ws, 'exports-in-progress', '999999999-abcd.json'), JSON.stringify(rec));
+    const copy = path.join(root, 'run-copy');
+    await fsp.cp(path.join(ws, 'runs', runId), copy, { recursive: true });
+    const r = await cli(['generate', '--run', copy, '--format', 'idx', '--count', '2', '--out', path.join(root, 'cli-new')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await fsp.readdir(parent)).toEqual(['digits']); // the old export is back
+    expect((await fsp.readdir(out)).sort()).toEqual(['generated.npz', 'manifest.json']);
+    expect(await fsp.readdir(path.join(ws, 'exports-in-progress'))).toEqual([]);
+  });
 });
