@@ -47,6 +47,7 @@ export function denseOff(model: TrainConfig['model'], env: NodeJS.ProcessEnv = p
   const raw = envValue('LATENT_LAB_DENSE', env)?.trim();
   if (raw === '0') return 'LATENT_LAB_DENSE=0';
   if (typeof SharedArrayBuffer !== 'function') return 'no SharedArrayBuffer';
+  if (model.arch === 'conv') return 'a conv model: the dense kernels have no convolutions yet, so it trains with tfjs';
   return denseUnsupported({ config: model, inputDim: 1, numClasses: 1, output: 'bernoulli' });
 }
 
