@@ -8,6 +8,7 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import type { LatentBatch } from '../lib/contract';
+import type { ViewMarker } from '../lib/scatter/view';
 import { errorCode, errorText } from '../lib/errors';
 import type { StateApi } from './port';
 
@@ -24,10 +25,8 @@ export interface ScatterData {
   from: Float32Array | null;
 }
 
-export interface Marker {
-  kind: 'selected' | 'encoded' | 'decoded' | 'a' | 'b' | 'step';
-  pos: [number, number, number];
-}
+/** A marker in display space (the view draws these as they are). */
+export type Marker = ViewMarker;
 
 interface Norm {
   center: [number, number, number];
