@@ -10,7 +10,8 @@ import { ModelConfig, type ModelConfigInput } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
 import { buildModel, l2Penalty, oneHot, trainableVariables, type ModelBundle, type OutputKind } from '../../src-main/engine/models/build';
 import { klPerSample, reconPerSample } from '../../src-main/engine/models/loss';
-import { createDenseMemory, DenseNet, denseUnsupported, planDense } from '../../src-main/engine/kernels/dense/denseNet';
+import { DenseNet } from '../../src-main/engine/kernels/dense/denseNet';
+import { createDenseMemory, denseUnsupported, planDense } from '../../src-main/engine/kernels/dense/densePlan';
 import { flatten } from './synthetic';
 
 beforeAll(async () => {

@@ -6,7 +6,8 @@
  * see the new weights in place.
  */
 import type { TrainConfig } from '../../../src-shared/types';
-import { DenseNet, type DensePlan } from '../kernels/dense/denseNet';
+import { DenseNet } from '../kernels/dense/denseNet';
+import type { DensePlan } from '../kernels/dense/densePlan';
 import { partitionVariables } from './batchSplit';
 import type { Stepper } from './stepper';
 

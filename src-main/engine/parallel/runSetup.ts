@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../../src-shared/types';
 import { backendInfo } from '../backend';
-import { createDenseMemory, planDense, type DensePlan } from '../kernels/dense/denseNet';
+import { createDenseMemory, planDense, type DensePlan } from '../kernels/dense/densePlan';
 import { kernelModule } from '../kernels/dense/kernelModule';
 import type { SplitData } from '../metrics';
 import { trainableVariables, type ModelBundle, type ModelSpec } from '../models/build';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import type { TrainConfig } from '../../../src-shared/types';
 import { envValue } from '../../env';
 import { backendInfo } from '../backend';
-import { denseUnsupported } from '../kernels/dense/denseNet';
+import { denseUnsupported } from '../kernels/dense/densePlan';
 import { countParams } from '../models/build';
 import { resolveWorkerEntry } from './spawn';
 

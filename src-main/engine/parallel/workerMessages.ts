@@ -5,7 +5,7 @@
  */
 import type { TrainConfig } from '../../../src-shared/types';
 import type { ModelSpec } from '../models/build';
-import type { DensePlan } from '../kernels/dense/denseNet';
+import type { DensePlan } from '../kernels/dense/densePlan';
 
 /** Slots of the control Int32Array (`ctl`). */
 export const CTL = {
