@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/soak.ts [--iterations 100] [--requests 500] [--images 20000] [--only cancel,load,folder]`
+ * `npx tsx bench/soak.ts [--iterations 100] [--requests 500] [--images 20000] [--only cancel,load,folder,server]`
  *
  * Reliability soak (issue #6), the long versions of test/unit/reliability.load.test.ts, against
  * an in-process Engine on a temp workspace. Prints ONE JSON object on stdout (progress on stderr).
@@ -11,6 +11,8 @@
  *           median and p99 latency, failures, tensor count before/after.
  *   folder  a folder dataset of M generated PNGs (10 classes) imported with progress: time,
  *           progress events, counts, peak RSS and its growth over the start.
+ *   server  browser-mode server memory under 100 MB frames (one, four at once), four 60 MB frames,
+ *           and a client that reads nothing next to one that does (bench/lib/server-soak.ts).
  * Figures are recorded, not asserted; `ok` is false when a correctness check failed.
  */
 import { promises as fs, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { Engine } from '../src-main/engine/engine';
 import { mulberry32 } from '../src-main/engine/datasets/random';
 import type { EventName } from '../src-shared/contract';
 import { inkPng } from '../test/fixtures/generate';
+import { soakServer } from './lib/server-soak';
 
 const argv = process.argv.slice(2);
 const opt = (k: string, d: string): string => {
@@ -30,7 +33,7 @@ const opt = (k: string, d: string): string => {
 const ITER = Number(opt('iterations', '100'));
 const REQUESTS = Number(opt('requests', '500'));
 const IMAGES = Number(opt('images', '20000'));
-const ONLY = new Set(opt('only', 'cancel,load,folder').split(','));
+const ONLY = new Set(opt('only', 'cancel,load,folder,server').split(','));
 const TINY = { model: { kind: 'vae', latentDim: 2, hidden: [16] }, epochs: 1, snapshotSize: 0 } as const;
 
 const log = (...a: unknown[]) => console.error('[soak]', ...a);
@@ -51,6 +54,11 @@ class RssPeak {
 }
 
 async function main(): Promise<void> {
+  const server = ONLY.has('server') ? await soakServer(log) : undefined;
+  if (![...ONLY].some((k) => k !== 'server')) {
+    console.log(JSON.stringify({ date: new Date().toISOString(), node: process.versions.node, cpus: os.cpus().length, server }, null, 2));
+    return;
+  }
   const ws = mkdtempSync(path.join(os.tmpdir(), 'll-soak-'));
   const events: Array<{ name: EventName; payload: any }> = [];
   const unhandled: string[] = [];
@@ -62,6 +70,7 @@ async function main(): Promise<void> {
     backend: engine.info().backend.backend,
     node: process.versions.node,
     cpus: os.cpus().length,
+    ...(server ? { server } : {}),
   };
   const checks: string[] = [];
   const check = (ok: boolean, what: string) => void (ok || checks.push(what));

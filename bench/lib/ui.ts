@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { createPackr, WS_PATH, type WireMessage } from '../../src-main/host/wire';
+import { createPackr, WS_PATH, wsProtocols, type WireMessage } from '../../src-main/host/wire';
 import { errMsg, log, median, percentile, round, sleep } from './util';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -182,7 +182,7 @@ export async function runUiBench(o: {
     // --- WebSocket client (same protocol as src-renderer/src/lib/api.ts)
     const u = new URL(url);
     const packr = createPackr();
-    ws = new WebSocket(`ws://${u.host}${WS_PATH}?token=${encodeURIComponent(u.searchParams.get('token') ?? '')}`);
+    ws = new WebSocket(`ws://${u.host}${WS_PATH}`, wsProtocols(u.searchParams.get('token') ?? ''));
     ws.binaryType = 'nodebuffer';
     const pending = new Map<number, (m: WireMessage) => void>();
     const events: { name: string; payload: unknown; t: number }[] = [];

@@ -143,16 +143,17 @@ export class EngineHost {
    * Validate and answer one request: host requests here, everything else in the engine.
    * Never throws; unknown names give UNKNOWN_REQUEST, bad payloads INVALID_PAYLOAD.
    */
-  async handle(name: unknown, payload: unknown): Promise<AnyResponse> {
+  handle(name: unknown, payload: unknown): Promise<AnyResponse> {
+    // Not async: a large payload is not kept alive by this frame while the engine works on it.
     try {
-      if (isHostRequestName(name)) return await this.handleHost(name, payload);
+      if (isHostRequestName(name)) return this.handleHost(name, payload).catch((err: unknown) => ({ ok: false, error: toErrorBody(err) }));
       if (!isRequestName(name)) {
-        return { ok: false, error: { code: 'UNKNOWN_REQUEST', message: `unknown request "${String(name).slice(0, 100)}"` } };
+        return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_REQUEST', message: `unknown request "${String(name).slice(0, 100)}"` } });
       }
       parseRequest(name, payload);
-      return await this.forward(name, payload);
+      return this.forward(name, payload);
     } catch (err) {
-      return { ok: false, error: toErrorBody(err) };
+      return Promise.resolve({ ok: false, error: toErrorBody(err) });
     }
   }
 

@@ -1,5 +1,4 @@
-/** Command line of the browser-mode server, and the best-effort browser opener. */
-import { spawn } from 'node:child_process';
+/** Command line of the browser-mode server. */
 
 export interface Args {
   port: number;
@@ -50,19 +49,3 @@ export function parseServerArgs(argv: readonly string[]): Args {
   }
   return args;
 }
-
-/** Best effort: open the URL in the user's browser; silently does nothing when it cannot. */
-export function openBrowser(url: string): void {
-  if (process.env.CI) return;
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
-  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
-  const cmdArgs = process.platform === 'win32' ? ['/c', 'start', '""', url.replace(/&/g, '^&')] : [url];
-  try {
-    const child = spawn(cmd, cmdArgs, { stdio: 'ignore', detached: true });
-    child.on('error', () => {});
-    child.unref();
-  } catch {
-    /* no opener: the URL is printed */
-  }
-}
-

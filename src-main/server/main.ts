@@ -4,7 +4,8 @@
  * Browser mode of Latent Lab: prints `Latent Lab is running at http://127.0.0.1:PORT/?token=…`
  * on stdout (diagnostics go to stderr) and opens the browser unless `--no-open`.
  */
-import { openBrowser, parseServerArgs, type Args } from './args';
+import { parseServerArgs, type Args } from './args';
+import { openBrowser } from './open-browser';
 import { startServer } from './server';
 
 async function main(): Promise<void> {
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   }
   const server = await startServer({ port: args.port, host: args.host, workspace: args.workspace });
   console.log(`Latent Lab is running at ${server.url}`);
-  if (args.open) openBrowser(server.url);
+  const removeRedirect = args.open ? openBrowser(server.url) : () => {};
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     console.error(`[latent-lab] ${signal}: shutting down`);
+    removeRedirect();
     server.close().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -1,11 +1,23 @@
 /**
  * Browser-mode shell security, end to end: the real server (`out/main/server.js`) with the real
- * engine, and Chromium. Token, cookie, Origin, path traversal, CSP.
+ * engine, and Chromium. Token (out of the URL after load, never in a cookie, not sent to other
+ * local servers), Origin, path traversal, CSP.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, expect } from './helpers/fixtures';
 import { connectWs, isClient, rawGet } from './helpers/ws-client';
+
+/** An HTTP server on another 127.0.0.1 port that records the Cookie headers browsers send it. */
+async function otherLocalServer(): Promise<{ origin: string; cookies: string[]; close(): void }> {
+  const cookies: string[] = [];
+  const srv = http.createServer((req, res) => {
+    if (req.headers.cookie) cookies.push(req.headers.cookie);
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>other</title><img src="/pixel.png">');
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { origin: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, cookies, close: () => srv.close() };
+}
 
 test.describe('browser mode: access control', () => {
   test('HTTP without the token, with a wrong token or a foreign Origin is refused and logged', async ({ lab, request }) => {
@@ -17,6 +29,7 @@ test.describe('browser mode: access control', () => {
     const ok = await request.get(lab.url);
     expect(ok.status()).toBe(200);
     expect(ok.headers()['set-cookie']).toMatch(/HttpOnly; SameSite=Strict/);
+    expect(ok.headers()['set-cookie']).not.toContain(lab.token);
     await expect.poll(() => lab.logs()).toMatch(/refused HTTP GET \/ .*no token/);
     expect(lab.logs()).toMatch(/refused HTTP GET \/ .*foreign Origin/);
     expect(lab.logs()).not.toContain(lab.token);
@@ -44,7 +57,7 @@ test.describe('browser mode: access control', () => {
       const result = await page.evaluate(
         ({ origin, token }) =>
           new Promise<string>((resolve) => {
-            const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws?token=${token}`);
+            const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws`, ['latentlab.v1', `latentlab.token.${token}`]);
             ws.onopen = () => resolve('open');
             ws.onclose = (e) => resolve(`closed ${e.code}`);
           }),
@@ -105,15 +118,58 @@ test.describe('browser mode: the page', () => {
     expect(csp).not.toMatch(/unsafe-eval/);
     expect(csp).toContain(`ws://127.0.0.1:${lab.port}`);
     const ws = await wsSeen;
-    // The page's socket authenticates with the token (or the cookie set on page load).
-    expect(ws.url()).toMatch(/\/ws/);
+    // The page's socket carries the token as a subprotocol, not in its URL.
+    expect(ws.url()).toBe(`ws://127.0.0.1:${lab.port}/ws`);
     await expect.poll(() => wsFrames.length, { timeout: 30_000 }).toBeGreaterThan(0);
-    // Reload without the token: the HttpOnly cookie carries the session.
-    const again = await page.goto(lab.origin + '/');
-    expect(again?.status()).toBe(200);
-    await page.waitForTimeout(500);
+    await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
     expect(consoleProblems).toEqual([]);
     expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
+  });
+
+  test('the token leaves the address bar after load; a reload still connects', async ({ page, lab }) => {
+    await page.goto(lab.url);
+    await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    const href = await page.evaluate(() => location.href);
+    expect(href).toBe(`${lab.origin}/`);
+    expect(page.url()).not.toContain(lab.token);
+    // Reload (the address has no token now): the page cookie opens the UI, the tab's sessionStorage holds the token.
+    const wsSeen = page.waitForEvent('websocket', (ws) => new URL(ws.url()).pathname === '/ws');
+    expect((await page.reload())?.status()).toBe(200);
+    await wsSeen;
+    await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    expect(await page.evaluate(() => location.href)).toBe(`${lab.origin}/`);
+  });
+
+  test('another local server on another port never receives the token, and what it receives opens no WebSocket', async ({ page, lab }) => {
+    const other = await otherLocalServer();
+    try {
+      await page.goto(lab.url);
+      await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+      // Same site (127.0.0.1, another port): cookies for 127.0.0.1 are sent to it, from our page and by navigation.
+      await page.evaluate((o) => fetch(`${o}/from-lab`, { credentials: 'include', mode: 'no-cors' }).then(() => 'sent', () => 'failed'), other.origin);
+      await page.goto(`${other.origin}/`);
+      await expect.poll(() => other.cookies.length).toBeGreaterThan(0);
+      for (const c of other.cookies) expect(c).not.toContain(lab.token);
+      // The page cookie (leaked by design: cookies ignore ports) does not open the API.
+      expect(await connectWs(lab.origin, { cookie: other.cookies[0], origin: lab.origin })).toEqual({ refused: 401 });
+      // Nor is the token readable from the other origin's storage.
+      expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }))).not.toContain(lab.token);
+    } finally {
+      other.close();
+    }
+  });
+
+  test('a tab opened without the token says how to get one instead of spinning', async ({ page, lab }) => {
+    // The page cookie is set by a first load with the token; a fresh tab of the same browser has the cookie but not the token.
+    await page.goto(lab.url);
+    const fresh = await page.context().newPage();
+    try {
+      expect((await fresh.goto(`${lab.origin}/`))?.status()).toBe(200);
+      await expect(fresh.getByTestId('engine-state')).toHaveAttribute('data-state', 'crashed');
+      await expect(fresh.getByTestId('engine-state')).toHaveAttribute('title', /no access token: open the address the Latent Lab server printed/);
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -10,7 +10,8 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src-main/server/server';
-import { LabRequestError, electronTransport, makeApi, wsTransport } from '../../src-renderer/src/lib/api';
+import { LabRequestError, electronTransport, makeApi, takePageToken, wsTransport } from '../../src-renderer/src/lib/api';
+import { MAX_REQUEST_FRAME_BYTES } from '../../src-main/host/wire';
 import type { LabBridge } from '../../src-main/shell/ipc-channels';
 
 const FAKE = path.join(__dirname, 'host-fake-engine-entry.ts');
@@ -98,6 +99,33 @@ describe('api.ts over the WebSocket', () => {
     }
   });
 
+  it('a page without a token does not connect: calls fail with ENGINE_DOWN saying how to get one, state is crashed', async () => {
+    const { t, api } = client(null);
+    try {
+      const states: Array<{ state: string; message?: string }> = [];
+      api.on('engine:state', (s) => states.push(s));
+      const err = await api.invoke('engine:info', {}).catch((e: LabRequestError) => e);
+      expect(err).toMatchObject({ code: 'ENGINE_DOWN', message: expect.stringMatching(/no access token: open the address the Latent Lab server printed/) });
+      await expect.poll(() => states).toEqual([{ state: 'crashed', message: expect.stringMatching(/no access token/) }]);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('a request over the frame limit is refused before sending (TOO_LARGE) and the connection keeps serving', async () => {
+    const { t, api } = client(server.token);
+    try {
+      const images = new Float32Array(MAX_REQUEST_FRAME_BYTES / 4 + 1024);
+      const err = await api.invoke('model:encode', { images, count: 1 }).catch((e: LabRequestError) => e);
+      expect(err).toBeInstanceOf(LabRequestError);
+      expect(err).toMatchObject({ code: 'TOO_LARGE', message: expect.stringMatching(/model:encode: the request is 64\.0 MB; browser mode carries at most 64\.0 MB per request/) });
+      expect((await api.invoke('engine:info', {})).appVersion).toBe('0.0.0-fake');
+      expect(server.stats().dropped).toBe(0);
+    } finally {
+      t.close();
+    }
+  });
+
   it('engine restart through the api', async () => {
     const { t, api } = client(server.token);
     try {
@@ -144,6 +172,45 @@ describe('api.ts over the WebSocket', () => {
     } finally {
       t.close();
     }
+  });
+});
+
+describe('api.ts: the page token', () => {
+  function fakeWindow(href: string, stored: Record<string, string> = {}) {
+    const store = new Map(Object.entries(stored));
+    const location = { href };
+    const replaced: string[] = [];
+    return {
+      replaced,
+      store,
+      location,
+      win: {
+        location: location as unknown as Location,
+        history: { state: null, replaceState: (_s: unknown, _t: string, url: string) => void (replaced.push(url), (location.href = new URL(url, href).href)) } as unknown as History,
+        sessionStorage: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) } as unknown as Storage,
+      },
+    };
+  }
+
+  it('first load: takes ?token=, removes it from the address bar (other parameters and the hash kept), keeps it for the tab', () => {
+    const f = fakeWindow('http://127.0.0.1:4321/?token=abcDEF_123-xyz&n=5#tab');
+    expect(takePageToken(f.win)).toBe('abcDEF_123-xyz');
+    expect(f.replaced).toEqual(['/?n=5#tab']);
+    expect(f.location.href).not.toContain('abcDEF');
+    expect(f.store.get('latentlab.token')).toBe('abcDEF_123-xyz');
+  });
+
+  it('reload: no token in the URL, the tab still has it; a new token in the URL replaces it', () => {
+    const f = fakeWindow('http://127.0.0.1:4321/', { 'latentlab.token': 'old-token' });
+    expect(takePageToken(f.win)).toBe('old-token');
+    expect(f.replaced).toEqual([]);
+    const g = fakeWindow('http://127.0.0.1:4321/?token=new-token', { 'latentlab.token': 'old-token' });
+    expect(takePageToken(g.win)).toBe('new-token');
+    expect(g.store.get('latentlab.token')).toBe('new-token');
+  });
+
+  it('no token anywhere: null', () => {
+    expect(takePageToken(fakeWindow('http://127.0.0.1:4321/').win)).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@
  * traversal, the msgpackr WebSocket protocol (typed arrays, malformed frames) and engine crashes,
  * with the fake engine in a real child process.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapUrlPath } from '../../src-main/host/static-files';
 import { startServer, type RunningServer } from '../../src-main/server/server';
 import { parseServerArgs } from '../../src-main/server/args';
+import { writeRedirectPage } from '../../src-main/server/open-browser';
 import { connectWs, isClient, packr, rawGet, type LabWsClient } from '../e2e/helpers/ws-client';
 
 const FAKE = path.join(__dirname, 'host-fake-engine-entry.ts');
@@ -57,18 +58,21 @@ describe('startServer: HTTP', () => {
     expect((await rawGet(server.origin, '/')).status).toBe(401);
     expect((await rawGet(server.origin, '/?token=nope')).status).toBe(401);
     expect((await rawGet(server.origin, `/?token=${server.token}x`)).status).toBe(401);
-    expect((await rawGet(server.origin, '/', { cookie: `latentlab_token_${server.port}=wrong` })).status).toBe(401);
+    expect((await rawGet(server.origin, '/', { cookie: `latentlab_page_${server.port}=wrong` })).status).toBe(401);
+    // The token itself in a cookie opens nothing (no cookie ever carries it).
+    expect((await rawGet(server.origin, '/', { cookie: `latentlab_token_${server.port}=${server.token}` })).status).toBe(401);
     expect((await rawGet(server.origin, '/assets/app.js')).status).toBe(401);
-    expect(logs.filter((l) => /refused HTTP/.test(l)).length).toBe(5);
+    expect(logs.filter((l) => /refused HTTP/.test(l)).length).toBe(6);
     expect(logs.join('\n')).not.toContain(server.token);
   });
 
-  it('serves the UI with the token, sets an HttpOnly SameSite=Strict cookie, and the security headers', async () => {
+  it('serves the UI with the token, sets an HttpOnly SameSite=Strict page cookie that is not the token, and the security headers', async () => {
     const r = await rawGet(server.origin, `/${q()}`);
     expect(r.status).toBe(200);
     expect(r.body).toContain('<title>Latent Lab</title>');
     const cookie = String(r.headers['set-cookie']);
-    expect(cookie).toContain(`latentlab_token_${server.port}=${server.token}`);
+    expect(cookie).toMatch(new RegExp(`^latentlab_page_${server.port}=[A-Za-z0-9_-]{43};`));
+    expect(cookie).not.toContain(server.token);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     const csp = String(r.headers['content-security-policy']);
@@ -77,10 +81,15 @@ describe('startServer: HTTP', () => {
     expect(csp).toContain(`ws://127.0.0.1:${server.port}`);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(r.headers['x-content-type-options']).toBe('nosniff');
-    // The cookie alone is enough afterwards.
-    const c = await rawGet(server.origin, '/assets/app.js', { cookie: `latentlab_token_${server.port}=${server.token}` });
+    // The page cookie alone opens the static files afterwards (a reload without the token)…
+    const pageCookie = cookie.split(';')[0];
+    const c = await rawGet(server.origin, '/assets/app.js', { cookie: pageCookie });
     expect(c.status).toBe(200);
     expect(c.headers['content-type']).toMatch(/javascript/);
+    expect(c.headers['set-cookie']).toBeUndefined();
+    // …and nothing else: it does not open the WebSocket, from our own origin or any other.
+    expect(await connectWs(server.origin, { cookie: pageCookie, origin: server.origin })).toEqual({ refused: 401 });
+    expect(await connectWs(server.origin, { cookie: pageCookie })).toEqual({ refused: 401 });
   });
 
   it('refuses a foreign Origin and a foreign Host (403) even with the token', async () => {
@@ -129,10 +138,19 @@ describe('startServer: WebSocket', () => {
     expect(await connectWs(server.origin, {})).toEqual({ refused: 401 });
     expect(await connectWs(server.origin, { token: 'wrong' })).toEqual({ refused: 401 });
     expect(await connectWs(server.origin, { token: server.token, origin: 'http://evil.example' })).toEqual({ refused: 403 });
+    expect(await connectWs(server.origin, { token: server.token, origin: `http://127.0.0.1:${server.port + 1}` })).toEqual({ refused: 403 });
     expect(await connectWs(server.origin, { token: server.token, path: '/other' })).toEqual({ refused: 404 });
-    const viaCookie = await connectWs(server.origin, { cookie: `latentlab_token_${server.port}=${server.token}`, origin: server.origin });
-    expect(isClient(viaCookie)).toBe(true);
-    if (isClient(viaCookie)) viaCookie.close();
+  });
+
+  it('takes the token only as a subprotocol: not from the URL, not from a cookie; never echoes it', async () => {
+    expect(await connectWs(server.origin, { token: server.token, tokenInQuery: true, origin: server.origin })).toEqual({ refused: 401 });
+    expect(await connectWs(server.origin, { cookie: `latentlab_token_${server.port}=${server.token}`, origin: server.origin })).toEqual({ refused: 401 });
+    const ok = await connectWs(server.origin, { token: server.token, origin: server.origin });
+    expect(isClient(ok)).toBe(true);
+    if (isClient(ok)) {
+      expect(ok.ws.protocol).toBe('latentlab.v1');
+      ok.close();
+    }
   });
 
   it('sends engine:state on connect and answers requests', async () => {
@@ -228,5 +246,22 @@ describe('server command line', () => {
     expect(() => parseServerArgs(['--port', '70000'])).toThrow(/port/);
     expect(() => parseServerArgs(['--bogus'])).toThrow(/unknown argument/);
     expect(() => parseServerArgs(['--workspace'])).toThrow(/needs a value/);
+  });
+});
+
+describe('opening the browser without the token on a command line', () => {
+  it('the opener gets a redirect page only this user can read, removed on stop', () => {
+    const url = 'http://127.0.0.1:4321/?token=abc_DEF-123&x=<1>';
+    const page = writeRedirectPage(url, tmp);
+    try {
+      expect(page.file).not.toContain('abc_DEF');
+      expect(statSync(page.file).mode & 0o777).toBe(0o600);
+      expect(statSync(path.dirname(page.file)).mode & 0o777).toBe(0o700);
+      const html = readFileSync(page.file, 'utf8');
+      expect(html).toContain('content="0;url=http://127.0.0.1:4321/?token=abc_DEF-123&amp;x=&lt;1&gt;"');
+    } finally {
+      page.remove();
+    }
+    expect(existsSync(path.dirname(page.file))).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
  * request/answer, collected events, raw frames for malformed-input tests.
  */
 import WebSocket from 'ws';
-import { createPackr, type WireMessage } from '../../../src-main/host/wire';
+import { createPackr, wsProtocols, type WireMessage } from '../../../src-main/host/wire';
 
 export interface LabWsClient {
   ws: WebSocket;
@@ -18,19 +18,25 @@ export interface LabWsClient {
 export const packr = createPackr();
 
 export interface ConnectOptions {
+  /** Sent as the `latentlab.token.<token>` subprotocol, the way the page sends it. */
   token?: string | null;
+  /** Put the token in `?token=` instead (the server refuses that). */
+  tokenInQuery?: boolean;
   origin?: string;
   cookie?: string;
   path?: string;
+  /** Largest frame this client accepts (default: ws's 100 MiB). */
+  maxPayload?: number;
 }
 
 /** Resolves with the HTTP status when the upgrade is refused, or the open client. */
 export function connectWs(origin: string, opts: ConnectOptions = {}): Promise<LabWsClient | { refused: number }> {
   const u = new URL(opts.path ?? '/ws', origin);
-  if (opts.token) u.searchParams.set('token', opts.token);
+  if (opts.token && opts.tokenInQuery) u.searchParams.set('token', opts.token);
+  const protocols = opts.token && !opts.tokenInQuery ? wsProtocols(opts.token) : [];
   const headers: Record<string, string> = {};
   if (opts.cookie) headers.cookie = opts.cookie;
-  const ws = new WebSocket(u, { headers, origin: opts.origin });
+  const ws = new WebSocket(u, protocols, { headers, origin: opts.origin, ...(opts.maxPayload ? { maxPayload: opts.maxPayload } : {}) });
   return new Promise((resolve, reject) => {
     ws.once('unexpected-response', (_req, res) => {
       resolve({ refused: res.statusCode ?? 0 });
