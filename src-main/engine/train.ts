@@ -109,14 +109,12 @@ export async function trainModel(
   const n = train.count;
   const bs = Math.min(cfg.batchSize, n);
   const batches = Math.ceil(n / bs);
-  const cond = isConditional(bundle.config.kind);
   const optimizer = tf.train.adam(cfg.learningRate);
   const vars = trainableVariables(bundle);
   const rng = mulberry32(cfg.seed);
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const xBuf = new Float32Array(bs * D);
   const yBuf = new Int32Array(bs);
-  const noise = bundle.config.inputNoise;
 
   let step = 0;
   let lastVal: LossParts | null = null;
@@ -146,35 +144,8 @@ export async function trainModel(
         }
         const beta = betaAt(cfg, epoch - 1 + b / batches);
         const stepSeed = (cfg.seed * 7919 + step * 104729) % 2147483647;
-        let reconT: tf.Scalar | null = null;
-        let klT: tf.Scalar | null = null;
-        const cost = optimizer.minimize(
-          () => {
-            const x = tf.tensor2d(xBuf.subarray(0, m * D), [m, D]);
-            const y = cond ? oneHot(yBuf.subarray(0, m), bundle.numClasses) : null;
-            let xIn: tf.Tensor2D | undefined;
-            if (noise > 0) {
-              const noisy = tf.add(x, tf.randomNormal([m, D], 0, noise, 'float32', stepSeed + 1));
-              xIn = (bundle.output === 'bernoulli' ? tf.clipByValue(noisy, 0, 1) : noisy) as tf.Tensor2D;
-            }
-            const parts = forwardLoss(bundle, x, y, { training: true, seed: stepSeed, xIn });
-            reconT = tf.keep(parts.recon);
-            klT = tf.keep(parts.kl);
-            let total = beta > 0 ? tf.add(parts.recon, tf.mul(beta, parts.kl)) : parts.recon;
-            const l2 = l2Penalty(bundle);
-            if (l2) total = tf.add(total, tf.div(l2, m));
-            return total as tf.Scalar;
-          },
-          true,
-          vars,
-        );
-        const [r, k] = await Promise.all([reconT!.data(), klT!.data()]);
-        cost?.dispose();
-        reconT!.dispose();
-        klT!.dispose();
+        const { recon, kl } = await trainStep(optimizer, bundle, vars, xBuf.subarray(0, m * D), yBuf.subarray(0, m), beta, stepSeed);
         step++;
-        const recon = r[0];
-        const kl = k[0];
         if (!Number.isFinite(recon) || !Number.isFinite(kl)) throw divergedError(epoch, b + 1, recon, kl, cfg.learningRate);
         sumRecon += recon * m;
         sumKl += kl * m;
@@ -206,6 +177,52 @@ export async function trainModel(
   } finally {
     optimizer.dispose();
   }
+}
+
+/**
+ * One Adam step of `optimizer` on the batch `x` ([m × D] rows) with labels `y` (CVAE), KL
+ * weight `beta` and the step's noise seed (reparameterisation, dropout, input noise). Returns
+ * the batch means of recon and KL (read back after the update).
+ */
+async function trainStep(
+  optimizer: tf.Optimizer,
+  bundle: ModelBundle,
+  vars: tf.Variable[],
+  xRows: Float32Array,
+  yRows: Int32Array,
+  beta: number,
+  stepSeed: number,
+): Promise<{ recon: number; kl: number }> {
+  const D = bundle.inputDim;
+  const m = yRows.length;
+  const noise = bundle.config.inputNoise;
+  let reconT: tf.Scalar | null = null;
+  let klT: tf.Scalar | null = null;
+  const cost = optimizer.minimize(
+    () => {
+      const x = tf.tensor2d(xRows, [m, D]);
+      const y = isConditional(bundle.config.kind) ? oneHot(yRows, bundle.numClasses) : null;
+      let xIn: tf.Tensor2D | undefined;
+      if (noise > 0) {
+        const noisy = tf.add(x, tf.randomNormal([m, D], 0, noise, 'float32', stepSeed + 1));
+        xIn = (bundle.output === 'bernoulli' ? tf.clipByValue(noisy, 0, 1) : noisy) as tf.Tensor2D;
+      }
+      const parts = forwardLoss(bundle, x, y, { training: true, seed: stepSeed, xIn });
+      reconT = tf.keep(parts.recon);
+      klT = tf.keep(parts.kl);
+      let total = beta > 0 ? tf.add(parts.recon, tf.mul(beta, parts.kl)) : parts.recon;
+      const l2 = l2Penalty(bundle);
+      if (l2) total = tf.add(total, tf.div(l2, m));
+      return total as tf.Scalar;
+    },
+    true,
+    vars,
+  );
+  const [r, k] = await Promise.all([reconT!.data(), klT!.data()]);
+  cost?.dispose();
+  reconT!.dispose();
+  klT!.dispose();
+  return { recon: r[0], kl: k[0] };
 }
 
 /** DIVERGED: the batch loss (`recon`, `kl`) of `batch` (1-based) in `epoch` is NaN or infinite. */
