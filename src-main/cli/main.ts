@@ -6,7 +6,7 @@ import { promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LabError, MODEL_KINDS, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
+import { ARCHS, LabError, MODEL_KINDS, type Arch, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
 import { describeBackend } from '../engine/backend';
 import { defaultWorkspace, Engine } from '../engine/engine';
 
@@ -16,6 +16,8 @@ Commands:
   info [--json]                         backend chosen (and why), versions
   train --dataset mnist --model vae|ae|cvae --latent 3 --epochs 10
         [--batch 256 --lr 1e-3 --beta 1 (cvae: 2) --warmup 0 --seed 1 --hidden 256[,128]]
+        [--arch dense|conv --filters 32,64]  conv: Conv2D stages (filters per stage; default
+                                        per image size), --hidden = its dense layers (28: 16)
         [--out <runDir>] [--json]       train a model; prints test metrics
   generate --run <runDir> --count 100 [--label 7] [--temperature 1] [--seed 1]
         --format imagefolder|idx|npz --out <dir> [--overwrite]
@@ -94,6 +96,8 @@ async function main(argv: string[]): Promise<number> {
       warmup: { type: 'string' },
       seed: { type: 'string' },
       hidden: { type: 'string' },
+      arch: { type: 'string' },
+      filters: { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
       run: { type: 'string' },
@@ -135,6 +139,9 @@ async function main(argv: string[]): Promise<number> {
     case 'train': {
       const kind = o.model ?? 'vae';
       if (!(MODEL_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}`);
+      const arch = o.arch ?? 'dense';
+      if (!(ARCHS as readonly string[]).includes(arch)) throw new UsageError(`--arch must be one of ${ARCHS.join(', ')}`);
+      if (o.filters !== undefined && arch !== 'conv') throw new UsageError('--filters needs --arch conv');
       const workspace = o.workspace ?? defaultWorkspace();
       const outDir = o.out ? path.resolve(o.out) : undefined;
       if (outDir) {
@@ -145,6 +152,8 @@ async function main(argv: string[]): Promise<number> {
         dataset: { id: (o.dataset ?? 'mnist') as never, ...(o.path ? { path: path.resolve(o.path) } : {}) },
         model: {
           kind: kind as (typeof MODEL_KINDS)[number],
+          arch: arch as Arch,
+          convFilters: o.filters?.split(',').map((f) => num(f, 'filters', true)!),
           latentDim: num(o.latent, 'latent', true),
           hidden: o.hidden?.split(',').map((h) => num(h, 'hidden', true)!),
           beta: num(o.beta, 'beta'),

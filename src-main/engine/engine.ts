@@ -34,7 +34,7 @@ import { exportFromRun } from './export/fromRun';
 import { ExportSlot } from './export/slot';
 import { interpolateLatents, latentStats, manifoldLatents, sampleLatents } from './inference';
 import { computeMetrics, decodeArrays, encodeArrays, encodeYielding, nearest, type SplitData } from './metrics';
-import { buildModel, countParams, disposeBundle, isConditional, MAX_PARAMS, type ModelBundle, type ModelSpec } from './models/build';
+import { buildModel, countParams, disposeBundle, isConditional, MAX_PARAMS, resolveModelConfig, type ModelBundle, type ModelSpec } from './models/build';
 import { reconPerSample } from './models/loss';
 import { loadBundle, saveBundle } from './models/io';
 import { pca3, umap3 } from './projection';
@@ -321,11 +321,13 @@ export class Engine {
 
   private async startTraining(cfg: TrainConfig, control: TrainControl): Promise<{ runId: string }> {
     if (this.training) throw new LabError('BUSY', `a run is already training (${this.training.runId}); stop it first`);
-    assertKernels(REQUIRED_KERNELS.dense);
+    assertKernels(cfg.model.arch === 'conv' ? [...REQUIRED_KERNELS.dense, ...REQUIRED_KERNELS.conv] : REQUIRED_KERNELS.dense);
     const data = await this.dataset(cfg.dataset);
     if (this.training) throw new LabError('BUSY', 'a run is already training; stop it first');
     const numClasses = Math.max(1, data.info.labelNames.length);
     const output = data.info.isImage ? 'bernoulli' : 'gaussian';
+    // conv: the image size's default widths written into the config the run saves (throws for non-images).
+    cfg = { ...cfg, model: resolveModelConfig(cfg.model, { inputDim: data.inputDim }) };
     const spec: ModelSpec = { config: cfg.model, inputDim: data.inputDim, numClasses, output };
     const params = countParams(spec);
     if (params > MAX_PARAMS) {
