@@ -14,7 +14,31 @@ export interface LatentStats {
   std: number[];
 }
 
-/** `count × dim` prior samples at a temperature, deterministic for a seed. */
+/**
+ * A stream of prior samples at a temperature, deterministic for a seed: each call returns the
+ * next `count × dim` samples (row-major), so consecutive calls of 10 and 20 give the same 30 rows
+ * as one call of 30. `stats` (AE): N(mean, (T·std)²) per dimension; null: N(0, T²·I).
+ */
+export function priorSampler(
+  dim: number,
+  temperature: number,
+  seed: number,
+  stats: LatentStats | null,
+): (count: number) => Float32Array {
+  const rand = mulberry32(seed);
+  return (count) => {
+    const z = new Float32Array(count * dim);
+    for (let i = 0; i < count; i++) {
+      for (let j = 0; j < dim; j++) {
+        const e = gaussian(rand) * temperature;
+        z[i * dim + j] = stats ? stats.mean[j] + stats.std[j] * e : e;
+      }
+    }
+    return z;
+  };
+}
+
+/** `count × dim` prior samples at a temperature, deterministic for a seed (see `priorSampler`). */
 export function sampleLatents(
   count: number,
   dim: number,
@@ -22,15 +46,7 @@ export function sampleLatents(
   seed: number,
   stats: LatentStats | null,
 ): Float32Array {
-  const rand = mulberry32(seed);
-  const z = new Float32Array(count * dim);
-  for (let i = 0; i < count; i++) {
-    for (let j = 0; j < dim; j++) {
-      const e = gaussian(rand) * temperature;
-      z[i * dim + j] = stats ? stats.mean[j] + stats.std[j] * e : e;
-    }
-  }
-  return z;
+  return priorSampler(dim, temperature, seed, stats)(count);
 }
 
 /** `steps` points on the straight line from `from` to `to` (inclusive). */

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossParts, Metrics } from '../../src-shared/types';
 import { isConditional, oneHot, type ModelBundle } from './models/build';
-import { forwardLoss } from './models/loss';
+import { forwardLoss, reconPerSample } from './models/loss';
 
 export interface SplitData {
   x: Float32Array;
@@ -95,6 +95,24 @@ export function decodeArrays(bundle: ModelBundle, z: Float32Array, y: Int32Array
     t.dispose();
   }
   return out;
+}
+
+/**
+ * Per-sample reconstruction loss (nats, as in training) of `n` rows `x` (n × inputDim) against
+ * their decoded outputs `recon` (`decodeArrays`: probabilities for Bernoulli outputs, clipped to
+ * [1e-6, 1 − 1e-6] and turned back into logits; values for Gaussian ones). Returns n floats.
+ */
+export function reconErrors(bundle: ModelBundle, x: Float32Array, recon: Float32Array, n: number): Float32Array {
+  const D = bundle.inputDim;
+  return tf.tidy(() => {
+    const out = tf.tensor2d(recon, [n, D]);
+    const logits = bundle.output === 'bernoulli' ? logit(tf.clipByValue(out, 1e-6, 1 - 1e-6)) : out;
+    return reconPerSample(tf.tensor2d(x, [n, D]), logits, bundle.output).dataSync() as Float32Array;
+  });
+}
+
+function logit(p: tf.Tensor2D): tf.Tensor2D {
+  return tf.log(tf.div(p, tf.sub(1, p)));
 }
 
 /** Units whose posterior-mean variance across the points exceeds `threshold` (Burda et al.). */

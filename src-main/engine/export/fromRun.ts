@@ -5,7 +5,7 @@
 import type { ExportRequest, ExportResult } from '../../../src-shared/types';
 import { LabError } from '../../../src-shared/types';
 import type { LoadedDataset } from '../datasets/types';
-import { gaussian, mulberry32 } from '../datasets/random';
+import { priorSampler } from '../inference';
 import { decodeArrays, encodeArrays } from '../metrics';
 import { isConditional, type ModelBundle } from '../models/build';
 import type { RunRecord } from '../runs';
@@ -58,16 +58,12 @@ export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts:
   const d = rec.config.model.latentDim;
   const stats = rec.config.model.kind === 'ae' ? rec.latentStats : null;
   async function* chunks(): AsyncIterable<GeneratedChunk> {
-    const rand = mulberry32(req.seed);
+    // One stream for the whole export: the same seed gives the same latents in any chunking.
+    const sample = priorSampler(d, req.temperature, req.seed, stats);
     for (const l of labelList) {
       for (let s = 0; s < req.count; s += CHUNK) {
         const m = Math.min(CHUNK, req.count - s);
-        const z = new Float32Array(m * d);
-        for (let i = 0; i < z.length; i++) {
-          const e = gaussian(rand) * req.temperature;
-          const j = i % d;
-          z[i] = stats ? stats.mean[j] + stats.std[j] * e : e;
-        }
+        const z = sample(m);
         const labels = new Int32Array(m).fill(l);
         const images = decodeArrays(lr.bundle, z, cond ? labels : null, m);
         yield { images, labels, z, count: m };

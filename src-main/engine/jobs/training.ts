@@ -1,0 +1,319 @@
+/**
+ * The training job: `training:start|pause|resume|stop|status`. One run trains at a time. A start
+ * loads the dataset, creates the run (folder + `config.json`, state `training`), builds the model
+ * and trains it in the background (in worker threads when `shouldTrainInParallel` says so, else on
+ * the engine's thread); every epoch end saves a checkpoint, appends to `metrics.jsonl` and emits a
+ * latent snapshot of a fixed seeded test sample. At the end: latent statistics, test metrics, the
+ * final record, `training:done`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { toErrorBody, type ErrorBody, type EventName, type EventPayload } from '../../../src-shared/contract';
+import { LabError, type DatasetRef, type Metrics, type TrainConfig, type TrainProgress, type TrainState } from '../../../src-shared/types';
+import { assertKernels, noteTrainPath, noteTrainThreads, REQUIRED_KERNELS } from '../backend';
+import type { LoadedDataset } from '../datasets';
+import { mulberry32, permutation } from '../datasets/random';
+import { latentStats } from '../inference';
+import { computeMetrics, encodeYielding } from '../metrics';
+import { buildModel, countParams, disposeBundle, MAX_PARAMS, resolveModelConfig, type ModelSpec } from '../models/build';
+import { loadBundle, saveBundle } from '../models/io';
+import { shouldTrainInParallel, trainModelParallel, TrainWorkersUnavailable } from '../parallel/trainParallel';
+import { specOf, type LoadedRun, type RunCache } from '../runCache';
+import type { RunRecord, RunStore } from '../runs';
+import { TrainControl, trainModel } from '../train';
+
+type Emit = <N extends EventName>(name: N, payload: EventPayload<N>) => void;
+
+interface TrainingJob {
+  runId: string;
+  control: TrainControl;
+  progress: TrainProgress | null;
+  done: Promise<void>;
+}
+
+/** What a trainer needs of the engine. */
+export interface TrainerDeps {
+  store: RunStore;
+  runs: RunCache;
+  dataset: (ref: DatasetRef) => Promise<LoadedDataset>;
+  emit: Emit;
+}
+
+function defaultName(cfg: TrainConfig): string {
+  const kind = cfg.model.kind.toUpperCase();
+  const beta = cfg.model.kind !== 'ae' && cfg.model.beta !== 1 ? ` β=${cfg.model.beta}` : '';
+  return `${kind} z=${cfg.model.latentDim}${beta} · ${cfg.dataset.id}`;
+}
+
+/** `trainModel`, or the parallel trainer falling back to it when its workers cannot start. */
+function chooseTrainer(cfg: TrainConfig, data: LoadedDataset): typeof trainModel {
+  const inWorkers = shouldTrainInParallel(tf.getBackend(), cfg, data.train.count, data.inputDim);
+  if (!inWorkers) {
+    noteTrainPath('tfjs', 1);
+    return trainModel;
+  }
+  return (...args) =>
+    trainModelParallel(...args).catch((err: unknown) => {
+      if (!(err instanceof TrainWorkersUnavailable)) throw err;
+      // Nothing was trained yet: train on the engine's thread, and say so in the backend info.
+      noteTrainThreads(1, `${err.message}; training on the engine's thread`);
+      noteTrainPath('tfjs', 1);
+      return trainModel(...args);
+    });
+}
+
+export class Trainer {
+  private job: TrainingJob | null = null;
+  /** A start still loading its dataset / creating its run: BUSY for other starts; a stop stops it. */
+  private starting: { control: TrainControl; started: Promise<unknown> } | null = null;
+  private lastProgress: TrainProgress | null = null;
+
+  constructor(private readonly deps: TrainerDeps) {}
+
+  /** The run training now, if any. */
+  get runId(): string | null {
+    return this.job?.runId ?? null;
+  }
+
+  /**
+   * Start a run; resolves once it is created and training in the background.
+   * @throws LabError BUSY (a run is starting or training), TOO_LARGE (over `MAX_PARAMS`),
+   *   UNSUPPORTED (missing kernels, conv on non-images), the dataset loader's errors, IO.
+   */
+  async start(cfg: TrainConfig): Promise<{ runId: string }> {
+    if (this.starting) throw new LabError('BUSY', 'a run is already starting; stop it first');
+    const control = new TrainControl();
+    const started = this.begin(cfg, control);
+    this.starting = { control, started };
+    try {
+      return await started;
+    } finally {
+      this.starting = null;
+    }
+  }
+
+  pause(): { state: 'paused' } {
+    if (!this.job) throw new LabError('NOT_FOUND', 'nothing is training');
+    this.job.control.pause();
+    return { state: 'paused' };
+  }
+
+  resume(): { state: 'training' } {
+    if (!this.job) throw new LabError('NOT_FOUND', 'nothing is training');
+    this.job.control.resume();
+    return { state: 'training' };
+  }
+
+  /** Stop the start in progress and the training run; resolves with the state it ended in. */
+  async stop(): Promise<{ state: TrainState }> {
+    if (this.starting) {
+      // Stop a start in progress too: its loop sees the stop before its first batch.
+      this.starting.control.stop();
+      await this.starting.started.catch(() => undefined);
+    }
+    if (!this.job) return { state: this.lastProgress?.state ?? 'idle' };
+    const job = this.job;
+    job.control.stop();
+    await job.done;
+    // A run stopped before its first batch has no progress of its own (lastProgress is an older run's).
+    return { state: this.lastProgress && this.lastProgress.runId === job.runId ? this.lastProgress.state : 'cancelled' };
+  }
+
+  /** The last progress report (of the run training now, or of the last one), or null. */
+  status(): TrainProgress | null {
+    return this.lastProgress;
+  }
+
+  /** Resolves when the current training (if any) has finished and been saved. */
+  async wait(): Promise<void> {
+    await this.job?.done;
+  }
+
+  /** Stop everything and wait for it to be saved. */
+  async dispose(): Promise<void> {
+    this.starting?.control.stop();
+    await this.starting?.started.catch(() => undefined);
+    this.job?.control.stop();
+    await this.job?.done;
+  }
+
+  /** Checks, dataset, run record and model; then the training in the background. */
+  private async begin(cfg: TrainConfig, control: TrainControl): Promise<{ runId: string }> {
+    if (this.job) throw new LabError('BUSY', `a run is already training (${this.job.runId}); stop it first`);
+    assertKernels(cfg.model.arch === 'conv' ? [...REQUIRED_KERNELS.dense, ...REQUIRED_KERNELS.conv] : REQUIRED_KERNELS.dense);
+    const { store, runs } = this.deps;
+    const data = await this.deps.dataset(cfg.dataset);
+    if (this.job) throw new LabError('BUSY', 'a run is already training; stop it first');
+    const numClasses = Math.max(1, data.info.labelNames.length);
+    const output = data.info.isImage ? 'bernoulli' : 'gaussian';
+    // conv: the image size's default widths written into the config the run saves (throws for non-images).
+    cfg = { ...cfg, model: resolveModelConfig(cfg.model, { inputDim: data.inputDim }) };
+    const spec: ModelSpec = { config: cfg.model, inputDim: data.inputDim, numClasses, output };
+    const params = countParams(spec);
+    if (params > MAX_PARAMS) {
+      throw new LabError(
+        'TOO_LARGE',
+        `this model would have ${(params / 1e6).toFixed(0)} M parameters (the limit is ${MAX_PARAMS / 1e6} M): use fewer or smaller hidden layers`,
+      );
+    }
+    const id = await store.newId(cfg);
+    const rec: RunRecord = {
+      version: 1,
+      id,
+      name: cfg.name ?? defaultName(cfg),
+      created: new Date().toISOString(),
+      config: cfg,
+      state: 'training',
+      epochsDone: 0,
+      metrics: null,
+      inputDim: data.inputDim,
+      numClasses,
+      shape: data.info.shape,
+      labelNames: data.info.labelNames,
+      output,
+      latentStats: null,
+      pid: process.pid,
+    };
+    await store.create(rec);
+    const lr: LoadedRun = { rec, bundle: buildModel(spec, cfg.seed), data };
+    runs.activeId = id;
+    runs.remember(id, lr);
+
+    const snapshot = this.snapshotter(lr);
+    const job: TrainingJob = { runId: id, control, progress: null, done: Promise.resolve() };
+    this.job = job;
+    await snapshot(0);
+    job.done = this.train(job, lr, snapshot).then((end) => this.finish(lr, end));
+    return { runId: id };
+  }
+
+  /**
+   * `training:latents` for a fixed, seeded sample of the test split (the live scatter), encoded
+   * in slices that yield, so requests arriving at an epoch end are not held up.
+   */
+  private snapshotter(lr: LoadedRun): (epoch: number) => Promise<void> {
+    const { data, rec } = lr;
+    const cfg = rec.config;
+    const snapN = Math.min(cfg.snapshotSize, data.test.count);
+    const snapIdx = permutation(data.test.count, mulberry32(cfg.seed + 17)).slice(0, snapN).sort();
+    const D = data.inputDim;
+    const snapX = new Float32Array(snapN * D);
+    const snapY = new Int32Array(snapN);
+    snapIdx.forEach((src, i) => {
+      snapX.set(data.test.x.subarray(src * D, src * D + D), i * D);
+      snapY[i] = data.test.y[src];
+    });
+    return async (epoch) => {
+      if (!snapN) return;
+      const mean = await encodeYielding(lr.bundle, snapX, snapY, snapN, 500);
+      this.deps.emit('training:latents', {
+        runId: rec.id,
+        epoch,
+        latents: mean,
+        dim: cfg.model.latentDim,
+        count: snapN,
+        labels: snapY,
+        indices: Int32Array.from(snapIdx),
+      });
+    };
+  }
+
+  /** The training loop with its epoch-end checkpoints; on an error, rolls back to the last checkpoint. */
+  private async train(
+    job: TrainingJob,
+    lr: LoadedRun,
+    snapshot: (epoch: number) => Promise<void>,
+  ): Promise<{ state: RunRecord['state']; error?: ErrorBody }> {
+    const { store, emit } = this.deps;
+    const { rec, data } = lr;
+    const cfg = rec.config;
+    const dir = store.dir(rec.id);
+    const bundle = lr.bundle;
+    const onProgress = (p: Omit<TrainProgress, 'runId' | 'state'>) => {
+      const full: TrainProgress = { runId: rec.id, state: job.control.state === 'paused' ? 'paused' : 'training', ...p };
+      job.progress = full;
+      this.lastProgress = full;
+      emit('training:progress', full);
+    };
+    try {
+      const result = await chooseTrainer(cfg, data)(bundle, cfg, { train: data.train, val: data.test }, {
+        control: job.control,
+        onProgress,
+        onEpochEnd: async (epoch, train, val) => {
+          await saveBundle(bundle, dir);
+          rec.epochsDone = epoch;
+          await store.write(rec);
+          await store.appendEpoch(rec.id, {
+            epoch,
+            train,
+            val,
+            beta: job.progress?.beta ?? 0,
+            samplesPerSecond: job.progress?.samplesPerSecond ?? 0,
+          });
+          await snapshot(epoch);
+        },
+      });
+      if (result.state !== 'cancelled') return { state: 'done' };
+      // Keep what was learnt so far (the weights are finite: every batch was checked).
+      if (rec.epochsDone > 0 || (job.progress?.batch ?? 0) > 0) {
+        await saveBundle(bundle, dir);
+        rec.epochsDone = Math.max(rec.epochsDone, 1);
+      }
+      return { state: 'cancelled' };
+    } catch (err) {
+      const error = toErrorBody(err);
+      rec.error = error.message;
+      // Roll back to the last good checkpoint (saved at the end of the last finished epoch).
+      if (rec.epochsDone > 0) {
+        try {
+          const good = await loadBundle(specOf(rec), dir);
+          disposeBundle(lr.bundle);
+          lr.bundle = good;
+        } catch {
+          /* keep the in-memory model; the error is what the user needs */
+        }
+      }
+      return { state: 'error', error };
+    }
+  }
+
+  /** Latent statistics and test metrics, the final record, `training:done`. */
+  private async finish(lr: LoadedRun, end: { state: RunRecord['state']; error?: ErrorBody }): Promise<void> {
+    const { store, runs, emit } = this.deps;
+    const { rec, data } = lr;
+    const cfg = rec.config;
+    let { state, error } = end;
+    let metrics: Metrics | null = null;
+    try {
+      if (rec.epochsDone > 0) {
+        // One pass over (up to 20,000) training points serves the AE prior and the k-NN metric.
+        const trainCount = Math.min(data.train.count, 20_000);
+        const trainMean = await encodeYielding(lr.bundle, data.train.x, data.train.y, trainCount);
+        rec.latentStats = latentStats(trainMean, trainCount, cfg.model.latentDim);
+        metrics = await computeMetrics(lr.bundle, data.train, data.test, cfg.seed, { trainMean, trainCount });
+        rec.metrics = metrics;
+      }
+    } catch (err) {
+      error ??= toErrorBody(err);
+    }
+    rec.state = state;
+    lr.trainLatents = undefined;
+    // A run whose end cannot be saved (e.g. a full disk) ends `error` with the IO message.
+    const unsaved = await store.finish(rec);
+    if (unsaved) {
+      state = 'error';
+      error ??= unsaved;
+    }
+    // Nothing learnt: keep the record (it says what happened) but forget the model.
+    if (rec.epochsDone === 0) runs.forget(rec.id);
+    this.job = null;
+    if (this.lastProgress?.runId === rec.id) this.lastProgress = { ...this.lastProgress, state };
+    else {
+      // Ended before its first progress report (e.g. diverged on batch 1 in the workers): the
+      // status is this run's, not an older one's.
+      const zero = { loss: 0, recon: 0, kl: 0 };
+      const batches = Math.ceil(data.train.count / Math.min(cfg.batchSize, data.train.count));
+      this.lastProgress = { runId: rec.id, state, epoch: 1, epochs: cfg.epochs, batch: 0, batches, samplesPerSecond: 0, etaSeconds: 0, train: zero, beta: 0 };
+    }
+    emit('training:done', { runId: rec.id, state, metrics, ...(error ? { error } : {}) });
+  }
+}
