@@ -124,21 +124,48 @@ describe('a write failing while other PNG writers are in flight', () => {
     const out = path.join(parent, 'out');
     await fsp.mkdir(parent, { recursive: true });
     let mkdirs = 0;
-    const slow: FsSeam = {
-      writeFile: (f, d) => fsp.writeFile(f, d),
-      // Creating the first label folder fails at once (mkdir #2, after the temp folder); the
-      // other writer's label folder comes 40 ms later, after a cleanup would have run.
-      mkdir: async (d) => {
-        const n = ++mkdirs;
-        if (n === 2) throw enospc();
-        if (n > 2) await new Promise((r) => setTimeout(r, 40));
-        await fsp.mkdir(d);
-      },
-      rename: (a, b) => fsp.rename(a, b),
-      rm: (t, o) => fsp.rm(t, o),
+    let inFlight = 0;
+    const log: string[] = [];
+    // The other writers' label folders are held until the failure has been thrown, or until the
+    // cleanup (rm) starts: with writers that did not settle first, they would land after it.
+    let failureThrown!: () => void;
+    const afterFailure = new Promise<void>((r) => (failureThrown = r));
+    let rmStarted!: () => void;
+    const cleanup = new Promise<void>((r) => (rmStarted = r));
+    const track = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+      inFlight++;
+      log.push(`start ${what}`);
+      try {
+        return await fn();
+      } finally {
+        inFlight--;
+        log.push(`end ${what}`);
+      }
     };
-    await expect(writeGeneratedExport('imagefolder', out, source(12), manifest, { fs: slow, overwrite: false })).rejects.toMatchObject({ code: 'IO' });
-    await new Promise((r) => setTimeout(r, 200)); // anything still in flight would land by now
+    const held: FsSeam = {
+      writeFile: (f, d) => track('writeFile', () => fsp.writeFile(f, d)),
+      // Creating the first label folder fails at once (mkdir #2, after the temp folder).
+      mkdir: (d) =>
+        track('mkdir', async () => {
+          const n = ++mkdirs;
+          if (n === 2) {
+            queueMicrotask(failureThrown);
+            throw enospc();
+          }
+          if (n > 2) await Promise.race([cleanup, afterFailure.then(() => new Promise((r) => setImmediate(r)))]);
+          await fsp.mkdir(d);
+        }),
+      rename: (a, b) => track('rename', () => fsp.rename(a, b)),
+      rm: (t, o) => {
+        rmStarted();
+        return track('rm', () => fsp.rm(t, o));
+      },
+    };
+    await expect(writeGeneratedExport('imagefolder', out, source(12), manifest, { fs: held, overwrite: false })).rejects.toMatchObject({ code: 'IO' });
+    expect(mkdirs, 'another writer was in flight when the first failed').toBeGreaterThan(2);
+    expect(inFlight, 'no file-system call still in flight when the error arrives').toBe(0);
+    const firstRm = log.indexOf('start rm');
+    expect(log.slice(firstRm).filter((e) => !e.endsWith(' rm')), 'nothing but the cleanup after it started').toEqual([]);
     expect(await fsp.readdir(parent)).toEqual([]);
   });
 });

@@ -31,20 +31,5 @@ export function throwIfAborted(signal: AbortSignal | undefined, what = 'loading'
   if (signal?.aborted) throw new LabError('CANCELLED', `${what} cancelled`);
 }
 
-/** Run `fn` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
+/** The engine's one concurrency pool (`../pool`), re-exported for the loaders. */
+export { mapLimit } from '../pool';

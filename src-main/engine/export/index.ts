@@ -7,6 +7,7 @@ import { Gzip, gzipSync, Zip, ZipDeflate } from 'fflate';
 import { LabError } from '../../../src-shared/types';
 import { encodePng, toBytes } from '../images';
 import { idxHeader, writeIdx } from '../datasets/idx';
+import { mapLimit } from '../pool';
 import { withAtomicFolder, type AtomicOptions, type TempWriter } from './atomic';
 import { leBytes, npyHeader, type NpyDescr } from './npy';
 import { csvField, fmt } from './text';
@@ -183,24 +184,13 @@ async function writeImageFolder(
       const z = Array.from(c.z.subarray(i * latentDim, (i + 1) * latentDim), fmt);
       rows.push([csvField(rel), String(label), String(manifest.seed), ...z].join(','));
     }
-    let next = 0;
-    let failed: { err: unknown } | null = null;
-    const worker = async () => {
-      while (next < c.count && !failed) {
-        const i = next++;
-        try {
-          w.checkAborted();
-          const png = await encodePng(toBytes(c.images.subarray(i * px, (i + 1) * px)), width, height);
-          await w.write(names[i], png);
-        } catch (err) {
-          failed ??= { err };
-        }
-      }
-    };
-    // Every writer settles before an error propagates: the caller then removes the temp folder,
-    // and a writer still in flight must not re-create it (mkdir -p) afterwards.
-    await Promise.all(Array.from({ length: Math.min(PNG_CONCURRENCY, c.count) }, worker));
-    if (failed) throw (failed as { err: unknown }).err;
+    // Every writer settles before an error propagates (mapLimit): the caller then removes the temp
+    // folder, and a writer still in flight must not re-create it (mkdir -p) afterwards.
+    await mapLimit(names, PNG_CONCURRENCY, async (name, i) => {
+      w.checkAborted();
+      const png = await encodePng(toBytes(c.images.subarray(i * px, (i + 1) * px)), width, height);
+      await w.write(name, png);
+    });
   });
   await w.write('metadata.csv', rows.join('\n') + '\n');
   await w.writeManifest({
