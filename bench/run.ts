@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,quality,inference,umap,ui] [-- --build] [-- --no-ui] [-- --cvae-epochs N]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,inference,umap,ui] [-- --build] [-- --no-ui] [-- --cvae-epochs N]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -10,6 +10,8 @@
  *   train      samples/s of the engine's real training loop (trainModel) for dense AE/VAE/CVAE at
  *              defaults, per backend (wasm, cpu, tensorflow when tfjs-node loads)
  *   peer       the PyTorch peer (bench/peer/torch_peer.py) on the app's exact split, same models
+ *   conv       conv VAE training samples/s (MNIST 28×28×1, 32×32×3, 64×64×3), tfjs vs the peer's
+ *              same architecture at 1 and 2 threads (bench/lib/conv.ts)
  *   quality    test −ELBO after 30 epochs (VAE z=3), ours via the Engine vs PyTorch; CVAE
  *              conditional accuracy judged by a small tfjs classifier (bench/classifier.ts)
  *   inference  Engine requests: encode 2,000, decode 100, 30×30 manifold, CVAE 10×10 grid
@@ -31,6 +33,7 @@ import { TrainConfig, type BackendInfo, type ModelKind, type RunSummary } from '
 import { trainClassifier } from './classifier';
 import { writeSplitNpz } from './lib/npz';
 import { runPeerLogged, torchUnavailable, type PeerResult } from './lib/peer';
+import { convMarkdown, runConvBench, type ConvCaseResult } from './lib/conv';
 import { measureTraining, type ThroughputResult } from './lib/throughput';
 import { runUiBench, type UiResult } from './lib/ui';
 import { errMsg, loadAvg, log, mb, median, msStats, round, RssSampler, timeIt } from './lib/util';
@@ -42,7 +45,7 @@ const opt = (k: string, d: string) => {
   return i >= 0 && argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : d;
 };
 const QUICK = flag('quick');
-const ALL = ['train', 'peer', 'quality', 'inference', 'umap', 'ui'];
+const ALL = ['train', 'peer', 'conv', 'quality', 'inference', 'umap', 'ui'];
 // --quick skips quality parity (30-epoch runs); the models used for inference train 1 epoch.
 const ONLY = new Set(opt('only', (QUICK ? ALL.filter((s) => s !== 'quality') : ALL).join(',')).split(',').filter(Boolean));
 if (flag('no-ui')) ONLY.delete('ui');
@@ -197,7 +200,7 @@ async function main() {
   // PyTorch peer on the app's exact split
   const npzFile = path.join(tmp, 'mnist_app_split.npz');
   writeSplitNpz(npzFile, data.train, data.test, data.inputDim);
-  const torchWhyNot = ONLY.has('peer') || ONLY.has('quality') ? torchUnavailable() : 'section not run';
+  const torchWhyNot = ONLY.has('peer') || ONLY.has('quality') || ONLY.has('conv') ? torchUnavailable() : 'section not run';
   let peer: Record<string, unknown> | null = null;
   let peerBlas: unknown = null;
   let peerTorch = 'unknown';
@@ -227,6 +230,16 @@ async function main() {
         log(`  torch ${kind} best ${best.samplesPerSecond}/s (torch ${best.threads}, openblas ${best.openblasThreads})`);
       }
       peer = { torch: peerTorch, blas: runsBlasName(peerBlas), epochsTimed: P.peerEpochs - 1, stepsPerEpoch: P.peerSteps, models: per };
+    }
+  }
+
+  // conv VAEs: tfjs vs the peer on the same architecture
+  let conv: Record<string, ConvCaseResult> | null = null;
+  if (ONLY.has('conv')) {
+    try {
+      conv = await runConvBench({ quick: QUICK, train: data.train, test: data.test, tmp, torchWhyNot });
+    } catch (err) {
+      log(`conv: ${errMsg(err)}`);
     }
   }
 
@@ -525,6 +538,10 @@ async function main() {
   const gap = (quality as { relativeGap?: number } | null)?.relativeGap ?? null;
   const cacc = (quality as { cvae?: { conditionalAccuracy: number } } | null)?.cvae?.conditionalAccuracy ?? null;
   const uiR = ui && ui.available ? ui : null;
+  const convGoals = Object.values(conv ?? {}).map((c) =>
+    goal(`${c.what}: training samples/s vs PyTorch best (1 or 2 threads)`, `≥ ${c.goal}×`, c.oursOverTorch, (v) => v >= c.goal, (v) => `${(c.goal / v).toFixed(1)}× faster needed`,
+      'tfjs conv path (the engine trains conv models with tfjs until the dense kernels have convolutions)'),
+  );
   const goals: Goal[] = [
     goal(`wasm VAE training throughput vs PyTorch best (the Engine's default path: ${engineDefault})`, '≥ 0.35×', vaeRatio, (v) => v >= 0.35, (v) => `${(0.35 / v).toFixed(2)}× faster needed`,
       cpuTimeRatios.vae != null ? `per CPU-second (load-robust): ${cpuTimeRatios.vae}×; load average ${loadStart.join('/')} at start` : undefined),
@@ -535,6 +552,7 @@ async function main() {
     goal('30×30 manifold (engine)', '< 500 ms', inf?.vae?.manifold30x30.medianMs ?? null, (v) => v < 500, (v) => `${(v - 500).toFixed(0)} ms over`),
     goal('p99 request round trip while training (browser mode)', '< 100 ms', uiR?.roundTripWhileTraining?.p99Ms ?? null, (v) => v < 100, (v) => `${(v - 100).toFixed(0)} ms over`, ui && !ui.available ? ui.reason : undefined),
     goal('renderer frame interval p95 while training', '< 50 ms', uiR?.framesWhileTraining?.p95Ms ?? null, (v) => v < 50, (v) => `${(v - 50).toFixed(1)} ms over (rAF deltas come in 16.7 ms steps)`, ui && !ui.available ? ui.reason : undefined),
+    ...convGoals,
   ];
 
   // ---------------------------------------------------------------------------------------------
@@ -568,6 +586,7 @@ async function main() {
     },
     peer: peer ?? (torchWhyNot && ONLY.has('peer') ? { available: false, reason: torchWhyNot } : null),
     oursOverTorch: ratios,
+    conv,
     oursOverTorchCpuTime: { note: 'wasm samples per CPU-second / torch (1 thread, OpenBLAS 1) samples per CPU-second', ...cpuTimeRatios },
     quality,
     engineTrainingRuns: engineRuns,
@@ -602,6 +621,7 @@ export function markdown(r: {
   peer: { models?: Record<string, { best: { samplesPerSecond: number; torchThreads: number; openblasThreads: number } }>; blas?: string } | null;
   oursOverTorch: Record<string, Record<string, number | null>>;
   oursOverTorchCpuTime?: Record<string, number | string | null>;
+  conv?: Record<string, ConvCaseResult> | null;
   goals: Goal[];
   quick: boolean;
 }): string {
@@ -622,6 +642,7 @@ export function markdown(r: {
   for (const [b, rr] of Object.entries(r.oursOverTorch)) L.push(`| ${b} / torch | ${rr.ae ?? '–'} | ${rr.vae ?? '–'} | ${rr.cvae ?? '–'} |`);
   const ct = r.oursOverTorchCpuTime;
   if (ct && (ct.ae ?? ct.vae ?? ct.cvae) != null) L.push(`| wasm / torch per CPU-second (1 thread each) | ${ct.ae ?? '–'} | ${ct.vae ?? '–'} | ${ct.cvae ?? '–'} |`);
+  L.push(...convMarkdown(r.conv ?? null));
   L.push('');
   L.push('| goal | target | value | met |');
   L.push('|---|---|---|---|');

@@ -18,6 +18,8 @@ export interface PeerResult {
   test: { elbo: number; recon: number; kl: number } | null;
   epochs: number;
   torch: string;
+  /** Trainable parameters of the peer's model (equals the app's countParams for the same spec). */
+  params?: number;
 }
 
 function peerEnv(openblasThreads: number, torchThreads: number): NodeJS.ProcessEnv {
@@ -45,7 +47,12 @@ export interface PeerArgs {
   data: string;
   model: 'ae' | 'vae' | 'cvae';
   latent?: number;
-  hidden?: number;
+  /** Dense layer sizes (the peer's default when absent: 256 for dense, per image size for conv). */
+  hidden?: number | number[];
+  /** `conv`: the peer's conv mode (models/conv.ts's architecture); `shape` and `filters` as there. */
+  arch?: 'dense' | 'conv';
+  shape?: [number, number, number];
+  filters?: number[];
   epochs: number;
   batch?: number;
   lr?: number;
@@ -62,13 +69,16 @@ export function runPeer(a: PeerArgs): Promise<PeerResult> {
     '--data', a.data,
     '--model', a.model,
     '--latent', String(a.latent ?? 3),
-    '--hidden', String(a.hidden ?? 256),
     '--epochs', String(a.epochs),
     '--batch', String(a.batch ?? 256),
     '--lr', String(a.lr ?? 1e-3),
     '--seed', String(a.seed ?? 1),
     '--threads', String(a.torchThreads),
   ];
+  if (a.hidden !== undefined) args.push('--hidden', [a.hidden].flat().join(','));
+  if (a.arch) args.push('--arch', a.arch);
+  if (a.shape) args.push('--shape', a.shape.join(','));
+  if (a.filters) args.push('--filters', a.filters.join(','));
   if (a.measureSteps) args.push('--measure-steps', String(a.measureSteps));
   if (a.noEval) args.push('--no-eval');
   return new Promise((resolve, reject) => {

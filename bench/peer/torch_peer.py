@@ -1,15 +1,32 @@
 #!/usr/bin/python3
-"""PyTorch reference ("peer") for Latent Lab's dense AE / VAE / CVAE.
+"""PyTorch reference ("peer") for Latent Lab's AE / VAE / CVAE, dense or convolutional.
 
 Run with Debian's python3-torch under /usr/bin/python3 (apt: python3-torch python3-numpy
 libopenblas0-pthread). Trains the same architecture as the app:
 
+--arch dense (default):
   encoder: x [, onehot(y)] -> Dense(hidden, relu) -> AE: Dense(latent)
                                                    VAE/CVAE: z_mean, z_log_var = Dense(latent) x2
-  z = z_mean + exp(0.5 z_log_var) * eps            (VAE/CVAE)
-  decoder: z [, onehot(y)] -> Dense(hidden, relu) -> Dense(784, sigmoid)
-  loss per sample = BCE summed over pixels + beta * KL   (AE: BCE only), mean over the batch
-  Adam(lr), shuffled minibatches every epoch (last partial batch kept)
+  decoder: z [, onehot(y)] -> Dense(hidden, relu) -> Dense(D, sigmoid)
+--arch conv (src-main/engine/models/conv.ts; images H x W x C, H = W in 28/32/64, C in 1/3;
+  the .npz rows are flat H*W*C in channels-last order, as the app's data):
+  28 (the Keras VAE example, 3x3 kernels):
+    encoder: Conv2d 32, 64 (3x3, stride 2, relu) -> flatten [, onehot(y)] -> Dense 16 relu -> heads
+    decoder: z [, onehot(y)] -> Dense 7*7*64 relu -> ConvTranspose2d 64, 32 (3x3, stride 2, relu)
+             -> ConvTranspose2d C (3x3, stride 1; logits)
+  32 / 64 (4x4 kernels): Conv2d 32, 64, 128[, 256] (stride 2, relu) down to 4x4 -> flatten
+    [, onehot(y)] -> Dense 256 relu -> heads; decoder Dense 4*4*F relu -> ConvTranspose2d
+    (4x4, stride 2, relu) with the filters mirrored, the last to C channels (logits)
+  --filters and --hidden override the widths. Padding: TF's 'same' puts an odd padding pixel at
+  the bottom/right, PyTorch's padding=1 on both sides; the parameter count and the FLOPs are the
+  same ("params" in the output equals the app's countParams).
+z = z_mean + exp(0.5 z_log_var) * eps            (VAE/CVAE)
+loss per sample = BCE summed over pixels + beta * KL   (AE: BCE only), mean over the batch
+Adam(lr), shuffled minibatches every epoch (last partial batch kept)
+
+Conv examples (the bench's settings: batch 128):
+  /usr/bin/python3 torch_peer.py --data mnist.npz --arch conv --model vae --latent 2 --batch 128
+  /usr/bin/python3 torch_peer.py --data rgb32.npz --arch conv --shape 32,32,3 --latent 32 --batch 128
 
 Prints ONE JSON line:
   {"model","threads","openblasThreads","blas","samplesPerSecond","epochSamplesPerSecond",
@@ -39,7 +56,13 @@ def parse_args(argv=None):
     p.add_argument("--data", required=True, help=".npz with x_train, y_train, x_test, y_test")
     p.add_argument("--model", choices=["ae", "vae", "cvae"], default="vae")
     p.add_argument("--latent", type=int, default=3)
-    p.add_argument("--hidden", type=int, default=256)
+    p.add_argument("--arch", choices=["dense", "conv"], default="dense")
+    p.add_argument("--hidden", type=str, default=None,
+                   help="dense layer sizes, comma-separated (dense: 256; conv: 16 for 28x28, else 256)")
+    p.add_argument("--shape", type=str, default=None,
+                   help="conv: H,W,C of the images (default: read off the row length: 784 -> 28,28,1 ...)")
+    p.add_argument("--filters", type=str, default=None,
+                   help="conv: filters per stride-2 stage (default 32,64 / 32,64,128 / 32,64,128,256 for 28 / 32 / 64)")
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--batch", type=int, default=256)
     p.add_argument("--lr", type=float, default=1e-3)
@@ -92,7 +115,6 @@ def main(argv=None):
     args = parse_args(argv)
     import numpy as np
     import torch
-    from torch import nn
     import torch.nn.functional as F
 
     torch.set_num_threads(args.threads)
@@ -110,30 +132,15 @@ def main(argv=None):
     D = x_train.shape[1]
     cond_dim = n_classes if conditional else 0
 
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.enc = nn.Linear(D + cond_dim, args.hidden)
-            self.mu = nn.Linear(args.hidden, args.latent)
-            self.logvar = nn.Linear(args.hidden, args.latent) if variational else None
-            self.dec_h = nn.Linear(args.latent + cond_dim, args.hidden)
-            self.dec_out = nn.Linear(args.hidden, D)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from peer_models import build
 
-        def forward(self, x, c, eps):
-            xin = torch.cat([x, c], 1) if conditional else x
-            h = F.relu(self.enc(xin))
-            mu = self.mu(h)
-            if variational:
-                logvar = self.logvar(h)
-                z = mu + torch.exp(0.5 * logvar) * eps
-            else:
-                logvar = None
-                z = mu
-            zin = torch.cat([z, c], 1) if conditional else z
-            logits = self.dec_out(F.relu(self.dec_h(zin)))
-            return logits, mu, logvar
-
-    net = Net()
+    net, described = build(args, D, cond_dim, variational)
+    if args.arch == "conv":
+        # Flat HWC rows -> NCHW images, once (the loss sums over every pixel either way).
+        H, W, C = described["shape"]
+        x_train = x_train.view(-1, H, W, C).permute(0, 3, 1, 2).contiguous()
+        x_test = x_test.view(-1, H, W, C).permute(0, 3, 1, 2).contiguous()
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     eye = torch.eye(n_classes)
 
@@ -141,7 +148,7 @@ def main(argv=None):
         c = eye[y] if conditional else None
         logits, mu, logvar = net(x, c, eps)
         # BCE(sigmoid(logits), x) summed over pixels: the numerically stable form of the same loss
-        recon = F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(1)
+        recon = F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
         if variational:
             kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp(), 1)
         else:
@@ -208,7 +215,9 @@ def main(argv=None):
         "test": test,
         "epochs": args.epochs,
         "latent": args.latent,
-        "hidden": args.hidden,
+        "arch": args.arch,
+        **described,
+        "params": sum(p.numel() for p in net.parameters() if p.requires_grad),
         "batch": args.batch,
         "beta": args.beta,
         "nTrain": int(n),
