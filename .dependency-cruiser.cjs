@@ -21,6 +21,13 @@ module.exports = {
       to: { path: '^src-main/' },
     },
     {
+      name: 'components-talk-to-state',
+      comment: 'Components and tabs talk to state classes; only state (through its StateApi port) reaches lib/api.ts.',
+      severity: 'error',
+      from: { path: '^src-renderer/src/(components|tabs)/' },
+      to: { path: '^src-renderer/src/lib/api\\.ts$' },
+    },
+    {
       name: 'shared-only-zod',
       comment: 'src-shared is the contract: it may import only zod (and itself).',
       severity: 'error',

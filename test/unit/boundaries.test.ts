@@ -47,6 +47,7 @@ describe('import boundaries', () => {
       ['engine-is-plain-node', 'src-main/engine/planted-renderer.ts', "import { api } from '../../src-renderer/src/lib/api';\nexport const a = api;\n", /src-renderer\//],
       ['renderer-only-talks-through-shared', 'src-renderer/src/planted.ts', "import { engine } from '../../src-main/engine/engine';\nexport const a = engine;\n", /src-main\/engine\//],
       ['renderer-only-talks-through-shared', 'src-renderer/src/planted-type.ts', "import type { host } from '../../src-main/host/engine-host';\nexport type A = typeof host;\n", /src-main\/host\//],
+      ['components-talk-to-state', 'src-renderer/src/components/Planted.ts', "import { api } from '../lib/api';\nexport const a = api;\n", /lib\/api\.ts/],
       ['shared-only-zod', 'src-shared/planted.ts', "import fs from 'node:fs';\nexport const a = fs;\n", /fs/],
       ['shared-only-zod', 'src-shared/planted-main.ts', "import { engine } from '../src-main/engine/engine';\nexport const a = engine;\n", /src-main/],
       ['host-no-electron', 'src-main/host/planted.ts', "import { BrowserWindow } from 'electron';\nexport const a = BrowserWindow;\n", /electron/],
