@@ -11,7 +11,8 @@
  * builtins. The allowed names come from the contract at build time (`__LAB_NAMES__`).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC_EVENT, IPC_INVOKE, type BridgeResponse, type LabBridge } from './shell/ipc-channels';
+import { IPC_EVENT, IPC_INVOKE, type LabBridge } from '../src-shared/channels';
+import type { Response } from '../src-shared/contract';
 
 declare const __LAB_NAMES__: { requests: string[]; events: string[]; hostRequests: string[] };
 
@@ -19,16 +20,16 @@ const REQUESTS = new Set(__LAB_NAMES__.requests);
 const HOST_REQUESTS = new Set(__LAB_NAMES__.hostRequests);
 const EVENTS = new Set(__LAB_NAMES__.events);
 
-function refuse(code: 'UNKNOWN_REQUEST', message: string): BridgeResponse {
+function refuse(code: 'UNKNOWN_REQUEST', message: string): Response {
   return { ok: false, error: { code, message } };
 }
 
-function call(name: string, payload: unknown): Promise<BridgeResponse> {
+function call(name: string, payload: unknown): Promise<Response> {
   if (typeof name !== 'string' || !(REQUESTS.has(name) || HOST_REQUESTS.has(name))) {
     return Promise.resolve(refuse('UNKNOWN_REQUEST', `unknown request "${String(name).slice(0, 100)}"`));
   }
   return ipcRenderer.invoke(IPC_INVOKE, name, payload ?? {}).then(
-    (r: BridgeResponse) => r,
+    (r: Response) => r,
     (err: unknown) => ({ ok: false as const, error: { code: 'INTERNAL' as const, message: err instanceof Error ? err.message : String(err) } }),
   );
 }

@@ -302,8 +302,9 @@ export type EventPayload<N extends EventName> = z.output<Events[N]>;
 
 export const ErrorBody = z.object({ code: ErrorCode, message: z.string() });
 export type ErrorBody = z.infer<typeof ErrorBody>;
-export type Response<N extends RequestName> =
-  | { ok: true; value: RequestOutput<N> }
+/** The one answer envelope on every hop (engine → host → IPC/WebSocket → api.ts); `Response` = untyped. */
+export type Response<N extends RequestName = never> =
+  | { ok: true; value: [N] extends [never] ? unknown : RequestOutput<N> }
   | { ok: false; error: ErrorBody };
 
 // ---------------------------------------------------------------------------------------------

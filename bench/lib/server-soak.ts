@@ -14,13 +14,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Packr } from 'msgpackr';
 import WebSocket from 'ws';
-import { createPackr, wsProtocols, type WireMessage } from '../../src-main/host/wire';
+import { PACKR_OPTIONS, wsProtocols, type WireMessage } from '../../src-shared/wire';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FAKE = path.join(ROOT, 'test', 'unit', 'host-fake-engine-entry.ts');
 const TOKEN = 'soak-token-soak-token-soak';
-const packr = createPackr();
+const packr = new Packr(PACKR_OPTIONS);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Child mode: run the server and print `{port}`. */

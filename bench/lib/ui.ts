@@ -4,7 +4,7 @@
  *
  *  - frame intervals while training: requestAnimationFrame deltas collected in the page;
  *  - request round trips while training: a Node WebSocket client speaking the app's msgpackr
- *    protocol (src-main/host/wire.ts), timing `training:status` and a 1-vector `model:decode`;
+ *    protocol (src-shared/wire.ts), timing `training:status` and a 1-vector `model:decode`;
  *  - drop-to-point: a PNG set on `file-input`, timed in the page from the input's `change` event
  *    to `encode-result[data-latent]` showing the new coordinates.
  */
@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { createPackr, WS_PATH, wsProtocols, type WireMessage } from '../../src-main/host/wire';
+import { Packr } from 'msgpackr';
+import { PACKR_OPTIONS, WS_PATH, wsProtocols, type WireMessage } from '../../src-shared/wire';
 import { errMsg, log, median, percentile, round, sleep } from './util';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -181,7 +182,7 @@ export async function runUiBench(o: {
 
     // --- WebSocket client (same protocol as src-renderer/src/lib/api.ts)
     const u = new URL(url);
-    const packr = createPackr();
+    const packr = new Packr(PACKR_OPTIONS);
     ws = new WebSocket(`ws://${u.host}${WS_PATH}`, wsProtocols(u.searchParams.get('token') ?? ''));
     ws.binaryType = 'nodebuffer';
     const pending = new Map<number, (m: WireMessage) => void>();

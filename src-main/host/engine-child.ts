@@ -5,14 +5,13 @@
  * The message listener is attached synchronously, before the engine is created, so requests sent
  * while the backend initialises wait for it instead of being lost.
  */
-import type { EngineInfo, ErrorBody, EventName } from '../../src-shared/contract';
-import type { FromEngine, ToEngine } from './protocol';
-
-type AnyResponse = { ok: true; value: unknown } | { ok: false; error: ErrorBody };
+import { parseArgs } from 'node:util';
+import type { EngineInfo, EventName, Response } from '../../src-shared/contract';
+import type { FromEngine, ToEngine } from './engine-channel';
 
 /** What the child needs from an engine (the real `Engine` satisfies it). */
 export interface EngineLike {
-  handle(name: string, payload: unknown): Promise<AnyResponse>;
+  handle(name: string, payload: unknown): Promise<Response>;
   info(): EngineInfo;
   dispose(): Promise<void>;
 }
@@ -53,14 +52,13 @@ function parentPort(): Port {
   throw new Error('engine-entry must be started by the Latent Lab host (no parent channel)');
 }
 
-/** `--workspace DIR` / `--workspace=DIR` from argv, else undefined. */
+/**
+ * `--workspace DIR` / `--workspace=DIR` from the engine process's arguments, else undefined.
+ * Other arguments are ignored (the host passes only this one; Electron may add its own).
+ */
 export function workspaceFromArgv(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--workspace' && argv[i + 1]) return argv[i + 1];
-    if (a.startsWith('--workspace=')) return a.slice('--workspace='.length) || undefined;
-  }
-  return undefined;
+  const { values } = parseArgs({ args: [...argv], options: { workspace: { type: 'string' } }, strict: false, allowPositionals: true });
+  return typeof values.workspace === 'string' && values.workspace !== '' ? values.workspace : undefined;
 }
 
 function errorMessage(err: unknown): string {
@@ -122,7 +120,7 @@ export function runEngineChild(
       return;
     }
     if (msg.type !== 'request' || typeof msg.id !== 'number') return;
-    let response: AnyResponse;
+    let response: Response;
     let engine: EngineLike;
     try {
       engine = await enginePromise;

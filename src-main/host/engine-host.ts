@@ -12,7 +12,7 @@
  *   `restartQueueLimit` of them, each for at most `restartQueueTimeoutMs`), instead of failing.
  * - Every request is validated with the contract (`parseRequest`) before it is forwarded.
  *
- * Plain Node: no Electron imports (the Electron spawner lives in `utility-channel.ts`).
+ * Plain Node: no Electron imports (the Electron spawner lives in `shell/utility-channel.ts`).
  */
 import {
   LabError,
@@ -20,21 +20,16 @@ import {
   parseRequest,
   toErrorBody,
   type EngineInfo,
-  type ErrorBody,
   type EventName,
   type EngineState,
+  type Response,
 } from '../../src-shared/contract';
 import { isHostRequestName, parseHostRequest, type HostRequestName } from '../../src-shared/contract';
-import { isFromEngine, type EngineChannel, type EngineExit, type EngineSpawner, type EngineStatePayload, type FromEngine } from './protocol';
+import { isFromEngine, type EngineChannel, type EngineExit, type EngineSpawner, type EngineStatePayload, type FromEngine } from './engine-channel';
+import { HeldRequests } from './held-requests';
+import { silentLogger, type HostLogger } from './log';
 
-export type AnyResponse = { ok: true; value: unknown } | { ok: false; error: ErrorBody };
 export type HostEventListener = (name: string, payload: unknown) => void;
-
-export interface HostLogger {
-  info(...args: unknown[]): void;
-  warn(...args: unknown[]): void;
-  error(...args: unknown[]): void;
-}
 
 /** Handlers for host requests other than `engine:restart` (e.g. native dialogs in Electron). */
 export type HostRequestHandlers = Partial<Record<Exclude<HostRequestName, 'engine:restart'>, (payload: unknown) => Promise<unknown>>>;
@@ -51,17 +46,9 @@ export interface EngineHostOptions {
   restartQueueTimeoutMs?: number;
 }
 
-/** A request that arrived while the engine was restarting, waiting for the new one. */
-interface Held {
-  name: string;
-  payload: unknown;
-  resolve: (r: AnyResponse) => void;
-  timer: NodeJS.Timeout;
-}
-
 interface Pending {
   name: string;
-  resolve: (r: AnyResponse) => void;
+  resolve: (r: Response) => void;
 }
 
 interface Generation {
@@ -75,7 +62,6 @@ interface Generation {
   exitPromise: Promise<EngineExit>;
 }
 
-const silent: HostLogger = { info() {}, warn() {}, error() {} };
 
 export function describeExit(exit: EngineExit): string {
   if (exit.error) return exit.error;
@@ -91,14 +77,14 @@ export class EngineHost {
   private listeners = new Set<HostEventListener>();
   private current: EngineStatePayload = { state: 'starting' };
   private engineInfo: EngineInfo | null = null;
-  private restarting: Promise<AnyResponse> | null = null;
+  private restarting: Promise<Response> | null = null;
   /** Requests held between the start of a restart and the new engine's spawn. */
-  private held: Held[] | null = null;
+  private held: HeldRequests | null = null;
   private disposed = false;
 
   constructor(opts: EngineHostOptions) {
     this.opts = opts;
-    this.log = opts.log ?? silent;
+    this.log = opts.log ?? silentLogger;
   }
 
   /** Spawn the engine (idempotent while one is running). */
@@ -143,7 +129,7 @@ export class EngineHost {
    * Validate and answer one request: host requests here, everything else in the engine.
    * Never throws; unknown names give UNKNOWN_REQUEST, bad payloads INVALID_PAYLOAD.
    */
-  handle(name: unknown, payload: unknown): Promise<AnyResponse> {
+  handle(name: unknown, payload: unknown): Promise<Response> {
     // Not async: a large payload is not kept alive by this frame while the engine works on it.
     try {
       if (isHostRequestName(name)) return this.handleHost(name, payload).catch((err: unknown) => ({ ok: false, error: toErrorBody(err) }));
@@ -157,7 +143,7 @@ export class EngineHost {
     }
   }
 
-  private async handleHost(name: HostRequestName, payload: unknown): Promise<AnyResponse> {
+  private async handleHost(name: HostRequestName, payload: unknown): Promise<Response> {
     const parsed = parseHostRequest(name, payload);
     if (!parsed.ok) return parsed;
     if (name === 'engine:restart') return this.restart();
@@ -167,48 +153,19 @@ export class EngineHost {
   }
 
   /** Forward an already validated request to the engine, or hold it while the engine restarts. */
-  private forward(name: string, payload: unknown): Promise<AnyResponse> {
-    return this.held ? this.hold(this.held, name, payload) : this.send(name, payload);
-  }
-
-  /** Keep a request until the restarting engine is spawned (bounded in count and time). */
-  private hold(held: Held[], name: string, payload: unknown): Promise<AnyResponse> {
-    const limit = this.opts.restartQueueLimit ?? 100;
-    const timeoutMs = this.opts.restartQueueTimeoutMs ?? 30_000;
-    if (held.length >= limit) {
-      return Promise.resolve({
-        ok: false,
-        error: { code: 'ENGINE_DOWN', message: `the engine is restarting and ${limit} requests already wait for it; try again when it is ready` },
-      });
-    }
-    return new Promise<AnyResponse>((resolve) => {
-      const entry: Held = {
-        name,
-        payload,
-        resolve,
-        timer: setTimeout(() => {
-          const i = held.indexOf(entry);
-          if (i >= 0) held.splice(i, 1);
-          resolve({ ok: false, error: { code: 'ENGINE_DOWN', message: `the engine did not restart within ${timeoutMs / 1000} s; "${name}" was not sent` } });
-        }, timeoutMs),
-      };
-      held.push(entry);
-    });
+  private forward(name: string, payload: unknown): Promise<Response> {
+    return this.held ? this.held.add(name, payload) : this.send(name, payload);
   }
 
   /** Stop holding requests: send them to the engine now running, or answer them with `refusal`. */
   private release(refusal?: string): void {
-    const held = this.held ?? [];
+    const held = this.held;
     this.held = null;
-    for (const h of held) {
-      clearTimeout(h.timer);
-      if (refusal) h.resolve({ ok: false, error: { code: 'ENGINE_DOWN', message: `${refusal}; "${h.name}" was not sent` } });
-      else void this.send(h.name, h.payload).then(h.resolve);
-    }
+    held?.release((name, payload) => this.send(name, payload), refusal);
   }
 
   /** Send an already validated request to the current engine process. */
-  private send(name: string, payload: unknown): Promise<AnyResponse> {
+  private send(name: string, payload: unknown): Promise<Response> {
     const gen = this.gen;
     if (this.disposed || !gen || gen.exited) {
       const why = this.current.state === 'crashed' && this.current.message ? ` (${this.current.message})` : '';
@@ -218,7 +175,7 @@ export class EngineHost {
       });
     }
     const id = this.nextId++;
-    return new Promise<AnyResponse>((resolve) => {
+    return new Promise<Response>((resolve) => {
       gen.pending.set(id, { name, resolve });
       try {
         gen.channel.send({ type: 'request', id, name, payload });
@@ -230,11 +187,11 @@ export class EngineHost {
   }
 
   /** Restart the engine; resolves once the new one is ready (or failed to start). */
-  restart(): Promise<AnyResponse> {
+  restart(): Promise<Response> {
     if (this.disposed) return Promise.resolve({ ok: false, error: { code: 'ENGINE_DOWN', message: 'the host is shutting down' } });
     if (this.restarting) return this.restarting;
-    this.held = [];
-    this.restarting = (async (): Promise<AnyResponse> => {
+    this.held = new HeldRequests(this.opts.restartQueueLimit ?? 100, this.opts.restartQueueTimeoutMs ?? 30_000);
+    this.restarting = (async (): Promise<Response> => {
       try {
         this.setState({ state: 'restarting', message: 'Restarting the engine…' });
         if (this.gen && !this.gen.exited) await this.stopGeneration(this.gen);

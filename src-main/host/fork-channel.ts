@@ -3,7 +3,7 @@
  * uses V8's serializer, so Float32Array/Int32Array/Uint8Array arrive as typed arrays.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { EngineChannel, EngineExit, EngineSpawner, FromEngine, ToEngine } from './protocol';
+import type { EngineChannel, EngineExit, EngineSpawner, FromEngine, ToEngine } from './engine-channel';
 
 export interface ForkSpawnerOptions {
   /** The built engine entry (e.g. `out/main/engine-entry.js`). */

@@ -14,7 +14,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
-import { WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX } from '../host/wire';
+import { WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX } from '../../src-shared/wire';
 
 export interface Refusal {
   status: 401 | 403;

@@ -24,8 +24,9 @@
 import type { Packr } from 'msgpackr';
 import type { WebSocket } from 'ws';
 import type { ErrorBody } from '../../src-shared/contract';
-import type { EngineHost, HostLogger } from '../host/engine-host';
-import { MAX_REQUEST_FRAME_BYTES, type WireMessage } from '../host/wire';
+import { MAX_REQUEST_FRAME_BYTES, type WireMessage } from '../../src-shared/wire';
+import type { EngineHost } from '../host/engine-host';
+import type { HostLogger } from '../host/log';
 
 const MiB = 1024 * 1024;
 

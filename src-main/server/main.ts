@@ -4,7 +4,7 @@
  * Browser mode of Latent Lab: prints `Latent Lab is running at http://127.0.0.1:PORT/?token=…`
  * on stdout (diagnostics go to stderr) and opens the browser unless `--no-open`.
  */
-import { parseServerArgs, type Args } from './args';
+import { parseServerArgs, USAGE, type Args } from './args';
 import { openBrowser } from './open-browser';
 import { startServer } from './server';
 
@@ -15,6 +15,10 @@ async function main(): Promise<void> {
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
     process.exit(2);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
   }
   const server = await startServer({ port: args.port, host: args.host, workspace: args.workspace });
   console.log(`Latent Lab is running at ${server.url}`);

@@ -15,11 +15,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { Packr } from 'msgpackr';
 import { WebSocketServer } from 'ws';
-import { EngineHost, type HostLogger } from '../host/engine-host';
+import { PACKR_OPTIONS, WS_PATH } from '../../src-shared/wire';
+import type { EngineSpawner } from '../host/engine-channel';
+import { EngineHost } from '../host/engine-host';
 import { forkSpawner } from '../host/fork-channel';
-import type { EngineSpawner } from '../host/protocol';
-import { createPackr, WS_PATH } from '../host/wire';
+import { consoleLogger, type HostLogger } from '../host/log';
 import { AccessControl, hostForUrl, isLoopback, type Refusal } from './access';
 import { ClientHub, DEFAULT_FLOW_LIMITS, type ClientStats, type FlowLimits } from './clients';
 import { logRefusal, requestUrl, uiRequestHandler } from './ui-http';
@@ -66,14 +68,6 @@ export interface RunningServer {
 function defaultDir(): string {
   // The bundle is CommonJS (`out/main/server.js`); tests pass explicit paths.
   return typeof __dirname === 'string' ? __dirname : process.cwd();
-}
-
-function consoleLogger(): HostLogger {
-  return {
-    info: (...a) => console.error('[latent-lab]', ...a),
-    warn: (...a) => console.error('[latent-lab] warning:', ...a),
-    error: (...a) => console.error('[latent-lab] error:', ...a),
-  };
 }
 
 function engineFor(opts: ServerOptions, log: HostLogger): EngineHost {
@@ -144,7 +138,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   warnAboutSetup(bindHost, rendererDir, log);
 
   const engine = engineFor(opts, log);
-  const hub = new ClientHub(engine, createPackr(), log, limits);
+  const hub = new ClientHub(engine, new Packr(PACKR_OPTIONS), log, limits);
   const unsubscribe = engine.onEvent((name, payload) => hub.broadcast(name, payload));
   const server = http.createServer(uiRequestHandler(access, rendererDir, log));
   const wss = new WebSocketServer({

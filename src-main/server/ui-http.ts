@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import type http from 'node:http';
 import { securityHeaders } from '../host/csp';
-import type { HostLogger } from '../host/engine-host';
+import type { HostLogger } from '../host/log';
 import { mimeType, resolveStaticFile } from '../host/static-files';
 import type { AccessControl } from './access';
 

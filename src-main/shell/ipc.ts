@@ -1,12 +1,14 @@
 /**
  * The one IPC entry point: `ipcMain.handle(IPC_INVOKE)`. Every call is checked first for its
  * sender (the main frame of our window, on our `app://` origin) and then validated with the
- * contract by `EngineHost.handle` before anything runs. Answers are always `BridgeResponse`s.
+ * contract by `EngineHost.handle` before anything runs. Answers are always contract `Response`s.
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import type { EngineHost, HostLogger } from '../host/engine-host';
-import { isAppUrl } from './protocol';
-import { IPC_EVENT, IPC_INVOKE, type BridgeResponse } from './ipc-channels';
+import { IPC_EVENT, IPC_INVOKE } from '../../src-shared/channels';
+import type { Response } from '../../src-shared/contract';
+import type { EngineHost } from '../host/engine-host';
+import type { HostLogger } from '../host/log';
+import { isAppUrl } from './app-protocol';
 
 export function isTrustedSender(event: IpcMainInvokeEvent, win: BrowserWindow | null): boolean {
   const frame = event.senderFrame;
@@ -23,9 +25,9 @@ export function registerIpc(
   getWindow: () => BrowserWindow | null,
   log: HostLogger,
   /** Sees every answered request (e.g. to remember recently opened runs). */
-  onAnswer?: (name: unknown, response: BridgeResponse) => void,
+  onAnswer?: (name: unknown, response: Response) => void,
 ): () => void {
-  ipcMain.handle(IPC_INVOKE, async (event, name: unknown, payload: unknown): Promise<BridgeResponse> => {
+  ipcMain.handle(IPC_INVOKE, async (event, name: unknown, payload: unknown): Promise<Response> => {
     if (!isTrustedSender(event, getWindow())) {
       log.warn(`IPC refused: untrusted sender ${event.senderFrame?.url?.slice(0, 200) ?? '(no frame)'}`);
       throw new Error('untrusted sender');

@@ -1,7 +1,7 @@
 /** electron-log for the main process (file + console); the engine's output goes through it too. */
 import log from 'electron-log/main';
 import path from 'node:path';
-import type { HostLogger } from '../host/engine-host';
+import type { HostLogger } from '../host/log';
 import { envFlag } from '../env';
 
 export function setupLogging(): { log: HostLogger; logFile: () => string; logDir: () => string } {

@@ -4,8 +4,8 @@
  * permissions.
  */
 import { app, session, shell, type WebContents } from 'electron';
-import type { HostLogger } from '../host/engine-host';
-import { isAppUrl } from './protocol';
+import type { HostLogger } from '../host/log';
+import { isAppUrl } from './app-protocol';
 
 function isExternalHttps(url: string): boolean {
   try {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import Store from 'electron-store';
 import { z } from 'zod';
-import type { HostLogger } from '../host/engine-host';
+import type { HostLogger } from '../host/log';
 
 export const RECENT_RUNS_MAX = 8;
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { BrowserWindow, nativeTheme, screen, type Rectangle } from 'electron';
 import type { SettingsStore, WindowState } from './settings';
-import { APP_URL } from './protocol';
+import { APP_URL } from './app-protocol';
 import { findResource } from '../resources';
 
 /** Match the renderer's page background so nothing flashes before the first paint. */

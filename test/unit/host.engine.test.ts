@@ -12,9 +12,10 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, REQUEST_NAMES, type RequestName } from '../../src-shared/contract';
-import { EngineHost, type AnyResponse } from '../../src-main/host/engine-host';
+import { EngineHost } from '../../src-main/host/engine-host';
+import type { Response } from '../../src-shared/contract';
 import { forkChannel, forkSpawner } from '../../src-main/host/fork-channel';
-import type { EngineChannel, FromEngine } from '../../src-main/host/protocol';
+import type { EngineChannel, FromEngine } from '../../src-main/host/engine-channel';
 import { malformedPayload } from './contract-samples';
 
 const ENTRY = path.join(__dirname, '..', '..', 'src-main', 'engine-entry.ts');
@@ -22,15 +23,15 @@ const CODES = new Set<string>(ERROR_CODES);
 let workspace: string;
 let host: EngineHost;
 let raw: EngineChannel;
-const rawPending = new Map<number, (r: AnyResponse) => void>();
+const rawPending = new Map<number, (r: Response) => void>();
 let rawReady: Promise<void>;
 
-function isTypedError(r: AnyResponse): boolean {
+function isTypedError(r: Response): boolean {
   return r.ok === false && CODES.has(r.error.code) && typeof r.error.message === 'string';
 }
 
 let nextRawId = 1;
-function rawRequest(name: string, payload: unknown): Promise<AnyResponse> {
+function rawRequest(name: string, payload: unknown): Promise<Response> {
   const id = nextRawId++;
   return new Promise((resolve) => {
     rawPending.set(id, resolve);
@@ -49,7 +50,7 @@ beforeAll(async () => {
     raw.onMessage((m: FromEngine) => {
       if (m.type === 'ready') resolve();
       if (m.type === 'fatal') reject(new Error(m.message));
-      if (m.type === 'response') rawPending.get(m.id)?.(m.response as AnyResponse);
+      if (m.type === 'response') rawPending.get(m.id)?.(m.response as Response);
     });
     raw.onExit((e) => reject(new Error(`raw engine exited: ${JSON.stringify(e)}`)));
   });

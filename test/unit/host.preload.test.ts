@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EVENT_NAMES, REQUEST_NAMES } from '../../src-shared/contract';
 import { HOST_EVENT_NAMES, HOST_REQUEST_NAMES } from '../../src-shared/contract';
-import type { LabBridge } from '../../src-main/shell/ipc-channels';
+import type { LabBridge } from '../../src-shared/channels';
 
 const h = vi.hoisted(() => ({
   exposed: {} as Record<string, unknown>,

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src-main/host/engine-host';
 import { forkSpawner } from '../../src-main/host/fork-channel';
-import type { EngineChannel, EngineExit, EngineStatePayload, FromEngine, ToEngine } from '../../src-main/host/protocol';
+import { workspaceFromArgv } from '../../src-main/host/engine-child';
+import type { EngineChannel, EngineExit, EngineStatePayload, FromEngine, ToEngine } from '../../src-main/host/engine-channel';
 
 const FAKE = path.join(__dirname, 'host-fake-engine-entry.ts');
 const hosts: EngineHost[] = [];
@@ -318,5 +319,16 @@ describe('EngineHost: requests during a restart (issue #16, item 9)', () => {
     const answers = await Promise.all(during);
     expect(answers.filter((r) => !r.ok)).toEqual([]);
     expect(host.pid).not.toBe(pid);
+  });
+});
+
+describe('engine process arguments', () => {
+  it('--workspace DIR / --workspace=DIR; anything else ignored; missing or empty = the default', () => {
+    expect(workspaceFromArgv(['--workspace', '/w'])).toBe('/w');
+    expect(workspaceFromArgv(['--workspace=/w x'])).toBe('/w x');
+    expect(workspaceFromArgv(['--inspect', '--workspace', '/w', 'stray'])).toBe('/w');
+    expect(workspaceFromArgv([])).toBeUndefined();
+    expect(workspaceFromArgv(['--workspace'])).toBeUndefined();
+    expect(workspaceFromArgv(['--workspace='])).toBeUndefined();
   });
 });

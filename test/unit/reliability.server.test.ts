@@ -16,7 +16,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer, type ServerOptions } from '../../src-main/server/server';
 import { parseServerArgs } from '../../src-main/server/args';
-import { MAX_REQUEST_FRAME_BYTES } from '../../src-main/host/wire';
+import { MAX_REQUEST_FRAME_BYTES } from '../../src-shared/wire';
 import { MAX_IMAGE_BYTES, parseRequest } from '../../src-shared/contract';
 import { connectWs, isClient, packr, rawGet, type LabWsClient } from '../e2e/helpers/ws-client';
 

@@ -11,8 +11,8 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src-main/server/server';
 import { LabRequestError, electronTransport, makeApi, takePageToken, wsTransport } from '../../src-renderer/src/lib/api';
-import { MAX_REQUEST_FRAME_BYTES } from '../../src-main/host/wire';
-import type { LabBridge } from '../../src-main/shell/ipc-channels';
+import { MAX_REQUEST_FRAME_BYTES } from '../../src-shared/wire';
+import type { LabBridge } from '../../src-shared/channels';
 
 const FAKE = path.join(__dirname, 'host-fake-engine-entry.ts');
 const quiet = { info() {}, warn() {}, error() {} };

@@ -244,8 +244,11 @@ describe('server command line', () => {
     });
     expect(() => parseServerArgs(['--port', '-1'])).toThrow(/port/);
     expect(() => parseServerArgs(['--port', '70000'])).toThrow(/port/);
-    expect(() => parseServerArgs(['--bogus'])).toThrow(/unknown argument/);
-    expect(() => parseServerArgs(['--workspace'])).toThrow(/needs a value/);
+    expect(() => parseServerArgs(['--bogus'])).toThrow(/Unknown option '--bogus'[^]*usage: latent-lab-server/);
+    expect(() => parseServerArgs(['--workspace'])).toThrow(/'--workspace <value>' argument missing/);
+    expect(() => parseServerArgs(['--workspace='])).toThrow(/--workspace needs a value/);
+    expect(() => parseServerArgs(['stray'])).toThrow(/Unexpected argument 'stray'/);
+    expect(parseServerArgs(['-h'])).toMatchObject({ help: true });
   });
 });
 

@@ -8,6 +8,7 @@
  * Either way `api.invoke` resolves with the typed value or rejects with a `LabRequestError`
  * carrying the contract's error `code` (`ENGINE_DOWN` when the engine or the connection is gone).
  */
+import { Packr } from 'msgpackr';
 import type {
   ErrorCode,
   EventName,
@@ -17,9 +18,9 @@ import type {
   RequestName,
   RequestOutput,
 } from '../../../src-shared/contract';
-import type { HostEventPayload, HostRequestInput, HostRequestName, HostRequestOutput } from '../../../src-shared/contract';
-import type { BridgeResponse, LabBridge } from '../../../src-main/shell/ipc-channels';
-import { createPackr, MAX_REQUEST_FRAME_BYTES, WS_PATH, wsProtocols, type WireMessage, type WireRequest } from '../../../src-main/host/wire';
+import type { HostEventPayload, HostRequestInput, HostRequestName, HostRequestOutput, Response } from '../../../src-shared/contract';
+import type { LabBridge } from '../../../src-shared/channels';
+import { MAX_REQUEST_FRAME_BYTES, PACKR_OPTIONS, WS_PATH, wsProtocols, type WireMessage, type WireRequest } from '../../../src-shared/wire';
 
 /** A request the engine (or host) answered with an error, or that could not be delivered. */
 export class LabRequestError extends Error {
@@ -51,7 +52,7 @@ declare global {
   }
 }
 
-function unwrap(name: string, r: BridgeResponse): unknown {
+function unwrap(name: string, r: Response): unknown {
   if (r && r.ok === true) return r.value;
   if (r && r.ok === false) throw new LabRequestError(r.error.code, r.error.message, name);
   throw new LabRequestError('INTERNAL', `malformed answer to "${name}"`, name);
@@ -134,7 +135,7 @@ class WsClient implements Transport {
   readonly transport = 'browser' as const;
   readonly #opts: WsTransportOptions;
   readonly #WS: typeof WebSocket;
-  readonly #packr = createPackr();
+  readonly #packr = new Packr(PACKR_OPTIONS);
   readonly #listeners = new Listeners();
   readonly #inFlight = new Map<number, Pending>();
   /** Requests waiting for the socket to open; rejected if this connection attempt fails. */

@@ -2,8 +2,9 @@
  * A Node client for the browser-mode WebSocket protocol (msgpackr frames), for tests: typed
  * request/answer, collected events, raw frames for malformed-input tests.
  */
+import { Packr } from 'msgpackr';
 import WebSocket from 'ws';
-import { createPackr, wsProtocols, type WireMessage } from '../../../src-main/host/wire';
+import { PACKR_OPTIONS, wsProtocols, type WireMessage } from '../../../src-shared/wire';
 
 export interface LabWsClient {
   ws: WebSocket;
@@ -15,7 +16,7 @@ export interface LabWsClient {
   close(): void;
 }
 
-export const packr = createPackr();
+export const packr = new Packr(PACKR_OPTIONS);
 
 export interface ConnectOptions {
   /** Sent as the `latentlab.token.<token>` subprotocol, the way the page sends it. */

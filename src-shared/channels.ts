@@ -1,15 +1,15 @@
 /**
- * IPC channel names and the bridge shape shared by Electron main, the preload and the renderer's
- * api module. Pure TypeScript: no imports at run time.
+ * Electron IPC: the channel names and the bridge the preload exposes as `window.api`, shared by
+ * Electron main (`src-main/shell/ipc.ts`), the preload and the renderer's api module.
+ *
+ * Pure TypeScript, no imports at run time.
  */
-import type { ErrorBody } from '../../src-shared/contract';
+import type { Response } from './contract';
 
-/** renderer → main: `invoke(IPC_INVOKE, name, payload)` answered with a `BridgeResponse`. */
+/** renderer → main: `invoke(IPC_INVOKE, name, payload)` answered with a `Response`. */
 export const IPC_INVOKE = 'lab:invoke';
 /** main → renderer: `send(IPC_EVENT, name, payload)`. */
 export const IPC_EVENT = 'lab:event';
-
-export type BridgeResponse = { ok: true; value: unknown } | { ok: false; error: ErrorBody };
 
 /** What the preload exposes as `window.api` (wrapped into `LabApi` by `lib/api.ts`). */
 export interface LabBridge {
@@ -17,7 +17,7 @@ export interface LabBridge {
   readonly requestNames: readonly string[];
   readonly eventNames: readonly string[];
   /** Contract requests and host requests (`engine:restart`, `dialog:openFolder`) by name. */
-  invoke(name: string, payload: unknown): Promise<BridgeResponse>;
+  invoke(name: string, payload: unknown): Promise<Response>;
   /** Subscribe to a contract event; returns the unsubscribe. */
   on(name: string, cb: (payload: unknown) => void): () => void;
 }

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import { protocol } from 'electron';
 import { securityHeaders } from '../host/csp';
 import { mimeType, resolveStaticFile } from '../host/static-files';
-import type { HostLogger } from '../host/engine-host';
+import type { HostLogger } from '../host/log';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'latent-lab';

@@ -1,12 +1,17 @@
 /**
- * Browser-mode wire format: one msgpackr-encoded object per binary WebSocket frame.
- * `moreTypes` keeps Float32Array/Int32Array/Uint8Array as typed arrays (msgpack extension
- * types), rebuilt in the receiver's realm; `useRecords: false` keeps every frame self-contained.
+ * Browser-mode wire format, shared by the server (`src-main/server/`) and the renderer's api
+ * module: one msgpack-encoded `WireRequest` / `WireMessage` per binary WebSocket frame.
  *
- * Imported by the server (Node) and by the renderer's api module (browser). Pure TypeScript.
+ * Each side builds its own `new Packr(PACKR_OPTIONS)` (msgpackr is not a contract dependency):
+ * `moreTypes` keeps Float32Array/Int32Array/Uint8Array as typed arrays (msgpack extension types),
+ * rebuilt in the receiver's realm; `useRecords: false` keeps every frame self-contained.
+ *
+ * Pure TypeScript, no imports at run time.
  */
-import { Packr } from 'msgpackr';
-import type { ErrorBody } from '../../src-shared/contract';
+import type { Response } from './contract';
+
+/** msgpackr options of both ends (`new Packr(PACKR_OPTIONS)`). */
+export const PACKR_OPTIONS = { useRecords: false, moreTypes: true, mapsAsObjects: true, int64AsType: 'number' } as const;
 
 /** Client → server. */
 export interface WireRequest {
@@ -16,15 +21,8 @@ export interface WireRequest {
   payload?: unknown;
 }
 
-/** Server → client. `id` is null when the frame it answers had no usable id. */
-export type WireMessage =
-  | { t: 'res'; id: number | null; ok: true; value: unknown }
-  | { t: 'res'; id: number | null; ok: false; error: ErrorBody }
-  | { t: 'evt'; name: string; payload: unknown };
-
-export function createPackr(): Packr {
-  return new Packr({ useRecords: false, moreTypes: true, mapsAsObjects: true, int64AsType: 'number' });
-}
+/** Server → client: an answer (`id` null when the frame it answers had no usable id) or an event. */
+export type WireMessage = ({ t: 'res'; id: number | null } & Response) | { t: 'evt'; name: string; payload: unknown };
 
 /** WebSocket path of the server. */
 export const WS_PATH = '/ws';
@@ -40,7 +38,7 @@ export function wsProtocols(token: string): string[] {
 
 /**
  * Largest request frame the server accepts (client → server), 64 MiB. What the contract needs,
- * with margin (test/unit/server.test.ts packs these and checks they fit):
+ * with margin (test/unit/reliability.server.test.ts packs these and checks they fit):
  * - `model:encodeFile`: an image file of up to MAX_IMAGE_BYTES (20 MiB);
  * - `model:decode` at its limits: 100,000 latent vectors of up to 64 floats (25.6 MB) + labels;
  * - `projection:compute` from the UI: the latents of a split, 64 MiB = 262,144 points × 64 dims
@@ -51,5 +49,3 @@ export function wsProtocols(token: string): string[] {
  * Answers (server → client) have no frame cap; they are bounded by the server's queue limits.
  */
 export const MAX_REQUEST_FRAME_BYTES = 64 * 1024 * 1024;
-/** Close code for an unauthenticated socket (never reached by browsers: the upgrade is refused). */
-export const WS_CLOSE_POLICY = 1008;

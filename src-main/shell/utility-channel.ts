@@ -1,10 +1,10 @@
 /**
  * Runs the engine in an Electron `utilityProcess` (a Node.js child managed by Electron's
- * service layer). Messages use structured clone, so typed arrays survive. Electron-only:
- * import this from the Electron main process alone.
+ * service layer). Messages use structured clone, so typed arrays survive. Electron-only, so it
+ * lives in the shell; the browser-mode server uses `host/fork-channel.ts` instead.
  */
 import { utilityProcess, type UtilityProcess } from 'electron';
-import type { EngineChannel, EngineExit, EngineSpawner, FromEngine, ToEngine } from './protocol';
+import type { EngineChannel, EngineExit, EngineSpawner, FromEngine, ToEngine } from '../host/engine-channel';
 
 export interface UtilitySpawnerOptions {
   entry: string;

@@ -5,7 +5,7 @@
  *
  * Pure TypeScript: no Node or Electron imports.
  */
-import type { BackendInfo, EngineInfo, ErrorBody, EventName, EventPayload } from '../../src-shared/contract';
+import type { EngineInfo, EventName, EventPayload, Response } from '../../src-shared/contract';
 
 /** Host → engine. */
 export type ToEngine =
@@ -15,7 +15,7 @@ export type ToEngine =
 /** Engine → host. */
 export type FromEngine =
   | { type: 'ready'; info: EngineInfo; pid: number }
-  | { type: 'response'; id: number; response: { ok: true; value: unknown } | { ok: false; error: ErrorBody } }
+  | { type: 'response'; id: number; response: Response }
   | { type: 'event'; name: EventName; payload: unknown }
   /** Engine.create failed; the process exits right after. */
   | { type: 'fatal'; message: string };
@@ -46,8 +46,6 @@ export type EngineSpawner = () => EngineChannel;
 
 /** The `engine:state` payload; `pid` lets tests (and the logs) name the engine process. */
 export type EngineStatePayload = EventPayload<'engine:state'> & { pid?: number };
-
-export type BackendSummary = BackendInfo;
 
 export function isFromEngine(msg: unknown): msg is FromEngine {
   if (!msg || typeof msg !== 'object') return false;
