@@ -1,5 +1,6 @@
 /**
- * The CLI as a user runs it: train → generate → encode, JSON output, and one-line errors.
+ * The CLI as a user runs it: train → generate → encode, JSON output, and one-line errors; and
+ * `train --out`, which never deletes or overwrites anything it did not make.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
@@ -8,6 +9,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { moveRunTo } from '../../src-main/cli/runOut';
+import { LabError } from '../../src-shared/types';
 
 const root = path.resolve(__dirname, '../..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -24,25 +27,33 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 let runDir = '';
+let trained: { code: number; stdout: string; stderr: string };
 
 beforeAll(async () => {
   ws = mkdtempSync(path.join(os.tmpdir(), 'll-cli-'));
   runDir = path.join(ws, 'my-run');
-  const r = await cli(['train', '--model', 'cvae', '--latent', '2', '--hidden', '64', '--epochs', '1', '--out', runDir, '--json']);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  expect(lines[0].epoch).toBe(1);
-  const last = lines.at(-1);
-  expect(last.run).toBe(runDir);
-  expect(last.test.elbo).toBeGreaterThan(50);
-  expect(last.test.elbo).toBeCloseTo(last.test.recon + last.test.kl, 3);
-  expect(last.samplesPerSecond).toBeGreaterThan(0);
+  trained = await cli(['train', '--model', 'cvae', '--latent', '2', '--hidden', '64', '--epochs', '1', '--out', runDir, '--json']);
 }, 300_000);
 
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
 describe('cli', () => {
+  it('train --out writes the run to a new folder and prints its test metrics as JSON', async () => {
+    expect(trained.stderr).toBe('');
+    expect(trained.code).toBe(0);
+    const lines = trained.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].epoch).toBe(1);
+    const last = lines.at(-1);
+    expect(last.run).toBe(runDir);
+    expect(last.test.elbo).toBeGreaterThan(50);
+    expect(last.test.elbo).toBeCloseTo(last.test.recon + last.test.kl, 3);
+    expect(last.samplesPerSecond).toBeGreaterThan(0);
+    const rec = JSON.parse(await fs.readFile(path.join(runDir, 'config.json'), 'utf8'));
+    expect(rec.id).toBe('my-run');
+    // Moved, not copied: the workspace keeps no second copy.
+    expect(await fs.readdir(path.join(ws, 'lab', 'runs'))).toEqual([]);
+  });
+
   it('info --json names the backend and why better ones were skipped', async () => {
     const r = await cli(['info', '--json']);
     expect(r.code).toBe(0);
@@ -93,5 +104,77 @@ describe('cli', () => {
     expect(r2.code).not.toBe(0);
     expect(r2.stderr).toMatch(/not a run folder/);
     expect(existsSync(path.join(ws, 'x'))).toBe(false);
+  });
+});
+
+describe('train --out never deletes what it did not make', () => {
+  it('refuses a folder with files in it, a file and the workspace, before training, and leaves them as they were', async () => {
+    const full = path.join(ws, 'thesis');
+    await fs.mkdir(full);
+    await fs.writeFile(path.join(full, 'thesis.txt'), 'years of work');
+    const file = path.join(ws, 'notes.txt');
+    await fs.writeFile(file, 'a plain file');
+    for (const [out, message] of [
+      [full, /exists and is not empty/],
+      [file, /exists and is not a folder/],
+      [path.join(ws, 'lab'), /overlaps the workspace/],
+      [path.join(ws, 'lab', 'runs', 'mine'), /overlaps the workspace/],
+    ] as const) {
+      const r = await cli(['train', '--model', 'ae', '--latent', '2', '--hidden', '16', '--epochs', '1', '--out', out]);
+      expect(r.code, out).toBe(2);
+      expect(r.stderr, out).toMatch(message);
+    }
+    expect(await fs.readFile(path.join(full, 'thesis.txt'), 'utf8')).toBe('years of work');
+    expect(await fs.readdir(full)).toEqual(['thesis.txt']);
+    expect(await fs.readFile(file, 'utf8')).toBe('a plain file');
+    expect(existsSync(path.join(ws, 'lab', 'runs', 'mine'))).toBe(false);
+  }, 120_000);
+
+  /** A finished run's folder in a workspace, as training leaves it. */
+  async function fakeRun(name: string): Promise<string> {
+    const dir = path.join(ws, 'move-ws', 'runs', name);
+    await fs.mkdir(path.join(dir, 'model'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ id: name, name: 'a run' }));
+    await fs.writeFile(path.join(dir, 'model', 'weights.bin'), new Uint8Array([1, 2, 3]));
+    return dir;
+  }
+
+  it('a folder that gained a file during training is left alone; the run stays in the workspace', async () => {
+    const run = await fakeRun('r1');
+    const out = path.join(ws, 'was-empty');
+    await fs.mkdir(out);
+    await fs.writeFile(path.join(out, 'arrived.txt'), 'written meanwhile');
+    const err = await moveRunTo(run, out).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LabError);
+    expect(err).toMatchObject({ code: 'EXISTS', message: expect.stringContaining(`the run is kept in ${run}`) });
+    expect(await fs.readdir(out)).toEqual(['arrived.txt']);
+    expect(await fs.readFile(path.join(out, 'arrived.txt'), 'utf8')).toBe('written meanwhile');
+    expect((await fs.readdir(run)).sort()).toEqual(['config.json', 'model']);
+    expect((await fs.readdir(ws)).filter((n) => n.includes('latentlab-tmp'))).toEqual([]);
+  });
+
+  it('an empty folder receives the run, whose id becomes the folder name', async () => {
+    const run = await fakeRun('r2');
+    const out = path.join(ws, 'empty one');
+    await fs.mkdir(out);
+    await moveRunTo(run, out);
+    expect(existsSync(run)).toBe(false);
+    expect(JSON.parse(await fs.readFile(path.join(out, 'config.json'), 'utf8'))).toMatchObject({ id: 'empty_one', name: 'a run' });
+    expect(Array.from(await fs.readFile(path.join(out, 'model', 'weights.bin')))).toEqual([1, 2, 3]);
+  });
+
+  it.runIf(existsSync('/dev/shm'))('across file systems (/dev/shm): copied into a new folder, nothing left behind', async () => {
+    const run = await fakeRun('r3');
+    const parent = mkdtempSync(path.join('/dev/shm', 'll-cli-'));
+    try {
+      const out = path.join(parent, 'shm-run');
+      await moveRunTo(run, out);
+      expect(existsSync(run)).toBe(false);
+      expect((await fs.readdir(out)).sort()).toEqual(['config.json', 'model']);
+      expect(await fs.readdir(parent)).toEqual(['shm-run']);
+      expect(JSON.parse(await fs.readFile(path.join(out, 'config.json'), 'utf8')).id).toBe('shm-run');
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

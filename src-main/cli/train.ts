@@ -1,0 +1,104 @@
+/** `latent-lab train`: trains a model in the workspace (or moves it to `--out`) and prints its test metrics. */
+import path from 'node:path';
+import { ARCHS, LabError, MODEL_KINDS, type Arch, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
+import type { EngineOptions } from '../engine/engine';
+import { num, UsageError, type Options } from './args';
+import { openEngine, userWorkspace } from './engine';
+import { checkRunOut, moveRunTo } from './runOut';
+
+/** One progress line: a bar over all epochs, batch, losses, speed and ETA. */
+function bar(p: TrainProgress): string {
+  const frac = (p.epoch - 1 + p.batch / p.batches) / p.epochs;
+  const width = 24;
+  const filled = Math.round(frac * width);
+  const val = p.val ? ` val ${p.val.loss.toFixed(2)}` : '';
+  return (
+    `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches} ` +
+    `loss ${p.train.loss.toFixed(2)} (recon ${p.train.recon.toFixed(2)}, kl ${p.train.kl.toFixed(2)})${val} ` +
+    `${Math.round(p.samplesPerSecond)}/s ETA ${Math.round(p.etaSeconds)}s`
+  );
+}
+
+/**
+ * The run's configuration from the options (the engine validates the values).
+ * @throws UsageError for an unknown model kind or architecture, `--filters` without conv, non-numbers.
+ */
+export function trainConfig(o: Options): TrainConfigInput {
+  const kind = o.model ?? 'vae';
+  if (!(MODEL_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}`);
+  const arch = o.arch ?? 'dense';
+  if (!(ARCHS as readonly string[]).includes(arch)) throw new UsageError(`--arch must be one of ${ARCHS.join(', ')}`);
+  if (o.filters !== undefined && arch !== 'conv') throw new UsageError('--filters needs --arch conv');
+  return {
+    dataset: { id: (o.dataset ?? 'mnist') as never, ...(o.path ? { path: path.resolve(o.path) } : {}) },
+    model: {
+      kind: kind as (typeof MODEL_KINDS)[number],
+      arch: arch as Arch,
+      convFilters: o.filters?.split(',').map((f) => num(f, 'filters', true)!),
+      latentDim: num(o.latent, 'latent', true),
+      hidden: o.hidden?.split(',').map((h) => num(h, 'hidden', true)!),
+      beta: num(o.beta, 'beta'),
+      klWarmupEpochs: num(o.warmup, 'warmup', true),
+    },
+    epochs: num(o.epochs, 'epochs', true),
+    batchSize: num(o.batch, 'batch', true),
+    learningRate: num(o.lr, 'lr'),
+    seed: num(o.seed, 'seed', true),
+    name: o.name,
+  };
+}
+
+/** Progress to stderr (a redrawn bar on a terminal, one line per epoch otherwise) or, with --json, epoch lines to stdout. */
+function progressPrinter(o: Options, tty: boolean): EngineOptions['emit'] {
+  return (name, payload) => {
+    if (name !== 'training:progress') return;
+    const p = payload as TrainProgress;
+    if (o.json) {
+      if (p.val) console.log(JSON.stringify({ epoch: p.epoch, train: p.train, val: p.val, samplesPerSecond: p.samplesPerSecond, beta: p.beta }));
+    } else if (tty) process.stderr.write(`\r${bar(p)}\x1b[K`);
+    else if (p.val) console.error(bar(p));
+  };
+}
+
+/**
+ * Trains until done (Ctrl-C stops and keeps what was learnt), then prints one JSON line: the run
+ * folder, state, epochs and test metrics.
+ * @throws UsageError (options, `--out`), LabError DIVERGED when the run ended in error.
+ */
+export async function train(o: Options): Promise<number> {
+  const cfg = trainConfig(o);
+  const workspace = userWorkspace(o);
+  const outDir = o.out ? path.resolve(o.out) : undefined;
+  if (outDir) await checkRunOut(outDir, workspace);
+  const tty = process.stderr.isTTY && !o.json;
+  const engine = await openEngine(o, workspace, progressPrinter(o, tty));
+  const onSig = () => void engine.call('training:stop', {});
+  process.once('SIGINT', onSig);
+  try {
+    const { runId } = await engine.call('training:start', cfg);
+    await engine.waitForTraining();
+    if (tty) process.stderr.write('\n');
+    const run = (await engine.call('runs:list', {})).find((r) => r.id === runId)!;
+    const progress = await engine.call('training:status', {});
+    let runDir = path.join(engine.workspace, 'runs', runId);
+    if (outDir) {
+      await engine.dispose(); // nothing of the run is held open while it moves
+      await moveRunTo(runDir, outDir);
+      runDir = outDir;
+    }
+    if (run.state === 'error') throw new LabError('DIVERGED', run.error ?? 'training failed');
+    const m = run.metrics;
+    console.log(
+      JSON.stringify({
+        run: runDir,
+        state: run.state,
+        epochs: run.epochsDone,
+        test: m ? { elbo: m.elbo, recon: m.recon, kl: m.kl, activeUnits: m.activeUnits, knnAccuracy: m.knnAccuracy } : null,
+        samplesPerSecond: progress?.samplesPerSecond ?? null,
+      }),
+    );
+    return 0;
+  } finally {
+    process.off('SIGINT', onSig);
+  }
+}
