@@ -1,6 +1,8 @@
 /**
  * The engine facade end to end in plain Node: train on the embedded MNIST, events, runs,
  * inference requests, typed errors for bad input, persistence across engine restarts.
+ * `beforeAll` trains the two runs the tests share; every test opens the run it uses and makes
+ * any other run or workspace it needs, so the tests pass in any order and alone.
  */
 import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload } from '../../src-shared/contract';
 import { Engine } from '../../src-main/engine/engine';
+import { makeFolderDataset } from '../fixtures/generate';
 
 let ws: string;
 let dataDir: string;
@@ -16,8 +19,25 @@ let engine: Engine;
 const events: { name: EventName; payload: unknown }[] = [];
 const of = <N extends EventName>(name: N) => events.filter((e) => e.name === name).map((e) => e.payload as EventPayload<N>);
 
-async function make(): Promise<Engine> {
-  return Engine.create({ workspace: ws, dataDir, emit: (name, payload) => void events.push({ name, payload }) });
+/** An engine on the shared workspace (or `workspace`), sharing the dataset cache and the event log. */
+async function make(workspace = ws): Promise<Engine> {
+  return Engine.create({ workspace, dataDir, emit: (name, payload) => void events.push({ name, payload }) });
+}
+
+/** Waits (polling every 5 ms, at most 60 s) until `ready()` is true. */
+async function until(ready: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 60_000;
+  while (!ready()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A small run trained on `e` (1 epoch, 16 hidden units, no snapshots). */
+async function tinyRun(e: Engine, extra: Record<string, unknown> = {}): Promise<string> {
+  const { runId } = await e.call('training:start', { model: { kind: 'vae', latentDim: 2, hidden: [16] }, epochs: 1, snapshotSize: 0, ...extra });
+  await e.waitForTraining();
+  return runId;
 }
 
 let vaeRun = '';
@@ -54,8 +74,8 @@ afterAll(async () => {
   rmSync(`${ws}-out`, { recursive: true, force: true });
 });
 
-/** Exports go outside the workspace (a destination inside it is refused). */
-const exportsDir = () => path.join(`${ws}-out`, 'exports');
+/** Exports go outside the workspace (a destination inside it is refused); one folder per test. */
+const exportsDir = (test: string) => path.join(`${ws}-out`, test);
 
 describe('training through the engine', () => {
   it('emits progress, per-epoch latent snapshots and a done event with metrics', () => {
@@ -86,7 +106,8 @@ describe('training through the engine', () => {
 
   it('lists the runs with their state, epochs and metrics; writes metrics.jsonl', async () => {
     const runs = await engine.call('runs:list', {});
-    expect(runs.map((r) => r.id).sort()).toEqual([vaeRun, cvaeRun].sort());
+    // Newest first (other tests may add runs of their own).
+    expect(runs.map((r) => r.id).filter((id) => id === vaeRun || id === cvaeRun)).toEqual([cvaeRun, vaeRun]);
     const v = runs.find((r) => r.id === vaeRun)!;
     expect(v.state).toBe('done');
     expect(v.epochsDone).toBe(2);
@@ -132,6 +153,7 @@ describe('inference requests', () => {
   });
 
   it('reconstructs a page, worst first', async () => {
+    await engine.call('runs:open', { runId: vaeRun });
     const r = await engine.call('model:reconstruct', { split: 'test', offset: 0, count: 8, worstFirst: true });
     expect(r.count).toBe(8);
     for (let k = 1; k < 8; k++) expect(r.errors[k]).toBeLessThanOrEqual(r.errors[k - 1]);
@@ -140,6 +162,7 @@ describe('inference requests', () => {
   });
 
   it('encodes all test latents and projects them', async () => {
+    await engine.call('runs:open', { runId: vaeRun });
     const l = await engine.call('model:latents', { split: 'test' });
     expect(l.count).toBe(2000);
     expect(l.latents.length).toBe(4000);
@@ -148,6 +171,7 @@ describe('inference requests', () => {
   });
 
   it('leaves no tensors behind after requests', async () => {
+    await engine.call('runs:open', { runId: vaeRun });
     const before = tf.memory().numTensors;
     await engine.call('model:generate', { count: 10, seed: 1 });
     await engine.call('model:reconstruct', { split: 'test', offset: 0, count: 10, worstFirst: true });
@@ -158,6 +182,7 @@ describe('inference requests', () => {
 
 describe('bad input gets a typed error and the engine keeps serving', () => {
   it('unknown requests, malformed payloads and unknown runs', async () => {
+    await engine.call('runs:open', { runId: vaeRun });
     expect(await engine.handle('nope:nope', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_REQUEST' } });
     expect(await engine.handle('model:generate', { count: -1 })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
     expect(await engine.handle('model:decode', { z: [1, 2], count: 1 })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
@@ -190,7 +215,7 @@ describe('bad input gets a typed error and the engine keeps serving', () => {
 
 describe('export through the engine', () => {
   it('exports a CVAE imagefolder with every label, and cancel leaves nothing complete-looking', async () => {
-    const out = path.join(exportsDir(), 'folder');
+    const out = path.join(exportsDir('imagefolder'), 'folder');
     const r = await engine.call('export:start', { runId: cvaeRun, format: 'imagefolder', count: 3, seed: 5, out });
     expect(r.total).toBe(30);
     expect(Object.keys(r.countPerLabel)).toHaveLength(10);
@@ -203,12 +228,12 @@ describe('export through the engine', () => {
     expect(progress.at(-1)).toEqual({ done: 30, total: 30 });
     await expect(engine.call('export:start', { runId: cvaeRun, format: 'npz', count: 3, out })).rejects.toMatchObject({ code: 'EXISTS' });
 
-    const big = path.join(exportsDir(), 'cancelled');
+    const big = path.join(exportsDir('imagefolder'), 'cancelled');
     const pending = engine.call('export:start', { runId: cvaeRun, format: 'imagefolder', count: 2000, out: big });
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => of('export:progress').some((p) => p.total === 20_000 && p.done > 0), 'the big export to be under way');
     await engine.call('export:cancel', {});
     await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
-    expect((await fs.readdir(exportsDir())).sort()).toEqual(['folder']);
+    expect((await fs.readdir(exportsDir('imagefolder'))).sort()).toEqual(['folder']);
   });
 
   it('a temp folder left by an export that was killed is removed on the next start', async () => {
@@ -226,7 +251,7 @@ describe('export through the engine', () => {
   });
 
   it('exports projector embeddings of the test set', async () => {
-    const out = path.join(exportsDir(), 'emb');
+    const out = path.join(exportsDir('embeddings'), 'emb');
     const r = await engine.call('export:start', { runId: vaeRun, format: 'embeddings', out });
     expect(r.total).toBe(2000);
     const vectors = (await fs.readFile(path.join(out, 'vectors.tsv'), 'utf8')).trim().split('\n');
@@ -237,7 +262,7 @@ describe('export through the engine', () => {
 
 describe('toy 2-D data', () => {
   it('trains a VAE on two moons with a Gaussian decoder', async () => {
-    const e = await make();
+    const e = await make(path.join(`${ws}-out`, 'toy-workspace'));
     try {
       const { runId } = await e.call('training:start', {
         dataset: { id: 'toy-moons' },
@@ -272,20 +297,22 @@ describe('training workers that cannot start', () => {
     const saved = { w: process.env.LATENT_LAB_TRAIN_WORKERS, e: process.env.LATENT_LAB_TRAIN_WORKER_ENTRY };
     process.env.LATENT_LAB_TRAIN_WORKERS = '1';
     process.env.LATENT_LAB_TRAIN_WORKER_ENTRY = bad;
+    const e = await make(path.join(`${ws}-out`, 'workers-workspace'));
     try {
-      const { runId } = await engine.call('training:start', {
+      const { runId } = await e.call('training:start', {
         dataset: { id: 'mnist' },
         model: { kind: 'ae', latentDim: 2, hidden: [32] },
         epochs: 1,
         snapshotSize: 0,
       });
-      await engine.waitForTraining();
+      await e.waitForTraining();
       const done = of('training:done').find((d) => d.runId === runId)!;
       expect(done.state).toBe('done');
-      const info = await engine.call('engine:info', {});
+      const info = await e.call('engine:info', {});
       expect(info.backend.trainThreads).toBe(1);
       expect(info.backend.threadsNote).toMatch(/training workers unavailable: .*no threads in this build.*; training on the engine's thread/);
     } finally {
+      await e.dispose();
       if (saved.w === undefined) delete process.env.LATENT_LAB_TRAIN_WORKERS;
       else process.env.LATENT_LAB_TRAIN_WORKERS = saved.w;
       if (saved.e === undefined) delete process.env.LATENT_LAB_TRAIN_WORKER_ENTRY;
@@ -310,8 +337,47 @@ describe('persistence', () => {
   });
 
   it('renames and deletes runs', async () => {
-    const r = await engine.call('runs:rename', { runId: vaeRun, name: 'my favourite' });
+    const runId = await tinyRun(engine, { name: 'to be deleted' });
+    const r = await engine.call('runs:rename', { runId, name: 'my favourite' });
     expect(r.name).toBe('my favourite');
-    expect((await engine.call('runs:list', {})).find((x) => x.id === vaeRun)!.name).toBe('my favourite');
+    expect((await engine.call('runs:list', {})).find((x) => x.id === runId)!.name).toBe('my favourite');
+    const dir = path.join(ws, 'runs', runId);
+    expect(existsSync(path.join(dir, 'config.json'))).toBe(true);
+
+    await engine.call('runs:open', { runId });
+    expect(await engine.call('runs:delete', { runId })).toEqual({ ok: true });
+    expect(existsSync(dir)).toBe(false);
+    expect((await engine.call('runs:list', {})).map((x) => x.id)).not.toContain(runId);
+    await expect(engine.call('runs:open', { runId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // It was the open run: nothing is open now, and the other runs are untouched.
+    await expect(engine.call('model:generate', { count: 1 })).rejects.toMatchObject({ code: 'NO_MODEL' });
+    expect((await engine.call('runs:list', {})).map((x) => x.id)).toEqual(expect.arrayContaining([vaeRun, cvaeRun]));
   });
+});
+
+describe('dataset samples of an open run', () => {
+  it("come from the run's own data after its folder changed (hover images match the scatter)", async () => {
+    const root = path.join(`${ws}-out`, 'folder-data');
+    await makeFolderDataset(root, ['a', 'b'], 10);
+    const e = await make(path.join(`${ws}-out`, 'folder-workspace'));
+    try {
+      const runId = await tinyRun(e, { dataset: { id: 'folder', path: root } });
+      await e.call('runs:open', { runId });
+      const ref = { id: 'folder', path: root };
+      const before = await e.call('datasets:sample', { dataset: ref, split: 'test', offset: 0, count: 100 });
+      const scatter = await e.call('model:latents', { runId, split: 'test' });
+      expect(before.count).toBe(scatter.count);
+
+      // The folder changes while the run is open: a third class, and other pictures in class a.
+      await makeFolderDataset(root, ['b', 'a', 'c'], 12);
+      expect((await e.call('datasets:prepare', { dataset: ref })).labelNames).toEqual(['a', 'b', 'c']);
+
+      const after = await e.call('datasets:sample', { dataset: ref, split: 'test', offset: 0, count: 100 });
+      expect(after.count).toBe(scatter.count);
+      expect(Array.from(after.labels)).toEqual(Array.from(scatter.labels));
+      expect(Array.from(after.images)).toEqual(Array.from(before.images));
+    } finally {
+      await e.dispose();
+    }
+  }, 120_000);
 });
