@@ -27,6 +27,8 @@ import { decodeArrays, encodeArrays, evaluate } from '../../src-main/engine/metr
 import { trainModel } from '../../src-main/engine/train';
 import { loadDataset } from '../../src-main/engine/datasets';
 import { mulberry32 } from '../../src-main/engine/datasets/random';
+import { denseOff, parallelWorkerCount } from '../../src-main/engine/parallel/workerCount';
+import { trainModelParallel } from '../../src-main/engine/parallel/trainParallel';
 
 let tmp: string;
 beforeAll(async () => {
@@ -256,6 +258,26 @@ describe('conv training on real MNIST digits (wasm backend)', () => {
     const data = await loadDataset({ id: 'mnist' }, { dataDir: path.join(tmp, 'datasets') });
     digits = { x: data.train.x.slice(0, 300 * 784), y: data.train.y.slice(0, 300), count: 300 };
     val = { x: data.test.x.slice(0, 100 * 784), y: data.test.y.slice(0, 100), count: 100 };
+  });
+
+  it('the engine routes conv models to tfjs workers (not the dense kernels), and they train there', async () => {
+    const cfg = TrainConfig.parse({ model: { kind: 'vae', arch: 'conv', latentDim: 2, hidden: [16], convFilters: [8, 16] }, epochs: 30, batchSize: 64, learningRate: 3e-3, seed: 2 });
+    expect(denseOff(cfg.model, {})).toMatch(/conv model.*trains with tfjs/);
+    expect(denseOff(TrainConfig.parse({}).model, {})).toBeNull();
+    const keras = TrainConfig.parse({ model: { kind: 'vae', arch: 'conv', latentDim: 2 } });
+    expect(parallelWorkerCount('wasm', keras, 8000, {}, 2, 784, 1)).toBe(2); // 2 tfjs workers on 2 cores
+    // Two workers, each half of every batch, gradients averaged: trains as well as one thread does.
+    const short = { ...cfg, epochs: 4 };
+    const b = buildModel(spec(28, 1, cfg.model, 10), 2);
+    const before = await evaluate(b, val, { seed: 1 });
+    const r = await trainModelParallel(b, short, { train: digits, val }, {}, { workers: 2, wasmThreads: 1, dense: false });
+    expect(r.state).toBe('done');
+    const inWorkers = await evaluate(b, val, { seed: 1 });
+    const c = buildModel(spec(28, 1, cfg.model, 10), 2);
+    await trainModel(c, short, { train: digits, val });
+    const here = await evaluate(c, val, { seed: 1 });
+    expect(here.loss).toBeLessThan(before.loss * 0.85);
+    expect(Math.abs(inWorkers.loss - here.loss) / here.loss).toBeLessThan(0.1);
   });
 
   for (const kind of KINDS) {
