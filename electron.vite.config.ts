@@ -11,38 +11,24 @@
  *   out/preload/preload.js    preload (CJS; sandboxed preloads cannot load ESM or chunks)
  *   out/renderer/             UI (index.html; scatter-bench.html is the bench's scatter page)
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { EVENT_NAMES, HOST_EVENT_NAMES, HOST_REQUEST_NAMES, REQUEST_NAMES } from './src-shared/contract';
-import { envValue } from './src-main/env';
-
 
 const here = (p: string): string => resolve(__dirname, p);
 
-/** Entries of the main build; ones whose source is not written yet are left out with a note. */
-function mainEntries(): Record<string, string> {
-  const entries: Record<string, string> = {
-    index: here('src-main/index.ts'),
-    server: here('src-main/server/main.ts'),
-  };
-  const optional: Array<[name: string, file: string, needs: string]> = [
-    ['engine-entry', 'src-main/engine-entry.ts', 'src-main/engine/engine.ts'],
-    ['cli', 'src-main/cli/main.ts', 'src-main/cli/main.ts'],
-    // Training worker thread of the data-parallel trainer (src-main/engine/parallel).
-    ['train-worker', 'src-main/engine/parallel/worker.ts', 'src-main/engine/parallel/worker.ts'],
-  ];
-  // LATENT_LAB_BUILD_SKIP=engine-entry,cli leaves entries out while their sources are in flux.
-  const skip = new Set((envValue('LATENT_LAB_BUILD_SKIP') ?? '').split(',').filter(Boolean));
-  for (const [name, file, needs] of optional) {
-    if (skip.has(name)) console.warn(`[electron.vite.config] LATENT_LAB_BUILD_SKIP: out/main/${name}.js is not built`);
-    else if (existsSync(here(needs))) entries[name] = here(file);
-    else console.warn(`[electron.vite.config] ${needs} does not exist yet: out/main/${name}.js is not built`);
-  }
-  return entries;
-}
+/** Entries of the main build (see the list at the top). */
+const mainEntries: Record<string, string> = {
+  index: here('src-main/index.ts'),
+  server: here('src-main/server/main.ts'),
+  'engine-entry': here('src-main/engine-entry.ts'),
+  cli: here('src-main/cli/main.ts'),
+  // Training worker thread of the data-parallel trainer (src-main/engine/parallel).
+  'train-worker': here('src-main/engine/parallel/worker.ts'),
+};
 
 /** Copies the committed WebAssembly kernels to out/main/kernels/ (kernels/dense/kernelModule.ts reads them there). */
 function kernelFiles(): Plugin {
@@ -74,7 +60,7 @@ export default defineConfig({
       // are bundled so the CommonJS main can load them.
       externalizeDeps: { exclude: ['electron-store'] },
       rolldownOptions: {
-        input: mainEntries(),
+        input: mainEntries,
         output: {
           format: 'cjs',
           entryFileNames: '[name].js',

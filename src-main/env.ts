@@ -79,12 +79,6 @@ export const ENV_VARS = {
     default: 'off (`info`)',
     meaning: "Electron app only: the main process's console log shows `debug` messages.",
   },
-  LATENT_LAB_BUILD_SKIP: {
-    scope: 'build',
-    values: 'comma-separated entries: `engine-entry`, `cli`, `train-worker`',
-    default: 'build every entry',
-    meaning: '`electron-vite build` leaves these `out/main/*.js` entries out (while their sources are in flux).',
-  },
   LATENT_LAB_E2E_NO_BUILD: {
     scope: 'tests',
     values: 'any non-empty value',
