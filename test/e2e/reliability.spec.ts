@@ -3,16 +3,20 @@
  * SIGKILL the engine mid-epoch and mid-export. Clients see `crashed` (with the signal);
  * `engine:restart` works; saved runs (including the one killed mid-epoch, from its last
  * checkpoint) open and give finite outputs; no complete-looking export folder exists; the
- * killed export's temp folder is removed when the engine starts again (journal
- * `exports-in-progress.json`).
+ * killed export's temp folder is removed when the engine starts again (its journal record in
+ * `exports-in-progress/`); no temp file of an atomic write is left in the run folders.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
+import writeFileAtomic from 'write-file-atomic';
 import { startLabServer, type LabServer } from './helpers/lab-server';
 import { connectWs, isClient, type LabWsClient } from './helpers/ws-client';
 
 type Ok<T = any> = { ok: true; value: T };
+
+/** Temp files of the engine's atomic write (write-file-atomic names them `<file>.<uint32>`). */
+const ATOMIC_TEMP = /\.(json|jsonl|bin)\.\d+$/;
 
 async function ok<T = any>(client: LabWsClient, name: string, payload: unknown): Promise<T> {
   const r = await client.request(name, payload);
@@ -73,10 +77,13 @@ test('engine SIGKILLed mid-epoch and mid-export: restart, saved runs load, no ha
       await ok(client!, 'runs:open', { runId: done.runId });
       const again: Float32Array = (await ok(client!, 'model:generate', { count: 4, seed: 7 })).images;
       expect(Array.from(again)).toEqual(Array.from(safeImages));
-      // No torn temp files left in the run folders.
+      // No torn temp files left in the run folders: the atomic writer's (write-file-atomic,
+      // `<file>.<number>`, the pattern checked against its own temp name) nor a checkpoint's.
+      const tempName = (writeFileAtomic as unknown as { _getTmpname(f: string): string })._getTmpname('config.json');
+      expect(tempName).toMatch(ATOMIC_TEMP);
       for (const id of [runId, done.runId]) {
         const all = readdirSync(path.join(lab.workspace, 'runs', id), { recursive: true }).map(String);
-        expect(all.filter((f) => /config\.json\.tmp-/.test(f))).toEqual([]);
+        expect(all.filter((f) => ATOMIC_TEMP.test(f) || /model\.tmp-/.test(f))).toEqual([]);
       }
     });
 

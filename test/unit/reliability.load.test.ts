@@ -12,7 +12,7 @@ import { existsSync, promises as fs, mkdtempSync, readdirSync, rmSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload } from '../../src-shared/contract';
 import { Engine } from '../../src-main/engine/engine';
 import { mulberry32 } from '../../src-main/engine/datasets/random';
@@ -39,10 +39,21 @@ beforeAll(async () => {
   await engine.call('runs:open', { runId: mainRun });
 }, 120_000);
 
+/** Lets Node report rejections left unhandled by what just ran (it does so once the microtasks drain). */
+const settle = () => new Promise((r) => setImmediate(r));
+
+// Promise hygiene, in any test order: no rejection goes unhandled during a test or after the last.
+afterEach(async () => {
+  await settle();
+  expect(unhandled.splice(0).map(String), 'unhandled promise rejections during this test').toEqual([]);
+});
+
 afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
   await engine?.dispose();
+  await settle();
+  process.off('unhandledRejection', onUnhandled);
   rmSync(ws, { recursive: true, force: true });
+  expect(unhandled.map(String), 'unhandled promise rejections after the tests').toEqual([]);
 });
 
 /** Delete every run but the main one and make the main one active again. */
@@ -236,11 +247,4 @@ describe('folder dataset import', () => {
     expect(new Set(s.labels).size).toBe(5);
     for (let c = 0; c < 5; c++) expect(s.labels.filter((l) => l === c).length).toBe(80);
   }, 60_000);
-});
-
-describe('promise hygiene', () => {
-  it('no promise rejection went unhandled in this file', async () => {
-    await sleep(50);
-    expect(unhandled.map(String)).toEqual([]);
-  });
 });
