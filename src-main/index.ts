@@ -4,7 +4,7 @@
  * The interesting parts live in `shell/` (Electron-only) and `host/` (shared with browser mode).
  */
 import path from 'node:path';
-import { BrowserWindow, Menu, app, dialog, nativeTheme, shell } from 'electron';
+import { BrowserWindow, Menu, app, dialog, shell } from 'electron';
 import { EngineHost } from './host/engine-host';
 import { IPC_EVENT } from '../src-shared/channels';
 import type { HostEventPayload, MenuCommand, Response } from '../src-shared/contract';
@@ -105,7 +105,6 @@ function rememberOpenedRun(sh: Shell, name: unknown, response: Response): void {
 /** Once Electron is ready: settings, protocol, the engine host, IPC, menu and the window. */
 function startApp(sh: Shell): void {
   sh.settings = new SettingsStore(app.getPath('userData'), sh.log);
-  nativeTheme.themeSource = sh.settings.get().theme;
   hardenApp(sh.log);
   handleAppProtocol(sh.rendererDir, sh.log);
   const workspace = sh.settings.get().workspace;

@@ -30,7 +30,6 @@ export type WindowState = z.infer<typeof WindowState>;
 
 export const Settings = z.object({
   window: WindowState.default({ width: 1400, height: 900, maximized: false }),
-  theme: z.enum(['system', 'light', 'dark']).default('system'),
   /** Engine workspace; default: the engine's own (`LATENT_LAB_HOME` or the platform data folder). */
   workspace: z.string().min(1).max(4096).optional(),
   lastDatasetFolder: z.string().max(4096).optional(),

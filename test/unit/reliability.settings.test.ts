@@ -17,11 +17,11 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('settings quarantine', () => {
   const cases: Array<[string, string, RegExp]> = [
-    ['not JSON', '{"theme": "dark",', /unreadable settings/],
+    ['not JSON', '{"workspace": "/tmp",', /unreadable settings/],
     ['empty file', '', /unreadable settings/],
     ['binary junk', '\u0000\u0001\u00ff\u00fe', /unreadable settings/],
     ['wrong type', '{"window": {"width": "wide"}}', /invalid settings: window\.width/],
-    ['unknown theme', '{"theme": "neon"}', /invalid settings: theme/],
+    ['bad recent runs', '{"recentRuns": "neon"}', /invalid settings: recentRuns/],
     ['a JSON array', '[1,2,3]', /invalid settings/],
     ['null', 'null', /invalid settings/],
   ];
@@ -36,7 +36,7 @@ describe('settings quarantine', () => {
     expect(existsSync(file)).toBe(false);
     const aside = path.join(dir, 'settings.json.corrupt-2026-01-02T03-04-05-678Z');
     expect(readFileSync(aside, 'utf8')).toBe(text);
-    expect(Settings.parse({})).toMatchObject({ theme: 'system', window: { width: 1400, height: 900 } });
+    expect(Settings.parse({})).toMatchObject({ window: { width: 1400, height: 900 }, recentRuns: [] });
   });
 
   it('a second corruption later keeps the first one aside too', () => {
@@ -56,7 +56,7 @@ describe('settings quarantine', () => {
     const dir = path.join(tmp, 'valid');
     mkdirSync(dir);
     const file = path.join(dir, 'settings.json');
-    const text = JSON.stringify({ theme: 'dark', window: { width: 1000, height: 700, maximized: false }, extra: 1 });
+    const text = JSON.stringify({ theme: 'dark', window: { width: 1000, height: 700, maximized: false }, extra: 1 }); // old and unknown keys: fine
     writeFileSync(file, text);
     const mtime = statSync(file).mtimeMs;
     expect(quarantineBadSettings(file)).toBeNull();
