@@ -1,27 +1,39 @@
 #!/usr/bin/env node
 /**
- * Builds the dense training kernels (src-main/engine/kernels/dense/dense.c) into the WebAssembly
- * module src-main/engine/kernels/dense/dense.wasm, which is committed (a binary file) and read
- * at run time (kernels/dense/kernelModule.ts; the build copies it to out/main/kernels/).
+ * Builds the training kernels (src-main/engine/kernels/dense/dense.c, gemm.c, conv.c) into two
+ * WebAssembly modules, both committed (binary files) and read at run time
+ * (kernels/dense/kernelModule.ts; the app build copies them to out/main/kernels/):
+ *   dense.wasm          WebAssembly SIMD (every runtime the app supports)
+ *   dense-relaxed.wasm  the same C with relaxed SIMD (fused multiply-add in the GEMM), loaded
+ *                       where `WebAssembly.validate` accepts it (Electron; Node with
+ *                       --experimental-wasm-relaxed-simd)
  *
- * The module carries a custom section `latent-lab.build` (JSON: the source file, its SHA-256,
- * the compiler's `--version` line), so a test can tell, without a compiler, whether the
- * committed module is a build of the committed source; with the same clang the build is
- * byte-for-byte reproducible, and test/unit/kernel-build.test.ts rebuilds it and compares.
+ * Each module carries a custom section `latent-lab.build` (JSON: the variant, each source
+ * file's SHA-256, the compiler's `--version` line), so a test can tell, without a compiler,
+ * whether the committed modules are builds of the committed sources; with the same clang the
+ * build is byte-for-byte reproducible, and test/unit/kernel-build.test.ts rebuilds and compares.
  *
- * Needs clang and wasm-ld with the wasm32 target (Debian: `apt-get install clang lld`); whoever
- * changes dense.c runs it: `npm run build:kernels`. `--out FILE` writes elsewhere (the test's
- * rebuild); `CLANG=...` picks the compiler.
+ * Needs clang ≥ 16 and its wasm-ld (relaxed SIMD's final opcodes; Debian 12:
+ * `apt-get install clang-16 lld-16`); whoever changes the C runs it: `npm run build:kernels`.
+ * `--out DIR` writes the modules elsewhere (the test's rebuild); `CLANG=...` picks the compiler
+ * (default: the newest clang-NN on PATH, else clang).
  */
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const DIR = path.join(__dirname, '..', 'src-main', 'engine', 'kernels', 'dense');
-const SRC = path.join(DIR, 'dense.c');
-const OUT = path.join(DIR, 'dense.wasm');
+/** The C sources, compiled together into each module. */
+const SOURCES = ['dense.c', 'gemm.c', 'conv.c'];
+/** The modules: file name and the flags that differ. */
+const VARIANTS = [
+  { variant: 'simd', file: 'dense.wasm', flags: [] },
+  { variant: 'relaxed-simd', file: 'dense-relaxed.wasm', flags: ['-mrelaxed-simd'] },
+];
+/** Oldest clang that emits relaxed SIMD's final opcodes (clang 14's `f32x4.fma` is the prototype's). */
+const MIN_CLANG = 16;
 /** Name of the custom section that records what the module was built from. */
 const BUILD_SECTION = 'latent-lab.build';
 
@@ -34,6 +46,7 @@ const FLAGS = [
   '-matomics',
   '-mmutable-globals',
   '-nostdlib',
+  '-fno-builtin',
   '-Wall',
   '-Werror',
   '-Wl,--no-entry',
@@ -64,25 +77,56 @@ function customSection(name, payload) {
   return Buffer.concat([Buffer.from([0]), leb128(body.length), body]);
 }
 
+/** The `--version` line of `clang`, or null when it does not run. */
+function versionLine(clang) {
+  const r = spawnSync(clang, ['--version'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout ? r.stdout.split('\n')[0].trim() : null;
+}
+
+/**
+ * The compiler to build with: `$CLANG`, else the newest `clang-NN` (NN ≥ 16) on PATH, else
+ * `clang`; null when none of them is a clang ≥ 16. Also used by the rebuild test.
+ */
+function findClang(env = process.env) {
+  const candidates = env.CLANG ? [env.CLANG] : [...Array.from({ length: 10 }, (_, i) => `clang-${25 - i}`), 'clang'];
+  for (const clang of candidates) {
+    const line = versionLine(clang);
+    const major = line && /version (\d+)\./.exec(line);
+    if (major && Number(major[1]) >= MIN_CLANG) return { clang, version: line };
+  }
+  return null;
+}
+
+/** SHA-256 of each source, by file name. */
+function sourceHashes() {
+  return Object.fromEntries(SOURCES.map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(DIR, f))).digest('hex')]));
+}
+
 function main() {
   const argv = process.argv.slice(2);
   const outAt = argv.indexOf('--out');
-  const out = outAt >= 0 ? path.resolve(argv[outAt + 1] ?? '') : OUT;
-  const clang = process.env.CLANG || 'clang';
-  const source = fs.readFileSync(SRC);
-  const sha256 = createHash('sha256').update(source).digest('hex');
-  const compiler = execFileSync(clang, ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
+  const outDir = outAt >= 0 ? path.resolve(argv[outAt + 1] ?? '') : DIR;
+  const found = findClang();
+  if (!found) {
+    console.error(`build-kernels: needs clang ≥ ${MIN_CLANG} with wasm-ld (Debian 12: apt-get install clang-16 lld-16; or set CLANG)`);
+    process.exit(1);
+  }
+  const sources = sourceHashes();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'll-kernels-'));
   try {
-    const wasm = path.join(tmp, 'dense.wasm');
-    execFileSync(clang, [...FLAGS, '-o', wasm, SRC], { stdio: 'inherit' });
-    const build = JSON.stringify({ source: 'dense.c', sha256, compiler });
-    const bytes = Buffer.concat([fs.readFileSync(wasm), customSection(BUILD_SECTION, Buffer.from(build, 'utf8'))]);
-    fs.writeFileSync(out, bytes);
-    console.log(`wrote ${path.relative(process.cwd(), out)}: ${bytes.length} bytes from dense.c ${sha256.slice(0, 12)} (${compiler})`);
+    for (const { variant, file, flags } of VARIANTS) {
+      const wasm = path.join(tmp, file);
+      execFileSync(found.clang, [...FLAGS, ...flags, '-o', wasm, ...SOURCES.map((f) => path.join(DIR, f))], { stdio: 'inherit' });
+      const build = JSON.stringify({ variant, sources, compiler: found.version });
+      const bytes = Buffer.concat([fs.readFileSync(wasm), customSection(BUILD_SECTION, Buffer.from(build, 'utf8'))]);
+      const out = path.join(outDir, file);
+      fs.writeFileSync(out, bytes);
+      console.log(`wrote ${path.relative(process.cwd(), out)}: ${bytes.length} bytes (${variant}; ${found.version})`);
+    }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-main();
+module.exports = { findClang, sourceHashes, SOURCES, VARIANTS, MIN_CLANG };
+if (require.main === module) main();

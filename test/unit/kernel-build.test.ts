@@ -1,8 +1,9 @@
 /**
- * The dense kernels as a committed artefact: `dense.wasm` is a build of the committed `dense.c`
- * (its build record names the source's SHA-256; with clang present, rebuilding gives the same
- * bytes), the kernel table matches both the C prototypes and the module's exports, and the
- * engine finds the module where the build puts it.
+ * The kernels as committed artefacts: `dense.wasm` (plain SIMD) and `dense-relaxed.wasm`
+ * (relaxed SIMD) are builds of the committed C sources (their build records name each source's
+ * SHA-256; with clang ≥ 16 present, rebuilding gives the same bytes), the kernel table matches
+ * both the C prototypes and each module's exports, the engine picks the relaxed build exactly
+ * where the runtime validates it, and finds the modules where the build puts them.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -10,19 +11,34 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkKernelExports, kernelBuildInfo, kernelModule, readKernelFile } from '../../src-main/engine/kernels/dense/kernelModule';
+import {
+  checkKernelExports,
+  defaultVariant,
+  kernelBuildInfo,
+  kernelModule,
+  readKernelFile,
+  relaxedSimdSupported,
+  VARIANT_FILES,
+  variantOf,
+  type KernelVariant,
+} from '../../src-main/engine/kernels/dense/kernelModule';
 import { DENSE_KERNELS, parsePrototype } from '../../src-main/engine/kernels/dense/kernelTable';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DIR = path.join(ROOT, 'src-main', 'engine', 'kernels', 'dense');
-const SOURCE = path.join(DIR, 'dense.c');
 const MODULE = path.join(DIR, 'dense.wasm');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const build = require(path.join(ROOT, 'scripts', 'build-kernels.cjs')) as {
+  findClang(): { clang: string; version: string } | null;
+  SOURCES: string[];
+};
+const VARIANTS = Object.keys(VARIANT_FILES) as KernelVariant[];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'll-kernel-build-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** `EXPORT("name") ret name(params) {` in dense.c, as name → `ret (params)` with spaces normalised. */
+/** `EXPORT("name") ret name(params) {` in the C sources, as name → `ret (params)` with spaces normalised. */
 function cPrototypes(): Map<string, string> {
-  const src = readFileSync(SOURCE, 'utf8');
+  const src = build.SOURCES.map((f) => readFileSync(path.join(DIR, f), 'utf8')).join('\n');
   const out = new Map<string, string>();
   for (const m of src.matchAll(/EXPORT\("(\w+)"\)\s*([\w\s*]+?)\s+(\w+)\s*\(([^)]*)\)\s*\{/g)) {
     expect(m[3], `EXPORT("${m[1]}") names the C function ${m[3]}`).toBe(m[1]);
@@ -31,36 +47,47 @@ function cPrototypes(): Map<string, string> {
   return out;
 }
 
-/** The compiler's `--version` line, or null when clang or wasm-ld is missing. */
-function clangVersion(): string | null {
-  const clang = process.env.CLANG || 'clang';
-  if (spawnSync('wasm-ld', ['--version']).status !== 0) return null;
-  const r = spawnSync(clang, ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.split('\n')[0].trim() : null;
-}
-
 describe('dense kernels module', () => {
-  it('the committed dense.wasm is a build of the committed dense.c', () => {
-    const info = kernelBuildInfo(kernelModule());
-    const sha = createHash('sha256').update(readFileSync(SOURCE)).digest('hex');
-    expect(info?.source).toBe('dense.c');
-    expect(info?.sha256, 'dense.c changed since dense.wasm was built: run `npm run build:kernels`').toBe(sha);
+  for (const variant of VARIANTS) {
+    it(`the committed ${VARIANT_FILES[variant]} is a ${variant} build of the committed C sources`, () => {
+      const info = kernelBuildInfo(readKernelFile(VARIANT_FILES[variant]));
+      expect(info?.variant).toBe(variant);
+      for (const f of build.SOURCES) {
+        const sha = createHash('sha256').update(readFileSync(path.join(DIR, f))).digest('hex');
+        expect(info?.sources[f], `${f} changed since ${VARIANT_FILES[variant]} was built: run \`npm run build:kernels\``).toBe(sha);
+      }
+      expect(Object.keys(info?.sources ?? {}).sort()).toEqual([...build.SOURCES].sort());
+    });
+  }
+
+  it('rebuilding the C sources gives the committed bytes of both modules', (ctx) => {
+    const found = build.findClang();
+    const ld = found && spawnSync(found.clang, ['--target=wasm32', '-print-prog-name=wasm-ld'], { encoding: 'utf8' }).stdout.trim();
+    if (!found || !ld || spawnSync(ld, ['--version']).status !== 0) {
+      return ctx.skip('clang ≥ 16 and its wasm-ld are not installed (Debian 12: apt-get install clang-16 lld-16)');
+    }
+    const built = kernelBuildInfo(readKernelFile())!.compiler;
+    if (found.version !== built) return ctx.skip(`dense.wasm was built by "${built}", this machine has "${found.version}": only the same compiler reproduces its bytes`);
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-kernels.cjs'), '--out', tmp], { stdio: 'pipe' });
+    for (const file of Object.values(VARIANT_FILES)) {
+      const rebuilt = readFileSync(path.join(tmp, file));
+      const committed = readFileSync(path.join(DIR, file));
+      expect(rebuilt.length, `run \`npm run build:kernels\` and commit ${file}`).toBe(committed.length);
+      expect(rebuilt.equals(committed), `run \`npm run build:kernels\` and commit ${file}`).toBe(true);
+    }
   });
 
-  it('rebuilding dense.c gives the committed bytes', (ctx) => {
-    const here = clangVersion();
-    if (!here) return ctx.skip('clang and wasm-ld are not installed (Debian: apt-get install clang lld)');
-    const built = kernelBuildInfo(kernelModule())!.compiler;
-    if (here !== built) return ctx.skip(`dense.wasm was built by "${built}", this machine has "${here}": only the same compiler reproduces its bytes`);
-    const out = path.join(tmp, 'dense.wasm');
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-kernels.cjs'), '--out', out], { stdio: 'pipe' });
-    const rebuilt = readFileSync(out);
-    const committed = readFileSync(MODULE);
-    expect(rebuilt.length, 'run `npm run build:kernels` and commit dense.wasm').toBe(committed.length);
-    expect(rebuilt.equals(committed), 'run `npm run build:kernels` and commit dense.wasm').toBe(true);
+  it('the relaxed-SIMD build is used exactly where the runtime validates it; each build reports what it is', () => {
+    const relaxedBytes = readKernelFile(VARIANT_FILES['relaxed-simd']);
+    // The plain build validates everywhere; the relaxed one where relaxed SIMD is on.
+    expect(WebAssembly.validate(readKernelFile(VARIANT_FILES.simd))).toBe(true);
+    expect(relaxedSimdSupported()).toBe(WebAssembly.validate(relaxedBytes));
+    expect(defaultVariant()).toBe(relaxedSimdSupported() ? 'relaxed-simd' : 'simd');
+    expect(variantOf(kernelModule())).toBe(defaultVariant());
+    expect(variantOf(kernelModule('simd'))).toBe('simd');
   });
 
-  it('every EXPORT of dense.c has its prototype as a row of the kernel table, and nothing else does', () => {
+  it('every EXPORT of the C sources has its prototype as a row of the kernel table, and nothing else does', () => {
     const inC = cPrototypes();
     expect([...inC.keys()].sort()).toEqual(Object.keys(DENSE_KERNELS).sort());
     for (const [name, proto] of Object.entries(DENSE_KERNELS)) {
@@ -69,13 +96,13 @@ describe('dense kernels module', () => {
     }
   });
 
-  it('the module exports every kernel with the wasm types of its row; a row that drifts is refused by name', () => {
+  it('both modules export every kernel with the wasm types of its row; a row that drifts is refused by name', () => {
+    for (const file of Object.values(VARIANT_FILES)) expect(() => checkKernelExports(readFileSync(path.join(DIR, file)))).not.toThrow();
     const bytes = readFileSync(MODULE);
-    expect(() => checkKernelExports(bytes)).not.toThrow();
     const drifted = { ...DENSE_KERNELS, col_sum: 'void (int M, int N, const f32 *dZ, f32 *db, f32 scale)' };
     expect(() => checkKernelExports(bytes, drifted)).toThrow(/col_sum is \(i32, i32, i32, i32\) → \(\) in the module but \(i32, i32, i32, i32, f32\) → \(\) in kernelTable.ts/);
     expect(() => checkKernelExports(bytes, { ...DENSE_KERNELS, recon_gaussian: 'void (int M, int D, f32 *L, const f32 *X, f32 scale)' })).toThrow(/recon_gaussian .* → \(f64\) in the module/);
-    expect(() => checkKernelExports(bytes, { conv2d: 'void (int n)' })).toThrow(/conv2d is not exported/);
+    expect(() => checkKernelExports(bytes, { conv3d: 'void (int n)' })).toThrow(/conv3d is not exported/);
   });
 
   it('is found beside the bundle (out/main/kernels/) as well as beside the source, and a missing file is named', () => {

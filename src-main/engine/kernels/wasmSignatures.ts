@@ -135,3 +135,18 @@ export function exportedFunctionTypes(bytes: Uint8Array): Map<string, WasmFuncti
   }
   return out;
 }
+
+/** The payload of the module's first custom section named `name`, or null (read without compiling the module). */
+export function customSection(bytes: Uint8Array, name: string): Uint8Array | null {
+  const magic = [0x00, 0x61, 0x73, 0x6d];
+  if (bytes.length < 8 || magic.some((b, i) => bytes[i] !== b)) throw new Error('wasm module: not a WebAssembly binary');
+  const r = new Reader(bytes, 8);
+  while (r.at < bytes.length) {
+    const id = r.byte();
+    const size = r.u32();
+    const end = r.at + size;
+    if (id === 0 && r.name() === name) return bytes.subarray(r.at, end);
+    r.at = end;
+  }
+  return null;
+}

@@ -2,13 +2,15 @@
  * Latent Lab — the dense training kernels (WebAssembly SIMD, one thread per call).
  *
  * Everything one training step of a dense AE / VAE / CVAE needs, on raw float arrays in one
- * shared WebAssembly.Memory: a packed GEMM with any operand layout, bias + activation, their
+ * shared WebAssembly.Memory (with ./gemm.c: a packed GEMM with any operand layout; ./conv.c:
+ * im2col / col2im for the conv models): bias + activation, their
  * gradients, inverted dropout, the Bernoulli / Gaussian reconstruction loss with its gradient, the VAE
  * reparameterisation and KL with theirs, and Adam. The layer program (which call on which
  * buffer) lives in ./denseNet.ts; two training threads each run it on their half of the batch.
  *
  * Built by `npm run build:kernels` (scripts/build-kernels.cjs: clang --target=wasm32 -msimd128)
- * into ./dense.wasm (committed). Every EXPORT's prototype is also a row of ./kernelTable.ts,
+ * into ./dense.wasm and, with relaxed SIMD, ./dense-relaxed.wasm (both committed). Every
+ * EXPORT's prototype (here, in gemm.c and in conv.c) is also a row of ./kernelTable.ts,
  * which types the calls and is checked against the module when it loads: a new kernel is a C
  * function here plus its row there. No libc: the few transcendental functions are written out
  * below (Cephes polynomials, ~1 ulp in float).
@@ -128,115 +130,7 @@ static inline f32 hsum(v128_t v) {
          (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
 }
 
-/* ---------- GEMM ---------- */
-
-/*
- * C[M×N] = (or +=, when acc) op(A)·op(B), where element (i,k) of op(A) is A[i*rsa + k*csa] and
- * element (k,j) of op(B) is B[k*rsb + j*csb]: a row-major matrix or its transpose, either side.
- * B is packed 8 columns at a time into `pack` (K×8 floats); a 4×8 register tile of C
- * accumulates over all of K, reading A by broadcast loads.
- */
-EXPORT("gemm")
-void gemm(int M, int N, int K, const f32 *A, int rsa, int csa, const f32 *B, int rsb, int csb, f32 *C, int ldc,
-          int acc, f32 *pack) {
-  for (int j0 = 0; j0 < N; j0 += 8) {
-    int nj = N - j0 < 8 ? N - j0 : 8;
-    if (csb == 1 && nj == 8) {
-      for (int k = 0; k < K; k++) {
-        const f32 *src = B + k * rsb + j0;
-        wasm_v128_store(pack + k * 8, wasm_v128_load(src));
-        wasm_v128_store(pack + k * 8 + 4, wasm_v128_load(src + 4));
-      }
-    } else if (rsb == 1 && nj == 8) {
-      /* B transposed (stored N×K): column j is contiguous. */
-      for (int jj = 0; jj < 8; jj++) {
-        const f32 *src = B + (j0 + jj) * csb;
-        for (int k = 0; k < K; k++) pack[k * 8 + jj] = src[k];
-      }
-    } else {
-      for (int k = 0; k < K; k++)
-        for (int jj = 0; jj < 8; jj++) pack[k * 8 + jj] = jj < nj ? B[k * rsb + (j0 + jj) * csb] : 0.f;
-    }
-    int i = 0;
-    for (; i + 4 <= M; i += 4) {
-      v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-      const f32 *a0 = A + i * rsa, *a1 = a0 + rsa, *a2 = a1 + rsa, *a3 = a2 + rsa;
-      const f32 *p = pack;
-      for (int k = 0; k < K; k++) {
-        v128_t b0 = wasm_v128_load(p), b1 = wasm_v128_load(p + 4);
-        p += 8;
-        v128_t x;
-        x = wasm_v128_load32_splat(a0);
-        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x, b0));
-        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x, b1));
-        x = wasm_v128_load32_splat(a1);
-        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x, b0));
-        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x, b1));
-        x = wasm_v128_load32_splat(a2);
-        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x, b0));
-        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x, b1));
-        x = wasm_v128_load32_splat(a3);
-        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x, b0));
-        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x, b1));
-        a0 += csa;
-        a1 += csa;
-        a2 += csa;
-        a3 += csa;
-      }
-      f32 *r0 = C + i * ldc + j0, *r1 = r0 + ldc, *r2 = r1 + ldc, *r3 = r2 + ldc;
-      if (nj == 8) {
-        if (acc) {
-          c00 = wasm_f32x4_add(c00, wasm_v128_load(r0));
-          c01 = wasm_f32x4_add(c01, wasm_v128_load(r0 + 4));
-          c10 = wasm_f32x4_add(c10, wasm_v128_load(r1));
-          c11 = wasm_f32x4_add(c11, wasm_v128_load(r1 + 4));
-          c20 = wasm_f32x4_add(c20, wasm_v128_load(r2));
-          c21 = wasm_f32x4_add(c21, wasm_v128_load(r2 + 4));
-          c30 = wasm_f32x4_add(c30, wasm_v128_load(r3));
-          c31 = wasm_f32x4_add(c31, wasm_v128_load(r3 + 4));
-        }
-        wasm_v128_store(r0, c00);
-        wasm_v128_store(r0 + 4, c01);
-        wasm_v128_store(r1, c10);
-        wasm_v128_store(r1 + 4, c11);
-        wasm_v128_store(r2, c20);
-        wasm_v128_store(r2 + 4, c21);
-        wasm_v128_store(r3, c30);
-        wasm_v128_store(r3 + 4, c31);
-      } else {
-        f32 t[32] __attribute__((aligned(16)));
-        wasm_v128_store(t, c00);
-        wasm_v128_store(t + 4, c01);
-        wasm_v128_store(t + 8, c10);
-        wasm_v128_store(t + 12, c11);
-        wasm_v128_store(t + 16, c20);
-        wasm_v128_store(t + 20, c21);
-        wasm_v128_store(t + 24, c30);
-        wasm_v128_store(t + 28, c31);
-        f32 *rows[4] = { r0, r1, r2, r3 };
-        for (int r = 0; r < 4; r++)
-          for (int jj = 0; jj < nj; jj++) rows[r][jj] = (acc ? rows[r][jj] : 0.f) + t[r * 8 + jj];
-      }
-    }
-    for (; i < M; i++) {
-      v128_t s0 = wasm_f32x4_splat(0), s1 = s0;
-      const f32 *a = A + i * rsa;
-      const f32 *p = pack;
-      for (int k = 0; k < K; k++) {
-        v128_t x = wasm_v128_load32_splat(a);
-        s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(x, wasm_v128_load(p)));
-        s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(x, wasm_v128_load(p + 4)));
-        p += 8;
-        a += csa;
-      }
-      f32 t[8] __attribute__((aligned(16)));
-      wasm_v128_store(t, s0);
-      wasm_v128_store(t + 4, s1);
-      f32 *row = C + i * ldc + j0;
-      for (int jj = 0; jj < nj; jj++) row[jj] = (acc ? row[jj] : 0.f) + t[jj];
-    }
-  }
-}
+/* The GEMM is in ./gemm.c, the convolution kernels in ./conv.c (the same module). */
 
 /* ---------- layers ---------- */
 

@@ -1,7 +1,7 @@
 /**
- * The dense fast path: one training step of the app's dense AE / VAE / CVAE (models/build.ts)
- * run by our own WebAssembly SIMD kernels (./dense.c) on raw arrays in one shared
- * WebAssembly.Memory, instead of by tfjs ops.
+ * The kernels' fast path: one training step of the app's dense and conv AE / VAE / CVAE
+ * (models/build.ts) run by our own WebAssembly SIMD kernels (./dense.c, ./gemm.c, ./conv.c) on
+ * raw arrays in one shared WebAssembly.Memory, instead of by tfjs ops.
  *
  * Why: a tfjs step is ~350 kernel calls, each allocating its output, and the wasm backend's
  * matmuls repack every fresh weight or gradient single-threaded (docs/PERFORMANCE.md); a
@@ -19,7 +19,8 @@
  * No tfjs, Electron or DOM imports.
  */
 import { gaussian, mulberry32 } from '../../datasets/random';
-import type { DensePlan, LayerPlan, ThreadBuffers } from './densePlan';
+import { convBackward, convForward, type ConvBuffers } from './convOps';
+import type { DenseLayerPlan, DensePlan, LayerPlan, ThreadBuffers } from './densePlan';
 import { instantiateKernels, kernelModule } from './kernelModule';
 import type { DenseKernels } from './kernelTable';
 
@@ -32,7 +33,7 @@ export class DenseNet {
   private readonly f32: Float32Array;
   private readonly i32: Int32Array;
   private readonly buf: ThreadBuffers;
-  /** This step's dropout mask seeds, encoder layers then decoder layers. */
+  /** This step's dropout mask seeds, one per layer with dropout (encoder, then decoder). */
   private dropSeeds: number[] = [];
 
   constructor(
@@ -109,7 +110,8 @@ export class DenseNet {
       const eps = this.view(buf.eps, rows * plan.latentDim);
       for (let i = 0; i < eps.length; i++) eps[i] = gaussian(rng);
     }
-    this.dropSeeds = plan.dropout > 0 ? [...plan.enc, ...plan.dec].map(() => Math.floor(rng() * 4294967296)) : [];
+    const dropping = plan.dropout > 0 ? [...plan.enc, ...plan.dec].filter((l) => l.kind === 'dense' && l.dropout) : [];
+    this.dropSeeds = dropping.map(() => Math.floor(rng() * 4294967296));
     if (plan.inputNoise > 0) {
       const xIn = this.view(buf.xIn, rows * D);
       const s = plan.inputNoise;
@@ -133,18 +135,37 @@ export class DenseNet {
   /** Test hook: this step's dropout masks (0 or 1/(1 − rate)) per hidden layer. */
   masks(rows: number): { enc: Float32Array[]; dec: Float32Array[] } {
     const { plan, buf } = this;
-    return {
-      enc: buf.encMask.map((o, i) => this.view(o, rows * plan.enc[i].out)),
-      dec: buf.decMask.map((o, i) => this.view(o, rows * plan.dec[i].out)),
-    };
+    const of = (masks: number[], layers: LayerPlan[]) => masks.flatMap((o, i) => (o < 0 ? [] : [this.view(o, rows * layers[i].out)]));
+    return { enc: of(buf.encMask, plan.enc), dec: of(buf.decMask, plan.dec) };
   }
 
-  /** Dropout after hidden layer output `h` (training only): fills `out` and `mask`. */
-  private drop(h: number, out: number, mask: number, n: number, layer: number): void {
-    this.k.dropout(n, h, out, mask, this.plan.dropout, this.dropSeeds[layer]);
+  /** The buffers a conv layer's kernel calls use. */
+  private convBuffers(l: LayerPlan, cols: number): ConvBuffers {
+    const { plan, buf } = this;
+    const t = (i: number) => plan.tensors[i].offset * 4;
+    return { W: plan.w + t(l.kernel), b: plan.w + t(l.bias), gW: buf.grads + t(l.kernel), gb: buf.grads + t(l.bias), cols, scratch: buf.scratch, pack: buf.pack };
   }
 
-  private forwardLayer(l: LayerPlan, input: number, rows: number, out: number): void {
+  /** Any layer forward: out = act(layer(input)), then dropout (training) where the layer has it. */
+  private forward(l: LayerPlan, input: number, rows: number, H: number, cols: number, out: number, mask: number, seed: number): void {
+    if (l.kind === 'dense') this.forwardLayer(l, input, rows, H);
+    else convForward(this.k, l, rows, input, H, this.convBuffers(l, cols));
+    if (mask >= 0) this.k.dropout(rows * l.out, H, out, mask, this.plan.dropout, this.dropSeeds[seed]);
+  }
+
+  /**
+   * Any layer backward: `D` holds the gradient at its output (after dropout); becomes the one at
+   * its pre-activation, then the weight gradients and (with `dInput`) the input's are written.
+   */
+  private backward(l: LayerPlan, input: number, rows: number, H: number, D: number, mask: number, cols: number, dInput: number | null): void {
+    const { k } = this;
+    if (mask >= 0) k.mul_in_place(rows * l.out, D, mask);
+    k.act_grad(rows * l.out, 1, H, D, l.act);
+    if (l.kind === 'dense') this.backwardLayer(l, input, D, rows, dInput);
+    else convBackward(k, l, rows, input, D, dInput, false, this.convBuffers(l, cols));
+  }
+
+  private forwardLayer(l: DenseLayerPlan, input: number, rows: number, out: number): void {
     const { k, plan, buf } = this;
     const W = plan.w + plan.tensors[l.kernel].offset * 4;
     const b = plan.w + plan.tensors[l.bias].offset * 4;
@@ -157,7 +178,7 @@ export class DenseNet {
    * `dZ` holds the gradient at the layer's pre-activation: writes the kernel and bias
    * gradients and, when `dInput` is given, the gradient at the layer's input (added when `acc`).
    */
-  private backwardLayer(l: LayerPlan, input: number, dZ: number, rows: number, dInput: number | null, acc = false): void {
+  private backwardLayer(l: DenseLayerPlan, input: number, dZ: number, rows: number, dInput: number | null, acc = false): void {
     const { k, plan, buf } = this;
     const G = buf.grads + plan.tensors[l.kernel].offset * 4;
     k.gemm(l.inDim, l.out, rows, input, 1, l.inDim, dZ, l.out, 1, G, l.out, 0, buf.pack);
@@ -181,12 +202,11 @@ export class DenseNet {
       return { recon: 0, kl: 0 };
     }
     const L = plan.latentDim;
+    let seed = 0;
     // Encoder.
-    const dropping = plan.dropout > 0;
     let input = buf.xIn;
     plan.enc.forEach((l, i) => {
-      this.forwardLayer(l, input, rows, buf.encH[i]);
-      if (dropping) this.drop(buf.encH[i], buf.encOut[i], buf.encMask[i], rows * l.out, i);
+      this.forward(l, input, rows, buf.encH[i], buf.encCols[i], buf.encOut[i], buf.encMask[i], buf.encMask[i] >= 0 ? seed++ : -1);
       input = buf.encOut[i];
     });
     const hLast = input;
@@ -198,28 +218,21 @@ export class DenseNet {
     } else {
       this.forwardLayer(plan.mu, hLast, rows, buf.z);
     }
-    // Decoder.
+    // Decoder; the last layer writes the logits.
     input = buf.z;
     plan.dec.forEach((l, i) => {
-      this.forwardLayer(l, input, rows, buf.decH[i]);
-      if (dropping) this.drop(buf.decH[i], buf.decOut[i], buf.decMask[i], rows * l.out, plan.enc.length + i);
+      this.forward(l, input, rows, buf.decH[i], -1, buf.decOut[i], buf.decMask[i], buf.decMask[i] >= 0 ? seed++ : -1);
       input = buf.decOut[i];
     });
-    this.forwardLayer(plan.out, input, rows, buf.logits);
     // Loss; the logits buffer becomes its gradient.
     const recon = plan.bernoulli
       ? k.recon_bernoulli(rows, plan.inputDim, buf.logits, buf.x, 1 / m)
       : k.recon_gaussian(rows, plan.inputDim, buf.logits, buf.x, 1 / m);
 
     // Backward through the decoder.
-    const nd = plan.dec.length;
-    this.backwardLayer(plan.out, buf.decOut[nd - 1], buf.logits, rows, buf.decD[nd - 1]);
-    for (let i = nd - 1; i >= 0; i--) {
-      const l = plan.dec[i];
-      if (dropping) k.mul_in_place(rows * l.out, buf.decD[i], buf.decMask[i]);
-      k.act_grad(rows, l.out, buf.decH[i], buf.decD[i], l.act);
+    for (let i = plan.dec.length - 1; i >= 0; i--) {
       const below = i > 0 ? buf.decOut[i - 1] : buf.z;
-      this.backwardLayer(l, below, buf.decD[i], rows, i > 0 ? buf.decD[i - 1] : buf.dZ);
+      this.backward(plan.dec[i], below, rows, buf.decH[i], buf.decD[i], buf.decMask[i], -1, i > 0 ? buf.decD[i - 1] : buf.dZ);
     }
     // Through the sampling step and the heads.
     const ne = plan.enc.length;
@@ -232,10 +245,8 @@ export class DenseNet {
     }
     // Through the encoder (no gradient at the input).
     for (let i = ne - 1; i >= 0; i--) {
-      const l = plan.enc[i];
-      if (dropping) k.mul_in_place(rows * l.out, buf.encD[i], buf.encMask[i]);
-      k.act_grad(rows, l.out, buf.encH[i], buf.encD[i], l.act);
-      this.backwardLayer(l, i > 0 ? buf.encOut[i - 1] : buf.xIn, buf.encD[i], rows, i > 0 ? buf.encD[i - 1] : null);
+      const below = i > 0 ? buf.encOut[i - 1] : buf.xIn;
+      this.backward(plan.enc[i], below, rows, buf.encH[i], buf.encD[i], buf.encMask[i], buf.encCols[i], i > 0 ? buf.encD[i - 1] : null);
     }
     return { recon, kl: plan.variational ? kl : 0 };
   }

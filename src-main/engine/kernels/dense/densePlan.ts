@@ -1,10 +1,16 @@
 /**
- * The dense kernels' plan of a model: its layers and trainable tensors (in the tfjs model's
+ * The kernels' plan of a model: its layers and trainable tensors (in the tfjs model's
  * `trainableVariables` order) and the byte layout of the one shared `WebAssembly.Memory` all
  * training threads work in (weights, Adam's moments, each thread's gradient share, activations,
  * a stack per thread). Plain data: posted to the training workers. ./denseNet.ts runs it.
+ *
+ * A model is an encoder (layers) → heads (z, or z_mean and z_log_var) → a decoder (layers; the
+ * last one gives the logits). Dense models: dense layers only. Conv models (models/conv.ts):
+ * Conv2D stages, then dense layers, in the encoder; a dense layer, then Conv2DTranspose stages,
+ * in the decoder. Flatten and reshape cost nothing: an NHWC image of a row is its flat vector.
  */
 import type { ModelSpec } from '../../models/build';
+import { convPlan, type ConvStage } from '../../models/conv';
 
 /** The activation codes of dense.c's `act_f` / `act_d`. */
 export const ACT: Record<string, number> = { linear: 0, relu: 1, elu: 2, tanh: 3, sigmoid: 4, selu: 5, leakyRelu: 6 };
@@ -12,6 +18,8 @@ const STACK_BYTES = 64 * 1024;
 const PAGE = 65536;
 /** wasm32 cannot address more; the plan says so instead of failing later. */
 const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
+/** Floats of gemm.c's pack buffer: NC·KC + MC·KC (256·256 + 64·256). */
+export const GEMM_PACK_FLOATS = 256 * 256 + 64 * 256;
 
 /** One trainable tensor, in `trainableVariables` order (kernel [in, out] row-major, then bias). */
 export interface TensorSlot {
@@ -20,21 +28,49 @@ export interface TensorSlot {
   /** Float index into the parameter arrays (W, Adam moments, gradients). */
   offset: number;
   size: number;
-  /** Dense kernels get the L2 penalty; biases do not. */
+  /** Kernels get the L2 penalty; biases do not. */
   kernel: boolean;
 }
 
-/** One dense layer: out = act(in·K[0:inDim] (+ K[inDim + label]) + b). */
-export interface LayerPlan {
+interface LayerBase {
+  /** Tensor indices of the kernel and the bias. */
   kernel: number;
   bias: number;
-  /** Input width without the one-hot rows. */
+  /** Input and output values per sample (without a dense layer's one-hot rows). */
   inDim: number;
   out: number;
   act: number;
+}
+
+/** A dense layer: out = act(in·K[0:inDim] (+ K[inDim + label]) + b). */
+export interface DenseLayerPlan extends LayerBase {
+  kind: 'dense';
   /** Conditional layers: number of one-hot rows after the data rows (0 = none). */
   labelRows: number;
+  /** Inverted dropout after the activation while training. */
+  dropout: boolean;
 }
+
+/**
+ * A 2-D convolution (`conv`, tfjs Conv2D: kernel [k, k, C, c]) or transposed convolution
+ * (`deconv`, Conv2DTranspose: kernel [k, k, C, c]) with 'same' padding, NHWC. Both map between a
+ * larger `image` side and a smaller `grid` side: a conv reads the image and writes the grid, a
+ * transposed conv reads the grid and writes the image (conv.c's im2col / col2im geometry).
+ */
+export interface ConvLayerPlan extends LayerBase {
+  kind: 'conv' | 'deconv';
+  /** [H, W, C]: a conv's input, a transposed conv's output. */
+  image: [number, number, number];
+  /** [h, w, c]: a conv's output, a transposed conv's input. */
+  grid: [number, number, number];
+  /** Kernel side, stride, top and left padding. */
+  k: number;
+  s: number;
+  pt: number;
+  pl: number;
+}
+
+export type LayerPlan = DenseLayerPlan | ConvLayerPlan;
 
 /** Byte offsets of one thread's buffers. */
 export interface ThreadBuffers {
@@ -51,16 +87,20 @@ export interface ThreadBuffers {
   dMu: number;
   dLv: number;
   dZ: number;
-  /** Per hidden layer: activations and their gradients, encoder then decoder. */
+  /** Per layer: activations and their gradients, encoder then decoder (the decoder's last: the logits, and their gradient in place). */
   encH: number[];
   encD: number[];
   decH: number[];
   decD: number[];
-  /** Per hidden layer: the activations after dropout (the next layer's input) and the masks; = encH / decH without dropout. */
+  /** Per layer: the activations after dropout (the next layer's input; = H without dropout) and the masks (-1: none). */
   encOut: number[];
   encMask: number[];
   decOut: number[];
   decMask: number[];
+  /** Per encoder layer: a conv's im2col matrix, kept from forward for the filter gradient (-1: none). */
+  encCols: number[];
+  /** im2col / col2im scratch (transposed convs, conv input gradients). */
+  scratch: number;
   logits: number;
   pack: number;
 }
@@ -77,16 +117,16 @@ export interface DensePlan {
   classes: number;
   bernoulli: boolean;
   inputNoise: number;
-  /** Dropout rate after every hidden layer (0 = none). */
+  /** Dropout rate of the layers marked `dropout` (0 = none). */
   dropout: number;
   tensors: TensorSlot[];
   /** Total trainable parameters. */
   P: number;
   enc: LayerPlan[];
-  mu: LayerPlan;
-  lv: LayerPlan | null;
+  mu: DenseLayerPlan;
+  lv: DenseLayerPlan | null;
+  /** Decoder layers; the last one's output is the logits. */
   dec: LayerPlan[];
-  out: LayerPlan;
   /** Byte offsets of the weights and Adam moments. */
   w: number;
   m: number;
@@ -98,8 +138,8 @@ export interface DensePlan {
   pages: number;
 }
 
-/** Why the fast path cannot train this model, or null when it can. */
-export function denseUnsupported(spec: ModelSpec): string | null {
+/** Why the kernels cannot train this model config, or null when they can (a config-level check). */
+export function denseUnsupported(spec: Pick<ModelSpec, 'config'>): string | null {
   const cfg = spec.config;
   if (!(cfg.activation in ACT)) return `activation ${cfg.activation} is not implemented in the dense kernels`;
   return null;
@@ -107,7 +147,8 @@ export function denseUnsupported(spec: ModelSpec): string | null {
 
 /**
  * Memory layout for `threads` threads of at most `rows` rows each. Throws when the model does
- * not fit in a wasm32 memory (the caller trains on tfjs instead).
+ * not fit in a wasm32 memory (the caller trains on tfjs instead), or as models/conv.ts's
+ * convPlan for a conv model's input it cannot take.
  */
 export function planDense(spec: ModelSpec, rows: number, threads: number, maxBytes = MAX_BYTES): DensePlan {
   const why = denseUnsupported(spec);
@@ -135,7 +176,12 @@ export function planDense(spec: ModelSpec, rows: number, threads: number, maxByt
   };
 }
 
-type Layers = Pick<DensePlan, 'tensors' | 'P' | 'enc' | 'mu' | 'lv' | 'dec' | 'out'>;
+type Layers = Pick<DensePlan, 'tensors' | 'P' | 'enc' | 'mu' | 'lv' | 'dec'>;
+
+/** tfjs's 'same' padding before the data (top or left) for a conv from `big` to `small` pixels. */
+function samePadding(big: number, small: number, k: number, s: number): number {
+  return Math.floor(Math.max(0, (small - 1) * s + k - big) / 2);
+}
 
 /** The layers and their trainable tensors, in the tfjs model's `trainableVariables` order. */
 function planLayers(spec: ModelSpec): Layers {
@@ -143,33 +189,72 @@ function planLayers(spec: ModelSpec): Layers {
   const variational = cfg.kind !== 'ae';
   const C = cfg.kind === 'cvae' ? spec.numClasses : 0;
   const act = ACT[cfg.activation];
+  const drop = cfg.dropout > 0;
   const tensors: TensorSlot[] = [];
   let P = 0;
-  const layer = (name: string, inDim: number, out: number, a: number, labelRows: number): LayerPlan => {
-    const kernel = tensors.length;
-    tensors.push({ name: `${name}/kernel`, shape: [inDim + labelRows, out], offset: P, size: (inDim + labelRows) * out, kernel: true });
-    P += (inDim + labelRows) * out;
-    tensors.push({ name: `${name}/bias`, shape: [out], offset: P, size: out, kernel: false });
-    P += out;
-    return { kernel, bias: kernel + 1, inDim, out, act: a, labelRows };
+  const tensor = (name: string, shape: number[], kernel: boolean) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    tensors.push({ name, shape, offset: P, size, kernel });
+    P += size;
+    return tensors.length - 1;
   };
-  const enc: LayerPlan[] = [];
-  let inDim = spec.inputDim;
-  cfg.hidden.forEach((h, i) => {
-    enc.push(layer(`enc_dense_${i}`, inDim, h, act, i === 0 ? C : 0));
-    inDim = h;
-  });
+  const dense = (name: string, inDim: number, out: number, a: number, labelRows: number, dropout: boolean): DenseLayerPlan => {
+    const kernel = tensor(`${name}/kernel`, [inDim + labelRows, out], true);
+    return { kind: 'dense', kernel, bias: tensor(`${name}/bias`, [out], false), inDim, out, act: a, labelRows, dropout };
+  };
+  const conv = (st: ConvStage): ConvLayerPlan => {
+    const [image, grid] = st.op === 'conv2d' ? [st.in, st.out] : [st.out, st.in];
+    const kernel = tensor(`${st.name}/kernel`, [st.kernel, st.kernel, image[2], grid[2]], true);
+    const size = (s: number[]) => s[0] * s[1] * s[2];
+    return {
+      kind: st.op === 'conv2d' ? 'conv' : 'deconv',
+      kernel,
+      bias: tensor(`${st.name}/bias`, [st.out[2]], false),
+      inDim: size(st.in),
+      out: size(st.out),
+      act: st.activated ? act : ACT.linear,
+      image: [...image],
+      grid: [...grid],
+      k: st.kernel,
+      s: st.stride,
+      pt: samePadding(image[0], grid[0], st.kernel, st.stride),
+      pl: samePadding(image[1], grid[1], st.kernel, st.stride),
+    };
+  };
   const L = cfg.latentDim;
-  const mu = layer(variational ? 'z_mean' : 'z', inDim, L, ACT.linear, 0);
-  const lv = variational ? layer('z_log_var', inDim, L, ACT.linear, 0) : null;
+  const enc: LayerPlan[] = [];
   const dec: LayerPlan[] = [];
-  inDim = L;
-  [...cfg.hidden].reverse().forEach((h, i) => {
-    dec.push(layer(`dec_dense_${i}`, inDim, h, act, i === 0 ? C : 0));
+  let inDim = spec.inputDim;
+  let hidden = cfg.hidden;
+  const cp = cfg.arch === 'conv' ? convPlan(spec) : null;
+  if (cp) {
+    for (const st of cp.encoder) enc.push(conv(st));
+    inDim = cp.bottleneck[0] * cp.bottleneck[1] * cp.bottleneck[2];
+    hidden = cp.hidden;
+  }
+  hidden.forEach((h, i) => {
+    enc.push(dense(`enc_dense_${i}`, inDim, h, act, i === 0 ? C : 0, drop));
     inDim = h;
   });
-  const out = layer('logits', inDim, spec.inputDim, ACT.linear, 0);
-  return { tensors, P, enc, mu, lv, dec, out };
+  const mu = dense(variational ? 'z_mean' : 'z', inDim, L, ACT.linear, 0, false);
+  const lv = variational ? dense('z_log_var', inDim, L, ACT.linear, 0, false) : null;
+  if (cp) {
+    dec.push(dense('dec_dense', L, cp.bottleneck[0] * cp.bottleneck[1] * cp.bottleneck[2], act, C, false));
+    for (const st of cp.decoder) dec.push(conv(st));
+  } else {
+    inDim = L;
+    [...hidden].reverse().forEach((h, i) => {
+      dec.push(dense(`dec_dense_${i}`, inDim, h, act, i === 0 ? C : 0, drop));
+      inDim = h;
+    });
+    dec.push(dense('logits', inDim, spec.inputDim, ACT.linear, 0, false));
+  }
+  return { tensors, P, enc, mu, lv, dec };
+}
+
+/** Floats of a conv layer's im2col matrix for `rows` samples. */
+export function colsFloats(l: ConvLayerPlan, rows: number): number {
+  return rows * l.grid[0] * l.grid[1] * l.k * l.k * l.image[2];
 }
 
 /**
@@ -179,7 +264,6 @@ function planLayers(spec: ModelSpec): Layers {
 function layoutMemory(spec: ModelSpec, layers: Layers, rows: number, threads: number): Pick<DensePlan, 'w' | 'm' | 'v' | 'gradStride' | 'thread' | 'bytes'> {
   const cfg = spec.config;
   const { P, enc, dec } = layers;
-  const C = cfg.kind === 'cvae' ? spec.numClasses : 0;
   const L = cfg.latentDim;
   let top = STACK_BYTES;
   const take = (floats: number) => {
@@ -193,14 +277,16 @@ function layoutMemory(spec: ModelSpec, layers: Layers, rows: number, threads: nu
   // The threads' gradient shares, back to back (Adam sums them with one stride).
   const gradStride = Math.ceil(P / 16) * 16;
   const grads = take(threads * gradStride);
-  const maxK = Math.max(spec.inputDim + C, rows, L + C, ...cfg.hidden);
+  // Scratch: a transposed conv's columns (both passes), a conv's input gradient columns.
+  const scratchFloats = Math.max(0, ...[...enc.slice(1), ...dec].map((l) => (l.kind === 'dense' ? 0 : colsFloats(l, rows))));
+  const dropped = (l: LayerPlan) => l.kind === 'dense' && l.dropout;
   const thread: ThreadBuffers[] = [];
   for (let t = 0; t < threads; t++) {
     const stackTop = t === 0 ? STACK_BYTES : take(STACK_BYTES / 4) + STACK_BYTES;
     const x = take(rows * spec.inputDim);
-    const drop = cfg.dropout > 0;
     const encH = enc.map((l) => take(rows * l.out));
     const decH = dec.map((l) => take(rows * l.out));
+    const logits = decH[decH.length - 1];
     thread.push({
       stackTop,
       grads: grads + t * gradStride * 4,
@@ -217,13 +303,16 @@ function layoutMemory(spec: ModelSpec, layers: Layers, rows: number, threads: nu
       encH,
       encD: enc.map((l) => take(rows * l.out)),
       decH,
-      decD: dec.map((l) => take(rows * l.out)),
-      encOut: drop ? enc.map((l) => take(rows * l.out)) : encH,
-      encMask: drop ? enc.map((l) => take(rows * l.out)) : [],
-      decOut: drop ? dec.map((l) => take(rows * l.out)) : decH,
-      decMask: drop ? dec.map((l) => take(rows * l.out)) : [],
-      logits: take(rows * spec.inputDim),
-      pack: take(maxK * 8),
+      // The logits' gradient replaces them in place (recon_bernoulli / recon_gaussian).
+      decD: dec.map((l, i) => (i === dec.length - 1 ? logits : take(rows * l.out))),
+      encOut: enc.map((l, i) => (dropped(l) ? take(rows * l.out) : encH[i])),
+      encMask: enc.map((l) => (dropped(l) ? take(rows * l.out) : -1)),
+      decOut: dec.map((l, i) => (dropped(l) ? take(rows * l.out) : decH[i])),
+      decMask: dec.map((l) => (dropped(l) ? take(rows * l.out) : -1)),
+      encCols: enc.map((l) => (l.kind === 'conv' ? take(colsFloats(l, rows)) : -1)),
+      scratch: scratchFloats ? take(scratchFloats) : -1,
+      logits,
+      pack: take(GEMM_PACK_FLOATS),
     });
   }
   return { w, m, v, gradStride, thread, bytes: top };
@@ -233,4 +322,3 @@ function layoutMemory(spec: ModelSpec, layers: Layers, rows: number, threads: nu
 export function createDenseMemory(plan: DensePlan): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: plan.pages, maximum: plan.pages, shared: true });
 }
-

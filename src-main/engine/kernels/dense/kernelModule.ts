@@ -1,7 +1,10 @@
 /**
- * Loads the dense kernels' WebAssembly module, `dense.wasm` (built from ./dense.c by
+ * Loads the kernels' WebAssembly module (built from ./dense.c + ./conv.c by
  * `npm run build:kernels` and committed), checks it against the kernel table, and instantiates
- * it on a shared memory.
+ * it on a shared memory. Two builds of the same C: `dense-relaxed.wasm` (relaxed SIMD: fused
+ * multiply-add in the GEMM), used where the runtime accepts it (`WebAssembly.validate`; Electron's
+ * V8 does, Node 20's after `--experimental-wasm-relaxed-simd`, which `kernelModule` sets), and
+ * `dense.wasm` (plain SIMD) everywhere else.
  *
  * Where the file is: next to this source file when the engine runs from source (tsx: the CLI,
  * vitest, the bench), and in `kernels/` beside the bundle when built (electron-vite copies it to
@@ -11,12 +14,18 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { exportedFunctionTypes } from '../wasmSignatures';
+import v8 from 'node:v8';
+import { customSection, exportedFunctionTypes } from '../wasmSignatures';
 import { DENSE_KERNELS, kernelSignatures, type DenseKernels } from './kernelTable';
 
-/** The module's file name (source folder and `out/main/kernels/`). */
+/** The plain-SIMD module's file name (source folder and `out/main/kernels/`). */
 export const DENSE_WASM_FILE = 'dense.wasm';
-/** The custom section scripts/build-kernels.cjs adds: JSON `{ source, sha256, compiler }`. */
+/** The relaxed-SIMD build of the same sources. */
+export const RELAXED_WASM_FILE = 'dense-relaxed.wasm';
+/** Which build runs: relaxed SIMD (fused multiply-add) or plain SIMD. */
+export type KernelVariant = 'relaxed-simd' | 'simd';
+export const VARIANT_FILES: Record<KernelVariant, string> = { 'relaxed-simd': RELAXED_WASM_FILE, simd: DENSE_WASM_FILE };
+/** The custom section scripts/build-kernels.cjs adds: JSON `{ variant, sources: {file: sha256}, compiler }`. */
 export const BUILD_SECTION = 'latent-lab.build';
 
 function here(): string {
@@ -60,25 +69,60 @@ export function checkKernelExports(bytes: Uint8Array, table: Record<string, stri
   if (problems.length) throw new Error(`dense kernels: the module does not match the kernel table: ${problems.join('; ')}`);
 }
 
-/** What the module records about its build (scripts/build-kernels.cjs), or null when nothing. */
-export function kernelBuildInfo(module: WebAssembly.Module): { source: string; sha256: string; compiler: string } | null {
-  const [section] = WebAssembly.Module.customSections(module, BUILD_SECTION);
+/**
+ * What a module (compiled, or its bytes: a relaxed build can be read where it cannot compile)
+ * records about its build (scripts/build-kernels.cjs), or null when nothing.
+ */
+export function kernelBuildInfo(module: WebAssembly.Module | Uint8Array): { variant: KernelVariant; sources: Record<string, string>; compiler: string } | null {
+  const section = module instanceof Uint8Array ? customSection(module, BUILD_SECTION) : WebAssembly.Module.customSections(module, BUILD_SECTION)[0];
   return section ? JSON.parse(new TextDecoder().decode(section)) : null;
 }
 
-let compiled: WebAssembly.Module | null = null;
 /**
- * The compiled kernels, checked against the table, one per process. Post it to the training
- * workers with the memory: V8 shares a module's code between threads, so a new run's workers
- * start on code an earlier run already optimised instead of re-tiering from the baseline compiler.
+ * Node 20's V8 accepts relaxed SIMD only behind a flag (Electron's has it on): set it before the
+ * first relaxed module is validated. Workers started afterwards inherit it; the modules compiled
+ * before are unaffected.
  */
-export function kernelModule(): WebAssembly.Module {
-  if (!compiled) {
-    const bytes = readKernelFile();
+function allowRelaxedSimd(): void {
+  if (!process.versions.electron) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+}
+
+/** Whether this runtime runs the relaxed-SIMD build (`WebAssembly.validate` of its bytes). */
+export function relaxedSimdSupported(): boolean {
+  allowRelaxedSimd();
+  return WebAssembly.validate(readKernelFile(RELAXED_WASM_FILE));
+}
+
+const compiled = new Map<KernelVariant, WebAssembly.Module>();
+/**
+ * The compiled kernels, checked against the table, one per process and build: the
+ * relaxed-SIMD build where the runtime supports it, else the plain-SIMD one (`variant` forces
+ * one; forcing relaxed SIMD where it is unsupported throws). Post it to the training workers
+ * with the memory: V8 shares a module's code between threads, so a new run's workers start on
+ * code an earlier run already optimised instead of re-tiering from the baseline compiler.
+ */
+export function kernelModule(variant: KernelVariant = defaultVariant()): WebAssembly.Module {
+  let m = compiled.get(variant);
+  if (!m) {
+    const bytes = readKernelFile(VARIANT_FILES[variant]);
     checkKernelExports(bytes);
-    compiled = new WebAssembly.Module(bytes);
+    if (variant === 'relaxed-simd' && !relaxedSimdSupported()) throw new Error('this runtime does not support WebAssembly relaxed SIMD');
+    m = new WebAssembly.Module(bytes);
+    compiled.set(variant, m);
   }
-  return compiled;
+  return m;
+}
+
+let chosen: KernelVariant | null = null;
+/** The build `kernelModule()` loads here: relaxed SIMD when supported, else plain SIMD. */
+export function defaultVariant(): KernelVariant {
+  chosen ??= relaxedSimdSupported() ? 'relaxed-simd' : 'simd';
+  return chosen;
+}
+
+/** The build a compiled kernels module is (its build record), for the backend info. */
+export function variantOf(module: WebAssembly.Module): KernelVariant {
+  return kernelBuildInfo(module)?.variant ?? 'simd';
 }
 
 /** One thread's instance of the kernels on `memory` (its stack pointer still to be set). */

@@ -1,13 +1,13 @@
 /**
- * The one list of the dense kernels' exports: each row is the C prototype of an `EXPORT` in
- * ./dense.c, written as in the C (return type, then the parameter list). From it come
+ * The one list of the kernels' exports: each row is the C prototype of an `EXPORT` in
+ * ./dense.c or ./conv.c, written as in the C (return type, then the parameter list). From it come
  *  - the typed `DenseKernels` interface the TypeScript calls go through (arity and result type
  *    are checked by the compiler), and
  *  - the load-time check of the module (./kernelModule.ts): every row must be exported with
  *    exactly these wasm parameter and result types,
- * and test/unit/kernel-build.test.ts checks the rows against dense.c's prototypes.
+ * and test/unit/kernel-build.test.ts checks the rows against the C prototypes.
  *
- * Adding a kernel: write the C function with `EXPORT("name")` in dense.c, `npm run build:kernels`,
+ * Adding a kernel: write the C function with `EXPORT("name")` in dense.c or conv.c, `npm run build:kernels`,
  * paste its prototype here as a row. Pointers are byte offsets into the shared memory (i32).
  */
 
@@ -25,6 +25,9 @@ export const DENSE_KERNELS = {
   reparam: 'double (int M, int Lz, const f32 *MU, const f32 *LV, const f32 *EPS, f32 *Z)',
   reparam_grad: 'void (int M, int Lz, const f32 *MU, const f32 *LV, const f32 *EPS, const f32 *dZ, f32 *dMU, f32 *dLV, f32 klScale)',
   adam: 'void (int n, f32 *W, const f32 *G, int nG, int gStride, f32 *Mo, f32 *Vo, f32 lr, f32 b1, f32 b2, f32 eps, f32 c1, f32 c2, f32 l2)',
+  // conv.c
+  im2col: 'void (int N, int H, int W, int C, int k, int s, int pt, int pl, int Ho, int Wo, const f32 *X, f32 *cols)',
+  col2im: 'void (int N, int H, int W, int C, int k, int s, int pt, int pl, int Ho, int Wo, const f32 *cols, f32 *X, int acc)',
 } as const;
 
 export type KernelName = keyof typeof DENSE_KERNELS;

@@ -1,0 +1,194 @@
+/*
+ * Latent Lab — the packed GEMM of the training kernels (WebAssembly SIMD), compiled into the same
+ * module as ./dense.c and ./conv.c.
+ *
+ * C[M×N] = (or +=, when acc) op(A)·op(B), where element (i,k) of op(A) is A[i*rsa + k*csa] and
+ * element (k,j) of op(B) is B[k*rsb + j*csb]: a row-major matrix or its transpose, either side,
+ * so transposes are never materialised. Blocked as BLIS does: for each NC-column block of B and
+ * KC-deep slice of K, B is packed into 8-column panels (KC×8, read from L1 by the micro-kernel);
+ * for each MC-row block of A, A is packed into 4-row panels (KC×4, the block stays in L2); a
+ * 4×8 register tile of C accumulates over the slice, reading A by broadcast loads. Packing reads
+ * any layout once per block, so im2col matrices of several MB and transposed operands run at
+ * the speed of row-major ones. The relaxed-SIMD build fuses each multiply-add
+ * (f32x4.relaxed_madd: one rounding instead of two).
+ */
+#include <wasm_simd128.h>
+
+typedef float f32;
+#define EXPORT(n) __attribute__((export_name(n)))
+
+#ifdef __wasm_relaxed_simd__
+#define MADD(a, b, c) __builtin_wasm_relaxed_madd_f32x4((a), (b), (c))
+#else
+#define MADD(a, b, c) wasm_f32x4_add((c), wasm_f32x4_mul((a), (b)))
+#endif
+
+/* Block sizes (floats): the pack buffer holds NC·KC (B) + MC·KC (A) floats = GEMM_PACK_FLOATS in densePlan.ts. */
+#define MR 4
+#define NR 8
+#define KC 256
+#define MC 64
+#define NC 256
+
+/* 4×4 transpose of rows r0..r3 (columns become rows). */
+#define TRANSPOSE4(r0, r1, r2, r3)                         \
+  do {                                                     \
+    v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5);    \
+    v128_t t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);    \
+    v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);    \
+    v128_t t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);    \
+    r0 = wasm_i64x2_shuffle(t0, t2, 0, 2);                 \
+    r1 = wasm_i64x2_shuffle(t0, t2, 1, 3);                 \
+    r2 = wasm_i64x2_shuffle(t1, t3, 0, 2);                 \
+    r3 = wasm_i64x2_shuffle(t1, t3, 1, 3);                 \
+  } while (0)
+
+/* Packs op(B)[k0 : k0+kc, j0 : j0+nc] into 8-column panels: panel p's (k, jj) at P[p·kc·8 + k·8 + jj] (zeros past nc). */
+static void pack_b(int kc, int nc, const f32 *B, int rsb, int csb, int k0, int j0, f32 *P) {
+  for (int jp = 0; jp < nc; jp += NR, P += kc * NR) {
+    int nj = nc - jp < NR ? nc - jp : NR;
+    const f32 *src = B + k0 * rsb + (j0 + jp) * csb;
+    if (csb == 1 && nj == NR) {
+      for (int k = 0; k < kc; k++) {
+        wasm_v128_store(P + k * 8, wasm_v128_load(src + k * rsb));
+        wasm_v128_store(P + k * 8 + 4, wasm_v128_load(src + k * rsb + 4));
+      }
+    } else if (rsb == 1 && nj == NR) {
+      /* Column j contiguous along k: 4×4 transposes. */
+      int k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        for (int h = 0; h < 8; h += 4) {
+          v128_t r0 = wasm_v128_load(src + (h + 0) * csb + k), r1 = wasm_v128_load(src + (h + 1) * csb + k);
+          v128_t r2 = wasm_v128_load(src + (h + 2) * csb + k), r3 = wasm_v128_load(src + (h + 3) * csb + k);
+          TRANSPOSE4(r0, r1, r2, r3);
+          wasm_v128_store(P + (k + 0) * 8 + h, r0);
+          wasm_v128_store(P + (k + 1) * 8 + h, r1);
+          wasm_v128_store(P + (k + 2) * 8 + h, r2);
+          wasm_v128_store(P + (k + 3) * 8 + h, r3);
+        }
+      }
+      for (; k < kc; k++)
+        for (int jj = 0; jj < 8; jj++) P[k * 8 + jj] = src[jj * csb + k];
+    } else {
+      for (int k = 0; k < kc; k++)
+        for (int jj = 0; jj < 8; jj++) P[k * 8 + jj] = jj < nj ? src[k * rsb + jj * csb] : 0.f;
+    }
+  }
+}
+
+/* Packs op(A)[i0 : i0+mc, k0 : k0+kc] into 4-row panels: panel q's (k, ii) at P[q·kc·4 + k·4 + ii] (zeros past mc). */
+static void pack_a(int mc, int kc, const f32 *A, int rsa, int csa, int i0, int k0, f32 *P) {
+  for (int ip = 0; ip < mc; ip += MR, P += kc * MR) {
+    int ni = mc - ip < MR ? mc - ip : MR;
+    const f32 *src = A + (i0 + ip) * rsa + k0 * csa;
+    if (rsa == 1 && ni == MR) {
+      /* A transposed: the 4 rows' elements at one k are contiguous. */
+      for (int k = 0; k < kc; k++) wasm_v128_store(P + k * 4, wasm_v128_load(src + k * csa));
+    } else if (csa == 1 && ni == MR) {
+      int k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        v128_t r0 = wasm_v128_load(src + k), r1 = wasm_v128_load(src + rsa + k);
+        v128_t r2 = wasm_v128_load(src + 2 * rsa + k), r3 = wasm_v128_load(src + 3 * rsa + k);
+        TRANSPOSE4(r0, r1, r2, r3);
+        wasm_v128_store(P + (k + 0) * 4, r0);
+        wasm_v128_store(P + (k + 1) * 4, r1);
+        wasm_v128_store(P + (k + 2) * 4, r2);
+        wasm_v128_store(P + (k + 3) * 4, r3);
+      }
+      for (; k < kc; k++)
+        for (int ii = 0; ii < 4; ii++) P[k * 4 + ii] = src[ii * rsa + k];
+    } else {
+      for (int k = 0; k < kc; k++)
+        for (int ii = 0; ii < 4; ii++) P[k * 4 + ii] = ii < ni ? src[ii * rsa + k * csa] : 0.f;
+    }
+  }
+}
+
+/* The 4×8 tile C[0:mr, 0:nr] (+)= Ap·Bp over kc (add: accumulate into C, else overwrite). */
+__attribute__((noinline)) static void micro_4x8(int kc, const f32 *Ap, const f32 *Bp, f32 *C, int ldc, int mr, int nr, int add) {
+  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int k = 0; k < kc; k++) {
+    v128_t b0 = wasm_v128_load(Bp), b1 = wasm_v128_load(Bp + 4);
+    v128_t x;
+    x = wasm_v128_load32_splat(Ap);
+    c00 = MADD(x, b0, c00);
+    c01 = MADD(x, b1, c01);
+    x = wasm_v128_load32_splat(Ap + 1);
+    c10 = MADD(x, b0, c10);
+    c11 = MADD(x, b1, c11);
+    x = wasm_v128_load32_splat(Ap + 2);
+    c20 = MADD(x, b0, c20);
+    c21 = MADD(x, b1, c21);
+    x = wasm_v128_load32_splat(Ap + 3);
+    c30 = MADD(x, b0, c30);
+    c31 = MADD(x, b1, c31);
+    Ap += 4;
+    Bp += 8;
+  }
+  f32 *r0 = C, *r1 = C + ldc, *r2 = r1 + ldc, *r3 = r2 + ldc;
+  if (mr == 4 && nr == 8) {
+    if (add) {
+      c00 = wasm_f32x4_add(c00, wasm_v128_load(r0));
+      c01 = wasm_f32x4_add(c01, wasm_v128_load(r0 + 4));
+      c10 = wasm_f32x4_add(c10, wasm_v128_load(r1));
+      c11 = wasm_f32x4_add(c11, wasm_v128_load(r1 + 4));
+      c20 = wasm_f32x4_add(c20, wasm_v128_load(r2));
+      c21 = wasm_f32x4_add(c21, wasm_v128_load(r2 + 4));
+      c30 = wasm_f32x4_add(c30, wasm_v128_load(r3));
+      c31 = wasm_f32x4_add(c31, wasm_v128_load(r3 + 4));
+    }
+    wasm_v128_store(r0, c00);
+    wasm_v128_store(r0 + 4, c01);
+    wasm_v128_store(r1, c10);
+    wasm_v128_store(r1 + 4, c11);
+    wasm_v128_store(r2, c20);
+    wasm_v128_store(r2 + 4, c21);
+    wasm_v128_store(r3, c30);
+    wasm_v128_store(r3 + 4, c31);
+    return;
+  }
+  f32 t[32] __attribute__((aligned(16)));
+  wasm_v128_store(t, c00);
+  wasm_v128_store(t + 4, c01);
+  wasm_v128_store(t + 8, c10);
+  wasm_v128_store(t + 12, c11);
+  wasm_v128_store(t + 16, c20);
+  wasm_v128_store(t + 20, c21);
+  wasm_v128_store(t + 24, c30);
+  wasm_v128_store(t + 28, c31);
+  f32 *rows[4] = { r0, r1, r2, r3 };
+  for (int r = 0; r < mr; r++)
+    for (int j = 0; j < nr; j++) rows[r][j] = (add ? rows[r][j] : 0.f) + t[r * 8 + j];
+}
+
+EXPORT("gemm")
+void gemm(int M, int N, int K, const f32 *A, int rsa, int csa, const f32 *B, int rsb, int csb, f32 *C, int ldc,
+          int acc, f32 *pack) {
+  f32 *Bp = pack, *Ap = pack + NC * KC;
+  if (K == 0) {
+    if (!acc)
+      for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) C[i * ldc + j] = 0.f;
+    return;
+  }
+  for (int jc = 0; jc < N; jc += NC) {
+    int nc = N - jc < NC ? N - jc : NC;
+    for (int pc = 0; pc < K; pc += KC) {
+      int kc = K - pc < KC ? K - pc : KC;
+      int add = acc || pc > 0;
+      pack_b(kc, nc, B, rsb, csb, pc, jc, Bp);
+      for (int ic = 0; ic < M; ic += MC) {
+        int mc = M - ic < MC ? M - ic : MC;
+        pack_a(mc, kc, A, rsa, csa, ic, pc, Ap);
+        for (int jr = 0; jr < nc; jr += NR) {
+          int nr = nc - jr < NR ? nc - jr : NR;
+          const f32 *bp = Bp + jr * kc;
+          for (int ir = 0; ir < mc; ir += MR) {
+            int mr = mc - ir < MR ? mc - ir : MR;
+            micro_4x8(kc, Ap + ir * kc, bp, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, add);
+          }
+        }
+      }
+    }
+  }
+}
