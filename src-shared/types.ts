@@ -209,7 +209,7 @@ export const BackendInfo = z.object({
   trainThreads: z.number().int().optional(),
   /**
    * How the last (or current) run trains: `dense` = Latent Lab's own wasm SIMD kernels for dense
-   * models (the default), `tfjs` = tfjs ops; on how many threads. Unset until the first run.
+   * and conv models (the default), `tfjs` = tfjs ops; on how many threads. Unset until the first run.
    */
   training: z
     .object({
@@ -217,6 +217,8 @@ export const BackendInfo = z.object({
       threads: z.number().int(),
       /** Why a run that would use the dense kernels did not (e.g. a model too big for them). */
       note: z.string().optional(),
+      /** The kernels' build (dense kernels only): `relaxed` = relaxed SIMD (fused multiply-add), `plain` = SIMD. */
+      simd: z.enum(['relaxed', 'plain']).optional(),
     })
     .optional(),
   /** Why wasm runs on fewer threads than asked for (e.g. the threaded build failed to load). */

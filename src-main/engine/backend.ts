@@ -138,16 +138,16 @@ export function noteTrainThreads(threads: number, note?: string): void {
   if (note) chosen.threadsNote = note;
 }
 
-/** A run started training: on the dense kernels or tfjs, in this many threads. */
-export function noteTrainPath(kernels: 'dense' | 'tfjs', threads: number, note?: string): void {
-  if (chosen) chosen.training = { kernels, threads, ...(note ? { note } : {}) };
+/** A run started training: on the dense kernels (of the `simd` build) or tfjs, in this many threads. */
+export function noteTrainPath(kernels: 'dense' | 'tfjs', threads: number, note?: string, simd?: 'relaxed' | 'plain'): void {
+  if (chosen) chosen.training = { kernels, threads, ...(note ? { note } : {}), ...(simd ? { simd } : {}) };
 }
 
 export function describeBackend(info: BackendInfo): string {
   const threads = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
   const t = info.training;
   const train = t
-    ? `; training on ${threads(t.threads)}${t.kernels === 'dense' ? ' with the dense kernels' : ''}${t.note ? ` (${t.note})` : ''}`
+    ? `; training on ${threads(t.threads)}${t.kernels === 'dense' ? ` with the dense kernels${t.simd === 'relaxed' ? ' (relaxed SIMD)' : ''}` : ''}${t.note ? ` (${t.note})` : ''}`
     : info.trainThreads && info.trainThreads !== (info.threads ?? 1)
       ? `; training on ${threads(info.trainThreads)}`
       : '';

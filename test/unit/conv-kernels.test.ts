@@ -13,12 +13,18 @@ import { ModelConfig, type ModelConfigInput } from '../../src-shared/types';
 import { buildModel, l2Penalty, oneHot, trainableVariables, type ModelBundle } from '../../src-main/engine/models/build';
 import { klPerSample, reconPerSample } from '../../src-main/engine/models/loss';
 import { DenseNet } from '../../src-main/engine/kernels/dense/denseNet';
+import { backendInfo, initBackend } from '../../src-main/engine/backend';
+import { evaluate } from '../../src-main/engine/metrics';
+import { activeTrainWorkers, denseOff, parallelWorkerCount, trainModelParallel } from '../../src-main/engine/parallel/trainParallel';
+import { TrainConfig } from '../../src-shared/types';
 import { convBackward, convForward } from '../../src-main/engine/kernels/dense/convOps';
 import { createDenseMemory, GEMM_PACK_FLOATS, planDense, type ConvLayerPlan } from '../../src-main/engine/kernels/dense/densePlan';
 import { instantiateKernels, kernelModule, relaxedSimdSupported, type KernelVariant } from '../../src-main/engine/kernels/dense/kernelModule';
 import { flatten } from './synthetic';
 
 beforeAll(async () => {
+  // The engine's backend (its info records how runs train), then tfjs's reference kernels.
+  await initBackend();
   await tf.setBackend('cpu');
 });
 
@@ -319,5 +325,56 @@ describe('conv kernels: a whole model step against tfjs', () => {
     const relaxed = kernelGradient(b, x, y, m, 1, 2, 'relaxed-simd');
     expectClose(relaxed.g, plain.g, 1e-4);
     expect(relaxed.recon).toBeCloseTo(plain.recon, 2);
+  });
+});
+
+describe('conv models train on the kernels in the parallel trainer', () => {
+  it('a conv AE step in 2 workers equals tfjs\'s gradient of the whole batch; the backend info says dense kernels', async () => {
+    const b = model('ae', 28, 1, { l2: 1e-3 });
+    expect(denseOff(b.config)).toBeNull();
+    const m = 8;
+    const { x, y } = data(m, b.inputDim, 12);
+    const want = tfjsGradient(model('ae', 28, 1, { l2: 1e-3 }), x, y, new Float32Array(0), m, 0).g;
+    const cfg = TrainConfig.parse({ model: b.config, epochs: 1, batchSize: m, seed: 2 });
+    const got: Float32Array[] = [];
+    const split = { x, y, count: m };
+    await trainModelParallel(b, cfg, { train: split, val: split }, {}, { workers: 2, onGradients: (_s, g) => void got.push(g) });
+    expect(got.length).toBe(1);
+    expectClose(got[0], want);
+    expect(backendInfo()?.training).toMatchObject({ kernels: 'dense', threads: 2, simd: relaxedSimdSupported() ? 'relaxed' : 'plain' });
+  });
+
+  it('conv runs split their batch across the cores down to 8 rows a worker (a row is ≥ 40 MFLOP)', () => {
+    const conv = (batchSize: number) => TrainConfig.parse({ batchSize, epochs: 1, model: { arch: 'conv' } });
+    expect(parallelWorkerCount('wasm', conv(128), 8000, {}, 2, 784)).toBe(2);
+    expect(parallelWorkerCount('wasm', conv(16), 8000, {}, 2, 784)).toBe(2);
+    expect(parallelWorkerCount('wasm', conv(8), 8000, {}, 2, 784)).toBe(1);
+    expect(parallelWorkerCount('cpu', conv(256), 8000, {}, 8, 784)).toBe(4);
+    expect(parallelWorkerCount('wasm', conv(128), 8000, {}, 1, 784)).toBe(1);
+  });
+
+  it('a conv VAE trains in 2 workers: the validation loss falls and no worker is left', async () => {
+    const b = model('vae', 28, 1);
+    const r = rand(21);
+    // Two kinds of images: a bright left half or a bright top half.
+    const n = 96;
+    const x = new Float32Array(n * 784);
+    const y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      y[i] = i % 2;
+      for (let p = 0; p < 784; p++) {
+        const on = y[i] ? p % 28 < 14 : p < 392;
+        x[i * 784 + p] = on ? 0.8 + 0.2 * r() : 0.1 * r();
+      }
+    }
+    const split = { x, y, count: n };
+    const val = { x: x.slice(0, 16 * 784), y: y.slice(0, 16), count: 16 };
+    const before = await evaluate(b, val, { seed: 1 });
+    const cfg = TrainConfig.parse({ model: b.config, epochs: 10, batchSize: 32, learningRate: 1e-2, seed: 4 });
+    const res = await trainModelParallel(b, cfg, { train: split, val }, {}, { workers: 2 });
+    expect(res.state).toBe('done');
+    expect(res.lastVal!.loss).toBeLessThan(before.loss * 0.85);
+    expect(backendInfo()?.training?.kernels).toBe('dense');
+    expect(activeTrainWorkers()).toBe(0);
   });
 });

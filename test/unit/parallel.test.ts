@@ -181,7 +181,7 @@ describe('parallel training', () => {
       expect(got.length).toBe(1);
       // The kernels sum in another order than tfjs: rounding differs a little more.
       expectClose(got[0], want, dense ? 5e-4 : 1e-4);
-      expect(backendInfo()!.training).toEqual({ kernels: dense ? 'dense' : 'tfjs', threads: 2 });
+      expect(backendInfo()!.training).toMatchObject({ kernels: dense ? 'dense' : 'tfjs', threads: 2 });
     });
   }
 

@@ -8,11 +8,12 @@
 import type { TrainConfig } from '../../../src-shared/types';
 import { DenseNet } from '../kernels/dense/denseNet';
 import type { DensePlan } from '../kernels/dense/densePlan';
+import { variantOf } from '../kernels/dense/kernelModule';
 import { partitionVariables } from './batchSplit';
 import type { Stepper } from './stepper';
 
 export class DenseStepper implements Stepper {
-  readonly notes = ['dense kernels (wasm SIMD)'];
+  readonly notes: string[];
   private readonly net: DenseNet;
   private readonly owned: number[];
 
@@ -28,6 +29,7 @@ export class DenseStepper implements Stepper {
   ) {
     if (plan.threads !== workers) throw new Error(`dense kernels: a plan for ${plan.threads} threads run by ${workers} workers`);
     this.net = new DenseNet(plan, memory, index, module);
+    this.notes = [`dense kernels (wasm ${variantOf(module) === 'relaxed-simd' ? 'relaxed SIMD' : 'SIMD'})`];
     const owner = partitionVariables(plan.tensors.map((t) => t.size), workers);
     this.owned = owner.flatMap((w, i) => (w === index ? [i] : []));
   }

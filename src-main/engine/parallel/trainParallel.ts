@@ -3,7 +3,7 @@
  * and semantics (same seeded shuffle, β warm-up, progress/epoch hooks, pause/resume/stop,
  * DIVERGED naming epoch and batch) but runs the steps in N workers (./worker.ts), each taking its
  * share of every batch; the gradient of the batch's mean loss is the sum of the shares.
- * By default the workers run the dense kernels (../kernels/dense) on one shared memory holding
+ * By default the workers run the kernels (../kernels/dense; dense and conv models) on one shared memory holding
  * the weights, Adam's moments and every share: each runs Adam on the tensors it owns and the
  * others read the result in place. With `LATENT_LAB_DENSE=0` (or a model `denseUnsupported`
  * refuses) the workers train tfjs replicas instead (./tfStepper.ts), exchanging shares and
@@ -22,6 +22,7 @@
  */
 import type { TrainConfig } from '../../../src-shared/types';
 import { noteTrainPath, noteTrainThreads } from '../backend';
+import { variantOf } from '../kernels/dense/kernelModule';
 import type { SplitData } from '../metrics';
 import type { ModelBundle } from '../models/build';
 import { TrainControl, type TrainHooks, type TrainResult } from '../train';
@@ -111,5 +112,6 @@ async function startWorkers(pool: WorkerPool, run: RunSetup): Promise<void> {
       noteTrainThreads(1, `training ${fallback.slice('wasm: '.length)}`);
     }
   }
-  noteTrainPath(run.dense ? 'dense' : 'tfjs', run.dense ? run.workers : run.workers * tfjsThreads, run.denseNote);
+  const simd = run.dense ? (variantOf(run.dense.module) === 'relaxed-simd' ? 'relaxed' : 'plain') : undefined;
+  noteTrainPath(run.dense ? 'dense' : 'tfjs', run.dense ? run.workers : run.workers * tfjsThreads, run.denseNote, simd);
 }

@@ -26,6 +26,12 @@ export const MIN_PARALLEL_SAMPLES = 100_000;
 /** Most workers the dense kernels split a batch across. */
 export const MAX_DENSE_WORKERS = 4;
 
+/**
+ * Fewest rows per worker on the kernels: dense models 32 (below it the barriers cost more than a
+ * thread gains); conv models 8 (a row is ≈ 40 MFLOP of training in the smallest, the Keras example).
+ */
+export const MIN_ROWS_PER_WORKER = { dense: 32, conv: 8 } as const;
+
 /** `LATENT_LAB_TRAIN_WORKERS`: a forced worker count (0–16), or null when unset/invalid. */
 export function forcedWorkerCount(env: NodeJS.ProcessEnv = process.env): number | null {
   const raw = envValue('LATENT_LAB_TRAIN_WORKERS', env)?.trim();
@@ -47,8 +53,7 @@ export function denseOff(model: TrainConfig['model'], env: NodeJS.ProcessEnv = p
   const raw = envValue('LATENT_LAB_DENSE', env)?.trim();
   if (raw === '0') return 'LATENT_LAB_DENSE=0';
   if (typeof SharedArrayBuffer !== 'function') return 'no SharedArrayBuffer';
-  if (model.arch === 'conv') return 'a conv model: the dense kernels have no convolutions yet, so it trains with tfjs';
-  return denseUnsupported({ config: model, inputDim: 1, numClasses: 1, output: 'bernoulli' });
+  return denseUnsupported({ config: model });
 }
 
 /** Cores this process may use. */
@@ -58,9 +63,10 @@ export function availableCores(): number {
 
 /**
  * Worker count to train with: 0 = train on the calling thread (`trainModel`).
- * Dense kernels (wasm or cpu backend, a model they support): 1 worker for models under 50k
+ * Dense kernels (wasm or cpu backend, a model they support): 1 worker for dense models under 50k
  * parameters or batches under 64 (the per-step barriers would cost more than a second thread
- * gains), else one per core up to 4 with ≥ 32 rows each.
+ * gains), else one per core up to 4 with ≥ 32 rows each; conv models (any size) one per core
+ * up to 4 with ≥ 8 rows each.
  * tfjs workers (`LATENT_LAB_DENSE=0`): 2 on wasm with ≥ 2 cores, a batch ≥ 64, a run
  * of ≥ 100k samples (epochs × training set) and (when `inputDim` is given) a model of ≥ 50k
  * parameters; 1 (with the threaded backend inside it) when the engine's wasm backend runs on
@@ -81,9 +87,10 @@ export function parallelWorkerCount(
   if (forced !== null) return forced;
   const bs = Math.min(cfg.batchSize, trainCount);
   if (denseOff(cfg.model, env) === null) {
+    if (cfg.model.arch === 'conv') return Math.max(1, Math.min(cores, MAX_DENSE_WORKERS, Math.floor(bs / MIN_ROWS_PER_WORKER.conv)));
     const small = bs < MIN_PARALLEL_BATCH || (inputDim !== undefined && denseParamCount(cfg.model, inputDim) < MIN_PARALLEL_PARAMS);
     if (small || cores < 2) return 1;
-    return Math.max(1, Math.min(cores, MAX_DENSE_WORKERS, Math.floor(bs / 32)));
+    return Math.max(1, Math.min(cores, MAX_DENSE_WORKERS, Math.floor(bs / MIN_ROWS_PER_WORKER.dense)));
   }
   if (backendName !== 'wasm') return 0;
   // With the threaded wasm backend one worker uses the cores for every step's matmuls (measured
