@@ -478,7 +478,7 @@ describe('loss divergence', () => {
       // live weights: the next batch's loss is NaN exactly as in a numeric blow-up.
       const p = payload as { runId: string; epoch: number };
       if (name !== 'training:latents' || p.epoch !== 1 || poisoned) return;
-      const lr = (engine as unknown as { loaded: Map<string, { bundle: { encoder: tf.LayersModel } }> }).loaded.get(p.runId)!;
+      const lr = (engine as unknown as { runs: { peek(id: string): { bundle: { encoder: tf.LayersModel } } | undefined } }).runs.peek(p.runId)!;
       const layer = lr.bundle.encoder.layers.find((l) => l.getWeights().length > 0)!;
       const [kernel, ...rest] = layer.getWeights();
       const nan = tf.fill(kernel.shape, NaN);
