@@ -233,6 +233,45 @@ export const requests = {
     'Decode an image file, preprocess it as MNIST was made, and encode it.',
   ),
 
+  'model:dimStats': req(
+    Empty,
+    z.object({
+      dim: z.number().int(),
+      /** Test points the statistics are over. */
+      count: z.number().int(),
+      /** Mean KL (nats) of each latent dimension over the test split; null for an AE. */
+      klPerDim: z.array(z.number()).nullable(),
+      /** Mean and variance across the test split of each dimension's posterior mean. */
+      mean: z.array(z.number()),
+      variance: z.array(z.number()),
+      /** Dimensions whose posterior-mean variance exceeds 0.01. */
+      activeUnits: z.number().int(),
+    }),
+    'Per-dimension statistics of the active run on its test split (KL bars, collapse, traversal order).',
+  ),
+  'model:typicality': req(
+    z
+      .object({
+        /** One preprocessed input (inputDim floats, e.g. `model:encodeFile`'s `input`). */
+        input: F32.refine((a) => a.every(Number.isFinite), 'input values must be finite'),
+        label: z.number().int().min(0).max(9999).optional(),
+      })
+      .strict(),
+    z.object({
+      /** Negative ELBO with the posterior mean for z (AE: reconstruction loss), nats. */
+      score: z.number(),
+      measure: z.enum(['negElbo', 'recon']),
+      /** Share (0–100) of test images scoring at or below `score`. */
+      percentile: z.number(),
+      /** The label scored under (CVAE: given or best fit), −1 otherwise. */
+      label: z.number().int(),
+      testCount: z.number().int(),
+      /** The 0th…100th percentiles of the test images' scores (101 values). */
+      testQuantiles: F32,
+    }),
+    "How typical one input is: its negative ELBO and its percentile among the test images' (cached per run).",
+  ),
+
   'projection:compute': req(
     z
       .object({

@@ -178,6 +178,11 @@ export const Metrics = z.object({
   activeUnits: z.number().int(),
   /** k-NN (k=5) label accuracy in latent space, test points against training points. */
   knnAccuracy: z.number(),
+  /**
+   * Mean KL (nats) of each latent dimension over the test set, from the posterior means and
+   * variances (VAE/CVAE; absent for an AE and for runs saved before it was recorded).
+   */
+  klPerDim: z.array(z.number()).optional(),
 });
 export type Metrics = z.infer<typeof Metrics>;
 

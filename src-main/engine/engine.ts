@@ -30,6 +30,7 @@ import { exportFromRun } from './export/fromRun';
 import { ExportSlot } from './export/slot';
 import { computeMetrics } from './metrics';
 import * as model from './modelRequests';
+import * as instruments from './instruments';
 import { ProjectionJob } from './jobs/projection';
 import { Trainer } from './jobs/training';
 import { RunCache, sameDataset } from './runCache';
@@ -207,6 +208,8 @@ export class Engine {
     'model:manifold': async (req) => model.manifold(await this.runs.get(), req),
     'model:neighbors': async ({ z, k }) => model.neighbors(await this.runs.get(), z, k),
     'model:encodeFile': async (req) => model.encodeFile(await this.runs.get(), req),
+    'model:dimStats': async () => instruments.dimStats(await this.runs.get()),
+    'model:typicality': async (req) => instruments.typicality(await this.runs.get(), req),
 
     'projection:compute': async (req) => this.projection.compute(req),
     'projection:cancel': async () => {

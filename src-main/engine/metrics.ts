@@ -1,6 +1,7 @@
 /**
  * Batched evaluation and latent-space metrics: test negative ELBO (single-sample estimate with a
- * fixed seed) split into recon and KL, active units, and k-NN label accuracy in latent space.
+ * fixed seed) split into recon and KL, the mean KL of each latent dimension, active units, and
+ * k-NN label accuracy in latent space.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossParts, Metrics } from '../../src-shared/types';
@@ -197,9 +198,52 @@ export function knnAccuracy(
   return queryCount ? correct / queryCount : 0;
 }
 
+/**
+ * Mean KL(q(z_j | x) ‖ N(0, 1)) of each latent dimension j over `count` posteriors (nats):
+ * −½·(1 + log σ² − μ² − σ²) averaged over the rows. `mean` and `logVar` are count × dim. Their
+ * sum is the KL part of the ELBO; a dimension near 0 carries no information (posterior collapse).
+ */
+export function klPerDimension(mean: Float32Array, logVar: Float32Array, count: number, dim: number): number[] {
+  const out = new Array<number>(dim).fill(0);
+  if (!count) return out;
+  for (let i = 0; i < count; i++) {
+    for (let j = 0; j < dim; j++) {
+      const mu = mean[i * dim + j];
+      const lv = logVar[i * dim + j];
+      out[j] += -0.5 * (1 + lv - mu * mu - Math.exp(lv));
+    }
+  }
+  return out.map((v) => v / count);
+}
+
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
-/** `encodeArrays` in slices, yielding between them so the engine keeps answering requests. */
+/**
+ * `encodeArrays` in slices, yielding between them so the engine keeps answering requests:
+ * count × latentDim means, and log-variances for VAE/CVAE (null for an AE).
+ */
+export async function encodeSplitYielding(
+  bundle: ModelBundle,
+  x: Float32Array,
+  y: Int32Array | null,
+  count: number,
+  slice = 1024,
+): Promise<{ mean: Float32Array; logVar: Float32Array | null }> {
+  const D = bundle.inputDim;
+  const d = bundle.config.latentDim;
+  const mean = new Float32Array(count * d);
+  const logVar = bundle.config.kind !== 'ae' ? new Float32Array(count * d) : null;
+  for (let s = 0; s < count; s += slice) {
+    const m = Math.min(slice, count - s);
+    const part = encodeArrays(bundle, x.subarray(s * D, (s + m) * D), y ? y.subarray(s, s + m) : null, m);
+    mean.set(part.mean, s * d);
+    if (logVar && part.logVar) logVar.set(part.logVar, s * d);
+    await yieldToLoop();
+  }
+  return { mean, logVar };
+}
+
+/** Latent means only (`encodeSplitYielding`). */
 export async function encodeYielding(
   bundle: ModelBundle,
   x: Float32Array,
@@ -207,16 +251,7 @@ export async function encodeYielding(
   count: number,
   slice = 1024,
 ): Promise<Float32Array> {
-  const D = bundle.inputDim;
-  const d = bundle.config.latentDim;
-  const mean = new Float32Array(count * d);
-  for (let s = 0; s < count; s += slice) {
-    const m = Math.min(slice, count - s);
-    const part = encodeArrays(bundle, x.subarray(s * D, (s + m) * D), y ? y.subarray(s, s + m) : null, m);
-    mean.set(part.mean, s * d);
-    await yieldToLoop();
-  }
-  return mean;
+  return (await encodeSplitYielding(bundle, x, y, count, slice)).mean;
 }
 
 /**
@@ -232,7 +267,8 @@ export async function computeMetrics(
 ): Promise<Metrics> {
   const parts = await evaluate(bundle, test, { seed, beta: 1 });
   const d = bundle.config.latentDim;
-  const teMean = await encodeYielding(bundle, test.x, test.y, test.count);
+  const te = await encodeSplitYielding(bundle, test.x, test.y, test.count);
+  const teMean = te.mean;
   const trainN = pre ? pre.trainCount : Math.min(train.count, 10_000);
   const trMean = pre ? pre.trainMean : await encodeYielding(bundle, train.x, train.y, trainN);
   const testN = Math.min(test.count, 2000);
@@ -250,5 +286,6 @@ export async function computeMetrics(
     kl: parts.kl,
     activeUnits: activeUnits(teMean, test.count, d),
     knnAccuracy: testN ? correct / testN : 0,
+    ...(te.logVar ? { klPerDim: klPerDimension(teMean, te.logVar, test.count, d) } : {}),
   };
 }

@@ -39,6 +39,8 @@ export const VALID: { [N in RequestName]: Record<string, unknown> } = {
   'model:manifold': { dims: [0, 1], steps: 5, range: 2, label: 0 },
   'model:neighbors': { z: new Float32Array([0, 0]), k: 3 },
   'model:encodeFile': { name: 'digit.png', bytes: new Uint8Array([137, 80, 78, 71]), label: 3 },
+  'model:dimStats': {},
+  'model:typicality': { input: new Float32Array(784), label: 3 },
   'projection:compute': { method: 'pca', latents: new Float32Array(6), dim: 2, seed: 1 },
   'projection:cancel': {},
   'export:start': { runId: 'run-1', format: 'npz', count: 10, label: 1, temperature: 1, seed: 1, out: '/tmp/export', overwrite: false },

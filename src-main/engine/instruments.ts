@@ -1,0 +1,150 @@
+/**
+ * Exploration instruments over a loaded run (`model:dimStats`, `model:typicality`):
+ *
+ * - per-dimension statistics of the test split's posteriors: mean KL of each latent dimension
+ *   (VAE/CVAE), the mean and variance of each dimension's posterior mean, active units — what the
+ *   KL bar chart, the collapse warning and the traversal grid's row order need;
+ * - how typical one input is: its negative ELBO (an AE: its reconstruction error) and its
+ *   percentile among the test images' scores.
+ *
+ * Both are computed once per loaded run and trained epoch, and cached (a WeakMap keyed by the
+ * loaded run: a run evicted from memory takes its caches with it).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RequestOutput, RequestParsed } from '../../src-shared/contract';
+import { LabError } from '../../src-shared/types';
+import { encodeImage } from './encodeImage';
+import { activeUnits, decodeArrays, encodeArrays, encodeSplitYielding, klPerDimension, reconErrors } from './metrics';
+import { isConditional, isVariational } from './models/build';
+import { klPerSample } from './models/loss';
+import type { LoadedRun } from './runCache';
+
+type DimStats = RequestOutput<'model:dimStats'>;
+
+interface Cached<T> {
+  epochs: number;
+  value: Promise<T>;
+}
+
+const dimCache = new WeakMap<LoadedRun, Cached<DimStats>>();
+const scoreCache = new WeakMap<LoadedRun, Cached<Float32Array>>();
+
+/** The cached value for `lr`'s current epoch count, computing it (once) when missing or stale. */
+function cached<T>(cache: WeakMap<LoadedRun, Cached<T>>, lr: LoadedRun, make: () => Promise<T>): Promise<T> {
+  const hit = cache.get(lr);
+  if (hit && hit.epochs === lr.rec.epochsDone) return hit.value;
+  const value = make();
+  cache.set(lr, { epochs: lr.rec.epochsDone, value });
+  value.catch(() => cache.delete(lr));
+  return value;
+}
+
+/**
+ * Per-dimension statistics of the test split's posteriors: `klPerDim[j]` the mean KL (nats) of
+ * dimension j (null for an AE), `mean[j]` / `variance[j]` of the posterior means across the
+ * split, `activeUnits` (variance above 0.01), `count` test points used.
+ */
+export function dimStats(lr: LoadedRun): Promise<DimStats> {
+  return cached(dimCache, lr, async () => {
+    const t = lr.data.test;
+    const d = lr.rec.config.model.latentDim;
+    const cond = isConditional(lr.rec.config.model.kind);
+    const { mean, logVar } = await encodeSplitYielding(lr.bundle, t.x, cond ? t.y : null, t.count);
+    const mu = new Array<number>(d).fill(0);
+    const variance = new Array<number>(d).fill(0);
+    for (let i = 0; i < t.count; i++) for (let j = 0; j < d; j++) mu[j] += mean[i * d + j];
+    for (let j = 0; j < d; j++) mu[j] /= Math.max(1, t.count);
+    for (let i = 0; i < t.count; i++) for (let j = 0; j < d; j++) variance[j] += (mean[i * d + j] - mu[j]) ** 2;
+    for (let j = 0; j < d; j++) variance[j] /= Math.max(1, t.count);
+    return {
+      dim: d,
+      count: t.count,
+      klPerDim: logVar ? klPerDimension(mean, logVar, t.count, d) : null,
+      mean: mu,
+      variance,
+      activeUnits: activeUnits(mean, t.count, d),
+    };
+  });
+}
+
+/** Rows per slice when scoring a split; the engine yields between slices. */
+const SCORE_SLICE = 500;
+
+/**
+ * Deterministic per-image score of `n` rows `x` (n × inputDim) under labels `y` (CVAE) or null:
+ * the reconstruction loss of the decoded posterior mean plus, for VAE/CVAE, KL(q(z|x) ‖ N(0, I))
+ * — the negative ELBO with the posterior mean in place of a sample (nats). An AE: reconstruction
+ * loss only. Returns n floats.
+ */
+function scoreRows(lr: LoadedRun, x: Float32Array, y: Int32Array | null, n: number): Float32Array {
+  const { mean, logVar } = encodeArrays(lr.bundle, x, y, n);
+  const recon = reconErrors(lr.bundle, x, decodeArrays(lr.bundle, mean, y, n), n);
+  if (!isVariational(lr.rec.config.model.kind) || !logVar) return recon;
+  const d = lr.rec.config.model.latentDim;
+  const kl = tf.tidy(() => klPerSample(tf.tensor2d(mean, [n, d]), tf.tensor2d(logVar, [n, d])).dataSync() as Float32Array);
+  for (let i = 0; i < n; i++) recon[i] += kl[i];
+  return recon;
+}
+
+/** The test split's scores (`scoreRows`, CVAE under their own labels), sorted ascending. */
+function testScores(lr: LoadedRun): Promise<Float32Array> {
+  return cached(scoreCache, lr, async () => {
+    const t = lr.data.test;
+    const D = lr.rec.inputDim;
+    const cond = isConditional(lr.rec.config.model.kind);
+    const out = new Float32Array(t.count);
+    for (let s = 0; s < t.count; s += SCORE_SLICE) {
+      const m = Math.min(SCORE_SLICE, t.count - s);
+      out.set(scoreRows(lr, t.x.subarray(s * D, (s + m) * D), cond ? t.y.subarray(s, s + m) : null, m), s);
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    return out.sort();
+  });
+}
+
+/** Share (0–100) of the sorted `scores` at or below `v`. */
+export function percentileOf(sorted: Float32Array, v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted.length ? (100 * lo) / sorted.length : 0;
+}
+
+/** The 0th, 1st, …, 100th percentiles (101 values) of the sorted `scores`. */
+function quantiles(sorted: Float32Array): Float32Array {
+  const q = new Float32Array(101);
+  if (!sorted.length) return q;
+  for (let p = 0; p <= 100; p++) q[p] = sorted[Math.min(sorted.length - 1, Math.round((p / 100) * (sorted.length - 1)))];
+  return q;
+}
+
+/**
+ * How typical one preprocessed input is for the run: its score (`scoreRows`; a CVAE without a
+ * label under the label that fits best, as `encodeImage` picks it) and the share of test images
+ * scoring at or below it.
+ * @throws LabError INVALID_PAYLOAD when `input` is not one sample of the run's size, or a label
+ *   outside the run's classes.
+ */
+export async function typicality(lr: LoadedRun, { input, label }: RequestParsed<'model:typicality'>): Promise<RequestOutput<'model:typicality'>> {
+  const D = lr.rec.inputDim;
+  if (input.length !== D) throw new LabError('INVALID_PAYLOAD', `expected one input of ${D} values, got ${input.length}`);
+  if (label !== undefined && label >= lr.rec.numClasses) {
+    throw new LabError('INVALID_PAYLOAD', `label ${label} is outside 0–${lr.rec.numClasses - 1}`);
+  }
+  const cond = isConditional(lr.rec.config.model.kind);
+  const chosen = cond ? encodeImage(lr, input, label).label : -1;
+  const score = scoreRows(lr, input, cond ? Int32Array.of(chosen) : null, 1)[0];
+  const sorted = await testScores(lr);
+  return {
+    score,
+    measure: isVariational(lr.rec.config.model.kind) ? 'negElbo' : 'recon',
+    percentile: percentileOf(sorted, score),
+    label: chosen,
+    testCount: sorted.length,
+    testQuantiles: quantiles(sorted),
+  };
+}
