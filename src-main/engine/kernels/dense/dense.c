@@ -164,20 +164,45 @@ static inline f32 act_d(int act, f32 h) {
   }
 }
 
+/* The activation's derivative from its output, on four lanes (act_d's arithmetic exactly). */
+static inline v128_t vact_d(int act, v128_t h) {
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  v128_t pos = wasm_f32x4_gt(h, wasm_f32x4_splat(0.f));
+  switch (act) {
+    case ACT_RELU: return wasm_v128_and(pos, one);
+    case ACT_ELU: return wasm_v128_bitselect(one, wasm_f32x4_add(h, one), pos);
+    case ACT_TANH: return wasm_f32x4_sub(one, wasm_f32x4_mul(h, h));
+    case ACT_SIGMOID: return wasm_f32x4_mul(h, wasm_f32x4_sub(one, h));
+    case ACT_SELU: return wasm_v128_bitselect(wasm_f32x4_splat(SELU_SCALE), wasm_f32x4_add(h, wasm_f32x4_splat(SELU_SCALE * SELU_ALPHA)), pos);
+    case ACT_LEAKY: return wasm_v128_bitselect(one, wasm_f32x4_splat(LEAKY_ALPHA), pos);
+    default: return one;
+  }
+}
+
 /* H[M×N] = act(H + bias) in place (H holds the product x·W). */
 EXPORT("bias_act")
 void bias_act(int M, int N, f32 *H, const f32 *bias, int act) {
+  const v128_t zero = wasm_f32x4_splat(0.f);
   for (int i = 0; i < M; i++) {
     f32 *h = H + i * N;
+    int j = 0;
     if (act == ACT_RELU) {
-      for (int j = 0; j < N; j++) {
+      for (; j + 4 <= N; j += 4) wasm_v128_store(h + j, wasm_f32x4_max(wasm_f32x4_add(wasm_v128_load(h + j), wasm_v128_load(bias + j)), zero));
+      for (; j < N; j++) {
         f32 z = h[j] + bias[j];
         h[j] = z > 0.f ? z : 0.f;
       }
     } else if (act == ACT_LINEAR) {
-      for (int j = 0; j < N; j++) h[j] += bias[j];
+      for (; j + 4 <= N; j += 4) wasm_v128_store(h + j, wasm_f32x4_add(wasm_v128_load(h + j), wasm_v128_load(bias + j)));
+      for (; j < N; j++) h[j] += bias[j];
+    } else if (act == ACT_LEAKY) {
+      for (; j + 4 <= N; j += 4) {
+        v128_t z = wasm_f32x4_add(wasm_v128_load(h + j), wasm_v128_load(bias + j));
+        wasm_v128_store(h + j, wasm_v128_bitselect(z, wasm_f32x4_mul(z, wasm_f32x4_splat(LEAKY_ALPHA)), wasm_f32x4_gt(z, zero)));
+      }
+      for (; j < N; j++) h[j] = act_f(act, h[j] + bias[j]);
     } else {
-      for (int j = 0; j < N; j++) h[j] = act_f(act, h[j] + bias[j]);
+      for (; j < N; j++) h[j] = act_f(act, h[j] + bias[j]);
     }
   }
 }
@@ -187,10 +212,15 @@ EXPORT("act_grad")
 void act_grad(int M, int N, const f32 *H, f32 *dH, int act) {
   int n = M * N;
   if (act == ACT_LINEAR) return;
+  int i = 0;
   if (act == ACT_RELU) {
-    for (int i = 0; i < n; i++) dH[i] = H[i] > 0.f ? dH[i] : 0.f;
+    /* A select, not a product: an inf or NaN gradient where the unit is off stays 0, as in tfjs. */
+    const v128_t zero = wasm_f32x4_splat(0.f);
+    for (; i + 4 <= n; i += 4) wasm_v128_store(dH + i, wasm_v128_bitselect(wasm_v128_load(dH + i), zero, wasm_f32x4_gt(wasm_v128_load(H + i), zero)));
+    for (; i < n; i++) dH[i] = H[i] > 0.f ? dH[i] : 0.f;
   } else {
-    for (int i = 0; i < n; i++) dH[i] *= act_d(act, H[i]);
+    for (; i + 4 <= n; i += 4) wasm_v128_store(dH + i, wasm_f32x4_mul(wasm_v128_load(dH + i), vact_d(act, wasm_v128_load(H + i))));
+    for (; i < n; i++) dH[i] *= act_d(act, H[i]);
   }
 }
 

@@ -6,8 +6,8 @@
  * element (k,j) of op(B) is B[k*rsb + j*csb]: a row-major matrix or its transpose, either side,
  * so transposes are never materialised. Blocked as BLIS does: for each NC-column block of B and
  * KC-deep slice of K, B is packed into 8-column panels (KC×8, read from L1 by the micro-kernel);
- * for each MC-row block of A, A is packed into 4-row panels (KC×4, the block stays in L2); a
- * 4×8 register tile of C accumulates over the slice, reading A by broadcast loads. Packing reads
+ * for each MC-row block of A, A is packed into MR-row panels (KC×MR, the block stays in L2); an
+ * MR×8 register tile of C accumulates over the slice, reading A by broadcast loads. Packing reads
  * any layout once per block, so im2col matrices of several MB and transposed operands run at
  * the speed of row-major ones. The relaxed-SIMD build fuses each multiply-add
  * (f32x4.relaxed_madd: one rounding instead of two).
@@ -23,7 +23,12 @@ typedef float f32;
 #define MADD(a, b, c) wasm_f32x4_add((c), wasm_f32x4_mul((a), (b)))
 #endif
 
-/* Block sizes (floats): the pack buffer holds NC·KC (B) + MC·KC (A) floats = GEMM_PACK_FLOATS in densePlan.ts. */
+/*
+ * Block sizes (floats): the pack buffer holds NC·KC (B) + MC·KC (A) floats = GEMM_PACK_FLOATS in
+ * densePlan.ts. The register tile is MR×8 with MR = 4 in both builds (measured with fused
+ * multiply-add: 5×8 no faster, 6×8 ≈ 35 % slower, as V8 runs out of vector registers; the
+ * code takes MR = 4, 5 or 6).
+ */
 #define MR 4
 #define NR 8
 #define KC 256
@@ -76,89 +81,99 @@ static void pack_b(int kc, int nc, const f32 *B, int rsb, int csb, int k0, int j
   }
 }
 
-/* Packs op(A)[i0 : i0+mc, k0 : k0+kc] into 4-row panels: panel q's (k, ii) at P[q·kc·4 + k·4 + ii] (zeros past mc). */
+/* Packs op(A)[i0 : i0+mc, k0 : k0+kc] into MR-row panels: panel q's (k, ii) at P[q·kc·MR + k·MR + ii] (zeros past mc). */
 static void pack_a(int mc, int kc, const f32 *A, int rsa, int csa, int i0, int k0, f32 *P) {
   for (int ip = 0; ip < mc; ip += MR, P += kc * MR) {
     int ni = mc - ip < MR ? mc - ip : MR;
     const f32 *src = A + (i0 + ip) * rsa + k0 * csa;
     if (rsa == 1 && ni == MR) {
-      /* A transposed: the 4 rows' elements at one k are contiguous. */
-      for (int k = 0; k < kc; k++) wasm_v128_store(P + k * 4, wasm_v128_load(src + k * csa));
+      /* A transposed: the rows' elements at one k are contiguous. */
+      for (int k = 0; k < kc; k++) {
+        const f32 *s = src + k * csa;
+        wasm_v128_store(P + k * MR, wasm_v128_load(s));
+        for (int ii = 4; ii < MR; ii++) P[k * MR + ii] = s[ii];
+      }
     } else if (csa == 1 && ni == MR) {
+      /* Rows contiguous along k: 4×4 transposes for the first four rows. */
       int k = 0;
       for (; k + 4 <= kc; k += 4) {
         v128_t r0 = wasm_v128_load(src + k), r1 = wasm_v128_load(src + rsa + k);
         v128_t r2 = wasm_v128_load(src + 2 * rsa + k), r3 = wasm_v128_load(src + 3 * rsa + k);
         TRANSPOSE4(r0, r1, r2, r3);
-        wasm_v128_store(P + (k + 0) * 4, r0);
-        wasm_v128_store(P + (k + 1) * 4, r1);
-        wasm_v128_store(P + (k + 2) * 4, r2);
-        wasm_v128_store(P + (k + 3) * 4, r3);
+        wasm_v128_store(P + (k + 0) * MR, r0);
+        wasm_v128_store(P + (k + 1) * MR, r1);
+        wasm_v128_store(P + (k + 2) * MR, r2);
+        wasm_v128_store(P + (k + 3) * MR, r3);
+        for (int ii = 4; ii < MR; ii++)
+          for (int kk = 0; kk < 4; kk++) P[(k + kk) * MR + ii] = src[ii * rsa + k + kk];
       }
       for (; k < kc; k++)
-        for (int ii = 0; ii < 4; ii++) P[k * 4 + ii] = src[ii * rsa + k];
+        for (int ii = 0; ii < MR; ii++) P[k * MR + ii] = src[ii * rsa + k];
     } else {
       for (int k = 0; k < kc; k++)
-        for (int ii = 0; ii < 4; ii++) P[k * 4 + ii] = ii < ni ? src[ii * rsa + k * csa] : 0.f;
+        for (int ii = 0; ii < MR; ii++) P[k * MR + ii] = ii < ni ? src[ii * rsa + k * csa] : 0.f;
     }
   }
 }
 
-/* The 4×8 tile C[0:mr, 0:nr] (+)= Ap·Bp over kc (add: accumulate into C, else overwrite). */
-__attribute__((noinline)) static void micro_4x8(int kc, const f32 *Ap, const f32 *Bp, f32 *C, int ldc, int mr, int nr, int add) {
+/* One row of the tile: acc(r) += A[r] · (b0, b1). */
+#define ROW(r)                               \
+  x = wasm_v128_load32_splat(Ap + (r));      \
+  c##r##0 = MADD(x, b0, c##r##0);            \
+  c##r##1 = MADD(x, b1, c##r##1)
+
+/* Stores row r of the tile (mr × nr valid), adding what C holds when `add`. */
+static inline void store_row(f32 *c, v128_t v0, v128_t v1, int nr, int add) {
+  if (nr == 8) {
+    if (add) {
+      v0 = wasm_f32x4_add(v0, wasm_v128_load(c));
+      v1 = wasm_f32x4_add(v1, wasm_v128_load(c + 4));
+    }
+    wasm_v128_store(c, v0);
+    wasm_v128_store(c + 4, v1);
+    return;
+  }
+  f32 t[8] __attribute__((aligned(16)));
+  wasm_v128_store(t, v0);
+  wasm_v128_store(t + 4, v1);
+  for (int j = 0; j < nr; j++) c[j] = (add ? c[j] : 0.f) + t[j];
+}
+
+/* The MR×8 tile C[0:mr, 0:nr] (+)= Ap·Bp over kc (add: accumulate into C, else overwrite). */
+__attribute__((noinline)) static void micro(int kc, const f32 *Ap, const f32 *Bp, f32 *C, int ldc, int mr, int nr, int add) {
   v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+#if MR >= 5
+  v128_t c40 = c00, c41 = c00;
+#endif
+#if MR == 6
+  v128_t c50 = c00, c51 = c00;
+#endif
   for (int k = 0; k < kc; k++) {
     v128_t b0 = wasm_v128_load(Bp), b1 = wasm_v128_load(Bp + 4);
     v128_t x;
-    x = wasm_v128_load32_splat(Ap);
-    c00 = MADD(x, b0, c00);
-    c01 = MADD(x, b1, c01);
-    x = wasm_v128_load32_splat(Ap + 1);
-    c10 = MADD(x, b0, c10);
-    c11 = MADD(x, b1, c11);
-    x = wasm_v128_load32_splat(Ap + 2);
-    c20 = MADD(x, b0, c20);
-    c21 = MADD(x, b1, c21);
-    x = wasm_v128_load32_splat(Ap + 3);
-    c30 = MADD(x, b0, c30);
-    c31 = MADD(x, b1, c31);
-    Ap += 4;
+    ROW(0);
+    ROW(1);
+    ROW(2);
+    ROW(3);
+#if MR >= 5
+    ROW(4);
+#endif
+#if MR == 6
+    ROW(5);
+#endif
+    Ap += MR;
     Bp += 8;
   }
-  f32 *r0 = C, *r1 = C + ldc, *r2 = r1 + ldc, *r3 = r2 + ldc;
-  if (mr == 4 && nr == 8) {
-    if (add) {
-      c00 = wasm_f32x4_add(c00, wasm_v128_load(r0));
-      c01 = wasm_f32x4_add(c01, wasm_v128_load(r0 + 4));
-      c10 = wasm_f32x4_add(c10, wasm_v128_load(r1));
-      c11 = wasm_f32x4_add(c11, wasm_v128_load(r1 + 4));
-      c20 = wasm_f32x4_add(c20, wasm_v128_load(r2));
-      c21 = wasm_f32x4_add(c21, wasm_v128_load(r2 + 4));
-      c30 = wasm_f32x4_add(c30, wasm_v128_load(r3));
-      c31 = wasm_f32x4_add(c31, wasm_v128_load(r3 + 4));
-    }
-    wasm_v128_store(r0, c00);
-    wasm_v128_store(r0 + 4, c01);
-    wasm_v128_store(r1, c10);
-    wasm_v128_store(r1 + 4, c11);
-    wasm_v128_store(r2, c20);
-    wasm_v128_store(r2 + 4, c21);
-    wasm_v128_store(r3, c30);
-    wasm_v128_store(r3 + 4, c31);
-    return;
-  }
-  f32 t[32] __attribute__((aligned(16)));
-  wasm_v128_store(t, c00);
-  wasm_v128_store(t + 4, c01);
-  wasm_v128_store(t + 8, c10);
-  wasm_v128_store(t + 12, c11);
-  wasm_v128_store(t + 16, c20);
-  wasm_v128_store(t + 20, c21);
-  wasm_v128_store(t + 24, c30);
-  wasm_v128_store(t + 28, c31);
-  f32 *rows[4] = { r0, r1, r2, r3 };
-  for (int r = 0; r < mr; r++)
-    for (int j = 0; j < nr; j++) rows[r][j] = (add ? rows[r][j] : 0.f) + t[r * 8 + j];
+  store_row(C, c00, c01, nr, add);
+  if (mr > 1) store_row(C + ldc, c10, c11, nr, add);
+  if (mr > 2) store_row(C + 2 * ldc, c20, c21, nr, add);
+  if (mr > 3) store_row(C + 3 * ldc, c30, c31, nr, add);
+#if MR >= 5
+  if (mr > 4) store_row(C + 4 * ldc, c40, c41, nr, add);
+#endif
+#if MR == 6
+  if (mr > 5) store_row(C + 5 * ldc, c50, c51, nr, add);
+#endif
 }
 
 EXPORT("gemm")
@@ -185,7 +200,7 @@ void gemm(int M, int N, int K, const f32 *A, int rsa, int csa, const f32 *B, int
           const f32 *bp = Bp + jr * kc;
           for (int ir = 0; ir < mc; ir += MR) {
             int mr = mc - ir < MR ? mc - ir : MR;
-            micro_4x8(kc, Ap + ir * kc, bp, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, add);
+            micro(kc, Ap + ir * kc, bp, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, add);
           }
         }
       }
