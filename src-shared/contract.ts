@@ -18,6 +18,7 @@ import {
   ErrorCode,
   ExportRequest,
   ExportResult,
+  LossParts,
   Metrics,
   RunSummary,
   TrainConfig,
@@ -79,6 +80,20 @@ export const Neighbors = z.object({
 });
 export type Neighbors = z.infer<typeof Neighbors>;
 
+/** One finished epoch of a run, as its `metrics.jsonl` records it (losses per sample, in nats). */
+export const EpochRecord = z.object({
+  /** 1-based. */
+  epoch: z.number().int().positive(),
+  /** Mean over the epoch's training batches. */
+  train: LossParts,
+  /** On the test split at the epoch's end. */
+  val: LossParts,
+  /** β in effect (after warm-up). */
+  beta: z.number(),
+  samplesPerSecond: z.number(),
+});
+export type EpochRecord = z.infer<typeof EpochRecord>;
+
 // ---------------------------------------------------------------------------------------------
 // Requests
 
@@ -123,6 +138,15 @@ export const requests = {
   ),
   'runs:delete': req(z.object({ runId }).strict(), Ok, 'Delete a run folder.'),
   'runs:metrics': req(z.object({ runId }).strict(), Metrics, 'Compute (or read cached) test metrics.'),
+  'runs:history': req(
+    z.object({ runId }).strict(),
+    z.object({
+      epochs: z.array(EpochRecord),
+      /** Lines of metrics.jsonl that could not be read (cut short or not an epoch record). */
+      skipped: z.number().int().nonnegative(),
+    }),
+    "A run's epoch history (its metrics.jsonl), in epoch order: the loss curves of a saved run.",
+  ),
 
   'model:latents': req(
     z
@@ -191,10 +215,16 @@ export const requests = {
         to: F32,
         steps: z.number().int().min(2).max(100),
         label: z.number().int().min(0).max(9999).optional(),
+        /**
+         * CVAE: the label at the `to` end. The decoder's one-hot label input then blends linearly
+         * from `label` to `labelTo` along the path (step i gets (1 − t)·onehot(label) + t·onehot(labelTo));
+         * left out, every step is decoded as `label`.
+         */
+        labelTo: z.number().int().min(0).max(9999).optional(),
       })
       .strict(),
     ImageBatch.extend({ z: F32 }),
-    'Linear interpolation between two latent points, decoded.',
+    'Linear interpolation between two latent points, decoded (CVAE: under one label, or blending two).',
   ),
   'model:manifold': req(
     z
@@ -229,6 +259,12 @@ export const requests = {
       logVar: F32.nullable(),
       reconstruction: F32,
       neighbors: Neighbors,
+      /**
+       * CVAE encoded without a label: the label it chose and how well each label fits, as
+       * p(label | image) = softmax over labels of −(negative ELBO) — the ELBO standing in for
+       * log p(image | label), labels equally likely a priori. Absent otherwise.
+       */
+      labelFit: z.object({ label: z.number().int(), probabilities: F32 }).optional(),
     }),
     'Decode an image file, preprocess it as MNIST was made, and encode it.',
   ),

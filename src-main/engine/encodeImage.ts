@@ -11,13 +11,14 @@ import type { LoadedRun } from './runCache';
 
 /**
  * Latent mean and log-variance (null for an AE) of one input `x` (inputDim floats), and the label
- * it was encoded under (-1 for unconditional models; `label` when given, else the best one).
+ * it was encoded under (-1 for unconditional models; `label` when given, else the best one); for a
+ * CVAE also each tried label's negative ELBO (`negElbo`, nats: one value when `label` was given).
  */
 export function encodeImage(
   lr: LoadedRun,
   x: Float32Array,
   label: number | undefined,
-): { mean: Float32Array; logVar: Float32Array | null; label: number } {
+): { mean: Float32Array; logVar: Float32Array | null; label: number; negElbo?: Float32Array } {
   if (!isConditional(lr.rec.config.model.kind)) return { ...encodeArrays(lr.bundle, x, null, 1), label: -1 };
   const candidates = label !== undefined ? [label] : Array.from({ length: lr.rec.numClasses }, (_, i) => i);
   const n = candidates.length;
@@ -34,5 +35,7 @@ export function encodeImage(
     mean: enc.mean.slice(best * d, best * d + d),
     logVar: enc.logVar!.slice(best * d, best * d + d),
     label: candidates[best],
+    // Each candidate's single-point negative ELBO (nats), in candidate order.
+    negElbo: Float32Array.from({ length: n }, (_, i) => recon[i] + kl[i]),
   };
 }

@@ -35,6 +35,8 @@ import { ProjectionJob } from './jobs/projection';
 import { Trainer } from './jobs/training';
 import { RunCache, sameDataset } from './runCache';
 import { RunStore, summary } from './runs';
+import { suggestExportRoot } from './exportRoot';
+import { readRunHistory } from './runHistory';
 
 export { defaultWorkspace } from './runs';
 
@@ -88,6 +90,7 @@ export class Engine {
       platform: `${process.platform}-${process.arch}`,
       backend,
       workspace: engine.store.workspace,
+      exportRoot: suggestExportRoot(engine.store.workspace),
     };
     return engine;
   }
@@ -197,6 +200,11 @@ export class Engine {
       if (this.trainer.runId === runId) lr.rec.metrics = m;
       else await this.store.patch(runId, { metrics: m }, lr.rec);
       return m;
+    },
+
+    'runs:history': async ({ runId }) => {
+      await this.store.read(runId); // NOT_FOUND / BAD_FILE for a run that is not there
+      return readRunHistory(this.store.dir(runId));
     },
 
     'model:latents': async (req) => model.latents(await this.runs.get(req.runId), req),

@@ -11,6 +11,7 @@ import { interpolateLatents, manifoldLatents, sampleLatents } from './inference'
 import { decodeArrays, encodeArrays, nearest, reconErrors, type SplitData } from './metrics';
 import { isConditional } from './models/build';
 import type { LoadedRun } from './runCache';
+import { blendLabels, decodeWithLabelRows, labelPosterior } from './softLabels';
 
 type In<N extends RequestName> = RequestParsed<N>;
 type Out<N extends RequestName> = RequestOutput<N>;
@@ -151,11 +152,16 @@ export function generate(lr: LoadedRun, { count, label, temperature, seed }: In<
   return { images: decode(lr, z, labels, count), count, shape: lr.rec.shape, labels, z };
 }
 
-export function interpolate(lr: LoadedRun, { from, to, steps, label }: In<'model:interpolate'>): Out<'model:interpolate'> {
+export function interpolate(lr: LoadedRun, { from, to, steps, label, labelTo }: In<'model:interpolate'>): Out<'model:interpolate'> {
   checkLabel(lr, label);
+  checkLabel(lr, labelTo);
   const d = lr.rec.config.model.latentDim;
   if (from.length !== d || to.length !== d) throw new LabError('INVALID_PAYLOAD', `from and to must be ${d}-D latent points`);
   const z = interpolateLatents(from, to, steps);
+  if (labelTo !== undefined && isConditional(lr.rec.config.model.kind)) {
+    const rows = blendLabels(label ?? 0, labelTo, steps, lr.rec.numClasses);
+    return { images: decodeWithLabelRows(lr.bundle, z, rows, steps), count: steps, shape: lr.rec.shape, z };
+  }
   const labels = labelsFor(lr, steps, label ?? 0);
   return { images: decode(lr, z, labels, steps), count: steps, shape: lr.rec.shape, z };
 }
@@ -183,5 +189,6 @@ export async function encodeFile(lr: LoadedRun, { bytes, label }: In<'model:enco
   const enc = encodeImage(lr, input, label);
   const y = isConditional(lr.rec.config.model.kind) ? Int32Array.of(enc.label) : null;
   const reconstruction = decode(lr, enc.mean, y, 1);
-  return { input, shape: lr.rec.shape, mean: enc.mean, logVar: enc.logVar, reconstruction, neighbors: neighbors(lr, enc.mean, 8) };
+  const labelFit = label === undefined && enc.negElbo ? { label: enc.label, probabilities: labelPosterior(enc.negElbo) } : undefined;
+  return { input, shape: lr.rec.shape, mean: enc.mean, logVar: enc.logVar, reconstruction, neighbors: neighbors(lr, enc.mean, 8), labelFit };
 }

@@ -30,6 +30,7 @@ export const VALID: { [N in RequestName]: Record<string, unknown> } = {
   'runs:rename': { runId: 'run-1', name: 'new name' },
   'runs:delete': { runId: 'run-1' },
   'runs:metrics': { runId: 'run-1' },
+  'runs:history': { runId: 'run-1' },
   'model:latents': { runId: 'run-1', split: 'test', limit: 10 },
   'model:encode': { images: new Float32Array(784), count: 1, labels: new Int32Array([3]) },
   'model:decode': { z: new Float32Array([0, 0]), count: 1, labels: new Int32Array([1]) },

@@ -20,6 +20,7 @@ import { shouldTrainInParallel, trainModelParallel, TrainWorkersUnavailable } fr
 import { specOf, type LoadedRun, type RunCache } from '../runCache';
 import type { RunRecord, RunStore } from '../runs';
 import { TrainControl, trainModel } from '../train';
+import { distinctName } from '../runNames';
 
 type Emit = <N extends EventName>(name: N, payload: EventPayload<N>) => void;
 
@@ -159,7 +160,8 @@ export class Trainer {
     const rec: RunRecord = {
       version: 1,
       id,
-      name: cfg.name ?? defaultName(cfg),
+      // Two runs with the same settings get distinct names ("… (2)").
+      name: cfg.name ?? distinctName(defaultName(cfg), (await store.list()).map((r) => r.name)),
       created: new Date().toISOString(),
       config: cfg,
       state: 'training',
