@@ -9,10 +9,13 @@
  * The colour cases train on MNIST digits padded to 32×32 (upscaled to 64×64) and tinted per
  * label: throughput does not depend on the pictures, and both sides get the same bytes.
  *
- * Our rows: `tfjs-wasm` = the engine's tfjs loop (trainModel) on this thread, conv weight
- * gradients through kernels/conv2dBackpropFilter.ts; `tfjs-wasm-2workers` (full runs) = the
- * engine's default for conv models today (two tfjs workers, gradients exchanged every step).
- * Samples/s exclude the first step (warm-up); the peer times its epochs after the first.
+ * Our rows: `kernels` = the engine's default for conv models: Latent Lab's WebAssembly kernels
+ * (kernels/dense: im2col + packed GEMM, relaxed SIMD where the runtime has it) in one worker per
+ * core (trainModelParallel); `tfjs-wasm` = the engine's tfjs loop (trainModel) on this thread,
+ * conv weight gradients through kernels/conv2dBackpropFilter.ts; `tfjs-wasm-2workers` (full
+ * runs) = two tfjs workers, gradients exchanged every step (`LATENT_LAB_DENSE=0`).
+ * Samples/s exclude the first step (warm-up); the peer times its epochs after the first. Every
+ * row also reports samples per CPU-second (all threads of the process; load-robust).
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -120,8 +123,10 @@ export interface ConvCaseResult {
   mflopPerSampleStep: number;
   ours: Record<string, ConvRow | { error: string }>;
   torch: { best: { samplesPerSecond: number; torchThreads: number } | null; runs: Array<{ torchThreads: number; samplesPerSecond: number; samplesPerCpuSecond: number; params?: number }> } | null;
-  /** The engine's default row (tfjs-wasm-2workers when measured, else tfjs-wasm) over torch's best. */
+  /** The engine's default row (`kernels`) over torch's best. */
   oursOverTorch: number | null;
+  /** The same per CPU-second (ours: all the process's threads; torch: its best run's). */
+  oursOverTorchPerCpuSecond: number | null;
   goal: number;
 }
 
@@ -134,22 +139,26 @@ export async function runConvBench(o: ConvBenchOptions): Promise<Record<string, 
   const cases = o.quick ? CONV_CASES.filter((c) => c.key !== 'rgb64') : CONV_CASES;
   await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
   const out: Record<string, ConvCaseResult> = {};
-  const par = o.quick ? null : await import('../../src-main/engine/parallel/trainParallel');
+  const par = await import('../../src-main/engine/parallel/trainParallel');
   for (const c of cases) {
     const shape: [number, number, number] = [c.side, c.side, c.channels];
     const D = c.side * c.side * c.channels;
     const ourSteps = o.quick ? 1 : c.side === 64 ? 2 : 3;
-    const need = (Math.max(ourSteps, 8) + 1) * BATCH * 2;
+    const need = (Math.max(ourSteps, 16) + 1) * BATCH * 2;
     const train = c.channels === 1 ? o.train : colourSplit(o.train, c.side as 32 | 64, need);
     const test = c.channels === 1 ? o.test : colourSplit(o.test, c.side as 32 | 64, 200);
     const spec = { config: TrainConfig.parse({ model: { kind: 'vae', arch: 'conv', latentDim: c.latent } }).model, inputDim: D, numClasses: 10, output: 'bernoulli' as const };
     const ours: ConvCaseResult['ours'] = {};
-    const rows: Array<[string, typeof trainModel | undefined]> = [['tfjs-wasm', undefined]];
-    if (par) rows.push(['tfjs-wasm-2workers', (b, cfg, d, h) => par.trainModelParallel(b, cfg, d, h, { workers: 2, wasmThreads: 1, dense: false })]);
-    for (const [row, trainer] of rows) {
-      log(`conv ${c.key} ${row}: 1 + ${ourSteps} steps of ${BATCH}`);
+    const rows: Array<[string, typeof trainModel | undefined, number]> = [
+      // The kernels run 1 + 10 (quick) or 1 + 16 steps: ~20–60 s of tfjs's work each.
+      ['kernels', (b, cfg, d, h) => par.trainModelParallel(b, cfg, d, h, { dense: true }), o.quick ? 10 : 16],
+      ['tfjs-wasm', undefined, ourSteps],
+    ];
+    if (!o.quick) rows.push(['tfjs-wasm-2workers', (b, cfg, d, h) => par.trainModelParallel(b, cfg, d, h, { workers: 2, wasmThreads: 1, dense: false }), ourSteps]);
+    for (const [row, trainer, steps] of rows) {
+      log(`conv ${c.key} ${row}: 1 + ${steps} steps of ${BATCH}`);
       try {
-        ours[row] = await measureOurs(c, train, test, ourSteps, trainer);
+        ours[row] = await measureOurs(c, train, test, steps, trainer);
         log(`  → ${(ours[row] as ConvRow).samplesPerSecond} samples/s`);
       } catch (err) {
         ours[row] = { error: errMsg(err) };
@@ -178,9 +187,11 @@ export async function runConvBench(o: ConvBenchOptions): Promise<Record<string, 
       };
       log(`  torch ${c.key}: ${runs.map((r) => `${r.threads} thread(s) ${r.samplesPerSecond}/s`).join(', ')}`);
     }
-    const engineRow = (ours['tfjs-wasm-2workers'] ?? ours['tfjs-wasm']) as ConvRow | { error: string };
+    const engineRow = ours.kernels as ConvRow | { error: string };
     const mine = 'samplesPerSecond' in engineRow ? engineRow.samplesPerSecond : null;
     const theirs = torch?.best?.samplesPerSecond ?? null;
+    const mineCpu = 'samplesPerCpuSecond' in engineRow ? engineRow.samplesPerCpuSecond : null;
+    const theirsCpu = torch?.runs.length ? Math.max(...torch.runs.map((r) => r.samplesPerCpuSecond)) : null;
     out[c.key] = {
       what: c.what,
       shape,
@@ -189,6 +200,7 @@ export async function runConvBench(o: ConvBenchOptions): Promise<Record<string, 
       ours,
       torch,
       oursOverTorch: mine && theirs ? round(mine / theirs, 3) : null,
+      oursOverTorchPerCpuSecond: mineCpu && theirsCpu ? round(mineCpu / theirsCpu, 3) : null,
       goal: c.goal,
     };
   }
@@ -199,14 +211,16 @@ export async function runConvBench(o: ConvBenchOptions): Promise<Record<string, 
 /** Markdown rows for the summary: one line per case. */
 export function convMarkdown(conv: Record<string, ConvCaseResult> | null): string[] {
   if (!conv) return [];
-  const L = ['', '| conv training samples/s (batch 128) | params | MFLOP/sample | tfjs-wasm | tfjs-wasm-2workers | PyTorch 1 / 2 threads | ours / torch | goal |', '|---|---|---|---|---|---|---|---|'];
+  const L = ['', '| conv training samples/s (batch 128) | params | MFLOP/sample | **kernels** (per CPU-s) | tfjs-wasm | tfjs-wasm-2workers | PyTorch 1 / 2 threads | ours / torch (per CPU-s) | goal |', '|---|---|---|---|---|---|---|---|---|'];
   for (const r of Object.values(conv)) {
     const v = (row: string) => {
       const x = r.ours[row];
       return x === undefined ? '–' : 'error' in x ? 'error' : String(x.samplesPerSecond ?? '–');
     };
     const t = (n: number) => r.torch?.runs.find((x) => x.torchThreads === n)?.samplesPerSecond ?? '–';
-    L.push(`| ${r.what} | ${r.params} | ${r.mflopPerSampleStep} | ${v('tfjs-wasm')} | ${v('tfjs-wasm-2workers')} | ${t(1)} / ${t(2)} | ${r.oursOverTorch ?? '–'} | ≥ ${r.goal}× |`);
+    const k = r.ours.kernels;
+    const kc = k && !('error' in k) ? ` (${k.samplesPerCpuSecond ?? '–'})` : '';
+    L.push(`| ${r.what} | ${r.params} | ${r.mflopPerSampleStep} | **${v('kernels')}**${kc} | ${v('tfjs-wasm')} | ${v('tfjs-wasm-2workers')} | ${t(1)} / ${t(2)} | ${r.oursOverTorch ?? '–'} (${r.oursOverTorchPerCpuSecond ?? '–'}) | ≥ ${r.goal}× |`);
   }
   return L;
 }
