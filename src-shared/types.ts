@@ -4,38 +4,20 @@
  * Pure TypeScript: no Node, Electron or DOM imports.
  */
 import { z } from 'zod';
+import { DatasetId, DatasetRef, DatasetReport } from './datasets';
 
 export const MODEL_KINDS = ['ae', 'vae', 'cvae'] as const;
 export const ModelKind = z.enum(MODEL_KINDS);
 export type ModelKind = z.infer<typeof ModelKind>;
 
-export const DATASET_IDS = [
-  'mnist',
-  'mnist-full',
-  'fashion-mnist',
-  'toy-moons',
-  'toy-spirals',
-  'toy-blobs',
-  'folder',
-] as const;
-export const DatasetId = z.enum(DATASET_IDS);
-export type DatasetId = z.infer<typeof DatasetId>;
-
-/** A dataset choice. `folder` needs `path` (one sub-folder per label, PNG/JPEG inside). */
-export const DatasetRef = z
-  .object({
-    id: DatasetId,
-    path: z.string().min(1).max(4096).optional(),
-  })
-  .strict()
-  .refine((d) => d.id !== 'folder' || !!d.path, { message: 'a folder dataset needs a path' });
-export type DatasetRef = z.infer<typeof DatasetRef>;
+// Dataset vocabulary (ids, references with import options, the import report): src-shared/datasets.ts.
+export * from './datasets';
 
 export const DatasetInfo = z.object({
   id: DatasetId,
   title: z.string(),
   description: z.string(),
-  /** [height, width] for images, [2] for toy 2-D sets. */
+  /** [height, width, channels] for images (channels 1 = grey, 3 = RGB), [2] for toy 2-D sets. */
   shape: z.array(z.number().int().positive()),
   labelNames: z.array(z.string()),
   trainCount: z.number().int().nonnegative(),
@@ -45,6 +27,8 @@ export const DatasetInfo = z.object({
   isImage: z.boolean(),
   /** Non-fatal notes from loading, e.g. files of a folder dataset that were skipped and why. */
   warnings: z.array(z.string()).optional(),
+  /** What loading found (kind, classes with counts, split, skipped items, preprocessing): once loaded. */
+  report: DatasetReport.optional(),
 });
 export type DatasetInfo = z.infer<typeof DatasetInfo>;
 

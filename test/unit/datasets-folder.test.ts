@@ -39,21 +39,22 @@ describe('folder dataset', () => {
     const d = await loadDataset({ id: 'folder', path: root }, { dataDir: tmp, onProgress: (p) => progress.push(p) });
     expect(d.info.labelNames).toEqual(['ones', 'sevens', 'twos']);
     expect(d.info.isImage).toBe(true);
-    expect(d.info.shape).toEqual([28, 28]);
+    expect(d.info.shape).toEqual([28, 28, 1]);
+    expect(d.report.kind).toBe('imagefolder');
     expect(d.inputDim).toBe(784);
     expect(d.train.count + d.test.count).toBe(30);
     expect(d.test.count).toBe(6); // 20 % of 10 per class
     expect(d.info.trainCount).toBe(d.train.count);
-    expect(d.preprocessing).toBe('mnist-style');
+    expect(d.resolved?.preprocess).toBe('mnist-style');
     for (const s of [d.train, d.test]) {
       expect(new Set(s.y).size).toBe(3);
       expect(s.x.length).toBe(s.count * 784);
       expect(s.x.every((v) => v >= 0 && v <= 1)).toBe(true);
     }
     const warnings = d.warnings!.join('\n');
-    expect(warnings).toMatch(/ignored 1 empty label folder: empty/);
-    expect(warnings).toMatch(/skipped 2 non-image files/);
-    expect(warnings).toMatch(/skipped 2 images that could not be decoded/);
+    expect(warnings).toMatch(/ignored 1 class without usable images: empty/);
+    expect(d.report.skipped).toEqual({ 'not an image file': 2, 'could not be decoded': 2 });
+    expect(warnings).toMatch(/skipped 4 items: 2 not an image file, 2 could not be decoded \(e\.g\. .*(broken|fake)\.png/);
     const decode = progress.filter((p) => p.phase === 'decode');
     expect(decode.at(-1)).toEqual({ phase: 'decode', loaded: 32, total: 32 });
     expect(progress.at(-1)!.phase).toBe('ready');
@@ -65,7 +66,7 @@ describe('folder dataset', () => {
     expect(Array.from(again.train.y)).toEqual(Array.from(d.train.y));
     expect(Buffer.from(again.test.x.buffer).equals(Buffer.from(d.test.x.buffer))).toBe(true);
 
-    const listed = (await listDatasets(tmp, root)).find((x) => x.id === 'folder')!;
+    const listed = (await listDatasets(tmp, root)).find((x) => x.id === 'local')!;
     expect(listed.available).toBe(true);
     expect(listed.labelNames).toEqual(['ones', 'sevens', 'twos']);
   });
@@ -74,18 +75,18 @@ describe('folder dataset', () => {
     const root = path.join(tmp, 'one');
     await makeFolderDataset(root, ['only'], 3);
     await fsp.mkdir(path.join(root, 'nothing-here'));
-    await badDataset(loadDataset({ id: 'folder', path: root }, { dataDir: tmp }), /at least 2 label folders with images, found 1 \(only\)/);
+    await badDataset(loadDataset({ id: 'folder', path: root }, { dataDir: tmp }), /at least 2 classes with images, found 1 \("only": 3 images\)/);
   });
 
   it('missing folder and folder without label folders → BAD_DATASET', async () => {
-    await badDataset(loadDataset({ id: 'folder', path: path.join(tmp, 'nope') }, { dataDir: tmp }), /folder not found/);
+    await badDataset(loadDataset({ id: 'folder', path: path.join(tmp, 'nope') }, { dataDir: tmp }), /not found/);
     const flat = path.join(tmp, 'flat');
     await fsp.mkdir(flat);
     await fsp.writeFile(path.join(flat, 'a.png'), await inkPng(40));
     await badDataset(loadDataset({ id: 'folder', path: flat }, { dataDir: tmp }), /no label folders/);
   });
 
-  it('photo-like images are fitted with padding instead', async () => {
+  it('photo-like images are taken plain (not MNIST-style), padded when asked', async () => {
     const root = path.join(tmp, 'photos');
     for (const [c, name] of ['dark', 'light'].entries()) {
       await fsp.mkdir(path.join(root, name), { recursive: true });
@@ -95,8 +96,8 @@ describe('folder dataset', () => {
         await fsp.writeFile(path.join(root, name, `${i}.png`), await encodeGray(px, 60, 30, 'png'));
       }
     }
-    const d = await loadDataset({ id: 'folder', path: root }, { dataDir: tmp });
-    expect(d.preprocessing).toBe('fit');
+    const d = await loadDataset({ id: 'local', path: root, import: { fit: 'pad' } }, { dataDir: tmp });
+    expect(d.resolved).toEqual({ size: 28, channels: 1, fit: 'pad', preprocess: 'plain', transpose: false });
     expect(d.train.count + d.test.count).toBe(10);
     // wide image fitted into 28×28: rows 0 and 27 are padding (uniform), the middle varies
     const x = d.train.x.subarray(0, 784);

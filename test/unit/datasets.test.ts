@@ -49,7 +49,7 @@ describe('listDatasets', () => {
     expect(by['mnist-full'].available).toBe(false);
     expect(by['fashion-mnist'].available).toBe(false);
     expect(by['fashion-mnist'].labelNames[9]).toBe('Ankle boot');
-    expect(by.folder.available).toBe(false);
+    expect(by.local.available).toBe(false);
   });
 });
 
@@ -63,7 +63,9 @@ describe('embedded mnist', () => {
     expect(a.inputDim).toBe(784);
     expect(a.train.x.length).toBe(8000 * 784);
     expect(a.test.y.length).toBe(2000);
-    expect(a.info.shape).toEqual([28, 28]);
+    expect(a.info.shape).toEqual([28, 28, 1]);
+    expect(a.report.kind).toBe('builtin');
+    expect(a.report.classes.reduce((n, c) => n + c.train + c.test, 0)).toBe(10_000);
     expect(a.info.labelNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     for (const s of [a.train, a.test]) {
       expect(new Set(s.y).size).toBe(10);
@@ -180,18 +182,20 @@ describe('downloaded IDX datasets (fake fetch)', () => {
     }
   });
 
-  it('moves a corrupt local copy aside and downloads again', async () => {
+  it('a local copy that is not the published file is an error naming it; nothing is renamed or downloaded', async () => {
     const dir = await makeTemp();
     try {
       const { src, served } = tinySource(IDX_SOURCES['fashion-mnist']);
       await fsp.mkdir(path.join(dir, 'fashion-mnist'), { recursive: true });
       await fsp.writeFile(path.join(dir, 'fashion-mnist', 't10k-labels-idx1-ubyte.gz'), 'garbage');
       const { fetch, calls } = fakeFetch(served);
-      const r = await loadIdxSource(src, { dataDir: dir, fetchImpl: fetch });
-      expect(calls.length).toBe(4);
-      expect(r.warnings.join()).toMatch(/did not match its checksum/);
+      const err = await loadIdxSource(src, { dataDir: dir, fetchImpl: fetch }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LabError);
+      expect((err as LabError).code).toBe('BAD_DATASET');
+      expect((err as LabError).message).toMatch(/t10k-labels-idx1-ubyte\.gz is not .*: found not an IDX file \(7 bytes\), expected IDX ubyte \[\d+\]/);
+      expect(calls.length).toBe(0);
       const files = await fsp.readdir(path.join(dir, 'fashion-mnist'));
-      expect(files).toContain('t10k-labels-idx1-ubyte.gz.corrupt');
+      expect(files).toEqual(['t10k-labels-idx1-ubyte.gz']);
     } finally {
       await rmTemp(dir);
     }

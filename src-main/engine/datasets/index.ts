@@ -1,26 +1,39 @@
 /**
  * Dataset registry: list what is available, load (and memoise) a dataset as typed arrays.
- * Plain Node; no tf. Images are `count × 784` floats in [0,1] (ink = 1); toy sets are
- * standardised 2-D points.
+ * Plain Node; no tf. Images are `count × H·W·C` floats in [0,1] (HWC; ink = 1 for MNIST-like
+ * data), shape `[H, W, C]`; toy sets are standardised 2-D points (shape `[2]`). Every loaded
+ * dataset carries its report (kind, classes with counts, split, skipped items, warnings).
  */
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { DATASET_IDS, LabError, type DatasetId, type DatasetInfo, type DatasetRef } from '../../../src-shared/types';
+import {
+  DATASET_IDS,
+  DatasetRef,
+  ImportOptions,
+  LabError,
+  type DatasetId,
+  type DatasetInfo,
+  type DatasetRefInput,
+  type DatasetReport,
+} from '../../../src-shared/types';
 import { loadEmbeddedMnist, MNIST_TEST, MNIST_TRAIN } from './mnist';
 import { IDX_SOURCES, isCached, loadIdxSource } from './remote';
 import { makeToy, TOY_LABELS, TOY_TEST, TOY_TRAIN, type ToyId } from './toy';
-import { folderLabels, loadFolderDataset } from './folder';
 import { throwIfAborted } from './fsutil';
 import { cacheKey, DatasetCache, identify, type DatasetCacheLimits } from './cache';
-import type { LoadedDataset, LoadOptions } from './types';
+import { detect, loadLocal } from './local';
+import { listTop } from './local/walk';
+import type { LoadedDataset, LoadOptions, Split } from './types';
 
 export type { Split, LoadedDataset, LoadOptions, LoadProgress, LoadPhase } from './types';
 export { mulberry32, deriveSeed, gaussian, shuffleInPlace, permutation, randomInt, type Rng } from './random';
 export { readIdx, writeIdx, idxHeader, checkImageLabelPair, isGzip, type IdxArray } from './idx';
 export { IDX_SOURCES, loadIdxSource, type IdxSource, type RemoteFile } from './remote';
 export { makeToy, type ToyId } from './toy';
+export { detect, loadLocal, type Detected } from './local';
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+const GREY_28 = [28, 28, 1];
 
 const TOY_TEXT: Record<ToyId, { title: string; description: string }> = {
   'toy-moons': { title: 'Two moons', description: 'Two interleaving half circles in 2-D (2 classes), standardised.' },
@@ -30,14 +43,14 @@ const TOY_TEXT: Record<ToyId, { title: string; description: string }> = {
 
 const isToy = (id: DatasetId): id is ToyId => id === 'toy-moons' || id === 'toy-spirals' || id === 'toy-blobs';
 
-/** Static description of a dataset (counts/labels of a folder are only known once loaded). */
+/** Static description of a dataset (counts and classes of local data are only known once loaded). */
 function baseInfo(id: DatasetId): DatasetInfo {
   if (id === 'mnist') {
     return {
       id,
       title: 'MNIST (10,000)',
       description: '10,000 real handwritten digits shipped with the app, split 8,000 / 2,000. No download.',
-      shape: [28, 28],
+      shape: GREY_28,
       labelNames: DIGITS,
       trainCount: MNIST_TRAIN,
       testCount: MNIST_TEST,
@@ -47,35 +60,17 @@ function baseInfo(id: DatasetId): DatasetInfo {
   }
   if (id === 'mnist-full' || id === 'fashion-mnist') {
     const s = IDX_SOURCES[id];
-    return {
-      id,
-      title: s.title,
-      description: s.description,
-      shape: [28, 28],
-      labelNames: s.labelNames,
-      trainCount: s.trainCount,
-      testCount: s.testCount,
-      available: false,
-      isImage: true,
-    };
+    return { id, title: s.title, description: s.description, shape: GREY_28, labelNames: s.labelNames, trainCount: s.trainCount, testCount: s.testCount, available: false, isImage: true };
   }
   if (isToy(id)) {
-    return {
-      id,
-      ...TOY_TEXT[id],
-      shape: [2],
-      labelNames: TOY_LABELS[id],
-      trainCount: TOY_TRAIN,
-      testCount: TOY_TEST,
-      available: true,
-      isImage: false,
-    };
+    return { id, ...TOY_TEXT[id], shape: [2], labelNames: TOY_LABELS[id], trainCount: TOY_TRAIN, testCount: TOY_TEST, available: true, isImage: false };
   }
   return {
     id,
-    title: 'Image folder',
-    description: 'Your own images: one sub-folder per label (PNG, JPEG, WebP or GIF), resized to 28×28, split 80 / 20.',
-    shape: [28, 28],
+    title: 'Your own data',
+    description:
+      'A folder of class folders (or train/ and test/), a metadata.csv image folder, IDX, NumPy .npz/.npy or CSV files; 28, 32 or 64 px, grey or colour.',
+    shape: GREY_28,
     labelNames: [],
     trainCount: 0,
     testCount: 0,
@@ -84,30 +79,43 @@ function baseInfo(id: DatasetId): DatasetInfo {
   };
 }
 
+/** The report of a built-in or toy dataset: classes counted from its splits. */
+function builtinReport(kind: 'builtin' | 'toy', labelNames: string[], train: Split, test: Split, split: DatasetReport['split'], extra: Partial<DatasetReport> = {}): DatasetReport {
+  const classes = labelNames.map((name) => ({ name, train: 0, test: 0 }));
+  for (const y of train.y) classes[y].train++;
+  for (const y of test.y) classes[y].test++;
+  return { kind, split, classes, skipped: {}, warnings: [], ...extra };
+}
+
 /**
  * Every dataset id with its description. `available`: mnist and toy sets always; mnist-full /
- * fashion-mnist when their four files are in `<dataDir>/<id>/`; folder when `folderPath` is
- * given and has at least 2 label folders (or it was loaded already).
+ * fashion-mnist when their four files are in `<dataDir>/<id>/`; `local` when `localPath` is
+ * given and holds a dataset (its info once loaded; else the class folders seen).
  */
-export async function listDatasets(dataDir: string, folderPath?: string): Promise<DatasetInfo[]> {
+export async function listDatasets(dataDir: string, localPath?: string): Promise<DatasetInfo[]> {
   const out: DatasetInfo[] = [];
   for (const id of DATASET_IDS) {
     if (id === 'mnist-full' || id === 'fashion-mnist') {
       out.push({ ...baseInfo(id), available: await isCached(dataDir, IDX_SOURCES[id]) });
-    } else if (id === 'folder') {
-      const key = folderPath ? await identify({ id, path: folderPath }, dataDir) : null;
-      const loaded = key ? memo.get(key) : undefined;
-      const ready = loaded ? await loaded.catch(() => undefined) : undefined;
-      if (ready) out.push(ready.info);
-      else if (folderPath) {
-        const labels = await folderLabels(folderPath).catch(() => [] as string[]);
-        out.push({ ...baseInfo(id), title: path.basename(folderPath), labelNames: labels, available: labels.length >= 2 });
-      } else out.push(baseInfo(id));
+    } else if (id === 'local') {
+      out.push(await localListing(dataDir, localPath));
     } else {
       out.push(baseInfo(id));
     }
   }
   return out;
+}
+
+async function localListing(dataDir: string, localPath?: string): Promise<DatasetInfo> {
+  if (!localPath) return baseInfo('local');
+  const ref = DatasetRef.parse({ id: 'local', path: localPath });
+  const key = await identify(ref, dataDir);
+  const loaded = key ? memo.get(key) : undefined;
+  const ready = loaded ? await loaded.catch(() => undefined) : undefined;
+  if (ready) return ready.info;
+  const found = await detect(localPath).catch(() => null);
+  const labels = found && (found.kind === 'imagefolder' || found.kind === 'split-root') ? listTop(found.target).dirs : [];
+  return { ...baseInfo('local'), title: path.basename(localPath), labelNames: found?.kind === 'imagefolder' ? labels : [], available: found !== null };
 }
 
 const memo = new DatasetCache();
@@ -122,9 +130,17 @@ export function datasetCacheStats(): { entries: number; bytes: number } {
   return memo.stats();
 }
 
-/** Forget memoised datasets (all, or one). Mostly for tests and "reload folder". */
-export function clearDatasetMemo(ref?: DatasetRef, dataDir?: string): void {
+/** Parses a reference (`folder` → `local`, import defaults filled). @throws LabError BAD_DATASET. */
+export function parseRef(ref: DatasetRef | DatasetRefInput): DatasetRef {
+  const r = DatasetRef.safeParse(ref);
+  if (!r.success) throw new LabError('BAD_DATASET', r.error.issues[0]?.message ?? 'not a dataset reference');
+  return r.data;
+}
+
+/** Forget memoised datasets (all, or one). Mostly for tests and "reload". */
+export function clearDatasetMemo(ref?: DatasetRef | DatasetRefInput, dataDir?: string): void {
   if (!ref || dataDir === undefined) return memo.clear();
+  const r = parseRef(ref);
   const real = (p: string) => {
     try {
       return realpathSync(p);
@@ -132,28 +148,30 @@ export function clearDatasetMemo(ref?: DatasetRef, dataDir?: string): void {
       return path.resolve(p);
     }
   };
-  memo.delete(cacheKey(ref.id, real(ref.id === 'folder' ? (ref.path ?? '') : dataDir)));
+  if (r.id === 'local') memo.delete(cacheKey('local', real(r.path ?? ''), ImportOptions.parse(r.import ?? {})));
+  else memo.delete(cacheKey(r.id, real(dataDir)));
 }
 
 /**
- * Load a dataset (downloading or decoding as needed). Memoised (see `./cache`): by the folder's
- * real path and a fingerprint of its files for a folder dataset (so every spelling of one folder
- * shares one entry, and a changed folder is read again), by id and data folder otherwise; the
- * memo is bounded. Loading twice returns the same object. A failed or cancelled load is not kept.
- * Throws LabError (BAD_DATASET, CANCELLED, IO, …) as the loaders do.
+ * Load a dataset (downloading or decoding as needed). `ref` may be unparsed (`folder` is read as
+ * `local`). Memoised (see `./cache`): local data by its real path, import options and a
+ * fingerprint of its files (so every spelling of one path shares one entry, and changed files are
+ * read again), the others by id and data folder; the memo is bounded. Loading twice returns the
+ * same object. A failed or cancelled load is not kept.
+ * Throws LabError (BAD_DATASET, TOO_LARGE, CANCELLED, IO, …) as the loaders do.
  */
-export async function loadDataset(ref: DatasetRef, opts: LoadOptions): Promise<LoadedDataset> {
-  if (ref.id === 'folder' && !ref.path) throw new LabError('BAD_DATASET', 'a folder dataset needs a path');
-  const id = await identify(ref, opts.dataDir);
-  if (!id) return load(ref, opts);
+export async function loadDataset(ref: DatasetRef | DatasetRefInput, opts: LoadOptions): Promise<LoadedDataset> {
+  const parsed = parseRef(ref);
+  const id = await identify(parsed, opts.dataDir);
+  if (!id) return load(parsed, opts);
   const hit = memo.get(id);
   if (hit) {
     const d = await hit;
     opts.onProgress?.({ phase: 'ready', loaded: 1, total: 1 });
     return d;
   }
-  // A folder is read through its real path, whichever spelling asked first.
-  const p = load(id.root ? { ...ref, path: id.root } : ref, opts);
+  // Local data is read through its real path, whichever spelling asked first.
+  const p = load(id.root ? { ...parsed, path: id.root } : parsed, opts);
   memo.set(id, p);
   return p;
 }
@@ -165,45 +183,27 @@ async function load(ref: DatasetRef, opts: LoadOptions): Promise<LoadedDataset> 
   if (id === 'mnist') {
     opts.onProgress?.({ phase: 'decode', loaded: 0, total: 1 });
     const m = await loadEmbeddedMnist();
-    result = { info: baseInfo(id), inputDim: 784, train: m.train, test: m.test };
+    const report = builtinReport('builtin', DIGITS, m.train, m.test, 'random', { preprocessing: 'as published (MNIST)' });
+    result = { info: { ...baseInfo(id), report }, shape: GREY_28, inputDim: 784, train: m.train, test: m.test, report };
   } else if (id === 'mnist-full' || id === 'fashion-mnist') {
     const r = await loadIdxSource(IDX_SOURCES[id], opts);
+    const report = builtinReport('builtin', IDX_SOURCES[id].labelNames, r.train, r.test, 'given', { verified: r.verified, warnings: r.warnings, preprocessing: 'as published' });
     result = {
-      info: {
-        ...baseInfo(id),
-        available: true,
-        trainCount: r.train.count,
-        testCount: r.test.count,
-        ...(r.warnings.length ? { warnings: r.warnings } : {}),
-      },
+      info: { ...baseInfo(id), available: true, trainCount: r.train.count, testCount: r.test.count, ...(r.warnings.length ? { warnings: r.warnings } : {}), report },
+      shape: GREY_28,
       inputDim: 784,
       train: r.train,
       test: r.test,
       ...(r.warnings.length ? { warnings: r.warnings } : {}),
+      report,
     };
   } else if (isToy(id)) {
     const t = makeToy(id);
-    result = { info: baseInfo(id), inputDim: 2, train: t.train, test: t.test };
+    const report = builtinReport('toy', TOY_LABELS[id], t.train, t.test, 'random');
+    result = { info: { ...baseInfo(id), report }, shape: [2], inputDim: 2, train: t.train, test: t.test, report };
   } else {
-    const root = path.resolve(ref.path!);
-    const f = await loadFolderDataset(root, opts);
-    result = {
-      info: {
-        ...baseInfo(id),
-        title: path.basename(root),
-        description: `Images from ${root} (${f.preprocessing === 'mnist-style' ? 'MNIST-style preprocessing' : 'fitted into 28×28'}).`,
-        labelNames: f.labelNames,
-        trainCount: f.train.count,
-        testCount: f.test.count,
-        available: true,
-        ...(f.warnings.length ? { warnings: f.warnings } : {}),
-      },
-      inputDim: 784,
-      train: f.train,
-      test: f.test,
-      warnings: f.warnings,
-      preprocessing: f.preprocessing,
-    };
+    if (!ref.path) throw new LabError('BAD_DATASET', 'your own data needs a path (a folder or a dataset file)');
+    result = await loadLocal(path.resolve(ref.path), ImportOptions.parse(ref.import ?? {}), opts);
   }
   opts.onProgress?.({ phase: 'ready', loaded: 1, total: 1 });
   return result;

@@ -1,13 +1,15 @@
 /**
  * Downloaded IDX datasets (full MNIST, Fashion-MNIST): the four standard `.gz` files, fetched on
  * demand into `<dataDir>/<id>/`, checked against their published SHA-256, written atomically and
- * read from there afterwards. Users without internet can place the four files there by hand.
+ * read from there afterwards. Users without internet can place the four files there by hand,
+ * gzipped or raw (`readLocal`: verified by hash, or by IDX structure; never renamed or moved).
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../../src-shared/types';
-import { checkImageLabelPair, IDX_UBYTE, readIdx } from './idx';
+import { gunzipSync } from 'fflate';
+import { checkImageLabelPair, IDX_UBYTE, isGzip, readIdx } from './idx';
 import { atomicWriteFile, exists, throwIfAborted } from './fsutil';
 import type { LoadOptions, Split } from './types';
 
@@ -82,10 +84,13 @@ export function sourceDir(dataDir: string, src: IdxSource): string {
   return path.join(dataDir, src.id);
 }
 
-/** True when all four files are present (checksums are verified at load time). */
+/** The raw (uncompressed) name of a published `.gz` file. */
+const rawName = (f: RemoteFile) => f.name.replace(/\.gz$/, '');
+
+/** True when all four files are present, gzipped or raw (they are checked at load time). */
 export async function isCached(dataDir: string, src: IdxSource): Promise<boolean> {
   const dir = sourceDir(dataDir, src);
-  for (const f of src.files) if (!(await exists(path.join(dir, f.name)))) return false;
+  for (const f of src.files) if (!(await exists(path.join(dir, f.name))) && !(await exists(path.join(dir, rawName(f))))) return false;
   return true;
 }
 
@@ -162,18 +167,58 @@ async function download(
   return bytes;
 }
 
-/** A local copy whose checksum does not match is moved aside (`<name>.corrupt`) and fetched again. */
-async function readLocal(f: RemoteFile, dir: string): Promise<{ bytes: Uint8Array | null; note?: string }> {
-  const p = path.join(dir, f.name);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await fsp.readFile(p));
-  } catch {
-    return { bytes: null };
+/** The published IDX header of a file: type ubyte, [count, 28, 28] or [count]. */
+function publishedDims(src: IdxSource, f: RemoteFile): number[] {
+  const count = f.split === 'train' ? src.trainCount : src.testCount;
+  return f.kind === 'images' ? [count, 28, 28] : [count];
+}
+
+/** "IDX ubyte [60000, 28, 28]", or what else the bytes are. */
+function describeIdx(bytes: Uint8Array): string {
+  let raw = bytes;
+  if (isGzip(bytes)) {
+    try {
+      raw = gunzipSync(bytes);
+    } catch {
+      return 'a gzip file that cannot be decompressed';
+    }
   }
-  if (sha256(bytes) === f.sha256) return { bytes };
-  await fsp.rename(p, `${p}.corrupt`).catch(() => fsp.rm(p, { force: true }));
-  return { bytes: null, note: `${f.name} in ${dir} did not match its checksum; it was renamed to ${f.name}.corrupt and downloaded again` };
+  if (raw.length < 4 || raw[0] !== 0 || raw[1] !== 0) return `not an IDX file (${raw.length} bytes)`;
+  const ndim = raw[3];
+  if (raw.length < 4 + 4 * ndim) return 'an IDX file with a truncated header';
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const dims = Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i, false));
+  const type = raw[2] === IDX_UBYTE ? 'ubyte' : `type 0x${raw[2].toString(16).padStart(2, '0')}`;
+  return `IDX ${type} [${dims.join(', ')}] in ${raw.length} bytes`;
+}
+
+/**
+ * A file of a published set placed by hand (or downloaded earlier) in `dir`: the `.gz` whose
+ * SHA-256 is the published one is verified by hash; a raw or re-compressed copy whose IDX header
+ * (magic, type, count, shape) and length are exactly the published set's is verified by
+ * structure. The user's files are never renamed, moved or deleted.
+ * @throws LabError BAD_DATASET naming the file, what it is and what was expected, on a mismatch.
+ */
+async function readLocal(src: IdxSource, f: RemoteFile, dir: string): Promise<{ bytes: Uint8Array; verified: 'sha256' | 'structure' } | null> {
+  for (const name of [f.name, rawName(f)]) {
+    const p = path.join(dir, name);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await fsp.readFile(p));
+    } catch {
+      continue;
+    }
+    if (name === f.name && sha256(bytes) === f.sha256) return { bytes, verified: 'sha256' };
+    const dims = publishedDims(src, f);
+    const want = `IDX ubyte [${dims.join(', ')}] in ${4 + 4 * dims.length + dims.reduce((a, b) => a * b, 1)} bytes`;
+    const found = describeIdx(bytes);
+    if (found === want) return { bytes, verified: 'structure' };
+    throw new LabError(
+      'BAD_DATASET',
+      `${p} is not ${src.title}'s ${rawName(f)}: found ${found}, expected ${want} (the published ${f.name} has SHA-256 ${f.sha256.slice(0, 12)}…). Nothing was changed; replace or remove the file.`,
+    );
+  }
+  return null;
 }
 
 function toSplit(images: Uint8Array, labels: Uint8Array, count: number, classes: number, name: string): Split {
@@ -191,17 +236,21 @@ function toSplit(images: Uint8Array, labels: Uint8Array, count: number, classes:
 export async function loadIdxSource(
   src: IdxSource,
   opts: LoadOptions,
-): Promise<{ train: Split; test: Split; warnings: string[] }> {
+): Promise<{ train: Split; test: Split; warnings: string[]; verified: 'sha256' | 'structure' }> {
   const dir = sourceDir(opts.dataDir, src);
   const warnings: string[] = [];
   const bytes = new Map<string, Uint8Array>();
   const missing: RemoteFile[] = [];
+  let verified: 'sha256' | 'structure' = 'sha256';
   for (const f of src.files) {
     throwIfAborted(opts.signal);
-    const local = await readLocal(f, dir);
-    if (local.note) warnings.push(local.note);
-    if (local.bytes) bytes.set(f.name, local.bytes);
+    const local = await readLocal(src, f, dir);
+    if (local) bytes.set(f.name, local.bytes);
     else missing.push(f);
+    if (local?.verified === 'structure') verified = 'structure';
+  }
+  if (verified === 'structure') {
+    warnings.push(`${src.title}: files placed by hand in ${dir} were checked by their IDX structure (counts and shape), not by the published SHA-256`);
   }
   if (missing.length) {
     await fsp.mkdir(dir, { recursive: true });
@@ -229,5 +278,5 @@ export async function loadIdxSource(
     splits[split] = toSplit(images.data as Uint8Array, labels.data as Uint8Array, n, src.labelNames.length, lblFile.name);
   }
   opts.onProgress?.({ phase: 'decode', loaded: 2, total: 2 });
-  return { train: splits.train!, test: splits.test!, warnings };
+  return { train: splits.train!, test: splits.test!, warnings, verified };
 }

@@ -39,7 +39,7 @@ export function appFolders(
   ];
   for (const r of runs) {
     dirs.push({ dir: r.dir, what: `the folder of run "${r.id}"` });
-    if (r.dataset.id === 'folder' && r.dataset.path) dirs.push({ dir: path.resolve(r.dataset.path), what: `the dataset folder of run "${r.id}"` });
+    if ((r.dataset.id === 'local' || r.dataset.id === 'folder') && r.dataset.path) dirs.push({ dir: path.resolve(r.dataset.path), what: `the dataset folder of run "${r.id}"` });
   }
   return dirs;
 }

@@ -105,3 +105,18 @@ export function centreOfMass(img: Float32Array, width: number, height: number): 
   }
   return sum > 0 ? { x: sx / sum, y: sy / sum } : null;
 }
+
+/**
+ * Resize interleaved 8-bit pixels (`channels` per pixel) to dw × dh with the same triangle
+ * filter as `resizeGray`; floats in the input's 0–255 scale.
+ */
+export function resizeChannels(src: Uint8Array, sw: number, sh: number, channels: number, dw: number, dh: number): Float32Array {
+  const out = new Float32Array(dw * dh * channels);
+  const plane = new Float32Array(sw * sh);
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < sw * sh; i++) plane[i] = src[i * channels + c];
+    const r = resizeGray(plane, sw, sh, dw, dh);
+    for (let i = 0; i < dw * dh; i++) out[i * channels + c] = r[i];
+  }
+  return out;
+}

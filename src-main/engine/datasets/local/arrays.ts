@@ -1,0 +1,242 @@
+/**
+ * Arrays of images (IDX, NumPy, CSV) → an `Imported`. The layout is read off the shape —
+ * N×H×W, N×H×W×C (C = 1, 3, or 4 with alpha), N×C×H×W (C = 1 or 3, detected), N×D flat with D a
+ * square (grey) or three times one (RGB; pixel-interleaved or channel-planar, whichever gives the
+ * smoother pictures) — and the values checked: uint8 0–255 or floats 0–1 (bool and 0/1 integers
+ * are black/white). Labels are integers (one per image, or one-hot rows) or strings.
+ */
+import type { ImportOptions } from '../../../../src-shared/datasets';
+import { LabError } from '../../../../src-shared/types';
+import { preprocessPixels } from '../../images/preprocess';
+import type { RawImage } from '../../images/pixels';
+import { throwIfAborted } from '../fsutil';
+import type { LoadOptions } from '../types';
+import type { Imported } from './assemble';
+import { describePreprocessing, resolveImport, sampleStats, SKIP_BLANK } from './imageFiles';
+import type { NdArray } from './numpy';
+import { naturalCompare } from './walk';
+
+/** Images as bytes: `count × height × width × channels`, HWC. */
+export interface ImageArray {
+  count: number;
+  height: number;
+  width: number;
+  channels: 1 | 2 | 3 | 4;
+  data: Uint8Array;
+}
+
+const bad = (msg: string) => new LabError('BAD_DATASET', msg);
+
+/** Mean absolute difference of horizontal neighbours in channel 0 of a few images laid out as HWC or CHW. */
+function roughness(v: ArrayLike<number>, count: number, s: number, planar: boolean): number {
+  let sum = 0;
+  let n = 0;
+  const per = 3 * s * s;
+  for (let i = 0; i < Math.min(count, 16); i++) {
+    for (let y = 0; y < s; y++) {
+      for (let x = 0; x + 1 < s; x++) {
+        const a = planar ? i * per + y * s + x : i * per + (y * s + x) * 3;
+        const b = planar ? a + 1 : a + 3;
+        sum += Math.abs(Number(v[a]) - Number(v[b]));
+        n++;
+      }
+    }
+  }
+  return n ? sum / n : 0;
+}
+
+/** How the values of `a` map to bytes, with a note when it is not the obvious one. */
+function byteScale(a: NdArray, name: string, notes: string[]): number {
+  const v = a.values as ArrayLike<number>;
+  if (a.kind === 'b') return 255;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+    if (x !== x) throw bad(`${name}: holds NaN values, which are not pixels`);
+  }
+  if (v.length === 0) return 1;
+  const range = `values from ${+lo.toPrecision(4)} to ${+hi.toPrecision(4)}`;
+  if (lo < 0 || hi > 255) throw bad(`${name}: ${range} are not pixel values; save uint8 0–255 or floats 0–1 (standardised data must be mapped back first)`);
+  if (a.kind === 'f') {
+    if (hi <= 1 + 1e-6) return 255;
+    notes.push(`${name}: float values up to ${+hi.toPrecision(4)} were read as 0–255`);
+    return 1;
+  }
+  if (hi <= 1) {
+    notes.push(`${name}: integer values 0/1 were read as black/white`);
+    return 255;
+  }
+  return 1;
+}
+
+/**
+ * Images of `a` (N first) as bytes in HWC order.
+ * @throws LabError BAD_DATASET for a shape that is not images, or values that are not pixels.
+ */
+export function toImageArray(a: NdArray, name: string, notes: string[]): ImageArray {
+  if (a.kind === 'U') throw bad(`${name}: holds strings, not pixel values`);
+  const [count, ...rest] = a.shape;
+  const v = a.values as ArrayLike<number>;
+  let h: number;
+  let w: number;
+  let c: number;
+  let planar = false;
+  const shapeText = `(${a.shape.join(', ')})`;
+  if (rest.length === 1) {
+    const D = rest[0];
+    const s1 = Math.round(Math.sqrt(D));
+    const s3 = Math.round(Math.sqrt(D / 3));
+    if (s1 * s1 === D) [h, w, c] = [s1, s1, 1];
+    else if (3 * s3 * s3 === D) {
+      [h, w, c] = [s3, s3, 3];
+      planar = roughness(v, count, s3, true) < roughness(v, count, s3, false);
+      notes.push(`${name}: flat rows of ${D} values read as ${s3}×${s3} RGB, ${planar ? 'channel-planar (all R, then G, then B)' : 'pixel-interleaved (RGB RGB …)'}`);
+    } else throw bad(`${name}: shape ${shapeText}: ${D} values per row is not a square image (D = side² or 3·side²)`);
+  } else if (rest.length === 2) [h, w, c] = [rest[0], rest[1], 1];
+  else if (rest.length === 3 && [1, 3, 4].includes(rest[2])) [h, w, c] = rest;
+  else if (rest.length === 3 && [1, 3].includes(rest[0])) {
+    [c, h, w] = rest;
+    planar = true;
+    notes.push(`${name}: shape ${shapeText} read as N×C×H×W (channels first)`);
+  } else throw bad(`${name}: shape ${shapeText} is not images (expected N×H×W, N×H×W×C, N×C×H×W or N×D)`);
+  const scale = byteScale(a, name, notes);
+  const n = count * h * w * c;
+  const data = new Uint8Array(n);
+  if (!planar) {
+    for (let i = 0; i < n; i++) data[i] = Math.round(v[i] * scale);
+  } else {
+    const hw = h * w;
+    for (let i = 0; i < count; i++) {
+      const base = i * hw * c;
+      for (let k = 0; k < c; k++) for (let p = 0; p < hw; p++) data[base + p * c + k] = Math.round(v[base + k * hw + p] * scale);
+    }
+  }
+  return { count, height: h, width: w, channels: c as ImageArray['channels'], data };
+}
+
+/** Class labels of one or more parts: indices into `names`, one array per part. */
+export interface LabelColumns {
+  indices: Int32Array[];
+  names: string[];
+}
+
+function labelValues(a: NdArray, name: string, notes: string[]): Array<number | string> {
+  if (a.shape.length === 2 && a.kind !== 'U') {
+    const [n, k] = a.shape;
+    const v = a.values as ArrayLike<number>;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (v[i * k + j] > v[i * k + best]) best = j;
+      out.push(best);
+    }
+    notes.push(`${name}: one-hot rows of ${k} read as class indices`);
+    return out;
+  }
+  if (a.shape.length !== 1) throw bad(`${name}: labels must be one per image (shape N, or N×K one-hot), found (${a.shape.join(', ')})`);
+  const values = Array.from(a.values as ArrayLike<number | string>);
+  if (a.kind !== 'U') {
+    const badLabel = values.find((x) => !Number.isInteger(x) || (x as number) < 0);
+    if (badLabel !== undefined) throw bad(`${name}: label ${badLabel} is not a class index (a non-negative integer)`);
+  }
+  return values;
+}
+
+/**
+ * Labels of every part on one class list: integers in numeric order (named `names[v]` when
+ * given and every value indexes it), one-hot rows (argmax), or strings in natural order.
+ * @throws LabError BAD_DATASET for fractional or negative labels and unexpected shapes.
+ */
+export function toLabels(parts: Array<{ a: NdArray; name: string }>, notes: string[], names?: readonly string[]): LabelColumns {
+  const values = parts.map((p) => labelValues(p.a, p.name, notes));
+  const strings = parts.some((p) => p.a.kind === 'U');
+  const distinct = [...new Set(values.flat().map((x) => (strings ? String(x) : x)))];
+  const useNames = !!names && !strings && distinct.every((x) => (x as number) < names.length);
+  distinct.sort((x, y) => (typeof x === 'number' && typeof y === 'number' ? x - y : naturalCompare(String(x), String(y))));
+  const index = new Map<number | string, number>(distinct.map((x, k) => [x, k]));
+  return {
+    indices: values.map((vs) => Int32Array.from(vs, (x) => index.get(strings ? String(x) : x)!)),
+    names: distinct.map((x) => (useNames ? names![x as number] : String(x))),
+  };
+}
+
+/** One image of an array as a decoded picture (transposed when asked). */
+function imageAt(a: ImageArray, i: number, transpose: boolean): RawImage {
+  const D = a.height * a.width * a.channels;
+  const src = a.data.subarray(i * D, (i + 1) * D);
+  if (!transpose) return { width: a.width, height: a.height, channels: a.channels, data: src };
+  const c = a.channels;
+  const out = new Uint8Array(D);
+  for (let y = 0; y < a.height; y++) for (let x = 0; x < a.width; x++) for (let k = 0; k < c; k++) out[(x * a.height + y) * c + k] = src[(y * a.width + x) * c + k];
+  return { width: a.height, height: a.width, channels: c, data: out };
+}
+
+export interface ArrayPart {
+  images: ImageArray;
+  labels: Int32Array;
+  test: boolean;
+}
+
+/**
+ * Parts (a train part, optionally a test part; labels already class indices into `classNames`)
+ * → an `Imported`: options resolved from a sample, each image transposed if asked and
+ * preprocessed (copied as it is when it already has the resolved size and colour). Yields to
+ * the event loop every 2,000 images (progress, cancel).
+ */
+export async function importArrays(
+  base: Pick<Imported, 'kind' | 'root' | 'classNames' | 'skipped' | 'warnings'> & Partial<Pick<Imported, 'verified' | 'title'>>,
+  parts: ArrayPart[],
+  options: ImportOptions,
+  opts: Pick<LoadOptions, 'signal' | 'onProgress'>,
+): Promise<Imported> {
+  const first = parts[0].images;
+  const k = Math.min(32, first.count);
+  const stats = sampleStats(Array.from({ length: k }, (_, j) => imageAt(first, Math.floor((j * first.count) / k), options.transpose)));
+  const r = resolveImport(options, stats);
+  const D = r.size * r.size * r.channels;
+  const total = parts.reduce((s, p) => s + p.images.count, 0);
+  const pixels = new Uint8Array(total * D);
+  const labels = new Int32Array(total);
+  const mask = parts.length > 1 ? new Uint8Array(total) : null;
+  let n = 0;
+  let done = 0;
+  let blank = 0;
+  opts.onProgress?.({ phase: 'decode', loaded: 0, total });
+  for (const part of parts) {
+    const a = part.images;
+    const same = r.preprocess === 'plain' && !options.transpose && a.width === r.size && a.height === r.size && a.channels === r.channels;
+    for (let i = 0; i < a.count; i++) {
+      if (++done % 2000 === 0) {
+        opts.onProgress?.({ phase: 'decode', loaded: done, total });
+        await new Promise<void>((res) => setImmediate(res));
+        throwIfAborted(opts.signal);
+      }
+      try {
+        pixels.set(same ? a.data.subarray(i * D, (i + 1) * D) : preprocessPixels(imageAt(a, i, options.transpose), r), n * D);
+      } catch (err) {
+        if (!(err instanceof LabError && err.code === 'BAD_IMAGE')) throw err;
+        blank++;
+        continue;
+      }
+      labels[n] = part.labels[i];
+      if (mask) mask[n] = part.test ? 1 : 0;
+      n++;
+    }
+  }
+  opts.onProgress?.({ phase: 'decode', loaded: total, total });
+  const skipped = { ...base.skipped };
+  if (blank) skipped[SKIP_BLANK] = (skipped[SKIP_BLANK] ?? 0) + blank;
+  return {
+    ...base,
+    resolved: r,
+    pixels,
+    labels,
+    count: n,
+    testMask: mask,
+    skipped,
+    preprocessing: describePreprocessing(r, stats),
+  };
+}

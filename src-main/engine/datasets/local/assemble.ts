@@ -1,0 +1,231 @@
+/**
+ * What every importer hands over (`Imported`: images as bytes, labels, classes, the given split
+ * if any, what was skipped) → the checked, split dataset with its report. The checks run here,
+ * once for every kind, before anything trains: too little data (counts and the minimum named),
+ * a single class, (nearly) constant images.
+ */
+import path from 'node:path';
+import type { DatasetKind, DatasetReport, ResolvedImport } from '../../../../src-shared/datasets';
+import { LabError, type DatasetInfo } from '../../../../src-shared/types';
+import { deriveSeed, mulberry32, shuffleInPlace } from '../random';
+import type { LoadedDataset, Split } from '../types';
+
+export const SPLIT_SEED = 42;
+export const TEST_FRACTION = 0.2;
+/** Images a class needs when the split is made here: one to train on, one to test with. */
+export const MIN_PER_CLASS = 2;
+/** Largest − smallest pixel value (of 255) at or below which an image counts as constant. */
+export const FLAT_RANGE = 8;
+
+export interface Imported {
+  kind: DatasetKind;
+  /** The real path that was read. */
+  root: string;
+  resolved: ResolvedImport;
+  /** `count × size·size·channels` bytes (HWC); only the first `count` rows are images. */
+  pixels: Uint8Array;
+  /** Class index (into `classNames`) of each image. */
+  labels: Int32Array;
+  count: number;
+  /** In their final order (natural order for numbers). */
+  classNames: string[];
+  /** The split the files give (1 = test), or null: a seeded stratified 80/20 split is made. */
+  testMask: Uint8Array | null;
+  skipped: Record<string, number>;
+  /** A few skipped items with their reasons (e.g. `a/b.png: truncated or corrupt PNG`). */
+  examples?: string[];
+  warnings: string[];
+  preprocessing: string;
+  verified?: 'sha256' | 'structure';
+  /** A title for lists (default: the folder or file name). */
+  title?: string;
+}
+
+const KIND_TEXT: Record<DatasetKind, string> = {
+  builtin: 'Built-in dataset',
+  toy: 'Toy 2-D set',
+  imagefolder: 'Image folder (one sub-folder per class)',
+  'split-root': 'Image folder with train/ and test/',
+  'hf-imagefolder': 'Image folder with metadata.csv (Hugging Face imagefolder)',
+  idx: 'IDX files',
+  npz: 'NumPy .npz',
+  npy: 'NumPy .npy files',
+  csv: 'CSV of pixels',
+};
+
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+function bad(msg: string): LabError {
+  return new LabError('BAD_DATASET', msg);
+}
+
+function skippedText(skipped: Record<string, number>): string {
+  const parts = Object.entries(skipped).map(([why, n]) => `${n} ${why}`);
+  return parts.length ? ` (skipped: ${parts.join(', ')})` : '';
+}
+
+/** Per class: [train, test] counts under the given split, or [total, 0]. */
+function classCounts(imp: Imported): number[][] {
+  const counts = imp.classNames.map(() => [0, 0]);
+  for (let i = 0; i < imp.count; i++) counts[imp.labels[i]][imp.testMask?.[i] ? 1 : 0]++;
+  return counts;
+}
+
+/** Too little data is an error that names the counts and the minimum. */
+function checkAmounts(imp: Imported, counts: number[][]): void {
+  if (imp.count === 0) throw bad(`${imp.root} has no usable images${skippedText(imp.skipped)}`);
+  const used = counts.map((c, k) => ({ name: imp.classNames[k], train: c[0], test: c[1], n: c[0] + c[1] })).filter((c) => c.n > 0);
+  if (used.length < 2) {
+    throw bad(`${imp.root} needs at least 2 classes with images, found ${used.length}${used.length ? ` ("${used[0].name}": ${plural(used[0].n, 'image')})` : ''}${skippedText(imp.skipped)}`);
+  }
+  if (!imp.testMask) {
+    const few = used.filter((c) => c.n < MIN_PER_CLASS);
+    if (few.length) {
+      const list = few.slice(0, 5).map((c) => `"${c.name}" has ${plural(c.n, 'image')}`).join(', ');
+      throw bad(
+        `too little data: ${list}${few.length > 5 ? ` and ${few.length - 5} more classes are as small` : ''}; each class needs at least ${MIN_PER_CLASS} images (one to train on, one to test with)`,
+      );
+    }
+    return;
+  }
+  const train = used.reduce((a, c) => a + c.train, 0);
+  const test = used.reduce((a, c) => a + c.test, 0);
+  if (train === 0 || test === 0) {
+    throw bad(`too little data: the ${train === 0 ? 'training' : 'test'} split is empty (train: ${plural(train, 'image')}, test: ${plural(test, 'image')}); each split needs at least 1 image`);
+  }
+  const untrained = used.filter((c) => c.train === 0);
+  if (untrained.length) {
+    throw bad(`too little data: ${untrained.map((c) => `"${c.name}"`).join(', ')} ${untrained.length === 1 ? 'has' : 'have'} test images but no training images; each class needs at least 1 training image`);
+  }
+  const untested = used.filter((c) => c.test === 0);
+  if (untested.length) imp.warnings.push(`${untested.map((c) => `"${c.name}"`).join(', ')} ${untested.length === 1 ? 'has' : 'have'} no test images: test metrics leave ${untested.length === 1 ? 'it' : 'them'} out`);
+}
+
+/** (Nearly) constant images: an error when nearly all are, a warning naming how many otherwise. */
+function checkConstant(imp: Imported): void {
+  const D = imp.resolved.size * imp.resolved.size * imp.resolved.channels;
+  let flat = 0;
+  for (let i = 0; i < imp.count; i++) {
+    let lo = 255;
+    let hi = 0;
+    const row = imp.pixels.subarray(i * D, (i + 1) * D);
+    for (let k = 0; k < D; k++) {
+      const v = row[k];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (hi - lo <= FLAT_RANGE) flat++;
+  }
+  if (flat === 0) return;
+  if (flat * 10 >= imp.count * 9) {
+    throw bad(
+      `${plural(flat, 'image')} of ${imp.count.toLocaleString('en-US')} are (nearly) constant after preprocessing (${imp.preprocessing}): there is nothing to learn. ` +
+        'Look at the preview: drawings saved as strokes only in the alpha channel, images that are all one colour, or the wrong preprocessing give this.',
+    );
+  }
+  imp.warnings.push(`${plural(flat, 'image')} ${flat === 1 ? 'is' : 'are'} (nearly) constant after preprocessing`);
+}
+
+/** Seeded stratified split: per class round(20 %) (at least 1) to test, the rest to train. */
+function randomSplit(imp: Imported): Uint8Array {
+  const rng = mulberry32(deriveSeed(SPLIT_SEED, 'folder-split'));
+  const byClass: number[][] = imp.classNames.map(() => []);
+  for (let i = 0; i < imp.count; i++) byClass[imp.labels[i]].push(i);
+  const mask = new Uint8Array(imp.count);
+  for (const rows of byClass) {
+    const order = shuffleInPlace(rows.slice(), rng);
+    const nTest = order.length >= 2 ? Math.max(1, Math.round(order.length * TEST_FRACTION)) : 0;
+    for (let k = 0; k < nTest; k++) mask[order[k]] = 1;
+  }
+  return mask;
+}
+
+function buildSplit(imp: Imported, rows: number[], D: number): Split {
+  const lut = new Float32Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = v / 255;
+  const x = new Float32Array(rows.length * D);
+  const y = new Int32Array(rows.length);
+  rows.forEach((i, r) => {
+    const src = imp.pixels.subarray(i * D, (i + 1) * D);
+    const o = r * D;
+    for (let k = 0; k < D; k++) x[o + k] = lut[src[k]];
+    y[r] = imp.labels[i];
+  });
+  return { x, y, count: rows.length };
+}
+
+/**
+ * The checked dataset. Classes with no image at all are dropped (and said so); labels are
+ * renumbered densely in the given class order. A random split is seeded, stratified, 80/20, both
+ * parts shuffled; a given split keeps the files' order.
+ * @throws LabError BAD_DATASET for too little data (naming counts and the minimum), fewer than 2
+ *   classes, or images that are (nearly) all constant.
+ */
+export function assemble(imp: Imported): LoadedDataset {
+  let counts = classCounts(imp);
+  const empty = imp.classNames.filter((_, k) => counts[k][0] + counts[k][1] === 0);
+  checkAmounts(imp, counts);
+  if (empty.length) {
+    imp.warnings.push(`ignored ${empty.length} class${empty.length > 1 ? 'es' : ''} without usable images: ${empty.slice(0, 10).join(', ')}${empty.length > 10 ? ', …' : ''}`);
+    const keep = imp.classNames.map((_, k) => counts[k][0] + counts[k][1] > 0);
+    const map = new Int32Array(keep.length).fill(-1);
+    let j = 0;
+    keep.forEach((kk, k) => kk && (map[k] = j++));
+    for (let i = 0; i < imp.count; i++) imp.labels[i] = map[imp.labels[i]];
+    imp.classNames = imp.classNames.filter((_, k) => keep[k]);
+    counts = classCounts(imp);
+  }
+  checkConstant(imp);
+  const skippedTotal = Object.values(imp.skipped).reduce((a, b) => a + b, 0);
+  if (skippedTotal) {
+    const why = Object.entries(imp.skipped).map(([k, n]) => `${n.toLocaleString('en-US')} ${k}`).join(', ');
+    imp.warnings.unshift(`skipped ${plural(skippedTotal, 'item')}: ${why}${imp.examples?.length ? ` (e.g. ${imp.examples.join('; ')})` : ''}`);
+  }
+  const mask = imp.testMask ?? randomSplit(imp);
+  const trainRows: number[] = [];
+  const testRows: number[] = [];
+  for (let i = 0; i < imp.count; i++) (mask[i] ? testRows : trainRows).push(i);
+  if (!imp.testMask) {
+    const rng = mulberry32(deriveSeed(SPLIT_SEED, 'folder-order'));
+    shuffleInPlace(trainRows, rng);
+    shuffleInPlace(testRows, rng);
+  }
+  const { size, channels } = imp.resolved;
+  const D = size * size * channels;
+  const train = buildSplit(imp, trainRows, D);
+  const test = buildSplit(imp, testRows, D);
+  const classes = imp.classNames.map((name) => ({ name, train: 0, test: 0 }));
+  for (let i = 0; i < imp.count; i++) classes[imp.labels[i]][mask[i] ? 'test' : 'train']++;
+  const report: DatasetReport = {
+    kind: imp.kind,
+    path: imp.root,
+    split: imp.testMask ? 'given' : 'random',
+    classes,
+    skipped: imp.skipped,
+    preprocessing: imp.preprocessing,
+    resolved: imp.resolved,
+    ...(imp.verified ? { verified: imp.verified } : {}),
+    warnings: imp.warnings,
+  };
+  const shape = [size, size, channels];
+  const info: DatasetInfo = {
+    id: 'local',
+    title: imp.title ?? path.basename(imp.root),
+    description: `${KIND_TEXT[imp.kind]}: ${imp.root}, ${size}×${size} ${channels === 3 ? 'RGB' : 'grey'}, ${imp.testMask ? 'split as given' : 'split 80 / 20'}.`,
+    shape,
+    labelNames: imp.classNames,
+    trainCount: train.count,
+    testCount: test.count,
+    available: true,
+    isImage: true,
+    ...(imp.warnings.length ? { warnings: imp.warnings } : {}),
+    report,
+  };
+  return { info, shape, inputDim: D, train, test, ...(imp.warnings.length ? { warnings: imp.warnings } : {}), report, resolved: imp.resolved };
+}
+
+/** The skip counts of several listings added up. */
+export function addSkips(into: Record<string, number>, from: Record<string, number>): Record<string, number> {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+  return into;
+}

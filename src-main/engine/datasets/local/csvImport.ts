@@ -1,0 +1,174 @@
+/**
+ * CSV of pixels: one label column and H·W (or H·W·3) pixel columns per row, with or without a
+ * header — the Kaggle MNIST layout (`label,pixel0,…,pixel783`) and `mnist_train.csv` (label
+ * first, no header) among them. The label column is the header's `label` (or `class`, `target`,
+ * `y`, `digit`), else the first column. Read as a stream (a 60,000-row file is 100+ MB), numbers
+ * parsed from the bytes. A folder holding a `…train….csv` and a `…test….csv` gives the split.
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { ImportOptions } from '../../../../src-shared/datasets';
+import { LabError } from '../../../../src-shared/types';
+import { throwIfAborted } from '../fsutil';
+import type { LoadOptions } from '../types';
+import type { Imported } from './assemble';
+import { importArrays, toImageArray, toLabels } from './arrays';
+import type { NdArray } from './numpy';
+
+const utf8 = new TextDecoder();
+const LABEL_NAMES = ['label', 'labels', 'class', 'target', 'y', 'digit', 'character'];
+
+interface CsvTable {
+  pixels: NdArray;
+  labels: NdArray;
+}
+
+const bad = (file: string, msg: string) => new LabError('BAD_DATASET', `${path.basename(file)}: ${msg}`);
+
+/** Parses a number from `b[s, e)`; NaN when it is not one. */
+function parseNum(b: Uint8Array, s: number, e: number): number {
+  while (s < e && (b[s] === 32 || b[s] === 34)) s++;
+  while (e > s && (b[e - 1] === 32 || b[e - 1] === 34)) e--;
+  if (s === e) return NaN;
+  let i = s;
+  let neg = false;
+  if (b[i] === 45 || b[i] === 43) neg = b[i++] === 45;
+  let v = 0;
+  let digits = 0;
+  while (i < e && b[i] >= 48 && b[i] <= 57) {
+    v = v * 10 + (b[i++] - 48);
+    digits++;
+  }
+  if (i < e && b[i] === 46) {
+    i++;
+    let f = 0.1;
+    while (i < e && b[i] >= 48 && b[i] <= 57) {
+      v += (b[i++] - 48) * f;
+      f /= 10;
+      digits++;
+    }
+  }
+  if (!digits) return NaN;
+  if (i < e && (b[i] === 101 || b[i] === 69)) {
+    const ex = Number(utf8.decode(b.subarray(i + 1, e)));
+    if (!Number.isInteger(ex)) return NaN;
+    v *= 10 ** ex;
+    i = e;
+  }
+  return i === e ? (neg ? -v : v) : NaN;
+}
+
+/** Streams one CSV into a pixel table and a label column. */
+async function readCsv(file: string, signal?: AbortSignal): Promise<CsvTable> {
+  const size = (await fsp.stat(file)).size;
+  let cols = -1;
+  let labelCol = 0;
+  let rows = 0;
+  let line = 0;
+  let fractional = false;
+  let cap = 0;
+  let px = new Float32Array(0);
+  const labels: string[] = [];
+  let numericLabels = true;
+  let rest: Uint8Array = new Uint8Array(0);
+  const starts: number[] = [];
+  const onLine = (b: Uint8Array, s: number, e: number) => {
+    line++;
+    if (e > s && b[e - 1] === 13) e--;
+    if (e === s) return;
+    starts.length = 0;
+    starts.push(s);
+    for (let i = s; i < e; i++) if (b[i] === 44) starts.push(i + 1);
+    const n = starts.length;
+    const end = (k: number) => (k + 1 < n ? starts[k + 1] - 1 : e);
+    if (cols < 0) {
+      cols = n;
+      if (n < 2) throw bad(file, 'needs a label column and pixel columns separated by commas');
+      const fields = starts.map((st, k) => utf8.decode(b.subarray(st, end(k))).trim().replace(/^"|"$/g, ''));
+      if (fields.some((f) => Number.isNaN(Number(f)) || f === '')) {
+        const k = fields.findIndex((f) => LABEL_NAMES.includes(f.toLowerCase()));
+        if (k < 0 && Number.isInteger(Math.sqrt(n)) && n > 1) throw bad(file, `has no label column (a header of ${n} columns, none named ${LABEL_NAMES.slice(0, 4).join('/')})`);
+        labelCol = Math.max(0, k);
+        return;
+      }
+      const est = Math.ceil((size / Math.max(1, e - s + 1)) * 1.05) + 16;
+      cap = est;
+      px = new Float32Array(cap * (cols - 1));
+    }
+    if (n !== cols) throw bad(file, `line ${line} has ${n} values, expected ${cols}`);
+    if (rows === cap) {
+      cap = Math.ceil(cap * 1.5) + 16;
+      const grown = new Float32Array(cap * (cols - 1));
+      grown.set(px);
+      px = grown;
+    }
+    let o = rows * (cols - 1);
+    for (let k = 0; k < n; k++) {
+      if (k === labelCol) {
+        const text = utf8.decode(b.subarray(starts[k], end(k))).trim().replace(/^"|"$/g, '');
+        if (numericLabels && !/^-?\d+(\.0*)?$/.test(text)) numericLabels = false;
+        labels.push(text);
+        continue;
+      }
+      const v = parseNum(b, starts[k], end(k));
+      if (v !== v) throw bad(file, `line ${line}, column ${k + 1}: "${utf8.decode(b.subarray(starts[k], end(k)))}" is not a number`);
+      if (!fractional && v !== Math.floor(v)) fractional = true;
+      px[o++] = v;
+    }
+    rows++;
+  };
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    throwIfAborted(signal);
+    const c = chunk as Buffer;
+    const b = rest.length ? Buffer.concat([rest, c]) : c;
+    let s = 0;
+    for (let i = b.indexOf(10, s); i >= 0; i = b.indexOf(10, s)) {
+      onLine(b, s, i);
+      s = i + 1;
+    }
+    rest = b.subarray(s);
+  }
+  if (rest.length) onLine(rest, 0, rest.length);
+  if (rows === 0) throw bad(file, 'has no data rows');
+  const P = cols - 1;
+  return {
+    pixels: { shape: [rows, P], kind: fractional ? 'f' : 'u', descr: 'csv', values: px.subarray(0, rows * P) },
+    labels: numericLabels
+      ? { shape: [rows], kind: 'i', descr: 'csv', values: Float64Array.from(labels, Number) }
+      : { shape: [rows], kind: 'U', descr: 'csv', values: labels },
+  };
+}
+
+/** The CSV files of a path: the file itself, or a folder's train/test pair (or its only CSV). */
+async function csvFiles(target: string, isFile: boolean): Promise<Array<{ file: string; test: boolean }>> {
+  if (isFile) return [{ file: target, test: false }];
+  const names = (await fsp.readdir(target)).filter((n) => n.toLowerCase().endsWith('.csv') && !n.startsWith('.'));
+  const train = names.find((n) => /train/i.test(n));
+  const test = names.find((n) => /test|val/i.test(n));
+  if (train && test) return [{ file: path.join(target, train), test: false }, { file: path.join(target, test), test: true }];
+  if (names.length === 1) return [{ file: path.join(target, names[0]), test: false }];
+  throw new LabError('BAD_DATASET', `${target} holds ${names.length} CSV files (${names.slice(0, 5).join(', ')}): give one file as the path, or name them …train….csv and …test….csv`);
+}
+
+/**
+ * Imports a CSV file (random split) or a folder's train/test CSV pair (given split).
+ * @throws LabError BAD_DATASET naming the file and line for ragged rows, non-numbers, a missing
+ *   label column, or pixel counts that are not a square image.
+ */
+export async function importCsv(target: string, isFile: boolean, options: ImportOptions, opts: Pick<LoadOptions, 'signal' | 'onProgress'>): Promise<Imported> {
+  const files = await csvFiles(target, isFile);
+  const notes: string[] = [];
+  const tables: Array<CsvTable & { file: string; test: boolean }> = [];
+  for (const f of files) {
+    opts.onProgress?.({ phase: 'decode', loaded: tables.length, total: files.length + 1 });
+    tables.push({ ...(await readCsv(f.file, opts.signal)), ...f });
+  }
+  const images = tables.map((t) => toImageArray(t.pixels, path.basename(t.file), notes));
+  const classes = toLabels(tables.map((t) => ({ a: t.labels, name: path.basename(t.file) })), notes);
+  return importArrays(
+    { kind: 'csv', root: target, classNames: classes.names, skipped: {}, warnings: notes },
+    tables.map((t, i) => ({ images: images[i], labels: classes.indices[i], test: t.test })),
+    options,
+    opts,
+  );
+}

@@ -1,0 +1,161 @@
+/**
+ * Folder layouts of image files: class folders (`imagefolder`), `train/` + `test/` (or `val/`)
+ * roots each holding the same class folders (`split-root`), and these turned into one decoded
+ * `Imported` (`importFileSet`). Inside a class folder images are searched recursively, symbolic
+ * links followed (walk.ts); what is not an image is counted by kind.
+ */
+import path from 'node:path';
+import type { DatasetKind, ImportOptions } from '../../../../src-shared/datasets';
+import { LabError } from '../../../../src-shared/types';
+import { IMAGE_EXTENSIONS, READ_FORMATS_TEXT, UNREAD_IMAGE_EXTENSIONS } from '../../images/format';
+import type { LoadOptions } from '../types';
+import { addSkips, type Imported } from './assemble';
+import { decodeFiles, describePreprocessing, resolveImport, sampleImages, type ImageJob } from './imageFiles';
+import { listFiles, listTop, naturalCompare, type FoundFile } from './walk';
+
+/** Images one import may hold at most. */
+export const MAX_IMAGES = 200_000;
+export const SKIP_NOT_IMAGE = 'not an image file';
+
+/** Image files with their class and split, before decoding. */
+export interface FileSet {
+  kind: DatasetKind;
+  root: string;
+  jobs: ImageJob[];
+  /** Class index of each job. */
+  labels: number[];
+  classNames: string[];
+  /** 1 = test, per job; null when the files give no split. */
+  testMask: number[] | null;
+  skipped: Record<string, number>;
+  warnings: string[];
+  /** Files that are not images, counted by extension (for "found only …" messages). */
+  others: Record<string, number>;
+}
+
+const extOf = (name: string) => path.extname(name).toLowerCase();
+
+/** Sorts found files into image jobs and counts the rest (by reason and by extension). */
+export function partition(found: FoundFile[], relPrefix: string, set: Pick<FileSet, 'skipped' | 'others'>): ImageJob[] {
+  const jobs: ImageJob[] = [];
+  for (const f of found) {
+    const ext = extOf(f.rel);
+    if (IMAGE_EXTENSIONS.has(ext)) {
+      jobs.push({ abs: f.abs, rel: relPrefix ? `${relPrefix}/${f.rel}` : f.rel });
+      continue;
+    }
+    const unread = UNREAD_IMAGE_EXTENSIONS[ext];
+    const why = unread ? `${unread} image (not read)` : SKIP_NOT_IMAGE;
+    set.skipped[why] = (set.skipped[why] ?? 0) + 1;
+    const key = ext || '(no extension)';
+    set.others[key] = (set.others[key] ?? 0) + 1;
+  }
+  return jobs;
+}
+
+/** "12 .heic files, 3 .txt files" */
+export function othersText(others: Record<string, number>): string {
+  const parts = Object.entries(others)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([ext, n]) => `${n} ${ext} file${n === 1 ? '' : 's'}`);
+  return parts.length ? parts.join(', ') : 'no files';
+}
+
+/** The class folders of `root` with their image files (recursive), into `set` under split `test`. */
+async function addClassFolders(set: FileSet, root: string, classDirs: string[], test: 0 | 1 | null, signal?: AbortSignal): Promise<void> {
+  const prefix = path.relative(set.root, root).split(path.sep).join('/');
+  for (const name of classDirs) {
+    let k = set.classNames.indexOf(name);
+    if (k < 0) k = set.classNames.push(name) - 1;
+    const listing = await listFiles(path.join(root, name), signal, [set.root]);
+    addSkips(set.skipped, listing.skipped);
+    for (const job of partition(listing.files, prefix ? `${prefix}/${name}` : name, set)) {
+      set.jobs.push(job);
+      set.labels.push(k);
+      if (test !== null) set.testMask!.push(test);
+    }
+  }
+}
+
+function emptySet(kind: DatasetKind, root: string, given: boolean): FileSet {
+  return { kind, root, jobs: [], labels: [], classNames: [], testMask: given ? [] : null, skipped: {}, warnings: [], others: {} };
+}
+
+/** One sub-folder per class. Files directly in `root` are counted as skipped. */
+export async function scanImageFolder(root: string, signal?: AbortSignal): Promise<FileSet> {
+  const top = listTop(root);
+  const set = emptySet('imagefolder', root, false);
+  if (top.files.length) {
+    const loose = partition(top.files.map((n) => ({ abs: path.join(root, n), rel: n, size: 0, mtimeMs: 0 })), '', set);
+    if (loose.length) set.skipped['image outside the class folders'] = loose.length;
+  }
+  await addClassFolders(set, root, top.dirs, null, signal);
+  return set;
+}
+
+export const TEST_DIR_NAMES = ['test', 'val', 'valid', 'validation'];
+
+/** `train/` and the first of `test/`, `val/`, `valid/`, `validation/`, each with class folders. */
+export async function scanSplitRoot(root: string, trainDir: string, testDir: string, signal?: AbortSignal): Promise<FileSet> {
+  const set = emptySet('split-root', root, true);
+  const train = listTop(path.join(root, trainDir)).dirs;
+  const test = listTop(path.join(root, testDir)).dirs;
+  await addClassFolders(set, path.join(root, trainDir), train, 0, signal);
+  await addClassFolders(set, path.join(root, testDir), test, 1, signal);
+  const onlyTrain = train.filter((c) => !test.includes(c));
+  const onlyTest = test.filter((c) => !train.includes(c));
+  if (onlyTrain.length) set.warnings.push(`class folder${onlyTrain.length > 1 ? 's' : ''} only in ${trainDir}/: ${onlyTrain.join(', ')}`);
+  if (onlyTest.length) set.warnings.push(`class folder${onlyTest.length > 1 ? 's' : ''} only in ${testDir}/: ${onlyTest.join(', ')}`);
+  sortClasses(set);
+  return set;
+}
+
+/** Class names in natural order (`1, 2, …, 10`), labels renumbered to match. */
+export function sortClasses(set: Pick<FileSet, 'classNames' | 'labels'>): void {
+  const order = set.classNames.map((n, k) => ({ n, k })).sort((a, b) => naturalCompare(a.n, b.n));
+  const map = new Int32Array(order.length);
+  order.forEach((o, j) => (map[o.k] = j));
+  set.classNames = order.map((o) => o.n);
+  set.labels = set.labels.map((k) => map[k]);
+}
+
+/**
+ * Decodes a file set into an `Imported`: options resolved from a sample, every image decoded and
+ * preprocessed, failures counted. Throws BAD_DATASET when there is no image at all (saying what
+ * was found and which formats are read), TOO_LARGE above MAX_IMAGES, CANCELLED.
+ */
+export async function importFileSet(set: FileSet, options: ImportOptions, opts: Pick<LoadOptions, 'signal' | 'onProgress'>): Promise<Imported> {
+  if (set.jobs.length === 0) {
+    throw new LabError('BAD_DATASET', `found no images in ${set.root} (${othersText(set.others)}); images are read from ${READ_FORMATS_TEXT} files`);
+  }
+  if (set.jobs.length > MAX_IMAGES) throw new LabError('TOO_LARGE', `${set.root} has ${set.jobs.length.toLocaleString('en-US')} images; the limit is ${MAX_IMAGES.toLocaleString('en-US')}`);
+  const stats = await sampleImages(set.jobs, opts.signal);
+  const resolved = resolveImport(options, stats);
+  const dec = await decodeFiles(set.jobs, resolved, opts);
+  const D = resolved.size * resolved.size * resolved.channels;
+  const labels = new Int32Array(set.jobs.length);
+  const mask = set.testMask ? new Uint8Array(set.jobs.length) : null;
+  let n = 0;
+  for (let i = 0; i < set.jobs.length; i++) {
+    if (!dec.ok[i]) continue;
+    if (n !== i) dec.pixels.copyWithin(n * D, i * D, (i + 1) * D);
+    labels[n] = set.labels[i];
+    if (mask) mask[n] = set.testMask![i];
+    n++;
+  }
+  return {
+    kind: set.kind,
+    root: set.root,
+    resolved,
+    pixels: dec.pixels,
+    labels,
+    count: n,
+    classNames: set.classNames,
+    testMask: mask,
+    skipped: addSkips({ ...set.skipped }, dec.skipped),
+    examples: dec.examples,
+    warnings: [...set.warnings],
+    preprocessing: describePreprocessing(resolved, stats),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Hugging Face `imagefolder` layout: a `metadata.csv` with `file_name` (relative to the folder)
+ * and `label` columns. This app's own imagefolder export is one (plus a `manifest.json`), and
+ * re-imports with its class names and their order:
+ *
+ * - `label` = class name with a `label_index` column (exports from now on): classes ordered by
+ *   `label_index`;
+ * - `label` = class index without `label_index` (older exports): names from `manifest.json`'s
+ *   `labelNames` when present, else the numbers themselves;
+ * - anything else: the distinct labels in natural order.
+ *
+ * A label of `-1` or an empty one is unlabeled and skipped (counted); listed files that are
+ * missing, and image files in the folder that are not listed, are counted too.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { LabError } from '../../../../src-shared/types';
+import type { FileSet } from './folders';
+import { partition, sortClasses } from './folders';
+import { listFiles } from './walk';
+import { parseCsv } from './csvText';
+
+export const METADATA_FILE = 'metadata.csv';
+export const SKIP_MISSING = 'listed in metadata.csv but missing';
+export const SKIP_UNLISTED = 'image not listed in metadata.csv';
+export const SKIP_UNLABELED = 'unlabeled';
+export const SKIP_OUTSIDE = 'listed path outside the folder';
+
+async function manifestLabelNames(root: string): Promise<string[] | null> {
+  try {
+    const m = JSON.parse(await fsp.readFile(path.join(root, 'manifest.json'), 'utf8')) as { labelNames?: unknown };
+    return Array.isArray(m.labelNames) && m.labelNames.every((n) => typeof n === 'string') ? (m.labelNames as string[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+const isInt = (s: string) => /^-?\d+$/.test(s.trim());
+
+/**
+ * Reads `metadata.csv` (and `manifest.json`) of `root` into a file set (random split).
+ * @throws LabError BAD_DATASET when the CSV lacks `file_name` or `label`, or cannot be read.
+ */
+export async function scanHfImageFolder(root: string, signal?: AbortSignal): Promise<FileSet> {
+  let text: string;
+  try {
+    text = await fsp.readFile(path.join(root, METADATA_FILE), 'utf8');
+  } catch (err) {
+    throw new LabError('BAD_DATASET', `cannot read ${path.join(root, METADATA_FILE)}: ${(err as Error).message}`);
+  }
+  const rows = parseCsv(text);
+  const header = (rows.shift() ?? []).map((h) => h.trim());
+  const col = (name: string) => header.indexOf(name);
+  const fileCol = col('file_name');
+  const labelCol = col('label') >= 0 ? col('label') : col('labels');
+  const indexCol = col('label_index');
+  if (fileCol < 0 || labelCol < 0) {
+    throw new LabError('BAD_DATASET', `${METADATA_FILE} in ${root} needs "file_name" and "label" columns; its header is: ${header.slice(0, 8).join(', ') || '(empty)'}`);
+  }
+  const set: FileSet = { kind: 'hf-imagefolder', root, jobs: [], labels: [], classNames: [], testMask: null, skipped: {}, warnings: [], others: {} };
+  const skip = (why: string) => (set.skipped[why] = (set.skipped[why] ?? 0) + 1);
+  const names = await manifestLabelNames(root);
+  const byIndex = indexCol < 0 && names !== null && rows.every((r) => r.length <= labelCol || isInt(r[labelCol]));
+  const classOf = new Map<string, number>();
+  const order = new Map<number, number>(); // class → its label_index
+  const listed = new Set<string>();
+  const candidates: Array<{ rel: string; k: number }> = [];
+  for (const r of rows) {
+    if (r.length === 1 && r[0] === '') continue;
+    const rel = (r[fileCol] ?? '').trim().split(path.sep).join('/');
+    let label = (r[labelCol] ?? '').trim();
+    if (!rel) continue;
+    const abs = path.resolve(root, rel);
+    if (path.isAbsolute(rel) || path.relative(root, abs).startsWith('..')) {
+      skip(SKIP_OUTSIDE);
+      continue;
+    }
+    listed.add(path.relative(root, abs).split(path.sep).join('/'));
+    if (label === '' || label === '-1') {
+      skip(SKIP_UNLABELED);
+      continue;
+    }
+    if (byIndex) {
+      const i = Number(label);
+      if (i < 0 || i >= names!.length) {
+        skip(SKIP_UNLABELED);
+        continue;
+      }
+      label = names![i];
+    }
+    let k = classOf.get(label);
+    if (k === undefined) {
+      k = classOf.size;
+      classOf.set(label, k);
+      if (indexCol >= 0 && isInt(r[indexCol] ?? '')) order.set(k, Number(r[indexCol]));
+      else if (byIndex) order.set(k, names!.indexOf(label));
+    }
+    candidates.push({ rel, k });
+  }
+  set.classNames = [...classOf.keys()];
+  const listing = await listFiles(root, signal);
+  const present = new Set(listing.files.map((f) => f.rel));
+  for (const c of candidates) {
+    if (!present.has(c.rel)) {
+      skip(SKIP_MISSING);
+      continue;
+    }
+    set.jobs.push({ abs: path.join(root, c.rel), rel: c.rel });
+    set.labels.push(c.k);
+  }
+  const unlisted = listing.files.filter((f) => !listed.has(f.rel) && f.rel !== METADATA_FILE && f.rel !== 'manifest.json');
+  const unlistedImages = partition(unlisted, '', { skipped: {}, others: {} }).length;
+  if (unlistedImages) set.skipped[SKIP_UNLISTED] = unlistedImages;
+  if (order.size === set.classNames.length) {
+    const sorted = set.classNames.map((n, k) => ({ n, k, i: order.get(k)! })).sort((a, b) => a.i - b.i);
+    const map = new Int32Array(sorted.length);
+    sorted.forEach((s, j) => (map[s.k] = j));
+    set.classNames = sorted.map((s) => s.n);
+    set.labels = set.labels.map((k) => map[k]);
+  } else sortClasses(set);
+  return set;
+}

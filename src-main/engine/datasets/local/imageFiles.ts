@@ -1,0 +1,175 @@
+/**
+ * Image files → model inputs: the import options decided from a sample (`resolveFromSample`),
+ * then every file decoded and preprocessed into one byte buffer (`decodeFiles`), a few files in
+ * flight at once (sharp decodes on libuv's threads; small PNGs are decoded in this thread).
+ */
+import { promises as fsp } from 'node:fs';
+import { IMAGE_SIZES, type ImportOptions, type ResolvedImport } from '../../../../src-shared/datasets';
+import { LabError, MAX_IMAGE_BYTES } from '../../../../src-shared/types';
+import { decodeRaw } from '../../images/decode';
+import { looksLikeInk } from '../../images/mnistStyle';
+import { hasColour, resolveAlpha, toGray, type RawImage } from '../../images/pixels';
+import { borderMedian } from '../../images/resample';
+import { decodeSide, preprocessPixels } from '../../images/preprocess';
+import { mapLimit, throwIfAborted } from '../fsutil';
+import type { LoadProgress } from '../types';
+
+/** An image file to read. */
+export interface ImageJob {
+  abs: string;
+  /** For messages: the path relative to the dataset root. */
+  rel: string;
+}
+
+/** Files decoded at once. */
+const CONCURRENCY = 8;
+/** Files looked at to decide `auto` options. */
+const SAMPLE = 32;
+
+export const SKIP_UNDECODABLE = 'could not be decoded';
+export const SKIP_BLANK = 'blank after preprocessing (no visible strokes)';
+
+/** What a sample of the images looks like. */
+export interface SampleStats {
+  decoded: number;
+  /** Sampled images that look like ink drawings (grey, plain page, sparse strokes). */
+  ink: number;
+  /** Sampled images with colour. */
+  colour: number;
+  /** Median of the sampled images' shorter sides, in pixels (after a shrink to ≤ 560). */
+  medianSide: number;
+  /**
+   * Sampled images already in MNIST form: ink drawings, square at an allowed size (28, 32, 64),
+   * grey, light ink on a dark background (MNIST itself, or this app's exports).
+   */
+  mnistForm: number;
+}
+
+/** The allowed size nearest to `side`: 28 up to 30 px, 32 below 48 px, else 64. */
+export function nearestSize(side: number): 28 | 32 | 64 {
+  if (side <= 30) return 28;
+  return side < 48 ? 32 : 64;
+}
+
+/**
+ * `auto` options decided: ink drawings (most of the sample, none coloured) → MNIST-style, grey,
+ * 28 — unless most are already in MNIST form, which are used as they are (plain, their size);
+ * otherwise plain, colour when at least 10 % of the sample has colour, the allowed size nearest
+ * to the median side (`nearestSize`). Explicit options are kept.
+ */
+export function resolveImport(o: ImportOptions, s: SampleStats): ResolvedImport {
+  const colour = s.colour > 0 && s.colour * 10 >= s.decoded;
+  const inky = s.decoded > 0 && !colour && s.ink * 2 > s.decoded;
+  const formed = inky && s.mnistForm * 2 > s.decoded;
+  const preprocess = o.preprocess !== 'auto' ? o.preprocess : inky && !formed ? 'mnist-style' : 'plain';
+  const channels = o.channels !== 'auto' ? o.channels : preprocess === 'mnist-style' ? 1 : colour ? 3 : 1;
+  const size = o.size !== 'auto' ? o.size : preprocess === 'mnist-style' ? 28 : nearestSize(s.medianSide || 28);
+  return { size, channels, fit: o.fit, preprocess, transpose: o.transpose };
+}
+
+/** The preprocessing in words, for the report. */
+export function describePreprocessing(r: ResolvedImport, s?: SampleStats): string {
+  const colour = r.channels === 3 ? 'RGB' : 'grey';
+  const how =
+    r.preprocess === 'mnist-style'
+      ? `MNIST-style: paper removed (uneven lighting evened out), ink = 1, fitted into a ${Math.round((r.size * 20) / 28)}-pixel box and centred by mass in ${r.size}×${r.size}, ${colour}`
+      : `plain: ${r.fit === 'crop' ? 'centre-cropped' : 'padded with the border colour'} to a square and resized to ${r.size}×${r.size}, ${colour}`;
+  if (!s) return how;
+  const formed = s.mnistForm ? `, ${s.mnistForm} already in MNIST form` : '';
+  return `${how} (decided from ${s.decoded} sample image${s.decoded === 1 ? '' : 's'}: ${s.ink} look like ink drawings${formed}, ${s.colour} have colour, median side ${s.medianSide} px)`;
+}
+
+async function readImage(abs: string): Promise<Uint8Array> {
+  const bytes = await fsp.readFile(abs);
+  if (bytes.length > MAX_IMAGE_BYTES) {
+    throw new LabError('BAD_IMAGE', `file is ${(bytes.length / 1024 / 1024).toFixed(1)} MB, above the ${MAX_IMAGE_BYTES / 1024 / 1024} MB limit`);
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Adds up what a sample of decoded images looks like. */
+export function sampleStats(images: Iterable<RawImage>): SampleStats {
+  const sides: number[] = [];
+  let ink = 0;
+  let colour = 0;
+  let mnistForm = 0;
+  for (const raw of images) {
+    const img = resolveAlpha(raw);
+    sides.push(Math.min(img.width, img.height));
+    if (hasColour(img)) {
+      colour++;
+      continue;
+    }
+    const gray = toGray(img);
+    if (!looksLikeInk(gray)) continue;
+    ink++;
+    const square = img.width === img.height && (IMAGE_SIZES as readonly number[]).includes(img.width);
+    if (square && borderMedian(gray.data, gray.width, gray.height) < 128) mnistForm++;
+  }
+  sides.sort((a, b) => a - b);
+  return { decoded: sides.length, ink, colour, medianSide: sides.length ? sides[sides.length >> 1] : 0, mnistForm };
+}
+
+/** Looks at up to 32 evenly spread images. */
+export async function sampleImages(jobs: readonly ImageJob[], signal?: AbortSignal): Promise<SampleStats> {
+  const k = Math.min(SAMPLE, jobs.length);
+  const picks = Array.from({ length: k }, (_, i) => jobs[Math.floor((i * jobs.length) / k)]);
+  const images: RawImage[] = [];
+  await mapLimit(picks, CONCURRENCY, async (job) => {
+    throwIfAborted(signal);
+    try {
+      images.push(await decodeRaw(await readImage(job.abs), { maxSide: 560 }));
+    } catch {
+      // unreadable: counted when everything is decoded
+    }
+  });
+  return sampleStats(images);
+}
+
+export interface DecodedFiles {
+  /** `jobs.length × size·size·channels` bytes; rows of failed files are zero. */
+  pixels: Uint8Array;
+  /** 1 where the file was decoded. */
+  ok: Uint8Array;
+  skipped: Record<string, number>;
+  /** A few failures with their reasons, for the warnings. */
+  examples: string[];
+}
+
+/**
+ * Decodes and preprocesses every file. A file that cannot be read or decoded, or is blank under
+ * MNIST-style preprocessing, is counted by reason (with a few examples), never fatal here.
+ * @throws LabError CANCELLED when `signal` is aborted.
+ */
+export async function decodeFiles(
+  jobs: readonly ImageJob[],
+  r: ResolvedImport,
+  opts: { signal?: AbortSignal; onProgress?: (p: LoadProgress) => void },
+): Promise<DecodedFiles> {
+  const D = r.size * r.size * r.channels;
+  const pixels = new Uint8Array(jobs.length * D);
+  const ok = new Uint8Array(jobs.length);
+  const skipped: Record<string, number> = {};
+  const examples: string[] = [];
+  const total = jobs.length;
+  const every = Math.max(1, Math.floor(total / 200));
+  const side = decodeSide(r);
+  let done = 0;
+  opts.onProgress?.({ phase: 'decode', loaded: 0, total });
+  await mapLimit(jobs, CONCURRENCY, async (job, i) => {
+    throwIfAborted(opts.signal);
+    try {
+      pixels.set(preprocessPixels(await decodeRaw(await readImage(job.abs), { maxSide: side }), r), i * D);
+      ok[i] = 1;
+    } catch (err) {
+      const blank = err instanceof LabError && /no visible strokes/.test(err.message);
+      const why = blank ? SKIP_BLANK : SKIP_UNDECODABLE;
+      skipped[why] = (skipped[why] ?? 0) + 1;
+      if (examples.length < 3) examples.push(`${job.rel}: ${err instanceof LabError ? err.message : (err as Error).message}`);
+    }
+    done++;
+    if (done % every === 0 || done === total) opts.onProgress?.({ phase: 'decode', loaded: done, total });
+  });
+  throwIfAborted(opts.signal);
+  return { pixels, ok, skipped, examples };
+}

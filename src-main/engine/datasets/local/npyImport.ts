@@ -1,0 +1,120 @@
+/**
+ * NumPy imports: a `.npz` archive, or `.npy` files side by side (a folder, or one of its files),
+ * their arrays found by name. Images: `images`, `x`, `x_train`, `X`, … with labels `labels`,
+ * `y`, `y_train`, …; an optional test pair `x_test`/`y_test` (or `test_images`/`test_labels`)
+ * gives the split. A label of -1 marks an unlabeled image (this app's NPZ export): skipped and
+ * counted. Class names come from a `manifest.json` beside the file (this app's exports) when it
+ * names them.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { DatasetKind, ImportOptions } from '../../../../src-shared/datasets';
+import { LabError } from '../../../../src-shared/types';
+import type { LoadOptions } from '../types';
+import type { Imported } from './assemble';
+import { importArrays, toImageArray, toLabels, type ImageArray } from './arrays';
+import { openNpz, parseNpy, type NdArray } from './numpy';
+
+const TRAIN_X = ['images', 'x', 'x_train', 'X', 'X_train', 'train_images', 'images_train', 'train_x', 'data'];
+const TRAIN_Y = ['labels', 'y', 'y_train', 'Y', 'Y_train', 'train_labels', 'labels_train', 'train_y', 'targets', 'target'];
+const TEST_X = ['x_test', 'X_test', 'test_images', 'images_test', 'test_x'];
+const TEST_Y = ['y_test', 'Y_test', 'test_labels', 'labels_test', 'test_y'];
+
+/** The largest .npz / .npy file read (it is read whole). */
+export const MAX_ARRAY_FILE_BYTES = 2 * 1024 ** 3;
+
+interface ArraySource {
+  keys: string[];
+  get: (key: string) => NdArray;
+}
+
+async function readWhole(file: string): Promise<Uint8Array> {
+  const st = await fsp.stat(file);
+  if (st.size > MAX_ARRAY_FILE_BYTES) throw new LabError('TOO_LARGE', `${file} is ${(st.size / 1024 ** 3).toFixed(1)} GB; the limit is ${MAX_ARRAY_FILE_BYTES / 1024 ** 3} GB`);
+  const b = await fsp.readFile(file);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** `.npy` files of a folder, by stem, read when asked. */
+async function npyFolder(dir: string): Promise<ArraySource & { bytes: Map<string, Uint8Array> }> {
+  const names = (await fsp.readdir(dir)).filter((n) => n.toLowerCase().endsWith('.npy') && !n.startsWith('.'));
+  const bytes = new Map<string, Uint8Array>();
+  for (const n of names) bytes.set(n.slice(0, -4), await readWhole(path.join(dir, n)));
+  return { keys: [...bytes.keys()], get: (k) => parseNpy(bytes.get(k)!, `${k}.npy`), bytes };
+}
+
+async function manifestNames(dir: string): Promise<string[] | undefined> {
+  try {
+    const m = JSON.parse(await fsp.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { labelNames?: unknown };
+    return Array.isArray(m.labelNames) && m.labelNames.every((n) => typeof n === 'string') ? (m.labelNames as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const pick = (keys: string[], wanted: string[]) => wanted.find((k) => keys.includes(k));
+
+/** Images and raw labels with unlabeled (-1) rows removed. */
+function dropUnlabeled(images: ImageArray, labels: NdArray): { images: ImageArray; labels: NdArray; dropped: number } {
+  if (labels.kind === 'U' || labels.shape.length !== 1) return { images, labels, dropped: 0 };
+  const v = labels.values as ArrayLike<number>;
+  const keep: number[] = [];
+  for (let i = 0; i < v.length; i++) if (v[i] !== -1) keep.push(i);
+  if (keep.length === v.length) return { images, labels, dropped: 0 };
+  const D = images.height * images.width * images.channels;
+  const data = new Uint8Array(keep.length * D);
+  keep.forEach((i, r) => data.set(images.data.subarray(i * D, (i + 1) * D), r * D));
+  return {
+    images: { ...images, count: keep.length, data },
+    labels: { ...labels, shape: [keep.length], values: Float64Array.from(keep, (i) => v[i]) },
+    dropped: v.length - keep.length,
+  };
+}
+
+/**
+ * Imports a `.npz` file, or the `.npy` files of a folder (`file` may be one of them).
+ * @throws LabError BAD_DATASET naming the keys found when images or labels are missing, a count
+ *   mismatch, or what numpy.ts / arrays.ts refuse.
+ */
+export async function importNumpy(
+  file: string,
+  kind: Extract<DatasetKind, 'npz' | 'npy'>,
+  options: ImportOptions,
+  opts: Pick<LoadOptions, 'signal' | 'onProgress'>,
+): Promise<Imported> {
+  const dir = kind === 'npz' ? path.dirname(file) : (await fsp.stat(file)).isDirectory() ? file : path.dirname(file);
+  const src: ArraySource = kind === 'npz' ? openNpz(await readWhole(file), path.basename(file)) : await npyFolder(dir);
+  const where = kind === 'npz' ? file : dir;
+  const xKey = pick(src.keys, TRAIN_X);
+  const yKey = pick(src.keys, TRAIN_Y);
+  if (!xKey || !yKey) {
+    throw new LabError(
+      'BAD_DATASET',
+      `${where}: found arrays ${src.keys.length ? src.keys.map((k) => `"${k}"`).join(', ') : '(none)'}; expected images as ${TRAIN_X.slice(0, 4).join('/')} and labels as ${TRAIN_Y.slice(0, 4).join('/')} (optionally x_test and y_test)`,
+    );
+  }
+  const txKey = pick(src.keys, TEST_X);
+  const tyKey = pick(src.keys, TEST_Y);
+  const notes: string[] = [];
+  if (!!txKey !== !!tyKey) throw new LabError('BAD_DATASET', `${where}: "${txKey ?? tyKey}" has no ${txKey ? 'labels' : 'images'} to go with it`);
+  const pairs = [{ x: xKey, y: yKey, test: false }, ...(txKey ? [{ x: txKey, y: tyKey!, test: true }] : [])];
+  const skipped: Record<string, number> = {};
+  const loaded = pairs.map((p) => {
+    const raw = toImageArray(src.get(p.x), p.x, notes);
+    const labels = src.get(p.y);
+    if (labels.shape[0] !== raw.count) throw new LabError('BAD_DATASET', `${where}: "${p.x}" has ${raw.count} images but "${p.y}" has ${labels.shape[0]} labels`);
+    const d = dropUnlabeled(raw, labels);
+    if (d.dropped) skipped.unlabeled = (skipped.unlabeled ?? 0) + d.dropped;
+    return { ...p, images: d.images, labels: d.labels };
+  });
+  const used = new Set(pairs.flatMap((p) => [p.x, p.y]));
+  const ignored = src.keys.filter((k) => !used.has(k));
+  if (ignored.length) notes.push(`ignored arrays: ${ignored.join(', ')}`);
+  const classes = toLabels(loaded.map((l) => ({ a: l.labels, name: l.y })), notes, await manifestNames(dir));
+  return importArrays(
+    { kind, root: where, classNames: classes.names, skipped, warnings: notes },
+    loaded.map((l, i) => ({ images: l.images, labels: classes.indices[i], test: l.test })),
+    options,
+    opts,
+  );
+}

@@ -1,0 +1,143 @@
+/**
+ * MNIST-style preprocessing, as MNIST was made: ink = 1 on a 0 background, the ink's bounding
+ * box fitted into a 20×20 box (aspect kept, antialiased resampling) and placed in 28×28 so that
+ * its centre of mass sits at the centre. Before that, the paper is found and removed — one level
+ * for an evenly lit page, a smooth surface (background.ts) for a gradient or a shadow — so that
+ * only ink is left.
+ */
+import { LabError } from '../../../src-shared/types';
+import { estimateBackground } from './background';
+import { borderMedian, centreOfMass, resizeGray } from './resample';
+
+export interface GrayImage {
+  width: number;
+  height: number;
+  /** 8-bit gray, row-major, 0 = black. */
+  data: Uint8Array;
+}
+
+/** Minimum ink − background contrast, in 8-bit levels, for strokes to count as visible. */
+const MIN_CONTRAST = 40;
+/** Normalised intensity under which pixels are treated as background (paper texture, noise). */
+const NOISE_FLOOR = 0.1;
+
+const noStrokes = () => new LabError('BAD_IMAGE', 'the image has no visible strokes');
+
+/** The image turned so ink is bright, and its background level per pixel (or one level). */
+interface Paper {
+  f: Uint8Array;
+  surface: Float32Array | null;
+  flat: number;
+}
+
+/** Inverts a light page (border median above mid-grey) and estimates its background. */
+function paper(img: GrayImage): Paper {
+  const { width, height, data } = img;
+  const bgRaw = borderMedian(data, width, height, Math.max(1, Math.round(Math.min(width, height) * 0.02)));
+  const invert = bgRaw > 127;
+  const f = invert ? data.map((v) => 255 - v) : data;
+  return { f, surface: estimateBackground(f, width, height), flat: invert ? 255 - bgRaw : bgRaw };
+}
+
+/**
+ * Ink in [0, 1] per pixel: the image turned so ink is bright (inverted when the border is
+ * light), the background removed (divided out: `(f − bg) / (255 − bg)`, i.e. 1 − reflectance for
+ * a light page), normalised so the strongest ink is 1, and a noise floor applied.
+ * Throws BAD_IMAGE 'the image has no visible strokes' when nothing stands out from the paper.
+ */
+export function inkMap(img: GrayImage): Float32Array {
+  const { f, surface, flat } = paper(img);
+  const n = img.width * img.height;
+  const t = new Float32Array(n);
+  let top = 0;
+  let contrast = 0;
+  for (let i = 0; i < n; i++) {
+    const bg = surface ? surface[i] : flat;
+    const d = f[i] - bg;
+    if (d > contrast) contrast = d;
+    const v = d > 0 ? d / Math.max(1, 255 - bg) : 0;
+    t[i] = v;
+    if (v > top) top = v;
+  }
+  if (contrast < MIN_CONTRAST || top <= 0) throw noStrokes();
+  for (let i = 0; i < n; i++) {
+    const v = t[i] / top;
+    t[i] = v <= NOISE_FLOOR ? 0 : Math.min(1, (v - NOISE_FLOOR) / (1 - NOISE_FLOOR));
+  }
+  return t;
+}
+
+/**
+ * MNIST-style preprocessing of a decoded grayscale image. Returns `size × size` floats in
+ * [0, 1] (default 28), ink = 1, the ink fitted into `box × box` (default 20, or size·20/28).
+ * Throws BAD_IMAGE 'the image has no visible strokes' for a blank image.
+ */
+export function mnistStyleFromGray(img: GrayImage, size = 28, box = Math.round((size * 20) / 28)): Float32Array {
+  const { width, height } = img;
+  const f = inkMap(img);
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (f[y * width + x] > 0) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  if (x1 < 0) throw noStrokes();
+  // Crop to the ink's bounding box.
+  const cw = x1 - x0 + 1;
+  const ch = y1 - y0 + 1;
+  const crop = new Float32Array(cw * ch);
+  for (let y = 0; y < ch; y++) crop.set(f.subarray((y0 + y) * width + x0, (y0 + y) * width + x0 + cw), y * cw);
+  // Fit the longer side into box × box, keeping the aspect ratio.
+  const scale = box / Math.max(cw, ch);
+  const rw = Math.max(1, Math.min(box, Math.round(cw * scale)));
+  const rh = Math.max(1, Math.min(box, Math.round(ch * scale)));
+  const small = resizeGray(crop, cw, ch, rw, rh);
+  // Place so that the centre of mass lands on pixel (size/2, size/2) in index coordinates, by an
+  // integer shift — what the real MNIST digits show (their mean centre of mass is at 14.0, 14.0).
+  const com = centreOfMass(small, rw, rh) ?? { x: rw / 2, y: rh / 2 };
+  const ox = Math.max(0, Math.min(size - rw, Math.round(size / 2 - (com.x - 0.5))));
+  const oy = Math.max(0, Math.min(size - rh, Math.round(size / 2 - (com.y - 0.5))));
+  const out = new Float32Array(size * size);
+  for (let y = 0; y < rh; y++) {
+    for (let x = 0; x < rw; x++) {
+      const v = small[y * rw + x];
+      out[(oy + y) * size + ox + x] = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+  }
+  return out;
+}
+
+/**
+ * Heuristic: does this look like ink on paper (sparse strokes on a plain page, evenly lit or
+ * not)? With the page's background removed (as for preprocessing): true when 90 % of the border
+ * is within 48 levels of the background and between 0 and 35 % of the pixels stand out from it
+ * by more than 64 levels.
+ */
+export function looksLikeInk(img: GrayImage): boolean {
+  const { width, height } = img;
+  const { f, surface, flat } = paper(img);
+  let borderN = 0;
+  let borderClose = 0;
+  let far = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const d = Math.abs(f[i] - (surface ? surface[i] : flat));
+      if (d > 64) far++;
+      if (y === 0 || y === height - 1 || x === 0 || x === width - 1) {
+        borderN++;
+        if (d <= 48) borderClose++;
+      }
+    }
+  }
+  const inkFraction = far / (width * height);
+  return borderClose / borderN >= 0.9 && inkFraction > 0 && inkFraction <= 0.35;
+}
