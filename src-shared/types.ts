@@ -208,11 +208,6 @@ export const BackendInfo = z.object({
       note: z.string().optional(),
       /** The kernels' build (dense kernels only): `relaxed` = relaxed SIMD (fused multiply-add), `plain` = SIMD. */
       simd: z.enum(['relaxed', 'plain']).optional(),
-  /**
-   * Where exports go by default: a folder outside the workspace (exports never write inside it),
-   * e.g. `~/Documents/Latent Lab exports`. The UI suggests `<exportRoot>/<run>-<date>`.
-   */
-  exportRoot: z.string().optional(),
     })
     .optional(),
   /** Why wasm runs on fewer threads than asked for (e.g. the threaded build failed to load). */
@@ -229,6 +224,11 @@ export const EngineInfo = z.object({
   platform: z.string(),
   backend: BackendInfo,
   workspace: z.string(),
+  /**
+   * Where exports go by default: a folder outside the workspace (exports never write inside it),
+   * e.g. `~/Documents/Latent Lab exports`. The UI suggests `<exportRoot>/<run>-<date>`.
+   */
+  exportRoot: z.string().optional(),
 });
 export type EngineInfo = z.infer<typeof EngineInfo>;
 
