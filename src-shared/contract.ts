@@ -14,6 +14,7 @@ import {
   BackendInfo,
   DatasetInfo,
   DatasetRef,
+  DatasetReport,
   EngineInfo,
   ErrorCode,
   ExportRequest,
@@ -52,7 +53,7 @@ const split = z.enum(['train', 'test']);
 const Empty = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
 
-/** A batch of images: `count` rows of `height × width` floats in [0,1], row-major. */
+/** A batch of images: `count` rows of `height × width × channels` floats in [0,1] (HWC), `shape` = [H, W, C] ([H, W] from runs saved before colour). */
 export const ImageBatch = z.object({
   images: F32,
   count: z.number().int().nonnegative(),
@@ -122,6 +123,20 @@ export const requests = {
     ImageBatch.extend({ labels: I32 }),
     'Raw images and labels from a dataset split.',
   ),
+  'datasets:inspect': req(
+    z.object({ dataset: DatasetRef, perClass: z.number().int().min(1).max(64).default(8) }).strict(),
+    z.object({
+      info: DatasetInfo,
+      report: DatasetReport,
+      /**
+       * Up to `perClass` images of every class (training images first, in order), exactly as
+       * they will be trained (after preprocessing), grouped by class in class order.
+       */
+      preview: ImageBatch.extend({ labels: I32 }),
+    }),
+    'Check before training: load a dataset (dataset:progress events) and return its report and a preview of each class.',
+  ),
+  'datasets:cancel': req(Empty, Ok, 'Cancel the dataset loads in progress (their requests answer CANCELLED).'),
 
   'training:start': req(TrainConfig, z.object({ runId }), 'Start training a new run.'),
   'training:pause': req(Empty, z.object({ state: TrainState }), 'Pause the running training.'),
@@ -404,9 +419,9 @@ export const HOST_EVENT_NAMES = Object.keys(hostEvents) as HostEventName[];
 export const hostRequests = {
   'engine:restart': req(Empty, Ok, 'Restart the engine process (after a crash).'),
   'dialog:openFolder': req(
-    z.object({ purpose: z.enum(['dataset', 'export']), title: z.string().max(200).optional() }).strict(),
+    z.object({ purpose: z.enum(['dataset', 'dataset-file', 'export']), title: z.string().max(200).optional() }).strict(),
     z.object({ path: z.string().nullable() }),
-    'Native folder picker (Electron only; browser mode answers UNSUPPORTED). null = cancelled.',
+    'Native picker (Electron only; browser mode answers UNSUPPORTED): a folder, or a dataset file for `dataset-file`. null = cancelled.',
   ),
 } as const;
 export type HostRequests = typeof hostRequests;

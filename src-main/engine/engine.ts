@@ -25,6 +25,7 @@ import { LabError, type DatasetRef, type EngineInfo } from '../../src-shared/typ
 import { APP_VERSION } from './version';
 import { initBackend } from './backend';
 import { listDatasets, loadDataset, type LoadedDataset } from './datasets';
+import { DatasetLoads, inspectDataset } from './datasetRequests';
 import { appFolders, ExportJournal, recoverExports, type FsSeam, type ProtectedDir } from './export';
 import { exportFromRun } from './export/fromRun';
 import { ExportSlot } from './export/slot';
@@ -63,6 +64,7 @@ export class Engine {
   private readonly trainer: Trainer;
   private readonly projection: ProjectionJob;
   private readonly exports = new ExportSlot();
+  private readonly datasetLoads = new DatasetLoads();
   private readonly exportJournal: ExportJournal;
   private readonly exportOpts: Pick<EngineOptions, 'protect' | 'exportFs'>;
 
@@ -138,6 +140,7 @@ export class Engine {
   private dataset(ref: DatasetRef): Promise<LoadedDataset> {
     return loadDataset(ref, {
       dataDir: this.store.dataDir,
+      signal: this.datasetLoads.signal,
       onProgress: (p) => this.emit('dataset:progress', { dataset: ref.id, ...p }),
     });
   }
@@ -164,6 +167,11 @@ export class Engine {
 
     'datasets:list': async () => listDatasets(this.store.dataDir),
     'datasets:prepare': async ({ dataset }) => (await this.dataset(dataset)).info,
+    'datasets:inspect': async ({ dataset, perClass }) => inspectDataset(await this.dataset(dataset), perClass),
+    'datasets:cancel': async () => {
+      this.datasetLoads.cancel();
+      return { ok: true as const };
+    },
     'datasets:sample': async ({ dataset, split, offset, count }) => {
       const data = await this.sampleSource(dataset);
       const s = split === 'train' ? data.train : data.test;

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import {
+  DatasetReport,
   LabError,
   Metrics,
   RunSummary,
@@ -34,8 +35,16 @@ export const RunRecord = z.object({
   metrics: Metrics.nullable(),
   inputDim: z.number().int().positive(),
   numClasses: z.number().int().positive(),
-  shape: z.array(z.number().int().positive()),
+  /**
+   * `[H, W, C]` of an image, `[2]` for toy sets. Runs saved before colour say `[H, W]`: read as
+   * `[H, W, 1]`. (Their `config.dataset` saying `folder` reads as `local`: see DatasetRef.)
+   */
+  shape: z
+    .array(z.number().int().positive())
+    .transform((s) => (s.length === 2 ? [s[0], s[1], 1] : s)),
   labelNames: z.array(z.string()),
+  /** What the dataset import found (kind, classes, split, skipped items, warnings); runs saved before it have none. */
+  datasetReport: DatasetReport.optional(),
   output: z.enum(['bernoulli', 'gaussian']),
   /** Per-dimension mean and std of the training latents (the AE "prior" and manifold ranges). */
   latentStats: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),

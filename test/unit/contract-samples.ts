@@ -11,6 +11,8 @@ export const VALID: { [N in RequestName]: Record<string, unknown> } = {
   'datasets:list': {},
   'datasets:prepare': { dataset: { id: 'mnist' } },
   'datasets:sample': { dataset: { id: 'toy-moons' }, split: 'train', offset: 0, count: 4 },
+  'datasets:inspect': { dataset: { id: 'toy-moons' }, perClass: 4 },
+  'datasets:cancel': {},
   'training:start': {
     dataset: { id: 'mnist' },
     model: { kind: 'vae', latentDim: 2, hidden: [16], activation: 'relu', beta: 1 },

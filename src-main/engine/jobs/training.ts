@@ -171,6 +171,7 @@ export class Trainer {
       numClasses,
       shape: data.info.shape,
       labelNames: data.info.labelNames,
+      datasetReport: data.report,
       output,
       latentStats: null,
       pid: process.pid,
