@@ -30,13 +30,19 @@ interface Paper {
   flat: number;
 }
 
+/**
+ * How the paper is found: `auto` = one level for an evenly lit page, a smooth surface otherwise;
+ * `flat` = always one level (the border's median), as before uneven lighting was handled.
+ */
+export type BackgroundMode = 'auto' | 'flat';
+
 /** Inverts a light page (border median above mid-grey) and estimates its background. */
-function paper(img: GrayImage): Paper {
+function paper(img: GrayImage, mode: BackgroundMode = 'auto'): Paper {
   const { width, height, data } = img;
   const bgRaw = borderMedian(data, width, height, Math.max(1, Math.round(Math.min(width, height) * 0.02)));
   const invert = bgRaw > 127;
   const f = invert ? data.map((v) => 255 - v) : data;
-  return { f, surface: estimateBackground(f, width, height), flat: invert ? 255 - bgRaw : bgRaw };
+  return { f, surface: mode === 'flat' ? null : estimateBackground(f, width, height), flat: invert ? 255 - bgRaw : bgRaw };
 }
 
 /**
@@ -45,8 +51,8 @@ function paper(img: GrayImage): Paper {
  * a light page), normalised so the strongest ink is 1, and a noise floor applied.
  * Throws BAD_IMAGE 'the image has no visible strokes' when nothing stands out from the paper.
  */
-export function inkMap(img: GrayImage): Float32Array {
-  const { f, surface, flat } = paper(img);
+export function inkMap(img: GrayImage, mode: BackgroundMode = 'auto'): Float32Array {
+  const { f, surface, flat } = paper(img, mode);
   const n = img.width * img.height;
   const t = new Float32Array(n);
   let top = 0;
@@ -64,17 +70,59 @@ export function inkMap(img: GrayImage): Float32Array {
     const v = t[i] / top;
     t[i] = v <= NOISE_FLOOR ? 0 : Math.min(1, (v - NOISE_FLOOR) / (1 - NOISE_FLOOR));
   }
+  dropSpecks(t, img.width, img.height);
   return t;
+}
+
+/** A speck: a connected patch of ink whose strongest pixel is below this (of 1). */
+const SPECK_PEAK = 0.35;
+
+/**
+ * Clears faint specks: 8-connected patches of ink whose strongest pixel stays below SPECK_PEAK
+ * (paper texture, what is left of a shadow's edge). Real strokes, dots included, reach near 1.
+ */
+function dropSpecks(t: Float32Array, w: number, h: number): void {
+  const seen = new Uint8Array(w * h);
+  const stack: number[] = [];
+  const patch: number[] = [];
+  for (let start = 0; start < t.length; start++) {
+    if (seen[start] || t[start] <= 0) continue;
+    stack.push(start);
+    seen[start] = 1;
+    patch.length = 0;
+    let peak = 0;
+    while (stack.length) {
+      const i = stack.pop()!;
+      patch.push(i);
+      if (t[i] > peak) peak = t[i];
+      const x = i % w;
+      const y = (i - x) / w;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          const yy = y + dy;
+          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+          const j = yy * w + xx;
+          if (!seen[j] && t[j] > 0) {
+            seen[j] = 1;
+            stack.push(j);
+          }
+        }
+      }
+    }
+    if (peak < SPECK_PEAK) for (const i of patch) t[i] = 0;
+  }
 }
 
 /**
  * MNIST-style preprocessing of a decoded grayscale image. Returns `size × size` floats in
- * [0, 1] (default 28), ink = 1, the ink fitted into `box × box` (default 20, or size·20/28).
+ * [0, 1] (default 28), ink = 1, the ink fitted into `box × box` (default 20, or size·20/28);
+ * `mode` as in `paper` (tests compare `flat`).
  * Throws BAD_IMAGE 'the image has no visible strokes' for a blank image.
  */
-export function mnistStyleFromGray(img: GrayImage, size = 28, box = Math.round((size * 20) / 28)): Float32Array {
+export function mnistStyleFromGray(img: GrayImage, size = 28, box = Math.round((size * 20) / 28), mode: BackgroundMode = 'auto'): Float32Array {
   const { width, height } = img;
-  const f = inkMap(img);
+  const f = inkMap(img, mode);
   let x0 = width;
   let y0 = height;
   let x1 = -1;
