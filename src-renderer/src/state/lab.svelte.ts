@@ -7,6 +7,7 @@ import type { DatasetInfo, DatasetRef, LatentBatch, ModelKind, TrainConfig } fro
 import { errorText } from '../lib/errors';
 import { DatasetCheck } from './dataset-check.svelte';
 import { EngineStatus } from './engine.svelte';
+import { Instruments } from './instruments/instruments.svelte';
 import type { SettingsStorage, StateApi } from './port';
 import { Runs } from './runs.svelte';
 import { SampleCache } from './samples';
@@ -46,6 +47,8 @@ export class Lab {
   readonly encode: EncodeState;
   readonly exporter: ExportState;
   readonly compare: CompareState;
+  /** The exploration instruments (sliders, traversal, KL bars, denoising, typicality, images in the cloud…). */
+  readonly instruments: Instruments;
   /** Native dialogs exist only in the Electron shell. */
   readonly isElectron: boolean;
   /** Loading a run's latents for the scatter. */
@@ -99,6 +102,7 @@ export class Lab {
     this.encode = new EncodeState(this, api);
     this.exporter = new ExportState(this, api);
     this.compare = new CompareState(this, api);
+    this.instruments = new Instruments(this, api);
     this.isElectron = api.transport === 'electron';
   }
 
@@ -194,6 +198,7 @@ export class Lab {
     this.recon.reset();
     this.generate.reset();
     this.encode.reset();
+    this.instruments.reset();
     if (this.exporter.state !== 'running') {
       this.exporter.state = 'idle';
       this.exporter.result = null;
@@ -230,6 +235,7 @@ export class Lab {
     this.generate.reset();
     this.encode.reset();
     this.recon.reset();
+    this.instruments.reset();
   }
 
   async #afterTraining(runId: string): Promise<void> {
@@ -246,6 +252,7 @@ export class Lab {
         this.recon.reset();
         this.generate.reset();
         this.encode.reset();
+        this.instruments.reset();
         this.settings.lastRunId = null;
       }
       if (this.compare.runA === runId) this.compare.runA = null;

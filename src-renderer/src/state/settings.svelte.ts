@@ -13,13 +13,14 @@ import type { SettingsStorage } from './port';
 export const SETTINGS_KEY = 'latent-lab.settings.v1';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
-export type TabId = 'recon' | 'generate' | 'encode' | 'export' | 'compare';
+export type TabId = 'recon' | 'generate' | 'encode' | 'export' | 'compare' | 'explore';
 export const TABS: { id: TabId; title: string }[] = [
   { id: 'recon', title: 'Reconstruction' },
   { id: 'generate', title: 'Generate' },
   { id: 'encode', title: 'Encode' },
   { id: 'export', title: 'Export' },
   { id: 'compare', title: 'Compare' },
+  { id: 'explore', title: 'Explore' },
 ];
 
 const int = (min: number, max: number, def: number) => z.number().int().min(min).max(max).catch(def);
@@ -42,7 +43,7 @@ export type TrainForm = z.infer<typeof TrainForm>;
 
 const Persisted = z.object({
   theme: z.enum(['system', 'light', 'dark']).catch('system'),
-  tab: z.enum(['recon', 'generate', 'encode', 'export', 'compare']).catch('recon'),
+  tab: z.enum(['recon', 'generate', 'encode', 'export', 'compare', 'explore']).catch('recon'),
   projection: z.enum(['pca', 'umap']).catch('pca'),
   pointSize: num(1, 12, 5),
   showTrainPoints: z.boolean().catch(false),

@@ -22,11 +22,12 @@ function idsInCode(): Map<string, string[]> {
   const add = (id: string, file: string) => ids.set(id, [...(ids.get(id) ?? []), path.relative(ROOT, file)]);
   for (const file of files(path.join(ROOT, 'src-renderer'), /\.(svelte|ts|html)$/)) {
     const text = readFileSync(file, 'utf8');
-    // data-testid="x", data-testid="tab-{t.id}", and testid="x" / testid = 'x' passed to components that set it.
-    for (const m of text.matchAll(/(?:data-testid|\btestid)\s*=\s*["']([^"'{}]*(?:\{t\.id\})?)["']/g)) {
+    // data-testid="x", data-testid="tab-{t.id}", data-testid="latent-slider-{i}" (listed as
+    // `latent-slider-<i>`), and testid="x" / testid = 'x' passed to components that set it.
+    for (const m of text.matchAll(/(?:data-testid|\btestid)\s*=\s*["']([^"'{}]*(?:\{t\.id\}|\{i\})?)["']/g)) {
       const id = m[1];
       if (id.includes('{t.id}')) for (const t of TABS) add(id.replace('{t.id}', t.id), file);
-      else add(id, file);
+      else add(id.replace('{i}', '<i>'), file);
     }
   }
   return ids;

@@ -54,6 +54,8 @@ export class ScatterCore {
   #applyingCamera = false;
   #resize: ResizeObserver;
   #disposed = false;
+  /** A camera flight in progress (`flyTo`). */
+  #fly: { t0: number; fromPos: THREE.Vector3; toPos: THREE.Vector3; fromTarget: THREE.Vector3; toTarget: THREE.Vector3 } | null = null;
 
   constructor(
     readonly container: HTMLElement,
@@ -79,6 +81,7 @@ export class ScatterCore {
       this.#lastHover = -2;
       if (!this.#applyingCamera) this.opts.onCamera?.(this.cameraState());
     });
+    this.controls.addEventListener('start', () => (this.#fly = null)); // the user takes over
     this.resetView(false);
 
     canvas.addEventListener('pointermove', this.#onMove);
@@ -143,6 +146,7 @@ export class ScatterCore {
   }
 
   resetView(notify = true): void {
+    this.#fly = null;
     if (this.#flat) this.camera.position.set(0, 0, 2.9);
     else this.camera.position.set(1.9, 1.35, 2.55);
     this.camera.up.set(0, 1, 0);
@@ -159,6 +163,19 @@ export class ScatterCore {
     off.setLength(len);
     this.camera.position.copy(this.controls.target).add(off);
     this.controls.update();
+    this.#dirty = true;
+  }
+
+  /**
+   * Fly the camera (400 ms, eased) to look at display position `pos` from `distance` away, along
+   * the current viewing direction; any user input ends the flight.
+   */
+  flyTo(pos: [number, number, number], distance = 0.7): void {
+    const toTarget = new THREE.Vector3(...pos);
+    const dir = this.camera.position.clone().sub(this.controls.target).normalize();
+    const d = Math.min(Math.max(distance, this.controls.minDistance), this.controls.maxDistance);
+    const toPos = toTarget.clone().addScaledVector(dir, d);
+    this.#fly = { t0: performance.now(), fromPos: this.camera.position.clone(), toPos, fromTarget: this.controls.target.clone(), toTarget };
     this.#dirty = true;
   }
 
@@ -258,8 +275,9 @@ export class ScatterCore {
   #frame = (): void => {
     if (this.#disposed) return;
     this.#raf = requestAnimationFrame(this.#frame);
-    if (this.controls.update()) this.#dirty = true;
     const now = performance.now();
+    if (this.#fly) this.#flyStep(now);
+    if (this.controls.update()) this.#dirty = true;
     let animating = false;
     for (const { layer } of this.#layers) if (layer.frame?.(now)) animating = true;
     if (this.#dirty) {
@@ -272,6 +290,20 @@ export class ScatterCore {
     }
     this.#hover();
   };
+
+  #flyStep(now: number): void {
+    const f = this.#fly!;
+    const t = Math.min(1, (now - f.t0) / 400);
+    const e = 1 - Math.pow(1 - t, 3);
+    this.camera.position.lerpVectors(f.fromPos, f.toPos, e);
+    this.controls.target.lerpVectors(f.fromTarget, f.toTarget, e);
+    this.#dirty = true;
+    this.#lastHover = -2;
+    if (t >= 1) {
+      this.#fly = null;
+      this.opts.onCamera?.(this.cameraState());
+    }
+  }
 
   /** The pending hover position, picked once per frame; reports changes (and moves over the same item). */
   #hover(): void {

@@ -145,6 +145,13 @@ export class PointsLayer implements ScatterLayer<ViewData> {
     this.#host.invalidate();
   }
 
+  /** Show or hide the cloud (hidden: not drawn and not picked, e.g. while images stand in for it). */
+  setVisible(visible: boolean): void {
+    if (this.#points.visible === visible) return;
+    this.#points.visible = visible;
+    this.#host.invalidate();
+  }
+
   /** Point size in CSS pixels at the default distance (points shrink and grow with depth). */
   setPointSize(px: number): void {
     this.#material.uniforms.uSize.value = px;
@@ -161,7 +168,7 @@ export class PointsLayer implements ScatterLayer<ViewData> {
   }
 
   beginPick(): number {
-    if (!this.#count) return 0;
+    if (!this.#count || !this.#points.visible) return 0;
     this.#pickMaterial.uniforms.uT.value = this.#material.uniforms.uT.value;
     this.#pickMaterial.uniforms.uSize.value = this.#material.uniforms.uSize.value;
     this.#points.material = this.#pickMaterial;

@@ -1,0 +1,178 @@
+/**
+ * Latent sliders: one value per latent dimension, started from a scatter point, the prior mean or
+ * the encoded image, decoded while the user drags. Decodes are coalesced (`lib/coalesce.ts`): at
+ * most one `model:decode` in flight and one started per animation frame, always for the newest
+ * point. The current point is also shown in the scatter (`probe`, drawn by the probe layer).
+ */
+import { Coalescer, nextFrame } from '../../lib/coalesce';
+import { errorText } from '../../lib/errors';
+import { pointName } from '../../lib/samples';
+import type { Lab } from '../lab.svelte';
+import type { StateApi } from '../port';
+import { placeApprox } from './place';
+
+/** Slider half-range in prior standard deviations (VAE/CVAE) or in latent standard deviations (AE). */
+export const SLIDER_SPAN = 4;
+
+export type SliderOrigin = 'point' | 'prior' | 'image';
+
+interface Decode {
+  z: Float32Array;
+  label: number | null;
+}
+
+export class SliderState {
+  /** The current latent point (latentDim values), or null before a start. */
+  z = $state.raw<Float32Array | null>(null);
+  origin = $state<SliderOrigin | null>(null);
+  /** Where the point came from, in words ("test #12", "prior mean", "“digit.png”"). */
+  originText = $state('');
+  /** [min, max] of each slider. */
+  ranges = $state.raw<[number, number][]>([]);
+  /** CVAE: the label the decoder is given. */
+  label = $state(0);
+  /** The decode of `image.z` (one image, or one 2-D point for toy data). */
+  image = $state.raw<{ images: Float32Array; shape: number[]; z: Float32Array } | null>(null);
+  error = $state<string | null>(null);
+  /** Decodes answered so far and the round trip of the last one (ms, request to answer). */
+  decodes = $state(0);
+  lastMs = $state<number | null>(null);
+  /** Display-space position of `z` in the main scatter (approximate above 3-D), or null. */
+  probe = $state.raw<[number, number, number] | null>(null);
+
+  readonly #decoder: Coalescer<Decode>;
+
+  /** `schedule` starts a decode (default: the next animation frame; tests pass their own). */
+  constructor(
+    private readonly lab: Lab,
+    private readonly api: StateApi,
+    schedule: (cb: () => void) => void = nextFrame,
+  ) {
+    this.#decoder = new Coalescer((d) => this.#decode(d), schedule);
+  }
+
+  /** Decode requests started so far (at most one per frame, one in flight). */
+  get requests(): number {
+    return this.#decoder.started;
+  }
+
+  /** Resolves once no decode is waiting or in flight. */
+  settled(): Promise<void> {
+    return this.#decoder.settled();
+  }
+
+  reset(): void {
+    this.#decoder.cancel();
+    this.z = null;
+    this.origin = null;
+    this.originText = '';
+    this.image = null;
+    this.error = null;
+    this.probe = null;
+    this.ranges = [];
+  }
+
+  /** Start from the prior mean (an AE: the mean of its test latents) unless a point is set. */
+  ensure(): void {
+    if (!this.z && this.lab.model && !this.lab.model.live) this.startFromPrior();
+  }
+
+  /** Start from scatter point `i` (its latent mean; a CVAE also takes its label). */
+  startFromPoint(i: number): void {
+    const sc = this.lab.scatter;
+    if (i < 0 || i >= sc.count) return;
+    if (this.lab.model?.kind === 'cvae') this.label = Math.max(0, sc.data.labels[i]);
+    this.#start(sc.latentOf(i), 'point', pointName(sc.data.indices[i]));
+  }
+
+  /** Start from the prior's mean: 0 for VAE/CVAE, the test latents' mean for an AE. */
+  startFromPrior(): void {
+    const m = this.lab.model;
+    if (!m) return;
+    const z = new Float32Array(m.latentDim);
+    const ae = m.kind === 'ae' ? this.lab.instruments.dims.stats : null;
+    if (ae && ae.dim === m.latentDim) z.set(ae.mean);
+    else if (m.kind === 'ae') z.set(latentMean(this.lab, m.latentDim));
+    this.#start(z, 'prior', m.kind === 'ae' ? 'mean of the test latents' : 'prior mean (z = 0)');
+  }
+
+  /** Start from the image encoded in the Encode tab; false when there is none. */
+  startFromImage(): boolean {
+    const r = this.lab.encode.result;
+    if (!r) return false;
+    if (this.lab.model?.kind === 'cvae' && this.lab.encode.label != null) this.label = this.lab.encode.label;
+    this.#start(r.mean, 'image', `“${this.lab.encode.name ?? 'image'}”`);
+    return true;
+  }
+
+  /** Move slider `i` to `value` (clamped to its range) and decode the new point. */
+  set(i: number, value: number): void {
+    const z = this.z;
+    if (!z || i < 0 || i >= z.length || !Number.isFinite(value)) return;
+    const [lo, hi] = this.ranges[i] ?? [-SLIDER_SPAN, SLIDER_SPAN];
+    const next = z.slice();
+    next[i] = Math.min(hi, Math.max(lo, value));
+    this.z = next;
+    this.#moved();
+  }
+
+  /** Decode as another label (CVAE). */
+  setLabel(label: number): void {
+    this.label = label;
+    if (this.z) this.#moved();
+  }
+
+  #start(z: Float32Array, origin: SliderOrigin, text: string): void {
+    this.z = Float32Array.from(z);
+    this.origin = origin;
+    this.originText = text;
+    this.ranges = rangesFor(this.lab, this.z);
+    this.#moved();
+  }
+
+  #moved(): void {
+    const z = this.z!;
+    this.probe = placeApprox(this.lab.scatter, z);
+    this.#decoder.push({ z, label: this.lab.model?.kind === 'cvae' ? this.label : null });
+  }
+
+  async #decode({ z, label }: Decode): Promise<void> {
+    const t0 = performance.now();
+    try {
+      const r = await this.api.invoke('model:decode', { z, count: 1, labels: label != null ? Int32Array.of(label) : undefined });
+      this.lastMs = performance.now() - t0;
+      this.image = { images: r.images, shape: r.shape, z };
+      this.decodes++;
+      this.error = null;
+    } catch (err) {
+      this.error = errorText(err);
+    }
+  }
+}
+
+/** Mean of the scatter's latents (dimension `dim`), zeros when the scatter holds another model's. */
+function latentMean(lab: Lab, dim: number): Float32Array {
+  const d = lab.scatter.data;
+  const out = new Float32Array(dim);
+  if (d.dim !== dim || !d.count) return out;
+  for (let i = 0; i < d.count; i++) for (let k = 0; k < dim; k++) out[k] += d.latents[i * dim + k];
+  return out.map((v) => v / d.count);
+}
+
+/**
+ * Slider ranges: ±`SLIDER_SPAN` around 0 for VAE/CVAE (prior units); for an AE the test latents'
+ * mean ± `SLIDER_SPAN` standard deviations per dimension. Widened to hold the starting point.
+ */
+function rangesFor(lab: Lab, z: Float32Array): [number, number][] {
+  const stats = lab.model?.kind === 'ae' ? lab.instruments.dims.stats : null;
+  return Array.from(z, (v, k): [number, number] => {
+    let lo = -SLIDER_SPAN;
+    let hi = SLIDER_SPAN;
+    if (stats && stats.dim === z.length) {
+      const sd = Math.sqrt(stats.variance[k]) || 1;
+      lo = stats.mean[k] - SLIDER_SPAN * sd;
+      hi = stats.mean[k] + SLIDER_SPAN * sd;
+    }
+    return [Math.min(lo, v), Math.max(hi, v)];
+  });
+}
