@@ -18,8 +18,8 @@ const STACK_BYTES = 64 * 1024;
 const PAGE = 65536;
 /** wasm32 cannot address more; the plan says so instead of failing later. */
 const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
-/** Floats of gemm.c's pack buffer: NC·KC + MC·KC (256·256 + 64·256). */
-export const GEMM_PACK_FLOATS = 256 * 256 + 64 * 256;
+/** Floats of gemm.c's pack buffer: NC·KC + MC·KC (512·384 + 64·384). */
+export const GEMM_PACK_FLOATS = 512 * 384 + 64 * 384;
 
 /** One trainable tensor, in `trainableVariables` order (kernel [in, out] row-major, then bias). */
 export interface TensorSlot {

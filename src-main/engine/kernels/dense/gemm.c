@@ -4,9 +4,10 @@
  *
  * C[M×N] = (or +=, when acc) op(A)·op(B), where element (i,k) of op(A) is A[i*rsa + k*csa] and
  * element (k,j) of op(B) is B[k*rsb + j*csb]: a row-major matrix or its transpose, either side,
- * so transposes are never materialised. Blocked as BLIS does: for each NC-column block of B and
- * KC-deep slice of K, B is packed into 8-column panels (KC×8, read from L1 by the micro-kernel);
- * for each MC-row block of A, A is packed into MR-row panels (KC×MR, the block stays in L2); an
+ * so transposes are never materialised. Blocked as BLIS does: for each column block of B (at
+ * most NC) and slice of K (at most KC; blocks of equal size, never a thin last one), B is packed
+ * into 8-column panels (kc×8, read from L1 by the micro-kernel); for each MC-row block of A, A is
+ * packed into MR-row panels (kc×MR, the block stays in L2); an
  * MR×8 register tile of C accumulates over the slice, reading A by broadcast loads. Packing reads
  * any layout once per block, so im2col matrices of several MB and transposed operands run at
  * the speed of row-major ones. The relaxed-SIMD build fuses each multiply-add
@@ -31,9 +32,17 @@ typedef float f32;
  */
 #define MR 4
 #define NR 8
-#define KC 256
+#define KC 384
 #define MC 64
-#define NC 256
+#define NC 512
+
+/* n split into ceil(n / most) equal blocks, each rounded up to a multiple of `unit`: no thin last block. */
+static inline int block_size(int n, int most, int unit) {
+  int blocks = (n + most - 1) / most;
+  int b = (n + blocks - 1) / blocks;
+  b = (b + unit - 1) / unit * unit;
+  return b < most ? b : most;
+}
 
 /* 4×4 transpose of rows r0..r3 (columns become rows). */
 #define TRANSPOSE4(r0, r1, r2, r3)                         \
@@ -186,10 +195,11 @@ void gemm(int M, int N, int K, const f32 *A, int rsa, int csa, const f32 *B, int
         for (int j = 0; j < N; j++) C[i * ldc + j] = 0.f;
     return;
   }
-  for (int jc = 0; jc < N; jc += NC) {
-    int nc = N - jc < NC ? N - jc : NC;
-    for (int pc = 0; pc < K; pc += KC) {
-      int kc = K - pc < KC ? K - pc : KC;
+  int NB = block_size(N, NC, NR), KB = block_size(K, KC, 1);
+  for (int jc = 0; jc < N; jc += NB) {
+    int nc = N - jc < NB ? N - jc : NB;
+    for (int pc = 0; pc < K; pc += KB) {
+      int kc = K - pc < KB ? K - pc : KB;
       int add = acc || pc > 0;
       pack_b(kc, nc, B, rsb, csb, pc, jc, Bp);
       for (int ic = 0; ic < M; ic += MC) {
