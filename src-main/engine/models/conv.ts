@@ -129,7 +129,10 @@ export function convPlan(spec: ModelSpec): ConvPlan {
   return { image, filters, hidden, encoder, bottleneck, decoder };
 }
 
-/** The model config with the conv defaults for `inputDim` written in (dense configs unchanged). */
+/**
+ * The model config with the conv defaults for the input written in (`convFilters`, `hidden`);
+ * dense configs come back unchanged. Throws as imageShapeOf / convSettings.
+ */
 export function resolveConvConfig(cfg: ModelConfig, spec: Pick<ModelSpec, 'inputDim' | 'imageShape'>): ModelConfig {
   if (cfg.arch !== 'conv') return cfg;
   const { filters, hidden } = convSettings(cfg, imageShapeOf(spec));
