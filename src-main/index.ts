@@ -45,17 +45,19 @@ interface Shell {
 }
 
 /** Native folder picker, starting where the last one of this purpose ended; null = cancelled. */
-async function pickFolder(sh: Shell, purpose: 'dataset' | 'export', title?: string): Promise<string | null> {
+async function pickFolder(sh: Shell, purpose: 'dataset' | 'dataset-file' | 'export', title?: string): Promise<string | null> {
   const s = sh.settings.get();
+  const file = purpose === 'dataset-file';
   const opts: Electron.OpenDialogOptions = {
-    title: title ?? (purpose === 'dataset' ? 'Open dataset folder' : 'Choose export folder'),
-    defaultPath: purpose === 'dataset' ? s.lastDatasetFolder : s.lastExportFolder,
-    properties: purpose === 'dataset' ? ['openDirectory'] : ['openDirectory', 'createDirectory', 'promptToCreate'],
+    title: title ?? (file ? 'Open a dataset file' : purpose === 'dataset' ? 'Open dataset folder' : 'Choose export folder'),
+    defaultPath: purpose === 'export' ? s.lastExportFolder : s.lastDatasetFolder,
+    properties: file ? ['openFile'] : purpose === 'dataset' ? ['openDirectory'] : ['openDirectory', 'createDirectory', 'promptToCreate'],
+    ...(file ? { filters: [{ name: 'Datasets', extensions: ['npz', 'npy', 'csv', 'gz', 'ubyte', 'idx', 'idx1-ubyte', 'idx3-ubyte'] }, { name: 'All files', extensions: ['*'] }] } : {}),
   };
   const win = sh.win && !sh.win.isDestroyed() ? sh.win : null;
   const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
   const picked = r.canceled ? null : (r.filePaths[0] ?? null);
-  if (picked) sh.settings.update(purpose === 'dataset' ? { lastDatasetFolder: picked } : { lastExportFolder: picked });
+  if (picked) sh.settings.update(purpose === 'export' ? { lastExportFolder: picked } : { lastDatasetFolder: file ? path.dirname(picked) : picked });
   return picked;
 }
 
@@ -113,7 +115,7 @@ function startApp(sh: Shell): void {
     log: sh.log,
     hostHandlers: {
       'dialog:openFolder': async (p) => {
-        const { purpose, title } = p as { purpose: 'dataset' | 'export'; title?: string };
+        const { purpose, title } = p as { purpose: 'dataset' | 'dataset-file' | 'export'; title?: string };
         return { path: await pickFolder(sh, purpose, title) };
       },
     },

@@ -355,8 +355,8 @@ const transport = pickTransport();
 /** The API. Host requests (`engine:restart`, `dialog:openFolder`) also go through `invoke`. */
 export const api = makeApi(transport);
 
-/** Native folder picker; null when cancelled. Browser mode rejects with `UNSUPPORTED`. */
-export async function openFolder(purpose: 'dataset' | 'export', title?: string): Promise<string | null> {
+/** Native picker (a folder, or a dataset file for `dataset-file`); null when cancelled. Browser mode rejects with `UNSUPPORTED`. */
+export async function openFolder(purpose: 'dataset' | 'dataset-file' | 'export', title?: string): Promise<string | null> {
   const r = await api.invokeHost('dialog:openFolder', { purpose, ...(title ? { title } : {}) });
   return r.path;
 }

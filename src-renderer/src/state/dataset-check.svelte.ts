@@ -1,30 +1,102 @@
-/** The Train form's "Check" of a folder dataset: what `datasets:prepare` says about it. */
-import type { DatasetInfo } from '../lib/contract';
-import { errorText } from '../lib/errors';
+/**
+ * "Check before training" for your own data: `datasets:inspect` on a folder or a dataset file with
+ * the chosen import options, and what it reports — the detected kind, classes with counts, shape
+ * and colour, the split, skipped items by reason, warnings — with a preview of each class exactly
+ * as it will be trained. Loading reports `dataset:progress` and can be cancelled.
+ */
+import type { DatasetInfo, DatasetReport, EventPayload, RequestOutput } from '../lib/contract';
+import { errorCode, errorText } from '../lib/errors';
 import type { StateApi } from './port';
+import type { ImportForm } from './settings.svelte';
+
+/** Images shown per class in the preview. */
+export const PREVIEW_PER_CLASS = 6;
+
+/** The message for a link dragged from a web page (no file came with it): issue #12 case 8. */
+export const LINK_DROP_MESSAGE =
+  'That was a link, not a file. Save the image or dataset to your computer first, then drop the file itself (or open it with the path field).';
 
 export class DatasetCheck {
   busy = $state(false);
-  /** Counts, classes and the files skipped (with why), when the folder could be read. */
+  /** What the import found, once loaded (counts, classes, warnings). */
   info = $state.raw<DatasetInfo | null>(null);
+  report = $state.raw<DatasetReport | null>(null);
+  /** Up to PREVIEW_PER_CLASS images of each class, as they will be trained, grouped by class. */
+  preview = $state.raw<RequestOutput<'datasets:inspect'>['preview'] | null>(null);
   error = $state<string | null>(null);
+  /** Loading progress (`dataset:progress` of the check in flight). */
+  progress = $state.raw<{ phase: string; loaded: number; total: number } | null>(null);
+  /** The path and options the shown report is about (`null`: none yet). */
+  checked = $state.raw<{ path: string; import: ImportForm } | null>(null);
   #seq = 0;
 
   constructor(private readonly api: StateApi) {}
 
-  /** Read the folder at `path` (absolute); the last call wins. */
-  async check(path: string): Promise<void> {
+  /** Load the data at `path` (absolute: a folder or a dataset file) with `options` and report on it; the last call wins. */
+  async check(path: string, options: ImportForm): Promise<void> {
     const seq = ++this.#seq;
+    const target = { path: path.trim(), import: { ...options } };
     this.busy = true;
-    this.info = null;
+    this.info = this.report = this.preview = null;
     this.error = null;
+    this.progress = null;
+    this.checked = target;
     try {
-      const info = await this.api.invoke('datasets:prepare', { dataset: { id: 'folder', path: path.trim() } });
-      if (seq === this.#seq) this.info = info;
+      const r = await this.api.invoke('datasets:inspect', {
+        dataset: { id: 'local', path: target.path, import: target.import },
+        perClass: PREVIEW_PER_CLASS,
+      });
+      if (seq !== this.#seq) return;
+      this.info = r.info;
+      this.report = r.report;
+      this.preview = r.preview;
     } catch (err) {
-      if (seq === this.#seq) this.error = errorText(err);
+      if (seq === this.#seq) this.error = errorCode(err) === 'CANCELLED' ? 'Cancelled: nothing was loaded.' : errorText(err);
     } finally {
-      if (seq === this.#seq) this.busy = false;
+      if (seq === this.#seq) {
+        this.busy = false;
+        this.progress = null;
+      }
     }
   }
+
+  /** Stop the load in flight (its request then answers CANCELLED). */
+  async cancel(): Promise<void> {
+    if (!this.busy) return;
+    try {
+      await this.api.invoke('datasets:cancel', {});
+    } catch {
+      // Nothing to cancel any more: the check's own answer says how it ended.
+    }
+  }
+
+  onProgress(p: EventPayload<'dataset:progress'>): void {
+    if (this.busy && p.dataset === 'local') this.progress = { phase: p.phase, loaded: p.loaded, total: p.total };
+  }
+
+  /** Whether the shown report is for `path` with `options` (else the form changed since the check). */
+  isFor(path: string, options: ImportForm): boolean {
+    const c = this.checked;
+    return !!c && c.path === path.trim() && JSON.stringify(c.import) === JSON.stringify(options);
+  }
+}
+
+/** Names of the dataset kinds, as the panel says them. */
+export const KIND_NAMES: Record<DatasetReport['kind'], string> = {
+  builtin: 'built-in dataset',
+  imagefolder: 'image folder (one sub-folder per class)',
+  'split-root': 'train/ and test/ folders',
+  'hf-imagefolder': 'Hugging Face imagefolder (metadata.csv)',
+  idx: 'IDX files (MNIST format)',
+  npz: 'NumPy .npz',
+  npy: 'NumPy .npy files',
+  csv: 'CSV (label and pixel columns)',
+  toy: '2-D toy points',
+};
+
+/** `[H, W, C]` in words: "28×28 grey", "32×32 colour". */
+export function shapeText(shape: readonly number[]): string {
+  if (shape.length < 2) return `${shape.join('×')} values`;
+  const c = shape[2] ?? 1;
+  return `${shape[0]}×${shape[1]} ${c === 3 ? 'colour' : 'grey'}`;
 }

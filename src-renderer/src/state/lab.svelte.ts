@@ -5,14 +5,14 @@
  */
 import type { DatasetInfo, DatasetRef, LatentBatch, ModelKind, TrainConfig } from '../lib/contract';
 import { errorText } from '../lib/errors';
-import { DatasetCheck } from './dataset-check.svelte';
+import { DatasetCheck, LINK_DROP_MESSAGE } from './dataset-check.svelte';
 import { EngineStatus } from './engine.svelte';
 import { Instruments } from './instruments/instruments.svelte';
 import type { SettingsStorage, StateApi } from './port';
 import { Runs } from './runs.svelte';
 import { SampleCache } from './samples';
 import { ScatterState } from './scatter.svelte';
-import { Settings } from './settings.svelte';
+import { Settings, formFromConfig } from './settings.svelte';
 import { CompareState } from './tabs/compare.svelte';
 import { EncodeState } from './tabs/encode.svelte';
 import { ExportState } from './tabs/export.svelte';
@@ -138,6 +138,7 @@ export class Lab {
       this.api.on('projection:progress', (p) => {
         this.scatter.projectionProgress = p;
       }),
+      this.api.on('dataset:progress', (p) => this.datasetCheck.onProgress(p)),
       this.api.on('export:progress', (p) => {
         this.exporter.progress = p;
       }),
@@ -160,7 +161,7 @@ export class Lab {
       }),
       this.api.onMenuCommand((m) => {
         if (m.command === 'openDatasetFolder' && m.path) {
-          this.settings.train.dataset = 'folder';
+          this.settings.train.dataset = 'local';
           this.settings.train.folderPath = m.path;
         } else if (m.command === 'openRun' && m.runId) void this.openRun(m.runId);
         else if (m.command === 'export') this.settings.tab = 'export';
@@ -195,6 +196,10 @@ export class Lab {
       return false;
     }
     this.settings.lastRunId = runId;
+    // The run's own settings, loss curves and metrics (issue #14 a).
+    this.settings.train = formFromConfig(summary.config, this.settings.train);
+    void this.training.showRun(runId);
+    if (!summary.metrics && summary.epochsDone > 0) void this.runs.loadMetrics(runId);
     this.recon.reset();
     this.generate.reset();
     this.encode.reset();
@@ -279,6 +284,21 @@ export class Lab {
       });
       return r.images;
     } catch {
+      return null;
+    }
+  }
+
+  /** A link was dropped (from a web page: no file came with it). Says to drop the file itself; nothing else happens. */
+  linkDropped(): void {
+    this.toasts.push('info', LINK_DROP_MESSAGE, 10_000);
+  }
+
+  /** Native dialog for your own data (Electron): a folder, or a dataset file; null when cancelled or unavailable. */
+  async chooseDataset(kind: 'folder' | 'file'): Promise<string | null> {
+    try {
+      return await this.api.openFolder(kind === 'file' ? 'dataset-file' : 'dataset', kind === 'file' ? 'Open a dataset file' : 'Open a dataset folder');
+    } catch (err) {
+      this.toasts.push('error', `Dialog unavailable: ${errorText(err)}`);
       return null;
     }
   }

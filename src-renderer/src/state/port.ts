@@ -6,8 +6,11 @@
 import type { HostEventPayload, LabApi } from '../lib/contract';
 
 export interface StateApi extends LabApi {
-  /** Native folder picker: the chosen absolute path, or null when cancelled. Rejects with `UNSUPPORTED` in browser mode. */
-  openFolder(purpose: 'dataset' | 'export', title?: string): Promise<string | null>;
+  /**
+   * Native picker: a folder (`dataset`, `export`) or a dataset file (`dataset-file`); the chosen
+   * absolute path, or null when cancelled. Rejects with `UNSUPPORTED` in browser mode.
+   */
+  openFolder(purpose: 'dataset' | 'dataset-file' | 'export', title?: string): Promise<string | null>;
   /** Application-menu commands (Electron only). Returns the unsubscribe. */
   onMenuCommand(cb: (payload: HostEventPayload<'menu:command'>) => void): () => void;
 }

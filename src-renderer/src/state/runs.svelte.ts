@@ -8,6 +8,8 @@ export class Runs {
   activeId = $state<string | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
+  /** Why the last `loadMetrics` failed. */
+  metricsError = $state<string | null>(null);
 
   active = $derived(this.list.find((r) => r.id === this.activeId) ?? null);
 
@@ -35,6 +37,23 @@ export class Runs {
       return summary;
     } catch (err) {
       this.error = errorText(err);
+      return null;
+    }
+  }
+
+  /**
+   * The run's test metrics (`runs:metrics`: computed once by the engine, then saved with the run),
+   * kept in its summary. Null when they could not be computed (`metricsError` says why).
+   */
+  async loadMetrics(runId: string): Promise<RunSummary['metrics']> {
+    try {
+      const metrics = await this.api.invoke('runs:metrics', { runId });
+      const r = this.list.find((x) => x.id === runId);
+      if (r) this.#upsert({ ...r, metrics });
+      this.metricsError = null;
+      return metrics;
+    } catch (err) {
+      this.metricsError = errorText(err);
       return null;
     }
   }

@@ -60,10 +60,14 @@ export class ScatterState {
   path = $state.raw<Float32Array | null>(null);
   source = $state.raw<{ runId: string; live: boolean; epoch?: number } | null>(null);
   projecting = $state(false);
+  /** Latent size of the batch being projected (the points on screen may still be another run's). */
+  projectingDim = $state(0);
   projectionProgress = $state.raw<{ done: number; total: number } | null>(null);
   projectionError = $state<string | null>(null);
   /** The method used for the positions on screen (dim > 3). */
   shownMethod = $state<ProjectionMethod | null>(null);
+  /** Names of the display axes: z0…z2 for latents of 2 or 3 dimensions, PC1…PC3 or UMAP1…UMAP3 for a projection. */
+  axisNames: string[] = $derived(displayAxisNames(this.data.dim, this.shownMethod));
 
   count = $derived(this.data.count);
   dim = $derived(this.data.dim);
@@ -107,6 +111,7 @@ export class ScatterState {
         const job: { batch: LatentBatch; meta: { runId: string; live: boolean; epoch?: number } } = this.#pending;
         this.#pending = null;
         const method = this.#method;
+        this.projectingDim = job.batch.dim;
         try {
           const { points } = await this.api.invoke('projection:compute', {
             method,
@@ -280,6 +285,14 @@ export class ScatterState {
     const rest = this.extra.filter((m) => m.kind !== kind);
     this.extra = pos ? [...rest, { kind, pos }] : rest;
   }
+}
+
+/** The display axes' names for `dim`-D latents shown as they are (dim ≤ 3) or projected by `method`. */
+export function displayAxisNames(dim: number, method: ProjectionMethod | null): string[] {
+  if (dim <= 0) return [];
+  if (dim <= 3) return Array.from({ length: dim }, (_, k) => `z${k}`);
+  const prefix = method === 'umap' ? 'UMAP' : 'PC';
+  return [1, 2, 3].map((k) => `${prefix}${k}`);
 }
 
 function pad3(latents: Float32Array, n: number, dim: number): Float32Array {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import '../lib/zod-config';
 import { DATASET_IDS, DEFAULT_BETA, EXPORT_FORMATS, MODEL_KINDS } from '../lib/contract';
-import type { ExportFormat, ModelKind } from '../lib/contract';
+import type { ExportFormat, ModelKind, TrainConfig } from '../lib/contract';
 import type { SettingsStorage } from './port';
 
 /** The localStorage key of the settings (JSON). */
@@ -26,9 +26,22 @@ export const TABS: { id: TabId; title: string }[] = [
 const int = (min: number, max: number, def: number) => z.number().int().min(min).max(max).catch(def);
 const num = (min: number, max: number, def: number) => z.number().min(min).max(max).catch(def);
 
+/** How your own data is imported (`ImportOptions` of the contract, as the form holds them). */
+const ImportForm = z.object({
+  size: z.union([z.literal('auto'), z.literal(28), z.literal(32), z.literal(64)]).catch('auto'),
+  channels: z.union([z.literal('auto'), z.literal(1), z.literal(3)]).catch('auto'),
+  fit: z.enum(['crop', 'pad']).catch('crop'),
+  transpose: z.boolean().catch(false),
+});
+export type ImportForm = z.infer<typeof ImportForm>;
+export const DEFAULT_IMPORT: ImportForm = { size: 'auto', channels: 'auto', fit: 'crop', transpose: false };
+
 const TrainForm = z.object({
-  dataset: z.enum(DATASET_IDS).catch('mnist'),
+  // Settings saved before `local` existed say `folder`.
+  dataset: z.preprocess((v) => (v === 'folder' ? 'local' : v), z.enum(DATASET_IDS)).catch('mnist'),
+  /** Your own data: a folder or a dataset file. */
   folderPath: z.string().max(4096).catch(''),
+  import: ImportForm.catch(DEFAULT_IMPORT),
   kind: z.enum(MODEL_KINDS).catch('vae'),
   latentDim: int(2, 64, 3),
   hidden: int(1, 4096, 256),
@@ -80,23 +93,60 @@ function load(storage: SettingsStorage | null): PersistedSettings {
   return r.success ? r.data : Persisted.parse({});
 }
 
-/** Range checks for the Train form, shown next to the fields; the Train button needs none. */
+/**
+ * Range checks for the Train form: each problem as a sentence naming the field as the form labels
+ * it (shown under the form; the Train button needs none).
+ */
 export function trainFormErrors(f: TrainForm): Partial<Record<keyof TrainForm, string>> {
   const e: Partial<Record<keyof TrainForm, string>> = {};
   const isInt = (v: unknown, min: number, max: number) =>
     typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
   const isNum = (v: unknown, min: number, max: number) =>
     typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
-  if (!isInt(f.latentDim, 2, 64)) e.latentDim = 'a whole number from 2 to 64';
-  if (!isInt(f.hidden, 1, 4096)) e.hidden = '1 to 4096 units';
-  if (!isNum(f.beta, 0, 100)) e.beta = '0 to 100';
-  if (!isInt(f.klWarmupEpochs, 0, 1000)) e.klWarmupEpochs = '0 to 1000 epochs';
-  if (!isInt(f.epochs, 1, 10_000)) e.epochs = '1 to 10000';
-  if (!isInt(f.batchSize, 1, 8192)) e.batchSize = '1 to 8192';
-  if (!isNum(f.learningRate, 1e-7, 100)) e.learningRate = 'a positive number, e.g. 0.001';
-  if (!isInt(f.seed, 0, 2 ** 31 - 1)) e.seed = 'a whole number ≥ 0';
-  if (f.dataset === 'folder' && !f.folderPath.trim()) e.folderPath = 'choose a folder';
+  if (!isInt(f.latentDim, 2, 64)) e.latentDim = 'Latent size must be a whole number from 2 to 64.';
+  if (!isInt(f.hidden, 1, 4096)) e.hidden = 'Hidden units must be a whole number from 1 to 4,096.';
+  if (!isNum(f.beta, 0, 100)) e.beta = 'β must be a number from 0 to 100.';
+  if (!isInt(f.klWarmupEpochs, 0, 1000)) e.klWarmupEpochs = 'KL warm-up must be a whole number of epochs from 0 to 1,000.';
+  if (!isInt(f.epochs, 1, 10_000)) e.epochs = 'Epochs must be a whole number from 1 to 10,000.';
+  if (!isInt(f.batchSize, 1, 8192)) e.batchSize = 'Batch size must be a whole number from 1 to 8,192.';
+  if (!isNum(f.learningRate, 1e-7, 100)) e.learningRate = 'Learning rate must be a positive number up to 100, e.g. 0.001.';
+  if (!isInt(f.seed, 0, 2 ** 31 - 1)) e.seed = 'Seed must be a whole number from 0 to 2,147,483,647.';
+  if (f.dataset === 'local' && !f.folderPath.trim()) e.folderPath = 'Choose your dataset: a folder or a dataset file.';
   return e;
+}
+
+/** The form's import options from a config's (options the form has no field for are left out). */
+function importForm(o: { size: ImportForm['size']; channels: ImportForm['channels']; fit: ImportForm['fit']; transpose: boolean }): ImportForm {
+  return { size: o.size, channels: o.channels, fit: o.fit, transpose: o.transpose };
+}
+
+/**
+ * The Train form as it was for a saved run's config, so opening a run shows its own settings.
+ * Fields the form does not have (arch, activation…) are left out; a value the form cannot hold
+ * keeps the form's current one.
+ */
+export function formFromConfig(cfg: TrainConfig, current: TrainForm): TrainForm {
+  const m = cfg.model;
+  const wanted: TrainForm = {
+    ...current,
+    dataset: cfg.dataset.id as TrainForm['dataset'],
+    folderPath: cfg.dataset.path ?? current.folderPath,
+    import: cfg.dataset.id === 'local' && cfg.dataset.import ? importForm(cfg.dataset.import) : current.import,
+    kind: m.kind,
+    latentDim: m.latentDim,
+    hidden: m.hidden[0] ?? current.hidden,
+    beta: m.beta,
+    klWarmupEpochs: m.klWarmupEpochs,
+    epochs: cfg.epochs,
+    batchSize: cfg.batchSize,
+    learningRate: cfg.learningRate,
+    seed: cfg.seed,
+  };
+  // Each field falls back on its own (the schema's `catch`): keep the current value there instead.
+  const parsed = TrainForm.parse(wanted);
+  const out = { ...parsed };
+  for (const k of Object.keys(wanted) as (keyof TrainForm)[]) if (JSON.stringify(parsed[k]) !== JSON.stringify(wanted[k])) (out as Record<string, unknown>)[k] = current[k];
+  return out;
 }
 
 export class Settings {

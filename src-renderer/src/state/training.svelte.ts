@@ -1,13 +1,25 @@
-import type { EventPayload, Metrics, TrainConfigInput, TrainProgress, TrainState } from '../lib/contract';
+import type { EpochRecord, EventPayload, Metrics, TrainConfigInput, TrainProgress, TrainState } from '../lib/contract';
 import { errorText } from '../lib/errors';
 import type { StateApi } from './port';
 import type { TrainForm } from './settings.svelte';
 
 export type UiTrainState = 'idle' | 'training' | 'paused' | 'done' | 'error';
 
+/** Per-batch weight of the newest batches in the smoothed training curve (about a 10-batch window). */
+const SMOOTHING = 0.1;
+
+type Parts = { loss: number; recon: number; kl: number };
+const PARTS = ['loss', 'recon', 'kl'] as const;
+
 /**
  * Loss curves as column arrays for uPlot (x = fractional epoch). Plain arrays, not reactive:
  * the chart polls `Training.historyVersion` (bumped per event) and redraws at most once a frame.
+ *
+ * The engine reports the running mean over the epoch so far, which restarts every epoch: plotted
+ * as it is, the first epoch's mean (still holding the first, large losses) drops off a cliff when
+ * the second epoch starts. So the training curve is the mean loss of the batches since the last
+ * report (recovered from two running means), smoothed over about 10 batches across epoch
+ * boundaries; validation points are plotted as reported, at the end of each epoch.
  */
 export class LossHistory {
   x: number[] = [];
@@ -18,35 +30,71 @@ export class LossHistory {
   valRecon: (number | null)[] = [];
   valKl: (number | null)[] = [];
   #lastX = -Infinity;
+  /** The last report within the current epoch: epoch, batch, running sums (mean × batches). */
+  #prev = { epoch: -1, batch: 0, sums: { loss: 0, recon: 0, kl: 0 } as Parts };
+  #smooth: Parts | null = null;
 
   clear(): void {
     for (const a of this.columns()) a.length = 0;
     this.#lastX = -Infinity;
+    this.#prev = { epoch: -1, batch: 0, sums: { loss: 0, recon: 0, kl: 0 } };
+    this.#smooth = null;
   }
 
   columns(): (number | null)[][] {
     return [this.x, this.loss, this.recon, this.kl, this.valLoss, this.valRecon, this.valKl];
   }
 
+  /** A saved run's curves: one point per finished epoch (its training mean and validation). */
+  setEpochs(epochs: readonly EpochRecord[]): void {
+    this.clear();
+    const ok = (v: number) => (Number.isFinite(v) ? v : null);
+    for (const e of epochs) {
+      this.x.push(e.epoch);
+      this.loss.push(ok(e.train.loss));
+      this.recon.push(ok(e.train.recon));
+      this.kl.push(ok(e.train.kl));
+      this.valLoss.push(ok(e.val.loss));
+      this.valRecon.push(ok(e.val.recon));
+      this.valKl.push(ok(e.val.kl));
+      this.#lastX = e.epoch;
+    }
+  }
+
+  /** The smoothed mean of the batches since the last report, or null when there are none new. */
+  #recent(p: TrainProgress): Parts | null {
+    if (p.epoch !== this.#prev.epoch || p.batch < this.#prev.batch) this.#prev = { epoch: p.epoch, batch: 0, sums: { loss: 0, recon: 0, kl: 0 } };
+    const n = p.batch - this.#prev.batch;
+    if (n <= 0) return null;
+    const sums = { loss: p.train.loss * p.batch, recon: p.train.recon * p.batch, kl: p.train.kl * p.batch };
+    const w = 1 - (1 - SMOOTHING) ** n;
+    const next = { ...(this.#smooth ?? { loss: NaN, recon: NaN, kl: NaN }) };
+    for (const k of PARTS) {
+      const v = (sums[k] - this.#prev.sums[k]) / n;
+      // A non-finite loss is plotted as a gap (the curve starts afresh after it).
+      next[k] = !Number.isFinite(v) ? NaN : Number.isFinite(next[k]) ? next[k] + w * (v - next[k]) : v;
+    }
+    this.#prev = { epoch: p.epoch, batch: p.batch, sums };
+    this.#smooth = next;
+    return next;
+  }
+
   add(p: TrainProgress): void {
     const x = p.batches > 0 ? p.epoch - 1 + p.batch / p.batches : p.epoch;
     if (x < this.#lastX) return; // stale or repeated event
     const ok = (v: number) => (Number.isFinite(v) ? v : null);
+    const recent = p.batches > 0 ? this.#recent(p) : { loss: p.train.loss, recon: p.train.recon, kl: p.train.kl };
     if (x === this.#lastX && this.x.length) {
-      // same position (e.g. the epoch-end event repeating the last batch): update in place
-      const i = this.x.length - 1;
-      this.loss[i] = ok(p.train.loss);
-      this.recon[i] = ok(p.train.recon);
-      this.kl[i] = ok(p.train.kl);
-    } else {
+      // Same position (the epoch-end event repeating the last batch): only the validation is new.
+    } else if (recent) {
       this.x.push(x);
-      this.loss.push(ok(p.train.loss));
-      this.recon.push(ok(p.train.recon));
-      this.kl.push(ok(p.train.kl));
+      this.loss.push(ok(recent.loss));
+      this.recon.push(ok(recent.recon));
+      this.kl.push(ok(recent.kl));
       this.valLoss.push(null);
       this.valRecon.push(null);
       this.valKl.push(null);
-    }
+    } else return;
     if (p.val) {
       const i = this.x.length - 1;
       this.valLoss[i] = ok(p.val.loss);
@@ -72,7 +120,7 @@ export class LossHistory {
 export function formToConfig(f: TrainForm): TrainConfigInput {
   const variational = f.kind !== 'ae';
   return {
-    dataset: f.dataset === 'folder' ? { id: 'folder', path: f.folderPath.trim() } : { id: f.dataset },
+    dataset: f.dataset === 'local' ? { id: 'local', path: f.folderPath.trim(), import: { ...f.import } } : { id: f.dataset },
     model: {
       kind: f.kind,
       latentDim: f.latentDim,
@@ -98,6 +146,10 @@ export class Training {
   pending = $state(false);
   history = new LossHistory();
   historyVersion = $state(0);
+  /** Whose curves `history` holds: the live run's, or an opened saved run's (`showRun`). */
+  historyRunId = $state<string | null>(null);
+  /** Lines of the shown run's metrics.jsonl that could not be read (said under the chart). */
+  historySkipped = $state(0);
 
   uiState: UiTrainState = $derived(
     this.state === 'cancelled' ? 'done' : this.state,
@@ -126,6 +178,8 @@ export class Training {
       this.progress = null;
       this.metrics = null;
       this.history.clear();
+      this.historyRunId = runId;
+      this.historySkipped = 0;
       this.historyVersion++;
       return runId;
     } catch (err) {
@@ -157,6 +211,11 @@ export class Training {
   onProgress(p: TrainProgress): void {
     if (this.runId && p.runId !== this.runId) return;
     if (!this.runId) this.runId = p.runId; // attached to a run started elsewhere (e.g. the CLI)
+    if (this.historyRunId !== p.runId) {
+      this.history.clear();
+      this.historyRunId = p.runId;
+      this.historySkipped = 0;
+    }
     this.progress = p;
     if (p.state === 'training' || p.state === 'paused') this.state = p.state;
     this.history.add(p);
@@ -168,6 +227,30 @@ export class Training {
     this.state = d.state;
     this.metrics = d.metrics;
     if (d.error) this.error = d.error.message;
+  }
+
+  /**
+   * Show a saved run's loss curves (`runs:history`, from its metrics.jsonl) in the chart. Nothing
+   * changes while a run trains (the chart is the live run's), or when the chart already holds this
+   * run's curves (the run just trained here: its finer live curve stays). Returns false when the
+   * history could not be read (the chart is then empty, not another run's).
+   */
+  async showRun(runId: string): Promise<boolean> {
+    if (this.active || (this.historyRunId === runId && this.history.x.length > 0)) return true;
+    this.history.clear();
+    this.historyRunId = runId;
+    this.historySkipped = 0;
+    this.historyVersion++;
+    try {
+      const h = await this.api.invoke('runs:history', { runId });
+      if (this.historyRunId !== runId || this.active) return true; // another run was opened meanwhile
+      this.history.setEpochs(h.epochs);
+      this.historySkipped = h.skipped;
+      this.historyVersion++;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Re-attach after a reload: the engine may still be training. */

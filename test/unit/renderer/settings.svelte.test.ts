@@ -65,7 +65,9 @@ describe('settings: loading', () => {
     expect(s.pointSize).toBe(5);
     expect(s.projection).toBe('umap');
     expect(s.lastRunId).toBeNull();
-    expect(s.train).toMatchObject({ dataset: 'folder', folderPath: '/data/faces', latentDim: 3, epochs: 7, learningRate: 1e-3, kind: 'cvae' });
+    // `folder` (settings saved before `local`) is read as your own data at that path.
+    expect(s.train).toMatchObject({ dataset: 'local', folderPath: '/data/faces', latentDim: 3, epochs: 7, learningRate: 1e-3, kind: 'cvae' });
+    expect(s.train.import).toEqual({ size: 'auto', channels: 'auto', fit: 'crop', transpose: false });
     expect(s.generate).toEqual({ count: 16, temperature: 0.5, label: 3, steps: 12 });
     expect(s.export).toEqual({ format: 'npz', count: 100, temperature: 1, seed: 1, out: '/tmp/out' });
   });
@@ -88,8 +90,9 @@ describe('settings: saving', () => {
     a.pointSize = 7.5;
     a.lastRunId = 'run-1';
     a.train.latentDim = 8;
-    a.train.dataset = 'folder';
+    a.train.dataset = 'local';
     a.train.folderPath = '/data/x';
+    a.train.import = { size: 32, channels: 3, fit: 'pad', transpose: false };
     a.generate.count = 64;
     a.export.out = '/tmp/exports';
     expect(a.save()).toBe(true);
@@ -195,7 +198,7 @@ describe('train form', () => {
       epochs: 20_000,
       learningRate: Number.NaN,
       seed: -1,
-      dataset: 'folder',
+      dataset: 'local',
       folderPath: '   ',
     });
     expect(Object.keys(e).sort()).toEqual(['epochs', 'folderPath', 'hidden', 'latentDim', 'learningRate', 'seed']);

@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { MAX_IMAGE_BYTES } from '../../../src-shared/types';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { ScatterState } from '../../../src-renderer/src/state/scatter.svelte';
+import { LINK_DROP_MESSAGE, PREVIEW_PER_CLASS } from '../../../src-renderer/src/state/dataset-check.svelte';
+import { DEFAULT_IMPORT, Settings } from '../../../src-renderer/src/state/settings.svelte';
+import { formToConfig } from '../../../src-renderer/src/state/training.svelte';
 import { FakeApi, MNIST, batch, engineWith, labError, run } from './fake-api';
 
 const images = (count: number) => ({ images: new Float32Array(count * 784), count, shape: [28, 28] });
@@ -184,19 +187,73 @@ describe('compare', () => {
   });
 });
 
-describe('folder dataset check', () => {
-  it('reports what the engine found, or why it could not read the folder', async () => {
-    const api = new FakeApi().handle('datasets:prepare', ({ dataset }) => {
+describe('your own data: the check before training', () => {
+  const REPORT = {
+    kind: 'imagefolder' as const,
+    split: 'random' as const,
+    classes: [
+      { name: 'cat', train: 8, test: 2 },
+      { name: 'dog', train: 7, test: 3 },
+    ],
+    skipped: { 'not an image file': 2 },
+    warnings: ['2 files were not images'],
+  };
+
+  it('inspects the path with the import options and keeps the report and the preview', async () => {
+    const api = new FakeApi().handle('datasets:inspect', ({ dataset }) => {
       if (dataset.path === '/nope') throw labError('BAD_DATASET', '/nope does not exist');
-      return { ...MNIST, id: 'folder', warnings: ['skipped 2 files'] };
+      return {
+        info: { ...MNIST, id: 'local', shape: [32, 32, 3], labelNames: ['cat', 'dog'], trainCount: 15, testCount: 5, report: REPORT },
+        report: REPORT,
+        preview: { images: new Float32Array(4 * 32 * 32 * 3), count: 4, shape: [32, 32, 3], labels: Int32Array.of(0, 0, 1, 1) },
+      };
     });
     const lab = new Lab(api, null);
-    await lab.datasetCheck.check('  /data/digits ');
-    expect(api.callsOf('datasets:prepare')[0]).toEqual({ dataset: { id: 'folder', path: '/data/digits' } });
-    expect(lab.datasetCheck.info?.warnings).toEqual(['skipped 2 files']);
-    await lab.datasetCheck.check('/nope');
-    expect(lab.datasetCheck.info).toBeNull();
+    const opts = { size: 32 as const, channels: 3 as const, fit: 'pad' as const, transpose: false };
+    await lab.datasetCheck.check('  /data/pets ', opts);
+    expect(api.callsOf('datasets:inspect')[0]).toEqual({ dataset: { id: 'local', path: '/data/pets', import: opts }, perClass: PREVIEW_PER_CLASS });
+    expect(lab.datasetCheck.report?.classes.map((c) => c.name)).toEqual(['cat', 'dog']);
+    expect(lab.datasetCheck.preview?.count).toBe(4);
+    expect(lab.datasetCheck.isFor('/data/pets', opts)).toBe(true);
+    expect(lab.datasetCheck.isFor('/data/pets', { ...opts, fit: 'crop' })).toBe(false);
+    await lab.datasetCheck.check('/nope', opts);
+    expect(lab.datasetCheck.report).toBeNull();
     expect(lab.datasetCheck.error).toBe('/nope does not exist');
     expect(lab.datasetCheck.busy).toBe(false);
+  });
+
+  it('shows the load’s progress and can cancel it', async () => {
+    let fail!: (e: Error) => void;
+    const api = new FakeApi()
+      .handle('datasets:inspect', () => new Promise((_, reject) => (fail = reject)))
+      .handle('datasets:cancel', () => {
+        fail(labError('CANCELLED', 'cancelled'));
+        return { ok: true };
+      });
+    const lab = new Lab(api, null);
+    lab.start();
+    const job = lab.datasetCheck.check('/big', DEFAULT_IMPORT);
+    api.emit('dataset:progress', { dataset: 'local', phase: 'decode', loaded: 30, total: 60 });
+    expect(lab.datasetCheck.progress).toEqual({ phase: 'decode', loaded: 30, total: 60 });
+    await lab.datasetCheck.cancel();
+    await job;
+    expect(lab.datasetCheck.busy).toBe(false);
+    expect(lab.datasetCheck.error).toBe('Cancelled: nothing was loaded.');
+  });
+
+  it('a link dropped from a web page only says to drop the file itself', () => {
+    const api = new FakeApi();
+    const lab = new Lab(api, null);
+    lab.linkDropped();
+    expect(lab.toasts.items.map((t) => t.text)).toEqual([LINK_DROP_MESSAGE]);
+    expect(api.calls).toEqual([]);
+  });
+
+  it('the Train form sends your own data with its import options', () => {
+    const s = new Settings(null);
+    s.train.dataset = 'local';
+    s.train.folderPath = ' /data/pets ';
+    s.train.import = { size: 64, channels: 'auto', fit: 'crop', transpose: true };
+    expect(formToConfig(s.train).dataset).toEqual({ id: 'local', path: '/data/pets', import: { size: 64, channels: 'auto', fit: 'crop', transpose: true } });
   });
 });

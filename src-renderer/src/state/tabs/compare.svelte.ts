@@ -1,9 +1,52 @@
 /** The Compare tab: the same test points under two runs, side by side, with their metrics. */
-import type { RequestOutput } from '../../lib/contract';
+import type { Metrics, RequestOutput, RunSummary } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
 import { ScatterState } from '../scatter.svelte';
+
+export type MetricKey = 'elbo' | 'recon' | 'kl' | 'activeUnits' | 'knnAccuracy';
+
+/** One row of the metrics table: which way is better (null: neither), and whether it applies to a kind. */
+export interface MetricRow {
+  key: MetricKey;
+  title: string;
+  better: 'low' | 'high' | null;
+  /** An autoencoder has no ELBO and no KL: its cell says so instead of showing a number. */
+  variationalOnly: boolean;
+}
+
+export const METRIC_ROWS: MetricRow[] = [
+  { key: 'elbo', title: 'Negative ELBO (nats)', better: 'low', variationalOnly: true },
+  { key: 'recon', title: 'Reconstruction error (nats)', better: 'low', variationalOnly: false },
+  { key: 'kl', title: 'KL (nats)', better: null, variationalOnly: true },
+  { key: 'activeUnits', title: 'Active units', better: null, variationalOnly: false },
+  { key: 'knnAccuracy', title: 'k-NN accuracy (k=5)', better: 'high', variationalOnly: false },
+];
+
+type Side = Pick<RunSummary, 'config'> | null | undefined;
+
+const sameData = (a: NonNullable<Side>, b: NonNullable<Side>) =>
+  a.config.dataset.id === b.config.dataset.id && (a.config.dataset.path ?? '') === (b.config.dataset.path ?? '');
+
+/**
+ * Whether a row's numbers can be compared across the two runs: both runs must be on the same data
+ * (losses in nats depend on the images; k-NN accuracy on the labels), and a row that only
+ * variational models have (−ELBO, KL) needs both to be variational.
+ */
+export function comparable(row: MetricRow, a: Side, b: Side): boolean {
+  if (!a || !b || !sameData(a, b)) return false;
+  return !row.variationalOnly || (a.config.model.kind !== 'ae' && b.config.model.kind !== 'ae');
+}
+
+/** Which side wins the row: only a comparable row with a direction and two different numbers has a winner. */
+export function winner(row: MetricRow, a: Side, b: Side, ma: Metrics | null, mb: Metrics | null): 'a' | 'b' | null {
+  if (!row.better || !ma || !mb || !comparable(row, a, b)) return null;
+  const x = ma[row.key];
+  const y = mb[row.key];
+  if (!Number.isFinite(x) || !Number.isFinite(y) || x === y) return null;
+  return (row.better === 'low' ? x < y : x > y) ? 'a' : 'b';
+}
 
 export class CompareState {
   runA = $state<string | null>(null);

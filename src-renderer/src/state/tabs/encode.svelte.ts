@@ -12,6 +12,8 @@ export class EncodeState {
   result = $state.raw<RequestOutput<'model:encodeFile'> | null>(null);
   /** CVAE encoders are conditioned on the label: what the image shows, or null to let the engine pick the best fit. */
   label = $state<number | null>(null);
+  /** The label the shown result was encoded under when the user picked it (null: best fit, or not a CVAE). */
+  encodedLabel = $state<number | null>(null);
 
   constructor(
     private readonly lab: Lab,
@@ -48,12 +50,10 @@ export class EncodeState {
     this.busy = true;
     this.name = name;
     try {
-      const r = await this.api.invoke('model:encodeFile', {
-        name,
-        bytes,
-        label: this.lab.model.kind === 'cvae' && this.label != null ? this.label : undefined,
-      });
+      const label = this.lab.model.kind === 'cvae' && this.label != null ? this.label : undefined;
+      const r = await this.api.invoke('model:encodeFile', { name, bytes, label });
       this.result = r;
+      this.encodedLabel = label ?? null;
       this.error = null;
       this.lab.scatter.setExtra('encoded', this.lab.scatter.placeLatent(r.mean));
     } catch (err) {

@@ -9,6 +9,36 @@ export const OVERWRITE_LABEL = 'Replace a previous Latent Lab export in this fol
 
 export type ExportUiState = 'idle' | 'running' | 'done' | 'error';
 
+/** `name` as a folder name: letters, digits, dots and dashes (other runs of characters become one dash). */
+export function folderSlug(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9.]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/-+$/, '');
+  return slug || 'run';
+}
+
+/** `YYYY-MM-DD` of `d` (local time). */
+export function isoDate(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/**
+ * The engine's EXISTS message with its advice said once, in the UI's words: where it says to allow
+ * overwriting (a previous export is there), the Export tab's box is named instead; other EXISTS
+ * cases (a file, a folder of the user's) cannot be helped by the box and keep the engine's advice.
+ */
+export function existsText(message: string): string {
+  if (/allow overwriting/.test(message)) {
+    return message.replace(/allow overwriting( to replace it)?/, (_, rest: string | undefined) => `tick “${OVERWRITE_LABEL}”${rest ?? ''}`);
+  }
+  if (/already holds a Latent Lab export/.test(message)) return `${message}; to replace it, tick “${OVERWRITE_LABEL}”.`;
+  return message;
+}
+
 export class ExportState {
   state = $state<ExportUiState>('idle');
   progress = $state.raw<{ done: number; total: number } | null>(null);
@@ -22,10 +52,38 @@ export class ExportState {
    */
   overwrite = $state(false);
 
+  /** The destination this tab filled in last (replaced when the run changes, unless the user edited it). */
+  #suggestedOut: string | null = null;
+
   constructor(
     private readonly lab: Lab,
     private readonly api: StateApi,
+    private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * The default destination for the model on screen: `<export root>/<run name>-<date>` (the
+   * engine's `exportRoot`, outside the workspace), or null before the engine info is known.
+   */
+  get suggested(): string | null {
+    const root = this.lab.engine.info?.exportRoot;
+    const model = this.lab.model;
+    if (!root || !model) return null;
+    const sep = root.includes('\\') && !root.includes('/') ? '\\' : '/';
+    return `${root.replace(/[\\/]+$/, '')}${sep}${folderSlug(model.name)}-${isoDate(this.now())}`;
+  }
+
+  /**
+   * Fill the destination with `suggested` when it is empty or still the suggestion made for an
+   * earlier run; a path the user typed or chose is kept.
+   */
+  fillDestination(): void {
+    const s = this.suggested;
+    const e = this.lab.settings.export;
+    if (!s) return;
+    if (!e.out.trim() || e.out === this.#suggestedOut) e.out = s;
+    this.#suggestedOut = s;
+  }
 
   /** Start an export of the active saved model with the Export settings; one at a time. */
   async start(): Promise<void> {
@@ -54,7 +112,7 @@ export class ExportState {
         code === 'CANCELLED'
           ? 'Export cancelled; nothing was left behind.'
           : code === 'EXISTS' && !this.overwrite
-            ? `${errorText(err)} (To replace an earlier export there, tick “${OVERWRITE_LABEL}”.)`
+            ? existsText(errorText(err))
             : errorText(err);
       this.state = 'error';
     }

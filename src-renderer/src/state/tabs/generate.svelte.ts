@@ -8,6 +8,30 @@ import type { StateApi } from '../port';
 
 type Batch = { images: Float32Array; count: number; shape: number[]; labels?: Int32Array; z?: Float32Array };
 
+/**
+ * How a CVAE labels the steps between two ends of different labels: `blend` mixes the decoder's
+ * one-hot label from A's to B's along the path; `a` / `b` decode every step as that end's label.
+ */
+export type LabelPath = 'blend' | 'a' | 'b';
+
+/** A manifold grid with what it was drawn over: dimensions, steps and each axis's z range. */
+export type ManifoldGrid = Batch & {
+  dims: [number, number];
+  steps: number;
+  /** z of `dims[0]` at the left and right columns, of `dims[1]` at the top and bottom rows. */
+  x: { min: number; max: number };
+  y: { top: number; bottom: number };
+};
+
+/** The z range of a manifold answer (row-major, top row = max), read from its latents. */
+export function manifoldAxes(z: Float32Array, dim: number, steps: number, dims: [number, number]): Pick<ManifoldGrid, 'x' | 'y'> {
+  const at = (row: number, col: number, k: number) => z[(row * steps + col) * dim + k];
+  return {
+    x: { min: at(0, 0, dims[0]), max: at(0, steps - 1, dims[0]) },
+    y: { top: at(0, 0, dims[1]), bottom: at(steps - 1, 0, dims[1]) },
+  };
+}
+
 export interface InterpEnd {
   /** Point position in the main scatter. */
   point: number;
@@ -33,13 +57,15 @@ export class GenerateState {
 
   a = $state.raw<InterpEnd | null>(null);
   b = $state.raw<InterpEnd | null>(null);
-  strip = $state.raw<Batch | null>(null);
+  strip = $state.raw<(Batch & { pathLabels: { from: number; to: number } | null }) | null>(null);
   stripError = $state<string | null>(null);
+  /** CVAE ends of different labels: how the steps between are labelled. */
+  labelPath = $state<LabelPath>('blend');
 
   manifoldDims = $state<[number, number]>([0, 1]);
   manifoldSteps = $state(12);
   manifoldRange = $state(3);
-  manifold = $state.raw<Batch | null>(null);
+  manifold = $state.raw<ManifoldGrid | null>(null);
   manifoldError = $state<string | null>(null);
   manifoldBusy = $state(false);
 
@@ -135,14 +161,16 @@ export class GenerateState {
     const { a, b } = this;
     if (!a || !b) return;
     const s = this.lab.scatter;
+    const labels = this.#pathLabels(a, b);
     try {
       const r = await this.api.invoke('model:interpolate', {
         from: a.z,
         to: b.z,
         steps: this.lab.settings.generate.steps,
-        label: this.lab.model?.kind === 'cvae' ? a.label : undefined,
+        label: labels?.from,
+        labelTo: labels && labels.to !== labels.from ? labels.to : undefined,
       });
-      this.strip = r;
+      this.strip = { ...r, pathLabels: labels };
       this.stripError = null;
       // The path in display space: exact for dim ≤ 3; for projections the straight line between the ends.
       const dim = s.dim;
@@ -161,15 +189,22 @@ export class GenerateState {
     }
   }
 
+  /** The labels at the path's two ends for a CVAE (equal unless blending), else null. */
+  #pathLabels(a: InterpEnd, b: InterpEnd): { from: number; to: number } | null {
+    if (this.lab.model?.kind !== 'cvae') return null;
+    if (a.label === b.label || this.labelPath === 'a') return { from: a.label, to: a.label };
+    if (this.labelPath === 'b') return { from: b.label, to: b.label };
+    return { from: a.label, to: b.label };
+  }
+
   async computeManifold(): Promise<void> {
     this.manifoldBusy = true;
+    const dims: [number, number] = [this.manifoldDims[0], this.manifoldDims[1]];
+    const steps = this.manifoldSteps;
     try {
-      this.manifold = await this.api.invoke('model:manifold', {
-        dims: this.manifoldDims,
-        steps: this.manifoldSteps,
-        range: this.manifoldRange,
-        label: this.#label(),
-      });
+      const r = await this.api.invoke('model:manifold', { dims, steps, range: this.manifoldRange, label: this.#label() });
+      const dim = r.count > 0 ? r.z.length / r.count : 0;
+      this.manifold = { ...r, dims, steps, ...manifoldAxes(r.z, dim, steps, dims) };
       this.manifoldError = null;
     } catch (err) {
       this.manifoldError = errorText(err);
