@@ -20,6 +20,13 @@
 typedef float f32;
 #define EXPORT(n) __attribute__((export_name(n)))
 
+/* a·b + c: fused (one rounding) in the relaxed-SIMD build, a multiply and an add otherwise. */
+#ifdef __wasm_relaxed_simd__
+#define MADD(a, b, c) __builtin_wasm_relaxed_madd_f32x4((a), (b), (c))
+#else
+#define MADD(a, b, c) wasm_f32x4_add(wasm_f32x4_mul((a), (b)), (c))
+#endif
+
 /* ---------- math ---------- */
 
 static inline f32 exp_(f32 x) {
@@ -83,11 +90,11 @@ static inline v128_t vexp(v128_t x) {
   v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
   r = wasm_f32x4_add(r, wasm_f32x4_mul(n, wasm_f32x4_splat(2.12194440e-4f)));
   v128_t p = wasm_f32x4_splat(1.9875691500e-4f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.3981999507e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(8.3334519073e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(4.1665795894e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.6666665459e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(5.0000001201e-1f));
+  p = MADD(p, r, wasm_f32x4_splat(1.3981999507e-3f));
+  p = MADD(p, r, wasm_f32x4_splat(8.3334519073e-3f));
+  p = MADD(p, r, wasm_f32x4_splat(4.1665795894e-2f));
+  p = MADD(p, r, wasm_f32x4_splat(1.6666665459e-1f));
+  p = MADD(p, r, wasm_f32x4_splat(5.0000001201e-1f));
   p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r), wasm_f32x4_splat(1.0f));
   v128_t e = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
   return wasm_f32x4_mul(p, e);
@@ -101,14 +108,14 @@ static inline v128_t vlog(v128_t x) {
   m = wasm_f32x4_sub(wasm_f32x4_add(m, wasm_v128_and(small, m)), wasm_f32x4_splat(1.0f));
   v128_t z = wasm_f32x4_mul(m, m);
   v128_t y = wasm_f32x4_splat(7.0376836292e-2f);
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), wasm_f32x4_splat(-1.1514610310e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), wasm_f32x4_splat(1.1676998740e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), wasm_f32x4_splat(-1.2420140846e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), wasm_f32x4_splat(1.4249322787e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), wasm_f32x4_splat(-1.6668057665e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), wasm_f32x4_splat(2.0000714765e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), wasm_f32x4_splat(-2.4999993993e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), wasm_f32x4_splat(3.3333331174e-1f));
+  y = MADD(y, m, wasm_f32x4_splat(-1.1514610310e-1f));
+  y = MADD(y, m, wasm_f32x4_splat(1.1676998740e-1f));
+  y = MADD(y, m, wasm_f32x4_splat(-1.2420140846e-1f));
+  y = MADD(y, m, wasm_f32x4_splat(1.4249322787e-1f));
+  y = MADD(y, m, wasm_f32x4_splat(-1.6668057665e-1f));
+  y = MADD(y, m, wasm_f32x4_splat(2.0000714765e-1f));
+  y = MADD(y, m, wasm_f32x4_splat(-2.4999993993e-1f));
+  y = MADD(y, m, wasm_f32x4_splat(3.3333331174e-1f));
   y = wasm_f32x4_mul(wasm_f32x4_mul(y, m), z);
   v128_t fe = wasm_f32x4_convert_i32x4(e);
   y = wasm_f32x4_add(y, wasm_f32x4_mul(fe, wasm_f32x4_splat(-2.12194440e-4f)));
