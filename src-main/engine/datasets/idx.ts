@@ -3,9 +3,10 @@
  *
  * Layout: magic (2 zero bytes, type byte, dimension count byte), then one big-endian uint32 per
  * dimension, then the data in C order (multi-byte types big-endian). `.gz` input is detected by
- * the gzip magic (1f 8b) and decompressed with fflate.
+ * the gzip magic (1f 8b) and decompressed with Node's zlib (native: ≈ 10× fflate's JS inflate on a
+ * 47 MB MNIST file).
  */
-import { gunzipSync } from 'fflate';
+import { gunzipSync } from 'node:zlib';
 import { LabError } from '../../../src-shared/types';
 
 export const IDX_UBYTE = 0x08;
@@ -57,7 +58,8 @@ export function readIdx(bytes: Uint8Array, opts: ReadIdxOptions = {}): IdxArray 
   let raw = bytes;
   if (isGzip(bytes)) {
     try {
-      raw = gunzipSync(bytes);
+      const out = gunzipSync(bytes);
+      raw = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     } catch (err) {
       throw bad(`the gzip data is truncated or corrupt (${(err as Error).message})`);
     }

@@ -102,8 +102,10 @@ export function toImageArray(a: NdArray, name: string, notes: string[]): ImageAr
     planar = true;
     notes.push(`${name}: shape ${shapeText} read as N×C×H×W (channels first)`);
   } else throw bad(`${name}: shape ${shapeText} is not images (expected N×H×W, N×H×W×C, N×C×H×W or N×D)`);
-  const scale = byteScale(a, name, notes);
   const n = count * h * w * c;
+  // uint8 in C order is already what is wanted: no scan, no copy.
+  if (!planar && v instanceof Uint8Array && a.kind === 'u' && v.length === n) return { count, height: h, width: w, channels: c as ImageArray['channels'], data: v };
+  const scale = byteScale(a, name, notes);
   const data = new Uint8Array(n);
   if (!planar) {
     for (let i = 0; i < n; i++) data[i] = Math.round(v[i] * scale);

@@ -41,7 +41,7 @@ export function partition(found: FoundFile[], relPrefix: string, set: Pick<FileS
   for (const f of found) {
     const ext = extOf(f.rel);
     if (IMAGE_EXTENSIONS.has(ext)) {
-      jobs.push({ abs: f.abs, rel: relPrefix ? `${relPrefix}/${f.rel}` : f.rel });
+      jobs.push({ abs: f.abs, rel: relPrefix ? `${relPrefix}/${f.rel}` : f.rel, size: f.size });
       continue;
     }
     const unread = UNREAD_IMAGE_EXTENSIONS[ext];

@@ -3,7 +3,7 @@
  * then every file decoded and preprocessed into one byte buffer (`decodeFiles`), a few files in
  * flight at once (sharp decodes on libuv's threads; small PNGs are decoded in this thread).
  */
-import { promises as fsp } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { IMAGE_SIZES, type ImportOptions, type ResolvedImport } from '../../../../src-shared/datasets';
 import { LabError, MAX_IMAGE_BYTES } from '../../../../src-shared/types';
 import { decodeRaw } from '../../images/decode';
@@ -19,6 +19,8 @@ export interface ImageJob {
   abs: string;
   /** For messages: the path relative to the dataset root. */
   rel: string;
+  /** Bytes, when the listing knows them (else the file is stat'ed before it is read). */
+  size?: number;
 }
 
 /** Files decoded at once. */
@@ -79,11 +81,17 @@ export function describePreprocessing(r: ResolvedImport, s?: SampleStats): strin
   return `${how} (decided from ${s.decoded} sample image${s.decoded === 1 ? '' : 's'}: ${s.ink} look like ink drawings${formed}, ${s.colour} have colour, median side ${s.medianSide} px)`;
 }
 
-async function readImage(abs: string): Promise<Uint8Array> {
-  const bytes = await fsp.readFile(abs);
-  if (bytes.length > MAX_IMAGE_BYTES) {
-    throw new LabError('BAD_IMAGE', `file is ${(bytes.length / 1024 / 1024).toFixed(1)} MB, above the ${MAX_IMAGE_BYTES / 1024 / 1024} MB limit`);
+/**
+ * Reads an image file whole. Synchronous on purpose: for small files one `readFileSync` costs a
+ * few tens of µs of this thread, the promise API several times that (measured: 60,000 files).
+ * The size is checked first, so nothing above MAX_IMAGE_BYTES is read.
+ */
+function readImage(job: ImageJob): Uint8Array {
+  const size = job.size ?? statSync(job.abs).size;
+  if (size > MAX_IMAGE_BYTES) {
+    throw new LabError('BAD_IMAGE', `file is ${(size / 1024 / 1024).toFixed(1)} MB, above the ${MAX_IMAGE_BYTES / 1024 / 1024} MB limit`);
   }
+  const bytes = readFileSync(job.abs);
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -118,7 +126,7 @@ export async function sampleImages(jobs: readonly ImageJob[], signal?: AbortSign
   await mapLimit(picks, CONCURRENCY, async (job) => {
     throwIfAborted(signal);
     try {
-      images.push(await decodeRaw(await readImage(job.abs), { maxSide: 560 }));
+      images.push(await decodeRaw(readImage(job), { maxSide: 560 }));
     } catch {
       // unreadable: counted when everything is decoded
     }
@@ -159,7 +167,7 @@ export async function decodeFiles(
   await mapLimit(jobs, CONCURRENCY, async (job, i) => {
     throwIfAborted(opts.signal);
     try {
-      pixels.set(preprocessPixels(await decodeRaw(await readImage(job.abs), { maxSide: side }), r), i * D);
+      pixels.set(preprocessPixels(await decodeRaw(readImage(job), { maxSide: side }), r), i * D);
       ok[i] = 1;
     } catch (err) {
       const blank = err instanceof LabError && /no visible strokes/.test(err.message);
