@@ -26,7 +26,7 @@ test('checking a folder dataset reports its classes and the files it skipped', a
     writeFileSync(path.join(root, 'circle', 'broken.png'), 'not a png either');
 
     await page.goto(lab.url);
-    await page.getByTestId('dataset-select').selectOption('folder');
+    await page.getByTestId('dataset-select').selectOption('local');
     await page.getByTestId('dataset-path-input').fill(root);
     await page.getByTestId('dataset-check-button').click();
     const result = page.getByTestId('dataset-check-result');
