@@ -87,10 +87,19 @@ function allowRelaxedSimd(): void {
   if (!process.versions.electron) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 }
 
-/** Whether this runtime runs the relaxed-SIMD build (`WebAssembly.validate` of its bytes). */
+/**
+ * Whether this runtime runs the relaxed-SIMD build (`WebAssembly.validate` of its bytes); false
+ * when its file is missing (a build without it trains on the plain one).
+ */
 export function relaxedSimdSupported(): boolean {
   allowRelaxedSimd();
-  return WebAssembly.validate(readKernelFile(RELAXED_WASM_FILE));
+  let bytes: Uint8Array;
+  try {
+    bytes = readKernelFile(RELAXED_WASM_FILE);
+  } catch {
+    return false;
+  }
+  return WebAssembly.validate(bytes);
 }
 
 const compiled = new Map<KernelVariant, WebAssembly.Module>();
