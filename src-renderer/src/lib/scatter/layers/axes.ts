@@ -14,7 +14,7 @@ const ENDS: [number, number, number][] = [
   [0, 0, L + 0.08],
 ];
 /** Sprite height as a share of the view's height (sizeAttenuation off: constant on screen). */
-const LABEL_SCALE = 0.045;
+const LABEL_SCALE = 0.026;
 
 export class AxesLayer implements ScatterLayer<boolean> {
   readonly name = 'axes';
