@@ -19,6 +19,9 @@
  *   umap       projection:compute 'umap', 16-D → 3-D
  *   ui         browser mode in Chromium (Playwright): drop-to-point, round trips and frame
  *              intervals while training
+ *   import     importing your own data (bench/lib/imports.ts): 60,000 28×28 PNGs, 20,000 64×64
+ *              colour JPEGs, IDX / NPZ / CSV of 60,000 digits; time and extra memory, each in a
+ *              fresh process (--quick: a tenth, goals extrapolated)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,6 +39,7 @@ import { runPeerLogged, torchUnavailable, type PeerResult } from './lib/peer';
 import { convMarkdown, runConvBench, type ConvCaseResult } from './lib/conv';
 import { measureTraining, type ThroughputResult } from './lib/throughput';
 import { runUiBench, type UiResult } from './lib/ui';
+import { importMarkdown, runImportBench, type ImportCaseResult } from './lib/imports';
 import { errMsg, loadAvg, log, mb, median, msStats, round, RssSampler, timeIt } from './lib/util';
 
 const argv = process.argv.slice(2);
@@ -45,7 +49,7 @@ const opt = (k: string, d: string) => {
   return i >= 0 && argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : d;
 };
 const QUICK = flag('quick');
-const ALL = ['train', 'peer', 'conv', 'quality', 'inference', 'umap', 'ui'];
+const ALL = ['train', 'peer', 'conv', 'quality', 'inference', 'umap', 'ui', 'import'];
 // --quick skips quality parity (30-epoch runs); the models used for inference train 1 epoch.
 const ONLY = new Set(opt('only', (QUICK ? ALL.filter((s) => s !== 'quality') : ALL).join(',')).split(',').filter(Boolean));
 if (flag('no-ui')) ONLY.delete('ui');
@@ -530,6 +534,16 @@ async function main() {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // importing your own data
+  let imports: Record<string, ImportCaseResult> | null = null;
+  if (ONLY.has('import')) imports = await runImportBench({ quick: QUICK, dir: path.join(tmp, 'import') });
+  const importGoals = Object.values(imports ?? {}).flatMap((c) => [
+    ...(c.goalSeconds === null ? [] : [goal(`import: ${c.what} (full size)`, `< ${c.goalSeconds} s`, c.fullSeconds, (v) => v < c.goalSeconds!, (v) => `${(v - c.goalSeconds!).toFixed(1)} s over`,
+      `${QUICK ? `extrapolated from ${c.images} images; ` : ''}load average ${c.loadAverage?.join('/') ?? '–'}`)]),
+    ...(c.goalMB === null ? [] : [goal(`import: ${c.what}, extra memory`, `< ${c.goalMB} MB`, c.extraMB, (v) => v < c.goalMB!, (v) => `${(v - c.goalMB!).toFixed(0)} MB over`, QUICK ? `${c.images} images (--quick)` : undefined)]),
+  ]);
+
+  // ---------------------------------------------------------------------------------------------
   // goals
   const inf = inference as null | { vae?: Record<string, { medianMs: number }>; cvae?: { labelGrid10x10: { medianMs: number } } };
   // The figure that counts is the path the Engine takes by default (worker threads or the
@@ -553,6 +567,7 @@ async function main() {
     goal('p99 request round trip while training (browser mode)', '< 100 ms', uiR?.roundTripWhileTraining?.p99Ms ?? null, (v) => v < 100, (v) => `${(v - 100).toFixed(0)} ms over`, ui && !ui.available ? ui.reason : undefined),
     goal('renderer frame interval p95 while training', '< 50 ms', uiR?.framesWhileTraining?.p95Ms ?? null, (v) => v < 50, (v) => `${(v - 50).toFixed(1)} ms over (rAF deltas come in 16.7 ms steps)`, ui && !ui.available ? ui.reason : undefined),
     ...convGoals,
+    ...importGoals,
   ];
 
   // ---------------------------------------------------------------------------------------------
@@ -594,6 +609,7 @@ async function main() {
     memory,
     umap,
     ui,
+    imports,
     goals,
   });
 
@@ -622,6 +638,7 @@ export function markdown(r: {
   oursOverTorch: Record<string, Record<string, number | null>>;
   oursOverTorchCpuTime?: Record<string, number | string | null>;
   conv?: Record<string, ConvCaseResult> | null;
+  imports?: Record<string, ImportCaseResult> | null;
   goals: Goal[];
   quick: boolean;
 }): string {
@@ -643,6 +660,7 @@ export function markdown(r: {
   const ct = r.oursOverTorchCpuTime;
   if (ct && (ct.ae ?? ct.vae ?? ct.cvae) != null) L.push(`| wasm / torch per CPU-second (1 thread each) | ${ct.ae ?? '–'} | ${ct.vae ?? '–'} | ${ct.cvae ?? '–'} |`);
   L.push(...convMarkdown(r.conv ?? null));
+  L.push(...importMarkdown(r.imports ?? null));
   L.push('');
   L.push('| goal | target | value | met |');
   L.push('|---|---|---|---|');
