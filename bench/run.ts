@@ -552,6 +552,7 @@ async function main() {
   const gap = (quality as { relativeGap?: number } | null)?.relativeGap ?? null;
   const cacc = (quality as { cvae?: { conditionalAccuracy: number } } | null)?.cvae?.conditionalAccuracy ?? null;
   const uiR = ui && ui.available ? ui : null;
+  const slider = uiR?.sliderDecode && 'roundTrip' in uiR.sliderDecode ? uiR.sliderDecode : null;
   const convGoals = Object.values(conv ?? {}).map((c) =>
     goal(`${c.what}: training samples/s vs PyTorch best (1 or 2 threads)`, `≥ ${c.goal}×`, c.oursOverTorch, (v) => v >= c.goal, (v) => `${(c.goal / v).toFixed(1)}× faster needed`,
       `the Engine's default: the kernels in one worker per core; per CPU-second ${c.oursOverTorchPerCpuSecond ?? '–'}×`),
@@ -562,6 +563,8 @@ async function main() {
     goal('test −ELBO gap (ours vs PyTorch, VAE z=3, 30 epochs)', '≤ +2 %', gap, (v) => v <= 0.02, (v) => `${(100 * (v - 0.02)).toFixed(2)} pp over`, QUICK ? `reduced to ${P.qualityEpochs} epochs (--quick): indicative only` : undefined),
     goal('CVAE conditional accuracy', '≥ 95 %', cacc, (v) => v >= 0.95, (v) => `${(100 * (0.95 - v)).toFixed(1)} pp short`, QUICK ? `CVAE trained ${P.cvaeEpochs} epochs (--quick)` : undefined),
     goal('drop-to-point latency (browser mode)', '< 150 ms', uiR?.dropToPoint?.medianMs ?? null, (v) => v < 150, (v) => `${(v - 150).toFixed(0)} ms over`, ui && !ui.available ? ui.reason : undefined),
+    goal('latent slider decode at 28×28 (round trip, browser mode)', '< 16 ms', slider?.roundTrip.medianMs ?? null, (v) => v < 16, (v) => `${(v - 16).toFixed(1)} ms over`,
+      slider ? `input → image in the page ${slider.inputToImage.medianMs} ms (waits for the next animation frame)` : ui && !ui.available ? ui.reason : undefined),
     goal('CVAE 10×10 label grid (engine)', '< 50 ms', inf?.cvae?.labelGrid10x10.medianMs ?? null, (v) => v < 50, (v) => `${(v - 50).toFixed(1)} ms over`),
     goal('30×30 manifold (engine)', '< 500 ms', inf?.vae?.manifold30x30.medianMs ?? null, (v) => v < 500, (v) => `${(v - 500).toFixed(0)} ms over`),
     goal('p99 request round trip while training (browser mode)', '< 100 ms', uiR?.roundTripWhileTraining?.p99Ms ?? null, (v) => v < 100, (v) => `${(v - 100).toFixed(0)} ms over`, ui && !ui.available ? ui.reason : undefined),

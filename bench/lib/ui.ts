@@ -16,6 +16,7 @@ import WebSocket from 'ws';
 import { Packr } from 'msgpackr';
 import { PACKR_OPTIONS, WS_PATH, wsProtocols, type WireMessage } from '../../src-shared/wire';
 import { errMsg, log, median, percentile, round, sleep } from './util';
+import { sliderLatency, type SliderDecode } from './instruments';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -41,6 +42,8 @@ export interface UiResult {
   dropToPoint?: { medianMs: number | null; minMs: number | null; maxMs: number | null; n: number; nodeSideMedianMs: number | null };
   /** ScatterView frame cost (render + GPU read-back) at synthetic point counts; see scatter-bench.html. */
   scatterFrameTime?: Record<string, ScatterFrameTime | { error: string }> | null;
+  /** Latent sliders (issue #14): one decode's round trip and input → image in the page. */
+  sliderDecode?: SliderDecode | { error: string };
   scatterFrameTimeReason?: string;
   scatterPointCount?: number | null;
 }
@@ -61,6 +64,9 @@ function newestMtime(dir: string): number {
 
 export interface ScatterFrameTime {
   points: number;
+  /** Every point drawn as its own 28×28 image (the sprite layer), on this many atlas pages. */
+  images?: boolean;
+  pages?: number;
   frames: number;
   medianMs: number | null;
   p95Ms: number | null;
@@ -75,20 +81,22 @@ export interface ScatterFrameTime {
 async function scatterFrameTimes(
   browser: import('playwright').Browser,
   appUrl: string,
-  sizes: Array<{ points: number; frames: number }>,
+  sizes: Array<{ points: number; frames: number; images?: boolean }>,
 ): Promise<Record<string, ScatterFrameTime | { error: string }>> {
   const out: Record<string, ScatterFrameTime | { error: string }> = {};
-  for (const { points, frames } of sizes) {
+  for (const { points, frames, images } of sizes) {
+    const key = `${points}${images ? '-images' : ''}`;
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     try {
       const u = new URL(appUrl);
-      await page.goto(`${u.origin}/scatter-bench.html?token=${encodeURIComponent(u.searchParams.get('token') ?? '')}&n=${points}&frames=${frames}`);
+      await page.goto(`${u.origin}/scatter-bench.html?token=${encodeURIComponent(u.searchParams.get('token') ?? '')}&n=${points}&frames=${frames}${images ? '&images=1' : ''}`);
       await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 300_000 });
       const r = await page.evaluate(() => (window as unknown as { __scatterBench?: Record<string, unknown> }).__scatterBench ?? null);
       if (!r) throw new Error((await page.locator('#out').textContent()) ?? 'no result');
       const med = r.medianMs as number;
-      out[String(points)] = {
+      out[key] = {
         points,
+        ...(images ? { images: true, pages: r.pages as number } : {}),
         frames: r.frames as number,
         medianMs: round(med, 1),
         p95Ms: round(r.p95Ms as number, 1),
@@ -98,9 +106,9 @@ async function scatterFrameTimes(
         firstFrameMs: round(r.firstFrameMs as number, 1),
         renderer: String(r.renderer),
       };
-      log(`ui: scatter ${points.toLocaleString('en')} points: frame median ${med.toFixed(1)} ms (${(1000 / med).toFixed(1)} fps)`);
+      log(`ui: scatter ${points.toLocaleString('en')} ${images ? 'images' : 'points'}: frame median ${med.toFixed(1)} ms (${(1000 / med).toFixed(1)} fps)`);
     } catch (err) {
-      out[String(points)] = { error: errMsg(err) };
+      out[key] = { error: errMsg(err) };
       log(`ui: scatter ${points}: ${errMsg(err)}`);
     } finally {
       await page.close();
@@ -337,10 +345,20 @@ export async function runUiBench(o: {
     }
     log(`ui: drop-to-point median ${median(drops).toFixed(1)} ms`);
 
-    // Scatter frame cost at the sizes the issue names (nothing trains by now).
+    // Latent sliders: decode latency on the model just trained (28×28).
+    let sliderDecode: SliderDecode | { error: string };
+    try {
+      sliderDecode = await sliderLatency(page, call, o.quick ? 20 : 50);
+      log(`ui: slider decode round trip median ${sliderDecode.roundTrip.medianMs} ms, input → image ${sliderDecode.inputToImage.medianMs} ms`);
+    } catch (err) {
+      sliderDecode = { error: errMsg(err) };
+      log(`ui: slider latency: ${errMsg(err)}`);
+    }
+
+    // Scatter frame cost at the sizes the issue names (nothing trains by now); images in the cloud at 10,000 and 70,000.
     const scatterSizes = o.quick
-      ? [{ points: 70_000, frames: 8 }, { points: 1_000_000, frames: 3 }]
-      : [{ points: 70_000, frames: 30 }, { points: 1_000_000, frames: 8 }];
+      ? [{ points: 70_000, frames: 8 }, { points: 1_000_000, frames: 3 }, { points: 10_000, frames: 8, images: true }, { points: 70_000, frames: 5, images: true }]
+      : [{ points: 70_000, frames: 30 }, { points: 1_000_000, frames: 8 }, { points: 10_000, frames: 20, images: true }, { points: 70_000, frames: 12, images: true }];
     const scatterFrameTime = await scatterFrameTimes(browser, url, scatterSizes);
 
     const all = rtt.map((r) => r.ms);
@@ -374,10 +392,11 @@ export async function runUiBench(o: {
       dropToPoint: { medianMs: round(median(drops), 1), minMs: round(Math.min(...drops), 1), maxMs: round(Math.max(...drops), 1), n: drops.length, nodeSideMedianMs: round(median(nodeSide), 1) },
       scatterPointCount: Number.isFinite(scatterCount) ? scatterCount : null,
       scatterFrameTime,
+      sliderDecode,
       scatterFrameTimeReason:
         'ScatterView (the app\'s scatter: same shaders and buffers) in a 1000×700 canvas with synthetic points (scatter-bench.html): ' +
         'per frame, one render plus a 1-pixel read-back that waits for the GPU. Chromium renders WebGL in software here (SwiftShader), ' +
-        'so compare sizes, not machines.',
+        'so compare sizes, not machines. Keys `<n>-images`: every point drawn as its own 28×28 image (the sprite layer over atlas pages of up to 2048² texels).',
     };
   } catch (err) {
     return { available: false, build, reason: errMsg(err), todo: 'fix, then `npm run bench -- --only ui`' } as UiResult;

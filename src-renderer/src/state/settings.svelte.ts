@@ -15,7 +15,7 @@ export const SETTINGS_KEY = 'latent-lab.settings.v1';
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type TabId = 'recon' | 'generate' | 'encode' | 'export' | 'compare' | 'explore';
 export const TABS: { id: TabId; title: string }[] = [
-  { id: 'recon', title: 'Reconstruction' },
+  { id: 'recon', title: 'Recon' }, // short: six tabs fit the right pane at 1280 px
   { id: 'generate', title: 'Generate' },
   { id: 'encode', title: 'Encode' },
   { id: 'export', title: 'Export' },

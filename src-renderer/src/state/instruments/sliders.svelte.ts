@@ -27,6 +27,8 @@ export class SliderState {
   origin = $state<SliderOrigin | null>(null);
   /** Where the point came from, in words ("test #12", "prior mean", "“digit.png”"). */
   originText = $state('');
+  /** Whether a slider moved since the start. */
+  moved = $state(false);
   /** [min, max] of each slider. */
   ranges = $state.raw<[number, number][]>([]);
   /** CVAE: the label the decoder is given. */
@@ -113,6 +115,7 @@ export class SliderState {
     const next = z.slice();
     next[i] = Math.min(hi, Math.max(lo, value));
     this.z = next;
+    this.moved = true;
     this.#moved();
   }
 
@@ -126,6 +129,7 @@ export class SliderState {
     this.z = Float32Array.from(z);
     this.origin = origin;
     this.originText = text;
+    this.moved = false;
     this.ranges = rangesFor(this.lab, this.z);
     this.#moved();
   }

@@ -29,6 +29,12 @@ export function traversalOffsets(k: number, cols: number): number[] {
   return Array.from({ length: cols }, (_, j) => -k + (2 * k * j) / (cols - 1));
 }
 
+/** Where the traversal's centre came from, in words. */
+function centreText(origin: string, moved: boolean): string {
+  if (!origin) return 'the prior mean';
+  return moved ? `the sliders' point (moved from ${origin})` : origin;
+}
+
 export class TraversalState {
   /** Half-width of the traversal: ±k prior standard deviations (an AE: ±k of each dimension's σ). */
   k = $state(3);
@@ -83,7 +89,7 @@ export class TraversalState {
       });
       const labels = m.kind === 'cvae' ? new Int32Array(count).fill(ins.sliders.label) : undefined;
       const out = await this.api.invoke('model:decode', { z, count, labels });
-      this.grid = { images: out.images, shape: out.shape, rows, cols: offsets.length, offsets, k: this.k, centre: centre.slice(), centreText: ins.sliders.originText || 'prior mean' };
+      this.grid = { images: out.images, shape: out.shape, rows, cols: offsets.length, offsets, k: this.k, centre: centre.slice(), centreText: centreText(ins.sliders.originText, ins.sliders.moved) };
       this.error = null;
     } catch (err) {
       this.error = errorText(err);
