@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import sharp from 'sharp';
 import { test, expect } from './helpers/fixtures';
+import { hoverSomePoint } from './ui-helpers';
 
 /** A 48×40 RGB picture: a `color` square at a spot that depends on `i`, on a light background. */
 async function picture(file: string, color: [number, number, number], i: number): Promise<void> {
@@ -134,6 +135,11 @@ test('a colour image folder: checked before training, options applied, trained a
       await page.getByTestId('train-button').click();
       await expect(page.getByTestId('train-state')).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
       await expect(page.getByTestId('latent-scatter')).toHaveAttribute('data-ready', 'true');
+      await hoverSomePoint(page);
+      const tip = page.getByTestId('scatter-tooltip');
+      await expect(tip.getByRole('img', { name: 'original' })).toHaveAttribute('data-channels', '3');
+      await expect(tip.getByRole('img', { name: 'reconstruction' })).toHaveAttribute('data-channels', '3');
+      await page.mouse.move(0, 0);
       await page.getByTestId('tab-recon').click();
       const pair = page.getByTestId('recon-pair').first();
       await expect(pair.getByRole('img').first()).toHaveAttribute('data-channels', '3');
