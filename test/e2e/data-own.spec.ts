@@ -135,6 +135,8 @@ test('a colour image folder: checked before training, options applied, trained a
       await page.getByTestId('train-button').click();
       await expect(page.getByTestId('train-state')).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
       await expect(page.getByTestId('latent-scatter')).toHaveAttribute('data-ready', 'true');
+      // The legend names the classes, not their numbers.
+      await expect(page.getByTestId('latent-scatter').getByText('red', { exact: true })).toBeVisible();
       await hoverSomePoint(page);
       const tip = page.getByTestId('scatter-tooltip');
       await expect(tip.getByRole('img', { name: 'original' })).toHaveAttribute('data-channels', '3');

@@ -19,7 +19,7 @@ import { ExportState } from './tabs/export.svelte';
 import { GenerateState } from './tabs/generate.svelte';
 import { ReconState } from './tabs/recon.svelte';
 import { Toasts } from './toasts.svelte';
-import { Training } from './training.svelte';
+import { Training, formToConfig } from './training.svelte';
 
 export interface ModelContext {
   runId: string;
@@ -79,10 +79,15 @@ export class Lab {
     };
   });
 
+  /** The dataset of the model on screen when it is your own data, as loaded for it. */
+  #runData = $state.raw<{ runId: string; info: DatasetInfo } | null>(null);
   /** The dataset of the model on screen, or of the Train form when there is none. */
-  dataset: DatasetInfo | undefined = $derived.by(() =>
-    this.engine.dataset(this.model?.dataset.id ?? this.settings.train.dataset),
-  );
+  dataset: DatasetInfo | undefined = $derived.by(() => {
+    const m = this.model;
+    // Your own data: its classes and shape are known once loaded (the registry entry has none).
+    if (m && this.#runData?.runId === m.runId) return this.#runData.info;
+    return this.engine.dataset(m?.dataset.id ?? this.settings.train.dataset);
+  });
   labelNames: string[] = $derived(this.dataset?.labelNames ?? []);
 
   /** `storage` keeps the settings between launches (null: defaults, nothing kept). */
@@ -200,6 +205,7 @@ export class Lab {
     this.settings.train = formFromConfig(summary.config, this.settings.train);
     void this.training.showRun(runId);
     if (!summary.metrics && summary.epochsDone > 0) void this.runs.loadMetrics(runId);
+    void this.#loadRunData(runId, summary.config.dataset);
     this.recon.reset();
     this.generate.reset();
     this.encode.reset();
@@ -236,6 +242,7 @@ export class Lab {
     }
     this.runs.activeId = null;
     void this.runs.refresh(); // lists the new run (state "training") with its name
+    void this.#loadRunData(runId, formToConfig(this.settings.train).dataset as DatasetRef);
     this.scatter.selected = null;
     this.generate.reset();
     this.encode.reset();
@@ -285,6 +292,17 @@ export class Lab {
       return r.images;
     } catch {
       return null;
+    }
+  }
+
+  /** Class names and shape of a run on your own data (`datasets:prepare`: the engine's memo answers at once). */
+  async #loadRunData(runId: string, ref: DatasetRef): Promise<void> {
+    if (ref.id !== 'local') return;
+    try {
+      const info = await this.api.invoke('datasets:prepare', { dataset: ref });
+      if (this.model?.runId === runId) this.#runData = { runId, info };
+    } catch {
+      // Class names stay numbers; the run itself works without them.
     }
   }
 

@@ -16,7 +16,7 @@ import { METRIC_ROWS, comparable, winner } from '../../../src-renderer/src/state
 import { OVERWRITE_LABEL, existsText, folderSlug } from '../../../src-renderer/src/state/tabs/export.svelte';
 import { manifoldAxes } from '../../../src-renderer/src/state/tabs/generate.svelte';
 import { LossHistory } from '../../../src-renderer/src/state/training.svelte';
-import { FakeApi, MemoryStorage, batch, engineWith, run } from './fake-api';
+import { FakeApi, MNIST, MemoryStorage, batch, engineWith, run } from './fake-api';
 
 const METRICS: Metrics = { elbo: 150, recon: 140, kl: 10, activeUnits: 2, knnAccuracy: 0.9 };
 
@@ -99,6 +99,20 @@ describe('opening a saved run (issue #14 a)', () => {
     await lab.openRun('v');
     await vi.waitFor(() => expect(lab.training.historyRunId).toBe('v'));
     expect(lab.training.history.x).toEqual([]);
+  });
+
+  it('a run on your own data shows its class names (loaded for it), not numbers', async () => {
+    const own: RunSummary = { ...run('own', { kind: 'vae', dim: 2 }), config: TrainConfig.parse({ dataset: { id: 'local', path: '/data/pets' } }) };
+    const api = engineWith([own]).handle('datasets:prepare', ({ dataset }) => ({
+      ...MNIST,
+      id: 'local',
+      labelNames: dataset.path === '/data/pets' ? ['cat', 'dog'] : [],
+    }));
+    const lab = new Lab(api, null);
+    await lab.openRun('own');
+    await vi.waitFor(() => expect(lab.labelNames).toEqual(['cat', 'dog']));
+    expect(api.callsOf('datasets:prepare')[0].dataset).toMatchObject({ id: 'local', path: '/data/pets' });
+    expect(lab.settings.train).toMatchObject({ dataset: 'local', folderPath: '/data/pets' });
   });
 
   it('the form keeps what it cannot hold (a dataset id it does not know, a conv model without hidden sizes)', () => {
