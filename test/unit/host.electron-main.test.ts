@@ -354,6 +354,13 @@ describe('Electron main (fake electron)', () => {
     expect(existsSync(path.join(h.userData, 'settings.json'))).toBe(true);
   });
 
+  it('a dataset file is picked with the same host request; its folder is remembered for the next dialog', async () => {
+    h.dialogResult = { canceled: false, filePaths: ['/data/sets/digits.npz'] };
+    expect(await invoke(trusted(), 'dialog:openFolder', { purpose: 'dataset-file' })).toEqual({ ok: true, value: { path: '/data/sets/digits.npz' } });
+    const saved = JSON.parse(readFileSync(path.join(h.userData, 'settings.json'), 'utf8'));
+    expect(saved.lastDatasetFolder).toBe('/data/sets');
+  });
+
   it('remembers the window bounds on close', () => {
     win().emit('close');
     const saved = JSON.parse(readFileSync(path.join(h.userData, 'settings.json'), 'utf8'));
