@@ -42,7 +42,7 @@ test('screenshots of the exploration instruments, light and dark', { tag: '@inst
   await train(page, { model: 'vae', dim: 3, epochs: 1 });
   await expect(page.getByTestId('collapse-warning').first()).toBeVisible();
   await page.getByTestId('tab-explore').click();
-  await expect(page.getByTestId('kl-bars')).toBeVisible();
+  await expect(page.getByTestId('kl-chart')).toBeVisible();
   await shoot(page, '14-collapse');
 
   await page.getByTestId('beta-input').fill('1');
@@ -51,9 +51,10 @@ test('screenshots of the exploration instruments, light and dark', { tag: '@inst
 
   // Explore: KL bars and sliders, a slider moved (the reticle in the scatter moves with it).
   await page.getByTestId('tab-explore').click();
-  await expect(page.getByTestId('kl-bars')).toHaveAttribute('data-dims', '6');
+  await expect(page.getByTestId('kl-chart')).toHaveAttribute('data-dims', '6');
   await expect(page.getByTestId('slider-image')).toHaveAttribute('data-decodes', /[1-9]/);
-  await page.getByTestId('latent-slider-0').evaluate((el) => {
+  const slider = (i: number) => page.getByTestId(`latent-slider-${i}`);
+  await slider(0).evaluate((el) => {
     (el as HTMLInputElement).value = '1.5';
     el.dispatchEvent(new Event('input', { bubbles: true }));
   });

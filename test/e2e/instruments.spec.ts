@@ -49,12 +49,17 @@ test('latent sliders, traversal grid, KL bars, denoising, typicality, images in 
   await train(page, { model: 'vae', dim: 3, epochs: 2 });
   await expect(page.getByTestId('latent-scatter')).toHaveAttribute('data-ready', 'true');
 
-  await test.step('KL per dimension with the active units', async () => {
-    await page.getByTestId('tab-explore').click();
-    const bars = page.getByTestId('kl-bars');
+  await test.step('KL per dimension with the active units, in the run summary and the Explore tab', async () => {
+    const summary = page.getByTestId('kl-bars');
+    await expect(summary).toHaveAttribute('data-dims', '3');
+    await expect(summary).toContainText(/\d\/3 active/);
+    await summary.click(); // opens the Explore tab
+    const bars = page.getByTestId('kl-chart');
     await expect(bars).toHaveAttribute('data-dims', '3');
     await expect(bars).toContainText(/\d of 3 units active/);
     expect(Number(await bars.getAttribute('data-total-kl'))).toBeGreaterThan(0.1);
+    // The summary's bars come from the run's metrics, the chart from model:dimStats: the same KL.
+    expect(Number(await summary.getAttribute('data-total-kl'))).toBeCloseTo(Number(await bars.getAttribute('data-total-kl')), 1);
     await expect(page.getByTestId('collapse-warning')).toHaveCount(0);
   });
 
@@ -154,8 +159,8 @@ test('a collapsed run is called out at the end of training, in the run list and 
   await page.getByTestId('tab-export').click();
   await expect(page.getByTestId('collapse-warning').and(page.locator('[data-where="export"]'))).toBeVisible();
   await page.getByTestId('tab-explore').click();
-  await expect(page.getByTestId('kl-bars')).toHaveAttribute('data-dims', '3');
-  expect(Number(await page.getByTestId('kl-bars').getAttribute('data-total-kl'))).toBeLessThan(0.1);
+  await expect(page.getByTestId('kl-chart')).toHaveAttribute('data-dims', '3');
+  expect(Number(await page.getByTestId('kl-chart').getAttribute('data-total-kl'))).toBeLessThan(0.1);
 });
 
 test('toy 2-D data: a data-space plot beside the latent scatter; image views say they are for images', async ({ page, lab }) => {
