@@ -1,24 +1,34 @@
 /**
  * Command-line front end over the engine (`npm run cli -- <command>`, `npx latent-lab`): one
- * module per command (`info.ts`, `train.ts`, `export.ts` for generate/embeddings, `encode.ts`).
+ * module per command (`info.ts`, `inspect.ts`, `train.ts`, `export.ts` for generate/embeddings,
+ * `encode.ts`; `data.ts` for the dataset options).
  * Every failure exits non-zero with one line naming what was wrong; `--debug` adds the stack.
  */
 import { parseCommandLine, UsageError, type ParsedArgs } from './args';
 import { encode } from './encode';
 import { embeddings, generate } from './export';
 import { info } from './info';
+import { inspect } from './inspect';
 import { train } from './train';
 
 const USAGE = `Usage: latent-lab <command> [options]
 
 Commands:
   info [--json]                         backend chosen (and why), versions
+  inspect --data PATH [--json] [--preview-out DIR] [--size --channels --fit --preprocess --transpose]
+                                        check your own data before training: kind, classes
+                                        with counts, split, skipped items, warnings; the
+                                        preview writes samples as trained (<class>/<n>.png)
   train --dataset mnist --model vae|ae|cvae --latent 3 --epochs 10
         [--batch 256 --lr 1e-3 --beta 1 (cvae: 2) --warmup 0 --seed 1 --hidden 256[,128]]
         [--arch dense|conv --filters 32,64]  conv: Conv2D stages (filters per stage; default
                                         per image size), --hidden = its dense layers (28: 16)
         [--out <runDir>] [--json]       train a model; prints test metrics
                                         (--out: a new or empty folder outside the workspace)
+        [--data PATH [--size 28|32|64|auto] [--channels 1|3|auto] [--fit crop|pad]
+         [--preprocess auto|mnist-style|plain] [--transpose]]
+                                        your own data instead of --dataset: class folders,
+                                        train/+test/, metadata.csv, IDX, .npz/.npy or CSV
   generate --run <runDir> --count 100 [--label 7] [--temperature 1] [--seed 1]
         --format imagefolder|idx|npz --out <dir> [--overwrite]
   encode --run <runDir> <image files…> [--json]
@@ -29,6 +39,7 @@ Backend: LATENT_LAB_BACKEND=tensorflow|wasm|cpu forces one.`;
 
 const COMMANDS: Record<string, (a: ParsedArgs) => Promise<number>> = {
   info: (a) => info(a.options),
+  inspect: (a) => inspect(a.options),
   train: (a) => train(a.options),
   generate: (a) => generate(a.options),
   embeddings: (a) => embeddings(a.options),

@@ -5,6 +5,7 @@ import type { EngineOptions } from '../engine/engine';
 import { num, UsageError, type Options } from './args';
 import { openEngine, userWorkspace } from './engine';
 import { checkRunOut, moveRunTo } from './runOut';
+import { dataRef, printWarnings } from './data';
 
 /** One progress line: a bar over all epochs, batch, losses, speed and ETA. */
 function bar(p: TrainProgress): string {
@@ -30,7 +31,7 @@ export function trainConfig(o: Options): TrainConfigInput {
   if (!(ARCHS as readonly string[]).includes(arch)) throw new UsageError(`--arch must be one of ${ARCHS.join(', ')}`);
   if (o.filters !== undefined && arch !== 'conv') throw new UsageError('--filters needs --arch conv');
   return {
-    dataset: { id: (o.dataset ?? 'mnist') as never, ...(o.path ? { path: path.resolve(o.path) } : {}) },
+    dataset: dataRef(o),
     model: {
       kind: kind as (typeof MODEL_KINDS)[number],
       arch: arch as Arch,
@@ -72,9 +73,15 @@ export async function train(o: Options): Promise<number> {
   if (outDir) await checkRunOut(outDir, workspace);
   const tty = process.stderr.isTTY && !o.json;
   const engine = await openEngine(o, workspace, progressPrinter(o, tty));
-  const onSig = () => void engine.call('training:stop', {});
+  const onSig = () => {
+    void engine.call('datasets:cancel', {}); // an import still running stops too
+    void engine.call('training:stop', {});
+  };
   process.once('SIGINT', onSig);
   try {
+    // Loaded (and memoised) first so that its warnings come before the training's output.
+    const data = await engine.call('datasets:prepare', { dataset: cfg.dataset });
+    if (data.report) printWarnings(data.report);
     const { runId } = await engine.call('training:start', cfg);
     await engine.waitForTraining();
     if (tty) process.stderr.write('\n');

@@ -1,0 +1,63 @@
+/**
+ * The dataset options of `train` and `inspect`: `--data PATH` (your own data, its kind detected)
+ * with `--size 28|32|64|auto`, `--channels 1|3|auto`, `--fit crop|pad`, `--preprocess
+ * auto|mnist-style|plain`, `--transpose`; or `--dataset <id>` for the built-in sets (`--dataset
+ * folder|local --path PATH` as before). And the report's warnings, printed to stderr.
+ */
+import path from 'node:path';
+import type { DatasetRefInput, DatasetReport, ImportOptionsInput } from '../../src-shared/types';
+import { DATASET_IDS } from '../../src-shared/types';
+import { UsageError, type Options } from './args';
+
+const SIZES = ['auto', '28', '32', '64'];
+const CHANNELS = ['auto', '1', '3'];
+const FITS = ['crop', 'pad'];
+const PREPROCESS = ['auto', 'mnist-style', 'plain'];
+
+function choice(v: string | undefined, name: string, allowed: string[]): string | undefined {
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+  return v;
+}
+
+/** The import options given on the command line (undefined when none). */
+function importOptions(o: Options): ImportOptionsInput | undefined {
+  const size = choice(o.size, 'size', SIZES);
+  const channels = choice(o.channels, 'channels', CHANNELS);
+  const fit = choice(o.fit, 'fit', FITS) as ImportOptionsInput['fit'];
+  const preprocess = choice(o.preprocess, 'preprocess', PREPROCESS) as ImportOptionsInput['preprocess'];
+  const opts: ImportOptionsInput = {
+    ...(size ? { size: size === 'auto' ? 'auto' : (Number(size) as 28 | 32 | 64) } : {}),
+    ...(channels ? { channels: channels === 'auto' ? 'auto' : (Number(channels) as 1 | 3) } : {}),
+    ...(fit ? { fit } : {}),
+    ...(preprocess ? { preprocess } : {}),
+    ...(o.transpose ? { transpose: true } : {}),
+  };
+  return Object.keys(opts).length ? opts : undefined;
+}
+
+/**
+ * The dataset a command works on.
+ * @throws UsageError for `--data` with a built-in `--dataset`, import options without your own
+ *   data, an unknown dataset id or a bad option value.
+ */
+export function dataRef(o: Options): DatasetRefInput {
+  const imp = importOptions(o);
+  const own = o.data ?? (o.dataset === 'folder' || o.dataset === 'local' ? o.path : undefined);
+  if (o.data && o.dataset && o.dataset !== 'local' && o.dataset !== 'folder') {
+    throw new UsageError(`--data is your own data; --dataset ${o.dataset} is a built-in one: give one of them`);
+  }
+  if (own) return { id: 'local', path: path.resolve(own), ...(imp ? { import: imp } : {}) };
+  if (o.dataset === 'folder' || o.dataset === 'local') throw new UsageError(`--dataset ${o.dataset} needs --path (or use --data PATH)`);
+  if (imp) throw new UsageError('--size, --channels, --fit, --preprocess and --transpose apply to your own data (--data PATH)');
+  const id = o.dataset ?? 'mnist';
+  if (!(DATASET_IDS as readonly string[]).includes(id) || id === 'local') {
+    throw new UsageError(`--dataset must be one of ${DATASET_IDS.filter((d) => d !== 'local').join(', ')} (your own data: --data PATH)`);
+  }
+  return { id: id as Exclude<(typeof DATASET_IDS)[number], 'local'> };
+}
+
+/** The report's warnings, one `warning:` line each, on stderr. */
+export function printWarnings(report: Pick<DatasetReport, 'warnings'>): void {
+  for (const w of report.warnings) console.error(`warning: ${w}`);
+}
