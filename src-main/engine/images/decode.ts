@@ -99,9 +99,9 @@ async function decodeBmp(bytes: Uint8Array, maxPixels: number, maxSide?: number)
   const n = d.width * d.height;
   const rgba = d.data as Uint8Array;
   if (!d.width || !d.height || rgba.length < n * 4) throw new LabError('BAD_IMAGE', 'truncated or corrupt BMP');
-  // Only 32-bit BMPs can carry alpha, and most leave that byte 0 meaning "unused".
+  // Only 32-bit BMPs can carry alpha; most leave it all 0 ("unused") or all 255: alpha only when it varies.
   let alpha = false;
-  if (d.bitPP === 32) for (let i = 0; i < n && !alpha; i++) alpha = rgba[4 * i + 3] !== 0;
+  if (d.bitPP === 32) for (let i = 1; i < n && !alpha; i++) alpha = rgba[4 * i + 3] !== rgba[3];
   const c = alpha ? 4 : 3;
   const out = new Uint8Array(n * c);
   for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) out[i * c + k] = rgba[4 * i + k];
