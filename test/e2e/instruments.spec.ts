@@ -163,11 +163,11 @@ test('a collapsed run is called out at the end of training, in the run list and 
   expect(Number(await page.getByTestId('kl-chart').getAttribute('data-total-kl'))).toBeLessThan(0.1);
 });
 
-test('toy 2-D data: a data-space plot beside the latent scatter; image views say they are for images', async ({ page, lab }) => {
+test('toy 2-D data (a CVAE): a data-space plot beside the latent scatter; image views say they are for images', async ({ page, lab }) => {
   test.setTimeout(240_000);
   await page.goto(lab.url);
   await page.getByTestId('dataset-select').selectOption('toy-moons');
-  await page.getByTestId('model-select').selectOption('vae');
+  await page.getByTestId('model-select').selectOption('cvae');
   await page.getByTestId('latent-dim-input').fill('2');
   await page.getByTestId('epochs-input').fill('3');
   await page.getByTestId('train-button').click();
@@ -190,6 +190,13 @@ test('toy 2-D data: a data-space plot beside the latent scatter; image views say
   await expect(page.getByTestId('images-only')).toContainText('Reconstruction pairs are for image datasets');
   await page.getByTestId('tab-explore').click();
   await expect(page.getByTestId('images-only').first()).toContainText('for image datasets');
-  await expect(page.getByTestId('slider-image')).toContainText('x = (');
+  const image = page.getByTestId('slider-image');
+  await expect(image).toContainText('x = (');
+  // The CVAE's label picker: the same point decoded as the other moon lands elsewhere.
+  const before = await image.textContent();
+  const decodes = Number(await image.getAttribute('data-decodes'));
+  await page.getByTestId('slider-label-select').selectOption({ label: 'lower moon' });
+  await expect(image).toHaveAttribute('data-decodes', String(decodes + 1));
+  expect(await image.textContent()).not.toBe(before);
   await expect(page.getByTestId('scatter-images-toggle')).toBeDisabled();
 });
