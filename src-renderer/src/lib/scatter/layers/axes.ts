@@ -7,11 +7,11 @@ import * as THREE from 'three';
 import type { LayerHost, ScatterLayer } from '../layer';
 
 const L = 1.15;
-/** Where each axis's name sits: just past its positive end. */
+/** Where each axis's name sits: near its positive end, inside the view (the cloud fills radius 1), beside the line. */
 const ENDS: [number, number, number][] = [
-  [L + 0.08, 0, 0],
-  [0, L + 0.08, 0],
-  [0, 0, L + 0.08],
+  [1.02, 0.06, 0],
+  [0.08, 1.02, 0],
+  [0, 0.06, 1.02],
 ];
 /** Sprite height as a share of the view's height (sizeAttenuation off: constant on screen). */
 const LABEL_SCALE = 0.026;
