@@ -221,7 +221,7 @@ async function main(): Promise<void> {
       const peak = new RssPeak();
       const from = events.length;
       const t0 = performance.now();
-      const info = await engine.call('datasets:prepare', { dataset: { id: 'folder', path: root } });
+      const info = await engine.call('datasets:prepare', { dataset: { id: 'local', path: root } });
       const seconds = (performance.now() - t0) / 1000;
       const peakRss = peak.stop();
       const progress = events.slice(from).filter((e) => e.name === 'dataset:progress').map((e) => e.payload);

@@ -361,9 +361,9 @@ describe('dataset samples of an open run', () => {
     await makeFolderDataset(root, ['a', 'b'], 10);
     const e = await make(path.join(`${ws}-out`, 'folder-workspace'));
     try {
-      const runId = await tinyRun(e, { dataset: { id: 'folder', path: root } });
+      const runId = await tinyRun(e, { dataset: { id: 'local', path: root } });
       await e.call('runs:open', { runId });
-      const ref = { id: 'folder', path: root };
+      const ref = { id: 'local', path: root };
       const before = await e.call('datasets:sample', { dataset: ref, split: 'test', offset: 0, count: 100 });
       const scatter = await e.call('model:latents', { runId, split: 'test' });
       expect(before.count).toBe(scatter.count);

@@ -106,8 +106,8 @@ describe('live engine: malformed requests', () => {
       ['model:latents', { runId: '..', split: 'test' }],
       ['export:start', { runId: '../../etc', format: 'npz', out: '/tmp/ll-x' }],
       ['export:start', { runId: 'nope', format: 'npz', out: 'relative/../../x' }],
-      ['datasets:prepare', { dataset: { id: 'folder', path: '../../../../../../etc' } }],
-      ['datasets:prepare', { dataset: { id: 'folder', path: '/proc/self/fd' } }],
+      ['datasets:prepare', { dataset: { id: 'local', path: '../../../../../../etc' } }],
+      ['datasets:prepare', { dataset: { id: 'local', path: '/proc/self/fd' } }],
       ['model:decode', { z: new Float32Array([0, 0]), count: 1 }],
       ['model:encodeFile', { name: '../../x.png', bytes: new Uint8Array([0, 1, 2, 3]) }],
     ];

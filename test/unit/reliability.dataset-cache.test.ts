@@ -19,7 +19,7 @@ import { inkPng, makeFolderDataset, makeTemp, rmTemp } from '../fixtures/generat
 
 let tmp: string;
 let root: string;
-const load = (p: string) => loadDataset({ id: 'folder', path: p }, { dataDir: tmp });
+const load = (p: string) => loadDataset({ id: 'local', path: p }, { dataDir: tmp });
 const bytesOf = (d: LoadedDataset) => d.train.x.byteLength + d.train.y.byteLength + d.test.x.byteLength + d.test.y.byteLength;
 
 beforeAll(async () => {

@@ -215,13 +215,13 @@ describe('folder datasets through datasets:prepare', () => {
     await fs.writeFile(path.join(a, 'notes.txt'), 'stray');
     await fs.writeFile(path.join(a, 'data.pdf'), '%PDF-1.4');
     await fs.mkdir(path.join(root, 'leer'));
-    const info = await engine.call('datasets:prepare', { dataset: { id: 'folder', path: root } });
+    const info = await engine.call('datasets:prepare', { dataset: { id: 'local', path: root } });
     expect(info.labelNames).toEqual(['eins', 'zwei – ñ']);
     expect(info.trainCount + info.testCount).toBe(6 + 6 + 6);
     const warnings = (info as { warnings?: string[] }).warnings ?? [];
-    expect(warnings.join('\n')).toMatch(/ignored 1 empty label folder: leer/);
-    expect(warnings.join('\n')).toMatch(/skipped 2 non-image files/);
-    expect(warnings.join('\n')).toMatch(/skipped 7 images that could not be decoded/);
+    expect(warnings.join('\n')).toMatch(/ignored 1 class without usable images: leer/);
+    expect(warnings.join('\n')).toMatch(/skipped 9 items: 2 not an image file, 7 could not be decoded/);
+    expect(info.report?.skipped).toEqual({ 'not an image file': 2, 'could not be decoded': 7 });
     await expectServing();
   });
 
@@ -229,16 +229,16 @@ describe('folder datasets through datasets:prepare', () => {
     const one = path.join(ws, 'ds-one');
     await makeFolderDataset(one, ['only'], 3);
     await fs.mkdir(path.join(one, 'empty'));
-    const r1 = await engine.handle('datasets:prepare', { dataset: { id: 'folder', path: one } });
-    expect(r1).toMatchObject({ ok: false, error: { code: 'BAD_DATASET', message: expect.stringMatching(/at least 2 label folders with images, found 1 \(only\)/) } });
+    const r1 = await engine.handle('datasets:prepare', { dataset: { id: 'local', path: one } });
+    expect(r1).toMatchObject({ ok: false, error: { code: 'BAD_DATASET', message: expect.stringMatching(/at least 2 classes with images, found 1 \("only": 3 images\)/) } });
     const none = path.join(ws, 'ds-none');
     await fs.mkdir(path.join(none, 'a'), { recursive: true });
     await fs.mkdir(path.join(none, 'b'));
     await fs.writeFile(path.join(none, 'b', 'x.txt'), 'x');
-    const r2 = await engine.handle('datasets:prepare', { dataset: { id: 'folder', path: none } });
-    expect(r2).toMatchObject({ ok: false, error: { code: 'BAD_DATASET', message: expect.stringMatching(/found 0/) } });
-    const r3 = await engine.handle('training:start', { ...TINY, dataset: { id: 'folder', path: path.join(ws, 'nope') } });
-    expect(r3).toMatchObject({ ok: false, error: { code: 'BAD_DATASET', message: expect.stringMatching(/folder not found/) } });
+    const r2 = await engine.handle('datasets:prepare', { dataset: { id: 'local', path: none } });
+    expect(r2).toMatchObject({ ok: false, error: { code: 'BAD_DATASET', message: expect.stringMatching(/found no images in .*ds-none \(1 \.txt file\)/) } });
+    const r3 = await engine.handle('training:start', { ...TINY, dataset: { id: 'local', path: path.join(ws, 'nope') } });
+    expect(r3).toMatchObject({ ok: false, error: { code: 'BAD_DATASET', message: expect.stringMatching(/not found/) } });
     expect(await engine.handle('training:status', {})).toMatchObject({ ok: true });
     await expectServing();
   });
@@ -253,7 +253,7 @@ describe('folder datasets through datasets:prepare', () => {
       await fs.writeFile(path.join(dir, '0.png'), a);
       await fs.writeFile(path.join(dir, '1.png'), b);
     }
-    const info = await engine.call('datasets:prepare', { dataset: { id: 'folder', path: root } });
+    const info = await engine.call('datasets:prepare', { dataset: { id: 'local', path: root } });
     expect(info.labelNames).toHaveLength(1000);
     expect(info.labelNames[999]).toBe('c0999');
     expect(info.trainCount).toBe(1000);
@@ -261,7 +261,7 @@ describe('folder datasets through datasets:prepare', () => {
     const { runId: big } = await engine.call('training:start', {
       ...TINY,
       model: { kind: 'cvae', latentDim: 2, hidden: [16] },
-      dataset: { id: 'folder', path: root },
+      dataset: { id: 'local', path: root },
     });
     await engine.waitForTraining();
     const done = of('training:done').filter((d) => d.runId === big).at(-1)!;
@@ -297,7 +297,7 @@ describe('contract fuzz through Engine.handle', () => {
       ['training:start', { learningRate: 1e4 }, 'INVALID_PAYLOAD'],
       ['training:start', { learningRate: 0 }, 'INVALID_PAYLOAD'],
       ['training:start', { batchSize: Infinity }, 'INVALID_PAYLOAD'],
-      ['training:start', { dataset: { id: 'folder', path: '' } }, 'INVALID_PAYLOAD'],
+      ['training:start', { dataset: { id: 'local', path: '' } }, 'INVALID_PAYLOAD'],
       ['model:decode', { z: new Float32Array(64), count: 1 }, 'INVALID_PAYLOAD'], // wrong dim for a 2-D run
       ['model:decode', { z: new Float32Array(2), count: 100_001 }, 'INVALID_PAYLOAD'],
       ['model:encode', { images: new Float32Array(10), count: 1 }, 'INVALID_PAYLOAD'],

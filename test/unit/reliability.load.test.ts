@@ -231,11 +231,11 @@ describe('folder dataset import', () => {
       for (let i = 0; i < 100; i++) await fs.writeFile(path.join(dir, `img-${i}.png`), pngs[(c + i) % pngs.length]);
     }
     const from = events.length;
-    const info = await engine.call('datasets:prepare', { dataset: { id: 'folder', path: root } });
+    const info = await engine.call('datasets:prepare', { dataset: { id: 'local', path: root } });
     const progress = events.slice(from).filter((e) => e.name === 'dataset:progress').map((e) => e.payload as EventPayload<'dataset:progress'>);
     const decode = progress.filter((p) => p.phase === 'decode');
     expect(decode.length).toBeGreaterThan(10);
-    expect(decode.every((p) => p.total === 500 && p.dataset === 'folder')).toBe(true);
+    expect(decode.every((p) => p.total === 500 && p.dataset === 'local')).toBe(true);
     for (let i = 1; i < decode.length; i++) expect(decode[i].loaded).toBeGreaterThanOrEqual(decode[i - 1].loaded);
     expect(decode.at(-1)!.loaded).toBe(500);
     expect(progress.at(-1)!.phase).toBe('ready');
@@ -243,7 +243,7 @@ describe('folder dataset import', () => {
     expect(info.trainCount).toBe(400);
     expect(info.testCount).toBe(100);
     expect(info.warnings ?? []).toEqual([]);
-    const s = await engine.call('datasets:sample', { dataset: { id: 'folder', path: root }, split: 'train', offset: 0, count: 400 });
+    const s = await engine.call('datasets:sample', { dataset: { id: 'local', path: root }, split: 'train', offset: 0, count: 400 });
     expect(new Set(s.labels).size).toBe(5);
     for (let c = 0; c < 5; c++) expect(s.labels.filter((l) => l === c).length).toBe(80);
   }, 60_000);

@@ -43,7 +43,7 @@ beforeAll(async () => {
   engine = await Engine.create({ workspace: ws, emit: () => undefined, exportFs });
   runId = (
     await engine.call('training:start', {
-      dataset: { id: 'folder', path: dataset },
+      dataset: { id: 'local', path: dataset },
       model: { kind: 'cvae', latentDim: 2, hidden: [16] },
       epochs: 1,
       batchSize: 8,
