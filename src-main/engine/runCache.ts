@@ -3,7 +3,7 @@
  * first (never the active run or the one training), and which of them is active (the one the
  * `model:*` requests without a `runId` use).
  */
-import { LabError, type DatasetRef } from '../../src-shared/types';
+import { ImportOptions, LabError, type DatasetRef } from '../../src-shared/types';
 import type { LoadedDataset } from './datasets';
 import { disposeBundle, type ModelBundle, type ModelSpec } from './models/build';
 import { loadBundle } from './models/io';
@@ -28,7 +28,8 @@ export function specOf(rec: RunRecord): ModelSpec {
 
 /** Whether two dataset references name the same dataset (same id, same folder path). */
 export function sameDataset(a: DatasetRef, b: DatasetRef): boolean {
-  return a.id === b.id && (a.path ?? '') === (b.path ?? '');
+  const opts = (r: DatasetRef) => JSON.stringify(ImportOptions.parse(r.import ?? {})); // same data imported otherwise is other data
+  return a.id === b.id && (a.path ?? '') === (b.path ?? '') && opts(a) === opts(b);
 }
 
 export class RunCache {
