@@ -254,7 +254,8 @@ describe('Hugging Face imagefolder', () => {
     async function* chunks() {
       yield { images: Float32Array.from(images, (v) => v / 255), labels: Int32Array.from(labels), z: new Float32Array(n * 2), count: n };
     }
-    return { total: n, height: 28, width: 28, latentDim: 2, labelNames: names, chunks: chunks() };
+    // `channels` is read by exports that write colour (older ones ignore it).
+    return { total: n, height: 28, width: 28, channels: 1, latentDim: 2, labelNames: names, chunks: chunks() } as GeneratedSource;
   }
   const manifest = { runId: 'r', modelKind: 'cvae', latentDim: 2, dataset: 'mnist', seed: 1, temperature: 1, countPerLabel: {}, created: '', appVersion: 't' };
 
@@ -267,6 +268,18 @@ describe('Hugging Face imagefolder', () => {
     expect(d.resolved).toMatchObject({ preprocess: 'plain', size: 28, channels: 1 });
     const { images, labels } = glyphArrays(3, 4);
     expect(imagesByClass(d)).toEqual(arraysByClass(images, labels, names, 784));
+  });
+
+  it('older exports (label = class index) take their names from manifest.json', async () => {
+    const root = path.join(tmp, 'hf-old');
+    await classFolders(root, ['x', 'y'], 3);
+    const rows = ['file_name,label,seed,z0'];
+    for (const [k, name] of ['x', 'y'].entries()) for (let i = 0; i < 3; i++) rows.push(`${name}/${i}.png,${k},1,0.5`);
+    await fsp.writeFile(path.join(root, 'metadata.csv'), rows.join('\n') + '\n');
+    await fsp.writeFile(path.join(root, 'manifest.json'), JSON.stringify({ format: 'imagefolder', labelNames: ['x', 'y'] }));
+    const d = await load(root);
+    expect(d.info.labelNames).toEqual(['x', 'y']);
+    expect(d.report.classes.map((c) => c.train + c.test)).toEqual([3, 3]);
   });
 
   it('label as class name with label_index; missing, unlabeled and unlisted files are counted', async () => {
