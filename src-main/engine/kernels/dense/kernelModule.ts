@@ -93,7 +93,7 @@ function allowRelaxedSimd(): void {
  */
 export function relaxedSimdSupported(): boolean {
   allowRelaxedSimd();
-  let bytes: Uint8Array;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = readKernelFile(RELAXED_WASM_FILE);
   } catch {
