@@ -16,6 +16,8 @@ import { IDX_SOURCES, loadIdxSource, type IdxSource } from '../../src-main/engin
 import { decodeRaw } from '../../src-main/engine/images/decode';
 import { decodePngFast } from '../../src-main/engine/images/png';
 import { preprocessForDataset } from '../../src-main/engine/images/preprocess';
+import { looksLikeInk } from '../../src-main/engine/images/mnistStyle';
+import { glyphMask, unevenlyLit } from '../fixtures/datasets';
 import { makeTemp, rmTemp } from '../fixtures/generate';
 
 let tmp: string;
@@ -99,6 +101,18 @@ describe('BMP and TIFF', () => {
     const img = await decodeRaw(new Uint8Array(tif));
     expect([img.width, img.height, img.channels]).toEqual([9, 7, 3]);
     expect(Buffer.from(img.data).equals(picture(9, 7, 3))).toBe(true);
+  });
+});
+
+describe('what looks like an ink drawing (the auto choice of MNIST-style preprocessing)', () => {
+  it('a drawing, evenly lit or not, does; a grey photograph-like texture does not', () => {
+    const side = 88;
+    const drawing = glyphMask(4, side).map((v) => (v ? 25 : 235));
+    expect(looksLikeInk({ width: side, height: side, data: drawing })).toBe(true);
+    expect(looksLikeInk({ width: side, height: side, data: unevenlyLit(drawing, side) })).toBe(true);
+    const photo = new Uint8Array(64 * 64);
+    for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) photo[y * 64 + x] = Math.round(128 + 60 * Math.sin(x / 5) * Math.cos(y / 7) + 30 * Math.sin((x + y) / 2));
+    expect(looksLikeInk({ width: 64, height: 64, data: photo })).toBe(false);
   });
 });
 
