@@ -267,6 +267,8 @@ export const ExportResult = z.object({
   total: z.number().int(),
   countPerLabel: z.record(z.string(), z.number().int()),
   files: z.array(z.string()),
+  /** What to know about the export, in words: a collapsed run's samples will be near-identical. */
+  warnings: z.array(z.string()).optional(),
 });
 export type ExportResult = z.infer<typeof ExportResult>;
 

@@ -1,13 +1,66 @@
 /**
- * Encoding one input with q(z|x). A CVAE's encoder also needs the label: without one, every
- * label is tried and the one with the best single-point ELBO (reconstruction of the posterior
- * mean + KL to the prior, `models/loss.ts`) is kept.
+ * Encoding one input with q(z|x), and turning a dropped image file into a run's input the way
+ * the run's dataset was made (`dropPreprocessing`, `preprocessDropped`). A CVAE's encoder also
+ * needs the label: without one, every label is tried and the one with the best single-point
+ * ELBO (reconstruction of the posterior mean + KL to the prior, `models/loss.ts`) is kept.
  */
 import * as tf from '@tensorflow/tfjs';
+import { imageShape, LabError, type ResolvedImport } from '../../src-shared/types';
+import { sampleStats } from './datasets/local/imageFiles';
+import { preprocessForDataset, type RawImage } from './images';
 import { decodeArrays, encodeArrays, reconErrors } from './metrics';
 import { isConditional } from './models/build';
 import { klPerSample } from './models/loss';
 import type { LoadedRun } from './runCache';
+
+/** What preprocessing a drop needs of a run: its record and dataset. */
+type RunData = Pick<LoadedRun, 'rec' | 'data'>;
+
+/** Training images looked at to tell whether a plain grey dataset is in MNIST form. */
+const FORM_SAMPLE = 32;
+
+/** Whether most of (up to 32 evenly spread) training images are ink drawings in MNIST form (light ink on dark). */
+function trainedOnInk(lr: RunData, side: number): boolean {
+  const { train } = lr.data;
+  const D = side * side;
+  const k = Math.min(FORM_SAMPLE, train.count);
+  const images: RawImage[] = [];
+  for (let i = 0; i < k; i++) {
+    const row = train.x.subarray(Math.floor((i * train.count) / k) * D, Math.floor((i * train.count) / k) * D + D);
+    images.push({ width: side, height: side, channels: 1, data: Uint8Array.from(row, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)) });
+  }
+  const s = sampleStats(images);
+  return s.decoded > 0 && s.mnistForm * 2 > s.decoded;
+}
+
+/**
+ * How an image dropped onto run `lr` becomes its input: the import options its dataset was
+ * resolved to (the run's config.json keeps them in its dataset report), so a colour image dropped
+ * onto a colour model stays colour and is cropped or padded as the dataset was. Ink runs get
+ * MNIST-style preprocessing (paper removed, ink fitted and centred) as before: the built-in MNIST
+ * sets, datasets imported MNIST-style, and grey datasets that already were in MNIST form (light
+ * ink on dark: MNIST's own files, this app's exports), whose files are plain but whose drops are
+ * photos of ink on paper.
+ * @throws LabError UNSUPPORTED for a run trained on 2-D points.
+ */
+export function dropPreprocessing(lr: RunData): ResolvedImport {
+  if (!lr.data.info.isImage) throw new LabError('UNSUPPORTED', 'this run was trained on 2-D points, not images');
+  const { height, channels } = imageShape(lr.rec.shape);
+  const size = height as ResolvedImport['size'];
+  const resolved = lr.rec.datasetReport?.resolved ?? lr.data.resolved;
+  if (!resolved) return { size, channels, fit: 'crop', preprocess: 'mnist-style', transpose: false };
+  const r = { ...resolved, size, channels };
+  if (r.preprocess === 'plain' && channels === 1 && trainedOnInk(lr, size)) return { ...r, preprocess: 'mnist-style' };
+  return r;
+}
+
+/**
+ * An image file's bytes → run `lr`'s input (H·W·C floats in [0, 1], HWC), preprocessed by
+ * `dropPreprocessing`. Throws LabError BAD_IMAGE (unreadable, oversized, blank under MNIST-style).
+ */
+export function preprocessDropped(lr: LoadedRun, bytes: Uint8Array): Promise<Float32Array> {
+  return preprocessForDataset(bytes, dropPreprocessing(lr));
+}
 
 /**
  * Latent mean and log-variance (null for an AE) of one input `x` (inputDim floats), and the label

@@ -5,8 +5,7 @@
  */
 import type { RequestName, RequestOutput, RequestParsed } from '../../src-shared/contract';
 import { LabError } from '../../src-shared/types';
-import { encodeImage } from './encodeImage';
-import { preprocessMnistStyle } from './images';
+import { encodeImage, preprocessDropped } from './encodeImage';
 import { interpolateLatents, manifoldLatents, sampleLatents } from './inference';
 import { decodeArrays, encodeArrays, nearest, reconErrors, type SplitData } from './metrics';
 import { isConditional } from './models/build';
@@ -179,13 +178,15 @@ export function manifold(lr: LoadedRun, { dims, steps, range, label }: In<'model
   return { images: decode(lr, z, labels, count), count, shape: lr.rec.shape, z };
 }
 
-/** An image file, preprocessed MNIST-style, encoded (CVAE: under its best label), reconstructed, with 8 neighbours. */
+/**
+ * An image file, preprocessed as the run's dataset was (`dropPreprocessing`: size, colour, crop or
+ * pad; MNIST-style for ink runs), encoded (CVAE: under its best label), reconstructed, with 8
+ * neighbours.
+ */
 export async function encodeFile(lr: LoadedRun, { bytes, label }: In<'model:encodeFile'>): Promise<Out<'model:encodeFile'>> {
   if (!lr.data.info.isImage) throw new LabError('UNSUPPORTED', 'this run was trained on 2-D points, not images');
   checkLabel(lr, label);
-  const [h, w] = lr.rec.shape;
-  if (h !== 28 || w !== 28) throw new LabError('UNSUPPORTED', `encoding files needs a 28×28 model (this one is ${h}×${w})`);
-  const input = await preprocessMnistStyle(bytes);
+  const input = await preprocessDropped(lr, bytes);
   const enc = encodeImage(lr, input, label);
   const y = isConditional(lr.rec.config.model.kind) ? Int32Array.of(enc.label) : null;
   const reconstruction = decode(lr, enc.mean, y, 1);

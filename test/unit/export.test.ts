@@ -130,13 +130,15 @@ describe('imagefolder export', () => {
     expect([...r.files].sort()).toEqual(files);
 
     const csv = (await fsp.readFile(path.join(out, 'metadata.csv'), 'utf8')).trim().split('\n');
-    expect(csv[0]).toBe('file_name,label,seed,z0,z1,z2');
+    // Hugging Face imagefolder: label = the class name (empty when unlabeled), label_index its index.
+    expect(csv[0]).toBe('file_name,label,label_index,seed,z0,z1,z2');
     expect(csv.length).toBe(11);
     for (let i = 0; i < 10; i++) {
       const cols = csv[1 + i].split(',');
-      expect(cols.length).toBe(6);
-      const [file, label, seed, ...z] = cols;
-      expect(Number(label)).toBe(labelOf(i));
+      expect(cols.length).toBe(7);
+      const [file, label, labelIndex, seed, ...z] = cols;
+      expect(label).toBe(labelOf(i) < 0 ? '' : LABELS[labelOf(i)]);
+      expect(Number(labelIndex)).toBe(labelOf(i));
       expect(seed).toBe('42');
       expect(z.map(Number)).toEqual([0, 1, 2].map((d) => Math.fround(i + d / 10 - 0.5)).map((v) => Number(v.toPrecision(7))));
       // decode the PNG with sharp and compare pixels
@@ -152,6 +154,7 @@ describe('imagefolder export', () => {
     expect(m.format).toBe('imagefolder');
     expect(m.total).toBe(10);
     expect(m.labelFolders['one/two']).toBe('one_two');
+    expect(m.shape).toEqual([H, Wd, 1]);
     expect(await siblings(tmp)).toEqual(['imgf']); // no temp folder left
   });
 });

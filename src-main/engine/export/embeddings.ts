@@ -16,10 +16,14 @@ export interface EmbeddingData {
   dim: number;
   labels: Int32Array;
   labelNames: string[];
-  /** Optional thumbnails for the sprite: count × height×width floats in [0,1]. */
+  /** Optional thumbnails for the sprite: count × height×width×channels floats in [0,1], HWC. */
   images?: Float32Array;
   height?: number;
   width?: number;
+  /** 1 = grey (default), 3 = RGB: the sprite is then an RGB PNG. */
+  channels?: 1 | 3;
+  /** Grey thumbnails drawn as 255 − value (ink drawings, light on dark, shown dark on white). Default true; never for RGB. */
+  invert?: boolean;
   count: number;
   /** Extra fields for `manifest.json` (run id, model kind, …). */
   manifest?: Record<string, unknown>;
@@ -27,10 +31,12 @@ export interface EmbeddingData {
 
 /**
  * Write a TensorBoard-projector folder: `vectors.tsv`, `metadata.tsv` (header
- * `label<TAB>label_index`, when labels exist), `sprite.png` (thumbnails in a square grid, dark
- * ink on white; skipped when it would exceed 8192 px per side), `projector_config.pbtxt`
- * (+ `projector_config.json` for the standalone projector) and `manifest.json`
- * (`format: "embeddings"`, `count`, `dim`, `data.manifest`, and what was written).
+ * `label<TAB>label_index`, when labels exist), `sprite.png` (thumbnails in a square grid, grey or
+ * RGB as the images are, grey ink drawings dark on white (`invert`); blank cells white; skipped when
+ * it would exceed 8192 px per side), `projector_config.pbtxt` (+ `projector_config.json` for the
+ * standalone projector) and `manifest.json` (`format: "embeddings"`, `count`, `dim`, the
+ * thumbnails' `shape` [H, W, C], `data.manifest`, and what was written).
+ * @throws LabError INTERNAL (arrays of inconsistent sizes) and the atomic writer's errors.
  */
 export async function writeEmbeddings(
   out: string,
@@ -60,28 +66,16 @@ export async function writeEmbeddings(
     let sprite: { cols: number; h: number; w: number } | null = null;
     let spriteNote: string | undefined;
     const { images, height: h, width: wd } = data;
+    const ch = data.channels ?? 1;
     if (images && h && wd && count > 0) {
-      if (images.length !== count * h * wd) throw new LabError('INTERNAL', 'embedding thumbnails have inconsistent sizes');
+      if (images.length !== count * h * wd * ch) throw new LabError('INTERNAL', 'embedding thumbnails have inconsistent sizes');
       const cols = Math.ceil(Math.sqrt(count));
       const rowsN = Math.ceil(count / cols);
       if (cols * wd > MAX_SPRITE_SIDE || rowsN * h > MAX_SPRITE_SIDE) {
         spriteNote = `sprite skipped: ${count} thumbnails of ${wd}×${h} exceed ${MAX_SPRITE_SIDE}×${MAX_SPRITE_SIDE}`;
       } else {
-        const sw = cols * wd;
-        const sh = rowsN * h;
-        const grid = new Uint8Array(sw * sh).fill(255);
-        for (let i = 0; i < count; i++) {
-          const gx = (i % cols) * wd;
-          const gy = Math.floor(i / cols) * h;
-          for (let y = 0; y < h; y++) {
-            for (let x = 0; x < wd; x++) {
-              const v = images[i * h * wd + y * wd + x];
-              const b = v > 0 ? (v >= 1 ? 255 : Math.round(v * 255)) : 0;
-              grid[(gy + y) * sw + gx + x] = 255 - b;
-            }
-          }
-        }
-        await w.write('sprite.png', await encodePng(grid, sw, sh));
+        const grid = spriteGrid(images, count, cols, rowsN, h, wd, ch, (data.invert ?? true) && ch === 1);
+        await w.write('sprite.png', await encodePng(grid, cols * wd, rowsN * h, ch));
         sprite = { cols, h, w: wd };
       }
     }
@@ -112,7 +106,31 @@ export async function writeEmbeddings(
       ...(spriteNote ? { note: spriteNote } : {}),
     };
     await w.write('projector_config.json', JSON.stringify(json, null, 2) + '\n');
-    await w.writeManifest({ ...data.manifest, format: 'embeddings', count, dim });
+    await w.writeManifest({ ...data.manifest, format: 'embeddings', count, dim, ...(h && wd ? { shape: [h, wd, ch] } : {}) });
     opts.onProgress?.(total, total);
   });
+}
+
+/**
+ * `count` thumbnails (h × wd × ch floats in [0, 1], HWC) in a `cols × rowsN` grid of bytes,
+ * (rowsN·h) × (cols·wd) × ch; cells without a thumbnail are white. `invert`: 255 − value.
+ */
+function spriteGrid(images: Float32Array, count: number, cols: number, rowsN: number, h: number, wd: number, ch: number, invert: boolean): Uint8Array {
+  const sw = cols * wd;
+  const grid = new Uint8Array(sw * rowsN * h * ch).fill(255);
+  const row = wd * ch;
+  for (let i = 0; i < count; i++) {
+    const gx = (i % cols) * wd;
+    const gy = Math.floor(i / cols) * h;
+    for (let y = 0; y < h; y++) {
+      const src = (i * h + y) * row;
+      const dst = ((gy + y) * sw + gx) * ch;
+      for (let k = 0; k < row; k++) {
+        const v = images[src + k];
+        const b = v > 0 ? (v >= 1 ? 255 : Math.round(v * 255)) : 0;
+        grid[dst + k] = invert ? 255 - b : b;
+      }
+    }
+  }
+  return grid;
 }

@@ -2,9 +2,11 @@
  * `export:start` for a loaded run: samples and decodes the generated dataset in chunks of 1,000
  * (or encodes the test split for embeddings) and hands it to the atomic writers.
  */
+import { collapseWarning } from '../../../src-shared/collapse';
 import type { ExportRequest, ExportResult } from '../../../src-shared/types';
-import { LabError } from '../../../src-shared/types';
+import { imageShape, LabError } from '../../../src-shared/types';
 import type { LoadedDataset } from '../datasets/types';
+import { dropPreprocessing } from '../encodeImage';
 import { priorSampler } from '../inference';
 import { decodeArrays, encodeArrays } from '../metrics';
 import { isConditional, type ModelBundle } from '../models/build';
@@ -21,14 +23,20 @@ export interface ExportableRun {
 
 const CHUNK = 1000;
 
+/** Images of ink drawings (light on dark), shown dark on white in a sprite: a run whose drops are MNIST-style. */
+const inkImages = (lr: ExportableRun) => dropPreprocessing(lr).preprocess === 'mnist-style';
+
 /**
- * Write the export `req` asks for (destination `req.out`, absolute) from run `lr`.
+ * Write the export `req` asks for (destination `req.out`, absolute) from run `lr`. Images keep
+ * the run's shape [H, W, C]; a collapsed run's image export carries a warning that its samples
+ * will be near-identical (`ExportResult.warnings`).
  * @throws LabError UNSUPPORTED (image formats of a non-image model), and whatever the writers
  *   throw (INVALID_PAYLOAD, EXISTS, BUSY, CANCELLED, IO).
  */
 export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts: ExportOptions): Promise<ExportResult> {
   const { rec } = lr;
   const runInfo = { runId: rec.id, modelKind: rec.config.model.kind, latentDim: rec.config.model.latentDim, dataset: rec.config.dataset.id };
+  const img = lr.data.info.isImage ? imageShape(rec.shape) : null;
   if (req.format === 'embeddings') {
     const s = lr.data.test;
     const { mean } = encodeArrays(lr.bundle, s.x, s.y, s.count);
@@ -39,9 +47,11 @@ export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts:
         dim: rec.config.model.latentDim,
         labels: s.y,
         labelNames: rec.labelNames,
-        images: lr.data.info.isImage ? s.x : undefined,
-        height: rec.shape[0],
-        width: rec.shape[1],
+        images: img ? s.x : undefined,
+        height: img?.height,
+        width: img?.width,
+        channels: img?.channels,
+        invert: img ? inkImages(lr) : undefined,
         count: s.count,
         manifest: { ...runInfo, split: 'test', created: new Date().toISOString(), appVersion: APP_VERSION },
       },
@@ -49,7 +59,8 @@ export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts:
     );
     return { out: r.out, format: req.format, total: s.count, countPerLabel: {}, files: r.files };
   }
-  if (!lr.data.info.isImage) throw new LabError('UNSUPPORTED', 'image exports need a model trained on images');
+  if (!img) throw new LabError('UNSUPPORTED', 'image exports need a model trained on images');
+  const collapsed = collapseWarning(rec.config.model.kind, rec.metrics);
   const cond = isConditional(rec.config.model.kind);
   const labelList = cond ? (req.label !== undefined ? [req.label] : Array.from({ length: rec.numClasses }, (_, i) => i)) : [-1];
   const total = req.count * labelList.length;
@@ -74,7 +85,7 @@ export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts:
   const r = await writeGeneratedExport(
     req.format,
     req.out,
-    { total, height: rec.shape[0], width: rec.shape[1], latentDim: d, labelNames: rec.labelNames, chunks: chunks() },
+    { total, height: img.height, width: img.width, channels: img.channels, latentDim: d, labelNames: rec.labelNames, chunks: chunks() },
     {
       ...runInfo,
       seed: req.seed,
@@ -82,8 +93,9 @@ export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts:
       countPerLabel,
       created: new Date().toISOString(),
       appVersion: APP_VERSION,
+      ...(collapsed ? { warnings: [collapsed] } : {}),
     },
     opts,
   );
-  return { out: r.out, format: req.format, total, countPerLabel, files: r.files };
+  return { out: r.out, format: req.format, total, countPerLabel, files: r.files, ...(collapsed ? { warnings: [collapsed] } : {}) };
 }

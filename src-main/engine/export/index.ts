@@ -1,7 +1,8 @@
 /**
  * Exporters for generated datasets (image folder, MNIST-style IDX, NumPy .npz) and latent
  * embeddings (TensorBoard projector). Plain Node over typed arrays; every export is atomic
- * (see atomic.ts). Pixels are written as Math.round(clamp(v, 0, 1) * 255).
+ * (see atomic.ts). Pixels are written as Math.round(clamp(v, 0, 1) * 255); images are H × W × C
+ * (C = 1 grey or 3 RGB, channels last) and every format keeps that shape.
  */
 import { Gzip, gzipSync, Zip, ZipDeflate } from 'fflate';
 import { LabError } from '../../../src-shared/types';
@@ -20,7 +21,7 @@ export { npyHeader } from './npy';
 export { MAX_SPRITE_SIDE, writeEmbeddings, type EmbeddingData } from './embeddings';
 
 export interface GeneratedChunk {
-  /** n × H×W floats in [0,1]. */
+  /** n × H×W×C floats in [0,1], HWC. */
   images: Float32Array;
   /** -1 = unlabeled. */
   labels: Int32Array;
@@ -33,6 +34,8 @@ export interface GeneratedSource {
   total: number;
   height: number;
   width: number;
+  /** 1 = grey (default), 3 = RGB (channels last). */
+  channels?: 1 | 3;
   latentDim: number;
   labelNames: string[];
   chunks: AsyncIterable<GeneratedChunk>;
@@ -48,6 +51,8 @@ export interface ExportManifest {
   countPerLabel: Record<string, number>;
   created: string;
   appVersion: string;
+  /** Warnings about what was exported (e.g. a collapsed run's near-identical samples). */
+  warnings?: string[];
 }
 
 /**
@@ -87,13 +92,13 @@ export function labelFolderNames(labelNames: readonly string[]): string[] {
 
 function validateSource(src: GeneratedSource): void {
   const ok = (n: number) => Number.isInteger(n) && n > 0;
-  if (!Number.isInteger(src.total) || src.total < 0 || !ok(src.height) || !ok(src.width) || !ok(src.latentDim)) {
+  if (!Number.isInteger(src.total) || src.total < 0 || !ok(src.height) || !ok(src.width) || !ok(src.latentDim) || (src.channels !== undefined && src.channels !== 1 && src.channels !== 3)) {
     throw new LabError('INTERNAL', 'export source has an invalid size');
   }
 }
 
 function validateChunk(c: GeneratedChunk, src: GeneratedSource, done: number): void {
-  const px = src.height * src.width;
+  const px = src.height * src.width * (src.channels ?? 1);
   if (
     c.images.length !== c.count * px ||
     c.labels.length !== c.count ||
@@ -128,14 +133,20 @@ async function eachChunk(
 }
 
 /**
- * Write a generated dataset to `out` (a folder) in one of three formats:
- * - `imagefolder`: `<label>/<n>.png` (8-bit gray PNG; unlabeled → `unlabeled/`), `metadata.csv`
- *   (`file_name,label,seed,z0..z{d-1}`; label index or -1) and `manifest.json`.
- * - `idx`: `images-idx3-ubyte.gz` + `labels-idx1-ubyte.gz`, byte-compatible with MNIST;
- *   unlabeled images get label 255 (`manifest.json` says so). At most 255 labels.
- * - `npz`: `images` (uint8 N×H×W), `labels` (uint8 N; int16 when some are -1 or any > 255) and
- *   `z` (float32 N×d), plus `manifest.json` next to it.
+ * Write a generated dataset to `out` (a folder) in one of three formats, each keeping the images'
+ * shape H × W × C (`manifest.json`'s `shape` says it):
+ * - `imagefolder`: `<label name>/<n>.png` (8-bit grey or RGB PNG; unlabeled → `unlabeled/`),
+ *   `metadata.csv` (`file_name,label,label_index,seed,z0..z{d-1}`: `label` = the class name,
+ *   empty when unlabeled, `label_index` its index or -1) — the Hugging Face imagefolder layout,
+ *   which `--data` re-imports with the same classes — and `manifest.json`.
+ * - `idx`: grey `images-idx3-ubyte.gz` (N×H×W, byte-compatible with MNIST) or colour
+ *   `images-idx4-ubyte.gz` (N×H×W×3) + `labels-idx1-ubyte.gz`; unlabeled images get label 255
+ *   (`manifest.json` says so). At most 255 labels.
+ * - `npz`: `images` (uint8 N×H×W, or N×H×W×3 in colour), `labels` (uint8 N; int16 when some are
+ *   -1 or any > 255) and `z` (float32 N×d), plus `manifest.json` next to it.
  * Returns the final folder and the relative paths written.
+ * @throws LabError UNSUPPORTED (IDX with over 255 labels, unknown format), INTERNAL (a source
+ *   whose sizes disagree), and the atomic writer's EXISTS, INVALID_PAYLOAD, CANCELLED, IO.
  */
 export async function writeGeneratedExport(
   format: GeneratedFormat,
@@ -145,13 +156,22 @@ export async function writeGeneratedExport(
   opts: ExportOptions = {},
 ): Promise<{ out: string; files: string[] }> {
   validateSource(src);
+  const channels = src.channels ?? 1;
   if (format === 'idx' && src.labelNames.length > IDX_UNLABELED) {
     throw new LabError('UNSUPPORTED', `IDX labels are single bytes: at most ${IDX_UNLABELED} labels, this model has ${src.labelNames.length}`);
   }
   if (format !== 'imagefolder' && format !== 'idx' && format !== 'npz') {
     throw new LabError('UNSUPPORTED', `unknown export format ${String(format)}`);
   }
-  const base = { format, total: src.total, height: src.height, width: src.width, labelNames: src.labelNames };
+  const base = {
+    format,
+    total: src.total,
+    height: src.height,
+    width: src.width,
+    channels,
+    shape: [src.height, src.width, channels],
+    labelNames: src.labelNames,
+  };
   return withAtomicFolder(out, opts, async (w) => {
     if (format === 'imagefolder') await writeImageFolder(w, src, manifest, opts, base);
     else if (format === 'idx') await writeIdxExport(w, src, manifest, opts, base);
@@ -167,11 +187,12 @@ async function writeImageFolder(
   base: Record<string, unknown>,
 ): Promise<void> {
   const { height, width, latentDim } = src;
-  const px = height * width;
+  const channels = src.channels ?? 1;
+  const px = height * width * channels;
   const dirs = labelFolderNames(src.labelNames);
   const counters = new Map<number, number>();
   const pad = Math.max(1, String(Math.max(0, src.total - 1)).length);
-  const header = ['file_name', 'label', 'seed', ...Array.from({ length: latentDim }, (_, i) => `z${i}`)].join(',');
+  const header = ['file_name', 'label', 'label_index', 'seed', ...Array.from({ length: latentDim }, (_, i) => `z${i}`)].join(',');
   const rows: string[] = [header];
   await eachChunk(src, w, opts, async (c) => {
     const names: string[] = [];
@@ -182,13 +203,14 @@ async function writeImageFolder(
       const rel = `${label < 0 ? UNLABELED_DIR : dirs[label]}/${String(n).padStart(pad, '0')}.png`;
       names.push(rel);
       const z = Array.from(c.z.subarray(i * latentDim, (i + 1) * latentDim), fmt);
-      rows.push([csvField(rel), String(label), String(manifest.seed), ...z].join(','));
+      const name = label < 0 ? '' : csvField(src.labelNames[label]);
+      rows.push([csvField(rel), name, String(label), String(manifest.seed), ...z].join(','));
     }
     // Every writer settles before an error propagates (mapLimit): the caller then removes the temp
     // folder, and a writer still in flight must not re-create it (mkdir -p) afterwards.
     await mapLimit(names, PNG_CONCURRENCY, async (name, i) => {
       w.checkAborted();
-      const png = await encodePng(toBytes(c.images.subarray(i * px, (i + 1) * px)), width, height);
+      const png = await encodePng(toBytes(c.images.subarray(i * px, (i + 1) * px)), width, height, channels);
       await w.write(name, png);
     });
   });
@@ -198,7 +220,7 @@ async function writeImageFolder(
       ...base,
       labelFolders: Object.fromEntries(src.labelNames.map((n, i) => [n, dirs[i]])),
       unlabeledFolder: UNLABELED_DIR,
-      pixelEncoding: 'uint8 = round(clamp(v,0,1)*255), ink = 255',
+      pixelEncoding: PIXELS(channels),
   });
 }
 
@@ -211,16 +233,17 @@ async function writeIdxExport(
 ): Promise<void> {
   const parts: Uint8Array[] = [];
   const gz = new Gzip({ level: 6 }, (data) => parts.push(data));
-  gz.push(idxHeader([src.total, src.height, src.width]));
+  const dims = imageDims(src);
+  gz.push(idxHeader(dims));
   const labels = new Uint8Array(src.total);
   await eachChunk(src, w, opts, (c, offset) => {
     gz.push(toBytes(c.images));
     for (let i = 0; i < c.count; i++) labels[offset + i] = c.labels[i] < 0 ? IDX_UNLABELED : c.labels[i];
   });
   gz.push(new Uint8Array(0), true);
-  await w.write('images-idx3-ubyte.gz', concat(parts));
+  await w.write(`images-idx${dims.length}-ubyte.gz`, concat(parts));
   await w.write('labels-idx1-ubyte.gz', gzipSync(writeIdx([src.total], labels), { level: 6 }));
-  await w.writeManifest({ ...manifest, ...base, unlabeledLabel: IDX_UNLABELED, pixelEncoding: 'uint8 = round(clamp(v,0,1)*255), ink = 255' });
+  await w.writeManifest({ ...manifest, ...base, unlabeledLabel: IDX_UNLABELED, pixelEncoding: PIXELS(src.channels ?? 1) });
 }
 
 async function writeNpz(
@@ -240,7 +263,8 @@ async function writeNpz(
   const zs = new ZipDeflate('z.npy', { level: 6 });
   zip.add(images);
   zip.add(zs);
-  images.push(npyHeader('|u1', [src.total, src.height, src.width]));
+  const dims = imageDims(src);
+  images.push(npyHeader('|u1', dims));
   zs.push(npyHeader('<f4', [src.total, src.latentDim]));
   const labels = new Int32Array(src.total);
   await eachChunk(src, w, opts, (c, offset) => {
@@ -271,12 +295,20 @@ async function writeNpz(
       ...base,
       npz: name,
       arrays: {
-        images: `uint8 [${src.total}, ${src.height}, ${src.width}], round(clamp(v,0,1)*255), ink = 255`,
+        images: `uint8 [${dims.join(', ')}], ${PIXELS(src.channels ?? 1)}`,
         labels: `${descr === '|u1' ? 'uint8' : 'int16'} [${src.total}], label index${descr === '|u1' ? '' : ', -1 = unlabeled'}`,
         z: `float32 [${src.total}, ${src.latentDim}]`,
       },
   });
 }
+
+/** N × H × W (grey, as MNIST) or N × H × W × 3 (RGB, channels last). */
+function imageDims(src: GeneratedSource): number[] {
+  return (src.channels ?? 1) === 1 ? [src.total, src.height, src.width] : [src.total, src.height, src.width, 3];
+}
+
+const PIXELS = (channels: 1 | 3) =>
+  channels === 1 ? 'uint8 = round(clamp(v,0,1)*255), grey (ink = 255 for ink drawings)' : 'uint8 = round(clamp(v,0,1)*255), RGB, channels last';
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
