@@ -58,8 +58,8 @@ export class DenseStepper implements Stepper {
     return g;
   }
 
-  apply(t: number, m: number): void {
-    this.net.adam(this.owned, t, this.cfg.learningRate, this.cfg.model.l2, m);
+  apply(t: number, m: number, lr: number): void {
+    this.net.adam(this.owned, t, lr, this.cfg.model.l2, m);
   }
 
   sync(): void {}

@@ -15,8 +15,12 @@ export interface Stepper {
   discard(): void;
   /** Test probe: the whole batch's gradient (all workers' shares, L2 included). */
   combined(m: number): Float32Array;
-  /** Adam (step `t`, 1-based) on the variables this worker owns, from all shares; publishes them. */
-  apply(t: number, m: number): void;
+  /**
+   * Adam (step `t`, 1-based) on the variables this worker owns, from all shares; publishes them.
+   * `lr`: this step's learning rate (the epoch message's, else the config's); the tfjs replica
+   * keeps its optimizer's (the config's) — per-epoch rates are the kernels' only (the classifier).
+   */
+  apply(t: number, m: number, lr: number): void;
   /** After the barrier that follows `apply`: take the other workers' variables. */
   sync(): void;
   /** The current weights in `trainableVariables` order (a copy). */

@@ -132,7 +132,7 @@ class Runner {
   }
 
   /** Runs one epoch synchronously. */
-  runEpoch(epoch: number, order: Int32Array, step0: number): void {
+  runEpoch(epoch: number, order: Int32Array, step0: number, learningRate?: number): void {
     const { init, ctl, stepper } = this;
     const cfg: TrainConfig = init.cfg;
     const W = init.workers;
@@ -188,7 +188,7 @@ class Runner {
       if (init.probeGradients && this.leader) post({ type: 'grads', index: me, step: this.step, grads: stepper.combined(m) });
 
       // 3. Adam on the variables this worker owns, from the sum of all shares.
-      stepper.apply(this.step + 1, m);
+      stepper.apply(this.step + 1, m, learningRate ?? cfg.learningRate);
       this.step++;
       sums.recon += recon * m;
       sums.kl += kl * m;
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
   }
   parentPort!.on('message', (msg: ToWorker) => {
     try {
-      if (msg.type === 'epoch') runner.runEpoch(msg.epoch, msg.order, msg.step);
+      if (msg.type === 'epoch') runner.runEpoch(msg.epoch, msg.order, msg.step, msg.learningRate);
       else if (msg.type === 'dump') post({ type: 'weights', index: init.index, weights: runner.stepper.getFlat() });
     } catch (err) {
       if (err instanceof Aborted) return;

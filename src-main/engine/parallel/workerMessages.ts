@@ -89,7 +89,8 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { type: 'epoch'; epoch: number; order: Int32Array; step: number }
+  /** `learningRate`: Adam's rate for this epoch (default the config's; the kernels only — the classifier's decay). */
+  | { type: 'epoch'; epoch: number; order: Int32Array; step: number; learningRate?: number }
   | { type: 'dump' };
 
 export type FromWorker =

@@ -7,6 +7,7 @@
  * gradients, inverted dropout, the Bernoulli / Gaussian reconstruction loss with its gradient, the VAE
  * reparameterisation and KL with theirs, and Adam. The layer program (which call on which
  * buffer) lives in ./denseNet.ts; two training threads each run it on their half of the batch.
+ * A classifier (conv stages → dense → logits) uses the same kernels with softmax cross-entropy.
  *
  * Built by `npm run build:kernels` (scripts/build-kernels.cjs: clang --target=wasm32 -msimd128)
  * into ./dense.wasm and, with relaxed SIMD, ./dense-relaxed.wasm (both committed). Every
@@ -344,6 +345,33 @@ double recon_gaussian(int M, int D, f32 *L, const f32 *X, f32 scale) {
       l[j] = scale * d;
     }
     total += row;
+  }
+  return total;
+}
+
+/*
+ * Softmax cross-entropy from logits (a classifier's loss), in place: L[M×K] holds the logits on
+ * entry and scale·(softmax(l) − onehot(y)) on return. Returns Σ over rows of
+ * −log softmax(l)[y] = log Σ_j e^(l_j − max) − (l_y − max). Labels must be in [0, K).
+ */
+EXPORT("softmax_xent")
+double softmax_xent(int M, int K, f32 *L, const int *labels, f32 scale) {
+  double total = 0;
+  for (int i = 0; i < M; i++) {
+    f32 *l = L + i * K;
+    int y = labels[i];
+    f32 mx = l[0];
+    for (int j = 1; j < K; j++) mx = l[j] > mx ? l[j] : mx;
+    f32 ly = l[y] - mx;
+    f32 s = 0.f;
+    for (int j = 0; j < K; j++) {
+      f32 e = exp_(l[j] - mx);
+      l[j] = e;
+      s += e;
+    }
+    f32 inv = 1.0f / s;
+    for (int j = 0; j < K; j++) l[j] = scale * (l[j] * inv - (j == y ? 1.0f : 0.0f));
+    total += log_(s) - ly;
   }
   return total;
 }

@@ -24,6 +24,27 @@ import type { DenseLayerPlan, DensePlan, LayerPlan, ThreadBuffers } from './dens
 import { instantiateKernels, kernelModule } from './kernelModule';
 import type { DenseKernels } from './kernelTable';
 
+/**
+ * Writes each of `rows` images of `src` into `dst` shifted by a random whole number of pixels in
+ * [−shift, shift] on each axis (NHWC rows of `image` = [H, W, C]; pixels shifted in are 0).
+ */
+export function shiftImages(src: Float32Array, dst: Float32Array, rows: number, image: readonly number[], shift: number, rng: () => number): void {
+  const [H, W, C] = image;
+  const D = H * W * C;
+  const span = 2 * shift + 1;
+  dst.fill(0, 0, rows * D);
+  for (let r = 0; r < rows; r++) {
+    const dy = Math.floor(rng() * span) - shift;
+    const dx = Math.floor(rng() * span) - shift;
+    const x0 = Math.max(0, dx);
+    const x1 = Math.min(W, W + dx);
+    for (let y = Math.max(0, dy); y < Math.min(H, H + dy); y++) {
+      const from = r * D + ((y - dy) * W + (x0 - dx)) * C;
+      dst.set(src.subarray(from, from + (x1 - x0) * C), r * D + (y * W + x0) * C);
+    }
+  }
+}
+
 /** Adam's constants (tfjs defaults; ε is the float32 backend epsilon tfjs uses). */
 export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
@@ -99,13 +120,14 @@ export class DenseNet {
       X.set(x.subarray(src * D, src * D + D), i * D);
       labels[i] = y[src];
     }
-    if (plan.conditional) {
-      // A label out of range would index past the kernel's one-hot rows.
+    if (plan.conditional || plan.task === 'classifier') {
+      // A label out of range would index past the kernel's one-hot rows (or the logits).
       for (let i = 0; i < rows; i++) {
         if (!(labels[i] >= 0 && labels[i] < plan.classes)) throw new Error(`dense kernels: label ${labels[i]} is not in 0…${plan.classes - 1}`);
       }
     }
     const rng = mulberry32(seed);
+    if (plan.shift > 0 && plan.image) shiftImages(X, this.view(buf.xIn, rows * D), rows, plan.image, plan.shift, rng);
     if (plan.variational) {
       const eps = this.view(buf.eps, rows * plan.latentDim);
       for (let i = 0; i < eps.length; i++) eps[i] = gaussian(rng);
@@ -201,15 +223,11 @@ export class DenseNet {
       this.grads.fill(0);
       return { recon: 0, kl: 0 };
     }
+    if (plan.task === 'classifier') return { recon: this.classifierGradient(rows, m), kl: 0 };
     const L = plan.latentDim;
-    let seed = 0;
     // Encoder.
-    let input = buf.xIn;
-    plan.enc.forEach((l, i) => {
-      this.forward(l, input, rows, buf.encH[i], buf.encCols[i], buf.encOut[i], buf.encMask[i], buf.encMask[i] >= 0 ? seed++ : -1);
-      input = buf.encOut[i];
-    });
-    const hLast = input;
+    const hLast = this.encode(rows);
+    let seed = buf.encMask.filter((o) => o >= 0).length;
     let kl = 0;
     if (plan.lv) {
       this.forwardLayer(plan.mu, hLast, rows, buf.mu);
@@ -219,7 +237,7 @@ export class DenseNet {
       this.forwardLayer(plan.mu, hLast, rows, buf.z);
     }
     // Decoder; the last layer writes the logits.
-    input = buf.z;
+    let input = buf.z;
     plan.dec.forEach((l, i) => {
       this.forward(l, input, rows, buf.decH[i], -1, buf.decOut[i], buf.decMask[i], buf.decMask[i] >= 0 ? seed++ : -1);
       input = buf.decOut[i];
@@ -243,12 +261,60 @@ export class DenseNet {
     } else {
       this.backwardLayer(plan.mu, hLast, buf.dZ, rows, buf.encD[ne - 1]);
     }
-    // Through the encoder (no gradient at the input).
-    for (let i = ne - 1; i >= 0; i--) {
+    this.encodeBackward(rows);
+    return { recon, kl: plan.variational ? kl : 0 };
+  }
+
+  /** Forward through the encoder's layers (training: dropout where marked); returns the last one's output buffer. */
+  private encode(rows: number): number {
+    const { buf } = this;
+    let seed = 0;
+    let input = buf.xIn;
+    this.plan.enc.forEach((l, i) => {
+      this.forward(l, input, rows, buf.encH[i], buf.encCols[i], buf.encOut[i], buf.encMask[i], buf.encMask[i] >= 0 ? seed++ : -1);
+      input = buf.encOut[i];
+    });
+    return input;
+  }
+
+  /** Backward through the encoder's layers from the gradient at the last one's output (none at the input). */
+  private encodeBackward(rows: number): void {
+    const { plan, buf } = this;
+    for (let i = plan.enc.length - 1; i >= 0; i--) {
       const below = i > 0 ? buf.encOut[i - 1] : buf.xIn;
       this.backward(plan.enc[i], below, rows, buf.encH[i], buf.encD[i], buf.encMask[i], buf.encCols[i], i > 0 ? buf.encD[i - 1] : null);
     }
-    return { recon, kl: plan.variational ? kl : 0 };
+  }
+
+  /**
+   * A classifier's step (task 'classifier'): encoder layers → logits (the `mu` head) → softmax
+   * cross-entropy, whose gradient (softmax − one-hot)/m replaces the logits; then backward.
+   * Writes this thread's gradient share; returns Σ cross-entropy (nats) over its rows.
+   */
+  private classifierGradient(rows: number, m: number): number {
+    const { k, plan, buf } = this;
+    const hLast = this.encode(rows);
+    this.forwardLayer(plan.mu, hLast, rows, buf.logits);
+    const ce = k.softmax_xent(rows, plan.classes, buf.logits, buf.labels, 1 / m);
+    this.backwardLayer(plan.mu, hLast, buf.logits, rows, plan.enc.length ? buf.encD[plan.enc.length - 1] : null);
+    this.encodeBackward(rows);
+    return ce;
+  }
+
+  /**
+   * Logits (rows × classes, a copy) of the loaded rows without dropout or augmentation: a
+   * classifier's forward pass for inference and tests. Reads `x` (not the shifted copy).
+   */
+  classify(rows: number): Float32Array {
+    const { plan, buf } = this;
+    if (plan.task !== 'classifier') throw new Error('dense kernels: classify needs a classifier plan');
+    let input = buf.x;
+    plan.enc.forEach((l, i) => {
+      this.forward(l, input, rows, buf.encH[i], buf.encCols[i], buf.encOut[i], -1, -1);
+      input = buf.encH[i];
+    });
+    this.forwardLayer(plan.mu, input, rows, buf.logits);
+    return this.view(buf.logits, rows * plan.classes).slice();
   }
 
   /**

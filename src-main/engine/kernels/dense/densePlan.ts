@@ -8,6 +8,9 @@
  * last one gives the logits). Dense models: dense layers only. Conv models (models/conv.ts):
  * Conv2D stages, then dense layers, in the encoder; a dense layer, then Conv2DTranspose stages,
  * in the decoder. Flatten and reshape cost nothing: an NHWC image of a row is its flat vector.
+ * A classifier (`planClassifier`, task 'classifier'; ../../classifier/) is the same program cut
+ * short: encoder layers (Conv2D stages, dense layers) → one head (the logits), softmax
+ * cross-entropy against the labels, no decoder.
  */
 import type { ModelSpec } from '../../models/build';
 import { convPlan, type ConvStage } from '../../models/conv';
@@ -15,9 +18,9 @@ import { convPlan, type ConvStage } from '../../models/conv';
 /** The activation codes of dense.c's `act_f` / `act_d`. */
 export const ACT: Record<string, number> = { linear: 0, relu: 1, elu: 2, tanh: 3, sigmoid: 4, selu: 5, leakyRelu: 6 };
 const STACK_BYTES = 64 * 1024;
-const PAGE = 65536;
+export const PAGE = 65536;
 /** wasm32 cannot address more; the plan says so instead of failing later. */
-const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
+export const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
 /** Floats of gemm.c's pack buffer: NC·KC + MC·KC (512·384 + 64·384). */
 export const GEMM_PACK_FLOATS = 512 * 384 + 64 * 384;
 
@@ -106,6 +109,8 @@ export interface ThreadBuffers {
 }
 
 export interface DensePlan {
+  /** 'autoencoder': the AE / VAE / CVAE program; 'classifier': encoder layers → logits, softmax cross-entropy. */
+  task: 'autoencoder' | 'classifier';
   threads: number;
   /** Most rows one thread handles in a step. */
   rows: number;
@@ -119,10 +124,18 @@ export interface DensePlan {
   inputNoise: number;
   /** Dropout rate of the layers marked `dropout` (0 = none). */
   dropout: number;
+  /**
+   * Classifier only: each training image is shifted by a random whole number of pixels in
+   * [−shift, shift] on each axis (zero fill) as it is loaded; 0 = no augmentation.
+   */
+  shift: number;
+  /** [H, W, C] of a row (classifier; null for the autoencoders, which do not need it). */
+  image: [number, number, number] | null;
   tensors: TensorSlot[];
   /** Total trainable parameters. */
   P: number;
   enc: LayerPlan[];
+  /** The first head: z (AE), z_mean (VAE / CVAE) or the logits (classifier). */
   mu: DenseLayerPlan;
   lv: DenseLayerPlan | null;
   /** Decoder layers; the last one's output is the logits. */
@@ -155,11 +168,12 @@ export function planDense(spec: ModelSpec, rows: number, threads: number, maxByt
   if (why) throw new Error(why);
   const cfg = spec.config;
   const layers = planLayers(spec);
-  const memory = layoutMemory(spec, layers, rows, threads);
-  if (memory.bytes > maxBytes) {
-    throw new Error(`the model needs ${(memory.bytes / 2 ** 30).toFixed(2)} GiB of kernel memory (at most ${(maxBytes / 2 ** 30).toFixed(2)} GiB)`);
-  }
+  const dims = { inputDim: spec.inputDim, latentDim: cfg.latentDim, ownInput: cfg.inputNoise > 0, headOut: 0 };
+  const memory = checkedLayout(dims, layers, rows, threads, maxBytes);
   return {
+    task: 'autoencoder',
+    shift: 0,
+    image: null,
     threads,
     rows,
     inputDim: spec.inputDim,
@@ -176,20 +190,39 @@ export function planDense(spec: ModelSpec, rows: number, threads: number, maxByt
   };
 }
 
-type Layers = Pick<DensePlan, 'tensors' | 'P' | 'enc' | 'mu' | 'lv' | 'dec'>;
+export type Layers = Pick<DensePlan, 'tensors' | 'P' | 'enc' | 'mu' | 'lv' | 'dec'>;
+
+/** What the memory layout needs besides the layers. */
+export interface LayoutDims {
+  inputDim: number;
+  /** 0 for a classifier (no sampling buffers). */
+  latentDim: number;
+  /** The encoder reads its own copy of the input (input noise, shifted images). */
+  ownInput: boolean;
+  /** Classifier: logits per row (the head writes them; their gradient replaces them). 0: the decoder's last layer's output are the logits. */
+  headOut: number;
+}
+
+/** `layoutMemory`, refused when it exceeds `maxBytes`. */
+export function checkedLayout(dims: LayoutDims, layers: Layers, rows: number, threads: number, maxBytes: number): ReturnType<typeof layoutMemory> {
+  const memory = layoutMemory(dims, layers, rows, threads);
+  if (memory.bytes > maxBytes) {
+    throw new Error(`the model needs ${(memory.bytes / 2 ** 30).toFixed(2)} GiB of kernel memory (at most ${(maxBytes / 2 ** 30).toFixed(2)} GiB)`);
+  }
+  return memory;
+}
 
 /** tfjs's 'same' padding before the data (top or left) for a conv from `big` to `small` pixels. */
 function samePadding(big: number, small: number, k: number, s: number): number {
   return Math.floor(Math.max(0, (small - 1) * s + k - big) / 2);
 }
 
-/** The layers and their trainable tensors, in the tfjs model's `trainableVariables` order. */
-function planLayers(spec: ModelSpec): Layers {
-  const cfg = spec.config;
-  const variational = cfg.kind !== 'ae';
-  const C = cfg.kind === 'cvae' ? spec.numClasses : 0;
-  const act = ACT[cfg.activation];
-  const drop = cfg.dropout > 0;
+/**
+ * Lays out layers' trainable tensors one after another (`trainableVariables` order: each
+ * layer's kernel, then its bias) and builds their plans; `act` is the activation code of the
+ * activated layers. Shared by `planLayers` and ./classifierPlan.ts.
+ */
+export function layerFactory(act: number) {
   const tensors: TensorSlot[] = [];
   let P = 0;
   const tensor = (name: string, shape: number[], kernel: boolean) => {
@@ -221,6 +254,17 @@ function planLayers(spec: ModelSpec): Layers {
       pl: samePadding(image[1], grid[1], st.kernel, st.stride),
     };
   };
+  return { dense, conv, tensors: () => ({ tensors, P }) };
+}
+
+/** The layers and their trainable tensors, in the tfjs model's `trainableVariables` order. */
+function planLayers(spec: ModelSpec): Layers {
+  const cfg = spec.config;
+  const variational = cfg.kind !== 'ae';
+  const C = cfg.kind === 'cvae' ? spec.numClasses : 0;
+  const act = ACT[cfg.activation];
+  const drop = cfg.dropout > 0;
+  const { dense, conv, tensors } = layerFactory(act);
   const L = cfg.latentDim;
   const enc: LayerPlan[] = [];
   const dec: LayerPlan[] = [];
@@ -249,7 +293,7 @@ function planLayers(spec: ModelSpec): Layers {
     });
     dec.push(dense('logits', inDim, spec.inputDim, ACT.linear, 0, false));
   }
-  return { tensors, P, enc, mu, lv, dec };
+  return { ...tensors(), enc, mu, lv, dec };
 }
 
 /** Floats of a conv layer's im2col matrix for `rows` samples. */
@@ -261,10 +305,9 @@ export function colsFloats(l: ConvLayerPlan, rows: number): number {
  * Byte offsets of everything in the shared memory:
  * [stack of thread 0 | W | M | V | gradient shares | per thread: stack, activations…].
  */
-function layoutMemory(spec: ModelSpec, layers: Layers, rows: number, threads: number): Pick<DensePlan, 'w' | 'm' | 'v' | 'gradStride' | 'thread' | 'bytes'> {
-  const cfg = spec.config;
+function layoutMemory(dims: LayoutDims, layers: Layers, rows: number, threads: number): Pick<DensePlan, 'w' | 'm' | 'v' | 'gradStride' | 'thread' | 'bytes'> {
   const { P, enc, dec } = layers;
-  const L = cfg.latentDim;
+  const L = dims.latentDim;
   let top = STACK_BYTES;
   const take = (floats: number) => {
     const at = top;
@@ -283,15 +326,15 @@ function layoutMemory(spec: ModelSpec, layers: Layers, rows: number, threads: nu
   const thread: ThreadBuffers[] = [];
   for (let t = 0; t < threads; t++) {
     const stackTop = t === 0 ? STACK_BYTES : take(STACK_BYTES / 4) + STACK_BYTES;
-    const x = take(rows * spec.inputDim);
+    const x = take(rows * dims.inputDim);
     const encH = enc.map((l) => take(rows * l.out));
     const decH = dec.map((l) => take(rows * l.out));
-    const logits = decH[decH.length - 1];
+    const logits = dims.headOut ? take(rows * dims.headOut) : decH[decH.length - 1];
     thread.push({
       stackTop,
       grads: grads + t * gradStride * 4,
       x,
-      xIn: cfg.inputNoise > 0 ? take(rows * spec.inputDim) : x,
+      xIn: dims.ownInput ? take(rows * dims.inputDim) : x,
       labels: take(rows),
       eps: take(rows * L),
       mu: take(rows * L),

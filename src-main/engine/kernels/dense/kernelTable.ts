@@ -22,6 +22,7 @@ export const DENSE_KERNELS = {
   mul_in_place: 'void (int n, f32 *dD, const f32 *mask)',
   recon_bernoulli: 'double (int M, int D, f32 *L, const f32 *X, f32 scale)',
   recon_gaussian: 'double (int M, int D, f32 *L, const f32 *X, f32 scale)',
+  softmax_xent: 'double (int M, int K, f32 *L, const int *labels, f32 scale)',
   reparam: 'double (int M, int Lz, const f32 *MU, const f32 *LV, const f32 *EPS, f32 *Z)',
   reparam_grad: 'void (int M, int Lz, const f32 *MU, const f32 *LV, const f32 *EPS, const f32 *dZ, f32 *dMU, f32 *dLV, f32 klScale)',
   adam: 'void (int n, f32 *W, const f32 *G, int nG, int gStride, f32 *Mo, f32 *Vo, f32 lr, f32 b1, f32 b2, f32 eps, f32 c1, f32 c2, f32 l2)',

@@ -1,0 +1,226 @@
+/**
+ * The classifier on the training kernels (kernels/dense/classifierPlan.ts + DenseNet's
+ * classifier program + dense.c's softmax_xent): the softmax cross-entropy and its gradient equal
+ * tfjs's; a whole classifier step's gradient equals tfjs's autodiff through the saved tfjs model
+ * (classifier/model.ts), for grey 28×28 and colour 32×32; the threads' shares add up to the
+ * whole batch's; the kernels' forward pass gives the tfjs model's logits; the shift augmentation
+ * moves images by whole pixels with zeros shifted in.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildClassifierModel, classifierLayers, LOGITS_LAYER } from '../../src-main/engine/classifier/model';
+import { planClassifier, type ClassifierLayers } from '../../src-main/engine/kernels/dense/classifierPlan';
+import { createDenseMemory } from '../../src-main/engine/kernels/dense/densePlan';
+import { DenseNet, shiftImages } from '../../src-main/engine/kernels/dense/denseNet';
+import { instantiateKernels, kernelModule } from '../../src-main/engine/kernels/dense/kernelModule';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function rand(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 16807) % 2147483647) / 2147483647;
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 2e-4): void {
+  expect(actual.length).toBe(expected.length);
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < actual.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    if (d > worst) [worst, at] = [d, i];
+  }
+  expect(worst, `worst at ${at}: ${actual[at]} vs ${expected[at]} (scale ${scale})`).toBeLessThanOrEqual(rel * scale + 1e-6);
+}
+
+/** Small layers of the real architecture's shape (fewer filters), without dropout or shifts. */
+function small(image: [number, number, number], classes = 4): ClassifierLayers {
+  const real = classifierLayers(image, classes);
+  return { ...real, convs: real.convs.map((c, i) => ({ ...c, filters: 3 + i })), hidden: [6], dropout: 0, shift: 0 };
+}
+
+function data(m: number, D: number, classes: number, seed: number): { x: Float32Array; y: Int32Array } {
+  const r = rand(seed);
+  return { x: Float32Array.from({ length: m * D }, () => r()), y: Int32Array.from({ length: m }, (_, i) => (i * 7 + seed) % classes) };
+}
+
+function flatWeights(model: tf.LayersModel): Float32Array {
+  const parts = model.trainableWeights.map((w) => w.read().dataSync() as Float32Array);
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** tfjs's gradient of the mean softmax cross-entropy through the model's logits, flat in weight order. */
+function tfjsGradient(model: tf.LayersModel, x: Float32Array, y: Int32Array, m: number): { g: Float32Array; ce: number } {
+  const logitsModel = tf.model({ inputs: model.inputs, outputs: model.getLayer(LOGITS_LAYER).output as tf.SymbolicTensor });
+  const K = model.outputs[0].shape[1] as number;
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  let ce = 0;
+  const { grads, value } = tf.variableGrads(() => {
+    const logits = logitsModel.apply(tf.tensor2d(x, [m, x.length / m]), { training: true }) as tf.Tensor2D;
+    const per = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(y, 'int32'), K), logits, undefined, undefined, tf.Reduction.NONE);
+    ce = tf.sum(per).dataSync()[0];
+    return tf.mean(per) as tf.Scalar;
+  }, vars);
+  value.dispose();
+  const parts = vars.map((v) => grads[v.name].dataSync() as Float32Array);
+  tf.dispose(grads);
+  const g = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    g.set(p, o);
+    o += p.length;
+  }
+  return { g, ce };
+}
+
+/** The kernels' gradient of the batch over `threads` threads (shares summed). */
+function kernelGradient(layers: ClassifierLayers, weights: Float32Array, x: Float32Array, y: Int32Array, m: number, threads: number) {
+  const plan = planClassifier(layers, Math.ceil(m / threads), threads);
+  const memory = createDenseMemory(plan);
+  const nets = Array.from({ length: threads }, (_, t) => new DenseNet(plan, memory, t));
+  nets[0].reset(weights);
+  let ce = 0;
+  nets.forEach((net, t) => {
+    const lo = Math.floor((m * t) / threads);
+    const hi = Math.floor((m * (t + 1)) / threads);
+    net.load(x, y, hi - lo, (i) => lo + i, 7 + t);
+    ce += net.gradient(hi - lo, m, 0).recon;
+  });
+  const g = new Float32Array(plan.P);
+  for (const net of nets) {
+    const s = net.gradsOf(net.tid);
+    for (let i = 0; i < g.length; i++) g[i] += s[i];
+  }
+  return { g, ce, plan, nets };
+}
+
+describe('softmax_xent kernel', () => {
+  it("gives tfjs's softmax cross-entropy and (softmax − one-hot)·scale in place, also for large logits", () => {
+    const M = 5;
+    const K = 7;
+    const r = rand(3);
+    const logits = Float32Array.from({ length: M * K }, (_, i) => (r() - 0.5) * (i < K ? 200 : 8));
+    const labels = Int32Array.from([0, 6, 3, 3, 1]);
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
+    const k = instantiateKernels(kernelModule(), memory);
+    k.__stack_pointer.value = 65536;
+    const f32 = new Float32Array(memory.buffer);
+    const i32 = new Int32Array(memory.buffer);
+    const L = 65536;
+    const Y = L + 4096;
+    f32.set(logits, L / 4);
+    i32.set(labels, Y / 4);
+    const total = k.softmax_xent(M, K, L, Y, 0.5);
+    const ref = tf.tidy(() => {
+      const lt = tf.tensor2d(logits, [M, K]);
+      const oh = tf.oneHot(tf.tensor1d(labels, 'int32'), K);
+      const ce = tf.sum(tf.losses.softmaxCrossEntropy(oh, lt, undefined, undefined, tf.Reduction.NONE)).dataSync()[0];
+      const g = tf.mul(tf.sub(tf.softmax(lt), oh), 0.5).dataSync() as Float32Array;
+      return { ce, g };
+    });
+    expect(total).toBeCloseTo(ref.ce, 3);
+    expectClose(f32.slice(L / 4, L / 4 + M * K), ref.g, 1e-5);
+  });
+});
+
+describe('classifier on the kernels against its tfjs model', () => {
+  const cases: Array<[string, [number, number, number]]> = [
+    ['grey 28×28 (5×5 then 3×3 stride-2 stages)', [28, 28, 1]],
+    ['colour 32×32 (three stages to 4×4)', [32, 32, 3]],
+  ];
+  for (const [name, image] of cases) {
+    it(`one step's gradient and loss equal tfjs's autodiff: ${name}`, () => {
+      const layers = small(image);
+      const model = buildClassifierModel(layers, 3);
+      const m = 5;
+      const { x, y } = data(m, image[0] * image[1] * image[2], layers.classes, 2);
+      const fast = kernelGradient(layers, flatWeights(model), x, y, m, 2);
+      expect(fast.plan.tensors.map((t) => t.shape.join('x'))).toEqual(model.trainableWeights.map((w) => w.shape.join('x')));
+      const ref = tfjsGradient(model, x, y, m);
+      expectClose(fast.g, ref.g);
+      expect(fast.ce).toBeCloseTo(ref.ce, 3);
+      model.dispose();
+    });
+  }
+
+  it("two threads' shares add up to one thread's gradient of the whole batch", () => {
+    const layers = small([28, 28, 1], 10);
+    const model = buildClassifierModel(layers, 5);
+    const w = flatWeights(model);
+    const m = 7;
+    const { x, y } = data(m, 784, 10, 9);
+    const one = kernelGradient(layers, w, x, y, m, 1);
+    const two = kernelGradient(layers, w, x, y, m, 2);
+    expectClose(two.g, one.g, 1e-5);
+    expect(two.ce).toBeCloseTo(one.ce, 4);
+    model.dispose();
+  });
+
+  it("the kernels' forward pass gives the tfjs model's logits (no dropout when classifying)", () => {
+    const layers = { ...small([28, 28, 1], 10), dropout: 0.5 };
+    const model = buildClassifierModel(layers, 8);
+    const m = 6;
+    const { x, y } = data(m, 784, 10, 4);
+    const plan = planClassifier(layers, m, 1);
+    const net = new DenseNet(plan, createDenseMemory(plan), 0);
+    net.reset(flatWeights(model));
+    net.load(x, y, m, (i) => i, 1);
+    const logits = net.classify(m);
+    const ref = tf.tidy(() => {
+      const lm = tf.model({ inputs: model.inputs, outputs: model.getLayer(LOGITS_LAYER).output as tf.SymbolicTensor });
+      return (lm.predict(tf.tensor2d(x, [m, 784])) as tf.Tensor).dataSync() as Float32Array;
+    });
+    expectClose(logits, ref, 1e-4);
+    model.dispose();
+  });
+
+  it('refuses a label outside the classes rather than reading past the logits', () => {
+    const layers = small([28, 28, 1], 3);
+    const plan = planClassifier(layers, 2, 1);
+    const net = new DenseNet(plan, createDenseMemory(plan), 0);
+    expect(() => net.load(new Float32Array(2 * 784), Int32Array.from([0, 3]), 2, (i) => i, 1)).toThrow(/label 3 is not in 0…2/);
+  });
+});
+
+describe('shift augmentation', () => {
+  it('moves each image by whole pixels in [−shift, shift], zeros shifted in, every channel alike', () => {
+    const [H, W, C] = [5, 6, 2];
+    const src = Float32Array.from({ length: 2 * H * W * C }, (_, i) => i + 1);
+    const dst = new Float32Array(src.length).fill(-1);
+    // rng 0 → −shift; rng 0.999 → +shift: image 0 moves by (−1, −1), image 1 by (+1, +1).
+    const seq = [0, 0, 0.999, 0.999];
+    shiftImages(src, dst, 2, [H, W, C], 1, () => seq.shift()!);
+    const at = (img: number, a: Float32Array, y: number, x: number, c: number) => a[img * H * W * C + (y * W + x) * C + c];
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        for (let c = 0; c < C; c++) {
+          expect(at(0, dst, y, x, c)).toBe(y + 1 < H && x + 1 < W ? at(0, src, y + 1, x + 1, c) : 0);
+          expect(at(1, dst, y, x, c)).toBe(y >= 1 && x >= 1 ? at(1, src, y - 1, x - 1, c) : 0);
+        }
+      }
+    }
+  });
+
+  it('the training step reads the shifted copy; the targets stay the labels', () => {
+    const layers = { ...small([28, 28, 1], 10), shift: 2 };
+    const plan = planClassifier(layers, 4, 1);
+    const net = new DenseNet(plan, createDenseMemory(plan), 0);
+    const { x, y } = data(4, 784, 10, 5);
+    net.load(x, y, 4, (i) => i, 11);
+    const { x: loaded, xIn } = net.loaded(4);
+    expect(Array.from(loaded)).toEqual(Array.from(x));
+    expect(Array.from(xIn)).not.toEqual(Array.from(x));
+    // Same ink, minus what was shifted out: never more.
+    const sum = (a: Float32Array) => a.reduce((s, v) => s + v, 0);
+    expect(sum(xIn)).toBeLessThanOrEqual(sum(x) + 1e-3);
+  });
+});
