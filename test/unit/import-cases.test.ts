@@ -168,8 +168,10 @@ describe('6. layouts and formats', () => {
     const root = path.join(tmp, 'splitroot');
     await classFolders(path.join(root, 'train'), ['a', 'b'], 6);
     await classFolders(path.join(root, 'test'), ['a', 'b'], 2);
+    await fsp.writeFile(path.join(root, 'train', 'stray.png'), await glyphPng(0)); // outside any class: counted, not used
     const d = await load(root);
     expect(d.report.kind).toBe('split-root');
+    expect(d.report.skipped).toEqual({ 'image outside the class folders': 1 });
     expect(d.report.split).toBe('given');
     expect(d.report.classes).toEqual([
       { name: 'a', train: 6, test: 2 },

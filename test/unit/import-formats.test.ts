@@ -282,6 +282,22 @@ describe('Hugging Face imagefolder', () => {
     expect(d.report.classes.map((c) => c.train + c.test)).toEqual([3, 3]);
   });
 
+  it('train/ and test/ each with a metadata.csv: the split as given, one class list', async () => {
+    const root = path.join(tmp, 'hf-split');
+    for (const [split, n] of [['train', 4], ['test', 2]] as const) {
+      await classFolders(path.join(root, split), ['p', 'q'], n);
+      const rows = ['file_name,label'];
+      for (const c of ['p', 'q']) for (let i = 0; i < n; i++) rows.push(`${c}/${i}.png,${c}`);
+      await fsp.writeFile(path.join(root, split, 'metadata.csv'), rows.join('\n'));
+    }
+    const d = await load(root);
+    expect(d.report).toMatchObject({ kind: 'hf-imagefolder', split: 'given' });
+    expect(d.report.classes).toEqual([
+      { name: 'p', train: 4, test: 2 },
+      { name: 'q', train: 4, test: 2 },
+    ]);
+  });
+
   it('label as class name with label_index; missing, unlabeled and unlisted files are counted', async () => {
     const root = path.join(tmp, 'hf');
     await classFolders(root, ['b', 'a'], 3);

@@ -16,6 +16,7 @@ import { listFiles, listTop, naturalCompare, type FoundFile } from './walk';
 /** Images one import may hold at most. */
 export const MAX_IMAGES = 200_000;
 export const SKIP_NOT_IMAGE = 'not an image file';
+export const SKIP_LOOSE = 'image outside the class folders';
 
 /** Image files with their class and split, before decoding. */
 export interface FileSet {
@@ -88,7 +89,7 @@ export async function scanImageFolder(root: string, signal?: AbortSignal): Promi
   const set = emptySet('imagefolder', root, false);
   if (top.files.length) {
     const loose = partition(top.files.map((n) => ({ abs: path.join(root, n), rel: n, size: 0, mtimeMs: 0 })), '', set);
-    if (loose.length) set.skipped['image outside the class folders'] = loose.length;
+    if (loose.length) set.skipped[SKIP_LOOSE] = loose.length;
   }
   await addClassFolders(set, root, top.dirs, null, signal);
   return set;
@@ -99,8 +100,14 @@ export const TEST_DIR_NAMES = ['test', 'val', 'valid', 'validation'];
 /** `train/` and the first of `test/`, `val/`, `valid/`, `validation/`, each with class folders. */
 export async function scanSplitRoot(root: string, trainDir: string, testDir: string, signal?: AbortSignal): Promise<FileSet> {
   const set = emptySet('split-root', root, true);
-  const train = listTop(path.join(root, trainDir)).dirs;
-  const test = listTop(path.join(root, testDir)).dirs;
+  const trainTop = listTop(path.join(root, trainDir));
+  const testTop = listTop(path.join(root, testDir));
+  const train = trainTop.dirs;
+  const test = testTop.dirs;
+  for (const [dir, top] of [[trainDir, trainTop], [testDir, testTop]] as const) {
+    const loose = partition(top.files.map((n) => ({ abs: path.join(root, dir, n), rel: `${dir}/${n}`, size: 0, mtimeMs: 0 })), '', set);
+    if (loose.length) set.skipped[SKIP_LOOSE] = (set.skipped[SKIP_LOOSE] ?? 0) + loose.length;
+  }
   await addClassFolders(set, path.join(root, trainDir), train, 0, signal);
   await addClassFolders(set, path.join(root, testDir), test, 1, signal);
   const onlyTrain = train.filter((c) => !test.includes(c));

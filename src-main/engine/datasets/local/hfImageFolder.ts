@@ -120,3 +120,26 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
   } else sortClasses(set);
   return set;
 }
+
+/**
+ * `train/` and `test/` (or `val/`) folders each with its own `metadata.csv`: one file set with the
+ * split they give, classes merged (a class of one split only is kept; assemble.ts judges it).
+ */
+export async function scanHfSplits(root: string, trainDir: string, testDir: string, signal?: AbortSignal): Promise<FileSet> {
+  const parts = [await scanHfImageFolder(path.join(root, trainDir), signal), await scanHfImageFolder(path.join(root, testDir), signal)];
+  const set: FileSet = { kind: 'hf-imagefolder', root, jobs: [], labels: [], classNames: [...parts[0].classNames], testMask: [], skipped: {}, warnings: [], others: {} };
+  parts.forEach((p, split) => {
+    const map = p.classNames.map((n) => {
+      const k = set.classNames.indexOf(n);
+      return k >= 0 ? k : set.classNames.push(n) - 1;
+    });
+    const prefix = split ? testDir : trainDir;
+    p.jobs.forEach((j, i) => {
+      set.jobs.push({ ...j, rel: `${prefix}/${j.rel}` });
+      set.labels.push(map[p.labels[i]]);
+      set.testMask!.push(split);
+    });
+    for (const [k, v] of Object.entries(p.skipped)) set.skipped[k] = (set.skipped[k] ?? 0) + v;
+  });
+  return set;
+}

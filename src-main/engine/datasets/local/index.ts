@@ -14,7 +14,7 @@ import type { LoadedDataset, LoadOptions } from '../types';
 import { assemble, type Imported } from './assemble';
 import { importCsv } from './csvImport';
 import { importFileSet, othersText, partition, scanImageFolder, scanSplitRoot, TEST_DIR_NAMES } from './folders';
-import { METADATA_FILE, scanHfImageFolder } from './hfImageFolder';
+import { METADATA_FILE, scanHfImageFolder, scanHfSplits } from './hfImageFolder';
 import { hasIdxFiles, importIdx, parseIdxName } from './idxImport';
 import { importNumpy } from './npyImport';
 import { listTop } from './walk';
@@ -44,7 +44,8 @@ function detectFile(real: string): Detected {
 
 /**
  * Decides the kind of a folder from its names: metadata.csv → hf-imagefolder; train/ with
- * test/ (or val/, valid/, validation/) → split-root; IDX files → idx; one .npz → npz; .npy files →
+ * test/ (or val/, valid/, validation/) → split-root (hf-imagefolder with the split when train/
+ * holds a metadata.csv); IDX files → idx; one .npz → npz; .npy files →
  * npy; CSV files → csv; sub-folders → imagefolder.
  * @throws LabError BAD_DATASET saying what was found when none applies.
  */
@@ -55,7 +56,10 @@ export function detectFolder(real: string): Detected {
   const lower = dirs.map((d) => d.toLowerCase());
   const train = dirs[lower.indexOf('train')];
   const test = TEST_DIR_NAMES.map((t) => dirs[lower.indexOf(t)]).find((d) => d !== undefined);
-  if (train && test) return { ...at('split-root'), splitDirs: [train, test] };
+  if (train && test) {
+    const hf = listTop(path.join(real, train)).files.includes(METADATA_FILE);
+    return { ...at(hf ? 'hf-imagefolder' : 'split-root'), splitDirs: [train, test] };
+  }
   if (hasIdxFiles(files)) return at('idx');
   const npz = files.filter((f) => f.toLowerCase().endsWith('.npz'));
   if (npz.length === 1) return { kind: 'npz', target: path.join(real, npz[0]), isFile: true };
@@ -90,7 +94,11 @@ async function importDetected(d: Detected, options: ImportOptions, opts: LoadOpt
     case 'split-root':
       return importFileSet(await scanSplitRoot(d.target, d.splitDirs![0], d.splitDirs![1], opts.signal), options, opts);
     case 'hf-imagefolder':
-      return importFileSet(await scanHfImageFolder(d.target, opts.signal), options, opts);
+      return importFileSet(
+        d.splitDirs ? await scanHfSplits(d.target, d.splitDirs[0], d.splitDirs[1], opts.signal) : await scanHfImageFolder(d.target, opts.signal),
+        options,
+        opts,
+      );
     case 'idx':
       return importIdx(d.target, d.isFile, options, opts);
     case 'npz':
