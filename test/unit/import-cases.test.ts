@@ -73,17 +73,18 @@ describe('1. class folders with sub-folders', () => {
 });
 
 describe('2. symbolic links', () => {
-  it('a class folder that is a link beside two real ones: three classes; a link cycle is cut and counted', async () => {
+  it('a class folder that is a link beside two real ones: three classes; a link cycle is cut and a broken link counted', async () => {
     const root = path.join(tmp, 'linked');
     const elsewhere = path.join(tmp, 'elsewhere');
     await classFolders(root, ['a', 'b'], 4);
     await classFolders(elsewhere, ['c'], 4);
     await fsp.symlink(path.join(elsewhere, 'c'), path.join(root, 'c'));
     await fsp.symlink(path.join(root, 'a'), path.join(root, 'a', 'loop')); // a cycle inside class a
+    await fsp.symlink(path.join(tmp, 'gone'), path.join(root, 'd')); // a class folder whose target is gone
     const d = await load(root);
     expect(d.info.labelNames).toEqual(['a', 'b', 'c']);
     expect(d.report.classes.map((c) => c.train + c.test)).toEqual([4, 4, 4]);
-    expect(d.report.skipped).toEqual({ 'symbolic-link cycle': 1 });
+    expect(d.report.skipped).toEqual({ 'broken symbolic link': 1, 'symbolic-link cycle': 1 });
   });
 
   it('every class folder a link: they load', async () => {

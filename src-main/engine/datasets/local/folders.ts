@@ -87,6 +87,7 @@ function emptySet(kind: DatasetKind, root: string, given: boolean): FileSet {
 export async function scanImageFolder(root: string, signal?: AbortSignal): Promise<FileSet> {
   const top = listTop(root);
   const set = emptySet('imagefolder', root, false);
+  addSkips(set.skipped, top.skipped);
   if (top.files.length) {
     const loose = partition(top.files.map((n) => ({ abs: path.join(root, n), rel: n, size: 0, mtimeMs: 0 })), '', set);
     if (loose.length) set.skipped[SKIP_LOOSE] = loose.length;
@@ -105,6 +106,7 @@ export async function scanSplitRoot(root: string, trainDir: string, testDir: str
   const train = trainTop.dirs;
   const test = testTop.dirs;
   for (const [dir, top] of [[trainDir, trainTop], [testDir, testTop]] as const) {
+    addSkips(set.skipped, top.skipped);
     const loose = partition(top.files.map((n) => ({ abs: path.join(root, dir, n), rel: `${dir}/${n}`, size: 0, mtimeMs: 0 })), '', set);
     if (loose.length) set.skipped[SKIP_LOOSE] = (set.skipped[SKIP_LOOSE] ?? 0) + loose.length;
   }

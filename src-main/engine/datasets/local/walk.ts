@@ -109,23 +109,27 @@ function isLink(p: string): boolean {
 
 /**
  * The immediate sub-folders of `root` (links to folders included), sorted naturally, hidden ones
- * left out; and the non-hidden files directly in it.
+ * left out; the non-hidden files directly in it; and the entries that could not be followed, by
+ * reason (a broken link, say).
  */
-export function listTop(root: string): { dirs: string[]; files: string[] } {
+export function listTop(root: string): { dirs: string[]; files: string[]; skipped: Record<string, number> } {
   const dirs: string[] = [];
   const files: string[] = [];
+  const skipped: Record<string, number> = {};
   for (const name of readdirSync(root)) {
     if (isHiddenName(name)) continue;
     let st: Stats;
     try {
       st = statSync(path.join(root, name));
     } catch {
+      const why = isLink(path.join(root, name)) ? SKIP_BROKEN_LINK : SKIP_UNREADABLE;
+      skipped[why] = (skipped[why] ?? 0) + 1;
       continue;
     }
     if (st.isDirectory()) dirs.push(name);
     else if (st.isFile()) files.push(name);
   }
-  return { dirs: dirs.sort(naturalCompare), files: files.sort(naturalCompare) };
+  return { dirs: dirs.sort(naturalCompare), files: files.sort(naturalCompare), skipped };
 }
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
