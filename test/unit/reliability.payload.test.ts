@@ -14,11 +14,13 @@ import { Engine } from '../../src-main/engine/engine';
 const NO_INPUT = new Set<RequestName>([
   'engine:info',
   'datasets:list',
+  'datasets:cancel',
   'training:pause',
   'training:resume',
   'training:stop',
   'training:status',
   'runs:list',
+  'model:dimStats',
   'projection:cancel',
   'export:cancel',
 ]);
