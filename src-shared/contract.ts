@@ -138,7 +138,15 @@ export const requests = {
   ),
   'datasets:cancel': req(Empty, Ok, 'Cancel the dataset loads in progress (their requests answer CANCELLED).'),
 
-  'training:start': req(TrainConfig, z.object({ runId }), 'Start training a new run.'),
+  'training:start': req(
+    TrainConfig,
+    z.object({
+      runId,
+      /** What the start adjusted, in words (a batch larger than the training set, clamped); the run keeps them. */
+      warnings: z.array(z.string()).optional(),
+    }),
+    'Start training a new run.',
+  ),
   'training:pause': req(Empty, z.object({ state: TrainState }), 'Pause the running training.'),
   'training:resume': req(Empty, z.object({ state: TrainState }), 'Resume a paused training.'),
   'training:stop': req(Empty, z.object({ state: TrainState }), 'Stop training; keeps what was learnt.'),

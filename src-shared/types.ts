@@ -56,6 +56,20 @@ export type Arch = z.infer<typeof Arch>;
 /** Most conv stages a model may have (a 64×64 image halves 6 times down to 1×1). */
 export const MAX_CONV_STAGES = 6;
 
+/**
+ * The reconstruction likelihood p(x | z). `bernoulli`: each value a probability (sigmoid output,
+ * binary cross-entropy; images in [0, 1]: MNIST figures stay comparable with the literature).
+ * `gaussian`: each value a Normal with the decoder's output as mean and a fixed σ (identity
+ * output): ½·Σ((x − μ)/σ)² + D·log(σ·√(2π)) nats. `auto`: Bernoulli for images, Gaussian for
+ * 2-D points. A run's saved config says which one it resolved to.
+ */
+export const LIKELIHOODS = ['auto', 'bernoulli', 'gaussian'] as const;
+export const Likelihood = z.enum(LIKELIHOODS);
+export type Likelihood = z.infer<typeof Likelihood>;
+
+/** σ of the Gaussian likelihood when none is given: 0.1 for images (values in [0, 1]), 1 for 2-D points (standardised). */
+export const DEFAULT_SIGMA = { image: 0.1, points: 1 } as const;
+
 export const ModelConfig = z
   .object({
     kind: ModelKind.default('vae'),
@@ -85,8 +99,19 @@ export const ModelConfig = z
     beta: z.number().min(0).max(100).optional(),
     /** Linear KL warm-up from 0 to β over this many epochs (0 = off). */
     klWarmupEpochs: z.number().int().min(0).max(1000).default(0),
+    /** Reconstruction likelihood (`LIKELIHOODS`); `auto` resolves at the start and is saved resolved. */
+    likelihood: Likelihood.default('auto'),
+    /**
+     * Gaussian likelihood only: its fixed σ (in the data's units). Left out: `DEFAULT_SIGMA`
+     * (written into the run's config at the start). Runs saved before it had σ = 1.
+     */
+    sigma: z.number().min(0.001).max(10).optional(),
   })
   .strict()
+  .refine((m) => m.sigma === undefined || m.likelihood !== 'bernoulli', {
+    message: 'sigma applies to the Gaussian likelihood only',
+    path: ['sigma'],
+  })
   .refine((m) => m.arch === 'conv' || m.hidden === undefined || m.hidden.length > 0, {
     message: 'a dense model needs at least one hidden layer',
     path: ['hidden'],
@@ -154,7 +179,10 @@ export const TrainProgress = z.object({
 export type TrainProgress = z.infer<typeof TrainProgress>;
 
 export const Metrics = z.object({
-  /** Test-set negative ELBO per sample (nats); for AE the reconstruction BCE. */
+  /**
+   * Test-set negative ELBO per sample (nats, constants included); for AE the reconstruction loss
+   * alone. Under `likelihood` (absent in runs saved before it was recorded: Bernoulli for images).
+   */
   elbo: z.number(),
   recon: z.number(),
   kl: z.number(),
@@ -167,6 +195,9 @@ export const Metrics = z.object({
    * variances (VAE/CVAE; absent for an AE and for runs saved before it was recorded).
    */
   klPerDim: z.array(z.number()).optional(),
+  /** The reconstruction likelihood the ELBO is under, and the Gaussian's σ. */
+  likelihood: z.enum(['bernoulli', 'gaussian']).optional(),
+  sigma: z.number().optional(),
 });
 export type Metrics = z.infer<typeof Metrics>;
 
@@ -180,6 +211,8 @@ export const RunSummary = z.object({
   metrics: Metrics.nullable(),
   /** Set when the run folder could not be read; the run is listed but cannot be opened. */
   error: z.string().optional(),
+  /** What the start adjusted, in words (e.g. a batch larger than the training set, clamped to it). */
+  warnings: z.array(z.string()).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

@@ -28,6 +28,8 @@ const OPTIONS = {
   hidden: { type: 'string' },
   arch: { type: 'string' },
   filters: { type: 'string' },
+  likelihood: { type: 'string' },
+  sigma: { type: 'string' },
   name: { type: 'string' },
   out: { type: 'string' },
   run: { type: 'string' },

@@ -1,32 +1,55 @@
 /** `latent-lab generate` and `latent-lab embeddings`: exports from a saved run (`export:start`). */
 import path from 'node:path';
 import type { ExportRequest } from '../../src-shared/types';
+import { RunStore } from '../engine/runs';
 import { num, UsageError, type Options } from './args';
 import { locateRun, openEngine } from './engine';
 
+/**
+ * `--label NAME` → the class's index: the class NAMED so (names that are numbers are names, not
+ * positions: with classes 1…12, "7" is the class called 7), undefined when not given.
+ * @throws UsageError naming the valid names when there is no such class.
+ */
+export function labelIndex(name: string | undefined, labelNames: readonly string[]): number | undefined {
+  if (name === undefined) return undefined;
+  const i = labelNames.indexOf(name);
+  if (i < 0) {
+    const shown = labelNames.slice(0, 40).map((n) => JSON.stringify(n)).join(', ');
+    const more = labelNames.length > 40 ? ` and ${labelNames.length - 40} more` : '';
+    throw new UsageError(`--label ${JSON.stringify(name)} is not a class of this run; its classes are ${shown}${more}`);
+  }
+  return i;
+}
+
 async function exportRun(o: Options, format: string | undefined): Promise<number> {
   const { workspace, runId } = await locateRun(o);
-  const engine = await openEngine(o, workspace);
-  await engine.call('runs:open', { runId });
   if (!format) throw new UsageError('--format is required (imagefolder, idx or npz)');
   if (!o.out) throw new UsageError('--out is required');
+  const rec = await new RunStore(workspace).read(runId);
+  if (o.label !== undefined && rec.config.model.kind !== 'cvae') throw new UsageError(`--label needs a CVAE run (this one is ${rec.config.model.kind.toUpperCase()})`);
+  const label = labelIndex(o.label, rec.labelNames);
+  const engine = await openEngine(o, workspace);
+  await engine.call('runs:open', { runId });
   const r = await engine.call('export:start', {
     runId,
     format: format as ExportRequest['format'],
     count: num(o.count, 'count', true),
-    label: num(o.label, 'label', true),
+    label,
     temperature: num(o.temperature, 'temperature'),
     seed: num(o.seed, 'seed', true),
     out: path.resolve(o.out),
     overwrite: !!o.overwrite,
   });
+  for (const w of r.warnings ?? []) console.error(`warning: ${w}`);
   console.log(o.json ? JSON.stringify(r) : `wrote ${r.total} ${format} samples to ${r.out}`);
   return 0;
 }
 
 /**
- * A generated dataset (`--format imagefolder|idx|npz`) of `--count` samples per label in `--out`.
- * @throws UsageError (missing --run/--format/--out), LabError from the export (EXISTS, INVALID_PAYLOAD, IO…).
+ * A generated dataset (`--format imagefolder|idx|npz`) of `--count` samples per label in `--out`
+ * (`--label NAME`: one class, by its name). A collapsed run's warning goes to stderr.
+ * @throws UsageError (missing --run/--format/--out, an unknown --label), LabError from the export
+ *   (EXISTS, INVALID_PAYLOAD, IO…).
  */
 export function generate(o: Options): Promise<number> {
   return exportRun(o, o.format);

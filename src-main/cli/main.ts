@@ -23,14 +23,19 @@ Commands:
         [--batch 256 --lr 1e-3 --beta 1 (cvae: 2) --warmup 0 --seed 1 --hidden 256[,128]]
         [--arch dense|conv --filters 32,64]  conv: Conv2D stages (filters per stage; default
                                         per image size), --hidden = its dense layers (28: 16)
+        [--likelihood auto|bernoulli|gaussian --sigma 0.1]  reconstruction likelihood (auto:
+                                        Bernoulli for images, Gaussian for 2-D points; σ of
+                                        the Gaussian, default 0.1 for images, 1 for points)
         [--out <runDir>] [--json]       train a model; prints test metrics
                                         (--out: a new or empty folder outside the workspace)
         [--data PATH [--size 28|32|64|auto] [--channels 1|3|auto] [--fit crop|pad]
          [--preprocess auto|mnist-style|plain] [--transpose]]
                                         your own data instead of --dataset: class folders,
                                         train/+test/, metadata.csv, IDX, .npz/.npy or CSV
-  generate --run <runDir> --count 100 [--label 7] [--temperature 1] [--seed 1]
+  generate --run <runDir> --count 100 [--label NAME] [--temperature 1] [--seed 1]
         --format imagefolder|idx|npz --out <dir> [--overwrite]
+                                        --label: one class of a CVAE, by its name (the
+                                        class named "7", not the 8th one)
   encode --run <runDir> <image files…> [--json]
   embeddings --run <runDir> --out <dir> [--overwrite]
 

@@ -1,6 +1,7 @@
 /** `latent-lab train`: trains a model in the workspace (or moves it to `--out`) and prints its test metrics. */
 import path from 'node:path';
-import { ARCHS, LabError, MODEL_KINDS, type Arch, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
+import { collapseReason } from '../../src-shared/collapse';
+import { ARCHS, LabError, LIKELIHOODS, MODEL_KINDS, type Arch, type Likelihood, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
 import type { EngineOptions } from '../engine/engine';
 import { num, UsageError, type Options } from './args';
 import { openEngine, userWorkspace } from './engine';
@@ -30,6 +31,9 @@ export function trainConfig(o: Options): TrainConfigInput {
   const arch = o.arch ?? 'dense';
   if (!(ARCHS as readonly string[]).includes(arch)) throw new UsageError(`--arch must be one of ${ARCHS.join(', ')}`);
   if (o.filters !== undefined && arch !== 'conv') throw new UsageError('--filters needs --arch conv');
+  const likelihood = o.likelihood ?? 'auto';
+  if (!(LIKELIHOODS as readonly string[]).includes(likelihood)) throw new UsageError(`--likelihood must be one of ${LIKELIHOODS.join(', ')}`);
+  if (o.sigma !== undefined && likelihood === 'bernoulli') throw new UsageError('--sigma applies to --likelihood gaussian');
   return {
     dataset: dataRef(o),
     model: {
@@ -40,6 +44,8 @@ export function trainConfig(o: Options): TrainConfigInput {
       hidden: o.hidden?.split(',').map((h) => num(h, 'hidden', true)!),
       beta: num(o.beta, 'beta'),
       klWarmupEpochs: num(o.warmup, 'warmup', true),
+      likelihood: likelihood as Likelihood,
+      sigma: num(o.sigma, 'sigma'),
     },
     epochs: num(o.epochs, 'epochs', true),
     batchSize: num(o.batch, 'batch', true),
@@ -63,7 +69,9 @@ function progressPrinter(o: Options, tty: boolean): EngineOptions['emit'] {
 
 /**
  * Trains until done (Ctrl-C stops and keeps what was learnt), then prints one JSON line: the run
- * folder, state, epochs and test metrics.
+ * folder, state, epochs, test metrics (with the likelihood the ELBO is under), what the start
+ * adjusted (`warnings`, also on stderr) and, for a run that collapsed (no active latent unit),
+ * `collapsed` with the reason (also a `warning:` line on stderr).
  * @throws UsageError (options, `--out`), LabError DIVERGED when the run ended in error.
  */
 export async function train(o: Options): Promise<number> {
@@ -82,7 +90,8 @@ export async function train(o: Options): Promise<number> {
     // Loaded (and memoised) first so that its warnings come before the training's output.
     const data = await engine.call('datasets:prepare', { dataset: cfg.dataset });
     if (data.report) printWarnings(data.report);
-    const { runId } = await engine.call('training:start', cfg);
+    const { runId, warnings } = await engine.call('training:start', cfg);
+    for (const w of warnings ?? []) console.error(`warning: ${w}`);
     await engine.waitForTraining();
     if (tty) process.stderr.write('\n');
     const run = (await engine.call('runs:list', {})).find((r) => r.id === runId)!;
@@ -95,13 +104,19 @@ export async function train(o: Options): Promise<number> {
     }
     if (run.state === 'error') throw new LabError('DIVERGED', run.error ?? 'training failed');
     const m = run.metrics;
+    const collapsed = collapseReason(run.config.model.kind, m);
+    if (collapsed) console.error(`warning: this run collapsed (${collapsed}): the decoder ignores z, so its samples will be near-identical`);
     console.log(
       JSON.stringify({
         run: runDir,
         state: run.state,
         epochs: run.epochsDone,
-        test: m ? { elbo: m.elbo, recon: m.recon, kl: m.kl, activeUnits: m.activeUnits, knnAccuracy: m.knnAccuracy } : null,
+        test: m
+          ? { elbo: m.elbo, recon: m.recon, kl: m.kl, activeUnits: m.activeUnits, knnAccuracy: m.knnAccuracy, likelihood: m.likelihood, sigma: m.sigma }
+          : null,
         samplesPerSecond: progress?.samplesPerSecond ?? null,
+        ...(warnings?.length ? { warnings } : {}),
+        ...(collapsed ? { collapsed } : {}),
       }),
     );
     return 0;

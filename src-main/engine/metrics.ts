@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossParts, Metrics } from '../../src-shared/types';
 import { isConditional, oneHot, type ModelBundle } from './models/build';
+import { gaussianSigma } from './models/likelihood';
 import { forwardLoss, reconPerSample } from './models/loss';
 
 export interface SplitData {
@@ -108,7 +109,7 @@ export function reconErrors(bundle: ModelBundle, x: Float32Array, recon: Float32
   return tf.tidy(() => {
     const out = tf.tensor2d(recon, [n, D]);
     const logits = bundle.output === 'bernoulli' ? logit(tf.clipByValue(out, 1e-6, 1 - 1e-6)) : out;
-    return reconPerSample(tf.tensor2d(x, [n, D]), logits, bundle.output).dataSync() as Float32Array;
+    return reconPerSample(tf.tensor2d(x, [n, D]), logits, bundle.output, gaussianSigma(bundle.config)).dataSync() as Float32Array;
   });
 }
 
@@ -287,5 +288,7 @@ export async function computeMetrics(
     activeUnits: activeUnits(teMean, test.count, d),
     knnAccuracy: testN ? correct / testN : 0,
     ...(te.logVar ? { klPerDim: klPerDimension(teMean, te.logVar, test.count, d) } : {}),
+    likelihood: bundle.output,
+    ...(bundle.output === 'gaussian' ? { sigma: gaussianSigma(bundle.config) } : {}),
   };
 }

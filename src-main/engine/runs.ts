@@ -51,6 +51,8 @@ export const RunRecord = z.object({
   error: z.string().optional(),
   /** The engine process training this run (state `training`/`paused`); a dead one means it was interrupted. */
   pid: z.number().int().positive().optional(),
+  /** What the start adjusted, in words (e.g. a batch larger than the training set, clamped). */
+  warnings: z.array(z.string()).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
@@ -344,5 +346,6 @@ export function summary(rec: RunRecord): RunSummary {
     epochsDone: rec.epochsDone,
     metrics: rec.metrics,
     ...(rec.error ? { error: rec.error } : {}),
+    ...(rec.warnings?.length ? { warnings: rec.warnings } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelConfig, type ModelConfigInput } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
 import { buildModel, l2Penalty, oneHot, trainableVariables, type ModelBundle, type OutputKind } from '../../src-main/engine/models/build';
+import { gaussianSigma } from '../../src-main/engine/models/likelihood';
 import { klPerSample, reconPerSample } from '../../src-main/engine/models/loss';
 import { DenseNet } from '../../src-main/engine/kernels/dense/denseNet';
 import { createDenseMemory, denseUnsupported, planDense } from '../../src-main/engine/kernels/dense/densePlan';
@@ -86,7 +87,7 @@ function tfjsGradient(
     const logits = masks
       ? (b.decoder.getLayer('logits').apply(stack(b.decoder, 'dec', cond ? tf.concat([z, yt!], 1) : z, masks.dec)) as tf.Tensor2D)
       : (b.decoderLogits.apply(cond ? [z, yt!] : z, { training: true }) as tf.Tensor2D);
-    const rps = reconPerSample(xt, logits, b.output);
+    const rps = reconPerSample(xt, logits, b.output, gaussianSigma(b.config));
     parts = { recon: tf.sum(rps).dataSync()[0], kl: tf.sum(kl).dataSync()[0] };
     let total: tf.Tensor = tf.add(tf.mean(rps), tf.mul(beta, tf.mean(kl)));
     const l2 = l2Penalty(b);
@@ -219,6 +220,25 @@ describe('dense kernels', () => {
       tf.dispose([...b.encoder.weights.map((w) => w.read())]);
     });
   }
+
+  it('Gaussian likelihood with a fixed σ: loss (constant included) and gradient equal tfjs\'s', () => {
+    for (const [kind, sigma] of [
+      ['vae', 0.1],
+      ['cvae', 0.3],
+      ['ae', 2],
+    ] as const) {
+      const b = model(kind, { likelihood: 'gaussian', sigma }, 'gaussian');
+      const m = 11;
+      const beta = kind === 'ae' ? 0 : b.config.beta;
+      const { x, y } = data(m, D, 'bernoulli', 6); // image-like values in [0, 1]
+      const fast = fastGradient(b, x, y, m, beta, 2);
+      expect(fast.plan.sigma).toBe(sigma);
+      const ref = tfjsGradient(b, x, fast.xIn, y, fast.eps, m, beta);
+      expectClose(fast.g, ref.g);
+      expect(Math.abs(fast.recon - ref.recon)).toBeLessThanOrEqual(1e-5 * Math.abs(ref.recon) + 1e-3);
+      expect(fast.kl).toBeCloseTo(ref.kl, 4);
+    }
+  });
 
   it('full SIMD tiles: a wider model on 24 rows matches tfjs, and one thread equals two (gradient and Adam step)', () => {
     const b = model('cvae', { hidden: [64, 32], latentDim: 3 }, 'bernoulli', 40);

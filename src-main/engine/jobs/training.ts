@@ -15,6 +15,8 @@ import { mulberry32, permutation } from '../datasets/random';
 import { latentStats } from '../inference';
 import { computeMetrics, encodeYielding } from '../metrics';
 import { buildModel, countParams, disposeBundle, MAX_PARAMS, resolveModelConfig, type ModelSpec } from '../models/build';
+import { resolveLikelihood } from '../models/likelihood';
+import { clampBatch } from './startChecks';
 import { loadBundle, saveBundle } from '../models/io';
 import { shouldTrainInParallel, trainModelParallel, TrainWorkersUnavailable } from '../parallel/trainParallel';
 import { specOf, type LoadedRun, type RunCache } from '../runCache';
@@ -78,9 +80,11 @@ export class Trainer {
   /**
    * Start a run; resolves once it is created and training in the background.
    * @throws LabError BUSY (a run is starting or training), TOO_LARGE (over `MAX_PARAMS`),
-   *   UNSUPPORTED (missing kernels, conv on non-images), the dataset loader's errors, IO.
+   *   UNSUPPORTED (missing kernels, conv on non-images), INVALID_PAYLOAD (a Bernoulli likelihood
+   *   on 2-D points), the dataset loader's errors, IO. `warnings`: what the start adjusted (the
+   *   run keeps them).
    */
-  async start(cfg: TrainConfig): Promise<{ runId: string }> {
+  async start(cfg: TrainConfig): Promise<{ runId: string; warnings?: string[] }> {
     if (this.starting) throw new LabError('BUSY', 'a run is already starting; stop it first');
     const control = new TrainControl();
     const started = this.begin(cfg, control);
@@ -138,16 +142,19 @@ export class Trainer {
   }
 
   /** Checks, dataset, run record and model; then the training in the background. */
-  private async begin(cfg: TrainConfig, control: TrainControl): Promise<{ runId: string }> {
+  private async begin(cfg: TrainConfig, control: TrainControl): Promise<{ runId: string; warnings?: string[] }> {
     if (this.job) throw new LabError('BUSY', `a run is already training (${this.job.runId}); stop it first`);
     assertKernels(cfg.model.arch === 'conv' ? [...REQUIRED_KERNELS.dense, ...REQUIRED_KERNELS.conv] : REQUIRED_KERNELS.dense);
     const { store, runs } = this.deps;
     const data = await this.deps.dataset(cfg.dataset);
     if (this.job) throw new LabError('BUSY', 'a run is already training; stop it first');
     const numClasses = Math.max(1, data.info.labelNames.length);
-    const output = data.info.isImage ? 'bernoulli' : 'gaussian';
-    // conv: the image size's default widths written into the config the run saves (throws for non-images).
-    cfg = { ...cfg, model: resolveModelConfig(cfg.model, { inputDim: data.inputDim }) };
+    // The likelihood decided for the data (auto: Bernoulli for images) and its σ, and conv's
+    // default widths, written into the config the run saves (both throw for what cannot train).
+    const { output, model } = resolveLikelihood(cfg.model, data.info.isImage);
+    cfg = { ...cfg, model: resolveModelConfig(model, { inputDim: data.inputDim }) };
+    const clamp = clampBatch(cfg, data.train.count);
+    cfg = clamp.cfg;
     const spec: ModelSpec = { config: cfg.model, inputDim: data.inputDim, numClasses, output };
     const params = countParams(spec);
     if (params > MAX_PARAMS) {
@@ -175,6 +182,7 @@ export class Trainer {
       output,
       latentStats: null,
       pid: process.pid,
+      ...(clamp.warnings.length ? { warnings: clamp.warnings } : {}),
     };
     await store.create(rec);
     const lr: LoadedRun = { rec, bundle: buildModel(spec, cfg.seed), data };
@@ -186,7 +194,7 @@ export class Trainer {
     this.job = job;
     await snapshot(0);
     job.done = this.train(job, lr, snapshot).then((end) => this.finish(lr, end));
-    return { runId: id };
+    return { runId: id, ...(clamp.warnings.length ? { warnings: clamp.warnings } : {}) };
   }
 
   /**

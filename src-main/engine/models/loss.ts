@@ -1,14 +1,16 @@
 /**
- * Loss math, per sample, in nats:
- *   recon = Σ_pixels BCE(x, x̂)   (Bernoulli; computed from logits: max(l,0) − l·x + log(1+e^−|l|))
- *         = ½·Σ (x − x̂)²          (Gaussian, unit variance, constant dropped — toy 2-D data)
- *   kl    = −½·Σ_latent (1 + log σ² − μ² − σ²)      (q(z|x[,y]) ‖ N(0, I))
- *   loss  = recon + β·kl           (AE: recon only)
- * Batch values are means over the batch of these per-sample quantities.
+ * Loss math, per sample, in nats (the reconstruction likelihood: likelihood.ts):
+ *   recon = Σ_values BCE(x, x̂)                        (Bernoulli; from logits: max(l,0) − l·x + log(1+e^−|l|))
+ *         = ½·Σ ((x − x̂)/σ)² + D·log(σ·√(2π))         (Gaussian with fixed σ, constant included)
+ *   kl    = −½·Σ_latent (1 + log s² − m² − s²)        (q(z|x[,y]) = N(m, s²) ‖ N(0, I))
+ *   loss  = recon + β·kl                              (AE: recon only)
+ * Batch values are means over the batch of these per-sample quantities. The kernels
+ * (kernels/dense/denseNet.ts) compute the same numbers.
  */
 import * as tf from '@tensorflow/tfjs';
 import { bceWithLogitsSum } from '../kernels/fusedLoss';
 import { isConditional, isVariational, type ModelBundle, type OutputKind } from './build';
+import { gaussianConstant, gaussianSigma } from './likelihood';
 
 export interface LossTensors {
   /** Mean over the batch of the per-sample reconstruction loss. */
@@ -19,11 +21,15 @@ export interface LossTensors {
   reconPerSample: tf.Tensor1D;
 }
 
-/** Per-sample reconstruction loss [batch] from logits. */
-export function reconPerSample(x: tf.Tensor2D, logits: tf.Tensor2D, output: OutputKind): tf.Tensor1D {
+/**
+ * Per-sample reconstruction loss [batch] (nats) of `x` [batch, D] from the decoder's logits
+ * (Bernoulli) or means (Gaussian, fixed `sigma`, default 1).
+ */
+export function reconPerSample(x: tf.Tensor2D, logits: tf.Tensor2D, output: OutputKind, sigma = 1): tf.Tensor1D {
   // BCE with logits summed over pixels, as one op with a hand-written gradient (kernels/fusedLoss).
   if (output === 'bernoulli') return bceWithLogitsSum(tf, logits, x) as tf.Tensor1D;
-  return tf.mul(0.5, tf.sum(tf.square(tf.sub(x, logits)), 1)) as tf.Tensor1D;
+  const sse = tf.sum(tf.square(tf.sub(x, logits)), 1);
+  return tf.add(tf.mul(0.5 / (sigma * sigma), sse), gaussianConstant(x.shape[1], sigma)) as tf.Tensor1D;
 }
 
 /** Per-sample KL(q ‖ N(0, I)) [batch]. */
@@ -65,6 +71,6 @@ export function forwardLoss(
     kl = tf.zeros([x.shape[0]]) as tf.Tensor1D;
   }
   const logits = bundle.decoderLogits.apply(cond ? [z, y!] : z, { training: opts.training }) as tf.Tensor2D;
-  const rps = reconPerSample(x, logits, bundle.output);
+  const rps = reconPerSample(x, logits, bundle.output, gaussianSigma(bundle.config));
   return { recon: tf.mean(rps) as tf.Scalar, kl: tf.mean(kl) as tf.Scalar, reconPerSample: rps };
 }

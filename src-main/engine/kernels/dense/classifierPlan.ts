@@ -7,6 +7,7 @@
  * `trainableVariables` order (each layer's kernel, then its bias), so the weights travel as one
  * flat array between the kernels and the saved tfjs LayersModel.
  */
+import type { Augment } from './augment';
 import { ACT, checkedLayout, layerFactory, MAX_BYTES, PAGE, type DensePlan, type LayerPlan } from './densePlan';
 
 /** The layers of a classifier, as the kernels and the tfjs model both build them. */
@@ -20,8 +21,8 @@ export interface ClassifierLayers {
   hidden: number[];
   /** Inverted-dropout rate after each dense hidden layer while training (0 = none). */
   dropout: number;
-  /** Training images are shifted by up to ± this many whole pixels on each axis (zero fill); 0 = none. */
-  shift: number;
+  /** The random affine map each training image gets (./augment.ts); null = none. */
+  augment: Augment | null;
 }
 
 /** The output side of a 'same' convolution of stride `s` over `n` pixels. */
@@ -52,7 +53,7 @@ export function planClassifier(layers: ClassifierLayers, rows: number, threads: 
   const logits = dense('logits', inDim, layers.classes, ACT.linear, 0, false);
   const planned = { ...tensors(), enc, mu: logits, lv: null, dec: [] };
   const inputDim = H * W * C;
-  const dims = { inputDim, latentDim: 0, ownInput: layers.shift > 0, headOut: layers.classes };
+  const dims = { inputDim, latentDim: 0, ownInput: layers.augment !== null, headOut: layers.classes };
   const memory = checkedLayout(dims, planned, rows, threads, maxBytes);
   return {
     task: 'classifier',
@@ -64,9 +65,10 @@ export function planClassifier(layers: ClassifierLayers, rows: number, threads: 
     conditional: false,
     classes: layers.classes,
     bernoulli: false,
+    sigma: 1,
     inputNoise: 0,
     dropout: layers.dropout,
-    shift: layers.shift,
+    augment: layers.augment,
     image: [H, W, C],
     ...planned,
     ...memory,

@@ -19,31 +19,12 @@
  * No tfjs, Electron or DOM imports.
  */
 import { gaussian, mulberry32 } from '../../datasets/random';
+import { gaussianConstant } from '../../models/likelihood';
+import { augmentImages } from './augment';
 import { convBackward, convForward, type ConvBuffers } from './convOps';
 import type { DenseLayerPlan, DensePlan, LayerPlan, ThreadBuffers } from './densePlan';
 import { instantiateKernels, kernelModule } from './kernelModule';
 import type { DenseKernels } from './kernelTable';
-
-/**
- * Writes each of `rows` images of `src` into `dst` shifted by a random whole number of pixels in
- * [−shift, shift] on each axis (NHWC rows of `image` = [H, W, C]; pixels shifted in are 0).
- */
-export function shiftImages(src: Float32Array, dst: Float32Array, rows: number, image: readonly number[], shift: number, rng: () => number): void {
-  const [H, W, C] = image;
-  const D = H * W * C;
-  const span = 2 * shift + 1;
-  dst.fill(0, 0, rows * D);
-  for (let r = 0; r < rows; r++) {
-    const dy = Math.floor(rng() * span) - shift;
-    const dx = Math.floor(rng() * span) - shift;
-    const x0 = Math.max(0, dx);
-    const x1 = Math.min(W, W + dx);
-    for (let y = Math.max(0, dy); y < Math.min(H, H + dy); y++) {
-      const from = r * D + ((y - dy) * W + (x0 - dx)) * C;
-      dst.set(src.subarray(from, from + (x1 - x0) * C), r * D + (y * W + x0) * C);
-    }
-  }
-}
 
 /** Adam's constants (tfjs defaults; ε is the float32 backend epsilon tfjs uses). */
 export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
@@ -127,7 +108,7 @@ export class DenseNet {
       }
     }
     const rng = mulberry32(seed);
-    if (plan.shift > 0 && plan.image) shiftImages(X, this.view(buf.xIn, rows * D), rows, plan.image, plan.shift, rng);
+    if (plan.augment && plan.image) augmentImages(X, this.view(buf.xIn, rows * D), rows, plan.image, plan.augment, rng);
     if (plan.variational) {
       const eps = this.view(buf.eps, rows * plan.latentDim);
       for (let i = 0; i < eps.length; i++) eps[i] = gaussian(rng);
@@ -242,10 +223,12 @@ export class DenseNet {
       this.forward(l, input, rows, buf.decH[i], -1, buf.decOut[i], buf.decMask[i], buf.decMask[i] >= 0 ? seed++ : -1);
       input = buf.decOut[i];
     });
-    // Loss; the logits buffer becomes its gradient.
+    // Loss; the logits buffer becomes its gradient. Gaussian (models/likelihood.ts): the kernel's
+    // unit-variance ½·Σd² scaled by 1/σ² (and its gradient d by the same), plus the constant.
+    const s2 = plan.sigma * plan.sigma;
     const recon = plan.bernoulli
       ? k.recon_bernoulli(rows, plan.inputDim, buf.logits, buf.x, 1 / m)
-      : k.recon_gaussian(rows, plan.inputDim, buf.logits, buf.x, 1 / m);
+      : k.recon_gaussian(rows, plan.inputDim, buf.logits, buf.x, 1 / (m * s2)) / s2 + rows * gaussianConstant(plan.inputDim, plan.sigma);
 
     // Backward through the decoder.
     for (let i = plan.dec.length - 1; i >= 0; i--) {
@@ -303,7 +286,7 @@ export class DenseNet {
 
   /**
    * Logits (rows × classes, a copy) of the loaded rows without dropout or augmentation: a
-   * classifier's forward pass for inference and tests. Reads `x` (not the shifted copy).
+   * classifier's forward pass for inference and tests. Reads `x` (not the augmented copy).
    */
   classify(rows: number): Float32Array {
     const { plan, buf } = this;

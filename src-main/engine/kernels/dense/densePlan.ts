@@ -14,6 +14,8 @@
  */
 import type { ModelSpec } from '../../models/build';
 import { convPlan, type ConvStage } from '../../models/conv';
+import type { Augment } from './augment';
+import { gaussianSigma } from '../../models/likelihood';
 
 /** The activation codes of dense.c's `act_f` / `act_d`. */
 export const ACT: Record<string, number> = { linear: 0, relu: 1, elu: 2, tanh: 3, sigmoid: 4, selu: 5, leakyRelu: 6 };
@@ -121,14 +123,13 @@ export interface DensePlan {
   /** Labels of a conditional model are in [0, classes). */
   classes: number;
   bernoulli: boolean;
+  /** The Gaussian likelihood's fixed σ (1 for Bernoulli; models/likelihood.ts). */
+  sigma: number;
   inputNoise: number;
   /** Dropout rate of the layers marked `dropout` (0 = none). */
   dropout: number;
-  /**
-   * Classifier only: each training image is shifted by a random whole number of pixels in
-   * [−shift, shift] on each axis (zero fill) as it is loaded; 0 = no augmentation.
-   */
-  shift: number;
+  /** Classifier only: the random affine map each training image gets as it is loaded (./augment.ts); null = none. */
+  augment: Augment | null;
   /** [H, W, C] of a row (classifier; null for the autoencoders, which do not need it). */
   image: [number, number, number] | null;
   tensors: TensorSlot[];
@@ -172,7 +173,7 @@ export function planDense(spec: ModelSpec, rows: number, threads: number, maxByt
   const memory = checkedLayout(dims, layers, rows, threads, maxBytes);
   return {
     task: 'autoencoder',
-    shift: 0,
+    augment: null,
     image: null,
     threads,
     rows,
@@ -182,6 +183,7 @@ export function planDense(spec: ModelSpec, rows: number, threads: number, maxByt
     conditional: cfg.kind === 'cvae',
     classes: spec.numClasses,
     bernoulli: spec.output === 'bernoulli',
+    sigma: spec.output === 'gaussian' ? gaussianSigma(cfg) : 1,
     inputNoise: cfg.inputNoise,
     dropout: cfg.dropout,
     ...layers,
@@ -197,7 +199,7 @@ export interface LayoutDims {
   inputDim: number;
   /** 0 for a classifier (no sampling buffers). */
   latentDim: number;
-  /** The encoder reads its own copy of the input (input noise, shifted images). */
+  /** The encoder reads its own copy of the input (input noise, augmented images). */
   ownInput: boolean;
   /** Classifier: logits per row (the head writes them; their gradient replaces them). 0: the decoder's last layer's output are the logits. */
   headOut: number;
