@@ -40,7 +40,7 @@ function trainedOnInk(lr: RunData, side: number): boolean {
  * MNIST-style preprocessing (paper removed, ink fitted and centred) as before: the built-in MNIST
  * sets, datasets imported MNIST-style, and grey datasets that already were in MNIST form (light
  * ink on dark: MNIST's own files, this app's exports), whose files are plain but whose drops are
- * photos of ink on paper.
+ * photos of ink on paper — unless the user chose `plain` preprocessing for the dataset.
  * @throws LabError UNSUPPORTED for a run trained on 2-D points.
  */
 export function dropPreprocessing(lr: RunData): ResolvedImport {
@@ -50,7 +50,8 @@ export function dropPreprocessing(lr: RunData): ResolvedImport {
   const resolved = lr.rec.datasetReport?.resolved ?? lr.data.resolved;
   if (!resolved) return { size, channels, fit: 'crop', preprocess: 'mnist-style', transpose: false };
   const r = { ...resolved, size, channels };
-  if (r.preprocess === 'plain' && channels === 1 && trainedOnInk(lr, size)) return { ...r, preprocess: 'mnist-style' };
+  const chosen = lr.rec.config.dataset.import?.preprocess === 'plain'; // the user's own choice stands
+  if (r.preprocess === 'plain' && !chosen && channels === 1 && trainedOnInk(lr, size)) return { ...r, preprocess: 'mnist-style' };
   return r;
 }
 
