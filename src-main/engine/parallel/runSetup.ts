@@ -96,9 +96,9 @@ export function prepareRun(bundle: ModelBundle, cfg: TrainConfig, train: SplitDa
   return { workers: W, vars, tfjsThreads, dense, denseNote, shared, inits };
 }
 
-/** Shared copies of training arrays, reused across runs on the same dataset. */
+/** Shared copies of training arrays, reused across runs on the same dataset (and by the classifier's training). */
 const sharedCopies = new WeakMap<ArrayBufferView, SharedArrayBuffer>();
-function shareArray(a: Float32Array | Int32Array): SharedArrayBuffer {
+export function shareArray(a: Float32Array | Int32Array): SharedArrayBuffer {
   if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a.buffer;
   let sab = sharedCopies.get(a);
   if (!sab) {

@@ -1,0 +1,171 @@
+/**
+ * A trained in-app classifier: its tfjs model (./model.ts) and what is known about it
+ * (`ClassifierInfo`, saved beside the model as `classifier.json`), with batched inference —
+ * the features of the Fréchet distance and the predicted labels — on the engine's tfjs backend,
+ * in slices that yield to the event loop. `trainClassifier` trains one on a dataset
+ * (./train.ts: the kernels in the training workers) and measures it on the test split.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ClassifierLayers } from '../kernels/dense/classifierPlan';
+import type { SplitData } from '../metrics';
+import { buildClassifierModel, classifierLayers, classifierTraining, CLASSIFIER_VERSION, featuresAndLogits, type ClassifierTraining } from './model';
+import { trainClassifierWeights, type ClassifierTrainProgress } from './train';
+
+/** What `classifier.json` records about a trained classifier. */
+export interface ClassifierInfo {
+  version: number;
+  /** The dataset's cache identity (datasets/cache.ts: key and fingerprint) it was trained on. */
+  dataset: { key: string; fingerprint: string };
+  labelNames: string[];
+  layers: ClassifierLayers;
+  training: ClassifierTraining;
+  /** Fraction of the test split it labels correctly, and the test split's size. */
+  testAccuracy: number;
+  testCount: number;
+  trainCount: number;
+  /** Wall seconds of the training (workers started to last epoch done). */
+  trainSeconds: number;
+  workers: number;
+  simd: 'relaxed' | 'plain';
+  /** ISO time it was trained. */
+  trainedAt: string;
+}
+
+/** Rows per inference slice (one `predict`, then a yield). */
+const SLICE = 500;
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+export class Classifier {
+  private readonly heads: tf.LayersModel;
+
+  constructor(
+    readonly model: tf.LayersModel,
+    readonly info: ClassifierInfo,
+  ) {
+    this.heads = featuresAndLogits(model);
+  }
+
+  /** Values per row of the input (H·W·C). */
+  get inputDim(): number {
+    const [H, W, C] = this.info.layers.image;
+    return H * W * C;
+  }
+
+  /** Length of a feature vector (the penultimate dense layer's units). */
+  get featureDim(): number {
+    const h = this.info.layers.hidden;
+    return h[h.length - 1];
+  }
+
+  /**
+   * The features (count × featureDim, row-major) and predicted labels (argmax of the logits) of
+   * `count` rows of `x` (count × inputDim, flat as the dataset's). Batched, yielding between slices.
+   */
+  async judge(x: Float32Array, count: number): Promise<{ features: Float32Array; labels: Int32Array }> {
+    const D = this.inputDim;
+    const F = this.featureDim;
+    if (x.length < count * D) throw new Error(`classifier: ${x.length} values for ${count} rows of ${D}`);
+    const features = new Float32Array(count * F);
+    const labels = new Int32Array(count);
+    for (let s = 0; s < count; s += SLICE) {
+      const m = Math.min(SLICE, count - s);
+      const [f, l] = tf.tidy(() => {
+        const outs = this.heads.predict(tf.tensor2d(x.subarray(s * D, (s + m) * D), [m, D]), { batchSize: m }) as tf.Tensor[];
+        return [outs[0], tf.argMax(outs[1], 1)];
+      });
+      features.set((await f.data()) as Float32Array, s * F);
+      labels.set((await l.data()) as Int32Array, s);
+      tf.dispose([f, l]);
+      await yieldToLoop();
+    }
+    return { features, labels };
+  }
+
+  /** Fraction of `split`'s rows (the first `limit`) whose predicted label is theirs. */
+  async accuracy(split: SplitData, limit = split.count): Promise<number> {
+    const n = Math.min(limit, split.count);
+    if (!n) return 0;
+    const { labels } = await this.judge(split.x, n);
+    let ok = 0;
+    for (let i = 0; i < n; i++) if (labels[i] === split.y[i]) ok++;
+    return ok / n;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** A dataset as the classifier's training sees it. */
+export interface ClassifierData {
+  shape: number[];
+  labelNames: string[];
+  train: SplitData;
+  test: SplitData;
+  /** The dataset's cache identity (recorded in the info). */
+  identity: { key: string; fingerprint: string };
+}
+
+/**
+ * Builds and trains the classifier for `data` (./model.ts's layers and settings; the kernels in
+ * the training workers) and measures its test accuracy. Throws as `classifierLayers` (not an
+ * image dataset) and `trainClassifierWeights` (CANCELLED, DIVERGED, workers unavailable).
+ */
+export async function trainClassifier(
+  data: ClassifierData,
+  opts: { signal?: AbortSignal; onProgress?: (p: ClassifierTrainProgress) => void; training?: Partial<ClassifierTraining>; workers?: number } = {},
+): Promise<Classifier> {
+  const layers = classifierLayers(data.shape, data.labelNames.length);
+  const training = { ...classifierTraining(data.train.count), ...opts.training };
+  const model = buildClassifierModel(layers, training.seed);
+  try {
+    const initial = flatWeights(model);
+    const r = await trainClassifierWeights(layers, training, initial, data.train, opts);
+    setFlatWeights(model, r.weights);
+    const info: ClassifierInfo = {
+      version: CLASSIFIER_VERSION,
+      dataset: data.identity,
+      labelNames: data.labelNames,
+      layers,
+      training,
+      testAccuracy: 0,
+      testCount: data.test.count,
+      trainCount: data.train.count,
+      trainSeconds: r.seconds,
+      workers: r.workers,
+      simd: r.simd,
+      trainedAt: new Date().toISOString(),
+    };
+    const clf = new Classifier(model, info);
+    info.testAccuracy = await clf.accuracy(data.test);
+    return clf;
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}
+
+/** The model's trainable weights, concatenated in order. */
+export function flatWeights(model: tf.LayersModel): Float32Array {
+  const parts = model.trainableWeights.map((w) => w.read().dataSync() as Float32Array);
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Writes flat weights (trainableWeights order) into the model. */
+export function setFlatWeights(model: tf.LayersModel, flat: Float32Array): void {
+  let o = 0;
+  for (const w of model.trainableWeights) {
+    const size = (w.shape as number[]).reduce((a, b) => a * b, 1);
+    const t = tf.tensor(flat.subarray(o, o + size), w.shape as number[]);
+    w.write(t);
+    t.dispose();
+    o += size;
+  }
+  if (o !== flat.length) throw new Error(`classifier: ${flat.length} weights for a model of ${o}`);
+}
