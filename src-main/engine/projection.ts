@@ -9,8 +9,12 @@ import { UMAP } from 'umap-js';
 import { LabError } from '../../src-shared/types';
 import { mulberry32, shuffleInPlace } from './datasets/random';
 
-/** Symmetric eigen-decomposition by cyclic Jacobi rotations. Returns eigenvalues and column eigenvectors. */
-function jacobiEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+/**
+ * Symmetric eigen-decomposition by cyclic Jacobi rotations (n × n row-major; until the squared
+ * off-diagonal sum is under 1e-20, at most 100 sweeps). Returns eigenvalues and column eigenvectors.
+ * Also used by classifier/frechet.ts.
+ */
+export function jacobiEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
   const A = Float64Array.from(a);
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
