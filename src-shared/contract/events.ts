@@ -1,0 +1,43 @@
+/**
+ * Every engine → renderer event with its schema, and the engine process's state as the host
+ * reports it (`engine:state`).
+ */
+import { z } from 'zod';
+import { BackendInfo, ErrorCode, Metrics, TrainProgress, TrainState } from '../types';
+import { LatentBatch } from './payloads';
+
+export const EngineState = z.enum(['starting', 'ready', 'crashed', 'restarting']);
+export type EngineState = z.infer<typeof EngineState>;
+
+export const events = {
+  'training:progress': TrainProgress,
+  /** Latent means of the fixed snapshot sample, once per epoch (and at start). */
+  'training:latents': LatentBatch.extend({ runId: z.string(), epoch: z.number().int() }),
+  'training:done': z.object({
+    runId: z.string(),
+    state: TrainState,
+    metrics: Metrics.nullable(),
+    error: z.object({ code: ErrorCode, message: z.string() }).optional(),
+  }),
+  'dataset:progress': z.object({
+    dataset: z.string(),
+    phase: z.enum(['download', 'decode', 'ready']),
+    loaded: z.number(),
+    total: z.number(),
+  }),
+  'export:progress': z.object({ done: z.number().int(), total: z.number().int() }),
+  'projection:progress': z.object({ done: z.number().int(), total: z.number().int() }),
+  /** Emitted by the host (Electron main or browser-mode server), not by the engine itself. */
+  'engine:state': z.object({
+    state: EngineState,
+    message: z.string().optional(),
+    backend: BackendInfo.optional(),
+    /** OS pid of the engine process (diagnostics, tests). */
+    pid: z.number().int().positive().optional(),
+  }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+export type EventPayload<N extends EventName> = z.output<Events[N]>;

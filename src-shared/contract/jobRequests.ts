@@ -1,0 +1,27 @@
+/**
+ * The long jobs besides training, each with progress events and a cancel: `projection:*`
+ * (PCA / UMAP of latents) and `export:*` (generated datasets and projector embeddings).
+ * Part of the one `requests` table (../contract.ts).
+ */
+import { z } from 'zod';
+import { ExportRequest, ExportResult } from '../types';
+import { F32, Empty, Ok, req } from './payloads';
+
+export const jobRequests = {
+  'projection:compute': req(
+    z
+      .object({
+        method: z.enum(['pca', 'umap']),
+        latents: F32,
+        dim: z.number().int().min(1).max(64),
+        seed: z.number().int().min(0).optional(),
+      })
+      .strict(),
+    z.object({ points: F32, method: z.enum(['pca', 'umap']) }),
+    'Project latents to 3-D (PCA deterministic; UMAP seeded, with projection:progress).',
+  ),
+  'projection:cancel': req(Empty, Ok, 'Cancel a running UMAP.'),
+
+  'export:start': req(ExportRequest, ExportResult, 'Export a generated dataset (export:progress events).'),
+  'export:cancel': req(Empty, Ok, 'Cancel the running export; nothing complete-looking is left.'),
+} as const;

@@ -1,0 +1,43 @@
+/**
+ * The `training:*` requests (one run trains at a time) and the `runs:*` requests over the saved
+ * runs of the workspace.
+ * Part of the one `requests` table (../contract.ts).
+ */
+import { z } from 'zod';
+import { Metrics, RunSummary, TrainConfig, TrainProgress, TrainState } from '../types';
+import { runId, Empty, Ok, EpochRecord, req } from './payloads';
+
+export const runRequests = {
+  'training:start': req(
+    TrainConfig,
+    z.object({
+      runId,
+      /** What the start adjusted, in words (a batch larger than the training set, clamped); the run keeps them. */
+      warnings: z.array(z.string()).optional(),
+    }),
+    'Start training a new run.',
+  ),
+  'training:pause': req(Empty, z.object({ state: TrainState }), 'Pause the running training.'),
+  'training:resume': req(Empty, z.object({ state: TrainState }), 'Resume a paused training.'),
+  'training:stop': req(Empty, z.object({ state: TrainState }), 'Stop training; keeps what was learnt.'),
+  'training:status': req(Empty, TrainProgress.nullable(), 'Last progress of the current/last run.'),
+
+  'runs:list': req(Empty, z.array(RunSummary), 'Saved runs, newest first.'),
+  'runs:open': req(z.object({ runId }).strict(), RunSummary, 'Make a saved run the active model.'),
+  'runs:rename': req(
+    z.object({ runId, name: z.string().trim().min(1).max(200) }).strict(),
+    RunSummary,
+    'Rename a run.',
+  ),
+  'runs:delete': req(z.object({ runId }).strict(), Ok, 'Delete a run folder.'),
+  'runs:metrics': req(z.object({ runId }).strict(), Metrics, 'Compute (or read cached) test metrics.'),
+  'runs:history': req(
+    z.object({ runId }).strict(),
+    z.object({
+      epochs: z.array(EpochRecord),
+      /** Lines of metrics.jsonl that could not be read (cut short or not an epoch record). */
+      skipped: z.number().int().nonnegative(),
+    }),
+    "A run's epoch history (its metrics.jsonl), in epoch order: the loss curves of a saved run.",
+  ),
+} as const;
