@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestInput, RequestOutput } from '../../../src-shared/contract';
 import { Coalescer } from '../../../src-renderer/src/lib/coalesce';
-import { collapseReason } from '../../../src-renderer/src/lib/collapse';
+import { collapseReason } from '../../../src-shared/collapse';
 import { addGaussianNoise } from '../../../src-renderer/src/lib/noise';
 import { atlasLayout, pageTexels, writeTiles, tileSize } from '../../../src-renderer/src/lib/scatter/atlas';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';

@@ -3,7 +3,7 @@
  * count, the collapse check, and the order of the traversal grid's rows.
  */
 import type { RequestOutput } from '../../lib/contract';
-import { collapseReason } from '../../lib/collapse';
+import { collapseReason } from '../../../../src-shared/collapse';
 import { errorText } from '../../lib/errors';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
@@ -28,7 +28,7 @@ export class DimStatsState {
 
   /** Total KL over the dimensions (nats), null for an AE or before loading. */
   totalKl = $derived(this.stats?.klPerDim ? this.stats.klPerDim.reduce((a, b) => a + b, 0) : null);
-  /** Why the run collapsed (see `lib/collapse.ts`), or null. */
+  /** Why the run collapsed (see `src-shared/collapse.ts`), or null. */
   collapse = $derived.by(() => {
     const s = this.stats;
     const kind = this.lab.model?.kind;
