@@ -148,6 +148,8 @@ export class Training {
   historyVersion = $state(0);
   /** Whose curves `history` holds: the live run's, or an opened saved run's (`showRun`). */
   historyRunId = $state<string | null>(null);
+  /** What the engine adjusted when this run started (e.g. a batch clamped to the training set), in words. */
+  startWarnings = $state<string[]>([]);
   /** Lines of the shown run's metrics.jsonl that could not be read (said under the chart). */
   historySkipped = $state(0);
 
@@ -171,8 +173,9 @@ export class Training {
     this.pending = true;
     this.error = null;
     try {
-      const { runId } = await this.api.invoke('training:start', config);
+      const { runId, warnings } = await this.api.invoke('training:start', config);
       this.runId = runId;
+      this.startWarnings = warnings ?? [];
       this.config = config;
       this.state = 'training';
       this.progress = null;

@@ -57,6 +57,15 @@ describe('a training run', () => {
     expect(lab.model).toMatchObject({ runId: 'live', kind: 'cvae', live: true });
   });
 
+  it('what the engine adjusted at the start (a clamped batch) is kept for the panel, and cleared by the next start', async () => {
+    const { api, lab } = await training();
+    expect(lab.training.startWarnings).toEqual([]);
+    api.handle('training:start', () => ({ runId: 'live', warnings: ['batch size 256 is larger than the 40 training images: using 40'] }));
+    lab.training.state = 'done';
+    await lab.startTraining();
+    expect(lab.training.startWarnings).toEqual(['batch size 256 is larger than the 40 training images: using 40']);
+  });
+
   it('progress events move the bar and the loss curves; another run’s events are ignored', async () => {
     const { api, lab } = await training();
     api.emit('training:progress', progress('live', 1, 5));
