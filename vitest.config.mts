@@ -9,6 +9,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     testTimeout: 120_000,
+    // No in-app classifier training at the end of the many small runs (its own tests turn it on).
+    env: { LATENT_LAB_CLASSIFIER: '0' },
     hookTimeout: 120_000,
     pool: 'forks',
     // tfjs keeps global state (backend, registered kernels); keep each file in its own process.

@@ -198,6 +198,17 @@ export const Metrics = z.object({
   /** The reconstruction likelihood the ELBO is under, and the Gaussian's σ. */
   likelihood: z.enum(['bernoulli', 'gaussian']).optional(),
   sigma: z.number().optional(),
+  /**
+   * Image datasets: the Fréchet distance (FID-style d², Heusel et al. 2017) between the in-app
+   * classifier's features (penultimate layer) of generated images and of real test images; lower
+   * is closer to the data. Comparable between runs on the same dataset only. Absent for toy data,
+   * for runs saved before it existed and when the classifier's training was cancelled.
+   */
+  frechet: z.number().optional(),
+  /** CVAE on image data: fraction of samples generated for a label that the in-app classifier gives that label. */
+  generationAccuracy: z.number().optional(),
+  /** The in-app classifier's accuracy on the test images the two numbers above used (how far to trust them). */
+  classifierAccuracy: z.number().optional(),
 });
 export type Metrics = z.infer<typeof Metrics>;
 

@@ -30,8 +30,12 @@ import { appFolders, ExportJournal, recoverExports, type FsSeam, type ProtectedD
 import { exportFromRun } from './export/fromRun';
 import { ExportSlot } from './export/slot';
 import { computeMetrics } from './metrics';
+import { classifierEvent, ClassifierStore } from './classifier/store';
+import { lacksClassifierMetrics, withClassifierMetrics } from './classifier/metrics';
+import { envValue } from '../env';
 import * as model from './modelRequests';
 import * as instruments from './instruments';
+import { describeModel } from './modelCard';
 import { ProjectionJob } from './jobs/projection';
 import { Trainer } from './jobs/training';
 import { RunCache, sameDataset } from './runCache';
@@ -67,6 +71,7 @@ export class Engine {
   private readonly datasetLoads = new DatasetLoads();
   private readonly exportJournal: ExportJournal;
   private readonly exportOpts: Pick<EngineOptions, 'protect' | 'exportFs'>;
+  private readonly classifiers: ClassifierStore;
 
   private constructor(opts: EngineOptions) {
     this.store = new RunStore(opts.workspace, opts.dataDir);
@@ -75,7 +80,9 @@ export class Engine {
     this.emit = opts.emit;
     const dataset = (ref: DatasetRef) => this.dataset(ref);
     this.runs = new RunCache(this.store, dataset, () => this.trainer.runId);
-    this.trainer = new Trainer({ store: this.store, runs: this.runs, dataset, emit: this.emit });
+    this.classifiers = new ClassifierStore(this.store.dataDir, (e) => this.emit('classifier:progress', classifierEvent(e)));
+    const judged = envValue('LATENT_LAB_CLASSIFIER') !== '0';
+    this.trainer = new Trainer({ store: this.store, runs: this.runs, dataset, emit: this.emit, ...(judged ? { classifiers: this.classifiers } : {}) });
     this.projection = new ProjectionJob((done, total) => this.emit('projection:progress', { done, total }));
   }
 
@@ -132,6 +139,7 @@ export class Engine {
 
   async dispose(): Promise<void> {
     await this.trainer.dispose();
+    await this.classifiers.dispose();
     this.exports.cancel();
     this.projection.cancel();
     this.runs.clear();
@@ -203,8 +211,13 @@ export class Engine {
     },
     'runs:metrics': async ({ runId }) => {
       const lr = await this.runs.get(runId);
-      if (lr.rec.metrics) return lr.rec.metrics;
-      const m = await computeMetrics(lr.bundle, lr.data.train, lr.data.test, lr.rec.config.seed);
+      // Computed once and saved; the classifier's numbers are added to runs saved without them.
+      const judged = envValue('LATENT_LAB_CLASSIFIER') !== '0';
+      if (lr.rec.metrics && !(judged && lacksClassifierMetrics(lr.rec.metrics, lr.data))) return lr.rec.metrics;
+      const cfg = lr.rec.config;
+      const base = lr.rec.metrics ?? (await computeMetrics(lr.bundle, lr.data.train, lr.data.test, cfg.seed));
+      const m = judged ? await withClassifierMetrics(base, this.classifiers, cfg.dataset, lr.data, lr.bundle, { seed: cfg.seed, stats: lr.rec.latentStats ?? null }) : base;
+      if (m === lr.rec.metrics) return m;
       if (this.trainer.runId === runId) lr.rec.metrics = m;
       else await this.store.patch(runId, { metrics: m }, lr.rec);
       return m;
@@ -226,6 +239,8 @@ export class Engine {
     'model:encodeFile': async (req) => model.encodeFile(await this.runs.get(), req),
     'model:dimStats': async () => instruments.dimStats(await this.runs.get()),
     'model:typicality': async (req) => instruments.typicality(await this.runs.get(), req),
+
+    'models:describe': async (req) => describeModel(req),
 
     'projection:compute': async (req) => this.projection.compute(req),
     'projection:cancel': async () => {
@@ -252,6 +267,10 @@ export class Engine {
     },
     'export:cancel': async () => {
       this.exports.cancel();
+      return { ok: true as const };
+    },
+    'classifier:cancel': async () => {
+      this.classifiers.cancel();
       return { ok: true as const };
     },
   };

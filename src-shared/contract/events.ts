@@ -27,6 +27,22 @@ export const events = {
   }),
   'export:progress': z.object({ done: z.number().int(), total: z.number().int() }),
   'projection:progress': z.object({ done: z.number().int(), total: z.number().int() }),
+  /**
+   * The in-app classifier of a dataset (Fréchet distance, generation accuracy) training, the first
+   * time a run's metrics need it: progress, then done (with its test accuracy), cancelled or error.
+   */
+  'classifier:progress': z.object({
+    dataset: z.string(),
+    state: z.enum(['training', 'done', 'cancelled', 'error']),
+    epoch: z.number().int().optional(),
+    epochs: z.number().int().optional(),
+    batch: z.number().int().optional(),
+    batches: z.number().int().optional(),
+    etaSeconds: z.number().optional(),
+    testAccuracy: z.number().optional(),
+    trainSeconds: z.number().optional(),
+    message: z.string().optional(),
+  }),
   /** Emitted by the host (Electron main or browser-mode server), not by the engine itself. */
   'engine:state': z.object({
     state: EngineState,

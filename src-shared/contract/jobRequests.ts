@@ -1,6 +1,7 @@
 /**
  * The long jobs besides training, each with progress events and a cancel: `projection:*`
- * (PCA / UMAP of latents) and `export:*` (generated datasets and projector embeddings).
+ * (PCA / UMAP of latents), `export:*` (generated datasets and projector embeddings) and
+ * `classifier:cancel` (the in-app classifier's training, which runs' metrics start when needed).
  * Part of the one `requests` table (../contract.ts).
  */
 import { z } from 'zod';
@@ -24,4 +25,10 @@ export const jobRequests = {
 
   'export:start': req(ExportRequest, ExportResult, 'Export a generated dataset (export:progress events).'),
   'export:cancel': req(Empty, Ok, 'Cancel the running export; nothing complete-looking is left.'),
+
+  'classifier:cancel': req(
+    Empty,
+    Ok,
+    "Cancel the in-app classifier's training (classifier:progress); the metrics waiting for it come without the Fréchet distance and generation accuracy.",
+  ),
 } as const;

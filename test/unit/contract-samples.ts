@@ -48,6 +48,8 @@ export const VALID: { [N in RequestName]: Record<string, unknown> } = {
   'projection:cancel': {},
   'export:start': { runId: 'run-1', format: 'npz', count: 10, label: 1, temperature: 1, seed: 1, out: '/tmp/export', overwrite: false },
   'export:cancel': {},
+  'models:describe': { model: { kind: 'vae', arch: 'conv', latentDim: 2 }, shape: [28, 28, 1], numClasses: 10 },
+  'classifier:cancel': {},
 };
 
 export type Path = Array<string | number>;

@@ -23,6 +23,7 @@ const NO_INPUT = new Set<RequestName>([
   'model:dimStats',
   'projection:cancel',
   'export:cancel',
+  'classifier:cancel',
 ]);
 
 function outcome(name: RequestName, payload: unknown): string {

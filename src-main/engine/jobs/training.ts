@@ -14,6 +14,8 @@ import type { LoadedDataset } from '../datasets';
 import { mulberry32, permutation } from '../datasets/random';
 import { latentStats } from '../inference';
 import { computeMetrics, encodeYielding } from '../metrics';
+import { withClassifierMetrics } from '../classifier/metrics';
+import type { ClassifierStore } from '../classifier/store';
 import { buildModel, countParams, disposeBundle, MAX_PARAMS, resolveModelConfig, type ModelSpec } from '../models/build';
 import { resolveLikelihood } from '../models/likelihood';
 import { clampBatch } from './startChecks';
@@ -39,6 +41,8 @@ export interface TrainerDeps {
   runs: RunCache;
   dataset: (ref: DatasetRef) => Promise<LoadedDataset>;
   emit: Emit;
+  /** The in-app classifiers (Fréchet distance, generation accuracy at the end of a run); none: those metrics are left out. */
+  classifiers?: ClassifierStore;
 }
 
 function defaultName(cfg: TrainConfig): string {
@@ -301,6 +305,9 @@ export class Trainer {
         const trainMean = await encodeYielding(lr.bundle, data.train.x, data.train.y, trainCount);
         rec.latentStats = latentStats(trainMean, trainCount, cfg.model.latentDim);
         metrics = await computeMetrics(lr.bundle, data.train, data.test, cfg.seed, { trainMean, trainCount });
+        if (this.deps.classifiers) {
+          metrics = await withClassifierMetrics(metrics, this.deps.classifiers, cfg.dataset, data, lr.bundle, { seed: cfg.seed, stats: rec.latentStats ?? null });
+        }
         rec.metrics = metrics;
       }
     } catch (err) {

@@ -29,7 +29,7 @@ export async function startLabServer(opts: { env?: NodeJS.ProcessEnv; args?: str
   const outDir = path.join(root, 'out');
   mkdirSync(workspace);
   const proc = spawn(process.execPath, [SERVER_JS, '--port', '0', '--workspace', workspace, '--no-open', ...(opts.args ?? [])], {
-    env: { ...process.env, LATENT_LAB_HOME: workspace, ...opts.env },
+    env: { ...process.env, LATENT_LAB_HOME: workspace, LATENT_LAB_CLASSIFIER: '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

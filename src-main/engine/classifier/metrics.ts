@@ -1,0 +1,111 @@
+/**
+ * The metrics the in-app classifier judges (part of a run's `Metrics`):
+ *  - `frechet`: the Fréchet distance (./frechet.ts, Heusel et al. 2017) between the classifier's
+ *    features of generated images (prior samples, decoded) and of real test images — lower means
+ *    generated images are distributed more like real ones (sharper, more varied, right classes);
+ *  - `generationAccuracy` (CVAE): the fraction of samples generated for a label that the
+ *    classifier gives that label (labels requested in turn: 0, 1, …, K−1, 0, …);
+ *  - `classifierAccuracy`: the classifier's accuracy on the same real test images (how far its
+ *    judgement can be trusted).
+ * Everything runs on the engine's thread in slices that yield to the event loop.
+ */
+import type { DatasetRef, Metrics } from '../../../src-shared/types';
+import type { LoadedDataset } from '../datasets';
+import type { LatentStats } from '../inference';
+import { priorSampler } from '../inference';
+import { decodeArrays, type SplitData } from '../metrics';
+import { isConditional, type ModelBundle } from '../models/build';
+import type { Classifier } from './classifier';
+import { frechetOfSets } from './frechet';
+import { classifierLayers } from './model';
+import type { ClassifierStore } from './store';
+
+export interface ClassifierMetrics {
+  frechet: number;
+  classifierAccuracy: number;
+  generationAccuracy?: number;
+}
+
+/** Images compared per side at most (all of a smaller test split). */
+export const FRECHET_SAMPLES = 5000;
+const SLICE = 500;
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * The classifier metrics of `bundle` against `test`: `count` (default: the test split, at most
+ * 5,000) prior samples at temperature 1 from `seed` (an AE samples N(mean, std²) of its training
+ * latents, `stats`) against as many test images. Throws when the classifier takes another input
+ * size than the model makes, or when fewer than 2 test images exist.
+ */
+export async function classifierMetrics(
+  bundle: ModelBundle,
+  test: SplitData,
+  clf: Classifier,
+  opts: { seed: number; stats: LatentStats | null; count?: number },
+): Promise<ClassifierMetrics> {
+  const D = bundle.inputDim;
+  if (clf.inputDim !== D) throw new Error(`the classifier takes ${clf.inputDim} values per image, the model makes ${D}`);
+  const n = Math.min(opts.count ?? FRECHET_SAMPLES, test.count);
+  const real = await clf.judge(test.x, n);
+  let ok = 0;
+  for (let i = 0; i < n; i++) if (real.labels[i] === test.y[i]) ok++;
+
+  const cond = isConditional(bundle.config.kind);
+  const K = bundle.numClasses;
+  const d = bundle.config.latentDim;
+  const next = priorSampler(d, 1, opts.seed, bundle.config.kind === 'ae' ? opts.stats : null);
+  const images = new Float32Array(n * D);
+  const asked = cond ? Int32Array.from({ length: n }, (_, i) => i % K) : null;
+  for (let s = 0; s < n; s += SLICE) {
+    const m = Math.min(SLICE, n - s);
+    images.set(decodeArrays(bundle, next(m), asked ? asked.subarray(s, s + m) : null, m), s * D);
+    await yieldToLoop();
+  }
+  const fake = await clf.judge(images, n);
+  await yieldToLoop();
+  const F = clf.featureDim;
+  const frechet = frechetOfSets(fake.features, n, real.features, n, F);
+  const out: ClassifierMetrics = { frechet, classifierAccuracy: ok / n };
+  if (asked) {
+    let hit = 0;
+    for (let i = 0; i < n; i++) if (fake.labels[i] === asked[i]) hit++;
+    out.generationAccuracy = hit / n;
+  }
+  return out;
+}
+
+/**
+ * `metrics` with the classifier's numbers added (`classifierMetrics`) when `ref`'s dataset has a
+ * classifier; the classifier is trained first if it is not cached (`ClassifierStore.get`). When
+ * there is none (toy data), or its training was cancelled or failed (the store reported why),
+ * `metrics` come back unchanged.
+ */
+export async function withClassifierMetrics(
+  metrics: Metrics,
+  store: ClassifierStore,
+  ref: DatasetRef,
+  data: LoadedDataset,
+  bundle: ModelBundle,
+  opts: { seed: number; stats: LatentStats | null },
+): Promise<Metrics> {
+  let clf: Classifier | null;
+  try {
+    clf = await store.get(ref, data);
+  } catch {
+    return metrics;
+  }
+  if (!clf || clf.inputDim !== bundle.inputDim) return metrics;
+  const extra = await classifierMetrics(bundle, data.test, clf, { seed: opts.seed + 1_000_003, stats: opts.stats });
+  return { ...metrics, ...extra };
+}
+
+/** True when `metrics` miss the classifier's numbers although the dataset could have them (an image dataset with labels). */
+export function lacksClassifierMetrics(metrics: Metrics, data: Pick<LoadedDataset, 'shape' | 'info'>): boolean {
+  if (metrics.frechet !== undefined) return false;
+  try {
+    classifierLayers(data.shape, data.info.labelNames.length);
+    return true;
+  } catch {
+    return false;
+  }
+}

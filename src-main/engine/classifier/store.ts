@@ -1,0 +1,192 @@
+/**
+ * The classifiers of the workspace's datasets: one per dataset (keyed by the dataset cache's
+ * identity — datasets/cache.ts `identify`: id and real data folder, or a local folder's real
+ * path, import options and file fingerprint — and `CLASSIFIER_VERSION`), trained lazily the
+ * first time a metric needs it and cached in the dataset folder as a standard tfjs LayersModel:
+ *
+ *   <dataDir>/classifiers/<hash>/model.json, weights.bin   the tfjs model (any tfjs program opens it)
+ *                                classifier.json           ClassifierInfo (dataset, layers, accuracy…)
+ *
+ * A folder is written whole under a temporary name and renamed into place, so a kill leaves the
+ * previous state or the new one. A folder that cannot be read (or of another version or dataset)
+ * is trained again and replaced. One training at a time (others wait for it); its progress goes
+ * to `onEvent`, and `cancel()` stops it (the waiting metrics go on without it). Loaded
+ * classifiers stay in memory (at most `MAX_LOADED`, least recently used disposed first).
+ */
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { EventPayload } from '../../../src-shared/contract';
+import { LabError, type DatasetRef } from '../../../src-shared/types';
+import { writeFileAtomic } from '../atomicWrite';
+import { identify } from '../datasets/cache';
+import type { LoadedDataset } from '../datasets';
+import { loadLayersModel, saveLayersModel } from '../models/io';
+import { Classifier, trainClassifier, type ClassifierInfo } from './classifier';
+import { classifierLayers, CLASSIFIER_VERSION, type ClassifierTraining } from './model';
+import type { ClassifierTrainProgress } from './train';
+
+/** What the store reports while it trains (the contract's `classifier:progress`). */
+export interface ClassifierEvent {
+  /** The dataset's id (`local`: its folder's name). */
+  dataset: string;
+  state: 'training' | 'done' | 'cancelled' | 'error';
+  progress?: ClassifierTrainProgress;
+  /** `done`: the test accuracy and training seconds. */
+  testAccuracy?: number;
+  trainSeconds?: number;
+  message?: string;
+}
+
+/** A store event as the contract's `classifier:progress` payload (flat). */
+export function classifierEvent(e: ClassifierEvent): EventPayload<'classifier:progress'> {
+  const p = e.progress;
+  return {
+    dataset: e.dataset,
+    state: e.state,
+    ...(p ? { epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches, etaSeconds: p.etaSeconds } : {}),
+    ...(e.testAccuracy !== undefined ? { testAccuracy: e.testAccuracy } : {}),
+    ...(e.trainSeconds !== undefined ? { trainSeconds: e.trainSeconds } : {}),
+    ...(e.message !== undefined ? { message: e.message } : {}),
+  };
+}
+
+const MAX_LOADED = 4;
+const INFO_FILE = 'classifier.json';
+
+export class ClassifierStore {
+  private readonly loaded = new Map<string, Promise<Classifier>>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private training: AbortController | null = null;
+
+  /** `training` overrides the classifier's training settings (tests: fewer epochs). */
+  constructor(
+    readonly dataDir: string,
+    private readonly onEvent: (e: ClassifierEvent) => void = () => {},
+    private readonly opts: { training?: Partial<ClassifierTraining> } = {},
+  ) {}
+
+  /** The cache folder of a dataset identity. */
+  folderOf(identity: { key: string; fingerprint: string }): string {
+    const hash = createHash('sha256').update(JSON.stringify([identity.key, identity.fingerprint, CLASSIFIER_VERSION])).digest('hex');
+    return path.join(this.dataDir, 'classifiers', hash.slice(0, 20));
+  }
+
+  /**
+   * The classifier of dataset `ref` (loaded as `data`): from memory, from its cache folder, or
+   * trained now. Null when the dataset has none (not 28/32/64-px images, fewer than 2 labels).
+   * Throws LabError('CANCELLED') when `cancel()` stopped its training, or the training's error.
+   */
+  async get(ref: DatasetRef, data: LoadedDataset): Promise<Classifier | null> {
+    try {
+      classifierLayers(data.shape, data.info.labelNames.length);
+    } catch {
+      return null;
+    }
+    const identity = await identify(ref, this.dataDir);
+    if (!identity) return null;
+    const id = { key: identity.key, fingerprint: identity.fingerprint };
+    const folder = this.folderOf(id);
+    let p = this.loaded.get(folder);
+    if (!p) {
+      p = this.loadOrTrain(folder, id, ref, data);
+      this.loaded.set(folder, p);
+      p.catch(() => this.loaded.delete(folder));
+      this.evict();
+    } else {
+      // Most recently used last.
+      this.loaded.delete(folder);
+      this.loaded.set(folder, p);
+    }
+    return p;
+  }
+
+  /** Stops the training in progress (its callers get CANCELLED); nothing happens when none runs. */
+  cancel(): boolean {
+    if (!this.training) return false;
+    this.training.abort();
+    return true;
+  }
+
+  /** Disposes every loaded classifier. */
+  async dispose(): Promise<void> {
+    this.cancel();
+    const all = [...this.loaded.values()];
+    this.loaded.clear();
+    for (const p of all) (await p.catch(() => null))?.dispose();
+  }
+
+  private evict(): void {
+    while (this.loaded.size > MAX_LOADED) {
+      const [folder, p] = this.loaded.entries().next().value as [string, Promise<Classifier>];
+      this.loaded.delete(folder);
+      void p.then((c) => c.dispose(), () => undefined);
+    }
+  }
+
+  private async loadOrTrain(folder: string, id: ClassifierInfo['dataset'], ref: DatasetRef, data: LoadedDataset): Promise<Classifier> {
+    const cached = await readClassifier(folder, id);
+    if (cached) return cached;
+    // One training at a time; a second request for the same folder shares the first's promise.
+    const run = this.queue.then(() => this.train(folder, id, ref, data));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async train(folder: string, id: ClassifierInfo['dataset'], ref: DatasetRef, data: LoadedDataset): Promise<Classifier> {
+    const name = ref.id === 'local' ? path.basename(ref.path ?? 'local') : ref.id;
+    const abort = new AbortController();
+    this.training = abort;
+    this.onEvent({ dataset: name, state: 'training' });
+    try {
+      const clf = await trainClassifier(
+        { shape: data.shape, labelNames: data.info.labelNames, train: data.train, test: data.test, identity: id },
+        { signal: abort.signal, training: this.opts.training, onProgress: (progress) => this.onEvent({ dataset: name, state: 'training', progress }) },
+      );
+      await writeClassifier(folder, clf);
+      this.onEvent({ dataset: name, state: 'done', testAccuracy: clf.info.testAccuracy, trainSeconds: clf.info.trainSeconds });
+      return clf;
+    } catch (err) {
+      const cancelled = err instanceof LabError && err.code === 'CANCELLED';
+      this.onEvent({ dataset: name, state: cancelled ? 'cancelled' : 'error', message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    } finally {
+      if (this.training === abort) this.training = null;
+    }
+  }
+}
+
+/** The classifier in `folder` if it is a readable one of this version for dataset `id`; null otherwise. */
+async function readClassifier(folder: string, id: ClassifierInfo['dataset']): Promise<Classifier | null> {
+  let info: ClassifierInfo;
+  try {
+    info = JSON.parse(await fsp.readFile(path.join(folder, INFO_FILE), 'utf8')) as ClassifierInfo;
+  } catch {
+    return null;
+  }
+  if (info.version !== CLASSIFIER_VERSION || info.dataset?.key !== id.key || info.dataset?.fingerprint !== id.fingerprint) return null;
+  try {
+    return new Classifier(await loadLayersModel(folder), info);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes the classifier whole into `<folder>.tmp-<pid>` and renames it into place (a previous,
+ * unreadable folder is removed first). Throws LabError('IO') naming the path.
+ */
+async function writeClassifier(folder: string, clf: Classifier): Promise<void> {
+  const tmp = `${folder}.tmp-${process.pid}`;
+  await fsp.rm(tmp, { recursive: true, force: true });
+  try {
+    await saveLayersModel(clf.model, tmp);
+    await writeFileAtomic(path.join(tmp, INFO_FILE), JSON.stringify(clf.info, null, 1));
+    await fsp.rm(folder, { recursive: true, force: true });
+    await fsp.rename(tmp, folder);
+  } catch (err) {
+    await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    if (err instanceof LabError) throw err;
+    throw new LabError('IO', `cannot save the classifier in ${folder}: ${(err as Error).message}`);
+  }
+}
