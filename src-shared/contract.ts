@@ -23,11 +23,13 @@ import { firstIssue, type ErrorBody } from './contract/errors';
 import type { EventName, EventPayload } from './contract/events';
 import { jobRequests } from './contract/jobRequests';
 import { modelRequests } from './contract/modelRequests';
+import { modelCardRequests } from './contract/modelCardRequests';
 import { Empty, req } from './contract/payloads';
 import { runRequests } from './contract/runRequests';
 
 export * from './types';
 export { F32, I32, U8, ImageBatch, LatentBatch, Neighbors, EpochRecord } from './contract/payloads';
+export { ModelCard, ModelCardLayer, LAYER_TYPES } from './contract/modelCardRequests';
 export { EngineState, events, EVENT_NAMES, type EventName, type EventPayload, type Events } from './contract/events';
 export { ErrorBody, toErrorBody } from './contract/errors';
 export {
@@ -55,6 +57,7 @@ export const requests = {
   ...datasetRequests,
   ...runRequests,
   ...modelRequests,
+  ...modelCardRequests,
   ...jobRequests,
 } as const;
 

@@ -19,6 +19,9 @@ export type {
   LatentBatch,
   LossParts,
   Metrics,
+  ModelCard,
+  ModelCardLayer,
+  ModelConfigInput,
   ModelKind,
   Neighbors,
   RequestInput,
@@ -30,4 +33,4 @@ export type {
   TrainProgress,
   TrainState,
 } from '../../../src-shared/contract';
-export { DATASET_IDS, DEFAULT_BETA, EXPORT_FORMATS, MAX_IMAGE_BYTES, MODEL_KINDS } from '../../../src-shared/types';
+export { ARCHS, DATASET_IDS, DEFAULT_BETA, DEFAULT_SIGMA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MAX_IMAGE_BYTES, MODEL_KINDS } from '../../../src-shared/types';

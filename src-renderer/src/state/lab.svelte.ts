@@ -8,6 +8,7 @@ import { errorText } from '../lib/errors';
 import { DatasetCheck, LINK_DROP_MESSAGE } from './dataset-check.svelte';
 import { EngineStatus } from './engine.svelte';
 import { Instruments } from './instruments/instruments.svelte';
+import { ModelCardState } from './modelCard.svelte';
 import type { SettingsStorage, StateApi } from './port';
 import { Runs } from './runs.svelte';
 import { SampleCache } from './samples';
@@ -49,6 +50,8 @@ export class Lab {
   readonly compare: CompareState;
   /** The exploration instruments (sliders, traversal, KL bars, denoising, typicality, images in the cloud…). */
   readonly instruments: Instruments;
+  /** The Train form's model card (`models:describe`: parameters, FLOPs per sample, layers). */
+  readonly modelCard: ModelCardState;
   /** Native dialogs exist only in the Electron shell. */
   readonly isElectron: boolean;
   /** Loading a run's latents for the scatter. */
@@ -108,6 +111,7 @@ export class Lab {
     this.exporter = new ExportState(this, api);
     this.compare = new CompareState(this, api);
     this.instruments = new Instruments(this, api);
+    this.modelCard = new ModelCardState(this, api);
     this.isElectron = api.transport === 'electron';
   }
 

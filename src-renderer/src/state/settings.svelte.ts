@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import '../lib/zod-config';
-import { DATASET_IDS, DEFAULT_BETA, EXPORT_FORMATS, MODEL_KINDS } from '../lib/contract';
+import { ARCHS, DATASET_IDS, DEFAULT_BETA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MODEL_KINDS } from '../lib/contract';
 import type { ExportFormat, ModelKind, TrainConfig } from '../lib/contract';
 import type { SettingsStorage } from './port';
 
@@ -43,8 +43,19 @@ const TrainForm = z.object({
   folderPath: z.string().max(4096).catch(''),
   import: ImportForm.catch(DEFAULT_IMPORT),
   kind: z.enum(MODEL_KINDS).catch('vae'),
+  /** Dense layers on the flat image, or conv stages (images of 28, 32 or 64 pixels). */
+  arch: z.enum(ARCHS).catch('dense'),
   latentDim: int(2, 64, 3),
+  /** Dense models: units of the hidden layer. */
   hidden: int(1, 4096, 256),
+  /** Conv models: filters per stage as typed ("32, 64"); empty = the image size's default. */
+  convFilters: z.string().max(200).catch(''),
+  /** Conv models: units of the dense layer before the latent; null = the image size's default. */
+  convHidden: z.number().int().min(1).max(4096).nullable().catch(null),
+  /** Reconstruction likelihood; `auto`: Bernoulli for images, Gaussian for 2-D points. */
+  likelihood: z.enum(LIKELIHOODS).catch('auto'),
+  /** σ of the Gaussian likelihood; null = the default (0.1 for images, 1 for points). */
+  sigma: z.number().min(0.001).max(10).nullable().catch(null),
   beta: num(0, 100, 1),
   klWarmupEpochs: int(0, 1000, 0),
   epochs: int(1, 10_000, 30),
@@ -94,6 +105,16 @@ function load(storage: SettingsStorage | null): PersistedSettings {
 }
 
 /**
+ * The conv filter widths typed in the form ("32, 64": commas or spaces between): the numbers,
+ * `[]` when empty (the image size's default), or null when it is not a list of whole numbers.
+ */
+export function parseFilters(text: string): number[] | null {
+  const parts = text.split(/[\s,]+/).filter(Boolean);
+  if (!parts.every((p) => /^\d+$/.test(p))) return null;
+  return parts.map(Number);
+}
+
+/**
  * Range checks for the Train form: each problem as a sentence naming the field as the form labels
  * it (shown under the form; the Train button needs none).
  */
@@ -104,7 +125,15 @@ export function trainFormErrors(f: TrainForm): Partial<Record<keyof TrainForm, s
   const isNum = (v: unknown, min: number, max: number) =>
     typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
   if (!isInt(f.latentDim, 2, 64)) e.latentDim = 'Latent size must be a whole number from 2 to 64.';
-  if (!isInt(f.hidden, 1, 4096)) e.hidden = 'Hidden units must be a whole number from 1 to 4,096.';
+  if (f.arch === 'dense' && !isInt(f.hidden, 1, 4096)) e.hidden = 'Hidden units must be a whole number from 1 to 4,096.';
+  if (f.arch === 'conv') {
+    const filters = parseFilters(f.convFilters);
+    if (!filters || filters.some((n) => n < 1 || n > 1024) || filters.length > MAX_CONV_STAGES) {
+      e.convFilters = `Conv filters must be up to ${MAX_CONV_STAGES} whole numbers from 1 to 1,024, one per stage, e.g. 32, 64 (empty: the image size's default).`;
+    }
+    if (f.convHidden !== null && !isInt(f.convHidden, 1, 4096)) e.convHidden = "Dense units must be a whole number from 1 to 4,096 (empty: the image size's default).";
+  }
+  if (f.likelihood === 'gaussian' && f.sigma !== null && !isNum(f.sigma, 0.001, 10)) e.sigma = 'σ must be a number from 0.001 to 10 (empty: the default).';
   if (!isNum(f.beta, 0, 100)) e.beta = 'β must be a number from 0 to 100.';
   if (!isInt(f.klWarmupEpochs, 0, 1000)) e.klWarmupEpochs = 'KL warm-up must be a whole number of epochs from 0 to 1,000.';
   if (!isInt(f.epochs, 1, 10_000)) e.epochs = 'Epochs must be a whole number from 1 to 10,000.';
@@ -122,7 +151,7 @@ function importForm(o: { size: ImportForm['size']; channels: ImportForm['channel
 
 /**
  * The Train form as it was for a saved run's config, so opening a run shows its own settings.
- * Fields the form does not have (arch, activation…) are left out; a value the form cannot hold
+ * Fields the form does not have (activation, more hidden layers…) are left out; a value the form cannot hold
  * keeps the form's current one.
  */
 export function formFromConfig(cfg: TrainConfig, current: TrainForm): TrainForm {
@@ -133,8 +162,13 @@ export function formFromConfig(cfg: TrainConfig, current: TrainForm): TrainForm 
     folderPath: cfg.dataset.path ?? current.folderPath,
     import: cfg.dataset.id === 'local' && cfg.dataset.import ? importForm(cfg.dataset.import) : current.import,
     kind: m.kind,
+    arch: m.arch,
     latentDim: m.latentDim,
-    hidden: m.hidden[0] ?? current.hidden,
+    hidden: m.arch === 'dense' ? (m.hidden[0] ?? current.hidden) : current.hidden,
+    convFilters: m.arch === 'conv' ? (m.convFilters ?? []).join(', ') : current.convFilters,
+    convHidden: m.arch === 'conv' ? (m.hidden[0] ?? null) : current.convHidden,
+    likelihood: m.likelihood,
+    sigma: m.likelihood === 'gaussian' ? (m.sigma ?? null) : current.sigma,
     beta: m.beta,
     klWarmupEpochs: m.klWarmupEpochs,
     epochs: cfg.epochs,

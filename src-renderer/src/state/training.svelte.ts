@@ -1,7 +1,7 @@
-import type { EpochRecord, EventPayload, Metrics, TrainConfigInput, TrainProgress, TrainState } from '../lib/contract';
+import type { EpochRecord, EventPayload, Metrics, ModelConfigInput, TrainConfigInput, TrainProgress, TrainState } from '../lib/contract';
 import { errorText } from '../lib/errors';
 import type { StateApi } from './port';
-import type { TrainForm } from './settings.svelte';
+import { parseFilters, type TrainForm } from './settings.svelte';
 
 export type UiTrainState = 'idle' | 'training' | 'paused' | 'done' | 'error';
 
@@ -117,17 +117,34 @@ export class LossHistory {
   }
 }
 
-export function formToConfig(f: TrainForm): TrainConfigInput {
+/**
+ * The model part of the form as the engine takes it. A conv model gets `hidden` and `convFilters`
+ * only where the user set them (left out, the engine uses the image size's defaults: Dense 16 and
+ * 32/64 on 28×28, as the Keras example); σ only for a Gaussian likelihood the user gave one.
+ */
+export function formToModel(f: TrainForm): ModelConfigInput {
   const variational = f.kind !== 'ae';
+  const filters = parseFilters(f.convFilters) ?? [];
+  const widths: Partial<ModelConfigInput> =
+    f.arch === 'conv'
+      ? { ...(f.convHidden !== null ? { hidden: [f.convHidden] } : {}), ...(filters.length ? { convFilters: filters } : {}) }
+      : { hidden: [f.hidden] };
+  return {
+    kind: f.kind,
+    arch: f.arch,
+    latentDim: f.latentDim,
+    ...widths,
+    beta: variational ? f.beta : 1,
+    klWarmupEpochs: variational ? f.klWarmupEpochs : 0,
+    likelihood: f.likelihood,
+    ...(f.likelihood === 'gaussian' && f.sigma !== null ? { sigma: f.sigma } : {}),
+  };
+}
+
+export function formToConfig(f: TrainForm): TrainConfigInput {
   return {
     dataset: f.dataset === 'local' ? { id: 'local', path: f.folderPath.trim(), import: { ...f.import } } : { id: f.dataset },
-    model: {
-      kind: f.kind,
-      latentDim: f.latentDim,
-      hidden: [f.hidden],
-      beta: variational ? f.beta : 1,
-      klWarmupEpochs: variational ? f.klWarmupEpochs : 0,
-    },
+    model: formToModel(f),
     epochs: f.epochs,
     batchSize: f.batchSize,
     learningRate: f.learningRate,
