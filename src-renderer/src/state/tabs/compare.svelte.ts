@@ -5,7 +5,7 @@ import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
 import { ScatterState } from '../scatter.svelte';
 
-export type MetricKey = 'elbo' | 'recon' | 'kl' | 'activeUnits' | 'knnAccuracy';
+export type MetricKey = 'elbo' | 'recon' | 'kl' | 'activeUnits' | 'knnAccuracy' | 'frechet';
 
 /** One row of the metrics table: which way is better (null: neither), and whether it applies to a kind. */
 export interface MetricRow {
@@ -22,6 +22,8 @@ export const METRIC_ROWS: MetricRow[] = [
   { key: 'kl', title: 'KL (nats)', better: null, variationalOnly: true },
   { key: 'activeUnits', title: 'Active units', better: null, variationalOnly: false },
   { key: 'knnAccuracy', title: 'k-NN accuracy (k=5)', better: 'high', variationalOnly: false },
+  // Image data only (absent for toy data and older runs: the cell shows '—').
+  { key: 'frechet', title: 'Fréchet distance (classifier features)', better: 'low', variationalOnly: false },
 ];
 
 type Side = Pick<RunSummary, 'config'> | null | undefined;
@@ -44,7 +46,7 @@ export function winner(row: MetricRow, a: Side, b: Side, ma: Metrics | null, mb:
   if (!row.better || !ma || !mb || !comparable(row, a, b)) return null;
   const x = ma[row.key];
   const y = mb[row.key];
-  if (!Number.isFinite(x) || !Number.isFinite(y) || x === y) return null;
+  if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y) || x === y) return null;
   return (row.better === 'low' ? x < y : x > y) ? 'a' : 'b';
 }
 
