@@ -294,6 +294,7 @@ async function main() {
   let convQuality: ConvQualityResult | null = null;
   let inAppClassifier: Classifier | null = null;
   if (needEngine) {
+    await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
     if (ONLY.has('quality')) {
       // Trained here, timed, in the dataset folder the Engine below uses: its runs find it cached.
       log('in-app classifier: training on the embedded MNIST');
@@ -302,7 +303,6 @@ async function main() {
       inAppClassifier = judged.clf;
       log(`  → ${classifierResult.trainSeconds} s, test accuracy ${classifierResult.testAccuracy} (${classifierResult.arch})`);
     }
-    await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
     const workspace = path.join(tmp, 'workspace');
     let lastRate = 0;
     let evlog: { name: string; t: number; p: Record<string, unknown> }[] = [];

@@ -135,8 +135,8 @@ describe('softmax_xent kernel', () => {
 
 describe('classifier on the kernels against its tfjs model', () => {
   const cases: Array<[string, [number, number, number]]> = [
-    ['grey 28×28 (5×5 then 3×3 stride-2 stages)', [28, 28, 1]],
-    ['colour 32×32 (three stages to 4×4)', [32, 32, 3]],
+    ['grey 28×28 (5×5 stride 2, 3×3 stride 1, 3×3 stride 2)', [28, 28, 1]],
+    ['colour 32×32 (four stages to 4×4)', [32, 32, 3]],
   ];
   for (const [name, image] of cases) {
     it(`one step's gradient and loss equal tfjs's autodiff: ${name}`, () => {

@@ -5,11 +5,15 @@
  * (`buildClassifierModel`: saved in the dataset folder, so any tfjs program can open it) and a
  * plan for the training kernels (../kernels/dense/classifierPlan.ts), which train it.
  *
- * 28×28×C:  x → [28,28,C] → Conv2D 32 5×5 stride 2 → Conv2D 64 3×3 stride 2 → flatten [7·7·64]
- *           → Dense 256 (the features) → dropout → Dense K (logits) → softmax
+ * 28×28×C:  x → [28,28,C] → Conv2D 32 5×5 stride 2 → Conv2D 64 3×3 → Conv2D 64 3×3 stride 2
+ *           → flatten [7·7·64] → Dense 128 (the features) → dropout 0.5 → Dense K (logits) → softmax
  * 32 / 64:  the same with more 3×3 stride-2 stages (128 filters) down to 4×4 before the dense layer.
  * 'same' padding and ReLU throughout; no pooling (stride-2 convolutions), no batch norm: every
- * layer is one the kernels already run.
+ * layer is one the kernels already run. Trained with Adam (1e-3 decayed to 5e-5), batch 64,
+ * each image shifted (± 2 px), turned (± 12°) and zoomed (± 10 %) at random. Chosen on the
+ * embedded MNIST's 8,000 / 2,000 split: in PyTorch, Conv 32/5×5/2 → 64/3×3/2 → Dense 256 reached
+ * 98.2–98.35 %, the same with the stride-1 stage and Dense 128 98.45–98.5 % (≈ 6 M multiply-adds
+ * a sample: ≈ 4.5× the smaller net's cost).
  */
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../src-shared/types';
@@ -53,11 +57,14 @@ export function classifierLayers(shape: readonly number[], classes: number): Cla
     throw new LabError('UNSUPPORTED', `the in-app classifier takes square ${SIDES.join(', ')} px images with 1 or 3 channels, not data of shape [${shape.join(', ')}]`);
   }
   if (!(Number.isInteger(classes) && classes >= 2)) throw new LabError('UNSUPPORTED', `the in-app classifier needs at least 2 labels (this dataset has ${classes})`);
-  const convs = [{ filters: 32, kernel: 5, stride: 2 }];
-  let side = Math.ceil(H / 2);
-  const more = [64, 128, 128];
-  while (side > 7 && convs.length <= more.length) {
-    convs.push({ filters: more[convs.length - 1], kernel: 3, stride: 2 });
+  const convs = [
+    { filters: 32, kernel: 5, stride: 2 },
+    { filters: 64, kernel: 3, stride: 1 },
+    { filters: 64, kernel: 3, stride: 2 },
+  ];
+  let side = Math.ceil(Math.ceil(H / 2) / 2);
+  while (side > 7) {
+    convs.push({ filters: 128, kernel: 3, stride: 2 });
     side = Math.ceil(side / 2);
   }
   return { image: [H, W, C], classes, convs, hidden: [128], dropout: 0.5, augment: { shift: 2, rotate: 12, scale: 0.1 } };
