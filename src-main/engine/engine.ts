@@ -138,6 +138,8 @@ export class Engine {
   }
 
   async dispose(): Promise<void> {
+    // A run's end may be waiting for a classifier's training: stop that first.
+    this.classifiers.cancel();
     await this.trainer.dispose();
     await this.classifiers.dispose();
     this.exports.cancel();
