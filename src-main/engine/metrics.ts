@@ -18,6 +18,18 @@ export interface SplitData {
 /** Rows per forward pass in evaluation; small enough that one pass never holds the event loop long. */
 export const EVAL_BATCH = 200;
 
+/** Input floats per encode/decode pass: 4,096 MNIST rows, ~170 rows of 64×64×3. */
+export const PASS_FLOATS = 2 ** 21;
+
+/**
+ * Rows per tfjs pass over samples of `inputDim` values: up to 4,096, fewer for large samples, so
+ * one pass's tensors (input, conv activations) stay ~tens of MB — the wasm heap keeps its largest
+ * size for good (a 4,096-row pass of a 64×64×3 conv model would hold ~1 GB).
+ */
+export function rowsPerPass(inputDim: number): number {
+  return Math.max(16, Math.min(4096, Math.floor(PASS_FLOATS / Math.max(1, inputDim))));
+}
+
 /** Mean per-sample loss parts over a split; `loss` = recon + β·kl. */
 export async function evaluate(
   bundle: ModelBundle,
@@ -63,7 +75,7 @@ export function encodeArrays(
   const variational = bundle.config.kind !== 'ae';
   const mean = new Float32Array(count * d);
   const logVar = variational ? new Float32Array(count * d) : null;
-  const B = 4096;
+  const B = rowsPerPass(D);
   for (let s = 0; s < count; s += B) {
     const m = Math.min(B, count - s);
     const outs = tf.tidy(() => {
@@ -85,7 +97,7 @@ export function decodeArrays(bundle: ModelBundle, z: Float32Array, y: Int32Array
   const D = bundle.inputDim;
   const cond = isConditional(bundle.config.kind);
   const out = new Float32Array(count * D);
-  const B = 4096;
+  const B = rowsPerPass(D);
   for (let s = 0; s < count; s += B) {
     const m = Math.min(B, count - s);
     const t = tf.tidy(() => {
@@ -242,6 +254,32 @@ export async function encodeSplitYielding(
     await yieldToLoop();
   }
   return { mean, logVar };
+}
+
+/**
+ * Latent means of the rows `rows` of `split`, gathered at most `maxSlice` rows at a time
+ * into one reused buffer, yielding between slices: no copy of the chosen rows as a whole (2,000
+ * rows of 64×64×3 would be ~100 MB).
+ */
+export async function encodeRowsYielding(bundle: ModelBundle, split: SplitData, rows: ArrayLike<number>, maxSlice = 500): Promise<Float32Array> {
+  const D = bundle.inputDim;
+  const slice = Math.min(maxSlice, rowsPerPass(D));
+  const d = bundle.config.latentDim;
+  const n = rows.length;
+  const mean = new Float32Array(n * d);
+  const xBuf = new Float32Array(Math.min(slice, n) * D);
+  const yBuf = new Int32Array(Math.min(slice, n));
+  for (let s = 0; s < n; s += slice) {
+    const m = Math.min(slice, n - s);
+    for (let i = 0; i < m; i++) {
+      const src = rows[s + i];
+      xBuf.set(split.x.subarray(src * D, src * D + D), i * D);
+      yBuf[i] = split.y[src];
+    }
+    mean.set(encodeArrays(bundle, xBuf.subarray(0, m * D), yBuf.subarray(0, m), m).mean, s * d);
+    await yieldToLoop();
+  }
+  return mean;
 }
 
 /** Latent means only (`encodeSplitYielding`). */

@@ -13,7 +13,7 @@ import { assertKernels, noteTrainPath, noteTrainThreads, REQUIRED_KERNELS } from
 import type { LoadedDataset } from '../datasets';
 import { mulberry32, permutation } from '../datasets/random';
 import { latentStats } from '../inference';
-import { computeMetrics, encodeYielding } from '../metrics';
+import { computeMetrics, encodeRowsYielding, encodeYielding } from '../metrics';
 import { withClassifierMetrics } from '../classifier/metrics';
 import type { ClassifierStore } from '../classifier/store';
 import { buildModel, countParams, disposeBundle, MAX_PARAMS, resolveModelConfig, type ModelSpec } from '../models/build';
@@ -210,16 +210,11 @@ export class Trainer {
     const cfg = rec.config;
     const snapN = Math.min(cfg.snapshotSize, data.test.count);
     const snapIdx = permutation(data.test.count, mulberry32(cfg.seed + 17)).slice(0, snapN).sort();
-    const D = data.inputDim;
-    const snapX = new Float32Array(snapN * D);
-    const snapY = new Int32Array(snapN);
-    snapIdx.forEach((src, i) => {
-      snapX.set(data.test.x.subarray(src * D, src * D + D), i * D);
-      snapY[i] = data.test.y[src];
-    });
+    // The rows are gathered slice by slice when encoded: no copy of the sample as a whole.
+    const snapY = Int32Array.from(snapIdx, (src) => data.test.y[src]);
     return async (epoch) => {
       if (!snapN) return;
-      const mean = await encodeYielding(lr.bundle, snapX, snapY, snapN, 500);
+      const mean = await encodeRowsYielding(lr.bundle, data.test, snapIdx, 500);
       this.deps.emit('training:latents', {
         runId: rec.id,
         epoch,

@@ -98,6 +98,12 @@ export function prepareRun(bundle: ModelBundle, cfg: TrainConfig, train: SplitDa
 
 /** Shared copies of training arrays, reused across runs on the same dataset (and by the classifier's training). */
 const sharedCopies = new WeakMap<ArrayBufferView, SharedArrayBuffer>();
+/**
+ * The SharedArrayBuffer the workers read `a` from (they view it whole, from byte 0). An array
+ * that already is a whole SharedArrayBuffer (imported datasets are allocated so:
+ * datasets/local/assemble.ts) is passed through, never copied; anything else (a plain array, a
+ * part of a shared one) is copied once and the copy reused for the same array.
+ */
 export function shareArray(a: Float32Array | Int32Array): SharedArrayBuffer {
   if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a.buffer;
   let sab = sharedCopies.get(a);

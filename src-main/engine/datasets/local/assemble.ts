@@ -140,11 +140,17 @@ function randomSplit(imp: Imported): Uint8Array {
   return mask;
 }
 
+/**
+ * One split's rows as floats in [0, 1]. Both arrays live on a SharedArrayBuffer of exactly their
+ * size from the start, so the training workers read them in place (`parallel/runSetup.ts`'s
+ * `shareArray` passes such arrays through): a 20,000-image 64×64×3 set is ~940 MB of floats, and a
+ * second copy for the workers would not fit the memory goal (issue #13).
+ */
 function buildSplit(imp: Imported, rows: number[], D: number): Split {
   const lut = new Float32Array(256);
   for (let v = 0; v < 256; v++) lut[v] = v / 255;
-  const x = new Float32Array(rows.length * D);
-  const y = new Int32Array(rows.length);
+  const x = new Float32Array(new SharedArrayBuffer(rows.length * D * Float32Array.BYTES_PER_ELEMENT));
+  const y = new Int32Array(new SharedArrayBuffer(rows.length * Int32Array.BYTES_PER_ELEMENT));
   rows.forEach((i, r) => {
     const src = imp.pixels.subarray(i * D, (i + 1) * D);
     const o = r * D;
