@@ -58,6 +58,10 @@ const data = {
 } as unknown as LoadedDataset;
 const ref = DatasetRef.parse({ id: 'mnist' });
 const quick = { training: { epochs: 4, batchSize: 32 } };
+/** One epoch: where only the cache is under test. */
+const oneEpoch = { training: { epochs: 1, batchSize: 32 } };
+/** Trainings on a loaded 2-core machine take a while. */
+const SLOW = 300_000;
 
 describe('classifier store', () => {
   it('trains in the workers with progress, measures its test accuracy and caches a standard tfjs model that reloads the same', async () => {
@@ -89,7 +93,7 @@ describe('classifier store', () => {
     expect(b.features.length).toBe(10 * clf.featureDim);
     await store.dispose();
     await again.dispose();
-  });
+  }, SLOW);
 
   it('a cancel stops the training (CANCELLED, nothing cached); a broken cache folder is trained again and replaced', async () => {
     const ws = await fsp.mkdtemp(path.join(dir, 'cancel-'));
@@ -102,7 +106,7 @@ describe('classifier store', () => {
     const root = path.join(ws, 'classifiers');
     expect(existsSync(root) ? await fsp.readdir(root) : []).toEqual([]);
 
-    const fresh = new ClassifierStore(ws, () => {}, quick);
+    const fresh = new ClassifierStore(ws, () => {}, oneEpoch);
     const folder = fresh.folderOf((await (async () => {
       const clf = (await fresh.get(ref, data))!;
       return clf.info.dataset;
@@ -110,13 +114,13 @@ describe('classifier store', () => {
     await fresh.dispose();
     await fsp.writeFile(path.join(folder, 'classifier.json'), '{ broken');
     const events: ClassifierEvent[] = [];
-    const retrain = new ClassifierStore(ws, (e) => events.push(e), quick);
+    const retrain = new ClassifierStore(ws, (e) => events.push(e), oneEpoch);
     const clf = (await retrain.get(ref, data))!;
     expect(events.some((e) => e.state === 'training')).toBe(true);
     expect(JSON.parse(await fsp.readFile(path.join(folder, 'classifier.json'), 'utf8')).testAccuracy).toBe(clf.info.testAccuracy);
     expect((await fsp.readdir(path.dirname(folder))).filter((f) => f.includes('.tmp-'))).toEqual([]);
     await retrain.dispose();
-  });
+  }, SLOW);
 
   it('toy points have no classifier', async () => {
     const store = new ClassifierStore(dir);
@@ -145,5 +149,5 @@ describe('classifier metrics of a run', () => {
     expect(lacksClassifierMetrics(base, data)).toBe(true);
     expect(lacksClassifierMetrics(base, { ...data, shape: [2] } as LoadedDataset)).toBe(false);
     await store.dispose();
-  });
+  }, SLOW);
 });
