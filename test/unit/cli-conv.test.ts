@@ -3,6 +3,7 @@
  * VAE end to end (the run's config records the architecture, the saved model is convolutional,
  * generate and encode work on it), and bad conv arguments fail with one line.
  */
+import { stderrLines } from './cliOutput';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -59,7 +60,7 @@ const withData = () => common.map((a) => (a === '' ? data : a));
 describe('cli train --arch conv', () => {
   it('trains a conv VAE on a folder, records the architecture, and the run generates and encodes', async () => {
     const r = await cli(['train', ...withData(), '--arch', 'conv', '--filters', '4,8', '--hidden', '8', '--epochs', '3', '--out', runDir, '--json']);
-    expect(r.stderr).toBe('');
+    expect(stderrLines(r.stderr)).toEqual([]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     const epochs = lines.filter((l) => l.epoch);
@@ -74,7 +75,7 @@ describe('cli train --arch conv', () => {
 
     const out = path.join(ws, 'gen');
     const g = await cli(['generate', '--run', runDir, '--count', '6', '--format', 'npz', '--out', out]);
-    expect(g.stderr).toBe('');
+    expect(stderrLines(g.stderr)).toEqual([]);
     expect(g.code).toBe(0);
     expect((await fs.readdir(out)).some((f) => f.endsWith('.npz'))).toBe(true);
     const e = await cli(['encode', '--run', runDir, path.join(data, 'bars', '3.png'), '--json']);

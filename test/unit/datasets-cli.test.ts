@@ -3,6 +3,7 @@
  * --data … --size … --channels …` on generated folders, warnings on stderr and in the run's
  * config.json, one-line errors.
  */
+import { stderrLines } from './cliOutput';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, promises as fsp, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -93,7 +94,10 @@ describe('latent-lab train --data', () => {
     await fsp.writeFile(path.join(ws, 'colour', 'red', 'README.txt'), 'stray');
     const r = await cli(['train', '--data', path.join(ws, 'colour'), '--size', '28', '--channels', '3', '--epochs', '1', '--latent', '2', '--hidden', '16', '--out', out, '--json']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe('warning: skipped 1 item: 1 not an image file\n');
+    expect(stderrLines(r.stderr)).toEqual([
+      'warning: skipped 1 item: 1 not an image file',
+      'warning: batch size 256 is larger than the training set (18 examples): clamped to 18, one batch per epoch',
+    ]);
     const rec = JSON.parse(await fsp.readFile(path.join(out, 'config.json'), 'utf8'));
     expect(rec.shape).toEqual([28, 28, 3]);
     expect(rec.inputDim).toBe(28 * 28 * 3);

@@ -5,6 +5,7 @@
  * nothing is touched. A destination that cannot be created (under /proc/<pid>/) fails as IO at
  * once; a cancel frees the export slot even when the export is stuck in a file-system call.
  */
+import { stderrLines } from './cliOutput';
 import { execFile } from 'node:child_process';
 import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -221,7 +222,7 @@ describe('the CLI goes through the same rules', () => {
     const copy = path.join(root, 'run-copy');
     await fsp.cp(path.join(ws, 'runs', runId), copy, { recursive: true });
     const r = await cli(['generate', '--run', copy, '--format', 'idx', '--count', '2', '--out', path.join(root, 'cli-new')]);
-    expect(r.stderr).toBe('');
+    expect(stderrLines(r.stderr)).toEqual([]);
     expect(r.code).toBe(0);
     expect(await fsp.readdir(parent)).toEqual(['digits']); // the old export is back
     expect((await fsp.readdir(out)).sort()).toEqual(['generated.npz', 'manifest.json']);
