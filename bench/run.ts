@@ -24,6 +24,10 @@
  *   import     importing your own data (bench/lib/imports.ts): 60,000 28×28 PNGs, 20,000 64×64
  *              colour JPEGs, IDX / NPZ / CSV of 60,000 digits; time and extra memory, each in a
  *              fresh process (--quick: a tenth, goals extrapolated)
+ *   epochs     per-epoch wall and CPU seconds of whole Engine runs on MNIST, the default dense VAE
+ *              against the conv VAE (bench/lib/epochTime.ts): which architecture image data gets
+ *   convmem    peak RSS of an engine process training the 64×64×3 conv VAE on 20,000 generated
+ *              colour images for 1 epoch (bench/lib/convMemory.ts; --quick: 8 batches)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,6 +47,8 @@ import { convMarkdown, runConvBench, type ConvCaseResult } from './lib/conv';
 import { measureTraining, type ThroughputResult } from './lib/throughput';
 import { runUiBench, type UiResult } from './lib/ui';
 import { importMarkdown, runImportBench, type ImportCaseResult } from './lib/imports';
+import { MEMORY_GOAL_MB, runConvMemoryBench, type ConvMemoryResult } from './lib/convMemory';
+import { epochMarkdown, measureEpochTimes, type EpochTimes } from './lib/epochTime';
 import { errMsg, loadAvg, log, mb, median, msStats, round, RssSampler, timeIt } from './lib/util';
 
 const argv = process.argv.slice(2);
@@ -52,7 +58,7 @@ const opt = (k: string, d: string) => {
   return i >= 0 && argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : d;
 };
 const QUICK = flag('quick');
-const ALL = ['train', 'peer', 'conv', 'quality', 'inference', 'umap', 'ui', 'import'];
+const ALL = ['train', 'peer', 'conv', 'quality', 'inference', 'umap', 'ui', 'import', 'epochs', 'convmem'];
 // --quick skips quality parity (30-epoch runs); the models used for inference train 1 epoch.
 const ONLY = new Set(opt('only', (QUICK ? ALL.filter((s) => s !== 'quality') : ALL).join(',')).split(',').filter(Boolean));
 if (flag('no-ui')) ONLY.delete('ui');
@@ -563,6 +569,20 @@ async function main() {
   ]);
 
   // ---------------------------------------------------------------------------------------------
+  // per-epoch time, dense vs conv (the default architecture for image data), and a conv run's peak memory
+  let epochTimes: Record<string, EpochTimes> | null = null;
+  if (ONLY.has('epochs')) {
+    await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
+    epochTimes = await measureEpochTimes({ epochs: QUICK ? 3 : 4, rounds: QUICK ? 1 : 2, tmp, dataDir });
+  }
+  let convMemory: ConvMemoryResult | null = null;
+  if (ONLY.has('convmem')) {
+    const dir = path.join(tmp, 'convmem');
+    fs.mkdirSync(dir, { recursive: true });
+    convMemory = await runConvMemoryBench({ quick: QUICK, dir });
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // goals
   const inf = inference as null | { vae?: Record<string, { medianMs: number }>; cvae?: { labelGrid10x10: { medianMs: number } } };
   // The figure that counts is the path the Engine takes by default (worker threads or the
@@ -591,6 +611,10 @@ async function main() {
     goal('CVAE 10×10 label grid (engine)', '< 50 ms', inf?.cvae?.labelGrid10x10.medianMs ?? null, (v) => v < 50, (v) => `${(v - 50).toFixed(1)} ms over`),
     goal('30×30 manifold (engine)', '< 500 ms', inf?.vae?.manifold30x30.medianMs ?? null, (v) => v < 500, (v) => `${(v - 500).toFixed(0)} ms over`),
     goal('p99 request round trip while training (browser mode)', '< 100 ms', uiR?.roundTripWhileTraining?.p99Ms ?? null, (v) => v < 100, (v) => `${(v - 100).toFixed(0)} ms over`, ui && !ui.available ? ui.reason : undefined),
+    goal('p99 request round trip while a conv VAE trains (browser mode, Keras example on MNIST)', '< 100 ms', uiR?.roundTripWhileTrainingConv?.p99Ms ?? null, (v) => v < 100, (v) => `${(v - 100).toFixed(0)} ms over`,
+      uiR?.roundTripWhileTrainingConv ? `median ${uiR.roundTripWhileTrainingConv.medianMs} ms, ${uiR.roundTripWhileTrainingConv.n} requests; outside epoch ends p99 ${uiR.roundTripWhileTrainingConv.excludingEpochEnds?.p99Ms} ms${uiR.roundTripWhileTrainingConv.epochEnded ? '' : '; no epoch end in the window'}` : ui && !ui.available ? ui.reason : undefined),
+    goal(`peak RSS while training the 64×64×3 conv VAE on 20,000 images (engine process)`, `< ${MEMORY_GOAL_MB} MB`, convMemory?.trainPeakMB ?? null, (v) => v < MEMORY_GOAL_MB, (v) => `${(v - MEMORY_GOAL_MB).toFixed(0)} MB over`,
+      convMemory ? (convMemory.error ?? `import peak ${convMemory.importPeakMB} MB; float data alone ${convMemory.dataMB} MB${convMemory.stoppedEarly ? `; stopped after ${convMemory.batches} batches (--quick)` : ''}`) : undefined),
     goal('renderer frame interval p95 while training', '< 50 ms', uiR?.framesWhileTraining?.p95Ms ?? null, (v) => v < 50, (v) => `${(v - 50).toFixed(1)} ms over (rAF deltas come in 16.7 ms steps)`, ui && !ui.available ? ui.reason : undefined),
     ...convGoals,
     ...importGoals,
@@ -638,6 +662,8 @@ async function main() {
     umap,
     ui,
     imports,
+    epochTimes,
+    convMemory,
     goals,
   });
 
@@ -667,6 +693,7 @@ export function markdown(r: {
   oursOverTorchCpuTime?: Record<string, number | string | null>;
   conv?: Record<string, ConvCaseResult> | null;
   imports?: Record<string, ImportCaseResult> | null;
+  epochTimes?: Record<string, EpochTimes> | null;
   goals: Goal[];
   quick: boolean;
 }): string {
@@ -689,6 +716,7 @@ export function markdown(r: {
   if (ct && (ct.ae ?? ct.vae ?? ct.cvae) != null) L.push(`| wasm / torch per CPU-second (1 thread each) | ${ct.ae ?? '–'} | ${ct.vae ?? '–'} | ${ct.cvae ?? '–'} |`);
   L.push(...convMarkdown(r.conv ?? null));
   L.push(...importMarkdown(r.imports ?? null));
+  L.push(...epochMarkdown(r.epochTimes ?? null));
   L.push('');
   L.push('| goal | target | value | met |');
   L.push('|---|---|---|---|');

@@ -39,6 +39,8 @@ export interface EpochTimes {
   /** Every timed epoch, in order. */
   wall: number[];
   cpu: number[];
+  /** Median of the training steps' reported samples/s in the timed epochs (the epoch-end work left out). */
+  samplesPerSecond: number | null;
   /** test −ELBO after the run's epochs (same for every round: same seed). */
   elbo: number | null;
   loadAverage: number[];
@@ -48,23 +50,28 @@ export interface EpochTimes {
 export async function measureEpochTimes(opts: { epochs: number; rounds: number; tmp: string; dataDir?: string; cases?: EpochCase[] }): Promise<Record<string, EpochTimes>> {
   const cases = opts.cases ?? EPOCH_CASES;
   let marks: { t: number; cpu: number }[] = [];
+  let rates: number[] = [];
   const engine = await Engine.create({
     workspace: path.join(opts.tmp, 'epoch-workspace'),
     dataDir: opts.dataDir,
     emit: (name, payload) => {
-      if (name === 'training:progress' && (payload as { val?: unknown }).val) {
+      if (name !== 'training:progress') return;
+      const p = payload as { val?: unknown; samplesPerSecond?: number };
+      if (p.val) {
         const u = process.cpuUsage();
         marks.push({ t: performance.now(), cpu: (u.user + u.system) / 1e6 });
-      }
+      } else if (marks.length && p.samplesPerSecond) rates.push(p.samplesPerSecond);
     },
   });
+  const allRates: Record<string, number[]> = {};
   const out: Record<string, EpochTimes> = Object.fromEntries(
-    cases.map((c) => [c.key, { what: c.what, wallSeconds: null, cpuSeconds: null, wall: [], cpu: [], elbo: null, loadAverage: [] }]),
+    cases.map((c) => [c.key, { what: c.what, wallSeconds: null, cpuSeconds: null, wall: [], cpu: [], samplesPerSecond: null, elbo: null, loadAverage: [] }]),
   );
   try {
     for (let r = 0; r < opts.rounds; r++) {
       for (const c of cases) {
         marks = [];
+        rates = allRates[c.key] ??= [];
         const o = out[c.key];
         o.loadAverage = os.loadavg().map((x) => round(x, 1) ?? 0);
         log(`epochs: ${c.key} round ${r + 1}/${opts.rounds}, ${opts.epochs} epochs (load ${o.loadAverage.join('/')})`);
@@ -86,12 +93,27 @@ export async function measureEpochTimes(opts: { epochs: number; rounds: number; 
     o.wallSeconds = round(median(o.wall), 2);
     o.cpuSeconds = round(median(o.cpu), 2);
   }
+  for (const [k, xs] of Object.entries(allRates)) out[k].samplesPerSecond = round(median(xs), 0);
   return out;
+}
+
+/** The bench summary's table: seconds per epoch (wall, CPU) and samples/s, each case against the first (dense). */
+export function epochMarkdown(r: Record<string, EpochTimes> | null): string[] {
+  if (!r) return [];
+  const base = Object.values(r)[0]?.wallSeconds ?? null;
+  const L = ['', '| per epoch, embedded MNIST (8,000) | wall s | CPU s | samples/s (steps) | wall / first row | test −ELBO |', '|---|---|---|---|---|---|'];
+  for (const o of Object.values(r)) {
+    const ratio = base && o.wallSeconds ? round(o.wallSeconds / base, 2) : '–';
+    L.push(`| ${o.what} | ${o.wallSeconds ?? '–'} | ${o.cpuSeconds ?? '–'} | ${o.samplesPerSecond ?? '–'} | ${ratio} | ${o.elbo ?? '–'} |`);
+  }
+  return L;
 }
 
 if (require.main === module) {
   const [epochs = '4', rounds = '2', only] = process.argv.slice(2);
   void (async () => {
+    // The in-app classifier's training after each run is not what is timed here.
+    process.env.LATENT_LAB_CLASSIFIER ??= '0';
     await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'latentlab-epochs-'));
     try {
