@@ -8,8 +8,8 @@
 import { test, expect } from './helpers/fixtures';
 
 test('conv VAE from the form: model card, refusal in words, one epoch trained', async ({ page, lab }) => {
-  // One conv epoch, its validation and the run's metrics: ≈ 1 min on 2 idle cores (estimated from its CPU time), 3.5–4.2 min at load
-  // average 15 (measured); the epoch-end work is tfjs inference on the engine's thread.
+  // One conv epoch, its validation and the run's metrics (tfjs inference on the engine's thread):
+  // ≈ 1 min on 2 idle cores (estimated from its CPU time), 3.7–4.2 min at load average 10–24.
   test.setTimeout(480_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
