@@ -25,13 +25,14 @@ import { LabError, type DatasetRef, type EngineInfo } from '../../src-shared/typ
 import { APP_VERSION } from './version';
 import { initBackend } from './backend';
 import { listDatasets, loadDataset, type LoadedDataset } from './datasets';
+import { withResolvedDataPath } from './datasets/ownPath';
 import { DatasetLoads, inspectDataset } from './datasetRequests';
 import { appFolders, ExportJournal, recoverExports, type FsSeam, type ProtectedDir } from './export';
 import { exportFromRun } from './export/fromRun';
 import { ExportSlot } from './export/slot';
-import { computeMetrics } from './metrics';
-import { classifierEvent, ClassifierStore } from './classifier/store';
-import { lacksClassifierMetrics, withClassifierMetrics } from './classifier/metrics';
+import { classifierEvent, ClassifierStore, type TrainClassifierFn } from './classifier/store';
+import { ClassifierQueue } from './classifier/queue';
+import { runEndMetrics } from './jobs/runEnd';
 import { envValue } from '../env';
 import * as model from './modelRequests';
 import * as instruments from './instruments';
@@ -56,6 +57,8 @@ export interface EngineOptions {
   journalWorkspace?: string;
   /** Test seam over the export's mutating fs calls (a hang, ENOSPC). */
   exportFs?: FsSeam;
+  /** Test seam: trains the in-app classifier instead of `trainClassifier`. */
+  trainClassifier?: TrainClassifierFn;
 }
 
 type Handlers = { [N in RequestName]: (p: RequestParsed<N>) => Promise<RequestOutput<N>> };
@@ -72,6 +75,10 @@ export class Engine {
   private readonly exportJournal: ExportJournal;
   private readonly exportOpts: Pick<EngineOptions, 'protect' | 'exportFs'>;
   private readonly classifiers: ClassifierStore;
+  /** The classifier's numbers of runs saved without them, added in the background. */
+  private readonly classifierQueue: ClassifierQueue;
+  /** LATENT_LAB_CLASSIFIER=0: no in-app classifier metrics at all. */
+  private readonly judged: boolean;
 
   private constructor(opts: EngineOptions) {
     this.store = new RunStore(opts.workspace, opts.dataDir);
@@ -80,9 +87,12 @@ export class Engine {
     this.emit = opts.emit;
     const dataset = (ref: DatasetRef) => this.dataset(ref);
     this.runs = new RunCache(this.store, dataset, () => this.trainer.runId);
-    this.classifiers = new ClassifierStore(this.store.dataDir, (e) => this.emit('classifier:progress', classifierEvent(e)));
-    const judged = envValue('LATENT_LAB_CLASSIFIER') !== '0';
-    this.trainer = new Trainer({ store: this.store, runs: this.runs, dataset, emit: this.emit, ...(judged ? { classifiers: this.classifiers } : {}) });
+    this.classifiers = new ClassifierStore(this.store.dataDir, (e) => this.emit('classifier:progress', classifierEvent(e)), {
+      ...(opts.trainClassifier ? { train: opts.trainClassifier } : {}),
+    });
+    this.judged = envValue('LATENT_LAB_CLASSIFIER') !== '0';
+    this.classifierQueue = new ClassifierQueue({ classifiers: this.classifiers, store: this.store, runs: this.runs, emit: this.emit, busy: () => this.trainer.busy });
+    this.trainer = new Trainer({ store: this.store, runs: this.runs, dataset, emit: this.emit, ...(this.judged ? { classifierMetrics: this.classifierQueue } : {}) });
     this.projection = new ProjectionJob((done, total) => this.emit('projection:progress', { done, total }));
   }
 
@@ -116,7 +126,7 @@ export class Engine {
   async handle(name: string, payload: unknown): Promise<Response<RequestName>> {
     try {
       if (!isRequestName(name)) throw new LabError('UNKNOWN_REQUEST', `unknown request "${String(name).slice(0, 100)}"`);
-      const parsed = parseRequest(name, payload);
+      const parsed = withResolvedDataPath(parseRequest(name, payload));
       const fn = this.handlers[name] as (p: unknown) => Promise<unknown>;
       const value = await fn(parsed);
       return { ok: true, value } as Response<RequestName>;
@@ -138,8 +148,8 @@ export class Engine {
   }
 
   async dispose(): Promise<void> {
-    // A run's end may be waiting for a classifier's training: stop that first.
-    this.classifiers.cancel();
+    // A classifier's training in the background stops first (the queue's step ends).
+    await this.classifierQueue.dispose();
     await this.trainer.dispose();
     await this.classifiers.dispose();
     this.exports.cancel();
@@ -191,7 +201,16 @@ export class Engine {
       return { images: s.x.slice(offset * D, (offset + m) * D), labels: s.y.slice(offset, offset + m), count: m, shape: data.info.shape };
     },
 
-    'training:start': async (cfg) => this.trainer.start(cfg),
+    'training:start': async (cfg) => {
+      // The user's training comes first: a classifier training in the background stops, and its
+      // runs wait in the queue until this run has ended (or this start failed).
+      this.classifierQueue.yieldToTraining();
+      try {
+        return await this.trainer.start(cfg);
+      } finally {
+        this.classifierQueue.resume();
+      }
+    },
     'training:pause': async () => this.trainer.pause(),
     'training:resume': async () => this.trainer.resume(),
     'training:stop': async () => this.trainer.stop(),
@@ -213,16 +232,16 @@ export class Engine {
     },
     'runs:metrics': async ({ runId }) => {
       const lr = await this.runs.get(runId);
-      // Computed once and saved; the classifier's numbers are added to runs saved without them.
-      const judged = envValue('LATENT_LAB_CLASSIFIER') !== '0';
-      if (lr.rec.metrics && !(judged && lacksClassifierMetrics(lr.rec.metrics, lr.data))) return lr.rec.metrics;
-      const cfg = lr.rec.config;
-      const base = lr.rec.metrics ?? (await computeMetrics(lr.bundle, lr.data.train, lr.data.test, cfg.seed));
-      const m = judged ? await withClassifierMetrics(base, this.classifiers, cfg.dataset, lr.data, lr.bundle, { seed: cfg.seed, stats: lr.rec.latentStats ?? null }) : base;
-      if (m === lr.rec.metrics) return m;
-      if (this.trainer.runId === runId) lr.rec.metrics = m;
-      else await this.store.patch(runId, { metrics: m }, lr.rec);
-      return m;
+      // Saved with the run at its end; computed (and saved) here only for a run saved without them.
+      let m = lr.rec.metrics;
+      if (!m) {
+        m = (await runEndMetrics(lr.bundle, lr.data, lr.rec.config)).metrics;
+        if (this.trainer.runId === runId) lr.rec.metrics = m;
+        else await this.store.patch(runId, { metrics: m }, lr.rec);
+      }
+      // Never waits for the classifier: its numbers are queued (`runs:metricsUpdated` brings them).
+      const pending = this.judged && this.trainer.runId !== runId && this.classifierQueue.later(lr);
+      return pending ? { ...m, pending } : m;
     },
 
     'runs:history': async ({ runId }) => {
@@ -272,7 +291,7 @@ export class Engine {
       return { ok: true as const };
     },
     'classifier:cancel': async () => {
-      this.classifiers.cancel();
+      this.classifierQueue.cancel();
       return { ok: true as const };
     },
   };
