@@ -51,11 +51,11 @@ async function colourFolder(dir: string): Promise<void> {
   }
 }
 
-/** stderr without the collapse warning (a run this short may well end collapsed: the warning is right). */
+/** stderr without the collapse warning (a run this short may well end collapsed: the warning is right) and the few-steps notice (tested below). */
 const otherStderr = (stderr: string) =>
   stderr
     .split('\n')
-    .filter((l) => l && !l.startsWith('warning: this run collapsed'))
+    .filter((l) => l && !l.startsWith('warning: this run collapsed') && !l.startsWith('warning: this run takes only'))
     .join('\n');
 
 /** The last stdout line as JSON (train's summary). */
@@ -148,10 +148,13 @@ describe('cli: a colour dataset end to end', () => {
     const trainCount = NAMES.length * PER_CLASS - JSON.parse(await fs.readFile(path.join(run, 'config.json'), 'utf8')).datasetReport.classes.reduce((a: number, c: { test: number }) => a + c.test, 0);
     const notice = `batch size 5,000 is larger than the training set (${trainCount} examples): clamped to ${trainCount}, one batch per epoch`;
     expect(otherStderr(t.stderr)).toBe(`warning: ${notice}`);
-    expect(summary(t.stdout).warnings).toEqual([notice]);
+    // One epoch of one batch: the run is one optimiser step, said on stderr too.
+    const few = `this run takes only 1 optimiser step in all (1 epoch × 1 batch of up to ${trainCount})`;
+    expect(t.stderr).toContain(`warning: ${few}`);
+    expect(summary(t.stdout).warnings).toEqual([notice, expect.stringContaining(few)]);
     const rec = JSON.parse(await fs.readFile(path.join(run, 'config.json'), 'utf8'));
     expect(rec.config.batchSize).toBe(trainCount);
-    expect(rec.warnings).toEqual([notice]);
+    expect(rec.warnings).toEqual([notice, expect.stringContaining(few)]);
   }, 240_000);
 
   it('a collapsed run (β = 100) is marked by train, and generate warns that its samples will be near-identical', async () => {

@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moveRunTo } from '../../src-main/cli/runOut';
 import { LabError } from '../../src-shared/types';
+import { stderrLines } from './cliOutput';
 
 const root = path.resolve(__dirname, '../..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -39,7 +40,7 @@ afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
 describe('cli', () => {
   it('train --out writes the run to a new folder and prints its test metrics as JSON', async () => {
-    expect(trained.stderr).toBe('');
+    expect(stderrLines(trained.stderr)).toEqual([]);
     expect(trained.code).toBe(0);
     const lines = trained.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines[0].epoch).toBe(1);
@@ -65,7 +66,7 @@ describe('cli', () => {
   it('generate writes an IDX pair a plain reader accepts', async () => {
     const out = path.join(ws, 'gen-idx');
     const r = await cli(['generate', '--run', runDir, '--count', '5', '--label', '7', '--format', 'idx', '--out', out]);
-    expect(r.stderr).toBe('');
+    expect(stderrLines(r.stderr)).toEqual([]);
     expect(r.code).toBe(0);
     const images = gunzipSync(await fs.readFile(path.join(out, 'images-idx3-ubyte.gz')));
     const labels = gunzipSync(await fs.readFile(path.join(out, 'labels-idx1-ubyte.gz')));

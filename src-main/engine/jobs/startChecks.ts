@@ -1,6 +1,6 @@
 /**
- * What a training start adjusts before a run exists, each with a notice in words that the run
- * keeps (`RunRecord.warnings`), `training:start` returns and the CLI prints.
+ * What a training start adjusts or warns about before a run exists (the batch clamp, a run of too
+ * few optimiser steps), each with a notice in words that the run keeps (`RunRecord.warnings`), `training:start` returns and the CLI prints.
  */
 import type { TrainConfig } from '../../../src-shared/types';
 
@@ -15,4 +15,38 @@ export function clampBatch(cfg: TrainConfig, trainCount: number): { cfg: TrainCo
     cfg: { ...cfg, batchSize: trainCount },
     warnings: [`batch size ${cfg.batchSize.toLocaleString('en-US')} is larger than the training set (${n} ${trainCount === 1 ? 'example' : 'examples'}): clamped to ${n}, one batch per epoch`],
   };
+}
+
+/** Fewer optimiser steps than this in a whole run: a model barely moves from its start (grey blobs). */
+export const FEW_STEPS = 500;
+
+/**
+ * A notice when the run will take fewer than FEW_STEPS optimiser steps in all (epochs ×
+ * ⌈train count / batch⌉, one step per batch, the last one partial): how many, and what gives more.
+ * `cfg.batchSize` is the one the run really uses (after `clampBatch`); `trainCount` ≥ 1.
+ */
+export function fewStepsWarning(cfg: TrainConfig, trainCount: number): string[] {
+  const perEpoch = Math.ceil(trainCount / cfg.batchSize);
+  const steps = perEpoch * cfg.epochs;
+  if (steps >= FEW_STEPS) return [];
+  const fmt = (v: number) => v.toLocaleString('en-US');
+  const smaller = Math.max(1, Math.floor(trainCount / Math.ceil(FEW_STEPS / cfg.epochs)));
+  const epochsNeeded = Math.ceil(FEW_STEPS / perEpoch);
+  const ways = [
+    ...(smaller < cfg.batchSize ? [`a smaller batch (e.g. ${fmt(smaller)}: ${fmt(Math.ceil(trainCount / smaller) * cfg.epochs)} steps)`] : []),
+    `more epochs (${fmt(epochsNeeded)} at batch ${fmt(cfg.batchSize)})`,
+  ].join(' or ');
+  return [
+    `this run takes only ${fmt(steps)} optimiser ${steps === 1 ? 'step' : 'steps'} in all (${fmt(cfg.epochs)} ${cfg.epochs === 1 ? 'epoch' : 'epochs'} × ${fmt(perEpoch)} ${perEpoch === 1 ? 'batch' : 'batches'} of up to ${fmt(cfg.batchSize)}): ` +
+      `fewer than ~${fmt(FEW_STEPS)} usually leaves blurry, grey samples; use ${ways}`,
+  ];
+}
+
+/**
+ * Every start check in order: the batch clamp, then the few-steps notice (on the clamped batch).
+ * @returns the config the run uses and the notices, in words.
+ */
+export function startChecks(cfg: TrainConfig, trainCount: number): { cfg: TrainConfig; warnings: string[] } {
+  const clamp = clampBatch(cfg, trainCount);
+  return { cfg: clamp.cfg, warnings: [...clamp.warnings, ...fewStepsWarning(clamp.cfg, trainCount)] };
 }

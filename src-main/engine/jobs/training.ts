@@ -18,7 +18,7 @@ import { withClassifierMetrics } from '../classifier/metrics';
 import type { ClassifierStore } from '../classifier/store';
 import { buildModel, countParams, disposeBundle, MAX_PARAMS, resolveModelConfig, type ModelSpec } from '../models/build';
 import { resolveLikelihood } from '../models/likelihood';
-import { clampBatch } from './startChecks';
+import { startChecks } from './startChecks';
 import { loadBundle, saveBundle } from '../models/io';
 import { shouldTrainInParallel, trainModelParallel, TrainWorkersUnavailable } from '../parallel/trainParallel';
 import { specOf, type LoadedRun, type RunCache } from '../runCache';
@@ -157,7 +157,7 @@ export class Trainer {
     // default widths, written into the config the run saves (both throw for what cannot train).
     const { output, model } = resolveLikelihood(cfg.model, data.info.isImage);
     cfg = { ...cfg, model: resolveModelConfig(model, { inputDim: data.inputDim }) };
-    const clamp = clampBatch(cfg, data.train.count);
+    const clamp = startChecks(cfg, data.train.count);
     cfg = clamp.cfg;
     const spec: ModelSpec = { config: cfg.model, inputDim: data.inputDim, numClasses, output };
     const params = countParams(spec);

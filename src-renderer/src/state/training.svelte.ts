@@ -184,11 +184,22 @@ export class Training {
 
   constructor(private readonly api: StateApi) {}
 
+  /**
+   * The start notices the Train panel shows, during the run and after it ends: the saved run's
+   * (`opened`: one opened instead of the last training, with its record's `warnings`), else the
+   * last start's. A batch clamp or a too-short run must still be readable once a 2-second run is over.
+   */
+  shownWarnings(opened: { warnings?: string[] } | null): string[] {
+    if (opened) return opened.warnings ?? [];
+    return this.runId && this.state !== 'idle' ? this.startWarnings : [];
+  }
+
   async start(form: TrainForm): Promise<string | null> {
     if (this.active || this.pending) return null;
     const config = formToConfig(form);
     this.pending = true;
     this.error = null;
+    this.startWarnings = [];
     try {
       const { runId, warnings } = await this.api.invoke('training:start', config);
       this.runId = runId;
@@ -230,7 +241,10 @@ export class Training {
 
   onProgress(p: TrainProgress): void {
     if (this.runId && p.runId !== this.runId) return;
-    if (!this.runId) this.runId = p.runId; // attached to a run started elsewhere (e.g. the CLI)
+    if (!this.runId) {
+      this.runId = p.runId; // attached to a run started elsewhere (e.g. the CLI)
+      this.startWarnings = [];
+    }
     if (this.historyRunId !== p.runId) {
       this.history.clear();
       this.historyRunId = p.runId;

@@ -66,6 +66,27 @@ describe('a training run', () => {
     expect(lab.training.startWarnings).toEqual(['batch size 256 is larger than the 40 training images: using 40']);
   });
 
+  it('the start notices stay shown after the run ends (a 20-step run is over in seconds); an opened saved run shows its own', async () => {
+    const { api, lab } = await training();
+    const notices = ['batch size 256 is larger than the training set (72 examples): clamped to 72, one batch per epoch', 'this run takes only 20 optimiser steps in all'];
+    api.handle('training:start', () => ({ runId: 'live', warnings: notices }));
+    lab.training.state = 'done'; // the helper's first run has ended
+    await lab.startTraining();
+    expect(lab.training.shownWarnings(null)).toEqual(notices);
+    api.emit('training:done', { runId: 'live', state: 'done', metrics: null });
+    expect(lab.training.state).toBe('done');
+    expect(lab.training.shownWarnings(null)).toEqual(notices);
+    expect(lab.training.shownWarnings({ ...run('old'), warnings: ['an older notice'] })).toEqual(['an older notice']);
+    expect(lab.training.shownWarnings(run('old'))).toEqual([]);
+    // A start the engine refuses shows its error, not the last run's notices.
+    api.handle('training:start', () => {
+      throw labError('BAD_DATASET', 'no images');
+    });
+    await lab.startTraining();
+    expect(lab.training.state).toBe('error');
+    expect(lab.training.shownWarnings(null)).toEqual([]);
+  });
+
   it('progress events move the bar and the loss curves; another run’s events are ignored', async () => {
     const { api, lab } = await training();
     api.emit('training:progress', progress('live', 1, 5));

@@ -1,0 +1,61 @@
+/**
+ * The notices a training start gives before a run exists: a batch larger than the training set is
+ * clamped, and a run of fewer than ~500 optimiser steps in all (the new user's 90 images, batch
+ * clamped to 72, 20 epochs: 20 steps, grey blobs) says how many and what gives more.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FEW_STEPS, fewStepsWarning, startChecks } from '../../src-main/engine/jobs/startChecks';
+import { Engine } from '../../src-main/engine/engine';
+import { TrainConfig } from '../../src-shared/types';
+import { classFolders } from '../fixtures/datasets';
+import { makeTemp, rmTemp } from '../fixtures/generate';
+
+const cfg = (over: Partial<TrainConfig>) => TrainConfig.parse({ ...over });
+
+describe('fewStepsWarning', () => {
+  it('counts epochs × batches per epoch (the last one partial) and suggests a smaller batch or more epochs', () => {
+    const [w] = startChecks(cfg({ epochs: 20, batchSize: 256 }), 72).warnings.slice(1);
+    expect(w).toMatch(/^this run takes only 20 optimiser steps in all \(20 epochs × 1 batch of up to 72\): fewer than ~500/);
+    // The suggestions really give ≥ 500 steps.
+    const batch = Number(/a smaller batch \(e\.g\. (\d+): ([\d,]+) steps\)/.exec(w!)![1]);
+    expect(Math.ceil(72 / batch) * 20).toBeGreaterThanOrEqual(FEW_STEPS);
+    const epochs = Number(/more epochs \(([\d,]+) at batch 72\)/.exec(w!)![1]!.replace(/,/g, ''));
+    expect(epochs * 1).toBeGreaterThanOrEqual(FEW_STEPS);
+    expect(fewStepsWarning(cfg({ epochs: 2, batchSize: 100 }), 250)[0]).toMatch(/only 6 optimiser steps in all \(2 epochs × 3 batches of up to 100\)/);
+  });
+
+  it('is silent from 500 steps on (MNIST\'s default run: 30 epochs × 32 batches)', () => {
+    expect(fewStepsWarning(cfg({ epochs: 30, batchSize: 256 }), 8000)).toEqual([]);
+    expect(fewStepsWarning(cfg({ epochs: 500, batchSize: 10 }), 10)).toEqual([]);
+    expect(fewStepsWarning(cfg({ epochs: 499, batchSize: 10 }), 10)).toHaveLength(1);
+  });
+});
+
+describe('training:start on 90 images (the new user\'s run)', () => {
+  let tmp: string;
+  let engine: Engine;
+  beforeAll(async () => {
+    tmp = await makeTemp('ll-start-checks-');
+    await classFolders(path.join(tmp, 'shapes'), ['circle', 'square', 'triangle'], 30);
+    engine = await Engine.create({ workspace: path.join(tmp, 'ws'), emit: () => undefined });
+  }, 60_000);
+  afterAll(async () => {
+    await engine.dispose();
+    await rmTemp(tmp);
+  });
+
+  it('returns and keeps the clamp notice and the few-steps notice', async () => {
+    const dataset = { id: 'local' as const, path: path.join(tmp, 'shapes') };
+    const { trainCount } = await engine.call('datasets:prepare', { dataset });
+    const r = await engine.call('training:start', { dataset, model: { kind: 'vae', latentDim: 2, hidden: [16] }, epochs: 20 });
+    await engine.waitForTraining();
+    const n = trainCount.toLocaleString('en-US');
+    expect(r.warnings).toEqual([
+      `batch size 256 is larger than the training set (${n} examples): clamped to ${n}, one batch per epoch`,
+      expect.stringMatching(new RegExp(`^this run takes only 20 optimiser steps in all \\(20 epochs × 1 batch of up to ${n}\\).*use a smaller batch .* or more epochs \\(500 at batch ${n}\\)$`)),
+    ]);
+    const saved = (await engine.call('runs:list', {})).find((x) => x.id === r.runId)!;
+    expect(saved.warnings).toEqual(r.warnings);
+  });
+});
