@@ -180,6 +180,20 @@ describe('latent sliders', () => {
     ]);
   });
 
+  it('the caption says "At prior mean (z = 0)" only while every slider is at 0', async () => {
+    const { lab } = await openLab({ kind: 'vae', dim: 3 });
+    const sl = lab.instruments.sliders;
+    sl.startFromPrior();
+    expect(sl.caption).toBe('At prior mean (z = 0)');
+    sl.set(0, 2.66);
+    expect(sl.caption).toBe('Moved from prior mean (z = 0)');
+    sl.set(0, 0);
+    expect(sl.caption).toBe('At prior mean (z = 0)');
+    sl.startFromPoint(3);
+    sl.set(1, 1);
+    expect(sl.caption).toBe('Moved from test #3');
+  });
+
   it('starts from the encoded image, and says when there is none', async () => {
     const { lab } = await openLab({ dim: 2 });
     expect(lab.instruments.sliders.startFromImage()).toBe(false);

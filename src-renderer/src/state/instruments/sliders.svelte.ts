@@ -29,6 +29,17 @@ export class SliderState {
   originText = $state('');
   /** Whether a slider moved since the start. */
   moved = $state(false);
+  /**
+   * The caption above the sliders: "At <origin>" while the point is still the one started from
+   * (or, moved back, exactly the prior mean z = 0), else "Moved from <origin>" — never "At prior
+   * mean (z = 0)" with z0 at 2.66.
+   */
+  caption = $derived.by(() => {
+    const z = this.z;
+    if (!z) return '';
+    const atZero = this.origin === 'prior' && this.lab.model?.kind !== 'ae' && z.every((v) => v === 0);
+    return !this.moved || atZero ? `At ${this.originText}` : `Moved from ${this.originText}`;
+  });
   /** [min, max] of each slider. */
   ranges = $state.raw<[number, number][]>([]);
   /** CVAE: the label the decoder is given. */
