@@ -1,8 +1,9 @@
 /** Opening the engine for a command, and finding the run a command works on. */
-import { promises as fs, rmSync } from 'node:fs';
+import { existsSync, promises as fs, realpathSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultWorkspace, Engine, type EngineOptions } from '../engine/engine';
+import { JOURNAL_DIR, LEGACY_JOURNAL } from '../engine/export/journal';
 import { UsageError, type Options } from './args';
 import { runIdOfFolder } from './runOut';
 
@@ -28,9 +29,37 @@ export function openEngine(o: Options, workspace?: string, emit: EngineOptions['
   });
 }
 
+const isDir = (p: string) => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+const real = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+};
+
+/**
+ * Whether `dir` really is a Latent Lab workspace: the configured one (`configured`, compared by
+ * real path), or a folder with a workspace's marks: a `runs/` folder beside a `datasets/` cache
+ * folder, or an export journal (`exports-in-progress`). A plain folder that merely holds a
+ * `runs/` folder (the README's `train --out runs/x` in a project folder) is not one.
+ */
+export function isWorkspace(dir: string, configured: string): boolean {
+  if (real(dir) === real(configured)) return true;
+  if (!isDir(path.join(dir, 'runs'))) return false;
+  return isDir(path.join(dir, 'datasets')) || existsSync(path.join(dir, JOURNAL_DIR)) || existsSync(path.join(dir, LEGACY_JOURNAL));
+}
+
 /**
  * Resolves `--run`: a run id inside the workspace, or any run folder (the one `train --out`
- * wrote). A folder outside a workspace is opened through a temporary workspace that links to it
+ * wrote). A run folder in `<dir>/runs/` opens in the workspace `<dir>` only when `<dir>` is one
+ * (`isWorkspace`); any other folder is opened through a temporary workspace that links to it
  * (removed when the process exits).
  * @throws UsageError when `--run` is missing or the folder holds no `config.json`.
  */
@@ -45,7 +74,8 @@ export async function locateRun(o: Options): Promise<{ workspace: string; runId:
   } catch {
     throw new UsageError(`${run} is not a run folder (no config.json inside)`);
   }
-  if (path.basename(path.dirname(dir)) === 'runs') return { workspace: path.dirname(path.dirname(dir)), runId: path.basename(dir) };
+  const above = path.dirname(path.dirname(dir));
+  if (path.basename(path.dirname(dir)) === 'runs' && isWorkspace(above, userWorkspace(o))) return { workspace: above, runId: path.basename(dir) };
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'latent-lab-cli-'));
   await fs.mkdir(path.join(tmp, 'runs'));
   const runId = runIdOfFolder(dir);
