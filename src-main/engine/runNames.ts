@@ -12,3 +12,12 @@ export function distinctName(base: string, taken: Iterable<string>): string {
     if (!names.has(name)) return name;
   }
 }
+
+/**
+ * The dataset as a run's default name says it: the base name of the user's folder or file
+ * (`/home/me/shapes/` → `shapes`, `/data/train.npz` → `train.npz`), else the dataset's id.
+ */
+export function datasetLabel(ref: { id: string; path?: string }): string {
+  if (ref.id !== 'local' || !ref.path) return ref.id;
+  return ref.path.replace(/[/\\]+$/, '').split(/[/\\]/).pop() || ref.id;
+}

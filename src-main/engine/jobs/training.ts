@@ -24,7 +24,7 @@ import { shouldTrainInParallel, trainModelParallel, TrainWorkersUnavailable } fr
 import { specOf, type LoadedRun, type RunCache } from '../runCache';
 import type { RunRecord, RunStore } from '../runs';
 import { TrainControl, trainModel } from '../train';
-import { distinctName } from '../runNames';
+import { datasetLabel, distinctName } from '../runNames';
 
 type Emit = <N extends EventName>(name: N, payload: EventPayload<N>) => void;
 
@@ -48,7 +48,7 @@ export interface TrainerDeps {
 function defaultName(cfg: TrainConfig): string {
   const kind = cfg.model.kind.toUpperCase();
   const beta = cfg.model.kind !== 'ae' && cfg.model.beta !== 1 ? ` β=${cfg.model.beta}` : '';
-  return `${kind} z=${cfg.model.latentDim}${beta} · ${cfg.dataset.id}`;
+  return `${kind} z=${cfg.model.latentDim}${beta} · ${datasetLabel(cfg.dataset)}`;
 }
 
 /** `trainModel`, or the parallel trainer falling back to it when its workers cannot start. */
