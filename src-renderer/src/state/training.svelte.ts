@@ -216,6 +216,11 @@ export class Training {
     } catch (err) {
       this.error = errorText(err);
       this.state = 'error';
+      // The last run's live numbers (loss, its bar at 100 %) are not this refused start's: the
+      // panel shows that run, if it is still on screen, as a saved run instead.
+      this.runId = null;
+      this.progress = null;
+      this.metrics = null;
       return null;
     } finally {
       this.pending = false;

@@ -182,6 +182,22 @@ describe('a training run', () => {
     expect(lab.toasts.items.at(-1)?.text).toBe('the folder has no images');
   });
 
+  it('a refused start after a finished run drops that run\'s live loss numbers (the panel shows it as a saved run)', async () => {
+    const { api, lab } = await training();
+    api.emit('training:progress', progress('live', 4, 10));
+    api.emit('training:done', { runId: 'live', state: 'done', metrics: null });
+    expect(lab.training.progress).not.toBeNull();
+    api.handle('training:start', () => {
+      throw labError('BAD_DATASET', 'found no images in /data/noimages');
+    });
+    await lab.startTraining();
+    expect(lab.training.state).toBe('error');
+    expect(lab.training.error).toBe('found no images in /data/noimages');
+    expect(lab.training.progress).toBeNull();
+    expect(lab.training.runId).toBeNull();
+    expect(lab.training.metrics).toBeNull();
+  });
+
   it('after a reload, a run still training is picked up from training:status', async () => {
     const api = engineWith([run('bg')]).handle('training:status', () => progress('bg', 3, 2, { state: 'paused' }));
     const lab = new Lab(api, null);
