@@ -122,6 +122,8 @@ export const DatasetReport = z.object({
   split: z.enum(['given', 'random']),
   classes: z.array(ClassCount),
   skipped: SkipCounts,
+  /** The first few skipped files, each named with why (`red/README.txt: not an image file`). */
+  skippedExamples: z.array(z.string()).optional(),
   /** How images were turned into inputs, in words (e.g. "MNIST-style: ink on a light background"). */
   preprocessing: z.string().optional(),
   /** The import options as resolved (`auto` replaced by what was chosen); image data only. */

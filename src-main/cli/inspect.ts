@@ -29,6 +29,7 @@ export function inspectJson(r: Inspected): Record<string, unknown> {
     train: r.info.trainCount,
     test: r.info.testCount,
     skipped: rep.skipped,
+    ...(rep.skippedExamples ? { skippedFiles: rep.skippedExamples } : {}),
     warnings: rep.warnings,
     split: rep.split,
     ...(rep.path ? { path: rep.path } : {}),
@@ -51,6 +52,7 @@ export function inspectText(r: Inspected): string {
   for (const k of rep.classes) L.push(`  ${k.name.padEnd(width)}  ${String(k.train).padStart(5)}  ${String(k.test).padStart(5)}`);
   const skipped = Object.entries(rep.skipped);
   L.push(`skipped: ${skipped.length ? skipped.map(([why, n]) => `${n} ${why}`).join(', ') : 'nothing'}`);
+  for (const e of rep.skippedExamples ?? []) L.push(`  ${e}`);
   return L.join('\n');
 }
 

@@ -52,8 +52,10 @@ describe('latent-lab inspect', () => {
       test: 3,
       skipped: { 'not an image file': 1 },
     });
-    expect(j.warnings).toEqual(['skipped 1 item: 1 not an image file']);
-    expect(r.stderr).toBe('warning: skipped 1 item: 1 not an image file\n');
+    // The skipped file is named (the Check panel lists the same `skippedExamples`).
+    expect(j.skippedFiles).toEqual(['2/notes.txt: not an image file']);
+    expect(j.warnings).toEqual(['skipped 1 item: 1 not an image file (e.g. 2/notes.txt: not an image file)']);
+    expect(r.stderr).toBe('warning: skipped 1 item: 1 not an image file (e.g. 2/notes.txt: not an image file)\n');
   });
 
   it('--preview-out writes each class as trained (<class>/<n>.png, RGB here) and refuses a folder that is not empty', async () => {
@@ -95,7 +97,7 @@ describe('latent-lab train --data', () => {
     const r = await cli(['train', '--data', path.join(ws, 'colour'), '--size', '28', '--channels', '3', '--epochs', '1', '--latent', '2', '--hidden', '16', '--out', out, '--json']);
     expect(r.code).toBe(0);
     expect(stderrLines(r.stderr)).toEqual([
-      'warning: skipped 1 item: 1 not an image file',
+      'warning: skipped 1 item: 1 not an image file (e.g. red/README.txt: not an image file)',
       'warning: batch size 256 is larger than the training set (18 examples): clamped to 18, one batch per epoch',
     ]);
     const rec = JSON.parse(await fsp.readFile(path.join(out, 'config.json'), 'utf8'));
@@ -103,7 +105,7 @@ describe('latent-lab train --data', () => {
     expect(rec.inputDim).toBe(28 * 28 * 3);
     expect(rec.labelNames).toEqual(['blue', 'green', 'red']);
     expect(rec.config.dataset).toEqual({ id: 'local', path: path.join(ws, 'colour'), import: { size: 28, channels: 3, fit: 'crop', preprocess: 'auto', transpose: false } });
-    expect(rec.datasetReport).toMatchObject({ kind: 'imagefolder', split: 'random', skipped: { 'not an image file': 1 }, warnings: ['skipped 1 item: 1 not an image file'] });
+    expect(rec.datasetReport).toMatchObject({ kind: 'imagefolder', split: 'random', skipped: { 'not an image file': 1 }, skippedExamples: ['red/README.txt: not an image file'] });
     expect(existsSync(path.join(out, 'model'))).toBe(true);
   });
 });

@@ -208,6 +208,7 @@ export function assemble(imp: Imported): LoadedDataset {
     split: imp.testMask ? 'given' : 'random',
     classes,
     skipped: imp.skipped,
+    ...(imp.examples?.length ? { skippedExamples: imp.examples } : {}),
     preprocessing: imp.preprocessing,
     resolved: imp.resolved,
     ...(imp.verified ? { verified: imp.verified } : {}),

@@ -32,12 +32,17 @@ export interface FileSet {
   warnings: string[];
   /** Files that are not images, counted by extension (for "found only …" messages). */
   others: Record<string, number>;
+  /** The first few skipped files, named with why (`red/README.txt: not an image file`). */
+  examples: string[];
 }
+
+/** How many skipped files are named (the report's `skippedExamples`, the warning's "e.g."). */
+export const MAX_SKIP_EXAMPLES = 5;
 
 const extOf = (name: string) => path.extname(name).toLowerCase();
 
 /** Sorts found files into image jobs and counts the rest (by reason and by extension). */
-export function partition(found: FoundFile[], relPrefix: string, set: Pick<FileSet, 'skipped' | 'others'>): ImageJob[] {
+export function partition(found: FoundFile[], relPrefix: string, set: Pick<FileSet, 'skipped' | 'others'> & { examples?: string[] }): ImageJob[] {
   const jobs: ImageJob[] = [];
   for (const f of found) {
     const ext = extOf(f.rel);
@@ -48,6 +53,7 @@ export function partition(found: FoundFile[], relPrefix: string, set: Pick<FileS
     const unread = UNREAD_IMAGE_EXTENSIONS[ext];
     const why = unread ? `${unread} image (not read)` : SKIP_NOT_IMAGE;
     set.skipped[why] = (set.skipped[why] ?? 0) + 1;
+    if (set.examples && set.examples.length < MAX_SKIP_EXAMPLES) set.examples.push(`${relPrefix ? `${relPrefix}/${f.rel}` : f.rel}: ${why}`);
     const key = ext || '(no extension)';
     set.others[key] = (set.others[key] ?? 0) + 1;
   }
@@ -80,7 +86,7 @@ async function addClassFolders(set: FileSet, root: string, classDirs: string[], 
 }
 
 function emptySet(kind: DatasetKind, root: string, given: boolean): FileSet {
-  return { kind, root, jobs: [], labels: [], classNames: [], testMask: given ? [] : null, skipped: {}, warnings: [], others: {} };
+  return { kind, root, jobs: [], labels: [], classNames: [], testMask: given ? [] : null, skipped: {}, warnings: [], others: {}, examples: [] };
 }
 
 /** One sub-folder per class. Files directly in `root` are counted as skipped. */
@@ -163,7 +169,7 @@ export async function importFileSet(set: FileSet, options: ImportOptions, opts: 
     classNames: set.classNames,
     testMask: mask,
     skipped: addSkips({ ...set.skipped }, dec.skipped),
-    examples: dec.examples,
+    examples: [...set.examples, ...dec.examples].slice(0, MAX_SKIP_EXAMPLES),
     warnings: [...set.warnings],
     preprocessing: describePreprocessing(resolved, stats),
   };
