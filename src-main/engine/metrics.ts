@@ -295,21 +295,33 @@ export async function encodeYielding(
 
 /**
  * Full test metrics of a model. `trainMean` (latent means of the first `trainCount` training
- * points) can be passed when the caller already has them. Yields between slices of work.
+ * points) can be passed when the caller already has them, and `testParts` (the test split's
+ * `evaluate` with `seed` on these very weights, e.g. the last epoch's validation). Yields
+ * between slices of work.
+ * `opts.signal`: checked between passes and k-NN slices (throws its reason when aborted);
+ * `opts.onPhase`: called after each pass with its name (timings, bench/lib/finishTime.ts).
  */
 export async function computeMetrics(
   bundle: ModelBundle,
   train: SplitData,
   test: SplitData,
   seed: number,
-  pre?: { trainMean: Float32Array; trainCount: number },
+  pre?: { trainMean: Float32Array; trainCount: number; testParts?: LossParts },
+  opts: { signal?: AbortSignal; onPhase?: (phase: string) => void } = {},
 ): Promise<Metrics> {
-  const parts = await evaluate(bundle, test, { seed, beta: 1 });
+  const phase = (name: string) => {
+    opts.onPhase?.(name);
+    opts.signal?.throwIfAborted();
+  };
+  const parts = pre?.testParts ?? (await evaluate(bundle, test, { seed, beta: 1 }));
+  phase('evaluateTest');
   const d = bundle.config.latentDim;
   const te = await encodeSplitYielding(bundle, test.x, test.y, test.count);
+  phase('encodeTest');
   const teMean = te.mean;
   const trainN = pre ? pre.trainCount : Math.min(train.count, 10_000);
   const trMean = pre ? pre.trainMean : await encodeYielding(bundle, train.x, train.y, trainN);
+  if (!pre) phase('encodeTrain');
   const testN = Math.min(test.count, 2000);
   // k-NN in slices of queries, yielding between them.
   let correct = 0;
@@ -318,7 +330,9 @@ export async function computeMetrics(
     const m = Math.min(Q, testN - s);
     correct += m * knnAccuracy(trMean, train.y, trainN, teMean.subarray(s * d, (s + m) * d), test.y.subarray(s, s + m), m, d, 5);
     await yieldToLoop();
+    opts.signal?.throwIfAborted();
   }
+  opts.onPhase?.('knn');
   return {
     elbo: parts.recon + parts.kl,
     recon: parts.recon,

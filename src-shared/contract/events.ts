@@ -18,6 +18,21 @@ export const events = {
     state: TrainState,
     metrics: Metrics.nullable(),
     error: z.object({ code: ErrorCode, message: z.string() }).optional(),
+    /**
+     * True when the in-app classifier's numbers (Fréchet distance, generation accuracy) are still
+     * to come: its classifier trains in the background; `runs:metricsUpdated` brings them.
+     */
+    pending: z.boolean().optional(),
+  }),
+  /**
+   * A saved run's metrics changed after its end: the in-app classifier's numbers were added
+   * (`pending` false), or they will not come (`pending` false, `message` says why: cancelled, failed).
+   */
+  'runs:metricsUpdated': z.object({
+    runId: z.string(),
+    metrics: Metrics,
+    pending: z.boolean(),
+    message: z.string().optional(),
   }),
   'dataset:progress': z.object({
     dataset: z.string(),

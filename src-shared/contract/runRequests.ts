@@ -30,7 +30,14 @@ export const runRequests = {
     'Rename a run.',
   ),
   'runs:delete': req(z.object({ runId }).strict(), Ok, 'Delete a run folder.'),
-  'runs:metrics': req(z.object({ runId }).strict(), Metrics, 'Compute (or read cached) test metrics.'),
+  'runs:metrics': req(
+    z.object({ runId }).strict(),
+    Metrics.extend({
+      /** The in-app classifier's numbers are still to come (trained in the background; `runs:metricsUpdated`). */
+      pending: z.boolean().optional(),
+    }),
+    "A run's test metrics: as saved (computed and saved first when missing); the in-app classifier's numbers are added in the background.",
+  ),
   'runs:history': req(
     z.object({ runId }).strict(),
     z.object({

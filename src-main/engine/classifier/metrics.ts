@@ -75,10 +75,26 @@ export async function classifierMetrics(
 }
 
 /**
- * `metrics` with the classifier's numbers added (`classifierMetrics`) when `ref`'s dataset has a
- * classifier; the classifier is trained first if it is not cached (`ClassifierStore.get`). When
- * there is none (toy data), or its training was cancelled or failed (the store reported why),
- * `metrics` come back unchanged.
+ * The classifier numbers of a run as they are saved with it: `classifierMetrics` of `bundle` on
+ * `data`'s test split, from the run's seed (offset so the samples differ from the run's own
+ * draws). Null when the classifier takes another input size than the model makes.
+ */
+export async function runClassifierMetrics(
+  clf: Classifier,
+  bundle: ModelBundle,
+  data: Pick<LoadedDataset, 'test'>,
+  opts: { seed: number; stats: LatentStats | null },
+): Promise<ClassifierMetrics | null> {
+  if (clf.inputDim !== bundle.inputDim) return null;
+  return classifierMetrics(bundle, data.test, clf, { seed: opts.seed + 1_000_003, stats: opts.stats });
+}
+
+/**
+ * `metrics` with the classifier's numbers added (`runClassifierMetrics`) when `ref`'s dataset has
+ * a classifier; the classifier is trained first if it is not cached (`ClassifierStore.get`): this
+ * can take many minutes, so a run's end and `runs:metrics` use ./queue.ts instead. When there is
+ * none (toy data), or its training was cancelled or failed (the store reported why), `metrics`
+ * come back unchanged.
  */
 export async function withClassifierMetrics(
   metrics: Metrics,
@@ -94,9 +110,8 @@ export async function withClassifierMetrics(
   } catch {
     return metrics;
   }
-  if (!clf || clf.inputDim !== bundle.inputDim) return metrics;
-  const extra = await classifierMetrics(bundle, data.test, clf, { seed: opts.seed + 1_000_003, stats: opts.stats });
-  return { ...metrics, ...extra };
+  const extra = clf && (await runClassifierMetrics(clf, bundle, data, opts));
+  return extra ? { ...metrics, ...extra } : metrics;
 }
 
 /** True when `metrics` miss the classifier's numbers although the dataset could have them (an image dataset with labels). */

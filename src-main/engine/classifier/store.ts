@@ -12,6 +12,7 @@
  * is trained again and replaced. One training at a time (others wait for it); its progress goes
  * to `onEvent`, and `cancel()` stops it (the waiting metrics go on without it). Loaded
  * classifiers stay in memory (at most `MAX_LOADED`, least recently used disposed first).
+ * `cached()` answers without ever training (a run's end uses it: ./queue.ts).
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -54,17 +55,35 @@ export function classifierEvent(e: ClassifierEvent): EventPayload<'classifier:pr
 const MAX_LOADED = 4;
 const INFO_FILE = 'classifier.json';
 
+/** What trains a classifier (`trainClassifier`; tests pass a stand-in). */
+export type TrainClassifierFn = typeof trainClassifier;
+
+export interface ClassifierStoreOptions {
+  /** Overrides of the classifier's training settings (tests: fewer epochs). */
+  training?: Partial<ClassifierTraining>;
+  /** Test seam: trains instead of `trainClassifier` (e.g. one that waits for the test or the abort). */
+  train?: TrainClassifierFn;
+}
+
 export class ClassifierStore {
   private readonly loaded = new Map<string, Promise<Classifier>>();
+  /** The classifier each settled promise of `loaded` gave. */
+  private readonly settled = new WeakMap<Promise<Classifier>, Classifier>();
   private queue: Promise<unknown> = Promise.resolve();
   private training: AbortController | null = null;
+  /** Bumped by `cancel()`: a training asked for before a cancel does not start after it. */
+  private generation = 0;
 
-  /** `training` overrides the classifier's training settings (tests: fewer epochs). */
   constructor(
     readonly dataDir: string,
     private readonly onEvent: (e: ClassifierEvent) => void = () => {},
-    private readonly opts: { training?: Partial<ClassifierTraining> } = {},
+    private readonly opts: ClassifierStoreOptions = {},
   ) {}
+
+  /** True while a classifier trains. */
+  get isTraining(): boolean {
+    return this.training !== null;
+  }
 
   /** The cache folder of a dataset identity. */
   folderOf(identity: { key: string; fingerprint: string }): string {
@@ -75,9 +94,11 @@ export class ClassifierStore {
   /**
    * The classifier of dataset `ref` (loaded as `data`): from memory, from its cache folder, or
    * trained now. Null when the dataset has none (not 28/32/64-px images, fewer than 2 labels).
-   * Throws LabError('CANCELLED') when `cancel()` stopped its training, or the training's error.
+   * Throws LabError('CANCELLED') when `cancel()` stopped its training (or was called after this
+   * request and before its training started), or the training's error.
    */
   async get(ref: DatasetRef, data: LoadedDataset): Promise<Classifier | null> {
+    const gen = this.generation;
     try {
       classifierLayers(data.shape, data.info.labelNames.length);
     } catch {
@@ -89,10 +110,7 @@ export class ClassifierStore {
     const folder = this.folderOf(id);
     let p = this.loaded.get(folder);
     if (!p) {
-      p = this.loadOrTrain(folder, id, ref, data);
-      this.loaded.set(folder, p);
-      p.catch(() => this.loaded.delete(folder));
-      this.evict();
+      p = this.remember(folder, this.loadOrTrain(folder, id, ref, data, gen));
     } else {
       // Most recently used last.
       this.loaded.delete(folder);
@@ -101,8 +119,40 @@ export class ClassifierStore {
     return p;
   }
 
-  /** Stops the training in progress (its callers get CANCELLED); nothing happens when none runs. */
+  /**
+   * The classifier of dataset `ref` if it is ready without training: in memory, or readable from
+   * its cache folder (loaded now: well under a second for the app's classifiers). Null when it
+   * would have to be trained (or is training now), and when the dataset has none.
+   */
+  async cached(ref: DatasetRef, data: LoadedDataset): Promise<Classifier | null> {
+    try {
+      classifierLayers(data.shape, data.info.labelNames.length);
+    } catch {
+      return null;
+    }
+    const identity = await identify(ref, this.dataDir);
+    if (!identity) return null;
+    const id = { key: identity.key, fingerprint: identity.fingerprint };
+    const folder = this.folderOf(id);
+    const p = this.loaded.get(folder);
+    if (p) return this.settled.get(p) ?? null;
+    const clf = await readClassifier(folder, id);
+    if (!clf) return null;
+    if (this.loaded.has(folder)) {
+      // Another request loaded or started it meanwhile: keep one copy.
+      clf.dispose();
+      return this.settled.get(this.loaded.get(folder)!) ?? null;
+    }
+    this.remember(folder, Promise.resolve(clf));
+    return clf;
+  }
+
+  /**
+   * Stops the training in progress and those asked for but not started yet (their callers get
+   * CANCELLED). False when no training was running.
+   */
   cancel(): boolean {
+    this.generation++;
     if (!this.training) return false;
     this.training.abort();
     return true;
@@ -116,6 +166,19 @@ export class ClassifierStore {
     for (const p of all) (await p.catch(() => null))?.dispose();
   }
 
+  /** Keeps `p` as `folder`'s classifier (forgotten if it fails), the most recently used. */
+  private remember(folder: string, p: Promise<Classifier>): Promise<Classifier> {
+    this.loaded.set(folder, p);
+    p.then(
+      (c) => this.settled.set(p, c),
+      () => {
+        if (this.loaded.get(folder) === p) this.loaded.delete(folder);
+      },
+    );
+    this.evict();
+    return p;
+  }
+
   private evict(): void {
     while (this.loaded.size > MAX_LOADED) {
       const [folder, p] = this.loaded.entries().next().value as [string, Promise<Classifier>];
@@ -124,11 +187,14 @@ export class ClassifierStore {
     }
   }
 
-  private async loadOrTrain(folder: string, id: ClassifierInfo['dataset'], ref: DatasetRef, data: LoadedDataset): Promise<Classifier> {
+  private async loadOrTrain(folder: string, id: ClassifierInfo['dataset'], ref: DatasetRef, data: LoadedDataset, gen: number): Promise<Classifier> {
     const cached = await readClassifier(folder, id);
     if (cached) return cached;
     // One training at a time; a second request for the same folder shares the first's promise.
-    const run = this.queue.then(() => this.train(folder, id, ref, data));
+    const run = this.queue.then(() => {
+      if (gen !== this.generation) throw new LabError('CANCELLED', 'the classifier training was cancelled');
+      return this.train(folder, id, ref, data);
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -139,7 +205,7 @@ export class ClassifierStore {
     this.training = abort;
     this.onEvent({ dataset: name, state: 'training' });
     try {
-      const clf = await trainClassifier(
+      const clf = await (this.opts.train ?? trainClassifier)(
         { shape: data.shape, labelNames: data.info.labelNames, train: data.train, test: data.test, identity: id },
         { signal: abort.signal, training: this.opts.training, onProgress: (progress) => this.onEvent({ dataset: name, state: 'training', progress }) },
       );

@@ -3,19 +3,18 @@
  * loads the dataset, creates the run (folder + `config.json`, state `training`), builds the model
  * and trains it in the background (in worker threads when `shouldTrainInParallel` says so, else on
  * the engine's thread); every epoch end saves a checkpoint, appends to `metrics.jsonl` and emits a
- * latent snapshot of a fixed seeded test sample. At the end: latent statistics, test metrics, the
- * final record, `training:done`.
+ * latent snapshot of a fixed seeded test sample. At the end (`finish`): latent statistics and
+ * test metrics (./runEnd.ts), the final record, `training:done` — never waiting for the in-app
+ * classifier's training (its numbers come later: ../classifier/queue.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { toErrorBody, type ErrorBody, type EventName, type EventPayload } from '../../../src-shared/contract';
-import { LabError, type DatasetRef, type Metrics, type TrainConfig, type TrainProgress, type TrainState } from '../../../src-shared/types';
+import { LabError, type DatasetRef, type LossParts, type Metrics, type TrainConfig, type TrainProgress, type TrainState } from '../../../src-shared/types';
 import { assertKernels, noteTrainPath, noteTrainThreads, REQUIRED_KERNELS } from '../backend';
 import type { LoadedDataset } from '../datasets';
 import { mulberry32, permutation } from '../datasets/random';
-import { latentStats } from '../inference';
-import { computeMetrics, encodeRowsYielding, encodeYielding } from '../metrics';
-import { withClassifierMetrics } from '../classifier/metrics';
-import type { ClassifierStore } from '../classifier/store';
+import { encodeRowsYielding } from '../metrics';
+import { runEndMetrics } from './runEnd';
 import { buildModel, countParams, disposeBundle, MAX_PARAMS, resolveModelConfig, type ModelSpec } from '../models/build';
 import { resolveLikelihood } from '../models/likelihood';
 import { startChecks } from './startChecks';
@@ -33,6 +32,19 @@ interface TrainingJob {
   control: TrainControl;
   progress: TrainProgress | null;
   done: Promise<void>;
+  /** Aborts the end's metrics: a stop while they are computed (`ended`: the training loop is over). */
+  ending: AbortController;
+  ended: boolean;
+  /** The last epoch end's validation (the test split), on the weights of that moment. */
+  lastVal?: LossParts;
+}
+
+/** The in-app classifier's numbers at a run's end (../classifier/queue.ts `ClassifierQueue`). */
+export interface EndClassifierMetrics {
+  /** `metrics` with the numbers added when the classifier is ready without training. */
+  now(lr: LoadedRun, metrics: Metrics): Promise<Metrics>;
+  /** Queues the numbers for the background; true when they are pending. */
+  later(lr: LoadedRun): boolean;
 }
 
 /** What a trainer needs of the engine. */
@@ -41,8 +53,8 @@ export interface TrainerDeps {
   runs: RunCache;
   dataset: (ref: DatasetRef) => Promise<LoadedDataset>;
   emit: Emit;
-  /** The in-app classifiers (Fréchet distance, generation accuracy at the end of a run); none: those metrics are left out. */
-  classifiers?: ClassifierStore;
+  /** The in-app classifier's numbers (Fréchet distance, generation accuracy); none: left out. */
+  classifierMetrics?: EndClassifierMetrics;
 }
 
 function defaultName(cfg: TrainConfig): string {
@@ -81,6 +93,11 @@ export class Trainer {
     return this.job?.runId ?? null;
   }
 
+  /** True while a run starts, trains or ends. */
+  get busy(): boolean {
+    return this.starting !== null || this.job !== null;
+  }
+
   /**
    * Start a run; resolves once it is created and training in the background.
    * @throws LabError BUSY (a run is starting or training), TOO_LARGE (over `MAX_PARAMS`),
@@ -112,7 +129,11 @@ export class Trainer {
     return { state: 'training' };
   }
 
-  /** Stop the start in progress and the training run; resolves with the state it ended in. */
+  /**
+   * Stop the start in progress and the training run; resolves with the state it ended in. A stop
+   * after the training loop, while the end's metrics are computed, ends them (the run keeps its
+   * state, without metrics: `runs:metrics` computes them when asked).
+   */
   async stop(): Promise<{ state: TrainState }> {
     if (this.starting) {
       // Stop a start in progress too: its loop sees the stop before its first batch.
@@ -122,6 +143,8 @@ export class Trainer {
     if (!this.job) return { state: this.lastProgress?.state ?? 'idle' };
     const job = this.job;
     job.control.stop();
+    // A stop during the training loop keeps the end's metrics (of what was learnt so far).
+    if (job.ended) job.ending.abort(new LabError('CANCELLED', 'stopped while computing the test metrics'));
     await job.done;
     // A run stopped before its first batch has no progress of its own (lastProgress is an older run's).
     return { state: this.lastProgress && this.lastProgress.runId === job.runId ? this.lastProgress.state : 'cancelled' };
@@ -142,6 +165,7 @@ export class Trainer {
     this.starting?.control.stop();
     await this.starting?.started.catch(() => undefined);
     this.job?.control.stop();
+    if (this.job?.ended) this.job.ending.abort(new LabError('CANCELLED', 'the engine is shutting down'));
     await this.job?.done;
   }
 
@@ -194,10 +218,14 @@ export class Trainer {
     runs.remember(id, lr);
 
     const snapshot = this.snapshotter(lr);
-    const job: TrainingJob = { runId: id, control, progress: null, done: Promise.resolve() };
+    const job: TrainingJob = { runId: id, control, progress: null, done: Promise.resolve(), ending: new AbortController(), ended: false };
     this.job = job;
     await snapshot(0);
-    job.done = this.train(job, lr, snapshot).then((end) => this.finish(lr, end));
+    job.done = this.train(job, lr, snapshot).then((end) => {
+      job.ended = true;
+      // A run that completed its epochs ends on the weights its last validation saw.
+      return this.finish(lr, end, { signal: job.ending.signal, lastVal: end.state === 'done' ? job.lastVal : undefined });
+    });
     return { runId: id, ...(clamp.warnings.length ? { warnings: clamp.warnings } : {}) };
   }
 
@@ -252,6 +280,7 @@ export class Trainer {
           await saveBundle(bundle, dir);
           rec.epochsDone = epoch;
           await store.write(rec);
+          job.lastVal = val;
           await store.appendEpoch(rec.id, {
             epoch,
             train,
@@ -286,8 +315,12 @@ export class Trainer {
     }
   }
 
-  /** Latent statistics and test metrics, the final record, `training:done`. */
-  private async finish(lr: LoadedRun, end: { state: RunRecord['state']; error?: ErrorBody }): Promise<void> {
+  /**
+   * Latent statistics and test metrics (./runEnd.ts; the classifier's numbers only when its
+   * classifier is ready), the final record, `training:done` (`pending`: the classifier's numbers
+   * are queued for the background). `ending` aborted (a stop): no metrics.
+   */
+  private async finish(lr: LoadedRun, end: { state: RunRecord['state']; error?: ErrorBody }, opts: { signal: AbortSignal; lastVal?: LossParts }): Promise<void> {
     const { store, runs, emit } = this.deps;
     const { rec, data } = lr;
     const cfg = rec.config;
@@ -295,18 +328,14 @@ export class Trainer {
     let metrics: Metrics | null = null;
     try {
       if (rec.epochsDone > 0) {
-        // One pass over (up to 20,000) training points serves the AE prior and the k-NN metric.
-        const trainCount = Math.min(data.train.count, 20_000);
-        const trainMean = await encodeYielding(lr.bundle, data.train.x, data.train.y, trainCount);
-        rec.latentStats = latentStats(trainMean, trainCount, cfg.model.latentDim);
-        metrics = await computeMetrics(lr.bundle, data.train, data.test, cfg.seed, { trainMean, trainCount });
-        if (this.deps.classifiers) {
-          metrics = await withClassifierMetrics(metrics, this.deps.classifiers, cfg.dataset, data, lr.bundle, { seed: cfg.seed, stats: rec.latentStats ?? null });
-        }
+        const r = await runEndMetrics(lr.bundle, data, cfg, opts);
+        rec.latentStats = r.latentStats;
+        metrics = r.metrics;
+        if (this.deps.classifierMetrics) metrics = await this.deps.classifierMetrics.now(lr, metrics);
         rec.metrics = metrics;
       }
     } catch (err) {
-      error ??= toErrorBody(err);
+      if (!opts.signal.aborted) error ??= toErrorBody(err);
     }
     rec.state = state;
     lr.trainLatents = undefined;
@@ -327,6 +356,8 @@ export class Trainer {
       const batches = Math.ceil(data.train.count / Math.min(cfg.batchSize, data.train.count));
       this.lastProgress = { runId: rec.id, state, epoch: 1, epochs: cfg.epochs, batch: 0, batches, samplesPerSecond: 0, etaSeconds: 0, train: zero, beta: 0 };
     }
-    emit('training:done', { runId: rec.id, state, metrics, ...(error ? { error } : {}) });
+    // Queued after `this.job` is cleared: the queue waits while a run trains.
+    const pending = this.deps.classifierMetrics?.later(lr) ?? false;
+    emit('training:done', { runId: rec.id, state, metrics, ...(error ? { error } : {}), ...(pending ? { pending } : {}) });
   }
 }
