@@ -57,7 +57,7 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
   if (fileCol < 0 || labelCol < 0) {
     throw new LabError('BAD_DATASET', `${METADATA_FILE} in ${root} needs "file_name" and "label" columns; its header is: ${header.slice(0, 8).join(', ') || '(empty)'}`);
   }
-  const set: FileSet = { kind: 'hf-imagefolder', root, jobs: [], labels: [], classNames: [], testMask: null, skipped: {}, warnings: [], others: {} };
+  const set: FileSet = { kind: 'hf-imagefolder', root, jobs: [], labels: [], classNames: [], testMask: null, skipped: {}, warnings: [], others: {}, examples: [] };
   const skip = (why: string) => (set.skipped[why] = (set.skipped[why] ?? 0) + 1);
   const names = await manifestLabelNames(root);
   const byIndex = indexCol < 0 && names !== null && rows.every((r) => r.length <= labelCol || isInt(r[labelCol]));
@@ -127,7 +127,7 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
  */
 export async function scanHfSplits(root: string, trainDir: string, testDir: string, signal?: AbortSignal): Promise<FileSet> {
   const parts = [await scanHfImageFolder(path.join(root, trainDir), signal), await scanHfImageFolder(path.join(root, testDir), signal)];
-  const set: FileSet = { kind: 'hf-imagefolder', root, jobs: [], labels: [], classNames: [...parts[0].classNames], testMask: [], skipped: {}, warnings: [], others: {} };
+  const set: FileSet = { kind: 'hf-imagefolder', root, jobs: [], labels: [], classNames: [...parts[0].classNames], testMask: [], skipped: {}, warnings: [], others: {}, examples: [] };
   parts.forEach((p, split) => {
     const map = p.classNames.map((n) => {
       const k = set.classNames.indexOf(n);
