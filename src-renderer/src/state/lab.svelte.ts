@@ -5,6 +5,7 @@
  */
 import type { DatasetInfo, DatasetRef, LatentBatch, ModelKind, TrainConfig } from '../lib/contract';
 import { errorText } from '../lib/errors';
+import { ClassifierStatus } from './classifier.svelte';
 import { DatasetCheck, LINK_DROP_MESSAGE } from './dataset-check.svelte';
 import { EngineStatus } from './engine.svelte';
 import { Instruments } from './instruments/instruments.svelte';
@@ -38,6 +39,8 @@ export class Lab {
   readonly toasts = new Toasts();
   readonly training: Training;
   readonly runs: Runs;
+  /** The in-app classifier training in the background (status bar, pending metrics). */
+  readonly classifier: ClassifierStatus;
   /** The main scatter (the active model's test latents, or the live snapshot while training). */
   readonly scatter: ScatterState;
   /** Original dataset images for tooltips and insets. */
@@ -102,6 +105,7 @@ export class Lab {
     this.engine = new EngineStatus(api);
     this.training = new Training(api);
     this.runs = new Runs(api);
+    this.classifier = new ClassifierStatus(api);
     this.scatter = new ScatterState(api);
     this.samples = new SampleCache(api);
     this.datasetCheck = new DatasetCheck(api);
@@ -141,8 +145,14 @@ export class Lab {
       this.api.on('training:done', (d) => {
         if (this.training.runId && d.runId !== this.training.runId) return;
         this.training.onDone(d);
+        this.runs.setPending(d.runId, d.pending === true);
         if (d.state === 'error' && d.error) this.toasts.push('error', `Training failed: ${d.error.message}`);
         void this.#afterTraining(d.runId);
+      }),
+      this.api.on('classifier:progress', (p) => this.classifier.onProgress(p)),
+      this.api.on('runs:metricsUpdated', (u) => {
+        this.runs.onMetricsUpdated(u);
+        if (this.training.runId === u.runId && !this.training.active) this.training.metrics = u.metrics;
       }),
       this.api.on('projection:progress', (p) => {
         this.scatter.projectionProgress = p;
@@ -208,7 +218,8 @@ export class Lab {
     // The run's own settings, loss curves and metrics (issue #14 a).
     this.settings.train = formFromConfig(summary.config, this.settings.train);
     void this.training.showRun(runId);
-    if (!summary.metrics && summary.epochsDone > 0) void this.runs.loadMetrics(runId);
+    // Saved without metrics, or without the classifier's numbers (queued in the background if they can come).
+    if (summary.epochsDone > 0 && (!summary.metrics || summary.metrics.frechet === undefined)) void this.runs.loadMetrics(runId);
     void this.#loadRunData(runId, summary.config.dataset);
     this.recon.reset();
     this.generate.reset();

@@ -1,4 +1,4 @@
-import type { RunSummary } from '../lib/contract';
+import type { EventPayload, RunSummary } from '../lib/contract';
 import { errorText } from '../lib/errors';
 import type { StateApi } from './port';
 
@@ -10,6 +10,14 @@ export class Runs {
   error = $state<string | null>(null);
   /** Why the last `loadMetrics` failed. */
   metricsError = $state<string | null>(null);
+  /**
+   * Runs whose in-app classifier metrics (Fréchet distance, generation accuracy) are still to
+   * come: the engine trains the classifier in the background (`training:done` / `runs:metrics`
+   * say `pending`; `runs:metricsUpdated` ends it).
+   */
+  pending = $state.raw<ReadonlySet<string>>(new Set());
+  /** Why a run's classifier metrics did not come (cancelled, failed), by run id. */
+  metricsNotes = $state.raw<ReadonlyMap<string, string>>(new Map());
 
   active = $derived(this.list.find((r) => r.id === this.activeId) ?? null);
 
@@ -47,15 +55,39 @@ export class Runs {
    */
   async loadMetrics(runId: string): Promise<RunSummary['metrics']> {
     try {
-      const metrics = await this.api.invoke('runs:metrics', { runId });
+      const { pending, ...metrics } = await this.api.invoke('runs:metrics', { runId });
       const r = this.list.find((x) => x.id === runId);
       if (r) this.#upsert({ ...r, metrics });
+      this.setPending(runId, pending === true);
       this.metricsError = null;
       return metrics;
     } catch (err) {
       this.metricsError = errorText(err);
       return null;
     }
+  }
+
+  isPending(runId: string): boolean {
+    return this.pending.has(runId);
+  }
+
+  setPending(runId: string, pending: boolean): void {
+    if (this.pending.has(runId) === pending) return;
+    const next = new Set(this.pending);
+    if (pending) next.add(runId);
+    else next.delete(runId);
+    this.pending = next;
+  }
+
+  /** `runs:metricsUpdated`: the run's saved metrics changed (the classifier's numbers came, or will not). */
+  onMetricsUpdated(u: EventPayload<'runs:metricsUpdated'>): void {
+    const r = this.list.find((x) => x.id === u.runId);
+    if (r) this.#upsert({ ...r, metrics: u.metrics });
+    this.setPending(u.runId, u.pending);
+    const notes = new Map(this.metricsNotes);
+    if (u.message) notes.set(u.runId, u.message);
+    else notes.delete(u.runId);
+    this.metricsNotes = notes;
   }
 
   async rename(runId: string, name: string): Promise<void> {
