@@ -3,11 +3,11 @@
  * accuracy, the classifier's accuracy), added in the background so that nothing waits for a
  * classifier's training (30 epochs: 10–20+ minutes on a busy 2-core machine):
  *
- *  - a run's end (`now`) adds them only when the dataset's classifier is ready without training
- *    (in memory or in its cache folder: `ClassifierStore.cached`);
- *  - otherwise the run is queued (`later`, also from `runs:metrics`): one run at a time, its
- *    dataset's classifier trained if needed (low-priority workers), the numbers computed on the
- *    engine's thread, the run's record patched and `runs:metricsUpdated` emitted;
+ *  - a run's end queues the run (`later`, also `runs:metrics` for a run saved without them) —
+ *    even with the classifier cached, since the numbers cost a decode and two classifier passes
+ *    of 2,000 images on the engine's thread (tens of CPU seconds for a conv model); one run at a
+ *    time, its dataset's classifier trained if needed (low-priority workers), the numbers
+ *    computed on the engine's thread, the run's record patched and `runs:metricsUpdated` emitted;
  *  - a training start (`yieldToTraining`) stops a classifier training: the queue keeps its runs
  *    and carries on once no run starts or trains (`resume`), training the classifier afresh;
  *  - `cancel` (the user's `classifier:cancel`) stops it and drops the queue: those runs keep
@@ -55,18 +55,6 @@ export class ClassifierQueue {
   /** True when `runId`'s classifier numbers are queued or being computed (pending). */
   isPending(runId: string): boolean {
     return this.current?.runId === runId || this.queue.some((q) => q.runId === runId);
-  }
-
-  /**
-   * `metrics` of run `lr` with the classifier's numbers added when its dataset's classifier is
-   * ready without training (loaded, or read from its cache folder); else `metrics` unchanged.
-   * Never trains. Throws the numbers' errors (a disposed model).
-   */
-  async now(lr: LoadedRun, metrics: Metrics): Promise<Metrics> {
-    if (!lacksClassifierMetrics(metrics, lr.data)) return metrics;
-    const clf = await this.deps.classifiers.cached(lr.rec.config.dataset, lr.data);
-    const extra = clf && (await runClassifierMetrics(clf, lr.bundle, lr.data, seedOf(lr)));
-    return extra ? { ...metrics, ...extra } : metrics;
   }
 
   /**

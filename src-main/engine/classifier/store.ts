@@ -12,7 +12,6 @@
  * is trained again and replaced. One training at a time (others wait for it); its progress goes
  * to `onEvent`, and `cancel()` stops it (the waiting metrics go on without it). Loaded
  * classifiers stay in memory (at most `MAX_LOADED`, least recently used disposed first).
- * `cached()` answers without ever training (a run's end uses it: ./queue.ts).
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -67,8 +66,6 @@ export interface ClassifierStoreOptions {
 
 export class ClassifierStore {
   private readonly loaded = new Map<string, Promise<Classifier>>();
-  /** The classifier each settled promise of `loaded` gave. */
-  private readonly settled = new WeakMap<Promise<Classifier>, Classifier>();
   private queue: Promise<unknown> = Promise.resolve();
   private training: AbortController | null = null;
   /** Bumped by `cancel()`: a training asked for before a cancel does not start after it. */
@@ -120,34 +117,6 @@ export class ClassifierStore {
   }
 
   /**
-   * The classifier of dataset `ref` if it is ready without training: in memory, or readable from
-   * its cache folder (loaded now: well under a second for the app's classifiers). Null when it
-   * would have to be trained (or is training now), and when the dataset has none.
-   */
-  async cached(ref: DatasetRef, data: LoadedDataset): Promise<Classifier | null> {
-    try {
-      classifierLayers(data.shape, data.info.labelNames.length);
-    } catch {
-      return null;
-    }
-    const identity = await identify(ref, this.dataDir);
-    if (!identity) return null;
-    const id = { key: identity.key, fingerprint: identity.fingerprint };
-    const folder = this.folderOf(id);
-    const p = this.loaded.get(folder);
-    if (p) return this.settled.get(p) ?? null;
-    const clf = await readClassifier(folder, id);
-    if (!clf) return null;
-    if (this.loaded.has(folder)) {
-      // Another request loaded or started it meanwhile: keep one copy.
-      clf.dispose();
-      return this.settled.get(this.loaded.get(folder)!) ?? null;
-    }
-    this.remember(folder, Promise.resolve(clf));
-    return clf;
-  }
-
-  /**
    * Stops the training in progress and those asked for but not started yet (their callers get
    * CANCELLED). False when no training was running.
    */
@@ -169,12 +138,9 @@ export class ClassifierStore {
   /** Keeps `p` as `folder`'s classifier (forgotten if it fails), the most recently used. */
   private remember(folder: string, p: Promise<Classifier>): Promise<Classifier> {
     this.loaded.set(folder, p);
-    p.then(
-      (c) => this.settled.set(p, c),
-      () => {
-        if (this.loaded.get(folder) === p) this.loaded.delete(folder);
-      },
-    );
+    p.catch(() => {
+      if (this.loaded.get(folder) === p) this.loaded.delete(folder);
+    });
     this.evict();
     return p;
   }

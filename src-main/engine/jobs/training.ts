@@ -39,10 +39,13 @@ interface TrainingJob {
   lastVal?: LossParts;
 }
 
-/** The in-app classifier's numbers at a run's end (../classifier/queue.ts `ClassifierQueue`). */
+/**
+ * The in-app classifier's numbers of a run (../classifier/queue.ts `ClassifierQueue`): never
+ * computed at the end itself — even with the classifier cached they cost a decode and two
+ * classifier passes of 2,000 images on the engine's thread (tens of CPU seconds for a conv
+ * model) — but queued for the background.
+ */
 export interface EndClassifierMetrics {
-  /** `metrics` with the numbers added when the classifier is ready without training. */
-  now(lr: LoadedRun, metrics: Metrics): Promise<Metrics>;
   /** Queues the numbers for the background; true when they are pending. */
   later(lr: LoadedRun): boolean;
 }
@@ -316,9 +319,9 @@ export class Trainer {
   }
 
   /**
-   * Latent statistics and test metrics (./runEnd.ts; the classifier's numbers only when its
-   * classifier is ready), the final record, `training:done` (`pending`: the classifier's numbers
-   * are queued for the background). `ending` aborted (a stop): no metrics.
+   * Latent statistics and test metrics (./runEnd.ts), the final record, `training:done`
+   * (`pending`: the classifier's numbers are queued for the background). `opts.signal` aborted
+   * (a stop during the end): no metrics.
    */
   private async finish(lr: LoadedRun, end: { state: RunRecord['state']; error?: ErrorBody }, opts: { signal: AbortSignal; lastVal?: LossParts }): Promise<void> {
     const { store, runs, emit } = this.deps;
@@ -331,7 +334,6 @@ export class Trainer {
         const r = await runEndMetrics(lr.bundle, data, cfg, opts);
         rec.latentStats = r.latentStats;
         metrics = r.metrics;
-        if (this.deps.classifierMetrics) metrics = await this.deps.classifierMetrics.now(lr, metrics);
         rec.metrics = metrics;
       }
     } catch (err) {
