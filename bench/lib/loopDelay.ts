@@ -14,14 +14,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { chooseBackend } from '../../src-main/engine/backend';
 import { Engine } from '../../src-main/engine/engine';
 import { median, percentile, round, sleep } from './util';
+import { epochEndSpans, overlapsSpan, type EngineEvent } from './uiTraining';
 
 export async function probeWhileTraining(arch: 'dense' | 'conv', epochs: number, tmp: string) {
-  const epochEnds: number[] = [];
+  const events: EngineEvent[] = [];
   const engine = await Engine.create({
     workspace: path.join(tmp, 'ws'),
     emit: (name, payload) => {
-      if (name === 'training:latents' && (payload as { epoch: number }).epoch > 0) epochEnds.push(performance.now());
-      if (name === 'training:progress' && (payload as { val?: unknown }).val) epochEnds.push(performance.now());
+      if (name === 'training:progress' || name === 'training:latents') events.push({ name, payload, t: performance.now() });
     },
   });
   const probes: { ms: number; t0: number; t1: number }[] = [];
@@ -46,9 +46,9 @@ export async function probeWhileTraining(arch: 'dense' | 'conv', epochs: number,
   } finally {
     await engine.dispose();
   }
-  const atEnd = (p: { t0: number; t1: number }) => epochEnds.some((t) => t >= p.t0 && t <= p.t1 + 50);
+  const spans = epochEndSpans(events);
   const ms = probes.map((p) => p.ms);
-  const steady = probes.filter((p) => !atEnd(p)).map((p) => p.ms);
+  const steady = probes.filter((p) => !overlapsSpan(p, spans)).map((p) => p.ms);
   return {
     arch,
     n: ms.length,

@@ -94,20 +94,40 @@ export async function trainAndProbe(
   return { rtt, frames, longTasks, windowMs, rates, epochEnded };
 }
 
+/**
+ * The epoch ends among `events` as [start, end] times: from the epoch's last batch report (batch
+ * reports are held while an epoch end is in flight, so this is at most one report interval before
+ * validation starts) to its latent snapshot (validation, checkpoint and snapshot done). An epoch
+ * end with no batch report seen is the instant of its snapshot.
+ */
+export function epochEndSpans(events: EngineEvent[]): [number, number][] {
+  const lastBatch = new Map<number, number>();
+  const spans: [number, number][] = [];
+  for (const e of events) {
+    const p = e.payload as { epoch?: number; batch?: number; batches?: number; val?: unknown };
+    if (e.name === 'training:progress' && !p.val && p.epoch !== undefined) lastBatch.set(p.epoch, e.t);
+    if (e.name === 'training:latents' && p.epoch !== undefined && p.epoch >= 1) spans.push([lastBatch.get(p.epoch) ?? e.t, e.t]);
+  }
+  return spans;
+}
+
+/** Whether a request's flight [t0, t1] overlapped one of `spans` (50 ms of slack after it). */
+export const overlapsSpan = (r: { t0: number; t1: number }, spans: [number, number][]) => spans.some(([a, b]) => r.t0 <= b && r.t1 + 50 >= a);
+
 /** Round-trip statistics of a window: all, per request, and those not in flight at an epoch end. */
 export function roundTripStats(w: TrainWindow, events: EngineEvent[]) {
   const all = w.rtt.map((r) => r.ms);
-  const epochEnds = events
-    .filter((e) => e.name === 'training:latents' || (e.name === 'training:progress' && (e.payload as { val?: unknown }).val))
-    .map((e) => e.t);
-  const atEpochEnd = (r: Probe) => epochEnds.some((t) => t >= r.t0 && t <= r.t1 + 50);
-  const steady = w.rtt.filter((r) => !atEpochEnd(r)).map((r) => r.ms);
+  const spans = epochEndSpans(events);
+  const steady = w.rtt.filter((r) => !overlapsSpan(r, spans)).map((r) => r.ms);
   const byRequest: Record<string, ReturnType<typeof stats>> = {};
   for (const name of new Set(w.rtt.map((r) => r.name))) byRequest[name] = stats(w.rtt.filter((r) => r.name === name).map((r) => r.ms));
   return {
     ...stats(all),
     maxMs: round(Math.max(...all), 1),
     byRequest,
-    excludingEpochEnds: { ...stats(steady), note: 'requests whose flight did not overlap an epoch end (validation + checkpoint + latent snapshot)' },
+    excludingEpochEnds: {
+      ...stats(steady),
+      note: 'requests whose flight did not overlap an epoch end (last batch report → latent snapshot: validation, checkpoint, snapshot)',
+    },
   };
 }
