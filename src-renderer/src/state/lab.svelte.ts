@@ -152,6 +152,7 @@ export class Lab {
       this.api.on('classifier:progress', (p) => this.classifier.onProgress(p)),
       this.api.on('runs:metricsUpdated', (u) => {
         this.runs.onMetricsUpdated(u);
+        this.compare.onMetricsUpdated(u.runId, u.metrics);
         if (this.training.runId === u.runId && !this.training.active) this.training.metrics = u.metrics;
       }),
       this.api.on('projection:progress', (p) => {

@@ -50,6 +50,13 @@ describe('classifier metrics pending', () => {
     expect(lab.training.metrics?.frechet).toBe(12.5);
     expect(lab.runs.metricsNotes.get('live')).toBeUndefined();
 
+    // The Compare tab showing the run gets the numbers too.
+    lab.compare.runA = 'live';
+    lab.compare.metricsA = { ...BASE, pending: true };
+    api.emit('runs:metricsUpdated', { runId: 'live', metrics: { ...BASE, frechet: 13 }, pending: false });
+    expect(lab.compare.metricsA?.frechet).toBe(13);
+    expect(lab.compare.metricsA?.pending).toBeUndefined();
+
     api.emit('runs:metricsUpdated', { runId: 'live', metrics: BASE, pending: false, message: 'the classifier’s training was cancelled' });
     expect(lab.runs.metricsNotes.get('live')).toMatch(/cancelled/);
   });

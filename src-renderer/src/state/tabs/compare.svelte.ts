@@ -96,6 +96,12 @@ export class CompareState {
     }
   }
 
+  /** `runs:metricsUpdated`: a shown run's metrics changed (the classifier's numbers came, or will not). */
+  onMetricsUpdated(runId: string, metrics: Metrics): void {
+    if (this.runA === runId && this.metricsA) this.metricsA = metrics;
+    if (this.runB === runId && this.metricsB) this.metricsB = metrics;
+  }
+
   /** Pick sensible defaults: the newest AE and VAE if there are both, else the two newest. */
   suggest(): void {
     const runs = this.lab.runs.list.filter((r) => !r.error);
