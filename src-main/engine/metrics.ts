@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossParts, Metrics } from '../../src-shared/types';
-import { isConditional, oneHot, type ModelBundle } from './models/build';
+import { flopsPerSample, isConditional, oneHot, type ModelBundle, type ModelSpec } from './models/build';
 import { gaussianSigma } from './models/likelihood';
 import { forwardLoss, reconPerSample } from './models/loss';
 
@@ -30,6 +30,25 @@ export function rowsPerPass(inputDim: number): number {
   return Math.max(16, Math.min(4096, Math.floor(PASS_FLOATS / Math.max(1, inputDim))));
 }
 
+/**
+ * FLOPs one yielding pass of a conv model may cost on the engine's thread: tfjs's wasm conv
+ * kernels run at ≈ 1.6 GFLOP/s here (a 200-row validation pass of the Keras-example conv VAE
+ * took ≈ 1.7 CPU-s and held every request that long), so 40 MFLOP ≈ 25 ms.
+ */
+export const CONV_PASS_FLOPS = 40e6;
+
+/**
+ * Rows per yielding pass for `bundle` (at most `requested`): a dense model keeps `requested` (its
+ * 200-row validation pass takes ≈ 17 ms, and its numbers stay as they were); a conv model gets as
+ * many rows as `CONV_PASS_FLOPS` of forward passes (≥ 1; 3 for the Keras-example VAE), so the
+ * engine answers requests between passes while a conv model validates, encodes or decodes.
+ * Deterministic (not timed), so a seeded evaluation gives the same numbers under any load.
+ */
+export function passRows(bundle: ModelSpec, requested: number): number {
+  if (bundle.config.arch !== 'conv') return requested;
+  return Math.max(1, Math.min(requested, Math.floor(CONV_PASS_FLOPS / flopsPerSample(bundle).forward)));
+}
+
 /** Mean per-sample loss parts over a split; `loss` = recon + β·kl. */
 export async function evaluate(
   bundle: ModelBundle,
@@ -41,8 +60,9 @@ export async function evaluate(
   const cond = isConditional(bundle.config.kind);
   let sr = 0;
   let sk = 0;
-  for (let s = 0; s < n; s += EVAL_BATCH) {
-    const m = Math.min(EVAL_BATCH, n - s);
+  const B = passRows(bundle, EVAL_BATCH);
+  for (let s = 0; s < n; s += B) {
+    const m = Math.min(B, n - s);
     const [r, k] = tf.tidy(() => {
       const x = tf.tensor2d(split.x.subarray(s * D, (s + m) * D), [m, D]);
       const y = cond ? oneHot(split.y.subarray(s, s + m), bundle.numClasses) : null;
@@ -246,6 +266,7 @@ export async function encodeSplitYielding(
   const d = bundle.config.latentDim;
   const mean = new Float32Array(count * d);
   const logVar = bundle.config.kind !== 'ae' ? new Float32Array(count * d) : null;
+  slice = passRows(bundle, slice);
   for (let s = 0; s < count; s += slice) {
     const m = Math.min(slice, count - s);
     const part = encodeArrays(bundle, x.subarray(s * D, (s + m) * D), y ? y.subarray(s, s + m) : null, m);
@@ -263,7 +284,7 @@ export async function encodeSplitYielding(
  */
 export async function encodeRowsYielding(bundle: ModelBundle, split: SplitData, rows: ArrayLike<number>, maxSlice = 500): Promise<Float32Array> {
   const D = bundle.inputDim;
-  const slice = Math.min(maxSlice, rowsPerPass(D));
+  const slice = passRows(bundle, Math.min(maxSlice, rowsPerPass(D)));
   const d = bundle.config.latentDim;
   const n = rows.length;
   const mean = new Float32Array(n * d);

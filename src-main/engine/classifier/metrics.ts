@@ -13,7 +13,7 @@ import type { DatasetRef, Metrics } from '../../../src-shared/types';
 import type { LoadedDataset } from '../datasets';
 import type { LatentStats } from '../inference';
 import { priorSampler } from '../inference';
-import { decodeArrays, type SplitData } from '../metrics';
+import { decodeArrays, passRows, type SplitData } from '../metrics';
 import { isConditional, type ModelBundle } from '../models/build';
 import type { Classifier } from './classifier';
 import { frechetOfSets } from './frechet';
@@ -56,8 +56,9 @@ export async function classifierMetrics(
   const next = priorSampler(d, 1, opts.seed, bundle.config.kind === 'ae' ? opts.stats : null);
   const images = new Float32Array(n * D);
   const asked = cond ? Int32Array.from({ length: n }, (_, i) => i % K) : null;
-  for (let s = 0; s < n; s += SLICE) {
-    const m = Math.min(SLICE, n - s);
+  const slice = passRows(bundle, SLICE); // a few rows per pass for a conv decoder
+  for (let s = 0; s < n; s += slice) {
+    const m = Math.min(slice, n - s);
     images.set(decodeArrays(bundle, next(m), asked ? asked.subarray(s, s + m) : null, m), s * D);
     await yieldToLoop();
   }
