@@ -45,7 +45,7 @@ export function torchUnavailable(): string | null {
 
 export interface PeerArgs {
   data: string;
-  model: 'ae' | 'vae' | 'cvae';
+  model: 'ae' | 'vae' | 'cvae' | 'vaegan';
   latent?: number;
   /** Dense layer sizes (the peer's default when absent: 256 for dense, per image size for conv). */
   hidden?: number | number[];

@@ -16,9 +16,10 @@ import { latentStats } from '../inference';
 import { computeMetrics, encodeRowsYielding, encodeYielding } from '../metrics';
 import { withClassifierMetrics } from '../classifier/metrics';
 import type { ClassifierStore } from '../classifier/store';
-import { buildModel, countParams, disposeBundle, MAX_PARAMS, resolveModelConfig, type ModelSpec } from '../models/build';
+import { buildModel, countParams, disposeBundle, isGan, MAX_PARAMS, resolveModelConfig, type ModelSpec } from '../models/build';
 import { resolveLikelihood } from '../models/likelihood';
-import { clampBatch } from './startChecks';
+import { assertKindFitsData, clampBatch } from './startChecks';
+import { GanHealth } from './ganHealth';
 import { loadBundle, saveBundle } from '../models/io';
 import { shouldTrainInParallel, trainModelParallel, TrainWorkersUnavailable } from '../parallel/trainParallel';
 import { specOf, type LoadedRun, type RunCache } from '../runCache';
@@ -84,7 +85,7 @@ export class Trainer {
   /**
    * Start a run; resolves once it is created and training in the background.
    * @throws LabError BUSY (a run is starting or training), TOO_LARGE (over `MAX_PARAMS`),
-   *   UNSUPPORTED (missing kernels, conv on non-images), INVALID_PAYLOAD (a Bernoulli likelihood
+   *   UNSUPPORTED (missing kernels, conv or VAE-GAN on non-images), INVALID_PAYLOAD (a Bernoulli likelihood
    *   on 2-D points), the dataset loader's errors, IO. `warnings`: what the start adjusted (the
    *   run keeps them).
    */
@@ -152,6 +153,7 @@ export class Trainer {
     const { store, runs } = this.deps;
     const data = await this.deps.dataset(cfg.dataset);
     if (this.job) throw new LabError('BUSY', 'a run is already training; stop it first');
+    assertKindFitsData(cfg, data.info.isImage);
     const numClasses = Math.max(1, data.info.labelNames.length);
     // The likelihood decided for the data (auto: Bernoulli for images) and its σ, and conv's
     // default widths, written into the config the run saves (both throw for what cannot train).
@@ -227,7 +229,12 @@ export class Trainer {
     };
   }
 
-  /** The training loop with its epoch-end checkpoints; on an error, rolls back to the last checkpoint. */
+  /**
+   * The training loop with its epoch-end checkpoints; on an error, rolls back to the last
+   * checkpoint. A VAE-GAN's epochs are checked (./ganHealth.ts): an unhealthy one is not
+   * checkpointed, its warnings go into the progress and the record, and the run ends (done or
+   * stopped) on the last healthy checkpoint.
+   */
   private async train(
     job: TrainingJob,
     lr: LoadedRun,
@@ -238,8 +245,12 @@ export class Trainer {
     const cfg = rec.config;
     const dir = store.dir(rec.id);
     const bundle = lr.bundle;
+    const gan = isGan(cfg.model.kind) ? new GanHealth(cfg.model.latentDim, data.inputDim, data.train, cfg.seed) : null;
+    const startWarnings = rec.warnings ?? [];
+    const ganWarnings = () => gan?.warnings() ?? [];
     const onProgress = (p: Omit<TrainProgress, 'runId' | 'state'>) => {
-      const full: TrainProgress = { runId: rec.id, state: job.control.state === 'paused' ? 'paused' : 'training', ...p };
+      const w = ganWarnings();
+      const full: TrainProgress = { runId: rec.id, state: job.control.state === 'paused' ? 'paused' : 'training', ...p, ...(w.length ? { warnings: w } : {}) };
       job.progress = full;
       this.lastProgress = full;
       emit('training:progress', full);
@@ -249,7 +260,18 @@ export class Trainer {
         control: job.control,
         onProgress,
         onEpochEnd: async (epoch, train, val) => {
-          await saveBundle(bundle, dir);
+          const health = gan?.check(bundle, epoch, train);
+          if (!health || gan!.shouldSave(health)) {
+            await saveBundle(bundle, dir);
+            if (health) gan!.markSaved(health);
+          }
+          if (gan) {
+            const w = ganWarnings();
+            const all = [...startWarnings, ...w];
+            if (all.length) rec.warnings = all;
+            // This epoch's verdict now (its report with `val` went out before the check).
+            if (w.length && job.progress) onProgress({ ...job.progress });
+          }
           rec.epochsDone = epoch;
           await store.write(rec);
           await store.appendEpoch(rec.id, {
@@ -262,6 +284,11 @@ export class Trainer {
           await snapshot(epoch);
         },
       });
+      // A VAE-GAN whose last epoch was unhealthy ends on its last healthy checkpoint.
+      if (gan?.unsavedLatest) {
+        await this.rollback(lr, dir);
+        return { state: result.state === 'cancelled' ? 'cancelled' : 'done' };
+      }
       if (result.state !== 'cancelled') return { state: 'done' };
       // Keep what was learnt so far (the weights are finite: every batch was checked).
       if (rec.epochsDone > 0 || (job.progress?.batch ?? 0) > 0) {
@@ -273,16 +300,19 @@ export class Trainer {
       const error = toErrorBody(err);
       rec.error = error.message;
       // Roll back to the last good checkpoint (saved at the end of the last finished epoch).
-      if (rec.epochsDone > 0) {
-        try {
-          const good = await loadBundle(specOf(rec), dir);
-          disposeBundle(lr.bundle);
-          lr.bundle = good;
-        } catch {
-          /* keep the in-memory model; the error is what the user needs */
-        }
-      }
+      if (rec.epochsDone > 0) await this.rollback(lr, dir);
       return { state: 'error', error };
+    }
+  }
+
+  /** Replaces the run's in-memory model by its last checkpoint (kept as it is when that cannot be read). */
+  private async rollback(lr: LoadedRun, dir: string): Promise<void> {
+    try {
+      const good = await loadBundle(specOf(lr.rec), dir);
+      disposeBundle(lr.bundle);
+      lr.bundle = good;
+    } catch {
+      /* keep the in-memory model; the error is what the user needs */
     }
   }
 
