@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --bench-cache DIR]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -25,7 +25,8 @@
  *              the PyTorch peer's VAE-GAN of the same architecture (dense and conv), and a VAE and a
  *              VAE-GAN trained for the same wall-clock budget (--vaegan-budget S: the dense pair's
  *              seconds each; --quick 45, full 180; conv pair full runs only): Fréchet distances
- *              and reconstruction accuracy judged by the in-app classifier (always on here)
+ *              and reconstruction accuracy judged by the in-app classifier (always on here; trained
+ *              once and cached in --bench-cache DIR, default <tmpdir>/latentlab-bench-cache)
  *   import     importing your own data (bench/lib/imports.ts): 60,000 28×28 PNGs, 20,000 64×64
  *              colour JPEGs, IDX / NPZ / CSV of 60,000 digits; time and extra memory, each in a
  *              fresh process (--quick: a tenth, goals extrapolated)
@@ -561,8 +562,10 @@ async function main() {
   if (ONLY.has('vaegan')) {
     try {
       await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
+      // The classifier is cached in a folder that outlives the run unless the quality section trained it now.
+      const vDataDir = inAppClassifier ? dataDir : path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
       vaegan = await runVaeganBench({
-        quick: QUICK, tmp, dataDir, data, npzFile, torchWhyNot, classifier: inAppClassifier,
+        quick: QUICK, tmp, dataDir: vDataDir, data, npzFile, torchWhyNot, classifier: inAppClassifier,
         budgetSeconds: P.vaeganBudget, throughputArches: ['dense', 'conv'], qualityArches: P.vaeganQualityArches,
       });
     } catch (err) {

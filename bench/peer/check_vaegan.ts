@@ -84,7 +84,7 @@ async function main(): Promise<number> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vaegan-check-')), 'case.json');
   const c = cfg.model as { gamma: number; pixelWeight: number; discLrScale: number; beta: number };
   fs.writeFileSync(file, JSON.stringify({ latent: L, lr: cfg.learningRate, beta: c.beta, gamma: c.gamma, pixelWeight: c.pixelWeight, discLrScale: c.discLrScale, weights, x: Array.from(x), eps: Array.from(noise.eps), zp: Array.from(noise.zp) }));
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const r = spawnSync('/usr/bin/python3', ['-c', PY, file, __dirname], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
