@@ -46,12 +46,13 @@ export const DEFAULT_BETA = { ae: 1, vae: 1, cvae: 2, vaegan: 1 } as const satis
 
 /**
  * VAE-GAN (Larsen et al. 2016) settings when none are given. `gamma` (γ): the decoder's weight of
- * the reconstruction term against fooling the discriminator (θ_Dec ← −∇(γ·L_llike − L_GAN));
- * `pixelWeight`: the pixel likelihood mixed into the reconstruction term (0 = the paper's
- * discriminator features only); `discLrScale`: the discriminator's learning rate over the run's.
- * Chosen on the embedded MNIST (docs/PERFORMANCE.md).
+ * the reconstruction term against fooling the discriminator (its loss γ·L_llike + L_GAN's
+ * generator part, Algorithm 1); `pixelWeight`: the pixel likelihood (the VAE's, nats) mixed into
+ * the reconstruction term L_llike^Dis_l (0 = the paper's discriminator features only; 1 keeps
+ * reconstructions recognisable on MNIST, where features alone drift); `discLrScale`: the
+ * discriminator's learning rate over the run's.
  */
-export const VAEGAN_DEFAULTS = { gamma: 0.1, pixelWeight: 0, discLrScale: 1 } as const;
+export const VAEGAN_DEFAULTS = { gamma: 0.1, pixelWeight: 1, discLrScale: 1 } as const;
 
 /**
  * Model architecture. `dense`: fully connected layers on the flattened image (the default, and

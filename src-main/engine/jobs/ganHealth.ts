@@ -8,9 +8,9 @@
  *   - generator collapse: `HEALTH_SAMPLES` decoded prior samples (fixed seeded z_p) whose mean
  *     pairwise Euclidean distance is under `COLLAPSE_SPREAD` × that of as many training images
  *     (the data's own spread): near-identical samples.
- * An unhealthy epoch is not checkpointed: the run keeps the last healthy one (the first epoch's
- * is kept whatever its health, so a run always has a model), and its warnings say which epoch
- * the saved model is from.
+ * An unhealthy epoch is not checkpointed once a healthy one was: the run keeps the last healthy
+ * checkpoint, and its warnings say which epoch the saved model is from. Until the first healthy
+ * epoch every epoch is saved (a run always has a model, the latest of its unhealthy ones).
  */
 import type { LossParts } from '../../../src-shared/types';
 import { gaussian, mulberry32, permutation } from '../datasets/random';
@@ -20,7 +20,7 @@ import type { ModelBundle } from '../models/build';
 /** Mean discriminator loss (nats per sample, over an epoch) under which it counts as winning. */
 export const DISC_WIN_NATS = 0.05;
 /** Spread of the prior samples, as a fraction of the data's, under which they count as collapsed. */
-export const COLLAPSE_SPREAD = 0.2;
+export const COLLAPSE_SPREAD = 0.1;
 /** Prior samples (and training images) the spread is measured on. */
 export const HEALTH_SAMPLES = 64;
 
@@ -83,15 +83,16 @@ export class GanHealth {
     const spreadRatio = this.dataSpread > 0 ? meanPairwiseDistance(samples, this.n, bundle.inputDim) / this.dataSpread : 1;
     const disc = train.gan?.disc ?? Number.NaN;
     const h: EpochHealth = { epoch, disc, spreadRatio, discWins: disc < DISC_WIN_NATS, collapsed: spreadRatio < COLLAPSE_SPREAD };
-    if (h.discWins && !this.firstWin) this.firstWin = epoch;
-    if (h.collapsed && !this.firstCollapse) this.firstCollapse = epoch;
+    // The epoch each problem began (its current streak).
+    this.firstWin = h.discWins ? this.firstWin || epoch : 0;
+    this.firstCollapse = h.collapsed ? this.firstCollapse || epoch : 0;
     this.last = h;
     return h;
   }
 
-  /** True when the epoch's checkpoint should be saved: healthy, or no checkpoint yet. */
+  /** True when the epoch's checkpoint should be saved: healthy, or no healthy one saved yet. */
   shouldSave(h: EpochHealth): boolean {
-    return healthy(h) || this.savedEpoch === 0;
+    return healthy(h) || !this.savedHealthy;
   }
 
   /** The epoch `h` was checkpointed. */
@@ -105,26 +106,34 @@ export class GanHealth {
     return this.last !== null && this.last.epoch !== this.savedEpoch;
   }
 
-  /** What went wrong so far, in words (empty while every epoch was healthy). */
+  /**
+   * What is wrong at the last epoch checked, in words (empty when it was healthy: a problem the
+   * run recovered from, e.g. the blurry, alike samples of a barely trained decoder in epoch 1,
+   * is not kept): each problem with the epoch it began and its figure now, and which epoch the
+   * saved model is from.
+   */
   warnings(): string[] {
-    const out: string[] = [];
     const h = this.last;
-    if (this.firstWin) {
+    if (!h || healthy(h)) return [];
+    const out: string[] = [];
+    if (h.discWins) {
       out.push(
-        `the discriminator is winning: its loss fell under ${DISC_WIN_NATS} nats at epoch ${this.firstWin}` +
-          (h ? ` (${h.disc.toFixed(3)} at epoch ${h.epoch})` : '') +
-          ', so the decoder learns little from it; try a lower discLrScale or a larger γ',
+        `the discriminator is winning: its loss fell under ${DISC_WIN_NATS} nats at epoch ${this.firstWin} (${h.disc.toFixed(3)} at epoch ${h.epoch}), ` +
+          'so the decoder learns little from it; try a lower discLrScale or a larger γ',
       );
     }
-    if (this.firstCollapse) {
+    if (h.collapsed) {
       out.push(
-        `generator collapse: near-identical samples from epoch ${this.firstCollapse}` +
-          (h ? ` (prior samples spread ${h.spreadRatio.toFixed(2)}× the data's at epoch ${h.epoch}, under ${COLLAPSE_SPREAD}×)` : '') +
-          '; try a larger γ, a lower learning rate or a smaller β',
+        `generator collapse: near-identical samples since epoch ${this.firstCollapse} (prior samples spread ${h.spreadRatio.toFixed(2)}× the data's ` +
+          `at epoch ${h.epoch}, under ${COLLAPSE_SPREAD}×); try a larger γ, a lower learning rate or a smaller β`,
       );
     }
-    if (out.length && this.savedEpoch && h && !healthy(h)) {
-      out.push(`the saved model is from epoch ${this.savedEpoch}${this.savedHealthy ? ', the last healthy one' : ' (no epoch was healthy yet)'}`);
+    if (this.savedEpoch) {
+      out.push(
+        this.savedHealthy
+          ? `the saved model is from epoch ${this.savedEpoch}, the last healthy one (epoch ${h.epoch} was not saved)`
+          : `the saved model is from epoch ${this.savedEpoch}; no epoch was healthy yet`,
+      );
     }
     return out;
   }

@@ -269,6 +269,7 @@ export class Trainer {
             const w = ganWarnings();
             const all = [...startWarnings, ...w];
             if (all.length) rec.warnings = all;
+            else delete rec.warnings;
             // This epoch's verdict now (its report with `val` went out before the check).
             if (w.length && job.progress) onProgress({ ...job.progress });
           }
