@@ -20,6 +20,9 @@ function specOf(req: RequestParsed<'models:describe'>): ModelSpec {
   if (req.model.arch === 'conv' && !imageShape) {
     throw new LabError('UNSUPPORTED', `conv models take images; this dataset has samples of ${inputDim} values: use arch "dense"`);
   }
+  if (req.model.kind === 'vaegan' && !imageShape) {
+    throw new LabError('UNSUPPORTED', `a VAE-GAN trains on images only (its discriminator judges decoded images); this dataset has samples of ${inputDim} values: train a VAE on it`);
+  }
   return { config: req.model, inputDim, numClasses: req.numClasses, output: 'bernoulli', ...(imageShape ? { imageShape } : {}) };
 }
 
@@ -65,7 +68,7 @@ function layersOf(spec: ModelSpec): Layer[] {
 /**
  * The card of `req.model` on samples of `req.shape` with `req.numClasses` classes.
  * @throws LabError UNSUPPORTED (conv on data that is not a 28/32/64-square image with 1 or 3
- *   channels), INVALID_PAYLOAD (more conv stages than the image side halves).
+ *   channels; a VAE-GAN on data that is not images), INVALID_PAYLOAD (more conv stages than the image side halves).
  */
 export function describeModel(req: RequestParsed<'models:describe'>): Card {
   const base = specOf(req);
