@@ -270,8 +270,12 @@ export class Trainer {
             const all = [...startWarnings, ...w];
             if (all.length) rec.warnings = all;
             else delete rec.warnings;
-            // This epoch's verdict now (its report with `val` went out before the check).
-            if (w.length && job.progress) onProgress({ ...job.progress });
+            // This epoch's verdict now (its report with `val` went out before the check; this one
+            // has none, so the epoch is not counted twice).
+            if (w.length && job.progress) {
+              const { val: _val, runId: _id, state: _state, ...rest } = job.progress;
+              onProgress(rest);
+            }
           }
           rec.epochsDone = epoch;
           await store.write(rec);
