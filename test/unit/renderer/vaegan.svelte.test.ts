@@ -76,7 +76,7 @@ describe('the Train form for a VAE-GAN', () => {
   });
 });
 
-const TOY: DatasetInfo = { ...MNIST, id: 'moons', title: 'Two moons', shape: [2], labelNames: ['a', 'b'], isImage: false };
+const TOY: DatasetInfo = { ...MNIST, id: 'toy-moons', title: 'Two moons', shape: [2], labelNames: ['a', 'b'], isImage: false };
 
 describe('the model card for a VAE-GAN', () => {
   it('on 2-D points the engine’s refusal is shown in words and holds Train; an image dataset lifts it', async () => {
@@ -92,7 +92,7 @@ describe('the model card for a VAE-GAN', () => {
     await vi.waitFor(() => expect(lab.engine.state).toBe('ready'));
     lab.modelCard.debounceMs = 0;
     const stopFollow = $effect.root(() => lab.modelCard.follow());
-    lab.settings.train.dataset = 'moons';
+    lab.settings.train.dataset = 'toy-moons';
     lab.settings.setKind('vaegan');
     flushSync();
     await vi.waitFor(() => expect(lab.modelCard.refused).toBe(true));
