@@ -13,7 +13,7 @@ import { ModelConfig, TrainConfig, VAEGAN_DEFAULTS, type ModelConfigInput } from
 import { initBackend } from '../../src-main/engine/backend';
 import { buildModel, countParams, disposeBundle, trainableVariables, type ModelBundle } from '../../src-main/engine/models/build';
 import { loadBundle, saveBundle } from '../../src-main/engine/models/io';
-import { ganNoise, ganOptimizers, vaeganLosses, vaeganTrainStep } from '../../src-main/engine/models/vaegan';
+import { ganNoise, ganOptimizers, disposeGanGradients, vaeganGradients, vaeganLosses, vaeganTrainStep, variablesOf } from '../../src-main/engine/models/vaegan';
 import { DIS_LEAKY_ALPHA } from '../../src-main/engine/models/discriminator';
 import { meanPairwiseDistance } from '../../src-main/engine/jobs/ganHealth';
 import { flatten } from './synthetic';
@@ -159,6 +159,43 @@ describe('losses against a hand computation', () => {
     close(got.discriminator, disc);
     // A discriminator that cannot tell (all logits 0) costs 3·ln 2; the terms are not all zero here.
     expect(feature).toBeGreaterThan(0);
+    disposeBundle(b);
+  });
+
+  it("the step's three gradients equal each optimiser's loss differentiated for its own network (conv, with L2 off)", () => {
+    const D = 28 * 28;
+    const m = 4;
+    const beta = 0.7;
+    const b = bundleOf({ arch: 'conv', convFilters: [3, 4], gamma: 0.3, pixelWeight: 0.5 }, D, 8);
+    const x = rows(m, D, 6);
+    const seed = 99;
+    const got = vaeganGradients(b, x, beta, seed);
+    const noise = ganNoise(m, 2, seed);
+    const ref = { ...b, config: { ...b.config, beta } };
+    for (const key of ['encoder', 'decoder', 'discriminator'] as const) {
+      const want = tf.tidy(() => {
+        const T = () => vaeganLosses(ref, tf.tensor2d(x, [m, D]), { eps: tf.tensor2d(noise.eps, [m, 2]), zp: tf.tensor2d(noise.zp, [m, 2]) })[key];
+        const { grads, value } = tf.variableGrads(T, variablesOf(ref[key]!));
+        value.dispose();
+        return grads;
+      });
+      const names = Object.keys(want);
+      expect(Object.keys(got.grads[key]).sort()).toEqual(names.sort());
+      for (const n of names) {
+        const a = got.grads[key][n].dataSync();
+        const e = want[n].dataSync();
+        let scale = 1e-6;
+        for (const v of e) scale = Math.max(scale, Math.abs(v));
+        for (let i = 0; i < e.length; i++) expect(Math.abs(a[i] - e[i])).toBeLessThan(1e-4 * scale);
+      }
+      tf.dispose(want);
+    }
+    const T = tf.tidy(() => {
+      const L = vaeganLosses(ref, tf.tensor2d(x, [m, D]), { eps: tf.tensor2d(noise.eps, [m, 2]), zp: tf.tensor2d(noise.zp, [m, 2]) });
+      return [L.pixel, L.prior, L.disc, L.gen, L.feature].map((t) => t.dataSync()[0]);
+    });
+    [got.recon, got.kl, got.gan.disc, got.gan.gen, got.gan.feature].forEach((v, i) => expect(v).toBeCloseTo(T[i], 3));
+    disposeGanGradients(got.grads);
     disposeBundle(b);
   });
 
