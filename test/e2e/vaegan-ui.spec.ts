@@ -12,12 +12,14 @@ import { test, expect } from './helpers/fixtures';
 
 const GAN_FIELDS = ['gan-gamma-input', 'gan-pixel-weight-input', 'gan-disc-lr-input'];
 
-/** Train `kind` (latent 2, one epoch) on the embedded MNIST from the form; resolves when the run is done. */
+/** Train a tiny `kind` (dense 32 units, latent 2, one epoch) on the embedded MNIST from the form; resolves when the run is done. */
 async function trainOneEpoch(page: Page, kind: 'vae' | 'vaegan'): Promise<string> {
   const state = page.getByTestId('train-state');
   const before = (await state.getAttribute('data-run-id')) ?? '';
   await page.getByTestId('dataset-select').selectOption('mnist');
   await page.getByTestId('model-select').selectOption(kind);
+  await page.getByTestId('arch-select').selectOption('dense');
+  await page.getByTestId('hidden-input').fill('32');
   await page.getByTestId('latent-dim-input').fill('2');
   await page.getByTestId('epochs-input').fill('1');
   await expect(page.getByTestId('train-button')).toBeEnabled({ timeout: 30_000 });
