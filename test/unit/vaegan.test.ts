@@ -16,6 +16,7 @@ import { loadBundle, saveBundle } from '../../src-main/engine/models/io';
 import { ganNoise, ganOptimizers, disposeGanGradients, vaeganGradients, vaeganLosses, vaeganTrainStep, variablesOf } from '../../src-main/engine/models/vaegan';
 import { DIS_LEAKY_ALPHA } from '../../src-main/engine/models/discriminator';
 import { meanPairwiseDistance } from '../../src-main/engine/jobs/ganHealth';
+import { describeModel } from '../../src-main/engine/modelCard';
 import { flatten } from './synthetic';
 
 let tmp: string;
@@ -223,6 +224,21 @@ describe('losses against a hand computation', () => {
     opt.dispose();
     disposeBundle(b);
   });
+});
+
+describe('model card', () => {
+  for (const [arch, extra] of [['dense', { hidden: [32] }], ['conv', { arch: 'conv', convFilters: [4, 8] }]] as const) {
+    it(`${arch}: the card lists the discriminator's layers and counts what the engine builds`, () => {
+      const model = ModelConfig.parse({ kind: 'vaegan', latentDim: 2, ...extra });
+      const card = describeModel({ model, shape: [28, 28, 1], numClasses: 10 });
+      const b = buildModel({ config: model, inputDim: 784, numClasses: 10, output: 'bernoulli' }, 1);
+      expect(card.params).toBe(b.encoder.countParams() + b.decoder.countParams() + b.discriminator!.countParams());
+      expect(card.layers.reduce((s, l) => s + l.params, 0)).toBe(card.params);
+      expect(card.layers.reduce((s, l) => s + l.flops, 0)).toBe(card.flops.forward);
+      expect(card.layers.at(-1)).toMatchObject({ name: 'd_logit', output: [1] });
+      disposeBundle(b);
+    });
+  }
 });
 
 describe('stability measure', () => {
