@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelConfig, TrainConfig, VAEGAN_DEFAULTS, type ModelConfigInput } from '../../src-shared/types';
+import { EpochRecord, ModelConfig, TrainConfig, TrainProgress, VAEGAN_DEFAULTS, type ModelConfigInput } from '../../src-shared/contract';
 import { initBackend } from '../../src-main/engine/backend';
 import { buildModel, countParams, disposeBundle, trainableVariables, type ModelBundle } from '../../src-main/engine/models/build';
 import { loadBundle, saveBundle } from '../../src-main/engine/models/io';
@@ -52,8 +52,13 @@ describe('contract', () => {
     expect(() => ModelConfig.parse({ kind: 'vaegan', inputNoise: 0.1 })).toThrow(/inputNoise/);
     expect(() => ModelConfig.parse({ kind: 'vaegan', discLrScale: 0 })).toThrow();
     expect(() => ModelConfig.parse({ kind: 'gan' })).toThrow();
-    // Runs saved before the kind existed still parse (no GAN fields).
+    // Runs saved before the kind existed still parse (no GAN fields), as do their history and progress.
     expect(TrainConfig.parse({ model: { kind: 'vae' } }).model).not.toHaveProperty('gamma');
+    const old = { loss: 3, recon: 2, kl: 1 };
+    expect(EpochRecord.parse({ epoch: 1, train: old, val: old, beta: 1, samplesPerSecond: 5 }).train).toEqual(old);
+    const p = TrainProgress.parse({ runId: 'r', state: 'training', epoch: 1, epochs: 2, batch: 1, batches: 2, samplesPerSecond: 1, etaSeconds: 1, train: old, beta: 1 });
+    expect(p.warnings).toBeUndefined();
+    expect(() => EpochRecord.parse({ epoch: 1, train: { ...old, gan: { disc: 1 } }, val: old, beta: 1, samplesPerSecond: 5 })).toThrow();
   });
 });
 
