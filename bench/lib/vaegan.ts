@@ -19,9 +19,9 @@
  * it cached. That folder outlives the bench (`cacheDir`, default <tmpdir>/latentlab-bench-cache;
  * `--bench-cache DIR`): the classifier takes 30 epochs — minutes on two shared cores — and is
  * trained once per machine (its cache key is the dataset and CLASSIFIER_VERSION). When the
- * quality section trained it in this run, that one and its folder are used. The Engine of this
- * section always has the classifier on (LATENT_LAB_CLASSIFIER unset while it exists), whatever
- * the other sections use.
+ * quality section trained it in this run, that one and its folder are used. The Engines of (b)
+ * always have the classifier on (LATENT_LAB_CLASSIFIER unset while they exist), whatever the
+ * other sections use; those of (a) have it off (a timed run's stop does not wait for it).
  */
 import path from 'node:path';
 import { Engine } from '../../src-main/engine/engine';
@@ -116,12 +116,27 @@ type Listener = (name: string, payload: unknown) => void;
 /** Samples seen so far according to a progress report. */
 const seen = (p: TrainProgress, batchSize: number) => ((p.epoch - 1) * p.batches + p.batch) * batchSize;
 
+/** The intervals between consecutive batch reports of the same epoch, the first one left out (warm-up). */
+function intervals(marks: Array<{ epoch: number; n: number; t: number; c: number }>): { n: number; t: number; c: number; count: number } {
+  const s = { n: 0, t: 0, c: 0, count: 0 };
+  for (let i = 2; i < marks.length; i++) {
+    const [a, b] = [marks[i - 1], marks[i]];
+    if (a.epoch !== b.epoch || b.n <= a.n) continue;
+    s.n += b.n - a.n;
+    s.t += (b.t - a.t) / 1000;
+    s.c += b.c - a.c;
+    s.count++;
+  }
+  return s;
+}
+
 /**
- * Training samples/s of a `kind` model through the Engine over about `windowSeconds`: the sum of
- * the intervals between consecutive batch reports of the same epoch (epoch ends excluded), the
- * first interval left out (warm-up). Stops the run at the end of the window.
+ * Training samples/s of a model through the Engine: the sum of the intervals between consecutive
+ * batch reports of the same epoch (epoch ends excluded), the first interval left out (warm-up).
+ * The run is stopped once `windowSeconds` have passed and at least 3 intervals were timed (a slow
+ * conv step reports once a batch), or after `maxSeconds`.
  */
-async function engineThroughput(engine: Engine, listen: (l: Listener | null) => void, cfg: Record<string, unknown>, batchSize: number, windowSeconds: number): Promise<ThroughputRow> {
+async function engineThroughput(engine: Engine, listen: (l: Listener | null) => void, cfg: Record<string, unknown>, batchSize: number, windowSeconds: number, maxSeconds: number): Promise<ThroughputRow> {
   const marks: Array<{ epoch: number; n: number; t: number; c: number }> = [];
   listen((name, payload) => {
     if (name !== 'training:progress') return;
@@ -133,22 +148,17 @@ async function engineThroughput(engine: Engine, listen: (l: Listener | null) => 
   const t0 = performance.now();
   try {
     await engine.call('training:start', { ...cfg, epochs: 10_000, batchSize });
-    await sleep(windowSeconds * 1000);
+    for (;;) {
+      await sleep(500);
+      const waited = (performance.now() - t0) / 1000;
+      if (waited >= maxSeconds || (waited >= windowSeconds && intervals(marks).count >= 3)) break;
+    }
     await engine.call('training:stop', {});
     await engine.waitForTraining();
   } finally {
     listen(null);
   }
-  let n = 0;
-  let t = 0;
-  let c = 0;
-  for (let i = 2; i < marks.length; i++) {
-    const [a, b] = [marks[i - 1], marks[i]];
-    if (a.epoch !== b.epoch || b.n <= a.n) continue;
-    n += b.n - a.n;
-    t += (b.t - a.t) / 1000;
-    c += b.c - a.c;
-  }
+  const { n, t, c } = intervals(marks);
   return {
     samplesPerSecond: t > 0 ? round(n / t, 1) : null,
     samplesPerCpuSecond: c > 0 ? round(n / c, 1) : null,
@@ -164,10 +174,12 @@ async function peerThroughput(o: VaeganBenchOptions, arch: VaeganArch): Promise<
   const runs: PeerResult[] = [];
   for (const [tt, ob] of combos) {
     try {
+      // Two epochs of a few steps, the first a warm-up. Conv on 2 torch threads runs at a tenth of
+      // its 1-thread speed or less on this shared 2-core machine (3 samples/s under load): 2 steps.
+      const steps = arch === 'dense' ? (o.quick ? 10 : 20) : tt > 1 ? 2 : o.quick ? 3 : 5;
       runs.push(await runPeerLogged({
         data: o.npzFile, model: 'vaegan', arch, latent: c.model.latentDim as number, batch: c.batchSize,
-        // Two epochs of a few steps, the first a warm-up (conv on 2 threads is slow on this shared machine).
-        epochs: 2, measureSteps: arch === 'dense' ? (o.quick ? 10 : 20) : o.quick ? 3 : 6, torchThreads: tt, openblasThreads: ob, noEval: true,
+        epochs: 2, measureSteps: steps, torchThreads: tt, openblasThreads: ob, noEval: true,
       }));
     } catch (err) {
       log(`  torch vaegan peer failed: ${errMsg(err)}`);
@@ -255,63 +267,87 @@ export async function runVaeganBench(o: VaeganBenchOptions): Promise<VaeganResul
   } else {
     out.classifier = { testAccuracy: round(clf.info.testAccuracy, 4), trainSeconds: round(clf.info.trainSeconds, 1), cached: false, folder: o.dataDir };
   }
-  const saved = process.env.LATENT_LAB_CLASSIFIER;
-  delete process.env.LATENT_LAB_CLASSIFIER;
-  let listener: Listener | null = null;
-  const engine = await Engine.create({ workspace: path.join(o.tmp, 'vaegan-workspace'), dataDir: o.dataDir, emit: (n, p) => listener?.(n, p) });
-  const listen = (l: Listener | null) => (listener = l);
-  try {
-    for (const arch of o.throughputArches) {
-      const c = VAEGAN_CASES[arch];
-      const win = arch === 'dense' ? (o.quick ? 12 : 25) : o.quick ? 20 : 40;
-      log(`vaegan throughput ${arch}: ~${win} s through the Engine`);
-      let ours: VaeganThroughput['ours'];
-      try {
-        ours = await engineThroughput(engine, listen, { model: { kind: 'vaegan', ...c.model }, seed: 1, name: `bench VAE-GAN ${arch} speed` }, c.batchSize, win);
-        log(`  → ${ours.samplesPerSecond} samples/s (per CPU-second ${ours.samplesPerCpuSecond})`);
-      } catch (err) {
-        ours = { error: errMsg(err) };
-        log(`  failed: ${errMsg(err)}`);
-      }
-      const torch = o.torchWhyNot ? null : await peerThroughput(o, arch);
-      if (torch) log(`  torch: ${torch.runs.map((r) => `t${r.torchThreads}/ob${r.openblasThreads} ${r.samplesPerSecond}/s`).join(', ')}`);
-      const mine = 'error' in ours ? null : ours;
-      const bestCpu = torch?.runs.length ? Math.max(...torch.runs.map((r) => r.samplesPerCpuSecond)) : null;
-      out.throughput[arch] = {
-        what: c.what,
-        batchSize: c.batchSize,
-        ours,
-        torch,
-        ...(o.torchWhyNot ? { torchNote: o.torchWhyNot } : {}),
-        oursOverTorch: mine?.samplesPerSecond && torch?.best ? round(mine.samplesPerSecond / torch.best.samplesPerSecond, 3) : null,
-        oursOverTorchPerCpuSecond: mine?.samplesPerCpuSecond && bestCpu ? round(mine.samplesPerCpuSecond / bestCpu, 3) : null,
-      };
-    }
-    for (const arch of o.qualityArches) {
-      const c = VAEGAN_CASES[arch];
-      const budget = o.budgetSeconds[arch];
-      const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget };
-      for (const kind of ['vae', 'vaegan'] as const) {
-        log(`vaegan quality ${arch}: ${kind} for ${budget} s through the Engine`);
-        try {
-          const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model }, batchSize: c.batchSize, seed: 1, name: `bench ${kind} ${arch} ${budget} s` }, budget);
-          q[kind] = r;
-          log(`  → ${r.epochsDone} epochs (${r.samplesSeen} samples), Fréchet ${r.frechet}, recon accuracy ${r.reconAccuracy} (${r.reconAccuracySource}), −ELBO ${r.elbo}${r.warnings.length ? `; warnings: ${r.warnings.join(' | ')}` : ''}`);
-        } catch (err) {
-          q[kind] = { error: errMsg(err) };
-          log(`  failed: ${errMsg(err)}`);
-        }
-      }
-      const f = (r: BudgetRun | { error: string } | undefined) => (r && !('error' in r) ? r.frechet : null);
-      const fv = f(q.vae);
-      const fg = f(q.vaegan);
-      out.quality[arch] = { ...(q as VaeganQuality), frechetRatio: fv && fg !== null ? round(fg / fv, 3) : null, loadAverage: loadAvg() };
-    }
-  } finally {
-    await engine.dispose();
-    if (saved !== undefined) process.env.LATENT_LAB_CLASSIFIER = saved;
+  for (const arch of o.throughputArches) {
+    out.throughput[arch] = await withEngine(o, false, (engine, listen) => throughputCase(o, engine, listen, arch));
+  }
+  for (const arch of o.qualityArches) {
+    out.quality[arch] = await withEngine(o, true, (engine, listen) => qualityCase(o, engine, listen, clf, arch));
   }
   return out;
+}
+
+/**
+ * Runs `fn` on an Engine of its own (workspace in o.tmp, dataset folder o.dataDir) with the
+ * in-app classifier on (the run metrics judged; LATENT_LAB_CLASSIFIER unset meanwhile) or off
+ * (set to 0: a timed run's stop does not wait for judged metrics).
+ */
+async function withEngine<T>(o: VaeganBenchOptions, judged: boolean, fn: (engine: Engine, listen: (l: Listener | null) => void) => Promise<T>): Promise<T> {
+  const saved = process.env.LATENT_LAB_CLASSIFIER;
+  if (judged) delete process.env.LATENT_LAB_CLASSIFIER;
+  else process.env.LATENT_LAB_CLASSIFIER = '0';
+  let listener: Listener | null = null;
+  try {
+    const engine = await Engine.create({ workspace: path.join(o.tmp, 'vaegan-workspace'), dataDir: o.dataDir, emit: (n, p) => listener?.(n, p) });
+    try {
+      return await fn(engine, (l) => (listener = l));
+    } finally {
+      await engine.dispose();
+    }
+  } finally {
+    if (saved === undefined) delete process.env.LATENT_LAB_CLASSIFIER;
+    else process.env.LATENT_LAB_CLASSIFIER = saved;
+  }
+}
+
+/** (a) for one architecture: the Engine's VAE-GAN samples/s and the peer's. */
+async function throughputCase(o: VaeganBenchOptions, engine: Engine, listen: (l: Listener | null) => void, arch: VaeganArch): Promise<VaeganThroughput> {
+  const c = VAEGAN_CASES[arch];
+  const win = arch === 'dense' ? (o.quick ? 12 : 25) : o.quick ? 20 : 40;
+  const max = o.quick ? 90 : 150;
+  log(`vaegan throughput ${arch}: ${win}–${max} s through the Engine`);
+  let ours: VaeganThroughput['ours'];
+  try {
+    ours = await engineThroughput(engine, listen, { model: { kind: 'vaegan', ...c.model }, seed: 1, name: `bench VAE-GAN ${arch} speed` }, c.batchSize, win, max);
+    log(`  → ${ours.samplesPerSecond} samples/s (per CPU-second ${ours.samplesPerCpuSecond})`);
+  } catch (err) {
+    ours = { error: errMsg(err) };
+    log(`  failed: ${errMsg(err)}`);
+  }
+  const torch = o.torchWhyNot ? null : await peerThroughput(o, arch);
+  if (torch) log(`  torch: ${torch.runs.map((r) => `t${r.torchThreads}/ob${r.openblasThreads} ${r.samplesPerSecond}/s`).join(', ')}`);
+  const mine = 'error' in ours ? null : ours;
+  const bestCpu = torch?.runs.length ? Math.max(...torch.runs.map((r) => r.samplesPerCpuSecond)) : null;
+  return {
+    what: c.what,
+    batchSize: c.batchSize,
+    ours,
+    torch,
+    ...(o.torchWhyNot ? { torchNote: o.torchWhyNot } : {}),
+    oursOverTorch: mine?.samplesPerSecond && torch?.best ? round(mine.samplesPerSecond / torch.best.samplesPerSecond, 3) : null,
+    oursOverTorchPerCpuSecond: mine?.samplesPerCpuSecond && bestCpu ? round(mine.samplesPerCpuSecond / bestCpu, 3) : null,
+  };
+}
+
+/** (b) for one architecture: a VAE, then a VAE-GAN, each for the budget; Fréchet ratio. */
+async function qualityCase(o: VaeganBenchOptions, engine: Engine, listen: (l: Listener | null) => void, clf: Classifier, arch: VaeganArch): Promise<VaeganQuality> {
+  const c = VAEGAN_CASES[arch];
+  const budget = o.budgetSeconds[arch];
+  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget };
+  for (const kind of ['vae', 'vaegan'] as const) {
+    log(`vaegan quality ${arch}: ${kind} for ${budget} s through the Engine`);
+    try {
+      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model }, batchSize: c.batchSize, seed: 1, name: `bench ${kind} ${arch} ${budget} s` }, budget);
+      q[kind] = r;
+      log(`  → ${r.epochsDone} epochs (${r.samplesSeen} samples), Fréchet ${r.frechet}, recon accuracy ${r.reconAccuracy} (${r.reconAccuracySource}), −ELBO ${r.elbo}${r.warnings.length ? `; warnings: ${r.warnings.join(' | ')}` : ''}`);
+    } catch (err) {
+      q[kind] = { error: errMsg(err) };
+      log(`  failed: ${errMsg(err)}`);
+    }
+  }
+  const f = (r: BudgetRun | { error: string } | undefined) => (r && !('error' in r) ? r.frechet : null);
+  const fv = f(q.vae);
+  const fg = f(q.vaegan);
+  return { ...(q as VaeganQuality), frechetRatio: fv && fg !== null ? round(fg / fv, 3) : null, loadAverage: loadAvg() };
 }
 
 /** Markdown rows for the summary. */
