@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 import { DatasetId, DatasetRef, DatasetReport } from './datasets';
+import { GanParts, VAEGAN_DEFAULTS } from './vaegan';
+
+export { GanParts, VAEGAN_DEFAULTS } from './vaegan';
 
 export const MODEL_KINDS = ['ae', 'vae', 'cvae', 'vaegan'] as const;
 export const ModelKind = z.enum(MODEL_KINDS);
@@ -44,15 +47,6 @@ export type Activation = z.infer<typeof Activation>;
  */
 export const DEFAULT_BETA = { ae: 1, vae: 1, cvae: 2, vaegan: 1 } as const satisfies Record<z.infer<typeof ModelKind>, number>;
 
-/**
- * VAE-GAN (Larsen et al. 2016) settings when none are given. `gamma` (γ): the decoder's weight of
- * the reconstruction term against fooling the discriminator (its loss γ·L_llike + L_GAN's
- * generator part, Algorithm 1); `pixelWeight`: the pixel likelihood (the VAE's, nats) mixed into
- * the reconstruction term L_llike^Dis_l (0 = the paper's discriminator features only; 1 keeps
- * reconstructions recognisable on MNIST, where features alone drift); `discLrScale`: the
- * discriminator's learning rate over the run's.
- */
-export const VAEGAN_DEFAULTS = { gamma: 0.1, pixelWeight: 1, discLrScale: 1 } as const;
 
 /**
  * Model architecture. `dense`: fully connected layers on the flattened image (the default, and
@@ -177,18 +171,6 @@ export const TrainConfig = z
 export type TrainConfig = z.infer<typeof TrainConfig>;
 export type TrainConfigInput = z.input<typeof TrainConfig>;
 
-/**
- * VAE-GAN training losses, per sample (nats): `disc` the discriminator's (−log D(x) − log(1 − D(x̃))
- * − log(1 − D(x_p)): real, reconstructed, prior sample; 3·ln 2 ≈ 2.08 when it cannot tell them
- * apart, → 0 when it wins), `gen` the decoder's GAN loss (−log D(x̃) − log D(x_p)), `feature` the
- * reconstruction term in the discriminator's features (½·Σ (Dis_l(x̃) − Dis_l(x))²).
- */
-export const GanParts = z.object({
-  disc: z.number(),
-  gen: z.number(),
-  feature: z.number(),
-});
-export type GanParts = z.infer<typeof GanParts>;
 
 /**
  * Per-sample losses in nats. For AE, kl is 0 and loss = recon. A VAE-GAN's `recon` is its pixel
