@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --bench-cache DIR]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-conv] [-- --bench-cache DIR]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -24,7 +24,7 @@
  *   vaegan     the VAE-GAN (issue #15; bench/lib/vaegan.ts): training samples/s through the Engine vs
  *              the PyTorch peer's VAE-GAN of the same architecture (dense and conv), and a VAE and a
  *              VAE-GAN trained for the same wall-clock budget (--vaegan-budget S: the dense pair's
- *              seconds each; --quick 45, full 180; conv pair full runs only): Fréchet distances
+ *              seconds each; --quick 45, full 180; the conv pair with --vaegan-conv, full runs): Fréchet distances
  *              and reconstruction accuracy judged by the in-app classifier (always on here; trained
  *              once and cached in --bench-cache DIR, default <tmpdir>/latentlab-bench-cache)
  *   import     importing your own data (bench/lib/imports.ts): 60,000 28×28 PNGs, 20,000 64×64
@@ -79,7 +79,7 @@ const P = QUICK
       peerEpochs: 6, peerSteps: 20, peerCombos: [[1, 1], [1, 2]] as const, // torch 2 threads: ~900/s here (see docs)
       qualityEpochs: 30, peerQualitySeeds: [1, 2, 3], cvaeEpochs: TrainConfig.parse({}).epochs,
       inferenceReps: 30, umapPoints: 10_000, uiWindowMs: 15_000, uiEpochs: 30, drops: 8,
-      vaeganBudget: { dense: 180, conv: 180 }, vaeganQualityArches: ['dense', 'conv'] as VaeganArch[],
+      vaeganBudget: { dense: 180, conv: 180 }, vaeganQualityArches: (flag('vaegan-conv') ? ['dense', 'conv'] : ['dense']) as VaeganArch[],
     };
 
 // --vaegan-budget S: seconds of training per model in the vaegan section's VAE vs VAE-GAN comparison (dense and conv).

@@ -175,8 +175,8 @@ async function peerThroughput(o: VaeganBenchOptions, arch: VaeganArch): Promise<
   for (const [tt, ob] of combos) {
     try {
       // Two epochs of a few steps, the first a warm-up. Conv on 2 torch threads runs at a tenth of
-      // its 1-thread speed or less on this shared 2-core machine (3 samples/s under load): 2 steps.
-      const steps = arch === 'dense' ? (o.quick ? 10 : 20) : tt > 1 ? 2 : o.quick ? 3 : 5;
+      // its 1-thread speed or less on this shared 2-core machine (3 samples/s under load): 1 step.
+      const steps = arch === 'dense' ? (o.quick ? 10 : 20) : tt > 1 ? 1 : o.quick ? 3 : 5;
       runs.push(await runPeerLogged({
         data: o.npzFile, model: 'vaegan', arch, latent: c.model.latentDim as number, batch: c.batchSize,
         epochs: 2, measureSteps: steps, torchThreads: tt, openblasThreads: ob, noEval: true,
