@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetRef, LabError, ModelConfig, TrainConfig, type Metrics, type TrainProgress } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
-import { withClassifierMetrics } from '../../src-main/engine/classifier/metrics';
+import { lacksClassifierMetrics, withClassifierMetrics } from '../../src-main/engine/classifier/metrics';
 import { ClassifierStore } from '../../src-main/engine/classifier/store';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
 import { loadEmbeddedMnist } from '../../src-main/engine/datasets/mnist';
@@ -67,6 +67,9 @@ describe('VAE-GAN metrics', () => {
     expect(after.frechet!).toBeLessThan(0.5 * before.frechet!);
     expect(after.reconAccuracy!).toBeGreaterThan(before.reconAccuracy! + 0.2);
     expect(after.reconAccuracy!).toBeGreaterThan(0.5 * after.classifierAccuracy!);
+    // A run saved before reconAccuracy existed gets its classifier metrics computed again.
+    expect(lacksClassifierMetrics(after, data)).toBe(false);
+    expect(lacksClassifierMetrics({ ...after, reconAccuracy: undefined }, data)).toBe(true);
     disposeBundle(bundle);
     await store.dispose();
   }, SLOW);

@@ -125,9 +125,12 @@ export async function withClassifierMetrics(
   return { ...metrics, ...extra };
 }
 
-/** True when `metrics` miss the classifier's numbers although the dataset could have them (an image dataset with labels). */
+/**
+ * True when `metrics` miss the classifier's numbers although the dataset could have them (an
+ * image dataset with labels); runs saved before `reconAccuracy` existed miss it.
+ */
 export function lacksClassifierMetrics(metrics: Metrics, data: Pick<LoadedDataset, 'shape' | 'info'>): boolean {
-  if (metrics.frechet !== undefined) return false;
+  if (metrics.frechet !== undefined && metrics.reconAccuracy !== undefined) return false;
   try {
     classifierLayers(data.shape, data.info.labelNames.length);
     return true;
