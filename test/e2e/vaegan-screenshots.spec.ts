@@ -2,8 +2,8 @@
  * The README's VAE vs VAE-GAN screenshot (issue #15), at 1280×800 in the light and the dark theme,
  * into docs/screenshots/21-vaegan-compare-{light,dark}.png: a VAE and a VAE-GAN trained for a few
  * epochs each on the embedded MNIST, side by side in Compare (samples, reconstructions, the
- * Fréchet distance and the other metrics), the VAE-GAN's loss curves with its discriminator's in
- * the Train panel. On demand only:
+ * Fréchet distance and the other metrics), the VAE-GAN's loss curves with its discriminator's and
+ * its run summary in the Train panel. On demand only:
  *
  *   LATENT_LAB_SCREENSHOTS=1 npx playwright test --project=web --grep @vaegan-screenshots
  *
@@ -73,6 +73,9 @@ test('VAE vs VAE-GAN in Compare, light and dark', { tag: '@vaegan-screenshots' }
     await expect(page.getByTestId('compare-samples-b')).toHaveAttribute('data-count', '16', { timeout: 120_000 });
     for (const side of ['a', 'b']) await expect(page.getByTestId(`compare-scatter-${side}`)).toHaveAttribute('data-ready', 'true');
     await page.getByTestId('compare-images').scrollIntoViewIfNeeded();
+    // The Train panel shows the VAE-GAN's loss curves (its discriminator's among them) and run summary.
+    await page.getByTestId('run-metrics').scrollIntoViewIfNeeded();
+    await expect(page.getByTestId('loss-chart')).toBeInViewport();
     await shoot(page, '21-vaegan-compare');
   } finally {
     await lab?.stop();
