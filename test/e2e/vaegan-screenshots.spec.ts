@@ -9,8 +9,8 @@
  *
  * Unlike the other suites it runs with the in-app classifier (the Fréchet distance is the point).
  * The classifier trains the first time (about 12 minutes on two cores) and is cached in the
- * workspace's datasets/ folder: the workspace is `LATENT_LAB_SCREENSHOT_WORKSPACE`, default
- * <tmpdir>/latentlab-screenshot-cache, kept between runs (its runs/ is emptied at the start).
+ * workspace's datasets/ folder: the workspace is <tmpdir>/latentlab-screenshot-cache, kept between
+ * runs (its runs/ is emptied at the start).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -52,7 +52,7 @@ test('VAE vs VAE-GAN in Compare, light and dark', { tag: '@vaegan-screenshots' }
   test.skip(!process.env.LATENT_LAB_SCREENSHOTS, 'set LATENT_LAB_SCREENSHOTS=1 to write docs/screenshots/');
   test.setTimeout(5_400_000);
   mkdirSync(DIR, { recursive: true });
-  const workspace = process.env.LATENT_LAB_SCREENSHOT_WORKSPACE ?? path.join(os.tmpdir(), 'latentlab-screenshot-cache');
+  const workspace = path.join(os.tmpdir(), 'latentlab-screenshot-cache');
   rmSync(path.join(workspace, 'runs'), { recursive: true, force: true });
   mkdirSync(workspace, { recursive: true });
   let lab: LabServer | null = null;
