@@ -82,6 +82,11 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     p.add_argument("--measure-steps", type=int, default=0, help="if > 0: only K minibatches per epoch (speed runs)")
     p.add_argument("--no-eval", action="store_true", help="skip the test-set evaluation")
+    p.add_argument("--seconds", type=float, default=0,
+                   help="if > 0: train until this many wall seconds have passed (checked every step; --epochs is then a cap)")
+    p.add_argument("--dump", type=str, default=None,
+                   help="folder: write generated.f32 (as many prior samples z ~ N(0, I), seed 4242, as test images) and "
+                        "recon.f32 (the test images decoded from their posterior means), sigmoid outputs, flat H*W*C rows")
     return p.parse_args(argv)
 
 
@@ -122,8 +127,28 @@ def blas_info(torch, np):
     return info
 
 
+def dump(args, net, x_test, variational, conditional, y_test, eye):
+    """--dump: prior samples and test reconstructions as raw little-endian float32, flat H*W*C rows."""
+    import numpy as np
+    import torch
+    net.eval()
+    m = x_test.shape[0]
+    with torch.no_grad():
+        c = eye[y_test] if conditional else None
+        z = torch.randn(m, args.latent, generator=torch.Generator().manual_seed(4242))
+        gen_imgs = torch.sigmoid(net.decode(z, c))
+        mu = net.encode(x_test, c)[0] if variational else None
+        rec = torch.sigmoid(net.decode(mu, c))
+    os.makedirs(args.dump, exist_ok=True)
+    for name, t in (("generated", gen_imgs), ("recon", rec)):
+        a = t.permute(0, 2, 3, 1) if t.dim() == 4 else t  # NCHW -> NHWC, as the app's rows
+        np.ascontiguousarray(a.reshape(m, -1).numpy(), dtype="<f4").tofile(os.path.join(args.dump, name + ".f32"))
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.dump and args.model == "ae":
+        raise SystemExit("--dump needs a variational model (vae, cvae, vaegan)")
     import numpy as np
     import torch
     import torch.nn.functional as F
@@ -175,6 +200,9 @@ def main(argv=None):
 
     n = x_train.shape[0]
     gen = torch.Generator().manual_seed(args.seed)
+    t_start = time.perf_counter()
+    out_of_time = False
+    samples_seen = 0
     epoch_rates = []
     epoch_cpu_rates = []
     for epoch in range(args.epochs):
@@ -188,6 +216,9 @@ def main(argv=None):
         t0 = time.perf_counter()
         c0 = time.process_time()
         for i in range(n_batches):
+            if args.seconds > 0 and time.perf_counter() - t_start >= args.seconds:
+                out_of_time = True
+                break
             idx = perm[i * args.batch:(i + 1) * args.batch]
             x = x_train[idx]
             y = y_train[idx]
@@ -204,10 +235,15 @@ def main(argv=None):
             loss.backward()
             opt.step()
             seen += x.shape[0]
-        epoch_rates.append(seen / (time.perf_counter() - t0))
-        epoch_cpu_rates.append(seen / max(time.process_time() - c0, 1e-9))
-        if gan:
+        if seen:
+            epoch_rates.append(seen / (time.perf_counter() - t0))
+            epoch_cpu_rates.append(seen / max(time.process_time() - c0, 1e-9))
+        samples_seen += seen
+        if gan and seen:
             gan_terms = {k: round(v / seen, 4) for k, v in sums.items()}
+        if out_of_time:
+            break
+    train_seconds = time.perf_counter() - t_start
 
     test = None
     if not args.no_eval:
@@ -226,6 +262,9 @@ def main(argv=None):
         k = torch.cat(ks).double().mean().item()
         test = {"elbo": r + args.beta * k, "recon": r, "kl": k}
 
+    if args.dump:
+        dump(args, net, x_test, variational, conditional, y_test, eye)
+
     timed = epoch_rates[1:] if len(epoch_rates) > 1 else epoch_rates
     blas = blas_info(torch, np)
     out = {
@@ -242,6 +281,9 @@ def main(argv=None):
         "test": test,
         **({"gan": gan_terms, "gamma": args.gamma, "pixelWeight": args.pixel_weight, "discLrScale": args.disc_lr_scale} if gan else {}),
         "epochs": args.epochs,
+        "epochsRun": len(epoch_rates),
+        "samplesSeen": samples_seen,
+        "trainSeconds": round(train_seconds, 2),
         "latent": args.latent,
         "arch": args.arch,
         **described,
