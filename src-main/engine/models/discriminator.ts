@@ -1,5 +1,5 @@
 /**
- * The VAE-GAN's discriminator (Larsen et al. 2016, §2.2), a standard tfjs LayersModel saved
+ * The VAE-GAN's discriminator (Larsen et al. 2016, §2.2–2.3), a standard tfjs LayersModel saved
  * beside the encoder and decoder; its layers follow the encoder's:
  *
  *   conv models:  x → [H,W,C] → Conv2D stages with the encoder's filters, kernel and stride

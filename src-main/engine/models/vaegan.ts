@@ -8,16 +8,16 @@
  * z_p ~ N(0, I); D = the discriminator's logit, σ the sigmoid, Dis_l its features
  * (./discriminator.ts); §2 of the paper:
  *   L_prior        = KL(q(z | x) ‖ N(0, I))                        (§2.1, as the VAE's)
- *   L_llike^Dis_l  = ½·Σ (Dis_l(x̃) − Dis_l(x))²                   (§2.2: −log N(Dis_l(x) | Dis_l(x̃), I)
+ *   L_llike^Dis_l  = ½·Σ (Dis_l(x̃) − Dis_l(x))²                   (§2.3: −log N(Dis_l(x) | Dis_l(x̃), I)
  *                                                                   without its constant) → `feature`
  *   pixel          = −log p(x | x̃), the VAE's likelihood (Bernoulli BCE from logits, or Gaussian)
  *   llike          = L_llike^Dis_l + pixelWeight·pixel             (pixelWeight 0: the paper's)
  *   disc           = −log σ(D(x)) − log(1 − σ(D(x̃))) − log(1 − σ(D(x_p)))   (−L_GAN, §2.2 / Alg. 1)
  *   gen            = −log σ(D(x̃)) − log σ(D(x_p))
- * `gen` is the decoder's non-saturating form of −L_GAN's generator part (Goodfellow et al. 2014
- * §3; what the authors' code trains too), not Algorithm 1's literal log(1 − D(·)) which gives the
- * decoder no gradient while the discriminator wins. The three optimisers' losses, as batch means
- * (Algorithm 1 / §2.3: the encoder gets no GAN signal, the discriminator no reconstruction signal):
+ * `gen` is the decoder's non-saturating form of the generator's part of L_GAN (Goodfellow et al.
+ * 2014 §3), not the literal log(1 − D(·)), which gives the decoder almost no gradient while the
+ * discriminator wins. The three optimisers' losses, as batch means (Algorithm 1, §2.3: the
+ * encoder gets no GAN signal, the discriminator no reconstruction signal):
  *   encoder        β·L_prior + llike
  *   decoder        γ·llike + gen
  *   discriminator  disc                              (learning rate × discLrScale)
