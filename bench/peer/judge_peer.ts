@@ -8,7 +8,7 @@
  * original (as Metrics.reconAccuracy). Separates "the model and its settings reach the goal"
  * from "our training is fast enough to reach it in the budget".
  *
- *   npx tsx bench/peer/judge_peer.ts [--seconds 60] [--arch dense|conv] [--kinds vae,vaegan]
+ *   npx tsx bench/peer/judge_peer.ts [--seconds 60] [--arch dense|conv] [--kinds vae,vaegan] [--latent 3]
  *        [--gamma G] [--pixel-weight W] [--disc-lr-scale S] [--bench-cache DIR]
  *
  * The classifier is read from (or trained once into) --bench-cache (default
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     for (const kind of kinds) {
       const dump = path.join(tmp, kind);
       const r = await runPeerLogged({
-        data: npz, model: kind, arch, latent: 3, batch: arch === 'conv' ? 128 : 256, epochs: 10_000, seconds, dump,
+        data: npz, model: kind, arch, latent: Number(opt('latent', '3')), batch: arch === 'conv' ? 128 : 256, epochs: 10_000, seconds, dump,
         torchThreads: 1, openblasThreads: 1, gamma: num('gamma'), pixelWeight: num('pixel-weight'), discLrScale: num('disc-lr-scale'),
       });
       const read = (name: string) => new Float32Array(fs.readFileSync(path.join(dump, `${name}.f32`)).buffer.slice(0));
