@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,inference,umap,ui] [-- --build] [-- --no-ui] [-- --cvae-epochs N]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-conv] [-- --bench-cache DIR]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -21,6 +21,12 @@
  *   umap       projection:compute 'umap', 16-D → 3-D
  *   ui         browser mode in Chromium (Playwright): drop-to-point, round trips and frame
  *              intervals while training
+ *   vaegan     the VAE-GAN (issue #15; bench/lib/vaegan.ts): training samples/s through the Engine vs
+ *              the PyTorch peer's VAE-GAN of the same architecture (dense and conv), and a VAE and a
+ *              VAE-GAN trained for the same wall-clock budget (--vaegan-budget S: the dense pair's
+ *              seconds each; --quick 45, full 180; the conv pair with --vaegan-conv, full runs): Fréchet distances
+ *              and reconstruction accuracy judged by the in-app classifier (always on here; trained
+ *              once and cached in --bench-cache DIR, default <tmpdir>/latentlab-bench-cache)
  *   import     importing your own data (bench/lib/imports.ts): 60,000 28×28 PNGs, 20,000 64×64
  *              colour JPEGs, IDX / NPZ / CSV of 60,000 digits; time and extra memory, each in a
  *              fresh process (--quick: a tenth, goals extrapolated)
@@ -49,6 +55,7 @@ import { runUiBench, type UiResult } from './lib/ui';
 import { importMarkdown, runImportBench, type ImportCaseResult } from './lib/imports';
 import { MEMORY_GOAL_MB, runConvMemoryBench, type ConvMemoryResult } from './lib/convMemory';
 import { epochMarkdown, measureEpochTimes, type EpochTimes } from './lib/epochTime';
+import { runVaeganBench, vaeganMarkdown, type VaeganArch, type VaeganResult } from './lib/vaegan';
 import { errMsg, loadAvg, log, mb, median, msStats, round, RssSampler, timeIt } from './lib/util';
 
 const argv = process.argv.slice(2);
@@ -58,7 +65,7 @@ const opt = (k: string, d: string) => {
   return i >= 0 && argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : d;
 };
 const QUICK = flag('quick');
-const ALL = ['train', 'peer', 'conv', 'quality', 'inference', 'umap', 'ui', 'import', 'epochs', 'convmem'];
+const ALL = ['train', 'peer', 'conv', 'quality', 'inference', 'umap', 'ui', 'import', 'epochs', 'convmem', 'vaegan'];
 // --quick skips quality parity (30-epoch runs); the models used for inference train 1 epoch.
 const ONLY = new Set(opt('only', (QUICK ? ALL.filter((s) => s !== 'quality') : ALL).join(',')).split(',').filter(Boolean));
 if (flag('no-ui')) ONLY.delete('ui');
@@ -71,13 +78,22 @@ const P = QUICK
       peerEpochs: 3, peerSteps: 10, peerCombos: [[1, 1], [1, 2]] as const,
       qualityEpochs: 1, peerQualitySeeds: [1], cvaeEpochs: 1,
       inferenceReps: 15, umapPoints: 2000, uiWindowMs: 6000, uiEpochs: 6, drops: 4,
+      vaeganBudget: { dense: 45, conv: 45 }, vaeganQualityArches: ['dense'] as VaeganArch[],
     }
   : {
       wasmSteps: 20, wasmRepeats: 5, cpuSteps: 4, cpuRepeats: 2, cpuKinds: KINDS,
       peerEpochs: 6, peerSteps: 20, peerCombos: [[1, 1], [1, 2]] as const, // torch 2 threads: ~900/s here (see docs)
       qualityEpochs: 30, peerQualitySeeds: [1, 2, 3], cvaeEpochs: TrainConfig.parse({}).epochs,
       inferenceReps: 30, umapPoints: 10_000, uiWindowMs: 15_000, uiEpochs: 30, drops: 8,
+      vaeganBudget: { dense: 180, conv: 180 }, vaeganQualityArches: (flag('vaegan-conv') ? ['dense', 'conv'] : ['dense']) as VaeganArch[],
     };
+
+// --vaegan-budget S: seconds of training per model in the vaegan section's VAE vs VAE-GAN comparison (dense and conv).
+if (opt('vaegan-budget', '')) {
+  const s = Number(opt('vaegan-budget', ''));
+  if (!(s > 0)) throw new Error(`--vaegan-budget wants a number of seconds > 0, got ${opt('vaegan-budget', '')}`);
+  P.vaeganBudget = { dense: s, conv: s };
+}
 
 // --cvae-epochs N: train the CVAE of the inference/accuracy sections for N epochs (default: the app's default).
 if (opt('cvae-epochs', '')) P.cvaeEpochs = Number(opt('cvae-epochs', String(P.cvaeEpochs)));
@@ -216,7 +232,7 @@ async function main() {
   // PyTorch peer on the app's exact split
   const npzFile = path.join(tmp, 'mnist_app_split.npz');
   writeSplitNpz(npzFile, data.train, data.test, data.inputDim);
-  const torchWhyNot = ONLY.has('peer') || ONLY.has('quality') || ONLY.has('conv') ? torchUnavailable() : 'section not run';
+  const torchWhyNot = ONLY.has('peer') || ONLY.has('quality') || ONLY.has('conv') || ONLY.has('vaegan') ? torchUnavailable() : 'section not run';
   let peer: Record<string, unknown> | null = null;
   let peerBlas: unknown = null;
   let peerTorch = 'unknown';
@@ -547,6 +563,24 @@ async function main() {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // VAE-GAN: throughput vs the peer, and VAE vs VAE-GAN at the same time budget (own Engine, classifier on)
+  let vaegan: VaeganResult | null = null;
+  if (ONLY.has('vaegan')) {
+    try {
+      await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
+      // The classifier is cached in a folder that outlives the run unless the quality section trained it now.
+      const vDataDir = inAppClassifier ? dataDir : path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
+      vaegan = await runVaeganBench({
+        quick: QUICK, tmp, dataDir: vDataDir, data, npzFile, torchWhyNot, classifier: inAppClassifier,
+        budgetSeconds: P.vaeganBudget, throughputArches: ['dense', 'conv'], qualityArches: P.vaeganQualityArches,
+      });
+    } catch (err) {
+      vaegan = { classifier: null, throughput: {}, quality: {}, note: `vaegan section failed: ${errMsg(err)}` };
+      log(`vaegan: ${errMsg(err)}`);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // UI in browser mode
   let ui: UiResult | null = null;
   if (ONLY.has('ui')) {
@@ -596,6 +630,18 @@ async function main() {
     goal(`${c.what}: training samples/s vs PyTorch best (1 or 2 threads)`, `≥ ${c.goal}×`, c.oursOverTorch, (v) => v >= c.goal, (v) => `${(c.goal / v).toFixed(1)}× faster needed`,
       `the Engine's default: the kernels in one worker per core; per CPU-second ${c.oursOverTorchPerCpuSecond ?? '–'}×`),
   );
+  const vaeganGoals = Object.entries(vaegan?.quality ?? {}).flatMap(([arch, q]) => {
+    const gan = 'error' in q.vaegan ? null : q.vaegan;
+    const vae = 'error' in q.vae ? null : q.vae;
+    const errs = [q.vae, q.vaegan].flatMap((r) => ('error' in r ? [r.error] : [])).join('; ');
+    const ctx = `${q.budgetSeconds} s each; epochs VAE ${vae?.epochsDone ?? '–'} / VAE-GAN ${gan?.epochsDone ?? '–'}; load average ${q.loadAverage.join('/')}${errs ? `; ${errs}` : ''}`;
+    return [
+      goal(`VAE-GAN ${arch}: Fréchet distance vs the VAE's (same architecture and training time)`, '≤ 0.7×', q.frechetRatio, (v) => v <= 0.7, (v) => `${(v / 0.7).toFixed(2)}× too high: needs ${gan?.frechet ?? '?'} → ≤ ${vae?.frechet != null ? (0.7 * vae.frechet).toFixed(1) : '?'}`,
+        `Fréchet VAE ${vae?.frechet ?? '–'}, VAE-GAN ${gan?.frechet ?? '–'}; ${ctx}`),
+      goal(`VAE-GAN ${arch}: reconstructions the in-app classifier labels as the original`, '≥ 95 %', gan?.reconAccuracy ?? null, (v) => v >= 0.95, (v) => `${(100 * (0.95 - v)).toFixed(1)} pp short`,
+        `${gan?.reconAccuracySource === 'bench' ? 'computed by the bench (model:encode/decode + classifier); ' : ''}VAE ${vae?.reconAccuracy ?? '–'}; ${ctx}`),
+    ];
+  });
   const goals: Goal[] = [
     goal(`wasm VAE training throughput vs PyTorch best (the Engine's default path: ${engineDefault})`, '≥ 0.35×', vaeRatio, (v) => v >= 0.35, (v) => `${(0.35 / v).toFixed(2)}× faster needed`,
       cpuTimeRatios.vae != null ? `per CPU-second (load-robust): ${cpuTimeRatios.vae}×; load average ${loadStart.join('/')} at start` : undefined),
@@ -617,6 +663,7 @@ async function main() {
       convMemory ? (convMemory.error ?? `import peak ${convMemory.importPeakMB} MB; float data alone ${convMemory.dataMB} MB${convMemory.stoppedEarly ? `; stopped after ${convMemory.batches} batches (--quick)` : ''}`) : undefined),
     goal('renderer frame interval p95 while training', '< 50 ms', uiR?.framesWhileTraining?.p95Ms ?? null, (v) => v < 50, (v) => `${(v - 50).toFixed(1)} ms over (rAF deltas come in 16.7 ms steps)`, ui && !ui.available ? ui.reason : undefined),
     ...convGoals,
+    ...vaeganGoals,
     ...importGoals,
   ];
 
@@ -664,6 +711,7 @@ async function main() {
     imports,
     epochTimes,
     convMemory,
+    vaegan,
     goals,
   });
 
@@ -694,6 +742,7 @@ export function markdown(r: {
   conv?: Record<string, ConvCaseResult> | null;
   imports?: Record<string, ImportCaseResult> | null;
   epochTimes?: Record<string, EpochTimes> | null;
+  vaegan?: VaeganResult | null;
   goals: Goal[];
   quick: boolean;
 }): string {
@@ -717,6 +766,7 @@ export function markdown(r: {
   L.push(...convMarkdown(r.conv ?? null));
   L.push(...importMarkdown(r.imports ?? null));
   L.push(...epochMarkdown(r.epochTimes ?? null));
+  L.push(...vaeganMarkdown(r.vaegan ?? null));
   L.push('');
   L.push('| goal | target | value | met |');
   L.push('|---|---|---|---|');

@@ -5,8 +5,11 @@
  */
 import { z } from 'zod';
 import { DatasetId, DatasetRef, DatasetReport } from './datasets';
+import { GanParts, VAEGAN_DEFAULTS } from './vaegan';
 
-export const MODEL_KINDS = ['ae', 'vae', 'cvae'] as const;
+export { GanParts, VAEGAN_DEFAULTS } from './vaegan';
+
+export const MODEL_KINDS = ['ae', 'vae', 'cvae', 'vaegan'] as const;
 export const ModelKind = z.enum(MODEL_KINDS);
 export type ModelKind = z.infer<typeof ModelKind>;
 
@@ -42,7 +45,8 @@ export type Activation = z.infer<typeof Activation>;
  * 92–95 % of samples are read as their label across seeds, 97 % at β = 2, for +1 % test −ELBO
  * (docs/PERFORMANCE.md). AE ignores β.
  */
-export const DEFAULT_BETA = { ae: 1, vae: 1, cvae: 2 } as const satisfies Record<z.infer<typeof ModelKind>, number>;
+export const DEFAULT_BETA = { ae: 1, vae: 1, cvae: 2, vaegan: 1 } as const satisfies Record<z.infer<typeof ModelKind>, number>;
+
 
 /**
  * Model architecture. `dense`: fully connected layers on the flattened image (the default, and
@@ -106,6 +110,12 @@ export const ModelConfig = z
      * (written into the run's config at the start). Runs saved before it had σ = 1.
      */
     sigma: z.number().min(0.001).max(10).optional(),
+    /** VAE-GAN only: γ, the decoder's reconstruction weight against the GAN loss (`VAEGAN_DEFAULTS`). */
+    gamma: z.number().min(0).max(1000).optional(),
+    /** VAE-GAN only: weight of the pixel likelihood mixed into the discriminator-feature reconstruction term (0 = features only). */
+    pixelWeight: z.number().min(0).max(100).optional(),
+    /** VAE-GAN only: the discriminator's learning rate as a multiple of the run's. */
+    discLrScale: z.number().positive().max(10_000).optional(),
   })
   .strict()
   .refine((m) => m.sigma === undefined || m.likelihood !== 'bernoulli', {
@@ -120,10 +130,25 @@ export const ModelConfig = z
     message: 'convFilters applies to conv models only (arch: "conv")',
     path: ['convFilters'],
   })
+  .refine((m) => m.kind === 'vaegan' || (m.gamma === undefined && m.pixelWeight === undefined && m.discLrScale === undefined), {
+    message: 'gamma, pixelWeight and discLrScale apply to VAE-GAN models only (kind: "vaegan")',
+    path: ['kind'],
+  })
+  .refine((m) => m.kind !== 'vaegan' || !m.inputNoise, {
+    message: 'a VAE-GAN does not take inputNoise (its discriminator sees the clean images)',
+    path: ['inputNoise'],
+  })
   .transform((m) => ({
     ...m,
     hidden: m.hidden ?? (m.arch === 'conv' ? [] : [256]),
     beta: m.beta ?? DEFAULT_BETA[m.kind],
+    ...(m.kind === 'vaegan'
+      ? {
+          gamma: m.gamma ?? VAEGAN_DEFAULTS.gamma,
+          pixelWeight: m.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
+          discLrScale: m.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
+        }
+      : {}),
   }));
 export type ModelConfig = z.infer<typeof ModelConfig>;
 export type ModelConfigInput = z.input<typeof ModelConfig>;
@@ -146,11 +171,17 @@ export const TrainConfig = z
 export type TrainConfig = z.infer<typeof TrainConfig>;
 export type TrainConfigInput = z.input<typeof TrainConfig>;
 
-/** Per-sample losses in nats. For AE, kl is 0 and loss = recon. */
+
+/**
+ * Per-sample losses in nats. For AE, kl is 0 and loss = recon. A VAE-GAN's `recon` is its pixel
+ * likelihood (as the VAE's, so the two compare) and its training also reports `gan`.
+ */
 export const LossParts = z.object({
   loss: z.number(),
   recon: z.number(),
   kl: z.number(),
+  /** VAE-GAN training only (not validation): the discriminator's loss and the GAN / feature terms. */
+  gan: GanParts.optional(),
 });
 export type LossParts = z.infer<typeof LossParts>;
 
@@ -175,6 +206,11 @@ export const TrainProgress = z.object({
   val: LossParts.optional(),
   /** Current effective β (after warm-up). */
   beta: z.number(),
+  /**
+   * What went wrong so far that training goes on through, in words (VAE-GAN: the discriminator
+   * winning, near-identical samples; the last good checkpoint is kept meanwhile).
+   */
+  warnings: z.array(z.string()).optional(),
 });
 export type TrainProgress = z.infer<typeof TrainProgress>;
 
@@ -205,6 +241,11 @@ export const Metrics = z.object({
    * for runs saved before it existed and when the classifier's training was cancelled.
    */
   frechet: z.number().optional(),
+  /**
+   * Image datasets: fraction of test images whose reconstruction (decoded from the posterior mean)
+   * the in-app classifier gives the original's label (are reconstructions still recognisable?).
+   */
+  reconAccuracy: z.number().optional(),
   /** CVAE on image data: fraction of samples generated for a label that the in-app classifier gives that label. */
   generationAccuracy: z.number().optional(),
   /** The in-app classifier's accuracy on the test images the two numbers above used (how far to trust them). */

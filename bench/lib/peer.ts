@@ -20,6 +20,12 @@ export interface PeerResult {
   torch: string;
   /** Trainable parameters of the peer's model (equals the app's countParams for the same spec). */
   params?: number;
+  /** Epochs (some cut short by --seconds), samples and wall seconds of the training. */
+  epochsRun?: number;
+  samplesSeen?: number;
+  trainSeconds?: number;
+  /** VAE-GAN: the last epoch's mean terms. */
+  gan?: Record<string, number> | null;
 }
 
 function peerEnv(openblasThreads: number, torchThreads: number): NodeJS.ProcessEnv {
@@ -45,7 +51,7 @@ export function torchUnavailable(): string | null {
 
 export interface PeerArgs {
   data: string;
-  model: 'ae' | 'vae' | 'cvae';
+  model: 'ae' | 'vae' | 'cvae' | 'vaegan';
   latent?: number;
   /** Dense layer sizes (the peer's default when absent: 256 for dense, per image size for conv). */
   hidden?: number | number[];
@@ -61,6 +67,14 @@ export interface PeerArgs {
   openblasThreads: number;
   measureSteps?: number;
   noEval?: boolean;
+  /** Train for this many wall seconds (`epochs` then caps it). */
+  seconds?: number;
+  /** Folder for generated.f32 / recon.f32 (prior samples and test reconstructions, flat rows). */
+  dump?: string;
+  /** VAE-GAN settings (the peer's defaults are the app's VAEGAN_DEFAULTS). */
+  gamma?: number;
+  pixelWeight?: number;
+  discLrScale?: number;
 }
 
 export function runPeer(a: PeerArgs): Promise<PeerResult> {
@@ -81,6 +95,11 @@ export function runPeer(a: PeerArgs): Promise<PeerResult> {
   if (a.filters) args.push('--filters', a.filters.join(','));
   if (a.measureSteps) args.push('--measure-steps', String(a.measureSteps));
   if (a.noEval) args.push('--no-eval');
+  if (a.seconds) args.push('--seconds', String(a.seconds));
+  if (a.dump) args.push('--dump', a.dump);
+  if (a.gamma !== undefined) args.push('--gamma', String(a.gamma));
+  if (a.pixelWeight !== undefined) args.push('--pixel-weight', String(a.pixelWeight));
+  if (a.discLrScale !== undefined) args.push('--disc-lr-scale', String(a.discLrScale));
   return new Promise((resolve, reject) => {
     const p = spawn(PYTHON, args, { env: peerEnv(a.openblasThreads, a.torchThreads), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -1,4 +1,4 @@
-"""The PyTorch peer's models: the app's dense and conv AE / VAE / CVAE (see torch_peer.py).
+"""The PyTorch peer's models: the app's dense and conv AE / VAE / CVAE and the VAE-GAN's discriminator (see torch_peer.py).
 
 Both take x (dense: [N, D]; conv: [N, C, H, W]), a one-hot label c (CVAE, else None) and the
 reparameterisation noise eps, and return (logits shaped like x, mu, logvar or None).
@@ -50,10 +50,27 @@ class DenseNet(nn.Module):
         mu = self.mu(h)
         logvar = self.logvar(h) if self.variational else None
         z = mu + torch.exp(0.5 * logvar) * eps if self.variational else mu
+        return self.decode(z, c), mu, logvar
+
+    def encode(self, x, c=None):
+        """x [N, D] (, one-hot c) -> (mu, logvar) [N, latent] (variational nets)."""
+        h = torch.cat([x, c], 1) if c is not None else x
+        for layer in self.enc:
+            h = F.relu(layer(h))
+        return self.mu(h), self.logvar(h)
+
+    def decode(self, z, c=None):
+        """z [N, latent] (, one-hot c) -> logits [N, D]."""
         d = torch.cat([z, c], 1) if c is not None else z
         for layer in self.dec:
             d = F.relu(layer(d))
-        return self.dec_out(d), mu, logvar
+        return self.dec_out(d)
+
+    def encoder_parameters(self):
+        return [p for m in (self.enc, self.mu, self.logvar) if m is not None for p in m.parameters()]
+
+    def decoder_parameters(self):
+        return [p for m in (self.dec, self.dec_out) for p in m.parameters()]
 
 
 class ConvNet(nn.Module):
@@ -94,9 +111,65 @@ class ConvNet(nn.Module):
         mu = self.mu(h)
         logvar = self.logvar(h) if self.variational else None
         z = mu + torch.exp(0.5 * logvar) * eps if self.variational else mu
+        return self.decode(z, c), mu, logvar
+
+    def encode(self, x, c=None):
+        """x [N, C, H, W] (, one-hot c) -> (mu, logvar) [N, latent] (variational nets)."""
+        h = self.enc(x).flatten(1)
+        if c is not None:
+            h = torch.cat([h, c], 1)
+        for layer in self.enc_dense:
+            h = F.relu(layer(h))
+        return self.mu(h), self.logvar(h)
+
+    def decode(self, z, c=None):
+        """z [N, latent] (, one-hot c) -> logits [N, C, H, W]."""
         d = torch.cat([z, c], 1) if c is not None else z
         d = F.relu(self.dec_dense(d)).view(-1, *self.bottleneck)
-        return self.dec(d), mu, logvar
+        return self.dec(d)
+
+    def encoder_parameters(self):
+        return [p for m in (self.enc, self.enc_dense, self.mu, self.logvar) if m is not None for p in m.parameters()]
+
+    def decoder_parameters(self):
+        return [p for m in (self.dec_dense, self.dec) for p in m.parameters()]
+
+
+DIS_LEAKY_ALPHA = 0.2  # models/discriminator.ts's DIS_LEAKY_ALPHA
+
+
+class Discriminator(nn.Module):
+    """The VAE-GAN's discriminator (src-main/engine/models/discriminator.ts): the encoder's conv
+    stages (conv) or dense layers (dense), each followed by leaky ReLU 0.2, then Linear 1 (the
+    logit). forward(x) -> (Dis_l: the last hidden stage's output, flattened [N, F]; logit [N])."""
+
+    def __init__(self, D, hidden=None, shape=None, filters=None):
+        super().__init__()
+        if shape is not None:
+            H, _, C = shape
+            k = 3 if H == 28 else 4
+            body, cin, side = [], C, H
+            for f in filters:
+                body += [nn.Conv2d(cin, f, k, stride=2, padding=1), nn.LeakyReLU(DIS_LEAKY_ALPHA)]
+                cin, side = f, side // 2
+            flat = side * side * cin
+        else:
+            sizes = [D] + hidden
+            body = [m for a, b in zip(sizes, sizes[1:]) for m in (nn.Linear(a, b), nn.LeakyReLU(DIS_LEAKY_ALPHA))]
+            flat = hidden[-1]
+        self.body = nn.Sequential(*body)
+        self.logit = nn.Linear(flat, 1)
+
+    def forward(self, x):
+        f = self.body(x).flatten(1)
+        return f, self.logit(f).squeeze(1)
+
+
+def build_discriminator(D, described):
+    """The discriminator of the model `build` described."""
+    if "filters" in described:
+        return Discriminator(D, shape=described["shape"], filters=described["filters"])
+    return Discriminator(D, hidden=described["hidden"])
 
 
 def build(args, D, cond_dim, variational):

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch reference ("peer") for Latent Lab's AE / VAE / CVAE, dense or convolutional.
+"""PyTorch reference ("peer") for Latent Lab's AE / VAE / CVAE / VAE-GAN, dense or convolutional.
 
 Run with Debian's python3-torch under /usr/bin/python3 (apt: python3-torch python3-numpy
 libopenblas0-pthread). Trains the same architecture as the app:
@@ -20,7 +20,15 @@ libopenblas0-pthread). Trains the same architecture as the app:
   --filters and --hidden override the widths. Padding: TF's 'same' puts an odd padding pixel at
   the bottom/right, PyTorch's padding=1 on both sides; the parameter count and the FLOPs are the
   same ("params" in the output equals the app's countParams).
-z = z_mean + exp(0.5 z_log_var) * eps            (VAE/CVAE)
+--model vaegan (Larsen et al. 2016; src-main/engine/models/vaegan.ts, the step in peer_vaegan.py):
+  encoder and decoder as the VAE's, plus the discriminator (models/discriminator.ts): the
+  encoder's conv stages / dense layers with leaky ReLU 0.2 -> Linear 1 (logit); its last hidden
+  stage is Dis_l. Three Adam optimisers (encoder: beta*KL + llike; decoder: gamma*llike + gen;
+  discriminator: disc at lr * --disc-lr-scale), llike = feature + --pixel-weight * pixel BCE;
+  --gamma, --pixel-weight, --disc-lr-scale default to the app's VAEGAN_DEFAULTS (0.1, 0, 1).
+  The output adds "gan": the last epoch's mean disc / gen / feature terms; test.* is the pixel
+  BCE + KL, as the VAE's; "params" counts the discriminator too (as the app's countParams).
+z = z_mean + exp(0.5 z_log_var) * eps            (VAE/CVAE/VAE-GAN)
 loss per sample = BCE summed over pixels + beta * KL   (AE: BCE only), mean over the batch
 Adam(lr), shuffled minibatches every epoch (last partial batch kept)
 
@@ -54,7 +62,7 @@ import time
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True, help=".npz with x_train, y_train, x_test, y_test")
-    p.add_argument("--model", choices=["ae", "vae", "cvae"], default="vae")
+    p.add_argument("--model", choices=["ae", "vae", "cvae", "vaegan"], default="vae")
     p.add_argument("--latent", type=int, default=3)
     p.add_argument("--arch", choices=["dense", "conv"], default="dense")
     p.add_argument("--hidden", type=str, default=None,
@@ -68,9 +76,17 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--beta", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--gamma", type=float, default=0.1, help="vaegan: the decoder's weight of the reconstruction term")
+    p.add_argument("--pixel-weight", type=float, default=0.0, help="vaegan: pixel BCE mixed into the reconstruction term")
+    p.add_argument("--disc-lr-scale", type=float, default=1.0, help="vaegan: the discriminator's learning rate / --lr")
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     p.add_argument("--measure-steps", type=int, default=0, help="if > 0: only K minibatches per epoch (speed runs)")
     p.add_argument("--no-eval", action="store_true", help="skip the test-set evaluation")
+    p.add_argument("--seconds", type=float, default=0,
+                   help="if > 0: train until this many wall seconds have passed (checked every step; --epochs is then a cap)")
+    p.add_argument("--dump", type=str, default=None,
+                   help="folder: write generated.f32 (as many prior samples z ~ N(0, I), seed 4242, as test images) and "
+                        "recon.f32 (the test images decoded from their posterior means), sigmoid outputs, flat H*W*C rows")
     return p.parse_args(argv)
 
 
@@ -111,8 +127,28 @@ def blas_info(torch, np):
     return info
 
 
+def dump(args, net, x_test, variational, conditional, y_test, eye):
+    """--dump: prior samples and test reconstructions as raw little-endian float32, flat H*W*C rows."""
+    import numpy as np
+    import torch
+    net.eval()
+    m = x_test.shape[0]
+    with torch.no_grad():
+        c = eye[y_test] if conditional else None
+        z = torch.randn(m, args.latent, generator=torch.Generator().manual_seed(4242))
+        gen_imgs = torch.sigmoid(net.decode(z, c))
+        mu = net.encode(x_test, c)[0] if variational else None
+        rec = torch.sigmoid(net.decode(mu, c))
+    os.makedirs(args.dump, exist_ok=True)
+    for name, t in (("generated", gen_imgs), ("recon", rec)):
+        a = t.permute(0, 2, 3, 1) if t.dim() == 4 else t  # NCHW -> NHWC, as the app's rows
+        np.ascontiguousarray(a.reshape(m, -1).numpy(), dtype="<f4").tofile(os.path.join(args.dump, name + ".f32"))
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.dump and args.model == "ae":
+        raise SystemExit("--dump needs a variational model (vae, cvae, vaegan)")
     import numpy as np
     import torch
     import torch.nn.functional as F
@@ -128,20 +164,27 @@ def main(argv=None):
     y_test = torch.from_numpy(np.asarray(d["y_test"]).astype(np.int64))
     n_classes = 10
     conditional = args.model == "cvae"
-    variational = args.model in ("vae", "cvae")
+    variational = args.model in ("vae", "cvae", "vaegan")
+    gan = args.model == "vaegan"
     D = x_train.shape[1]
     cond_dim = n_classes if conditional else 0
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from peer_models import build
+    from peer_models import build, build_discriminator
 
     net, described = build(args, D, cond_dim, variational)
+    dis = build_discriminator(D, described) if gan else None
     if args.arch == "conv":
         # Flat HWC rows -> NCHW images, once (the loss sums over every pixel either way).
         H, W, C = described["shape"]
         x_train = x_train.view(-1, H, W, C).permute(0, 3, 1, 2).contiguous()
         x_test = x_test.view(-1, H, W, C).permute(0, 3, 1, 2).contiguous()
-    opt = torch.optim.Adam(net.parameters(), lr=args.lr)
+    if gan:
+        from peer_vaegan import VaeGanStep
+        gan_step = VaeGanStep(net, dis, args.lr, args.beta, args.gamma, args.pixel_weight, args.disc_lr_scale)
+    else:
+        opt = torch.optim.Adam(net.parameters(), lr=args.lr)
+    gan_terms = None
     eye = torch.eye(n_classes)
 
     def losses(x, y, eps):
@@ -157,10 +200,14 @@ def main(argv=None):
 
     n = x_train.shape[0]
     gen = torch.Generator().manual_seed(args.seed)
+    t_start = time.perf_counter()
+    out_of_time = False
+    samples_seen = 0
     epoch_rates = []
     epoch_cpu_rates = []
     for epoch in range(args.epochs):
         net.train()
+        sums = {}
         perm = torch.randperm(n, generator=gen)
         n_batches = (n + args.batch - 1) // args.batch
         if args.measure_steps > 0:
@@ -169,18 +216,34 @@ def main(argv=None):
         t0 = time.perf_counter()
         c0 = time.process_time()
         for i in range(n_batches):
+            if args.seconds > 0 and time.perf_counter() - t_start >= args.seconds:
+                out_of_time = True
+                break
             idx = perm[i * args.batch:(i + 1) * args.batch]
             x = x_train[idx]
             y = y_train[idx]
             eps = torch.randn(x.shape[0], args.latent, generator=gen) if variational else None
+            if gan:
+                zp = torch.randn(x.shape[0], args.latent, generator=gen)
+                for k, v in gan_step.step(x, eps, zp).items():
+                    sums[k] = sums.get(k, 0.0) + v * x.shape[0]
+                seen += x.shape[0]
+                continue
             recon, kl = losses(x, y, eps)
             loss = (recon + args.beta * kl).mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             seen += x.shape[0]
-        epoch_rates.append(seen / (time.perf_counter() - t0))
-        epoch_cpu_rates.append(seen / max(time.process_time() - c0, 1e-9))
+        if seen:
+            epoch_rates.append(seen / (time.perf_counter() - t0))
+            epoch_cpu_rates.append(seen / max(time.process_time() - c0, 1e-9))
+        samples_seen += seen
+        if gan and seen:
+            gan_terms = {k: round(v / seen, 4) for k, v in sums.items()}
+        if out_of_time:
+            break
+    train_seconds = time.perf_counter() - t_start
 
     test = None
     if not args.no_eval:
@@ -199,6 +262,9 @@ def main(argv=None):
         k = torch.cat(ks).double().mean().item()
         test = {"elbo": r + args.beta * k, "recon": r, "kl": k}
 
+    if args.dump:
+        dump(args, net, x_test, variational, conditional, y_test, eye)
+
     timed = epoch_rates[1:] if len(epoch_rates) > 1 else epoch_rates
     blas = blas_info(torch, np)
     out = {
@@ -213,11 +279,15 @@ def main(argv=None):
         # with 1 busy thread; robust to other jobs competing for the cores.
         "samplesPerCpuSecond": round(statistics.median(epoch_cpu_rates[1:] if len(epoch_cpu_rates) > 1 else epoch_cpu_rates), 1),
         "test": test,
+        **({"gan": gan_terms, "gamma": args.gamma, "pixelWeight": args.pixel_weight, "discLrScale": args.disc_lr_scale} if gan else {}),
         "epochs": args.epochs,
+        "epochsRun": len(epoch_rates),
+        "samplesSeen": samples_seen,
+        "trainSeconds": round(train_seconds, 2),
         "latent": args.latent,
         "arch": args.arch,
         **described,
-        "params": sum(p.numel() for p in net.parameters() if p.requires_grad),
+        "params": sum(p.numel() for m in (net, dis) if m is not None for p in m.parameters() if p.requires_grad),
         "batch": args.batch,
         "beta": args.beta,
         "nTrain": int(n),

@@ -19,13 +19,18 @@ Commands:
                                         check your own data before training: kind, classes
                                         with counts, split, skipped items, warnings; the
                                         preview writes samples as trained (<class>/<n>.png)
-  train --dataset mnist --model vae|ae|cvae --latent 3 --epochs 10
+  train --dataset mnist --model vae|ae|cvae|vaegan --latent 3 --epochs 10
         [--batch 256 --lr 1e-3 --beta 1 (cvae: 2) --warmup 0 --seed 1 --hidden 256[,128]]
         [--arch dense|conv --filters 32,64]  conv: Conv2D stages (filters per stage; default
                                         per image size), --hidden = its dense layers (28: 16)
         [--likelihood auto|bernoulli|gaussian --sigma 0.1]  reconstruction likelihood (auto:
                                         Bernoulli for images, Gaussian for 2-D points; σ of
                                         the Gaussian, default 0.1 for images, 1 for points)
+        [--gamma 1 --pixel-weight 1 --disc-lr-scale 1]  vaegan (images only): γ, the
+                                        decoder's reconstruction weight against fooling the
+                                        discriminator; the pixel likelihood mixed into the
+                                        feature reconstruction (0 = features only); the
+                                        discriminator's learning rate × the run's
         [--out <runDir>] [--json]       train a model; prints test metrics
                                         (--out: a new or empty folder outside the workspace)
         [--data PATH [--size 28|32|64|auto] [--channels 1|3|auto] [--fit crop|pad]

@@ -14,16 +14,18 @@ function bar(p: TrainProgress): string {
   const width = 24;
   const filled = Math.round(frac * width);
   const val = p.val ? ` val ${p.val.loss.toFixed(2)}` : '';
+  const gan = p.train.gan ? `, D ${p.train.gan.disc.toFixed(2)}, G ${p.train.gan.gen.toFixed(2)}` : '';
   return (
     `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches} ` +
-    `loss ${p.train.loss.toFixed(2)} (recon ${p.train.recon.toFixed(2)}, kl ${p.train.kl.toFixed(2)})${val} ` +
+    `loss ${p.train.loss.toFixed(2)} (recon ${p.train.recon.toFixed(2)}, kl ${p.train.kl.toFixed(2)}${gan})${val} ` +
     `${Math.round(p.samplesPerSecond)}/s ETA ${Math.round(p.etaSeconds)}s`
   );
 }
 
 /**
  * The run's configuration from the options (the engine validates the values).
- * @throws UsageError for an unknown model kind or architecture, `--filters` without conv, non-numbers.
+ * @throws UsageError for an unknown model kind or architecture, `--filters` without conv, the
+ *   VAE-GAN's `--gamma` / `--pixel-weight` / `--disc-lr-scale` without `--model vaegan`, non-numbers.
  */
 export function trainConfig(o: Options): TrainConfigInput {
   const kind = o.model ?? 'vae';
@@ -34,6 +36,8 @@ export function trainConfig(o: Options): TrainConfigInput {
   const likelihood = o.likelihood ?? 'auto';
   if (!(LIKELIHOODS as readonly string[]).includes(likelihood)) throw new UsageError(`--likelihood must be one of ${LIKELIHOODS.join(', ')}`);
   if (o.sigma !== undefined && likelihood === 'bernoulli') throw new UsageError('--sigma applies to --likelihood gaussian');
+  const ganFlag = (['gamma', 'pixel-weight', 'disc-lr-scale'] as const).find((f) => o[f] !== undefined);
+  if (ganFlag && kind !== 'vaegan') throw new UsageError(`--${ganFlag} needs --model vaegan`);
   return {
     dataset: dataRef(o),
     model: {
@@ -46,6 +50,9 @@ export function trainConfig(o: Options): TrainConfigInput {
       klWarmupEpochs: num(o.warmup, 'warmup', true),
       likelihood: likelihood as Likelihood,
       sigma: num(o.sigma, 'sigma'),
+      gamma: num(o.gamma, 'gamma'),
+      pixelWeight: num(o['pixel-weight'], 'pixel-weight'),
+      discLrScale: num(o['disc-lr-scale'], 'disc-lr-scale'),
     },
     epochs: num(o.epochs, 'epochs', true),
     batchSize: num(o.batch, 'batch', true),
@@ -69,8 +76,9 @@ function progressPrinter(o: Options, tty: boolean): EngineOptions['emit'] {
 
 /**
  * Trains until done (Ctrl-C stops and keeps what was learnt), then prints one JSON line: the run
- * folder, state, epochs, test metrics (with the likelihood the ELBO is under), what the start
- * adjusted (`warnings`, also on stderr) and, for a run that collapsed (no active latent unit),
+ * folder, state, epochs, test metrics (with the likelihood the ELBO is under; image runs: the
+ * Fréchet distance and reconstruction accuracy when the classifier ran), what the start adjusted
+ * and what training found (`warnings`, also on stderr: a VAE-GAN's stability) and, for a run that collapsed (no active latent unit),
  * `collapsed` with the reason (also a `warning:` line on stderr).
  * @throws UsageError (options, `--out`), LabError DIVERGED when the run ended in error.
  */
@@ -104,6 +112,10 @@ export async function train(o: Options): Promise<number> {
     }
     if (run.state === 'error') throw new LabError('DIVERGED', run.error ?? 'training failed');
     const m = run.metrics;
+    // What training itself found (a VAE-GAN's stability warnings), after the start's.
+    const later = (run.warnings ?? []).filter((w) => !(warnings ?? []).includes(w));
+    for (const w of later) console.error(`warning: ${w}`);
+    const allWarnings = [...(warnings ?? []), ...later];
     const collapsed = collapseReason(run.config.model.kind, m);
     if (collapsed) console.error(`warning: this run collapsed (${collapsed}): the decoder ignores z, so its samples will be near-identical`);
     console.log(
@@ -112,10 +124,20 @@ export async function train(o: Options): Promise<number> {
         state: run.state,
         epochs: run.epochsDone,
         test: m
-          ? { elbo: m.elbo, recon: m.recon, kl: m.kl, activeUnits: m.activeUnits, knnAccuracy: m.knnAccuracy, likelihood: m.likelihood, sigma: m.sigma }
+          ? {
+              elbo: m.elbo,
+              recon: m.recon,
+              kl: m.kl,
+              activeUnits: m.activeUnits,
+              knnAccuracy: m.knnAccuracy,
+              likelihood: m.likelihood,
+              sigma: m.sigma,
+              frechet: m.frechet,
+              reconAccuracy: m.reconAccuracy,
+            }
           : null,
         samplesPerSecond: progress?.samplesPerSecond ?? null,
-        ...(warnings?.length ? { warnings } : {}),
+        ...(allWarnings.length ? { warnings: allWarnings } : {}),
         ...(collapsed ? { collapsed } : {}),
       }),
     );

@@ -7,7 +7,8 @@ import type { RequestOutput, RequestParsed } from '../../src-shared/contract';
 import { LabError } from '../../src-shared/types';
 import { countParams, flopsPerSample, resolveModelConfig } from './models/build';
 import { convPlan, stageParams } from './models/conv';
-import { isConditional, isVariational, type ModelSpec } from './models/spec';
+import { discriminatorPlan } from './models/discriminator';
+import { isConditional, isGan, isVariational, type ModelSpec } from './models/spec';
 
 type Card = RequestOutput<'models:describe'>;
 type Layer = Card['layers'][number];
@@ -20,6 +21,9 @@ function specOf(req: RequestParsed<'models:describe'>): ModelSpec {
   if (req.model.arch === 'conv' && !imageShape) {
     throw new LabError('UNSUPPORTED', `conv models take images; this dataset has samples of ${inputDim} values: use arch "dense"`);
   }
+  if (req.model.kind === 'vaegan' && !imageShape) {
+    throw new LabError('UNSUPPORTED', `a VAE-GAN trains on images only (its discriminator judges decoded images); this dataset has samples of ${inputDim} values: train a VAE on it`);
+  }
   return { config: req.model, inputDim, numClasses: req.numClasses, output: 'bernoulli', ...(imageShape ? { imageShape } : {}) };
 }
 
@@ -31,8 +35,28 @@ const dense = (name: string, inputs: number, units: number): Layer => ({
   flops: 2 * inputs * units,
 });
 
-/** The weight layers of a resolved spec, in forward order (the latent heads as one row). */
+/** A VAE-GAN's discriminator layers (after the decoder's): its conv stages or dense layers, then the logit. */
+function discriminatorLayers(spec: ModelSpec): Layer[] {
+  const p = discriminatorPlan(spec);
+  const convs = p.convs.map((s): Layer => ({
+    name: s.name,
+    type: 'Conv2D',
+    output: [...s.out],
+    params: stageParams(s),
+    flops: 2 * s.out[0] * s.out[1] * s.kernel * s.kernel * s.in[2] * s.out[2],
+  }));
+  const sizes = [spec.inputDim, ...p.hidden];
+  const denses = p.hidden.map((n, i) => dense(`dis_dense_${i}`, sizes[i], n));
+  return [...convs, ...denses, dense('d_logit', p.flat, 1)];
+}
+
+/** The weight layers of a resolved spec, in forward order (the latent heads as one row; a VAE-GAN's discriminator last). */
 function layersOf(spec: ModelSpec): Layer[] {
+  const layers = vaeLayersOf(spec);
+  return isGan(spec.config.kind) ? [...layers, ...discriminatorLayers(spec)] : layers;
+}
+
+function vaeLayersOf(spec: ModelSpec): Layer[] {
   const cfg = spec.config;
   const cond = isConditional(cfg.kind) ? spec.numClasses : 0;
   const heads = isVariational(cfg.kind) ? 2 : 1;
@@ -65,7 +89,7 @@ function layersOf(spec: ModelSpec): Layer[] {
 /**
  * The card of `req.model` on samples of `req.shape` with `req.numClasses` classes.
  * @throws LabError UNSUPPORTED (conv on data that is not a 28/32/64-square image with 1 or 3
- *   channels), INVALID_PAYLOAD (more conv stages than the image side halves).
+ *   channels; a VAE-GAN on data that is not images), INVALID_PAYLOAD (more conv stages than the image side halves).
  */
 export function describeModel(req: RequestParsed<'models:describe'>): Card {
   const base = specOf(req);

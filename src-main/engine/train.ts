@@ -5,8 +5,9 @@
  * only three scalars are read back per batch.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LabError, type LossParts, type TrainConfig } from '../../src-shared/types';
-import { isConditional, l2Penalty, oneHot, trainableVariables, type ModelBundle } from './models/build';
+import { LabError, type GanParts, type LossParts, type TrainConfig } from '../../src-shared/types';
+import { isConditional, isGan, l2Penalty, oneHot, trainableVariables, type ModelBundle } from './models/build';
+import { ganOptimizers, vaeganTrainStep } from './models/vaegan';
 import { forwardLoss } from './models/loss';
 import { evaluate, type SplitData } from './metrics';
 import { mulberry32, shuffleInPlace } from './datasets/random';
@@ -110,6 +111,8 @@ export async function trainModel(
   const bs = Math.min(cfg.batchSize, n);
   const batches = Math.ceil(n / bs);
   const optimizer = tf.train.adam(cfg.learningRate);
+  // A VAE-GAN: three optimisers (models/vaegan.ts) instead of the one.
+  const gan = isGan(bundle.config.kind) ? ganOptimizers(bundle.config, cfg.learningRate) : null;
   const vars = trainableVariables(bundle);
   const rng = mulberry32(cfg.seed);
   const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -129,6 +132,7 @@ export async function trainModel(
       let sumRecon = 0;
       let sumKl = 0;
       let sumN = 0;
+      const sumGan: GanParts = { disc: 0, gen: 0, feature: 0 };
       let lastEmit = 0;
       const epochStart = performance.now();
       for (let b = 0; b < batches; b++) {
@@ -144,9 +148,13 @@ export async function trainModel(
         }
         const beta = betaAt(cfg, epoch - 1 + b / batches);
         const stepSeed = (cfg.seed * 7919 + step * 104729) % 2147483647;
-        const { recon, kl } = await trainStep(optimizer, bundle, vars, xBuf.subarray(0, m * D), yBuf.subarray(0, m), beta, stepSeed);
+        const { recon, kl, gan: g }: { recon: number; kl: number; gan?: GanParts } = gan
+          ? vaeganTrainStep(gan, bundle, xBuf.subarray(0, m * D), beta, stepSeed)
+          : await trainStep(optimizer, bundle, vars, xBuf.subarray(0, m * D), yBuf.subarray(0, m), beta, stepSeed);
         step++;
-        if (!Number.isFinite(recon) || !Number.isFinite(kl)) throw divergedError(epoch, b + 1, recon, kl, cfg.learningRate);
+        const ganFinite = !g || [g.disc, g.gen, g.feature].every(Number.isFinite);
+        if (!Number.isFinite(recon) || !Number.isFinite(kl) || !ganFinite) throw divergedError(epoch, b + 1, ganFinite ? recon : NaN, kl, cfg.learningRate);
+        if (g) addGan(sumGan, g, m);
         sumRecon += recon * m;
         sumKl += kl * m;
         sumN += m;
@@ -165,17 +173,18 @@ export async function trainModel(
             batches,
             samplesPerSecond: epochRate,
             etaSeconds: remaining / Math.max(epochRate, 1e-6),
-            train: mkParts(sumRecon / sumN, sumKl / sumN, beta),
+            train: mkParts(sumRecon / sumN, sumKl / sumN, beta, gan ? scaleGan(sumGan, 1 / sumN) : undefined),
             beta,
           });
         }
       }
-      lastVal = await finishEpoch(bundle, cfg, data.val, hooks, { epoch, batches, n, rate, sumRecon, sumKl, sumN });
+      lastVal = await finishEpoch(bundle, cfg, data.val, hooks, { epoch, batches, n, rate, sumRecon, sumKl, sumN, ...(gan ? { sumGan } : {}) });
       epochsDone = epoch;
     }
     return { state: 'done', epochsDone, samplesPerSecond: rate, lastVal };
   } finally {
     optimizer.dispose();
+    gan?.dispose();
   }
 }
 
@@ -234,8 +243,21 @@ export function divergedError(epoch: number, batch: number, recon: number, kl: n
   );
 }
 
-export function mkParts(recon: number, kl: number, beta: number): LossParts {
-  return { loss: recon + beta * kl, recon, kl };
+/** The losses of a report; `gan`: a VAE-GAN's batch-mean GAN terms. */
+export function mkParts(recon: number, kl: number, beta: number, gan?: GanParts): LossParts {
+  return { loss: recon + beta * kl, recon, kl, ...(gan ? { gan } : {}) };
+}
+
+/** `sum` += `g`·m (running Σ·m of a VAE-GAN's batch means). */
+export function addGan(sum: GanParts, g: GanParts, m: number): void {
+  sum.disc += g.disc * m;
+  sum.gen += g.gen * m;
+  sum.feature += g.feature * m;
+}
+
+/** `g`·s (e.g. Σ·m over the epoch → means with s = 1/n). */
+export function scaleGan(g: GanParts, s: number): GanParts {
+  return { disc: g.disc * s, gen: g.gen * s, feature: g.feature * s };
 }
 
 /**
@@ -247,10 +269,10 @@ export async function finishEpoch(
   cfg: TrainConfig,
   val: SplitData,
   hooks: TrainHooks,
-  e: { epoch: number; batches: number; n: number; rate: number; sumRecon: number; sumKl: number; sumN: number },
+  e: { epoch: number; batches: number; n: number; rate: number; sumRecon: number; sumKl: number; sumN: number; sumGan?: GanParts },
 ): Promise<LossParts> {
   const beta = betaAt(cfg, e.epoch);
-  const trainParts = mkParts(e.sumRecon / e.sumN, e.sumKl / e.sumN, beta);
+  const trainParts = mkParts(e.sumRecon / e.sumN, e.sumKl / e.sumN, beta, e.sumGan ? scaleGan(e.sumGan, 1 / e.sumN) : undefined);
   const v = await evaluate(bundle, val, { seed: cfg.seed, beta });
   if (!Number.isFinite(v.loss)) {
     throw new LabError('DIVERGED', `training diverged: the validation loss became NaN after epoch ${e.epoch}`);

@@ -39,6 +39,7 @@ export const modelRequests = {
   'model:reconstruct': req(
     z
       .object({
+        runId: runId.optional(),
         split,
         offset: z.number().int().min(0).max(10_000_000),
         count: z.number().int().min(1).max(1000),
@@ -55,11 +56,12 @@ export const modelRequests = {
       count: z.number().int(),
       shape: z.array(z.number().int()),
     }),
-    'Originals and reconstructions side by side for a page of a split.',
+    'Originals and reconstructions side by side for a page of a split (active or given run).',
   ),
   'model:generate': req(
     z
       .object({
+        runId: runId.optional(),
         count: z.number().int().min(1).max(1000),
         label: z.number().int().min(0).max(9999).optional(),
         temperature: finite.pipe(z.number().min(0).max(10)).default(1),
@@ -67,7 +69,7 @@ export const modelRequests = {
       })
       .strict(),
     ImageBatch.extend({ labels: I32, z: F32 }),
-    'Sample from the prior (CVAE: for a label).',
+    'Sample from the prior of the active (or given) run (CVAE: for a label).',
   ),
   'model:interpolate': req(
     z

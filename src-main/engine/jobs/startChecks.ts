@@ -2,7 +2,18 @@
  * What a training start adjusts or warns about before a run exists (the batch clamp, a run of too
  * few optimiser steps), each with a notice in words that the run keeps (`RunRecord.warnings`), `training:start` returns and the CLI prints.
  */
-import type { TrainConfig } from '../../../src-shared/types';
+import { LabError, type TrainConfig } from '../../../src-shared/types';
+
+/**
+ * Refuses a model kind the data cannot train: a VAE-GAN needs images (its discriminator judges
+ * decoded images).
+ * @throws LabError UNSUPPORTED for a VAE-GAN on 2-D points.
+ */
+export function assertKindFitsData(cfg: TrainConfig, isImage: boolean): void {
+  if (cfg.model.kind === 'vaegan' && !isImage) {
+    throw new LabError('UNSUPPORTED', `a VAE-GAN trains on images only (its discriminator judges decoded images); ${cfg.dataset.id} is 2-D points: train a VAE on it`);
+  }
+}
 
 /**
  * A batch larger than the training set is clamped to it (one batch per epoch): the config with

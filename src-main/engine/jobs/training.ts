@@ -15,9 +15,10 @@ import type { LoadedDataset } from '../datasets';
 import { mulberry32, permutation } from '../datasets/random';
 import { encodeRowsYielding } from '../metrics';
 import { runEndMetrics } from './runEnd';
-import { buildModel, countParams, disposeBundle, MAX_PARAMS, resolveModelConfig, type ModelSpec } from '../models/build';
+import { buildModel, countParams, disposeBundle, isGan, MAX_PARAMS, resolveModelConfig, type ModelSpec } from '../models/build';
 import { resolveLikelihood } from '../models/likelihood';
-import { startChecks } from './startChecks';
+import { assertKindFitsData, startChecks } from './startChecks';
+import { GanHealth } from './ganHealth';
 import { loadBundle, saveBundle } from '../models/io';
 import { shouldTrainInParallel, trainModelParallel, TrainWorkersUnavailable } from '../parallel/trainParallel';
 import { specOf, type LoadedRun, type RunCache } from '../runCache';
@@ -104,7 +105,7 @@ export class Trainer {
   /**
    * Start a run; resolves once it is created and training in the background.
    * @throws LabError BUSY (a run is starting or training), TOO_LARGE (over `MAX_PARAMS`),
-   *   UNSUPPORTED (missing kernels, conv on non-images), INVALID_PAYLOAD (a Bernoulli likelihood
+   *   UNSUPPORTED (missing kernels, conv or VAE-GAN on non-images), INVALID_PAYLOAD (a Bernoulli likelihood
    *   on 2-D points), the dataset loader's errors, IO. `warnings`: what the start adjusted (the
    *   run keeps them).
    */
@@ -179,6 +180,7 @@ export class Trainer {
     const { store, runs } = this.deps;
     const data = await this.deps.dataset(cfg.dataset);
     if (this.job) throw new LabError('BUSY', 'a run is already training; stop it first');
+    assertKindFitsData(cfg, data.info.isImage);
     const numClasses = Math.max(1, data.info.labelNames.length);
     // The likelihood decided for the data (auto: Bernoulli for images) and its σ, and conv's
     // default widths, written into the config the run saves (both throw for what cannot train).
@@ -258,7 +260,12 @@ export class Trainer {
     };
   }
 
-  /** The training loop with its epoch-end checkpoints; on an error, rolls back to the last checkpoint. */
+  /**
+   * The training loop with its epoch-end checkpoints; on an error, rolls back to the last
+   * checkpoint. A VAE-GAN's epochs are checked (./ganHealth.ts): an unhealthy one is not
+   * checkpointed, its warnings go into the progress and the record, and the run ends (done or
+   * stopped) on the last healthy checkpoint.
+   */
   private async train(
     job: TrainingJob,
     lr: LoadedRun,
@@ -269,8 +276,12 @@ export class Trainer {
     const cfg = rec.config;
     const dir = store.dir(rec.id);
     const bundle = lr.bundle;
+    const gan = isGan(cfg.model.kind) ? new GanHealth(cfg.model.latentDim, data.inputDim, data.train, cfg.seed) : null;
+    const startWarnings = rec.warnings ?? [];
+    const ganWarnings = () => gan?.warnings() ?? [];
     const onProgress = (p: Omit<TrainProgress, 'runId' | 'state'>) => {
-      const full: TrainProgress = { runId: rec.id, state: job.control.state === 'paused' ? 'paused' : 'training', ...p };
+      const w = ganWarnings();
+      const full: TrainProgress = { runId: rec.id, state: job.control.state === 'paused' ? 'paused' : 'training', ...p, ...(w.length ? { warnings: w } : {}) };
       job.progress = full;
       this.lastProgress = full;
       emit('training:progress', full);
@@ -280,7 +291,23 @@ export class Trainer {
         control: job.control,
         onProgress,
         onEpochEnd: async (epoch, train, val) => {
-          await saveBundle(bundle, dir);
+          const health = gan?.check(bundle, epoch, train);
+          if (!health || gan!.shouldSave(health)) {
+            await saveBundle(bundle, dir);
+            if (health) gan!.markSaved(health);
+          }
+          if (gan) {
+            const w = ganWarnings();
+            const all = [...startWarnings, ...w];
+            if (all.length) rec.warnings = all;
+            else delete rec.warnings;
+            // This epoch's verdict now (its report with `val` went out before the check; this one
+            // has none, so the epoch is not counted twice).
+            if (w.length && job.progress) {
+              const { val: _val, runId: _id, state: _state, ...rest } = job.progress;
+              onProgress(rest);
+            }
+          }
           rec.epochsDone = epoch;
           await store.write(rec);
           job.lastVal = val;
@@ -294,6 +321,12 @@ export class Trainer {
           await snapshot(epoch);
         },
       });
+      // A VAE-GAN whose last epoch was unhealthy ends on its last healthy checkpoint.
+      if (gan?.unsavedLatest) {
+        await this.rollback(lr, dir);
+        job.lastVal = undefined; // the last epoch's validation is not these weights'
+        return { state: result.state === 'cancelled' ? 'cancelled' : 'done' };
+      }
       if (result.state !== 'cancelled') return { state: 'done' };
       // Keep what was learnt so far (the weights are finite: every batch was checked).
       if (rec.epochsDone > 0 || (job.progress?.batch ?? 0) > 0) {
@@ -305,16 +338,19 @@ export class Trainer {
       const error = toErrorBody(err);
       rec.error = error.message;
       // Roll back to the last good checkpoint (saved at the end of the last finished epoch).
-      if (rec.epochsDone > 0) {
-        try {
-          const good = await loadBundle(specOf(rec), dir);
-          disposeBundle(lr.bundle);
-          lr.bundle = good;
-        } catch {
-          /* keep the in-memory model; the error is what the user needs */
-        }
-      }
+      if (rec.epochsDone > 0) await this.rollback(lr, dir);
       return { state: 'error', error };
+    }
+  }
+
+  /** Replaces the run's in-memory model by its last checkpoint (kept as it is when that cannot be read). */
+  private async rollback(lr: LoadedRun, dir: string): Promise<void> {
+    try {
+      const good = await loadBundle(specOf(lr.rec), dir);
+      disposeBundle(lr.bundle);
+      lr.bundle = good;
+    } catch {
+      /* keep the in-memory model; the error is what the user needs */
     }
   }
 

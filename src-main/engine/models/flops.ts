@@ -9,10 +9,13 @@
  * layer (as many multiply-adds as its forward) and the input gradient of every layer but the
  * encoder's first (its input is the data). Biases, activations, the loss and the optimizer are
  * elementwise and left out (< 1 % for these models). The Keras-example conv VAE comes to ≈ 40
- * MFLOP per sample per training step; the dense 784-256-3 VAE to ≈ 2.0.
+ * MFLOP per sample per training step; the dense 784-256-3 VAE to ≈ 2.0. A VAE-GAN's
+ * discriminator layers are counted once, after the decoder's (its real step applies the decoder
+ * twice and the discriminator about six times: models/vaegan.ts).
  */
 import { convPlan } from './conv';
-import { isConditional, isVariational, type ModelSpec } from './spec';
+import { discriminatorPlan } from './discriminator';
+import { isConditional, isGan, isVariational, type ModelSpec } from './spec';
 
 export interface Flops {
   /** FLOPs of one sample's forward pass (encoder + decoder). */
@@ -23,8 +26,17 @@ export interface Flops {
   trainStep: number;
 }
 
-/** Multiply-adds of each weight layer in forward order (encoder first), for the spec's model. */
+/** Multiply-adds of each weight layer in forward order (encoder first; a VAE-GAN's discriminator last), for the spec's model. */
 export function layerMacs(spec: ModelSpec): number[] {
+  const vae = vaeLayerMacs(spec);
+  if (!isGan(spec.config.kind)) return vae;
+  const p = discriminatorPlan(spec);
+  const convs = p.convs.map((s) => s.out[0] * s.out[1] * s.kernel * s.kernel * s.in[2] * s.out[2]);
+  const sizes = [spec.inputDim, ...p.hidden];
+  return [...vae, ...convs, ...p.hidden.map((n, i) => sizes[i] * n), p.flat];
+}
+
+function vaeLayerMacs(spec: ModelSpec): number[] {
   const cfg = spec.config;
   const cond = isConditional(cfg.kind) ? spec.numClasses : 0;
   const heads = isVariational(cfg.kind) ? 2 : 1;

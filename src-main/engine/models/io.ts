@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../src-shared/types';
 import { ioError, writeFileAtomic } from '../atomicWrite';
-import { logitsModel, type ModelBundle, type ModelSpec } from './build';
+import { isGan, logitsModel, type ModelBundle, type ModelSpec } from './build';
 
 function concatWeightData(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   if (!Array.isArray(data)) return new Uint8Array(data);
@@ -65,7 +65,7 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
 }
 
 /**
- * A run's model lives in `<run>/model/{encoder,decoder}`. A checkpoint is written whole into
+ * A run's model lives in `<run>/model/{encoder,decoder}` (and `discriminator` for a VAE-GAN). A checkpoint is written whole into
  * `model.tmp-<pid>/` and swapped in by two renames (`model` → `model.old`, tmp → `model`), so a
  * kill at any moment leaves either the previous pair or the new one — never a mixed pair.
  * A failed save (e.g. a full disk) removes its temp folder, puts the previous pair back if the
@@ -79,6 +79,7 @@ export async function saveBundle(bundle: ModelBundle, runDir: string): Promise<v
     await fs.rm(tmp, { recursive: true, force: true });
     await saveLayersModel(bundle.encoder, path.join(tmp, 'encoder'));
     await saveLayersModel(bundle.decoder, path.join(tmp, 'decoder'));
+    if (bundle.discriminator) await saveLayersModel(bundle.discriminator, path.join(tmp, 'discriminator'));
     await fs.rm(old, { recursive: true, force: true });
     await fs.rename(final, old).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
@@ -100,7 +101,10 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-/** Loads `<run>/model`, or `model.old` when a kill fell between the two renames of a save. */
+/**
+ * Loads `<run>/model`, or `model.old` when a kill fell between the two renames of a save. A
+ * VAE-GAN's discriminator too (BAD_FILE when it is missing).
+ */
 export async function loadBundle(spec: ModelSpec, runDir: string): Promise<ModelBundle> {
   let dir = path.join(runDir, 'model');
   try {
@@ -110,5 +114,6 @@ export async function loadBundle(spec: ModelSpec, runDir: string): Promise<Model
   }
   const encoder = await loadLayersModel(path.join(dir, 'encoder'));
   const decoder = await loadLayersModel(path.join(dir, 'decoder'));
-  return { ...spec, encoder, decoder, decoderLogits: logitsModel(decoder) };
+  const discriminator = isGan(spec.config.kind) ? await loadLayersModel(path.join(dir, 'discriminator')) : undefined;
+  return { ...spec, encoder, decoder, decoderLogits: logitsModel(decoder), ...(discriminator ? { discriminator } : {}) };
 }

@@ -27,7 +27,11 @@ export interface ModelBundle extends ModelSpec {
   decoder: tf.LayersModel;
   /** Same layers as `decoder`, output before the final activation. */
   decoderLogits: tf.LayersModel;
+  /** VAE-GAN only: the discriminator (models/discriminator.ts), x → probability that x is real. */
+  discriminator?: tf.LayersModel;
 }
 
 export const isVariational = (kind: ModelConfig['kind']) => kind !== 'ae';
 export const isConditional = (kind: ModelConfig['kind']) => kind === 'cvae';
+/** A VAE-GAN: a VAE trained with a discriminator (models/vaegan.ts). */
+export const isGan = (kind: ModelConfig['kind']) => kind === 'vaegan';

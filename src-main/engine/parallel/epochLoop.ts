@@ -8,8 +8,8 @@
 import type { LossParts, TrainConfig } from '../../../src-shared/types';
 import { mulberry32, shuffleInPlace } from '../datasets/random';
 import type { SplitData } from '../metrics';
-import type { ModelBundle } from '../models/build';
-import { divergedError, finishEpoch, mkParts, type TrainControl, type TrainHooks, type TrainResult } from '../train';
+import { isGan, type ModelBundle } from '../models/build';
+import { divergedError, finishEpoch, mkParts, scaleGan, type TrainControl, type TrainHooks, type TrainResult } from '../train';
 import { assignFlat } from './runSetup';
 import type { SharedControl, StepRecord } from './sharedControl';
 import type { WorkerPool } from './workerPool';
@@ -118,6 +118,7 @@ export class EpochLoop {
       sumRecon: r.sumRecon,
       sumKl: r.sumKl,
       sumN: r.sumN,
+      ...(isGan(ctx.cfg.model.kind) ? { sumGan: r.sumGan } : {}),
     });
     this.ending.begin(epoch, done, () => ctx.pool.wakeUp(), (err) => ctx.pool.fail(err));
     return null;
@@ -202,7 +203,7 @@ export class EpochLoop {
       batches: this.batches,
       samplesPerSecond: epochRate,
       etaSeconds: remaining / Math.max(epochRate, 1e-6),
-      train: mkParts(r.sumRecon / r.sumN, r.sumKl / r.sumN, r.beta),
+      train: mkParts(r.sumRecon / r.sumN, r.sumKl / r.sumN, r.beta, isGan(cfg.model.kind) ? scaleGan(r.sumGan, 1 / r.sumN) : undefined),
       beta: r.beta,
     });
   }

@@ -4,6 +4,7 @@
  * workers, reads the newest step record, runs the mid-epoch weight-copy handshake and releases
  * every worker on teardown.
  */
+import type { GanParts } from '../../../src-shared/types';
 import { CTL, REC, RING_SLOTS, STATE_RUN, type SharedBuffers } from './workerMessages';
 
 /** The leader's running sums after a step (the epoch so far). */
@@ -15,6 +16,8 @@ export interface StepRecord {
   /** Samples of the epoch so far. */
   sumN: number;
   beta: number;
+  /** VAE-GAN runs: Σ·m over the epoch so far of the discriminator's loss, the GAN and the feature terms (0 for other kinds). */
+  sumGan: GanParts;
 }
 
 export class SharedControl {
@@ -67,6 +70,7 @@ export class SharedControl {
       sumKl: ring[slot + REC.SUM_KL],
       sumN: ring[slot + REC.SUM_N],
       beta: ring[slot + REC.BETA],
+      sumGan: { disc: ring[slot + REC.SUM_DISC], gen: ring[slot + REC.SUM_GEN], feature: ring[slot + REC.SUM_FEATURE] },
     };
     // The slot is rewritten only RING_SLOTS steps later: a read that raced with it is dropped.
     if (this.stepsDone() - done >= RING_SLOTS - 1 || recEpoch !== epoch) return null;

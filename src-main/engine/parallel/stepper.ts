@@ -1,16 +1,19 @@
 /**
  * What a training worker's epoch loop (./worker.ts) needs from the code that computes a step:
- * the tfjs replica (./tfStepper.ts) or the dense kernels (./denseStepper.ts).
+ * the tfjs replica (./tfStepper.ts), the dense kernels (./denseStepper.ts) or a VAE-GAN's three
+ * networks on tfjs (./ganStepper.ts, one worker).
  */
+import type { GanParts } from '../../../src-shared/types';
+
 export interface Stepper {
   /** Notes for the 'ready' message (kernel overrides, thread fallbacks…). */
   readonly notes: string[];
   /**
    * This worker's share of the gradient of the batch's mean loss (a batch of `m` rows; this
    * worker's `rows` rows are `pick(0…rows-1)` into the shared training arrays), kept for
-   * `apply`. Returns Σ recon and Σ KL over its rows.
+   * `apply`. Returns Σ recon and Σ KL over its rows (a VAE-GAN: and Σ of its GAN terms).
    */
-  gradShare(pick: (i: number) => number, rows: number, m: number, beta: number, seed: number): { recon: number; kl: number };
+  gradShare(pick: (i: number) => number, rows: number, m: number, beta: number, seed: number): { recon: number; kl: number; gan?: GanParts };
   /** Drops the share (the batch's loss was not finite: no update). */
   discard(): void;
   /** Test probe: the whole batch's gradient (all workers' shares, L2 included). */

@@ -1,7 +1,8 @@
 /**
  * A training worker (worker_threads) of the data-parallel trainer. It runs whole epochs on its
  * own; the step itself is a `Stepper`: the dense kernels (./denseStepper.ts, the default for
- * the app's dense models) or a tfjs replica (./tfStepper.ts). Per step:
+ * the app's dense models), a tfjs replica (./tfStepper.ts) or, for a VAE-GAN, its three networks
+ * and optimisers on tfjs (./ganStepper.ts; always one worker). Per step:
  *   1. each worker computes the gradient of its rows' share of the batch's mean loss;
  *   2. barrier; all read the batch losses (NaN/Inf → every worker reports DIVERGED, no update);
  *   3. each worker runs Adam on the variables it owns, from all shares, and publishes them;
@@ -25,6 +26,14 @@ import { CTL, REC, RING_SLOTS, STATE_PAUSE, STATE_STOP, type FromWorker, type To
 import { envFlag } from '../../env';
 
 class Aborted extends Error {}
+
+/** The epoch's running sums (Σ·m of each batch mean; `gan`: a VAE-GAN's terms, else zeros). */
+interface EpochSums {
+  recon: number;
+  kl: number;
+  n: number;
+  gan: { disc: number; gen: number; feature: number };
+}
 
 const PROFILE = envFlag('LATENT_LAB_TRAIN_PROFILE');
 
@@ -118,7 +127,7 @@ class Runner {
    * Leader only, after a step: publishes the epoch's running sums in the ring, then (unless it
    * was the epoch's last batch) decides whether the next batch runs, holding here while paused.
    */
-  recordStep(epoch: number, batch: number, sums: { recon: number; kl: number; n: number }, beta: number, last: boolean): void {
+  recordStep(epoch: number, batch: number, sums: EpochSums, beta: number, last: boolean): void {
     const { ctl, ring } = this;
     const slot = (this.step % RING_SLOTS) * REC.SIZE;
     ring[slot + REC.EPOCH] = epoch;
@@ -127,6 +136,9 @@ class Runner {
     ring[slot + REC.SUM_KL] = sums.kl;
     ring[slot + REC.SUM_N] = sums.n;
     ring[slot + REC.BETA] = beta;
+    ring[slot + REC.SUM_DISC] = sums.gan.disc;
+    ring[slot + REC.SUM_GEN] = sums.gan.gen;
+    ring[slot + REC.SUM_FEATURE] = sums.gan.feature;
     Atomics.store(ctl, CTL.STEPS, this.step);
     if (!last) Atomics.store(ctl, CTL.DECISION, this.leaderDecides() ? 1 : 0);
   }
@@ -141,7 +153,7 @@ class Runner {
     const bs = Math.min(cfg.batchSize, n);
     const batches = Math.ceil(n / bs);
     this.step = step0;
-    const sums = { recon: 0, kl: 0, n: 0 };
+    const sums: EpochSums = { recon: 0, kl: 0, n: 0, gan: { disc: 0, gen: 0, feature: 0 } };
     const cpu0 = PROFILE ? threadCpu() : 0;
     const wall0 = performance.now();
     const stopped = (batch: number) =>
@@ -179,10 +191,12 @@ class Runner {
       }
       const recon = r / m;
       const kl = k / m;
-      if (!Number.isFinite(recon) || !Number.isFinite(kl)) {
+      // A VAE-GAN's terms (one worker: nothing to add up across workers).
+      const gan = mine.gan;
+      if (!Number.isFinite(recon) || !Number.isFinite(kl) || (gan && ![gan.disc, gan.gen, gan.feature].every(Number.isFinite))) {
         // Checked before the update: the replicas keep their last good weights.
         stepper.discard();
-        post({ type: 'diverged', index: me, epoch, batch: b + 1, recon, kl });
+        post({ type: 'diverged', index: me, epoch, batch: b + 1, recon: gan && Number.isFinite(recon + kl) ? NaN : recon, kl });
         return;
       }
       if (init.probeGradients && this.leader) post({ type: 'grads', index: me, step: this.step, grads: stepper.combined(m) });
@@ -193,6 +207,11 @@ class Runner {
       sums.recon += recon * m;
       sums.kl += kl * m;
       sums.n += m;
+      if (gan) {
+        sums.gan.disc += gan.disc;
+        sums.gan.gen += gan.gen;
+        sums.gan.feature += gan.feature;
+      }
       const last = b === batches - 1;
       if (this.leader) this.recordStep(epoch, b + 1, sums, beta, last);
       const tE = performance.now();
@@ -231,6 +250,10 @@ async function makeStepper(init: WorkerInit): Promise<Stepper> {
   // hoists the external `require` of tfjs to the top (loaded there, but never initialised).
   const { TfStepper, initWorkerBackend } = require('./tfStepper') as typeof import('./tfStepper');
   const notes = await initWorkerBackend(init.backend, init.wasmThreads);
+  if (init.spec.config.kind === 'vaegan') {
+    const { GanStepper } = require('./ganStepper') as typeof import('./ganStepper');
+    return new GanStepper(init, notes);
+  }
   return new TfStepper(init, notes);
 }
 

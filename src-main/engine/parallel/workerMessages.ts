@@ -44,7 +44,11 @@ export const REC = {
   /** Samples seen in the epoch so far. */
   SUM_N: 4,
   BETA: 5,
-  SIZE: 8,
+  /** VAE-GAN (one worker): Σ over the epoch so far of the discriminator's loss·m, the decoder's GAN loss·m, the feature term·m. */
+  SUM_DISC: 6,
+  SUM_GEN: 7,
+  SUM_FEATURE: 8,
+  SIZE: 10,
 } as const;
 
 export interface SharedBuffers {

@@ -28,3 +28,8 @@ export function fmtDate(iso: string): string {
 export function fmtVector(v: ArrayLike<number>, digits = 2): string {
   return Array.from(v, (x) => x.toFixed(digits)).join(', ');
 }
+
+/** A model kind as the UI names it: AE, VAE, CVAE, VAE-GAN. */
+export function kindName(kind: string): string {
+  return kind === 'vaegan' ? 'VAE-GAN' : kind.toUpperCase();
+}

@@ -2,8 +2,8 @@
  * The model card beside the Train form: parameter count, FLOPs per sample of a training step and
  * the layers of the model the form describes, on the chosen dataset's shape (`models:describe`).
  * Asked again, debounced, whenever the form or the dataset changes; an older answer never
- * replaces a newer one. A config the engine cannot build (conv on 2-D points, more conv stages
- * than the image halves) comes back as `refused` with the engine's words: the form shows it and
+ * replaces a newer one. A config the engine cannot build (conv or a VAE-GAN on 2-D points, more
+ * conv stages than the image halves) comes back as `refused` with the engine's words: the form shows it and
  * the Train button waits.
  */
 import type { ModelCard, ModelConfigInput } from '../lib/contract';
@@ -62,7 +62,7 @@ export class ModelCardState {
     const f = this.lab.settings.train;
     const data = this.dataShape;
     const errors = trainFormErrors(f);
-    const modelFields = ['latentDim', 'hidden', 'convFilters', 'convHidden', 'sigma'] as const;
+    const modelFields = ['latentDim', 'hidden', 'convFilters', 'convHidden', 'sigma', 'gamma', 'pixelWeight', 'discLrScale'] as const;
     if (!data || modelFields.some((k) => errors[k])) return null;
     return { model: formToModel(f), ...data };
   });

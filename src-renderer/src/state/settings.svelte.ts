@@ -58,6 +58,10 @@ const TrainForm = z.object({
   sigma: z.number().min(0.001).max(10).nullable().catch(null),
   beta: num(0, 100, 1),
   klWarmupEpochs: int(0, 1000, 0),
+  /** VAE-GAN: γ, pixel weight and the discriminator's learning-rate scale; null = the contract's default (`VAEGAN_DEFAULTS`). */
+  gamma: z.number().min(0).max(1000).nullable().catch(null),
+  pixelWeight: z.number().min(0).max(100).nullable().catch(null),
+  discLrScale: z.number().positive().max(10_000).nullable().catch(null),
   epochs: int(1, 10_000, 30),
   batchSize: int(1, 8192, 256),
   learningRate: num(1e-7, 100, 1e-3),
@@ -136,6 +140,13 @@ export function trainFormErrors(f: TrainForm): Partial<Record<keyof TrainForm, s
   if (f.likelihood === 'gaussian' && f.sigma !== null && !isNum(f.sigma, 0.001, 10)) e.sigma = 'σ must be a number from 0.001 to 10 (empty: the default).';
   if (!isNum(f.beta, 0, 100)) e.beta = 'β must be a number from 0 to 100.';
   if (!isInt(f.klWarmupEpochs, 0, 1000)) e.klWarmupEpochs = 'KL warm-up must be a whole number of epochs from 0 to 1,000.';
+  if (f.kind === 'vaegan') {
+    if (f.gamma !== null && !isNum(f.gamma, 0, 1000)) e.gamma = 'γ must be a number from 0 to 1,000 (empty: the default).';
+    if (f.pixelWeight !== null && !isNum(f.pixelWeight, 0, 100)) e.pixelWeight = 'Pixel weight must be a number from 0 to 100 (empty: the default).';
+    if (f.discLrScale !== null && !(isNum(f.discLrScale, 0, 10_000) && f.discLrScale > 0)) {
+      e.discLrScale = 'Discriminator learning-rate scale must be a number above 0, up to 10,000 (empty: the default).';
+    }
+  }
   if (!isInt(f.epochs, 1, 10_000)) e.epochs = 'Epochs must be a whole number from 1 to 10,000.';
   if (!isInt(f.batchSize, 1, 8192)) e.batchSize = 'Batch size must be a whole number from 1 to 8,192.';
   if (!isNum(f.learningRate, 1e-7, 100)) e.learningRate = 'Learning rate must be a positive number up to 100, e.g. 0.001.';
@@ -171,6 +182,10 @@ export function formFromConfig(cfg: TrainConfig, current: TrainForm): TrainForm 
     sigma: m.likelihood === 'gaussian' ? (m.sigma ?? null) : current.sigma,
     beta: m.beta,
     klWarmupEpochs: m.klWarmupEpochs,
+    // A VAE-GAN's settings as saved (the defaults were written in at the start); other kinds keep the form's.
+    gamma: m.kind === 'vaegan' ? (m.gamma ?? null) : current.gamma,
+    pixelWeight: m.kind === 'vaegan' ? (m.pixelWeight ?? null) : current.pixelWeight,
+    discLrScale: m.kind === 'vaegan' ? (m.discLrScale ?? null) : current.discLrScale,
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,
     learningRate: cfg.learningRate,

@@ -1,126 +1,18 @@
-import type { EpochRecord, EventPayload, Metrics, ModelConfigInput, TrainConfigInput, TrainProgress, TrainState } from '../lib/contract';
+import type { EventPayload, Metrics, ModelConfigInput, TrainConfigInput, TrainProgress, TrainState } from '../lib/contract';
+import { LossHistory } from './lossHistory';
 import { errorText } from '../lib/errors';
 import type { StateApi } from './port';
 import { parseFilters, type TrainForm } from './settings.svelte';
 
+export { LossHistory } from './lossHistory';
+
 export type UiTrainState = 'idle' | 'training' | 'paused' | 'done' | 'error';
-
-/** Per-batch weight of the newest batches in the smoothed training curve (about a 10-batch window). */
-const SMOOTHING = 0.1;
-
-type Parts = { loss: number; recon: number; kl: number };
-const PARTS = ['loss', 'recon', 'kl'] as const;
-
-/**
- * Loss curves as column arrays for uPlot (x = fractional epoch). Plain arrays, not reactive:
- * the chart polls `Training.historyVersion` (bumped per event) and redraws at most once a frame.
- *
- * The engine reports the running mean over the epoch so far, which restarts every epoch: plotted
- * as it is, the first epoch's mean (still holding the first, large losses) drops off a cliff when
- * the second epoch starts. So the training curve is the mean loss of the batches since the last
- * report (recovered from two running means), smoothed over about 10 batches across epoch
- * boundaries; validation points are plotted as reported, at the end of each epoch.
- */
-export class LossHistory {
-  x: number[] = [];
-  loss: (number | null)[] = [];
-  recon: (number | null)[] = [];
-  kl: (number | null)[] = [];
-  valLoss: (number | null)[] = [];
-  valRecon: (number | null)[] = [];
-  valKl: (number | null)[] = [];
-  #lastX = -Infinity;
-  /** The last report within the current epoch: epoch, batch, running sums (mean × batches). */
-  #prev = { epoch: -1, batch: 0, sums: { loss: 0, recon: 0, kl: 0 } as Parts };
-  #smooth: Parts | null = null;
-
-  clear(): void {
-    for (const a of this.columns()) a.length = 0;
-    this.#lastX = -Infinity;
-    this.#prev = { epoch: -1, batch: 0, sums: { loss: 0, recon: 0, kl: 0 } };
-    this.#smooth = null;
-  }
-
-  columns(): (number | null)[][] {
-    return [this.x, this.loss, this.recon, this.kl, this.valLoss, this.valRecon, this.valKl];
-  }
-
-  /** A saved run's curves: one point per finished epoch (its training mean and validation). */
-  setEpochs(epochs: readonly EpochRecord[]): void {
-    this.clear();
-    const ok = (v: number) => (Number.isFinite(v) ? v : null);
-    for (const e of epochs) {
-      this.x.push(e.epoch);
-      this.loss.push(ok(e.train.loss));
-      this.recon.push(ok(e.train.recon));
-      this.kl.push(ok(e.train.kl));
-      this.valLoss.push(ok(e.val.loss));
-      this.valRecon.push(ok(e.val.recon));
-      this.valKl.push(ok(e.val.kl));
-      this.#lastX = e.epoch;
-    }
-  }
-
-  /** The smoothed mean of the batches since the last report, or null when there are none new. */
-  #recent(p: TrainProgress): Parts | null {
-    if (p.epoch !== this.#prev.epoch || p.batch < this.#prev.batch) this.#prev = { epoch: p.epoch, batch: 0, sums: { loss: 0, recon: 0, kl: 0 } };
-    const n = p.batch - this.#prev.batch;
-    if (n <= 0) return null;
-    const sums = { loss: p.train.loss * p.batch, recon: p.train.recon * p.batch, kl: p.train.kl * p.batch };
-    const w = 1 - (1 - SMOOTHING) ** n;
-    const next = { ...(this.#smooth ?? { loss: NaN, recon: NaN, kl: NaN }) };
-    for (const k of PARTS) {
-      const v = (sums[k] - this.#prev.sums[k]) / n;
-      // A non-finite loss is plotted as a gap (the curve starts afresh after it).
-      next[k] = !Number.isFinite(v) ? NaN : Number.isFinite(next[k]) ? next[k] + w * (v - next[k]) : v;
-    }
-    this.#prev = { epoch: p.epoch, batch: p.batch, sums };
-    this.#smooth = next;
-    return next;
-  }
-
-  add(p: TrainProgress): void {
-    const x = p.batches > 0 ? p.epoch - 1 + p.batch / p.batches : p.epoch;
-    if (x < this.#lastX) return; // stale or repeated event
-    const ok = (v: number) => (Number.isFinite(v) ? v : null);
-    const recent = p.batches > 0 ? this.#recent(p) : { loss: p.train.loss, recon: p.train.recon, kl: p.train.kl };
-    if (x === this.#lastX && this.x.length) {
-      // Same position (the epoch-end event repeating the last batch): only the validation is new.
-    } else if (recent) {
-      this.x.push(x);
-      this.loss.push(ok(recent.loss));
-      this.recon.push(ok(recent.recon));
-      this.kl.push(ok(recent.kl));
-      this.valLoss.push(null);
-      this.valRecon.push(null);
-      this.valKl.push(null);
-    } else return;
-    if (p.val) {
-      const i = this.x.length - 1;
-      this.valLoss[i] = ok(p.val.loss);
-      this.valRecon[i] = ok(p.val.recon);
-      this.valKl[i] = ok(p.val.kl);
-    }
-    this.#lastX = x;
-    if (this.x.length > 20_000) this.#decimate();
-  }
-
-  /** Halve the training points, keeping every validation point. */
-  #decimate(): void {
-    const keep: number[] = [];
-    for (let i = 0; i < this.x.length; i++) if (i % 2 === 0 || this.valLoss[i] != null || i === this.x.length - 1) keep.push(i);
-    for (const a of this.columns()) {
-      const copy = keep.map((i) => a[i]);
-      a.length = 0;
-      a.push(...copy);
-    }
-  }
-}
 
 /**
  * The model part of the form as the engine takes it. A conv model gets `hidden` and `convFilters`
  * only where the user set them (left out, the engine uses the image size's defaults: Dense 16 and
- * 32/64 on 28×28, as the Keras example); σ only for a Gaussian likelihood the user gave one.
+ * 32/64 on 28×28, as the Keras example); σ only for a Gaussian likelihood the user gave one; a
+ * VAE-GAN's γ / pixel weight / discriminator learning-rate scale only where the user set them.
  */
 export function formToModel(f: TrainForm): ModelConfigInput {
   const variational = f.kind !== 'ae';
@@ -138,6 +30,16 @@ export function formToModel(f: TrainForm): ModelConfigInput {
     klWarmupEpochs: variational ? f.klWarmupEpochs : 0,
     likelihood: f.likelihood,
     ...(f.likelihood === 'gaussian' && f.sigma !== null ? { sigma: f.sigma } : {}),
+    ...(f.kind === 'vaegan' ? ganSettings(f) : {}),
+  };
+}
+
+/** A VAE-GAN's γ, pixel weight and discriminator learning-rate scale: only those the user set (else the contract's defaults). */
+function ganSettings(f: TrainForm): Pick<ModelConfigInput, 'gamma' | 'pixelWeight' | 'discLrScale'> {
+  return {
+    ...(f.gamma !== null ? { gamma: f.gamma } : {}),
+    ...(f.pixelWeight !== null ? { pixelWeight: f.pixelWeight } : {}),
+    ...(f.discLrScale !== null ? { discLrScale: f.discLrScale } : {}),
   };
 }
 
@@ -174,6 +76,12 @@ export class Training {
     this.state === 'cancelled' ? 'done' : this.state,
   );
   active = $derived(this.state === 'training' || this.state === 'paused');
+  /**
+   * What to warn about, in words, during the run and after it ends: what the start adjusted (a
+   * clamped batch, too few optimiser steps) and what went wrong so far (`TrainProgress.warnings`:
+   * a VAE-GAN's discriminator winning, near-identical samples, which checkpoint is kept).
+   */
+  warnings: string[] = $derived.by(() => [...this.startWarnings, ...(this.progress?.warnings ?? [])]);
   percent = $derived.by(() => {
     if (this.state === 'done') return 100;
     const p = this.progress;
@@ -191,7 +99,7 @@ export class Training {
    */
   shownWarnings(opened: { warnings?: string[] } | null): string[] {
     if (opened) return opened.warnings ?? [];
-    return this.runId && this.state !== 'idle' ? this.startWarnings : [];
+    return this.runId && this.state !== 'idle' ? this.warnings : [];
   }
 
   async start(form: TrainForm): Promise<string | null> {

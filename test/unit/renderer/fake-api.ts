@@ -124,7 +124,7 @@ export const ENGINE_INFO: EngineInfo = {
 };
 
 /** A saved run of `kind` with a `dim`-D latent. */
-export function run(id: string, opts: { kind?: 'ae' | 'vae' | 'cvae'; dim?: number; epochsDone?: number; error?: string } = {}): RunSummary {
+export function run(id: string, opts: { kind?: 'ae' | 'vae' | 'cvae' | 'vaegan'; dim?: number; epochsDone?: number; error?: string } = {}): RunSummary {
   return {
     id,
     name: `run ${id}`,

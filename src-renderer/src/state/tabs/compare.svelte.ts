@@ -1,11 +1,15 @@
-/** The Compare tab: the same test points under two runs, side by side, with their metrics. */
-import type { Metrics, RequestOutput, RunSummary } from '../../lib/contract';
+/**
+ * The Compare tab: the same test points under two runs, side by side, with their metrics and (on
+ * image data) each run's prior samples (the same seeded z where the latent sizes match) and its
+ * reconstructions of the same test images.
+ */
+import type { ImageBatch, Metrics, RequestOutput, RunSummary } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
 import { ScatterState } from '../scatter.svelte';
 
-export type MetricKey = 'elbo' | 'recon' | 'kl' | 'activeUnits' | 'knnAccuracy' | 'frechet';
+export type MetricKey = 'elbo' | 'recon' | 'kl' | 'activeUnits' | 'knnAccuracy' | 'frechet' | 'reconAccuracy';
 
 /** One row of the metrics table: which way is better (null: neither), and whether it applies to a kind. */
 export interface MetricRow {
@@ -24,7 +28,20 @@ export const METRIC_ROWS: MetricRow[] = [
   { key: 'knnAccuracy', title: 'k-NN accuracy (k=5)', better: 'high', variationalOnly: false },
   // Image data only (absent for toy data and older runs: the cell shows '—').
   { key: 'frechet', title: 'Fréchet distance (classifier features)', better: 'low', variationalOnly: false },
+  { key: 'reconAccuracy', title: 'Reconstructions recognised (classifier)', better: 'high', variationalOnly: false },
 ];
+
+/** Prior samples and reconstructions shown per run (image data only). */
+export const COMPARE_SAMPLES = 16;
+export const COMPARE_RECONS = 8;
+/** The seed of the compared samples: both runs decode the same z when their latent sizes match. */
+export const COMPARE_SEED = 1;
+
+/** One run's images in the comparison: prior samples, and reconstructions of the first test images. */
+export interface CompareImages {
+  samples: ImageBatch;
+  recons: { originals: Float32Array; reconstructions: Float32Array; count: number; shape: number[] };
+}
 
 type Side = Pick<RunSummary, 'config'> | null | undefined;
 
@@ -57,6 +74,10 @@ export class CompareState {
   readonly b: ScatterState;
   metricsA = $state.raw<RequestOutput<'runs:metrics'> | null>(null);
   metricsB = $state.raw<RequestOutput<'runs:metrics'> | null>(null);
+  imagesA = $state.raw<CompareImages | null>(null);
+  imagesB = $state.raw<CompareImages | null>(null);
+  /** Why the images could not be fetched (the scatters and metrics still show). */
+  imagesError = $state<string | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
   #seq = 0;
@@ -85,12 +106,23 @@ export class CompareState {
       if (seq === this.#seq) this[which] = m;
     };
     this.metricsA = this.metricsB = null;
+    this.imagesA = this.imagesB = null;
+    this.imagesError = null;
     try {
       // One at a time: the engine works through requests in order anyway.
       await side(runA, this.a, 'metricsA');
       await side(runB, this.b, 'metricsB');
     } catch (err) {
       if (seq === this.#seq) this.error = errorText(err);
+    }
+    try {
+      if (seq === this.#seq && this.#isImage(runA) && this.#isImage(runB)) {
+        const a = await this.#images(runA);
+        const b = await this.#images(runB);
+        if (seq === this.#seq) [this.imagesA, this.imagesB] = [a, b];
+      }
+    } catch (err) {
+      if (seq === this.#seq) this.imagesError = errorText(err);
     } finally {
       if (seq === this.#seq) this.loading = false;
     }
@@ -102,10 +134,33 @@ export class CompareState {
     if (this.runB === runId && this.metricsB) this.metricsB = metrics;
   }
 
-  /** Pick sensible defaults: the newest AE and VAE if there are both, else the two newest. */
+  /** Whether run `id` is on image data (a run on an unknown dataset counts as images: the engine answers for it). */
+  #isImage(id: string): boolean {
+    const r = this.lab.runs.list.find((x) => x.id === id);
+    return this.lab.engine.dataset(r?.config.dataset.id)?.isImage ?? true;
+  }
+
+  /** Run `runId`'s seeded prior samples and its reconstructions of the first test images. */
+  async #images(runId: string): Promise<CompareImages> {
+    const samples = await this.api.invoke('model:generate', { runId, count: COMPARE_SAMPLES, temperature: 1, seed: COMPARE_SEED });
+    const r = await this.api.invoke('model:reconstruct', { runId, split: 'test', offset: 0, count: COMPARE_RECONS, worstFirst: false });
+    return { samples, recons: { originals: r.originals, reconstructions: r.reconstructions, count: r.count, shape: r.shape } };
+  }
+
+  /**
+   * Pick sensible defaults: the newest VAE and VAE-GAN if there are both, else the newest AE and
+   * variational run if there are both, else the two newest.
+   */
   suggest(): void {
     const runs = this.lab.runs.list.filter((r) => !r.error);
     if (this.runA && this.runB && runs.some((r) => r.id === this.runA) && runs.some((r) => r.id === this.runB)) return;
+    const plain = runs.find((r) => r.config.model.kind === 'vae');
+    const gan = runs.find((r) => r.config.model.kind === 'vaegan');
+    if (plain && gan) {
+      this.runA = plain.id;
+      this.runB = gan.id;
+      return;
+    }
     const ae = runs.find((r) => r.config.model.kind === 'ae');
     const vae = runs.find((r) => r.config.model.kind !== 'ae');
     if (ae && vae) {

@@ -1,0 +1,73 @@
+/**
+ * The PyTorch peer's VAE and VAE-GAN judged as the app judges its runs (issue #15's goal, with
+ * PyTorch's speed): each trained by bench/peer/torch_peer.py for the same wall-clock seconds on the
+ * app's split of the embedded MNIST (torch 1 thread, OpenBLAS 1), its prior samples and test
+ * reconstructions dumped (--dump), then judged by the in-app classifier CNN: the Fréchet distance
+ * of as many prior samples as test images (2,000) to the test images in its features (the
+ * engine's frechetOfSets, as Metrics.frechet) and the share of reconstructions it labels as the
+ * original (as Metrics.reconAccuracy). Separates "the model and its settings reach the goal"
+ * from "our training is fast enough to reach it in the budget".
+ *
+ *   npx tsx bench/peer/judge_peer.ts [--seconds 60] [--arch dense|conv] [--kinds vae,vaegan] [--latent 3]
+ *        [--gamma G] [--pixel-weight W] [--disc-lr-scale S] [--bench-cache DIR]
+ *
+ * The classifier is read from (or trained once into) --bench-cache (default
+ * <tmpdir>/latentlab-bench-cache, as the bench's vaegan section). Prints one JSON line per model.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chooseBackend } from '../../src-main/engine/backend';
+import { loadDataset } from '../../src-main/engine/datasets';
+import { frechetOfSets } from '../../src-main/engine/classifier/frechet';
+import { benchClassifier } from '../lib/convQuality';
+import { writeSplitNpz } from '../lib/npz';
+import { runPeerLogged } from '../lib/peer';
+
+const argv = process.argv.slice(2);
+const opt = (k: string, d: string) => {
+  const i = argv.indexOf(`--${k}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d;
+};
+const num = (k: string) => (opt(k, '') === '' ? undefined : Number(opt(k, '')));
+
+async function main(): Promise<void> {
+  const seconds = Number(opt('seconds', '60'));
+  const arch = opt('arch', 'dense') as 'dense' | 'conv';
+  const kinds = opt('kinds', 'vae,vaegan').split(',') as Array<'vae' | 'vaegan'>;
+  const cache = path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
+  await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'latentlab-judge-'));
+  try {
+    const data = await loadDataset({ id: 'mnist' }, { dataDir: path.join(tmp, 'datasets') });
+    const { clf } = await benchClassifier(cache, data);
+    const npz = path.join(tmp, 'split.npz');
+    writeSplitNpz(npz, data.train, data.test, data.inputDim);
+    const n = data.test.count;
+    const real = await clf.judge(data.test.x, n);
+    for (const kind of kinds) {
+      const dump = path.join(tmp, kind);
+      const r = await runPeerLogged({
+        data: npz, model: kind, arch, latent: Number(opt('latent', '3')), batch: arch === 'conv' ? 128 : 256, epochs: 10_000, seconds, dump,
+        torchThreads: 1, openblasThreads: 1, gamma: num('gamma'), pixelWeight: num('pixel-weight'), discLrScale: num('disc-lr-scale'),
+      });
+      const read = (name: string) => new Float32Array(fs.readFileSync(path.join(dump, `${name}.f32`)).buffer.slice(0));
+      const fake = await clf.judge(read('generated'), n);
+      const rec = await clf.judge(read('recon'), n);
+      let ok = 0;
+      for (let i = 0; i < n; i++) if (rec.labels[i] === data.test.y[i]) ok++;
+      const frechet = frechetOfSets(fake.features, n, real.features, n, clf.featureDim);
+      console.log(JSON.stringify({
+        kind, arch, seconds, epochsRun: r.epochsRun, samplesSeen: r.samplesSeen, trainSeconds: r.trainSeconds, samplesPerSecond: r.samplesPerSecond,
+        frechet: Math.round(frechet * 100) / 100, reconAccuracy: ok / n, testElbo: r.test?.elbo ?? null, gan: r.gan ?? null,
+      }));
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,271 @@
+/**
+ * The VAE-GAN (Larsen, Sønderby, Larochelle, Winther 2016, "Autoencoding beyond pixels using a
+ * learned similarity metric", arXiv:1512.09300) in tfjs: its losses and one training step with
+ * three Adam optimisers. The training worker runs it (parallel/ganStepper.ts; one worker, the
+ * dense/conv kernels have no VAE-GAN program), the engine's thread when no worker can start.
+ *
+ * Per sample, in nats, with x̃ = Dec(z), z ~ q(z | x) (reparameterised) and x_p = Dec(z_p),
+ * z_p ~ N(0, I); D = the discriminator's logit, σ the sigmoid, Dis_l its features
+ * (./discriminator.ts); §2 of the paper:
+ *   L_prior        = KL(q(z | x) ‖ N(0, I))                        (§2.1, as the VAE's)
+ *   L_llike^Dis_l  = ½·Σ (Dis_l(x̃) − Dis_l(x))²                   (§2.3: −log N(Dis_l(x) | Dis_l(x̃), I)
+ *                                                                   without its constant) → `feature`
+ *   pixel          = −log p(x | x̃), the VAE's likelihood (Bernoulli BCE from logits, or Gaussian)
+ *   llike          = L_llike^Dis_l + pixelWeight·pixel             (pixelWeight 0: the paper's)
+ *   disc           = −log σ(D(x)) − log(1 − σ(D(x̃))) − log(1 − σ(D(x_p)))   (−L_GAN, §2.2 / Alg. 1)
+ *   gen            = −log σ(D(x̃)) − log σ(D(x_p))
+ * `gen` is the decoder's non-saturating form of the generator's part of L_GAN (Goodfellow et al.
+ * 2014 §3), not the literal log(1 − D(·)), which gives the decoder almost no gradient while the
+ * discriminator wins. The three optimisers' losses, as batch means (Algorithm 1, §2.3: the
+ * encoder gets no GAN signal, the discriminator no reconstruction signal):
+ *   encoder        β·L_prior + llike
+ *   decoder        γ·llike + gen
+ *   discriminator  disc                              (learning rate × discLrScale)
+ */
+import * as tf from '@tensorflow/tfjs';
+import { VAEGAN_DEFAULTS, type GanParts, type ModelConfig } from '../../../src-shared/types';
+import { gaussian, mulberry32 } from '../datasets/random';
+import { l2Penalty, type ModelBundle } from './build';
+import { featuresAndLogit } from './discriminator';
+import { gaussianSigma } from './likelihood';
+import { klPerSample, reconPerSample } from './loss';
+
+/** γ, the pixel weight and the discriminator's learning-rate scale of a VAE-GAN config (defaults filled). */
+export function ganSettings(cfg: ModelConfig): { gamma: number; pixelWeight: number; discLrScale: number } {
+  return {
+    gamma: cfg.gamma ?? VAEGAN_DEFAULTS.gamma,
+    pixelWeight: cfg.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
+    discLrScale: cfg.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
+  };
+}
+
+/** The batch means of every term (nats), as scalar tensors. */
+export interface VaeGanLossTensors {
+  prior: tf.Scalar;
+  feature: tf.Scalar;
+  pixel: tf.Scalar;
+  disc: tf.Scalar;
+  gen: tf.Scalar;
+  /** The three optimisers' losses (L2 not included). */
+  encoder: tf.Scalar;
+  decoder: tf.Scalar;
+  discriminator: tf.Scalar;
+}
+
+/** The step's noise: reparameterisation ε and prior samples z_p, both m × latentDim. */
+export interface GanNoise {
+  eps: Float32Array;
+  zp: Float32Array;
+}
+
+/** Seeded ε and z_p for `m` rows (the tfjs path's; the kernels draw their own). */
+export function ganNoise(m: number, latentDim: number, seed: number): GanNoise {
+  const rng = mulberry32(seed);
+  const eps = Float32Array.from({ length: m * latentDim }, () => gaussian(rng));
+  const zp = Float32Array.from({ length: m * latentDim }, () => gaussian(rng));
+  return { eps, zp };
+}
+
+/** −log σ(d) = softplus(−d) and −log(1 − σ(d)) = softplus(d), per row. */
+const negLogSig = (d: tf.Tensor) => tf.softplus(tf.neg(d));
+const negLog1mSig = (d: tf.Tensor) => tf.softplus(d);
+
+/**
+ * Every term of the VAE-GAN's losses on the batch `x` (m × inputDim) with the given noise (see
+ * the file comment). Call inside tf.tidy / tf.variableGrads. Throws when the bundle has no discriminator.
+ */
+export function vaeganLosses(bundle: ModelBundle, x: tf.Tensor2D, noise: { eps: tf.Tensor2D; zp: tf.Tensor2D }, training = true): VaeGanLossTensors {
+  if (!bundle.discriminator) throw new Error('a VAE-GAN bundle needs its discriminator');
+  const cfg = bundle.config;
+  const { gamma, pixelWeight } = ganSettings(cfg);
+  const [mean, logVar] = bundle.encoder.apply(x, { training }) as tf.Tensor2D[];
+  const z = tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVar)), noise.eps)) as tf.Tensor2D;
+  const logitsR = bundle.decoderLogits.apply(z, { training }) as tf.Tensor2D;
+  const logitsP = bundle.decoderLogits.apply(noise.zp, { training }) as tf.Tensor2D;
+  const out = (l: tf.Tensor2D) => (bundle.output === 'bernoulli' ? tf.sigmoid(l) : l);
+  const heads = featuresAndLogit(bundle.discriminator);
+  const [fX, dX] = heads.apply(x, { training }) as tf.Tensor2D[];
+  const [fR, dR] = heads.apply(out(logitsR), { training }) as tf.Tensor2D[];
+  const dP = (heads.apply(out(logitsP), { training }) as tf.Tensor2D[])[1];
+  const prior = tf.mean(klPerSample(mean, logVar)) as tf.Scalar;
+  const feature = tf.mean(tf.mul(0.5, tf.sum(tf.square(tf.sub(fR, fX)), 1))) as tf.Scalar;
+  const pixel = tf.mean(reconPerSample(x, logitsR, bundle.output, gaussianSigma(cfg))) as tf.Scalar;
+  const disc = tf.addN([tf.mean(negLogSig(dX)), tf.mean(negLog1mSig(dR)), tf.mean(negLog1mSig(dP))]) as tf.Scalar;
+  const gen = tf.add(tf.mean(negLogSig(dR)), tf.mean(negLogSig(dP))) as tf.Scalar;
+  const llike = pixelWeight > 0 ? tf.add(feature, tf.mul(pixelWeight, pixel)) : feature;
+  return {
+    prior,
+    feature,
+    pixel,
+    disc,
+    gen,
+    encoder: tf.add(tf.mul(cfg.beta, prior), llike) as tf.Scalar,
+    decoder: tf.add(tf.mul(gamma, llike), gen) as tf.Scalar,
+    discriminator: disc,
+  };
+}
+
+/** The three optimisers of a VAE-GAN run (Adam; the discriminator's rate scaled by `discLrScale`). */
+export interface GanOptimizers {
+  encoder: tf.Optimizer;
+  decoder: tf.Optimizer;
+  discriminator: tf.Optimizer;
+  dispose(): void;
+}
+
+export function ganOptimizers(cfg: ModelConfig, learningRate: number): GanOptimizers {
+  const o = {
+    encoder: tf.train.adam(learningRate),
+    decoder: tf.train.adam(learningRate),
+    discriminator: tf.train.adam(learningRate * ganSettings(cfg).discLrScale),
+  };
+  return { ...o, dispose: () => Object.values(o).forEach((opt) => opt.dispose()) };
+}
+
+/** Trainable variables of one of the bundle's networks. */
+export function variablesOf(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/** The three networks' gradients of one step (variable name → gradient), and the batch means they came with. */
+export interface GanGradients {
+  grads: Record<GanNet, tf.NamedTensorMap>;
+  /** Batch means: recon (the pixel likelihood, nats, as the VAE's), KL (nats) and the GAN terms. */
+  recon: number;
+  kl: number;
+  gan: GanParts;
+}
+
+export type GanNet = 'encoder' | 'decoder' | 'discriminator';
+
+/** What the three passes share, computed once outside any gradient: the batch, z, x̃ = Dec(z), x_p = Dec(z_p), Dis_l(x). */
+interface StepConsts {
+  x: tf.Tensor2D;
+  zp: tf.Tensor2D;
+  eps: tf.Tensor2D;
+  z: tf.Tensor2D;
+  xR: tf.Tensor2D;
+  xP: tf.Tensor2D;
+  fX: tf.Tensor2D;
+}
+
+function stepConsts(bundle: ModelBundle, x: tf.Tensor2D, eps: tf.Tensor2D, zp: tf.Tensor2D): StepConsts {
+  const [mean, logVar] = bundle.encoder.apply(x, { training: true }) as tf.Tensor2D[];
+  const z = tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVar)), eps)) as tf.Tensor2D;
+  const out = (l: tf.Tensor2D) => (bundle.output === 'bernoulli' ? tf.sigmoid(l) : l) as tf.Tensor2D;
+  const xR = out(bundle.decoderLogits.apply(z, { training: true }) as tf.Tensor2D);
+  const xP = out(bundle.decoderLogits.apply(zp, { training: true }) as tf.Tensor2D);
+  const fX = (featuresAndLogit(bundle.discriminator!).apply(x, { training: true }) as tf.Tensor2D[])[0];
+  return { x, zp, eps, z, xR, xP, fX };
+}
+
+/**
+ * One network's loss (`vaeganLosses`' `encoder` / `decoder` / `discriminator`, same value)
+ * computed from only what depends on that network, the rest taken from `c` as constants; and
+ * the terms it reads back (`report`: prior, feature, pixel from the encoder's; gen from the
+ * decoder's; disc from the discriminator's). Three passes of about 14 network applications in
+ * all instead of 18.
+ */
+function passLoss(key: GanNet, bundle: ModelBundle, c: StepConsts, beta: number, report: Partial<Record<keyof VaeGanLossTensors, number>>): tf.Scalar {
+  const { gamma, pixelWeight } = ganSettings(bundle.config);
+  const heads = featuresAndLogit(bundle.discriminator!);
+  const out = (l: tf.Tensor2D) => (bundle.output === 'bernoulli' ? tf.sigmoid(l) : l);
+  const read = (name: keyof VaeGanLossTensors, t: tf.Scalar) => (report[name] = t.dataSync()[0]);
+  const llikeOf = (logitsR: tf.Tensor2D, fR: tf.Tensor2D, terms: boolean): tf.Scalar => {
+    const feature = tf.mean(tf.mul(0.5, tf.sum(tf.square(tf.sub(fR, c.fX)), 1))) as tf.Scalar;
+    const pixel = tf.mean(reconPerSample(c.x, logitsR, bundle.output, gaussianSigma(bundle.config))) as tf.Scalar;
+    if (terms) {
+      read('feature', feature);
+      read('pixel', pixel);
+    }
+    return (pixelWeight > 0 ? tf.add(feature, tf.mul(pixelWeight, pixel)) : feature) as tf.Scalar;
+  };
+  if (key === 'encoder') {
+    const [mean, logVar] = bundle.encoder.apply(c.x, { training: true }) as tf.Tensor2D[];
+    const z = tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVar)), c.eps)) as tf.Tensor2D;
+    const logitsR = bundle.decoderLogits.apply(z, { training: true }) as tf.Tensor2D;
+    const fR = (heads.apply(out(logitsR), { training: true }) as tf.Tensor2D[])[0];
+    const prior = tf.mean(klPerSample(mean, logVar)) as tf.Scalar;
+    read('prior', prior);
+    return tf.add(tf.mul(beta, prior), llikeOf(logitsR, fR, true)) as tf.Scalar;
+  }
+  if (key === 'decoder') {
+    const logitsR = bundle.decoderLogits.apply(c.z, { training: true }) as tf.Tensor2D;
+    const logitsP = bundle.decoderLogits.apply(c.zp, { training: true }) as tf.Tensor2D;
+    const [fR, dR] = heads.apply(out(logitsR), { training: true }) as tf.Tensor2D[];
+    const dP = (heads.apply(out(logitsP), { training: true }) as tf.Tensor2D[])[1];
+    const gen = tf.add(tf.mean(negLogSig(dR)), tf.mean(negLogSig(dP))) as tf.Scalar;
+    read('gen', gen);
+    return tf.add(tf.mul(gamma, llikeOf(logitsR, fR, false)), gen) as tf.Scalar;
+  }
+  const d = (t: tf.Tensor2D) => (heads.apply(t, { training: true }) as tf.Tensor2D[])[1];
+  const disc = tf.addN([tf.mean(negLogSig(d(c.x))), tf.mean(negLog1mSig(d(c.xR))), tf.mean(negLog1mSig(d(c.xP)))]) as tf.Scalar;
+  read('disc', disc);
+  return disc;
+}
+
+/**
+ * The gradients of one VAE-GAN step on the batch `xRows` (m × inputDim, flat): each optimiser's
+ * loss differentiated with respect to its own network only, all from the same weights and the
+ * same noise (Larsen et al. 2016, Algorithm 1; equal to differentiating `vaeganLosses`). `beta`
+ * overrides the config's β (warm-up); L2 (if set) adds l2·Σ‖W‖²/m of a network's kernels to its
+ * own loss. The caller disposes the gradients (`applyGanGradients` does).
+ */
+export function vaeganGradients(bundle: ModelBundle, xRows: Float32Array, beta: number, seed: number): GanGradients {
+  if (!bundle.discriminator) throw new Error('a VAE-GAN bundle needs its discriminator');
+  const m = xRows.length / bundle.inputDim;
+  const L = bundle.config.latentDim;
+  const noise = ganNoise(m, L, seed);
+  const nets: Array<[GanNet, tf.LayersModel]> = [
+    ['encoder', bundle.encoder],
+    ['decoder', bundle.decoder],
+    ['discriminator', bundle.discriminator],
+  ];
+  const report: Partial<Record<keyof VaeGanLossTensors, number>> = {};
+  const grads = {} as Record<GanNet, tf.NamedTensorMap>;
+  tf.tidy(() => {
+    const c = stepConsts(bundle, tf.tensor2d(xRows, [m, bundle.inputDim]), tf.tensor2d(noise.eps, [m, L]), tf.tensor2d(noise.zp, [m, L]));
+    for (const [key, model] of nets) {
+      const { grads: g, value } = tf.variableGrads(() => {
+        const loss = passLoss(key, bundle, c, beta, report);
+        const pen = l2Penalty(bundle, [model]);
+        return (pen ? tf.add(loss, tf.div(pen, m)) : loss) as tf.Scalar;
+      }, variablesOf(model));
+      value.dispose();
+      grads[key] = g;
+      Object.values(g).forEach((t) => tf.keep(t));
+    }
+  });
+  return { grads, recon: report.pixel!, kl: report.prior!, gan: { disc: report.disc!, gen: report.gen!, feature: report.feature! } };
+}
+
+/** Applies (and disposes) the three networks' gradients with their optimisers. */
+export function applyGanGradients(opt: GanOptimizers, g: GanGradients['grads']): void {
+  for (const key of ['encoder', 'decoder', 'discriminator'] as const) {
+    opt[key].applyGradients(g[key]);
+    tf.dispose(g[key]);
+  }
+}
+
+/** Disposes gradients that will not be applied (a non-finite loss). */
+export function disposeGanGradients(g: GanGradients['grads']): void {
+  for (const key of ['encoder', 'decoder', 'discriminator'] as const) tf.dispose(g[key]);
+}
+
+/**
+ * One VAE-GAN step (gradients, then the three Adam updates); see `vaeganGradients`. Returns the
+ * batch means; when one is not finite nothing is updated (the caller reports DIVERGED).
+ */
+export function vaeganTrainStep(
+  opt: GanOptimizers,
+  bundle: ModelBundle,
+  xRows: Float32Array,
+  beta: number,
+  seed: number,
+): { recon: number; kl: number; gan: GanParts } {
+  const g = vaeganGradients(bundle, xRows, beta, seed);
+  const finite = [g.recon, g.kl, g.gan.disc, g.gan.gen, g.gan.feature].every(Number.isFinite);
+  if (finite) applyGanGradients(opt, g.grads);
+  else disposeGanGradients(g.grads);
+  return { recon: g.recon, kl: g.kl, gan: g.gan };
+}

@@ -1,0 +1,24 @@
+/** The Train panel's words: a hint per model kind, architecture and likelihood, and the state badge's text. */
+export const KIND_HINT: Record<string, string> = {
+  ae: 'Autoencoder: a deterministic code, no prior; the latent space can have gaps.',
+  vae: 'VAE: codes are distributions pulled towards N(0, I) by the KL term (weight β).',
+  cvae: 'Conditional VAE: encoder and decoder also see the label, so z keeps the style.',
+  vaegan: 'VAE-GAN: a VAE plus a discriminator; reconstructions are judged in its features, so images come out sharper (images only).',
+};
+export const ARCH_HINT: Record<string, string> = {
+  dense: 'Dense: fully connected layers on the flattened image (any data).',
+  conv: 'Conv: stride-2 convolutions down and transposed convolutions up (images of 28, 32 or 64 pixels).',
+};
+export const LIKELIHOOD_HINT: Record<string, string> = {
+  auto: 'Auto: Bernoulli for images, Gaussian (σ 1) for 2-D points.',
+  bernoulli: 'Bernoulli: each pixel a probability (binary cross-entropy); values in [0, 1].',
+  gaussian: 'Gaussian with a fixed σ: squared error scaled by 1/σ², constants included.',
+};
+export const STATE_TEXT: Record<string, string> = {
+  idle: 'Ready',
+  training: 'Training',
+  paused: 'Paused',
+  done: 'Done',
+  cancelled: 'Stopped',
+  error: 'Error',
+};

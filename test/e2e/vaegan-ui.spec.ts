@@ -1,0 +1,103 @@
+/**
+ * The VAE-GAN in the UI (issue #15), browser mode on the embedded MNIST: the Train form's VAE-GAN
+ * settings (shown for the VAE-GAN only, checked in words), the engine's refusal on 2-D points,
+ * a tiny VAE and a VAE-GAN trained for one epoch each from the form, the discriminator's loss
+ * curve, and Compare with both runs' samples, reconstructions and metric rows side by side.
+ * The e2e suites run without the in-app classifier (LATENT_LAB_CLASSIFIER=0): the Fréchet and
+ * reconstruction-accuracy rows are there, their numbers are not checked.
+ * Waits only for explicit states (data-state, data-count, data-ready), never for time.
+ */
+import type { Page } from '@playwright/test';
+import { test, expect } from './helpers/fixtures';
+
+const GAN_FIELDS = ['gan-gamma-input', 'gan-pixel-weight-input', 'gan-disc-lr-input'];
+
+/** Train a tiny `kind` (dense 32 units, latent 2, one epoch) on the embedded MNIST from the form; resolves when the run is done. */
+async function trainOneEpoch(page: Page, kind: 'vae' | 'vaegan'): Promise<string> {
+  const state = page.getByTestId('train-state');
+  const before = (await state.getAttribute('data-run-id')) ?? '';
+  await page.getByTestId('dataset-select').selectOption('mnist');
+  await page.getByTestId('model-select').selectOption(kind);
+  await page.getByTestId('arch-select').selectOption('dense');
+  await page.getByTestId('hidden-input').fill('32');
+  await page.getByTestId('latent-dim-input').fill('2');
+  await page.getByTestId('epochs-input').fill('1');
+  await expect(page.getByTestId('train-button')).toBeEnabled({ timeout: 30_000 });
+  await page.getByTestId('train-button').click();
+  await expect(state).not.toHaveAttribute('data-run-id', before);
+  await expect(state).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
+  await expect(page.getByTestId('train-progress')).toHaveAttribute('aria-valuenow', '100');
+  return (await state.getAttribute('data-run-id'))!;
+}
+
+test('VAE-GAN: form settings, a toy refusal, the discriminator curve, and Compare beside a VAE', async ({ page, lab }) => {
+  test.setTimeout(300_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(lab.url);
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', /\w/);
+  await expect(page.getByTestId('latent-scatter').getByText('The embedded MNIST is ready')).toBeVisible();
+
+  await test.step('the VAE-GAN settings show for the VAE-GAN only, with the defaults as placeholders', async () => {
+    await page.getByTestId('model-select').selectOption('vae');
+    for (const id of GAN_FIELDS) await expect(page.getByTestId(id)).toHaveCount(0);
+    await page.getByTestId('model-select').selectOption('vaegan');
+    for (const id of GAN_FIELDS) {
+      await expect(page.getByTestId(id)).toBeVisible();
+      await expect(page.getByTestId(id)).toHaveValue('');
+      await expect(page.getByTestId(id)).toHaveAttribute('placeholder', /^\d/);
+    }
+    // A bad value is said in words and holds Train; cleared, the default applies again.
+    await page.getByTestId('gan-gamma-input').fill('-1');
+    await expect(page.getByTestId('train-form-errors')).toContainText('γ must be a number from 0');
+    await expect(page.getByTestId('train-button')).toBeDisabled();
+    await page.getByTestId('gan-gamma-input').fill('');
+    await expect(page.getByTestId('train-form-errors')).toHaveCount(0);
+  });
+
+  await test.step('on 2-D points the engine refuses a VAE-GAN in words and Train waits', async () => {
+    await page.getByTestId('dataset-select').selectOption('toy-moons');
+    await expect(page.getByTestId('train-form-errors')).toContainText('images only', { timeout: 30_000 });
+    await expect(page.getByTestId('train-button')).toBeDisabled();
+    await page.getByTestId('model-select').selectOption('vae');
+    await expect(page.getByTestId('train-form-errors')).toHaveCount(0, { timeout: 30_000 });
+  });
+
+  let vae = '';
+  let gan = '';
+  await test.step('a tiny VAE, then a VAE-GAN whose discriminator loss is drawn beside the others', async () => {
+    vae = await trainOneEpoch(page, 'vae');
+    await expect(page.getByTestId('loss-legend-disc')).toHaveCount(0);
+    gan = await trainOneEpoch(page, 'vaegan');
+    const chart = page.getByTestId('loss-chart');
+    await expect(chart).toHaveAttribute('data-run-id', gan);
+    await expect(chart).toHaveAttribute('data-gan-points', /^[1-9]\d*$/);
+    await expect(page.getByTestId('loss-legend-disc')).toBeVisible();
+    await expect(page.getByTestId('runs-list')).toContainText('VAE-GAN');
+  });
+
+  await test.step('Compare: both runs’ samples, reconstructions and metric rows side by side', async () => {
+    await page.getByTestId('tab-compare').click();
+    // Suggested: the VAE against the VAE-GAN.
+    await expect(page.getByTestId('compare-run-a')).toHaveValue(vae);
+    await expect(page.getByTestId('compare-run-b')).toHaveValue(gan);
+    await page.getByTestId('compare-button').click();
+    const table = page.getByTestId('compare-metrics');
+    await expect(table).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+    await expect(table.locator('thead')).toContainText('A · VAE');
+    await expect(table.locator('thead')).toContainText('B · VAE-GAN');
+    for (const row of ['elbo', 'recon', 'knnAccuracy', 'frechet', 'reconAccuracy']) await expect(table.locator(`tr[data-row="${row}"]`)).toHaveCount(1);
+    // No classifier in the e2e suites: no number in those two rows, said as '—'.
+    await expect(table.locator('tr[data-row="frechet"] td').first()).toHaveText('—');
+    await expect(page.getByTestId('compare-images')).toBeVisible({ timeout: 60_000 });
+    const originals = Number(await page.getByTestId('compare-originals').getAttribute('data-count'));
+    expect(originals).toBeGreaterThan(0);
+    for (const side of ['a', 'b']) {
+      await expect(page.getByTestId(`compare-samples-${side}`)).toHaveAttribute('data-count', '16');
+      await expect(page.getByTestId(`compare-recons-${side}`)).toHaveAttribute('data-count', String(originals));
+      await expect(page.getByTestId(`compare-samples-${side}`).locator('canvas')).toHaveCount(16);
+    }
+  });
+
+  expect(errors).toEqual([]);
+});
