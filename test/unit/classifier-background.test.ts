@@ -21,7 +21,6 @@ import { Classifier, type ClassifierData } from '../../src-main/engine/classifie
 import { buildClassifierModel, classifierLayers, classifierTraining, CLASSIFIER_VERSION } from '../../src-main/engine/classifier/model';
 import { evaluate } from '../../src-main/engine/metrics';
 import type { RunCache } from '../../src-main/engine/runCache';
-import type { Trainer } from '../../src-main/engine/jobs/training';
 
 /** One pending stand-in training: `release()` finishes it with an untrained classifier. */
 interface StubTraining {
@@ -247,11 +246,12 @@ describe('training comes first', () => {
 
 describe('a stop during the end', () => {
   it('ends the metrics pass: the run is done without metrics at once, and runs:metrics computes them when asked', async () => {
-    const trainer = (engine as unknown as { trainer: Trainer & { job: { ended: boolean } | null } }).trainer;
+    // The trainer's job (private): `ended` is set when its training loop is over.
+    const trainer = (engine as unknown as { trainer: { job: { ended: boolean } | null } }).trainer;
     const { runId } = await engine.call('training:start', { ...TINY, seed: 5 });
     // The loop is over and the end's passes (many event-loop turns) have begun: stop now.
     await new Promise<void>((resolve) => {
-      const check = () => (trainer['job']?.ended ? resolve() : setImmediate(check));
+      const check = () => (trainer.job?.ended ? resolve() : setImmediate(check));
       check();
     });
     const stopped = await engine.call('training:stop', {});
