@@ -7,7 +7,8 @@
  * drops it. The classifier's training is a stand-in (the engine's test seam) that finishes only
  * when the test says so, or fails CANCELLED on its abort signal: no timing, no sleep.
  * Also: a completed run's saved ELBO equals a fresh evaluation on its final weights (the end
- * reuses the last epoch's validation instead of a second pass).
+ * reuses the last epoch's validation instead of a second pass); a stop while the end's metrics
+ * are computed ends them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -240,5 +241,26 @@ describe('training comes first', () => {
       await e.dispose();
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a stop during the end', () => {
+  it('ends the metrics pass: the run is done without metrics at once, and runs:metrics computes them when asked', async () => {
+    // The trainer's job (private): `ended` is set when its training loop is over.
+    const trainer = (engine as unknown as { trainer: { job: { ended: boolean } | null } }).trainer;
+    const { runId } = await engine.call('training:start', { ...TINY, seed: 5 });
+    // The loop is over and the end's passes (many event-loop turns) have begun: stop now.
+    await new Promise<void>((resolve) => {
+      const check = () => (trainer.job?.ended ? resolve() : setImmediate(check));
+      check();
+    });
+    const stopped = await engine.call('training:stop', {});
+    expect(stopped.state).toBe('done');
+    const done = of('training:done').find((d) => d.runId === runId)!;
+    expect(done).toMatchObject({ state: 'done', metrics: null });
+    expect(done.error).toBeUndefined();
+    const m = await engine.call('runs:metrics', { runId });
+    expect(m.elbo).toBeGreaterThan(0);
+    expect((await engine.call('runs:list', {})).find((r) => r.id === runId)?.metrics?.elbo).toBe(m.elbo);
   });
 });
