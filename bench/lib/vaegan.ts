@@ -134,7 +134,9 @@ function intervals(marks: Array<{ epoch: number; n: number; t: number; c: number
     if (a.epoch === b.epoch && b.n > a.n) all.push({ n: b.n - a.n, t: (b.t - a.t) / 1000, c: b.c - a.c });
   }
   const kept = all.slice(Math.max(1, Math.floor(all.length / 3)));
-  return kept.reduce((s, x) => ({ n: s.n + x.n, t: s.t + x.t, c: s.c + x.c, count: s.count + 1 }), { n: 0, t: 0, c: 0, count: 0 });
+  const sum = { n: 0, t: 0, c: 0, count: kept.length };
+  for (const x of kept) [sum.n, sum.t, sum.c] = [sum.n + x.n, sum.t + x.t, sum.c + x.c];
+  return sum;
 }
 
 /**
