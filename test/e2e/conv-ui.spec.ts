@@ -24,8 +24,16 @@ test('conv VAE from the form: model card, refusal in words, one epoch trained', 
     await page.getByTestId('latent-dim-input').fill('2');
     await expect(card).toHaveAttribute('data-state', 'ready');
     await expect(card).toHaveAttribute('data-params', /^[1-9]\d*$/);
-    dense = { params: Number(await card.getAttribute('data-params')), mflop: Number(await card.getAttribute('data-mflop')) };
-    await expect(page.getByTestId('model-card-params')).toHaveText(dense.params.toLocaleString('en-US'));
+    // The card follows the form after a short debounce: read its number and its text together,
+    // until they agree (the text is the number as a user reads it).
+    const shown = page.getByTestId('model-card-params');
+    await expect
+      .poll(async () => {
+        const [attr, text, mflop] = await Promise.all([card.getAttribute('data-params'), shown.textContent(), card.getAttribute('data-mflop')]);
+        dense = { params: Number(attr), mflop: Number(mflop) };
+        return text === dense.params.toLocaleString('en-US');
+      })
+      .toBe(true);
   });
 
   await test.step('conv: a smaller model that costs more per sample, with its conv layers listed', async () => {
