@@ -9,33 +9,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildClassifierModel, classifierLayers, LOGITS_LAYER } from '../../src-main/engine/classifier/model';
+import { flatWeights } from '../../src-main/engine/classifier/classifier';
 import { planClassifier, type ClassifierLayers } from '../../src-main/engine/kernels/dense/classifierPlan';
 import { createDenseMemory } from '../../src-main/engine/kernels/dense/densePlan';
 import { augmentImages } from '../../src-main/engine/kernels/dense/augment';
 import { DenseNet } from '../../src-main/engine/kernels/dense/denseNet';
 import { instantiateKernels, kernelModule } from '../../src-main/engine/kernels/dense/kernelModule';
+import { rand, expectClose } from './kernelCompare';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-function rand(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 16807) % 2147483647) / 2147483647;
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 2e-4): void {
-  expect(actual.length).toBe(expected.length);
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < actual.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    if (d > worst) [worst, at] = [d, i];
-  }
-  expect(worst, `worst at ${at}: ${actual[at]} vs ${expected[at]} (scale ${scale})`).toBeLessThanOrEqual(rel * scale + 1e-6);
-}
 
 /** Small layers of the real architecture's shape (fewer filters), without dropout or shifts. */
 function small(image: [number, number, number], classes = 4): ClassifierLayers {
@@ -46,17 +30,6 @@ function small(image: [number, number, number], classes = 4): ClassifierLayers {
 function data(m: number, D: number, classes: number, seed: number): { x: Float32Array; y: Int32Array } {
   const r = rand(seed);
   return { x: Float32Array.from({ length: m * D }, () => r()), y: Int32Array.from({ length: m }, (_, i) => (i * 7 + seed) % classes) };
-}
-
-function flatWeights(model: tf.LayersModel): Float32Array {
-  const parts = model.trainableWeights.map((w) => w.read().dataSync() as Float32Array);
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** tfjs's gradient of the mean softmax cross-entropy through the model's logits, flat in weight order. */

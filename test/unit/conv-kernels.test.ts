@@ -21,6 +21,7 @@ import { convBackward, convForward } from '../../src-main/engine/kernels/dense/c
 import { createDenseMemory, GEMM_PACK_FLOATS, planDense, type ConvLayerPlan } from '../../src-main/engine/kernels/dense/densePlan';
 import { instantiateKernels, kernelModule, relaxedSimdSupported, type KernelVariant } from '../../src-main/engine/kernels/dense/kernelModule';
 import { flatten } from './synthetic';
+import { rand, expectClose } from './kernelCompare';
 
 beforeAll(async () => {
   // The engine's backend (its info records how runs train), then tfjs's reference kernels.
@@ -29,24 +30,6 @@ beforeAll(async () => {
 });
 
 const C = 3;
-
-function rand(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 16807) % 2147483647) / 2147483647;
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 2e-4): void {
-  expect(actual.length).toBe(expected.length);
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < actual.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    if (d > worst) [worst, at] = [d, i];
-  }
-  expect(worst, `worst at ${at}: ${actual[at]} vs ${expected[at]} (scale ${scale})`).toBeLessThanOrEqual(rel * scale + 1e-6);
-}
 
 /** A kernels instance on its own memory with a bump allocator (byte offsets). */
 function harness(variant: KernelVariant = 'simd', bytes = 64 << 20) {

@@ -14,6 +14,7 @@ import { klPerSample, reconPerSample } from '../../src-main/engine/models/loss';
 import { DenseNet } from '../../src-main/engine/kernels/dense/denseNet';
 import { createDenseMemory, denseUnsupported, planDense } from '../../src-main/engine/kernels/dense/densePlan';
 import { flatten } from './synthetic';
+import { expectClose } from './kernelCompare';
 
 beforeAll(async () => {
   await initBackend();
@@ -154,19 +155,6 @@ function oneThreadGradient(b: ModelBundle, x: Float32Array, y: Int32Array, m: nu
   net.loaded(m).eps.set(eps);
   const { recon, kl } = net.gradient(m, m, 1);
   return { net, recon, kl };
-}
-
-function expectClose(actual: Float32Array, expected: Float32Array, rel = 2e-4): void {
-  expect(actual.length).toBe(expected.length);
-  let scale = 0;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < actual.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    if (d > worst) [worst, at] = [d, i];
-  }
-  expect(worst, `worst at ${at}: ${actual[at]} vs ${expected[at]} (scale ${scale})`).toBeLessThanOrEqual(rel * scale + 1e-6);
 }
 
 describe('dense kernels', () => {

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ClassifierLayers } from '../kernels/dense/classifierPlan';
 import type { SplitData } from '../metrics';
+import { assignFlat, flatWeights as flatVariables } from '../parallel/runSetup';
 import { buildClassifierModel, classifierLayers, classifierTraining, CLASSIFIER_VERSION, featuresAndLogits, type ClassifierTraining } from './model';
 import { trainClassifierWeights, type ClassifierTrainProgress } from './train';
 
@@ -145,27 +146,20 @@ export async function trainClassifier(
   }
 }
 
-/** The model's trainable weights, concatenated in order. */
-export function flatWeights(model: tf.LayersModel): Float32Array {
-  const parts = model.trainableWeights.map((w) => w.read().dataSync() as Float32Array);
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+/** The model's trainable variables, in `trainableWeights` order (the order of its flat weights). */
+function modelVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
-/** Writes flat weights (trainableWeights order) into the model. */
+/** The model's trainable weights, concatenated in order. */
+export function flatWeights(model: tf.LayersModel): Float32Array {
+  return flatVariables(modelVariables(model));
+}
+
+/** Writes flat weights (trainableWeights order) into the model; throws when their count differs from the model's. */
 export function setFlatWeights(model: tf.LayersModel, flat: Float32Array): void {
-  let o = 0;
-  for (const w of model.trainableWeights) {
-    const size = (w.shape as number[]).reduce((a, b) => a * b, 1);
-    const t = tf.tensor(flat.subarray(o, o + size), w.shape as number[]);
-    w.write(t);
-    t.dispose();
-    o += size;
-  }
-  if (o !== flat.length) throw new Error(`classifier: ${flat.length} weights for a model of ${o}`);
+  const vars = modelVariables(model);
+  const size = vars.reduce((n, v) => n + v.size, 0);
+  if (size !== flat.length) throw new Error(`classifier: ${flat.length} weights for a model of ${size}`);
+  assignFlat(vars, flat);
 }
