@@ -57,6 +57,7 @@ test('screenshots of every view, light and dark', { tag: '@screenshots' }, async
   await page.getByTestId('tab-recon').click();
   await expect(page.getByTestId('recon-pair')).toHaveCount(24);
   await page.getByTestId('recon-worst').click();
+  await expect(page.getByTestId('recon-grid')).toHaveAttribute('data-order', 'worst');
   await expect(page.getByTestId('recon-pair')).toHaveCount(24);
   await hoverSomePoint(page);
   await expect(page.getByTestId('scatter-tooltip').getByRole('img', { name: 'reconstruction' })).toBeVisible();

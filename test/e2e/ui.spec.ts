@@ -47,6 +47,9 @@ test('newcomer path: train, explore, generate, encode, export, compare', async (
     const grid = page.getByTestId('recon-grid');
     await expect(grid.getByTestId('recon-pair')).toHaveCount(24);
     await page.getByTestId('recon-worst').click();
+    // The grid names the order of the page it shows: read the first pair only once the worst-first page is in.
+    await expect(grid).toHaveAttribute('data-order', 'worst');
+    await expect(grid).toHaveAttribute('aria-busy', 'false');
     await expect(grid.getByTestId('recon-pair')).toHaveCount(24);
     const first = grid.getByTestId('recon-pair').first();
     const index = await first.getAttribute('data-index');

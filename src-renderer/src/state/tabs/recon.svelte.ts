@@ -11,6 +11,8 @@ export class ReconState {
   page = $state(0);
   worstFirst = $state(false);
   result = $state.raw<RequestOutput<'model:reconstruct'> | null>(null);
+  /** The order of the page in `result` (the toggle may already say otherwise while a page loads). */
+  resultWorstFirst = $state(false);
   loading = $state(false);
   error = $state<string | null>(null);
   #seq = 0;
@@ -25,16 +27,18 @@ export class ReconState {
     const model = this.lab.model;
     if (!model || model.live) return;
     const seq = ++this.#seq;
+    const worstFirst = this.worstFirst;
     this.loading = true;
     try {
       const r = await this.api.invoke('model:reconstruct', {
         split: 'test',
         offset: this.page * RECON_PAGE,
         count: RECON_PAGE,
-        worstFirst: this.worstFirst,
+        worstFirst,
       });
       if (seq !== this.#seq) return;
       this.result = r;
+      this.resultWorstFirst = worstFirst;
       this.error = null;
     } catch (err) {
       if (seq === this.#seq) this.error = errorText(err);
