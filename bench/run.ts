@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-conv] [-- --bench-cache DIR]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-conv] [-- --bench-cache DIR]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -16,6 +16,8 @@
  *              conditional accuracy judged by the in-app classifier CNN (trained first, timed:
  *              its test accuracy); the conv goals (bench/lib/convQuality.ts): conv VAE z=2 −ELBO
  *              vs PyTorch after 30 epochs, conv CVAE z=3 generation accuracy and Fréchet distance
+ *   convquality  only the conv goals of `quality` (conv VAE z=2 vs PyTorch, conv CVAE z=3), with the
+ *              in-app classifier read from (or trained once into) --bench-cache DIR
  *   inference  Engine requests: encode 2,000, decode 100, 30×30 manifold, CVAE 10×10 grid
  *   memory     peak RSS while training, tensor counts around training and inference
  *   umap       projection:compute 'umap', 16-D → 3-D
@@ -65,7 +67,7 @@ const opt = (k: string, d: string) => {
   return i >= 0 && argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : d;
 };
 const QUICK = flag('quick');
-const ALL = ['train', 'peer', 'conv', 'quality', 'inference', 'umap', 'ui', 'import', 'epochs', 'convmem', 'vaegan'];
+const ALL = ['train', 'peer', 'conv', 'quality', 'convquality', 'inference', 'umap', 'ui', 'import', 'epochs', 'convmem', 'vaegan'];
 // --quick skips quality parity (30-epoch runs); the models used for inference train 1 epoch.
 const ONLY = new Set(opt('only', (QUICK ? ALL.filter((s) => s !== 'quality') : ALL).join(',')).split(',').filter(Boolean));
 if (flag('no-ui')) ONLY.delete('ui');
@@ -232,7 +234,7 @@ async function main() {
   // PyTorch peer on the app's exact split
   const npzFile = path.join(tmp, 'mnist_app_split.npz');
   writeSplitNpz(npzFile, data.train, data.test, data.inputDim);
-  const torchWhyNot = ONLY.has('peer') || ONLY.has('quality') || ONLY.has('conv') || ONLY.has('vaegan') ? torchUnavailable() : 'section not run';
+  const torchWhyNot = ONLY.has('peer') || ONLY.has('quality') || ONLY.has('convquality') || ONLY.has('conv') || ONLY.has('vaegan') ? torchUnavailable() : 'section not run';
   let peer: Record<string, unknown> | null = null;
   let peerBlas: unknown = null;
   let peerTorch = 'unknown';
@@ -608,6 +610,20 @@ async function main() {
   if (ONLY.has('epochs')) {
     await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
     epochTimes = await measureEpochTimes({ epochs: QUICK ? 3 : 4, rounds: QUICK ? 1 : 2, tmp, dataDir });
+  }
+  // the conv goals alone (quality runs them after the dense ones), the classifier read from --bench-cache
+  if (ONLY.has('convquality') && !ONLY.has('quality')) {
+    await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
+    const cacheDir = path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
+    log(`conv quality: the in-app classifier from ${cacheDir} (trained there first if missing)`);
+    const judged = await benchClassifier(cacheDir, data);
+    classifierResult = judged.result;
+    const engine = await Engine.create({ workspace: path.join(tmp, 'workspace-convquality'), dataDir: cacheDir, emit: () => {} });
+    try {
+      convQuality = await runConvQuality(engine, npzFile, { epochs: P.qualityEpochs, torchWhyNot });
+    } finally {
+      await engine.dispose();
+    }
   }
   let convMemory: ConvMemoryResult | null = null;
   if (ONLY.has('convmem')) {
