@@ -37,7 +37,7 @@ export interface ConvMemoryResult {
 }
 
 /** `n` 64×64 RGB images (a disc of one of 10 colours, by label, on a shaded background) as bytes. */
-function colourImages(n: number, side = 64): { images: Uint8Array; labels: Uint8Array } {
+export function colourImages(n: number, side = 64): { images: Uint8Array; labels: Uint8Array } {
   const D = side * side * 3;
   const images = new Uint8Array(n * D);
   const labels = new Uint8Array(n);

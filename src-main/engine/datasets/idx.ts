@@ -102,7 +102,9 @@ export function readIdx(bytes: Uint8Array, opts: ReadIdxOptions = {}): IdxArray 
 }
 
 function decodeData(raw: Uint8Array, offset: number, count: number, type: number): IdxData {
-  if (type === IDX_UBYTE) return raw.slice(offset, offset + count);
+  // A view, not a copy: `raw` is this file's own bytes (or their gunzipped copy), and a 20,000-image
+  // 64×64×3 file would otherwise be held twice (issue #13's memory goal).
+  if (type === IDX_UBYTE) return raw.subarray(offset, offset + count);
   if (type === IDX_BYTE) return new Int8Array(raw.slice(offset, offset + count).buffer);
   const view = new DataView(raw.buffer, raw.byteOffset + offset, raw.byteLength - offset);
   switch (type) {

@@ -185,8 +185,10 @@ export interface ArrayPart {
 /**
  * Parts (a train part, optionally a test part; labels already class indices into `classNames`)
  * → an `Imported`: options resolved from a sample, each image transposed if asked and
- * preprocessed (copied as it is when it already has the resolved size and colour). Yields to
- * the event loop every 2,000 images (progress, cancel).
+ * preprocessed. A part whose images already have the resolved size and colour (and need no
+ * transpose or MNIST-style preprocessing) is handed over as it is, not copied: its bytes become
+ * one block of the `Imported`'s pixels (for 20,000 64×64×3 images that saves a 245 MB copy).
+ * Yields to the event loop every 2,000 images (progress, cancel).
  */
 export async function importArrays(
   base: Pick<Imported, 'kind' | 'root' | 'classNames' | 'skipped' | 'warnings'> & Partial<Pick<Imported, 'verified' | 'title'>>,
@@ -200,7 +202,7 @@ export async function importArrays(
   const r = resolveImport(options, stats);
   const D = r.size * r.size * r.channels;
   const total = parts.reduce((s, p) => s + p.images.count, 0);
-  const pixels = new Uint8Array(total * D);
+  const blocks: Uint8Array[] = [];
   const labels = new Int32Array(total);
   const mask = parts.length > 1 ? new Uint8Array(total) : null;
   let n = 0;
@@ -210,23 +212,29 @@ export async function importArrays(
   for (const part of parts) {
     const a = part.images;
     const same = r.preprocess === 'plain' && !options.transpose && a.width === r.size && a.height === r.size && a.channels === r.channels;
+    const block = same ? a.data.subarray(0, a.count * D) : new Uint8Array(a.count * D);
+    let kept = 0;
     for (let i = 0; i < a.count; i++) {
       if (++done % 2000 === 0) {
         opts.onProgress?.({ phase: 'decode', loaded: done, total });
         await new Promise<void>((res) => setImmediate(res));
         throwIfAborted(opts.signal);
       }
-      try {
-        pixels.set(same ? a.data.subarray(i * D, (i + 1) * D) : preprocessPixels(imageAt(a, i, options.transpose), r), n * D);
-      } catch (err) {
-        if (!(err instanceof LabError && err.code === 'BAD_IMAGE')) throw err;
-        blank++;
-        continue;
+      if (!same) {
+        try {
+          block.set(preprocessPixels(imageAt(a, i, options.transpose), r), kept * D);
+        } catch (err) {
+          if (!(err instanceof LabError && err.code === 'BAD_IMAGE')) throw err;
+          blank++;
+          continue;
+        }
       }
+      kept++;
       labels[n] = part.labels[i];
       if (mask) mask[n] = part.test ? 1 : 0;
       n++;
     }
+    blocks.push(block.subarray(0, kept * D));
   }
   opts.onProgress?.({ phase: 'decode', loaded: total, total });
   const skipped = { ...base.skipped };
@@ -234,7 +242,7 @@ export async function importArrays(
   return {
     ...base,
     resolved: r,
-    pixels,
+    pixels: blocks,
     labels,
     count: n,
     testMask: mask,

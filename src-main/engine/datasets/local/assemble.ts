@@ -22,8 +22,12 @@ export interface Imported {
   /** The real path that was read. */
   root: string;
   resolved: ResolvedImport;
-  /** `count × size·size·channels` bytes (HWC); only the first `count` rows are images. */
-  pixels: Uint8Array;
+  /**
+   * `count × size·size·channels` bytes (HWC): one array whose first `count` rows are the images,
+   * or blocks of whole rows that follow one another (an importer's parts, used where they are
+   * rather than copied into one array). Read only; not kept after `assemble`.
+   */
+  pixels: Uint8Array | readonly Uint8Array[];
   /** Class index (into `classNames`) of each image. */
   labels: Int32Array;
   count: number;
@@ -62,6 +66,23 @@ function bad(msg: string): LabError {
 function skippedText(skipped: Record<string, number>): string {
   const parts = Object.entries(skipped).map(([why, n]) => `${n} ${why}`);
   return parts.length ? ` (skipped: ${parts.join(', ')})` : '';
+}
+
+/** Row `i` of the images (`D` bytes), wherever its block is. */
+function rowReader(pixels: Imported['pixels'], D: number): (i: number) => Uint8Array {
+  if (pixels instanceof Uint8Array) return (i) => pixels.subarray(i * D, (i + 1) * D);
+  const starts: number[] = [];
+  let rows = 0;
+  for (const b of pixels) {
+    starts.push(rows);
+    rows += b.length / D;
+  }
+  return (i) => {
+    let k = starts.length - 1;
+    while (k > 0 && starts[k] > i) k--;
+    const o = (i - starts[k]) * D;
+    return pixels[k].subarray(o, o + D);
+  };
 }
 
 /** Per class: [train, test] counts under the given split, or [total, 0]. */
@@ -104,11 +125,12 @@ function checkAmounts(imp: Imported, counts: number[][]): void {
 /** (Nearly) constant images: an error when nearly all are, a warning naming how many otherwise. */
 function checkConstant(imp: Imported): void {
   const D = imp.resolved.size * imp.resolved.size * imp.resolved.channels;
+  const rowAt = rowReader(imp.pixels, D);
   let flat = 0;
   for (let i = 0; i < imp.count; i++) {
     let lo = 255;
     let hi = 0;
-    const row = imp.pixels.subarray(i * D, (i + 1) * D);
+    const row = rowAt(i);
     for (let k = 0; k < D; k++) {
       const v = row[k];
       if (v < lo) lo = v;
@@ -151,8 +173,9 @@ function buildSplit(imp: Imported, rows: number[], D: number): Split {
   for (let v = 0; v < 256; v++) lut[v] = v / 255;
   const x = new Float32Array(new SharedArrayBuffer(rows.length * D * Float32Array.BYTES_PER_ELEMENT));
   const y = new Int32Array(new SharedArrayBuffer(rows.length * Int32Array.BYTES_PER_ELEMENT));
+  const rowAt = rowReader(imp.pixels, D);
   rows.forEach((i, r) => {
-    const src = imp.pixels.subarray(i * D, (i + 1) * D);
+    const src = rowAt(i);
     const o = r * D;
     for (let k = 0; k < D; k++) x[o + k] = lut[src[k]];
     y[r] = imp.labels[i];

@@ -106,7 +106,8 @@ export async function importIdx(target: string, isFile: boolean, options: Import
   for (const f of group) {
     const key = `${f.split}:${f.role}`;
     if (found.has(key)) throw new LabError('BAD_DATASET', `${dir} holds two ${f.split} ${f.role} files for ${stem || 'one dataset'} (e.g. ${f.name}): keep one`);
-    const bytes = new Uint8Array(await fsp.readFile(path.join(dir, f.name)));
+    const b = await fsp.readFile(path.join(dir, f.name));
+    const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // a view: raw IDX data is used in place
     found.set(key, { name: f.name, bytes, arr: readIdx(bytes, { name: f.name }) });
   }
   for (const split of ['train', 'test'] as const) {

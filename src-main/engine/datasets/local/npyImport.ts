@@ -13,14 +13,14 @@ import { LabError } from '../../../../src-shared/types';
 import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
 import { importArrays, toImageArray, toLabels, type ImageArray } from './arrays';
-import { openNpz, parseNpy, type NdArray } from './numpy';
+import { parseNpy, readNpz, type NdArray } from './numpy';
 
 const TRAIN_X = ['images', 'x', 'x_train', 'X', 'X_train', 'train_images', 'images_train', 'train_x', 'data'];
 const TRAIN_Y = ['labels', 'y', 'y_train', 'Y', 'Y_train', 'train_labels', 'labels_train', 'train_y', 'targets', 'target'];
 const TEST_X = ['x_test', 'X_test', 'test_images', 'images_test', 'test_x'];
 const TEST_Y = ['y_test', 'Y_test', 'test_labels', 'labels_test', 'test_y'];
 
-/** The largest .npz / .npy file read (it is read whole). */
+/** The largest .npz / .npy file read (a .npy is read whole; an .npz's entries are). */
 export const MAX_ARRAY_FILE_BYTES = 2 * 1024 ** 3;
 
 interface ArraySource {
@@ -28,9 +28,14 @@ interface ArraySource {
   get: (key: string) => NdArray;
 }
 
-async function readWhole(file: string): Promise<Uint8Array> {
+async function checkSize(file: string): Promise<void> {
   const st = await fsp.stat(file);
   if (st.size > MAX_ARRAY_FILE_BYTES) throw new LabError('TOO_LARGE', `${file} is ${(st.size / 1024 ** 3).toFixed(1)} GB; the limit is ${MAX_ARRAY_FILE_BYTES / 1024 ** 3} GB`);
+}
+
+/** A `.npy` file's bytes (its uint8 data is used in place: no copy is made of it later). */
+async function readWhole(file: string): Promise<Uint8Array> {
+  await checkSize(file);
   const b = await fsp.readFile(file);
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
@@ -83,7 +88,8 @@ export async function importNumpy(
   opts: Pick<LoadOptions, 'signal' | 'onProgress'>,
 ): Promise<Imported> {
   const dir = kind === 'npz' ? path.dirname(file) : (await fsp.stat(file)).isDirectory() ? file : path.dirname(file);
-  const src: ArraySource = kind === 'npz' ? openNpz(await readWhole(file), path.basename(file)) : await npyFolder(dir);
+  if (kind === 'npz') await checkSize(file);
+  const src: ArraySource = kind === 'npz' ? await readNpz(file, path.basename(file), opts.signal) : await npyFolder(dir);
   const where = kind === 'npz' ? file : dir;
   const xKey = pick(src.keys, TRAIN_X);
   const yKey = pick(src.keys, TRAIN_Y);

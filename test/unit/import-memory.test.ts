@@ -1,0 +1,144 @@
+/**
+ * Memory of a big image import (issue #13: a 20,000-image 64×64×3 set must train under 1.5 GB,
+ * and its float data alone is 938 MB). What the importer keeps reachable is measured with V8's
+ * own count of live array buffers after full GCs (`--expose-gc` turned on here), not RSS: the
+ * figures do not depend on the allocator or on timing.
+ *
+ * - While the images are converted (the `decode` progress reports all done), one copy of the
+ *   image bytes is reachable: not the file's bytes and a copy of them, nor the decoded arrays and
+ *   a copy of them.
+ * - Once the dataset is loaded, it holds its floats and labels and nothing else of that size.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearDatasetMemo, loadDataset, writeIdx } from '../../src-main/engine/datasets';
+import { npy } from '../fixtures/datasets';
+import { makeTemp, rmTemp } from '../fixtures/generate';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+/** Bytes of array buffers still reachable (two full GCs: the second finishes the first's sweep). */
+function reachable(): number {
+  gc();
+  gc();
+  return process.memoryUsage().arrayBuffers;
+}
+
+const SIDE = 64;
+const D = SIDE * SIDE * 3;
+const N_TRAIN = 1600;
+const N_TEST = 400;
+const IMAGE_BYTES = (N_TRAIN + N_TEST) * D; // ≈ 24.6 MB
+const FLOAT_BYTES = IMAGE_BYTES * 4;
+
+/** `n` colour images (a gradient per class and a seeded texture: none constant) and labels 0–4. */
+function colourImages(n: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
+  const images = new Uint8Array(n * D);
+  const labels = new Uint8Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    labels[i] = i % 5;
+    for (let p = 0; p < SIDE * SIDE; p++) {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      const noise = s >>> 28;
+      for (let c = 0; c < 3; c++) images[i * D + p * 3 + c] = ((p % SIDE) * 2 + (c === labels[i] % 3 ? 100 : 0) + noise) & 255;
+    }
+  }
+  return { images, labels };
+}
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await makeTemp('ll-import-memory-');
+});
+afterAll(async () => {
+  await rmTemp(tmp);
+});
+
+/** Writes the images the files hold; returns them as the floats the import must give (train, test). */
+async function writeNpz(file: string, level: 0 | 1): Promise<{ train: Float32Array; test: Float32Array }> {
+  const a = colourImages(N_TRAIN, 1);
+  const b = colourImages(N_TEST, 2);
+  await fsp.writeFile(
+    file,
+    zipSync(
+      {
+        'x_train.npy': npy(a.images, [N_TRAIN, SIDE, SIDE, 3]),
+        'y_train.npy': npy(a.labels, [N_TRAIN]),
+        'x_test.npy': npy(b.images, [N_TEST, SIDE, SIDE, 3]),
+        'y_test.npy': npy(b.labels, [N_TEST]),
+      },
+      { level: level as 0 | 1 },
+    ),
+  );
+  return { train: Float32Array.from(a.images.subarray(0, 3 * D), (v) => v / 255), test: Float32Array.from(b.images.subarray(0, 3 * D), (v) => v / 255) };
+}
+
+async function writeIdxFolder(dir: string): Promise<{ train: Float32Array; test: Float32Array }> {
+  const a = colourImages(N_TRAIN, 1);
+  const b = colourImages(N_TEST, 2);
+  await fsp.mkdir(dir, { recursive: true });
+  await fsp.writeFile(path.join(dir, 'train-images-idx3-ubyte'), writeIdx([N_TRAIN, SIDE, SIDE, 3], a.images));
+  await fsp.writeFile(path.join(dir, 'train-labels-idx1-ubyte'), writeIdx([N_TRAIN], a.labels));
+  await fsp.writeFile(path.join(dir, 't10k-images-idx3-ubyte'), writeIdx([N_TEST, SIDE, SIDE, 3], b.images));
+  await fsp.writeFile(path.join(dir, 't10k-labels-idx1-ubyte'), writeIdx([N_TEST], b.labels));
+  return { train: Float32Array.from(a.images.subarray(0, 3 * D), (v) => v / 255), test: Float32Array.from(b.images.subarray(0, 3 * D), (v) => v / 255) };
+}
+
+/** Imports `p`, measuring reachable array buffers (above what was reachable before) while converting and after. */
+async function importMeasured(p: string, expected: { train: Float32Array; test: Float32Array }) {
+  clearDatasetMemo();
+  const before = reachable();
+  let whileConverting = -1;
+  const d = await loadDataset(
+    { id: 'local', path: p },
+    {
+      dataDir: tmp,
+      onProgress: (e) => {
+        if (e.phase === 'decode' && e.total > 0 && e.loaded === e.total && whileConverting < 0) whileConverting = reachable() - before;
+      },
+    },
+  );
+  const loaded = reachable() - before;
+  // The same images, split as the files give it.
+  expect(d.train.count).toBe(N_TRAIN);
+  expect(d.test.count).toBe(N_TEST);
+  expect(d.shape).toEqual([SIDE, SIDE, 3]);
+  expect(Array.from(d.train.x.subarray(0, 3 * D))).toEqual(Array.from(expected.train));
+  expect(Array.from(d.test.x.subarray(0, 3 * D))).toEqual(Array.from(expected.test));
+  clearDatasetMemo();
+  return { whileConverting, loaded };
+}
+
+describe('a big colour import keeps one copy of the images in memory', () => {
+  it('.npz as numpy.savez writes it (stored entries): the file is not held beside its arrays', async () => {
+    const file = path.join(tmp, 'stored.npz');
+    const expected = await writeNpz(file, 0);
+    const m = await importMeasured(file, expected);
+    expect(m.whileConverting).toBeGreaterThan(0.9 * IMAGE_BYTES);
+    expect(m.whileConverting).toBeLessThan(1.5 * IMAGE_BYTES);
+    expect(m.loaded).toBeLessThan(FLOAT_BYTES + 0.1 * IMAGE_BYTES);
+  });
+
+  it('.npz as numpy.savez_compressed writes it (deflate)', async () => {
+    const file = path.join(tmp, 'deflated.npz');
+    const expected = await writeNpz(file, 1);
+    const m = await importMeasured(file, expected);
+    expect(m.whileConverting).toBeLessThan(1.5 * IMAGE_BYTES);
+    expect(m.loaded).toBeLessThan(FLOAT_BYTES + 0.1 * IMAGE_BYTES);
+  });
+
+  it('IDX files (train and t10k): the decoded arrays are not copied again', async () => {
+    const dir = path.join(tmp, 'idx');
+    const expected = await writeIdxFolder(dir);
+    const m = await importMeasured(dir, expected);
+    expect(m.whileConverting).toBeGreaterThan(0.9 * IMAGE_BYTES);
+    expect(m.whileConverting).toBeLessThan(1.5 * IMAGE_BYTES);
+    expect(m.loaded).toBeLessThan(FLOAT_BYTES + 0.1 * IMAGE_BYTES);
+  });
+});
