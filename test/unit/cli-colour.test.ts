@@ -5,27 +5,18 @@
  * unknown name lists the valid ones), a batch larger than the training set is clamped with a
  * notice, and a collapsed run (β = 100) is marked by `train` and warned about by `generate`.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import sharp from 'sharp';
+import { runCli } from './cliOutput';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const cliMain = path.join(root, 'src-main', 'cli', 'main.ts');
 let ws: string;
 let data: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(tsx, [cliMain, ...args], { cwd: root, env: { ...process.env, LATENT_LAB_HOME: path.join(ws, 'lab') }, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args, { home: path.join(ws, 'lab') });
 
 const NAMES = Array.from({ length: 12 }, (_, i) => String(i + 1));
 const PER_CLASS = 5;

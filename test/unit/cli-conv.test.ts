@@ -3,28 +3,18 @@
  * VAE end to end (the run's config records the architecture, the saved model is convolutional,
  * generate and encode work on it), and bad conv arguments fail with one line.
  */
-import { stderrLines } from './cliOutput';
-import { execFile } from 'node:child_process';
+import { runCli, stderrLines } from './cliOutput';
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const cliMain = path.join(root, 'src-main', 'cli', 'main.ts');
 let ws: string;
 let data: string;
 let runDir: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(tsx, [cliMain, ...args], { cwd: root, env: { ...process.env, LATENT_LAB_HOME: path.join(ws, 'lab') }, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args, { home: path.join(ws, 'lab') });
 
 /** Dark strokes on white, 40×40: class "bars" vertical, class "lines" horizontal, jittered. */
 async function drawings(dir: string, perClass: number): Promise<void> {

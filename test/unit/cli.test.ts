@@ -2,7 +2,6 @@
  * The CLI as a user runs it: train → generate → encode, JSON output, and one-line errors; and
  * `train --out`, which never deletes or overwrites anything it did not make.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,21 +10,12 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moveRunTo } from '../../src-main/cli/runOut';
 import { LabError } from '../../src-shared/types';
-import { stderrLines } from './cliOutput';
+import { runCli, stderrLines } from './cliOutput';
 
-const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const cliMain = path.join(root, 'src-main', 'cli', 'main.ts');
 let ws: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // The workspace is a sub-folder: the tests' exports beside it are outside it (inside is refused).
-    execFile(tsx, [cliMain, ...args], { cwd: root, env: { ...process.env, LATENT_LAB_HOME: path.join(ws, 'lab') }, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+// The workspace is a sub-folder: the tests' exports beside it are outside it (inside is refused).
+const cli = (args: string[]) => runCli(args, { home: path.join(ws, 'lab') });
 
 let runDir = '';
 let trained: { code: number; stdout: string; stderr: string };

@@ -3,8 +3,7 @@
  * --data … --size … --channels …` on generated folders, warnings on stderr and in the run's
  * config.json, one-line errors.
  */
-import { stderrLines } from './cliOutput';
-import { execFile } from 'node:child_process';
+import { runCli, stderrLines } from './cliOutput';
 import { existsSync, mkdtempSync, promises as fsp, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,18 +11,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classFolders, colourPicture } from '../fixtures/datasets';
 
-const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const cliMain = path.join(root, 'src-main', 'cli', 'main.ts');
 let ws: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(tsx, [cliMain, ...args], { cwd: root, env: { ...process.env, LATENT_LAB_HOME: path.join(ws, 'lab') }, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args, { home: path.join(ws, 'lab') });
 
 beforeAll(async () => {
   ws = mkdtempSync(path.join(os.tmpdir(), 'll-datacli-'));

@@ -11,6 +11,7 @@ import { mkdtempSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { runCli } from './cliOutput';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '../..');
@@ -46,13 +47,7 @@ function oneEpoch(args: string[]): string[] {
 
 let cwd = '';
 let home = '';
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(tsx, [cliMain, ...args], { cwd, env: { ...process.env, LATENT_LAB_HOME: home }, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args, { home, cwd });
 
 beforeAll(async () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'll-readme-'));

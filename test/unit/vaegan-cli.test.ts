@@ -4,27 +4,18 @@
  * holds the three networks, and `generate` writes samples from it; the flags are refused on
  * other kinds.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { runCli } from './cliOutput';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDigits } from '../fixtures/digits';
 
-const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const cliMain = path.join(root, 'src-main', 'cli', 'main.ts');
 let ws: string;
 let digits: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(tsx, [cliMain, ...args], { cwd: root, env: { ...process.env, LATENT_LAB_HOME: path.join(ws, 'lab') }, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args, { home: path.join(ws, 'lab') });
 
 beforeAll(async () => {
   ws = mkdtempSync(path.join(os.tmpdir(), 'll-vaegan-cli-'));
