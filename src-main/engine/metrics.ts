@@ -5,9 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossParts, Metrics } from '../../src-shared/types';
-import { flopsPerSample, isConditional, oneHot, type ModelBundle, type ModelSpec } from './models/build';
+import { kernelForwardFor, kernelForwardSupported } from './kernels/dense/bundleForward';
+import { flopsPerSample, isConditional, isVariational, oneHot, type ModelBundle, type ModelSpec } from './models/build';
 import { gaussianSigma } from './models/likelihood';
-import { forwardLoss, reconPerSample } from './models/loss';
+import { klPerSample, reconPerSample } from './models/loss';
+import { activeUnits, klPerDimension, knnAccuracy } from './latentMetrics';
+
+export { activeUnits, klPerDimension, knnAccuracy, nearest } from './latentMetrics';
 
 export interface SplitData {
   x: Float32Array;
@@ -31,31 +35,90 @@ export function rowsPerPass(inputDim: number): number {
 }
 
 /**
- * FLOPs one yielding pass of a conv model may cost on the engine's thread: tfjs's wasm conv
- * kernels run at ≈ 1.6 GFLOP/s here (a 200-row validation pass of the Keras-example conv VAE
- * took ≈ 1.7 CPU-s and held every request that long), so 40 MFLOP ≈ 25 ms.
+ * FLOPs one yielding pass of a conv model may cost on the engine's thread on tfjs (models the
+ * kernels do not run): its wasm conv kernels run at ≈ 1.6 GFLOP/s here (a 200-row validation pass
+ * of the Keras-example conv VAE took ≈ 1.7 CPU-s and held every request that long), so 40 MFLOP
+ * ≈ 25 ms.
  */
 export const CONV_PASS_FLOPS = 40e6;
 
 /**
- * Rows per yielding pass for `bundle` (at most `requested`): a dense model keeps `requested` (its
- * 200-row validation pass takes ≈ 17 ms, and its numbers stay as they were); a conv model gets as
- * many rows as `CONV_PASS_FLOPS` of forward passes (≥ 1; 3 for the Keras-example VAE), so the
- * engine answers requests between passes while a conv model validates, encodes or decodes.
- * Deterministic (not timed), so a seeded evaluation gives the same numbers under any load.
+ * The same on the kernels (kernels/dense/kernelForward.ts), which run a conv model's forward pass
+ * at ≈ 10–20 GFLOP/s on one thread: 400 MFLOP ≈ 25 ms (≈ 40 rows of the Keras-example conv VAE,
+ * 2 of a 64×64×3 one).
  */
-export function passRows(bundle: ModelSpec, requested: number): number {
+export const CONV_KERNEL_PASS_FLOPS = 400e6;
+
+/**
+ * Rows per yielding pass for `bundle` (at most `requested`): a dense model keeps `requested` (its
+ * 200-row validation pass takes ≈ 17 ms on tfjs, less on the kernels); a conv model gets as many
+ * rows as `CONV_KERNEL_PASS_FLOPS` (on the kernels) or `CONV_PASS_FLOPS` (on tfjs) of forward
+ * passes, ≥ 1, so the engine answers requests between passes while a conv model validates,
+ * encodes or decodes. A bundle is asked whether the kernels run it; a bare spec, whether they
+ * would. Deterministic (not timed), and `evaluate`'s numbers do not depend on it.
+ */
+export function passRows(bundle: ModelSpec | ModelBundle, requested: number): number {
   if (bundle.config.arch !== 'conv') return requested;
-  return Math.max(1, Math.min(requested, Math.floor(CONV_PASS_FLOPS / flopsPerSample(bundle).forward)));
+  const onKernels = 'encoder' in bundle ? kernelForwardFor(bundle) !== null : kernelForwardSupported(bundle);
+  const flops = onKernels ? CONV_KERNEL_PASS_FLOPS : CONV_PASS_FLOPS;
+  return Math.max(1, Math.min(requested, Math.floor(flops / flopsPerSample(bundle).forward)));
 }
 
-/** Mean per-sample loss parts over a split; `loss` = recon + β·kl. */
+/**
+ * The reparameterisation noise of rows [s, s + m) of an evaluation with `seed` (m × latentDim):
+ * row r's comes from a normal draw of `EVAL_BATCH` rows seeded `seed + r0` (r0: r rounded down
+ * to a multiple of EVAL_BATCH), so it depends on the row alone, not on how passes cut the split.
+ */
+function evalNoise(seed: number, s: number, m: number, L: number): Float32Array {
+  const out = new Float32Array(m * L);
+  for (let r = s; r < s + m; ) {
+    const r0 = r - (r % EVAL_BATCH);
+    const block = tf.tidy(() => tf.randomNormal([EVAL_BATCH, L], 0, 1, 'float32', seed + r0).dataSync() as Float32Array);
+    const end = Math.min(s + m, r0 + EVAL_BATCH);
+    out.set(block.subarray((r - r0) * L, (end - r0) * L), (r - s) * L);
+    r = end;
+  }
+  return out;
+}
+
+/** Σ recon and Σ KL of `m` rows on tfjs (models/loss.ts's forward pass, with the given noise). */
+function tfjsLossSums(bundle: ModelBundle, x: Float32Array, y: Int32Array | null, eps: Float32Array | null, m: number): { recon: number; kl: number } {
+  const D = bundle.inputDim;
+  const sums = tf.tidy(() => {
+    const xt = tf.tensor2d(x, [m, D]);
+    const yt = y ? oneHot(y, bundle.numClasses) : null;
+    const enc = bundle.encoder.apply(yt ? [xt, yt] : xt, { training: false }) as tf.Tensor2D | tf.Tensor2D[];
+    let z: tf.Tensor2D;
+    let kl: tf.Tensor1D;
+    if (isVariational(bundle.config.kind)) {
+      const [mean, logVar] = enc as tf.Tensor2D[];
+      z = tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVar)), tf.tensor2d(eps!, mean.shape))) as tf.Tensor2D;
+      kl = klPerSample(mean, logVar);
+    } else {
+      z = (Array.isArray(enc) ? enc[0] : enc) as tf.Tensor2D;
+      kl = tf.zeros([m]) as tf.Tensor1D;
+    }
+    const logits = bundle.decoderLogits.apply(yt ? [z, yt] : z, { training: false }) as tf.Tensor2D;
+    const rps = reconPerSample(xt, logits, bundle.output, gaussianSigma(bundle.config));
+    return tf.stack([tf.sum(rps), tf.sum(kl)]);
+  });
+  const v = sums.dataSync();
+  sums.dispose();
+  return { recon: v[0], kl: v[1] };
+}
+
+/**
+ * Mean per-sample loss parts over a split (the first `limit` rows); `loss` = recon + β·kl. A
+ * single-sample estimate: the noise is fixed by `seed` per row (`evalNoise`), so the numbers are
+ * the same on the kernels and on tfjs (to float rounding) and for any pass size.
+ */
 export async function evaluate(
   bundle: ModelBundle,
   split: SplitData,
   opts: { seed: number; beta?: number; limit?: number },
 ): Promise<LossParts> {
   const D = bundle.inputDim;
+  const L = bundle.config.latentDim;
   const n = Math.min(split.count, opts.limit ?? split.count);
   const cond = isConditional(bundle.config.kind);
   let sr = 0;
@@ -63,17 +126,13 @@ export async function evaluate(
   const B = passRows(bundle, EVAL_BATCH);
   for (let s = 0; s < n; s += B) {
     const m = Math.min(B, n - s);
-    const [r, k] = tf.tidy(() => {
-      const x = tf.tensor2d(split.x.subarray(s * D, (s + m) * D), [m, D]);
-      const y = cond ? oneHot(split.y.subarray(s, s + m), bundle.numClasses) : null;
-      const p = forwardLoss(bundle, x, y, { training: false, seed: opts.seed + s });
-      return [tf.mul(p.recon, m), tf.mul(p.kl, m)];
-    });
-    const [rv, kv] = await Promise.all([r.data(), k.data()]);
-    r.dispose();
-    k.dispose();
-    sr += rv[0];
-    sk += kv[0];
+    const x = split.x.subarray(s * D, (s + m) * D);
+    const y = cond ? split.y.subarray(s, s + m) : null;
+    const eps = isVariational(bundle.config.kind) ? evalNoise(opts.seed, s, m, L) : null;
+    const kernels = kernelForwardFor(bundle, y);
+    const sums = kernels ? kernels.lossSums(x, y, eps, m) : tfjsLossSums(bundle, x, y, eps, m);
+    sr += sums.recon;
+    sk += sums.kl;
     await new Promise<void>((res) => setImmediate(res));
   }
   const recon = sr / n;
@@ -82,7 +141,7 @@ export async function evaluate(
   return { loss: recon + beta * kl, recon, kl };
 }
 
-/** Latent means (and log-variances for VAE/CVAE) of `count` rows, in batches. */
+/** Latent means (and log-variances for VAE/CVAE) of `count` rows, on the kernels or in tfjs batches. */
 export function encodeArrays(
   bundle: ModelBundle,
   x: Float32Array,
@@ -92,6 +151,8 @@ export function encodeArrays(
   const D = bundle.inputDim;
   const d = bundle.config.latentDim;
   const cond = isConditional(bundle.config.kind);
+  const kernels = kernelForwardFor(bundle, cond ? y!.subarray(0, count) : null);
+  if (kernels) return kernels.encode(x, cond ? y : null, count);
   const variational = bundle.config.kind !== 'ae';
   const mean = new Float32Array(count * d);
   const logVar = variational ? new Float32Array(count * d) : null;
@@ -111,11 +172,13 @@ export function encodeArrays(
   return { mean, logVar };
 }
 
-/** Decode `count × latentDim` vectors to images (probabilities for Bernoulli outputs). */
+/** Decode `count × latentDim` vectors to images (probabilities for Bernoulli outputs), on the kernels or in tfjs batches. */
 export function decodeArrays(bundle: ModelBundle, z: Float32Array, y: Int32Array | null, count: number): Float32Array {
   const d = bundle.config.latentDim;
   const D = bundle.inputDim;
   const cond = isConditional(bundle.config.kind);
+  const kernels = kernelForwardFor(bundle, cond ? y!.subarray(0, count) : null);
+  if (kernels) return kernels.decode(z, cond ? y : null, count);
   const out = new Float32Array(count * D);
   const B = rowsPerPass(D);
   for (let s = 0; s < count; s += B) {
@@ -147,106 +210,6 @@ export function reconErrors(bundle: ModelBundle, x: Float32Array, recon: Float32
 
 function logit(p: tf.Tensor2D): tf.Tensor2D {
   return tf.log(tf.div(p, tf.sub(1, p)));
-}
-
-/** Units whose posterior-mean variance across the points exceeds `threshold` (Burda et al.). */
-export function activeUnits(mean: Float32Array, count: number, dim: number, threshold = 0.01): number {
-  let active = 0;
-  for (let j = 0; j < dim; j++) {
-    let s = 0;
-    let s2 = 0;
-    for (let i = 0; i < count; i++) {
-      const v = mean[i * dim + j];
-      s += v;
-      s2 += v * v;
-    }
-    const mu = s / count;
-    if (s2 / count - mu * mu > threshold) active++;
-  }
-  return active;
-}
-
-/** Indices and squared distances of the k nearest reference points to `q` (brute force). */
-export function nearest(
-  ref: Float32Array,
-  refCount: number,
-  dim: number,
-  q: Float32Array,
-  k: number,
-): { indices: Int32Array; distances: Float32Array } {
-  const kk = Math.min(k, refCount);
-  const idx = new Int32Array(kk).fill(-1);
-  const dist = new Float32Array(kk).fill(Infinity);
-  for (let i = 0; i < refCount; i++) {
-    let d2 = 0;
-    const o = i * dim;
-    for (let j = 0; j < dim; j++) {
-      const t = ref[o + j] - q[j];
-      d2 += t * t;
-    }
-    if (d2 < dist[kk - 1]) {
-      let p = kk - 1;
-      while (p > 0 && dist[p - 1] > d2) {
-        dist[p] = dist[p - 1];
-        idx[p] = idx[p - 1];
-        p--;
-      }
-      dist[p] = d2;
-      idx[p] = i;
-    }
-  }
-  return { indices: idx, distances: dist };
-}
-
-/** k-NN (majority vote, ties to the nearest) accuracy of `query` points against `ref` points. */
-export function knnAccuracy(
-  ref: Float32Array,
-  refLabels: Int32Array,
-  refCount: number,
-  query: Float32Array,
-  queryLabels: Int32Array,
-  queryCount: number,
-  dim: number,
-  k = 5,
-): number {
-  let correct = 0;
-  const q = new Float32Array(dim);
-  for (let i = 0; i < queryCount; i++) {
-    q.set(query.subarray(i * dim, i * dim + dim));
-    const { indices } = nearest(ref, refCount, dim, q, k);
-    const votes = new Map<number, number>();
-    let best = refLabels[indices[0]];
-    let bestVotes = 0;
-    for (const j of indices) {
-      const l = refLabels[j];
-      const v = (votes.get(l) ?? 0) + 1;
-      votes.set(l, v);
-      if (v > bestVotes) {
-        bestVotes = v;
-        best = l;
-      }
-    }
-    if (best === queryLabels[i]) correct++;
-  }
-  return queryCount ? correct / queryCount : 0;
-}
-
-/**
- * Mean KL(q(z_j | x) ‖ N(0, 1)) of each latent dimension j over `count` posteriors (nats):
- * −½·(1 + log σ² − μ² − σ²) averaged over the rows. `mean` and `logVar` are count × dim. Their
- * sum is the KL part of the ELBO; a dimension near 0 carries no information (posterior collapse).
- */
-export function klPerDimension(mean: Float32Array, logVar: Float32Array, count: number, dim: number): number[] {
-  const out = new Array<number>(dim).fill(0);
-  if (!count) return out;
-  for (let i = 0; i < count; i++) {
-    for (let j = 0; j < dim; j++) {
-      const mu = mean[i * dim + j];
-      const lv = logVar[i * dim + j];
-      out[j] += -0.5 * (1 + lv - mu * mu - Math.exp(lv));
-    }
-  }
-  return out.map((v) => v / count);
 }
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));

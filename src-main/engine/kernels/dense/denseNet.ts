@@ -22,7 +22,7 @@ import { gaussian, mulberry32 } from '../../datasets/random';
 import { gaussianConstant } from '../../models/likelihood';
 import { augmentImages } from './augment';
 import { convBackward, convForward, type ConvBuffers } from './convOps';
-import type { DenseLayerPlan, DensePlan, LayerPlan, ThreadBuffers } from './densePlan';
+import { ACT, type DenseLayerPlan, type DensePlan, type LayerPlan, type ThreadBuffers } from './densePlan';
 import { instantiateKernels, kernelModule } from './kernelModule';
 import type { DenseKernels } from './kernelTable';
 
@@ -298,6 +298,60 @@ export class DenseNet {
     });
     this.forwardLayer(plan.mu, input, rows, buf.logits);
     return this.view(buf.logits, rows * plan.classes).slice();
+  }
+
+  /**
+   * Inference, forward only (no dropout, no input noise): the encoder and its heads over the
+   * first `rows` rows of the input buffer `x` (rows × inputDim) and the labels; writes μ and
+   * log σ² (rows × latentDim, VAE / CVAE) or z (AE) into their buffers. ./kernelForward.ts.
+   */
+  encodeForward(rows: number): void {
+    const { plan, buf } = this;
+    let input = buf.x;
+    plan.enc.forEach((l, i) => {
+      this.forward(l, input, rows, buf.encH[i], buf.encCols[i], buf.encOut[i], -1, -1);
+      input = buf.encOut[i];
+    });
+    if (plan.lv) {
+      this.forwardLayer(plan.mu, input, rows, buf.mu);
+      this.forwardLayer(plan.lv, input, rows, buf.lv);
+    } else {
+      this.forwardLayer(plan.mu, input, rows, buf.z);
+    }
+  }
+
+  /** z = μ + exp(½·log σ²)·ε from the μ, log σ² and ε buffers; returns Σ KL (nats) over the rows. */
+  sampleForward(rows: number): number {
+    const { k, plan, buf } = this;
+    if (!plan.lv) return 0;
+    return k.reparam(rows, plan.latentDim, buf.mu, buf.lv, buf.eps, buf.z);
+  }
+
+  /**
+   * Inference, forward only: the decoder over the first `rows` rows of the z buffer (and the
+   * labels) into the logits buffer (rows × inputDim). `outAct` replaces the last layer's
+   * (linear) activation: ACT.sigmoid gives a Bernoulli decoder's probabilities.
+   */
+  decodeForward(rows: number, outAct: number = ACT.linear): void {
+    const { plan, buf } = this;
+    let input = buf.z;
+    const last = plan.dec.length - 1;
+    plan.dec.forEach((l, i) => {
+      const layer = i === last ? { ...l, act: outAct } : l;
+      this.forward(layer, input, rows, buf.decH[i], -1, buf.decOut[i], -1, -1);
+      input = buf.decOut[i];
+    });
+  }
+
+  /**
+   * Σ reconstruction loss (nats, as in training) of the rows' logits (after `decodeForward` with
+   * linear output) against `x`; the logits buffer is overwritten.
+   */
+  reconForward(rows: number): number {
+    const { k, plan, buf } = this;
+    if (plan.bernoulli) return k.recon_bernoulli(rows, plan.inputDim, buf.logits, buf.x, 1);
+    const s2 = plan.sigma * plan.sigma;
+    return k.recon_gaussian(rows, plan.inputDim, buf.logits, buf.x, 1) / s2 + rows * gaussianConstant(plan.inputDim, plan.sigma);
   }
 
   /**
