@@ -1,14 +1,16 @@
 /**
  * A conv model's evaluation passes are sized by their cost (metrics.ts `passRows`), so the engine
  * answers requests between them while a conv model validates or encodes at an epoch end (a
- * 200-row tfjs pass of the Keras-example conv VAE held every request ≈ 1.7 s); dense models keep
- * their 200-row passes and their numbers.
+ * 200-row tfjs pass of the Keras-example conv VAE held every request ≈ 1.7 s): ≈ 400 MFLOP on
+ * the kernels (kernels/dense/kernelForward.ts), ≈ 40 MFLOP on tfjs; dense models keep their
+ * 200-row passes and their numbers.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelConfig, type ModelConfigInput } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
 import { buildModel, disposeBundle, flopsPerSample, type ModelSpec } from '../../src-main/engine/models/build';
-import { CONV_PASS_FLOPS, EVAL_BATCH, encodeSplitYielding, evaluate, passRows } from '../../src-main/engine/metrics';
+import { CONV_KERNEL_PASS_FLOPS, CONV_PASS_FLOPS, EVAL_BATCH, encodeSplitYielding, evaluate, passRows } from '../../src-main/engine/metrics';
+import { setKernelForward } from '../../src-main/engine/kernels/dense/bundleForward';
 import { mulberry32 } from '../../src-main/engine/datasets/random';
 
 beforeAll(async () => {
@@ -38,28 +40,38 @@ async function turnsDuring(work: () => Promise<unknown>): Promise<number> {
 }
 
 describe('passRows', () => {
-  it('keeps the dense passes, and gives the Keras-example conv VAE a few rows a pass', () => {
+  it('keeps the dense passes, and gives the Keras-example conv VAE tens of rows a pass on the kernels, a few on tfjs', () => {
     const dense = spec({ kind: 'vae', latentDim: 3 });
     expect(passRows(dense, EVAL_BATCH)).toBe(EVAL_BATCH);
     const conv = spec({ kind: 'vae', arch: 'conv', latentDim: 2 });
+    const forward = flopsPerSample(conv).forward;
     const rows = passRows(conv, EVAL_BATCH);
-    expect(rows).toBe(Math.max(1, Math.floor(CONV_PASS_FLOPS / flopsPerSample(conv).forward)));
-    expect(rows).toBeGreaterThanOrEqual(1);
-    expect(rows).toBeLessThan(10);
+    expect(rows).toBe(Math.floor(CONV_KERNEL_PASS_FLOPS / forward));
+    expect(rows).toBeGreaterThanOrEqual(20);
+    expect(rows).toBeLessThan(EVAL_BATCH);
     expect(passRows(conv, 2)).toBeLessThanOrEqual(2);
+    setKernelForward(false);
+    try {
+      const tfjsRows = passRows(conv, EVAL_BATCH);
+      expect(tfjsRows).toBe(Math.max(1, Math.floor(CONV_PASS_FLOPS / forward)));
+      expect(tfjsRows).toBeLessThan(10);
+    } finally {
+      setKernelForward(true);
+    }
   });
 
   it('a conv evaluation and encoding yield to the event loop between passes of that size', async () => {
     const s = spec({ kind: 'vae', arch: 'conv', latentDim: 2 });
     const bundle = buildModel(s, 3);
     try {
-      const data = split(24);
-      const rows = passRows(s, EVAL_BATCH);
+      const rows = passRows(bundle, EVAL_BATCH);
+      const n = 3 * rows + 1;
+      const data = split(n);
       const evalTurns = await turnsDuring(() => evaluate(bundle, data, { seed: 1 }));
-      // Before: one 24-row pass, so other work ran about once.
-      expect(evalTurns).toBeGreaterThanOrEqual(Math.ceil(24 / rows) - 1);
-      const encTurns = await turnsDuring(() => encodeSplitYielding(bundle, data.x, null, 24));
-      expect(encTurns).toBeGreaterThanOrEqual(Math.ceil(24 / rows) - 1);
+      // One pass for all the rows would let other work run about once.
+      expect(evalTurns).toBeGreaterThanOrEqual(Math.ceil(n / rows) - 1);
+      const encTurns = await turnsDuring(() => encodeSplitYielding(bundle, data.x, null, n));
+      expect(encTurns).toBeGreaterThanOrEqual(Math.ceil(n / rows) - 1);
     } finally {
       disposeBundle(bundle);
     }
