@@ -1,8 +1,9 @@
 /**
  * The metrics of a run's end (`Trainer.finish`), without the in-app classifier: the latent
  * statistics of the training points (an AE's prior) and the test metrics (metrics.ts
- * `computeMetrics`). They run on the engine's thread with tfjs ops, so for conv models they are
- * bounded (measured with bench/lib/finishTime.ts; docs/PERFORMANCE.md):
+ * `computeMetrics`). They run on the engine's thread (on the kernels, kernels/dense/bundleForward.ts;
+ * on tfjs ops for models the kernels do not take), so for conv models they are bounded (measured
+ * with bench/lib/finishTime.ts before the kernels ran them; docs/PERFORMANCE.md):
  *
  *  - the test split's ELBO pass is the last epoch's validation when the run completed its epochs
  *    (`lastVal`: `evaluate` of the same split with the same seed on the same final weights, so

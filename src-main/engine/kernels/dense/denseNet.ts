@@ -15,7 +15,9 @@
  * seeded generator, so runs are reproducible but not bit-identical to the tfjs path.
  *
  * `planDense` (./densePlan.ts) lays the memory out; `DenseNet` is one thread's view of it. The
- * module and its typed exports: ./kernelModule.ts, ./kernelTable.ts.
+ * module and its typed exports: ./kernelModule.ts, ./kernelTable.ts. Forward-only entry points
+ * (`encodeForward`, `sampleForward`, `decodeForward`, `reconForward`) run inference on a
+ * forward-only layout (./kernelForward.ts), on the engine's thread.
  * No tfjs, Electron or DOM imports.
  */
 import { gaussian, mulberry32 } from '../../datasets/random';

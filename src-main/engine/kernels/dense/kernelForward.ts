@@ -8,7 +8,7 @@
  * tensors in `trainableVariables` order), with a memory of its own laid out for forward passes
  * of at most `rows` rows: weights, the inputs, one pair of ping-pong activation buffers and one
  * im2col / col2im scratch, no Adam moments, gradients or per-layer activations. A 64×64×3 conv
- * VAE's takes ≈ 30 MB. (The module imports a shared memory, so this one is a SharedArrayBuffer
+ * VAE's takes ≈ 43 MB (10 MB of weights, 40 rows). (The module imports a shared memory, so this one is a SharedArrayBuffer
  * too, but no other thread sees it.) Longer inputs run in chunks of `rows`.
  *
  * No tfjs, Electron or DOM imports: ./bundleForward.ts ties it to a tfjs model bundle.
