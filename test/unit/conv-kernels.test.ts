@@ -150,6 +150,35 @@ describe('conv kernels: one layer against tfjs', () => {
   });
 });
 
+/**
+ * Layers whose image side has one channel run on conv.c's direct kernels (conv1_taps,
+ * conv1_taps_grad, conv1_scatter) instead of im2col + GEMM: every branch of them (32-channel
+ * blocks, 4-channel vectors, a scalar tail; 3×3, 4×4 and 5×5 taps; the image's edges at odd
+ * sides and uneven padding), in both builds, against tfjs; a 6×6 filter (over the kernels' 25
+ * taps) takes the im2col path.
+ */
+const ONE_CHANNEL: Array<[string, ConvLayerPlan]> = [
+  ['Conv2D 3×3 s2, 9×9×1 → 5×5×37', layer('conv', [9, 9, 1], [5, 5, 37], 3, 2)],
+  ['Conv2D 4×4 s1, 7×7×1 → 7×7×6', layer('conv', [7, 7, 1], [7, 7, 6], 4, 1)],
+  ['Conv2D 5×5 s1, 6×6×1 → 6×6×3', layer('conv', [6, 6, 1], [6, 6, 3], 5, 1)],
+  ['Conv2D 6×6 s2 (im2col path), 8×8×1 → 4×4×4', layer('conv', [8, 8, 1], [4, 4, 4], 6, 2)],
+  ['Conv2DTranspose 3×3 s2, 5×5×37 → 10×10×1', layer('deconv', [10, 10, 1], [5, 5, 37], 3, 2)],
+  ['Conv2DTranspose 4×4 s2, 4×4×3 → 8×8×1', layer('deconv', [8, 8, 1], [4, 4, 3], 4, 2)],
+  ['Conv2DTranspose 3×3 s1, 6×6×40 → 6×6×1', layer('deconv', [6, 6, 1], [6, 6, 40], 3, 1)],
+];
+
+describe('conv kernels: one-channel layers (direct kernels) against tfjs', () => {
+  for (const [name, l] of ONE_CHANNEL) {
+    it(`${name}: output and gradients equal tfjs's in both builds`, () => {
+      const plain = checkLayer(l, 3, 'simd');
+      if (!relaxedSimdSupported()) return;
+      const relaxed = checkLayer(l, 3, 'relaxed-simd');
+      expectClose(relaxed.y, plain.y, 1e-5);
+      expectClose(relaxed.dW, plain.dW, 1e-5);
+    });
+  }
+});
+
 function model(kind: 'ae' | 'vae' | 'cvae', side: number, channels: number, extra: ModelConfigInput = {}): ModelBundle {
   const filters = side === 28 ? [4, 6] : side === 32 ? [3, 4, 5] : [2, 3, 3, 4];
   const config = ModelConfig.parse({ kind, arch: 'conv', latentDim: 2, convFilters: filters, hidden: [8], ...extra });

@@ -7,9 +7,20 @@
  *           backward cols = im2col(dY); dK = colsᵀ·Z; dZ (+)= cols·K
  * then bias + activation and their gradients as for dense layers (an NHWC image is rows of
  * pixels × channels). Kernels are [k·k·C, c] matrices: tfjs's layout for both layer kinds.
+ * When the image side has one channel (C = 1: a first conv on grey images, a last transposed
+ * conv to grey logits) the same maps run as conv.c's direct kernels instead (conv1_taps,
+ * conv1_taps_grad, conv1_scatter: no im2col matrix, no GEMM with N or K = k·k).
  */
 import type { ConvLayerPlan } from './densePlan';
 import type { DenseKernels } from './kernelTable';
+
+/** conv.c's MAX_TAPS: the direct one-channel kernels take filters of at most this many taps. */
+const MAX_TAPS = 25;
+
+/** True when the layer runs on the direct one-channel kernels. */
+export function directOneChannel(l: ConvLayerPlan): boolean {
+  return l.image[2] === 1 && l.k * l.k <= MAX_TAPS;
+}
 
 /** Byte offsets a layer call works on. */
 export interface ConvBuffers {
@@ -31,6 +42,16 @@ export function convForward(k: DenseKernels, l: ConvLayerPlan, rows: number, inp
   const [h, w, c] = l.grid;
   const kkC = l.k * l.k * C;
   const M = rows * h * w;
+  if (directOneChannel(l)) {
+    if (l.kind === 'conv') {
+      k.conv1_taps(rows, H, W, l.k, l.s, l.pt, l.pl, h, w, c, input, o.W, out, 0);
+      k.bias_act(M, c, out, o.b, l.act);
+    } else {
+      k.conv1_scatter(rows, H, W, l.k, l.s, l.pt, l.pl, h, w, c, input, o.W, out, 0);
+      k.bias_act(rows * H * W, 1, out, o.b, l.act);
+    }
+    return;
+  }
   if (l.kind === 'conv') {
     k.im2col(rows, H, W, C, l.k, l.s, l.pt, l.pl, h, w, input, o.cols);
     k.gemm(M, c, kkC, o.cols, kkC, 1, o.W, c, 1, out, c, 0, o.pack);
@@ -60,6 +81,17 @@ export function convBackward(
   const [h, w, c] = l.grid;
   const kkC = l.k * l.k * C;
   const M = rows * h * w;
+  if (directOneChannel(l)) {
+    // conv: taps of the input X, grid gradient dOut; transposed conv: taps of dOut, grid input Z.
+    const [img, grid] = l.kind === 'conv' ? [input, dOut] : [dOut, input];
+    k.conv1_taps_grad(rows, H, W, l.k, l.s, l.pt, l.pl, h, w, c, img, grid, o.gW);
+    if (l.kind === 'conv') k.col_sum(M, c, dOut, o.gb);
+    else k.col_sum(rows * H * W, 1, dOut, o.gb);
+    if (dInput === null) return;
+    if (l.kind === 'conv') k.conv1_scatter(rows, H, W, l.k, l.s, l.pt, l.pl, h, w, c, dOut, o.W, dInput, acc ? 1 : 0);
+    else k.conv1_taps(rows, H, W, l.k, l.s, l.pt, l.pl, h, w, c, dOut, o.W, dInput, acc ? 1 : 0);
+    return;
+  }
   if (l.kind === 'conv') {
     k.gemm(kkC, c, M, o.cols, 1, kkC, dOut, c, 1, o.gW, c, 0, o.pack);
     k.col_sum(M, c, dOut, o.gb);

@@ -29,6 +29,9 @@ export const DENSE_KERNELS = {
   // conv.c
   im2col: 'void (int N, int H, int W, int C, int k, int s, int pt, int pl, int Ho, int Wo, const f32 *X, f32 *cols)',
   col2im: 'void (int N, int H, int W, int C, int k, int s, int pt, int pl, int Ho, int Wo, const f32 *cols, f32 *X, int acc)',
+  conv1_taps: 'void (int N, int H, int W, int k, int s, int pt, int pl, int h, int w, int c, const f32 *img, const f32 *Wt, f32 *G, int acc)',
+  conv1_taps_grad: 'void (int N, int H, int W, int k, int s, int pt, int pl, int h, int w, int c, const f32 *img, const f32 *G, f32 *dW)',
+  conv1_scatter: 'void (int N, int H, int W, int k, int s, int pt, int pl, int h, int w, int c, const f32 *G, const f32 *Wt, f32 *img, int acc)',
 } as const;
 
 export type KernelName = keyof typeof DENSE_KERNELS;
