@@ -4,7 +4,11 @@
  * parent wrote (`datasets:prepare`), then trains it (`training:start`, the app's path: workers on
  * the kernels, validation, checkpoints, snapshots, final metrics).
  *
- *   node --import tsx bench/lib/convMemoryChild.ts <data.npz> <workspace> [epochs=1] [stopAfterBatches]
+ *   node --import tsx bench/lib/convMemoryChild.ts <data.npz> <workspace> [epochs=1] [stopAfterBatches] [--exit]
+ *
+ * `--exit` prints the line as soon as `stopAfterBatches` batches are done and exits, without the
+ * stopped run's final metrics (which run on tfjs and can take many minutes under load): the peak
+ * of the import and of the first batches only.
  *
  * Peaks come from the kernel's own high-water mark (`VmHWM` in /proc/self/status), reset between
  * the import and the training (`echo 5 > /proc/self/clear_refs`), so nothing between two samples
@@ -25,6 +29,13 @@ function rssMB(): { peak: number; now: number } | null {
   }
 }
 
+/** With LATENT_LAB_MEM_TRACE set: this process's memory now, on stderr (MB). */
+function trace(what: string): void {
+  const m = process.memoryUsage();
+  const f = (b: number) => (b / 1048576).toFixed(0);
+  process.stderr.write(`[mem] ${what}: rss ${f(m.rss)} heapUsed ${f(m.heapUsed)} external ${f(m.external)} arrayBuffers ${f(m.arrayBuffers)}\n`);
+}
+
 function resetPeak(): boolean {
   try {
     fs.writeFileSync('/proc/self/clear_refs', '5');
@@ -35,19 +46,24 @@ function resetPeak(): boolean {
 }
 
 async function main(): Promise<void> {
-  const [file, workspace, epochsArg = '1', stopArg] = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const exitEarly = argv.includes('--exit');
+  const [file, workspace, epochsArg = '1', stopArg] = argv.filter((a) => a !== '--exit');
   const stopAfter = stopArg ? Number(stopArg) : 0;
+  let report: ((stoppedAt: number) => void) | null = null;
   const start = rssMB();
   let batches = 0;
   let samplesPerSecond = 0;
   let engine: Engine | null = null;
   const stopWhen = () => {
+    if (stopAfter && batches >= stopAfter && exitEarly && report) return report(batches);
     if (stopAfter && batches >= stopAfter && engine) void engine.call('training:stop', {}).catch(() => undefined);
   };
   engine = await Engine.create({
     workspace,
     emit: (name, payload) => {
       if (name !== 'training:progress') return;
+      if (process.env.LATENT_LAB_MEM_TRACE) trace(`progress ${JSON.stringify(payload).slice(0, 60)}`);
       const p = payload as { batch: number; epoch: number; batches: number; samplesPerSecond: number; val?: unknown };
       if (!p.val) {
         batches = (p.epoch - 1) * p.batches + p.batch;
@@ -62,7 +78,27 @@ async function main(): Promise<void> {
   const importSeconds = (performance.now() - t0) / 1000;
   const afterImport = rssMB();
   const reset = resetPeak();
+  if (process.env.LATENT_LAB_MEM_TRACE) trace('after the import');
   const t1 = performance.now();
+  report = (stoppedAt) => {
+    const now = rssMB();
+    process.stdout.write(
+      JSON.stringify({
+        startMB: start?.now ?? null,
+        importPeakMB: afterImport?.peak ?? null,
+        afterImportMB: afterImport?.now ?? null,
+        trainPeakMB: reset ? (now?.peak ?? null) : null,
+        processPeakMB: reset ? Math.max(afterImport?.peak ?? 0, now?.peak ?? 0) : (now?.peak ?? null),
+        importSeconds,
+        trainSeconds: (performance.now() - t1) / 1000,
+        batches: stoppedAt,
+        samplesPerSecond,
+        exitedEarly: true,
+        loadAverage: os.loadavg(),
+      }) + '\n',
+    );
+    process.exit(0);
+  };
   await engine.call('training:start', {
     dataset,
     model: { kind: 'vae', arch: 'conv', latentDim: 32 },
