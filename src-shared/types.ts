@@ -314,6 +314,8 @@ export const EngineInfo = z.object({
    * e.g. `~/Documents/Latent Lab exports`. The UI suggests `<exportRoot>/<run>-<date>`.
    */
   exportRoot: z.string().optional(),
+  /** False when the in-app classifier is off (`LATENT_LAB_CLASSIFIER=0`): no Fréchet distance, generation accuracy… */
+  classifier: z.boolean().optional(),
 });
 export type EngineInfo = z.infer<typeof EngineInfo>;
 

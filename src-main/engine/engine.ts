@@ -110,6 +110,7 @@ export class Engine {
       backend,
       workspace: engine.store.workspace,
       exportRoot: suggestExportRoot(engine.store.workspace),
+      classifier: engine.judged,
     };
     return engine;
   }
@@ -293,6 +294,10 @@ export class Engine {
     'classifier:cancel': async () => {
       this.classifierQueue.cancel();
       return { ok: true as const };
+    },
+    'classifier:start': async () => {
+      if (!this.judged) throw new LabError('UNSUPPORTED', 'the in-app classifier is off (LATENT_LAB_CLASSIFIER=0)');
+      return { queued: await this.classifierQueue.start() };
     },
   };
 }

@@ -26,7 +26,8 @@ export const events = {
   }),
   /**
    * A saved run's metrics changed after its end: the in-app classifier's numbers were added
-   * (`pending` false), or they will not come (`pending` false, `message` says why: cancelled, failed).
+   * (`pending` false), or they will not come (`pending` false, `message` says why: cancelled, failed),
+   * or they were asked for again (`classifier:start`: `pending` true, the saved metrics unchanged).
    */
   'runs:metricsUpdated': z.object({
     runId: z.string(),

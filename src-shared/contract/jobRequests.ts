@@ -1,7 +1,8 @@
 /**
  * The long jobs besides training, each with progress events and a cancel: `projection:*`
  * (PCA / UMAP of latents), `export:*` (generated datasets and projector embeddings) and
- * `classifier:cancel` (the in-app classifier's training, which runs' metrics start when needed).
+ * `classifier:cancel` / `classifier:start` (the in-app classifier's training, which runs' metrics
+ * start when needed; started again by the user after a cancel).
  * Part of the one `requests` table (../contract.ts).
  */
 import { z } from 'zod';
@@ -30,5 +31,10 @@ export const jobRequests = {
     Empty,
     Ok,
     "Cancel the in-app classifier's training (classifier:progress); the metrics waiting for it come without the Fréchet distance and generation accuracy.",
+  ),
+  'classifier:start': req(
+    Empty,
+    z.object({ queued: z.number().int().min(0) }),
+    "Start the in-app classifier again (after a cancel): every saved run on image data whose metrics lack its numbers is queued (runs:metricsUpdated with pending true, later with the numbers); its training goes on from its last checkpoint. `queued`: how many runs. UNSUPPORTED when LATENT_LAB_CLASSIFIER=0.",
   ),
 } as const;

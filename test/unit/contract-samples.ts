@@ -50,6 +50,7 @@ export const VALID: { [N in RequestName]: Record<string, unknown> } = {
   'export:cancel': {},
   'models:describe': { model: { kind: 'vae', arch: 'conv', latentDim: 2 }, shape: [28, 28, 1], numClasses: 10 },
   'classifier:cancel': {},
+  'classifier:start': {},
 };
 
 export type Path = Array<string | number>;

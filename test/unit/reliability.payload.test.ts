@@ -24,6 +24,7 @@ const NO_INPUT = new Set<RequestName>([
   'projection:cancel',
   'export:cancel',
   'classifier:cancel',
+  'classifier:start',
 ]);
 
 function outcome(name: RequestName, payload: unknown): string {

@@ -10,7 +10,7 @@ import type { ClassifierLayers } from '../kernels/dense/classifierPlan';
 import type { SplitData } from '../metrics';
 import { assignFlat, flatWeights as flatVariables } from '../parallel/runSetup';
 import { buildClassifierModel, classifierLayers, classifierTraining, CLASSIFIER_VERSION, featuresAndLogits, type ClassifierTraining } from './model';
-import { trainClassifierWeights, type ClassifierTrainProgress } from './train';
+import { resumeProblem, trainClassifierWeights, type TrainWeightsOptions } from './train';
 
 /** What `classifier.json` records about a trained classifier. */
 export interface ClassifierInfo {
@@ -107,21 +107,32 @@ export interface ClassifierData {
   identity: { key: string; fingerprint: string };
 }
 
+/** `trainClassifier`'s options: `trainClassifierWeights`'s, the training settings' overrides, and what to do with a checkpoint that does not fit. */
+export type TrainClassifierOptions = Omit<TrainWeightsOptions, 'progressMs'> & {
+  training?: Partial<ClassifierTraining>;
+  /** `resume` does not fit this model or training (why, in words): it is ignored and the training starts at epoch 1. */
+  onResumeIgnored?: (why: string) => void;
+};
+
 /**
  * Builds and trains the classifier for `data` (./model.ts's layers and settings; the kernels in
- * the training workers) and measures its test accuracy. Throws as `classifierLayers` (not an
- * image dataset) and `trainClassifierWeights` (CANCELLED, DIVERGED, workers unavailable).
+ * the training workers), from `opts.resume` when it fits (else from epoch 1, `onResumeIgnored`
+ * says why), and measures its test accuracy. Throws as `classifierLayers` (not an image dataset)
+ * and `trainClassifierWeights` (CANCELLED, DIVERGED, workers unavailable, `onEpochEnd`'s error).
  */
-export async function trainClassifier(
-  data: ClassifierData,
-  opts: { signal?: AbortSignal; onProgress?: (p: ClassifierTrainProgress) => void; training?: Partial<ClassifierTraining>; workers?: number } = {},
-): Promise<Classifier> {
+export async function trainClassifier(data: ClassifierData, opts: TrainClassifierOptions = {}): Promise<Classifier> {
   const layers = classifierLayers(data.shape, data.labelNames.length);
   const training = { ...classifierTraining(data.train.count), ...opts.training };
   const model = buildClassifierModel(layers, training.seed);
   try {
     const initial = flatWeights(model);
-    const r = await trainClassifierWeights(layers, training, initial, data.train, opts);
+    const { training: _t, onResumeIgnored, ...rest } = opts;
+    const problem = rest.resume && resumeProblem(rest.resume, initial.length, training, data.train.count);
+    if (problem) {
+      onResumeIgnored?.(problem);
+      delete rest.resume;
+    }
+    const r = await trainClassifierWeights(layers, training, initial, data.train, rest);
     setFlatWeights(model, r.weights);
     const info: ClassifierInfo = {
       version: CLASSIFIER_VERSION,

@@ -9,10 +9,12 @@
  *    time, its dataset's classifier trained if needed (low-priority workers), the numbers
  *    computed on the engine's thread, the run's record patched and `runs:metricsUpdated` emitted;
  *  - a training start (`yieldToTraining`) stops a classifier training: the queue keeps its runs
- *    and carries on once no run starts or trains (`resume`), training the classifier afresh;
+ *    and carries on once no run starts or trains (`resume`), the classifier's training going on
+ *    from its last epoch's checkpoint (./store.ts);
  *  - `cancel` (the user's `classifier:cancel`) stops it and drops the queue: those runs keep
  *    their metrics without the classifier's numbers, and their datasets are not queued again in
- *    this engine session (a restart asks again);
+ *    this engine session, until `start` (the user's `classifier:start`: every saved run lacking
+ *    the numbers is queued again, the training going on from its checkpoint);
  *  - `dispose` stops everything and waits for the queue's current step.
  */
 import type { EventName, EventPayload } from '../../../src-shared/contract';
@@ -70,6 +72,27 @@ export class ClassifierQueue {
     // Also after a run without metrics: the queue waited for it.
     this.resume();
     return wanted;
+  }
+
+  /**
+   * `classifier:start`: forgets the cancels and queues every saved run whose metrics lack the
+   * classifier's numbers (newest first; toy 2-D data and runs without metrics left out; a run whose
+   * dataset turns out to have no classifier gets `pending` false when its turn comes). Each
+   * queued run gets `runs:metricsUpdated` with `pending` true. Returns how many were queued.
+   */
+  async start(): Promise<number> {
+    if (this.disposed) return 0;
+    this.declined.splice(0);
+    let queued = 0;
+    for (const r of await this.deps.store.list()) {
+      const m = r.metrics;
+      if (r.error || !m || (m.frechet !== undefined && m.reconAccuracy !== undefined) || r.config.dataset.id.startsWith('toy-') || this.isPending(r.id)) continue;
+      this.queue.push({ runId: r.id, dataset: r.config.dataset });
+      this.deps.emit('runs:metricsUpdated', { runId: r.id, metrics: m, pending: true });
+      queued++;
+    }
+    this.resume();
+    return queued;
   }
 
   /** A training starts: the classifier training (running or about to) stops; the queue waits for `resume`. */

@@ -7,11 +7,18 @@
  *   <dataDir>/classifiers/<hash>/model.json, weights.bin   the tfjs model (any tfjs program opens it)
  *                                classifier.json           ClassifierInfo (dataset, layers, accuracy…)
  *
+ *                                training-checkpoint.bin   while it trains (./checkpoint.ts)
+ *
  * A folder is written whole under a temporary name and renamed into place, so a kill leaves the
  * previous state or the new one. A folder that cannot be read (or of another version or dataset)
  * is trained again and replaced. One training at a time (others wait for it); its progress goes
- * to `onEvent`, and `cancel()` stops it (the waiting metrics go on without it). Loaded
- * classifiers stay in memory (at most `MAX_LOADED`, least recently used disposed first).
+ * to `onEvent`, and `cancel()` stops it (the waiting metrics go on without it). Each epoch's end
+ * but the last writes a checkpoint into the folder, and a training goes on from the checkpoint
+ * it finds (a training stopped for a run, a cancel, a quit: at most the unfinished epoch is
+ * redone; the result is the uninterrupted training's, ./train.ts); a checkpoint that is corrupt
+ * or of another training is logged, removed and ignored. Saving the classifier replaces the
+ * folder's content, checkpoint included. Loaded classifiers stay in memory (at most
+ * `MAX_LOADED`, least recently used disposed first).
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -22,9 +29,10 @@ import { writeFileAtomic } from '../atomicWrite';
 import { identify } from '../datasets/cache';
 import type { LoadedDataset } from '../datasets';
 import { loadLayersModel, saveLayersModel } from '../models/io';
+import { readCheckpoint, removeCheckpoint, writeCheckpoint, type CheckpointOwner } from './checkpoint';
 import { Classifier, trainClassifier, type ClassifierInfo } from './classifier';
-import { classifierLayers, CLASSIFIER_VERSION, type ClassifierTraining } from './model';
-import type { ClassifierTrainProgress } from './train';
+import { classifierLayers, classifierTraining, CLASSIFIER_VERSION, type ClassifierTraining } from './model';
+import type { ClassifierCheckpoint, ClassifierTrainProgress } from './train';
 
 /** What the store reports while it trains (the contract's `classifier:progress`). */
 export interface ClassifierEvent {
@@ -62,6 +70,8 @@ export interface ClassifierStoreOptions {
   training?: Partial<ClassifierTraining>;
   /** Test seam: trains instead of `trainClassifier` (e.g. one that waits for the test or the abort). */
   train?: TrainClassifierFn;
+  /** Where the store's log lines go (a checkpoint resumed, ignored or not written); default stderr. */
+  log?: (line: string) => void;
 }
 
 export class ClassifierStore {
@@ -165,17 +175,51 @@ export class ClassifierStore {
     return run;
   }
 
+  private log(line: string): void {
+    (this.opts.log ?? ((l: string) => console.warn(l)))(`[classifier] ${line}`);
+  }
+
+  /** The checkpoint to go on from in `folder` (undefined: none, or one refused — logged and removed). */
+  private async resumeFrom(folder: string, owner: CheckpointOwner, name: string): Promise<ClassifierCheckpoint | undefined> {
+    const found = await readCheckpoint(folder, owner);
+    if (found.state === 'refused') {
+      this.log(`${name}: ignoring the training checkpoint ${found.file} (${found.why}); training from epoch 1`);
+      await removeCheckpoint(folder);
+      return undefined;
+    }
+    if (found.state !== 'ok') return undefined;
+    this.log(`${name}: resuming the training at epoch ${found.checkpoint.epoch + 1} of ${owner.training.epochs} (checkpoint in ${folder})`);
+    return found.checkpoint;
+  }
+
   private async train(folder: string, id: ClassifierInfo['dataset'], ref: DatasetRef, data: LoadedDataset): Promise<Classifier> {
     const name = ref.id === 'local' ? path.basename(ref.path ?? 'local') : ref.id;
     const abort = new AbortController();
     this.training = abort;
     this.onEvent({ dataset: name, state: 'training' });
     try {
+      const owner: CheckpointOwner = {
+        version: CLASSIFIER_VERSION,
+        dataset: id,
+        layers: classifierLayers(data.shape, data.info.labelNames.length),
+        training: { ...classifierTraining(data.train.count), ...this.opts.training },
+        trainCount: data.train.count,
+      };
+      const resume = await this.resumeFrom(folder, owner, name);
       const clf = await (this.opts.train ?? trainClassifier)(
         { shape: data.shape, labelNames: data.info.labelNames, train: data.train, test: data.test, identity: id },
-        { signal: abort.signal, training: this.opts.training, onProgress: (progress) => this.onEvent({ dataset: name, state: 'training', progress }) },
+        {
+          signal: abort.signal,
+          training: this.opts.training,
+          onProgress: (progress) => this.onEvent({ dataset: name, state: 'training', progress }),
+          ...(resume ? { resume } : {}),
+          onResumeIgnored: (why) => this.log(`${name}: ignoring the training checkpoint in ${folder} (${why}); training from epoch 1`),
+          // A checkpoint that cannot be written costs a resume, not the training.
+          onEpochEnd: (cp) => writeCheckpoint(folder, owner, cp).catch((err: unknown) => this.log(`${name}: no training checkpoint after epoch ${cp.epoch}: ${(err as Error).message}`)),
+        },
       );
       await writeClassifier(folder, clf);
+      await removeCheckpoint(folder); // gone with the folder's old content already; never left beside a saved classifier
       this.onEvent({ dataset: name, state: 'done', testAccuracy: clf.info.testAccuracy, trainSeconds: clf.info.trainSeconds });
       return clf;
     } catch (err) {

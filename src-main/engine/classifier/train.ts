@@ -33,6 +33,20 @@ export interface ClassifierTrainProgress {
   etaSeconds: number;
 }
 
+/** The training's state at an epoch's end: what it needs to go on from the next epoch. */
+export interface ClassifierCheckpoint {
+  /** Epochs done (1-based: the next epoch is `epoch + 1`). */
+  epoch: number;
+  /** Optimiser steps done (Adam's bias correction and the per-step seeds count from it). */
+  step: number;
+  /** Workers the training ran on (a resume runs on as many). */
+  workers: number;
+  /** Weights in `trainableWeights` order, and Adam's first and second moments (same order and length). */
+  weights: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+}
+
 export interface ClassifierTrainResult {
   /** Trained weights in `trainableWeights` order. */
   weights: Float32Array;
@@ -54,6 +68,18 @@ export function classifierWorkers(batchSize: number, env: NodeJS.ProcessEnv = pr
   return Math.max(1, Math.min(cores, MAX_DENSE_WORKERS, Math.floor(batchSize / MIN_ROWS_PER_WORKER)));
 }
 
+export interface TrainWeightsOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ClassifierTrainProgress) => void;
+  progressMs?: number;
+  /** Workers (default `classifierWorkers`; a `resume` runs on its own count). */
+  workers?: number;
+  /** Go on from this checkpoint (its weights replace `initial`). Throws when it does not fit the plan or the epochs. */
+  resume?: ClassifierCheckpoint;
+  /** Called at each epoch's end but the last (awaited before the next epoch starts); its errors end the training. */
+  onEpochEnd?: (cp: ClassifierCheckpoint) => Promise<void>;
+}
+
 /**
  * Trains `layers` from `initial` weights on `train` (rows flat H·W·C, labels in [0, classes)).
  * Calls `onProgress` about every `progressMs`. Throws LabError('CANCELLED') when `signal` aborts
@@ -65,16 +91,24 @@ export async function trainClassifierWeights(
   training: ClassifierTraining,
   initial: Float32Array,
   train: SplitData,
-  opts: { signal?: AbortSignal; onProgress?: (p: ClassifierTrainProgress) => void; progressMs?: number; workers?: number } = {},
+  opts: TrainWeightsOptions = {},
 ): Promise<ClassifierTrainResult> {
   if (opts.signal?.aborted) throw new LabError('CANCELLED', 'the classifier training was cancelled');
   const n = train.count;
   const bs = Math.min(training.batchSize, n);
-  const W = opts.workers ?? classifierWorkers(bs);
+  const resume = opts.resume;
+  const problem = resume && resumeProblem(resume, initial.length, training, n);
+  if (problem) throw new Error(`classifier: cannot resume from the checkpoint: ${problem}`);
+  const W = resume?.workers ?? opts.workers ?? classifierWorkers(bs);
   const plan = planClassifier(layers, Math.ceil(bs / W), W);
   if (plan.P !== initial.length) throw new Error(`classifier: ${initial.length} weights for a plan of ${plan.P}`);
   const memory = createDenseMemory(plan);
-  new Float32Array(memory.buffer, plan.w, plan.P).set(initial);
+  const view = (offset: number) => new Float32Array(memory.buffer, offset, plan.P);
+  view(plan.w).set(resume?.weights ?? initial);
+  if (resume) {
+    view(plan.m).set(resume.m);
+    view(plan.v).set(resume.v);
+  }
   const module = kernelModule();
   // What the workers' epoch loop reads of a run's config: batch, seed, learning rate, no L2, no β.
   const cfg = TrainConfig.parse({ model: { kind: 'ae' }, epochs: training.epochs, batchSize: bs, learningRate: training.learningRate, seed: training.seed });
@@ -97,7 +131,7 @@ export async function trainClassifierWeights(
     // The kernels' stepper reads the plan, not the spec (which only a tfjs replica builds from).
     spec: { config: cfg.model, inputDim: D, numClasses: layers.classes, output: 'bernoulli' },
     cfg,
-    weights: initial,
+    weights: resume?.weights ?? initial,
     shapes: plan.tensors.map((t) => t.shape),
     n,
     shared,
@@ -110,30 +144,51 @@ export async function trainClassifierWeights(
   try {
     pool.start(inits);
     await pool.ready();
-    const weights = await runEpochs(pool, control, training, n, bs, opts);
+    // Adam's moments as they stand (read between epochs, when no worker writes them).
+    const moments = () => ({ m: view(plan.m).slice(), v: view(plan.v).slice() });
+    const weights = await runEpochs(pool, control, training, n, bs, { ...opts, workers: W, moments });
     return { weights, seconds: (performance.now() - t0) / 1000, workers: W, simd: variantOf(module) === 'relaxed-simd' ? 'relaxed' : 'plain' };
   } finally {
     await pool.close();
   }
 }
 
-/** The epochs, orchestrated: returns the leader's weights after the last one. */
+/**
+ * Why `cp` cannot continue a training of `P` weights over `n` samples with `training`'s epochs
+ * and batch size, in words; null when it can.
+ */
+export function resumeProblem(cp: ClassifierCheckpoint, P: number, training: Pick<ClassifierTraining, 'epochs' | 'batchSize'>, n: number): string | null {
+  const batches = Math.ceil(n / Math.min(training.batchSize, n));
+  const sizes = [cp.weights.length, cp.m.length, cp.v.length];
+  if (sizes.some((s) => s !== P)) return `it holds ${sizes.join('/')} values for a model of ${P} weights`;
+  if (!(Number.isInteger(cp.epoch) && cp.epoch >= 1 && cp.epoch < training.epochs)) return `it is at epoch ${cp.epoch} of ${training.epochs}`;
+  if (cp.step !== cp.epoch * batches) return `it counts ${cp.step} steps, not ${cp.epoch * batches} (${cp.epoch} × ${batches} batches)`;
+  if (!(Number.isInteger(cp.workers) && cp.workers >= 1 && cp.workers <= 64)) return `it was trained on ${cp.workers} workers`;
+  return null;
+}
+
+/** The epochs, orchestrated (from `resume`'s next one): returns the leader's weights after the last one. */
 async function runEpochs(
   pool: WorkerPool,
   control: SharedControl,
   training: ClassifierTraining,
   n: number,
   bs: number,
-  opts: { signal?: AbortSignal; onProgress?: (p: ClassifierTrainProgress) => void; progressMs?: number },
+  opts: TrainWeightsOptions & { workers: number; moments: () => { m: Float32Array; v: Float32Array } },
 ): Promise<Float32Array> {
   const batches = Math.ceil(n / bs);
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const rng = mulberry32(training.seed);
+  const first = (opts.resume?.epoch ?? 0) + 1;
+  // The shuffles of the epochs done, replayed: the order and the generator continue as they were.
+  for (let e = 1; e < first; e++) shuffleInPlace(order, rng);
   const t0 = performance.now();
-  let step = 0;
+  const done0 = (first - 1) * n;
+  let step = opts.resume?.step ?? 0;
   let lastEmit = 0;
   let weights: Float32Array | null = null;
-  for (let epoch = 1; epoch <= training.epochs; epoch++) {
+  for (let epoch = first; epoch <= training.epochs; epoch++) {
+    if (opts.signal?.aborted) throw new LabError('CANCELLED', 'the classifier training was cancelled');
     shuffleInPlace(order, rng);
     control.startEpoch();
     pool.broadcast({ type: 'epoch', epoch, order, step, learningRate: learningRateAt(training, epoch) });
@@ -148,7 +203,7 @@ async function runEpochs(
       if (r && opts.onProgress && now - lastEmit >= (opts.progressMs ?? 500)) {
         lastEmit = now;
         const done = (epoch - 1) * n + r.sumN;
-        const rate = done / Math.max((now - t0) / 1000, 1e-6);
+        const rate = (done - done0) / Math.max((now - t0) / 1000, 1e-6);
         opts.onProgress({ epoch, epochs: training.epochs, batch: r.batch, batches, loss: r.sumRecon / r.sumN, samplesPerSecond: rate, etaSeconds: (training.epochs * n - done) / Math.max(rate, 1e-6) });
       }
     }
@@ -158,6 +213,9 @@ async function runEpochs(
     if (!leader || leader.type !== 'epochDone' || !leader.weights) throw new LabError('CANCELLED', 'the classifier training was cancelled');
     step = leader.steps;
     weights = leader.weights;
+    if (opts.onEpochEnd && epoch < training.epochs) {
+      await opts.onEpochEnd({ epoch, step, workers: opts.workers, weights, ...opts.moments() });
+    }
   }
   if (!weights) throw new Error('classifier: no epoch ran');
   return weights;

@@ -1,0 +1,155 @@
+/**
+ * The background classifier's lifecycle through the engine: a training start interrupts the
+ * classifier's training, which then goes on from its last epoch's checkpoint (not epoch 1); after
+ * the user's Cancel, `classifier:start` brings it back — every saved run lacking the numbers is
+ * queued again (`runs:metricsUpdated` pending true), the training goes on from the checkpoint,
+ * and those runs get their numbers. `classifier:start` refuses a payload and says when the
+ * classifier is off. The classifier's training is a stand-in (the engine's test seam) that writes
+ * one checkpoint through the store, then finishes only when the test says so or fails CANCELLED
+ * on its abort signal: no timing, no sleep. (The real training's resume: classifier-resume.test.)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventName, EventPayload } from '../../src-shared/contract';
+import { LabError } from '../../src-shared/types';
+import { Engine } from '../../src-main/engine/engine';
+import { Classifier } from '../../src-main/engine/classifier/classifier';
+import { buildClassifierModel, classifierLayers, classifierTraining, CLASSIFIER_VERSION } from '../../src-main/engine/classifier/model';
+import type { TrainClassifierFn } from '../../src-main/engine/classifier/store';
+import type { ClassifierCheckpoint } from '../../src-main/engine/classifier/train';
+
+interface StubTraining {
+  /** The checkpoint the store handed over (undefined: from epoch 1). */
+  resume: ClassifierCheckpoint | undefined;
+  signal: AbortSignal;
+  release: () => void;
+  settled: Promise<unknown>;
+}
+
+const trainings: StubTraining[] = [];
+let onTrain: (() => void) | null = null;
+/** Resolves when the stand-in is next asked to train (and has written its checkpoint). */
+const trainingAsked = () => new Promise<void>((r) => (onTrain = r));
+
+/** Writes the checkpoint of "epoch 1" through the store's hook, then waits for `release` or the abort. */
+const stubTrain: TrainClassifierFn = async (data, opts = {}) => {
+  const signal = opts.signal ?? new AbortController().signal;
+  const w = new Float32Array(8).fill(0.5);
+  await opts.onEpochEnd?.({ epoch: 1, step: 125, workers: 1, weights: w, m: w, v: w });
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const result = new Promise<Classifier>((resolve, reject) => {
+    signal.addEventListener('abort', () => reject(new LabError('CANCELLED', 'classifier training cancelled')), { once: true });
+    void released.then(() => {
+      const layers = classifierLayers(data.shape, data.labelNames.length);
+      const info = {
+        version: CLASSIFIER_VERSION,
+        dataset: data.identity,
+        labelNames: data.labelNames,
+        layers,
+        training: classifierTraining(data.train.count),
+        testAccuracy: 0.5,
+        testCount: data.test.count,
+        trainCount: data.train.count,
+        trainSeconds: 1,
+        workers: 1,
+        simd: 'plain' as const,
+        trainedAt: new Date().toISOString(),
+      };
+      resolve(new Classifier(buildClassifierModel(layers, 1), info));
+    });
+  });
+  trainings.push({ resume: opts.resume, signal, release, settled: result.catch(() => undefined) });
+  onTrain?.();
+  return result;
+};
+
+const TINY = { dataset: { id: 'mnist' }, model: { kind: 'vae', latentDim: 2, hidden: [16] }, epochs: 1, snapshotSize: 0 } as const;
+
+let ws: string;
+let engine: Engine;
+const events: { name: EventName; payload: unknown }[] = [];
+const of = <N extends EventName>(name: N) => events.filter((e) => e.name === name).map((e) => e.payload as EventPayload<N>);
+/** Resolves once `count` events `name` matching `match` have arrived (checked as events arrive). */
+function seen<N extends EventName>(name: N, match: (p: EventPayload<N>) => boolean, count = 1): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => (of(name).filter(match).length >= count ? resolve() : setImmediate(check));
+    check();
+  });
+}
+
+beforeAll(async () => {
+  process.env.LATENT_LAB_CLASSIFIER = '1';
+  ws = mkdtempSync(path.join(os.tmpdir(), 'll-clf-restart-'));
+  engine = await Engine.create({ workspace: ws, trainClassifier: stubTrain, emit: (name, payload) => void events.push({ name, payload }) });
+});
+
+afterAll(async () => {
+  await engine?.dispose();
+  rmSync(ws, { recursive: true, force: true });
+  process.env.LATENT_LAB_CLASSIFIER = '0';
+});
+
+describe('the background classifier after an interruption and a cancel', () => {
+  const runIds: string[] = [];
+
+  it('a run started during its training interrupts it; after that run it goes on from the checkpoint, not epoch 1', async () => {
+    const first = trainingAsked();
+    runIds.push((await engine.call('training:start', TINY)).runId);
+    await engine.waitForTraining();
+    await first;
+    expect(trainings[0].resume).toBeUndefined();
+
+    const second = trainingAsked();
+    runIds.push((await engine.call('training:start', { ...TINY, seed: 2 })).runId);
+    expect(trainings[0].signal.aborted).toBe(true);
+    await engine.waitForTraining();
+    await second;
+    expect(trainings[1].resume).toMatchObject({ epoch: 1, step: 125 });
+    expect(Array.from(trainings[1].resume!.weights)).toEqual(new Array(8).fill(0.5));
+  });
+
+  it('after Cancel a new run is not judged; classifier:start queues every run lacking the numbers, goes on from the checkpoint and fills them in', async () => {
+    await engine.call('classifier:cancel', {});
+    await trainings[1].settled;
+    await seen('runs:metricsUpdated', (u) => runIds.includes(u.runId) && !u.pending && /cancelled/.test(u.message ?? ''), 2);
+
+    // The session's later runs: no training of the classifier, no pending numbers.
+    const { runId: later } = await engine.call('training:start', { ...TINY, seed: 3 });
+    runIds.push(later);
+    await engine.waitForTraining();
+    expect(of('training:done').find((d) => d.runId === later)?.pending).toBeFalsy();
+    expect(trainings).toHaveLength(2);
+
+    const third = trainingAsked();
+    const { queued } = await engine.call('classifier:start', {});
+    expect(queued).toBe(3);
+    for (const id of runIds) expect(of('runs:metricsUpdated').some((u) => u.runId === id && u.pending)).toBe(true);
+    expect((await engine.call('runs:metrics', { runId: later })).pending).toBe(true);
+    await third;
+    expect(trainings[2].resume).toMatchObject({ epoch: 1 });
+
+    trainings[2].release();
+    await seen('runs:metricsUpdated', (u) => runIds.includes(u.runId) && !u.pending && u.metrics.frechet !== undefined, 3);
+    const runs = await engine.call('runs:list', {});
+    for (const id of runIds) expect(runs.find((r) => r.id === id)?.metrics?.frechet).toBeGreaterThan(0);
+    // Nothing left to judge: a second start queues nothing.
+    expect(await engine.call('classifier:start', {})).toEqual({ queued: 0 });
+  });
+
+  it('refuses a payload with fields, and says when the classifier is off', async () => {
+    await expect(engine.call('classifier:start', { dataset: 'mnist' })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
+    process.env.LATENT_LAB_CLASSIFIER = '0';
+    const off = await Engine.create({ workspace: mkdtempSync(path.join(os.tmpdir(), 'll-clf-off-')), emit: () => undefined });
+    try {
+      expect(off.info().classifier).toBe(false);
+      await expect(off.call('classifier:start', {})).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/LATENT_LAB_CLASSIFIER=0/) });
+    } finally {
+      await off.dispose();
+      process.env.LATENT_LAB_CLASSIFIER = '1';
+    }
+    expect(engine.info().classifier).toBe(true);
+  });
+});
