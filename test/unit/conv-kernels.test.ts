@@ -129,6 +129,9 @@ const LAYERS: Array<[string, ConvLayerPlan]> = [
   ['Conv2DTranspose 3×3 s1, 12×12×4 → 12×12×1 (Keras example, logits)', layer('deconv', [12, 12, 1], [12, 12, 4], 3, 1)],
   ['Conv2DTranspose 4×4 s2, 4×4×8 → 8×8×3', layer('deconv', [8, 8, 3], [4, 4, 8], 4, 2)],
   ['Conv2DTranspose 4×4 s2, 8×8×12 → 16×16×8 (full SIMD tiles)', layer('deconv', [16, 16, 8], [8, 8, 12], 4, 2)],
+  // More than one GEMM block of columns (k·k·C = 640 > NC) and of K (400 > KC), through the col2im store.
+  ['Conv2DTranspose 4×4 s2, 3×3×400 → 6×6×40 (GEMM blocks)', layer('deconv', [6, 6, 40], [3, 3, 400], 4, 2)],
+  ['Conv2D 4×4 s2, 6×6×40 → 3×3×400 (GEMM blocks)', layer('conv', [6, 6, 40], [3, 3, 400], 4, 2)],
 ];
 
 describe('conv kernels: one layer against tfjs', () => {
