@@ -17,16 +17,41 @@ export function pathBaseName(p: string): string {
 }
 
 /**
- * The headline and what a point of the scatter will be, for the selected dataset `id` (its
- * entry `d`, undefined while the list loads) and the path field `folderPath` (own data only).
+ * The own-data check of the path and options in the form (`DatasetCheck.stateFor`): running, what
+ * it found, or why it failed; null when there is none for them (never checked, or changed since).
  */
-export function readyText(id: string, d: ReadyDataset | undefined, folderPath: string): { headline: string; noun: string } {
+export type ReadyCheck =
+  | { state: 'busy' }
+  | { state: 'ok'; items: number; classes: number; shape: string; isImage: boolean }
+  | { state: 'error'; message: string }
+  | null;
+
+/** Longest error quoted in the headline (the panel on the left has it whole). */
+const MAX_QUOTED = 140;
+
+/** The own-data headline: asks for a path, then for a Check, then says what the check found (or what is wrong). */
+function localHeadline(base: string, check: ReadyCheck): string {
+  if (!base) return 'Choose your data on the left (a folder or a dataset file), then press Train';
+  if (!check) return `Your data “${base}” is selected — press Check, then Train`;
+  if (check.state === 'busy') return `Checking your data “${base}”…`;
+  if (check.state === 'error') {
+    const m = check.message.length > MAX_QUOTED ? `${check.message.slice(0, MAX_QUOTED - 1)}…` : check.message;
+    return `Your data “${base}” could not be read: ${m} — fix it on the left and press Check again`;
+  }
+  const n = check.items.toLocaleString('en-US');
+  const what = check.isImage ? `image${check.items === 1 ? '' : 's'}` : `item${check.items === 1 ? '' : 's'}`;
+  return `Your data “${base}”: ${n} ${what} in ${check.classes} class${check.classes === 1 ? '' : 'es'}, ${check.shape} — press Train`;
+}
+
+/**
+ * The headline and what a point of the scatter will be, for the selected dataset `id` (its
+ * entry `d`, undefined while the list loads), the path field `folderPath` and that path's
+ * check `check` (own data only).
+ */
+export function readyText(id: string, d: ReadyDataset | undefined, folderPath: string, check: ReadyCheck = null): { headline: string; noun: string } {
   if (id === 'local') {
-    const base = pathBaseName(folderPath);
-    return {
-      headline: base ? `Your data “${base}” is selected — press Check, then Train` : 'Choose your data on the left (a folder or a dataset file), then press Train',
-      noun: 'test image',
-    };
+    const isImage = check?.state !== 'ok' || check.isImage;
+    return { headline: localHeadline(pathBaseName(folderPath), check), noun: isImage ? 'test image' : 'test point' };
   }
   const noun = d && !d.isImage ? 'test point' : id.includes('mnist') && id !== 'fashion-mnist' ? 'test digit' : 'test image';
   if (id === 'mnist') return { headline: 'The embedded MNIST is ready — press Train', noun };

@@ -8,7 +8,10 @@ type Progress = EventPayload<'classifier:progress'>;
  * The in-app classifier's training in the background (`classifier:progress`): the engine trains
  * it after a run's end, the first time a dataset's Fréchet distance / generation accuracy need it
  * (many minutes on a busy machine). The status bar shows it with a Cancel (`classifier:cancel`);
- * the runs waiting for it show their classifier metrics as pending (`Runs.pending`).
+ * the runs waiting for it show their classifier metrics as pending (`Runs.pending`). After a
+ * Cancel (or a failure) the status bar and a run's metrics offer to start it again
+ * (`classifier:start`: the engine queues every run lacking the numbers; the training goes on from
+ * its last finished epoch).
  */
 export class ClassifierStatus {
   /** The last report while a training runs; null when none runs. */
@@ -17,8 +20,14 @@ export class ClassifierStatus {
   note = $state<string | null>(null);
   /** A cancel is in flight. */
   cancelling = $state(false);
+  /** The user cancelled its training this session (until `start`): later runs are not judged. */
+  stopped = $state(false);
+  /** A start is in flight. */
+  starting = $state(false);
 
   active = $derived(this.progress?.state === 'training');
+  /** The last training failed (`note` says how): it can be started again. */
+  failed = $state(false);
   /** The status bar's words: "training the judging classifier for mnist: epoch 3/30". */
   label = $derived.by(() => {
     const p = this.progress;
@@ -33,11 +42,34 @@ export class ClassifierStatus {
     if (p.state === 'training') {
       this.progress = p;
       this.note = null;
+      this.stopped = false;
+      this.failed = false;
       return;
     }
     this.progress = null;
     this.cancelling = false;
+    this.failed = p.state === 'error';
     this.note = p.state === 'cancelled' ? null : p.state === 'error' ? `The judging classifier could not be trained: ${p.message ?? 'unknown error'}` : null;
+  }
+
+  /**
+   * Starts the classifier again (after a Cancel or a failure, or for runs saved without its
+   * numbers): the engine queues every run that lacks them and trains it in the background,
+   * going on from its last finished epoch. Says so in `note` when there was nothing to judge.
+   */
+  async start(): Promise<void> {
+    if (this.starting) return;
+    this.starting = true;
+    try {
+      const { queued } = await this.api.invoke('classifier:start', {});
+      this.stopped = false;
+      this.failed = false;
+      this.note = queued ? null : 'No run needs the judging classifier: every run on image data has its numbers.';
+    } catch (err) {
+      this.note = errorText(err);
+    } finally {
+      this.starting = false;
+    }
   }
 
   /** Stops the classifier's training; the runs waiting for it keep their metrics without its numbers. */
@@ -46,6 +78,7 @@ export class ClassifierStatus {
     this.cancelling = true;
     try {
       await this.api.invoke('classifier:cancel', {});
+      this.stopped = true;
     } catch (err) {
       this.note = errorText(err);
       this.cancelling = false;

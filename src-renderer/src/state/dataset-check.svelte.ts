@@ -6,6 +6,7 @@
  */
 import type { DatasetInfo, DatasetReport, EventPayload, RequestOutput } from '../lib/contract';
 import { errorCode, errorText } from '../lib/errors';
+import type { ReadyCheck } from '../lib/readyText';
 import type { StateApi } from './port';
 import type { ImportForm } from './settings.svelte';
 
@@ -72,6 +73,17 @@ export class DatasetCheck {
 
   onProgress(p: EventPayload<'dataset:progress'>): void {
     if (this.busy && p.dataset === 'local') this.progress = { phase: p.phase, loaded: p.loaded, total: p.total };
+  }
+
+  /** The check of `path` with `options` for the headline: running, found, failed; null when there is none for them. */
+  stateFor(path: string, options: ImportForm): ReadyCheck {
+    if (!path.trim() || !this.isFor(path, options)) return null;
+    if (this.busy) return { state: 'busy' };
+    if (this.error) return { state: 'error', message: this.error };
+    const { report, info } = this;
+    if (!report || !info) return null;
+    const items = report.classes.reduce((n, c) => n + c.train + c.test, 0);
+    return { state: 'ok', items, classes: report.classes.length, shape: shapeText(info.shape), isImage: info.isImage };
   }
 
   /** Whether the shown report is for `path` with `options` (else the form changed since the check). */

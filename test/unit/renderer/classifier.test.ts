@@ -7,7 +7,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { RunSummary } from '../../../src-shared/types';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
-import { engineWith, run } from './fake-api';
+import { classifierJudges, generationHint } from '../../../src-renderer/src/lib/metricHints';
+import { engineWith, labError, run } from './fake-api';
 
 const BASE = { elbo: 120, recon: 100, kl: 20, activeUnits: 2, knnAccuracy: 0.9 };
 
@@ -87,5 +88,72 @@ describe('the status bar item', () => {
     api.emit('classifier:progress', { dataset: 'mnist', state: 'error', message: 'workers unavailable' });
     expect(lab.classifier.active).toBe(false);
     expect(lab.classifier.note).toMatch(/workers unavailable/);
+  });
+});
+
+describe('starting the classifier again', () => {
+  it('after Cancel the status bar says it is off and Start asks the engine to queue the runs lacking its numbers; the runs show pending again', async () => {
+    const { api, lab } = await finishedRun();
+    api.handle('classifier:start', () => {
+      // The engine queues the run and says so (classifier/queue.ts `start`).
+      api.emit('runs:metricsUpdated', { runId: 'live', metrics: BASE, pending: true });
+      return { queued: 1 };
+    });
+    api.emit('classifier:progress', { dataset: 'mnist', state: 'training', epoch: 2, epochs: 30 });
+    await lab.classifier.cancel();
+    api.emit('classifier:progress', { dataset: 'mnist', state: 'cancelled' });
+    api.emit('runs:metricsUpdated', { runId: 'live', metrics: BASE, pending: false, message: 'the classifier’s training was cancelled' });
+    expect(lab.classifier.stopped).toBe(true);
+    expect(lab.runs.isPending('live')).toBe(false);
+
+    await lab.classifier.start();
+    expect(api.callsOf('classifier:start')).toEqual([{}]);
+    expect(lab.classifier.stopped).toBe(false);
+    expect(lab.classifier.note).toBeNull();
+    expect(lab.runs.isPending('live')).toBe(true);
+    expect(lab.runs.metricsNotes.get('live')).toBeUndefined();
+    // Its training reports again (from the checkpoint's next epoch).
+    api.emit('classifier:progress', { dataset: 'mnist', state: 'training', epoch: 3, epochs: 30 });
+    expect(lab.classifier.label).toBe('training the judging classifier for mnist: epoch 3/30');
+  });
+
+  it('a start with nothing to judge says so; one the engine refuses (classifier off) shows the reason', async () => {
+    const { api, lab } = await finishedRun();
+    api.handle('classifier:start', () => ({ queued: 0 }));
+    await lab.classifier.start();
+    expect(lab.classifier.note).toMatch(/No run needs the judging classifier/);
+    api.handle('classifier:start', () => {
+      throw labError('UNSUPPORTED', 'the in-app classifier is off (LATENT_LAB_CLASSIFIER=0)');
+    });
+    await lab.classifier.start();
+    expect(lab.classifier.note).toMatch(/LATENT_LAB_CLASSIFIER=0/);
+    expect(lab.classifier.starting).toBe(false);
+  });
+
+  it('a failed training can be started again', async () => {
+    const { api, lab } = await finishedRun();
+    api.emit('classifier:progress', { dataset: 'mnist', state: 'error', message: 'workers unavailable' });
+    expect(lab.classifier.failed).toBe(true);
+    api.handle('classifier:start', () => ({ queued: 1 }));
+    await lab.classifier.start();
+    expect(lab.classifier.failed).toBe(false);
+  });
+});
+
+describe('the summary hints', () => {
+  it('the classifier judges square 28/32/64 px images with labels only', () => {
+    expect(classifierJudges([28, 28, 1], 10)).toBe(true);
+    expect(classifierJudges([32, 32, 3], 2)).toBe(true);
+    expect(classifierJudges([2], 2)).toBe(false);
+    expect(classifierJudges([28, 28, 1], 1)).toBe(false);
+    expect(classifierJudges([48, 48, 1], 10)).toBe(false);
+    expect(classifierJudges(undefined, 10)).toBe(false);
+  });
+
+  it('a CVAE below 80 % generation accuracy gets the hint, only when the number exists', () => {
+    expect(generationHint('cvae', 0.62)).toBe('Only 62 % of generated images show the label they were asked for: more epochs or a larger latent usually helps.');
+    expect(generationHint('cvae', 0.8)).toBeNull();
+    expect(generationHint('cvae', undefined)).toBeNull();
+    expect(generationHint('vae', 0.1)).toBeNull();
   });
 });

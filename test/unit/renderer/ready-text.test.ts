@@ -16,6 +16,20 @@ describe('readyText', () => {
     for (const p of ['', '/x/y']) expect(readyText('local', local, p).headline).not.toMatch(/MNIST/);
   });
 
+  it('own data after a Check: says what was found, or what is wrong — never "press Check" again', () => {
+    const shapes = '/home/me/shapes';
+    expect(readyText('local', local, shapes, { state: 'busy' }).headline).toBe('Checking your data “shapes”…');
+    expect(readyText('local', local, shapes, { state: 'ok', items: 1234, classes: 3, shape: '28×28 grey', isImage: true }).headline).toBe(
+      'Your data “shapes”: 1,234 images in 3 classes, 28×28 grey — press Train',
+    );
+    const points = readyText('local', local, '/d/points.csv', { state: 'ok', items: 1, classes: 1, shape: '2 values', isImage: false });
+    expect(points).toEqual({ headline: 'Your data “points.csv”: 1 item in 1 class, 2 values — press Train', noun: 'test point' });
+    const bad = readyText('local', local, shapes, { state: 'error', message: 'no images found in /home/me/shapes' }).headline;
+    expect(bad).toBe('Your data “shapes” could not be read: no images found in /home/me/shapes — fix it on the left and press Check again');
+    expect(readyText('local', local, shapes, { state: 'error', message: 'x'.repeat(500) }).headline.length).toBeLessThan(250);
+    for (const h of [bad]) expect(h).not.toMatch(/press Check, then Train/);
+  });
+
   it('the built-in datasets: MNIST ready, a download said as one, points for toy data', () => {
     expect(readyText('mnist', mnist, '/ignored')).toEqual({ headline: 'The embedded MNIST is ready — press Train', noun: 'test digit' });
     expect(readyText('fashion-mnist', { id: 'fashion-mnist', title: 'Fashion-MNIST', available: false, isImage: true }, '').headline).toBe('Fashion-MNIST is downloaded when you press Train');
