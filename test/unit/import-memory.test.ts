@@ -8,12 +8,15 @@
  *   image bytes is reachable: not the file's bytes and a copy of them, nor the decoded arrays and
  *   a copy of them.
  * - Once the dataset is loaded, it holds its floats and labels and nothing else of that size.
+ *
+ * An .npz is read in 8 MB pieces: one written as a stream (sizes after each entry, as Python's
+ * zipfile writes to a pipe) and larger than one piece gives the arrays it holds.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { zipSync } from 'fflate';
+import { Zip, ZipPassThrough, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearDatasetMemo, loadDataset, writeIdx } from '../../src-main/engine/datasets';
 import { npy } from '../fixtures/datasets';
@@ -140,5 +143,43 @@ describe('a big colour import keeps one copy of the images in memory', () => {
     expect(m.whileConverting).toBeGreaterThan(0.9 * IMAGE_BYTES);
     expect(m.whileConverting).toBeLessThan(1.5 * IMAGE_BYTES);
     expect(m.loaded).toBeLessThan(FLOAT_BYTES + 0.1 * IMAGE_BYTES);
+  });
+});
+
+describe('an .npz read in pieces', () => {
+  it('written as a stream (sizes after each entry), larger than one read: the same images and labels', async () => {
+    const n = 1200; // 14.7 MB of images: two reads
+    const { images, labels } = colourImages(n, 3);
+    const wide = Int32Array.from(labels, (v) => v * 10); // classes 0, 10, …, 40
+    const chunks: Uint8Array[] = [];
+    const zip = new Zip((err, data) => {
+      if (err) throw err;
+      chunks.push(data);
+    });
+    for (const [name, bytes] of [
+      ['x_train.npy', npy(images, [n, SIDE, SIDE, 3])],
+      ['y_train.npy', npy(wide, [n])],
+    ] as const) {
+      const entry = new ZipPassThrough(name);
+      zip.add(entry);
+      entry.push(bytes, true);
+    }
+    zip.end();
+    const file = path.join(tmp, 'streamed.npz');
+    await fsp.writeFile(file, Buffer.concat(chunks));
+    clearDatasetMemo();
+    const d = await loadDataset({ id: 'local', path: file }, { dataDir: tmp });
+    expect(d.info.labelNames).toEqual(['0', '10', '20', '30', '40']);
+    expect(d.train.count + d.test.count).toBe(n);
+    // Every image comes back with its own label (the split is random here: match by content).
+    const byImage = new Map<string, number>();
+    for (let i = 0; i < n; i++) byImage.set(images.subarray(i * D, i * D + 64).join(','), wide[i]);
+    for (const split of [d.train, d.test]) {
+      for (let r = 0; r < split.count; r += 97) {
+        const key = Array.from(split.x.subarray(r * D, r * D + 64), (v) => Math.round(v * 255)).join(',');
+        expect(Number(d.info.labelNames[split.y[r]])).toBe(byImage.get(key));
+      }
+    }
+    clearDatasetMemo();
   });
 });
