@@ -20,6 +20,9 @@ import { assignFlat, flatWeights } from '../../src-main/engine/parallel/runSetup
 import { trainModelParallel } from '../../src-main/engine/parallel/trainParallel';
 import { loadBundle, saveBundle } from '../../src-main/engine/models/io';
 import { mulberry32 } from '../../src-main/engine/datasets/random';
+import { Classifier, type ClassifierInfo } from '../../src-main/engine/classifier/classifier';
+import { buildClassifierModel, featuresAndLogits } from '../../src-main/engine/classifier/model';
+import type { ClassifierLayers } from '../../src-main/engine/kernels/dense/classifierPlan';
 import { expectClose } from './kernelCompare';
 
 let tmp: string;
@@ -207,6 +210,44 @@ describe('metrics on the kernels', () => {
       expect(() => new KernelForward(b).decode(z, y, 2)).toThrow(/label 7 is not in 0…2/);
     } finally {
       disposeBundle(b);
+    }
+  });
+});
+
+describe('the in-app classifier on the kernels', () => {
+  it('judges as its tfjs model does: the same features and predicted labels', async () => {
+    const layers: ClassifierLayers = {
+      image: [28, 28, 1],
+      classes: 4,
+      convs: [
+        { filters: 3, kernel: 5, stride: 2 },
+        { filters: 4, kernel: 3, stride: 1 },
+        { filters: 4, kernel: 3, stride: 2 },
+      ],
+      hidden: [8],
+      dropout: 0.5,
+      augment: null,
+    };
+    const model = buildClassifierModel(layers, 3);
+    const clf = new Classifier(model, { layers } as ClassifierInfo);
+    try {
+      const n = 45;
+      const { x } = data(n, 784, 2);
+      const got = await clf.judge(x, n);
+      expect((clf as unknown as { kernels: unknown }).kernels).toBeTruthy();
+      const [f, l] = tf.tidy(() => (featuresAndLogits(model).predict(tf.tensor2d(x, [n, 784])) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array));
+      expectClose(got.features, f, 1e-5);
+      let compared = 0;
+      for (let i = 0; i < n; i++) {
+        const row = Array.from(l.subarray(i * 4, i * 4 + 4));
+        const sorted = [...row].sort((a, b) => b - a);
+        if (sorted[0] - sorted[1] < 1e-4) continue; // a near tie may go either way
+        expect(got.labels[i]).toBe(row.indexOf(sorted[0]));
+        compared++;
+      }
+      expect(compared).toBeGreaterThan(n / 2);
+    } finally {
+      clf.dispose();
     }
   });
 });

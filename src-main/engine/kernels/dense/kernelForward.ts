@@ -15,6 +15,7 @@
  */
 import type { ModelSpec } from '../../models/build';
 import { DenseNet } from './denseNet';
+import { planClassifier, type ClassifierLayers } from './classifierPlan';
 import { ACT, colsFloats, GEMM_PACK_FLOATS, PAGE, planDense, type DensePlan, type LayerPlan, type ThreadBuffers } from './densePlan';
 import { kernelModule } from './kernelModule';
 
@@ -25,29 +26,45 @@ export const FORWARD_BUDGET_BYTES = 32 * 2 ** 20;
 /** Most rows one chunk holds (dense models reach it; conv models hold fewer). */
 export const MAX_FORWARD_ROWS = 1024;
 
-/** Bytes per row of the forward layout (inputs, latents, two activation buffers, scratch). */
-function rowBytes(plan: Pick<DensePlan, 'inputDim' | 'latentDim' | 'enc' | 'dec'>): number {
+/** Bytes per row of the forward layout (inputs, latents or logits, two activation buffers, scratch). */
+function rowBytes(plan: DensePlan): number {
   const layers: LayerPlan[] = [...plan.enc, ...plan.dec];
   const act = Math.max(...layers.map((l) => l.out));
   const scratch = Math.max(0, ...layers.map((l) => (l.kind === 'dense' ? 0 : colsFloats(l, 1))));
-  return 4 * (plan.inputDim + 1 + 4 * plan.latentDim + 2 * act + scratch);
+  return 4 * (plan.inputDim + 1 + 4 * plan.latentDim + plan.classes + 2 * act + scratch);
 }
 
-/** Rows of a forward chunk for `spec`: what fits FORWARD_BUDGET_BYTES, 1 to MAX_FORWARD_ROWS. */
-export function forwardRows(spec: ModelSpec): number {
-  const plan = planDense(spec, 1, 1);
+/** Rows of a forward chunk of `plan`'s layers: what fits FORWARD_BUDGET_BYTES, 1 to MAX_FORWARD_ROWS. */
+function budgetRows(plan: DensePlan): number {
   return Math.max(1, Math.min(MAX_FORWARD_ROWS, Math.floor(FORWARD_BUDGET_BYTES / rowBytes(plan))));
 }
 
-/**
- * The plan of `spec` (layers and tensors as `planDense` makes them, threads = 1) with a forward-only
- * memory layout for `rows` rows: [stack | W | pack | x | labels | ε | μ | log σ² | z | A | B | scratch].
- * Layer i of the encoder (and of the decoder) writes A when i is even, B when odd; the heads write
- * μ, log σ² (or z). Gradient, moment and mask offsets are −1: only DenseNet's forward entry
- * points may run on it. Throws as `planDense`.
- */
+/** Rows of a forward chunk for `spec` (`budgetRows`). */
+export function forwardRows(spec: ModelSpec): number {
+  return budgetRows(planDense(spec, 1, 1));
+}
+
+/** FLOPs of one row's forward pass through `plan`'s layers and heads (2 per multiply-add). */
+export function forwardFlops(plan: DensePlan): number {
+  const macs = (l: LayerPlan) => (l.kind === 'dense' ? (l.inDim + (l.labelRows ? 1 : 0)) * l.out : l.grid[0] * l.grid[1] * l.k * l.k * l.image[2] * l.grid[2]);
+  const layers: LayerPlan[] = [...plan.enc, plan.mu, ...(plan.lv ? [plan.lv] : []), ...plan.dec];
+  return 2 * layers.reduce((s, l) => s + macs(l), 0);
+}
+
+/** `spec`'s plan (`planDense`'s layers and tensors) with the forward-only layout of `forwardLayout`. Throws as `planDense`. */
 export function planForward(spec: ModelSpec, rows: number): DensePlan {
-  const base = planDense(spec, 1, 1);
+  return forwardLayout(planDense(spec, 1, 1), rows);
+}
+
+/**
+ * `base` (an autoencoder's plan, or a classifier's: ./classifierPlan.ts) with a forward-only memory
+ * layout for `rows` rows: [stack | W | pack | x | labels | ε | μ | log σ² | z | logits | A | B | scratch]
+ * (the logits buffer: a classifier's head; an autoencoder's decoder writes its logits in A or B).
+ * Layer i of the encoder (and of the decoder) writes A when i is even, B when odd; the heads write
+ * μ, log σ² (or z, or the logits). Gradient, moment and mask offsets are −1: only DenseNet's
+ * forward entry points (and `classify`) may run on it.
+ */
+export function forwardLayout(base: DensePlan, rows: number): DensePlan {
   const L = base.latentDim;
   let top = STACK_BYTES;
   const take = (floats: number) => {
@@ -63,6 +80,7 @@ export function planForward(spec: ModelSpec, rows: number): DensePlan {
   const mu = take(rows * L);
   const lv = take(rows * L);
   const z = take(rows * L);
+  const headLogits = base.task === 'classifier' ? take(rows * base.classes) : -1;
   const layers: LayerPlan[] = [...base.enc, ...base.dec];
   const act = Math.max(...layers.map((l) => l.out));
   const pingPong = [take(rows * act), take(rows * act)];
@@ -94,10 +112,16 @@ export function planForward(spec: ModelSpec, rows: number): DensePlan {
     decMask: none(base.dec),
     encCols: base.enc.map((l) => (l.kind === 'conv' ? scratch : -1)),
     scratch,
-    logits: decH[decH.length - 1],
+    logits: headLogits >= 0 ? headLogits : decH[decH.length - 1],
     pack,
   };
   return { ...base, threads: 1, rows, w, m: -1, v: -1, gradStride: 0, thread: [thread], bytes: top, pages: Math.ceil(top / PAGE) };
+}
+
+/** A forward layout's memory and one kernels instance on it. */
+function instantiate(plan: DensePlan, module: WebAssembly.Module): DenseNet {
+  const memory = new WebAssembly.Memory({ initial: plan.pages, maximum: plan.pages, shared: true });
+  return new DenseNet(plan, memory, 0, module);
 }
 
 /** What the encoder gives for `count` rows: μ (z for an AE) and log σ² (null for an AE), count × latentDim each. */
@@ -124,10 +148,9 @@ export class KernelForward {
     if (!(Number.isInteger(rows) && rows > 0)) throw new Error(`kernel forward: rows must be a positive integer (got ${rows})`);
     this.plan = planForward(spec, rows);
     this.rows = rows;
-    const memory = new WebAssembly.Memory({ initial: this.plan.pages, maximum: this.plan.pages, shared: true });
-    this.net = new DenseNet(this.plan, memory, 0, module);
-    this.f32 = new Float32Array(memory.buffer);
-    this.i32 = new Int32Array(memory.buffer);
+    this.net = instantiate(this.plan, module);
+    this.f32 = new Float32Array(this.net.memory.buffer);
+    this.i32 = new Int32Array(this.net.memory.buffer);
   }
 
   /** Bytes of this instance's memory. */
@@ -237,5 +260,52 @@ export class KernelForward {
       recon += this.net.reconForward(m);
     }
     return { recon, kl };
+  }
+}
+
+/**
+ * An in-app classifier's forward pass on the kernels (its plan: ./classifierPlan.ts, no dropout or
+ * augmentation): the features (the last dense layer's ReLU output, count × hidden[last]) and the
+ * logits (count × classes) of `count` rows of x (count × H·W·C). Chunks of `rows` rows.
+ */
+export class ClassifierForward {
+  readonly plan: DensePlan;
+  readonly rows: number;
+  private readonly net: DenseNet;
+  private readonly f32: Float32Array;
+
+  /** Throws as `planClassifier`, or when the memory cannot be had. */
+  constructor(layers: ClassifierLayers, rows?: number, module: WebAssembly.Module = kernelModule()) {
+    const base = planClassifier(layers, 1, 1);
+    this.rows = rows ?? budgetRows(base);
+    this.plan = forwardLayout(base, this.rows);
+    this.net = instantiate(this.plan, module);
+    this.f32 = new Float32Array(this.net.memory.buffer);
+  }
+
+  /** Sets the weights (P floats, the tfjs model's `trainableWeights` order). */
+  setWeights(flat: Float32Array): void {
+    if (flat.length !== this.plan.P) throw new Error(`kernel forward: ${flat.length} weights for a classifier of ${this.plan.P}`);
+    this.net.weights.set(flat);
+  }
+
+  judge(x: Float32Array, count: number): { features: Float32Array; logits: Float32Array } {
+    const { plan } = this;
+    const D = plan.inputDim;
+    const K = plan.classes;
+    const last = plan.enc[plan.enc.length - 1];
+    const F = last.out;
+    if (!(Number.isInteger(count) && count >= 0) || x.length < count * D) throw new Error(`kernel forward: x holds ${x.length} values, ${count} rows need ${count * D}`);
+    const buf = plan.thread[0];
+    const features = new Float32Array(count * F);
+    const logits = new Float32Array(count * K);
+    for (let s = 0; s < count; s += this.rows) {
+      const m = Math.min(this.rows, count - s);
+      this.f32.set(x.subarray(s * D, (s + m) * D), buf.x / 4);
+      logits.set(this.net.classify(m), s * K);
+      const at = buf.encH[plan.enc.length - 1] / 4;
+      features.set(this.f32.subarray(at, at + m * F), s * F);
+    }
+    return { features, logits };
   }
 }
