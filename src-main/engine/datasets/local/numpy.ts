@@ -242,7 +242,8 @@ function npzCollector(name: string): { push: (chunk: Uint8Array, final: boolean)
  */
 export function openNpz(bytes: Uint8Array, name: string): NpzArrays {
   const c = npzCollector(name);
-  c.push(bytes, true);
+  // A plain view: fflate slices what it is given expecting copies, which a Node Buffer's slice is not.
+  c.push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), true);
   return c.finish();
 }
 
