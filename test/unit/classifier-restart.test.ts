@@ -8,7 +8,7 @@
  * one checkpoint through the store, then finishes only when the test says so or fails CANCELLED
  * on its abort signal: no timing, no sleep. (The real training's resume: classifier-resume.test.)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,7 +66,36 @@ const stubTrain: TrainClassifierFn = async (data, opts = {}) => {
   return result;
 };
 
-const TINY = { dataset: { id: 'mnist' }, model: { kind: 'vae', latentDim: 2, hidden: [16] }, epochs: 1, snapshotSize: 0 } as const;
+/** IDX files (MNIST layout) of 28×28 bars, class 0 vertical, class 1 horizontal: 2·`train` + 2·`test` images (small: the classifier's numbers are quick). */
+function idxFolder(root: string, train: number, test: number): void {
+  const images = (n: number) => {
+    const head = Buffer.alloc(16);
+    head.writeUInt32BE(0x00000803, 0);
+    head.writeUInt32BE(2 * n, 4);
+    head.writeUInt32BE(28, 8);
+    head.writeUInt32BE(28, 12);
+    const body = Buffer.alloc(2 * n * 784);
+    for (let k = 0; k < 2 * n; k++) {
+      const at = 8 + (k % 12);
+      for (let a = 4; a < 24; a++) for (let b = at; b < at + 3; b++) body[k * 784 + (k % 2 === 0 ? a * 28 + b : b * 28 + a)] = 255;
+    }
+    return Buffer.concat([head, body]);
+  };
+  const labels = (n: number) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(0x00000801, 0);
+    head.writeUInt32BE(2 * n, 4);
+    return Buffer.concat([head, Buffer.from(Array.from({ length: 2 * n }, (_, k) => k % 2))]);
+  };
+  writeFileSync(path.join(root, 'train-images-idx3-ubyte'), images(train));
+  writeFileSync(path.join(root, 'train-labels-idx1-ubyte'), labels(train));
+  writeFileSync(path.join(root, 't10k-images-idx3-ubyte'), images(test));
+  writeFileSync(path.join(root, 't10k-labels-idx1-ubyte'), labels(test));
+}
+
+const bars = mkdtempSync(path.join(os.tmpdir(), 'll-clf-restart-bars-'));
+idxFolder(bars, 40, 10);
+const TINY = { dataset: { id: 'local', path: bars }, model: { kind: 'vae', latentDim: 2, hidden: [16] }, epochs: 1, batchSize: 16, snapshotSize: 0 } as const;
 
 let ws: string;
 let engine: Engine;
@@ -89,6 +118,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.dispose();
   rmSync(ws, { recursive: true, force: true });
+  rmSync(bars, { recursive: true, force: true });
   process.env.LATENT_LAB_CLASSIFIER = '0';
 });
 
@@ -140,7 +170,7 @@ describe('the background classifier after an interruption and a cancel', () => {
   });
 
   it('refuses a payload with fields, and says when the classifier is off', async () => {
-    await expect(engine.call('classifier:start', { dataset: 'mnist' })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
+    await expect(engine.call('classifier:start', { dataset: 'local' })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
     process.env.LATENT_LAB_CLASSIFIER = '0';
     const off = await Engine.create({ workspace: mkdtempSync(path.join(os.tmpdir(), 'll-clf-off-')), emit: () => undefined });
     try {
