@@ -9,7 +9,10 @@
  * not depend on the weights), and the forward pass per row of a 64×64×3 conv VAE (16 generated
  * images; decode16 instead of decode400). The evaluation's loss parts are printed both ways: they must agree to float rounding.
  *
- *   npx tsx bench/lib/forwardTime.ts [cases=convKeras,dense,conv64]
+ * `classifier`: the in-app classifier's `judge` (features and labels) of the 2,000 test digits,
+ * untrained, on the kernels and on tfjs.
+ *
+ *   npx tsx bench/lib/forwardTime.ts [cases=convKeras,dense,conv64,classifier]
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +23,9 @@ import { decodeArrays, encodeArrays, evaluate, passRows, EVAL_BATCH, type SplitD
 import { buildModel, disposeBundle, flopsPerSample, type ModelBundle } from '../../src-main/engine/models/build';
 import { ModelConfig, type ModelConfigInput } from '../../src-shared/types';
 import { mulberry32 } from '../../src-main/engine/datasets/random';
+import { Classifier, type ClassifierInfo } from '../../src-main/engine/classifier/classifier';
+import { buildClassifierModel, classifierLayers } from '../../src-main/engine/classifier/model';
+import { ClassifierForward, forwardFlops } from '../../src-main/engine/kernels/dense/kernelForward';
 import { log, median, round } from './util';
 
 const cpu = () => {
@@ -82,13 +88,33 @@ async function measure(key: string, test: SplitData): Promise<Record<string, unk
   return out;
 }
 
+/** The in-app classifier's `judge` (features + labels) of the 2,000 test digits: tfjs `predict` in 500-row slices against the kernels. */
+async function measureClassifier(test: SplitData): Promise<Record<string, unknown>> {
+  const layers = classifierLayers([28, 28, 1], 10);
+  const model = buildClassifierModel(layers, 1);
+  const out: Record<string, unknown> = { case: 'classifier', forwardMflopPerRow: round(forwardFlops(new ClassifierForward(layers, 1).plan) / 1e6, 2) };
+  try {
+    const onKernels = new Classifier(model, { layers } as ClassifierInfo);
+    out['kernels.judgeCpuS'] = round(await cpuOf(() => onKernels.judge(test.x, test.count)), 3);
+    // The same model with its kernel forward set to null (as when the kernels refuse it): tfjs predict.
+    const onTfjs = new Classifier(model, { layers } as ClassifierInfo);
+    (onTfjs as unknown as { kernels: null }).kernels = null;
+    out['tfjs.judgeCpuS'] = round(await cpuOf(() => onTfjs.judge(test.x, test.count)), 3);
+    const [a, b] = [await onKernels.judge(test.x, test.count), await onTfjs.judge(test.x, test.count)];
+    out.sameLabels = a.labels.every((v, i) => v === b.labels[i]);
+  } finally {
+    model.dispose();
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   await initBackend();
-  const keys = (process.argv[2] ?? 'convKeras,dense,conv64').split(',');
+  const keys = (process.argv[2] ?? 'convKeras,dense,conv64,classifier').split(',');
   const data = await loadDataset({ id: 'mnist' }, { dataDir: path.join(os.tmpdir(), 'latentlab-bench-forward') });
   const test: SplitData = { x: data.test.x.subarray(0, 2000 * 784), y: data.test.y.subarray(0, 2000), count: Math.min(2000, data.test.count) };
   log(`forward passes, CPU time; load ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
-  for (const k of keys) console.log(JSON.stringify(await measure(k, test)));
+  for (const k of keys) console.log(JSON.stringify(k === 'classifier' ? await measureClassifier(test) : await measure(k, test)));
 }
 
 void main();
