@@ -69,7 +69,8 @@ function expectSameForward(b: ModelBundle, n: number, rows?: number): void {
   const z = data(n, b.config.latentDim, 12).x.map((v) => 3 * (v - 0.5));
   const want = tfjsOutputs(b, x, z, y, n);
   const k = new KernelForward(b, rows);
-  k.setWeights(flatWeights(trainableVariables(b)));
+  // Encoder and decoder (a VAE-GAN's discriminator comes after them in trainableVariables).
+  k.setWeights(flatWeights([...b.encoder.trainableWeights, ...b.decoder.trainableWeights].map((w) => w.read() as tf.Variable)));
   const cy = b.config.kind === 'cvae' ? y : null;
   const enc = k.encode(x, cy, n);
   expectClose(enc.mean, want.heads[0], 1e-5);
@@ -104,8 +105,9 @@ describe('kernel forward equals tfjs predict', () => {
     }
   }
 
-  it('other activations and a Gaussian output (identity decoder) match too', () => {
+  it("other activations, a Gaussian output (identity decoder) and a VAE-GAN's encoder and decoder match too", () => {
     const cases: Array<[ModelSpec, number]> = [
+      [spec(28, 1, { kind: 'vaegan', arch: 'conv', latentDim: 2, hidden: [5], convFilters: [3, 4] }), 3],
       [spec(28, 1, { kind: 'vae', arch: 'conv', latentDim: 2, hidden: [5], convFilters: [3, 2], activation: 'leakyRelu' }), 3],
       [spec(28, 1, { kind: 'cvae', latentDim: 2, hidden: [9], activation: 'elu' }), 8],
       [{ config: ModelConfig.parse({ kind: 'vae', latentDim: 2, hidden: [8, 8], activation: 'tanh' }), inputDim: 2, numClasses: CLASSES, output: 'gaussian' }, 9],
