@@ -152,7 +152,8 @@ export class Lab {
       this.api.on('classifier:progress', (p) => this.classifier.onProgress(p)),
       this.api.on('runs:metricsUpdated', (u) => {
         this.runs.onMetricsUpdated(u);
-        this.compare.onMetricsUpdated(u.runId, u.metrics);
+        // Pending again after `classifier:start`: the Compare tab says so too.
+        this.compare.onMetricsUpdated(u.runId, u.pending ? { ...u.metrics, pending: true } : u.metrics);
         if (this.training.runId === u.runId && !this.training.active) this.training.metrics = u.metrics;
       }),
       this.api.on('projection:progress', (p) => {

@@ -105,8 +105,11 @@ describe('starting the classifier again', () => {
     api.emit('runs:metricsUpdated', { runId: 'live', metrics: BASE, pending: false, message: 'the classifier’s training was cancelled' });
     expect(lab.classifier.stopped).toBe(true);
     expect(lab.runs.isPending('live')).toBe(false);
+    lab.compare.runA = 'live';
+    lab.compare.metricsA = { ...BASE };
 
     await lab.classifier.start();
+    expect(lab.compare.metricsA?.pending).toBe(true);
     expect(api.callsOf('classifier:start')).toEqual([{}]);
     expect(lab.classifier.stopped).toBe(false);
     expect(lab.classifier.note).toBeNull();

@@ -129,7 +129,7 @@ export class CompareState {
   }
 
   /** `runs:metricsUpdated`: a shown run's metrics changed (the classifier's numbers came, or will not). */
-  onMetricsUpdated(runId: string, metrics: Metrics): void {
+  onMetricsUpdated(runId: string, metrics: RequestOutput<'runs:metrics'>): void {
     if (this.runA === runId && this.metricsA) this.metricsA = metrics;
     if (this.runB === runId && this.metricsB) this.metricsB = metrics;
   }
