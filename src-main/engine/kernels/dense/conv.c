@@ -184,75 +184,97 @@ static inline void scatter_taps(f32 *img, int H, int W, int k, int s, int pt, in
   }
 }
 
-/* g[0..c) (+)= Σ_t v[t] · Wt[t·c .. t·c + c) for one grid pixel. */
-static inline void taps_row(int kk, int c, const f32 *v, const f32 *Wt, f32 *g, int acc) {
+/*
+ * The inner loops hold at most 14 vectors live (8 accumulators, 4 loads, 2 broadcasts): V8 has
+ * 15 vector registers on x64, and an 8-accumulator × 8-load form spilled to the stack
+ * (measured 2–3× slower). So they pair two pixels (or two taps) over 16 channels at a time.
+ */
+
+/* Pixels p and q: gp, gq [0..c) (+)= Σ_t vp[t] · Wt[t·c ..], Σ_t vq[t] · Wt[t·c ..] (q may be p: same values stored twice). */
+static inline void taps_pair(int kk, int c, const f32 *vp, const f32 *vq, const f32 *Wt, f32 *gp, f32 *gq, int acc) {
+  v128_t z = wasm_f32x4_splat(0.f);
   int j = 0;
-  for (; j + 32 <= c; j += 32) {
-    v128_t a0, a1, a2, a3, a4, a5, a6, a7;
+  for (; j + 16 <= c; j += 16) {
+    v128_t p0 = z, p1 = z, p2 = z, p3 = z, q0 = z, q1 = z, q2 = z, q3 = z;
     if (acc) {
-      a0 = wasm_v128_load(g + j), a1 = wasm_v128_load(g + j + 4), a2 = wasm_v128_load(g + j + 8), a3 = wasm_v128_load(g + j + 12);
-      a4 = wasm_v128_load(g + j + 16), a5 = wasm_v128_load(g + j + 20), a6 = wasm_v128_load(g + j + 24), a7 = wasm_v128_load(g + j + 28);
-    } else {
-      a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = wasm_f32x4_splat(0.f);
+      p0 = LOAD_AT(gp + j, 0), p1 = LOAD_AT(gp + j, 16), p2 = LOAD_AT(gp + j, 32), p3 = LOAD_AT(gp + j, 48);
+      q0 = LOAD_AT(gq + j, 0), q1 = LOAD_AT(gq + j, 16), q2 = LOAD_AT(gq + j, 32), q3 = LOAD_AT(gq + j, 48);
     }
-    for (int t = 0; t < kk; t++) {
-      v128_t b = wasm_v128_load32_splat(v + t);
-      const f32 *w = Wt + t * c + j;
-      a0 = CMADD(b, LOAD_AT(w, 0), a0);
-      a1 = CMADD(b, LOAD_AT(w, 16), a1);
-      a2 = CMADD(b, LOAD_AT(w, 32), a2);
-      a3 = CMADD(b, LOAD_AT(w, 48), a3);
-      a4 = CMADD(b, LOAD_AT(w, 64), a4);
-      a5 = CMADD(b, LOAD_AT(w, 80), a5);
-      a6 = CMADD(b, LOAD_AT(w, 96), a6);
-      a7 = CMADD(b, LOAD_AT(w, 112), a7);
+    const f32 *w = Wt + j;
+    for (int t = 0; t < kk; t++, w += c) {
+      v128_t a = wasm_v128_load32_splat(vp + t), b = wasm_v128_load32_splat(vq + t);
+      v128_t w0 = LOAD_AT(w, 0), w1 = LOAD_AT(w, 16), w2 = LOAD_AT(w, 32), w3 = LOAD_AT(w, 48);
+      p0 = CMADD(a, w0, p0), q0 = CMADD(b, w0, q0);
+      p1 = CMADD(a, w1, p1), q1 = CMADD(b, w1, q1);
+      p2 = CMADD(a, w2, p2), q2 = CMADD(b, w2, q2);
+      p3 = CMADD(a, w3, p3), q3 = CMADD(b, w3, q3);
     }
-    wasm_v128_store(g + j, a0), wasm_v128_store(g + j + 4, a1), wasm_v128_store(g + j + 8, a2), wasm_v128_store(g + j + 12, a3);
-    wasm_v128_store(g + j + 16, a4), wasm_v128_store(g + j + 20, a5), wasm_v128_store(g + j + 24, a6), wasm_v128_store(g + j + 28, a7);
+    wasm_v128_store(gp + j, p0), wasm_v128_store(gp + j + 4, p1), wasm_v128_store(gp + j + 8, p2), wasm_v128_store(gp + j + 12, p3);
+    wasm_v128_store(gq + j, q0), wasm_v128_store(gq + j + 4, q1), wasm_v128_store(gq + j + 8, q2), wasm_v128_store(gq + j + 12, q3);
   }
   for (; j + 4 <= c; j += 4) {
-    v128_t a = acc ? wasm_v128_load(g + j) : wasm_f32x4_splat(0.f);
-    for (int t = 0; t < kk; t++) a = CMADD(wasm_v128_load32_splat(v + t), wasm_v128_load(Wt + t * c + j), a);
-    wasm_v128_store(g + j, a);
+    v128_t p = acc ? wasm_v128_load(gp + j) : z, q = acc ? wasm_v128_load(gq + j) : z;
+    for (int t = 0; t < kk; t++) {
+      v128_t w = wasm_v128_load(Wt + t * c + j);
+      p = CMADD(wasm_v128_load32_splat(vp + t), w, p);
+      q = CMADD(wasm_v128_load32_splat(vq + t), w, q);
+    }
+    wasm_v128_store(gp + j, p);
+    wasm_v128_store(gq + j, q);
   }
   for (; j < c; j++) {
-    f32 a = acc ? g[j] : 0.f;
-    for (int t = 0; t < kk; t++) a += v[t] * Wt[t * c + j];
-    g[j] = a;
+    f32 p = acc ? gp[j] : 0.f, q = acc ? gq[j] : 0.f;
+    for (int t = 0; t < kk; t++) p += vp[t] * Wt[t * c + j], q += vq[t] * Wt[t * c + j];
+    gp[j] = p;
+    gq[j] = q;
+  }
+}
+
+/* Walks the grid pixels (n, oy, ox) in order. */
+typedef struct {
+  int n, oy, ox;
+} GridAt;
+
+static inline void grid_next(GridAt *a, int h, int w) {
+  if (++a->ox == w) {
+    a->ox = 0;
+    if (++a->oy == h) a->oy = 0, a->n++;
   }
 }
 
 EXPORT("conv1_taps")
 void conv1_taps(int N, int H, int W, int k, int s, int pt, int pl, int h, int w, int c, const f32 *img, const f32 *Wt, f32 *G, int acc) {
-  int kk = k * k;
-  f32 v[MAX_TAPS];
-  for (int n = 0; n < N; n++) {
-    const f32 *im = img + n * H * W;
-    for (int oy = 0; oy < h; oy++)
-      for (int ox = 0; ox < w; ox++, G += c) {
-        gather_taps(im, H, W, k, s, pt, pl, oy, ox, v);
-        taps_row(kk, c, v, Wt, G, acc);
-      }
+  int kk = k * k, P = N * h * w;
+  f32 vp[MAX_TAPS], vq[MAX_TAPS];
+  GridAt at = {0, 0, 0};
+  for (int p = 0; p < P; p += 2, G += 2 * c) {
+    gather_taps(img + at.n * H * W, H, W, k, s, pt, pl, at.oy, at.ox, vp);
+    grid_next(&at, h, w);
+    if (p + 1 < P) {
+      gather_taps(img + at.n * H * W, H, W, k, s, pt, pl, at.oy, at.ox, vq);
+      grid_next(&at, h, w);
+      taps_pair(kk, c, vp, vq, Wt, G, G + c, acc);
+    } else {
+      taps_pair(kk, c, vp, vp, Wt, G, G, acc);
+    }
   }
 }
 
-/* dW[t·c + j0 ..] += Σ_p V[p·kk + t] · G[p·c + j0 ..] over a block of np pixels, 32 channels (8 vectors). */
-static inline void taps_grad_block8(int np, int kk, int c, int t, const f32 *V, const f32 *G, f32 *dW) {
-  v128_t a0 = wasm_v128_load(dW), a1 = wasm_v128_load(dW + 4), a2 = wasm_v128_load(dW + 8), a3 = wasm_v128_load(dW + 12);
-  v128_t a4 = wasm_v128_load(dW + 16), a5 = wasm_v128_load(dW + 20), a6 = wasm_v128_load(dW + 24), a7 = wasm_v128_load(dW + 28);
-  for (int p = 0; p < np; p++, G += c) {
-    v128_t b = wasm_v128_load32_splat(V + p * kk + t);
-    a0 = CMADD(b, LOAD_AT(G, 0), a0);
-    a1 = CMADD(b, LOAD_AT(G, 16), a1);
-    a2 = CMADD(b, LOAD_AT(G, 32), a2);
-    a3 = CMADD(b, LOAD_AT(G, 48), a3);
-    a4 = CMADD(b, LOAD_AT(G, 64), a4);
-    a5 = CMADD(b, LOAD_AT(G, 80), a5);
-    a6 = CMADD(b, LOAD_AT(G, 96), a6);
-    a7 = CMADD(b, LOAD_AT(G, 112), a7);
+/* dW rows t and u [j0 .. j0+16) += Σ_p V[p·kk + t or u] · G[p·c + j0 ..] over np pixels (u may be t). */
+static inline void taps_grad_pair(int np, int kk, int c, int t, int u, const f32 *V, const f32 *G, f32 *dt, f32 *du) {
+  v128_t t0 = LOAD_AT(dt, 0), t1 = LOAD_AT(dt, 16), t2 = LOAD_AT(dt, 32), t3 = LOAD_AT(dt, 48);
+  v128_t u0 = LOAD_AT(du, 0), u1 = LOAD_AT(du, 16), u2 = LOAD_AT(du, 32), u3 = LOAD_AT(du, 48);
+  const f32 *vt = V + t, *vu = V + u;
+  for (int p = 0; p < np; p++, G += c, vt += kk, vu += kk) {
+    v128_t a = wasm_v128_load32_splat(vt), b = wasm_v128_load32_splat(vu);
+    v128_t g0 = LOAD_AT(G, 0), g1 = LOAD_AT(G, 16), g2 = LOAD_AT(G, 32), g3 = LOAD_AT(G, 48);
+    t0 = CMADD(a, g0, t0), u0 = CMADD(b, g0, u0);
+    t1 = CMADD(a, g1, t1), u1 = CMADD(b, g1, u1);
+    t2 = CMADD(a, g2, t2), u2 = CMADD(b, g2, u2);
+    t3 = CMADD(a, g3, t3), u3 = CMADD(b, g3, u3);
   }
-  wasm_v128_store(dW, a0), wasm_v128_store(dW + 4, a1), wasm_v128_store(dW + 8, a2), wasm_v128_store(dW + 12, a3);
-  wasm_v128_store(dW + 16, a4), wasm_v128_store(dW + 20, a5), wasm_v128_store(dW + 24, a6), wasm_v128_store(dW + 28, a7);
+  wasm_v128_store(dt, t0), wasm_v128_store(dt + 4, t1), wasm_v128_store(dt + 8, t2), wasm_v128_store(dt + 12, t3);
+  wasm_v128_store(du, u0), wasm_v128_store(du + 4, u1), wasm_v128_store(du + 8, u2), wasm_v128_store(du + 12, u3);
 }
 
 EXPORT("conv1_taps_grad")
@@ -261,30 +283,31 @@ void conv1_taps_grad(int N, int H, int W, int k, int s, int pt, int pl, int h, i
   zero_f32(dW, kk * c);
   f32 V[TAP_BLOCK * MAX_TAPS];
   int P = N * h * w;
-  int n = 0, oy = 0, ox = 0; /* the next pixel to gather */
+  GridAt at = {0, 0, 0};
   for (int p0 = 0; p0 < P; p0 += TAP_BLOCK) {
     int np = P - p0 < TAP_BLOCK ? P - p0 : TAP_BLOCK;
     for (int p = 0; p < np; p++) {
-      gather_taps(img + n * H * W, H, W, k, s, pt, pl, oy, ox, V + p * kk);
-      if (++ox == w) {
-        ox = 0;
-        if (++oy == h) oy = 0, n++;
-      }
+      gather_taps(img + at.n * H * W, H, W, k, s, pt, pl, at.oy, at.ox, V + p * kk);
+      grid_next(&at, h, w);
     }
     const f32 *Gb = G + p0 * c;
+    int j = 0;
+    for (; j + 16 <= c; j += 16)
+      for (int t = 0; t < kk; t += 2) {
+        int u = t + 1 < kk ? t + 1 : t;
+        taps_grad_pair(np, kk, c, t, u, V, Gb + j, dW + t * c + j, dW + u * c + j);
+      }
     for (int t = 0; t < kk; t++) {
       f32 *d = dW + t * c;
-      int j = 0;
-      for (; j + 32 <= c; j += 32) taps_grad_block8(np, kk, c, t, V, Gb + j, d + j);
-      for (; j + 4 <= c; j += 4) {
-        v128_t a = wasm_v128_load(d + j);
-        for (int p = 0; p < np; p++) a = CMADD(wasm_v128_load32_splat(V + p * kk + t), wasm_v128_load(Gb + p * c + j), a);
-        wasm_v128_store(d + j, a);
+      for (int jj = j; jj + 4 <= c; jj += 4) {
+        v128_t a = wasm_v128_load(d + jj);
+        for (int p = 0; p < np; p++) a = CMADD(wasm_v128_load32_splat(V + p * kk + t), wasm_v128_load(Gb + p * c + jj), a);
+        wasm_v128_store(d + jj, a);
       }
-      for (; j < c; j++) {
-        f32 a = d[j];
-        for (int p = 0; p < np; p++) a += V[p * kk + t] * Gb[p * c + j];
-        d[j] = a;
+      for (int jj = j + (c - j) / 4 * 4; jj < c; jj++) {
+        f32 a = d[jj];
+        for (int p = 0; p < np; p++) a += V[p * kk + t] * Gb[p * c + jj];
+        d[jj] = a;
       }
     }
   }
@@ -298,72 +321,47 @@ static inline v128_t hsum4(v128_t a, v128_t b, v128_t c, v128_t d) {
   return wasm_f32x4_add(wasm_i64x2_shuffle(ab, cd, 0, 2), wasm_i64x2_shuffle(ab, cd, 1, 3));
 }
 
-/* d[t] = Σ_j g[j] · Wt[t·c + j] for t in [t0, t0 + 4). */
-static inline void dots4(int c, const f32 *g, const f32 *Wt, int t0, f32 *d) {
-  const f32 *w0 = Wt + t0 * c, *w1 = w0 + c, *w2 = w1 + c, *w3 = w2 + c;
+/*
+ * Pixels p and q: dp[i] = Σ_j gp[j] · Wt[(t0 + i)·c + j], dq[i] likewise, for the four taps
+ * t0 .. t0+3 (rows past kk read as the last tap: their results are not used).
+ */
+static inline void dots4_pair(int c, int kk, const f32 *gp, const f32 *gq, const f32 *Wt, int t0, f32 *dp, f32 *dq) {
+  int last = kk - 1;
+  const f32 *w0 = Wt + t0 * c, *w1 = Wt + (t0 + 1 < kk ? t0 + 1 : last) * c;
+  const f32 *w2 = Wt + (t0 + 2 < kk ? t0 + 2 : last) * c, *w3 = Wt + (t0 + 3 < kk ? t0 + 3 : last) * c;
   v128_t z = wasm_f32x4_splat(0.f);
-  v128_t a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+  v128_t p0 = z, p1 = z, p2 = z, p3 = z, q0 = z, q1 = z, q2 = z, q3 = z;
   int j = 0;
-  for (; j + 8 <= c; j += 8) {
-    const f32 *gj = g + j, *v0 = w0 + j, *v1 = w1 + j, *v2 = w2 + j, *v3 = w3 + j;
-    v128_t x = LOAD_AT(gj, 0), y = LOAD_AT(gj, 16);
-    a0 = CMADD(x, LOAD_AT(v0, 0), a0);
-    a1 = CMADD(x, LOAD_AT(v1, 0), a1);
-    a2 = CMADD(x, LOAD_AT(v2, 0), a2);
-    a3 = CMADD(x, LOAD_AT(v3, 0), a3);
-    b0 = CMADD(y, LOAD_AT(v0, 16), b0);
-    b1 = CMADD(y, LOAD_AT(v1, 16), b1);
-    b2 = CMADD(y, LOAD_AT(v2, 16), b2);
-    b3 = CMADD(y, LOAD_AT(v3, 16), b3);
+  for (; j + 4 <= c; j += 4) {
+    v128_t x = wasm_v128_load(gp + j), y = wasm_v128_load(gq + j);
+    v128_t a = wasm_v128_load(w0 + j), b = wasm_v128_load(w1 + j), e = wasm_v128_load(w2 + j), f = wasm_v128_load(w3 + j);
+    p0 = CMADD(x, a, p0), q0 = CMADD(y, a, q0);
+    p1 = CMADD(x, b, p1), q1 = CMADD(y, b, q1);
+    p2 = CMADD(x, e, p2), q2 = CMADD(y, e, q2);
+    p3 = CMADD(x, f, p3), q3 = CMADD(y, f, q3);
   }
-  if (j + 4 <= c) {
-    v128_t x = wasm_v128_load(g + j);
-    a0 = CMADD(x, wasm_v128_load(w0 + j), a0);
-    a1 = CMADD(x, wasm_v128_load(w1 + j), a1);
-    a2 = CMADD(x, wasm_v128_load(w2 + j), a2);
-    a3 = CMADD(x, wasm_v128_load(w3 + j), a3);
-    j += 4;
-  }
-  wasm_v128_store(d, hsum4(wasm_f32x4_add(a0, b0), wasm_f32x4_add(a1, b1), wasm_f32x4_add(a2, b2), wasm_f32x4_add(a3, b3)));
+  wasm_v128_store(dp, hsum4(p0, p1, p2, p3));
+  wasm_v128_store(dq, hsum4(q0, q1, q2, q3));
   for (; j < c; j++) {
-    d[0] += g[j] * w0[j];
-    d[1] += g[j] * w1[j];
-    d[2] += g[j] * w2[j];
-    d[3] += g[j] * w3[j];
+    dp[0] += gp[j] * w0[j], dp[1] += gp[j] * w1[j], dp[2] += gp[j] * w2[j], dp[3] += gp[j] * w3[j];
+    dq[0] += gq[j] * w0[j], dq[1] += gq[j] * w1[j], dq[2] += gq[j] * w2[j], dq[3] += gq[j] * w3[j];
   }
-}
-
-/* Σ_j g[j] · w[j]. */
-static inline f32 dot1(int c, const f32 *g, const f32 *w) {
-  v128_t a = wasm_f32x4_splat(0.f), b = a;
-  int j = 0;
-  for (; j + 8 <= c; j += 8) {
-    a = CMADD(wasm_v128_load(g + j), wasm_v128_load(w + j), a);
-    b = CMADD(wasm_v128_load(g + j + 4), wasm_v128_load(w + j + 4), b);
-  }
-  if (j + 4 <= c) {
-    a = CMADD(wasm_v128_load(g + j), wasm_v128_load(w + j), a);
-    j += 4;
-  }
-  a = wasm_f32x4_add(a, b);
-  f32 r = wasm_f32x4_extract_lane(a, 0) + wasm_f32x4_extract_lane(a, 1) + wasm_f32x4_extract_lane(a, 2) + wasm_f32x4_extract_lane(a, 3);
-  for (; j < c; j++) r += g[j] * w[j];
-  return r;
 }
 
 EXPORT("conv1_scatter")
 void conv1_scatter(int N, int H, int W, int k, int s, int pt, int pl, int h, int w, int c, const f32 *G, const f32 *Wt, f32 *img, int acc) {
-  int kk = k * k;
+  int kk = k * k, P = N * h * w;
   if (!acc) zero_f32(img, N * H * W);
-  f32 d[MAX_TAPS + 3] __attribute__((aligned(16)));
-  for (int n = 0; n < N; n++) {
-    f32 *im = img + n * H * W;
-    for (int oy = 0; oy < h; oy++)
-      for (int ox = 0; ox < w; ox++, G += c) {
-        int t = 0;
-        for (; t + 4 <= kk; t += 4) dots4(c, G, Wt, t, d + t);
-        for (; t < kk; t++) d[t] = dot1(c, G, Wt + t * c);
-        scatter_taps(im, H, W, k, s, pt, pl, oy, ox, d);
-      }
+  f32 dp[MAX_TAPS + 3] __attribute__((aligned(16))), dq[MAX_TAPS + 3] __attribute__((aligned(16)));
+  GridAt at = {0, 0, 0};
+  for (int p = 0; p < P; p += 2, G += 2 * c) {
+    const f32 *gq = p + 1 < P ? G + c : G;
+    for (int t = 0; t < kk; t += 4) dots4_pair(c, kk, G, gq, Wt, t, dp + t, dq + t);
+    scatter_taps(img + at.n * H * W, H, W, k, s, pt, pl, at.oy, at.ox, dp);
+    grid_next(&at, h, w);
+    if (p + 1 < P) {
+      scatter_taps(img + at.n * H * W, H, W, k, s, pt, pl, at.oy, at.ox, dq);
+      grid_next(&at, h, w);
+    }
   }
 }

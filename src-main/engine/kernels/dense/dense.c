@@ -85,8 +85,13 @@ static inline f32 log1p_(f32 y) {
 }
 
 /* The same functions on four lanes (same polynomials, same results up to rounding order). */
+/*
+ * Written for V8's x64 code: pmin / pmax (one minps / maxps) where wasm's min / max take a
+ * NaN-propagating sequence of several instructions, and 2ⁿ built from n's float bits (n + 1.5·2²³
+ * holds n in its low mantissa bits) where i32x4.trunc_sat_f32x4 takes a saturating sequence.
+ */
 static inline v128_t vexp(v128_t x) {
-  x = wasm_f32x4_min(wasm_f32x4_max(x, wasm_f32x4_splat(-87.3f)), wasm_f32x4_splat(88.3f));
+  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_splat(-87.3f)), wasm_f32x4_splat(88.3f));
   v128_t n = wasm_f32x4_floor(wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)), wasm_f32x4_splat(0.5f)));
   v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
   r = wasm_f32x4_add(r, wasm_f32x4_mul(n, wasm_f32x4_splat(2.12194440e-4f)));
@@ -97,7 +102,7 @@ static inline v128_t vexp(v128_t x) {
   p = MADD(p, r, wasm_f32x4_splat(1.6666665459e-1f));
   p = MADD(p, r, wasm_f32x4_splat(5.0000001201e-1f));
   p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r), wasm_f32x4_splat(1.0f));
-  v128_t e = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  v128_t e = wasm_i32x4_shl(wasm_i32x4_sub(wasm_f32x4_add(n, wasm_f32x4_splat(12582912.0f)), wasm_i32x4_splat(0x4B400000 - 127)), 23);
   return wasm_f32x4_mul(p, e);
 }
 
@@ -122,15 +127,6 @@ static inline v128_t vlog(v128_t x) {
   y = wasm_f32x4_add(y, wasm_f32x4_mul(fe, wasm_f32x4_splat(-2.12194440e-4f)));
   y = wasm_f32x4_add(y, wasm_f32x4_mul(wasm_f32x4_splat(-0.5f), z));
   return wasm_f32x4_add(wasm_f32x4_add(m, y), wasm_f32x4_mul(fe, wasm_f32x4_splat(0.693359375f)));
-}
-
-/* log(1 + y) for y >= 0 on four lanes. */
-static inline v128_t vlog1p(v128_t y) {
-  v128_t u = wasm_f32x4_add(wasm_f32x4_splat(1.0f), y);
-  v128_t d = wasm_f32x4_sub(u, wasm_f32x4_splat(1.0f));
-  v128_t exact = wasm_f32x4_eq(d, wasm_f32x4_splat(0.0f));
-  v128_t ratio = wasm_f32x4_div(y, wasm_v128_bitselect(wasm_f32x4_splat(1.0f), d, exact));
-  return wasm_v128_bitselect(y, wasm_f32x4_mul(vlog(u), ratio), exact);
 }
 
 static inline f32 hsum(v128_t v) {
@@ -195,7 +191,7 @@ void bias_act(int M, int N, f32 *H, const f32 *bias, int act) {
     f32 *h = H + i * N;
     int j = 0;
     if (act == ACT_RELU) {
-      for (; j + 4 <= N; j += 4) wasm_v128_store(h + j, wasm_f32x4_max(wasm_f32x4_add(wasm_v128_load(h + j), wasm_v128_load(bias + j)), zero));
+      for (; j + 4 <= N; j += 4) wasm_v128_store(h + j, wasm_f32x4_pmax(wasm_f32x4_add(wasm_v128_load(h + j), wasm_v128_load(bias + j)), zero));
       for (; j < N; j++) {
         f32 z = h[j] + bias[j];
         h[j] = z > 0.f ? z : 0.f;
@@ -311,9 +307,12 @@ double recon_bernoulli(int M, int D, f32 *L, const f32 *X, f32 scale) {
     for (; j + 4 <= D; j += 4) {
       v128_t v = wasm_v128_load(l + j), t = wasm_v128_load(x + j);
       v128_t e = vexp(wasm_f32x4_neg(wasm_f32x4_abs(v)));
-      v128_t inv = wasm_f32x4_div(one, wasm_f32x4_add(one, e));
+      v128_t u = wasm_f32x4_add(one, e);
+      v128_t inv = wasm_f32x4_div(one, u);
       v128_t sig = wasm_v128_bitselect(inv, wasm_f32x4_mul(e, inv), wasm_f32x4_ge(v, zero));
-      acc = wasm_f32x4_add(acc, wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_max(v, zero), wasm_f32x4_mul(v, t)), vlog1p(e)));
+      /* log1p(e) = log(u) + (e − (u − 1))/u: the rounding of 1 + e corrected, with the one division. */
+      v128_t lp = wasm_f32x4_add(vlog(u), wasm_f32x4_mul(wasm_f32x4_sub(e, wasm_f32x4_sub(u, one)), inv));
+      acc = wasm_f32x4_add(acc, wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_pmax(v, zero), wasm_f32x4_mul(v, t)), lp));
       wasm_v128_store(l + j, wasm_f32x4_mul(vs, wasm_f32x4_sub(sig, t)));
     }
     f32 row = hsum(acc);
