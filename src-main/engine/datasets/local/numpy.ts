@@ -257,11 +257,13 @@ export async function readNpz(file: string, name: string, signal?: AbortSignal):
   const c = npzCollector(name);
   const fh = await fsp.open(file, 'r');
   try {
+    let left = (await fh.stat()).size;
     for (;;) {
       throwIfAborted(signal);
       // A fresh buffer each time: fflate may keep a view of the last few bytes pushed.
-      const chunk = Buffer.allocUnsafe(NPZ_CHUNK);
-      const { bytesRead } = await fh.read(chunk, 0, NPZ_CHUNK, null);
+      const chunk = Buffer.allocUnsafe(Math.max(1, Math.min(NPZ_CHUNK, left)));
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+      left -= bytesRead;
       c.push(new Uint8Array(chunk.buffer, chunk.byteOffset, bytesRead), bytesRead === 0);
       if (bytesRead === 0) break;
     }
