@@ -4,7 +4,8 @@
  * labels, and to say how well each label fits an encoded image.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelBundle } from './models/build';
+import { kernelForwardFor } from './kernels/dense/bundleForward';
+import { isConditional, type ModelBundle } from './models/build';
 
 /**
  * `steps` rows of `numClasses` floats blending one-hot(`from`) into one-hot(`to`) linearly: row i
@@ -23,12 +24,15 @@ export function blendLabels(from: number, to: number, steps: number, numClasses:
 /**
  * Decode `count` latent vectors (count × latentDim) of a conditional model under label rows
  * `labels` (count × numClasses floats: one-hot or mixed). Returns count × inputDim outputs
- * (probabilities for Bernoulli outputs), as `metrics.decodeArrays`.
+ * (probabilities for Bernoulli outputs), as `metrics.decodeArrays` (on the kernels when they take
+ * the model: kernels/dense/bundleForward.ts).
  */
 export function decodeWithLabelRows(bundle: ModelBundle, z: Float32Array, labels: Float32Array, count: number): Float32Array {
   const d = bundle.config.latentDim;
   const k = bundle.numClasses;
   if (z.length !== count * d || labels.length !== count * k) throw new Error(`expected ${count} × ${d} latents and ${count} × ${k} label rows`);
+  const kernels = isConditional(bundle.config.kind) ? kernelForwardFor(bundle) : null;
+  if (kernels) return kernels.decode(z, labels, count);
   const t = tf.tidy(() => bundle.decoder.apply([tf.tensor2d(z, [count, d]), tf.tensor2d(labels, [count, k])], { training: false }) as tf.Tensor);
   try {
     return t.dataSync() as Float32Array;

@@ -23,6 +23,7 @@ import { mulberry32 } from '../../src-main/engine/datasets/random';
 import { Classifier, type ClassifierInfo } from '../../src-main/engine/classifier/classifier';
 import { buildClassifierModel, featuresAndLogits } from '../../src-main/engine/classifier/model';
 import type { ClassifierLayers } from '../../src-main/engine/kernels/dense/classifierPlan';
+import { blendLabels, decodeWithLabelRows } from '../../src-main/engine/softLabels';
 import { expectClose } from './kernelCompare';
 
 let tmp: string;
@@ -197,6 +198,29 @@ describe('metrics on the kernels', () => {
     } finally {
       disposeBundle(loaded);
       disposeBundle(b);
+    }
+  });
+
+  it('an interpolation between two labels (mixed label rows) decodes as tfjs does, dense and conv CVAE', () => {
+    for (const s of [spec(28, 1, { kind: 'cvae', latentDim: 2, hidden: [12] }), spec(32, 3, { kind: 'cvae', arch: 'conv', latentDim: 2, hidden: [6], convFilters: [3, 4, 5] })]) {
+      const b = buildModel(s, 5);
+      try {
+        const steps = 6;
+        const z = Float32Array.from({ length: steps * 2 }, (_, i) => Math.cos(i));
+        const rows = blendLabels(0, 2, steps, CLASSES);
+        expect(kernelForwardFor(b)).not.toBeNull();
+        const got = decodeWithLabelRows(b, z, rows, steps);
+        setKernelForward(false);
+        const want = decodeWithLabelRows(b, z, rows, steps);
+        setKernelForward(true);
+        expectClose(got, want, 1e-5);
+        // The ends are the plain labels' images.
+        const ends = decodeArrays(b, Float32Array.from([...z.subarray(0, 2), ...z.subarray(10, 12)]), Int32Array.from([0, 2]), 2);
+        expectClose(got.subarray(0, s.inputDim), ends.subarray(0, s.inputDim), 1e-5);
+        expectClose(got.subarray(5 * s.inputDim), ends.subarray(s.inputDim), 1e-5);
+      } finally {
+        disposeBundle(b);
+      }
     }
   });
 

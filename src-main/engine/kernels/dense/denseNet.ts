@@ -332,17 +332,29 @@ export class DenseNet {
   /**
    * Inference, forward only: the decoder over the first `rows` rows of the z buffer (and the
    * labels) into the logits buffer (rows × inputDim). `outAct` replaces the last layer's
-   * (linear) activation: ACT.sigmoid gives a Bernoulli decoder's probabilities.
+   * (linear) activation: ACT.sigmoid gives a Bernoulli decoder's probabilities. `soft` (a byte
+   * offset, −1: none): label rows as floats (rows × classes, one-hot or a mix of labels) that
+   * the first layer weighs instead of the labels buffer's one-hot rows.
    */
-  decodeForward(rows: number, outAct: number = ACT.linear): void {
+  decodeForward(rows: number, outAct: number = ACT.linear, soft = -1): void {
     const { plan, buf } = this;
     let input = buf.z;
     const last = plan.dec.length - 1;
     plan.dec.forEach((l, i) => {
       const layer = i === last ? { ...l, act: outAct } : l;
-      this.forward(layer, input, rows, buf.decH[i], -1, buf.decOut[i], -1, -1);
+      if (soft >= 0 && layer.kind === 'dense' && layer.labelRows) this.forwardSoftLabels(layer, input, rows, buf.decH[i], soft);
+      else this.forward(layer, input, rows, buf.decH[i], -1, buf.decOut[i], -1, -1);
       input = buf.decOut[i];
     });
+  }
+
+  /** A conditional dense layer with float label rows: out = act(in·K[0:inDim] + soft·K[inDim:] + b). */
+  private forwardSoftLabels(l: DenseLayerPlan, input: number, rows: number, out: number, soft: number): void {
+    const { k, plan, buf } = this;
+    const W = plan.w + plan.tensors[l.kernel].offset * 4;
+    k.gemm(rows, l.out, l.inDim, input, l.inDim, 1, W, l.out, 1, out, l.out, 0, buf.pack);
+    k.gemm(rows, l.out, l.labelRows, soft, l.labelRows, 1, W + l.inDim * l.out * 4, l.out, 1, out, l.out, 1, buf.pack);
+    k.bias_act(rows, l.out, out, plan.w + plan.tensors[l.bias].offset * 4, l.act);
   }
 
   /**

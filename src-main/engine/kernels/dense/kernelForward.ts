@@ -52,19 +52,20 @@ export function forwardFlops(plan: DensePlan): number {
 }
 
 /** `spec`'s plan (`planDense`'s layers and tensors) with the forward-only layout of `forwardLayout`. Throws as `planDense`. */
-export function planForward(spec: ModelSpec, rows: number): DensePlan {
+export function planForward(spec: ModelSpec, rows: number): ForwardPlan {
   return forwardLayout(planDense(spec, 1, 1), rows);
 }
 
 /**
  * `base` (an autoencoder's plan, or a classifier's: ./classifierPlan.ts) with a forward-only memory
- * layout for `rows` rows: [stack | W | pack | x | labels | ε | μ | log σ² | z | logits | A | B | scratch]
- * (the logits buffer: a classifier's head; an autoencoder's decoder writes its logits in A or B).
+ * layout for `rows` rows: [stack | W | pack | x | labels | ε | μ | log σ² | z | logits | soft | A | B | scratch]
+ * (logits: a classifier's head; an autoencoder's decoder writes its logits in A or B. soft: a
+ * CVAE's label rows as floats, rows × classes, for `KernelForward.decode` with mixed labels).
  * Layer i of the encoder (and of the decoder) writes A when i is even, B when odd; the heads write
  * μ, log σ² (or z, or the logits). Gradient, moment and mask offsets are −1: only DenseNet's
  * forward entry points (and `classify`) may run on it.
  */
-export function forwardLayout(base: DensePlan, rows: number): DensePlan {
+export function forwardLayout(base: DensePlan, rows: number): ForwardPlan {
   const L = base.latentDim;
   let top = STACK_BYTES;
   const take = (floats: number) => {
@@ -81,6 +82,7 @@ export function forwardLayout(base: DensePlan, rows: number): DensePlan {
   const lv = take(rows * L);
   const z = take(rows * L);
   const headLogits = base.task === 'classifier' ? take(rows * base.classes) : -1;
+  const soft = base.conditional ? take(rows * base.classes) : -1;
   const layers: LayerPlan[] = [...base.enc, ...base.dec];
   const act = Math.max(...layers.map((l) => l.out));
   const pingPong = [take(rows * act), take(rows * act)];
@@ -115,8 +117,11 @@ export function forwardLayout(base: DensePlan, rows: number): DensePlan {
     logits: headLogits >= 0 ? headLogits : decH[decH.length - 1],
     pack,
   };
-  return { ...base, threads: 1, rows, w, m: -1, v: -1, gradStride: 0, thread: [thread], bytes: top, pages: Math.ceil(top / PAGE) };
+  return { ...base, threads: 1, rows, w, m: -1, v: -1, gradStride: 0, thread: [thread], bytes: top, pages: Math.ceil(top / PAGE), softLabels: soft };
 }
+
+/** A forward-only plan: `DensePlan` plus the byte offset of a CVAE's float label rows (−1: none). */
+export type ForwardPlan = DensePlan & { softLabels: number };
 
 /** A forward layout's memory and one kernels instance on it. */
 function instantiate(plan: DensePlan, module: WebAssembly.Module): DenseNet {
@@ -136,7 +141,7 @@ export interface Encoded {
  * (CVAE; ignored otherwise). Methods throw on a wrong length or a label out of range.
  */
 export class KernelForward {
-  readonly plan: DensePlan;
+  readonly plan: ForwardPlan;
   /** Rows per chunk. */
   readonly rows: number;
   private readonly net: DenseNet;
@@ -213,21 +218,26 @@ export class KernelForward {
 
   /**
    * `count` rows of `z` decoded: as the tfjs decoder outputs them (`output`: probabilities for a
-   * Bernoulli model, values for a Gaussian one) or its `logits` layer. count × inputDim.
+   * Bernoulli model, values for a Gaussian one) or its `logits` layer. count × inputDim. A CVAE's
+   * labels: one per row (ints), or label rows as floats (count × classes: one-hot or mixed, as the
+   * decoder's label input takes them).
    */
-  decode(z: Float32Array, y: Int32Array | null, count: number, as: 'output' | 'logits' = 'output'): Float32Array {
+  decode(z: Float32Array, y: Int32Array | Float32Array | null, count: number, as: 'output' | 'logits' = 'output'): Float32Array {
     const { plan } = this;
     const D = plan.inputDim;
     const L = plan.latentDim;
     this.check('z', z, count, L);
+    const rowsOf = y instanceof Float32Array && plan.conditional ? y : null;
+    if (rowsOf) this.check('label rows', rowsOf, count, plan.classes);
     const buf = plan.thread[0];
     const out = new Float32Array(count * D);
     const act = as === 'output' && plan.bernoulli ? ACT.sigmoid : ACT.linear;
     for (let s = 0; s < count; s += this.rows) {
       const m = Math.min(this.rows, count - s);
       this.put(buf.z, z, s, m, L);
-      this.putLabels(y, s, m);
-      this.net.decodeForward(m, act);
+      if (rowsOf) this.put(plan.softLabels, rowsOf, s, m, plan.classes);
+      else this.putLabels(y as Int32Array | null, s, m);
+      this.net.decodeForward(m, act, rowsOf ? plan.softLabels : -1);
       out.set(this.view(buf.logits, m * D), s * D);
     }
     return out;
@@ -269,7 +279,7 @@ export class KernelForward {
  * logits (count × classes) of `count` rows of x (count × H·W·C). Chunks of `rows` rows.
  */
 export class ClassifierForward {
-  readonly plan: DensePlan;
+  readonly plan: ForwardPlan;
   readonly rows: number;
   private readonly net: DenseNet;
   private readonly f32: Float32Array;
