@@ -127,9 +127,9 @@ describe('kernel forward equals tfjs predict', () => {
     const s = spec(64, 3, { kind: 'vae', arch: 'conv', latentDim: 32 });
     const k = new KernelForward(s);
     expect(k.rows).toBeGreaterThanOrEqual(passRows(s, EVAL_BATCH));
-    expect(k.bytes).toBeLessThan(80 * 2 ** 20);
+    expect(k.bytes).toBeLessThan(40 * 2 ** 20);
     // Weights plus one chunk: no Adam moments or gradients.
-    expect(planForward(s, k.rows).bytes).toBeLessThan(k.plan.P * 4 + 40 * 2 ** 20);
+    expect(planForward(s, k.rows).bytes).toBeLessThan(k.plan.P * 4 + 20 * 2 ** 20);
   });
 });
 

@@ -8,7 +8,7 @@
  * tensors in `trainableVariables` order), with a memory of its own laid out for forward passes
  * of at most `rows` rows: weights, the inputs, one pair of ping-pong activation buffers and one
  * im2col / col2im scratch, no Adam moments, gradients or per-layer activations. A 64×64×3 conv
- * VAE's takes ≈ 43 MB (10 MB of weights, 40 rows). (The module imports a shared memory, so this one is a SharedArrayBuffer
+ * VAE's takes ≈ 27 MB (10 MB of weights, 20 rows). (The module imports a shared memory, so this one is a SharedArrayBuffer
  * too, but no other thread sees it.) Longer inputs run in chunks of `rows`.
  *
  * No tfjs, Electron or DOM imports: ./bundleForward.ts ties it to a tfjs model bundle.
@@ -22,7 +22,7 @@ import { kernelModule } from './kernelModule';
 /** The kernels' stack (the module is built with 64 KiB, stack first). */
 const STACK_BYTES = 64 * 1024;
 /** Activation memory a forward instance aims at (its weights come on top). */
-export const FORWARD_BUDGET_BYTES = 32 * 2 ** 20;
+export const FORWARD_BUDGET_BYTES = 16 * 2 ** 20;
 /** Most rows one chunk holds (dense models reach it; conv models hold fewer). */
 export const MAX_FORWARD_ROWS = 1024;
 
