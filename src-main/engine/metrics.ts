@@ -1,7 +1,9 @@
 /**
  * Batched evaluation and latent-space metrics: test negative ELBO (single-sample estimate with a
  * fixed seed) split into recon and KL, the mean KL of each latent dimension, active units, and
- * k-NN label accuracy in latent space.
+ * k-NN label accuracy in latent space. Every forward pass (`evaluate`, `encodeArrays`,
+ * `decodeArrays`) runs on the kernels when kernels/dense/bundleForward.ts says they take the
+ * model, else on tfjs; callers need not know which.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossParts, Metrics } from '../../src-shared/types';
