@@ -4,6 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { pathBaseName, readyText } from '../../../src-renderer/src/lib/readyText';
+import { DatasetCheck } from '../../../src-renderer/src/state/dataset-check.svelte';
+import { DEFAULT_IMPORT } from '../../../src-renderer/src/state/settings.svelte';
+import { FakeApi, labError, MNIST } from './fake-api';
 
 const mnist = { id: 'mnist', title: 'MNIST (10,000)', available: true, isImage: true };
 const local = { id: 'local', title: 'Your own data', available: false, isImage: true };
@@ -40,5 +43,27 @@ describe('readyText', () => {
     expect(pathBaseName('/a/b/')).toBe('b');
     expect(pathBaseName('/data/train.npz')).toBe('train.npz');
     expect(pathBaseName('')).toBe('');
+  });
+
+  it('the check state the headline reads: none before, busy during, what it found, what failed; none once the path or options change', async () => {
+    const REPORT = { kind: 'idx' as const, classes: [{ name: '0', train: 20, test: 5 }, { name: '1', train: 20, test: 5 }], skipped: {}, warnings: [], split: 'given' as const };
+    let answer!: () => void;
+    const api = new FakeApi().handle('datasets:inspect', ({ dataset }) => {
+      if (dataset.path === '/nope') throw labError('BAD_DATASET', 'no dataset at /nope');
+      return new Promise((resolve) => {
+        answer = () => resolve({ info: { ...MNIST, id: 'local', report: REPORT }, report: REPORT, preview: { images: new Float32Array(0), count: 0, shape: [28, 28, 1], labels: new Int32Array(0) } });
+      });
+    });
+    const check = new DatasetCheck(api);
+    expect(check.stateFor('/bars', DEFAULT_IMPORT)).toBeNull();
+    const job = check.check('/bars', DEFAULT_IMPORT);
+    expect(check.stateFor('/bars', DEFAULT_IMPORT)).toEqual({ state: 'busy' });
+    answer();
+    await job;
+    expect(check.stateFor('/bars', DEFAULT_IMPORT)).toEqual({ state: 'ok', items: 50, classes: 2, shape: '28×28 grey', isImage: true });
+    expect(check.stateFor('/other', DEFAULT_IMPORT)).toBeNull();
+    expect(check.stateFor('/bars', { ...DEFAULT_IMPORT, size: 32 })).toBeNull();
+    await check.check('/nope', DEFAULT_IMPORT);
+    expect(check.stateFor('/nope', DEFAULT_IMPORT)).toEqual({ state: 'error', message: 'no dataset at /nope' });
   });
 });
