@@ -268,6 +268,25 @@ export async function encodeRowsYielding(bundle: ModelBundle, split: SplitData, 
   return mean;
 }
 
+/**
+ * `decodeArrays` in slices of `passRows` rows (≈ 25 ms of a conv decoder's work), yielding between
+ * them, so a big grid (a 400-image generation of a conv model) does not hold other requests:
+ * count × inputDim outputs, the same values as `decodeArrays`.
+ */
+export async function decodeYielding(bundle: ModelBundle, z: Float32Array, y: Int32Array | null, count: number): Promise<Float32Array> {
+  const d = bundle.config.latentDim;
+  const D = bundle.inputDim;
+  const slice = passRows(bundle, rowsPerPass(D));
+  if (count <= slice) return decodeArrays(bundle, z, y, count);
+  const out = new Float32Array(count * D);
+  for (let s = 0; s < count; s += slice) {
+    const m = Math.min(slice, count - s);
+    out.set(decodeArrays(bundle, z.subarray(s * d, (s + m) * d), y ? y.subarray(s, s + m) : null, m), s * D);
+    await yieldToLoop();
+  }
+  return out;
+}
+
 /** Latent means only (`encodeSplitYielding`). */
 export async function encodeYielding(
   bundle: ModelBundle,

@@ -7,7 +7,7 @@ import type { RequestName, RequestOutput, RequestParsed } from '../../src-shared
 import { LabError } from '../../src-shared/types';
 import { encodeImage, preprocessDropped } from './encodeImage';
 import { interpolateLatents, manifoldLatents, sampleLatents } from './inference';
-import { decodeArrays, encodeArrays, nearest, reconErrors, type SplitData } from './metrics';
+import { decodeArrays, decodeYielding, encodeArrays, nearest, reconErrors, type SplitData } from './metrics';
 import { isConditional } from './models/build';
 import type { LoadedRun } from './runCache';
 import { blendLabels, decodeWithLabelRows, labelPosterior } from './softLabels';
@@ -44,6 +44,11 @@ function labelsFor(lr: LoadedRun, count: number, label: number | undefined): Int
 
 function decode(lr: LoadedRun, z: Float32Array, labels: Int32Array | null, count: number): Float32Array {
   return decodeArrays(lr.bundle, z, isConditional(lr.rec.config.model.kind) ? labels : null, count);
+}
+
+/** `decode` in slices that yield to the event loop (grids: generation, manifold). */
+function decodeGrid(lr: LoadedRun, z: Float32Array, labels: Int32Array | null, count: number): Promise<Float32Array> {
+  return decodeYielding(lr.bundle, z, isConditional(lr.rec.config.model.kind) ? labels : null, count);
 }
 
 function split(lr: LoadedRun, which: 'train' | 'test'): SplitData {
@@ -141,14 +146,14 @@ export function reconstruct(lr: LoadedRun, { split: which, offset, count, worstF
   return out;
 }
 
-export function generate(lr: LoadedRun, { count, label, temperature, seed }: In<'model:generate'>): Out<'model:generate'> {
+export async function generate(lr: LoadedRun, { count, label, temperature, seed }: In<'model:generate'>): Promise<Out<'model:generate'>> {
   checkLabel(lr, label);
   const d = lr.rec.config.model.latentDim;
   const s = seed ?? Math.floor(Math.random() * 2 ** 31);
   const stats = lr.rec.config.model.kind === 'ae' ? lr.rec.latentStats : null;
   const z = sampleLatents(count, d, temperature, s, stats);
   const labels = labelsFor(lr, count, label);
-  return { images: decode(lr, z, labels, count), count, shape: lr.rec.shape, labels, z };
+  return { images: await decodeGrid(lr, z, labels, count), count, shape: lr.rec.shape, labels, z };
 }
 
 export function interpolate(lr: LoadedRun, { from, to, steps, label, labelTo }: In<'model:interpolate'>): Out<'model:interpolate'> {
@@ -165,7 +170,7 @@ export function interpolate(lr: LoadedRun, { from, to, steps, label, labelTo }: 
   return { images: decode(lr, z, labels, steps), count: steps, shape: lr.rec.shape, z };
 }
 
-export function manifold(lr: LoadedRun, { dims, steps, range, label }: In<'model:manifold'>): Out<'model:manifold'> {
+export async function manifold(lr: LoadedRun, { dims, steps, range, label }: In<'model:manifold'>): Promise<Out<'model:manifold'>> {
   checkLabel(lr, label);
   const d = lr.rec.config.model.latentDim;
   if (dims[0] >= d || dims[1] >= d || dims[0] === dims[1]) {
@@ -175,7 +180,7 @@ export function manifold(lr: LoadedRun, { dims, steps, range, label }: In<'model
   const z = manifoldLatents(d, dims, steps, range, stats);
   const count = steps * steps;
   const labels = labelsFor(lr, count, label ?? 0);
-  return { images: decode(lr, z, labels, count), count, shape: lr.rec.shape, z };
+  return { images: await decodeGrid(lr, z, labels, count), count, shape: lr.rec.shape, z };
 }
 
 /**

@@ -9,9 +9,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelConfig, type ModelConfigInput } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
 import { buildModel, disposeBundle, flopsPerSample, type ModelSpec } from '../../src-main/engine/models/build';
-import { CONV_KERNEL_PASS_FLOPS, CONV_PASS_FLOPS, EVAL_BATCH, encodeSplitYielding, evaluate, passRows } from '../../src-main/engine/metrics';
+import { CONV_KERNEL_PASS_FLOPS, CONV_PASS_FLOPS, EVAL_BATCH, decodeArrays, decodeYielding, encodeSplitYielding, evaluate, passRows } from '../../src-main/engine/metrics';
 import { setKernelForward } from '../../src-main/engine/kernels/dense/bundleForward';
 import { mulberry32 } from '../../src-main/engine/datasets/random';
+import { expectClose } from './kernelCompare';
 
 beforeAll(async () => {
   await initBackend();
@@ -60,7 +61,7 @@ describe('passRows', () => {
     }
   });
 
-  it('a conv evaluation and encoding yield to the event loop between passes of that size', async () => {
+  it('a conv evaluation, encoding and grid decoding yield to the event loop between passes of that size', async () => {
     const s = spec({ kind: 'vae', arch: 'conv', latentDim: 2 });
     const bundle = buildModel(s, 3);
     try {
@@ -72,6 +73,12 @@ describe('passRows', () => {
       expect(evalTurns).toBeGreaterThanOrEqual(Math.ceil(n / rows) - 1);
       const encTurns = await turnsDuring(() => encodeSplitYielding(bundle, data.x, null, n));
       expect(encTurns).toBeGreaterThanOrEqual(Math.ceil(n / rows) - 1);
+      // A generation grid: the same images as one decode, with other work in between.
+      const z = Float32Array.from({ length: n * 2 }, (_, i) => Math.sin(i));
+      let grid = new Float32Array(0);
+      const decTurns = await turnsDuring(async () => (grid = await decodeYielding(bundle, z, null, n)));
+      expect(decTurns).toBeGreaterThanOrEqual(Math.ceil(n / rows) - 1);
+      expectClose(grid, decodeArrays(bundle, z, null, n), 1e-6);
     } finally {
       disposeBundle(bundle);
     }
