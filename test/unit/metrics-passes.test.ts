@@ -75,7 +75,7 @@ describe('passRows', () => {
       expect(encTurns).toBeGreaterThanOrEqual(Math.ceil(n / rows) - 1);
       // A generation grid: the same images as one decode, with other work in between.
       const z = Float32Array.from({ length: n * 2 }, (_, i) => Math.sin(i));
-      let grid = new Float32Array(0);
+      let grid: Float32Array = new Float32Array(0);
       const decTurns = await turnsDuring(async () => (grid = await decodeYielding(bundle, z, null, n)));
       expect(decTurns).toBeGreaterThanOrEqual(Math.ceil(n / rows) - 1);
       expectClose(grid, decodeArrays(bundle, z, null, n), 1e-6);
