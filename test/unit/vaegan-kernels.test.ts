@@ -1,0 +1,166 @@
+/**
+ * The VAE-GAN's step on the WebAssembly kernels (src-main/engine/kernels/dense/ganNet.ts, issue
+ * #15) against the tfjs step (models/vaegan.ts vaeganGradients): on tiny dense and conv models,
+ * with γ ≠ 1 and a pixel weight ≠ 0, the three losses and every network's gradient (encoder,
+ * decoder, discriminator) are equal to float rounding, from the same weights and noise; Adam
+ * steps (the discriminator's at its own rate) equal tfjs's three optimisers'; two threads'
+ * shares add up to one thread's batch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ModelConfig, type ModelConfigInput } from '../../src-shared/types';
+import { initBackend } from '../../src-main/engine/backend';
+import { buildModel, disposeBundle, trainableVariables, type ModelBundle, type OutputKind } from '../../src-main/engine/models/build';
+import { applyGanGradients, ganNoise, ganOptimizers, vaeganGradients, type GanGradients } from '../../src-main/engine/models/vaegan';
+import { GanNet } from '../../src-main/engine/kernels/dense/ganNet';
+import { createGanMemory, ganUnsupported, planGan } from '../../src-main/engine/kernels/dense/ganPlan';
+import { flatten } from './synthetic';
+import { expectClose, rand } from './kernelCompare';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+function bundleOf(extra: ModelConfigInput, inputDim: number, output: OutputKind = 'bernoulli', seed = 5): ModelBundle {
+  const config = ModelConfig.parse({ kind: 'vaegan', latentDim: 2, ...extra });
+  return buildModel({ config, inputDim, numClasses: 10, output }, seed);
+}
+
+/** Rows in [0, 1] (Bernoulli targets) or [−2, 2] (Gaussian), a third of them exact zeros. */
+function rows(n: number, D: number, output: OutputKind, seed: number): Float32Array {
+  const r = rand(seed);
+  return Float32Array.from({ length: n * D }, () => (r() < 0.3 ? 0 : output === 'bernoulli' ? r() : 4 * r() - 2));
+}
+
+/** tfjs's three gradients, concatenated in `trainableVariables` order (each network's loss's). */
+function tfjsFlat(b: ModelBundle, g: GanGradients): Float32Array {
+  const all: tf.NamedTensorMap = Object.assign({}, g.grads.encoder, g.grads.decoder, g.grads.discriminator);
+  return flatten(trainableVariables(b).map((v) => all[v.name]));
+}
+
+/** The kernels' gradient of the batch over `threads` threads (L2's gradient added, as Adam adds it). */
+function kernelStep(b: ModelBundle, x: Float32Array, m: number, beta: number, seed: number, threads = 1) {
+  const spec = { config: b.config, inputDim: b.inputDim, numClasses: 10, output: b.output };
+  const plan = planGan(spec, Math.ceil(m / threads), threads);
+  const memory = createGanMemory(plan);
+  const nets = Array.from({ length: threads }, (_, t) => new GanNet(plan, memory, t));
+  nets[0].reset(flatten(trainableVariables(b)));
+  const sums = { recon: 0, kl: 0, disc: 0, gen: 0, feature: 0 };
+  nets.forEach((net, t) => {
+    const lo = Math.floor((m * t) / threads);
+    const hi = Math.floor((m * (t + 1)) / threads);
+    net.load(x, hi - lo, (i) => lo + i, seed + t);
+    const r = net.gradient(hi - lo, m, beta);
+    for (const k of Object.keys(sums) as Array<keyof typeof sums>) sums[k] += r[k];
+  });
+  const g = new Float32Array(plan.P);
+  for (const net of nets) {
+    const s = net.gradsOf();
+    for (let i = 0; i < g.length; i++) g[i] += s[i];
+  }
+  const w = nets[0].getFlat();
+  for (const t of plan.tensors) if (t.kernel) for (let i = t.offset; i < t.offset + t.size; i++) g[i] += ((2 * b.config.l2) / m) * w[i];
+  return { g, sums, nets, plan };
+}
+
+const CASES: Array<{ name: string; cfg: ModelConfigInput; D: number; m: number; output?: OutputKind }> = [
+  { name: 'dense, γ 0.3, pixel weight 0.5', cfg: { hidden: [16, 8], gamma: 0.3, pixelWeight: 0.5 }, D: 12, m: 7 },
+  { name: 'dense, tanh, γ 2, features only, L2', cfg: { hidden: [10], activation: 'tanh', gamma: 2, pixelWeight: 0, l2: 0.01 }, D: 9, m: 5 },
+  { name: 'dense Gaussian, γ 0.5, pixel weight 2', cfg: { hidden: [8], gamma: 0.5, pixelWeight: 2, likelihood: 'gaussian', sigma: 0.7 }, D: 6, m: 4, output: 'gaussian' },
+  { name: 'conv 28×28, γ 0.3, pixel weight 0.5', cfg: { arch: 'conv', convFilters: [3, 4], hidden: [8], gamma: 0.3, pixelWeight: 0.5 }, D: 784, m: 3 },
+];
+
+describe('VAE-GAN on the kernels: one step against tfjs', () => {
+  for (const c of CASES) {
+    it(`${c.name}: the losses and the encoder's, decoder's and discriminator's gradients equal tfjs's`, () => {
+      const output = c.output ?? 'bernoulli';
+      const b = bundleOf(c.cfg, c.D, output);
+      const x = rows(c.m, c.D, output, 11);
+      const beta = 0.7;
+      const seed = 42;
+      const ref = vaeganGradients(b, x, beta, seed);
+      const want = tfjsFlat(b, ref);
+      const got = kernelStep(b, x, c.m, beta, seed);
+      // The kernels drew the tfjs path's noise.
+      const noise = ganNoise(c.m, 2, seed);
+      expect(Array.from(got.nets[0].loaded(c.m).eps)).toEqual(Array.from(noise.eps));
+      expect(Array.from(got.nets[0].loaded(c.m).zp)).toEqual(Array.from(noise.zp));
+      const s = got.sums;
+      const close = (a: number, e: number) => expect(Math.abs(a - e)).toBeLessThan(1e-4 * Math.max(1, Math.abs(e)));
+      close(s.recon / c.m, ref.recon);
+      close(s.kl / c.m, ref.kl);
+      close(s.disc / c.m, ref.gan.disc);
+      close(s.gen / c.m, ref.gan.gen);
+      close(s.feature / c.m, ref.gan.feature);
+      const { nets } = got.plan;
+      for (const [net, idx] of Object.entries(nets)) {
+        const lo = got.plan.tensors[idx[0]].offset;
+        const last = got.plan.tensors[idx[idx.length - 1]];
+        const hi = last.offset + last.size;
+        // Each network's gradient is non-trivial and equals tfjs's (scaled to its own largest value).
+        let max = 0;
+        for (let i = lo; i < hi; i++) max = Math.max(max, Math.abs(want[i]));
+        expect(max, net).toBeGreaterThan(1e-6);
+        expectClose(got.g.subarray(lo, hi), want.subarray(lo, hi), 1e-4);
+      }
+      tf.dispose(Object.values(ref.grads).flatMap((g) => Object.values(g)));
+      disposeBundle(b);
+    });
+  }
+
+  it("two threads' shares add up to one thread's gradient of the whole batch", () => {
+    const b = bundleOf({ hidden: [12], gamma: 0.4, pixelWeight: 1 }, 10);
+    const m = 8;
+    const x = rows(m, 10, 'bernoulli', 5);
+    const one = kernelStep(b, x, m, 1, 3, 1);
+    // Same noise for the second thread's rows: copy the one-thread draw.
+    const two = kernelStep(b, x, m, 1, 3, 2);
+    const L = 2;
+    const e1 = one.nets[0].loaded(m);
+    for (const [t, net] of two.nets.entries()) {
+      const lo = (t * m) / 2;
+      const l = net.loaded(m / 2);
+      l.eps.set(e1.eps.subarray(lo * L, (lo + m / 2) * L));
+      l.zp.set(e1.zp.subarray(lo * L, (lo + m / 2) * L));
+    }
+    const g = new Float32Array(two.plan.P);
+    for (const net of two.nets) {
+      net.gradient(m / 2, m, 1);
+      const s = net.gradsOf();
+      for (let i = 0; i < g.length; i++) g[i] += s[i];
+    }
+    expectClose(g, one.g, 1e-5);
+    disposeBundle(b);
+  });
+
+  it('models the kernels cannot train are named (the engine trains them on tfjs)', () => {
+    const spec = (extra: ModelConfigInput) => ({ config: ModelConfig.parse({ kind: 'vaegan', ...extra }) });
+    expect(ganUnsupported(spec({ dropout: 0.2 }))).toMatch(/dropout/);
+    expect(ganUnsupported(spec({}))).toBeNull();
+    expect(ganUnsupported({ config: ModelConfig.parse({ kind: 'vae' }) })).toMatch(/vae model/);
+  });
+});
+
+describe('VAE-GAN on the kernels: Adam', () => {
+  it("three steps equal tfjs's three optimisers (the discriminator at lr × discLrScale)", () => {
+    const b = bundleOf({ hidden: [12, 6], gamma: 0.3, pixelWeight: 0.5, discLrScale: 3 }, 10);
+    const m = 6;
+    const x = rows(m, 10, 'bernoulli', 8);
+    const lr = 0.01;
+    const plan = planGan({ config: b.config, inputDim: 10, numClasses: 10, output: 'bernoulli' }, m, 1);
+    const net = new GanNet(plan, createGanMemory(plan), 0);
+    net.reset(flatten(trainableVariables(b)));
+    const opt = ganOptimizers(b.config, lr);
+    const all = plan.tensors.map((_, i) => i);
+    for (let t = 1; t <= 3; t++) {
+      net.load(x, m, (i) => i, 100 + t);
+      net.gradient(m, m, 1);
+      net.adam(all, t, lr, 0, m);
+      const ref = vaeganGradients(b, x, 1, 100 + t);
+      applyGanGradients(opt, ref.grads);
+      expectClose(net.getFlat(), flatten(trainableVariables(b)), 1e-5);
+    }
+    opt.dispose();
+    disposeBundle(b);
+  });
+});
