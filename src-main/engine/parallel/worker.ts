@@ -2,7 +2,7 @@
  * A training worker (worker_threads) of the data-parallel trainer. It runs whole epochs on its
  * own; the step itself is a `Stepper`: the dense kernels (./denseStepper.ts, the default for
  * the app's dense models), a tfjs replica (./tfStepper.ts) or, for a VAE-GAN, its three networks
- * and optimisers on tfjs (./ganStepper.ts; always one worker). Per step:
+ * and optimisers on the kernels (./ganKernelStepper.ts) or on tfjs (./ganStepper.ts; one worker). Per step:
  *   1. each worker computes the gradient of its rows' share of the batch's mean loss;
  *   2. barrier; all read the batch losses (NaN/Inf → every worker reports DIVERGED, no update);
  *   3. each worker runs Adam on the variables it owns, from all shares, and publishes them;
@@ -20,6 +20,7 @@ import type { TrainConfig } from '../../../src-shared/types';
 import { lowerThisThreadPriority } from './priority';
 import { betaAt } from '../schedule';
 import { DenseStepper } from './denseStepper';
+import { GanKernelStepper } from './ganKernelStepper';
 import type { Stepper } from './stepper';
 import { shareOf, stepSeedOf, workerSeed } from './batchSplit';
 import { CTL, REC, RING_SLOTS, STATE_PAUSE, STATE_STOP, type FromWorker, type ToWorker, type WorkerInit } from './workerMessages';
@@ -242,6 +243,9 @@ class Runner {
 
 /** The step implementation this worker was started for. */
 async function makeStepper(init: WorkerInit): Promise<Stepper> {
+  if (init.gan) {
+    return new GanKernelStepper(init.gan.plan, init.gan.memory, init.gan.module, init.index, init.workers, init.cfg, new Float32Array(init.shared.x));
+  }
   if (init.dense) {
     const { shared } = init;
     return new DenseStepper(init.dense.plan, init.dense.memory, init.dense.module, init.index, init.workers, init.cfg, new Float32Array(shared.x), new Int32Array(shared.y));

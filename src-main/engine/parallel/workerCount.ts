@@ -8,6 +8,7 @@ import type { TrainConfig } from '../../../src-shared/types';
 import { envValue } from '../../env';
 import { backendInfo } from '../backend';
 import { denseUnsupported } from '../kernels/dense/densePlan';
+import { ganUnsupported } from '../kernels/dense/ganPlan';
 import { countParams, isGan } from '../models/build';
 import { resolveWorkerEntry } from './spawn';
 
@@ -53,7 +54,7 @@ export function denseOff(model: TrainConfig['model'], env: NodeJS.ProcessEnv = p
   const raw = envValue('LATENT_LAB_DENSE', env)?.trim();
   if (raw === '0') return 'LATENT_LAB_DENSE=0';
   if (typeof SharedArrayBuffer !== 'function') return 'no SharedArrayBuffer';
-  if (isGan(model.kind)) return 'the kernels have no VAE-GAN program';
+  if (isGan(model.kind)) return ganUnsupported({ config: model });
   return denseUnsupported({ config: model });
 }
 

@@ -6,6 +6,7 @@
 import type { TrainConfig } from '../../../src-shared/types';
 import type { ModelSpec } from '../models/build';
 import type { DensePlan } from '../kernels/dense/densePlan';
+import type { GanPlan } from '../kernels/dense/ganPlan';
 
 /** Slots of the control Int32Array (`ctl`). */
 export const CTL = {
@@ -90,6 +91,8 @@ export interface WorkerInit {
    * Adam moments, every worker's gradient share) all workers instantiate them on.
    */
   dense?: { plan: DensePlan; memory: WebAssembly.Memory; module: WebAssembly.Module };
+  /** A VAE-GAN on the kernels (./ganKernelStepper.ts): as `dense`, with the GAN's layout. */
+  gan?: { plan: GanPlan; memory: WebAssembly.Memory; module: WebAssembly.Module };
 }
 
 export type ToWorker =
