@@ -6,20 +6,31 @@
  * steps (the discriminator's at its own rate) equal tfjs's three optimisers'; two threads'
  * shares add up to one thread's batch.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ModelConfig, type ModelConfigInput } from '../../src-shared/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelConfig, TrainConfig, type ModelConfigInput } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
+import { Engine } from '../../src-main/engine/engine';
 import { buildModel, disposeBundle, trainableVariables, type ModelBundle, type OutputKind } from '../../src-main/engine/models/build';
+import { loadBundle } from '../../src-main/engine/models/io';
+import { prepareRun } from '../../src-main/engine/parallel/runSetup';
+import { denseOff } from '../../src-main/engine/parallel/workerCount';
+import { writeDigits } from '../fixtures/digits';
 import { applyGanGradients, ganNoise, ganOptimizers, vaeganGradients, type GanGradients } from '../../src-main/engine/models/vaegan';
 import { GanNet } from '../../src-main/engine/kernels/dense/ganNet';
 import { createGanMemory, ganUnsupported, planGan } from '../../src-main/engine/kernels/dense/ganPlan';
 import { flatten } from './synthetic';
 import { expectClose, rand } from './kernelCompare';
 
+let tmp: string;
 beforeAll(async () => {
   await initBackend();
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'll-vaegan-kernels-'));
 });
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function bundleOf(extra: ModelConfigInput, inputDim: number, output: OutputKind = 'bernoulli', seed = 5): ModelBundle {
   const config = ModelConfig.parse({ kind: 'vaegan', latentDim: 2, ...extra });
@@ -163,4 +174,48 @@ describe('VAE-GAN on the kernels: Adam', () => {
     opt.dispose();
     disposeBundle(b);
   });
+});
+
+describe('VAE-GAN on the kernels in the engine', () => {
+  it('a run is set up on the kernels; dropout, LATENT_LAB_DENSE=0 or dense: false keep the tfjs step', () => {
+    const spec = { config: ModelConfig.parse({ kind: 'vaegan', latentDim: 2, hidden: [8] }), inputDim: 10, numClasses: 10, output: 'bernoulli' as const };
+    const b = buildModel(spec, 1);
+    const cfg = TrainConfig.parse({ dataset: { id: 'mnist' }, model: spec.config, epochs: 1, batchSize: 8 });
+    const train = { x: rows(16, 10, 'bernoulli', 2), y: new Int32Array(16), count: 16 };
+    const run = prepareRun(b, cfg, train, { workers: 1 });
+    expect(run.gan?.plan.P).toBe(trainableVariables(b).reduce((s, v) => s + v.size, 0));
+    expect(run.dense).toBeUndefined();
+    expect(prepareRun(b, cfg, train, { workers: 1, dense: false }).gan).toBeUndefined();
+    expect(denseOff(spec.config, {})).toBeNull();
+    expect(denseOff(spec.config, { LATENT_LAB_DENSE: '0' })).toBe('LATENT_LAB_DENSE=0');
+    expect(denseOff(ModelConfig.parse({ kind: 'vaegan', dropout: 0.1 }), {})).toMatch(/dropout/);
+    disposeBundle(b);
+  });
+
+  it('trains a few hundred digits in its worker: the losses fall and the saved model loads', async () => {
+    const digits = await writeDigits(path.join(tmp, 'digits'), 300, 100);
+    const engine = await Engine.create({ workspace: path.join(tmp, 'ws'), emit: () => {} });
+    try {
+      const model = { kind: 'vaegan' as const, latentDim: 4, hidden: [64], gamma: 0.5, pixelWeight: 1 };
+      const { runId } = await engine.call('training:start', { dataset: { id: 'local', path: digits }, model, epochs: 4, batchSize: 32, learningRate: 2e-3, seed: 3 });
+      await engine.waitForTraining();
+      const info = await engine.call('engine:info', {});
+      expect(info.backend.training?.kernels).toBe('dense');
+      const run = (await engine.call('runs:list', {})).find((r) => r.id === runId)!;
+      expect(run.state).toBe('done');
+      const { epochs } = await engine.call('runs:history', { runId });
+      expect(epochs.length).toBe(4);
+      const [first, last] = [epochs[0], epochs.at(-1)!];
+      expect(last.train.recon).toBeLessThan(first.train.recon);
+      expect(last.val.loss).toBeLessThan(first.val.loss);
+      for (const e of epochs) expect(Object.values(e.train.gan!).every(Number.isFinite)).toBe(true);
+      const spec = { config: ModelConfig.parse(model), inputDim: 784, numClasses: 10, output: 'bernoulli' as const };
+      const loaded = await loadBundle(spec, path.join(tmp, 'ws', 'runs', runId));
+      const p = tf.tidy(() => (loaded.discriminator!.predict(tf.tensor2d(rows(4, 784, 'bernoulli', 9), [4, 784])) as tf.Tensor).dataSync());
+      expect(Array.from(p).every((v) => v > 0 && v < 1)).toBe(true);
+      disposeBundle(loaded);
+    } finally {
+      await engine.dispose();
+    }
+  }, 300_000);
 });
