@@ -18,6 +18,9 @@ import { buildModel, disposeBundle, trainableVariables, type ModelBundle, type O
 import { loadBundle } from '../../src-main/engine/models/io';
 import { prepareRun } from '../../src-main/engine/parallel/runSetup';
 import { denseOff } from '../../src-main/engine/parallel/workerCount';
+import { loadEmbeddedMnist } from '../../src-main/engine/datasets/mnist';
+import { trainModelParallel } from '../../src-main/engine/parallel/trainParallel';
+import type { LossParts } from '../../src-main/engine/train';
 import { writeDigits } from '../fixtures/digits';
 import { applyGanGradients, ganNoise, ganOptimizers, vaeganGradients, type GanGradients } from '../../src-main/engine/models/vaegan';
 import { GanNet } from '../../src-main/engine/kernels/dense/ganNet';
@@ -217,5 +220,26 @@ describe('VAE-GAN on the kernels in the engine', () => {
     } finally {
       await engine.dispose();
     }
+  }, 300_000);
+
+  it('splits its batch across 2 workers: the GAN terms are summed over both (as one worker reports them), the losses fall', async () => {
+    const mnist = await loadEmbeddedMnist();
+    const cut = (d: { x: Float32Array; y: Int32Array }, n: number) => ({ x: d.x.slice(0, n * 784), y: d.y.slice(0, n), count: n });
+    const spec = { config: ModelConfig.parse({ kind: 'vaegan', latentDim: 4, hidden: [64] }), inputDim: 784, numClasses: 10, output: 'bernoulli' as const };
+    const cfg = TrainConfig.parse({ dataset: { id: 'mnist' }, model: spec.config, epochs: 3, batchSize: 64, learningRate: 2e-3, seed: 2 });
+    const train = async (workers: number) => {
+      const b = buildModel(spec, 2);
+      const ends: LossParts[] = [];
+      const r = await trainModelParallel(b, cfg, { train: cut(mnist.train, 320), val: cut(mnist.test, 64) }, { onEpochEnd: (_, t) => void ends.push(t) }, { workers });
+      expect(r.state).toBe('done');
+      disposeBundle(b);
+      return ends;
+    };
+    const [one, two] = [await train(1), await train(2)];
+    expect(two.length).toBe(3);
+    // The same batches and weights; only the second half's noise differs. One worker's half
+    // alone would report about half of each term.
+    for (const k of ['disc', 'gen', 'feature'] as const) expect(Math.abs(two[0].gan![k] - one[0].gan![k])).toBeLessThan(0.1 * one[0].gan![k]);
+    expect(two[2].recon).toBeLessThan(two[0].recon);
   }, 300_000);
 });

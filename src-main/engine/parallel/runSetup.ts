@@ -48,15 +48,12 @@ export interface RunSetup {
 export function prepareRun(bundle: ModelBundle, cfg: TrainConfig, train: SplitData, options: RunOptions = {}): RunSetup {
   const n = train.count;
   const bs = Math.min(cfg.batchSize, n);
-  const W = Math.max(1, options.workers ?? (parallelWorkerCount(tf.getBackend(), cfg, n, process.env, availableCores(), bundle.inputDim) || 1));
+  let W = Math.max(1, options.workers ?? (parallelWorkerCount(tf.getBackend(), cfg, n, process.env, availableCores(), bundle.inputDim) || 1));
   const vars = trainableVariables(bundle);
   const P = vars.reduce((s, v) => s + v.size, 0);
   const spec: ModelSpec = { config: bundle.config, inputDim: bundle.inputDim, numClasses: bundle.numClasses, output: bundle.output };
   const initial = flatWeights(vars);
   const shapes = vars.map((v) => v.shape.slice());
-  // tfjs workers: a single one runs the whole batch on the threaded backend (if the engine has
-  // one); several share the cores, one thread each. (The dense kernels run one thread per worker.)
-  const tfjsThreads = W === 1 ? (options.wasmThreads ?? backendInfo()?.trainThreads ?? 1) : 1;
   let dense: WorkerInit['dense'];
   let gan: WorkerInit['gan'];
   let denseNote: string | undefined;
@@ -70,11 +67,16 @@ export function prepareRun(bundle: ModelBundle, cfg: TrainConfig, train: SplitDa
       denseNote = `${err.message}; training on tfjs`;
     }
   }
+  // A VAE-GAN on tfjs trains on one worker (./ganStepper.ts).
+  if (isGan(spec.config.kind) && !gan) W = 1;
+  // tfjs workers: a single one runs the whole batch on the threaded backend (if the engine has
+  // one); several share the cores, one thread each. (The dense kernels run one thread per worker.)
+  const tfjsThreads = W === 1 ? (options.wasmThreads ?? backendInfo()?.trainThreads ?? 1) : 1;
   const shared: SharedBuffers = {
     ctl: new SharedArrayBuffer(CTL.SIZE * 4),
     // The dense kernels keep gradients and weights in their own shared memory.
     grads: new SharedArrayBuffer(dense || gan ? 0 : W * P * 4),
-    losses: new SharedArrayBuffer(W * 2 * 8),
+    losses: new SharedArrayBuffer(W * 5 * 8),
     params: new SharedArrayBuffer(dense || gan ? 0 : P * 4),
     weights: new SharedArrayBuffer(P * 4),
     ring: new SharedArrayBuffer(RING_SLOTS * REC.SIZE * 8),

@@ -175,8 +175,7 @@ class Runner {
 
       // 1. This worker's share of the gradient of the batch's mean loss.
       const mine = stepper.gradShare((i) => order[start + lo + i], hi - lo, m, beta, seed);
-      this.losses[me * 2] = mine.recon;
-      this.losses[me * 2 + 1] = mine.kl;
+      this.losses.set([mine.recon, mine.kl, mine.gan?.disc ?? 0, mine.gan?.gen ?? 0, mine.gan?.feature ?? 0], me * 5);
       const tB = performance.now();
       prof.grad += tB - tA;
       this.barrier();
@@ -187,13 +186,18 @@ class Runner {
       let r = 0;
       let k = 0;
       for (let w = 0; w < W; w++) {
-        r += this.losses[w * 2];
-        k += this.losses[w * 2 + 1];
+        r += this.losses[w * 5];
+        k += this.losses[w * 5 + 1];
       }
       const recon = r / m;
       const kl = k / m;
-      // A VAE-GAN's terms (one worker: nothing to add up across workers).
-      const gan = mine.gan;
+      // A VAE-GAN's terms, summed over the workers (the kernels split its batch too).
+      const gan = mine.gan && { disc: 0, gen: 0, feature: 0 };
+      for (let w = 0; gan && w < W; w++) {
+        gan.disc += this.losses[w * 5 + 2];
+        gan.gen += this.losses[w * 5 + 3];
+        gan.feature += this.losses[w * 5 + 4];
+      }
       if (!Number.isFinite(recon) || !Number.isFinite(kl) || (gan && ![gan.disc, gan.gen, gan.feature].every(Number.isFinite))) {
         // Checked before the update: the replicas keep their last good weights.
         stepper.discard();
