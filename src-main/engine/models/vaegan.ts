@@ -1,8 +1,9 @@
 /**
  * The VAE-GAN (Larsen, Sønderby, Larochelle, Winther 2016, "Autoencoding beyond pixels using a
  * learned similarity metric", arXiv:1512.09300) in tfjs: its losses and one training step with
- * three Adam optimisers. The training worker runs it (parallel/ganStepper.ts; one worker, the
- * dense/conv kernels have no VAE-GAN program), the engine's thread when no worker can start.
+ * three Adam optimisers. The training workers run the same step on the WebAssembly kernels
+ * (kernels/dense/ganNet.ts, tested equal to `vaeganGradients`); this tfjs one runs where they
+ * cannot (parallel/ganStepper.ts, one worker) and on the engine's thread when no worker can start.
  *
  * Per sample, in nats, with x̃ = Dec(z), z ~ q(z | x) (reparameterised) and x_p = Dec(z_p),
  * z_p ~ N(0, I); D = the discriminator's logit, σ the sigmoid, Dis_l its features
