@@ -203,7 +203,10 @@ export class GanNet {
     // x̃ and x_p: the logits through the output activation, after x in the discriminator's input.
     const out = GanNet.at(buf.disIn, rows, D);
     this.f32.copyWithin(out / 4, input / 4, input / 4 + 2 * rows * D);
-    k.bias_act(2 * rows, D, out, plan.zeros, plan.outAct);
+    // Bernoulli: recon_bernoulli against zeros leaves 1·(σ(l) − 0) in place — the SIMD sigmoid
+    // (bias_act's sigmoid is scalar). Gaussian: the identity.
+    if (plan.bernoulli) k.recon_bernoulli(2 * rows, D, out, plan.zeros, 1);
+    else k.bias_act(2 * rows, D, out, plan.zeros, plan.outAct);
     input = buf.disIn;
     dis.forEach((l, i) => {
       this.fwd(l, input, 3 * rows, buf.disH[i], buf.disCols[i]);

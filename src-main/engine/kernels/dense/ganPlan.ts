@@ -87,7 +87,7 @@ export interface GanPlan {
   w: number;
   m: number;
   v: number;
-  /** inputDim zeros: the bias of the sigmoid that turns logits into x̃ and x_p. */
+  /** 2·rows × inputDim zeros (read only): the identity's bias (Gaussian), the all-zero targets that make recon_bernoulli a SIMD sigmoid (Bernoulli). */
   zeros: number;
   gradStride: number;
   thread: GanThreadBuffers[];
@@ -196,7 +196,7 @@ function layoutGan(
   const w = take(P);
   const m = take(P);
   const v = take(P);
-  const zeros = take(D);
+  const zeros = take(2 * r * D);
   const gradStride = Math.ceil(P / 16) * 16;
   const grads = take(threads * gradStride);
   const conv = (l: LayerPlan, n: number) => (l.kind === 'dense' ? 0 : colsFloats(l, n));
