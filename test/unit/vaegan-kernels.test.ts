@@ -81,6 +81,7 @@ const CASES: Array<{ name: string; cfg: ModelConfigInput; D: number; m: number; 
   { name: 'dense, tanh, γ 2, features only, L2', cfg: { hidden: [10], activation: 'tanh', gamma: 2, pixelWeight: 0, l2: 0.01 }, D: 9, m: 5 },
   { name: 'dense Gaussian, γ 0.5, pixel weight 2', cfg: { hidden: [8], gamma: 0.5, pixelWeight: 2, likelihood: 'gaussian', sigma: 0.7 }, D: 6, m: 4, output: 'gaussian' },
   { name: 'conv 28×28, γ 0.3, pixel weight 0.5', cfg: { arch: 'conv', convFilters: [3, 4], hidden: [8], gamma: 0.3, pixelWeight: 0.5 }, D: 784, m: 3 },
+  { name: 'conv 32×32×3 (4×4 kernels), γ 3, pixel weight 0.2, L2', cfg: { arch: 'conv', convFilters: [2, 3, 4], hidden: [6], gamma: 3, pixelWeight: 0.2, l2: 0.001 }, D: 3072, m: 2 },
 ];
 
 describe('VAE-GAN on the kernels: one step against tfjs', () => {
