@@ -175,7 +175,12 @@ class Runner {
 
       // 1. This worker's share of the gradient of the batch's mean loss.
       const mine = stepper.gradShare((i) => order[start + lo + i], hi - lo, m, beta, seed);
-      this.losses.set([mine.recon, mine.kl, mine.gan?.disc ?? 0, mine.gan?.gen ?? 0, mine.gan?.feature ?? 0], me * 5);
+      // Per worker: Σ recon, Σ KL, then a VAE-GAN's Σ disc, gen, feature (runs whose buffer has
+      // room for them: runSetup's 5 slots a worker; the classifier's has 2).
+      const S = this.losses.length / W;
+      this.losses[me * S] = mine.recon;
+      this.losses[me * S + 1] = mine.kl;
+      if (mine.gan && S >= 5) this.losses.set([mine.gan.disc, mine.gan.gen, mine.gan.feature], me * S + 2);
       const tB = performance.now();
       prof.grad += tB - tA;
       this.barrier();
@@ -186,17 +191,17 @@ class Runner {
       let r = 0;
       let k = 0;
       for (let w = 0; w < W; w++) {
-        r += this.losses[w * 5];
-        k += this.losses[w * 5 + 1];
+        r += this.losses[w * S];
+        k += this.losses[w * S + 1];
       }
       const recon = r / m;
       const kl = k / m;
       // A VAE-GAN's terms, summed over the workers (the kernels split its batch too).
       const gan = mine.gan && { disc: 0, gen: 0, feature: 0 };
       for (let w = 0; gan && w < W; w++) {
-        gan.disc += this.losses[w * 5 + 2];
-        gan.gen += this.losses[w * 5 + 3];
-        gan.feature += this.losses[w * 5 + 4];
+        gan.disc += this.losses[w * S + 2];
+        gan.gen += this.losses[w * S + 3];
+        gan.feature += this.losses[w * S + 4];
       }
       if (!Number.isFinite(recon) || !Number.isFinite(kl) || (gan && ![gan.disc, gan.gen, gan.feature].every(Number.isFinite))) {
         // Checked before the update: the replicas keep their last good weights.

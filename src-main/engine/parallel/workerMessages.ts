@@ -56,7 +56,7 @@ export interface SharedBuffers {
   ctl: SharedArrayBuffer;
   /** Float32 [workers × P]: each worker's share of the step's gradient (already weighted; empty on the dense kernels). */
   grads: SharedArrayBuffer;
-  /** Float64 [workers × 5]: each worker's Σ recon, Σ kl (and a VAE-GAN's Σ disc, gen, feature) over its rows. */
+  /** Float64 [workers × 5] (the classifier's: × 2): each worker's Σ recon, Σ kl (and a VAE-GAN's Σ disc, gen, feature) over its rows. */
   losses: SharedArrayBuffer;
   /** Float32 [P]: each step's updated weights, every worker writing the variables it owns (empty on the dense kernels). */
   params: SharedArrayBuffer;
