@@ -267,9 +267,10 @@ export class GanNet {
     const { dis, features: F, inputDim: D, gamma, pixelWeight: pw } = plan;
     const n = dis.length;
     const at = GanNet.at;
-    // gen's gradient at the x̃ and x_p logits: −σ(−d)/m = (σ(d) − 1)/m (the disc pass left σ(d)/m).
+    // gen's gradient at the x̃ and x_p logits: d/dt softplus(−t) = −σ(−t), over m.
+    const logit = this.view(buf.logit, 3 * rows);
     const d = this.view(buf.dLogit, 3 * rows);
-    for (let i = rows; i < 3 * rows; i++) d[i] -= 1 / m;
+    for (let i = rows; i < 3 * rows; i++) d[i] = -sigmoid(-logit[i]) / m;
     this.bwdInput(plan.logit, 2 * rows, at(buf.logit, rows, 1), at(buf.dLogit, rows, 1), at(buf.disD[n - 1], rows, F));
     const top = this.view(at(buf.disD[n - 1], rows, F), rows * F);
     const featD = this.view(buf.featD, rows * F);
