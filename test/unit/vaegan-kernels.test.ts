@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelConfig, TrainConfig, type LossParts, type ModelConfigInput } from '../../src-shared/types';
+import { LabError, ModelConfig, TrainConfig, type LossParts, type ModelConfigInput } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
 import { Engine } from '../../src-main/engine/engine';
 import { buildModel, disposeBundle, trainableVariables, type ModelBundle, type OutputKind } from '../../src-main/engine/models/build';
@@ -242,4 +242,24 @@ describe('VAE-GAN on the kernels in the engine', () => {
     for (const k of ['disc', 'gen', 'feature'] as const) expect(Math.abs(two[0].gan![k] - one[0].gan![k])).toBeLessThan(0.1 * one[0].gan![k]);
     expect(two[2].recon).toBeLessThan(two[0].recon);
   }, 300_000);
+
+  it('a batch whose GAN losses are not finite ends the run as DIVERGED at that batch', async () => {
+    const mnist = await loadEmbeddedMnist();
+    const cut = (d: { x: Float32Array; y: Int32Array }, n: number) => ({ x: d.x.slice(0, n * 784), y: d.y.slice(0, n), count: n });
+    const spec = { config: ModelConfig.parse({ kind: 'vaegan', latentDim: 2, hidden: [16] }), inputDim: 784, numClasses: 10, output: 'bernoulli' as const };
+    const b = buildModel(spec, 4);
+    // One NaN in the discriminator's first kernel: its features, the feature term and disc are NaN.
+    const layer = b.discriminator!.getLayer('dis_dense_0');
+    const [kernel, bias] = layer.getWeights();
+    const poisoned = kernel.dataSync().slice();
+    poisoned[5] = NaN;
+    layer.setWeights([tf.tensor(poisoned, kernel.shape), bias]);
+    const cfg = TrainConfig.parse({ dataset: { id: 'mnist' }, model: spec.config, epochs: 2, batchSize: 32, seed: 1 });
+    const err = await trainModelParallel(b, cfg, { train: cut(mnist.train, 64), val: cut(mnist.test, 32) }, {}, { workers: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LabError);
+    expect((err as LabError).code).toBe('DIVERGED');
+    // Caught at the first batch, before its update (the kernels' step reports the NaN terms).
+    expect((err as LabError).message).toMatch(/became NaN at epoch 1, batch 1 /);
+    disposeBundle(b);
+  }, 120_000);
 });
