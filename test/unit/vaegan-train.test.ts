@@ -145,7 +145,7 @@ describe('VAE-GAN through the engine', () => {
     const run = (await engine.call('runs:list', {})).find((r) => r.id === runId)!;
     expect(run.state).toBe('done');
     const info = await engine.call('engine:info', {});
-    expect(info.backend.training?.kernels).toBe('tfjs'); // trained in a worker, on tfjs ops
+    expect(info.backend.training?.kernels).toBe('dense'); // trained in a worker, on the kernels (kernels/dense/ganNet.ts)
     const warned = progress.filter((p) => p.runId === runId && p.warnings?.length).at(-1)!;
     expect(warned.warnings!.join('\n')).toMatch(/discriminator is winning/);
     expect(warned.warnings!.join('\n')).toMatch(/generator collapse: near-identical samples/);

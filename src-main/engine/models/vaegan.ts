@@ -1,8 +1,9 @@
 /**
  * The VAE-GAN (Larsen, Sønderby, Larochelle, Winther 2016, "Autoencoding beyond pixels using a
  * learned similarity metric", arXiv:1512.09300) in tfjs: its losses and one training step with
- * three Adam optimisers. The training worker runs it (parallel/ganStepper.ts; one worker, the
- * dense/conv kernels have no VAE-GAN program), the engine's thread when no worker can start.
+ * three Adam optimisers. The training workers run the same step on the WebAssembly kernels
+ * (kernels/dense/ganNet.ts, tested equal to `vaeganGradients`); this tfjs one runs where they
+ * cannot (parallel/ganStepper.ts, one worker) and on the engine's thread when no worker can start.
  *
  * Per sample, in nats, with x̃ = Dec(z), z ~ q(z | x) (reparameterised) and x_p = Dec(z_p),
  * z_p ~ N(0, I); D = the discriminator's logit, σ the sigmoid, Dis_l its features
@@ -71,6 +72,16 @@ const negLogSig = (d: tf.Tensor) => tf.softplus(tf.neg(d));
 const negLog1mSig = (d: tf.Tensor) => tf.softplus(d);
 
 /**
+ * L_llike^Dis_l's batch mean, ½·Σ (Dis_l(x̃) − Dis_l(x))² per sample, summed over ALL of a
+ * sample's features: a conv discriminator's Dis_l is N × h × w × c (summing axis 1 alone took
+ * the mean over w and c, 1/(w·c) of the term).
+ */
+function featureTerm(fR: tf.Tensor, fX: tf.Tensor): tf.Scalar {
+  const sq = tf.square(tf.sub(fR, fX));
+  return tf.mean(tf.mul(0.5, tf.sum(sq, sq.shape.slice(1).map((_, i) => i + 1)))) as tf.Scalar;
+}
+
+/**
  * Every term of the VAE-GAN's losses on the batch `x` (m × inputDim) with the given noise (see
  * the file comment). Call inside tf.tidy / tf.variableGrads. Throws when the bundle has no discriminator.
  */
@@ -88,7 +99,7 @@ export function vaeganLosses(bundle: ModelBundle, x: tf.Tensor2D, noise: { eps: 
   const [fR, dR] = heads.apply(out(logitsR), { training }) as tf.Tensor2D[];
   const dP = (heads.apply(out(logitsP), { training }) as tf.Tensor2D[])[1];
   const prior = tf.mean(klPerSample(mean, logVar)) as tf.Scalar;
-  const feature = tf.mean(tf.mul(0.5, tf.sum(tf.square(tf.sub(fR, fX)), 1))) as tf.Scalar;
+  const feature = featureTerm(fR, fX);
   const pixel = tf.mean(reconPerSample(x, logitsR, bundle.output, gaussianSigma(cfg))) as tf.Scalar;
   const disc = tf.addN([tf.mean(negLogSig(dX)), tf.mean(negLog1mSig(dR)), tf.mean(negLog1mSig(dP))]) as tf.Scalar;
   const gen = tf.add(tf.mean(negLogSig(dR)), tf.mean(negLogSig(dP))) as tf.Scalar;
@@ -172,7 +183,7 @@ function passLoss(key: GanNet, bundle: ModelBundle, c: StepConsts, beta: number,
   const out = (l: tf.Tensor2D) => (bundle.output === 'bernoulli' ? tf.sigmoid(l) : l);
   const read = (name: keyof VaeGanLossTensors, t: tf.Scalar) => (report[name] = t.dataSync()[0]);
   const llikeOf = (logitsR: tf.Tensor2D, fR: tf.Tensor2D, terms: boolean): tf.Scalar => {
-    const feature = tf.mean(tf.mul(0.5, tf.sum(tf.square(tf.sub(fR, c.fX)), 1))) as tf.Scalar;
+    const feature = featureTerm(fR, c.fX);
     const pixel = tf.mean(reconPerSample(c.x, logitsR, bundle.output, gaussianSigma(bundle.config))) as tf.Scalar;
     if (terms) {
       read('feature', feature);

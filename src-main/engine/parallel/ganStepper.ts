@@ -1,9 +1,10 @@
 /**
  * A training worker's step for a VAE-GAN (Larsen et al. 2016): the encoder, decoder and
  * discriminator as a tfjs replica on the worker's own backend (the threaded wasm build when the
- * engine has one), with three Adam optimisers (../models/vaegan.ts). The dense/conv kernels have
- * no VAE-GAN program, so this is tfjs ops in the worker; it always runs on ONE worker (three
- * optimisers over one batch: nothing to split), which keeps the engine's thread free.
+ * engine has one), with three Adam optimisers (../models/vaegan.ts). The fallback of the kernels'
+ * step (./ganKernelStepper.ts): a model they do not support (`ganUnsupported`: dropout, input
+ * noise), `LATENT_LAB_DENSE=0`, or a memory they cannot have. It always runs on ONE worker,
+ * which keeps the engine's thread free.
  * `gradShare` computes the three networks' gradients from the same weights and keeps them;
  * `apply` runs the three updates. A batch whose losses are not finite is discarded by the
  * runner (no update: the weights stay the last good ones).

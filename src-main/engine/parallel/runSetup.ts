@@ -10,7 +10,8 @@ import { backendInfo } from '../backend';
 import { createDenseMemory, planDense, type DensePlan } from '../kernels/dense/densePlan';
 import { kernelModule } from '../kernels/dense/kernelModule';
 import type { SplitData } from '../metrics';
-import { trainableVariables, type ModelBundle, type ModelSpec } from '../models/build';
+import { createGanMemory, planGan, type GanPlan } from '../kernels/dense/ganPlan';
+import { isGan, trainableVariables, type ModelBundle, type ModelSpec } from '../models/build';
 import { availableCores, denseOff, parallelWorkerCount } from './workerCount';
 import { CTL, REC, RING_SLOTS, type SharedBuffers, type WorkerInit } from './workerMessages';
 
@@ -34,6 +35,8 @@ export interface RunSetup {
   tfjsThreads: number;
   /** Set when the dense kernels train the run. */
   dense?: WorkerInit['dense'];
+  /** Set when the kernels train a VAE-GAN (../kernels/dense/ganNet.ts). */
+  gan?: WorkerInit['gan'];
   /** Why a run meant for the dense kernels trains on tfjs instead. */
   denseNote?: string;
   shared: SharedBuffers;
@@ -45,32 +48,36 @@ export interface RunSetup {
 export function prepareRun(bundle: ModelBundle, cfg: TrainConfig, train: SplitData, options: RunOptions = {}): RunSetup {
   const n = train.count;
   const bs = Math.min(cfg.batchSize, n);
-  const W = Math.max(1, options.workers ?? (parallelWorkerCount(tf.getBackend(), cfg, n, process.env, availableCores(), bundle.inputDim) || 1));
+  let W = Math.max(1, options.workers ?? (parallelWorkerCount(tf.getBackend(), cfg, n, process.env, availableCores(), bundle.inputDim) || 1));
   const vars = trainableVariables(bundle);
   const P = vars.reduce((s, v) => s + v.size, 0);
   const spec: ModelSpec = { config: bundle.config, inputDim: bundle.inputDim, numClasses: bundle.numClasses, output: bundle.output };
   const initial = flatWeights(vars);
   const shapes = vars.map((v) => v.shape.slice());
-  // tfjs workers: a single one runs the whole batch on the threaded backend (if the engine has
-  // one); several share the cores, one thread each. (The dense kernels run one thread per worker.)
-  const tfjsThreads = W === 1 ? (options.wasmThreads ?? backendInfo()?.trainThreads ?? 1) : 1;
   let dense: WorkerInit['dense'];
+  let gan: WorkerInit['gan'];
   let denseNote: string | undefined;
   if (options.dense ?? denseOff(cfg.model) === null) {
     try {
-      dense = denseSetup(spec, shapes, initial, Math.ceil(bs / W), W, options.denseMaxBytes);
+      if (isGan(spec.config.kind)) gan = ganSetup(spec, shapes, initial, Math.ceil(bs / W), W, options.denseMaxBytes);
+      else dense = denseSetup(spec, shapes, initial, Math.ceil(bs / W), W, options.denseMaxBytes);
     } catch (err) {
       // Too big for a wasm32 memory (or the memory cannot be had): tfjs trains it instead.
       if (!(err instanceof DenseMemoryError)) throw err;
       denseNote = `${err.message}; training on tfjs`;
     }
   }
+  // A VAE-GAN on tfjs trains on one worker (./ganStepper.ts).
+  if (isGan(spec.config.kind) && !gan) W = 1;
+  // tfjs workers: a single one runs the whole batch on the threaded backend (if the engine has
+  // one); several share the cores, one thread each. (The dense kernels run one thread per worker.)
+  const tfjsThreads = W === 1 ? (options.wasmThreads ?? backendInfo()?.trainThreads ?? 1) : 1;
   const shared: SharedBuffers = {
     ctl: new SharedArrayBuffer(CTL.SIZE * 4),
     // The dense kernels keep gradients and weights in their own shared memory.
-    grads: new SharedArrayBuffer(dense ? 0 : W * P * 4),
-    losses: new SharedArrayBuffer(W * 2 * 8),
-    params: new SharedArrayBuffer(dense ? 0 : P * 4),
+    grads: new SharedArrayBuffer(dense || gan ? 0 : W * P * 4),
+    losses: new SharedArrayBuffer(W * 5 * 8),
+    params: new SharedArrayBuffer(dense || gan ? 0 : P * 4),
     weights: new SharedArrayBuffer(P * 4),
     ring: new SharedArrayBuffer(RING_SLOTS * REC.SIZE * 8),
     x: shareArray(train.x.subarray(0, n * bundle.inputDim)),
@@ -91,9 +98,10 @@ export function prepareRun(bundle: ModelBundle, cfg: TrainConfig, train: SplitDa
       shared,
       probeGradients: Boolean(options.probeGradients),
       dense,
+      gan,
     }),
   );
-  return { workers: W, vars, tfjsThreads, dense, denseNote, shared, inits };
+  return { workers: W, vars, tfjsThreads, dense, gan, denseNote, shared, inits };
 }
 
 /** Shared copies of training arrays, reused across runs on the same dataset (and by the classifier's training). */
@@ -168,6 +176,34 @@ function denseSetup(
     memory = createDenseMemory(plan);
   } catch (err) {
     throw new DenseMemoryError(`the dense kernels could not get ${(plan.bytes / 2 ** 20).toFixed(0)} MiB of memory: ${(err as Error).message}`);
+  }
+  new Float32Array(memory.buffer, plan.w, plan.P).set(initial);
+  return { plan, memory, module: kernelModule() };
+}
+
+/** As `denseSetup`, for a VAE-GAN (../kernels/dense/ganPlan.ts). */
+function ganSetup(
+  spec: ModelSpec,
+  shapes: number[][],
+  initial: Float32Array,
+  rows: number,
+  workers: number,
+  maxBytes?: number,
+): { plan: GanPlan; memory: WebAssembly.Memory; module: WebAssembly.Module } {
+  let plan: GanPlan;
+  let memory: WebAssembly.Memory;
+  try {
+    plan = planGan(spec, rows, workers, maxBytes);
+  } catch (err) {
+    throw new DenseMemoryError(`the VAE-GAN kernels cannot hold this model: ${(err as Error).message}`);
+  }
+  const got = plan.tensors.map((t) => t.shape.join('x')).join(', ');
+  const want = shapes.map((s) => s.join('x')).join(', ');
+  if (got !== want) throw new Error(`VAE-GAN kernels: layout [${got}] does not match the model's variables [${want}]`);
+  try {
+    memory = createGanMemory(plan);
+  } catch (err) {
+    throw new DenseMemoryError(`the VAE-GAN kernels could not get ${(plan.bytes / 2 ** 20).toFixed(0)} MiB of memory: ${(err as Error).message}`);
   }
   new Float32Array(memory.buffer, plan.w, plan.P).set(initial);
   return { plan, memory, module: kernelModule() };

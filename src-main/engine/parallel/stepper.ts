@@ -1,7 +1,7 @@
 /**
  * What a training worker's epoch loop (./worker.ts) needs from the code that computes a step:
  * the tfjs replica (./tfStepper.ts), the dense kernels (./denseStepper.ts) or a VAE-GAN's three
- * networks on tfjs (./ganStepper.ts, one worker).
+ * networks on the kernels (./ganKernelStepper.ts) or on tfjs (./ganStepper.ts, one worker).
  */
 import type { GanParts } from '../../../src-shared/types';
 

@@ -112,6 +112,7 @@ async function startWorkers(pool: WorkerPool, run: RunSetup): Promise<void> {
       noteTrainThreads(1, `training ${fallback.slice('wasm: '.length)}`);
     }
   }
-  const simd = run.dense ? (variantOf(run.dense.module) === 'relaxed-simd' ? 'relaxed' : 'plain') : undefined;
-  noteTrainPath(run.dense ? 'dense' : 'tfjs', run.dense ? run.workers : run.workers * tfjsThreads, run.denseNote, simd);
+  const kernels = run.dense ?? run.gan;
+  const simd = kernels ? (variantOf(kernels.module) === 'relaxed-simd' ? 'relaxed' : 'plain') : undefined;
+  noteTrainPath(kernels ? 'dense' : 'tfjs', kernels ? run.workers : run.workers * tfjsThreads, run.denseNote, simd);
 }

@@ -2,7 +2,7 @@
  * A training worker (worker_threads) of the data-parallel trainer. It runs whole epochs on its
  * own; the step itself is a `Stepper`: the dense kernels (./denseStepper.ts, the default for
  * the app's dense models), a tfjs replica (./tfStepper.ts) or, for a VAE-GAN, its three networks
- * and optimisers on tfjs (./ganStepper.ts; always one worker). Per step:
+ * and optimisers on the kernels (./ganKernelStepper.ts) or on tfjs (./ganStepper.ts; one worker). Per step:
  *   1. each worker computes the gradient of its rows' share of the batch's mean loss;
  *   2. barrier; all read the batch losses (NaN/Inf → every worker reports DIVERGED, no update);
  *   3. each worker runs Adam on the variables it owns, from all shares, and publishes them;
@@ -20,6 +20,7 @@ import type { TrainConfig } from '../../../src-shared/types';
 import { lowerThisThreadPriority } from './priority';
 import { betaAt } from '../schedule';
 import { DenseStepper } from './denseStepper';
+import { GanKernelStepper } from './ganKernelStepper';
 import type { Stepper } from './stepper';
 import { shareOf, stepSeedOf, workerSeed } from './batchSplit';
 import { CTL, REC, RING_SLOTS, STATE_PAUSE, STATE_STOP, type FromWorker, type ToWorker, type WorkerInit } from './workerMessages';
@@ -174,8 +175,12 @@ class Runner {
 
       // 1. This worker's share of the gradient of the batch's mean loss.
       const mine = stepper.gradShare((i) => order[start + lo + i], hi - lo, m, beta, seed);
-      this.losses[me * 2] = mine.recon;
-      this.losses[me * 2 + 1] = mine.kl;
+      // Per worker: Σ recon, Σ KL, then a VAE-GAN's Σ disc, gen, feature (runs whose buffer has
+      // room for them: runSetup's 5 slots a worker; the classifier's has 2).
+      const S = this.losses.length / W;
+      this.losses[me * S] = mine.recon;
+      this.losses[me * S + 1] = mine.kl;
+      if (mine.gan && S >= 5) this.losses.set([mine.gan.disc, mine.gan.gen, mine.gan.feature], me * S + 2);
       const tB = performance.now();
       prof.grad += tB - tA;
       this.barrier();
@@ -186,13 +191,18 @@ class Runner {
       let r = 0;
       let k = 0;
       for (let w = 0; w < W; w++) {
-        r += this.losses[w * 2];
-        k += this.losses[w * 2 + 1];
+        r += this.losses[w * S];
+        k += this.losses[w * S + 1];
       }
       const recon = r / m;
       const kl = k / m;
-      // A VAE-GAN's terms (one worker: nothing to add up across workers).
-      const gan = mine.gan;
+      // A VAE-GAN's terms, summed over the workers (the kernels split its batch too).
+      const gan = mine.gan && { disc: 0, gen: 0, feature: 0 };
+      for (let w = 0; gan && w < W; w++) {
+        gan.disc += this.losses[w * S + 2];
+        gan.gen += this.losses[w * S + 3];
+        gan.feature += this.losses[w * S + 4];
+      }
       if (!Number.isFinite(recon) || !Number.isFinite(kl) || (gan && ![gan.disc, gan.gen, gan.feature].every(Number.isFinite))) {
         // Checked before the update: the replicas keep their last good weights.
         stepper.discard();
@@ -242,6 +252,9 @@ class Runner {
 
 /** The step implementation this worker was started for. */
 async function makeStepper(init: WorkerInit): Promise<Stepper> {
+  if (init.gan) {
+    return new GanKernelStepper(init.gan.plan, init.gan.memory, init.gan.module, init.index, init.workers, init.cfg, new Float32Array(init.shared.x));
+  }
   if (init.dense) {
     const { shared } = init;
     return new DenseStepper(init.dense.plan, init.dense.memory, init.dense.module, init.index, init.workers, init.cfg, new Float32Array(shared.x), new Int32Array(shared.y));

@@ -8,6 +8,7 @@ import type { TrainConfig } from '../../../src-shared/types';
 import { envValue } from '../../env';
 import { backendInfo } from '../backend';
 import { denseUnsupported } from '../kernels/dense/densePlan';
+import { ganUnsupported } from '../kernels/dense/ganPlan';
 import { countParams, isGan } from '../models/build';
 import { resolveWorkerEntry } from './spawn';
 
@@ -53,7 +54,7 @@ export function denseOff(model: TrainConfig['model'], env: NodeJS.ProcessEnv = p
   const raw = envValue('LATENT_LAB_DENSE', env)?.trim();
   if (raw === '0') return 'LATENT_LAB_DENSE=0';
   if (typeof SharedArrayBuffer !== 'function') return 'no SharedArrayBuffer';
-  if (isGan(model.kind)) return 'the kernels have no VAE-GAN program';
+  if (isGan(model.kind)) return ganUnsupported({ config: model });
   return denseUnsupported({ config: model });
 }
 
@@ -72,7 +73,8 @@ export function availableCores(): number {
  * of ≥ 100k samples (epochs × training set) and (when `inputDim` is given) a model of ≥ 50k
  * parameters; 1 (with the threaded backend inside it) when the engine's wasm backend runs on
  * several threads.
- * A VAE-GAN: 1 (tfjs in one worker), 0 when `LATENT_LAB_TRAIN_WORKERS=0`.
+ * A VAE-GAN: as the dense kernels' models when they train it, else 1 (tfjs in one worker); 0
+ * when `LATENT_LAB_TRAIN_WORKERS=0`.
  * `LATENT_LAB_TRAIN_WORKERS=0|1|2…` forces the count (wasm and cpu only).
  */
 export function parallelWorkerCount(
@@ -86,8 +88,9 @@ export function parallelWorkerCount(
 ): number {
   if (backendName !== 'wasm' && backendName !== 'cpu') return 0;
   const forced = forcedWorkerCount(env);
-  // A VAE-GAN's three optimisers run on one tfjs worker (./ganStepper.ts), whatever its size.
-  if (isGan(cfg.model.kind)) return forced === 0 ? 0 : 1;
+  // A VAE-GAN on tfjs runs on one worker (./ganStepper.ts), whatever its size; on the kernels
+  // (./ganKernelStepper.ts) its batch is split as the VAE's.
+  if (isGan(cfg.model.kind) && (forced === 0 || denseOff(cfg.model, env) !== null)) return forced === 0 ? 0 : 1;
   if (forced !== null) return forced;
   const bs = Math.min(cfg.batchSize, trainCount);
   if (denseOff(cfg.model, env) === null) {

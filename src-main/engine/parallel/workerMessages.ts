@@ -6,6 +6,7 @@
 import type { TrainConfig } from '../../../src-shared/types';
 import type { ModelSpec } from '../models/build';
 import type { DensePlan } from '../kernels/dense/densePlan';
+import type { GanPlan } from '../kernels/dense/ganPlan';
 
 /** Slots of the control Int32Array (`ctl`). */
 export const CTL = {
@@ -55,7 +56,7 @@ export interface SharedBuffers {
   ctl: SharedArrayBuffer;
   /** Float32 [workers × P]: each worker's share of the step's gradient (already weighted; empty on the dense kernels). */
   grads: SharedArrayBuffer;
-  /** Float64 [workers × 2]: each worker's Σ recon and Σ kl over its rows. */
+  /** Float64 [workers × 5] (the classifier's: × 2): each worker's Σ recon, Σ kl (and a VAE-GAN's Σ disc, gen, feature) over its rows. */
   losses: SharedArrayBuffer;
   /** Float32 [P]: each step's updated weights, every worker writing the variables it owns (empty on the dense kernels). */
   params: SharedArrayBuffer;
@@ -90,6 +91,8 @@ export interface WorkerInit {
    * Adam moments, every worker's gradient share) all workers instantiate them on.
    */
   dense?: { plan: DensePlan; memory: WebAssembly.Memory; module: WebAssembly.Module };
+  /** A VAE-GAN on the kernels (./ganKernelStepper.ts): as `dense`, with the GAN's layout. */
+  gan?: { plan: GanPlan; memory: WebAssembly.Memory; module: WebAssembly.Module };
 }
 
 export type ToWorker =

@@ -1,0 +1,72 @@
+/**
+ * A training worker's VAE-GAN step on the WebAssembly kernels (../kernels/dense/ganNet.ts): the
+ * encoder, decoder and discriminator, their three Adam optimisers (the discriminator's at
+ * lr × discLrScale) and each worker's gradient share live in one shared WebAssembly.Memory, as
+ * for the VAE (./denseStepper.ts). The default for a VAE-GAN; the tfjs step (./ganStepper.ts)
+ * remains for what the kernels do not support (`ganUnsupported`), `LATENT_LAB_DENSE=0`, or a
+ * memory the kernels cannot have. A batch whose losses are not finite is discarded by the
+ * runner before `apply` (no update: the weights stay the last good ones).
+ */
+import type { GanParts, TrainConfig } from '../../../src-shared/types';
+import { GanNet } from '../kernels/dense/ganNet';
+import type { GanPlan } from '../kernels/dense/ganPlan';
+import { variantOf } from '../kernels/dense/kernelModule';
+import { partitionVariables } from './batchSplit';
+import type { Stepper } from './stepper';
+
+export class GanKernelStepper implements Stepper {
+  readonly notes: string[];
+  private readonly net: GanNet;
+  private readonly owned: number[];
+
+  constructor(
+    plan: GanPlan,
+    memory: WebAssembly.Memory,
+    module: WebAssembly.Module,
+    index: number,
+    workers: number,
+    private readonly cfg: TrainConfig,
+    private readonly x: Float32Array,
+  ) {
+    if (plan.threads !== workers) throw new Error(`VAE-GAN kernels: a plan for ${plan.threads} threads run by ${workers} workers`);
+    this.net = new GanNet(plan, memory, index, module);
+    this.notes = [`VAE-GAN kernels (wasm ${variantOf(module) === 'relaxed-simd' ? 'relaxed SIMD' : 'SIMD'})`];
+    const owner = partitionVariables(plan.tensors.map((t) => t.size), workers);
+    this.owned = owner.flatMap((w, i) => (w === index ? [i] : []));
+  }
+
+  /** This worker's share of the three networks' gradients; Σ over its rows of recon, KL and the GAN terms. */
+  gradShare(pick: (i: number) => number, rows: number, m: number, beta: number, seed: number): { recon: number; kl: number; gan: GanParts } {
+    this.net.load(this.x, rows, pick, seed);
+    const t = this.net.gradient(rows, m, beta);
+    return { recon: t.recon, kl: t.kl, gan: { disc: t.disc, gen: t.gen, feature: t.feature } };
+  }
+
+  discard(): void {}
+
+  /** Test probe: all shares summed, L2's gradient added (each network's loss's gradient, in `trainableVariables` order). */
+  combined(m: number): Float32Array {
+    const { plan } = this.net;
+    const g = new Float32Array(plan.P);
+    for (let t = 0; t < plan.threads; t++) {
+      const s = this.net.gradsOf(t);
+      for (let i = 0; i < g.length; i++) g[i] += s[i];
+    }
+    const l2 = this.cfg.model.l2;
+    if (l2 > 0) {
+      const w = this.net.weights;
+      for (const t of plan.tensors) if (t.kernel) for (let i = t.offset; i < t.offset + t.size; i++) g[i] += ((2 * l2) / m) * w[i];
+    }
+    return g;
+  }
+
+  apply(t: number, m: number, lr: number): void {
+    this.net.adam(this.owned, t, lr, this.cfg.model.l2, m);
+  }
+
+  sync(): void {}
+
+  getFlat(out?: Float32Array): Float32Array {
+    return this.net.getFlat(out);
+  }
+}
