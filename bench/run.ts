@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-conv] [-- --bench-cache DIR]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-latent Z] [-- --vaegan-conv] [-- --bench-cache DIR]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -90,6 +90,9 @@ const P = QUICK
       vaeganBudget: { dense: 180, conv: 180 }, vaeganQualityArches: (flag('vaegan-conv') ? ['dense', 'conv'] : ['dense']) as VaeganArch[],
     };
 
+// --vaegan-latent Z: the latent size of the vaegan section's VAE vs VAE-GAN pair (default 3, the app's).
+const vaeganLatent = opt('vaegan-latent', '') ? Number(opt('vaegan-latent', '')) : undefined;
+if (vaeganLatent !== undefined && !(Number.isInteger(vaeganLatent) && vaeganLatent >= 1)) throw new Error(`--vaegan-latent wants an integer ≥ 1, got ${opt('vaegan-latent', '')}`);
 // --vaegan-budget S: seconds of training per model in the vaegan section's VAE vs VAE-GAN comparison (dense and conv).
 if (opt('vaegan-budget', '')) {
   const s = Number(opt('vaegan-budget', ''));
@@ -574,7 +577,7 @@ async function main() {
       const vDataDir = inAppClassifier ? dataDir : path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
       vaegan = await runVaeganBench({
         quick: QUICK, tmp, dataDir: vDataDir, data, npzFile, torchWhyNot, classifier: inAppClassifier,
-        budgetSeconds: P.vaeganBudget, throughputArches: ['dense', 'conv'], qualityArches: P.vaeganQualityArches,
+        budgetSeconds: P.vaeganBudget, throughputArches: ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent,
       });
     } catch (err) {
       vaegan = { classifier: null, throughput: {}, quality: {}, note: `vaegan section failed: ${errMsg(err)}` };
