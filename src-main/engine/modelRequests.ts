@@ -7,7 +7,7 @@ import type { RequestName, RequestOutput, RequestParsed } from '../../src-shared
 import { LabError } from '../../src-shared/types';
 import { encodeImage, preprocessDropped } from './encodeImage';
 import { interpolateLatents, manifoldLatents, sampleLatents } from './inference';
-import { decodeArrays, decodeYielding, encodeArrays, nearest, reconErrors, type SplitData } from './metrics';
+import { decodeArrays, decodeYielding, encodeArrays, encodeSplitYielding, encodeYielding, nearest, reconErrors, type SplitData } from './metrics';
 import { isConditional } from './models/build';
 import type { LoadedRun } from './runCache';
 import { blendLabels, decodeWithLabelRows, labelPosterior } from './softLabels';
@@ -55,21 +55,29 @@ function split(lr: LoadedRun, which: 'train' | 'test'): SplitData {
   return which === 'train' ? lr.data.train : lr.data.test;
 }
 
-/** Latent means of (up to 60,000) training points, computed once per loaded run. */
-function trainLatents(lr: LoadedRun): { z: Float32Array; count: number } {
+/**
+ * Latent means of (up to 60,000) training points, computed once per loaded run, in slices that
+ * yield; kept only when the run's model and state did not change meanwhile (a run's end clears them).
+ */
+async function trainLatents(lr: LoadedRun): Promise<{ z: Float32Array; count: number }> {
   if (!lr.trainLatents) {
     const n = Math.min(lr.data.train.count, 60_000);
-    lr.trainLatents = encodeArrays(lr.bundle, lr.data.train.x, lr.data.train.y, n).mean;
-    lr.trainLatentsCount = n;
+    const [bundle, state] = [lr.bundle, lr.rec.state];
+    const z = await encodeYielding(bundle, lr.data.train.x, lr.data.train.y, n);
+    if (lr.bundle === bundle && lr.rec.state === state) {
+      lr.trainLatents = z;
+      lr.trainLatentsCount = n;
+    }
+    return { z, count: n };
   }
   return { z: lr.trainLatents, count: lr.trainLatentsCount! };
 }
 
 /** The `k` training points nearest to latent point `z` (Euclidean), with their images. */
-export function neighbors(lr: LoadedRun, z: Float32Array, k: number): Out<'model:neighbors'> {
+export async function neighbors(lr: LoadedRun, z: Float32Array, k: number): Promise<Out<'model:neighbors'>> {
   const d = lr.rec.config.model.latentDim;
   if (z.length !== d) throw new LabError('INVALID_PAYLOAD', `expected a ${d}-D latent point, got ${z.length} values`);
-  const { z: ref, count } = trainLatents(lr);
+  const { z: ref, count } = await trainLatents(lr);
   const { indices, distances } = nearest(ref, count, d, z, k);
   const D = lr.rec.inputDim;
   const images = new Float32Array(indices.length * D);
@@ -81,10 +89,10 @@ export function neighbors(lr: LoadedRun, z: Float32Array, k: number): Out<'model
   return { indices, labels, distances: distances.map(Math.sqrt), images, shape: lr.rec.shape };
 }
 
-export function latents(lr: LoadedRun, { split: which, limit }: In<'model:latents'>): Out<'model:latents'> {
+export async function latents(lr: LoadedRun, { split: which, limit }: In<'model:latents'>): Promise<Out<'model:latents'>> {
   const s = split(lr, which);
   const n = Math.min(s.count, limit ?? s.count);
-  const { mean } = encodeArrays(lr.bundle, s.x, s.y, n);
+  const { mean } = await encodeSplitYielding(lr.bundle, s.x, s.y, n);
   return {
     latents: mean,
     dim: lr.rec.config.model.latentDim,
@@ -111,7 +119,7 @@ export function decodeLatents(lr: LoadedRun, { z, count, labels }: In<'model:dec
 }
 
 /** A page of reconstructions with their per-image loss; `worstFirst` sorts the whole split by loss first. */
-export function reconstruct(lr: LoadedRun, { split: which, offset, count, worstFirst }: In<'model:reconstruct'>): Out<'model:reconstruct'> {
+export async function reconstruct(lr: LoadedRun, { split: which, offset, count, worstFirst }: In<'model:reconstruct'>): Promise<Out<'model:reconstruct'>> {
   const s = split(lr, which);
   const D = lr.rec.inputDim;
   const cond = isConditional(lr.rec.config.model.kind);
@@ -121,8 +129,9 @@ export function reconstruct(lr: LoadedRun, { split: which, offset, count, worstF
   if (n === 0) throw new LabError('INVALID_PAYLOAD', `offset ${offset} is past the end (${s.count} items)`);
   const x = s.x.subarray(from * D, (from + n) * D);
   const y = s.y.subarray(from, from + n);
-  const { mean } = encodeArrays(lr.bundle, x, cond ? y : null, n);
-  const recon = decodeArrays(lr.bundle, mean, cond ? y : null, n);
+  // In slices that yield: worst-first reaches every row of the split.
+  const { mean } = await encodeSplitYielding(lr.bundle, x, cond ? y : null, n);
+  const recon = await decodeYielding(lr.bundle, mean, cond ? y : null, n);
   const errors = reconErrors(lr.bundle, x, recon, n);
   let order = Array.from({ length: n }, (_, i) => i);
   if (worstFirst) order = order.sort((a, b) => errors[b] - errors[a]).slice(offset, offset + count);
@@ -196,5 +205,5 @@ export async function encodeFile(lr: LoadedRun, { bytes, label }: In<'model:enco
   const y = isConditional(lr.rec.config.model.kind) ? Int32Array.of(enc.label) : null;
   const reconstruction = decode(lr, enc.mean, y, 1);
   const labelFit = label === undefined && enc.negElbo ? { label: enc.label, probabilities: labelPosterior(enc.negElbo) } : undefined;
-  return { input, shape: lr.rec.shape, mean: enc.mean, logVar: enc.logVar, reconstruction, neighbors: neighbors(lr, enc.mean, 8), labelFit };
+  return { input, shape: lr.rec.shape, mean: enc.mean, logVar: enc.logVar, reconstruction, neighbors: await neighbors(lr, enc.mean, 8), labelFit };
 }
