@@ -12,6 +12,32 @@ import { variantOf } from '../kernels/dense/kernelModule';
 import { partitionVariables } from './batchSplit';
 import type { Stepper } from './stepper';
 
+/** What `combinedShares` reads of a kernel network (DenseNet, GanNet). */
+export interface KernelShares {
+  readonly plan: { P: number; threads: number; tensors: readonly { offset: number; size: number; kernel: boolean }[] };
+  readonly weights: Float32Array;
+  gradsOf(thread: number): Float32Array;
+}
+
+/**
+ * Test probe of a kernel stepper: every thread's gradient share summed (length P, the model's
+ * flat variable order), with L2's gradient (2·l2/m)·w added on kernels (not biases), for a batch
+ * of `m` rows.
+ */
+export function combinedShares(net: KernelShares, l2: number, m: number): Float32Array {
+  const { plan } = net;
+  const g = new Float32Array(plan.P);
+  for (let t = 0; t < plan.threads; t++) {
+    const s = net.gradsOf(t);
+    for (let i = 0; i < g.length; i++) g[i] += s[i];
+  }
+  if (l2 > 0) {
+    const w = net.weights;
+    for (const t of plan.tensors) if (t.kernel) for (let i = t.offset; i < t.offset + t.size; i++) g[i] += ((2 * l2) / m) * w[i];
+  }
+  return g;
+}
+
 export class DenseStepper implements Stepper {
   readonly notes: string[];
   private readonly net: DenseNet;
@@ -42,20 +68,7 @@ export class DenseStepper implements Stepper {
   discard(): void {}
 
   combined(m: number): Float32Array {
-    const { plan } = this.net;
-    const g = new Float32Array(plan.P);
-    for (let t = 0; t < plan.threads; t++) {
-      const s = this.net.gradsOf(t);
-      for (let i = 0; i < g.length; i++) g[i] += s[i];
-    }
-    const l2 = this.cfg.model.l2;
-    if (l2 > 0) {
-      const w = this.net.weights;
-      for (const t of plan.tensors) {
-        if (t.kernel) for (let i = t.offset; i < t.offset + t.size; i++) g[i] += ((2 * l2) / m) * w[i];
-      }
-    }
-    return g;
+    return combinedShares(this.net, this.cfg.model.l2, m);
   }
 
   apply(t: number, m: number, lr: number): void {

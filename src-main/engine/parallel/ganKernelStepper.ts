@@ -12,6 +12,7 @@ import { GanNet } from '../kernels/dense/ganNet';
 import type { GanPlan } from '../kernels/dense/ganPlan';
 import { variantOf } from '../kernels/dense/kernelModule';
 import { partitionVariables } from './batchSplit';
+import { combinedShares } from './denseStepper';
 import type { Stepper } from './stepper';
 
 export class GanKernelStepper implements Stepper {
@@ -46,18 +47,7 @@ export class GanKernelStepper implements Stepper {
 
   /** Test probe: all shares summed, L2's gradient added (each network's loss's gradient, in `trainableVariables` order). */
   combined(m: number): Float32Array {
-    const { plan } = this.net;
-    const g = new Float32Array(plan.P);
-    for (let t = 0; t < plan.threads; t++) {
-      const s = this.net.gradsOf(t);
-      for (let i = 0; i < g.length; i++) g[i] += s[i];
-    }
-    const l2 = this.cfg.model.l2;
-    if (l2 > 0) {
-      const w = this.net.weights;
-      for (const t of plan.tensors) if (t.kernel) for (let i = t.offset; i < t.offset + t.size; i++) g[i] += ((2 * l2) / m) * w[i];
-    }
-    return g;
+    return combinedShares(this.net, this.cfg.model.l2, m);
   }
 
   apply(t: number, m: number, lr: number): void {

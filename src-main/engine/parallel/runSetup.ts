@@ -59,8 +59,8 @@ export function prepareRun(bundle: ModelBundle, cfg: TrainConfig, train: SplitDa
   let denseNote: string | undefined;
   if (options.dense ?? denseOff(cfg.model) === null) {
     try {
-      if (isGan(spec.config.kind)) gan = ganSetup(spec, shapes, initial, Math.ceil(bs / W), W, options.denseMaxBytes);
-      else dense = denseSetup(spec, shapes, initial, Math.ceil(bs / W), W, options.denseMaxBytes);
+      if (isGan(spec.config.kind)) gan = kernelSetup('VAE-GAN kernels', () => planGan(spec, Math.ceil(bs / W), W, options.denseMaxBytes), createGanMemory, shapes, initial);
+      else dense = kernelSetup('dense kernels', () => planDense(spec, Math.ceil(bs / W), W, options.denseMaxBytes), createDenseMemory, shapes, initial);
     } catch (err) {
       // Too big for a wasm32 memory (or the memory cannot be had): tfjs trains it instead.
       if (!(err instanceof DenseMemoryError)) throw err;
@@ -150,60 +150,33 @@ export function flatWeights(vars: tf.Variable[]): Float32Array {
 class DenseMemoryError extends Error {}
 
 /**
- * The dense kernels' layout and shared memory for this run, holding the initial weights (Adam's
- * moments start at zero). The layout must list the model's variables in the same order and
- * shapes: anything else is a bug, not a fallback.
+ * A kernel program's layout and shared memory for this run (`what` names it in errors: "dense
+ * kernels", "VAE-GAN kernels"), holding the initial weights (Adam's moments start at zero). The
+ * layout must list the model's variables in the same order and shapes: anything else is a bug,
+ * not a fallback. Throws DenseMemoryError when the plan or its memory cannot be had (the caller
+ * falls back to tfjs).
  */
-function denseSetup(
-  spec: ModelSpec,
+function kernelSetup<T extends { tensors: { shape: number[] }[]; P: number; w: number; bytes: number }>(
+  what: string,
+  makePlan: () => T,
+  makeMemory: (plan: T) => WebAssembly.Memory,
   shapes: number[][],
   initial: Float32Array,
-  rows: number,
-  workers: number,
-  maxBytes?: number,
-): { plan: DensePlan; memory: WebAssembly.Memory; module: WebAssembly.Module } {
-  let plan: DensePlan;
+): { plan: T; memory: WebAssembly.Memory; module: WebAssembly.Module } {
+  let plan: T;
   let memory: WebAssembly.Memory;
   try {
-    plan = planDense(spec, rows, workers, maxBytes);
+    plan = makePlan();
   } catch (err) {
-    throw new DenseMemoryError(`the dense kernels cannot hold this model: ${(err as Error).message}`);
+    throw new DenseMemoryError(`the ${what} cannot hold this model: ${(err as Error).message}`);
   }
   const got = plan.tensors.map((t) => t.shape.join('x')).join(', ');
   const want = shapes.map((s) => s.join('x')).join(', ');
-  if (got !== want) throw new Error(`dense kernels: layout [${got}] does not match the model's variables [${want}]`);
+  if (got !== want) throw new Error(`${what}: layout [${got}] does not match the model's variables [${want}]`);
   try {
-    memory = createDenseMemory(plan);
+    memory = makeMemory(plan);
   } catch (err) {
-    throw new DenseMemoryError(`the dense kernels could not get ${(plan.bytes / 2 ** 20).toFixed(0)} MiB of memory: ${(err as Error).message}`);
-  }
-  new Float32Array(memory.buffer, plan.w, plan.P).set(initial);
-  return { plan, memory, module: kernelModule() };
-}
-
-/** As `denseSetup`, for a VAE-GAN (../kernels/dense/ganPlan.ts). */
-function ganSetup(
-  spec: ModelSpec,
-  shapes: number[][],
-  initial: Float32Array,
-  rows: number,
-  workers: number,
-  maxBytes?: number,
-): { plan: GanPlan; memory: WebAssembly.Memory; module: WebAssembly.Module } {
-  let plan: GanPlan;
-  let memory: WebAssembly.Memory;
-  try {
-    plan = planGan(spec, rows, workers, maxBytes);
-  } catch (err) {
-    throw new DenseMemoryError(`the VAE-GAN kernels cannot hold this model: ${(err as Error).message}`);
-  }
-  const got = plan.tensors.map((t) => t.shape.join('x')).join(', ');
-  const want = shapes.map((s) => s.join('x')).join(', ');
-  if (got !== want) throw new Error(`VAE-GAN kernels: layout [${got}] does not match the model's variables [${want}]`);
-  try {
-    memory = createGanMemory(plan);
-  } catch (err) {
-    throw new DenseMemoryError(`the VAE-GAN kernels could not get ${(plan.bytes / 2 ** 20).toFixed(0)} MiB of memory: ${(err as Error).message}`);
+    throw new DenseMemoryError(`the ${what} could not get ${(plan.bytes / 2 ** 20).toFixed(0)} MiB of memory: ${(err as Error).message}`);
   }
   new Float32Array(memory.buffer, plan.w, plan.P).set(initial);
   return { plan, memory, module: kernelModule() };
