@@ -35,7 +35,7 @@ export const ENV_VARS = {
     scope: 'app',
     values: '`0`',
     default: "on: Latent Lab's dense WebAssembly kernels train supported models",
-    meaning: '`0` trains on tfjs ops in the workers instead.',
+    meaning: '`0` trains on tfjs ops in the workers, and runs forward passes (validation, encoding, decoding) on tfjs, instead.',
   },
   LATENT_LAB_TRAIN_WORKERS: {
     scope: 'app',

@@ -240,6 +240,23 @@ describe('metrics on the kernels', () => {
       disposeBundle(b);
     }
   });
+
+  it('LATENT_LAB_DENSE=0 sends forward passes to tfjs too (the same numbers)', () => {
+    const b = buildModel(spec(28, 1, { kind: 'vae', latentDim: 2, hidden: [8] }), 1);
+    const before = process.env.LATENT_LAB_DENSE;
+    try {
+      const z = Float32Array.from([0.1, 0.2, 0.3, 0.4]);
+      expect(kernelForwardFor(b)).not.toBeNull();
+      const onKernels = decodeArrays(b, z, null, 2);
+      process.env.LATENT_LAB_DENSE = '0';
+      expect(kernelForwardFor(b)).toBeNull();
+      expectClose(decodeArrays(b, z, null, 2), onKernels, 1e-5);
+    } finally {
+      if (before === undefined) delete process.env.LATENT_LAB_DENSE;
+      else process.env.LATENT_LAB_DENSE = before;
+      disposeBundle(b);
+    }
+  });
 });
 
 describe('the in-app classifier on the kernels', () => {

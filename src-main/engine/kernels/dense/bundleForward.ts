@@ -3,7 +3,7 @@
  * `encodeArrays`, `decodeArrays`, and everything built on them) run on the kernels
  * (./kernelForward.ts) or on tfjs: the kernels whenever they take the model, tfjs otherwise
  * (an activation the kernels lack, a layout that does not match the tfjs variables, no memory,
- * no SharedArrayBuffer, or `setKernelForward(false)`).
+ * no SharedArrayBuffer, `LATENT_LAB_DENSE=0`, or `setKernelForward(false)`).
  *
  * One KernelForward per bundle, kept while the bundle lives (a WeakMap). Its weights are the
  * bundle's tfjs variables: every write to a variable (`Variable.assign`, which the trainer's
@@ -13,6 +13,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelBundle, ModelSpec } from '../../models/build';
+import { envValue } from '../../../env';
 import { denseUnsupported } from './densePlan';
 import { KernelForward } from './kernelForward';
 
@@ -32,9 +33,14 @@ export function setKernelForward(on: boolean): void {
   enabled = on;
 }
 
+/** Whether forward passes may run on the kernels at all: not after `setKernelForward(false)` or with `LATENT_LAB_DENSE=0` (read each time). */
+function kernelsOn(): boolean {
+  return enabled && envValue('LATENT_LAB_DENSE')?.trim() !== '0';
+}
+
 /** Whether the kernels would run forward passes of a model of this spec (a config-level check). */
 export function kernelForwardSupported(spec: Pick<ModelSpec, 'config'>): boolean {
-  return enabled && typeof SharedArrayBuffer === 'function' && denseUnsupported(spec) === null;
+  return kernelsOn() && typeof SharedArrayBuffer === 'function' && denseUnsupported(spec) === null;
 }
 
 /** The encoder's then the decoder's trainable variables: the order of the kernels' tensors. */
@@ -63,7 +69,7 @@ function build(bundle: ModelBundle): Entry {
  * tfjs, which gives them a zero one-hot row as before).
  */
 export function kernelForwardFor(bundle: ModelBundle, labels?: Int32Array | null): KernelForward | null {
-  if (!enabled) return null;
+  if (!kernelsOn()) return null;
   let entry = entries.get(bundle);
   if (!entry) {
     entry = build(bundle);
