@@ -6,10 +6,10 @@
  * rewrites it). Plain Node; the renderer gets nothing from the environment.
  */
 
-export type EnvScope = 'app' | 'build' | 'tests';
+export type EnvScope = 'app' | 'build' | 'tests' | 'bench';
 
 export interface EnvVarDoc {
-  /** `app`: the app, browser mode and CLI; `build`: `electron-vite build`; `tests`: the test suites. */
+  /** `app`: the app, browser mode and CLI; `build`: `electron-vite build`; `tests`: the test suites; `bench`: `npm run bench` and its scripts. */
   scope: EnvScope;
   /** Accepted values, e.g. `tensorflow \| wasm \| cpu`, `path`, `1…8`. */
   values: string;
@@ -96,6 +96,12 @@ export const ENV_VARS = {
     values: 'any non-empty value',
     default: 'skipped',
     meaning: 'Runs the `@screenshots` spec, which rewrites `docs/screenshots/`.',
+  },
+  LATENT_LAB_MEM_TRACE: {
+    scope: 'bench',
+    values: 'any non-empty value',
+    default: 'off',
+    meaning: "The `convmem` bench's engine process prints its memory (RSS, heap, array buffers) after the import and at training reports to stderr.",
   },
 } as const satisfies Record<`LATENT_LAB_${string}`, EnvVarDoc>;
 
