@@ -69,7 +69,7 @@ describe('environment variables', () => {
       expect(d.meaning.length, name).toBeGreaterThan(10);
       expect(d.values.length, name).toBeGreaterThan(0);
       expect(d.default.length, name).toBeGreaterThan(0);
-      expect(['app', 'build', 'tests']).toContain(d.scope);
+      expect(['app', 'build', 'tests', 'bench']).toContain(d.scope);
     }
   });
 });
