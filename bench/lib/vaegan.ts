@@ -224,24 +224,50 @@ async function reconAccuracy(engine: Engine, clf: Classifier, data: LoadedDatase
   return ok / n;
 }
 
-/** One model trained for `budget` wall seconds through the Engine, then its judged metrics. */
+/** How long a budget run waits for the classifier's numbers after its end (a conv decoder's samples take a while under load). */
+const JUDGE_WAIT_MS = 15 * 60_000;
+
+/** One model trained for `budget` wall seconds through the Engine, then its judged metrics (waited for: they come with runs:metricsUpdated). */
 async function budgetRun(engine: Engine, listen: (l: Listener | null) => void, clf: Classifier | null, data: LoadedDataset, cfg: Record<string, unknown>, budget: number): Promise<BudgetRun> {
   let last: TrainProgress | null = null;
+  // The classifier's numbers (Fréchet, recon accuracy) come after the run's end, with runs:metricsUpdated.
+  const judged: Map<string, { metrics: RunSummary['metrics']; message?: string }> = new Map();
+  let judgedNow: (() => void) | null = null;
   listen((name, payload) => {
     if (name === 'training:progress') last = payload as TrainProgress;
+    if (name === 'runs:metricsUpdated') {
+      const u = payload as { runId: string; metrics: RunSummary['metrics']; pending: boolean; message?: string };
+      if (!u.pending) judged.set(u.runId, { metrics: u.metrics, message: u.message });
+      judgedNow?.();
+    }
   });
   const t0 = performance.now();
   let runId: string;
+  let totalSeconds: number;
+  let run: RunSummary;
   try {
     runId = (await engine.call('training:start', { ...cfg, epochs: 10_000 })).runId;
     await sleep(budget * 1000);
     await engine.call('training:stop', {});
     await engine.waitForTraining();
+    totalSeconds = (performance.now() - t0) / 1000;
+    run = ((await engine.call('runs:list', {})) as RunSummary[]).find((r) => r.id === runId)!;
+    if (run.metrics && run.metrics.frechet == null && clf) {
+      const deadline = performance.now() + JUDGE_WAIT_MS;
+      while (!judged.has(runId) && performance.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          judgedNow = resolve;
+          setTimeout(resolve, 1000);
+        });
+      }
+      const j = judged.get(runId);
+      if (j?.metrics) run = { ...run, metrics: j.metrics };
+      else log(`  the classifier's numbers did not come within ${JUDGE_WAIT_MS / 1000} s${j?.message ? `: ${j.message}` : ''}`);
+    }
   } finally {
+    judgedNow = null;
     listen(null);
   }
-  const totalSeconds = (performance.now() - t0) / 1000;
-  const run = ((await engine.call('runs:list', {})) as RunSummary[]).find((r) => r.id === runId)!;
   if (run.state === 'error' || !run.metrics) throw new Error(`run ${runId} ended ${run.state}${run.error ? `: ${run.error}` : ''} without metrics`);
   const m = run.metrics;
   let recon: number | null = m.reconAccuracy ?? null;
