@@ -24,7 +24,7 @@ import { shouldTrainInParallel, trainModelParallel, TrainWorkersUnavailable } fr
 import { specOf, type LoadedRun, type RunCache } from '../runCache';
 import type { RunRecord, RunStore } from '../runs';
 import { TrainControl, trainModel } from '../train';
-import { datasetLabel, distinctName } from '../runNames';
+import { defaultRunName, distinctName } from '../runNames';
 
 type Emit = <N extends EventName>(name: N, payload: EventPayload<N>) => void;
 
@@ -59,12 +59,6 @@ export interface TrainerDeps {
   emit: Emit;
   /** The in-app classifier's numbers (Fréchet distance, generation accuracy); none: left out. */
   classifierMetrics?: EndClassifierMetrics;
-}
-
-function defaultName(cfg: TrainConfig): string {
-  const kind = cfg.model.kind.toUpperCase();
-  const beta = cfg.model.kind !== 'ae' && cfg.model.beta !== 1 ? ` β=${cfg.model.beta}` : '';
-  return `${kind} z=${cfg.model.latentDim}${beta} · ${datasetLabel(cfg.dataset)}`;
 }
 
 /** `trainModel`, or the parallel trainer falling back to it when its workers cannot start. */
@@ -201,7 +195,7 @@ export class Trainer {
       version: 1,
       id,
       // Two runs with the same settings get distinct names ("… (2)").
-      name: cfg.name ?? distinctName(defaultName(cfg), (await store.list()).map((r) => r.name)),
+      name: cfg.name ?? distinctName(defaultRunName(cfg), (await store.list()).map((r) => r.name)),
       created: new Date().toISOString(),
       config: cfg,
       state: 'training',

@@ -1,0 +1,39 @@
+/**
+ * A new run's default name says the model as the app names it and its arch: "Conv VAE z=4 ·
+ * shapes" and "VAE z=4 · shapes" tell a conv run from a dense one without opening either, and a
+ * VAE-GAN is "VAE-GAN", as in the forms, not "VAEGAN".
+ */
+import { describe, expect, it } from 'vitest';
+import { TrainConfig, type TrainConfigInput } from '../../src-shared/types';
+import { defaultRunName, distinctName, kindName } from '../../src-main/engine/runNames';
+
+const cfg = (model: TrainConfigInput['model'], dataset: TrainConfigInput['dataset'] = { id: 'mnist' }) =>
+  TrainConfig.parse({ dataset, model, epochs: 1, batchSize: 16 });
+
+describe('default run names', () => {
+  it('name every kind × arch with the model’s proper name, "Conv" only for the conv arch', () => {
+    const kinds = ['ae', 'vae', 'cvae', 'vaegan'] as const;
+    const proper = { ae: 'AE', vae: 'VAE', cvae: 'CVAE', vaegan: 'VAE-GAN' };
+    for (const kind of kinds) {
+      const dense = defaultRunName(cfg({ kind, latentDim: 8, beta: 1 }));
+      const conv = defaultRunName(cfg({ kind, latentDim: 8, beta: 1, arch: 'conv' }));
+      expect(dense).toBe(`${proper[kind]} z=8 · mnist`);
+      expect(conv).toBe(`Conv ${proper[kind]} z=8 · mnist`);
+      expect(kindName(kind)).toBe(proper[kind]);
+    }
+  });
+
+  it('a conv and a dense run with the same settings differ by their names, not by a "(2)"', () => {
+    const data = { id: 'local' as const, path: '/home/me/shapes/' };
+    const dense = defaultRunName(cfg({ kind: 'vae', latentDim: 4 }, data));
+    const conv = defaultRunName(cfg({ kind: 'vae', latentDim: 4, arch: 'conv' }, data));
+    expect([dense, conv]).toEqual(['VAE z=4 · shapes', 'Conv VAE z=4 · shapes']);
+    expect(distinctName(conv, [dense])).toBe(conv);
+  });
+
+  it('say β when it is not 1, except for an AE, which has none', () => {
+    expect(defaultRunName(cfg({ kind: 'vae', latentDim: 2, beta: 4 }))).toBe('VAE z=2 β=4 · mnist');
+    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, arch: 'conv', beta: 0.5 }))).toBe('Conv VAE-GAN z=8 β=0.5 · mnist');
+    expect(defaultRunName(cfg({ kind: 'ae', latentDim: 2 }))).toBe('AE z=2 · mnist');
+  });
+});
