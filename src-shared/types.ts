@@ -60,6 +60,16 @@ export type Arch = z.infer<typeof Arch>;
 /** Most conv stages a model may have (a 64×64 image halves 6 times down to 1×1). */
 export const MAX_CONV_STAGES = 6;
 
+/** Square image sides conv models take. */
+export const CONV_SIDES = [28, 32, 64] as const;
+
+/** Default filters per stage and encoder dense layers of a conv model, per image side (28: the Keras example's). */
+export const CONV_DEFAULTS: Record<(typeof CONV_SIDES)[number], { filters: number[]; hidden: number[] }> = {
+  28: { filters: [32, 64], hidden: [16] },
+  32: { filters: [32, 64, 128], hidden: [256] },
+  64: { filters: [32, 64, 128, 256], hidden: [256] },
+};
+
 /**
  * The reconstruction likelihood p(x | z). `bernoulli`: each value a probability (sigmoid output,
  * binary cross-entropy; images in [0, 1]: MNIST figures stay comparable with the literature).

@@ -2,7 +2,7 @@
  * A conv VAE from the Train form in browser mode (issue #13's UI): the architecture picker, the
  * model card beside the form (parameters, MFLOP per sample, layers) following every change, a
  * filter list the image cannot take refused in words with Train held, and one epoch of a conv
- * VAE on the embedded MNIST trained from the UI, whose widths come back into the form when the
+ * VAE on the embedded MNIST trained from the UI, whose widths left on Auto stay automatic when the
  * run opens. Waits only for explicit states (data-state, data-params, aria values).
  */
 import { test, expect } from './helpers/fixtures';
@@ -49,8 +49,8 @@ test('conv VAE from the form: model card, refusal in words, one epoch trained', 
     await expect(layers.getByRole('row').filter({ hasText: 'Conv2DTranspose' })).toHaveCount(3);
     await expect(layers.getByRole('row').filter({ hasText: 'enc_dense_0' })).toContainText('16');
     // The placeholders say the defaults the engine will use.
-    await expect(page.getByTestId('conv-filters-input')).toHaveAttribute('placeholder', '32, 64');
-    await expect(page.getByTestId('conv-hidden-input')).toHaveAttribute('placeholder', '16');
+    await expect(page.getByTestId('conv-filters-input')).toHaveAttribute('placeholder', 'Auto (32, 64)');
+    await expect(page.getByTestId('conv-hidden-input')).toHaveAttribute('placeholder', 'Auto (16)');
   });
 
   await test.step('three stages on a 28×28 image: refused in words, Train held until fixed', async () => {
@@ -73,10 +73,11 @@ test('conv VAE from the form: model card, refusal in words, one epoch trained', 
     await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-train-kernels', 'dense');
     await expect(page.getByTestId('latent-scatter')).toHaveAttribute('data-point-count', '2000');
     await expect(page.getByTestId('run-metrics')).toHaveAttribute('data-ready', 'true');
-    // The opened run brings its resolved widths into the form; the card still describes it.
+    // The widths left on Auto stay automatic after the run (they follow the next dataset's size); the card still describes it.
     await expect(page.getByTestId('arch-select')).toHaveValue('conv');
-    await expect(page.getByTestId('conv-filters-input')).toHaveValue('32, 64');
-    await expect(page.getByTestId('conv-hidden-input')).toHaveValue('16');
+    await expect(page.getByTestId('conv-filters-input')).toHaveValue('');
+    await expect(page.getByTestId('conv-hidden-input')).toHaveValue('');
+    await expect(page.getByTestId('conv-filters-input')).toHaveAttribute('placeholder', 'Auto (32, 64)');
     await expect(card).toHaveAttribute('data-state', 'ready');
   });
 

@@ -18,21 +18,14 @@
  * dropout (dense layers) and L2 (all kernels) settings apply as for dense models.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LabError, type ModelConfig } from '../../../src-shared/types';
+import { CONV_DEFAULTS, CONV_SIDES, LabError, type ModelConfig } from '../../../src-shared/types';
 import { denseChainParams, denseLayer, hiddenStack, latentHeads, outputActivation, withLabel } from './dense';
 import { isConditional, isVariational, type ModelSpec } from './spec';
 
-/** Square image sides conv models take. */
-export const CONV_SIDES = [28, 32, 64] as const;
 /** Channels conv models take (grey, RGB). */
 export const CONV_CHANNELS = [1, 3] as const;
-
-/** Default filters per stage and encoder dense layers, per image side. */
-export const CONV_DEFAULTS: Record<(typeof CONV_SIDES)[number], { filters: number[]; hidden: number[] }> = {
-  28: { filters: [32, 64], hidden: [16] },
-  32: { filters: [32, 64, 128], hidden: [256] },
-  64: { filters: [32, 64, 128, 256], hidden: [256] },
-};
+// The sides and their default filters / dense layers live in the contract (the Train form shows them too).
+export { CONV_DEFAULTS, CONV_SIDES };
 
 /** One convolution of the plan; shapes are [H, W, C] per sample. */
 export interface ConvStage {

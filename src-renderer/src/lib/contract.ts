@@ -33,4 +33,4 @@ export type {
   TrainProgress,
   TrainState,
 } from '../../../src-shared/contract';
-export { ARCHS, DATASET_IDS, DEFAULT_BETA, DEFAULT_SIGMA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MAX_IMAGE_BYTES, MODEL_KINDS, VAEGAN_DEFAULTS } from '../../../src-shared/types';
+export { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BETA, DEFAULT_SIGMA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MAX_IMAGE_BYTES, MODEL_KINDS, VAEGAN_DEFAULTS } from '../../../src-shared/types';

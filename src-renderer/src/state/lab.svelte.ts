@@ -14,7 +14,7 @@ import type { SettingsStorage, StateApi } from './port';
 import { Runs } from './runs.svelte';
 import { SampleCache } from './samples';
 import { ScatterState } from './scatter.svelte';
-import { Settings, formFromConfig } from './settings.svelte';
+import { Settings, formFromConfig, type RunData } from './settings.svelte';
 import { CompareState } from './tabs/compare.svelte';
 import { EncodeState } from './tabs/encode.svelte';
 import { ExportState } from './tabs/export.svelte';
@@ -123,6 +123,8 @@ export class Lab {
   #loaded = false;
   /** The run whose start last refreshed the engine info. */
   #infoRun: string | null = null;
+  /** The run the Train form started last (not one attached from the CLI). */
+  #formRunId: string | null = null;
 
   /** Subscribe to engine events and load the initial state. Returns the unsubscribe. */
   start(): () => void {
@@ -205,8 +207,12 @@ export class Lab {
     if (last && this.runs.list.some((r) => r.id === last && !r.error)) await this.openRun(last);
   }
 
-  /** Make a run the active model and show its test latents. */
-  async openRun(runId: string): Promise<boolean> {
+  /**
+   * Make a run the active model and show its test latents. The Train form takes the run's settings
+   * (automatic ones stay automatic: `formFromConfig`), except with `keepForm` (the run the form just
+   * trained: the form already says what the user chose).
+   */
+  async openRun(runId: string, opts: { keepForm?: boolean } = {}): Promise<boolean> {
     if (this.training.active) {
       this.toasts.push('info', 'Training is running: stop it before opening another run.');
       return false;
@@ -218,7 +224,8 @@ export class Lab {
     }
     this.settings.lastRunId = runId;
     // The run's own settings, loss curves and metrics (issue #14 a).
-    this.settings.train = formFromConfig(summary.config, this.settings.train);
+    if (!opts.keepForm) this.settings.train = formFromConfig(summary.config, this.settings.train, this.#runDataKind(summary.config.dataset));
+    if (summary.config.dataset.id === 'local') this.datasetCheck.openedRun(summary.name, this.settings.train.folderPath, this.settings.train.import);
     void this.training.showRun(runId);
     // Saved without metrics, or without the classifier's numbers (queued in the background if they can come).
     if (summary.epochsDone > 0 && (!summary.metrics || summary.metrics.frechet === undefined)) void this.runs.loadMetrics(runId);
@@ -257,6 +264,7 @@ export class Lab {
       if (this.training.error) this.toasts.push('error', this.training.error);
       return;
     }
+    this.#formRunId = runId;
     this.runs.activeId = null;
     void this.runs.refresh(); // lists the new run (state "training") with its name
     void this.#loadRunData(runId, formToConfig(this.settings.train).dataset as DatasetRef);
@@ -270,7 +278,14 @@ export class Lab {
   async #afterTraining(runId: string): Promise<void> {
     await this.runs.refresh();
     const run = this.runs.list.find((r) => r.id === runId);
-    if (run && run.epochsDone > 0 && !run.error) await this.openRun(runId);
+    if (run && run.epochsDone > 0 && !run.error) await this.openRun(runId, { keepForm: runId === this.#formRunId });
+  }
+
+  /** Whether a run's data is images and their side, as far as known without reading it (your own data: its import size). */
+  #runDataKind(ref: DatasetRef): RunData {
+    if (ref.id === 'local') return { isImage: true, side: typeof ref.import?.size === 'number' ? ref.import.size : null };
+    const d = this.engine.dataset(ref.id);
+    return { isImage: d?.isImage ?? true, side: d?.isImage && d.shape.length === 3 ? d.shape[0] : null };
   }
 
   async deleteRun(runId: string): Promise<void> {
@@ -318,6 +333,7 @@ export class Lab {
     try {
       const info = await this.api.invoke('datasets:prepare', { dataset: ref });
       if (this.model?.runId === runId) this.#runData = { runId, info };
+      if (this.model?.runId === runId) this.datasetCheck.showRunReport(this.settings.train.folderPath, this.settings.train.import, info);
     } catch {
       // Class names stay numbers; the run itself works without them.
     }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import '../lib/zod-config';
-import { ARCHS, DATASET_IDS, DEFAULT_BETA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MODEL_KINDS } from '../lib/contract';
+import { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BETA, DEFAULT_SIGMA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MODEL_KINDS } from '../lib/contract';
 import type { ExportFormat, ModelKind, TrainConfig } from '../lib/contract';
 import type { SettingsStorage } from './port';
 
@@ -160,13 +160,45 @@ function importForm(o: { size: ImportForm['size']; channels: ImportForm['channel
   return { size: o.size, channels: o.channels, fit: o.fit, transpose: o.transpose };
 }
 
+/** What the run's data was, as far as the form needs it to tell a default from a choice. */
+export interface RunData {
+  /** Images (Bernoulli and σ 0.1 are the automatic choices) or 2-D points (Gaussian, σ 1). */
+  isImage: boolean;
+  /** The images' side when known (28, 32, 64: the conv defaults of that size); null: unknown (your own data before it is read). */
+  side: number | null;
+}
+
+const sameList = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * A saved conv run's filters and dense units as the form holds them: '' / null where they are the
+ * image size's default (the engine writes the defaults into the config), so they follow the next
+ * dataset's size instead of keeping 28×28 widths on 32×32 data. With the side unknown, filters equal to some
+ * size's default count as that size's; dense units then compare with that size's default (else any size's).
+ */
+function convWidths(filters: readonly number[], hidden: readonly number[], side: number | null): { convFilters: string; convHidden: number | null } {
+  const sides = Object.keys(CONV_DEFAULTS).map(Number) as (keyof typeof CONV_DEFAULTS)[];
+  const known = sides.find((s) => s === side);
+  const filterSide = known ?? sides.find((s) => sameList(CONV_DEFAULTS[s].filters, filters));
+  const defaultFilters = filterSide !== undefined && sameList(CONV_DEFAULTS[filterSide].filters, filters);
+  const hiddenSides = filterSide !== undefined ? [filterSide] : sides;
+  const defaultHidden = hidden.length === 0 || (hidden.length === 1 && hiddenSides.some((s) => sameList(CONV_DEFAULTS[s].hidden, hidden)));
+  return { convFilters: defaultFilters ? '' : filters.join(', '), convHidden: defaultHidden ? null : (hidden[0] ?? null) };
+}
+
 /**
  * The Train form as it was for a saved run's config, so opening a run shows its own settings.
- * Fields the form does not have (activation, more hidden layers…) are left out; a value the form cannot hold
+ * Settings the engine resolved from an automatic default (the likelihood, σ, a conv model's filters
+ * and dense units) come back automatic when the saved value is that default for the run's data
+ * (`data`): they then follow the dataset chosen next, as when the user left them on Auto. Fields the
+ * form does not have (activation, more hidden layers…) are left out; a value the form cannot hold
  * keeps the form's current one.
  */
-export function formFromConfig(cfg: TrainConfig, current: TrainForm): TrainForm {
+export function formFromConfig(cfg: TrainConfig, current: TrainForm, data: RunData = { isImage: true, side: null }): TrainForm {
   const m = cfg.model;
+  const autoLikelihood = data.isImage ? 'bernoulli' : 'gaussian';
+  const defaultSigma = data.isImage ? DEFAULT_SIGMA.image : DEFAULT_SIGMA.points;
+  const conv = m.arch === 'conv' ? convWidths(m.convFilters ?? [], m.hidden, data.side) : { convFilters: current.convFilters, convHidden: current.convHidden };
   const wanted: TrainForm = {
     ...current,
     dataset: cfg.dataset.id as TrainForm['dataset'],
@@ -176,10 +208,9 @@ export function formFromConfig(cfg: TrainConfig, current: TrainForm): TrainForm 
     arch: m.arch,
     latentDim: m.latentDim,
     hidden: m.arch === 'dense' ? (m.hidden[0] ?? current.hidden) : current.hidden,
-    convFilters: m.arch === 'conv' ? (m.convFilters ?? []).join(', ') : current.convFilters,
-    convHidden: m.arch === 'conv' ? (m.hidden[0] ?? null) : current.convHidden,
-    likelihood: m.likelihood,
-    sigma: m.likelihood === 'gaussian' ? (m.sigma ?? null) : current.sigma,
+    ...conv,
+    likelihood: m.likelihood === autoLikelihood ? 'auto' : m.likelihood,
+    sigma: m.likelihood === 'gaussian' ? (m.sigma === undefined || m.sigma === defaultSigma ? null : m.sigma) : current.sigma,
     beta: m.beta,
     klWarmupEpochs: m.klWarmupEpochs,
     // A VAE-GAN's settings as saved (the defaults were written in at the start); other kinds keep the form's.
@@ -196,6 +227,16 @@ export function formFromConfig(cfg: TrainConfig, current: TrainForm): TrainForm 
   const out = { ...parsed };
   for (const k of Object.keys(wanted) as (keyof TrainForm)[]) if (JSON.stringify(parsed[k]) !== JSON.stringify(wanted[k])) (out as Record<string, unknown>)[k] = current[k];
   return out;
+}
+
+/**
+ * Choices in the form that do not fit the chosen dataset (`data`: its kind, null while unknown),
+ * as sentences naming the form's fields: shown under the form before Train, which waits for them.
+ * (Conv on 2-D points comes from the engine's model card.)
+ */
+export function trainDataErrors(f: TrainForm, data: { isImage: boolean; title: string } | null): Partial<Record<keyof TrainForm, string>> {
+  if (!data || data.isImage || f.likelihood !== 'bernoulli') return {};
+  return { likelihood: `The Bernoulli likelihood needs images (values in [0, 1]); ${data.title} is 2-D points: choose Auto (Gaussian) or Gaussian.` };
 }
 
 export class Settings {

@@ -72,6 +72,8 @@ export class Training {
   /** Lines of the shown run's metrics.jsonl that could not be read (said under the chart). */
   historySkipped = $state(0);
 
+  /** The last start was refused (`error` says why; no run began). */
+  startRefused = $derived(this.state === 'error' && this.runId === null && this.error !== null);
   uiState: UiTrainState = $derived(
     this.state === 'cancelled' ? 'done' : this.state,
   );
@@ -98,6 +100,8 @@ export class Training {
    * last start's. A batch clamp or a too-short run must still be readable once a 2-second run is over.
    */
   shownWarnings(opened: { warnings?: string[] } | null): string[] {
+    // A refused start's error stands alone: the run still on screen's notices are not about it.
+    if (this.startRefused) return [];
     if (opened) return opened.warnings ?? [];
     return this.runId && this.state !== 'idle' ? this.warnings : [];
   }
@@ -183,6 +187,11 @@ export class Training {
    * history could not be read (the chart is then empty, not another run's).
    */
   async showRun(runId: string): Promise<boolean> {
+    // Opening a run moves on from a refused start: its error no longer describes what is on screen.
+    if (this.startRefused) {
+      this.state = 'idle';
+      this.error = null;
+    }
     if (this.active || (this.historyRunId === runId && this.history.x.length > 0)) return true;
     this.history.clear();
     this.historyRunId = runId;

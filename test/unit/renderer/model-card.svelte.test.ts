@@ -77,10 +77,10 @@ describe('the form’s conv settings', () => {
     expect(new Settings(storage).train).toMatchObject({ arch: 'dense', sigma: null, convFilters: '16, 32', latentDim: 3 });
   });
 
-  it('an opened conv run brings its architecture and widths into the form, and keeps the dense units', () => {
+  it('an opened conv run brings its architecture and chosen widths into the form, and keeps the dense units', () => {
     const current = { ...form(), hidden: 200 };
-    const cfg = TrainConfig.parse({ model: { kind: 'vae', arch: 'conv', latentDim: 2, convFilters: [32, 64], hidden: [16], likelihood: 'gaussian', sigma: 0.3 } });
-    expect(formFromConfig(cfg, current)).toMatchObject({ arch: 'conv', convFilters: '32, 64', convHidden: 16, hidden: 200, likelihood: 'gaussian', sigma: 0.3 });
+    const cfg = TrainConfig.parse({ model: { kind: 'vae', arch: 'conv', latentDim: 2, convFilters: [16, 48], hidden: [24], likelihood: 'gaussian', sigma: 0.3 } });
+    expect(formFromConfig(cfg, current)).toMatchObject({ arch: 'conv', convFilters: '16, 48', convHidden: 24, hidden: 200, likelihood: 'gaussian', sigma: 0.3 });
     const dense = TrainConfig.parse({ model: { kind: 'vae', latentDim: 2, hidden: [64] } });
     expect(formFromConfig(dense, { ...current, convFilters: '8', convHidden: 4 })).toMatchObject({ arch: 'dense', hidden: 64, convFilters: '8', convHidden: 4 });
   });

@@ -1,0 +1,121 @@
+/**
+ * The Train form after a run is opened or trained (fresh-user report items 1 and 2): settings left
+ * on their automatic default (likelihood, σ, a conv model's filters and dense units) stay automatic,
+ * so the next dataset gets its own defaults; what the user chose is kept and checked against the
+ * chosen dataset before Train; a refused start's error is not mixed with the last run's notices.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { TrainConfig, type DatasetInfo, type RunSummary } from '../../../src-shared/types';
+import { Lab } from '../../../src-renderer/src/state/lab.svelte';
+import { Settings, formFromConfig, trainDataErrors } from '../../../src-renderer/src/state/settings.svelte';
+import { formToModel } from '../../../src-renderer/src/state/training.svelte';
+import { MNIST, engineWith, labError, run } from './fake-api';
+
+const MOONS: DatasetInfo = { ...MNIST, id: 'toy-moons', title: 'Two moons', shape: [2], labelNames: ['a', 'b'], isImage: false };
+const MNIST3: DatasetInfo = { ...MNIST, shape: [28, 28, 1] };
+
+/** A saved run whose config the engine wrote out resolved (as it does: defaults filled in). */
+function saved(id: string, config: unknown, warnings?: string[]): RunSummary {
+  return { ...run(id), config: TrainConfig.parse(config), ...(warnings ? { warnings } : {}) };
+}
+
+async function labWith(runs: RunSummary[]) {
+  const api = engineWith(runs).handle('datasets:list', () => [MNIST3, MOONS]);
+  const lab = new Lab(api, null);
+  lab.start();
+  await vi.waitFor(() => expect(lab.engine.state).toBe('ready'));
+  return { api, lab };
+}
+
+describe('the Train form after opening a run', () => {
+  it('a conv MNIST run with the 28×28 defaults leaves filters and dense units automatic: own data then gets its own size’s model', async () => {
+    const conv = saved('conv', { dataset: { id: 'mnist' }, model: { arch: 'conv', latentDim: 4, convFilters: [32, 64], hidden: [16], likelihood: 'bernoulli' } });
+    const { lab } = await labWith([conv]);
+    await lab.openRun('conv');
+    expect(lab.settings.train).toMatchObject({ arch: 'conv', latentDim: 4, convFilters: '', convHidden: null, likelihood: 'auto' });
+    lab.settings.train.dataset = 'local';
+    lab.settings.train.folderPath = '/data/shapes40';
+    const model = formToModel(lab.settings.train);
+    expect(model).not.toHaveProperty('convFilters');
+    expect(model).not.toHaveProperty('hidden');
+    expect(model.likelihood).toBe('auto');
+  });
+
+  it('widths the user chose come back as typed, and a σ that is not the default is kept', () => {
+    const current = new Settings(null).train;
+    const cfg = TrainConfig.parse({ model: { arch: 'conv', convFilters: [16, 48], hidden: [24], likelihood: 'gaussian', sigma: 0.3 } });
+    expect(formFromConfig(cfg, current, { isImage: true, side: 28 })).toMatchObject({ convFilters: '16, 48', convHidden: 24, likelihood: 'gaussian', sigma: 0.3 });
+    // Custom filters with the automatic dense units: only the filters are the user's.
+    const half = TrainConfig.parse({ model: { arch: 'conv', convFilters: [8, 16], hidden: [16] } });
+    expect(formFromConfig(half, current, { isImage: true, side: 28 })).toMatchObject({ convFilters: '8, 16', convHidden: null });
+  });
+
+  it('your own data at 32×32 (side from its import size): the 32×32 defaults read as automatic', async () => {
+    const own = saved('own', {
+      dataset: { id: 'local', path: '/data/shapes', import: { size: 32 } },
+      model: { arch: 'conv', convFilters: [32, 64, 128], hidden: [256] },
+    });
+    const { lab } = await labWith([own]);
+    await lab.openRun('own');
+    expect(lab.settings.train).toMatchObject({ dataset: 'local', arch: 'conv', convFilters: '', convHidden: null });
+  });
+
+  it('a Two moons run (Gaussian, σ 1: its automatic choices) leaves Auto: the next image run trains Bernoulli', async () => {
+    const moons = saved('moons', { dataset: { id: 'toy-moons' }, model: { latentDim: 2, likelihood: 'gaussian', sigma: 1 } });
+    const { lab } = await labWith([moons]);
+    await lab.openRun('moons');
+    expect(lab.settings.train).toMatchObject({ dataset: 'toy-moons', likelihood: 'auto', sigma: null });
+    lab.settings.train.dataset = 'mnist';
+    expect(formToModel(lab.settings.train)).toMatchObject({ likelihood: 'auto' });
+    expect(formToModel(lab.settings.train)).not.toHaveProperty('sigma');
+  });
+
+  it('a Gaussian chosen on MNIST stays Gaussian (a choice, not the automatic one)', () => {
+    const cfg = TrainConfig.parse({ model: { likelihood: 'gaussian', sigma: 0.1 } });
+    expect(formFromConfig(cfg, new Settings(null).train, { isImage: true, side: 28 })).toMatchObject({ likelihood: 'gaussian', sigma: null });
+  });
+});
+
+describe('the Train form after training a run from it', () => {
+  it('keeps Auto and empty widths although the engine saved the resolved values', async () => {
+    const runs: RunSummary[] = [];
+    const { api, lab } = await labWith(runs);
+    api.handle('training:start', () => ({ runId: 'fresh' }));
+    lab.settings.train.arch = 'conv';
+    lab.settings.train.epochs = 1;
+    await lab.startTraining();
+    expect(api.callsOf('training:start')[0].model).toMatchObject({ arch: 'conv', likelihood: 'auto' });
+    runs.push(saved('fresh', { model: { arch: 'conv', convFilters: [32, 64], hidden: [16], likelihood: 'bernoulli' }, epochs: 1 }));
+    api.emit('training:done', { runId: 'fresh', state: 'done', metrics: null });
+    await vi.waitFor(() => expect(lab.runs.activeId).toBe('fresh'));
+    expect(lab.settings.train).toMatchObject({ arch: 'conv', likelihood: 'auto', convFilters: '', convHidden: null });
+  });
+});
+
+describe('choices that do not fit the chosen dataset, before Train', () => {
+  it('Bernoulli on Two moons is named with a way out; Auto and Gaussian are fine, and Bernoulli on images too', () => {
+    const f = { ...new Settings(null).train, dataset: 'toy-moons' as const, likelihood: 'bernoulli' as const };
+    expect(trainDataErrors(f, MOONS).likelihood).toMatch(/Bernoulli.*Two moons.*Auto \(Gaussian\)/);
+    expect(trainDataErrors({ ...f, likelihood: 'auto' }, MOONS)).toEqual({});
+    expect(trainDataErrors({ ...f, likelihood: 'gaussian' }, MOONS)).toEqual({});
+    expect(trainDataErrors(f, MNIST)).toEqual({});
+  });
+});
+
+describe('a refused start after a run (item 2)', () => {
+  it('shows its own error without the run’s step notice; opening a run moves on from it', async () => {
+    const old = saved('old', { model: { latentDim: 2 } }, ['this run takes only 180 optimiser steps in all']);
+    const { api, lab } = await labWith([old]);
+    await lab.openRun('old');
+    expect(lab.training.shownWarnings(old)).toEqual(old.warnings);
+    api.handle('training:start', () => {
+      throw labError('INVALID_PAYLOAD', 'a Bernoulli likelihood needs images');
+    });
+    await lab.startTraining();
+    expect(lab.training.error).toContain('Bernoulli');
+    expect(lab.training.shownWarnings(old)).toEqual([]);
+    await lab.openRun('old');
+    expect(lab.training.error).toBeNull();
+    expect(lab.training.shownWarnings(old)).toEqual(old.warnings);
+  });
+});
