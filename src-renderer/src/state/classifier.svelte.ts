@@ -28,6 +28,8 @@ export class ClassifierStatus {
   active = $derived(this.progress?.state === 'training');
   /** The last training failed (`note` says how): it can be started again. */
   failed = $state(false);
+  /** The last training that finished this session: its dataset and test accuracy (0–1). */
+  ready = $state.raw<{ dataset: string; testAccuracy?: number } | null>(null);
   /** The status bar's words: "training the judging classifier for mnist: epoch 3/30". */
   label = $derived.by(() => {
     const p = this.progress;
@@ -49,6 +51,7 @@ export class ClassifierStatus {
     this.progress = null;
     this.cancelling = false;
     this.failed = p.state === 'error';
+    if (p.state === 'done') this.ready = { dataset: p.dataset, ...(p.testAccuracy !== undefined ? { testAccuracy: p.testAccuracy } : {}) };
     this.note = p.state === 'cancelled' ? null : p.state === 'error' ? `The judging classifier could not be trained: ${p.message ?? 'unknown error'}` : null;
   }
 

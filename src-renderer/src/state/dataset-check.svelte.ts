@@ -29,6 +29,13 @@ export class DatasetCheck {
   progress = $state.raw<{ phase: string; loaded: number; total: number } | null>(null);
   /** The path and options the shown report is about (`null`: none yet). */
   checked = $state.raw<{ path: string; import: ImportForm } | null>(null);
+  /**
+   * The opened run on your own data whose path the form now shows (null: none, or a check ran
+   * since): the report on screen is that run's dataset as loaded for it (`fromRun`), or none yet.
+   */
+  usedBy = $state.raw<{ runName: string; path: string } | null>(null);
+  /** The report on screen came with the opened run (`showRunReport`), not from a Check: no preview. */
+  fromRun = $state(false);
   #seq = 0;
 
   constructor(private readonly api: StateApi) {}
@@ -42,6 +49,8 @@ export class DatasetCheck {
     this.error = null;
     this.progress = null;
     this.checked = target;
+    this.usedBy = null;
+    this.fromRun = false;
     try {
       const r = await this.api.invoke('datasets:inspect', {
         dataset: { id: 'local', path: target.path, import: target.import },
@@ -59,6 +68,41 @@ export class DatasetCheck {
         this.progress = null;
       }
     }
+  }
+
+  /**
+   * A run on your own data was opened and the form now shows its `path` and `options`: a report
+   * about another folder (or other options) is cleared, so none shows under the run's path; the
+   * panel says the path is the run's until its dataset's report arrives (`showRunReport`) or the
+   * user checks it. A report already about this path and these options stays.
+   */
+  openedRun(runName: string, path: string, options: ImportForm): void {
+    if (this.isFor(path, options) && !this.error && !this.busy) {
+      this.usedBy = { runName, path: path.trim() };
+      return;
+    }
+    this.#seq++; // a check in flight no longer answers for the form
+    this.busy = false;
+    this.info = this.report = this.preview = null;
+    this.error = null;
+    this.progress = null;
+    this.checked = null;
+    this.fromRun = false;
+    this.usedBy = { runName, path: path.trim() };
+  }
+
+  /**
+   * The opened run's dataset as the engine loaded it for the run (`datasets:prepare`): shown as the
+   * report for the run's `path` and `options` when nothing was checked since `openedRun` (no preview:
+   * Check shows samples). Ignored when `info` has no report or the user moved on.
+   */
+  showRunReport(path: string, options: ImportForm, info: DatasetInfo): void {
+    if (!info.report || this.usedBy?.path !== path.trim() || this.checked || this.busy) return;
+    this.info = info;
+    this.report = info.report;
+    this.preview = null;
+    this.checked = { path: path.trim(), import: { ...options } };
+    this.fromRun = true;
   }
 
   /** Stop the load in flight (its request then answers CANCELLED). */
