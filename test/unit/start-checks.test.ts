@@ -25,6 +25,13 @@ describe('fewStepsWarning', () => {
     expect(fewStepsWarning(cfg({ epochs: 2, batchSize: 100 }), 250)[0]).toMatch(/only 6 optimiser steps in all \(2 epochs × 3 batches of up to 100\)/);
   });
 
+  it('offers no smaller batch that would still fall short (48 examples × 2 epochs: at most 96 steps even at batch 1)', () => {
+    const [w] = fewStepsWarning(cfg({ epochs: 2, batchSize: 16 }), 48);
+    expect(w).not.toMatch(/smaller batch/);
+    const epochs = Number(/use more epochs \(([\d,]+) at batch 16\)/.exec(w!)![1]!.replace(/,/g, ''));
+    expect(epochs * Math.ceil(48 / 16)).toBeGreaterThanOrEqual(FEW_STEPS);
+  });
+
   it('is silent from 500 steps on (MNIST\'s default run: 30 epochs × 32 batches)', () => {
     expect(fewStepsWarning(cfg({ epochs: 30, batchSize: 256 }), 8000)).toEqual([]);
     expect(fewStepsWarning(cfg({ epochs: 500, batchSize: 10 }), 10)).toEqual([]);

@@ -132,7 +132,7 @@ export class GanHealth {
       out.push(
         this.savedHealthy
           ? `the saved model is from epoch ${this.savedEpoch}, the last healthy one (epoch ${h.epoch} was not saved)`
-          : `the saved model is from epoch ${this.savedEpoch}; no epoch was healthy yet`,
+          : `no epoch has been healthy yet, so each epoch is saved: the saved model is epoch ${this.savedEpoch}'s (from the first healthy epoch on, the last healthy one is kept)`,
       );
     }
     return out;

@@ -33,7 +33,8 @@ export const FEW_STEPS = 500;
 
 /**
  * A notice when the run will take fewer than FEW_STEPS optimiser steps in all (epochs ×
- * ⌈train count / batch⌉, one step per batch, the last one partial): how many, and what gives more.
+ * ⌈train count / batch⌉, one step per batch, the last one partial): how many, and what gives more
+ * (a smaller batch only when one reaches FEW_STEPS within these epochs).
  * `cfg.batchSize` is the one the run really uses (after `clampBatch`); `trainCount` ≥ 1.
  */
 export function fewStepsWarning(cfg: TrainConfig, trainCount: number): string[] {
@@ -42,9 +43,11 @@ export function fewStepsWarning(cfg: TrainConfig, trainCount: number): string[] 
   if (steps >= FEW_STEPS) return [];
   const fmt = (v: number) => v.toLocaleString('en-US');
   const smaller = Math.max(1, Math.floor(trainCount / Math.ceil(FEW_STEPS / cfg.epochs)));
+  const smallerSteps = Math.ceil(trainCount / smaller) * cfg.epochs;
   const epochsNeeded = Math.ceil(FEW_STEPS / perEpoch);
+  // A smaller batch is offered only when it alone reaches FEW_STEPS (48 examples × 2 epochs give at most 96, even at batch 1).
   const ways = [
-    ...(smaller < cfg.batchSize ? [`a smaller batch (e.g. ${fmt(smaller)}: ${fmt(Math.ceil(trainCount / smaller) * cfg.epochs)} steps)`] : []),
+    ...(smaller < cfg.batchSize && smallerSteps >= FEW_STEPS ? [`a smaller batch (e.g. ${fmt(smaller)}: ${fmt(smallerSteps)} steps)`] : []),
     `more epochs (${fmt(epochsNeeded)} at batch ${fmt(cfg.batchSize)})`,
   ].join(' or ');
   return [

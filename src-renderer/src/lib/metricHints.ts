@@ -28,3 +28,11 @@ export function generationHint(kind: string, generationAccuracy: number | undefi
   if (kind !== 'cvae' || generationAccuracy === undefined || !(generationAccuracy < WEAK_GENERATION)) return null;
   return `Only ${(generationAccuracy * 100).toFixed(0)} % of generated images show the label they were asked for: more epochs or a larger latent usually helps.`;
 }
+
+/**
+ * The classifier's numbers a run of `kind` gets, named as the summary lists them: a generation
+ * accuracy only for a CVAE (the only kind that generates a requested label).
+ */
+export function classifierMetricNames(kind: string): string {
+  return kind === 'cvae' ? 'Fréchet, recognised, generation' : 'Fréchet, recognised';
+}

@@ -39,8 +39,15 @@ export class TraversalState {
   /** Half-width of the traversal: ±k prior standard deviations (an AE: ±k of each dimension's σ). */
   k = $state(3);
   cols = $state(7);
-  /** Most rows drawn (the most informative dimensions). */
-  maxRows = $state(10);
+  /** The rows the user typed (null: the default, one per latent dimension up to 10). */
+  #rows = $state<number | null>(null);
+  /** Most rows drawn (the most informative dimensions): the user's number, else min(10, latent size). */
+  get maxRows(): number {
+    return this.#rows ?? Math.min(10, this.lab.model?.latentDim ?? 10);
+  }
+  set maxRows(v: number) {
+    this.#rows = v;
+  }
   grid = $state.raw<TraversalGrid | null>(null);
   busy = $state(false);
   error = $state<string | null>(null);

@@ -1,5 +1,5 @@
 /** The Export tab: one export job at a time, its progress (from `export:progress`) and result. */
-import type { ExportResult } from '../../lib/contract';
+import type { ExportFormat, ExportResult } from '../../lib/contract';
 import { errorCode, errorText } from '../../lib/errors';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
@@ -61,6 +61,17 @@ export class ExportState {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** The model on screen was trained on images, so the image formats apply (false: 2-D points, embeddings only). */
+  get imageFormats(): boolean {
+    return this.lab.dataset?.isImage !== false;
+  }
+
+  /** The format an export writes: the one chosen, or embeddings (the only one) for a 2-D points model; the choice itself is kept for image runs. */
+  get format(): ExportFormat {
+    const chosen = this.lab.settings.export.format;
+    return this.imageFormats ? chosen : 'embeddings';
+  }
+
   /**
    * The default destination for the model on screen: `<export root>/<run name>-<date>` (the
    * engine's `exportRoot`, outside the workspace), or null before the engine info is known.
@@ -97,7 +108,7 @@ export class ExportState {
     try {
       this.result = await this.api.invoke('export:start', {
         runId: model.runId,
-        format: e.format,
+        format: this.format,
         count: e.count,
         label: model.kind === 'cvae' && this.label != null ? this.label : undefined,
         temperature: e.temperature,
