@@ -1,11 +1,14 @@
 /**
  * The loss chart's uPlot options: series in the order of `LossHistory.columns()` (x; loss, recon,
- * KL; their validation; a VAE-GAN's discriminator, generator and feature terms) on three scales:
- * `y` (left axis, nats: loss, recon, the feature term), `kl` (right axis, the KL) and `gan` (a
- * second right axis, nats: the discriminator's and the generator's GAN losses). Series a model
- * has no numbers for (an AE's KL, a VAE's GAN terms) are hidden, their axes too.
+ * KL; their validation; a VAE-GAN's discriminator, generator and feature terms). The `loss` panel
+ * has two scales: `y` (left axis, nats: loss, recon, the feature term) and `kl` (right axis, the
+ * KL). A VAE-GAN's GAN terms get a panel of their own below (`gan`), each on its own scale: the
+ * discriminator's loss on the left axis (`disc`), the generator's on the right (`gan`), so neither
+ * lies flat on the other's range. Series a model has no numbers for (an AE's KL, a VAE's GAN terms)
+ * are hidden, their axes too. Every y axis is as wide as its longest tick label (`axisWidth`), so
+ * "2,000" is not clipped at the edge.
  */
-import type uPlot from 'uplot';
+import uPlot from 'uplot';
 
 export const LOSS_COLORS = { loss: '#2563eb', recon: '#ea580c', kl: '#9333ea', disc: '#dc2626', gen: '#0d9488', feature: '#ca8a04' };
 export const LOSS_COLORS_DARK = { loss: '#6b9cf5', recon: '#fb923c', kl: '#c084fc', disc: '#f87171', gen: '#2dd4bf', feature: '#facc15' };
@@ -16,9 +19,13 @@ export interface ChartKinds {
   gan: boolean;
 }
 
-/** The series, in column order (the first is x). */
-export function lossSeries(dark: boolean, show: ChartKinds): uPlot.Series[] {
+/** The main panel (losses, KL, feature term) or a VAE-GAN's panel of GAN terms. */
+export type ChartPanel = 'loss' | 'gan';
+
+/** The series, in column order (the first is x), as `panel` shows them. */
+export function lossSeries(dark: boolean, show: ChartKinds, panel: ChartPanel = 'loss'): uPlot.Series[] {
   const c = dark ? LOSS_COLORS_DARK : LOSS_COLORS;
+  const main = panel === 'loss';
   const line = (color: string, label: string, scale: string, shown = true, width = 1.5): uPlot.Series => ({
     label,
     stroke: color,
@@ -36,41 +43,75 @@ export function lossSeries(dark: boolean, show: ChartKinds): uPlot.Series[] {
     scale,
     spanGaps: true,
     points: { show: true, size: 5, fill: color, stroke: color },
-    show: scale !== 'kl' || show.kl,
+    show: main && (scale !== 'kl' || show.kl),
   });
   return [
     { label: 'epoch' },
-    line(c.loss, 'loss', 'y', true, 2),
-    line(c.recon, 'recon', 'y'),
-    line(c.kl, 'KL →', 'kl', show.kl),
+    line(c.loss, 'loss', 'y', main, 2),
+    line(c.recon, 'recon', 'y', main),
+    line(c.kl, 'KL →', 'kl', main && show.kl),
     val(c.loss, 'val loss'),
     val(c.recon, 'val recon'),
     val(c.kl, 'val KL →', 'kl'),
-    { ...line(c.disc, 'discriminator →', 'gan', show.gan, 2), dash: [2, 2] },
-    line(c.gen, 'generator →', 'gan', show.gan),
-    line(c.feature, 'feature recon', 'y', show.gan),
+    line(c.disc, 'discriminator', 'disc', !main && show.gan, 2),
+    line(c.gen, 'generator →', 'gan', !main && show.gan),
+    line(c.feature, 'feature recon', 'y', main && show.gan),
   ];
 }
 
-/** The whole chart's options at `width` × `height` CSS pixels. */
-export function lossChartOptions(width: number, height: number, dark: boolean, show: ChartKinds): uPlot.Options {
+/**
+ * The width in CSS pixels a y axis needs for tick labels `values`: the widest label (`measure`
+ * gives a string's width in CSS pixels) plus the tick length and the gap. 0 labels: ticks and gap.
+ */
+export function axisWidth(values: readonly string[] | null | undefined, measure: (text: string) => number, ticks: number, gap: number): number {
+  let widest = 0;
+  for (const v of values ?? []) if (v) widest = Math.max(widest, measure(v));
+  return Math.ceil(ticks + gap + widest + 2);
+}
+
+/** A uPlot axis `size` that fits the axis' longest tick label (measured with the chart's own font). */
+function fitSize(self: uPlot, values: string[], axisIdx: number, cycleNum: number): number {
+  const axis = self.axes[axisIdx] as uPlot.Axis & { _size?: number };
+  if (cycleNum > 1 && axis._size) return axis._size; // uPlot re-asks while ticks settle: keep the size
+  const font = Array.isArray(axis.font) ? String(axis.font[0]) : String(axis.font ?? '');
+  const ratio = uPlot.pxRatio || 1;
+  const ticks = (axis.ticks as { size?: number } | undefined)?.size ?? 4;
+  return axisWidth(values, (t) => {
+    self.ctx.font = font;
+    return self.ctx.measureText(t).width / ratio;
+  }, ticks, axis.gap ?? 5);
+}
+
+/** The options of `panel` at `width` × `height` CSS pixels. */
+export function lossChartOptions(width: number, height: number, dark: boolean, show: ChartKinds, panel: ChartPanel = 'loss'): uPlot.Options {
   const axis = dark ? '#9aa4b8' : '#5b6476';
   const grid = dark ? 'rgba(154,164,184,0.12)' : 'rgba(91,100,118,0.12)';
   const font = '11px system-ui';
   const ticks = { stroke: grid };
+  const c = dark ? LOSS_COLORS_DARK : LOSS_COLORS;
+  // With a GAN panel below, the epoch label goes under that one only.
+  const xLabel = panel === 'gan' || !show.gan;
+  const x: uPlot.Axis = { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: xLabel ? 28 : 20, ...(xLabel ? { label: 'epoch', labelSize: 14, labelGap: 0 } : {}), font, labelFont: font };
+  const axes: uPlot.Axis[] =
+    panel === 'loss'
+      ? [
+          x,
+          { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: fitSize, font, scale: 'y' },
+          show.kl ? { stroke: c.kl, grid: { show: false }, ticks, side: 1, size: fitSize, font, scale: 'kl' } : { show: false, side: 1, size: 8, scale: 'kl' },
+        ]
+      : [
+          x,
+          { stroke: c.disc, grid: { stroke: grid, width: 1 }, ticks, size: fitSize, font, scale: 'disc' },
+          { stroke: c.gen, grid: { show: false }, ticks, side: 1, size: fitSize, font, scale: 'gan' },
+        ];
   return {
     width,
     height,
-    padding: [8, 4, 0, 0],
+    padding: [8, 6, 0, 0],
     cursor: { drag: { x: false, y: false }, points: { size: 6 } },
     legend: { show: false },
-    scales: { x: { time: false }, y: { auto: true }, kl: { auto: true }, gan: { auto: true } },
-    axes: [
-      { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: 28, label: 'epoch', labelSize: 14, labelGap: 0, font, labelFont: font },
-      { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: 44, font, scale: 'y' },
-      { stroke: axis, grid: { show: false }, ticks, side: 1, size: show.kl ? 36 : 8, font, scale: 'kl', show: show.kl },
-      { stroke: dark ? LOSS_COLORS_DARK.disc : LOSS_COLORS.disc, grid: { show: false }, ticks, side: 1, size: show.gan ? 32 : 0, font, scale: 'gan', show: show.gan },
-    ],
-    series: lossSeries(dark, show),
+    scales: { x: { time: false }, y: { auto: true }, kl: { auto: true }, disc: { auto: true }, gan: { auto: true } },
+    axes,
+    series: lossSeries(dark, show, panel),
   };
 }

@@ -59,7 +59,7 @@ describe('wording follows the data', () => {
 });
 
 describe('own-data panel after opening a run', () => {
-  const REPORT = (name: string) => ({ kind: 'imagefolder' as const, classes: [{ name, train: 8, test: 2 }], skipped: {}, warnings: [], split: 'seeded' as const });
+  const REPORT = (name: string) => ({ kind: 'imagefolder' as const, classes: [{ name, train: 8, test: 2 }], skipped: {}, warnings: [], split: 'random' as const });
   const info = (name: string): DatasetInfo => ({ ...MNIST, id: 'local', labelNames: [name], report: REPORT(name) });
 
   async function labWithLocalRun() {
@@ -103,5 +103,21 @@ describe('own-data panel after opening a run', () => {
     expect(lab.datasetCheck.fromRun).toBe(false);
     expect(lab.datasetCheck.usedBy).toBeNull();
     expect(lab.datasetCheck.preview).not.toBeNull();
+  });
+});
+
+describe('loss chart axes', () => {
+  it('a y axis is as wide as its widest tick label plus the ticks, so "2,000" is not clipped', async () => {
+    const { axisWidth, lossChartOptions } = await import('../../../src-renderer/src/lib/lossChart');
+    const measure = (t: string) => t.length * 6.5; // 6.5 px per character
+    expect(axisWidth(['0', '1,000', '2,000'], measure, 4, 5)).toBeGreaterThanOrEqual(5 * 6.5 + 4 + 5);
+    expect(axisWidth(['0', '10,000'], measure, 4, 5)).toBeGreaterThan(axisWidth(['0', '2,000'], measure, 4, 5));
+    // Every shown y axis of both panels sizes itself from its labels (no fixed width that clips them).
+    for (const panel of ['loss', 'gan'] as const) {
+      const o = lossChartOptions(270, 150, false, { kl: true, gan: true }, panel);
+      const yAxes = o.axes!.slice(1).filter((a) => a.show !== false);
+      expect(yAxes).toHaveLength(2);
+      for (const a of yAxes) expect(typeof a.size).toBe('function');
+    }
   });
 });
