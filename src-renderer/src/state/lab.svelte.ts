@@ -285,7 +285,7 @@ export class Lab {
   #runDataKind(ref: DatasetRef): RunData {
     if (ref.id === 'local') return { isImage: true, side: typeof ref.import?.size === 'number' ? ref.import.size : null };
     const d = this.engine.dataset(ref.id);
-    return { isImage: d?.isImage ?? true, side: d?.isImage && d.shape.length === 3 ? d.shape[0] : null };
+    return { isImage: d?.isImage ?? true, side: d?.isImage && d.shape.length >= 2 ? d.shape[0] : null };
   }
 
   async deleteRun(runId: string): Promise<void> {
