@@ -167,7 +167,9 @@ describe('colour exports keep [H, W, 3]', () => {
     const d = await load(out);
     expect(d.report.kind).toBe('idx');
     expect(d.shape).toEqual([S, S, 3]);
-    expect(imagesByClass(d)).toEqual(expected(NAMES.map((_, i) => String(i))));
+    // the manifest.json beside the files gives the label names back (as for NPZ)
+    expect(d.info.labelNames).toEqual(NAMES);
+    expect(imagesByClass(d)).toEqual(expected(NAMES));
   });
 
   it('grey exports stay N×H×W (MNIST layout) and say [H, W, 1]', async () => {

@@ -175,6 +175,10 @@ export class Trainer {
     const data = await this.deps.dataset(cfg.dataset);
     if (this.job) throw new LabError('BUSY', 'a run is already training; stop it first');
     assertKindFitsData(cfg, data.info.isImage);
+    if (cfg.model.kind === 'cvae' && data.info.labelNames.length < 2) {
+      const one = data.info.labelNames[0];
+      throw new LabError('UNSUPPORTED', `a CVAE is conditioned on the labels and needs at least 2 classes; this dataset has ${one ? `one ("${one}")` : 'none'}: train a VAE, AE or VAE-GAN on it`);
+    }
     const numClasses = Math.max(1, data.info.labelNames.length);
     // The likelihood decided for the data (auto: Bernoulli for images) and its σ, and conv's
     // default widths, written into the config the run saves (both throw for what cannot train).

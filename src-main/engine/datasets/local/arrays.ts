@@ -165,6 +165,53 @@ export function toLabels(parts: Array<{ a: NdArray; name: string }>, notes: stri
   };
 }
 
+/** The one class images without any label are imported as (assemble.ts: `Imported.allUnlabeled`). */
+export const UNLABELED_CLASS = 'unlabeled';
+/** The skip reason of unlabeled images dropped beside labeled ones. */
+export const SKIP_UNLABELED = 'unlabeled';
+
+/** A part's images and raw labels (N, or N×K one-hot) before they become class indices. */
+export interface RawPart {
+  images: ImageArray;
+  labels: NdArray;
+}
+
+/** The rows of `p` at `keep`. */
+function pick<P extends RawPart>(p: P, keep: number[]): P {
+  const D = p.images.height * p.images.width * p.images.channels;
+  const data = new Uint8Array(keep.length * D);
+  keep.forEach((i, r) => data.set(p.images.data.subarray(i * D, (i + 1) * D), r * D));
+  const v = p.labels.values as ArrayLike<number>;
+  return { ...p, images: { ...p.images, count: keep.length, data }, labels: { ...p.labels, shape: [keep.length], values: Float64Array.from(keep, (i) => v[i]) } };
+}
+
+/**
+ * Unlabeled images among `parts`, marked by the label `marker` (-1 in this app's NPZ export, 255
+ * in its IDX export): when no image of any part has a label, all are kept and `allUnlabeled` is
+ * true (the caller imports them as one class, UNLABELED_CLASS); else the unlabeled ones are
+ * dropped and counted (`dropped`). String and one-hot labels have no marker: returned as given.
+ */
+export function unlabeledRows<P extends RawPart>(parts: P[], marker: number): { parts: P[]; dropped: number; allUnlabeled: boolean } {
+  const plain = parts.every((p) => p.labels.kind !== 'U' && p.labels.shape.length === 1);
+  if (!plain) return { parts, dropped: 0, allUnlabeled: false };
+  const keeps = parts.map((p) => {
+    const v = p.labels.values as ArrayLike<number>;
+    const keep: number[] = [];
+    for (let i = 0; i < v.length; i++) if (v[i] !== marker) keep.push(i);
+    return keep;
+  });
+  const labeled = keeps.reduce((a, k) => a + k.length, 0);
+  const total = parts.reduce((a, p) => a + p.images.count, 0);
+  if (labeled === 0 && total > 0) return { parts, dropped: 0, allUnlabeled: true };
+  if (labeled === total) return { parts, dropped: 0, allUnlabeled: false };
+  return { parts: parts.map((p, j) => (keeps[j].length === p.images.count ? p : pick(p, keeps[j]))), dropped: total - labeled, allUnlabeled: false };
+}
+
+/** Every image of `parts` in the one class UNLABELED_CLASS (index 0). */
+export function unlabeledClass(parts: RawPart[]): LabelColumns {
+  return { names: [UNLABELED_CLASS], indices: parts.map((p) => new Int32Array(p.images.count)) };
+}
+
 /** One image of an array as a decoded picture (transposed when asked). */
 function imageAt(a: ImageArray, i: number, transpose: boolean): RawImage {
   const D = a.height * a.width * a.channels;
@@ -191,7 +238,7 @@ export interface ArrayPart {
  * Yields to the event loop every 2,000 images (progress, cancel).
  */
 export async function importArrays(
-  base: Pick<Imported, 'kind' | 'root' | 'classNames' | 'skipped' | 'warnings'> & Partial<Pick<Imported, 'verified' | 'title'>>,
+  base: Pick<Imported, 'kind' | 'root' | 'classNames' | 'skipped' | 'warnings'> & Partial<Pick<Imported, 'verified' | 'title' | 'allUnlabeled'>>,
   parts: ArrayPart[],
   options: ImportOptions,
   opts: Pick<LoadOptions, 'signal' | 'onProgress'>,

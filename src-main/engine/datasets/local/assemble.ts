@@ -43,6 +43,12 @@ export interface Imported {
   verified?: 'sha256' | 'structure';
   /** A title for lists (default: the folder or file name). */
   title?: string;
+  /**
+   * No image had a label (this app's export of an AE, VAE or VAE-GAN; a metadata.csv with empty
+   * labels): they are one class, "unlabeled", which an AE, VAE or VAE-GAN trains on — the
+   * two-class minimum does not apply, and the report says so, counted.
+   */
+  allUnlabeled?: boolean;
 }
 
 const KIND_TEXT: Record<DatasetKind, string> = {
@@ -96,7 +102,7 @@ function classCounts(imp: Imported): number[][] {
 function checkAmounts(imp: Imported, counts: number[][]): void {
   if (imp.count === 0) throw bad(`${imp.root} has no usable images${skippedText(imp.skipped)}`);
   const used = counts.map((c, k) => ({ name: imp.classNames[k], train: c[0], test: c[1], n: c[0] + c[1] })).filter((c) => c.n > 0);
-  if (used.length < 2) {
+  if (used.length < 2 && !imp.allUnlabeled) {
     throw bad(`${imp.root} needs at least 2 classes with images, found ${used.length}${used.length ? ` ("${used[0].name}": ${plural(used[0].n, 'image')})` : ''}${skippedText(imp.skipped)}`);
   }
   if (!imp.testMask) {
@@ -188,7 +194,7 @@ function buildSplit(imp: Imported, rows: number[], D: number): Split {
  * renumbered densely in the given class order. A random split is seeded, stratified, 80/20, both
  * parts shuffled; a given split keeps the files' order.
  * @throws LabError BAD_DATASET for too little data (naming counts and the minimum), fewer than 2
- *   classes, or images that are (nearly) all constant.
+ *   classes (unless no image had a label: `allUnlabeled`), or images that are (nearly) all constant.
  */
 export function assemble(imp: Imported): LoadedDataset {
   let counts = classCounts(imp);
@@ -205,6 +211,11 @@ export function assemble(imp: Imported): LoadedDataset {
     counts = classCounts(imp);
   }
   checkConstant(imp);
+  if (imp.allUnlabeled) {
+    imp.warnings.unshift(
+      `${plural(imp.count, 'image')} without a label (as in this app's export of an AE, VAE or VAE-GAN): imported as one class, "${imp.classNames[0]}"; an AE, VAE or VAE-GAN trains on them, a CVAE needs labelled classes`,
+    );
+  }
   const skippedTotal = Object.values(imp.skipped).reduce((a, b) => a + b, 0);
   if (skippedTotal) {
     const why = Object.entries(imp.skipped).map(([k, n]) => `${n.toLocaleString('en-US')} ${k}`).join(', ');

@@ -34,6 +34,8 @@ export interface FileSet {
   others: Record<string, number>;
   /** The first few skipped files, named with why (`red/README.txt: not an image file`). */
   examples: string[];
+  /** No file had a label: one class, "unlabeled" (see `Imported.allUnlabeled`). */
+  allUnlabeled?: boolean;
 }
 
 /** How many skipped files are named (the report's `skippedExamples`, the warning's "e.g."). */
@@ -141,9 +143,7 @@ export function sortClasses(set: Pick<FileSet, 'classNames' | 'labels'>): void {
  * was found and which formats are read), TOO_LARGE above MAX_IMAGES, CANCELLED.
  */
 export async function importFileSet(set: FileSet, options: ImportOptions, opts: Pick<LoadOptions, 'signal' | 'onProgress'>): Promise<Imported> {
-  if (set.jobs.length === 0) {
-    throw new LabError('BAD_DATASET', `found no images in ${set.root} (${othersText(set.others)}); images are read from ${READ_FORMATS_TEXT} files`);
-  }
+  if (set.jobs.length === 0) throw new LabError('BAD_DATASET', noImagesText(set));
   if (set.jobs.length > MAX_IMAGES) throw new LabError('TOO_LARGE', `${set.root} has ${set.jobs.length.toLocaleString('en-US')} images; the limit is ${MAX_IMAGES.toLocaleString('en-US')}`);
   const stats = await sampleImages(set.jobs, opts.signal);
   const resolved = resolveImport(options, stats);
@@ -172,5 +172,24 @@ export async function importFileSet(set: FileSet, options: ImportOptions, opts: 
     examples: [...set.examples, ...dec.examples].slice(0, MAX_SKIP_EXAMPLES),
     warnings: [...set.warnings],
     preprocessing: describePreprocessing(resolved, stats),
+    ...(set.allUnlabeled ? { allUnlabeled: true } : {}),
   };
+}
+
+/**
+ * Why a file set has no image to decode, in words: the files that are not images, counted by
+ * extension (`found no images in /x (6 .heic files, 2 .txt files)`); else what was skipped,
+ * counted by reason, a few files named (`found no usable images in /x: skipped 5 items (5 listed
+ * in metadata.csv but missing; e.g. a/1.png: …)`); "no files" only when there was nothing.
+ */
+export function noImagesText(set: Pick<FileSet, 'root' | 'skipped' | 'others' | 'examples'>): string {
+  const total = Object.values(set.skipped).reduce((a, b) => a + b, 0);
+  const formats = `images are read from ${READ_FORMATS_TEXT} files`;
+  if (!total || Object.keys(set.others).length) return `found no images in ${set.root} (${othersText(set.others)}); ${formats}`;
+  const why = Object.entries(set.skipped)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${n.toLocaleString('en-US')} ${k}`)
+    .join(', ');
+  const eg = set.examples.length ? `; e.g. ${set.examples.join('; ')}` : '';
+  return `found no usable images in ${set.root}: skipped ${total.toLocaleString('en-US')} item${total === 1 ? '' : 's'} (${why}${eg}); ${formats}`;
 }

@@ -9,31 +9,26 @@
  *   `labelNames` when present, else the numbers themselves;
  * - anything else: the distinct labels in natural order.
  *
- * A label of `-1` or an empty one is unlabeled and skipped (counted); listed files that are
- * missing, and image files in the folder that are not listed, are counted too.
+ * A label of `-1` or an empty one is unlabeled (this app's export of an AE, VAE or VAE-GAN has
+ * only such rows): when no row has a label, the images are imported as one class, "unlabeled";
+ * beside labeled rows they are skipped (counted). Listed files that are missing, and image files
+ * in the folder that are not listed, are counted too.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../../../src-shared/types';
 import type { FileSet } from './folders';
-import { partition, sortClasses } from './folders';
-import { listFiles } from './walk';
+import { MAX_SKIP_EXAMPLES, partition, sortClasses } from './folders';
+import { SKIP_UNLABELED, UNLABELED_CLASS } from './arrays';
 import { parseCsv } from './csvText';
+import { readExportManifest } from './manifest';
+import { listFiles } from './walk';
 
 export const METADATA_FILE = 'metadata.csv';
 export const SKIP_MISSING = 'listed in metadata.csv but missing';
 export const SKIP_UNLISTED = 'image not listed in metadata.csv';
-export const SKIP_UNLABELED = 'unlabeled';
+export { SKIP_UNLABELED };
 export const SKIP_OUTSIDE = 'listed path outside the folder';
-
-async function manifestLabelNames(root: string): Promise<string[] | null> {
-  try {
-    const m = JSON.parse(await fsp.readFile(path.join(root, 'manifest.json'), 'utf8')) as { labelNames?: unknown };
-    return Array.isArray(m.labelNames) && m.labelNames.every((n) => typeof n === 'string') ? (m.labelNames as string[]) : null;
-  } catch {
-    return null;
-  }
-}
 
 const isInt = (s: string) => /^-?\d+$/.test(s.trim());
 
@@ -58,13 +53,17 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
     throw new LabError('BAD_DATASET', `${METADATA_FILE} in ${root} needs "file_name" and "label" columns; its header is: ${header.slice(0, 8).join(', ') || '(empty)'}`);
   }
   const set: FileSet = { kind: 'hf-imagefolder', root, jobs: [], labels: [], classNames: [], testMask: null, skipped: {}, warnings: [], others: {}, examples: [] };
-  const skip = (why: string) => (set.skipped[why] = (set.skipped[why] ?? 0) + 1);
-  const names = await manifestLabelNames(root);
+  const skip = (why: string, rel?: string) => {
+    set.skipped[why] = (set.skipped[why] ?? 0) + 1;
+    if (rel !== undefined && set.examples.length < MAX_SKIP_EXAMPLES) set.examples.push(`${rel}: ${why}`);
+  };
+  const names = (await readExportManifest(root)).labelNames ?? null;
   const byIndex = indexCol < 0 && names !== null && rows.every((r) => r.length <= labelCol || isInt(r[labelCol]));
   const classOf = new Map<string, number>();
   const order = new Map<number, number>(); // class → its label_index
   const listed = new Set<string>();
   const candidates: Array<{ rel: string; k: number }> = [];
+  const unlabeled: Array<{ rel: string; k: number }> = [];
   for (const r of rows) {
     if (r.length === 1 && r[0] === '') continue;
     const rel = (r[fileCol] ?? '').trim().split(path.sep).join('/');
@@ -72,12 +71,12 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
     if (!rel) continue;
     const abs = path.resolve(root, rel);
     if (path.isAbsolute(rel) || path.relative(root, abs).startsWith('..')) {
-      skip(SKIP_OUTSIDE);
+      skip(SKIP_OUTSIDE, rel);
       continue;
     }
     listed.add(path.relative(root, abs).split(path.sep).join('/'));
     if (label === '' || label === '-1') {
-      skip(SKIP_UNLABELED);
+      unlabeled.push({ rel, k: 0 });
       continue;
     }
     if (byIndex) {
@@ -98,11 +97,17 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
     candidates.push({ rel, k });
   }
   set.classNames = [...classOf.keys()];
+  if (candidates.length === 0 && unlabeled.length > 0) {
+    // No row has a label (this app's export of an AE, VAE or VAE-GAN): one class (assemble.ts says so).
+    set.classNames = [UNLABELED_CLASS];
+    set.allUnlabeled = true;
+    candidates.push(...unlabeled);
+  } else if (unlabeled.length) set.skipped[SKIP_UNLABELED] = (set.skipped[SKIP_UNLABELED] ?? 0) + unlabeled.length;
   const listing = await listFiles(root, signal);
   const present = new Set(listing.files.map((f) => f.rel));
   for (const c of candidates) {
     if (!present.has(c.rel)) {
-      skip(SKIP_MISSING);
+      skip(SKIP_MISSING, c.rel);
       continue;
     }
     set.jobs.push({ abs: path.join(root, c.rel), rel: c.rel });
@@ -111,6 +116,7 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
   const unlisted = listing.files.filter((f) => !listed.has(f.rel) && f.rel !== METADATA_FILE && f.rel !== 'manifest.json');
   const unlistedImages = partition(unlisted, '', { skipped: {}, others: {} }).length;
   if (unlistedImages) set.skipped[SKIP_UNLISTED] = unlistedImages;
+  if (set.allUnlabeled) return set;
   if (order.size === set.classNames.length) {
     const sorted = set.classNames.map((n, k) => ({ n, k, i: order.get(k)! })).sort((a, b) => a.i - b.i);
     const map = new Int32Array(sorted.length);
@@ -127,7 +133,15 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
  */
 export async function scanHfSplits(root: string, trainDir: string, testDir: string, signal?: AbortSignal): Promise<FileSet> {
   const parts = [await scanHfImageFolder(path.join(root, trainDir), signal), await scanHfImageFolder(path.join(root, testDir), signal)];
+  const unlabeledOnly = parts.map((p) => p.allUnlabeled === true);
+  if (unlabeledOnly[0] !== unlabeledOnly[1]) {
+    // One split without any label beside one with labels: its images are unlabeled rows, skipped.
+    const p = parts[unlabeledOnly[0] ? 0 : 1];
+    p.skipped[SKIP_UNLABELED] = (p.skipped[SKIP_UNLABELED] ?? 0) + p.jobs.length;
+    Object.assign(p, { jobs: [], labels: [], classNames: [] });
+  }
   const set: FileSet = { kind: 'hf-imagefolder', root, jobs: [], labels: [], classNames: [...parts[0].classNames], testMask: [], skipped: {}, warnings: [], others: {}, examples: [] };
+  if (unlabeledOnly[0] && unlabeledOnly[1]) set.allUnlabeled = true;
   parts.forEach((p, split) => {
     const map = p.classNames.map((n) => {
       const k = set.classNames.indexOf(n);
@@ -140,6 +154,7 @@ export async function scanHfSplits(root: string, trainDir: string, testDir: stri
       set.testMask!.push(split);
     });
     for (const [k, v] of Object.entries(p.skipped)) set.skipped[k] = (set.skipped[k] ?? 0) + v;
+    set.examples.push(...p.examples.map((e) => `${prefix}/${e}`).slice(0, MAX_SKIP_EXAMPLES - set.examples.length));
   });
   return set;
 }

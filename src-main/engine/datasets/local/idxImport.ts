@@ -6,6 +6,9 @@
  * with their class names; four whose headers are exactly the published sets' (magic, counts,
  * shapes) are marked as checked by structure. An EMNIST `…-mapping.txt` beside the files names the
  * classes. Images stored transposed (EMNIST) are turned upright with the `transpose` option.
+ * This app's own IDX export has a `manifest.json` beside it naming the classes and the label of
+ * unlabeled images (255): when no image has a label they import as one class, "unlabeled";
+ * beside labeled ones they are skipped and counted.
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -16,7 +19,8 @@ import { IDX_BYTE, IDX_DOUBLE, IDX_FLOAT, IDX_UBYTE, readIdx, type IdxArray } fr
 import { IDX_SOURCES } from '../remote';
 import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
-import { importArrays, toImageArray, toLabels } from './arrays';
+import { importArrays, SKIP_UNLABELED, toImageArray, toLabels, unlabeledClass, unlabeledRows } from './arrays';
+import { readExportManifest, type ExportManifestInfo } from './manifest';
 import type { NdArray } from './numpy';
 
 const IDX_NAME = /^(.*?)[-_.]?(images|labels)[-_.]idx(\d)[-_.]ubyte(\.gz)?$/i;
@@ -119,7 +123,7 @@ export async function importIdx(target: string, isFile: boolean, options: Import
   if (!splits.length) throw new LabError('BAD_DATASET', `${dir}: no IDX images file found`);
   const check = publishedCheck(found);
   const notes: string[] = [];
-  const parts = splits.map((s) => {
+  const raw = splits.map((s) => {
     const images = toImageArray(toNd(found.get(`${s}:images`)!.arr), found.get(`${s}:images`)!.name, notes);
     const labels = toNd(found.get(`${s}:labels`)!.arr);
     if (labels.shape[0] !== images.count) {
@@ -128,10 +132,15 @@ export async function importIdx(target: string, isFile: boolean, options: Import
     return { images, labels, name: found.get(`${s}:labels`)!.name, test: s === 'test' };
   });
   if (/emnist/i.test(stem) && !options.transpose) notes.push('EMNIST files store each image transposed: import with "transpose" (--transpose) to see them upright');
-  const names = check?.names ?? (await mappingNames(dir, stem));
-  const classes = toLabels(parts.map((p) => ({ a: p.labels, name: p.name })), notes, names);
+  // This app's IDX export says in its manifest which label marks an unlabeled image (255).
+  const manifest: ExportManifestInfo = check ? {} : await readExportManifest(dir);
+  const un = manifest.unlabeledLabel !== undefined ? unlabeledRows(raw, manifest.unlabeledLabel) : { parts: raw, dropped: 0, allUnlabeled: false };
+  const parts = un.parts;
+  const names = check?.names ?? (await mappingNames(dir, stem)) ?? manifest.labelNames;
+  const classes = un.allUnlabeled ? unlabeledClass(parts) : toLabels(parts.map((p) => ({ a: p.labels, name: p.name })), notes, names);
+  const skipped: Record<string, number> = un.dropped ? { [SKIP_UNLABELED]: un.dropped } : {};
   return importArrays(
-    { kind: 'idx', root: isFile ? target : dir, classNames: classes.names, skipped: {}, warnings: notes, ...(check ? { verified: check.verified } : {}), ...(check?.title ? { title: check.title } : {}) },
+    { kind: 'idx', root: isFile ? target : dir, classNames: classes.names, skipped, warnings: notes, ...(un.allUnlabeled ? { allUnlabeled: true } : {}), ...(check ? { verified: check.verified } : {}), ...(check?.title ? { title: check.title } : {}) },
     parts.map((p, i) => ({ images: p.images, labels: classes.indices[i], test: p.test })),
     options,
     opts,

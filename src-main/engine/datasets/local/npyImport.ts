@@ -2,9 +2,10 @@
  * NumPy imports: a `.npz` archive, or `.npy` files side by side (a folder, or one of its files),
  * their arrays found by name. Images: `images`, `x`, `x_train`, `X`, … with labels `labels`,
  * `y`, `y_train`, …; an optional test pair `x_test`/`y_test` (or `test_images`/`test_labels`)
- * gives the split. A label of -1 marks an unlabeled image (this app's NPZ export): skipped and
- * counted. Class names come from a `manifest.json` beside the file (this app's exports) when it
- * names them.
+ * gives the split. A label of -1 marks an unlabeled image (this app's NPZ export of an AE, VAE
+ * or VAE-GAN): when no image has a label they are imported as one class, "unlabeled"; beside
+ * labeled ones they are skipped and counted. Class names come from a `manifest.json` beside the
+ * file (this app's exports) when it names them.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,8 @@ import type { DatasetKind, ImportOptions } from '../../../../src-shared/datasets
 import { LabError } from '../../../../src-shared/types';
 import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
-import { importArrays, toImageArray, toLabels, type ImageArray } from './arrays';
+import { importArrays, SKIP_UNLABELED, toImageArray, toLabels, unlabeledClass, unlabeledRows } from './arrays';
+import { readExportManifest } from './manifest';
 import { parseNpy, readNpz, type NdArray } from './numpy';
 
 const TRAIN_X = ['images', 'x', 'x_train', 'X', 'X_train', 'train_images', 'images_train', 'train_x', 'data'];
@@ -48,33 +50,10 @@ async function npyFolder(dir: string): Promise<ArraySource & { bytes: Map<string
   return { keys: [...bytes.keys()], get: (k) => parseNpy(bytes.get(k)!, `${k}.npy`), bytes };
 }
 
-async function manifestNames(dir: string): Promise<string[] | undefined> {
-  try {
-    const m = JSON.parse(await fsp.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { labelNames?: unknown };
-    return Array.isArray(m.labelNames) && m.labelNames.every((n) => typeof n === 'string') ? (m.labelNames as string[]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** The label of unlabeled images in this app's NPZ export. */
+const UNLABELED_LABEL = -1;
 
 const pick = (keys: string[], wanted: string[]) => wanted.find((k) => keys.includes(k));
-
-/** Images and raw labels with unlabeled (-1) rows removed. */
-function dropUnlabeled(images: ImageArray, labels: NdArray): { images: ImageArray; labels: NdArray; dropped: number } {
-  if (labels.kind === 'U' || labels.shape.length !== 1) return { images, labels, dropped: 0 };
-  const v = labels.values as ArrayLike<number>;
-  const keep: number[] = [];
-  for (let i = 0; i < v.length; i++) if (v[i] !== -1) keep.push(i);
-  if (keep.length === v.length) return { images, labels, dropped: 0 };
-  const D = images.height * images.width * images.channels;
-  const data = new Uint8Array(keep.length * D);
-  keep.forEach((i, r) => data.set(images.data.subarray(i * D, (i + 1) * D), r * D));
-  return {
-    images: { ...images, count: keep.length, data },
-    labels: { ...labels, shape: [keep.length], values: Float64Array.from(keep, (i) => v[i]) },
-    dropped: v.length - keep.length,
-  };
-}
 
 /**
  * Imports a `.npz` file, or the `.npy` files of a folder (`file` may be one of them).
@@ -104,21 +83,20 @@ export async function importNumpy(
   const notes: string[] = [];
   if (!!txKey !== !!tyKey) throw new LabError('BAD_DATASET', `${where}: "${txKey ?? tyKey}" has no ${txKey ? 'labels' : 'images'} to go with it`);
   const pairs = [{ x: xKey, y: yKey, test: false }, ...(txKey ? [{ x: txKey, y: tyKey!, test: true }] : [])];
-  const skipped: Record<string, number> = {};
-  const loaded = pairs.map((p) => {
-    const raw = toImageArray(src.get(p.x), p.x, notes);
+  const raw = pairs.map((p) => {
+    const images = toImageArray(src.get(p.x), p.x, notes);
     const labels = src.get(p.y);
-    if (labels.shape[0] !== raw.count) throw new LabError('BAD_DATASET', `${where}: "${p.x}" has ${raw.count} images but "${p.y}" has ${labels.shape[0]} labels`);
-    const d = dropUnlabeled(raw, labels);
-    if (d.dropped) skipped.unlabeled = (skipped.unlabeled ?? 0) + d.dropped;
-    return { ...p, images: d.images, labels: d.labels };
+    if (labels.shape[0] !== images.count) throw new LabError('BAD_DATASET', `${where}: "${p.x}" has ${images.count} images but "${p.y}" has ${labels.shape[0]} labels`);
+    return { ...p, images, labels };
   });
+  const { parts: loaded, dropped, allUnlabeled } = unlabeledRows(raw, UNLABELED_LABEL);
+  const skipped: Record<string, number> = dropped ? { [SKIP_UNLABELED]: dropped } : {};
   const used = new Set(pairs.flatMap((p) => [p.x, p.y]));
   const ignored = src.keys.filter((k) => !used.has(k));
   if (ignored.length) notes.push(`ignored arrays: ${ignored.join(', ')}`);
-  const classes = toLabels(loaded.map((l) => ({ a: l.labels, name: l.y })), notes, await manifestNames(dir));
+  const classes = allUnlabeled ? unlabeledClass(loaded) : toLabels(loaded.map((l) => ({ a: l.labels, name: l.y })), notes, (await readExportManifest(dir)).labelNames);
   return importArrays(
-    { kind, root: where, classNames: classes.names, skipped, warnings: notes },
+    { kind, root: where, classNames: classes.names, skipped, warnings: notes, ...(allUnlabeled ? { allUnlabeled } : {}) },
     loaded.map((l, i) => ({ images: l.images, labels: classes.indices[i], test: l.test })),
     options,
     opts,

@@ -1,0 +1,30 @@
+/**
+ * The `manifest.json` this app's exports write beside their data (see ../../export): what an
+ * importer may take from it — the class names, and the label IDX exports give unlabeled images.
+ * A missing or unreadable manifest, or one without these fields, gives nothing (any dataset may
+ * have no manifest); nothing in it is trusted beyond its types.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+
+export interface ExportManifestInfo {
+  /** Class names in label-index order. */
+  labelNames?: string[];
+  /** The label of unlabeled images in an IDX export (255). */
+  unlabeledLabel?: number;
+}
+
+/** The manifest.json in `dir`, as far as importers use it ({} when there is none). */
+export async function readExportManifest(dir: string): Promise<ExportManifestInfo> {
+  let m: { labelNames?: unknown; unlabeledLabel?: unknown };
+  try {
+    m = JSON.parse(await fsp.readFile(path.join(dir, 'manifest.json'), 'utf8')) as typeof m;
+  } catch {
+    return {};
+  }
+  if (!m || typeof m !== 'object') return {};
+  const out: ExportManifestInfo = {};
+  if (Array.isArray(m.labelNames) && m.labelNames.every((n) => typeof n === 'string')) out.labelNames = m.labelNames as string[];
+  if (typeof m.unlabeledLabel === 'number' && Number.isInteger(m.unlabeledLabel)) out.unlabeledLabel = m.unlabeledLabel;
+  return out;
+}
