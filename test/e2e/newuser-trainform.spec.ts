@@ -3,10 +3,11 @@
  * form keeps its automatic settings automatic — colour 40×40 data then gets the 32×32 conv model
  * (filters 32, 64, 128 and Dense 256, not the run's 32, 64 and 16), Two moons gets "Auto (Gaussian)"
  * and trains — and an explicit Bernoulli on Two moons is refused in words before Train. Also: the
- * own-data path field is not red before anything is typed. The data is small and made here (a 1-epoch
+ * own-data path field is not red before anything is typed; the Two moons run exports embeddings
+ * (the image formats are offered disabled). The data is small and made here (a 1-epoch
  * conv run on 50 images); waits only for explicit states.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -129,6 +130,19 @@ test('after a conv run the form stays automatic: colour data gets its own conv m
       await expect(likelihood).toHaveValue('auto');
       await page.getByTestId('dataset-select').selectOption('mnist');
       await expect(likelihood.locator('option[value="auto"]')).toHaveText('Auto (Bernoulli)');
+    });
+
+    await test.step('the Two moons run exports its embeddings; the image formats say they need images', async () => {
+      await page.getByTestId('tab-export').click();
+      const format = page.getByTestId('export-format-select');
+      await expect(format).toHaveValue('embeddings');
+      await expect(format.locator('option[value="imagefolder"]')).toBeDisabled();
+      await expect(format.locator('option[value="idx"]')).toContainText('images only');
+      const out = path.join(lab.outDir, 'moons-embeddings');
+      await page.getByTestId('export-dir-input').fill(out);
+      await page.getByTestId('export-button').click();
+      await expect(page.getByTestId('export-state')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+      expect(existsSync(path.join(out, 'vectors.tsv'))).toBe(true);
     });
     expect(errors).toEqual([]);
   } finally {
