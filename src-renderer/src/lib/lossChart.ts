@@ -91,7 +91,10 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
   const c = dark ? LOSS_COLORS_DARK : LOSS_COLORS;
   // With a GAN panel below, the epoch label goes under that one only.
   const xLabel = panel === 'gan' || !show.gan;
-  const x: uPlot.Axis = { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: xLabel ? 28 : 20, ...(xLabel ? { label: 'epoch', labelSize: 14, labelGap: 0 } : {}), font, labelFont: font };
+  // The upper panel of a VAE-GAN shares the lower one's epochs: its grid without the numbers.
+  const x: uPlot.Axis = xLabel
+    ? { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: 28, label: 'epoch', labelSize: 14, labelGap: 0, font, labelFont: font }
+    : { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { ...ticks, size: 3 }, size: 6, values: (_u, splits) => splits.map(() => ''), font };
   const axes: uPlot.Axis[] =
     panel === 'loss'
       ? [
