@@ -15,7 +15,7 @@ import type { Classifier } from '../../src-main/engine/classifier/classifier';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
 import { DatasetRef, TrainConfig, type RunSummary } from '../../src-shared/types';
 import { runPeerLogged, type PeerResult } from './peer';
-import { errMsg, log, round } from './util';
+import { errMsg, log, round, sleep } from './util';
 
 export interface ClassifierBenchResult {
   arch: string;
@@ -57,10 +57,18 @@ async function train(engine: Engine, cfg: Record<string, unknown>): Promise<{ ru
   const t = performance.now();
   const { runId } = await engine.call('training:start', cfg);
   await engine.waitForTraining();
-  const runs = (await engine.call('runs:list', {})) as RunSummary[];
-  const run = runs.find((r) => r.id === runId)!;
+  const seconds = (performance.now() - t) / 1000;
+  const find = async () => ((await engine.call('runs:list', {})) as RunSummary[]).find((r) => r.id === runId)!;
+  let run = await find();
   if (run.state !== 'done') throw new Error(`run ${runId} ended ${run.state}`);
-  return { run, seconds: (performance.now() - t) / 1000 };
+  // A run's end queues the classifier's numbers (runs:metricsUpdated patches the record): wait for them.
+  const deadline = performance.now() + 15 * 60_000;
+  while (run.metrics?.frechet == null && performance.now() < deadline) {
+    await sleep(2000);
+    run = await find();
+  }
+  if (run.metrics?.frechet == null) log(`  the classifier's numbers for ${runId} did not come within 15 minutes`);
+  return { run, seconds };
 }
 
 /** Runs both conv goals on `engine` (its dataDir holding the classifier) and the peer on `npzFile`. */
