@@ -25,7 +25,7 @@ export interface ClassifierFacts {
 
 /** What is on screen: whether the engine has a classifier at all, the dataset, a run's judged accuracy. */
 export interface ClassifierContext {
-  /** False when the engine runs without it (`LATENT_LAB_CLASSIFIER=0`). */
+  /** False when the engine runs without it (switched off by the engine's environment). */
   enabled: boolean;
   /** The dataset id of the model on screen (or of the Train form); null when none. */
   dataset: string | null;
@@ -51,7 +51,7 @@ export function classifierSummary(c: ClassifierFacts, ctx: ClassifierContext): C
   if (c.active) return { state: 'training', text: c.label, title: JUDGES };
   if (c.failed) return { state: 'failed', text: c.note ?? 'The judging classifier could not be trained', title: c.note ?? JUDGES };
   if (c.stopped) return { state: 'off', text: 'Judging classifier off', title: 'New runs on image data get no Fréchet distance or generation accuracy until it is started again' };
-  if (!ctx.enabled) return { state: 'off', text: 'Judging classifier off', title: 'The engine runs without the judging classifier (LATENT_LAB_CLASSIFIER=0): no Fréchet distance or generation accuracy' };
+  if (!ctx.enabled) return { state: 'off', text: 'Judging classifier off', title: "The engine runs with the judging classifier switched off (the README's environment variables): no Fréchet distance or generation accuracy" };
   if (!ctx.isImage || !ctx.dataset) return { state: 'none', text: '', title: '' };
   const acc = c.ready && c.ready.dataset === ctx.dataset ? c.ready.testAccuracy : ctx.runAccuracy;
   if (acc === undefined && !(c.ready && c.ready.dataset === ctx.dataset)) return { state: 'none', text: '', title: '' };
