@@ -50,6 +50,8 @@ test('status bar keeps the run name, wording follows the data, own-data report a
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(lab.url);
     const result = page.getByTestId('dataset-check-result');
+    let runId = '';
+    const runItem = () => page.locator(`[data-testid="run-item"][data-run-id="${runId}"]`);
 
     await test.step('train a small CVAE on the colour shapes', async () => {
       await page.getByTestId('dataset-select').selectOption('local');
@@ -60,11 +62,13 @@ test('status bar keeps the run name, wording follows the data, own-data report a
       await page.getByTestId('epochs-input').fill('2');
       await page.getByTestId('train-button').click();
       await expect(page.getByTestId('train-state')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
-      await expect(page.getByTestId('runs-list').getByTestId('run-item')).toHaveCount(1);
+      // Other specs share the server's workspace: this run is the one the Train panel trained last.
+      runId = (await page.getByTestId('train-state').getAttribute('data-run-id'))!;
+      await expect(runItem()).toHaveCount(1);
     });
 
     await test.step('the status bar shows the whole run name (not cut to a letter)', async () => {
-      const name = (await page.getByTestId('runs-list').getByTestId('run-item').first().locator('.name').textContent())!.trim();
+      const name = (await runItem().locator('.name').textContent())!.trim();
       const status = page.getByTestId('status-run');
       await expect(status).toHaveText(name);
       const fits = await status.evaluate((el) => el.scrollWidth <= el.clientWidth + 1 && el.getBoundingClientRect().right <= window.innerWidth);
@@ -92,7 +96,7 @@ test('status bar keeps the run name, wording follows the data, own-data report a
       await page.getByTestId('dataset-check-button').click();
       await expect(result).toHaveAttribute('data-state', 'ok');
       await expect(result).toContainText('left');
-      await page.getByTestId('runs-list').getByTestId('run-item').first().locator('button.open').click();
+      await runItem().locator('button.open').click();
       await expect(page.getByTestId('dataset-path-input')).toHaveValue(shapes);
       await expect(page.getByTestId('dataset-run-note')).toBeVisible();
       await expect(page.locator('.dataset')).not.toContainText('left');
