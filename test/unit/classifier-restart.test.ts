@@ -13,10 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload } from '../../src-shared/contract';
-import { LabError } from '../../src-shared/types';
 import { Engine } from '../../src-main/engine/engine';
-import { Classifier } from '../../src-main/engine/classifier/classifier';
-import { buildClassifierModel, classifierLayers, classifierTraining, CLASSIFIER_VERSION } from '../../src-main/engine/classifier/model';
+import { heldClassifierTraining } from './classifierStub';
 import type { TrainClassifierFn } from '../../src-main/engine/classifier/store';
 import type { ClassifierCheckpoint } from '../../src-main/engine/classifier/train';
 
@@ -38,29 +36,7 @@ const stubTrain: TrainClassifierFn = async (data, opts = {}) => {
   const signal = opts.signal ?? new AbortController().signal;
   const w = new Float32Array(8).fill(0.5);
   await opts.onEpochEnd?.({ epoch: 1, step: 125, workers: 1, weights: w, m: w, v: w });
-  let release!: () => void;
-  const released = new Promise<void>((r) => (release = r));
-  const result = new Promise<Classifier>((resolve, reject) => {
-    signal.addEventListener('abort', () => reject(new LabError('CANCELLED', 'classifier training cancelled')), { once: true });
-    void released.then(() => {
-      const layers = classifierLayers(data.shape, data.labelNames.length);
-      const info = {
-        version: CLASSIFIER_VERSION,
-        dataset: data.identity,
-        labelNames: data.labelNames,
-        layers,
-        training: classifierTraining(data.train.count),
-        testAccuracy: 0.5,
-        testCount: data.test.count,
-        trainCount: data.train.count,
-        trainSeconds: 1,
-        workers: 1,
-        simd: 'plain' as const,
-        trainedAt: new Date().toISOString(),
-      };
-      resolve(new Classifier(buildClassifierModel(layers, 1), info));
-    });
-  });
+  const { result, release } = heldClassifierTraining(data, signal);
   trainings.push({ resume: opts.resume, signal, release, settled: result.catch(() => undefined) });
   onTrain?.();
   return result;
