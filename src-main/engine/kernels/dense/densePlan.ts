@@ -19,7 +19,8 @@ import { gaussianSigma } from '../../models/likelihood';
 
 /** The activation codes of dense.c's `act_f` / `act_d`. */
 export const ACT: Record<string, number> = { linear: 0, relu: 1, elu: 2, tanh: 3, sigmoid: 4, selu: 5, leakyRelu: 6 };
-const STACK_BYTES = 64 * 1024;
+/** Bytes of each thread's wasm stack (thread 0's at the bottom of the memory). */
+export const STACK_BYTES = 64 * 1024;
 export const PAGE = 65536;
 /** wasm32 cannot address more; the plan says so instead of failing later. */
 export const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
@@ -304,18 +305,30 @@ export function colsFloats(l: ConvLayerPlan, rows: number): number {
 }
 
 /**
+ * A bump allocator of a kernel memory's layout: `take(floats)` gives the byte offset of the next
+ * block of `floats` float32s (each block 64-byte aligned, the first after thread 0's stack of
+ * STACK_BYTES); `end()` the bytes taken so far. Used by every plan (dense, VAE-GAN, forward-only).
+ */
+export function byteLayout(): { take: (floats: number) => number; end: () => number } {
+  let top = STACK_BYTES;
+  return {
+    take: (floats) => {
+      const at = top;
+      top += Math.ceil((floats * 4) / 64) * 64;
+      return at;
+    },
+    end: () => top,
+  };
+}
+
+/**
  * Byte offsets of everything in the shared memory:
  * [stack of thread 0 | W | M | V | gradient shares | per thread: stack, activations…].
  */
 function layoutMemory(dims: LayoutDims, layers: Layers, rows: number, threads: number): Pick<DensePlan, 'w' | 'm' | 'v' | 'gradStride' | 'thread' | 'bytes'> {
   const { P, enc, dec } = layers;
   const L = dims.latentDim;
-  let top = STACK_BYTES;
-  const take = (floats: number) => {
-    const at = top;
-    top += Math.ceil((floats * 4) / 64) * 64;
-    return at;
-  };
+  const { take, end } = byteLayout();
   const w = take(P);
   const m = take(P);
   const v = take(P);
@@ -360,7 +373,7 @@ function layoutMemory(dims: LayoutDims, layers: Layers, rows: number, threads: n
       pack: take(GEMM_PACK_FLOATS),
     });
   }
-  return { w, m, v, gradStride, thread, bytes: top };
+  return { w, m, v, gradStride, thread, bytes: end() };
 }
 
 /** The shared memory a plan runs in (every thread instantiates the kernels on it). */

@@ -15,9 +15,8 @@ import { VAEGAN_DEFAULTS } from '../../../../src-shared/types';
 import { DIS_LEAKY_ALPHA, discriminatorPlan } from '../../models/discriminator';
 import { gaussianSigma } from '../../models/likelihood';
 import type { ModelSpec } from '../../models/spec';
-import { ACT, colsFloats, GEMM_PACK_FLOATS, layerFactory, MAX_BYTES, PAGE, planDense, type DenseLayerPlan, type LayerPlan, type TensorSlot } from './densePlan';
+import { ACT, colsFloats, GEMM_PACK_FLOATS, layerFactory, MAX_BYTES, PAGE, byteLayout, planDense, STACK_BYTES, type DenseLayerPlan, type LayerPlan, type TensorSlot } from './densePlan';
 
-const STACK_BYTES = 64 * 1024;
 /** dense.c's LEAKY_ALPHA: the discriminator's slope must be the kernel's. */
 const KERNEL_LEAKY_ALPHA = 0.2;
 
@@ -187,12 +186,7 @@ function layoutGan(
   const { enc, dec, dis } = layers;
   const { inputDim: D, latentDim: L, P } = dims;
   const r = rows;
-  let top = STACK_BYTES;
-  const take = (floats: number) => {
-    const at = top;
-    top += Math.ceil((floats * 4) / 64) * 64;
-    return at;
-  };
+  const { take, end } = byteLayout();
   const w = take(P);
   const m = take(P);
   const v = take(P);
@@ -231,7 +225,7 @@ function layoutGan(
       pack: take(GEMM_PACK_FLOATS),
     });
   }
-  return { w, m, v, zeros, gradStride, thread, bytes: top };
+  return { w, m, v, zeros, gradStride, thread, bytes: end() };
 }
 
 /** The shared memory a GAN plan runs in (zero-filled: `zeros` holds zeros from the start). */

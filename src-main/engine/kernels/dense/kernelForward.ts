@@ -16,11 +16,10 @@
 import type { ModelSpec } from '../../models/build';
 import { DenseNet } from './denseNet';
 import { planClassifier, type ClassifierLayers } from './classifierPlan';
-import { ACT, colsFloats, GEMM_PACK_FLOATS, PAGE, planDense, type DensePlan, type LayerPlan, type ThreadBuffers } from './densePlan';
+import { ACT, colsFloats, GEMM_PACK_FLOATS, PAGE, byteLayout, planDense, STACK_BYTES, type DensePlan, type LayerPlan, type ThreadBuffers } from './densePlan';
 import { kernelModule } from './kernelModule';
 
 /** The kernels' stack (the module is built with 64 KiB, stack first). */
-const STACK_BYTES = 64 * 1024;
 /** Activation memory a forward instance aims at (its weights come on top). */
 export const FORWARD_BUDGET_BYTES = 16 * 2 ** 20;
 /** Most rows one chunk holds (dense models reach it; conv models hold fewer). */
@@ -67,12 +66,7 @@ export function planForward(spec: ModelSpec, rows: number): ForwardPlan {
  */
 export function forwardLayout(base: DensePlan, rows: number): ForwardPlan {
   const L = base.latentDim;
-  let top = STACK_BYTES;
-  const take = (floats: number) => {
-    const at = top;
-    top += Math.ceil((floats * 4) / 64) * 64;
-    return at;
-  };
+  const { take, end } = byteLayout();
   const w = take(base.P);
   const pack = take(GEMM_PACK_FLOATS);
   const x = take(rows * base.inputDim);
@@ -117,7 +111,7 @@ export function forwardLayout(base: DensePlan, rows: number): ForwardPlan {
     logits: headLogits >= 0 ? headLogits : decH[decH.length - 1],
     pack,
   };
-  return { ...base, threads: 1, rows, w, m: -1, v: -1, gradStride: 0, thread: [thread], bytes: top, pages: Math.ceil(top / PAGE), softLabels: soft };
+  return { ...base, threads: 1, rows, w, m: -1, v: -1, gradStride: 0, thread: [thread], bytes: end(), pages: Math.ceil(end() / PAGE), softLabels: soft };
 }
 
 /** A forward-only plan: `DensePlan` plus the byte offset of a CVAE's float label rows (−1: none). */
