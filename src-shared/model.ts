@@ -1,0 +1,138 @@
+/**
+ * The model's settings in the contract: kinds, architectures (dense, conv), activations, the
+ * reconstruction likelihood and `ModelConfig` (with the VAE-GAN's γ, pixel weight and
+ * discriminator learning-rate scale; their defaults: ./vaegan.ts). Re-exported by ./types.ts. Pure zod.
+ */
+import { z } from 'zod';
+import { VAEGAN_DEFAULTS } from './vaegan';
+
+export const MODEL_KINDS = ['ae', 'vae', 'cvae', 'vaegan'] as const;
+export const ModelKind = z.enum(MODEL_KINDS);
+export type ModelKind = z.infer<typeof ModelKind>;
+
+export const ACTIVATIONS = ['relu', 'elu', 'tanh', 'sigmoid', 'selu', 'leakyRelu'] as const;
+export const Activation = z.enum(ACTIVATIONS);
+export type Activation = z.infer<typeof Activation>;
+
+/**
+ * β when none is given. CVAE: 2, because at β = 1 a 3-D latent also learns the digit's identity
+ * (which the label already gives), so prior samples for a label often decode to another digit:
+ * 92–95 % of samples are read as their label across seeds, 97 % at β = 2, for +1 % test −ELBO
+ * (docs/PERFORMANCE.md). AE ignores β.
+ */
+export const DEFAULT_BETA = { ae: 1, vae: 1, cvae: 2, vaegan: 1 } as const satisfies Record<z.infer<typeof ModelKind>, number>;
+
+/**
+ * Model architecture. `dense`: fully connected layers on the flattened image (the default, and
+ * what runs saved before `arch` existed are). `conv`: Conv2D stages down and Conv2DTranspose
+ * stages up (images of 28×28, 32×32 or 64×64 with 1 or 3 channels; src-main/engine/models/conv.ts).
+ */
+export const ARCHS = ['dense', 'conv'] as const;
+export const Arch = z.enum(ARCHS);
+export type Arch = z.infer<typeof Arch>;
+
+/** Most conv stages a model may have (a 64×64 image halves 6 times down to 1×1). */
+export const MAX_CONV_STAGES = 6;
+
+/** Square image sides conv models take. */
+export const CONV_SIDES = [28, 32, 64] as const;
+
+/** Default filters per stage and encoder dense layers of a conv model, per image side (28: the Keras example's). */
+export const CONV_DEFAULTS: Record<(typeof CONV_SIDES)[number], { filters: number[]; hidden: number[] }> = {
+  28: { filters: [32, 64], hidden: [16] },
+  32: { filters: [32, 64, 128], hidden: [256] },
+  64: { filters: [32, 64, 128, 256], hidden: [256] },
+};
+
+/**
+ * The reconstruction likelihood p(x | z). `bernoulli`: each value a probability (sigmoid output,
+ * binary cross-entropy; images in [0, 1]: MNIST figures stay comparable with the literature).
+ * `gaussian`: each value a Normal with the decoder's output as mean and a fixed σ (identity
+ * output): ½·Σ((x − μ)/σ)² + D·log(σ·√(2π)) nats. `auto`: Bernoulli for images, Gaussian for
+ * 2-D points. A run's saved config says which one it resolved to.
+ */
+export const LIKELIHOODS = ['auto', 'bernoulli', 'gaussian'] as const;
+export const Likelihood = z.enum(LIKELIHOODS);
+export type Likelihood = z.infer<typeof Likelihood>;
+
+/** σ of the Gaussian likelihood when none is given: 0.1 for images (values in [0, 1]), 1 for 2-D points (standardised). */
+export const DEFAULT_SIGMA = { image: 0.1, points: 1 } as const;
+
+export const ModelConfig = z
+  .object({
+    kind: ModelKind.default('vae'),
+    arch: Arch.default('dense'),
+    latentDim: z.number().int().min(2).max(64).default(3),
+    /**
+     * Dense layer sizes. `dense`: the encoder's hidden layers, mirrored by the decoder (default
+     * [256]). `conv`: the dense layers between the flattened conv features and the latent heads
+     * (encoder only, as in the Keras VAE example); left out, it is the input size's default
+     * (16 for 28×28, 256 for 32×32 and 64×64), which the engine writes into the run's config.
+     * After parsing, `[]` on a conv model means "the input size's default".
+     */
+    hidden: z.array(z.number().int().min(1).max(4096)).max(6).optional(),
+    /**
+     * `conv` only: filters of each stride-2 Conv2D stage (the decoder mirrors them). Left out:
+     * [32, 64] for 28×28, [32, 64, 128] for 32×32, [32, 64, 128, 256] for 64×64 (down to 7×7 or
+     * 4×4). The image side must halve exactly once per stage (28: at most 2 stages).
+     */
+    convFilters: z.array(z.number().int().min(1).max(1024)).min(1).max(MAX_CONV_STAGES).optional(),
+    activation: Activation.default('relu'),
+    /** Std-dev of Gaussian noise added to inputs while training (denoising AE). 0 = off. */
+    inputNoise: z.number().min(0).max(1).default(0),
+    /** L2 weight decay on dense kernels. */
+    l2: z.number().min(0).max(1).default(0),
+    dropout: z.number().min(0).max(0.9).default(0),
+    /** β of the β-VAE (VAE/CVAE only); default per kind: `DEFAULT_BETA`. */
+    beta: z.number().min(0).max(100).optional(),
+    /** Linear KL warm-up from 0 to β over this many epochs (0 = off). */
+    klWarmupEpochs: z.number().int().min(0).max(1000).default(0),
+    /** Reconstruction likelihood (`LIKELIHOODS`); `auto` resolves at the start and is saved resolved. */
+    likelihood: Likelihood.default('auto'),
+    /**
+     * Gaussian likelihood only: its fixed σ (in the data's units). Left out: `DEFAULT_SIGMA`
+     * (written into the run's config at the start). Runs saved before it had σ = 1.
+     */
+    sigma: z.number().min(0.001).max(10).optional(),
+    /** VAE-GAN only: γ, the decoder's reconstruction weight against the GAN loss (`VAEGAN_DEFAULTS`). */
+    gamma: z.number().min(0).max(1000).optional(),
+    /** VAE-GAN only: weight of the pixel likelihood mixed into the discriminator-feature reconstruction term (0 = features only). */
+    pixelWeight: z.number().min(0).max(100).optional(),
+    /** VAE-GAN only: the discriminator's learning rate as a multiple of the run's. */
+    discLrScale: z.number().positive().max(10_000).optional(),
+  })
+  .strict()
+  .refine((m) => m.sigma === undefined || m.likelihood !== 'bernoulli', {
+    message: 'sigma applies to the Gaussian likelihood only',
+    path: ['sigma'],
+  })
+  .refine((m) => m.arch === 'conv' || m.hidden === undefined || m.hidden.length > 0, {
+    message: 'a dense model needs at least one hidden layer',
+    path: ['hidden'],
+  })
+  .refine((m) => m.arch === 'conv' || m.convFilters === undefined, {
+    message: 'convFilters applies to conv models only (arch: "conv")',
+    path: ['convFilters'],
+  })
+  .refine((m) => m.kind === 'vaegan' || (m.gamma === undefined && m.pixelWeight === undefined && m.discLrScale === undefined), {
+    message: 'gamma, pixelWeight and discLrScale apply to VAE-GAN models only (kind: "vaegan")',
+    path: ['kind'],
+  })
+  .refine((m) => m.kind !== 'vaegan' || !m.inputNoise, {
+    message: 'a VAE-GAN does not take inputNoise (its discriminator sees the clean images)',
+    path: ['inputNoise'],
+  })
+  .transform((m) => ({
+    ...m,
+    hidden: m.hidden ?? (m.arch === 'conv' ? [] : [256]),
+    beta: m.beta ?? DEFAULT_BETA[m.kind],
+    ...(m.kind === 'vaegan'
+      ? {
+          gamma: m.gamma ?? VAEGAN_DEFAULTS.gamma,
+          pixelWeight: m.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
+          discLrScale: m.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
+        }
+      : {}),
+  }));
+export type ModelConfig = z.infer<typeof ModelConfig>;
+export type ModelConfigInput = z.input<typeof ModelConfig>;

@@ -1,0 +1,100 @@
+/**
+ * Finished runs: their test metrics (`Metrics`), the run list's `RunSummary`, run ids, and
+ * exports of a run (`ExportRequest`, `ExportResult`). Re-exported by ./types.ts. Pure zod.
+ */
+import { z } from 'zod';
+import { TrainConfig, TrainState } from './training';
+
+export const Metrics = z.object({
+  /**
+   * Test-set negative ELBO per sample (nats, constants included); for AE the reconstruction loss
+   * alone. Under `likelihood` (absent in runs saved before it was recorded: Bernoulli for images).
+   */
+  elbo: z.number(),
+  recon: z.number(),
+  kl: z.number(),
+  /** Latent units whose posterior-mean variance across the test set exceeds 0.01. */
+  activeUnits: z.number().int(),
+  /** k-NN (k=5) label accuracy in latent space, test points against training points. */
+  knnAccuracy: z.number(),
+  /**
+   * Mean KL (nats) of each latent dimension over the test set, from the posterior means and
+   * variances (VAE/CVAE; absent for an AE and for runs saved before it was recorded).
+   */
+  klPerDim: z.array(z.number()).optional(),
+  /** The reconstruction likelihood the ELBO is under, and the Gaussian's σ. */
+  likelihood: z.enum(['bernoulli', 'gaussian']).optional(),
+  sigma: z.number().optional(),
+  /**
+   * Image datasets: the Fréchet distance (FID-style d², Heusel et al. 2017) between the in-app
+   * classifier's features (penultimate layer) of generated images and of real test images; lower
+   * is closer to the data. Comparable between runs on the same dataset only. Absent for toy data,
+   * for runs saved before it existed and when the classifier's training was cancelled.
+   */
+  frechet: z.number().optional(),
+  /**
+   * Image datasets: fraction of test images whose reconstruction (decoded from the posterior mean)
+   * the in-app classifier gives the original's label (are reconstructions still recognisable?).
+   */
+  reconAccuracy: z.number().optional(),
+  /** CVAE on image data: fraction of samples generated for a label that the in-app classifier gives that label. */
+  generationAccuracy: z.number().optional(),
+  /** The in-app classifier's accuracy on the test images the two numbers above used (how far to trust them). */
+  classifierAccuracy: z.number().optional(),
+});
+export type Metrics = z.infer<typeof Metrics>;
+
+export const RunSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  created: z.string(),
+  config: TrainConfig,
+  state: TrainState,
+  epochsDone: z.number().int(),
+  metrics: Metrics.nullable(),
+  /** Set when the run folder could not be read; the run is listed but cannot be opened. */
+  error: z.string().optional(),
+  /** What the start adjusted, in words (e.g. a batch larger than the training set, clamped to it). */
+  warnings: z.array(z.string()).optional(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const EXPORT_FORMATS = ['imagefolder', 'idx', 'npz', 'embeddings'] as const;
+export const ExportFormat = z.enum(EXPORT_FORMATS);
+export type ExportFormat = z.infer<typeof ExportFormat>;
+
+/** A run folder name: letters, digits, dot, dash, underscore; never `.` or `..`. */
+export const RunId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^(?!\.{1,2}$)[A-Za-z0-9._-]+$/, 'invalid run id');
+
+export const ExportRequest = z
+  .object({
+    runId: RunId,
+    format: ExportFormat,
+    /** Per label for CVAE, in total for AE/VAE. Ignored for embeddings. */
+    count: z.number().int().min(1).max(100_000).default(100),
+    /** Restrict CVAE generation to one label; all labels when absent. */
+    label: z.number().int().min(0).max(9999).optional(),
+    temperature: z.number().min(0).max(10).default(1),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    /** Absolute destination folder. */
+    out: z.string().min(1).max(4096),
+    overwrite: z.boolean().default(false),
+  })
+  .strict();
+export type ExportRequest = z.infer<typeof ExportRequest>;
+export type ExportRequestInput = z.input<typeof ExportRequest>;
+
+export const ExportResult = z.object({
+  out: z.string(),
+  format: ExportFormat,
+  total: z.number().int(),
+  countPerLabel: z.record(z.string(), z.number().int()),
+  files: z.array(z.string()),
+  /** What to know about the export, in words: a collapsed run's samples will be near-identical. */
+  warnings: z.array(z.string()).optional(),
+});
+export type ExportResult = z.infer<typeof ExportResult>;
