@@ -37,3 +37,17 @@ describe('default run names', () => {
     expect(defaultRunName(cfg({ kind: 'ae', latentDim: 2 }))).toBe('AE z=2 · mnist');
   });
 });
+
+describe('one name for a run’s model, in the run list, Compare and the default run name', () => {
+  it('the renderer names a model with the engine’s rule: a conv run says "Conv" in Compare as in its name', async () => {
+    const { modelName: rendererModelName, kindName: rendererKindName } = await import('../../src-renderer/src/lib/format');
+    const conv = cfg({ kind: 'vae', latentDim: 4, arch: 'conv' }, { id: 'local', path: '/home/me/shapes' });
+    const gan = cfg({ kind: 'vaegan', latentDim: 8, beta: 2 });
+    expect(rendererModelName(conv.model)).toBe('Conv VAE z=4');
+    expect(rendererModelName(gan.model)).toBe('VAE-GAN z=8 β=2');
+    expect(rendererKindName('vaegan')).toBe('VAE-GAN');
+    // The default name is the model's name and the dataset: the caption beside a default-named run repeats its start.
+    expect(defaultRunName(conv).startsWith(`${rendererModelName(conv.model)} · `)).toBe(true);
+    expect(defaultRunName(gan)).toBe(`${rendererModelName(gan.model)} · mnist`);
+  });
+});

@@ -29,7 +29,5 @@ export function fmtVector(v: ArrayLike<number>, digits = 2): string {
   return Array.from(v, (x) => x.toFixed(digits)).join(', ');
 }
 
-/** A model kind as the UI names it: AE, VAE, CVAE, VAE-GAN. */
-export function kindName(kind: string): string {
-  return kind === 'vaegan' ? 'VAE-GAN' : kind.toUpperCase();
-}
+// A model kind and a run's model as the app names them (the run list, Compare, a run's default name): one rule, shared with the engine.
+export { kindName, modelName } from '../../../src-shared/runNames';

@@ -1,0 +1,47 @@
+/**
+ * How the app names a run's model, one rule for the engine (a new run's default name) and the
+ * renderer (the run list, Compare's captions and headings): the model's proper name ("AE", "VAE",
+ * "CVAE", "VAE-GAN"), "Conv" before it for the convolutional arch, its latent size and β.
+ * Pure TypeScript, no imports.
+ */
+
+/** A model kind as the app names it everywhere: AE, VAE, CVAE, VAE-GAN. */
+export function kindName(kind: string): string {
+  return kind === 'vaegan' ? 'VAE-GAN' : kind.toUpperCase();
+}
+
+/** The fields of a model's settings (`ModelConfig`) its name says. */
+export interface NamedModel {
+  kind: string;
+  arch?: string;
+  latentDim: number;
+  beta?: number;
+}
+
+/**
+ * A model as the app names it: `[Conv ]<kind> z=<latent>[ β=<beta>]`, e.g. "Conv VAE z=4",
+ * "VAE z=4 β=2", "VAE-GAN z=8" ("Conv" for the convolutional arch; dense, the default, says
+ * nothing; β for the kinds that have one when ≠ 1).
+ */
+export function modelName(m: NamedModel): string {
+  const arch = m.arch === 'conv' ? 'Conv ' : '';
+  const beta = m.kind !== 'ae' && m.beta !== undefined && m.beta !== 1 ? ` β=${m.beta}` : '';
+  return `${arch}${kindName(m.kind)} z=${m.latentDim}${beta}`;
+}
+
+/**
+ * The dataset as a run's default name says it: the base name of the user's folder or file
+ * (`/home/me/shapes/` → `shapes`, `/data/train.npz` → `train.npz`), else the dataset's id.
+ */
+export function datasetLabel(ref: { id: string; path?: string }): string {
+  if (ref.id !== 'local' || !ref.path) return ref.id;
+  return ref.path.replace(/[/\\]+$/, '').split(/[/\\]/).pop() || ref.id;
+}
+
+/**
+ * A new run's default name: `<modelName> · <dataset>`, e.g. "Conv VAE z=4 · shapes",
+ * "VAE z=4 β=2 · mnist", "VAE-GAN z=8 · mnist".
+ */
+export function defaultRunName(cfg: { model: NamedModel; dataset: { id: string; path?: string } }): string {
+  return `${modelName(cfg.model)} · ${datasetLabel(cfg.dataset)}`;
+}
