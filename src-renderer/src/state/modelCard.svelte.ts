@@ -6,7 +6,7 @@
  * conv stages than the image halves) comes back as `refused` with the engine's words: the form shows it and
  * the Train button waits.
  */
-import type { ModelCard, ModelConfigInput } from '../lib/contract';
+import type { DatasetInfo, ModelCard, ModelConfigInput } from '../lib/contract';
 import { errorCode, errorText } from '../lib/errors';
 import type { Lab } from './lab.svelte';
 import type { StateApi } from './port';
@@ -43,18 +43,24 @@ export class ModelCardState {
   ) {}
 
   /**
-   * The Train form's dataset shape and classes: a built-in dataset's from the engine's list; your
-   * own data's once checked with the form's current path and options (else null: unknown yet).
+   * The Train form's dataset as far as it is known: a built-in dataset's entry in the engine's
+   * list; your own data's once checked with the form's current path and options (else null:
+   * unknown yet, e.g. its classes).
    */
-  dataShape: { shape: number[]; numClasses: number } | null = $derived.by(() => {
+  formDataset: DatasetInfo | null = $derived.by(() => {
     const f = this.lab.settings.train;
     if (f.dataset === 'local') {
       const c = this.lab.datasetCheck;
-      const info = c.info && c.isFor(f.folderPath, f.import) ? c.info : null;
-      return info ? { shape: info.shape, numClasses: Math.max(1, info.labelNames.length) } : null;
+      return c.info && c.isFor(f.folderPath, f.import) ? c.info : null;
     }
     const d = this.lab.engine.dataset(f.dataset);
-    return d && d.shape.length ? { shape: d.shape, numClasses: Math.max(1, d.labelNames.length) } : null;
+    return d && d.shape.length ? d : null;
+  });
+
+  /** The Train form's dataset shape and classes (null: unknown yet, see `formDataset`). */
+  dataShape: { shape: number[]; numClasses: number } | null = $derived.by(() => {
+    const d = this.formDataset;
+    return d ? { shape: d.shape, numClasses: Math.max(1, d.labelNames.length) } : null;
   });
 
   /** What the card should describe now (null: the form has errors, or the data's shape is unknown). */

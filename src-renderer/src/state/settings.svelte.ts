@@ -230,13 +230,25 @@ export function formFromConfig(cfg: TrainConfig, current: TrainForm, data: RunDa
 }
 
 /**
- * Choices in the form that do not fit the chosen dataset (`data`: its kind, null while unknown),
- * as sentences naming the form's fields: shown under the form before Train, which waits for them.
- * (Conv on 2-D points comes from the engine's model card.)
+ * Choices in the form that do not fit the chosen dataset (`data`: its kind and class names, null
+ * while unknown), as sentences naming the form's fields: shown under the form before Train, which
+ * waits for them. (Conv on 2-D points comes from the engine's model card.) A CVAE needs at least
+ * two classes, as the engine does (an unlabeled export opened again is one class, "unlabeled").
  */
-export function trainDataErrors(f: TrainForm, data: { isImage: boolean; title: string } | null): Partial<Record<keyof TrainForm, string>> {
-  if (!data || data.isImage || f.likelihood !== 'bernoulli') return {};
-  return { likelihood: `The Bernoulli likelihood needs images (values in [0, 1]); ${data.title} is 2-D points: choose Auto (Gaussian) or Gaussian.` };
+export function trainDataErrors(
+  f: TrainForm,
+  data: { isImage: boolean; title: string; labelNames: readonly string[] } | null,
+): Partial<Record<keyof TrainForm, string>> {
+  const e: Partial<Record<keyof TrainForm, string>> = {};
+  if (!data) return e;
+  if (!data.isImage && f.likelihood === 'bernoulli') {
+    e.likelihood = `The Bernoulli likelihood needs images (values in [0, 1]); ${data.title} is 2-D points: choose Auto (Gaussian) or Gaussian.`;
+  }
+  if (f.kind === 'cvae' && data.labelNames.length < 2) {
+    const one = data.labelNames[0];
+    e.kind = `A CVAE is conditioned on the labels and needs at least 2 classes; ${data.title} has ${one !== undefined ? `one ("${one}")` : 'none'}: choose VAE, AE or VAE-GAN.`;
+  }
+  return e;
 }
 
 export class Settings {

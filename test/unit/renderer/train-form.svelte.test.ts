@@ -102,6 +102,39 @@ describe('choices that do not fit the chosen dataset, before Train', () => {
   });
 });
 
+describe('a CVAE on data of one class, before Train', () => {
+  const info = (labelNames: string[]): DatasetInfo => ({ ...MNIST3, id: 'local', title: 'exported', labelNames });
+  const inspect = (labelNames: string[]) => () => ({
+    info: info(labelNames),
+    report: undefined as never,
+    preview: { images: new Float32Array(0), labels: new Int32Array(0), count: 0, shape: [28, 28, 1] } as never,
+  });
+
+  it('an unlabeled export opened again (one class, "unlabeled") is named with a way out once checked; a VAE on it is fine', async () => {
+    const { api, lab } = await labWith([]);
+    api.handle('datasets:inspect', inspect(['unlabeled']));
+    Object.assign(lab.settings.train, { dataset: 'local', folderPath: '/data/exported', kind: 'cvae' });
+    // Not checked yet: its classes are unknown, so nothing is claimed (the engine still refuses at Train).
+    expect(trainDataErrors(lab.settings.train, lab.modelCard.formDataset)).toEqual({});
+    await lab.datasetCheck.check('/data/exported', lab.settings.train.import);
+    expect(trainDataErrors(lab.settings.train, lab.modelCard.formDataset).kind).toMatch(/CVAE.*at least 2 classes.*exported has one \("unlabeled"\).*VAE/);
+    lab.settings.train.kind = 'vae';
+    expect(trainDataErrors(lab.settings.train, lab.modelCard.formDataset)).toEqual({});
+  });
+
+  it('a CVAE on MNIST (ten classes) or on two checked classes of your own is fine', async () => {
+    const { api, lab } = await labWith([]);
+    lab.settings.train.kind = 'cvae';
+    expect(lab.modelCard.formDataset?.id).toBe('mnist');
+    expect(trainDataErrors(lab.settings.train, lab.modelCard.formDataset)).toEqual({});
+    api.handle('datasets:inspect', inspect(['cat', 'dog']));
+    Object.assign(lab.settings.train, { dataset: 'local', folderPath: '/data/pets' });
+    await lab.datasetCheck.check('/data/pets', lab.settings.train.import);
+    expect(lab.modelCard.formDataset?.labelNames).toEqual(['cat', 'dog']);
+    expect(trainDataErrors(lab.settings.train, lab.modelCard.formDataset)).toEqual({});
+  });
+});
+
 describe('a refused start after a run (item 2)', () => {
   it('shows its own error without the run’s step notice; opening a run moves on from it', async () => {
     const old = saved('old', { model: { latentDim: 2 } }, ['this run takes only 180 optimiser steps in all']);
