@@ -33,6 +33,12 @@ export const Metrics = z.object({
    */
   frechet: z.number().optional(),
   /**
+   * How many generated and as many real test images `frechet` used (the test split, at most
+   * 5,000). The Fréchet distance of few samples is biased upward (Chong & Forsyth 2020): the
+   * renderer says so under `FRECHET_MIN_SAMPLES`. Absent for runs saved before it was recorded.
+   */
+  frechetSamples: z.number().int().positive().optional(),
+  /**
    * Image datasets: fraction of test images whose reconstruction (decoded from the posterior mean)
    * the in-app classifier gives the original's label (are reconstructions still recognisable?).
    */

@@ -133,6 +133,7 @@ export async function train(o: Options): Promise<number> {
               likelihood: m.likelihood,
               sigma: m.sigma,
               frechet: m.frechet,
+              frechetSamples: m.frechetSamples,
               reconAccuracy: m.reconAccuracy,
             }
           : null,

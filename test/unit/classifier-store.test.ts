@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatasetRef, LabError, ModelConfig, type Metrics } from '../../src-shared/types';
+import { DatasetRef, LabError, Metrics, ModelConfig } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
 import { lacksClassifierMetrics, withClassifierMetrics } from '../../src-main/engine/classifier/metrics';
 import { ClassifierStore, type ClassifierEvent } from '../../src-main/engine/classifier/store';
@@ -138,6 +138,9 @@ describe('classifier metrics of a run', () => {
       const bundle = buildModel({ config: ModelConfig.parse({ kind, latentDim: 2, hidden: [16] }), inputDim: 784, numClasses: 3, output: 'bernoulli' }, 3);
       const m = await withClassifierMetrics(base, store, ref, data, bundle, { seed: 1, stats: null });
       expect(m.frechet).toBeGreaterThan(0);
+      // The images it compared per side are recorded and survive the run record's schema (the
+      // renderer's caveat for few of them): all 90 of the test split here.
+      expect(Metrics.parse(m).frechetSamples).toBe(data.test.count);
       expect(m.classifierAccuracy).toBeCloseTo(clf.info.testAccuracy, 6);
       if (kind === 'cvae') expect(m.generationAccuracy).toBeGreaterThanOrEqual(0);
       else expect(m.generationAccuracy).toBeUndefined();

@@ -25,6 +25,8 @@ import type { ClassifierStore } from './store';
 
 export interface ClassifierMetrics {
   frechet: number;
+  /** Generated and real images `frechet` compares, each (the test split, at most `FRECHET_SAMPLES`). */
+  frechetSamples: number;
   classifierAccuracy: number;
   reconAccuracy: number;
   generationAccuracy?: number;
@@ -71,7 +73,7 @@ export async function classifierMetrics(
   const F = clf.featureDim;
   const frechet = frechetOfSets(fake.features, n, real.features, n, F);
   const reconAccuracy = await reconstructionAccuracy(bundle, test, clf, n);
-  const out: ClassifierMetrics = { frechet, classifierAccuracy: ok / n, reconAccuracy };
+  const out: ClassifierMetrics = { frechet, frechetSamples: n, classifierAccuracy: ok / n, reconAccuracy };
   if (asked) {
     let hit = 0;
     for (let i = 0; i < n; i++) if (fake.labels[i] === asked[i]) hit++;
