@@ -202,6 +202,8 @@ export class Lab {
     if (!ok) return;
     await Promise.all([this.runs.refresh(), this.training.restore()]);
     const last = this.#loaded ? this.runs.activeId : this.settings.lastRunId;
+    // Settings stored by an older version may hold an opened run's copied conv widths: Auto again where they are the stored dataset's defaults.
+    if (!this.#loaded) this.settings.settleStoredWidths(this.#runDataKind(formToConfig(this.settings.train).dataset as DatasetRef).side);
     this.#loaded = true;
     if (this.training.active) return;
     if (last && this.runs.list.some((r) => r.id === last && !r.error)) await this.openRun(last);

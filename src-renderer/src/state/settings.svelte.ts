@@ -12,6 +12,13 @@ import type { SettingsStorage } from './port';
 /** The localStorage key of the settings (JSON). */
 export const SETTINGS_KEY = 'latent-lab.settings.v1';
 
+/**
+ * `formVersion` of settings stored by this version. 2: the form's conv widths are the user's own
+ * ("Auto" stays empty). Settings without it (1) were stored by a version that copied an opened
+ * run's resolved widths into the form: `Settings.settleStoredWidths` turns those back into Auto.
+ */
+export const FORM_VERSION = 2;
+
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type TabId = 'recon' | 'generate' | 'encode' | 'export' | 'compare' | 'explore';
 export const TABS: { id: TabId; title: string }[] = [
@@ -70,6 +77,8 @@ const TrainForm = z.object({
 export type TrainForm = z.infer<typeof TrainForm>;
 
 const Persisted = z.object({
+  /** `FORM_VERSION` of the version that stored them; absent (1) before it existed. */
+  formVersion: z.number().int().catch(1),
   theme: z.enum(['system', 'light', 'dark']).catch('system'),
   tab: z.enum(['recon', 'generate', 'encode', 'export', 'compare', 'explore']).catch('recon'),
   projection: z.enum(['pca', 'umap']).catch('pca'),
@@ -268,6 +277,8 @@ export class Settings {
   dark = $derived(this.theme === 'dark' || (this.theme === 'system' && this.systemDark));
 
   readonly #storage: SettingsStorage | null;
+  /** The conv widths as loaded from a store older than `FORM_VERSION` (maybe a run's copied defaults), until settled. */
+  #legacyWidths: { convFilters: string; convHidden: number | null } | null = null;
 
   /** Loads what `storage` holds (null: defaults, nothing persists). */
   constructor(storage: SettingsStorage | null) {
@@ -282,6 +293,9 @@ export class Settings {
     this.train = p.train;
     this.generate = p.generate;
     this.export = p.export;
+    if (p.formVersion < FORM_VERSION && (p.train.convFilters !== '' || p.train.convHidden !== null)) {
+      this.#legacyWidths = { convFilters: p.train.convFilters, convHidden: p.train.convHidden };
+    }
     if (typeof matchMedia === 'function') {
       const mq = matchMedia('(prefers-color-scheme: dark)');
       this.systemDark = mq.matches;
@@ -295,9 +309,29 @@ export class Settings {
     this.train.kind = kind;
   }
 
+  /**
+   * Once, for settings stored before `FORM_VERSION` 2 (that version copied an opened run's conv
+   * widths into the form): a stored filter list or dense width that is exactly what Auto derives
+   * for the stored dataset's image `side` (`CONV_DEFAULTS`) was not the user's choice and becomes
+   * Auto again (empty), so it follows the next dataset's size. `side` null (unknown: your own data
+   * imported at the automatic size, whose side its images decide) leaves them as stored: a list
+   * there cannot be told from a choice. A width the user changed since loading is left alone.
+   */
+  settleStoredWidths(side: number | null): void {
+    const stored = this.#legacyWidths;
+    this.#legacyWidths = null;
+    if (!stored || side === null || !(side in CONV_DEFAULTS)) return;
+    const auto = CONV_DEFAULTS[side as keyof typeof CONV_DEFAULTS];
+    const filters = parseFilters(this.train.convFilters);
+    if (this.train.convFilters === stored.convFilters && filters && sameList(filters, auto.filters)) this.train.convFilters = '';
+    if (this.train.convHidden === stored.convHidden && auto.hidden.length === 1 && this.train.convHidden === auto.hidden[0]) this.train.convHidden = null;
+  }
+
   /** Everything that persists, as stored. */
   snapshot(): PersistedSettings {
     return {
+      // Not settled yet (the dataset's side is not known yet): still the old store's, so it is settled on the next load.
+      formVersion: this.#legacyWidths ? 1 : FORM_VERSION,
       theme: this.theme,
       tab: this.tab,
       projection: this.projection,

@@ -7,9 +7,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { TrainConfig, type DatasetInfo, type RunSummary } from '../../../src-shared/types';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
-import { Settings, formFromConfig, trainDataErrors } from '../../../src-renderer/src/state/settings.svelte';
+import { FORM_VERSION, SETTINGS_KEY, Settings, formFromConfig, trainDataErrors } from '../../../src-renderer/src/state/settings.svelte';
 import { formToModel } from '../../../src-renderer/src/state/training.svelte';
-import { MNIST, engineWith, labError, run } from './fake-api';
+import { MNIST, MemoryStorage, engineWith, labError, run } from './fake-api';
 
 const MOONS: DatasetInfo = { ...MNIST, id: 'toy-moons', title: 'Two moons', shape: [2], labelNames: ['a', 'b'], isImage: false };
 const MNIST3: DatasetInfo = { ...MNIST, shape: [28, 28, 1] };
@@ -99,6 +99,41 @@ describe('choices that do not fit the chosen dataset, before Train', () => {
     expect(trainDataErrors({ ...f, likelihood: 'auto' }, MOONS)).toEqual({});
     expect(trainDataErrors({ ...f, likelihood: 'gaussian' }, MOONS)).toEqual({});
     expect(trainDataErrors(f, MNIST)).toEqual({});
+  });
+});
+
+describe('settings stored by the version that copied a run’s conv widths into the form', () => {
+  /** A Lab started on `train` as stored (`formVersion`: absent = the older version), once it has settled them. */
+  async function launched(train: Record<string, unknown>, formVersion?: number) {
+    const storage = new MemoryStorage();
+    storage.setItem(SETTINGS_KEY, JSON.stringify({ ...(formVersion ? { formVersion } : {}), train: { ...new Settings(null).train, arch: 'conv', ...train } }));
+    const lab = new Lab(engineWith([]).handle('datasets:list', () => [MNIST3, MOONS]), storage);
+    lab.start();
+    // Settled once the engine's dataset list is in: the settings then say the current version.
+    await vi.waitFor(() => expect(lab.settings.snapshot().formVersion).toBe(FORM_VERSION));
+    return lab;
+  }
+
+  it('the 28×28 defaults copied from an MNIST run become Auto again: your own 32×32 data then gets its own widths', async () => {
+    const lab = await launched({ dataset: 'mnist', convFilters: '32, 64', convHidden: 16 });
+    expect(lab.settings.train).toMatchObject({ convFilters: '', convHidden: null });
+    lab.settings.train = { ...lab.settings.train, dataset: 'local', folderPath: '/data/pets', import: { ...lab.settings.train.import, size: 32 } };
+    expect(formToModel(lab.settings.train)).not.toHaveProperty('convFilters');
+  });
+
+  it('widths that are not the stored dataset’s defaults were chosen: kept (each width on its own)', async () => {
+    const lab = await launched({ dataset: 'mnist', convFilters: '8, 16', convHidden: 16 });
+    expect(lab.settings.train).toMatchObject({ convFilters: '8, 16', convHidden: null });
+    // Your own data at a fixed 32 px: 32×32's defaults are Auto; the same list on 28×28 data would not be.
+    const own = await launched({ dataset: 'local', folderPath: '/data/pets', import: { size: 32, channels: 'auto', fit: 'crop', transpose: false }, convFilters: '32, 64, 128', convHidden: 16 });
+    expect(own.settings.train).toMatchObject({ convFilters: '', convHidden: 16 });
+  });
+
+  it('cannot tell, so leaves them: your own data at the automatic size (its images decide the side), and settings of this version', async () => {
+    const auto = await launched({ dataset: 'local', folderPath: '/data/pets', convFilters: '32, 64', convHidden: 16 });
+    expect(auto.settings.train).toMatchObject({ convFilters: '32, 64', convHidden: 16 });
+    const typed = await launched({ dataset: 'mnist', convFilters: '32, 64', convHidden: 16 }, FORM_VERSION);
+    expect(typed.settings.train).toMatchObject({ convFilters: '32, 64', convHidden: 16 });
   });
 });
 
