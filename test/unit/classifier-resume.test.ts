@@ -16,7 +16,7 @@ import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint, type CheckpointOwner 
 import { Classifier, flatWeights, trainClassifier, type ClassifierData } from '../../src-main/engine/classifier/classifier';
 import { buildClassifierModel, classifierLayers, classifierTraining, CLASSIFIER_VERSION } from '../../src-main/engine/classifier/model';
 import { ClassifierStore, type ClassifierEvent, type TrainClassifierFn } from '../../src-main/engine/classifier/store';
-import type { ClassifierCheckpoint } from '../../src-main/engine/classifier/train';
+import { trainClassifierWeights, type ClassifierCheckpoint } from '../../src-main/engine/classifier/train';
 import { identify } from '../../src-main/engine/datasets/cache';
 import { mulberry32 } from '../../src-main/engine/datasets/random';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
@@ -171,6 +171,27 @@ describe('classifier training checkpoints', () => {
     expect(await readCheckpoint(folder, owner)).toMatchObject({ state: 'refused', why: 'it is not a classifier checkpoint' });
     expect(await readCheckpoint(path.join(dir, 'nothing-here'), owner)).toEqual({ state: 'none' });
   });
+
+  it('reports no progress once cancelled: a late "training" report would undo the status bar’s “Judging classifier off”', async () => {
+    const layers = classifierLayers(data.shape, 3);
+    const abort = new AbortController();
+    let reports = 0;
+    let afterCancel = 0;
+    // 64 steps of 8 images in one epoch, a report at every look: the cancel lands mid-epoch.
+    const run = trainClassifierWeights(layers, { ...classifierTraining(512), epochs: 1, batchSize: 8 }, flatWeights(buildClassifierModel(layers, 1)), strokes(512, 3), {
+      signal: abort.signal,
+      progressMs: 0,
+      workers: 1,
+      onProgress: () => {
+        reports++;
+        if (abort.signal.aborted) afterCancel++;
+        abort.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(reports).toBe(1);
+    expect(afterCancel).toBe(0);
+  }, SLOW);
 
   it('a checkpoint that does not fit the model or the epochs is ignored by the training itself, with the reason', async () => {
     const d: ClassifierData = { shape: data.shape, labelNames: data.info.labelNames, train: data.train, test: data.test, identity: { key: 'k', fingerprint: 'f' } };

@@ -200,7 +200,8 @@ async function runEpochs(
       ends.push(...pool.take(['epochDone', 'stopped', 'diverged']));
       const r = control.latest(epoch, step);
       const now = performance.now();
-      if (r && opts.onProgress && now - lastEmit >= (opts.progressMs ?? 500)) {
+      // Not once cancelled: a report after the cancel's answer would read as training again (the status bar's Start hidden).
+      if (r && opts.onProgress && !opts.signal?.aborted && now - lastEmit >= (opts.progressMs ?? 500)) {
         lastEmit = now;
         const done = (epoch - 1) * n + r.sumN;
         const rate = (done - done0) / Math.max((now - t0) / 1000, 1e-6);
