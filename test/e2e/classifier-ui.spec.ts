@@ -7,40 +7,15 @@
  * until "Classifier ready (x %)": the run then shows its Fréchet distance, with the caveat of a
  * tiny test set. Waits only for explicit states (data-state, test ids, texts).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
-import sharp from 'sharp';
 import { startLabServer, type LabServer } from './helpers/lab-server';
+import { strokes, trainRun, useFolder } from './helpers/own-data';
 
 let lab: LabServer;
 let root: string;
-
-/**
- * A folder of `perClass` 28×28 grey PNGs per class, light strokes on black (MNIST form, used as
- * is): a horizontal bar, a vertical bar, a square, at places drawn from `seed`.
- */
-async function strokes(dir: string, perClass: number, seed: number): Promise<string> {
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-  for (const [c, name] of ['bar', 'column', 'square'].entries()) {
-    mkdirSync(path.join(dir, name), { recursive: true });
-    for (let i = 0; i < perClass; i++) {
-      const a = 6 + Math.floor(rnd() * 14);
-      const b = 6 + Math.floor(rnd() * 14);
-      const px = Buffer.alloc(28 * 28);
-      for (let p = 0; p < 784; p++) {
-        const row = Math.floor(p / 28);
-        const col = p % 28;
-        const on = c === 0 ? Math.abs(row - a) <= 1 && Math.abs(col - 14) <= 9 : c === 1 ? Math.abs(col - a) <= 1 && Math.abs(row - 14) <= 9 : Math.abs(row - a) <= 3 && Math.abs(col - b) <= 3;
-        px[p] = on ? 230 : Math.floor(rnd() * 20);
-      }
-      await sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(path.join(dir, name, `${i}.png`));
-    }
-  }
-  return dir;
-}
 
 test.beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'll-classifier-ui-'));
@@ -50,34 +25,6 @@ test.afterAll(async () => {
   await lab?.stop();
   rmSync(root, { recursive: true, force: true });
 });
-
-/** Choose your own data at `dir` and check it (its classes must be known to the form); returns its test images' count as the check reports it. */
-async function useFolder(page: Page, dir: string, classes: number): Promise<number> {
-  await page.getByTestId('dataset-select').selectOption('local');
-  await page.getByTestId('dataset-path-input').fill(dir);
-  await page.getByTestId('dataset-check-button').click();
-  const result = page.getByTestId('dataset-check-result');
-  await expect(result).toHaveAttribute('data-state', 'ok');
-  await expect(result).toContainText(`${classes} classes`);
-  const split = /([\d,]+) train \/ ([\d,]+) test/.exec((await result.textContent()) ?? '');
-  expect(split).not.toBeNull();
-  return Number(split![2].replace(/,/g, ''));
-}
-
-/** Train a 1-epoch model from the form and wait for its end; returns the run's id. */
-async function trainRun(page: Page, model: { kind: string; arch?: 'dense' | 'conv' }): Promise<string> {
-  await page.getByTestId('model-select').selectOption(model.kind);
-  await page.getByTestId('arch-select').selectOption(model.arch ?? 'dense');
-  await page.getByTestId('latent-dim-input').fill('2');
-  await page.getByTestId('epochs-input').fill('1');
-  const state = page.getByTestId('train-state');
-  const before = (await state.getAttribute('data-run-id')) ?? '';
-  await expect(page.getByTestId('train-button')).toBeEnabled();
-  await page.getByTestId('train-button').click();
-  await expect(state).not.toHaveAttribute('data-run-id', before);
-  await expect(state).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
-  return (await state.getAttribute('data-run-id'))!;
-}
 
 /** The classifier that a run's end started: cancel it from the status bar while it trains. */
 async function cancelClassifier(page: Page): Promise<void> {
