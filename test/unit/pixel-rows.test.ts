@@ -66,6 +66,15 @@ describe('rows of bytes read as floats', () => {
     expect(Array.from(one.subarray(D, 2 * D))).toEqual(Array.from(want.subarray(21 * D, 22 * D)));
     expect(one[0]).toBe(-1);
     expect(one[2 * D]).toBe(-1);
+    // rows that do not start on a 4-byte boundary (odd widths, a view at an odd offset) read the same
+    for (const [odd, W] of [[byteRows(9, 7, 3), 7], [x.subarray(3), D]] as const) {
+      const rows = Math.floor(odd.length / W);
+      expect(Array.from(rowsF32(odd, W, 0, rows))).toEqual(Array.from(asBefore(odd.subarray(0, rows * W))));
+      expect(Array.from(gatherRowsF32(odd, W, [rows - 1, 1], new Float32Array(2 * W)))).toEqual([
+        ...asBefore(odd.subarray((rows - 1) * W, rows * W)),
+        ...asBefore(odd.subarray(W, 2 * W)),
+      ]);
+    }
     // floats (the toy sets) pass through unchanged; a view when no buffer is given
     expect(rowsF32(want, D, 2, 3).buffer).toBe(want.buffer);
     expect(Array.from(rowsF32(want, D, 2, 3, buf))).toEqual(Array.from(want.subarray(2 * D, 5 * D)));
