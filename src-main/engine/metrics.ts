@@ -125,13 +125,14 @@ export async function evaluate(
   let sr = 0;
   let sk = 0;
   const B = passRows(bundle, EVAL_BATCH);
-  const xBuf = new Float32Array(Math.min(B, n) * D);
+  // tfjs passes over a split's bytes convert them into one buffer (floats are passed as views).
+  const xBuf = split.x instanceof Float32Array ? undefined : new Float32Array(Math.min(B, n) * D);
   for (let s = 0; s < n; s += B) {
     const m = Math.min(B, n - s);
     const y = cond ? split.y.subarray(s, s + m) : null;
     const eps = isVariational(bundle.config.kind) ? evalNoise(opts.seed, s, m, L) : null;
     const kernels = kernelForwardFor(bundle, y);
-    // The kernels convert the rows straight into their input buffer; tfjs gets them as floats.
+    // The kernels convert the rows straight into their input buffer.
     const sums = kernels ? kernels.lossSums(split.x.subarray(s * D, (s + m) * D), y, eps, m) : tfjsLossSums(bundle, rowsF32(split.x, D, s, m, xBuf), y, eps, m);
     sr += sums.recon;
     sk += sums.kl;
