@@ -59,6 +59,7 @@ import { MEMORY_GOAL_MB, runConvMemoryBench, type ConvMemoryResult } from './lib
 import { epochMarkdown, measureEpochTimes, type EpochTimes } from './lib/epochTime';
 import { runVaeganBench, vaeganMarkdown, type VaeganArch, type VaeganResult } from './lib/vaegan';
 import { errMsg, loadAvg, log, mb, median, msStats, round, RssSampler, timeIt } from './lib/util';
+import { rowsF32 } from '../src-main/engine/datasets/rows';
 
 const argv = process.argv.slice(2);
 const flag = (k: string) => argv.includes(`--${k}`);
@@ -493,7 +494,7 @@ async function main() {
       // temperature 0.5 (closer to the latent mode).
       const nR = 1000;
       const ry = data.test.y.slice(0, nR);
-      const enc = await engine.call('model:encode', { images: data.test.x.slice(0, nR * 784), count: nR, labels: ry });
+      const enc = await engine.call('model:encode', { images: rowsF32(data.test.x, 784, 0, nR, new Float32Array(nR * 784)), count: nR, labels: ry });
       const rec = await engine.call('model:decode', { z: enc.mean, count: nR, labels: ry });
       const rp = await clf.predict(rec.images, nR);
       let rok = 0;

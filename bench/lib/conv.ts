@@ -27,6 +27,7 @@ import type { SplitData } from '../../src-main/engine/metrics';
 import { writeSplitNpz } from './npz';
 import { runPeerLogged, type PeerResult } from './peer';
 import { errMsg, log, round } from './util';
+import { valuesF32 } from '../../src-main/engine/datasets/rows';
 
 export interface ConvCase {
   key: 'mnist28' | 'rgb32' | 'rgb64';
@@ -52,13 +53,14 @@ export function colourSplit(s: SplitData, side: 32 | 64, count = s.count): Split
   const D = side * side * 3;
   const x = new Float32Array(n * D);
   const up = side / 32;
+  const sx = valuesF32(s.x.subarray(0, n * 784));
   for (let i = 0; i < n; i++) {
     const hue = s.y[i] % 3;
     for (let r = 0; r < side; r++) {
       for (let c = 0; c < side; c++) {
         const sr = Math.floor(r / up) - 2;
         const sc = Math.floor(c / up) - 2;
-        const v = sr >= 0 && sr < 28 && sc >= 0 && sc < 28 ? s.x[i * 784 + sr * 28 + sc] : 0;
+        const v = sr >= 0 && sr < 28 && sc >= 0 && sc < 28 ? sx[i * 784 + sr * 28 + sc] : 0;
         const o = i * D + (r * side + c) * 3;
         x[o] = hue === 0 ? v : 0.5 * v;
         x[o + 1] = hue === 1 ? v : 0.25 + 0.5 * v;

@@ -26,7 +26,7 @@ export interface ConvMemoryResult {
   importPeakMB: number | null;
   trainPeakMB: number | null;
   afterImportMB: number | null;
-  /** Float32 data alone: images × 64·64·3 × 4 bytes. */
+  /** The images as the engine keeps them (bytes, datasets/rows.ts): images × 64·64·3 bytes (as floats they were 4×). */
   dataMB: number;
   batches: number;
   samplesPerSecond: number | null;
@@ -81,7 +81,7 @@ export async function runConvMemoryBench(o: { quick: boolean; dir: string; image
   const file = path.join(o.dir, 'colour64.npz');
   const workspace = path.join(o.dir, 'ws');
   fs.mkdirSync(workspace, { recursive: true });
-  const base = { images: n, dataMB: round((n * 64 * 64 * 3 * 4) / 1048576, 0) ?? 0, stoppedEarly: o.quick };
+  const base = { images: n, dataMB: round((n * 64 * 64 * 3) / 1048576, 0) ?? 0, stoppedEarly: o.quick };
   try {
     log(`memory: writing ${n} 64×64 colour images`);
     writeColourNpz(file, n);

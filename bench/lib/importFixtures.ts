@@ -52,12 +52,12 @@ export async function digits(n: number): Promise<{ images: Uint8Array; labels: U
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const k = i % base;
-    const s = k < m.train.count ? all[0] : all[1];
+    const s = k < m.train.count ? all[0] : all[1]; // bytes (datasets/rows.ts)
     const r = k < m.train.count ? k : k - m.train.count;
     const shift = Math.floor(i / base) % 3 - 1; // -1, 0, 1 pixels right
     for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
       const sx = x - shift;
-      images[i * 784 + y * 28 + x] = sx >= 0 && sx < 28 ? Math.round(s.x[r * 784 + y * 28 + sx] * 255) : 0;
+      images[i * 784 + y * 28 + x] = sx >= 0 && sx < 28 ? s.x[r * 784 + y * 28 + sx] : 0;
     }
     labels[i] = s.y[r];
   }

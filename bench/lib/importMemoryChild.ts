@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   await new Promise<void>((res) => setTimeout(res, 200));
   gc?.();
   steps.push(sample('after a second GC (200 ms later)'));
-  const floatsMB = (d.train.x.byteLength + d.test.x.byteLength) / MB;
+  const floatsMB = (d.train.x.byteLength + d.test.x.byteLength) / MB; // the splits' pixels (bytes since datasets/rows.ts)
   process.stdout.write(
     JSON.stringify({
       seconds,

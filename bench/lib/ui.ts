@@ -18,6 +18,7 @@ import { PACKR_OPTIONS, WS_PATH, wsProtocols, type WireMessage } from '../../src
 import { errMsg, log, median, percentile, round, sleep } from './util';
 import { sliderLatency, type SliderDecode } from './instruments';
 import { roundTripStats, trainAndProbe, type EngineEvent } from './uiTraining';
+import { rowsF32, type RowValues } from '../../src-main/engine/datasets/rows';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -128,7 +129,7 @@ export async function runUiBench(o: {
   epochs: number;
   drops: number;
   build: boolean;
-  test: { x: Float32Array; y: Int32Array; count: number };
+  test: { x: RowValues; y: Int32Array; count: number };
   tmp: string;
 }): Promise<UiResult> {
   const serverJs = path.join(ROOT, 'out', 'main', 'server.js');
@@ -283,7 +284,7 @@ export async function runUiBench(o: {
     const nodeSide: number[] = [];
     for (let i = 0; i < o.drops + 1; i++) {
       const k = (i * 37) % o.test.count;
-      const px = Buffer.from(Uint8Array.from(o.test.x.subarray(k * 784, k * 784 + 784), (v) => Math.round(v * 255)));
+      const px = Buffer.from(Uint8Array.from(rowsF32(o.test.x, 784, k, 1), (v) => Math.round(v * 255)));
       const png = await sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).resize(112, 112).png().toBuffer();
       await page.evaluate(() => {
         const w = window as unknown as { __benchDrop: Promise<number> };

@@ -30,6 +30,7 @@ import type { LoadedDataset } from '../../src-main/engine/datasets';
 import type { RunSummary, TrainProgress } from '../../src-shared/types';
 import { runPeerLogged, type PeerResult } from './peer';
 import { errMsg, loadAvg, log, round, sleep } from './util';
+import { rowsF32 } from '../../src-main/engine/datasets/rows';
 
 export type VaeganArch = 'dense' | 'conv';
 
@@ -216,7 +217,7 @@ async function peerThroughput(o: VaeganBenchOptions, arch: VaeganArch): Promise<
  */
 async function reconAccuracy(engine: Engine, clf: Classifier, data: LoadedDataset, n = data.test.count): Promise<number> {
   const D = data.inputDim;
-  const enc = await engine.call('model:encode', { images: data.test.x.slice(0, n * D), count: n });
+  const enc = await engine.call('model:encode', { images: rowsF32(data.test.x, D, 0, n, new Float32Array(n * D)), count: n });
   const rec = await engine.call('model:decode', { z: enc.mean, count: n });
   const { labels } = await clf.judge(rec.images, n);
   let ok = 0;

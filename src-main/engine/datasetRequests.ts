@@ -5,6 +5,7 @@
  */
 import type { RequestOutput } from '../../src-shared/contract';
 import type { LoadedDataset } from './datasets';
+import { copyRowF32 } from './datasets/rows';
 
 /** One abort signal shared by the dataset loads in flight; `cancel` aborts them and starts afresh. */
 export class DatasetLoads {
@@ -47,7 +48,7 @@ export function previewRows(data: LoadedDataset, perClass: number): RequestOutpu
   let i = 0;
   picked.forEach((rows, c) => {
     for (const { split, row } of rows) {
-      images.set(data[split].x.subarray(row * D, (row + 1) * D), i * D);
+      copyRowF32(data[split].x, D, row, images, i * D);
       labels[i++] = c;
     }
   });

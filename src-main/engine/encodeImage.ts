@@ -27,7 +27,9 @@ function trainedOnInk(lr: RunData, side: number): boolean {
   const images: RawImage[] = [];
   for (let i = 0; i < k; i++) {
     const row = train.x.subarray(Math.floor((i * train.count) / k) * D, Math.floor((i * train.count) / k) * D + D);
-    images.push({ width: side, height: side, channels: 1, data: Uint8Array.from(row, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)) });
+    // Image splits keep bytes (datasets/rows.ts); floats in [0, 1] only where a caller built one so.
+    const data = row instanceof Uint8Array ? row.slice() : Uint8Array.from(row, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
+    images.push({ width: side, height: side, channels: 1, data });
   }
   const s = sampleStats(images);
   return s.decoded > 0 && s.mnistForm * 2 > s.decoded;

@@ -26,6 +26,7 @@ import { APP_VERSION } from './version';
 import { initBackend } from './backend';
 import { listDatasets, loadDataset, type LoadedDataset } from './datasets';
 import { withResolvedDataPath } from './datasets/ownPath';
+import { rowsF32 } from './datasets/rows';
 import { DatasetLoads, inspectDataset } from './datasetRequests';
 import { appFolders, ExportJournal, recoverExports, type FsSeam, type ProtectedDir } from './export';
 import { exportFromRun } from './export/fromRun';
@@ -199,7 +200,7 @@ export class Engine {
       if (offset >= s.count) throw new LabError('INVALID_PAYLOAD', `offset ${offset} is past the end (${s.count} items)`);
       const m = Math.min(count, s.count - offset);
       const D = data.inputDim;
-      return { images: s.x.slice(offset * D, (offset + m) * D), labels: s.y.slice(offset, offset + m), count: m, shape: data.info.shape };
+      return { images: rowsF32(s.x, D, offset, m, new Float32Array(m * D)), labels: s.y.slice(offset, offset + m), count: m, shape: data.info.shape };
     },
 
     'training:start': async (cfg) => {

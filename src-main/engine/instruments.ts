@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RequestOutput, RequestParsed } from '../../src-shared/contract';
 import { LabError } from '../../src-shared/types';
 import { encodeImage } from './encodeImage';
+import { rowsF32 } from './datasets/rows';
 import { activeUnits, decodeArrays, encodeArrays, encodeSplitYielding, klPerDimension, reconErrors } from './metrics';
 import { isConditional, isVariational } from './models/build';
 import { klPerSample } from './models/loss';
@@ -93,9 +94,10 @@ function testScores(lr: LoadedRun): Promise<Float32Array> {
     const D = lr.rec.inputDim;
     const cond = isConditional(lr.rec.config.model.kind);
     const out = new Float32Array(t.count);
+    const xBuf = new Float32Array(Math.min(SCORE_SLICE, t.count) * D);
     for (let s = 0; s < t.count; s += SCORE_SLICE) {
       const m = Math.min(SCORE_SLICE, t.count - s);
-      out.set(scoreRows(lr, t.x.subarray(s * D, (s + m) * D), cond ? t.y.subarray(s, s + m) : null, m), s);
+      out.set(scoreRows(lr, rowsF32(t.x, D, s, m, xBuf), cond ? t.y.subarray(s, s + m) : null, m), s);
       await new Promise<void>((r) => setImmediate(r));
     }
     return out.sort();

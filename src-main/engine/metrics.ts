@@ -12,14 +12,13 @@ import { flopsPerSample, isConditional, isVariational, oneHot, type ModelBundle,
 import { gaussianSigma } from './models/likelihood';
 import { klPerSample, reconPerSample } from './models/loss';
 import { activeUnits, klPerDimension, knnAccuracy } from './latentMetrics';
+import { copyRowF32, rowsF32, type RowValues } from './datasets/rows';
+import type { Split } from './datasets/types';
 
 export { activeUnits, klPerDimension, knnAccuracy, nearest } from './latentMetrics';
 
-export interface SplitData {
-  x: Float32Array;
-  y: Int32Array;
-  count: number;
-}
+/** A split's rows (bytes for images, floats for toy sets: datasets/rows.ts) and labels. */
+export type SplitData = Split;
 
 /** Rows per forward pass in evaluation; small enough that one pass never holds the event loop long. */
 export const EVAL_BATCH = 200;
@@ -126,13 +125,15 @@ export async function evaluate(
   let sr = 0;
   let sk = 0;
   const B = passRows(bundle, EVAL_BATCH);
+  // tfjs passes over a split's bytes convert them into one buffer (floats are passed as views).
+  const xBuf = split.x instanceof Float32Array ? undefined : new Float32Array(Math.min(B, n) * D);
   for (let s = 0; s < n; s += B) {
     const m = Math.min(B, n - s);
-    const x = split.x.subarray(s * D, (s + m) * D);
     const y = cond ? split.y.subarray(s, s + m) : null;
     const eps = isVariational(bundle.config.kind) ? evalNoise(opts.seed, s, m, L) : null;
     const kernels = kernelForwardFor(bundle, y);
-    const sums = kernels ? kernels.lossSums(x, y, eps, m) : tfjsLossSums(bundle, x, y, eps, m);
+    // The kernels convert the rows straight into their input buffer.
+    const sums = kernels ? kernels.lossSums(split.x.subarray(s * D, (s + m) * D), y, eps, m) : tfjsLossSums(bundle, rowsF32(split.x, D, s, m, xBuf), y, eps, m);
     sr += sums.recon;
     sk += sums.kl;
     await new Promise<void>((res) => setImmediate(res));
@@ -143,10 +144,13 @@ export async function evaluate(
   return { loss: recon + beta * kl, recon, kl };
 }
 
-/** Latent means (and log-variances for VAE/CVAE) of `count` rows, on the kernels or in tfjs batches. */
+/**
+ * Latent means (and log-variances for VAE/CVAE) of the first `count` rows of `x` (count ×
+ * inputDim: floats, or a split's bytes read as byte/255), on the kernels or in tfjs batches.
+ */
 export function encodeArrays(
   bundle: ModelBundle,
-  x: Float32Array,
+  x: RowValues,
   y: Int32Array | null,
   count: number,
 ): { mean: Float32Array; logVar: Float32Array | null } {
@@ -159,10 +163,11 @@ export function encodeArrays(
   const mean = new Float32Array(count * d);
   const logVar = variational ? new Float32Array(count * d) : null;
   const B = rowsPerPass(D);
+  const xBuf = x instanceof Float32Array ? undefined : new Float32Array(Math.min(B, count) * D);
   for (let s = 0; s < count; s += B) {
     const m = Math.min(B, count - s);
     const outs = tf.tidy(() => {
-      const xt = tf.tensor2d(x.subarray(s * D, (s + m) * D), [m, D]);
+      const xt = tf.tensor2d(rowsF32(x, D, s, m, xBuf), [m, D]);
       const inputs = cond ? [xt, oneHot(y!.subarray(s, s + m), bundle.numClasses)] : xt;
       const o = bundle.encoder.apply(inputs, { training: false }) as tf.Tensor | tf.Tensor[];
       return Array.isArray(o) ? o : [o];
@@ -197,17 +202,28 @@ export function decodeArrays(bundle: ModelBundle, z: Float32Array, y: Int32Array
 }
 
 /**
- * Per-sample reconstruction loss (nats, as in training) of `n` rows `x` (n × inputDim) against
+ * Per-sample reconstruction loss (nats, as in training) of `n` rows `x` (n × inputDim: floats,
+ * or a split's bytes read as byte/255) against
  * their decoded outputs `recon` (`decodeArrays`: probabilities for Bernoulli outputs, clipped to
  * [1e-6, 1 − 1e-6] and turned back into logits; values for Gaussian ones). Returns n floats.
  */
-export function reconErrors(bundle: ModelBundle, x: Float32Array, recon: Float32Array, n: number): Float32Array {
+export function reconErrors(bundle: ModelBundle, x: RowValues, recon: Float32Array, n: number): Float32Array {
   const D = bundle.inputDim;
-  return tf.tidy(() => {
-    const out = tf.tensor2d(recon, [n, D]);
-    const logits = bundle.output === 'bernoulli' ? logit(tf.clipByValue(out, 1e-6, 1 - 1e-6)) : out;
-    return reconPerSample(tf.tensor2d(x, [n, D]), logits, bundle.output, gaussianSigma(bundle.config)).dataSync() as Float32Array;
-  });
+  // In passes of `rowsPerPass` rows (a split's bytes converted into one reused buffer), so a
+  // whole split's errors never hold its floats at once; each row's error is its own.
+  const B = rowsPerPass(D);
+  const errors = new Float32Array(n);
+  const xBuf = x instanceof Float32Array ? undefined : new Float32Array(Math.min(B, n) * D);
+  for (let s = 0; s < n; s += B) {
+    const m = Math.min(B, n - s);
+    const part = tf.tidy(() => {
+      const out = tf.tensor2d(recon.subarray(s * D, (s + m) * D), [m, D]);
+      const logits = bundle.output === 'bernoulli' ? logit(tf.clipByValue(out, 1e-6, 1 - 1e-6)) : out;
+      return reconPerSample(tf.tensor2d(rowsF32(x, D, s, m, xBuf), [m, D]), logits, bundle.output, gaussianSigma(bundle.config)).dataSync() as Float32Array;
+    });
+    errors.set(part, s);
+  }
+  return errors;
 }
 
 function logit(p: tf.Tensor2D): tf.Tensor2D {
@@ -222,7 +238,7 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
  */
 export async function encodeSplitYielding(
   bundle: ModelBundle,
-  x: Float32Array,
+  x: RowValues,
   y: Int32Array | null,
   count: number,
   slice = 1024,
@@ -259,7 +275,7 @@ export async function encodeRowsYielding(bundle: ModelBundle, split: SplitData, 
     const m = Math.min(slice, n - s);
     for (let i = 0; i < m; i++) {
       const src = rows[s + i];
-      xBuf.set(split.x.subarray(src * D, src * D + D), i * D);
+      copyRowF32(split.x, D, src, xBuf, i * D);
       yBuf[i] = split.y[src];
     }
     mean.set(encodeArrays(bundle, xBuf.subarray(0, m * D), yBuf.subarray(0, m), m).mean, s * d);
@@ -290,7 +306,7 @@ export async function decodeYielding(bundle: ModelBundle, z: Float32Array, y: In
 /** Latent means only (`encodeSplitYielding`). */
 export async function encodeYielding(
   bundle: ModelBundle,
-  x: Float32Array,
+  x: RowValues,
   y: Int32Array | null,
   count: number,
   slice = 1024,

@@ -9,6 +9,7 @@ import { encodeImage, preprocessDropped } from './encodeImage';
 import { interpolateLatents, manifoldLatents, sampleLatents } from './inference';
 import { decodeArrays, decodeYielding, encodeArrays, encodeSplitYielding, encodeYielding, nearest, reconErrors, type SplitData } from './metrics';
 import { isConditional } from './models/build';
+import { copyRowF32 } from './datasets/rows';
 import type { LoadedRun } from './runCache';
 import { blendLabels, decodeWithLabelRows, labelPosterior } from './softLabels';
 
@@ -83,7 +84,7 @@ export async function neighbors(lr: LoadedRun, z: Float32Array, k: number): Prom
   const images = new Float32Array(indices.length * D);
   const labels = new Int32Array(indices.length);
   indices.forEach((idx, i) => {
-    images.set(lr.data.train.x.subarray(idx * D, idx * D + D), i * D);
+    copyRowF32(lr.data.train.x, D, idx, images, i * D);
     labels[i] = lr.data.train.y[idx];
   });
   return { indices, labels, distances: distances.map(Math.sqrt), images, shape: lr.rec.shape };
@@ -146,7 +147,7 @@ export async function reconstruct(lr: LoadedRun, { split: which, offset, count, 
     shape: lr.rec.shape,
   };
   order.forEach((i, k) => {
-    out.originals.set(x.subarray(i * D, i * D + D), k * D);
+    copyRowF32(x, D, i, out.originals, k * D);
     out.reconstructions.set(recon.subarray(i * D, i * D + D), k * D);
     out.labels[k] = y[i];
     out.indices[k] = from + i;

@@ -11,6 +11,7 @@ import { ganOptimizers, vaeganTrainStep } from './models/vaegan';
 import { forwardLoss } from './models/loss';
 import { evaluate, type SplitData } from './metrics';
 import { mulberry32, shuffleInPlace } from './datasets/random';
+import { copyRowF32 } from './datasets/rows';
 import { betaAt } from './schedule';
 
 export type ControlState = 'running' | 'paused' | 'stopping';
@@ -143,7 +144,7 @@ export async function trainModel(
         const m = Math.min(bs, n - start);
         for (let i = 0; i < m; i++) {
           const src = order[start + i];
-          xBuf.set(train.x.subarray(src * D, src * D + D), i * D);
+          copyRowF32(train.x, D, src, xBuf, i * D);
           yBuf[i] = train.y[src];
         }
         const beta = betaAt(cfg, epoch - 1 + b / batches);

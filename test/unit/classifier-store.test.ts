@@ -18,6 +18,7 @@ import { mulberry32 } from '../../src-main/engine/datasets/random';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
 import { buildModel, disposeBundle } from '../../src-main/engine/models/build';
 import { loadLayersModel } from '../../src-main/engine/models/io';
+import { rowsF32 } from '../../src-main/engine/datasets/rows';
 
 let dir: string;
 beforeAll(async () => {
@@ -77,7 +78,7 @@ describe('classifier store', () => {
     const folder = store.folderOf(clf.info.dataset);
     for (const f of ['model.json', 'weights.bin', 'classifier.json']) expect(existsSync(path.join(folder, f))).toBe(true);
     const plain = await loadLayersModel(folder);
-    const input = tf.tensor2d(data.test.x.subarray(0, 5 * 784), [5, 784]);
+    const input = tf.tensor2d(rowsF32(data.test.x, 784, 0, 5), [5, 784]);
     const probs = plain.predict(input) as tf.Tensor;
     expect(Array.from(probs.dataSync())).toEqual(Array.from((clf.model.predict(input) as tf.Tensor).dataSync()));
     tf.dispose([input, probs]);

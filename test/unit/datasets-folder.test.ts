@@ -4,6 +4,7 @@ import path from 'node:path';
 import { clearDatasetMemo, listDatasets, loadDataset, type LoadProgress } from '../../src-main/engine/datasets';
 import { LabError } from '../../src-shared/types';
 import { encodeGray, inkPng, makeFolderDataset, makeTemp, rmTemp } from '../fixtures/generate';
+import { rowsF32, valuesF32 } from '../../src-main/engine/datasets/rows';
 
 let tmp: string;
 beforeAll(async () => {
@@ -49,7 +50,8 @@ describe('folder dataset', () => {
     for (const s of [d.train, d.test]) {
       expect(new Set(s.y).size).toBe(3);
       expect(s.x.length).toBe(s.count * 784);
-      expect(s.x.every((v) => v >= 0 && v <= 1)).toBe(true);
+      expect(s.x).toBeInstanceOf(Uint8Array); // pixels kept as bytes (datasets/rows.ts)
+      expect(valuesF32(s.x).every((v) => v >= 0 && v <= 1)).toBe(true);
     }
     const warnings = d.warnings!.join('\n');
     expect(warnings).toMatch(/ignored 1 class without usable images: empty/);
@@ -100,7 +102,7 @@ describe('folder dataset', () => {
     expect(d.resolved).toEqual({ size: 28, channels: 1, fit: 'pad', preprocess: 'plain', transpose: false });
     expect(d.train.count + d.test.count).toBe(10);
     // wide image fitted into 28×28: rows 0 and 27 are padding (uniform), the middle varies
-    const x = d.train.x.subarray(0, 784);
+    const x = rowsF32(d.train.x, 784, 0, 1);
     expect(x[0]).toBeCloseTo(x[27], 5);
     expect(Math.abs(x[14 * 28 + 2] - x[14 * 28 + 25])).toBeGreaterThan(0.3);
   });

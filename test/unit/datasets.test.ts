@@ -17,6 +17,7 @@ import {
 } from '../../src-main/engine/datasets';
 import { DATASET_IDS, LabError } from '../../src-shared/types';
 import { fakeFetch, makeTemp, rmTemp } from '../fixtures/generate';
+import { valuesF32 } from '../../src-main/engine/datasets/rows';
 
 let dataDir: string;
 beforeAll(async () => {
@@ -71,9 +72,10 @@ describe('embedded mnist', () => {
       expect(new Set(s.y).size).toBe(10);
       let min = Infinity;
       let max = -Infinity;
-      for (let i = 0; i < s.x.length; i++) {
-        if (s.x[i] < min) min = s.x[i];
-        if (s.x[i] > max) max = s.x[i];
+      const x = valuesF32(s.x);
+      for (let i = 0; i < x.length; i++) {
+        if (x[i] < min) min = x[i];
+        if (x[i] > max) max = x[i];
       }
       expect(min).toBe(0);
       expect(max).toBeCloseTo(1, 5);
@@ -144,8 +146,8 @@ describe('downloaded IDX datasets (fake fetch)', () => {
       expect(r.train.count).toBe(30);
       expect(r.test.count).toBe(10);
       expect(r.train.x.length).toBe(30 * 784);
-      expect(r.train.x[0]).toBeCloseTo((r.train.y[0] * 20) / 255, 6);
-      expect(r.train.x[400]).toBe(1);
+      expect(valuesF32(r.train.x)[0]).toBeCloseTo((r.train.y[0] * 20) / 255, 6);
+      expect(valuesF32(r.train.x)[400]).toBe(1);
       const dl = progress.filter((p) => p.phase === 'download');
       expect(dl.length).toBeGreaterThan(4);
       expect(dl.at(-1)!.loaded).toBe(dl.at(-1)!.total);

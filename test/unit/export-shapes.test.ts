@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearDatasetMemo, loadDataset, type LoadedDataset } from '../../src-main/engine/datasets';
 import { writeEmbeddings, writeGeneratedExport, type ExportManifest, type GeneratedSource } from '../../src-main/engine/export';
 import { makeTemp, rmTemp } from '../fixtures/generate';
+import { rowsF32 } from '../../src-main/engine/datasets/rows';
 
 let tmp: string;
 beforeAll(async () => {
@@ -98,7 +99,7 @@ function imagesByClass(d: LoadedDataset, names = d.info.labelNames): Record<stri
   const out: Record<string, string[]> = {};
   for (const s of [d.train, d.test]) {
     for (let i = 0; i < s.count; i++) {
-      const key = Buffer.from(Array.from(s.x.subarray(i * d.inputDim, (i + 1) * d.inputDim), (v) => Math.round(v * 255))).toString('base64');
+      const key = Buffer.from(Array.from(rowsF32(s.x, d.inputDim, i, 1), (v) => Math.round(v * 255))).toString('base64');
       (out[names[s.y[i]]] ??= []).push(key);
     }
   }

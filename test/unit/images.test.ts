@@ -3,6 +3,7 @@ import sharp, { type SharpOptions } from 'sharp';
 import { decodeGray, encodePng, preprocessMnistStyle, sniffFormat } from '../../src-main/engine/images';
 import { LabError, MAX_IMAGE_BYTES } from '../../src-shared/types';
 import { encodeGray, grayCanvas, pngWithHeader, strokeRects } from '../fixtures/generate';
+import { rowsF32 } from '../../src-main/engine/datasets/rows';
 
 async function badImage(p: Promise<unknown>, re: RegExp): Promise<void> {
   const err = await p.then(
@@ -230,7 +231,7 @@ describe('preprocessMnistStyle reproduces MNIST', () => {
       let corr = 0;
       const N = 20;
       for (let k = 0; k < N; k++) {
-        const x = m.test.x.subarray(k * 784, (k + 1) * 784);
+        const x = rowsF32(m.test.x, 784, k, 1);
         const paper = Buffer.from(Array.from(x, (v) => 255 - Math.round(v * 255)));
         const png = await sharp(paper, { raw: { width: 28, height: 28, channels: 1 } }).resize(112, 112, { kernel: 'cubic' }).png().toBuffer();
         const y = await preprocessMnistStyle(png);

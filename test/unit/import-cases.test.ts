@@ -14,6 +14,7 @@ import { preprocessForDataset } from '../../src-main/engine/images/preprocess';
 import { LabError, type DatasetRefInput } from '../../src-shared/types';
 import { classFolders, glyphMask, glyphPng, grayBmp, grayTiff, rgbaStrokePng, unevenlyLit } from '../fixtures/datasets';
 import { makeTemp, rmTemp } from '../fixtures/generate';
+import { rowsF32, valuesF32 } from '../../src-main/engine/datasets/rows';
 
 let tmp: string;
 beforeAll(async () => {
@@ -44,9 +45,10 @@ const total = (d: LoadedDataset) => d.train.count + d.test.count;
 function rowMeans(d: LoadedDataset): number[] {
   const out: number[] = [];
   for (const s of [d.train, d.test]) {
+    const x = valuesF32(s.x);
     for (let i = 0; i < s.count; i++) {
       let m = 0;
-      for (let k = 0; k < d.inputDim; k++) m += s.x[i * d.inputDim + k];
+      for (let k = 0; k < d.inputDim; k++) m += x[i * d.inputDim + k];
       out.push(m / d.inputDim);
     }
   }
@@ -219,7 +221,7 @@ describe('7. uneven lighting', () => {
     const litAuto: Float32Array[] = [];
     const litFlat: Float32Array[] = [];
     for (let k = 0; k < N; k++) {
-      const x = m.test.x.subarray(k * 784, (k + 1) * 784);
+      const x = rowsF32(m.test.x, 784, k, 1);
       const paper = Buffer.from(Array.from(x, (v) => 235 - Math.round(v * 215))); // dark ink on light paper
       const big = new Uint8Array(
         await sharp(paper, { raw: { width: 28, height: 28, channels: 1 } }).resize(side, side, { kernel: 'cubic' }).extractChannel(0).raw().toBuffer(),

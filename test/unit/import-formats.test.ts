@@ -12,6 +12,7 @@ import { writeGeneratedExport, type GeneratedSource } from '../../src-main/engin
 import { LabError, type DatasetRefInput } from '../../src-shared/types';
 import { classFolders, colourPicture, glyphArrays, npy, npyRaw, npz, pixelCsv, transposeEach, writeIdxPair } from '../fixtures/datasets';
 import { makeTemp, rmTemp } from '../fixtures/generate';
+import { rowsF32, valuesF32 } from '../../src-main/engine/datasets/rows';
 
 let tmp: string;
 beforeAll(async () => {
@@ -41,7 +42,7 @@ function imagesByClass(d: LoadedDataset): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const s of [d.train, d.test]) {
     for (let i = 0; i < s.count; i++) {
-      const key = Buffer.from(Array.from(s.x.subarray(i * d.inputDim, (i + 1) * d.inputDim), (v) => Math.round(v * 255))).toString('base64');
+      const key = Buffer.from(Array.from(rowsF32(s.x, d.inputDim, i, 1), (v) => Math.round(v * 255))).toString('base64');
       (out[d.info.labelNames[s.y[i]]] ??= []).push(key);
     }
   }
@@ -71,7 +72,7 @@ describe('IDX', () => {
     expect(d.resolved).toEqual({ size: 28, channels: 1, fit: 'crop', preprocess: 'plain', transpose: false });
     expect([d.train.count, d.test.count]).toEqual([18, 6]);
     expect(d.info.labelNames).toEqual(['0', '1', '2']);
-    expect(Array.from(d.train.x.subarray(0, 784), (v) => Math.round(v * 255))).toEqual(Array.from(images.subarray(0, 784)));
+    expect(Array.from(rowsF32(d.train.x, 784, 0, 1), (v) => Math.round(v * 255))).toEqual(Array.from(images.subarray(0, 784)));
   });
 
   it('a raw pair named as Kaggle copies are (train-images.idx3-ubyte), given as one of its files: split 80/20', async () => {
@@ -330,8 +331,8 @@ describe('colour images', () => {
     expect(d.info.labelNames).toEqual(['blue', 'green', 'red']);
     const red = d.train.y.indexOf(2);
     const o = red * d.inputDim + (16 * 32 + 16) * 3;
-    expect(d.train.x[o]).toBeGreaterThan(0.7);
-    expect(d.train.x[o + 2]).toBeLessThan(0.3);
+    expect(valuesF32(d.train.x)[o]).toBeGreaterThan(0.7);
+    expect(valuesF32(d.train.x)[o + 2]).toBeLessThan(0.3);
     const grey = await load(root, { import: { channels: 1, size: 64 } });
     expect(grey.shape).toEqual([64, 64, 1]);
   });

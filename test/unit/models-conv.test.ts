@@ -28,6 +28,7 @@ import { trainModel } from '../../src-main/engine/train';
 import { loadDataset } from '../../src-main/engine/datasets';
 import { mulberry32 } from '../../src-main/engine/datasets/random';
 import { trainModelParallel } from '../../src-main/engine/parallel/trainParallel';
+import type { RowValues } from '../../src-main/engine/datasets/rows';
 
 let tmp: string;
 beforeAll(async () => {
@@ -251,8 +252,8 @@ describe('conv costs', () => {
 });
 
 describe('conv training on real MNIST digits (wasm backend)', () => {
-  let digits: { x: Float32Array; y: Int32Array; count: number };
-  let val: { x: Float32Array; y: Int32Array; count: number };
+  let digits: { x: RowValues; y: Int32Array; count: number };
+  let val: { x: RowValues; y: Int32Array; count: number };
   beforeAll(async () => {
     const data = await loadDataset({ id: 'mnist' }, { dataDir: path.join(tmp, 'datasets') });
     digits = { x: data.train.x.slice(0, 300 * 784), y: data.train.y.slice(0, 300), count: 300 };

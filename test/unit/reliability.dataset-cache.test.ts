@@ -104,9 +104,11 @@ describe('the dataset memo (#16.6)', () => {
   it('the byte bound drops older datasets; one larger than the bound alone is still kept while used', async () => {
     const opts = { dataDir: tmp };
     const moons = await loadDataset({ id: 'toy-moons' }, opts);
-    setDatasetCacheLimits({ maxEntries: 10, maxBytes: Math.floor(bytesOf(moons) * 1.5) });
     const folder = await load(root);
     expect(bytesOf(folder)).toBeGreaterThan(0);
+    // A bound that holds one toy set but not it and the folder (the folder's images are bytes: small).
+    setDatasetCacheLimits({ maxEntries: 10, maxBytes: bytesOf(moons) + Math.floor(bytesOf(folder) / 2) });
+    expect(datasetCacheStats()).toEqual({ entries: 1, bytes: bytesOf(folder) }); // moons, the older, is dropped
     const spirals = await loadDataset({ id: 'toy-spirals' }, opts);
     const { entries, bytes } = datasetCacheStats();
     expect(entries).toBe(1);

@@ -16,6 +16,7 @@ import { buildModel, disposeBundle } from '../../src-main/engine/models/build';
 import { prepareRun, shareArray } from '../../src-main/engine/parallel/runSetup';
 import { TrainConfig } from '../../src-shared/types';
 import { npy, npz } from '../fixtures/datasets';
+import { rowsF32 } from '../../src-main/engine/datasets/rows';
 
 let tmp: string;
 
@@ -86,7 +87,7 @@ describe('shared training data', () => {
       const rows = [0, 2, 3, 5];
       const D = d.inputDim;
       const gathered = new Float32Array(rows.length * D);
-      rows.forEach((r, i) => gathered.set(d.test.x.subarray(r * D, (r + 1) * D), i * D));
+      rows.forEach((r, i) => gathered.set(rowsF32(d.test.x, D, r, 1), i * D));
       const whole = encodeArrays(bundle, gathered, null, rows.length).mean;
       const sliced = await encodeRowsYielding(bundle, d.test, rows, 3);
       expect(sliced.length).toBe(whole.length);

@@ -16,6 +16,7 @@ import { clearDatasetMemo, loadDataset, type LoadedDataset } from '../../src-mai
 import { Engine } from '../../src-main/engine/engine';
 import { LabError } from '../../src-shared/types';
 import { classFolders, colourPicture } from '../fixtures/datasets';
+import { rowsF32 } from '../../src-main/engine/datasets/rows';
 
 let tmp: string;
 let engine: Engine;
@@ -52,7 +53,7 @@ const load = (p: string): Promise<LoadedDataset> => {
 function images(d: LoadedDataset): string[] {
   const out: string[] = [];
   for (const s of [d.train, d.test]) {
-    for (let i = 0; i < s.count; i++) out.push(Buffer.from(Array.from(s.x.subarray(i * d.inputDim, (i + 1) * d.inputDim), (v) => Math.round(v * 255))).toString('base64'));
+    for (let i = 0; i < s.count; i++) out.push(Buffer.from(Array.from(rowsF32(s.x, d.inputDim, i, 1), (v) => Math.round(v * 255))).toString('base64'));
   }
   return out.sort();
 }

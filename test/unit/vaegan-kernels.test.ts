@@ -28,6 +28,7 @@ import { GanNet } from '../../src-main/engine/kernels/dense/ganNet';
 import { createGanMemory, ganUnsupported, planGan } from '../../src-main/engine/kernels/dense/ganPlan';
 import { flatten } from './synthetic';
 import { expectClose, rand } from './kernelCompare';
+import type { RowValues } from '../../src-main/engine/datasets/rows';
 
 let tmp: string;
 beforeAll(async () => {
@@ -226,7 +227,7 @@ describe('VAE-GAN on the kernels in the engine', () => {
 
   it('splits its batch across 2 workers: the GAN terms are summed over both (as one worker reports them), the losses fall', async () => {
     const mnist = await loadEmbeddedMnist();
-    const cut = (d: { x: Float32Array; y: Int32Array }, n: number) => ({ x: d.x.slice(0, n * 784), y: d.y.slice(0, n), count: n });
+    const cut = (d: { x: RowValues; y: Int32Array }, n: number) => ({ x: d.x.slice(0, n * 784), y: d.y.slice(0, n), count: n });
     const spec = { config: ModelConfig.parse({ kind: 'vaegan', latentDim: 4, hidden: [64] }), inputDim: 784, numClasses: 10, output: 'bernoulli' as const };
     const cfg = TrainConfig.parse({ dataset: { id: 'mnist' }, model: spec.config, epochs: 3, batchSize: 64, learningRate: 2e-3, seed: 2 });
     const train = async (workers: number) => {
@@ -247,7 +248,7 @@ describe('VAE-GAN on the kernels in the engine', () => {
 
   it('a batch whose GAN losses are not finite ends the run as DIVERGED at that batch', async () => {
     const mnist = await loadEmbeddedMnist();
-    const cut = (d: { x: Float32Array; y: Int32Array }, n: number) => ({ x: d.x.slice(0, n * 784), y: d.y.slice(0, n), count: n });
+    const cut = (d: { x: RowValues; y: Int32Array }, n: number) => ({ x: d.x.slice(0, n * 784), y: d.y.slice(0, n), count: n });
     const spec = { config: ModelConfig.parse({ kind: 'vaegan', latentDim: 2, hidden: [16] }), inputDim: 784, numClasses: 10, output: 'bernoulli' as const };
     const b = buildModel(spec, 4);
     // One NaN in the discriminator's first kernel: its features, the feature term and disc are NaN.

@@ -22,6 +22,7 @@ import { COLLAPSE_SPREAD, DISC_WIN_NATS, GanHealth } from '../../src-main/engine
 import { buildModel, disposeBundle } from '../../src-main/engine/models/build';
 import { trainModel } from '../../src-main/engine/train';
 import { writeDigits } from '../fixtures/digits';
+import type { RowValues } from '../../src-main/engine/datasets/rows';
 
 /** Trainings on a loaded 2-core machine take a while. */
 const SLOW = 400_000;
@@ -37,7 +38,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** 300 training and 200 test digits of the embedded MNIST. */
 async function smallMnist(): Promise<LoadedDataset> {
   const m = await loadEmbeddedMnist();
-  const cut = (s: { x: Float32Array; y: Int32Array }, n: number) => ({ x: s.x.slice(0, n * 784), y: s.y.slice(0, n), count: n });
+  const cut = (s: { x: RowValues; y: Int32Array }, n: number) => ({ x: s.x.slice(0, n * 784), y: s.y.slice(0, n), count: n });
   return {
     info: { labelNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] },
     shape: [28, 28, 1],

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ClassifierLayers } from '../kernels/dense/classifierPlan';
 import { ClassifierForward, forwardFlops } from '../kernels/dense/kernelForward';
+import { rowsF32, type RowValues } from '../datasets/rows';
 import type { SplitData } from '../metrics';
 import { assignFlat, flatWeights as flatVariables } from '../parallel/runSetup';
 import { buildClassifierModel, classifierLayers, classifierTraining, CLASSIFIER_VERSION, featuresAndLogits, type ClassifierTraining } from './model';
@@ -77,9 +78,10 @@ export class Classifier {
 
   /**
    * The features (count × featureDim, row-major) and predicted labels (argmax of the logits) of
-   * `count` rows of `x` (count × inputDim, flat as the dataset's). Batched, yielding between slices.
+   * `count` rows of `x` (count × inputDim, flat as the dataset's: floats, or a split's bytes read
+   * as byte/255). Batched, yielding between slices.
    */
-  async judge(x: Float32Array, count: number): Promise<{ features: Float32Array; labels: Int32Array }> {
+  async judge(x: RowValues, count: number): Promise<{ features: Float32Array; labels: Int32Array }> {
     const D = this.inputDim;
     const F = this.featureDim;
     if (x.length < count * D) throw new Error(`classifier: ${x.length} values for ${count} rows of ${D}`);
@@ -88,6 +90,7 @@ export class Classifier {
     const k = this.forwardOnKernels();
     // On the kernels, slices of ≈ 400 MFLOP (≈ 25 ms; 33 MNIST rows) between yields.
     const slice = k ? Math.max(1, Math.floor(KERNEL_SLICE_FLOPS / forwardFlops(k.plan))) : SLICE;
+    const xBuf = k || x instanceof Float32Array ? undefined : new Float32Array(Math.min(slice, count) * D);
     for (let s = 0; s < count; s += slice) {
       const m = Math.min(slice, count - s);
       if (k) {
@@ -98,7 +101,7 @@ export class Classifier {
         continue;
       }
       const [f, l] = tf.tidy(() => {
-        const outs = this.heads.predict(tf.tensor2d(x.subarray(s * D, (s + m) * D), [m, D]), { batchSize: m }) as tf.Tensor[];
+        const outs = this.heads.predict(tf.tensor2d(rowsF32(x, D, s, m, xBuf), [m, D]), { batchSize: m }) as tf.Tensor[];
         return [outs[0], tf.argMax(outs[1], 1)];
       });
       features.set((await f.data()) as Float32Array, s * F);

@@ -14,6 +14,7 @@ import { createDenseMemory } from '../kernels/dense/densePlan';
 import { kernelModule, variantOf } from '../kernels/dense/kernelModule';
 import type { SplitData } from '../metrics';
 import { shareArray } from '../parallel/runSetup';
+import { rowKind } from '../datasets/rows';
 import { SharedControl } from '../parallel/sharedControl';
 import { availableCores, forcedWorkerCount, MAX_DENSE_WORKERS } from '../parallel/workerCount';
 import { CTL, REC, RING_SLOTS, STATE_STOP, type FromWorker, type SharedBuffers, type WorkerInit } from '../parallel/workerMessages';
@@ -122,6 +123,7 @@ export async function trainClassifierWeights(
     ring: new SharedArrayBuffer(RING_SLOTS * REC.SIZE * 8),
     // Whole arrays where they are whole (a shared copy is memoised per array object).
     x: shareArray(train.x.length === n * D ? train.x : train.x.subarray(0, n * D)),
+    xKind: rowKind(train.x),
     y: shareArray(train.y.length === n ? train.y : train.y.subarray(0, n)),
   };
   const inits = Array.from({ length: W }, (_, index): WorkerInit => ({

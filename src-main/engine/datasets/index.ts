@@ -1,7 +1,7 @@
 /**
  * Dataset registry: list what is available, load (and memoise) a dataset as typed arrays.
- * Plain Node; no tf. Images are `count × H·W·C` floats in [0,1] (HWC; ink = 1 for MNIST-like
- * data), shape `[H, W, C]`; toy sets are standardised 2-D points (shape `[2]`). Every loaded
+ * Plain Node; no tf. Images are `count × H·W·C` bytes (HWC; ink = 255 for MNIST-like data;
+ * model inputs byte/255, ./rows.ts), shape `[H, W, C]`; toy sets are standardised 2-D points (shape `[2]`). Every loaded
  * dataset carries its report (kind, classes with counts, split, skipped items, warnings).
  */
 import { realpathSync } from 'node:fs';

@@ -74,14 +74,12 @@ export function splitRows(
   return { train: Int32Array.from(shuffleInPlace(train, rng)), test: Int32Array.from(shuffleInPlace(test, rng)) };
 }
 
-/** Rows of `pixels` (ubyte, `DIM` per row) as a split of floats in [0,1]. */
+/** Rows of `pixels` (ubyte, `DIM` per row) as a split (bytes, on SharedArrayBuffers the training workers read in place). */
 function gather(rows: Int32Array, pixels: Uint8Array, labels: Uint8Array): Split {
-  const x = new Float32Array(rows.length * DIM);
-  const y = new Int32Array(rows.length);
+  const x = new Uint8Array(new SharedArrayBuffer(rows.length * DIM));
+  const y = new Int32Array(new SharedArrayBuffer(rows.length * Int32Array.BYTES_PER_ELEMENT));
   rows.forEach((row, r) => {
-    const src = row * DIM;
-    const dst = r * DIM;
-    for (let k = 0; k < DIM; k++) x[dst + k] = pixels[src + k] / 255;
+    x.set(pixels.subarray(row * DIM, (row + 1) * DIM), r * DIM);
     y[r] = labels[row];
   });
   return { x, y, count: rows.length };
@@ -103,8 +101,8 @@ async function readChecked(file: string, sha256: string, name: string): Promise<
 }
 
 /**
- * Load the embedded MNIST split: train 8,000 × 784 and test 2,000 × 784 floats in [0,1]
- * (ink = 1), labels 0…9. `dir` overrides the folder of the two files (default: the app's
+ * Load the embedded MNIST split: train 8,000 × 784 and test 2,000 × 784 bytes
+ * (ink = 255; model inputs byte/255), labels 0…9. `dir` overrides the folder of the two files (default: the app's
  * `resources/mnist/`). Throws LabError NOT_FOUND when the files are missing and BAD_DATASET when
  * they are unreadable, damaged or not the expected 10,000 digits.
  */

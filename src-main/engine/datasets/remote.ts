@@ -222,9 +222,10 @@ async function readLocal(src: IdxSource, f: RemoteFile, dir: string): Promise<{ 
 }
 
 function toSplit(images: Uint8Array, labels: Uint8Array, count: number, classes: number, name: string): Split {
-  const x = new Float32Array(images.length);
-  for (let i = 0; i < images.length; i++) x[i] = images[i] / 255;
-  const y = new Int32Array(count);
+  // The bytes as they are (model inputs: byte/255), on a SharedArrayBuffer the workers read in place.
+  const x = new Uint8Array(new SharedArrayBuffer(images.length));
+  x.set(images);
+  const y = new Int32Array(new SharedArrayBuffer(count * Int32Array.BYTES_PER_ELEMENT));
   for (let i = 0; i < count; i++) {
     if (labels[i] >= classes) throw new LabError('BAD_DATASET', `${name}: label ${labels[i]} at ${i} is out of range 0..${classes - 1}`);
     y[i] = labels[i];

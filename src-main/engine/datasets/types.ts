@@ -1,9 +1,14 @@
 import type { DatasetReport, ImportOptions, ResolvedImport } from '../../../src-shared/datasets';
 import type { DatasetInfo } from '../../../src-shared/types';
+import type { RowValues } from './rows';
 
-/** One split: `count` rows of `inputDim` floats (row-major; images HWC, values in [0, 1]) and their labels. */
+/**
+ * One split: `count` rows of `inputDim` values (row-major) and their labels. Images keep their
+ * pixels as bytes (HWC, value = round(255·v): a quarter of the memory of floats); toy sets keep
+ * floats. Read rows as model inputs with `rowsF32` / `gatherRowsF32` / `copyRowF32` (./rows.ts).
+ */
 export interface Split {
-  x: Float32Array;
+  x: RowValues;
   y: Int32Array;
   count: number;
 }
@@ -12,8 +17,9 @@ export interface Split {
  * A dataset ready to train on.
  *
  * - Images: `shape` = `[H, W, C]` (C = 1 grey, 3 RGB; H = W ∈ {28, 32, 64}), each row of
- *   `x` is H·W·C floats in HWC order, 0 = black/no ink, 1 = white/full ink. `inputDim` = H·W·C.
- * - Toy 2-D sets: `shape` = `[2]`, `inputDim` = 2, standardised points.
+ *   `x` is H·W·C bytes in HWC order, 0 = black/no ink, 255 = white/full ink (as model inputs:
+ *   floats in [0, 1], byte/255). `inputDim` = H·W·C.
+ * - Toy 2-D sets: `shape` = `[2]`, `inputDim` = 2, standardised points (floats).
  * - Labels are class indices into `info.labelNames` (natural order for names that are numbers).
  */
 export interface LoadedDataset {

@@ -2,6 +2,7 @@
  * The TensorBoard-projector export of latent embeddings (atomic, see atomic.ts).
  */
 import { LabError } from '../../../src-shared/types';
+import type { RowValues } from '../datasets/rows';
 import { encodePng } from '../images';
 import { withAtomicFolder } from './atomic';
 import type { ExportOptions } from './index';
@@ -16,8 +17,8 @@ export interface EmbeddingData {
   dim: number;
   labels: Int32Array;
   labelNames: string[];
-  /** Optional thumbnails for the sprite: count × height×width×channels floats in [0,1], HWC. */
-  images?: Float32Array;
+  /** Optional thumbnails for the sprite: count × height×width×channels, HWC: floats in [0,1], or a split's bytes (0–255). */
+  images?: RowValues;
   height?: number;
   width?: number;
   /** 1 = grey (default), 3 = RGB: the sprite is then an RGB PNG. */
@@ -112,13 +113,14 @@ export async function writeEmbeddings(
 }
 
 /**
- * `count` thumbnails (h × wd × ch floats in [0, 1], HWC) in a `cols × rowsN` grid of bytes,
- * (rowsN·h) × (cols·wd) × ch; cells without a thumbnail are white. `invert`: 255 − value.
+ * `count` thumbnails (h × wd × ch, HWC: floats in [0, 1] or bytes) in a `cols × rowsN` grid of
+ * bytes, (rowsN·h) × (cols·wd) × ch; cells without a thumbnail are white. `invert`: 255 − value.
  */
-function spriteGrid(images: Float32Array, count: number, cols: number, rowsN: number, h: number, wd: number, ch: number, invert: boolean): Uint8Array {
+function spriteGrid(images: RowValues, count: number, cols: number, rowsN: number, h: number, wd: number, ch: number, invert: boolean): Uint8Array {
   const sw = cols * wd;
   const grid = new Uint8Array(sw * rowsN * h * ch).fill(255);
   const row = wd * ch;
+  const bytes = images instanceof Uint8Array;
   for (let i = 0; i < count; i++) {
     const gx = (i % cols) * wd;
     const gy = Math.floor(i / cols) * h;
@@ -127,7 +129,7 @@ function spriteGrid(images: Float32Array, count: number, cols: number, rowsN: nu
       const dst = ((gy + y) * sw + gx) * ch;
       for (let k = 0; k < row; k++) {
         const v = images[src + k];
-        const b = v > 0 ? (v >= 1 ? 255 : Math.round(v * 255)) : 0;
+        const b = bytes ? v : v > 0 ? (v >= 1 ? 255 : Math.round(v * 255)) : 0;
         grid[dst + k] = invert ? 255 - b : b;
       }
     }

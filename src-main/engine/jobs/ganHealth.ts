@@ -14,6 +14,7 @@
  */
 import type { LossParts } from '../../../src-shared/types';
 import { gaussian, mulberry32, permutation } from '../datasets/random';
+import { copyRowF32 } from '../datasets/rows';
 import { decodeArrays, type SplitData } from '../metrics';
 import type { ModelBundle } from '../models/build';
 
@@ -73,7 +74,7 @@ export class GanHealth {
     this.zp = Float32Array.from({ length: this.n * latentDim }, () => gaussian(rng));
     const idx = permutation(train.count, rng).slice(0, this.n);
     const rows = new Float32Array(this.n * D);
-    idx.forEach((src, i) => rows.set(train.x.subarray(src * D, src * D + D), i * D));
+    idx.forEach((src, i) => copyRowF32(train.x, D, src, rows, i * D));
     this.dataSpread = meanPairwiseDistance(rows, this.n, D);
   }
 

@@ -9,6 +9,7 @@ import type { TrainConfig } from '../../../src-shared/types';
 import { DenseNet } from '../kernels/dense/denseNet';
 import type { DensePlan } from '../kernels/dense/densePlan';
 import { variantOf } from '../kernels/dense/kernelModule';
+import type { RowValues } from '../datasets/rows';
 import { partitionVariables } from './batchSplit';
 import type { Stepper } from './stepper';
 
@@ -50,7 +51,7 @@ export class DenseStepper implements Stepper {
     index: number,
     workers: number,
     private readonly cfg: TrainConfig,
-    private readonly x: Float32Array,
+    private readonly x: RowValues,
     private readonly y: Int32Array,
   ) {
     if (plan.threads !== workers) throw new Error(`dense kernels: a plan for ${plan.threads} threads run by ${workers} workers`);

@@ -11,6 +11,7 @@ import type { GanParts, TrainConfig } from '../../../src-shared/types';
 import { GanNet } from '../kernels/dense/ganNet';
 import type { GanPlan } from '../kernels/dense/ganPlan';
 import { variantOf } from '../kernels/dense/kernelModule';
+import type { RowValues } from '../datasets/rows';
 import { partitionVariables } from './batchSplit';
 import { combinedShares } from './denseStepper';
 import type { Stepper } from './stepper';
@@ -27,7 +28,7 @@ export class GanKernelStepper implements Stepper {
     index: number,
     workers: number,
     private readonly cfg: TrainConfig,
-    private readonly x: Float32Array,
+    private readonly x: RowValues,
   ) {
     if (plan.threads !== workers) throw new Error(`VAE-GAN kernels: a plan for ${plan.threads} threads run by ${workers} workers`);
     this.net = new GanNet(plan, memory, index, module);

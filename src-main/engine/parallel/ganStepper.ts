@@ -15,6 +15,7 @@ import { buildModel, isGan, trainableVariables, type ModelBundle } from '../mode
 import { applyGanGradients, disposeGanGradients, ganOptimizers, vaeganGradients, type GanGradients, type GanNet, type GanOptimizers } from '../models/vaegan';
 import type { Stepper } from './stepper';
 import type { WorkerInit } from './workerMessages';
+import { copyRowF32, viewRows, type RowValues } from '../datasets/rows';
 
 export class GanStepper implements Stepper {
   readonly bundle: ModelBundle;
@@ -22,7 +23,7 @@ export class GanStepper implements Stepper {
   private readonly sizes: number[];
   private readonly P: number;
   private readonly opt: GanOptimizers;
-  private readonly x: Float32Array;
+  private readonly x: RowValues;
   private readonly xBuf: Float32Array;
   private kept: GanGradients | null = null;
 
@@ -44,7 +45,7 @@ export class GanStepper implements Stepper {
     this.P = this.sizes.reduce((s, n) => s + n, 0);
     this.setFlat(init.weights);
     this.opt = ganOptimizers(cfg.model, cfg.learningRate);
-    this.x = new Float32Array(shared.x);
+    this.x = viewRows(shared.x, shared.xKind);
     this.xBuf = new Float32Array(Math.min(cfg.batchSize, init.n) * spec.inputDim);
   }
 
@@ -72,7 +73,7 @@ export class GanStepper implements Stepper {
     const D = this.init.spec.inputDim;
     for (let i = 0; i < rows; i++) {
       const src = pick(i);
-      this.xBuf.set(this.x.subarray(src * D, src * D + D), i * D);
+      copyRowF32(this.x, D, src, this.xBuf, i * D);
     }
     this.discard();
     const g = vaeganGradients(this.bundle, this.xBuf.subarray(0, rows * D), beta, seed);

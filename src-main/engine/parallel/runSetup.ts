@@ -12,6 +12,7 @@ import { kernelModule } from '../kernels/dense/kernelModule';
 import type { SplitData } from '../metrics';
 import { createGanMemory, planGan, type GanPlan } from '../kernels/dense/ganPlan';
 import { isGan, trainableVariables, type ModelBundle, type ModelSpec } from '../models/build';
+import { rowKind } from '../datasets/rows';
 import { availableCores, denseOff, parallelWorkerCount } from './workerCount';
 import { CTL, REC, RING_SLOTS, type SharedBuffers, type WorkerInit } from './workerMessages';
 
@@ -81,6 +82,7 @@ export function prepareRun(bundle: ModelBundle, cfg: TrainConfig, train: SplitDa
     weights: new SharedArrayBuffer(P * 4),
     ring: new SharedArrayBuffer(RING_SLOTS * REC.SIZE * 8),
     x: shareArray(train.x.subarray(0, n * bundle.inputDim)),
+    xKind: rowKind(train.x),
     y: shareArray(train.y.subarray(0, n)),
   };
   const inits = Array.from(
@@ -112,7 +114,7 @@ const sharedCopies = new WeakMap<ArrayBufferView, SharedArrayBuffer>();
  * datasets/local/assemble.ts) is passed through, never copied; anything else (a plain array, a
  * part of a shared one) is copied once and the copy reused for the same array.
  */
-export function shareArray(a: Float32Array | Int32Array): SharedArrayBuffer {
+export function shareArray(a: Float32Array | Int32Array | Uint8Array): SharedArrayBuffer {
   if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a.buffer;
   let sab = sharedCopies.get(a);
   if (!sab) {

@@ -17,6 +17,7 @@ import { buildModel, isConditional, l2Penalty, oneHot, trainableVariables, type 
 import { forwardLoss } from '../models/loss';
 import { partitionVariables } from './batchSplit';
 import type { WorkerInit } from './workerMessages';
+import { copyRowF32, viewRows, type RowValues } from '../datasets/rows';
 import type { Stepper } from './stepper';
 
 /**
@@ -54,7 +55,7 @@ export class TfStepper implements Stepper {
   readonly P: number;
   readonly optimizer: tf.Optimizer;
   readonly grads: Float32Array;
-  readonly x: Float32Array;
+  readonly x: RowValues;
   readonly y: Int32Array;
   readonly params: Float32Array;
   /** Owner worker of each variable, and the variables this worker owns. */
@@ -96,7 +97,7 @@ export class TfStepper implements Stepper {
     }
     this.optimizer = tf.train.adam(cfg.learningRate);
     this.grads = new Float32Array(shared.grads);
-    this.x = new Float32Array(shared.x);
+    this.x = viewRows(shared.x, shared.xKind);
     this.y = new Int32Array(shared.y);
     this.params = new Float32Array(shared.params);
     this.ownerOf = partitionVariables(this.sizes, init.workers);
@@ -132,7 +133,7 @@ export class TfStepper implements Stepper {
     const noise = init.spec.config.inputNoise;
     for (let i = 0; i < mw; i++) {
       const src = pick(i);
-      this.xBuf.set(this.x.subarray(src * D, src * D + D), i * D);
+      copyRowF32(this.x, D, src, this.xBuf, i * D);
       this.yBuf[i] = this.y[src];
     }
     const weight = mw / m;

@@ -25,6 +25,7 @@ import type { Stepper } from './stepper';
 import { shareOf, stepSeedOf, workerSeed } from './batchSplit';
 import { CTL, REC, RING_SLOTS, STATE_PAUSE, STATE_STOP, type FromWorker, type ToWorker, type WorkerInit } from './workerMessages';
 import { envFlag } from '../../env';
+import { viewRows } from '../datasets/rows';
 
 class Aborted extends Error {}
 
@@ -253,11 +254,11 @@ class Runner {
 /** The step implementation this worker was started for. */
 async function makeStepper(init: WorkerInit): Promise<Stepper> {
   if (init.gan) {
-    return new GanKernelStepper(init.gan.plan, init.gan.memory, init.gan.module, init.index, init.workers, init.cfg, new Float32Array(init.shared.x));
+    return new GanKernelStepper(init.gan.plan, init.gan.memory, init.gan.module, init.index, init.workers, init.cfg, viewRows(init.shared.x, init.shared.xKind));
   }
   if (init.dense) {
     const { shared } = init;
-    return new DenseStepper(init.dense.plan, init.dense.memory, init.dense.module, init.index, init.workers, init.cfg, new Float32Array(shared.x), new Int32Array(shared.y));
+    return new DenseStepper(init.dense.plan, init.dense.memory, init.dense.module, init.index, init.workers, init.cfg, viewRows(shared.x, shared.xKind), new Int32Array(shared.y));
   }
   // From source (tsx's CJS loader) tfjs loads only in workers that train on it; the bundle
   // hoists the external `require` of tfjs to the top (loaded there, but never initialised).

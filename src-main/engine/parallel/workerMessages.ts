@@ -7,6 +7,7 @@ import type { TrainConfig } from '../../../src-shared/types';
 import type { ModelSpec } from '../models/build';
 import type { DensePlan } from '../kernels/dense/densePlan';
 import type { GanPlan } from '../kernels/dense/ganPlan';
+import type { RowKind } from '../datasets/rows';
 
 /** Slots of the control Int32Array (`ctl`). */
 export const CTL = {
@@ -64,8 +65,13 @@ export interface SharedBuffers {
   weights: SharedArrayBuffer;
   /** Float64 [RING_SLOTS × REC.SIZE]. */
   ring: SharedArrayBuffer;
-  /** Training inputs [n × D] and labels [n], copied once. */
+  /**
+   * Training inputs [n × D] and labels [n], shared in place (or copied once). `xKind` says what
+   * `x` holds: 'u8' pixel bytes (each worker converts the rows of its share to byte/255 per
+   * batch, ../datasets/rows.ts) or 'f32' floats (toy sets).
+   */
   x: SharedArrayBuffer;
+  xKind: RowKind;
   y: SharedArrayBuffer;
 }
 

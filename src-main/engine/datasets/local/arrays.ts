@@ -73,7 +73,9 @@ function byteScale(a: NdArray, name: string, notes: string[]): number {
 }
 
 /**
- * Images of `a` (N first) as bytes in HWC order.
+ * Images of `a` (N first) as bytes in HWC order: the bytes a dataset keeps (../rows.ts). uint8
+ * data is used as it is; floats in 0–1 are quantised to round(255·v) (values k/255 come back as
+ * exactly k, and the model reads them as the same float32 k/255), 0/1 integers and bools to 0/255.
  * @throws LabError BAD_DATASET for a shape that is not images, or values that are not pixels.
  */
 export function toImageArray(a: NdArray, name: string, notes: string[]): ImageArray {

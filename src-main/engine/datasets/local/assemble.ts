@@ -169,21 +169,18 @@ function randomSplit(imp: Imported): Uint8Array {
 }
 
 /**
- * One split's rows as floats in [0, 1]. Both arrays live on a SharedArrayBuffer of exactly their
- * size from the start, so the training workers read them in place (`parallel/runSetup.ts`'s
- * `shareArray` passes such arrays through): a 20,000-image 64×64×3 set is ~940 MB of floats, and a
- * second copy for the workers would not fit the memory goal (issue #13).
+ * One split's rows as bytes (HWC, as imported; models read them as byte/255: ../rows.ts). Both
+ * arrays live on a SharedArrayBuffer of exactly their size from the start, so the training
+ * workers read them in place (`parallel/runSetup.ts`'s `shareArray` passes such arrays through):
+ * a 20,000-image 64×64×3 set is 246 MB of bytes (it was 983 MB as floats), and a second copy
+ * for the workers would not fit the memory goal (issue #13).
  */
 function buildSplit(imp: Imported, rows: number[], D: number): Split {
-  const lut = new Float32Array(256);
-  for (let v = 0; v < 256; v++) lut[v] = v / 255;
-  const x = new Float32Array(new SharedArrayBuffer(rows.length * D * Float32Array.BYTES_PER_ELEMENT));
+  const x = new Uint8Array(new SharedArrayBuffer(rows.length * D));
   const y = new Int32Array(new SharedArrayBuffer(rows.length * Int32Array.BYTES_PER_ELEMENT));
   const rowAt = rowReader(imp.pixels, D);
   rows.forEach((i, r) => {
-    const src = rowAt(i);
-    const o = r * D;
-    for (let k = 0; k < D; k++) x[o + k] = lut[src[k]];
+    x.set(rowAt(i), r * D);
     y[r] = imp.labels[i];
   });
   return { x, y, count: rows.length };

@@ -4,6 +4,8 @@
  * first, no header) among them. The label column is the header's `label` (or `class`, `target`,
  * `y`, `digit`), else the first column. Read as a stream (a 60,000-row file is 100+ MB), numbers
  * parsed from the bytes. A folder holding a `…train….csv` and a `…test….csv` gives the split.
+ * Pixels 0–255 are kept as bytes; fractional values in 0–1 are quantised to round(255·v)
+ * (arrays.ts `toImageArray`).
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';

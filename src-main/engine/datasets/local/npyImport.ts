@@ -5,7 +5,9 @@
  * gives the split. A label of -1 marks an unlabeled image (this app's NPZ export of an AE, VAE
  * or VAE-GAN): when no image has a label they are imported as one class, "unlabeled"; beside
  * labeled ones they are skipped and counted. Class names come from a `manifest.json` beside the
- * file (this app's exports) when it names them.
+ * file (this app's exports) when it names them. uint8 images are kept as they are; float images
+ * in 0–1 are quantised to bytes, round(255·v) (arrays.ts `toImageArray`): what every image
+ * dataset keeps (../rows.ts).
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';

@@ -21,6 +21,7 @@
  * No tfjs, Electron or DOM imports.
  */
 import { gaussian, mulberry32 } from '../../datasets/random';
+import { copyRowF32, type RowValues } from '../../datasets/rows';
 import { gaussianConstant } from '../../models/likelihood';
 import { augmentImages } from './augment';
 import { convBackward, convForward, type ConvBuffers } from './convOps';
@@ -89,10 +90,11 @@ export class DenseNet {
 
   /**
    * Loads `rows` samples into this thread's input buffers: `pick(i)` gives the row index into
-   * `x` / `y` of the i-th sample. Draws the step's noise (reparameterisation, input noise)
-   * from `seed`.
+   * `x` / `y` of the i-th sample (a split's bytes are converted to byte/255 straight into the
+   * input rows in wasm memory). Draws the step's noise (reparameterisation, input noise) from
+   * `seed`.
    */
-  load(x: Float32Array, y: Int32Array, rows: number, pick: (i: number) => number, seed: number): void {
+  load(x: RowValues, y: Int32Array, rows: number, pick: (i: number) => number, seed: number): void {
     const { plan, buf } = this;
     if (rows > plan.rows) throw new Error(`dense kernels: ${rows} rows for buffers of ${plan.rows}`);
     const D = plan.inputDim;
@@ -100,7 +102,7 @@ export class DenseNet {
     const labels = this.i32.subarray(buf.labels / 4, buf.labels / 4 + rows);
     for (let i = 0; i < rows; i++) {
       const src = pick(i);
-      X.set(x.subarray(src * D, src * D + D), i * D);
+      copyRowF32(x, D, src, X, i * D);
       labels[i] = y[src];
     }
     if (plan.conditional || plan.task === 'classifier') {

@@ -19,6 +19,7 @@
  * No tfjs, Electron or DOM imports.
  */
 import { gaussian, mulberry32 } from '../../datasets/random';
+import { copyRowF32, type RowValues } from '../../datasets/rows';
 import { gaussianConstant } from '../../models/likelihood';
 import { convBackward, convForward, type ConvBuffers } from './convOps';
 import { ADAM } from './denseNet';
@@ -86,18 +87,19 @@ export class GanNet {
   }
 
   /**
-   * Loads `rows` samples (`pick(i)`: the i-th one's row in `x`) and draws the step's noise from
+   * Loads `rows` samples (`pick(i)`: the i-th one's row in `x`; a split's bytes become byte/255
+   * straight in the kernels' input rows) and draws the step's noise from
    * `seed`: ε (rows × latentDim), then z_p — in models/vaegan.ts ganNoise's order, so one thread
    * taking the whole batch gets the tfjs path's noise.
    */
-  load(x: Float32Array, rows: number, pick: (i: number) => number, seed: number): void {
+  load(x: RowValues, rows: number, pick: (i: number) => number, seed: number): void {
     const { plan, buf } = this;
     if (rows > plan.rows) throw new Error(`VAE-GAN kernels: ${rows} rows for buffers of ${plan.rows}`);
     const D = plan.inputDim;
     const X = this.view(buf.disIn, rows * D);
     for (let i = 0; i < rows; i++) {
       const src = pick(i);
-      X.set(x.subarray(src * D, src * D + D), i * D);
+      copyRowF32(x, D, src, X, i * D);
     }
     const rng = mulberry32(seed);
     const { eps, zp } = this.loaded(rows);

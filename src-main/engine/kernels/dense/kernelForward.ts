@@ -18,6 +18,7 @@ import { DenseNet } from './denseNet';
 import { planClassifier, type ClassifierLayers } from './classifierPlan';
 import { ACT, colsFloats, GEMM_PACK_FLOATS, PAGE, byteLayout, planDense, STACK_BYTES, type DensePlan, type LayerPlan, type ThreadBuffers } from './densePlan';
 import { kernelModule } from './kernelModule';
+import { rowsF32, type RowValues } from '../../datasets/rows';
 
 /** The kernels' stack (the module is built with 64 KiB, stack first). */
 /** Activation memory a forward instance aims at (its weights come on top). */
@@ -167,9 +168,9 @@ export class KernelForward {
     return this.f32.subarray(byteOffset / 4, byteOffset / 4 + floats);
   }
 
-  /** Copies rows [s, s + m) of `src` (`width` values a row) into the buffer at `to`. */
-  private put(to: number, src: Float32Array, s: number, m: number, width: number): void {
-    this.view(to, m * width).set(src.subarray(s * width, (s + m) * width));
+  /** Writes rows [s, s + m) of `src` (`width` values a row; bytes become byte/255) into the buffer at `to`. */
+  private put(to: number, src: RowValues, s: number, m: number, width: number): void {
+    rowsF32(src, width, s, m, this.view(to, m * width));
   }
 
   private putLabels(y: Int32Array | null, s: number, m: number): void {
@@ -184,14 +185,14 @@ export class KernelForward {
     }
   }
 
-  private check(name: string, a: Float32Array, count: number, width: number): void {
+  private check(name: string, a: RowValues, count: number, width: number): void {
     if (!(Number.isInteger(count) && count >= 0) || a.length < count * width) {
       throw new Error(`kernel forward: ${name} holds ${a.length} values, ${count} rows need ${count * width}`);
     }
   }
 
-  /** μ and log σ² (VAE / CVAE) or z (AE, as `mean`) of `count` rows of `x`. */
-  encode(x: Float32Array, y: Int32Array | null, count: number): Encoded {
+  /** μ and log σ² (VAE / CVAE) or z (AE, as `mean`) of `count` rows of `x` (floats, or a split's bytes: byte/255). */
+  encode(x: RowValues, y: Int32Array | null, count: number): Encoded {
     const { plan } = this;
     const D = plan.inputDim;
     const L = plan.latentDim;
@@ -240,9 +241,10 @@ export class KernelForward {
   /**
    * Σ over `count` rows of the reconstruction loss and the KL (nats, as training computes them:
    * models/loss.ts), with z = μ + σ·ε from the given ε (count × latentDim; ignored for an AE,
-   * whose KL is 0). Divide by `count` for the per-sample means `evaluate` reports.
+   * whose KL is 0). Divide by `count` for the per-sample means `evaluate` reports. `x`: floats,
+   * or a split's bytes (converted to byte/255 straight into the kernels' input rows).
    */
-  lossSums(x: Float32Array, y: Int32Array | null, eps: Float32Array | null, count: number): { recon: number; kl: number } {
+  lossSums(x: RowValues, y: Int32Array | null, eps: Float32Array | null, count: number): { recon: number; kl: number } {
     const { plan } = this;
     const D = plan.inputDim;
     const L = plan.latentDim;
@@ -293,7 +295,8 @@ export class ClassifierForward {
     this.net.weights.set(flat);
   }
 
-  judge(x: Float32Array, count: number): { features: Float32Array; logits: Float32Array } {
+  /** Features and logits of the first `count` rows of `x` (floats, or a split's bytes: byte/255). */
+  judge(x: RowValues, count: number): { features: Float32Array; logits: Float32Array } {
     const { plan } = this;
     const D = plan.inputDim;
     const K = plan.classes;
@@ -305,7 +308,7 @@ export class ClassifierForward {
     const logits = new Float32Array(count * K);
     for (let s = 0; s < count; s += this.rows) {
       const m = Math.min(this.rows, count - s);
-      this.f32.set(x.subarray(s * D, (s + m) * D), buf.x / 4);
+      rowsF32(x, D, s, m, this.f32.subarray(buf.x / 4, buf.x / 4 + m * D));
       logits.set(this.net.classify(m), s * K);
       const at = buf.encH[plan.enc.length - 1] / 4;
       features.set(this.f32.subarray(at, at + m * F), s * F);
