@@ -91,7 +91,7 @@ const P = QUICK
       vaeganBudget: { dense: 180, conv: 180 }, vaeganQualityArches: (flag('vaegan-conv') ? ['dense', 'conv'] : ['dense']) as VaeganArch[],
     };
 
-// --vaegan-latent Z: the latent size of the vaegan section's VAE vs VAE-GAN pair (default 3, the app's).
+// --vaegan-latent Z: the latent size of the vaegan section's VAE vs VAE-GAN pair (default 16: bench/lib/vaegan.ts QUALITY_LATENT_DIM).
 const vaeganLatent = opt('vaegan-latent', '') ? Number(opt('vaegan-latent', '')) : undefined;
 if (vaeganLatent !== undefined && !(Number.isInteger(vaeganLatent) && vaeganLatent >= 1)) throw new Error(`--vaegan-latent wants an integer ≥ 1, got ${opt('vaegan-latent', '')}`);
 // --vaegan-budget S: seconds of training per model in the vaegan section's VAE vs VAE-GAN comparison (dense and conv).
