@@ -5,6 +5,7 @@
  */
 import type { ImageBatch, Metrics, RequestOutput, RunSummary } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
+import { clearlyDifferent, type NoiseKind } from '../../lib/metricNoise';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
 import { ScatterState } from '../scatter.svelte';
@@ -18,17 +19,21 @@ export interface MetricRow {
   better: 'low' | 'high' | null;
   /** An autoencoder has no ELBO and no KL: its cell says so instead of showing a number. */
   variationalOnly: boolean;
+  /** How the number is measured, which decides what difference is beyond its noise (../../lib/metricNoise). */
+  noise: NoiseKind;
+  /** Computed by the in-app classifier (its cells say "pending" while it trains). */
+  classifier?: boolean;
 }
 
 export const METRIC_ROWS: MetricRow[] = [
-  { key: 'elbo', title: 'Negative ELBO (nats)', better: 'low', variationalOnly: true },
-  { key: 'recon', title: 'Reconstruction error (nats)', better: 'low', variationalOnly: false },
-  { key: 'kl', title: 'KL (nats)', better: null, variationalOnly: true },
-  { key: 'activeUnits', title: 'Active units', better: null, variationalOnly: false },
-  { key: 'knnAccuracy', title: 'k-NN accuracy (k=5)', better: 'high', variationalOnly: false },
+  { key: 'elbo', title: 'Negative ELBO (nats)', better: 'low', variationalOnly: true, noise: 'loss' },
+  { key: 'recon', title: 'Reconstruction error (nats)', better: 'low', variationalOnly: false, noise: 'loss' },
+  { key: 'kl', title: 'KL (nats)', better: null, variationalOnly: true, noise: 'loss' },
+  { key: 'activeUnits', title: 'Active units', better: null, variationalOnly: false, noise: 'loss' },
+  { key: 'knnAccuracy', title: 'k-NN accuracy (k=5)', better: 'high', variationalOnly: false, noise: 'proportion' },
   // Image data only (absent for toy data and older runs: the cell shows '—').
-  { key: 'frechet', title: 'Fréchet distance (classifier features)', better: 'low', variationalOnly: false },
-  { key: 'reconAccuracy', title: 'Reconstructions recognised (classifier)', better: 'high', variationalOnly: false },
+  { key: 'frechet', title: 'Fréchet distance (classifier features)', better: 'low', variationalOnly: false, noise: 'frechet', classifier: true },
+  { key: 'reconAccuracy', title: 'Reconstructions recognised (classifier)', better: 'high', variationalOnly: false, noise: 'proportion', classifier: true },
 ];
 
 /** Prior samples and reconstructions shown per run (image data only). */
@@ -58,13 +63,78 @@ export function comparable(row: MetricRow, a: Side, b: Side): boolean {
   return !row.variationalOnly || (a.config.model.kind !== 'ae' && b.config.model.kind !== 'ae');
 }
 
-/** Which side wins the row: only a comparable row with a direction and two different numbers has a winner. */
-export function winner(row: MetricRow, a: Side, b: Side, ma: Metrics | null, mb: Metrics | null): 'a' | 'b' | null {
+/** Test images the engine scores k-NN accuracy on at most (engine: metrics.ts, `testN`). */
+export const KNN_TEST_LIMIT = 2000;
+
+/**
+ * Images a side's number of `row` was measured on, when known: the classifier's numbers use
+ * `frechetSamples` images; k-NN accuracy min(test split, 2,000) (`testCount`: the test split's
+ * size, when the caller knows it). Undefined otherwise.
+ */
+function sampleSize(row: MetricRow, m: Metrics, testCount: number | undefined): number | undefined {
+  if (row.classifier) return m.frechetSamples;
+  if (row.key === 'knnAccuracy' && testCount) return Math.min(testCount, KNN_TEST_LIMIT);
+  return undefined;
+}
+
+/**
+ * Which side wins the row: only a comparable row with a direction and two numbers that differ by
+ * more than the metric's noise (`clearlyDifferent`) has a winner. `testCount`: the size of the
+ * (shared) test split when known, for the noise of k-NN accuracy.
+ */
+export function winner(row: MetricRow, a: Side, b: Side, ma: Metrics | null, mb: Metrics | null, testCount?: number): 'a' | 'b' | null {
   if (!row.better || !ma || !mb || !comparable(row, a, b)) return null;
   const x = ma[row.key];
   const y = mb[row.key];
-  if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y) || x === y) return null;
+  if (x === undefined || y === undefined) return null;
+  const sides = [
+    { value: x, n: sampleSize(row, ma, testCount) },
+    { value: y, n: sampleSize(row, mb, testCount) },
+  ] as const;
+  if (!clearlyDifferent(row.noise, sides[0], sides[1])) return null;
   return (row.better === 'low' ? x < y : x > y) ? 'a' : 'b';
+}
+
+/** The Compare tab's header: a question that fits the pair shown, and how to read the answer. */
+export interface CompareBlurb {
+  question: string;
+  body: string;
+}
+
+const KIND_NAMES: Record<string, string> = { ae: 'autoencoder', vae: 'VAE', cvae: 'CVAE', vaegan: 'VAE-GAN' };
+
+/**
+ * The header for runs of kinds `a` and `b` (`ModelKind`s; null/undefined while none is chosen):
+ * an autoencoder beside a variational model asks how their latent spaces differ; a VAE beside a
+ * VAE-GAN what the discriminator buys; two runs of one kind what their settings change; any other
+ * pair gets a plain description. No pair yet: the autoencoder-vs-VAE question (the tab's purpose).
+ */
+export function compareBlurb(a: string | null | undefined, b: string | null | undefined): CompareBlurb {
+  const same = 'the same test points, cameras linked';
+  const kinds = new Set([a, b]);
+  if (!a || !b || (kinds.has('ae') && a !== b)) {
+    return {
+      question: "How does a VAE's latent space differ from a plain autoencoder's?",
+      body: `Train one of each with the same latent size, then compare them here: ${same}. The VAE's points fill a round cloud around 0 (its prior); the autoencoder's spread wherever they fall.`,
+    };
+  }
+  if (kinds.has('vaegan') && (kinds.has('vae') || kinds.has('cvae'))) {
+    return {
+      question: 'What does the discriminator buy?',
+      body: `A VAE-GAN is a VAE whose decoder also learns to fool a discriminator: look for sharper samples (a lower Fréchet distance) with reconstructions still recognised; ${same}.`,
+    };
+  }
+  if (a === b) {
+    const name = KIND_NAMES[a] ?? a;
+    return {
+      question: `What do the settings of these two ${name}s change?`,
+      body: `The same kind of model, trained differently (latent size, β, epochs…): ${same}.`,
+    };
+  }
+  return {
+    question: `A ${KIND_NAMES[a] ?? a} beside a ${KIND_NAMES[b] ?? b}`,
+    body: `Two kinds of model on ${same}.`,
+  };
 }
 
 export class CompareState {
