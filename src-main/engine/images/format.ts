@@ -2,9 +2,11 @@
  * Which image formats are read, recognised by their magic bytes (never by the file name alone),
  * and a human description of a file that is not one of them, for error messages.
  */
+import { READ_FORMATS_TEXT } from '../../../src-shared/imageFormats';
 
 export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'tiff' | 'bmp';
 
+/** Each format's name; `READ_FORMAT_NAMES` (src-shared/imageFormats.ts) lists the same names. */
 export const FORMAT_NAMES: Record<ImageFormat, string> = {
   png: 'PNG',
   jpeg: 'JPEG',
@@ -14,8 +16,8 @@ export const FORMAT_NAMES: Record<ImageFormat, string> = {
   bmp: 'BMP',
 };
 
-/** The formats read, in words ("PNG, JPEG, WebP, GIF, TIFF or BMP"). */
-export const READ_FORMATS_TEXT = 'PNG, JPEG, WebP, GIF, TIFF or BMP';
+/** The formats read, in words ("PNG, JPEG, WebP, GIF, TIFF or BMP"): one list, in src-shared/imageFormats.ts. */
+export { READ_FORMATS_TEXT };
 
 /** File extensions (lower case, with the dot) taken for images when listing a folder. */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([

@@ -146,7 +146,7 @@ describe('encode', () => {
     const lab = new Lab(api, null);
     await lab.openRun('r');
     await lab.encode.encodeBytes('notes.txt', new TextEncoder().encode('hello'));
-    expect(lab.encode.error).toMatch(/“notes.txt” is not an image Latent Lab can read \(PNG, JPEG/);
+    expect(lab.encode.error).toBe('“notes.txt” is not an image Latent Lab can read (unsupported image format); it reads PNG, JPEG, WebP, GIF, TIFF or BMP.');
     expect(lab.encode.busy).toBe(false);
     expect(lab.scatter.extra).toEqual([]);
   });

@@ -2,6 +2,7 @@
 import type { RequestOutput } from '../../lib/contract';
 import { MAX_IMAGE_BYTES } from '../../lib/contract';
 import { errorCode, errorText } from '../../lib/errors';
+import { unreadableImageText } from '../../lib/imageErrors';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
 
@@ -59,11 +60,13 @@ export class EncodeState {
     } catch (err) {
       const code = errorCode(err);
       const why =
-        code === 'BAD_IMAGE' || code === 'BAD_FILE' || code === 'UNSUPPORTED'
-          ? `“${name}” is not an image Latent Lab can read (PNG, JPEG, WebP, GIF, TIFF or SVG). ${errorText(err)}`
-          : code === 'TOO_LARGE'
-            ? `“${name}” is too large: ${errorText(err)}`
-            : errorText(err);
+        code === 'BAD_IMAGE' || code === 'BAD_FILE'
+          ? unreadableImageText(name, errorText(err))
+          : code === 'UNSUPPORTED'
+            ? `Cannot encode “${name}”: ${errorText(err)}.`
+            : code === 'TOO_LARGE'
+              ? `“${name}” is too large: ${errorText(err)}`
+              : errorText(err);
       this.#fail(name, why);
     } finally {
       this.busy = false;
