@@ -1,5 +1,6 @@
 /** The CLI's options (one `node:util` parseArgs table for every command) and argument errors. */
 import { parseArgs } from 'node:util';
+import { numberRange, type NumberRange } from './numbers';
 
 /** A wrong command line: exit code 2, and the message ends with "(see --help)". */
 export class UsageError extends Error {}
@@ -49,22 +50,56 @@ export interface ParsedArgs {
 }
 export type Options = ParsedArgs['options'];
 
+/** `--flag -3` / `--flag=-3` alike: a negative number after an option taking a value is that value. */
+const NEGATIVE_NUMBER = /^-(\d|\.\d|Infinity)/;
+
 /**
- * The options and positional arguments after the command name.
+ * The options and positional arguments after the command name. A negative number after an
+ * option that takes a value is its value (`--epochs -3`), so that it gets the option's own range
+ * message rather than parseArgs' "argument is ambiguous".
  * @throws TypeError (code ERR_PARSE_ARGS_*) for an unknown option or a missing value.
  */
 export function parseCommandLine(args: string[]): ParsedArgs {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') ? args[i].slice(2) : '';
+    const def = Object.hasOwn(OPTIONS, name) ? OPTIONS[name as keyof typeof OPTIONS] : undefined;
+    if (def?.type === 'string' && i + 1 < args.length && NEGATIVE_NUMBER.test(args[i + 1])) {
+      joined.push(`${args[i]}=${args[i + 1]}`);
+      i++;
+    } else joined.push(args[i]);
+  }
+  const { values, positionals } = parseArgs({ args: joined, allowPositionals: true, strict: true, options: OPTIONS });
   return { options: values as Options, positionals };
 }
 
+/** "an integer from 2 to 64", "a number > 0 and ≤ 100": a range in words. */
+function rangeText(r: NumberRange): string {
+  const what = r.int ? 'an integer' : 'a number';
+  if (r.min !== undefined && r.max !== undefined && r.minInclusive && r.maxInclusive) return `${what} from ${r.min} to ${r.max}`;
+  const parts = [
+    r.min !== undefined ? `${r.minInclusive ? '≥' : '>'} ${r.min}` : '',
+    r.max !== undefined ? `${r.maxInclusive ? '≤' : '<'} ${r.max}` : '',
+  ].filter(Boolean);
+  return parts.length ? `${what} ${parts.join(' and ')}` : what;
+}
+
 /**
- * `--name`'s value as a number (undefined when not given).
- * @throws UsageError when it is not a finite number (or not an integer when `int`).
+ * `--name`'s value as a number (undefined when not given), checked against the range the
+ * settings' schema gives that flag (./numbers.ts, one table for every numeric flag).
+ * @throws UsageError "--latent must be an integer from 2 to 64, got "1"" when it is not a number,
+ *   not an integer (`int`, or the flag's schema says so), or out of range.
  */
 export function num(v: string | undefined, name: string, int = false): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${int ? 'an integer' : 'a number'}, got "${v}"`);
+  const r = numberRange(name) ?? { int, minInclusive: true, maxInclusive: true };
+  const range = { ...r, int: r.int || int };
+  const n = v.trim() === '' ? NaN : Number(v);
+  const ok =
+    Number.isFinite(n) &&
+    (!range.int || Number.isInteger(n)) &&
+    (range.min === undefined || (range.minInclusive ? n >= range.min : n > range.min)) &&
+    (range.max === undefined || (range.maxInclusive ? n <= range.max : n < range.max));
+  if (!ok) throw new UsageError(`--${name} must be ${rangeText(range)}, got "${v}"`);
   return n;
 }
