@@ -18,6 +18,13 @@ export const Metrics = z.object({
   /** k-NN (k=5) label accuracy in latent space, test points against training points. */
   knnAccuracy: z.number(),
   /**
+   * Sample spread: the mean pairwise Euclidean distance of 64 decoded prior samples (seeded) over
+   * that of 64 training images (a CVAE: per label, 16 of each, averaged over labels); 0 = every
+   * sample identical. Under `COLLAPSE_SPREAD` (collapse.ts) the run is reported as collapsed.
+   * Absent for runs saved before it was recorded.
+   */
+  sampleSpread: z.number().nonnegative().optional(),
+  /**
    * Mean KL (nats) of each latent dimension over the test set, from the posterior means and
    * variances (VAE/CVAE; absent for an AE and for runs saved before it was recorded).
    */

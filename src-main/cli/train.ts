@@ -78,8 +78,9 @@ function progressPrinter(o: Options, tty: boolean): EngineOptions['emit'] {
  * Trains until done (Ctrl-C stops and keeps what was learnt), then prints one JSON line: the run
  * folder, state, epochs, test metrics (with the likelihood the ELBO is under; image runs: the
  * Fréchet distance and reconstruction accuracy when the classifier ran), what the start adjusted
- * and what training found (`warnings`, also on stderr: a VAE-GAN's stability) and, for a run that collapsed (no active latent unit),
- * `collapsed` with the reason (also a `warning:` line on stderr).
+ * and what training found (`warnings`, also on stderr: a VAE-GAN's stability) and, for a run that
+ * collapsed (`src-shared/collapse.ts`: no active latent unit, KL under 0.1 nats, near-identical
+ * samples), `collapsed` with the reason (also a `warning:` line on stderr).
  * @throws UsageError (options, `--out`), LabError DIVERGED when the run ended in error.
  */
 export async function train(o: Options): Promise<number> {
@@ -130,6 +131,7 @@ export async function train(o: Options): Promise<number> {
               kl: m.kl,
               activeUnits: m.activeUnits,
               knnAccuracy: m.knnAccuracy,
+              sampleSpread: m.sampleSpread,
               likelihood: m.likelihood,
               sigma: m.sigma,
               frechet: m.frechet,

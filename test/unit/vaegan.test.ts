@@ -15,7 +15,6 @@ import { buildModel, countParams, disposeBundle, trainableVariables, type ModelB
 import { loadBundle, saveBundle } from '../../src-main/engine/models/io';
 import { ganNoise, ganOptimizers, disposeGanGradients, vaeganGradients, vaeganLosses, vaeganTrainStep, variablesOf } from '../../src-main/engine/models/vaegan';
 import { DIS_LEAKY_ALPHA } from '../../src-main/engine/models/discriminator';
-import { meanPairwiseDistance } from '../../src-main/engine/jobs/ganHealth';
 import { describeModel } from '../../src-main/engine/modelCard';
 import { flatten } from './synthetic';
 
@@ -244,11 +243,4 @@ describe('model card', () => {
       disposeBundle(b);
     });
   }
-});
-
-describe('stability measure', () => {
-  it('mean pairwise distance: 0 for identical rows, the distance for two', () => {
-    expect(meanPairwiseDistance(new Float32Array(12).fill(0.3), 3, 4)).toBe(0);
-    expect(meanPairwiseDistance(Float32Array.of(0, 0, 3, 4), 2, 2)).toBeCloseTo(5, 6);
-  });
 });

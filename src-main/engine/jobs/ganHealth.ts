@@ -7,41 +7,26 @@
  *     little from it;
  *   - generator collapse: `HEALTH_SAMPLES` decoded prior samples (fixed seeded z_p) whose mean
  *     pairwise Euclidean distance is under `COLLAPSE_SPREAD` × that of as many training images
- *     (the data's own spread): near-identical samples.
+ *     (the data's own spread): near-identical samples (the same measure, `meanPairwiseDistance`
+ *     of ../sampleSpread.ts, and threshold as every run's end-of-run `sampleSpread`).
  * An unhealthy epoch is not checkpointed once a healthy one was: the run keeps the last healthy
  * checkpoint, and its warnings say which epoch the saved model is from. Until the first healthy
  * epoch every epoch is saved (a run always has a model, the latest of its unhealthy ones).
  */
+import { COLLAPSE_SPREAD } from '../../../src-shared/collapse';
 import type { LossParts } from '../../../src-shared/types';
 import { gaussian, mulberry32, permutation } from '../datasets/random';
 import { copyRowF32 } from '../datasets/rows';
 import { decodeArrays, type SplitData } from '../metrics';
 import type { ModelBundle } from '../models/build';
+import { meanPairwiseDistance, SPREAD_SAMPLES } from '../sampleSpread';
 
 /** Mean discriminator loss (nats per sample, over an epoch) under which it counts as winning. */
 export const DISC_WIN_NATS = 0.05;
-/** Spread of the prior samples, as a fraction of the data's, under which they count as collapsed. */
-export const COLLAPSE_SPREAD = 0.1;
+/** Spread of the prior samples, as a fraction of the data's, under which they count as collapsed: the one threshold of src-shared/collapse.ts. */
+export { COLLAPSE_SPREAD };
 /** Prior samples (and training images) the spread is measured on. */
-export const HEALTH_SAMPLES = 64;
-
-/** Mean Euclidean distance between the pairs of `n` rows of `D` values in `rows`. */
-export function meanPairwiseDistance(rows: Float32Array, n: number, D: number): number {
-  let sum = 0;
-  let pairs = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      let d2 = 0;
-      for (let k = 0; k < D; k++) {
-        const d = rows[i * D + k] - rows[j * D + k];
-        d2 += d * d;
-      }
-      sum += Math.sqrt(d2);
-      pairs++;
-    }
-  }
-  return pairs ? sum / pairs : 0;
-}
+export const HEALTH_SAMPLES = SPREAD_SAMPLES;
 
 /** One epoch's verdict: the problems found (empty: healthy) and the figures behind them. */
 export interface EpochHealth {

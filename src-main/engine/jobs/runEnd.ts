@@ -15,11 +15,15 @@
  *    the 2,000 test points' vote among the first 5,000 training points, and an AE's prior the
  *    mean and spread of those 5,000 latents.
  * Dense results are as before: same points, same passes.
+ *
+ * Then the sample spread (../sampleSpread.ts, `Metrics.sampleSpread`): 64 decoded prior samples
+ * (a CVAE: 16 per label), for every kind.
  */
 import type { LossParts, Metrics, TrainConfig } from '../../../src-shared/types';
 import type { LoadedDataset } from '../datasets';
 import { latentStats, type LatentStats } from '../inference';
 import { computeMetrics, encodeYielding } from '../metrics';
+import { sampleSpread } from '../sampleSpread';
 import type { ModelBundle } from '../models/build';
 
 /** Training points encoded at most at a run's end (latent statistics, k-NN), by architecture. */
@@ -45,5 +49,8 @@ export async function runEndMetrics(
   const stats = latentStats(trainMean, trainCount, cfg.model.latentDim);
   const pre = { trainMean, trainCount, ...(opts.lastVal ? { testParts: opts.lastVal } : {}) };
   const metrics = await computeMetrics(bundle, data.train, data.test, cfg.seed, pre, opts);
+  const spread = await sampleSpread(bundle, data.train, cfg.seed, stats);
+  if (spread !== undefined) metrics.sampleSpread = spread;
+  opts.onPhase?.('sampleSpread');
   return { metrics, latentStats: stats, trainPoints: trainCount };
 }

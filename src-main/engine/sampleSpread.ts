@@ -1,0 +1,115 @@
+/**
+ * The sample spread: how different a model's generated samples are from one another, as a
+ * fraction of how different the training images are — the mean pairwise Euclidean distance of
+ * decoded prior samples over that of training images (1 ≈ as varied as the data, 0 = every
+ * sample identical). Under `COLLAPSE_SPREAD` (src-shared/collapse.ts) the samples are
+ * near-identical, whatever the KL or active-unit count say. Used at a run's end (jobs/runEnd.ts,
+ * `Metrics.sampleSpread`) for every kind, and at each VAE-GAN epoch end (jobs/ganHealth.ts).
+ *
+ *  - VAE, VAE-GAN: `SPREAD_SAMPLES` samples of z ~ N(0, I) against as many training images;
+ *  - AE: z ~ N(mean, std²) of its training latents (`LatentStats`, how it generates);
+ *  - CVAE: per label, since the label alone makes samples of different labels differ: for each
+ *    label with at least `SPREAD_MIN_PER_LABEL` training images (the first `SPREAD_MAX_LABELS` such
+ *    labels in label order), `SPREAD_PER_LABEL` samples for that label (or as many as it has images)
+ *    against as many of that label's training images; the ratios are averaged over the labels.
+ * Samples and images are drawn with a seed derived from the run's seed (the same figure every time).
+ */
+import type { ModelBundle } from './models/build';
+import { deriveSeed, gaussian, mulberry32, permutation, type Rng } from './datasets/random';
+import { copyRowF32 } from './datasets/rows';
+import type { LatentStats } from './inference';
+import { decodeYielding, type SplitData } from './metrics';
+
+/** Prior samples (and training images) the spread of an unconditional model is measured on. */
+export const SPREAD_SAMPLES = 64;
+/** A CVAE's samples (and that label's training images) per label. */
+export const SPREAD_PER_LABEL = 16;
+/** A CVAE's labels measured at most. */
+export const SPREAD_MAX_LABELS = 16;
+/** Training images a label needs to be measured. */
+export const SPREAD_MIN_PER_LABEL = 8;
+
+/** Mean Euclidean distance between the pairs of `n` rows of `D` values in `rows` (0 for n < 2). */
+export function meanPairwiseDistance(rows: Float32Array, n: number, D: number): number {
+  let sum = 0;
+  let pairs = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      let d2 = 0;
+      for (let k = 0; k < D; k++) {
+        const d = rows[i * D + k] - rows[j * D + k];
+        d2 += d * d;
+      }
+      sum += Math.sqrt(d2);
+      pairs++;
+    }
+  }
+  return pairs ? sum / pairs : 0;
+}
+
+/** The given training rows as floats (n × D). */
+function gatherRows(train: SplitData, D: number, idx: ArrayLike<number>): Float32Array {
+  const rows = new Float32Array(idx.length * D);
+  for (let i = 0; i < idx.length; i++) copyRowF32(train.x, D, idx[i], rows, i * D);
+  return rows;
+}
+
+/** `n × dim` latents: N(0, I), or N(mean, std²) per dimension with `stats`. */
+function priorZ(rng: Rng, n: number, dim: number, stats: LatentStats | null): Float32Array {
+  const z = new Float32Array(n * dim);
+  for (let i = 0; i < z.length; i++) {
+    const j = i % dim;
+    const e = gaussian(rng);
+    z[i] = stats ? stats.mean[j] + stats.std[j] * e : e;
+  }
+  return z;
+}
+
+/** Samples' spread over images' spread, or null when the images do not differ (nothing to compare with). */
+async function ratio(bundle: ModelBundle, rng: Rng, images: Float32Array, n: number, label: number | null, stats: LatentStats | null): Promise<number | null> {
+  const D = bundle.inputDim;
+  const data = meanPairwiseDistance(images, n, D);
+  if (!(data > 0)) return null;
+  const z = priorZ(rng, n, bundle.config.latentDim, stats);
+  const samples = await decodeYielding(bundle, z, label === null ? null : new Int32Array(n).fill(label), n);
+  return meanPairwiseDistance(samples, n, D) / data;
+}
+
+/**
+ * The sample spread of `bundle` (see the module's comment): a ratio ≥ 0, or undefined when it
+ * cannot be measured (fewer than 2 training images; a CVAE without a label of
+ * `SPREAD_MIN_PER_LABEL` images; training images all identical). `stats`: an AE's latent
+ * statistics (its prior), ignored for the other kinds. Deterministic for `seed`.
+ */
+export async function sampleSpread(bundle: ModelBundle, train: SplitData, seed: number, stats: LatentStats | null): Promise<number | undefined> {
+  const D = bundle.inputDim;
+  const rng = mulberry32(deriveSeed(seed, 'sampleSpread'));
+  const prior = bundle.config.kind === 'ae' ? stats : null;
+  if (bundle.config.kind !== 'cvae') {
+    const n = Math.min(SPREAD_SAMPLES, train.count);
+    if (n < 2) return undefined;
+    const idx = permutation(train.count, rng).slice(0, n);
+    return (await ratio(bundle, rng, gatherRows(train, D, idx), n, null, prior)) ?? undefined;
+  }
+  // CVAE: the training rows of each label, then the first labels with enough of them.
+  const byLabel = new Map<number, number[]>();
+  for (let i = 0; i < train.count; i++) {
+    const y = train.y[i];
+    let rows = byLabel.get(y);
+    if (!rows) byLabel.set(y, (rows = []));
+    rows.push(i);
+  }
+  const labels = [...byLabel.keys()]
+    .filter((l) => byLabel.get(l)!.length >= SPREAD_MIN_PER_LABEL)
+    .sort((a, b) => a - b)
+    .slice(0, SPREAD_MAX_LABELS);
+  const ratios: number[] = [];
+  for (const label of labels) {
+    const rows = byLabel.get(label)!;
+    const n = Math.min(SPREAD_PER_LABEL, rows.length);
+    const pick = permutation(rows.length, rng).slice(0, n);
+    const r = await ratio(bundle, rng, gatherRows(train, D, Array.from(pick, (p) => rows[p])), n, label, null);
+    if (r !== null) ratios.push(r);
+  }
+  return ratios.length ? ratios.reduce((a, b) => a + b, 0) / ratios.length : undefined;
+}

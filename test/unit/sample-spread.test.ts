@@ -1,0 +1,105 @@
+/**
+ * Near-identical samples are reported as collapse (src-shared/collapse.ts, `Metrics.sampleSpread`):
+ * the rule on hand-made metrics, and at a run's end (jobs/runEnd.ts) on small real digits — a
+ * trained CVAE whose decoder is cut off from z (its encoder still "uses" every unit and its KL
+ * stays well over 0.1 nats, the fresh user's case) is recorded as near-identical and warned about,
+ * while the same model before the cut, and a trained VAE and AE, are not.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { COLLAPSE_KL_NATS, COLLAPSE_SPREAD, collapseReason, collapseWarning } from '../../src-shared/collapse';
+import { Metrics, ModelConfig, TrainConfig } from '../../src-shared/types';
+import { initBackend } from '../../src-main/engine/backend';
+import type { LoadedDataset } from '../../src-main/engine/datasets';
+import { loadEmbeddedMnist } from '../../src-main/engine/datasets/mnist';
+import type { RowValues } from '../../src-main/engine/datasets/rows';
+import { runEndMetrics } from '../../src-main/engine/jobs/runEnd';
+import { buildModel, disposeBundle, type ModelBundle } from '../../src-main/engine/models/build';
+import { meanPairwiseDistance, sampleSpread } from '../../src-main/engine/sampleSpread';
+import { trainModel } from '../../src-main/engine/train';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+describe('the collapse rule with the sample spread', () => {
+  const healthy = { kl: 5, activeUnits: 3 };
+  it('fires under the spread threshold with the spread in percent, for every kind', () => {
+    expect(collapseReason('cvae', { ...healthy, sampleSpread: 0.03 })).toBe("samples are near-identical within each label (spread 3 % of the data's)");
+    expect(collapseReason('vae', { ...healthy, sampleSpread: COLLAPSE_SPREAD / 2 })).toMatch(/^samples are near-identical \(spread \d+ % of the data's\)$/);
+    expect(collapseReason('vaegan', { ...healthy, sampleSpread: 0.004 })).toMatch(/spread 0\.4 %/);
+    // An AE has no KL: only its spread can say it collapsed.
+    expect(collapseReason('ae', { kl: 0, activeUnits: 0, sampleSpread: 0.01 })).toMatch(/near-identical/);
+    expect(collapseWarning('cvae', { ...healthy, sampleSpread: 0.03 })).toMatch(/this run collapsed \(samples are near-identical.*near-identical within each label$/);
+  });
+
+  it('stays quiet over the threshold, and runs saved without the spread are judged on the KL rule alone', () => {
+    expect(collapseReason('cvae', { ...healthy, sampleSpread: COLLAPSE_SPREAD * 1.5 })).toBeNull();
+    expect(collapseReason('ae', { kl: 0, activeUnits: 0, sampleSpread: 0.5 })).toBeNull();
+    expect(collapseReason('ae', { kl: 0, activeUnits: 0 })).toBeNull();
+    expect(collapseReason('vae', healthy)).toBeNull();
+    expect(collapseReason('vae', { kl: COLLAPSE_KL_NATS / 2, activeUnits: 1 })).toMatch(/total KL/);
+    // An old run's metrics still parse.
+    const old = Metrics.parse({ elbo: 100, recon: 99, kl: 1, activeUnits: 2, knnAccuracy: 0.5 });
+    expect(old.sampleSpread).toBeUndefined();
+    expect(collapseReason('cvae', old)).toBeNull();
+    expect(() => Metrics.parse({ ...old, sampleSpread: -1 })).toThrow();
+  });
+
+  it('mean pairwise distance: 0 for identical rows, the distance for two', () => {
+    expect(meanPairwiseDistance(new Float32Array(12).fill(0.3), 3, 4)).toBe(0);
+    expect(meanPairwiseDistance(Float32Array.of(0, 0, 3, 4), 2, 2)).toBeCloseTo(5, 6);
+  });
+});
+
+/** 400 training and 200 test digits of the embedded MNIST. */
+async function smallMnist(): Promise<Pick<LoadedDataset, 'train' | 'test'>> {
+  const m = await loadEmbeddedMnist();
+  const cut = (s: { x: RowValues; y: Int32Array }, n: number) => ({ x: s.x.slice(0, n * 784), y: s.y.slice(0, n), count: n });
+  return { train: cut(m.train, 400), test: cut(m.test, 200) };
+}
+
+async function trained(kind: 'ae' | 'vae' | 'cvae', data: Pick<LoadedDataset, 'train' | 'test'>): Promise<{ bundle: ModelBundle; cfg: TrainConfig }> {
+  const config = ModelConfig.parse({ kind, latentDim: 3, hidden: [64] });
+  const bundle = buildModel({ config, inputDim: 784, numClasses: 10, output: 'bernoulli' }, 5);
+  const cfg = TrainConfig.parse({ dataset: { id: 'mnist' }, model: config, epochs: 10, batchSize: 32, learningRate: 2e-3, seed: 5 });
+  const r = await trainModel(bundle, cfg, { train: data.train, val: data.test });
+  expect(r.state).toBe('done');
+  return { bundle, cfg };
+}
+
+describe('the sample spread at a run end', () => {
+  it('a trained CVAE is not collapsed; cut off from z, its samples are near-identical and the run is warned about although every unit is active', async () => {
+    const data = await smallMnist();
+    const { bundle, cfg } = await trained('cvae', data);
+    const ok = (await runEndMetrics(bundle, data, cfg)).metrics;
+    expect(ok.sampleSpread).toBeGreaterThan(COLLAPSE_SPREAD);
+    expect(collapseReason('cvae', ok)).toBeNull();
+    // The decoder's first kernel: rows 0..2 take z, the rest the label. Zeroed, z no longer matters.
+    const first = bundle.decoder.layers.find((l) => l.getClassName() === 'Dense')!;
+    const [k, b] = first.getWeights();
+    const mask = tf.concat([tf.zeros([3, k.shape[1]!]), tf.ones([k.shape[0]! - 3, k.shape[1]!])]);
+    first.setWeights([tf.mul(k, mask), b]);
+    const cut = (await runEndMetrics(bundle, data, cfg)).metrics;
+    // The encoder is unchanged: the KL rule sees nothing wrong.
+    expect(cut.activeUnits).toBe(ok.activeUnits);
+    expect(cut.kl).toBeGreaterThan(COLLAPSE_KL_NATS);
+    expect(cut.sampleSpread).toBeLessThan(0.01);
+    expect(collapseReason('cvae', cut)).toMatch(/^samples are near-identical within each label \(spread 0\.\d % of the data's\)$/);
+    expect(collapseWarning('cvae', cut)).toMatch(/samples will be near-identical within each label/);
+    // The same seed gives the same figure (the run list, CLI and export agree).
+    expect(await sampleSpread(bundle, data.train, cfg.seed, null)).toBe(cut.sampleSpread);
+    disposeBundle(bundle);
+  }, 300_000);
+
+  for (const kind of ['vae', 'ae'] as const) {
+    it(`a trained ${kind.toUpperCase()} records a spread over the threshold and is not reported collapsed`, async () => {
+      const data = await smallMnist();
+      const { bundle, cfg } = await trained(kind, data);
+      const m = (await runEndMetrics(bundle, data, cfg)).metrics;
+      expect(m.sampleSpread).toBeGreaterThan(COLLAPSE_SPREAD);
+      expect(collapseReason(kind, m)).toBeNull();
+      disposeBundle(bundle);
+    }, 300_000);
+  }
+});
