@@ -13,7 +13,7 @@ import { addGaussianNoise } from '../../../src-renderer/src/lib/noise';
 import { atlasLayout, pageTexels, writeTiles, tileSize } from '../../../src-renderer/src/lib/scatter/atlas';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { placeApprox } from '../../../src-renderer/src/state/instruments/place';
-import { traversalOffsets } from '../../../src-renderer/src/state/instruments/traversal.svelte';
+import { centreText, traversalOffsets } from '../../../src-renderer/src/state/instruments/traversal.svelte';
 import { FakeApi, MNIST, batch, engineWith, run } from './fake-api';
 
 const images = (count: number, D = 784) => ({ images: new Float32Array(count * D).fill(0.5), count, shape: [28, 28] });
@@ -180,15 +180,17 @@ describe('latent sliders', () => {
     ]);
   });
 
-  it('the caption says "At prior mean (z = 0)" only while every slider is at 0', async () => {
+  it('the caption says "At z = 0, the prior mean" only while every slider is at 0', async () => {
     const { lab } = await openLab({ kind: 'vae', dim: 3 });
     const sl = lab.instruments.sliders;
     sl.startFromPrior();
-    expect(sl.caption).toBe('At prior mean (z = 0)');
+    expect(sl.caption).toBe('At z = 0, the prior mean');
     sl.set(0, 2.66);
-    expect(sl.caption).toBe('Moved from prior mean (z = 0)');
+    expect(sl.caption).toBe('Moved from z = 0, the prior mean');
+    // The traversal's caption around the moved point: no brackets inside brackets.
+    expect(centreText(sl.originText, sl.moved)).toBe("the sliders' point, moved from z = 0, the prior mean");
     sl.set(0, 0);
-    expect(sl.caption).toBe('At prior mean (z = 0)');
+    expect(sl.caption).toBe('At z = 0, the prior mean');
     sl.startFromPoint(3);
     sl.set(1, 1);
     expect(sl.caption).toBe('Moved from test #3');

@@ -106,7 +106,7 @@ export class SliderState {
     const ae = m.kind === 'ae' ? this.lab.instruments.dims.stats : null;
     if (ae && ae.dim === m.latentDim) z.set(ae.mean);
     else if (m.kind === 'ae') z.set(latentMean(this.lab, m.latentDim));
-    this.#start(z, 'prior', m.kind === 'ae' ? 'mean of the test latents' : 'prior mean (z = 0)');
+    this.#start(z, 'prior', m.kind === 'ae' ? 'the mean of the test latents' : 'z = 0, the prior mean');
   }
 
   /** Start from the image encoded in the Encode tab; false when there is none. */

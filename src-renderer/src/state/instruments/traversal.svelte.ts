@@ -29,10 +29,13 @@ export function traversalOffsets(k: number, cols: number): number[] {
   return Array.from({ length: cols }, (_, j) => -k + (2 * k * j) / (cols - 1));
 }
 
-/** Where the traversal's centre came from, in words. */
-function centreText(origin: string, moved: boolean): string {
+/**
+ * Where the traversal's centre came from, in words, for "Around …; steps in prior σ.":
+ * "the sliders' point, moved from z = 0, the prior mean" (no brackets inside brackets).
+ */
+export function centreText(origin: string, moved: boolean): string {
   if (!origin) return 'the prior mean';
-  return moved ? `the sliders' point (moved from ${origin})` : origin;
+  return moved ? `the sliders' point, moved from ${origin}` : origin;
 }
 
 export class TraversalState {
