@@ -69,16 +69,32 @@ export function resolveImport(o: ImportOptions, s: SampleStats): ResolvedImport 
   return { size, channels, fit: o.fit, preprocess, transpose: o.transpose };
 }
 
-/** The preprocessing in words, for the report. */
+/**
+ * Why `auto` picks what it picks (the same rule as `resolveImport`), in words a user follows:
+ * "21 of 32 sample images are already in MNIST form (light strokes on black, square): used as they
+ * are". `r` is what was resolved; when it is not what `auto` would pick, the user chose it.
+ */
+function preprocessingReason(r: ResolvedImport, s: SampleStats): string {
+  const of = (k: number) => `${k} of ${s.decoded} sample image${s.decoded === 1 ? '' : 's'}`;
+  const auto = resolveImport({ size: 'auto', channels: 'auto', fit: r.fit, preprocess: 'auto', transpose: r.transpose }, s);
+  if (auto.preprocess !== r.preprocess) return `as chosen (from the ${s.decoded} sample images, auto would pick ${auto.preprocess})`;
+  if (r.preprocess === 'mnist-style') return `${of(s.ink)} look like ink drawings on paper: turned into MNIST form`;
+  if (s.decoded > 0 && s.mnistForm * 2 > s.decoded && s.ink * 2 > s.decoded) {
+    return `${of(s.mnistForm)} are already in MNIST form (light strokes on black, square): used as they are`;
+  }
+  if (s.colour > 0 && s.colour * 10 >= s.decoded) return `${of(s.colour)} have colour: kept in colour, median side ${s.medianSide} px`;
+  return `${of(s.decoded - s.ink)} are not ink drawings: used as they are, median side ${s.medianSide} px`;
+}
+
+/** The preprocessing in words, for the report: what is done, then why (`preprocessingReason`). */
 export function describePreprocessing(r: ResolvedImport, s?: SampleStats): string {
   const colour = r.channels === 3 ? 'RGB' : 'grey';
   const how =
     r.preprocess === 'mnist-style'
       ? `MNIST-style: paper removed (uneven lighting evened out), ink = 1, fitted into a ${Math.round((r.size * 20) / 28)}-pixel box and centred by mass in ${r.size}×${r.size}, ${colour}`
       : `plain: ${r.fit === 'crop' ? 'centre-cropped' : 'padded with the border colour'} to a square and resized to ${r.size}×${r.size}, ${colour}`;
-  if (!s) return how;
-  const formed = s.mnistForm ? `, ${s.mnistForm} already in MNIST form` : '';
-  return `${how} (decided from ${s.decoded} sample image${s.decoded === 1 ? '' : 's'}: ${s.ink} look like ink drawings${formed}, ${s.colour} have colour, median side ${s.medianSide} px)`;
+  if (!s || s.decoded === 0) return how;
+  return `${how}. Why: ${preprocessingReason(r, s)}.`;
 }
 
 /**
