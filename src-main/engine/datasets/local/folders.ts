@@ -87,6 +87,16 @@ async function addClassFolders(set: FileSet, root: string, classDirs: string[], 
   }
 }
 
+/** Counts images found beside the class folders (`SKIP_LOOSE`) and names the first few in `examples`. */
+function skipLoose(set: FileSet, loose: ImageJob[]): void {
+  if (!loose.length) return;
+  set.skipped[SKIP_LOOSE] = (set.skipped[SKIP_LOOSE] ?? 0) + loose.length;
+  for (const job of loose) {
+    if (set.examples.length >= MAX_SKIP_EXAMPLES) break;
+    set.examples.push(`${job.rel}: ${SKIP_LOOSE}`);
+  }
+}
+
 function emptySet(kind: DatasetKind, root: string, given: boolean): FileSet {
   return { kind, root, jobs: [], labels: [], classNames: [], testMask: given ? [] : null, skipped: {}, warnings: [], others: {}, examples: [] };
 }
@@ -97,8 +107,7 @@ export async function scanImageFolder(root: string, signal?: AbortSignal): Promi
   const set = emptySet('imagefolder', root, false);
   addSkips(set.skipped, top.skipped);
   if (top.files.length) {
-    const loose = partition(top.files.map((n) => ({ abs: path.join(root, n), rel: n, size: 0, mtimeMs: 0 })), '', set);
-    if (loose.length) set.skipped[SKIP_LOOSE] = loose.length;
+    skipLoose(set, partition(top.files.map((n) => ({ abs: path.join(root, n), rel: n, size: 0, mtimeMs: 0 })), '', set));
   }
   await addClassFolders(set, root, top.dirs, null, signal);
   return set;
@@ -115,8 +124,7 @@ export async function scanSplitRoot(root: string, trainDir: string, testDir: str
   const test = testTop.dirs;
   for (const [dir, top] of [[trainDir, trainTop], [testDir, testTop]] as const) {
     addSkips(set.skipped, top.skipped);
-    const loose = partition(top.files.map((n) => ({ abs: path.join(root, dir, n), rel: `${dir}/${n}`, size: 0, mtimeMs: 0 })), '', set);
-    if (loose.length) set.skipped[SKIP_LOOSE] = (set.skipped[SKIP_LOOSE] ?? 0) + loose.length;
+    skipLoose(set, partition(top.files.map((n) => ({ abs: path.join(root, dir, n), rel: `${dir}/${n}`, size: 0, mtimeMs: 0 })), '', set));
   }
   await addClassFolders(set, path.join(root, trainDir), train, 0, signal);
   await addClassFolders(set, path.join(root, testDir), test, 1, signal);
