@@ -1,3 +1,5 @@
+import cssColours from 'color-name';
+
 /**
  * Categorical palette for labels. Twelve mid-luminance hues chosen to stay distinguishable on
  * both the light and the dark background (points also get a thin theme-coloured rim).
@@ -18,8 +20,38 @@ export const PALETTE = [
   '#4f46e5', // indigo
 ] as const;
 
+const hex = (rgb: readonly number[]) => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+
+/**
+ * The classes' own colours when every class name is a CSS colour name ("red", "Green",
+ * "light blue"; case, spaces, dashes and underscores ignored) and no two share a colour: a class
+ * called "green" is drawn green. Null otherwise (at least two names needed): the palette.
+ */
+export function namedClassColours(names: readonly string[]): string[] | null {
+  if (names.length < 2) return null;
+  const out: string[] = [];
+  for (const name of names) {
+    const key = name.toLowerCase().replace(/[\s_-]+/g, '') as keyof typeof cssColours;
+    if (!Object.hasOwn(cssColours, key)) return null;
+    out.push(hex(cssColours[key]));
+  }
+  return new Set(out).size === out.length ? out : null;
+}
+
+/** The shown dataset's class colours (`namedClassColours`), or null for the palette. */
+let named: string[] | null = null;
+
+/**
+ * Tells every label colour which class names are shown (the open dataset's): colour-named classes
+ * get their colours, anything else the palette. Call before the scatter's data is drawn.
+ */
+export function setClassNames(names: readonly string[]): void {
+  named = namedClassColours(names);
+}
+
 export function labelColor(label: number): string {
   if (label < 0) return '#888888';
+  if (named && label < named.length) return named[label];
   return PALETTE[label % PALETTE.length];
 }
 
@@ -30,7 +62,7 @@ export function labelRgb(label: number): [number, number, number] {
   let r = ((n >> 16) & 255) / 255;
   let g = ((n >> 8) & 255) / 255;
   let b = (n & 255) / 255;
-  if (label >= PALETTE.length) {
+  if (label >= PALETTE.length && !(named && label < named.length)) {
     const k = Math.floor(label / PALETTE.length) % 2 ? 0.7 : 1;
     r *= k;
     g *= k;

@@ -54,6 +54,11 @@ export class ScatterState {
   hidden = new SvelteSet<number>();
   selected = $state<number | null>(null);
   hover = $state<{ i: number; x: number; y: number } | null>(null);
+  /**
+   * The hovered point whose tooltip is drawn: none over the selected point, whose card (the
+   * decoded inset) is already open beside it — two cards of one point would overlap.
+   */
+  tooltipHover = $derived(this.hover && this.hover.i < this.data.count && this.hover.i !== this.selected ? this.hover : null);
   /** Extra markers (encoded image, decoded click, interpolation ends) in display space. */
   extra = $state.raw<Marker[]>([]);
   /** Interpolation path in display space (n × 3, one point per step), or null. */

@@ -1,0 +1,42 @@
+/**
+ * Classes named after colours are drawn in those colours (a fresh user's "green" class was drawn
+ * orange, "red" green), and a clicked point gets one card, not its hover card on top.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { PALETTE, labelColor, labelRgb, namedClassColours, setClassNames } from '../../../src-renderer/src/lib/palette';
+import { ScatterState } from '../../../src-renderer/src/state/scatter.svelte';
+import { FakeApi, batch } from './fake-api';
+
+afterEach(() => setClassNames([]));
+
+describe('class colours', () => {
+  it('every class name a CSS colour: those colours, in the legend and the points alike', () => {
+    setClassNames(['blue', 'green', 'red']);
+    expect([0, 1, 2].map(labelColor)).toEqual(['#0000ff', '#008000', '#ff0000']);
+    expect(labelRgb(2)).toEqual([1, 0, 0]);
+    // Case, spaces and dashes do not matter.
+    expect(namedClassColours(['Light Blue', 'dark-red'])).toEqual(['#add8e6', '#8b0000']);
+  });
+
+  it('any other name, or two names of one colour: the palette', () => {
+    setClassNames(['cat', 'green']);
+    expect(labelColor(1)).toBe(PALETTE[1]);
+    expect(namedClassColours(['grey', 'gray'])).toBeNull();
+    expect(namedClassColours(['red'])).toBeNull();
+    setClassNames(['0', '1', '2']);
+    expect(labelColor(0)).toBe(PALETTE[0]);
+  });
+});
+
+describe('the hover card', () => {
+  it('is not drawn over the selected point, whose card is open; other points still get one', async () => {
+    const sc = new ScatterState(new FakeApi());
+    await sc.setBatch(batch(10, 3), { runId: 'a', live: false });
+    sc.hover = { i: 4, x: 10, y: 10 };
+    expect(sc.tooltipHover?.i).toBe(4);
+    sc.selected = 4;
+    expect(sc.tooltipHover).toBeNull();
+    sc.hover = { i: 5, x: 12, y: 10 };
+    expect(sc.tooltipHover?.i).toBe(5);
+  });
+});
