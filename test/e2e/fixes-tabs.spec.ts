@@ -151,6 +151,8 @@ test('compare an AE with a VAE in the centre; export to a real default path', as
     await expect(elbo.locator('td.win')).toHaveCount(0);
     await expect(table.locator('tr[data-row="kl"] td').first()).toHaveText('n/a (AE)');
     await expect(table.locator('tr[data-row="recon"] td.win')).toHaveCount(1);
+    // The header fits the pair: an autoencoder beside a VAE.
+    await expect(page.getByTestId('compare-blurb')).toContainText('plain autoencoder');
   });
 
   await test.step('export: a real default destination, and "already exists" says its advice once', async () => {
