@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-latent Z] [-- --vaegan-conv] [-- --bench-cache DIR]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-latent Z] [-- --vaegan-conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -92,6 +92,8 @@ const P = QUICK
     };
 
 // --vaegan-latent Z: the latent size of the vaegan section's VAE vs VAE-GAN pair (default 16: bench/lib/vaegan.ts QUALITY_LATENT_DIM).
+// --conv-cases K,…: only these cases of the conv section (bench/lib/conv.ts CONV_CASES keys), e.g. rgb64 alone on a quiet moment.
+const convCases = opt('conv-cases', '') ? opt('conv-cases', '').split(',') : undefined;
 const vaeganLatent = opt('vaegan-latent', '') ? Number(opt('vaegan-latent', '')) : undefined;
 if (vaeganLatent !== undefined && !(Number.isInteger(vaeganLatent) && vaeganLatent >= 1)) throw new Error(`--vaegan-latent wants an integer ≥ 1, got ${opt('vaegan-latent', '')}`);
 // --vaegan-budget S: seconds of training per model in the vaegan section's VAE vs VAE-GAN comparison (dense and conv).
@@ -275,7 +277,7 @@ async function main() {
   let conv: Record<string, ConvCaseResult> | null = null;
   if (ONLY.has('conv')) {
     try {
-      conv = await runConvBench({ quick: QUICK, train: data.train, test: data.test, tmp, torchWhyNot });
+      conv = await runConvBench({ quick: QUICK, train: data.train, test: data.test, tmp, torchWhyNot, cases: convCases });
     } catch (err) {
       log(`conv: ${errMsg(err)}`);
     }

@@ -116,6 +116,8 @@ export interface ConvBenchOptions {
   tmp: string;
   /** Why the peer cannot run (null: it can). */
   torchWhyNot: string | null;
+  /** Only these CONV_CASES keys (default: all, or all but rgb64 with `quick`); an unknown key throws. */
+  cases?: string[];
 }
 
 export interface ConvCaseResult {
@@ -138,7 +140,9 @@ export interface ConvCaseResult {
  * two tfjs workers, 6 timed peer steps (3 for 64×64×3).
  */
 export async function runConvBench(o: ConvBenchOptions): Promise<Record<string, ConvCaseResult>> {
-  const cases = o.quick ? CONV_CASES.filter((c) => c.key !== 'rgb64') : CONV_CASES;
+  const unknown = (o.cases ?? []).filter((k) => !CONV_CASES.some((c) => c.key === k));
+  if (unknown.length) throw new Error(`--conv-cases: unknown case ${unknown.join(', ')} (known: ${CONV_CASES.map((c) => c.key).join(', ')})`);
+  const cases = o.cases ? CONV_CASES.filter((c) => o.cases!.includes(c.key)) : o.quick ? CONV_CASES.filter((c) => c.key !== 'rgb64') : CONV_CASES;
   await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
   const out: Record<string, ConvCaseResult> = {};
   const par = await import('../../src-main/engine/parallel/trainParallel');
