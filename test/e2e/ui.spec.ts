@@ -20,8 +20,8 @@ test('newcomer path: train, explore, generate, encode, export, compare', async (
 
   await test.step('train a small CVAE; the scatter fills', async () => {
     await train(page, { model: 'cvae', dim: 2, epochs: 2 });
-    // Switching to CVAE took its default β (2), since β was still the VAE default.
-    await expect(page.getByTestId('beta-input')).toHaveValue('2');
+    // Switching to CVAE took its default β (5), since β was still the VAE default.
+    await expect(page.getByTestId('beta-input')).toHaveValue('5');
     const scatter = page.getByTestId('latent-scatter');
     await expect(scatter).toHaveAttribute('data-ready', 'true');
     // After training the whole test split (2,000 digits) is shown.

@@ -57,8 +57,8 @@ describe('model shapes', () => {
 });
 
 describe('defaults', () => {
-  it('β defaults per kind (CVAE 2, VAE 1); an explicit β wins; unknown keys are still refused', () => {
-    expect(TrainConfig.parse({ model: { kind: 'cvae' } }).model.beta).toBe(2);
+  it('β defaults per kind (CVAE 5, VAE 1); an explicit β wins; unknown keys are still refused', () => {
+    expect(TrainConfig.parse({ model: { kind: 'cvae' } }).model.beta).toBe(5);
     expect(TrainConfig.parse({ model: { kind: 'vae' } }).model.beta).toBe(1);
     expect(TrainConfig.parse({}).model.beta).toBe(1);
     expect(TrainConfig.parse({ model: { kind: 'cvae', beta: 1 } }).model.beta).toBe(1);

@@ -16,8 +16,10 @@ export const SETTINGS_KEY = 'latent-lab.settings.v1';
  * `formVersion` of settings stored by this version. 2: the form's conv widths are the user's own
  * ("Auto" stays empty). Settings without it (1) were stored by a version that copied an opened
  * run's resolved widths into the form: `Settings.settleStoredWidths` turns those back into Auto.
+ * 3: the CVAE's default β is 5 (`DEFAULT_BETA`); a CVAE form stored earlier with β 2, the old
+ * default, follows the new one.
  */
-export const FORM_VERSION = 2;
+export const FORM_VERSION = 3;
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type TabId = 'recon' | 'generate' | 'encode' | 'export' | 'compare' | 'explore';
@@ -293,7 +295,9 @@ export class Settings {
     this.train = p.train;
     this.generate = p.generate;
     this.export = p.export;
-    if (p.formVersion < FORM_VERSION && (p.train.convFilters !== '' || p.train.convHidden !== null)) {
+    // β 2 was the CVAE's default before FORM_VERSION 3, not the user's choice.
+    if (p.formVersion < 3 && p.train.kind === 'cvae' && p.train.beta === 2) this.train.beta = DEFAULT_BETA.cvae;
+    if (p.formVersion < 2 && (p.train.convFilters !== '' || p.train.convHidden !== null)) {
       this.#legacyWidths = { convFilters: p.train.convFilters, convHidden: p.train.convHidden };
     }
     if (typeof matchMedia === 'function') {

@@ -6,6 +6,7 @@
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
+import { DEFAULT_BETA } from '../../../src-renderer/src/lib/contract';
 import { SETTINGS_KEY, Settings, trainFormErrors } from '../../../src-renderer/src/state/settings.svelte';
 import { OVERWRITE_LABEL } from '../../../src-renderer/src/state/tabs/export.svelte';
 import { FakeApi, MemoryStorage, engineWith, labError, run } from './fake-api';
@@ -204,10 +205,23 @@ describe('train form', () => {
     expect(Object.keys(e).sort()).toEqual(['epochs', 'folderPath', 'hidden', 'latentDim', 'learningRate', 'seed']);
   });
 
+  it('a CVAE form stored with the old default β 2 follows the new default; a β the user chose stays', () => {
+    const stored = (beta: number, formVersion?: number) => {
+      const storage = new MemoryStorage();
+      storage.setItem(SETTINGS_KEY, JSON.stringify({ ...(formVersion ? { formVersion } : {}), train: { ...new Settings(null).train, kind: 'cvae', beta } }));
+      return new Settings(storage).train.beta;
+    };
+    expect(stored(2)).toBe(DEFAULT_BETA.cvae);
+    expect(stored(2, 2)).toBe(DEFAULT_BETA.cvae);
+    expect(stored(3)).toBe(3);
+    expect(stored(2, 3)).toBe(2); // stored by this version: the user's own 2
+  });
+
   it('β follows the model kind’s default unless the user set their own', () => {
     const s = new Settings(null);
     s.setKind('cvae');
-    expect(s.train).toMatchObject({ kind: 'cvae', beta: 2 });
+    expect(s.train).toMatchObject({ kind: 'cvae', beta: DEFAULT_BETA.cvae });
+    expect(DEFAULT_BETA.cvae).toBeGreaterThan(2);
     s.setKind('vae');
     expect(s.train.beta).toBe(1);
     s.train.beta = 4;
