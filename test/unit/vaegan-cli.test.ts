@@ -62,7 +62,7 @@ describe('latent-lab train --model vaegan', () => {
     expect(r.stderr).toMatch(/--gamma needs --model vaegan/);
     const r2 = await cli(['train', '--model', 'vaegan', '--data', digits, '--disc-lr-scale', '0']);
     expect(r2.code).not.toBe(0);
-    expect(r2.stderr).toMatch(/discLrScale/);
+    expect(r2.stderr).toMatch(/--disc-lr-scale must be a number > 0/);
     expect(existsSync(path.join(ws, 'lab', 'runs')) ? await fs.readdir(path.join(ws, 'lab', 'runs')) : []).toEqual([]);
   }, 120_000);
 });
