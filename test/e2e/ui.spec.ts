@@ -161,8 +161,11 @@ test('a latent space above 3-D is projected (PCA, then UMAP); runs can be rename
   await expect(scatter).toHaveAttribute('data-projecting', 'false');
   await expect(scatter).toHaveAttribute('data-ready', 'true');
 
-  const item = page.getByTestId('run-item').filter({ hasText: 'VAE z=8' });
+  // This run's entry, by its id (other specs train a VAE z=8 in the same workspace).
+  const runId = (await page.getByTestId('train-state').getAttribute('data-run-id'))!;
+  const item = page.locator(`[data-testid="run-item"][data-run-id="${runId}"]`);
   await expect(item).toHaveCount(1);
+  await expect(item).toContainText('VAE z=8');
   await item.getByRole('button', { name: /^Rename/ }).click();
   // While editing, the item shows a text box instead of its name.
   const nameBox = page.getByTestId('runs-list').getByRole('textbox', { name: 'Run name' });
