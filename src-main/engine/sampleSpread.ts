@@ -16,7 +16,7 @@
  */
 import type { ModelBundle } from './models/build';
 import { deriveSeed, gaussian, mulberry32, permutation, type Rng } from './datasets/random';
-import { copyRowF32 } from './datasets/rows';
+import { gatherRowsF32 } from './datasets/rows';
 import type { LatentStats } from './inference';
 import { decodeYielding, type SplitData } from './metrics';
 
@@ -45,13 +45,6 @@ export function meanPairwiseDistance(rows: Float32Array, n: number, D: number): 
     }
   }
   return pairs ? sum / pairs : 0;
-}
-
-/** The given training rows as floats (n × D). */
-function gatherRows(train: SplitData, D: number, idx: ArrayLike<number>): Float32Array {
-  const rows = new Float32Array(idx.length * D);
-  for (let i = 0; i < idx.length; i++) copyRowF32(train.x, D, idx[i], rows, i * D);
-  return rows;
 }
 
 /** `n × dim` latents: N(0, I), or N(mean, std²) per dimension with `stats`. */
@@ -89,7 +82,7 @@ export async function sampleSpread(bundle: ModelBundle, train: SplitData, seed: 
     const n = Math.min(SPREAD_SAMPLES, train.count);
     if (n < 2) return undefined;
     const idx = permutation(train.count, rng).slice(0, n);
-    return (await ratio(bundle, rng, gatherRows(train, D, idx), n, null, prior)) ?? undefined;
+    return (await ratio(bundle, rng, gatherRowsF32(train.x, D, idx, new Float32Array(n * D)), n, null, prior)) ?? undefined;
   }
   // CVAE: the training rows of each label, then the first labels with enough of them.
   const byLabel = new Map<number, number[]>();
@@ -108,7 +101,7 @@ export async function sampleSpread(bundle: ModelBundle, train: SplitData, seed: 
     const rows = byLabel.get(label)!;
     const n = Math.min(SPREAD_PER_LABEL, rows.length);
     const pick = permutation(rows.length, rng).slice(0, n);
-    const r = await ratio(bundle, rng, gatherRows(train, D, Array.from(pick, (p) => rows[p])), n, label, null);
+    const r = await ratio(bundle, rng, gatherRowsF32(train.x, D, Array.from(pick, (p) => rows[p]), new Float32Array(n * D)), n, label, null);
     if (r !== null) ratios.push(r);
   }
   return ratios.length ? ratios.reduce((a, b) => a + b, 0) / ratios.length : undefined;

@@ -16,7 +16,7 @@
 import { COLLAPSE_SPREAD } from '../../../src-shared/collapse';
 import type { LossParts } from '../../../src-shared/types';
 import { gaussian, mulberry32, permutation } from '../datasets/random';
-import { copyRowF32 } from '../datasets/rows';
+import { gatherRowsF32 } from '../datasets/rows';
 import { decodeArrays, type SplitData } from '../metrics';
 import type { ModelBundle } from '../models/build';
 import { meanPairwiseDistance, SPREAD_SAMPLES } from '../sampleSpread';
@@ -58,9 +58,7 @@ export class GanHealth {
     const rng = mulberry32(seed + 4242);
     this.zp = Float32Array.from({ length: this.n * latentDim }, () => gaussian(rng));
     const idx = permutation(train.count, rng).slice(0, this.n);
-    const rows = new Float32Array(this.n * D);
-    idx.forEach((src, i) => copyRowF32(train.x, D, src, rows, i * D));
-    this.dataSpread = meanPairwiseDistance(rows, this.n, D);
+    this.dataSpread = meanPairwiseDistance(gatherRowsF32(train.x, D, idx, new Float32Array(this.n * D)), this.n, D);
   }
 
   /** Checks the epoch that just ended (`bundle` holds its weights; `train.gan` its mean losses). */
