@@ -14,12 +14,15 @@ all from the same weights and the same noise (Algorithm 1):
   encoder        beta * prior + llike
   decoder        gamma * llike + gen
   discriminator  disc                (learning rate * discLrScale)
+The decoder's and the discriminator's Adam use beta1 = 0.5 (GAN_ADAM_BETA1), the encoder's 0.9.
 
 One forward pass, then three backward passes through it (torch.autograd.grad per network): the
 natural PyTorch form of the step (the app's tfjs step runs a forward/backward per network).
 """
 import torch
 import torch.nn.functional as F
+
+GAN_ADAM_BETA1 = 0.5  # src-shared/vaegan.ts GAN_ADAM_BETA1
 
 
 class VaeGanStep:
@@ -29,10 +32,11 @@ class VaeGanStep:
         self.net, self.dis = net, dis
         self.beta, self.gamma, self.pixel_weight = beta, gamma, pixel_weight
         self.groups = [net.encoder_parameters(), net.decoder_parameters(), list(dis.parameters())]
+        # The decoder's and discriminator's Adam at beta1 = 0.5 (the app's GAN_ADAM_BETA1, after DCGAN).
         self.opts = [
             torch.optim.Adam(self.groups[0], lr=lr),
-            torch.optim.Adam(self.groups[1], lr=lr),
-            torch.optim.Adam(self.groups[2], lr=lr * disc_lr_scale),
+            torch.optim.Adam(self.groups[1], lr=lr, betas=(GAN_ADAM_BETA1, 0.999)),
+            torch.optim.Adam(self.groups[2], lr=lr * disc_lr_scale, betas=(GAN_ADAM_BETA1, 0.999)),
         ]
 
     def losses(self, x, eps, zp):

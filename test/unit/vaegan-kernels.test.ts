@@ -159,7 +159,7 @@ describe('VAE-GAN on the kernels: one step against tfjs', () => {
 });
 
 describe('VAE-GAN on the kernels: Adam', () => {
-  it("three steps equal tfjs's three optimisers (the discriminator at lr × discLrScale)", () => {
+  it("three steps equal tfjs's three optimisers (the discriminator at lr × discLrScale; the decoder and discriminator at β1 = GAN_ADAM_BETA1)", () => {
     const b = bundleOf({ hidden: [12, 6], gamma: 0.3, pixelWeight: 0.5, discLrScale: 3 }, 10);
     const m = 6;
     const x = rows(m, 10, 'bernoulli', 8);

@@ -24,7 +24,7 @@
  *   discriminator  disc                              (learning rate × discLrScale)
  */
 import * as tf from '@tensorflow/tfjs';
-import { VAEGAN_DEFAULTS, type GanParts, type ModelConfig } from '../../../src-shared/types';
+import { GAN_ADAM_BETA1, VAEGAN_DEFAULTS, type GanParts, type ModelConfig } from '../../../src-shared/types';
 import { gaussian, mulberry32 } from '../datasets/random';
 import { l2Penalty, type ModelBundle } from './build';
 import { featuresAndLogit } from './discriminator';
@@ -116,7 +116,7 @@ export function vaeganLosses(bundle: ModelBundle, x: tf.Tensor2D, noise: { eps: 
   };
 }
 
-/** The three optimisers of a VAE-GAN run (Adam; the discriminator's rate scaled by `discLrScale`). */
+/** The three optimisers of a VAE-GAN run (Adam; the discriminator's rate scaled by `discLrScale`; the decoder's and discriminator's β1 GAN_ADAM_BETA1). */
 export interface GanOptimizers {
   encoder: tf.Optimizer;
   decoder: tf.Optimizer;
@@ -127,8 +127,8 @@ export interface GanOptimizers {
 export function ganOptimizers(cfg: ModelConfig, learningRate: number): GanOptimizers {
   const o = {
     encoder: tf.train.adam(learningRate),
-    decoder: tf.train.adam(learningRate),
-    discriminator: tf.train.adam(learningRate * ganSettings(cfg).discLrScale),
+    decoder: tf.train.adam(learningRate, GAN_ADAM_BETA1),
+    discriminator: tf.train.adam(learningRate * ganSettings(cfg).discLrScale, GAN_ADAM_BETA1),
   };
   return { ...o, dispose: () => Object.values(o).forEach((opt) => opt.dispose()) };
 }

@@ -18,6 +18,7 @@
  *      sampling step (+ β·KL) and the encoder's weights.
  * No tfjs, Electron or DOM imports.
  */
+import { GAN_ADAM_BETA1 } from '../../../../src-shared/types';
 import { gaussian, mulberry32 } from '../../datasets/random';
 import { copyRowF32, type RowValues } from '../../datasets/rows';
 import { gaussianConstant } from '../../models/likelihood';
@@ -323,19 +324,21 @@ export class GanNet {
   /**
    * Adam step `t` (1-based, tfjs's formulation) on the listed tensors from the sum of all
    * threads' shares: the encoder's and decoder's at `lr`, the discriminator's at
-   * lr × discLrScale; `l2` and `m` add the L2 penalty's gradient 2·l2·W/m to kernels.
+   * lr × discLrScale; the decoder's and discriminator's with β1 = GAN_ADAM_BETA1 (0.5), the
+   * encoder's with Adam's usual 0.9; `l2` and `m` add the L2 penalty's gradient 2·l2·W/m to kernels.
    */
   adam(tensors: number[], t: number, lr: number, l2: number, m: number): void {
     const { k, plan } = this;
-    const c1 = 1 - ADAM.beta1 ** t;
     const c2 = 1 - ADAM.beta2 ** t;
     const g = plan.thread[0].grads;
     const dis = new Set(plan.nets.discriminator);
+    const enc = new Set(plan.nets.encoder);
     for (const i of tensors) {
       const s = plan.tensors[i];
       const o = s.offset * 4;
       const rate = dis.has(i) ? lr * plan.discLrScale : lr;
-      k.adam(s.size, plan.w + o, g + o, plan.threads, plan.gradStride, plan.m + o, plan.v + o, rate, ADAM.beta1, ADAM.beta2, ADAM.epsilon, c1, c2, s.kernel ? (2 * l2) / m : 0);
+      const beta1 = enc.has(i) ? ADAM.beta1 : GAN_ADAM_BETA1;
+      k.adam(s.size, plan.w + o, g + o, plan.threads, plan.gradStride, plan.m + o, plan.v + o, rate, beta1, ADAM.beta2, ADAM.epsilon, 1 - beta1 ** t, c2, s.kernel ? (2 * l2) / m : 0);
     }
   }
 }
