@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-latent Z] [-- --vaegan-conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -96,6 +96,9 @@ const P = QUICK
 const convCases = opt('conv-cases', '') ? opt('conv-cases', '').split(',') : undefined;
 const vaeganLatent = opt('vaegan-latent', '') ? Number(opt('vaegan-latent', '')) : undefined;
 if (vaeganLatent !== undefined && !(Number.isInteger(vaeganLatent) && vaeganLatent >= 1)) throw new Error(`--vaegan-latent wants an integer ≥ 1, got ${opt('vaegan-latent', '')}`);
+// --vaegan-gamma G: the VAE-GAN's γ in that pair (default the app's); --vaegan-quality-only: skip the section's throughput part.
+const vaeganGamma = opt('vaegan-gamma', '') ? Number(opt('vaegan-gamma', '')) : undefined;
+if (vaeganGamma !== undefined && !(vaeganGamma > 0)) throw new Error(`--vaegan-gamma wants a number > 0, got ${opt('vaegan-gamma', '')}`);
 // --vaegan-budget S: seconds of training per model in the vaegan section's VAE vs VAE-GAN comparison (dense and conv).
 if (opt('vaegan-budget', '')) {
   const s = Number(opt('vaegan-budget', ''));
@@ -580,7 +583,7 @@ async function main() {
       const vDataDir = inAppClassifier ? dataDir : path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
       vaegan = await runVaeganBench({
         quick: QUICK, tmp, dataDir: vDataDir, data, npzFile, torchWhyNot, classifier: inAppClassifier,
-        budgetSeconds: P.vaeganBudget, throughputArches: ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent,
+        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma,
       });
     } catch (err) {
       vaegan = { classifier: null, throughput: {}, quality: {}, note: `vaegan section failed: ${errMsg(err)}` };

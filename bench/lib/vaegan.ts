@@ -27,7 +27,7 @@ import path from 'node:path';
 import { Engine } from '../../src-main/engine/engine';
 import type { Classifier } from '../../src-main/engine/classifier/classifier';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
-import type { RunSummary, TrainProgress } from '../../src-shared/types';
+import { GAN_ADAM_BETA1, VAEGAN_DEFAULTS, type RunSummary, type TrainProgress } from '../../src-shared/types';
 import { runPeerLogged, type PeerResult } from './peer';
 import { errMsg, loadAvg, log, round, sleep } from './util';
 import { rowsF32 } from '../../src-main/engine/datasets/rows';
@@ -85,6 +85,9 @@ export interface BudgetRun {
 export interface VaeganQuality {
   what: string;
   budgetSeconds: number;
+  /** The VAE-GAN's γ and Adam β1 (decoder, discriminator) in this pair. */
+  gamma: number;
+  ganAdamBeta1: number;
   vae: BudgetRun | { error: string };
   vaegan: BudgetRun | { error: string };
   /** VAE-GAN's Fréchet distance / the VAE's (goal ≤ 0.7). */
@@ -118,6 +121,8 @@ export interface VaeganBenchOptions {
   qualityArches: VaeganArch[];
   /** The latent size of (b)'s pair (default QUALITY_LATENT_DIM, 16). */
   qualityLatentDim?: number;
+  /** The VAE-GAN's γ in (b) (default: the app's, VAEGAN_DEFAULTS.gamma). */
+  qualityGamma?: number;
 }
 
 /**
@@ -389,11 +394,12 @@ async function qualityCase(o: VaeganBenchOptions, engine: Engine, listen: (l: Li
   const z = o.qualityLatentDim ?? QUALITY_LATENT_DIM;
   const c = { ...base, what: base.what.replace(/z=3|-3-/, (m) => (m === 'z=3' ? `z=${z}` : `-${z}-`)), model: { ...base.model, latentDim: z } };
   const budget = o.budgetSeconds[arch];
-  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget };
+  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganAdamBeta1: GAN_ADAM_BETA1 };
   for (const kind of ['vae', 'vaegan'] as const) {
     log(`vaegan quality ${arch}: ${kind} for ${budget} s through the Engine`);
     try {
-      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model }, batchSize: c.batchSize, seed: 1, name: `bench ${kind} ${arch} ${budget} s` }, budget);
+      const gamma = kind === 'vaegan' && o.qualityGamma !== undefined ? { gamma: o.qualityGamma } : {};
+      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma }, batchSize: c.batchSize, seed: 1, name: `bench ${kind} ${arch} ${budget} s` }, budget);
       q[kind] = r;
       log(`  → ${r.epochsDone} epochs (${r.samplesSeen} samples), Fréchet ${r.frechet}, recon accuracy ${r.reconAccuracy} (${r.reconAccuracySource}), −ELBO ${r.elbo}${r.warnings.length ? `; warnings: ${r.warnings.join(' | ')}` : ''}`);
     } catch (err) {
