@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -99,6 +99,9 @@ if (vaeganLatent !== undefined && !(Number.isInteger(vaeganLatent) && vaeganLate
 // --vaegan-gamma G: the VAE-GAN's γ in that pair (default the app's); --vaegan-quality-only: skip the section's throughput part.
 const vaeganGamma = opt('vaegan-gamma', '') ? Number(opt('vaegan-gamma', '')) : undefined;
 if (vaeganGamma !== undefined && !(vaeganGamma > 0)) throw new Error(`--vaegan-gamma wants a number > 0, got ${opt('vaegan-gamma', '')}`);
+// --vaegan-batch B: the VAE-GAN's batch size in that pair (default the VAE's).
+const vaeganBatch = opt('vaegan-batch', '') ? Number(opt('vaegan-batch', '')) : undefined;
+if (vaeganBatch !== undefined && !(Number.isInteger(vaeganBatch) && vaeganBatch >= 1)) throw new Error(`--vaegan-batch wants an integer ≥ 1, got ${opt('vaegan-batch', '')}`);
 // --vaegan-budget S: seconds of training per model in the vaegan section's VAE vs VAE-GAN comparison (dense and conv).
 if (opt('vaegan-budget', '')) {
   const s = Number(opt('vaegan-budget', ''));
@@ -583,7 +586,7 @@ async function main() {
       const vDataDir = inAppClassifier ? dataDir : path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
       vaegan = await runVaeganBench({
         quick: QUICK, tmp, dataDir: vDataDir, data, npzFile, torchWhyNot, classifier: inAppClassifier,
-        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma,
+        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma, qualityGanBatch: vaeganBatch,
       });
     } catch (err) {
       vaegan = { classifier: null, throughput: {}, quality: {}, note: `vaegan section failed: ${errMsg(err)}` };

@@ -88,6 +88,8 @@ export interface VaeganQuality {
   /** The VAE-GAN's γ and Adam β1 (decoder, discriminator) in this pair. */
   gamma: number;
   ganAdamBeta1: number;
+  /** Batch sizes of the VAE and the VAE-GAN. */
+  batchSize: { vae: number; vaegan: number };
   vae: BudgetRun | { error: string };
   vaegan: BudgetRun | { error: string };
   /** VAE-GAN's Fréchet distance / the VAE's (goal ≤ 0.7). */
@@ -123,6 +125,8 @@ export interface VaeganBenchOptions {
   qualityLatentDim?: number;
   /** The VAE-GAN's γ in (b) (default: the app's, VAEGAN_DEFAULTS.gamma). */
   qualityGamma?: number;
+  /** The VAE-GAN's batch size in (b) (default: the pair's, as the VAE's). */
+  qualityGanBatch?: number;
 }
 
 /**
@@ -394,12 +398,12 @@ async function qualityCase(o: VaeganBenchOptions, engine: Engine, listen: (l: Li
   const z = o.qualityLatentDim ?? QUALITY_LATENT_DIM;
   const c = { ...base, what: base.what.replace(/z=3|-3-/, (m) => (m === 'z=3' ? `z=${z}` : `-${z}-`)), model: { ...base.model, latentDim: z } };
   const budget = o.budgetSeconds[arch];
-  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganAdamBeta1: GAN_ADAM_BETA1 };
+  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: o.qualityGanBatch ?? c.batchSize } };
   for (const kind of ['vae', 'vaegan'] as const) {
     log(`vaegan quality ${arch}: ${kind} for ${budget} s through the Engine`);
     try {
       const gamma = kind === 'vaegan' && o.qualityGamma !== undefined ? { gamma: o.qualityGamma } : {};
-      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma }, batchSize: c.batchSize, seed: 1, name: `bench ${kind} ${arch} ${budget} s` }, budget);
+      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma }, batchSize: kind === 'vaegan' && o.qualityGanBatch ? o.qualityGanBatch : c.batchSize, seed: 1, name: `bench ${kind} ${arch} ${budget} s` }, budget);
       q[kind] = r;
       log(`  → ${r.epochsDone} epochs (${r.samplesSeen} samples), Fréchet ${r.frechet}, recon accuracy ${r.reconAccuracy} (${r.reconAccuracySource}), −ELBO ${r.elbo}${r.warnings.length ? `; warnings: ${r.warnings.join(' | ')}` : ''}`);
     } catch (err) {
