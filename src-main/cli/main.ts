@@ -20,7 +20,7 @@ Commands:
                                         with counts, split, skipped items, warnings; the
                                         preview writes samples as trained (<class>/<n>.png)
   train --dataset mnist --model vae|ae|cvae|vaegan --latent 3 --epochs 10
-        [--batch 256 --lr 1e-3 --beta 1 (cvae: 5) --warmup 0 --seed 1 --hidden 256[,128]]
+        [--batch 256 (vaegan: 64) --lr 1e-3 --beta 1 (cvae: 5) --warmup 0 --seed 1 --hidden 256[,128]]
         [--arch dense|conv --filters 32,64]  conv: Conv2D stages (filters per stage; default
                                         per image size), --hidden = its dense layers (28: 16)
         [--likelihood auto|bernoulli|gaussian --sigma 0.1]  reconstruction likelihood (auto:

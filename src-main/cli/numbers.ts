@@ -18,7 +18,7 @@ export interface NumberRange {
 }
 
 const model = ModelConfig.in.shape;
-const train = TrainConfig.shape;
+const train = TrainConfig.in.shape;
 const exp = ExportRequest.shape;
 
 /** The schema of each numeric flag's value (a list flag: of one element). */

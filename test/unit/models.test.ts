@@ -65,6 +65,14 @@ describe('defaults', () => {
     expect(TrainConfig.parse({ model: { kind: 'cvae', beta: 0 } }).model.beta).toBe(0);
     expect(TrainConfig.safeParse({ model: { kind: 'cvae', betta: 2 } }).success).toBe(false);
   });
+
+  it('the batch size defaults per kind (VAE-GAN 64, the others 256); an explicit batch size wins; a bad one is refused', () => {
+    expect(TrainConfig.parse({ model: { kind: 'vaegan' } }).batchSize).toBe(64);
+    for (const kind of ['ae', 'vae', 'cvae'] as const) expect(TrainConfig.parse({ model: { kind } }).batchSize).toBe(256);
+    expect(TrainConfig.parse({}).batchSize).toBe(256);
+    expect(TrainConfig.parse({ model: { kind: 'vaegan' }, batchSize: 256 }).batchSize).toBe(256);
+    expect(TrainConfig.safeParse({ model: { kind: 'vaegan' }, batchSize: 0 }).success).toBe(false);
+  });
 });
 
 describe('parameter count', () => {

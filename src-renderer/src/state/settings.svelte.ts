@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import '../lib/zod-config';
-import { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BETA, DEFAULT_SIGMA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MODEL_KINDS } from '../lib/contract';
+import { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, DEFAULT_SIGMA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MODEL_KINDS } from '../lib/contract';
 import type { ExportFormat, ModelKind, TrainConfig } from '../lib/contract';
 import type { SettingsStorage } from './port';
 
@@ -17,9 +17,10 @@ export const SETTINGS_KEY = 'latent-lab.settings.v1';
  * ("Auto" stays empty). Settings without it (1) were stored by a version that copied an opened
  * run's resolved widths into the form: `Settings.settleStoredWidths` turns those back into Auto.
  * 3: the CVAE's default β is 5 (`DEFAULT_BETA`); a CVAE form stored earlier with β 2, the old
- * default, follows the new one.
+ * default, follows the new one. 4: the VAE-GAN's default batch size is 64 (`DEFAULT_BATCH_SIZE`);
+ * a VAE-GAN form stored earlier with 256, the old default, follows the new one.
  */
-export const FORM_VERSION = 3;
+export const FORM_VERSION = 4;
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type TabId = 'recon' | 'generate' | 'encode' | 'export' | 'compare' | 'explore';
@@ -72,7 +73,7 @@ const TrainForm = z.object({
   pixelWeight: z.number().min(0).max(100).nullable().catch(null),
   discLrScale: z.number().positive().max(10_000).nullable().catch(null),
   epochs: int(1, 10_000, 30),
-  batchSize: int(1, 8192, 256),
+  batchSize: int(1, 8192, DEFAULT_BATCH_SIZE.vae),
   learningRate: num(1e-7, 100, 1e-3),
   seed: int(0, 2 ** 31 - 1, 1),
 });
@@ -297,6 +298,8 @@ export class Settings {
     this.export = p.export;
     // β 2 was the CVAE's default before FORM_VERSION 3, not the user's choice.
     if (p.formVersion < 3 && p.train.kind === 'cvae' && p.train.beta === 2) this.train.beta = DEFAULT_BETA.cvae;
+    // Batch 256 was the VAE-GAN's default before FORM_VERSION 4.
+    if (p.formVersion < 4 && p.train.kind === 'vaegan' && p.train.batchSize === 256) this.train.batchSize = DEFAULT_BATCH_SIZE.vaegan;
     if (p.formVersion < 2 && (p.train.convFilters !== '' || p.train.convHidden !== null)) {
       this.#legacyWidths = { convFilters: p.train.convFilters, convHidden: p.train.convHidden };
     }
@@ -307,9 +310,10 @@ export class Settings {
     }
   }
 
-  /** Switch the model kind; β follows the kind's default unless the user set their own. */
+  /** Switch the model kind; β and the batch size follow the kind's defaults unless the user set their own. */
   setKind(kind: ModelKind): void {
     if (this.train.beta === DEFAULT_BETA[this.train.kind]) this.train.beta = DEFAULT_BETA[kind];
+    if (this.train.batchSize === DEFAULT_BATCH_SIZE[this.train.kind]) this.train.batchSize = DEFAULT_BATCH_SIZE[kind];
     this.train.kind = kind;
   }
 

@@ -6,7 +6,7 @@
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
-import { DEFAULT_BETA } from '../../../src-renderer/src/lib/contract';
+import { DEFAULT_BATCH_SIZE, DEFAULT_BETA } from '../../../src-renderer/src/lib/contract';
 import { SETTINGS_KEY, Settings, trainFormErrors } from '../../../src-renderer/src/state/settings.svelte';
 import { OVERWRITE_LABEL } from '../../../src-renderer/src/state/tabs/export.svelte';
 import { FakeApi, MemoryStorage, engineWith, labError, run } from './fake-api';
@@ -215,6 +215,32 @@ describe('train form', () => {
     expect(stored(2, 2)).toBe(DEFAULT_BETA.cvae);
     expect(stored(3)).toBe(3);
     expect(stored(2, 3)).toBe(2); // stored by this version: the user's own 2
+  });
+
+  it('a VAE-GAN form stored with the old default batch 256 follows the new default 64; a batch the user chose stays', () => {
+    const stored = (batchSize: number, formVersion?: number, kind = 'vaegan') => {
+      const storage = new MemoryStorage();
+      storage.setItem(SETTINGS_KEY, JSON.stringify({ ...(formVersion ? { formVersion } : {}), train: { ...new Settings(null).train, kind, batchSize } }));
+      return new Settings(storage).train.batchSize;
+    };
+    expect(stored(256)).toBe(DEFAULT_BATCH_SIZE.vaegan);
+    expect(stored(256, 3)).toBe(DEFAULT_BATCH_SIZE.vaegan);
+    expect(stored(128, 3)).toBe(128);
+    expect(stored(256, 4)).toBe(256); // stored by this version: the user's own 256
+    expect(stored(256, 3, 'vae')).toBe(256);
+  });
+
+  it('the batch size follows the model kind’s default unless the user set their own', () => {
+    const s = new Settings(null);
+    expect(s.train.batchSize).toBe(256);
+    s.setKind('vaegan');
+    expect(s.train).toMatchObject({ kind: 'vaegan', batchSize: DEFAULT_BATCH_SIZE.vaegan });
+    expect(DEFAULT_BATCH_SIZE.vaegan).toBeLessThan(256);
+    s.setKind('vae');
+    expect(s.train.batchSize).toBe(256);
+    s.train.batchSize = 512;
+    s.setKind('vaegan');
+    expect(s.train).toMatchObject({ kind: 'vaegan', batchSize: 512 });
   });
 
   it('β follows the model kind’s default unless the user set their own', () => {
