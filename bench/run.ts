@@ -99,7 +99,7 @@ if (vaeganLatent !== undefined && !(Number.isInteger(vaeganLatent) && vaeganLate
 // --vaegan-gamma G: the VAE-GAN's γ in that pair (default the app's); --vaegan-quality-only: skip the section's throughput part.
 const vaeganGamma = opt('vaegan-gamma', '') ? Number(opt('vaegan-gamma', '')) : undefined;
 if (vaeganGamma !== undefined && !(vaeganGamma > 0)) throw new Error(`--vaegan-gamma wants a number > 0, got ${opt('vaegan-gamma', '')}`);
-// --vaegan-batch B: the VAE-GAN's batch size in that pair (default the VAE's).
+// --vaegan-batch B: the VAE-GAN's batch size in that pair (default the app's VAE-GAN default, 64).
 const vaeganBatch = opt('vaegan-batch', '') ? Number(opt('vaegan-batch', '')) : undefined;
 if (vaeganBatch !== undefined && !(Number.isInteger(vaeganBatch) && vaeganBatch >= 1)) throw new Error(`--vaegan-batch wants an integer ≥ 1, got ${opt('vaegan-batch', '')}`);
 // --vaegan-budget S: seconds of training per model in the vaegan section's VAE vs VAE-GAN comparison (dense and conv).

@@ -11,16 +11,16 @@ import { z } from 'zod';
  * generator part, Algorithm 1); `pixelWeight`: the pixel likelihood (the VAE's, nats) mixed into
  * the reconstruction term L_llike^Dis_l (0 = the paper's discriminator features only; 1 keeps
  * reconstructions recognisable on MNIST, where features alone drift); `discLrScale`: the
- * discriminator's learning rate over the run's. Measured on 2,000 embedded-MNIST digits, 10
- * epochs, latent 8, dense 256: γ = 1 gave a Fréchet distance of 11.1 (a VAE 14.4) with 76 % of
- * reconstructions read as their digit (VAE 74 %); γ = 0.1 gave 24.0 and 52 %. The sweep in
- * docs/PERFORMANCE.md (8,000 digits, latent 16, VAE-GAN beside a VAE for the same seconds) kept
- * γ = 1: through the Engine over 300 s, 1.04× the VAE's Fréchet distance with 95.5 % recognised
- * against γ = 0.3's 1.10× and 94.85 %. γ = 0.3 wins once a run has ~100 epochs (PyTorch peer,
- * 300 s: 0.88×, 95.2 %) but loses recognisable reconstructions in shorter ones. Pixel weight 1
- * and rate × 1 were the best tried (rate × 3 or × 10: the discriminator wins too clearly).
+ * discriminator's learning rate over the run's. γ = 0.3 since the batch became 64
+ * (`DEFAULT_BATCH_SIZE`) and the adversaries' Adam β1 0.5 (`GAN_ADAM_BETA1`); PyTorch peer, dense
+ * 784-256-16, 8,000 digits, batch 64, 40 epochs: γ 0.1 → Fréchet distance 59.9 with 95.1 % of
+ * reconstructions read as their digit, γ 0.2 → 64.7 / 95.7 %, γ 0.3 → 67.6 / 96.05 %; after 120
+ * epochs γ 0.1 falls to 72.6 / 94.4 % and γ 0.2 to 71.2 / 95.6 %. Through the Engine (300 s,
+ * 165 epochs) γ 0.3 gave 61.9 against the VAE's 82.2 with 95.7 % recognised. Pixel weight 1 and
+ * rate × 1 were the best tried (rate × 3 or × 10: the discriminator wins too clearly). The
+ * sweeps: docs/PERFORMANCE.md, VAE-GAN.
  */
-export const VAEGAN_DEFAULTS = { gamma: 1, pixelWeight: 1, discLrScale: 1 } as const;
+export const VAEGAN_DEFAULTS = { gamma: 0.3, pixelWeight: 1, discLrScale: 1 } as const;
 
 /**
  * Adam's β1 (first-moment decay) of the VAE-GAN's two adversaries, the decoder and the

@@ -27,7 +27,7 @@ import path from 'node:path';
 import { Engine } from '../../src-main/engine/engine';
 import type { Classifier } from '../../src-main/engine/classifier/classifier';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
-import { GAN_ADAM_BETA1, VAEGAN_DEFAULTS, type RunSummary, type TrainProgress } from '../../src-shared/types';
+import { DEFAULT_BATCH_SIZE, GAN_ADAM_BETA1, VAEGAN_DEFAULTS, type RunSummary, type TrainProgress } from '../../src-shared/types';
 import { runPeerLogged, type PeerResult } from './peer';
 import { errMsg, loadAvg, log, round, sleep } from './util';
 import { rowsF32 } from '../../src-main/engine/datasets/rows';
@@ -125,7 +125,7 @@ export interface VaeganBenchOptions {
   qualityLatentDim?: number;
   /** The VAE-GAN's γ in (b) (default: the app's, VAEGAN_DEFAULTS.gamma). */
   qualityGamma?: number;
-  /** The VAE-GAN's batch size in (b) (default: the pair's, as the VAE's). */
+  /** The VAE-GAN's batch size in (b) (default: the app's, DEFAULT_BATCH_SIZE.vaegan, 64; the VAE keeps the case's). */
   qualityGanBatch?: number;
 }
 
@@ -398,12 +398,13 @@ async function qualityCase(o: VaeganBenchOptions, engine: Engine, listen: (l: Li
   const z = o.qualityLatentDim ?? QUALITY_LATENT_DIM;
   const c = { ...base, what: base.what.replace(/z=3|-3-/, (m) => (m === 'z=3' ? `z=${z}` : `-${z}-`)), model: { ...base.model, latentDim: z } };
   const budget = o.budgetSeconds[arch];
-  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: o.qualityGanBatch ?? c.batchSize } };
+  const ganBatch = o.qualityGanBatch ?? DEFAULT_BATCH_SIZE.vaegan;
+  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: ganBatch } };
   for (const kind of ['vae', 'vaegan'] as const) {
     log(`vaegan quality ${arch}: ${kind} for ${budget} s through the Engine`);
     try {
       const gamma = kind === 'vaegan' && o.qualityGamma !== undefined ? { gamma: o.qualityGamma } : {};
-      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma }, batchSize: kind === 'vaegan' && o.qualityGanBatch ? o.qualityGanBatch : c.batchSize, seed: 1, name: `bench ${kind} ${arch} ${budget} s` }, budget);
+      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma }, batchSize: kind === 'vaegan' ? ganBatch : c.batchSize, seed: 1, name: `bench ${kind} ${arch} ${budget} s` }, budget);
       q[kind] = r;
       log(`  → ${r.epochsDone} epochs (${r.samplesSeen} samples), Fréchet ${r.frechet}, recon accuracy ${r.reconAccuracy} (${r.reconAccuracySource}), −ELBO ${r.elbo}${r.warnings.length ? `; warnings: ${r.warnings.join(' | ')}` : ''}`);
     } catch (err) {
