@@ -25,7 +25,7 @@ libopenblas0-pthread). Trains the same architecture as the app:
   encoder's conv stages / dense layers with leaky ReLU 0.2 -> Linear 1 (logit); its last hidden
   stage is Dis_l. Three Adam optimisers (encoder: beta*KL + llike; decoder: gamma*llike + gen;
   discriminator: disc at lr * --disc-lr-scale), llike = feature + --pixel-weight * pixel BCE;
-  --gamma, --pixel-weight, --disc-lr-scale default to the app's VAEGAN_DEFAULTS (0.3, 1, 1).
+  --gamma, --pixel-weight, --disc-lr-scale default to the app's VAEGAN_DEFAULTS (0.3, 1, 0.5).
   The output adds "gan": the last epoch's mean disc / gen / feature terms; test.* is the pixel
   BCE + KL, as the VAE's; "params" counts the discriminator too (as the app's countParams).
 z = z_mean + exp(0.5 z_log_var) * eps            (VAE/CVAE/VAE-GAN)
@@ -78,7 +78,7 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--gamma", type=float, default=0.3, help="vaegan: the decoder's weight of the reconstruction term")
     p.add_argument("--pixel-weight", type=float, default=1.0, help="vaegan: pixel BCE mixed into the reconstruction term")
-    p.add_argument("--disc-lr-scale", type=float, default=1.0, help="vaegan: the discriminator's learning rate / --lr")
+    p.add_argument("--disc-lr-scale", type=float, default=0.5, help="vaegan: the discriminator's learning rate / --lr")
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     p.add_argument("--measure-steps", type=int, default=0, help="if > 0: only K minibatches per epoch (speed runs)")
     p.add_argument("--no-eval", action="store_true", help="skip the test-set evaluation")
