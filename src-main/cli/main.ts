@@ -26,7 +26,7 @@ Commands:
         [--likelihood auto|bernoulli|gaussian --sigma 0.1]  reconstruction likelihood (auto:
                                         Bernoulli for images, Gaussian for 2-D points; σ of
                                         the Gaussian, default 0.1 for images, 1 for points)
-        [--gamma 1 --pixel-weight 1 --disc-lr-scale 1]  vaegan (images only): γ, the
+        [--gamma 0.3 --pixel-weight 1 --disc-lr-scale 0.5]  vaegan (images only): γ, the
                                         decoder's reconstruction weight against fooling the
                                         discriminator; the pixel likelihood mixed into the
                                         feature reconstruction (0 = features only); the
