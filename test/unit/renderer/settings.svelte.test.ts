@@ -205,12 +205,15 @@ describe('train form', () => {
     expect(Object.keys(e).sort()).toEqual(['epochs', 'folderPath', 'hidden', 'latentDim', 'learningRate', 'seed']);
   });
 
+  /** The form a Settings loads from a stored `train` (over the defaults); `formVersion` absent: the oldest. */
+  const storedForm = (train: Record<string, unknown>, formVersion?: number) => {
+    const storage = new MemoryStorage();
+    storage.setItem(SETTINGS_KEY, JSON.stringify({ ...(formVersion ? { formVersion } : {}), train: { ...new Settings(null).train, ...train } }));
+    return new Settings(storage).train;
+  };
+
   it('a CVAE form stored with the old default β 2 follows the new default; a β the user chose stays', () => {
-    const stored = (beta: number, formVersion?: number) => {
-      const storage = new MemoryStorage();
-      storage.setItem(SETTINGS_KEY, JSON.stringify({ ...(formVersion ? { formVersion } : {}), train: { ...new Settings(null).train, kind: 'cvae', beta } }));
-      return new Settings(storage).train.beta;
-    };
+    const stored = (beta: number, formVersion?: number) => storedForm({ kind: 'cvae', beta }, formVersion).beta;
     expect(stored(2)).toBe(DEFAULT_BETA.cvae);
     expect(stored(2, 2)).toBe(DEFAULT_BETA.cvae);
     expect(stored(3)).toBe(3);
@@ -218,11 +221,7 @@ describe('train form', () => {
   });
 
   it('a VAE-GAN form stored with the old default batch 256 follows the new default 64; a batch the user chose stays', () => {
-    const stored = (batchSize: number, formVersion?: number, kind = 'vaegan') => {
-      const storage = new MemoryStorage();
-      storage.setItem(SETTINGS_KEY, JSON.stringify({ ...(formVersion ? { formVersion } : {}), train: { ...new Settings(null).train, kind, batchSize } }));
-      return new Settings(storage).train.batchSize;
-    };
+    const stored = (batchSize: number, formVersion?: number, kind = 'vaegan') => storedForm({ kind, batchSize }, formVersion).batchSize;
     expect(stored(256)).toBe(DEFAULT_BATCH_SIZE.vaegan);
     expect(stored(256, 3)).toBe(DEFAULT_BATCH_SIZE.vaegan);
     expect(stored(128, 3)).toBe(128);
