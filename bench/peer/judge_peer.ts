@@ -5,7 +5,8 @@
  * reconstructions dumped (--dump), then judged by the in-app classifier CNN: the Fréchet distance
  * of as many prior samples as test images (2,000) to the test images in its features (the
  * engine's frechetOfSets, as Metrics.frechet) and the share of reconstructions it labels as the
- * original (as Metrics.reconAccuracy). Separates "the model and its settings reach the goal"
+ * original (as Metrics.reconAccuracy). Batches: a dense model's kind's DEFAULT_BATCH_SIZE (the
+ * VAE-GAN's 64, the VAE's 256), as the app's; conv 128. Separates "the model and its settings reach the goal"
  * from "our training is fast enough to reach it in the budget".
  *
  *   npx tsx bench/peer/judge_peer.ts [--seconds 60 | --epochs N] [--arch dense|conv] [--kinds vae,vaegan] [--latent 3]
@@ -28,6 +29,7 @@ import { frechetOfSets } from '../../src-main/engine/classifier/frechet';
 import { benchClassifier } from '../lib/convQuality';
 import { writeSplitNpz } from '../lib/npz';
 import { runPeerLogged } from '../lib/peer';
+import { DEFAULT_BATCH_SIZE } from '../../src-shared/training';
 
 const argv = process.argv.slice(2);
 const opt = (k: string, d: string) => {
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
       const keep = opt('keep-dump', '');
       const dump = keep ? path.resolve(keep, kind) : path.join(tmp, kind);
       const r = await runPeerLogged({
-        data: npz, model: kind, arch, latent: Number(opt('latent', '3')), batch: arch === 'conv' ? 128 : 256, epochs: epochs > 0 ? epochs : 10_000, seconds, dump,
+        data: npz, model: kind, arch, latent: Number(opt('latent', '3')), batch: arch === 'conv' ? 128 : DEFAULT_BATCH_SIZE[kind], epochs: epochs > 0 ? epochs : 10_000, seconds, dump,
         torchThreads: 1, openblasThreads: 1, gamma: num('gamma'), pixelWeight: num('pixel-weight'), discLrScale: num('disc-lr-scale'),
         hidden: opt('hidden', '') ? opt('hidden', '').split(',').map(Number) : undefined,
       });
