@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --vaegan-arches dense,conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -57,7 +57,7 @@ import { runUiBench, type UiResult } from './lib/ui';
 import { importMarkdown, runImportBench, type ImportCaseResult } from './lib/imports';
 import { MEMORY_GOAL_MB, runConvMemoryBench, type ConvMemoryResult } from './lib/convMemory';
 import { epochMarkdown, measureEpochTimes, type EpochTimes } from './lib/epochTime';
-import { runVaeganBench, vaeganMarkdown, type VaeganArch, type VaeganResult } from './lib/vaegan';
+import { runVaeganBench, VAEGAN_CASES, vaeganMarkdown, type VaeganArch, type VaeganResult } from './lib/vaegan';
 import { errMsg, loadAvg, log, mb, median, msStats, round, RssSampler, timeIt } from './lib/util';
 import { rowsF32 } from '../src-main/engine/datasets/rows';
 
@@ -107,6 +107,14 @@ if (opt('vaegan-budget', '')) {
   const s = Number(opt('vaegan-budget', ''));
   if (!(s > 0)) throw new Error(`--vaegan-budget wants a number of seconds > 0, got ${opt('vaegan-budget', '')}`);
   P.vaeganBudget = { dense: s, conv: s };
+}
+
+// --vaegan-arches A,…: the arches of the vaegan section's quality pair (dense, conv; default dense, or both with --vaegan-conv).
+if (opt('vaegan-arches', '')) {
+  const arches = opt('vaegan-arches', '').split(',');
+  const bad = arches.filter((a) => !(a in VAEGAN_CASES));
+  if (bad.length || !arches.length) throw new Error(`--vaegan-arches wants some of ${Object.keys(VAEGAN_CASES).join(', ')}, got ${opt('vaegan-arches', '')}`);
+  P.vaeganQualityArches = arches as VaeganArch[];
 }
 
 // --cvae-epochs N: train the CVAE of the inference/accuracy sections for N epochs (default: the app's default).
