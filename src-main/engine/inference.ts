@@ -7,7 +7,7 @@
  * Gaussian fitted to its training latents (`latentStats`), and its manifold grid spans
  * mean ± range·std on each chosen dimension.
  */
-import { gaussian, mulberry32 } from './datasets/random';
+import { gaussian, mulberry32, type Rng } from './datasets/random';
 
 export interface LatentStats {
   mean: number[];
@@ -15,9 +15,24 @@ export interface LatentStats {
 }
 
 /**
- * A stream of prior samples at a temperature, deterministic for a seed: each call returns the
- * next `count × dim` samples (row-major), so consecutive calls of 10 and 20 give the same 30 rows
- * as one call of 30. `stats` (AE): N(mean, (T·std)²) per dimension; null: N(0, T²·I).
+ * The next `count × dim` prior samples (row-major) from `rand`: N(0, T²·I), or with `stats` (AE)
+ * N(mean, (T·std)²) per dimension. Draws `count × dim` normals from `rand`, in row order.
+ */
+export function drawPriorLatents(rand: Rng, count: number, dim: number, temperature: number, stats: LatentStats | null): Float32Array {
+  const z = new Float32Array(count * dim);
+  for (let i = 0; i < count; i++) {
+    for (let j = 0; j < dim; j++) {
+      const e = gaussian(rand) * temperature;
+      z[i * dim + j] = stats ? stats.mean[j] + stats.std[j] * e : e;
+    }
+  }
+  return z;
+}
+
+/**
+ * A stream of prior samples at a temperature, deterministic for a seed (`drawPriorLatents`): each
+ * call returns the next `count × dim` samples, so consecutive calls of 10 and 20 give the same 30
+ * rows as one call of 30.
  */
 export function priorSampler(
   dim: number,
@@ -26,16 +41,7 @@ export function priorSampler(
   stats: LatentStats | null,
 ): (count: number) => Float32Array {
   const rand = mulberry32(seed);
-  return (count) => {
-    const z = new Float32Array(count * dim);
-    for (let i = 0; i < count; i++) {
-      for (let j = 0; j < dim; j++) {
-        const e = gaussian(rand) * temperature;
-        z[i * dim + j] = stats ? stats.mean[j] + stats.std[j] * e : e;
-      }
-    }
-    return z;
-  };
+  return (count) => drawPriorLatents(rand, count, dim, temperature, stats);
 }
 
 /** `count × dim` prior samples at a temperature, deterministic for a seed (see `priorSampler`). */

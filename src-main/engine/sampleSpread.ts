@@ -15,9 +15,9 @@
  * Samples and images are drawn with a seed derived from the run's seed (the same figure every time).
  */
 import type { ModelBundle } from './models/build';
-import { deriveSeed, gaussian, mulberry32, permutation, type Rng } from './datasets/random';
+import { deriveSeed, mulberry32, permutation, type Rng } from './datasets/random';
 import { gatherRowsF32 } from './datasets/rows';
-import type { LatentStats } from './inference';
+import { drawPriorLatents, type LatentStats } from './inference';
 import { decodeYielding, type SplitData } from './metrics';
 
 /** Prior samples (and training images) the spread of an unconditional model is measured on. */
@@ -47,23 +47,12 @@ export function meanPairwiseDistance(rows: Float32Array, n: number, D: number): 
   return pairs ? sum / pairs : 0;
 }
 
-/** `n × dim` latents: N(0, I), or N(mean, std²) per dimension with `stats`. */
-function priorZ(rng: Rng, n: number, dim: number, stats: LatentStats | null): Float32Array {
-  const z = new Float32Array(n * dim);
-  for (let i = 0; i < z.length; i++) {
-    const j = i % dim;
-    const e = gaussian(rng);
-    z[i] = stats ? stats.mean[j] + stats.std[j] * e : e;
-  }
-  return z;
-}
-
 /** Samples' spread over images' spread, or null when the images do not differ (nothing to compare with). */
 async function ratio(bundle: ModelBundle, rng: Rng, images: Float32Array, n: number, label: number | null, stats: LatentStats | null): Promise<number | null> {
   const D = bundle.inputDim;
   const data = meanPairwiseDistance(images, n, D);
   if (!(data > 0)) return null;
-  const z = priorZ(rng, n, bundle.config.latentDim, stats);
+  const z = drawPriorLatents(rng, n, bundle.config.latentDim, 1, stats);
   const samples = await decodeYielding(bundle, z, label === null ? null : new Int32Array(n).fill(label), n);
   return meanPairwiseDistance(samples, n, D) / data;
 }
