@@ -11,10 +11,8 @@ import { z } from 'zod';
 import {
   DatasetReport,
   LabError,
-  Metrics,
   RunSummary,
   TrainConfig,
-  TrainState,
   type LossParts,
 } from '../../src-shared/types';
 import { appendFileOrUndo, ioError, writeFileAtomic } from './atomicWrite';
@@ -24,36 +22,29 @@ import { envValue } from '../env';
 export const RUN_FILE_VERSION = 1;
 
 /** What a run needs to rebuild its model spec without loading the dataset. */
-export const RunRecord = z.object({
-  version: z.literal(RUN_FILE_VERSION),
-  id: z.string(),
-  name: z.string(),
-  created: z.string(),
-  config: TrainConfig,
-  state: TrainState,
-  epochsDone: z.number().int(),
-  metrics: Metrics.nullable(),
-  inputDim: z.number().int().positive(),
-  numClasses: z.number().int().positive(),
-  /**
-   * `[H, W, C]` of an image, `[2]` for toy sets. Runs saved before colour say `[H, W]`: read as
-   * `[H, W, 1]`. (Their `config.dataset` saying `folder` reads as `local`: see DatasetRef.)
-   */
-  shape: z
-    .array(z.number().int().positive())
-    .transform((s) => (s.length === 2 ? [s[0], s[1], 1] : s)),
-  labelNames: z.array(z.string()),
-  /** What the dataset import found (kind, classes, split, skipped items, warnings); runs saved before it have none. */
-  datasetReport: DatasetReport.optional(),
-  output: z.enum(['bernoulli', 'gaussian']),
-  /** Per-dimension mean and std of the training latents (the AE "prior" and manifold ranges). */
-  latentStats: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
-  error: z.string().optional(),
-  /** The engine process training this run (state `training`/`paused`); a dead one means it was interrupted. */
-  pid: z.number().int().positive().optional(),
-  /** What the start adjusted, in words (e.g. a batch larger than the training set, clamped). */
-  warnings: z.array(z.string()).optional(),
-});
+export const RunRecord = z
+  .object({ version: z.literal(RUN_FILE_VERSION) })
+  // The listing's fields (id, name, created, config, state, epochsDone, metrics, error, warnings), then the run's own.
+  .extend(RunSummary.shape)
+  .extend({
+    inputDim: z.number().int().positive(),
+    numClasses: z.number().int().positive(),
+    /**
+     * `[H, W, C]` of an image, `[2]` for toy sets. Runs saved before colour say `[H, W]`: read as
+     * `[H, W, 1]`. (Their `config.dataset` saying `folder` reads as `local`: see DatasetRef.)
+     */
+    shape: z
+      .array(z.number().int().positive())
+      .transform((s) => (s.length === 2 ? [s[0], s[1], 1] : s)),
+    labelNames: z.array(z.string()),
+    /** What the dataset import found (kind, classes, split, skipped items, warnings); runs saved before it have none. */
+    datasetReport: DatasetReport.optional(),
+    output: z.enum(['bernoulli', 'gaussian']),
+    /** Per-dimension mean and std of the training latents (the AE "prior" and manifold ranges). */
+    latentStats: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
+    /** The engine process training this run (state `training`/`paused`); a dead one means it was interrupted. */
+    pid: z.number().int().positive().optional(),
+  });
 export type RunRecord = z.infer<typeof RunRecord>;
 
 /** LATENT_LAB_HOME, else the platform's per-user data folder. */
