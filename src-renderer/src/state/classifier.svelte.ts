@@ -30,18 +30,35 @@ export class ClassifierStatus {
   failed = $state(false);
   /** The last training that finished this session: its dataset and test accuracy (0–1). */
   ready = $state.raw<{ dataset: string; testAccuracy?: number } | null>(null);
-  /** The status bar's words: "training the judging classifier for mnist: epoch 3/30". */
+  /**
+   * Seconds its training still needs, from the pace of the epochs seen so far in this session
+   * (wall time per epoch since the first report with an epoch); null until an epoch has passed.
+   */
+  etaSeconds = $state<number | null>(null);
+  /** The status bar's words: "training the judging classifier for mnist: epoch 3/30 · about 4 min left". */
   label = $derived.by(() => {
     const p = this.progress;
     if (!p || p.state !== 'training') return '';
     const epoch = p.epoch && p.epochs ? `: epoch ${p.epoch}/${p.epochs}` : ': starting';
-    return `training the judging classifier for ${p.dataset}${epoch}`;
+    return `training the judging classifier for ${p.dataset}${epoch}${etaWords(this.etaSeconds)}`;
   });
+  /** Where the pace is measured from: the first report of this training with an epoch. */
+  private paceFrom: { dataset: string; epoch: number; at: number } | null = null;
 
-  constructor(private readonly api: StateApi) {}
+  /** `now`: the clock, milliseconds (tests pass their own). */
+  constructor(
+    private readonly api: StateApi,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   onProgress(p: Progress): void {
     if (p.state === 'training') {
+      this.etaSeconds = null;
+      if (p.epoch && p.epochs) {
+        const from = this.paceFrom;
+        if (!from || from.dataset !== p.dataset || p.epoch < from.epoch) this.paceFrom = { dataset: p.dataset, epoch: p.epoch, at: this.now() };
+        else if (p.epoch > from.epoch) this.etaSeconds = (((this.now() - from.at) / 1000) * (p.epochs - p.epoch)) / (p.epoch - from.epoch);
+      }
       this.progress = p;
       this.note = null;
       this.stopped = false;
@@ -49,6 +66,8 @@ export class ClassifierStatus {
       return;
     }
     this.progress = null;
+    this.paceFrom = null;
+    this.etaSeconds = null;
     this.cancelling = false;
     this.failed = p.state === 'error';
     if (p.state === 'done') this.ready = { dataset: p.dataset, ...(p.testAccuracy !== undefined ? { testAccuracy: p.testAccuracy } : {}) };
@@ -87,4 +106,11 @@ export class ClassifierStatus {
       this.cancelling = false;
     }
   }
+}
+
+/** " · about 4 min left" (under a minute: " · under a minute left"); nothing without an estimate. */
+function etaWords(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '';
+  if (seconds < 60) return ' · under a minute left';
+  return ` · about ${Math.round(seconds / 60)} min left`;
 }

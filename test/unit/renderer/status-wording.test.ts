@@ -26,6 +26,23 @@ describe('status bar: the judging classifier', () => {
     expect(classifierSummary(clf, { ...CTX, dataset: 'fashion-mnist' }).state).toBe('none');
   });
 
+  it('says how long the classifier still needs once an epoch has passed, from the pace since its first report', () => {
+    let t = 0;
+    const clf = new ClassifierStatus(new FakeApi(), () => t);
+    clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 1, epochs: 30 });
+    expect(clf.label).toBe('training the judging classifier for mnist: epoch 1/30');
+    t = 40_000; // 2 epochs in 40 s: 20 s each, 27 to go
+    clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 3, epochs: 30 });
+    expect(clf.label).toBe('training the judging classifier for mnist: epoch 3/30 · about 9 min left');
+    t = 560_000;
+    clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 29, epochs: 30 });
+    expect(clf.label).toMatch(/epoch 29\/30 · under a minute left$/);
+    // A new training (after a cancel) measures its own pace again.
+    clf.onProgress({ dataset: 'mnist', state: 'cancelled' });
+    clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 12, epochs: 30 });
+    expect(clf.label).toBe('training the judging classifier for mnist: epoch 12/30');
+  });
+
   it('a run that carries the classifier accuracy makes it ready; cancelled or switched off says off; failed says why', () => {
     expect(classifierSummary(IDLE, { ...CTX, runAccuracy: 0.97 })).toMatchObject({ state: 'ready', text: 'Classifier ready (97.0 %)' });
     expect(classifierSummary(IDLE, CTX).state).toBe('none');
