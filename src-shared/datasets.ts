@@ -25,7 +25,7 @@ export type ImageSize = (typeof IMAGE_SIZES)[number];
 /**
  * How a user's images become model inputs. Defaults: ink drawings (MNIST-like: a few strokes on a
  * plain background) → 28, grey, MNIST-style preprocessing — unless they already are in MNIST form
- * (square at an allowed size, light ink on dark), which are used as they are; anything else → the
+ * (square at an allowed size, light ink on dark), which get no MNIST-style processing; anything else → the
  * allowed size nearest to the images' median side (28 up to 30 px, 32 below 48 px, else 64),
  * colour kept when the images have colour, fitted by centre-crop. Arrays (IDX, NumPy, CSV) are
  * decided the same way from a sample of their images.

@@ -1,7 +1,9 @@
 /**
  * The import report says why it preprocesses as it does, in words a user follows: images already
- * in MNIST form are "used as they are" (a fresh user read "21 look like ink drawings, 21 already
- * in MNIST form" and then "plain", and could not tell why).
+ * in MNIST form need "no MNIST-style processing" (a fresh user read "21 look like ink drawings, 21
+ * already in MNIST form" and then "plain", and could not tell why), and "plain" says it crops and
+ * resizes only where needed (another read "centre-cropped … resized to 28×28" next to "used as they
+ * are" for images that were 28×28 already).
  */
 import { describe, expect, it } from 'vitest';
 import { describePreprocessing, resolveImport, type SampleStats } from '../../src-main/engine/datasets/local/imageFiles';
@@ -10,12 +12,12 @@ const AUTO = { size: 'auto', channels: 'auto', fit: 'crop', preprocess: 'auto', 
 const stats = (o: Partial<SampleStats>): SampleStats => ({ decoded: 32, ink: 0, colour: 0, medianSide: 28, mnistForm: 0, ...o });
 
 describe('the preprocessing in the import report', () => {
-  it('already in MNIST form: plain, and says they are used as they are', () => {
+  it('already in MNIST form: plain, says no MNIST-style processing is needed, and crops/resizes only where needed', () => {
     const s = stats({ ink: 21, mnistForm: 21 });
     const r = resolveImport(AUTO, s);
     expect(r.preprocess).toBe('plain');
     const text = describePreprocessing(r, s);
-    expect(text).toMatch(/^plain: .*\. Why: 21 of 32 sample images are already in MNIST form .*: used as they are\.$/);
+    expect(text).toMatch(/^plain: centre-cropped to a square where not square, resized to 28×28 where not that size, grey\. Why: 21 of 32 sample images are already in MNIST form .*: no MNIST-style processing needed\.$/);
     expect(text).not.toMatch(/\(.*\(/); // no brackets in brackets
   });
 

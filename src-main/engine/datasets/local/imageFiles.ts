@@ -55,7 +55,7 @@ export function nearestSize(side: number): 28 | 32 | 64 {
 
 /**
  * `auto` options decided: ink drawings (most of the sample, none coloured) → MNIST-style, grey,
- * 28 — unless most are already in MNIST form, which are used as they are (plain, their size);
+ * 28 — unless most are already in MNIST form, which get no MNIST-style processing (plain, their size);
  * otherwise plain, colour when at least 10 % of the sample has colour, the allowed size nearest
  * to the median side (`nearestSize`). Explicit options are kept.
  */
@@ -71,8 +71,8 @@ export function resolveImport(o: ImportOptions, s: SampleStats): ResolvedImport 
 
 /**
  * Why `auto` picks what it picks (the same rule as `resolveImport`), in words a user follows:
- * "21 of 32 sample images are already in MNIST form (light strokes on black, square): used as they
- * are". `r` is what was resolved; when it is not what `auto` would pick, the user chose it.
+ * "21 of 32 sample images are already in MNIST form (light strokes on black, square): no
+ * MNIST-style processing needed". `r` is what was resolved; when it is not what `auto` would pick, the user chose it.
  */
 function preprocessingReason(r: ResolvedImport, s: SampleStats): string {
   const of = (k: number) => `${k} of ${s.decoded} sample image${s.decoded === 1 ? '' : 's'}`;
@@ -80,10 +80,10 @@ function preprocessingReason(r: ResolvedImport, s: SampleStats): string {
   if (auto.preprocess !== r.preprocess) return `as chosen (from the ${s.decoded} sample images, auto would pick ${auto.preprocess})`;
   if (r.preprocess === 'mnist-style') return `${of(s.ink)} look like ink drawings on paper: turned into MNIST form`;
   if (s.decoded > 0 && s.mnistForm * 2 > s.decoded && s.ink * 2 > s.decoded) {
-    return `${of(s.mnistForm)} are already in MNIST form (light strokes on black, square): used as they are`;
+    return `${of(s.mnistForm)} are already in MNIST form (light strokes on black, square): no MNIST-style processing needed`;
   }
   if (s.colour > 0 && s.colour * 10 >= s.decoded) return `${of(s.colour)} have colour: kept in colour, median side ${s.medianSide} px`;
-  return `${of(s.decoded - s.ink)} are not ink drawings: used as they are, median side ${s.medianSide} px`;
+  return `${of(s.decoded - s.ink)} are not ink drawings: no MNIST-style processing, median side ${s.medianSide} px`;
 }
 
 /** The preprocessing in words, for the report: what is done, then why (`preprocessingReason`). */
@@ -92,7 +92,7 @@ export function describePreprocessing(r: ResolvedImport, s?: SampleStats): strin
   const how =
     r.preprocess === 'mnist-style'
       ? `MNIST-style: paper removed (uneven lighting evened out), ink = 1, fitted into a ${Math.round((r.size * 20) / 28)}-pixel box and centred by mass in ${r.size}×${r.size}, ${colour}`
-      : `plain: ${r.fit === 'crop' ? 'centre-cropped' : 'padded with the border colour'} to a square and resized to ${r.size}×${r.size}, ${colour}`;
+      : `plain: ${r.fit === 'crop' ? 'centre-cropped' : 'padded with the border colour'} to a square where not square, resized to ${r.size}×${r.size} where not that size, ${colour}`;
   if (!s || s.decoded === 0) return how;
   return `${how}. Why: ${preprocessingReason(r, s)}.`;
 }
