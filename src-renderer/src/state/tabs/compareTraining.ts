@@ -1,0 +1,90 @@
+/**
+ * How each compared run was trained (batch size, epochs done, optimiser steps, learning rate), so
+ * that Compare can say when two runs were not trained on equal terms (a VAE at batch 256 beside a
+ * VAE-GAN at its default 64 took about four times fewer steps), and column labels that tell two
+ * runs apart when they share a name. Pure functions of the contract's `RunSummary` / `DatasetInfo`.
+ */
+import type { DatasetInfo, RunSummary } from '../../lib/contract';
+import { fmtDate, fmtInt, modelName } from '../../lib/format';
+
+type Run = Pick<RunSummary, 'id' | 'name' | 'created' | 'config' | 'epochsDone'>;
+
+/** One run's training, as Compare shows it. */
+export interface RunTraining {
+  batchSize: number;
+  /** Epochs completed (a stopped run: fewer than `epochsPlanned`). */
+  epochs: number;
+  epochsPlanned: number;
+  /** Optimiser steps taken: epochs done × ⌈training examples / batch⌉; undefined when the training set's size is not known. */
+  steps?: number;
+  learningRate: number;
+}
+
+/**
+ * The number of training examples of `run`'s data, when known: a built-in or toy dataset's
+ * `trainCount` (`datasets`: the engine's list); your own data only when the listed `local`
+ * dataset's report is about the run's path. Undefined otherwise (Compare then shows no steps).
+ */
+export function trainCountOf(run: Run, datasets: readonly DatasetInfo[]): number | undefined {
+  const ref = run.config.dataset;
+  const info = datasets.find((d) => d.id === ref.id);
+  if (!info || info.trainCount <= 0) return undefined;
+  if (ref.path !== undefined && info.report?.path !== ref.path) return undefined;
+  return info.trainCount;
+}
+
+/**
+ * `run`'s training: its saved config's batch size (the one it really used, after any clamp to the
+ * training set) and learning rate, its epochs done, and its optimiser steps (one per batch, the
+ * last one of an epoch partial) when `trainCount` (training examples) is given.
+ */
+export function runTraining(run: Run, trainCount?: number): RunTraining {
+  const { batchSize, learningRate, epochs: epochsPlanned } = run.config;
+  const steps = trainCount && trainCount > 0 ? run.epochsDone * Math.ceil(trainCount / batchSize) : undefined;
+  return { batchSize, epochs: run.epochsDone, epochsPlanned, learningRate, ...(steps !== undefined ? { steps } : {}) };
+}
+
+/** The rows of Compare's training table: a title and each side's cell. */
+export const TRAINING_ROWS: { key: string; title: string; cell: (t: RunTraining) => string }[] = [
+  { key: 'batchSize', title: 'Batch size', cell: (t) => fmtInt(t.batchSize) },
+  { key: 'epochs', title: 'Epochs done', cell: (t) => (t.epochs < t.epochsPlanned ? `${fmtInt(t.epochs)} of ${fmtInt(t.epochsPlanned)}` : fmtInt(t.epochs)) },
+  { key: 'steps', title: 'Optimiser steps', cell: (t) => (t.steps === undefined ? '—' : fmtInt(t.steps)) },
+  { key: 'learningRate', title: 'Learning rate', cell: (t) => String(t.learningRate) },
+];
+
+/**
+ * A note when the two runs trained differently (batch size, epochs done, optimiser steps or
+ * learning rate differ), naming each difference as "A vs B"; null when they trained alike.
+ * E.g. "These runs trained differently (batch 256 vs 64, 96 vs 375 steps): part of a difference
+ * in the metrics can come from that."
+ */
+export function trainingDifference(a: RunTraining, b: RunTraining): string | null {
+  const parts: string[] = [];
+  if (a.batchSize !== b.batchSize) parts.push(`batch ${fmtInt(a.batchSize)} vs ${fmtInt(b.batchSize)}`);
+  if (a.epochs !== b.epochs) parts.push(`${fmtInt(a.epochs)} vs ${fmtInt(b.epochs)} epochs`);
+  if (a.steps !== undefined && b.steps !== undefined && a.steps !== b.steps) parts.push(`${fmtInt(a.steps)} vs ${fmtInt(b.steps)} steps`);
+  if (a.learningRate !== b.learningRate) parts.push(`learning rate ${a.learningRate} vs ${b.learningRate}`);
+  if (!parts.length) return null;
+  return `These runs trained differently (${parts.join(', ')}): part of a difference in the metrics can come from that.`;
+}
+
+/**
+ * The two column labels ("A · VAE z=8"): when the runs' model names or run names are the same,
+ * each also gets its creation time, and when that is the same too, the end of its run id.
+ */
+export function columnLabels(a: Run | undefined, b: Run | undefined): [string, string] {
+  const base = (side: string, r: Run | undefined) => (r ? `${side} · ${modelName(r.config.model)}` : side);
+  const labels: [string, string] = [base('A', a), base('B', b)];
+  if (!a || !b || (labels[0].slice(1) !== labels[1].slice(1) && a.name !== b.name)) return labels;
+  const [da, db] = [fmtDate(a.created), fmtDate(b.created)];
+  const tag = (r: Run, d: string) => (da !== db ? d : `…${r.id.slice(-6)}`);
+  return [`${labels[0]} · ${tag(a, da)}`, `${labels[1]} · ${tag(b, db)}`];
+}
+
+/**
+ * A run's label in the run pickers: its name, and its creation time when another run in `runs`
+ * has the same name (two "VAE z=8 · mnist" runs cannot be told apart otherwise).
+ */
+export function pickerLabel(run: Run, runs: readonly Run[]): string {
+  return runs.some((r) => r.id !== run.id && r.name === run.name) ? `${run.name} · ${fmtDate(run.created)}` : run.name;
+}
