@@ -1,3 +1,5 @@
+import { kindName } from './format';
+
 /** The Train panel's words: a hint per model kind, architecture and likelihood, and the state badge's text. */
 export const KIND_HINT: Record<string, string> = {
   ae: 'Autoencoder: a deterministic code, no prior; the latent space can have gaps.',
@@ -22,3 +24,16 @@ export const STATE_TEXT: Record<string, string> = {
   cancelled: 'Stopped',
   error: 'Error',
 };
+
+/**
+ * The hint by the batch field after switching the model kind moved the batch size to the new
+ * kind's `DEFAULT_BATCH_SIZE` (`defaults`), so the change is not silent: e.g. "64: the VAE-GAN's
+ * default (Larsen et al.); the VAE's is 256". `from`: the kind switched from (null: no switch
+ * changed the batch). Null when there is nothing to say: no such switch, or the batch is no longer
+ * the kind's default (the user typed their own).
+ */
+export function batchDefaultHint(kind: string, batchSize: number | null, from: string | null, defaults: Record<string, number>): string | null {
+  if (!from || from === kind || batchSize !== defaults[kind] || defaults[from] === batchSize) return null;
+  const source = kind === 'vaegan' ? ' (Larsen et al.)' : '';
+  return `${batchSize}: the ${kindName(kind)}'s default${source}; the ${kindName(from)}'s is ${defaults[from]}`;
+}

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import '../lib/zod-config';
 import { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, DEFAULT_SIGMA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MODEL_KINDS } from '../lib/contract';
 import type { ExportFormat, ModelKind, TrainConfig } from '../lib/contract';
+import { batchDefaultHint } from '../lib/trainText';
 import type { SettingsStorage } from './port';
 
 /** The localStorage key of the settings (JSON). */
@@ -313,8 +314,18 @@ export class Settings {
   /** Switch the model kind; β and the batch size follow the kind's defaults unless the user set their own. */
   setKind(kind: ModelKind): void {
     if (this.train.beta === DEFAULT_BETA[this.train.kind]) this.train.beta = DEFAULT_BETA[kind];
-    if (this.train.batchSize === DEFAULT_BATCH_SIZE[this.train.kind]) this.train.batchSize = DEFAULT_BATCH_SIZE[kind];
+    const from = this.train.kind;
+    const moved = this.train.batchSize === DEFAULT_BATCH_SIZE[from] && DEFAULT_BATCH_SIZE[from] !== DEFAULT_BATCH_SIZE[kind];
+    if (moved) this.train.batchSize = DEFAULT_BATCH_SIZE[kind];
+    this.#batchFrom = moved ? from : null;
     this.train.kind = kind;
+  }
+
+  /** The kind whose switch last moved the batch size to the new kind's default (null: none did). */
+  #batchFrom = $state<ModelKind | null>(null);
+  /** By the batch field: why it holds this value after a kind switch moved it (`batchDefaultHint`); null when the user's own. */
+  get batchHint(): string | null {
+    return batchDefaultHint(this.train.kind, this.train.batchSize, this.#batchFrom, DEFAULT_BATCH_SIZE);
   }
 
   /**

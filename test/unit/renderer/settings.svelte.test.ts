@@ -242,6 +242,27 @@ describe('train form', () => {
     expect(s.train).toMatchObject({ kind: 'vaegan', batchSize: 512 });
   });
 
+  it('a kind switch that moves the batch size says so by the field; the user’s own batch gets no hint', () => {
+    const s = new Settings(null);
+    expect(s.batchHint).toBeNull();
+    s.setKind('vaegan');
+    const gan = DEFAULT_BATCH_SIZE.vaegan;
+    expect(s.batchHint).toBe(`${gan}: the VAE-GAN's default (Larsen et al.); the VAE's is ${DEFAULT_BATCH_SIZE.vae}`);
+    s.setKind('vae');
+    expect(s.batchHint).toBe(`${DEFAULT_BATCH_SIZE.vae}: the VAE's default; the VAE-GAN's is ${gan}`);
+    // AE and VAE share a default: nothing moved, nothing to say.
+    s.setKind('ae');
+    expect(s.batchHint).toBeNull();
+    s.setKind('vaegan');
+    expect(s.batchHint).toContain("the AE's is");
+    // The user types a batch: it stays, and the hint goes.
+    s.train.batchSize = 100;
+    expect(s.batchHint).toBeNull();
+    s.setKind('vae');
+    expect(s.train.batchSize).toBe(100);
+    expect(s.batchHint).toBeNull();
+  });
+
   it('β follows the model kind’s default unless the user set their own', () => {
     const s = new Settings(null);
     s.setKind('cvae');
