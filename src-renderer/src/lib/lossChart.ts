@@ -1,12 +1,14 @@
 /**
  * The loss chart's uPlot options: series in the order of `LossHistory.columns()` (x; loss, recon,
  * KL; their validation; a VAE-GAN's discriminator, generator and feature terms). The `loss` panel
- * has two scales: `y` (left axis, nats: loss, recon, the feature term) and `kl` (right axis, the
- * KL). A VAE-GAN's GAN terms get a panel of their own below (`gan`), each on its own scale: the
- * discriminator's loss on the left axis (`disc`), the generator's on the right (`gan`), so neither
- * lies flat on the other's range. Series a model has no numbers for (an AE's KL, a VAE's GAN terms)
- * are hidden, their axes too. Every y axis is as wide as its longest tick label (`axisWidth`), so
- * "2,000" is not clipped at the edge.
+ * has two scales: `y` (left axis, nats: loss, recon) and `kl` (right axis, the KL). A VAE-GAN's
+ * three GAN terms get a panel of their own below (`gan`), each on its own scale: the
+ * discriminator's loss on the left axis (`disc`), the generator's on the inner right (`gan`), the
+ * feature reconstruction (~10 nats, spiking to thousands in an unstable run) on the outer right
+ * (`feature`), so none lies flat on another's range nor rescales the ELBO curves above. The lower
+ * panel's axes always get at least `minTicks` labelled ticks (`niceSplits`), however short it is.
+ * Series a model has no numbers for (an AE's KL, a VAE's GAN terms) are hidden, their axes too.
+ * Every y axis is as wide as its longest tick label (`axisWidth`), so "2,000" is not clipped.
  */
 import uPlot from 'uplot';
 
@@ -55,7 +57,7 @@ export function lossSeries(dark: boolean, show: ChartKinds, panel: ChartPanel = 
     val(c.kl, 'val KL →', 'kl'),
     line(c.disc, 'discriminator', 'disc', !main && show.gan, 2),
     line(c.gen, 'generator →', 'gan', !main && show.gan),
-    line(c.feature, 'feature recon', 'y', main && show.gan),
+    line(c.feature, 'feature recon', 'feature', !main && show.gan),
   ];
 }
 
@@ -67,6 +69,46 @@ export function axisWidth(values: readonly string[] | null | undefined, measure:
   let widest = 0;
   for (const v of values ?? []) if (v) widest = Math.max(widest, measure(v));
   return Math.ceil(ticks + gap + widest + 2);
+}
+
+const NICE_STEPS = [1, 2, 2.5, 5];
+
+/**
+ * At least `minTicks` evenly spaced tick values in [`min`, `max`] on a "nice" step (1, 2, 2.5 or
+ * 5 × 10^k), the widest such step; e.g. (0.6, 2.9, 3) → [1, 1.5, 2, 2.5]. An empty or non-finite
+ * range gives its one finite end (or nothing).
+ */
+export function niceSplits(min: number, max: number, minTicks = 3): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [min, max].filter(Number.isFinite);
+  if (max <= min) return [min];
+  let k = Math.floor(Math.log10(max - min));
+  for (let tries = 0; tries < 40; tries++, k--) {
+    for (let i = NICE_STEPS.length - 1; i >= 0; i--) {
+      const step = NICE_STEPS[i] * 10 ** k;
+      const first = Math.ceil(min / step - 1e-9);
+      const last = Math.floor(max / step + 1e-9);
+      if (last - first + 1 >= minTicks) {
+        const dec = decimalsOf(step);
+        const out: number[] = [];
+        for (let j = first; j <= last; j++) out.push(Number((j * step).toFixed(dec)));
+        return out;
+      }
+    }
+  }
+  return [min, max];
+}
+
+/** Decimal places a nice step needs: 0.25 → 2, 0.5 → 1, 5 → 0. */
+function decimalsOf(step: number): number {
+  if (!(step > 0) || step >= 1) return 0;
+  const k = Math.ceil(-Math.log10(step) - 1e-9); // 0.5 → 1, 0.25 → 1, 0.01 → 2
+  return Math.min(15, Number.isInteger(Number((step * 10 ** k).toFixed(9))) ? k : k + 1);
+}
+
+/** Tick labels for `niceSplits` ticks: as many decimals as their step needs, thousands grouped. */
+export function tickLabels(splits: readonly number[]): string[] {
+  const dec = splits.length > 1 ? decimalsOf(Math.abs(splits[1] - splits[0])) : 0;
+  return splits.map((v) => v.toLocaleString('en-US', { minimumFractionDigits: dec, maximumFractionDigits: dec }));
 }
 
 /** A uPlot axis `size` that fits the axis' longest tick label (measured with the chart's own font). */
@@ -82,8 +124,14 @@ function fitSize(self: uPlot, values: string[], axisIdx: number, cycleNum: numbe
   }, ticks, axis.gap ?? 5);
 }
 
+/** Hover wiring: panels with one `sync` key share the crosshair; `onHover` gets the hovered point's index (null: none). */
+export interface ChartHover {
+  sync?: string;
+  onHover?: (idx: number | null) => void;
+}
+
 /** The options of `panel` at `width` × `height` CSS pixels. */
-export function lossChartOptions(width: number, height: number, dark: boolean, show: ChartKinds, panel: ChartPanel = 'loss'): uPlot.Options {
+export function lossChartOptions(width: number, height: number, dark: boolean, show: ChartKinds, panel: ChartPanel = 'loss', hover: ChartHover = {}): uPlot.Options {
   const axis = dark ? '#9aa4b8' : '#5b6476';
   const grid = dark ? 'rgba(154,164,184,0.12)' : 'rgba(91,100,118,0.12)';
   const font = '11px system-ui';
@@ -95,6 +143,12 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
   const x: uPlot.Axis = xLabel
     ? { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: 28, label: 'epoch', labelSize: 14, labelGap: 0, font, labelFont: font }
     : { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { ...ticks, size: 3 }, size: 6, values: (_u, splits) => splits.map(() => ''), font };
+  // The lower panel is short (~50–80 px): uPlot's default 30 px between ticks leaves one or none,
+  // so each axis gets at least 3 ticks (more where the height allows ~16 px apart).
+  const ganTicks: Pick<uPlot.Axis, 'splits' | 'values'> = {
+    splits: (self, _axisIdx, min, max) => niceSplits(min, max, Math.max(3, Math.min(5, Math.floor((self.bbox?.height ?? 0) / (uPlot.pxRatio || 1) / 16)))),
+    values: (_self, splits) => tickLabels(splits),
+  };
   const axes: uPlot.Axis[] =
     panel === 'loss'
       ? [
@@ -104,16 +158,18 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
         ]
       : [
           x,
-          { stroke: c.disc, grid: { stroke: grid, width: 1 }, ticks, size: fitSize, font, scale: 'disc' },
-          { stroke: c.gen, grid: { show: false }, ticks, side: 1, size: fitSize, font, scale: 'gan' },
+          { stroke: c.disc, grid: { stroke: grid, width: 1 }, ticks, size: fitSize, font, scale: 'disc', ...ganTicks },
+          { stroke: c.gen, grid: { show: false }, ticks, side: 1, size: fitSize, font, scale: 'gan', ...ganTicks },
+          { stroke: c.feature, grid: { show: false }, ticks, side: 1, size: fitSize, font, scale: 'feature', ...ganTicks },
         ];
   return {
     width,
     height,
     padding: [8, 6, 0, 0],
-    cursor: { drag: { x: false, y: false }, points: { size: 6 } },
+    cursor: { drag: { x: false, y: false }, points: { size: 6 }, ...(hover.sync ? { sync: { key: hover.sync } } : {}) },
+    hooks: hover.onHover ? { setCursor: [(self) => hover.onHover!(self.cursor.idx ?? null)] } : {},
     legend: { show: false },
-    scales: { x: { time: false }, y: { auto: true }, kl: { auto: true }, disc: { auto: true }, gan: { auto: true } },
+    scales: { x: { time: false }, y: { auto: true }, kl: { auto: true }, disc: { auto: true }, gan: { auto: true }, feature: { auto: true } },
     axes,
     series: lossSeries(dark, show, panel),
   };

@@ -133,7 +133,7 @@ describe('loss chart axes', () => {
     for (const panel of ['loss', 'gan'] as const) {
       const o = lossChartOptions(270, 150, false, { kl: true, gan: true }, panel);
       const yAxes = o.axes!.slice(1).filter((a) => a.show !== false);
-      expect(yAxes).toHaveLength(2);
+      expect(yAxes).toHaveLength(panel === 'loss' ? 2 : 3); // the lower panel: disc, generator, feature
       for (const a of yAxes) expect(typeof a.size).toBe('function');
     }
   });

@@ -1,0 +1,139 @@
+/**
+ * The training view's loss chart for a VAE-GAN (fresh-user report): which axis each curve is drawn
+ * on (the feature term off the ELBO axis), readable ticks on the short lower panel's axes, and the
+ * values in nats when hovering either panel or reading the live line.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import type uPlot from 'uplot';
+import { LossHistory } from '../../../src-renderer/src/state/training.svelte';
+import { lossChartOptions, niceSplits, tickLabels, type ChartPanel } from '../../../src-renderer/src/lib/lossChart';
+import { ganReadout, hoverReadout, partsText } from '../../../src-renderer/src/lib/lossReadout';
+
+const GAN = { kl: true, gan: true };
+
+/** A saved VAE-GAN run's history: epoch e has disc 1 + e/10, gen 2 − e/10, feature `feature(e)`. */
+function ganHistory(epochs: number, feature: (e: number) => number): LossHistory {
+  const h = new LossHistory();
+  h.setEpochs(
+    Array.from({ length: epochs }, (_, i) => {
+      const e = i + 1;
+      return {
+        epoch: e,
+        train: { loss: 300 - 10 * e, recon: 280 - 10 * e, kl: 20, gan: { disc: 1 + e / 10, gen: 2 - e / 10, feature: feature(e) } },
+        val: { loss: 310 - 10 * e, recon: 290 - 10 * e, kl: 20 },
+        seconds: 1,
+        samplesPerSecond: 10,
+        beta: 1,
+      };
+    }) as never,
+  );
+  return h;
+}
+
+/** For each shown series of `panel`, its label → the side of the shown axis drawing its scale (0 top, 1 right, 3 left). */
+function axisOf(panel: ChartPanel): Map<string, number> {
+  const o = lossChartOptions(300, 150, false, GAN, panel);
+  const out = new Map<string, number>();
+  for (const s of o.series.slice(1).filter((s) => s.show !== false)) {
+    const axes = o.axes!.filter((a) => a.scale === s.scale && a.show !== false);
+    expect(axes, `one shown axis for ${s.label}`).toHaveLength(1);
+    out.set(String(s.label), axes[0].side ?? 3);
+  }
+  return out;
+}
+
+describe('the VAE-GAN loss chart: which curve goes on which axis', () => {
+  it('the feature reconstruction is in the lower panel on an axis of its own; the ELBO axis holds only the ELBO terms', () => {
+    const upper = lossChartOptions(300, 150, false, GAN, 'loss');
+    const onElbo = upper.series.filter((s) => s.show !== false && s.scale === 'y').map((s) => s.label);
+    expect(onElbo).toEqual(['loss', 'recon', 'val loss', 'val recon']);
+    const lower = lossChartOptions(300, 150, false, GAN, 'gan');
+    const scales = lower.series.filter((s) => s.show !== false).slice(1).map((s) => s.scale);
+    expect(new Set(scales).size).toBe(3); // disc, gen, feature: each on its own scale
+    expect(scales).not.toContain('y');
+    // Every shown curve has exactly one shown axis: disc on the left, the other two on the right.
+    expect([...axisOf('gan')]).toEqual([
+      ['discriminator', 3],
+      ['generator →', 1],
+      ['feature recon', 1],
+    ]);
+    expect([...axisOf('loss')].every(([, side]) => side === 3 || side === 1)).toBe(true);
+  });
+
+  it('a feature spike of 20,000 reaches no series of the upper panel', () => {
+    const h = ganHistory(6, (e) => (e === 3 ? 20_000 : 10));
+    const columns = h.columns();
+    const upper = lossChartOptions(300, 150, false, GAN, 'loss');
+    const upperMax = Math.max(...upper.series.flatMap((s, i) => (i > 0 && s.show !== false ? columns[i].filter((v): v is number => v != null) : [])));
+    expect(upperMax).toBeLessThan(1_000);
+    const lower = lossChartOptions(300, 150, false, GAN, 'gan');
+    const featureCol = lower.series.findIndex((s) => s.scale === 'feature');
+    expect(Math.max(...(columns[featureCol] as number[]))).toBe(20_000);
+  });
+});
+
+describe('the lower panel’s axes', () => {
+  /** The ticks and labels the lower panel's axis `idx` shows on [min, max] at a plot height of `height` px. */
+  function ticks(idx: number, min: number, max: number, height: number) {
+    const axis = lossChartOptions(300, 120, false, GAN, 'gan').axes![idx];
+    const self = { bbox: { height } } as unknown as uPlot;
+    const splits = (axis.splits as (...a: unknown[]) => number[])(self, idx, min, max, 1, 30);
+    const labels = (axis.values as (...a: unknown[]) => string[])(self, splits, idx, 30, 1);
+    return { splits, labels };
+  }
+
+  it('both GAN axes (and the feature one) get at least 3 distinct labelled ticks inside the range, even on a 45 px panel', () => {
+    const ranges: [number, number][] = [[0.6, 2.9], [1.1, 1.9], [0.93, 0.951], [0.5, 3], [0, 20_000], [8.2, 11.7]];
+    for (const idx of [1, 2, 3]) {
+      for (const [min, max] of ranges) {
+        const { splits, labels } = ticks(idx, min, max, 45);
+        expect(splits.length, `${min}–${max}`).toBeGreaterThanOrEqual(3);
+        for (const v of splits) expect(v >= min - 1e-12 && v <= max + 1e-12, `${v} in ${min}–${max}`).toBe(true);
+        const steps = splits.slice(1).map((v, i) => v - splits[i]);
+        for (const s of steps) expect(s).toBeCloseTo(steps[0], 9);
+        expect(new Set(labels).size).toBe(labels.length);
+        for (const [i, l] of labels.entries()) expect(Number(l.replace(/,/g, ''))).toBeCloseTo(splits[i], 9);
+      }
+    }
+  });
+
+  it('a taller panel gets more ticks, never fewer', () => {
+    expect(ticks(1, 0.5, 3, 100).splits.length).toBeGreaterThanOrEqual(ticks(1, 0.5, 3, 45).splits.length);
+    expect(niceSplits(0.6, 2.9, 3)).toEqual([1, 1.5, 2, 2.5]);
+    expect(tickLabels([1, 1.5, 2])).toEqual(['1.0', '1.5', '2.0']);
+    expect(tickLabels([0, 10_000, 20_000])).toEqual(['0', '10,000', '20,000']);
+  });
+});
+
+describe('the chart’s values in nats', () => {
+  it('hovering a VAE-GAN point names loss, recon, KL and the three GAN terms with their values', () => {
+    const h = ganHistory(4, (e) => 10 + e);
+    const r = hoverReadout(h.columns(), 1, GAN)!;
+    expect(r.epoch).toMatch(/^2/);
+    expect(r.train.map((p) => p.label)).toEqual(['loss', 'recon', 'KL', 'disc', 'gen', 'feature']);
+    expect(r.train.map((p) => Number(p.value))).toEqual([280, 260, 20, 1.2, 1.8, 12].map((v, i) => expect.closeTo(v, i < 3 ? 1 : 3)));
+    expect(r.val.map((p) => p.label)).toEqual(['loss', 'recon', 'KL']);
+    expect(partsText(r.train)).toMatch(/^loss 280\.0 · recon 260\.0 · KL 20\.000 · disc 1\.200 · gen 1\.800 · feature 12\.000 nats$/);
+    // Away from the chart: nothing; a VAE: no GAN terms; an AE: no KL either.
+    expect(hoverReadout(h.columns(), null, GAN)).toBeNull();
+    expect(hoverReadout(h.columns(), 99, GAN)).toBeNull();
+    expect(hoverReadout(h.columns(), 0, { kl: true, gan: false })!.train.map((p) => p.label)).toEqual(['loss', 'recon', 'KL']);
+    expect(hoverReadout(h.columns(), 0, { kl: false, gan: false })!.train.map((p) => p.label)).toEqual(['loss', 'recon']);
+  });
+
+  it('both panels share one crosshair and report the hovered point', () => {
+    const onHover = vi.fn();
+    for (const panel of ['loss', 'gan'] as const) {
+      const o = lossChartOptions(300, 150, false, GAN, panel, { sync: 'k', onHover });
+      expect(o.cursor?.sync?.key).toBe('k');
+      o.hooks!.setCursor![0]({ cursor: { idx: 3 } } as unknown as uPlot);
+      o.hooks!.setCursor![0]({ cursor: { idx: null } } as unknown as uPlot);
+    }
+    expect(onHover.mock.calls).toEqual([[3], [null], [3], [null]]);
+  });
+
+  it('the live line names the discriminator, generator and feature terms, in nats', () => {
+    const text = ganReadout({ disc: 0.939, gen: 1.21, feature: 10.4 });
+    expect(text).toBe('disc 0.939 · gen 1.210 · feature 10.400 nats');
+  });
+});
