@@ -4,7 +4,7 @@
  * VAE-GAN better on every row with nothing saying it took about four times as many steps. Two runs
  * of the same name get column labels that tell them apart.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DatasetInfo, RunSummary } from '../../../src-renderer/src/lib/contract';
 import {
   TRAINING_ROWS,
@@ -14,7 +14,9 @@ import {
   trainCountOf,
   trainingDifference,
 } from '../../../src-renderer/src/state/tabs/compareTraining';
-import { MNIST, run } from './fake-api';
+import { Lab } from '../../../src-renderer/src/state/lab.svelte';
+import { compareEmptyText } from '../../../src-renderer/src/state/tabs/compare.svelte';
+import { MNIST, engineWith, run } from './fake-api';
 
 function trained(id: string, kind: 'vae' | 'vaegan', batchSize: number, epochsDone = 3, learningRate = 1e-3): RunSummary {
   const r = run(id, { kind, dim: 8, epochsDone });
@@ -89,5 +91,49 @@ describe('Compare: telling two runs apart', () => {
     const c = run('c');
     expect(pickerLabel(a, [a, b, c])).not.toBe(pickerLabel(b, [a, b, c]));
     expect(pickerLabel(c, [a, b, c])).toBe(c.name);
+  });
+});
+
+describe('Compare: what shows before and after a comparison', () => {
+  const metrics = (elbo: number) => ({ elbo, recon: elbo, kl: 0, activeUnits: 2, knnAccuracy: 0.5 });
+  function labOf() {
+    const api = engineWith([run('a', { kind: 'ae' }), run('b'), run('c')]).handle('runs:metrics', ({ runId }) => metrics(runId === 'a' ? 110 : 100));
+    return { api, lab: new Lab(api, null) };
+  }
+
+  it('the picked pair is compared on its own once (as after a reload); later picks wait for Compare', async () => {
+    const { api, lab } = labOf();
+    await lab.runs.refresh();
+    lab.compare.suggest();
+    lab.compare.autoLoad();
+    await vi.waitFor(() => expect(lab.compare.metricsB).not.toBeNull());
+    expect(lab.compare.metricsA?.elbo).toBe(110);
+    expect(api.callsOf('runs:metrics')).toHaveLength(2);
+    lab.compare.runB = 'c';
+    lab.compare.autoLoad();
+    expect(lab.compare.loading).toBe(false);
+    expect(api.callsOf('runs:metrics')).toHaveLength(2);
+  });
+
+  it('a new pick drops the old pair’s numbers and points, also from a comparison still loading', async () => {
+    const { lab } = labOf();
+    lab.compare.runA = 'a';
+    lab.compare.runB = 'b';
+    await lab.compare.load(20);
+    expect(lab.compare.b.count).toBe(20);
+    lab.compare.runB = 'c';
+    expect([lab.compare.metricsA, lab.compare.metricsB, lab.compare.b.count]).toEqual([null, null, 0]);
+    const inFlight = lab.compare.load(20);
+    lab.compare.runA = 'b';
+    await inFlight;
+    expect([lab.compare.metricsA, lab.compare.metricsB, lab.compare.a.count, lab.compare.loading]).toEqual([null, null, 0, false]);
+  });
+
+  it('the centre pane’s empty text says what to do in this tab', () => {
+    expect(compareEmptyText(false, 1)).toMatch(/^Train two runs/);
+    const pick = compareEmptyText(false, 3);
+    expect(pick).toContain('press Compare');
+    expect(pick).not.toContain('Compare tab');
+    expect(compareEmptyText(true, 3)).toBe('Loading…');
   });
 });

@@ -137,9 +137,21 @@ export function compareBlurb(a: string | null | undefined, b: string | null | un
   };
 }
 
+/**
+ * The centre pane's words while no comparison is shown: how many finished runs there are decides
+ * (fewer than two: train another; else pick them in this tab's pickers and press Compare).
+ */
+export function compareEmptyText(loading: boolean, finishedRuns: number): string {
+  if (loading) return 'Loading…';
+  if (finishedRuns < 2) return 'Train two runs (an autoencoder and a VAE, or a VAE and a VAE-GAN) to compare them here.';
+  return 'Choose run A and run B on the right, then press Compare.';
+}
+
 export class CompareState {
-  runA = $state<string | null>(null);
-  runB = $state<string | null>(null);
+  #runA = $state<string | null>(null);
+  #runB = $state<string | null>(null);
+  /** Whether the picked pair was compared on its own once (`autoLoad`). */
+  #autoLoaded = false;
   readonly a: ScatterState;
   readonly b: ScatterState;
   metricsA = $state.raw<RequestOutput<'runs:metrics'> | null>(null);
@@ -158,6 +170,47 @@ export class CompareState {
   ) {
     this.a = new ScatterState(api);
     this.b = new ScatterState(api);
+  }
+
+  /** Run A's id. Picking another run drops the comparison shown or loading: it was of the old pair. */
+  get runA(): string | null {
+    return this.#runA;
+  }
+  set runA(id: string | null) {
+    if (id === this.#runA) return;
+    this.#runA = id;
+    this.#drop();
+  }
+  /** Run B's id (as `runA`). */
+  get runB(): string | null {
+    return this.#runB;
+  }
+  set runB(id: string | null) {
+    if (id === this.#runB) return;
+    this.#runB = id;
+    this.#drop();
+  }
+
+  /** Forget the comparison shown and any in flight (its answers are ignored). */
+  #drop(): void {
+    this.#seq++;
+    this.loading = false;
+    this.error = this.imagesError = null;
+    this.metricsA = this.metricsB = null;
+    this.imagesA = this.imagesB = null;
+    this.a.clear();
+    this.b.clear();
+  }
+
+  /**
+   * Compare the picked pair on its own, once: when the tab first shows two picked runs (after a
+   * reload, the suggested pair) nothing is compared yet, and the table would show only "—" until
+   * Compare is pressed. Later picks wait for Compare.
+   */
+  autoLoad(): void {
+    if (this.#autoLoaded || !this.runA || !this.runB || this.loading || this.metricsA) return;
+    this.#autoLoaded = true;
+    void this.load();
   }
 
   /** Latents of the same first `limit` test points under both runs, plus their metrics. */
