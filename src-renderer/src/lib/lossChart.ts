@@ -105,10 +105,18 @@ function decimalsOf(step: number): number {
   return Math.min(15, Number.isInteger(Number((step * 10 ** k).toFixed(9))) ? k : k + 1);
 }
 
-/** Tick labels for `niceSplits` ticks: as many decimals as their step needs, thousands grouped. */
+/**
+ * Tick labels for `niceSplits` ticks: as many decimals as their step needs, thousands grouped
+ * ("2,500"); from 10,000 up in short form ("20K", "12.5K", "1.5M") so they stay ≤ 5 characters.
+ */
 export function tickLabels(splits: readonly number[]): string[] {
   const dec = splits.length > 1 ? decimalsOf(Math.abs(splits[1] - splits[0])) : 0;
-  return splits.map((v) => v.toLocaleString('en-US', { minimumFractionDigits: dec, maximumFractionDigits: dec }));
+  const big = splits.some((v) => Math.abs(v) >= 10_000);
+  return splits.map((v) =>
+    big
+      ? v.toLocaleString('en-US', { notation: 'compact', maximumSignificantDigits: 3 })
+      : v.toLocaleString('en-US', { minimumFractionDigits: dec, maximumFractionDigits: dec }),
+  );
 }
 
 /** A uPlot axis `size` that fits the axis' longest tick label (measured with the chart's own font). */
@@ -123,6 +131,9 @@ function fitSize(self: uPlot, values: string[], axisIdx: number, cycleNum: numbe
     return self.ctx.measureText(t).width / ratio;
   }, ticks, axis.gap ?? 5);
 }
+
+/** The lower panel's outer right (feature) axis, CSS px: fixed, so the upper panel can leave the same room. Its labels are ≤ 5 characters (`tickLabels`). */
+export const FEATURE_AXIS_WIDTH = 40;
 
 /** Hover wiring: panels with one `sync` key share the crosshair; `onHover` gets the hovered point's index (null: none). */
 export interface ChartHover {
@@ -144,9 +155,9 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
     ? { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: 28, label: 'epoch', labelSize: 14, labelGap: 0, font, labelFont: font }
     : { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { ...ticks, size: 3 }, size: 6, values: (_u, splits) => splits.map(() => ''), font };
   // The lower panel is short (~50–80 px): uPlot's default 30 px between ticks leaves one or none,
-  // so each axis gets at least 3 ticks (more where the height allows ~16 px apart).
+  // so each axis gets at least 3 ticks (4 where the height allows them ~30 px apart).
   const ganTicks: Pick<uPlot.Axis, 'splits' | 'values'> = {
-    splits: (self, _axisIdx, min, max) => niceSplits(min, max, Math.max(3, Math.min(5, Math.floor((self.bbox?.height ?? 0) / (uPlot.pxRatio || 1) / 16)))),
+    splits: (self, _axisIdx, min, max) => niceSplits(min, max, (self.bbox?.height ?? 0) / (uPlot.pxRatio || 1) >= 120 ? 4 : 3),
     values: (_self, splits) => tickLabels(splits),
   };
   const axes: uPlot.Axis[] =
@@ -160,12 +171,13 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
           x,
           { stroke: c.disc, grid: { stroke: grid, width: 1 }, ticks, size: fitSize, font, scale: 'disc', ...ganTicks },
           { stroke: c.gen, grid: { show: false }, ticks, side: 1, size: fitSize, font, scale: 'gan', ...ganTicks },
-          { stroke: c.feature, grid: { show: false }, ticks, side: 1, size: fitSize, font, scale: 'feature', ...ganTicks },
+          { stroke: c.feature, grid: { show: false }, ticks, side: 1, size: FEATURE_AXIS_WIDTH, font, scale: 'feature', ...ganTicks },
         ];
   return {
     width,
     height,
-    padding: [8, 6, 0, 0],
+    // Above a VAE-GAN's lower panel, room for its extra (feature) axis: the two panels' epochs line up.
+    padding: [8, panel === 'loss' && show.gan ? 6 + FEATURE_AXIS_WIDTH : 6, 0, 0],
     cursor: { drag: { x: false, y: false }, points: { size: 6 }, ...(hover.sync ? { sync: { key: hover.sync } } : {}) },
     hooks: hover.onHover ? { setCursor: [(self) => hover.onHover!(self.cursor.idx ?? null)] } : {},
     legend: { show: false },

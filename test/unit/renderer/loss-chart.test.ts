@@ -60,6 +60,17 @@ describe('the VAE-GAN loss chart: which curve goes on which axis', () => {
     expect([...axisOf('loss')].every(([, side]) => side === 3 || side === 1)).toBe(true);
   });
 
+  it('the upper panel leaves room for the lower panel’s extra (feature) axis, so their epochs line up', () => {
+    const upper = lossChartOptions(300, 150, false, GAN, 'loss');
+    const lower = lossChartOptions(300, 150, false, GAN, 'gan');
+    const feature = lower.axes!.find((a) => a.scale === 'feature')!;
+    expect(typeof feature.size).toBe('number');
+    const right = (o: uPlot.Options) => (o.padding as number[])[1];
+    expect(right(upper) - right(lower)).toBe(feature.size);
+    // Without a lower panel, no such room.
+    expect(right(lossChartOptions(300, 150, false, { kl: true, gan: false }, 'loss'))).toBe(right(lower));
+  });
+
   it('a feature spike of 20,000 reaches no series of the upper panel', () => {
     const h = ganHistory(6, (e) => (e === 3 ? 20_000 : 10));
     const columns = h.columns();
@@ -92,16 +103,20 @@ describe('the lower panel’s axes', () => {
         const steps = splits.slice(1).map((v, i) => v - splits[i]);
         for (const s of steps) expect(s).toBeCloseTo(steps[0], 9);
         expect(new Set(labels).size).toBe(labels.length);
-        for (const [i, l] of labels.entries()) expect(Number(l.replace(/,/g, ''))).toBeCloseTo(splits[i], 9);
+        const value = (l: string) => Number(l.replace(/,/g, '').replace(/K$/, 'e3').replace(/M$/, 'e6'));
+        for (const [i, l] of labels.entries()) expect(value(l)).toBeCloseTo(splits[i], 9);
+        // Short enough for the fixed-width feature axis.
+        for (const l of labels) expect(l.length).toBeLessThanOrEqual(5);
       }
     }
   });
 
   it('a taller panel gets more ticks, never fewer', () => {
-    expect(ticks(1, 0.5, 3, 100).splits.length).toBeGreaterThanOrEqual(ticks(1, 0.5, 3, 45).splits.length);
+    expect(ticks(1, 0.5, 3, 200).splits.length).toBeGreaterThanOrEqual(ticks(1, 0.5, 3, 45).splits.length);
     expect(niceSplits(0.6, 2.9, 3)).toEqual([1, 1.5, 2, 2.5]);
     expect(tickLabels([1, 1.5, 2])).toEqual(['1.0', '1.5', '2.0']);
-    expect(tickLabels([0, 10_000, 20_000])).toEqual(['0', '10,000', '20,000']);
+    expect(tickLabels([0, 2_500, 5_000])).toEqual(['0', '2,500', '5,000']);
+    expect(tickLabels([0, 12_500, 25_000])).toEqual(['0', '12.5K', '25K']);
   });
 });
 
