@@ -1,12 +1,13 @@
 /** `latent-lab train`: trains a model in the workspace (or moves it to `--out`) and prints its test metrics. */
 import path from 'node:path';
 import { collapseReason } from '../../src-shared/collapse';
-import { ARCHS, LabError, LIKELIHOODS, MODEL_KINDS, type Arch, type Likelihood, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
+import { ARCHS, LabError, LIKELIHOODS, MODEL_KINDS, type Arch, type Likelihood, type Metrics, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
 import type { EngineOptions } from '../engine/engine';
 import { num, UsageError, type Options } from './args';
 import { openEngine, userWorkspace } from './engine';
 import { checkRunOut, moveRunTo } from './runOut';
 import { dataRef, printWarnings } from './data';
+import { JUDGE_WAIT_MS, judgeNote, JudgeWatch } from './judge';
 
 /** One progress line: a bar over all epochs, batch, losses, speed and ETA. */
 function bar(p: TrainProgress): string {
@@ -74,10 +75,32 @@ function progressPrinter(o: Options, tty: boolean): EngineOptions['emit'] {
   };
 }
 
+/** The printed test metrics (the classifier's numbers when they came). */
+function testJson(m: Metrics | null): Record<string, unknown> | null {
+  if (!m) return null;
+  return {
+    elbo: m.elbo,
+    recon: m.recon,
+    kl: m.kl,
+    activeUnits: m.activeUnits,
+    knnAccuracy: m.knnAccuracy,
+    sampleSpread: m.sampleSpread,
+    likelihood: m.likelihood,
+    sigma: m.sigma,
+    frechet: m.frechet,
+    frechetSamples: m.frechetSamples,
+    reconAccuracy: m.reconAccuracy,
+    generationAccuracy: m.generationAccuracy,
+    classifierAccuracy: m.classifierAccuracy,
+  };
+}
+
 /**
  * Trains until done (Ctrl-C stops and keeps what was learnt), then prints one JSON line: the run
  * folder, state, epochs, test metrics (with the likelihood the ELBO is under; image runs: the
- * Fréchet distance and reconstruction accuracy when the classifier ran), what the start adjusted
+ * Fréchet distance and reconstruction accuracy, waited for — at most `JUDGE_WAIT_MS` — when the
+ * dataset's judging classifier is cached, else a `note:` line on stderr says why they are
+ * missing and how to get them: ./judge.ts), what the start adjusted
  * and what training found (`warnings`, also on stderr: a VAE-GAN's stability) and, for a run that
  * collapsed (`src-shared/collapse.ts`: no active latent unit, KL under 0.1 nats, near-identical
  * samples), `collapsed` with the reason (also a `warning:` line on stderr).
@@ -89,7 +112,12 @@ export async function train(o: Options): Promise<number> {
   const outDir = o.out ? path.resolve(o.out) : undefined;
   if (outDir) await checkRunOut(outDir, workspace);
   const tty = process.stderr.isTTY && !o.json;
-  const engine = await openEngine(o, workspace, progressPrinter(o, tty));
+  const watch = new JudgeWatch();
+  const progress = progressPrinter(o, tty);
+  const engine = await openEngine(o, workspace, (name, payload) => {
+    watch.onEvent(name, payload);
+    progress(name, payload);
+  });
   const onSig = () => {
     void engine.call('datasets:cancel', {}); // an import still running stops too
     void engine.call('training:stop', {});
@@ -103,8 +131,14 @@ export async function train(o: Options): Promise<number> {
     for (const w of warnings ?? []) console.error(`warning: ${w}`);
     await engine.waitForTraining();
     if (tty) process.stderr.write('\n');
+    const judging = tty && watch.isQueued(runId);
+    if (judging) process.stderr.write(`computing the Fréchet distance and recognised share (at most ${JUDGE_WAIT_MS / 1000} s)…`);
+    const judged = await watch.wait(runId);
+    if (judging) process.stderr.write('\r\x1b[K');
+    // Not cached (its training would take many minutes) or too slow: stopped, and said why.
+    if (judged.state === 'untrained' || judged.state === 'timeout') await engine.call('classifier:cancel', {});
     const run = (await engine.call('runs:list', {})).find((r) => r.id === runId)!;
-    const progress = await engine.call('training:status', {});
+    const status = await engine.call('training:status', {});
     let runDir = path.join(engine.workspace, 'runs', runId);
     if (outDir) {
       await engine.dispose(); // nothing of the run is held open while it moves
@@ -112,7 +146,9 @@ export async function train(o: Options): Promise<number> {
       runDir = outDir;
     }
     if (run.state === 'error') throw new LabError('DIVERGED', run.error ?? 'training failed');
-    const m = run.metrics;
+    const m = judged.state === 'done' ? judged.metrics : run.metrics;
+    const note = judgeNote(judged, path.join(workspace, 'datasets'));
+    if (note) console.error(note);
     // What training itself found (a VAE-GAN's stability warnings), after the start's.
     const later = (run.warnings ?? []).filter((w) => !(warnings ?? []).includes(w));
     for (const w of later) console.error(`warning: ${w}`);
@@ -124,22 +160,8 @@ export async function train(o: Options): Promise<number> {
         run: runDir,
         state: run.state,
         epochs: run.epochsDone,
-        test: m
-          ? {
-              elbo: m.elbo,
-              recon: m.recon,
-              kl: m.kl,
-              activeUnits: m.activeUnits,
-              knnAccuracy: m.knnAccuracy,
-              sampleSpread: m.sampleSpread,
-              likelihood: m.likelihood,
-              sigma: m.sigma,
-              frechet: m.frechet,
-              frechetSamples: m.frechetSamples,
-              reconAccuracy: m.reconAccuracy,
-            }
-          : null,
-        samplesPerSecond: progress?.samplesPerSecond ?? null,
+        test: testJson(m),
+        samplesPerSecond: status?.samplesPerSecond ?? null,
         ...(allWarnings.length ? { warnings: allWarnings } : {}),
         ...(collapsed ? { collapsed } : {}),
       }),
