@@ -1,5 +1,6 @@
 /** `latent-lab generate` and `latent-lab embeddings`: exports from a saved run (`export:start`). */
 import path from 'node:path';
+import { kindName } from '../../src-shared/runNames';
 import type { ExportRequest } from '../../src-shared/types';
 import { RunStore } from '../engine/runs';
 import { num, UsageError, type Options } from './args';
@@ -26,7 +27,7 @@ async function exportRun(o: Options, format: string | undefined): Promise<number
   if (!format) throw new UsageError('--format is required (imagefolder, idx or npz)');
   if (!o.out) throw new UsageError('--out is required');
   const rec = await new RunStore(workspace).read(runId);
-  if (o.label !== undefined && rec.config.model.kind !== 'cvae') throw new UsageError(`--label needs a CVAE run (this one is ${rec.config.model.kind.toUpperCase()})`);
+  if (o.label !== undefined && rec.config.model.kind !== 'cvae') throw new UsageError(`--label needs a CVAE run (this one is ${kindName(rec.config.model.kind)})`);
   const label = labelIndex(o.label, rec.labelNames);
   const engine = await openEngine(o, workspace);
   await engine.call('runs:open', { runId });

@@ -54,6 +54,12 @@ describe('latent-lab train --model vaegan', () => {
     expect(images.subarray(16).some((v) => v > 128)).toBe(true);
     const manifest = JSON.parse(await fs.readFile(path.join(out, 'manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ modelKind: 'vaegan', latentDim: 2 });
+
+    // --label is for a CVAE: the refusal names the kind as the app does.
+    const l = await cli(['generate', '--run', runDir, '--count', '6', '--label', '7', '--format', 'idx', '--out', path.join(ws, 'sevens')]);
+    expect(l.code).toBe(2);
+    expect(l.stderr.trim()).toBe('latent-lab: --label needs a CVAE run (this one is VAE-GAN) (see --help)');
+    expect(existsSync(path.join(ws, 'sevens'))).toBe(false);
   }, 400_000);
 
   it('refuses the VAE-GAN flags on another kind, and bad values, before training', async () => {
