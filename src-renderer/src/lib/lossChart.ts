@@ -135,14 +135,39 @@ function fitSize(self: uPlot, values: string[], axisIdx: number, cycleNum: numbe
 /** The lower panel's outer right (feature) axis, CSS px: fixed, so the upper panel can leave the same room. Its labels are ≤ 5 characters (`tickLabels`). */
 export const FEATURE_AXIS_WIDTH = 40;
 
-/** Hover wiring: panels with one `sync` key share the crosshair; `onHover` gets the hovered point's index (null: none). */
-export interface ChartHover {
+/**
+ * The inner y axes' widths (CSS px) of a VAE-GAN's two panels, shared so both plots span the same
+ * x pixels (their epochs and crosshairs line up): each axis is as wide as the wider of its own
+ * labels and the other panel's axis on the same side. `version` changes whenever a panel's own
+ * width does; the other panel then lays its axes out again.
+ */
+export class SharedAxisWidths {
+  version = 0;
+  readonly #own = new Map<string, number>();
+
+  /** The width for `panel`'s axis on `side` (3 left, 1 right) whose labels need `own` px. */
+  fit(panel: ChartPanel, side: number, own: number): number {
+    const key = `${panel}:${side}`;
+    if (this.#own.get(key) !== own) {
+      this.#own.set(key, own);
+      this.version++;
+    }
+    return Math.max(own, this.#own.get(`${panel === 'loss' ? 'gan' : 'loss'}:${side}`) ?? 0);
+  }
+}
+
+/**
+ * How panels are linked: panels with one `sync` key share the crosshair; `onHover` gets the
+ * hovered point's index (null: none); `widths` lines up their y axes.
+ */
+export interface ChartLink {
   sync?: string;
   onHover?: (idx: number | null) => void;
+  widths?: SharedAxisWidths;
 }
 
 /** The options of `panel` at `width` × `height` CSS pixels. */
-export function lossChartOptions(width: number, height: number, dark: boolean, show: ChartKinds, panel: ChartPanel = 'loss', hover: ChartHover = {}): uPlot.Options {
+export function lossChartOptions(width: number, height: number, dark: boolean, show: ChartKinds, panel: ChartPanel = 'loss', hover: ChartLink = {}): uPlot.Options {
   const axis = dark ? '#9aa4b8' : '#5b6476';
   const grid = dark ? 'rgba(154,164,184,0.12)' : 'rgba(91,100,118,0.12)';
   const font = '11px system-ui';
@@ -160,17 +185,27 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
     splits: (self, _axisIdx, min, max) => niceSplits(min, max, (self.bbox?.height ?? 0) / (uPlot.pxRatio || 1) >= 120 ? 4 : 3),
     values: (_self, splits) => tickLabels(splits),
   };
+  // The inner y axes: as wide as their labels, and with `hover.widths` as the other panel's too.
+  const widths = hover.widths;
+  const inner = (side: number): uPlot.Axis.Size =>
+    widths
+      ? (self, values, axisIdx, cycleNum) => {
+          const cached = (self.axes[axisIdx] as { _size?: number })._size;
+          if (cycleNum > 1 && cached) return cached;
+          return widths.fit(panel, side, fitSize(self, values, axisIdx, cycleNum));
+        }
+      : fitSize;
   const axes: uPlot.Axis[] =
     panel === 'loss'
       ? [
           x,
-          { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: fitSize, font, scale: 'y' },
-          show.kl ? { stroke: c.kl, grid: { show: false }, ticks, side: 1, size: fitSize, font, scale: 'kl' } : { show: false, side: 1, size: 8, scale: 'kl' },
+          { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: inner(3), font, scale: 'y' },
+          show.kl ? { stroke: c.kl, grid: { show: false }, ticks, side: 1, size: inner(1), font, scale: 'kl' } : { show: false, side: 1, size: 8, scale: 'kl' },
         ]
       : [
           x,
-          { stroke: c.disc, grid: { stroke: grid, width: 1 }, ticks, size: fitSize, font, scale: 'disc', ...ganTicks },
-          { stroke: c.gen, grid: { show: false }, ticks, side: 1, size: fitSize, font, scale: 'gan', ...ganTicks },
+          { stroke: c.disc, grid: { stroke: grid, width: 1 }, ticks, size: inner(3), font, scale: 'disc', ...ganTicks },
+          { stroke: c.gen, grid: { show: false }, ticks, side: 1, size: inner(1), font, scale: 'gan', ...ganTicks },
           { stroke: c.feature, grid: { show: false }, ticks, side: 1, size: FEATURE_AXIS_WIDTH, font, scale: 'feature', ...ganTicks },
         ];
   return {

@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type uPlot from 'uplot';
 import { LossHistory } from '../../../src-renderer/src/state/training.svelte';
-import { lossChartOptions, niceSplits, tickLabels, type ChartPanel } from '../../../src-renderer/src/lib/lossChart';
+import { SharedAxisWidths, lossChartOptions, niceSplits, tickLabels, type ChartPanel } from '../../../src-renderer/src/lib/lossChart';
 import { ganReadout, hoverReadout, partsText } from '../../../src-renderer/src/lib/lossReadout';
 
 const GAN = { kl: true, gan: true };
@@ -69,6 +69,19 @@ describe('the VAE-GAN loss chart: which curve goes on which axis', () => {
     expect(right(upper) - right(lower)).toBe(feature.size);
     // Without a lower panel, no such room.
     expect(right(lossChartOptions(300, 150, false, { kl: true, gan: false }, 'loss'))).toBe(right(lower));
+  });
+
+  it('the two panels’ y axes on one side are as wide as the wider of them, so both plots span the same epochs', () => {
+    const w = new SharedAxisWidths();
+    expect(w.fit('loss', 3, 38)).toBe(38);
+    const v = w.version;
+    expect(w.fit('gan', 3, 30)).toBe(38); // "1.15" beside "600": the lower one widens
+    expect(w.fit('gan', 1, 42)).toBe(42);
+    expect(w.fit('loss', 1, 31)).toBe(42); // "25" beside "1.75": the upper one widens
+    expect(w.version).toBeGreaterThan(v); // a panel whose width changed makes the other lay out again
+    const settled = w.version;
+    expect(w.fit('loss', 1, 31)).toBe(42);
+    expect(w.version).toBe(settled); // the same widths again: nothing to redo (no redraw loop)
   });
 
   it('a feature spike of 20,000 reaches no series of the upper panel', () => {
