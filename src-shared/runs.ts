@@ -15,8 +15,11 @@ export const Metrics = z.object({
   kl: z.number(),
   /** Latent units whose posterior-mean variance across the test set exceeds 0.01. */
   activeUnits: z.number().int(),
-  /** k-NN (k=5) label accuracy in latent space, test points against training points. */
-  knnAccuracy: z.number(),
+  /**
+   * k-NN (k=5) label accuracy in latent space, test points against training points. Absent when
+   * the data has fewer than 2 classes (it would always be 1) or no test points.
+   */
+  knnAccuracy: z.number().optional(),
   /**
    * Sample spread: the mean pairwise Euclidean distance of 64 decoded prior samples (seeded) over
    * that of 64 training images (a CVAE: per label, 16 of each, averaged over labels); 0 = every

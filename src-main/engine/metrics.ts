@@ -314,6 +314,12 @@ export async function encodeYielding(
   return (await encodeSplitYielding(bundle, x, y, count, slice)).mean;
 }
 
+/** How many distinct labels the first `n` of `labels` hold (stops counting at 2). */
+function distinctLabels(labels: Int32Array, n: number): number {
+  for (let i = 1; i < n; i++) if (labels[i] !== labels[0]) return 2;
+  return n ? 1 : 0;
+}
+
 /**
  * Full test metrics of a model. `trainMean` (latent means of the first `trainCount` training
  * points) can be passed when the caller already has them, and `testParts` (the test split's
@@ -343,7 +349,8 @@ export async function computeMetrics(
   const trainN = pre ? pre.trainCount : Math.min(train.count, 10_000);
   const trMean = pre ? pre.trainMean : await encodeYielding(bundle, train.x, train.y, trainN);
   if (!pre) phase('encodeTrain');
-  const testN = Math.min(test.count, 2000);
+  // k-NN accuracy says nothing with fewer than 2 classes among the neighbours (always 100 %): left out.
+  const testN = distinctLabels(train.y, trainN) >= 2 ? Math.min(test.count, 2000) : 0;
   // k-NN in slices of queries, yielding between them.
   let correct = 0;
   const Q = 250;
@@ -359,7 +366,7 @@ export async function computeMetrics(
     recon: parts.recon,
     kl: parts.kl,
     activeUnits: activeUnits(teMean, test.count, d),
-    knnAccuracy: testN ? correct / testN : 0,
+    ...(testN ? { knnAccuracy: correct / testN } : {}),
     ...(te.logVar ? { klPerDim: klPerDimension(teMean, te.logVar, test.count, d) } : {}),
     likelihood: bundle.output,
     ...(bundle.output === 'gaussian' ? { sigma: gaussianSigma(bundle.config) } : {}),
