@@ -73,14 +73,16 @@ describe('Compare: how each run trained', () => {
 
 describe('Compare: telling two runs apart', () => {
   it('columns of two runs with the same model get their creation time, or their id’s end', () => {
-    const a = { ...run('20260101-aaaaaa', { kind: 'vae', dim: 8 }), created: '2026-01-01T10:00:00.000Z' };
-    const b = { ...run('20260101-bbbbbb', { kind: 'vae', dim: 8 }), created: '2026-01-02T15:30:00.000Z' };
+    const a = { ...run('20260101-100000-vae-z8', { kind: 'vae', dim: 8 }), created: '2026-01-01T10:00:00.000Z' };
+    const b = { ...run('20260101-100012-vae-z8', { kind: 'vae', dim: 8 }), created: '2026-01-02T15:30:00.000Z' };
     const [la, lb] = columnLabels(a, b);
     expect(la).not.toBe(lb);
     expect(la.startsWith('A · VAE z=8 · ')).toBe(true);
-    const same = columnLabels(a, { ...b, created: a.created });
-    expect(same[0]).toMatch(/aaaaaa$/);
-    expect(same[1]).toMatch(/bbbbbb$/);
+    // Created within the same minute: their ids, which end alike.
+    const same = columnLabels(a, { ...b, created: '2026-01-01T10:00:12.000Z' });
+    expect(same[0]).not.toBe(same[1]);
+    expect(same[0]).toContain(a.id);
+    expect(same[1]).toContain(b.id);
     // Different models: the model names tell them apart.
     expect(columnLabels(a, run('g', { kind: 'vaegan', dim: 8 }))).toEqual(['A · VAE z=8', 'B · VAE-GAN z=8']);
   });
@@ -91,6 +93,9 @@ describe('Compare: telling two runs apart', () => {
     const c = run('c');
     expect(pickerLabel(a, [a, b, c])).not.toBe(pickerLabel(b, [a, b, c]));
     expect(pickerLabel(c, [a, b, c])).toBe(c.name);
+    const twin = { ...b, created: a.created };
+    expect(pickerLabel(a, [a, twin])).toContain(a.id);
+    expect(pickerLabel(twin, [a, twin])).toContain(twin.id);
   });
 });
 

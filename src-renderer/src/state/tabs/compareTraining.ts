@@ -70,21 +70,26 @@ export function trainingDifference(a: RunTraining, b: RunTraining): string | nul
 
 /**
  * The two column labels ("A · VAE z=8"): when the runs' model names or run names are the same,
- * each also gets its creation time, and when that is the same too, the end of its run id.
+ * each also gets its creation time, and when that is the same to the minute, its run id.
  */
 export function columnLabels(a: Run | undefined, b: Run | undefined): [string, string] {
   const base = (side: string, r: Run | undefined) => (r ? `${side} · ${modelName(r.config.model)}` : side);
   const labels: [string, string] = [base('A', a), base('B', b)];
   if (!a || !b || (labels[0].slice(1) !== labels[1].slice(1) && a.name !== b.name)) return labels;
   const [da, db] = [fmtDate(a.created), fmtDate(b.created)];
-  const tag = (r: Run, d: string) => (da !== db ? d : `…${r.id.slice(-6)}`);
+  // Created within the same minute: the run ids (unique; their ends alone repeat: "…-vae-z8").
+  const tag = (r: Run, d: string) => (da !== db ? d : r.id);
   return [`${labels[0]} · ${tag(a, da)}`, `${labels[1]} · ${tag(b, db)}`];
 }
 
 /**
  * A run's label in the run pickers: its name, and its creation time when another run in `runs`
- * has the same name (two "VAE z=8 · mnist" runs cannot be told apart otherwise).
+ * has the same name (two "VAE z=8 · mnist" runs cannot be told apart otherwise); its id when
+ * that run was created in the same minute.
  */
 export function pickerLabel(run: Run, runs: readonly Run[]): string {
-  return runs.some((r) => r.id !== run.id && r.name === run.name) ? `${run.name} · ${fmtDate(run.created)}` : run.name;
+  const twins = runs.filter((r) => r.id !== run.id && r.name === run.name);
+  if (!twins.length) return run.name;
+  const date = fmtDate(run.created);
+  return twins.some((r) => fmtDate(r.created) === date) ? `${run.name} · ${run.id}` : `${run.name} · ${date}`;
 }
