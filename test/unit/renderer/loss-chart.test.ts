@@ -154,8 +154,8 @@ describe('the chart’s values in nats', () => {
     for (const panel of ['loss', 'gan'] as const) {
       const o = lossChartOptions(300, 150, false, GAN, panel, { sync: 'k', onHover });
       expect(o.cursor?.sync?.key).toBe('k');
-      o.hooks!.setCursor![0]({ cursor: { idx: 3 } } as unknown as uPlot);
-      o.hooks!.setCursor![0]({ cursor: { idx: null } } as unknown as uPlot);
+      o.hooks!.setCursor![0]!({ cursor: { idx: 3 } } as unknown as uPlot);
+      o.hooks!.setCursor![0]!({ cursor: { idx: null } } as unknown as uPlot);
     }
     expect(onHover.mock.calls).toEqual([[3], [null], [3], [null]]);
   });
