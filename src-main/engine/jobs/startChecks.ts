@@ -34,7 +34,7 @@ export const FEW_STEPS = 500;
 /**
  * A notice when the run will take fewer than FEW_STEPS optimiser steps in all (epochs ×
  * ⌈train count / batch⌉, one step per batch, the last one partial): how many, and what gives more
- * (a smaller batch only when one reaches FEW_STEPS within these epochs).
+ * (a smaller batch, a power of two, only when one reaches FEW_STEPS within these epochs).
  * `cfg.batchSize` is the one the run really uses (after `clampBatch`); `trainCount` ≥ 1.
  */
 export function fewStepsWarning(cfg: TrainConfig, trainCount: number): string[] {
@@ -42,7 +42,10 @@ export function fewStepsWarning(cfg: TrainConfig, trainCount: number): string[] 
   const steps = perEpoch * cfg.epochs;
   if (steps >= FEW_STEPS) return [];
   const fmt = (v: number) => v.toLocaleString('en-US');
-  const smaller = Math.max(1, Math.floor(trainCount / Math.ceil(FEW_STEPS / cfg.epochs)));
+  // The largest batch that reaches FEW_STEPS in these epochs, rounded down to a power of two (the
+  // sizes people use: 32, not 47).
+  const exact = Math.max(1, Math.floor(trainCount / Math.ceil(FEW_STEPS / cfg.epochs)));
+  const smaller = 2 ** Math.floor(Math.log2(exact));
   const smallerSteps = Math.ceil(trainCount / smaller) * cfg.epochs;
   const epochsNeeded = Math.ceil(FEW_STEPS / perEpoch);
   // A smaller batch is offered only when it alone reaches FEW_STEPS (48 examples × 2 epochs give at most 96, even at batch 1).
