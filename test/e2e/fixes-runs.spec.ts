@@ -147,5 +147,8 @@ test('the centre header fits at 1280×800; axes are named; validation in words; 
     await expect(page.getByTestId('train-eta')).toHaveText('paused');
     await page.getByTestId('stop-button').click();
     await expect(page.getByTestId('train-state')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    // Stopped: where it stopped and what was saved, not the live numbers frozen mid-epoch.
+    await expect(page.getByTestId('train-eta')).toHaveText(/^saved: \d+ epochs?$/);
+    await expect(page.getByTestId('train-progress').locator('xpath=following-sibling::div[1]')).toContainText(/stopped in epoch \d+\/500/);
   });
 });
