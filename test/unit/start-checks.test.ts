@@ -23,7 +23,7 @@ describe('fewStepsWarning', () => {
     const epochs = Number(/more epochs \(([\d,]+) at batch 72\)/.exec(w!)![1]!.replace(/,/g, ''));
     expect(epochs * 1).toBeGreaterThanOrEqual(FEW_STEPS);
     // A power of two, as people pick batches (MNIST's 8,000 × 3 epochs at 64: 32, not 47).
-    const vaegan = fewStepsWarning(cfg({ epochs: 3, batchSize: 64, model: { kind: 'vaegan' } }), 8000)[0];
+    const vaegan = fewStepsWarning(TrainConfig.parse({ epochs: 3, batchSize: 64, model: { kind: 'vaegan' } }), 8000)[0];
     expect(vaegan).toMatch(/a smaller batch \(e\.g\. 32: 750 steps\)/);
     expect(fewStepsWarning(cfg({ epochs: 2, batchSize: 100 }), 250)[0]).toMatch(/only 6 optimiser steps in all \(2 epochs × 3 batches of up to 100\)/);
   });
