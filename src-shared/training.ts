@@ -17,6 +17,14 @@ import { GanParts } from './vaegan';
  */
 export const DEFAULT_BATCH_SIZE = { ae: 256, vae: 256, cvae: 256, vaegan: 64 } as const satisfies Record<ModelConfig['kind'], number>;
 
+/**
+ * Optimiser steps of `epochs` epochs over `trainCount` training examples at `batchSize`: one step
+ * per batch, the last batch of an epoch partial (epochs × ⌈trainCount / batchSize⌉).
+ */
+export function optimiserSteps(epochs: number, trainCount: number, batchSize: number): number {
+  return epochs * Math.ceil(trainCount / batchSize);
+}
+
 /** A training run's settings; a missing batch size becomes the model kind's `DEFAULT_BATCH_SIZE`. */
 export const TrainConfig = z
   .object({

@@ -2,7 +2,7 @@
  * What a training start adjusts or warns about before a run exists (the batch clamp, a run of too
  * few optimiser steps), each with a notice in words that the run keeps (`RunRecord.warnings`), `training:start` returns and the CLI prints.
  */
-import { LabError, type TrainConfig } from '../../../src-shared/types';
+import { LabError, optimiserSteps, type TrainConfig } from '../../../src-shared/types';
 
 /**
  * Refuses a model kind the data cannot train: a VAE-GAN needs images (its discriminator judges
@@ -38,15 +38,15 @@ export const FEW_STEPS = 500;
  * `cfg.batchSize` is the one the run really uses (after `clampBatch`); `trainCount` ≥ 1.
  */
 export function fewStepsWarning(cfg: TrainConfig, trainCount: number): string[] {
-  const perEpoch = Math.ceil(trainCount / cfg.batchSize);
-  const steps = perEpoch * cfg.epochs;
+  const perEpoch = optimiserSteps(1, trainCount, cfg.batchSize);
+  const steps = optimiserSteps(cfg.epochs, trainCount, cfg.batchSize);
   if (steps >= FEW_STEPS) return [];
   const fmt = (v: number) => v.toLocaleString('en-US');
   // The largest batch that reaches FEW_STEPS in these epochs, rounded down to a power of two (the
   // sizes people use: 32, not 47).
   const exact = Math.max(1, Math.floor(trainCount / Math.ceil(FEW_STEPS / cfg.epochs)));
   const smaller = 2 ** Math.floor(Math.log2(exact));
-  const smallerSteps = Math.ceil(trainCount / smaller) * cfg.epochs;
+  const smallerSteps = optimiserSteps(cfg.epochs, trainCount, smaller);
   const epochsNeeded = Math.ceil(FEW_STEPS / perEpoch);
   // A smaller batch is offered only when it alone reaches FEW_STEPS (48 examples × 2 epochs give at most 96, even at batch 1).
   const ways = [

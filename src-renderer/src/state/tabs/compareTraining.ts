@@ -4,7 +4,7 @@
  * VAE-GAN at its default 64 took about four times fewer steps), and column labels that tell two
  * runs apart when they share a name. Pure functions of the contract's `RunSummary` / `DatasetInfo`.
  */
-import type { DatasetInfo, RunSummary } from '../../lib/contract';
+import { optimiserSteps, type DatasetInfo, type RunSummary } from '../../lib/contract';
 import { fmtDate, fmtInt, modelName } from '../../lib/format';
 
 type Run = Pick<RunSummary, 'id' | 'name' | 'created' | 'config' | 'epochsDone'>;
@@ -40,7 +40,7 @@ export function trainCountOf(run: Run, datasets: readonly DatasetInfo[]): number
  */
 export function runTraining(run: Run, trainCount?: number): RunTraining {
   const { batchSize, learningRate, epochs: epochsPlanned } = run.config;
-  const steps = trainCount && trainCount > 0 ? run.epochsDone * Math.ceil(trainCount / batchSize) : undefined;
+  const steps = trainCount && trainCount > 0 ? optimiserSteps(run.epochsDone, trainCount, batchSize) : undefined;
   return { batchSize, epochs: run.epochsDone, epochsPlanned, learningRate, ...(steps !== undefined ? { steps } : {}) };
 }
 
