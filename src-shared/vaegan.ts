@@ -17,8 +17,8 @@ import { z } from 'zod';
  * reconstructions read as their digit, γ 0.2 → 64.7 / 95.7 %, γ 0.3 → 67.6 / 96.05 %; after 120
  * epochs γ 0.1 falls to 72.6 / 94.4 % and γ 0.2 to 71.2 / 95.6 %. Through the Engine (300 s,
  * 165 epochs) γ 0.3 gave 61.9 against the VAE's 82.2 with 95.7 % recognised. The discriminator's
- * rate × 0.5: at batch 64 it otherwise learns the 8,000 training digits by heart and its signal
- * worsens the samples with time (peer, γ 0.2, 120 epochs: 71.2 at × 1, **57.5 at × 0.5**, 61.2 at
+ * rate × 0.5: at batch 64 its signal otherwise worsens the samples with time (not memorisation
+ * alone: R1, augmentation and dropout did not help; docs/PERFORMANCE.md) (peer, γ 0.2, 120 epochs: 71.2 at × 1, **57.5 at × 0.5**, 61.2 at
  * × 0.25; γ 0.3 × 0.5: 59.1 with 95.85 % recognised). All these defaults through the Engine, 300 s
  * each: 62.05 against the VAE's 82.29 (0.754×), 95.25 % recognised. Pixel weight 1 was the best tried. The
  * sweeps: docs/PERFORMANCE.md, VAE-GAN.
