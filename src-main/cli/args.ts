@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { numberRange, type NumberRange } from './numbers';
 
-/** A wrong command line: exit code 2, and the message ends with "(see --help)". */
+/** A wrong command line: exit code 2, and the message ends with "(see <command> --help)" (main.ts). */
 export class UsageError extends Error {}
 
 const OPTIONS = {

@@ -23,7 +23,9 @@ export type Judged =
   /** They will not come (`message`: why, from the engine). */
   | { state: 'dropped'; message: string }
   /** Not within the wait. */
-  | { state: 'timeout'; waitedMs: number };
+  | { state: 'timeout'; waitedMs: number }
+  /** The user stopped the wait (Ctrl-C). */
+  | { state: 'cancelled' };
 
 /**
  * Follows the engine's events (`onEvent`, chained into the engine's `emit`) and tells what became
@@ -35,6 +37,7 @@ export class JudgeWatch {
   private readonly settled = new Map<string, Judged>();
   private untrained: string | null = null;
   private wake: (() => void) | null = null;
+  private cancelled = false;
 
   /** The engine's event `name` with `payload` (every event may be passed; others are ignored). */
   onEvent<N extends EventName>(name: N, payload: EventPayload<N>): void {
@@ -51,6 +54,12 @@ export class JudgeWatch {
       // Only a classifier that is not cached trains (the CLI's engine queues this run alone).
       if (p.state === 'training' && this.untrained === null) this.untrained = p.dataset;
     } else return;
+    this.wake?.();
+  }
+
+  /** Stops waiting (Ctrl-C): a `wait` running now, or called later, resolves with `cancelled` at once. */
+  cancel(): void {
+    this.cancelled = true;
     this.wake?.();
   }
 
@@ -72,6 +81,7 @@ export class JudgeWatch {
       for (;;) {
         const s = this.settled.get(runId);
         if (s) return s;
+        if (this.cancelled) return { state: 'cancelled' };
         if (this.untrained !== null) return { state: 'untrained', dataset: this.untrained };
         if (Date.now() - start >= timeoutMs) return { state: 'timeout', waitedMs: Date.now() - start };
         const next = new Promise<void>((r) => (this.wake = r));
@@ -99,6 +109,8 @@ export function judgeNote(j: Judged, dataDir: string): string | null {
       );
     case 'dropped':
       return `note: ${what}: ${j.message}`;
+    case 'cancelled':
+      return `note: ${what}: not waited for (Ctrl-C); the app adds them when it opens the run (npm start)`;
     case 'timeout':
       return `note: ${what}: the judging classifier did not finish within ${Math.round(j.waitedMs / 1000)} s; the app adds them when it opens the run (npm start)`;
     default:

@@ -50,7 +50,10 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (debug && err instanceof Error) console.error(err.stack);
     const msg = err instanceof Error ? err.message : String(err);
-    const hint = err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? ' (see --help)' : '';
+    // The command's own usage when the command is known ("see train --help"), else the list.
+    const command = process.argv[2];
+    const where = command && Object.hasOwn(COMMANDS, command) && commandUsage(command) ? `${command} --help` : '--help';
+    const hint = err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? ` (see ${where})` : '';
     console.error(`latent-lab: ${msg}${hint}`);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   },

@@ -96,7 +96,8 @@ function testJson(m: Metrics | null): Record<string, unknown> | null {
 }
 
 /**
- * Trains until done (Ctrl-C stops and keeps what was learnt), then prints one JSON line: the run
+ * Trains until done (Ctrl-C stops and keeps what was learnt; a second Ctrl-C exits at once; one
+ * after the run's end skips the wait for the classifier's numbers), then prints one JSON line: the run
  * folder, state, epochs, test metrics (with the likelihood the ELBO is under; image runs: the
  * Fréchet distance and reconstruction accuracy, waited for — at most `JUDGE_WAIT_MS` — when the
  * dataset's judging classifier is cached, else a `note:` line on stderr says why they are
@@ -118,11 +119,18 @@ export async function train(o: Options): Promise<number> {
     watch.onEvent(name, payload);
     progress(name, payload);
   });
+  // Ctrl-C: during training, stops it (what was learnt is kept); again while it stops, exits at
+  // once (exit code 130, as the default would); after the run's end, stops waiting for the
+  // classifier's numbers.
+  let phase: 'training' | 'stopping' | 'judging' = 'training';
   const onSig = () => {
+    if (phase === 'judging') return watch.cancel();
+    if (phase === 'stopping') process.exit(130);
+    phase = 'stopping';
     void engine.call('datasets:cancel', {}); // an import still running stops too
     void engine.call('training:stop', {});
   };
-  process.once('SIGINT', onSig);
+  process.on('SIGINT', onSig);
   try {
     // Loaded (and memoised) first so that its warnings come before the training's output.
     const data = await engine.call('datasets:prepare', { dataset: cfg.dataset });
@@ -130,13 +138,14 @@ export async function train(o: Options): Promise<number> {
     const { runId, warnings } = await engine.call('training:start', cfg);
     for (const w of warnings ?? []) console.error(`warning: ${w}`);
     await engine.waitForTraining();
+    phase = 'judging';
     if (tty) process.stderr.write('\n');
     const judging = tty && watch.isQueued(runId);
-    if (judging) process.stderr.write(`computing the Fréchet distance and recognised share (at most ${JUDGE_WAIT_MS / 1000} s)…`);
+    if (judging) process.stderr.write(`computing the Fréchet distance and recognised share (at most ${JUDGE_WAIT_MS / 1000} s; Ctrl-C skips)…`);
     const judged = await watch.wait(runId);
     if (judging) process.stderr.write('\r\x1b[K');
     // Not cached (its training would take many minutes) or too slow: stopped, and said why.
-    if (judged.state === 'untrained' || judged.state === 'timeout') await engine.call('classifier:cancel', {});
+    if (judged.state === 'untrained' || judged.state === 'timeout' || judged.state === 'cancelled') await engine.call('classifier:cancel', {});
     const run = (await engine.call('runs:list', {})).find((r) => r.id === runId)!;
     const status = await engine.call('training:status', {});
     let runDir = path.join(engine.workspace, 'runs', runId);

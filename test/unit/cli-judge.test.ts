@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine';
 import type { ClassifierData } from '../../src-main/engine/classifier/classifier';
-import { JudgeWatch } from '../../src-main/cli/judge';
+import { JudgeWatch, judgeNote } from '../../src-main/cli/judge';
 import type { Metrics } from '../../src-shared/types';
 import { heldClassifierTraining } from './classifierStub';
 import { runCli, stderrLines } from './cliOutput';
@@ -116,5 +116,18 @@ describe('JudgeWatch: what became of a run’s classifier numbers', () => {
     quiet.onEvent('training:done', { runId: 'a', state: 'done', metrics: base, pending: true });
     const r = await quiet.wait('a', 50);
     expect(r.state).toBe('timeout');
+  });
+
+  it('Ctrl-C during the wait ends it at once (not after the 5-minute bound), and the note says so', async () => {
+    const w = new JudgeWatch();
+    w.onEvent('training:done', { runId: 'a', state: 'done', metrics: base, pending: true });
+    const waiting = w.wait('a', 60 * 60_000);
+    w.cancel();
+    const r = await waiting;
+    expect(r).toEqual({ state: 'cancelled' });
+    expect(judgeNote(r, '/ws/datasets')).toMatch(/not waited for \(Ctrl-C\)/);
+    // A later wait does not hang either.
+    w.onEvent('training:done', { runId: 'b', state: 'done', metrics: base, pending: true });
+    expect(await w.wait('b', 60 * 60_000)).toEqual({ state: 'cancelled' });
   });
 });

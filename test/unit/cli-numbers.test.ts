@@ -52,7 +52,7 @@ describe('numeric flags', () => {
     ] as const) {
       const r = await runCli(['train', ...args], { home });
       expect(r.code).toBe(2);
-      expect(r.stderr.trim().split('\n')).toEqual([`latent-lab: ${msg} (see --help)`]);
+      expect(r.stderr.trim().split('\n')).toEqual([`latent-lab: ${msg} (see train --help)`]);
     }
   });
 });

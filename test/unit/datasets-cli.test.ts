@@ -73,7 +73,7 @@ describe('latent-lab inspect', () => {
     expect(tiny.stderr.trim()).toBe('latent-lab: too little data: "cat" has 1 image, "dog" has 1 image; each class needs at least 2 images (one to train on, one to test with)');
     const size = await cli(['inspect', '--data', path.join(ws, 'tiny'), '--size', '40']);
     expect(size.code).toBe(2);
-    expect(size.stderr.trim()).toBe('latent-lab: --size must be one of auto, 28, 32, 64, got "40" (see --help)');
+    expect(size.stderr.trim()).toBe('latent-lab: --size must be one of auto, 28, 32, 64, got "40" (see inspect --help)');
     const builtin = await cli(['train', '--dataset', 'mnist', '--transpose']);
     expect(builtin.code).toBe(2);
     expect(builtin.stderr).toMatch(/apply to your own data \(--data PATH\)/);

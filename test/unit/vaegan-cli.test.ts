@@ -58,7 +58,7 @@ describe('latent-lab train --model vaegan', () => {
     // --label is for a CVAE: the refusal names the kind as the app does.
     const l = await cli(['generate', '--run', runDir, '--count', '6', '--label', '7', '--format', 'idx', '--out', path.join(ws, 'sevens')]);
     expect(l.code).toBe(2);
-    expect(l.stderr.trim()).toBe('latent-lab: --label needs a CVAE run (this one is VAE-GAN) (see --help)');
+    expect(l.stderr.trim()).toBe('latent-lab: --label needs a CVAE run (this one is VAE-GAN) (see generate --help)');
     expect(existsSync(path.join(ws, 'sevens'))).toBe(false);
   }, 400_000);
 
