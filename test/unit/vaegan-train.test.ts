@@ -3,7 +3,8 @@
  * of its samples (features of a classifier trained here on the same digits) and makes its
  * reconstructions recognisable; through the engine it trains in a worker, refuses 2-D points,
  * carries the discriminator's loss in its progress and history, and a forced failure (a
- * discriminator far faster than a frozen encoder/decoder) fires both stability warnings in the
+ * discriminator far faster than a frozen encoder/decoder) fires the stability warnings (the
+ * discriminator winning, collapse, reconstructions no better than the average image) in the
  * progress events and the run; the stability watch keeps the last healthy checkpoint.
  */
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
@@ -85,22 +86,24 @@ describe('VAE-GAN stability watch', () => {
     const last = b.decoder.layers.filter((l) => l.getClassName() === 'Dense').at(-1)!;
     const [k, bias] = last.getWeights();
     last.setWeights([tf.mul(k, 40), bias]);
-    const health = new GanHealth(4, 784, data.train, 1);
+    const health = new GanHealth(b, data, 1);
     const ok = { loss: 1, recon: 1, kl: 0, gan: { disc: 1.2, gen: 1, feature: 1 } };
-    const h1 = health.check(b, 1, ok);
+    // Reconstructions halfway from the average training image to perfect copies.
+    const val = { loss: 1, recon: (health.baselines.average + health.baselines.perfect) / 2, kl: 0 };
+    const h1 = health.check(b, 1, ok, val);
     expect(h1.spreadRatio).toBeGreaterThan(COLLAPSE_SPREAD);
     expect(health.shouldSave(h1)).toBe(true);
     health.markSaved(h1);
     expect(health.warnings()).toEqual([]);
 
-    const h2 = health.check(b, 2, { ...ok, gan: { ...ok.gan, disc: DISC_WIN_NATS / 5 } });
+    const h2 = health.check(b, 2, { ...ok, gan: { ...ok.gan, disc: DISC_WIN_NATS / 5 } }, val);
     expect(h2.discWins).toBe(true);
     expect(health.shouldSave(h2)).toBe(false);
     expect(health.unsavedLatest).toBe(true);
     expect(health.warnings().join('\n')).toMatch(/discriminator is winning.*epoch 2[\s\S]*saved model is from epoch 1, the last healthy one/);
 
     last.setWeights([tf.zerosLike(k), bias]);
-    const h3 = health.check(b, 3, ok);
+    const h3 = health.check(b, 3, ok, val);
     expect(h3.collapsed).toBe(true);
     expect(h3.spreadRatio).toBeLessThan(0.01);
     expect(health.shouldSave(h3)).toBe(false);
@@ -150,7 +153,10 @@ describe('VAE-GAN through the engine', () => {
     const warned = progress.filter((p) => p.runId === runId && p.warnings?.length).at(-1)!;
     expect(warned.warnings!.join('\n')).toMatch(/discriminator is winning/);
     expect(warned.warnings!.join('\n')).toMatch(/generator collapse: near-identical samples/);
-    expect(run.warnings!.join('\n')).toMatch(/discriminator is winning[\s\S]*generator collapse[\s\S]*no epoch has been healthy yet, so each epoch is saved: the saved model is epoch 3's/);
+    // The nearly frozen decoder's reconstructions are no better than the average training image.
+    expect(run.warnings!.join('\n')).toMatch(
+      /discriminator is winning[\s\S]*generator collapse[\s\S]*reconstructions are no better than the average training image[\s\S]*no epoch has been healthy yet, so each epoch is saved: the saved model is epoch 3's/,
+    );
     const history = await engine.call('runs:history', { runId });
     expect(history.epochs.length).toBe(3);
     const lastEpoch = history.epochs.at(-1)!;

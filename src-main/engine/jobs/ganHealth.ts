@@ -8,7 +8,18 @@
  *   - generator collapse: `HEALTH_SAMPLES` decoded prior samples (fixed seeded z_p) whose mean
  *     pairwise Euclidean distance is under `COLLAPSE_SPREAD` × that of as many training images
  *     (the data's own spread): near-identical samples (the same measure, `meanPairwiseDistance`
- *     of ../sampleSpread.ts, and threshold as every run's end-of-run `sampleSpread`).
+ *     of ../sampleSpread.ts, and threshold as every run's end-of-run `sampleSpread`);
+ *   - ruined reconstructions: the epoch's validation pixel likelihood (the VAE-GAN's `pixel`
+ *     term, −log p(x | x̃), nats per image of the test split; computed whatever the pixel weight)
+ *     placed between two references computed once (`pixelBaselines`): the average training
+ *     image as every reconstruction (it knows nothing of the input) and a perfect copy (x̃ = x).
+ *     Its `reconShare` = (average − recon) / (average − perfect), 0 at the average image, 1 for a
+ *     perfect copy; under `RECON_SHARE_MIN` the reconstructions carry almost nothing of their
+ *     input. And the pixel term diverging: the share under `RECON_DROP` × its best epoch's.
+ *     The validation term, not the training one: that is the mean over the epoch's batches,
+ *     lagging behind the weights (measured, MNIST: a healthy run's first epoch 216 nats in
+ *     training against the average image's 206, while its end-of-epoch reconstructions of the
+ *     test images were at 157 against 205).
  * An unhealthy epoch is not checkpointed once a healthy one was: the run keeps the last healthy
  * checkpoint, and its warnings say which epoch the saved model is from. Until the first healthy
  * epoch every epoch is saved (a run always has a model, the latest of its unhealthy ones).
@@ -16,9 +27,11 @@
 import { COLLAPSE_SPREAD } from '../../../src-shared/collapse';
 import type { LossParts } from '../../../src-shared/types';
 import { gaussian, mulberry32, permutation } from '../datasets/random';
-import { gatherRowsF32 } from '../datasets/rows';
+import { gatherRowsF32, rowsF32 } from '../datasets/rows';
 import { decodeArrays, type SplitData } from '../metrics';
 import type { ModelBundle } from '../models/build';
+import { gaussianConstant, gaussianSigma } from '../models/likelihood';
+import type { OutputKind } from '../models/spec';
 import { meanPairwiseDistance, SPREAD_SAMPLES } from '../sampleSpread';
 
 /** Mean discriminator loss (nats per sample, over an epoch) under which it counts as winning. */
@@ -28,6 +41,72 @@ export { COLLAPSE_SPREAD };
 /** Prior samples (and training images) the spread is measured on. */
 export const HEALTH_SAMPLES = SPREAD_SAMPLES;
 
+/**
+ * Share of the way from the average training image to a perfect copy (in pixel likelihood) under
+ * which reconstructions count as ruined: they keep under a tenth of what their input could tell
+ * them. Measured through the Engine (docs/RELIABILITY.md; MNIST, dense, z 16, batch 64): the
+ * forced failure (discriminator's rate × 50, pixel weight 0) −0.18 after 3 epochs on 2,000 digits
+ * and 0.05 after 2 on 8,000 (the user's useless model); pixel weight 0 alone −0.29 after 3 epochs
+ * on 2,000; healthy defaults 0.30 and 0.46 after epochs 1 and 2 on 8,000, 0.20 after 3 on 2,000
+ * (96 steps: its epochs 1 and 2, −0.09 and 0.06, are flagged, as a barely trained decoder is).
+ */
+export const RECON_SHARE_MIN = 0.1;
+/** The pixel term diverges when the share falls under this fraction of its best epoch's (it lost over half its gain). */
+export const RECON_DROP = 0.5;
+
+/** The pixel likelihood (nats per image, mean over the test images) of the two references of `reconShare`. */
+export interface PixelBaselines {
+  /** Every reconstruction the training split's per-pixel mean image. */
+  average: number;
+  /** Every reconstruction its input (x̃ = x): the data's own entropy (Bernoulli), the constant (Gaussian). */
+  perfect: number;
+}
+
+/** Rows read per pass when the baselines are computed. */
+const BASELINE_ROWS = 256;
+
+/** Calls `each(row values, row count)` over `split`'s rows, `BASELINE_ROWS` at a time (one reused buffer). */
+function forRows(split: SplitData, D: number, each: (x: Float32Array, m: number) => void): void {
+  const buf = new Float32Array(Math.min(BASELINE_ROWS, split.count) * D);
+  for (let s = 0; s < split.count; s += BASELINE_ROWS) {
+    const m = Math.min(BASELINE_ROWS, split.count - s);
+    each(rowsF32(split.x, D, s, m, buf), m);
+  }
+}
+
+/** x·log p with 0·log 0 = 0. */
+const xlog = (x: number, p: number) => (x > 0 ? x * Math.log(p) : 0);
+
+/**
+ * The references of `reconShare` for `test`'s images (D values each, in [0, 1]) under the run's
+ * likelihood, nats per image: the reconstruction that knows nothing of its input, the training
+ * split's per-pixel mean image (Bernoulli: the mean smoothed as Krichevsky–Trofimov's
+ * (Σx + ½) / (n + 1), so that a pixel never inked in training costs finite nats), and a perfect
+ * copy. Gaussian (fixed σ): ½·Σ ((x − mean)/σ)² + D·log(σ·√(2π)) and the constant alone.
+ * Empty splits give NaN (no verdict).
+ */
+export function pixelBaselines(train: SplitData, test: SplitData, D: number, output: OutputKind, sigma: number): PixelBaselines {
+  const sum = new Float64Array(D);
+  forRows(train, D, (x, m) => {
+    for (let i = 0; i < m * D; i++) sum[i % D] += x[i];
+  });
+  const mean = Float64Array.from(sum, (v) => (output === 'bernoulli' ? (v + 0.5) / (train.count + 1) : v / train.count));
+  let average = 0;
+  let perfect = 0;
+  forRows(test, D, (x, m) => {
+    for (let i = 0; i < m * D; i++) {
+      const v = x[i];
+      const p = mean[i % D];
+      if (output === 'bernoulli') {
+        average -= xlog(v, p) + xlog(1 - v, 1 - p);
+        perfect -= xlog(v, v) + xlog(1 - v, 1 - v);
+      } else average += 0.5 * ((v - p) / sigma) ** 2;
+    }
+  });
+  const constant = output === 'gaussian' ? gaussianConstant(D, sigma) : 0;
+  return { average: average / test.count + constant, perfect: perfect / test.count + constant };
+}
+
 /** One epoch's verdict: the problems found (empty: healthy) and the figures behind them. */
 export interface EpochHealth {
   epoch: number;
@@ -35,11 +114,22 @@ export interface EpochHealth {
   disc: number;
   /** Spread of the prior samples over the data's. */
   spreadRatio: number;
+  /** The validation pixel likelihood −log p(x | x̃), nats per image. */
+  recon: number;
+  /** (average − recon) / (average − perfect) of `PixelBaselines`: 0 no better than the average image, 1 a perfect copy (NaN: no verdict). */
+  reconShare: number;
   discWins: boolean;
   collapsed: boolean;
+  /** `reconShare` under `RECON_SHARE_MIN`. */
+  reconRuined: boolean;
+  /** Not ruined, but `reconShare` under `RECON_DROP` × its best earlier epoch's. */
+  reconDiverged: boolean;
 }
 
-const healthy = (h: EpochHealth) => !h.discWins && !h.collapsed;
+/** A share as a whole percentage. */
+const pct = (share: number) => `${Math.round(share * 100)} %`;
+
+const healthy = (h: EpochHealth) => !h.discWins && !h.collapsed && !h.reconRuined && !h.reconDiverged;
 
 export class GanHealth {
   private readonly zp: Float32Array;
@@ -49,11 +139,25 @@ export class GanHealth {
   savedEpoch = 0;
   private firstWin = 0;
   private firstCollapse = 0;
+  private firstRuined = 0;
+  private firstDiverged = 0;
+  /** The epoch with the highest `reconShare` so far (null: none yet). */
+  private best: EpochHealth | null = null;
+  /** The pixel likelihood references (nats per test image). */
+  readonly baselines: PixelBaselines;
   private last: EpochHealth | null = null;
   private savedHealthy = false;
 
-  /** `train`: the training split (its spread is measured once on a seeded sample of it). */
-  constructor(latentDim: number, D: number, train: SplitData, seed: number) {
+  /**
+   * `bundle`: the run's model (its latent size, input size and likelihood); `data.train`: the
+   * training split (its spread is measured once on a seeded sample of it, its mean image once for
+   * `PixelBaselines`); `data.test`: the images the validation reconstructs.
+   */
+  constructor(bundle: Pick<ModelBundle, 'config' | 'inputDim' | 'output'>, data: { train: SplitData; test: SplitData }, seed: number) {
+    const { latentDim } = bundle.config;
+    const D = bundle.inputDim;
+    const train = data.train;
+    this.baselines = pixelBaselines(train, data.test, D, bundle.output, gaussianSigma(bundle.config));
     this.n = Math.min(HEALTH_SAMPLES, train.count);
     const rng = mulberry32(seed + 4242);
     this.zp = Float32Array.from({ length: this.n * latentDim }, () => gaussian(rng));
@@ -61,15 +165,25 @@ export class GanHealth {
     this.dataSpread = meanPairwiseDistance(gatherRowsF32(train.x, D, idx, new Float32Array(this.n * D)), this.n, D);
   }
 
-  /** Checks the epoch that just ended (`bundle` holds its weights; `train.gan` its mean losses). */
-  check(bundle: ModelBundle, epoch: number, train: LossParts): EpochHealth {
+  /**
+   * Checks the epoch that just ended (`bundle` holds its weights; `train.gan` its mean losses;
+   * `val.recon` the pixel likelihood of its reconstructions of the test split, nats per image).
+   */
+  check(bundle: ModelBundle, epoch: number, train: LossParts, val: LossParts): EpochHealth {
     const samples = decodeArrays(bundle, this.zp, null, this.n);
     const spreadRatio = this.dataSpread > 0 ? meanPairwiseDistance(samples, this.n, bundle.inputDim) / this.dataSpread : 1;
     const disc = train.gan?.disc ?? Number.NaN;
-    const h: EpochHealth = { epoch, disc, spreadRatio, discWins: disc < DISC_WIN_NATS, collapsed: spreadRatio < COLLAPSE_SPREAD };
+    const { average, perfect } = this.baselines;
+    const reconShare = average > perfect ? (average - val.recon) / (average - perfect) : Number.NaN;
+    const reconRuined = reconShare < RECON_SHARE_MIN;
+    const reconDiverged = !reconRuined && this.best !== null && reconShare < RECON_DROP * this.best.reconShare;
+    const h: EpochHealth = { epoch, disc, spreadRatio, recon: val.recon, reconShare, discWins: disc < DISC_WIN_NATS, collapsed: spreadRatio < COLLAPSE_SPREAD, reconRuined, reconDiverged };
     // The epoch each problem began (its current streak).
     this.firstWin = h.discWins ? this.firstWin || epoch : 0;
     this.firstCollapse = h.collapsed ? this.firstCollapse || epoch : 0;
+    this.firstRuined = reconRuined ? this.firstRuined || epoch : 0;
+    this.firstDiverged = reconDiverged ? this.firstDiverged || epoch : 0;
+    if (!Number.isNaN(reconShare) && (!this.best || reconShare > this.best.reconShare)) this.best = h;
     this.last = h;
     return h;
   }
@@ -110,6 +224,21 @@ export class GanHealth {
       out.push(
         `generator collapse: near-identical samples since epoch ${this.firstCollapse} (prior samples spread ${h.spreadRatio.toFixed(2)}× the data's ` +
           `at epoch ${h.epoch}, under ${COLLAPSE_SPREAD}×); try a larger γ, a lower learning rate or a smaller β`,
+      );
+    }
+    if (h.reconRuined) {
+      out.push(
+        `reconstructions are no better than the average training image since epoch ${this.firstRuined}: ${h.recon.toFixed(0)} nats per test image at epoch ${h.epoch} ` +
+          `against the average image's ${this.baselines.average.toFixed(0)} (a perfect copy: ${this.baselines.perfect.toFixed(0)}; ${pct(h.reconShare)} of the way to it, under ${pct(RECON_SHARE_MIN)}), ` +
+          'so they carry almost nothing of their input; lower the discriminator\'s rate (discLrScale) or raise the pixel weight',
+      );
+    }
+    if (h.reconDiverged) {
+      const b = this.best!;
+      out.push(
+        `reconstructions are getting worse since epoch ${this.firstDiverged}: ${h.recon.toFixed(0)} nats per test image at epoch ${h.epoch} against ${b.recon.toFixed(0)} at epoch ${b.epoch}, ` +
+          `their best (${pct(h.reconShare)} of the way from the average training image's ${this.baselines.average.toFixed(0)} to a perfect copy, under ${RECON_DROP}× the best's ${pct(b.reconShare)}); ` +
+          'lower the discriminator\'s rate (discLrScale) or the learning rate, or raise the pixel weight',
       );
     }
     if (this.savedEpoch) {

@@ -274,7 +274,7 @@ export class Trainer {
     const cfg = rec.config;
     const dir = store.dir(rec.id);
     const bundle = lr.bundle;
-    const gan = isGan(cfg.model.kind) ? new GanHealth(cfg.model.latentDim, data.inputDim, data.train, cfg.seed) : null;
+    const gan = isGan(cfg.model.kind) ? new GanHealth(bundle, data, cfg.seed) : null;
     const startWarnings = rec.warnings ?? [];
     const ganWarnings = () => gan?.warnings() ?? [];
     const onProgress = (p: Omit<TrainProgress, 'runId' | 'state'>) => {
@@ -289,7 +289,7 @@ export class Trainer {
         control: job.control,
         onProgress,
         onEpochEnd: async (epoch, train, val) => {
-          const health = gan?.check(bundle, epoch, train);
+          const health = gan?.check(bundle, epoch, train, val);
           if (!health || gan!.shouldSave(health)) {
             await saveBundle(bundle, dir);
             if (health) gan!.markSaved(health);
