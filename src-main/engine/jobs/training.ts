@@ -299,10 +299,10 @@ export class Trainer {
             const all = [...startWarnings, ...w];
             if (all.length) rec.warnings = all;
             else delete rec.warnings;
-            // This epoch's verdict now (its report with `val` went out before the check; this one
-            // has none, so the epoch is not counted twice).
-            if (w.length && job.progress) {
-              const { val: _val, runId: _id, state: _state, ...rest } = job.progress;
+            // This epoch's verdict now, also when it clears the last report's (that report, with
+            // `val`, went out before the check; this one has none: the epoch is not counted twice).
+            if (job.progress && (w.length || job.progress.warnings?.length)) {
+              const { val: _val, runId: _id, state: _state, warnings: _w, ...rest } = job.progress;
               onProgress(rest);
             }
           }
