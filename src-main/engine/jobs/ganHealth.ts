@@ -229,7 +229,8 @@ export class GanHealth {
     if (h.reconRuined) {
       out.push(
         `reconstructions are no better than the average training image since epoch ${this.firstRuined}: ${h.recon.toFixed(0)} nats per test image at epoch ${h.epoch} ` +
-          `against the average image's ${this.baselines.average.toFixed(0)} (a perfect copy: ${this.baselines.perfect.toFixed(0)}; ${pct(h.reconShare)} of the way to it, under ${pct(RECON_SHARE_MIN)}), ` +
+          `against the average image's ${this.baselines.average.toFixed(0)} and a perfect copy's ${this.baselines.perfect.toFixed(0)} ` +
+          `(${h.reconShare > 0 ? `${pct(h.reconShare)} of the way from the one to the other, under ${pct(RECON_SHARE_MIN)}` : 'worse than the average image'}), ` +
           'so they carry almost nothing of their input; lower the discriminator\'s rate (discLrScale) or raise the pixel weight',
       );
     }
