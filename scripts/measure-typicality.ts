@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'fflate';
 import sharp from 'sharp';
+import type { RequestOutput } from '../src-shared/contract';
 import { Engine } from '../src-main/engine/engine';
 
 const epochs = Number(process.argv[2] ?? 5);
@@ -48,6 +49,12 @@ function photo(seed = 1): Promise<Uint8Array> {
 async function digitPng(engine: Engine, offset: number, invert: boolean): Promise<Uint8Array> {
   const s = await engine.call('datasets:sample', { dataset: { id: 'mnist' }, split: 'test', offset, count: 1 });
   return png(28, 28, 1, (x, y) => (invert ? 255 - s.images[y * 28 + x] * 255 : s.images[y * 28 + x] * 255));
+}
+
+/** Today's verdict (flagged above the 99th percentile of the score) and the two-sided one. */
+function verdicts(t: RequestOutput<'model:typicality'>): string {
+  const now = t.outside.map((o) => `${o.statistic} ${o.tail}`).join(' + ') || 'typical';
+  return `old: ${t.percentile > 99 ? 'atypical' : 'typical'} (pct ${t.percentile.toFixed(1)}) | new: ${now}`;
 }
 
 /** score, KL, recon, L (deflate length of the input's bytes, nats), S = score − L, ink sum. */
@@ -93,22 +100,27 @@ async function main(): Promise<void> {
     const smp = await engine.call('datasets:sample', { dataset: { id: 'mnist' }, split: 'test', offset: 0, count: N });
     const enc = await engine.call('model:encode', { images: smp.images, count: N });
     const feats: number[][] = [];
+    let oldFlagged = 0;
+    let newFlagged = 0;
     for (let i = 0; i < N; i++) {
       const x = smp.images.subarray(i * 784, (i + 1) * 784);
       const t = await engine.call('model:typicality', { input: x });
+      if (t.percentile > 99) oldFlagged++;
+      if (t.outside.length) newFlagged++;
       feats.push(features(x, t.score, enc.mean.subarray(i * enc.dim, (i + 1) * enc.dim), enc.logVar?.subarray(i * enc.dim, (i + 1) * enc.dim) ?? null));
     }
+    console.log(`test digits flagged: old ${oldFlagged}/${N}, new ${newFlagged}/${N}`);
     const cols = ['score', 'kl', 'recon', 'L', 'S', 'ink'];
     const sortedCols = cols.map((_, j) => feats.map((f) => f[j]).sort((a, b) => a - b));
     const pct = (j: number, v: number) => (100 * sortedCols[j].filter((u) => u <= v).length) / N;
     for (let j = 0; j < cols.length; j++) console.log(cols[j], 'test 0/1/50/99/100 pct:', [0, 0.01, 0.5, 0.99, 1].map((q) => sortedCols[j][Math.min(N - 1, Math.round(q * (N - 1)))].toFixed(1)).join(' '));
-    console.log('| input | ' + cols.join(' | ') + ' |');
+    console.log('| input | ' + cols.join(' | ') + ' | old verdict | new verdict |');
     for (const [name, make] of inputs) {
       try {
         const enc = await engine.call('model:encodeFile', { name: 'x.png', bytes: await make() });
         const t = await engine.call('model:typicality', { input: enc.input });
         const f = features(enc.input, t.score, enc.mean, enc.logVar);
-        console.log(`| ${name} | ${f.map((v, j) => `${v.toFixed(1)} (${pct(j, v).toFixed(1)})`).join(' | ')} | old pct ${t.percentile.toFixed(1)} |`);
+        console.log(`| ${name} | ${f.map((v, j) => `${v.toFixed(1)} (${pct(j, v).toFixed(1)})`).join(' | ')} | ${verdicts(t)} |`);
       } catch (err) {
         console.log(`| ${name} | — | — | refused: ${(err as Error).message} |`);
       }
@@ -120,7 +132,7 @@ async function main(): Promise<void> {
       const t = await engine.call('model:typicality', { input: x });
       const e = await engine.call('model:encode', { images: x, count: 1 });
       const f = features(x, t.score, e.mean, e.logVar);
-      console.log(`| ${name} (no preprocessing) | ${f.map((u, j) => `${u.toFixed(1)} (${pct(j, u).toFixed(1)})`).join(' | ')} | old pct ${t.percentile.toFixed(1)} |`);
+      console.log(`| ${name} (no preprocessing) | ${f.map((u, j) => `${u.toFixed(1)} (${pct(j, u).toFixed(1)})`).join(' | ')} | ${verdicts(t)} |`);
     }
     const t = await engine.call('model:typicality', { input: new Float32Array(784) });
     console.log('test quantiles 0,1,5,50,95,99,100:', [0, 1, 5, 50, 95, 99, 100].map((p) => t.testQuantiles[p].toFixed(1)).join(' '));

@@ -4,8 +4,9 @@
  * - per-dimension statistics of the test split's posteriors: mean KL of each latent dimension
  *   (VAE/CVAE), the mean and variance of each dimension's posterior mean, active units — what the
  *   KL bar chart, the collapse warning and the traversal grid's row order need;
- * - how typical one input is: its negative ELBO (an AE: its reconstruction error) and its
- *   percentile among the test images' scores.
+ * - how typical one input is: its negative ELBO (an AE: its reconstruction error) and, for a
+ *   VAE/CVAE, its rate (the ELBO's KL term), each against the test images' values in a two-sided
+ *   test (`typicalityVerdict`).
  *
  * Both are computed once per loaded run and trained epoch, and cached (a WeakMap keyed by the
  * loaded run: a run evicted from memory takes its caches with it).
@@ -28,7 +29,7 @@ interface Cached<T> {
 }
 
 const dimCache = new WeakMap<LoadedRun, Cached<DimStats>>();
-const scoreCache = new WeakMap<LoadedRun, Cached<Float32Array>>();
+const scoreCache = new WeakMap<LoadedRun, Cached<Scores>>();
 
 /** The cached value for `lr`'s current epoch count, computing it (once) when missing or stale. */
 function cached<T>(cache: WeakMap<LoadedRun, Cached<T>>, lr: LoadedRun, make: () => Promise<T>): Promise<T> {
@@ -71,36 +72,45 @@ export function dimStats(lr: LoadedRun): Promise<DimStats> {
 /** Rows per slice when scoring a split; the engine yields between slices. */
 const SCORE_SLICE = 500;
 
+/** Per-image scores of some rows: `score` the negative ELBO (AE: reconstruction loss), `rate` its KL term (null for an AE); nats. */
+interface Scores {
+  score: Float32Array;
+  rate: Float32Array | null;
+}
+
 /**
- * Deterministic per-image score of `n` rows `x` (n × inputDim) under labels `y` (CVAE) or null:
- * the reconstruction loss of the decoded posterior mean plus, for VAE/CVAE, KL(q(z|x) ‖ N(0, I))
- * — the negative ELBO with the posterior mean in place of a sample (nats). An AE: reconstruction
- * loss only. Returns n floats.
+ * Deterministic per-image scores of `n` rows `x` (n × inputDim) under labels `y` (CVAE) or null:
+ * `score` the reconstruction loss of the decoded posterior mean plus, for VAE/CVAE, the rate
+ * KL(q(z|x) ‖ N(0, I)) — the negative ELBO with the posterior mean in place of a sample; `rate`
+ * that KL alone (null for an AE, whose score is its reconstruction loss). Nats, n floats each.
  */
-function scoreRows(lr: LoadedRun, x: Float32Array, y: Int32Array | null, n: number): Float32Array {
+function scoreRows(lr: LoadedRun, x: Float32Array, y: Int32Array | null, n: number): Scores {
   const { mean, logVar } = encodeArrays(lr.bundle, x, y, n);
   const recon = reconErrors(lr.bundle, x, decodeArrays(lr.bundle, mean, y, n), n);
-  if (!isVariational(lr.rec.config.model.kind) || !logVar) return recon;
+  if (!isVariational(lr.rec.config.model.kind) || !logVar) return { score: recon, rate: null };
   const d = lr.rec.config.model.latentDim;
   const kl = tf.tidy(() => klPerSample(tf.tensor2d(mean, [n, d]), tf.tensor2d(logVar, [n, d])).dataSync() as Float32Array);
   for (let i = 0; i < n; i++) recon[i] += kl[i];
-  return recon;
+  return { score: recon, rate: Float32Array.from(kl) };
 }
 
-/** The test split's scores (`scoreRows`, CVAE under their own labels), sorted ascending. */
-function testScores(lr: LoadedRun): Promise<Float32Array> {
+/** The test split's scores and rates (`scoreRows`, CVAE under their own labels), each sorted ascending. */
+function testScores(lr: LoadedRun): Promise<Scores> {
   return cached(scoreCache, lr, async () => {
     const t = lr.data.test;
     const D = lr.rec.inputDim;
     const cond = isConditional(lr.rec.config.model.kind);
-    const out = new Float32Array(t.count);
+    const score = new Float32Array(t.count);
+    const rate = isVariational(lr.rec.config.model.kind) ? new Float32Array(t.count) : null;
     const xBuf = new Float32Array(Math.min(SCORE_SLICE, t.count) * D);
     for (let s = 0; s < t.count; s += SCORE_SLICE) {
       const m = Math.min(SCORE_SLICE, t.count - s);
-      out.set(scoreRows(lr, rowsF32(t.x, D, s, m, xBuf), cond ? t.y.subarray(s, s + m) : null, m), s);
+      const part = scoreRows(lr, rowsF32(t.x, D, s, m, xBuf), cond ? t.y.subarray(s, s + m) : null, m);
+      score.set(part.score, s);
+      if (rate && part.rate) rate.set(part.rate, s);
       await new Promise<void>((r) => setImmediate(r));
     }
-    return out.sort();
+    return { score: score.sort(), rate: rate ? rate.sort() : null };
   });
 }
 
@@ -124,14 +134,47 @@ function quantiles(sorted: Float32Array): Float32Array {
   return q;
 }
 
+/** The central share (%) of the test images' values that counts as typical, for each statistic. */
+export const TYPICAL_BAND = 99;
+
+type Typicality = RequestOutput<'model:typicality'>;
+type Outside = Typicality['outside'][number];
+
+/**
+ * The two-sided typicality test (Nalisnick et al. 2019, "Detecting out-of-distribution inputs to
+ * deep generative models using typicality") applied to each statistic: `value` is atypical when
+ * its `percentile` (share of the sorted test values at or below it) lies outside the central
+ * TYPICAL_BAND % — below the 0.5th or above the 99.5th percentile — so at most 1 % of the test
+ * images themselves are outside on each statistic. Returns the tail and the bound it lies beyond
+ * (nats), or null.
+ */
+export function outsideBand(statistic: Outside['statistic'], sorted: Float32Array, value: number): Outside | null {
+  if (!sorted.length) return null;
+  const percentile = percentileOf(sorted, value);
+  const tail = (100 - TYPICAL_BAND) / 2;
+  if (percentile < tail) return { statistic, tail: 'low', value, percentile, bound: quantileAt(sorted, tail) };
+  if (percentile > 100 - tail) return { statistic, tail: 'high', value, percentile, bound: quantileAt(sorted, 100 - tail) };
+  return null;
+}
+
+/** The value at percentile `p` (0–100, nearest rank) of the sorted values. */
+function quantileAt(sorted: Float32Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round((p / 100) * (sorted.length - 1))))];
+}
+
 /**
  * How typical one preprocessed input is for the run: its score (`scoreRows`; a CVAE without a
  * label under the label that fits best, as `encodeImage` picks it) and the share of test images
- * scoring at or below it.
+ * scoring at or below it; for a VAE/CVAE also its rate (KL term) and that share. `outside` lists
+ * the statistics that lie outside the test images' central TYPICAL_BAND % (`outsideBand`), score
+ * first: a score too high (worse than the data), too low (better than the data: the blank and
+ * simple images likelihood models rate too well), or a rate too low (the encoder finds nothing
+ * to encode: a photo that MNIST-style preprocessing reduced to a faint smudge scores inside the
+ * data's range but its KL is below every test digit's) or too high. Empty = typical.
  * @throws LabError INVALID_PAYLOAD when `input` is not one sample of the run's size, or a label
  *   outside the run's classes.
  */
-export async function typicality(lr: LoadedRun, { input, label }: RequestParsed<'model:typicality'>): Promise<RequestOutput<'model:typicality'>> {
+export async function typicality(lr: LoadedRun, { input, label }: RequestParsed<'model:typicality'>): Promise<Typicality> {
   const D = lr.rec.inputDim;
   if (input.length !== D) throw new LabError('INVALID_PAYLOAD', `expected one input of ${D} values, got ${input.length}`);
   if (label !== undefined && label >= lr.rec.numClasses) {
@@ -139,14 +182,22 @@ export async function typicality(lr: LoadedRun, { input, label }: RequestParsed<
   }
   const cond = isConditional(lr.rec.config.model.kind);
   const chosen = cond ? encodeImage(lr, input, label).label : -1;
-  const score = scoreRows(lr, input, cond ? Int32Array.of(chosen) : null, 1)[0];
-  const sorted = await testScores(lr);
+  const own = scoreRows(lr, input, cond ? Int32Array.of(chosen) : null, 1);
+  const score = own.score[0];
+  const rate = own.rate ? own.rate[0] : null;
+  const test = await testScores(lr);
+  const outside = [outsideBand('score', test.score, score), rate !== null && test.rate ? outsideBand('rate', test.rate, rate) : null];
   return {
     score,
     measure: isVariational(lr.rec.config.model.kind) ? 'negElbo' : 'recon',
-    percentile: percentileOf(sorted, score),
+    percentile: percentileOf(test.score, score),
+    rate,
+    ratePercentile: rate !== null && test.rate ? percentileOf(test.rate, rate) : null,
+    band: TYPICAL_BAND,
+    outside: outside.filter((o): o is Outside => o !== null),
     label: chosen,
-    testCount: sorted.length,
-    testQuantiles: quantiles(sorted),
+    testCount: test.score.length,
+    testQuantiles: quantiles(test.score),
+    rateQuantiles: test.rate ? quantiles(test.rate) : null,
   };
 }

@@ -161,13 +161,37 @@ export const modelRequests = {
       score: z.number(),
       measure: z.enum(['negElbo', 'recon']),
       /** Share (0–100) of test images scoring at or below `score`. */
-      percentile: z.number(),
+      percentile: z.number().min(0).max(100),
+      /** The rate: the ELBO's KL(q(z|x) ‖ N(0, I)) term, nats (part of `score`); null for an AE. */
+      rate: z.number().nullable(),
+      /** Share (0–100) of test images whose rate is at or below `rate`; null for an AE. */
+      ratePercentile: z.number().min(0).max(100).nullable(),
+      /** The central share (%) of the test images' values counted typical, per statistic (99: outside = below the 0.5th or above the 99.5th percentile). */
+      band: z.number().min(0).max(100),
+      /**
+       * The statistics outside that band, score first; empty when the input is typical. `low`
+       * score: better than (almost) every test image — blank or very simple inputs, which
+       * likelihood models rate too well; `low` rate: the encoder finds almost nothing to encode.
+       */
+      outside: z.array(
+        z.object({
+          statistic: z.enum(['score', 'rate']),
+          tail: z.enum(['low', 'high']),
+          /** The input's value (nats) and its share (0–100) of test images at or below it. */
+          value: z.number(),
+          percentile: z.number().min(0).max(100),
+          /** The test images' percentile it lies beyond (the 0.5th or 99.5th for band 99), nats. */
+          bound: z.number(),
+        }),
+      ),
       /** The label scored under (CVAE: given or best fit), −1 otherwise. */
       label: z.number().int(),
       testCount: z.number().int(),
       /** The 0th…100th percentiles of the test images' scores (101 values). */
       testQuantiles: F32,
+      /** The 0th…100th percentiles of the test images' rates (101 values); null for an AE. */
+      rateQuantiles: F32.nullable(),
     }),
-    "How typical one input is: its negative ELBO and its percentile among the test images' (cached per run).",
+    "How typical one input is: its negative ELBO and rate against the test images' in a two-sided test (cached per run).",
   ),
 } as const;

@@ -6,10 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../src-shared/contract';
 import { Engine } from '../../src-main/engine/engine';
-import { percentileOf } from '../../src-main/engine/instruments';
+import { outsideBand, percentileOf, TYPICAL_BAND } from '../../src-main/engine/instruments';
 
 let ws: string;
 let engine: Engine;
@@ -23,6 +24,7 @@ async function trainRun(model: Record<string, unknown>): Promise<{ runId: string
 
 let vae: Awaited<ReturnType<typeof trainRun>>;
 let ae: Awaited<ReturnType<typeof trainRun>>;
+let cvae: Awaited<ReturnType<typeof trainRun>>;
 
 beforeAll(async () => {
   ws = mkdtempSync(path.join(os.tmpdir(), 'll-instruments-'));
@@ -34,7 +36,36 @@ beforeAll(async () => {
   });
   vae = await trainRun({ kind: 'vae' });
   ae = await trainRun({ kind: 'ae' });
+  cvae = await trainRun({ kind: 'cvae' });
 }, 300_000);
+
+/** A seeded generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A 256×256 colour "photo" as PNG bytes: a sky gradient, a sun, a house-like block, noise. */
+async function photoPng(): Promise<Uint8Array> {
+  const r = rng(1);
+  const b = Buffer.alloc(256 * 256 * 3);
+  for (let y = 0; y < 256; y++) {
+    for (let x = 0; x < 256; x++) {
+      for (let k = 0; k < 3; k++) {
+        let v = y < 150 ? [90 + y * 0.6, 140 + y * 0.4, 230 - y * 0.3][k] : [70 + (x % 40), 120 + y * 0.2, 50][k];
+        if ((x - 190) ** 2 + (y - 50) ** 2 < 25 ** 2) v = [250, 220, 60][k];
+        if (x > 40 && x < 120 && y > 100 && y < 190) v = [170, 60 + x * 0.3, 50][k];
+        b[(y * 256 + x) * 3 + k] = Math.max(0, Math.min(255, Math.round(v + (r() - 0.5) * 30)));
+      }
+    }
+  }
+  return new Uint8Array(await sharp(b, { raw: { width: 256, height: 256, channels: 3 } }).png().toBuffer());
+}
 
 afterAll(async () => {
   await engine?.dispose();
@@ -98,11 +129,75 @@ describe('typicality', () => {
     expect(white.score).toBeGreaterThan(t.testQuantiles[99]);
   });
 
-  it('an AE is scored by its reconstruction error', async () => {
+  it('real test digits are typical: at most the two-sided tails of each statistic are flagged', async () => {
+    await engine.call('runs:open', { runId: vae.runId });
+    const n = 50;
+    const sample = await engine.call('datasets:sample', { dataset: { id: 'mnist' }, split: 'test', offset: 100, count: n });
+    let flagged = 0;
+    let band = 0;
+    for (let i = 0; i < n; i++) {
+      const t = await engine.call('model:typicality', { input: sample.images.subarray(i * 784, (i + 1) * 784) });
+      band = t.band;
+      if (t.outside.length) flagged++;
+    }
+    // By definition at most (100 − band) % of the test images lie outside each statistic's band:
+    // 2 % over score and rate, 1 of 50 expected; 10 % leaves room for which 50 these are.
+    expect(band).toBe(TYPICAL_BAND);
+    expect((n * 2 * (100 - band)) / 100).toBeLessThanOrEqual(1);
+    expect(flagged).toBeLessThanOrEqual(n / 10);
+  });
+
+  it('a blank input is atypical: the encoder finds nothing to encode (rate below the test images’)', async () => {
+    await engine.call('runs:open', { runId: vae.runId });
+    const t = await engine.call('model:typicality', { input: new Float32Array(784) });
+    expect(t.rate).not.toBeNull();
+    expect(t.rate!).toBeLessThan(t.rateQuantiles![1]);
+    expect(t.outside.length).toBeGreaterThan(0);
+    expect(t.outside.some((o) => o.tail === 'low')).toBe(true);
+  });
+
+  it('uniform noise is atypical: it scores worse than the test images', async () => {
+    await engine.call('runs:open', { runId: vae.runId });
+    const r = rng(9);
+    const t = await engine.call('model:typicality', { input: Float32Array.from({ length: 784 }, () => r()) });
+    expect(t.outside[0]).toMatchObject({ statistic: 'score', tail: 'high' });
+    expect(t.score).toBeGreaterThan(t.outside[0].bound);
+    expect(t.percentile).toBeGreaterThan(99);
+  });
+
+  it('a colour photo dropped on an MNIST model is not called typical', async () => {
+    await engine.call('runs:open', { runId: vae.runId });
+    const enc = await engine.call('model:encodeFile', { name: 'photo.png', bytes: await photoPng() });
+    const t = await engine.call('model:typicality', { input: enc.input });
+    // MNIST-style preprocessing leaves a faint smudge whose score lies among the digits' (what
+    // called it typical before); the encoder finds almost nothing in it to encode.
+    expect(t.outside).toContainEqual(expect.objectContaining({ statistic: 'rate', tail: 'low' }));
+    expect(t.rate!).toBeLessThan(t.rateQuantiles![1]);
+  });
+
+  it('an AE is scored by its reconstruction error, without a rate', async () => {
     await engine.call('runs:open', { runId: ae.runId });
     const t = await engine.call('model:typicality', { input: new Float32Array(784).fill(1) });
     expect(t.measure).toBe('recon');
     expect(t.percentile).toBeGreaterThan(99);
+    expect(t.rate).toBeNull();
+    expect(t.rateQuantiles).toBeNull();
+    expect(t.outside).toEqual([expect.objectContaining({ statistic: 'score', tail: 'high' })]);
+  });
+
+  it('a CVAE scores a test digit under its best-fitting label and flags a white square', async () => {
+    await engine.call('runs:open', { runId: cvae.runId });
+    const sample = await engine.call('datasets:sample', { dataset: { id: 'mnist' }, split: 'test', offset: 7, count: 1 });
+    const t = await engine.call('model:typicality', { input: sample.images });
+    expect(t.label).toBeGreaterThanOrEqual(0);
+    expect(t.rate).toBeGreaterThan(0);
+    expect(t.outside).toEqual([]);
+    const given = await engine.call('model:typicality', { input: sample.images, label: (t.label + 1) % 10 });
+    expect(given.label).toBe((t.label + 1) % 10);
+    // The best-fitting label fits at least as well as another one.
+    expect(given.score).toBeGreaterThanOrEqual(t.score);
+    const white = await engine.call('model:typicality', { input: new Float32Array(784).fill(1) });
+    expect(white.outside[0]).toMatchObject({ statistic: 'score', tail: 'high' });
   });
 
   it('an input of the wrong size is refused, naming the size', async () => {
@@ -111,6 +206,17 @@ describe('typicality', () => {
       code: 'INVALID_PAYLOAD',
       message: expect.stringContaining('784'),
     });
+  });
+
+  it('outsideBand: of a set of values, at most (100 − band) % lie outside its own band, half in each tail', () => {
+    const sorted = Float32Array.from({ length: 1000 }, (_, i) => i);
+    const out = Array.from(sorted, (v) => outsideBand('score', sorted, v)).filter((o) => o !== null);
+    expect(out.length).toBeLessThanOrEqual((1000 * (100 - TYPICAL_BAND)) / 100);
+    expect(out.filter((o) => o.tail === 'low').length).toBeLessThanOrEqual((1000 * (100 - TYPICAL_BAND)) / 200);
+    expect(outsideBand('rate', sorted, -1)).toMatchObject({ statistic: 'rate', tail: 'low', percentile: 0 });
+    expect(outsideBand('score', sorted, 5000)).toMatchObject({ tail: 'high', percentile: 100 });
+    expect(outsideBand('score', sorted, 500)).toBeNull();
+    expect(outsideBand('score', new Float32Array(0), 1)).toBeNull();
   });
 
   it('percentileOf counts ties as at or below', () => {
