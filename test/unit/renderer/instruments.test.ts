@@ -329,22 +329,66 @@ describe('denoising', () => {
 });
 
 describe('typicality and neighbours', () => {
-  it('above the 99th percentile is flagged', async () => {
-    const api = new FakeApi().handle('model:typicality', ({ input }) => ({
-      score: input[0] * 100,
-      measure: 'negElbo' as const,
-      percentile: input[0] > 0.5 ? 99.6 : 40,
-      label: -1,
-      testCount: 2000,
-      testQuantiles: new Float32Array(101),
-    }));
-    const lab = new Lab(api, null);
-    const ty = lab.instruments.typicality;
-    await ty.check(Float32Array.of(0.9));
-    expect(ty.flagged).toBe(true);
-    await ty.check(Float32Array.of(0.1));
+  /** A typicality answer as the engine gives it: test scores 100…300, rates 2…20 nats. */
+  const answer = (over: Partial<RequestOutput<'model:typicality'>> = {}): RequestOutput<'model:typicality'> => ({
+    score: 180,
+    measure: 'negElbo',
+    percentile: 40,
+    rate: 6,
+    ratePercentile: 45,
+    band: 99,
+    outside: [],
+    label: -1,
+    testCount: 2000,
+    testQuantiles: Float32Array.from({ length: 101 }, (_, p) => 100 + 2 * p),
+    rateQuantiles: Float32Array.from({ length: 101 }, (_, p) => 2 + 0.18 * p),
+    ...over,
+  });
+
+  it('the engine’s verdict is shown: flagged or not, and why in words', async () => {
+    const answers: Record<string, RequestOutput<'model:typicality'>> = {
+      digit: answer(),
+      noise: answer({ score: 420, percentile: 100, outside: [{ statistic: 'score', tail: 'high', value: 420, percentile: 100, bound: 299 }] }),
+      blank: answer({ score: 60, percentile: 0, outside: [{ statistic: 'score', tail: 'low', value: 60, percentile: 0, bound: 101 }] }),
+      photo: answer({ rate: 0.8, ratePercentile: 0, outside: [{ statistic: 'rate', tail: 'low', value: 0.8, percentile: 0, bound: 2.1 }] }),
+    };
+    const inputs = Object.fromEntries(Object.keys(answers).map((k, i) => [k, Float32Array.of(i)]));
+    const api = new FakeApi().handle('model:typicality', ({ input }) => answers[Object.keys(answers)[input[0]]]);
+    const ty = new Lab(api, null).instruments.typicality;
+
+    await ty.check(inputs.digit);
     expect(ty.flagged).toBe(false);
-    expect(ty.result!.percentile).toBe(40);
+    expect(ty.verdict!.code).toBe('typical');
+    expect(ty.verdict!.text).toContain('worse than 40.0 % of the 2,000 test images');
+
+    await ty.check(inputs.noise);
+    expect(ty.flagged).toBe(true);
+    expect(ty.verdict!.code).toBe('score-high');
+    expect(ty.verdict!.text).toContain('worse than every one of the 2,000 test images');
+    expect(ty.verdict!.text).toContain('above the test images’ 99.5th percentile, 299.0 nats');
+
+    await ty.check(inputs.blank);
+    expect(ty.verdict!.code).toBe('score-low');
+    expect(ty.verdict!.text).toContain('far better than any of the 2,000 test images');
+    expect(ty.verdict!.text).toContain('blank or very simple image');
+
+    await ty.check(inputs.photo);
+    expect(ty.flagged).toBe(true);
+    expect(ty.verdict!.code).toBe('rate-low');
+    expect(ty.verdict!.text).toContain('finds almost nothing in it to encode');
+    expect(ty.verdict!.text).toContain('lower than every test image’s');
+  });
+
+  it('an AE’s verdict names the reconstruction error and has no KL', async () => {
+    const api = new FakeApi().handle('model:typicality', () =>
+      answer({ measure: 'recon', rate: null, ratePercentile: null, rateQuantiles: null, score: 90, percentile: 0.3, outside: [{ statistic: 'score', tail: 'low', value: 90, percentile: 0.3, bound: 101 }] }),
+    );
+    const ty = new Lab(api, null).instruments.typicality;
+    await ty.check(Float32Array.of(1));
+    expect(ty.verdict!.text).toContain('better than 99.7 % of the 2,000 test images (reconstruction error 90.0 nats');
+    ty.reset();
+    expect(ty.verdict).toBeNull();
+    expect(ty.flagged).toBe(false);
   });
 
   it('a stale neighbours answer (an earlier selection) is dropped', async () => {

@@ -1,22 +1,68 @@
 /**
  * How typical a dropped or drawn image is for the open run (`model:typicality`): its negative
- * ELBO (an AE: reconstruction error) and its percentile among the test images'; flagged above
- * the 99th percentile.
+ * ELBO (an AE: reconstruction error) and, for a VAE/CVAE, its rate (the KL term), each against the
+ * test images' in a two-sided test done by the engine; `verdict` says in words why an image is
+ * atypical (worse than the test images, better than all of them, or nothing for the encoder to
+ * encode).
  */
 import type { RequestOutput } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
 import type { StateApi } from '../port';
 
-/** Percentile above which an input "does not look like the training data". */
-export const ATYPICAL_PERCENTILE = 99;
+type Result = RequestOutput<'model:typicality'>;
+
+/** Why an input is (a)typical: which statistic left the test images' band, and at which end. */
+export type TypicalityCode = 'typical' | 'score-high' | 'score-low' | 'rate-low' | 'rate-high';
+
+export interface TypicalityVerdict {
+  code: TypicalityCode;
+  flagged: boolean;
+  /** One or two sentences for the user, numbers included. */
+  text: string;
+}
+
+const nats = (v: number) => `${v.toFixed(1)} nats`;
+/** "12.3 %" of something, or `all` at 100 % and above. */
+const share = (p: number, all = 'every one') => (p >= 100 ? all : `${p.toFixed(1)} %`);
+
+/**
+ * The verdict on one `model:typicality` answer, from its first `outside` entry (the engine lists
+ * the score before the rate): the reason in words, with the value and the test percentile it lies
+ * beyond. Pure: the same answer always gives the same text.
+ */
+export function typicalityVerdict(r: Result): TypicalityVerdict {
+  const n = `${r.testCount.toLocaleString('en-US')} test images`;
+  const what = r.measure === 'negElbo' ? '−ELBO' : 'reconstruction error';
+  const lo = (100 - r.band) / 2;
+  const o = r.outside[0];
+  if (!o) {
+    const rate = r.ratePercentile !== null ? ', and its KL is in their range' : '';
+    return { code: 'typical', flagged: false, text: `It scores worse than ${r.percentile.toFixed(1)} % of the ${n}${rate}: within what the model saw.` };
+  }
+  const code = `${o.statistic}-${o.tail}` as TypicalityCode;
+  const beyond = `${o.tail === 'low' ? 'below' : 'above'} the test images’ ${o.tail === 'low' ? lo : 100 - lo}th percentile, ${nats(o.bound)}`;
+  let text: string;
+  if (code === 'score-high') {
+    text = `It scores worse than ${share(o.percentile)} of the ${n} (${what} ${nats(o.value)}, ${beyond}): the model cannot explain it, so what it says about it (its point, its reconstruction, its neighbours) is a guess.`;
+  } else if (code === 'score-low') {
+    text = `It scores far better than ${share(100 - o.percentile, 'any')} of the ${n} (${what} ${nats(o.value)}, ${beyond}): likely a blank or very simple image the model was not trained on — likelihood models rate such images too well.`;
+  } else if (code === 'rate-low') {
+    const than = o.percentile <= 0 ? 'every test image’s' : `${(100 - o.percentile).toFixed(1)} % of the test images’`;
+    text = `The encoder finds almost nothing in it to encode: its KL, ${nats(o.value)}, is lower than ${than} (${beyond}). The model puts it at the centre of the prior, as it would an empty image — likely a photo, or a picture the preprocessing reduced to a faint smudge, unlike the training images.`;
+  } else {
+    text = `The encoder places it farther out than ${share(o.percentile)} of the ${n} (KL ${nats(o.value)}, ${beyond}): the model saw nothing like it.`;
+  }
+  return { code, flagged: true, text };
+}
 
 export class TypicalityState {
-  result = $state.raw<RequestOutput<'model:typicality'> | null>(null);
+  result = $state.raw<Result | null>(null);
   /** The input `result` is about. */
   input = $state.raw<Float32Array | null>(null);
   busy = $state(false);
   error = $state<string | null>(null);
-  flagged = $derived(!!this.result && this.result.percentile > ATYPICAL_PERCENTILE);
+  verdict = $derived(this.result ? typicalityVerdict(this.result) : null);
+  flagged = $derived(!!this.verdict?.flagged);
 
   constructor(private readonly api: StateApi) {}
 
