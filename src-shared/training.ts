@@ -82,7 +82,8 @@ export const TrainProgress = z.object({
   beta: z.number(),
   /**
    * What went wrong so far that training goes on through, in words (VAE-GAN: the discriminator
-   * winning, near-identical samples; the last good checkpoint is kept meanwhile).
+   * winning, near-identical samples, reconstructions no better than the average image; the last
+   * good checkpoint is kept meanwhile).
    */
   warnings: z.array(z.string()).optional(),
 });

@@ -81,7 +81,8 @@ export class Training {
   /**
    * What to warn about, in words, during the run and after it ends: what the start adjusted (a
    * clamped batch, too few optimiser steps) and what went wrong so far (`TrainProgress.warnings`:
-   * a VAE-GAN's discriminator winning, near-identical samples, which checkpoint is kept).
+   * a VAE-GAN's discriminator winning, near-identical samples, reconstructions no better than the
+   * average image, which checkpoint is kept).
    */
   warnings: string[] = $derived.by(() => [...this.startWarnings, ...(this.progress?.warnings ?? [])]);
   percent = $derived.by(() => {
