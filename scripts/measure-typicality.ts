@@ -46,6 +46,13 @@ function photo(seed = 1): Promise<Uint8Array> {
   });
 }
 
+/** A 56×56 drawing (light strokes 6 px wide on black, or dark on white) rendered by sharp from SVG. */
+async function svg(shape: string, width = 6, dark = false): Promise<Uint8Array> {
+  const [bg, ink] = dark ? ['#fff', '#000'] : ['#000', '#fff'];
+  const doc = `<svg xmlns="http://www.w3.org/2000/svg" width="56" height="56"><rect width="56" height="56" fill="${bg}"/><g stroke="${ink}" stroke-width="${width}" stroke-linecap="round" stroke-linejoin="round" fill="none">${shape}</g></svg>`;
+  return new Uint8Array(await sharp(Buffer.from(doc)).png().toBuffer());
+}
+
 async function digitPng(engine: Engine, offset: number, invert: boolean): Promise<Uint8Array> {
   const s = await engine.call('datasets:sample', { dataset: { id: 'mnist' }, split: 'test', offset, count: 1 });
   return png(28, 28, 1, (x, y) => (invert ? 255 - s.images[y * 28 + x] * 255 : s.images[y * 28 + x] * 255));
@@ -94,6 +101,10 @@ async function main(): Promise<void> {
       ['filled square (white on black)', () => png(64, 64, 1, (x, y) => (x > 16 && x < 48 && y > 16 && y < 48 ? 255 : 0))],
       ['big letter T (black on white)', () => png(64, 64, 1, (x, y) => ((y > 8 && y < 18 && x > 8 && x < 56) || (x > 27 && x < 37 && y >= 18 && y < 58) ? 0 : 255))],
       ['inverted digit #0', () => digitPng(engine, 0, true)],
+      ['drawn 1 (as the e2e draws it)', () => svg('<path d="M22 14 L30 8 L30 48" />')],
+      ['drawn 7', () => svg('<path d="M14 12 L42 12 L24 48" />')],
+      ['drawn 0', () => svg('<ellipse cx="28" cy="28" rx="12" ry="18" fill="none" />')],
+      ['drawn 3, thin pen, dark on light', () => svg('<path d="M16 10 Q40 8 30 26 Q44 36 28 48 Q18 50 14 44" fill="none" />', 3, true)],
     ];
     // The test digits' features: score, KL, recon, compressed length L (nats), S = score − L.
     const N = 400;

@@ -166,7 +166,7 @@ export const modelRequests = {
       rate: z.number().nullable(),
       /** Share (0–100) of test images whose rate is at or below `rate`; null for an AE. */
       ratePercentile: z.number().min(0).max(100).nullable(),
-      /** The central share (%) of the test images' values counted typical, per statistic (99: outside = below the 0.5th or above the 99.5th percentile). */
+      /** The central share (%) of the test images' values counted typical, per statistic (98: outside = below the 1st or above the 99th percentile). */
       band: z.number().min(0).max(100),
       /**
        * The statistics outside that band, score first; empty when the input is typical. `low`
@@ -180,7 +180,7 @@ export const modelRequests = {
           /** The input's value (nats) and its share (0–100) of test images at or below it. */
           value: z.number(),
           percentile: z.number().min(0).max(100),
-          /** The test images' percentile it lies beyond (the 0.5th or 99.5th for band 99), nats. */
+          /** The test images' percentile it lies beyond (the 1st or 99th for band 98), nats. */
           bound: z.number(),
         }),
       ),

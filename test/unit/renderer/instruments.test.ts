@@ -336,7 +336,7 @@ describe('typicality and neighbours', () => {
     percentile: 40,
     rate: 6,
     ratePercentile: 45,
-    band: 99,
+    band: 98,
     outside: [],
     label: -1,
     testCount: 2000,
@@ -365,7 +365,7 @@ describe('typicality and neighbours', () => {
     expect(ty.flagged).toBe(true);
     expect(ty.verdict!.code).toBe('score-high');
     expect(ty.verdict!.text).toContain('worse than every one of the 2,000 test images');
-    expect(ty.verdict!.text).toContain('above the test images’ 99.5th percentile, 299.0 nats');
+    expect(ty.verdict!.text).toContain('above the test images’ 99th percentile, 299.0 nats');
 
     await ty.check(inputs.blank);
     expect(ty.verdict!.code).toBe('score-low');

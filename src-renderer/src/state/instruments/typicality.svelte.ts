@@ -48,7 +48,7 @@ export function typicalityVerdict(r: Result): TypicalityVerdict {
     text = `It scores far better than ${share(100 - o.percentile, 'any')} of the ${n} (${what} ${nats(o.value)}, ${beyond}): likely a blank or very simple image the model was not trained on — likelihood models rate such images too well.`;
   } else if (code === 'rate-low') {
     const than = o.percentile <= 0 ? 'every test image’s' : `${(100 - o.percentile).toFixed(1)} % of the test images’`;
-    text = `The encoder finds almost nothing in it to encode: its KL, ${nats(o.value)}, is lower than ${than} (${beyond}). The model puts it at the centre of the prior, as it would an empty image — likely a photo, or a picture the preprocessing reduced to a faint smudge, unlike the training images.`;
+    text = `The encoder finds almost nothing in it to encode: its KL, ${nats(o.value)}, is lower than ${than} (${beyond}). The model puts it at the centre of the prior, as it would an empty image: it is fainter or thinner than the training images, or a photo the preprocessing reduced to a smudge.`;
   } else {
     text = `The encoder places it farther out than ${share(o.percentile)} of the ${n} (KL ${nats(o.value)}, ${beyond}): the model saw nothing like it.`;
   }
