@@ -1,7 +1,7 @@
 /**
  * The exploration instruments of issue #14 in browser mode, through their test ids and visible
  * text: latent sliders, the traversal grid (and its PNG), KL per dimension, denoising, typicality
- * of a drawn and of a noise image, images in the cloud with nearest neighbours, the collapse
+ * of a drawn, a noise and a colour photo image (with the reason in words), images in the cloud with nearest neighbours, the collapse
  * warning of a β = 100 run, and toy 2-D data in data space. Each test trains its own small run.
  * Waits only for explicit state (data-* attributes), never for animation.
  */
@@ -22,6 +22,39 @@ async function noisePng(page: Page): Promise<Buffer> {
       const v = s >>> 24;
       img.data[i] = img.data[i + 1] = img.data[i + 2] = v;
       img.data[i + 3] = 255;
+    }
+    g.putImageData(img, 0, 0);
+    const blob = await c.convertToBlob({ type: 'image/png' });
+    return Array.from(new Uint8Array(await blob.arrayBuffer()));
+  });
+  return Buffer.from(bytes);
+}
+
+/** A 256×256 colour "photo" (sky gradient, sun, a block, noise), made by the page's own canvas. */
+async function photoPng(page: Page): Promise<Buffer> {
+  const bytes = await page.evaluate(async () => {
+    const c = new OffscreenCanvas(256, 256);
+    const g = c.getContext('2d')!;
+    const sky = g.createLinearGradient(0, 0, 0, 256);
+    sky.addColorStop(0, '#5a8ce6');
+    sky.addColorStop(0.6, '#b4d2c8');
+    sky.addColorStop(0.6, '#4c7832');
+    sky.addColorStop(1, '#6e9a3c');
+    g.fillStyle = sky;
+    g.fillRect(0, 0, 256, 256);
+    g.fillStyle = '#fadc3c';
+    g.beginPath();
+    g.arc(190, 50, 25, 0, 2 * Math.PI);
+    g.fill();
+    g.fillStyle = '#aa5032';
+    g.fillRect(40, 100, 80, 90);
+    const img = g.getImageData(0, 0, 256, 256);
+    let s = 777;
+    for (let i = 0; i < img.data.length; i += 4) {
+      for (let k = 0; k < 3; k++) {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        img.data[i + k] = Math.max(0, Math.min(255, img.data[i + k] + ((s >>> 24) - 128) / 8));
+      }
     }
     g.putImageData(img, 0, 0);
     const blob = await c.convertToBlob({ type: 'image/png' });
@@ -119,15 +152,24 @@ test('latent sliders, traversal grid, KL bars, denoising, typicality, images in 
     await expect(view).toHaveAttribute('data-index', '17');
   });
 
-  await test.step('typicality: a drawn digit is scored; noise does not look like the training data', async () => {
+  await test.step('typicality: a drawn digit is scored; noise and a colour photo do not look like the training data, and it says why', async () => {
     await page.getByTestId('tab-encode').click();
     await page.getByTestId('file-input').setInputFiles({ name: 'one.png', mimeType: 'image/png', buffer: await digitPng(page) });
     const typ = page.getByTestId('typicality');
     await expect(typ).toHaveAttribute('data-percentile', /^\d+(\.\d)?$/);
+    await expect(typ).toHaveAttribute('data-rate-percentile', /^\d+(\.\d)?$/);
     await page.getByTestId('file-input').setInputFiles({ name: 'noise.png', mimeType: 'image/png', buffer: await noisePng(page) });
     await expect(typ).toHaveAttribute('data-flagged', 'true');
+    await expect(typ).toHaveAttribute('data-reason', 'score-high');
     expect(Number(await typ.getAttribute('data-percentile'))).toBeGreaterThan(99);
     await expect(typ).toContainText('This does not look like the training data');
+    await expect(page.getByTestId('typicality-reason')).toContainText('worse than');
+    // MNIST-style preprocessing leaves a faint smudge of the photo; its −ELBO may lie among the
+    // digits', but the encoder finds nothing in it to encode.
+    await page.getByTestId('file-input').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: await photoPng(page) });
+    await expect(typ).toHaveAttribute('data-flagged', 'true');
+    await expect(typ).toHaveAttribute('data-reason', 'rate-low');
+    await expect(page.getByTestId('typicality-reason')).toContainText('finds almost nothing in it to encode');
   });
 
   await test.step('images in the cloud; a selected point shows its nearest neighbours', async () => {
