@@ -14,6 +14,7 @@ import { atlasLayout, pageTexels, writeTiles, tileSize } from '../../../src-rend
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { placeApprox } from '../../../src-renderer/src/state/instruments/place';
 import { centreText, traversalOffsets } from '../../../src-renderer/src/state/instruments/traversal.svelte';
+import { typicalityVerdict } from '../../../src-renderer/src/state/instruments/typicality.svelte';
 import { FakeApi, MNIST, batch, engineWith, run } from './fake-api';
 
 const images = (count: number, D = 784) => ({ images: new Float32Array(count * D).fill(0.5), count, shape: [28, 28] });
@@ -386,6 +387,11 @@ describe('typicality and neighbours', () => {
     const ty = new Lab(api, null).instruments.typicality;
     await ty.check(Float32Array.of(1));
     expect(ty.verdict!.text).toContain('better than 99.7 % of the 2,000 test images (reconstruction error 90.0 nats');
+    // Typical for an AE: its one statistic cannot see a faint or blank image, and it says so.
+    const typical = typicalityVerdict(answer({ measure: 'recon', rate: null, ratePercentile: null, rateQuantiles: null }));
+    expect(typical.flagged).toBe(false);
+    expect(typical.text).toContain('judged by its reconstruction error alone');
+    expect(typicalityVerdict(answer()).text).not.toContain('reconstruction error alone');
     ty.reset();
     expect(ty.verdict).toBeNull();
     expect(ty.flagged).toBe(false);

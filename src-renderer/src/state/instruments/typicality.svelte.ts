@@ -36,8 +36,13 @@ export function typicalityVerdict(r: Result): TypicalityVerdict {
   const lo = (100 - r.band) / 2;
   const o = r.outside[0];
   if (!o) {
-    const rate = r.ratePercentile !== null ? ', and its KL is in their range' : '';
-    return { code: 'typical', flagged: false, text: `It scores worse than ${r.percentile.toFixed(1)} % of the ${n}${rate}: within what the model saw.` };
+    if (r.ratePercentile === null) {
+      // Measured: a photo reduced to a faint smudge reconstructs like a digit and its AE code lies
+      // inside the test codes' cloud, so an AE cannot tell it apart; say so.
+      const caveat = ' An autoencoder is judged by its reconstruction error alone: a faint or nearly blank image can reconstruct this well without being like the training images (a VAE also checks its KL).';
+      return { code: 'typical', flagged: false, text: `It reconstructs worse than ${r.percentile.toFixed(1)} % of the ${n}: within what the model saw.${caveat}` };
+    }
+    return { code: 'typical', flagged: false, text: `It scores worse than ${r.percentile.toFixed(1)} % of the ${n}, and its KL is in their range: within what the model saw.` };
   }
   const code = `${o.statistic}-${o.tail}` as TypicalityCode;
   const beyond = `${o.tail === 'low' ? 'below' : 'above'} the test images’ ${o.tail === 'low' ? lo : 100 - lo}th percentile, ${nats(o.bound)}`;
