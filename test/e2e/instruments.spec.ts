@@ -190,7 +190,7 @@ test('latent sliders, traversal grid, KL bars, denoising, typicality, images in 
   expect(errors).toEqual([]);
 });
 
-test('a collapsed run is called out at the end of training, in the run list and before an export', async ({ page, lab }) => {
+test('a collapsed run is called out at the end of training, in the run list, before an export and where it generates', async ({ page, lab }) => {
   test.setTimeout(240_000);
   await page.goto(lab.url);
   await page.getByTestId('dataset-select').selectOption('mnist');
@@ -203,6 +203,9 @@ test('a collapsed run is called out at the end of training, in the run list and 
   await expect(page.getByTestId('runs-list').locator(`[data-run-id="${runId}"]`).getByTestId('collapse-warning')).toHaveAttribute('data-where', 'runs');
   await page.getByTestId('tab-export').click();
   await expect(page.getByTestId('collapse-warning').and(page.locator('[data-where="export"]'))).toBeVisible();
+  // The Generate tab, where the near-identical samples appear, says so too.
+  await page.getByTestId('tab-generate').click();
+  await expect(page.getByTestId('collapse-warning').and(page.locator('[data-where="generate"]'))).toContainText('This run collapsed');
   await page.getByTestId('tab-explore').click();
   await expect(page.getByTestId('kl-chart')).toHaveAttribute('data-dims', '3');
   expect(Number(await page.getByTestId('kl-chart').getAttribute('data-total-kl'))).toBeLessThan(0.1);
