@@ -7,6 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { DatasetInfo, RunSummary } from '../../../src-renderer/src/lib/contract';
 import {
+  STEPS_UNKNOWN,
   TRAINING_ROWS,
   columnLabels,
   pickerLabel,
@@ -140,5 +141,58 @@ describe('Compare: what shows before and after a comparison', () => {
     expect(pick).toContain('press Compare');
     expect(pick).not.toContain('Compare tab');
     expect(compareEmptyText(true, 3)).toBe('Loading…');
+  });
+});
+
+describe('Compare: runs on your own data', () => {
+  // Two runs on folders that are not the one checked in the Train form: the engine's list knows neither's classes or size.
+  const own = (id: string, path: string): RunSummary => {
+    const r = run(id, { kind: 'vae', dim: 2, epochsDone: 4 });
+    return { ...r, config: { ...r.config, batchSize: 16, dataset: { id: 'local', path } } };
+  };
+  const shapes: DatasetInfo = { ...MNIST, id: 'local', title: 'shapes', labelNames: ['circle', 'square', 'triangle'], trainCount: 150, testCount: 36 };
+
+  async function compared() {
+    const api = engineWith([own('a', '/data/shapes'), own('b', '/data/gone')])
+      .handle('datasets:list', () => [MNIST, { ...MNIST, id: 'local', title: 'Your own data', labelNames: [], trainCount: 0, testCount: 0 }])
+      .handle('runs:metrics', () => ({ elbo: 100, recon: 99, kl: 1, activeUnits: 2 }))
+      .handle('datasets:prepare', ({ dataset }) => {
+        if (dataset.path === '/data/gone') throw new Error('ENOENT: no such folder');
+        return { ...shapes, report: { kind: 'imagefolder', path: dataset.path!, split: 'random', classes: [], skipped: {}, warnings: [] } };
+      });
+    const lab = new Lab(api, null);
+    await lab.engine.refresh();
+    await lab.runs.refresh();
+    lab.compare.runA = 'a';
+    lab.compare.runB = 'b';
+    await lab.compare.load(20);
+    return { api, lab };
+  }
+
+  it('the scatter legend gets the run’s class names, not 0, 1, 2', async () => {
+    const { api, lab } = await compared();
+    expect(api.callsOf('datasets:prepare').map((r) => r.dataset.path)).toEqual(['/data/shapes', '/data/gone']);
+    expect(lab.compare.dataset('a')?.labelNames).toEqual(['circle', 'square', 'triangle']);
+    // The unreadable folder: no names (the legend falls back to numbers), and the comparison itself still shows.
+    expect(lab.compare.dataset('b')).toBeUndefined();
+    expect(lab.compare.error).toBeNull();
+    expect(lab.compare.b.count).toBe(20);
+  });
+
+  it('optimiser steps come from the run’s own training set; where it cannot be read, the cell says why', async () => {
+    const { lab } = await compared();
+    const [ra, rb] = lab.runs.list;
+    const a = runTraining(ra, trainCountOf(ra, lab.engine.datasets, lab.compare.dataA));
+    expect(a.steps).toBe(4 * Math.ceil(150 / 16));
+    expect(cell('steps', a)).toBe(String(4 * Math.ceil(150 / 16)));
+    const b = runTraining(rb, trainCountOf(rb, lab.engine.datasets, lab.compare.dataB));
+    expect(cell('steps', b)).toBe('—');
+    const tip = TRAINING_ROWS.find((r) => r.key === 'steps')!.tip!;
+    expect(tip(b)).toBe(STEPS_UNKNOWN);
+    expect(tip(b)).toContain("the dataset's size is not recorded for this run");
+    expect(tip(a)).not.toBe(STEPS_UNKNOWN);
+    // Picking another run forgets the old pair's data.
+    lab.compare.runA = 'b';
+    expect(lab.compare.dataA).toBeNull();
   });
 });

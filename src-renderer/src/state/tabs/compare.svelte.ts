@@ -3,7 +3,7 @@
  * image data) each run's prior samples (the same seeded z where the latent sizes match) and its
  * reconstructions of the same test images.
  */
-import type { ImageBatch, Metrics, RequestOutput, RunSummary } from '../../lib/contract';
+import type { DatasetInfo, ImageBatch, Metrics, RequestOutput, RunSummary } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
 import { clearlyDifferent, type NoiseKind } from '../../lib/metricNoise';
 import type { Lab } from '../lab.svelte';
@@ -158,6 +158,14 @@ export class CompareState {
   metricsB = $state.raw<RequestOutput<'runs:metrics'> | null>(null);
   imagesA = $state.raw<CompareImages | null>(null);
   imagesB = $state.raw<CompareImages | null>(null);
+  /**
+   * Each run's own data as the engine prepared it for the run (`datasets:prepare` with the run's
+   * dataset reference): your own data's class names and training set size, which the engine's
+   * list knows only for the folder checked in the Train form. Null until compared, and for
+   * built-in data (see `dataset`).
+   */
+  dataA = $state.raw<DatasetInfo | null>(null);
+  dataB = $state.raw<DatasetInfo | null>(null);
   /** Why the images could not be fetched (the scatters and metrics still show). */
   imagesError = $state<string | null>(null);
   loading = $state(false);
@@ -198,6 +206,7 @@ export class CompareState {
     this.error = this.imagesError = null;
     this.metricsA = this.metricsB = null;
     this.imagesA = this.imagesB = null;
+    this.dataA = this.dataB = null;
     this.a.clear();
     this.b.clear();
   }
@@ -235,6 +244,8 @@ export class CompareState {
       // One at a time: the engine works through requests in order anyway.
       await side(runA, this.a, 'metricsA');
       await side(runB, this.b, 'metricsB');
+      const [da, db] = [await this.#ownData(runA), await this.#ownData(runB)];
+      if (seq === this.#seq) [this.dataA, this.dataB] = [da, db];
     } catch (err) {
       if (seq === this.#seq) this.error = errorText(err);
     }
@@ -255,6 +266,30 @@ export class CompareState {
   onMetricsUpdated(runId: string, metrics: RequestOutput<'runs:metrics'>): void {
     if (this.runA === runId && this.metricsA) this.metricsA = metrics;
     if (this.runB === runId && this.metricsB) this.metricsB = metrics;
+  }
+
+  /**
+   * Side `which`'s dataset: its own data as prepared for the run once compared, else the engine's
+   * list entry of the run's dataset id (for your own data that is the folder checked in the Train
+   * form, not necessarily the run's: callers check its report's path). Undefined without a run.
+   */
+  dataset(which: 'a' | 'b'): DatasetInfo | undefined {
+    const own = which === 'a' ? this.dataA : this.dataB;
+    if (own) return own;
+    const r = this.lab.runs.list.find((x) => x.id === (which === 'a' ? this.runA : this.runB));
+    if (!r || r.config.dataset.id === 'local') return undefined;
+    return this.lab.engine.dataset(r.config.dataset.id);
+  }
+
+  /** Run `id`'s own data (`datasets:prepare`; the engine has it loaded from the latents); null for built-in data or when it cannot be read. */
+  async #ownData(id: string): Promise<DatasetInfo | null> {
+    const r = this.lab.runs.list.find((x) => x.id === id);
+    if (!r || r.config.dataset.id !== 'local') return null;
+    try {
+      return await this.api.invoke('datasets:prepare', { dataset: r.config.dataset });
+    } catch {
+      return null; // class names stay numbers and the steps unknown (the cell's tooltip says why)
+    }
   }
 
   /** Whether run `id` is on image data (a run on an unknown dataset counts as images: the engine answers for it). */

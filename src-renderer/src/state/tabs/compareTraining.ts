@@ -21,11 +21,14 @@ export interface RunTraining {
 }
 
 /**
- * The number of training examples of `run`'s data, when known: a built-in or toy dataset's
- * `trainCount` (`datasets`: the engine's list); your own data only when the listed `local`
- * dataset's report is about the run's path. Undefined otherwise (Compare then shows no steps).
+ * The number of training examples of `run`'s data, when known: `own` (the run's own data as the
+ * engine prepared it for the run's dataset reference, `datasets:prepare`) when given; else a
+ * built-in or toy dataset's `trainCount` (`datasets`: the engine's list); your own data only when
+ * the listed `local` dataset's report is about the run's path. Undefined otherwise (Compare then
+ * shows no steps, and says why: `STEPS_UNKNOWN`).
  */
-export function trainCountOf(run: Run, datasets: readonly DatasetInfo[]): number | undefined {
+export function trainCountOf(run: Run, datasets: readonly DatasetInfo[], own?: DatasetInfo | null): number | undefined {
+  if (own && own.trainCount > 0) return own.trainCount;
   const ref = run.config.dataset;
   const info = datasets.find((d) => d.id === ref.id);
   if (!info || info.trainCount <= 0) return undefined;
@@ -44,11 +47,19 @@ export function runTraining(run: Run, trainCount?: number): RunTraining {
   return { batchSize, epochs: run.epochsDone, epochsPlanned, learningRate, ...(steps !== undefined ? { steps } : {}) };
 }
 
-/** The rows of Compare's training table: a title and each side's cell. */
-export const TRAINING_ROWS: { key: string; title: string; cell: (t: RunTraining) => string }[] = [
+/** The optimiser-steps cell's tooltip when the training set's size is unknown (its data could not be read). */
+export const STEPS_UNKNOWN = "the dataset's size is not recorded for this run, and its data could not be read to count it";
+
+/** The rows of Compare's training table: a title, each side's cell and, where it helps, the cell's tooltip. */
+export const TRAINING_ROWS: { key: string; title: string; cell: (t: RunTraining) => string; tip?: (t: RunTraining) => string }[] = [
   { key: 'batchSize', title: 'Batch size', cell: (t) => fmtInt(t.batchSize) },
   { key: 'epochs', title: 'Epochs done', cell: (t) => (t.epochs < t.epochsPlanned ? `${fmtInt(t.epochs)} of ${fmtInt(t.epochsPlanned)}` : fmtInt(t.epochs)) },
-  { key: 'steps', title: 'Optimiser steps', cell: (t) => (t.steps === undefined ? '—' : fmtInt(t.steps)) },
+  {
+    key: 'steps',
+    title: 'Optimiser steps',
+    cell: (t) => (t.steps === undefined ? '—' : fmtInt(t.steps)),
+    tip: (t) => (t.steps === undefined ? STEPS_UNKNOWN : 'epochs done × batches per epoch (the last batch of an epoch partial)'),
+  },
   { key: 'learningRate', title: 'Learning rate', cell: (t) => String(t.learningRate) },
 ];
 
