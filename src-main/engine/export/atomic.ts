@@ -15,6 +15,7 @@ import { isProcessAlive } from '../pid';
 import { describeContents, MANIFEST } from './contents';
 import { checkDestination, isOnlyExport, settleOld, type DestinationState, type ProtectedDir } from './destination';
 import { mkdirp, nodeFs, toLabError, type FsSeam } from './fsutil';
+import { recordOf } from './record';
 import type { ExportJournal, JournalEntry } from './journal';
 
 export { nodeFs, toLabError, type FsSeam } from './fsutil';
@@ -68,7 +69,8 @@ export interface TempWriter {
   mkdir(rel: string): Promise<void>;
   /**
    * Write `manifest.json`, the export's last file: `fields` plus `exportContents` (what was
-   * written), by which a later overwrite recognises the folder as this export's.
+   * written, and each file's size, mtime and hash), by which a later overwrite recognises the
+   * folder as this export's and tells the files the user changed since.
    */
   writeManifest(fields: Record<string, unknown>): Promise<string>;
   checkAborted(): void;
@@ -93,6 +95,7 @@ export interface AtomicOptions {
 
 function makeWriter(fs: FsSeam, tmp: string, target: string, checkAborted: () => void): TempWriter {
   const files: string[] = [];
+  const written = new Map<string, string>();
   const made = new Set<string>();
   let sealed = false;
   const writer: TempWriter = {
@@ -118,10 +121,12 @@ function makeWriter(fs: FsSeam, tmp: string, target: string, checkAborted: () =>
         throw toLabError(err, path.join(target, rel));
       }
       files.push(rel);
+      if (rel !== MANIFEST) written.set(rel, await recordOf(path.join(tmp, rel), data));
       return rel;
     },
     async writeManifest(fields) {
-      const json = JSON.stringify({ ...fields, exportContents: describeContents(files) }, null, 2) + '\n';
+      const record = Object.fromEntries([...written].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const json = JSON.stringify({ ...fields, exportContents: { ...describeContents(files), written: record } }, null, 2) + '\n';
       const rel = await writer.write(MANIFEST, json);
       sealed = true;
       return rel;

@@ -6,10 +6,14 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { WrittenEntry } from './record';
 
 export const MANIFEST = 'manifest.json';
-/** A manifest larger than this is not ours (ours are a few KB). */
-const MAX_MANIFEST_BYTES = 1 << 20;
+/**
+ * A manifest larger than this is not ours (ours are a few KB plus ~85 bytes per file written:
+ * ~1.5 million files; a larger export is never replaced, the safe side).
+ */
+const MAX_MANIFEST_BYTES = 128 << 20;
 
 const Sequence = z.object({
   dir: z.string(),
@@ -26,6 +30,11 @@ export const ExportContents = z.object({
   files: z.array(z.string()).max(10_000),
   /** Numbered files `<dir>/<0…count-1 zero-padded to digits><ext>` (imagefolder PNGs). */
   sequences: z.array(Sequence).max(100_000),
+  /**
+   * Per file written (relative path → size, mtime and hash; see record.ts): how a Replace tells
+   * a file the user edited since. Absent in manifests from before it existed.
+   */
+  written: z.record(z.string(), WrittenEntry).optional(),
 });
 export type ExportContents = z.infer<typeof ExportContents>;
 
@@ -35,6 +44,8 @@ export interface Allowed {
   dir(rel: string): boolean;
   /** Upper bound on the number of entries (files and folders) an export of this kind holds. */
   max: number;
+  /** Each written file's record (`ExportContents.written`); undefined for older manifests. */
+  written?: Readonly<Record<string, string>>;
 }
 
 /** Describe `files` compactly: folders holding exactly 0…n-1 numbered PNGs become sequences. */
@@ -123,7 +134,11 @@ export async function readAllowed(dir: string): Promise<Allowed | null> {
     const rec = m as Record<string, unknown>;
     if (rec.exportContents === undefined) return legacyAllowed(rec);
     const c = ExportContents.safeParse(rec.exportContents);
-    return c.success ? allowedFrom(c.data.files, c.data.sequences) : null;
+    if (!c.success) return null;
+    const a = allowedFrom(c.data.files, c.data.sequences);
+    if (!c.data.written) return a;
+    // Only records of files the export holds (a path out of the folder is never read).
+    return { ...a, written: Object.fromEntries(Object.entries(c.data.written).filter(([rel]) => rel !== MANIFEST && a.file(rel))) };
   } catch {
     return null;
   }

@@ -7,12 +7,18 @@
  *   export made (its `manifest.json`) holding nothing the export did not write. A plain file, a
  *   symbolic link, or a folder with anything of the user's is refused (EXISTS) with a message
  *   naming what is there.
+ * - never when a file the export wrote was changed since (its size, mtime and hash are kept in
+ *   the manifest, record.ts): EXISTS naming a few of them and how many. Exports made before
+ *   that record existed have nothing to compare with: they are replaced as before (refusing them
+ *   all would leave every old export impossible to replace from the app; added files are still
+ *   refused, and their manifests recorded no sizes either).
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../../src-shared/types';
 import { foreignEntries, readAllowed } from './contents';
 import { isInside, lstatOrNull, realpathDeep } from './fsutil';
+import { editedFiles } from './record';
 
 /** A folder exports must never write into or over; `what` names it in messages. */
 export interface ProtectedDir {
@@ -122,19 +128,32 @@ export async function checkDestination(
   if (!opts.overwrite) {
     throw new LabError('EXISTS', `${target} already holds a Latent Lab export; allow overwriting to replace it, or choose another folder`);
   }
+  if (allowed.written) {
+    const { names, count } = await editedFiles(target, allowed.written, 3);
+    if (count) {
+      const which = count > names.length ? `${names.join(', ')} and ${count - names.length} more` : names.join(', ');
+      throw new LabError(
+        'EXISTS',
+        `${target} holds a Latent Lab export in which ${count === 1 ? '1 file was' : `${count} files were`} changed since it was written (${which}): ` +
+          'it is not replaced, so your changes are kept; move those files or choose another folder',
+      );
+    }
+  }
   return 'export';
 }
 
 /**
- * Whether `dir` (a real folder, not a link) holds only what its export wrote: the test run
- * before deleting an export that was replaced. Never throws.
+ * Whether `dir` (a real folder, not a link) holds only what its export wrote, none of it changed
+ * since (when the manifest recorded it): the test run before deleting an export that was
+ * replaced. Never throws.
  */
 export async function isOnlyExport(dir: string): Promise<boolean> {
   try {
     const st = await fsp.lstat(dir);
     if (!st.isDirectory()) return false;
     const allowed = await readAllowed(dir);
-    return !!allowed && (await foreignEntries(dir, allowed, 1)).length === 0;
+    if (!allowed || (await foreignEntries(dir, allowed, 1)).length) return false;
+    return !allowed.written || (await editedFiles(dir, allowed.written, 1)).count === 0;
   } catch {
     return false;
   }
