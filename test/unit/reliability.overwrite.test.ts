@@ -3,7 +3,8 @@
  * a folder an export made; the user's files, plain files, links, the workspace and its folders,
  * run folders and the dataset folder in use are refused with a message naming what is there, and
  * nothing is touched. A destination that cannot be created (under /proc/<pid>/) fails as IO at
- * once; a cancel frees the export slot even when the export is stuck in a file-system call.
+ * once; a cancel frees the export slot even when the export is stuck in a file-system call. An
+ * export with a file the user edited is not replaced (named in the refusal).
  */
 import { stderrLines } from './cliOutput';
 import { execFile } from 'node:child_process';
@@ -209,6 +210,23 @@ describe('the CLI goes through the same rules', () => {
     expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/lab is the Latent Lab workspace: exports never write there/);
     expect(await snapshot(root)).toEqual(before);
+  });
+  it('generate --overwrite replaces an untouched export, and refuses one with an image the user edited, naming it', async () => {
+    const out = path.join(root, 'cli-edited');
+    const runDir = path.join(ws, 'runs', runId);
+    const gen = () => cli(['generate', '--run', runDir, '--format', 'imagefolder', '--count', '2', '--out', out, '--overwrite']);
+    expect((await gen()).code).toBe(0);
+    const first = await fsp.readFile(path.join(out, 'manifest.json'), 'utf8');
+    const again = await gen();
+    expect(stderrLines(again.stderr)).toEqual([]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(await fsp.readFile(path.join(out, 'manifest.json'), 'utf8')).created).not.toBe(JSON.parse(first).created);
+    await fsp.writeFile(path.join(out, 'circle', '1.png'), 'my own circle');
+    const r = await gen();
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('1 file was changed since it was written (circle/1.png)');
+    expect(await fsp.readFile(path.join(out, 'circle', '1.png'), 'utf8')).toBe('my own circle');
   });
   it('a run folder outside the workspace (temporary workspace): the real workspace keeps the journal, and its interrupted swap is recovered', async () => {
     // An overwrite killed between its renames, recorded in the real workspace's journal by a dead engine.
