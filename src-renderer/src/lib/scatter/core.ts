@@ -5,6 +5,7 @@
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { SCATTER_FOV, fitFactor, resetPosition } from './fit';
 import type { LayerHost, ScatterLayer } from './layer';
 
 const PICK_SIZE = 32; // px window rendered around the cursor for picking
@@ -36,7 +37,7 @@ interface Attached {
 export class ScatterCore {
   readonly renderer: THREE.WebGLRenderer;
   readonly scene = new THREE.Scene();
-  readonly camera = new THREE.PerspectiveCamera(45, 1, 0.01, 200);
+  readonly camera = new THREE.PerspectiveCamera(SCATTER_FOV, 1, 0.01, 200);
   readonly controls: OrbitControls;
   #layers: Attached[] = [];
   #pickTarget = new THREE.WebGLRenderTarget(PICK_SIZE, PICK_SIZE);
@@ -147,8 +148,8 @@ export class ScatterCore {
 
   resetView(notify = true): void {
     this.#fly = null;
-    if (this.#flat) this.camera.position.set(0, 0, 2.9);
-    else this.camera.position.set(1.9, 1.35, 2.55);
+    // Far enough back for the pane's shape (fit.ts): a tall pane shows the data's width too.
+    this.camera.position.set(...resetPosition(this.#flat, this.camera.aspect));
     this.camera.up.set(0, 1, 0);
     this.controls.target.set(0, 0, 0);
     this.controls.update();
@@ -267,8 +268,16 @@ export class ScatterCore {
     this.#width = w;
     this.#height = h;
     this.renderer.setSize(w, h, false);
+    const before = fitFactor(this.camera.aspect);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
+    // The pane changed shape: keep the view's fit (and any zoom the user made, relative to it).
+    const ratio = fitFactor(this.camera.aspect) / before;
+    if (ratio !== 1) {
+      const off = this.camera.position.clone().sub(this.controls.target).multiplyScalar(ratio);
+      this.camera.position.copy(this.controls.target).add(off);
+      this.controls.update();
+    }
     this.#dirty = true;
   }
 
