@@ -24,7 +24,8 @@ Commands:
                                         (--out: a new or empty folder outside the workspace)
         [--data PATH [--size 28|32|64|auto] [--channels 1|3|auto] [--fit crop|pad]
          [--preprocess auto|mnist-style|plain] [--transpose]]
-                                        your own data instead of --dataset: class folders,
+                                        your own data instead of --dataset: class folders
+                                        (or a flat folder of images: one unlabelled class),
                                         train/+test/, metadata.csv, IDX, .npz/.npy or CSV
   generate --run <runDir> --count 100 [--label NAME] [--temperature 1] [--seed 1]
         --format imagefolder|idx|npz --out <dir> [--overwrite]

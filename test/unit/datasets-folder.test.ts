@@ -73,19 +73,24 @@ describe('folder dataset', () => {
     expect(listed.labelNames).toEqual(['ones', 'sevens', 'twos']);
   });
 
-  it('one usable class only → BAD_DATASET', async () => {
+  // These were BAD_DATASET ("needs at least 2 classes", "no label folders") until one-class data
+  // was imported for an AE / VAE / VAE-GAN (one-class-folders.test.ts has the full cases).
+  it('one usable class only → imported as that one class, said in a warning', async () => {
     const root = path.join(tmp, 'one');
     await makeFolderDataset(root, ['only'], 3);
     await fsp.mkdir(path.join(root, 'nothing-here'));
-    await badDataset(loadDataset({ id: 'folder', path: root }, { dataDir: tmp }), /at least 2 classes with images, found 1 \("only": 3 images\)/);
+    const d = await loadDataset({ id: 'folder', path: root }, { dataDir: tmp });
+    expect(d.info.labelNames).toEqual(['only']);
+    expect(d.train.count + d.test.count).toBe(3);
+    expect(d.report.warnings.join('\n')).toMatch(/one class only \("only": 3 images\).*a CVAE needs at least 2 classes/);
   });
 
-  it('missing folder and folder without label folders → BAD_DATASET', async () => {
+  it('missing folder, and a flat folder of one image (too little data) → BAD_DATASET', async () => {
     await badDataset(loadDataset({ id: 'folder', path: path.join(tmp, 'nope') }, { dataDir: tmp }), /not found/);
     const flat = path.join(tmp, 'flat');
     await fsp.mkdir(flat);
     await fsp.writeFile(path.join(flat, 'a.png'), await inkPng(40));
-    await badDataset(loadDataset({ id: 'folder', path: flat }, { dataDir: tmp }), /no label folders/);
+    await badDataset(loadDataset({ id: 'folder', path: flat }, { dataDir: tmp }), /too little data: "unlabeled" has 1 image/);
   });
 
   it('photo-like images are taken plain (not MNIST-style), padded when asked', async () => {

@@ -225,12 +225,14 @@ describe('folder datasets through datasets:prepare', () => {
     await expectServing();
   });
 
-  it('one class only, empty label folders only, and a missing folder are BAD_DATASET; the engine keeps serving', async () => {
+  it('a CVAE on one class only is UNSUPPORTED; empty label folders only and a missing folder are BAD_DATASET; the engine keeps serving', async () => {
+    // One class was BAD_DATASET ("needs at least 2 classes") for every model; now an AE / VAE /
+    // VAE-GAN trains on it (one-class-folders.test.ts) and only the CVAE is refused.
     const one = path.join(ws, 'ds-one');
     await makeFolderDataset(one, ['only'], 3);
     await fs.mkdir(path.join(one, 'empty'));
-    const r1 = await engine.handle('datasets:prepare', { dataset: { id: 'local', path: one } });
-    expect(r1).toMatchObject({ ok: false, error: { code: 'BAD_DATASET', message: expect.stringMatching(/at least 2 classes with images, found 1 \("only": 3 images\)/) } });
+    const r1 = await engine.handle('training:start', { ...TINY, model: { kind: 'cvae', latentDim: 2, hidden: [16] }, dataset: { id: 'local', path: one } });
+    expect(r1).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED', message: expect.stringMatching(/CVAE .*needs at least 2 classes; this dataset has one \("only"\)/) } });
     const none = path.join(ws, 'ds-none');
     await fs.mkdir(path.join(none, 'a'), { recursive: true });
     await fs.mkdir(path.join(none, 'b'));

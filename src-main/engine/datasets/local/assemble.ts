@@ -2,7 +2,8 @@
  * What every importer hands over (`Imported`: images as bytes, labels, classes, the given split
  * if any, what was skipped) → the checked, split dataset with its report. The checks run here,
  * once for every kind, before anything trains: too little data (counts and the minimum named),
- * a single class, (nearly) constant images.
+ * (nearly) constant images. A single class is imported and said so (an AE, VAE or VAE-GAN trains
+ * on it; a CVAE is refused when its training starts: jobs/training.ts).
  */
 import path from 'node:path';
 import type { DatasetKind, DatasetReport, ResolvedImport } from '../../../../src-shared/datasets';
@@ -49,6 +50,8 @@ export interface Imported {
    * two-class minimum does not apply, and the report says so, counted.
    */
   allUnlabeled?: boolean;
+  /** With `allUnlabeled`: the images were directly in the folder (no class folders); the report says so. */
+  flat?: boolean;
 }
 
 const KIND_TEXT: Record<DatasetKind, string> = {
@@ -102,8 +105,8 @@ function classCounts(imp: Imported): number[][] {
 function checkAmounts(imp: Imported, counts: number[][]): void {
   if (imp.count === 0) throw bad(`${imp.root} has no usable images${skippedText(imp.skipped)}`);
   const used = counts.map((c, k) => ({ name: imp.classNames[k], train: c[0], test: c[1], n: c[0] + c[1] })).filter((c) => c.n > 0);
-  if (used.length < 2 && !imp.allUnlabeled) {
-    throw bad(`${imp.root} needs at least 2 classes with images, found ${used.length}${used.length ? ` ("${used[0].name}": ${plural(used[0].n, 'image')})` : ''}${skippedText(imp.skipped)}`);
+  if (used.length === 1 && !imp.allUnlabeled) {
+    imp.warnings.push(`one class only ("${used[0].name}": ${plural(used[0].n, 'image')}): an AE, VAE or VAE-GAN trains on it; a CVAE needs at least 2 classes`);
   }
   if (!imp.testMask) {
     const few = used.filter((c) => c.n < MIN_PER_CLASS);
@@ -190,8 +193,8 @@ function buildSplit(imp: Imported, rows: number[], D: number): Split {
  * The checked dataset. Classes with no image at all are dropped (and said so); labels are
  * renumbered densely in the given class order. A random split is seeded, stratified, 80/20, both
  * parts shuffled; a given split keeps the files' order.
- * @throws LabError BAD_DATASET for too little data (naming counts and the minimum), fewer than 2
- *   classes (unless no image had a label: `allUnlabeled`), or images that are (nearly) all constant.
+ * @throws LabError BAD_DATASET for no usable image, too little data (naming counts and the
+ *   minimum), or images that are (nearly) all constant. One class is imported with a warning.
  */
 export function assemble(imp: Imported): LoadedDataset {
   let counts = classCounts(imp);
@@ -210,7 +213,9 @@ export function assemble(imp: Imported): LoadedDataset {
   checkConstant(imp);
   if (imp.allUnlabeled) {
     imp.warnings.unshift(
-      `${plural(imp.count, 'image')} without a label (as in this app's export of an AE, VAE or VAE-GAN): imported as one class, "${imp.classNames[0]}"; an AE, VAE or VAE-GAN trains on them, a CVAE needs labelled classes`,
+      imp.flat
+        ? `no class folders: imported as unlabelled; a CVAE needs labels (${plural(imp.count, 'image')} as one class, "${imp.classNames[0]}", which an AE, VAE or VAE-GAN trains on)`
+        : `${plural(imp.count, 'image')} without a label (as in this app's export of an AE, VAE or VAE-GAN): imported as one class, "${imp.classNames[0]}"; an AE, VAE or VAE-GAN trains on them, a CVAE needs labelled classes`,
     );
   }
   const skippedTotal = Object.values(imp.skipped).reduce((a, b) => a + b, 0);
@@ -249,7 +254,7 @@ export function assemble(imp: Imported): LoadedDataset {
   const info: DatasetInfo = {
     id: 'local',
     title: imp.title ?? path.basename(imp.root),
-    description: `${KIND_TEXT[imp.kind]}: ${imp.root}, ${size}×${size} ${channels === 3 ? 'RGB' : 'grey'}, ${imp.testMask ? 'split as given' : 'split 80 / 20'}.`,
+    description: `${imp.flat ? 'Image folder (no class folders: unlabelled)' : KIND_TEXT[imp.kind]}: ${imp.root}, ${size}×${size} ${channels === 3 ? 'RGB' : 'grey'}, ${imp.testMask ? 'split as given' : 'split 80 / 20'}.`,
     shape,
     labelNames: imp.classNames,
     trainCount: train.count,

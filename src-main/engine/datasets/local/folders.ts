@@ -1,5 +1,6 @@
 /**
- * Folder layouts of image files: class folders (`imagefolder`), `train/` + `test/` (or `val/`)
+ * Folder layouts of image files: class folders (`imagefolder`; a flat folder of images is one
+ * unlabelled class), `train/` + `test/` (or `val/`)
  * roots each holding the same class folders (`split-root`), and these turned into one decoded
  * `Imported` (`importFileSet`). Inside a class folder images are searched recursively, symbolic
  * links followed (walk.ts); what is not an image is counted by kind.
@@ -9,6 +10,7 @@ import type { DatasetKind, ImportOptions } from '../../../../src-shared/datasets
 import { LabError } from '../../../../src-shared/types';
 import { IMAGE_EXTENSIONS, READ_FORMATS_TEXT, UNREAD_IMAGE_EXTENSIONS } from '../../images/format';
 import type { LoadOptions } from '../types';
+import { UNLABELED_CLASS } from './arrays';
 import { addSkips, type Imported } from './assemble';
 import { decodeFiles, describePreprocessing, resolveImport, sampleImages, type ImageJob } from './imageFiles';
 import { listFiles, listTop, naturalCompare, type FoundFile } from './walk';
@@ -36,6 +38,8 @@ export interface FileSet {
   examples: string[];
   /** No file had a label: one class, "unlabeled" (see `Imported.allUnlabeled`). */
   allUnlabeled?: boolean;
+  /** The images were directly in the folder, with no class folders (see `Imported.flat`). */
+  flat?: boolean;
 }
 
 /** How many skipped files are named (the report's `skippedExamples`, the warning's "e.g."). */
@@ -101,15 +105,25 @@ function emptySet(kind: DatasetKind, root: string, given: boolean): FileSet {
   return { kind, root, jobs: [], labels: [], classNames: [], testMask: given ? [] : null, skipped: {}, warnings: [], others: {}, examples: [] };
 }
 
-/** One sub-folder per class. Files directly in `root` are counted as skipped. */
+/**
+ * One sub-folder per class; images directly in `root` beside them are counted as skipped
+ * (`SKIP_LOOSE`). When no sub-folder holds an image but `root` does (a flat folder of images),
+ * those are the dataset: one class, UNLABELED_CLASS (`allUnlabeled`, `flat`), as a metadata.csv
+ * with empty labels gives — an AE, VAE or VAE-GAN trains on it, a CVAE is refused at its start.
+ */
 export async function scanImageFolder(root: string, signal?: AbortSignal): Promise<FileSet> {
   const top = listTop(root);
   const set = emptySet('imagefolder', root, false);
   addSkips(set.skipped, top.skipped);
-  if (top.files.length) {
-    skipLoose(set, partition(top.files.map((n) => ({ abs: path.join(root, n), rel: n, size: 0, mtimeMs: 0 })), '', set));
-  }
+  const loose = partition(top.files.map((n) => ({ abs: path.join(root, n), rel: n, size: 0, mtimeMs: 0 })), '', set);
   await addClassFolders(set, root, top.dirs, null, signal);
+  if (set.jobs.length === 0 && loose.length) {
+    set.classNames = [UNLABELED_CLASS];
+    set.jobs = loose;
+    set.labels = loose.map(() => 0);
+    set.allUnlabeled = true;
+    set.flat = true;
+  } else skipLoose(set, loose);
   return set;
 }
 
@@ -181,6 +195,7 @@ export async function importFileSet(set: FileSet, options: ImportOptions, opts: 
     warnings: [...set.warnings],
     preprocessing: describePreprocessing(resolved, stats),
     ...(set.allUnlabeled ? { allUnlabeled: true } : {}),
+    ...(set.flat ? { flat: true } : {}),
   };
 }
 

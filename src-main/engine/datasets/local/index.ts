@@ -38,7 +38,7 @@ function detectFile(real: string): Detected {
   if (ext === '.npy') return { kind: 'npy', target: real, isFile: true };
   if (ext === '.csv') return { kind: 'csv', target: real, isFile: true };
   if (parseIdxName(name)) return { kind: 'idx', target: real, isFile: true };
-  if (IMAGE_EXTENSIONS.has(ext)) throw bad(`${real} is a single image: give the folder that holds one sub-folder of images per class`);
+  if (IMAGE_EXTENSIONS.has(ext)) throw bad(`${real} is a single image: give the folder that holds the images (or one sub-folder of images per class)`);
   throw bad(`${real} is not a dataset file this app reads (.npz, .npy, .csv or IDX files such as train-images-idx3-ubyte.gz), nor a folder`);
 }
 
@@ -46,7 +46,7 @@ function detectFile(real: string): Detected {
  * Decides the kind of a folder from its names: metadata.csv → hf-imagefolder; train/ with
  * test/ (or val/, valid/, validation/) → split-root (hf-imagefolder with the split when train/
  * holds a metadata.csv); IDX files → idx; one .npz → npz; .npy files →
- * npy; CSV files → csv; sub-folders → imagefolder.
+ * npy; CSV files → csv; sub-folders, or images directly in it (one unlabelled class) → imagefolder.
  * @throws LabError BAD_DATASET saying what was found when none applies.
  */
 export function detectFolder(real: string): Detected {
@@ -69,9 +69,8 @@ export function detectFolder(real: string): Detected {
   if (dirs.length) return at('imagefolder');
   const set = { skipped: {}, others: {} as Record<string, number> };
   const images = partition(files.map((n) => ({ abs: path.join(real, n), rel: n, size: 0, mtimeMs: 0 })), '', set).length;
-  if (images) {
-    throw bad(`${real} has no label folders: its ${images} image${images > 1 ? 's are' : ' is'} directly in it. Put each class's images in its own sub-folder (or add a metadata.csv with file_name,label columns)`);
-  }
+  // Images directly in the folder, no class folders: one unlabelled class (folders.ts).
+  if (images) return at('imagefolder');
   throw bad(`found no dataset in ${real} (${othersText(set.others)}): expected class folders of ${READ_FORMATS_TEXT} images, train/ and test/ folders, a metadata.csv, IDX, .npz, .npy or .csv files`);
 }
 
