@@ -19,7 +19,7 @@ function specOf(req: RequestParsed<'models:describe'>): ModelSpec {
   const inputDim = shape.reduce((a, b) => a * b, 1);
   const imageShape = shape.length >= 2 ? ([shape[0], shape[1], shape[2] ?? 1] as const) : undefined;
   if (req.model.arch === 'conv' && !imageShape) {
-    throw new LabError('UNSUPPORTED', `conv models take images; this dataset has samples of ${inputDim} values: use the Dense architecture (--arch dense)`);
+    throw new LabError('UNSUPPORTED', `conv models take images; this dataset has samples of ${inputDim} values: use a dense model (Dense in the form's Architecture, --arch dense in the CLI)`);
   }
   if (req.model.kind === 'vaegan' && !imageShape) {
     throw new LabError('UNSUPPORTED', `a VAE-GAN trains on images only (its discriminator judges decoded images); this dataset has samples of ${inputDim} values: train a VAE on it`);

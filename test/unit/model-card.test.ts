@@ -79,7 +79,7 @@ describe('models:describe', () => {
       code: 'INVALID_PAYLOAD',
       message: expect.stringMatching(/28×28 image halves exactly only 2 times/),
     });
-    await expect(describeModel({ kind: 'vae', arch: 'conv', latentDim: 2 }, [2])).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/the Dense architecture \(--arch dense\)/) });
+    await expect(describeModel({ kind: 'vae', arch: 'conv', latentDim: 2 }, [2])).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/use a dense model \(Dense in the form's Architecture, --arch dense in the CLI\)/) });
     await expect(describeModel({ kind: 'vae', arch: 'conv', latentDim: 2 }, [30, 30, 1])).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     await expect(engine.call('models:describe', { model: { kind: 'vae' }, shape: [], numClasses: 10 })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
   });

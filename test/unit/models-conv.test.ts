@@ -198,7 +198,7 @@ describe('conv settings and validation', () => {
     expect(() => countParams(three)).toThrow(expect.objectContaining({ code: 'INVALID_PAYLOAD', message: expect.stringMatching(/28×28 image halves exactly only 2 times/) }));
     expect(() => buildModel(three, 1)).toThrow(/at most 2 filter counts/);
     const toy: ModelSpec = { config: ModelConfig.parse({ kind: 'vae', arch: 'conv' }), inputDim: 2, numClasses: 3, output: 'gaussian' };
-    expect(() => countParams(toy)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringMatching(/samples of 2 values.*the Dense architecture \(--arch dense\)/) }));
+    expect(() => countParams(toy)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringMatching(/samples of 2 values.*use a dense model \(Dense in the form's Architecture, --arch dense in the CLI\)/) }));
     expect(() => countParams({ ...toy, inputDim: 30 * 30 })).toThrow(/square images of side 28, 32, 64/);
     expect(ModelConfig.safeParse({ convFilters: [8] }).error?.issues[0].message).toMatch(/conv models only/);
     expect(ModelConfig.safeParse({ hidden: [] }).error?.issues[0].message).toMatch(/at least one hidden layer/);

@@ -68,7 +68,7 @@ export function imageShapeOf(spec: Pick<ModelSpec, 'inputDim' | 'imageShape'>): 
   const what = spec.imageShape ? `${spec.imageShape.join('×')} images` : `samples of ${spec.inputDim} values`;
   throw new LabError(
     'UNSUPPORTED',
-    `conv models take square images of side ${CONV_SIDES.join(', ')} with 1 or 3 channels; this dataset has ${what}: use the Dense architecture (--arch dense)`,
+    `conv models take square images of side ${CONV_SIDES.join(', ')} with 1 or 3 channels; this dataset has ${what}: use a dense model (Dense in the form's Architecture, --arch dense in the CLI)`,
   );
 }
 
