@@ -32,7 +32,7 @@ test('a CVAE on an unlabeled export opened again: named under the form, Train he
   await expect(page.getByTestId('train-button')).toBeEnabled();
 });
 
-test('Compare names a conv run "Conv VAE z=2", as the run list does', async ({ page, lab }) => {
+test('Compare names a conv run "Conv VAE z=2", as the run list does, with the folder\'s class names and the optimiser steps', async ({ page, lab }) => {
   test.setTimeout(120_000);
   const dir = await strokes(path.join(root, 'strokes'), 10, 3);
   await page.goto(lab.url);
@@ -55,4 +55,9 @@ test('Compare names a conv run "Conv VAE z=2", as the run list does', async ({ p
   await expect(page.getByTestId('compare-metrics').locator('thead')).toContainText('B · Conv VAE z=2');
   // The samples and reconstructions under each run's model name.
   await expect(page.getByTestId('compare-images')).toContainText('Conv VAE z=2');
+  // The legends name the folder's classes, not 0, 1, 2; the optimiser steps are counted from the run's own training set.
+  for (const side of ['Run A', 'Run B']) {
+    await expect(page.getByRole('region', { name: side }).getByRole('group', { name: /^Labels/ })).toContainText('column');
+  }
+  await expect(page.getByTestId('compare-metrics').locator('tr[data-row="steps"] td').first()).toHaveText(/^\d[\d,]*$/);
 });
