@@ -111,8 +111,13 @@ test('after a conv run the form stays automatic: colour data gets its own conv m
       await expect(page.getByTestId('model-card-layers').getByRole('row').filter({ hasText: 'enc_dense_0' })).toContainText('256');
     });
 
-    await test.step('Two moons: Auto reads Gaussian there, Bernoulli is refused in words before Train', async () => {
+    await test.step('Two moons: Conv and Bernoulli are refused in the form’s words before Train; Auto reads Gaussian there', async () => {
       await page.getByTestId('dataset-select').selectOption('toy-moons');
+      // Conv on 2-D points: the form says what to choose in the form, not a CLI flag.
+      await page.getByTestId('arch-select').selectOption('conv');
+      await expect(page.getByTestId('train-form-errors')).toContainText('choose Dense');
+      await expect(page.getByTestId('train-form-errors')).not.toContainText('--arch');
+      await expect(page.getByTestId('train-button')).toBeDisabled();
       await page.getByTestId('arch-select').selectOption('dense');
       await expect(likelihood.locator('option[value="auto"]')).toHaveText('Auto (Gaussian)');
       await likelihood.selectOption('bernoulli');

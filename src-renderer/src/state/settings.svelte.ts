@@ -245,7 +245,8 @@ export function formFromConfig(cfg: TrainConfig, current: TrainForm, data: RunDa
 /**
  * Choices in the form that do not fit the chosen dataset (`data`: its kind and class names, null
  * while unknown), as sentences naming the form's fields: shown under the form before Train, which
- * waits for them. (Conv on 2-D points comes from the engine's model card.) A CVAE needs at least
+ * waits for them. Conv on 2-D points is named here in the form's words (the engine's model card
+ * refuses it too, in words for the CLI as well; this one is shown instead). A CVAE needs at least
  * two classes, as the engine does (an unlabeled export opened again is one class, "unlabeled").
  */
 export function trainDataErrors(
@@ -254,6 +255,9 @@ export function trainDataErrors(
 ): Partial<Record<keyof TrainForm, string>> {
   const e: Partial<Record<keyof TrainForm, string>> = {};
   if (!data) return e;
+  if (!data.isImage && f.arch === 'conv') {
+    e.arch = `Conv layers take images; ${data.title} is 2-D points: choose Dense.`;
+  }
   if (!data.isImage && f.likelihood === 'bernoulli') {
     e.likelihood = `The Bernoulli likelihood needs images (values in [0, 1]); ${data.title} is 2-D points: choose Auto (Gaussian) or Gaussian.`;
   }

@@ -100,6 +100,15 @@ describe('choices that do not fit the chosen dataset, before Train', () => {
     expect(trainDataErrors({ ...f, likelihood: 'gaussian' }, MOONS)).toEqual({});
     expect(trainDataErrors(f, MNIST)).toEqual({});
   });
+
+  it('Conv on Two moons says to choose Dense, in the form’s words (no CLI flag); Conv on images is fine', () => {
+    const f = { ...new Settings(null).train, dataset: 'toy-moons' as const, arch: 'conv' as const, likelihood: 'auto' as const };
+    const arch = trainDataErrors(f, MOONS).arch!;
+    expect(arch).toMatch(/Conv.*Two moons.*choose Dense/);
+    expect(arch).not.toContain('--');
+    expect(trainDataErrors({ ...f, arch: 'dense' }, MOONS)).toEqual({});
+    expect(trainDataErrors(f, MNIST3)).toEqual({});
+  });
 });
 
 describe('settings stored by the version that copied a run’s conv widths into the form', () => {
