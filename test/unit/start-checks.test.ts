@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FEW_STEPS, fewStepsWarning, startChecks } from '../../src-main/engine/jobs/startChecks';
+import { FEW_STEPS, fewStepsWarning, MIN_SUGGESTED_BATCH, startChecks } from '../../src-main/engine/jobs/startChecks';
 import { Engine } from '../../src-main/engine/engine';
 import { TrainConfig } from '../../src-shared/types';
 import { classFolders } from '../fixtures/datasets';
@@ -18,21 +18,47 @@ describe('fewStepsWarning', () => {
     const [w] = startChecks(cfg({ epochs: 20, batchSize: 256 }), 72).warnings.slice(1);
     expect(w).toMatch(/^this run takes only 20 optimiser steps in all \(20 epochs × 1 batch of up to 72\): fewer than ~500/);
     // The suggestions really give ≥ 500 steps.
-    const batch = Number(/a smaller batch \(e\.g\. (\d+): ([\d,]+) steps\)/.exec(w!)![1]);
-    expect(Math.ceil(72 / batch) * 20).toBeGreaterThanOrEqual(FEW_STEPS);
-    const epochs = Number(/more epochs \(([\d,]+) at batch 72\)/.exec(w!)![1]!.replace(/,/g, ''));
+    const epochs = Number(/more epochs \(([\d,]+) at batch 72/.exec(w!)![1]!.replace(/,/g, ''));
     expect(epochs * 1).toBeGreaterThanOrEqual(FEW_STEPS);
     // A power of two, as people pick batches (MNIST's 8,000 × 3 epochs at 64: 32, not 47).
     const vaegan = fewStepsWarning(TrainConfig.parse({ epochs: 3, batchSize: 64, model: { kind: 'vaegan' } }), 8000)[0];
-    expect(vaegan).toMatch(/a smaller batch \(e\.g\. 32: 750 steps\)/);
+    const batch = Number(/a smaller batch \(e\.g\. (\d+): ([\d,]+) steps\)/.exec(vaegan!)![1]);
+    expect(batch).toBe(32);
+    expect(Math.ceil(8000 / batch) * 3).toBeGreaterThanOrEqual(FEW_STEPS);
     expect(fewStepsWarning(cfg({ epochs: 2, batchSize: 100 }), 250)[0]).toMatch(/only 6 optimiser steps in all \(2 epochs × 3 batches of up to 100\)/);
   });
 
   it('offers no smaller batch that would still fall short (48 examples × 2 epochs: at most 96 steps even at batch 1)', () => {
     const [w] = fewStepsWarning(cfg({ epochs: 2, batchSize: 16 }), 48);
     expect(w).not.toMatch(/smaller batch/);
-    const epochs = Number(/use more epochs \(([\d,]+) at batch 16\)/.exec(w!)![1]!.replace(/,/g, ''));
+    const epochs = Number(/use more epochs \(([\d,]+) at batch 16[,)]/.exec(w!)![1]!.replace(/,/g, ''));
     expect(epochs * Math.ceil(48 / 16)).toBeGreaterThanOrEqual(FEW_STEPS);
+  });
+
+  it('never suggests a batch under 8: a small dataset (144 training images, 5 epochs at 16) is told more epochs, at 16 or at 8', () => {
+    const [w] = fewStepsWarning(cfg({ epochs: 5, batchSize: 16 }), 144);
+    expect(w).not.toMatch(/smaller batch/);
+    const m = /use more epochs \(([\d,]+) at batch 16, or ([\d,]+) at batch (\d+)\)$/.exec(w!)!;
+    expect(Number(m[3])).toBe(MIN_SUGGESTED_BATCH);
+    expect(Number(m[1]) * Math.ceil(144 / 16)).toBeGreaterThanOrEqual(FEW_STEPS);
+    expect(Number(m[2]) * Math.ceil(144 / MIN_SUGGESTED_BATCH)).toBeGreaterThanOrEqual(FEW_STEPS);
+    // Across sizes, no suggested batch is under 8, and every suggestion reaches ~500 steps.
+    for (const n of [10, 48, 144, 180, 1000, 8000]) {
+      for (const batchSize of [8, 16, 64, 256]) {
+        for (const epochs of [1, 5, 20]) {
+          const [text] = fewStepsWarning(cfg({ epochs, batchSize }), n);
+          if (!text) continue;
+          for (const [, b, s] of text.matchAll(/a smaller batch \(e\.g\. (\d+): ([\d,]+) steps\)/g)) {
+            expect(Number(b), text).toBeGreaterThanOrEqual(MIN_SUGGESTED_BATCH);
+            expect(Number(s.replace(/,/g, '')), text).toBeGreaterThanOrEqual(FEW_STEPS);
+          }
+          for (const [, e, b] of text.matchAll(/([\d,]+) at batch ([\d,]+)/g)) {
+            expect(Number(b.replace(/,/g, '')), text).toBeGreaterThanOrEqual(Math.min(MIN_SUGGESTED_BATCH, batchSize));
+            expect(Number(e.replace(/,/g, '')) * Math.ceil(n / Number(b.replace(/,/g, ''))), text).toBeGreaterThanOrEqual(FEW_STEPS);
+          }
+        }
+      }
+    }
   });
 
   it('is silent from 500 steps on (MNIST\'s default run: 30 epochs × 32 batches)', () => {
@@ -63,7 +89,7 @@ describe('training:start on 90 images (the new user\'s run)', () => {
     const n = trainCount.toLocaleString('en-US');
     expect(r.warnings).toEqual([
       `batch size 256 is larger than the training set (${n} examples): clamped to ${n}, one batch per epoch`,
-      expect.stringMatching(new RegExp(`^this run takes only 20 optimiser steps in all \\(20 epochs × 1 batch of up to ${n}\\).*use a smaller batch .* or more epochs \\(500 at batch ${n}\\)$`)),
+      expect.stringMatching(new RegExp(`^this run takes only 20 optimiser steps in all \\(20 epochs × 1 batch of up to ${n}\\).*use more epochs \\(500 at batch ${n}, or \\d+ at batch 8\\)$`)),
     ]);
     const saved = (await engine.call('runs:list', {})).find((x) => x.id === r.runId)!;
     expect(saved.warnings).toEqual(r.warnings);

@@ -32,10 +32,18 @@ export function clampBatch(cfg: TrainConfig, trainCount: number): { cfg: TrainCo
 export const FEW_STEPS = 500;
 
 /**
+ * The smallest batch the notice suggests: below it a step is mostly noise and an epoch is slow
+ * (the fresh user's 144 training images at 5 epochs were told "batch 1: 720 steps").
+ */
+export const MIN_SUGGESTED_BATCH = 8;
+
+/**
  * A notice when the run will take fewer than FEW_STEPS optimiser steps in all (epochs ×
  * ⌈train count / batch⌉, one step per batch, the last one partial): how many, and what gives more
- * (a smaller batch, a power of two, only when one reaches FEW_STEPS within these epochs).
- * `cfg.batchSize` is the one the run really uses (after `clampBatch`); `trainCount` ≥ 1.
+ * — a smaller batch (a power of two, never under MIN_SUGGESTED_BATCH, only when it reaches
+ * FEW_STEPS within these epochs), else more epochs at this batch and, when it is larger, at
+ * MIN_SUGGESTED_BATCH. `cfg.batchSize` is the one the run really uses (after `clampBatch`);
+ * `trainCount` ≥ 1.
  */
 export function fewStepsWarning(cfg: TrainConfig, trainCount: number): string[] {
   const perEpoch = optimiserSteps(1, trainCount, cfg.batchSize);
@@ -47,11 +55,13 @@ export function fewStepsWarning(cfg: TrainConfig, trainCount: number): string[] 
   const exact = Math.max(1, Math.floor(trainCount / Math.ceil(FEW_STEPS / cfg.epochs)));
   const smaller = 2 ** Math.floor(Math.log2(exact));
   const smallerSteps = optimiserSteps(cfg.epochs, trainCount, smaller);
-  const epochsNeeded = Math.ceil(FEW_STEPS / perEpoch);
+  const epochsAt = (batch: number) => Math.ceil(FEW_STEPS / optimiserSteps(1, trainCount, batch));
   // A smaller batch is offered only when it alone reaches FEW_STEPS (48 examples × 2 epochs give at most 96, even at batch 1).
+  const offerSmaller = smaller >= MIN_SUGGESTED_BATCH && smaller < cfg.batchSize && smallerSteps >= FEW_STEPS;
+  const atMin = !offerSmaller && cfg.batchSize > MIN_SUGGESTED_BATCH ? `, or ${fmt(epochsAt(MIN_SUGGESTED_BATCH))} at batch ${MIN_SUGGESTED_BATCH}` : '';
   const ways = [
-    ...(smaller < cfg.batchSize && smallerSteps >= FEW_STEPS ? [`a smaller batch (e.g. ${fmt(smaller)}: ${fmt(smallerSteps)} steps)`] : []),
-    `more epochs (${fmt(epochsNeeded)} at batch ${fmt(cfg.batchSize)})`,
+    ...(offerSmaller ? [`a smaller batch (e.g. ${fmt(smaller)}: ${fmt(smallerSteps)} steps)`] : []),
+    `more epochs (${fmt(epochsAt(cfg.batchSize))} at batch ${fmt(cfg.batchSize)}${atMin})`,
   ].join(' or ');
   return [
     `this run takes only ${fmt(steps)} optimiser ${steps === 1 ? 'step' : 'steps'} in all (${fmt(cfg.epochs)} ${cfg.epochs === 1 ? 'epoch' : 'epochs'} × ${fmt(perEpoch)} ${perEpoch === 1 ? 'batch' : 'batches'} of up to ${fmt(cfg.batchSize)}): ` +
