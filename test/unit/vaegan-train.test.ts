@@ -136,7 +136,7 @@ describe('VAE-GAN through the engine', () => {
     expect(await engine.call('runs:list', {})).toEqual([]);
   });
 
-  it('a forced failure (frozen encoder/decoder, fast discriminator) fires both warnings in the progress and the run; the GAN losses are in the history', async () => {
+  it('a forced failure (frozen encoder/decoder, fast discriminator) fires the stability warnings (winning, collapse, reconstructions no better than the average image) in the progress and the run; the GAN losses are in the history', async () => {
     const { runId } = await engine.call('training:start', {
       dataset: { id: 'local', path: digits },
       model: { kind: 'vaegan', latentDim: 2, hidden: [32], discLrScale: 1000 },
