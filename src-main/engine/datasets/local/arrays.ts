@@ -12,7 +12,7 @@ import type { RawImage } from '../../images/pixels';
 import { throwIfAborted } from '../fsutil';
 import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
-import { describePreprocessing, resolveImport, sampleStats, SKIP_BLANK } from './imageFiles';
+import { colourTurnedGrey, describePreprocessing, resolveImport, sampleStats, SKIP_BLANK } from './imageFiles';
 import type { NdArray } from './numpy';
 import { naturalCompare } from './walk';
 
@@ -296,6 +296,7 @@ export async function importArrays(
     count: n,
     testMask: mask,
     skipped,
+    warnings: [...base.warnings, ...[colourTurnedGrey(r, stats, options.channels)].filter((w) => w !== null)],
     preprocessing: describePreprocessing(r, stats),
   };
 }

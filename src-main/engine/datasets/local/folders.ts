@@ -12,7 +12,7 @@ import { IMAGE_EXTENSIONS, READ_FORMATS_TEXT, UNREAD_IMAGE_EXTENSIONS } from '..
 import type { LoadOptions } from '../types';
 import { UNLABELED_CLASS } from './arrays';
 import { addSkips, type Imported } from './assemble';
-import { decodeFiles, describePreprocessing, resolveImport, sampleImages, type ImageJob } from './imageFiles';
+import { colourTurnedGrey, decodeFiles, describePreprocessing, resolveImport, sampleImages, type ImageJob } from './imageFiles';
 import { listFiles, listTop, naturalCompare, type FoundFile } from './walk';
 
 /** Images one import may hold at most. */
@@ -192,7 +192,7 @@ export async function importFileSet(set: FileSet, options: ImportOptions, opts: 
     testMask: mask,
     skipped: addSkips({ ...set.skipped }, dec.skipped),
     examples: [...set.examples, ...dec.examples].slice(0, MAX_SKIP_EXAMPLES),
-    warnings: [...set.warnings],
+    warnings: [...set.warnings, ...[colourTurnedGrey(resolved, stats, options.channels)].filter((w) => w !== null)],
     preprocessing: describePreprocessing(resolved, stats),
     ...(set.allUnlabeled ? { allUnlabeled: true } : {}),
     ...(set.flat ? { flat: true } : {}),

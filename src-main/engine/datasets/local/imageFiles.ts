@@ -54,14 +54,15 @@ export function nearestSize(side: number): 28 | 32 | 64 {
 }
 
 /**
- * `auto` options decided: ink drawings (most of the sample, none coloured) → MNIST-style, grey,
- * 28 — unless most are already in MNIST form, which get no MNIST-style processing (plain, their size);
+ * `auto` options decided: ink drawings (most of the sample, under 10 % coloured) → MNIST-style,
+ * grey, 28 — unless most are already in MNIST form, which get no MNIST-style processing (plain,
+ * their size), or colour was chosen (MNIST-style would make every image grey: plain);
  * otherwise plain, colour when at least 10 % of the sample has colour, the allowed size nearest
  * to the median side (`nearestSize`). Explicit options are kept.
  */
 export function resolveImport(o: ImportOptions, s: SampleStats): ResolvedImport {
   const colour = s.colour > 0 && s.colour * 10 >= s.decoded;
-  const inky = s.decoded > 0 && !colour && s.ink * 2 > s.decoded;
+  const inky = s.decoded > 0 && !colour && o.channels !== 3 && s.ink * 2 > s.decoded;
   const formed = inky && s.mnistForm * 2 > s.decoded;
   const preprocess = o.preprocess !== 'auto' ? o.preprocess : inky && !formed ? 'mnist-style' : 'plain';
   const channels = o.channels !== 'auto' ? o.channels : preprocess === 'mnist-style' ? 1 : colour ? 3 : 1;
@@ -76,14 +77,30 @@ export function resolveImport(o: ImportOptions, s: SampleStats): ResolvedImport 
  */
 function preprocessingReason(r: ResolvedImport, s: SampleStats): string {
   const of = (k: number) => `${k} of ${s.decoded} sample image${s.decoded === 1 ? '' : 's'}`;
-  const auto = resolveImport({ size: 'auto', channels: 'auto', fit: r.fit, preprocess: 'auto', transpose: r.transpose }, s);
+  const autoOf = (channels: ImportOptions['channels']) => resolveImport({ size: 'auto', channels, fit: r.fit, preprocess: 'auto', transpose: r.transpose }, s);
+  const auto = autoOf(r.channels);
   if (auto.preprocess !== r.preprocess) return `as chosen (from the ${s.decoded} sample images, auto would pick ${auto.preprocess})`;
   if (r.preprocess === 'mnist-style') return `${of(s.ink)} look like ink drawings on paper: turned into MNIST form`;
+  if (r.channels === 3 && autoOf('auto').preprocess === 'mnist-style') {
+    return `colour chosen: ${of(s.ink)} look like ink drawings, but MNIST-style processing would make them grey, so none is done, median side ${s.medianSide} px`;
+  }
   if (s.decoded > 0 && s.mnistForm * 2 > s.decoded && s.ink * 2 > s.decoded) {
     return `${of(s.mnistForm)} are already in MNIST form (light strokes on black, square): no MNIST-style processing needed`;
   }
   if (s.colour > 0 && s.colour * 10 >= s.decoded) return `${of(s.colour)} have colour: kept in colour, median side ${s.medianSide} px`;
   return `${of(s.decoded - s.ink)} are not ink drawings: no MNIST-style processing, median side ${s.medianSide} px`;
+}
+
+/**
+ * The report's warning when images of the sample are in colour and the import turns them grey:
+ * "2 of the 32 sampled images are in colour: turned grey (choose Colour / --channels 3 to keep
+ * colour)" — or "… turned grey as chosen" when grey was chosen over auto's colour. Null when no
+ * sampled image has colour or the import keeps colour.
+ */
+export function colourTurnedGrey(r: ResolvedImport, s: SampleStats, chosen: ImportOptions['channels']): string | null {
+  if (r.channels !== 1 || s.colour === 0) return null;
+  const which = `${s.colour} of the ${s.decoded} sampled image${s.decoded === 1 ? '' : 's'} ${s.colour === 1 ? 'is' : 'are'} in colour`;
+  return chosen === 1 ? `${which}: turned grey as chosen` : `${which}: turned grey (choose Colour / --channels 3 to keep colour)`;
 }
 
 /** The preprocessing in words, for the report: what is done, then why (`preprocessingReason`). */
