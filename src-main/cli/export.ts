@@ -1,7 +1,7 @@
 /** `latent-lab generate` and `latent-lab embeddings`: exports from a saved run (`export:start`). */
 import path from 'node:path';
 import { kindName } from '../../src-shared/runNames';
-import type { ExportRequest } from '../../src-shared/types';
+import type { ExportRequest, ExportResult } from '../../src-shared/types';
 import { RunStore } from '../engine/runs';
 import { num, UsageError, type Options } from './args';
 import { locateRun, openEngine } from './engine';
@@ -20,6 +20,24 @@ export function labelIndex(name: string | undefined, labelNames: readonly string
     throw new UsageError(`--label ${JSON.stringify(name)} is not a class of this run; its classes are ${shown}${more}`);
   }
   return i;
+}
+
+const AS: Record<ExportResult['format'], string> = {
+  imagefolder: 'PNG folders with metadata.csv',
+  idx: 'MNIST-style IDX files',
+  npz: 'a NumPy .npz',
+  embeddings: 'TensorBoard projector files',
+};
+
+/**
+ * The line `generate` / `embeddings` print: what was written, how many, in which form, where —
+ * `wrote 30 generated images as a NumPy .npz to /x`, `wrote 36 embeddings (test split) as
+ * TensorBoard projector files to /x`.
+ */
+export function exportSummary(r: Pick<ExportResult, 'format' | 'total' | 'out'>): string {
+  const n = r.total.toLocaleString('en-US');
+  const what = r.format === 'embeddings' ? `${n} ${r.total === 1 ? 'embedding' : 'embeddings'} (test split)` : `${n} generated ${r.total === 1 ? 'image' : 'images'}`;
+  return `wrote ${what} as ${AS[r.format]} to ${r.out}`;
 }
 
 async function exportRun(o: Options, format: string | undefined): Promise<number> {
@@ -42,7 +60,7 @@ async function exportRun(o: Options, format: string | undefined): Promise<number
     overwrite: !!o.overwrite,
   });
   for (const w of r.warnings ?? []) console.error(`warning: ${w}`);
-  console.log(o.json ? JSON.stringify(r) : `wrote ${r.total} ${format} samples to ${r.out}`);
+  console.log(o.json ? JSON.stringify(r) : exportSummary(r));
   return 0;
 }
 

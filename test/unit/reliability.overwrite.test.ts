@@ -185,9 +185,9 @@ describe('bounded: no export hangs', () => {
 describe('the CLI goes through the same rules', () => {
   const cliMain = path.resolve(__dirname, '../../src-main/cli/main.ts');
   const cli = (args: string[]) =>
-    new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(process.execPath, ['--import', 'tsx', cliMain, ...args], { cwd: path.resolve(__dirname, '../..'), env: { ...process.env, LATENT_LAB_HOME: ws } }, (err, _out, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+    new Promise<{ code: number; stderr: string; stdout: string }>((resolve) =>
+      execFile(process.execPath, ['--import', 'tsx', cliMain, ...args], { cwd: path.resolve(__dirname, '../..'), env: { ...process.env, LATENT_LAB_HOME: ws } }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr, stdout }),
       ),
     );
 
@@ -211,7 +211,7 @@ describe('the CLI goes through the same rules', () => {
     expect(c.stderr).toMatch(/lab is the Latent Lab workspace: exports never write there/);
     expect(await snapshot(root)).toEqual(before);
   });
-  it('generate --overwrite replaces an untouched export, and refuses one with an image the user edited, naming it', async () => {
+  it('generate --overwrite replaces an untouched export and refuses one with an image the user edited, naming it; generate and embeddings say what they wrote', async () => {
     const out = path.join(root, 'cli-edited');
     const runDir = path.join(ws, 'runs', runId);
     const gen = () => cli(['generate', '--run', runDir, '--format', 'imagefolder', '--count', '2', '--out', out, '--overwrite']);
@@ -220,6 +220,8 @@ describe('the CLI goes through the same rules', () => {
     const again = await gen();
     expect(stderrLines(again.stderr)).toEqual([]);
     expect(again.code).toBe(0);
+    const total = JSON.parse(await fsp.readFile(path.join(out, 'manifest.json'), 'utf8')).total;
+    expect(again.stdout.trim()).toBe(`wrote ${total} generated images as PNG folders with metadata.csv to ${out}`);
     expect(JSON.parse(await fsp.readFile(path.join(out, 'manifest.json'), 'utf8')).created).not.toBe(JSON.parse(first).created);
     await fsp.writeFile(path.join(out, 'circle', '1.png'), 'my own circle');
     const r = await gen();
@@ -227,6 +229,12 @@ describe('the CLI goes through the same rules', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('1 file was changed since it was written (circle/1.png)');
     expect(await fsp.readFile(path.join(out, 'circle', '1.png'), 'utf8')).toBe('my own circle');
+    // embeddings says what it wrote in words: the test split's count, not "embeddings samples".
+    const emb = path.join(root, 'cli-embeddings');
+    const e = await cli(['embeddings', '--run', runDir, '--out', emb]);
+    expect(e.code).toBe(0);
+    const count = JSON.parse(await fsp.readFile(path.join(emb, 'manifest.json'), 'utf8')).count;
+    expect(e.stdout.trim()).toBe(`wrote ${count} embeddings (test split) as TensorBoard projector files to ${emb}`);
   });
   it('a run folder outside the workspace (temporary workspace): the real workspace keeps the journal, and its interrupted swap is recovered', async () => {
     // An overwrite killed between its renames, recorded in the real workspace's journal by a dead engine.
