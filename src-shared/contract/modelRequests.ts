@@ -166,12 +166,12 @@ export const modelRequests = {
       rate: z.number().nullable(),
       /** Share (0–100) of test images whose rate is at or below `rate`; null for an AE. */
       ratePercentile: z.number().min(0).max(100).nullable(),
-      /** The central share (%) of the test images' values counted typical, per statistic (98: outside = below the 1st or above the 99th percentile). */
+      /** The central share (%) of the test images' values counted typical (98: outside = below the 1st or above the 99th percentile; the rate's low end only). */
       band: z.number().min(0).max(100),
       /**
-       * The statistics outside that band, score first; empty when the input is typical. `low`
-       * score: better than (almost) every test image — blank or very simple inputs, which
-       * likelihood models rate too well; `low` rate: the encoder finds almost nothing to encode.
+       * What lies outside that band, score first; empty when the input is typical. `high` score:
+       * worse than (almost) every test image; `low` score: better — blank or very simple inputs,
+       * which likelihood models rate too well; `low` rate: the encoder finds almost nothing to encode.
        */
       outside: z.array(
         z.object({
