@@ -319,7 +319,18 @@ function alignSigns(pts: Float32Array, indices: Int32Array, prev: ScatterData, p
   }
 }
 
-/** Centre and scale so that ~99.5 % of points fall within radius 1; keeps the old map unless it is far off. */
+/**
+ * Display radius the kept map may let ~99.5 % of the points reach: the axes' length, inside the
+ * ±1.2 the camera shows on the pane's shorter side (lib/scatter/fit.ts).
+ */
+const KEEP_REACH = 1.15;
+
+/**
+ * Centre and scale so that ~99.5 % of points fall within radius 1. Keeps the old map (no jump
+ * between epochs) while the points it places stay in view: their 99.5th-percentile radius under
+ * it, plus the centre's shift, at most `KEEP_REACH`, and not shrunk under 0.625 (a latent that
+ * grew as training went on, kept at its first epoch's scale, ran off the pane).
+ */
 function stableNorm(old: Norm | null, pts: Float32Array, n: number, flat: boolean): Norm {
   if (!n) return old ?? { center: [0, 0, 0], scale: 1 };
   const c: [number, number, number] = [0, 0, 0];
@@ -338,8 +349,8 @@ function stableNorm(old: Norm | null, pts: Float32Array, n: number, flat: boolea
   const radius = r[Math.min(r.length - 1, Math.floor(r.length * 0.995))] || 1;
   const fresh: Norm = { center: c, scale: 1 / radius };
   if (!old) return fresh;
-  const ratio = fresh.scale / old.scale;
+  const reach = radius * old.scale;
   const shift = Math.hypot(c[0] - old.center[0], c[1] - old.center[1], c[2] - old.center[2]) * old.scale;
-  if (ratio > 0.6 && ratio < 1.6 && shift < 0.35) return old;
+  if (reach > 0.625 && reach + shift <= KEEP_REACH) return old;
   return fresh;
 }

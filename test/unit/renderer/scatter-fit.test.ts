@@ -7,6 +7,8 @@
 import * as THREE from 'three';
 import { describe, expect, it } from 'vitest';
 import { SCATTER_FOV, fitFactor, resetPosition } from '../../../src-renderer/src/lib/scatter/fit';
+import { ScatterState } from '../../../src-renderer/src/state/scatter.svelte';
+import { FakeApi, batch } from './fake-api';
 
 /** The largest |NDC x| and |NDC y| of the unit circle (flat) or sphere seen from the reset camera of a `w`×`h` pane. */
 function extent(flat: boolean, w: number, h: number): { x: number; y: number } {
@@ -53,5 +55,36 @@ describe('the scatter’s reset view fits the pane', () => {
     expect(fitFactor(0.5)).toBe(2);
     expect(fitFactor(0)).toBe(1);
     expect(fitFactor(Number.NaN)).toBe(1);
+  });
+});
+
+describe('the scatter’s display map as training goes on', () => {
+  /** 400 points of a 2-D latent (a long thin cloud around 0, as two moons' is) at `scale`. */
+  const epoch = (scale: number) => {
+    const b = batch(400, 2);
+    for (let i = 0; i < b.latents.length; i++) b.latents[i] = ((b.latents[i] - (i % 2 ? -100 : 200)) * scale) / 400;
+    return b;
+  };
+  /** The 99.5th-percentile display radius (what the view must show). */
+  function reach(sc: ScatterState): number {
+    const d = sc.data.display;
+    const r = Array.from({ length: sc.count }, (_, i) => Math.hypot(d[i * 3], d[i * 3 + 1], d[i * 3 + 2])).sort((a, b) => a - b);
+    return r[Math.floor(r.length * 0.995)];
+  }
+
+  it('a latent that grows epoch after epoch stays within the view (±1.2 on the pane’s shorter side)', async () => {
+    const sc = new ScatterState(new FakeApi());
+    for (const [k, scale] of [1, 1.3, 1.6, 2.2, 3].entries()) {
+      await sc.setBatch(epoch(scale), { runId: 'moons', live: true, epoch: k + 1 });
+      expect(reach(sc)).toBeLessThanOrEqual(1.15 + 1e-6);
+    }
+  });
+
+  it('a small change keeps the map (no jump between epochs)', async () => {
+    const sc = new ScatterState(new FakeApi());
+    await sc.setBatch(epoch(1), { runId: 'moons', live: true, epoch: 1 });
+    const first = reach(sc);
+    await sc.setBatch(epoch(1.05), { runId: 'moons', live: true, epoch: 2 });
+    expect(reach(sc) / first).toBeCloseTo(1.05, 3);
   });
 });
