@@ -79,7 +79,7 @@ async function badImages(): Promise<Array<{ label: string; name: string; bytes: 
     { label: 'PDF renamed .png', name: 'doc.png', bytes: new TextEncoder().encode('%PDF-1.7\n%âãÏÓ\n1 0 obj\n'), code: 'BAD_IMAGE', re: /looks like PDF/ },
     { label: '30000×30000 header', name: 'huge.png', bytes: pngWithHeader(30000, 30000), code: 'BAD_IMAGE', re: /30000×30000, above the 50 MP limit/ },
     { label: 'over the byte cap', name: 'big.png', bytes: new Uint8Array(MAX_IMAGE_BYTES + 1), code: 'INVALID_PAYLOAD', re: /bytes: file larger than 20971520 bytes/ },
-    { label: 'pure white', name: 'white.png', bytes: white, code: 'BAD_IMAGE', re: /no visible strokes/ },
+    { label: 'pure white', name: 'white.png', bytes: white, code: 'BAD_IMAGE', re: /^blank after MNIST-style processing: no strokes stand out/ },
   ];
 }
 

@@ -32,7 +32,7 @@ export async function decodeGray(bytes: Uint8Array, opts: DecodeOptions = {}): P
 
 /**
  * Decode an image file and preprocess it as MNIST was made (see mnistStyle.ts): 784 floats in
- * [0,1], ink = 1. A blank image gives LabError('BAD_IMAGE', 'the image has no visible strokes').
+ * [0,1], ink = 1. A blank image gives LabError BAD_IMAGE `NO_STROKES` ("blank after MNIST-style processing: …").
  */
 export async function preprocessMnistStyle(bytes: Uint8Array): Promise<Float32Array> {
   // Shrinking huge photos to ≤ 560 px first keeps this fast; 20× oversampling of the 28 px field

@@ -21,7 +21,13 @@ const MIN_CONTRAST = 40;
 /** Normalised intensity under which pixels are treated as background (paper texture, noise). */
 const NOISE_FLOOR = 0.1;
 
-const noStrokes = () => new LabError('BAD_IMAGE', 'the image has no visible strokes');
+/**
+ * The BAD_IMAGE message of a readable image that is blank under MNIST-style processing (an
+ * all-white page): not "unreadable", which is for files that do not decode.
+ */
+export const NO_STROKES = 'blank after MNIST-style processing: no strokes stand out from the background';
+
+const noStrokes = () => new LabError('BAD_IMAGE', NO_STROKES);
 
 /** The image turned so ink is bright, and its background level per pixel (or one level). */
 interface Paper {
@@ -49,7 +55,7 @@ function paper(img: GrayImage, mode: BackgroundMode = 'auto'): Paper {
  * Ink in [0, 1] per pixel: the image turned so ink is bright (inverted when the border is
  * light), the background removed (divided out: `(f − bg) / (255 − bg)`, i.e. 1 − reflectance for
  * a light page), normalised so the strongest ink is 1, and a noise floor applied.
- * Throws BAD_IMAGE 'the image has no visible strokes' when nothing stands out from the paper.
+ * Throws BAD_IMAGE NO_STROKES when nothing stands out from the paper.
  */
 export function inkMap(img: GrayImage, mode: BackgroundMode = 'auto'): Float32Array {
   const { f, surface, flat } = paper(img, mode);
@@ -118,7 +124,7 @@ function dropSpecks(t: Float32Array, w: number, h: number): void {
  * MNIST-style preprocessing of a decoded grayscale image. Returns `size × size` floats in
  * [0, 1] (default 28), ink = 1, the ink fitted into `box × box` (default 20, or size·20/28);
  * `mode` as in `paper` (tests compare `flat`).
- * Throws BAD_IMAGE 'the image has no visible strokes' for a blank image.
+ * Throws BAD_IMAGE NO_STROKES for a blank image.
  */
 export function mnistStyleFromGray(img: GrayImage, size = 28, box = Math.round((size * 20) / 28), mode: BackgroundMode = 'auto'): Float32Array {
   const { width, height } = img;

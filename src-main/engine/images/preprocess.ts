@@ -71,7 +71,7 @@ const byte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
 
 /**
  * Decoded pixels → the model input as bytes: `size × size × channels`, HWC, per `r`.
- * Throws LabError BAD_IMAGE 'the image has no visible strokes' (mnist-style, blank image).
+ * Throws LabError BAD_IMAGE `NO_STROKES` ("blank after MNIST-style processing: …") for a blank image under mnist-style.
  */
 export function preprocessPixels(img: RawImage, r: ResolvedImport): Uint8Array {
   const opaque = resolveAlpha(img);

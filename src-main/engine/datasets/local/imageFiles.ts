@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { IMAGE_SIZES, type ImportOptions, type ResolvedImport } from '../../../../src-shared/datasets';
 import { LabError, MAX_IMAGE_BYTES } from '../../../../src-shared/types';
 import { decodeRaw } from '../../images/decode';
-import { looksLikeInk } from '../../images/mnistStyle';
+import { looksLikeInk, NO_STROKES } from '../../images/mnistStyle';
 import { hasColour, resolveAlpha, toGray, type RawImage } from '../../images/pixels';
 import { borderMedian } from '../../images/resample';
 import { decodeSide, preprocessPixels } from '../../images/preprocess';
@@ -203,7 +203,7 @@ export async function decodeFiles(
       pixels.set(preprocessPixels(await decodeRaw(readImage(job), { maxSide: side }), r), i * D);
       ok[i] = 1;
     } catch (err) {
-      const blank = err instanceof LabError && /no visible strokes/.test(err.message);
+      const blank = err instanceof LabError && err.message === NO_STROKES;
       const why = blank ? SKIP_BLANK : SKIP_UNDECODABLE;
       skipped[why] = (skipped[why] ?? 0) + 1;
       if (examples.length < 3) examples.push(`${job.rel}: ${err instanceof LabError ? err.message : (err as Error).message}`);
