@@ -105,6 +105,10 @@ describe("a VAE's exported samples open again as a dataset", () => {
     const d = await load(path.join(out, 'generated.npz'));
     expect(d.report.kind).toBe('npz');
     expectUnlabeledReport(d);
+    // The export's latent codes are named as what they are, not as unknown arrays.
+    expect(Object.keys(zip)).toContain('z.npy');
+    expect(d.report.warnings).toContain('not used: z (the latent codes a Latent Lab export stores)');
+    expect(d.report.warnings.join('\n')).not.toMatch(/ignored arrays/);
     expect(images(d)).toEqual(rows(npyData(zip['images.npy']), N));
   });
 

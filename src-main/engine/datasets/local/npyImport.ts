@@ -5,7 +5,8 @@
  * gives the split. A label of -1 marks an unlabeled image (this app's NPZ export of an AE, VAE
  * or VAE-GAN): when no image has a label they are imported as one class, "unlabeled"; beside
  * labeled ones they are skipped and counted. Class names come from a `manifest.json` beside the
- * file (this app's exports) when it names them. uint8 images are kept as they are; float images
+ * file (this app's exports) when it names them. Arrays not used are named in the report (the
+ * latent codes `z` of this app's export as such, others as ignored). uint8 images are kept as they are; float images
  * in 0–1 are quantised to bytes, round(255·v) (arrays.ts `toImageArray`): what every image
  * dataset keeps (../rows.ts).
  */
@@ -23,6 +24,12 @@ const TRAIN_X = ['images', 'x', 'x_train', 'X', 'X_train', 'train_images', 'imag
 const TRAIN_Y = ['labels', 'y', 'y_train', 'Y', 'Y_train', 'train_labels', 'labels_train', 'train_y', 'targets', 'target'];
 const TEST_X = ['x_test', 'X_test', 'test_images', 'images_test', 'test_x'];
 const TEST_Y = ['y_test', 'Y_test', 'test_labels', 'labels_test', 'test_y'];
+
+/**
+ * Arrays this app's NPZ export writes beside `images` and `labels` (export/index.ts), not used
+ * for training: the report names them as what they are rather than as unknown arrays.
+ */
+const EXPORT_ARRAYS: Record<string, string> = { z: 'the latent codes a Latent Lab export stores' };
 
 /** The largest .npz / .npy file read (a .npy is read whole; an .npz's entries are). */
 export const MAX_ARRAY_FILE_BYTES = 2 * 1024 ** 3;
@@ -95,7 +102,10 @@ export async function importNumpy(
   const skipped: Record<string, number> = dropped ? { [SKIP_UNLABELED]: dropped } : {};
   const used = new Set(pairs.flatMap((p) => [p.x, p.y]));
   const ignored = src.keys.filter((k) => !used.has(k));
-  if (ignored.length) notes.push(`ignored arrays: ${ignored.join(', ')}`);
+  const ours = ignored.filter((k) => k in EXPORT_ARRAYS);
+  const unknown = ignored.filter((k) => !(k in EXPORT_ARRAYS));
+  if (ours.length) notes.push(`not used: ${ours.map((k) => `${k} (${EXPORT_ARRAYS[k]})`).join(', ')}`);
+  if (unknown.length) notes.push(`ignored arrays: ${unknown.join(', ')}`);
   const classes = allUnlabeled ? unlabeledClass(loaded) : toLabels(loaded.map((l) => ({ a: l.labels, name: l.y })), notes, (await readExportManifest(dir)).labelNames);
   return importArrays(
     { kind, root: where, classNames: classes.names, skipped, warnings: notes, ...(allUnlabeled ? { allUnlabeled } : {}) },
