@@ -98,4 +98,21 @@ describe('latent-lab train --data', () => {
     expect(rec.datasetReport).toMatchObject({ kind: 'imagefolder', split: 'random', skipped: { 'not an image file': 1 }, skippedExamples: ['red/README.txt: not an image file'] });
     expect(existsSync(path.join(out, 'model'))).toBe(true);
   });
+
+  it("the README's `train --data ~/photos --size 64 --channels 3` on a flat folder of photos trains (one unlabelled class); a CVAE on it is refused in one line", async () => {
+    const photos = path.join(ws, 'photos');
+    await fsp.mkdir(photos, { recursive: true });
+    for (let i = 0; i < 8; i++) await fsp.writeFile(path.join(photos, `IMG_${i}.png`), await colourPicture(i % 3, 40, i));
+    const out = path.join(ws, 'run-photos');
+    const r = await cli(['train', '--data', photos, '--size', '64', '--channels', '3', '--epochs', '1', '--latent', '2', '--hidden', '16', '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    expect(stderrLines(r.stderr)[0]).toMatch(/^warning: no class folders: imported as unlabelled; a CVAE needs labels \(8 images as one class, "unlabeled"/);
+    const rec = JSON.parse(await fsp.readFile(path.join(out, 'config.json'), 'utf8'));
+    expect(rec.shape).toEqual([64, 64, 3]);
+    expect(rec.labelNames).toEqual(['unlabeled']);
+    const cvae = await cli(['train', '--data', photos, '--size', '32', '--channels', '3', '--model', 'cvae', '--epochs', '1', '--out', path.join(ws, 'run-cvae')]);
+    expect(cvae.code).not.toBe(0);
+    expect(cvae.stderr).toMatch(/a CVAE is conditioned on the labels and needs at least 2 classes; this dataset has one \("unlabeled"\)/);
+    expect(existsSync(path.join(ws, 'run-cvae', 'model'))).toBe(false);
+  }, 120_000);
 });
