@@ -156,7 +156,7 @@ export async function train(o: Options): Promise<number> {
     }
     if (run.state === 'error') throw new LabError('DIVERGED', run.error ?? 'training failed');
     const m = judged.state === 'done' ? judged.metrics : run.metrics;
-    const note = judgeNote(judged, path.join(workspace, 'datasets'));
+    const note = judgeNote(judged, path.join(workspace, 'datasets'), data);
     if (note) console.error(note);
     // What training itself found (a VAE-GAN's stability warnings), after the start's.
     const later = (run.warnings ?? []).filter((w) => !(warnings ?? []).includes(w));
