@@ -122,11 +122,12 @@ describe('the dataset memo (#16.6)', () => {
   });
 
   it('a load that fails is not kept, and the folder loads once fixed', async () => {
-    const broken = path.join(tmp, 'one-class');
-    await makeFolderDataset(broken, ['only'], 3);
+    // Too little data (one image per class); it was one class only, which now loads (one-class-folders.test.ts).
+    const broken = path.join(tmp, 'too-little');
+    await makeFolderDataset(broken, ['only', 'other'], 1);
     await expect(load(broken)).rejects.toMatchObject({ code: 'BAD_DATASET' });
     expect(datasetCacheStats().entries).toBe(0);
-    await makeFolderDataset(broken, ['other'], 3);
+    await makeFolderDataset(broken, ['only', 'other'], 3);
     expect((await load(broken)).info.labelNames).toEqual(['only', 'other']);
     await expect(load(path.join(tmp, 'missing'))).rejects.toMatchObject({ code: 'BAD_DATASET' });
     expect(datasetCacheStats().entries).toBe(1);
