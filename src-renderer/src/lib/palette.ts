@@ -22,18 +22,29 @@ export const PALETTE = [
 
 const hex = (rgb: readonly number[]) => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
+const isCss = (key: string): key is keyof typeof cssColours => Object.hasOwn(cssColours, key);
+
+/** A class name's colour: the whole name as a CSS colour name, else its one word that is (`red_circle`: red); null if none or several. */
+function colourOf(name: string): string | null {
+  const whole = name.toLowerCase().replace(/[\s_-]+/g, '');
+  if (isCss(whole)) return hex(cssColours[whole]);
+  const words = name.toLowerCase().split(/[\s_-]+/).filter(isCss);
+  return words.length === 1 ? hex(cssColours[words[0]]) : null;
+}
+
 /**
  * The classes' own colours when every class name is a CSS colour name ("red", "Green",
- * "light blue"; case, spaces, dashes and underscores ignored) and no two share a colour: a class
- * called "green" is drawn green. Null otherwise (at least two names needed): the palette.
+ * "light blue"; case, spaces, dashes and underscores ignored) or holds exactly one as a word
+ * ("red_circle", "blue triangle"), and no two share a colour: a class called "green" is drawn
+ * green. Null otherwise (at least two names needed): the palette.
  */
 export function namedClassColours(names: readonly string[]): string[] | null {
   if (names.length < 2) return null;
   const out: string[] = [];
   for (const name of names) {
-    const key = name.toLowerCase().replace(/[\s_-]+/g, '') as keyof typeof cssColours;
-    if (!Object.hasOwn(cssColours, key)) return null;
-    out.push(hex(cssColours[key]));
+    const c = colourOf(name);
+    if (!c) return null;
+    out.push(c);
   }
   return new Set(out).size === out.length ? out : null;
 }

@@ -18,6 +18,15 @@ describe('class colours', () => {
     expect(namedClassColours(['Light Blue', 'dark-red'])).toEqual(['#add8e6', '#8b0000']);
   });
 
+  it('names holding one colour word (a shapes folder: blue_triangle, green_square, red_circle): those colours', () => {
+    expect(namedClassColours(['blue_triangle', 'green_square', 'red_circle'])).toEqual(['#0000ff', '#008000', '#ff0000']);
+    expect(namedClassColours(['Red Circle', 'Blue-Dot'])).toEqual(['#ff0000', '#0000ff']);
+    // A name without a colour word, with two, or two classes of one colour: the palette.
+    expect(namedClassColours(['red_circle', 'square'])).toBeNull();
+    expect(namedClassColours(['red_blue_stripes', 'green_dot'])).toBeNull();
+    expect(namedClassColours(['red_circle', 'red_square'])).toBeNull();
+  });
+
   it('any other name, or two names of one colour: the palette', () => {
     setClassNames(['cat', 'green']);
     expect(labelColor(1)).toBe(PALETTE[1]);
