@@ -69,7 +69,7 @@ function baseInfo(id: DatasetId): DatasetInfo {
     id,
     title: 'Your own data',
     description:
-      'A folder of class folders (or train/ and test/), a metadata.csv image folder, IDX, NumPy .npz/.npy or CSV files; 28, 32 or 64 px, grey or colour.',
+      'A folder of class folders (or train/ and test/), a folder of images (one unlabelled class), a metadata.csv image folder, IDX, NumPy .npz/.npy or CSV files; 28, 32 or 64 px, grey or colour.',
     shape: GREY_28,
     labelNames: [],
     trainCount: 0,
