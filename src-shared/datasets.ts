@@ -100,6 +100,9 @@ export const DATASET_KINDS = ['builtin', 'imagefolder', 'split-root', 'hf-imagef
 export const DatasetKind = z.enum(DATASET_KINDS);
 export type DatasetKind = z.infer<typeof DatasetKind>;
 
+/** The one class images without any label are imported as (a flat folder, a metadata.csv without labels). */
+export const UNLABELED_CLASS = 'unlabeled';
+
 /** One class: its name (folder name, CSV/metadata label, or the digit) and its counts. */
 export const ClassCount = z.object({ name: z.string(), train: z.number().int().nonnegative(), test: z.number().int().nonnegative() });
 export type ClassCount = z.infer<typeof ClassCount>;

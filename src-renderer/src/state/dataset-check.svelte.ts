@@ -4,7 +4,7 @@
  * and colour, the split, skipped items by reason, warnings — with a preview of each class exactly
  * as it will be trained. Loading reports `dataset:progress` and can be cancelled.
  */
-import type { DatasetInfo, DatasetReport, EventPayload, RequestOutput } from '../lib/contract';
+import { UNLABELED_CLASS, type DatasetInfo, type DatasetReport, type EventPayload, type RequestOutput } from '../lib/contract';
 import { errorCode, errorText } from '../lib/errors';
 import type { ReadyCheck } from '../lib/readyText';
 import type { StateApi } from './port';
@@ -149,6 +149,14 @@ export const KIND_NAMES: Record<DatasetReport['kind'], string> = {
   csv: 'CSV (label and pixel columns)',
   toy: '2-D toy points',
 };
+
+/** What kind of data a report found, in words: an image folder says whether it had class folders. */
+export function kindName(report: Pick<DatasetReport, 'kind' | 'classes'>): string {
+  if (report.kind === 'imagefolder' && report.classes.length === 1) {
+    return report.classes[0].name === UNLABELED_CLASS ? 'image folder (no class folders: unlabelled)' : `image folder (one class: "${report.classes[0].name}")`;
+  }
+  return KIND_NAMES[report.kind] ?? report.kind;
+}
 
 /** `[H, W, C]` in words: "28×28 grey", "32×32 colour". */
 export function shapeText(shape: readonly number[]): string {

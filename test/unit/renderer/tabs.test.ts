@@ -4,10 +4,10 @@
  * points, encoding a file that is too big or not an image, comparing two runs, checking a folder.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_IMAGE_BYTES } from '../../../src-shared/types';
+import { MAX_IMAGE_BYTES, UNLABELED_CLASS } from '../../../src-shared/types';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { ScatterState } from '../../../src-renderer/src/state/scatter.svelte';
-import { LINK_DROP_MESSAGE, PREVIEW_PER_CLASS } from '../../../src-renderer/src/state/dataset-check.svelte';
+import { kindName, LINK_DROP_MESSAGE, PREVIEW_PER_CLASS } from '../../../src-renderer/src/state/dataset-check.svelte';
 import { DEFAULT_IMPORT, Settings } from '../../../src-renderer/src/state/settings.svelte';
 import { formToConfig } from '../../../src-renderer/src/state/training.svelte';
 import { FakeApi, MNIST, batch, engineWith, labError, run } from './fake-api';
@@ -255,5 +255,15 @@ describe('your own data: the check before training', () => {
     s.train.folderPath = ' /data/pets ';
     s.train.import = { size: 64, channels: 'auto', fit: 'crop', transpose: true };
     expect(formToConfig(s.train).dataset).toEqual({ id: 'local', path: '/data/pets', import: { size: 64, channels: 'auto', fit: 'crop', transpose: true } });
+  });
+});
+
+describe('the dataset check names what it found', () => {
+  const cls = (name: string) => ({ name, train: 8, test: 2 });
+  it('an image folder says whether it had class folders: unlabelled, one class, or a sub-folder per class', () => {
+    expect(kindName({ kind: 'imagefolder', classes: [cls(UNLABELED_CLASS)] })).toBe('image folder (no class folders: unlabelled)');
+    expect(kindName({ kind: 'imagefolder', classes: [cls('cats')] })).toBe('image folder (one class: "cats")');
+    expect(kindName({ kind: 'imagefolder', classes: [cls('cats'), cls('dogs')] })).toBe('image folder (one sub-folder per class)');
+    expect(kindName({ kind: 'npz', classes: [cls(UNLABELED_CLASS)] })).toBe('NumPy .npz');
   });
 });

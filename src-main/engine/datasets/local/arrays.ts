@@ -5,7 +5,7 @@
  * smoother pictures) — and the values checked: uint8 0–255 or floats 0–1 (bool and 0/1 integers
  * are black/white). Labels are integers (one per image, or one-hot rows) or strings.
  */
-import type { ImportOptions } from '../../../../src-shared/datasets';
+import { UNLABELED_CLASS, type ImportOptions } from '../../../../src-shared/datasets';
 import { LabError } from '../../../../src-shared/types';
 import { preprocessPixels } from '../../images/preprocess';
 import type { RawImage } from '../../images/pixels';
@@ -167,8 +167,8 @@ export function toLabels(parts: Array<{ a: NdArray; name: string }>, notes: stri
   };
 }
 
-/** The one class images without any label are imported as (assemble.ts: `Imported.allUnlabeled`). */
-export const UNLABELED_CLASS = 'unlabeled';
+/** The one class images without any label are imported as (assemble.ts: `Imported.allUnlabeled`): src-shared/datasets.ts. */
+export { UNLABELED_CLASS };
 /** The skip reason of unlabeled images dropped beside labeled ones. */
 export const SKIP_UNLABELED = 'unlabeled';
 
