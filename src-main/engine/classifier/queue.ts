@@ -1,7 +1,8 @@
 /**
  * The in-app classifier's numbers of saved runs (./metrics.ts: Fréchet distance, generation
  * accuracy, the classifier's accuracy), added in the background so that nothing waits for a
- * classifier's training (30 epochs: 10–20+ minutes on a busy 2-core machine):
+ * classifier's training (30 epochs: 6–12 minutes for MNIST's 8,000 images on 2 cores, under a
+ * minute for a few hundred small images; cli/judge.ts estimates it per dataset):
  *
  *  - a run's end queues the run (`later`, also `runs:metrics` for a run saved without them) —
  *    even with the classifier cached, since the numbers cost a decode and two classifier passes
