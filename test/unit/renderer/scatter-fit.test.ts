@@ -4,6 +4,7 @@
  * plot. Display positions put the points within radius 1 (state/scatter.svelte.ts): every point
  * of the unit circle (flat view) or sphere (3-D view) must land inside the canvas.
  */
+import { nearestPicked } from '../../../src-renderer/src/lib/scatter/core';
 import * as THREE from 'three';
 import { describe, expect, it } from 'vitest';
 import { SCATTER_FOV, fitFactor, resetPosition } from '../../../src-renderer/src/lib/scatter/fit';
@@ -86,5 +87,23 @@ describe('the scatter’s display map as training goes on', () => {
     const first = reach(sc);
     await sc.setBatch(epoch(1.05), { runId: 'moons', live: true, epoch: 2 });
     expect(reach(sc) / first).toBeCloseTo(1.05, 3);
+  });
+});
+
+describe('picking: a point a few pixels from the cursor is under it', () => {
+  const span = 9;
+  const window = (hits: Array<[row: number, col: number, id: number]>) => {
+    const buf = new Uint8Array(span * span * 4);
+    for (const [row, col, id] of hits) {
+      const v = id + 1;
+      buf.set([v & 255, (v >> 8) & 255, (v >> 16) & 255, 255], (row * span + col) * 4);
+    }
+    return buf;
+  };
+  it('the nearest point to the centre wins; ids above 255 decode; nothing near gives -1', () => {
+    expect(nearestPicked(window([]), span)).toBe(-1);
+    expect(nearestPicked(window([[4, 4, 7]]), span)).toBe(7);
+    expect(nearestPicked(window([[0, 0, 3], [6, 5, 70_000]]), span)).toBe(70_000);
+    expect(nearestPicked(window([[8, 8, 1], [4, 1, 2]]), span)).toBe(2);
   });
 });

@@ -9,6 +9,9 @@ import { SCATTER_FOV, fitFactor, resetPosition } from './fit';
 import type { LayerHost, ScatterLayer } from './layer';
 
 const PICK_SIZE = 32; // px window rendered around the cursor for picking
+/** A point within this many px of the cursor is under it (the nearest wins): small points stay easy to hover. */
+const PICK_RADIUS = 4;
+const PICK_SPAN = 2 * PICK_RADIUS + 1;
 
 export interface CameraState {
   position: [number, number, number];
@@ -34,6 +37,28 @@ interface Attached {
   group: THREE.Group;
 }
 
+/**
+ * The id encoded nearest the centre of a `span` × `span` RGBA window of the pick buffer (id + 1
+ * in R + 256·G + 65536·B; 0 = nothing), or -1 when the window is empty.
+ */
+export function nearestPicked(buf: Uint8Array, span: number): number {
+  const c = (span - 1) / 2;
+  let best = -1;
+  let bestD = Infinity;
+  for (let row = 0; row < span; row++) {
+    for (let col = 0; col < span; col++) {
+      const o = (row * span + col) * 4;
+      const v = buf[o] + buf[o + 1] * 256 + buf[o + 2] * 65536;
+      const d = (row - c) ** 2 + (col - c) ** 2;
+      if (v > 0 && d < bestD) {
+        bestD = d;
+        best = v - 1;
+      }
+    }
+  }
+  return best;
+}
+
 export class ScatterCore {
   readonly renderer: THREE.WebGLRenderer;
   readonly scene = new THREE.Scene();
@@ -41,7 +66,7 @@ export class ScatterCore {
   readonly controls: OrbitControls;
   #layers: Attached[] = [];
   #pickTarget = new THREE.WebGLRenderTarget(PICK_SIZE, PICK_SIZE);
-  #pickBuf = new Uint8Array(4);
+  #pickBuf = new Uint8Array(PICK_SPAN * PICK_SPAN * 4);
   #dirty = true;
   #drawnPending = false;
   #raf = 0;
@@ -222,11 +247,10 @@ export class ScatterCore {
       this.renderer.setClearColor(0x000000, 0);
       this.renderer.clear();
       this.renderer.render(this.scene, this.camera);
-      this.renderer.readRenderTargetPixels(this.#pickTarget, half, half, 1, 1, this.#pickBuf);
+      this.renderer.readRenderTargetPixels(this.#pickTarget, half - PICK_RADIUS, half - PICK_RADIUS, PICK_SPAN, PICK_SPAN, this.#pickBuf);
       this.renderer.setRenderTarget(prevTarget);
       this.camera.clearViewOffset();
-      const b = this.#pickBuf;
-      id = b[0] + b[1] * 256 + b[2] * 65536 - 1;
+      id = nearestPicked(this.#pickBuf, PICK_SPAN);
     }
     for (const layer of drawing) layer.endPick?.();
     for (const group of hidden) group.visible = true;
