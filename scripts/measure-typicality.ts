@@ -11,23 +11,15 @@ import { deflateSync } from 'fflate';
 import sharp from 'sharp';
 import type { RequestOutput } from '../src-shared/contract';
 import { Engine } from '../src-main/engine/engine';
+import { mulberry32 } from '../src-main/engine/datasets/random';
 
 const epochs = Number(process.argv[2] ?? 5);
 const kind = process.argv[3] ?? 'vae';
 const latentDim = Number(process.argv[4] ?? 2);
 const hidden = [Number(process.argv[5] ?? 256)];
 
-/** A seeded generator (mulberry32) so the inputs are the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (the engine's mulberry32) so the inputs are the same every run. */
+const rng = (seed: number) => mulberry32(seed);
 
 async function png(w: number, h: number, c: 1 | 3, px: (x: number, y: number, k: number) => number): Promise<Uint8Array> {
   const b = Buffer.alloc(w * h * c);
