@@ -49,12 +49,15 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (debug && err instanceof Error) console.error(err.stack);
-    const msg = err instanceof Error ? err.message : String(err);
+    let msg = err instanceof Error ? err.message : String(err);
+    // node:util parseArgs' own text ("Unknown option '--x'. To specify a positional argument …") in our words.
+    const unknown = /^Unknown option '([^']+)'/.exec(msg);
+    if (unknown) msg = `unknown option ${unknown[1]}`;
     // The command's own usage when the command is known ("see train --help"), else the list.
     const command = process.argv[2];
     const where = command && Object.hasOwn(COMMANDS, command) && commandUsage(command) ? `${command} --help` : '--help';
-    const hint = err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? ` (see ${where})` : '';
-    console.error(`latent-lab: ${msg}${hint}`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    const usage = err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+    console.error(`latent-lab: ${msg}${usage ? ` (see ${where})` : ''}`);
+    process.exitCode = usage ? 2 : 1;
   },
 );

@@ -54,5 +54,9 @@ describe('numeric flags', () => {
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toEqual([`latent-lab: ${msg} (see train --help)`]);
     }
+    // An unknown option in our words, not node's parseArgs advice about positionals.
+    const bogus = await runCli(['train', '--bogus', '3'], { home });
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr.trim()).toBe('latent-lab: unknown option --bogus (see train --help)');
   });
 });

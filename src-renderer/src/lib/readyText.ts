@@ -48,13 +48,20 @@ function localHeadline(base: string, check: ReadyCheck): string {
  * entry `d`, undefined while the list loads), the path field `folderPath` and that path's
  * check `check` (own data only).
  */
-export function readyText(id: string, d: ReadyDataset | undefined, folderPath: string, check: ReadyCheck = null): { headline: string; noun: string } {
+export function readyText(id: string, d: ReadyDataset | undefined, folderPath: string, check: ReadyCheck = null): { headline: string; noun: string; start: string } {
+  const start = 'a Conditional VAE with a 2- or 3-D latent is a good start';
   if (id === 'local') {
     const isImage = check?.state !== 'ok' || check.isImage;
-    return { headline: localHeadline(pathBaseName(folderPath), check), noun: isImage ? 'test image' : 'test point' };
+    // One class (a flat folder, unlabelled data): a CVAE is refused, so suggest the VAE.
+    const oneClass = check?.state === 'ok' && check.classes < 2;
+    return {
+      headline: localHeadline(pathBaseName(folderPath), check),
+      noun: isImage ? 'test image' : 'test point',
+      start: oneClass ? 'a VAE with a 2- or 3-D latent is a good start; a CVAE needs labels' : start,
+    };
   }
   const noun = d && !d.isImage ? 'test point' : id.includes('mnist') && id !== 'fashion-mnist' ? 'test digit' : 'test image';
-  if (id === 'mnist') return { headline: 'The embedded MNIST is ready — press Train', noun };
+  if (id === 'mnist') return { headline: 'The embedded MNIST is ready — press Train', noun, start };
   const title = d?.title ?? id;
-  return { headline: d && !d.available ? `${title} is downloaded when you press Train` : `${title} is ready — press Train`, noun };
+  return { headline: d && !d.available ? `${title} is downloaded when you press Train` : `${title} is ready — press Train`, noun, start };
 }

@@ -392,6 +392,10 @@ describe('typicality and neighbours', () => {
     expect(typical.flagged).toBe(false);
     expect(typical.text).toContain('judged by its reconstruction error alone');
     expect(typicalityVerdict(answer()).text).not.toContain('reconstruction error alone');
+    // …but not where it reconstructs badly: the caveat is about reconstructing too well.
+    expect(typicalityVerdict(answer({ measure: 'recon', rate: null, ratePercentile: null, rateQuantiles: null, percentile: 95 })).text).not.toContain('reconstruction error alone');
+    // The low tail's bound is an ordinal in words.
+    expect(ty.verdict!.text).toContain('below the test images’ 1st percentile, 101.0 nats');
     ty.reset();
     expect(ty.verdict).toBeNull();
     expect(ty.flagged).toBe(false);

@@ -26,7 +26,10 @@ describe('readyText', () => {
       'Your data “shapes”: 1,234 images in 3 classes, 28×28 grey — press Train',
     );
     const points = readyText('local', local, '/d/points.csv', { state: 'ok', items: 1, classes: 1, shape: '2 values', isImage: false });
-    expect(points).toEqual({ headline: 'Your data “points.csv”: 1 item in 1 class, 2 values — press Train', noun: 'test point' });
+    expect(points).toMatchObject({ headline: 'Your data “points.csv”: 1 item in 1 class, 2 values — press Train', noun: 'test point' });
+    // One class: a CVAE would be refused, so the suggested start is a VAE.
+    expect(points.start).toBe('a VAE with a 2- or 3-D latent is a good start; a CVAE needs labels');
+    expect(readyText('local', local, shapes, { state: 'ok', items: 9, classes: 3, shape: '28×28 grey', isImage: true }).start).toMatch(/^a Conditional VAE/);
     const bad = readyText('local', local, shapes, { state: 'error', message: 'no images found in /home/me/shapes' }).headline;
     expect(bad).toBe('Your data “shapes” could not be read: no images found in /home/me/shapes — fix it on the left and press Check again');
     expect(readyText('local', local, shapes, { state: 'error', message: 'x'.repeat(500) }).headline.length).toBeLessThan(250);
@@ -34,9 +37,9 @@ describe('readyText', () => {
   });
 
   it('the built-in datasets: MNIST ready, a download said as one, points for toy data', () => {
-    expect(readyText('mnist', mnist, '/ignored')).toEqual({ headline: 'The embedded MNIST is ready — press Train', noun: 'test digit' });
+    expect(readyText('mnist', mnist, '/ignored')).toMatchObject({ headline: 'The embedded MNIST is ready — press Train', noun: 'test digit' });
     expect(readyText('fashion-mnist', { id: 'fashion-mnist', title: 'Fashion-MNIST', available: false, isImage: true }, '').headline).toBe('Fashion-MNIST is downloaded when you press Train');
-    expect(readyText('toy-moons', { id: 'toy-moons', title: 'Two moons', available: true, isImage: false }, '')).toEqual({ headline: 'Two moons is ready — press Train', noun: 'test point' });
+    expect(readyText('toy-moons', { id: 'toy-moons', title: 'Two moons', available: true, isImage: false }, '')).toMatchObject({ headline: 'Two moons is ready — press Train', noun: 'test point' });
   });
 
   it('pathBaseName: the last segment, trailing slashes ignored', () => {

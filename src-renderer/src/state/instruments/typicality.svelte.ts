@@ -22,6 +22,14 @@ export interface TypicalityVerdict {
 }
 
 const nats = (v: number) => `${v.toFixed(1)} nats`;
+/** A percentile as an ordinal: 1st, 2nd, 3rd, 11th, 99th, 0.5th. */
+export const ordinal = (p: number) => {
+  const n = Math.round(p * 10) / 10;
+  if (!Number.isInteger(n)) return `${n}th`;
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
+};
+
 /** "12.3 %" of something, or `all` at 100 % and above. */
 const share = (p: number, all = 'every one') => (p >= 100 ? all : `${p.toFixed(1)} %`);
 
@@ -39,13 +47,14 @@ export function typicalityVerdict(r: Result): TypicalityVerdict {
     if (r.ratePercentile === null) {
       // Measured: a photo reduced to a faint smudge reconstructs like a digit and its AE code lies
       // inside the test codes' cloud, so an AE cannot tell it apart; say so.
-      const caveat = ' An autoencoder is judged by its reconstruction error alone: a faint or nearly blank image can reconstruct this well without being like the training images (a VAE also checks its KL).';
+      // Only where it reconstructs well: a bad reconstruction needs no such warning.
+      const caveat = r.percentile < 50 ? ' An autoencoder is judged by its reconstruction error alone: a faint or nearly blank image can reconstruct this well without being like the training images (a VAE also checks its KL).' : '';
       return { code: 'typical', flagged: false, text: `It reconstructs worse than ${r.percentile.toFixed(1)} % of the ${n}: within what the model saw.${caveat}` };
     }
     return { code: 'typical', flagged: false, text: `It scores worse than ${r.percentile.toFixed(1)} % of the ${n}, and its KL is in their range: within what the model saw.` };
   }
   const code = `${o.statistic}-${o.tail}` as TypicalityCode;
-  const beyond = `${o.tail === 'low' ? 'below' : 'above'} the test images’ ${o.tail === 'low' ? lo : 100 - lo}th percentile, ${nats(o.bound)}`;
+  const beyond = `${o.tail === 'low' ? 'below' : 'above'} the test images’ ${ordinal(o.tail === 'low' ? lo : 100 - lo)} percentile, ${nats(o.bound)}`;
   let text: string;
   if (code === 'score-high') {
     text = `It scores worse than ${share(o.percentile)} of the ${n} (${what} ${nats(o.value)}, ${beyond}): the model cannot explain it, so what it says about it (its point, its reconstruction, its neighbours) is a guess.`;
