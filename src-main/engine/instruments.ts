@@ -126,11 +126,16 @@ export function percentileOf(sorted: Float32Array, v: number): number {
   return sorted.length ? (100 * lo) / sorted.length : 0;
 }
 
-/** The 0th, 1st, …, 100th percentiles (101 values) of the sorted `scores`. */
+/** The value at percentile `p` (0–100, nearest rank) of the sorted values. */
+function quantileAt(sorted: Float32Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round((p / 100) * (sorted.length - 1))))];
+}
+
+/** The 0th, 1st, …, 100th percentiles (101 values, `quantileAt`) of the sorted `scores`. */
 function quantiles(sorted: Float32Array): Float32Array {
   const q = new Float32Array(101);
   if (!sorted.length) return q;
-  for (let p = 0; p <= 100; p++) q[p] = sorted[Math.min(sorted.length - 1, Math.round((p / 100) * (sorted.length - 1)))];
+  for (let p = 0; p <= 100; p++) q[p] = quantileAt(sorted, p);
   return q;
 }
 
@@ -159,11 +164,6 @@ export function outsideBand(statistic: Outside['statistic'], sorted: Float32Arra
   if (percentile < tail) return { statistic, tail: 'low', value, percentile, bound: quantileAt(sorted, tail) };
   if (ends === 'both' && percentile > 100 - tail) return { statistic, tail: 'high', value, percentile, bound: quantileAt(sorted, 100 - tail) };
   return null;
-}
-
-/** The value at percentile `p` (0–100, nearest rank) of the sorted values. */
-function quantileAt(sorted: Float32Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round((p / 100) * (sorted.length - 1))))];
 }
 
 /**
