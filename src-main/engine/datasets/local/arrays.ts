@@ -167,8 +167,6 @@ export function toLabels(parts: Array<{ a: NdArray; name: string }>, notes: stri
   };
 }
 
-/** The one class images without any label are imported as (assemble.ts: `Imported.allUnlabeled`): src-shared/datasets.ts. */
-export { UNLABELED_CLASS };
 /** The skip reason of unlabeled images dropped beside labeled ones. */
 export const SKIP_UNLABELED = 'unlabeled';
 

@@ -6,11 +6,10 @@
  * links followed (walk.ts); what is not an image is counted by kind.
  */
 import path from 'node:path';
-import type { DatasetKind, ImportOptions } from '../../../../src-shared/datasets';
+import { UNLABELED_CLASS, type DatasetKind, type ImportOptions } from '../../../../src-shared/datasets';
 import { LabError } from '../../../../src-shared/types';
 import { IMAGE_EXTENSIONS, READ_FORMATS_TEXT, UNREAD_IMAGE_EXTENSIONS } from '../../images/format';
 import type { LoadOptions } from '../types';
-import { UNLABELED_CLASS } from './arrays';
 import { addSkips, type Imported } from './assemble';
 import { colourTurnedGrey, decodeFiles, describePreprocessing, resolveImport, sampleImages, type ImageJob } from './imageFiles';
 import { listFiles, listTop, naturalCompare, type FoundFile } from './walk';

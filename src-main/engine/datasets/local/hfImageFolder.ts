@@ -16,10 +16,11 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { UNLABELED_CLASS } from '../../../../src-shared/datasets';
 import { LabError } from '../../../../src-shared/types';
 import type { FileSet } from './folders';
 import { MAX_SKIP_EXAMPLES, partition, sortClasses } from './folders';
-import { SKIP_UNLABELED, UNLABELED_CLASS } from './arrays';
+import { SKIP_UNLABELED } from './arrays';
 import { parseCsv } from './csvText';
 import { readExportManifest } from './manifest';
 import { listFiles } from './walk';
