@@ -329,16 +329,26 @@ export class Lab {
     }
   }
 
-  /** Class names and shape of a run on your own data (`datasets:prepare`: the engine's memo answers at once). */
-  async #loadRunData(runId: string, ref: DatasetRef): Promise<void> {
-    if (ref.id !== 'local') return;
+  /**
+   * A run's own data as the engine prepares it for the run's dataset reference (`datasets:prepare`:
+   * the engine's memo answers at once): class names, shape, training set size. Null for built-in
+   * data, or when it cannot be read (class names then stay numbers; the run works without them).
+   */
+  async ownDataInfo(ref: DatasetRef): Promise<DatasetInfo | null> {
+    if (ref.id !== 'local') return null;
     try {
-      const info = await this.api.invoke('datasets:prepare', { dataset: ref });
-      if (this.model?.runId === runId) this.#runData = { runId, info };
-      if (this.model?.runId === runId) this.datasetCheck.showRunReport(this.settings.train.folderPath, this.settings.train.import, info);
+      return await this.api.invoke('datasets:prepare', { dataset: ref });
     } catch {
-      // Class names stay numbers; the run itself works without them.
+      return null;
     }
+  }
+
+  /** Class names and shape of a run on your own data (`ownDataInfo`), shown while that run is open. */
+  async #loadRunData(runId: string, ref: DatasetRef): Promise<void> {
+    const info = await this.ownDataInfo(ref);
+    if (!info || this.model?.runId !== runId) return;
+    this.#runData = { runId, info };
+    this.datasetCheck.showRunReport(this.settings.train.folderPath, this.settings.train.import, info);
   }
 
   /** A link was dropped (from a web page: no file came with it). Says to drop the file itself; nothing else happens. */

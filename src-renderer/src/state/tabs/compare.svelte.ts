@@ -281,15 +281,10 @@ export class CompareState {
     return this.lab.engine.dataset(r.config.dataset.id);
   }
 
-  /** Run `id`'s own data (`datasets:prepare`; the engine has it loaded from the latents); null for built-in data or when it cannot be read. */
+  /** Run `id`'s own data (`Lab.ownDataInfo`); null for built-in data or when it cannot be read (class names stay numbers, the steps unknown: the cell's tooltip says why). */
   async #ownData(id: string): Promise<DatasetInfo | null> {
     const r = this.lab.runs.list.find((x) => x.id === id);
-    if (!r || r.config.dataset.id !== 'local') return null;
-    try {
-      return await this.api.invoke('datasets:prepare', { dataset: r.config.dataset });
-    } catch {
-      return null; // class names stay numbers and the steps unknown (the cell's tooltip says why)
-    }
+    return r ? this.lab.ownDataInfo(r.config.dataset) : null;
   }
 
   /** Whether run `id` is on image data (a run on an unknown dataset counts as images: the engine answers for it). */
