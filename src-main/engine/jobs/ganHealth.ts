@@ -26,8 +26,9 @@
  */
 import { COLLAPSE_SPREAD } from '../../../src-shared/collapse';
 import type { LossParts } from '../../../src-shared/types';
-import { gaussian, mulberry32, permutation } from '../datasets/random';
+import { mulberry32, permutation } from '../datasets/random';
 import { gatherRowsF32 } from '../datasets/rows';
+import { drawPriorLatents } from '../inference';
 import { decodeArrays, type SplitData } from '../metrics';
 import type { ModelBundle } from '../models/build';
 import { gaussianConstant, gaussianSigma } from '../models/likelihood';
@@ -185,7 +186,7 @@ export class GanHealth {
     this.baselines = pixelBaselines(train, data.test, D, bundle.output, gaussianSigma(bundle.config));
     this.n = Math.min(HEALTH_SAMPLES, train.count);
     const rng = mulberry32(seed + 4242);
-    this.zp = Float32Array.from({ length: this.n * latentDim }, () => gaussian(rng));
+    this.zp = drawPriorLatents(rng, this.n, latentDim, 1, null);
     const idx = permutation(train.count, rng).slice(0, this.n);
     this.dataSpread = meanPairwiseDistance(gatherRowsF32(train.x, D, idx, new Float32Array(this.n * D)), this.n, D);
   }
