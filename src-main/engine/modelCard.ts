@@ -6,7 +6,7 @@
 import type { RequestOutput, RequestParsed } from '../../src-shared/contract';
 import { LabError } from '../../src-shared/types';
 import { countParams, flopsPerSample, resolveModelConfig } from './models/build';
-import { convPlan, stageParams } from './models/conv';
+import { convPlan, stageParams, USE_DENSE } from './models/conv';
 import { discriminatorPlan } from './models/discriminator';
 import { isConditional, isGan, isVariational, type ModelSpec } from './models/spec';
 
@@ -19,7 +19,7 @@ function specOf(req: RequestParsed<'models:describe'>): ModelSpec {
   const inputDim = shape.reduce((a, b) => a * b, 1);
   const imageShape = shape.length >= 2 ? ([shape[0], shape[1], shape[2] ?? 1] as const) : undefined;
   if (req.model.arch === 'conv' && !imageShape) {
-    throw new LabError('UNSUPPORTED', `conv models take images; this dataset has samples of ${inputDim} values: use a dense model (Dense in the form's Architecture, --arch dense in the CLI)`);
+    throw new LabError('UNSUPPORTED', `conv models take images; this dataset has samples of ${inputDim} values: ${USE_DENSE}`);
   }
   if (req.model.kind === 'vaegan' && !imageShape) {
     throw new LabError('UNSUPPORTED', `a VAE-GAN trains on images only (its discriminator judges decoded images); this dataset has samples of ${inputDim} values: train a VAE on it`);

@@ -52,6 +52,9 @@ export interface ConvPlan {
   decoder: ConvStage[];
 }
 
+/** What a refusal of conv on non-image data tells the user to do, in the form's words and the CLI's. */
+export const USE_DENSE = "use a dense model (Dense in the form's Architecture, --arch dense in the CLI)";
+
 /**
  * [H, W, C] of a conv model's input: `spec.imageShape`, or read off `inputDim`.
  * Throws LabError('UNSUPPORTED') when the samples are not 28/32/64-square images with 1 or 3 channels.
@@ -68,7 +71,7 @@ export function imageShapeOf(spec: Pick<ModelSpec, 'inputDim' | 'imageShape'>): 
   const what = spec.imageShape ? `${spec.imageShape.join('×')} images` : `samples of ${spec.inputDim} values`;
   throw new LabError(
     'UNSUPPORTED',
-    `conv models take square images of side ${CONV_SIDES.join(', ')} with 1 or 3 channels; this dataset has ${what}: use a dense model (Dense in the form's Architecture, --arch dense in the CLI)`,
+    `conv models take square images of side ${CONV_SIDES.join(', ')} with 1 or 3 channels; this dataset has ${what}: ${USE_DENSE}`,
   );
 }
 
