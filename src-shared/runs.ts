@@ -49,6 +49,13 @@ export const Metrics = z.object({
    */
   frechetSamples: z.number().int().positive().optional(),
   /**
+   * `frechet` again, with the generated images decoded from the run's fitted prior (`prior:
+   * 'fitted'`: a Gaussian mixture fitted to the training images' posterior means, Ghosh et al.
+   * 2020) instead of N(0, I): how far the model's samples are from the data when drawn from
+   * where the encoder puts it. Absent where `frechet` is, and for runs saved before it existed.
+   */
+  frechetFitted: z.number().optional(),
+  /**
    * Image datasets: fraction of test images whose reconstruction (decoded from the posterior mean)
    * the in-app classifier gives the original's label (are reconstructions still recognisable?).
    */
@@ -75,6 +82,18 @@ export const RunSummary = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
+/**
+ * Where generated samples are drawn from. `standard`: the model's prior, N(0, T²·I) for a VAE,
+ * CVAE and VAE-GAN (a plain AE has none: a diagonal Gaussian fitted to its training latents).
+ * `fitted`: a Gaussian mixture fitted to the training images' posterior means at the end of the
+ * run (ex-post density estimation, Ghosh et al. 2020, "From variational to deterministic
+ * autoencoders"); a conditional model has one mixture per label. Samples from it land where the
+ * encoder actually puts data, away from the prior's holes.
+ */
+export const SAMPLE_PRIORS = ['standard', 'fitted'] as const;
+export const SamplePrior = z.enum(SAMPLE_PRIORS);
+export type SamplePrior = z.infer<typeof SamplePrior>;
+
 export const EXPORT_FORMATS = ['imagefolder', 'idx', 'npz', 'embeddings'] as const;
 export const ExportFormat = z.enum(EXPORT_FORMATS);
 export type ExportFormat = z.infer<typeof ExportFormat>;
@@ -95,6 +114,8 @@ export const ExportRequest = z
     /** Restrict CVAE generation to one label; all labels when absent. */
     label: z.number().int().min(0).max(9999).optional(),
     temperature: z.number().min(0).max(10).default(1),
+    /** Where the samples are drawn from (`SamplePrior`). Ignored for embeddings. */
+    prior: SamplePrior.default('standard'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     /** Absolute destination folder. */
     out: z.string().min(1).max(4096),

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { MAX_IMAGE_BYTES } from '../types';
+import { SamplePrior } from '../runs';
 import { F32, I32, U8, finite, runId, split, Empty, ImageBatch, LatentBatch, Neighbors, req } from './payloads';
 
 export const modelRequests = {
@@ -66,10 +67,12 @@ export const modelRequests = {
         label: z.number().int().min(0).max(9999).optional(),
         temperature: finite.pipe(z.number().min(0).max(10)).default(1),
         seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+        /** Where the samples are drawn from: the model's prior or the mixture fitted to its data (`SamplePrior`). */
+        prior: SamplePrior.default('standard'),
       })
       .strict(),
     ImageBatch.extend({ labels: I32, z: F32 }),
-    'Sample from the prior of the active (or given) run (CVAE: for a label).',
+    'Sample from the prior of the active (or given) run, or from its fitted prior (CVAE: for a label).',
   ),
   'model:interpolate': req(
     z
