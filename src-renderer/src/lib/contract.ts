@@ -28,9 +28,10 @@ export type {
   RequestName,
   RequestOutput,
   RunSummary,
+  SamplePrior,
   TrainConfig,
   TrainConfigInput,
   TrainProgress,
   TrainState,
 } from '../../../src-shared/contract';
-export { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, DEFAULT_SIGMA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MAX_IMAGE_BYTES, MODEL_KINDS, optimiserSteps, UNLABELED_CLASS, VAEGAN_DEFAULTS } from '../../../src-shared/types';
+export { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, DEFAULT_SIGMA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MAX_IMAGE_BYTES, MODEL_KINDS, optimiserSteps, SAMPLE_PRIORS, UNLABELED_CLASS, VAEGAN_DEFAULTS } from '../../../src-shared/types';

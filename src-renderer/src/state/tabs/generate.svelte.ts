@@ -2,6 +2,7 @@
  * The Generate tab and the main scatter's decoding: prior samples, a decoded click, the
  * interpolation between two points (with its path in the scatter) and the 2-D manifold.
  */
+import type { SamplePrior } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
@@ -41,9 +42,16 @@ export interface InterpEnd {
 }
 
 export class GenerateState {
-  grid = $state.raw<Batch | null>(null);
+  /** The generated grid, with the `prior` it was drawn from. */
+  grid = $state.raw<(Batch & { prior: SamplePrior }) | null>(null);
   gridError = $state<string | null>(null);
   generating = $state(false);
+  /**
+   * Where Generate draws z from (`SamplePrior`): the model's prior or the mixture fitted to its
+   * training latents. The user's choice: kept when they regenerate, change the label, the
+   * temperature or the run.
+   */
+  prior = $state<SamplePrior>('standard');
 
   decoded = $state.raw<{
     z: Float32Array;
@@ -94,19 +102,32 @@ export class GenerateState {
 
   async generate(): Promise<void> {
     const g = this.lab.settings.generate;
+    const prior = this.prior;
     this.generating = true;
     try {
-      this.grid = await this.api.invoke('model:generate', {
+      const batch = await this.api.invoke('model:generate', {
         count: g.count,
         temperature: g.temperature,
         label: this.#label(),
+        prior,
       });
+      this.grid = { ...batch, prior };
       this.gridError = null;
     } catch (err) {
       this.gridError = errorText(err);
     } finally {
       this.generating = false;
     }
+  }
+
+  /**
+   * Choose where samples are drawn from; with a grid on screen (and none being drawn) it is drawn
+   * again from there, so the grid always shows the choice made.
+   */
+  setPrior(prior: SamplePrior): void {
+    if (prior === this.prior) return;
+    this.prior = prior;
+    if (this.grid && !this.generating) void this.generate();
   }
 
   /** Decode a latent vector (a click in the scatter). */

@@ -1,0 +1,87 @@
+/**
+ * The "Sample from" choice (fitted prior): Generate sends it as `prior` and keeps it when the user
+ * regenerates, changes the label, the temperature or the run; switching it with a grid on screen
+ * draws the grid again from the new choice; the grid says what it was drawn from; the options'
+ * words fit the model's kind.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RequestInput } from '../../../src-shared/contract';
+import { Lab } from '../../../src-renderer/src/state/lab.svelte';
+import { priorOptions, priorPhrase } from '../../../src-renderer/src/lib/priorWords';
+import { engineWith, labError, run } from './fake-api';
+
+/** A lab with the runs open (the first), whose `model:generate` answers `count` blank 2×2 images. */
+async function generating(kind: 'ae' | 'vae' | 'cvae' = 'vae') {
+  const api = engineWith([run('r', { kind }), run('s', { kind })]).handle('model:generate', ({ count }) => ({
+    images: new Float32Array(count * 4),
+    count,
+    shape: [2, 2],
+    labels: new Int32Array(count),
+    z: new Float32Array(count * 2),
+  }));
+  const lab = new Lab(api, null);
+  await lab.openRun('r');
+  const sent = () => api.callsOf('model:generate').map((p: RequestInput<'model:generate'>) => p.prior);
+  return { api, lab, sent };
+}
+
+describe('Generate: where samples are drawn from', () => {
+  it('starts at the standard prior and sends it', async () => {
+    const { lab, sent } = await generating();
+    expect(lab.generate.prior).toBe('standard');
+    await lab.generate.generate();
+    expect(sent()).toEqual(['standard']);
+    expect(lab.generate.grid?.prior).toBe('standard');
+  });
+
+  it('the fitted choice is sent and kept across regenerating, label, temperature and run changes', async () => {
+    const { api, lab, sent } = await generating('cvae');
+    lab.generate.setPrior('fitted');
+    await lab.generate.generate();
+    lab.settings.generate.label = 7;
+    lab.settings.generate.temperature = 0.5;
+    await lab.generate.generate();
+    expect(api.callsOf('model:generate').at(-1)).toMatchObject({ prior: 'fitted', label: 7, temperature: 0.5 });
+    await lab.openRun('s');
+    await lab.generate.generate();
+    expect(sent()).toEqual(['fitted', 'fitted', 'fitted']);
+    expect(lab.generate.grid?.prior).toBe('fitted');
+  });
+
+  it('switching with a grid on screen draws it again from the new choice; without one, nothing is drawn', async () => {
+    const { lab, sent } = await generating();
+    lab.generate.setPrior('fitted');
+    expect(sent()).toEqual([]);
+    await lab.generate.generate();
+    lab.generate.setPrior('standard');
+    await expect.poll(() => lab.generate.grid?.prior).toBe('standard');
+    expect(sent()).toEqual(['fitted', 'standard']);
+    lab.generate.setPrior('standard'); // the same choice again: not redrawn
+    expect(sent()).toHaveLength(2);
+  });
+
+  it('a refusal shows its message and keeps the grid labelled with what it was drawn from', async () => {
+    const { api, lab } = await generating();
+    await lab.generate.generate();
+    api.handle('model:generate', () => {
+      throw labError('INVALID_INPUT', 'this run has no fitted prior');
+    });
+    lab.generate.setPrior('fitted');
+    await expect.poll(() => lab.generate.gridError).toBe('this run has no fitted prior');
+    expect(lab.generate.grid?.prior).toBe('standard');
+    expect(lab.generate.prior).toBe('fitted');
+  });
+});
+
+describe('the options’ words', () => {
+  it('a VAE samples its prior N(0, I) or where the data lies; an AE has a Gaussian fitted to its latents', () => {
+    expect(priorOptions('vae').map((o) => [o.id, o.label])).toEqual([
+      ['standard', 'the prior, N(0, I)'],
+      ['fitted', 'where the data lies (fitted mixture)'],
+    ]);
+    expect(priorOptions('vae')[0].title).toMatch(/holes/);
+    expect(priorOptions('ae')[0].label).toBe('a Gaussian fitted to its latents');
+    expect(priorOptions('cvae')[1].title).toMatch(/one mixture per label/);
+    expect(priorPhrase('vaegan', 'fitted')).toBe('from where the data lies (fitted mixture)');
+  });
+});
