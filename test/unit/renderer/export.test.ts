@@ -44,7 +44,7 @@ describe('export', () => {
     const job = lab.exporter.start();
     expect(lab.exporter.state).toBe('running');
     expect(api.callsOf('export:start')).toEqual<RequestInput<'export:start'>[]>([
-      { runId: 'r', format: 'npz', count: 20, label: undefined, temperature: 0.5, seed: 7, out: '/tmp/x', overwrite: false },
+      { runId: 'r', format: 'npz', count: 20, label: undefined, temperature: 0.5, prior: 'standard', seed: 7, out: '/tmp/x', overwrite: false },
     ]);
     api.emit('export:progress', { done: 5, total: 20 });
     expect(lab.exporter.progress).toEqual({ done: 5, total: 20 });

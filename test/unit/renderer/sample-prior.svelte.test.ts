@@ -73,6 +73,35 @@ describe('Generate: where samples are drawn from', () => {
   });
 });
 
+describe('Export: where generated images are drawn from', () => {
+  /** A lab with run `r` open whose export answers at once; `prior` of each export asked for. */
+  async function exporting() {
+    const api = engineWith([run('r')]).handle('export:start', ({ format, out }) => ({ out, format, total: 4, countPerLabel: { '0': 4 }, files: [] }));
+    const lab = new Lab(api, null);
+    await lab.openRun('r');
+    lab.settings.export.out = '/tmp/x';
+    return { lab, sent: () => api.callsOf('export:start').map((p) => p.prior) };
+  }
+
+  it('a generated export sends the choice (standard unless changed)', async () => {
+    const { lab, sent } = await exporting();
+    lab.settings.export.format = 'npz';
+    await lab.exporter.start();
+    lab.exporter.prior = 'fitted';
+    await lab.exporter.start();
+    expect(sent()).toEqual(['standard', 'fitted']);
+    expect(lab.exporter.state).toBe('done');
+  });
+
+  it('embeddings have no samples: no prior is sent', async () => {
+    const { lab, sent } = await exporting();
+    lab.exporter.prior = 'fitted';
+    lab.settings.export.format = 'embeddings';
+    await lab.exporter.start();
+    expect(sent()).toEqual([undefined]);
+  });
+});
+
 describe('the options’ words', () => {
   it('a VAE samples its prior N(0, I) or where the data lies; an AE has a Gaussian fitted to its latents', () => {
     expect(priorOptions('vae').map((o) => [o.id, o.label])).toEqual([

@@ -1,5 +1,5 @@
 /** The Export tab: one export job at a time, its progress (from `export:progress`) and result. */
-import type { ExportFormat, ExportResult } from '../../lib/contract';
+import type { ExportFormat, ExportResult, SamplePrior } from '../../lib/contract';
 import { errorCode, errorText } from '../../lib/errors';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
@@ -46,6 +46,11 @@ export class ExportState {
   error = $state<string | null>(null);
   /** Label filter for CVAE exports: null = all labels. */
   label = $state<number | null>(null);
+  /**
+   * Where generated images are drawn from (`SamplePrior`): the model's prior or the mixture fitted
+   * to its training latents. Not sent for embeddings (no samples). For this session, as `label`.
+   */
+  prior = $state<SamplePrior>('standard');
   /**
    * Let the engine replace a previous Latent Lab export (a folder with its manifest.json) at the
    * destination; it refuses anything else. For this session only: starts unchecked every launch.
@@ -112,6 +117,7 @@ export class ExportState {
         count: e.count,
         label: model.kind === 'cvae' && this.label != null ? this.label : undefined,
         temperature: e.temperature,
+        prior: this.format === 'embeddings' ? undefined : this.prior,
         seed: e.seed,
         out: e.out.trim(),
         overwrite: this.overwrite,
