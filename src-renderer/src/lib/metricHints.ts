@@ -60,3 +60,7 @@ export function frechetCaveat(m: { frechet?: number; frechetSamples?: number } |
   if (m?.frechet === undefined || n === undefined || n >= FRECHET_MIN_SAMPLES) return null;
   return `from ${n.toLocaleString('en-US')} samples: biased upward; compare only with runs of the same size`;
 }
+
+/** The tooltip of `Metrics.frechetFitted` (the run's metrics line and Compare's row). */
+export const FRECHET_FITTED_TIP =
+  "The Fréchet distance again, with the generated images drawn from the Gaussian mixture fitted to the training images' latents (Generate's “where the data lies”) instead of the prior: how close the samples come when drawn from where the encoder puts real images. Lower is closer.";

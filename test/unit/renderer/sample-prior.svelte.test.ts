@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestInput } from '../../../src-shared/contract';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { priorOptions, priorPhrase } from '../../../src-renderer/src/lib/priorWords';
+import { METRIC_ROWS, winner } from '../../../src-renderer/src/state/tabs/compare.svelte';
 import { engineWith, labError, run } from './fake-api';
 
 /** A lab with the runs open (the first), whose `model:generate` answers `count` blank 2×2 images. */
@@ -99,6 +100,27 @@ describe('Export: where generated images are drawn from', () => {
     lab.settings.export.format = 'embeddings';
     await lab.exporter.start();
     expect(sent()).toEqual([undefined]);
+  });
+});
+
+describe('Compare: the fitted prior’s Fréchet distance', () => {
+  const row = METRIC_ROWS.find((r) => r.key === 'frechetFitted')!;
+  const [a, b] = [run('vae', { kind: 'vae' }), run('gan', { kind: 'vaegan' })];
+  // The measured pair (docs/PERFORMANCE.md): N(0, I) 80.8 vs 59.1; fitted 12.3 vs 13.2.
+  const ma = { elbo: 100, recon: 90, kl: 10, activeUnits: 16, frechet: 80.8, frechetFitted: 12.3, frechetSamples: 2000 };
+  const mb = { elbo: 100, recon: 90, kl: 10, activeUnits: 16, frechet: 59.1, frechetFitted: 13.2, frechetSamples: 2000 };
+
+  it('has its own row, right after the Fréchet distance, titled for what it measures', () => {
+    const keys = METRIC_ROWS.map((r) => r.key);
+    expect(keys.indexOf('frechetFitted')).toBe(keys.indexOf('frechet') + 1);
+    expect(row.title).toBe('Fréchet, samples from the fitted prior');
+    expect(row.tip).toMatch(/fitted to the training images' latents/);
+  });
+
+  it('the lower wins beyond the Fréchet margin; a run without one (saved before) gives no winner', () => {
+    expect(winner(row, a, b, ma, mb, 2000)).toBe('a');
+    expect(winner(METRIC_ROWS.find((r) => r.key === 'frechet')!, a, b, ma, mb, 2000)).toBe('b');
+    expect(winner(row, a, b, ma, { ...mb, frechetFitted: undefined }, 2000)).toBeNull();
   });
 });
 

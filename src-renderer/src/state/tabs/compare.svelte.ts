@@ -5,12 +5,13 @@
  */
 import type { DatasetInfo, ImageBatch, Metrics, RequestOutput, RunSummary } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
+import { FRECHET_FITTED_TIP } from '../../lib/metricHints';
 import { clearlyDifferent, type NoiseKind } from '../../lib/metricNoise';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
 import { ScatterState } from '../scatter.svelte';
 
-export type MetricKey = 'elbo' | 'recon' | 'kl' | 'activeUnits' | 'knnAccuracy' | 'frechet' | 'reconAccuracy';
+export type MetricKey = 'elbo' | 'recon' | 'kl' | 'activeUnits' | 'knnAccuracy' | 'frechet' | 'frechetFitted' | 'reconAccuracy';
 
 /** One row of the metrics table: which way is better (null: neither), and whether it applies to a kind. */
 export interface MetricRow {
@@ -23,7 +24,10 @@ export interface MetricRow {
   noise: NoiseKind;
   /** Computed by the in-app classifier (its cells say "pending" while it trains). */
   classifier?: boolean;
+  /** The row title's tooltip: what the number is, where its title is short. */
+  tip?: string;
 }
+
 
 export const METRIC_ROWS: MetricRow[] = [
   { key: 'elbo', title: 'Negative ELBO (nats)', better: 'low', variationalOnly: true, noise: 'loss' },
@@ -33,6 +37,7 @@ export const METRIC_ROWS: MetricRow[] = [
   { key: 'knnAccuracy', title: 'k-NN accuracy (k=5)', better: 'high', variationalOnly: false, noise: 'proportion' },
   // Image data only (absent for toy data and older runs: the cell shows '—').
   { key: 'frechet', title: 'Fréchet distance (classifier features)', better: 'low', variationalOnly: false, noise: 'frechet', classifier: true },
+  { key: 'frechetFitted', title: 'Fréchet, samples from the fitted prior', better: 'low', variationalOnly: false, noise: 'frechet', classifier: true, tip: FRECHET_FITTED_TIP },
   { key: 'reconAccuracy', title: 'Reconstructions recognised (classifier)', better: 'high', variationalOnly: false, noise: 'proportion', classifier: true },
 ];
 
