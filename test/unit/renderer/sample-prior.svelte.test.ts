@@ -4,7 +4,7 @@
  * draws the grid again from the new choice; the grid says what it was drawn from; the options'
  * words fit the model's kind.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RequestInput } from '../../../src-shared/contract';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { priorOptions, priorPhrase } from '../../../src-renderer/src/lib/priorWords';
@@ -121,6 +121,43 @@ describe('Compare: the fitted prior’s Fréchet distance', () => {
     expect(winner(row, a, b, ma, mb, 2000)).toBe('a');
     expect(winner(METRIC_ROWS.find((r) => r.key === 'frechet')!, a, b, ma, mb, 2000)).toBe('b');
     expect(winner(row, a, b, ma, { ...mb, frechetFitted: undefined }, 2000)).toBeNull();
+  });
+});
+
+describe('Compare: its samples from the chosen source', () => {
+  async function comparing() {
+    const api = engineWith([run('a'), run('b', { kind: 'ae' })])
+      .handle('model:generate', ({ count }) => ({ images: new Float32Array(count * 4), count, shape: [2, 2], labels: new Int32Array(count), z: new Float32Array(count * 2) }))
+      .handle('model:reconstruct', ({ count }) => ({
+        originals: new Float32Array(count * 4),
+        reconstructions: new Float32Array(count * 4),
+        count,
+        shape: [2, 2],
+        indices: new Int32Array(count),
+        labels: new Int32Array(count),
+        errors: new Float32Array(count),
+      }))
+      .handle('runs:metrics', () => ({ elbo: 1, recon: 1, kl: 0, activeUnits: 2 }));
+    const lab = new Lab(api, null);
+    lab.start();
+    await vi.waitFor(() => expect(lab.engine.state).toBe('ready'));
+    await lab.runs.refresh();
+    const c = lab.compare;
+    [c.runA, c.runB] = ['a', 'b'];
+    return { api, c, sent: () => api.callsOf('model:generate').map((p) => [p.runId, p.prior]) };
+  }
+
+  it('switching redraws both runs’ samples from the new source (same seed); the reconstructions are not fetched again', async () => {
+    const { api, c, sent } = await comparing();
+    await c.load();
+    expect(sent()).toEqual([['a', 'standard'], ['b', 'standard']]);
+    await c.setPrior('fitted');
+    expect(sent().slice(2)).toEqual([['a', 'fitted'], ['b', 'fitted']]);
+    expect(new Set(api.callsOf('model:generate').map((p) => p.seed)).size).toBe(1);
+    expect(api.callsOf('model:reconstruct')).toHaveLength(2);
+    expect([c.imagesA?.samples.prior, c.imagesB?.samples.prior]).toEqual(['fitted', 'fitted']);
+    await c.load(); // a new comparison keeps the choice
+    expect(sent().slice(4)).toEqual([['a', 'fitted'], ['b', 'fitted']]);
   });
 });
 

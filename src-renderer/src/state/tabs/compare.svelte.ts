@@ -3,7 +3,7 @@
  * image data) each run's prior samples (the same seeded z where the latent sizes match) and its
  * reconstructions of the same test images.
  */
-import type { DatasetInfo, ImageBatch, Metrics, RequestOutput, RunSummary } from '../../lib/contract';
+import type { DatasetInfo, ImageBatch, Metrics, RequestOutput, RunSummary, SamplePrior } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
 import { FRECHET_FITTED_TIP } from '../../lib/metricHints';
 import { clearlyDifferent, type NoiseKind } from '../../lib/metricNoise';
@@ -49,7 +49,8 @@ export const COMPARE_SEED = 1;
 
 /** One run's images in the comparison: prior samples, and reconstructions of the first test images. */
 export interface CompareImages {
-  samples: ImageBatch;
+  /** The samples, with the `prior` they were drawn from. */
+  samples: ImageBatch & { prior: SamplePrior };
   recons: { originals: Float32Array; reconstructions: Float32Array; count: number; shape: number[] };
 }
 
@@ -171,6 +172,8 @@ export class CompareState {
    */
   dataA = $state.raw<DatasetInfo | null>(null);
   dataB = $state.raw<DatasetInfo | null>(null);
+  /** Where both runs' samples are drawn from (`SamplePrior`); kept across comparisons. */
+  prior = $state<SamplePrior>('standard');
   /** Why the images could not be fetched (the scatters and metrics still show). */
   imagesError = $state<string | null>(null);
   loading = $state(false);
@@ -298,9 +301,38 @@ export class CompareState {
     return this.lab.engine.dataset(r?.config.dataset.id)?.isImage ?? true;
   }
 
-  /** Run `runId`'s seeded prior samples and its reconstructions of the first test images. */
+  /**
+   * Draw both runs' samples from `prior` instead; the reconstructions, scatters and metrics stay.
+   * Without images on screen (or while loading) only the choice changes: the next load uses it.
+   */
+  async setPrior(prior: SamplePrior): Promise<void> {
+    if (prior === this.prior) return;
+    this.prior = prior;
+    const { runA, runB, imagesA, imagesB } = this;
+    if (!runA || !runB || !imagesA || !imagesB || this.loading) return;
+    const seq = this.#seq;
+    const current = () => seq === this.#seq && this.prior === prior;
+    try {
+      const a = await this.#samples(runA, prior);
+      const b = await this.#samples(runB, prior);
+      if (!current()) return;
+      this.imagesA = { ...imagesA, samples: a };
+      this.imagesB = { ...imagesB, samples: b };
+      this.imagesError = null;
+    } catch (err) {
+      if (current()) this.imagesError = errorText(err);
+    }
+  }
+
+  /** Run `runId`'s `COMPARE_SAMPLES` samples from `prior`, seeded (`COMPARE_SEED`) at temperature 1. */
+  async #samples(runId: string, prior: SamplePrior): Promise<CompareImages['samples']> {
+    const samples = await this.api.invoke('model:generate', { runId, count: COMPARE_SAMPLES, temperature: 1, seed: COMPARE_SEED, prior });
+    return { ...samples, prior };
+  }
+
+  /** Run `runId`'s seeded samples (from the chosen prior) and its reconstructions of the first test images. */
   async #images(runId: string): Promise<CompareImages> {
-    const samples = await this.api.invoke('model:generate', { runId, count: COMPARE_SAMPLES, temperature: 1, seed: COMPARE_SEED });
+    const samples = await this.#samples(runId, this.prior);
     const r = await this.api.invoke('model:reconstruct', { runId, split: 'test', offset: 0, count: COMPARE_RECONS, worstFirst: false });
     return { samples, recons: { originals: r.originals, reconstructions: r.reconstructions, count: r.count, shape: r.shape } };
   }
