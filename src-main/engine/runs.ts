@@ -16,6 +16,7 @@ import {
   type LossParts,
 } from '../../src-shared/types';
 import { appendFileOrUndo, ioError, writeFileAtomic } from './atomicWrite';
+import { FittedPrior } from './fittedPrior';
 import { isProcessAlive } from './pid';
 import { envValue } from '../env';
 
@@ -42,6 +43,12 @@ export const RunRecord = z
     output: z.enum(['bernoulli', 'gaussian']),
     /** Per-dimension mean and std of the training latents (the AE "prior" and manifold ranges). */
     latentStats: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
+    /**
+     * The Gaussian mixture fitted to the training points' posterior means at the run's end
+     * (./fittedPrior.ts; `prior: 'fitted'` samples it). Absent for runs saved before it existed
+     * (fitted on demand then, ./runPrior.ts) and null before the run's end.
+     */
+    fittedPrior: FittedPrior.nullable().optional(),
     /** The engine process training this run (state `training`/`paused`); a dead one means it was interrupted. */
     pid: z.number().int().positive().optional(),
   });
@@ -186,7 +193,7 @@ export class RunStore {
    * gets the same changes once written, in the queue's order. Returns the record as `read` would.
    * Throws NOT_FOUND / BAD_FILE (as `read`) or IO.
    */
-  async patch(id: string, changes: Partial<Pick<RunRecord, 'name' | 'metrics' | 'latentStats'>>, copy?: RunRecord): Promise<RunRecord> {
+  async patch(id: string, changes: Partial<Pick<RunRecord, 'name' | 'metrics' | 'latentStats' | 'fittedPrior'>>, copy?: RunRecord): Promise<RunRecord> {
     return this.serial(id, async () => {
       const owned = live.get(this.dir(id));
       const rec = owned ?? (await this.readRaw(id));

@@ -16,23 +16,29 @@
  *    mean and spread of those 5,000 latents.
  * Dense results are as before: same points, same passes.
  *
+ * The same training points' posterior means (at most `FIT_POINTS` of them, a seeded subsample)
+ * get the fitted prior (../fittedPrior.ts, `RunRecord.fittedPrior`): a 10-component Gaussian
+ * mixture, or 3 per label for a CVAE; ~1 s for 5,000 16-D points (up to ~8 s when EM needs all
+ * its iterations), on the engine's thread.
+ *
  * Then the sample spread (../sampleSpread.ts, `Metrics.sampleSpread`), for every kind: 64 decoded
  * prior samples (a CVAE: 16 per label, up to 16 labels: 160 for 10 classes). Not timed; by its
  * FLOPs seconds for a 64×64×3 conv decoder on tfjs (≈ 36 MFLOP a sample), milliseconds for a dense one.
  */
 import type { LossParts, Metrics, TrainConfig } from '../../../src-shared/types';
 import type { LoadedDataset } from '../datasets';
+import { fitPriorToLatents, type FittedPrior } from '../fittedPrior';
 import { latentStats, type LatentStats } from '../inference';
 import { computeMetrics, encodeYielding } from '../metrics';
 import { sampleSpread } from '../sampleSpread';
-import type { ModelBundle } from '../models/build';
+import { isConditional, type ModelBundle } from '../models/build';
 
 /** Training points encoded at most at a run's end (latent statistics, k-NN), by architecture. */
 export const END_TRAIN_POINTS = { dense: 20_000, conv: 5_000 } as const;
 
 /**
- * Latent statistics and test metrics of `bundle` on `data`: `{ metrics, latentStats, trainPoints }`
- * (`trainPoints`: training points encoded). `opts.lastVal`: the test split's losses at the
+ * Latent statistics, fitted prior and test metrics of `bundle` on `data`: `{ metrics, latentStats,
+ * fittedPrior, trainPoints }` (`trainPoints`: training points encoded). `opts.lastVal`: the test split's losses at the
  * final weights (the last epoch's validation), reused instead of a second pass; `opts.signal`
  * aborts between passes (throws its reason); `opts.onPhase` names each finished pass (bench).
  */
@@ -41,18 +47,29 @@ export async function runEndMetrics(
   data: Pick<LoadedDataset, 'train' | 'test'>,
   cfg: Pick<TrainConfig, 'seed' | 'model'>,
   opts: { lastVal?: LossParts; signal?: AbortSignal; onPhase?: (phase: string) => void } = {},
-): Promise<{ metrics: Metrics; latentStats: LatentStats; trainPoints: number }> {
+): Promise<{ metrics: Metrics; latentStats: LatentStats; fittedPrior: FittedPrior; trainPoints: number }> {
   // One pass over the training points serves the AE prior and the k-NN metric.
   const trainCount = Math.min(data.train.count, END_TRAIN_POINTS[cfg.model.arch === 'conv' ? 'conv' : 'dense']);
   const trainMean = await encodeYielding(bundle, data.train.x, data.train.y, trainCount);
   opts.onPhase?.('encodeTrain');
   opts.signal?.throwIfAborted();
   const stats = latentStats(trainMean, trainCount, cfg.model.latentDim);
+  const fittedPrior = fitRunPrior(bundle, trainMean, data.train.y, trainCount, cfg.seed);
+  opts.onPhase?.('fittedPrior');
   const pre = { trainMean, trainCount, ...(opts.lastVal ? { testParts: opts.lastVal } : {}) };
   const metrics = await computeMetrics(bundle, data.train, data.test, cfg.seed, pre, opts);
   const spread = await sampleSpread(bundle, data.train, cfg.seed, stats);
   if (spread !== undefined) metrics.sampleSpread = spread;
   opts.onPhase?.('sampleSpread');
   opts.signal?.throwIfAborted();
-  return { metrics, latentStats: stats, trainPoints: trainCount };
+  return { metrics, latentStats: stats, fittedPrior, trainPoints: trainCount };
+}
+
+/**
+ * The fitted prior of `bundle` from the posterior means `trainMean` of the first `count` training
+ * points (labels `y`): `fitPriorToLatents` with the run's seed, per label for a conditional model.
+ */
+export function fitRunPrior(bundle: ModelBundle, trainMean: Float32Array, y: Int32Array, count: number, seed: number): FittedPrior {
+  const conditional = isConditional(bundle.config.kind);
+  return fitPriorToLatents(trainMean, y, count, bundle.config.latentDim, { conditional, numClasses: bundle.numClasses, seed });
 }

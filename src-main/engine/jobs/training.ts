@@ -212,6 +212,7 @@ export class Trainer {
       datasetReport: data.report,
       output,
       latentStats: null,
+      fittedPrior: null,
       pid: process.pid,
       ...(clamp.warnings.length ? { warnings: clamp.warnings } : {}),
     };
@@ -367,6 +368,7 @@ export class Trainer {
       if (rec.epochsDone > 0) {
         const r = await runEndMetrics(lr.bundle, data, cfg, opts);
         rec.latentStats = r.latentStats;
+        rec.fittedPrior = r.fittedPrior;
         metrics = r.metrics;
         rec.metrics = metrics;
       }

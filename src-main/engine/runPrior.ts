@@ -1,0 +1,88 @@
+/**
+ * A loaded run's latents for generation from the prior a request names (`SamplePrior`):
+ * 'standard' as before (inference.ts: N(0, T²·I); an AE's diagonal Gaussian of `latentStats`),
+ * 'fitted' from the run's fitted prior (./fittedPrior.ts). A run saved before fitted priors
+ * existed (or whose end did not fit one) gets it fitted here from its training data, once, and
+ * saved in its record (`RunStore.patch`); a run still training gets one for its current weights,
+ * kept in memory until the weights change.
+ */
+import { LabError, type SamplePrior } from '../../src-shared/types';
+import { mulberry32 } from './datasets/random';
+import { sampleFittedPrior, type FittedPrior } from './fittedPrior';
+import { priorSampler } from './inference';
+import { END_TRAIN_POINTS, fitRunPrior } from './jobs/runEnd';
+import { encodeYielding } from './metrics';
+import type { LoadedRun } from './runCache';
+import type { RunStore } from './runs';
+
+/** Fits in flight or done for runs that do not keep them in their record (training runs), by loaded run. */
+const pending = new WeakMap<LoadedRun, { bundle: unknown; epochs: number; prior: Promise<FittedPrior> }>();
+
+/**
+ * The fitted prior of `lr`: its record's, else fitted now from its training split's posterior
+ * means (as a run's end does, jobs/runEnd.ts) and, unless the run is training, saved with
+ * `store.patch` (and in `lr.rec`).
+ * @throws LabError UNSUPPORTED when the run's training data cannot give one (no training points,
+ *   or none of the model's labels: the run must be retrained); IO when saving fails.
+ */
+export async function fittedPriorOf(lr: LoadedRun, store?: RunStore): Promise<FittedPrior> {
+  if (lr.rec.fittedPrior) return lr.rec.fittedPrior;
+  const hit = pending.get(lr);
+  if (hit && hit.bundle === lr.bundle && hit.epochs === lr.rec.epochsDone) return hit.prior;
+  const training = lr.rec.state === 'training' || lr.rec.state === 'paused';
+  const prior = fitFromData(lr).then(async (fp) => {
+    if (!training && lr.rec.state !== 'training' && lr.rec.state !== 'paused') {
+      if (store) await store.patch(lr.rec.id, { fittedPrior: fp }, lr.rec);
+      else lr.rec.fittedPrior = fp;
+    }
+    return fp;
+  });
+  pending.set(lr, { bundle: lr.bundle, epochs: lr.rec.epochsDone, prior });
+  prior.catch(() => pending.delete(lr));
+  return prior;
+}
+
+async function fitFromData(lr: LoadedRun): Promise<FittedPrior> {
+  const { train } = lr.data;
+  const saved = lr.rec.fittedPrior === undefined ? 'was saved before fitted priors' : 'has no fitted prior';
+  const why = (reason: string) =>
+    new LabError('UNSUPPORTED', `this run ${saved} and its dataset “${lr.rec.config.dataset.id}” cannot give one (${reason}): retrain it, or use the standard prior`);
+  if (train.count < 1) throw why('its training split is empty');
+  const count = Math.min(train.count, END_TRAIN_POINTS[lr.rec.config.model.arch === 'conv' ? 'conv' : 'dense']);
+  const z = await encodeYielding(lr.bundle, train.x, train.y, count);
+  try {
+    return fitRunPrior(lr.bundle, z, train.y, count, lr.rec.config.seed);
+  } catch (err) {
+    throw why(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * A stream of latents for generation from run `lr`, deterministic for `seed`: each call gives the
+ * next `labels.length` rows (count × d). 'standard': `priorSampler` (the exact draws as before);
+ * 'fitted': `sampleFittedPrior` (row i from `labels[i]`'s mixture for a CVAE) at temperature T.
+ * @throws LabError as `fittedPriorOf` (for 'fitted'), and INVALID_PAYLOAD when a CVAE's label had
+ *   no training points to fit.
+ */
+export async function latentSampler(
+  lr: LoadedRun,
+  prior: SamplePrior,
+  temperature: number,
+  seed: number,
+  store?: RunStore,
+): Promise<(labels: Int32Array) => Float32Array> {
+  const d = lr.rec.config.model.latentDim;
+  if (prior === 'standard') {
+    const next = priorSampler(d, temperature, seed, lr.rec.config.model.kind === 'ae' ? lr.rec.latentStats : null);
+    return (labels) => next(labels.length);
+  }
+  const fp = await fittedPriorOf(lr, store);
+  const rand = mulberry32(seed);
+  return (labels) => {
+    try {
+      return sampleFittedPrior(rand, fp, labels, labels.length, temperature);
+    } catch (err) {
+      throw new LabError('INVALID_PAYLOAD', `${err instanceof Error ? err.message : String(err)}; use the standard prior for it`);
+    }
+  };
+}
