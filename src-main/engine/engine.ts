@@ -255,7 +255,7 @@ export class Engine {
     'model:encode': async (req) => model.encode(await this.runs.get(), req),
     'model:decode': async (req) => model.decodeLatents(await this.runs.get(), req),
     'model:reconstruct': async (req) => model.reconstruct(await this.runs.get(req.runId), req),
-    'model:generate': async (req) => model.generate(await this.runs.get(req.runId), req),
+    'model:generate': async (req) => model.generate(await this.runs.get(req.runId), req, this.store),
     'model:interpolate': async (req) => model.interpolate(await this.runs.get(), req),
     'model:manifold': async (req) => model.manifold(await this.runs.get(), req),
     'model:neighbors': async ({ z, k }) => model.neighbors(await this.runs.get(), z, k),
@@ -278,14 +278,15 @@ export class Engine {
         const lr = await this.runs.get(req.runId);
         model.checkLabel(lr, req.label);
         if (signal.aborted) throw new LabError('CANCELLED', 'export cancelled');
-        return exportFromRun({ ...req, out: path.resolve(req.out) }, lr, {
+        const opts = {
           overwrite: req.overwrite,
           signal,
           protect: this.exportProtect(),
           journal: this.exportJournal,
           fs: this.exportOpts.exportFs,
-          onProgress: (done, total) => this.emit('export:progress', { done, total }),
-        });
+          onProgress: (done: number, total: number) => this.emit('export:progress', { done, total }),
+        };
+        return exportFromRun({ ...req, out: path.resolve(req.out) }, lr, opts, this.store);
       });
     },
     'export:cancel': async () => {

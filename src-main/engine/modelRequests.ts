@@ -6,11 +6,13 @@
 import type { RequestName, RequestOutput, RequestParsed } from '../../src-shared/contract';
 import { LabError } from '../../src-shared/types';
 import { encodeImage, preprocessDropped } from './encodeImage';
-import { interpolateLatents, manifoldLatents, sampleLatents } from './inference';
+import { interpolateLatents, manifoldLatents } from './inference';
 import { decodeArrays, decodeYielding, encodeArrays, encodeSplitYielding, encodeYielding, nearest, reconErrors, type SplitData } from './metrics';
 import { isConditional } from './models/build';
 import { copyRowF32 } from './datasets/rows';
 import type { LoadedRun } from './runCache';
+import { latentSampler } from './runPrior';
+import type { RunStore } from './runs';
 import { blendLabels, decodeWithLabelRows, labelPosterior } from './softLabels';
 
 type In<N extends RequestName> = RequestParsed<N>;
@@ -156,13 +158,15 @@ export async function reconstruct(lr: LoadedRun, { split: which, offset, count, 
   return out;
 }
 
-export async function generate(lr: LoadedRun, { count, label, temperature, seed }: In<'model:generate'>): Promise<Out<'model:generate'>> {
+/**
+ * `count` samples from the prior `prior` names (./runPrior.ts; a CVAE's for `label`, or the
+ * classes in turn), decoded. `store`: where a fitted prior fitted here for an older run is saved.
+ */
+export async function generate(lr: LoadedRun, { count, label, temperature, seed, prior }: In<'model:generate'>, store?: RunStore): Promise<Out<'model:generate'>> {
   checkLabel(lr, label);
-  const d = lr.rec.config.model.latentDim;
   const s = seed ?? Math.floor(Math.random() * 2 ** 31);
-  const stats = lr.rec.config.model.kind === 'ae' ? lr.rec.latentStats : null;
-  const z = sampleLatents(count, d, temperature, s, stats);
   const labels = labelsFor(lr, count, label);
+  const z = (await latentSampler(lr, prior, temperature, s, store))(labels);
   return { images: await decodeGrid(lr, z, labels, count), count, shape: lr.rec.shape, labels, z };
 }
 

@@ -7,10 +7,10 @@ import type { ExportRequest, ExportResult } from '../../../src-shared/types';
 import { imageShape, LabError } from '../../../src-shared/types';
 import type { LoadedDataset } from '../datasets/types';
 import { dropPreprocessing } from '../encodeImage';
-import { priorSampler } from '../inference';
 import { decodeArrays, encodeArrays } from '../metrics';
 import { isConditional, type ModelBundle } from '../models/build';
-import type { RunRecord } from '../runs';
+import { latentSampler } from '../runPrior';
+import type { RunRecord, RunStore } from '../runs';
 import { APP_VERSION } from '../version';
 import { writeEmbeddings, writeGeneratedExport, type ExportOptions, type GeneratedChunk } from './index';
 
@@ -29,11 +29,13 @@ const inkImages = (lr: ExportableRun) => dropPreprocessing(lr).preprocess === 'm
 /**
  * Write the export `req` asks for (destination `req.out`, absolute) from run `lr`. Images keep
  * the run's shape [H, W, C]; a collapsed run's image export carries a warning that its samples
- * will be near-identical (`ExportResult.warnings`).
- * @throws LabError UNSUPPORTED (image formats of a non-image model), and whatever the writers
- *   throw (INVALID_PAYLOAD, EXISTS, BUSY, CANCELLED, IO).
+ * will be near-identical (`ExportResult.warnings`). Samples come from the prior `req.prior` names
+ * (../runPrior.ts; `store`: where a fitted prior fitted here for an older run is saved), recorded
+ * in the manifest.
+ * @throws LabError UNSUPPORTED (image formats of a non-image model; a fitted prior the run's data
+ *   cannot give), and whatever the writers throw (INVALID_PAYLOAD, EXISTS, BUSY, CANCELLED, IO).
  */
-export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts: ExportOptions): Promise<ExportResult> {
+export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts: ExportOptions, store?: RunStore): Promise<ExportResult> {
   const { rec } = lr;
   const runInfo = { runId: rec.id, modelKind: rec.config.model.kind, latentDim: rec.config.model.latentDim, dataset: rec.config.dataset.id };
   const img = lr.data.info.isImage ? imageShape(rec.shape) : null;
@@ -67,15 +69,14 @@ export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts:
   const countPerLabel: Record<string, number> = {};
   for (const l of labelList) countPerLabel[l < 0 ? 'unlabeled' : rec.labelNames[l]] = req.count;
   const d = rec.config.model.latentDim;
-  const stats = rec.config.model.kind === 'ae' ? rec.latentStats : null;
+  // One stream for the whole export: the same seed gives the same latents in any chunking.
+  const sample = await latentSampler(lr, req.prior, req.temperature, req.seed, store);
   async function* chunks(): AsyncIterable<GeneratedChunk> {
-    // One stream for the whole export: the same seed gives the same latents in any chunking.
-    const sample = priorSampler(d, req.temperature, req.seed, stats);
     for (const l of labelList) {
       for (let s = 0; s < req.count; s += CHUNK) {
         const m = Math.min(CHUNK, req.count - s);
-        const z = sample(m);
         const labels = new Int32Array(m).fill(l);
+        const z = sample(labels);
         const images = decodeArrays(lr.bundle, z, cond ? labels : null, m);
         yield { images, labels, z, count: m };
         await new Promise<void>((r) => setImmediate(r));
@@ -90,6 +91,7 @@ export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts:
       ...runInfo,
       seed: req.seed,
       temperature: req.temperature,
+      prior: req.prior,
       countPerLabel,
       created: new Date().toISOString(),
       appVersion: APP_VERSION,

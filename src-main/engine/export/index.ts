@@ -5,7 +5,7 @@
  * (C = 1 grey or 3 RGB, channels last) and every format keeps that shape.
  */
 import { Gzip, gzipSync, Zip, ZipDeflate } from 'fflate';
-import { LabError } from '../../../src-shared/types';
+import { LabError, type SamplePrior } from '../../../src-shared/types';
 import { encodePng, toBytes } from '../images';
 import { idxHeader, writeIdx } from '../datasets/idx';
 import { mapLimit } from '../pool';
@@ -48,6 +48,8 @@ export interface ExportManifest {
   dataset: string;
   seed: number;
   temperature: number;
+  /** Where the samples were drawn from (`SamplePrior`); absent in exports made before it existed. */
+  prior?: SamplePrior;
   countPerLabel: Record<string, number>;
   created: string;
   appVersion: string;
