@@ -3,12 +3,18 @@
  * short VAE run, the Generate tab draws images from the fitted mixture and keeps the choice when
  * the temperature changes; an export with the same seed writes other latents from the fitted
  * mixture than from the prior (the engine got the choice and honoured it); embeddings have no
- * choice to make. Waits only on explicit states.
+ * choice to make. With the judging classifier on (its own server, a tiny folder of strokes): the
+ * run's metrics show "Fréchet, samples from the fitted prior" beside its Fréchet distance, and
+ * Compare has its row and draws both runs' samples from the fitted mixture when asked. Waits only
+ * on explicit states.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './helpers/fixtures';
+import { startLabServer } from './helpers/lab-server';
+import { strokes, trainRun, useFolder } from './helpers/own-data';
 import { train } from './ui-helpers';
 
 const FITTED = 'where the data lies (fitted mixture)';
@@ -95,4 +101,52 @@ test('a VAE samples where its data lies: Generate and Export draw from the fitte
     await page.getByTestId('export-format-select').selectOption('embeddings');
     await expect(choice.getByRole('radio', { name: FITTED })).toBeDisabled();
   });
+});
+
+test('the fitted prior’s Fréchet distance in the run’s metrics and in Compare; Compare’s samples from the fitted mixture', async ({ page }) => {
+  test.setTimeout(420_000);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'll-fitted-prior-'));
+  const server = await startLabServer({ env: { LATENT_LAB_CLASSIFIER: '1' } });
+  try {
+    // 3 × 40 generated 28×28 strokes: the judging classifier trains in seconds.
+    const dir = await strokes(path.join(root, 'strokes'), 40, 1);
+    await page.goto(server.url);
+    await useFolder(page, dir, 3);
+    const vae = await trainRun(page, { kind: 'vae' });
+
+    await test.step('the run’s metrics: the fitted prior’s Fréchet distance beside the Fréchet distance', async () => {
+      await expect(page.getByTestId('classifier-ready')).toHaveText(/^Classifier ready/, { timeout: 240_000 });
+      await expect(page.getByTestId('metric-frechet')).toHaveText(/^Fréchet \d+(\.\d+)?$/, { timeout: 60_000 });
+      const fitted = page.getByTestId('metric-frechet-fitted');
+      await expect(fitted).toHaveText(/^Fréchet, samples from the fitted prior \d+(\.\d+)?$/);
+      await expect(fitted).toHaveAttribute('title', /fitted to the training images' latents/);
+    });
+
+    const ae = await trainRun(page, { kind: 'ae' });
+    await expect(page.getByTestId('metric-frechet-fitted')).toHaveText(/\d/, { timeout: 60_000 });
+
+    await test.step('Compare: the row, and both runs’ samples from the fitted mixture', async () => {
+      await page.getByTestId('tab-compare').click();
+      await page.getByTestId('compare-run-a').selectOption(vae);
+      await page.getByTestId('compare-run-b').selectOption(ae);
+      await page.getByTestId('compare-button').click();
+      const table = page.getByTestId('compare-metrics');
+      await expect(table).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+      const row = table.locator('tr[data-row="frechetFitted"]');
+      await expect(row.locator('th')).toHaveText('Fréchet, samples from the fitted prior');
+      await expect(row.locator('td')).toHaveText([/^\d+(\.\d+)?$/, /^\d+(\.\d+)?$/]);
+
+      const images = page.getByTestId('compare-images');
+      await expect(images).toHaveAttribute('data-prior', 'standard', { timeout: 60_000 });
+      await expect(images).toContainText(`samples from ${STANDARD}`);
+      await expect(images).toContainText('samples from a Gaussian fitted to its latents');
+      await page.getByTestId('compare-prior').getByText(FITTED).click();
+      await expect(images).toHaveAttribute('data-prior', 'fitted');
+      await expect(images).not.toContainText(`samples from ${STANDARD}`);
+      for (const side of ['a', 'b']) await expect(page.getByTestId(`compare-samples-${side}`).locator('canvas')).toHaveCount(16);
+    });
+  } finally {
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
 });
