@@ -3,6 +3,9 @@
  *  - `frechet`: the Fréchet distance (./frechet.ts, Heusel et al. 2017) between the classifier's
  *    features of generated images (prior samples, decoded) and of real test images — lower means
  *    generated images are distributed more like real ones (sharper, more varied, right classes);
+ *  - `frechetFitted`: the same with the samples drawn from the run's fitted prior (../fittedPrior.ts,
+ *    a Gaussian mixture fitted to the training points' posterior means) instead of N(0, I): the
+ *    same count, the same real features, the same seed (a run with a fitted prior only);
  *  - `generationAccuracy` (CVAE): the fraction of samples generated for a label that the
  *    classifier gives that label (labels requested in turn: 0, 1, …, K−1, 0, …);
  *  - `reconAccuracy`: the fraction of those test images whose reconstruction (decoded from the
@@ -14,6 +17,8 @@
  */
 import type { DatasetRef, Metrics } from '../../../src-shared/types';
 import type { LoadedDataset } from '../datasets';
+import { mulberry32 } from '../datasets/random';
+import { sampleFittedPrior, type FittedPrior } from '../fittedPrior';
 import type { LatentStats } from '../inference';
 import { priorSampler } from '../inference';
 import { decodeArrays, encodeArrays, passRows, type SplitData } from '../metrics';
@@ -27,6 +32,8 @@ export interface ClassifierMetrics {
   frechet: number;
   /** Generated and real images `frechet` compares, each (the test split, at most `FRECHET_SAMPLES`). */
   frechetSamples: number;
+  /** `frechet` with the samples drawn from the run's fitted prior; absent without one. */
+  frechetFitted?: number;
   classifierAccuracy: number;
   reconAccuracy: number;
   generationAccuracy?: number;
@@ -37,18 +44,24 @@ export const FRECHET_SAMPLES = 5000;
 const SLICE = 500;
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
+/** Options of `classifierMetrics`: the samples' seed, an AE's latent statistics, the run's fitted prior. */
+export interface ClassifierMetricsOptions {
+  seed: number;
+  stats: LatentStats | null;
+  /** The run's fitted prior: `frechetFitted` is computed from it (absent, null: not). */
+  fittedPrior?: FittedPrior | null;
+  count?: number;
+}
+
 /**
  * The classifier metrics of `bundle` against `test`: `count` (default: the test split, at most
  * 5,000) prior samples at temperature 1 from `seed` (an AE samples N(mean, std²) of its training
- * latents, `stats`) against as many test images. Throws when the classifier takes another input
- * size than the model makes, or when fewer than 2 test images exist.
+ * latents, `stats`) against as many test images; with `fittedPrior`, as many samples of it from
+ * the same seed (a CVAE: for the same labels) against the same test images (`frechetFitted`).
+ * Throws when the classifier takes another input size than the model makes, or when fewer than
+ * 2 test images exist.
  */
-export async function classifierMetrics(
-  bundle: ModelBundle,
-  test: SplitData,
-  clf: Classifier,
-  opts: { seed: number; stats: LatentStats | null; count?: number },
-): Promise<ClassifierMetrics> {
+export async function classifierMetrics(bundle: ModelBundle, test: SplitData, clf: Classifier, opts: ClassifierMetricsOptions): Promise<ClassifierMetrics> {
   const D = bundle.inputDim;
   if (clf.inputDim !== D) throw new Error(`the classifier takes ${clf.inputDim} values per image, the model makes ${D}`);
   const n = Math.min(opts.count ?? FRECHET_SAMPLES, test.count);
@@ -60,26 +73,50 @@ export async function classifierMetrics(
   const K = bundle.numClasses;
   const d = bundle.config.latentDim;
   const next = priorSampler(d, 1, opts.seed, bundle.config.kind === 'ae' ? opts.stats : null);
-  const images = new Float32Array(n * D);
   const asked = cond ? Int32Array.from({ length: n }, (_, i) => i % K) : null;
-  const slice = passRows(bundle, SLICE); // a few rows per pass for a conv decoder
-  for (let s = 0; s < n; s += slice) {
-    const m = Math.min(slice, n - s);
-    images.set(decodeArrays(bundle, next(m), asked ? asked.subarray(s, s + m) : null, m), s * D);
-    await yieldToLoop();
-  }
-  const fake = await clf.judge(images, n);
-  await yieldToLoop();
+  const fake = await judgeSamples(bundle, clf, (m) => next(m), asked, n);
   const F = clf.featureDim;
   const frechet = frechetOfSets(fake.features, n, real.features, n, F);
   const reconAccuracy = await reconstructionAccuracy(bundle, test, clf, n);
   const out: ClassifierMetrics = { frechet, frechetSamples: n, classifierAccuracy: ok / n, reconAccuracy };
+  const fp = opts.fittedPrior;
+  // A CVAE's class without training points has no mixture: no frechetFitted then.
+  if (fp && (!asked || asked.every((l) => fp.mixtures[l]))) {
+    const rand = mulberry32(opts.seed);
+    const fitted = await judgeSamples(bundle, clf, (m, labels) => sampleFittedPrior(rand, fp, labels, m, 1), asked, n);
+    out.frechetFitted = frechetOfSets(fitted.features, n, real.features, n, F);
+  }
   if (asked) {
     let hit = 0;
     for (let i = 0; i < n; i++) if (fake.labels[i] === asked[i]) hit++;
     out.generationAccuracy = hit / n;
   }
   return out;
+}
+
+/**
+ * `n` samples decoded (`draw(m, labels)`: the next m latents; a CVAE's for `asked`'s labels, in
+ * order) and judged by `clf`, in slices that yield.
+ */
+async function judgeSamples(
+  bundle: ModelBundle,
+  clf: Classifier,
+  draw: (m: number, labels: Int32Array | null) => Float32Array,
+  asked: Int32Array | null,
+  n: number,
+): ReturnType<Classifier['judge']> {
+  const D = bundle.inputDim;
+  const images = new Float32Array(n * D);
+  const slice = passRows(bundle, SLICE); // a few rows per pass for a conv decoder
+  for (let s = 0; s < n; s += slice) {
+    const m = Math.min(slice, n - s);
+    const labels = asked ? asked.subarray(s, s + m) : null;
+    images.set(decodeArrays(bundle, draw(m, labels), labels, m), s * D);
+    await yieldToLoop();
+  }
+  const judged = await clf.judge(images, n);
+  await yieldToLoop();
+  return judged;
 }
 
 /**
@@ -113,10 +150,10 @@ export async function runClassifierMetrics(
   clf: Classifier,
   bundle: ModelBundle,
   data: Pick<LoadedDataset, 'test'>,
-  opts: { seed: number; stats: LatentStats | null },
+  opts: Omit<ClassifierMetricsOptions, 'count'>,
 ): Promise<ClassifierMetrics | null> {
   if (clf.inputDim !== bundle.inputDim) return null;
-  return classifierMetrics(bundle, data.test, clf, { seed: opts.seed + 1_000_003, stats: opts.stats });
+  return classifierMetrics(bundle, data.test, clf, { ...opts, seed: opts.seed + 1_000_003 });
 }
 
 /**
@@ -132,7 +169,7 @@ export async function withClassifierMetrics(
   ref: DatasetRef,
   data: LoadedDataset,
   bundle: ModelBundle,
-  opts: { seed: number; stats: LatentStats | null },
+  opts: Omit<ClassifierMetricsOptions, 'count'>,
 ): Promise<Metrics> {
   let clf: Classifier | null;
   try {
@@ -146,10 +183,11 @@ export async function withClassifierMetrics(
 
 /**
  * True when `metrics` miss the classifier's numbers although the dataset could have them (an
- * image dataset with labels); runs saved before `reconAccuracy` existed miss it.
+ * image dataset with labels); runs saved before `reconAccuracy` existed miss it, and with
+ * `fitted` (the run has, or can fit, a fitted prior) runs saved before `frechetFitted` existed.
  */
-export function lacksClassifierMetrics(metrics: Metrics, data: Pick<LoadedDataset, 'shape' | 'info'>): boolean {
-  if (metrics.frechet !== undefined && metrics.reconAccuracy !== undefined) return false;
+export function lacksClassifierMetrics(metrics: Metrics, data: Pick<LoadedDataset, 'shape' | 'info'>, fitted = false): boolean {
+  if (metrics.frechet !== undefined && metrics.reconAccuracy !== undefined && (!fitted || metrics.frechetFitted !== undefined)) return false;
   try {
     classifierLayers(data.shape, data.info.labelNames.length);
     return true;

@@ -23,7 +23,9 @@ import { LabError, type DatasetRef, type Metrics } from '../../../src-shared/typ
 import { sameDataset, type LoadedRun, type RunCache } from '../runCache';
 import type { RunStore } from '../runs';
 import { lacksClassifierMetrics, runClassifierMetrics } from './metrics';
+import type { FittedPrior } from '../fittedPrior';
 import type { LatentStats } from '../inference';
+import { fittedPriorOf } from '../runPrior';
 import type { ClassifierStore } from './store';
 
 type Emit = <N extends EventName>(name: N, payload: EventPayload<N>) => void;
@@ -68,7 +70,7 @@ export class ClassifierQueue {
   later(lr: LoadedRun): boolean {
     const m = lr.rec.metrics;
     const dataset = lr.rec.config.dataset;
-    const wanted = !this.disposed && m !== null && lacksClassifierMetrics(m, lr.data) && !this.declined.some((d) => sameDataset(d, dataset));
+    const wanted = !this.disposed && m !== null && lacksClassifierMetrics(m, lr.data, true) && !this.declined.some((d) => sameDataset(d, dataset));
     if (wanted && !this.isPending(lr.rec.id)) this.queue.push({ runId: lr.rec.id, dataset });
     // Also after a run without metrics: the queue waited for it.
     this.resume();
@@ -87,7 +89,7 @@ export class ClassifierQueue {
     let queued = 0;
     for (const r of await this.deps.store.list()) {
       const m = r.metrics;
-      if (r.error || !m || (m.frechet !== undefined && m.reconAccuracy !== undefined) || r.config.dataset.id.startsWith('toy-') || this.isPending(r.id)) continue;
+      if (r.error || !m || (m.frechet !== undefined && m.reconAccuracy !== undefined && m.frechetFitted !== undefined) || r.config.dataset.id.startsWith('toy-') || this.isPending(r.id)) continue;
       this.queue.push({ runId: r.id, dataset: r.config.dataset });
       this.deps.emit('runs:metricsUpdated', { runId: r.id, metrics: m, pending: true });
       queued++;
@@ -160,7 +162,7 @@ export class ClassifierQueue {
   private async step(runId: string): Promise<Outcome> {
     const lr = await this.deps.runs.get(runId);
     const saved = lr.rec.metrics;
-    if (!saved || !lacksClassifierMetrics(saved, lr.data)) {
+    if (!saved || !lacksClassifierMetrics(saved, lr.data, true)) {
       if (saved) this.deps.emit('runs:metricsUpdated', { runId, metrics: saved, pending: false });
       return 'done';
     }
@@ -175,7 +177,7 @@ export class ClassifierQueue {
       throw err;
     }
     this.deferring = false;
-    const extra = clf && (await runClassifierMetrics(clf, lr.bundle, lr.data, seedOf(lr)));
+    const extra = clf && (await runClassifierMetrics(clf, lr.bundle, lr.data, await this.optionsOf(lr)));
     if (!extra) {
       this.dropped(runId, 'this dataset has no classifier for this model', saved);
       return 'dropped';
@@ -185,6 +187,15 @@ export class ClassifierQueue {
     await this.deps.store.patch(runId, { metrics }, lr.rec);
     this.deps.emit('runs:metricsUpdated', { runId, metrics, pending: false });
     return 'done';
+  }
+
+  /**
+   * The run's seed, AE statistics and fitted prior: a run saved before fitted priors gets one
+   * fitted and saved now (../runPrior.ts); when that fails its numbers come without `frechetFitted`.
+   */
+  private async optionsOf(lr: LoadedRun): Promise<{ seed: number; stats: LatentStats | null; fittedPrior: FittedPrior | null }> {
+    const fittedPrior = await fittedPriorOf(lr, this.deps.store).catch(() => null);
+    return { seed: lr.rec.config.seed, stats: lr.rec.latentStats ?? null, fittedPrior };
   }
 
   private failed(runId: string, err: unknown): Outcome {
@@ -201,8 +212,4 @@ export class ClassifierQueue {
       if (m && !this.disposed) this.deps.emit('runs:metricsUpdated', { runId, metrics: m, pending: false, message });
     });
   }
-}
-
-function seedOf(lr: LoadedRun): { seed: number; stats: LatentStats | null } {
-  return { seed: lr.rec.config.seed, stats: lr.rec.latentStats ?? null };
 }
