@@ -83,6 +83,7 @@ test('a VAE samples where its data lies: Generate and Export draw from the fitte
     await expect(choice).toHaveAttribute('data-value', 'fitted');
     const fittedDir = path.join(lab.outDir, 'prior-fitted');
     await exportTo(page, fittedDir, 40);
+    await expect(page.getByTestId('export-state')).toContainText(`Exported 40 images sampled from ${FITTED} to`);
 
     await choice.getByText(STANDARD).click();
     const againDir = path.join(lab.outDir, 'prior-standard-again');

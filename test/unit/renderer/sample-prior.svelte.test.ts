@@ -92,6 +92,7 @@ describe('Export: where generated images are drawn from', () => {
     await lab.exporter.start();
     expect(sent()).toEqual(['standard', 'fitted']);
     expect(lab.exporter.state).toBe('done');
+    expect(lab.exporter.resultPrior).toBe('fitted');
   });
 
   it('embeddings have no samples: no prior is sent', async () => {
@@ -100,6 +101,7 @@ describe('Export: where generated images are drawn from', () => {
     lab.settings.export.format = 'embeddings';
     await lab.exporter.start();
     expect(sent()).toEqual([undefined]);
+    expect(lab.exporter.resultPrior).toBeNull();
   });
 });
 

@@ -43,6 +43,8 @@ export class ExportState {
   state = $state<ExportUiState>('idle');
   progress = $state.raw<{ done: number; total: number } | null>(null);
   result = $state.raw<ExportResult | null>(null);
+  /** What the finished export's images were drawn from (null: embeddings, nothing sampled). */
+  resultPrior = $state<SamplePrior | null>(null);
   error = $state<string | null>(null);
   /** Label filter for CVAE exports: null = all labels. */
   label = $state<number | null>(null);
@@ -110,6 +112,7 @@ export class ExportState {
     this.progress = null;
     this.result = null;
     this.error = null;
+    const prior = this.format === 'embeddings' ? undefined : this.prior;
     try {
       this.result = await this.api.invoke('export:start', {
         runId: model.runId,
@@ -117,11 +120,12 @@ export class ExportState {
         count: e.count,
         label: model.kind === 'cvae' && this.label != null ? this.label : undefined,
         temperature: e.temperature,
-        prior: this.format === 'embeddings' ? undefined : this.prior,
+        prior,
         seed: e.seed,
         out: e.out.trim(),
         overwrite: this.overwrite,
       });
+      this.resultPrior = prior ?? null;
       this.state = 'done';
     } catch (err) {
       const code = errorCode(err);
