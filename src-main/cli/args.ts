@@ -40,6 +40,7 @@ const OPTIONS = {
   count: { type: 'string' },
   label: { type: 'string' },
   temperature: { type: 'string' },
+  prior: { type: 'string' },
   format: { type: 'string' },
   overwrite: { type: 'boolean' },
 } as const;

@@ -1,7 +1,7 @@
 /** `latent-lab generate` and `latent-lab embeddings`: exports from a saved run (`export:start`). */
 import path from 'node:path';
 import { kindName } from '../../src-shared/runNames';
-import type { ExportRequest, ExportResult } from '../../src-shared/types';
+import { SAMPLE_PRIORS, type ExportRequest, type ExportResult, type SamplePrior } from '../../src-shared/types';
 import { RunStore } from '../engine/runs';
 import { num, UsageError, type Options } from './args';
 import { locateRun, openEngine } from './engine';
@@ -40,7 +40,19 @@ export function exportSummary(r: Pick<ExportResult, 'format' | 'total' | 'out'>)
   return `wrote ${what} as ${AS[r.format]} to ${r.out}`;
 }
 
+/**
+ * `--prior standard|fitted` (`SamplePrior`), undefined when not given (the engine's default,
+ * standard). @throws UsageError for another value, or for `embeddings` (it samples nothing).
+ */
+export function priorOption(value: string | undefined, format: string | undefined): SamplePrior | undefined {
+  if (value === undefined) return undefined;
+  if (format === 'embeddings') throw new UsageError('--prior applies to generate (embeddings encode the test split, they sample nothing)');
+  if (!(SAMPLE_PRIORS as readonly string[]).includes(value)) throw new UsageError(`--prior must be one of ${SAMPLE_PRIORS.join(', ')}, got "${value}"`);
+  return value as SamplePrior;
+}
+
 async function exportRun(o: Options, format: string | undefined): Promise<number> {
+  const prior = priorOption(o.prior, format);
   const { workspace, runId } = await locateRun(o);
   if (!format) throw new UsageError('--format is required (imagefolder, idx or npz)');
   if (!o.out) throw new UsageError('--out is required');
@@ -55,6 +67,7 @@ async function exportRun(o: Options, format: string | undefined): Promise<number
     count: num(o.count, 'count', true),
     label,
     temperature: num(o.temperature, 'temperature'),
+    prior,
     seed: num(o.seed, 'seed', true),
     out: path.resolve(o.out),
     overwrite: !!o.overwrite,
@@ -66,9 +79,10 @@ async function exportRun(o: Options, format: string | undefined): Promise<number
 
 /**
  * A generated dataset (`--format imagefolder|idx|npz`) of `--count` samples per label in `--out`
- * (`--label NAME`: one class, by its name). A collapsed run's warning goes to stderr.
- * @throws UsageError (missing --run/--format/--out, an unknown --label), LabError from the export
- *   (EXISTS, INVALID_PAYLOAD, IO…).
+ * (`--label NAME`: one class, by its name; `--prior fitted`: from the run's fitted prior, recorded
+ * in the manifest). A collapsed run's warning goes to stderr.
+ * @throws UsageError (missing --run/--format/--out, an unknown --label or --prior), LabError from
+ *   the export (EXISTS, INVALID_PAYLOAD, IO, UNSUPPORTED: a fitted prior the run cannot have…).
  */
 export function generate(o: Options): Promise<number> {
   return exportRun(o, o.format);

@@ -88,6 +88,7 @@ function testJson(m: Metrics | null): Record<string, unknown> | null {
     likelihood: m.likelihood,
     sigma: m.sigma,
     frechet: m.frechet,
+    frechetFitted: m.frechetFitted,
     frechetSamples: m.frechetSamples,
     reconAccuracy: m.reconAccuracy,
     generationAccuracy: m.generationAccuracy,

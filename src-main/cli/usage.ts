@@ -28,9 +28,12 @@ Commands:
                                         (or a flat folder of images: one unlabelled class),
                                         train/+test/, metadata.csv, IDX, .npz/.npy or CSV
   generate --run <runDir> --count 100 [--label NAME] [--temperature 1] [--seed 1]
-        --format imagefolder|idx|npz --out <dir> [--overwrite]
+        [--prior standard|fitted] --format imagefolder|idx|npz --out <dir> [--overwrite]
                                         --label: one class of a CVAE, by its name (the
                                         class named "7", not the 8th one)
+                                        --prior fitted: sample the Gaussian mixture fitted
+                                        to the training images' latents (where the data
+                                        lies; a CVAE: the label's) instead of N(0, I)
   encode --run <runDir> <image files…> [--json]
   embeddings --run <runDir> --out <dir> [--overwrite]
 

@@ -70,6 +70,20 @@ describe('cli', () => {
     expect(manifest).toMatchObject({ runId: 'my-run', modelKind: 'cvae', latentDim: 2, dataset: 'mnist' });
   });
 
+  it('generate --prior fitted samples the fitted prior and says so in the manifest; a bad --prior is refused', async () => {
+    const out = path.join(ws, 'gen-fitted');
+    const r = await cli(['generate', '--run', runDir, '--count', '3', '--label', '7', '--prior', 'fitted', '--format', 'npz', '--out', out]);
+    expect(stderrLines(r.stderr)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(await fs.readFile(path.join(out, 'manifest.json'), 'utf8'))).toMatchObject({ prior: 'fitted', countPerLabel: { '7': 3 } });
+    const bad = await cli(['generate', '--run', runDir, '--prior', 'learned', '--format', 'npz', '--out', path.join(ws, 'gen-bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--prior must be one of standard, fitted, got "learned"/);
+    expect(existsSync(path.join(ws, 'gen-bad'))).toBe(false);
+    const help = await cli(['generate', '--help']);
+    expect(help.stdout).toContain('--prior standard|fitted');
+  });
+
   it('encode prints a latent per image and a one-line error for a non-image', async () => {
     const png = path.join(ws, 'digit one.png');
     // A light background with a dark vertical stroke: preprocessing inverts and centres it.
