@@ -9,7 +9,7 @@
  * record as JSON). Cost: O(iterations · n · K · d²). Measured (tsx, 2 shared cores under load,
  * 10 components, 16-D points from 10 blobs, default tol): 5,000 points 0.9 s (11 iterations,
  * ~80 ms each; all 100 iterations 7.8 s), 20,000 points 6.8 s (12 iterations; 100: 36 s) —
- * hence a run's end fits at most 5,000 points (`FIT_POINTS`, `fitPriorToLatents`).
+ * hence a run's end fits at most 5,000 points (./priorFit.ts).
  */
 import { z } from 'zod';
 import { gaussian, mulberry32, type Rng } from './datasets/random';
@@ -86,6 +86,25 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * @throws Error when n < 1, d < 1 or `points` holds fewer than n × d values.
  */
 export function fitGaussianMixture(points: Float32Array, n: number, d: number, opts: MixtureFitOptions): MixtureFit {
+  const em = emIterations(points, n, d, opts);
+  for (;;) {
+    const r = em.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** `fitGaussianMixture` yielding to the event loop after each EM iteration (the engine's thread stays responsive). */
+export async function fitGaussianMixtureYielding(points: Float32Array, n: number, d: number, opts: MixtureFitOptions): Promise<MixtureFit> {
+  const em = emIterations(points, n, d, opts);
+  for (;;) {
+    const r = em.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** `fitGaussianMixture`'s work, pausing (`yield`) after each EM iteration. */
+function* emIterations(points: Float32Array, n: number, d: number, opts: MixtureFitOptions): Generator<void, MixtureFit> {
   if (n < 1 || d < 1 || points.length < n * d) throw new Error(`need n ≥ 1 points of d ≥ 1 values (n=${n}, d=${d}, ${points.length} values)`);
   const K = Math.max(1, Math.min(Math.floor(opts.components), n));
   const maxIter = opts.maxIter ?? 100;
@@ -106,6 +125,7 @@ export function fitGaussianMixture(points: Float32Array, n: number, d: number, o
       converged = true;
       break;
     }
+    yield;
   }
   const kept = comps.filter((c) => c.weight > 0);
   const total = kept.reduce((s, c) => s + c.weight, 0);
@@ -327,58 +347,3 @@ function packLower(l: Float64Array, d: number): number[][] {
   return Array.from({ length: d }, (_, i) => Array.from(l.subarray(i * d, i * d + i + 1)));
 }
 
-/**
- * Training points a fitted prior is fitted to at most: a seeded subsample keeps a run's end
- * fast (~1 s for 5,000 16-D points, up to ~8 s when EM runs all 100 iterations; see the header).
- */
-export const FIT_POINTS = 5000;
-/** Mixture components: one mixture of 10 for an unconditional model, 3 per label for a conditional one. */
-export const FIT_COMPONENTS = { unconditional: 10, perLabel: 3 } as const;
-
-/**
- * A run's fitted prior from `latents` (count × d posterior means of training points, row-major)
- * and their `labels`: at most `FIT_POINTS` of them (a subsample seeded by `seed` when there are
- * more), one mixture of `FIT_COMPONENTS.unconditional` components, or for a conditional model one
- * of `FIT_COMPONENTS.perLabel` per class 0…numClasses−1 (null for a class without points; labels
- * outside the classes are not used). Synchronous (see the header for its cost).
- * @throws Error when count < 1.
- */
-export function fitPriorToLatents(
-  latents: Float32Array,
-  labels: Int32Array,
-  count: number,
-  d: number,
-  opts: { conditional: boolean; numClasses: number; seed: number },
-): FittedPrior {
-  if (count < 1) throw new Error('no training points to fit a prior to');
-  const rand = mulberry32(opts.seed);
-  const order = Int32Array.from({ length: count }, (_, i) => i);
-  const m = Math.min(count, FIT_POINTS);
-  if (m < count) {
-    // The first m of a seeded partial Fisher–Yates shuffle, in their original order.
-    for (let i = 0; i < m; i++) {
-      const j = i + Math.floor(rand() * (count - i));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    order.subarray(0, m).sort();
-  }
-  const rows = (pick: (i: number) => boolean) => {
-    const idx = Array.from(order.subarray(0, m)).filter(pick);
-    const x = new Float32Array(idx.length * d);
-    idx.forEach((i, k) => x.set(latents.subarray(i * d, i * d + d), k * d));
-    return { x, n: idx.length };
-  };
-  const fit = (x: Float32Array, n: number, components: number) => fitGaussianMixture(x, n, d, { components, seed: opts.seed }).mixture;
-  if (!opts.conditional) {
-    const { x, n } = rows(() => true);
-    return { conditional: false, mixtures: [fit(x, n, FIT_COMPONENTS.unconditional)], points: n };
-  }
-  let points = 0;
-  const mixtures = Array.from({ length: opts.numClasses }, (_, c) => {
-    const { x, n } = rows((i) => labels[i] === c);
-    points += n;
-    return n ? fit(x, n, FIT_COMPONENTS.perLabel) : null;
-  });
-  if (!points) throw new Error('no training point has one of the model’s labels');
-  return { conditional: true, mixtures, points };
-}

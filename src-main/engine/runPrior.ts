@@ -10,7 +10,8 @@ import { LabError, type SamplePrior } from '../../src-shared/types';
 import { mulberry32 } from './datasets/random';
 import { sampleFittedPrior, type FittedPrior } from './fittedPrior';
 import { priorSampler } from './inference';
-import { END_TRAIN_POINTS, fitRunPrior } from './jobs/runEnd';
+import { END_TRAIN_POINTS } from './jobs/runEnd';
+import { fitRunPrior } from './priorFit';
 import { encodeYielding } from './metrics';
 import type { LoadedRun } from './runCache';
 import type { RunStore } from './runs';
@@ -51,7 +52,7 @@ async function fitFromData(lr: LoadedRun): Promise<FittedPrior> {
   const count = Math.min(train.count, END_TRAIN_POINTS[lr.rec.config.model.arch === 'conv' ? 'conv' : 'dense']);
   const z = await encodeYielding(lr.bundle, train.x, train.y, count);
   try {
-    return fitRunPrior(lr.bundle, z, train.y, count, lr.rec.config.seed);
+    return await fitRunPrior(lr.bundle, z, train.y, count, lr.rec.config.seed);
   } catch (err) {
     throw why(err instanceof Error ? err.message : String(err));
   }

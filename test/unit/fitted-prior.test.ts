@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gaussian, mulberry32 } from '../../src-main/engine/datasets/random';
-import { fitGaussianMixture, sampleFittedPrior, sampleMixture, type GaussianMixture } from '../../src-main/engine/fittedPrior';
+import { fitGaussianMixture, fitGaussianMixtureYielding, sampleFittedPrior, sampleMixture, type GaussianMixture } from '../../src-main/engine/fittedPrior';
 
 /** Points from three 2-D Gaussian blobs with the given weights (seeded). */
 function blobs(n: number, seed: number) {
@@ -78,13 +78,15 @@ describe('fitGaussianMixture', () => {
     expect(fit.logLikelihoods[59]).toBeGreaterThan(fit.logLikelihoods[0]);
   });
 
-  it('gives the same mixture for the same seed, and stops on tol', () => {
+  it('gives the same mixture for the same seed, and stops on tol', async () => {
     const n = 600;
     const { x } = blobs(n, 11);
     const a = fitGaussianMixture(x, n, 2, { components: 4, seed: 9 });
     const b = fitGaussianMixture(x, n, 2, { components: 4, seed: 9 });
     expect(JSON.stringify(a.mixture)).toBe(JSON.stringify(b.mixture));
     expect(a.converged).toBe(true);
+    // The engine's yielding fit is the same fit.
+    expect(JSON.stringify((await fitGaussianMixtureYielding(x, n, 2, { components: 4, seed: 9 })).mixture)).toBe(JSON.stringify(a.mixture));
   });
 
   it('gives finite mixtures and samples for identical points and for fewer points than components', () => {

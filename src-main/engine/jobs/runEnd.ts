@@ -17,9 +17,9 @@
  * Dense results are as before: same points, same passes.
  *
  * The same training points' posterior means (at most `FIT_POINTS` of them, a seeded subsample)
- * get the fitted prior (../fittedPrior.ts, `RunRecord.fittedPrior`): a 10-component Gaussian
+ * get the fitted prior (../priorFit.ts, `RunRecord.fittedPrior`): a 10-component Gaussian
  * mixture, or 3 per label for a CVAE; ~1 s for 5,000 16-D points (up to ~8 s when EM needs all
- * its iterations), on the engine's thread.
+ * its iterations), on the engine's thread, yielding between EM iterations.
  *
  * Then the sample spread (../sampleSpread.ts, `Metrics.sampleSpread`), for every kind: 64 decoded
  * prior samples (a CVAE: 16 per label, up to 16 labels: 160 for 10 classes). Not timed; by its
@@ -27,11 +27,12 @@
  */
 import type { LossParts, Metrics, TrainConfig } from '../../../src-shared/types';
 import type { LoadedDataset } from '../datasets';
-import { fitPriorToLatents, type FittedPrior } from '../fittedPrior';
+import type { FittedPrior } from '../fittedPrior';
 import { latentStats, type LatentStats } from '../inference';
 import { computeMetrics, encodeYielding } from '../metrics';
 import { sampleSpread } from '../sampleSpread';
-import { isConditional, type ModelBundle } from '../models/build';
+import type { ModelBundle } from '../models/build';
+import { fitRunPrior } from '../priorFit';
 
 /** Training points encoded at most at a run's end (latent statistics, k-NN), by architecture. */
 export const END_TRAIN_POINTS = { dense: 20_000, conv: 5_000 } as const;
@@ -54,7 +55,7 @@ export async function runEndMetrics(
   opts.onPhase?.('encodeTrain');
   opts.signal?.throwIfAborted();
   const stats = latentStats(trainMean, trainCount, cfg.model.latentDim);
-  const fittedPrior = fitRunPrior(bundle, trainMean, data.train.y, trainCount, cfg.seed);
+  const fittedPrior = await fitRunPrior(bundle, trainMean, data.train.y, trainCount, cfg.seed);
   opts.onPhase?.('fittedPrior');
   const pre = { trainMean, trainCount, ...(opts.lastVal ? { testParts: opts.lastVal } : {}) };
   const metrics = await computeMetrics(bundle, data.train, data.test, cfg.seed, pre, opts);
@@ -65,11 +66,3 @@ export async function runEndMetrics(
   return { metrics, latentStats: stats, fittedPrior, trainPoints: trainCount };
 }
 
-/**
- * The fitted prior of `bundle` from the posterior means `trainMean` of the first `count` training
- * points (labels `y`): `fitPriorToLatents` with the run's seed, per label for a conditional model.
- */
-export function fitRunPrior(bundle: ModelBundle, trainMean: Float32Array, y: Int32Array, count: number, seed: number): FittedPrior {
-  const conditional = isConditional(bundle.config.kind);
-  return fitPriorToLatents(trainMean, y, count, bundle.config.latentDim, { conditional, numClasses: bundle.numClasses, seed });
-}
