@@ -6,10 +6,11 @@
  * mixtures: Bishop, "Pattern Recognition and Machine Learning" (2006), §9.2.
  *
  * Plain TypeScript over typed arrays, no tfjs. A mixture is plain numbers (saved in the run
- * record as JSON). Cost: O(iterations · n · K · d²). Measured (tsx, 2 shared cores under load,
- * 10 components, 16-D points from 10 blobs, default tol): 5,000 points 0.9 s (11 iterations,
- * ~80 ms each; all 100 iterations 7.8 s), 20,000 points 6.8 s (12 iterations; 100: 36 s) —
- * hence a run's end fits at most 5,000 points (./priorFit.ts).
+ * record as JSON). Cost: O(iterations · n · K · d²), 10 components of 16-D points, default tol,
+ * measured with tsx on 2 shared cores: synthetic blobs (load ~2.5) 5,000 points 0.9 s (11
+ * iterations, ~80 ms each; all 100: 7.8 s), 20,000 points 6.8 s (12 iterations; all 100: 36 s);
+ * a 3-epoch dense z=16 VAE's MNIST posterior means (load ~8) 5,000 points 5.7 s (43
+ * iterations), all 8,000 9.5 s (61) — hence a run's end fits at most 5,000 points (./priorFit.ts).
  */
 import { z } from 'zod';
 import { gaussian, mulberry32, type Rng } from './datasets/random';
@@ -258,10 +259,12 @@ function mStep(x: Float32Array, n: number, d: number, K: number, resp: Float64Ar
       for (let i = 0; i < n; i++) {
         const r = resp[i * K + k];
         if (r === 0) continue;
-        for (let j = 0; j < d; j++) diff[j] = x[i * d + j] - mean[j];
+        const o = i * d;
+        for (let j = 0; j < d; j++) diff[j] = x[o + j] - mean[j];
         for (let a = 0; a < d; a++) {
           const ra = r * diff[a];
-          for (let b = 0; b <= a; b++) cov[a * d + b] += ra * diff[b];
+          const row = a * d;
+          for (let b = 0; b <= a; b++) cov[row + b] += ra * diff[b];
         }
       }
     } else nk = 0;
@@ -310,12 +313,16 @@ function eStep(x: Float32Array, n: number, d: number, comps: Work[], resp: Float
         continue;
       }
       // Mahalanobis distance by forward substitution: L·y = x − mean.
+      const { mean, chol } = c;
+      const o = i * d;
       let m2 = 0;
       for (let a = 0; a < d; a++) {
-        let s = x[i * d + a] - c.mean[a];
-        for (let b = 0; b < a; b++) s -= c.chol[a * d + b] * y[b];
-        y[a] = s / c.chol[a * d + a];
-        m2 += y[a] * y[a];
+        let s = x[o + a] - mean[a];
+        const row = a * d;
+        for (let b = 0; b < a; b++) s -= chol[row + b] * y[b];
+        const v = s / chol[row + a];
+        y[a] = v;
+        m2 += v * v;
       }
       logp[k] = Math.log(c.weight) - 0.5 * (d * LOG_2PI + c.logDet + m2);
       if (logp[k] > max) max = logp[k];

@@ -8,8 +8,8 @@ import { isConditional, type ModelBundle } from './models/build';
 
 /**
  * Training points a fitted prior is fitted to at most: a seeded subsample keeps a run's end
- * fast (~1 s for 5,000 16-D points, up to ~8 s when EM runs all 100 iterations; 20,000 points
- * took 6.8 s, 36 s for 100 iterations: ./fittedPrior.ts's header).
+ * bounded: 1–6 s for 5,000 16-D points (all 100 EM iterations: 8–13 s), where
+ * 20,000 took 7–36 s (./fittedPrior.ts's header).
  */
 export const FIT_POINTS = 5000;
 /** Mixture components: one mixture of 10 for an unconditional model, 3 per label for a conditional one. */

@@ -18,7 +18,7 @@
  *
  * The same training points' posterior means (at most `FIT_POINTS` of them, a seeded subsample)
  * get the fitted prior (../priorFit.ts, `RunRecord.fittedPrior`): a 10-component Gaussian
- * mixture, or 3 per label for a CVAE; ~1 s for 5,000 16-D points (up to ~8 s when EM needs all
+ * mixture, or 3 per label for a CVAE; 1–6 s for 5,000 16-D points (8–13 s when EM needs all
  * its iterations), on the engine's thread, yielding between EM iterations.
  *
  * Then the sample spread (../sampleSpread.ts, `Metrics.sampleSpread`), for every kind: 64 decoded
