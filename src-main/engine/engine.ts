@@ -237,9 +237,10 @@ export class Engine {
       // Saved with the run at its end; computed (and saved) here only for a run saved without them.
       let m = lr.rec.metrics;
       if (!m) {
-        m = (await runEndMetrics(lr.bundle, lr.data, lr.rec.config)).metrics;
+        const end = await runEndMetrics(lr.bundle, lr.data, lr.rec.config);
+        m = end.metrics;
         if (this.trainer.runId === runId) lr.rec.metrics = m;
-        else await this.store.patch(runId, { metrics: m }, lr.rec);
+        else await this.store.patch(runId, { metrics: m, fittedPrior: end.fittedPrior }, lr.rec);
       }
       // Never waits for the classifier: its numbers are queued (`runs:metricsUpdated` brings them).
       const pending = this.judged && this.trainer.runId !== runId && this.classifierQueue.later(lr);

@@ -48,6 +48,8 @@ export class ClassifierQueue {
   private readonly queue: { runId: string; dataset: DatasetRef }[] = [];
   /** The run being worked on (out of `queue`). */
   private current: { runId: string; dataset: DatasetRef } | null = null;
+  /** Runs whose fitted prior could not be fitted this session: their numbers come without `frechetFitted`. */
+  private readonly unfittable = new Set<string>();
   /** Datasets whose classifier training the user cancelled: not queued again this session. */
   private readonly declined: DatasetRef[] = [];
   private draining: Promise<void> | null = null;
@@ -63,14 +65,15 @@ export class ClassifierQueue {
   }
 
   /**
-   * Queues run `lr` when its saved metrics lack the classifier's numbers, its dataset can have
+   * Queues run `lr` when its saved metrics lack the classifier's numbers (or `frechetFitted`, for
+   * runs saved before it: their fitted prior is fitted and saved first), its dataset can have
    * them (an image dataset with labels) and was not declined. True when they are pending.
    * Carries on with the queue in any case (a run's end calls it).
    */
   later(lr: LoadedRun): boolean {
     const m = lr.rec.metrics;
     const dataset = lr.rec.config.dataset;
-    const wanted = !this.disposed && m !== null && lacksClassifierMetrics(m, lr.data, true) && !this.declined.some((d) => sameDataset(d, dataset));
+    const wanted = !this.disposed && m !== null && lacksClassifierMetrics(m, lr.data, !this.unfittable.has(lr.rec.id)) && !this.declined.some((d) => sameDataset(d, dataset));
     if (wanted && !this.isPending(lr.rec.id)) this.queue.push({ runId: lr.rec.id, dataset });
     // Also after a run without metrics: the queue waited for it.
     this.resume();
@@ -89,7 +92,7 @@ export class ClassifierQueue {
     let queued = 0;
     for (const r of await this.deps.store.list()) {
       const m = r.metrics;
-      if (r.error || !m || (m.frechet !== undefined && m.reconAccuracy !== undefined && m.frechetFitted !== undefined) || r.config.dataset.id.startsWith('toy-') || this.isPending(r.id)) continue;
+      if (r.error || !m || (m.frechet !== undefined && m.reconAccuracy !== undefined && (m.frechetFitted !== undefined || this.unfittable.has(r.id))) || r.config.dataset.id.startsWith('toy-') || this.isPending(r.id)) continue;
       this.queue.push({ runId: r.id, dataset: r.config.dataset });
       this.deps.emit('runs:metricsUpdated', { runId: r.id, metrics: m, pending: true });
       queued++;
@@ -162,7 +165,7 @@ export class ClassifierQueue {
   private async step(runId: string): Promise<Outcome> {
     const lr = await this.deps.runs.get(runId);
     const saved = lr.rec.metrics;
-    if (!saved || !lacksClassifierMetrics(saved, lr.data, true)) {
+    if (!saved || !lacksClassifierMetrics(saved, lr.data, !this.unfittable.has(runId))) {
       if (saved) this.deps.emit('runs:metricsUpdated', { runId, metrics: saved, pending: false });
       return 'done';
     }
@@ -194,7 +197,10 @@ export class ClassifierQueue {
    * fitted and saved now (../runPrior.ts); when that fails its numbers come without `frechetFitted`.
    */
   private async optionsOf(lr: LoadedRun): Promise<{ seed: number; stats: LatentStats | null; fittedPrior: FittedPrior | null }> {
-    const fittedPrior = await fittedPriorOf(lr, this.deps.store).catch(() => null);
+    const fittedPrior = await fittedPriorOf(lr, this.deps.store).catch(() => {
+      this.unfittable.add(lr.rec.id);
+      return null;
+    });
     return { seed: lr.rec.config.seed, stats: lr.rec.latentStats ?? null, fittedPrior };
   }
 
