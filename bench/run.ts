@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --vaegan-arches dense,conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-epochs V,G] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --vaegan-arches dense,conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -107,6 +107,15 @@ if (opt('vaegan-budget', '')) {
   const s = Number(opt('vaegan-budget', ''));
   if (!(s > 0)) throw new Error(`--vaegan-budget wants a number of seconds > 0, got ${opt('vaegan-budget', '')}`);
   P.vaeganBudget = { dense: s, conv: s };
+}
+
+// --vaegan-epochs V,G: the quality pair trains the VAE for V and the VAE-GAN for G epochs instead of
+// for --vaegan-budget seconds (the epochs a quiet machine reaches in the budget: load-independent).
+let vaeganEpochs: { vae: number; vaegan: number } | undefined;
+if (opt('vaegan-epochs', '')) {
+  const [v, g] = opt('vaegan-epochs', '').split(',').map(Number);
+  if (!(Number.isInteger(v) && v >= 1 && Number.isInteger(g) && g >= 1)) throw new Error(`--vaegan-epochs wants two integers ≥ 1, VAE,VAE-GAN (e.g. 547,196), got ${opt('vaegan-epochs', '')}`);
+  vaeganEpochs = { vae: v, vaegan: g };
 }
 
 // --vaegan-arches A,…: the arches of the vaegan section's quality pair (dense, conv; default dense, or both with --vaegan-conv).
@@ -594,7 +603,7 @@ async function main() {
       const vDataDir = inAppClassifier ? dataDir : path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
       vaegan = await runVaeganBench({
         quick: QUICK, tmp, dataDir: vDataDir, data, npzFile, torchWhyNot, classifier: inAppClassifier,
-        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma, qualityGanBatch: vaeganBatch,
+        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma, qualityGanBatch: vaeganBatch, qualityEpochs: vaeganEpochs,
       });
     } catch (err) {
       vaegan = { classifier: null, throughput: {}, quality: {}, note: `vaegan section failed: ${errMsg(err)}` };
@@ -670,7 +679,7 @@ async function main() {
     const gan = 'error' in q.vaegan ? null : q.vaegan;
     const vae = 'error' in q.vae ? null : q.vae;
     const errs = [q.vae, q.vaegan].flatMap((r) => ('error' in r ? [r.error] : [])).join('; ');
-    const ctx = `${q.budgetSeconds} s each; epochs VAE ${vae?.epochsDone ?? '–'} / VAE-GAN ${gan?.epochsDone ?? '–'}; load average ${q.loadAverage.join('/')}${errs ? `; ${errs}` : ''}`;
+    const ctx = `${q.epochs ? `fixed epochs ${q.epochs.vae} / ${q.epochs.vaegan}` : `${q.budgetSeconds} s each`}; epochs VAE ${vae?.epochsDone ?? '–'} / VAE-GAN ${gan?.epochsDone ?? '–'}; load average ${q.loadAverage.join('/')}${errs ? `; ${errs}` : ''}`;
     return [
       goal(`VAE-GAN ${arch}: Fréchet distance vs the VAE's (same architecture and training time)`, '≤ 0.7×', q.frechetRatio, (v) => v <= 0.7, (v) => `${(v / 0.7).toFixed(2)}× too high: needs ${gan?.frechet ?? '?'} → ≤ ${vae?.frechet != null ? (0.7 * vae.frechet).toFixed(1) : '?'}`,
         `Fréchet VAE ${vae?.frechet ?? '–'}, VAE-GAN ${gan?.frechet ?? '–'}; ${ctx}`),

@@ -92,6 +92,8 @@ export interface VaeganQuality {
   ganAdamBeta1: number;
   /** Batch sizes of the VAE and the VAE-GAN. */
   batchSize: { vae: number; vaegan: number };
+  /** Fixed epochs instead of the budget (`VaeganBenchOptions.qualityEpochs`), when given. */
+  epochs?: { vae: number; vaegan: number };
   vae: BudgetRun | { error: string };
   vaegan: BudgetRun | { error: string };
   /** VAE-GAN's Fréchet distance / the VAE's (goal ≤ 0.7). */
@@ -127,6 +129,12 @@ export interface VaeganBenchOptions {
   qualityArches: VaeganArch[];
   /** The latent size of (b)'s pair (default QUALITY_LATENT_DIM, 16). */
   qualityLatentDim?: number;
+  /**
+   * (b) with fixed epochs instead of a wall-clock budget: { vae, vaegan } epochs (the epochs a
+   * quiet machine reaches in the budget), so the machine's load moves only the seconds, not what
+   * is compared. Absent: the budget in seconds.
+   */
+  qualityEpochs?: { vae: number; vaegan: number };
   /** The VAE-GAN's γ in (b) (default: the app's, VAEGAN_DEFAULTS.gamma). */
   qualityGamma?: number;
   /** The VAE-GAN's batch size in (b) (default: the app's, DEFAULT_BATCH_SIZE.vaegan, 64; the VAE keeps the case's). */
@@ -251,8 +259,12 @@ async function reconAccuracy(engine: Engine, clf: Classifier, data: LoadedDatase
 /** How long a budget run waits for the classifier's numbers after its end (a conv decoder's samples take a while under load). */
 const JUDGE_WAIT_MS = 15 * 60_000;
 
-/** One model trained for `budget` wall seconds through the Engine, then its judged metrics (waited for: they come with runs:metricsUpdated). */
-async function budgetRun(engine: Engine, listen: (l: Listener | null) => void, clf: Classifier | null, data: LoadedDataset, cfg: Record<string, unknown>, budget: number): Promise<BudgetRun> {
+/**
+ * One model trained through the Engine for `budget` wall seconds (or, with `epochs`, for that many
+ * epochs to the run's own end), then its judged metrics (waited for: they come with
+ * runs:metricsUpdated).
+ */
+async function budgetRun(engine: Engine, listen: (l: Listener | null) => void, clf: Classifier | null, data: LoadedDataset, cfg: Record<string, unknown>, budget: number, epochs?: number): Promise<BudgetRun> {
   let last: TrainProgress | null = null;
   // The classifier's numbers (Fréchet, recon accuracy) come after the run's end, with runs:metricsUpdated.
   const judged: Map<string, { metrics: RunSummary['metrics']; message?: string }> = new Map();
@@ -270,9 +282,11 @@ async function budgetRun(engine: Engine, listen: (l: Listener | null) => void, c
   let totalSeconds: number;
   let run: RunSummary;
   try {
-    runId = (await engine.call('training:start', { ...cfg, epochs: 10_000 })).runId;
-    await sleep(budget * 1000);
-    await engine.call('training:stop', {});
+    runId = (await engine.call('training:start', { ...cfg, epochs: epochs ?? 10_000 })).runId;
+    if (epochs === undefined) {
+      await sleep(budget * 1000);
+      await engine.call('training:stop', {});
+    }
     await engine.waitForTraining();
     totalSeconds = (performance.now() - t0) / 1000;
     run = ((await engine.call('runs:list', {})) as RunSummary[]).find((r) => r.id === runId)!;
@@ -404,12 +418,13 @@ async function qualityCase(o: VaeganBenchOptions, engine: Engine, listen: (l: Li
   const c = { ...base, what: base.what.replace(/z=3|-3-/, (m) => (m === 'z=3' ? `z=${z}` : `-${z}-`)), model: { ...base.model, latentDim: z } };
   const budget = o.budgetSeconds[arch];
   const ganBatch = o.qualityGanBatch ?? DEFAULT_BATCH_SIZE.vaegan;
-  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: ganBatch } };
+  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: ganBatch }, ...(o.qualityEpochs ? { epochs: o.qualityEpochs } : {}) };
   for (const kind of ['vae', 'vaegan'] as const) {
-    log(`vaegan quality ${arch}: ${kind} for ${budget} s through the Engine`);
+    const epochs = o.qualityEpochs?.[kind];
+    log(`vaegan quality ${arch}: ${kind} for ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`} through the Engine`);
     try {
       const gamma = kind === 'vaegan' && o.qualityGamma !== undefined ? { gamma: o.qualityGamma } : {};
-      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma }, batchSize: kind === 'vaegan' ? ganBatch : c.batchSize, seed: 1, name: `bench ${kind} ${arch} ${budget} s` }, budget);
+      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma }, batchSize: kind === 'vaegan' ? ganBatch : c.batchSize, seed: 1, name: `bench ${kind} ${arch} ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`}` }, budget, epochs);
       q[kind] = r;
       log(`  → ${r.epochsDone} epochs (${r.samplesSeen} samples), Fréchet ${r.frechet} (fitted prior ${r.frechetFitted}), recon accuracy ${r.reconAccuracy} (${r.reconAccuracySource}), −ELBO ${r.elbo}${r.warnings.length ? `; warnings: ${r.warnings.join(' | ')}` : ''}`);
     } catch (err) {
@@ -444,7 +459,7 @@ export function vaeganMarkdown(r: VaeganResult | null): string[] {
     const v = (x: BudgetRun | { error: string }, k: 'epochsDone' | 'frechet' | 'frechetFitted' | 'reconAccuracy') => ('error' in x ? 'error' : (x[k] ?? '–'));
     const fr = (x: BudgetRun | { error: string }) => `${v(x, 'frechet')} (${v(x, 'frechetFitted')})`;
     for (const q of rows) {
-      L.push(`| ${q.what} | ${q.budgetSeconds} | ${v(q.vae, 'epochsDone')} | ${fr(q.vae)} | ${v(q.vaegan, 'epochsDone')} | ${fr(q.vaegan)} | ${q.frechetRatio ?? '–'} (${q.frechetFittedRatio ?? '–'}) | ${v(q.vaegan, 'reconAccuracy')} |`);
+      L.push(`| ${q.what} | ${q.epochs ? 'fixed epochs' : q.budgetSeconds} | ${v(q.vae, 'epochsDone')} | ${fr(q.vae)} | ${v(q.vaegan, 'epochsDone')} | ${fr(q.vaegan)} | ${q.frechetRatio ?? '–'} (${q.frechetFittedRatio ?? '–'}) | ${v(q.vaegan, 'reconAccuracy')} |`);
     }
   }
   return L;
