@@ -11,7 +11,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './helpers/fixtures';
 import { startLabServer } from './helpers/lab-server';
 import { strokes, trainRun, useFolder } from './helpers/own-data';
@@ -36,6 +36,21 @@ async function exportTo(page: Page, out: string, count: number) {
   await expect(page.getByTestId('export-state')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
 }
 
+/**
+ * Both options of a "Sample from" choice are whole on screen: no option's words are cut (each
+ * label's text fits it) and the segmented control stays inside its row.
+ */
+async function expectOptionsWhole(choice: Locator) {
+  const fit = await choice.evaluate((el) => {
+    const seg = el.querySelector('.seg') as HTMLElement;
+    const row = el.getBoundingClientRect();
+    const labels = [...seg.querySelectorAll('label')].map((l) => ({ cut: l.scrollWidth > l.clientWidth + 1, right: l.getBoundingClientRect().right }));
+    return { segInside: seg.getBoundingClientRect().right <= row.right + 1, segCut: seg.scrollWidth > seg.clientWidth + 1, labels, right: seg.getBoundingClientRect().right };
+  });
+  expect(fit.segInside && !fit.segCut).toBe(true);
+  expect(fit.labels.map((l) => l.cut || l.right > fit.right + 1)).toEqual([false, false]);
+}
+
 test('a VAE samples where its data lies: Generate and Export draw from the fitted mixture when asked', async ({ page, lab }) => {
   test.setTimeout(420_000);
   await page.goto(lab.url);
@@ -47,6 +62,9 @@ test('a VAE samples where its data lies: Generate and Export draw from the fitte
     await expect(choice).toHaveAttribute('data-value', 'standard');
     await expect(choice.getByRole('radio', { name: STANDARD })).toBeChecked();
     await expect(choice.getByText(STANDARD)).toHaveAttribute('title', /holes/);
+    // At 1280 × 800 both options are readable whole in the right pane.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await expectOptionsWhole(choice);
     await choice.getByText(FITTED).click();
     await expect(choice.getByRole('radio', { name: FITTED })).toBeChecked();
     await expect(page.getByTestId('generate-prior-note')).toContainText('fitted to the training images');
@@ -77,6 +95,7 @@ test('a VAE samples where its data lies: Generate and Export draw from the fitte
     await page.getByTestId('export-format-select').selectOption('imagefolder');
     const choice = page.getByTestId('export-prior');
     await expect(choice).toHaveAttribute('data-value', 'standard');
+    await expectOptionsWhole(choice);
     const standardDir = path.join(lab.outDir, 'prior-standard');
     await exportTo(page, standardDir, 40);
     await choice.getByText(FITTED).click();
@@ -101,6 +120,8 @@ test('a VAE samples where its data lies: Generate and Export draw from the fitte
     // Embeddings sample nothing: the choice is there but disabled.
     await page.getByTestId('export-format-select').selectOption('embeddings');
     await expect(choice.getByRole('radio', { name: FITTED })).toBeDisabled();
+    // …and no option looks chosen while it is.
+    await expect(choice.locator('label.on')).toHaveCount(0);
   });
 });
 

@@ -35,7 +35,10 @@ export function priorOptions(kind: string | undefined): [PriorOption, PriorOptio
   const fitted: PriorOption = {
     id: 'fitted',
     label: 'where the data lies (fitted mixture)',
-    title: `z is drawn from a mixture of Gaussians fitted to the latents of the training images at the end of training${perLabel}: samples land where the encoder put real images, away from the prior's holes. The temperature scales each Gaussian's spread.`,
+    title:
+      kind === 'ae'
+        ? "z is drawn from a mixture of Gaussians fitted to the latents of the training images at the end of training: samples land where the encoder put real images, not in the gaps between their clusters that a single Gaussian also covers. The temperature scales each Gaussian's spread."
+        : `z is drawn from a mixture of Gaussians fitted to the latents of the training images at the end of training${perLabel}: samples land where the encoder put real images, away from the prior's holes. The temperature scales each Gaussian's spread.`,
   };
   return [standard, fitted];
 }

@@ -171,6 +171,9 @@ describe('the options’ words', () => {
     ]);
     expect(priorOptions('vae')[0].title).toMatch(/holes/);
     expect(priorOptions('ae')[0].label).toBe('a Gaussian fitted to its latents');
+    // An autoencoder has no prior: its fitted option's tooltip speaks of its Gaussian's gaps, not a prior's holes.
+    expect(priorOptions('ae')[1].title).not.toMatch(/prior/);
+    expect(priorOptions('ae')[1].title).toMatch(/gaps between their clusters/);
     expect(priorOptions('cvae')[1].title).toMatch(/one mixture per label/);
     expect(priorPhrase('vaegan', 'fitted')).toBe('from where the data lies (fitted mixture)');
   });
