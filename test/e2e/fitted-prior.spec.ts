@@ -104,6 +104,14 @@ test('a VAE samples where its data lies: Generate and Export draw from the fitte
     await exportTo(page, fittedDir, 40);
     await expect(page.getByTestId('export-state')).toContainText(`Exported 40 images sampled from ${FITTED} to`);
 
+    // One choice, remembered: after a reload Export and Generate both still sample where the data lies.
+    await page.reload();
+    await page.getByTestId('tab-export').click();
+    await expect(choice).toHaveAttribute('data-value', 'fitted');
+    await page.getByTestId('tab-generate').click();
+    await expect(page.getByTestId('generate-prior')).toHaveAttribute('data-value', 'fitted');
+    await page.getByTestId('tab-export').click();
+
     await choice.getByText(STANDARD).click();
     const againDir = path.join(lab.outDir, 'prior-standard-again');
     await exportTo(page, againDir, 40);

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import '../lib/zod-config';
-import { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, DEFAULT_SIGMA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MODEL_KINDS } from '../lib/contract';
-import type { ExportFormat, ModelKind, TrainConfig } from '../lib/contract';
+import { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, DEFAULT_SIGMA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MODEL_KINDS, SAMPLE_PRIORS } from '../lib/contract';
+import type { ExportFormat, ModelKind, SamplePrior, TrainConfig } from '../lib/contract';
 import { batchDefaultHint } from '../lib/trainText';
 import type { SettingsStorage } from './port';
 
@@ -88,6 +88,8 @@ const Persisted = z.object({
   projection: z.enum(['pca', 'umap']).catch('pca'),
   pointSize: num(1, 12, 5),
   showTrainPoints: z.boolean().catch(false),
+  /** "Sample from" (`SamplePrior`): one choice for Generate, Export, Compare and Explore's prior samples. */
+  samplePrior: z.enum(SAMPLE_PRIORS).catch('standard'),
   lastRunId: z.string().max(200).nullable().catch(null),
   train: TrainForm.catch(TrainForm.parse({})),
   generate: z
@@ -275,6 +277,11 @@ export class Settings {
   pointSize = $state(5);
   /** Also draw every training point (test points are always drawn). */
   showTrainPoints = $state(false);
+  /**
+   * Where generated samples are drawn from (`SamplePrior`): the model's prior or the mixture fitted
+   * to its training latents. One choice for Generate, Export, Compare and Explore's prior samples.
+   */
+  samplePrior = $state<SamplePrior>('standard');
   /** The run that was open when the app was last closed; reopened on launch. */
   lastRunId = $state<string | null>(null);
   train = $state<TrainForm>(TrainForm.parse({}));
@@ -297,6 +304,7 @@ export class Settings {
     this.projection = p.projection;
     this.pointSize = p.pointSize;
     this.showTrainPoints = p.showTrainPoints;
+    this.samplePrior = p.samplePrior;
     this.lastRunId = p.lastRunId;
     this.train = p.train;
     this.generate = p.generate;
@@ -360,6 +368,7 @@ export class Settings {
       projection: this.projection,
       pointSize: this.pointSize,
       showTrainPoints: this.showTrainPoints,
+      samplePrior: this.samplePrior,
       lastRunId: this.lastRunId,
       train: this.train,
       generate: this.generate,

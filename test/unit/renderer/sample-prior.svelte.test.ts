@@ -9,7 +9,8 @@ import type { RequestInput } from '../../../src-shared/contract';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { priorOptions, priorPhrase } from '../../../src-renderer/src/lib/priorWords';
 import { METRIC_ROWS, winner } from '../../../src-renderer/src/state/tabs/compare.svelte';
-import { engineWith, labError, run } from './fake-api';
+import { engineWith, labError, MemoryStorage, run } from './fake-api';
+import { SETTINGS_KEY } from '../../../src-renderer/src/state/settings.svelte';
 
 /** A lab with the runs open (the first), whose `model:generate` answers `count` blank 2×2 images. */
 async function generating(kind: 'ae' | 'vae' | 'cvae' = 'vae') {
@@ -71,6 +72,27 @@ describe('Generate: where samples are drawn from', () => {
     await expect.poll(() => lab.generate.gridError).toBe('this run has no fitted prior');
     expect(lab.generate.grid?.prior).toBe('standard');
     expect(lab.generate.prior).toBe('fitted');
+  });
+});
+
+describe('one "Sample from" choice, remembered', () => {
+  it('chosen in Generate, Export and Compare use it too; chosen in Export, Generate does', async () => {
+    const { lab } = await generating();
+    lab.generate.setPrior('fitted');
+    expect([lab.exporter.prior, lab.compare.prior]).toEqual(['fitted', 'fitted']);
+    lab.exporter.prior = 'standard';
+    expect([lab.generate.prior, lab.compare.prior]).toEqual(['standard', 'standard']);
+  });
+
+  it('survives a reload; an unknown stored value reads as the standard prior', () => {
+    const storage = new MemoryStorage();
+    const first = new Lab(engineWith([run('r')]), storage);
+    first.generate.setPrior('fitted');
+    expect(first.settings.save()).toBe(true);
+    const next = new Lab(engineWith([run('r')]), storage);
+    expect([next.generate.prior, next.exporter.prior, next.compare.prior]).toEqual(['fitted', 'fitted', 'fitted']);
+    storage.setItem(SETTINGS_KEY, JSON.stringify({ samplePrior: 'nonsense' }));
+    expect(new Lab(engineWith([run('r')]), storage).generate.prior).toBe('standard');
   });
 });
 
@@ -146,7 +168,7 @@ describe('Compare: its samples from the chosen source', () => {
     await lab.runs.refresh();
     const c = lab.compare;
     [c.runA, c.runB] = ['a', 'b'];
-    return { api, c, sent: () => api.callsOf('model:generate').map((p) => [p.runId, p.prior]) };
+    return { api, lab, c, sent: () => api.callsOf('model:generate').map((p) => [p.runId, p.prior]) };
   }
 
   it('switching redraws both runs’ samples from the new source (same seed); the reconstructions are not fetched again', async () => {
@@ -160,6 +182,16 @@ describe('Compare: its samples from the chosen source', () => {
     expect([c.imagesA?.samples.prior, c.imagesB?.samples.prior]).toEqual(['fitted', 'fitted']);
     await c.load(); // a new comparison keeps the choice
     expect(sent().slice(4)).toEqual([['a', 'fitted'], ['b', 'fitted']]);
+  });
+
+  it('samples shown from a source chosen since elsewhere (Generate) are drawn again from it; ones already from it are not', async () => {
+    const { api, lab, c, sent } = await comparing();
+    await c.load();
+    lab.generate.setPrior('fitted');
+    await c.setPrior(lab.settings.samplePrior);
+    expect(sent().slice(2)).toEqual([['a', 'fitted'], ['b', 'fitted']]);
+    await c.setPrior('fitted');
+    expect(api.callsOf('model:generate')).toHaveLength(4);
   });
 });
 

@@ -172,8 +172,15 @@ export class CompareState {
    */
   dataA = $state.raw<DatasetInfo | null>(null);
   dataB = $state.raw<DatasetInfo | null>(null);
-  /** Where both runs' samples are drawn from (`SamplePrior`); kept across comparisons. */
-  prior = $state<SamplePrior>('standard');
+  /**
+   * Where both runs' samples are drawn from (`Settings.samplePrior`: the one choice Generate, Export
+   * and Explore share, persisted); kept across comparisons.
+   */
+  get prior(): SamplePrior {
+    return this.lab.settings.samplePrior;
+  }
+  /** The prior of the samples being drawn by `setPrior` (null: none): not asked for twice. */
+  #drawing: SamplePrior | null = null;
   /** Why the images could not be fetched (the scatters and metrics still show). */
   imagesError = $state<string | null>(null);
   loading = $state(false);
@@ -302,14 +309,19 @@ export class CompareState {
   }
 
   /**
-   * Draw both runs' samples from `prior` instead; the reconstructions, scatters and metrics stay.
-   * Without images on screen (or while loading) only the choice changes: the next load uses it.
+   * Choose where samples are drawn from (the shared setting) and draw both runs' samples from
+   * `prior` unless the ones shown already are; the reconstructions, scatters and metrics stay.
+   * Also called with the setting as it is when the tab shows samples drawn before it changed
+   * elsewhere (Generate, Export). Without images on screen (or while loading) only the choice
+   * changes: the next load uses it.
    */
   async setPrior(prior: SamplePrior): Promise<void> {
-    if (prior === this.prior) return;
-    this.prior = prior;
+    this.lab.settings.samplePrior = prior;
     const { runA, runB, imagesA, imagesB } = this;
     if (!runA || !runB || !imagesA || !imagesB || this.loading) return;
+    if (imagesA.samples.prior === prior && imagesB.samples.prior === prior) return;
+    if (this.#drawing === prior) return;
+    this.#drawing = prior;
     const seq = this.#seq;
     const current = () => seq === this.#seq && this.prior === prior;
     try {
@@ -321,6 +333,8 @@ export class CompareState {
       this.imagesError = null;
     } catch (err) {
       if (current()) this.imagesError = errorText(err);
+    } finally {
+      if (this.#drawing === prior) this.#drawing = null;
     }
   }
 

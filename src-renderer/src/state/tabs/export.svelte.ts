@@ -50,9 +50,15 @@ export class ExportState {
   label = $state<number | null>(null);
   /**
    * Where generated images are drawn from (`SamplePrior`): the model's prior or the mixture fitted
-   * to its training latents. Not sent for embeddings (no samples). For this session, as `label`.
+   * to its training latents (`Settings.samplePrior`: the one choice Generate, Compare and Explore
+   * share, persisted). Not sent for embeddings (no samples).
    */
-  prior = $state<SamplePrior>('standard');
+  get prior(): SamplePrior {
+    return this.lab.settings.samplePrior;
+  }
+  set prior(prior: SamplePrior) {
+    this.lab.settings.samplePrior = prior;
+  }
   /**
    * Let the engine replace a previous Latent Lab export (a folder with its manifest.json) at the
    * destination; it refuses anything else. For this session only: starts unchecked every launch.

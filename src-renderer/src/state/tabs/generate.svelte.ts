@@ -48,10 +48,12 @@ export class GenerateState {
   generating = $state(false);
   /**
    * Where Generate draws z from (`SamplePrior`): the model's prior or the mixture fitted to its
-   * training latents. The user's choice: kept when they regenerate, change the label, the
-   * temperature or the run.
+   * training latents. The user's choice (`Settings.samplePrior`, shared with Export, Compare and
+   * Explore, persisted): kept when they regenerate, change the label, the temperature or the run.
    */
-  prior = $state<SamplePrior>('standard');
+  get prior(): SamplePrior {
+    return this.lab.settings.samplePrior;
+  }
 
   decoded = $state.raw<{
     z: Float32Array;
@@ -126,7 +128,7 @@ export class GenerateState {
    */
   setPrior(prior: SamplePrior): void {
     if (prior === this.prior) return;
-    this.prior = prior;
+    this.lab.settings.samplePrior = prior;
     if (this.grid && !this.generating) void this.generate();
   }
 
