@@ -66,6 +66,12 @@ describe('fewStepsWarning', () => {
     expect(fewStepsWarning(cfg({ epochs: 500, batchSize: 10 }), 10)).toEqual([]);
     expect(fewStepsWarning(cfg({ epochs: 499, batchSize: 10 }), 10)).toHaveLength(1);
   });
+
+  it('is given for images only: 2-D toy points get no "blurry, grey samples" notice (a batch clamp still is)', () => {
+    expect(startChecks(cfg({ epochs: 2, batchSize: 256 }), 1000).warnings).toEqual([expect.stringMatching(/blurry, grey samples/)]);
+    expect(startChecks(cfg({ epochs: 2, batchSize: 256 }), 1000, false).warnings).toEqual([]);
+    expect(startChecks(cfg({ epochs: 2, batchSize: 256 }), 100, false).warnings).toEqual([expect.stringMatching(/^batch size 256 is larger than the training set \(100 examples\): clamped/)]);
+  });
 });
 
 describe('training:start on 90 images (the new user\'s run)', () => {

@@ -70,10 +70,12 @@ export function fewStepsWarning(cfg: TrainConfig, trainCount: number): string[] 
 }
 
 /**
- * Every start check in order: the batch clamp, then the few-steps notice (on the clamped batch).
+ * Every start check in order: the batch clamp, then the few-steps notice (on the clamped batch)
+ * for image data only (`isImage`; its words are about images: "blurry, grey samples", and 2-D
+ * toy points train in a few seconds anyway).
  * @returns the config the run uses and the notices, in words.
  */
-export function startChecks(cfg: TrainConfig, trainCount: number): { cfg: TrainConfig; warnings: string[] } {
+export function startChecks(cfg: TrainConfig, trainCount: number, isImage = true): { cfg: TrainConfig; warnings: string[] } {
   const clamp = clampBatch(cfg, trainCount);
-  return { cfg: clamp.cfg, warnings: [...clamp.warnings, ...fewStepsWarning(clamp.cfg, trainCount)] };
+  return { cfg: clamp.cfg, warnings: [...clamp.warnings, ...(isImage ? fewStepsWarning(clamp.cfg, trainCount) : [])] };
 }

@@ -184,7 +184,7 @@ export class Trainer {
     // default widths, written into the config the run saves (both throw for what cannot train).
     const { output, model } = resolveLikelihood(cfg.model, data.info.isImage);
     cfg = { ...cfg, model: resolveModelConfig(model, { inputDim: data.inputDim }) };
-    const clamp = startChecks(cfg, data.train.count);
+    const clamp = startChecks(cfg, data.train.count, data.info.isImage);
     cfg = clamp.cfg;
     const spec: ModelSpec = { config: cfg.model, inputDim: data.inputDim, numClasses, output };
     const params = countParams(spec);
