@@ -234,6 +234,16 @@ test('toy 2-D data (a CVAE): a data-space plot beside the latent scatter; image 
   await expect(plot).toHaveAttribute('data-encoded', /^-?\d+\.\d{3},-?\d+\.\d{3}$/);
   await expect(plot).toContainText('z = (');
 
+  // "Sample from" the fitted mixture (the run's, fitted at its end): the samples are drawn again from it, and say how far they land from the data.
+  const samples = page.getByTestId('data-space-samples');
+  await expect(plot).toHaveAttribute('data-samples-from', 'standard');
+  await expect(samples).toContainText('300 samples from the prior, N(0, I)');
+  await page.getByTestId('data-space-prior').getByText('where the data lies (fitted mixture)').click();
+  await expect(plot).toHaveAttribute('data-samples-from', 'fitted');
+  await expect(samples).toContainText('300 samples from where the data lies (fitted mixture)');
+  await expect(plot).toHaveAttribute('data-prior', '300');
+  expect(Number(await samples.getAttribute('data-near'))).toBeGreaterThanOrEqual(0);
+
   await page.getByTestId('tab-recon').click();
   await expect(page.getByTestId('images-only')).toContainText('Reconstruction pairs are for image datasets');
   await page.getByTestId('tab-explore').click();

@@ -12,6 +12,7 @@ import { collapseReason } from '../../../src-shared/collapse';
 import { addGaussianNoise } from '../../../src-renderer/src/lib/noise';
 import { atlasLayout, pageTexels, writeTiles, tileSize } from '../../../src-renderer/src/lib/scatter/atlas';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
+import { meanNearestDistance } from '../../../src-renderer/src/state/instruments/data-space.svelte';
 import { placeApprox } from '../../../src-renderer/src/state/instruments/place';
 import { centreText, traversalOffsets } from '../../../src-renderer/src/state/instruments/traversal.svelte';
 import { typicalityVerdict } from '../../../src-renderer/src/state/instruments/typicality.svelte';
@@ -525,6 +526,28 @@ describe('toy data in data space', () => {
     expect(Array.from(ds.encoded!.z)).toEqual([1, -0.5]);
     const marker = lab.scatter.extra.find((m) => m.kind === 'encoded')!;
     expect(marker.pos).toEqual(lab.scatter.placeLatent(Float32Array.of(1, -0.5)));
+
+    // Samples from the prior until "Sample from" says the fitted mixture: then only they are drawn again (same seed).
+    expect(ds.data!.samplesFrom).toBe('standard');
+    expect(api.callsOf('model:generate')[0]).toMatchObject({ prior: 'standard', seed: 1 });
+    await ds.setPrior('fitted');
+    expect(lab.settings.samplePrior).toBe('fitted');
+    expect(api.callsOf('model:generate')[1]).toMatchObject({ prior: 'fitted', seed: 1 });
+    expect(api.callsOf('model:reconstruct')).toHaveLength(1);
+    expect(ds.data!.samplesFrom).toBe('fitted');
+    expect(ds.data!.count).toBe(4);
+    await ds.load(); // nothing changed: nothing drawn
+    expect(api.callsOf('model:generate')).toHaveLength(2);
+  });
+});
+
+describe('how far samples land from the data', () => {
+  it('the mean distance to the nearest input: 0 on the data, more off it; non-finite samples are left out', () => {
+    const inputs = Float32Array.of(0, 0, 1, 0);
+    expect(meanNearestDistance(Float32Array.of(0, 0, 1, 0), inputs)).toBe(0);
+    expect(meanNearestDistance(Float32Array.of(0, 3, 1, -1), inputs)).toBeCloseTo(2);
+    expect(meanNearestDistance(Float32Array.of(NaN, 0, 1, 1), inputs)).toBeCloseTo(1);
+    expect(meanNearestDistance(new Float32Array(0), inputs)).toBeNaN();
   });
 });
 
