@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-epochs V,G] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --vaegan-arches dense,conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-epochs V,G] [-- --vaegan-seed N] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --vaegan-arches dense,conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -117,6 +117,10 @@ if (opt('vaegan-epochs', '')) {
   if (!(Number.isInteger(v) && v >= 1 && Number.isInteger(g) && g >= 1)) throw new Error(`--vaegan-epochs wants two integers ≥ 1, VAE,VAE-GAN (e.g. 547,196), got ${opt('vaegan-epochs', '')}`);
   vaeganEpochs = { vae: v, vaegan: g };
 }
+
+// --vaegan-seed N: the training seed of that pair (default 1).
+const vaeganSeed = opt('vaegan-seed', '') ? Number(opt('vaegan-seed', '')) : undefined;
+if (vaeganSeed !== undefined && !(Number.isInteger(vaeganSeed) && vaeganSeed >= 0)) throw new Error(`--vaegan-seed wants an integer ≥ 0, got ${opt('vaegan-seed', '')}`);
 
 // --vaegan-arches A,…: the arches of the vaegan section's quality pair (dense, conv; default dense, or both with --vaegan-conv).
 if (opt('vaegan-arches', '')) {
@@ -603,7 +607,7 @@ async function main() {
       const vDataDir = inAppClassifier ? dataDir : path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
       vaegan = await runVaeganBench({
         quick: QUICK, tmp, dataDir: vDataDir, data, npzFile, torchWhyNot, classifier: inAppClassifier,
-        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma, qualityGanBatch: vaeganBatch, qualityEpochs: vaeganEpochs,
+        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma, qualityGanBatch: vaeganBatch, qualityEpochs: vaeganEpochs, qualitySeed: vaeganSeed,
       });
     } catch (err) {
       vaegan = { classifier: null, throughput: {}, quality: {}, note: `vaegan section failed: ${errMsg(err)}` };

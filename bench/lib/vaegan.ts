@@ -92,6 +92,8 @@ export interface VaeganQuality {
   ganAdamBeta1: number;
   /** Batch sizes of the VAE and the VAE-GAN. */
   batchSize: { vae: number; vaegan: number };
+  /** The pair's training seed. */
+  seed?: number;
   /** Fixed epochs instead of the budget (`VaeganBenchOptions.qualityEpochs`), when given. */
   epochs?: { vae: number; vaegan: number };
   vae: BudgetRun | { error: string };
@@ -135,6 +137,8 @@ export interface VaeganBenchOptions {
    * is compared. Absent: the budget in seconds.
    */
   qualityEpochs?: { vae: number; vaegan: number };
+  /** The training seed of (b)'s pair (default 1): a seed moves the Fréchet distance by a few units. */
+  qualitySeed?: number;
   /** The VAE-GAN's γ in (b) (default: the app's, VAEGAN_DEFAULTS.gamma). */
   qualityGamma?: number;
   /** The VAE-GAN's batch size in (b) (default: the app's, DEFAULT_BATCH_SIZE.vaegan, 64; the VAE keeps the case's). */
@@ -418,13 +422,13 @@ async function qualityCase(o: VaeganBenchOptions, engine: Engine, listen: (l: Li
   const c = { ...base, what: base.what.replace(/z=3|-3-/, (m) => (m === 'z=3' ? `z=${z}` : `-${z}-`)), model: { ...base.model, latentDim: z } };
   const budget = o.budgetSeconds[arch];
   const ganBatch = o.qualityGanBatch ?? DEFAULT_BATCH_SIZE.vaegan;
-  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: ganBatch }, ...(o.qualityEpochs ? { epochs: o.qualityEpochs } : {}) };
+  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: ganBatch }, ...(o.qualityEpochs ? { epochs: o.qualityEpochs } : {}), seed: o.qualitySeed ?? 1 };
   for (const kind of ['vae', 'vaegan'] as const) {
     const epochs = o.qualityEpochs?.[kind];
     log(`vaegan quality ${arch}: ${kind} for ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`} through the Engine`);
     try {
       const gamma = kind === 'vaegan' && o.qualityGamma !== undefined ? { gamma: o.qualityGamma } : {};
-      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma }, batchSize: kind === 'vaegan' ? ganBatch : c.batchSize, seed: 1, name: `bench ${kind} ${arch} ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`}` }, budget, epochs);
+      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma }, batchSize: kind === 'vaegan' ? ganBatch : c.batchSize, seed: o.qualitySeed ?? 1, name: `bench ${kind} ${arch} ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`}` }, budget, epochs);
       q[kind] = r;
       log(`  → ${r.epochsDone} epochs (${r.samplesSeen} samples), Fréchet ${r.frechet} (fitted prior ${r.frechetFitted}), recon accuracy ${r.reconAccuracy} (${r.reconAccuracySource}), −ELBO ${r.elbo}${r.warnings.length ? `; warnings: ${r.warnings.join(' | ')}` : ''}`);
     } catch (err) {
