@@ -1,6 +1,7 @@
 /**
  * The fitted prior (`SamplePrior` 'fitted'): a Gaussian mixture with full covariances fitted by
- * EM to the training points' posterior means, sampled instead of N(0, I) so that samples land
+ * EM to the training points' posterior means (an AE's codes; means rather than posterior samples:
+ * measured in ./priorFit.ts), sampled instead of N(0, I) so that samples land
  * where the encoder puts data, not in the prior's holes. Ex-post density estimation: Ghosh et
  * al. 2020, "From variational to deterministic autoencoders" (ICLR 2020); EM for Gaussian
  * mixtures: Bishop, "Pattern Recognition and Machine Learning" (2006), §9.2.
