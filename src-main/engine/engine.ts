@@ -285,7 +285,7 @@ export class Engine {
           protect: this.exportProtect(),
           journal: this.exportJournal,
           fs: this.exportOpts.exportFs,
-          onProgress: (done: number, total: number) => this.emit('export:progress', { done, total }),
+          onProgress: (done: number, total: number, message?: string) => this.emit('export:progress', { done, total, ...(message ? { message } : {}) }),
         };
         return exportFromRun({ ...req, out: path.resolve(req.out) }, lr, opts, this.store);
       });

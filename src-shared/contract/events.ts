@@ -41,7 +41,11 @@ export const events = {
     loaded: z.number(),
     total: z.number(),
   }),
-  'export:progress': z.object({ done: z.number().int(), total: z.number().int() }),
+  /**
+   * Images written of `total`; `message` (optional) says what happens before the first is written
+   * when that takes a while (a fitted prior fitted on first use: "Fitting the run's prior…").
+   */
+  'export:progress': z.object({ done: z.number().int(), total: z.number().int(), message: z.string().optional() }),
   'projection:progress': z.object({ done: z.number().int(), total: z.number().int() }),
   /**
    * The in-app classifier of a dataset (Fréchet distance, generation accuracy) training, the first

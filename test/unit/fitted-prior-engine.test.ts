@@ -141,3 +141,33 @@ describe('the fitted prior of a run', () => {
     }
   });
 });
+
+describe('an export that fits the prior first', () => {
+  it("says so in its progress before the first image, and not once the prior is saved", async () => {
+    const file = path.join(ws, 'runs', cvaeRun, 'config.json');
+    const rec = await record(cvaeRun);
+    delete rec.fittedPrior;
+    await fs.writeFile(file, JSON.stringify(rec));
+    const events: { done: number; total: number; message?: string }[] = [];
+    const e = await Engine.create({
+      workspace: ws,
+      dataDir: path.join(ws, 'datasets'),
+      emit: (name, payload) => {
+        if (name === 'export:progress') events.push(payload as (typeof events)[number]);
+      },
+    });
+    try {
+      await e.call('export:start', { runId: cvaeRun, format: 'npz', count: 2, seed: 5, prior: 'fitted', out: path.join(`${ws}-out`, 'first-fit') });
+      expect(events[0].done).toBe(0);
+      expect(events[0].message).toMatch(/^Fitting the run’s prior to its training data/);
+      expect(events.at(-1)).toEqual({ done: 20, total: 20 });
+      expect(FittedPrior.parse((await record(cvaeRun)).fittedPrior).conditional).toBe(true);
+      events.length = 0;
+      await e.call('export:start', { runId: cvaeRun, format: 'npz', count: 2, seed: 5, prior: 'fitted', out: path.join(`${ws}-out`, 'second') });
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.every((p) => p.message === undefined)).toBe(true);
+    } finally {
+      await e.dispose();
+    }
+  });
+});

@@ -23,6 +23,9 @@ export interface ExportableRun {
 
 const CHUNK = 1000;
 
+/** The `export:progress` message while a run's fitted prior is fitted on first use (../runPrior.ts). */
+export const FITTING_MESSAGE = 'Fitting the run’s prior to its training data (once; saved with the run)…';
+
 /** Images of ink drawings (light on dark), shown dark on white in a sprite: a run whose drops are MNIST-style. */
 const inkImages = (lr: ExportableRun) => dropPreprocessing(lr).preprocess === 'mnist-style';
 
@@ -69,6 +72,8 @@ export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts:
   const countPerLabel: Record<string, number> = {};
   for (const l of labelList) countPerLabel[l < 0 ? 'unlabeled' : rec.labelNames[l]] = req.count;
   const d = rec.config.model.latentDim;
+  // A fitted prior the run does not have yet is fitted first (seconds): say so before it starts.
+  if (req.prior === 'fitted' && !rec.fittedPrior) opts.onProgress?.(0, total, FITTING_MESSAGE);
   // One stream for the whole export: the same seed gives the same latents in any chunking.
   const sample = await latentSampler(lr, req.prior, req.temperature, req.seed, store);
   async function* chunks(): AsyncIterable<GeneratedChunk> {

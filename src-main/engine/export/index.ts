@@ -64,7 +64,8 @@ export interface ExportManifest {
  * inject ENOSPC or a hang); `protect` and `journal` come from the engine (see atomic.ts).
  */
 export interface ExportOptions extends AtomicOptions {
-  onProgress?: (done: number, total: number) => void;
+  /** Images written of `total`; `message`: what happens meanwhile, before the first is written (optional). */
+  onProgress?: (done: number, total: number, message?: string) => void;
 }
 
 export type GeneratedFormat = 'imagefolder' | 'idx' | 'npz';
