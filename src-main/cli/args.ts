@@ -1,5 +1,6 @@
 /** The CLI's options (one `node:util` parseArgs table for every command) and argument errors. */
 import { parseArgs } from 'node:util';
+import { SAMPLE_PRIORS } from '../../src-shared/types';
 import { numberRange, type NumberRange } from './numbers';
 
 /** A wrong command line: exit code 2, and the message ends with "(see <command> --help)" (main.ts). */
@@ -51,6 +52,9 @@ export interface ParsedArgs {
 }
 export type Options = ParsedArgs['options'];
 
+/** What a bare option (no value) is told when it has words of its own: the same as a wrong value. */
+const NEEDS: Record<string, string> = { prior: `--prior must be one of ${SAMPLE_PRIORS.join(', ')}, got no value` };
+
 /** `--flag -3` / `--flag=-3` alike: a negative number after an option taking a value is that value. */
 const NEGATIVE_NUMBER = /^-(\d|\.\d|Infinity)/;
 
@@ -58,7 +62,8 @@ const NEGATIVE_NUMBER = /^-(\d|\.\d|Infinity)/;
  * The options and positional arguments after the command name. A negative number after an
  * option that takes a value is its value (`--epochs -3`), so that it gets the option's own range
  * message rather than parseArgs' "argument is ambiguous".
- * @throws TypeError (code ERR_PARSE_ARGS_*) for an unknown option or a missing value.
+ * @throws UsageError "--out needs a value" for an option that takes a value and has none (last,
+ *   or followed by another option); TypeError (code ERR_PARSE_ARGS_*) for an unknown option.
  */
 export function parseCommandLine(args: string[]): ParsedArgs {
   const joined: string[] = [];
@@ -68,6 +73,8 @@ export function parseCommandLine(args: string[]): ParsedArgs {
     if (def?.type === 'string' && i + 1 < args.length && NEGATIVE_NUMBER.test(args[i + 1])) {
       joined.push(`${args[i]}=${args[i + 1]}`);
       i++;
+    } else if (def?.type === 'string' && (i + 1 === args.length || args[i + 1].startsWith('-'))) {
+      throw new UsageError(name in NEEDS ? NEEDS[name] : `--${name} needs a value`);
     } else joined.push(args[i]);
   }
   const { values, positionals } = parseArgs({ args: joined, allowPositionals: true, strict: true, options: OPTIONS });

@@ -1,10 +1,13 @@
 /** `latent-lab generate` and `latent-lab embeddings`: exports from a saved run (`export:start`). */
 import path from 'node:path';
 import { kindName } from '../../src-shared/runNames';
-import { SAMPLE_PRIORS, type ExportRequest, type ExportResult, type SamplePrior } from '../../src-shared/types';
+import { SAMPLE_PRIORS, type ExportRequest, type ExportResult, type ModelKind, type SamplePrior } from '../../src-shared/types';
 import { RunStore } from '../engine/runs';
 import { num, UsageError, type Options } from './args';
 import { locateRun, openEngine } from './engine';
+
+/** What `generate --prior fitted` prints to stderr before it fits a run's prior on first use. */
+export const FITTING_LINE = 'fitting the run’s prior to its training data (once; saved in the run folder)…';
 
 /**
  * `--label NAME` → the class's index: the class NAMED so (names that are numbers are names, not
@@ -30,14 +33,28 @@ const AS: Record<ExportResult['format'], string> = {
 };
 
 /**
- * The line `generate` / `embeddings` print: what was written, how many, in which form, where —
- * `wrote 30 generated images as a NumPy .npz to /x`, `wrote 36 embeddings (test split) as
+ * The line `generate` / `embeddings` print: what was written, how many, from where (`sampled`,
+ * `sampledFrom`), in which form, where — `wrote 30 generated images sampled from N(0, I) as a
+ * NumPy .npz to /x`, `wrote 36 embeddings (test split) as
  * TensorBoard projector files to /x`.
  */
-export function exportSummary(r: Pick<ExportResult, 'format' | 'total' | 'out'>): string {
+export function exportSummary(r: Pick<ExportResult, 'format' | 'total' | 'out'>, sampled?: string): string {
   const n = r.total.toLocaleString('en-US');
   const what = r.format === 'embeddings' ? `${n} ${r.total === 1 ? 'embedding' : 'embeddings'} (test split)` : `${n} generated ${r.total === 1 ? 'image' : 'images'}`;
-  return `wrote ${what} as ${AS[r.format]} to ${r.out}`;
+  return `wrote ${what}${sampled ? ` ${sampled}` : ''} as ${AS[r.format]} to ${r.out}`;
+}
+
+/**
+ * Where `generate`'s images were drawn from, in words for its success line (the app's words,
+ * src-renderer/src/lib/priorWords.ts): 'fitted', "sampled from the fitted prior" (an AE, which
+ * has no prior: "sampled from a Gaussian mixture fitted to its latents"); 'standard', the model's
+ * prior, "sampled from N(0, I)" (temperature T ≠ 1: "N(0, 0.5²·I)"), or for an AE "sampled from a
+ * Gaussian fitted to its latents".
+ */
+export function sampledFrom(kind: ModelKind, prior: SamplePrior, temperature = 1): string {
+  if (prior === 'fitted') return kind === 'ae' ? 'sampled from a Gaussian mixture fitted to its latents' : 'sampled from the fitted prior';
+  if (kind === 'ae') return 'sampled from a Gaussian fitted to its latents';
+  return temperature === 1 ? 'sampled from N(0, I)' : `sampled from N(0, ${temperature}²·I)`;
 }
 
 /**
@@ -59,21 +76,25 @@ async function exportRun(o: Options, format: string | undefined): Promise<number
   const rec = await new RunStore(workspace).read(runId);
   if (o.label !== undefined && rec.config.model.kind !== 'cvae') throw new UsageError(`--label needs a CVAE run (this one is ${kindName(rec.config.model.kind)})`);
   const label = labelIndex(o.label, rec.labelNames);
+  const temperature = num(o.temperature, 'temperature');
   const engine = await openEngine(o, workspace);
   await engine.call('runs:open', { runId });
+  // A run saved before fitted priors gets one fitted now (seconds, silent otherwise).
+  if (prior === 'fitted' && !rec.fittedPrior) console.error(FITTING_LINE);
   const r = await engine.call('export:start', {
     runId,
     format: format as ExportRequest['format'],
     count: num(o.count, 'count', true),
     label,
-    temperature: num(o.temperature, 'temperature'),
+    temperature,
     prior,
     seed: num(o.seed, 'seed', true),
     out: path.resolve(o.out),
     overwrite: !!o.overwrite,
   });
   for (const w of r.warnings ?? []) console.error(`warning: ${w}`);
-  console.log(o.json ? JSON.stringify(r) : exportSummary(r));
+  const sampled = r.format === 'embeddings' ? undefined : sampledFrom(rec.config.model.kind, prior ?? 'standard', temperature);
+  console.log(o.json ? JSON.stringify(r) : exportSummary(r, sampled));
   return 0;
 }
 

@@ -31,9 +31,11 @@ Commands:
         [--prior standard|fitted] --format imagefolder|idx|npz --out <dir> [--overwrite]
                                         --label: one class of a CVAE, by its name (the
                                         class named "7", not the 8th one)
-                                        --prior fitted: sample the Gaussian mixture fitted
-                                        to the training images' latents (where the data
-                                        lies; a CVAE: the label's) instead of N(0, I)
+                                        --prior standard (default): the model's prior, N(0, I)
+                                        (an AE has none: a Gaussian fitted to its latents);
+                                        fitted: a Gaussian mixture fitted to the training
+                                        images' latents, where the data lies (a CVAE: one
+                                        per label); --temperature scales either
   encode --run <runDir> <image files…> [--json]
   embeddings --run <runDir> --out <dir> [--overwrite]
 

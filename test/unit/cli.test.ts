@@ -8,6 +8,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampledFrom } from '../../src-main/cli/export';
 import { moveRunTo } from '../../src-main/cli/runOut';
 import { LabError } from '../../src-shared/types';
 import { runCli, stderrLines } from './cliOutput';
@@ -70,18 +71,52 @@ describe('cli', () => {
     expect(manifest).toMatchObject({ runId: 'my-run', modelKind: 'cvae', latentDim: 2, dataset: 'mnist' });
   });
 
-  it('generate --prior fitted samples the fitted prior and says so in the manifest; a bad --prior is refused', async () => {
+  it('generate --prior fitted samples the fitted prior and says so in the manifest and its line; a bad or bare --prior is refused', async () => {
     const out = path.join(ws, 'gen-fitted');
     const r = await cli(['generate', '--run', runDir, '--count', '3', '--label', '7', '--prior', 'fitted', '--format', 'npz', '--out', out]);
     expect(stderrLines(r.stderr)).toEqual([]);
     expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(`wrote 3 generated images sampled from the fitted prior as a NumPy .npz to ${out}`);
     expect(JSON.parse(await fs.readFile(path.join(out, 'manifest.json'), 'utf8'))).toMatchObject({ prior: 'fitted', countPerLabel: { '7': 3 } });
+    const standard = await cli(['generate', '--run', runDir, '--count', '3', '--label', '7', '--format', 'npz', '--out', path.join(ws, 'gen-standard')]);
+    expect(standard.stdout.trim()).toMatch(/^wrote 3 generated images sampled from N\(0, I\) as a NumPy \.npz to /);
     const bad = await cli(['generate', '--run', runDir, '--prior', 'learned', '--format', 'npz', '--out', path.join(ws, 'gen-bad')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--prior must be one of standard, fitted, got "learned"/);
     expect(existsSync(path.join(ws, 'gen-bad'))).toBe(false);
+    for (const args of [['--prior'], ['--prior', '--format', 'npz']]) {
+      const bare = await cli(['generate', '--run', runDir, '--out', path.join(ws, 'gen-bad'), ...args]);
+      expect(bare.code).toBe(2);
+      expect(bare.stderr).toMatch(/--prior must be one of standard, fitted, got no value \(see generate --help\)/);
+    }
+    expect(existsSync(path.join(ws, 'gen-bad'))).toBe(false);
     const help = await cli(['generate', '--help']);
     expect(help.stdout).toContain('--prior standard|fitted');
+    expect(help.stdout).toMatch(/an AE has none: a Gaussian fitted to its latents/);
+  });
+
+  it("generate's line names what the images were sampled from, in the app's words for each kind", () => {
+    expect(sampledFrom('vae', 'standard')).toBe('sampled from N(0, I)');
+    expect(sampledFrom('vaegan', 'standard', 0.5)).toBe('sampled from N(0, 0.5²·I)');
+    expect(sampledFrom('cvae', 'fitted')).toBe('sampled from the fitted prior');
+    // A plain autoencoder has no prior.
+    expect(sampledFrom('ae', 'standard')).toBe('sampled from a Gaussian fitted to its latents');
+    expect(sampledFrom('ae', 'fitted')).toBe('sampled from a Gaussian mixture fitted to its latents');
+  });
+
+  it('generate --prior fitted on a run saved before fitted priors says it fits one first, once', async () => {
+    const file = path.join(runDir, 'config.json');
+    const rec = JSON.parse(await fs.readFile(file, 'utf8'));
+    delete rec.fittedPrior;
+    await fs.writeFile(file, JSON.stringify(rec));
+    const gen = (name: string) => cli(['generate', '--run', runDir, '--count', '2', '--prior', 'fitted', '--format', 'npz', '--out', path.join(ws, name)]);
+    const first = await gen('gen-first-fit');
+    expect(first.code).toBe(0);
+    expect(stderrLines(first.stderr)).toEqual(['fitting the run’s prior to its training data (once; saved in the run folder)…']);
+    expect(JSON.parse(await fs.readFile(file, 'utf8')).fittedPrior.conditional).toBe(true);
+    const second = await gen('gen-second-fit');
+    expect(second.code).toBe(0);
+    expect(stderrLines(second.stderr)).toEqual([]);
   });
 
   it('encode prints a latent per image and a one-line error for a non-image', async () => {

@@ -221,7 +221,7 @@ describe('the CLI goes through the same rules', () => {
     expect(stderrLines(again.stderr)).toEqual([]);
     expect(again.code).toBe(0);
     const total = JSON.parse(await fsp.readFile(path.join(out, 'manifest.json'), 'utf8')).total;
-    expect(again.stdout.trim()).toBe(`wrote ${total} generated images as PNG folders with metadata.csv to ${out}`);
+    expect(again.stdout.trim()).toBe(`wrote ${total} generated images sampled from N(0, I) as PNG folders with metadata.csv to ${out}`);
     expect(JSON.parse(await fsp.readFile(path.join(out, 'manifest.json'), 'utf8')).created).not.toBe(JSON.parse(first).created);
     await fsp.writeFile(path.join(out, 'circle', '1.png'), 'my own circle');
     const r = await gen();
