@@ -41,7 +41,8 @@ async function expectFrechetShown(page: Page, testImages: number): Promise<void>
   const frechet = page.getByTestId('metric-frechet');
   await expect(frechet).not.toHaveAttribute('data-missing', 'true', { timeout: 45_000 });
   await expect(frechet).not.toHaveAttribute('data-pending', 'true', { timeout: 45_000 });
-  await expect(frechet).toHaveText(/^Fréchet \d+(\.\d+)?$/);
+  // A VAE's: its samples drawn from N(0, I), said so beside the fitted prior's.
+  await expect(frechet).toHaveText(/^Fréchet, samples from N\(0, I\) \d+(\.\d+)?$/);
   await expect(page.getByTestId('metric-frechet-caveat')).toContainText(`from ${testImages} samples: biased upward`);
 }
 

@@ -76,10 +76,11 @@ test('a VAE samples where its data lies: Generate and Export draw from the fitte
     await expect(grid.locator('canvas')).toHaveCount(12);
     const caption = page.getByTestId('generated-prior');
     await expect(caption).toHaveAttribute('data-prior', 'fitted');
-    await expect(caption).toHaveText(`12 samples from ${FITTED}`);
+    await expect(caption).toHaveText(`12 samples from ${FITTED} at T 1`);
 
+    // A new temperature with a grid on screen: the grid is drawn again at it, from the same choice.
     await page.getByRole('spinbutton', { name: 'Temperature', exact: true }).fill('0.5');
-    await page.getByTestId('generate-button').click();
+    await expect(caption).toHaveText(`12 samples from ${FITTED} at T 0.5`);
     await expect(page.getByTestId('generate-button')).toBeEnabled();
     await expect(choice.getByRole('radio', { name: FITTED })).toBeChecked();
     await expect(caption).toHaveAttribute('data-prior', 'fitted');
@@ -87,7 +88,7 @@ test('a VAE samples where its data lies: Generate and Export draw from the fitte
     // Back to the prior with a grid on screen: the grid is drawn again from there.
     await choice.getByText(STANDARD).click();
     await expect(caption).toHaveAttribute('data-prior', 'standard');
-    await expect(caption).toHaveText(`12 samples from ${STANDARD}`);
+    await expect(caption).toHaveText(`12 samples from ${STANDARD} at T 0.5`);
   });
 
   await test.step('Export: the same seed gives other latents from the fitted mixture than from the prior', async () => {
@@ -146,7 +147,7 @@ test('the fitted prior’s Fréchet distance in the run’s metrics and in Compa
 
     await test.step('the run’s metrics: the fitted prior’s Fréchet distance beside the Fréchet distance', async () => {
       await expect(page.getByTestId('classifier-ready')).toHaveText(/^Classifier ready/, { timeout: 240_000 });
-      await expect(page.getByTestId('metric-frechet')).toHaveText(/^Fréchet \d+(\.\d+)?$/, { timeout: 60_000 });
+      await expect(page.getByTestId('metric-frechet')).toHaveText(/^Fréchet, samples from N\(0, I\) \d+(\.\d+)?$/, { timeout: 60_000 });
       const fitted = page.getByTestId('metric-frechet-fitted');
       await expect(fitted).toHaveText(/^Fréchet, samples from the fitted prior \d+(\.\d+)?$/);
       await expect(fitted).toHaveAttribute('title', /fitted to the training images' latents/);

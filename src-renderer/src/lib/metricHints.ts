@@ -64,3 +64,22 @@ export function frechetCaveat(m: { frechet?: number; frechetSamples?: number } |
 /** The tooltip of `Metrics.frechetFitted` (the run's metrics line and Compare's row). */
 export const FRECHET_FITTED_TIP =
   "The Fréchet distance again, with the generated images drawn from the Gaussian mixture fitted to the training images' latents (Generate's “where the data lies”) instead of the prior: how close the samples come when drawn from where the encoder puts real images. Lower is closer.";
+
+/**
+ * The name of `Metrics.frechet` for a model of `kind` (`ModelKind`), short and saying what its
+ * samples were drawn from, beside "Fréchet, samples from the fitted prior": N(0, I) for a
+ * variational model, the Gaussian fitted to its latents for a plain autoencoder (it has no prior).
+ */
+export function frechetName(kind: string | undefined): string {
+  return kind === 'ae' ? 'Fréchet, samples from its Gaussian' : 'Fréchet, samples from N(0, I)';
+}
+
+/** The tooltip of `Metrics.frechet` for a model of `kind` (the run's metrics line). */
+export function frechetTip(kind: string | undefined): string {
+  const from = kind === 'ae' ? 'a Gaussian fitted to its latents (an autoencoder has no prior)' : 'the prior, N(0, I)';
+  return `Fréchet distance between the in-app classifier's features of generated and real test images, with the generated images' z drawn from ${from}. Lower is closer to the data; comparable on the same dataset only.`;
+}
+
+/** The tooltip of Compare's `Metrics.frechet` row (runs of any kinds side by side). */
+export const FRECHET_PRIOR_TIP =
+  "Fréchet distance between the in-app classifier's features of generated and real test images, with z drawn from each model's prior, N(0, I) (an autoencoder has none: from a Gaussian fitted to its latents). Lower is closer.";

@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { RequestInput } from '../../../src-shared/contract';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { priorOptions, priorPhrase } from '../../../src-renderer/src/lib/priorWords';
+import { frechetName } from '../../../src-renderer/src/lib/metricHints';
 import { METRIC_ROWS, winner } from '../../../src-renderer/src/state/tabs/compare.svelte';
 import { engineWith, labError, MemoryStorage, run } from './fake-api';
 import { SETTINGS_KEY } from '../../../src-renderer/src/state/settings.svelte';
@@ -60,6 +61,34 @@ describe('Generate: where samples are drawn from', () => {
     expect(sent()).toEqual(['fitted', 'standard']);
     lab.generate.setPrior('standard'); // the same choice again: not redrawn
     expect(sent()).toHaveLength(2);
+  });
+
+  it('a temperature change with a grid on screen draws it again at that temperature with its seed (one request); an unusable one does not', async () => {
+    const { api, lab } = await generating();
+    await lab.generate.generate();
+    lab.generate.temperatureChanged(); // unchanged: nothing drawn
+    expect(api.callsOf('model:generate')).toHaveLength(1);
+    lab.settings.generate.temperature = 0.5;
+    lab.generate.temperatureChanged();
+    await expect.poll(() => lab.generate.grid?.temperature).toBe(0.5);
+    const [first, again] = api.callsOf('model:generate');
+    expect(again).toMatchObject({ temperature: 0.5, seed: first.seed, prior: 'standard' });
+    lab.settings.generate.temperature = NaN; // the field emptied
+    lab.generate.temperatureChanged();
+    expect(api.callsOf('model:generate')).toHaveLength(2);
+    await lab.generate.generate(); // Generate: new draws, another seed
+    expect(api.callsOf('model:generate')[2].seed).not.toBe(first.seed);
+  });
+
+  it('a temperature typed while a grid is being drawn is drawn right after it, once', async () => {
+    const { api, lab } = await generating();
+    await lab.generate.generate();
+    lab.settings.generate.temperature = 0.7;
+    lab.generate.temperatureChanged();
+    lab.settings.generate.temperature = 0.8;
+    lab.generate.temperatureChanged(); // one in flight: waits
+    await expect.poll(() => lab.generate.grid?.temperature).toBe(0.8);
+    expect(api.callsOf('model:generate').map((p) => p.temperature)).toEqual([1, 0.7, 0.8]);
   });
 
   it('a refusal shows its message and keeps the grid labelled with what it was drawn from', async () => {
@@ -138,6 +167,10 @@ describe('Compare: the fitted prior’s Fréchet distance', () => {
     const keys = METRIC_ROWS.map((r) => r.key);
     expect(keys.indexOf('frechetFitted')).toBe(keys.indexOf('frechet') + 1);
     expect(row.title).toBe('Fréchet, samples from the fitted prior');
+    // …and the row above says its samples came from the prior.
+    expect(METRIC_ROWS.find((r) => r.key === 'frechet')!.title).toBe('Fréchet, samples from the prior');
+    expect(frechetName('vae')).toBe('Fréchet, samples from N(0, I)');
+    expect(frechetName('ae')).toBe('Fréchet, samples from its Gaussian');
     expect(row.tip).toMatch(/fitted to the training images' latents/);
   });
 

@@ -5,7 +5,7 @@
  */
 import type { DatasetInfo, ImageBatch, Metrics, RequestOutput, RunSummary, SamplePrior } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
-import { FRECHET_FITTED_TIP } from '../../lib/metricHints';
+import { FRECHET_FITTED_TIP, FRECHET_PRIOR_TIP } from '../../lib/metricHints';
 import { clearlyDifferent, type NoiseKind } from '../../lib/metricNoise';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
@@ -36,7 +36,7 @@ export const METRIC_ROWS: MetricRow[] = [
   { key: 'activeUnits', title: 'Active units', better: null, variationalOnly: false, noise: 'loss' },
   { key: 'knnAccuracy', title: 'k-NN accuracy (k=5)', better: 'high', variationalOnly: false, noise: 'proportion' },
   // Image data only (absent for toy data and older runs: the cell shows '—').
-  { key: 'frechet', title: 'Fréchet distance (classifier features)', better: 'low', variationalOnly: false, noise: 'frechet', classifier: true },
+  { key: 'frechet', title: 'Fréchet, samples from the prior', better: 'low', variationalOnly: false, noise: 'frechet', classifier: true, tip: FRECHET_PRIOR_TIP },
   { key: 'frechetFitted', title: 'Fréchet, samples from the fitted prior', better: 'low', variationalOnly: false, noise: 'frechet', classifier: true, tip: FRECHET_FITTED_TIP },
   { key: 'reconAccuracy', title: 'Reconstructions recognised (classifier)', better: 'high', variationalOnly: false, noise: 'proportion', classifier: true },
 ];

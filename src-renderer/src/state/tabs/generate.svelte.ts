@@ -42,8 +42,8 @@ export interface InterpEnd {
 }
 
 export class GenerateState {
-  /** The generated grid, with the `prior` it was drawn from. */
-  grid = $state.raw<(Batch & { prior: SamplePrior }) | null>(null);
+  /** The generated grid, with the `prior`, `temperature` and `seed` it was drawn with. */
+  grid = $state.raw<(Batch & { prior: SamplePrior; temperature: number; seed: number }) | null>(null);
   gridError = $state<string | null>(null);
   generating = $state(false);
   /**
@@ -102,34 +102,58 @@ export class GenerateState {
     return this.lab.model?.kind === 'cvae' ? this.lab.settings.generate.label : undefined;
   }
 
-  async generate(): Promise<void> {
+  /**
+   * Draw a grid of new samples (a new seed) with the settings' count, temperature and label, from
+   * `prior`. `redraw`: the same seed as the grid on screen, so a prior or temperature change shows
+   * the same draws moved, not other ones.
+   */
+  async generate(redraw = false): Promise<void> {
     const g = this.lab.settings.generate;
     const prior = this.prior;
+    const temperature = g.temperature;
+    const seed = redraw && this.grid ? this.grid.seed : Math.floor(Math.random() * 2 ** 31);
     this.generating = true;
     try {
-      const batch = await this.api.invoke('model:generate', {
-        count: g.count,
-        temperature: g.temperature,
-        label: this.#label(),
-        prior,
-      });
-      this.grid = { ...batch, prior };
+      const batch = await this.api.invoke('model:generate', { count: g.count, temperature, label: this.#label(), prior, seed });
+      this.grid = { ...batch, prior, temperature, seed };
       this.gridError = null;
     } catch (err) {
       this.gridError = errorText(err);
     } finally {
       this.generating = false;
     }
+    // Changed while this one was drawn: draw once more with what is chosen now (an error is not retried).
+    if (!this.gridError && this.#stale()) void this.generate(true);
+  }
+
+  /** A usable temperature (0–10), as the Generate button requires. */
+  #temperatureOk(t: number): boolean {
+    return Number.isFinite(t) && t >= 0 && t <= 10;
+  }
+
+  /** The grid on screen was drawn from another prior or (a usable one being set) another temperature. */
+  #stale(): boolean {
+    const t = this.lab.settings.generate.temperature;
+    return !!this.grid && (this.grid.prior !== this.prior || (this.#temperatureOk(t) && this.grid.temperature !== t));
   }
 
   /**
    * Choose where samples are drawn from; with a grid on screen (and none being drawn) it is drawn
-   * again from there, so the grid always shows the choice made.
+   * again from there with the same seed, so the grid always shows the choice made.
    */
   setPrior(prior: SamplePrior): void {
     if (prior === this.prior) return;
     this.lab.settings.samplePrior = prior;
-    if (this.grid && !this.generating) void this.generate();
+    if (this.grid && !this.generating) void this.generate(true);
+  }
+
+  /**
+   * The temperature field changed: a grid on screen is drawn again at the new temperature with
+   * its seed (one request; while one is being drawn, the newest value is drawn after it). An
+   * unusable value (empty, out of 0–10) leaves the grid as it is.
+   */
+  temperatureChanged(): void {
+    if (this.grid && !this.generating && this.#stale()) void this.generate(true);
   }
 
   /** Decode a latent vector (a click in the scatter). */
