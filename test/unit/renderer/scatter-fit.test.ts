@@ -7,7 +7,7 @@
 import { nearestPicked } from '../../../src-renderer/src/lib/scatter/core';
 import * as THREE from 'three';
 import { describe, expect, it } from 'vitest';
-import { SCATTER_FOV, fitFactor, resetPosition } from '../../../src-renderer/src/lib/scatter/fit';
+import { SCATTER_FOV, fitFactor, linkedPosition, ownPosition, resetPosition } from '../../../src-renderer/src/lib/scatter/fit';
 import { ScatterState } from '../../../src-renderer/src/state/scatter.svelte';
 import { FakeApi, batch } from './fake-api';
 
@@ -105,5 +105,62 @@ describe('picking: a point a few pixels from the cursor is under it', () => {
     expect(nearestPicked(window([[4, 4, 7]]), span)).toBe(7);
     expect(nearestPicked(window([[0, 0, 3], [6, 5, 70_000]]), span)).toBe(70_000);
     expect(nearestPicked(window([[8, 8, 1], [4, 1, 2]]), span)).toBe(2);
+  });
+});
+
+describe("Compare's linked cameras in panes that change shape", () => {
+  /**
+   * Two linked views as ScatterCore keeps them: a camera position (its distance from the target
+   * is enough here) and the aspect its fit was made for; a resize scales the distance by the
+   * change of `fitFactor` and tells the other view, which takes the shared camera.
+   */
+  function pair(share: (d: number, aspect: number) => number, take: (d: number, aspect: number) => number) {
+    const views = [
+      { d: 0, aspect: 1 },
+      { d: 0, aspect: 1 },
+    ];
+    for (const v of views) v.d = Math.hypot(...resetPosition(false, 1));
+    const resize = (i: number, aspect: number) => {
+      const v = views[i];
+      v.d *= fitFactor(aspect) / fitFactor(v.aspect);
+      v.aspect = aspect;
+      const other = views[1 - i];
+      other.d = take(share(v.d, v.aspect), other.aspect);
+    };
+    return { views, resize };
+  }
+  const square = Math.hypot(...resetPosition(false, 1));
+  const pos = (d: number): [number, number, number] => [0, 0, d];
+  const o: [number, number, number] = [0, 0, 0];
+
+  it('side by side (288 × 740) while laid out, then stacked (576 × 355): both end at the reset distance whatever the order of resizes, not zoomed in', () => {
+    for (const order of [[0, 1, 0, 1], [0, 1, 1, 0], [1, 0, 0, 1], [1, 0, 1, 0]]) {
+      const linked = pair(
+        (d, a) => linkedPosition(pos(d), o, a)[2],
+        (d, a) => ownPosition(pos(d), o, a)[2],
+      );
+      linked.resize(order[0], 288 / 740);
+      linked.resize(order[1], 288 / 740);
+      linked.resize(order[2], 576 / 355);
+      linked.resize(order[3], 576 / 355);
+      for (const v of linked.views) expect(v.d).toBeCloseTo(square);
+    }
+    // Sharing raw positions (as before): one order leaves both views zoomed in by the thin pane's fit factor.
+    const raw = pair(
+      (d) => d,
+      (d) => d,
+    );
+    // Both fitted for the thin panes (A's camera backed off, shared to B), then A stacks first.
+    for (const v of raw.views) [v.d, v.aspect] = [square * fitFactor(288 / 740), 288 / 740];
+    raw.resize(0, 576 / 355);
+    raw.resize(1, 576 / 355);
+    expect(raw.views[0].d).toBeLessThan(square / 2);
+  });
+
+  it('a shared camera round-trips in a pane of the same shape', () => {
+    const p: [number, number, number] = [1.9, 1.35, 2.55];
+    const t: [number, number, number] = [0.2, -0.1, 0];
+    const back = ownPosition(linkedPosition(p, t, 0.4), t, 0.4);
+    back.forEach((v, i) => expect(v).toBeCloseTo(p[i]));
   });
 });

@@ -5,7 +5,7 @@
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
-import { SCATTER_FOV, fitFactor, resetPosition } from './fit';
+import { SCATTER_FOV, fitFactor, linkedPosition, ownPosition, resetPosition } from './fit';
 import type { LayerHost, ScatterLayer } from './layer';
 
 const PICK_SIZE = 32; // px window rendered around the cursor for picking
@@ -205,16 +205,19 @@ export class ScatterCore {
     this.#dirty = true;
   }
 
+  /** The camera as linked views share it: the position as in a square pane (`linkedPosition`), so views of other shapes show the same part of the data. */
   cameraState(): CameraState {
     const p = this.camera.position;
     const t = this.controls.target;
     const u = this.camera.up;
-    return { position: [p.x, p.y, p.z], target: [t.x, t.y, t.z], up: [u.x, u.y, u.z] };
+    const target: [number, number, number] = [t.x, t.y, t.z];
+    return { position: linkedPosition([p.x, p.y, p.z], target, this.camera.aspect), target, up: [u.x, u.y, u.z] };
   }
 
+  /** Take a linked view's camera (`cameraState`), stood back as far as this pane's shape needs. */
   applyCamera(s: CameraState): void {
     this.#applyingCamera = true;
-    this.camera.position.set(...s.position);
+    this.camera.position.set(...ownPosition(s.position, s.target, this.camera.aspect));
     this.camera.up.set(...s.up);
     this.controls.target.set(...s.target);
     this.controls.update();

@@ -29,3 +29,23 @@ export function resetPosition(flat: boolean, aspect: number): [number, number, n
   const [x, y, z] = flat ? RESET_FLAT : RESET_3D;
   return [x * f, y * f, z * f];
 }
+
+type Vec3 = readonly [number, number, number];
+
+/**
+ * A camera `position` (looking at `target`) in a pane of `aspect` as linked views share it: its
+ * offset from the target divided by the pane's `fitFactor`, i.e. where it would stand in a square
+ * pane. Compare's two scatters link cameras; sharing raw positions gave a view whose pane had
+ * another shape (or was being laid out, thin) a camera fitted for the other pane, and the next
+ * resize then scaled it again: zoomed far in, with huge dots.
+ */
+export function linkedPosition(position: Vec3, target: Vec3, aspect: number): [number, number, number] {
+  const f = fitFactor(aspect);
+  return [0, 1, 2].map((i) => target[i] + (position[i] - target[i]) / f) as [number, number, number];
+}
+
+/** The inverse of `linkedPosition`: a shared position as this pane (of `aspect`) stands for it. */
+export function ownPosition(linked: Vec3, target: Vec3, aspect: number): [number, number, number] {
+  const f = fitFactor(aspect);
+  return [0, 1, 2].map((i) => target[i] + (linked[i] - target[i]) * f) as [number, number, number];
+}
