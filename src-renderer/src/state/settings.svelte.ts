@@ -277,10 +277,7 @@ export class Settings {
   pointSize = $state(5);
   /** Also draw every training point (test points are always drawn). */
   showTrainPoints = $state(false);
-  /**
-   * Where generated samples are drawn from (`SamplePrior`): the model's prior or the mixture fitted
-   * to its training latents. One choice for Generate, Export, Compare and Explore's prior samples.
-   */
+  /** "Sample from" (`SamplePrior`: the prior or the fitted mixture): one choice for Generate, Export, Compare and Explore. */
   samplePrior = $state<SamplePrior>('standard');
   /** The run that was open when the app was last closed; reopened on launch. */
   lastRunId = $state<string | null>(null);
