@@ -46,6 +46,10 @@ describe('export', () => {
     expect(api.callsOf('export:start')).toEqual<RequestInput<'export:start'>[]>([
       { runId: 'r', format: 'npz', count: 20, label: undefined, temperature: 0.5, prior: 'standard', seed: 7, out: '/tmp/x', overwrite: false },
     ]);
+    // A run's prior fitted on first use: the engine says so before the first image.
+    const fitting = "Fitting the run's prior to its training data (once; saved with the run)…";
+    api.emit('export:progress', { done: 0, total: 20, message: fitting });
+    expect(lab.exporter.progress?.message).toBe(fitting);
     api.emit('export:progress', { done: 5, total: 20 });
     expect(lab.exporter.progress).toEqual({ done: 5, total: 20 });
     finish(RESULT);

@@ -41,7 +41,8 @@ export function existsText(message: string): string {
 
 export class ExportState {
   state = $state<ExportUiState>('idle');
-  progress = $state.raw<{ done: number; total: number } | null>(null);
+  /** The last `export:progress`; `message` says what happens before the first image (a run's prior fitted on first use). */
+  progress = $state.raw<{ done: number; total: number; message?: string } | null>(null);
   result = $state.raw<ExportResult | null>(null);
   /** What the finished export's images were drawn from (null: embeddings, nothing sampled). */
   resultPrior = $state<SamplePrior | null>(null);
