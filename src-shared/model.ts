@@ -59,8 +59,16 @@ export const LIKELIHOODS = ['auto', 'bernoulli', 'gaussian'] as const;
 export const Likelihood = z.enum(LIKELIHOODS);
 export type Likelihood = z.infer<typeof Likelihood>;
 
-/** σ of the Gaussian likelihood when none is given: 0.1 for images (values in [0, 1]), 1 for 2-D points (standardised). */
-export const DEFAULT_SIGMA = { image: 0.1, points: 1 } as const;
+/**
+ * σ of the Gaussian likelihood when none is given: 0.1 for images (values in [0, 1]); 0.3 for 2-D
+ * points (standardised, so σ 1 is the data's own spread and the best ELBO explains it all as
+ * noise). Measured through the CLI (dense VAE, z 2, 30 epochs, test ELBO in nats / KL / active
+ * units): σ 1 collapses on every toy set (moons 2.77 / 0.21 / 1 of 2; spirals 2.82 / 0.02 / 1 —
+ * reported as collapsed; blobs 2.85 / 0.02); σ 0.3 gives the best or a tied-best ELBO with both
+ * units used (moons 2.63 / 2.2; spirals 2.80 / 2.4; blobs 2.54 / 2.1; σ 0.5 and 0.2 are worse
+ * or equal).
+ */
+export const DEFAULT_SIGMA = { image: 0.1, points: 0.3 } as const;
 
 export const ModelConfig = z
   .object({

@@ -14,7 +14,7 @@ Commands:
                                         per image size), --hidden = its dense layers (28: 16)
         [--likelihood auto|bernoulli|gaussian --sigma 0.1]  reconstruction likelihood (auto:
                                         Bernoulli for images, Gaussian for 2-D points; σ of
-                                        the Gaussian, default 0.1 for images, 1 for points)
+                                        the Gaussian, default 0.1 for images, 0.3 for points)
         [--gamma 0.3 --pixel-weight 1 --disc-lr-scale 0.5]  vaegan (images only): γ, the
                                         decoder's reconstruction weight against fooling the
                                         discriminator; the pixel likelihood mixed into the

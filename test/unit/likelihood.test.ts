@@ -13,7 +13,7 @@ import { initBackend } from '../../src-main/engine/backend';
 import { Engine } from '../../src-main/engine/engine';
 import { gaussianConstant, resolveLikelihood } from '../../src-main/engine/models/likelihood';
 import { reconPerSample } from '../../src-main/engine/models/loss';
-import { LabError, ModelConfig } from '../../src-shared/types';
+import { DEFAULT_SIGMA, LabError, ModelConfig } from '../../src-shared/types';
 import { makeFolderDataset } from '../fixtures/generate';
 
 let tmp: string;
@@ -50,7 +50,8 @@ describe('the Gaussian likelihood', () => {
     const img = resolveLikelihood(auto, true);
     expect(img).toMatchObject({ output: 'bernoulli', model: { likelihood: 'bernoulli' } });
     expect(img.model.sigma).toBeUndefined();
-    expect(resolveLikelihood(auto, false)).toMatchObject({ output: 'gaussian', model: { likelihood: 'gaussian', sigma: 1 } });
+    expect(resolveLikelihood(auto, false)).toMatchObject({ output: 'gaussian', model: { likelihood: 'gaussian', sigma: DEFAULT_SIGMA.points } });
+    expect(DEFAULT_SIGMA.points).toBeLessThan(1); // σ 1 is standardised points' own spread: collapse
     expect(resolveLikelihood(ModelConfig.parse({ likelihood: 'gaussian' }), true).model.sigma).toBe(0.1);
     expect(resolveLikelihood(ModelConfig.parse({ likelihood: 'gaussian', sigma: 0.25 }), true).model.sigma).toBe(0.25);
     const bern = () => resolveLikelihood(ModelConfig.parse({ likelihood: 'bernoulli' }), false);
@@ -62,7 +63,7 @@ describe('the Gaussian likelihood', () => {
 });
 
 describe('runs record their likelihood', () => {
-  it('a toy 2-D run is Gaussian with σ = 1, constant included; Bernoulli on 2-D points fails before a run exists', async () => {
+  it('a toy 2-D run is Gaussian with the points\' default σ, constant included; Bernoulli on 2-D points fails before a run exists', async () => {
     const { runId } = await engine.call('training:start', {
       dataset: { id: 'toy-moons' },
       model: { kind: 'vae', latentDim: 2, hidden: [16] },
@@ -72,10 +73,10 @@ describe('runs record their likelihood', () => {
     });
     await engine.waitForTraining();
     const run = (await engine.call('runs:list', {})).find((r) => r.id === runId)!;
-    expect(run.config.model).toMatchObject({ likelihood: 'gaussian', sigma: 1 });
-    expect(run.metrics).toMatchObject({ likelihood: 'gaussian', sigma: 1 });
-    // The reconstruction term can never go below the constant: 2·log √(2π) nats.
-    expect(run.metrics!.recon).toBeGreaterThan(gaussianConstant(2, 1));
+    expect(run.config.model).toMatchObject({ likelihood: 'gaussian', sigma: DEFAULT_SIGMA.points });
+    expect(run.metrics).toMatchObject({ likelihood: 'gaussian', sigma: DEFAULT_SIGMA.points });
+    // The reconstruction term can never go below the constant: 2·log(σ·√(2π)) nats.
+    expect(run.metrics!.recon).toBeGreaterThan(gaussianConstant(2, DEFAULT_SIGMA.points));
     expect(run.metrics!.elbo).toBeCloseTo(run.metrics!.recon + run.metrics!.kl, 4);
 
     const before = (await engine.call('runs:list', {})).length;

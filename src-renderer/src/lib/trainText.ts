@@ -12,7 +12,7 @@ export const ARCH_HINT: Record<string, string> = {
   conv: 'Conv: stride-2 convolutions down and transposed convolutions up (images of 28, 32 or 64 pixels).',
 };
 export const LIKELIHOOD_HINT: Record<string, string> = {
-  auto: 'Auto: Bernoulli for images, Gaussian (σ 1) for 2-D points.',
+  auto: 'Auto: Bernoulli for images, Gaussian (σ 0.3) for 2-D points.',
   bernoulli: 'Bernoulli: each pixel a probability (binary cross-entropy); values in [0, 1].',
   gaussian: 'Gaussian with a fixed σ: squared error scaled by 1/σ², constants included.',
 };

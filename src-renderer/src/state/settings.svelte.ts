@@ -65,7 +65,7 @@ const TrainForm = z.object({
   convHidden: z.number().int().min(1).max(4096).nullable().catch(null),
   /** Reconstruction likelihood; `auto`: Bernoulli for images, Gaussian for 2-D points. */
   likelihood: z.enum(LIKELIHOODS).catch('auto'),
-  /** σ of the Gaussian likelihood; null = the default (0.1 for images, 1 for points). */
+  /** σ of the Gaussian likelihood; null = the default (0.1 for images, 0.3 for points). */
   sigma: z.number().min(0.001).max(10).nullable().catch(null),
   beta: num(0, 100, 1),
   klWarmupEpochs: int(0, 1000, 0),
@@ -177,7 +177,7 @@ function importForm(o: { size: ImportForm['size']; channels: ImportForm['channel
 
 /** What the run's data was, as far as the form needs it to tell a default from a choice. */
 export interface RunData {
-  /** Images (Bernoulli and σ 0.1 are the automatic choices) or 2-D points (Gaussian, σ 1). */
+  /** Images (Bernoulli and σ 0.1 are the automatic choices) or 2-D points (Gaussian, σ 0.3). */
   isImage: boolean;
   /** The images' side when known (28, 32, 64: the conv defaults of that size); null: unknown (your own data before it is read). */
   side: number | null;

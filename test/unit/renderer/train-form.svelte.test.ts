@@ -5,7 +5,7 @@
  * chosen dataset before Train; a refused start's error is not mixed with the last run's notices.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { TrainConfig, type DatasetInfo, type RunSummary } from '../../../src-shared/types';
+import { DEFAULT_SIGMA, TrainConfig, type DatasetInfo, type RunSummary } from '../../../src-shared/types';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { FORM_VERSION, SETTINGS_KEY, Settings, formFromConfig, trainDataErrors } from '../../../src-renderer/src/state/settings.svelte';
 import { formToModel } from '../../../src-renderer/src/state/training.svelte';
@@ -60,8 +60,8 @@ describe('the Train form after opening a run', () => {
     expect(lab.settings.train).toMatchObject({ dataset: 'local', arch: 'conv', convFilters: '', convHidden: null });
   });
 
-  it('a Two moons run (Gaussian, σ 1: its automatic choices) leaves Auto: the next image run trains Bernoulli', async () => {
-    const moons = saved('moons', { dataset: { id: 'toy-moons' }, model: { latentDim: 2, likelihood: 'gaussian', sigma: 1 } });
+  it('a Two moons run (Gaussian at the points\' default σ: its automatic choices) leaves Auto: the next image run trains Bernoulli', async () => {
+    const moons = saved('moons', { dataset: { id: 'toy-moons' }, model: { latentDim: 2, likelihood: 'gaussian', sigma: DEFAULT_SIGMA.points } });
     const { lab } = await labWith([moons]);
     await lab.openRun('moons');
     expect(lab.settings.train).toMatchObject({ dataset: 'toy-moons', likelihood: 'auto', sigma: null });
