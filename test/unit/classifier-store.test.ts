@@ -14,11 +14,11 @@ import { DatasetRef, LabError, Metrics, ModelConfig } from '../../src-shared/typ
 import { initBackend } from '../../src-main/engine/backend';
 import { lacksClassifierMetrics, withClassifierMetrics } from '../../src-main/engine/classifier/metrics';
 import { ClassifierStore, type ClassifierEvent } from '../../src-main/engine/classifier/store';
-import { mulberry32 } from '../../src-main/engine/datasets/random';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
 import { buildModel, disposeBundle } from '../../src-main/engine/models/build';
 import { loadLayersModel } from '../../src-main/engine/models/io';
 import { rowsF32 } from '../../src-main/engine/datasets/rows';
+import { strokes } from '../fixtures/generate';
 
 let dir: string;
 beforeAll(async () => {
@@ -29,25 +29,6 @@ afterAll(async () => {
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
-/** `n` 28×28 images: 0 a horizontal bar, 1 a vertical bar, 2 a square, at random places, with noise. */
-function strokes(n: number, seed: number): { x: Float32Array; y: Int32Array; count: number } {
-  const r = mulberry32(seed);
-  const x = new Float32Array(n * 784);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = i % 3;
-    y[i] = c;
-    const a = 6 + Math.floor(r() * 14);
-    const b = 6 + Math.floor(r() * 14);
-    for (let p = 0; p < 784; p++) {
-      const row = Math.floor(p / 28);
-      const col = p % 28;
-      const on = c === 0 ? Math.abs(row - a) <= 1 && Math.abs(col - 14) <= 9 : c === 1 ? Math.abs(col - a) <= 1 && Math.abs(row - 14) <= 9 : Math.abs(row - a) <= 3 && Math.abs(col - b) <= 3;
-      x[i * 784 + p] = Math.min(1, (on ? 0.9 : 0) + 0.1 * r());
-    }
-  }
-  return { x, y, count: n };
-}
 
 const labelNames = ['bar', 'column', 'square'];
 const data = {

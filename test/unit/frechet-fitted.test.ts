@@ -12,10 +12,10 @@ import { initBackend } from '../../src-main/engine/backend';
 import { lacksClassifierMetrics, withClassifierMetrics } from '../../src-main/engine/classifier/metrics';
 import { ClassifierStore } from '../../src-main/engine/classifier/store';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
-import { mulberry32 } from '../../src-main/engine/datasets/random';
 import { runEndMetrics } from '../../src-main/engine/jobs/runEnd';
 import { buildModel, disposeBundle } from '../../src-main/engine/models/build';
 import { trainModel } from '../../src-main/engine/train';
+import { strokes } from '../fixtures/generate';
 
 let dir: string;
 beforeAll(async () => {
@@ -26,25 +26,6 @@ afterAll(async () => {
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
-/** `n` 28×28 images: 0 a horizontal bar, 1 a vertical bar, 2 a square, at random places, with noise. */
-function strokes(n: number, seed: number): { x: Float32Array; y: Int32Array; count: number } {
-  const r = mulberry32(seed);
-  const x = new Float32Array(n * 784);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = i % 3;
-    y[i] = c;
-    const a = 6 + Math.floor(r() * 14);
-    const b = 6 + Math.floor(r() * 14);
-    for (let p = 0; p < 784; p++) {
-      const row = Math.floor(p / 28);
-      const col = p % 28;
-      const on = c === 0 ? Math.abs(row - a) <= 1 && Math.abs(col - 14) <= 9 : c === 1 ? Math.abs(col - a) <= 1 && Math.abs(row - 14) <= 9 : Math.abs(row - a) <= 3 && Math.abs(col - b) <= 3;
-      x[i * 784 + p] = Math.min(1, (on ? 0.9 : 0) + 0.1 * r());
-    }
-  }
-  return { x, y, count: n };
-}
 
 const data = {
   info: { labelNames: ['bar', 'column', 'square'] },
