@@ -44,17 +44,6 @@ export function priorSampler(
   return (count) => drawPriorLatents(rand, count, dim, temperature, stats);
 }
 
-/** `count × dim` prior samples at a temperature, deterministic for a seed (see `priorSampler`). */
-export function sampleLatents(
-  count: number,
-  dim: number,
-  temperature: number,
-  seed: number,
-  stats: LatentStats | null,
-): Float32Array {
-  return priorSampler(dim, temperature, seed, stats)(count);
-}
-
 /** `steps` points on the straight line from `from` to `to` (inclusive). */
 export function interpolateLatents(from: Float32Array, to: Float32Array, steps: number): Float32Array {
   const dim = from.length;
