@@ -51,6 +51,17 @@ export function meanNearestDistance(samples: Float32Array, inputs: Float32Array)
   return m ? sum / m : NaN;
 }
 
+/**
+ * The test points of a `model:reconstruct` answer on 2-D data, with the mean input →
+ * reconstruction distance. @throws Error when the points are not 2-D.
+ */
+function testPoints(rec: { originals: Float32Array; reconstructions: Float32Array; labels: Int32Array; count: number; shape: number[] }): Pick<DataSpace, 'inputs' | 'reconstructions' | 'labels' | 'count' | 'meanError'> {
+  if (rec.shape.length !== 1 || rec.shape[0] !== 2) throw new Error('this dataset is not 2-D points');
+  let err = 0;
+  for (let i = 0; i < rec.count; i++) err += Math.hypot(rec.originals[2 * i] - rec.reconstructions[2 * i], rec.originals[2 * i + 1] - rec.reconstructions[2 * i + 1]);
+  return { inputs: rec.originals, reconstructions: rec.reconstructions, labels: rec.labels, count: rec.count, meanError: rec.count ? err / rec.count : 0 };
+}
+
 export class DataSpaceState {
   data = $state.raw<DataSpace | null>(null);
   /** The last clicked point and its latent mean. */
@@ -85,17 +96,10 @@ export class DataSpaceState {
       const rec = old ? null : await this.api.invoke('model:reconstruct', { split: 'test', offset: 0, count: Math.min(MAX_POINTS, this.lab.dataset.testCount), worstFirst: false });
       const gen = await this.api.invoke('model:generate', { count: PRIOR_SAMPLES, seed: 1, prior: from });
       if (this.lab.model?.runId !== m.runId) return;
-      if (rec) {
-        if (rec.shape.length !== 1 || rec.shape[0] !== 2) throw new Error('this dataset is not 2-D points');
-        let err = 0;
-        for (let i = 0; i < rec.count; i++) err += Math.hypot(rec.originals[2 * i] - rec.reconstructions[2 * i], rec.originals[2 * i + 1] - rec.reconstructions[2 * i + 1]);
-        const points = { inputs: rec.originals, reconstructions: rec.reconstructions, labels: rec.labels, count: rec.count, meanError: rec.count ? err / rec.count : 0 };
-        const samplesNear = meanNearestDistance(gen.images, points.inputs);
-        this.data = { runId: m.runId, ...points, prior: gen.images, priorLabels: gen.labels, samplesFrom: from, samplesNear };
-      } else if (old) {
-        const samplesNear = meanNearestDistance(gen.images, old.inputs);
-        this.data = { ...old, prior: gen.images, priorLabels: gen.labels, samplesFrom: from, samplesNear };
-      }
+      // `rec` is null only when `old` holds this run's test points.
+      const { inputs, reconstructions, labels, count, meanError } = rec ? testPoints(rec) : old!;
+      const samplesNear = meanNearestDistance(gen.images, inputs);
+      this.data = { runId: m.runId, inputs, reconstructions, labels, count, meanError, prior: gen.images, priorLabels: gen.labels, samplesFrom: from, samplesNear };
       this.error = null;
     } catch (err) {
       this.error = errorText(err);
