@@ -6,9 +6,6 @@ import { RunStore } from '../engine/runs';
 import { num, UsageError, type Options } from './args';
 import { locateRun, openEngine } from './engine';
 
-/** What `generate --prior fitted` prints to stderr before it fits a run's prior on first use. */
-export const FITTING_LINE = 'fitting the run’s prior to its training data (once; saved in the run folder)…';
-
 /**
  * `--label NAME` → the class's index: the class NAMED so (names that are numbers are names, not
  * positions: with classes 1…12, "7" is the class called 7), undefined when not given.
@@ -77,10 +74,18 @@ async function exportRun(o: Options, format: string | undefined): Promise<number
   if (o.label !== undefined && rec.config.model.kind !== 'cvae') throw new UsageError(`--label needs a CVAE run (this one is ${kindName(rec.config.model.kind)})`);
   const label = labelIndex(o.label, rec.labelNames);
   const temperature = num(o.temperature, 'temperature');
-  const engine = await openEngine(o, workspace);
+  // The export's own words about a step before its first image (the engine's export:progress
+  // `message`: a run saved before fitted priors gets one fitted first), each printed once.
+  const said = new Set<string>();
+  const engine = await openEngine(o, workspace, (name, payload) => {
+    if (name !== 'export:progress') return;
+    const { message } = payload as { message?: string };
+    if (message && !said.has(message)) {
+      said.add(message);
+      console.error(message);
+    }
+  });
   await engine.call('runs:open', { runId });
-  // A run saved before fitted priors gets one fitted now (seconds, silent otherwise).
-  if (prior === 'fitted' && !rec.fittedPrior) console.error(FITTING_LINE);
   const r = await engine.call('export:start', {
     runId,
     format: format as ExportRequest['format'],

@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampledFrom } from '../../src-main/cli/export';
+import { FITTING_MESSAGE } from '../../src-main/engine/export/fromRun';
 import { moveRunTo } from '../../src-main/cli/runOut';
 import { LabError } from '../../src-shared/types';
 import { runCli, stderrLines } from './cliOutput';
@@ -112,7 +113,8 @@ describe('cli', () => {
     const gen = (name: string) => cli(['generate', '--run', runDir, '--count', '2', '--prior', 'fitted', '--format', 'npz', '--out', path.join(ws, name)]);
     const first = await gen('gen-first-fit');
     expect(first.code).toBe(0);
-    expect(stderrLines(first.stderr)).toEqual(['fitting the run’s prior to its training data (once; saved in the run folder)…']);
+    // The engine's export:progress message, the words the app's Export tab shows.
+    expect(stderrLines(first.stderr)).toEqual([FITTING_MESSAGE]);
     expect(JSON.parse(await fs.readFile(file, 'utf8')).fittedPrior.conditional).toBe(true);
     const second = await gen('gen-second-fit');
     expect(second.code).toBe(0);
