@@ -9,14 +9,16 @@
  * VAE-GAN's 64, the VAE's 256), as the app's; conv 128. Separates "the model and its settings reach the goal"
  * from "our training is fast enough to reach it in the budget".
  *
- *   npx tsx bench/peer/judge_peer.ts [--seconds 60 | --epochs N] [--arch dense|conv] [--kinds vae,vaegan] [--latent 3]
- *        [--gamma G] [--pixel-weight W] [--disc-lr-scale S] [--hidden 512,256]
+ *   npx tsx bench/peer/judge_peer.ts [--seconds 60 | --epochs N | --epochs V,G] [--arch dense|conv] [--kinds vae,vaegan]
+ *        [--latent 3] [--seed 1] [--gamma G] [--pixel-weight W] [--disc-lr-scale S] [--hidden 512,256]
  *        [--bench-cache DIR] [--keep-dump DIR]
  *
  * The classifier is read from (or trained once into) --bench-cache (default
  * <tmpdir>/latentlab-bench-cache, as the bench's vaegan section). Prints one JSON line per model.
  * --epochs N trains each model for N epochs instead of a time budget (a comparison that the
- * machine's load does not move; a VAE-GAN epoch costs ≈ 2.5–3× a VAE's).
+ * machine's load does not move; a VAE-GAN epoch costs ≈ 2.5–3× a VAE's); --epochs V,G gives each kind
+ * in --kinds its own count, in order (the bench's --vaegan-epochs: a budget's epochs for each kind).
+ * --seed N seeds the peer's initialisation and shuffling (its runs are deterministic for a seed).
  * --keep-dump DIR keeps each model's dump (DIR/<kind>/generated.f32, recon.f32: 2,000 rows of
  * 784 float32 each) for a look at the images.
  */
@@ -39,10 +41,15 @@ const opt = (k: string, d: string) => {
 const num = (k: string) => (opt(k, '') === '' ? undefined : Number(opt(k, '')));
 
 async function main(): Promise<void> {
-  const epochs = Number(opt('epochs', '0'));
-  const seconds = epochs > 0 ? 0 : Number(opt('seconds', '60'));
   const arch = opt('arch', 'dense') as 'dense' | 'conv';
   const kinds = opt('kinds', 'vae,vaegan').split(',') as Array<'vae' | 'vaegan'>;
+  const epochList = opt('epochs', '0').split(',').map(Number);
+  if (epochList.some((e) => !Number.isInteger(e) || e < 0) || (epochList.length > 1 && epochList.length !== kinds.length)) {
+    throw new Error(`--epochs: one whole number, or one per kind (${kinds.join(',')}); got "${opt('epochs', '')}"`);
+  }
+  const epochsOf = (i: number) => epochList[epochList.length > 1 ? i : 0];
+  const seconds = epochList[0] > 0 ? 0 : Number(opt('seconds', '60'));
+  const seed = Number(opt('seed', '1'));
   const cache = path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
   await chooseBackend({ LATENT_LAB_BACKEND: 'wasm' });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'latentlab-judge-'));
@@ -53,11 +60,12 @@ async function main(): Promise<void> {
     writeSplitNpz(npz, data.train, data.test, data.inputDim);
     const n = data.test.count;
     const real = await clf.judge(data.test.x, n);
-    for (const kind of kinds) {
+    for (const [i, kind] of kinds.entries()) {
+      const epochs = epochsOf(i);
       const keep = opt('keep-dump', '');
       const dump = keep ? path.resolve(keep, kind) : path.join(tmp, kind);
       const r = await runPeerLogged({
-        data: npz, model: kind, arch, latent: Number(opt('latent', '3')), batch: arch === 'conv' ? 128 : DEFAULT_BATCH_SIZE[kind], epochs: epochs > 0 ? epochs : 10_000, seconds, dump,
+        data: npz, model: kind, arch, latent: Number(opt('latent', '3')), batch: arch === 'conv' ? 128 : DEFAULT_BATCH_SIZE[kind], epochs: epochs > 0 ? epochs : 10_000, seconds, dump, seed,
         torchThreads: 1, openblasThreads: 1, gamma: num('gamma'), pixelWeight: num('pixel-weight'), discLrScale: num('disc-lr-scale'),
         hidden: opt('hidden', '') ? opt('hidden', '').split(',').map(Number) : undefined,
       });
@@ -68,7 +76,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < n; i++) if (rec.labels[i] === data.test.y[i]) ok++;
       const frechet = frechetOfSets(fake.features, n, real.features, n, clf.featureDim);
       console.log(JSON.stringify({
-        kind, arch, seconds, epochsRun: r.epochsRun, samplesSeen: r.samplesSeen, trainSeconds: r.trainSeconds, samplesPerSecond: r.samplesPerSecond,
+        kind, arch, seed, seconds, epochsRun: r.epochsRun, samplesSeen: r.samplesSeen, trainSeconds: r.trainSeconds, samplesPerSecond: r.samplesPerSecond,
         frechet: Math.round(frechet * 100) / 100, reconAccuracy: ok / n, testElbo: r.test?.elbo ?? null, gan: r.gan ?? null,
       }));
     }
