@@ -28,6 +28,15 @@ export const Metrics = z.object({
    */
   sampleSpread: z.number().nonnegative().optional(),
   /**
+   * `sampleSpread` of samples drawn from the run's fitted prior (`prior: 'fitted'`) instead: their
+   * mean pairwise Euclidean distance over that of the very same training images (a ratio; a CVAE:
+   * per label, averaged over the labels that have a mixture). The mixture is fitted to posterior
+   * means, so an under-trained model's fitted samples vary less than the data; the renderer says
+   * so under `FITTED_SPREAD_LOW`. Absent for runs saved before it was recorded (and without a
+   * fitted prior).
+   */
+  sampleSpreadFitted: z.number().nonnegative().optional(),
+  /**
    * Mean KL (nats) of each latent dimension over the test set, from the posterior means and
    * variances (VAE/CVAE; absent for an AE and for runs saved before it was recorded).
    */
@@ -62,6 +71,12 @@ export const Metrics = z.object({
   reconAccuracy: z.number().optional(),
   /** CVAE on image data: fraction of samples generated for a label that the in-app classifier gives that label. */
   generationAccuracy: z.number().optional(),
+  /**
+   * `generationAccuracy` again (a fraction in [0, 1]), with the samples drawn from the run's fitted
+   * prior (the label's mixture) instead of N(0, I): the very samples `frechetFitted` judges.
+   * Absent where `frechetFitted` is, for other kinds than CVAE, and for runs saved before it existed.
+   */
+  generationAccuracyFitted: z.number().optional(),
   /** The in-app classifier's accuracy on the test images the two numbers above used (how far to trust them). */
   classifierAccuracy: z.number().optional(),
 });

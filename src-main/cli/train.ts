@@ -85,6 +85,7 @@ function testJson(m: Metrics | null): Record<string, unknown> | null {
     activeUnits: m.activeUnits,
     knnAccuracy: m.knnAccuracy,
     sampleSpread: m.sampleSpread,
+    sampleSpreadFitted: m.sampleSpreadFitted,
     likelihood: m.likelihood,
     sigma: m.sigma,
     frechet: m.frechet,
@@ -92,6 +93,7 @@ function testJson(m: Metrics | null): Record<string, unknown> | null {
     frechetSamples: m.frechetSamples,
     reconAccuracy: m.reconAccuracy,
     generationAccuracy: m.generationAccuracy,
+    generationAccuracyFitted: m.generationAccuracyFitted,
     classifierAccuracy: m.classifierAccuracy,
   };
 }

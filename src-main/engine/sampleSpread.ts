@@ -13,10 +13,17 @@
  *    labels in label order), `SPREAD_PER_LABEL` samples for that label (or as many as it has images)
  *    against as many of that label's training images; the ratios are averaged over the labels.
  * Samples and images are drawn with a seed derived from the run's seed (the same figure every time).
+ *
+ * `sampleSpreads` also gives the fitted prior's spread (`Metrics.sampleSpreadFitted`): the same
+ * images (the same denominator), with z drawn from the run's fitted prior (./fittedPrior.ts; a
+ * CVAE: each label's mixture) from a seed of its own, so the N(0, I) figure is unchanged by it.
+ * The mixture is fitted to posterior MEANS: an under-trained model's means bunch up, and so do its
+ * fitted samples — under `FITTED_SPREAD_LOW` (src-renderer/src/lib/metricHints.ts) the app says so.
  */
 import type { ModelBundle } from './models/build';
 import { deriveSeed, mulberry32, permutation, type Rng } from './datasets/random';
 import { gatherRowsF32 } from './datasets/rows';
+import { sampleFittedPrior, type FittedPrior } from './fittedPrior';
 import { drawPriorLatents, type LatentStats } from './inference';
 import { decodeYielding, type SplitData } from './metrics';
 
@@ -47,15 +54,37 @@ export function meanPairwiseDistance(rows: Float32Array, n: number, D: number): 
   return pairs ? sum / pairs : 0;
 }
 
-/** Samples' spread over images' spread, or null when the images do not differ (nothing to compare with). */
-async function ratio(bundle: ModelBundle, rng: Rng, images: Float32Array, n: number, label: number | null, stats: LatentStats | null): Promise<number | null> {
+/** Sample spreads as ratios to the data's (see the module's comment); undefined where not measured. */
+export interface SampleSpreads {
+  /** Samples of the model's prior (N(0, I); an AE's Gaussian of its latents): `Metrics.sampleSpread`. */
+  standard?: number;
+  /** Samples of the run's fitted prior: `Metrics.sampleSpreadFitted`. */
+  fitted?: number;
+}
+
+/**
+ * The spreads of decoded samples of `n` latents drawn by each of `draws` (null: not drawn) over the
+ * spread of `images` (n × D); null for all when the images do not differ (nothing to compare with).
+ */
+async function ratios(bundle: ModelBundle, images: Float32Array, n: number, label: number | null, draws: ((n: number) => Float32Array | null)[]): Promise<(number | null)[]> {
   const D = bundle.inputDim;
   const data = meanPairwiseDistance(images, n, D);
-  if (!(data > 0)) return null;
-  const z = drawPriorLatents(rng, n, bundle.config.latentDim, 1, stats);
-  const samples = await decodeYielding(bundle, z, label === null ? null : new Int32Array(n).fill(label), n);
-  return meanPairwiseDistance(samples, n, D) / data;
+  if (!(data > 0)) return draws.map(() => null);
+  const labels = label === null ? null : new Int32Array(n).fill(label);
+  const out: (number | null)[] = [];
+  for (const draw of draws) {
+    const z = draw(n);
+    if (!z) {
+      out.push(null);
+      continue;
+    }
+    const samples = await decodeYielding(bundle, z, labels, n);
+    out.push(meanPairwiseDistance(samples, n, D) / data);
+  }
+  return out;
 }
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
 /**
  * The sample spread of `bundle` (see the module's comment): a ratio ≥ 0, or undefined when it
@@ -64,14 +93,33 @@ async function ratio(bundle: ModelBundle, rng: Rng, images: Float32Array, n: num
  * statistics (its prior), ignored for the other kinds. Deterministic for `seed`.
  */
 export async function sampleSpread(bundle: ModelBundle, train: SplitData, seed: number, stats: LatentStats | null): Promise<number | undefined> {
+  return (await sampleSpreads(bundle, train, seed, stats)).standard;
+}
+
+/**
+ * `sampleSpread` (`standard`) and, with `fittedPrior`, the same measured on samples of the fitted
+ * prior (`fitted`, a ratio ≥ 0: 1 ≈ as varied as the training images) against the very same
+ * images; a CVAE's labels without a mixture are left out of `fitted` (undefined when none has
+ * one). Each undefined when it cannot be measured (as `sampleSpread`). Deterministic for `seed`;
+ * `standard` is the same number with or without `fittedPrior`.
+ */
+export async function sampleSpreads(bundle: ModelBundle, train: SplitData, seed: number, stats: LatentStats | null, fittedPrior?: FittedPrior | null): Promise<SampleSpreads> {
   const D = bundle.inputDim;
   const rng = mulberry32(deriveSeed(seed, 'sampleSpread'));
+  const fittedRng = mulberry32(deriveSeed(seed, 'sampleSpreadFitted'));
   const prior = bundle.config.kind === 'ae' ? stats : null;
+  const d = bundle.config.latentDim;
+  const standardDraw = (n: number) => drawPriorLatents(rng, n, d, 1, prior);
+  const fittedDraw = (label: number | null) => (n: number) => {
+    if (!fittedPrior || (label !== null && fittedPrior.conditional && !fittedPrior.mixtures[label])) return null;
+    return sampleFittedPrior(fittedRng, fittedPrior, label === null ? null : new Int32Array(n).fill(label), n, 1);
+  };
   if (bundle.config.kind !== 'cvae') {
     const n = Math.min(SPREAD_SAMPLES, train.count);
-    if (n < 2) return undefined;
+    if (n < 2) return {};
     const idx = permutation(train.count, rng).slice(0, n);
-    return (await ratio(bundle, rng, gatherRowsF32(train.x, D, idx, new Float32Array(n * D)), n, null, prior)) ?? undefined;
+    const [standard, fitted] = await ratios(bundle, gatherRowsF32(train.x, D, idx, new Float32Array(n * D)), n, null, [standardDraw, fittedDraw(null)]);
+    return { standard: standard ?? undefined, fitted: fitted ?? undefined };
   }
   // CVAE: the training rows of each label, then the first labels with enough of them.
   const byLabel = new Map<number, number[]>();
@@ -85,13 +133,16 @@ export async function sampleSpread(bundle: ModelBundle, train: SplitData, seed: 
     .filter((l) => byLabel.get(l)!.length >= SPREAD_MIN_PER_LABEL)
     .sort((a, b) => a - b)
     .slice(0, SPREAD_MAX_LABELS);
-  const ratios: number[] = [];
+  const standard: number[] = [];
+  const fitted: number[] = [];
   for (const label of labels) {
     const rows = byLabel.get(label)!;
     const n = Math.min(SPREAD_PER_LABEL, rows.length);
     const pick = permutation(rows.length, rng).slice(0, n);
-    const r = await ratio(bundle, rng, gatherRowsF32(train.x, D, Array.from(pick, (p) => rows[p]), new Float32Array(n * D)), n, label, null);
-    if (r !== null) ratios.push(r);
+    const images = gatherRowsF32(train.x, D, Array.from(pick, (p) => rows[p]), new Float32Array(n * D));
+    const [s, f] = await ratios(bundle, images, n, label, [standardDraw, fittedDraw(label)]);
+    if (s !== null) standard.push(s);
+    if (f !== null) fitted.push(f);
   }
-  return ratios.length ? ratios.reduce((a, b) => a + b, 0) / ratios.length : undefined;
+  return { standard: mean(standard), fitted: mean(fitted) };
 }

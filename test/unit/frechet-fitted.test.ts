@@ -9,10 +9,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetRef, Metrics, ModelConfig, TrainConfig } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
-import { lacksClassifierMetrics, withClassifierMetrics } from '../../src-main/engine/classifier/metrics';
+import { classifierMetrics, lacksClassifierMetrics, withClassifierMetrics } from '../../src-main/engine/classifier/metrics';
 import { ClassifierStore } from '../../src-main/engine/classifier/store';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
+import { mulberry32 } from '../../src-main/engine/datasets/random';
+import { sampleFittedPrior } from '../../src-main/engine/fittedPrior';
 import { runEndMetrics } from '../../src-main/engine/jobs/runEnd';
+import { decodeArrays } from '../../src-main/engine/metrics';
 import { buildModel, disposeBundle } from '../../src-main/engine/models/build';
 import { trainModel } from '../../src-main/engine/train';
 import { strokes } from '../fixtures/generate';
@@ -63,6 +66,29 @@ describe('frechetFitted', () => {
       expect(lacksClassifierMetrics(without, data, true)).toBe(true);
       expect(lacksClassifierMetrics(without, data)).toBe(false);
       expect(lacksClassifierMetrics(m, data, true)).toBe(false);
+      if (kind === 'cvae') {
+        // The generation accuracy of the fitted prior's samples: a share, kept by the record's schema.
+        expect(m.generationAccuracyFitted).toBeGreaterThanOrEqual(0);
+        expect(m.generationAccuracyFitted).toBeLessThanOrEqual(1);
+        expect(Metrics.parse(m).generationAccuracyFitted).toBe(m.generationAccuracyFitted);
+        expect(without.generationAccuracyFitted).toBeUndefined();
+        // A CVAE run saved with frechetFitted but before generationAccuracyFitted existed is due too.
+        expect(lacksClassifierMetrics({ ...m, generationAccuracyFitted: undefined }, data, true)).toBe(true);
+        // By hand: the fitted prior's samples for labels 0, 1, 2, 0, … (the classifier metrics' seed), decoded
+        // and judged: the share given the label asked for.
+        const clf = (await store.get(ref, data))!;
+        const n = 60;
+        const own = await classifierMetrics(bundle, data.test, clf, { ...opts, count: n });
+        const asked = Int32Array.from({ length: n }, (_, i) => i % 3);
+        const z = sampleFittedPrior(mulberry32(opts.seed), end.fittedPrior, asked, n, 1);
+        const { labels } = await clf.judge(decodeArrays(bundle, z, asked, n), n);
+        const hits = asked.filter((l, i) => labels[i] === l).length;
+        expect(own.generationAccuracyFitted).toBe(hits / n);
+        // The N(0, I) samples' share is a different count (their own samples).
+        expect(own.generationAccuracy).toBeDefined();
+      } else {
+        expect(m.generationAccuracyFitted).toBeUndefined();
+      }
       disposeBundle(bundle);
     }
     await store.dispose();

@@ -8,6 +8,8 @@
  *    same count, the same real features, the same seed (a run with a fitted prior only);
  *  - `generationAccuracy` (CVAE): the fraction of samples generated for a label that the
  *    classifier gives that label (labels requested in turn: 0, 1, …, K−1, 0, …);
+ *  - `generationAccuracyFitted` (CVAE with a fitted prior): the same for the samples
+ *    `frechetFitted` decodes (each label's mixture; no further decoding);
  *  - `reconAccuracy`: the fraction of those test images whose reconstruction (decoded from the
  *    posterior mean; the CVAE's with the true label) the classifier gives the original's label —
  *    are reconstructions still recognisable (the VAE-GAN's goal, issue #15: ≥ 95 %)?
@@ -37,6 +39,8 @@ export interface ClassifierMetrics {
   classifierAccuracy: number;
   reconAccuracy: number;
   generationAccuracy?: number;
+  /** `generationAccuracy` of the fitted prior's samples (the ones `frechetFitted` judges); a CVAE with a fitted prior only. */
+  generationAccuracyFitted?: number;
 }
 
 /** Images compared per side at most (all of a smaller test split). */
@@ -85,13 +89,17 @@ export async function classifierMetrics(bundle: ModelBundle, test: SplitData, cl
     const rand = mulberry32(opts.seed);
     const fitted = await judgeSamples(bundle, clf, (m, labels) => sampleFittedPrior(rand, fp, labels, m, 1), asked, n);
     out.frechetFitted = frechetOfSets(fitted.features, n, real.features, n, F);
+    if (asked) out.generationAccuracyFitted = labelHits(fitted.labels, asked, n);
   }
-  if (asked) {
-    let hit = 0;
-    for (let i = 0; i < n; i++) if (fake.labels[i] === asked[i]) hit++;
-    out.generationAccuracy = hit / n;
-  }
+  if (asked) out.generationAccuracy = labelHits(fake.labels, asked, n);
   return out;
+}
+
+/** The fraction of the first `n` judged labels equal to the asked ones (n ≥ 1). */
+function labelHits(judged: ArrayLike<number>, asked: Int32Array, n: number): number {
+  let hit = 0;
+  for (let i = 0; i < n; i++) if (judged[i] === asked[i]) hit++;
+  return hit / n;
 }
 
 /**
@@ -182,12 +190,24 @@ export async function withClassifierMetrics(
 }
 
 /**
+ * True when `metrics` hold every classifier number a run can have: `frechet` and `reconAccuracy`,
+ * and with `fitted` (the run has, or can fit, a fitted prior) `frechetFitted` and, for a CVAE
+ * (a run with a `generationAccuracy`), `generationAccuracyFitted`.
+ */
+export function hasClassifierMetrics(metrics: Metrics, fitted = false): boolean {
+  if (metrics.frechet === undefined || metrics.reconAccuracy === undefined) return false;
+  if (!fitted) return true;
+  return metrics.frechetFitted !== undefined && (metrics.generationAccuracy === undefined || metrics.generationAccuracyFitted !== undefined);
+}
+
+/**
  * True when `metrics` miss the classifier's numbers although the dataset could have them (an
  * image dataset with labels); runs saved before `reconAccuracy` existed miss it, and with
- * `fitted` (the run has, or can fit, a fitted prior) runs saved before `frechetFitted` existed.
+ * `fitted` (the run has, or can fit, a fitted prior) runs saved before `frechetFitted` existed and
+ * CVAE runs (those with a `generationAccuracy`) saved before `generationAccuracyFitted` existed.
  */
 export function lacksClassifierMetrics(metrics: Metrics, data: Pick<LoadedDataset, 'shape' | 'info'>, fitted = false): boolean {
-  if (metrics.frechet !== undefined && metrics.reconAccuracy !== undefined && (!fitted || metrics.frechetFitted !== undefined)) return false;
+  if (hasClassifierMetrics(metrics, fitted)) return false;
   try {
     classifierLayers(data.shape, data.info.labelNames.length);
     return true;

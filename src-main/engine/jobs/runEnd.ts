@@ -22,7 +22,8 @@
  * its iterations), on the engine's thread, yielding between EM iterations.
  *
  * Then the sample spread (../sampleSpread.ts, `Metrics.sampleSpread`), for every kind: 64 decoded
- * prior samples (a CVAE: 16 per label, up to 16 labels: 160 for 10 classes). Not timed; by its
+ * prior samples (a CVAE: 16 per label, up to 16 labels: 160 for 10 classes), and as many of the
+ * fitted prior (`Metrics.sampleSpreadFitted`). Not timed; by its
  * FLOPs seconds for a 64×64×3 conv decoder on tfjs (≈ 36 MFLOP a sample), milliseconds for a dense one.
  */
 import type { LossParts, Metrics, TrainConfig } from '../../../src-shared/types';
@@ -30,7 +31,7 @@ import type { LoadedDataset } from '../datasets';
 import type { FittedPrior } from '../fittedPrior';
 import { latentStats, type LatentStats } from '../inference';
 import { computeMetrics, encodeYielding } from '../metrics';
-import { sampleSpread } from '../sampleSpread';
+import { sampleSpreads } from '../sampleSpread';
 import type { ModelBundle } from '../models/build';
 import { fitRunPrior } from '../priorFit';
 
@@ -59,8 +60,9 @@ export async function runEndMetrics(
   opts.onPhase?.('fittedPrior');
   const pre = { trainMean, trainCount, ...(opts.lastVal ? { testParts: opts.lastVal } : {}) };
   const metrics = await computeMetrics(bundle, data.train, data.test, cfg.seed, pre, opts);
-  const spread = await sampleSpread(bundle, data.train, cfg.seed, stats);
-  if (spread !== undefined) metrics.sampleSpread = spread;
+  const spread = await sampleSpreads(bundle, data.train, cfg.seed, stats, fittedPrior);
+  if (spread.standard !== undefined) metrics.sampleSpread = spread.standard;
+  if (spread.fitted !== undefined) metrics.sampleSpreadFitted = spread.fitted;
   opts.onPhase?.('sampleSpread');
   opts.signal?.throwIfAborted();
   return { metrics, latentStats: stats, fittedPrior, trainPoints: trainCount };

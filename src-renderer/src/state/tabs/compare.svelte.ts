@@ -5,13 +5,23 @@
  */
 import type { DatasetInfo, ImageBatch, Metrics, RequestOutput, RunSummary, SamplePrior } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
-import { FRECHET_FITTED_TIP, FRECHET_PRIOR_TIP } from '../../lib/metricHints';
+import { FRECHET_FITTED_TIP, FRECHET_PRIOR_TIP, GENERATION_FITTED_TIP, GENERATION_TIP } from '../../lib/metricHints';
 import { clearlyDifferent, type NoiseKind } from '../../lib/metricNoise';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
 import { ScatterState } from '../scatter.svelte';
 
-export type MetricKey = 'elbo' | 'recon' | 'kl' | 'activeUnits' | 'knnAccuracy' | 'frechet' | 'frechetFitted' | 'reconAccuracy';
+export type MetricKey =
+  | 'elbo'
+  | 'recon'
+  | 'kl'
+  | 'activeUnits'
+  | 'knnAccuracy'
+  | 'frechet'
+  | 'frechetFitted'
+  | 'reconAccuracy'
+  | 'generationAccuracy'
+  | 'generationAccuracyFitted';
 
 /** One row of the metrics table: which way is better (null: neither), and whether it applies to a kind. */
 export interface MetricRow {
@@ -26,6 +36,10 @@ export interface MetricRow {
   classifier?: boolean;
   /** The row title's tooltip: what the number is, where its title is short. */
   tip?: string;
+  /** A fraction, shown as a percentage. */
+  percent?: boolean;
+  /** Only a CVAE has it (it generates a requested label): other kinds' cells say so. */
+  cvaeOnly?: boolean;
 }
 
 
@@ -34,11 +48,14 @@ export const METRIC_ROWS: MetricRow[] = [
   { key: 'recon', title: 'Reconstruction error (nats)', better: 'low', variationalOnly: false, noise: 'loss' },
   { key: 'kl', title: 'KL (nats)', better: null, variationalOnly: true, noise: 'loss' },
   { key: 'activeUnits', title: 'Active units', better: null, variationalOnly: false, noise: 'loss' },
-  { key: 'knnAccuracy', title: 'k-NN accuracy (k=5)', better: 'high', variationalOnly: false, noise: 'proportion' },
+  { key: 'knnAccuracy', title: 'k-NN accuracy (k=5)', better: 'high', variationalOnly: false, noise: 'proportion', percent: true },
   // Image data only (absent for toy data and older runs: the cell shows '—').
   { key: 'frechet', title: 'Fréchet, samples from the prior', better: 'low', variationalOnly: false, noise: 'frechet', classifier: true, tip: FRECHET_PRIOR_TIP },
   { key: 'frechetFitted', title: 'Fréchet, samples from the fitted prior', better: 'low', variationalOnly: false, noise: 'frechet', classifier: true, tip: FRECHET_FITTED_TIP },
-  { key: 'reconAccuracy', title: 'Reconstructions recognised (classifier)', better: 'high', variationalOnly: false, noise: 'proportion', classifier: true },
+  { key: 'reconAccuracy', title: 'Reconstructions recognised (classifier)', better: 'high', variationalOnly: false, noise: 'proportion', classifier: true, percent: true },
+  // CVAE on image data: generated images the classifier gives the label asked for, from each prior.
+  { key: 'generationAccuracy', title: 'Generation, samples from the prior', better: 'high', variationalOnly: false, noise: 'proportion', classifier: true, percent: true, cvaeOnly: true, tip: GENERATION_TIP },
+  { key: 'generationAccuracyFitted', title: 'Generation, samples from the fitted prior', better: 'high', variationalOnly: false, noise: 'proportion', classifier: true, percent: true, cvaeOnly: true, tip: GENERATION_FITTED_TIP },
 ];
 
 /** Prior samples and reconstructions shown per run (image data only). */
