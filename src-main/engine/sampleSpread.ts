@@ -101,15 +101,27 @@ export async function sampleSpread(bundle: ModelBundle, train: SplitData, seed: 
  * prior (`fitted`, a ratio ≥ 0: 1 ≈ as varied as the training images) against the very same
  * images; a CVAE's labels without a mixture are left out of `fitted` (undefined when none has
  * one). Each undefined when it cannot be measured (as `sampleSpread`). Deterministic for `seed`;
- * `standard` is the same number with or without `fittedPrior`.
+ * `standard` is the same number with or without `fittedPrior`. `opts.standard` false: `fitted`
+ * alone (the prior's samples are not decoded; `fitted` is the same number).
  */
-export async function sampleSpreads(bundle: ModelBundle, train: SplitData, seed: number, stats: LatentStats | null, fittedPrior?: FittedPrior | null): Promise<SampleSpreads> {
+export async function sampleSpreads(
+  bundle: ModelBundle,
+  train: SplitData,
+  seed: number,
+  stats: LatentStats | null,
+  fittedPrior?: FittedPrior | null,
+  opts: { standard?: boolean } = {},
+): Promise<SampleSpreads> {
   const D = bundle.inputDim;
   const rng = mulberry32(deriveSeed(seed, 'sampleSpread'));
   const fittedRng = mulberry32(deriveSeed(seed, 'sampleSpreadFitted'));
   const prior = bundle.config.kind === 'ae' ? stats : null;
   const d = bundle.config.latentDim;
-  const standardDraw = (n: number) => drawPriorLatents(rng, n, d, 1, prior);
+  // Drawn even when not wanted (`opts.standard` false): the images picked after them stay the same.
+  const standardDraw = (n: number) => {
+    const z = drawPriorLatents(rng, n, d, 1, prior);
+    return opts.standard === false ? null : z;
+  };
   const fittedDraw = (label: number | null) => (n: number) => {
     if (!fittedPrior || (label !== null && fittedPrior.conditional && !fittedPrior.mixtures[label])) return null;
     return sampleFittedPrior(fittedRng, fittedPrior, label === null ? null : new Int32Array(n).fill(label), n, 1);
