@@ -44,6 +44,7 @@ import { RunCache, sameDataset } from './runCache';
 import { RunStore, summary } from './runs';
 import { suggestExportRoot } from './exportRoot';
 import { readRunHistory } from './runHistory';
+import { withFittedSpread } from './runPrior';
 
 export { defaultWorkspace } from './runs';
 
@@ -241,6 +242,9 @@ export class Engine {
         m = end.metrics;
         if (this.trainer.runId === runId) lr.rec.metrics = m;
         else await this.store.patch(runId, { metrics: m, fittedPrior: end.fittedPrior }, lr.rec);
+      } else if (m.sampleSpreadFitted === undefined && this.trainer.runId !== runId) {
+        // A run saved before the fitted samples' spread was measured: measured (and saved) once.
+        m = (await withFittedSpread(lr, this.store)) ?? m;
       }
       // Never waits for the classifier: its numbers are queued (`runs:metricsUpdated` brings them).
       const pending = this.judged && this.trainer.runId !== runId && this.classifierQueue.later(lr);

@@ -142,6 +142,25 @@ describe('the fitted prior of a run', () => {
   });
 });
 
+describe("runs:metrics of a run saved before its fitted samples' spread was measured", () => {
+  it('measures it once (the same number its end measured) and saves it with the run', async () => {
+    const file = path.join(ws, 'runs', cvaeRun, 'config.json');
+    const rec = await record(cvaeRun);
+    const measured = rec.metrics.sampleSpreadFitted;
+    expect(measured).toBeGreaterThan(0);
+    delete rec.metrics.sampleSpreadFitted;
+    await fs.writeFile(file, JSON.stringify(rec));
+    const e = await make();
+    try {
+      const m = await e.call('runs:metrics', { runId: cvaeRun });
+      expect(m.sampleSpreadFitted).toBe(measured);
+      expect((await record(cvaeRun)).metrics.sampleSpreadFitted).toBe(measured);
+    } finally {
+      await e.dispose();
+    }
+  });
+});
+
 describe('an export that fits the prior first', () => {
   it("says so in its progress before the first image, and not once the prior is saved", async () => {
     const file = path.join(ws, 'runs', cvaeRun, 'config.json');

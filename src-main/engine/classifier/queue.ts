@@ -22,7 +22,7 @@ import type { EventName, EventPayload } from '../../../src-shared/contract';
 import { LabError, type DatasetRef, type Metrics } from '../../../src-shared/types';
 import { sameDataset, type LoadedRun, type RunCache } from '../runCache';
 import type { RunStore } from '../runs';
-import { lacksClassifierMetrics, runClassifierMetrics } from './metrics';
+import { hasClassifierMetrics, lacksClassifierMetrics, runClassifierMetrics } from './metrics';
 import type { FittedPrior } from '../fittedPrior';
 import type { LatentStats } from '../inference';
 import { fittedPriorOf } from '../runPrior';
@@ -92,7 +92,7 @@ export class ClassifierQueue {
     let queued = 0;
     for (const r of await this.deps.store.list()) {
       const m = r.metrics;
-      if (r.error || !m || (m.frechet !== undefined && m.reconAccuracy !== undefined && (m.frechetFitted !== undefined || this.unfittable.has(r.id))) || r.config.dataset.id.startsWith('toy-') || this.isPending(r.id)) continue;
+      if (r.error || !m || hasClassifierMetrics(m, !this.unfittable.has(r.id)) || r.config.dataset.id.startsWith('toy-') || this.isPending(r.id)) continue;
       this.queue.push({ runId: r.id, dataset: r.config.dataset });
       this.deps.emit('runs:metricsUpdated', { runId: r.id, metrics: m, pending: true });
       queued++;
