@@ -12,11 +12,13 @@ import { IMAGE_EXTENSIONS, READ_FORMATS_TEXT, UNREAD_IMAGE_EXTENSIONS } from '..
 import type { LoadOptions } from '../types';
 import { addSkips, type Imported } from './assemble';
 import { colourTurnedGrey, decodeFiles, describePreprocessing, resolveImport, sampleImages, type ImageJob } from './imageFiles';
-import { listFiles, listTop, naturalCompare, type FoundFile } from './walk';
+import { listFiles, listTop, MAX_SKIP_EXAMPLES, naturalCompare, type FoundFile, type SkippedEntry } from './walk';
 
 /** Images one import may hold at most. */
 export const MAX_IMAGES = 200_000;
 export const SKIP_NOT_IMAGE = 'not an image file';
+/** A file without any extension: images are taken by their extension, so even a PNG named `scan1` is skipped. */
+export const SKIP_NO_EXTENSION = 'no image extension (.png, .jpg, …)';
 export const SKIP_LOOSE = 'image outside the class folders';
 
 /** Image files with their class and split, before decoding. */
@@ -41,8 +43,37 @@ export interface FileSet {
   flat?: boolean;
 }
 
-/** How many skipped files are named (the report's `skippedExamples`, the warning's "e.g."). */
-export const MAX_SKIP_EXAMPLES = 5;
+export { MAX_SKIP_EXAMPLES };
+
+/** The reason of an example (`a/b.png: why` → `why`; reasons hold no ": "). */
+const reasonOf = (example: string) => example.slice(example.lastIndexOf(': ') + 2);
+
+/**
+ * Names one skipped file in `examples` as `rel: why`, keeping at most MAX_SKIP_EXAMPLES: once
+ * full, a reason not named yet takes the place of the last example of the reason named most
+ * often, so every reason keeps an example while there is room (5 unlabeled rows do not hide 41
+ * unlisted images). Reasons must not contain ": ".
+ */
+export function addExample(examples: string[], rel: string, why: string): void {
+  const entry = `${rel}: ${why}`;
+  if (examples.length < MAX_SKIP_EXAMPLES) {
+    examples.push(entry);
+    return;
+  }
+  const counts = new Map<string, number>();
+  for (const e of examples) counts.set(reasonOf(e), (counts.get(reasonOf(e)) ?? 0) + 1);
+  if (counts.has(why)) return;
+  const [most, n] = [...counts].sort((a, b) => b[1] - a[1])[0];
+  if (n < 2) return;
+  const last = examples.map(reasonOf).lastIndexOf(most);
+  examples.splice(last, 1);
+  examples.push(entry);
+}
+
+/** Adds a listing's named skips to `set.examples`, their paths under `prefix` (`''`: none). */
+export function addNamedSkips(set: Pick<FileSet, 'examples'>, named: SkippedEntry[], prefix: string): void {
+  for (const e of named) addExample(set.examples, [prefix, e.rel].filter((s) => s !== '').join('/') || '.', e.why);
+}
 
 const extOf = (name: string) => path.extname(name).toLowerCase();
 
@@ -56,9 +87,9 @@ export function partition(found: FoundFile[], relPrefix: string, set: Pick<FileS
       continue;
     }
     const unread = UNREAD_IMAGE_EXTENSIONS[ext];
-    const why = unread ? `${unread} image (not read)` : SKIP_NOT_IMAGE;
+    const why = unread ? `${unread} image (not read)` : ext ? SKIP_NOT_IMAGE : SKIP_NO_EXTENSION;
     set.skipped[why] = (set.skipped[why] ?? 0) + 1;
-    if (set.examples && set.examples.length < MAX_SKIP_EXAMPLES) set.examples.push(`${relPrefix ? `${relPrefix}/${f.rel}` : f.rel}: ${why}`);
+    if (set.examples) addExample(set.examples, relPrefix ? `${relPrefix}/${f.rel}` : f.rel, why);
     const key = ext || '(no extension)';
     set.others[key] = (set.others[key] ?? 0) + 1;
   }
@@ -82,6 +113,7 @@ async function addClassFolders(set: FileSet, root: string, classDirs: string[], 
     if (k < 0) k = set.classNames.push(name) - 1;
     const listing = await listFiles(path.join(root, name), signal, [set.root]);
     addSkips(set.skipped, listing.skipped);
+    addNamedSkips(set, listing.named, prefix ? `${prefix}/${name}` : name);
     for (const job of partition(listing.files, prefix ? `${prefix}/${name}` : name, set)) {
       set.jobs.push(job);
       set.labels.push(k);
@@ -94,10 +126,7 @@ async function addClassFolders(set: FileSet, root: string, classDirs: string[], 
 function skipLoose(set: FileSet, loose: ImageJob[]): void {
   if (!loose.length) return;
   set.skipped[SKIP_LOOSE] = (set.skipped[SKIP_LOOSE] ?? 0) + loose.length;
-  for (const job of loose) {
-    if (set.examples.length >= MAX_SKIP_EXAMPLES) break;
-    set.examples.push(`${job.rel}: ${SKIP_LOOSE}`);
-  }
+  for (const job of loose) addExample(set.examples, job.rel, SKIP_LOOSE);
 }
 
 function emptySet(kind: DatasetKind, root: string, given: boolean): FileSet {
@@ -114,6 +143,7 @@ export async function scanImageFolder(root: string, signal?: AbortSignal): Promi
   const top = listTop(root);
   const set = emptySet('imagefolder', root, false);
   addSkips(set.skipped, top.skipped);
+  addNamedSkips(set, top.named, '');
   const loose = partition(top.files.map((n) => ({ abs: path.join(root, n), rel: n, size: 0, mtimeMs: 0 })), '', set);
   await addClassFolders(set, root, top.dirs, null, signal);
   if (set.jobs.length === 0 && loose.length) {
@@ -137,6 +167,7 @@ export async function scanSplitRoot(root: string, trainDir: string, testDir: str
   const test = testTop.dirs;
   for (const [dir, top] of [[trainDir, trainTop], [testDir, testTop]] as const) {
     addSkips(set.skipped, top.skipped);
+    addNamedSkips(set, top.named, dir);
     skipLoose(set, partition(top.files.map((n) => ({ abs: path.join(root, dir, n), rel: `${dir}/${n}`, size: 0, mtimeMs: 0 })), '', set));
   }
   await addClassFolders(set, path.join(root, trainDir), train, 0, signal);

@@ -19,8 +19,9 @@ import path from 'node:path';
 import { UNLABELED_CLASS } from '../../../../src-shared/datasets';
 import { LabError } from '../../../../src-shared/types';
 import type { FileSet } from './folders';
-import { MAX_SKIP_EXAMPLES, partition, sortClasses } from './folders';
+import { addExample, addNamedSkips, partition, sortClasses } from './folders';
 import { SKIP_UNLABELED } from './arrays';
+import { addSkips } from './assemble';
 import { parseCsv } from './csvText';
 import { readExportManifest } from './manifest';
 import { listFiles } from './walk';
@@ -54,9 +55,9 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
     throw new LabError('BAD_DATASET', `${METADATA_FILE} in ${root} needs "file_name" and "label" columns; its header is: ${header.slice(0, 8).join(', ') || '(empty)'}`);
   }
   const set: FileSet = { kind: 'hf-imagefolder', root, jobs: [], labels: [], classNames: [], testMask: null, skipped: {}, warnings: [], others: {}, examples: [] };
-  const skip = (why: string, rel?: string) => {
+  const skip = (why: string, rel: string) => {
     set.skipped[why] = (set.skipped[why] ?? 0) + 1;
-    if (rel !== undefined && set.examples.length < MAX_SKIP_EXAMPLES) set.examples.push(`${rel}: ${why}`);
+    addExample(set.examples, rel, why);
   };
   const names = (await readExportManifest(root)).labelNames ?? null;
   const byIndex = indexCol < 0 && names !== null && rows.every((r) => r.length <= labelCol || isInt(r[labelCol]));
@@ -83,7 +84,7 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
     if (byIndex) {
       const i = Number(label);
       if (i < 0 || i >= names!.length) {
-        skip(SKIP_UNLABELED);
+        skip(SKIP_UNLABELED, rel);
         continue;
       }
       label = names![i];
@@ -103,8 +104,10 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
     set.classNames = [UNLABELED_CLASS];
     set.allUnlabeled = true;
     candidates.push(...unlabeled);
-  } else if (unlabeled.length) set.skipped[SKIP_UNLABELED] = (set.skipped[SKIP_UNLABELED] ?? 0) + unlabeled.length;
+  } else for (const u of unlabeled) skip(SKIP_UNLABELED, u.rel);
   const listing = await listFiles(root, signal);
+  addSkips(set.skipped, listing.skipped);
+  addNamedSkips(set, listing.named, '');
   const present = new Set(listing.files.map((f) => f.rel));
   for (const c of candidates) {
     if (!present.has(c.rel)) {
@@ -115,8 +118,7 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
     set.labels.push(c.k);
   }
   const unlisted = listing.files.filter((f) => !listed.has(f.rel) && f.rel !== METADATA_FILE && f.rel !== 'manifest.json');
-  const unlistedImages = partition(unlisted, '', { skipped: {}, others: {} }).length;
-  if (unlistedImages) set.skipped[SKIP_UNLISTED] = unlistedImages;
+  for (const job of partition(unlisted, '', { skipped: {}, others: {} })) skip(SKIP_UNLISTED, job.rel);
   if (set.allUnlabeled) return set;
   if (order.size === set.classNames.length) {
     const sorted = set.classNames.map((n, k) => ({ n, k, i: order.get(k)! })).sort((a, b) => a.i - b.i);
@@ -155,7 +157,10 @@ export async function scanHfSplits(root: string, trainDir: string, testDir: stri
       set.testMask!.push(split);
     });
     for (const [k, v] of Object.entries(p.skipped)) set.skipped[k] = (set.skipped[k] ?? 0) + v;
-    set.examples.push(...p.examples.map((e) => `${prefix}/${e}`).slice(0, MAX_SKIP_EXAMPLES - set.examples.length));
+    for (const e of p.examples) {
+      const at = e.lastIndexOf(': ');
+      addExample(set.examples, `${prefix}/${e.slice(0, at)}`, e.slice(at + 2));
+    }
   });
   return set;
 }

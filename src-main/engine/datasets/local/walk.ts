@@ -25,11 +25,25 @@ export interface FoundFile {
   mtimeMs: number;
 }
 
+/** One entry that was skipped: its path relative to the listed root (`/` separators) and why. */
+export interface SkippedEntry {
+  rel: string;
+  why: string;
+}
+
 export interface Listing {
   files: FoundFile[];
   /** What could not be followed, by reason ("symbolic-link cycle", "broken symbolic link", …). */
   skipped: Record<string, number>;
+  /**
+   * The first few of those (at most MAX_SKIP_EXAMPLES per reason), each with its path relative to the listed
+   * root (`loop`, `a/broken.png`; `''` for the root itself) and why.
+   */
+  named: SkippedEntry[];
 }
+
+/** How many skipped files are named (the report's `skippedExamples`, the warning's "e.g."). */
+export const MAX_SKIP_EXAMPLES = 5;
 
 /** Entries handled between two turns of the event loop. */
 const SLICE = 2000;
@@ -48,7 +62,11 @@ export const SKIP_UNREADABLE = 'unreadable file or folder';
 export async function listFiles(root: string, signal?: AbortSignal, ancestors: string[] = []): Promise<Listing> {
   const files: FoundFile[] = [];
   const skipped: Record<string, number> = {};
-  const count = (why: string) => (skipped[why] = (skipped[why] ?? 0) + 1);
+  const named: SkippedEntry[] = [];
+  const count = (why: string, rel: string) => {
+    skipped[why] = (skipped[why] ?? 0) + 1;
+    if (named.filter((e) => e.why === why).length < MAX_SKIP_EXAMPLES) named.push({ rel, why });
+  };
   const seen = new Set<string>();
   let work = 0;
   const visit = async (dir: string, rel: string, chain: Set<string>): Promise<void> => {
@@ -58,11 +76,11 @@ export async function listFiles(root: string, signal?: AbortSignal, ancestors: s
       real = realpathSync(dir);
       names = readdirSync(dir).filter((n) => !isHiddenName(n));
     } catch {
-      count(SKIP_UNREADABLE);
+      count(SKIP_UNREADABLE, rel);
       return;
     }
     if (chain.has(real)) {
-      count(SKIP_CYCLE);
+      count(SKIP_CYCLE, rel);
       return;
     }
     if (seen.has(real)) return; // the same folder through a second link: its files are listed once
@@ -80,7 +98,7 @@ export async function listFiles(root: string, signal?: AbortSignal, ancestors: s
       try {
         st = statSync(abs);
       } catch {
-        count(isLink(abs) ? SKIP_BROKEN_LINK : SKIP_UNREADABLE);
+        count(isLink(abs) ? SKIP_BROKEN_LINK : SKIP_UNREADABLE, r);
         continue;
       }
       if (st.isDirectory()) await visit(abs, r, down);
@@ -88,7 +106,7 @@ export async function listFiles(root: string, signal?: AbortSignal, ancestors: s
     }
   };
   await visit(root, '', new Set(ancestors.map((a) => realOr(a))));
-  return { files, skipped };
+  return { files, skipped, named };
 }
 
 function realOr(p: string): string {
@@ -110,12 +128,13 @@ function isLink(p: string): boolean {
 /**
  * The immediate sub-folders of `root` (links to folders included), sorted naturally, hidden ones
  * left out; the non-hidden files directly in it; and the entries that could not be followed, by
- * reason (a broken link, say).
+ * reason (a broken link, say), the first few named.
  */
-export function listTop(root: string): { dirs: string[]; files: string[]; skipped: Record<string, number> } {
+export function listTop(root: string): { dirs: string[]; files: string[]; skipped: Record<string, number>; named: SkippedEntry[] } {
   const dirs: string[] = [];
   const files: string[] = [];
   const skipped: Record<string, number> = {};
+  const named: SkippedEntry[] = [];
   for (const name of readdirSync(root)) {
     if (isHiddenName(name)) continue;
     let st: Stats;
@@ -124,12 +143,13 @@ export function listTop(root: string): { dirs: string[]; files: string[]; skippe
     } catch {
       const why = isLink(path.join(root, name)) ? SKIP_BROKEN_LINK : SKIP_UNREADABLE;
       skipped[why] = (skipped[why] ?? 0) + 1;
+      if (named.filter((e) => e.why === why).length < MAX_SKIP_EXAMPLES) named.push({ rel: name, why });
       continue;
     }
     if (st.isDirectory()) dirs.push(name);
     else if (st.isFile()) files.push(name);
   }
-  return { dirs: dirs.sort(naturalCompare), files: files.sort(naturalCompare), skipped };
+  return { dirs: dirs.sort(naturalCompare), files: files.sort(naturalCompare), skipped, named };
 }
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });

@@ -1,0 +1,77 @@
+/**
+ * Skipped items are named, not only counted: a Hugging Face imagefolder's unlabeled rows and
+ * unlisted images, a class folder's broken links and link cycles, and a file with no extension
+ * (which is said to lack an image extension, not to be "not an image").
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspectJson } from '../../src-main/cli/inspect';
+import { clearDatasetMemo, loadDataset } from '../../src-main/engine/datasets';
+import { addExample } from '../../src-main/engine/datasets/local/folders';
+import type { DatasetRefInput } from '../../src-shared/types';
+import { classFolders, glyphPng } from '../fixtures/datasets';
+import { makeTemp, rmTemp } from '../fixtures/generate';
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await makeTemp('ll-skipped-names-');
+});
+afterAll(async () => {
+  await rmTemp(tmp);
+});
+
+const load = (p: string) => {
+  clearDatasetMemo();
+  return loadDataset({ id: 'local', path: p } as DatasetRefInput, { dataDir: tmp });
+};
+
+describe('skipped items are named', () => {
+  it('Hugging Face imagefolder: unlabeled rows, unlisted images and a broken link each get a named example (inspect --json skippedFiles)', async () => {
+    const root = path.join(tmp, 'hf');
+    await fsp.mkdir(root);
+    const rows = ['file_name,label'];
+    for (let i = 0; i < 16; i++) {
+      await fsp.writeFile(path.join(root, `img${i}.png`), await glyphPng(i % 2, 44, i));
+      rows.push(`img${i}.png,${i < 5 ? '' : i % 2 ? 'cat' : 'dog'}`);
+    }
+    for (let i = 0; i < 7; i++) await fsp.writeFile(path.join(root, `extra${i}.png`), await glyphPng(0, 44, i));
+    await fsp.writeFile(path.join(root, 'metadata.csv'), rows.join('\n') + '\n');
+    await fsp.symlink(path.join(tmp, 'nowhere.png'), path.join(root, 'gone.png'));
+    const d = await load(root);
+    expect(d.report.skipped).toEqual({ unlabeled: 5, 'image not listed in metadata.csv': 7, 'broken symbolic link': 1 });
+    const named = d.report.skippedExamples ?? [];
+    expect(named).toHaveLength(5);
+    expect(named).toEqual(expect.arrayContaining(['img0.png: unlabeled', 'extra0.png: image not listed in metadata.csv', 'gone.png: broken symbolic link']));
+    const json = inspectJson({ report: d.report, info: d.info } as Parameters<typeof inspectJson>[0]);
+    expect(json.skippedFiles).toEqual(named);
+  });
+
+  it('class folders: a broken link and a link cycle are named with their paths', async () => {
+    const root = path.join(tmp, 'links');
+    await classFolders(root, ['a', 'b'], 6);
+    await fsp.symlink(path.join(tmp, 'nowhere.png'), path.join(root, 'a', 'broken.png'));
+    await fsp.symlink(root, path.join(root, 'b', 'loop'));
+    await fsp.symlink(path.join(tmp, 'gone'), path.join(root, 'c'));
+    const d = await load(root);
+    expect(d.report.skipped).toEqual({ 'broken symbolic link': 2, 'symbolic-link cycle': 1 });
+    expect(d.report.skippedExamples).toEqual(['c: broken symbolic link', 'a/broken.png: broken symbolic link', 'b/loop: symbolic-link cycle']);
+  });
+
+  it('a PNG without an extension is skipped as having no image extension, named', async () => {
+    const root = path.join(tmp, 'noext');
+    await classFolders(root, ['a', 'b'], 6);
+    await fsp.writeFile(path.join(root, 'a', 'noext'), await glyphPng(0, 44, 9));
+    await fsp.writeFile(path.join(root, 'b', 'notes.txt'), 'hello');
+    const d = await load(root);
+    expect(d.report.skipped).toEqual({ 'no image extension (.png, .jpg, …)': 1, 'not an image file': 1 });
+    expect(d.report.skippedExamples).toEqual(['a/noext: no image extension (.png, .jpg, …)', 'b/notes.txt: not an image file']);
+  });
+
+  it('addExample keeps one example of every reason while there is room', () => {
+    const ex: string[] = [];
+    for (let i = 0; i < 5; i++) addExample(ex, `u${i}.png`, 'unlabeled');
+    for (let i = 0; i < 41; i++) addExample(ex, `x${i}.png`, 'image not listed in metadata.csv');
+    expect(ex).toEqual(['u0.png: unlabeled', 'u1.png: unlabeled', 'u2.png: unlabeled', 'u3.png: unlabeled', 'x0.png: image not listed in metadata.csv']);
+  });
+});
