@@ -84,13 +84,15 @@ describe('IDX', () => {
     expect(d.train.count + d.test.count).toBe(18);
   });
 
-  it('images without their labels, and two datasets in one folder, are refused by name', async () => {
+  it('two datasets in one folder are refused by name; images without their labels import as one class "unlabeled"', async () => {
     const dir = path.join(tmp, 'idx-bad');
     await writeIdxPair(dir, 'emnist-a-train', images, labels);
     await writeIdxPair(dir, 'emnist-b-train', images, labels);
     await refused(load(dir), /holds the IDX files of 2 datasets \(emnist-a, emnist-b\): give one of their files as the path/);
     await fsp.rm(path.join(dir, 'emnist-a-train-labels-idx1-ubyte.gz'));
-    await refused(load(path.join(dir, 'emnist-a-train-images-idx3-ubyte.gz')), /emnist-a-train-images-idx3-ubyte\.gz has no labels file beside it/);
+    const d = await load(path.join(dir, 'emnist-a-train-images-idx3-ubyte.gz'));
+    expect(d.info.labelNames).toEqual(['unlabeled']);
+    expect(d.report.warnings.join('\n')).toMatch(/no labels found \(emnist-a-train-images-idx3-ubyte\.gz taken as the images/);
   });
 
   it('EMNIST: transposed images come upright with transpose, the mapping file names the classes', async () => {
@@ -170,7 +172,7 @@ describe('NumPy', () => {
     expect(Array.from(a.train.x.subarray(0, 3072))).toEqual(Array.from(b.train.x.subarray(0, 3072)));
   });
 
-  it('one-hot labels, string labels and unlabeled (-1) rows', async () => {
+  it('one-hot labels, string labels and -1 labels (a class without a manifest saying otherwise)', async () => {
     const onehot = new Float32Array(15 * 3);
     for (let i = 0; i < 15; i++) onehot[i * 3 + labels[i]] = 1;
     await fsp.writeFile(path.join(tmp, 'onehot.npz'), npz({ images: npy(images, [15, 28, 28]), labels: npy(onehot, [15, 3]) }));
@@ -193,8 +195,10 @@ describe('NumPy', () => {
       npz({ images: npy(images, [15, 28, 28]), labels: npy(withUnlabeled, [15]), z: npy(new Float32Array(30), [15, 2]), extra: npy(new Float32Array(15), [15]) }),
     );
     const d = await load(path.join(tmp, 'unlabeled.npz'));
-    expect(d.report.skipped).toEqual({ unlabeled: 3 });
-    expect(d.train.count + d.test.count).toBe(12);
+    // No manifest.json says -1 means "no label": it is a class (import-arrays-tables.test.ts has the export's case).
+    expect(d.report.skipped).toEqual({});
+    expect(d.info.labelNames).toEqual(['-1', '0', '1', '2']);
+    expect(d.train.count + d.test.count).toBe(15);
     // z is what this app's export stores beside the images (said as such; it was "ignored arrays:
     // z"); an array nobody knows is still reported as ignored.
     expect(d.report.warnings).toContain('not used: z (the latent codes a Latent Lab export stores)');

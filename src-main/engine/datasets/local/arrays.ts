@@ -143,22 +143,24 @@ function labelValues(a: NdArray, name: string, notes: string[]): Array<number | 
   if (a.shape.length !== 1) throw bad(`${name}: labels must be one per image (shape N, or N×K one-hot), found (${a.shape.join(', ')})`);
   const values = Array.from(a.values as ArrayLike<number | string>);
   if (a.kind !== 'U') {
-    const badLabel = values.find((x) => !Number.isInteger(x) || (x as number) < 0);
-    if (badLabel !== undefined) throw bad(`${name}: label ${badLabel} is not a class index (a non-negative integer)`);
+    // Negative integers are classes too (labels in {-1, +1}); "no label" is decided before (unlabeledRows).
+    const badLabel = values.find((x) => !Number.isInteger(x));
+    if (badLabel !== undefined) throw bad(`${name}: label ${badLabel} is not a class (an integer)`);
   }
   return values;
 }
 
 /**
  * Labels of every part on one class list: integers in numeric order (named `names[v]` when
- * given and every value indexes it), one-hot rows (argmax), or strings in natural order.
- * @throws LabError BAD_DATASET for fractional or negative labels and unexpected shapes.
+ * given and every value indexes it; negative integers such as -1 are classes like any other),
+ * one-hot rows (argmax), or strings in natural order.
+ * @throws LabError BAD_DATASET for fractional labels and unexpected shapes.
  */
 export function toLabels(parts: Array<{ a: NdArray; name: string }>, notes: string[], names?: readonly string[]): LabelColumns {
   const values = parts.map((p) => labelValues(p.a, p.name, notes));
   const strings = parts.some((p) => p.a.kind === 'U');
   const distinct = [...new Set(values.flat().map((x) => (strings ? String(x) : x)))];
-  const useNames = !!names && !strings && distinct.every((x) => (x as number) < names.length);
+  const useNames = !!names && !strings && distinct.every((x) => (x as number) >= 0 && (x as number) < names.length);
   distinct.sort((x, y) => (typeof x === 'number' && typeof y === 'number' ? x - y : naturalCompare(String(x), String(y))));
   const index = new Map<number | string, number>(distinct.map((x, k) => [x, k]));
   return {
@@ -188,10 +190,12 @@ function pick<P extends RawPart>(p: P, keep: number[]): P {
 /**
  * Unlabeled images among `parts`, marked by the label `marker` (-1 in this app's NPZ export, 255
  * in its IDX export): when no image of any part has a label, all are kept and `allUnlabeled` is
- * true (the caller imports them as one class, UNLABELED_CLASS); else the unlabeled ones are
- * dropped and counted (`dropped`). String and one-hot labels have no marker: returned as given.
+ * true (the caller imports them as one class, UNLABELED_CLASS); else, when `dropMixed` (the
+ * export's manifest.json says the marker means "no label"), the unlabeled ones are dropped and
+ * counted (`dropped`) — without it the marker is a class like any other (labels in {-1, +1}).
+ * String and one-hot labels have no marker: returned as given.
  */
-export function unlabeledRows<P extends RawPart>(parts: P[], marker: number): { parts: P[]; dropped: number; allUnlabeled: boolean } {
+export function unlabeledRows<P extends RawPart>(parts: P[], marker: number, dropMixed = true): { parts: P[]; dropped: number; allUnlabeled: boolean } {
   const plain = parts.every((p) => p.labels.kind !== 'U' && p.labels.shape.length === 1);
   if (!plain) return { parts, dropped: 0, allUnlabeled: false };
   const keeps = parts.map((p) => {
@@ -203,12 +207,20 @@ export function unlabeledRows<P extends RawPart>(parts: P[], marker: number): { 
   const labeled = keeps.reduce((a, k) => a + k.length, 0);
   const total = parts.reduce((a, p) => a + p.images.count, 0);
   if (labeled === 0 && total > 0) return { parts, dropped: 0, allUnlabeled: true };
-  if (labeled === total) return { parts, dropped: 0, allUnlabeled: false };
+  if (labeled === total || !dropMixed) return { parts, dropped: 0, allUnlabeled: false };
   return { parts: parts.map((p, j) => (keeps[j].length === p.images.count ? p : pick(p, keeps[j]))), dropped: total - labeled, allUnlabeled: false };
 }
 
+/**
+ * The report's note on images skipped by `unlabeledRows`, in words: "3 images with label -1
+ * skipped as unlabelled: manifest.json (this app's export) says -1 marks an image without a label".
+ */
+export function unlabeledNote(dropped: number, marker: number): string {
+  return `${dropped} image${dropped === 1 ? '' : 's'} with label ${marker} skipped as unlabelled: manifest.json (this app's export) says ${marker} marks an image without a label`;
+}
+
 /** Every image of `parts` in the one class UNLABELED_CLASS (index 0). */
-export function unlabeledClass(parts: RawPart[]): LabelColumns {
+export function unlabeledClass(parts: Array<{ images: ImageArray }>): LabelColumns {
   return { names: [UNLABELED_CLASS], indices: parts.map((p) => new Int32Array(p.images.count)) };
 }
 

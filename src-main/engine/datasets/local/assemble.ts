@@ -52,6 +52,11 @@ export interface Imported {
   allUnlabeled?: boolean;
   /** With `allUnlabeled`: the images were directly in the folder (no class folders); the report says so. */
   flat?: boolean;
+  /**
+   * With `allUnlabeled`: no labels were found at all, and what was taken as the images (e.g.
+   * `"x" taken as the images; no labels array beside it`); the report says so.
+   */
+  noLabels?: string;
 }
 
 const KIND_TEXT: Record<DatasetKind, string> = {
@@ -213,7 +218,9 @@ export function assemble(imp: Imported): LoadedDataset {
   checkConstant(imp);
   if (imp.allUnlabeled) {
     imp.warnings.unshift(
-      imp.flat
+      imp.noLabels
+        ? `no labels found (${imp.noLabels}): ${plural(imp.count, 'image')} imported as one class, "${imp.classNames[0]}", which an AE, VAE or VAE-GAN trains on; a CVAE needs labels`
+        : imp.flat
         ? `no class folders: imported as unlabelled; a CVAE needs labels (${plural(imp.count, 'image')} as one class, "${imp.classNames[0]}", which an AE, VAE or VAE-GAN trains on)`
         : `${plural(imp.count, 'image')} without a label (as in this app's export of an AE, VAE or VAE-GAN): imported as one class, "${imp.classNames[0]}"; an AE, VAE or VAE-GAN trains on them, a CVAE needs labelled classes`,
     );

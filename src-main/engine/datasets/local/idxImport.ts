@@ -8,7 +8,8 @@
  * classes. Images stored transposed (EMNIST) are turned upright with the `transpose` option.
  * This app's own IDX export has a `manifest.json` beside it naming the classes and the label of
  * unlabeled images (255): when no image has a label they import as one class, "unlabeled";
- * beside labeled ones they are skipped and counted.
+ * beside labeled ones they are skipped, counted and explained. Images with no labels file at all
+ * (`train-images-idx3-ubyte` alone) import as one class, "unlabeled", as a flat image folder does.
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -19,7 +20,7 @@ import { IDX_BYTE, IDX_DOUBLE, IDX_FLOAT, IDX_UBYTE, readIdx, type IdxArray } fr
 import { IDX_SOURCES } from '../remote';
 import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
-import { importArrays, SKIP_UNLABELED, toImageArray, toLabels, unlabeledClass, unlabeledRows } from './arrays';
+import { importArrays, SKIP_UNLABELED, toImageArray, toLabels, unlabeledClass, unlabeledNote, unlabeledRows } from './arrays';
 import { readExportManifest, type ExportManifestInfo } from './manifest';
 import type { NdArray } from './numpy';
 
@@ -114,15 +115,36 @@ export async function importIdx(target: string, isFile: boolean, options: Import
     const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // a view: raw IDX data is used in place
     found.set(key, { name: f.name, bytes, arr: readIdx(bytes, { name: f.name }) });
   }
+  const splits = (['train', 'test'] as const).filter((s) => found.has(`${s}:images`));
+  // Images without any labels file (as a flat image folder): one class, "unlabeled".
+  const noLabels = splits.length > 0 && ![...found.keys()].some((k) => k.endsWith(':labels'));
   for (const split of ['train', 'test'] as const) {
     const img = found.get(`${split}:images`);
     const lbl = found.get(`${split}:labels`);
-    if (!!img !== !!lbl) throw new LabError('BAD_DATASET', `${dir}: ${(img ?? lbl)!.name} has no ${img ? 'labels' : 'images'} file beside it`);
+    if (!!img !== !!lbl && !noLabels) throw new LabError('BAD_DATASET', `${dir}: ${(img ?? lbl)!.name} has no ${img ? 'labels' : 'images'} file beside it`);
   }
-  const splits = (['train', 'test'] as const).filter((s) => found.has(`${s}:images`));
   if (!splits.length) throw new LabError('BAD_DATASET', `${dir}: no IDX images file found`);
-  const check = publishedCheck(found);
   const notes: string[] = [];
+  if (noLabels) {
+    const parts = splits.map((s) => ({ images: toImageArray(toNd(found.get(`${s}:images`)!.arr), found.get(`${s}:images`)!.name, notes), test: s === 'test' }));
+    const classes = unlabeledClass(parts);
+    const taken = splits.map((s) => found.get(`${s}:images`)!.name).join(' and ');
+    return importArrays(
+      {
+        kind: 'idx',
+        root: isFile ? target : dir,
+        classNames: classes.names,
+        skipped: {},
+        warnings: notes,
+        allUnlabeled: true,
+        noLabels: `${taken} taken as the images; no …labels-idx1-ubyte file beside ${splits.length > 1 ? 'them' : 'it'}`,
+      },
+      parts.map((p, i) => ({ images: p.images, labels: classes.indices[i], test: p.test })),
+      options,
+      opts,
+    );
+  }
+  const check = publishedCheck(found);
   const raw = splits.map((s) => {
     const images = toImageArray(toNd(found.get(`${s}:images`)!.arr), found.get(`${s}:images`)!.name, notes);
     const labels = toNd(found.get(`${s}:labels`)!.arr);
@@ -139,6 +161,7 @@ export async function importIdx(target: string, isFile: boolean, options: Import
   const names = check?.names ?? (await mappingNames(dir, stem)) ?? manifest.labelNames;
   const classes = un.allUnlabeled ? unlabeledClass(parts) : toLabels(parts.map((p) => ({ a: p.labels, name: p.name })), notes, names);
   const skipped: Record<string, number> = un.dropped ? { [SKIP_UNLABELED]: un.dropped } : {};
+  if (un.dropped) notes.push(unlabeledNote(un.dropped, manifest.unlabeledLabel!));
   return importArrays(
     { kind: 'idx', root: isFile ? target : dir, classNames: classes.names, skipped, warnings: notes, ...(un.allUnlabeled ? { allUnlabeled: true } : {}), ...(check ? { verified: check.verified } : {}), ...(check?.title ? { title: check.title } : {}) },
     parts.map((p, i) => ({ images: p.images, labels: classes.indices[i], test: p.test })),

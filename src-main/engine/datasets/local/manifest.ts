@@ -10,13 +10,16 @@ import path from 'node:path';
 export interface ExportManifestInfo {
   /** Class names in label-index order. */
   labelNames?: string[];
-  /** The label of unlabeled images in an IDX export (255). */
+  /**
+   * The label of unlabeled images: an IDX export's `unlabeledLabel` (255), or the -1 an NPZ
+   * export's `arrays.labels` text names ("…, -1 = unlabeled").
+   */
   unlabeledLabel?: number;
 }
 
 /** The manifest.json in `dir`, as far as importers use it ({} when there is none). */
 export async function readExportManifest(dir: string): Promise<ExportManifestInfo> {
-  let m: { labelNames?: unknown; unlabeledLabel?: unknown };
+  let m: { labelNames?: unknown; unlabeledLabel?: unknown; arrays?: { labels?: unknown } };
   try {
     m = JSON.parse(await fsp.readFile(path.join(dir, 'manifest.json'), 'utf8')) as typeof m;
   } catch {
@@ -26,5 +29,10 @@ export async function readExportManifest(dir: string): Promise<ExportManifestInf
   const out: ExportManifestInfo = {};
   if (Array.isArray(m.labelNames) && m.labelNames.every((n) => typeof n === 'string')) out.labelNames = m.labelNames as string[];
   if (typeof m.unlabeledLabel === 'number' && Number.isInteger(m.unlabeledLabel)) out.unlabeledLabel = m.unlabeledLabel;
+  else {
+    const text = m.arrays && typeof m.arrays === 'object' ? m.arrays.labels : undefined;
+    const said = typeof text === 'string' ? /(-?\d+)\s*=\s*unlabell?ed/i.exec(text) : null;
+    if (said) out.unlabeledLabel = Number(said[1]);
+  }
   return out;
 }

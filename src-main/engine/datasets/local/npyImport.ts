@@ -2,9 +2,12 @@
  * NumPy imports: a `.npz` archive, or `.npy` files side by side (a folder, or one of its files),
  * their arrays found by name. Images: `images`, `x`, `x_train`, `X`, … with labels `labels`,
  * `y`, `y_train`, …; an optional test pair `x_test`/`y_test` (or `test_images`/`test_labels`)
- * gives the split. A label of -1 marks an unlabeled image (this app's NPZ export of an AE, VAE
- * or VAE-GAN): when no image has a label they are imported as one class, "unlabeled"; beside
- * labeled ones they are skipped and counted. Class names come from a `manifest.json` beside the
+ * gives the split. Images without any labels array (`x` alone, `images` + `z`, a lone `x.npy`)
+ * import as one class, "unlabeled", as a flat image folder does, the report saying which array was
+ * taken as the images. A label of -1 marks an unlabeled image when every label is -1 (this app's
+ * NPZ export of an AE, VAE or VAE-GAN: one class, "unlabeled"), or when the export's
+ * manifest.json says so (those are skipped, counted and explained); otherwise -1 is a class like
+ * any other ("-1", as in labels {-1, +1}). Class names come from a `manifest.json` beside the
  * file (this app's exports) when it names them. Arrays not used are named in the report (the
  * latent codes `z` of this app's export as such, others as ignored). uint8 images are kept as they are; float images
  * in 0–1 are quantised to bytes, round(255·v) (arrays.ts `toImageArray`): what every image
@@ -16,7 +19,7 @@ import type { DatasetKind, ImportOptions } from '../../../../src-shared/datasets
 import { LabError } from '../../../../src-shared/types';
 import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
-import { importArrays, SKIP_UNLABELED, toImageArray, toLabels, unlabeledClass, unlabeledRows } from './arrays';
+import { importArrays, SKIP_UNLABELED, toImageArray, toLabels, unlabeledClass, unlabeledNote, unlabeledRows } from './arrays';
 import { readExportManifest } from './manifest';
 import { parseNpy, readNpz, type NdArray } from './numpy';
 
@@ -79,9 +82,10 @@ export async function importNumpy(
   if (kind === 'npz') await checkSize(file);
   const src: ArraySource = kind === 'npz' ? await readNpz(file, path.basename(file), opts.signal) : await npyFolder(dir);
   const where = kind === 'npz' ? file : dir;
-  const xKey = pick(src.keys, TRAIN_X);
+  // A lone array with a name not listed (a `digits.npy`, an .npz of one array) is taken as the images.
+  const xKey = pick(src.keys, TRAIN_X) ?? (src.keys.length === 1 && !pick(src.keys, [...TRAIN_Y, ...TEST_X, ...TEST_Y]) ? src.keys[0] : undefined);
   const yKey = pick(src.keys, TRAIN_Y);
-  if (!xKey || !yKey) {
+  if (!xKey) {
     throw new LabError(
       'BAD_DATASET',
       `${where}: found arrays ${src.keys.length ? src.keys.map((k) => `"${k}"`).join(', ') : '(none)'}; expected images as ${TRAIN_X.slice(0, 4).join('/')} and labels as ${TRAIN_Y.slice(0, 4).join('/')} (optionally x_test and y_test)`,
@@ -90,23 +94,53 @@ export async function importNumpy(
   const txKey = pick(src.keys, TEST_X);
   const tyKey = pick(src.keys, TEST_Y);
   const notes: string[] = [];
-  if (!!txKey !== !!tyKey) throw new LabError('BAD_DATASET', `${where}: "${txKey ?? tyKey}" has no ${txKey ? 'labels' : 'images'} to go with it`);
-  const pairs = [{ x: xKey, y: yKey, test: false }, ...(txKey ? [{ x: txKey, y: tyKey!, test: true }] : [])];
-  const raw = pairs.map((p) => {
-    const images = toImageArray(src.get(p.x), p.x, notes);
-    const labels = src.get(p.y);
-    if (labels.shape[0] !== images.count) throw new LabError('BAD_DATASET', `${where}: "${p.x}" has ${images.count} images but "${p.y}" has ${labels.shape[0]} labels`);
-    return { ...p, images, labels };
-  });
-  const { parts: loaded, dropped, allUnlabeled } = unlabeledRows(raw, UNLABELED_LABEL);
-  const skipped: Record<string, number> = dropped ? { [SKIP_UNLABELED]: dropped } : {};
-  const used = new Set(pairs.flatMap((p) => [p.x, p.y]));
+  // No labels at all (images only, as a flat image folder): one class, "unlabeled".
+  const noLabels = !yKey && !tyKey;
+  if (!noLabels && !yKey) throw new LabError('BAD_DATASET', `${where}: "${xKey}" has no labels to go with it (found "${tyKey}" for the test images only)`);
+  if (!noLabels && !!txKey !== !!tyKey) throw new LabError('BAD_DATASET', `${where}: "${txKey ?? tyKey}" has no ${txKey ? 'labels' : 'images'} to go with it`);
+  if (noLabels && !txKey && tyKey) throw new LabError('BAD_DATASET', `${where}: "${tyKey}" has no images to go with it`);
+  const pairs = [{ x: xKey, y: yKey, test: false }, ...(txKey ? [{ x: txKey, y: tyKey, test: true }] : [])];
+  const manifest = await readExportManifest(dir);
+  const used = new Set(pairs.flatMap((p) => [p.x, ...(p.y ? [p.y] : [])]));
   const ignored = src.keys.filter((k) => !used.has(k));
   const ours = ignored.filter((k) => k in EXPORT_ARRAYS);
   const unknown = ignored.filter((k) => !(k in EXPORT_ARRAYS));
-  if (ours.length) notes.push(`not used: ${ours.map((k) => `${k} (${EXPORT_ARRAYS[k]})`).join(', ')}`);
-  if (unknown.length) notes.push(`ignored arrays: ${unknown.join(', ')}`);
-  const classes = allUnlabeled ? unlabeledClass(loaded) : toLabels(loaded.map((l) => ({ a: l.labels, name: l.y })), notes, (await readExportManifest(dir)).labelNames);
+  const unusedNotes = [
+    ...(ours.length ? [`not used: ${ours.map((k) => `${k} (${EXPORT_ARRAYS[k]})`).join(', ')}`] : []),
+    ...(unknown.length ? [`ignored arrays: ${unknown.join(', ')}`] : []),
+  ];
+  if (noLabels) {
+    const parts = pairs.map((p) => ({ images: toImageArray(src.get(p.x), p.x, notes), test: p.test }));
+    const classes = unlabeledClass(parts);
+    const taken = pairs.map((p) => `"${p.x}"`).join(' and ');
+    return importArrays(
+      {
+        kind,
+        root: where,
+        classNames: classes.names,
+        skipped: {},
+        warnings: [...notes, ...unusedNotes],
+        allUnlabeled: true,
+        noLabels: `${taken} taken as the images; no ${TRAIN_Y.slice(0, 4).join('/')} array beside ${pairs.length > 1 ? 'them' : 'it'}`,
+      },
+      parts.map((p, i) => ({ images: p.images, labels: classes.indices[i], test: p.test })),
+      options,
+      opts,
+    );
+  }
+  const raw = pairs.map((p) => {
+    const images = toImageArray(src.get(p.x), p.x, notes);
+    const labels = src.get(p.y!);
+    if (labels.shape[0] !== images.count) throw new LabError('BAD_DATASET', `${where}: "${p.x}" has ${images.count} images but "${p.y}" has ${labels.shape[0]} labels`);
+    return { ...p, y: p.y!, images, labels };
+  });
+  // -1 is "no label" when every label is -1, or when the export's manifest.json says so; else a class.
+  const marker = manifest.unlabeledLabel ?? UNLABELED_LABEL;
+  const { parts: loaded, dropped, allUnlabeled } = unlabeledRows(raw, marker, manifest.unlabeledLabel !== undefined);
+  const skipped: Record<string, number> = dropped ? { [SKIP_UNLABELED]: dropped } : {};
+  if (dropped) notes.push(unlabeledNote(dropped, marker));
+  notes.push(...unusedNotes);
+  const classes = allUnlabeled ? unlabeledClass(loaded) : toLabels(loaded.map((l) => ({ a: l.labels, name: l.y })), notes, manifest.labelNames);
   return importArrays(
     { kind, root: where, classNames: classes.names, skipped, warnings: notes, ...(allUnlabeled ? { allUnlabeled } : {}) },
     loaded.map((l, i) => ({ images: l.images, labels: classes.indices[i], test: l.test })),
