@@ -2,7 +2,10 @@
  * CSV of pixels: one label column and H·W (or H·W·3) pixel columns per row, with or without a
  * header — the Kaggle MNIST layout (`label,pixel0,…,pixel783`) and `mnist_train.csv` (label
  * first, no header) among them. The label column is the header's `label` (or `class`, `target`,
- * `y`, `digit`), else the first column. Read as a stream (a 60,000-row file is 100+ MB), numbers
+ * `y`, `digit`). Without a header the label is the first or the last column, by evidence: the one
+ * that holds a few distinct integers (class indices) while the other looks like a pixel; the report
+ * says which ("label column: last (no header)") and warns when both or neither look like labels
+ * (then the first, as `mnist_train.csv`). Read as a stream (a 60,000-row file is 100+ MB), numbers
  * parsed from the bytes. A folder holding a `…train….csv` and a `…test….csv` gives the split.
  * Pixels 0–255 are kept as bytes; fractional values in 0–1 are quantised to round(255·v)
  * (arrays.ts `toImageArray`).
@@ -23,6 +26,63 @@ const LABEL_NAMES = ['label', 'labels', 'class', 'target', 'y', 'digit', 'charac
 interface CsvTable {
   pixels: NdArray;
   labels: NdArray;
+  /** Without a header: which column was taken as the label, and a warning when that is unsure. */
+  labelNote?: string;
+}
+
+/** What one column of numbers says about being a label column. */
+interface ColumnEvidence {
+  /** Integers only, 2 to min(1000, rows/2) distinct values: class indices could look so. */
+  labelLike: boolean;
+  /** How much more it looks like labels: consecutive-ish values (0..K-1), no value holding ≥ 90 % of rows. */
+  strength: number;
+  distinct: number;
+}
+
+/** The evidence of `n` values read by `at(i)`. */
+function columnEvidence(n: number, at: (i: number) => number): ColumnEvidence {
+  const counts = new Map<number, number>();
+  let integer = true;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = at(i);
+    if (!Number.isInteger(v)) {
+      integer = false;
+      break;
+    }
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+    if (counts.size > 1000) break;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const distinct = counts.size;
+  const labelLike = integer && distinct >= 2 && distinct <= Math.min(1000, Math.floor(n / 2));
+  if (!labelLike) return { labelLike, strength: 0, distinct };
+  const top = Math.max(...counts.values());
+  return { labelLike, strength: (hi - lo + 1 <= 2 * distinct ? 1 : 0) + (top < 0.9 * n ? 1 : 0), distinct };
+}
+
+/**
+ * Without a header: the label column by evidence, first or last (`columnEvidence`): the one that
+ * looks like class indices while the other looks like a pixel; the first when both look alike (the
+ * mnist_train.csv layout), with a warning. Returns which, and the note for the report.
+ */
+function chooseLabelColumn(rows: number, first: (i: number) => number, last: (i: number) => number): { last: boolean; note: string } {
+  const a = columnEvidence(rows, first);
+  const b = columnEvidence(rows, last);
+  const takeLast = b.labelLike && (!a.labelLike || b.strength > a.strength);
+  const which = takeLast ? 'last' : 'first';
+  const other = takeLast ? 'first' : 'last';
+  const hint = 'add a header naming the label column "label" to choose';
+  if (!a.labelLike && !b.labelLike) {
+    return { last: false, note: `label column: first (no header); neither the first nor the last column looks like class labels (a few distinct integers): ${hint}` };
+  }
+  if (a.labelLike && b.labelLike && a.strength === b.strength) {
+    const e = takeLast ? a : b;
+    return { last: takeLast, note: `label column: ${which} (no header); the ${other} column could be the label too (${e.distinct} distinct integers): ${hint}` };
+  }
+  return { last: takeLast, note: `label column: ${which} (no header)` };
 }
 
 const bad = (file: string, msg: string) => new LabError('BAD_DATASET', `${path.basename(file)}: ${msg}`);
@@ -65,6 +125,7 @@ async function readCsv(file: string, signal?: AbortSignal): Promise<CsvTable> {
   const size = (await fsp.stat(file)).size;
   let cols = -1;
   let labelCol = 0;
+  let headered = false;
   let rows = 0;
   let line = 0;
   let fractional = false;
@@ -91,6 +152,7 @@ async function readCsv(file: string, signal?: AbortSignal): Promise<CsvTable> {
         const k = fields.findIndex((f) => LABEL_NAMES.includes(f.toLowerCase()));
         if (k < 0 && Number.isInteger(Math.sqrt(n)) && n > 1) throw bad(file, `has no label column (a header of ${n} columns, none named ${LABEL_NAMES.slice(0, 4).join('/')})`);
         labelCol = Math.max(0, k);
+        headered = true;
         return;
       }
       const est = Math.ceil((size / Math.max(1, e - s + 1)) * 1.05) + 16;
@@ -133,7 +195,25 @@ async function readCsv(file: string, signal?: AbortSignal): Promise<CsvTable> {
   if (rest.length) onLine(rest, 0, rest.length);
   if (rows === 0) throw bad(file, 'has no data rows');
   const P = cols - 1;
+  let labelNote: string | undefined;
+  if (!headered && numericLabels) {
+    // No header: column 0 was read as the label; the last column may be it instead (pixels then label).
+    const firstCol = Float64Array.from(labels, Number);
+    const choice = chooseLabelColumn(rows, (i) => firstCol[i], (i) => px[i * P + P - 1]);
+    labelNote = choice.note;
+    if (choice.last) {
+      for (let r = 0; r < rows; r++) {
+        const o = r * P;
+        const label = px[o + P - 1];
+        px.copyWithin(o + 1, o, o + P - 1);
+        px[o] = firstCol[r];
+        if (!fractional && firstCol[r] !== Math.floor(firstCol[r])) fractional = true;
+        labels[r] = String(label);
+      }
+    }
+  }
   return {
+    ...(labelNote ? { labelNote } : {}),
     pixels: { shape: [rows, P], kind: fractional ? 'f' : 'u', descr: 'csv', values: px.subarray(0, rows * P) },
     labels: numericLabels
       ? { shape: [rows], kind: 'i', descr: 'csv', values: Float64Array.from(labels, Number) }
@@ -165,6 +245,7 @@ export async function importCsv(target: string, isFile: boolean, options: Import
     opts.onProgress?.({ phase: 'decode', loaded: tables.length, total: files.length + 1 });
     tables.push({ ...(await readCsv(f.file, opts.signal)), ...f });
   }
+  for (const t of tables) if (t.labelNote) notes.push(tables.length > 1 ? `${path.basename(t.file)}: ${t.labelNote}` : t.labelNote);
   const images = tables.map((t) => toImageArray(t.pixels, path.basename(t.file), notes));
   const classes = toLabels(tables.map((t) => ({ a: t.labels, name: path.basename(t.file) })), notes);
   return importArrays(
