@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   'INVALID_PAYLOAD',
   'UNKNOWN_REQUEST',
   'NOT_FOUND',
+  /** A saved run's own data folder or file is not where the run recorded it (moved, renamed, deleted). */
+  'DATA_MISSING',
   'BUSY',
   'NO_MODEL',
   'BAD_IMAGE',

@@ -40,7 +40,7 @@ import * as instruments from './instruments';
 import { describeModel } from './modelCard';
 import { ProjectionJob } from './jobs/projection';
 import { Trainer } from './jobs/training';
-import { RunCache, sameDataset } from './runCache';
+import { loadedSummary, RunCache, sameDataset } from './runCache';
 import { RunStore, summary } from './runs';
 import { suggestExportRoot } from './exportRoot';
 import { readRunHistory } from './runHistory';
@@ -219,11 +219,20 @@ export class Engine {
     'training:stop': async () => this.trainer.stop(),
     'training:status': async () => this.trainer.status(),
 
-    'runs:list': async () => this.store.list(),
+    // A loaded run's entry also says how its data differs from its training data.
+    'runs:list': async () =>
+      (await this.store.list()).map((r) => {
+        const lr = this.runs.peek(r.id);
+        return lr?.dataWarnings?.length && !r.error ? { ...r, warnings: [...(r.warnings ?? []), ...lr.dataWarnings] } : r;
+      }),
     'runs:open': async ({ runId }) => {
       const lr = await this.runs.get(runId);
       this.runs.activeId = runId;
-      return summary(lr.rec);
+      return loadedSummary(lr); // with what differs in its data since training
+    },
+    'runs:locateData': async ({ runId, path: dataPath }) => {
+      if (this.trainer.runId === runId) throw new LabError('BUSY', 'this run is training; its data is in use');
+      return loadedSummary(await this.runs.locate(runId, dataPath));
     },
     // Only the name changes, in the run's write queue (a training run keeps its newer fields).
     'runs:rename': async ({ runId, name }) => summary(await this.store.patch(runId, { name }, this.runs.peek(runId)?.rec)),

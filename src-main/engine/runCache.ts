@@ -3,17 +3,26 @@
  * first (never the active run or the one training), and which of them is active (the one the
  * `model:*` requests without a `runId` use).
  */
-import { ImportOptions, LabError, type DatasetRef } from '../../src-shared/types';
+import { promises as fs } from 'node:fs';
+import { ImportOptions, LabError, type DatasetRef, type RunSummary } from '../../src-shared/types';
 import type { LoadedDataset } from './datasets';
+import { resolveOwnDataPath } from './datasets/ownPath';
 import { disposeBundle, type ModelBundle, type ModelSpec } from './models/build';
 import { loadBundle } from './models/io';
-import type { RunRecord, RunStore } from './runs';
+import { checkRunData } from './runData';
+import { summary, type RunRecord, type RunStore } from './runs';
 
 /** A run whose model is loaded, with its dataset. */
 export interface LoadedRun {
   rec: RunRecord;
   bundle: ModelBundle;
+  /**
+   * The run's dataset as the run sees it: labels are the run's class indices (`rec.labelNames`),
+   * rows of classes the run does not know left out (./runData.ts `checkRunData`).
+   */
   data: LoadedDataset;
+  /** How the data on disk differs from the run's training data, in words (absent/empty: it does not). */
+  dataWarnings?: string[];
   /** Training-split latent means, computed on demand for neighbour queries. */
   trainLatents?: Float32Array;
   trainLatentsCount?: number;
@@ -24,6 +33,39 @@ export const MAX_LOADED_RUNS = 4;
 /** The model spec a run record describes. */
 export function specOf(rec: RunRecord): ModelSpec {
   return { config: rec.config.model, inputDim: rec.inputDim, numClasses: rec.numClasses, output: rec.output };
+}
+
+/**
+ * The run's listing entry as opened: the record's warnings followed by what differs in its data
+ * now (`LoadedRun.dataWarnings`).
+ */
+export function loadedSummary(lr: LoadedRun): RunSummary {
+  const s = summary(lr.rec);
+  const warnings = [...(lr.rec.warnings ?? []), ...(lr.dataWarnings ?? [])];
+  return warnings.length ? { ...s, warnings } : s;
+}
+
+/** How messages name a run's data: its folder or file, or the dataset id. */
+function dataPlace(ref: DatasetRef): string {
+  return ref.id === 'local' && ref.path ? ref.path : `the dataset "${ref.id}"`;
+}
+
+/**
+ * Throws LabError DATA_MISSING when `ref` is own data whose folder or file is not there any more,
+ * saying it is the run's dataset, where it was, and what to do.
+ */
+async function requireRunData(id: string, ref: DatasetRef): Promise<void> {
+  if (ref.id !== 'local' || !ref.path) return;
+  try {
+    await fs.stat(ref.path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') return;
+    throw new LabError(
+      'DATA_MISSING',
+      `The dataset of run "${id}" is missing: it was at ${ref.path}. Move it back there, or point the run at its new place ` +
+        `(Locate data in the app; --data PATH with the CLI's generate and export).`,
+    );
+  }
 }
 
 /** Whether two dataset references name the same dataset (same id, same folder path). */
@@ -65,8 +107,11 @@ export class RunCache {
 
   /**
    * Run `runId` (default: the active run), loading its model and dataset when it is not in memory.
+   * The dataset is checked against what the run recorded at training (`checkRunData`): its
+   * labels become the run's class indices, and what differs is in `dataWarnings`.
    * @throws LabError NO_MODEL (no active run, or a run without a trained epoch), NOT_FOUND,
-   *   BAD_FILE (a model that cannot be loaded), and the dataset loader's errors.
+   *   BAD_FILE (a model that cannot be loaded), DATA_MISSING (the run's own data folder or file is
+   *   gone), BAD_DATASET (data that no longer fits the model), and the dataset loader's errors.
    */
   async get(runId?: string): Promise<LoadedRun> {
     const id = runId ?? this.activeId;
@@ -74,8 +119,15 @@ export class RunCache {
     const hit = this.loaded.get(id);
     if (hit) return hit;
     const rec = await this.store.read(id);
+    return this.load(id, rec, rec.config.dataset);
+  }
+
+  /** Loads run `id`'s model and the data at `ref`, checked against the run; remembered as run `id`. */
+  private async load(id: string, rec: RunRecord, ref: DatasetRef): Promise<LoadedRun> {
     if (rec.epochsDone < 1) throw new LabError('NO_MODEL', `run "${id}" has no trained epoch to load`);
-    const data = await this.dataset(rec.config.dataset);
+    await requireRunData(id, ref);
+    const checked = checkRunData(rec, await this.dataset(ref), dataPlace(ref));
+    const data = checked.data;
     let bundle: ModelBundle;
     try {
       bundle = await loadBundle(specOf(rec), this.store.dir(id));
@@ -83,8 +135,42 @@ export class RunCache {
       if (err instanceof LabError) throw err;
       throw new LabError('BAD_FILE', `run "${id}": the saved model cannot be loaded (${(err as Error).message})`);
     }
-    const lr: LoadedRun = { rec, bundle, data };
+    const lr: LoadedRun = { rec, bundle, data, ...(checked.warnings.length ? { dataWarnings: checked.warnings } : {}) };
     this.remember(id, lr);
+    return lr;
+  }
+
+  /**
+   * Run `id`'s own data moved: loads the data at `dataPath` with the run's import options, checks
+   * it against the run (as `get`) and, when it fits, saves `dataPath` as the run's dataset path and
+   * keeps the run loaded with it. Data that differs from the run's is accepted with the warnings
+   * `get` gives (they are in the answer's `dataWarnings`).
+   * @param dataPath an absolute path (a leading `~` is the home folder).
+   * @throws LabError UNSUPPORTED (a run on a built-in dataset), DATA_MISSING (nothing at
+   *   `dataPath`), BAD_DATASET (not data of this run: another shape, none of its classes), the
+   *   loader's errors, NOT_FOUND / BAD_FILE / IO from the run store.
+   */
+  async locate(id: string, dataPath: string): Promise<LoadedRun> {
+    const rec = await this.store.read(id);
+    const ref = rec.config.dataset;
+    if (ref.id !== 'local') throw new LabError('UNSUPPORTED', `run "${id}" was trained on the built-in dataset "${ref.id}": it has no data folder to locate`);
+    const moved: DatasetRef = { ...ref, path: resolveOwnDataPath(dataPath) };
+    try {
+      await fs.stat(moved.path!);
+    } catch {
+      throw new LabError('DATA_MISSING', `nothing at ${moved.path}: give the folder or file the run's dataset is in now`);
+    }
+    // Checked before anything is saved: data that does not fit leaves the run as it was.
+    const old = this.loaded.get(id);
+    const lr = await this.load(id, rec, moved);
+    if (old && old !== lr) disposeBundle(old.bundle);
+    const config = { ...rec.config, dataset: moved };
+    try {
+      await this.store.patch(id, { config }, lr.rec);
+    } catch (err) {
+      this.forget(id);
+      throw err;
+    }
     return lr;
   }
 

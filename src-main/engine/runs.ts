@@ -40,6 +40,12 @@ export const RunRecord = z
     labelNames: z.array(z.string()),
     /** What the dataset import found (kind, classes, split, skipped items, warnings); runs saved before it have none. */
     datasetReport: DatasetReport.optional(),
+    /**
+     * The training data's content fingerprint (../runData.ts `dataFingerprint`: label names, split
+     * counts and labels, a sample of rows), checked when the run's data is loaded again; runs saved
+     * before it have none (checked on their label names and report only).
+     */
+    dataFingerprint: z.string().optional(),
     output: z.enum(['bernoulli', 'gaussian']),
     /** Per-dimension mean and std of the training latents (the AE "prior" and manifold ranges). */
     latentStats: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
@@ -191,9 +197,10 @@ export class RunStore {
    * writes back an older epochsDone/state), else on the record read from disk. A failed write
    * leaves the in-memory record as it was. `copy` (e.g. the engine's loaded copy of the record)
    * gets the same changes once written, in the queue's order. Returns the record as `read` would.
+   * `config` changes only when the run's data moved (`runs:locateData`: its dataset path).
    * Throws NOT_FOUND / BAD_FILE (as `read`) or IO.
    */
-  async patch(id: string, changes: Partial<Pick<RunRecord, 'name' | 'metrics' | 'latentStats' | 'fittedPrior'>>, copy?: RunRecord): Promise<RunRecord> {
+  async patch(id: string, changes: Partial<Pick<RunRecord, 'name' | 'metrics' | 'latentStats' | 'fittedPrior' | 'config'>>, copy?: RunRecord): Promise<RunRecord> {
     return this.serial(id, async () => {
       const owned = live.get(this.dir(id));
       const rec = owned ?? (await this.readRaw(id));

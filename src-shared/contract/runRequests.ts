@@ -29,6 +29,17 @@ export const runRequests = {
     RunSummary,
     'Rename a run.',
   ),
+  'runs:locateData': req(
+    z
+      .object({
+        runId,
+        /** Where the run's own data (folder or dataset file) is now: an absolute path (a leading `~` is the home folder). */
+        path: z.string().trim().min(1).max(4096),
+      })
+      .strict(),
+    RunSummary,
+    "Point a run at its moved data: loads it with the run's import options, checks it against the run (shape, classes, counts) and saves the new path; the answer's warnings say what differs.",
+  ),
   'runs:delete': req(z.object({ runId }).strict(), Ok, 'Delete a run folder.'),
   'runs:metrics': req(
     z.object({ runId }).strict(),

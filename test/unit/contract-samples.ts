@@ -30,6 +30,7 @@ export const VALID: { [N in RequestName]: Record<string, unknown> } = {
   'runs:list': {},
   'runs:open': { runId: 'run-1' },
   'runs:rename': { runId: 'run-1', name: 'new name' },
+  'runs:locateData': { runId: 'run-1', path: '/tmp/moved-data' },
   'runs:delete': { runId: 'run-1' },
   'runs:metrics': { runId: 'run-1' },
   'runs:history': { runId: 'run-1' },

@@ -23,6 +23,7 @@ import { loadBundle, saveBundle } from '../models/io';
 import { shouldTrainInParallel, trainModelParallel, TrainWorkersUnavailable } from '../parallel/trainParallel';
 import { specOf, type LoadedRun, type RunCache } from '../runCache';
 import type { RunRecord, RunStore } from '../runs';
+import { dataFingerprint } from '../runData';
 import { TrainControl, trainModel } from '../train';
 import { defaultRunName, distinctName } from '../runNames';
 
@@ -210,6 +211,7 @@ export class Trainer {
       shape: data.info.shape,
       labelNames: data.info.labelNames,
       datasetReport: data.report,
+      dataFingerprint: dataFingerprint(data),
       output,
       latentStats: null,
       fittedPrior: null,

@@ -1,0 +1,194 @@
+/**
+ * A saved run and its dataset folder must not silently disagree. A CVAE trained on a colour image
+ * folder (blueTopH, greenLeftV, redTR), then the folder changes on disk:
+ * - a class folder `aaa/` is added → the opened run keeps its own class indices (the data's labels
+ *   are matched by name; the 11 "aaa" images are left out) and says so in its warnings;
+ * - images are deleted → counted in the warning;
+ * - the folder is moved → opening says the RUN'S DATASET is missing, where it was, and what to do;
+ *   `runs:locateData` points the run at the new place (checked, saved in the record).
+ */
+import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src-main/engine/engine';
+import { clearDatasetMemo } from '../../src-main/engine/datasets';
+
+let tmp: string;
+
+const CLASSES = ['blueTopH', 'greenLeftV', 'redTR', 'aaa'] as const;
+const COLOUR: Record<string, [number, number, number]> = { blueTopH: [20, 30, 230], greenLeftV: [20, 220, 30], redTR: [230, 30, 20], aaa: [230, 230, 20] };
+
+/** `n` 16×16 RGB pictures of class `name` (a coloured patch on grey, jittered) in `dir/name/`. */
+async function pictures(dir: string, name: string, n: number, from = 0): Promise<void> {
+  await fs.mkdir(path.join(dir, name), { recursive: true });
+  for (let i = from; i < from + n; i++) {
+    const w = 16;
+    const px = Buffer.alloc(w * w * 3, 128);
+    for (let y = 0; y < w; y++) {
+      for (let x = 0; x < w; x++) {
+        const j = i % 3;
+        const inside = name === 'blueTopH' ? y < 5 + j : name === 'greenLeftV' ? x < 5 + j : name === 'redTR' ? x > 9 - j && y < 6 + j : x > 4 && x < 11 && y > 4 && y < 11;
+        if (!inside) continue;
+        px.set(COLOUR[name], (y * w + x) * 3);
+      }
+    }
+    await sharp(px, { raw: { width: w, height: w, channels: 3 } }).png().toFile(path.join(dir, name, `${i}.png`));
+  }
+}
+
+async function trainedRun(ws: string, folder: string): Promise<{ engine: Engine; runId: string }> {
+  const engine = await Engine.create({ workspace: ws, emit: () => undefined });
+  const { runId } = await engine.call('training:start', {
+    dataset: { id: 'local', path: folder, import: { size: 28, channels: 3, preprocess: 'plain' } },
+    model: { kind: 'cvae', latentDim: 2, hidden: [16] },
+    epochs: 1,
+    batchSize: 16,
+    seed: 1,
+  });
+  await engine.waitForTraining();
+  return { engine, runId };
+}
+
+/** A new engine on the same workspace (an app restart): nothing of the old one is in memory. */
+async function restart(old: Engine, ws: string): Promise<Engine> {
+  await old.dispose();
+  clearDatasetMemo();
+  return Engine.create({ workspace: ws, emit: () => undefined });
+}
+
+/** The warnings about the run's data (a 1-epoch run also has one about its few steps). */
+const dataWarnings = (w: string[] | undefined) => (w ?? []).filter((s) => s.startsWith("This run's dataset"));
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'll-run-data-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('a run whose dataset folder changed on disk', () => {
+  it('a class folder added: labels keep the run\'s classes, the new class is left out, the run warns', async () => {
+    const folder = path.join(tmp, 'added');
+    const ws = path.join(tmp, 'ws-added');
+    for (const c of CLASSES.slice(0, 3)) await pictures(folder, c, 20);
+    let { engine, runId } = await trainedRun(ws, folder);
+    const before = await engine.call('runs:metrics', { runId });
+    const rec = JSON.parse(await fs.readFile(path.join(ws, 'runs', runId, 'config.json'), 'utf8'));
+    expect(rec.labelNames).toEqual(['blueTopH', 'greenLeftV', 'redTR']);
+    expect(rec.dataFingerprint).toMatch(/^[0-9a-f]{16}$/);
+
+    await pictures(folder, 'aaa', 11);
+    engine = await restart(engine, ws);
+    try {
+      const opened = await engine.call('runs:open', { runId });
+      const warning = opened.warnings?.find((w) => w.includes('changed since it was trained'));
+      expect(warning).toBe(
+        'This run\'s dataset changed since it was trained (then 60 images in 3 classes, now 71 in 4): 11 images of the class "aaa" the run does not know are left out; the test split was drawn anew, so test metrics may include training images.',
+      );
+      // The listing says it too while the run is open.
+      expect((await engine.call('runs:list', {})).find((r) => r.id === runId)?.warnings).toContain(warning);
+
+      // Every test point carries one of the run's 3 labels; 4 test images per class as at training (20 % of 20).
+      const latents = await engine.call('model:latents', { runId, split: 'test' });
+      const perLabel = [0, 0, 0, 0];
+      for (const l of latents.labels) perLabel[l]++;
+      expect(perLabel).toEqual([4, 4, 4, 0]);
+      // The shown samples (the dataset panel, captions) are the run's data: a blue picture has label 0 = blueTopH.
+      const ref = { id: 'local', path: folder, import: { size: 28, channels: 3, preprocess: 'plain' } } as const;
+      const sample = await engine.call('datasets:sample', { dataset: ref, split: 'train', offset: 0, count: 48 });
+      for (let i = 0; i < sample.count; i++) {
+        const px = sample.images.subarray(i * 28 * 28 * 3, (i + 1) * 28 * 28 * 3);
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let p = 0; p < 784; p++) {
+          r += px[p * 3];
+          g += px[p * 3 + 1];
+          b += px[p * 3 + 2];
+        }
+        const colour = b > r && b > g ? 0 : g > r ? 1 : 2; // blue, green, red (no yellow "aaa" picture is there)
+        expect(r > b && g > b * 1.5 && g > 0, `sample ${i} is a yellow "aaa" picture`).toBe(false);
+        expect(sample.labels[i], `sample ${i}`).toBe(colour);
+      }
+      // Generating the run's last class (redTR = 2) works.
+      const gen = await engine.call('model:generate', { runId, count: 2, label: 2, seed: 1, temperature: 1 });
+      expect(gen.count).toBe(2);
+      // The test metrics of the run are the saved ones, not measured on relabelled data.
+      expect((await engine.call('runs:metrics', { runId })).elbo).toBe(before.elbo);
+    } finally {
+      await engine.dispose();
+    }
+  }, 180_000);
+
+  it('images removed: the run says how many of its images are gone', async () => {
+    const folder = path.join(tmp, 'removed');
+    const ws = path.join(tmp, 'ws-removed');
+    for (const c of CLASSES.slice(0, 3)) await pictures(folder, c, 20);
+    let { engine, runId } = await trainedRun(ws, folder);
+    for (let i = 0; i < 7; i++) await fs.rm(path.join(folder, 'redTR', `${i}.png`));
+    engine = await restart(engine, ws);
+    try {
+      const opened = await engine.call('runs:open', { runId });
+      expect(dataWarnings(opened.warnings)).toEqual([
+        "This run's dataset changed since it was trained (then 60 images in 3 classes, now 53 in 3): 7 images of the run's classes are gone; the test split was drawn anew, so test metrics may include training images.",
+      ]);
+    } finally {
+      await engine.dispose();
+    }
+  }, 180_000);
+
+  it('the data as it was: no warning', async () => {
+    const folder = path.join(tmp, 'same');
+    const ws = path.join(tmp, 'ws-same');
+    for (const c of CLASSES.slice(0, 3)) await pictures(folder, c, 12);
+    let { engine, runId } = await trainedRun(ws, folder);
+    engine = await restart(engine, ws);
+    try {
+      const opened = await engine.call('runs:open', { runId });
+      expect(dataWarnings(opened.warnings)).toEqual([]);
+    } finally {
+      await engine.dispose();
+    }
+  }, 180_000);
+
+  it('the folder moved: opening names the missing dataset; runs:locateData points the run at its new place', async () => {
+    const folder = path.join(tmp, 'moved', 'c32b');
+    const ws = path.join(tmp, 'ws-moved');
+    for (const c of CLASSES.slice(0, 3)) await pictures(folder, c, 12);
+    let { engine, runId } = await trainedRun(ws, folder);
+    const elsewhere = path.join(tmp, 'elsewhere');
+    await fs.rename(path.join(tmp, 'moved'), elsewhere);
+    const now = path.join(elsewhere, 'c32b');
+    engine = await restart(engine, ws);
+    try {
+      const r = await engine.handle('runs:open', { runId });
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.error.code).toBe('DATA_MISSING');
+      expect(r.error.message).toContain(`The dataset of run "${runId}" is missing: it was at ${folder}.`);
+      expect(r.error.message).toContain('--data PATH');
+
+      // A folder of other data is refused and the record keeps its path.
+      const other = path.join(tmp, 'other');
+      await pictures(other, 'aaa', 6);
+      const wrong = await engine.handle('runs:locateData', { runId, path: other });
+      expect(wrong.ok ? null : wrong.error.code).toBe('BAD_DATASET');
+      expect(wrong.ok ? '' : wrong.error.message).toContain('none of its classes');
+      const kept = JSON.parse(await fs.readFile(path.join(ws, 'runs', runId, 'config.json'), 'utf8'));
+      expect(kept.config.dataset.path).toBe(folder);
+
+      const located = await engine.call('runs:locateData', { runId, path: now });
+      expect(located.config.dataset.path).toBe(now);
+      expect(dataWarnings(located.warnings)).toEqual([]);
+      const saved = JSON.parse(await fs.readFile(path.join(ws, 'runs', runId, 'config.json'), 'utf8'));
+      expect(saved.config.dataset.path).toBe(now);
+      expect(saved.config.dataset.import).toEqual(kept.config.dataset.import);
+      // Opened (also after a restart) with its data at the new place.
+      engine = await restart(engine, ws);
+      expect((await engine.call('runs:open', { runId })).config.dataset.path).toBe(now);
+      expect((await engine.call('model:generate', { runId, count: 1, label: 1, seed: 1, temperature: 1 })).count).toBe(1);
+    } finally {
+      await engine.dispose();
+    }
+  }, 180_000);
+});
