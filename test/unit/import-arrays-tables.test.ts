@@ -94,7 +94,7 @@ describe('3. images without labels', () => {
     const dir = path.join(tmp, 'idx-images-only');
     await fsp.mkdir(dir);
     await fsp.writeFile(path.join(dir, 'train-images-idx3-ubyte'), writeIdx([15, 28, 28], images));
-    expectUnlabeled(await load(dir), 15, /train-images-idx3-ubyte taken as the images/);
+    expectUnlabeled(await load(dir), 15, /train-images-idx3-ubyte taken as the images; no train-labels-idx1-ubyte beside it/);
   });
 
   it('IDX train images with labels but test images without: still refused, naming the file', async () => {

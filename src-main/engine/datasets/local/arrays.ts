@@ -3,9 +3,10 @@
  * N×H×W, N×H×W×C (C = 1, 3, or 4 with alpha), N×C×H×W (C = 1 or 3, detected), N×D flat with D a
  * square (grey) or three times one (RGB; pixel-interleaved or channel-planar, whichever gives the
  * smoother pictures) — and the values checked: uint8 0–255 or floats 0–1 (bool and 0/1 integers
- * are black/white). Labels are integers (one per image, or one-hot rows) or strings.
+ * are black/white). What a reading drops or assumes is said in the report: flat rows of a width
+ * that is not a usual image size (read as √D×√D), an alpha channel, a non-square crop. Labels are integers (one per image, or one-hot rows) or strings.
  */
-import { UNLABELED_CLASS, type ImportOptions } from '../../../../src-shared/datasets';
+import { IMAGE_SIZES, UNLABELED_CLASS, type ImportOptions, type ResolvedImport } from '../../../../src-shared/datasets';
 import { LabError } from '../../../../src-shared/types';
 import { preprocessPixels } from '../../images/preprocess';
 import type { RawImage } from '../../images/pixels';
@@ -73,6 +74,23 @@ function byteScale(a: NdArray, name: string, notes: string[]): number {
 }
 
 /**
+ * The report's note on the 4th channel (alpha) of `pixels` RGBA pixels: it is not kept — opaque
+ * pixels keep their colour, others are composited onto black or white (whichever contrasts with
+ * the picture, images/pixels.ts `resolveAlpha`) — with the share of pixels that were not opaque.
+ */
+function alphaNote(data: Uint8Array, pixels: number, name: string, notes: string[]): void {
+  let see = 0;
+  for (let i = 0; i < pixels; i++) if (data[i * 4 + 3] !== 255) see++;
+  const pct = pixels ? (100 * see) / pixels : 0;
+  const share = see === 0 ? '0' : pct < 1 ? '< 1' : String(Math.round(pct));
+  notes.push(
+    see === 0
+      ? `${name}: alpha channel (the 4th of 4) dropped: every pixel is opaque, so nothing is lost`
+      : `${name}: alpha channel (the 4th of 4) dropped: ${share} % of pixels are not opaque, composited onto black or white (whichever contrasts with the picture); transparency is not kept`,
+  );
+}
+
+/**
  * Images of `a` (N first) as bytes in HWC order: the bytes a dataset keeps (../rows.ts). uint8
  * data is used as it is; floats in 0–1 are quantised to round(255·v) (values k/255 come back as
  * exactly k, and the model reads them as the same float32 k/255), 0/1 integers and bools to 0/255.
@@ -91,8 +109,13 @@ export function toImageArray(a: NdArray, name: string, notes: string[]): ImageAr
     const D = rest[0];
     const s1 = Math.round(Math.sqrt(D));
     const s3 = Math.round(Math.sqrt(D / 3));
-    if (s1 * s1 === D) [h, w, c] = [s1, s1, 1];
-    else if (3 * s3 * s3 === D) {
+    if (s1 * s1 === D) {
+      [h, w, c] = [s1, s1, 1];
+      // 784, 1024, 4096 are the usual flat images; any other square width may be features, not pixels.
+      if (!(IMAGE_SIZES as readonly number[]).includes(s1)) {
+        notes.push(`${name}: rows of ${D} values read as ${s1}×${s1} grey images (√${D} = ${s1}); if they are features rather than pixels, they are not pictures and a model of them shows nothing useful`);
+      }
+    } else if (3 * s3 * s3 === D) {
       [h, w, c] = [s3, s3, 3];
       planar = roughness(v, count, s3, true) < roughness(v, count, s3, false);
       notes.push(`${name}: flat rows of ${D} values read as ${s3}×${s3} RGB, ${planar ? 'channel-planar (all R, then G, then B)' : 'pixel-interleaved (RGB RGB …)'}`);
@@ -106,7 +129,10 @@ export function toImageArray(a: NdArray, name: string, notes: string[]): ImageAr
   } else throw bad(`${name}: shape ${shapeText} is not images (expected N×H×W, N×H×W×C, N×C×H×W or N×D)`);
   const n = count * h * w * c;
   // uint8 in C order is already what is wanted: no scan, no copy.
-  if (!planar && v instanceof Uint8Array && a.kind === 'u' && v.length === n) return { count, height: h, width: w, channels: c as ImageArray['channels'], data: v };
+  if (!planar && v instanceof Uint8Array && a.kind === 'u' && v.length === n) {
+    if (c === 4) alphaNote(v, count * h * w, name, notes);
+    return { count, height: h, width: w, channels: c as ImageArray['channels'], data: v };
+  }
   const scale = byteScale(a, name, notes);
   const data = new Uint8Array(n);
   if (!planar) {
@@ -118,6 +144,7 @@ export function toImageArray(a: NdArray, name: string, notes: string[]): ImageAr
       for (let k = 0; k < c; k++) for (let p = 0; p < hw; p++) data[base + p * c + k] = Math.round(v[base + k * hw + p] * scale);
     }
   }
+  if (c === 4) alphaNote(data, count * h * w, name, notes);
   return { count, height: h, width: w, channels: c as ImageArray['channels'], data };
 }
 
@@ -224,6 +251,21 @@ export function unlabeledClass(parts: Array<{ images: ImageArray }>): LabelColum
   return { names: [UNLABELED_CLASS], indices: parts.map((p) => new Int32Array(p.images.count)) };
 }
 
+/**
+ * The report's note when the plain import centre-crops `a`'s non-square images (fit "crop"): how
+ * much of each is dropped — "images are 20×30 (height×width, not square): each is centre-cropped
+ * to 20×20, 10 of 30 columns (33 %) dropped, then resized to 28×28; …". Null when nothing is cropped.
+ */
+export function cropNote(a: Pick<ImageArray, 'height' | 'width'>, r: ResolvedImport): string | null {
+  if (r.preprocess !== 'plain' || r.fit !== 'crop' || a.width === a.height) return null;
+  const [H, W] = r.transpose ? [a.width, a.height] : [a.height, a.width];
+  const s = Math.min(H, W);
+  const long = Math.max(H, W);
+  const what = W > H ? 'columns' : 'rows';
+  const resized = s === r.size ? '' : `, then resized to ${r.size}×${r.size}`;
+  return `images are ${H}×${W} (height×width, not square): each is centre-cropped to ${s}×${s}, ${long - s} of ${long} ${what} (${Math.round((100 * (long - s)) / long)} %) dropped${resized}; choose fit "pad" (--fit pad) to keep them whole`;
+}
+
 /** One image of an array as a decoded picture (transposed when asked). */
 function imageAt(a: ImageArray, i: number, transpose: boolean): RawImage {
   const D = a.height * a.width * a.channels;
@@ -306,7 +348,7 @@ export async function importArrays(
     count: n,
     testMask: mask,
     skipped,
-    warnings: [...base.warnings, ...[colourTurnedGrey(r, stats, options.channels)].filter((w) => w !== null)],
+    warnings: [...base.warnings, ...new Set(parts.map((p) => cropNote(p.images, r))), colourTurnedGrey(r, stats, options.channels)].filter((w) => w !== null),
     preprocessing: describePreprocessing(r, stats),
   };
 }

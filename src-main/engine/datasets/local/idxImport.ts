@@ -128,7 +128,8 @@ export async function importIdx(target: string, isFile: boolean, options: Import
   if (noLabels) {
     const parts = splits.map((s) => ({ images: toImageArray(toNd(found.get(`${s}:images`)!.arr), found.get(`${s}:images`)!.name, notes), test: s === 'test' }));
     const classes = unlabeledClass(parts);
-    const taken = splits.map((s) => found.get(`${s}:images`)!.name).join(' and ');
+    const names = splits.map((s) => found.get(`${s}:images`)!.name);
+    const partners = names.map((n) => n.replace(/images([-_.])idx\d/i, 'labels$1idx1'));
     return importArrays(
       {
         kind: 'idx',
@@ -137,7 +138,7 @@ export async function importIdx(target: string, isFile: boolean, options: Import
         skipped: {},
         warnings: notes,
         allUnlabeled: true,
-        noLabels: `${taken} taken as the images; no …labels-idx1-ubyte file beside ${splits.length > 1 ? 'them' : 'it'}`,
+        noLabels: `${names.join(' and ')} taken as the images; no ${partners.join(' or ')} beside ${splits.length > 1 ? 'them' : 'it'}`,
       },
       parts.map((p, i) => ({ images: p.images, labels: classes.indices[i], test: p.test })),
       options,
