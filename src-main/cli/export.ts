@@ -85,7 +85,10 @@ async function exportRun(o: Options, format: string | undefined): Promise<number
       console.error(message);
     }
   });
-  await engine.call('runs:open', { runId });
+  // --data: the run's data is somewhere else now (checked against the run as opening it is).
+  const opened = o.data ? await engine.call('runs:locateData', { runId, path: path.resolve(o.data), save: false }) : await engine.call('runs:open', { runId });
+  // How the data on disk differs from the run's training data (the record's own warnings are the train command's to print).
+  for (const w of opened.warnings ?? []) if (!rec.warnings?.includes(w)) console.error(`warning: ${w}`);
   const r = await engine.call('export:start', {
     runId,
     format: format as ExportRequest['format'],
@@ -106,7 +109,9 @@ async function exportRun(o: Options, format: string | undefined): Promise<number
 /**
  * A generated dataset (`--format imagefolder|idx|npz`) of `--count` samples per label in `--out`
  * (`--label NAME`: one class, by its name; `--prior fitted`: from the run's fitted prior, recorded
- * in the manifest). A collapsed run's warning goes to stderr.
+ * in the manifest). A collapsed run's warning goes to stderr, and so does how the run's data on
+ * disk differs from its training data. `--data PATH`: the run's own data moved there (checked
+ * against the run; the run record keeps its path).
  * @throws UsageError (missing --run/--format/--out, an unknown --label or --prior), LabError from
  *   the export (EXISTS, INVALID_PAYLOAD, IO, UNSUPPORTED: a fitted prior the run cannot have…).
  */
@@ -114,7 +119,7 @@ export function generate(o: Options): Promise<number> {
   return exportRun(o, o.format);
 }
 
-/** Projector embeddings of the run's test split in `--out`. Errors as `generate`. */
+/** Projector embeddings of the run's test split in `--out` (`--data PATH` as `generate`). Errors as `generate`. */
 export function embeddings(o: Options): Promise<number> {
   return exportRun(o, 'embeddings');
 }

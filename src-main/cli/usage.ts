@@ -29,6 +29,10 @@ Commands:
                                         train/+test/, metadata.csv, IDX, .npz/.npy or CSV
   generate --run <runDir> --count 100 [--label NAME] [--temperature 1] [--seed 1]
         [--prior standard|fitted] --format imagefolder|idx|npz --out <dir> [--overwrite]
+        [--data PATH]                   the run's own data moved to PATH: checked against the
+                                        run (classes, counts), used for this command only
+                                        --count: images per label for a CVAE (3 classes,
+                                        --count 30: 90 images), else in all
                                         --label: one class of a CVAE, by its name (the
                                         class named "7", not the 8th one)
                                         --prior standard (default): the model's prior, N(0, I)
@@ -36,8 +40,11 @@ Commands:
                                         fitted: a Gaussian mixture fitted to the training
                                         images' latents, where the data lies (a CVAE: one
                                         per label); --temperature scales either
-  encode --run <runDir> <image files…> [--json]
-  embeddings --run <runDir> --out <dir> [--overwrite]
+  encode --run <runDir> <image files…> [--label NAME] [--json]
+                                        the latent mean z of each image; a CVAE encodes
+                                        under --label NAME, else under the best-fitting
+                                        label, printed with p(label | image)
+  embeddings --run <runDir> --out <dir> [--overwrite] [--data PATH]
 
 Common: --workspace <dir> (or LATENT_LAB_HOME), --debug
 Backend: LATENT_LAB_BACKEND=tensorflow|wasm|cpu forces one.`;

@@ -230,9 +230,9 @@ export class Engine {
       this.runs.activeId = runId;
       return loadedSummary(lr); // with what differs in its data since training
     },
-    'runs:locateData': async ({ runId, path: dataPath }) => {
+    'runs:locateData': async ({ runId, path: dataPath, save }) => {
       if (this.trainer.runId === runId) throw new LabError('BUSY', 'this run is training; its data is in use');
-      return loadedSummary(await this.runs.locate(runId, dataPath));
+      return loadedSummary(await this.runs.locate(runId, dataPath, save));
     },
     // Only the name changes, in the run's write queue (a training run keeps its newer fields).
     'runs:rename': async ({ runId, name }) => summary(await this.store.patch(runId, { name }, this.runs.peek(runId)?.rec)),

@@ -146,11 +146,12 @@ export class RunCache {
    * keeps the run loaded with it. Data that differs from the run's is accepted with the warnings
    * `get` gives (they are in the answer's `dataWarnings`).
    * @param dataPath an absolute path (a leading `~` is the home folder).
+   * @param save false: the record on disk keeps its path; only the loaded copy uses `dataPath`.
    * @throws LabError UNSUPPORTED (a run on a built-in dataset), DATA_MISSING (nothing at
    *   `dataPath`), BAD_DATASET (not data of this run: another shape, none of its classes), the
    *   loader's errors, NOT_FOUND / BAD_FILE / IO from the run store.
    */
-  async locate(id: string, dataPath: string): Promise<LoadedRun> {
+  async locate(id: string, dataPath: string, save = true): Promise<LoadedRun> {
     const rec = await this.store.read(id);
     const ref = rec.config.dataset;
     if (ref.id !== 'local') throw new LabError('UNSUPPORTED', `run "${id}" was trained on the built-in dataset "${ref.id}": it has no data folder to locate`);
@@ -165,6 +166,10 @@ export class RunCache {
     const lr = await this.load(id, rec, moved);
     if (old && old !== lr) disposeBundle(old.bundle);
     const config = { ...rec.config, dataset: moved };
+    if (!save) {
+      lr.rec.config = config;
+      return lr;
+    }
     try {
       await this.store.patch(id, { config }, lr.rec);
     } catch (err) {

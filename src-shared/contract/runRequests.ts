@@ -35,10 +35,12 @@ export const runRequests = {
         runId,
         /** Where the run's own data (folder or dataset file) is now: an absolute path (a leading `~` is the home folder). */
         path: z.string().trim().min(1).max(4096),
+        /** false: use the data there for this engine's session only, the run record keeps its path (the CLI's `--data`). */
+        save: z.boolean().default(true),
       })
       .strict(),
     RunSummary,
-    "Point a run at its moved data: loads it with the run's import options, checks it against the run (shape, classes, counts) and saves the new path; the answer's warnings say what differs.",
+    "Point a run at its moved data: loads it with the run's import options, checks it against the run (shape, classes, counts) and saves the new path (unless save is false); the answer's warnings say what differs.",
   ),
   'runs:delete': req(z.object({ runId }).strict(), Ok, 'Delete a run folder.'),
   'runs:metrics': req(
