@@ -292,7 +292,7 @@ export interface ArrayPart {
  * Yields to the event loop every 2,000 images (progress, cancel).
  */
 export async function importArrays(
-  base: Pick<Imported, 'kind' | 'root' | 'classNames' | 'skipped' | 'warnings'> & Partial<Pick<Imported, 'verified' | 'title' | 'allUnlabeled'>>,
+  base: Pick<Imported, 'kind' | 'root' | 'classNames' | 'skipped' | 'warnings'> & Partial<Pick<Imported, 'verified' | 'title' | 'allUnlabeled' | 'noLabels'>>,
   parts: ArrayPart[],
   options: ImportOptions,
   opts: Pick<LoadOptions, 'signal' | 'onProgress'>,
