@@ -4,6 +4,7 @@
  * reconstructions of the same test images.
  */
 import type { DatasetInfo, ImageBatch, Metrics, RequestOutput, RunSummary, SamplePrior } from '../../lib/contract';
+import { collapseReason } from '../../../../src-shared/collapse';
 import { errorText } from '../../lib/errors';
 import { FRECHET_FITTED_TIP, FRECHET_PRIOR_TIP, GENERATION_FITTED_TIP, GENERATION_TIP } from '../../lib/metricHints';
 import { clearlyDifferent, type NoiseKind } from '../../lib/metricNoise';
@@ -40,19 +41,39 @@ export interface MetricRow {
   percent?: boolean;
   /** Only a CVAE has it (it generates a requested label): other kinds' cells say so. */
   cvaeOnly?: boolean;
+  /**
+   * Why a CVAE's number of this row cannot be set beside a non-conditional run's (absent: it can;
+   * see `LABEL_GIVEN_RULE`).
+   */
+  labelGiven?: string;
 }
+
+/**
+ * The rule for a CVAE beside a run that is not conditional (AE, VAE, VAE-GAN), written once: a
+ * CVAE's encoder and decoder are given the true label, so every number measured through its
+ * reconstructions or its posterior answers a different question — its −ELBO bounds log p(x | y),
+ * not log p(x); its reconstruction error and "reconstructions recognised" come from a decoder told
+ * the digit (recognised almost by construction); its z is meant to hold the style, not the label,
+ * so a low k-NN accuracy is its goal, not a failure. Those rows are not marked better or worse.
+ * The Fréchet distances stay comparable: both runs generate images, judged against the same real
+ * test images (the CVAE's samples drawn for every label in turn).
+ */
+export const LABEL_GIVEN_RULE =
+  'A CVAE is given the label: its −ELBO, reconstruction error, k-NN accuracy and reconstructions recognised are not compared with a run that is not conditional; its Fréchet distances are (both generate images).';
+
+const GIVEN = 'the CVAE is given the label';
 
 
 export const METRIC_ROWS: MetricRow[] = [
-  { key: 'elbo', title: 'Negative ELBO (nats)', better: 'low', variationalOnly: true, noise: 'loss' },
-  { key: 'recon', title: 'Reconstruction error (nats)', better: 'low', variationalOnly: false, noise: 'loss' },
+  { key: 'elbo', title: 'Negative ELBO (nats)', better: 'low', variationalOnly: true, noise: 'loss', labelGiven: `${GIVEN}: its ELBO bounds log p(x | label), not log p(x) — not comparable` },
+  { key: 'recon', title: 'Reconstruction error (nats)', better: 'low', variationalOnly: false, noise: 'loss', labelGiven: `${GIVEN}: its decoder knows the class — not comparable` },
   { key: 'kl', title: 'KL (nats)', better: null, variationalOnly: true, noise: 'loss' },
   { key: 'activeUnits', title: 'Active units', better: null, variationalOnly: false, noise: 'loss' },
-  { key: 'knnAccuracy', title: 'k-NN accuracy (k=5)', better: 'high', variationalOnly: false, noise: 'proportion', percent: true },
+  { key: 'knnAccuracy', title: 'k-NN accuracy (k=5)', better: 'high', variationalOnly: false, noise: 'proportion', percent: true, labelGiven: `${GIVEN}: its z is meant to hold the style, not the label (a low k-NN accuracy is its goal) — not comparable` },
   // Image data only (absent for toy data and older runs: the cell shows '—').
   { key: 'frechet', title: 'Fréchet, samples from the prior', better: 'low', variationalOnly: false, noise: 'frechet', classifier: true, tip: FRECHET_PRIOR_TIP },
   { key: 'frechetFitted', title: 'Fréchet, samples from the fitted prior', better: 'low', variationalOnly: false, noise: 'frechet', classifier: true, tip: FRECHET_FITTED_TIP },
-  { key: 'reconAccuracy', title: 'Reconstructions recognised (classifier)', better: 'high', variationalOnly: false, noise: 'proportion', classifier: true, percent: true },
+  { key: 'reconAccuracy', title: 'Reconstructions recognised (classifier)', better: 'high', variationalOnly: false, noise: 'proportion', classifier: true, percent: true, labelGiven: `${GIVEN}: its reconstructions are recognised almost by construction — not comparable` },
   // CVAE on image data: generated images the classifier gives the label asked for, from each prior.
   { key: 'generationAccuracy', title: 'Generation, samples from the prior', better: 'high', variationalOnly: false, noise: 'proportion', classifier: true, percent: true, cvaeOnly: true, tip: GENERATION_TIP },
   { key: 'generationAccuracyFitted', title: 'Generation, samples from the fitted prior', better: 'high', variationalOnly: false, noise: 'proportion', classifier: true, percent: true, cvaeOnly: true, tip: GENERATION_FITTED_TIP },
@@ -77,13 +98,30 @@ const sameData = (a: NonNullable<Side>, b: NonNullable<Side>) =>
   a.config.dataset.id === b.config.dataset.id && (a.config.dataset.path ?? '') === (b.config.dataset.path ?? '');
 
 /**
- * Whether a row's numbers can be compared across the two runs: both runs must be on the same data
- * (losses in nats depend on the images; k-NN accuracy on the labels), and a row that only
- * variational models have (−ELBO, KL) needs both to be variational.
+ * Why a row's numbers cannot be compared across the two runs, in words, or null when they can:
+ * both runs must be on the same data (losses in nats depend on the images; k-NN accuracy on the
+ * labels); a row that only variational models have (−ELBO, KL) needs both to be variational; a
+ * CVAE beside a run that is not conditional follows `LABEL_GIVEN_RULE` (the row's `labelGiven`).
+ * A missing side is not comparable ('no run').
  */
+export function incomparable(row: MetricRow, a: Side, b: Side): string | null {
+  if (!a || !b) return 'no run';
+  if (!sameData(a, b)) return 'trained on different data: not compared';
+  const kinds = [a.config.model.kind, b.config.model.kind];
+  if (row.variationalOnly && kinds.includes('ae')) return 'an autoencoder has no ELBO or KL: not compared';
+  if (row.labelGiven && kinds.includes('cvae') && kinds.some((k) => k !== 'cvae')) return row.labelGiven;
+  return null;
+}
+
+/** Whether a row's numbers can be compared across the two runs (`incomparable` gives none). */
 export function comparable(row: MetricRow, a: Side, b: Side): boolean {
-  if (!a || !b || !sameData(a, b)) return false;
-  return !row.variationalOnly || (a.config.model.kind !== 'ae' && b.config.model.kind !== 'ae');
+  return incomparable(row, a, b) === null;
+}
+
+/** Rows of `METRIC_ROWS` not compared because one run is a CVAE and the other is not conditional. */
+export function labelGivenRows(a: Side, b: Side): MetricRow[] {
+  if (!a || !b || !sameData(a, b)) return [];
+  return METRIC_ROWS.filter((r) => r.labelGiven && r.better && incomparable(r, a, b) === r.labelGiven);
 }
 
 /** Test images the engine scores k-NN accuracy on at most (engine: metrics.ts, `testN`). */
@@ -231,6 +269,14 @@ export class CompareState {
     this.#drop();
   }
 
+  /**
+   * Both runs are picked but their numbers are not measured (nor being measured, nor failed): the
+   * table waits for Compare, and says so instead of a column of "—".
+   */
+  get notCompared(): boolean {
+    return !!this.runA && !!this.runB && !this.loading && !this.error && (!this.metricsA || !this.metricsB);
+  }
+
   /** Forget the comparison shown and any in flight (its answers are ignored). */
   #drop(): void {
     this.#seq++;
@@ -369,27 +415,63 @@ export class CompareState {
   }
 
   /**
-   * Pick sensible defaults: the newest VAE and VAE-GAN if there are both, else the newest AE and
-   * variational run if there are both, else the two newest.
+   * Pick a sensible pair (`suggestPair`) unless both picked runs still exist: the open run when it
+   * has a partner on its data, runs that did not collapse, a telling pair of kinds.
    */
   suggest(): void {
-    const runs = this.lab.runs.list.filter((r) => !r.error);
+    const runs = this.lab.runs.list.filter((r) => !r.error && r.epochsDone > 0);
     if (this.runA && this.runB && runs.some((r) => r.id === this.runA) && runs.some((r) => r.id === this.runB)) return;
-    const plain = runs.find((r) => r.config.model.kind === 'vae');
-    const gan = runs.find((r) => r.config.model.kind === 'vaegan');
-    if (plain && gan) {
-      this.runA = plain.id;
-      this.runB = gan.id;
-      return;
-    }
-    const ae = runs.find((r) => r.config.model.kind === 'ae');
-    const vae = runs.find((r) => r.config.model.kind !== 'ae');
-    if (ae && vae) {
-      this.runA = ae.id;
-      this.runB = vae.id;
-    } else {
-      this.runA = runs[0]?.id ?? null;
-      this.runB = runs[1]?.id ?? null;
+    const [a, b] = suggestPair(runs, this.lab.runs.activeId);
+    this.runA = a;
+    this.runB = b;
+  }
+}
+
+/** Kinds in the order a pair shows them (A first): the simpler model on the left. */
+const KIND_ORDER: Record<string, number> = { ae: 0, vae: 1, cvae: 2, vaegan: 3 };
+
+/** How telling a pair of kinds is: a VAE (or CVAE) and a VAE-GAN 3, an AE and a variational run 2, two of one kind 1, else 0. */
+function kindScore(a: string, b: string): number {
+  const k = new Set([a, b]);
+  if (k.has('vaegan') && (k.has('vae') || k.has('cvae'))) return 3;
+  if (k.has('ae') && k.size === 2) return 2;
+  return a === b ? 1 : 0;
+}
+
+/**
+ * The pair the Compare tab suggests from `runs` (newest first; finished runs without errors),
+ * as [A, B] ids (null when fewer than two). Pairs are ranked, in this order, by: the same data
+ * (runs on different data are not compared at all); how many of the two collapsed
+ * (`collapseReason`: fewer is better, a collapsed run's numbers say little); containing the open
+ * run `openId`; a telling pair of kinds (`kindScore`); recency (the newer pair). A is the simpler
+ * kind (AE, VAE, CVAE, VAE-GAN), else the open run, else the newer.
+ */
+export function suggestPair(runs: readonly RunSummary[], openId: string | null): [string | null, string | null] {
+  if (runs.length < 2) return [runs[0]?.id ?? null, null];
+  const collapsed = runs.map((r) => (collapseReason(r.config.model.kind, r.metrics) ? 1 : 0));
+  let best: { key: number[]; i: number; j: number } | null = null;
+  for (let i = 0; i < runs.length; i++) {
+    for (let j = i + 1; j < runs.length; j++) {
+      const [a, b] = [runs[i], runs[j]];
+      const key = [
+        sameData(a, b) ? 1 : 0,
+        -(collapsed[i] + collapsed[j]),
+        a.id === openId || b.id === openId ? 1 : 0,
+        kindScore(a.config.model.kind, b.config.model.kind),
+        -(i + j),
+      ];
+      if (!best || isAfter(key, best.key)) best = { key, i, j };
     }
   }
+  const [a, b] = [runs[best!.i], runs[best!.j]];
+  const ka = KIND_ORDER[a.config.model.kind] ?? 9;
+  const kb = KIND_ORDER[b.config.model.kind] ?? 9;
+  const swap = ka !== kb ? kb < ka : b.id === openId;
+  return swap ? [b.id, a.id] : [a.id, b.id];
+}
+
+/** Lexicographic `x > y` of two equally long number arrays. */
+function isAfter(x: number[], y: number[]): boolean {
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return x[k] > y[k];
+  return false;
 }
