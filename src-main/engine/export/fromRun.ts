@@ -40,7 +40,9 @@ const inkImages = (lr: ExportableRun) => dropPreprocessing(lr).preprocess === 'm
  */
 export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts: ExportOptions, store?: RunStore): Promise<ExportResult> {
   const { rec } = lr;
-  const runInfo = { runId: rec.id, modelKind: rec.config.model.kind, latentDim: rec.config.model.latentDim, dataset: rec.config.dataset.id };
+  const ds = rec.config.dataset;
+  // A user's own data is named by its path too: `local` alone does not say where the images came from.
+  const runInfo = { runId: rec.id, modelKind: rec.config.model.kind, latentDim: rec.config.model.latentDim, dataset: ds.id, ...(ds.path ? { datasetPath: ds.path } : {}) };
   const img = lr.data.info.isImage ? imageShape(rec.shape) : null;
   if (req.format === 'embeddings') {
     const s = lr.data.test;

@@ -45,7 +45,10 @@ export interface ExportManifest {
   runId: string;
   modelKind: string;
   latentDim: number;
+  /** The run's dataset id (`mnist`, `local` for a user's own data…). */
   dataset: string;
+  /** A user's own data (`dataset: "local"`): the file or folder the run was trained on, as its config has it. */
+  datasetPath?: string;
   seed: number;
   temperature: number;
   /** Where the samples were drawn from (`SamplePrior`); absent in exports made before it existed. */

@@ -43,7 +43,8 @@ function detectFile(real: string): Detected {
 }
 
 /**
- * Decides the kind of a folder from its names: metadata.csv → hf-imagefolder; train/ with
+ * Decides the kind of a folder from its names: metadata.csv → hf-imagefolder; a TensorBoard
+ * projector config (an Embeddings export) → BAD_DATASET saying so; train/ with
  * test/ (or val/, valid/, validation/) → split-root (hf-imagefolder with the split when train/
  * holds a metadata.csv); IDX files → idx; one .npz → npz; .npy files →
  * npy; CSV files → csv; sub-folders, or images directly in it (one unlabelled class) → imagefolder.
@@ -53,6 +54,7 @@ export function detectFolder(real: string): Detected {
   const { dirs, files } = listTop(real);
   const at = (kind: Detected['kind']): Detected => ({ kind, target: real, isFile: false });
   if (files.includes(METADATA_FILE)) return at('hf-imagefolder');
+  if (PROJECTOR_FILES.some((f) => files.includes(f))) throw bad(projectorText(real, files));
   const lower = dirs.map((d) => d.toLowerCase());
   const train = dirs[lower.indexOf('train')];
   const test = TEST_DIR_NAMES.map((t) => dirs[lower.indexOf(t)]).find((d) => d !== undefined);
@@ -72,6 +74,23 @@ export function detectFolder(real: string): Detected {
   // Images directly in the folder, no class folders: one unlabelled class (folders.ts).
   if (images) return at('imagefolder');
   throw bad(`found no dataset in ${real} (${othersText(set.others)}): expected class folders of ${READ_FORMATS_TEXT} images, train/ and test/ folders, a metadata.csv, IDX, .npz, .npy or .csv files`);
+}
+
+/** A TensorBoard projector folder's config (this app's Embeddings export writes both). */
+export const PROJECTOR_FILES = ['projector_config.pbtxt', 'projector_config.json'];
+
+/**
+ * Why a TensorBoard projector folder (an Embeddings export: vectors.tsv, metadata.tsv, sprite.png)
+ * is not a dataset — its sprite.png is one sheet of thumbnails, which the image-folder import would
+ * take for a single unlabelled image — and what to do instead.
+ */
+function projectorText(real: string, files: string[]): string {
+  const held = ['vectors.tsv', 'metadata.tsv', 'sprite.png'].filter((f) => files.includes(f));
+  return (
+    `${real} is a TensorBoard projector export (embeddings${held.length ? `: ${held.join(', ')}` : ''}), not a dataset: ` +
+    'open it in the TensorBoard projector (projector.tensorflow.org, "Load" its vectors.tsv and metadata.tsv); ' +
+    'to train on generated images, export them as imagefolder, IDX or NPZ'
+  );
 }
 
 /** The path's kind. @throws LabError BAD_DATASET when it does not exist or holds no dataset. */
