@@ -16,6 +16,11 @@ export const Metrics = z.object({
   /** Latent units whose posterior-mean variance across the test set exceeds 0.01. */
   activeUnits: z.number().int(),
   /**
+   * Per latent dimension: whether it is one of the `activeUnits` (its posterior-mean variance over
+   * the test set exceeds 0.01). Absent for runs saved before it was recorded.
+   */
+  activeDims: z.array(z.boolean()).optional(),
+  /**
    * k-NN (k=5) label accuracy in latent space, test points against training points. Absent when
    * the data has fewer than 2 classes (it would always be 1) or no test points.
    */

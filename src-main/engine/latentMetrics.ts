@@ -3,9 +3,12 @@
  * k-NN label accuracy, the KL of each latent dimension. Re-exported by ./metrics.ts.
  */
 
-/** Units whose posterior-mean variance across the points exceeds `threshold` (Burda et al.). */
-export function activeUnits(mean: Float32Array, count: number, dim: number, threshold = 0.01): number {
-  let active = 0;
+/**
+ * Per latent unit (length `dim`): whether its posterior-mean variance across the `count` points
+ * (`mean`: count × dim, row-major) exceeds `threshold` — an active unit (Burda et al. 2016).
+ */
+export function activeDims(mean: Float32Array, count: number, dim: number, threshold = 0.01): boolean[] {
+  const out: boolean[] = [];
   for (let j = 0; j < dim; j++) {
     let s = 0;
     let s2 = 0;
@@ -15,9 +18,14 @@ export function activeUnits(mean: Float32Array, count: number, dim: number, thre
       s2 += v * v;
     }
     const mu = s / count;
-    if (s2 / count - mu * mu > threshold) active++;
+    out.push(s2 / count - mu * mu > threshold);
   }
-  return active;
+  return out;
+}
+
+/** Units whose posterior-mean variance across the points exceeds `threshold` (Burda et al.): the true count of `activeDims`. */
+export function activeUnits(mean: Float32Array, count: number, dim: number, threshold = 0.01): number {
+  return activeDims(mean, count, dim, threshold).filter(Boolean).length;
 }
 
 /** Indices and squared distances of the k nearest reference points to `q` (brute force). */

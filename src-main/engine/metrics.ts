@@ -11,11 +11,11 @@ import { kernelForwardFor, kernelForwardSupported } from './kernels/dense/bundle
 import { flopsPerSample, isConditional, isVariational, oneHot, type ModelBundle, type ModelSpec } from './models/build';
 import { gaussianSigma } from './models/likelihood';
 import { klPerSample, reconPerSample } from './models/loss';
-import { activeUnits, klPerDimension, knnAccuracy } from './latentMetrics';
+import { activeDims, klPerDimension, knnAccuracy } from './latentMetrics';
 import { copyRowF32, rowsF32, type RowValues } from './datasets/rows';
 import type { Split } from './datasets/types';
 
-export { activeUnits, klPerDimension, knnAccuracy, nearest } from './latentMetrics';
+export { activeDims, activeUnits, klPerDimension, knnAccuracy, nearest } from './latentMetrics';
 
 /** A split's rows (bytes for images, floats for toy sets: datasets/rows.ts) and labels. */
 export type SplitData = Split;
@@ -361,11 +361,13 @@ export async function computeMetrics(
     opts.signal?.throwIfAborted();
   }
   opts.onPhase?.('knn');
+  const active = activeDims(teMean, test.count, d);
   return {
     elbo: parts.recon + parts.kl,
     recon: parts.recon,
     kl: parts.kl,
-    activeUnits: activeUnits(teMean, test.count, d),
+    activeUnits: active.filter(Boolean).length,
+    activeDims: active,
     ...(testN ? { knnAccuracy: correct / testN } : {}),
     ...(te.logVar ? { klPerDim: klPerDimension(teMean, te.logVar, test.count, d) } : {}),
     likelihood: bundle.output,

@@ -102,6 +102,7 @@ describe('training through the engine', () => {
     // Better than chance (0.1) after two short epochs.
     expect(done.metrics!.knnAccuracy).toBeGreaterThan(0.15);
     expect(done.metrics!.activeUnits).toBe(2);
+    expect(done.metrics!.activeDims).toEqual([true, true]);
   });
 
   it('lists the runs with their state, epochs and metrics; writes metrics.jsonl', async () => {
