@@ -189,7 +189,8 @@ export class Engine {
     'engine:info': async () => this.info_,
 
     'datasets:list': async () => listDatasets(this.store.dataDir),
-    'datasets:prepare': async ({ dataset }) => (await this.dataset(dataset)).info,
+    // The active run's dataset is its own copy: the run's classes, checked against its training (runCache.ts).
+    'datasets:prepare': async ({ dataset }) => (await this.sampleSource(dataset)).info,
     'datasets:inspect': async ({ dataset, perClass }) => inspectDataset(await this.dataset(dataset), perClass),
     'datasets:cancel': async () => {
       this.datasetLoads.cancel();

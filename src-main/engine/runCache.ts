@@ -63,7 +63,7 @@ async function requireRunData(id: string, ref: DatasetRef): Promise<void> {
     throw new LabError(
       'DATA_MISSING',
       `The dataset of run "${id}" is missing: it was at ${ref.path}. Move it back there, or point the run at its new place ` +
-        `(Locate data in the app; --data PATH with the CLI's generate and export).`,
+        `(the app asks where it is now, under the run in the list; the CLI's generate and embeddings take --data PATH).`,
     );
   }
 }

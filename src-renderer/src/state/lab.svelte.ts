@@ -23,6 +23,9 @@ import { ReconState } from './tabs/recon.svelte';
 import { Toasts } from './toasts.svelte';
 import { Training, formToConfig } from './training.svelte';
 
+/** How the engine's warning about a run's changed data begins (src-main/engine/runData.ts `checkRunData`). */
+const DATA_CHANGED = "This run's dataset changed since it was trained";
+
 export interface ModelContext {
   runId: string;
   name: string;
@@ -221,10 +224,13 @@ export class Lab {
     }
     const summary = await this.runs.open(runId);
     if (!summary) {
-      this.toasts.push('error', this.runs.error ?? 'Could not open the run.');
+      // A run whose data is gone: the run list shows where it was and a path field to locate it.
+      if (this.runs.missingData?.runId !== runId) this.toasts.push('error', this.runs.error ?? 'Could not open the run.');
       return false;
     }
     this.settings.lastRunId = runId;
+    // Its data changed since it was trained (classes added or gone, images added or deleted): said once, kept in the run's warnings.
+    for (const w of summary.warnings ?? []) if (w.startsWith(DATA_CHANGED)) this.toasts.push('info', w, 12_000);
     // The run's own settings, loss curves and metrics (issue #14 a).
     if (!opts.keepForm) this.settings.train = formFromConfig(summary.config, this.settings.train, this.#runDataKind(summary.config.dataset));
     if (summary.config.dataset.id === 'local') this.datasetCheck.openedRun(summary.name, this.settings.train.folderPath, this.settings.train.import);
@@ -242,6 +248,16 @@ export class Lab {
     }
     await this.loadLatents(runId); // the Reconstruction tab loads its first page when shown
     return true;
+  }
+
+  /** Points run `runId` at its moved data (path as typed, or chosen) and opens it; false when the path was refused (`runs.locateError`). */
+  async locateRunData(runId: string, path: string): Promise<boolean> {
+    if (this.training.active) {
+      this.toasts.push('info', 'Training is running: stop it before opening another run.');
+      return false;
+    }
+    if (!(await this.runs.locateData(runId, path))) return false;
+    return this.openRun(runId);
   }
 
   async loadLatents(runId: string): Promise<void> {

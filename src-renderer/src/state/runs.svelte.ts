@@ -1,5 +1,5 @@
 import type { EventPayload, RunSummary } from '../lib/contract';
-import { errorText } from '../lib/errors';
+import { errorCode, errorText } from '../lib/errors';
 import type { StateApi } from './port';
 
 /** Saved runs and the active one (the model every tab uses). */
@@ -8,6 +8,14 @@ export class Runs {
   activeId = $state<string | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
+  /**
+   * The run whose own data folder or file is gone (opening it failed DATA_MISSING): where it was
+   * and the engine's words; the run list offers to point the run at the new place (`locateData`).
+   */
+  missingData = $state.raw<{ runId: string; path: string; message: string } | null>(null);
+  /** Why the last `locateData` failed (null: it did not, or none yet). */
+  locateError = $state<string | null>(null);
+  locating = $state(false);
   /** Why the last `loadMetrics` failed. */
   metricsError = $state<string | null>(null);
   /**
@@ -42,11 +50,44 @@ export class Runs {
       this.#upsert(summary);
       this.activeId = summary.id;
       this.error = null;
+      if (this.missingData?.runId === runId) this.missingData = null;
       return summary;
     } catch (err) {
       this.error = errorText(err);
+      if (errorCode(err) === 'DATA_MISSING') {
+        const run = this.list.find((r) => r.id === runId);
+        this.missingData = { runId, path: run?.config.dataset.path ?? '', message: this.error };
+        this.locateError = null;
+      }
       return null;
     }
+  }
+
+  /**
+   * Points run `runId` at its moved data (`runs:locateData`: checked against the run, the new path
+   * saved with it). Returns the run's summary (its warnings say how the data differs), or null
+   * with `locateError` set.
+   */
+  async locateData(runId: string, path: string): Promise<RunSummary | null> {
+    this.locating = true;
+    try {
+      const summary = await this.api.invoke('runs:locateData', { runId, path: path.trim(), save: true });
+      this.#upsert(summary);
+      this.locateError = null;
+      if (this.missingData?.runId === runId) this.missingData = null;
+      return summary;
+    } catch (err) {
+      this.locateError = errorText(err);
+      return null;
+    } finally {
+      this.locating = false;
+    }
+  }
+
+  /** Leave the moved-data prompt (the run stays as it is). */
+  dismissMissingData(): void {
+    this.missingData = null;
+    this.locateError = null;
   }
 
   /**
