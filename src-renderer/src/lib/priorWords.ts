@@ -27,7 +27,8 @@ export function priorOptions(kind: string | undefined): [PriorOption, PriorOptio
         }
       : {
           id: 'standard',
-          label: 'the prior, N(0, I)',
+          // Non-breaking inside "N(0, I)": a narrow panel (the data-space plot's) wraps before it, not in it.
+          label: 'the prior, N(0,\u00a0I)',
           title:
             "z is drawn from the model's prior, N(0, T²·I). The prior has holes: regions the encoder never put a training image in, which decode to malformed or ambiguous images.",
         };

@@ -49,7 +49,8 @@ function localHeadline(base: string, check: ReadyCheck): string {
  * check `check` (own data only).
  */
 export function readyText(id: string, d: ReadyDataset | undefined, folderPath: string, check: ReadyCheck = null): { headline: string; noun: string; start: string } {
-  const start = 'a Conditional VAE with a 2- or 3-D latent is a good start';
+  // The Train form's defaults (a VAE with a 3-D latent): the card suggests what the form holds.
+  const start = 'the VAE with a 2- or 3-D latent is a good start; a Conditional VAE also lets you pick the label it draws';
   if (id === 'local') {
     const isImage = check?.state !== 'ok' || check.isImage;
     // One class (a flat folder, unlabelled data): a CVAE is refused, so suggest the VAE.
@@ -57,7 +58,7 @@ export function readyText(id: string, d: ReadyDataset | undefined, folderPath: s
     return {
       headline: localHeadline(pathBaseName(folderPath), check),
       noun: isImage ? 'test image' : 'test point',
-      start: oneClass ? 'a VAE with a 2- or 3-D latent is a good start; a CVAE needs labels' : start,
+      start: oneClass ? 'the VAE with a 2- or 3-D latent is a good start; a CVAE needs labels' : start,
     };
   }
   const noun = d && !d.isImage ? 'test point' : id.includes('mnist') && id !== 'fashion-mnist' ? 'test digit' : 'test image';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { pathBaseName, readyText } from '../../../src-renderer/src/lib/readyText';
 import { DatasetCheck } from '../../../src-renderer/src/state/dataset-check.svelte';
-import { DEFAULT_IMPORT } from '../../../src-renderer/src/state/settings.svelte';
+import { DEFAULT_IMPORT, Settings } from '../../../src-renderer/src/state/settings.svelte';
 import { FakeApi, labError, MNIST } from './fake-api';
 
 const mnist = { id: 'mnist', title: 'MNIST (10,000)', available: true, isImage: true };
@@ -28,8 +28,9 @@ describe('readyText', () => {
     const points = readyText('local', local, '/d/points.csv', { state: 'ok', items: 1, classes: 1, shape: '2 values', isImage: false });
     expect(points).toMatchObject({ headline: 'Your data “points.csv”: 1 item in 1 class, 2 values — press Train', noun: 'test point' });
     // One class: a CVAE would be refused, so the suggested start is a VAE.
-    expect(points.start).toBe('a VAE with a 2- or 3-D latent is a good start; a CVAE needs labels');
-    expect(readyText('local', local, shapes, { state: 'ok', items: 9, classes: 3, shape: '28×28 grey', isImage: true }).start).toMatch(/^a Conditional VAE/);
+    expect(points.start).toBe('the VAE with a 2- or 3-D latent is a good start; a CVAE needs labels');
+    // Several classes: the card suggests what the form holds (a VAE), and what a CVAE adds.
+    expect(readyText('local', local, shapes, { state: 'ok', items: 9, classes: 3, shape: '28×28 grey', isImage: true }).start).toMatch(/^the VAE .*Conditional VAE also lets you pick the label/);
     const bad = readyText('local', local, shapes, { state: 'error', message: 'no images found in /home/me/shapes' }).headline;
     expect(bad).toBe('Your data “shapes” could not be read: no images found in /home/me/shapes — fix it on the left and press Check again');
     expect(readyText('local', local, shapes, { state: 'error', message: 'x'.repeat(500) }).headline.length).toBeLessThan(250);
@@ -40,6 +41,14 @@ describe('readyText', () => {
     expect(readyText('mnist', mnist, '/ignored')).toMatchObject({ headline: 'The embedded MNIST is ready — press Train', noun: 'test digit' });
     expect(readyText('fashion-mnist', { id: 'fashion-mnist', title: 'Fashion-MNIST', available: false, isImage: true }, '').headline).toBe('Fashion-MNIST is downloaded when you press Train');
     expect(readyText('toy-moons', { id: 'toy-moons', title: 'Two moons', available: true, isImage: false }, '')).toMatchObject({ headline: 'Two moons is ready — press Train', noun: 'test point' });
+  });
+
+  it('the card suggests the model the Train form holds by default (a VAE, 2 or 3 latent dimensions), not another', () => {
+    const form = new Settings(null).train;
+    const kindWord = { ae: 'autoencoder', vae: 'VAE', cvae: 'Conditional VAE', vaegan: 'VAE-GAN' }[form.kind];
+    const start = readyText('mnist', mnist, '').start;
+    expect(start.startsWith(`the ${kindWord} with a 2- or 3-D latent`)).toBe(true);
+    expect([2, 3]).toContain(form.latentDim);
   });
 
   it('pathBaseName: the last segment, trailing slashes ignored', () => {

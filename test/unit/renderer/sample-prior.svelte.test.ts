@@ -231,7 +231,7 @@ describe('Compare: its samples from the chosen source', () => {
 describe('the options’ words', () => {
   it('a VAE samples its prior N(0, I) or where the data lies; an AE has a Gaussian fitted to its latents', () => {
     expect(priorOptions('vae').map((o) => [o.id, o.label])).toEqual([
-      ['standard', 'the prior, N(0, I)'],
+      ['standard', 'the prior, N(0,\u00a0I)'],
       ['fitted', 'where the data lies (fitted mixture)'],
     ]);
     expect(priorOptions('vae')[0].title).toMatch(/holes/);
