@@ -3,7 +3,9 @@ import cssColours from 'color-name';
 /**
  * Categorical palette for labels. Twelve mid-luminance hues chosen to stay distinguishable on
  * both the light and the dark background (points also get a thin theme-coloured rim).
- * Labels beyond 12 cycle with a lightness shift.
+ * Labels 12–47 take the same hues in other shades (darker, lighter, darkest: `SHADES`), so up to
+ * 48 classes (EMNIST's 47) each get a colour of their own; from 48 on, colours repeat
+ * (`DISTINCT_COLOURS`).
  */
 export const PALETTE = [
   '#3b82f6', // blue
@@ -19,6 +21,27 @@ export const PALETTE = [
   '#ca8a04', // gold
   '#4f46e5', // indigo
 ] as const;
+
+/**
+ * How each round of 12 labels is shaded: a factor towards black (< 1) or a share towards white
+ * (`light`). Round 0 is the palette itself.
+ */
+const SHADES: readonly { dark?: number; light?: number }[] = [{}, { dark: 0.62 }, { light: 0.45 }, { dark: 0.38 }];
+
+/** How many labels get a colour of their own; label `DISTINCT_COLOURS + k` looks like label k. */
+export const DISTINCT_COLOURS = PALETTE.length * SHADES.length;
+
+/** `PALETTE[label % 12]` in the shade of its round (`SHADES`), as #rrggbb. */
+function paletteColour(label: number): string {
+  const base = PALETTE[label % PALETTE.length];
+  const shade = SHADES[Math.floor(label / PALETTE.length) % SHADES.length];
+  if (!shade.dark && !shade.light) return base;
+  const n = parseInt(base.slice(1), 16);
+  const rgb = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((c) =>
+    Math.round(shade.dark ? c * shade.dark : c + (255 - c) * (shade.light ?? 0)),
+  );
+  return hex(rgb);
+}
 
 const hex = (rgb: readonly number[]) => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
@@ -63,21 +86,11 @@ export function setClassNames(names: readonly string[]): void {
 export function labelColor(label: number): string {
   if (label < 0) return '#888888';
   if (named && label < named.length) return named[label];
-  return PALETTE[label % PALETTE.length];
+  return paletteColour(label);
 }
 
-/** RGB in [0,1] for a label. */
+/** RGB in [0,1] for a label: the same colour as `labelColor` (the legend's swatch is the points' colour). */
 export function labelRgb(label: number): [number, number, number] {
-  const hex = labelColor(label);
-  const n = parseInt(hex.slice(1), 16);
-  let r = ((n >> 16) & 255) / 255;
-  let g = ((n >> 8) & 255) / 255;
-  let b = (n & 255) / 255;
-  if (label >= PALETTE.length && !(named && label < named.length)) {
-    const k = Math.floor(label / PALETTE.length) % 2 ? 0.7 : 1;
-    r *= k;
-    g *= k;
-    b *= k;
-  }
-  return [r, g, b];
+  const n = parseInt(labelColor(label).slice(1), 16);
+  return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
 }
