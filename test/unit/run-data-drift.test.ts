@@ -38,11 +38,11 @@ async function pictures(dir: string, name: string, n: number, from = 0): Promise
   }
 }
 
-async function trainedRun(ws: string, folder: string): Promise<{ engine: Engine; runId: string }> {
+async function trainedRun(ws: string, folder: string, kind: 'cvae' | 'vae' = 'cvae'): Promise<{ engine: Engine; runId: string }> {
   const engine = await Engine.create({ workspace: ws, emit: () => undefined });
   const { runId } = await engine.call('training:start', {
     dataset: { id: 'local', path: folder, import: { size: 28, channels: 3, preprocess: 'plain' } },
-    model: { kind: 'cvae', latentDim: 2, hidden: [16] },
+    model: { kind, latentDim: 2, hidden: [16] },
     epochs: 1,
     batchSize: 16,
     seed: 1,
@@ -131,6 +131,48 @@ describe('a run whose dataset folder changed on disk', () => {
       const opened = await engine.call('runs:open', { runId });
       expect(dataWarnings(opened.warnings)).toEqual([
         "This run's dataset changed since it was trained (then 60 images in 3 classes, now 53 in 3): 7 images of the run's classes are gone; the test split was drawn anew, so test metrics may include training images.",
+      ]);
+    } finally {
+      await engine.dispose();
+    }
+  }, 180_000);
+
+  it('a VAE whose folder lost a class and gained another: the lost class is named, the new one left out', async () => {
+    const folder = path.join(tmp, 'swapped');
+    const ws = path.join(tmp, 'ws-swapped');
+    for (const c of CLASSES.slice(0, 3)) await pictures(folder, c, 20);
+    let { engine, runId } = await trainedRun(ws, folder, 'vae');
+    await fs.rm(path.join(folder, 'greenLeftV'), { recursive: true });
+    await pictures(folder, 'aaa', 5);
+    engine = await restart(engine, ws);
+    try {
+      const opened = await engine.call('runs:open', { runId });
+      expect(dataWarnings(opened.warnings)).toEqual([
+        'This run\'s dataset changed since it was trained (then 60 images in 3 classes, now 45 in 3): 5 images of the class "aaa" the run does not know are left out; the run\'s class "greenLeftV" has no images any more; the test split was drawn anew, so test metrics may include training images.',
+      ]);
+      const latents = await engine.call('model:latents', { runId, split: 'test' });
+      expect([...new Set(latents.labels)].sort()).toEqual([0, 2]);
+    } finally {
+      await engine.dispose();
+    }
+  }, 180_000);
+
+  it('a run saved before the check (no report, no fingerprint) is compared on its label names', async () => {
+    const folder = path.join(tmp, 'old');
+    const ws = path.join(tmp, 'ws-old');
+    for (const c of CLASSES.slice(0, 3)) await pictures(folder, c, 10);
+    let { engine, runId } = await trainedRun(ws, folder);
+    const file = path.join(ws, 'runs', runId, 'config.json');
+    const old = JSON.parse(await fs.readFile(file, 'utf8'));
+    delete old.datasetReport;
+    delete old.dataFingerprint;
+    await fs.writeFile(file, JSON.stringify(old));
+    await pictures(folder, 'aaa', 3);
+    engine = await restart(engine, ws);
+    try {
+      const opened = await engine.call('runs:open', { runId });
+      expect(dataWarnings(opened.warnings)).toEqual([
+        'This run\'s dataset changed since it was trained (then 3 classes, now 33 images in 4 classes): 3 images of the class "aaa" the run does not know are left out; the test split was drawn anew, so test metrics may include training images.',
       ]);
     } finally {
       await engine.dispose();
