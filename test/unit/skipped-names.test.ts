@@ -47,6 +47,22 @@ describe('skipped items are named', () => {
     expect(json.skippedFiles).toEqual(named);
   });
 
+  it('Hugging Face train/ + test/: a split without any label beside a labelled one has its rows named as unlabeled', async () => {
+    const root = path.join(tmp, 'hf-splits');
+    for (const [split, labelled] of [['train', true], ['test', false]] as const) {
+      await fsp.mkdir(path.join(root, split), { recursive: true });
+      const rows = ['file_name,label'];
+      for (let i = 0; i < 8; i++) {
+        await fsp.writeFile(path.join(root, split, `${i}.png`), await glyphPng(i % 2, 44, i));
+        rows.push(`${i}.png,${labelled ? (i % 2 ? 'cat' : 'dog') : ''}`);
+      }
+      await fsp.writeFile(path.join(root, split, 'metadata.csv'), rows.join('\n') + '\n');
+    }
+    const d = await load(root).catch((e: Error) => e);
+    const text = d instanceof Error ? d.message : [...(d.report.skippedExamples ?? [])].join('; ');
+    expect(text).toContain('test/0.png: unlabeled');
+  });
+
   it('class folders: a broken link and a link cycle are named with their paths', async () => {
     const root = path.join(tmp, 'links');
     await classFolders(root, ['a', 'b'], 6);

@@ -77,9 +77,9 @@ function bad(msg: string): LabError {
   return new LabError('BAD_DATASET', msg);
 }
 
-function skippedText(skipped: Record<string, number>): string {
+function skippedText(skipped: Record<string, number>, examples: string[] = []): string {
   const parts = Object.entries(skipped).map(([why, n]) => `${n} ${why}`);
-  return parts.length ? ` (skipped: ${parts.join(', ')})` : '';
+  return parts.length ? ` (skipped: ${parts.join(', ')}${examples.length ? `; e.g. ${examples.join('; ')}` : ''})` : '';
 }
 
 /** Row `i` of the images (`D` bytes), wherever its block is. */
@@ -108,7 +108,7 @@ function classCounts(imp: Imported): number[][] {
 
 /** Too little data is an error that names the counts and the minimum. */
 function checkAmounts(imp: Imported, counts: number[][]): void {
-  if (imp.count === 0) throw bad(`${imp.root} has no usable images${skippedText(imp.skipped)}`);
+  if (imp.count === 0) throw bad(`${imp.root} has no usable images${skippedText(imp.skipped, imp.examples)}`);
   const used = counts.map((c, k) => ({ name: imp.classNames[k], train: c[0], test: c[1], n: c[0] + c[1] })).filter((c) => c.n > 0);
   if (used.length === 1 && !imp.allUnlabeled) {
     imp.warnings.push(`one class only ("${used[0].name}": ${plural(used[0].n, 'image')}): an AE, VAE or VAE-GAN trains on it; a CVAE needs at least 2 classes`);
@@ -126,7 +126,7 @@ function checkAmounts(imp: Imported, counts: number[][]): void {
   const train = used.reduce((a, c) => a + c.train, 0);
   const test = used.reduce((a, c) => a + c.test, 0);
   if (train === 0 || test === 0) {
-    throw bad(`too little data: the ${train === 0 ? 'training' : 'test'} split is empty (train: ${plural(train, 'image')}, test: ${plural(test, 'image')}); each split needs at least 1 image`);
+    throw bad(`too little data: the ${train === 0 ? 'training' : 'test'} split is empty (train: ${plural(train, 'image')}, test: ${plural(test, 'image')}); each split needs at least 1 image${skippedText(imp.skipped, imp.examples)}`);
   }
   const untrained = used.filter((c) => c.train === 0);
   if (untrained.length) {

@@ -141,6 +141,7 @@ export async function scanHfSplits(root: string, trainDir: string, testDir: stri
     // One split without any label beside one with labels: its images are unlabeled rows, skipped.
     const p = parts[unlabeledOnly[0] ? 0 : 1];
     p.skipped[SKIP_UNLABELED] = (p.skipped[SKIP_UNLABELED] ?? 0) + p.jobs.length;
+    for (const j of p.jobs) addExample(p.examples, j.rel, SKIP_UNLABELED);
     Object.assign(p, { jobs: [], labels: [], classNames: [] });
   }
   const set: FileSet = { kind: 'hf-imagefolder', root, jobs: [], labels: [], classNames: [...parts[0].classNames], testMask: [], skipped: {}, warnings: [], others: {}, examples: [] };
