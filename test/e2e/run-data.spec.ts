@@ -1,0 +1,81 @@
+/**
+ * A saved run and its data folder on disk must not silently disagree (browser mode). Runs are
+ * trained by the CLI into the server's workspace (so the server's engine loads them fresh), then:
+ * - a class folder is added: opening the run says its data changed (the run list's ⚠, the
+ *   dataset panel's note and warning), and the panel counts only the run's classes;
+ * - the folder is moved: opening the run says its DATASET is missing and where it was; typing the
+ *   new place in the field under the run opens it.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { test, expect, type LabServer } from './helpers/fixtures';
+import { strokes } from './helpers/own-data';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Trains a 1-epoch VAE on `data` with the CLI into the server's workspace; returns the run id. */
+function trainWithCli(lab: LabServer, data: string, name: string): string {
+  const out = execFileSync(
+    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [path.join(ROOT, 'src-main', 'cli', 'main.ts'), 'train', '--workspace', lab.workspace, '--data', data, '--model', 'vae', '--latent', '2', '--epochs', '1', '--batch', '16', '--hidden', '16', '--name', name, '--json'],
+    { cwd: ROOT, env: { ...process.env, LATENT_LAB_CLASSIFIER: '0' }, encoding: 'utf8', timeout: 120_000 },
+  );
+  const last = JSON.parse(out.trim().split('\n').at(-1)!);
+  return String(last.runId ?? last.id ?? path.basename(String(last.run)));
+}
+
+/** `n` 28×28 grey "dot" pictures in `dir/dot/`. */
+async function dots(dir: string, n: number): Promise<void> {
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(path.join(dir, 'dot'), { recursive: true });
+  for (let i = 0; i < n; i++) {
+    const px = Buffer.alloc(28 * 28);
+    for (let y = 10; y < 16; y++) for (let x = 8 + i; x < 14 + i; x++) px[y * 28 + x] = 230;
+    await sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(path.join(dir, 'dot', `${i}.png`));
+  }
+}
+
+test('a run whose folder changed or moved says so, and a moved one can be pointed at its new place', async ({ page, lab }) => {
+  test.setTimeout(240_000);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'll-run-data-e2e-'));
+  try {
+    const changed = await strokes(path.join(root, 'changed'), 12, 3);
+    const moving = await strokes(path.join(root, 'moving', 'c32b'), 12, 5);
+    const changedId = trainWithCli(lab, changed, 'changed data');
+    const movedId = trainWithCli(lab, moving, 'moved data');
+    await dots(changed, 6);
+    renameSync(path.join(root, 'moving'), path.join(root, 'moved'));
+
+    await page.goto(lab.url);
+    await page.getByRole('button', { name: 'Refresh runs' }).click();
+    const changedItem = page.locator(`[data-testid="run-item"][data-run-id="${changedId}"]`);
+    await changedItem.locator('button.open').click();
+    await expect(changedItem).toContainText('⚠');
+    const note = page.getByTestId('dataset-run-note');
+    await expect(note).toHaveAttribute('data-changed', 'true');
+    await expect(page.getByTestId('dataset-warnings')).toContainText(
+      'This run\'s dataset changed since it was trained (then 36 images in 3 classes, now 42 in 4): 6 images of the class "dot" the run does not know are left out',
+    );
+    // The panel counts the run's classes only (the dots are not the run's data).
+    await expect(page.getByTestId('dataset-check-result')).toContainText('36 images in 3 classes');
+
+    const movedItem = page.locator(`[data-testid="run-item"][data-run-id="${movedId}"]`);
+    await movedItem.locator('button.open').click();
+    const missing = page.getByTestId('run-data-missing');
+    await expect(missing).toContainText(`is missing: it was at ${moving}`);
+    await page.getByTestId('run-data-path').fill(path.join(root, 'nowhere'));
+    await page.getByTestId('run-data-locate').click();
+    await expect(page.getByTestId('run-data-locate-error')).toContainText('nothing at');
+    await page.getByTestId('run-data-path').fill(path.join(root, 'moved', 'c32b'));
+    await page.getByTestId('run-data-locate').click();
+    await expect(missing).toHaveCount(0);
+    await expect(movedItem).toHaveClass(/active/);
+    await expect(page.getByTestId('dataset-path-input')).toHaveValue(path.join(root, 'moved', 'c32b'));
+    await expect(note).toHaveAttribute('data-changed', 'false');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
