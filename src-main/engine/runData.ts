@@ -184,6 +184,7 @@ export function checkRunData(rec: RunDataRecord, data: LoadedDataset, where: str
   };
   const out: LoadedDataset = {
     ...data,
+    relabelled: true,
     train,
     test,
     report,

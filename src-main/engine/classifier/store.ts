@@ -113,7 +113,9 @@ export class ClassifierStore {
     }
     const identity = await identify(ref, this.dataDir);
     if (!identity) return null;
-    const id = { key: identity.key, fingerprint: identity.fingerprint };
+    // A saved run's relabelled view of changed files (../runData.ts) has other classes than the files: a classifier of its own.
+    const key = data.relabelled ? `${identity.key}#run-classes:${JSON.stringify(data.info.labelNames)}` : identity.key;
+    const id = { key, fingerprint: identity.fingerprint };
     const folder = this.folderOf(id);
     let p = this.loaded.get(folder);
     if (!p) {

@@ -36,6 +36,12 @@ export interface LoadedDataset {
   report: DatasetReport;
   /** Image data: how each image became an input (what a dropped image must go through: `preprocessForDataset`). */
   resolved?: ResolvedImport;
+  /**
+   * A saved run's view of data that changed since it was trained (../runData.ts): labels mapped
+   * onto the run's classes, rows of other classes left out. Not the files' own class list: caches
+   * keyed by the files (the classifier's) keep it apart.
+   */
+  relabelled?: true;
 }
 
 export type LoadPhase = 'download' | 'decode' | 'ready';
