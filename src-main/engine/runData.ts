@@ -163,11 +163,13 @@ export function checkRunData(rec: RunDataRecord, data: LoadedDataset, where: str
     if (moved && !lost && !added && then.split === 'given') findings.push('its images are split into train and test otherwise');
     split = moved || !sameNames;
   }
-  if (contentChanged && !findings.length) findings.push('its images are not the ones it was trained on (the same classes and counts, other content)');
-  if (contentChanged || (!then && !sameNames)) split = true;
+  // Same classes and counts, other content: files replaced or edited (or decoded otherwise by another version).
+  const contentOnly = contentChanged && !findings.length;
+  if (contentOnly) findings.push('its images differ from the ones it was trained on (the same classes and counts: files replaced or edited)');
+  if (!then && !sameNames) split = true;
   if (split && (then?.split ?? data.report.split) === 'random') {
     findings.push('the test split was drawn anew, so test metrics may include training images');
-  } else if (split && findings.length) {
+  } else if ((split || contentOnly) && findings.length) {
     findings.push('test metrics are measured on the data as it is now');
   }
 

@@ -179,6 +179,26 @@ describe('a run whose dataset folder changed on disk', () => {
     }
   }, 180_000);
 
+  it('images replaced by others (same classes and counts): the fingerprint says so', async () => {
+    const folder = path.join(tmp, 'replaced');
+    const ws = path.join(tmp, 'ws-replaced');
+    for (const c of CLASSES.slice(0, 3)) await pictures(folder, c, 10);
+    let { engine, runId } = await trainedRun(ws, folder);
+    // Two blue pictures overwritten by other blue pictures: the same file names and counts.
+    const other = path.join(tmp, 'replaced-src');
+    await pictures(other, 'blueTopH', 2, 20);
+    for (const i of [0, 1]) await fs.copyFile(path.join(other, 'blueTopH', `${20 + i}.png`), path.join(folder, 'blueTopH', `${i}.png`));
+    engine = await restart(engine, ws);
+    try {
+      const opened = await engine.call('runs:open', { runId });
+      expect(dataWarnings(opened.warnings)).toEqual([
+        "This run's dataset changed since it was trained (then 30 images in 3 classes, now 30 in 3): its images differ from the ones it was trained on (the same classes and counts: files replaced or edited); test metrics are measured on the data as it is now.",
+      ]);
+    } finally {
+      await engine.dispose();
+    }
+  }, 180_000);
+
   it('the data as it was: no warning', async () => {
     const folder = path.join(tmp, 'same');
     const ws = path.join(tmp, 'ws-same');
