@@ -126,7 +126,17 @@ export class RunCache {
   private async load(id: string, rec: RunRecord, ref: DatasetRef): Promise<LoadedRun> {
     if (rec.epochsDone < 1) throw new LabError('NO_MODEL', `run "${id}" has no trained epoch to load`);
     await requireRunData(id, ref);
-    const checked = checkRunData(rec, await this.dataset(ref), dataPlace(ref));
+    let loaded: LoadedDataset;
+    try {
+      loaded = await this.dataset(ref);
+    } catch (err) {
+      // The folder is there but is no longer data (emptied, other files): said as the run's.
+      if (err instanceof LabError && err.code === 'BAD_DATASET' && ref.id === 'local') {
+        throw new LabError('BAD_DATASET', `The dataset of run "${id}" at ${dataPlace(ref)} can no longer be read: ${err.message}`);
+      }
+      throw err;
+    }
+    const checked = checkRunData(rec, loaded, dataPlace(ref));
     const data = checked.data;
     let bundle: ModelBundle;
     try {

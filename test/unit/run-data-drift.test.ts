@@ -230,6 +230,13 @@ describe('a run whose dataset folder changed on disk', () => {
       expect(r.error.message).toContain(`The dataset of run "${runId}" is missing: it was at ${folder}.`);
       expect(r.error.message).toContain('--data PATH');
 
+      // A folder that is there but no longer holds data is said as the run's dataset too.
+      const emptied = path.join(tmp, 'emptied');
+      await fs.mkdir(emptied, { recursive: true });
+      await fs.writeFile(path.join(emptied, 'notes.txt'), 'no images here');
+      const bad = await engine.handle('runs:locateData', { runId, path: emptied });
+      expect(bad.ok ? '' : `${bad.error.code}: ${bad.error.message}`).toMatch(new RegExp(`^BAD_DATASET: The dataset of run "${runId}" at ${emptied} can no longer be read: `));
+
       // A folder of other data is refused and the record keeps its path.
       const other = path.join(tmp, 'other');
       await pictures(other, 'aaa', 6);

@@ -9,7 +9,8 @@ export class Runs {
   loading = $state(false);
   error = $state<string | null>(null);
   /**
-   * The run whose own data folder or file is gone (opening it failed DATA_MISSING): where it was
+   * The run whose own data folder or file is gone (opening it failed DATA_MISSING), or no longer
+   * fits it (BAD_DATASET: emptied, another shape, none of its classes left): where it was
    * and the engine's words; the run list offers to point the run at the new place (`locateData`).
    */
   missingData = $state.raw<{ runId: string; path: string; message: string } | null>(null);
@@ -54,8 +55,9 @@ export class Runs {
       return summary;
     } catch (err) {
       this.error = errorText(err);
-      if (errorCode(err) === 'DATA_MISSING') {
-        const run = this.list.find((r) => r.id === runId);
+      const run = this.list.find((r) => r.id === runId);
+      // Its own data is gone, or no longer fits it: the run list asks where the run's data is now.
+      if (errorCode(err) === 'DATA_MISSING' || (errorCode(err) === 'BAD_DATASET' && run?.config.dataset.id === 'local')) {
         this.missingData = { runId, path: run?.config.dataset.path ?? '', message: this.error };
         this.locateError = null;
       }

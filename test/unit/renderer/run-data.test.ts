@@ -56,6 +56,25 @@ describe('a run whose data folder is gone', () => {
   });
 });
 
+describe('a run whose folder no longer holds its data', () => {
+  it('asks where its data is now, as for a missing folder; a built-in run does not', async () => {
+    const message = 'The dataset of run "a" at /data/c32b can no longer be read: no images found';
+    const runs = [ownRun('a', '/data/c32b'), run('b')];
+    const api = engineWith(runs).handle('runs:open', () => {
+      throw labError('BAD_DATASET', message);
+    });
+    const lab = new Lab(api, new MemoryStorage());
+    lab.start();
+    await vi.waitFor(() => expect(lab.runs.list).toHaveLength(2));
+    expect(await lab.openRun('a')).toBe(false);
+    expect(lab.runs.missingData).toEqual({ runId: 'a', path: '/data/c32b', message });
+    lab.runs.dismissMissingData();
+    expect(await lab.openRun('b')).toBe(false);
+    expect(lab.runs.missingData).toBeNull();
+    expect(lab.toasts.items.map((t) => t.text)).toContain(message);
+  });
+});
+
 describe('a run whose data changed since training', () => {
   it('opening it says how (a toast) and its warnings keep it', async () => {
     const warning =
