@@ -189,8 +189,7 @@ export class Engine {
     'engine:info': async () => this.info_,
 
     'datasets:list': async () => listDatasets(this.store.dataDir),
-    // The active run's dataset is its own copy: the run's classes, checked against its training (runCache.ts).
-    'datasets:prepare': async ({ dataset }) => (await this.sampleSource(dataset)).info,
+    'datasets:prepare': async ({ dataset }) => (await this.dataset(dataset)).info,
     'datasets:inspect': async ({ dataset, perClass }) => inspectDataset(await this.dataset(dataset), perClass),
     'datasets:cancel': async () => {
       this.datasetLoads.cancel();
@@ -229,7 +228,8 @@ export class Engine {
     'runs:open': async ({ runId }) => {
       const lr = await this.runs.get(runId);
       this.runs.activeId = runId;
-      return loadedSummary(lr); // with what differs in its data since training
+      // With what differs in its data since training, and that data as the run sees it (its classes).
+      return { ...loadedSummary(lr), data: lr.data.info };
     },
     'runs:locateData': async ({ runId, path: dataPath, save }) => {
       if (this.trainer.runId === runId) throw new LabError('BUSY', 'this run is training; its data is in use');

@@ -4,7 +4,7 @@
  * Part of the one `requests` table (../contract.ts).
  */
 import { z } from 'zod';
-import { Metrics, RunSummary, TrainConfig, TrainProgress, TrainState } from '../types';
+import { DatasetInfo, Metrics, RunSummary, TrainConfig, TrainProgress, TrainState } from '../types';
 import { runId, Empty, Ok, EpochRecord, req } from './payloads';
 
 export const runRequests = {
@@ -23,7 +23,18 @@ export const runRequests = {
   'training:status': req(Empty, TrainProgress.nullable(), 'Last progress of the current/last run.'),
 
   'runs:list': req(Empty, z.array(RunSummary), 'Saved runs, newest first.'),
-  'runs:open': req(z.object({ runId }).strict(), RunSummary, 'Make a saved run the active model.'),
+  'runs:open': req(
+    z.object({ runId }).strict(),
+    RunSummary.extend({
+      /**
+       * The run's dataset as loaded for it: own data as the folder is now, its labels mapped onto
+       * the run's classes (`labelNames` are the run's; rows of classes it does not know left out)
+       * and, when it differs from the run's training data, the warning first in `warnings`/`report`.
+       */
+      data: DatasetInfo.optional(),
+    }),
+    "Make a saved run the active model; its warnings include how its data differs from its training data.",
+  ),
   'runs:rename': req(
     z.object({ runId, name: z.string().trim().min(1).max(200) }).strict(),
     RunSummary,

@@ -59,6 +59,9 @@ test('a run whose folder changed or moved says so, and a moved one can be pointe
     await expect(page.getByTestId('dataset-warnings')).toContainText(
       'This run\'s dataset changed since it was trained (then 36 images in 3 classes, now 42 in 4): 6 images of the class "dot" the run does not know are left out',
     );
+    // The scatter's legend has the run's classes (before: "dot" took the place of "bar", and every name after it moved on by one).
+    await expect(page.getByTestId('scatter-legend')).toContainText('square');
+    await expect(page.getByTestId('scatter-legend')).not.toContainText('dot');
     // The panel counts the run's classes only (the dots are not the run's data).
     await expect(page.getByTestId('dataset-check-result')).toContainText('36 images in 3 classes');
 

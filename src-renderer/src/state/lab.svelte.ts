@@ -237,7 +237,7 @@ export class Lab {
     void this.training.showRun(runId);
     // Saved without metrics, or without the classifier's numbers (queued in the background if they can come).
     if (summary.epochsDone > 0 && (!summary.metrics || summary.metrics.frechet === undefined)) void this.runs.loadMetrics(runId);
-    void this.#loadRunData(runId, summary.config.dataset);
+    void this.#loadRunData(runId, summary.config.dataset, summary.data);
     this.recon.reset();
     this.generate.reset();
     this.encode.reset();
@@ -359,9 +359,14 @@ export class Lab {
     }
   }
 
-  /** Class names and shape of a run on your own data (`ownDataInfo`), shown while that run is open. */
-  async #loadRunData(runId: string, ref: DatasetRef): Promise<void> {
-    const info = await this.ownDataInfo(ref);
+  /**
+   * Class names and shape of a run on your own data, shown while that run is open: `opened`, its
+   * data as the engine loaded it for the run (`runs:open`: the run's classes, checked against its
+   * training), else `ownDataInfo` (a run still training: its data as it is).
+   */
+  async #loadRunData(runId: string, ref: DatasetRef, opened?: DatasetInfo): Promise<void> {
+    if (ref.id !== 'local') return;
+    const info = opened ?? (await this.ownDataInfo(ref));
     if (!info || this.model?.runId !== runId) return;
     this.#runData = { runId, info };
     this.datasetCheck.showRunReport(this.settings.train.folderPath, this.settings.train.import, info);

@@ -1,4 +1,4 @@
-import type { EventPayload, RunSummary } from '../lib/contract';
+import type { DatasetInfo, EventPayload, RunSummary } from '../lib/contract';
 import { errorCode, errorText } from '../lib/errors';
 import type { StateApi } from './port';
 
@@ -44,15 +44,19 @@ export class Runs {
     }
   }
 
-  /** Make a run the engine's active model. Returns its summary, or null (with `error` set). */
-  async open(runId: string): Promise<RunSummary | null> {
+  /**
+   * Make a run the engine's active model. Returns its summary with its dataset as loaded for it
+   * (`data`: the run's classes), or null (with `error` set).
+   */
+  async open(runId: string): Promise<(RunSummary & { data?: DatasetInfo }) | null> {
     try {
-      const summary = await this.api.invoke('runs:open', { runId });
+      const opened = await this.api.invoke('runs:open', { runId });
+      const { data: _data, ...summary } = opened;
       this.#upsert(summary);
       this.activeId = summary.id;
       this.error = null;
       if (this.missingData?.runId === runId) this.missingData = null;
-      return summary;
+      return opened;
     } catch (err) {
       this.error = errorText(err);
       const run = this.list.find((r) => r.id === runId);
