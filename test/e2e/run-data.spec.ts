@@ -7,7 +7,7 @@
  *   new place in the field under the run opens it.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -29,7 +29,6 @@ function trainWithCli(lab: LabServer, data: string, name: string): string {
 
 /** `n` 28×28 grey "dot" pictures in `dir/dot/`. */
 async function dots(dir: string, n: number): Promise<void> {
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(path.join(dir, 'dot'), { recursive: true });
   for (let i = 0; i < n; i++) {
     const px = Buffer.alloc(28 * 28);
