@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { kindName } from '../../src-shared/runNames';
 import { LabError, type RequestOutput } from '../../src-shared/contract';
+import { typicalityVerdict } from '../../src-shared/typicality';
 import { RunStore } from '../engine/runs';
 import { UsageError, type Options } from './args';
 import { locateRun, openEngine } from './engine';
@@ -49,7 +50,9 @@ export function labelText(l: NonNullable<ReturnType<typeof encodedLabel>>): stri
 /**
  * Encodes every file; a file that fails gets an error line and the others go on. A line is
  * `file<TAB>z…` (`--json`: `{file, z}`), and for a CVAE `<TAB>label "…" (…)` (`--json`: `label`,
- * `labelChosen` "given" | "best fit", `labelProbabilities` {name: p} for a best fit).
+ * `labelChosen` "given" | "best fit", `labelProbabilities` {name: p} for a best fit), and its typicality
+ * as the app judges it (`model:typicality`): an atypical image gets a `warning:` line on stderr (`--json`:
+ * `typical`, `typicality`, the verdict in words).
  * @returns 1 when any file failed, else 0.
  * @throws UsageError without files or `--run`, `--label` on a run without labels or naming no class.
  */
@@ -70,10 +73,15 @@ export async function encode(o: Options, files: string[]): Promise<number> {
       const r = await engine.call('model:encodeFile', { name: path.basename(file), bytes, ...(label !== undefined ? { label } : {}) });
       const z = Array.from(r.mean, (v) => +v.toFixed(4));
       const l = encodedLabel(r, rec.labelNames, label);
+      // How typical it is, judged as the app's Encode tab judges it (the same label for a CVAE).
+      const verdict = typicalityVerdict(await engine.call('model:typicality', { input: r.input, label }));
       if (o.json) {
         const extra = l ? { label: l.label, labelChosen: l.chosen, ...(l.probabilities ? { labelProbabilities: l.probabilities } : {}) } : {};
-        console.log(JSON.stringify({ file, z, ...extra }));
-      } else console.log(`${file}\t${z.join(' ')}${l ? `\t${labelText(l)}` : ''}`);
+        console.log(JSON.stringify({ file, z, ...extra, typical: !verdict.flagged, typicality: verdict.text }));
+      } else {
+        console.log(`${file}\t${z.join(' ')}${l ? `\t${labelText(l)}` : ''}`);
+        if (verdict.flagged) console.error(`warning: ${file} does not look like the training data: ${verdict.text}`);
+      }
     } catch (err) {
       failed++;
       const msg = err instanceof Error ? err.message : String(err);

@@ -137,6 +137,22 @@ describe('cli', () => {
     expect(err.error).toMatch(/not an image|unsupported|corrupt/i);
   });
 
+  it("encode judges how typical each image is, as the app's Encode tab does: noise is flagged on stderr", async () => {
+    const noise = path.join(ws, 'noise.png');
+    const w = 28;
+    let s = 7;
+    const px = Buffer.alloc(w * w * 3);
+    for (let i = 0; i < px.length; i++) px[i] = (s = (s * 1103515245 + 12345) >>> 0) >>> 24;
+    await sharp(px, { raw: { width: w, height: w, channels: 3 } }).png().toFile(noise);
+    const text = await cli(['encode', '--run', runDir, noise]);
+    expect(text.code).toBe(0);
+    expect(stderrLines(text.stderr)).toEqual([expect.stringMatching(/^warning: .*noise\.png does not look like the training data: /)]);
+    const json = await cli(['encode', '--run', runDir, noise, '--json']);
+    const line = JSON.parse(json.stdout.trim());
+    expect(line.typical).toBe(false);
+    expect(line.typicality).toBe(stderrLines(text.stderr)[0].replace(/^.*does not look like the training data: /, ''));
+  });
+
   it('fails with one line and a non-zero code on bad arguments', async () => {
     const r = await cli(['train', '--model', 'gan']);
     expect(r.code).not.toBe(0);

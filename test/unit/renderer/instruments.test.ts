@@ -15,7 +15,7 @@ import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { meanNearestDistance } from '../../../src-renderer/src/state/instruments/data-space.svelte';
 import { placeApprox } from '../../../src-renderer/src/state/instruments/place';
 import { centreText, traversalOffsets } from '../../../src-renderer/src/state/instruments/traversal.svelte';
-import { typicalityVerdict } from '../../../src-renderer/src/state/instruments/typicality.svelte';
+import { typicalityVerdict } from '../../../src-shared/typicality';
 import { FakeApi, MNIST, batch, engineWith, run } from './fake-api';
 
 const images = (count: number, D = 784) => ({ images: new Float32Array(count * D).fill(0.5), count, shape: [28, 28] });

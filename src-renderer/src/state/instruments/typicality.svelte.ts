@@ -6,68 +6,11 @@
  * encode).
  */
 import type { RequestOutput } from '../../lib/contract';
+import { typicalityVerdict } from '../../../../src-shared/typicality';
 import { errorText } from '../../lib/errors';
 import type { StateApi } from '../port';
 
 type Result = RequestOutput<'model:typicality'>;
-
-/** Why an input is (a)typical: which statistic left the test images' band, and at which end. */
-export type TypicalityCode = 'typical' | 'score-high' | 'score-low' | 'rate-low' | 'rate-high';
-
-export interface TypicalityVerdict {
-  code: TypicalityCode;
-  flagged: boolean;
-  /** One or two sentences for the user, numbers included. */
-  text: string;
-}
-
-const nats = (v: number) => `${v.toFixed(1)} nats`;
-/** A percentile as an ordinal: 1st, 2nd, 3rd, 11th, 99th, 0.5th. */
-export const ordinal = (p: number) => {
-  const n = Math.round(p * 10) / 10;
-  if (!Number.isInteger(n)) return `${n}th`;
-  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
-  return `${n}${suffix}`;
-};
-
-/** "12.3 %" of something, or `all` at 100 % and above. */
-const share = (p: number, all = 'every one') => (p >= 100 ? all : `${p.toFixed(1)} %`);
-
-/**
- * The verdict on one `model:typicality` answer, from its first `outside` entry (the engine lists
- * the score before the rate): the reason in words, with the value and the test percentile it lies
- * beyond. Pure: the same answer always gives the same text.
- */
-export function typicalityVerdict(r: Result): TypicalityVerdict {
-  const n = `${r.testCount.toLocaleString('en-US')} test images`;
-  const what = r.measure === 'negElbo' ? '−ELBO' : 'reconstruction error';
-  const lo = (100 - r.band) / 2;
-  const o = r.outside[0];
-  if (!o) {
-    if (r.ratePercentile === null) {
-      // Measured: a photo reduced to a faint smudge reconstructs like a digit and its AE code lies
-      // inside the test codes' cloud, so an AE cannot tell it apart; say so.
-      // Only where it reconstructs well: a bad reconstruction needs no such warning.
-      const caveat = r.percentile < 50 ? ' An autoencoder is judged by its reconstruction error alone: a faint or nearly blank image can reconstruct this well without being like the training images (a VAE also checks its KL).' : '';
-      return { code: 'typical', flagged: false, text: `It reconstructs worse than ${r.percentile.toFixed(1)} % of the ${n}: within what the model saw.${caveat}` };
-    }
-    return { code: 'typical', flagged: false, text: `It scores worse than ${r.percentile.toFixed(1)} % of the ${n}, and its KL is in their range: within what the model saw.` };
-  }
-  const code = `${o.statistic}-${o.tail}` as TypicalityCode;
-  const beyond = `${o.tail === 'low' ? 'below' : 'above'} the test images’ ${ordinal(o.tail === 'low' ? lo : 100 - lo)} percentile, ${nats(o.bound)}`;
-  let text: string;
-  if (code === 'score-high') {
-    text = `It scores worse than ${share(o.percentile)} of the ${n} (${what} ${nats(o.value)}, ${beyond}): the model cannot explain it, so what it says about it (its point, its reconstruction, its neighbours) is a guess.`;
-  } else if (code === 'score-low') {
-    text = `It scores far better than ${share(100 - o.percentile, 'any')} of the ${n} (${what} ${nats(o.value)}, ${beyond}): likely a blank or very simple image the model was not trained on — likelihood models rate such images too well.`;
-  } else if (code === 'rate-low') {
-    const than = o.percentile <= 0 ? 'every test image’s' : `${(100 - o.percentile).toFixed(1)} % of the test images’`;
-    text = `The encoder finds almost nothing in it to encode: its KL, ${nats(o.value)}, is lower than ${than} (${beyond}). The model puts it at the centre of the prior, as it would an empty image: it is fainter or thinner than the training images, or a photo the preprocessing reduced to a smudge.`;
-  } else {
-    text = `The encoder places it farther out than ${share(o.percentile)} of the ${n} (KL ${nats(o.value)}, ${beyond}): the model saw nothing like it.`;
-  }
-  return { code, flagged: true, text };
-}
 
 export class TypicalityState {
   result = $state.raw<Result | null>(null);
