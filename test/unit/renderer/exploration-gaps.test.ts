@@ -11,6 +11,7 @@ import { latentDistance, latentDistanceText, radius99 } from '../../../src-rende
 import { DISTINCT_COLOURS, PALETTE, labelColor, labelRgb, setClassNames } from '../../../src-renderer/src/lib/palette';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { reconHeat } from '../../../src-renderer/src/state/tabs/recon.svelte';
+import { axisLabelPositions } from '../../../src-renderer/src/lib/scatter/layers/axes';
 import { engineWith, run } from './fake-api';
 
 describe('Generate: invalid inputs are explained', () => {
@@ -129,5 +130,22 @@ describe('many classes: colours of their own', () => {
       expect(labelRgb(l)).toEqual([((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255]);
     }
     setClassNames([]);
+  });
+});
+
+describe('the sliders’ reticle and the axis names', () => {
+  it('a name the reticle comes within 0.2 of moves across its axis, to the reticle’s other side; the others stay', () => {
+    const home = axisLabelPositions(null);
+    expect(home).toEqual([[1.02, 0.06, 0], [0.08, 1.02, 0], [0, 0.06, 1.02]]);
+    // The reticle on "z0" (display x ≈ 1, just above the line): z0's name goes below it, at the same x.
+    const moved = axisLabelPositions([1.0, 0.05, 0]);
+    expect(moved[0][0]).toBe(1.02);
+    expect(moved[0][1]).toBeCloseTo(-0.09);
+    expect(moved.slice(1)).toEqual(home.slice(1));
+    // On "z1" (the y axis): its name goes to the reticle's left or right side.
+    expect(axisLabelPositions([0.1, 1.0, 0])[1][0]).toBeCloseTo(-0.04);
+    expect(axisLabelPositions([-0.05, 1.0, 0])[1][0]).toBeCloseTo(0.09);
+    // Far from every name: nothing moves.
+    expect(axisLabelPositions([0.2, -0.3, 0.1])).toEqual(home);
   });
 });

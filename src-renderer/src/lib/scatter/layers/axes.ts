@@ -13,6 +13,28 @@ const ENDS: [number, number, number][] = [
   [0.08, 1.02, 0],
   [0, 0.06, 1.02],
 ];
+/** How near (display units) the reticle may come to an axis name before the name moves out of its way. */
+const CLEAR = 0.2;
+/** How far across its axis a name moves from the reticle: past the reticle's 17-px radius at the default zoom. */
+const ASIDE = 0.14;
+
+/**
+ * Where each axis's name sits with `avoid` (the latent sliders' reticle, display space) in view:
+ * at `ENDS`, except a name within `CLEAR` of it, which moves across its axis to the reticle's
+ * other side, `ASIDE` from it (below "z0" when the reticle is on or above the line), staying in
+ * view (the reticle, 34 px, no longer covers "z0"). Null `avoid`: `ENDS`.
+ */
+export function axisLabelPositions(avoid: readonly [number, number, number] | null): [number, number, number][] {
+  return ENDS.map((end, k) => {
+    const p: [number, number, number] = [end[0], end[1], end[2]];
+    if (!avoid || Math.hypot(avoid[0] - end[0], avoid[1] - end[1], avoid[2] - end[2]) >= CLEAR) return p;
+    // Across the axis: y for the x and z axes, x for the y axis.
+    const j = k === 1 ? 0 : 1;
+    p[j] = avoid[j] >= 0 ? avoid[j] - ASIDE : avoid[j] + ASIDE;
+    return p;
+  });
+}
+
 /** Sprite height as a share of the view's height (sizeAttenuation off: constant on screen). */
 const LABEL_SCALE = 0.026;
 
@@ -26,6 +48,7 @@ export class AxesLayer implements ScatterLayer<boolean> {
   #names: string[] = [];
   #visible = false;
   #dark = false;
+  #avoid: [number, number, number] | null = null;
 
   attach(host: LayerHost): void {
     this.#host = host;
@@ -55,6 +78,14 @@ export class AxesLayer implements ScatterLayer<boolean> {
     this.#rebuildLabels();
   }
 
+  /** Keep the names clear of a point drawn over them (the sliders' reticle), or null. */
+  avoid(pos: readonly [number, number, number] | null): void {
+    this.#avoid = pos ? [pos[0], pos[1], pos[2]] : null;
+    const at = axisLabelPositions(this.#avoid);
+    this.#labels.forEach((s, k) => s.position.set(...at[k]));
+    if (this.#host) this.#host.invalidate();
+  }
+
   setTheme(dark: boolean): void {
     this.#material.color.set(dark ? 0x94a3b8 : 0x475569);
     if (dark !== this.#dark) {
@@ -81,10 +112,11 @@ export class AxesLayer implements ScatterLayer<boolean> {
   #rebuildLabels(): void {
     this.#clearLabels();
     if (!this.#host) return;
+    const at = axisLabelPositions(this.#avoid);
     this.#names.slice(0, 3).forEach((name, k) => {
       const sprite = textSprite(name, this.#dark ? '#cbd5e1' : '#334155');
       if (!sprite) return;
-      sprite.position.set(...ENDS[k]);
+      sprite.position.set(...at[k]);
       sprite.visible = this.#visible;
       this.#labels.push(sprite);
       this.#host.group.add(sprite);
