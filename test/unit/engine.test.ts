@@ -221,7 +221,7 @@ describe('export through the engine', () => {
     expect(r.total).toBe(30);
     expect(Object.keys(r.countPerLabel)).toHaveLength(10);
     const csv = (await fs.readFile(path.join(out, 'metadata.csv'), 'utf8')).trim().split('\n');
-    expect(csv[0]).toBe('file_name,label,label_index,seed,z0,z1');
+    expect(csv[0]).toBe('file_name,label,label_index,export_seed,z0,z1');
     expect(csv).toHaveLength(31);
     const sevens = await fs.readdir(path.join(out, '7'));
     expect(sevens.filter((f) => f.endsWith('.png'))).toHaveLength(3);

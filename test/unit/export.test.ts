@@ -131,7 +131,7 @@ describe('imagefolder export', () => {
 
     const csv = (await fsp.readFile(path.join(out, 'metadata.csv'), 'utf8')).trim().split('\n');
     // Hugging Face imagefolder: label = the class name (empty when unlabeled), label_index its index.
-    expect(csv[0]).toBe('file_name,label,label_index,seed,z0,z1,z2');
+    expect(csv[0]).toBe('file_name,label,label_index,export_seed,z0,z1,z2');
     expect(csv.length).toBe(11);
     for (let i = 0; i < 10; i++) {
       const cols = csv[1 + i].split(',');

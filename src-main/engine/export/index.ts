@@ -142,8 +142,11 @@ async function eachChunk(
  * Write a generated dataset to `out` (a folder) in one of three formats, each keeping the images'
  * shape H × W × C (`manifest.json`'s `shape` says it):
  * - `imagefolder`: `<label name>/<n>.png` (8-bit grey or RGB PNG; unlabeled → `unlabeled/`),
- *   `metadata.csv` (`file_name,label,label_index,seed,z0..z{d-1}`: `label` = the class name,
- *   empty when unlabeled, `label_index` its index or -1) — the Hugging Face imagefolder layout,
+ *   `metadata.csv` (`file_name,label,label_index,export_seed,z0..z{d-1}`: `label` = the class name,
+ *   empty when unlabeled, `label_index` its index or -1; `export_seed` the export's seed, the same
+ *   on every row: the latents are one stream drawn with it, so the export as a whole is reproduced
+ *   by exporting again with that seed, count, labels, temperature and prior, and one image by
+ *   decoding its row's z) — the Hugging Face imagefolder layout,
  *   which `--data` re-imports with the same classes — and `manifest.json`.
  * - `idx`: grey `images-idx3-ubyte.gz` (N×H×W, byte-compatible with MNIST) or colour
  *   `images-idx4-ubyte.gz` (N×H×W×3) + `labels-idx1-ubyte.gz`; unlabeled images get label 255
@@ -198,7 +201,8 @@ async function writeImageFolder(
   const dirs = labelFolderNames(src.labelNames);
   const counters = new Map<number, number>();
   const pad = Math.max(1, String(Math.max(0, src.total - 1)).length);
-  const header = ['file_name', 'label', 'label_index', 'seed', ...Array.from({ length: latentDim }, (_, i) => `z${i}`)].join(',');
+  // `export_seed`, not `seed`: one seed for the whole export (no row has a seed of its own).
+  const header = ['file_name', 'label', 'label_index', 'export_seed', ...Array.from({ length: latentDim }, (_, i) => `z${i}`)].join(',');
   const rows: string[] = [header];
   await eachChunk(src, w, opts, async (c) => {
     const names: string[] = [];
