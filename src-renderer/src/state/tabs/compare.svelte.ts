@@ -430,10 +430,14 @@ export class CompareState {
 /** Kinds in the order a pair shows them (A first): the simpler model on the left. */
 const KIND_ORDER: Record<string, number> = { ae: 0, vae: 1, cvae: 2, vaegan: 3 };
 
-/** How telling a pair of kinds is: a VAE (or CVAE) and a VAE-GAN 3, an AE and a variational run 2, two of one kind 1, else 0. */
+/**
+ * How telling a pair of kinds is: a VAE and a VAE-GAN 3 (what the discriminator buys), an AE and a
+ * variational run 2, two of one kind 1, else 0 (a CVAE beside another kind: most rows are not
+ * compared, `LABEL_GIVEN_RULE`).
+ */
 function kindScore(a: string, b: string): number {
   const k = new Set([a, b]);
-  if (k.has('vaegan') && (k.has('vae') || k.has('cvae'))) return 3;
+  if (k.has('vaegan') && k.has('vae')) return 3;
   if (k.has('ae') && k.size === 2) return 2;
   return a === b ? 1 : 0;
 }
