@@ -11,7 +11,7 @@ import { METRIC_ROWS, incomparable, labelGivenRows, suggestPair, winner } from '
 import { engineWith, run } from './fake-api';
 
 /** `run` with a dataset id and metrics. */
-function on(id: string, kind: 'ae' | 'vae' | 'cvae' | 'vaegan', dataset: string, metrics: Partial<Metrics> | null = null): RunSummary {
+function on(id: string, kind: 'ae' | 'vae' | 'cvae' | 'vaegan', dataset: RunSummary['config']['dataset']['id'], metrics: Partial<Metrics> | null = null): RunSummary {
   const r = run(id, { kind, dim: 3 });
   return { ...r, config: { ...r.config, dataset: { ...r.config.dataset, id: dataset } }, metrics: metrics as Metrics | null };
 }
