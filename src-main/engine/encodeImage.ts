@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { imageShape, LabError, type ResolvedImport } from '../../src-shared/types';
-import { sampleStats } from './datasets/local/imageFiles';
-import { preprocessForDataset, type RawImage } from './images';
+import { inMnistForm, sampleStats } from './datasets/local/imageFiles';
+import { decodeRaw, decodeSide, preprocessPixels, type RawImage } from './images';
 import { decodeArrays, encodeArrays, reconErrors } from './metrics';
 import { isConditional } from './models/build';
 import { klPerSample } from './models/loss';
@@ -42,10 +42,13 @@ function trainedOnInk(lr: RunData, side: number): boolean {
  * MNIST-style preprocessing (paper removed, ink fitted and centred) as before: the built-in MNIST
  * sets, datasets imported MNIST-style, and grey datasets that already were in MNIST form (light
  * ink on dark: MNIST's own files, this app's exports), whose files are plain but whose drops are
- * photos of ink on paper — unless the user chose `plain` preprocessing for the dataset.
+ * photos of ink on paper — unless the user chose `plain` preprocessing for the dataset, or the
+ * dropped image `img` (when given) is itself already in MNIST form as the import judges one
+ * (`inMnistForm`: e.g. one of the run's own training images), which then stays plain, as the
+ * import would have made it.
  * @throws LabError UNSUPPORTED for a run trained on 2-D points.
  */
-export function dropPreprocessing(lr: RunData): ResolvedImport {
+export function dropPreprocessing(lr: RunData, img?: RawImage): ResolvedImport {
   if (!lr.data.info.isImage) throw new LabError('UNSUPPORTED', 'this run was trained on 2-D points, not images');
   const { height, channels } = imageShape(lr.rec.shape);
   const size = height as ResolvedImport['size'];
@@ -53,16 +56,21 @@ export function dropPreprocessing(lr: RunData): ResolvedImport {
   if (!resolved) return { size, channels, fit: 'crop', preprocess: 'mnist-style', transpose: false };
   const r = { ...resolved, size, channels };
   const chosen = lr.rec.config.dataset.import?.preprocess === 'plain'; // the user's own choice stands
-  if (r.preprocess === 'plain' && !chosen && channels === 1 && trainedOnInk(lr, size)) return { ...r, preprocess: 'mnist-style' };
-  return r;
+  if (r.preprocess !== 'plain' || chosen || channels !== 1 || (img && inMnistForm(img))) return r;
+  return trainedOnInk(lr, size) ? { ...r, preprocess: 'mnist-style' } : r;
 }
 
 /**
  * An image file's bytes → run `lr`'s input (H·W·C floats in [0, 1], HWC), preprocessed by
- * `dropPreprocessing`. Throws LabError BAD_IMAGE (unreadable, oversized, blank under MNIST-style).
+ * `dropPreprocessing` of the decoded image. Throws LabError BAD_IMAGE (unreadable, oversized,
+ * blank under MNIST-style).
  */
-export function preprocessDropped(lr: LoadedRun, bytes: Uint8Array): Promise<Float32Array> {
-  return preprocessForDataset(bytes, dropPreprocessing(lr));
+export async function preprocessDropped(lr: LoadedRun, bytes: Uint8Array): Promise<Float32Array> {
+  const img = await decodeRaw(bytes, { maxSide: decodeSide(dropPreprocessing(lr)) });
+  const b = preprocessPixels(img, dropPreprocessing(lr, img));
+  const out = new Float32Array(b.length);
+  for (let i = 0; i < b.length; i++) out[i] = b[i] / 255;
+  return out;
 }
 
 /**

@@ -128,6 +128,26 @@ function readImage(job: ImageJob): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** What the import sees in one decoded image: colour, an ink drawing, already in MNIST form. */
+function judgeImage(raw: RawImage): { side: number; colour: boolean; ink: boolean; mnistForm: boolean } {
+  const img = resolveAlpha(raw);
+  const side = Math.min(img.width, img.height);
+  if (hasColour(img)) return { side, colour: true, ink: false, mnistForm: false };
+  const gray = toGray(img);
+  if (!looksLikeInk(gray)) return { side, colour: false, ink: false, mnistForm: false };
+  const square = img.width === img.height && (IMAGE_SIZES as readonly number[]).includes(img.width);
+  return { side, colour: false, ink: true, mnistForm: square && borderMedian(gray.data, gray.width, gray.height) < 128 };
+}
+
+/**
+ * Whether one decoded image is already in MNIST form, as the import counts it (`SampleStats.mnistForm`):
+ * grey, an ink drawing, square at an allowed size (28, 32, 64), light ink on a dark border.
+ * Such images need no MNIST-style processing (a folder of them is imported plain).
+ */
+export function inMnistForm(raw: RawImage): boolean {
+  return judgeImage(raw).mnistForm;
+}
+
 /** Adds up what a sample of decoded images looks like. */
 export function sampleStats(images: Iterable<RawImage>): SampleStats {
   const sides: number[] = [];
@@ -135,17 +155,11 @@ export function sampleStats(images: Iterable<RawImage>): SampleStats {
   let colour = 0;
   let mnistForm = 0;
   for (const raw of images) {
-    const img = resolveAlpha(raw);
-    sides.push(Math.min(img.width, img.height));
-    if (hasColour(img)) {
-      colour++;
-      continue;
-    }
-    const gray = toGray(img);
-    if (!looksLikeInk(gray)) continue;
-    ink++;
-    const square = img.width === img.height && (IMAGE_SIZES as readonly number[]).includes(img.width);
-    if (square && borderMedian(gray.data, gray.width, gray.height) < 128) mnistForm++;
+    const j = judgeImage(raw);
+    sides.push(j.side);
+    if (j.colour) colour++;
+    if (j.ink) ink++;
+    if (j.mnistForm) mnistForm++;
   }
   sides.sort((a, b) => a - b);
   return { decoded: sides.length, ink, colour, medianSide: sides.length ? sides[sides.length >> 1] : 0, mnistForm };
