@@ -215,6 +215,31 @@ describe('5. a CSV without a header', () => {
     expect(warnings(d)).toMatch(/label column: (first|last) \(no header\).*the (first|last) column could be the label too.*header/);
   });
 
+  it('noisy dark pixels (0..10) first, labels 0..2 last: a tie goes to the label-like last column', async () => {
+    // Both end columns hold a few integers with no value on 90 % of rows; the last holds 0..K−1, fewer of them.
+    const many = glyphArrays(3, 20); // 60 rows
+    const px = Uint8Array.from(many.images);
+    for (let i = 0; i < 60; i++) px[i * 784] = (i * 7) % 11; // the corner pixel's noise: 0..10
+    await fsp.writeFile(path.join(tmp, 'noisy-last.csv'), labelLastCsv(px, many.labels, 784));
+    const d = await load(path.join(tmp, 'noisy-last.csv'));
+    expect(d.info.labelNames).toEqual(['0', '1', '2']);
+    expect(warnings(d)).toMatch(/label column: last \(no header\)/);
+    expect(imageRows(d)).toEqual(sourceRows(px, 60, 784));
+  });
+
+  it('a no-header CSV whose import then fails names the label column taken and how to choose', async () => {
+    // The first column (0..4, then 5..14 once each) looks more like labels than the last (20 values 3 apart): taken, too little data.
+    const many = glyphArrays(3, 20);
+    const px = Uint8Array.from(many.images);
+    for (let i = 0; i < 60; i++) px[i * 784] = i < 50 ? i % 5 : i - 45;
+    const ys = Array.from({ length: 60 }, (_, i) => 100 + (i % 20) * 3);
+    await fsp.writeFile(path.join(tmp, 'fails.csv'), labelLastCsv(px, ys, 784));
+    const msg = await refusal(load(path.join(tmp, 'fails.csv')));
+    expect(msg).toMatch(/too little data/);
+    expect(msg).toMatch(/label column: first \(no header\)/);
+    expect(msg).toMatch(/add a header naming the label column/);
+  });
+
   it('a headered CSV is read as before: no label-column note', async () => {
     await fsp.writeFile(path.join(tmp, 'kaggle-h.csv'), pixelCsv(images, labels, 784, true));
     const d = await load(path.join(tmp, 'kaggle-h.csv'));

@@ -57,6 +57,11 @@ export interface Imported {
    * `"x" taken as the images; no labels array beside it`); the report says so.
    */
   noLabels?: string;
+  /**
+   * Added in brackets to a BAD_DATASET refusal of this data (too little data, constant images):
+   * what the importer guessed that may explain it, e.g. a header-less CSV's label column.
+   */
+  refusalNote?: string;
 }
 
 const KIND_TEXT: Record<DatasetKind, string> = {
@@ -194,6 +199,16 @@ function buildSplit(imp: Imported, rows: number[], D: number): Split {
   return { x, y, count: rows.length };
 }
 
+/** Runs a check of `imp`; a BAD_DATASET refusal gets `imp.refusalNote` added in brackets. */
+function noted(imp: Imported, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (!imp.refusalNote || !(e instanceof LabError) || e.code !== 'BAD_DATASET') throw e;
+    throw new LabError(e.code, `${e.message} (${imp.refusalNote})`);
+  }
+}
+
 /**
  * The checked dataset. Classes with no image at all are dropped (and said so); labels are
  * renumbered densely in the given class order. A random split is seeded, stratified, 80/20, both
@@ -204,7 +219,7 @@ function buildSplit(imp: Imported, rows: number[], D: number): Split {
 export function assemble(imp: Imported): LoadedDataset {
   let counts = classCounts(imp);
   const empty = imp.classNames.filter((_, k) => counts[k][0] + counts[k][1] === 0);
-  checkAmounts(imp, counts);
+  noted(imp, () => checkAmounts(imp, counts));
   if (empty.length) {
     imp.warnings.push(`ignored ${empty.length} class${empty.length > 1 ? 'es' : ''} without usable images: ${empty.slice(0, 10).join(', ')}${empty.length > 10 ? ', …' : ''}`);
     const keep = imp.classNames.map((_, k) => counts[k][0] + counts[k][1] > 0);
@@ -215,7 +230,7 @@ export function assemble(imp: Imported): LoadedDataset {
     imp.classNames = imp.classNames.filter((_, k) => keep[k]);
     counts = classCounts(imp);
   }
-  checkConstant(imp);
+  noted(imp, () => checkConstant(imp));
   if (imp.allUnlabeled) {
     imp.warnings.unshift(
       imp.noLabels

@@ -5,7 +5,9 @@
  * `y`, `digit`). Without a header the label is the first or the last column, by evidence: the one
  * that holds a few distinct integers (class indices) while the other looks like a pixel; the report
  * says which ("label column: last (no header)") and warns when both or neither look like labels
- * (then the first, as `mnist_train.csv`). Read as a stream (a 60,000-row file is 100+ MB), numbers
+ * (then the one holding 0..K−1, else fewer distinct values, else the first, as `mnist_train.csv`);
+ * when a header-less file's data is then refused (too little data…), the refusal names the label
+ * column taken and how to choose. Read as a stream (a 60,000-row file is 100+ MB), numbers
  * parsed from the bytes. A folder holding a `…train….csv` and a `…test….csv` gives the split.
  * Pixels 0–255 are kept as bytes; fractional values in 0–1 are quantised to round(255·v)
  * (arrays.ts `toImageArray`).
@@ -37,6 +39,8 @@ interface ColumnEvidence {
   /** How much more it looks like labels: consecutive-ish values (0..K-1), no value holding ≥ 90 % of rows. */
   strength: number;
   distinct: number;
+  /** The values are exactly 0..K−1 (K = distinct): class indices as most datasets write them. */
+  indices: boolean;
 }
 
 /** The evidence of `n` values read by `at(i)`. */
@@ -58,20 +62,23 @@ function columnEvidence(n: number, at: (i: number) => number): ColumnEvidence {
   }
   const distinct = counts.size;
   const labelLike = integer && distinct >= 2 && distinct <= Math.min(1000, Math.floor(n / 2));
-  if (!labelLike) return { labelLike, strength: 0, distinct };
+  if (!labelLike) return { labelLike, strength: 0, distinct, indices: false };
   const top = Math.max(...counts.values());
-  return { labelLike, strength: (hi - lo + 1 <= 2 * distinct ? 1 : 0) + (top < 0.9 * n ? 1 : 0), distinct };
+  return { labelLike, strength: (hi - lo + 1 <= 2 * distinct ? 1 : 0) + (top < 0.9 * n ? 1 : 0), distinct, indices: lo === 0 && hi === distinct - 1 };
 }
 
 /**
  * Without a header: the label column by evidence, first or last (`columnEvidence`): the one that
- * looks like class indices while the other looks like a pixel; the first when both look alike (the
- * mnist_train.csv layout), with a warning. Returns which, and the note for the report.
+ * looks like class indices while the other looks like a pixel. When both look alike (noisy dark
+ * pixels can hold a few integers too), the one whose values are exactly 0..K−1, else the one with
+ * fewer distinct values, else the first (the mnist_train.csv layout) — with a warning either way.
+ * Returns which, and the note for the report.
  */
 function chooseLabelColumn(rows: number, first: (i: number) => number, last: (i: number) => number): { last: boolean; note: string } {
   const a = columnEvidence(rows, first);
   const b = columnEvidence(rows, last);
-  const takeLast = b.labelLike && (!a.labelLike || b.strength > a.strength);
+  const tieToLast = b.indices !== a.indices ? b.indices : b.distinct < a.distinct;
+  const takeLast = b.labelLike && (!a.labelLike || b.strength > a.strength || (b.strength === a.strength && tieToLast));
   const which = takeLast ? 'last' : 'first';
   const other = takeLast ? 'first' : 'last';
   const hint = 'add a header naming the label column "label" to choose';
@@ -246,12 +253,36 @@ export async function importCsv(target: string, isFile: boolean, options: Import
     tables.push({ ...(await readCsv(f.file, opts.signal)), ...f });
   }
   for (const t of tables) if (t.labelNote) notes.push(tables.length > 1 ? `${path.basename(t.file)}: ${t.labelNote}` : t.labelNote);
-  const images = tables.map((t) => toImageArray(t.pixels, path.basename(t.file), notes));
-  const classes = toLabels(tables.map((t) => ({ a: t.labels, name: path.basename(t.file) })), notes);
-  return importArrays(
-    { kind: 'csv', root: target, classNames: classes.names, skipped: {}, warnings: notes },
-    tables.map((t, i) => ({ images: images[i], labels: classes.indices[i], test: t.test })),
-    options,
-    opts,
-  );
+  const refusalNote = labelColumnNote(tables);
+  try {
+    const images = tables.map((t) => toImageArray(t.pixels, path.basename(t.file), notes));
+    const classes = toLabels(tables.map((t) => ({ a: t.labels, name: path.basename(t.file) })), notes);
+    const imported = await importArrays(
+      { kind: 'csv', root: target, classNames: classes.names, skipped: {}, warnings: notes },
+      tables.map((t, i) => ({ images: images[i], labels: classes.indices[i], test: t.test })),
+      options,
+      opts,
+    );
+    return refusalNote ? { ...imported, refusalNote } : imported;
+  } catch (e) {
+    if (!refusalNote || !(e instanceof LabError) || e.code !== 'BAD_DATASET') throw e;
+    throw new LabError(e.code, `${e.message} (${refusalNote})`);
+  }
+}
+
+/**
+ * For a refusal of a header-less CSV's data (too little data, odd pixel counts…), which may come
+ * from the label column guessed wrong: which column was taken and how to choose — 'label column:
+ * first (no header): add a header naming the label column "label" to choose' (each file named
+ * when there are two). Undefined when every file has a header.
+ */
+function labelColumnNote(tables: ReadonlyArray<CsvTable & { file: string }>): string | undefined {
+  const hint = 'add a header naming the label column "label" to choose';
+  const says = tables
+    .filter((t) => t.labelNote)
+    .map((t) => {
+      const note = t.labelNote!.includes('add a header') ? t.labelNote! : `${t.labelNote}: ${hint}`;
+      return tables.length > 1 ? `${path.basename(t.file)}: ${note}` : note;
+    });
+  return says.length ? says.join('; ') : undefined;
 }
