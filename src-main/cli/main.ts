@@ -56,6 +56,11 @@ main(process.argv.slice(2)).then(
     // The command's own usage when the command is known ("see train --help"), else the list.
     const command = process.argv[2];
     const where = command && Object.hasOwn(COMMANDS, command) && commandUsage(command) ? `${command} --help` : '--help';
+    // A run's own data gone (the engine's message speaks of the app's run list): the CLI's own way instead.
+    if ((err as { code?: string }).code === 'DATA_MISSING') {
+      msg = msg.replace(/ \(the app asks [^)]*\)/, '');
+      if (command === 'generate' || command === 'embeddings') msg += ` Here: ${command} --data PATH uses the run's data where it is now.`;
+    }
     const usage = err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
     console.error(`latent-lab: ${msg}${usage ? ` (see ${where})` : ''}`);
     process.exitCode = usage ? 2 : 1;

@@ -226,7 +226,8 @@ export class Engine {
         return lr?.dataWarnings?.length && !r.error ? { ...r, warnings: [...(r.warnings ?? []), ...lr.dataWarnings] } : r;
       }),
     'runs:open': async ({ runId }) => {
-      const lr = await this.runs.get(runId);
+      // A run kept in memory has its own data compared with the disk again (changed files: reloaded and re-checked).
+      const lr = await this.runs.get(runId, { recheck: true });
       this.runs.activeId = runId;
       // With what differs in its data since training, and that data as the run sees it (its classes).
       return { ...loadedSummary(lr), data: lr.data.info };

@@ -5,7 +5,9 @@
  */
 import { promises as fs } from 'node:fs';
 import { ImportOptions, LabError, type DatasetRef, type RunSummary } from '../../src-shared/types';
+import { defaultRunName } from '../../src-shared/runNames';
 import type { LoadedDataset } from './datasets';
+import { identify } from './datasets/cache';
 import { resolveOwnDataPath } from './datasets/ownPath';
 import { disposeBundle, type ModelBundle, type ModelSpec } from './models/build';
 import { loadBundle } from './models/io';
@@ -23,6 +25,12 @@ export interface LoadedRun {
   data: LoadedDataset;
   /** How the data on disk differs from the run's training data, in words (absent/empty: it does not). */
   dataWarnings?: string[];
+  /**
+   * Own data only: the dataset as the loader gave it (before `checkRunData`; absent: `data` is it)
+   * and the dataset cache's fingerprint of its files (names, sizes, mtimes) taken before it was
+   * loaded; `RunCache.get(id, { recheck: true })` compares it with the files now.
+   */
+  source?: { data?: LoadedDataset; files?: string };
   /** Training-split latent means, computed on demand for neighbour queries. */
   trainLatents?: Float32Array;
   trainLatentsCount?: number;
@@ -50,11 +58,17 @@ function dataPlace(ref: DatasetRef): string {
   return ref.id === 'local' && ref.path ? ref.path : `the dataset "${ref.id}"`;
 }
 
+/** How messages name a run: its display name (the list's), else the default name of its settings. */
+function runName(rec: RunRecord): string {
+  return rec.name || defaultRunName(rec.config);
+}
+
 /**
  * Throws LabError DATA_MISSING when `ref` is own data whose folder or file is not there any more,
- * saying it is the run's dataset, where it was, and what to do.
+ * saying it is the run's dataset (by the run's name), where it was, and what to do (in the app's
+ * terms; the CLI adds its own `--data PATH`).
  */
-async function requireRunData(id: string, ref: DatasetRef): Promise<void> {
+async function requireRunData(rec: RunRecord, ref: DatasetRef): Promise<void> {
   if (ref.id !== 'local' || !ref.path) return;
   try {
     await fs.stat(ref.path);
@@ -62,10 +76,16 @@ async function requireRunData(id: string, ref: DatasetRef): Promise<void> {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') return;
     throw new LabError(
       'DATA_MISSING',
-      `The dataset of run "${id}" is missing: it was at ${ref.path}. Move it back there, or point the run at its new place ` +
-        `(the app asks where it is now, under the run in the list; the CLI's generate and embeddings take --data PATH).`,
+      `The dataset of run "${runName(rec)}" is missing: it was at ${ref.path}. Move it back there, or point the run at its new place ` +
+        `(the app asks where it is now, under the run in the list).`,
     );
   }
+}
+
+/** The dataset cache's fingerprint of own data's files now (undefined: not own data, or unreadable). */
+async function filesNow(ref: DatasetRef): Promise<string | undefined> {
+  if (ref.id !== 'local' || !ref.path) return undefined;
+  return (await identify(ref, '').catch(() => null))?.fingerprint;
 }
 
 /** Whether two dataset references name the same dataset (same id, same folder path). */
@@ -109,34 +129,74 @@ export class RunCache {
    * Run `runId` (default: the active run), loading its model and dataset when it is not in memory.
    * The dataset is checked against what the run recorded at training (`checkRunData`): its
    * labels become the run's class indices, and what differs is in `dataWarnings`.
+   * @param opts.recheck a run already in memory on the user's own data has its files compared with
+   *   the ones it was loaded from (the dataset cache's fingerprint: one `stat` per file, no file
+   *   read); when they differ the data is loaded again and checked again (`data`, `dataWarnings`
+   *   new; the model kept), and a folder or file that is gone throws DATA_MISSING (the run is
+   *   dropped from memory). The run training is not rechecked. `runs:open` asks for it.
    * @throws LabError NO_MODEL (no active run, or a run without a trained epoch), NOT_FOUND,
    *   BAD_FILE (a model that cannot be loaded), DATA_MISSING (the run's own data folder or file is
    *   gone), BAD_DATASET (data that no longer fits the model), and the dataset loader's errors.
    */
-  async get(runId?: string): Promise<LoadedRun> {
+  async get(runId?: string, opts: { recheck?: boolean } = {}): Promise<LoadedRun> {
     const id = runId ?? this.activeId;
     if (!id) throw new LabError('NO_MODEL', 'no model yet: train one or open a saved run first');
     const hit = this.loaded.get(id);
-    if (hit) return hit;
+    if (hit) return opts.recheck ? this.recheck(id, hit) : hit;
     const rec = await this.store.read(id);
     return this.load(id, rec, rec.config.dataset);
   }
 
-  /** Loads run `id`'s model and the data at `ref`, checked against the run; remembered as run `id`. */
-  private async load(id: string, rec: RunRecord, ref: DatasetRef): Promise<LoadedRun> {
-    if (rec.epochsDone < 1) throw new LabError('NO_MODEL', `run "${id}" has no trained epoch to load`);
-    await requireRunData(id, ref);
+  /** `get`'s recheck of loaded run `id` (see there): `hit` itself when its files are as they were. */
+  private async recheck(id: string, hit: LoadedRun): Promise<LoadedRun> {
+    const ref = hit.rec.config.dataset;
+    if (ref.id !== 'local' || !ref.path || id === this.pinned()) return hit;
+    try {
+      const files = await filesNow(ref);
+      if (files !== undefined && files === hit.source?.files) return hit;
+      const read = await this.readData(hit.rec, ref, files);
+      if (read.source.data === (hit.source?.data ?? hit.data)) {
+        // The same dataset object (the memo's, unchanged): only the fingerprint was unknown.
+        hit.source = { ...hit.source, files: read.source.files };
+        return hit;
+      }
+      const lr: LoadedRun = { rec: hit.rec, bundle: hit.bundle, data: read.data, source: read.source, ...(read.warnings.length ? { dataWarnings: read.warnings } : {}) };
+      // A new object: what was computed from the old data (neighbour latents, instrument caches) is not carried over.
+      if (this.loaded.get(id) === hit) this.loaded.set(id, lr);
+      return lr;
+    } catch (err) {
+      if (err instanceof LabError && (err.code === 'DATA_MISSING' || err.code === 'BAD_DATASET') && this.loaded.get(id) === hit) this.forget(id);
+      throw err;
+    }
+  }
+
+  /**
+   * Run `rec`'s data at `ref`, loaded (through the dataset memo) and checked against the run.
+   * @param files the files' fingerprint taken before (own data; default: taken here).
+   * @throws LabError DATA_MISSING (own data gone), BAD_DATASET (not readable as data any more, or
+   *   no longer the run's), the loader's errors.
+   */
+  private async readData(rec: RunRecord, ref: DatasetRef, files?: string): Promise<{ data: LoadedDataset; warnings: string[]; source: NonNullable<LoadedRun['source']> }> {
+    await requireRunData(rec, ref);
+    files ??= await filesNow(ref);
     let loaded: LoadedDataset;
     try {
       loaded = await this.dataset(ref);
     } catch (err) {
       // The folder is there but is no longer data (emptied, other files): said as the run's.
       if (err instanceof LabError && err.code === 'BAD_DATASET' && ref.id === 'local') {
-        throw new LabError('BAD_DATASET', `The dataset of run "${id}" at ${dataPlace(ref)} can no longer be read: ${err.message}`);
+        throw new LabError('BAD_DATASET', `The dataset of run "${runName(rec)}" at ${dataPlace(ref)} can no longer be read: ${err.message}`);
       }
       throw err;
     }
     const checked = checkRunData(rec, loaded, dataPlace(ref));
+    return { ...checked, source: { data: loaded, ...(files !== undefined ? { files } : {}) } };
+  }
+
+  /** Loads run `id`'s model and the data at `ref`, checked against the run; remembered as run `id`. */
+  private async load(id: string, rec: RunRecord, ref: DatasetRef): Promise<LoadedRun> {
+    if (rec.epochsDone < 1) throw new LabError('NO_MODEL', `run "${id}" has no trained epoch to load`);
+    const checked = await this.readData(rec, ref);
     const data = checked.data;
     let bundle: ModelBundle;
     try {
@@ -145,7 +205,7 @@ export class RunCache {
       if (err instanceof LabError) throw err;
       throw new LabError('BAD_FILE', `run "${id}": the saved model cannot be loaded (${(err as Error).message})`);
     }
-    const lr: LoadedRun = { rec, bundle, data, ...(checked.warnings.length ? { dataWarnings: checked.warnings } : {}) };
+    const lr: LoadedRun = { rec, bundle, data, source: checked.source, ...(checked.warnings.length ? { dataWarnings: checked.warnings } : {}) };
     this.remember(id, lr);
     return lr;
   }

@@ -144,7 +144,6 @@ export function checkRunData(rec: RunDataRecord, data: LoadedDataset, where: str
 
   let split = false;
   const totalThen = then ? then.classes.reduce((n, c) => n + c.train + c.test, 0) : undefined;
-  const totalNow = data.train.count + data.test.count;
   if (then) {
     const was = countsOf(then);
     let lost = 0;
@@ -174,7 +173,11 @@ export function checkRunData(rec: RunDataRecord, data: LoadedDataset, where: str
   }
 
   if (!findings.length && !remapped) return { data, warnings: [] };
-  const nowText = then ? `${totalNow.toLocaleString('en-US')} in ${dataNames.length}` : `${plural(totalNow, 'image')} in ${plural(dataNames.length, 'class', 'classes')}`;
+  // Now: what the run uses (its classes' images), then what it does not know, e.g. "now 70 of its images in 2 of its classes, and 4 of a class it does not know".
+  const knownNow = train.count + test.count;
+  const knownClasses = runNames.length ? runNames.length - gone.length : dataNames.length;
+  const unknownText = unknown.length ? `, and ${leftOut.toLocaleString('en-US')} of ${unknown.length === 1 ? 'a class' : `${unknown.length} classes`} it does not know` : '';
+  const nowText = `${knownNow.toLocaleString('en-US')} of its ${knownNow === 1 ? 'image' : 'images'} in ${knownClasses.toLocaleString('en-US')} of its ${knownClasses === 1 ? 'class' : 'classes'}${unknownText}`;
   const thenText = then ? `${plural(totalThen ?? 0, 'image')} in ${plural(then.classes.length, 'class', 'classes')}` : plural(runNames.length, 'class', 'classes');
   const head = `This run's dataset changed since it was trained (then ${thenText}, now ${nowText})`;
   const warnings = findings.length ? [`${head}: ${findings.join('; ')}.`] : [];

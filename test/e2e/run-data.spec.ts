@@ -56,7 +56,7 @@ test('a run whose folder changed or moved says so, and a moved one can be pointe
     const note = page.getByTestId('dataset-run-note');
     await expect(note).toHaveAttribute('data-changed', 'true');
     await expect(page.getByTestId('dataset-warnings')).toContainText(
-      'This run\'s dataset changed since it was trained (then 36 images in 3 classes, now 42 in 4): 6 images of the class "dot" the run does not know are left out',
+      'This run\'s dataset changed since it was trained (then 36 images in 3 classes, now 36 of its images in 3 of its classes, and 6 of a class it does not know): 6 images of the class "dot" the run does not know are left out',
     );
     // The scatter's legend has the run's classes (before: "dot" took the place of "bar", and every name after it moved on by one).
     await expect(page.getByTestId('scatter-legend')).toContainText('square');

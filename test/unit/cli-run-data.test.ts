@@ -46,6 +46,7 @@ describe('generate --run on a run whose data moved or changed', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(`is missing: it was at ${data}.`);
     expect(missing.stderr).toContain('--data PATH');
+    expect(missing.stderr).not.toContain('the app asks');
 
     const ok = await gen(['--data', path.join(moved, 'c32b')], 'g2');
     expect(ok.code, ok.stderr).toBe(0);
@@ -60,7 +61,7 @@ describe('generate --run on a run whose data moved or changed', () => {
     const changed = await gen(['--data', path.join(moved, 'c32b')], 'g3');
     expect(changed.code, changed.stderr).toBe(0);
     expect(changed.stderr).toContain(
-      'warning: This run\'s dataset changed since it was trained (then 30 images in 3 classes, now 34 in 4): 4 images of the class "aaa" the run does not know are left out;',
+      'warning: This run\'s dataset changed since it was trained (then 30 images in 3 classes, now 30 of its images in 3 of its classes, and 4 of a class it does not know): 4 images of the class "aaa" the run does not know are left out;',
     );
   }, 240_000);
 });

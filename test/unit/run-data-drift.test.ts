@@ -38,8 +38,8 @@ async function pictures(dir: string, name: string, n: number, from = 0): Promise
   }
 }
 
-async function trainedRun(ws: string, folder: string, kind: 'cvae' | 'vae' = 'cvae'): Promise<{ engine: Engine; runId: string }> {
-  const engine = await Engine.create({ workspace: ws, emit: () => undefined });
+async function trainedRun(ws: string, folder: string, kind: 'cvae' | 'vae' = 'cvae', emit: (name: string) => void = () => undefined): Promise<{ engine: Engine; runId: string }> {
+  const engine = await Engine.create({ workspace: ws, emit: (name) => emit(name) });
   const { runId } = await engine.call('training:start', {
     dataset: { id: 'local', path: folder, import: { size: 28, channels: 3, preprocess: 'plain' } },
     model: { kind, latentDim: 2, hidden: [16] },
@@ -83,7 +83,7 @@ describe('a run whose dataset folder changed on disk', () => {
       const opened = await engine.call('runs:open', { runId });
       const warning = opened.warnings?.find((w) => w.includes('changed since it was trained'));
       expect(warning).toBe(
-        'This run\'s dataset changed since it was trained (then 60 images in 3 classes, now 71 in 4): 11 images of the class "aaa" the run does not know are left out; the test split was drawn anew, so test metrics may include training images.',
+        'This run\'s dataset changed since it was trained (then 60 images in 3 classes, now 60 of its images in 3 of its classes, and 11 of a class it does not know): 11 images of the class "aaa" the run does not know are left out; the test split was drawn anew, so test metrics may include training images.',
       );
       // The listing says it too while the run is open.
       expect((await engine.call('runs:list', {})).find((r) => r.id === runId)?.warnings).toContain(warning);
@@ -130,7 +130,7 @@ describe('a run whose dataset folder changed on disk', () => {
     try {
       const opened = await engine.call('runs:open', { runId });
       expect(dataWarnings(opened.warnings)).toEqual([
-        "This run's dataset changed since it was trained (then 60 images in 3 classes, now 53 in 3): 7 images of the run's classes are gone; the test split was drawn anew, so test metrics may include training images.",
+        "This run's dataset changed since it was trained (then 60 images in 3 classes, now 53 of its images in 3 of its classes): 7 images of the run's classes are gone; the test split was drawn anew, so test metrics may include training images.",
       ]);
     } finally {
       await engine.dispose();
@@ -148,7 +148,7 @@ describe('a run whose dataset folder changed on disk', () => {
     try {
       const opened = await engine.call('runs:open', { runId });
       expect(dataWarnings(opened.warnings)).toEqual([
-        'This run\'s dataset changed since it was trained (then 60 images in 3 classes, now 45 in 3): 5 images of the class "aaa" the run does not know are left out; the run\'s class "greenLeftV" has no images any more; the test split was drawn anew, so test metrics may include training images.',
+        'This run\'s dataset changed since it was trained (then 60 images in 3 classes, now 40 of its images in 2 of its classes, and 5 of a class it does not know): 5 images of the class "aaa" the run does not know are left out; the run\'s class "greenLeftV" has no images any more; the test split was drawn anew, so test metrics may include training images.',
       ]);
       const latents = await engine.call('model:latents', { runId, split: 'test' });
       expect([...new Set(latents.labels)].sort()).toEqual([0, 2]);
@@ -172,7 +172,7 @@ describe('a run whose dataset folder changed on disk', () => {
     try {
       const opened = await engine.call('runs:open', { runId });
       expect(dataWarnings(opened.warnings)).toEqual([
-        'This run\'s dataset changed since it was trained (then 3 classes, now 33 images in 4 classes): 3 images of the class "aaa" the run does not know are left out; the test split was drawn anew, so test metrics may include training images.',
+        'This run\'s dataset changed since it was trained (then 3 classes, now 30 of its images in 3 of its classes, and 3 of a class it does not know): 3 images of the class "aaa" the run does not know are left out; the test split was drawn anew, so test metrics may include training images.',
       ]);
     } finally {
       await engine.dispose();
@@ -192,7 +192,7 @@ describe('a run whose dataset folder changed on disk', () => {
     try {
       const opened = await engine.call('runs:open', { runId });
       expect(dataWarnings(opened.warnings)).toEqual([
-        "This run's dataset changed since it was trained (then 30 images in 3 classes, now 30 in 3): its images differ from the ones it was trained on (the same classes and counts: files replaced or edited); test metrics are measured on the data as it is now.",
+        "This run's dataset changed since it was trained (then 30 images in 3 classes, now 30 of its images in 3 of its classes): its images differ from the ones it was trained on (the same classes and counts: files replaced or edited); test metrics are measured on the data as it is now.",
       ]);
     } finally {
       await engine.dispose();
@@ -213,6 +213,51 @@ describe('a run whose dataset folder changed on disk', () => {
     }
   }, 180_000);
 
+  it('the folder changes while the app runs: reopening the run checks it again (unchanged folders are not read again)', async () => {
+    const folder = path.join(tmp, 'live', 'c32b');
+    const ws = path.join(tmp, 'ws-live');
+    for (const c of CLASSES.slice(0, 3)) await pictures(folder, c, 12);
+    let loads = 0; // dataset:progress events: the dataset loader was asked for the data
+    const { engine, runId } = await trainedRun(ws, folder, 'vae', (name) => {
+      if (name === 'dataset:progress') loads++;
+    });
+    try {
+      const name = (await engine.call('runs:list', {})).find((r) => r.id === runId)!.name;
+      expect(dataWarnings((await engine.call('runs:open', { runId })).warnings)).toEqual([]);
+      // Reopened with nothing changed: the folder is not read again.
+      loads = 0;
+      expect(dataWarnings((await engine.call('runs:open', { runId })).warnings)).toEqual([]);
+      expect(loads).toBe(0);
+
+      // A class folder removed: the reopened run says so, and its data is the folder as it is now.
+      await fs.rm(path.join(folder, 'greenLeftV'), { recursive: true });
+      const opened = await engine.call('runs:open', { runId });
+      expect(dataWarnings(opened.warnings)).toEqual([
+        'This run\'s dataset changed since it was trained (then 36 images in 3 classes, now 24 of its images in 2 of its classes): the run\'s class "greenLeftV" has no images any more; the test split was drawn anew, so test metrics may include training images.',
+      ]);
+      expect(opened.data.trainCount + opened.data.testCount).toBe(24);
+      expect((await engine.call('runs:list', {})).find((r) => r.id === runId)?.warnings).toEqual(opened.warnings);
+      const latents = await engine.call('model:latents', { runId, split: 'test' });
+      expect([...new Set(latents.labels)].sort()).toEqual([0, 2]);
+
+      // The folder renamed: reopening says the run's dataset is missing, naming the run as the list does.
+      const away = path.join(tmp, 'live', 'c32b-renamed');
+      await fs.rename(folder, away);
+      const missing = await engine.handle('runs:open', { runId });
+      expect(missing.ok ? null : missing.error.code).toBe('DATA_MISSING');
+      expect(missing.ok ? '' : missing.error.message).toBe(
+        `The dataset of run "${name}" is missing: it was at ${folder}. Move it back there, or point the run at its new place (the app asks where it is now, under the run in the list).`,
+      );
+
+      // Put back as it was: no warning any more.
+      await fs.rename(away, folder);
+      await pictures(folder, 'greenLeftV', 12);
+      expect(dataWarnings((await engine.call('runs:open', { runId })).warnings)).toEqual([]);
+    } finally {
+      await engine.dispose();
+    }
+  }, 180_000);
+
   it('the folder moved: opening names the missing dataset; runs:locateData points the run at its new place', async () => {
     const folder = path.join(tmp, 'moved', 'c32b');
     const ws = path.join(tmp, 'ws-moved');
@@ -227,15 +272,18 @@ describe('a run whose dataset folder changed on disk', () => {
       expect(r.ok).toBe(false);
       if (r.ok) return;
       expect(r.error.code).toBe('DATA_MISSING');
-      expect(r.error.message).toContain(`The dataset of run "${runId}" is missing: it was at ${folder}.`);
-      expect(r.error.message).toContain('--data PATH');
+      // Named as the run list names it; the CLI's --data advice is the CLI's own.
+      const name = (await engine.call('runs:list', {})).find((x) => x.id === runId)!.name;
+      expect(r.error.message).toContain(`The dataset of run "${name}" is missing: it was at ${folder}.`);
+      expect(r.error.message).not.toContain('--data');
 
       // A folder that is there but no longer holds data is said as the run's dataset too.
       const emptied = path.join(tmp, 'emptied');
       await fs.mkdir(emptied, { recursive: true });
       await fs.writeFile(path.join(emptied, 'notes.txt'), 'no images here');
       const bad = await engine.handle('runs:locateData', { runId, path: emptied });
-      expect(bad.ok ? '' : `${bad.error.code}: ${bad.error.message}`).toMatch(new RegExp(`^BAD_DATASET: The dataset of run "${runId}" at ${emptied} can no longer be read: `));
+      const badText = bad.ok ? '' : `${bad.error.code}: ${bad.error.message}`;
+      expect(badText.startsWith(`BAD_DATASET: The dataset of run "${name}" at ${emptied} can no longer be read: `), badText).toBe(true);
 
       // A folder of other data is refused and the record keeps its path.
       const other = path.join(tmp, 'other');
