@@ -235,7 +235,7 @@ describe('a run whose dataset folder changed on disk', () => {
       expect(dataWarnings(opened.warnings)).toEqual([
         'This run\'s dataset changed since it was trained (then 36 images in 3 classes, now 24 of its images in 2 of its classes): the run\'s class "greenLeftV" has no images any more; the test split was drawn anew, so test metrics may include training images.',
       ]);
-      expect(opened.data.trainCount + opened.data.testCount).toBe(24);
+      expect((opened.data?.trainCount ?? 0) + (opened.data?.testCount ?? 0)).toBe(24);
       expect((await engine.call('runs:list', {})).find((r) => r.id === runId)?.warnings).toEqual(opened.warnings);
       const latents = await engine.call('model:latents', { runId, split: 'test' });
       expect([...new Set(latents.labels)].sort()).toEqual([0, 2]);
