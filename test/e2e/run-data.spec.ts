@@ -4,7 +4,8 @@
  * - a class folder is added: opening the run says its data changed (the run list's ⚠, the
  *   dataset panel's note and warning), and the panel counts only the run's classes;
  * - the folder is moved: opening the run says its DATASET is missing and where it was; typing the
- *   new place in the field under the run opens it.
+ *   new place in the field under the run opens it;
+ * - in the same session the folder changes again: reopening the run checks it anew.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
@@ -77,6 +78,18 @@ test('a run whose folder changed or moved says so, and a moved one can be pointe
     await expect(movedItem).toHaveClass(/active/);
     await expect(page.getByTestId('dataset-path-input')).toHaveValue(path.join(root, 'moved', 'c32b'));
     await expect(note).toHaveAttribute('data-changed', 'false');
+
+    // In the same session (the server keeps opened runs in memory), the changed run's folder
+    // changes again: reopening checks it anew. The "dot" class removed: as it was at training.
+    rmSync(path.join(changed, 'dot'), { recursive: true });
+    await changedItem.locator('button.open').click();
+    await expect(changedItem).toHaveClass(/active/);
+    await expect(note).toHaveAttribute('data-changed', 'false');
+    // Renamed: its dataset is missing, said with the run's name (and no CLI advice).
+    renameSync(changed, `${changed}-renamed`);
+    await changedItem.locator('button.open').click();
+    await expect(missing).toContainText(`The dataset of run "changed data" is missing: it was at ${changed}.`);
+    await expect(missing).not.toContainText('--data');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
