@@ -113,10 +113,12 @@ test('compare an AE with a VAE in the centre; export to a real default path', as
   await expect(page.locator(`[data-testid="run-item"][data-run-id="${ae}"]`)).toContainText(/recon \d/);
   await expect(page.locator(`[data-testid="run-item"][data-run-id="${ae}"]`)).not.toContainText('ELBO');
   await train(page, { model: 'vae', dim: 2, epochs: 1 });
+  const vae = (await page.getByTestId('train-state').getAttribute('data-run-id'))!;
 
   await test.step('the two scatters take the centre pane at a useful size', async () => {
     await page.getByTestId('tab-compare').click();
     await page.getByTestId('compare-run-a').selectOption(ae);
+    await page.getByTestId('compare-run-b').selectOption(vae);
     await page.getByTestId('compare-button').click();
     await expect(page.getByTestId('compare-metrics')).toHaveAttribute('data-ready', 'true');
     const a = page.getByTestId('compare-scatter-a');

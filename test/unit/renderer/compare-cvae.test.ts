@@ -62,6 +62,12 @@ describe('Compare: the suggested pair', () => {
     expect([x, y]).toEqual(['ae', 'v16']);
   });
 
+  it('keeps the run just trained in the pair even when it is flagged collapsed (a 1-epoch AE beside healthy older runs)', () => {
+    const weak = { elbo: 0, recon: 220, kl: 0, activeUnits: 2, sampleSpread: 0.1 };
+    const runs = [on('ae1', 'ae', 'mnist', weak), on('cvae', 'cvae', 'mnist', healthy), on('c2', 'cvae', 'mnist', healthy), on('c3', 'cvae', 'mnist', healthy)];
+    expect(suggestPair(runs, 'ae1')).toEqual(['ae1', 'cvae']);
+  });
+
   it('an open run alone on its data gives way to a same-data pair', () => {
     const runs = [on('moons', 'vae', 'toy-moons', healthy), on('a', 'ae', 'mnist', healthy), on('v', 'vae', 'mnist', healthy)];
     expect(suggestPair(runs, 'moons')).toEqual(['a', 'v']);

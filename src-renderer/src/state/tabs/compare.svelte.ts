@@ -445,9 +445,10 @@ function kindScore(a: string, b: string): number {
 /**
  * The pair the Compare tab suggests from `runs` (newest first; finished runs without errors),
  * as [A, B] ids (null when fewer than two). Pairs are ranked, in this order, by: the same data
- * (runs on different data are not compared at all); how many of the two collapsed
- * (`collapseReason`: fewer is better, a collapsed run's numbers say little); containing the open
- * run `openId`; a telling pair of kinds (`kindScore`); recency (the newer pair). A is the simpler
+ * (runs on different data are not compared at all); containing the open run `openId` (the run the
+ * user just trained or opened is the one they want to see compared); how many of the two collapsed
+ * (`collapseReason`: fewer is better, a collapsed run's numbers say little — so the open run's
+ * partner is a healthy run); a telling pair of kinds (`kindScore`); recency (the newer pair). A is the simpler
  * kind (AE, VAE, CVAE, VAE-GAN), else the open run, else the newer.
  */
 export function suggestPair(runs: readonly RunSummary[], openId: string | null): [string | null, string | null] {
@@ -459,8 +460,8 @@ export function suggestPair(runs: readonly RunSummary[], openId: string | null):
       const [a, b] = [runs[i], runs[j]];
       const key = [
         sameData(a, b) ? 1 : 0,
-        -(collapsed[i] + collapsed[j]),
         a.id === openId || b.id === openId ? 1 : 0,
+        -(collapsed[i] + collapsed[j]),
         kindScore(a.config.model.kind, b.config.model.kind),
         -(i + j),
       ];
