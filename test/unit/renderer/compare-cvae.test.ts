@@ -68,6 +68,12 @@ describe('Compare: the suggested pair', () => {
     expect(suggestPair(runs, 'ae1')).toEqual(['ae1', 'cvae']);
   });
 
+  it('a VAE of one epoch (near-identical samples) still partners the VAE-GAN trained after it, not an older healthy VAE', () => {
+    const young = { ...healthy, sampleSpread: 0.05 };
+    const runs = [on('gan', 'vaegan', 'mnist', healthy), on('vae1', 'vae', 'mnist', young), on('old', 'vae', 'mnist', healthy)];
+    expect(suggestPair(runs, 'gan')).toEqual(['vae1', 'gan']);
+  });
+
   it('an open run alone on its data gives way to a same-data pair', () => {
     const runs = [on('moons', 'vae', 'toy-moons', healthy), on('a', 'ae', 'mnist', healthy), on('v', 'vae', 'mnist', healthy)];
     expect(suggestPair(runs, 'moons')).toEqual(['a', 'v']);

@@ -4,7 +4,7 @@
  * reconstructions of the same test images.
  */
 import type { DatasetInfo, ImageBatch, Metrics, RequestOutput, RunSummary, SamplePrior } from '../../lib/contract';
-import { collapseReason } from '../../../../src-shared/collapse';
+import { posteriorCollapsed } from '../../../../src-shared/collapse';
 import { errorText } from '../../lib/errors';
 import { FRECHET_FITTED_TIP, FRECHET_PRIOR_TIP, GENERATION_FITTED_TIP, GENERATION_TIP } from '../../lib/metricHints';
 import { clearlyDifferent, type NoiseKind } from '../../lib/metricNoise';
@@ -447,13 +447,15 @@ function kindScore(a: string, b: string): number {
  * as [A, B] ids (null when fewer than two). Pairs are ranked, in this order, by: the same data
  * (runs on different data are not compared at all); containing the open run `openId` (the run the
  * user just trained or opened is the one they want to see compared); how many of the two collapsed
- * (`collapseReason`: fewer is better, a collapsed run's numbers say little — so the open run's
- * partner is a healthy run); a telling pair of kinds (`kindScore`); recency (the newer pair). A is the simpler
+ * (`posteriorCollapsed`: fewer is better, a collapsed run's numbers say little — so the open run's
+ * partner is a healthy run; near-identical samples alone do not count here: every run of a step or
+ * two has them, and those are often the runs a user just trained to compare); a telling pair of
+ * kinds (`kindScore`); recency (the newer pair). A is the simpler
  * kind (AE, VAE, CVAE, VAE-GAN), else the open run, else the newer.
  */
 export function suggestPair(runs: readonly RunSummary[], openId: string | null): [string | null, string | null] {
   if (runs.length < 2) return [runs[0]?.id ?? null, null];
-  const collapsed = runs.map((r) => (collapseReason(r.config.model.kind, r.metrics) ? 1 : 0));
+  const collapsed = runs.map((r) => (posteriorCollapsed(r.config.model.kind, r.metrics) ? 1 : 0));
   let best: { key: number[]; i: number; j: number } | null = null;
   for (let i = 0; i < runs.length; i++) {
     for (let j = i + 1; j < runs.length; j++) {
