@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Metrics, RunSummary } from '../../../src-shared/types';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
-import { METRIC_ROWS, incomparable, labelGivenRows, suggestPair, winner } from '../../../src-renderer/src/state/tabs/compare.svelte';
+import { METRIC_ROWS, incomparable, labelGivenRows, suggestPair, winner } from '../../../src-renderer/src/state/tabs/compareRules';
 import { engineWith, run } from './fake-api';
 
 /** `run` with a dataset id and metrics. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { clearlyDifferent, FRECHET_MARGIN, LOSS_MARGIN } from '../../../src-renderer/src/lib/metricNoise';
 import { FRECHET_MIN_SAMPLES } from '../../../src-renderer/src/lib/metricHints';
-import { METRIC_ROWS, compareBlurb, winner } from '../../../src-renderer/src/state/tabs/compare.svelte';
+import { METRIC_ROWS, compareBlurb, winner } from '../../../src-renderer/src/state/tabs/compareRules';
 import { run } from './fake-api';
 
 const se2 = (p: number, q: number, n: number) => 2 * Math.sqrt((p * (1 - p)) / n + (q * (1 - q)) / n);

@@ -12,7 +12,7 @@ import { placeTooltip } from '../../../src-renderer/src/lib/placement';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { ScatterState, displayAxisNames } from '../../../src-renderer/src/state/scatter.svelte';
 import { Settings, formFromConfig, trainFormErrors } from '../../../src-renderer/src/state/settings.svelte';
-import { METRIC_ROWS, comparable, winner } from '../../../src-renderer/src/state/tabs/compare.svelte';
+import { METRIC_ROWS, comparable, winner } from '../../../src-renderer/src/state/tabs/compareRules';
 import { OVERWRITE_LABEL, existsText, folderSlug } from '../../../src-renderer/src/state/tabs/export.svelte';
 import { manifoldAxes } from '../../../src-renderer/src/state/tabs/generate.svelte';
 import { LossHistory } from '../../../src-renderer/src/state/training.svelte';

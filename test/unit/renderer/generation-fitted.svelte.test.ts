@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GENERATION_FITTED_TIP } from '../../../src-renderer/src/lib/metricHints';
-import { METRIC_ROWS, winner } from '../../../src-renderer/src/state/tabs/compare.svelte';
+import { METRIC_ROWS, winner } from '../../../src-renderer/src/state/tabs/compareRules';
 import { run } from './fake-api';
 
 describe('Compare: generation accuracy from each prior', () => {

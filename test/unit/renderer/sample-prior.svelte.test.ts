@@ -9,7 +9,7 @@ import type { RequestInput } from '../../../src-shared/contract';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { priorOptions, priorPhrase } from '../../../src-renderer/src/lib/priorWords';
 import { frechetName } from '../../../src-renderer/src/lib/metricHints';
-import { METRIC_ROWS, winner } from '../../../src-renderer/src/state/tabs/compare.svelte';
+import { METRIC_ROWS, winner } from '../../../src-renderer/src/state/tabs/compareRules';
 import { engineWith, labError, MemoryStorage, run } from './fake-api';
 import { SETTINGS_KEY } from '../../../src-renderer/src/state/settings.svelte';
 

@@ -12,7 +12,7 @@ import { TrainConfig, VAEGAN_DEFAULTS, type DatasetInfo, type RunSummary } from 
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { Settings, formFromConfig, trainFormErrors } from '../../../src-renderer/src/state/settings.svelte';
 import { LossHistory, formToConfig } from '../../../src-renderer/src/state/training.svelte';
-import { METRIC_ROWS, winner } from '../../../src-renderer/src/state/tabs/compare.svelte';
+import { METRIC_ROWS, winner } from '../../../src-renderer/src/state/tabs/compareRules';
 import { lossSeries } from '../../../src-renderer/src/lib/lossChart';
 import { MNIST, MemoryStorage, engineWith, labError, run } from './fake-api';
 
