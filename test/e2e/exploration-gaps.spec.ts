@@ -12,25 +12,12 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Page } from '@playwright/test';
 import { test, expect } from './helpers/fixtures';
-import { settled } from './ui-helpers';
+import { settled, train } from './ui-helpers';
 
 /** A screenshot of the page into this test's output folder (attached to the report). */
 async function shoot(page: Page, name: string): Promise<void> {
   await settled(page);
   await page.screenshot({ path: test.info().outputPath(`${name}.png`) });
-}
-
-/** Train from the form (dataset already chosen) and wait until done; returns the run id. */
-async function trainForm(page: Page, kind: string, dim: number, epochs: number): Promise<string> {
-  const state = page.getByTestId('train-state');
-  const before = (await state.getAttribute('data-run-id')) ?? '';
-  await page.getByTestId('model-select').selectOption(kind);
-  await page.getByTestId('latent-dim-input').fill(String(dim));
-  await page.getByTestId('epochs-input').fill(String(epochs));
-  await page.getByTestId('train-button').click();
-  await expect(state).not.toHaveAttribute('data-run-id', before);
-  await expect(state).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
-  return (await state.getAttribute('data-run-id'))!;
 }
 
 test('toy run: the card suggests the form’s VAE; a click far out in empty space is flagged; the embeddings hint promises no sprite', async ({ page, lab }) => {
@@ -40,7 +27,7 @@ test('toy run: the card suggests the form’s VAE; a click far out in empty spac
   await expect(page.getByTestId('model-select')).toHaveValue('vae');
   await expect(page.locator('.hero')).toContainText('the VAE with a 2- or 3-D latent is a good start');
   await expect(page.locator('.hero')).not.toContainText('a Conditional VAE with');
-  await trainForm(page, 'vae', 3, 2);
+  await train(page, { model: 'vae', dim: 3, epochs: 2, dataset: null });
 
   const hint = page.getByTestId('scatter-hint');
   await expect(hint).toContainText('empty space to decode the z there (on the plane through the orbit centre that faces you)');
@@ -69,7 +56,7 @@ test('MNIST run: Generate explains out-of-range fields; Recon colours on the run
   test.setTimeout(300_000);
   await page.goto(lab.url);
   await page.getByTestId('dataset-select').selectOption('mnist');
-  await trainForm(page, 'vae', 2, 1);
+  await train(page, { model: 'vae', dim: 2, epochs: 1, dataset: null });
 
   await test.step('Generate: the ranges are said, the caption says the grid is of the last valid settings', async () => {
     await page.getByTestId('tab-generate').click();
@@ -209,7 +196,7 @@ test('40 classes: 40 colours, the legend in columns above the hint, full class n
     await page.getByTestId('dataset-path-input').fill(root);
     await page.getByTestId('dataset-check-button').click();
     await expect(page.getByTestId('dataset-check-result')).toHaveAttribute('data-state', 'ok');
-    await trainForm(page, 'vae', 3, 1);
+    await train(page, { model: 'vae', dim: 3, epochs: 1, dataset: null });
 
     const legend = page.getByTestId('scatter-legend');
     const swatches = legend.locator('.swatch');

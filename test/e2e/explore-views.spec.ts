@@ -6,6 +6,7 @@
  */
 import type { Page } from '@playwright/test';
 import { test, expect } from './helpers/fixtures';
+import { train } from './ui-helpers';
 
 const SHOTS = 'test-results/explore-views';
 
@@ -49,20 +50,8 @@ test.describe('at 1024×700', () => {
   });
 });
 
-/** Train a toy-moons run from the form and wait until it is done; returns its run id. */
-async function trainToy(page: Page, model: 'vae' | 'cvae', dim: number, beta: number): Promise<string> {
-  const state = page.getByTestId('train-state');
-  const before = (await state.getAttribute('data-run-id')) ?? '';
-  await page.getByTestId('dataset-select').selectOption('toy-moons');
-  await page.getByTestId('model-select').selectOption(model);
-  await page.getByTestId('latent-dim-input').fill(String(dim));
-  await page.getByTestId('beta-input').fill(String(beta));
-  await page.getByTestId('epochs-input').fill('3');
-  await page.getByTestId('train-button').click();
-  await expect(state).not.toHaveAttribute('data-run-id', before);
-  await expect(state).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
-  return (await state.getAttribute('data-run-id'))!;
-}
+/** Train a toy-moons run from the form (3 epochs) and wait until it is done; returns its run id. */
+const trainToy = (page: Page, model: 'vae' | 'cvae', dim: number, beta: number) => train(page, { model, dim, beta, epochs: 3, dataset: 'toy-moons' });
 
 test('toy runs: KL bars of a collapsed run look empty; Compare pairs the run just trained with a healthy one and does not rank a CVAE’s label-given numbers; Encode takes coordinates; the data-space plot has a key and units', async ({ page, labUrl }) => {
   test.setTimeout(420_000);

@@ -1,30 +1,37 @@
-/** Shared steps of the UI specs (ui.spec.ts, screenshots.spec.ts). */
+/** Shared steps of the UI specs (ui.spec.ts, screenshots.spec.ts, exploration-gaps, explore-views…). */
 import { expect, type Page } from '@playwright/test';
 
 export interface TrainOpts {
   model: 'ae' | 'vae' | 'cvae';
   dim: number;
   epochs: number;
+  /** The dataset to pick first (default MNIST); null keeps the one already chosen (an own folder). */
+  dataset?: string | null;
+  /** β, when the form's default should not be used. */
+  beta?: number;
 }
 
-/** Fill the Train form, press Train and wait until the new run has started. */
-export async function startTraining(page: Page, opts: TrainOpts) {
+/** Fill the Train form, press Train and wait until the new run has started; returns its run id. */
+export async function startTraining(page: Page, opts: TrainOpts): Promise<string> {
   const state = page.getByTestId('train-state');
   const before = (await state.getAttribute('data-run-id')) ?? '';
-  await page.getByTestId('dataset-select').selectOption('mnist');
+  if (opts.dataset !== null) await page.getByTestId('dataset-select').selectOption(opts.dataset ?? 'mnist');
   await page.getByTestId('model-select').selectOption(opts.model);
   await page.getByTestId('latent-dim-input').fill(String(opts.dim));
+  if (opts.beta !== undefined) await page.getByTestId('beta-input').fill(String(opts.beta));
   await page.getByTestId('epochs-input').fill(String(opts.epochs));
   await page.getByTestId('train-button').click();
   await expect(state).not.toHaveAttribute('data-run-id', before);
   await expect(state).toHaveAttribute('data-run-id', /\S/);
+  return (await state.getAttribute('data-run-id'))!;
 }
 
-/** Train from the form and wait until the run is done (progress at 100 %). */
-export async function train(page: Page, opts: TrainOpts) {
-  await startTraining(page, opts);
+/** Train from the form and wait until the run is done (progress at 100 %); returns its run id. */
+export async function train(page: Page, opts: TrainOpts): Promise<string> {
+  const runId = await startTraining(page, opts);
   await expect(page.getByTestId('train-state')).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
   await expect(page.getByTestId('train-progress')).toHaveAttribute('aria-valuenow', '100');
+  return runId;
 }
 
 /** A hand-drawn "1"-ish digit as PNG bytes, made by the page's own canvas. */
