@@ -10,6 +10,7 @@ import { embeddings, generate } from './export';
 import { info } from './info';
 import { inspect } from './inspect';
 import { train } from './train';
+import { DATA_MISSING_APP_ADVICE } from '../engine/runCache';
 import { commandUsage, USAGE, wantsHelp } from './usage';
 
 const COMMANDS: Record<string, (a: ParsedArgs) => Promise<number>> = {
@@ -58,7 +59,7 @@ main(process.argv.slice(2)).then(
     const where = command && Object.hasOwn(COMMANDS, command) && commandUsage(command) ? `${command} --help` : '--help';
     // A run's own data gone (the engine's message speaks of the app's run list): the CLI's own way instead.
     if ((err as { code?: string }).code === 'DATA_MISSING') {
-      msg = msg.replace(/ \(the app asks [^)]*\)/, '');
+      msg = msg.replace(DATA_MISSING_APP_ADVICE, '.');
       if (command === 'generate' || command === 'embeddings') msg += ` Here: ${command} --data PATH uses the run's data where it is now.`;
     }
     const usage = err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';

@@ -63,6 +63,9 @@ function runName(rec: RunRecord): string {
   return rec.name || defaultRunName(rec.config);
 }
 
+/** The app's advice at the end of a DATA_MISSING message (the CLI puts its own in its place). */
+export const DATA_MISSING_APP_ADVICE = ' (the app asks where it is now, under the run in the list).';
+
 /**
  * Throws LabError DATA_MISSING when `ref` is own data whose folder or file is not there any more,
  * saying it is the run's dataset (by the run's name), where it was, and what to do (in the app's
@@ -76,8 +79,8 @@ async function requireRunData(rec: RunRecord, ref: DatasetRef): Promise<void> {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') return;
     throw new LabError(
       'DATA_MISSING',
-      `The dataset of run "${runName(rec)}" is missing: it was at ${ref.path}. Move it back there, or point the run at its new place ` +
-        `(the app asks where it is now, under the run in the list).`,
+      `The dataset of run "${runName(rec)}" is missing: it was at ${ref.path}. Move it back there, or point the run at its new place` +
+        DATA_MISSING_APP_ADVICE,
     );
   }
 }
