@@ -1,7 +1,9 @@
 /**
  * Skipped items are named, not only counted: a Hugging Face imagefolder's unlabeled rows and
  * unlisted images, a class folder's broken links and link cycles, and a file with no extension
- * (which is said to lack an image extension, not to be "not an image").
+ * (an image's bytes: said to lack an image extension; a README: not an image). Beside a
+ * metadata.csv, an unlisted image without an extension is named as an unlisted image, and a
+ * README or notes file as harmless.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -79,9 +81,38 @@ describe('skipped items are named', () => {
     await classFolders(root, ['a', 'b'], 6);
     await fsp.writeFile(path.join(root, 'a', 'noext'), await glyphPng(0, 44, 9));
     await fsp.writeFile(path.join(root, 'b', 'notes.txt'), 'hello');
+    await fsp.writeFile(path.join(root, 'b', 'README'), '# about these images');
     const d = await load(root);
-    expect(d.report.skipped).toEqual({ 'no image extension (.png, .jpg, …)': 1, 'not an image file': 1 });
-    expect(d.report.skippedExamples).toEqual(['a/noext: no image extension (.png, .jpg, …)', 'b/notes.txt: not an image file']);
+    expect(d.report.skipped).toEqual({ 'no image extension (.png, .jpg, …)': 1, 'not an image file': 2 });
+    expect(d.report.skippedExamples).toEqual(['a/noext: no image extension (.png, .jpg, …)', 'b/README: not an image file', 'b/notes.txt: not an image file']);
+  });
+
+  it('Hugging Face imagefolder: unlisted files without an extension are named — a PNG as an unlisted image, README and notes as harmless', async () => {
+    const root = path.join(tmp, 'hf-noext');
+    await fsp.mkdir(root);
+    const rows = ['file_name,label'];
+    for (let i = 0; i < 12; i++) {
+      await fsp.writeFile(path.join(root, `img${i}.png`), await glyphPng(i % 2, 44, i));
+      rows.push(`img${i}.png,${i % 2 ? 'cat' : 'dog'}`);
+    }
+    await fsp.writeFile(path.join(root, 'metadata.csv'), rows.join('\n') + '\n');
+    await fsp.writeFile(path.join(root, 'README'), '# My digits\nA dataset card.\n');
+    await fsp.writeFile(path.join(root, 'notes'), 'some notes');
+    await fsp.writeFile(path.join(root, 'scan1'), await glyphPng(0, 44, 99));
+    await fsp.writeFile(path.join(root, 'extra.png'), await glyphPng(1, 44, 98));
+    await fsp.writeFile(path.join(root, 'photo.heic'), 'not decoded here');
+    const d = await load(root);
+    expect(d.train.count + d.test.count).toBe(12);
+    expect(d.report.skipped).toEqual({ 'image not listed in metadata.csv': 3, 'not an image (fine beside the data)': 2 });
+    // The images come first: a README does not take the place of what a user may have meant to train on.
+    expect(d.report.skippedExamples).toEqual([
+      'extra.png: image not listed in metadata.csv',
+      'photo.heic: image not listed in metadata.csv',
+      'scan1: image not listed in metadata.csv',
+      'README: not an image (fine beside the data)',
+      'notes: not an image (fine beside the data)',
+    ]);
+    expect(d.warnings!.join('\n')).toContain('skipped 5 items: 3 image not listed in metadata.csv, 2 not an image (fine beside the data)');
   });
 
   it('addExample keeps one example of every reason while there is room', () => {

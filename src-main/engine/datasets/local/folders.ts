@@ -5,10 +5,11 @@
  * `Imported` (`importFileSet`). Inside a class folder images are searched recursively, symbolic
  * links followed (walk.ts); what is not an image is counted by kind.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { UNLABELED_CLASS, type DatasetKind, type ImportOptions } from '../../../../src-shared/datasets';
 import { LabError } from '../../../../src-shared/types';
-import { IMAGE_EXTENSIONS, READ_FORMATS_TEXT, UNREAD_IMAGE_EXTENSIONS } from '../../images/format';
+import { IMAGE_EXTENSIONS, READ_FORMATS_TEXT, sniffFormat, UNREAD_IMAGE_EXTENSIONS, type ImageFormat } from '../../images/format';
 import type { LoadOptions } from '../types';
 import { addSkips, type Imported } from './assemble';
 import { colourTurnedGrey, decodeFiles, describePreprocessing, resolveImport, sampleImages, type ImageJob } from './imageFiles';
@@ -17,7 +18,11 @@ import { listFiles, listTop, MAX_SKIP_EXAMPLES, naturalCompare, type FoundFile, 
 /** Images one import may hold at most. */
 export const MAX_IMAGES = 200_000;
 export const SKIP_NOT_IMAGE = 'not an image file';
-/** A file without any extension: images are taken by their extension, so even a PNG named `scan1` is skipped. */
+/**
+ * An image file (by its first bytes) without any extension: images are taken by their extension,
+ * so even a PNG named `scan1` is skipped. A file without extension that is not an image (`README`,
+ * `notes`) is `SKIP_NOT_IMAGE`.
+ */
 export const SKIP_NO_EXTENSION = 'no image extension (.png, .jpg, …)';
 export const SKIP_LOOSE = 'image outside the class folders';
 
@@ -75,9 +80,30 @@ export function addNamedSkips(set: Pick<FileSet, 'examples'>, named: SkippedEntr
   for (const e of named) addExample(set.examples, [prefix, e.rel].filter((s) => s !== '').join('/') || '.', e.why);
 }
 
-const extOf = (name: string) => path.extname(name).toLowerCase();
+export const extOf = (name: string) => path.extname(name).toLowerCase();
 
-/** Sorts found files into image jobs and counts the rest (by reason and by extension). */
+/**
+ * The image format of the file at `abs` by its first 32 bytes (its name aside; images/format.ts
+ * `sniffFormat`); null when it is none of the formats read, or cannot be read.
+ */
+export function sniffFile(abs: string): ImageFormat | null {
+  let fd: number | undefined;
+  try {
+    fd = openSync(abs, 'r');
+    const head = Buffer.alloc(32);
+    return sniffFormat(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Sorts found files into image jobs (by extension) and counts the rest by reason and by
+ * extension; a file without extension is read for its first bytes, to tell an image that lacks
+ * its extension (`SKIP_NO_EXTENSION`) from a `README` (`SKIP_NOT_IMAGE`).
+ */
 export function partition(found: FoundFile[], relPrefix: string, set: Pick<FileSet, 'skipped' | 'others'> & { examples?: string[] }): ImageJob[] {
   const jobs: ImageJob[] = [];
   for (const f of found) {
@@ -87,7 +113,7 @@ export function partition(found: FoundFile[], relPrefix: string, set: Pick<FileS
       continue;
     }
     const unread = UNREAD_IMAGE_EXTENSIONS[ext];
-    const why = unread ? `${unread} image (not read)` : ext ? SKIP_NOT_IMAGE : SKIP_NO_EXTENSION;
+    const why = unread ? `${unread} image (not read)` : !ext && sniffFile(f.abs) ? SKIP_NO_EXTENSION : SKIP_NOT_IMAGE;
     set.skipped[why] = (set.skipped[why] ?? 0) + 1;
     if (set.examples) addExample(set.examples, relPrefix ? `${relPrefix}/${f.rel}` : f.rel, why);
     const key = ext || '(no extension)';

@@ -11,26 +11,43 @@
  *
  * A label of `-1` or an empty one is unlabeled (this app's export of an AE, VAE or VAE-GAN has
  * only such rows): when no row has a label, the images are imported as one class, "unlabeled";
- * beside labeled rows they are skipped (counted). Listed files that are missing, and image files
- * in the folder that are not listed, are counted too.
+ * beside labeled rows they are skipped (counted). Listed files that are missing, and files in the
+ * folder that are not listed, are counted and named too: an image (by its extension or, without
+ * one, by its first bytes) as `SKIP_UNLISTED`, anything else as `SKIP_BESIDE` (a README is normal).
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { UNLABELED_CLASS } from '../../../../src-shared/datasets';
 import { LabError } from '../../../../src-shared/types';
 import type { FileSet } from './folders';
-import { addExample, addNamedSkips, partition, sortClasses } from './folders';
+import { IMAGE_EXTENSIONS, UNREAD_IMAGE_EXTENSIONS } from '../../images/format';
+import { addExample, addNamedSkips, extOf, sniffFile, sortClasses } from './folders';
 import { SKIP_UNLABELED } from './arrays';
 import { addSkips } from './assemble';
 import { parseCsv } from './csvText';
 import { readExportManifest } from './manifest';
-import { listFiles } from './walk';
+import { listFiles, type FoundFile } from './walk';
 
 export const METADATA_FILE = 'metadata.csv';
 export const SKIP_MISSING = 'listed in metadata.csv but missing';
 export const SKIP_UNLISTED = 'image not listed in metadata.csv';
 export { SKIP_UNLABELED };
 export const SKIP_OUTSIDE = 'listed path outside the folder';
+/**
+ * An unlisted file that is not an image (a README, notes, a data card): nothing that could be
+ * trained on is lost, so the words do not alarm. Reasons hold no ": " (folders.ts addExample).
+ */
+export const SKIP_BESIDE = 'not an image (fine beside the data)';
+
+/**
+ * Why an unlisted file is skipped: `SKIP_UNLISTED` for an image — an image extension (read or
+ * not: a HEIC too), or none and an image's first bytes (`scan1`) — else `SKIP_BESIDE`.
+ */
+export function unlistedReason(f: Pick<FoundFile, 'abs' | 'rel'>): string {
+  const ext = extOf(f.rel);
+  if (IMAGE_EXTENSIONS.has(ext) || UNREAD_IMAGE_EXTENSIONS[ext]) return SKIP_UNLISTED;
+  return sniffFile(f.abs) ? SKIP_UNLISTED : SKIP_BESIDE;
+}
 
 const isInt = (s: string) => /^-?\d+$/.test(s.trim());
 
@@ -118,7 +135,9 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
     set.labels.push(c.k);
   }
   const unlisted = listing.files.filter((f) => !listed.has(f.rel) && f.rel !== METADATA_FILE && f.rel !== 'manifest.json');
-  for (const job of partition(unlisted, '', { skipped: {}, others: {} })) skip(SKIP_UNLISTED, job.rel);
+  // Unlisted images first: they are what a user may have meant to train on (counted and named before a README).
+  const reasons = unlisted.map((f) => ({ rel: f.rel, why: unlistedReason(f) }));
+  for (const u of [...reasons.filter((r) => r.why === SKIP_UNLISTED), ...reasons.filter((r) => r.why !== SKIP_UNLISTED)]) skip(u.why, u.rel);
   if (set.allUnlabeled) return set;
   if (order.size === set.classNames.length) {
     const sorted = set.classNames.map((n, k) => ({ n, k, i: order.get(k)! })).sort((a, b) => a.i - b.i);
