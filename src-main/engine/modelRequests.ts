@@ -4,10 +4,11 @@
  * validated request and returns the contract's output; bad sizes and labels are INVALID_PAYLOAD.
  */
 import type { RequestName, RequestOutput, RequestParsed } from '../../src-shared/contract';
+import type { ReconQuantiles } from '../../src-shared/contract/modelRequests';
 import { LabError } from '../../src-shared/types';
 import { encodeImage, preprocessDropped } from './encodeImage';
 import { interpolateLatents, manifoldLatents } from './inference';
-import { decodeArrays, decodeYielding, encodeArrays, encodeSplitYielding, encodeYielding, nearest, reconErrors, type SplitData } from './metrics';
+import { decodeArrays, decodeYielding, encodeArrays, encodeSplitYielding, encodeYielding, nearest, passRows, reconErrors, rowsPerPass, type SplitData } from './metrics';
 import { isConditional } from './models/build';
 import { copyRowF32 } from './datasets/rows';
 import type { LoadedRun } from './runCache';
@@ -121,41 +122,116 @@ export function decodeLatents(lr: LoadedRun, { z, count, labels }: In<'model:dec
   return { images: decode(lr, z, y, count), count, shape: lr.rec.shape };
 }
 
-/** A page of reconstructions with their per-image loss; `worstFirst` sorts the whole split by loss first. */
-export async function reconstruct(lr: LoadedRun, { split: which, offset, count, worstFirst }: In<'model:reconstruct'>): Promise<Out<'model:reconstruct'>> {
+/** A split's reconstruction errors, computed once (`splitErrors`). */
+interface SplitErrors {
+  /** Per row, nats (the posterior mean decoded). */
+  errors: Float32Array;
+  /** Row indices, largest error first (ties: lower row first). */
+  worstFirst: Int32Array;
+  quantiles: ReconQuantiles;
+}
+
+interface CachedErrors {
+  split: SplitData;
+  bundle: LoadedRun['bundle'];
+  epochs: number;
+  value: Promise<SplitErrors>;
+}
+
+/**
+ * Per loaded run and split: its errors for the run's model as it was at `epochs` trained epochs
+ * (a WeakMap: a run evicted from memory, or reloaded on changed data — a new `LoadedRun` —, takes
+ * them with it; another bundle or epoch count computes them again).
+ */
+const errorCache = new WeakMap<LoadedRun, Map<'train' | 'test', CachedErrors>>();
+
+/** Whether `lr`'s weights may change under a cached value (a run training or paused). */
+const training = (lr: LoadedRun) => lr.rec.state === 'training' || lr.rec.state === 'paused';
+
+/** The worst-first rank of quantile `q` among `n` errors (rank 0 is the largest). */
+function quantileRank(q: number, n: number): number {
+  return Math.min(n - 1, Math.max(0, Math.round((1 - q) * (n - 1))));
+}
+
+/**
+ * Reconstruction errors of every row of `s` (nats per image, its posterior mean decoded), in
+ * slices of `passRows` rows that yield to the event loop, so a split's reconstructions are never
+ * held at once; with the worst-first order and the quantiles (`ReconQuantiles`).
+ */
+async function computeSplitErrors(lr: LoadedRun, s: SplitData): Promise<SplitErrors> {
+  const D = lr.rec.inputDim;
+  const n = s.count;
+  const cond = isConditional(lr.rec.config.model.kind);
+  const errors = new Float32Array(n);
+  const slice = passRows(lr.bundle, rowsPerPass(D));
+  for (let from = 0; from < n; from += slice) {
+    const m = Math.min(slice, n - from);
+    const x = s.x.subarray(from * D, (from + m) * D);
+    const y = cond ? s.y.subarray(from, from + m) : null;
+    const { mean } = encodeArrays(lr.bundle, x, y, m);
+    errors.set(reconErrors(lr.bundle, x, decodeArrays(lr.bundle, mean, y, m), m), from);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => errors[b] - errors[a] || a - b);
+  const at = (q: number) => errors[order[quantileRank(q, n)]];
+  return { errors, worstFirst: order, quantiles: { p50: at(0.5), p95: at(0.95), n } };
+}
+
+/**
+ * The errors of split `which` of `lr` (`computeSplitErrors`): computed once per loaded run, split,
+ * model and trained epoch, and cached; a run training (or paused) gets them afresh each time.
+ */
+function splitErrors(lr: LoadedRun, which: 'train' | 'test'): Promise<SplitErrors> {
+  const s = split(lr, which);
+  if (training(lr)) return computeSplitErrors(lr, s);
+  let perRun = errorCache.get(lr);
+  if (!perRun) errorCache.set(lr, (perRun = new Map()));
+  const hit = perRun.get(which);
+  if (hit && hit.split === s && hit.bundle === lr.bundle && hit.epochs === lr.rec.epochsDone) return hit.value;
+  const value = computeSplitErrors(lr, s);
+  const entry: CachedErrors = { split: s, bundle: lr.bundle, epochs: lr.rec.epochsDone, value };
+  perRun.set(which, entry);
+  value.catch(() => {
+    if (perRun.get(which) === entry) perRun.delete(which);
+  });
+  return value;
+}
+
+/**
+ * A page of reconstructions with their per-image loss. `worstFirst` orders the whole split by
+ * loss first; it and `quantiles` use the split's errors, computed once per run and trained epoch
+ * (`splitErrors`: the first such request decodes the whole split, later ones only their page),
+ * and the answer then carries the split's `quantiles` (median, 95th percentile, n).
+ * @throws LabError INVALID_PAYLOAD when `offset` is past the end of the split.
+ */
+export async function reconstruct(lr: LoadedRun, { split: which, offset, count, worstFirst, quantiles }: In<'model:reconstruct'>): Promise<Out<'model:reconstruct'>> {
   const s = split(lr, which);
   const D = lr.rec.inputDim;
   const cond = isConditional(lr.rec.config.model.kind);
-  // Errors for the whole split when sorting worst-first, else for the page only.
-  const from = worstFirst ? 0 : offset;
-  const n = worstFirst ? s.count : Math.max(0, Math.min(count, s.count - offset));
-  if (n === 0) throw new LabError('INVALID_PAYLOAD', `offset ${offset} is past the end (${s.count} items)`);
-  const x = s.x.subarray(from * D, (from + n) * D);
-  const y = s.y.subarray(from, from + n);
-  // In slices that yield: worst-first reaches every row of the split.
-  const { mean } = await encodeSplitYielding(lr.bundle, x, cond ? y : null, n);
-  const recon = await decodeYielding(lr.bundle, mean, cond ? y : null, n);
-  const errors = reconErrors(lr.bundle, x, recon, n);
-  let order = Array.from({ length: n }, (_, i) => i);
-  if (worstFirst) order = order.sort((a, b) => errors[b] - errors[a]).slice(offset, offset + count);
-  const m = order.length;
+  if (offset >= s.count) throw new LabError('INVALID_PAYLOAD', `offset ${offset} is past the end (${s.count} items)`);
+  const whole = worstFirst || quantiles ? await splitErrors(lr, which) : null;
+  const m = Math.min(count, s.count - offset);
+  // The page's rows: in order, or the worst-first ranks [offset, offset + m).
+  const rows = worstFirst ? whole!.worstFirst.subarray(offset, offset + m) : Int32Array.from({ length: m }, (_, k) => offset + k);
   const out = {
     originals: new Float32Array(m * D),
     reconstructions: new Float32Array(m * D),
     labels: new Int32Array(m),
-    indices: new Int32Array(m),
+    indices: new Int32Array(rows),
     errors: new Float32Array(m),
     count: m,
     shape: lr.rec.shape,
   };
-  order.forEach((i, k) => {
-    copyRowF32(x, D, i, out.originals, k * D);
-    out.reconstructions.set(recon.subarray(i * D, i * D + D), k * D);
-    out.labels[k] = y[i];
-    out.indices[k] = from + i;
-    out.errors[k] = errors[i];
+  rows.forEach((i, k) => {
+    copyRowF32(s.x, D, i, out.originals, k * D);
+    out.labels[k] = s.y[i];
   });
-  return out;
+  const { mean } = await encodeSplitYielding(lr.bundle, out.originals, cond ? out.labels : null, m);
+  out.reconstructions.set(await decodeYielding(lr.bundle, mean, cond ? out.labels : null, m));
+  // The split's own numbers when it was measured (the same as the page's, to float rounding), so a page's errors match the order and the scale.
+  if (whole) rows.forEach((i, k) => (out.errors[k] = whole.errors[i]));
+  else out.errors.set(reconErrors(lr.bundle, out.originals, out.reconstructions, m));
+  return whole ? { ...out, quantiles: whole.quantiles } : out;
 }
 
 /**

@@ -9,6 +9,14 @@ import { MAX_IMAGE_BYTES } from '../types';
 import { SamplePrior } from '../runs';
 import { F32, I32, U8, finite, runId, split, Empty, ImageBatch, LatentBatch, Neighbors, req } from './payloads';
 
+/**
+ * A split's reconstruction errors summed up (`model:reconstruct`'s `quantiles`): `p50` its median
+ * and `p95` its 95th percentile, in nats, read as the errors at worst-first ranks
+ * round((1 − q)·(n − 1)), over `n` ≥ 1 images. The Recon tab colours errors from p50 to p95.
+ */
+export const ReconQuantiles = z.object({ p50: finite, p95: finite, n: z.number().int().min(1) });
+export type ReconQuantiles = z.infer<typeof ReconQuantiles>;
+
 export const modelRequests = {
   'model:latents': req(
     z
@@ -45,6 +53,8 @@ export const modelRequests = {
         offset: z.number().int().min(0).max(10_000_000),
         count: z.number().int().min(1).max(1000),
         worstFirst: z.boolean().default(false),
+        /** true: the answer carries the split's error quantiles (`quantiles`; also given with `worstFirst`). */
+        quantiles: z.boolean().default(false),
       })
       .strict(),
     z.object({
@@ -52,12 +62,18 @@ export const modelRequests = {
       reconstructions: F32,
       labels: I32,
       indices: I32,
-      /** Per-image reconstruction BCE in nats. */
+      /** Per-image reconstruction loss in nats (Bernoulli: BCE), the posterior mean decoded. */
       errors: F32,
       count: z.number().int(),
       shape: z.array(z.number().int()),
+      /**
+       * The whole split's errors summed up (asked with `quantiles`, or given with `worstFirst`):
+       * its median and 95th percentile, in nats, over `n` images. Computed once per run, split and
+       * trained epoch.
+       */
+      quantiles: ReconQuantiles.optional(),
     }),
-    'Originals and reconstructions side by side for a page of a split (active or given run).',
+    'Originals and reconstructions side by side for a page of a split (active or given run); with the split\'s error quantiles when asked.',
   ),
   'model:generate': req(
     z

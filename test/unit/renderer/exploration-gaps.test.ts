@@ -99,22 +99,27 @@ describe('Recon: errors coloured on the run’s own scale', () => {
     expect(reconHeat(400, scale)).toBe(1);
   });
 
-  it('the scale is the test set’s median and 95th percentile, read worst-first once per run', async () => {
-    // 2,000 test images with errors 0…1999 nats: worst-first rank k has error 1999 − k.
-    const api = engineWith([run('r', { dim: 2 })]).handle('model:reconstruct', ({ offset, count, worstFirst }) => {
+  it('the scale is the test set’s median and 95th percentile, carried by the first page: no extra request, none for the next pages', async () => {
+    // 2,000 test images with errors 0…1999 nats; the engine sums the split up when asked (`quantiles`).
+    const api = engineWith([run('r', { dim: 2 })]).handle('model:reconstruct', ({ offset, count, worstFirst, quantiles }) => {
       const errors = Float32Array.from({ length: count }, (_, i) => (worstFirst ? 1999 - (offset + i) : offset + i));
-      return { originals: new Float32Array(count * 784), reconstructions: new Float32Array(count * 784), labels: new Int32Array(count), indices: new Int32Array(count), errors, count, shape: [28, 28] };
+      const page = { originals: new Float32Array(count * 784), reconstructions: new Float32Array(count * 784), labels: new Int32Array(count), indices: new Int32Array(count), errors, count, shape: [28, 28] };
+      return quantiles || worstFirst ? { ...page, quantiles: { p50: 1000, p95: 1899, n: 2000 } } : page;
     });
     const lab = new Lab(api, null);
     await lab.engine.refresh();
     await lab.openRun('r');
     await lab.recon.load();
-    await lab.recon.loadScale();
-    expect(lab.recon.scale).toMatchObject({ runId: 'r', n: 2000 });
-    expect(lab.recon.scale!.p50).toBeCloseTo(1000, -1);
-    expect(lab.recon.scale!.p95).toBeCloseTo(1900, -1);
+    expect(lab.recon.scale).toEqual({ runId: 'r', p50: 1000, p95: 1899, n: 2000 });
+    // Before: two more one-image worst-first requests, each decoding and sorting the whole split.
+    expect(api.callsOf('model:reconstruct')).toEqual([{ split: 'test', offset: 0, count: 24, worstFirst: false, quantiles: true }]);
     // A low error of this run is not red, as every error was with the fixed 250-nat scale.
     expect(reconHeat(300, lab.recon.scale!)).toBe(0);
+    // The next page of the same run does not ask for the split's numbers again.
+    lab.recon.page = 1;
+    await lab.recon.load();
+    expect(api.callsOf('model:reconstruct')[1]).toEqual({ split: 'test', offset: 24, count: 24, worstFirst: false });
+    expect(lab.recon.scale).toMatchObject({ runId: 'r', p50: 1000 });
   });
 });
 

@@ -44,12 +44,18 @@ export class ReconState {
     private readonly api: StateApi,
   ) {}
 
-  /** Load the current page for the active (saved) model; a later call supersedes an earlier one. */
+  /**
+   * Load the current page for the active (saved) model; a later call supersedes an earlier one.
+   * The first page of a run also asks for the test split's error quantiles (`quantiles`: the
+   * engine computes the split's errors once per run and keeps them), which become `scale`.
+   */
   async load(): Promise<void> {
     const model = this.lab.model;
     if (!model || model.live) return;
     const seq = ++this.#seq;
     const worstFirst = this.worstFirst;
+    const runId = model.runId;
+    const wantScale = this.#scaleFor !== runId;
     this.loading = true;
     try {
       const r = await this.api.invoke('model:reconstruct', {
@@ -57,12 +63,13 @@ export class ReconState {
         offset: this.page * RECON_PAGE,
         count: RECON_PAGE,
         worstFirst,
+        ...(wantScale ? { quantiles: true } : {}),
       });
       if (seq !== this.#seq) return;
       this.result = r;
       this.resultWorstFirst = worstFirst;
       this.error = null;
-      if (this.#scaleFor !== model.runId) void this.loadScale();
+      if (r.quantiles) this.#setScale(runId, r.quantiles);
     } catch (err) {
       if (seq === this.#seq) this.error = errorText(err);
     } finally {
@@ -70,30 +77,11 @@ export class ReconState {
     }
   }
 
-  /**
-   * Measure the colour scale of the active run: the test set's median and 95th-percentile errors,
-   * read as the errors at those ranks worst-first (two one-image pages). Once per run; a failure
-   * leaves `scale` null (the errors are then shown uncoloured).
-   */
-  async loadScale(): Promise<void> {
-    const model = this.lab.model;
-    const n = this.lab.dataset?.testCount ?? 0;
-    if (!model || model.live || n < 1) return;
-    const runId = model.runId;
+  /** The colour scale of run `runId` from its test split's quantiles (kept only while that run is on screen). */
+  #setScale(runId: string, q: NonNullable<RequestOutput<'model:reconstruct'>['quantiles']>): void {
+    if (this.lab.model?.runId !== runId) return;
     this.#scaleFor = runId;
-    const at = async (q: number) => {
-      // Worst-first rank of quantile q: rank 0 is the largest error.
-      const offset = Math.min(n - 1, Math.max(0, Math.round((1 - q) * (n - 1))));
-      const r = await this.api.invoke('model:reconstruct', { split: 'test', offset, count: 1, worstFirst: true });
-      return r.errors[0];
-    };
-    try {
-      const p95 = await at(0.95);
-      const p50 = await at(0.5);
-      if (this.#scaleFor === runId && Number.isFinite(p50) && Number.isFinite(p95)) this.scale = { runId, p50, p95, n };
-    } catch {
-      if (this.#scaleFor === runId) this.scale = null;
-    }
+    this.scale = Number.isFinite(q.p50) && Number.isFinite(q.p95) ? { runId, p50: q.p50, p95: q.p95, n: q.n } : null;
   }
 
   reset(): void {
