@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { DatasetRefInput, DatasetReport, ImportOptionsInput } from '../../src-shared/types';
 import { DATASET_IDS } from '../../src-shared/types';
+import { FIT_PAD_APP_ADVICE, KEEP_COLOUR_APP_ADVICE, TRANSPOSE_APP_ADVICE } from '../engine/datasets/local/importAdvice';
 import { UsageError, type Options } from './args';
 
 const SIZES = ['auto', '28', '32', '64'];
@@ -57,7 +58,20 @@ export function dataRef(o: Options): DatasetRefInput {
   return { id: id as Exclude<(typeof DATASET_IDS)[number], 'local'> };
 }
 
-/** The report's warnings, one `warning:` line each, on stderr. */
+/** The import report's advice in the app's words (its Import options) → the flag that does it here. */
+const CLI_ADVICE: ReadonlyArray<readonly [app: string, cli: string]> = [
+  [FIT_PAD_APP_ADVICE, 'use --fit pad to keep them whole'],
+  [KEEP_COLOUR_APP_ADVICE, 'use --channels 3 to keep colour'],
+  [TRANSPOSE_APP_ADVICE, 'use --transpose to see them upright'],
+];
+
+/** A report warning as the CLI says it: the app's advice (engine/datasets/local/importAdvice.ts) replaced by its flag. */
+export function cliWarning(w: string): string {
+  for (const [app, cli] of CLI_ADVICE) w = w.replace(app, cli);
+  return w;
+}
+
+/** The report's warnings, one `warning:` line each (in the CLI's words: `cliWarning`), on stderr. */
 export function printWarnings(report: Pick<DatasetReport, 'warnings'>): void {
-  for (const w of report.warnings) console.error(`warning: ${w}`);
+  for (const w of report.warnings) console.error(`warning: ${cliWarning(w)}`);
 }

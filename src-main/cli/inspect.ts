@@ -11,7 +11,7 @@ import type { EngineOptions } from '../engine/engine';
 import { labelFolderNames } from '../engine/export';
 import { encodePng, toBytes } from '../engine/images';
 import type { Options } from './args';
-import { dataRef, printWarnings } from './data';
+import { cliWarning, dataRef, printWarnings } from './data';
 import { openEngine } from './engine';
 
 type Inspected = RequestOutput<'datasets:inspect'>;
@@ -30,7 +30,7 @@ export function inspectJson(r: Inspected): Record<string, unknown> {
     test: r.info.testCount,
     skipped: rep.skipped,
     ...(rep.skippedExamples ? { skippedFiles: rep.skippedExamples } : {}),
-    warnings: rep.warnings,
+    warnings: rep.warnings.map(cliWarning),
     split: rep.split,
     ...(rep.path ? { path: rep.path } : {}),
     ...(rep.preprocessing ? { preprocessing: rep.preprocessing } : {}),

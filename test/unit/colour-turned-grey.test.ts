@@ -2,12 +2,13 @@
  * Fresh-user report (RA10 item 2): a folder of grey ink drawings with a few colour images became
  * grey MNIST-style data without a word about the colour. The report now says how many of the
  * sampled images were in colour and that they were turned grey, with the way to keep colour; and
- * that way (Colour / --channels 3) really keeps it (MNIST-style processing would make it grey).
+ * that way (Colour "colour" in the app, --channels 3 in the CLI) really keeps it (MNIST-style processing would make it grey).
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearDatasetMemo, loadDataset, type LoadedDataset } from '../../src-main/engine/datasets';
+import { cliWarning } from '../../src-main/cli/data';
 import type { ImportOptions } from '../../src-shared/datasets';
 import { colourPicture } from '../fixtures/datasets';
 import { inkPng, makeTemp, rmTemp } from '../fixtures/generate';
@@ -57,7 +58,9 @@ describe('a few colour images among grey ink drawings', () => {
     expect(d.resolved?.preprocess).toBe('mnist-style');
     expect(d.shape[2]).toBe(1);
     expect(d.train.count + d.test.count).toBe(TOTAL);
-    expect(d.report.warnings).toContain(`${COLOUR} of the ${TOTAL} sampled images are in colour: turned grey (choose Colour / --channels 3 to keep colour)`);
+    expect(d.report.warnings).toContain(`${COLOUR} of the ${TOTAL} sampled images are in colour: turned grey (set Colour to "colour" to keep colour)`);
+    // The CLI says its flag instead of the app's choice.
+    expect(d.report.warnings.map(cliWarning)).toContain(`${COLOUR} of the ${TOTAL} sampled images are in colour: turned grey (use --channels 3 to keep colour)`);
   });
 
   it('Colour chosen (--channels 3): kept in colour, not MNIST-style, no "turned grey" warning', async () => {

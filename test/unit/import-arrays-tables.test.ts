@@ -16,6 +16,7 @@ import { clearDatasetMemo, loadDataset, type LoadedDataset } from '../../src-mai
 import { writeIdx } from '../../src-main/engine/datasets/idx';
 import { rowsF32 } from '../../src-main/engine/datasets/rows';
 import { LabError, type DatasetRefInput } from '../../src-shared/types';
+import { cliWarning } from '../../src-main/cli/data';
 import { glyphArrays, npy, npz, pixelCsv } from '../fixtures/datasets';
 import { makeTemp, rmTemp } from '../fixtures/generate';
 
@@ -257,7 +258,12 @@ describe('8. reshapes that drop or reinterpret data say so', () => {
     await fsp.writeFile(file, npz({ x: npy(x, [n, 20, 30]), y: npy(Uint8Array.from({ length: n }, (_, i) => i % 2), [n]) }));
     const d = await load(file);
     expect(warnings(d)).toMatch(/20×30.*centre-cropped to 20×20.*10 of 30 columns \(33 %\) dropped/);
-    expect(warnings(d)).toMatch(/fit "pad"/);
+    // The app names its own choice ("Fit" in the Train panel's import options), the CLI its flag.
+    expect(warnings(d)).toMatch(/dropped, then resized to 28×28; set Fit to "pad" to keep them whole$/m);
+    expect(warnings(d)).not.toMatch(/--fit/);
+    const cli = d.report.warnings.map(cliWarning).join('\n');
+    expect(cli).toMatch(/dropped, then resized to 28×28; use --fit pad to keep them whole$/m);
+    expect(cli).not.toMatch(/Fit to/);
     const padded = await load(file, { import: { fit: 'pad' } });
     expect(padded.report.warnings.join('\n')).not.toMatch(/dropped/);
   });

@@ -7,6 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliWarning } from '../../src-main/cli/data';
 import { clearDatasetMemo, loadDataset, type LoadedDataset } from '../../src-main/engine/datasets';
 import { writeGeneratedExport, type GeneratedSource } from '../../src-main/engine/export';
 import { LabError, type DatasetRefInput } from '../../src-shared/types';
@@ -100,7 +101,8 @@ describe('IDX', () => {
     await writeIdxPair(dir, 'emnist-letters-train', transposeEach(images, 28), labels);
     await fsp.writeFile(path.join(dir, 'emnist-letters-mapping.txt'), '0 65\n1 66\n2 67\n');
     const plain = await load(dir);
-    expect(plain.warnings?.join()).toMatch(/EMNIST files store each image transposed/);
+    expect(plain.warnings).toContain('EMNIST files store each image transposed: tick "Transpose (IDX)" to see them upright');
+    expect(plain.warnings!.map(cliWarning)).toContain('EMNIST files store each image transposed: use --transpose to see them upright');
     const d = await load(dir, { import: { transpose: true } });
     expect(d.info.labelNames).toEqual(['A', 'B', 'C']);
     expect(imagesByClass(d)).toEqual(arraysByClass(images, labels, ['A', 'B', 'C'], 784));

@@ -14,6 +14,7 @@ import { throwIfAborted } from '../fsutil';
 import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
 import { colourTurnedGrey, describePreprocessing, resolveImport, sampleStats, SKIP_BLANK } from './imageFiles';
+import { FIT_PAD_APP_ADVICE } from './importAdvice';
 import type { NdArray } from './numpy';
 import { naturalCompare } from './walk';
 
@@ -254,7 +255,8 @@ export function unlabeledClass(parts: Array<{ images: ImageArray }>): LabelColum
 /**
  * The report's note when the plain import centre-crops `a`'s non-square images (fit "crop"): how
  * much of each is dropped — "images are 20×30 (height×width, not square): each is centre-cropped
- * to 20×20, 10 of 30 columns (33 %) dropped, then resized to 28×28; …". Null when nothing is cropped.
+ * to 20×20, 10 of 30 columns (33 %) dropped, then resized to 28×28; set Fit to "pad" to keep them
+ * whole" (`FIT_PAD_APP_ADVICE`, the CLI's `--fit pad` in its place). Null when nothing is cropped.
  */
 export function cropNote(a: Pick<ImageArray, 'height' | 'width'>, r: ResolvedImport): string | null {
   if (r.preprocess !== 'plain' || r.fit !== 'crop' || a.width === a.height) return null;
@@ -263,7 +265,7 @@ export function cropNote(a: Pick<ImageArray, 'height' | 'width'>, r: ResolvedImp
   const long = Math.max(H, W);
   const what = W > H ? 'columns' : 'rows';
   const resized = s === r.size ? '' : `, then resized to ${r.size}×${r.size}`;
-  return `images are ${H}×${W} (height×width, not square): each is centre-cropped to ${s}×${s}, ${long - s} of ${long} ${what} (${Math.round((100 * (long - s)) / long)} %) dropped${resized}; choose fit "pad" (--fit pad) to keep them whole`;
+  return `images are ${H}×${W} (height×width, not square): each is centre-cropped to ${s}×${s}, ${long - s} of ${long} ${what} (${Math.round((100 * (long - s)) / long)} %) dropped${resized}; ${FIT_PAD_APP_ADVICE}`;
 }
 
 /** One image of an array as a decoded picture (transposed when asked). */

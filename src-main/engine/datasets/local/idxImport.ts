@@ -22,6 +22,7 @@ import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
 import { importArrays, SKIP_UNLABELED, toImageArray, toLabels, unlabeledClass, unlabeledNote, unlabeledRows } from './arrays';
 import { readExportManifest, type ExportManifestInfo } from './manifest';
+import { TRANSPOSE_APP_ADVICE } from './importAdvice';
 import type { NdArray } from './numpy';
 
 const IDX_NAME = /^(.*?)[-_.]?(images|labels)[-_.]idx(\d)[-_.]ubyte(\.gz)?$/i;
@@ -154,7 +155,7 @@ export async function importIdx(target: string, isFile: boolean, options: Import
     }
     return { images, labels, name: found.get(`${s}:labels`)!.name, test: s === 'test' };
   });
-  if (/emnist/i.test(stem) && !options.transpose) notes.push('EMNIST files store each image transposed: import with "transpose" (--transpose) to see them upright');
+  if (/emnist/i.test(stem) && !options.transpose) notes.push(`EMNIST files store each image transposed: ${TRANSPOSE_APP_ADVICE}`);
   // This app's IDX export says in its manifest which label marks an unlabeled image (255).
   const manifest: ExportManifestInfo = check ? {} : await readExportManifest(dir);
   const un = manifest.unlabeledLabel !== undefined ? unlabeledRows(raw, manifest.unlabeledLabel) : { parts: raw, dropped: 0, allUnlabeled: false };

@@ -13,6 +13,7 @@ import { borderMedian } from '../../images/resample';
 import { decodeSide, preprocessPixels } from '../../images/preprocess';
 import { mapLimit, throwIfAborted } from '../fsutil';
 import type { LoadProgress } from '../types';
+import { KEEP_COLOUR_APP_ADVICE } from './importAdvice';
 
 /** An image file to read. */
 export interface ImageJob {
@@ -93,14 +94,15 @@ function preprocessingReason(r: ResolvedImport, s: SampleStats): string {
 
 /**
  * The report's warning when images of the sample are in colour and the import turns them grey:
- * "2 of the 32 sampled images are in colour: turned grey (choose Colour / --channels 3 to keep
- * colour)" — or "… turned grey as chosen" when grey was chosen over auto's colour. Null when no
+ * "2 of the 32 sampled images are in colour: turned grey (set Colour to "colour" to keep colour)"
+ * (`KEEP_COLOUR_APP_ADVICE`, the CLI's `--channels 3` in its place) — or "… turned grey as
+ * chosen" when grey was chosen over auto's colour. Null when no
  * sampled image has colour or the import keeps colour.
  */
 export function colourTurnedGrey(r: ResolvedImport, s: SampleStats, chosen: ImportOptions['channels']): string | null {
   if (r.channels !== 1 || s.colour === 0) return null;
   const which = `${s.colour} of the ${s.decoded} sampled image${s.decoded === 1 ? '' : 's'} ${s.colour === 1 ? 'is' : 'are'} in colour`;
-  return chosen === 1 ? `${which}: turned grey as chosen` : `${which}: turned grey (choose Colour / --channels 3 to keep colour)`;
+  return chosen === 1 ? `${which}: turned grey as chosen` : `${which}: turned grey (${KEEP_COLOUR_APP_ADVICE})`;
 }
 
 /** The preprocessing in words, for the report: what is done, then why (`preprocessingReason`). */
