@@ -1,8 +1,10 @@
 /** `latent-lab generate` and `latent-lab embeddings`: exports from a saved run (`export:start`). */
 import path from 'node:path';
 import { kindName } from '../../src-shared/runNames';
-import { SAMPLE_PRIORS, type ExportRequest, type ExportResult, type ModelKind, type SamplePrior } from '../../src-shared/types';
-import { RunStore } from '../engine/runs';
+import { SAMPLE_PRIORS, type ExportRequest, type ExportResult, type ModelKind, type RunSummary, type SamplePrior } from '../../src-shared/types';
+import type { Engine } from '../engine/engine';
+import { DATA_MISSING_APP_ADVICE } from '../engine/runCache';
+import { RunStore, type RunRecord } from '../engine/runs';
 import { num, UsageError, type Options } from './args';
 import { locateRun, openEngine } from './engine';
 
@@ -65,6 +67,28 @@ export function priorOption(value: string | undefined, format: string | undefine
   return value as SamplePrior;
 }
 
+/**
+ * Opens run `runId` for an export (`runs:open`). Generated images need only the model (the engine
+ * makes them without the data: `export:start`), so when the run's own data is gone or unreadable
+ * (DATA_MISSING, BAD_DATASET) `generate` says so on stderr and goes on (null); a fitted prior the
+ * run has not saved is fitted to that data, and the export then refuses with DATA_MISSING, naming
+ * what is missing (main.ts adds `--data PATH`). Embeddings encode the test split: the error is thrown.
+ */
+async function openForExport(engine: Engine, runId: string, format: string, prior: SamplePrior | undefined, rec: RunRecord): Promise<RunSummary | null> {
+  try {
+    return await engine.call('runs:open', { runId });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (format === 'embeddings' || (code !== 'DATA_MISSING' && code !== 'BAD_DATASET')) throw err;
+    const why = (err as Error).message.replace(DATA_MISSING_APP_ADVICE, '.');
+    // A fitted prior not saved yet: the engine's export refuses, saying what is missing (DATA_MISSING: main.ts adds --data PATH).
+    if (prior === 'fitted' && !rec.fittedPrior) return null;
+    const needs = prior === 'fitted' ? 'its model and its saved fitted prior' : 'its model';
+    console.error(`note: ${why} Generating needs only ${needs}: going on without the data.`);
+    return null;
+  }
+}
+
 async function exportRun(o: Options, format: string | undefined): Promise<number> {
   const prior = priorOption(o.prior, format);
   const { workspace, runId } = await locateRun(o);
@@ -86,9 +110,9 @@ async function exportRun(o: Options, format: string | undefined): Promise<number
     }
   });
   // --data: the run's data is somewhere else now (checked against the run as opening it is).
-  const opened = o.data ? await engine.call('runs:locateData', { runId, path: path.resolve(o.data), save: false }) : await engine.call('runs:open', { runId });
+  const opened = o.data ? await engine.call('runs:locateData', { runId, path: path.resolve(o.data), save: false }) : await openForExport(engine, runId, format, prior, rec);
   // How the data on disk differs from the run's training data (the record's own warnings are the train command's to print).
-  for (const w of opened.warnings ?? []) if (!rec.warnings?.includes(w)) console.error(`warning: ${w}`);
+  for (const w of opened?.warnings ?? []) if (!rec.warnings?.includes(w)) console.error(`warning: ${w}`);
   const r = await engine.call('export:start', {
     runId,
     format: format as ExportRequest['format'],

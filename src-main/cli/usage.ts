@@ -30,7 +30,9 @@ Commands:
   generate --run <runDir> --count 100 [--label NAME] [--temperature 1] [--seed 1]
         [--prior standard|fitted] --format imagefolder|idx|npz --out <dir> [--overwrite]
         [--data PATH]                   the run's own data moved to PATH: checked against the
-                                        run (classes, counts), used for this command only
+                                        run (classes, counts), used for this command only;
+                                        samples need only the model (and a saved fitted
+                                        prior), so generate also works with the data gone
                                         --count: images per label for a CVAE (3 classes,
                                         --count 30: 90 images), else in all
                                         --label: one class of a CVAE, by its name (the

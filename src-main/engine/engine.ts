@@ -40,7 +40,7 @@ import * as instruments from './instruments';
 import { describeModel } from './modelCard';
 import { ProjectionJob } from './jobs/projection';
 import { Trainer } from './jobs/training';
-import { loadedSummary, RunCache, sameDataset } from './runCache';
+import { loadedSummary, RunCache, sameDataset, type RunModel } from './runCache';
 import { RunStore, summary } from './runs';
 import { suggestExportRoot } from './exportRoot';
 import { readRunHistory } from './runHistory';
@@ -179,6 +179,21 @@ export class Engine {
     return this.dataset(ref);
   }
 
+  /** `export:start` for run `lr` (a loaded run, or a model without its data for generated images): the label checked, then written. */
+  private async exportRun(req: RequestParsed<'export:start'>, lr: RunModel, signal: AbortSignal): Promise<RequestOutput<'export:start'>> {
+    model.checkLabel(lr, req.label);
+    if (signal.aborted) throw new LabError('CANCELLED', 'export cancelled');
+    const opts = {
+      overwrite: req.overwrite,
+      signal,
+      protect: this.exportProtect(),
+      journal: this.exportJournal,
+      fs: this.exportOpts.exportFs,
+      onProgress: (done: number, total: number, message?: string) => this.emit('export:progress', { done, total, ...(message ? { message } : {}) }),
+    };
+    return exportFromRun({ ...req, out: path.resolve(req.out) }, lr, opts, this.store);
+  }
+
   /** Folders an export must never write into or over (see export/destination.ts `appFolders`). */
   private exportProtect(): ProtectedDir[] {
     const runs = this.runs.entries().map(([id, r]) => ({ id, dir: this.store.dir(id), dataset: r.rec.config.dataset }));
@@ -291,20 +306,23 @@ export class Engine {
       if (!path.isAbsolute(req.out)) throw new LabError('INVALID_PAYLOAD', `the destination must be an absolute path: ${req.out}`);
       // The slot is claimed before the first await: a second start is BUSY and an early cancel is not lost.
       return this.exports.run(async (signal) => {
-        const lr = await this.runs.get(req.runId);
-        model.checkLabel(lr, req.label);
-        if (signal.aborted) throw new LabError('CANCELLED', 'export cancelled');
-        const opts = {
-          overwrite: req.overwrite,
-          signal,
-          protect: this.exportProtect(),
-          journal: this.exportJournal,
-          fs: this.exportOpts.exportFs,
-          onProgress: (done: number, total: number, message?: string) => this.emit('export:progress', { done, total, ...(message ? { message } : {}) }),
-        };
-        return exportFromRun({ ...req, out: path.resolve(req.out) }, lr, opts, this.store);
+        let lr: RunModel;
+        let release = () => {};
+        try {
+          lr = await this.runs.get(req.runId);
+        } catch (err) {
+          // Generated images need only the model (and a fitted prior, saved with the run): its data gone or unreadable does not stop them.
+          if (req.format === 'embeddings' || !(err instanceof LabError) || (err.code !== 'DATA_MISSING' && err.code !== 'BAD_DATASET')) throw err;
+          ({ run: lr, release } = await this.runs.modelOnly(req.runId, err));
+        }
+        try {
+          return await this.exportRun(req, lr, signal);
+        } finally {
+          release();
+        }
       });
     },
+
     'export:cancel': async () => {
       this.exports.cancel();
       return { ok: true as const };

@@ -31,7 +31,7 @@ function checkLabels(lr: LoadedRun, labels: Int32Array | undefined, count: numbe
 }
 
 /** @throws LabError INVALID_PAYLOAD when `label` is not a class of the run. */
-export function checkLabel(lr: LoadedRun, label: number | undefined): void {
+export function checkLabel(lr: Pick<LoadedRun, 'rec'>, label: number | undefined): void {
   if (label !== undefined && label >= lr.rec.numClasses) {
     throw new LabError('INVALID_PAYLOAD', `label ${label} is outside 0–${lr.rec.numClasses - 1}`);
   }

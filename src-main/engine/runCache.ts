@@ -14,6 +14,18 @@ import { loadBundle } from './models/io';
 import { checkRunData } from './runData';
 import { summary, type RunRecord, type RunStore } from './runs';
 
+/**
+ * A run's model without (necessarily) its data: what generating images needs — the decoder, the
+ * record (its shape, classes, latent statistics, saved fitted prior). `data` absent: the run's
+ * data could not be loaded, for the reason `dataError` gives (DATA_MISSING, BAD_DATASET).
+ */
+export interface RunModel {
+  rec: RunRecord;
+  bundle: ModelBundle;
+  data?: LoadedDataset;
+  dataError?: LabError;
+}
+
 /** A run whose model is loaded, with its dataset. */
 export interface LoadedRun {
   rec: RunRecord;
@@ -211,6 +223,27 @@ export class RunCache {
     const lr: LoadedRun = { rec, bundle, data, source: checked.source, ...(checked.warnings.length ? { dataWarnings: checked.warnings } : {}) };
     this.remember(id, lr);
     return lr;
+  }
+
+  /**
+   * Run `id`'s model for generating images when its data cannot be had (`dataError`, what `get`
+   * threw: DATA_MISSING, BAD_DATASET): the loaded run when it is in memory, else its model loaded
+   * alone (not remembered; `release` frees it).
+   * @throws LabError NO_MODEL (no trained epoch), NOT_FOUND, BAD_FILE (a model that cannot be loaded).
+   */
+  async modelOnly(id: string, dataError: LabError): Promise<{ run: RunModel; release: () => void }> {
+    const hit = this.loaded.get(id);
+    if (hit) return { run: hit, release: () => undefined };
+    const rec = await this.store.read(id);
+    if (rec.epochsDone < 1) throw new LabError('NO_MODEL', `run "${id}" has no trained epoch to load`);
+    let bundle: ModelBundle;
+    try {
+      bundle = await loadBundle(specOf(rec), this.store.dir(id));
+    } catch (err) {
+      if (err instanceof LabError) throw err;
+      throw new LabError('BAD_FILE', `run "${id}": the saved model cannot be loaded (${(err as Error).message})`);
+    }
+    return { run: { rec, bundle, dataError }, release: () => disposeBundle(bundle) };
   }
 
   /**

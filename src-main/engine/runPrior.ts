@@ -14,21 +14,22 @@ import { priorSampler } from './inference';
 import { END_TRAIN_POINTS } from './jobs/runEnd';
 import { fitRunPrior } from './priorFit';
 import { encodeYielding } from './metrics';
-import type { LoadedRun } from './runCache';
+import type { LoadedRun, RunModel } from './runCache';
 import type { RunStore } from './runs';
 import { sampleSpreads } from './sampleSpread';
 
 /** Fits in flight or done for runs that do not keep them in their record (training runs), by loaded run. */
-const pending = new WeakMap<LoadedRun, { bundle: unknown; epochs: number; prior: Promise<FittedPrior> }>();
+const pending = new WeakMap<RunModel, { bundle: unknown; epochs: number; prior: Promise<FittedPrior> }>();
 
 /**
  * The fitted prior of `lr`: its record's, else fitted now from its training split's posterior
  * means (as a run's end does, jobs/runEnd.ts) and, unless the run is training, saved with
  * `store.patch` (and in `lr.rec`).
  * @throws LabError UNSUPPORTED when the run's training data cannot give one (no training points,
- *   or none of the model's labels: the run must be retrained); IO when saving fails.
+ *   or none of the model's labels: the run must be retrained); DATA_MISSING when it has none saved
+ *   and its data could not be loaded (`lr.dataError`, said in the message); IO when saving fails.
  */
-export async function fittedPriorOf(lr: LoadedRun, store?: RunStore): Promise<FittedPrior> {
+export async function fittedPriorOf(lr: RunModel, store?: RunStore): Promise<FittedPrior> {
   if (lr.rec.fittedPrior) return lr.rec.fittedPrior;
   const hit = pending.get(lr);
   if (hit && hit.bundle === lr.bundle && hit.epochs === lr.rec.epochsDone) return hit.prior;
@@ -45,7 +46,15 @@ export async function fittedPriorOf(lr: LoadedRun, store?: RunStore): Promise<Fi
   return prior;
 }
 
-async function fitFromData(lr: LoadedRun): Promise<FittedPrior> {
+async function fitFromData(lr: RunModel): Promise<FittedPrior> {
+  if (!lr.data) {
+    // Sampling needs only the decoder, but this prior is fitted to the training data first.
+    const why = lr.dataError?.message ?? 'its dataset could not be loaded.';
+    throw new LabError(
+      'DATA_MISSING',
+      `Sampling from the fitted prior needs the run's training data: this run has no fitted prior saved yet (it is fitted to that data once, then saved with the run; the standard prior needs no data). ${why}`,
+    );
+  }
   const { train } = lr.data;
   const saved = lr.rec.fittedPrior === undefined ? 'was saved before fitted priors' : 'has no fitted prior';
   const why = (reason: string) =>
@@ -68,7 +77,7 @@ async function fitFromData(lr: LoadedRun): Promise<FittedPrior> {
  *   no training points to fit.
  */
 export async function latentSampler(
-  lr: LoadedRun,
+  lr: RunModel,
   prior: SamplePrior,
   temperature: number,
   seed: number,

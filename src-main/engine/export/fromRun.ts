@@ -14,11 +14,22 @@ import type { RunRecord, RunStore } from '../runs';
 import { APP_VERSION } from '../version';
 import { writeEmbeddings, writeGeneratedExport, type ExportOptions, type GeneratedChunk } from './index';
 
-/** What an export needs of a loaded run. */
+/**
+ * What an export needs of a loaded run. Generated images need only the model and the record
+ * (`data` may be absent: a run whose data is gone, ../runCache.ts `RunModel`); embeddings need
+ * the data.
+ */
 export interface ExportableRun {
   rec: RunRecord;
   bundle: ModelBundle;
-  data: LoadedDataset;
+  data?: LoadedDataset;
+  /** Why `data` is absent (../runCache.ts `RunModel`). */
+  dataError?: LabError;
+}
+
+/** Whether a run's input shape is an image's ([H, W] or [H, W, 1|3]; 2-D toy points are [2]). */
+function isImageShape(shape: readonly number[]): boolean {
+  return (shape.length === 2 || shape.length === 3) && (shape.length === 2 || shape[2] === 1 || shape[2] === 3);
 }
 
 const CHUNK = 1000;
@@ -27,7 +38,7 @@ const CHUNK = 1000;
 export const FITTING_MESSAGE = 'Fitting the run’s prior to its training data (once; saved with the run)…';
 
 /** Images of ink drawings (light on dark), shown dark on white in a sprite: a run whose drops are MNIST-style. */
-const inkImages = (lr: ExportableRun) => dropPreprocessing(lr).preprocess === 'mnist-style';
+const inkImages = (lr: { rec: RunRecord; data: LoadedDataset }) => dropPreprocessing(lr).preprocess === 'mnist-style';
 
 /**
  * Write the export `req` asks for (destination `req.out`, absolute) from run `lr`. Images keep
@@ -43,9 +54,12 @@ export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts:
   const ds = rec.config.dataset;
   // A user's own data is named by its path too: `local` alone does not say where the images came from.
   const runInfo = { runId: rec.id, modelKind: rec.config.model.kind, latentDim: rec.config.model.latentDim, dataset: ds.id, ...(ds.path ? { datasetPath: ds.path } : {}) };
-  const img = lr.data.info.isImage ? imageShape(rec.shape) : null;
+  const img = (lr.data ? lr.data.info.isImage : isImageShape(rec.shape)) ? imageShape(rec.shape) : null;
   if (req.format === 'embeddings') {
-    const s = lr.data.test;
+    // The test split's images encoded: nothing to do without them.
+    const data = lr.data;
+    if (!data) throw lr.dataError ?? new LabError('DATA_MISSING', 'embeddings encode the run\'s test split, and its dataset could not be loaded');
+    const s = data.test;
     const { mean } = encodeArrays(lr.bundle, s.x, s.y, s.count);
     const r = await writeEmbeddings(
       req.out,
@@ -58,7 +72,7 @@ export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts:
         height: img?.height,
         width: img?.width,
         channels: img?.channels,
-        invert: img ? inkImages(lr) : undefined,
+        invert: img ? inkImages({ rec, data }) : undefined,
         count: s.count,
         manifest: { ...runInfo, split: 'test', created: new Date().toISOString(), appVersion: APP_VERSION },
       },
