@@ -38,9 +38,19 @@ export class DatasetCheck {
   fromRun = $state(false);
   #seq = 0;
 
-  constructor(private readonly api: StateApi) {}
+  /**
+   * @param onChecked called with the path after a check that read the data (Lab: the open run on
+   *   that folder has its data warnings brought up to date).
+   */
+  constructor(
+    private readonly api: StateApi,
+    private readonly onChecked?: (path: string) => void,
+  ) {}
 
-  /** Load the data at `path` (absolute: a folder or a dataset file) with `options` and report on it; the last call wins. */
+  /**
+   * Load the data at `path` (absolute: a folder or a dataset file) with `options` and report on
+   * it; the last call wins. Once read, `onChecked` hears of it.
+   */
   async check(path: string, options: ImportForm): Promise<void> {
     const seq = ++this.#seq;
     const target = { path: path.trim(), import: { ...options } };
@@ -60,6 +70,7 @@ export class DatasetCheck {
       this.info = r.info;
       this.report = r.report;
       this.preview = r.preview;
+      this.onChecked?.(target.path);
     } catch (err) {
       if (seq === this.#seq) this.error = errorCode(err) === 'CANCELLED' ? 'Cancelled: nothing was loaded.' : errorText(err);
     } finally {

@@ -111,7 +111,7 @@ export class Lab {
     this.classifier = new ClassifierStatus(api);
     this.scatter = new ScatterState(api);
     this.samples = new SampleCache(api);
-    this.datasetCheck = new DatasetCheck(api);
+    this.datasetCheck = new DatasetCheck(api, (path) => void this.refreshRunData(path));
     this.recon = new ReconState(this, api);
     this.generate = new GenerateState(this, api);
     this.encode = new EncodeState(this, api);
@@ -248,6 +248,25 @@ export class Lab {
     }
     await this.loadLatents(runId); // the Reconstruction tab loads its first page when shown
     return true;
+  }
+
+  /**
+   * The user checked the folder or file at `path` (the dataset panel's Check, or the data chosen
+   * again): when it is the open run's own data, the engine compares it with the run again
+   * (`runs:open`: unchanged files are only stat-ed) and the run's warnings follow. When they
+   * changed, the data the run sees changed too, and the run is opened again as a reopen would
+   * (its points, the tabs, the warning said once), keeping the form. Nothing happens while
+   * training, for another path, or when the check of the run fails (the run list then asks for
+   * its data, as opening it does).
+   */
+  async refreshRunData(path: string): Promise<void> {
+    const m = this.model;
+    if (!m || m.live || this.training.active || m.dataset.id !== 'local' || m.dataset.path !== path.trim()) return;
+    const warningsOf = (r: { warnings?: string[] } | null | undefined) => JSON.stringify(r?.warnings ?? []);
+    const before = warningsOf(this.runs.list.find((r) => r.id === m.runId));
+    const opened = await this.runs.open(m.runId);
+    if (!opened || this.model?.runId !== m.runId || warningsOf(opened) === before) return;
+    await this.openRun(m.runId, { keepForm: true });
   }
 
   /** Points run `runId` at its moved data (path as typed, or chosen) and opens it; false when the path was refused (`runs.locateError`). */

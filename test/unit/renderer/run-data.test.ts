@@ -5,8 +5,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
-import { MemoryStorage, engineWith, labError, run } from './fake-api';
-import type { RunSummary } from '../../../src-shared/types';
+import { MNIST, MemoryStorage, engineWith, labError, run } from './fake-api';
+import type { DatasetReport, RunSummary } from '../../../src-shared/types';
 
 /** A run on own data at `path`. */
 function ownRun(id: string, path: string): RunSummary {
@@ -89,5 +89,53 @@ describe('a run whose data changed since training', () => {
     expect(await lab.openRun('a')).toBe(true);
     expect(lab.toasts.items.map((t) => t.text)).toContain(warning);
     expect(lab.runs.active?.warnings).toContain(warning);
+  });
+});
+
+describe('Check on an open run’s folder', () => {
+  it('brings the run’s data warnings up to date (and reopens it when they changed); another folder leaves the run alone', async () => {
+    const warning = 'This run\'s dataset changed since it was trained (then 36 images in 3 classes, now 36 of its images in 3 of its classes, and 6 of a class it does not know): 6 images of the class "dot" the run does not know are left out.';
+    let changed = false;
+    const runs = [ownRun('a', '/data/c32b')];
+    const api = engineWith(runs)
+      .handle('runs:open', () => (changed ? { ...runs[0], warnings: [warning] } : runs[0]))
+      // The folder as it is now (what Check shows; its numbers do not matter here).
+      .handle('datasets:inspect', () => ({
+        info: { ...MNIST, id: 'local' },
+        report: { kind: 'imagefolder', classes: [], skipped: {}, warnings: [] } as unknown as DatasetReport,
+        preview: { images: new Float32Array(0), count: 0, shape: [28, 28, 1], labels: new Int32Array(0) },
+      }))
+      .handle('datasets:prepare', () => {
+        throw labError('NOT_FOUND', 'no');
+      });
+    const lab = new Lab(api, new MemoryStorage());
+    lab.start();
+    await vi.waitFor(() => expect(lab.runs.list).toHaveLength(1));
+    expect(await lab.openRun('a')).toBe(true);
+    expect(lab.runs.active?.warnings ?? []).toEqual([]);
+    const opens = () => api.callsOf('runs:open').length;
+    const latents = () => api.callsOf('model:latents').length;
+
+    // Another folder checked: the run is not asked about.
+    const before = opens();
+    await lab.datasetCheck.check('/elsewhere', lab.settings.train.import);
+    await vi.waitFor(() => expect(lab.datasetCheck.busy).toBe(false));
+    expect(opens()).toBe(before);
+
+    // The run's folder changed, then checked: the run's warnings say so, and its points are loaded again.
+    changed = true;
+    const shown = latents();
+    await lab.datasetCheck.check('/data/c32b', lab.settings.train.import);
+    await vi.waitFor(() => expect(lab.runs.active?.warnings).toEqual([warning]));
+    await vi.waitFor(() => expect(latents()).toBeGreaterThan(shown));
+    expect(lab.toasts.items.map((t) => t.text)).toContain(warning);
+    expect(lab.runs.activeId).toBe('a');
+
+    // Checked again with nothing new: asked once more, nothing reopened.
+    const opened = opens();
+    const shownNow = latents();
+    await lab.datasetCheck.check('/data/c32b', lab.settings.train.import);
+    await vi.waitFor(() => expect(opens()).toBe(opened + 1));
+    expect(latents()).toBe(shownNow);
   });
 });
