@@ -3,11 +3,14 @@
  * the rule on hand-made metrics, and at a run's end (jobs/runEnd.ts) on small real digits — a
  * trained CVAE whose decoder is cut off from z (its encoder still "uses" every unit and its KL
  * stays well over 0.1 nats, the fresh user's case) is recorded as near-identical and warned about,
- * while the same model before the cut, and a trained VAE and AE, are not.
+ * while the same model before the cut, and a trained VAE and AE, are not. A CVAE at β 20 whose
+ * latent carries almost nothing (no unit reaching 0.25 nats, total KL over 0.1) is posterior
+ * collapse, said as "the latent is unused: samples depend only on the label"; the same CVAE at
+ * β 5 is not.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COLLAPSE_KL_NATS, COLLAPSE_SPREAD, collapseReason, collapseWarning } from '../../src-shared/collapse';
+import { COLLAPSE_KL_NATS, COLLAPSE_SPREAD, COLLAPSE_UNIT_KL_NATS, collapseReason, collapseWarning, LOW_INFORMATION_SPREAD, posteriorCollapsed } from '../../src-shared/collapse';
 import { Metrics, ModelConfig, TrainConfig } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
@@ -47,6 +50,27 @@ describe('the collapse rule with the sample spread', () => {
     expect(() => Metrics.parse({ ...old, sampleSpread: -1 })).toThrow();
   });
 
+  it("a latent whose every unit stays under 0.25 nats, with samples under 0.3 of the data's spread, is posterior collapse: for a CVAE, the latent is unused", () => {
+    // Measured: a dense CVAE at β 20 on 400 digits (the test below).
+    const unused = { kl: 0.138, activeUnits: 2, klPerDim: [0.01, 0.045, 0.083], sampleSpread: 0.2 };
+    expect(posteriorCollapsed('cvae', unused)).toBe(true);
+    expect(collapseReason('cvae', unused)).toBe("the latent is unused: samples depend only on the label — no latent unit reaches 0.25 nats of KL (the largest 0.083, total 0.138; spread 20 % of the data's)");
+    expect(collapseWarning('cvae', unused)).toMatch(/^this run collapsed \(the latent is unused: samples depend only on the label — .*\): the samples will be near-identical within each label; lower β$/);
+    expect(collapseReason('vae', unused)).toMatch(/^no latent unit reaches 0\.25 nats of KL/);
+    // The total-KL and no-active-unit cases of a CVAE say the same first.
+    expect(collapseReason('cvae', { kl: 0.062, activeUnits: 3 })).toBe('the latent is unused: samples depend only on the label — total KL 0.062 nats, under 0.1');
+    // Little information but varied samples: the 2-D moons' CVAE (units of 0.07–0.34 nats, spread 0.46–0.77) uses z.
+    expect(collapseReason('cvae', { kl: 0.233, activeUnits: 2, klPerDim: [0.215, 0.018], sampleSpread: 0.676 })).toBeNull();
+    expect(collapseReason('cvae', { ...unused, sampleSpread: LOW_INFORMATION_SPREAD })).toBeNull();
+    // A unit that reaches the threshold, or runs saved without the figures: the older rule alone.
+    expect(collapseReason('cvae', { ...unused, klPerDim: [0.01, 0.045, COLLAPSE_UNIT_KL_NATS] })).toBeNull();
+    expect(collapseReason('cvae', { kl: 0.138, activeUnits: 2, sampleSpread: 0.2 })).toBeNull();
+    expect(collapseReason('cvae', { kl: 0.138, activeUnits: 2, klPerDim: [0.01, 0.045, 0.083] })).toBeNull();
+    // Healthy: a CVAE at β 5 (its largest unit 0.75 nats and more), a VAE.
+    expect(collapseReason('cvae', { kl: 1.716, activeUnits: 3, klPerDim: [0.437, 0.532, 0.747], sampleSpread: 0.337 })).toBeNull();
+    expect(collapseReason('vae', { kl: 7.036, activeUnits: 3, klPerDim: [2.403, 2.206, 2.426], sampleSpread: 0.398 })).toBeNull();
+  });
+
   it('mean pairwise distance: 0 for identical rows, the distance for two', () => {
     expect(meanPairwiseDistance(new Float32Array(12).fill(0.3), 3, 4)).toBe(0);
     expect(meanPairwiseDistance(Float32Array.of(0, 0, 3, 4), 2, 2)).toBeCloseTo(5, 6);
@@ -60,8 +84,8 @@ async function smallMnist(): Promise<Pick<LoadedDataset, 'train' | 'test'>> {
   return { train: cut(m.train, 400), test: cut(m.test, 200) };
 }
 
-async function trained(kind: 'ae' | 'vae' | 'cvae', data: Pick<LoadedDataset, 'train' | 'test'>, epochs = 10): Promise<{ bundle: ModelBundle; cfg: TrainConfig }> {
-  const config = ModelConfig.parse({ kind, latentDim: 3, hidden: [64] });
+async function trained(kind: 'ae' | 'vae' | 'cvae', data: Pick<LoadedDataset, 'train' | 'test'>, epochs = 10, beta?: number): Promise<{ bundle: ModelBundle; cfg: TrainConfig }> {
+  const config = ModelConfig.parse({ kind, latentDim: 3, hidden: [64], ...(beta !== undefined ? { beta } : {}) });
   const bundle = buildModel({ config, inputDim: 784, numClasses: 10, output: 'bernoulli' }, 5);
   const cfg = TrainConfig.parse({ dataset: { id: 'mnist' }, model: config, epochs, batchSize: 32, learningRate: 2e-3, seed: 5 });
   const r = await trainModel(bundle, cfg, { train: data.train, val: data.test });
@@ -91,6 +115,27 @@ describe('the sample spread at a run end', () => {
     // The same seed gives the same figure (the run list, CLI and export agree).
     expect(await sampleSpread(bundle, data.train, cfg.seed, null)).toBe(cut.sampleSpread);
     disposeBundle(bundle);
+  }, 300_000);
+
+  it('a CVAE at β 20 is posterior collapse, its latent unused (every sample of a label the same digit) although its total KL is over 0.1; at β 5 it is not', async () => {
+    const data = await smallMnist();
+    const { bundle, cfg } = await trained('cvae', data, 10, 20);
+    const m = (await runEndMetrics(bundle, data, cfg)).metrics;
+    // Measured: total KL 0.138 nats, units 0.010 / 0.045 / 0.083, 2 of 3 "active", spread 0.142.
+    expect(m.kl).toBeGreaterThan(COLLAPSE_KL_NATS);
+    expect(m.activeUnits).toBeGreaterThan(0);
+    expect(Math.max(...m.klPerDim!)).toBeLessThan(COLLAPSE_UNIT_KL_NATS);
+    expect(posteriorCollapsed('cvae', m)).toBe(true);
+    expect(collapseReason('cvae', m)).toMatch(/^the latent is unused: samples depend only on the label — no latent unit reaches 0\.25 nats of KL/);
+    expect(collapseWarning('cvae', m)).toMatch(/; lower β$/);
+    disposeBundle(bundle);
+    const healthy = await trained('cvae', data, 10, 5);
+    const h = (await runEndMetrics(healthy.bundle, data, healthy.cfg)).metrics;
+    // Measured: its largest unit 0.99 nats, spread 0.37.
+    expect(Math.max(...h.klPerDim!)).toBeGreaterThan(COLLAPSE_UNIT_KL_NATS);
+    expect(posteriorCollapsed('cvae', h)).toBe(false);
+    expect(collapseReason('cvae', h)).toBeNull();
+    disposeBundle(healthy.bundle);
   }, 300_000);
 
   for (const kind of ['vae', 'ae'] as const) {
