@@ -115,6 +115,29 @@ describe('skipped items are named', () => {
     expect(d.warnings!.join('\n')).toContain('skipped 5 items: 3 image not listed in metadata.csv, 2 not an image (fine beside the data)');
   });
 
+  for (const hf of [false, true]) {
+    it(`${hf ? 'Hugging Face ' : ''}train/ + test/: what lies beside them — a val/ folder, a stray image, a README — is counted and named, not dropped`, async () => {
+      const root = path.join(tmp, hf ? 'beside-hf' : 'beside');
+      for (const [split, n] of [['train', 6], ['test', 3]] as const) {
+        await classFolders(path.join(root, split), ['p', 'q'], n);
+        if (hf) {
+          const rows = ['file_name,label'];
+          for (const c of ['p', 'q']) for (let i = 0; i < n; i++) rows.push(`${c}/${i}.png,${c}`);
+          await fsp.writeFile(path.join(root, split, 'metadata.csv'), rows.join('\n'));
+        }
+      }
+      await classFolders(path.join(root, 'val'), ['p'], 2);
+      await fsp.writeFile(path.join(root, 'README.md'), '# card');
+      await fsp.writeFile(path.join(root, 'extra.png'), await glyphPng(0, 44, 3));
+      const d = await load(root);
+      expect(d.report.split).toBe('given');
+      expect(d.train.count + d.test.count).toBe(18);
+      const other = hf ? 'not an image (fine beside the data)' : 'not an image file';
+      expect(d.report.skipped).toEqual({ 'image outside train/ and test/': 3, [other]: 1 });
+      expect(d.report.skippedExamples).toEqual(['extra.png: image outside train/ and test/', 'val/p/0.png: image outside train/ and test/', 'val/p/1.png: image outside train/ and test/', `README.md: ${other}`]);
+    });
+  }
+
   it('addExample keeps one example of every reason while there is room', () => {
     const ex: string[] = [];
     for (let i = 0; i < 5; i++) addExample(ex, `u${i}.png`, 'unlabeled');

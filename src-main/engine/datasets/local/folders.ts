@@ -25,6 +25,8 @@ export const SKIP_NOT_IMAGE = 'not an image file';
  */
 export const SKIP_NO_EXTENSION = 'no image extension (.png, .jpg, …)';
 export const SKIP_LOOSE = 'image outside the class folders';
+/** An image beside a split layout's two folders (`image outside train/ and test/`: a `val/` when `test/` is the test split). */
+export const skipOutsideSplits = (trainDir: string, testDir: string) => `image outside ${trainDir}/ and ${testDir}/`;
 
 /** Image files with their class and split, before decoding. */
 export interface FileSet {
@@ -97,6 +99,46 @@ export function sniffFile(abs: string): ImageFormat | null {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * Whether a file could be an image: an image extension, read or not (a HEIC too), or else an
+ * image's first bytes (`scan1`, `photo.dat`).
+ */
+export function couldBeImage(f: Pick<FoundFile, 'abs' | 'rel'>): boolean {
+  const ext = extOf(f.rel);
+  return IMAGE_EXTENSIONS.has(ext) || !!UNREAD_IMAGE_EXTENSIONS[ext] || sniffFile(f.abs) !== null;
+}
+
+/**
+ * Counts and names `files` skipped with `image` when they could be images (`couldBeImage`), else
+ * with `other`: the images first, so that a README does not take their place among the examples.
+ */
+export function skipFiles(set: Pick<FileSet, 'skipped' | 'examples'>, files: Array<Pick<FoundFile, 'abs' | 'rel'>>, image: string, other: string): void {
+  const reasons = files.map((f) => ({ rel: f.rel, why: couldBeImage(f) ? image : other }));
+  for (const r of [...reasons.filter((r) => r.why === image), ...reasons.filter((r) => r.why !== image)]) {
+    set.skipped[r.why] = (set.skipped[r.why] ?? 0) + 1;
+    addExample(set.examples, r.rel, r.why);
+  }
+}
+
+/**
+ * What lies in `root` beside a split layout's `train/` and `test/` folders — its files, and the
+ * files of its other folders (a `val/` when `test/` is the test split) — counted and named:
+ * images as `skipOutsideSplits`, anything else as `other`. Nothing there is imported.
+ */
+export async function skipBesideSplits(set: Pick<FileSet, 'skipped' | 'examples'>, root: string, trainDir: string, testDir: string, other: string, signal?: AbortSignal): Promise<void> {
+  const top = listTop(root);
+  addSkips(set.skipped, top.skipped);
+  addNamedSkips(set, top.named, '');
+  const files: Array<Pick<FoundFile, 'abs' | 'rel'>> = top.files.map((n) => ({ abs: path.join(root, n), rel: n }));
+  for (const dir of top.dirs.filter((d) => d !== trainDir && d !== testDir)) {
+    const listing = await listFiles(path.join(root, dir), signal, [root]);
+    addSkips(set.skipped, listing.skipped);
+    addNamedSkips(set, listing.named, dir);
+    for (const f of listing.files) files.push({ abs: f.abs, rel: `${dir}/${f.rel}` });
+  }
+  skipFiles(set, files, skipOutsideSplits(trainDir, testDir), other);
 }
 
 /**
@@ -184,7 +226,10 @@ export async function scanImageFolder(root: string, signal?: AbortSignal): Promi
 
 export const TEST_DIR_NAMES = ['test', 'val', 'valid', 'validation'];
 
-/** `train/` and the first of `test/`, `val/`, `valid/`, `validation/`, each with class folders. */
+/**
+ * `train/` and the first of `test/`, `val/`, `valid/`, `validation/`, each with class folders;
+ * what lies beside them is counted and named (`skipBesideSplits`).
+ */
 export async function scanSplitRoot(root: string, trainDir: string, testDir: string, signal?: AbortSignal): Promise<FileSet> {
   const set = emptySet('split-root', root, true);
   const trainTop = listTop(path.join(root, trainDir));
@@ -198,6 +243,7 @@ export async function scanSplitRoot(root: string, trainDir: string, testDir: str
   }
   await addClassFolders(set, path.join(root, trainDir), train, 0, signal);
   await addClassFolders(set, path.join(root, testDir), test, 1, signal);
+  await skipBesideSplits(set, root, trainDir, testDir, SKIP_NOT_IMAGE, signal);
   const onlyTrain = train.filter((c) => !test.includes(c));
   const onlyTest = test.filter((c) => !train.includes(c));
   if (onlyTrain.length) set.warnings.push(`class folder${onlyTrain.length > 1 ? 's' : ''} only in ${trainDir}/: ${onlyTrain.join(', ')}`);

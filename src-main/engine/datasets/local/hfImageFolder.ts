@@ -20,13 +20,12 @@ import path from 'node:path';
 import { UNLABELED_CLASS } from '../../../../src-shared/datasets';
 import { LabError } from '../../../../src-shared/types';
 import type { FileSet } from './folders';
-import { IMAGE_EXTENSIONS, UNREAD_IMAGE_EXTENSIONS } from '../../images/format';
-import { addExample, addNamedSkips, extOf, sniffFile, sortClasses } from './folders';
+import { addExample, addNamedSkips, skipBesideSplits, skipFiles, sortClasses } from './folders';
 import { SKIP_UNLABELED } from './arrays';
 import { addSkips } from './assemble';
 import { parseCsv } from './csvText';
 import { readExportManifest } from './manifest';
-import { listFiles, type FoundFile } from './walk';
+import { listFiles } from './walk';
 
 export const METADATA_FILE = 'metadata.csv';
 export const SKIP_MISSING = 'listed in metadata.csv but missing';
@@ -35,19 +34,11 @@ export { SKIP_UNLABELED };
 export const SKIP_OUTSIDE = 'listed path outside the folder';
 /**
  * An unlisted file that is not an image (a README, notes, a data card): nothing that could be
- * trained on is lost, so the words do not alarm. Reasons hold no ": " (folders.ts addExample).
+ * trained on is lost, so the words do not alarm; an unlisted image (by its extension, or without
+ * one by its first bytes: folders.ts `couldBeImage`) is `SKIP_UNLISTED`. Reasons hold no ": ".
  */
 export const SKIP_BESIDE = 'not an image (fine beside the data)';
 
-/**
- * Why an unlisted file is skipped: `SKIP_UNLISTED` for an image — an image extension (read or
- * not: a HEIC too), or none and an image's first bytes (`scan1`) — else `SKIP_BESIDE`.
- */
-export function unlistedReason(f: Pick<FoundFile, 'abs' | 'rel'>): string {
-  const ext = extOf(f.rel);
-  if (IMAGE_EXTENSIONS.has(ext) || UNREAD_IMAGE_EXTENSIONS[ext]) return SKIP_UNLISTED;
-  return sniffFile(f.abs) ? SKIP_UNLISTED : SKIP_BESIDE;
-}
 
 const isInt = (s: string) => /^-?\d+$/.test(s.trim());
 
@@ -135,9 +126,7 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
     set.labels.push(c.k);
   }
   const unlisted = listing.files.filter((f) => !listed.has(f.rel) && f.rel !== METADATA_FILE && f.rel !== 'manifest.json');
-  // Unlisted images first: they are what a user may have meant to train on (counted and named before a README).
-  const reasons = unlisted.map((f) => ({ rel: f.rel, why: unlistedReason(f) }));
-  for (const u of [...reasons.filter((r) => r.why === SKIP_UNLISTED), ...reasons.filter((r) => r.why !== SKIP_UNLISTED)]) skip(u.why, u.rel);
+  skipFiles(set, unlisted, SKIP_UNLISTED, SKIP_BESIDE);
   if (set.allUnlabeled) return set;
   if (order.size === set.classNames.length) {
     const sorted = set.classNames.map((n, k) => ({ n, k, i: order.get(k)! })).sort((a, b) => a.i - b.i);
@@ -151,7 +140,8 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
 
 /**
  * `train/` and `test/` (or `val/`) folders each with its own `metadata.csv`: one file set with the
- * split they give, classes merged (a class of one split only is kept; assemble.ts judges it).
+ * split they give, classes merged (a class of one split only is kept; assemble.ts judges it);
+ * what lies beside the two folders is counted and named (folders.ts `skipBesideSplits`).
  */
 export async function scanHfSplits(root: string, trainDir: string, testDir: string, signal?: AbortSignal): Promise<FileSet> {
   const parts = [await scanHfImageFolder(path.join(root, trainDir), signal), await scanHfImageFolder(path.join(root, testDir), signal)];
@@ -182,5 +172,6 @@ export async function scanHfSplits(root: string, trainDir: string, testDir: stri
       addExample(set.examples, `${prefix}/${e.slice(0, at)}`, e.slice(at + 2));
     }
   });
+  await skipBesideSplits(set, root, trainDir, testDir, SKIP_BESIDE, signal);
   return set;
 }
