@@ -4,7 +4,7 @@
  * click far outside the prior is flagged; the Recon tab colours errors on the run's own scale;
  * 40+ classes get colours of their own in the legend and the scatter.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { countOk, generateFieldErrors, gridCaptionNote, temperatureOk } from '../../../src-renderer/src/lib/generateText';
 import { embeddingsHint } from '../../../src-renderer/src/lib/exportText';
 import { latentDistance, latentDistanceText, radius99 } from '../../../src-renderer/src/lib/latentDistance';
@@ -99,7 +99,7 @@ describe('Recon: errors coloured on the run’s own scale', () => {
     expect(reconHeat(400, scale)).toBe(1);
   });
 
-  it('the scale is the test set’s median and 95th percentile, carried by the first page: no extra request, none for the next pages', async () => {
+  it('the scale is the test set’s median and 95th percentile, asked once per run beside the first page; none for the next pages', async () => {
     // 2,000 test images with errors 0…1999 nats; the engine sums the split up when asked (`quantiles`).
     const api = engineWith([run('r', { dim: 2 })]).handle('model:reconstruct', ({ offset, count, worstFirst, quantiles }) => {
       const errors = Float32Array.from({ length: count }, (_, i) => (worstFirst ? 1999 - (offset + i) : offset + i));
@@ -110,16 +110,41 @@ describe('Recon: errors coloured on the run’s own scale', () => {
     await lab.engine.refresh();
     await lab.openRun('r');
     await lab.recon.load();
-    expect(lab.recon.scale).toEqual({ runId: 'r', p50: 1000, p95: 1899, n: 2000 });
-    // Before: two more one-image worst-first requests, each decoding and sorting the whole split.
-    expect(api.callsOf('model:reconstruct')).toEqual([{ split: 'test', offset: 0, count: 24, worstFirst: false, quantiles: true }]);
+    await vi.waitFor(() => expect(lab.recon.scale).toEqual({ runId: 'r', p50: 1000, p95: 1899, n: 2000 }));
+    // Before: two one-image worst-first requests, each decoding and sorting the whole split.
+    expect(api.callsOf('model:reconstruct')).toEqual(
+      expect.arrayContaining([
+        { split: 'test', offset: 0, count: 24, worstFirst: false },
+        { split: 'test', offset: 0, count: 1, worstFirst: false, quantiles: true },
+      ]),
+    );
+    expect(api.callsOf('model:reconstruct')).toHaveLength(2);
     // A low error of this run is not red, as every error was with the fixed 250-nat scale.
     expect(reconHeat(300, lab.recon.scale!)).toBe(0);
     // The next page of the same run does not ask for the split's numbers again.
     lab.recon.page = 1;
     await lab.recon.load();
-    expect(api.callsOf('model:reconstruct')[1]).toEqual({ split: 'test', offset: 24, count: 24, worstFirst: false });
+    expect(api.callsOf('model:reconstruct')[2]).toEqual({ split: 'test', offset: 24, count: 24, worstFirst: false });
     expect(lab.recon.scale).toMatchObject({ runId: 'r', p50: 1000 });
+  });
+
+  it('the first page shows before the split’s pass is done (seconds for a conv model): uncoloured, then coloured', async () => {
+    let release!: () => void;
+    const passDone = new Promise<void>((r) => (release = r));
+    const api = engineWith([run('r', { dim: 2 })]).handle('model:reconstruct', async ({ count, quantiles }) => {
+      const page = { originals: new Float32Array(count * 784), reconstructions: new Float32Array(count * 784), labels: new Int32Array(count), indices: new Int32Array(count), errors: new Float32Array(count), count, shape: [28, 28] };
+      if (!quantiles) return page;
+      await passDone;
+      return { ...page, quantiles: { p50: 10, p95: 20, n: 2000 } };
+    });
+    const lab = new Lab(api, null);
+    await lab.engine.refresh();
+    await lab.openRun('r');
+    await lab.recon.load();
+    expect(lab.recon.result?.count).toBe(24);
+    expect(lab.recon.scale).toBeNull();
+    release();
+    await vi.waitFor(() => expect(lab.recon.scale).toMatchObject({ p50: 10, p95: 20 }));
   });
 });
 

@@ -46,8 +46,11 @@ export class ReconState {
 
   /**
    * Load the current page for the active (saved) model; a later call supersedes an earlier one.
-   * The first page of a run also asks for the test split's error quantiles (`quantiles`: the
-   * engine computes the split's errors once per run and keeps them), which become `scale`.
+   * The first page of a run also measures the colour scale: the test split's error quantiles
+   * (`quantiles`: the engine computes the split's errors once per run and keeps them), which become
+   * `scale`. An in-order page does not wait for that pass over the split (seconds for a conv model):
+   * the quantiles come in a request of their own beside it, and the page shows uncoloured until
+   * they arrive. A worst-first page needs the pass anyway and carries them.
    */
   async load(): Promise<void> {
     const model = this.lab.model;
@@ -55,7 +58,7 @@ export class ReconState {
     const seq = ++this.#seq;
     const worstFirst = this.worstFirst;
     const runId = model.runId;
-    const wantScale = this.#scaleFor !== runId;
+    if (this.#scaleFor !== runId && !worstFirst) void this.#loadScale(runId);
     this.loading = true;
     try {
       const r = await this.api.invoke('model:reconstruct', {
@@ -63,7 +66,6 @@ export class ReconState {
         offset: this.page * RECON_PAGE,
         count: RECON_PAGE,
         worstFirst,
-        ...(wantScale ? { quantiles: true } : {}),
       });
       if (seq !== this.#seq) return;
       this.result = r;
@@ -74,6 +76,17 @@ export class ReconState {
       if (seq === this.#seq) this.error = errorText(err);
     } finally {
       if (seq === this.#seq) this.loading = false;
+    }
+  }
+
+  /** Ask for run `runId`'s test-split error quantiles alone (one image, `quantiles`); a failure leaves `scale` null. */
+  async #loadScale(runId: string): Promise<void> {
+    this.#scaleFor = runId;
+    try {
+      const r = await this.api.invoke('model:reconstruct', { split: 'test', offset: 0, count: 1, worstFirst: false, quantiles: true });
+      if (r.quantiles) this.#setScale(runId, r.quantiles);
+    } catch {
+      if (this.lab.model?.runId === runId) this.scale = null;
     }
   }
 
