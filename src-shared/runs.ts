@@ -99,6 +99,25 @@ export const RunSummary = z.object({
   error: z.string().optional(),
   /** What the start adjusted, in words (e.g. a batch larger than the training set, clamped to it). */
   warnings: z.array(z.string()).optional(),
+  /**
+   * The run id its `config.json` was written with, when that is not its folder's name (the folder
+   * name is the run's id): a copy of that run (`cp -a runs/X runs/X-backup`).
+   */
+  copyOf: z.string().optional(),
+  /**
+   * A run whose engine stopped while it trained, with this many epochs saved (≥ 1; its `error`
+   * says `interrupted: …`): it opens from its last saved epoch.
+   */
+  interruptedAfter: z.number().int().positive().optional(),
+  /** The pid of another live process (the CLI, a second app) that is training this run: it cannot be renamed or deleted here. */
+  trainedBy: z.number().int().positive().optional(),
+  /**
+   * Set (the reason) for an entry of runs/ that is not a Latent Lab run (no `config.json`, or one
+   * that is not a run record): listed with no model or config of its own, never opened or deleted.
+   */
+  notRun: z.string().optional(),
+  /** Files in the run's folder that Latent Lab did not write (relative paths, at most 10): the app does not delete the run. */
+  foreignFiles: z.array(z.string()).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

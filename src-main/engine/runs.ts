@@ -204,6 +204,8 @@ export class RunStore {
     return this.serial(id, async () => {
       const owned = live.get(this.dir(id));
       const rec = owned ?? (await this.readRaw(id));
+      // Its trainer's next write would undo the change: said, not lost.
+      if (!owned) refuseIfTrainedElsewhere(this.interpret(structuredClone(rec)), 'changed');
       const before = Object.fromEntries(Object.keys(changes).map((k) => [k, rec[k as keyof RunRecord]]));
       Object.assign(rec, changes);
       try {
@@ -263,6 +265,12 @@ export class RunStore {
       const issue = r.error.issues[0];
       throw new LabError('BAD_FILE', `run "${id}" has an invalid config.json (${issue.path.join('.')}: ${issue.message})`);
     }
+    // The folder's name is the run's id: a copied folder (`cp -a runs/X runs/X-backup`) is a run of
+    // its own that says whose copy it is (kept when its record is next written).
+    if (r.data.id !== id) {
+      r.data.copyOf ??= r.data.id;
+      r.data.id = id;
+    }
     return r.data;
   }
 
@@ -275,9 +283,13 @@ export class RunStore {
     if ((rec.state !== 'training' && rec.state !== 'paused') || !rec.pid) return rec;
     const key = this.dir(rec.id);
     const epochs = `${rec.epochsDone} epoch${rec.epochsDone === 1 ? '' : 's'} saved`;
-    if (!isProcessAlive(rec.pid)) {
+    // A copy made while its original trained: nothing trains the copy.
+    if (!isProcessAlive(rec.pid) || (rec.copyOf && !live.has(key))) {
       rec.state = 'error';
       rec.error = `interrupted: the engine stopped while this run was training (${epochs})`;
+      if (rec.epochsDone >= 1) rec.interruptedAfter = rec.epochsDone;
+    } else if (rec.pid !== process.pid) {
+      rec.trainedBy = rec.pid;
     } else if (rec.pid === process.pid && !live.has(key)) {
       const lost = unsaved.get(key);
       rec.state = 'error';
@@ -297,6 +309,12 @@ export class RunStore {
     await this.serial(id, () => appendFileOrUndo(path.join(this.dir(id), 'metrics.jsonl'), JSON.stringify(line) + '\n'));
   }
 
+  /**
+   * Every entry of runs/ that is a folder (loose files are not listed), newest first, its id the
+   * folder's name: a run's summary (an unreadable run's with `error`; `foreignFiles` when the folder
+   * holds files Latent Lab did not write), or, for a folder that is not a Latent Lab run, an entry
+   * with `notRun` saying why and no model of its own. Never throws for one odd folder.
+   */
   async list(): Promise<RunSummary[]> {
     let names: string[] = [];
     try {
@@ -307,39 +325,161 @@ export class RunStore {
     const out: RunSummary[] = [];
     for (const id of names) {
       if (!ID_RE.test(id) || id.startsWith('.')) continue;
+      const dir = path.join(this.runsDir, id);
       try {
-        const stat = await fs.stat(path.join(this.runsDir, id));
+        const stat = await fs.stat(dir);
         if (!stat.isDirectory()) continue;
-        out.push(summary(await this.read(id)));
+      } catch {
+        continue; // a dangling link or an entry gone since readdir
+      }
+      const kind = await runFolderKind(dir);
+      if (kind.notRun) {
+        out.push({ ...placeholder(id, `not a Latent Lab run: ${kind.notRun}`), notRun: kind.notRun });
+        continue;
+      }
+      const foreign = live.has(dir) ? [] : await foreignFiles(dir);
+      const extra = foreign.length ? { foreignFiles: foreign } : {};
+      try {
+        out.push({ ...summary(await this.read(id)), ...extra });
       } catch (err) {
-        out.push({
-          id,
-          name: id,
-          created: '',
-          config: TrainConfig.parse({}),
-          state: 'error',
-          epochsDone: 0,
-          metrics: null,
-          error: err instanceof Error ? err.message : String(err),
-        });
+        out.push({ ...placeholder(id, err instanceof Error ? err.message : String(err)), ...extra });
       }
     }
     return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : a.id < b.id ? 1 : -1));
   }
 
+  /**
+   * Deletes run `id`'s folder: only a Latent Lab run's, only the files a run writes, and only when
+   * no live process trains it. A symlinked entry loses only the link. Throws NOT_FOUND (no such
+   * folder, or a folder that is not a Latent Lab run: nothing deleted, the user may remove it),
+   * BUSY (another process — the CLI, a second app — is training it, or a job here owns it), EXISTS
+   * (the folder holds files Latent Lab did not write: named, nothing deleted) or IO.
+   */
   async remove(id: string): Promise<void> {
     const dir = this.dir(id);
+    let st: import('node:fs').Stats;
     try {
-      await fs.access(dir);
+      st = await fs.lstat(dir);
     } catch {
       throw new LabError('NOT_FOUND', `no run "${id}"`);
     }
+    if (st.isSymbolicLink()) {
+      await this.serial(id, () => fs.unlink(dir)); // the link only; what it points to is kept
+      return;
+    }
+    if (!st.isDirectory()) throw new LabError('NOT_FOUND', `no run "${id}": ${dir} is a file, not a run folder (nothing was deleted)`);
     // In the run's queue: a write still pending (e.g. a rename) lands before, not inside, the removal.
-    await this.serial(id, () => fs.rm(dir, { recursive: true, force: true }));
+    await this.serial(id, async () => {
+      const kind = await runFolderKind(dir);
+      if (kind.notRun) {
+        throw new LabError('NOT_FOUND', `"${id}" is not a Latent Lab run (${kind.notRun}); Latent Lab deletes only its own runs, so ${dir} was kept — remove it yourself if you no longer want it`);
+      }
+      if (live.has(dir)) throw new LabError('BUSY', 'this run is training here; stop it first');
+      const rec = await this.readRaw(id).then((r) => this.interpret(r), () => null);
+      if (rec) refuseIfTrainedElsewhere(rec, 'deleted');
+      const foreign = await foreignFiles(dir, Infinity);
+      if (foreign.length) {
+        throw new LabError(
+          'EXISTS',
+          `run "${id}" was not deleted: its folder also holds ${foreign.length === 1 ? 'a file' : `${foreign.length} files`} Latent Lab did not write (${listNames(foreign)}). Move ${foreign.length === 1 ? 'it' : 'them'} out of ${dir} and delete the run again, or delete the folder yourself`,
+        );
+      }
+      // What a run writes, its record last (a half-done delete stays a run that can be deleted again).
+      const entries = (await fs.readdir(dir)).sort((a, b) => Number(a === 'config.json') - Number(b === 'config.json'));
+      for (const name of entries) await fs.rm(path.join(dir, name), { recursive: true, force: true });
+      try {
+        await fs.rmdir(dir);
+      } catch (err) {
+        throw ioError(err, dir, 'removing');
+      }
+    });
     unsaved.delete(dir);
   }
 }
 
+/** A listing entry with no record of its own (an unreadable run, or a folder that is not a run). */
+function placeholder(id: string, error: string): RunSummary {
+  return { id, name: id, created: '', config: TrainConfig.parse({}), state: 'error', epochsDone: 0, metrics: null, error };
+}
+
+/** BUSY when `rec` (interpreted) is being trained by another live process. */
+function refuseIfTrainedElsewhere(rec: RunRecord, what: 'changed' | 'deleted'): void {
+  if (!rec.trainedBy) return;
+  throw new LabError(
+    'BUSY',
+    `run "${rec.id}" is being trained by another Latent Lab process (pid ${rec.trainedBy}: the command line or another window); it can be ${what} once that training has ended or been stopped there`,
+  );
+}
+
+function listNames(names: string[], max = 5): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+/**
+ * Whether `dir` is a Latent Lab run folder: it has a `config.json` that is a run record (an object
+ * with `version` and an `id` or a `config`; one that fails the schema is a damaged run) or is not
+ * valid JSON (a damaged record; still a run). `notRun` says why not.
+ */
+export async function runFolderKind(dir: string): Promise<{ notRun?: string }> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(dir, 'config.json'), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { notRun: 'no config.json (every run folder has one)' };
+    if (code === 'EISDIR') return { notRun: 'its config.json is a folder' };
+    return {}; // unreadable (permissions…): listed as a run with the read's error
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  const o = json as Record<string, unknown> | null;
+  const isRecord = typeof o === 'object' && o !== null && !Array.isArray(o) && 'version' in o && (typeof o.id === 'string' || typeof o.config === 'object');
+  return isRecord ? {} : { notRun: 'its config.json is not a Latent Lab run record' };
+}
+
+/** A file the atomic writer (write-file-atomic: `<file>.<number>`) left next to one of a run's files. */
+const atomicTemp = (name: string, of: string) => name.startsWith(`${of}.`) && /^\d+$/.test(name.slice(of.length + 1));
+const isOwn = (name: string, files: string[]) => files.some((f) => name === f || atomicTemp(name, f));
+const MODEL_DIR = /^model(\.old|\.tmp-\d+)?$/;
+const MODEL_PARTS = ['encoder', 'decoder', 'discriminator'];
+
+/**
+ * The files and folders in run folder `dir` that Latent Lab did not write (relative paths, the
+ * first `max`): a run writes `config.json`, `metrics.jsonl`, `model/` (and `model.old/`,
+ * `model.tmp-<pid>/` while it saves) holding `encoder/`, `decoder/`, `discriminator/` with
+ * `model.json` and `weights.bin` (and the atomic writer's temp files beside them). Links are never
+ * a run's. Unreadable folders count as foreign.
+ */
+export async function foreignFiles(dir: string, max = 10): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string, level: 0 | 1 | 2): Promise<void> => {
+    let ents: import('node:fs').Dirent[];
+    try {
+      ents = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
+    } catch {
+      out.push(rel || '.');
+      return;
+    }
+    for (const e of ents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (out.length >= max) return;
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      const own =
+        level === 0
+          ? (e.isFile() && isOwn(e.name, ['config.json', 'metrics.jsonl'])) || (e.isDirectory() && MODEL_DIR.test(e.name))
+          : level === 1
+            ? e.isDirectory() && MODEL_PARTS.includes(e.name)
+            : e.isFile() && isOwn(e.name, ['model.json', 'weights.bin']);
+      if (!own) out.push(e.isDirectory() ? `${p}/` : p);
+      else if (e.isDirectory()) await walk(p, (level + 1) as 1 | 2);
+    }
+  };
+  await walk('', 0);
+  return out;
+}
 
 export function summary(rec: RunRecord): RunSummary {
   return {
@@ -352,5 +492,8 @@ export function summary(rec: RunRecord): RunSummary {
     metrics: rec.metrics,
     ...(rec.error ? { error: rec.error } : {}),
     ...(rec.warnings?.length ? { warnings: rec.warnings } : {}),
+    ...(rec.copyOf ? { copyOf: rec.copyOf } : {}),
+    ...(rec.interruptedAfter ? { interruptedAfter: rec.interruptedAfter } : {}),
+    ...(rec.trainedBy ? { trainedBy: rec.trainedBy } : {}),
   };
 }

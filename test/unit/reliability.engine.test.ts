@@ -375,7 +375,7 @@ describe('corrupt run files', () => {
       const r = listed.find((x) => x.id === id);
       expect(r, id).toBeDefined();
       expect(r!.state).toBe('error');
-      expect(r!.error).toMatch(id === 'no-config' ? /no run/ : /corrupt config\.json|invalid config\.json/);
+      expect(r!.error).toMatch(id === 'no-config' ? /^not a Latent Lab run: no config\.json/ : /corrupt config\.json|invalid config\.json/);
     }
     expect(listed.find((x) => x.id === 'stray-file.txt')).toBeUndefined();
     expect(listed.find((x) => x.id === runId)!.state).toBe('done');
@@ -435,13 +435,17 @@ describe('runs left "training" by a killed engine', () => {
     const dead = listed.find((r) => r.id === 'dead-engine')!;
     expect(dead.state).toBe('error');
     expect(dead.error).toMatch(/^interrupted: the engine stopped while this run was training \(1 epoch saved\)$/);
-    expect(listed.find((r) => r.id === 'live-engine')!.state).toBe('training');
+    expect(dead.interruptedAfter).toBe(1); // the run list offers to open it
+    expect(listed.find((r) => r.id === 'live-engine')).toMatchObject({ state: 'training', trainedBy: process.ppid });
     expect(listed.find((r) => r.id === 'no-pid')!.state).toBe('training');
     // its last checkpoint opens
     await engine.call('runs:open', { runId: 'dead-engine' });
     expect((await engine.call('model:generate', { count: 2, seed: 1 })).images.every(Number.isFinite)).toBe(true);
     expect(JSON.parse(await fs.readFile(path.join(ws, 'runs', 'dead-engine', 'config.json'), 'utf8')).state).toBe('training');
-    for (const id of Object.keys(variants)) await engine.call('runs:delete', { runId: id });
+    // Another live process trains "live-engine": it is not deleted from here.
+    expect(await engine.handle('runs:delete', { runId: 'live-engine' })).toMatchObject({ ok: false, error: { code: 'BUSY' } });
+    await fs.rm(path.join(ws, 'runs', 'live-engine'), { recursive: true });
+    for (const id of ['dead-engine', 'no-pid']) await engine.call('runs:delete', { runId: id });
     await engine.call('runs:open', { runId });
   });
 });
