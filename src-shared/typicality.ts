@@ -56,7 +56,9 @@ export function typicalityVerdict(r: Result): TypicalityVerdict {
   if (code === 'score-high') {
     text = `It scores worse than ${share(o.percentile)} of the ${n} (${what} ${nats(o.value)}, ${beyond}): the model cannot explain it, so what it says about it (its point, its reconstruction, its neighbours) is a guess.`;
   } else if (code === 'score-low') {
-    text = `It scores far better than ${share(100 - o.percentile, 'any')} of the ${n} (${what} ${nats(o.value)}, ${beyond}): likely a blank or very simple image the model was not trained on — likelihood models rate such images too well.`;
+    // Not "an image the model was not trained on": a training image that is simpler than the test
+    // images (a plain one, composited onto white) scores this well too, with its neighbour at 0.
+    text = `It scores far better than ${share(100 - o.percentile, 'any')} of the ${n} (${what} ${nats(o.value)}, ${beyond}): it is simpler than the test images — likely a blank or very plain image, which likelihood models rate too well whether or not it was among the training images.`;
   } else if (code === 'rate-low') {
     const than = o.percentile <= 0 ? 'every test image’s' : `${(100 - o.percentile).toFixed(1)} % of the test images’`;
     text = `The encoder finds almost nothing in it to encode: its KL, ${nats(o.value)}, is lower than ${than} (${beyond}). The model puts it at the centre of the prior, as it would an empty image: it is fainter or thinner than the training images, or a photo the preprocessing reduced to a smudge.`;

@@ -37,3 +37,30 @@ export function embeddingsHint(data: EmbeddingRunData | undefined): string {
   const of = data ? `the ${n.toLocaleString('en-US')} test ${what}${n === 1 ? '' : 's'}` : 'the test split';
   return `Latent means of ${of}: ${files.join(', ')}, projector config and manifest.json${spriteNote}${labelled ? '' : ' (no metadata.tsv: the data has no labels)'}.`;
 }
+
+/** The image formats' files, as the engine's `writeGeneratedExport` writes them. */
+export type ImageExportFormat = 'imagefolder' | 'idx' | 'npz';
+
+/**
+ * The hint of an image format for this run, saying what THIS export writes: a grey run's IDX is
+ * `images-idx3-ubyte.gz` (N×H×W, byte-compatible with the MNIST files), a colour run's
+ * `images-idx4-ubyte.gz` (N×H×W×3, which MNIST readers do not take); NPZ `images` is uint8
+ * N×H×W or N×H×W×3 — with the run's sizes when known ("N×64×64×3"). `shape` is the run's
+ * [H, W] or [H, W, C]; undefined (not loaded yet): the grey wording, sizes as letters.
+ */
+export function imageFormatHint(format: ImageExportFormat, shape: readonly number[] | undefined): string {
+  const [h, w, c = 1] = shape ?? [];
+  const colour = c === 3;
+  const hw = h && w ? `${h}×${w}` : 'H×W';
+  const dims = `N×${hw}${colour ? '×3' : ''}`;
+  const pngs = colour ? 'RGB' : 'grey';
+  if (format === 'imagefolder') {
+    return `<label>/<n>.png per image (${pngs}${h && w ? `, ${w}×${h}` : ''}; torchvision ImageFolder), metadata.csv with each image’s latent z (and the export’s seed, one for all), manifest.json.`;
+  }
+  if (format === 'idx') {
+    return colour
+      ? `images-idx4-ubyte.gz (${dims}, colour: a 4-dimensional IDX file, which readers of the MNIST files do not take) + labels-idx1-ubyte.gz, manifest.json.`
+      : `images-idx3-ubyte.gz (${dims}) + labels-idx1-ubyte.gz, byte-compatible with the MNIST files; manifest.json.`;
+  }
+  return `generated.npz with images (uint8 ${dims}), labels and z (float32 N×d), plus manifest.json.`;
+}
