@@ -1,4 +1,5 @@
 /** `latent-lab train`: trains a model in the workspace (or moves it to `--out`) and prints its test metrics. */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { collapseReason } from '../../src-shared/collapse';
 import { ARCHS, LabError, LIKELIHOODS, MODEL_KINDS, type Arch, type Likelihood, type Metrics, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
@@ -75,6 +76,12 @@ function progressPrinter(o: Options, tty: boolean): EngineOptions['emit'] {
   };
 }
 
+/** The error when a run's folder was deleted while it trained (what may be left there is not the whole run). */
+function folderVanished(dir: string): LabError {
+  const left = existsSync(dir) ? `; what the training wrote there after that (${dir}) is not the whole run` : '';
+  return new LabError('NOT_FOUND', `the run's folder ${dir} was deleted while it trained (by hand, or by another program); training stopped${left}`);
+}
+
 /** The printed test metrics (the classifier's numbers when they came). */
 function testJson(m: Metrics | null): Record<string, unknown> | null {
   if (!m) return null;
@@ -114,13 +121,23 @@ export async function train(o: Options): Promise<number> {
   const cfg = trainConfig(o);
   const workspace = userWorkspace(o);
   const outDir = o.out ? path.resolve(o.out) : undefined;
-  if (outDir) await checkRunOut(outDir, workspace);
+  if (outDir) await checkRunOut(outDir, workspace, cfg.dataset?.path);
   const tty = process.stderr.isTTY && !o.json;
   const watch = new JudgeWatch();
   const progress = progressPrinter(o, tty);
+  // The run's folder deleted while it trains (by hand, or an app that did not know): training
+  // stops, and the run ends with that said instead of a crash.
+  let vanished: string | null = null;
   const engine = await openEngine(o, workspace, (name, payload) => {
     watch.onEvent(name, payload);
     progress(name, payload);
+    if (!vanished && (name === 'training:progress' || name === 'training:latents')) {
+      const dir = path.join(engine.workspace, 'runs', (payload as { runId: string }).runId);
+      if (!existsSync(path.join(dir, 'config.json'))) {
+        vanished = dir;
+        void engine.call('training:stop', {});
+      }
+    }
   });
   // Ctrl-C: during training, stops it (what was learnt is kept); again while it stops, exits at
   // once (exit code 130, as the default would); after the run's end, stops waiting for the
@@ -141,6 +158,8 @@ export async function train(o: Options): Promise<number> {
     const { runId, warnings } = await engine.call('training:start', cfg);
     for (const w of warnings ?? []) console.error(`warning: ${w}`);
     await engine.waitForTraining();
+    const runDirNow = path.join(engine.workspace, 'runs', runId);
+    if (vanished || !existsSync(path.join(runDirNow, 'config.json'))) throw folderVanished(runDirNow);
     phase = 'judging';
     if (tty) process.stderr.write('\n');
     const judging = tty && watch.isQueued(runId);
@@ -149,7 +168,8 @@ export async function train(o: Options): Promise<number> {
     if (judging) process.stderr.write('\r\x1b[K');
     // Not cached (its training would take many minutes) or too slow: stopped, and said why.
     if (judged.state === 'untrained' || judged.state === 'timeout' || judged.state === 'cancelled') await engine.call('classifier:cancel', {});
-    const run = (await engine.call('runs:list', {})).find((r) => r.id === runId)!;
+    const run = (await engine.call('runs:list', {})).find((r) => r.id === runId);
+    if (!run) throw folderVanished(path.join(engine.workspace, 'runs', runId));
     const status = await engine.call('training:status', {});
     let runDir = path.join(engine.workspace, 'runs', runId);
     if (outDir) {

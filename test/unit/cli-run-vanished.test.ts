@@ -1,0 +1,36 @@
+/**
+ * `latent-lab train` whose run folder is deleted while it trains (tester report 3, finding 2):
+ * training stops and the CLI says what happened (exit code ≠ 0), instead of dying with
+ * "Cannot read properties of undefined (reading 'state')".
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { runCli } from './cliOutput';
+
+const home = mkdtempSync(path.join(os.tmpdir(), 'll-cli-vanish-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+it('a run folder deleted mid-training: training stops, and the message names the folder', async () => {
+  const runs = path.join(home, 'runs');
+  const result = runCli(['train', '--dataset', 'toy-moons', '--hidden', '8', '--latent', '2', '--epochs', '2000', '--batch', '8'], { home });
+  // Once an epoch is on disk, the folder goes (as a second app's Delete did).
+  let dir: string | null = null;
+  await expect
+    .poll(
+      () => {
+        const id = existsSync(runs) ? readdirSync(runs).find((n) => !n.startsWith('.')) : undefined;
+        dir = id ? path.join(runs, id) : null;
+        return dir !== null && existsSync(path.join(dir, 'metrics.jsonl'));
+      },
+      { timeout: 60_000, interval: 100 },
+    )
+    .toBe(true);
+  rmSync(dir!, { recursive: true, force: true });
+  const r = await result;
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).not.toMatch(/Cannot read properties/);
+  expect(r.stderr).toContain(`the run's folder ${dir} was deleted while it trained`);
+  expect(r.stderr).toMatch(/training stopped/);
+}, 120_000);
