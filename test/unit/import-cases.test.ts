@@ -174,9 +174,9 @@ describe('6. layouts and formats', () => {
     await fsp.writeFile(path.join(root, 'train', 'stray.png'), await glyphPng(0)); // outside any class: counted, not used
     const d = await load(root);
     expect(d.report.kind).toBe('split-root');
-    expect(d.report.skipped).toEqual({ 'image outside the class folders': 1 });
+    expect(d.report.skipped).toEqual({ 'outside the class folders': 1 });
     // The skipped image is named (the report's list, `inspect --json` skippedFiles), not only counted.
-    expect(d.report.skippedExamples).toEqual(['train/stray.png: image outside the class folders']);
+    expect(d.report.skippedExamples).toEqual(['train/stray.png: outside the class folders']);
     expect(d.report.split).toBe('given');
     expect(d.report.classes).toEqual([
       { name: 'a', train: 6, test: 2 },
@@ -191,8 +191,8 @@ describe('6. layouts and formats', () => {
     await fsp.writeFile(path.join(root, 'toplevel.png'), await glyphPng(0));
     const d = await load(root);
     expect(d.report.kind).toBe('imagefolder');
-    expect(d.report.skipped).toEqual({ 'image outside the class folders': 1 });
-    expect(d.report.skippedExamples).toEqual(['toplevel.png: image outside the class folders']);
+    expect(d.report.skipped).toEqual({ 'outside the class folders': 1 });
+    expect(d.report.skippedExamples).toEqual(['toplevel.png: outside the class folders']);
   });
 
   it('a folder of only BMP and TIFF files is read', async () => {

@@ -325,7 +325,7 @@ describe('Hugging Face imagefolder', () => {
       'listed in metadata.csv but missing': 1,
       unlabeled: 1,
       'listed path outside the folder': 1,
-      'image not listed in metadata.csv': 1,
+      'not listed in metadata.csv': 1,
     });
     expect(d.train.count + d.test.count).toBe(5);
   });

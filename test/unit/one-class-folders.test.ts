@@ -62,7 +62,7 @@ describe('a folder of one kind of image', () => {
     const d = await load(root);
     expect(d.info.labelNames).toEqual(['cats']);
     expect(d.train.count + d.test.count).toBe(N);
-    expect(d.report.skipped).toEqual({ 'image outside the class folders': 1 });
+    expect(d.report.skipped).toEqual({ 'outside the class folders': 1 });
     expect(d.report.warnings.join('\n')).toMatch(new RegExp(`one class only \\("cats": ${N} images\\).*a CVAE needs at least 2 classes`));
     expect(d.report.warnings.join('\n')).not.toMatch(/no class folders/);
   });

@@ -41,10 +41,10 @@ describe('skipped items are named', () => {
     await fsp.writeFile(path.join(root, 'metadata.csv'), rows.join('\n') + '\n');
     await fsp.symlink(path.join(tmp, 'nowhere.png'), path.join(root, 'gone.png'));
     const d = await load(root);
-    expect(d.report.skipped).toEqual({ unlabeled: 5, 'image not listed in metadata.csv': 7, 'broken symbolic link': 1 });
+    expect(d.report.skipped).toEqual({ unlabeled: 5, 'not listed in metadata.csv': 7, 'broken symbolic link': 1 });
     const named = d.report.skippedExamples ?? [];
     expect(named).toHaveLength(5);
-    expect(named).toEqual(expect.arrayContaining(['img0.png: unlabeled', 'extra0.png: image not listed in metadata.csv', 'gone.png: broken symbolic link']));
+    expect(named).toEqual(expect.arrayContaining(['img0.png: unlabeled', 'extra0.png: not listed in metadata.csv', 'gone.png: broken symbolic link']));
     const json = inspectJson({ report: d.report, info: d.info } as Parameters<typeof inspectJson>[0]);
     expect(json.skippedFiles).toEqual(named);
   });
@@ -103,16 +103,16 @@ describe('skipped items are named', () => {
     await fsp.writeFile(path.join(root, 'photo.heic'), 'not decoded here');
     const d = await load(root);
     expect(d.train.count + d.test.count).toBe(12);
-    expect(d.report.skipped).toEqual({ 'image not listed in metadata.csv': 3, 'not an image (fine beside the data)': 2 });
+    expect(d.report.skipped).toEqual({ 'not listed in metadata.csv': 3, 'not an image (fine beside the data)': 2 });
     // The images come first: a README does not take the place of what a user may have meant to train on.
     expect(d.report.skippedExamples).toEqual([
-      'extra.png: image not listed in metadata.csv',
-      'photo.heic: image not listed in metadata.csv',
-      'scan1: image not listed in metadata.csv',
+      'extra.png: not listed in metadata.csv',
+      'photo.heic: not listed in metadata.csv',
+      'scan1: not listed in metadata.csv',
       'README: not an image (fine beside the data)',
       'notes: not an image (fine beside the data)',
     ]);
-    expect(d.warnings!.join('\n')).toContain('skipped 5 items: 3 image not listed in metadata.csv, 2 not an image (fine beside the data)');
+    expect(d.warnings!.join('\n')).toContain('skipped 5 items: 3 not listed in metadata.csv, 2 not an image (fine beside the data)');
   });
 
   for (const hf of [false, true]) {
@@ -133,15 +133,15 @@ describe('skipped items are named', () => {
       expect(d.report.split).toBe('given');
       expect(d.train.count + d.test.count).toBe(18);
       const other = hf ? 'not an image (fine beside the data)' : 'not an image file';
-      expect(d.report.skipped).toEqual({ 'image outside train/ and test/': 3, [other]: 1 });
-      expect(d.report.skippedExamples).toEqual(['extra.png: image outside train/ and test/', 'val/p/0.png: image outside train/ and test/', 'val/p/1.png: image outside train/ and test/', `README.md: ${other}`]);
+      expect(d.report.skipped).toEqual({ 'outside train/ and test/': 3, [other]: 1 });
+      expect(d.report.skippedExamples).toEqual(['extra.png: outside train/ and test/', 'val/p/0.png: outside train/ and test/', 'val/p/1.png: outside train/ and test/', `README.md: ${other}`]);
     });
   }
 
   it('addExample keeps one example of every reason while there is room', () => {
     const ex: string[] = [];
     for (let i = 0; i < 5; i++) addExample(ex, `u${i}.png`, 'unlabeled');
-    for (let i = 0; i < 41; i++) addExample(ex, `x${i}.png`, 'image not listed in metadata.csv');
-    expect(ex).toEqual(['u0.png: unlabeled', 'u1.png: unlabeled', 'u2.png: unlabeled', 'u3.png: unlabeled', 'x0.png: image not listed in metadata.csv']);
+    for (let i = 0; i < 41; i++) addExample(ex, `x${i}.png`, 'not listed in metadata.csv');
+    expect(ex).toEqual(['u0.png: unlabeled', 'u1.png: unlabeled', 'u2.png: unlabeled', 'u3.png: unlabeled', 'x0.png: not listed in metadata.csv']);
   });
 });

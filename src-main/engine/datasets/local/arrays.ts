@@ -155,10 +155,36 @@ export interface LabelColumns {
   names: string[];
 }
 
-function labelValues(a: NdArray, name: string, notes: string[]): Array<number | string> {
+/**
+ * `a` as one label per image: an N×1 column (Keras' `cifar10.load_data()` layout, `y[:, None]`)
+ * is the N labels it holds; anything else is returned as it is.
+ */
+export function labelColumn(a: NdArray): NdArray {
+  return a.shape.length === 2 && a.shape[1] === 1 ? { ...a, shape: [a.shape[0]] } : a;
+}
+
+/** True when every row of the N×K `v` is one-hot: one value 1, the others 0. */
+function oneHotRows(v: ArrayLike<number>, n: number, k: number): boolean {
+  for (let i = 0; i < n; i++) {
+    let ones = 0;
+    for (let j = 0; j < k; j++) {
+      const x = v[i * k + j];
+      if (x === 1) ones++;
+      else if (x !== 0) return false;
+    }
+    if (ones !== 1) return false;
+  }
+  return true;
+}
+
+function labelValues(raw: NdArray, name: string, notes: string[]): Array<number | string> {
+  const a = labelColumn(raw);
   if (a.shape.length === 2 && a.kind !== 'U') {
     const [n, k] = a.shape;
     const v = a.values as ArrayLike<number>;
+    if (!oneHotRows(v, n, k)) {
+      throw bad(`${name}: labels of shape (${a.shape.join(', ')}) are not one per image: rows of ${k} values are read only when they are one-hot (a single 1, the rest 0), and these are not; save one integer label per image (shape N)`);
+    }
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       let best = 0;
@@ -168,7 +194,7 @@ function labelValues(a: NdArray, name: string, notes: string[]): Array<number | 
     notes.push(`${name}: one-hot rows of ${k} read as class indices`);
     return out;
   }
-  if (a.shape.length !== 1) throw bad(`${name}: labels must be one per image (shape N, or N×K one-hot), found (${a.shape.join(', ')})`);
+  if (a.shape.length !== 1) throw bad(`${name}: labels must be one per image (shape N, N×1, or N×K one-hot), found (${a.shape.join(', ')})`);
   const values = Array.from(a.values as ArrayLike<number | string>);
   if (a.kind !== 'U') {
     // Negative integers are classes too (labels in {-1, +1}); "no label" is decided before (unlabeledRows).
@@ -217,13 +243,28 @@ function pick<P extends RawPart>(p: P, keep: number[]): P {
 
 /**
  * Unlabeled images among `parts`, marked by the label `marker` (-1 in this app's NPZ export, 255
- * in its IDX export): when no image of any part has a label, all are kept and `allUnlabeled` is
- * true (the caller imports them as one class, UNLABELED_CLASS); else, when `dropMixed` (the
- * export's manifest.json says the marker means "no label"), the unlabeled ones are dropped and
- * counted (`dropped`) — without it the marker is a class like any other (labels in {-1, +1}).
+ * in its IDX export), by `markerRule`: when no image of any part has a label, all are kept and
+ * `allUnlabeled` is true (the caller imports them as one class, UNLABELED_CLASS); else, when
+ * `dropMixed` (the export's manifest.json says the marker means "no label"), the unlabeled ones
+ * are dropped and counted (`dropped`) — without it the marker is a class like any other.
  * String and one-hot labels have no marker: returned as given.
  */
+/**
+ * The one rule of a "no label" marker (−1 in NPZ and in a metadata.csv's `label`, 255 in this
+ * app's IDX export), for every importer: given how many images carry the marker (`marked`) of
+ * `total`, and whether the export's manifest.json says the marker means "no label"
+ * (`manifestSays`) —
+ * - `'all-unlabeled'`: every image carries it: they are one class, UNLABELED_CLASS;
+ * - `'skip'`: some do and the manifest says so: those are skipped, counted and explained;
+ * - `'class'`: otherwise the marker is a class like any other (labels in {−1, +1} are two classes).
+ */
+export function markerRule(marked: number, total: number, manifestSays: boolean): 'all-unlabeled' | 'skip' | 'class' {
+  if (total > 0 && marked === total) return 'all-unlabeled';
+  return marked > 0 && manifestSays ? 'skip' : 'class';
+}
+
 export function unlabeledRows<P extends RawPart>(parts: P[], marker: number, dropMixed = true): { parts: P[]; dropped: number; allUnlabeled: boolean } {
+  parts = parts.map((p) => ({ ...p, labels: labelColumn(p.labels) }));
   const plain = parts.every((p) => p.labels.kind !== 'U' && p.labels.shape.length === 1);
   if (!plain) return { parts, dropped: 0, allUnlabeled: false };
   const keeps = parts.map((p) => {
@@ -234,8 +275,9 @@ export function unlabeledRows<P extends RawPart>(parts: P[], marker: number, dro
   });
   const labeled = keeps.reduce((a, k) => a + k.length, 0);
   const total = parts.reduce((a, p) => a + p.images.count, 0);
-  if (labeled === 0 && total > 0) return { parts, dropped: 0, allUnlabeled: true };
-  if (labeled === total || !dropMixed) return { parts, dropped: 0, allUnlabeled: false };
+  const rule = markerRule(total - labeled, total, dropMixed);
+  if (rule === 'all-unlabeled') return { parts, dropped: 0, allUnlabeled: true };
+  if (rule === 'class') return { parts, dropped: 0, allUnlabeled: false };
   return { parts: parts.map((p, j) => (keeps[j].length === p.images.count ? p : pick(p, keeps[j]))), dropped: total - labeled, allUnlabeled: false };
 }
 

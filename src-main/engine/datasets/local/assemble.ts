@@ -10,6 +10,7 @@ import type { DatasetKind, DatasetReport, ResolvedImport } from '../../../../src
 import { LabError, type DatasetInfo } from '../../../../src-shared/types';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random';
 import type { LoadedDataset, Split } from '../types';
+import { normaliseClassNames } from './classNames';
 
 export const SPLIT_SEED = 42;
 export const TEST_FRACTION = 0.2;
@@ -210,7 +211,8 @@ function noted(imp: Imported, check: () => void): void {
 }
 
 /**
- * The checked dataset. Classes with no image at all are dropped (and said so); labels are
+ * The checked dataset. Class names are made Unicode NFC, names that then collide merged, said so
+ * (`classNames.ts`). Classes with no image at all are dropped (and said so); labels are
  * renumbered densely in the given class order. A random split is seeded, stratified, 80/20, both
  * parts shuffled; a given split keeps the files' order.
  * @throws LabError BAD_DATASET for no usable image, too little data (naming counts and the
@@ -235,6 +237,7 @@ export function assemble(imp: Imported): LoadedDataset {
     imp.warnings.unshift(
       imp.noLabels
         ? `no labels found (${imp.noLabels}): ${plural(imp.count, 'image')} imported as one class, "${imp.classNames[0]}", which an AE, VAE or VAE-GAN trains on; a CVAE needs labels`
+  normaliseClassNames(imp);
         : imp.flat
         ? `no class folders: imported as unlabelled; a CVAE needs labels (${plural(imp.count, 'image')} as one class, "${imp.classNames[0]}", which an AE, VAE or VAE-GAN trains on)`
         : `${plural(imp.count, 'image')} without a label (as in this app's export of an AE, VAE or VAE-GAN): imported as one class, "${imp.classNames[0]}"; an AE, VAE or VAE-GAN trains on them, a CVAE needs labelled classes`,

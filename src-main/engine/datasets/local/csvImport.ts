@@ -127,12 +127,26 @@ function parseNum(b: Uint8Array, s: number, e: number): number {
   return i === e ? (neg ? -v : v) : NaN;
 }
 
+/**
+ * With a header: which column was taken as the label, said when it is not plainly "label" —
+ * 'label column: "digit" (header)', or 'label column: first ("category"; no column is named
+ * label, class, target, y, digit or character): add a header naming the label column "label" to
+ * choose'. Undefined for a column named "label" or "labels".
+ * @param k the index of the column with a label name, or -1 when none has one (the first is taken).
+ */
+function headerLabelNote(fields: string[], k: number): string | undefined {
+  if (k >= 0) return ['label', 'labels'].includes(fields[k].toLowerCase()) ? undefined : `label column: "${fields[k]}" (header)`;
+  const names = LABEL_NAMES.filter((n) => n !== 'labels');
+  return `label column: first ("${fields[0]}"; no column is named ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}): add a header naming the label column "label" to choose`;
+}
+
 /** Streams one CSV into a pixel table and a label column. */
 async function readCsv(file: string, signal?: AbortSignal): Promise<CsvTable> {
   const size = (await fsp.stat(file)).size;
   let cols = -1;
   let labelCol = 0;
   let headered = false;
+  let headerNote: string | undefined;
   let rows = 0;
   let line = 0;
   let fractional = false;
@@ -160,6 +174,7 @@ async function readCsv(file: string, signal?: AbortSignal): Promise<CsvTable> {
         if (k < 0 && Number.isInteger(Math.sqrt(n)) && n > 1) throw bad(file, `has no label column (a header of ${n} columns, none named ${LABEL_NAMES.slice(0, 4).join('/')})`);
         labelCol = Math.max(0, k);
         headered = true;
+        headerNote = headerLabelNote(fields, k);
         return;
       }
       const est = Math.ceil((size / Math.max(1, e - s + 1)) * 1.05) + 16;
@@ -202,7 +217,7 @@ async function readCsv(file: string, signal?: AbortSignal): Promise<CsvTable> {
   if (rest.length) onLine(rest, 0, rest.length);
   if (rows === 0) throw bad(file, 'has no data rows');
   const P = cols - 1;
-  let labelNote: string | undefined;
+  let labelNote: string | undefined = headerNote;
   if (!headered && numericLabels) {
     // No header: column 0 was read as the label; the last column may be it instead (pixels then label).
     const firstCol = Float64Array.from(labels, Number);

@@ -24,9 +24,9 @@ export const SKIP_NOT_IMAGE = 'not an image file';
  * `notes`) is `SKIP_NOT_IMAGE`.
  */
 export const SKIP_NO_EXTENSION = 'no image extension (.png, .jpg, …)';
-export const SKIP_LOOSE = 'image outside the class folders';
-/** An image beside a split layout's two folders (`image outside train/ and test/`: a `val/` when `test/` is the test split). */
-export const skipOutsideSplits = (trainDir: string, testDir: string) => `image outside ${trainDir}/ and ${testDir}/`;
+export const SKIP_LOOSE = 'outside the class folders';
+/** An image beside a split layout's two folders (`outside train/ and test/`: a `val/` when `test/` is the test split). */
+export const skipOutsideSplits = (trainDir: string, testDir: string) => `outside ${trainDir}/ and ${testDir}/`;
 
 /** Image files with their class and split, before decoding. */
 export interface FileSet {

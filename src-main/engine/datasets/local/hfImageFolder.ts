@@ -9,9 +9,13 @@
  *   `labelNames` when present, else the numbers themselves;
  * - anything else: the distinct labels in natural order.
  *
- * A label of `-1` or an empty one is unlabeled (this app's export of an AE, VAE or VAE-GAN has
- * only such rows): when no row has a label, the images are imported as one class, "unlabeled";
- * beside labeled rows they are skipped (counted). Listed files that are missing, and files in the
+ * An empty label is unlabeled (this app's export of an AE, VAE or VAE-GAN has only such rows):
+ * when no row has a label, the images are imported as one class, "unlabeled"; beside labeled rows
+ * they are skipped (counted). A label of `-1` follows the importers' one rule (arrays.ts
+ * `markerRule`): "no label" when every labelled row says -1 or the export says so (manifest.json,
+ * or a `label_index` of -1), else a class.
+ * A file listed on more than one row is imported once, with its first row's label; the later rows
+ * are skipped and named, and a warning counts those whose label differs. Listed files that are missing, and files in the
  * folder that are not listed, are counted and named too: an image (by its extension or, without
  * one, by its first bytes) as `SKIP_UNLISTED`, anything else as `SKIP_BESIDE` (a README is normal).
  */
@@ -21,7 +25,7 @@ import { UNLABELED_CLASS } from '../../../../src-shared/datasets';
 import { LabError } from '../../../../src-shared/types';
 import type { FileSet } from './folders';
 import { addExample, addNamedSkips, skipBesideSplits, skipFiles, sortClasses } from './folders';
-import { SKIP_UNLABELED } from './arrays';
+import { markerRule, SKIP_UNLABELED } from './arrays';
 import { addSkips } from './assemble';
 import { parseCsv } from './csvText';
 import { readExportManifest } from './manifest';
@@ -29,9 +33,13 @@ import { listFiles } from './walk';
 
 export const METADATA_FILE = 'metadata.csv';
 export const SKIP_MISSING = 'listed in metadata.csv but missing';
-export const SKIP_UNLISTED = 'image not listed in metadata.csv';
+export const SKIP_UNLISTED = 'not listed in metadata.csv';
 export { SKIP_UNLABELED };
 export const SKIP_OUTSIDE = 'listed path outside the folder';
+/** A later row of a file already listed, with the same label (the file is imported once). */
+export const SKIP_DUPLICATE = 'listed again in metadata.csv (imported once)';
+/** A later row of a file already listed with another label (imported once, with the first row's label; a warning says so). */
+export const SKIP_DUPLICATE_OTHER_LABEL = 'listed again in metadata.csv with another label (first label kept)';
 /**
  * An unlisted file that is not an image (a README, notes, a data card): nothing that could be
  * trained on is lost, so the words do not alarm; an unlisted image (by its extension, or without
@@ -67,25 +75,49 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
     set.skipped[why] = (set.skipped[why] ?? 0) + 1;
     addExample(set.examples, rel, why);
   };
-  const names = (await readExportManifest(root)).labelNames ?? null;
+  const manifest = await readExportManifest(root);
+  const names = manifest.labelNames ?? null;
   const byIndex = indexCol < 0 && names !== null && rows.every((r) => r.length <= labelCol || isInt(r[labelCol]));
   const classOf = new Map<string, number>();
   const order = new Map<number, number>(); // class → its label_index
-  const listed = new Set<string>();
+  const listed = new Map<string, string>(); // listed file → its first row's label
   const candidates: Array<{ rel: string; k: number }> = [];
   const unlabeled: Array<{ rel: string; k: number }> = [];
+  const entries: Array<{ rel: string; label: string; index: string }> = [];
+  let conflicts = 0;
   for (const r of rows) {
     if (r.length === 1 && r[0] === '') continue;
     const rel = (r[fileCol] ?? '').trim().split(path.sep).join('/');
-    let label = (r[labelCol] ?? '').trim();
+    const label = (r[labelCol] ?? '').trim();
     if (!rel) continue;
     const abs = path.resolve(root, rel);
     if (path.isAbsolute(rel) || path.relative(root, abs).startsWith('..')) {
       skip(SKIP_OUTSIDE, rel);
       continue;
     }
-    listed.add(path.relative(root, abs).split(path.sep).join('/'));
-    if (label === '' || label === '-1') {
+    const key = path.relative(root, abs).split(path.sep).join('/');
+    const first = listed.get(key);
+    if (first !== undefined) {
+      // The same file on a second row: imported once, under its first row's label.
+      if (first !== label) conflicts++;
+      skip(first === label ? SKIP_DUPLICATE : SKIP_DUPLICATE_OTHER_LABEL, rel);
+      continue;
+    }
+    listed.set(key, label);
+    entries.push({ rel, label, index: r[indexCol] ?? '' });
+  }
+  if (conflicts) {
+    set.warnings.push(`${conflicts} file${conflicts === 1 ? ' is' : 's are'} listed in ${METADATA_FILE} again with another label: each is imported once, with its first row's label (check which label is right)`);
+  }
+  // -1 is "no label" by the importers' one rule (arrays.ts markerRule): when every labelled row
+  // says -1, or this app's export says so (its manifest; byIndex: its label names do not include
+  // -1; a label_index of -1).
+  const minusOne = entries.filter((e) => e.label === '-1').length;
+  const minusOneNoLabel = byIndex || markerRule(minusOne, entries.filter((e) => e.label !== '').length, manifest.unlabeledLabel === -1) !== 'class';
+  for (const { rel, label: given, index } of entries) {
+    let label = given;
+    // label_index -1 is this app's export saying "no label" in its own column.
+    if (label === '' || (label === '-1' && (minusOneNoLabel || index.trim() === '-1'))) {
       unlabeled.push({ rel, k: 0 });
       continue;
     }
@@ -101,7 +133,7 @@ export async function scanHfImageFolder(root: string, signal?: AbortSignal): Pro
     if (k === undefined) {
       k = classOf.size;
       classOf.set(label, k);
-      if (indexCol >= 0 && isInt(r[indexCol] ?? '')) order.set(k, Number(r[indexCol]));
+      if (indexCol >= 0 && isInt(index)) order.set(k, Number(index));
       else if (byIndex) order.set(k, names!.indexOf(label));
     }
     candidates.push({ rel, k });
@@ -167,6 +199,7 @@ export async function scanHfSplits(root: string, trainDir: string, testDir: stri
       set.testMask!.push(split);
     });
     for (const [k, v] of Object.entries(p.skipped)) set.skipped[k] = (set.skipped[k] ?? 0) + v;
+    set.warnings.push(...p.warnings.map((w) => `${prefix}/: ${w}`));
     for (const e of p.examples) {
       const at = e.lastIndexOf(': ');
       addExample(set.examples, `${prefix}/${e.slice(0, at)}`, e.slice(at + 2));
