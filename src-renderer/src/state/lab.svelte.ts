@@ -209,7 +209,7 @@ export class Lab {
     if (!this.#loaded) this.settings.settleStoredWidths(this.#runDataKind(formToConfig(this.settings.train).dataset as DatasetRef).side);
     this.#loaded = true;
     if (this.training.active) return;
-    if (last && this.runs.list.some((r) => r.id === last && !r.error)) await this.openRun(last);
+    if (last && this.runs.list.some((r) => r.id === last && (!r.error || r.interruptedAfter))) await this.openRun(last);
   }
 
   /**
@@ -335,11 +335,16 @@ export class Lab {
         this.encode.reset();
         this.instruments.reset();
         this.settings.lastRunId = null;
+        // Nothing of it stays on screen: its loss curves, and the toast saying how its data changed.
+        this.toasts.dismissWhere((t) => t.text.startsWith(DATA_CHANGED));
+        if (this.datasetCheck.usedBy && this.datasetCheck.fromRun) this.datasetCheck.usedBy = null;
       }
+      this.training.forgetRun(runId);
       if (this.compare.runA === runId) this.compare.runA = null;
       if (this.compare.runB === runId) this.compare.runB = null;
     } else {
       this.toasts.push('error', this.runs.error ?? 'Could not delete the run.');
+      void this.runs.refresh(); // the row then says why (another process trains it, files of the user's…)
     }
   }
 

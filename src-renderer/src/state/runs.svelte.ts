@@ -149,6 +149,7 @@ export class Runs {
     try {
       await this.api.invoke('runs:delete', { runId });
       this.list = this.list.filter((r) => r.id !== runId);
+      if (this.missingData?.runId === runId) this.dismissMissingData();
       if (this.activeId === runId) this.activeId = null;
       return true;
     } catch (err) {

@@ -23,6 +23,11 @@ export class Toasts {
     this.push('error', prefix ? `${prefix}: ${text}` : text);
   }
 
+  /** Removes the toasts `pred` matches (what they said no longer holds). */
+  dismissWhere(pred: (t: Toast) => boolean): void {
+    this.items = this.items.filter((t) => !pred(t));
+  }
+
   dismiss(id: number): void {
     this.items = this.items.filter((t) => t.id !== id);
   }

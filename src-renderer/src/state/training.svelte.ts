@@ -210,6 +210,15 @@ export class Training {
     }
   }
 
+  /** Run `runId` was deleted: the chart no longer shows its curves (a live run's stay). */
+  forgetRun(runId: string): void {
+    if (this.active || this.historyRunId !== runId) return;
+    this.history.clear();
+    this.historyRunId = null;
+    this.historySkipped = 0;
+    this.historyVersion++;
+  }
+
   /** Re-attach after a reload: the engine may still be training. */
   async restore(): Promise<void> {
     try {

@@ -1,0 +1,63 @@
+/**
+ * How the Saved runs list shows an entry of the workspace's runs/ folder: what it says, and
+ * whether it can be opened, renamed and deleted (with the reason when not). Pure; the engine's
+ * `RunSummary` fields (`notRun`, `interruptedAfter`, `trainedBy`, `foreignFiles`, `copyOf`) decide.
+ */
+import type { RunSummary } from '../lib/contract';
+
+export interface RunRow {
+  run: RunSummary;
+  /** Unique in the list even if two entries share an id (never from the engine: its ids are folder names). */
+  key: string;
+  /** Can be opened (a readable run, or an interrupted one from its last saved epoch). */
+  openable: boolean;
+  /** Why Delete is disabled (null: it is not, while no training here holds the run). */
+  noDelete: string | null;
+  /** Why Rename is disabled (null: it is not). */
+  noRename: string | null;
+  /** The state in words when not `done` ("training", "interrupted after 32 epochs"); null for done runs and not-runs. */
+  stateText: string | null;
+  /** The line under the name: the date, or what is wrong with an unreadable entry. */
+  detail: string;
+  /** "copy of X" (X listed) or "moved from X" when the folder's name is not the id it was saved with. */
+  copyText: string | null;
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** The rows of `list`, in its order. `stateWords`: the Train panel's word for a state; `date`: a date's text. */
+export function runRows(list: readonly RunSummary[], stateWords: (s: string) => string, date: (iso: string) => string): RunRow[] {
+  const seen = new Map<string, number>();
+  const ids = new Set(list.map((r) => r.id));
+  return list.map((run) => {
+    const n = (seen.get(run.id) ?? 0) + 1;
+    seen.set(run.id, n);
+    const key = n === 1 ? run.id : `${run.id}\u0000${n}`;
+    if (run.notRun) {
+      const why = `Not a Latent Lab run (${run.notRun}): Latent Lab does not open or delete it. Remove the folder yourself if you no longer want it.`;
+      return { run, key, openable: false, noDelete: why, noRename: why, stateText: null, detail: `not a Latent Lab run: ${run.notRun}`, copyText: null };
+    }
+    const by = run.trainedBy
+      ? `Being trained by another Latent Lab process (pid ${run.trainedBy}: the command line or another window). Stop it there, or wait for its end.`
+      : null;
+    const files = run.foreignFiles?.length
+      ? `This run's folder also holds ${plural(run.foreignFiles.length, 'file')} Latent Lab did not write (${run.foreignFiles.join(', ')}): move ${run.foreignFiles.length === 1 ? 'it' : 'them'} out to delete the run here, or delete the folder yourself.`
+      : null;
+    const interrupted = run.interruptedAfter ?? null;
+    const stateText = interrupted
+      ? `interrupted after ${plural(interrupted, 'epoch')}`
+      : run.state === 'done'
+        ? null
+        : `${stateWords(run.state)}${run.trainedBy ? ` elsewhere (pid ${run.trainedBy})` : ''}`;
+    return {
+      run,
+      key,
+      openable: !run.error || interrupted !== null,
+      noDelete: by ?? files,
+      noRename: by,
+      stateText,
+      detail: run.error && !interrupted ? `unreadable: ${run.error}` : date(run.created),
+      copyText: run.copyOf ? (ids.has(run.copyOf) ? `copy of ${run.copyOf}` : `moved from ${run.copyOf}`) : null,
+    };
+  });
+}

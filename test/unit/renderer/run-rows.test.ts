@@ -1,0 +1,57 @@
+/**
+ * The Saved runs list's rows (state/runRows.ts): entries with one id never share a key (one odd
+ * folder used to blank the whole list: Svelte's each_key_duplicate), an interrupted run with saved
+ * epochs opens and says after how many, a folder that is not a run is neither opened nor deleted,
+ * and a run trained elsewhere or holding the user's files cannot be deleted, saying why.
+ */
+import { describe, expect, it } from 'vitest';
+import { TrainConfig, type RunSummary } from '../../../src-shared/types';
+import { runRows } from '../../../src-renderer/src/state/runRows';
+
+const run = (id: string, extra: Partial<RunSummary> = {}): RunSummary => ({
+  id,
+  name: id,
+  created: '2026-12-01T00:00:00Z',
+  config: TrainConfig.parse({}),
+  state: 'done',
+  epochsDone: 3,
+  metrics: null,
+  ...extra,
+});
+const rows = (list: RunSummary[]) => runRows(list, (s) => s, () => 'a date');
+
+describe('run rows', () => {
+  it('three entries with one id get three keys', () => {
+    const keys = rows([run('a'), run('a'), run('b'), run('a')]).map((r) => r.key);
+    expect(new Set(keys).size).toBe(4);
+    expect(keys[0]).toBe('a');
+  });
+
+  it('an interrupted run with epochs opens and says after how many; an unreadable one does not open', () => {
+    const [cut, bad] = rows([
+      run('cut', { state: 'error', error: 'interrupted: the engine stopped while this run was training (32 epochs saved)', interruptedAfter: 32 }),
+      run('bad', { state: 'error', error: 'run "bad" has a corrupt config.json (not valid JSON)' }),
+    ]);
+    expect(cut).toMatchObject({ openable: true, stateText: 'interrupted after 32 epochs', detail: 'a date' });
+    expect(bad).toMatchObject({ openable: false, stateText: 'error', detail: 'unreadable: run "bad" has a corrupt config.json (not valid JSON)' });
+  });
+
+  it('not a run, trained elsewhere, holding the user’s files: Delete says why it is disabled', () => {
+    const [notes, cli, mine, copy, moved] = rows([
+      run('my-notes', { state: 'error', error: 'not a Latent Lab run: no config.json (every run folder has one)', notRun: 'no config.json (every run folder has one)' }),
+      run('cli', { state: 'training', trainedBy: 4242 }),
+      run('mine', { foreignFiles: ['notes.txt'] }),
+      run('cli-backup', { copyOf: 'cli' }),
+      run('renamed', { copyOf: 'gone' }),
+    ]);
+    expect(notes).toMatchObject({ openable: false, detail: 'not a Latent Lab run: no config.json (every run folder has one)' });
+    expect(notes.noDelete).toMatch(/Remove the folder yourself/);
+    expect(cli.noDelete).toMatch(/another Latent Lab process \(pid 4242/);
+    expect(cli.noRename).toBe(cli.noDelete);
+    expect(cli.stateText).toBe('training elsewhere (pid 4242)');
+    expect(mine.noDelete).toMatch(/1 file Latent Lab did not write \(notes\.txt\)/);
+    expect(mine.noRename).toBeNull();
+    expect(copy.copyText).toBe('copy of cli');
+    expect(moved.copyText).toBe('moved from gone');
+  });
+});
