@@ -8,11 +8,11 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError, type RequestOutput } from '../../src-shared/contract';
 import type { EngineOptions } from '../engine/engine';
-import { labelFolderNames } from '../engine/export';
+import { checkOutputFolder, labelFolderNames } from '../engine/export';
 import { encodePng, toBytes } from '../engine/images';
 import type { Options } from './args';
 import { cliWarning, dataRef, printWarnings } from './data';
-import { openEngine } from './engine';
+import { openEngine, userWorkspace } from './engine';
 
 type Inspected = RequestOutput<'datasets:inspect'>;
 
@@ -97,13 +97,19 @@ function progressLine(tty: boolean): EngineOptions['emit'] {
 /**
  * Imports the data (Ctrl-C cancels), prints the report (text, or JSON with `--json`) and writes
  * the preview when asked. Warnings go to stderr as `warning:` lines (also in the JSON).
- * @throws UsageError for bad options, LabError from the import (BAD_DATASET …) or EXISTS for a
- *   non-empty `--preview-out`.
+ * @throws UsageError for bad options, LabError from the import (BAD_DATASET …), EXISTS for a
+ *   non-empty `--preview-out`, INVALID_PAYLOAD for a `--preview-out` at, above or inside the data,
+ *   a saved run's data or the workspace.
  */
 export async function inspect(o: Options): Promise<number> {
   const ref = dataRef(o);
   const out = o['preview-out'] ? path.resolve(o['preview-out']) : undefined;
-  if (out) await previewFolder(out);
+  if (out) {
+    // Never inside the data being inspected (the next read would find the preview as one more class), a saved run's data or the workspace.
+    const reading = ref.path ? { path: ref.path, what: 'the data being inspected' } : undefined;
+    await checkOutputFolder(out, '--preview-out', { workspace: userWorkspace(o), ...(reading ? { reading } : {}) });
+    await previewFolder(out);
+  }
   const engine = await openEngine(o, undefined, progressLine(process.stderr.isTTY && !o.json));
   const onSig = () => void engine.call('datasets:cancel', {});
   process.once('SIGINT', onSig);

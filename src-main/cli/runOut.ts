@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../src-shared/types';
 import { writeFileAtomic } from '../engine/atomicWrite';
+import { checkOutputFolder } from '../engine/export';
 import { UsageError } from './args';
 
 /** The run id a run folder outside a workspace gets: its name, with unsafe characters as `_`. */
@@ -36,13 +37,17 @@ function overlaps(a: string, b: string): boolean {
 
 /**
  * Checks `--out` before training: a folder that does not exist or is empty, not the workspace,
- * inside it or above it.
- * @throws UsageError naming what is wrong.
+ * inside it or above it, and — by the exports' rule (export/destination.ts `checkOutputFolder`) —
+ * not at, above or inside the data being trained on (`dataPath`) or any saved run's data (a run
+ * folder there would be read as one more class).
+ * @param dataPath the own data's absolute path (a folder or a dataset file), when it is own data.
+ * @throws UsageError naming what is wrong; LabError INVALID_PAYLOAD when `--out` would land on data.
  */
-export async function checkRunOut(outDir: string, workspace: string): Promise<void> {
+export async function checkRunOut(outDir: string, workspace: string, dataPath?: string): Promise<void> {
   if (overlaps(await realish(outDir), await realish(workspace))) {
     throw new UsageError(`--out ${outDir} overlaps the workspace ${workspace}: choose a folder outside it`);
   }
+  await checkOutputFolder(outDir, '--out', { workspace, ...(dataPath ? { reading: { path: dataPath, what: 'the data being trained on' } } : {}) });
   const st = await fs.lstat(outDir).catch((err: unknown) => {
     if (code(err) === 'ENOENT') return null;
     throw new UsageError(`--out ${outDir} cannot be read (${(err as Error).message})`);

@@ -25,10 +25,10 @@ import { LabError, type DatasetRef, type EngineInfo } from '../../src-shared/typ
 import { APP_VERSION } from './version';
 import { initBackend } from './backend';
 import { listDatasets, loadDataset, type LoadedDataset } from './datasets';
-import { withResolvedDataPath } from './datasets/ownPath';
+import { resolveUserPath, withResolvedDataPath } from './datasets/ownPath';
 import { rowsF32 } from './datasets/rows';
 import { DatasetLoads, inspectDataset } from './datasetRequests';
-import { appFolders, ExportJournal, recoverExports, type FsSeam, type ProtectedDir } from './export';
+import { protectedFolders, ExportJournal, recoverExports, type FsSeam, type ProtectedDir } from './export';
 import { exportFromRun } from './export/fromRun';
 import { ExportSlot } from './export/slot';
 import { classifierEvent, ClassifierStore, type TrainClassifierFn } from './classifier/store';
@@ -186,7 +186,7 @@ export class Engine {
     const opts = {
       overwrite: req.overwrite,
       signal,
-      protect: this.exportProtect(),
+      protect: await this.exportProtect(),
       journal: this.exportJournal,
       fs: this.exportOpts.exportFs,
       onProgress: (done: number, total: number, message?: string) => this.emit('export:progress', { done, total, ...(message ? { message } : {}) }),
@@ -194,10 +194,10 @@ export class Engine {
     return exportFromRun({ ...req, out: path.resolve(req.out) }, lr, opts, this.store);
   }
 
-  /** Folders an export must never write into or over (see export/destination.ts `appFolders`). */
-  private exportProtect(): ProtectedDir[] {
+  /** Folders an export must never write into or over (see export/destination.ts `protectedFolders`): saved runs' data too, loaded or not. */
+  private exportProtect(): Promise<ProtectedDir[]> {
     const runs = this.runs.entries().map(([id, r]) => ({ id, dir: this.store.dir(id), dataset: r.rec.config.dataset }));
-    return appFolders(this.store, runs, this.exportOpts.protect ?? []);
+    return protectedFolders(this.store, runs, this.exportOpts.protect ?? []);
   }
 
   private readonly handlers: Handlers = {
@@ -302,8 +302,9 @@ export class Engine {
       return { ok: true as const };
     },
 
-    'export:start': async (req) => {
-      if (!path.isAbsolute(req.out)) throw new LabError('INVALID_PAYLOAD', `the destination must be an absolute path: ${req.out}`);
+    'export:start': async (input) => {
+      // A leading ~ is the home folder, as for data paths; a NUL or a relative path is refused in words.
+      const req = { ...input, out: resolveUserPath(input.out, { code: 'INVALID_PAYLOAD', what: 'the destination', example: 'exports' }) };
       // The slot is claimed before the first await: a second start is BUSY and an early cancel is not lost.
       return this.exports.run(async (signal) => {
         let lr: RunModel;

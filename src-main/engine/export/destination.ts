@@ -1,7 +1,8 @@
 /**
  * Where an export may write. The rules (issue #16):
  * - never into or over a protected folder (the workspace, its runs/ and datasets/ folders, run
- *   folders, folder datasets in use) nor over any folder that contains one: INVALID_PAYLOAD;
+ *   folders, the data of every saved run, loaded or not: savedRuns.ts) nor over any folder that
+ *   contains one: INVALID_PAYLOAD;
  * - a missing destination or an empty real folder is fine;
  * - anything else is replaced only with `overwrite`, and only when it is a folder a Latent Lab
  *   export made (its `manifest.json`) holding nothing the export did not write. A plain file, a
@@ -19,6 +20,7 @@ import { LabError } from '../../../src-shared/types';
 import { foreignEntries, readAllowed } from './contents';
 import { isInside, lstatOrNull, realpathDeep } from './fsutil';
 import { editedFiles } from './record';
+import { savedRunData } from './savedRuns';
 
 /** A folder exports must never write into or over; `what` names it in messages. */
 export interface ProtectedDir {
@@ -50,6 +52,38 @@ export function appFolders(
   return dirs;
 }
 
+/**
+ * `appFolders` plus the own data of every SAVED run of the workspace and of the `extra`
+ * workspaces (`savedRuns.ts`: loaded or not; a folder or a dataset file such as an `.npz`), each
+ * named after its run: what `export:start` protects.
+ */
+export async function protectedFolders(
+  store: { workspace: string; runsDir: string; dataDir: string },
+  runs: readonly { id: string; dir: string; dataset: { id: string; path?: string } }[],
+  extra: readonly string[] = [],
+): Promise<ProtectedDir[]> {
+  return [...appFolders(store, runs, extra), ...(await savedRunData([store.workspace, ...extra]))];
+}
+
+/**
+ * Checks a folder a CLI command writes its own output into (`train --out`, `inspect
+ * --preview-out`) by the exports' rule (`checkProtected`): never at, above or inside the
+ * workspace, a saved run's data (`savedRunData`) or the data the command reads (`reading`).
+ * @param flag the option as typed, e.g. `--out`; @param reading the command's own data path, when it has one.
+ * @throws LabError INVALID_PAYLOAD naming the flag, the folder and what it would land on.
+ */
+export async function checkOutputFolder(out: string, flag: string, opts: { workspace: string; reading?: { path: string; what: string } }): Promise<void> {
+  const protect: ProtectedDir[] = [
+    { dir: opts.workspace, what: 'the Latent Lab workspace' },
+    ...(opts.reading ? [{ dir: opts.reading.path, what: opts.reading.what }] : []),
+    ...(await savedRunData([opts.workspace])),
+  ];
+  await checkProtected(out, protect, 'nothing is ever written').catch((err: unknown) => {
+    if (err instanceof LabError) throw new LabError(err.code, `${flag} ${err.message}`);
+    throw err;
+  });
+}
+
 /** `absent`: nothing there; `empty`: an empty real folder; `export`: a Latent Lab export to replace. */
 export type DestinationState = 'absent' | 'empty' | 'export';
 
@@ -72,18 +106,19 @@ const list = (names: string[], more: boolean) => names.join(', ') + (more ? ', â
 
 /**
  * Refuse a destination at, above or inside a protected folder (compared by real path; the most
- * specific reason first: "is X", then "contains X", then "is inside X").
+ * specific reason first: "is X", then "contains X", then "is inside X"). `doing` is the rule in
+ * the message ("exports never write" there / over it).
  * @throws LabError INVALID_PAYLOAD naming the folder.
  */
-export async function checkProtected(target: string, protect: readonly ProtectedDir[]): Promise<void> {
+export async function checkProtected(target: string, protect: readonly ProtectedDir[], doing = 'exports never write'): Promise<void> {
   const real = await realpathDeep(target);
   const dirs = await Promise.all(protect.map(async (p) => ({ ...p, real: await realpathDeep(p.dir) })));
   const refuse = (why: string) => {
     throw new LabError('INVALID_PAYLOAD', `${target} ${why}`);
   };
-  for (const p of dirs) if (isInside(real, p.real) && isInside(p.real, real)) refuse(`is ${p.what}: exports never write there; choose a folder outside it`);
-  for (const p of dirs) if (isInside(p.real, real)) refuse(`contains ${p.what} (${p.dir}): exports never write over it; choose another folder`);
-  for (const p of dirs) if (isInside(real, p.real)) refuse(`is inside ${p.what} (${p.dir}): exports never write there; choose a folder outside it`);
+  for (const p of dirs) if (isInside(real, p.real) && isInside(p.real, real)) refuse(`is ${p.what}: ${doing} there; choose a folder outside it`);
+  for (const p of dirs) if (isInside(p.real, real)) refuse(`contains ${p.what} (${p.dir}): ${doing} over it; choose another folder`);
+  for (const p of dirs) if (isInside(real, p.real)) refuse(`is inside ${p.what} (${p.dir}): ${doing} there; choose a folder outside it`);
 }
 
 /**
