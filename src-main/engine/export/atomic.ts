@@ -5,7 +5,10 @@
  * an export to replace) and again just before the commit. An existing export is moved aside to
  * `.<name>.latentlab-old-<pid>-<random>`, the new folder moved in, and the old one deleted only
  * then; each step is journaled (journal.ts) so a kill at any moment is settled at the next start.
- * A cancelled or failed export removes its temp folder.
+ * A cancelled or failed export removes its temp folder. Two exports to one destination never run
+ * at once, even from two processes (the app's server and the CLI): each holds the lock file
+ * `<parent>/.<name>.latentlab-lock` (its pid) from its temp folder to its commit, and the second
+ * is BUSY; a lock whose process is gone is taken over.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -21,6 +24,9 @@ import type { ExportJournal, JournalEntry } from './journal';
 export { nodeFs, toLabError, type FsSeam } from './fsutil';
 
 const TEMP_RE = /^\.(.+)\.latentlab-(tmp|old)-(\d+)-[0-9a-f]+$/;
+const LOCK_RE = /^\.(.+)\.latentlab-lock$/;
+/** A lock file younger than this whose owner is unreadable (being written) is taken as held. */
+const LOCK_WRITE_MS = 10_000;
 /** Temp folders of exports running in this process (never cleaned while active). */
 const active = new Set<string>();
 /** Destinations whose commit is running in this process (a cancelled export may still be in one). */
@@ -43,6 +49,13 @@ export async function cleanStaleTemps(parentDir: string, onlyFor?: string): Prom
   }
   let settled = 0;
   for (const name of entries) {
+    const lock = LOCK_RE.exec(name);
+    if (lock && (onlyFor === undefined || lock[1] === onlyFor)) {
+      // A lock file left by a killed export (its process gone): removed.
+      const owner = await lockOwner(path.join(parentDir, name));
+      if (owner?.pid && !isProcessAlive(owner.pid)) await fsp.rm(path.join(parentDir, name), { force: true }).catch(() => undefined);
+      continue;
+    }
     const m = TEMP_RE.exec(name);
     if (!m) continue;
     if (onlyFor !== undefined && m[1] !== onlyFor) continue;
@@ -204,6 +217,62 @@ async function commit(c: Commit): Promise<void> {
   }
 }
 
+/** The pid a lock file names, or null when it names none (empty: still being written, or broken). */
+async function lockOwner(lock: string): Promise<{ pid: number | null; ageMs: number } | null> {
+  try {
+    const [text, st] = await Promise.all([fsp.readFile(lock, 'utf8'), fsp.stat(lock)]);
+    const pid = Number(/^(\d+) /.exec(text)?.[1]);
+    return { pid: Number.isInteger(pid) && pid > 0 ? pid : null, ageMs: Date.now() - st.mtimeMs };
+  } catch {
+    return null; // gone meanwhile
+  }
+}
+
+/** The lock file of exports to `out`, beside it. */
+const lockFile = (out: string) => path.join(path.dirname(out), `.${path.basename(out)}.latentlab-lock`);
+/** What an export's lock file holds: its process id and its journal tag. */
+const lockText = (pid: number, tag: string) => `${pid} ${tag}\n`;
+
+/**
+ * Removes the lock of the export `tag` of process `pid` to `out`, when it is still that one: the
+ * start-up recovery of an export that was killed or left hanging (journal.ts). Never throws.
+ */
+export async function dropLock(out: string, pid: number, tag: string): Promise<void> {
+  const lock = lockFile(out);
+  if ((await fsp.readFile(lock, 'utf8').catch(() => '')) === lockText(pid, tag)) await fsp.rm(lock, { force: true }).catch(() => undefined);
+}
+
+/**
+ * Takes the destination's lock file (`<parent>/.<name>.latentlab-lock`, created exclusively,
+ * holding `<pid> <tag>`); a lock of a process that is gone is removed and taken.
+ * @returns a release that removes the lock only while it is still this one.
+ * @throws LabError BUSY when another export (this process or another) holds it, else IO.
+ */
+async function takeLock(target: string, tag: string): Promise<() => Promise<void>> {
+  const lock = lockFile(target);
+  const mine = lockText(process.pid, tag);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fsp.writeFile(lock, mine, { flag: 'wx' });
+      return async () => {
+        if ((await fsp.readFile(lock, 'utf8').catch(() => '')) === mine) await fsp.rm(lock, { force: true }).catch(() => undefined);
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw toLabError(err, target);
+    }
+    const owner = await lockOwner(lock);
+    if (owner && owner.pid !== null && isProcessAlive(owner.pid)) {
+      const who = owner.pid === process.pid ? 'in this process' : `in process ${owner.pid}`;
+      throw new LabError('BUSY', `another export to ${target} is running ${who}; try again when it has finished`);
+    }
+    if (owner && owner.pid === null && owner.ageMs < LOCK_WRITE_MS) {
+      throw new LabError('BUSY', `another export to ${target} is starting; try again when it has finished`);
+    }
+    await fsp.rm(lock, { force: true }).catch(() => undefined); // its process is gone
+  }
+  throw new LabError('BUSY', `another export to ${target} is starting; try again when it has finished`);
+}
+
 /**
  * Run `body` against a fresh temp folder next to `out` and commit it onto `out` atomically.
  * @throws LabError INVALID_PAYLOAD (protected destination), EXISTS (something that is not an
@@ -232,6 +301,7 @@ export async function withAtomicFolder(
   const old = path.join(parent, `.${name}.latentlab-old-${tag}`);
   const entry: JournalEntry = { version: 1, pid: process.pid, out: target, tmp, old, step: 'writing' };
   let keepJournal = false;
+  let release = async () => {};
   active.add(tmp);
   try {
     try {
@@ -245,6 +315,7 @@ export async function withAtomicFolder(
     } catch (err) {
       throw toLabError(err, target);
     }
+    release = await takeLock(target, tag);
     const writer = makeWriter(fs, tmp, target, checkAborted);
     await body(writer);
     if (!writer.files.includes(MANIFEST)) throw new LabError('INTERNAL', 'the export wrote no manifest.json');
@@ -259,6 +330,7 @@ export async function withAtomicFolder(
     throw err;
   } finally {
     active.delete(tmp);
+    await release();
     if (!keepJournal) await opts.journal?.end(tag).catch(() => undefined);
   }
 }

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../atomicWrite';
 import { isProcessAlive } from '../pid';
-import { cleanStaleTemps } from './atomic';
+import { cleanStaleTemps, dropLock } from './atomic';
 import { settleOld } from './destination';
 import { lstatOrNull, mkdirp, nodeFs } from './fsutil';
 
@@ -126,6 +126,7 @@ export async function recoverExports(
     if (alive(entry.pid, tag)) continue;
     try {
       done.push({ out: entry.out, result: await recoverEntry(entry) });
+      await dropLock(entry.out, entry.pid, tag); // its lock, when the export died holding it
       await fsp.rm(file, { force: true });
     } catch {
       /* kept for the next start */
