@@ -441,8 +441,11 @@ export async function runFolderKind(dir: string): Promise<{ notRun?: string }> {
   return isRecord ? {} : { notRun: 'its config.json is not a Latent Lab run record' };
 }
 
-/** A file the atomic writer (write-file-atomic: `<file>.<number>`) left next to one of a run's files. */
-const atomicTemp = (name: string, of: string) => name.startsWith(`${of}.`) && /^\d+$/.test(name.slice(of.length + 1));
+/**
+ * A file the atomic writer left next to one of a run's files: write-file-atomic's `<file>.<number>`,
+ * or early versions' `<file>.tmp-<pid>-<time>`.
+ */
+const atomicTemp = (name: string, of: string) => name.startsWith(`${of}.`) && /^(\d+|tmp-\d+-\d+)$/.test(name.slice(of.length + 1));
 const isOwn = (name: string, files: string[]) => files.some((f) => name === f || atomicTemp(name, f));
 const MODEL_DIR = /^model(\.old|\.tmp-\d+)?$/;
 const MODEL_PARTS = ['encoder', 'decoder', 'discriminator'];
@@ -451,8 +454,9 @@ const MODEL_PARTS = ['encoder', 'decoder', 'discriminator'];
  * The files and folders in run folder `dir` that Latent Lab did not write (relative paths, the
  * first `max`): a run writes `config.json`, `metrics.jsonl`, `model/` (and `model.old/`,
  * `model.tmp-<pid>/` while it saves) holding `encoder/`, `decoder/`, `discriminator/` with
- * `model.json` and `weights.bin` (and the atomic writer's temp files beside them). Links are never
- * a run's. Unreadable folders count as foreign.
+ * `model.json` and `weights.bin` (and the atomic writer's temp files beside them; early versions:
+ * `encoder/`, `decoder/` in the run folder itself). Links are never a run's. Unreadable folders
+ * count as foreign.
  */
 export async function foreignFiles(dir: string, max = 10): Promise<string[]> {
   const out: string[] = [];
@@ -469,12 +473,13 @@ export async function foreignFiles(dir: string, max = 10): Promise<string[]> {
       const p = rel ? `${rel}/${e.name}` : e.name;
       const own =
         level === 0
-          ? (e.isFile() && isOwn(e.name, ['config.json', 'metrics.jsonl'])) || (e.isDirectory() && MODEL_DIR.test(e.name))
+          ? (e.isFile() && isOwn(e.name, ['config.json', 'metrics.jsonl'])) || (e.isDirectory() && (MODEL_DIR.test(e.name) || MODEL_PARTS.includes(e.name)))
           : level === 1
             ? e.isDirectory() && MODEL_PARTS.includes(e.name)
             : e.isFile() && isOwn(e.name, ['model.json', 'weights.bin']);
       if (!own) out.push(e.isDirectory() ? `${p}/` : p);
-      else if (e.isDirectory()) await walk(p, (level + 1) as 1 | 2);
+      // Early versions saved `encoder/`, `decoder/` in the run folder itself.
+      else if (e.isDirectory()) await walk(p, level === 0 && MODEL_PARTS.includes(e.name) ? 2 : ((level + 1) as 1 | 2));
     }
   };
   await walk('', 0);

@@ -115,6 +115,17 @@ describe('only a Latent Lab run is deleted (finding 3)', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('what Latent Lab itself leaves is its own: a torn atomic write, a checkpoint temp, an early version’s encoder/ beside config.json', async () => {
+    const dir = await copyRun('own-leftovers');
+    await fs.writeFile(path.join(dir, 'config.json.123456789'), '{');
+    await fs.cp(path.join(dir, 'model'), path.join(dir, 'model.tmp-99999999'), { recursive: true });
+    await fs.cp(path.join(dir, 'model', 'encoder'), path.join(dir, 'encoder'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'encoder', 'weights.bin.tmp-12-1700000000000'), '');
+    expect((await engine.call('runs:list', {})).find((r) => r.id === 'own-leftovers')!.foreignFiles).toBeUndefined();
+    await engine.call('runs:delete', { runId: 'own-leftovers' });
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('a run folder that is a link: only the link goes', async () => {
     const target = await copyRun('link-target');
     const outside = path.join(ws, 'elsewhere');
