@@ -8,12 +8,16 @@
  *   header's label column is named when it is not plainly "label";
  * - class names in NFC and NFD ("é" as one letter or as e + accent) are one class;
  * - a label -1 follows one rule in every importer: "no label" only when every label is -1 or the
- *   export's manifest.json says so, else a class.
+ *   export's manifest.json says so, else a class;
+ * - a named pipe (FIFO), socket or device is never opened: `datasets:inspect` on a FIFO never
+ *   answered; given as the data it is refused in words, in a folder it is skipped and named.
  */
+import { execFileSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearDatasetMemo, loadDataset, type LoadedDataset } from '../../src-main/engine/datasets';
+import { Engine } from '../../src-main/engine/engine';
 import { LabError, type DatasetRefInput } from '../../src-shared/types';
 import { classFolders, glyphArrays, glyphPng, npy, npz, pixelCsv } from '../fixtures/datasets';
 import { makeTemp, rmTemp } from '../fixtures/generate';
@@ -198,5 +202,66 @@ describe('class names in two Unicode forms', () => {
     const only = await load(await hfFolder('hf-nfd-only', [], (i) => [nfd, 'tea', 'tea'][i % 3]));
     expect(only.info.labelNames).toContain(nfc);
     expect(warnings(only)).not.toMatch(/Unicode/);
+  });
+});
+
+describe('pipes, sockets and devices are never opened', () => {
+  const mkfifo = (p: string) => execFileSync('mkfifo', [p]);
+
+  it('datasets:inspect on a FIFO (.npz, .csv, no extension) answers at once, refusing it in words; the engine answers the next request', async () => {
+    const dir = path.join(tmp, 'fifos');
+    await fsp.mkdir(dir);
+    const engine = await Engine.create({ workspace: path.join(tmp, 'ws-fifo'), emit: () => undefined });
+    try {
+      for (const name of ['data.npz', 'pixels.csv', 'thing']) {
+        mkfifo(path.join(dir, name));
+        const r = await engine.handle('datasets:inspect', { dataset: { id: 'local', path: path.join(dir, name) }, perClass: 1 });
+        expect(r.ok).toBe(false);
+        if (!r.ok) expect(r.error).toEqual({ code: 'BAD_DATASET', message: `${path.join(dir, name)} is a named pipe (FIFO), not a file: it is not read (reading it could wait forever); give a regular file or a folder` });
+      }
+      expect((await engine.handle('datasets:list', {})).ok).toBe(true);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it('a character device given as the data (/dev/zero) is refused the same way', async () => {
+    expect(await refusal(load('/dev/zero'))).toBe('/dev/zero is a character device, not a file: it is not read (reading it could wait forever); give a regular file or a folder');
+  });
+
+  it('in a folder: a FIFO among the images is skipped and named; a FIFO metadata.csv in test/, manifest.json, a train.csv or an .npy beside the data is never opened', async () => {
+    const root = path.join(tmp, 'fifo-folder');
+    await classFolders(root, ['p', 'q'], 3);
+    mkfifo(path.join(root, 'p', 'pipe.png'));
+    const d = await load(root);
+    expect(total(d)).toBe(6);
+    expect(d.report.skipped).toEqual({ 'not a regular file (a pipe, socket or device)': 1 });
+    expect(d.report.skippedExamples).toEqual(['p/pipe.png: not a regular file (a pipe, socket or device)']);
+
+    const hf = path.join(tmp, 'fifo-hf');
+    const train = await hfFolder('fifo-hf-train');
+    await fsp.mkdir(hf);
+    await fsp.rename(train, path.join(hf, 'train'));
+    await fsp.mkdir(path.join(hf, 'test'));
+    mkfifo(path.join(hf, 'test', 'metadata.csv'));
+    expect(await refusal(load(hf))).toMatch(/test\/metadata\.csv is a named pipe \(FIFO\), not a file/);
+
+    const npzDir = path.join(tmp, 'fifo-manifest');
+    await fsp.mkdir(npzDir);
+    await fsp.writeFile(path.join(npzDir, 'generated.npz'), npz({ images: npy(images, [18, 28, 28]), labels: npy(Int32Array.from(labels), [18]) }));
+    mkfifo(path.join(npzDir, 'manifest.json'));
+    expect(total(await load(path.join(npzDir, 'generated.npz')))).toBe(18);
+
+    const csvDir = path.join(tmp, 'fifo-csv');
+    await fsp.mkdir(csvDir);
+    mkfifo(path.join(csvDir, 'train.csv'));
+    expect(await refusal(load(csvDir))).toMatch(/train\.csv: not a regular file \(a pipe, socket or device\), not read/);
+    const npyDir = path.join(tmp, 'fifo-npy');
+    await fsp.mkdir(npyDir);
+    await fsp.writeFile(path.join(npyDir, 'x.npy'), npy(images, [18, 28, 28]));
+    mkfifo(path.join(npyDir, 'y.npy'));
+    const n = await load(npyDir);
+    expect(n.info.labelNames).toEqual(['unlabeled']);
+    expect(total(n)).toBe(18);
   });
 });

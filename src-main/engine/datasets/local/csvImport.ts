@@ -20,6 +20,7 @@ import { throwIfAborted } from '../fsutil';
 import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
 import { importArrays, toImageArray, toLabels } from './arrays';
+import { isRegularFileSync } from './fileKind';
 import type { NdArray } from './numpy';
 
 const utf8 = new TextDecoder();
@@ -246,7 +247,7 @@ async function readCsv(file: string, signal?: AbortSignal): Promise<CsvTable> {
 /** The CSV files of a path: the file itself, or a folder's train/test pair (or its only CSV). */
 async function csvFiles(target: string, isFile: boolean): Promise<Array<{ file: string; test: boolean }>> {
   if (isFile) return [{ file: target, test: false }];
-  const names = (await fsp.readdir(target)).filter((n) => n.toLowerCase().endsWith('.csv') && !n.startsWith('.'));
+  const names = (await fsp.readdir(target)).filter((n) => n.toLowerCase().endsWith('.csv') && !n.startsWith('.') && isRegularFileSync(path.join(target, n)));
   const train = names.find((n) => /train/i.test(n));
   const test = names.find((n) => /test|val/i.test(n));
   if (train && test) return [{ file: path.join(target, train), test: false }, { file: path.join(target, test), test: true }];

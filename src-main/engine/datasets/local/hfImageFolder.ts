@@ -28,6 +28,7 @@ import { addExample, addNamedSkips, skipBesideSplits, skipFiles, sortClasses } f
 import { markerRule, SKIP_UNLABELED } from './arrays';
 import { addSkips } from './assemble';
 import { parseCsv } from './csvText';
+import { refuseSpecialFile } from './fileKind';
 import { readExportManifest } from './manifest';
 import { listFiles } from './walk';
 
@@ -57,8 +58,10 @@ const isInt = (s: string) => /^-?\d+$/.test(s.trim());
 export async function scanHfImageFolder(root: string, signal?: AbortSignal): Promise<FileSet> {
   let text: string;
   try {
+    await refuseSpecialFile(path.join(root, METADATA_FILE));
     text = await fsp.readFile(path.join(root, METADATA_FILE), 'utf8');
   } catch (err) {
+    if (err instanceof LabError) throw err;
     throw new LabError('BAD_DATASET', `cannot read ${path.join(root, METADATA_FILE)}: ${(err as Error).message}`);
   }
   const rows = parseCsv(text);

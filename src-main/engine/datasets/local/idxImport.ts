@@ -21,6 +21,7 @@ import { IDX_SOURCES } from '../remote';
 import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
 import { importArrays, SKIP_UNLABELED, toImageArray, toLabels, unlabeledClass, unlabeledNote, unlabeledRows } from './arrays';
+import { isRegularFileSync } from './fileKind';
 import { readExportManifest, type ExportManifestInfo } from './manifest';
 import { TRANSPOSE_APP_ADVICE } from './importAdvice';
 import type { NdArray } from './numpy';
@@ -69,7 +70,8 @@ function chooseStem(files: IdxFile[], dir: string, file?: string): string {
 
 /** Class names from an EMNIST mapping file (`<label> <character code>` per line), if there is one. */
 async function mappingNames(dir: string, stem: string): Promise<string[] | undefined> {
-  const text = await fsp.readFile(path.join(dir, `${stem}-mapping.txt`), 'utf8').catch(() => null);
+  const mapping = path.join(dir, `${stem}-mapping.txt`);
+  const text = isRegularFileSync(mapping) ? await fsp.readFile(mapping, 'utf8').catch(() => null) : null;
   if (!text) return undefined;
   const names: string[] = [];
   for (const line of text.split(/\r?\n/)) {
@@ -105,7 +107,7 @@ function publishedCheck(
  */
 export async function importIdx(target: string, isFile: boolean, options: ImportOptions, opts: Pick<LoadOptions, 'signal' | 'onProgress'>): Promise<Imported> {
   const dir = isFile ? path.dirname(target) : target;
-  const all = (await fsp.readdir(dir)).map(parseIdxName).filter((f): f is IdxFile => f !== null);
+  const all = (await fsp.readdir(dir)).filter((n) => isRegularFileSync(path.join(dir, n))).map(parseIdxName).filter((f): f is IdxFile => f !== null);
   const stem = chooseStem(all, dir, isFile ? target : undefined);
   const group = all.filter((f) => f.stem === stem);
   const found = new Map<string, { name: string; bytes: Uint8Array; arr: IdxArray }>();

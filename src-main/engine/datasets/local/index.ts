@@ -13,6 +13,7 @@ import { throwIfAborted } from '../fsutil';
 import type { LoadedDataset, LoadOptions } from '../types';
 import { assemble, type Imported } from './assemble';
 import { importCsv } from './csvImport';
+import { refuseSpecialFile, SKIP_SPECIAL } from './fileKind';
 import { importFileSet, othersText, partition, scanImageFolder, scanSplitRoot, TEST_DIR_NAMES } from './folders';
 import { METADATA_FILE, scanHfImageFolder, scanHfSplits } from './hfImageFolder';
 import { hasIdxFiles, importIdx, parseIdxName } from './idxImport';
@@ -51,7 +52,7 @@ function detectFile(real: string): Detected {
  * @throws LabError BAD_DATASET saying what was found when none applies.
  */
 export function detectFolder(real: string): Detected {
-  const { dirs, files } = listTop(real);
+  const { dirs, files, named } = listTop(real);
   const at = (kind: Detected['kind']): Detected => ({ kind, target: real, isFile: false });
   if (files.includes(METADATA_FILE)) return at('hf-imagefolder');
   if (PROJECTOR_FILES.some((f) => files.includes(f))) throw bad(projectorText(real, files));
@@ -73,7 +74,10 @@ export function detectFolder(real: string): Detected {
   const images = partition(files.map((n) => ({ abs: path.join(real, n), rel: n, size: 0, mtimeMs: 0 })), '', set).length;
   // Images directly in the folder, no class folders: one unlabelled class (folders.ts).
   if (images) return at('imagefolder');
-  throw bad(`found no dataset in ${real} (${othersText(set.others)}): expected class folders of ${READ_FORMATS_TEXT} images, train/ and test/ folders, a metadata.csv, IDX, .npz, .npy or .csv files`);
+  const special = named.filter((e) => e.why === SKIP_SPECIAL).map((e) => e.rel);
+  const pipes = `${special.slice(0, 5).join(', ')}: ${SKIP_SPECIAL}, not read`;
+  const held = !special.length ? othersText(set.others) : Object.keys(set.others).length ? `${othersText(set.others)}; ${pipes}` : pipes;
+  throw bad(`found no dataset in ${real} (${held}): expected class folders of ${READ_FORMATS_TEXT} images, train/ and test/ folders, a metadata.csv, IDX, .npz, .npy or .csv files`);
 }
 
 /** A TensorBoard projector folder's config (this app's Embeddings export writes both). */
@@ -93,7 +97,10 @@ function projectorText(real: string, files: string[]): string {
   );
 }
 
-/** The path's kind. @throws LabError BAD_DATASET when it does not exist or holds no dataset. */
+/**
+ * The path's kind. @throws LabError BAD_DATASET when it does not exist, is a pipe, socket or
+ * device (refused before it is opened: fileKind.ts), or holds no dataset.
+ */
 export async function detect(p: string): Promise<Detected> {
   let real: string;
   try {
@@ -102,7 +109,9 @@ export async function detect(p: string): Promise<Detected> {
     throw bad(`not found: ${p}`);
   }
   const st = await fsp.stat(real);
-  return st.isDirectory() ? detectFolder(real) : detectFile(real);
+  if (st.isDirectory()) return detectFolder(real);
+  await refuseSpecialFile(real === path.resolve(p) ? p : `${p} (${real})`, st);
+  return detectFile(real);
 }
 
 async function importDetected(d: Detected, options: ImportOptions, opts: LoadOptions): Promise<Imported> {

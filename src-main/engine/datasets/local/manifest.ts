@@ -7,6 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
+import { isRegularFileSync } from './fileKind';
 export interface ExportManifestInfo {
   /** Class names in label-index order. */
   labelNames?: string[];
@@ -31,6 +32,7 @@ export async function readExportManifest(dir: string): Promise<ExportManifestInf
   if (typeof m.unlabeledLabel === 'number' && Number.isInteger(m.unlabeledLabel)) out.unlabeledLabel = m.unlabeledLabel;
   else {
     const text = m.arrays && typeof m.arrays === 'object' ? m.arrays.labels : undefined;
+    if (!isRegularFileSync(path.join(dir, 'manifest.json'))) return {}; // none, or a pipe/device never opened (fileKind.ts)
     const said = typeof text === 'string' ? /(-?\d+)\s*=\s*unlabell?ed/i.exec(text) : null;
     if (said) out.unlabeledLabel = Number(said[1]);
   }

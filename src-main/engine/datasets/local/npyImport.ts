@@ -21,6 +21,7 @@ import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
 import { importArrays, SKIP_UNLABELED, toImageArray, toLabels, unlabeledClass, unlabeledNote, unlabeledRows } from './arrays';
 import { readExportManifest } from './manifest';
+import { isRegularFileSync } from './fileKind';
 import { parseNpy, readNpz, type NdArray } from './numpy';
 
 const TRAIN_X = ['images', 'x', 'x_train', 'X', 'X_train', 'train_images', 'images_train', 'train_x', 'data'];
@@ -56,7 +57,7 @@ async function readWhole(file: string): Promise<Uint8Array> {
 
 /** `.npy` files of a folder, by stem, read when asked. */
 async function npyFolder(dir: string): Promise<ArraySource & { bytes: Map<string, Uint8Array> }> {
-  const names = (await fsp.readdir(dir)).filter((n) => n.toLowerCase().endsWith('.npy') && !n.startsWith('.'));
+  const names = (await fsp.readdir(dir)).filter((n) => n.toLowerCase().endsWith('.npy') && !n.startsWith('.') && isRegularFileSync(path.join(dir, n)));
   const bytes = new Map<string, Uint8Array>();
   for (const n of names) bytes.set(n.slice(0, -4), await readWhole(path.join(dir, n)));
   return { keys: [...bytes.keys()], get: (k) => parseNpy(bytes.get(k)!, `${k}.npy`), bytes };

@@ -8,6 +8,7 @@
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { throwIfAborted } from '../fsutil';
+import { SKIP_SPECIAL, specialFileKind } from './fileKind';
 
 const SYSTEM_NAMES = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db', '__macosx', '$recycle.bin', 'system volume information', '.ipynb_checkpoints']);
 
@@ -103,6 +104,7 @@ export async function listFiles(root: string, signal?: AbortSignal, ancestors: s
       }
       if (st.isDirectory()) await visit(abs, r, down);
       else if (st.isFile()) files.push({ abs, rel: r, size: st.size, mtimeMs: st.mtimeMs });
+      else if (specialFileKind(st)) count(SKIP_SPECIAL, r); // a pipe, socket or device: never opened
     }
   };
   await visit(root, '', new Set(ancestors.map((a) => realOr(a))));
@@ -148,6 +150,11 @@ export function listTop(root: string): { dirs: string[]; files: string[]; skippe
     }
     if (st.isDirectory()) dirs.push(name);
     else if (st.isFile()) files.push(name);
+    else if (specialFileKind(st)) {
+      // A pipe, socket or device: never opened, counted and named.
+      skipped[SKIP_SPECIAL] = (skipped[SKIP_SPECIAL] ?? 0) + 1;
+      if (named.filter((e) => e.why === SKIP_SPECIAL).length < MAX_SKIP_EXAMPLES) named.push({ rel: name, why: SKIP_SPECIAL });
+    }
   }
   return { dirs: dirs.sort(naturalCompare), files: files.sort(naturalCompare), skipped, named };
 }
