@@ -12,6 +12,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine';
+import { nodeFs, type FsSeam } from '../../src-main/engine/export';
 import { makeFolderDataset, makeTemp, rmTemp } from '../fixtures/generate';
 import { runCli } from './cliOutput';
 
@@ -116,6 +117,42 @@ describe('an export never replaces the data of a saved run that is not loaded', 
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([`latent-lab: ${race} is the dataset folder of run "${runY}": exports never write there; choose a folder outside it`]);
     expect(await snapshot(race)).toEqual(before);
+  }, 60_000);
+});
+
+describe('two processes exporting to one folder at once', () => {
+  it("the CLI's generate into the folder the app is exporting to is BUSY; the app's export completes as its own", async () => {
+    let hold = () => {};
+    const held = new Promise<void>((r) => (hold = r));
+    let entered = () => {};
+    const inWrite = new Promise<void>((r) => (entered = r));
+    // The app's export stops just before its manifest, as a long export would be mid-way.
+    const exportFs: FsSeam = {
+      ...nodeFs,
+      writeFile: async (f, d) => {
+        if (f.endsWith('manifest.json')) {
+          entered();
+          await held;
+        }
+        await nodeFs.writeFile(f, d);
+      },
+    };
+    const app = await Engine.create({ workspace: ws, emit: () => undefined, exportFs });
+    try {
+      await app.call('runs:open', { runId: runX });
+      const out = path.join(root, 'both');
+      const appExport = app.handle('export:start', { runId: runX, format: 'imagefolder', count: 3, out, overwrite: true });
+      await inWrite;
+      const cli = await runCli(['generate', '--run', path.join(ws, 'runs', runX), '--format', 'npz', '--count', '2', '--out', out, '--overwrite'], { home: ws });
+      expect(cli.code).toBe(1);
+      expect(cli.stderr.trim()).toBe(`latent-lab: another export to ${out} is running in process ${process.pid}; try again when it has finished`);
+      hold();
+      expect((await appExport).ok).toBe(true);
+      expect(JSON.parse(await fsp.readFile(path.join(out, 'manifest.json'), 'utf8')).format).toBe('imagefolder');
+    } finally {
+      hold();
+      await app.dispose();
+    }
   }, 60_000);
 });
 
