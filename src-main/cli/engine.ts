@@ -4,8 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultWorkspace, Engine, type EngineOptions } from '../engine/engine';
 import { JOURNAL_DIR, LEGACY_JOURNAL } from '../engine/export/journal';
+import { LabError } from '../../src-shared/types';
 import { UsageError, type Options } from './args';
 import { runIdOfFolder } from './runOut';
+import { workspaceRefusal, workspaceSource } from '../workspace';
 
 /** The workspace the user named (`--workspace`, else LATENT_LAB_HOME or the per-user default), absolute. */
 export function userWorkspace(o: Options): string {
@@ -17,9 +19,13 @@ export function userWorkspace(o: Options): string {
  * whatever workspace a command runs in. A `--run <folder>` temporary workspace keeps the user's
  * real one off limits to exports, and its export journal (a temporary one would be gone when
  * recovery is needed).
+ * @throws LabError IO (as a rejection) when the user's workspace cannot be used (../workspace.ts), naming it and what named it.
  */
 export function openEngine(o: Options, workspace?: string, emit: EngineOptions['emit'] = () => undefined): Promise<Engine> {
   const real = userWorkspace(o);
+  // One line naming the flag or variable, before anything is written (a file given as --workspace once gave an ENOTDIR).
+  const refusal = workspaceRefusal(real, workspaceSource(o.workspace));
+  if (refusal) return Promise.reject(new LabError('IO', refusal));
   return Engine.create({
     workspace: workspace ?? real,
     dataDir: path.join(real, 'datasets'),

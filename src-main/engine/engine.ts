@@ -43,6 +43,7 @@ import { Trainer } from './jobs/training';
 import { loadedSummary, RunCache, sameDataset, type RunModel } from './runCache';
 import { RunStore, summary } from './runs';
 import { suggestExportRoot } from './exportRoot';
+import { workspaceRefusal } from '../workspace';
 import { readRunHistory } from './runHistory';
 import { withFittedSpread } from './runPrior';
 
@@ -99,6 +100,9 @@ export class Engine {
   }
 
   static async create(opts: EngineOptions): Promise<Engine> {
+    // A workspace that is a file, or cannot be written, is refused in one line before anything is written (../workspace.ts).
+    const refusal = workspaceRefusal(opts.workspace);
+    if (refusal) throw new LabError('IO', refusal);
     const engine = new Engine(opts);
     const backend = await initBackend();
     await engine.store.init();

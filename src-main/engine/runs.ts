@@ -5,7 +5,6 @@
  * `<workspace>/datasets/` caches datasets. A corrupt run folder is listed with an error, never fatal.
  */
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -18,7 +17,6 @@ import {
 import { appendFileOrUndo, ioError, writeFileAtomic } from './atomicWrite';
 import { FittedPrior } from './fittedPrior';
 import { isProcessAlive } from './pid';
-import { envValue } from '../env';
 
 export const RUN_FILE_VERSION = 1;
 
@@ -60,15 +58,8 @@ export const RunRecord = z
   });
 export type RunRecord = z.infer<typeof RunRecord>;
 
-/** LATENT_LAB_HOME, else the platform's per-user data folder. */
-export function defaultWorkspace(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = envValue('LATENT_LAB_HOME', env);
-  if (fromEnv) return path.resolve(fromEnv);
-  const home = os.homedir();
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Latent Lab');
-  if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Latent Lab');
-  return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'latent-lab');
-}
+/** LATENT_LAB_HOME, else the platform's per-user data folder (one place: ../workspace.ts). */
+export { defaultWorkspace } from '../workspace';
 
 const ID_RE = /^[A-Za-z0-9._-]+$/;
 

@@ -4,6 +4,8 @@
  * Browser mode of Latent Lab: prints `Latent Lab is running at http://127.0.0.1:PORT/?token=…`
  * on stdout (diagnostics go to stderr) and opens the browser unless `--no-open`.
  */
+import path from 'node:path';
+import { defaultWorkspace, workspaceRefusal, workspaceSource } from '../workspace';
 import { parseServerArgs, USAGE, type Args } from './args';
 import { openBrowser } from './open-browser';
 import { startServer } from './server';
@@ -19,6 +21,13 @@ async function main(): Promise<void> {
   if (args.help) {
     console.log(USAGE);
     return;
+  }
+  // The workspace is checked before anything starts or is announced: a file given as --workspace
+  // once printed "Latent Lab is running at …", then the engine died with an ENOTDIR stack.
+  const refusal = workspaceRefusal(path.resolve(args.workspace ?? defaultWorkspace()), workspaceSource(args.workspace));
+  if (refusal) {
+    console.error(`latent-lab-server: ${refusal}`);
+    process.exit(2);
   }
   const server = await startServer({ port: args.port, host: args.host, workspace: args.workspace });
   console.log(`Latent Lab is running at ${server.url}`);
