@@ -58,9 +58,10 @@ describe('a few colour images among grey ink drawings', () => {
     expect(d.resolved?.preprocess).toBe('mnist-style');
     expect(d.shape[2]).toBe(1);
     expect(d.train.count + d.test.count).toBe(TOTAL);
-    expect(d.report.warnings).toContain(`${COLOUR} of the ${TOTAL} sampled images are in colour: turned grey (set Colour to "colour" to keep colour)`);
+    // Every decoded image is looked at (not a sample), and the colour ones are named.
+    expect(d.report.warnings).toContain(`${COLOUR} of the ${TOTAL} images are in colour (a/colour-0.png, a/colour-1.png): turned grey (set Colour to "colour" to keep colour)`);
     // The CLI says its flag instead of the app's choice.
-    expect(d.report.warnings.map(cliWarning)).toContain(`${COLOUR} of the ${TOTAL} sampled images are in colour: turned grey (use --channels 3 to keep colour)`);
+    expect(d.report.warnings.map(cliWarning)).toContain(`${COLOUR} of the ${TOTAL} images are in colour (a/colour-0.png, a/colour-1.png): turned grey (use --channels 3 to keep colour)`);
   });
 
   it('Colour chosen (--channels 3): kept in colour, not MNIST-style, no "turned grey" warning', async () => {
@@ -74,7 +75,7 @@ describe('a few colour images among grey ink drawings', () => {
 
   it('grey chosen: says the colour images were turned grey as chosen; no colour image: no such warning', async () => {
     const d = await load(root, { channels: 1 });
-    expect(d.report.warnings).toContain(`${COLOUR} of the ${TOTAL} sampled images are in colour: turned grey as chosen`);
+    expect(d.report.warnings).toContain(`${COLOUR} of the ${TOTAL} images are in colour (a/colour-0.png, a/colour-1.png): turned grey as chosen`);
     const greyOnly = path.join(tmp, 'grey-only');
     await fsp.cp(root, greyOnly, { recursive: true, filter: (src) => !path.basename(src).startsWith('colour-') });
     const g = await load(greyOnly);

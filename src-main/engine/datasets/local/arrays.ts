@@ -333,17 +333,21 @@ export interface ArrayPart {
  * preprocessed. A part whose images already have the resolved size and colour (and need no
  * transpose or MNIST-style preprocessing) is handed over as it is, not copied: its bytes become
  * one block of the `Imported`'s pixels (for 20,000 64×64×3 images that saves a 245 MB copy).
- * Yields to the event loop every 2,000 images (progress, cancel).
+ * Yields to the event loop every 2,000 images (progress, cancel). `exportChannels`: the channels
+ * this app's export's manifest.json records (manifest.ts), which auto colour follows.
  */
 export async function importArrays(
   base: Pick<Imported, 'kind' | 'root' | 'classNames' | 'skipped' | 'warnings'> & Partial<Pick<Imported, 'verified' | 'title' | 'allUnlabeled' | 'noLabels'>>,
   parts: ArrayPart[],
   options: ImportOptions,
   opts: Pick<LoadOptions, 'signal' | 'onProgress'>,
+  exportChannels?: 1 | 3,
 ): Promise<Imported> {
   const first = parts[0].images;
   const k = Math.min(32, first.count);
-  const stats = sampleStats(Array.from({ length: k }, (_, j) => imageAt(first, Math.floor((j * first.count) / k), options.transpose)));
+  const sample = sampleStats(Array.from({ length: k }, (_, j) => imageAt(first, Math.floor((j * first.count) / k), options.transpose)));
+  // Auto colour follows this app's export's manifest.json (`exportChannels`) when there is one.
+  const stats = exportChannels ? { ...sample, exportChannels } : sample;
   const r = resolveImport(options, stats);
   const D = r.size * r.size * r.channels;
   const total = parts.reduce((s, p) => s + p.images.count, 0);

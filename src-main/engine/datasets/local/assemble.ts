@@ -14,7 +14,10 @@ import { normaliseClassNames } from './classNames';
 
 export const SPLIT_SEED = 42;
 export const TEST_FRACTION = 0.2;
-/** Images a class needs when the split is made here: one to train on, one to test with. */
+/**
+ * Images a class needs when the split is made here to have one to train on and one to test
+ * with; a class with fewer is trained on only (said so), unless every class has fewer (refused).
+ */
 export const MIN_PER_CLASS = 2;
 /** Largest − smallest pixel value (of 255) at or below which an image counts as constant. */
 export const FLAT_RANGE = 8;
@@ -63,6 +66,12 @@ export interface Imported {
    * what the importer guessed that may explain it, e.g. a header-less CSV's label column.
    */
   refusalNote?: string;
+  /**
+   * What the centre crop (fit "crop") cut away from non-square images, with the advice to pad
+   * (imageFiles.ts `folderCropNote`): added to a refusal of (nearly) constant images, which a crop
+   * that cut the content away gives.
+   */
+  cropNote?: string;
 }
 
 const KIND_TEXT: Record<DatasetKind, string> = {
@@ -121,7 +130,15 @@ function checkAmounts(imp: Imported, counts: number[][]): void {
   }
   if (!imp.testMask) {
     const few = used.filter((c) => c.n < MIN_PER_CLASS);
-    if (few.length) {
+    // A class of one image is kept, for training only, and said so — as a given split's class
+    // without test images is, and as a class without usable images is dropped with a warning,
+    // never refusing the rest; only when no class has an image to test with is it refused.
+    if (few.length && few.length < used.length) {
+      const names = few.slice(0, 5).map((c) => `"${c.name}"`).join(', ') + (few.length > 5 ? ` and ${few.length - 5} more` : '');
+      imp.warnings.push(
+        `${names} ${few.length === 1 ? 'has' : 'have'} a single image: trained on, but with none to test (a class needs ${MIN_PER_CLASS} images for one to go to the test split); test metrics leave ${few.length === 1 ? 'it' : 'them'} out`,
+      );
+    } else if (few.length) {
       const list = few.slice(0, 5).map((c) => `"${c.name}" has ${plural(c.n, 'image')}`).join(', ');
       throw bad(
         `too little data: ${list}${few.length > 5 ? ` and ${few.length - 5} more classes are as small` : ''}; each class needs at least ${MIN_PER_CLASS} images (one to train on, one to test with)`,
@@ -162,10 +179,11 @@ function checkConstant(imp: Imported): void {
   if (flat * 10 >= imp.count * 9) {
     throw bad(
       `${plural(flat, 'image')} of ${imp.count.toLocaleString('en-US')} are (nearly) constant after preprocessing (${imp.preprocessing}): there is nothing to learn. ` +
+        (imp.cropNote ? `The crop may have cut their content away: ${imp.cropNote}. ` : '') +
         'Look at the preview: drawings saved as strokes only in the alpha channel, images that are all one colour, or the wrong preprocessing give this.',
     );
   }
-  imp.warnings.push(`${plural(flat, 'image')} ${flat === 1 ? 'is' : 'are'} (nearly) constant after preprocessing`);
+  imp.warnings.push(`${plural(flat, 'image')} ${flat === 1 ? 'is' : 'are'} (nearly) constant after preprocessing${imp.cropNote ? ' (the centre crop may have cut their content away: see the crop note)' : ''}`);
 }
 
 /** Seeded stratified split: per class round(20 %) (at least 1) to test, the rest to train. */
@@ -219,6 +237,7 @@ function noted(imp: Imported, check: () => void): void {
  *   minimum), or images that are (nearly) all constant. One class is imported with a warning.
  */
 export function assemble(imp: Imported): LoadedDataset {
+  normaliseClassNames(imp);
   let counts = classCounts(imp);
   const empty = imp.classNames.filter((_, k) => counts[k][0] + counts[k][1] === 0);
   noted(imp, () => checkAmounts(imp, counts));
@@ -237,7 +256,6 @@ export function assemble(imp: Imported): LoadedDataset {
     imp.warnings.unshift(
       imp.noLabels
         ? `no labels found (${imp.noLabels}): ${plural(imp.count, 'image')} imported as one class, "${imp.classNames[0]}", which an AE, VAE or VAE-GAN trains on; a CVAE needs labels`
-  normaliseClassNames(imp);
         : imp.flat
         ? `no class folders: imported as unlabelled; a CVAE needs labels (${plural(imp.count, 'image')} as one class, "${imp.classNames[0]}", which an AE, VAE or VAE-GAN trains on)`
         : `${plural(imp.count, 'image')} without a label (as in this app's export of an AE, VAE or VAE-GAN): imported as one class, "${imp.classNames[0]}"; an AE, VAE or VAE-GAN trains on them, a CVAE needs labelled classes`,

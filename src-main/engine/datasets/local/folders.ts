@@ -12,7 +12,7 @@ import { LabError } from '../../../../src-shared/types';
 import { IMAGE_EXTENSIONS, READ_FORMATS_TEXT, sniffFormat, UNREAD_IMAGE_EXTENSIONS, type ImageFormat } from '../../images/format';
 import type { LoadOptions } from '../types';
 import { addSkips, type Imported } from './assemble';
-import { colourTurnedGrey, decodeFiles, describePreprocessing, resolveImport, sampleImages, type ImageJob } from './imageFiles';
+import { decodeImages, describePreprocessing, type ImageJob } from './imageFiles';
 import { listFiles, listTop, MAX_SKIP_EXAMPLES, naturalCompare, type FoundFile, type SkippedEntry } from './walk';
 
 /** Images one import may hold at most. */
@@ -269,9 +269,7 @@ export function sortClasses(set: Pick<FileSet, 'classNames' | 'labels'>): void {
 export async function importFileSet(set: FileSet, options: ImportOptions, opts: Pick<LoadOptions, 'signal' | 'onProgress'>): Promise<Imported> {
   if (set.jobs.length === 0) throw new LabError('BAD_DATASET', noImagesText(set));
   if (set.jobs.length > MAX_IMAGES) throw new LabError('TOO_LARGE', `${set.root} has ${set.jobs.length.toLocaleString('en-US')} images; the limit is ${MAX_IMAGES.toLocaleString('en-US')}`);
-  const stats = await sampleImages(set.jobs, opts.signal);
-  const resolved = resolveImport(options, stats);
-  const dec = await decodeFiles(set.jobs, resolved, opts);
+  const { resolved, stats, dec, notes, cropNote } = await decodeImages(set.root, set.jobs, options, opts);
   const D = resolved.size * resolved.size * resolved.channels;
   const labels = new Int32Array(set.jobs.length);
   const mask = set.testMask ? new Uint8Array(set.jobs.length) : null;
@@ -294,8 +292,9 @@ export async function importFileSet(set: FileSet, options: ImportOptions, opts: 
     testMask: mask,
     skipped: addSkips({ ...set.skipped }, dec.skipped),
     examples: [...set.examples, ...dec.examples].slice(0, MAX_SKIP_EXAMPLES),
-    warnings: [...set.warnings, ...[colourTurnedGrey(resolved, stats, options.channels)].filter((w) => w !== null)],
+    warnings: [...set.warnings, ...notes],
     preprocessing: describePreprocessing(resolved, stats),
+    ...(cropNote ? { cropNote } : {}),
     ...(set.allUnlabeled ? { allUnlabeled: true } : {}),
     ...(set.flat ? { flat: true } : {}),
   };

@@ -26,6 +26,9 @@ import { readExportManifest, type ExportManifestInfo } from './manifest';
 import { TRANSPOSE_APP_ADVICE } from './importAdvice';
 import type { NdArray } from './numpy';
 
+/** The label this app's IDX export gives unlabeled images (export/index.ts `IDX_UNLABELED`). */
+const IDX_UNLABELED = 255;
+
 const IDX_NAME = /^(.*?)[-_.]?(images|labels)[-_.]idx(\d)[-_.]ubyte(\.gz)?$/i;
 
 interface IdxFile {
@@ -33,6 +36,15 @@ interface IdxFile {
   stem: string;
   split: 'train' | 'test';
   role: 'images' | 'labels';
+}
+
+/**
+ * The report's note when every label is `marker` (255) and no manifest.json says what it means:
+ * "every label is 255, the label this app's IDX export gives images without one (no manifest.json
+ * beside the files says so): read as unlabelled".
+ */
+export function allMarkedNote(marker: number): string {
+  return `every label is ${marker}, the label this app's IDX export gives images without one (no manifest.json beside the files says so): read as unlabelled`;
 }
 
 /** What an IDX file name says (null when it is not one). */
@@ -158,9 +170,13 @@ export async function importIdx(target: string, isFile: boolean, options: Import
     return { images, labels, name: found.get(`${s}:labels`)!.name, test: s === 'test' };
   });
   if (/emnist/i.test(stem) && !options.transpose) notes.push(`EMNIST files store each image transposed: ${TRANSPOSE_APP_ADVICE}`);
-  // This app's IDX export says in its manifest which label marks an unlabeled image (255).
+  // This app's IDX export says in its manifest which label marks an unlabeled image (255). Without
+  // the manifest, labels that are all 255 are still read so (an AE/VAE/VAE-GAN export copied
+  // without it), as every label -1 is in an NPZ; a 255 beside other labels is then a class.
   const manifest: ExportManifestInfo = check ? {} : await readExportManifest(dir);
-  const un = manifest.unlabeledLabel !== undefined ? unlabeledRows(raw, manifest.unlabeledLabel) : { parts: raw, dropped: 0, allUnlabeled: false };
+  const marker = manifest.unlabeledLabel ?? (check ? undefined : IDX_UNLABELED);
+  const un = marker !== undefined ? unlabeledRows(raw, marker, manifest.unlabeledLabel !== undefined) : { parts: raw, dropped: 0, allUnlabeled: false };
+  if (un.allUnlabeled && manifest.unlabeledLabel === undefined) notes.push(allMarkedNote(marker!));
   const parts = un.parts;
   const names = check?.names ?? (await mappingNames(dir, stem)) ?? manifest.labelNames;
   const classes = un.allUnlabeled ? unlabeledClass(parts) : toLabels(parts.map((p) => ({ a: p.labels, name: p.name })), notes, names);
@@ -171,5 +187,6 @@ export async function importIdx(target: string, isFile: boolean, options: Import
     parts.map((p, i) => ({ images: p.images, labels: classes.indices[i], test: p.test })),
     options,
     opts,
+    manifest.channels,
   );
 }

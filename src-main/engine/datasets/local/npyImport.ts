@@ -8,7 +8,8 @@
  * NPZ export of an AE, VAE or VAE-GAN: one class, "unlabeled"), or when the export's
  * manifest.json says so (those are skipped, counted and explained); otherwise -1 is a class like
  * any other ("-1", as in labels {-1, +1}). Class names come from a `manifest.json` beside the
- * file (this app's exports) when it names them. Arrays not used are named in the report (the
+ * file (this app's exports) when it names them, else from a `label_names` (or `class_names`)
+ * array of strings in the file, so that a file stands on its own. Arrays not used are named in the report (the
  * latent codes `z` of this app's export as such, others as ignored). uint8 images are kept as they are; float images
  * in 0–1 are quantised to bytes, round(255·v) (arrays.ts `toImageArray`): what every image
  * dataset keeps (../rows.ts).
@@ -20,8 +21,8 @@ import { LabError } from '../../../../src-shared/types';
 import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
 import { importArrays, SKIP_UNLABELED, toImageArray, toLabels, unlabeledClass, unlabeledNote, unlabeledRows } from './arrays';
-import { readExportManifest } from './manifest';
 import { isRegularFileSync } from './fileKind';
+import { readExportManifest } from './manifest';
 import { parseNpy, readNpz, type NdArray } from './numpy';
 
 const TRAIN_X = ['images', 'x', 'x_train', 'X', 'X_train', 'train_images', 'images_train', 'train_x', 'data'];
@@ -34,6 +35,9 @@ const TEST_Y = ['y_test', 'Y_test', 'test_labels', 'labels_test', 'test_y'];
  * for training: the report names them as what they are rather than as unknown arrays.
  */
 const EXPORT_ARRAYS: Record<string, string> = { z: 'the latent codes a Latent Lab export stores' };
+
+/** An array of class names in label-index order (strings), read when no manifest.json names the classes. */
+const LABEL_NAMES = ['label_names', 'class_names'];
 
 /** The largest .npz / .npy file read (a .npy is read whole; an .npz's entries are). */
 export const MAX_ARRAY_FILE_BYTES = 2 * 1024 ** 3;
@@ -67,6 +71,13 @@ async function npyFolder(dir: string): Promise<ArraySource & { bytes: Map<string
 const UNLABELED_LABEL = -1;
 
 const pick = (keys: string[], wanted: string[]) => wanted.find((k) => keys.includes(k));
+
+/** The class names an NPZ's `label_names` array holds (1-D strings); undefined, with a note, when it is not such. */
+function arrayNames(a: NdArray, key: string, notes: string[]): string[] | undefined {
+  if (a.kind === 'U' && a.shape.length === 1) return a.values as string[];
+  notes.push(`${key}: not used as class names: expected a 1-D array of strings, found ${a.descr} (${a.shape.join(', ')})`);
+  return undefined;
+}
 
 /**
  * Imports a `.npz` file, or the `.npy` files of a folder (`file` may be one of them).
@@ -102,7 +113,8 @@ export async function importNumpy(
   if (noLabels && !txKey && tyKey) throw new LabError('BAD_DATASET', `${where}: "${tyKey}" has no images to go with it`);
   const pairs = [{ x: xKey, y: yKey, test: false }, ...(txKey ? [{ x: txKey, y: tyKey, test: true }] : [])];
   const manifest = await readExportManifest(dir);
-  const used = new Set(pairs.flatMap((p) => [p.x, ...(p.y ? [p.y] : [])]));
+  const namesKey = noLabels ? undefined : pick(src.keys, LABEL_NAMES);
+  const used = new Set([...pairs.flatMap((p) => [p.x, ...(p.y ? [p.y] : [])]), ...(namesKey ? [namesKey] : [])]);
   const ignored = src.keys.filter((k) => !used.has(k));
   const ours = ignored.filter((k) => k in EXPORT_ARRAYS);
   const unknown = ignored.filter((k) => !(k in EXPORT_ARRAYS));
@@ -127,6 +139,7 @@ export async function importNumpy(
       parts.map((p, i) => ({ images: p.images, labels: classes.indices[i], test: p.test })),
       options,
       opts,
+      manifest.channels,
     );
   }
   const raw = pairs.map((p) => {
@@ -141,11 +154,15 @@ export async function importNumpy(
   const skipped: Record<string, number> = dropped ? { [SKIP_UNLABELED]: dropped } : {};
   if (dropped) notes.push(unlabeledNote(dropped, marker));
   notes.push(...unusedNotes);
-  const classes = allUnlabeled ? unlabeledClass(loaded) : toLabels(loaded.map((l) => ({ a: l.labels, name: l.y })), notes, manifest.labelNames);
+  // Class names: the export's manifest.json, else a label_names array in the file itself.
+  const fileNames = !manifest.labelNames && namesKey && !allUnlabeled ? arrayNames(src.get(namesKey), namesKey, notes) : undefined;
+  const classes = allUnlabeled ? unlabeledClass(loaded) : toLabels(loaded.map((l) => ({ a: l.labels, name: l.y })), notes, manifest.labelNames ?? fileNames);
+  if (fileNames && !classes.names.every((n) => fileNames.includes(n))) notes.push(`${namesKey}: not used as class names: the labels are not all indices into its ${fileNames.length} names`);
   return importArrays(
     { kind, root: where, classNames: classes.names, skipped, warnings: notes, ...(allUnlabeled ? { allUnlabeled } : {}) },
     loaded.map((l, i) => ({ images: l.images, labels: classes.indices[i], test: l.test })),
     options,
     opts,
+    manifest.channels,
   );
 }
