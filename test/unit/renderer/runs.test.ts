@@ -167,6 +167,22 @@ describe('renaming and deleting', () => {
     expect([lab.compare.runA, lab.compare.runB]).toEqual([null, 'b']);
   });
 
+  it('deleting the open run also takes its loss curves and its data-changed toast off the screen', async () => {
+    const changed = { ...run('a'), warnings: ["This run's dataset changed since it was trained (then 120 images, now 70)."] };
+    const api = engineWith([changed, run('b')])
+      .handle('runs:delete', () => ({ ok: true }))
+      .handle('runs:history', () => ({ epochs: [1, 2].map((epoch) => ({ epoch, train: { loss: 3, recon: 2, kl: 1 }, val: { loss: 3, recon: 2, kl: 1 }, beta: 1, samplesPerSecond: 1 })), skipped: 0 }));
+    const lab = new Lab(api, null);
+    await lab.runs.refresh();
+    await lab.openRun('a');
+    await vi.waitFor(() => expect(lab.training.history.x.length).toBe(2));
+    expect(lab.toasts.items.map((t) => t.text)).toEqual([changed.warnings[0]]);
+    await lab.deleteRun('a');
+    expect(lab.training.history.x.length).toBe(0);
+    expect(lab.training.historyRunId).toBeNull();
+    expect(lab.toasts.items).toEqual([]);
+  });
+
   it('a delete the engine refuses keeps the run and says why', async () => {
     const api = engineWith([run('a')]).handle('runs:delete', () => {
       throw labError('BUSY', 'the run is training');
