@@ -4,7 +4,7 @@
  * whole at each checkpoint).
  * `<workspace>/datasets/` caches datasets. A corrupt run folder is listed with an error, never fatal.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -262,6 +262,7 @@ export class RunStore {
       r.data.copyOf ??= r.data.id;
       r.data.id = id;
     }
+    if (r.data.pid) await fs.stat(file).then((st) => writtenAt.set(r.data, st.mtimeMs), () => undefined);
     return r.data;
   }
 
@@ -275,7 +276,7 @@ export class RunStore {
     const key = this.dir(rec.id);
     const epochs = `${rec.epochsDone} epoch${rec.epochsDone === 1 ? '' : 's'} saved`;
     // A copy made while its original trained: nothing trains the copy.
-    if (!isProcessAlive(rec.pid) || (rec.copyOf && !live.has(key))) {
+    if (!trainerAlive(rec.pid, writtenAt.get(rec)) || (rec.copyOf && !live.has(key))) {
       rec.state = 'error';
       rec.error = `interrupted: the engine stopped while this run was training (${epochs})`;
       if (rec.epochsDone >= 1) rec.interruptedAfter = rec.epochsDone;
@@ -385,6 +386,35 @@ export class RunStore {
       }
     });
     unsaved.delete(dir);
+  }
+}
+
+/** When a record read from disk was last written (its config.json's mtime, ms): records with a pid only. */
+const writtenAt = new WeakMap<RunRecord, number>();
+
+/**
+ * Whether the process `pid` that wrote a `training` record (last at `written`, ms) still trains
+ * it: alive, and — where the start time of a process can be read (Linux) — started before that
+ * write, so that a pid the system gave to another process since (after a reboot) is not taken
+ * for the trainer.
+ */
+function trainerAlive(pid: number, written: number | undefined): boolean {
+  if (!isProcessAlive(pid)) return false;
+  if (pid === process.pid || written === undefined) return true;
+  const started = processStartMs(pid);
+  return started === null || started <= written + 2000;
+}
+
+/** The start time of process `pid` (ms since the epoch) from /proc, or null where it cannot be read. */
+function processStartMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]); // field 22, starttime
+    const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(btime)) return null;
+    return (btime + ticks / 100) * 1000; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
   }
 }
 

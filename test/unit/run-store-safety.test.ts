@@ -157,6 +157,16 @@ describe('a run another process trains (finding 2)', () => {
     expect(existsSync(path.join(dir, 'model', 'decoder', 'weights.bin'))).toBe(true);
   });
 
+  it.runIf(process.platform === 'linux')('a pid the system gave to a process started after the record was last written (a reboot) is not its trainer: interrupted, deletable', async () => {
+    const dir = await copyRun('pid-reused', (rec) => Object.assign(rec, { id: 'pid-reused', state: 'training', pid: sleeper.pid }));
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await fs.utimes(path.join(dir, 'config.json'), hourAgo, hourAgo);
+    const listed = (await engine.call('runs:list', {})).find((r) => r.id === 'pid-reused')!;
+    expect(listed).toMatchObject({ state: 'error', interruptedAfter: 1 });
+    expect(listed.trainedBy).toBeUndefined();
+    await engine.call('runs:delete', { runId: 'pid-reused' });
+  });
+
   it('a copy made while its original trained is not trained by anyone: interrupted, deletable', async () => {
     await copyRun('copied-mid-training', (rec) => {
       rec.state = 'training';
