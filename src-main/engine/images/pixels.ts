@@ -63,14 +63,16 @@ export function hasColour(img: OpaqueImage): boolean {
   if (img.channels === 1) return false;
   const { data } = img;
   const n = img.width * img.height;
+  const limit = n * 0.01;
   let coloured = 0;
   for (let i = 0; i < n; i++) {
     const r = data[3 * i];
     const g = data[3 * i + 1];
     const b = data[3 * i + 2];
-    if (Math.max(r, g, b) - Math.min(r, g, b) > CHROMA) coloured++;
+    // Stops as soon as the answer is known (the import judges every image of a folder).
+    if (Math.max(r, g, b) - Math.min(r, g, b) > CHROMA && ++coloured > limit) return true;
   }
-  return coloured > n * 0.01;
+  return false;
 }
 
 /** Grey (Rec. 601 luma) of an opaque image; a grey image is returned as it is. */

@@ -267,7 +267,9 @@ export async function decodeFiles(
       pixels.set(preprocessPixels(raw, r), i * D);
       ok[i] = 1;
       decoded++;
-      // Every image is judged (≈ 2 % of the decode's time, measured on 8,000 PNGs), not a sample: one colour image among grey ones is named.
+      // Every image is judged, not a sample, so one colour image among grey ones is named. Measured
+      // on 8,000 grey-valued RGB PNGs, the worst case (a grey PNG is not scanned; a shared 2-core
+      // machine): 128–169 ms at 64×64 (11–12 % of the decode's 1.2–1.4 s), 63–75 ms at 28×28 (2–5 %).
       if (r.channels === 1 && hasColour(resolveAlpha(raw))) colourRows.push(i);
       if (cropping && raw.width !== raw.height) {
         const cut = 1 - Math.min(raw.width, raw.height) / Math.max(raw.width, raw.height);
