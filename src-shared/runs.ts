@@ -111,6 +111,8 @@ export const RunSummary = z.object({
   interruptedAfter: z.number().int().positive().optional(),
   /** The pid of another live process (the CLI, a second app) that is training this run: it cannot be renamed or deleted here. */
   trainedBy: z.number().int().positive().optional(),
+  /** Who that process is, in words, where it can be told ("the command line (latent-lab train)", "another Latent Lab window"). */
+  trainer: z.string().optional(),
   /**
    * Set (the reason) for an entry of runs/ that is not a Latent Lab run (no `config.json`, or one
    * that is not a run record): listed with no model or config of its own, never opened or deleted.

@@ -282,6 +282,8 @@ export class RunStore {
       if (rec.epochsDone >= 1) rec.interruptedAfter = rec.epochsDone;
     } else if (rec.pid !== process.pid) {
       rec.trainedBy = rec.pid;
+      const who = trainerName(rec.pid);
+      if (who) rec.trainer = who;
     } else if (rec.pid === process.pid && !live.has(key)) {
       const lost = unsaved.get(key);
       rec.state = 'error';
@@ -405,6 +407,23 @@ function trainerAlive(pid: number, written: number | undefined): boolean {
   return started === null || started <= written + 2000;
 }
 
+/**
+ * Which Latent Lab process `pid` is, in words, from its command line (Linux /proc): the CLI, a
+ * browser-mode server's engine, the desktop app's engine; undefined where it cannot be told.
+ */
+function trainerName(pid: number): string | undefined {
+  let cmd: string;
+  try {
+    cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return undefined;
+  }
+  if (/cli\.js|cli\/main\.ts|latent-lab(\.cjs)? /.test(cmd)) return 'the command line (latent-lab train)';
+  if (/engine-entry/.test(cmd)) return 'another Latent Lab in a browser';
+  if (/--type=utility|electron/i.test(cmd)) return 'another Latent Lab window';
+  return undefined;
+}
+
 /** The start time of process `pid` (ms since the epoch) from /proc, or null where it cannot be read. */
 function processStartMs(pid: number): number | null {
   try {
@@ -428,7 +447,7 @@ function refuseIfTrainedElsewhere(rec: RunRecord, what: 'changed' | 'deleted'): 
   if (!rec.trainedBy) return;
   throw new LabError(
     'BUSY',
-    `run "${rec.id}" is being trained by another Latent Lab process (pid ${rec.trainedBy}: the command line or another window); it can be ${what} once that training has ended or been stopped there`,
+    `run "${rec.id}" is being trained by another Latent Lab process (pid ${rec.trainedBy}: ${rec.trainer ?? 'the command line or another window'}); it can be ${what} once that training has ended or been stopped there`,
   );
 }
 
@@ -521,5 +540,6 @@ export function summary(rec: RunRecord): RunSummary {
     ...(rec.copyOf ? { copyOf: rec.copyOf } : {}),
     ...(rec.interruptedAfter ? { interruptedAfter: rec.interruptedAfter } : {}),
     ...(rec.trainedBy ? { trainedBy: rec.trainedBy } : {}),
+    ...(rec.trainer ? { trainer: rec.trainer } : {}),
   };
 }

@@ -1,18 +1,20 @@
 /**
- * `latent-lab train` whose run folder is deleted while it trains (tester report 3, finding 2):
- * training stops and the CLI says what happened (exit code ≠ 0), instead of dying with
+ * `latent-lab train` and the app on one workspace (tester report 3, finding 2): the app lists the
+ * run as the command line's and refuses to delete or rename it (BUSY); when its folder is deleted
+ * anyway, training stops and the CLI says what happened (exit code ≠ 0), instead of dying with
  * "Cannot read properties of undefined (reading 'state')".
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { Engine } from '../../src-main/engine/engine';
 import { runCli } from './cliOutput';
 
 const home = mkdtempSync(path.join(os.tmpdir(), 'll-cli-vanish-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-it('a run folder deleted mid-training: training stops, and the message names the folder', async () => {
+it('the app refuses to delete the CLI’s run; deleted by hand mid-training, training stops and the message names the folder', async () => {
   const runs = path.join(home, 'runs');
   const result = runCli(['train', '--dataset', 'toy-moons', '--hidden', '8', '--latent', '2', '--epochs', '2000', '--batch', '8'], { home });
   // Once an epoch is on disk, the folder goes (as a second app's Delete did).
@@ -27,6 +29,17 @@ it('a run folder deleted mid-training: training stops, and the message names the
       { timeout: 60_000, interval: 100 },
     )
     .toBe(true);
+  // The app on the same workspace: the run is the CLI's, and it is neither deleted nor renamed.
+  const app = await Engine.create({ workspace: home, emit: () => {} });
+  try {
+    const id = path.basename(dir!);
+    const listed = (await app.call('runs:list', {})).find((x) => x.id === id)!;
+    expect(listed).toMatchObject({ state: 'training', trainer: 'the command line (latent-lab train)' });
+    expect(await app.handle('runs:delete', { runId: id })).toMatchObject({ ok: false, error: { code: 'BUSY', message: expect.stringMatching(/the command line \(latent-lab train\)/) } });
+    expect(await app.handle('runs:rename', { runId: id, name: 'mine now' })).toMatchObject({ ok: false, error: { code: 'BUSY' } });
+  } finally {
+    await app.dispose();
+  }
   rmSync(dir!, { recursive: true, force: true });
   const r = await result;
   expect(r.code).not.toBe(0);

@@ -38,7 +38,7 @@ export function runRows(list: readonly RunSummary[], stateWords: (s: string) => 
       return { run, key, openable: false, noDelete: why, noRename: why, stateText: null, detail: `not a Latent Lab run: ${run.notRun}`, copyText: null };
     }
     const by = run.trainedBy
-      ? `Being trained by another Latent Lab process (pid ${run.trainedBy}: the command line or another window). Stop it there, or wait for its end.`
+      ? `Being trained by ${run.trainer ?? 'another Latent Lab process: the command line or another window'} (pid ${run.trainedBy}). Stop it there, or wait for its end.`
       : null;
     const files = run.foreignFiles?.length
       ? `This run's folder also holds ${plural(run.foreignFiles.length, 'file')} Latent Lab did not write (${run.foreignFiles.join(', ')}): move ${run.foreignFiles.length === 1 ? 'it' : 'them'} out to delete the run here, or delete the folder yourself.`

@@ -46,12 +46,14 @@ describe('run rows', () => {
     ]);
     expect(notes).toMatchObject({ openable: false, detail: 'not a Latent Lab run: no config.json (every run folder has one)' });
     expect(notes.noDelete).toMatch(/Remove the folder yourself/);
-    expect(cli.noDelete).toMatch(/another Latent Lab process \(pid 4242/);
+    expect(cli.noDelete).toMatch(/another Latent Lab process: the command line or another window \(pid 4242\)/);
     expect(cli.noRename).toBe(cli.noDelete);
     expect(cli.stateText).toBe('training elsewhere (pid 4242)');
     expect(mine.noDelete).toMatch(/1 file Latent Lab did not write \(notes\.txt\)/);
     expect(mine.noRename).toBeNull();
     expect(copy.copyText).toBe('copy of cli');
     expect(moved.copyText).toBe('moved from gone');
+    const [named] = rows([run('x', { state: 'training', trainedBy: 7, trainer: 'the command line (latent-lab train)' })]);
+    expect(named.noDelete).toBe('Being trained by the command line (latent-lab train) (pid 7). Stop it there, or wait for its end.');
   });
 });
