@@ -81,7 +81,7 @@ export function describeNonImage(b: Uint8Array): string {
   // A PNG whose 8-byte signature a text-mode or UTF-8 copy altered (0x89 → C2 89, \r\n → \n):
   // "PNG" one or two bytes in. It is a damaged PNG, not another format.
   if (b[0] !== 0x89 && (ascii('PNG', 1) || ascii('PNG', 2))) {
-    return 'damaged PNG (its signature is altered, as a text-mode or UTF-8 copy does; copy the file as binary)';
+    return 'damaged PNG: its signature is altered, as a text-mode or UTF-8 copy does; copy the file as binary';
   }
   if (ascii('%PDF')) return 'not an image (looks like PDF)';
   if (b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) return 'not an image (looks like a ZIP or Office document)';
