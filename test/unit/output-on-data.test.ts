@@ -98,6 +98,16 @@ describe('an export never replaces the data of a saved run that is not loaded', 
     expect((await exportTo(path.join(root, 'elsewhere'))).ok).toBe(true);
   });
 
+  it('with that run loaded, the refusal is the same (a file is called a file)', async () => {
+    await engine.call('runs:open', { runId: runZ });
+    try {
+      expect(await exportTo(npzDir, 'npz')).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining(`npzdata contains the dataset file of run "${runZ}"`) } });
+      expect(await exportTo(npzFile, 'npz')).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining(`is the dataset file of run "${runZ}"`) } });
+    } finally {
+      await engine.call('runs:open', { runId: runX });
+    }
+  });
+
   it('a run trained after the engine started is protected too (its record is read when it appears)', async () => {
     const later = path.join(root, 'later-data');
     await fsp.cp(race, later, { recursive: true });

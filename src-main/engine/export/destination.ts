@@ -62,7 +62,17 @@ export async function protectedFolders(
   runs: readonly { id: string; dir: string; dataset: { id: string; path?: string } }[],
   extra: readonly string[] = [],
 ): Promise<ProtectedDir[]> {
-  return [...appFolders(store, runs, extra), ...(await savedRunData([store.workspace, ...extra]))];
+  // The workspace's own folders first (named first when a destination holds several), then saved
+  // runs' data before the loaded runs' (they say whether it is a folder or a file). One entry per path.
+  const fixed = appFolders(store, [], extra);
+  const all = [...fixed, ...(await savedRunData([store.workspace, ...extra])), ...appFolders(store, runs, extra).slice(fixed.length)];
+  const seen = new Set<string>();
+  return all.filter((p) => {
+    const key = path.resolve(p.dir);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**
