@@ -168,6 +168,15 @@ describe('9. colour is counted over every decoded image', () => {
     expect(d.report.warnings).toContain('1 of the 61 images is in colour (red.png): turned grey (set Colour to "colour" to keep colour)');
   });
 
+  it('a (nearly) constant image among pictures: the warning names its file', async () => {
+    const root = path.join(tmp, 'one-blank');
+    await fsp.mkdir(root, { recursive: true });
+    for (let i = 0; i < 12; i++) await fsp.writeFile(path.join(root, `p${String(i).padStart(2, '0')}.png`), await png(picture(32, 32, i), 32, 32));
+    await fsp.writeFile(path.join(root, 'blank.png'), await png(new Uint8Array(32 * 32 * 3).fill(90), 32, 32));
+    const d = await load(root, { preprocess: 'plain' });
+    expect(d.report.warnings).toContain('1 image (blank.png) is (nearly) constant after preprocessing');
+  });
+
   it('colour images the sample missed (every other file, the sample took the rest): auto keeps colour, saying how many of all images have colour', async () => {
     const root = path.join(tmp, 'missed-colour');
     await fsp.mkdir(root, { recursive: true });

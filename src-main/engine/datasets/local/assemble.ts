@@ -72,6 +72,8 @@ export interface Imported {
    * that cut the content away gives.
    */
   cropNote?: string;
+  /** For messages: the file of each image row (image folders), so a warning can name a few. */
+  rowNames?: readonly string[];
 }
 
 const KIND_TEXT: Record<DatasetKind, string> = {
@@ -164,6 +166,7 @@ function checkConstant(imp: Imported): void {
   const D = imp.resolved.size * imp.resolved.size * imp.resolved.channels;
   const rowAt = rowReader(imp.pixels, D);
   let flat = 0;
+  const named: string[] = [];
   for (let i = 0; i < imp.count; i++) {
     let lo = 255;
     let hi = 0;
@@ -173,7 +176,7 @@ function checkConstant(imp: Imported): void {
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    if (hi - lo <= FLAT_RANGE) flat++;
+    if (hi - lo <= FLAT_RANGE && ++flat <= 3 && imp.rowNames) named.push(imp.rowNames[i]);
   }
   if (flat === 0) return;
   if (flat * 10 >= imp.count * 9) {
@@ -183,7 +186,8 @@ function checkConstant(imp: Imported): void {
         'Look at the preview: drawings saved as strokes only in the alpha channel, images that are all one colour, or the wrong preprocessing give this.',
     );
   }
-  imp.warnings.push(`${plural(flat, 'image')} ${flat === 1 ? 'is' : 'are'} (nearly) constant after preprocessing${imp.cropNote ? ' (the centre crop may have cut their content away: see the crop note)' : ''}`);
+  const which = named.length ? ` (${named.join(', ')}${flat > named.length ? ', …' : ''})` : '';
+  imp.warnings.push(`${plural(flat, 'image')}${which} ${flat === 1 ? 'is' : 'are'} (nearly) constant after preprocessing${imp.cropNote ? ' (the centre crop may have cut their content away: see the crop note)' : ''}`);
 }
 
 /** Seeded stratified split: per class round(20 %) (at least 1) to test, the rest to train. */

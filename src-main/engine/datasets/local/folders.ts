@@ -273,10 +273,12 @@ export async function importFileSet(set: FileSet, options: ImportOptions, opts: 
   const D = resolved.size * resolved.size * resolved.channels;
   const labels = new Int32Array(set.jobs.length);
   const mask = set.testMask ? new Uint8Array(set.jobs.length) : null;
+  const rowNames: string[] = [];
   let n = 0;
   for (let i = 0; i < set.jobs.length; i++) {
     if (!dec.ok[i]) continue;
     if (n !== i) dec.pixels.copyWithin(n * D, i * D, (i + 1) * D);
+    rowNames.push(set.jobs[i].rel);
     labels[n] = set.labels[i];
     if (mask) mask[n] = set.testMask![i];
     n++;
@@ -295,6 +297,7 @@ export async function importFileSet(set: FileSet, options: ImportOptions, opts: 
     warnings: [...set.warnings, ...notes],
     preprocessing: describePreprocessing(resolved, stats),
     ...(cropNote ? { cropNote } : {}),
+    rowNames,
     ...(set.allUnlabeled ? { allUnlabeled: true } : {}),
     ...(set.flat ? { flat: true } : {}),
   };
