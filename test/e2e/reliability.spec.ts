@@ -101,9 +101,9 @@ test('engine SIGKILLed mid-epoch and mid-export: restart, saved runs load, no ha
       process.kill(pid, 'SIGKILL');
       expect(await pending).toMatchObject({ ok: false, error: { code: 'ENGINE_DOWN' } });
       await client!.waitForEvent('engine:state', (s) => s.state === 'crashed' && s.message && /SIGKILL/.test(s.message), 30_000);
-      // Nothing complete-looking: the target does not exist, only the hidden temp folder does.
+      // Nothing complete-looking: the target does not exist, only the hidden temp folder and the export's lock file do.
       expect(existsSync(out)).toBe(false);
-      expect(temps().every((n) => n.startsWith('.generated.latentlab-tmp-'))).toBe(true);
+      expect(temps().every((n) => n.startsWith('.generated.latentlab-tmp-') || n === '.generated.latentlab-lock')).toBe(true);
 
       expect(await client!.request('engine:restart', {})).toEqual({ ok: true, value: { ok: true } });
       await client!.waitForEvent('engine:state', (s) => s.state === 'ready' && s.pid !== pid, 90_000);
