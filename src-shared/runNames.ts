@@ -1,9 +1,11 @@
 /**
  * How the app names a run's model, one rule for the engine (a new run's default name) and the
  * renderer (the run list, Compare's captions and headings): the model's proper name ("AE", "VAE",
- * "CVAE", "VAE-GAN"), "Conv" before it for the convolutional arch, its latent size and β.
- * Pure TypeScript, no imports.
+ * "CVAE", "VAE-GAN"), "Conv" before it for the convolutional arch, its latent size and β, and a
+ * VAE-GAN's own settings (γ, pixel weight, discriminator LR ×) when not the defaults. Imports only
+ * the VAE-GAN defaults.
  */
+import { VAEGAN_DEFAULTS } from './vaegan';
 
 /** A model kind as the app names it everywhere: AE, VAE, CVAE, VAE-GAN. */
 export function kindName(kind: string): string {
@@ -16,17 +18,36 @@ export interface NamedModel {
   arch?: string;
   latentDim: number;
   beta?: number;
+  /** A VAE-GAN's γ, pixel weight and discriminator learning-rate scale (./vaegan.ts). */
+  gamma?: number;
+  pixelWeight?: number;
+  discLrScale?: number;
 }
 
 /**
- * A model as the app names it: `[Conv ]<kind> z=<latent>[ β=<beta>]`, e.g. "Conv VAE z=4",
- * "VAE z=4 β=2", "VAE-GAN z=8" ("Conv" for the convolutional arch; dense, the default, says
- * nothing; β for the kinds that have one when ≠ 1).
+ * A VAE-GAN's settings that differ from `VAEGAN_DEFAULTS`, as its name says them:
+ * " γ=0.1 pixel=0 D-LR×0.25" (each only when given and not the default); "" for other kinds.
+ */
+function ganPart(m: NamedModel): string {
+  if (m.kind !== 'vaegan') return '';
+  const set = (v: number | undefined, d: number) => v !== undefined && v !== d;
+  return [
+    set(m.gamma, VAEGAN_DEFAULTS.gamma) ? ` γ=${m.gamma}` : '',
+    set(m.pixelWeight, VAEGAN_DEFAULTS.pixelWeight) ? ` pixel=${m.pixelWeight}` : '',
+    set(m.discLrScale, VAEGAN_DEFAULTS.discLrScale) ? ` D-LR×${m.discLrScale}` : '',
+  ].join('');
+}
+
+/**
+ * A model as the app names it: `[Conv ]<kind> z=<latent>[ β=<beta>][ γ=…][ pixel=…][ D-LR×…]`,
+ * e.g. "Conv VAE z=4", "VAE z=4 β=2", "VAE-GAN z=8", "VAE-GAN z=8 γ=0.1" ("Conv" for the
+ * convolutional arch; dense, the default, says nothing; β for the kinds that have one when ≠ 1; a
+ * VAE-GAN's γ, pixel weight and discriminator LR × when not the defaults, `VAEGAN_DEFAULTS`).
  */
 export function modelName(m: NamedModel): string {
   const arch = m.arch === 'conv' ? 'Conv ' : '';
   const beta = m.kind !== 'ae' && m.beta !== undefined && m.beta !== 1 ? ` β=${m.beta}` : '';
-  return `${arch}${kindName(m.kind)} z=${m.latentDim}${beta}`;
+  return `${arch}${kindName(m.kind)} z=${m.latentDim}${beta}${ganPart(m)}`;
 }
 
 /**

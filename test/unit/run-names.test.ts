@@ -36,6 +36,17 @@ describe('default run names', () => {
     expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, arch: 'conv', beta: 0.5 }))).toBe('Conv VAE-GAN z=8 β=0.5 · mnist');
     expect(defaultRunName(cfg({ kind: 'ae', latentDim: 2 }))).toBe('AE z=2 · mnist');
   });
+
+  it('a VAE-GAN says γ, its pixel weight and its discriminator’s LR × when not the defaults, as β is', () => {
+    // Two VAE-GANs that differ only in γ used to be "VAE-GAN z=8 · mnist" and "… (2)".
+    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, gamma: 0.1 }))).toBe('VAE-GAN z=8 γ=0.1 · mnist');
+    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, beta: 2, gamma: 0.001, pixelWeight: 0, discLrScale: 0.25 }))).toBe(
+      'VAE-GAN z=8 β=2 γ=0.001 pixel=0 D-LR×0.25 · mnist',
+    );
+    // The defaults (γ 0.3, pixel weight 1, × 0.5), given or not, say nothing.
+    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, gamma: 0.3, pixelWeight: 1, discLrScale: 0.5 }))).toBe('VAE-GAN z=8 · mnist');
+    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8 }))).toBe('VAE-GAN z=8 · mnist');
+  });
 });
 
 describe('one name for a run’s model, in the run list, Compare and the default run name', () => {
