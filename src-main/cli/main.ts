@@ -6,6 +6,7 @@
  */
 import { parseCommandLine, UsageError, type ParsedArgs } from './args';
 import { encode } from './encode';
+import { cliWarning } from './data';
 import { embeddings, generate } from './export';
 import { info } from './info';
 import { inspect } from './inspect';
@@ -62,6 +63,8 @@ main(process.argv.slice(2)).then(
       msg = msg.replace(DATA_MISSING_APP_ADVICE, '.');
       if (command === 'generate' || command === 'embeddings') msg += ` Here: ${command} --data PATH uses the run's data where it is now.`;
     }
+    // A refused import's advice (set Fit to "pad" …) as the CLI's flag, as its warnings say it.
+    if ((err as { code?: string }).code === 'BAD_DATASET') msg = cliWarning(msg);
     const usage = err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
     console.error(`latent-lab: ${msg}${usage ? ` (see ${where})` : ''}`);
     process.exitCode = usage ? 2 : 1;

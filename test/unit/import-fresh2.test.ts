@@ -16,6 +16,7 @@ import type { ImportOptions } from '../../src-shared/datasets';
 import { LabError } from '../../src-shared/types';
 import { classFolders, glyphArrays, npy, npyRaw, npz, writeIdxPair } from '../fixtures/datasets';
 import { makeTemp, rmTemp } from '../fixtures/generate';
+import { runCli } from './cliOutput';
 
 let tmp: string;
 beforeAll(async () => {
@@ -115,7 +116,11 @@ describe('4. a folder says what the centre crop cut away', () => {
     expect(msg).toContain('The crop may have cut their content away: 20 of 20 images are not square: each is centre-cropped, losing 67 % of its pixels; set Fit to "pad" to keep them whole.');
     const padded = await load(root, { preprocess: 'plain', fit: 'pad' });
     expect(padded.train.count + padded.test.count).toBe(20);
-  });
+    // The CLI's refusal names its flag, as its warnings do.
+    const r = await runCli(['inspect', '--data', root, '--preprocess', 'plain'], { home: path.join(tmp, 'home') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('each is centre-cropped, losing 67 % of its pixels; use --fit pad to keep them whole.');
+  }, 60_000);
 });
 
 describe('6. labels of an export without its manifest.json', () => {
