@@ -324,7 +324,7 @@ describe('Hugging Face imagefolder', () => {
     expect(d.report.skipped).toEqual({
       'listed in metadata.csv but missing': 1,
       unlabeled: 1,
-      'listed path outside the folder': 1,
+      'listed outside the folder': 1,
       'not listed in metadata.csv': 1,
     });
     expect(d.train.count + d.test.count).toBe(5);

@@ -41,10 +41,10 @@ describe('skipped items are named', () => {
     await fsp.writeFile(path.join(root, 'metadata.csv'), rows.join('\n') + '\n');
     await fsp.symlink(path.join(tmp, 'nowhere.png'), path.join(root, 'gone.png'));
     const d = await load(root);
-    expect(d.report.skipped).toEqual({ unlabeled: 5, 'not listed in metadata.csv': 7, 'broken symbolic link': 1 });
+    expect(d.report.skipped).toEqual({ unlabeled: 5, 'not listed in metadata.csv': 7, 'links to nothing (a broken symbolic link)': 1 });
     const named = d.report.skippedExamples ?? [];
     expect(named).toHaveLength(5);
-    expect(named).toEqual(expect.arrayContaining(['img0.png: unlabeled', 'extra0.png: not listed in metadata.csv', 'gone.png: broken symbolic link']));
+    expect(named).toEqual(expect.arrayContaining(['img0.png: unlabeled', 'extra0.png: not listed in metadata.csv', 'gone.png: links to nothing (a broken symbolic link)']));
     const json = inspectJson({ report: d.report, info: d.info } as Parameters<typeof inspectJson>[0]);
     expect(json.skippedFiles).toEqual(named);
   });
@@ -72,8 +72,8 @@ describe('skipped items are named', () => {
     await fsp.symlink(root, path.join(root, 'b', 'loop'));
     await fsp.symlink(path.join(tmp, 'gone'), path.join(root, 'c'));
     const d = await load(root);
-    expect(d.report.skipped).toEqual({ 'broken symbolic link': 2, 'symbolic-link cycle': 1 });
-    expect(d.report.skippedExamples).toEqual(['c: broken symbolic link', 'a/broken.png: broken symbolic link', 'b/loop: symbolic-link cycle']);
+    expect(d.report.skipped).toEqual({ 'links to nothing (a broken symbolic link)': 2, 'in a symbolic-link cycle': 1 });
+    expect(d.report.skippedExamples).toEqual(['c: links to nothing (a broken symbolic link)', 'a/broken.png: links to nothing (a broken symbolic link)', 'b/loop: in a symbolic-link cycle']);
   });
 
   it('a PNG without an extension is skipped as having no image extension, named', async () => {

@@ -36,7 +36,7 @@ export const METADATA_FILE = 'metadata.csv';
 export const SKIP_MISSING = 'listed in metadata.csv but missing';
 export const SKIP_UNLISTED = 'not listed in metadata.csv';
 export { SKIP_UNLABELED };
-export const SKIP_OUTSIDE = 'listed path outside the folder';
+export const SKIP_OUTSIDE = 'listed outside the folder';
 /** A later row of a file already listed, with the same label (the file is imported once). */
 export const SKIP_DUPLICATE = 'listed again in metadata.csv (imported once)';
 /** A later row of a file already listed with another label (imported once, with the first row's label; a warning says so). */

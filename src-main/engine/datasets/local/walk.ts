@@ -34,7 +34,7 @@ export interface SkippedEntry {
 
 export interface Listing {
   files: FoundFile[];
-  /** What could not be followed, by reason ("symbolic-link cycle", "broken symbolic link", …). */
+  /** What could not be followed, by reason ("in a symbolic-link cycle", "links to nothing (a broken symbolic link)", …). */
   skipped: Record<string, number>;
   /**
    * The first few of those (at most MAX_SKIP_EXAMPLES per reason), each with its path relative to the listed
@@ -49,9 +49,10 @@ export const MAX_SKIP_EXAMPLES = 5;
 /** Entries handled between two turns of the event loop. */
 const SLICE = 2000;
 
-export const SKIP_CYCLE = 'symbolic-link cycle';
-export const SKIP_BROKEN_LINK = 'broken symbolic link';
-export const SKIP_UNREADABLE = 'unreadable file or folder';
+/** Skip reasons read right for any count ("3 in a symbolic-link cycle") and for one file ("loop: in a symbolic-link cycle"). */
+export const SKIP_CYCLE = 'in a symbolic-link cycle';
+export const SKIP_BROKEN_LINK = 'links to nothing (a broken symbolic link)';
+export const SKIP_UNREADABLE = 'could not be read';
 
 /**
  * Every non-hidden file under `root` (itself a folder), in a stable order (names sorted by code
