@@ -26,7 +26,7 @@ import path from 'node:path';
 import type { EventPayload } from '../../../src-shared/contract';
 import { LabError, type DatasetRef } from '../../../src-shared/types';
 import { writeFileAtomic } from '../atomicWrite';
-import { identify } from '../datasets/cache';
+import { identify, legacyFileFingerprint } from '../datasets/cache';
 import type { LoadedDataset } from '../datasets';
 import { loadLayersModel, saveLayersModel } from '../models/io';
 import { readCheckpoint, removeCheckpoint, writeCheckpoint, type CheckpointOwner } from './checkpoint';
@@ -119,7 +119,7 @@ export class ClassifierStore {
     const folder = this.folderOf(id);
     let p = this.loaded.get(folder);
     if (!p) {
-      p = this.remember(folder, this.loadOrTrain(folder, id, ref, data, gen));
+      p = this.remember(folder, this.loadOrTrain(folder, id, ref, data, gen, identity.root));
     } else {
       // Most recently used last.
       this.loaded.delete(folder);
@@ -165,8 +165,8 @@ export class ClassifierStore {
     }
   }
 
-  private async loadOrTrain(folder: string, id: ClassifierInfo['dataset'], ref: DatasetRef, data: LoadedDataset, gen: number): Promise<Classifier> {
-    const cached = await readClassifier(folder, id);
+  private async loadOrTrain(folder: string, id: ClassifierInfo['dataset'], ref: DatasetRef, data: LoadedDataset, gen: number, root?: string): Promise<Classifier> {
+    const cached = (await readClassifier(folder, id)) ?? (await this.adoptLegacy(folder, id, ref, root));
     if (cached) return cached;
     // One training at a time; a second request for the same folder shares the first's promise.
     const run = this.queue.then(() => {
@@ -175,6 +175,32 @@ export class ClassifierStore {
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * A single-file dataset's classifier cached under the fingerprint of the rule before
+   * `partnerNames` (every file beside the data: datasets/cache.ts `legacyFileFingerprint`), moved
+   * to `folder` under the current identity `id`: kept, not trained again, when the folder has not
+   * changed since. Null when there is none (or it cannot be moved: trained again then).
+   */
+  private async adoptLegacy(folder: string, id: ClassifierInfo['dataset'], ref: DatasetRef, root?: string): Promise<Classifier | null> {
+    if (ref.id !== 'local' || !root) return null;
+    const fingerprint = await legacyFileFingerprint(root);
+    if (!fingerprint || fingerprint === id.fingerprint) return null;
+    const oldId = { key: id.key, fingerprint };
+    const old = this.folderOf(oldId);
+    const found = await readClassifier(old, oldId);
+    if (!found) return null;
+    found.dispose();
+    try {
+      await writeFileAtomic(path.join(old, INFO_FILE), JSON.stringify({ ...found.info, dataset: id }, null, 1));
+      await fsp.rm(folder, { recursive: true, force: true }); // an unreadable one, or a checkpoint of a training it makes needless
+      await fsp.rename(old, folder);
+    } catch (err) {
+      this.log(`cannot keep the classifier cached in ${old}: ${(err as Error).message}; training it again`);
+      return null;
+    }
+    return readClassifier(folder, id);
   }
 
   private log(line: string): void {

@@ -3,9 +3,12 @@
  *
  * - Keyed by what the data is, not how its path is spelt: local data by its real path (symlinks
  *   and `..` resolved) and its import options, the others by id and the real data folder.
- * - A local entry carries a fingerprint of the data taken before it was loaded (every file under
- *   the folder, or beside the file: names, sizes, mtimes). A lookup whose fingerprint differs is
- *   a miss, so a file added, removed, renamed or rewritten makes the next load read it again.
+ * - A local entry carries a fingerprint of the data taken before it was loaded (names, sizes,
+ *   mtimes of every file under the folder, or of a single file and the partners its import reads
+ *   beside it: `partnerNames`). A lookup whose fingerprint differs is a miss, so a file added,
+ *   removed, renamed or rewritten that the import reads makes the next load read it again; a note
+ *   or a download beside an `.npz` does not (nor does it retrain the dataset's judging
+ *   classifier, keyed by this fingerprint: ../classifier/store.ts).
  *   Taking it costs one `stat` per file (≈ 20–30 ms for 2,000 files, ≈ 0.2 s for 20,000 on the
  *   2-core test machine; lookups at the same moment share one pass).
  * - Bounded: at most `maxEntries` datasets and `maxBytes` of their arrays; beyond that the least
@@ -17,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp, statSync } from 'node:fs';
 import path from 'node:path';
 import { ImportOptions, type DatasetRef } from '../../../src-shared/datasets';
+import { parseIdxName } from './local/idxImport';
 import { listFiles } from './local/walk';
 import type { LoadedDataset } from './types';
 
@@ -81,10 +85,37 @@ function fingerprintOnce(root: string): Promise<string> {
 }
 
 /**
+ * The names in a single-file dataset's folder that its import reads, the file's own first (names
+ * as `readdir` gives them; hidden files left out, as the importers do):
+ * - `.npz`: itself and `manifest.json` (this app's export: class names, the unlabelled marker);
+ * - `.npy`: every `.npy` of the folder (they are one dataset: x.npy, y.npy, x_test.npy …) and
+ *   `manifest.json`;
+ * - IDX: the IDX files of its stem (images and labels, train and test), `<stem>-mapping.txt`
+ *   (EMNIST's class names) and `manifest.json`;
+ * - `.csv`: itself alone (a CSV given as a file is read on its own; a train/test pair is a folder).
+ * Other names (notes, downloads, other datasets' files) are not read, so they are left out.
+ */
+export function partnerNames(file: string, names: readonly string[]): string[] {
+  const base = path.basename(file);
+  const lower = base.toLowerCase();
+  const visible = names.filter((n) => !n.startsWith('.') && n !== base);
+  const manifest = visible.filter((n) => n === 'manifest.json');
+  if (lower.endsWith('.npz')) return [base, ...manifest];
+  if (lower.endsWith('.npy')) return [base, ...visible.filter((n) => n.toLowerCase().endsWith('.npy')), ...manifest];
+  const idx = parseIdxName(base);
+  if (idx) {
+    const mapping = `${idx.stem}-mapping.txt`;
+    return [base, ...visible.filter((n) => parseIdxName(n)?.stem === idx.stem || n === mapping), ...manifest];
+  }
+  return [base];
+}
+
+/**
  * A hash of what a local dataset reads, from names, sizes and mtimes (no file contents): for a
  * folder, every file under it (recursively, links followed, hidden files left out: the listing
- * the importers use); for a file, the files beside it (its partners: labels, test files, a
- * manifest). Throws when `root` cannot be read.
+ * the importers use); for a file, the file and the partners its import reads beside it
+ * (`partnerNames`: labels, test files, a manifest), not the rest of its folder.
+ * Throws when `root` cannot be read.
  */
 export async function dataFingerprint(root: string): Promise<string> {
   const hash = createHash('sha256');
@@ -96,16 +127,40 @@ export async function dataFingerprint(root: string): Promise<string> {
     return hash.digest('hex');
   }
   const dir = path.dirname(root);
-  hash.update(`file ${path.basename(root)}\n`);
-  for (const name of (await fsp.readdir(dir)).sort()) {
-    try {
-      const s = statSync(path.join(dir, name));
-      if (s.isFile()) hash.update(`${name}\0${s.size}\0${s.mtimeMs}\n`);
-    } catch {
-      hash.update(`${name}\0?\n`);
-    }
-  }
+  // "partners 1": a fingerprint of this rule is never equal to one of the rule before it (every file of the folder).
+  hash.update(`file ${path.basename(root)}\npartners 1\n`);
+  const [own, ...partners] = partnerNames(root, await fsp.readdir(dir));
+  hash.update(`${own}\0${st.size}\0${st.mtimeMs}\n`);
+  for (const name of partners.sort()) statLine(hash, dir, name);
   return hash.digest('hex');
+}
+
+function statLine(hash: ReturnType<typeof createHash>, dir: string, name: string): void {
+  try {
+    const s = statSync(path.join(dir, name));
+    if (s.isFile()) hash.update(`${name}\0${s.size}\0${s.mtimeMs}\n`);
+  } catch {
+    hash.update(`${name}\0?\n`);
+  }
+}
+
+/**
+ * The fingerprint an earlier version gave a single-file dataset (every file beside it), or null
+ * for a folder or a path that cannot be read: ../classifier/store.ts looks a judging classifier
+ * cached under it up once, so that a classifier trained before the partner rule is kept, not
+ * trained again, while the folder has not changed since.
+ */
+export async function legacyFileFingerprint(root: string): Promise<string | null> {
+  try {
+    if ((await fsp.stat(root)).isDirectory()) return null;
+    const hash = createHash('sha256');
+    const dir = path.dirname(root);
+    hash.update(`file ${path.basename(root)}\n`);
+    for (const name of (await fsp.readdir(dir)).sort()) statLine(hash, dir, name);
+    return hash.digest('hex');
+  } catch {
+    return null;
+  }
 }
 
 const bytesOf = (d: LoadedDataset) =>
