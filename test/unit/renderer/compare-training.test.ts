@@ -11,6 +11,7 @@ import {
   TRAINING_ROWS,
   columnLabels,
   pickerLabel,
+  settingRows,
   runTraining,
   trainCountOf,
   trainingDifference,
@@ -194,5 +195,43 @@ describe('Compare: runs on your own data', () => {
     // Picking another run forgets the old pair's data.
     lab.compare.runA = 'b';
     expect(lab.compare.dataA).toBeNull();
+  });
+});
+
+describe('Compare: the settings of the two runs', () => {
+  const gan = (id: string, model: Record<string, unknown>) => {
+    const r = run(id, { kind: 'vaegan', dim: 8 });
+    return { ...r, config: { ...r.config, model: { ...r.config.model, ...model } } } as RunSummary;
+  };
+  const rows = (a: RunSummary, b: RunSummary) => settingRows(a, b).map((r) => [r.title, r.cell(a), r.cell(b)]);
+
+  it('two VAE-GANs: γ, pixel weight, Discriminator LR × and β, even when equal', () => {
+    const a = gan('a', {});
+    const b = gan('b', { gamma: 0.1 });
+    expect(rows(a, b)).toEqual([
+      ['β', '1', '1'],
+      ['γ', '0.3', '0.1'],
+      ['Pixel weight', '1', '1'],
+      ['Discriminator LR ×', '0.5', '0.5'],
+    ]);
+    expect(settingRows(a, a).map((r) => r.key)).toEqual(['beta', 'gamma', 'pixelWeight', 'discLrScale']);
+  });
+
+  it('any other pair: only the settings that differ, a kind without the setting saying so', () => {
+    const vae = run('v', { kind: 'vae', dim: 8 });
+    expect(settingRows(vae, vae)).toEqual([]);
+    const warm = { ...vae, id: 'w', config: { ...vae.config, seed: 7, model: { ...vae.config.model, beta: 4, klWarmupEpochs: 10 } } } as RunSummary;
+    expect(rows(vae, warm)).toEqual([
+      ['β', '1', '4'],
+      ['KL warm-up (epochs)', '0', '10'],
+      ['Seed', '1', '7'],
+    ]);
+    // A VAE beside a VAE-GAN: the GAN's settings, the VAE's cell saying it has none.
+    const g = gan('g', {});
+    expect(rows(vae, g)).toEqual([
+      ['γ', '—', '0.3'],
+      ['Pixel weight', '—', '1'],
+      ['Discriminator LR ×', '—', '0.5'],
+    ]);
   });
 });

@@ -7,7 +7,7 @@
 import type { Metrics, RunSummary } from '../../lib/contract';
 import { posteriorCollapsed } from '../../../../src-shared/collapse';
 import { FRECHET_FITTED_TIP, FRECHET_PRIOR_TIP, GENERATION_FITTED_TIP, GENERATION_TIP } from '../../lib/metricHints';
-import { clearlyDifferent, type NoiseKind } from '../../lib/metricNoise';
+import { FRECHET_SEED_MARGIN, FRECHET_SEED_SPREAD, beyondEstimatorNoise, clearlyDifferent, type NoiseKind } from '../../lib/metricNoise';
 export type MetricKey =
   | 'elbo'
   | 'recon'
@@ -138,6 +138,39 @@ export function winner(row: MetricRow, a: Side, b: Side, ma: Metrics | null, mb:
   ] as const;
   if (!clearlyDifferent(row.noise, sides[0], sides[1])) return null;
   return (row.better === 'low' ? x < y : x > y) ? 'a' : 'b';
+}
+
+/**
+ * The Compare tab's note on what "better" means for single runs: each side is one run, and a
+ * re-seed moves a Fréchet distance by about ±10 % (`FRECHET_SEED_SPREAD`), so one is marked better
+ * only past `FRECHET_SEED_MARGIN`.
+ */
+export const SEED_SPREAD_NOTE = `Each side is one run: training the same settings with another seed moves a Fréchet distance by about ±${Math.round(FRECHET_SEED_SPREAD * 100)} % (nine seeds, README), so one is marked better only when the two differ by more than ${Math.round(FRECHET_SEED_MARGIN * 100)} %. To be sure of a smaller difference, train each setting with a few seeds.`;
+
+/**
+ * Whether a comparable Fréchet row's two numbers differ beyond the estimator's noise but not
+ * beyond what a re-seed moves one run (`winner` gives none): its cells then say so. False for
+ * other rows, a missing number, or a row with a winner.
+ */
+export function withinSeedSpread(row: MetricRow, a: Side, b: Side, ma: Metrics | null, mb: Metrics | null): boolean {
+  if (row.noise !== 'frechet' || !ma || !mb || !comparable(row, a, b)) return false;
+  const [x, y] = [ma[row.key], mb[row.key]];
+  if (x === undefined || y === undefined) return false;
+  const sides = [
+    { value: x, n: ma.frechetSamples },
+    { value: y, n: mb.frechetSamples },
+  ] as const;
+  return beyondEstimatorNoise(sides[0], sides[1]) && !clearlyDifferent('frechet', sides[0], sides[1]);
+}
+
+/**
+ * The rows of `METRIC_ROWS` the table shows for the pair: the CVAE-only rows (generation from
+ * each prior) only when one of the runs is a CVAE — for any other pair they would be two rows of
+ * "n/a (not a CVAE)".
+ */
+export function shownRows(a: Side, b: Side): MetricRow[] {
+  const cvae = [a, b].some((r) => r?.config.model.kind === 'cvae');
+  return METRIC_ROWS.filter((r) => !r.cvaeOnly || cvae);
 }
 
 /** The Compare tab's header: a question that fits the pair shown, and how to read the answer. */

@@ -1,5 +1,7 @@
 /**
- * How each compared run was trained (batch size, epochs done, optimiser steps, learning rate), so
+ * How each compared run was trained (batch size, epochs done, optimiser steps, learning rate, and
+ * the model settings that differ — for two VAE-GANs always their β, γ, pixel weight and
+ * discriminator LR ×: `settingRows`), so
  * that Compare can say when two runs were not trained on equal terms (a VAE at batch 256 beside a
  * VAE-GAN at its default 64 took about four times fewer steps), and column labels that tell two
  * runs apart when they share a name. Pure functions of the contract's `RunSummary` / `DatasetInfo`.
@@ -62,6 +64,46 @@ export const TRAINING_ROWS: { key: string; title: string; cell: (t: RunTraining)
   },
   { key: 'learningRate', title: 'Learning rate', cell: (t) => String(t.learningRate) },
 ];
+
+/** A model or training setting as a row of Compare's training table: a title and each run's cell. */
+export interface SettingRow {
+  key: string;
+  title: string;
+  cell: (r: Run) => string;
+}
+
+/** `undefined` (a kind without the setting) as '—'. */
+const num = (v: number | undefined) => (v === undefined ? '—' : String(v));
+const model = (r: Run) => r.config.model;
+
+/** The settings Compare can list, in the table's order; `gan`: a VAE-GAN's own (its other kinds' cells say '—'). */
+const SETTINGS: (SettingRow & { gan?: boolean; vaegan?: boolean })[] = [
+  { key: 'arch', title: 'Architecture', cell: (r) => model(r).arch },
+  { key: 'hidden', title: 'Hidden layers', cell: (r) => (model(r).hidden.length ? model(r).hidden.join('-') : 'default') },
+  { key: 'beta', title: 'β', cell: (r) => (model(r).kind === 'ae' ? '—' : num(model(r).beta)), vaegan: true },
+  { key: 'gamma', title: 'γ', cell: (r) => num(model(r).gamma), gan: true },
+  { key: 'pixelWeight', title: 'Pixel weight', cell: (r) => num(model(r).pixelWeight), gan: true },
+  { key: 'discLrScale', title: 'Discriminator LR ×', cell: (r) => num(model(r).discLrScale), gan: true },
+  { key: 'klWarmupEpochs', title: 'KL warm-up (epochs)', cell: (r) => String(model(r).klWarmupEpochs) },
+  { key: 'likelihood', title: 'Likelihood', cell: (r) => model(r).likelihood + (model(r).sigma !== undefined ? ` σ=${model(r).sigma}` : '') },
+  { key: 'activation', title: 'Activation', cell: (r) => model(r).activation },
+  { key: 'inputNoise', title: 'Input noise', cell: (r) => String(model(r).inputNoise) },
+  { key: 'dropout', title: 'Dropout', cell: (r) => String(model(r).dropout) },
+  { key: 'l2', title: 'L2', cell: (r) => String(model(r).l2) },
+  { key: 'seed', title: 'Seed', cell: (r) => String(r.config.seed) },
+];
+
+/**
+ * The settings rows of Compare's training table for runs `a` and `b` (beside batch, epochs, steps
+ * and learning rate, always shown): for two VAE-GANs their β, γ, pixel weight and discriminator
+ * LR × always (what "the settings of these two VAE-GANs" are); for any pair, every other setting
+ * (architecture, hidden layers, β, the GAN's, KL warm-up, likelihood, activation, input noise,
+ * dropout, L2, seed) whose cells differ. The latent size is in the column labels.
+ */
+export function settingRows(a: Run, b: Run): SettingRow[] {
+  const gans = model(a).kind === 'vaegan' && model(b).kind === 'vaegan';
+  return SETTINGS.filter((row) => ((row.gan || row.vaegan) && gans) || row.cell(a) !== row.cell(b)).map(({ key, title, cell }) => ({ key, title, cell }));
+}
 
 /**
  * A note when the two runs trained differently (batch size, epochs done, optimiser steps or
