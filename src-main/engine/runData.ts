@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { LabError, type DatasetReport } from '../../src-shared/types';
 import type { LoadedDataset, Split } from './datasets';
 import type { RowValues } from './datasets/rows';
+import { className } from './datasets/local/classNames';
 
 /** What of a run record the check reads (a `RunRecord` has all of it). */
 export interface RunDataRecord {
@@ -110,7 +111,9 @@ export function checkRunData(rec: RunDataRecord, data: LoadedDataset, where: str
         `Point the run at its original data (or import it with the run's settings).`,
     );
   }
-  const runNames = rec.labelNames;
+  // Class names as the importers give them now (Unicode NFC, datasets/local/classNames.ts): a run
+  // saved before kept "café" as the folder spelt it.
+  const runNames = rec.labelNames.map(className);
   const dataNames = data.info.labelNames;
   const sameNames = runNames.length === dataNames.length && runNames.every((n, i) => n === dataNames[i]);
   const then = rec.datasetReport;

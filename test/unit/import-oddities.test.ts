@@ -18,6 +18,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearDatasetMemo, loadDataset, type LoadedDataset } from '../../src-main/engine/datasets';
 import { Engine } from '../../src-main/engine/engine';
+import { checkRunData } from '../../src-main/engine/runData';
 import { LabError, type DatasetRefInput } from '../../src-shared/types';
 import { classFolders, glyphArrays, glyphPng, npy, npz, pixelCsv } from '../fixtures/datasets';
 import { makeTemp, rmTemp } from '../fixtures/generate';
@@ -202,6 +203,15 @@ describe('class names in two Unicode forms', () => {
     const only = await load(await hfFolder('hf-nfd-only', [], (i) => [nfd, 'tea', 'tea'][i % 3]));
     expect(only.info.labelNames).toContain(nfc);
     expect(warnings(only)).not.toMatch(/Unicode/);
+  });
+
+  it('a run saved with the NFD spelling still finds its class in the data, now NFC: nothing left out, nothing changed', async () => {
+    const root = path.join(tmp, 'unicode-run');
+    await classFolders(root, [nfc, 'tea'], 3);
+    const d = await load(root);
+    const check = checkRunData({ inputDim: d.inputDim, numClasses: 2, shape: d.shape, labelNames: [nfd, 'tea'] }, d, root);
+    expect(check.warnings).toEqual([]);
+    expect(check.data).toBe(d);
   });
 });
 
