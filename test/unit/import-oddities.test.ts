@@ -20,7 +20,7 @@ import { clearDatasetMemo, loadDataset, type LoadedDataset } from '../../src-mai
 import { Engine } from '../../src-main/engine/engine';
 import { checkRunData } from '../../src-main/engine/runData';
 import { LabError, type DatasetRefInput } from '../../src-shared/types';
-import { classFolders, glyphArrays, glyphPng, npy, npz, pixelCsv } from '../fixtures/datasets';
+import { classFolders, glyphArrays, glyphPng, npy, npyRaw, npz, pixelCsv } from '../fixtures/datasets';
 import { makeTemp, rmTemp } from '../fixtures/generate';
 
 let tmp: string;
@@ -75,6 +75,16 @@ describe('N×1 labels (the Keras / CIFAR layout)', () => {
     const badFile = path.join(tmp, 'pairs.npz');
     await fsp.writeFile(badFile, npz({ x: npy(images, [18, 28, 28]), y: npy(pairs, [18, 2]) }));
     expect(await refusal(load(badFile))).toMatch(/labels of shape \(18, 2\) are not one per image: rows of 2 values are read only when they are one-hot.*save one integer label per image/);
+  });
+
+  it('string labels of shape (N, 1) are one name per image too (they were refused: "labels must be one per image")', async () => {
+    const names = ['cat', 'dog', 'owl'];
+    const data = new Uint8Array(18 * 3 * 4); // <U3: three UTF-32LE code points per label
+    labels.forEach((c, i) => [...names[c]].forEach((ch, k) => (data[(i * 3 + k) * 4] = ch.charCodeAt(0))));
+    const file = path.join(tmp, 'y_str_n1.npz');
+    await fsp.writeFile(file, npz({ x: npy(images, [18, 28, 28]), y: npyRaw("{'descr': '<U3', 'fortran_order': False, 'shape': (18, 1), }", data) }));
+    const d = await load(file);
+    expect(counts(d)).toEqual({ cat: 6, dog: 6, owl: 6 });
   });
 
   it('N×1 labels of -1 only (an export of unlabelled samples kept as a column): one class "unlabeled"', async () => {
