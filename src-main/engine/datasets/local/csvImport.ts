@@ -290,12 +290,14 @@ export async function importCsv(target: string, isFile: boolean, options: Import
  * For a refusal of a header-less CSV's data (too little data, odd pixel counts…), which may come
  * from the label column guessed wrong: which column was taken and how to choose — 'label column:
  * first (no header): add a header naming the label column "label" to choose' (each file named
- * when there are two). Undefined when every file has a header.
+ * when there are two); a header without a label name ('label column: first ("category"; …)') too.
+ * Undefined when every file's label column was named by its header.
  */
 function labelColumnNote(tables: ReadonlyArray<CsvTable & { file: string }>): string | undefined {
   const hint = 'add a header naming the label column "label" to choose';
   const says = tables
-    .filter((t) => t.labelNote)
+    // A header's named column ('label column: "digit" (header)') was chosen, not guessed.
+    .filter((t) => t.labelNote && !t.labelNote.endsWith('(header)'))
     .map((t) => {
       const note = t.labelNote!.includes('add a header') ? t.labelNote! : `${t.labelNote}: ${hint}`;
       return tables.length > 1 ? `${path.basename(t.file)}: ${note}` : note;
