@@ -7,11 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ModelConfig, type LossParts } from '../../src-shared/types';
+import { ModelConfig, type LossParts, type ModelConfigInput } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
 import { loadEmbeddedMnist } from '../../src-main/engine/datasets/mnist';
 import { rowsF32, type RowValues } from '../../src-main/engine/datasets/rows';
-import { GanHealth, RECON_DROP, RECON_SHARE_MIN } from '../../src-main/engine/jobs/ganHealth';
+import { DISC_CHANCE_NATS, DISC_DIVERGE_NATS, GanHealth, RECON_DROP, RECON_SHARE_MIN } from '../../src-main/engine/jobs/ganHealth';
 import { evaluate, type SplitData } from '../../src-main/engine/metrics';
 import { buildModel, disposeBundle, type ModelBundle } from '../../src-main/engine/models/build';
 import type { OutputKind } from '../../src-main/engine/models/spec';
@@ -24,9 +24,9 @@ beforeAll(async () => {
   data = { train: cut(m.train, 300), test: cut(m.test, 200) };
 });
 
-function vaegan(output: OutputKind): ModelBundle {
+function vaegan(output: OutputKind, settings: Partial<ModelConfigInput> = {}): ModelBundle {
   const likelihood = output === 'gaussian' ? { likelihood: output, sigma: 0.1 } : { likelihood: output };
-  const config = ModelConfig.parse({ kind: 'vaegan', latentDim: 4, hidden: [32], ...likelihood });
+  const config = ModelConfig.parse({ kind: 'vaegan', latentDim: 4, hidden: [32], ...likelihood, ...settings });
   return buildModel({ config, inputDim: 784, numClasses: 10, output }, 1);
 }
 
@@ -65,7 +65,10 @@ describe('GanHealth: reconstructions that carry nothing of their input', () => {
       expect(w).toContain(
         `reconstructions are no better than the average training image since epoch 1: ${val.recon.toFixed(0)} nats per test image at epoch 1 against the average image's ${average.toFixed(0)} and a perfect copy's ${perfect.toFixed(0)}`,
       );
-      expect(w).toMatch(/lower the discriminator's rate \(discLrScale\) or raise the pixel weight/);
+      // No setting off its default, the code not empty: the usual remedy, named as the form and the CLI name it.
+      expect(w).toContain(
+        'try to lower the Discriminator LR × (0.5 here; default 0.5; CLI --disc-lr-scale) or raise the Pixel weight (1 here; default 1; CLI --pixel-weight)',
+      );
 
       // Reconstructions a third of the way to perfect copies: healthy, nothing said.
       const good = health.check(b, 2, train, { ...val, recon: average - (average - perfect) / 3 });
@@ -116,6 +119,117 @@ describe('GanHealth: reconstructions that carry nothing of their input', () => {
     health.markSaved(h4);
     expect(health.warnings()).toEqual([]);
     expect(health.unsavedLatest).toBe(false);
+    disposeBundle(b);
+  });
+});
+
+/** A decoder driven hard by z (varied prior samples: no collapse) or, `collapsed`, one that ignores it. */
+function drive(b: ModelBundle, collapsed = false): ModelBundle {
+  const layer = lastDense(b);
+  const [k, bias] = layer.getWeights();
+  layer.setWeights([collapsed ? tf.zerosLike(k) : tf.mul(k, 40), bias]);
+  return b;
+}
+
+describe('GanHealth: each warning\'s advice follows the evidence (the settings off their default, the term that moved)', () => {
+  /** Validation losses `share` of the way from the average image to perfect copies, with the code's KL. */
+  const at = (health: GanHealth, share: number, kl: number): LossParts => {
+    const { average, perfect } = health.baselines;
+    return { loss: 0, kl, recon: average - share * (average - perfect) };
+  };
+  const said = (health: GanHealth) => health.warnings().join('\n');
+
+  it('ruined reconstructions: γ tiny → raise γ; β high with the code empty → lower β; pixel weight 0 with the code empty → raise it; never a config key', () => {
+    const cases: { settings: Partial<ModelConfigInput>; kl: number; says: string[]; not: RegExp[] }[] = [
+      {
+        settings: { gamma: 0.001 },
+        kl: 12,
+        says: ['try to raise γ (0.001 here; default 0.3; CLI --gamma): the decoder weighs the reconstruction little against fooling the discriminator'],
+        not: [/Discriminator LR/, /β/],
+      },
+      {
+        settings: { beta: 60, klWarmupEpochs: 10 },
+        kl: 0.75,
+        says: ['the code carries only 0.75 nats per test image (KL): try to lower β (60 here, reached over a 10-epoch KL warm-up; default 1; CLI --beta)'],
+        not: [/Discriminator LR/, /raise γ/],
+      },
+      {
+        settings: { pixelWeight: 0 },
+        kl: 0.6,
+        says: ["try to raise the Pixel weight (0 here, the paper's features-only setting; default 1; CLI --pixel-weight): without it the encoder learns only from the discriminator's features"],
+        not: [/Discriminator LR/, /β/],
+      },
+    ];
+    for (const c of cases) {
+      const b = drive(vaegan('bernoulli', c.settings));
+      const health = new GanHealth(b, data, 1);
+      const h = health.check(b, 1, train, at(health, -0.1, c.kl));
+      expect(h.reconRuined).toBe(true);
+      const w = said(health);
+      for (const text of c.says) expect(w).toContain(text);
+      for (const re of c.not) expect(w).not.toMatch(re);
+      expect(w).not.toMatch(/discLrScale|pixelWeight|klWarmup/);
+      disposeBundle(b);
+    }
+  });
+
+  it('a collapse at a very low learning rate says to raise it, never to lower it', () => {
+    const b = drive(vaegan('bernoulli'), true);
+    const health = new GanHealth(b, data, 1, 1e-5);
+    const h = health.check(b, 1, train, at(health, 0.5, 12));
+    expect(h.collapsed).toBe(true);
+    const w = said(health);
+    expect(w).toContain('generator collapse');
+    expect(w).toContain('the model has barely moved from its start: try to raise the Learning rate (0.00001 here; default 0.001; CLI --lr)');
+    expect(w).not.toMatch(/lower the Learning rate|lower learning rate/);
+    disposeBundle(b);
+  });
+});
+
+describe('GanHealth: a diverging discriminator', () => {
+  const ok = (health: GanHealth): LossParts => {
+    const { average, perfect } = health.baselines;
+    return { loss: 0, kl: 12, recon: (average + perfect) / 2 };
+  };
+  const disc = (d: number): LossParts => ({ ...train, gan: { disc: d, gen: 1, feature: 1 } });
+
+  it('a discriminator loss far above chance (3·ln 2) is flagged with a clear message, its epochs are not kept as healthy, and the advice names the fast settings', () => {
+    expect(DISC_CHANCE_NATS).toBeCloseTo(2.079, 3);
+    const b = drive(vaegan('bernoulli', { discLrScale: 20 }));
+    const health = new GanHealth(b, data, 1, 0.003);
+    const h1 = health.check(b, 1, disc(1.4), ok(health));
+    expect(health.shouldSave(h1)).toBe(true);
+    health.markSaved(h1);
+    expect(health.warnings()).toEqual([]);
+
+    // The tester's run: 42.3 nats, then 14.2 (still 7× chance: the streak goes on).
+    const h2 = health.check(b, 2, disc(42.3), ok(health));
+    expect(h2.discDiverges).toBe(true);
+    expect(health.shouldSave(h2)).toBe(false);
+    const w2 = health.warnings().join('\n');
+    expect(w2).toContain('the discriminator is diverging: its loss is 42.3 nats at epoch 2 (since epoch 2), 20× the 2.08 nats of a discriminator that cannot tell real from decoded images (3·ln 2)');
+    expect(w2).toContain('try to lower the Discriminator LR × (20 here; default 0.5; CLI --disc-lr-scale) or lower the Learning rate (0.003 here; default 0.001; CLI --lr)');
+    expect(w2).toMatch(/saved model is from epoch 1, the last healthy one \(epoch 2 was not saved\)/);
+    const h3 = health.check(b, 3, disc(14.2), ok(health));
+    expect(h3.discDiverges).toBe(true);
+    expect(health.shouldSave(h3)).toBe(false);
+    expect(health.warnings().join('\n')).toContain('its loss is 14.2 nats at epoch 3 (since epoch 2)');
+
+    // Back near chance: healthy again.
+    const h4 = health.check(b, 4, disc(1.5), ok(health));
+    expect(h4.discDiverges).toBe(false);
+    expect(health.shouldSave(h4)).toBe(true);
+    disposeBundle(b);
+  });
+
+  it('a lone epoch a few times chance (a first epoch\'s 4.8 nats, even 14) is not a divergence; over 10× chance is', () => {
+    const b = drive(vaegan('bernoulli'));
+    const health = new GanHealth(b, data, 1);
+    expect(health.check(b, 1, disc(4.8), ok(health)).discDiverges).toBe(false);
+    expect(health.check(b, 2, disc(14), ok(health)).discDiverges).toBe(false);
+    expect(health.check(b, 3, disc(DISC_DIVERGE_NATS + 0.1), ok(health)).discDiverges).toBe(true);
+    // No setting off its default: the usual remedy, from the run's own value.
+    expect(health.warnings().join('\n')).toContain('try to lower the Discriminator LR × (0.5 here; default 0.5; CLI --disc-lr-scale)');
     disposeBundle(b);
   });
 });

@@ -25,7 +25,7 @@
  * epoch every epoch is saved (a run always has a model, the latest of its unhealthy ones).
  */
 import { COLLAPSE_SPREAD } from '../../../src-shared/collapse';
-import type { LossParts } from '../../../src-shared/types';
+import { DEFAULT_BETA, TrainConfig, VAEGAN_DEFAULTS, type LossParts, type ModelConfig } from '../../../src-shared/types';
 import { mulberry32, permutation } from '../datasets/random';
 import { gatherRowsF32 } from '../datasets/rows';
 import { drawPriorLatents } from '../inference';
@@ -37,6 +37,31 @@ import { meanPairwiseDistance, SPREAD_SAMPLES } from '../sampleSpread';
 
 /** Mean discriminator loss (nats per sample, over an epoch) under which it counts as winning. */
 export const DISC_WIN_NATS = 0.05;
+/** The discriminator's loss when it cannot tell real from decoded images: 3·ln 2 ≈ 2.08 nats (three terms at D = ½). */
+export const DISC_CHANCE_NATS = 3 * Math.LN2;
+/**
+ * Mean discriminator loss (nats per sample, over an epoch) over which it diverges: 10× chance
+ * (≈ 20.8 nats), confidently wrong about real and decoded images alike. Once it has, an epoch over
+ * `DISC_DIVERGING_GOING_ON` × chance (≈ 10.4 nats) continues the streak. Measured (CLI, 1,000
+ * digits, dense z 8): healthy runs' epoch means 0.4–1.6 nats after their first epoch, 4.8 at most
+ * in a first epoch (learning rate 0.005); the Discriminator LR × 20 at learning rate 0.003 26.3
+ * and 14.8 in epochs 1 and 2 (the tester's MNIST run: 42.3 at epoch 11, 14.2 at 12), × 200 72–238.
+ */
+export const DISC_DIVERGE_NATS = 10 * DISC_CHANCE_NATS;
+export const DISC_DIVERGING_GOING_ON = 5;
+/**
+ * The code's KL (nats per test image, the epoch's validation) under which it carries almost
+ * nothing of its input (the digit's class alone needs ln 10 ≈ 2.3 nats): the evidence, when
+ * reconstructions are ruined, that β or a pixel weight of 0 is the cause. Measured (CLI, 1,000
+ * digits, dense z 8): β 60 reached over a warm-up 1.8 → 0.15 nats in epochs 3–6; pixel weight 0
+ * 1.1 (γ 0.05, and at the default γ 0.3 0.4–0.7 from epoch 8; the reconstructions' squared error
+ * then 10–14 % worse than the average image's: truly ruined, not the pixel likelihood's
+ * calibration); healthy runs 15–16 nats.
+ */
+export const KL_CARRIES_NOTHING_NATS = 3;
+
+/** The run's learning rate when none is given (the Train form's and the CLI's default). */
+const DEFAULT_LR = TrainConfig.parse({}).learningRate;
 /** Spread of the prior samples, as a fraction of the data's, under which they count as collapsed: the one threshold of src-shared/collapse.ts. */
 export { COLLAPSE_SPREAD };
 /** Prior samples (and training images) the spread is measured on. */
@@ -146,6 +171,10 @@ export interface EpochHealth {
   reconShare: number;
   discWins: boolean;
   collapsed: boolean;
+  /** The code's KL, nats per test image (the epoch's validation). */
+  kl: number;
+  /** The discriminator's loss over `DISC_DIVERGE_NATS` (or, continuing a streak, over `DISC_DIVERGING_GOING_ON` × chance). */
+  discDiverges: boolean;
   /** `reconShare` under `RECON_SHARE_MIN`. */
   reconRuined: boolean;
   /** Not ruined, but `reconShare` under `RECON_DROP` × its best earlier epoch's. */
@@ -155,7 +184,54 @@ export interface EpochHealth {
 /** A share as a whole percentage. */
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
-const healthy = (h: EpochHealth) => !h.discWins && !h.collapsed && !h.reconRuined && !h.reconDiverged;
+const healthy = (h: EpochHealth) => !h.discWins && !h.discDiverges && !h.collapsed && !h.reconRuined && !h.reconDiverged;
+
+/** The settings a warning's advice may name (the run's resolved config). */
+export interface GanSettings {
+  gamma: number;
+  pixelWeight: number;
+  discLrScale: number;
+  beta: number;
+  klWarmupEpochs: number;
+  learningRate: number;
+}
+
+/** `model`'s VAE-GAN settings (defaults where absent) and the run's learning rate. */
+export function ganSettings(model: Pick<ModelConfig, 'gamma' | 'pixelWeight' | 'discLrScale' | 'beta' | 'klWarmupEpochs'>, learningRate = DEFAULT_LR): GanSettings {
+  return {
+    gamma: model.gamma ?? VAEGAN_DEFAULTS.gamma,
+    pixelWeight: model.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
+    discLrScale: model.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
+    beta: model.beta ?? DEFAULT_BETA.vaegan,
+    klWarmupEpochs: model.klWarmupEpochs ?? 0,
+    learningRate,
+  };
+}
+
+/** A number as the form would show it (≤ 4 significant digits, no trailing zeros). */
+const num = (v: number) => String(Number(v.toPrecision(4)));
+
+/**
+ * A setting named as the Train form and the CLI name it, with its value here and its default:
+ * "γ (0.001 here, default 0.3; --gamma)".
+ */
+function setting(name: 'gamma' | 'pixelWeight' | 'discLrScale' | 'beta' | 'learningRate', s: GanSettings): string {
+  const label = { gamma: 'γ', pixelWeight: 'the Pixel weight', discLrScale: 'the Discriminator LR ×', beta: 'β', learningRate: 'the Learning rate' }[name];
+  const flag = { gamma: '--gamma', pixelWeight: '--pixel-weight', discLrScale: '--disc-lr-scale', beta: '--beta', learningRate: '--lr' }[name];
+  const def = { gamma: VAEGAN_DEFAULTS.gamma, pixelWeight: VAEGAN_DEFAULTS.pixelWeight, discLrScale: VAEGAN_DEFAULTS.discLrScale, beta: DEFAULT_BETA.vaegan, learningRate: DEFAULT_LR }[name];
+  const note = name === 'pixelWeight' && s.pixelWeight === 0 ? ', the paper\'s features-only setting' : name === 'beta' && s.klWarmupEpochs > 0 ? `, reached over a ${s.klWarmupEpochs}-epoch KL warm-up` : '';
+  return `${label} (${num(s[name])} here${note}; default ${num(def)}; CLI ${flag})`;
+}
+
+/** A setting far off its default the way that causes a problem (evidence for the advice). */
+const lrVeryLow = (s: GanSettings) => s.learningRate <= DEFAULT_LR / 10;
+const lrHigh = (s: GanSettings) => s.learningRate >= DEFAULT_LR * 2;
+const gammaLow = (s: GanSettings) => s.gamma <= VAEGAN_DEFAULTS.gamma / 3;
+const discFast = (s: GanSettings) => s.discLrScale >= VAEGAN_DEFAULTS.discLrScale * 4;
+const betaHigh = (s: GanSettings) => s.beta > DEFAULT_BETA.vaegan;
+
+/** "a, b or c". */
+const orList = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}`);
 
 export class GanHealth {
   private readonly zp: Float32Array;
@@ -164,6 +240,7 @@ export class GanHealth {
   /** The last epoch whose checkpoint was saved (0: none yet). */
   savedEpoch = 0;
   private firstWin = 0;
+  private firstDiverges = 0;
   private firstCollapse = 0;
   private firstRuined = 0;
   private firstDiverged = 0;
@@ -174,12 +251,17 @@ export class GanHealth {
   private last: EpochHealth | null = null;
   private savedHealthy = false;
 
+  /** The run's settings the advice names. */
+  readonly settings: GanSettings;
+
   /**
-   * `bundle`: the run's model (its latent size, input size and likelihood); `data.train`: the
-   * training split (its spread is measured once on a seeded sample of it, its mean image once for
-   * `PixelBaselines`); `data.test`: the images the validation reconstructs.
+   * `bundle`: the run's model (its latent size, input size, likelihood and VAE-GAN settings);
+   * `data.train`: the training split (its spread is measured once on a seeded sample of it, its
+   * mean image once for `PixelBaselines`); `data.test`: the images the validation reconstructs;
+   * `learningRate`: the run's (the advice names it when it is the cause).
    */
-  constructor(bundle: Pick<ModelBundle, 'config' | 'inputDim' | 'output'>, data: { train: SplitData; test: SplitData }, seed: number) {
+  constructor(bundle: Pick<ModelBundle, 'config' | 'inputDim' | 'output'>, data: { train: SplitData; test: SplitData }, seed: number, learningRate = DEFAULT_LR) {
+    this.settings = ganSettings(bundle.config, learningRate);
     const { latentDim } = bundle.config;
     const D = bundle.inputDim;
     const train = data.train;
@@ -203,9 +285,23 @@ export class GanHealth {
     const reconShare = average > perfect ? (average - val.recon) / (average - perfect) : Number.NaN;
     const reconRuined = reconShare < RECON_SHARE_MIN;
     const reconDiverged = !reconRuined && this.best !== null && reconShare < RECON_DROP * this.best.reconShare;
-    const h: EpochHealth = { epoch, disc, spreadRatio, recon: val.recon, reconShare, discWins: disc < DISC_WIN_NATS, collapsed: spreadRatio < COLLAPSE_SPREAD, reconRuined, reconDiverged };
+    const discDiverges = disc > DISC_DIVERGE_NATS || (this.firstDiverges > 0 && disc > DISC_DIVERGING_GOING_ON * DISC_CHANCE_NATS);
+    const h: EpochHealth = {
+      epoch,
+      disc,
+      spreadRatio,
+      recon: val.recon,
+      reconShare,
+      kl: val.kl,
+      discWins: disc < DISC_WIN_NATS,
+      discDiverges,
+      collapsed: spreadRatio < COLLAPSE_SPREAD,
+      reconRuined,
+      reconDiverged,
+    };
     // The epoch each problem began (its current streak).
     this.firstWin = h.discWins ? this.firstWin || epoch : 0;
+    this.firstDiverges = discDiverges ? this.firstDiverges || epoch : 0;
     this.firstCollapse = h.collapsed ? this.firstCollapse || epoch : 0;
     this.firstRuined = reconRuined ? this.firstRuined || epoch : 0;
     this.firstDiverged = reconDiverged ? this.firstDiverged || epoch : 0;
@@ -243,13 +339,20 @@ export class GanHealth {
     if (h.discWins) {
       out.push(
         `the discriminator is winning: its loss fell under ${DISC_WIN_NATS} nats at epoch ${this.firstWin} (${h.disc.toFixed(3)} at epoch ${h.epoch}), ` +
-          'so the decoder learns little from it; try a lower discLrScale or a larger γ',
+          `so the decoder learns little from it; ${this.advice('discWins', h)}`,
+      );
+    }
+    if (h.discDiverges) {
+      out.push(
+        `the discriminator is diverging: its loss is ${h.disc.toFixed(1)} nats at epoch ${h.epoch} (since epoch ${this.firstDiverges}), ` +
+          `${(h.disc / DISC_CHANCE_NATS).toFixed(0)}× the ${DISC_CHANCE_NATS.toFixed(2)} nats of a discriminator that cannot tell real from decoded images (3·ln 2): ` +
+          `it is confidently wrong, and the decoder learns from a broken signal; ${this.advice('discDiverges', h)}`,
       );
     }
     if (h.collapsed) {
       out.push(
         `generator collapse: near-identical samples since epoch ${this.firstCollapse} (prior samples spread ${h.spreadRatio.toFixed(2)}× the data's ` +
-          `at epoch ${h.epoch}, under ${COLLAPSE_SPREAD}×); try a larger γ, a lower learning rate or a smaller β`,
+          `at epoch ${h.epoch}, under ${COLLAPSE_SPREAD}×); ${this.advice('collapsed', h)}`,
       );
     }
     if (h.reconRuined) {
@@ -257,7 +360,7 @@ export class GanHealth {
         `reconstructions are no better than the average training image since epoch ${this.firstRuined}: ${h.recon.toFixed(0)} nats per test image at epoch ${h.epoch} ` +
           `against the average image's ${this.baselines.average.toFixed(0)} and a perfect copy's ${this.baselines.perfect.toFixed(0)} ` +
           `(${h.reconShare > 0 ? `${pct(h.reconShare)} of the way from the one to the other, under ${pct(RECON_SHARE_MIN)}` : 'worse than the average image'}), ` +
-          'so they carry almost nothing of their input; lower the discriminator\'s rate (discLrScale) or raise the pixel weight',
+          `so they carry almost nothing of their input; ${this.advice('recon', h)}`,
       );
     }
     if (h.reconDiverged) {
@@ -265,7 +368,7 @@ export class GanHealth {
       out.push(
         `reconstructions are getting worse since epoch ${this.firstDiverged}: ${h.recon.toFixed(0)} nats per test image at epoch ${h.epoch} against ${b.recon.toFixed(0)} at epoch ${b.epoch}, ` +
           `their best (${pct(h.reconShare)} of the way from the average training image's ${this.baselines.average.toFixed(0)} to a perfect copy, under ${RECON_DROP}× the best's ${pct(b.reconShare)}); ` +
-          'lower the discriminator\'s rate (discLrScale) or the learning rate, or raise the pixel weight',
+          this.advice('recon', h),
       );
     }
     if (this.savedEpoch) {
@@ -276,5 +379,37 @@ export class GanHealth {
       );
     }
     return out;
+  }
+
+  /**
+   * What to change, from the evidence: the settings off their defaults in the direction that
+   * causes `problem`, and the term that moved (the code's KL near 0: β, or a pixel weight of 0,
+   * leaves the encoder nothing to say). Each setting named as the Train form and the CLI name it.
+   * Without evidence, the usual remedy for the problem, from the run's own values.
+   */
+  private advice(problem: 'discWins' | 'discDiverges' | 'collapsed' | 'recon', h: EpochHealth): string {
+    const s = this.settings;
+    const fixes: string[] = [];
+    const because: string[] = [];
+    if (lrVeryLow(s) && problem !== 'discDiverges') {
+      fixes.push(`raise ${setting('learningRate', s)}`);
+      because.push('the model has barely moved from its start');
+    }
+    const codeEmpty = h.kl < KL_CARRIES_NOTHING_NATS && (problem === 'recon' || problem === 'collapsed' || problem === 'discWins');
+    if (codeEmpty && (betaHigh(s) || s.pixelWeight === 0)) {
+      because.push(`the code carries only ${h.kl.toFixed(2)} nats per test image (KL)`);
+      if (betaHigh(s)) fixes.push(`lower ${setting('beta', s)}`);
+      if (s.pixelWeight === 0) fixes.push(`raise ${setting('pixelWeight', s)}: without it the encoder learns only from the discriminator's features`);
+    }
+    if (gammaLow(s) && problem !== 'discDiverges') fixes.push(`raise ${setting('gamma', s)}: the decoder weighs the reconstruction little against fooling the discriminator`);
+    if (discFast(s) && problem !== 'collapsed') fixes.push(`lower ${setting('discLrScale', s)}`);
+    if (lrHigh(s) && (problem === 'discDiverges' || problem === 'collapsed' || problem === 'recon')) fixes.push(`lower ${setting('learningRate', s)}`);
+    if (!fixes.length) {
+      // No setting stands out: the usual remedy.
+      if (problem === 'discWins' || problem === 'discDiverges') fixes.push(`lower ${setting('discLrScale', s)}`);
+      else if (problem === 'collapsed') fixes.push(`raise ${setting('gamma', s)}`, `lower ${setting('beta', s)}`);
+      else fixes.push(`lower ${setting('discLrScale', s)}`, `raise ${setting('pixelWeight', s)}`);
+    }
+    return `${because.length ? `${because.join('; ')}: ` : ''}try to ${orList(fixes)}`;
   }
 }
