@@ -93,7 +93,14 @@ export const RunSummary = z.object({
   created: z.string(),
   config: TrainConfig,
   state: TrainState,
+  /** The epochs of the saved model (its checkpoint, its metrics, its optimiser steps). */
   epochsDone: z.number().int(),
+  /**
+   * The epochs trained, when more than `epochsDone`: a VAE-GAN whose last epochs were unhealthy
+   * (jobs/ganHealth.ts) keeps the last healthy epoch's model, `epochsDone`, while its loss history
+   * (metrics.jsonl) holds every epoch trained. Absent when the saved model is the last epoch's.
+   */
+  epochsTrained: z.number().int().positive().optional(),
   metrics: Metrics.nullable(),
   /** Set when the run folder could not be read; the run is listed but cannot be opened. */
   error: z.string().optional(),

@@ -25,8 +25,13 @@ type DimStats = RequestOutput<'model:dimStats'>;
 
 interface Cached<T> {
   epochs: number;
+  /** The model the value was computed on: a VAE-GAN rolled back to its last healthy epoch has another. */
+  bundle: LoadedRun['bundle'];
   value: Promise<T>;
 }
+
+/** The epochs trained into the model in memory (during a VAE-GAN's unhealthy epochs, more than the saved `epochsDone`). */
+const trained = (lr: LoadedRun) => lr.rec.epochsTrained ?? lr.rec.epochsDone;
 
 const dimCache = new WeakMap<LoadedRun, Cached<DimStats>>();
 const scoreCache = new WeakMap<LoadedRun, Cached<Scores>>();
@@ -34,9 +39,9 @@ const scoreCache = new WeakMap<LoadedRun, Cached<Scores>>();
 /** The cached value for `lr`'s current epoch count, computing it (once) when missing or stale. */
 function cached<T>(cache: WeakMap<LoadedRun, Cached<T>>, lr: LoadedRun, make: () => Promise<T>): Promise<T> {
   const hit = cache.get(lr);
-  if (hit && hit.epochs === lr.rec.epochsDone) return hit.value;
+  if (hit && hit.epochs === trained(lr) && hit.bundle === lr.bundle) return hit.value;
   const value = make();
-  cache.set(lr, { epochs: lr.rec.epochsDone, value });
+  cache.set(lr, { epochs: trained(lr), bundle: lr.bundle, value });
   value.catch(() => cache.delete(lr));
   return value;
 }

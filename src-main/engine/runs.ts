@@ -534,6 +534,7 @@ export function summary(rec: RunRecord): RunSummary {
     config: rec.config,
     state: rec.state,
     epochsDone: rec.epochsDone,
+    ...(rec.epochsTrained ? { epochsTrained: rec.epochsTrained } : {}),
     metrics: rec.metrics,
     ...(rec.error ? { error: rec.error } : {}),
     ...(rec.warnings?.length ? { warnings: rec.warnings } : {}),

@@ -277,9 +277,11 @@ export class Trainer {
     const cfg = rec.config;
     const dir = store.dir(rec.id);
     const bundle = lr.bundle;
-    const gan = isGan(cfg.model.kind) ? new GanHealth(bundle, data, cfg.seed) : null;
+    const gan = isGan(cfg.model.kind) ? new GanHealth(bundle, data, cfg.seed, cfg.learningRate) : null;
     const startWarnings = rec.warnings ?? [];
     const ganWarnings = () => gan?.warnings() ?? [];
+    /** The end-of-epoch report of the epoch whose checkpoint is saved (a VAE-GAN's last healthy epoch). */
+    let savedReport: TrainProgress | null = null;
     const onProgress = (p: Omit<TrainProgress, 'runId' | 'state'>) => {
       const w = ganWarnings();
       const full: TrainProgress = { runId: rec.id, state: job.control.state === 'paused' ? 'paused' : 'training', ...p, ...(w.length ? { warnings: w } : {}) };
@@ -293,9 +295,12 @@ export class Trainer {
         onProgress,
         onEpochEnd: async (epoch, train, val) => {
           const health = gan?.check(bundle, epoch, train, val);
-          if (!health || gan!.shouldSave(health)) {
+          const save = !health || gan!.shouldSave(health);
+          if (save) {
             await saveBundle(bundle, dir);
             if (health) gan!.markSaved(health);
+            // The epoch's report (with `val`) went out before this check.
+            savedReport = job.progress;
           }
           if (gan) {
             const w = ganWarnings();
@@ -309,7 +314,11 @@ export class Trainer {
               onProgress(rest);
             }
           }
-          rec.epochsDone = epoch;
+          // The record's epochs are the saved model's (a VAE-GAN's unhealthy epochs after a
+          // healthy one are trained, and in metrics.jsonl, but not kept: `epochsTrained`).
+          rec.epochsDone = gan ? gan.savedEpoch : epoch;
+          if (epoch > rec.epochsDone) rec.epochsTrained = epoch;
+          else delete rec.epochsTrained;
           await store.write(rec);
           job.lastVal = val;
           await store.appendEpoch(rec.id, {
@@ -326,6 +335,18 @@ export class Trainer {
       if (gan?.unsavedLatest) {
         await this.rollback(lr, dir);
         job.lastVal = undefined; // the last epoch's validation is not these weights'
+        // The progress the run ends on is the saved epoch's (its losses beside its metrics), with
+        // the warnings saying which epoch that is; the loss history keeps every epoch (without
+        // `val`: this epoch's validation was reported and recorded once).
+        const saved = savedReport as TrainProgress | null; // set in onEpochEnd
+        if (saved) {
+          const w = ganWarnings();
+          const { warnings: _w, val: _val, ...rest } = saved;
+          const p: TrainProgress = { ...rest, state: job.control.state === 'paused' ? 'paused' : 'training', etaSeconds: 0, ...(w.length ? { warnings: w } : {}) };
+          job.progress = p;
+          this.lastProgress = p;
+          emit('training:progress', p);
+        }
         return { state: result.state === 'cancelled' ? 'cancelled' : 'done' };
       }
       if (result.state !== 'cancelled') return { state: 'done' };
