@@ -4,12 +4,16 @@
  * after it, in the engine's background queue, and come with `runs:metricsUpdated` (the run's
  * record patched). With the dataset's judging classifier cached in the workspace, that takes
  * seconds to a minute: `train` waits (at most `JUDGE_WAIT_MS`). Without it the queue would first
- * train the classifier (minutes for MNIST-sized data, seconds for a few hundred images; the note
- * estimates it for the dataset): `train` stops that and says how to get the numbers.
+ * train the classifier (minutes for MNIST-sized data, seconds for a few hundred images; no time is
+ * promised, it depends on the load): `train` stops that and says how to get the numbers. When
+ * another process (the app) trains that classifier, the CLI's engine does not touch it (its lock,
+ * ../engine/classifier/trainLock.ts) and the note says who trains it, how far it is, and when this
+ * run's numbers come.
  */
 import type { EventName, EventPayload } from '../../src-shared/contract';
 import type { Metrics } from '../../src-shared/types';
 import { classifierTraining } from '../engine/classifier/model';
+import { CLASSIFIER_ELSEWHERE_APP_ADVICE } from '../engine/classifier/trainLock';
 
 /** The longest `train` waits for the classifier's numbers after the run's end. */
 export const JUDGE_WAIT_MS = 5 * 60_000;
@@ -96,13 +100,6 @@ export class JudgeWatch {
   }
 }
 
-/**
- * The classifier's measured training speed in samples a second at 28 × 28 (docs/PERFORMANCE.md,
- * "The in-app classifier": 30 epochs of 8,000 digits, 2 workers on the 2-core machine, 630 at
- * load 4–6 and 340–380 at load 12); its cost grows with the pixels per image.
- */
-export const CLASSIFIER_RATE_28 = { quiet: 630, busy: 350 } as const;
-
 /** The dataset a classifier would train on: its training images and their shape [H, W, C]. */
 export interface JudgeData {
   trainCount: number;
@@ -110,37 +107,26 @@ export interface JudgeData {
 }
 
 /**
- * How long the judging classifier's training takes for `data`, in words, from the measured rates
- * (`CLASSIFIER_RATE_28` scaled by 784 / (H·W)) and its schedule (`classifierTraining`: ≈ 240,000
- * samples, 3–30 epochs): "under a minute", "about 2 minutes", "6–12 minutes". Null when the shape
- * is not an image's.
+ * The CLI's advice after "… is training the judging classifier …" (the engine's sentence,
+ * ../engine/classifier/trainLock.ts, ends with the app's advice, replaced by this).
  */
-export function classifierTime(data: JudgeData): string | null {
-  const [h, w] = data.shape;
-  if (data.shape.length < 2 || !h || !w || data.trainCount < 1) return null;
-  const samples = classifierTraining(data.trainCount).epochs * data.trainCount;
-  const scale = 784 / (h * w);
-  const fast = samples / (CLASSIFIER_RATE_28.quiet * scale);
-  const slow = samples / (CLASSIFIER_RATE_28.busy * scale);
-  if (slow < 60) return 'under a minute';
-  const lo = Math.max(1, Math.round(fast / 60));
-  const hi = Math.ceil(slow / 60);
-  return lo >= hi ? `about ${hi} ${hi === 1 ? 'minute' : 'minutes'}` : `${lo}–${hi} minutes`;
-}
+export const CLI_ELSEWHERE_ADVICE =
+  "; this run's Fréchet distance will be computed when you open it in the app (npm start), and `train` runs on this dataset print theirs once that training has finished";
 
 /**
  * The stderr line for classifier numbers that did not come (null when they came or were never
  * queued). `dataDir`: where the judging classifiers are cached; `data`: the run's dataset, for
- * an estimate of the classifier's training time (without it, none is given).
+ * the classifier's epochs and training images (no time: it depends on the load).
  */
 export function judgeNote(j: Judged, dataDir: string, data?: JudgeData): string | null {
   const what = 'no Fréchet distance or recognised share for this run';
   switch (j.state) {
     case 'untrained': {
-      const time = data ? classifierTime(data) : null;
-      const how = time
-        ? `its training takes ${time} here for ${data!.trainCount.toLocaleString('en-US')} training images, once per dataset`
-        : 'it trains once per dataset: minutes for MNIST-sized data';
+      // No time is promised: it depends on the machine's load (6 to 40+ minutes for MNIST on 2 cores); the app shows the time left it measures.
+      const epochs = data && data.trainCount > 0 ? classifierTraining(data.trainCount).epochs : null;
+      const how = epochs
+        ? `it trains once per dataset, ${epochs} epochs over its ${data!.trainCount.toLocaleString('en-US')} training images; the app shows the time left while it trains`
+        : 'it trains once per dataset; the app shows the time left while it trains';
       return (
         `note: ${what}: the judging classifier of ${j.dataset} is not trained in ${dataDir} yet (${how}). ` +
         'Get it once from the app (npm start): it trains in the background when an image run ends there, or click "Train it" under a run\'s metrics; ' +
@@ -148,7 +134,7 @@ export function judgeNote(j: Judged, dataDir: string, data?: JudgeData): string 
       );
     }
     case 'dropped':
-      return `note: ${what}: ${j.message}`;
+      return `note: ${what}: ${j.message.replace(CLASSIFIER_ELSEWHERE_APP_ADVICE, CLI_ELSEWHERE_ADVICE)}`;
     case 'cancelled':
       return `note: ${what}: not waited for (Ctrl-C); the app adds them when it opens the run (npm start)`;
     case 'timeout':

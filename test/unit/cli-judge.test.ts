@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine';
 import type { ClassifierData } from '../../src-main/engine/classifier/classifier';
-import { classifierTime, JudgeWatch, judgeNote } from '../../src-main/cli/judge';
+import { JudgeWatch, judgeNote } from '../../src-main/cli/judge';
 import type { Metrics } from '../../src-shared/types';
 import { heldClassifierTraining } from './classifierStub';
 import { runCli, stderrLines } from './cliOutput';
@@ -43,8 +43,9 @@ describe('train and the judging classifier', () => {
     const notes = stderrLines(r.stderr).filter((l) => l.startsWith('note:'));
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/no Fréchet distance or recognised share.*judging classifier of mnist is not trained.*npm start/);
-    // The time its training would take, for this dataset (not a fixed "10–20+ minutes").
-    expect(notes[0]).toMatch(/its training takes (under a minute|about \d+ minutes?|\d+–\d+ minutes) here for [\d,]+ training images, once per dataset/);
+    // No time promised (it depends on the load: 42 minutes on a tester's busy machine against "6–12"): its epochs and images.
+    expect(notes[0]).toMatch(/it trains once per dataset, \d+ epochs over its [\d,]+ training images; the app shows the time left while it trains/);
+    expect(notes[0]).not.toMatch(/minute/);
     // Its training was stopped, not left half-done in the cache as a classifier.
     const clfDir = path.join(home, 'datasets', 'classifiers');
     const saved = existsSync(clfDir) ? (await fs.readdir(clfDir)).filter((d) => existsSync(path.join(clfDir, d, 'classifier.json'))) : [];
@@ -120,20 +121,15 @@ describe('JudgeWatch: what became of a run’s classifier numbers', () => {
     expect(r.state).toBe('timeout');
   });
 
-  it('the untrained note estimates the training for the dataset: under a minute for 144 images, minutes for MNIST\'s 8,000, none without the data', () => {
+  it('the untrained note gives the dataset\'s epochs and images, no fixed time (none measured here), and nothing made up without the data', () => {
     const j = { state: 'untrained', dataset: 'local' } as const;
     const small = judgeNote(j, '/ws/datasets', { trainCount: 144, shape: [28, 28, 1] })!;
-    expect(small).toContain('its training takes under a minute here for 144 training images, once per dataset');
+    expect(small).toMatch(/it trains once per dataset, \d+ epochs over its 144 training images; the app shows the time left/);
     const mnist = judgeNote(j, '/ws/datasets', { trainCount: 8000, shape: [28, 28, 1] })!;
-    const [, lo, hi] = /its training takes (\d+)–(\d+) minutes here for 8,000 training images/.exec(mnist)!;
-    expect(Number(lo)).toBeGreaterThanOrEqual(1);
-    expect(Number(hi)).toBeGreaterThan(Number(lo));
-    // Larger images take longer at the same count.
-    const minutes = (t: string | null) => Number(/(\d+) minutes?$/.exec(t ?? '')?.[1] ?? 0);
-    expect(minutes(classifierTime({ trainCount: 8000, shape: [64, 64, 1] }))).toBeGreaterThan(Number(hi));
+    expect(mnist).toContain('30 epochs over its 8,000 training images');
+    expect(mnist).not.toMatch(/\d+–\d+ minutes/);
     const unknown = judgeNote(j, '/ws/datasets')!;
-    expect(unknown).toContain('it trains once per dataset: minutes for MNIST-sized data');
-    expect(unknown).not.toMatch(/\d+–\d+/);
+    expect(unknown).toContain('it trains once per dataset; the app shows the time left while it trains');
   });
 
   it('Ctrl-C during the wait ends it at once (not after the 5-minute bound), and the note says so', async () => {

@@ -1,8 +1,8 @@
 /**
  * The in-app classifier's numbers of saved runs (./metrics.ts: Fréchet distance, generation
  * accuracy, the classifier's accuracy), added in the background so that nothing waits for a
- * classifier's training (30 epochs: 6–12 minutes for MNIST's 8,000 images on 2 cores, under a
- * minute for a few hundred small images; cli/judge.ts estimates it per dataset):
+ * classifier's training (30 epochs: 6–12 minutes for MNIST's 8,000 images on a quiet 2-core
+ * machine, 40 and more under load; under a minute for a few hundred small images):
  *
  *  - a run's end queues the run (`later`, also `runs:metrics` for a run saved without them) —
  *    even with the classifier cached, since the numbers cost a decode and two classifier passes
@@ -16,6 +16,9 @@
  *    their metrics without the classifier's numbers, and their datasets are not queued again in
  *    this engine session, until `start` (the user's `classifier:start`: every saved run lacking
  *    the numbers is queued again, the training going on from its checkpoint);
+ *  - a classifier another process trains (./trainLock.ts) is not trained here: the run's numbers
+ *    are dropped with the sentence saying who trains it and how far it is (queued again when the
+ *    run is opened later);
  *  - `dispose` stops everything and waits for the queue's current step.
  */
 import type { EventName, EventPayload } from '../../../src-shared/contract';
@@ -27,6 +30,7 @@ import type { FittedPrior } from '../fittedPrior';
 import type { LatentStats } from '../inference';
 import { fittedPriorOf } from '../runPrior';
 import type { ClassifierStore } from './store';
+import { ClassifierTrainingElsewhere } from './trainLock';
 
 type Emit = <N extends EventName>(name: N, payload: EventPayload<N>) => void;
 
@@ -206,7 +210,9 @@ export class ClassifierQueue {
 
   private failed(runId: string, err: unknown): Outcome {
     const cancelled = err instanceof LabError && err.code === 'CANCELLED';
-    this.dropped(runId, cancelled ? CANCELLED_NOTE : `the classifier metrics failed: ${err instanceof Error ? err.message : String(err)}`);
+    // Another process trains the classifier (./trainLock.ts): its sentence says who and how far, not a failure.
+    const elsewhere = err instanceof ClassifierTrainingElsewhere;
+    this.dropped(runId, cancelled ? CANCELLED_NOTE : elsewhere ? err.message : `the classifier metrics failed: ${err instanceof Error ? err.message : String(err)}`);
     return 'dropped';
   }
 

@@ -16,7 +16,10 @@
  * but the last writes a checkpoint into the folder, and a training goes on from the checkpoint
  * it finds (a training stopped for a run, a cancel, a quit: at most the unfinished epoch is
  * redone; the result is the uninterrupted training's, ./train.ts); a checkpoint that is corrupt
- * or of another training is logged, removed and ignored. Saving the classifier replaces the
+ * or of another training is logged, removed and ignored. While it trains, `<folder>.training-lock`
+ * (./trainLock.ts) holds the trainer's pid and epoch: another process asking for the same
+ * classifier gets BUSY saying who trains it and how far it is, and never reads that checkpoint.
+ * Saving the classifier replaces the
  * folder's content, checkpoint included. Loaded classifiers stay in memory (at most
  * `MAX_LOADED`, least recently used disposed first).
  */
@@ -33,6 +36,7 @@ import { readCheckpoint, removeCheckpoint, writeCheckpoint, type CheckpointOwner
 import { Classifier, trainClassifier, type ClassifierInfo } from './classifier';
 import { classifierLayers, classifierTraining, CLASSIFIER_VERSION, type ClassifierTraining } from './model';
 import type { ClassifierCheckpoint, ClassifierTrainProgress } from './train';
+import { takeTrainLock } from './trainLock';
 
 /** What the store reports while it trains (the contract's `classifier:progress`). */
 export interface ClassifierEvent {
@@ -222,28 +226,39 @@ export class ClassifierStore {
 
   private async train(folder: string, id: ClassifierInfo['dataset'], ref: DatasetRef, data: LoadedDataset): Promise<Classifier> {
     const name = ref.id === 'local' ? path.basename(ref.path ?? 'local') : ref.id;
+    const owner: CheckpointOwner = {
+      version: CLASSIFIER_VERSION,
+      dataset: id,
+      layers: classifierLayers(data.shape, data.info.labelNames.length),
+      training: { ...classifierTraining(data.train.count), ...this.opts.training },
+      trainCount: data.train.count,
+    };
+    // Another process (the app, a CLI run) training this classifier: said (BUSY), its checkpoint left alone, no event.
+    await fsp.mkdir(path.dirname(folder), { recursive: true });
+    const lock = await takeTrainLock(folder, { dataset: name, epoch: 0, epochs: owner.training.epochs });
     const abort = new AbortController();
     this.training = abort;
     this.onEvent({ dataset: name, state: 'training' });
     try {
-      const owner: CheckpointOwner = {
-        version: CLASSIFIER_VERSION,
-        dataset: id,
-        layers: classifierLayers(data.shape, data.info.labelNames.length),
-        training: { ...classifierTraining(data.train.count), ...this.opts.training },
-        trainCount: data.train.count,
-      };
       const resume = await this.resumeFrom(folder, owner, name);
+      await lock.update({ epoch: (resume?.epoch ?? 0) + 1 });
+      let eta: number | undefined;
       const clf = await (this.opts.train ?? trainClassifier)(
         { shape: data.shape, labelNames: data.info.labelNames, train: data.train, test: data.test, identity: id },
         {
           signal: abort.signal,
           training: this.opts.training,
-          onProgress: (progress) => this.onEvent({ dataset: name, state: 'training', progress }),
+          onProgress: (progress) => {
+            eta = progress.etaSeconds;
+            this.onEvent({ dataset: name, state: 'training', progress });
+          },
           ...(resume ? { resume } : {}),
           onResumeIgnored: (why) => this.log(`${name}: ignoring the training checkpoint in ${folder} (${why}); training from epoch 1`),
           // A checkpoint that cannot be written costs a resume, not the training.
-          onEpochEnd: (cp) => writeCheckpoint(folder, owner, cp).catch((err: unknown) => this.log(`${name}: no training checkpoint after epoch ${cp.epoch}: ${(err as Error).message}`)),
+          onEpochEnd: async (cp) => {
+            await writeCheckpoint(folder, owner, cp).catch((err: unknown) => this.log(`${name}: no training checkpoint after epoch ${cp.epoch}: ${(err as Error).message}`));
+            await lock.update({ epoch: cp.epoch + 1, ...(eta !== undefined && Number.isFinite(eta) ? { etaSeconds: eta } : {}) });
+          },
         },
       );
       await writeClassifier(folder, clf);
@@ -256,6 +271,7 @@ export class ClassifierStore {
       throw err;
     } finally {
       if (this.training === abort) this.training = null;
+      await lock.release();
     }
   }
 }
