@@ -105,6 +105,24 @@ function testJson(m: Metrics | null): Record<string, unknown> | null {
   };
 }
 
+/** A path as a shell word: quoted when it holds anything but safe characters. */
+const shellWord = (p: string) => (/^[\w@%+=:,./~-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The stderr line after a run saved with `--out`: the app lists only `<workspace>/runs/`, so it
+ * says how to open it there — start the app on the folder above a `runs/` folder that holds it,
+ * or copy it into the workspace's runs folder (its folder name is its id, as `moveRunTo` wrote it).
+ */
+export function openInAppHint(outDir: string, workspace: string): string {
+  const parent = path.dirname(outDir);
+  const copy = `cp -r ${shellWord(outDir)} ${shellWord(path.join(workspace, 'runs') + path.sep)}`;
+  if (path.basename(parent) === 'runs' && path.resolve(parent) !== path.resolve(workspace, 'runs')) {
+    const ws = shellWord(path.dirname(parent));
+    return `to open this run in the app, start it on the folder that holds runs/: LATENT_LAB_HOME=${ws} npm start (browser mode: npm run serve -- --workspace ${ws}); or copy it into your workspace's runs folder: ${copy}`;
+  }
+  return `to open this run in the app, copy it into your workspace's runs folder: ${copy} (the app lists only <workspace>/runs/)`;
+}
+
 /**
  * Trains until done (Ctrl-C stops and keeps what was learnt; a second Ctrl-C exits at once; one
  * after the run's end skips the wait for the classifier's numbers), then prints one JSON line: the run
@@ -198,6 +216,7 @@ export async function train(o: Options): Promise<number> {
         ...(collapsed ? { collapsed } : {}),
       }),
     );
+    if (outDir) console.error(openInAppHint(outDir, workspace));
     return 0;
   } finally {
     process.off('SIGINT', onSig);
