@@ -16,6 +16,7 @@ import {
   type GeneratedSource,
 } from '../../src-main/engine/export';
 import { LabError } from '../../src-shared/types';
+import { clearDatasetMemo, loadDataset } from '../../src-main/engine/datasets';
 import { makeTemp, rmTemp } from '../fixtures/generate';
 
 let tmp: string;
@@ -184,7 +185,7 @@ describe('npz export', () => {
     const r = await writeGeneratedExport('npz', out, makeSource(5, 2, (i) => i % 3), manifest);
     expect(r.files.sort()).toEqual(['generated.npz', 'manifest.json']);
     const zip = unzipSync(new Uint8Array(await fsp.readFile(path.join(out, 'generated.npz'))));
-    expect(Object.keys(zip).sort()).toEqual(['images.npy', 'labels.npy', 'z.npy']);
+    expect(Object.keys(zip).sort()).toEqual(['images.npy', 'label_names.npy', 'labels.npy', 'z.npy']);
     const img = parseNpy(zip['images.npy']);
     expect(img.headerTotal % 64).toBe(0);
     expect(img.descr).toBe('|u1');
@@ -220,7 +221,7 @@ describe('npz export', () => {
     const script = [
       'import numpy as np, sys, json',
       'd = np.load(sys.argv[1])',
-      'print(json.dumps({k: [str(d[k].dtype), list(d[k].shape)] for k in d.files} | {"img": int(d["images"][3,2,1]), "lab": d["labels"].tolist(), "z42": float(d["z"][4,2])}))',
+      'print(json.dumps({k: [str(d[k].dtype), list(d[k].shape)] for k in d.files} | {"img": int(d["images"][3,2,1]), "lab": d["labels"].tolist(), "z42": float(d["z"][4,2]), "names": d["label_names"].tolist()}))',
     ].join('\n');
     const res = JSON.parse(execFileSync(py, ['-c', script, path.join(out, 'generated.npz')], { encoding: 'utf8' }));
     expect(res.images).toEqual(['uint8', [9, H, Wd]]);
@@ -229,6 +230,25 @@ describe('npz export', () => {
     expect(res.img).toBe(expectedByte(3, 2 * Wd + 1));
     expect(res.lab).toEqual([0, 1, 2, 0, 1, 2, 0, 1, -1]);
     expect(res.z42).toBe(Math.fround(4 + 0.2 - 0.5));
+    // The class names inside the file (a '<U7' array: 'one/two' is the longest), as np.array(names) saves them.
+    expect(res.label_names).toEqual(['<U7', [3]]);
+    expect(res.names).toEqual(LABELS);
+  });
+
+  it('a generated.npz shared without its manifest.json re-imports with its class names (label_names), not as 0, 1, 2', async () => {
+    const out = path.join(tmp, 'npz-names');
+    const names = ['café ü', 'a,b', '10'];
+    const src = { ...makeSource(12, 4, (i) => i % 3), labelNames: names };
+    await writeGeneratedExport('npz', out, src, manifest);
+    const zip = unzipSync(new Uint8Array(await fsp.readFile(path.join(out, 'generated.npz'))));
+    const lab = parseNpy(zip['label_names.npy']);
+    expect(lab.descr).toBe('<U6');
+    expect(lab.shape).toEqual([3]);
+    const alone = path.join(tmp, 'npz-alone.npz');
+    await fsp.copyFile(path.join(out, 'generated.npz'), alone);
+    clearDatasetMemo();
+    const d = await loadDataset({ id: 'local', path: alone, import: { size: 'auto', channels: 'auto', fit: 'pad', preprocess: 'auto', transpose: false } }, { dataDir: tmp });
+    expect(d.info.labelNames).toEqual(names);
   });
 });
 

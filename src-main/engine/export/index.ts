@@ -11,7 +11,7 @@ import { encodePng, toBytes } from '../images';
 import { idxHeader, writeIdx } from '../datasets/idx';
 import { mapLimit } from '../pool';
 import { withAtomicFolder, type AtomicOptions, type TempWriter } from './atomic';
-import { leBytes, npyHeader, type NpyDescr } from './npy';
+import { leBytes, npyHeader, npyStrings, type NpyDescr } from './npy';
 import { csvField, fmt } from './text';
 
 export { cleanStaleTemps, nodeFs, type CommitStep, type FsSeam } from './atomic';
@@ -181,7 +181,8 @@ async function eachChunk(
  *   `images-idx4-ubyte.gz` (N×H×W×3) + `labels-idx1-ubyte.gz`; unlabeled images get label 255
  *   (`manifest.json` says so). At most 255 labels.
  * - `npz`: `images` (uint8 N×H×W, or N×H×W×3 in colour), `labels` (uint8 N; int16 when some are
- *   -1 or any > 255) and `z` (float32 N×d), plus `manifest.json` next to it.
+ *   -1 or any > 255), `z` (float32 N×d) and, for a labelled model, `label_names` (unicode, one
+ *   per label index: the file names its classes without its manifest), plus `manifest.json` next to it.
  * Returns the final folder and the relative paths written.
  * @throws LabError UNSUPPORTED (IDX with over 255 labels, unknown format), INTERNAL (a source
  *   whose sizes disagree), and the atomic writer's EXISTS, INVALID_PAYLOAD, CANCELLED, IO.
@@ -325,6 +326,13 @@ async function writeNpz(
   zip.add(lf);
   lf.push(npyHeader(descr, [src.total]));
   lf.push(labelBytes, true);
+  if (src.labelNames.length > 0) {
+    // The class names inside the file too, so that a generated.npz shared without its manifest.json
+    // re-imports with its names rather than as classes 0, 1, 2 (the importer reads `label_names`).
+    const names = new ZipDeflate('label_names.npy', { level: 6 });
+    zip.add(names);
+    names.push(npyStrings(src.labelNames), true);
+  }
   zip.end();
   if (zipError) throw zipError;
   const name = 'generated.npz';
@@ -337,6 +345,7 @@ async function writeNpz(
         images: `uint8 [${dims.join(', ')}], ${PIXELS(src.channels ?? 1)}`,
         labels: `${descr === '|u1' ? 'uint8' : 'int16'} [${src.total}], label index${descr === '|u1' ? '' : ', -1 = unlabeled'}`,
         z: `float32 [${src.total}, ${src.latentDim}]`,
+        ...(src.labelNames.length > 0 ? { label_names: `unicode [${src.labelNames.length}], the class name of each label index` } : {}),
       },
   });
 }

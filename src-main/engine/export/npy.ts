@@ -1,6 +1,6 @@
 /** NumPy .npy v1.0 headers (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html). */
 
-export type NpyDescr = '|u1' | '<i2' | '<i4' | '<f4';
+export type NpyDescr = '|u1' | '<i2' | '<i4' | '<f4' | `<U${number}`;
 
 /**
  * The NPY v1.0 preamble: magic, version 1.0, little-endian uint16 header length, then the
@@ -25,4 +25,22 @@ export function npyHeader(descr: NpyDescr, shape: readonly number[]): Uint8Array
 /** Bytes of a typed array in little-endian order (all supported platforms are little-endian). */
 export function leBytes(a: Int16Array | Int32Array | Float32Array | Uint8Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/**
+ * A 1-D NumPy array of fixed-width unicode strings (`<U{n}`, n = the longest string's code points,
+ * at least 1): header and data, each string as n UTF-32LE code points padded with zeros — what
+ * `np.array(['zero', 'one'])` saves. Throws when `strings` is empty.
+ */
+export function npyStrings(strings: readonly string[]): Uint8Array {
+  if (strings.length === 0) throw new Error('npyStrings: no strings');
+  const points = strings.map((s) => Array.from(s, (c) => c.codePointAt(0)!));
+  const width = Math.max(1, ...points.map((p) => p.length));
+  const header = npyHeader(`<U${width}`, [strings.length]);
+  const data = new Uint32Array(strings.length * width);
+  points.forEach((p, i) => data.set(p, i * width));
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header, 0);
+  out.set(new Uint8Array(data.buffer), header.length);
+  return out;
 }
