@@ -21,6 +21,8 @@ export interface RunRow {
   detail: string;
   /** "copy of X" (X listed) or "moved from X" when the folder's name is not the id it was saved with. */
   copyText: string | null;
+  /** "holds 2 files of yours" for a run folder with files Latent Lab did not write; null otherwise. */
+  foreignText: string | null;
 }
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
@@ -30,18 +32,20 @@ export function runRows(list: readonly RunSummary[], stateWords: (s: string) => 
   const seen = new Map<string, number>();
   const ids = new Set(list.map((r) => r.id));
   return list.map((run) => {
-    const n = (seen.get(run.id) ?? 0) + 1;
-    seen.set(run.id, n);
-    const key = n === 1 ? run.id : `${run.id}\u0000${n}`;
+    const nth = (seen.get(run.id) ?? 0) + 1;
+    seen.set(run.id, nth);
+    const key = nth === 1 ? run.id : `${run.id}\u0000${nth}`;
     if (run.notRun) {
       const why = `Not a Latent Lab run (${run.notRun}): Latent Lab does not open or delete it. Remove the folder yourself if you no longer want it.`;
-      return { run, key, openable: false, noDelete: why, noRename: why, stateText: null, detail: `not a Latent Lab run: ${run.notRun}`, copyText: null };
+      return { run, key, openable: false, noDelete: why, noRename: why, stateText: null, detail: `not a Latent Lab run: ${run.notRun}`, copyText: null, foreignText: null };
     }
     const by = run.trainedBy
       ? `Being trained by ${run.trainer ?? 'another Latent Lab process: the command line or another window'} (pid ${run.trainedBy}). Stop it there, or wait for its end.`
       : null;
-    const files = run.foreignFiles?.length
-      ? `This run's folder also holds ${plural(run.foreignFiles.length, 'file')} Latent Lab did not write (${run.foreignFiles.join(', ')}): move ${run.foreignFiles.length === 1 ? 'it' : 'them'} out to delete the run here, or delete the folder yourself.`
+    // The engine names at most 10.
+    const n = run.foreignFiles?.length ?? 0;
+    const files = n
+      ? `This run's folder also holds ${n >= 10 ? '10 or more files' : plural(n, 'file')} Latent Lab did not write (${run.foreignFiles!.join(', ')}${n >= 10 ? ', …' : ''}): move ${n === 1 ? 'it' : 'them'} out to delete the run here, or delete the folder yourself.`
       : null;
     const interrupted = run.interruptedAfter ?? null;
     const stateText = interrupted
@@ -58,6 +62,7 @@ export function runRows(list: readonly RunSummary[], stateWords: (s: string) => 
       stateText,
       detail: run.error && !interrupted ? `unreadable: ${run.error}` : date(run.created),
       copyText: run.copyOf ? (ids.has(run.copyOf) ? `copy of ${run.copyOf}` : `moved from ${run.copyOf}`) : null,
+      foreignText: n ? `holds ${n >= 10 ? '10 or more files' : plural(n, 'file')} of yours` : null,
     };
   });
 }

@@ -51,6 +51,10 @@ describe('run rows', () => {
     expect(cli.stateText).toBe('training elsewhere (pid 4242)');
     expect(mine.noDelete).toMatch(/1 file Latent Lab did not write \(notes\.txt\)/);
     expect(mine.noRename).toBeNull();
+    expect(mine.foreignText).toBe('holds 1 file of yours');
+    const [many] = rows([run('many', { foreignFiles: Array.from({ length: 10 }, (_, i) => `f${i}`) })]);
+    expect(many.foreignText).toBe('holds 10 or more files of yours');
+    expect(many.noDelete).toMatch(/10 or more files Latent Lab did not write \(f0, .*f9, …\)/);
     expect(copy.copyText).toBe('copy of cli');
     expect(moved.copyText).toBe('moved from gone');
     const [named] = rows([run('x', { state: 'training', trainedBy: 7, trainer: 'the command line (latent-lab train)' })]);
