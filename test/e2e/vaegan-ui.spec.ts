@@ -53,6 +53,14 @@ test('VAE-GAN: form settings, a toy refusal, the discriminator curve, and Compar
     await expect(page.getByTestId('train-button')).toBeDisabled();
     await page.getByTestId('gan-gamma-input').fill('');
     await expect(page.getByTestId('train-form-errors')).toHaveCount(0);
+    // Values off a 0.01 / 0.1 grid (γ 0.001, a scale of 0.25) pass the browser's own step check too.
+    for (const [id, value] of [['gan-gamma-input', '0.001'], ['gan-pixel-weight-input', '0.25'], ['gan-disc-lr-input', '0.25']]) {
+      const input = page.getByTestId(id);
+      await input.fill(value);
+      expect(await input.evaluate((el) => (el as HTMLInputElement).validity.valid), `${id} = ${value}`).toBe(true);
+      await input.fill('');
+    }
+    await expect(page.getByTestId('train-form-errors')).toHaveCount(0);
   });
 
   await test.step('on 2-D points the engine refuses a VAE-GAN in words and Train waits', async () => {
