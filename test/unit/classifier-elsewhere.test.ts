@@ -85,7 +85,7 @@ describe('a classifier another process trains', () => {
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
     const train: TrainClassifierFn = async (d, o) => {
-      const h = heldClassifierTraining(d, o.signal!);
+      const h = heldClassifierTraining(d, o?.signal ?? new AbortController().signal);
       held = h;
       started();
       return h.result;

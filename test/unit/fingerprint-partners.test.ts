@@ -104,7 +104,7 @@ describe('the judging classifier of a single-file dataset', () => {
     const calls = { n: 0 };
     const train: TrainClassifierFn = async (d, o) => {
       calls.n++;
-      const held = heldClassifierTraining(d, o.signal!);
+      const held = heldClassifierTraining(d, o?.signal ?? new AbortController().signal);
       held.release();
       return held.result;
     };
