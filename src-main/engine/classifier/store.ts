@@ -211,7 +211,7 @@ export class ClassifierStore {
     (this.opts.log ?? ((l: string) => console.warn(l)))(`[classifier] ${line}`);
   }
 
-  /** The checkpoint to go on from in `folder` (undefined: none, or one refused — logged and removed). */
+  /** The checkpoint to go on from in `folder` (undefined: none, or one refused — logged and removed); the resume is logged at its first progress. */
   private async resumeFrom(folder: string, owner: CheckpointOwner, name: string): Promise<ClassifierCheckpoint | undefined> {
     const found = await readCheckpoint(folder, owner);
     if (found.state === 'refused') {
@@ -220,7 +220,6 @@ export class ClassifierStore {
       return undefined;
     }
     if (found.state !== 'ok') return undefined;
-    this.log(`${name}: resuming the training at epoch ${found.checkpoint.epoch + 1} of ${owner.training.epochs} (checkpoint in ${folder})`);
     return found.checkpoint;
   }
 
@@ -243,12 +242,18 @@ export class ClassifierStore {
       const resume = await this.resumeFrom(folder, owner, name);
       await lock.update({ epoch: (resume?.epoch ?? 0) + 1 });
       let eta: number | undefined;
+      // Said once the resumed training makes progress: a training stopped at once (the CLI's, which never waits for one) resumed nothing.
+      let resumeSaid = !resume;
       const clf = await (this.opts.train ?? trainClassifier)(
         { shape: data.shape, labelNames: data.info.labelNames, train: data.train, test: data.test, identity: id },
         {
           signal: abort.signal,
           training: this.opts.training,
           onProgress: (progress) => {
+            if (!resumeSaid && resume) {
+              resumeSaid = true;
+              this.log(`${name}: resuming the training at epoch ${resume.epoch + 1} of ${owner.training.epochs} (checkpoint in ${folder})`);
+            }
             eta = progress.etaSeconds;
             this.onEvent({ dataset: name, state: 'training', progress });
           },
