@@ -1,8 +1,8 @@
 /**
  * The README's VAE vs VAE-GAN screenshot (issue #15), at 1280×800 in the light and the dark theme,
  * into docs/screenshots/21-vaegan-compare-{light,dark}.png: a VAE and a VAE-GAN trained for a few
- * epochs each on the embedded MNIST, side by side in Compare (samples, reconstructions, the
- * Fréchet distance and the other metrics), the VAE-GAN's loss curves with its discriminator's and
+ * epochs each on the embedded MNIST, side by side in Compare (the metrics with the Fréchet
+ * distances, how each run trained and its settings, the one-run note, the samples), the VAE-GAN's loss curves with its discriminator's and
  * its run summary in the Train panel. On demand only:
  *
  *   LATENT_LAB_SCREENSHOTS=1 npx playwright test --project=web --grep @vaegan-screenshots
@@ -72,7 +72,9 @@ test('VAE vs VAE-GAN in Compare, light and dark', { tag: '@vaegan-screenshots' }
     await expect(table.locator('tr[data-row="frechet"] td').last()).toHaveText(/\d/);
     await expect(page.getByTestId('compare-samples-b')).toHaveAttribute('data-count', '16', { timeout: 120_000 });
     for (const side of ['a', 'b']) await expect(page.getByTestId(`compare-scatter-${side}`)).toHaveAttribute('data-ready', 'true');
-    await page.getByTestId('compare-images').scrollIntoViewIfNeeded();
+    // The Compare pane from the reconstruction error down: the metrics (Fréchet distances marked),
+    // how each run trained and its settings, the one-run note, then the samples.
+    await table.locator('tr[data-row="recon"]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     // The Train panel shows the VAE-GAN's loss curves (its discriminator's among them) and run summary.
     await page.getByTestId('run-metrics').scrollIntoViewIfNeeded();
     await expect(page.getByTestId('loss-chart')).toBeInViewport();
