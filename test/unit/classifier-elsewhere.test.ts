@@ -14,6 +14,8 @@ import { identify } from '../../src-main/engine/datasets/cache';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
 import { ClassifierStore, type ClassifierEvent, type TrainClassifierFn } from '../../src-main/engine/classifier/store';
 import { ClassifierTrainingElsewhere, trainLockFile } from '../../src-main/engine/classifier/trainLock';
+import { writeCheckpoint } from '../../src-main/engine/classifier/checkpoint';
+import { classifierLayers, classifierTraining, CLASSIFIER_VERSION } from '../../src-main/engine/classifier/model';
 import { judgeNote } from '../../src-main/cli/judge';
 import { strokes } from '../fixtures/generate';
 import { heldClassifierTraining } from './classifierStub';
@@ -99,6 +101,44 @@ describe('a classifier another process trains', () => {
     expect(await got).not.toBeNull();
     expect(existsSync(lock)).toBe(false);
     await store.dispose();
+  });
+
+  it('a resumed training stopped before any progress (the CLI stops its own at once) does not say it resumed; one that goes on does', async () => {
+    const dataDir = path.join(tmp, 'resume', 'datasets');
+    await fsp.mkdir(dataDir, { recursive: true });
+    const id = (await identify(mnist, dataDir))!;
+    const training = { epochs: 5 };
+    const folder = new ClassifierStore(dataDir).folderOf(id);
+    const owner = {
+      version: CLASSIFIER_VERSION,
+      dataset: { key: id.key, fingerprint: id.fingerprint },
+      layers: classifierLayers(data.shape, labelNames.length),
+      training: { ...classifierTraining(data.train.count), ...training },
+      trainCount: data.train.count,
+    };
+    const four = () => new Float32Array([0.1, 0.2, 0.3, 0.4]);
+    await writeCheckpoint(folder, owner, { epoch: 2, step: 10, workers: 1, weights: four(), m: four(), v: four() });
+    const log: string[] = [];
+    const resumes: number[] = [];
+    const stopped: TrainClassifierFn = async (_d, o) => {
+      resumes.push(o?.resume?.epoch ?? 0);
+      throw new LabError('CANCELLED', 'classifier training cancelled');
+    };
+    const first = new ClassifierStore(dataDir, () => {}, { training, train: stopped, log: (l) => log.push(l) });
+    await expect(first.get(mnist, data)).rejects.toThrow(/cancelled/);
+    expect(resumes).toEqual([2]);
+    expect(log.filter((l) => /resuming/.test(l))).toEqual([]);
+    const goesOn: TrainClassifierFn = async (d, o) => {
+      o?.onProgress?.({ epoch: 3, epochs: 5, batch: 1, batches: 1, loss: 1, samplesPerSecond: 100, etaSeconds: 3 });
+      const h = heldClassifierTraining(d, o?.signal ?? new AbortController().signal);
+      h.release();
+      return h.result;
+    };
+    const second = new ClassifierStore(dataDir, () => {}, { training, train: goesOn, log: (l) => log.push(l) });
+    await second.get(mnist, data);
+    expect(log.filter((l) => /resuming/.test(l))).toEqual([expect.stringMatching(/mnist: resuming the training at epoch 3 of 5/)]);
+    await first.dispose();
+    await second.dispose();
   });
 
   it('the CLI note: replaces the app’s advice with when this run’s numbers come', () => {
