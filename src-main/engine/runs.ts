@@ -4,7 +4,7 @@
  * whole at each checkpoint).
  * `<workspace>/datasets/` caches datasets. A corrupt run folder is listed with an error, never fatal.
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -16,7 +16,7 @@ import {
 } from '../../src-shared/types';
 import { appendFileOrUndo, ioError, writeFileAtomic } from './atomicWrite';
 import { FittedPrior } from './fittedPrior';
-import { isProcessAlive } from './pid';
+import { isProcessAlive, isWriterAlive, latentLabProcess } from './pid';
 
 export const RUN_FILE_VERSION = 1;
 
@@ -394,47 +394,21 @@ export class RunStore {
 /** When a record read from disk was last written (its config.json's mtime, ms): records with a pid only. */
 const writtenAt = new WeakMap<RunRecord, number>();
 
-/**
- * Whether the process `pid` that wrote a `training` record (last at `written`, ms) still trains
- * it: alive, and — where the start time of a process can be read (Linux) — started before that
- * write, so that a pid the system gave to another process since (after a reboot) is not taken
- * for the trainer.
- */
+/** Whether `pid`, the trainer a record names, still is that process (pid.ts isWriterAlive; no write time: alive). */
 function trainerAlive(pid: number, written: number | undefined): boolean {
-  if (!isProcessAlive(pid)) return false;
-  if (pid === process.pid || written === undefined) return true;
-  const started = processStartMs(pid);
-  return started === null || started <= written + 2000;
+  return written === undefined ? isProcessAlive(pid) : isWriterAlive(pid, written);
 }
 
-/**
- * Which Latent Lab process `pid` is, in words, from its command line (Linux /proc): the CLI, a
- * browser-mode server's engine, the desktop app's engine; undefined where it cannot be told.
- */
+const TRAINER_WORDS = {
+  cli: 'the command line (latent-lab train)',
+  browser: 'another Latent Lab in a browser',
+  window: 'another Latent Lab window',
+} as const;
+
+/** Which Latent Lab process `pid` is, in words (pid.ts latentLabProcess); undefined where it cannot be told. */
 function trainerName(pid: number): string | undefined {
-  let cmd: string;
-  try {
-    cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return undefined;
-  }
-  if (/cli\.js|cli\/main\.ts|latent-lab(\.cjs)? /.test(cmd)) return 'the command line (latent-lab train)';
-  if (/engine-entry/.test(cmd)) return 'another Latent Lab in a browser';
-  if (/--type=utility|electron/i.test(cmd)) return 'another Latent Lab window';
-  return undefined;
-}
-
-/** The start time of process `pid` (ms since the epoch) from /proc, or null where it cannot be read. */
-function processStartMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]); // field 22, starttime
-    const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
-    if (!Number.isFinite(ticks) || !Number.isFinite(btime)) return null;
-    return (btime + ticks / 100) * 1000; // USER_HZ is 100 on Linux
-  } catch {
-    return null;
-  }
+  const kind = latentLabProcess(pid);
+  return kind && TRAINER_WORDS[kind];
 }
 
 /** A listing entry with no record of its own (an unreadable run, or a folder that is not a run). */
