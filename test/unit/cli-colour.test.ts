@@ -42,11 +42,14 @@ async function colourFolder(dir: string): Promise<void> {
   }
 }
 
-/** stderr without the collapse warning (a run this short may well end collapsed: the warning is right) and the few-steps notice (tested below). */
+/**
+ * stderr without the collapse warning (a run this short may well end collapsed: the warning is
+ * right), the few-steps notice (tested below) and `--out`'s how-to-open hint (cli-out-open).
+ */
 const otherStderr = (stderr: string) =>
   stderr
     .split('\n')
-    .filter((l) => l && !l.startsWith('warning: this run collapsed') && !l.startsWith('warning: this run takes only'))
+    .filter((l) => l && !l.startsWith('warning: this run collapsed') && !l.startsWith('warning: this run takes only') && !l.startsWith('to open this run in the app'))
     .join('\n');
 
 /** The last stdout line as JSON (train's summary). */
