@@ -216,7 +216,7 @@ export async function train(o: Options): Promise<number> {
         ...(collapsed ? { collapsed } : {}),
       }),
     );
-    if (outDir) console.error(openInAppHint(outDir, workspace));
+    if (outDir) console.error(`note: ${openInAppHint(outDir, workspace)}`);
     return 0;
   } finally {
     process.off('SIGINT', onSig);

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import sharp from 'sharp';
-import { runCli } from './cliOutput';
+import { OPEN_IN_APP_NOTE, runCli } from './cliOutput';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let ws: string;
@@ -49,7 +49,7 @@ async function colourFolder(dir: string): Promise<void> {
 const otherStderr = (stderr: string) =>
   stderr
     .split('\n')
-    .filter((l) => l && !l.startsWith('warning: this run collapsed') && !l.startsWith('warning: this run takes only') && !l.startsWith('to open this run in the app'))
+    .filter((l) => l && !l.startsWith('warning: this run collapsed') && !l.startsWith('warning: this run takes only') && !l.startsWith(OPEN_IN_APP_NOTE))
     .join('\n');
 
 /** The last stdout line as JSON (train's summary). */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine';
 import { openInAppHint } from '../../src-main/cli/train';
-import { runCli, stderrLines } from './cliOutput';
+import { OPEN_IN_APP_NOTE, runCli } from './cliOutput';
 
 let tmp: string;
 beforeAll(() => {
@@ -38,7 +38,8 @@ describe('train --out: opening the run in the app', () => {
     mkdirSync(path.dirname(out), { recursive: true });
     const r = await runCli(['train', '--model', 'vae', '--latent', '2', '--hidden', '16', '--epochs', '1', '--out', out, '--json'], { home });
     expect(r.code).toBe(0);
-    const hint = stderrLines(r.stderr).at(-1)!;
+    const hint = r.stderr.trim().split('\n').at(-1)!;
+    expect(hint.startsWith(OPEN_IN_APP_NOTE)).toBe(true);
     expect(hint).toContain(`to open this run in the app, start it on the folder that holds runs/: LATENT_LAB_HOME='${lab}' npm start (browser mode: npm run serve -- --workspace '${lab}')`);
     expect(hint).toContain(`cp -r '${out}' ${path.join(home, 'runs')}/`);
 
