@@ -26,6 +26,17 @@ export const STATE_TEXT: Record<string, string> = {
 };
 
 /**
+ * The Train panel's word for an opened saved run's state: "Interrupted after 90 epochs" for a run
+ * whose training process stopped (`interruptedAfter`: epochs saved, as the Saved runs list says it),
+ * else `STATE_TEXT`'s word for `state` (the wire value itself when unknown).
+ */
+export function savedRunStateText(run: { state: string; interruptedAfter?: number }): string {
+  const n = run.interruptedAfter;
+  if (n) return `Interrupted after ${n} ${n === 1 ? 'epoch' : 'epochs'}`;
+  return STATE_TEXT[run.state] ?? run.state;
+}
+
+/**
  * The hint by the batch field after switching the model kind moved the batch size to the new
  * kind's `DEFAULT_BATCH_SIZE` (`defaults`), so the change is not silent: e.g. "64: the VAE-GAN's
  * default (Larsen et al.); the VAE's is 256". `from`: the kind switched from (null: no switch
