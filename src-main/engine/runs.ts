@@ -278,7 +278,7 @@ export class RunStore {
     // A copy made while its original trained: nothing trains the copy.
     if (!trainerAlive(rec.pid, writtenAt.get(rec)) || (rec.copyOf && !live.has(key))) {
       rec.state = 'error';
-      rec.error = `interrupted: the engine stopped while this run was training (${epochs})`;
+      rec.error = `interrupted: the process training it stopped (${epochs})`;
       if (rec.epochsDone >= 1) rec.interruptedAfter = rec.epochsDone;
     } else if (rec.pid !== process.pid) {
       rec.trainedBy = rec.pid;
