@@ -434,7 +434,7 @@ describe('runs left "training" by a killed engine', () => {
     const listed = await engine.call('runs:list', {});
     const dead = listed.find((r) => r.id === 'dead-engine')!;
     expect(dead.state).toBe('error');
-    expect(dead.error).toMatch(/^interrupted: the engine stopped while this run was training \(1 epoch saved\)$/);
+    expect(dead.error).toMatch(/^interrupted: the process training it stopped \(1 epoch saved\)$/);
     expect(dead.interruptedAfter).toBe(1); // the run list offers to open it
     expect(listed.find((r) => r.id === 'live-engine')).toMatchObject({ state: 'training', trainedBy: process.ppid });
     expect(listed.find((r) => r.id === 'no-pid')!.state).toBe('training');

@@ -29,7 +29,7 @@ describe('run rows', () => {
 
   it('an interrupted run with epochs opens and says after how many; an unreadable one does not open', () => {
     const [cut, bad] = rows([
-      run('cut', { state: 'error', error: 'interrupted: the engine stopped while this run was training (32 epochs saved)', interruptedAfter: 32 }),
+      run('cut', { state: 'error', error: 'interrupted: the process training it stopped (32 epochs saved)', interruptedAfter: 32 }),
       run('bad', { state: 'error', error: 'run "bad" has a corrupt config.json (not valid JSON)' }),
     ]);
     expect(cut).toMatchObject({ openable: true, stateText: 'interrupted after 32 epochs', detail: 'a date' });
