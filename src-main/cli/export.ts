@@ -3,6 +3,7 @@ import path from 'node:path';
 import { kindName } from '../../src-shared/runNames';
 import { SAMPLE_PRIORS, type ExportRequest, type ExportResult, type ModelKind, type RunSummary, type SamplePrior } from '../../src-shared/types';
 import type { Engine } from '../engine/engine';
+import { resolveCliPath } from '../engine/datasets/ownPath';
 import { DATA_MISSING_APP_ADVICE } from '../engine/runCache';
 import { RunStore, type RunRecord } from '../engine/runs';
 import { num, UsageError, type Options } from './args';
@@ -94,6 +95,7 @@ async function exportRun(o: Options, format: string | undefined): Promise<number
   const { workspace, runId } = await locateRun(o);
   if (!format) throw new UsageError('--format is required (imagefolder, idx or npz)');
   if (!o.out) throw new UsageError('--out is required');
+  const out = resolveCliPath(o.out, { flag: '--out', destination: true });
   const rec = await new RunStore(workspace).read(runId);
   if (o.label !== undefined && rec.config.model.kind !== 'cvae') throw new UsageError(`--label needs a CVAE run (this one is ${kindName(rec.config.model.kind)})`);
   const label = labelIndex(o.label, rec.labelNames);
@@ -121,7 +123,7 @@ async function exportRun(o: Options, format: string | undefined): Promise<number
     temperature,
     prior,
     seed: num(o.seed, 'seed', true),
-    out: path.resolve(o.out),
+    out,
     overwrite: !!o.overwrite,
   });
   for (const w of r.warnings ?? []) console.error(`warning: ${w}`);

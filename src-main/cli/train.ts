@@ -4,6 +4,7 @@ import path from 'node:path';
 import { collapseReason } from '../../src-shared/collapse';
 import { ARCHS, LabError, LIKELIHOODS, MODEL_KINDS, type Arch, type Likelihood, type Metrics, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
 import type { EngineOptions } from '../engine/engine';
+import { resolveCliPath } from '../engine/datasets/ownPath';
 import { num, UsageError, type Options } from './args';
 import { openEngine, userWorkspace } from './engine';
 import { checkRunOut, moveRunTo } from './runOut';
@@ -138,7 +139,7 @@ export function openInAppHint(outDir: string, workspace: string): string {
 export async function train(o: Options): Promise<number> {
   const cfg = trainConfig(o);
   const workspace = userWorkspace(o);
-  const outDir = o.out ? path.resolve(o.out) : undefined;
+  const outDir = o.out ? resolveCliPath(o.out, { flag: '--out', destination: true }) : undefined;
   if (outDir) await checkRunOut(outDir, workspace, cfg.dataset?.path);
   const tty = process.stderr.isTTY && !o.json;
   const watch = new JudgeWatch();

@@ -17,19 +17,58 @@ import { LabError, type ErrorCode } from '../../../src-shared/types';
  *   message, e.g. "the destination", and `example` a folder name for the
  *   relative-path advice; @param home the user's home folder (tests pass their own).
  * @returns an absolute, normalised path.
- * @throws LabError `code` for a NUL character or a relative path (also `~user/…`), naming it.
+ *   `destination`: a path to be written (an export's folder): any control character (U+0001–U+001F,
+ *   U+007F: a tab, a newline, \x01 …) is refused too, since it would end up in a folder name no one
+ *   can read or type; paths only read keep them (such a file may exist).
+ * @throws LabError `code` for a NUL character or a relative path (also `~user/…`), naming it, and
+ *   for a destination's control character.
  */
-export function resolveUserPath(p: string, opts: { code: ErrorCode; what: string; example: string; home?: string }): string {
+export function resolveUserPath(p: string, opts: { code: ErrorCode; what: string; example: string; home?: string; destination?: boolean }): string {
   const home = opts.home ?? os.homedir();
   if (p.includes('\0')) {
     throw new LabError(opts.code, `${opts.what} "${p.replace(/\0/g, '\\0')}" holds a NUL character (\\0), which no file or folder name can: check the path`);
   }
+  if (opts.destination) refuseControlCharacters(p, opts.code, opts.what);
   const t = p.trim();
   const expanded = t === '~' ? home : /^~[/\\]/.test(t) ? path.join(home, t.slice(2)) : t;
   if (!path.isAbsolute(expanded)) {
     throw new LabError(opts.code, `${opts.what} "${p}" is not a full path: give a full path, e.g. ${path.join(home, opts.example)}`);
   }
   return path.resolve(expanded);
+}
+
+/**
+ * Throws when `p` holds a control character (U+0001–U+001F or U+007F), naming it as `\xNN` and
+ * where it is: `what` "…" holds a control character (\x01) at character 6, which would be written
+ * into a file or folder name: type the name again without it.
+ * @throws LabError `code`.
+ */
+export function refuseControlCharacters(p: string, code: ErrorCode, what: string): void {
+  // eslint-disable-next-line no-control-regex
+  const m = /[\x01-\x1f\x7f]/.exec(p);
+  if (!m) return;
+  const hex = `\\x${m[0].charCodeAt(0).toString(16).padStart(2, '0')}`;
+  // eslint-disable-next-line no-control-regex
+  const shown = p.replace(/[\x01-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  throw new LabError(code, `${what} "${shown}" holds a control character (${hex}) at character ${m.index + 1}, which would be written into a file or folder name: type the name again without it`);
+}
+
+/**
+ * A path given on the command line as the CLI uses it: a leading `~` (alone, or before `/` or `\`)
+ * is the home folder even when the shell left it alone (quoted: `--out "~/x"`), a relative path is
+ * taken from `cwd`, and a destination's control characters are refused (`resolveUserPath`).
+ * @param p the path as given; @param opts.flag the option's name for messages, e.g. "--out";
+ *   `destination` true for a path to be written; `cwd`, `home` for tests.
+ * @returns an absolute, normalised path.
+ * @throws LabError INVALID_PAYLOAD for a NUL character, a destination's control character, or
+ *   `~user/…` (which only a shell can expand), naming the flag.
+ */
+export function resolveCliPath(p: string, opts: { flag: string; destination?: boolean; cwd?: string; home?: string }): string {
+  const home = opts.home ?? os.homedir();
+  const t = p.trim();
+  const tilde = t.startsWith('~');
+  const typed = tilde || path.isAbsolute(t) ? p : path.resolve(opts.cwd ?? process.cwd(), t);
+  return resolveUserPath(typed, { code: 'INVALID_PAYLOAD', what: opts.flag, example: 'out', home, destination: opts.destination });
 }
 
 /**
