@@ -125,6 +125,11 @@ export const RunSummary = z.object({
    * that is not a run record): listed with no model or config of its own, never opened or deleted.
    */
   notRun: z.string().optional(),
+  /**
+   * Set for a run folder whose name cannot be a run id (a file manager's "… copy", "… (2)"): a
+   * name it could be renamed to. Such an entry is listed with `notRun` saying so, never opened or deleted.
+   */
+  renameTo: z.string().optional(),
   /** Files in the run's folder that Latent Lab did not write (relative paths, at most 10): the app does not delete the run. */
   foreignFiles: z.array(z.string()).optional(),
 });

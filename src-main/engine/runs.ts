@@ -318,7 +318,7 @@ export class RunStore {
     }
     const out: RunSummary[] = [];
     for (const id of names) {
-      if (!ID_RE.test(id) || id.startsWith('.')) continue;
+      if (id.startsWith('.')) continue;
       const dir = path.join(this.runsDir, id);
       try {
         const stat = await fs.stat(dir);
@@ -327,6 +327,16 @@ export class RunStore {
         continue; // a dangling link or an entry gone since readdir
       }
       const kind = await runFolderKind(dir);
+      if (!ID_RE.test(id)) {
+        // A copy a file manager named ("… copy", "… (2)", "… - Copy"): listed, not skipped without a word.
+        if (kind.notRun) {
+          out.push({ ...placeholder(id, `not a Latent Lab run: ${kind.notRun}`), notRun: kind.notRun });
+        } else {
+          const renameTo = runIdFor(id);
+          out.push({ ...placeholder(id, `not openable: ${badFolderName(id)}`), notRun: badFolderName(id), renameTo });
+        }
+        continue;
+      }
       if (kind.notRun) {
         out.push({ ...placeholder(id, `not a Latent Lab run: ${kind.notRun}`), notRun: kind.notRun });
         continue;
@@ -409,6 +419,19 @@ const TRAINER_WORDS = {
 function trainerName(pid: number): string | undefined {
   const kind = latentLabProcess(pid);
   return kind && TRAINER_WORDS[kind];
+}
+
+/**
+ * Why a run folder named `name` cannot be opened: its name, which is the run's id, holds characters
+ * an id cannot (RunId: letters, digits, `.`, `-`, `_`), and what to rename it to.
+ */
+export function badFolderName(name: string): string {
+  return `the folder name "${name}" has characters a run's name cannot hold (only letters, digits, ".", "-" and "_"): rename the folder, e.g. to "${runIdFor(name)}", to open it here`;
+}
+
+/** A run id for a folder named `name`: its runs of other characters as one `-`, trimmed. */
+function runIdFor(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'run';
 }
 
 /** A listing entry with no record of its own (an unreadable run, or a folder that is not a run). */

@@ -70,6 +70,31 @@ describe('the folder name is the run id (finding 4)', () => {
   });
 });
 
+describe('a copy a file manager named (verifier N2)', () => {
+  it('"… copy", "… (2)", "… - Copy" are listed, not silently missing: not openable, saying what to rename them to; nothing is deleted', async () => {
+    const names = [`${runId} copy`, `${runId} (2)`, `${runId} - Copy`, 'café run'];
+    for (const name of names) await copyRun(name);
+    const listed = await engine.call('runs:list', {});
+    for (const name of names) {
+      const row = listed.find((r) => r.id === name);
+      expect(row?.notRun).toMatch(/^the folder name ".+" has characters a run's name cannot hold .*: rename the folder, e\.g\. to "[A-Za-z0-9._-]+", to open it here$/);
+      expect(row?.error).toMatch(/^not openable: /);
+    }
+    expect(listed.find((r) => r.id === `${runId} (2)`)).toMatchObject({ renameTo: `${runId}-2` });
+    // A folder of notes with a space is still "not a Latent Lab run", with no rename advice.
+    await fs.mkdir(path.join(runsDir(), 'my notes 2'));
+    const notes = (await engine.call('runs:list', {})).find((r) => r.id === 'my notes 2');
+    expect(notes?.notRun).toMatch(/no config\.json/);
+    expect(notes?.renameTo).toBeUndefined();
+    await fs.rm(path.join(runsDir(), 'my notes 2'), { recursive: true });
+    await expect(engine.call('runs:delete', { runId: `${runId} copy` })).rejects.toThrow();
+    for (const name of names) {
+      expect(existsSync(path.join(runsDir(), name, 'config.json'))).toBe(true);
+      await fs.rm(path.join(runsDir(), name), { recursive: true });
+    }
+  });
+});
+
 describe('only a Latent Lab run is deleted (finding 3)', () => {
   it('a folder of notes is listed as not a run (no invented model) and is not deleted; a loose file is neither listed nor deleted', async () => {
     const notes = path.join(runsDir(), 'my-notes');

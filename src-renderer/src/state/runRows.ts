@@ -35,6 +35,10 @@ export function runRows(list: readonly RunSummary[], stateWords: (s: string) => 
     const nth = (seen.get(run.id) ?? 0) + 1;
     seen.set(run.id, nth);
     const key = nth === 1 ? run.id : `${run.id}\u0000${nth}`;
+    if (run.notRun && run.renameTo) {
+      const why = `This run cannot be opened here: ${run.notRun}.`;
+      return { run, key, openable: false, noDelete: why, noRename: why, stateText: null, detail: `not openable: rename its folder to "${run.renameTo}"`, copyText: null, foreignText: null };
+    }
     if (run.notRun) {
       const why = `Not a Latent Lab run (${run.notRun}): Latent Lab does not open or delete it. Remove the folder yourself if you no longer want it.`;
       return { run, key, openable: false, noDelete: why, noRename: why, stateText: null, detail: `not a Latent Lab run: ${run.notRun}`, copyText: null, foreignText: null };

@@ -36,6 +36,14 @@ describe('run rows', () => {
     expect(bad).toMatchObject({ openable: false, stateText: 'error', detail: 'unreadable: run "bad" has a corrupt config.json (not valid JSON)' });
   });
 
+  it('a run folder a file manager named "… copy": not openable, the row says what to rename it to, not "not a Latent Lab run"', () => {
+    const why = 'the folder name "r1 copy" has characters a run\'s name cannot hold (only letters, digits, ".", "-" and "_"): rename the folder, e.g. to "r1-copy", to open it here';
+    const [copy] = rows([run('r1 copy', { state: 'error', error: `not openable: ${why}`, notRun: why, renameTo: 'r1-copy' })]);
+    expect(copy).toMatchObject({ openable: false, detail: 'not openable: rename its folder to "r1-copy"' });
+    expect(copy.noDelete).toBe(`This run cannot be opened here: ${why}.`);
+    expect(copy.noDelete).not.toMatch(/Not a Latent Lab run/);
+  });
+
   it('not a run, trained elsewhere, holding the user’s files: Delete says why it is disabled', () => {
     const [notes, cli, mine, copy, moved] = rows([
       run('my-notes', { state: 'error', error: 'not a Latent Lab run: no config.json (every run folder has one)', notRun: 'no config.json (every run folder has one)' }),
