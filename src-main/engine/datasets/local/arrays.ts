@@ -13,8 +13,8 @@ import type { RawImage } from '../../images/pixels';
 import { throwIfAborted } from '../fsutil';
 import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
-import { colourTurnedGrey, describePreprocessing, resolveImport, sampleStats, SKIP_BLANK } from './imageFiles';
-import { FIT_PAD_APP_ADVICE } from './importAdvice';
+import { colourTurnedGrey, describePreprocessing, resolveImport, sampleStats, SKIP_BLANK, type SampleStats } from './imageFiles';
+import { FIT_PAD_APP_ADVICE, KEEP_COLOUR_APP_ADVICE } from './importAdvice';
 import type { NdArray } from './numpy';
 import { naturalCompare } from './walk';
 
@@ -328,6 +328,20 @@ export interface ArrayPart {
 }
 
 /**
+ * The report's note when an array of 3 colour channels (or RGBA) is imported grey by auto although
+ * no sampled image shows colour (`colourTurnedGrey` has nothing to say then): e.g. "the array has 3
+ * colour channels, read as grey: none of the 30 sampled images shows visible colour (set Colour to
+ * "colour" to keep colour)" (`KEEP_COLOUR_APP_ADVICE`, the CLI's `--channels 3` in its place). Null
+ * for grey arrays, a chosen Colour, colour kept, or grey recorded by this app's export manifest.
+ */
+export function channelsReadGrey(a: Pick<ImageArray, 'channels'>, r: ResolvedImport, s: SampleStats, chosen: ImportOptions['channels']): string | null {
+  if (a.channels < 3 || r.channels !== 1 || chosen !== 'auto' || s.exportChannels === 1) return null;
+  const which = a.channels === 4 ? '3 colour channels and alpha' : '3 colour channels';
+  const seen = s.colour === 0 ? `none of the ${s.decoded} sampled image${s.decoded === 1 ? '' : 's'} shows visible colour` : `${s.colour} of the ${s.decoded} sampled images show${s.colour === 1 ? 's' : ''} visible colour`;
+  return `the array has ${which}, read as grey: ${seen} (${KEEP_COLOUR_APP_ADVICE})`;
+}
+
+/**
  * Parts (a train part, optionally a test part; labels already class indices into `classNames`)
  * → an `Imported`: options resolved from a sample, each image transposed if asked and
  * preprocessed. A part whose images already have the resolved size and colour (and need no
@@ -396,7 +410,7 @@ export async function importArrays(
     count: n,
     testMask: mask,
     skipped,
-    warnings: [...base.warnings, ...new Set(parts.map((p) => cropNote(p.images, r))), colourTurnedGrey(r, stats, options.channels)].filter((w) => w !== null),
+    warnings: [...base.warnings, ...new Set(parts.map((p) => cropNote(p.images, r))), colourTurnedGrey(r, stats, options.channels) ?? channelsReadGrey(first, r, stats, options.channels)].filter((w) => w !== null),
     preprocessing: describePreprocessing(r, stats),
   };
 }
