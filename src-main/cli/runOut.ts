@@ -10,6 +10,7 @@ import path from 'node:path';
 import { LabError } from '../../src-shared/types';
 import { writeFileAtomic } from '../engine/atomicWrite';
 import { checkOutputFolder } from '../engine/export';
+import { recordRunElsewhere } from '../engine/export/savedRuns';
 import { UsageError } from './args';
 
 /** The run id a run folder outside a workspace gets: its name, with unsafe characters as `_`. */
@@ -79,12 +80,21 @@ async function renameOnto(from: string, to: string): Promise<boolean> {
 
 /**
  * Moves the run folder `runDir` (made by this command) to `outDir` and makes the run's id its
- * folder name (so `--run <outDir>` reopens it as itself).
+ * folder name (so `--run <outDir>` reopens it as itself). First lists `outDir` in
+ * `<workspace>/runs-elsewhere.json` (savedRuns.ts), so that exports and the CLI's outputs keep
+ * protecting the run's data once it lives outside the workspace (an entry whose move then fails
+ * holds no run and is ignored).
+ * @param workspace the user's workspace (absolute), whose list records the run.
  * @throws LabError EXISTS when `outDir` is no longer a missing or empty folder (the run is left in
- *   `runDir`), IO for other file-system failures (likewise).
+ *   `runDir`), IO for other file-system failures (likewise), including the list not written.
  */
-export async function moveRunTo(runDir: string, outDir: string): Promise<void> {
+export async function moveRunTo(runDir: string, outDir: string, workspace: string): Promise<void> {
   const kept = `the run is kept in ${runDir}`;
+  try {
+    await recordRunElsewhere(workspace, outDir);
+  } catch (err) {
+    throw new LabError('IO', `${(err as Error).message}; the run was not moved, ${kept}`);
+  }
   await fs.mkdir(path.dirname(outDir), { recursive: true });
   let moved: boolean;
   try {

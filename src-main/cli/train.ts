@@ -193,7 +193,7 @@ export async function train(o: Options): Promise<number> {
     let runDir = path.join(engine.workspace, 'runs', runId);
     if (outDir) {
       await engine.dispose(); // nothing of the run is held open while it moves
-      await moveRunTo(runDir, outDir);
+      await moveRunTo(runDir, outDir, workspace);
       runDir = outDir;
     }
     if (run.state === 'error') throw new LabError('DIVERGED', run.error ?? 'training failed');

@@ -5,17 +5,73 @@
  * your own data, a folder or a dataset file such as an `.npz`; `runs:locateData` saves a moved
  * path there), so this reads every run's record.
  *
+ * A run saved with `train --out DIR` lives outside `<workspace>/runs/`: the CLI lists its folder in
+ * `<workspace>/runs-elsewhere.json` (`RUNS_ELSEWHERE`) before moving it there, and those runs' data
+ * (and their folders) are protected as well.
+ *
  * Cached per record file by its size and mtime: an export in a workspace of hundreds of runs
  * costs one `stat` per run, and reads only the records written since the last look.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { LabError } from '../../../src-shared/types';
+import { writeFileAtomic } from '../atomicWrite';
 import type { ProtectedDir } from './destination';
+
+/**
+ * The file in a workspace listing run folders saved outside it (`train --out`): a JSON array of
+ * absolute folder paths, only ever added to. An entry whose folder is gone or holds no run record
+ * is ignored when read.
+ */
+export const RUNS_ELSEWHERE = 'runs-elsewhere.json';
+
+/** The absolute folders `<workspace>/runs-elsewhere.json` lists ([] when missing or unreadable). */
+export async function runsElsewhere(workspace: string): Promise<string[]> {
+  try {
+    const list: unknown = JSON.parse(await fsp.readFile(path.join(workspace, RUNS_ELSEWHERE), 'utf8'));
+    if (!Array.isArray(list)) return [];
+    return list.filter((d): d is string => typeof d === 'string' && path.isAbsolute(d)).map((d) => path.resolve(d));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Adds the run folder `runDir` (absolute once resolved) to `<workspace>/runs-elsewhere.json`,
+ * written atomically (readers see the old list or the new one); the entries already there are
+ * kept. Read back after writing, and written again (a few times) when another process writing
+ * the list at the same moment replaced it without this entry.
+ * @throws LabError IO naming the file when it cannot be written, or when the entry does not stay.
+ */
+export async function recordRunElsewhere(workspace: string, runDir: string): Promise<void> {
+  const file = path.join(workspace, RUNS_ELSEWHERE);
+  const dir = path.resolve(runDir);
+  await fsp.mkdir(workspace, { recursive: true });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const list = await runsElsewhere(workspace);
+    if (list.includes(dir)) return;
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+    // Entries a reader could not parse are kept as they were (never dropped silently).
+    let raw: unknown[] = [];
+    try {
+      const parsed: unknown = JSON.parse(await fsp.readFile(file, 'utf8'));
+      if (Array.isArray(parsed)) raw = parsed;
+    } catch {
+      raw = [];
+    }
+    await writeFileAtomic(file, JSON.stringify([...raw, dir], null, 2) + '\n');
+  }
+  if (!(await runsElsewhere(workspace)).includes(dir)) {
+    throw new LabError('IO', `could not record the run folder ${dir} in ${file} (other processes kept replacing it): try again`);
+  }
+}
 
 /** What one run's record says about its data (null: built-in data, or an unreadable record). */
 interface RunData {
   path: string;
   isFile: boolean;
+  /** The record's own `id` (a run saved with `--out` is named after its folder), when it has one. */
+  id?: string;
 }
 
 /** Per `config.json` path: the stat it was read at and what it said. */
@@ -41,8 +97,10 @@ async function runData(file: string): Promise<RunData | null> {
   if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.data;
   let data: RunData | null = null;
   try {
-    const p = dataPathOf(JSON.parse(await fsp.readFile(file, 'utf8')));
-    if (p) data = { path: p, isFile: (await fsp.stat(p).catch(() => null))?.isFile() ?? false };
+    const rec: unknown = JSON.parse(await fsp.readFile(file, 'utf8'));
+    const p = dataPathOf(rec);
+    const id = (rec as { id?: unknown } | null)?.id;
+    if (p) data = { path: p, isFile: (await fsp.stat(p).catch(() => null))?.isFile() ?? false, ...(typeof id === 'string' && id ? { id } : {}) };
   } catch {
     data = null; // a record being written or broken says nothing here; the run list reports it
   }
@@ -53,8 +111,10 @@ async function runData(file: string): Promise<RunData | null> {
 /**
  * The own data of every saved run in `<workspace>/runs/` of each workspace (run folders and links
  * to run folders; hidden entries skipped), as protected folders named after their run:
- * `the dataset folder of run "<id>"` or `the dataset file of run "<id>"`. A missing workspace or
- * an unreadable record contributes nothing. Never throws.
+ * `the dataset folder of run "<id>"` or `the dataset file of run "<id>"`; then, for each run
+ * folder listed in `<workspace>/runs-elsewhere.json` that still holds a run record with own data,
+ * that folder (`the folder of run "<id>"`) and its data (`… of run "<id>" (saved in <folder>)`).
+ * A missing workspace or an unreadable record contributes nothing. Never throws.
  * @param workspaces absolute workspace folders (duplicates are read once).
  */
 export async function savedRunData(workspaces: readonly string[]): Promise<ProtectedDir[]> {
@@ -71,6 +131,13 @@ export async function savedRunData(workspaces: readonly string[]): Promise<Prote
       if (d) out.push({ dir: d.path, what: `the dataset ${d.isFile ? 'file' : 'folder'} of run "${id}"` });
     }
     for (const key of cache.keys()) if (key.startsWith(runsDir + path.sep) && !seen.has(key)) cache.delete(key);
+    for (const dir of await runsElsewhere(ws)) {
+      const d = await runData(path.join(dir, 'config.json'));
+      if (!d) continue; // gone, moved again, or not a run: nothing of it to protect
+      const id = d.id ?? path.basename(dir);
+      out.push({ dir: d.path, what: `the dataset ${d.isFile ? 'file' : 'folder'} of run "${id}" (saved in ${dir})` });
+      out.push({ dir, what: `the folder of run "${id}"` });
+    }
   }
   return out;
 }
