@@ -80,6 +80,8 @@ test('copies, a notes folder, a run with the user’s file, one trained elsewher
       await cut.locator('button.open').click();
       await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-run-id', `${runId}-cut`);
       await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', '2');
+      // The Train panel says it as the list does, not "Error".
+      await expect(page.getByTestId('train-saved-state')).toHaveText('Interrupted after 2 epochs');
     });
 
     await test.step('deleting a copy keeps the original; deleting the active run clears its loss chart', async () => {
