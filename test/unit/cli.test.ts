@@ -202,7 +202,7 @@ describe('train --out never deletes what it did not make', () => {
     const out = path.join(ws, 'was-empty');
     await fs.mkdir(out);
     await fs.writeFile(path.join(out, 'arrived.txt'), 'written meanwhile');
-    const err = await moveRunTo(run, out).catch((e: unknown) => e);
+    const err = await moveRunTo(run, out, path.join(ws, 'move-ws')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LabError);
     expect(err).toMatchObject({ code: 'EXISTS', message: expect.stringContaining(`the run is kept in ${run}`) });
     expect(await fs.readdir(out)).toEqual(['arrived.txt']);
@@ -215,7 +215,7 @@ describe('train --out never deletes what it did not make', () => {
     const run = await fakeRun('r2');
     const out = path.join(ws, 'empty one');
     await fs.mkdir(out);
-    await moveRunTo(run, out);
+    await moveRunTo(run, out, path.join(ws, 'move-ws'));
     expect(existsSync(run)).toBe(false);
     expect(JSON.parse(await fs.readFile(path.join(out, 'config.json'), 'utf8'))).toMatchObject({ id: 'empty_one', name: 'a run' });
     expect(Array.from(await fs.readFile(path.join(out, 'model', 'weights.bin')))).toEqual([1, 2, 3]);
@@ -226,7 +226,7 @@ describe('train --out never deletes what it did not make', () => {
     const parent = mkdtempSync(path.join('/dev/shm', 'll-cli-'));
     try {
       const out = path.join(parent, 'shm-run');
-      await moveRunTo(run, out);
+      await moveRunTo(run, out, path.join(ws, 'move-ws'));
       expect(existsSync(run)).toBe(false);
       expect((await fs.readdir(out)).sort()).toEqual(['config.json', 'model']);
       expect(await fs.readdir(parent)).toEqual(['shm-run']);
