@@ -44,11 +44,9 @@ export function resolveUserPath(p: string, opts: { code: ErrorCode; what: string
  * @throws LabError `code`.
  */
 export function refuseControlCharacters(p: string, code: ErrorCode, what: string): void {
-  // eslint-disable-next-line no-control-regex
   const m = /[\x01-\x1f\x7f]/.exec(p);
   if (!m) return;
   const hex = `\\x${m[0].charCodeAt(0).toString(16).padStart(2, '0')}`;
-  // eslint-disable-next-line no-control-regex
   const shown = p.replace(/[\x01-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   throw new LabError(code, `${what} "${shown}" holds a control character (${hex}) at character ${m.index + 1}, which would be written into a file or folder name: type the name again without it`);
 }
