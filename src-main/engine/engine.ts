@@ -308,7 +308,7 @@ export class Engine {
 
     'export:start': async (input) => {
       // A leading ~ is the home folder, as for data paths; a NUL or a relative path is refused in words.
-      const req = { ...input, out: resolveUserPath(input.out, { code: 'INVALID_PAYLOAD', what: 'the destination', example: 'exports' }) };
+      const req = { ...input, out: resolveUserPath(input.out, { code: 'INVALID_PAYLOAD', what: 'the destination', example: 'exports', destination: true }) };
       // The slot is claimed before the first await: a second start is BUSY and an early cancel is not lost.
       return this.exports.run(async (signal) => {
         let lr: RunModel;

@@ -218,6 +218,12 @@ describe('destinations as typed', () => {
     expect(JSON.stringify([r, d])).not.toMatch(/null bytes/);
   });
 
+  it('a control character in the app\'s destination is refused before anything is written, as the CLI does', async () => {
+    const r = await engine.handle('export:start', { runId: runX, format: 'npz', count: 2, out: `${root}/x\x01y`, overwrite: false });
+    expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining('holds a control character (\\x01)') } });
+    expect(await fsp.readdir(root)).not.toContain('x\x01y');
+  });
+
   it('a relative destination says to give a full path', async () => {
     const r = await engine.handle('export:start', { runId: runX, format: 'npz', count: 2, out: 'exports/x', overwrite: false });
     expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/^the destination "exports\/x" is not a full path: give a full path, e\.g\. /) } });
