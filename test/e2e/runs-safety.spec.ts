@@ -9,7 +9,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { test, expect } from './helpers/fixtures';
+import { testOwnServer as test, expect } from './helpers/fixtures';
 import { train } from './ui-helpers';
 
 test.use({ viewport: { width: 1280, height: 800 } });

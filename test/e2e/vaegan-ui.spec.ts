@@ -8,7 +8,7 @@
  * Waits only for explicit states (data-state, data-count, data-ready), never for time.
  */
 import type { Page } from '@playwright/test';
-import { test, expect } from './helpers/fixtures';
+import { testOwnServer as test, expect } from './helpers/fixtures';
 
 const GAN_FIELDS = ['gan-gamma-input', 'gan-pixel-weight-input', 'gan-disc-lr-input'];
 

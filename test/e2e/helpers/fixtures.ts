@@ -26,5 +26,22 @@ export const test = base.extend<{ labUrl: string; lab: LabServer }, { labServer:
   },
 });
 
+/**
+ * `test` with a server (and so a workspace) of the test's own instead of the worker's shared one:
+ * for specs that count the Saved runs rows or need a first-start screen, which another spec's
+ * runs in a shared workspace would change (the order of specs in a worker is not fixed).
+ */
+export const testOwnServer = base.extend<{ lab: LabServer; labUrl: string }>({
+  // eslint-disable-next-line no-empty-pattern
+  lab: async ({}, use) => {
+    const server = await startLabServer();
+    await use(server);
+    await server.stop();
+  },
+  labUrl: async ({ lab }, use) => {
+    await use(lab.url);
+  },
+});
+
 export { expect };
 export type { LabServer };
