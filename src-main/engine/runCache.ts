@@ -213,16 +213,23 @@ export class RunCache {
     if (rec.epochsDone < 1) throw new LabError('NO_MODEL', `run "${id}" has no trained epoch to load`);
     const checked = await this.readData(rec, ref);
     const data = checked.data;
-    let bundle: ModelBundle;
+    const bundle = await this.loadModel(id, rec);
+    const lr: LoadedRun = { rec, bundle, data, source: checked.source, ...(checked.warnings.length ? { dataWarnings: checked.warnings } : {}) };
+    this.remember(id, lr);
+    return lr;
+  }
+
+  /**
+   * Run `id`'s saved model (record `rec`), read from its folder.
+   * @throws LabError BAD_FILE (a model that cannot be loaded; the loader's own LabErrors as they are).
+   */
+  private async loadModel(id: string, rec: RunRecord): Promise<ModelBundle> {
     try {
-      bundle = await loadBundle(specOf(rec), this.store.dir(id));
+      return await loadBundle(specOf(rec), this.store.dir(id));
     } catch (err) {
       if (err instanceof LabError) throw err;
       throw new LabError('BAD_FILE', `run "${id}": the saved model cannot be loaded (${(err as Error).message})`);
     }
-    const lr: LoadedRun = { rec, bundle, data, source: checked.source, ...(checked.warnings.length ? { dataWarnings: checked.warnings } : {}) };
-    this.remember(id, lr);
-    return lr;
   }
 
   /**
@@ -236,13 +243,7 @@ export class RunCache {
     if (hit) return { run: hit, release: () => undefined };
     const rec = await this.store.read(id);
     if (rec.epochsDone < 1) throw new LabError('NO_MODEL', `run "${id}" has no trained epoch to load`);
-    let bundle: ModelBundle;
-    try {
-      bundle = await loadBundle(specOf(rec), this.store.dir(id));
-    } catch (err) {
-      if (err instanceof LabError) throw err;
-      throw new LabError('BAD_FILE', `run "${id}": the saved model cannot be loaded (${(err as Error).message})`);
-    }
+    const bundle = await this.loadModel(id, rec);
     return { run: { rec, bundle, dataError }, release: () => disposeBundle(bundle) };
   }
 
