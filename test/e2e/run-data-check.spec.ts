@@ -5,37 +5,13 @@
  * and loses it again (Check: they no longer do). Before, they changed only when the run was
  * reopened.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
-import { test, expect, type LabServer } from './helpers/fixtures';
-import { strokes } from './helpers/own-data';
+import { test, expect } from './helpers/fixtures';
+import { dots, strokes, trainWithCli } from './helpers/own-data';
 
-const ROOT = path.resolve(__dirname, '../..');
 const CHANGED = "This run's dataset changed since it was trained";
-
-/** Trains a 1-epoch VAE on `data` with the CLI into the server's workspace; returns the run id. */
-function trainWithCli(lab: LabServer, data: string, name: string): string {
-  const out = execFileSync(
-    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
-    [path.join(ROOT, 'src-main', 'cli', 'main.ts'), 'train', '--workspace', lab.workspace, '--data', data, '--model', 'vae', '--latent', '2', '--epochs', '1', '--batch', '16', '--hidden', '16', '--name', name, '--json'],
-    { cwd: ROOT, env: { ...process.env, LATENT_LAB_CLASSIFIER: '0' }, encoding: 'utf8', timeout: 120_000 },
-  );
-  const last = JSON.parse(out.trim().split('\n').at(-1)!);
-  return String(last.runId ?? last.id ?? path.basename(String(last.run)));
-}
-
-/** `n` 28×28 grey "dot" pictures in `dir/dot/`. */
-async function dots(dir: string, n: number): Promise<void> {
-  mkdirSync(path.join(dir, 'dot'), { recursive: true });
-  for (let i = 0; i < n; i++) {
-    const px = Buffer.alloc(28 * 28);
-    for (let y = 10; y < 16; y++) for (let x = 8 + i; x < 14 + i; x++) px[y * 28 + x] = 230;
-    await sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(path.join(dir, 'dot', `${i}.png`));
-  }
-}
 
 test('pressing Check on an open run’s folder brings its data warnings up to date', async ({ page, lab }) => {
   test.setTimeout(240_000);

@@ -1,8 +1,10 @@
 /** Small own-data folders for the e2e specs, generated on the spot (no fixtures on disk), and the form steps that use them. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import sharp from 'sharp';
+import type { LabServer } from './lab-server';
 
 /**
  * A folder of `perClass` 28×28 grey PNGs per class, light strokes on black (MNIST form, used as
@@ -73,4 +75,27 @@ export async function trainRun(page: Page, model: { kind: string; arch?: 'dense'
   await expect(state).not.toHaveAttribute('data-run-id', before);
   await expect(state).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
   return (await state.getAttribute('data-run-id'))!;
+}
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/** Trains a 1-epoch VAE on `data` with the CLI into the server's workspace (no classifier); returns the run id. */
+export function trainWithCli(lab: LabServer, data: string, name: string): string {
+  const out = execFileSync(
+    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [path.join(ROOT, 'src-main', 'cli', 'main.ts'), 'train', '--workspace', lab.workspace, '--data', data, '--model', 'vae', '--latent', '2', '--epochs', '1', '--batch', '16', '--hidden', '16', '--name', name, '--json'],
+    { cwd: ROOT, env: { ...process.env, LATENT_LAB_CLASSIFIER: '0' }, encoding: 'utf8', timeout: 120_000 },
+  );
+  const last = JSON.parse(out.trim().split('\n').at(-1)!);
+  return String(last.runId ?? last.id ?? path.basename(String(last.run)));
+}
+
+/** `n` 28×28 grey "dot" pictures in `dir/dot/` (a class a dataset folder gains). */
+export async function dots(dir: string, n: number): Promise<void> {
+  mkdirSync(path.join(dir, 'dot'), { recursive: true });
+  for (let i = 0; i < n; i++) {
+    const px = Buffer.alloc(28 * 28);
+    for (let y = 10; y < 16; y++) for (let x = 8 + i; x < 14 + i; x++) px[y * 28 + x] = 230;
+    await sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(path.join(dir, 'dot', `${i}.png`));
+  }
 }
