@@ -486,6 +486,8 @@ const atomicTemp = (name: string, of: string) => name.startsWith(`${of}.`) && /^
 const isOwn = (name: string, files: string[]) => files.some((f) => name === f || atomicTemp(name, f));
 const MODEL_DIR = /^model(\.old|\.tmp-\d+)?$/;
 const MODEL_PARTS = ['encoder', 'decoder', 'discriminator'];
+/** What a file manager writes into any folder it shows (view settings, thumbnails): not the user's data, deleted with the run. */
+const FOLDER_VIEW_FILES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 
 /**
  * The files and folders in run folder `dir` that Latent Lab did not write (relative paths, the
@@ -493,7 +495,8 @@ const MODEL_PARTS = ['encoder', 'decoder', 'discriminator'];
  * `model.tmp-<pid>/` while it saves) holding `encoder/`, `decoder/`, `discriminator/` with
  * `model.json` and `weights.bin` (and the atomic writer's temp files beside them; early versions:
  * `encoder/`, `decoder/` in the run folder itself). Links are never a run's. Unreadable folders
- * count as foreign.
+ * count as foreign. A file manager's view files (`.DS_Store`, `Thumbs.db`, `desktop.ini`) are
+ * neither: they do not keep a run from being deleted, and go with it.
  */
 export async function foreignFiles(dir: string, max = 10): Promise<string[]> {
   const out: string[] = [];
@@ -508,6 +511,7 @@ export async function foreignFiles(dir: string, max = 10): Promise<string[]> {
     for (const e of ents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (out.length >= max) return;
       const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isFile() && FOLDER_VIEW_FILES.has(e.name)) continue;
       const own =
         level === 0
           ? (e.isFile() && isOwn(e.name, ['config.json', 'metrics.jsonl'])) || (e.isDirectory() && (MODEL_DIR.test(e.name) || MODEL_PARTS.includes(e.name)))

@@ -140,6 +140,17 @@ describe('only a Latent Lab run is deleted (finding 3)', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('a file manager’s view files (.DS_Store that Finder writes just by showing a folder, Thumbs.db, desktop.ini) do not keep a run from being deleted', async () => {
+    const dir = await copyRun('viewed-in-finder');
+    await fs.writeFile(path.join(dir, '.DS_Store'), 'finder');
+    await fs.writeFile(path.join(dir, 'model', '.DS_Store'), 'finder');
+    await fs.writeFile(path.join(dir, 'model', 'encoder', 'Thumbs.db'), 'explorer');
+    await fs.writeFile(path.join(dir, 'desktop.ini'), 'explorer');
+    expect((await engine.call('runs:list', {})).find((r) => r.id === 'viewed-in-finder')!.foreignFiles).toBeUndefined();
+    await engine.call('runs:delete', { runId: 'viewed-in-finder' });
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('what Latent Lab itself leaves is its own: a torn atomic write, a checkpoint temp, an early version’s encoder/ beside config.json', async () => {
     const dir = await copyRun('own-leftovers');
     await fs.writeFile(path.join(dir, 'config.json.123456789'), '{');
