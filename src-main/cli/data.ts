@@ -4,9 +4,9 @@
  * auto|mnist-style|plain`, `--transpose`; or `--dataset <id>` for the built-in sets (`--dataset
  * folder|local --path PATH` as before). And the report's warnings, printed to stderr.
  */
-import path from 'node:path';
 import type { DatasetRefInput, DatasetReport, ImportOptionsInput } from '../../src-shared/types';
 import { DATASET_IDS } from '../../src-shared/types';
+import { resolveCliPath } from '../engine/datasets/ownPath';
 import { FIT_PAD_APP_ADVICE, KEEP_COLOUR_APP_ADVICE, TRANSPOSE_APP_ADVICE } from '../engine/datasets/local/importAdvice';
 import { UsageError, type Options } from './args';
 
@@ -48,7 +48,7 @@ export function dataRef(o: Options): DatasetRefInput {
   if (o.data && o.dataset && o.dataset !== 'local' && o.dataset !== 'folder') {
     throw new UsageError(`--data is your own data; --dataset ${o.dataset} is a built-in one: give one of them`);
   }
-  if (own) return { id: 'local', path: path.resolve(own), ...(imp ? { import: imp } : {}) };
+  if (own) return { id: 'local', path: resolveCliPath(own, { flag: o.data ? '--data' : '--path' }), ...(imp ? { import: imp } : {}) };
   if (o.dataset === 'folder' || o.dataset === 'local') throw new UsageError(`--dataset ${o.dataset} needs --path (or use --data PATH)`);
   if (imp) throw new UsageError('--size, --channels, --fit, --preprocess and --transpose apply to your own data (--data PATH)');
   const id = o.dataset ?? 'mnist';

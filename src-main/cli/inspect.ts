@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError, type RequestOutput } from '../../src-shared/contract';
 import type { EngineOptions } from '../engine/engine';
+import { resolveCliPath } from '../engine/datasets/ownPath';
 import { checkOutputFolder, labelFolderNames } from '../engine/export';
 import { encodePng, toBytes } from '../engine/images';
 import type { Options } from './args';
@@ -103,7 +104,7 @@ function progressLine(tty: boolean): EngineOptions['emit'] {
  */
 export async function inspect(o: Options): Promise<number> {
   const ref = dataRef(o);
-  const out = o['preview-out'] ? path.resolve(o['preview-out']) : undefined;
+  const out = o['preview-out'] ? resolveCliPath(o['preview-out'], { flag: '--preview-out', destination: true }) : undefined;
   if (out) {
     // Never inside the data being inspected (the next read would find the preview as one more class), a saved run's data or the workspace.
     const reading = ref.path ? { path: ref.path, what: 'the data being inspected' } : undefined;

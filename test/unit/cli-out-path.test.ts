@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCliPath } from '../../src-main/engine/datasets/ownPath';
 import { runCli } from './cliOutput';
+import { dataRef } from '../../src-main/cli/data';
 
 let tmp: string;
 const realHome = process.env.HOME;
@@ -37,6 +38,25 @@ describe('resolveCliPath', () => {
     // Only destinations: a path read may hold one (such a file can exist).
     expect(resolveCliPath('/tmp/a\x01b', { ...o, destination: false })).toBe('/tmp/a\x01b');
   });
+});
+
+describe('--data and --preview-out take ~ as --out does', () => {
+  it('a quoted "~/x" in --data is the home folder; a control character in --preview-out is refused before anything is written', async () => {
+    const was = process.env.HOME;
+    process.env.HOME = path.join(tmp, 'home-data');
+    try {
+      expect(dataRef({ data: '~/digits' })).toMatchObject({ id: 'local', path: path.join(tmp, 'home-data', 'digits') });
+    } finally {
+      process.env.HOME = was;
+    }
+    const cwd = path.join(tmp, 'cwd3');
+    mkdirSync(cwd, { recursive: true });
+    const r = await runCli(['inspect', '--dataset', 'toy-moons', '--preview-out', path.join(cwd, 'p\x01q')], { home: path.join(tmp, 'ws3'), cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--preview-out');
+    expect(r.stderr).toContain('holds a control character (\\x01)');
+    expect(readdirSync(cwd)).toEqual([]);
+  }, 60_000);
 });
 
 describe('train --out on the command line', () => {
