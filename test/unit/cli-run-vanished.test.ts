@@ -40,7 +40,22 @@ it('the app refuses to delete the CLI’s run; deleted by hand mid-training, tra
   } finally {
     await app.dispose();
   }
-  rmSync(dir!, { recursive: true, force: true });
+  // As a user's `rm -rf` would, while the trainer still writes into it: a checkpoint written between
+  // the listing and the rmdir makes a pass fail with ENOTEMPTY (seen under load), so the user runs
+  // it again until the folder is gone.
+  await expect
+    .poll(
+      () => {
+        try {
+          rmSync(dir!, { recursive: true, force: true });
+        } catch {
+          /* ENOTEMPTY: the trainer wrote into it meanwhile; again */
+        }
+        return existsSync(dir!);
+      },
+      { timeout: 30_000, interval: 50 },
+    )
+    .toBe(false);
   const r = await result;
   expect(r.code).not.toBe(0);
   expect(r.stderr).not.toMatch(/Cannot read properties/);
