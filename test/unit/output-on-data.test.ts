@@ -15,6 +15,7 @@ import { Engine } from '../../src-main/engine/engine';
 import { nodeFs, type FsSeam } from '../../src-main/engine/export';
 import { makeFolderDataset, makeTemp, rmTemp } from '../fixtures/generate';
 import { runCli } from './cliOutput';
+import { snapshot } from '../fixtures/snapshot';
 
 let root: string;
 let ws: string;
@@ -65,16 +66,6 @@ afterAll(async () => {
   await engine?.dispose();
   await rmTemp(root);
 });
-
-/** Every file under `dir` with its size: what a user would notice missing or changed. */
-async function snapshot(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await fsp.readdir(dir, { recursive: true, withFileTypes: true })) {
-    const full = path.join(e.parentPath, e.name);
-    out.push(`${path.relative(dir, full)}${e.isFile() ? ` ${(await fsp.stat(full)).size}` : '/'}`);
-  }
-  return out.sort();
-}
 
 const exportTo = (out: string, format: 'imagefolder' | 'npz' | 'idx' | 'embeddings' = 'imagefolder') =>
   engine.handle('export:start', { runId: runX, format, count: 3, out, overwrite: true });

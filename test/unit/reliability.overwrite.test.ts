@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine';
 import { nodeFs, type FsSeam } from '../../src-main/engine/export';
 import { makeFolderDataset, makeTemp, rmTemp } from '../fixtures/generate';
+import { snapshot } from '../fixtures/snapshot';
 
 let root: string;
 let ws: string;
@@ -61,16 +62,6 @@ afterAll(async () => {
   await engine?.dispose();
   await rmTemp(root);
 });
-
-/** Every file under `dir` with its size: what a user would notice missing or changed. */
-async function snapshot(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await fsp.readdir(dir, { recursive: true, withFileTypes: true })) {
-    const full = path.join(e.parentPath, e.name);
-    out.push(`${path.relative(dir, full)}${e.isFile() ? ` ${(await fsp.stat(full)).size}` : '/'}`);
-  }
-  return out.sort();
-}
 
 const start = (out: string, format: (typeof FORMATS)[number] = 'npz', overwrite = true) =>
   engine.handle('export:start', { runId, format, count: 3, out, overwrite });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine';
 import { makeFolderDataset, makeTemp, rmTemp } from '../fixtures/generate';
 import { runCli } from './cliOutput';
+import { snapshot } from '../fixtures/snapshot';
 
 let root: string;
 let ws: string;
@@ -42,16 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rmTemp(root);
 });
-
-/** Every file under `dir` with its size: what a user would notice missing or changed. */
-async function snapshot(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await fsp.readdir(dir, { recursive: true, withFileTypes: true })) {
-    const full = path.join(e.parentPath, e.name);
-    out.push(`${path.relative(dir, full)}${e.isFile() ? ` ${(await fsp.stat(full)).size}` : '/'}`);
-  }
-  return out.sort();
-}
 
 describe('a run saved with train --out keeps its data protected', () => {
   it('generate --overwrite into the folder r1 was trained on is refused naming r1, in the CLI and in the app; r1 gone, the folder is an ordinary export again', async () => {
