@@ -11,6 +11,7 @@ import {
   TRAINING_ROWS,
   columnLabels,
   pickerLabel,
+  settingDifferences,
   settingRows,
   runTraining,
   trainCountOf,
@@ -70,6 +71,28 @@ describe('Compare: how each run trained', () => {
     expect(cell('steps', noSteps)).toBe('—');
     // Steps known on one side only: the note says nothing about steps.
     expect(trainingDifference(noSteps, runTraining(vae, n))).toBeNull();
+  });
+
+  it('given the runs, the note also names every setting that differs, as the settings rows give it', () => {
+    const ganRun = (id: string, model: Record<string, unknown>, config: Record<string, unknown> = {}) => {
+      const r = trained(id, 'vaegan', 64);
+      return { ...r, config: { ...r.config, ...config, model: { ...r.config.model, ...model } } } as RunSummary;
+    };
+    const a = ganRun('a', {});
+    const b = ganRun('b', { beta: 4, gamma: 0.1, pixelWeight: 2, discLrScale: 1, latentDim: 16, arch: 'conv', hidden: [] }, { dataset: { id: 'fashion' } });
+    const [ta, tb] = [runTraining(a, n), runTraining(b, n)];
+    // Trained alike in batch, epochs and learning rate: without the runs, no note.
+    expect(trainingDifference(ta, tb)).toBeNull();
+    const note = trainingDifference(ta, tb, [a, b])!;
+    for (const part of ['data mnist vs fashion', 'latent size 8 vs 16', 'architecture dense vs conv', 'β 1 vs 4', 'γ 0.3 vs 0.1', 'pixel weight 1 vs 2', 'discriminator LR × 0.5 vs 1'])
+      expect(note).toContain(part);
+    // Each setting the table lists as differing is in the note, under the same title and cells.
+    for (const row of settingRows(a, b).filter((r) => r.cell(a) !== r.cell(b) && r.cell(a) !== '—' && r.cell(b) !== '—'))
+      expect(note.toLowerCase()).toContain(`${row.title} ${row.cell(a)} vs ${row.cell(b)}`.toLowerCase());
+    // Settings only one run's kind has (a VAE's γ: '—') are a different model, not a different training.
+    const vae = trained('v', 'vae', 64);
+    expect(trainingDifference(runTraining(vae, n), runTraining(a, n), [vae, a])).toBeNull();
+    expect(settingDifferences(vae, a)).toEqual([]);
   });
 });
 

@@ -78,7 +78,10 @@ const model = (r: Run) => r.config.model;
 
 /** The settings Compare can list, in the table's order; `gan`: a VAE-GAN's own (its other kinds' cells say '—'). */
 const SETTINGS: (SettingRow & { gan?: boolean; vaegan?: boolean })[] = [
+  { key: 'data', title: 'Data', cell: (r) => r.config.dataset.path ?? r.config.dataset.id },
+  { key: 'latentDim', title: 'Latent size', cell: (r) => String(model(r).latentDim) },
   { key: 'arch', title: 'Architecture', cell: (r) => model(r).arch },
+  { key: 'convFilters', title: 'Conv filters', cell: (r) => (model(r).arch !== 'conv' ? '—' : model(r).convFilters?.join('-') ?? 'default') },
   { key: 'hidden', title: 'Hidden layers', cell: (r) => (model(r).hidden.length ? model(r).hidden.join('-') : 'default') },
   { key: 'beta', title: 'β', cell: (r) => (model(r).kind === 'ae' ? '—' : num(model(r).beta)), vaegan: true },
   { key: 'gamma', title: 'γ', cell: (r) => num(model(r).gamma), gan: true },
@@ -97,8 +100,8 @@ const SETTINGS: (SettingRow & { gan?: boolean; vaegan?: boolean })[] = [
  * The settings rows of Compare's training table for runs `a` and `b` (beside batch, epochs, steps
  * and learning rate, always shown): for two VAE-GANs their β, γ, pixel weight and discriminator
  * LR × always (what "the settings of these two VAE-GANs" are); for any pair, every other setting
- * (architecture, hidden layers, β, the GAN's, KL warm-up, likelihood, activation, input noise,
- * dropout, L2, seed) whose cells differ. The latent size is in the column labels.
+ * (data, latent size, architecture, conv filters, hidden layers, β, the GAN's, KL warm-up,
+ * likelihood, activation, input noise, dropout, L2, seed) whose cells differ.
  */
 export function settingRows(a: Run, b: Run): SettingRow[] {
   const gans = model(a).kind === 'vaegan' && model(b).kind === 'vaegan';
@@ -106,17 +109,35 @@ export function settingRows(a: Run, b: Run): SettingRow[] {
 }
 
 /**
- * A note when the two runs trained differently (batch size, epochs done, optimiser steps or
- * learning rate differ), naming each difference as "A vs B"; null when they trained alike.
- * E.g. "These runs trained differently (batch 256 vs 64, 96 vs 375 steps): part of a difference
- * in the metrics can come from that."
+ * The settings (`SETTINGS`, the rows' own titles and cells) in which runs `a` and `b` differ and
+ * both have a value, in the table's order, each as "title A vs B" with the title lower-cased
+ * unless it is a symbol or an abbreviation: e.g. ["β 1 vs 4", "architecture dense vs conv"]. A
+ * setting one run's kind has not (a VAE's γ: '—') is a different model, not a different training,
+ * and is left out.
  */
-export function trainingDifference(a: RunTraining, b: RunTraining): string | null {
+export function settingDifferences(a: Run, b: Run): string[] {
+  const noteTitle = (t: string) => (/^\p{Lu}\p{Ll}/u.test(t) ? t[0].toLowerCase() + t.slice(1) : t);
+  return SETTINGS.flatMap(({ title, cell }) => {
+    const [x, y] = [cell(a), cell(b)];
+    return x !== y && x !== '—' && y !== '—' ? [`${noteTitle(title)} ${x} vs ${y}`] : [];
+  });
+}
+
+/**
+ * A note when the two runs trained differently, naming each difference as "A vs B": batch size,
+ * epochs done, optimiser steps and learning rate (`a`, `b`), then, given the runs (`runs`: A's
+ * and B's), every setting that differs (`settingDifferences`: data, latent size, architecture,
+ * β, γ, pixel weight, discriminator LR ×, seed…). Null when they trained alike.
+ * E.g. "These runs trained differently (batch 256 vs 64, 96 vs 375 steps, β 1 vs 4): part of a
+ * difference in the metrics can come from that."
+ */
+export function trainingDifference(a: RunTraining, b: RunTraining, runs?: readonly [Run, Run]): string | null {
   const parts: string[] = [];
   if (a.batchSize !== b.batchSize) parts.push(`batch ${fmtInt(a.batchSize)} vs ${fmtInt(b.batchSize)}`);
   if (a.epochs !== b.epochs) parts.push(`${fmtInt(a.epochs)} vs ${fmtInt(b.epochs)} epochs`);
   if (a.steps !== undefined && b.steps !== undefined && a.steps !== b.steps) parts.push(`${fmtInt(a.steps)} vs ${fmtInt(b.steps)} steps`);
   if (a.learningRate !== b.learningRate) parts.push(`learning rate ${a.learningRate} vs ${b.learningRate}`);
+  if (runs) parts.push(...settingDifferences(runs[0], runs[1]));
   if (!parts.length) return null;
   return `These runs trained differently (${parts.join(', ')}): part of a difference in the metrics can come from that.`;
 }
