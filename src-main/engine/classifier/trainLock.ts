@@ -9,9 +9,9 @@
  * gone (or whose pid now belongs to a process started after the lock was last written) is taken
  * over.
  */
-import { promises as fsp } from 'node:fs';
 import { LabError } from '../../../src-shared/types';
 import { writeFileAtomic } from '../atomicWrite';
+import { takeLockFile } from '../lockFile';
 import { isWriterAlive, latentLabProcess } from '../pid';
 
 /** What a training's lock file holds. */
@@ -66,57 +66,41 @@ export interface TrainLock {
   release(): Promise<void>;
 }
 
-/** The lock's state and when it was last written; null when there is none or it is unreadable (being written). */
-async function readLock(file: string): Promise<{ state: TrainLockState | null; mtimeMs: number } | null> {
-  try {
-    const [text, st] = await Promise.all([fsp.readFile(file, 'utf8'), fsp.stat(file)]);
-    let state: TrainLockState | null = null;
-    try {
-      const j = JSON.parse(text) as TrainLockState;
-      if (Number.isInteger(j.pid) && j.pid > 0) state = j;
-    } catch {
-      // Being written (created empty a moment ago), or broken.
-    }
-    return { state, mtimeMs: st.mtimeMs };
-  } catch {
-    return null;
-  }
+/** The holder a lock's text names: its JSON `TrainLockState` with a positive integer pid, else null (being written, or broken). */
+function parseLock(text: string): TrainLockState | null {
+  const j = JSON.parse(text) as TrainLockState;
+  return j && Number.isInteger(j.pid) && j.pid > 0 ? j : null;
 }
 
 /** A lock file this young that names no process is being written: taken as held. */
 const WRITING_MS = 5000;
 
 /**
- * Takes the training lock of the classifier in `folder` for this process.
+ * Takes the training lock of the classifier in `folder` for this process (../lockFile.ts: a lock
+ * whose process is gone, or whose pid now belongs to a process started after its last write, is
+ * taken over; this process's own is too — a training of this process never outlives its release).
  * @throws ClassifierTrainingElsewhere (BUSY) when another live process holds it; LabError BUSY
  *   when one is being taken at this moment; IO-like errors of the file system as they come.
  */
 export async function takeTrainLock(folder: string, initial: Omit<TrainLockState, 'pid'>): Promise<TrainLock> {
   const file = trainLockFile(folder);
   let state: TrainLockState = { pid: process.pid, ...initial };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await fsp.writeFile(file, JSON.stringify(state), { flag: 'wx' });
-      return {
-        update: async (s) => {
-          state = { ...state, ...s };
-          const now = await readLock(file);
-          if (now?.state?.pid !== process.pid) return; // taken over meanwhile (this process was taken for gone): left alone
-          await writeFileAtomic(file, JSON.stringify(state)).catch(() => undefined);
-        },
-        release: async () => {
-          const now = await readLock(file);
-          if (now?.state?.pid === process.pid) await fsp.rm(file, { force: true }).catch(() => undefined);
-        },
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const held = await readLock(file);
-    if (held?.state && held.state.pid !== process.pid && isWriterAlive(held.state.pid, held.mtimeMs)) throw new ClassifierTrainingElsewhere(held.state);
-    if (held && !held.state && Date.now() - held.mtimeMs < WRITING_MS) break;
-    // Its process is gone, or it is this process's own (a training of this process never outlives its lock's release).
-    await fsp.rm(file, { force: true }).catch(() => undefined);
-  }
-  throw new LabError('BUSY', `another process is starting the judging classifier's training of ${initial.dataset}; try again in a moment`);
+  const lock = await takeLockFile(file, {
+    text: JSON.stringify(state),
+    parse: parseLock,
+    alive: isWriterAlive,
+    ownIsHeld: false,
+    owner: 'pid',
+    writingMs: WRITING_MS,
+    held: (holder) => new ClassifierTrainingElsewhere(holder),
+    starting: () => new LabError('BUSY', `another process is starting the judging classifier's training of ${initial.dataset}; try again in a moment`),
+  });
+  return {
+    update: async (s) => {
+      state = { ...state, ...s };
+      if (!(await lock.isMine())) return; // taken over meanwhile (this process was taken for gone): left alone
+      await writeFileAtomic(file, JSON.stringify(state)).catch(() => undefined);
+    },
+    release: lock.release,
+  };
 }

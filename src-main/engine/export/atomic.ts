@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../../src-shared/types';
+import { readLockFile, takeLockFile } from '../lockFile';
 import { isProcessAlive } from '../pid';
 import { describeContents, MANIFEST } from './contents';
 import { checkDestination, isOnlyExport, settleOld, type DestinationState, type ProtectedDir } from './destination';
@@ -52,8 +53,8 @@ export async function cleanStaleTemps(parentDir: string, onlyFor?: string): Prom
     const lock = LOCK_RE.exec(name);
     if (lock && (onlyFor === undefined || lock[1] === onlyFor)) {
       // A lock file left by a killed export (its process gone): removed.
-      const owner = await lockOwner(path.join(parentDir, name));
-      if (owner?.pid && !isProcessAlive(owner.pid)) await fsp.rm(path.join(parentDir, name), { force: true }).catch(() => undefined);
+      const owner = (await readLockFile(path.join(parentDir, name), parseExportLock))?.holder;
+      if (owner && !isProcessAlive(owner.pid)) await fsp.rm(path.join(parentDir, name), { force: true }).catch(() => undefined);
       continue;
     }
     const m = TEMP_RE.exec(name);
@@ -217,15 +218,10 @@ async function commit(c: Commit): Promise<void> {
   }
 }
 
-/** The pid a lock file names, or null when it names none (empty: still being written, or broken). */
-async function lockOwner(lock: string): Promise<{ pid: number | null; ageMs: number } | null> {
-  try {
-    const [text, st] = await Promise.all([fsp.readFile(lock, 'utf8'), fsp.stat(lock)]);
-    const pid = Number(/^(\d+) /.exec(text)?.[1]);
-    return { pid: Number.isInteger(pid) && pid > 0 ? pid : null, ageMs: Date.now() - st.mtimeMs };
-  } catch {
-    return null; // gone meanwhile
-  }
+/** The holder an export's lock text (`<pid> <tag>`) names, or null when it names none (empty: still being written, or broken). */
+function parseExportLock(text: string): { pid: number } | null {
+  const pid = Number(/^(\d+) /.exec(text)?.[1]);
+  return Number.isInteger(pid) && pid > 0 ? { pid } : null;
 }
 
 /** The lock file of exports to `out`, beside it. */
@@ -244,33 +240,24 @@ export async function dropLock(out: string, pid: number, tag: string): Promise<v
 
 /**
  * Takes the destination's lock file (`<parent>/.<name>.latentlab-lock`, created exclusively,
- * holding `<pid> <tag>`); a lock of a process that is gone is removed and taken.
- * @returns a release that removes the lock only while it is still this one.
+ * holding `<pid> <tag>`; ../lockFile.ts); a lock of a process that is gone is removed and taken.
+ * @returns a release that removes the lock only while it is still this one (the same text).
  * @throws LabError BUSY when another export (this process or another) holds it, else IO.
  */
 async function takeLock(target: string, tag: string): Promise<() => Promise<void>> {
-  const lock = lockFile(target);
-  const mine = lockText(process.pid, tag);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await fsp.writeFile(lock, mine, { flag: 'wx' });
-      return async () => {
-        if ((await fsp.readFile(lock, 'utf8').catch(() => '')) === mine) await fsp.rm(lock, { force: true }).catch(() => undefined);
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw toLabError(err, target);
-    }
-    const owner = await lockOwner(lock);
-    if (owner && owner.pid !== null && isProcessAlive(owner.pid)) {
-      const who = owner.pid === process.pid ? 'in this process' : `in process ${owner.pid}`;
-      throw new LabError('BUSY', `another export to ${target} is running ${who}; try again when it has finished`);
-    }
-    if (owner && owner.pid === null && owner.ageMs < LOCK_WRITE_MS) {
-      throw new LabError('BUSY', `another export to ${target} is starting; try again when it has finished`);
-    }
-    await fsp.rm(lock, { force: true }).catch(() => undefined); // its process is gone
-  }
-  throw new LabError('BUSY', `another export to ${target} is starting; try again when it has finished`);
+  const starting = () => new LabError('BUSY', `another export to ${target} is starting; try again when it has finished`);
+  const lock = await takeLockFile(lockFile(target), {
+    text: lockText(process.pid, tag),
+    parse: parseExportLock,
+    alive: (pid) => isProcessAlive(pid),
+    ownIsHeld: true,
+    owner: 'text',
+    writingMs: LOCK_WRITE_MS,
+    held: ({ pid }) => new LabError('BUSY', `another export to ${target} is running ${pid === process.pid ? 'in this process' : `in process ${pid}`}; try again when it has finished`),
+    starting,
+    ioError: (err) => toLabError(err, target),
+  });
+  return lock.release;
 }
 
 /**
