@@ -23,17 +23,23 @@
  * An unhealthy epoch is not checkpointed once a healthy one was: the run keeps the last healthy
  * checkpoint, and its warnings say which epoch the saved model is from. Until the first healthy
  * epoch every epoch is saved (a run always has a model, the latest of its unhealthy ones).
+ * The pixel likelihood references live in ./pixelBaselines.ts, the advice's wording in
+ * ./ganAdvice.ts (both re-exported here).
  */
 import { COLLAPSE_SPREAD } from '../../../src-shared/collapse';
-import { DEFAULT_BETA, TrainConfig, VAEGAN_DEFAULTS, type LossParts, type ModelConfig } from '../../../src-shared/types';
+import type { LossParts } from '../../../src-shared/types';
 import { mulberry32, permutation } from '../datasets/random';
 import { gatherRowsF32 } from '../datasets/rows';
 import { drawPriorLatents } from '../inference';
 import { decodeArrays, type SplitData } from '../metrics';
 import type { ModelBundle } from '../models/build';
-import { gaussianConstant, gaussianSigma } from '../models/likelihood';
-import type { OutputKind } from '../models/spec';
+import { gaussianSigma } from '../models/likelihood';
 import { meanPairwiseDistance, SPREAD_SAMPLES } from '../sampleSpread';
+import { DEFAULT_LR, ganAdvice, ganSettings, type GanProblem, type GanSettings } from './ganAdvice';
+import { pixelBaselines, type PixelBaselines } from './pixelBaselines';
+
+export { ganSettings, KL_CARRIES_NOTHING_NATS, type GanProblem, type GanSettings } from './ganAdvice';
+export { pixelBaselines, type PixelBaselines } from './pixelBaselines';
 
 /** Mean discriminator loss (nats per sample, over an epoch) under which it counts as winning. */
 export const DISC_WIN_NATS = 0.05;
@@ -49,19 +55,7 @@ export const DISC_CHANCE_NATS = 3 * Math.LN2;
  */
 export const DISC_DIVERGE_NATS = 10 * DISC_CHANCE_NATS;
 export const DISC_DIVERGING_GOING_ON = 5;
-/**
- * The code's KL (nats per test image, the epoch's validation) under which it carries almost
- * nothing of its input (the digit's class alone needs ln 10 ≈ 2.3 nats): the evidence, when
- * reconstructions are ruined, that β or a pixel weight of 0 is the cause. Measured (CLI, 1,000
- * digits, dense z 8): β 60 reached over a warm-up 1.8 → 0.15 nats in epochs 3–6; pixel weight 0
- * 1.1 (γ 0.05, and at the default γ 0.3 0.4–0.7 from epoch 8; the reconstructions' squared error
- * then 10–14 % worse than the average image's: truly ruined, not the pixel likelihood's
- * calibration); healthy runs 15–16 nats.
- */
-export const KL_CARRIES_NOTHING_NATS = 3;
 
-/** The run's learning rate when none is given (the Train form's and the CLI's default). */
-const DEFAULT_LR = TrainConfig.parse({}).learningRate;
 /** Spread of the prior samples, as a fraction of the data's, under which they count as collapsed: the one threshold of src-shared/collapse.ts. */
 export { COLLAPSE_SPREAD };
 /** Prior samples (and training images) the spread is measured on. */
@@ -79,84 +73,6 @@ export const HEALTH_SAMPLES = SPREAD_SAMPLES;
 export const RECON_SHARE_MIN = 0.1;
 /** The pixel term diverges when the share falls under this fraction of its best epoch's (it lost over half its gain). */
 export const RECON_DROP = 0.5;
-
-/** The pixel likelihood (nats per image, mean over the test images) of the two references of `reconShare`. */
-export interface PixelBaselines {
-  /** Every reconstruction the training split's per-pixel mean image. */
-  average: number;
-  /** Every reconstruction its input (x̃ = x): the data's own entropy (Bernoulli), the constant (Gaussian). */
-  perfect: number;
-}
-
-/** −x·log x − (1 − x)·log(1 − x), nats (0 at 0 and 1): the Bernoulli NLL of x under p = x. */
-const binaryEntropy = (x: number) => (x > 0 && x < 1 ? -x * Math.log(x) - (1 - x) * Math.log(1 - x) : 0);
-
-/** A split's per-column Σx and Σx² (`squares`: else left 0), and Σ over all its values of their binary entropy. */
-function columnSums(split: SplitData, D: number, squares: boolean): { s1: Float64Array; s2: Float64Array; entropy: number } {
-  const s1 = new Float64Array(D);
-  const s2 = new Float64Array(D);
-  const x = split.x;
-  if (x instanceof Float32Array) {
-    let entropy = 0;
-    for (let i = 0; i < split.count * D; i++) {
-      const v = x[i];
-      s1[i % D] += v;
-      if (squares) s2[i % D] += v * v;
-      entropy += binaryEntropy(v);
-    }
-    return { s1, s2, entropy };
-  }
-  // Bytes k (value k/255): integer sums and a histogram, converted once.
-  const k1 = new Float64Array(D);
-  const k2 = new Float64Array(D);
-  const hist = new Float64Array(256);
-  for (let r = 0; r < split.count; r++) {
-    const o = r * D;
-    for (let d = 0; d < D; d++) {
-      const k = x[o + d];
-      k1[d] += k;
-      if (squares) k2[d] += k * k;
-      hist[k]++;
-    }
-  }
-  for (let d = 0; d < D; d++) {
-    s1[d] = k1[d] / 255;
-    s2[d] = k2[d] / (255 * 255);
-  }
-  let entropy = 0;
-  for (let k = 0; k < 256; k++) entropy += hist[k] * binaryEntropy(k / 255);
-  return { s1, s2, entropy };
-}
-
-/**
- * The references of `reconShare` for `test`'s images (D values each, in [0, 1]) under the run's
- * likelihood, nats per image: the reconstruction that knows nothing of its input, the training
- * split's per-pixel mean image (Bernoulli: the mean smoothed as Krichevsky–Trofimov's
- * (Σx + ½) / (n + 1), so that a pixel never inked in training costs finite nats), and a perfect
- * copy (Bernoulli: the images' own binary entropy, 0 for black-and-white pixels). Gaussian
- * (fixed σ): ½·Σ ((x − mean)/σ)² + D·log(σ·√(2π)) and the constant alone. From column sums: one
- * pass over each split's bytes, logarithms per column, less work than one validation pass.
- * Empty splits give NaN (no verdict).
- */
-export function pixelBaselines(train: SplitData, test: SplitData, D: number, output: OutputKind, sigma: number): PixelBaselines {
-  const n = train.count;
-  const t = test.count;
-  const tr = columnSums(train, D, false).s1;
-  const te = columnSums(test, D, output === 'gaussian');
-  let average = 0;
-  for (let d = 0; d < D; d++) {
-    if (output === 'bernoulli') {
-      const p = (tr[d] + 0.5) / (n + 1);
-      average -= te.s1[d] * Math.log(p) + (t - te.s1[d]) * Math.log(1 - p);
-    } else {
-      const m = tr[d] / n;
-      average += (te.s2[d] - 2 * m * te.s1[d] + t * m * m) / (2 * sigma * sigma);
-    }
-  }
-  if (output === 'bernoulli') return { average: average / t, perfect: te.entropy / t };
-  const constant = gaussianConstant(D, sigma);
-  return { average: average / t + constant, perfect: constant };
-}
 
 /** One epoch's verdict: the problems found (empty: healthy) and the figures behind them. */
 export interface EpochHealth {
@@ -185,53 +101,6 @@ export interface EpochHealth {
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
 const healthy = (h: EpochHealth) => !h.discWins && !h.discDiverges && !h.collapsed && !h.reconRuined && !h.reconDiverged;
-
-/** The settings a warning's advice may name (the run's resolved config). */
-export interface GanSettings {
-  gamma: number;
-  pixelWeight: number;
-  discLrScale: number;
-  beta: number;
-  klWarmupEpochs: number;
-  learningRate: number;
-}
-
-/** `model`'s VAE-GAN settings (defaults where absent) and the run's learning rate. */
-export function ganSettings(model: Pick<ModelConfig, 'gamma' | 'pixelWeight' | 'discLrScale' | 'beta' | 'klWarmupEpochs'>, learningRate = DEFAULT_LR): GanSettings {
-  return {
-    gamma: model.gamma ?? VAEGAN_DEFAULTS.gamma,
-    pixelWeight: model.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
-    discLrScale: model.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
-    beta: model.beta ?? DEFAULT_BETA.vaegan,
-    klWarmupEpochs: model.klWarmupEpochs ?? 0,
-    learningRate,
-  };
-}
-
-/** A number as the form would show it (≤ 4 significant digits, no trailing zeros). */
-const num = (v: number) => String(Number(v.toPrecision(4)));
-
-/**
- * A setting named as the Train form and the CLI name it, with its value here and its default:
- * "γ (0.001 here, default 0.3; --gamma)".
- */
-function setting(name: 'gamma' | 'pixelWeight' | 'discLrScale' | 'beta' | 'learningRate', s: GanSettings): string {
-  const label = { gamma: 'γ', pixelWeight: 'the Pixel weight', discLrScale: 'the Discriminator LR ×', beta: 'β', learningRate: 'the Learning rate' }[name];
-  const flag = { gamma: '--gamma', pixelWeight: '--pixel-weight', discLrScale: '--disc-lr-scale', beta: '--beta', learningRate: '--lr' }[name];
-  const def = { gamma: VAEGAN_DEFAULTS.gamma, pixelWeight: VAEGAN_DEFAULTS.pixelWeight, discLrScale: VAEGAN_DEFAULTS.discLrScale, beta: DEFAULT_BETA.vaegan, learningRate: DEFAULT_LR }[name];
-  const note = name === 'pixelWeight' && s.pixelWeight === 0 ? ', the paper\'s features-only setting' : name === 'beta' && s.klWarmupEpochs > 0 ? `, reached over a ${s.klWarmupEpochs}-epoch KL warm-up` : '';
-  return `${label} (${num(s[name])} here${note}; default ${num(def)}; CLI ${flag})`;
-}
-
-/** A setting far off its default the way that causes a problem (evidence for the advice). */
-const lrVeryLow = (s: GanSettings) => s.learningRate <= DEFAULT_LR / 10;
-const lrHigh = (s: GanSettings) => s.learningRate >= DEFAULT_LR * 2;
-const gammaLow = (s: GanSettings) => s.gamma <= VAEGAN_DEFAULTS.gamma / 3;
-const discFast = (s: GanSettings) => s.discLrScale >= VAEGAN_DEFAULTS.discLrScale * 4;
-const betaHigh = (s: GanSettings) => s.beta > DEFAULT_BETA.vaegan;
-
-/** "a, b or c". */
-const orList = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}`);
 
 export class GanHealth {
   private readonly zp: Float32Array;
@@ -381,35 +250,8 @@ export class GanHealth {
     return out;
   }
 
-  /**
-   * What to change, from the evidence: the settings off their defaults in the direction that
-   * causes `problem`, and the term that moved (the code's KL near 0: β, or a pixel weight of 0,
-   * leaves the encoder nothing to say). Each setting named as the Train form and the CLI name it.
-   * Without evidence, the usual remedy for the problem, from the run's own values.
-   */
-  private advice(problem: 'discWins' | 'discDiverges' | 'collapsed' | 'recon', h: EpochHealth): string {
-    const s = this.settings;
-    const fixes: string[] = [];
-    const because: string[] = [];
-    if (lrVeryLow(s) && problem !== 'discDiverges') {
-      fixes.push(`raise ${setting('learningRate', s)}`);
-      because.push('the model has barely moved from its start');
-    }
-    const codeEmpty = h.kl < KL_CARRIES_NOTHING_NATS && (problem === 'recon' || problem === 'collapsed' || problem === 'discWins');
-    if (codeEmpty && (betaHigh(s) || s.pixelWeight === 0)) {
-      because.push(`the code carries only ${h.kl.toFixed(2)} nats per test image (KL)`);
-      if (betaHigh(s)) fixes.push(`lower ${setting('beta', s)}`);
-      if (s.pixelWeight === 0) fixes.push(`raise ${setting('pixelWeight', s)}: without it the encoder learns only from the discriminator's features`);
-    }
-    if (gammaLow(s) && problem !== 'discDiverges') fixes.push(`raise ${setting('gamma', s)}: the decoder weighs the reconstruction little against fooling the discriminator`);
-    if (discFast(s) && problem !== 'collapsed') fixes.push(`lower ${setting('discLrScale', s)}`);
-    if (lrHigh(s) && (problem === 'discDiverges' || problem === 'collapsed' || problem === 'recon')) fixes.push(`lower ${setting('learningRate', s)}`);
-    if (!fixes.length) {
-      // No setting stands out: the usual remedy.
-      if (problem === 'discWins' || problem === 'discDiverges') fixes.push(`lower ${setting('discLrScale', s)}`);
-      else if (problem === 'collapsed') fixes.push(`raise ${setting('gamma', s)}`, `lower ${setting('beta', s)}`);
-      else fixes.push(`lower ${setting('discLrScale', s)}`, `raise ${setting('pixelWeight', s)}`);
-    }
-    return `${because.length ? `${because.join('; ')}: ` : ''}try to ${orList(fixes)}`;
+  /** What to change for `problem` at `h`, from the run's settings (./ganAdvice.ts `ganAdvice`). */
+  private advice(problem: GanProblem, h: EpochHealth): string {
+    return ganAdvice(problem, h, this.settings);
   }
 }

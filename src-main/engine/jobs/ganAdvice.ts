@@ -1,0 +1,103 @@
+/**
+ * The advice of a VAE-GAN's stability warnings (./ganHealth.ts `GanHealth.warnings`), in words:
+ * what to change, from the evidence — the run's settings off their defaults the way that causes
+ * the problem, the code's KL near 0 — each setting named as the Train form and the CLI name it
+ * ("γ (0.001 here; default 0.3; CLI --gamma)"); without evidence, the usual remedy.
+ */
+import { DEFAULT_BETA, TrainConfig, VAEGAN_DEFAULTS, type ModelConfig } from '../../../src-shared/types';
+
+/**
+ * The code's KL (nats per test image, the epoch's validation) under which it carries almost
+ * nothing of its input (the digit's class alone needs ln 10 ≈ 2.3 nats): the evidence, when
+ * reconstructions are ruined, that β or a pixel weight of 0 is the cause. Measured (CLI, 1,000
+ * digits, dense z 8): β 60 reached over a warm-up 1.8 → 0.15 nats in epochs 3–6; pixel weight 0
+ * 1.1 (γ 0.05, and at the default γ 0.3 0.4–0.7 from epoch 8; the reconstructions' squared error
+ * then 10–14 % worse than the average image's: truly ruined, not the pixel likelihood's
+ * calibration); healthy runs 15–16 nats.
+ */
+export const KL_CARRIES_NOTHING_NATS = 3;
+
+/** The run's learning rate when none is given (the Train form's and the CLI's default). */
+export const DEFAULT_LR = TrainConfig.parse({}).learningRate;
+
+/** The problems a warning's advice is for (`EpochHealth`'s flags; `recon`: ruined or diverged reconstructions). */
+export type GanProblem = 'discWins' | 'discDiverges' | 'collapsed' | 'recon';
+
+/** The settings a warning's advice may name (the run's resolved config). */
+export interface GanSettings {
+  gamma: number;
+  pixelWeight: number;
+  discLrScale: number;
+  beta: number;
+  klWarmupEpochs: number;
+  learningRate: number;
+}
+
+/** `model`'s VAE-GAN settings (defaults where absent) and the run's learning rate. */
+export function ganSettings(model: Pick<ModelConfig, 'gamma' | 'pixelWeight' | 'discLrScale' | 'beta' | 'klWarmupEpochs'>, learningRate = DEFAULT_LR): GanSettings {
+  return {
+    gamma: model.gamma ?? VAEGAN_DEFAULTS.gamma,
+    pixelWeight: model.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
+    discLrScale: model.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
+    beta: model.beta ?? DEFAULT_BETA.vaegan,
+    klWarmupEpochs: model.klWarmupEpochs ?? 0,
+    learningRate,
+  };
+}
+
+/** A number as the form would show it (≤ 4 significant digits, no trailing zeros). */
+const num = (v: number) => String(Number(v.toPrecision(4)));
+
+/**
+ * A setting named as the Train form and the CLI name it, with its value here and its default:
+ * "γ (0.001 here, default 0.3; --gamma)".
+ */
+function setting(name: 'gamma' | 'pixelWeight' | 'discLrScale' | 'beta' | 'learningRate', s: GanSettings): string {
+  const label = { gamma: 'γ', pixelWeight: 'the Pixel weight', discLrScale: 'the Discriminator LR ×', beta: 'β', learningRate: 'the Learning rate' }[name];
+  const flag = { gamma: '--gamma', pixelWeight: '--pixel-weight', discLrScale: '--disc-lr-scale', beta: '--beta', learningRate: '--lr' }[name];
+  const def = { gamma: VAEGAN_DEFAULTS.gamma, pixelWeight: VAEGAN_DEFAULTS.pixelWeight, discLrScale: VAEGAN_DEFAULTS.discLrScale, beta: DEFAULT_BETA.vaegan, learningRate: DEFAULT_LR }[name];
+  const note = name === 'pixelWeight' && s.pixelWeight === 0 ? ', the paper\'s features-only setting' : name === 'beta' && s.klWarmupEpochs > 0 ? `, reached over a ${s.klWarmupEpochs}-epoch KL warm-up` : '';
+  return `${label} (${num(s[name])} here${note}; default ${num(def)}; CLI ${flag})`;
+}
+
+/** A setting far off its default the way that causes a problem (evidence for the advice). */
+const lrVeryLow = (s: GanSettings) => s.learningRate <= DEFAULT_LR / 10;
+const lrHigh = (s: GanSettings) => s.learningRate >= DEFAULT_LR * 2;
+const gammaLow = (s: GanSettings) => s.gamma <= VAEGAN_DEFAULTS.gamma / 3;
+const discFast = (s: GanSettings) => s.discLrScale >= VAEGAN_DEFAULTS.discLrScale * 4;
+const betaHigh = (s: GanSettings) => s.beta > DEFAULT_BETA.vaegan;
+
+/** "a, b or c". */
+const orList = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}`);
+
+/**
+ * What to change, from the evidence: the settings off their defaults in the direction that
+ * causes `problem`, and the term that moved (the code's KL near 0: β, or a pixel weight of 0,
+ * leaves the encoder nothing to say). Each setting named as the Train form and the CLI name it.
+ * Without evidence, the usual remedy for the problem, from the run's own values.
+ * `h`: the epoch's verdict (its code KL, nats per test image); `s`: the run's settings.
+ */
+export function ganAdvice(problem: GanProblem, h: { kl: number }, s: GanSettings): string {
+  const fixes: string[] = [];
+  const because: string[] = [];
+  if (lrVeryLow(s) && problem !== 'discDiverges') {
+    fixes.push(`raise ${setting('learningRate', s)}`);
+    because.push('the model has barely moved from its start');
+  }
+  const codeEmpty = h.kl < KL_CARRIES_NOTHING_NATS && (problem === 'recon' || problem === 'collapsed' || problem === 'discWins');
+  if (codeEmpty && (betaHigh(s) || s.pixelWeight === 0)) {
+    because.push(`the code carries only ${h.kl.toFixed(2)} nats per test image (KL)`);
+    if (betaHigh(s)) fixes.push(`lower ${setting('beta', s)}`);
+    if (s.pixelWeight === 0) fixes.push(`raise ${setting('pixelWeight', s)}: without it the encoder learns only from the discriminator's features`);
+  }
+  if (gammaLow(s) && problem !== 'discDiverges') fixes.push(`raise ${setting('gamma', s)}: the decoder weighs the reconstruction little against fooling the discriminator`);
+  if (discFast(s) && problem !== 'collapsed') fixes.push(`lower ${setting('discLrScale', s)}`);
+  if (lrHigh(s) && (problem === 'discDiverges' || problem === 'collapsed' || problem === 'recon')) fixes.push(`lower ${setting('learningRate', s)}`);
+  if (!fixes.length) {
+    // No setting stands out: the usual remedy.
+    if (problem === 'discWins' || problem === 'discDiverges') fixes.push(`lower ${setting('discLrScale', s)}`);
+    else if (problem === 'collapsed') fixes.push(`raise ${setting('gamma', s)}`, `lower ${setting('beta', s)}`);
+    else fixes.push(`lower ${setting('discLrScale', s)}`, `raise ${setting('pixelWeight', s)}`);
+  }
+  return `${because.length ? `${because.join('; ')}: ` : ''}try to ${orList(fixes)}`;
+}
