@@ -2,11 +2,13 @@
  * The loss chart's uPlot options: series in the order of `LossHistory.columns()` (x; loss, recon,
  * KL; their validation; a VAE-GAN's discriminator, generator and feature terms). The `loss` panel
  * has two scales: `y` (left axis, nats: loss, recon) and `kl` (right axis, the KL). A VAE-GAN's
- * three GAN terms get a panel of their own below (`gan`), each on its own scale: the
- * discriminator's loss on the left axis (`disc`), the generator's on the inner right (`gan`), the
- * feature reconstruction (~10 nats, spiking to thousands in an unstable run) on the outer right
- * (`feature`), so none lies flat on another's range nor rescales the ELBO curves above. The lower
- * panel's axes always get at least `minTicks` labelled ticks (`niceSplits`), however short it is.
+ * three GAN terms get a panel of their own below (`gan`), on two axes, as in the first panel: the
+ * discriminator's and the generator's losses (binary cross-entropies of the discriminator's
+ * outputs, a few nats: one unit, one range) share the left axis (`adv`), from 0 and always up to
+ * the discriminator's chance level 3·ln 2 ≈ 2.08 (`DISC_CHANCE`), drawn as a labelled dashed line;
+ * the feature reconstruction (~10 nats, spiking to thousands in an unstable run) is on the right
+ * (`feature`), so it neither flattens the adversarial pair nor rescales the ELBO curves above. The
+ * lower panel's axes always get at least `minTicks` labelled ticks (`niceSplits`), however short it is.
  * Series a model has no numbers for (an AE's KL, a VAE's GAN terms) are hidden, their axes too.
  * Every y axis is as wide as its longest tick label (`axisWidth`), so "2,000" is not clipped.
  */
@@ -14,6 +16,12 @@ import uPlot from 'uplot';
 
 export const LOSS_COLORS = { loss: '#2563eb', recon: '#ea580c', kl: '#9333ea', disc: '#dc2626', gen: '#0d9488', feature: '#ca8a04' };
 export const LOSS_COLORS_DARK = { loss: '#6b9cf5', recon: '#fb923c', kl: '#c084fc', disc: '#f87171', gen: '#2dd4bf', feature: '#facc15' };
+
+/**
+ * The discriminator's loss (nats per sample: real, reconstructed and prior sample, `GanParts.disc`)
+ * when it cannot tell real from decoded, D = ½ on all three: 3·ln 2 ≈ 2.079.
+ */
+export const DISC_CHANCE = 3 * Math.LN2;
 
 /** Which curves the shown model has: a KL (not an AE), GAN terms (a VAE-GAN). */
 export interface ChartKinds {
@@ -55,9 +63,9 @@ export function lossSeries(dark: boolean, show: ChartKinds, panel: ChartPanel = 
     val(c.loss, 'val loss'),
     val(c.recon, 'val recon'),
     val(c.kl, 'val KL →', 'kl'),
-    line(c.disc, 'discriminator', 'disc', !main && show.gan, 2),
-    line(c.gen, 'generator →', 'gan', !main && show.gan),
-    line(c.feature, 'feature recon', 'feature', !main && show.gan),
+    line(c.disc, 'discriminator', 'adv', !main && show.gan, 2),
+    line(c.gen, 'generator', 'adv', !main && show.gan),
+    line(c.feature, 'feature recon →', 'feature', !main && show.gan),
   ];
 }
 
@@ -98,9 +106,10 @@ export function niceSplits(min: number, max: number, minTicks = 3): number[] {
   return [min, max];
 }
 
-/** Decimal places a nice step needs: 0.25 → 2, 0.5 → 1, 5 → 0. */
+/** Decimal places a nice step needs: 0.25 → 2, 0.5 → 1, 2.5 → 1, 5 → 0. */
 function decimalsOf(step: number): number {
-  if (!(step > 0) || step >= 1) return 0;
+  if (!(step > 0)) return 0;
+  if (step >= 1) return Number.isInteger(Number(step.toFixed(9))) ? 0 : 1;
   const k = Math.ceil(-Math.log10(step) - 1e-9); // 0.5 → 1, 0.25 → 1, 0.01 → 2
   return Math.min(15, Number.isInteger(Number((step * 10 ** k).toFixed(9))) ? k : k + 1);
 }
@@ -132,9 +141,6 @@ function fitSize(self: uPlot, values: string[], axisIdx: number, cycleNum: numbe
   }, ticks, axis.gap ?? 5);
 }
 
-/** The lower panel's outer right (feature) axis, CSS px: fixed, so the upper panel can leave the same room. Its labels are ≤ 5 characters (`tickLabels`). */
-export const FEATURE_AXIS_WIDTH = 40;
-
 /**
  * The inner y axes' widths (CSS px) of a VAE-GAN's two panels, shared so both plots span the same
  * x pixels (their epochs and crosshairs line up): each axis is as wide as the wider of its own
@@ -164,6 +170,52 @@ export interface ChartLink {
   sync?: string;
   onHover?: (idx: number | null) => void;
   widths?: SharedAxisWidths;
+}
+
+/**
+ * The range of the lower panel's adversarial axis for data in [`min`, `max`] nats: from 0 (a
+ * discriminator that wins drives its loss there) to the data's top or, when the data stays under
+ * it, a little above `DISC_CHANCE`, so the chance line and its label are always in view.
+ */
+export function adversarialRange(min: number, max: number): [number, number] {
+  const lo = Number.isFinite(min) ? Math.min(0, min) : 0;
+  const hi = Number.isFinite(max) ? max : 0;
+  return [lo, Math.max(hi * 1.04, DISC_CHANCE * 1.15)];
+}
+
+/**
+ * A uPlot draw hook: the discriminator's chance level (`DISC_CHANCE` on the `adv` scale) as a
+ * dashed line of `color` (the discriminator's) across the plot, labelled "chance 3·ln 2" at its right end, haloed in `bg`.
+ */
+function chanceLine(color: string, bg: string, font: string): (self: uPlot) => void {
+  return (self) => {
+    const ctx = self.ctx;
+    const r = uPlot.pxRatio || 1;
+    const { left, top, width, height } = self.bbox;
+    const y = Math.round(self.valToPos(DISC_CHANCE, 'adv', true));
+    if (!(y >= top && y <= top + height)) return;
+    ctx.save();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = r;
+    ctx.setLineDash([4 * r, 3 * r]);
+    ctx.beginPath();
+    ctx.moveTo(left, y);
+    ctx.lineTo(left + width, y);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.font = font.replace(/^(\d+)px/, (_m, px: string) => `${Number(px) * r}px`);
+    const text = 'chance 3·ln 2';
+    const x = left + width - ctx.measureText(text).width - 4 * r;
+    ctx.textBaseline = 'bottom';
+    // A halo of the background round the letters: legible over a curve, which still shows between them.
+    ctx.lineJoin = 'round';
+    ctx.lineWidth = 3 * r;
+    ctx.strokeStyle = bg;
+    ctx.strokeText(text, x, y - 2 * r);
+    ctx.fillStyle = color;
+    ctx.fillText(text, x, y - 2 * r);
+    ctx.restore();
+  };
 }
 
 /** The options of `panel` at `width` × `height` CSS pixels. */
@@ -204,19 +256,20 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
         ]
       : [
           x,
-          { stroke: c.disc, grid: { stroke: grid, width: 1 }, ticks, size: inner(3), font, scale: 'disc', ...ganTicks },
-          { stroke: c.gen, grid: { show: false }, ticks, side: 1, size: inner(1), font, scale: 'gan', ...ganTicks },
-          { stroke: c.feature, grid: { show: false }, ticks, side: 1, size: FEATURE_AXIS_WIDTH, font, scale: 'feature', ...ganTicks },
+          { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: inner(3), font, scale: 'adv', ...ganTicks },
+          { stroke: c.feature, grid: { show: false }, ticks, side: 1, size: inner(1), font, scale: 'feature', ...ganTicks },
         ];
+  const hooks: uPlot.Hooks.Arrays = {};
+  if (hover.onHover) hooks.setCursor = [(self) => hover.onHover!(self.cursor.idx ?? null)];
+  if (panel === 'gan') hooks.draw = [chanceLine(c.disc, dark ? 'rgba(18,24,38,0.85)' : 'rgba(255,255,255,0.85)', font)];
   return {
     width,
     height,
-    // Above a VAE-GAN's lower panel, room for its extra (feature) axis: the two panels' epochs line up.
-    padding: [8, panel === 'loss' && show.gan ? 6 + FEATURE_AXIS_WIDTH : 6, 0, 0],
+    padding: [8, 6, 0, 0],
     cursor: { drag: { x: false, y: false }, points: { size: 6 }, ...(hover.sync ? { sync: { key: hover.sync } } : {}) },
-    hooks: hover.onHover ? { setCursor: [(self) => hover.onHover!(self.cursor.idx ?? null)] } : {},
+    hooks,
     legend: { show: false },
-    scales: { x: { time: false }, y: { auto: true }, kl: { auto: true }, disc: { auto: true }, gan: { auto: true }, feature: { auto: true } },
+    scales: { x: { time: false }, y: { auto: true }, kl: { auto: true }, adv: { auto: true, range: (_self, min, max) => adversarialRange(min, max) }, feature: { auto: true } },
     axes,
     series: lossSeries(dark, show, panel),
   };

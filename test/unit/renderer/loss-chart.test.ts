@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type uPlot from 'uplot';
 import { LossHistory } from '../../../src-renderer/src/state/training.svelte';
-import { SharedAxisWidths, lossChartOptions, niceSplits, tickLabels, type ChartPanel } from '../../../src-renderer/src/lib/lossChart';
+import { DISC_CHANCE, SharedAxisWidths, adversarialRange, lossChartOptions, niceSplits, tickLabels, type ChartPanel } from '../../../src-renderer/src/lib/lossChart';
 import { ganReadout, hoverReadout, partsText } from '../../../src-renderer/src/lib/lossReadout';
 
 const GAN = { kl: true, gan: true };
@@ -43,32 +43,46 @@ function axisOf(panel: ChartPanel): Map<string, number> {
 }
 
 describe('the VAE-GAN loss chart: which curve goes on which axis', () => {
-  it('the feature reconstruction is in the lower panel on an axis of its own; the ELBO axis holds only the ELBO terms', () => {
+  it('the lower panel has two axes: the discriminator and generator losses share the left one, the feature reconstruction the right; the ELBO axis holds only the ELBO terms', () => {
     const upper = lossChartOptions(300, 150, false, GAN, 'loss');
     const onElbo = upper.series.filter((s) => s.show !== false && s.scale === 'y').map((s) => s.label);
     expect(onElbo).toEqual(['loss', 'recon', 'val loss', 'val recon']);
     const lower = lossChartOptions(300, 150, false, GAN, 'gan');
     const scales = lower.series.filter((s) => s.show !== false).slice(1).map((s) => s.scale);
-    expect(new Set(scales).size).toBe(3); // disc, gen, feature: each on its own scale
+    expect(new Set(scales).size).toBe(2); // the adversarial pair (one unit, one range) and the feature term
     expect(scales).not.toContain('y');
-    // Every shown curve has exactly one shown axis: disc on the left, the other two on the right.
+    expect(lower.axes!.slice(1).filter((a) => a.show !== false)).toHaveLength(2); // after the epoch axis
+    // Every shown curve has exactly one shown axis: disc and gen on the left, the feature term on the right.
     expect([...axisOf('gan')]).toEqual([
       ['discriminator', 3],
-      ['generator →', 1],
-      ['feature recon', 1],
+      ['generator', 3],
+      ['feature recon →', 1],
     ]);
     expect([...axisOf('loss')].every(([, side]) => side === 3 || side === 1)).toBe(true);
   });
 
-  it('the upper panel leaves room for the lower panel’s extra (feature) axis, so their epochs line up', () => {
+  it('both panels have one axis a side, so their plots span the same epochs without extra room', () => {
+    const right = (o: uPlot.Options) => (o.padding as number[])[1];
     const upper = lossChartOptions(300, 150, false, GAN, 'loss');
     const lower = lossChartOptions(300, 150, false, GAN, 'gan');
-    const feature = lower.axes!.find((a) => a.scale === 'feature')!;
-    expect(typeof feature.size).toBe('number');
-    const right = (o: uPlot.Options) => (o.padding as number[])[1];
-    expect(right(upper) - right(lower)).toBe(feature.size);
-    // Without a lower panel, no such room.
-    expect(right(lossChartOptions(300, 150, false, { kl: true, gan: false }, 'loss'))).toBe(right(lower));
+    expect(right(upper)).toBe(right(lower));
+    for (const o of [upper, lower]) for (const side of [1, 3]) expect(o.axes!.slice(1).filter((a) => a.show !== false && (a.side ?? 3) === side)).toHaveLength(1);
+  });
+
+  it('the adversarial axis runs from 0 and always shows the discriminator’s chance level, 3·ln 2', () => {
+    expect(DISC_CHANCE).toBeCloseTo(2.0794, 4);
+    // A discriminator that wins (loss near 0) and a quiet generator: the chance line is still in view.
+    const [lo, hi] = adversarialRange(0.02, 0.9);
+    expect(lo).toBe(0);
+    expect(hi).toBeGreaterThan(DISC_CHANCE);
+    expect(hi).toBeLessThan(3);
+    // A generator loss of 9 nats: the axis reaches it.
+    expect(adversarialRange(0.5, 9)[1]).toBeGreaterThanOrEqual(9);
+    // No data yet: a range round the chance level.
+    expect(adversarialRange(NaN, NaN)[1]).toBeGreaterThan(DISC_CHANCE);
+    const lower = lossChartOptions(300, 150, false, GAN, 'gan');
+    expect(lower.hooks?.draw).toHaveLength(1); // the dashed, labelled chance line
+    expect(lossChartOptions(300, 150, false, GAN, 'loss').hooks?.draw).toBeUndefined();
   });
 
   it('the two panels’ y axes on one side are as wide as the wider of them, so both plots span the same epochs', () => {
@@ -106,9 +120,9 @@ describe('the lower panel’s axes', () => {
     return { splits, labels };
   }
 
-  it('both GAN axes (and the feature one) get at least 3 distinct labelled ticks inside the range, even on a 45 px panel', () => {
+  it('both lower axes (adversarial and feature) get at least 3 distinct labelled ticks inside the range, even on a 45 px panel', () => {
     const ranges: [number, number][] = [[0.6, 2.9], [1.1, 1.9], [0.93, 0.951], [0.5, 3], [0, 20_000], [8.2, 11.7]];
-    for (const idx of [1, 2, 3]) {
+    for (const idx of [1, 2]) {
       for (const [min, max] of ranges) {
         const { splits, labels } = ticks(idx, min, max, 45);
         expect(splits.length, `${min}–${max}`).toBeGreaterThanOrEqual(3);
@@ -118,7 +132,7 @@ describe('the lower panel’s axes', () => {
         expect(new Set(labels).size).toBe(labels.length);
         const value = (l: string) => Number(l.replace(/,/g, '').replace(/K$/, 'e3').replace(/M$/, 'e6'));
         for (const [i, l] of labels.entries()) expect(value(l)).toBeCloseTo(splits[i], 9);
-        // Short enough for the fixed-width feature axis.
+        // Short enough for a narrow panel's axis.
         for (const l of labels) expect(l.length).toBeLessThanOrEqual(5);
       }
     }
@@ -128,6 +142,8 @@ describe('the lower panel’s axes', () => {
     expect(ticks(1, 0.5, 3, 200).splits.length).toBeGreaterThanOrEqual(ticks(1, 0.5, 3, 45).splits.length);
     expect(niceSplits(0.6, 2.9, 3)).toEqual([1, 1.5, 2, 2.5]);
     expect(tickLabels([1, 1.5, 2])).toEqual(['1.0', '1.5', '2.0']);
+    // A step of 2.5 keeps its decimal (was "0, 3, 5, 8" on a 0–8 nats axis).
+    expect(tickLabels([0, 2.5, 5, 7.5])).toEqual(['0.0', '2.5', '5.0', '7.5']);
     expect(tickLabels([0, 2_500, 5_000])).toEqual(['0', '2,500', '5,000']);
     expect(tickLabels([0, 12_500, 25_000])).toEqual(['0', '12.5K', '25K']);
   });

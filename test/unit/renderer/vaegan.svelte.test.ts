@@ -163,7 +163,7 @@ describe('the loss chart’s GAN curves', () => {
     expect([h.disc.length, h.ganPoints]).toEqual([0, 0]);
   });
 
-  it('the chart has one series per column; GAN series are shown for a VAE-GAN only, the three GAN terms in a panel of their own, each on its own scale', () => {
+  it('the chart has one series per column; GAN series are shown for a VAE-GAN only, the three GAN terms in a panel of their own, the adversarial pair on one scale', () => {
     const columns = new LossHistory().columns().length;
     for (const dark of [false, true]) {
       const plain = lossSeries(dark, { kl: true, gan: false });
@@ -173,16 +173,16 @@ describe('the loss chart’s GAN curves', () => {
       expect(withGan).toHaveLength(columns);
       expect(ganPanel).toHaveLength(columns);
       const byLabel = (s: typeof plain, l: RegExp) => s.find((x) => l.test(String(x.label)))!;
-      // The GAN panel: the discriminator, the generator and the feature term, on three scales (none flat on another's range).
-      expect(byLabel(ganPanel, /^discriminator/)).toMatchObject({ show: true, scale: 'disc' });
-      expect(byLabel(ganPanel, /^generator/)).toMatchObject({ show: true, scale: 'gan' });
+      // The GAN panel: the discriminator's and generator's losses on one scale (nats, a few of them), the feature term on its own.
+      expect(byLabel(ganPanel, /^discriminator/)).toMatchObject({ show: true, scale: 'adv' });
+      expect(byLabel(ganPanel, /^generator/)).toMatchObject({ show: true, scale: 'adv' });
       expect(byLabel(ganPanel, /^feature/)).toMatchObject({ show: true, scale: 'feature' });
-      expect(ganPanel.filter((x) => x.show !== false).map((x) => x.label)).toEqual(['epoch', 'discriminator', 'generator →', 'feature recon']);
+      expect(ganPanel.filter((x) => x.show !== false).map((x) => x.label)).toEqual(['epoch', 'discriminator', 'generator', 'feature recon →']);
       // The main panel keeps the losses (on their nats axis), without any GAN term.
       for (const l of [/^discriminator/, /^generator/, /^feature/]) expect(byLabel(withGan, l).show).toBe(false);
       for (const l of [/^discriminator/, /^generator/, /^feature/]) expect(byLabel(plain, l).show).toBe(false);
       // The order of the series is the order of the columns.
-      expect(withGan.map((s) => s.label).slice(7)).toEqual(['discriminator', 'generator →', 'feature recon']);
+      expect(withGan.map((s) => s.label).slice(7)).toEqual(['discriminator', 'generator', 'feature recon →']);
     }
   });
 });
