@@ -41,6 +41,7 @@ import { describeModel } from './modelCard';
 import { ProjectionJob } from './jobs/projection';
 import { Trainer } from './jobs/training';
 import { loadedSummary, RunCache, sameDataset, type RunModel } from './runCache';
+import { runDisplayName } from './runNames';
 import { RunStore, summary } from './runs';
 import { suggestExportRoot } from './exportRoot';
 import { workspaceRefusal } from '../workspace';
@@ -200,7 +201,7 @@ export class Engine {
 
   /** Folders an export must never write into or over (see export/destination.ts `protectedFolders`): saved runs' data too, loaded or not. */
   private exportProtect(): Promise<ProtectedDir[]> {
-    const runs = this.runs.entries().map(([id, r]) => ({ id, dir: this.store.dir(id), dataset: r.rec.config.dataset }));
+    const runs = this.runs.entries().map(([id, r]) => ({ id, name: runDisplayName(r.rec, id), dir: this.store.dir(id), dataset: r.rec.config.dataset }));
     return protectedFolders(this.store, runs, this.exportOpts.protect ?? []);
   }
 

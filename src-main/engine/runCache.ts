@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { ImportOptions, LabError, type DatasetRef, type RunSummary } from '../../src-shared/types';
-import { defaultRunName } from '../../src-shared/runNames';
+import { runDisplayName } from './runNames';
 import type { LoadedDataset } from './datasets';
 import { identify } from './datasets/cache';
 import { resolveOwnDataPath } from './datasets/ownPath';
@@ -70,9 +70,9 @@ function dataPlace(ref: DatasetRef): string {
   return ref.id === 'local' && ref.path ? ref.path : `the dataset "${ref.id}"`;
 }
 
-/** How messages name a run: its display name (the list's), else the default name of its settings. */
+/** How messages name a run: its display name (the list's), else the default name of its settings (runNames.ts). */
 function runName(rec: RunRecord): string {
-  return rec.name || defaultRunName(rec.config);
+  return runDisplayName(rec, rec.id);
 }
 
 /** The app's advice at the end of a DATA_MISSING message (the CLI puts its own in its place). */

@@ -67,6 +67,10 @@ afterAll(async () => {
   await rmTemp(root);
 });
 
+/** How a refusal names a run: as the Saved runs list does (here its default name, the model and its data's folder or file), then its folder id. */
+const called = (data: string, id: string) => `"CVAE z=2 β=5 · ${data}" [${id}]`;
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const exportTo = (out: string, format: 'imagefolder' | 'npz' | 'idx' | 'embeddings' = 'imagefolder') =>
   engine.handle('export:start', { runId: runX, format, count: 3, out, overwrite: true });
 
@@ -74,9 +78,9 @@ describe('an export never replaces the data of a saved run that is not loaded', 
   it('Replace into the export another run was trained on, or over the .npz it was trained on, is refused naming that run; nothing is touched', async () => {
     const before = await snapshot(path.join(root, 'exp'));
     const cases: Array<[string, RegExp]> = [
-      [race, new RegExp(`race is the dataset folder of run "${runY}": exports never write there`)],
-      [path.join(race, 'circle'), new RegExp(`is inside the dataset folder of run "${runY}"`)],
-      [npzDir, new RegExp(`npzdata contains the dataset file of run "${runZ}" \\(${npzFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\): exports never write over it`)],
+      [race, new RegExp(`race is the dataset folder of run ${esc(called('race', runY))}: exports never write there`)],
+      [path.join(race, 'circle'), new RegExp(`is inside the dataset folder of run ${esc(called('race', runY))}`)],
+      [npzDir, new RegExp(`npzdata contains the dataset file of run ${esc(called(path.basename(npzFile), runZ))} \\(${esc(npzFile)}\\): exports never write over it`)],
       [path.join(root, 'exp'), /contains the dataset (folder|file) of run/],
     ];
     for (const [out, msg] of cases) {
@@ -92,8 +96,8 @@ describe('an export never replaces the data of a saved run that is not loaded', 
   it('with that run loaded, the refusal is the same (a file is called a file)', async () => {
     await engine.call('runs:open', { runId: runZ });
     try {
-      expect(await exportTo(npzDir, 'npz')).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining(`npzdata contains the dataset file of run "${runZ}"`) } });
-      expect(await exportTo(npzFile, 'npz')).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining(`is the dataset file of run "${runZ}"`) } });
+      expect(await exportTo(npzDir, 'npz')).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining(`npzdata contains the dataset file of run ${called(path.basename(npzFile), runZ)}`) } });
+      expect(await exportTo(npzFile, 'npz')).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining(`is the dataset file of run ${called(path.basename(npzFile), runZ)}`) } });
     } finally {
       await engine.call('runs:open', { runId: runX });
     }
@@ -109,14 +113,14 @@ describe('an export never replaces the data of a saved run that is not loaded', 
     } finally {
       await e2.dispose();
     }
-    expect(await exportTo(later)).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining(`the dataset folder of run "${runW}"`) } });
+    expect(await exportTo(later)).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining(`the dataset folder of run ${called('later-data', runW)}`) } });
   }, 120_000);
 
   it('the CLI (generate --overwrite, which loads only its own run) refuses it in one line naming the run', async () => {
     const before = await snapshot(race);
     const r = await runCli(['generate', '--run', path.join(ws, 'runs', runX), '--format', 'imagefolder', '--count', '2', '--out', race, '--overwrite'], { home: ws });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([`latent-lab: ${race} is the dataset folder of run "${runY}": exports never write there; choose a folder outside it`]);
+    expect(r.stderr.trim().split('\n')).toEqual([`latent-lab: ${race} is the dataset folder of run ${called('race', runY)}: exports never write there; choose a folder outside it`]);
     expect(await snapshot(race)).toEqual(before);
   }, 60_000);
 });
@@ -168,7 +172,7 @@ describe("the CLI's own outputs never land in the data they read", () => {
     // Inside another saved run's data, too.
     const r2 = await runCli(['inspect', '--data', data, '--preview-out', path.join(race, 'preview')], { home: ws });
     expect(r2.code).toBe(1);
-    expect(r2.stderr).toContain(`is inside the dataset folder of run "${runY}"`);
+    expect(r2.stderr).toContain(`is inside the dataset folder of run ${called('race', runY)}`);
     const ok = await runCli(['inspect', '--data', data, '--preview-out', path.join(root, 'preview')], { home: ws });
     expect(ok.code, ok.stderr).toBe(0);
     expect((await fsp.readdir(path.join(root, 'preview'))).sort()).toEqual(['bar', 'circle']);

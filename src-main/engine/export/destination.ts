@@ -20,6 +20,7 @@ import { LabError } from '../../../src-shared/types';
 import { foreignEntries, readAllowed } from './contents';
 import { isInside, lstatOrNull, realpathDeep } from './fsutil';
 import { editedFiles } from './record';
+import { runInText } from '../runNames';
 import { savedRunData } from './savedRuns';
 
 /** A folder exports must never write into or over; `what` names it in messages. */
@@ -32,11 +33,11 @@ export interface ProtectedDir {
  * The app's own folders, which exports never write into or over: the workspace, its runs/ and
  * dataset cache, `extra` folders (another workspace), every loaded run's folder (a CLI run
  * opened through a link resolves to the real folder) and the folder datasets of loaded runs
- * (which include the one training).
+ * (which include the one training), each named by its `name` (the Saved runs list's) and id.
  */
 export function appFolders(
   store: { workspace: string; runsDir: string; dataDir: string },
-  runs: readonly { id: string; dir: string; dataset: { id: string; path?: string } }[],
+  runs: readonly { id: string; name?: string; dir: string; dataset: { id: string; path?: string } }[],
   extra: readonly string[] = [],
 ): ProtectedDir[] {
   const dirs: ProtectedDir[] = [
@@ -46,8 +47,9 @@ export function appFolders(
     ...extra.map((dir) => ({ dir, what: 'a Latent Lab workspace' })),
   ];
   for (const r of runs) {
-    dirs.push({ dir: r.dir, what: `the folder of run "${r.id}"` });
-    if ((r.dataset.id === 'local' || r.dataset.id === 'folder') && r.dataset.path) dirs.push({ dir: path.resolve(r.dataset.path), what: `the dataset folder of run "${r.id}"` });
+    const run = runInText(r.name ?? r.id, r.id);
+    dirs.push({ dir: r.dir, what: `the folder of run ${run}` });
+    if ((r.dataset.id === 'local' || r.dataset.id === 'folder') && r.dataset.path) dirs.push({ dir: path.resolve(r.dataset.path), what: `the dataset folder of run ${run}` });
   }
   return dirs;
 }
@@ -59,7 +61,7 @@ export function appFolders(
  */
 export async function protectedFolders(
   store: { workspace: string; runsDir: string; dataDir: string },
-  runs: readonly { id: string; dir: string; dataset: { id: string; path?: string } }[],
+  runs: readonly { id: string; name?: string; dir: string; dataset: { id: string; path?: string } }[],
   extra: readonly string[] = [],
 ): Promise<ProtectedDir[]> {
   // The workspace's own folders first (named first when a destination holds several), then saved

@@ -16,6 +16,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../../src-shared/types';
 import { writeFileAtomic } from '../atomicWrite';
+import { runDisplayName, runInText } from '../runNames';
 import type { ProtectedDir } from './destination';
 
 /**
@@ -72,6 +73,8 @@ interface RunData {
   isFile: boolean;
   /** The record's own `id` (a run saved with `--out` is named after its folder), when it has one. */
   id?: string;
+  /** What the Saved runs list calls the run (../runNames.ts `runDisplayName`; its id when it has no name). */
+  name?: string;
 }
 
 /** Per `config.json` path: the stat it was read at and what it said. */
@@ -100,7 +103,11 @@ async function runData(file: string): Promise<RunData | null> {
     const rec: unknown = JSON.parse(await fsp.readFile(file, 'utf8'));
     const p = dataPathOf(rec);
     const id = (rec as { id?: unknown } | null)?.id;
-    if (p) data = { path: p, isFile: (await fsp.stat(p).catch(() => null))?.isFile() ?? false, ...(typeof id === 'string' && id ? { id } : {}) };
+    if (p) {
+      const isFile = (await fsp.stat(p).catch(() => null))?.isFile() ?? false;
+      const name = runDisplayName(rec, '');
+      data = { path: p, isFile, ...(typeof id === 'string' && id ? { id } : {}), ...(name ? { name } : {}) };
+    }
   } catch {
     data = null; // a record being written or broken says nothing here; the run list reports it
   }
@@ -110,10 +117,12 @@ async function runData(file: string): Promise<RunData | null> {
 
 /**
  * The own data of every saved run in `<workspace>/runs/` of each workspace (run folders and links
- * to run folders; hidden entries skipped), as protected folders named after their run:
- * `the dataset folder of run "<id>"` or `the dataset file of run "<id>"`; then, for each run
+ * to run folders; hidden entries skipped), as protected folders named after their run as the
+ * Saved runs list names it, then its folder id (`runInText`: `"<name>" [<id>]`):
+ * `the dataset folder of run "<name>" [<id>]` or `the dataset file of run …`; then, for each run
  * folder listed in `<workspace>/runs-elsewhere.json` that still holds a run record with own data,
- * that folder (`the folder of run "<id>"`) and its data (`… of run "<id>" (saved in <folder>)`).
+ * that folder (`the folder of run "<name>" [<id>]`) and its data (`… of run "<name>" [<id>] (saved
+ * in <folder>)`).
  * A missing workspace or an unreadable record contributes nothing. Never throws.
  * @param workspaces absolute workspace folders (duplicates are read once).
  */
@@ -128,15 +137,16 @@ export async function savedRunData(workspaces: readonly string[]): Promise<Prote
       const file = path.join(runsDir, id, 'config.json');
       seen.add(file);
       const d = await runData(file);
-      if (d) out.push({ dir: d.path, what: `the dataset ${d.isFile ? 'file' : 'folder'} of run "${id}"` });
+      if (d) out.push({ dir: d.path, what: `the dataset ${d.isFile ? 'file' : 'folder'} of run ${runInText(d.name ?? id, id)}` });
     }
     for (const key of cache.keys()) if (key.startsWith(runsDir + path.sep) && !seen.has(key)) cache.delete(key);
     for (const dir of await runsElsewhere(ws)) {
       const d = await runData(path.join(dir, 'config.json'));
       if (!d) continue; // gone, moved again, or not a run: nothing of it to protect
       const id = d.id ?? path.basename(dir);
-      out.push({ dir: d.path, what: `the dataset ${d.isFile ? 'file' : 'folder'} of run "${id}" (saved in ${dir})` });
-      out.push({ dir, what: `the folder of run "${id}"` });
+      const run = runInText(d.name ?? id, id);
+      out.push({ dir: d.path, what: `the dataset ${d.isFile ? 'file' : 'folder'} of run ${run} (saved in ${dir})` });
+      out.push({ dir, what: `the folder of run ${run}` });
     }
   }
   return out;
