@@ -39,6 +39,36 @@ export function inspectJson(r: Inspected): Record<string, unknown> {
   };
 }
 
+/** The widest class name the table shows whole (characters); longer ones are cut with an ellipsis. */
+export const CLASS_NAME_COLUMN = 40;
+
+/** `name` cut to `max` characters (code points, never half a character), its last one `…` when cut. */
+function cutName(name: string, max: number): string {
+  const chars = Array.from(name);
+  return chars.length <= max ? name : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * The class table's lines (indented two spaces): a header, one row per class — its name padded
+ * to the longest name but at most `maxName` characters wide (a longer name is cut with `…`, so one
+ * 300-character name no longer makes every row 300 wide), its train and test counts — and, when
+ * names were cut, a last line saying how many and that `--json` lists them in full.
+ */
+export function classTable(classes: readonly { name: string; train: number; test: number }[], maxName = CLASS_NAME_COLUMN): string[] {
+  const len = (s: string) => Array.from(s).length;
+  const width = Math.min(maxName, Math.max(5, ...classes.map((k) => len(k.name))));
+  const pad = (s: string) => s + ' '.repeat(Math.max(0, width - len(s)));
+  const L = [`  ${pad('name')}  train   test`];
+  let cut = 0;
+  for (const k of classes) {
+    const name = cutName(k.name, width);
+    if (name !== k.name) cut++;
+    L.push(`  ${pad(name)}  ${String(k.train).padStart(5)}  ${String(k.test).padStart(5)}`);
+  }
+  if (cut) L.push(`  (${cut} ${cut === 1 ? 'name' : 'names'} cut to ${width} characters; \`inspect --json\` lists every class's full name)`);
+  return L;
+}
+
 /** The report in words, for a terminal. */
 export function inspectText(r: Inspected): string {
   const rep = r.report;
@@ -48,9 +78,7 @@ export function inspectText(r: Inspected): string {
   if (c !== undefined) L.push(`shape: ${h}×${w}×${c} (${c === 3 ? 'RGB' : 'grey'})`);
   if (rep.preprocessing) L.push(`preprocessing: ${rep.preprocessing}`);
   L.push(`split: ${rep.split === 'given' ? 'as given by the files' : 'seeded 80 / 20'}; train ${r.info.trainCount}, test ${r.info.testCount}`);
-  const width = Math.max(5, ...rep.classes.map((k) => k.name.length));
-  L.push(`classes (${rep.classes.length}):`, `  ${'name'.padEnd(width)}  train   test`);
-  for (const k of rep.classes) L.push(`  ${k.name.padEnd(width)}  ${String(k.train).padStart(5)}  ${String(k.test).padStart(5)}`);
+  L.push(`classes (${rep.classes.length}):`, ...classTable(rep.classes));
   const skipped = Object.entries(rep.skipped);
   L.push(`skipped: ${skipped.length ? skipped.map(([why, n]) => `${n} ${why}`).join(', ') : 'nothing'}`);
   for (const e of rep.skippedExamples ?? []) L.push(`  ${e}`);
