@@ -3,22 +3,25 @@
  * engine events and routes them to the state classes; every call to the engine goes through the
  * `StateApi` it is given.
  */
-import type { DatasetInfo, DatasetRef, LatentBatch, ModelKind, TrainConfig } from '../lib/contract';
+import type { DatasetInfo, DatasetRef, ModelKind, TrainConfig } from '../lib/contract';
 import { errorText } from '../lib/errors';
 import { ClassifierStatus } from './classifier.svelte';
 import { DatasetCheck, LINK_DROP_MESSAGE } from './dataset-check.svelte';
 import { EngineStatus } from './engine.svelte';
 import { Instruments } from './instruments/instruments.svelte';
 import { ModelCardState } from './modelCard.svelte';
+import { ModelLatents } from './modelLatents.svelte';
+import { OwnRunData } from './ownRunData.svelte';
 import type { SettingsStorage, StateApi } from './port';
 import { Runs } from './runs.svelte';
 import { SampleCache } from './samples';
 import { ScatterState } from './scatter.svelte';
-import { Settings, formFromConfig, type RunData } from './settings.svelte';
+import { Settings, formFromConfig } from './settings.svelte';
 import { CompareState } from './tabs/compare.svelte';
 import { EncodeState } from './tabs/encode.svelte';
 import { ExportState } from './tabs/export.svelte';
 import { GenerateState } from './tabs/generate.svelte';
+import { routeEngineEvents } from './labEvents';
 import { ReconState } from './tabs/recon.svelte';
 import { Toasts } from './toasts.svelte';
 import { Training, formToConfig } from './training.svelte';
@@ -60,8 +63,14 @@ export class Lab {
   readonly modelCard: ModelCardState;
   /** Native dialogs exist only in the Electron shell. */
   readonly isElectron: boolean;
+  /** The active model's latent points (`modelLatents.svelte.ts`). */
+  readonly latents: ModelLatents;
+  /** The data of the run on screen when it is your own (`ownRunData.svelte.ts`). */
+  readonly ownData: OwnRunData;
   /** Loading a run's latents for the scatter. */
-  loadingLatents = $state(false);
+  get loadingLatents(): boolean {
+    return this.latents.loading;
+  }
 
   model: ModelContext | null = $derived.by(() => {
     const t = this.training;
@@ -88,13 +97,12 @@ export class Lab {
     };
   });
 
-  /** The dataset of the model on screen when it is your own data, as loaded for it. */
-  #runData = $state.raw<{ runId: string; info: DatasetInfo } | null>(null);
   /** The dataset of the model on screen, or of the Train form when there is none. */
   dataset: DatasetInfo | undefined = $derived.by(() => {
     const m = this.model;
     // Your own data: its classes and shape are known once loaded (the registry entry has none).
-    if (m && this.#runData?.runId === m.runId) return this.#runData.info;
+    const own = m && this.ownData.infoFor(m.runId);
+    if (own) return own;
     return this.engine.dataset(m?.dataset.id ?? this.settings.train.dataset);
   });
   labelNames: string[] = $derived(this.dataset?.labelNames ?? []);
@@ -119,84 +127,26 @@ export class Lab {
     this.compare = new CompareState(this, api);
     this.instruments = new Instruments(this, api);
     this.modelCard = new ModelCardState(this, api);
+    this.latents = new ModelLatents(this, api);
+    this.ownData = new OwnRunData(this, api);
     this.isElectron = api.transport === 'electron';
   }
 
   #started = false;
   #loaded = false;
-  /** The run whose start last refreshed the engine info. */
-  #infoRun: string | null = null;
   /** The run the Train form started last (not one attached from the CLI). */
   #formRunId: string | null = null;
 
-  /** Subscribe to engine events and load the initial state. Returns the unsubscribe. */
+  /** Subscribe to engine events (`labEvents.ts`) and load the initial state. Returns the unsubscribe. */
   start(): () => void {
     if (this.#started) return () => {};
     this.#started = true;
-    const offs = [
-      this.api.on('training:progress', (p) => {
-        this.training.onProgress(p);
-        // A new run: the engine now knows how it trains (dense kernels or tfjs, threads).
-        if (p.runId !== this.#infoRun) {
-          this.#infoRun = p.runId;
-          void this.engine.refreshInfo();
-        }
-      }),
-      this.api.on('training:latents', (ev) => {
-        // The first snapshot can arrive before `training:start` has answered with the run id.
-        if (ev.runId !== this.training.runId && !(this.training.pending && !this.training.active)) return;
-        void this.scatter.setBatch(ev, { runId: ev.runId, live: true, epoch: ev.epoch }, this.settings.projection);
-      }),
-      this.api.on('training:done', (d) => {
-        if (this.training.runId && d.runId !== this.training.runId) return;
-        this.training.onDone(d);
-        this.runs.setPending(d.runId, d.pending === true);
-        if (d.state === 'error' && d.error) this.toasts.push('error', `Training failed: ${d.error.message}`);
-        void this.#afterTraining(d.runId);
-      }),
-      this.api.on('classifier:progress', (p) => this.classifier.onProgress(p)),
-      this.api.on('runs:metricsUpdated', (u) => {
-        this.runs.onMetricsUpdated(u);
-        // Pending again after `classifier:start`: the Compare tab says so too.
-        this.compare.onMetricsUpdated(u.runId, u.pending ? { ...u.metrics, pending: true } : u.metrics);
-        if (this.training.runId === u.runId && !this.training.active) this.training.metrics = u.metrics;
-      }),
-      this.api.on('projection:progress', (p) => {
-        this.scatter.projectionProgress = p;
-      }),
-      this.api.on('dataset:progress', (p) => this.datasetCheck.onProgress(p)),
-      this.api.on('export:progress', (p) => {
-        this.exporter.progress = p;
-      }),
-      this.api.on('engine:state', (s) => {
-        const was = this.engine.state;
-        this.engine.state = s.state;
-        this.engine.message = s.message ?? null;
-        if (s.backend && this.engine.info) this.engine.info = { ...this.engine.info, backend: s.backend };
-        if (s.state === 'crashed') {
-          if (this.training.active) {
-            this.training.state = 'error';
-            this.training.error = 'The engine stopped while training.';
-          }
-          if (this.exporter.state === 'running') {
-            this.exporter.state = 'error';
-            this.exporter.error = 'The engine stopped during the export.';
-          }
-        }
-        if (s.state === 'ready' && was !== 'ready' && was !== 'connecting') void this.#load();
-      }),
-      this.api.onMenuCommand((m) => {
-        if (m.command === 'openDatasetFolder' && m.path) {
-          this.settings.train.dataset = 'local';
-          this.settings.train.folderPath = m.path;
-        } else if (m.command === 'openRun' && m.runId) void this.openRun(m.runId);
-        else if (m.command === 'export') this.settings.tab = 'export';
-        else if (m.command === 'startTraining') void this.startTraining();
-        else if (m.command === 'stopTraining' && this.training.active) void this.training.stop();
-      }),
-    ];
+    const off = routeEngineEvents(this, this.api, {
+      reload: () => void this.#load(),
+      afterTraining: (runId) => void this.#afterTraining(runId),
+    });
     void this.#load();
-    return () => offs.forEach((off) => off());
+    return off;
   }
 
   /** Load engine info, datasets and runs; reopen the run of the last session (first load) or the active one (after a restart). */
@@ -206,7 +156,7 @@ export class Lab {
     await Promise.all([this.runs.refresh(), this.training.restore()]);
     const last = this.#loaded ? this.runs.activeId : this.settings.lastRunId;
     // Settings stored by an older version may hold an opened run's copied conv widths: Auto again where they are the stored dataset's defaults.
-    if (!this.#loaded) this.settings.settleStoredWidths(this.#runDataKind(formToConfig(this.settings.train).dataset as DatasetRef).side);
+    if (!this.#loaded) this.settings.settleStoredWidths(this.ownData.kind(formToConfig(this.settings.train).dataset as DatasetRef).side);
     this.#loaded = true;
     if (this.training.active) return;
     if (last && this.runs.list.some((r) => r.id === last && (!r.error || r.interruptedAfter))) await this.openRun(last);
@@ -232,12 +182,12 @@ export class Lab {
     // Its data changed since it was trained (classes added or gone, images added or deleted): said once, kept in the run's warnings.
     for (const w of summary.warnings ?? []) if (w.startsWith(DATA_CHANGED)) this.toasts.push('info', w, 12_000);
     // The run's own settings, loss curves and metrics (issue #14 a).
-    if (!opts.keepForm) this.settings.train = formFromConfig(summary.config, this.settings.train, this.#runDataKind(summary.config.dataset));
+    if (!opts.keepForm) this.settings.train = formFromConfig(summary.config, this.settings.train, this.ownData.kind(summary.config.dataset));
     if (summary.config.dataset.id === 'local') this.datasetCheck.openedRun(summary.name, this.settings.train.folderPath, this.settings.train.import);
     void this.training.showRun(runId);
     // Saved without metrics, or without the classifier's numbers (queued in the background if they can come).
     if (summary.epochsDone > 0 && (!summary.metrics || summary.metrics.frechet === undefined)) void this.runs.loadMetrics(runId);
-    void this.#loadRunData(runId, summary.config.dataset, summary.data);
+    void this.ownData.load(runId, summary.config.dataset, summary.data);
     this.recon.reset();
     this.generate.reset();
     this.encode.reset();
@@ -279,20 +229,9 @@ export class Lab {
     return this.openRun(runId);
   }
 
-  async loadLatents(runId: string): Promise<void> {
-    this.loadingLatents = true;
-    try {
-      let batch = await this.api.invoke('model:latents', { runId, split: 'test' });
-      if (this.settings.showTrainPoints) {
-        const train = await this.api.invoke('model:latents', { runId, split: 'train' });
-        batch = concatBatches(batch, train);
-      }
-      await this.scatter.setBatch(batch, { runId, live: false }, this.settings.projection);
-    } catch (err) {
-      this.toasts.error(err, 'Could not load the latent points');
-    } finally {
-      this.loadingLatents = false;
-    }
+  /** Load run `runId`'s latents into the scatter (`ModelLatents.load`). */
+  loadLatents(runId: string): Promise<void> {
+    return this.latents.load(runId);
   }
 
   async startTraining(): Promise<void> {
@@ -304,7 +243,7 @@ export class Lab {
     this.#formRunId = runId;
     this.runs.activeId = null;
     void this.runs.refresh(); // lists the new run (state "training") with its name
-    void this.#loadRunData(runId, formToConfig(this.settings.train).dataset as DatasetRef);
+    void this.ownData.load(runId, formToConfig(this.settings.train).dataset as DatasetRef);
     this.scatter.selected = null;
     this.generate.reset();
     this.encode.reset();
@@ -316,13 +255,6 @@ export class Lab {
     await this.runs.refresh();
     const run = this.runs.list.find((r) => r.id === runId);
     if (run && run.epochsDone > 0 && !run.error) await this.openRun(runId, { keepForm: runId === this.#formRunId });
-  }
-
-  /** Whether a run's data is images and their side, as far as known without reading it (your own data: its import size). */
-  #runDataKind(ref: DatasetRef): RunData {
-    if (ref.id === 'local') return { isImage: true, side: typeof ref.import?.size === 'number' ? ref.import.size : null };
-    const d = this.engine.dataset(ref.id);
-    return { isImage: d?.isImage ?? true, side: d?.isImage && d.shape.length >= 2 ? d.shape[0] : null };
   }
 
   async deleteRun(runId: string): Promise<void> {
@@ -348,52 +280,14 @@ export class Lab {
     }
   }
 
-  /**
-   * The reconstruction of a main-scatter point as the active model sees it (a decode of its
-   * latent mean, with its label for a CVAE), for the hover tooltip; null when there is no model
-   * or the decode failed.
-   */
-  async reconstructPoint(point: number): Promise<Float32Array | null> {
-    const model = this.model;
-    const sc = this.scatter;
-    if (!model || point < 0 || point >= sc.count) return null;
-    try {
-      const r = await this.api.invoke('model:decode', {
-        z: sc.latentOf(point),
-        count: 1,
-        labels: model.kind === 'cvae' ? Int32Array.of(sc.data.labels[point]) : undefined,
-      });
-      return r.images;
-    } catch {
-      return null;
-    }
+  /** The reconstruction of main-scatter point `point` for the hover tooltip (`ModelLatents.reconstructPoint`). */
+  reconstructPoint(point: number): Promise<Float32Array | null> {
+    return this.latents.reconstructPoint(point);
   }
 
-  /**
-   * A run's own data as the engine prepares it for the run's dataset reference (`datasets:prepare`:
-   * the engine's memo answers at once): class names, shape, training set size. Null for built-in
-   * data, or when it cannot be read (class names then stay numbers; the run works without them).
-   */
-  async ownDataInfo(ref: DatasetRef): Promise<DatasetInfo | null> {
-    if (ref.id !== 'local') return null;
-    try {
-      return await this.api.invoke('datasets:prepare', { dataset: ref });
-    } catch {
-      return null;
-    }
-  }
-
-  /**
-   * Class names and shape of a run on your own data, shown while that run is open: `opened`, its
-   * data as the engine loaded it for the run (`runs:open`: the run's classes, checked against its
-   * training), else `ownDataInfo` (a run still training: its data as it is).
-   */
-  async #loadRunData(runId: string, ref: DatasetRef, opened?: DatasetInfo): Promise<void> {
-    if (ref.id !== 'local') return;
-    const info = opened ?? (await this.ownDataInfo(ref));
-    if (!info || this.model?.runId !== runId) return;
-    this.#runData = { runId, info };
-    this.datasetCheck.showRunReport(this.settings.train.folderPath, this.settings.train.import, info);
+  /** A run's own data as the engine prepares it for `ref`; null for built-in data or unreadable (`OwnRunData.ownDataInfo`). */
+  ownDataInfo(ref: DatasetRef): Promise<DatasetInfo | null> {
+    return this.ownData.ownDataInfo(ref);
   }
 
   /** A link was dropped (from a web page: no file came with it). Says to drop the file itself; nothing else happens. */
@@ -420,19 +314,4 @@ export class Lab {
       return null;
     }
   }
-}
-
-/** Test points followed by training points (indices −(i+1), see `pointSource`). */
-function concatBatches(test: LatentBatch, train: LatentBatch): LatentBatch {
-  const count = test.count + train.count;
-  const latents = new Float32Array(count * test.dim);
-  latents.set(test.latents);
-  latents.set(train.latents, test.latents.length);
-  const labels = new Int32Array(count);
-  labels.set(test.labels);
-  labels.set(train.labels, test.count);
-  const indices = new Int32Array(count);
-  indices.set(test.indices);
-  for (let i = 0; i < train.count; i++) indices[test.count + i] = -train.indices[i] - 1;
-  return { latents, labels, indices, count, dim: test.dim };
 }
