@@ -106,14 +106,6 @@ function pick<P extends RawPart>(p: P, keep: number[]): P {
 }
 
 /**
- * Unlabeled images among `parts`, marked by the label `marker` (-1 in this app's NPZ export, 255
- * in its IDX export), by `markerRule`: when no image of any part has a label, all are kept and
- * `allUnlabeled` is true (the caller imports them as one class, UNLABELED_CLASS); else, when
- * `dropMixed` (the export's manifest.json says the marker means "no label"), the unlabeled ones
- * are dropped and counted (`dropped`) — without it the marker is a class like any other.
- * String and one-hot labels have no marker: returned as given.
- */
-/**
  * The one rule of a "no label" marker (−1 in NPZ and in a metadata.csv's `label`, 255 in this
  * app's IDX export), for every importer: given how many images carry the marker (`marked`) of
  * `total`, and whether the export's manifest.json says the marker means "no label"
@@ -127,6 +119,14 @@ export function markerRule(marked: number, total: number, manifestSays: boolean)
   return marked > 0 && manifestSays ? 'skip' : 'class';
 }
 
+/**
+ * Unlabeled images among `parts`, marked by the label `marker` (-1 in this app's NPZ export, 255
+ * in its IDX export), by `markerRule`: when no image of any part has a label, all are kept and
+ * `allUnlabeled` is true (the caller imports them as one class, UNLABELED_CLASS); else, when
+ * `dropMixed` (the export's manifest.json says the marker means "no label"), the unlabeled ones
+ * are dropped and counted (`dropped`) — without it the marker is a class like any other.
+ * String and one-hot labels have no marker: returned as given.
+ */
 export function unlabeledRows<P extends RawPart>(parts: P[], marker: number, dropMixed = true): { parts: P[]; dropped: number; allUnlabeled: boolean } {
   parts = parts.map((p) => ({ ...p, labels: labelColumn(p.labels) }));
   const plain = parts.every((p) => p.labels.kind !== 'U' && p.labels.shape.length === 1);
