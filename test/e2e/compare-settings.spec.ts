@@ -39,6 +39,8 @@ test('two VAE-GANs in Compare: their GAN settings listed, no CVAE-only rows', as
   expect(await cells('pixelWeight')).toEqual(['1', '1']);
   expect(await cells('discLrScale')).toEqual(['0.5', '0.5']);
   await expect(table.locator('th', { hasText: 'Discriminator LR ×' })).toBeVisible();
+  // Trained alike but for γ: the note under the table names it, as the row does.
+  await expect(page.getByTestId('compare-training-note')).toContainText(/γ (0\.3 vs 0\.1|0\.1 vs 0\.3)/);
   // The second run's default name says its γ.
   await expect(page.getByTestId('compare-head-b').or(page.getByTestId('compare-head-a')).filter({ hasText: 'γ=0.1' })).toHaveCount(1);
   await expect(table.locator('tr[data-row="generationAccuracy"]')).toHaveCount(0);
