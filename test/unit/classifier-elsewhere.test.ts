@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetRef, LabError } from '../../src-shared/types';
-import { identify } from '../../src-main/engine/datasets/cache';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
 import { ClassifierStore, type ClassifierEvent, type TrainClassifierFn } from '../../src-main/engine/classifier/store';
 import { ClassifierTrainingElsewhere, trainLockFile } from '../../src-main/engine/classifier/trainLock';
@@ -43,7 +42,8 @@ const mnist = DatasetRef.parse({ id: 'mnist' });
 /** MNIST's classifier folder in `dataDir`, with the app's lock (epoch 9 of 30, 25 minutes left) and a checkpoint beside it. */
 async function appTrains(dataDir: string): Promise<{ folder: string; lock: string; checkpoint: string }> {
   await fsp.mkdir(dataDir, { recursive: true });
-  const folder = new ClassifierStore(dataDir).folderOf((await identify(mnist, dataDir))!);
+  const store = new ClassifierStore(dataDir);
+  const folder = store.folderOf((await store.identityOf(mnist))!);
   await fsp.mkdir(folder, { recursive: true });
   const checkpoint = path.join(folder, 'training-checkpoint.bin');
   await fsp.writeFile(checkpoint, 'the app’s checkpoint after epoch 8');
@@ -106,7 +106,7 @@ describe('a classifier another process trains', () => {
   it('a resumed training stopped before any progress (the CLI stops its own at once) does not say it resumed; one that goes on does', async () => {
     const dataDir = path.join(tmp, 'resume', 'datasets');
     await fsp.mkdir(dataDir, { recursive: true });
-    const id = (await identify(mnist, dataDir))!;
+    const id = (await new ClassifierStore(dataDir).identityOf(mnist))!;
     const training = { epochs: 5 };
     const folder = new ClassifierStore(dataDir).folderOf(id);
     const owner = {

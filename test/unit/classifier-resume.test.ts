@@ -17,7 +17,6 @@ import { Classifier, flatWeights, trainClassifier, type ClassifierData } from '.
 import { buildClassifierModel, classifierLayers, classifierTraining, CLASSIFIER_VERSION } from '../../src-main/engine/classifier/model';
 import { ClassifierStore, type ClassifierEvent, type TrainClassifierFn } from '../../src-main/engine/classifier/store';
 import { trainClassifierWeights, type ClassifierCheckpoint } from '../../src-main/engine/classifier/train';
-import { identify } from '../../src-main/engine/datasets/cache';
 import { mulberry32 } from '../../src-main/engine/datasets/random';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
 
@@ -88,7 +87,7 @@ describe('classifier training checkpoints', () => {
   /** What a checkpoint of this data and training in workspace `ws` belongs to. */
   const ownerIn = async (ws: string): Promise<CheckpointOwner> => ({
     version: CLASSIFIER_VERSION,
-    dataset: (await identify(ref, ws))!,
+    dataset: (await new ClassifierStore(ws).identityOf(ref))!,
     layers: classifierLayers(data.shape, 3),
     training: { ...classifierTraining(data.train.count), ...training },
     trainCount: data.train.count,
@@ -103,8 +102,7 @@ describe('classifier training checkpoints', () => {
     });
     store = new ClassifierStore(ws, () => {}, { training, train: first.train, log: () => {} });
     await expect(store.get(ref, data)).rejects.toMatchObject({ code: 'CANCELLED' });
-    const id = (await identify(ref, ws))!;
-    const folder = store.folderOf(id);
+    const folder = store.folderOf((await store.identityOf(ref))!);
     const found = await readCheckpoint(folder, await ownerIn(ws));
     expect(found).toMatchObject({ state: 'ok', checkpoint: { epoch: 1, step: 2, workers: expect.any(Number) } });
     if (found.state === 'ok') saved = found.checkpoint;
@@ -135,7 +133,7 @@ describe('classifier training checkpoints', () => {
     const second = recording();
     const again = new ClassifierStore(ws, (e) => events.push(e), { training, train: second.train, log: (l) => log.push(l) });
     // The interrupted training's checkpoint, here, with one bit of Adam's second moment flipped.
-    const folder = again.folderOf((await identify(ref, ws))!);
+    const folder = again.folderOf((await again.identityOf(ref))!);
     await writeCheckpoint(folder, await ownerIn(ws), saved);
     const file = path.join(folder, CHECKPOINT_FILE);
     const bytes = await fsp.readFile(file);

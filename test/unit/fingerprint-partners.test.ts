@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetRef } from '../../src-shared/types';
-import { dataFingerprint, identify, legacyFileFingerprint, partnerNames } from '../../src-main/engine/datasets/cache';
+import { dataFingerprint, legacyFileFingerprint, partnerNames } from '../../src-main/engine/datasets/cache';
 import { ClassifierStore, type TrainClassifierFn } from '../../src-main/engine/classifier/store';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
 import { strokes } from '../fixtures/generate';
@@ -135,7 +135,7 @@ describe('the judging classifier of a single-file dataset', () => {
     const trained = (await store.get(ref, data))!;
     await store.dispose();
     // Made into a cache of the earlier version: the folder and info keyed by the old fingerprint.
-    const id = (await identify(ref, ws))!;
+    const id = (await store.identityOf(ref))!;
     const legacy = (await legacyFileFingerprint(id.root!))!;
     expect(legacy).not.toBe(id.fingerprint);
     const now = store.folderOf({ key: id.key, fingerprint: id.fingerprint });

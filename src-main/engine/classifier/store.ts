@@ -1,7 +1,9 @@
 /**
  * The classifiers of the workspace's datasets: one per dataset (keyed by the dataset cache's
  * identity — datasets/cache.ts `identify`: id and real data folder, or a local folder's real
- * path, import options and file fingerprint — and `CLASSIFIER_VERSION`), trained lazily the
+ * path, import options and file fingerprint — with a path inside the workspace spelt from the
+ * workspace (./placeKey.ts: a workspace copied or moved keeps its classifiers), and
+ * `CLASSIFIER_VERSION`), trained lazily the
  * first time a metric needs it and cached in the dataset folder as a standard tfjs LayersModel:
  *
  *   <dataDir>/classifiers/<hash>/model.json, weights.bin   the tfjs model (any tfjs program opens it)
@@ -36,6 +38,7 @@ import { readCheckpoint, removeCheckpoint, writeCheckpoint, type CheckpointOwner
 import { Classifier, trainClassifier, type ClassifierInfo } from './classifier';
 import { classifierLayers, classifierTraining, CLASSIFIER_VERSION, type ClassifierTraining } from './model';
 import type { ClassifierCheckpoint, ClassifierTrainProgress } from './train';
+import { placeKey, sameDataMoved, workspaceOf } from './placeKey';
 import { takeTrainLock } from './trainLock';
 
 /** What the store reports while it trains (the contract's `classifier:progress`). */
@@ -96,6 +99,18 @@ export class ClassifierStore {
     return this.training !== null;
   }
 
+  /**
+   * The classifier identity of dataset `ref` in this store's workspace: the dataset cache's
+   * (datasets/cache.ts `identify`) with its key made independent of where the workspace lives
+   * (./placeKey.ts `placeKey`); `root` is local data's real path. Null when a local path cannot
+   * be resolved.
+   */
+  async identityOf(ref: DatasetRef): Promise<{ key: string; fingerprint: string; root?: string } | null> {
+    const memo = await identify(ref, this.dataDir);
+    if (!memo) return null;
+    return { ...memo, key: placeKey(memo.key, await workspaceOf(this.dataDir)) };
+  }
+
   /** The cache folder of a dataset identity. */
   folderOf(identity: { key: string; fingerprint: string }): string {
     const hash = createHash('sha256').update(JSON.stringify([identity.key, identity.fingerprint, CLASSIFIER_VERSION])).digest('hex');
@@ -115,7 +130,7 @@ export class ClassifierStore {
     } catch {
       return null;
     }
-    const identity = await identify(ref, this.dataDir);
+    const identity = await this.identityOf(ref);
     if (!identity) return null;
     // A saved run's relabelled view of changed files (../runData.ts) has other classes than the files: a classifier of its own.
     const key = data.relabelled ? `${identity.key}#run-classes:${JSON.stringify(data.info.labelNames)}` : identity.key;
@@ -170,7 +185,7 @@ export class ClassifierStore {
   }
 
   private async loadOrTrain(folder: string, id: ClassifierInfo['dataset'], ref: DatasetRef, data: LoadedDataset, gen: number, root?: string): Promise<Classifier> {
-    const cached = (await readClassifier(folder, id)) ?? (await this.adoptLegacy(folder, id, ref, root));
+    const cached = (await readClassifier(folder, id)) ?? (await this.adoptEarlier(folder, id, ref, root));
     if (cached) return cached;
     // One training at a time; a second request for the same folder shares the first's promise.
     const run = this.queue.then(() => {
@@ -182,29 +197,39 @@ export class ClassifierStore {
   }
 
   /**
-   * A single-file dataset's classifier cached under the fingerprint of the rule before
-   * `partnerNames` (every file beside the data: datasets/cache.ts `legacyFileFingerprint`), moved
-   * to `folder` under the current identity `id`: kept, not trained again, when the folder has not
-   * changed since. Null when there is none (or it cannot be moved: trained again then).
+   * A classifier of this data cached under an earlier rule, moved to `folder` under the current
+   * identity `id` (kept, not trained again): keyed by absolute paths (before ./placeKey.ts; the
+   * workspace in place, or moved or copied since: `sameDataMoved`), or, for a single-file
+   * dataset, under the fingerprint of the rule before `partnerNames` (every file beside the data:
+   * datasets/cache.ts `legacyFileFingerprint`) while the folder has not changed since. Found by
+   * reading the `classifier.json` of each folder under `<dataDir>/classifiers/` (a handful; only
+   * when the current folder has none). Null when there is none (or it cannot be moved: trained
+   * again then).
    */
-  private async adoptLegacy(folder: string, id: ClassifierInfo['dataset'], ref: DatasetRef, root?: string): Promise<Classifier | null> {
-    if (ref.id !== 'local' || !root) return null;
-    const fingerprint = await legacyFileFingerprint(root);
-    if (!fingerprint || fingerprint === id.fingerprint) return null;
-    const oldId = { key: id.key, fingerprint };
-    const old = this.folderOf(oldId);
-    const found = await readClassifier(old, oldId);
-    if (!found) return null;
-    found.dispose();
-    try {
-      await writeFileAtomic(path.join(old, INFO_FILE), JSON.stringify({ ...found.info, dataset: id }, null, 1));
-      await fsp.rm(folder, { recursive: true, force: true }); // an unreadable one, or a checkpoint of a training it makes needless
-      await fsp.rename(old, folder);
-    } catch (err) {
-      this.log(`cannot keep the classifier cached in ${old}: ${(err as Error).message}; training it again`);
-      return null;
+  private async adoptEarlier(folder: string, id: ClassifierInfo['dataset'], ref: DatasetRef, root?: string): Promise<Classifier | null> {
+    const fingerprints = new Set([id.fingerprint]);
+    const legacy = ref.id === 'local' && root ? await legacyFileFingerprint(root) : null;
+    if (legacy) fingerprints.add(legacy);
+    const dir = path.dirname(folder);
+    for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
+      const old = path.join(dir, name);
+      if (old === folder || !/^[0-9a-f]{20}$/.test(name)) continue;
+      const oldId = await readInfo(old).then((info) => info?.dataset);
+      if (!oldId || !fingerprints.has(oldId.fingerprint) || !sameDataMoved(oldId.key, id.key) || this.folderOf(oldId) !== old) continue;
+      const found = await readClassifier(old, oldId);
+      if (!found) continue;
+      found.dispose();
+      try {
+        await writeFileAtomic(path.join(old, INFO_FILE), JSON.stringify({ ...found.info, dataset: id }, null, 1));
+        await fsp.rm(folder, { recursive: true, force: true }); // an unreadable one, or a checkpoint of a training it makes needless
+        await fsp.rename(old, folder);
+      } catch (err) {
+        this.log(`cannot keep the classifier cached in ${old}: ${(err as Error).message}; training it again`);
+        return null;
+      }
+      return readClassifier(folder, id);
     }
-    return readClassifier(folder, id);
+    return null;
   }
 
   private log(line: string): void {
@@ -281,15 +306,20 @@ export class ClassifierStore {
   }
 }
 
-/** The classifier in `folder` if it is a readable one of this version for dataset `id`; null otherwise. */
-async function readClassifier(folder: string, id: ClassifierInfo['dataset']): Promise<Classifier | null> {
-  let info: ClassifierInfo;
+/** The info in `folder` if it is readable and of this version; null otherwise. */
+async function readInfo(folder: string): Promise<ClassifierInfo | null> {
   try {
-    info = JSON.parse(await fsp.readFile(path.join(folder, INFO_FILE), 'utf8')) as ClassifierInfo;
+    const info = JSON.parse(await fsp.readFile(path.join(folder, INFO_FILE), 'utf8')) as ClassifierInfo;
+    return info.version === CLASSIFIER_VERSION && typeof info.dataset?.key === 'string' && typeof info.dataset.fingerprint === 'string' ? info : null;
   } catch {
     return null;
   }
-  if (info.version !== CLASSIFIER_VERSION || info.dataset?.key !== id.key || info.dataset?.fingerprint !== id.fingerprint) return null;
+}
+
+/** The classifier in `folder` if it is a readable one of this version for dataset `id`; null otherwise. */
+async function readClassifier(folder: string, id: ClassifierInfo['dataset']): Promise<Classifier | null> {
+  const info = await readInfo(folder);
+  if (!info || info.dataset.key !== id.key || info.dataset.fingerprint !== id.fingerprint) return null;
   try {
     return new Classifier(await loadLayersModel(folder), info);
   } catch {
