@@ -16,19 +16,31 @@
  *   may find it empty or half-written; one that names no process and is younger than `writingMs`
  *   is taken as held (`starting`); an older one was left broken by a killed process and is taken.
  * - a dead holder (by the caller's `alive` judge: its process gone, or its pid now another
- *   process's): the file is removed and the create tried once more; a process that took it in
- *   between is found on that second look and refuses this one (`starting` if the create lost again).
+ *   process's): taken over atomically. The lock is renamed to a name of this taker's own
+ *   (`<file>.stale-<pid>-<random hex>`); a rename of one file succeeds once, so of two takers that
+ *   read the same dead holder only one moves it (the other's rename finds nothing, ENOENT). The
+ *   file moved is then re-read: when it is still the dead holder's (same text, mtime and inode) it
+ *   is removed and the create tried once more; a process that took the lock in between is found
+ *   on that second look and refuses this one (`starting` if the create lost again). When it is
+ *   not — a taker that read the dead holder, then was overtaken by another's whole takeover, moved
+ *   the other's fresh lock — it is put back where it was (a hard link: the same file, its mtime
+ *   and any write still going on kept; a copy created exclusively where the file system has no
+ *   hard links) and this taker finds it held on its second look.
  * - the file gone between the failed create and the read: the create is tried again.
  * - a holder taken for gone while it was not (and its lock taken over): its `isMine`/`release`
  *   look before they touch the file, so the new holder's lock is left alone.
- * Not handled: two takers that read the same dead holder at the same moment may both remove and
- * create (the second removes the first's fresh lock); the window is one read-to-remove apart.
+ * Not handled: while a fresh lock moved by mistake is away (the rename to the put-back, a few
+ *   system calls), a third taker may create its own: then that one holds the lock, the fresh
+ *   lock is dropped, and its holder's `isMine` says false. It takes three takers racing on one dead
+ *   holder with one of them overtaken between its read and its rename. A taker killed between its
+ *   rename and its removal leaves a `<file>.stale-…` file behind (never read as a lock).
  *
  * Errors: the caller's `held(holder)` when a live process holds it, its `starting()` when it is
  * being written or the second create lost too, any other file system error of the create as
  * `ioError` maps it (thrown as it comes without one). `isMine` and `release` never throw.
  */
-import { promises as fsp } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { constants as fsc, promises as fsp } from 'node:fs';
 
 /** What a lock file says: the holder `parse` read (null: it names none — being written, or broken), and when it was last written. */
 export interface LockFileRead<S> {
@@ -36,6 +48,8 @@ export interface LockFileRead<S> {
   text: string;
   /** The file's mtime, ms since the epoch. */
   writtenMs: number;
+  /** The file's inode number (which file this was: a stale lock is only removed when it is still the one read). */
+  ino: number;
 }
 
 /** How one kind of lock reads, judges and refuses. */
@@ -90,7 +104,7 @@ export async function readLockFile<S>(file: string, parse: (text: string) => S |
     } catch {
       holder = null; // broken, or being written
     }
-    return { holder, text, writtenMs: st.mtimeMs };
+    return { holder, text, writtenMs: st.mtimeMs, ino: st.ino };
   } catch {
     return null;
   }
@@ -126,7 +140,35 @@ export async function takeLockFile<S extends { pid: number }>(file: string, opts
     if (h && (h.pid !== process.pid || opts.ownIsHeld) && opts.alive(h.pid, now!.writtenMs)) throw opts.held(h);
     if (now && !h && Date.now() - now.writtenMs < opts.writingMs) throw opts.starting();
     // Its process is gone (or it is this process's own, not counted as held), or it is broken and old.
-    await fsp.rm(file, { force: true }).catch(() => undefined);
+    if (now) await takeOverStale(file, now, opts.parse);
   }
   throw opts.starting();
+}
+
+/**
+ * Removes the stale lock `stale` (as read from `file`) if `file` is still that very lock: renames
+ * it aside to a name of this taker's own, re-reads it there, removes it when it is the one read
+ * (same text, mtime and inode), else puts it back (hard link, or an exclusive copy where there are
+ * no hard links) — see the module's docstring. Nothing to do when the rename finds no file
+ * (another taker moved it first). Never throws: a step that fails leaves the lock for the caller's
+ * next create to find.
+ */
+async function takeOverStale<S>(file: string, stale: LockFileRead<S>, parse: (text: string) => S | null): Promise<void> {
+  const aside = `${file}.stale-${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    await fsp.rename(file, aside);
+  } catch {
+    return; // ENOENT: another taker moved it first (or it went); others: the create finds it again
+  }
+  const moved = await readLockFile(aside, parse);
+  const same = moved !== null && moved.text === stale.text && moved.writtenMs === stale.writtenMs && moved.ino === stale.ino;
+  if (moved && !same) {
+    // Another taker's fresh lock: back where it was (never over a lock created meanwhile).
+    try {
+      await fsp.link(aside, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await fsp.copyFile(aside, file, fsc.COPYFILE_EXCL).catch(() => undefined);
+    }
+  }
+  await fsp.rm(aside, { force: true }).catch(() => undefined);
 }

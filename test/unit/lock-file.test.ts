@@ -1,13 +1,14 @@
 /**
  * The pid lock file both locks use (src-main/engine/lockFile.ts): a lock whose process has exited
  * is taken over, a live process's lock refuses with the caller's error, and a release never
- * removes a lock that is no longer this process's (another process took it over meanwhile).
+ * removes a lock that is no longer this process's (another process took it over meanwhile), and
+ * two takers that find the same dead holder do not both end up holding the lock.
  */
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { takeLockFile, type LockFileOptions } from '../../src-main/engine/lockFile';
 import { isProcessAlive } from '../../src-main/engine/pid';
 
@@ -108,6 +109,54 @@ describe('lockFile', () => {
     const lock = await takeLockFile(file, opts('i', { alive: () => false }));
     expect(await fsp.readFile(file, 'utf8')).toBe(`${process.pid} i\n`);
     await lock.release();
+  });
+
+  it('two takers that read the same dead holder: the one overtaken by the other\'s takeover is refused, and the winner\'s lock is left', async () => {
+    const file = path.join(tmp, 'race.lock');
+    const staleText = `${dead} old\n`;
+    await fsp.writeFile(file, staleText);
+    // The race made deterministic through the file system: the first taker reads the dead holder
+    // and waits; the second reads it too and waits until the first has taken the lock over.
+    const realRead = fsp.readFile.bind(fsp) as (...a: unknown[]) => Promise<string | Buffer>;
+    let firstRead!: () => void;
+    const firstHasRead = new Promise<void>((r) => (firstRead = r));
+    let secondRead!: () => void;
+    const secondHasRead = new Promise<void>((r) => (secondRead = r));
+    let first!: Promise<unknown>;
+    let staleReads = 0;
+    const spy = vi.spyOn(fsp, 'readFile').mockImplementation((async (...args: unknown[]) => {
+      const out = await realRead(...args);
+      if (args[0] === file && out === staleText) {
+        staleReads++;
+        if (staleReads === 1) {
+          firstRead();
+          await secondHasRead;
+        } else if (staleReads === 2) {
+          secondRead();
+          await first.catch(() => undefined);
+        }
+      }
+      return out;
+    }) as typeof fsp.readFile);
+    try {
+      first = takeLockFile(file, opts('first'));
+      await firstHasRead;
+      const second = takeLockFile(file, opts('second'));
+      const [a, b] = await Promise.allSettled([first, second]);
+      expect(staleReads).toBe(2); // both read the dead holder before either took it over
+      expect(a.status).toBe('fulfilled');
+      expect(b.status).toBe('rejected');
+      expect((b as PromiseRejectedResult).reason).toEqual(new Error(`held by ${process.pid}`));
+      expect(await fsp.readFile(file, 'utf8')).toBe(`${process.pid} first\n`);
+      const lock = (a as PromiseFulfilledResult<Awaited<ReturnType<typeof takeLockFile>>>).value;
+      expect(await lock.isMine()).toBe(true);
+      // Nothing left beside the lock (the dead holder's moved-aside file is removed).
+      expect((await fsp.readdir(tmp)).filter((n) => n.startsWith('race.lock'))).toEqual(['race.lock']);
+      await lock.release();
+      await expect(fsp.access(file)).rejects.toThrow();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("a file system error of the create is mapped by the caller's ioError", async () => {
