@@ -6,71 +6,26 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import {
-  DatasetReport,
   LabError,
   RunSummary,
   TrainConfig,
   type LossParts,
 } from '../../src-shared/types';
 import { appendFileOrUndo, ioError, writeFileAtomic } from './atomicWrite';
-import { FittedPrior } from './fittedPrior';
-import { isProcessAlive, isWriterAlive, latentLabProcess } from './pid';
-import { badFolderName, foreignFiles, runFolderKind, runIdFor } from './runFolders';
+import { isProcessAlive } from './pid';
+import { listRuns, removeRun } from './runFolderOps';
+import { ID_RE, RunRecord } from './runRecord';
+import { live, refuseIfTrainedElsewhere, trainerAlive, trainerName, unsaved, writtenAt } from './runTrainers';
 
-export const RUN_FILE_VERSION = 1;
-
-/** What a run needs to rebuild its model spec without loading the dataset. */
-export const RunRecord = z
-  .object({ version: z.literal(RUN_FILE_VERSION) })
-  // The listing's fields (id, name, created, config, state, epochsDone, metrics, error, warnings), then the run's own.
-  .extend(RunSummary.shape)
-  .extend({
-    inputDim: z.number().int().positive(),
-    numClasses: z.number().int().positive(),
-    /**
-     * `[H, W, C]` of an image, `[2]` for toy sets. Runs saved before colour say `[H, W]`: read as
-     * `[H, W, 1]`. (Their `config.dataset` saying `folder` reads as `local`: see DatasetRef.)
-     */
-    shape: z
-      .array(z.number().int().positive())
-      .transform((s) => (s.length === 2 ? [s[0], s[1], 1] : s)),
-    labelNames: z.array(z.string()),
-    /** What the dataset import found (kind, classes, split, skipped items, warnings); runs saved before it have none. */
-    datasetReport: DatasetReport.optional(),
-    /**
-     * The training data's content fingerprint (../runData.ts `dataFingerprint`: label names, split
-     * counts and labels, a sample of rows), checked when the run's data is loaded again; runs saved
-     * before it have none (checked on their label names and report only).
-     */
-    dataFingerprint: z.string().optional(),
-    output: z.enum(['bernoulli', 'gaussian']),
-    /** Per-dimension mean and std of the training latents (the AE "prior" and manifold ranges). */
-    latentStats: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
-    /**
-     * The Gaussian mixture fitted to the training points' posterior means at the run's end
-     * (./fittedPrior.ts; `prior: 'fitted'` samples it). Absent for runs saved before it existed
-     * (fitted on demand then, ./runPrior.ts) and null before the run's end.
-     */
-    fittedPrior: FittedPrior.nullable().optional(),
-    /** The engine process training this run (state `training`/`paused`); a dead one means it was interrupted. */
-    pid: z.number().int().positive().optional(),
-  });
-export type RunRecord = z.infer<typeof RunRecord>;
+/** The record's schema and the listing's summary of it: ./runRecord.ts; `list` and `remove`: ./runFolderOps.ts; who owns or trains a run: ./runTrainers.ts. */
+export { RUN_FILE_VERSION, RunRecord, summary } from './runRecord';
 
 /** LATENT_LAB_HOME, else the platform's per-user data folder (one place: ../workspace.ts). */
 export { defaultWorkspace } from '../workspace';
 
-const ID_RE = /^[A-Za-z0-9._-]+$/;
-
-/** Keyed by run folder, for every RunStore of this process: */
-/** each run's writer queue (its last task), */
+/** Keyed by run folder, for every RunStore of this process: each run's writer queue (its last task). */
 const queues = new Map<string, Promise<void>>();
-/** the records that a job of this process owns (a training run's: the one copy every write uses), */
-const live = new Map<string, RunRecord>();
-/** and the end state of runs whose last write failed (the file still says `training`). */
-const unsaved = new Map<string, { state: 'error'; error: string }>();
 
 export class RunStore {
   readonly runsDir: string;
@@ -139,8 +94,9 @@ export class RunStore {
   /**
    * Runs `fn` after every earlier task of run `id` has settled: each run has one writer queue,
    * shared by every RunStore of this process, so writes of one record never interleave.
+   * Public for ./runFolderOps.ts (`remove`), not for other callers.
    */
-  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const key = this.dir(id);
     const next = (queues.get(key) ?? Promise.resolve()).then(fn);
     const tail = next.then(
@@ -236,8 +192,8 @@ export class RunStore {
     }
   }
 
-  /** The record as stored (no interpretation). Throws NOT_FOUND or BAD_FILE. */
-  private async readRaw(id: string): Promise<RunRecord> {
+  /** The record as stored (no interpretation). Throws NOT_FOUND or BAD_FILE. Public for ./runFolderOps.ts, not for other callers. */
+  async readRaw(id: string): Promise<RunRecord> {
     const file = path.join(this.dir(id), 'config.json');
     let text: string;
     try {
@@ -271,8 +227,9 @@ export class RunStore {
    * A record that says `training`/`paused` but whose job is gone is reported as `error`: its
    * engine died (pid not alive), or it is this process and no job here owns it (its last
    * write failed: the reason kept in memory, or a generic one). The file is left as it is.
+   * Public for ./runFolderOps.ts, not for other callers.
    */
-  private interpret(rec: RunRecord): RunRecord {
+  interpret(rec: RunRecord): RunRecord {
     if ((rec.state !== 'training' && rec.state !== 'paused') || !rec.pid) return rec;
     const key = this.dir(rec.id);
     const epochs = `${rec.epochsDone} epoch${rec.epochsDone === 1 ? '' : 's'} saved`;
@@ -311,46 +268,7 @@ export class RunStore {
    * with `notRun` saying why and no model of its own. Never throws for one odd folder.
    */
   async list(): Promise<RunSummary[]> {
-    let names: string[] = [];
-    try {
-      names = await fs.readdir(this.runsDir);
-    } catch {
-      return [];
-    }
-    const out: RunSummary[] = [];
-    for (const id of names) {
-      if (id.startsWith('.')) continue;
-      const dir = path.join(this.runsDir, id);
-      try {
-        const stat = await fs.stat(dir);
-        if (!stat.isDirectory()) continue;
-      } catch {
-        continue; // a dangling link or an entry gone since readdir
-      }
-      const kind = await runFolderKind(dir);
-      if (!ID_RE.test(id)) {
-        // A copy a file manager named ("… copy", "… (2)", "… - Copy"): listed, not skipped without a word.
-        if (kind.notRun) {
-          out.push({ ...placeholder(id, `not a Latent Lab run: ${kind.notRun}`), notRun: kind.notRun });
-        } else {
-          const renameTo = runIdFor(id);
-          out.push({ ...placeholder(id, `not openable: ${badFolderName(id)}`), notRun: badFolderName(id), renameTo });
-        }
-        continue;
-      }
-      if (kind.notRun) {
-        out.push({ ...placeholder(id, `not a Latent Lab run: ${kind.notRun}`), notRun: kind.notRun });
-        continue;
-      }
-      const foreign = live.has(dir) ? [] : await foreignFiles(dir);
-      const extra = foreign.length ? { foreignFiles: foreign } : {};
-      try {
-        out.push({ ...summary(await this.read(id)), ...extra });
-      } catch (err) {
-        out.push({ ...placeholder(id, err instanceof Error ? err.message : String(err)), ...extra });
-      }
-    }
-    return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : a.id < b.id ? 1 : -1));
+    return listRuns(this);
   }
 
   /**
@@ -361,100 +279,6 @@ export class RunStore {
    * (the folder holds files Latent Lab did not write: named, nothing deleted) or IO.
    */
   async remove(id: string): Promise<void> {
-    const dir = this.dir(id);
-    let st: import('node:fs').Stats;
-    try {
-      st = await fs.lstat(dir);
-    } catch {
-      throw new LabError('NOT_FOUND', `no run "${id}"`);
-    }
-    if (st.isSymbolicLink()) {
-      await this.serial(id, () => fs.unlink(dir)); // the link only; what it points to is kept
-      return;
-    }
-    if (!st.isDirectory()) throw new LabError('NOT_FOUND', `no run "${id}": ${dir} is a file, not a run folder (nothing was deleted)`);
-    // In the run's queue: a write still pending (e.g. a rename) lands before, not inside, the removal.
-    await this.serial(id, async () => {
-      const kind = await runFolderKind(dir);
-      if (kind.notRun) {
-        throw new LabError('NOT_FOUND', `"${id}" is not a Latent Lab run (${kind.notRun}); Latent Lab deletes only its own runs, so ${dir} was kept — remove it yourself if you no longer want it`);
-      }
-      if (live.has(dir)) throw new LabError('BUSY', 'this run is training here; stop it first');
-      const rec = await this.readRaw(id).then((r) => this.interpret(r), () => null);
-      if (rec) refuseIfTrainedElsewhere(rec, 'deleted');
-      const foreign = await foreignFiles(dir, Infinity);
-      if (foreign.length) {
-        throw new LabError(
-          'EXISTS',
-          `run "${id}" was not deleted: its folder also holds ${foreign.length === 1 ? 'a file' : `${foreign.length} files`} Latent Lab did not write (${listNames(foreign)}). Move ${foreign.length === 1 ? 'it' : 'them'} out of ${dir} and delete the run again, or delete the folder yourself`,
-        );
-      }
-      // What a run writes, its record last (a half-done delete stays a run that can be deleted again).
-      const entries = (await fs.readdir(dir)).sort((a, b) => Number(a === 'config.json') - Number(b === 'config.json'));
-      for (const name of entries) await fs.rm(path.join(dir, name), { recursive: true, force: true });
-      try {
-        await fs.rmdir(dir);
-      } catch (err) {
-        throw ioError(err, dir, 'removing');
-      }
-    });
-    unsaved.delete(dir);
+    return removeRun(this, id);
   }
-}
-
-/** When a record read from disk was last written (its config.json's mtime, ms): records with a pid only. */
-const writtenAt = new WeakMap<RunRecord, number>();
-
-/** Whether `pid`, the trainer a record names, still is that process (pid.ts isWriterAlive; no write time: alive). */
-function trainerAlive(pid: number, written: number | undefined): boolean {
-  return written === undefined ? isProcessAlive(pid) : isWriterAlive(pid, written);
-}
-
-const TRAINER_WORDS = {
-  cli: 'the command line (latent-lab train)',
-  browser: 'another Latent Lab in a browser',
-  window: 'another Latent Lab window',
-} as const;
-
-/** Which Latent Lab process `pid` is, in words (pid.ts latentLabProcess); undefined where it cannot be told. */
-function trainerName(pid: number): string | undefined {
-  const kind = latentLabProcess(pid);
-  return kind && TRAINER_WORDS[kind];
-}
-
-/** A listing entry with no record of its own (an unreadable run, or a folder that is not a run). */
-function placeholder(id: string, error: string): RunSummary {
-  return { id, name: id, created: '', config: TrainConfig.parse({}), state: 'error', epochsDone: 0, metrics: null, error };
-}
-
-/** BUSY when `rec` (interpreted) is being trained by another live process. */
-function refuseIfTrainedElsewhere(rec: RunRecord, what: 'changed' | 'deleted'): void {
-  if (!rec.trainedBy) return;
-  throw new LabError(
-    'BUSY',
-    `run "${rec.id}" is being trained by another Latent Lab process (pid ${rec.trainedBy}: ${rec.trainer ?? 'the command line or another window'}); it can be ${what} once that training has ended or been stopped there`,
-  );
-}
-
-function listNames(names: string[], max = 5): string {
-  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
-}
-
-export function summary(rec: RunRecord): RunSummary {
-  return {
-    id: rec.id,
-    name: rec.name,
-    created: rec.created,
-    config: rec.config,
-    state: rec.state,
-    epochsDone: rec.epochsDone,
-    ...(rec.epochsTrained ? { epochsTrained: rec.epochsTrained } : {}),
-    metrics: rec.metrics,
-    ...(rec.error ? { error: rec.error } : {}),
-    ...(rec.warnings?.length ? { warnings: rec.warnings } : {}),
-    ...(rec.copyOf ? { copyOf: rec.copyOf } : {}),
-    ...(rec.interruptedAfter ? { interruptedAfter: rec.interruptedAfter } : {}),
-    ...(rec.trainedBy ? { trainedBy: rec.trainedBy } : {}),
-    ...(rec.trainer ? { trainer: rec.trainer } : {}),
-  };
 }
