@@ -154,8 +154,9 @@ describe('a full disk while a run trains (#16.7)', () => {
     expect(r.done!.state).toBe('done');
     writes = fault.calls.map((c) => ({ op: c.op, file: path.relative(path.join(runsDir, r.runId!), c.file) }));
     const kinds = writes.map((w) => `${w.op} ${w.file.replace(/model\.tmp-\d+/, 'model.tmp').replace(/\.\d+$/, '.tmp')}`);
-    // run folder, record, then per epoch: checkpoint (2 folders, 4 files), record, metrics line; last record.
+    // run folder, record, then per epoch: checkpoint (3 folders, 4 files), record, metrics line; last record.
     const epoch = [
+      'mkdir model.tmp',
       'mkdir model.tmp/encoder',
       'write model.tmp/encoder/weights.bin.tmp',
       'write model.tmp/encoder/model.json.tmp',
@@ -169,12 +170,12 @@ describe('a full disk while a run trains (#16.7)', () => {
   }, 60_000);
 
   it('ENOSPC at each write, the disk staying full: IO with the path, the run ends error, nothing left behind', async () => {
-    expect(writes.length).toBe(19);
+    expect(writes.length).toBe(21);
     for (let k = 1; k <= writes.length; k++) await checkCase(k, false);
   }, 300_000);
 
   it('ENOSPC once, at the first checkpoint, the first record of an epoch and the last record: the run still ends error', async () => {
-    for (const k of [3, 9, 19]) await checkCase(k, true);
+    for (const k of [3, 10, 21]) await checkCase(k, true);
   }, 120_000);
 
   it('with space again, the engine trains and saves as before', async () => {

@@ -22,9 +22,13 @@ function concatWeightData(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   return out;
 }
 
-/** Writes `<dir>/model.json` + `<dir>/weights.bin` (creating `dir`). Throws LabError('IO'). */
-export async function saveLayersModel(model: tf.LayersModel, dir: string): Promise<void> {
-  await fs.mkdir(dir, { recursive: true }).catch((err: unknown) => {
+/**
+ * Writes `<dir>/model.json` + `<dir>/weights.bin`, creating `dir` (and the folders above it; with
+ * `parentMustExist` only `dir` itself: a missing parent is an error, ENOENT, never re-created).
+ * Throws LabError('IO').
+ */
+export async function saveLayersModel(model: tf.LayersModel, dir: string, opts: { parentMustExist?: boolean } = {}): Promise<void> {
+  await fs.mkdir(dir, { recursive: !opts.parentMustExist }).catch((err: unknown) => {
     throw ioError(err, dir, 'creating');
   });
   await model.save(
@@ -70,6 +74,10 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
  * kill at any moment leaves either the previous pair or the new one — never a mixed pair.
  * A failed save (e.g. a full disk) removes its temp folder, puts the previous pair back if the
  * swap had begun, and throws LabError('IO') naming the path.
+ * The run's folder is never created: every folder of the save is made inside the one above it
+ * (no recursive mkdir), so a run folder removed while its run trains (a user's `rm -rf`, a file
+ * manager's Delete) is not re-created as a half run; the save throws `runFolderRemoved`
+ * (LabError NOT_FOUND) instead.
  */
 export async function saveBundle(bundle: ModelBundle, runDir: string): Promise<void> {
   const final = path.join(runDir, 'model');
@@ -77,9 +85,12 @@ export async function saveBundle(bundle: ModelBundle, runDir: string): Promise<v
   const old = path.join(runDir, 'model.old');
   try {
     await fs.rm(tmp, { recursive: true, force: true });
-    await saveLayersModel(bundle.encoder, path.join(tmp, 'encoder'));
-    await saveLayersModel(bundle.decoder, path.join(tmp, 'decoder'));
-    if (bundle.discriminator) await saveLayersModel(bundle.discriminator, path.join(tmp, 'discriminator'));
+    await fs.mkdir(tmp).catch((err: unknown) => {
+      throw ioError(err, tmp, 'creating');
+    });
+    await saveLayersModel(bundle.encoder, path.join(tmp, 'encoder'), { parentMustExist: true });
+    await saveLayersModel(bundle.decoder, path.join(tmp, 'decoder'), { parentMustExist: true });
+    if (bundle.discriminator) await saveLayersModel(bundle.discriminator, path.join(tmp, 'discriminator'), { parentMustExist: true });
     await fs.rm(old, { recursive: true, force: true });
     await fs.rename(final, old).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
@@ -89,9 +100,15 @@ export async function saveBundle(bundle: ModelBundle, runDir: string): Promise<v
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     // The swap had begun (`model` moved aside) but the new pair did not land: put the old one back.
     if (!(await exists(final)) && (await exists(old))) await fs.rename(old, final).catch(() => undefined);
+    if (!(await exists(runDir))) throw runFolderRemoved(runDir);
     throw ioError(err, tmp);
   }
   await fs.rm(old, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** The error of a checkpoint whose run folder `runDir` is gone: LabError NOT_FOUND naming it. */
+export function runFolderRemoved(runDir: string): LabError {
+  return new LabError('NOT_FOUND', `the run's folder ${runDir} was removed while training; nothing was written`);
 }
 
 async function exists(p: string): Promise<boolean> {
