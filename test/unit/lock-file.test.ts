@@ -159,6 +159,36 @@ describe('lockFile', () => {
     }
   });
 
+  it('two takers released together after both read the same dead holder: exactly one holds the lock, whichever order their steps take', async () => {
+    const file = path.join(tmp, 'race2.lock');
+    const staleText = `${dead} old\n`;
+    const realRead = fsp.readFile.bind(fsp) as (...a: unknown[]) => Promise<string | Buffer>;
+    for (let round = 0; round < 20; round++) {
+      await fsp.writeFile(file, staleText);
+      let release!: () => void;
+      const bothRead = new Promise<void>((r) => (release = r));
+      let staleReads = 0;
+      const spy = vi.spyOn(fsp, 'readFile').mockImplementation((async (...args: unknown[]) => {
+        const out = await realRead(...args);
+        if (args[0] === file && out === staleText && ++staleReads <= 2) {
+          if (staleReads === 2) release();
+          await bothRead;
+        }
+        return out;
+      }) as typeof fsp.readFile);
+      try {
+        const results = await Promise.allSettled([takeLockFile(file, opts('x')), takeLockFile(file, opts('y'))]);
+        const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [{ tag: i === 0 ? 'x' : 'y', lock: r.value }] : []));
+        expect(won.length).toBe(1);
+        expect(await fsp.readFile(file, 'utf8')).toBe(`${process.pid} ${won[0].tag}\n`);
+        await won[0].lock.release();
+        expect((await fsp.readdir(tmp)).filter((n) => n.startsWith('race2.lock'))).toEqual([]);
+      } finally {
+        spy.mockRestore();
+      }
+    }
+  });
+
   it("a file system error of the create is mapped by the caller's ioError", async () => {
     const file = path.join(tmp, 'no-such-folder', 'x.lock');
     await expect(takeLockFile(file, opts('j', { ioError: (e) => new Error(`IO: ${(e as NodeJS.ErrnoException).code}`) }))).rejects.toThrow('IO: ENOENT');
