@@ -4,10 +4,10 @@
  * training stops with an error naming the folder. The command line's side of this is
  * cli-run-vanished.test.ts.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fsp, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { EventName, EventPayload } from '../../src-shared/contract';
 import type { TrainProgress } from '../../src-shared/types';
 import { Engine } from '../../src-main/engine/engine';
@@ -55,4 +55,41 @@ it("a run folder removed after the first epoch's report: no folder re-appears, t
   expect(existsSync(runDir)).toBe(false);
   expect((await engine.call('runs:list', {})).map((r) => r.id)).not.toContain(runId);
   expect((await engine.call('training:status', {}))?.state).toBe('error');
+}, 60_000);
+
+it('a run folder removed between a checkpoint and its metrics line: the run ends with the same error, nothing re-created', async () => {
+  const appendFile = fsp.appendFile.bind(fsp);
+  let runDir = '';
+  // The folder goes just before the first epoch's line is appended to metrics.jsonl (its
+  // checkpoint and record are written by then).
+  const spy = vi.spyOn(fsp, 'appendFile').mockImplementation((async (file: Parameters<typeof fsp.appendFile>[0], data: string) => {
+    if (!runDir && String(file).endsWith(`${path.sep}metrics.jsonl`)) {
+      runDir = path.dirname(String(file));
+      expect(existsSync(path.join(runDir, 'model'))).toBe(true);
+      rmSync(runDir, { recursive: true });
+    }
+    return appendFile(file, data);
+  }) as typeof fsp.appendFile);
+  try {
+    const done = new Promise<EventPayload<'training:done'>>((resolve) => {
+      onEvent = (name, payload) => {
+        if (name === 'training:done') resolve(payload as EventPayload<'training:done'>);
+      };
+    });
+    const { runId } = await engine.call('training:start', {
+      dataset: { id: 'toy-moons' },
+      model: { kind: 'vae', latentDim: 2, hidden: [8] },
+      epochs: 3,
+      snapshotSize: 0,
+    });
+    const end = await done;
+    onEvent = null;
+    expect(runDir).toBe(path.join(ws, 'runs', runId));
+    expect(end.state).toBe('error');
+    expect(end.error?.message).toBe(`the run's folder ${runDir} was removed while training; nothing was written`);
+    expect(existsSync(runDir)).toBe(false);
+    expect((await engine.call('runs:list', {})).map((r) => r.id)).not.toContain(runId);
+  } finally {
+    spy.mockRestore();
+  }
 }, 60_000);
