@@ -151,9 +151,10 @@ export async function takeLockFile<S extends { pid: number }>(file: string, opts
  * (same text, mtime and inode), else puts it back (hard link, or an exclusive copy where there are
  * no hard links) — see the module's docstring. Nothing to do when the rename finds no file
  * (another taker moved it first). Never throws: a step that fails leaves the lock for the caller's
- * next create to find.
+ * next create to find. Also what a cleanup of dead holders' locks uses (export/atomic.ts
+ * `cleanStaleTemps`), so it never removes a fresh lock taken in between.
  */
-async function takeOverStale<S>(file: string, stale: LockFileRead<S>, parse: (text: string) => S | null): Promise<void> {
+export async function takeOverStale<S>(file: string, stale: LockFileRead<S>, parse: (text: string) => S | null): Promise<void> {
   const aside = `${file}.stale-${process.pid}-${randomBytes(6).toString('hex')}`;
   try {
     await fsp.rename(file, aside);

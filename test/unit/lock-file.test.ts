@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { takeLockFile, type LockFileOptions } from '../../src-main/engine/lockFile';
+import { cleanStaleTemps } from '../../src-main/engine/export/atomic';
 import { isProcessAlive } from '../../src-main/engine/pid';
 
 let tmp: string;
@@ -192,5 +193,36 @@ describe('lockFile', () => {
   it("a file system error of the create is mapped by the caller's ioError", async () => {
     const file = path.join(tmp, 'no-such-folder', 'x.lock');
     await expect(takeLockFile(file, opts('j', { ioError: (e) => new Error(`IO: ${(e as NodeJS.ErrnoException).code}`) }))).rejects.toThrow('IO: ENOENT');
+  });
+});
+
+describe('the export cleanup of dead holders\' locks', () => {
+  it('leaves a fresh lock another export took between the cleanup\'s read and its removal', async () => {
+    const dir = await fsp.mkdtemp(path.join(tmp, 'clean-'));
+    const file = path.join(dir, '.generated.latentlab-lock');
+    const staleText = `${dead} old\n`;
+    const freshText = `${live.pid} fresh\n`;
+    await fsp.writeFile(file, staleText);
+    // Between the cleanup's read of the dead holder and what it does next, a live export takes
+    // the lock over (its own takeover: the stale file replaced by its fresh one).
+    const realRead = fsp.readFile.bind(fsp) as (...a: unknown[]) => Promise<string | Buffer>;
+    let replaced = false;
+    const spy = vi.spyOn(fsp, 'readFile').mockImplementation((async (...args: unknown[]) => {
+      const out = await realRead(...args);
+      if (!replaced && args[0] === file && out === staleText) {
+        replaced = true;
+        await fsp.rm(file);
+        await fsp.writeFile(file, freshText, { flag: 'wx' });
+      }
+      return out;
+    }) as typeof fsp.readFile);
+    try {
+      await cleanStaleTemps(dir, 'generated');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(replaced).toBe(true);
+    expect(await fsp.readFile(file, 'utf8')).toBe(freshText);
+    expect((await fsp.readdir(dir)).filter((n) => n.includes('.stale-'))).toEqual([]);
   });
 });

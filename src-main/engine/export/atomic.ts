@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../../src-shared/types';
-import { readLockFile, takeLockFile } from '../lockFile';
+import { readLockFile, takeLockFile, takeOverStale } from '../lockFile';
 import { isProcessAlive } from '../pid';
 import { describeContents, MANIFEST } from './contents';
 import { checkDestination, isOnlyExport, settleOld, type DestinationState, type ProtectedDir } from './destination';
@@ -53,8 +53,10 @@ export async function cleanStaleTemps(parentDir: string, onlyFor?: string): Prom
     const lock = LOCK_RE.exec(name);
     if (lock && (onlyFor === undefined || lock[1] === onlyFor)) {
       // A lock file left by a killed export (its process gone): removed.
-      const owner = (await readLockFile(path.join(parentDir, name), parseExportLock))?.holder;
-      if (owner && !isProcessAlive(owner.pid)) await fsp.rm(path.join(parentDir, name), { force: true }).catch(() => undefined);
+      // Moved aside and removed only if it is still that dead holder's lock (lockFile.ts), never a
+      // fresh one another export took in between.
+      const read = await readLockFile(path.join(parentDir, name), parseExportLock);
+      if (read?.holder && !isProcessAlive(read.holder.pid)) await takeOverStale(path.join(parentDir, name), read, parseExportLock);
       continue;
     }
     const m = TEMP_RE.exec(name);
