@@ -2,6 +2,8 @@
  * What the Generate tab says about its fields and its grid: why Generate is disabled (a count or
  * temperature out of range, with the range) and what the grid on screen was drawn with.
  */
+import type { SamplePrior } from './contract';
+import { generationHint } from './metricHints';
 
 /** The Generate tab's limits, as its fields and the engine's `model:generate` accept them. */
 export const GENERATE_COUNT = { min: 1, max: 1000 } as const;
@@ -51,4 +53,32 @@ export function gridCaptionNote(
   if (grid.prior !== now.prior) return ' (drawn before “Sample from” changed)';
   if (grid.temperature !== now.temperature) return ' (drawn before the temperature changed)';
   return '';
+}
+
+/**
+ * What the Generate tab says, for a CVAE, about how often its generated images show the label
+ * they were asked for (`Metrics.generationAccuracy`, or `generationAccuracyFitted` with "where the
+ * data lies" chosen), measured by the in-app classifier after training:
+ *  - `low`: under `WEAK_GENERATION` (80 %) — the run summary's words (`generationHint`): "Only 35 %
+ *    of generated images show the label they were asked for: more epochs or a larger latent usually helps.";
+ *  - `pending`: not measured yet because the judging classifier is still training (`pending`);
+ *  - null: not a CVAE, a good accuracy, or not measured and not coming.
+ */
+export function generationNote(
+  kind: string | undefined,
+  metrics: { generationAccuracy?: number; generationAccuracyFitted?: number } | null | undefined,
+  prior: SamplePrior,
+  pending: boolean,
+): { tone: 'low' | 'pending'; text: string } | null {
+  if (kind !== 'cvae') return null;
+  const accuracy = prior === 'fitted' ? metrics?.generationAccuracyFitted : metrics?.generationAccuracy;
+  if (accuracy !== undefined) {
+    const hint = generationHint(kind, accuracy);
+    return hint ? { tone: 'low', text: hint } : null;
+  }
+  if (!pending) return null;
+  return {
+    tone: 'pending',
+    text: 'How often these images show the label asked for is not known yet: the in-app classifier that judges them is still training (status bar). A CVAE trained for few epochs often draws another label.',
+  };
 }
