@@ -14,7 +14,7 @@ import { atlasLayout, pageTexels, writeTiles, tileSize } from '../../../src-rend
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { meanNearestDistance } from '../../../src-renderer/src/state/instruments/data-space.svelte';
 import { placeApprox } from '../../../src-renderer/src/state/instruments/place';
-import { centreText, traversalOffsets } from '../../../src-renderer/src/state/instruments/traversal.svelte';
+import { centreText, traversalCaption, traversalOffsets } from '../../../src-renderer/src/state/instruments/traversal.svelte';
 import { typicalityVerdict } from '../../../src-shared/typicality';
 import { FakeApi, MNIST, batch, engineWith, run } from './fake-api';
 
@@ -281,6 +281,22 @@ describe('per-dimension KL, collapse and the traversal grid', () => {
     const sd1 = Math.sqrt(2.001);
     expect(z[1]).toBeCloseTo(-sd1, 5); // first column of the z1 row
     expect(z[3 * 2 + 1]).toBeCloseTo(sd1, 5);
+  });
+
+  it('a CVAE’s traversal caption names the label it was decoded as (the sliders’ “decode as”); a VAE’s names none', async () => {
+    const api = engineWith([run('r', { kind: 'cvae', dim: 3 })])
+      .handle('model:dimStats', () => stats([0.5, 3.2, 1.1]))
+      .handle('model:decode', ({ count }) => images(count));
+    const { lab } = await openLab({ kind: 'cvae', dim: 3 }, api);
+    lab.instruments.sliders.startFromPrior();
+    lab.instruments.sliders.setLabel(7);
+    await lab.instruments.traversal.draw();
+    const g = lab.instruments.traversal.grid!;
+    expect(g.label).toBe(7);
+    expect(api.callsOf('model:decode').find((c) => c.count > 1)!.labels).toEqual(new Int32Array(3 * 7).fill(7));
+    expect(traversalCaption(g, 'cvae', ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven'])).toBe('Around z = 0, the prior mean; steps in prior σ; decoded as “seven”.');
+    expect(traversalCaption({ centreText: 'test #3', label: null }, 'vae', [])).toBe('Around test #3; steps in prior σ.');
+    expect(traversalCaption({ centreText: 'test #3', label: null }, 'ae', [])).toBe('Around test #3; steps in each dimension’s σ.');
   });
 
   it('column offsets run evenly from −k to +k', () => {

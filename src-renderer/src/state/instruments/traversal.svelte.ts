@@ -21,6 +21,8 @@ export interface TraversalGrid {
   centre: Float32Array;
   /** Where the centre came from, in words. */
   centreText: string;
+  /** A CVAE: the label every image was decoded as (the sliders' "decode as"); null for other kinds. */
+  label: number | null;
 }
 
 /** `cols` evenly spaced offsets from −k to +k. */
@@ -36,6 +38,17 @@ export function traversalOffsets(k: number, cols: number): number[] {
 export function centreText(origin: string, moved: boolean): string {
   if (!origin) return 'the prior mean';
   return moved ? `the sliders' point, moved from ${origin}` : origin;
+}
+
+/**
+ * The caption under a traversal grid: "Around z = 0, the prior mean; steps in prior σ; decoded as
+ * “7”." (the label only for a CVAE's grid, named by `labelNames`, else its number); an AE's steps
+ * are in each dimension's σ.
+ */
+export function traversalCaption(grid: Pick<TraversalGrid, 'centreText' | 'label'>, kind: string | undefined, labelNames: readonly string[]): string {
+  const steps = kind === 'ae' ? 'steps in each dimension’s σ' : 'steps in prior σ';
+  const as = grid.label != null ? `; decoded as “${labelNames[grid.label] ?? grid.label}”` : '';
+  return `Around ${grid.centreText}; ${steps}${as}.`;
 }
 
 export class TraversalState {
@@ -97,9 +110,10 @@ export class TraversalState {
           z[at + row.dim] = centre[row.dim] + o * scale;
         });
       });
-      const labels = m.kind === 'cvae' ? new Int32Array(count).fill(ins.sliders.label) : undefined;
+      const label = m.kind === 'cvae' ? ins.sliders.label : null;
+      const labels = label != null ? new Int32Array(count).fill(label) : undefined;
       const out = await this.api.invoke('model:decode', { z, count, labels });
-      this.grid = { images: out.images, shape: out.shape, rows, cols: offsets.length, offsets, k: this.k, centre: centre.slice(), centreText: centreText(ins.sliders.originText, ins.sliders.moved) };
+      this.grid = { images: out.images, shape: out.shape, rows, cols: offsets.length, offsets, k: this.k, centre: centre.slice(), centreText: centreText(ins.sliders.originText, ins.sliders.moved), label };
       this.error = null;
     } catch (err) {
       this.error = errorText(err);
