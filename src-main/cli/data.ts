@@ -7,7 +7,7 @@
 import type { DatasetRefInput, DatasetReport, ImportOptionsInput } from '../../src-shared/types';
 import { DATASET_IDS } from '../../src-shared/types';
 import { resolveCliPath } from '../engine/datasets/ownPath';
-import { FIT_PAD_APP_ADVICE, KEEP_COLOUR_APP_ADVICE, TRANSPOSE_APP_ADVICE } from '../engine/datasets/local/importAdvice';
+import { FIT_PAD_APP_ADVICE, KEEP_COLOUR_APP_ADVICE, SIZE_32_APP_ADVICE, TRANSPOSE_APP_ADVICE } from '../engine/datasets/local/importAdvice';
 import { UsageError, type Options } from './args';
 
 const SIZES = ['auto', '28', '32', '64'];
@@ -63,6 +63,7 @@ const CLI_ADVICE: ReadonlyArray<readonly [app: string, cli: string]> = [
   [FIT_PAD_APP_ADVICE, 'use --fit pad to keep them whole'],
   [KEEP_COLOUR_APP_ADVICE, 'use --channels 3 to keep colour'],
   [TRANSPOSE_APP_ADVICE, 'use --transpose to see them upright'],
+  [SIZE_32_APP_ADVICE, 'use --size 32 to train at 32×32'],
 ];
 
 /** A report warning as the CLI says it: the app's advice (engine/datasets/local/importAdvice.ts) replaced by its flag. */

@@ -13,7 +13,7 @@ import type { RawImage } from '../../images/pixels';
 import { throwIfAborted } from '../fsutil';
 import type { LoadOptions } from '../types';
 import type { Imported } from './assemble';
-import { colourTurnedGrey, describePreprocessing, resolveImport, sampleStats, SKIP_BLANK, type SampleStats } from './imageFiles';
+import { colourTurnedGrey, describePreprocessing, resolveImport, sampleStats, SKIP_BLANK, upscaleNote, type SampleStats } from './imageFiles';
 import { FIT_PAD_APP_ADVICE, KEEP_COLOUR_APP_ADVICE } from './importAdvice';
 import type { ImageArray } from './imageArray';
 
@@ -137,7 +137,7 @@ export async function importArrays(
     count: n,
     testMask: mask,
     skipped,
-    warnings: [...base.warnings, ...new Set(parts.map((p) => cropNote(p.images, r))), colourTurnedGrey(r, stats, options.channels) ?? channelsReadGrey(first, r, stats, options.channels)].filter((w) => w !== null),
+    warnings: [...base.warnings, ...new Set(parts.map((p) => cropNote(p.images, r))), colourTurnedGrey(r, stats, options.channels) ?? channelsReadGrey(first, r, stats, options.channels), upscaleNote(r, stats, options.size)].filter((w) => w !== null),
     preprocessing: describePreprocessing(r, stats),
   };
 }

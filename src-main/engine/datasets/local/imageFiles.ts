@@ -13,7 +13,7 @@ import { borderMedian } from '../../images/resample';
 import { decodeSide, preprocessPixels } from '../../images/preprocess';
 import { mapLimit, throwIfAborted } from '../fsutil';
 import type { LoadProgress } from '../types';
-import { FIT_PAD_APP_ADVICE, KEEP_COLOUR_APP_ADVICE } from './importAdvice';
+import { FIT_PAD_APP_ADVICE, KEEP_COLOUR_APP_ADVICE, SIZE_32_APP_ADVICE } from './importAdvice';
 import { readExportManifest } from './manifest';
 
 /** An image file to read. */
@@ -110,7 +110,10 @@ function preprocessingReason(r: ResolvedImport, s: SampleStats): string {
   if (s.decoded > 0 && s.mnistForm * 2 > s.decoded && s.ink * 2 > s.decoded) {
     return `${of(s.mnistForm)} are already in MNIST form (light strokes on black, square): no MNIST-style processing needed`;
   }
-  if (s.colour > 0 && s.colour * 10 >= s.decoded) return `${of(s.colour)} have colour: kept in colour, median side ${s.medianSide} px`;
+  if (mostlyColour(s)) {
+    // Grey here is the user's choice (auto keeps colour; an export's grey manifest is said above).
+    return `${of(s.colour)} ${s.colour === 1 ? 'has' : 'have'} colour: ${r.channels === 3 ? 'kept in colour' : 'turned grey as chosen'}, median side ${s.medianSide} px`;
+  }
   if (s.allColour && mostlyColour(s.allColour) && r.channels === 3) {
     const a = s.allColour;
     return `${a.colour.toLocaleString('en-US')} of all ${a.decoded.toLocaleString('en-US')} images (${pct(a.colour / a.decoded)}) have colour, though only ${of(s.colour)} did: kept in colour, median side ${s.medianSide} px`;
@@ -129,6 +132,25 @@ export function colourTurnedGrey(r: ResolvedImport, s: SampleStats, chosen: Impo
   if (r.channels !== 1 || s.colour === 0) return null;
   const which = `${s.colour} of the ${s.decoded} sampled image${s.decoded === 1 ? '' : 's'} ${s.colour === 1 ? 'is' : 'are'} in colour`;
   return chosen === 1 ? `${which}: turned grey as chosen` : `${which}: turned grey (${KEEP_COLOUR_APP_ADVICE})`;
+}
+
+/**
+ * The report's note when auto's size upscales the images to 64×64: a median side of 48–63 px makes
+ * 64 the nearest allowed size, or as near as 32 (ties go up, `nearestSize`). Said because it
+ * costs: 64×64 has 4× the pixels of 32×32, and a model on it 4× (dense) to 5.6× (conv at its
+ * default widths: 324 vs 57.5 MFLOP per training sample) the compute. "images are upscaled to
+ * 64×64 from a median side of 48 px; Size 32 is as near (16 px below, as 64 is 16 px
+ * above), with a quarter of the pixels, about 5× cheaper to train: set Size to 32 to train at 32×32"
+ * (`SIZE_32_APP_ADVICE`, the CLI's `--size 32` in its place). Null when the size was chosen, the
+ * images are MNIST-style (fitted into a box, not resized) or not upscaled to 64.
+ */
+export function upscaleNote(r: ResolvedImport, s: SampleStats, chosen: ImportOptions['size']): string | null {
+  const m = s.medianSide;
+  if (chosen !== 'auto' || r.preprocess !== 'plain' || r.size !== 64 || !(m > 0 && m < 64)) return null;
+  const below = m - 32;
+  const above = 64 - m;
+  const where = below === above ? `as near (${below} px below, as 64 is ${above} px above)` : `${below} px below (64 is ${above} px above)`;
+  return `images are upscaled to 64×64 from a median side of ${m} px; Size 32 is ${where}, with a quarter of the pixels, about 5× cheaper to train: ${SIZE_32_APP_ADVICE}`;
 }
 
 /** The preprocessing in words, for the report: what is done, then why (`preprocessingReason`). */
@@ -325,7 +347,7 @@ export function folderColourNote(dec: Pick<DecodedFiles, 'colour' | 'colourFiles
  * records (manifest.ts), then —
  * when auto chose grey from the sample but at least 10 % of all decoded images have colour (the
  * sample missed them) — decoded again in colour, and `stats` says so (`allColour`). `notes`: the folder's warnings about colour
- * turned grey (every image counted, the first few named) and the centre crop; `cropNote` also
+ * turned grey (every image counted, the first few named), the centre crop and an upscale to 64×64 (`upscaleNote`); `cropNote` also
  * goes to a refusal of (nearly) constant images as a possible cause.
  */
 export async function decodeImages(
@@ -352,5 +374,7 @@ export async function decodeImages(
   }
   const cropNote = folderCropNote(dec);
   if (cropNote) notes.push(cropNote);
+  const upscaled = upscaleNote(resolved, stats, options.size);
+  if (upscaled) notes.push(upscaled);
   return { resolved, stats, dec, notes, cropNote };
 }
