@@ -5,7 +5,7 @@
  * out; denoising sends the noisy image; a stale neighbours answer is dropped; images in the cloud
  * follow the scatter's points; the data-space plot of toy data; the sprite atlas pages.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RequestInput, RequestOutput } from '../../../src-shared/contract';
 import { Coalescer } from '../../../src-renderer/src/lib/coalesce';
 import { collapseReason } from '../../../src-shared/collapse';
@@ -14,6 +14,7 @@ import { atlasLayout, pageTexels, writeTiles, tileSize } from '../../../src-rend
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { meanNearestDistance } from '../../../src-renderer/src/state/instruments/data-space.svelte';
 import { placeApprox } from '../../../src-renderer/src/state/instruments/place';
+import { codeReach, sliderRangeNote } from '../../../src-renderer/src/state/instruments/sliders.svelte';
 import { centreText, traversalCaption, traversalOffsets } from '../../../src-renderer/src/state/instruments/traversal.svelte';
 import { typicalityVerdict } from '../../../src-shared/typicality';
 import { FakeApi, MNIST, batch, engineWith, run } from './fake-api';
@@ -162,7 +163,11 @@ describe('latent sliders', () => {
     const { lab } = await openLab({ kind: 'vae', dim: 3 });
     lab.instruments.sliders.startFromPrior();
     expect(Array.from(lab.instruments.sliders.z!)).toEqual([0, 0, 0]);
-    expect(lab.instruments.sliders.ranges[0]).toEqual([-4, 4]);
+    // Around 0, at least ±4 prior σ (wider where the fake run's codes reach further: see the next test).
+    for (const [lo, hi] of lab.instruments.sliders.ranges) {
+      expect(lo).toBe(-hi);
+      expect(hi).toBeGreaterThanOrEqual(4);
+    }
 
     const api = engineWith([run('r', { kind: 'ae', dim: 2 })]).handle('model:dimStats', () => ({
       dim: 2,
@@ -180,6 +185,44 @@ describe('latent sliders', () => {
       [1 - 8, 1 + 8],
       [-2 - 2, -2 + 2],
     ]);
+  });
+
+  it('a VAE’s slider reaches its run’s test codes: z0 codes out to −5.5 give ±5.5 (z1’s, within ±4, keep ±4), said in σ of the prior', async () => {
+    // 200 test codes: z0 spread over [−5.5, 2], z1 over [−1, 1] (a tester's run reached z0 ≈ −5.5 with sliders stuck at ±4).
+    const codes = (count: number) => {
+      const b = batch(count, 2);
+      for (let i = 0; i < count; i++) {
+        b.latents[i * 2] = -5.5 + (7.5 * i) / (count - 1);
+        b.latents[i * 2 + 1] = -1 + (2 * i) / (count - 1);
+      }
+      return b;
+    };
+    const api = engineWith([run('r', { kind: 'vae', dim: 2 })]).handle('model:latents', () => codes(200));
+    const { lab } = await openLab({ kind: 'vae', dim: 2 }, api);
+    const sl = lab.instruments.sliders;
+    sl.startFromPrior();
+    await vi.waitFor(() => expect(lab.scatter.count).toBe(200));
+    expect(sl.ranges).toEqual([
+      [-5.5, 5.5],
+      [-4, 4],
+    ]);
+    sl.set(0, -5.4);
+    expect(sl.z![0]).toBeCloseTo(-5.4, 5); // was clamped to −4
+    expect(sl.rangeNote).toBe("Ranges in σ of the prior: ±4; z0 ±5.5 to reach 99 % of the run's test codes.");
+  });
+
+  it('codes’ reach: the 99th percentile of |z| per dimension; the range note of many wide dimensions, and of an AE', () => {
+    const z = new Float32Array(200 * 2);
+    for (let i = 0; i < 200; i++) {
+      z[i * 2] = i === 0 ? -50 : i / 100; // one far outlier does not stretch the range
+      z[i * 2 + 1] = Number.NaN;
+    }
+    const [r0, r1] = codeReach(z, 200, 2);
+    expect(r0).toBeCloseTo(1.98, 5);
+    expect(r1).toBe(0);
+    const wide = Array.from({ length: 6 }, (_, k): [number, number] => [-4 - k, 4 + k]);
+    expect(sliderRangeNote('cvae', wide)).toBe("Ranges in σ of the prior: ±4; up to ±9 on 5 dimensions to reach 99 % of the run's test codes.");
+    expect(sliderRangeNote('ae', wide)).toBe("Ranges: the test latents' mean ± 4 of each dimension's σ.");
   });
 
   it('the caption says "At z = 0, the prior mean" only while every slider is at 0', async () => {

@@ -14,6 +14,49 @@ import { placeApprox } from './place';
 /** Slider half-range in prior standard deviations (VAE/CVAE) or in latent standard deviations (AE). */
 export const SLIDER_SPAN = 4;
 
+/**
+ * A VAE/CVAE slider reaches at least this share of the run's test codes on its dimension: its
+ * half-range is max(`SLIDER_SPAN`, this quantile of |z|), rounded up to 0.5 σ. An under-trained or
+ * high-β run's codes reach well past ±4 (a tester's run: z0 ≈ −5.5), where a ±4 slider cannot go.
+ */
+export const SLIDER_COVER = 0.99;
+
+/**
+ * Per dimension, the `q` quantile of |z| over `count` latent rows of `dim` values (row-major):
+ * how far from 0 the codes reach. Non-finite values are left out; a dimension without any gives 0.
+ */
+export function codeReach(latents: Float32Array, count: number, dim: number, q = SLIDER_COVER): number[] {
+  return Array.from({ length: dim }, (_, k) => {
+    const a: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const v = Math.abs(latents[i * dim + k]);
+      if (Number.isFinite(v)) a.push(v);
+    }
+    if (!a.length) return 0;
+    a.sort((x, y) => x - y);
+    return a[Math.min(a.length - 1, Math.ceil(q * a.length) - 1)];
+  });
+}
+
+/**
+ * The line under the sliders saying what their ranges are in: "Ranges in σ of the prior: ±4; z0
+ * ±6 to reach 99 % of the run's test codes." (a VAE/CVAE), or an AE's "the test latents' mean ± 4
+ * of each dimension's σ". `ranges`: each slider's [min, max].
+ */
+export function sliderRangeNote(kind: string | undefined, ranges: readonly (readonly [number, number])[]): string {
+  if (kind === 'ae') return `Ranges: the test latents' mean ± ${SLIDER_SPAN} of each dimension's σ.`;
+  const wide = ranges.map(([lo, hi], k) => ({ k, half: Math.max(-lo, hi) })).filter((r) => r.half > SLIDER_SPAN + 1e-9);
+  const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+  const reach = `to reach ${Math.round(SLIDER_COVER * 100)} % of the run's test codes`;
+  const widest = Math.max(...wide.map((r) => r.half));
+  const more = !wide.length
+    ? ''
+    : wide.length <= 3
+      ? `; ${wide.map((r) => `z${r.k} ±${fmt(r.half)}`).join(', ')} ${reach}`
+      : `; up to ±${fmt(widest)} on ${wide.length} dimensions ${reach}`;
+  return `Ranges in σ of the prior: ±${SLIDER_SPAN}${more}.`;
+}
+
 export type SliderOrigin = 'point' | 'prior' | 'image';
 
 interface Decode {
@@ -40,8 +83,15 @@ export class SliderState {
     const atZero = this.origin === 'prior' && this.lab.model?.kind !== 'ae' && z.every((v) => v === 0);
     return !this.moved || atZero ? `At ${this.originText}` : `Moved from ${this.originText}`;
   });
-  /** [min, max] of each slider. */
-  ranges = $state.raw<[number, number][]>([]);
+  /** The point started from (the ranges hold it), or null before a start. */
+  #startZ = $state.raw<Float32Array | null>(null);
+  /**
+   * [min, max] of each slider: see `rangesFor` — follows the run's test codes as they arrive
+   * (the scatter's latents may load after the sliders start).
+   */
+  ranges = $derived.by((): [number, number][] => (this.#startZ ? rangesFor(this.lab, this.#startZ) : []));
+  /** What the ranges are in, in words (`sliderRangeNote`). */
+  rangeNote = $derived(sliderRangeNote(this.lab.model?.kind, this.ranges));
   /** CVAE: the label the decoder is given. */
   label = $state(0);
   /** The decode of `image.z` (one image, or one 2-D point for toy data). */
@@ -82,7 +132,7 @@ export class SliderState {
     this.image = null;
     this.error = null;
     this.probe = null;
-    this.ranges = [];
+    this.#startZ = null;
   }
 
   /** Start from the prior mean (an AE: the mean of its test latents) unless a point is set. */
@@ -141,7 +191,7 @@ export class SliderState {
     this.origin = origin;
     this.originText = text;
     this.moved = false;
-    this.ranges = rangesFor(this.lab, this.z);
+    this.#startZ = this.z;
     this.#moved();
   }
 
@@ -175,14 +225,19 @@ function latentMean(lab: Lab, dim: number): Float32Array {
 }
 
 /**
- * Slider ranges: ±`SLIDER_SPAN` around 0 for VAE/CVAE (prior units); for an AE the test latents'
- * mean ± `SLIDER_SPAN` standard deviations per dimension. Widened to hold the starting point.
+ * Slider ranges: for VAE/CVAE (prior units) ±max(`SLIDER_SPAN`, the `SLIDER_COVER` quantile of the
+ * scatter's codes' |z| on that dimension, rounded up to 0.5) around 0 — the scatter holds the
+ * open run's codes once loaded; for an AE the test latents' mean ± `SLIDER_SPAN` standard
+ * deviations per dimension. Widened to hold the starting point.
  */
 function rangesFor(lab: Lab, z: Float32Array): [number, number][] {
   const stats = lab.model?.kind === 'ae' ? lab.instruments.dims.stats : null;
+  const d = lab.scatter.data;
+  const reach = !stats && d.dim === z.length && d.count > 0 ? codeReach(d.latents, d.count, d.dim) : null;
   return Array.from(z, (v, k): [number, number] => {
-    let lo = -SLIDER_SPAN;
-    let hi = SLIDER_SPAN;
+    const half = Math.max(SLIDER_SPAN, reach ? Math.ceil(reach[k] * 2) / 2 : 0);
+    let lo = -half;
+    let hi = half;
     if (stats && stats.dim === z.length) {
       const sd = Math.sqrt(stats.variance[k]) || 1;
       lo = stats.mean[k] - SLIDER_SPAN * sd;
