@@ -70,3 +70,18 @@ export function runRows(list: readonly RunSummary[], stateWords: (s: string) => 
     };
   });
 }
+
+/**
+ * The open button's title (its tooltip, also while disabled): why `row` cannot be opened, or what
+ * opening does. `active`: the row is the model on screen; `training`: a run trains or is paused
+ * (`Training.active` — Lab.openRun refuses then); `trainingHere`: that run is this row.
+ */
+export function openTitle(row: RunRow, { active, training, trainingHere }: { active: boolean; training: boolean; trainingHere: boolean }): string {
+  const r = row.run;
+  if (r.notRun) return row.noDelete ?? r.notRun;
+  if (!row.openable) return r.error ?? 'This run cannot be opened';
+  if (trainingHere) return 'This run is training: it is the model on screen (stop it to open another run)';
+  if (training) return 'A run is training (paused counts): stop it first to open another run';
+  if (r.interruptedAfter) return `${r.error}: opens from its last saved epoch`;
+  return r.error ?? (active ? 'Active model' : 'Open this run');
+}

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TrainConfig, type RunSummary } from '../../../src-shared/types';
-import { runRows } from '../../../src-renderer/src/state/runRows';
+import { openTitle, runRows } from '../../../src-renderer/src/state/runRows';
 
 const run = (id: string, extra: Partial<RunSummary> = {}): RunSummary => ({
   id,
@@ -67,5 +67,15 @@ describe('run rows', () => {
     expect(moved.copyText).toBe('moved from gone');
     const [named] = rows([run('x', { state: 'training', trainedBy: 7, trainer: 'the command line (latent-lab train)' })]);
     expect(named.noDelete).toBe('Being trained by the command line (latent-lab train) (pid 7). Stop it there, or wait for its end.');
+  });
+
+  it('while a run trains (or is paused) the greyed open buttons say why and what to do, not "Open this run"', () => {
+    const [other, mine, bad] = rows([run('other'), run('mine', { state: 'running' }), run('bad', { state: 'error', error: 'run "bad" has a corrupt config.json (not valid JSON)' })]);
+    const idle = { active: false, training: false, trainingHere: false };
+    expect(openTitle(other, idle)).toBe('Open this run');
+    expect(openTitle(other, { ...idle, training: true })).toBe('A run is training (paused counts): stop it first to open another run');
+    expect(openTitle(mine, { active: true, training: true, trainingHere: true })).toBe('This run is training: it is the model on screen (stop it to open another run)');
+    // Its own reason first: training or not, an unreadable run says what is wrong with it.
+    expect(openTitle(bad, { ...idle, training: true })).toBe('run "bad" has a corrupt config.json (not valid JSON)');
   });
 });
