@@ -106,6 +106,25 @@ export function niceSplits(min: number, max: number, minTicks = 3): number[] {
   return [min, max];
 }
 
+/** Steps between epoch ticks, in epochs: whole epochs only. */
+const EPOCH_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000];
+
+/**
+ * The epoch axis' ticks over [`min`, `max`] (epochs; live points fall between whole epochs): whole
+ * epochs only, on the smallest step of 1, 2, 5, 10, 20, 25, 50, … that leaves at most `maxTicks`
+ * ticks; e.g. a 3-epoch run (1, 3, 8) → [1, 2, 3], never 1.5 or 2.5. An empty or non-finite
+ * range gives the whole epochs in it (at most its one end).
+ */
+export function epochSplits(min: number, max: number, maxTicks: number): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || max < min) return [];
+  const most = Math.max(1, Math.floor(maxTicks));
+  const count = (step: number) => Math.floor(max / step + 1e-9) - Math.ceil(min / step - 1e-9) + 1;
+  const step = EPOCH_STEPS.find((s) => count(s) <= most) ?? Math.ceil((max - min) / most);
+  const out: number[] = [];
+  for (let j = Math.ceil(min / step - 1e-9); j * step <= max + 1e-9; j++) out.push(j * step);
+  return out;
+}
+
 /** Decimal places a nice step needs: 0.25 → 2, 0.5 → 1, 2.5 → 1, 5 → 0. */
 function decimalsOf(step: number): number {
   if (!(step > 0)) return 0;
@@ -231,6 +250,8 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
   const x: uPlot.Axis = xLabel
     ? { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: 28, label: 'epoch', labelSize: 14, labelGap: 0, font, labelFont: font }
     : { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { ...ticks, size: 3 }, size: 6, values: (_u, splits) => splits.map(() => ''), font };
+  // Whole epochs only (uPlot's own steps put ticks at 1.5 and 2.5 on a 3-epoch run), ~50 px apart at least.
+  x.splits = (self, _axisIdx, min, max) => epochSplits(min, max, (self.bbox?.width ?? 0) / (uPlot.pxRatio || 1) / 50);
   // The lower panel is short (~50–80 px): uPlot's default 30 px between ticks leaves one or none,
   // so each axis gets at least 3 ticks (4 where the height allows them ~30 px apart).
   const ganTicks: Pick<uPlot.Axis, 'splits' | 'values'> = {

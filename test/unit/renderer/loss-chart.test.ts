@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type uPlot from 'uplot';
 import { LossHistory } from '../../../src-renderer/src/state/training.svelte';
-import { DISC_CHANCE, SharedAxisWidths, adversarialRange, lossChartOptions, niceSplits, tickLabels, type ChartPanel } from '../../../src-renderer/src/lib/lossChart';
+import { DISC_CHANCE, SharedAxisWidths, adversarialRange, epochSplits, lossChartOptions, niceSplits, tickLabels, type ChartPanel } from '../../../src-renderer/src/lib/lossChart';
 import { ganReadout, hoverReadout, partsText } from '../../../src-renderer/src/lib/lossReadout';
 
 const GAN = { kl: true, gan: true };
@@ -181,3 +181,26 @@ describe('the chart’s values in nats', () => {
     expect(text).toBe('disc 0.939 · gen 1.210 · feature 10.400 nats');
   });
 });
+
+describe('the epoch axis', () => {
+  it('a 3-epoch run’s chart has ticks on whole epochs only: 1, 2, 3 (uPlot’s own put them at 1.5 and 2.5)', () => {
+    for (const panel of ['loss', 'gan'] as ChartPanel[]) {
+      const x = lossChartOptions(600, 300, false, GAN, panel).axes![0];
+      const self = { bbox: { width: 540, height: 260 } } as unknown as uPlot;
+      expect(x.splits).toBeTypeOf('function');
+      const splits = (x.splits as (u: uPlot, i: number, min: number, max: number, incr: number, space: number) => number[])(self, 0, 1, 3, 0.5, 50);
+      expect(splits).toEqual([1, 2, 3]);
+    }
+  });
+
+  it('longer runs step by 2, 5, 10, 25… whole epochs as the width allows; live points between epochs add no fractional tick', () => {
+    expect(epochSplits(1, 3, 10)).toEqual([1, 2, 3]);
+    expect(epochSplits(0.25, 2.5, 10)).toEqual([1, 2]);
+    expect(epochSplits(1, 30, 8)).toEqual([5, 10, 15, 20, 25, 30]);
+    expect(epochSplits(1, 300, 10)).toEqual([50, 100, 150, 200, 250, 300]);
+    expect(epochSplits(1, 1, 10)).toEqual([1]);
+    expect(epochSplits(1, 3, 0)).toEqual([2]);
+    for (const max of [2, 7, 13, 99, 1234]) for (const t of epochSplits(1, max, 9)) expect(Number.isInteger(t)).toBe(true);
+  });
+});
+
