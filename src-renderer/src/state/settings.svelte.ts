@@ -42,10 +42,12 @@ const ImportForm = z.object({
   size: z.union([z.literal('auto'), z.literal(28), z.literal(32), z.literal(64)]).catch('auto'),
   channels: z.union([z.literal('auto'), z.literal(1), z.literal(3)]).catch('auto'),
   fit: z.enum(['crop', 'pad']).catch('crop'),
+  /** `auto`, `mnist-style` or `plain` (settings stored before the form had it: `auto`). */
+  preprocess: z.enum(['auto', 'mnist-style', 'plain']).catch('auto'),
   transpose: z.boolean().catch(false),
 });
 export type ImportForm = z.infer<typeof ImportForm>;
-export const DEFAULT_IMPORT: ImportForm = { size: 'auto', channels: 'auto', fit: 'crop', transpose: false };
+export const DEFAULT_IMPORT: ImportForm = { size: 'auto', channels: 'auto', fit: 'crop', preprocess: 'auto', transpose: false };
 
 const TrainForm = z.object({
   // Settings saved before `local` existed say `folder`.
@@ -170,9 +172,9 @@ export function trainFormErrors(f: TrainForm): Partial<Record<keyof TrainForm, s
   return e;
 }
 
-/** The form's import options from a config's (options the form has no field for are left out). */
-function importForm(o: { size: ImportForm['size']; channels: ImportForm['channels']; fit: ImportForm['fit']; transpose: boolean }): ImportForm {
-  return { size: o.size, channels: o.channels, fit: o.fit, transpose: o.transpose };
+/** The form's import options from a config's (options the form has no field for are left out; a config saved without `preprocess` is `auto`). */
+function importForm(o: { size: ImportForm['size']; channels: ImportForm['channels']; fit: ImportForm['fit']; preprocess?: ImportForm['preprocess']; transpose: boolean }): ImportForm {
+  return { size: o.size, channels: o.channels, fit: o.fit, preprocess: o.preprocess ?? 'auto', transpose: o.transpose };
 }
 
 /** What the run's data was, as far as the form needs it to tell a default from a choice. */

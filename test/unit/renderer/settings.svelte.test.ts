@@ -68,7 +68,7 @@ describe('settings: loading', () => {
     expect(s.lastRunId).toBeNull();
     // `folder` (settings saved before `local`) is read as your own data at that path.
     expect(s.train).toMatchObject({ dataset: 'local', folderPath: '/data/faces', latentDim: 3, epochs: 7, learningRate: 1e-3, kind: 'cvae' });
-    expect(s.train.import).toEqual({ size: 'auto', channels: 'auto', fit: 'crop', transpose: false });
+    expect(s.train.import).toEqual({ size: 'auto', channels: 'auto', fit: 'crop', preprocess: 'auto', transpose: false });
     expect(s.generate).toEqual({ count: 16, temperature: 0.5, label: 3, steps: 12 });
     expect(s.export).toEqual({ format: 'npz', count: 100, temperature: 1, seed: 1, out: '/tmp/out' });
   });
@@ -93,7 +93,7 @@ describe('settings: saving', () => {
     a.train.latentDim = 8;
     a.train.dataset = 'local';
     a.train.folderPath = '/data/x';
-    a.train.import = { size: 32, channels: 3, fit: 'pad', transpose: false };
+    a.train.import = { size: 32, channels: 3, fit: 'pad', preprocess: 'plain', transpose: false };
     a.generate.count = 64;
     a.export.out = '/tmp/exports';
     expect(a.save()).toBe(true);

@@ -209,7 +209,7 @@ describe('your own data: the check before training', () => {
       };
     });
     const lab = new Lab(api, null);
-    const opts = { size: 32 as const, channels: 3 as const, fit: 'pad' as const, transpose: false };
+    const opts = { size: 32 as const, channels: 3 as const, fit: 'pad' as const, preprocess: 'auto' as const, transpose: false };
     await lab.datasetCheck.check('  /data/pets ', opts);
     expect(api.callsOf('datasets:inspect')[0]).toEqual({ dataset: { id: 'local', path: '/data/pets', import: opts }, perClass: PREVIEW_PER_CLASS });
     expect(lab.datasetCheck.report?.classes.map((c) => c.name)).toEqual(['cat', 'dog']);
@@ -253,8 +253,8 @@ describe('your own data: the check before training', () => {
     const s = new Settings(null);
     s.train.dataset = 'local';
     s.train.folderPath = ' /data/pets ';
-    s.train.import = { size: 64, channels: 'auto', fit: 'crop', transpose: true };
-    expect(formToConfig(s.train).dataset).toEqual({ id: 'local', path: '/data/pets', import: { size: 64, channels: 'auto', fit: 'crop', transpose: true } });
+    s.train.import = { size: 64, channels: 'auto', fit: 'crop', preprocess: 'plain', transpose: true };
+    expect(formToConfig(s.train).dataset).toEqual({ id: 'local', path: '/data/pets', import: { size: 64, channels: 'auto', fit: 'crop', preprocess: 'plain', transpose: true } });
   });
 });
 
