@@ -72,25 +72,52 @@ export function namedClassColours(names: readonly string[]): string[] | null {
   return new Set(out).size === out.length ? out : null;
 }
 
-/** The shown dataset's class colours (`namedClassColours`), or null for the palette. */
-let named: string[] | null = null;
+/** Colours for one set of class names: `css` for a swatch or a canvas, `rgb` (each in [0, 1]) for WebGL. */
+export interface ClassColours {
+  /** A label's colour as #rrggbb; label < 0 (unlabelled) grey. */
+  css(label: number): string;
+  /** The same colour as RGB in [0, 1] (the legend's swatch is the points' colour). */
+  rgb(label: number): [number, number, number];
+}
+
+/** Recent `classColours` answers by their names (a scatter asks again on each draw). */
+const cache = new Map<string, ClassColours>();
+const CACHE_SIZE = 16;
 
 /**
- * Tells every label colour which class names are shown (the open dataset's): colour-named classes
- * get their colours, anything else the palette. Call before the scatter's data is drawn.
+ * The colours of the labels drawn with class names `names` (the drawn run's own classes, not the
+ * open run's: Compare's two runs each get theirs): colour-named classes (`namedClassColours`)
+ * get their colours, any other the palette (`PALETTE`, in shades past 12). Labels past the names
+ * take the palette too.
  */
-export function setClassNames(names: readonly string[]): void {
-  named = namedClassColours(names);
+export function classColours(names: readonly string[]): ClassColours {
+  const key = names.join('\u0000');
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const named = namedClassColours(names);
+  const css = (label: number): string => {
+    if (label < 0) return '#888888';
+    if (named && label < named.length) return named[label];
+    return paletteColour(label);
+  };
+  const colours: ClassColours = {
+    css,
+    rgb: (label) => {
+      const n = parseInt(css(label).slice(1), 16);
+      return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
+    },
+  };
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, colours);
+  return colours;
 }
 
-export function labelColor(label: number): string {
-  if (label < 0) return '#888888';
-  if (named && label < named.length) return named[label];
-  return paletteColour(label);
+/** Label `label`'s colour (#rrggbb) among class names `names` (`classColours`). */
+export function labelColor(label: number, names: readonly string[]): string {
+  return classColours(names).css(label);
 }
 
-/** RGB in [0,1] for a label: the same colour as `labelColor` (the legend's swatch is the points' colour). */
-export function labelRgb(label: number): [number, number, number] {
-  const n = parseInt(labelColor(label).slice(1), 16);
-  return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
+/** RGB in [0,1] for a label among class names `names`: the same colour as `labelColor`. */
+export function labelRgb(label: number, names: readonly string[]): [number, number, number] {
+  return classColours(names).rgb(label);
 }

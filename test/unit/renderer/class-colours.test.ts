@@ -2,18 +2,16 @@
  * Classes named after colours are drawn in those colours (a fresh user's "green" class was drawn
  * orange, "red" green), and a clicked point gets one card, not its hover card on top.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { PALETTE, labelColor, labelRgb, namedClassColours, setClassNames } from '../../../src-renderer/src/lib/palette';
+import { describe, expect, it } from 'vitest';
+import { PALETTE, labelColor, labelRgb, namedClassColours } from '../../../src-renderer/src/lib/palette';
 import { ScatterState } from '../../../src-renderer/src/state/scatter.svelte';
 import { FakeApi, batch } from './fake-api';
 
-afterEach(() => setClassNames([]));
-
 describe('class colours', () => {
   it('every class name a CSS colour: those colours, in the legend and the points alike', () => {
-    setClassNames(['blue', 'green', 'red']);
-    expect([0, 1, 2].map(labelColor)).toEqual(['#0000ff', '#008000', '#ff0000']);
-    expect(labelRgb(2)).toEqual([1, 0, 0]);
+    const names = ['blue', 'green', 'red'];
+    expect([0, 1, 2].map((l) => labelColor(l, names))).toEqual(['#0000ff', '#008000', '#ff0000']);
+    expect(labelRgb(2, names)).toEqual([1, 0, 0]);
     // Case, spaces and dashes do not matter.
     expect(namedClassColours(['Light Blue', 'dark-red'])).toEqual(['#add8e6', '#8b0000']);
   });
@@ -28,12 +26,10 @@ describe('class colours', () => {
   });
 
   it('any other name, or two names of one colour: the palette', () => {
-    setClassNames(['cat', 'green']);
-    expect(labelColor(1)).toBe(PALETTE[1]);
+    expect(labelColor(1, ['cat', 'green'])).toBe(PALETTE[1]);
     expect(namedClassColours(['grey', 'gray'])).toBeNull();
     expect(namedClassColours(['red'])).toBeNull();
-    setClassNames(['0', '1', '2']);
-    expect(labelColor(0)).toBe(PALETTE[0]);
+    expect(labelColor(0, ['0', '1', '2'])).toBe(PALETTE[0]);
   });
 });
 

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { countOk, generateFieldErrors, gridCaptionNote, temperatureOk } from '../../../src-renderer/src/lib/generateText';
 import { embeddingsHint } from '../../../src-renderer/src/lib/exportText';
 import { latentDistance, latentDistanceText, radius99 } from '../../../src-renderer/src/lib/latentDistance';
-import { DISTINCT_COLOURS, PALETTE, labelColor, labelRgb, setClassNames } from '../../../src-renderer/src/lib/palette';
+import { DISTINCT_COLOURS, PALETTE, labelColor, labelRgb } from '../../../src-renderer/src/lib/palette';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { reconHeat } from '../../../src-renderer/src/state/tabs/recon.svelte';
 import { axisLabelPositions } from '../../../src-renderer/src/lib/scatter/layers/axes';
@@ -150,16 +150,15 @@ describe('Recon: errors coloured on the run’s own scale', () => {
 
 describe('many classes: colours of their own', () => {
   it('47 classes (EMNIST balanced): 47 different colours, the legend’s swatch the points’ colour', () => {
-    setClassNames(Array.from({ length: 47 }, (_, i) => `class number ${i}`));
-    const colours = Array.from({ length: 47 }, (_, l) => labelColor(l));
+    const names = Array.from({ length: 47 }, (_, i) => `class number ${i}`);
+    const colours = Array.from({ length: 47 }, (_, l) => labelColor(l, names));
     expect(new Set(colours).size).toBe(47);
     expect(DISTINCT_COLOURS).toBeGreaterThanOrEqual(47);
-    expect(labelColor(0)).toBe(PALETTE[0]);
+    expect(labelColor(0, names)).toBe(PALETTE[0]);
     for (const l of [3, 15, 40]) {
-      const n = parseInt(labelColor(l).slice(1), 16);
-      expect(labelRgb(l)).toEqual([((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255]);
+      const n = parseInt(labelColor(l, names).slice(1), 16);
+      expect(labelRgb(l, names)).toEqual([((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255]);
     }
-    setClassNames([]);
   });
 });
 

@@ -4,6 +4,7 @@
  * the sliders' probe. Components and the scatter bench use
  * this; a new layer is one more field here plus a line in the constructor.
  */
+import type { ClassColours } from '../palette';
 import { ScatterCore, type ScatterCoreOptions } from './core';
 import { AxesLayer } from './layers/axes';
 import { MarkersLayer } from './layers/markers';
@@ -41,6 +42,12 @@ export class ScatterView {
   setData(d: ViewData): void {
     this.axes.update(d.count > 0);
     this.points.update(d);
+  }
+
+  /** The drawn run's class colours (`classColours` of its own class names) for its points and images. */
+  setColours(colours: ClassColours): void {
+    this.points.setColours(colours);
+    this.sprites.setColours(colours);
   }
 
   /** Draw every point as its image (`input`, same order as the points), or the point cloud again (null). */

@@ -4,7 +4,7 @@
  * for GPU picking. Buffers grow by 25 % steps and are reused between updates.
  */
 import * as THREE from 'three';
-import { labelRgb } from '../../palette';
+import { classColours, type ClassColours } from '../../palette';
 import type { LayerHost, ScatterLayer } from '../layer';
 
 const TWEEN_MS = 300;
@@ -69,6 +69,7 @@ export class PointsLayer implements ScatterLayer<ViewData> {
   #capacity = 0;
   #count = 0;
   #labels: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #colours: ClassColours = classColours([]);
   #hidden = new Set<number>();
   #tweenStart = 0;
   #tweening = false;
@@ -116,15 +117,9 @@ export class PointsLayer implements ScatterLayer<ViewData> {
     const col = this.#geometry.getAttribute('pcolor') as THREE.BufferAttribute;
     (tgt.array as Float32Array).set(d.display.subarray(0, n * 3));
     (pos.array as Float32Array).set((d.from ?? d.display).subarray(0, n * 3));
-    const ca = col.array as Float32Array;
-    for (let i = 0; i < n; i++) {
-      const [r, g, b] = labelRgb(d.labels[i]);
-      ca[i * 3] = r;
-      ca[i * 3 + 1] = g;
-      ca[i * 3 + 2] = b;
-    }
     this.#labels = d.labels;
     this.#count = n;
+    this.#writeColours();
     for (const a of [pos, tgt, col]) {
       a.clearUpdateRanges();
       a.addUpdateRange(0, n * 3);
@@ -136,6 +131,25 @@ export class PointsLayer implements ScatterLayer<ViewData> {
     this.#tweening = !!d.from;
     this.#tweenStart = performance.now();
     this.#host.dataChanged();
+  }
+
+  /** The drawn run's class colours (`classColours` of its class names); recolours the points shown. */
+  setColours(colours: ClassColours): void {
+    if (colours === this.#colours) return;
+    this.#colours = colours;
+    if (!this.#count) return;
+    const col = this.#geometry.getAttribute('pcolor') as THREE.BufferAttribute;
+    this.#writeColours();
+    col.clearUpdateRanges();
+    col.addUpdateRange(0, this.#count * 3);
+    col.needsUpdate = true;
+    this.#host.invalidate();
+  }
+
+  /** Each shown point's colour, from its label, into the colour attribute (the caller flags the upload). */
+  #writeColours(): void {
+    const ca = (this.#geometry.getAttribute('pcolor') as THREE.BufferAttribute).array as Float32Array;
+    for (let i = 0; i < this.#count; i++) ca.set(this.#colours.rgb(this.#labels[i]), i * 3);
   }
 
   /** Hide the points of these labels. */

@@ -7,7 +7,7 @@
  * point cloud's. Pickable (the whole square).
  */
 import * as THREE from 'three';
-import { labelRgb } from '../../palette';
+import { classColours, type ClassColours } from '../../palette';
 import { atlasLayout, pageTexels, type SpriteTiles } from '../atlas';
 import type { LayerHost, ScatterLayer } from '../layer';
 
@@ -96,6 +96,7 @@ export class SpritesLayer implements ScatterLayer<SpriteInput | null> {
   #pages: Page[] = [];
   #tiles: SpriteTiles | null = null;
   #labels: Int32Array = new Int32Array(0);
+  #colours: ClassColours = classColours([]);
   #count = 0;
   #hidden = new Set<number>();
   #size = 28;
@@ -133,16 +134,34 @@ export class SpritesLayer implements ScatterLayer<SpriteInput | null> {
       const slice = (a: Float32Array) => a.subarray(pg.first * 3, (pg.first + n) * 3);
       (g.getAttribute('target').array as Float32Array).set(slice(input.display));
       (g.getAttribute('position').array as Float32Array).set(slice(input.from ?? input.display));
-      const col = g.getAttribute('pcolor').array as Float32Array;
-      for (let i = 0; i < n; i++) col.set(labelRgb(input.labels[pg.first + i]), i * 3);
-      for (const name of ['target', 'position', 'pcolor']) g.getAttribute(name).needsUpdate = true;
+      for (const name of ['target', 'position']) g.getAttribute(name).needsUpdate = true;
     }
+    this.#writeColours();
     this.#writeVisibility();
     this.#t = input.from ? 0 : 1;
     this.#tweening = !!input.from;
     this.#tweenStart = performance.now();
     this.#setUniform('uT', this.#t);
     this.#host.invalidate();
+  }
+
+  /** The drawn run's class colours (`classColours` of its class names); recolours the images' rims shown. */
+  setColours(colours: ClassColours): void {
+    if (colours === this.#colours) return;
+    this.#colours = colours;
+    if (!this.#pages.length) return;
+    this.#writeColours();
+    this.#host.invalidate();
+  }
+
+  /** Each page's colours from its images' labels (`#colours`), flagged for upload. */
+  #writeColours(): void {
+    for (const pg of this.#pages) {
+      const col = pg.geometry.getAttribute('pcolor');
+      const ca = col.array as Float32Array;
+      for (let i = 0; i < pg.count; i++) ca.set(this.#colours.rgb(this.#labels[pg.first + i]), i * 3);
+      col.needsUpdate = true;
+    }
   }
 
   /** Hide the images of these labels. */
