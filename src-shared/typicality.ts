@@ -1,6 +1,7 @@
 /**
  * The verdict on a `model:typicality` answer in words: why an image is (a)typical for a run — worse
- * than the test images, better than all of them, or nothing for the encoder to encode. One place
+ * than the test images, better than nearly all of them, nothing for the encoder to encode, or more
+ * for it to encode than in the test images. One place
  * for the app's Encode tab (src-renderer/src/state/instruments/typicality.svelte.ts) and the CLI's
  * `encode` (src-main/cli/encode.ts).
  */
@@ -31,15 +32,30 @@ export const ordinal = (p: number) => {
 const share = (p: number, all = 'every one') => (p >= 100 ? all : `${p.toFixed(1)} %`);
 
 /**
+ * The rate outside the band although the answer lists nothing `outside` (an engine that tested
+ * the rate's low end only): built from `ratePercentile` and `rateQuantiles`, so no verdict says
+ * a KL above the test images' 99th percentile is "in their range". Null when inside the band.
+ */
+function rateOutside(r: Result, lo: number): Result['outside'][number] | null {
+  const p = r.ratePercentile;
+  if (p === null || r.rate === null || !r.rateQuantiles) return null;
+  if (p < lo) return { statistic: 'rate', tail: 'low', value: r.rate, percentile: p, bound: r.rateQuantiles[Math.round(lo)] };
+  if (p > 100 - lo) return { statistic: 'rate', tail: 'high', value: r.rate, percentile: p, bound: r.rateQuantiles[Math.round(100 - lo)] };
+  return null;
+}
+
+/**
  * The verdict on one `model:typicality` answer, from its first `outside` entry (the engine lists
- * the score before the rate): the reason in words, with the value and the test percentile it lies
- * beyond. Pure: the same answer always gives the same text.
+ * the score before the rate; a rate beyond the band the engine did not list counts too): the
+ * reason in words, with the value and the test percentile it lies beyond. "Typical" only when the
+ * score and the rate (KL) both lie within the test images' central `band` %. Pure: the same
+ * answer always gives the same text.
  */
 export function typicalityVerdict(r: Result): TypicalityVerdict {
   const n = `${r.testCount.toLocaleString('en-US')} test images`;
   const what = r.measure === 'negElbo' ? '−ELBO' : 'reconstruction error';
   const lo = (100 - r.band) / 2;
-  const o = r.outside[0];
+  const o = r.outside[0] ?? rateOutside(r, lo);
   if (!o) {
     if (r.ratePercentile === null) {
       // Measured: a photo reduced to a faint smudge reconstructs like a digit and its AE code lies
@@ -48,7 +64,11 @@ export function typicalityVerdict(r: Result): TypicalityVerdict {
       const caveat = r.percentile < 50 ? ' An autoencoder is judged by its reconstruction error alone: a faint or nearly blank image can reconstruct this well without being like the training images (a VAE also checks its KL).' : '';
       return { code: 'typical', flagged: false, text: `It reconstructs worse than ${r.percentile.toFixed(1)} % of the ${n}: within what the model saw.${caveat}` };
     }
-    return { code: 'typical', flagged: false, text: `It scores worse than ${r.percentile.toFixed(1)} % of the ${n}, and its KL is in their range: within what the model saw.` };
+    return {
+      code: 'typical',
+      flagged: false,
+      text: `It scores worse than ${r.percentile.toFixed(1)} % of the ${n}, and its KL is higher than ${r.ratePercentile.toFixed(1)} % of theirs, between their ${ordinal(lo)} and ${ordinal(100 - lo)} percentiles: within what the model saw.`,
+    };
   }
   const code = `${o.statistic}-${o.tail}` as TypicalityCode;
   const beyond = `${o.tail === 'low' ? 'below' : 'above'} the test images’ ${ordinal(o.tail === 'low' ? lo : 100 - lo)} percentile, ${nats(o.bound)}`;
@@ -63,7 +83,11 @@ export function typicalityVerdict(r: Result): TypicalityVerdict {
     const than = o.percentile <= 0 ? 'every test image’s' : `${(100 - o.percentile).toFixed(1)} % of the test images’`;
     text = `The encoder finds almost nothing in it to encode: its KL, ${nats(o.value)}, is lower than ${than} (${beyond}). The model puts it at the centre of the prior, as it would an empty image: it is fainter or thinner than the training images, or a photo the preprocessing reduced to a smudge.`;
   } else {
-    text = `The encoder places it farther out than ${share(o.percentile)} of the ${n} (KL ${nats(o.value)}, ${beyond}): the model saw nothing like it.`;
+    // rate-high: the KL term is the information (nats) the encoder's posterior q(z | x) carries
+    // beyond the prior; more than for the test images = the encoder finds detail in it the
+    // training images do not have, even when the decoder explains it (the score in range).
+    const than = o.percentile >= 100 ? 'every test image’s' : `${o.percentile.toFixed(1)} % of the test images’`;
+    text = `Its KL, ${nats(o.value)}, is higher than ${than} (${beyond}): the encoder’s posterior for it lies farther from the prior than for the images it was trained on — it needs more information to place this one, which it finds unlike them in a way its ${what}, within their range, does not show.`;
   }
   return { code, flagged: true, text };
 }

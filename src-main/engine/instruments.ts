@@ -176,12 +176,13 @@ export function outsideBand(statistic: Outside['statistic'], sorted: Float32Arra
  * label under the label that fits best, as `encodeImage` picks it) and the share of test images
  * scoring at or below it; for a VAE/CVAE also its rate (KL term) and that share. `outside` lists
  * what lies outside the test images' central TYPICAL_BAND % (`outsideBand`), score first: a
- * score too high (worse than the data), too low (better than the data: the blank and simple
- * images likelihood models rate too well), or a rate too low (the encoder finds nothing to
- * encode: a photo that MNIST-style preprocessing reduced to a faint smudge scores inside the
- * data's range but its KL is below every test digit's). The rate's high end is not tested: in
- * `scripts/measure-typicality.ts` every input with a high rate also scored high, so it would only
- * flag real digits (1 % of them). At most 3 % of the test images are flagged. Empty = typical.
+ * score too high (worse than the data), too low (better than the data: the plain and simple
+ * images likelihood models rate too well), a rate too low (the encoder finds nothing to encode: a
+ * photo that MNIST-style preprocessing reduced to a faint smudge scores inside the data's range
+ * but its KL is below every test digit's) or too high (its posterior lies farther from the prior
+ * than any test image's: a tester's image scored inside the −ELBO band with its KL above every
+ * test image's, and was called typical while the rate's high end was not tested). At most 4 % of
+ * the test images are flagged (1 % at each of the four ends). Empty = typical.
  * @throws LabError INVALID_PAYLOAD when `input` is not one sample of the run's size, or a label
  *   outside the run's classes.
  */
@@ -197,7 +198,7 @@ export async function typicality(lr: LoadedRun, { input, label }: RequestParsed<
   const score = own.score[0];
   const rate = own.rate ? own.rate[0] : null;
   const test = await testScores(lr);
-  const outside = [outsideBand('score', test.score, score), rate !== null && test.rate ? outsideBand('rate', test.rate, rate, 'low') : null];
+  const outside = [outsideBand('score', test.score, score), rate !== null && test.rate ? outsideBand('rate', test.rate, rate) : null];
   return {
     score,
     measure: isVariational(lr.rec.config.model.kind) ? 'negElbo' : 'recon',

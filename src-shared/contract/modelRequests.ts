@@ -185,7 +185,7 @@ export const modelRequests = {
       rate: z.number().nullable(),
       /** Share (0–100) of test images whose rate is at or below `rate`; null for an AE. */
       ratePercentile: z.number().min(0).max(100).nullable(),
-      /** The central share (%) of the test images' values counted typical (98: outside = below the 1st or above the 99th percentile; the rate's low end only). */
+      /** The central share (%) of the test images' values counted typical (98: outside = below the 1st or above the 99th percentile, for the score and the rate alike). */
       band: z.number().min(0).max(100),
       /**
        * What lies outside that band, score first; empty when the input is typical. `high` score:

@@ -129,7 +129,7 @@ describe('typicality', () => {
     expect(white.score).toBeGreaterThan(t.testQuantiles[99]);
   });
 
-  it('real test digits are typical: at most the tails tested (the score’s two, the rate’s low end) are flagged', async () => {
+  it('real test digits are typical: at most the tails tested (the score’s two, the rate’s two) are flagged, and a rate beyond the band is always listed', async () => {
     await engine.call('runs:open', { runId: vae.runId });
     const n = 50;
     const sample = await engine.call('datasets:sample', { dataset: { id: 'mnist' }, split: 'test', offset: 100, count: n });
@@ -139,12 +139,16 @@ describe('typicality', () => {
       const t = await engine.call('model:typicality', { input: sample.images.subarray(i * 784, (i + 1) * 784) });
       band = t.band;
       if (t.outside.length) flagged++;
+      // A KL above the 99th percentile is listed (the verdict never calls it "in their range").
+      const lo = (100 - t.band) / 2;
+      const rateOut = t.ratePercentile !== null && (t.ratePercentile < lo || t.ratePercentile > 100 - lo);
+      expect(t.outside.some((o) => o.statistic === 'rate')).toBe(rateOut);
     }
     // By definition at most (100 − band) / 2 % of the test images lie beyond each end tested: the
-    // score's two and the rate's low end, 3 % in all, 1.5 of 50 expected; 10 % leaves room for
-    // which 50 these are.
+    // score's two and the rate's two, 4 % in all, 2 of 50 expected; 10 % leaves room for which 50
+    // these are.
     expect(band).toBe(TYPICAL_BAND);
-    const expected = (n * 3 * (100 - band)) / 200;
+    const expected = (n * 4 * (100 - band)) / 200;
     expect(expected).toBeLessThanOrEqual(n / 20);
     expect(flagged).toBeLessThanOrEqual(n / 10);
   });
@@ -219,7 +223,8 @@ describe('typicality', () => {
     expect(outsideBand('score', sorted, 5000)).toMatchObject({ tail: 'high', percentile: 100 });
     expect(outsideBand('score', sorted, 500)).toBeNull();
     expect(outsideBand('score', new Float32Array(0), 1)).toBeNull();
-    // The rate is tested at its low end only.
+    // The rate is tested at both ends (a KL above every test image's is atypical too); 'low' tests its low end only.
+    expect(outsideBand('rate', sorted, 5000)).toMatchObject({ statistic: 'rate', tail: 'high', percentile: 100 });
     expect(outsideBand('rate', sorted, 5000, 'low')).toBeNull();
     expect(outsideBand('rate', sorted, -1, 'low')).toMatchObject({ tail: 'low' });
   });
