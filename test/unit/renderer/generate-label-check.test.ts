@@ -10,7 +10,7 @@ import { generationHint } from '../../../src-renderer/src/lib/metricHints';
 
 describe('Generate: how often a CVAE draws the label asked for', () => {
   it('a 5-epoch CVAE at 34.5 %: the summary’s words, "Only 35 % of generated images show the label they were asked for"', () => {
-    const note = generationNote('cvae', { generationAccuracy: 0.345 }, 'prior', false);
+    const note = generationNote('cvae', { generationAccuracy: 0.345 }, 'standard', false);
     expect(note).toEqual({ tone: 'low', text: generationHint('cvae', 0.345) });
     expect(note!.text).toMatch(/^Only 35 % of generated images show the label they were asked for/);
   });
@@ -22,16 +22,16 @@ describe('Generate: how often a CVAE draws the label asked for', () => {
   });
 
   it('not measured yet while the judging classifier trains: says so; not measured and not coming: nothing', () => {
-    const pending = generationNote('cvae', { generationAccuracy: undefined }, 'prior', true);
+    const pending = generationNote('cvae', { generationAccuracy: undefined }, 'standard', true);
     expect(pending!.tone).toBe('pending');
     expect(pending!.text).toMatch(/not known yet: the in-app classifier that judges them is still training/);
-    expect(generationNote('cvae', null, 'prior', true)!.tone).toBe('pending');
-    expect(generationNote('cvae', {}, 'prior', false)).toBeNull();
+    expect(generationNote('cvae', null, 'standard', true)!.tone).toBe('pending');
+    expect(generationNote('cvae', {}, 'standard', false)).toBeNull();
   });
 
   it('a CVAE that draws its labels (92 %), or a VAE, gets no note', () => {
-    expect(generationNote('cvae', { generationAccuracy: 0.92 }, 'prior', false)).toBeNull();
-    expect(generationNote('vae', { generationAccuracy: 0.1 }, 'prior', true)).toBeNull();
-    expect(generationNote(undefined, null, 'prior', true)).toBeNull();
+    expect(generationNote('cvae', { generationAccuracy: 0.92 }, 'standard', false)).toBeNull();
+    expect(generationNote('vae', { generationAccuracy: 0.1 }, 'standard', true)).toBeNull();
+    expect(generationNote(undefined, null, 'standard', true)).toBeNull();
   });
 });

@@ -70,7 +70,7 @@ describe('run rows', () => {
   });
 
   it('while a run trains (or is paused) the greyed open buttons say why and what to do, not "Open this run"', () => {
-    const [other, mine, bad] = rows([run('other'), run('mine', { state: 'running' }), run('bad', { state: 'error', error: 'run "bad" has a corrupt config.json (not valid JSON)' })]);
+    const [other, mine, bad] = rows([run('other'), run('mine', { state: 'training' }), run('bad', { state: 'error', error: 'run "bad" has a corrupt config.json (not valid JSON)' })]);
     const idle = { active: false, training: false, trainingHere: false };
     expect(openTitle(other, idle)).toBe('Open this run');
     expect(openTitle(other, { ...idle, training: true })).toBe('A run is training (paused counts): stop it first to open another run');

@@ -91,7 +91,7 @@ export class SliderState {
    */
   ranges = $derived.by((): [number, number][] => (this.#startZ ? rangesFor(this.lab, this.#startZ) : []));
   /** What the ranges are in, in words (`sliderRangeNote`). */
-  rangeNote = $derived(sliderRangeNote(this.lab.model?.kind, this.ranges));
+  rangeNote = $derived.by(() => sliderRangeNote(this.lab.model?.kind, this.ranges));
   /** CVAE: the label the decoder is given. */
   label = $state(0);
   /** The decode of `image.z` (one image, or one 2-D point for toy data). */
