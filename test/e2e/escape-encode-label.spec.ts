@@ -20,7 +20,7 @@ test('Esc never stops training and closes a clicked point; a new CVAE label re-e
     await expect(state).toHaveAttribute('data-state', 'training');
     await page.locator('body').press('Escape');
     await page.locator('body').press('?');
-    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toContainText('training stops only with its Stop button');
+    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toContainText('never stops training: that is the Stop button');
     await page.locator('body').press('Escape');
     await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toHaveCount(0);
     await page.locator('body').press('Escape');
