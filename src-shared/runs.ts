@@ -158,6 +158,10 @@ export const RunId = z
   .max(200)
   .regex(/^(?!\.{1,2}$)[A-Za-z0-9._-]+$/, 'invalid run id');
 
+/** Which of a run's images an embeddings export encodes (`ExportRequest.split`). */
+export const EMBEDDING_SPLITS = ['test', 'train', 'all'] as const;
+export type EmbeddingSplit = (typeof EMBEDDING_SPLITS)[number];
+
 export const ExportRequest = z
   .object({
     runId: RunId,
@@ -170,6 +174,8 @@ export const ExportRequest = z
     /** Where the samples are drawn from (`SamplePrior`). Ignored for embeddings. */
     prior: SamplePrior.default('standard'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    /** Embeddings only: the images encoded — the run's test split (the default), its training split, or both (training first). */
+    split: z.enum(EMBEDDING_SPLITS).default('test'),
     /** Absolute destination folder. */
     out: z.string().min(1).max(4096),
     overwrite: z.boolean().default(false),

@@ -42,6 +42,7 @@ const OPTIONS = {
   label: { type: 'string' },
   temperature: { type: 'string' },
   prior: { type: 'string' },
+  split: { type: 'string' },
   format: { type: 'string' },
   overwrite: { type: 'boolean' },
 } as const;

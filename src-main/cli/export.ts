@@ -1,7 +1,7 @@
 /** `latent-lab generate` and `latent-lab embeddings`: exports from a saved run (`export:start`). */
 import path from 'node:path';
 import { kindName } from '../../src-shared/runNames';
-import { SAMPLE_PRIORS, type ExportRequest, type ExportResult, type ModelKind, type RunSummary, type SamplePrior } from '../../src-shared/types';
+import { EMBEDDING_SPLITS, SAMPLE_PRIORS, type EmbeddingSplit, type ExportRequest, type ExportResult, type ModelKind, type RunSummary, type SamplePrior } from '../../src-shared/types';
 import type { Engine } from '../engine/engine';
 import { resolveCliPath } from '../engine/datasets/ownPath';
 import { DATA_MISSING_APP_ADVICE } from '../engine/runCache';
@@ -32,15 +32,18 @@ const AS: Record<ExportResult['format'], string> = {
   embeddings: 'TensorBoard projector files',
 };
 
+/** The images embeddings of `split` are, in the summary's words. */
+const SPLIT_WORDS: Record<EmbeddingSplit, string> = { test: 'test split', train: 'training split', all: 'training and test splits' };
+
 /**
  * The line `generate` / `embeddings` print: what was written, how many, from where (`sampled`,
- * `sampledFrom`), in which form, where — `wrote 30 generated images sampled from N(0, I) as a
- * NumPy .npz to /x`, `wrote 36 embeddings (test split) as
- * TensorBoard projector files to /x`.
+ * `sampledFrom`; embeddings: of which split, default the test split), in which form, where —
+ * `wrote 30 generated images sampled from N(0, I) as a NumPy .npz to /x`, `wrote 36 embeddings
+ * (test split) as TensorBoard projector files to /x`.
  */
-export function exportSummary(r: Pick<ExportResult, 'format' | 'total' | 'out'>, sampled?: string): string {
+export function exportSummary(r: Pick<ExportResult, 'format' | 'total' | 'out'>, sampled?: string, split: EmbeddingSplit = 'test'): string {
   const n = r.total.toLocaleString('en-US');
-  const what = r.format === 'embeddings' ? `${n} ${r.total === 1 ? 'embedding' : 'embeddings'} (test split)` : `${n} generated ${r.total === 1 ? 'image' : 'images'}`;
+  const what = r.format === 'embeddings' ? `${n} ${r.total === 1 ? 'embedding' : 'embeddings'} (${SPLIT_WORDS[split]})` : `${n} generated ${r.total === 1 ? 'image' : 'images'}`;
   return `wrote ${what}${sampled ? ` ${sampled}` : ''} as ${AS[r.format]} to ${r.out}`;
 }
 
@@ -63,9 +66,20 @@ export function sampledFrom(kind: ModelKind, prior: SamplePrior, temperature = 1
  */
 export function priorOption(value: string | undefined, format: string | undefined): SamplePrior | undefined {
   if (value === undefined) return undefined;
-  if (format === 'embeddings') throw new UsageError('--prior applies to generate (embeddings encode the test split, they sample nothing)');
+  if (format === 'embeddings') throw new UsageError('--prior applies to generate (embeddings encode the run\'s images, they sample nothing)');
   if (!(SAMPLE_PRIORS as readonly string[]).includes(value)) throw new UsageError(`--prior must be one of ${SAMPLE_PRIORS.join(', ')}, got "${value}"`);
   return value as SamplePrior;
+}
+
+/**
+ * `--split test|train|all` (`EmbeddingSplit`): the images `embeddings` encodes, the test split when
+ * not given. @throws UsageError for another value, or for `generate` (it encodes no images).
+ */
+export function splitOption(value: string | undefined, format: string | undefined): EmbeddingSplit {
+  if (value === undefined) return 'test';
+  if (format !== 'embeddings') throw new UsageError('--split applies to embeddings (which images to encode); generate samples new images');
+  if (!(EMBEDDING_SPLITS as readonly string[]).includes(value)) throw new UsageError(`--split must be one of ${EMBEDDING_SPLITS.join(', ')}, got "${value}"`);
+  return value as EmbeddingSplit;
 }
 
 /**
@@ -92,6 +106,7 @@ async function openForExport(engine: Engine, runId: string, format: string, prio
 
 async function exportRun(o: Options, format: string | undefined): Promise<number> {
   const prior = priorOption(o.prior, format);
+  const split = splitOption(o.split, format);
   const { workspace, runId } = await locateRun(o);
   if (!format) throw new UsageError('--format is required (imagefolder, idx or npz)');
   if (!o.out) throw new UsageError('--out is required');
@@ -123,12 +138,13 @@ async function exportRun(o: Options, format: string | undefined): Promise<number
     temperature,
     prior,
     seed: num(o.seed, 'seed', true),
+    split,
     out,
     overwrite: !!o.overwrite,
   });
   for (const w of r.warnings ?? []) console.error(`warning: ${w}`);
   const sampled = r.format === 'embeddings' ? undefined : sampledFrom(rec.config.model.kind, prior ?? 'standard', temperature);
-  console.log(o.json ? JSON.stringify(r) : exportSummary(r, sampled));
+  console.log(o.json ? JSON.stringify(r) : exportSummary(r, sampled, split));
   return 0;
 }
 
@@ -145,7 +161,11 @@ export function generate(o: Options): Promise<number> {
   return exportRun(o, o.format);
 }
 
-/** Projector embeddings of the run's test split in `--out` (`--data PATH` as `generate`). Errors as `generate`. */
+/**
+ * Projector embeddings in `--out` of the run's test split, or with `--split train|all` its training
+ * split or both (training first; the manifest says which, `all` with each split's count). `--data
+ * PATH` as `generate`. Errors as `generate`, and UsageError for a bad `--split`.
+ */
 export function embeddings(o: Options): Promise<number> {
   return exportRun(o, 'embeddings');
 }

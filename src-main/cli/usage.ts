@@ -46,7 +46,10 @@ Commands:
                                         the latent mean z of each image; a CVAE encodes
                                         under --label NAME, else under the best-fitting
                                         label, printed with p(label | image)
-  embeddings --run <runDir> --out <dir> [--overwrite] [--data PATH]
+  embeddings --run <runDir> --out <dir> [--split test|train|all] [--overwrite]
+        [--data PATH]                   TensorBoard projector files: the latent mean of
+                                        each image of the test split (default), the
+                                        training split, or all (training first)
 
 Common: --workspace <dir> (or LATENT_LAB_HOME), --debug
 Backend: LATENT_LAB_BACKEND=tensorflow|wasm|cpu forces one.`;

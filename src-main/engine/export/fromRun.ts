@@ -1,11 +1,11 @@
 /**
  * `export:start` for a loaded run: samples and decodes the generated dataset in chunks of 1,000
- * (or encodes the test split for embeddings) and hands it to the atomic writers.
+ * (or encodes the test split, the training split or both for embeddings: `ExportRequest.split`) and hands it to the atomic writers.
  */
 import { collapseWarning } from '../../../src-shared/collapse';
 import type { ExportRequest, ExportResult } from '../../../src-shared/types';
 import { imageShape, LabError } from '../../../src-shared/types';
-import type { LoadedDataset } from '../datasets/types';
+import type { LoadedDataset, Split } from '../datasets/types';
 import { dropPreprocessing } from '../encodeImage';
 import { decodeArrays, encodeArrays } from '../metrics';
 import { isConditional, type ModelBundle } from '../models/build';
@@ -40,6 +40,17 @@ export const FITTING_MESSAGE = 'Fitting the run’s prior to its training data (
 /** Images of ink drawings (light on dark), shown dark on white in a sprite: a run whose drops are MNIST-style. */
 const inkImages = (lr: { rec: RunRecord; data: LoadedDataset }) => dropPreprocessing(lr).preprocess === 'mnist-style';
 
+/** Rows of `a` then of `b` (`D` values each) as one split, in a new array of their type. */
+function joinSplits(a: Split, b: Split, D: number): Split {
+  const x = a.x instanceof Uint8Array ? new Uint8Array((a.count + b.count) * D) : new Float32Array((a.count + b.count) * D);
+  x.set(a.x.subarray(0, a.count * D));
+  x.set(b.x.subarray(0, b.count * D), a.count * D);
+  const y = new Int32Array(a.count + b.count);
+  y.set(a.y.subarray(0, a.count));
+  y.set(b.y.subarray(0, b.count), a.count);
+  return { x, y, count: a.count + b.count };
+}
+
 /**
  * Write the export `req` asks for (destination `req.out`, absolute) from run `lr`. Images keep
  * the run's shape [H, W, C]; a collapsed run's image export carries a warning that its samples
@@ -56,10 +67,10 @@ export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts:
   const runInfo = { runId: rec.id, modelKind: rec.config.model.kind, latentDim: rec.config.model.latentDim, dataset: ds.id, ...(ds.path ? { datasetPath: ds.path } : {}) };
   const img = (lr.data ? lr.data.info.isImage : isImageShape(rec.shape)) ? imageShape(rec.shape) : null;
   if (req.format === 'embeddings') {
-    // The test split's images encoded: nothing to do without them.
+    // The split's images encoded: nothing to do without them.
     const data = lr.data;
-    if (!data) throw lr.dataError ?? new LabError('DATA_MISSING', 'embeddings encode the run\'s test split, and its dataset could not be loaded');
-    const s = data.test;
+    if (!data) throw lr.dataError ?? new LabError('DATA_MISSING', `embeddings encode the run's ${req.split === 'all' ? 'images' : `${req.split} split`}, and its dataset could not be loaded`);
+    const s = req.split === 'all' ? joinSplits(data.train, data.test, data.inputDim) : data[req.split];
     const { mean } = encodeArrays(lr.bundle, s.x, s.y, s.count);
     const r = await writeEmbeddings(
       req.out,
@@ -74,7 +85,7 @@ export async function exportFromRun(req: ExportRequest, lr: ExportableRun, opts:
         channels: img?.channels,
         invert: img ? inkImages({ rec, data }) : undefined,
         count: s.count,
-        manifest: { ...runInfo, split: 'test', created: new Date().toISOString(), appVersion: APP_VERSION },
+        manifest: { ...runInfo, split: req.split, ...(req.split === 'all' ? { trainCount: data.train.count, testCount: data.test.count } : {}), created: new Date().toISOString(), appVersion: APP_VERSION },
       },
       opts,
     );
