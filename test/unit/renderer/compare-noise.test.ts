@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { clearlyDifferent, FRECHET_MARGIN, FRECHET_SEED_MARGIN, LOSS_MARGIN } from '../../../src-renderer/src/lib/metricNoise';
 import { FRECHET_MIN_SAMPLES } from '../../../src-renderer/src/lib/metricHints';
-import { METRIC_ROWS, SEED_SPREAD_NOTE, compareBlurb, shownRows, winner, withinSeedSpread } from '../../../src-renderer/src/state/tabs/compareRules';
+import { METRIC_ROWS, SEED_SPREAD_NOTE, compareBlurb, seedSpreadVerdict, shownRows, winner, withinSeedSpread } from '../../../src-renderer/src/state/tabs/compareRules';
 import { run } from './fake-api';
 
 const se2 = (p: number, q: number, n: number) => 2 * Math.sqrt((p * (1 - p)) / n + (q * (1 - q)) / n);
@@ -85,5 +85,28 @@ describe('Compare: winners and header', () => {
     expect(compareBlurb('vaegan', 'vae').question).not.toMatch(/autoencoder/);
     expect(compareBlurb('vae', 'vae').question).toMatch(/two VAEs/);
     expect(compareBlurb('cvae', 'vae').question).toMatch(/CVAE beside a VAE/);
+  });
+});
+
+describe('Compare: the one-run note names the Fréchet rows without a verdict', () => {
+  const a = run('vae', { kind: 'vae' });
+  const b = run('gan', { kind: 'vaegan' });
+  const row = (key: string) => METRIC_ROWS.find((r) => r.key === key)!;
+  // The tester's pair: prior 411.7 vs 335.4 (23 %, marked), fitted prior 298.6 vs 257.6 (within 15 %).
+  const ma = { elbo: 160, recon: 150, kl: 10, activeUnits: 8, frechet: 411.7, frechetFitted: 298.6, frechetSamples: 2000 };
+  const mb = { elbo: 160, recon: 150, kl: 10, activeUnits: 8, frechet: 335.4, frechetFitted: 257.6, frechetSamples: 2000 };
+
+  it('one row marked, the other within a re-seed: names only the unmarked row, not "the Fréchet distances"', () => {
+    expect(winner(row('frechet'), a, b, ma, mb, 2000)).toBe('b');
+    const note = seedSpreadVerdict(shownRows(a, b), a, b, ma, mb);
+    expect(note).toBe(' Here “Fréchet, samples from the fitted prior” differs by less than that: no verdict on it.');
+    expect(note).not.toContain('samples from the prior”');
+  });
+
+  it('both within a re-seed: both named; both past it, or too close for the estimator: no sentence', () => {
+    const both = seedSpreadVerdict(shownRows(a, b), a, b, ma, { ...mb, frechet: 378.3 });
+    expect(both).toBe(' Here “Fréchet, samples from the prior” and “Fréchet, samples from the fitted prior” differ by less than that: no verdict on them.');
+    expect(seedSpreadVerdict(shownRows(a, b), a, b, ma, { ...mb, frechetFitted: 200 })).toBeNull();
+    expect(seedSpreadVerdict(shownRows(a, b), a, b, ma, { ...mb, frechet: 411.7, frechetFitted: 298.6 })).toBeNull();
   });
 });

@@ -29,11 +29,15 @@ export interface CompareImages {
  * The centre pane's words while no comparison is shown: how many finished runs there are decides
  * (fewer than two: train another; else pick them in this tab's pickers and press Compare).
  */
-export function compareEmptyText(loading: boolean, finishedRuns: number): string {
+export function compareEmptyText(loading: boolean, finishedRuns: number, sameRun = false): string {
   if (loading) return 'Loading…';
+  if (sameRun) return SAME_RUN_TEXT;
   if (finishedRuns < 2) return 'Train two runs (an autoencoder and a VAE, or a VAE and a VAE-GAN) to compare them here.';
   return 'Choose run A and run B on the right, then press Compare.';
 }
+
+/** Why nothing is compared when Run A and Run B are one run (Compare is off). */
+export const SAME_RUN_TEXT = 'Run A and Run B are the same run on both sides: nothing to compare. Pick another run for one side.';
 
 export class CompareState {
   #runA = $state<string | null>(null);
@@ -101,7 +105,12 @@ export class CompareState {
    * table waits for Compare, and says so instead of a column of "—".
    */
   get notCompared(): boolean {
-    return !!this.runA && !!this.runB && !this.loading && !this.error && (!this.metricsA || !this.metricsB);
+    return !!this.runA && !!this.runB && !this.sameRun && !this.loading && !this.error && (!this.metricsA || !this.metricsB);
+  }
+
+  /** Run A and Run B are the same run: nothing is compared (`load` does nothing; the tab says `SAME_RUN_TEXT`). */
+  get sameRun(): boolean {
+    return !!this.runA && this.runA === this.runB;
   }
 
   /** Forget the comparison shown and any in flight (its answers are ignored). */
@@ -122,17 +131,17 @@ export class CompareState {
    * Compare is pressed. Later picks wait for Compare.
    */
   autoLoad(): void {
-    if (this.#autoLoaded || !this.runA || !this.runB || this.loading || this.metricsA) return;
+    if (this.#autoLoaded || !this.runA || !this.runB || this.sameRun || this.loading || this.metricsA) return;
     this.#autoLoaded = true;
     void this.load();
   }
 
-  /** Latents of the same first `limit` test points under both runs, plus their metrics. */
+  /** Latents of the same first `limit` test points under both runs, plus their metrics; nothing when both sides are one run (`sameRun`). */
   async load(limit = 2000): Promise<void> {
     const { runA, runB } = this;
     const seq = ++this.#seq;
     this.error = null;
-    if (!runA || !runB) return;
+    if (!runA || !runB || this.sameRun) return;
     this.loading = true;
     const side = async (runId: string, scatter: ScatterState, which: 'metricsA' | 'metricsB') => {
       const batch = await this.api.invoke('model:latents', { runId, split: 'test', limit });

@@ -164,6 +164,21 @@ export function withinSeedSpread(row: MetricRow, a: Side, b: Side, ma: Metrics |
 }
 
 /**
+ * What the Compare tab's note (`SEED_SPREAD_NOTE`) adds for this pair: the Fréchet rows among
+ * `rows` whose two numbers differ within a re-seed's spread (`withinSeedSpread`), named, as having
+ * no verdict — e.g. ` Here “Fréchet, samples from the fitted prior” differs by less than that: no
+ * verdict on it.` A row marked better is never named (its difference is past the spread). Null
+ * when no row is within the spread.
+ */
+export function seedSpreadVerdict(rows: readonly MetricRow[], a: Side, b: Side, ma: Metrics | null, mb: Metrics | null): string | null {
+  const within = rows.filter((r) => withinSeedSpread(r, a, b, ma, mb)).map((r) => `“${r.title}”`);
+  if (!within.length) return null;
+  return within.length === 1
+    ? ` Here ${within[0]} differs by less than that: no verdict on it.`
+    : ` Here ${within.slice(0, -1).join(', ')} and ${within[within.length - 1]} differ by less than that: no verdict on them.`;
+}
+
+/**
  * The rows of `METRIC_ROWS` the table shows for the pair: the CVAE-only rows (generation from
  * each prior) only when one of the runs is a CVAE — for any other pair they would be two rows of
  * "n/a (not a CVAE)".
