@@ -12,7 +12,7 @@ import { cliWarning } from '../../src-main/cli/data';
 import { clearDatasetMemo, loadDataset, type LoadedDataset } from '../../src-main/engine/datasets';
 import { describePreprocessing, resolveImport, upscaleNote, type SampleStats } from '../../src-main/engine/datasets/local/imageFiles';
 import type { ImportOptions } from '../../src-shared/datasets';
-import { colourPicture } from '../fixtures/datasets';
+import { colourPicture, pixelCsv } from '../fixtures/datasets';
 import { makeTemp, rmTemp } from '../fixtures/generate';
 import { runCli } from './cliOutput';
 
@@ -69,6 +69,19 @@ describe('48-px images upscaled to 64×64 by auto', () => {
     expect(d.shape[0]).toBe(64);
     expect(d.report.warnings).toContain(`${NOTE}: set Size to 32 to train at 32×32`);
     expect(d.report.warnings.map(cliWarning)).toContain(`${NOTE}: use --size 32 to train at 32×32`);
+  });
+
+  it('a 48×48 grey CSV (FER2013-like), Preprocess plain: the same note', async () => {
+    const n = 20;
+    const D = 48 * 48;
+    const images = new Uint8Array(n * D);
+    for (let i = 0; i < n; i++) for (let k = 0; k < D; k++) images[i * D + k] = (((k % 48) * 3 + Math.floor(k / 48) * 2 + i * 7 + ((k * 2654435761) >>> 27)) % 200) + 30;
+    const csv = path.join(tmp, 'faces48.csv');
+    await fsp.writeFile(csv, pixelCsv(images, Array.from({ length: n }, (_, i) => i % 2), D, true));
+    clearDatasetMemo();
+    const d = await loadDataset({ id: 'local', path: csv, import: { size: 'auto', channels: 'auto', fit: 'crop', preprocess: 'plain', transpose: false } }, { dataDir: tmp });
+    expect(d.shape).toEqual([64, 64, 1]);
+    expect(d.report.warnings).toContain(`${NOTE}: set Size to 32 to train at 32×32`);
   });
 
   it('no note when the size was chosen (64 or 32)', async () => {
