@@ -209,6 +209,10 @@ describe('latent sliders', () => {
     sl.set(0, -5.4);
     expect(sl.z![0]).toBeCloseTo(-5.4, 5); // was clamped to −4
     expect(sl.rangeNote).toBe("Ranges in σ of the prior: ±4; z0 ±5.5 to reach 99 % of the run's test codes.");
+    // Started beyond them (an encoded image at z1 = −6.37): widened to the next half σ, so 0.01 steps reach 2.00.
+    lab.encode.result = { mean: Float32Array.of(0.5, -6.37) } as RequestOutput<'model:encodeFile'>;
+    sl.startFromImage();
+    expect(sl.ranges[1]).toEqual([-6.5, 4]);
   });
 
   it('codes’ reach: the 99th percentile of |z| per dimension; the range note of many wide dimensions, and of an AE', () => {

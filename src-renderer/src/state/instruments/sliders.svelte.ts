@@ -14,6 +14,9 @@ import { placeApprox } from './place';
 /** Slider half-range in prior standard deviations (VAE/CVAE) or in latent standard deviations (AE). */
 export const SLIDER_SPAN = 4;
 
+/** A VAE/CVAE slider's step in prior σ (its ends are on half σ, so round values are reachable). */
+export const SLIDER_STEP = 0.01;
+
 /**
  * A VAE/CVAE slider reaches at least this share of the run's test codes on its dimension: its
  * half-range is max(`SLIDER_SPAN`, this quantile of |z|), rounded up to 0.5 σ. An under-trained or
@@ -228,7 +231,7 @@ function latentMean(lab: Lab, dim: number): Float32Array {
  * Slider ranges: for VAE/CVAE (prior units) ±max(`SLIDER_SPAN`, the `SLIDER_COVER` quantile of the
  * scatter's codes' |z| on that dimension, rounded up to 0.5) around 0 — the scatter holds the
  * open run's codes once loaded; for an AE the test latents' mean ± `SLIDER_SPAN` standard
- * deviations per dimension. Widened to hold the starting point.
+ * deviations per dimension. Widened to hold the starting point (prior units: to the next half σ).
  */
 function rangesFor(lab: Lab, z: Float32Array): [number, number][] {
   const stats = lab.model?.kind === 'ae' ? lab.instruments.dims.stats : null;
@@ -243,6 +246,7 @@ function rangesFor(lab: Lab, z: Float32Array): [number, number][] {
       lo = stats.mean[k] - SLIDER_SPAN * sd;
       hi = stats.mean[k] + SLIDER_SPAN * sd;
     }
-    return [Math.min(lo, v), Math.max(hi, v)];
+    // Prior units: ends on whole half-σ, so the sliders' 0.01 steps land on round values (2.00, not 2.01).
+    return stats ? [Math.min(lo, v), Math.max(hi, v)] : [Math.min(lo, Math.floor(v * 2) / 2), Math.max(hi, Math.ceil(v * 2) / 2)];
   });
 }
