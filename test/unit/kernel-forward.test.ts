@@ -5,7 +5,7 @@
  * rounding, for dense and conv AE / VAE / CVAE on 28×28×1 and 32×32×3; the evaluation's numbers
  * are the same both ways; new weights (training, a loaded run) are picked up.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -191,6 +191,7 @@ describe('metrics on the kernels', () => {
     expectClose(trained, tfjsDecode(b), 1e-5);
     expect(Math.max(...trained.map((v, i) => Math.abs(v - changed[i])))).toBeGreaterThan(1e-4);
     const dir = path.join(tmp, 'trained');
+    mkdirSync(dir, { recursive: true }); // a run's folder exists before its model is saved
     await saveBundle(b, dir);
     const loaded = await loadBundle(s, dir);
     try {

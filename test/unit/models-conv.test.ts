@@ -4,7 +4,7 @@
  * L2 over conv kernels, FLOPs, and the loss falling on real MNIST digits on the wasm backend
  * (which trains conv layers through kernels/conv2dBackpropFilter.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -212,6 +212,7 @@ describe('conv persistence', () => {
     it(`${kind} 32×32×3: save → load gives identical outputs`, async () => {
       const b = tinyConv(kind, 32, 3);
       const dir = path.join(tmp, `conv-${kind}`);
+      mkdirSync(dir, { recursive: true }); // a run's folder exists before its model is saved
       await saveBundle(b, dir);
       const c = await loadBundle({ config: b.config, inputDim: b.inputDim, numClasses: 3, output: 'bernoulli' }, dir);
       const rand = mulberry32(9);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -249,6 +249,7 @@ describe('persistence', () => {
     it(`${kind}: save → load gives identical outputs`, async () => {
       const b = tiny(kind);
       const dir = path.join(tmp, kind);
+      mkdirSync(dir, { recursive: true }); // a run's folder exists before its model is saved
       await saveBundle(b, dir);
       const c = await loadBundle({ config: b.config, inputDim: 12, numClasses: 3, output: 'bernoulli' }, dir);
       const d = synthetic(7);
@@ -264,6 +265,7 @@ describe('persistence', () => {
 describe('checkpoint swap', () => {
   it('a checkpoint replaces the whole pair; a kill between the renames still loads a complete pair', async () => {
     const dir = path.join(tmp, 'swap');
+    mkdirSync(dir, { recursive: true });
     const a = tiny('vae');
     await saveBundle(a, dir);
     const b = tiny('vae', { hidden: [8, 4] });

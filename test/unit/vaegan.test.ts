@@ -4,7 +4,7 @@
  * LayersModels with identical outputs; the three optimisers' losses equal a hand computation in
  * plain JS on the same weights; one step updates all three networks.
  */
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -73,6 +73,7 @@ describe('build, save, load', () => {
       expect(countParams(b)).toBe(params);
       const x = rows(3, D);
       const dir = path.join(tmp, `run-${arch}`);
+      mkdirSync(dir, { recursive: true }); // a run's folder exists before its model is saved
       await saveBundle(b, dir);
       expect(existsSync(path.join(dir, 'model', 'discriminator', 'model.json'))).toBe(true);
       const back = await loadBundle(b, dir);
