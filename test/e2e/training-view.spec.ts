@@ -31,6 +31,11 @@ test('a training VAE-GAN: loss chart and GAN panel visible at 1280×800 with the
     await page.getByTestId('train-button').click(); // Pause
     await expect(state).toHaveAttribute('data-state', 'paused', { timeout: 60_000 });
 
+    // Its Saved runs row says the live epoch, not the list's record of 0 epochs (a verifier read
+    // "VAE z=3 · 0 ep · training" at epoch 5 of 6).
+    const row = page.getByTestId('run-item').filter({ has: page.getByTestId('run-state') }).first();
+    await expect(row).toContainText(/epoch [1-3]\/3/);
+    await expect(row).not.toContainText(' 0 ep');
     await page.screenshot({ path: test.info().outputPath('training-view-1280x800.png') });
     await expect(page.getByTestId('loss-chart')).toBeInViewport({ ratio: 1 });
     await expect(page.getByTestId('loss-chart-gan')).toBeInViewport({ ratio: 1 });
