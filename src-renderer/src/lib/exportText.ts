@@ -12,6 +12,8 @@ export interface EmbeddingRunData {
   isImage: boolean;
   labelNames: readonly string[];
   testCount: number;
+  /** The training split's size (the hint of a 'train' or 'all' export); unknown: the split is named without a count. */
+  trainCount?: number;
   shape: readonly number[];
 }
 
@@ -20,10 +22,12 @@ export interface EmbeddingRunData {
  * vectors.tsv, metadata.tsv (labels), projector config and manifest.json — no sprite.png: the
  * points are not images." `data` undefined (not loaded yet): the files an image run writes.
  */
-export function embeddingsHint(data: EmbeddingRunData | undefined): string {
+export function embeddingsHint(data: EmbeddingRunData | undefined, split: 'test' | 'train' | 'all' = 'test'): string {
   const isImage = data?.isImage ?? true;
   const labelled = data ? data.labelNames.length > 0 : true;
-  const n = data?.testCount ?? 0;
+  const train = data?.trainCount;
+  const counted = data != null && (split === 'test' || train != null);
+  const n = !data ? 0 : split === 'test' ? data.testCount : split === 'train' ? (train ?? 0) : (train ?? 0) + data.testCount;
   const what = isImage ? 'image' : 'point';
   const files = ['vectors.tsv', ...(labelled ? ['metadata.tsv (labels)'] : [])];
   let spriteNote = '';
@@ -31,10 +35,11 @@ export function embeddingsHint(data: EmbeddingRunData | undefined): string {
     const [h = 0, w = 0] = data?.shape ?? [];
     const cols = Math.ceil(Math.sqrt(n));
     const rows = cols ? Math.ceil(n / cols) : 0;
-    if (data && (cols * w > MAX_SPRITE_SIDE || rows * h > MAX_SPRITE_SIDE)) spriteNote = ` — no sprite.png: ${n.toLocaleString('en-US')} thumbnails of ${w}×${h} exceed TensorBoard's ${MAX_SPRITE_SIDE} px`;
+    if (counted && (cols * w > MAX_SPRITE_SIDE || rows * h > MAX_SPRITE_SIDE)) spriteNote = ` — no sprite.png: ${n.toLocaleString('en-US')} thumbnails of ${w}×${h} exceed TensorBoard's ${MAX_SPRITE_SIDE} px`;
     else files.push('sprite.png (thumbnails)');
   } else spriteNote = ' — no sprite.png: the points are not images';
-  const of = data ? `the ${n.toLocaleString('en-US')} test ${what}${n === 1 ? '' : 's'}` : 'the test split';
+  const which = split === 'test' ? 'test' : split === 'train' ? 'training' : 'training and test';
+  const of = counted ? `the ${n.toLocaleString('en-US')} ${which} ${what}${n === 1 ? '' : 's'}` : split === 'all' ? 'the training and test splits' : `the ${which} split`;
   return `Latent means of ${of}: ${files.join(', ')}, projector config and manifest.json${spriteNote}${labelled ? '' : ' (no metadata.tsv: the data has no labels)'}.`;
 }
 

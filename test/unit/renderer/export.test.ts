@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExportResult } from '../../../src-shared/types';
 import type { RequestInput } from '../../../src-shared/contract';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
+import { embeddingsHint } from '../../../src-renderer/src/lib/exportText';
 import { engineWith, labError, run } from './fake-api';
 
 const RESULT: ExportResult = { out: '/tmp/x', format: 'imagefolder', total: 20, countPerLabel: { '0': 2, '1': 2 }, files: ['manifest.json'] };
@@ -77,6 +78,35 @@ describe('export', () => {
       await job;
       expect(api.callsOf('export:start')[0].label).toBe(kind === 'cvae' ? 3 : undefined);
     }
+  });
+
+  it('embeddings: the chosen split (test by default) is sent; image formats send none', async () => {
+    const { api, lab, finish } = await exporting();
+    lab.settings.export.format = 'embeddings';
+    expect(lab.exporter.split).toBe('test');
+    let job = lab.exporter.start();
+    finish(RESULT);
+    await job;
+    lab.exporter.split = 'train';
+    job = lab.exporter.start();
+    finish(RESULT);
+    await job;
+    lab.settings.export.format = 'npz';
+    job = lab.exporter.start();
+    finish(RESULT);
+    await job;
+    expect(api.callsOf('export:start').map((r) => [r.format, r.split])).toEqual([
+      ['embeddings', 'test'],
+      ['embeddings', 'train'],
+      ['npz', undefined],
+    ]);
+  });
+
+  it('the embeddings hint counts the images of the chosen split', () => {
+    const data = { isImage: true, labelNames: ['0', '1'], testCount: 2000, trainCount: 8000, shape: [28, 28] };
+    expect(embeddingsHint(data)).toMatch(/^Latent means of the 2,000 test images:/);
+    expect(embeddingsHint(data, 'train')).toMatch(/^Latent means of the 8,000 training images:/);
+    expect(embeddingsHint(data, 'all')).toMatch(/^Latent means of the 10,000 training and test images:/);
   });
 
   it('cancel: the job ends in error with a message that nothing was left behind', async () => {

@@ -1,5 +1,8 @@
 /** The Export tab: one export job at a time, its progress (from `export:progress`) and result. */
-import type { ExportFormat, ExportResult, SamplePrior } from '../../lib/contract';
+import type { ExportFormat, ExportRequestInput, ExportResult, SamplePrior } from '../../lib/contract';
+
+/** Which images an embeddings export encodes (`ExportRequest.split`): 'test' | 'train' | 'all' (training first). */
+export type EmbeddingSplit = NonNullable<ExportRequestInput['split']>;
 import { errorCode, errorText } from '../../lib/errors';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
@@ -49,6 +52,8 @@ export class ExportState {
   error = $state<string | null>(null);
   /** Label filter for CVAE exports: null = all labels. */
   label = $state<number | null>(null);
+  /** Embeddings only: the run's images encoded — its test split (the default), training split, or both. For this session. */
+  split = $state<EmbeddingSplit>('test');
   /**
    * Where generated images are drawn from (`SamplePrior`): the model's prior or the mixture fitted
    * to its training latents (`Settings.samplePrior`: the one choice Generate, Compare and Explore
@@ -129,6 +134,7 @@ export class ExportState {
         temperature: e.temperature,
         prior,
         seed: e.seed,
+        split: this.format === 'embeddings' ? this.split : undefined,
         out: e.out.trim(),
         overwrite: this.overwrite,
       });
