@@ -19,8 +19,11 @@ export const COMPARE_SEED = 1;
 
 /** One run's images in the comparison: prior samples, and reconstructions of the first test images. */
 export interface CompareImages {
-  /** The samples, with the `prior` they were drawn from. */
-  samples: ImageBatch & { prior: SamplePrior };
+  /**
+   * The samples, with the `prior` they were drawn from and the label each was decoded as (a CVAE's
+   * classes in turn, as `model:generate` gives them for no label; −1 for a model that is not conditional).
+   */
+  samples: ImageBatch & { prior: SamplePrior; labels: Int32Array };
   recons: { originals: Float32Array; reconstructions: Float32Array; count: number; shape: number[] };
 }
 
