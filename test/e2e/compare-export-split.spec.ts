@@ -1,7 +1,7 @@
 /**
  * Compare's CVAE samples say which labels they were decoded as (Generate's words), and the Export
  * tab's embeddings export offers the split it encodes (test by default), sent with the request.
- * Screenshots for a look: $G1_SHOTS (default: none).
+ * Screenshots of both, for a look, in the test's output folder.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,9 +12,8 @@ import { strokes, trainRun, useFolder } from './helpers/own-data';
 
 test('Compare names a CVAE sample grid’s labels; Export’s embeddings choose their split', async ({ page }) => {
   test.setTimeout(240_000);
-  const root = mkdtempSync(path.join(os.tmpdir(), 'll-g1-'));
+  const root = mkdtempSync(path.join(os.tmpdir(), 'll-compare-export-'));
   const server = await startLabServer();
-  const shots = process.env.G1_SHOTS;
   try {
     const dir = await strokes(path.join(root, 'strokes'), 20, 1);
     await page.goto(server.url);
@@ -31,7 +30,7 @@ test('Compare names a CVAE sample grid’s labels; Export’s embeddings choose 
       await expect(page.getByTestId('compare-samples-a-caption')).toHaveText(/, decoded as “bar”, “column”, “square” in turn$/);
       await expect(page.getByTestId('compare-samples-b-caption')).not.toContainText('decoded as');
       await expect(page.getByTestId('compare-samples-a').locator('figure').nth(1)).toHaveAttribute('title', /sample 2, decoded as “column”$/);
-      if (shots) await page.getByTestId('compare-images').screenshot({ path: path.join(shots, 'g1-compare.png') });
+      await page.getByTestId('compare-images').screenshot({ path: test.info().outputPath('compare-cvae-captions.png') });
     });
 
     await test.step('Export: the split choice for embeddings only, test by default', async () => {
@@ -44,7 +43,7 @@ test('Compare names a CVAE sample grid’s labels; Export’s embeddings choose 
       await page.getByTestId('export-split-select').selectOption('train');
       await expect(page.getByTestId('export-format-hint')).toContainText(/the \d+ training images/);
       await expect(page.getByTestId('export-split-hint')).toBeVisible();
-      if (shots) await page.screenshot({ path: path.join(shots, 'g1-export.png') });
+      await page.screenshot({ path: test.info().outputPath('export-split.png') });
     });
   } finally {
     await server.stop();
