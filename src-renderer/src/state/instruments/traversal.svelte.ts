@@ -3,6 +3,7 @@
  * informative first (`DimStatsState.ranked`), columns from −k to +k around a chosen point along
  * that dimension alone, all decoded in one `model:decode` batch.
  */
+import { decodedAs } from '../../lib/decodedAs';
 import { errorText } from '../../lib/errors';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
@@ -47,7 +48,7 @@ export function centreText(origin: string, moved: boolean): string {
  */
 export function traversalCaption(grid: Pick<TraversalGrid, 'centreText' | 'label'>, kind: string | undefined, labelNames: readonly string[]): string {
   const steps = kind === 'ae' ? 'steps in each dimension’s σ' : 'steps in prior σ';
-  const as = grid.label != null ? `; decoded as “${labelNames[grid.label] ?? grid.label}”` : '';
+  const as = grid.label != null ? `; ${decodedAs([grid.label], labelNames)}` : '';
   return `Around ${grid.centreText}; ${steps}${as}.`;
 }
 
