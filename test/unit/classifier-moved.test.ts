@@ -137,6 +137,16 @@ describe('placeKey', () => {
     expect(placeKey(JSON.stringify(['local', path.join(`${ws}2`, 'x.npz')]), ws)).toBe(JSON.stringify(['local', path.join(`${ws}2`, 'x.npz')]));
   });
 
+  it('spells a folder whose name starts with two dots inside the workspace from it (not taken for a way out)', () => {
+    const own = JSON.stringify(['local', path.join(ws, '..data', 'x.npz')]);
+    expect(placeKey(own, ws)).toBe('["local","<workspace>/..data/x.npz"]');
+    // ...and the workspace's parent is still outside it.
+    const above = JSON.stringify(['local', path.join(ws, '..', 'x.npz')]);
+    expect(placeKey(above, ws)).toBe(above);
+    // A classifier cached under the earlier absolute-path key is still adopted after a move.
+    expect(sameDataMoved(JSON.stringify(['local', '/old/place/..data/x.npz']), '["local","<workspace>/..data/x.npz"]')).toBe(true);
+  });
+
   it('recognises the same data of a moved workspace only with the same id, options and path below the workspace', () => {
     const now = '["local","<workspace>/datasets/own/small.npz",{"fit":"pad"}]';
     expect(sameDataMoved('["local","/old/place/datasets/own/small.npz",{"fit":"pad"}]', now)).toBe(true);

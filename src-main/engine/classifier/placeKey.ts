@@ -16,6 +16,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { pathBelow } from '../paths';
 
 /** How a path inside the workspace is spelt in a classifier's key. */
 export const WORKSPACE_MARK = '<workspace>';
@@ -28,8 +29,8 @@ export async function workspaceOf(dataDir: string): Promise<string> {
 
 /** `p` below `workspace` as `<workspace>/a/b` ('/' separators); undefined when `p` is outside it. */
 export function underWorkspace(p: string, workspace: string): string | undefined {
-  const rel = path.relative(workspace, p);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  const rel = pathBelow(p, workspace);
+  if (rel === undefined) return undefined;
   return rel === '' ? WORKSPACE_MARK : `${WORKSPACE_MARK}/${rel.split(path.sep).join('/')}`;
 }
 

@@ -6,6 +6,7 @@
 import { promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../../src-shared/types';
+import { isInside } from '../paths';
 
 /** The few mutating fs calls an export makes (an injection seam for tests, e.g. ENOSPC or a hang). */
 export interface FsSeam {
@@ -39,16 +40,8 @@ export async function lstatOrNull(p: string): Promise<Stats | null> {
   }
 }
 
-/** Same folder names on case-insensitive platforms compare equal. */
-function norm(p: string): string {
-  return process.platform === 'win32' || process.platform === 'darwin' ? p.toLowerCase() : p;
-}
-
-/** Whether `child` is `parent` or lies inside it (both absolute, already resolved). */
-export function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(norm(parent), norm(child));
-  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
-}
+/** Whether `child` is `parent` or lies inside it: the engine's one test (`../paths`). */
+export { isInside } from '../paths';
 
 /**
  * The real path of `p` even when its end does not exist yet: the deepest existing ancestor is
