@@ -1,7 +1,9 @@
 /**
  * The engine's path tests, in one place: whether a path lies inside a folder (`isInside`) and
- * its spelling below it (`pathBelow`). Plain Node, no engine imports: any engine module may use it.
+ * its spelling below it (`pathBelow`); whether something is there (`exists`) and whether it is a
+ * folder (`isDirectory`). Plain Node, no engine imports: any engine module may use it.
  */
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
 /** Same folder names on case-insensitive platforms compare equal. */
@@ -34,4 +36,20 @@ export function pathBelow(child: string, parent: string): string | undefined {
   if (!isInside(child, parent)) return undefined;
   const rel = path.relative(parent, child);
   return leaves(rel) ? undefined : rel;
+}
+
+/** Whether anything is at `p` (a symlink's target counts; false also when `p` cannot be looked at). Never throws. */
+export async function exists(p: string): Promise<boolean> {
+  return fsp.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Whether `p` is a folder (a symlink to one counts; false also when `p` cannot be looked at). Never throws. */
+export async function isDirectory(p: string): Promise<boolean> {
+  return fsp.stat(p).then(
+    (st) => st.isDirectory(),
+    () => false,
+  );
 }

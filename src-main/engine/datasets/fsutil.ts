@@ -17,14 +17,8 @@ export async function atomicWriteFile(file: string, data: Uint8Array | readonly 
   await writeFileAtomic(file, data, { durable: true }); // written once, after a long download
 }
 
-export async function exists(p: string): Promise<boolean> {
-  try {
-    await fsp.access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether anything is at `p` (the engine's one test, `../paths`). */
+export { exists } from '../paths';
 
 /** Throw LabError('CANCELLED') when the signal is aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined, what = 'loading'): void {

@@ -5,7 +5,6 @@
  * by ./ganHealth.ts, an unhealthy one not checkpointed — and the rollback to the last checkpoint
  * on an error (or to a VAE-GAN's last healthy one).
  */
-import { promises as fsp } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { toErrorBody, type ErrorBody, type EventName, type EventPayload } from '../../../src-shared/contract';
 import type { LossParts, TrainConfig, TrainProgress } from '../../../src-shared/types';
@@ -13,6 +12,7 @@ import { noteTrainPath, noteTrainThreads } from '../backend';
 import type { LoadedDataset } from '../datasets';
 import { disposeBundle, isGan } from '../models/build';
 import { loadBundle, runFolderRemoved, saveBundle } from '../models/io';
+import { isDirectory } from '../paths';
 import { shouldTrainInParallel, trainModelParallel, TrainWorkersUnavailable } from '../parallel/trainParallel';
 import { specOf, type LoadedRun } from '../runCache';
 import type { RunRecord, RunStore } from '../runs';
@@ -155,20 +155,12 @@ export async function trainWithCheckpoints(
   } catch (err) {
     // The run's folder removed while it trained (a save, record or metrics line then failing):
     // said as that, not as the write that found it gone.
-    const error = toErrorBody((await folderExists(dir)) ? err : runFolderRemoved(dir));
+    const error = toErrorBody((await isDirectory(dir)) ? err : runFolderRemoved(dir));
     rec.error = error.message;
     // Roll back to the last good checkpoint (saved at the end of the last finished epoch).
     if (rec.epochsDone > 0) await rollback(lr, dir);
     return { state: 'error', error };
   }
-}
-
-/** Whether the run folder `dir` is there (false also when it cannot be looked at). */
-async function folderExists(dir: string): Promise<boolean> {
-  return fsp.stat(dir).then(
-    (st) => st.isDirectory(),
-    () => false,
-  );
 }
 
 /** Replaces the run's in-memory model by its last checkpoint (kept as it is when that cannot be read). */

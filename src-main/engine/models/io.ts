@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../src-shared/types';
 import { ioError, writeFileAtomic } from '../atomicWrite';
+import { exists } from '../paths';
 import { isGan, logitsModel, type ModelBundle, type ModelSpec } from './build';
 
 function concatWeightData(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
@@ -109,13 +110,6 @@ export async function saveBundle(bundle: ModelBundle, runDir: string): Promise<v
 /** The error of a checkpoint whose run folder `runDir` is gone: LabError NOT_FOUND naming it. */
 export function runFolderRemoved(runDir: string): LabError {
   return new LabError('NOT_FOUND', `the run's folder ${runDir} was removed while training; nothing was written`);
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(
-    () => true,
-    () => false,
-  );
 }
 
 /**
