@@ -7,11 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { toErrorBody, type ErrorBody, type EventName, type EventPayload } from '../../../src-shared/contract';
-import type { LossParts, TrainConfig, TrainProgress } from '../../../src-shared/types';
+import { LabError, type LossParts, type TrainConfig, type TrainProgress } from '../../../src-shared/types';
 import { noteTrainPath, noteTrainThreads } from '../backend';
 import type { LoadedDataset } from '../datasets';
 import { disposeBundle, isGan } from '../models/build';
-import { loadBundle, runFolderRemoved, saveBundle } from '../models/io';
+import { loadBundle, saveBundle } from '../models/io';
 import { isDirectory } from '../paths';
 import { shouldTrainInParallel, trainModelParallel, TrainWorkersUnavailable } from '../parallel/trainParallel';
 import { specOf, type LoadedRun } from '../runCache';
@@ -153,14 +153,19 @@ export async function trainWithCheckpoints(
     }
     return { state: 'cancelled' };
   } catch (err) {
-    // The run's folder removed while it trained (a save, record or metrics line then failing):
-    // said as that, not as the write that found it gone.
+    // The run's folder removed while it trained (a checkpoint, record or metrics line then
+    // failing): said as that, not as the write that found it gone. The one place this is said.
     const error = toErrorBody((await isDirectory(dir)) ? err : runFolderRemoved(dir));
     rec.error = error.message;
     // Roll back to the last good checkpoint (saved at the end of the last finished epoch).
     if (rec.epochsDone > 0) await rollback(lr, dir);
     return { state: 'error', error };
   }
+}
+
+/** The error of a run whose folder `runDir` is gone while it trains: LabError NOT_FOUND naming it. */
+function runFolderRemoved(runDir: string): LabError {
+  return new LabError('NOT_FOUND', `the run's folder ${runDir} was removed while training; nothing was written`);
 }
 
 /** Replaces the run's in-memory model by its last checkpoint (kept as it is when that cannot be read). */

@@ -77,8 +77,9 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
  * swap had begun, and throws LabError('IO') naming the path.
  * The run's folder is never created: every folder of the save is made inside the one above it
  * (no recursive mkdir), so a run folder removed while its run trains (a user's `rm -rf`, a file
- * manager's Delete) is not re-created as a half run; the save throws `runFolderRemoved`
- * (LabError NOT_FOUND) instead.
+ * manager's Delete) is not re-created as a half run; the save throws LabError('IO') (ENOENT,
+ * naming the temp folder), which the trainer (../jobs/checkpointedTraining.ts) says as the run's
+ * folder removed while training.
  */
 export async function saveBundle(bundle: ModelBundle, runDir: string): Promise<void> {
   const final = path.join(runDir, 'model');
@@ -101,15 +102,9 @@ export async function saveBundle(bundle: ModelBundle, runDir: string): Promise<v
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     // The swap had begun (`model` moved aside) but the new pair did not land: put the old one back.
     if (!(await exists(final)) && (await exists(old))) await fs.rename(old, final).catch(() => undefined);
-    if (!(await exists(runDir))) throw runFolderRemoved(runDir);
     throw ioError(err, tmp);
   }
   await fs.rm(old, { recursive: true, force: true }).catch(() => undefined);
-}
-
-/** The error of a checkpoint whose run folder `runDir` is gone: LabError NOT_FOUND naming it. */
-export function runFolderRemoved(runDir: string): LabError {
-  return new LabError('NOT_FOUND', `the run's folder ${runDir} was removed while training; nothing was written`);
 }
 
 /**
