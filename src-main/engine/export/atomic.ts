@@ -226,6 +226,18 @@ function parseExportLock(text: string): { pid: number } | null {
   return Number.isInteger(pid) && pid > 0 ? { pid } : null;
 }
 
+/**
+ * The hidden folders an export of `tag` (`<pid>-<hex>`) to `out` (absolute, resolved) works in,
+ * beside it: the temp folder `<parent>/.<name>.latentlab-tmp-<tag>` it writes, and
+ * `<parent>/.<name>.latentlab-old-<tag>` the export it replaces is moved to. The journal's
+ * recovery settles only records naming exactly these (journal.ts).
+ */
+export function exportSiblings(out: string, tag: string): { tmp: string; old: string } {
+  const parent = path.dirname(out);
+  const name = path.basename(out);
+  return { tmp: path.join(parent, `.${name}.latentlab-tmp-${tag}`), old: path.join(parent, `.${name}.latentlab-old-${tag}`) };
+}
+
 /** The lock file of exports to `out`, beside it. */
 const lockFile = (out: string) => path.join(path.dirname(out), `.${path.basename(out)}.latentlab-lock`);
 /** What an export's lock file holds: its process id and its journal tag. */
@@ -286,8 +298,7 @@ export async function withAtomicFolder(
   checkAborted();
   await cleanStaleTemps(parent, name); // leftovers of a crashed export to the same target
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const tmp = path.join(parent, `.${name}.latentlab-tmp-${tag}`);
-  const old = path.join(parent, `.${name}.latentlab-old-${tag}`);
+  const { tmp, old } = exportSiblings(target, tag);
   const entry: JournalEntry = { version: 1, pid: process.pid, out: target, tmp, old, step: 'writing' };
   let keepJournal = false;
   let release = async () => {};
