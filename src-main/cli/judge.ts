@@ -11,6 +11,7 @@
  * run's numbers come.
  */
 import type { EventName, EventPayload } from '../../src-shared/contract';
+import { judgeReliability } from '../../src-shared/judgeReliability';
 import type { Metrics } from '../../src-shared/types';
 import { classifierTraining } from '../engine/classifier/model';
 import { CLASSIFIER_ELSEWHERE_APP_ADVICE } from '../engine/classifier/trainLock';
@@ -142,4 +143,15 @@ export function judgeNote(j: Judged, dataDir: string, data?: JudgeData): string 
     default:
       return null;
   }
+}
+
+/**
+ * Why the classifier's numbers of run metrics `m` are not reliable (src-shared/judgeReliability.ts:
+ * the judging classifier under 90 % right, or fewer test images than its features), in words with
+ * the figures — `train` prints it beside them (JSON `test.judgeUnreliable`, and a `warning:` line
+ * on stderr); null when they are reliable or absent. `classCount`: the dataset's classes.
+ */
+export function judgeUnreliable(m: Metrics | null, classCount?: number): string | null {
+  if (!m || (m.frechet === undefined && m.reconAccuracy === undefined)) return null;
+  return judgeReliability(m, classCount).reason;
 }

@@ -9,7 +9,7 @@ import { num, UsageError, type Options } from './args';
 import { openEngine, userWorkspace } from './engine';
 import { checkRunOut, moveRunTo } from './runOut';
 import { dataRef, printWarnings } from './data';
-import { JUDGE_WAIT_MS, judgeNote, JudgeWatch } from './judge';
+import { JUDGE_WAIT_MS, judgeNote, judgeUnreliable, JudgeWatch } from './judge';
 
 /** One progress line: a bar over all epochs, batch, losses, speed and ETA. */
 function bar(p: TrainProgress): string {
@@ -83,9 +83,14 @@ function folderVanished(dir: string): LabError {
   return new LabError('NOT_FOUND', `the run's folder ${dir} was deleted while it trained (by hand, or by another program); training stopped${left}`);
 }
 
-/** The printed test metrics (the classifier's numbers when they came). */
-function testJson(m: Metrics | null): Record<string, unknown> | null {
+/**
+ * The printed test metrics (the classifier's numbers when they came), with `judgeUnreliable`: why
+ * the classifier's numbers are not reliable (./judge.ts `judgeUnreliable`), when they are not.
+ * `classCount`: the dataset's classes (the classifier's chance level).
+ */
+export function testJson(m: Metrics | null, classCount?: number): Record<string, unknown> | null {
   if (!m) return null;
+  const unreliable = judgeUnreliable(m, classCount);
   return {
     elbo: m.elbo,
     recon: m.recon,
@@ -103,6 +108,7 @@ function testJson(m: Metrics | null): Record<string, unknown> | null {
     generationAccuracy: m.generationAccuracy,
     generationAccuracyFitted: m.generationAccuracyFitted,
     classifierAccuracy: m.classifierAccuracy,
+    ...(unreliable ? { judgeUnreliable: unreliable } : {}),
   };
 }
 
@@ -200,6 +206,8 @@ export async function train(o: Options): Promise<number> {
     const m = judged.state === 'done' ? judged.metrics : run.metrics;
     const note = judgeNote(judged, path.join(workspace, 'datasets'), data);
     if (note) console.error(note);
+    const unreliable = judgeUnreliable(m, data.labelNames.length);
+    if (unreliable) console.error(`warning: the Fréchet distance and recognised share are not reliable: ${unreliable}`);
     // What training itself found (a VAE-GAN's stability warnings), after the start's.
     const later = (run.warnings ?? []).filter((w) => !(warnings ?? []).includes(w));
     for (const w of later) console.error(`warning: ${w}`);
@@ -211,7 +219,7 @@ export async function train(o: Options): Promise<number> {
         run: runDir,
         state: run.state,
         epochs: run.epochsDone,
-        test: testJson(m),
+        test: testJson(m, data.labelNames.length),
         samplesPerSecond: status?.samplesPerSecond ?? null,
         ...(allWarnings.length ? { warnings: allWarnings } : {}),
         ...(collapsed ? { collapsed } : {}),

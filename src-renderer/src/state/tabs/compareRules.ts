@@ -6,6 +6,7 @@
  */
 import type { Metrics, RunSummary } from '../../lib/contract';
 import { posteriorCollapsed } from '../../../../src-shared/collapse';
+import { judgeReliability } from '../../../../src-shared/judgeReliability';
 import { FRECHET_FITTED_TIP, FRECHET_PRIOR_TIP, GENERATION_FITTED_TIP, GENERATION_TIP } from '../../lib/metricHints';
 import { FRECHET_SEED_MARGIN, FRECHET_SEED_SPREAD, beyondEstimatorNoise, clearlyDifferent, type NoiseKind } from '../../lib/metricNoise';
 export type MetricKey =
@@ -123,12 +124,30 @@ function sampleSize(row: MetricRow, m: Metrics, testCount: number | undefined): 
 }
 
 /**
+ * Why the classifier's numbers of a row get no verdict for this pair, in words, or null when they
+ * can: a row measured by the judging classifier (`row.classifier`) where either side's classifier
+ * is not reliable (src-shared/judgeReliability.ts: too weak, or too few test images), e.g. "not
+ * reliable for A: the judging classifier labels only 59.5 % of the 42 test images correctly
+ * (chance 33 %): …". `classCount`: the dataset's classes (the chance level), when known. Null for
+ * other rows and missing metrics.
+ */
+export function unreliableJudge(row: MetricRow, ma: Metrics | null, mb: Metrics | null, classCount?: number): string | null {
+  if (!row.classifier || !ma || !mb) return null;
+  const [ja, jb] = [judgeReliability(ma, classCount), judgeReliability(mb, classCount)];
+  if (ja.reliable && jb.reliable) return null;
+  // One dataset, one classifier: the same reason for both sides is said once.
+  if (!ja.reliable && !jb.reliable && ja.reason === jb.reason) return `not reliable for either run: ${ja.reason}`;
+  return [!ja.reliable ? `not reliable for A: ${ja.reason}` : null, !jb.reliable ? `not reliable for B: ${jb.reason}` : null].filter(Boolean).join('; ');
+}
+
+/**
  * Which side wins the row: only a comparable row with a direction and two numbers that differ by
- * more than the metric's noise (`clearlyDifferent`) has a winner. `testCount`: the size of the
+ * more than the metric's noise (`clearlyDifferent`) has a winner, and a classifier's row only when
+ * both sides' judging classifier is reliable (`unreliableJudge`). `testCount`: the size of the
  * (shared) test split when known, for the noise of k-NN accuracy.
  */
 export function winner(row: MetricRow, a: Side, b: Side, ma: Metrics | null, mb: Metrics | null, testCount?: number): 'a' | 'b' | null {
-  if (!row.better || !ma || !mb || !comparable(row, a, b)) return null;
+  if (!row.better || !ma || !mb || !comparable(row, a, b) || unreliableJudge(row, ma, mb)) return null;
   const x = ma[row.key];
   const y = mb[row.key];
   if (x === undefined || y === undefined) return null;
@@ -150,10 +169,10 @@ export const SEED_SPREAD_NOTE = `Each side is one run: training the same setting
 /**
  * Whether a comparable Fréchet row's two numbers differ beyond the estimator's noise but not
  * beyond what a re-seed moves one run (`winner` gives none): its cells then say so. False for
- * other rows, a missing number, or a row with a winner.
+ * other rows, a missing number, a row with a winner, or one whose judge is not reliable.
  */
 export function withinSeedSpread(row: MetricRow, a: Side, b: Side, ma: Metrics | null, mb: Metrics | null): boolean {
-  if (row.noise !== 'frechet' || !ma || !mb || !comparable(row, a, b)) return false;
+  if (row.noise !== 'frechet' || !ma || !mb || !comparable(row, a, b) || unreliableJudge(row, ma, mb)) return false;
   const [x, y] = [ma[row.key], mb[row.key]];
   if (x === undefined || y === undefined) return false;
   const sides = [
