@@ -256,8 +256,8 @@ export class Engine {
       if (this.trainer.runId === runId) throw new LabError('BUSY', 'this run is training; its data is in use');
       return loadedSummary(await this.runs.locate(runId, dataPath, save));
     },
-    // Only the name changes, in the run's write queue (a training run keeps its newer fields).
-    'runs:rename': async ({ runId, name }) => summary(await this.store.patch(runId, { name }, this.runs.peek(runId)?.rec)),
+    // Only the name changes, in the run's write queue (a training run keeps its newer fields); a name another run has is refused (EXISTS).
+    'runs:rename': async ({ runId, name }) => summary(await this.store.rename(runId, name, this.runs.peek(runId)?.rec)),
     'runs:delete': async ({ runId }) => {
       if (this.trainer.runId === runId) throw new LabError('BUSY', 'this run is training; stop it first');
       await this.store.remove(runId);

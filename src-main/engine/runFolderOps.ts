@@ -72,6 +72,22 @@ export async function listRuns(store: RunFolderStore): Promise<RunSummary[]> {
 }
 
 /**
+ * The id of a run in runs/ other than `id` whose record is named `name` (as Saved runs lists it;
+ * spaces around either name do not count), or null. Folders that are not runs and unreadable
+ * records are skipped. Never throws.
+ */
+export async function otherRunNamed(store: RunFolderStore, id: string, name: string): Promise<string | null> {
+  const wanted = name.trim().normalize();
+  const entries = await fs.readdir(store.runsDir).catch(() => [] as string[]);
+  for (const other of entries) {
+    if (other === id || other.startsWith('.') || !ID_RE.test(other)) continue;
+    const rec = await store.read(other).catch(() => null);
+    if (rec && rec.name.trim().normalize() === wanted) return other;
+  }
+  return null;
+}
+
+/**
  * Deletes run `id`'s folder: only a Latent Lab run's, only the files a run writes, and only when
  * no live process trains it. A symlinked entry loses only the link. Throws NOT_FOUND (no such
  * folder, or a folder that is not a Latent Lab run: nothing deleted, the user may remove it),

@@ -14,7 +14,7 @@ import {
 } from '../../src-shared/types';
 import { appendFileOrUndo, ioError, writeFileAtomic } from './atomicWrite';
 import { isProcessAlive } from './pid';
-import { listRuns, removeRun } from './runFolderOps';
+import { listRuns, otherRunNamed, removeRun } from './runFolderOps';
 import { ID_RE, RunRecord } from './runRecord';
 import { live, refuseIfTrainedElsewhere, trainerAlive, trainerName, unsaved, writtenAt } from './runTrainers';
 
@@ -26,6 +26,9 @@ export { defaultWorkspace } from '../workspace';
 
 /** Keyed by run folder, for every RunStore of this process: each run's writer queue (its last task). */
 const queues = new Map<string, Promise<void>>();
+
+/** Renames of this process, one at a time (the last one's end): two cannot both take one name. */
+let renames: Promise<void> = Promise.resolve();
 
 export class RunStore {
   readonly runsDir: string;
@@ -165,6 +168,27 @@ export class RunStore {
       if (copy) Object.assign(copy, changes);
       return this.interpret(structuredClone(rec));
     });
+  }
+
+  /**
+   * Renames run `id` to `name` (`runs:rename`; the contract trims it and caps it at 200
+   * characters), as `patch` does, unless another run in runs/ is already named so: then
+   * LabError('EXISTS', 'another run is already named “…” (folder <its id>)…') and nothing is
+   * written, so no two runs read the same in the list. A run keeps its own name when renamed to
+   * it. Renames of this process are checked and written one at a time, in the order asked.
+   * Throws EXISTS, or as `patch` (NOT_FOUND, BAD_FILE, BUSY, IO).
+   */
+  async rename(id: string, name: string, copy?: RunRecord): Promise<RunRecord> {
+    const turn = renames.then(async () => {
+      const other = await otherRunNamed(this, id, name);
+      if (other) throw new LabError('EXISTS', `another run is already named “${name.trim()}” (folder ${other}): give this one another name; nothing was changed`);
+      return this.patch(id, { name }, copy);
+    });
+    renames = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
   }
 
   /**
