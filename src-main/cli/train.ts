@@ -11,13 +11,17 @@ import { checkRunOut, moveRunTo } from './runOut';
 import { dataRef, printWarnings } from './data';
 import { JUDGE_WAIT_MS, judgeNote, judgeUnreliable, JudgeWatch } from './judge';
 
-/** One progress line: a bar over all epochs, batch, losses, speed and ETA. */
-function bar(p: TrainProgress): string {
+/**
+ * One progress line: a bar over all epochs, batch, losses (nats per sample, the epoch's running
+ * means; a VAE-GAN's discriminator, generator and feature terms as the app's live line gives
+ * them), the validation loss at an epoch's end, speed and ETA.
+ */
+export function bar(p: TrainProgress): string {
   const frac = (p.epoch - 1 + p.batch / p.batches) / p.epochs;
   const width = 24;
   const filled = Math.round(frac * width);
   const val = p.val ? ` val ${p.val.loss.toFixed(2)}` : '';
-  const gan = p.train.gan ? `, D ${p.train.gan.disc.toFixed(2)}, G ${p.train.gan.gen.toFixed(2)}` : '';
+  const gan = p.train.gan ? `, D ${p.train.gan.disc.toFixed(2)}, G ${p.train.gan.gen.toFixed(2)}, feature ${p.train.gan.feature.toFixed(2)}` : '';
   return (
     `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches} ` +
     `loss ${p.train.loss.toFixed(2)} (recon ${p.train.recon.toFixed(2)}, kl ${p.train.kl.toFixed(2)}${gan})${val} ` +

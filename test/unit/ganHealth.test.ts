@@ -11,7 +11,7 @@ import { ModelConfig, type LossParts, type ModelConfigInput } from '../../src-sh
 import { initBackend } from '../../src-main/engine/backend';
 import { loadEmbeddedMnist } from '../../src-main/engine/datasets/mnist';
 import { rowsF32, type RowValues } from '../../src-main/engine/datasets/rows';
-import { DISC_CHANCE_NATS, DISC_DIVERGE_NATS, GanHealth, RECON_DROP, RECON_SHARE_MIN } from '../../src-main/engine/jobs/ganHealth';
+import { DISC_CHANCE_NATS, DISC_DIVERGE_NATS, GanHealth, GEN_CHANCE_NATS, RECON_DROP, RECON_SHARE_MIN } from '../../src-main/engine/jobs/ganHealth';
 import { evaluate, type SplitData } from '../../src-main/engine/metrics';
 import { buildModel, disposeBundle, type ModelBundle } from '../../src-main/engine/models/build';
 import type { OutputKind } from '../../src-main/engine/models/spec';
@@ -230,6 +230,106 @@ describe('GanHealth: a diverging discriminator', () => {
     expect(health.check(b, 3, disc(DISC_DIVERGE_NATS + 0.1), ok(health)).discDiverges).toBe(true);
     // No setting off its default: the usual remedy, from the run's own value.
     expect(health.warnings().join('\n')).toContain('try to lower the Discriminator LR × (0.5 here; default 0.5; CLI --disc-lr-scale)');
+    disposeBundle(b);
+  });
+});
+
+/**
+ * Epoch-mean training losses (nats per sample) of the fresh tester's MNIST runs (dense, z 8, 8,000
+ * digits, batch 64, 4 epochs; their metrics.jsonl): the defaults, the Discriminator LR × 50 (the
+ * generator blew up in epoch 1; −ELBO 225 against 134 at the defaults, Fréchet 420.8 against
+ * 178.6) and × 0.001 (the discriminator never learned), γ 1000 with × 10 (reconstructions as good
+ * as the defaults': must stay silent), and a conv run on shapes (its first epoch's discriminator
+ * just under chance, its feature term growing 0.8 → 105 with the discriminator's features).
+ */
+const HISTORIES: Record<string, { discLrScale?: number; gamma?: number; gan: [number, number, number][] }> = {
+  defaults: { gan: [[0.892, 7.325, 9.903], [1.037, 4.058, 8.5], [0.939, 3.522, 9.548], [0.82, 3.833, 10.501], [0.715, 4.184, 11.183]] },
+  discTimes50: { discLrScale: 50, gan: [[4.605, 206.491, 3213.921], [0.642, 69.455, 465.948], [1.361, 44.075, 598.715], [1.473, 17.599, 481.674]] },
+  discTimes0001: { discLrScale: 0.001, gan: [[2.313, 1.252, 6.42], [2.897, 1.083, 3.957], [3.027, 1.157, 3.426], [2.919, 1.279, 3.171]] },
+  gamma1000: { discLrScale: 10, gamma: 1000, gan: [[0.677, 41.158, 93.467], [0.81, 34.8, 34.572], [0.75, 30.942, 39.813], [0.704, 27.097, 50.992]] },
+  convShapes: {
+    gan: [[1.942, 1.625, 0.817], [1.535, 2.927, 2.054], [1.268, 3.027, 4.074], [0.893, 3.456, 11.974], [0.582, 4.373, 31.842], [0.663, 5.063, 53.718], [0.776, 5.834, 60.9], [0.573, 6.002, 65.467], [0.349, 6.256, 104.515]],
+  },
+};
+
+describe('GanHealth: a blow-up and a discriminator that never learns (the tester\'s forced runs)', () => {
+  const ok = (health: GanHealth): LossParts => {
+    const { average, perfect } = health.baselines;
+    return { loss: 0, kl: 12, recon: (average + perfect) / 2 };
+  };
+  /** Checks every epoch of `name`'s history; the warnings after each epoch. */
+  function replay(name: keyof typeof HISTORIES): { health: GanHealth; said: string[][]; b: ModelBundle } {
+    const { gan, ...settings } = HISTORIES[name];
+    const b = drive(vaegan('bernoulli', settings));
+    const health = new GanHealth(b, data, 1);
+    const said: string[][] = [];
+    gan.forEach(([disc, gen, feature], i) => {
+      const h = health.check(b, i + 1, { ...train, gan: { disc, gen, feature } }, ok(health));
+      if (health.shouldSave(h)) health.markSaved(h);
+      said.push(health.warnings());
+    });
+    return { health, said, b };
+  }
+
+  it('healthy runs stay silent every epoch: the defaults, γ 1000 with the Discriminator LR × 10, a conv run whose feature term grows', () => {
+    for (const name of ['defaults', 'gamma1000', 'convShapes'] as const) {
+      const { said, b } = replay(name);
+      expect(said, name).toEqual(said.map(() => []));
+      disposeBundle(b);
+    }
+  });
+
+  it('Discriminator LR × 50: the generator\'s loss blew up in epoch 1; said with its figures from epoch 1 on, also once it came down, with the setting to lower', () => {
+    const { said, b } = replay('discTimes50');
+    const first = said[0].join('\n');
+    expect(first).toContain(`the generator's loss diverged in epoch 1: 206.5 nats per sample over the epoch (its feature term 3214), 149× the ${GEN_CHANCE_NATS.toFixed(2)} nats of a decoder the discriminator cannot tell from real images (2·ln 2)`);
+    expect(first).toContain('try to lower the Discriminator LR × (50 here; default 0.5; CLI --disc-lr-scale)');
+    // Epochs 3 and 4 are healthy again (44 and 18 nats), but the jolt is still said: the run ended far worse than the defaults.
+    const last = said.at(-1)!.join('\n');
+    expect(last).toContain("the generator's loss diverged in epoch 1: 206.5 nats per sample");
+    expect(last).toContain('it came down since (17.6 at epoch 4), but such a jolt can leave the model far worse than a steady run');
+    expect(last).toContain('try to lower the Discriminator LR × (50 here; default 0.5; CLI --disc-lr-scale)');
+    expect(last).not.toMatch(/saved model/); // epoch 4 is healthy and kept
+    disposeBundle(b);
+  });
+
+  it('Discriminator LR × 0.001: its loss stayed above chance (3·ln 2) from epoch 1; said from epoch 2, with the setting to raise', () => {
+    const { said, b } = replay('discTimes0001');
+    expect(said[0]).toEqual([]); // a first epoch above chance alone is not evidence (healthy ones reach 4.8 nats)
+    for (const [i, w] of said.slice(1).entries()) {
+      const epoch = i + 2;
+      const disc = HISTORIES.discTimes0001.gan[epoch - 1][0];
+      expect(w.join('\n')).toContain(
+        `the discriminator is not learning: its loss has stayed at or above the 2.08 nats of a discriminator that cannot tell real from decoded images (3·ln 2) since epoch 1 (${disc.toFixed(2)} at epoch ${epoch})`,
+      );
+      expect(w.join('\n')).toContain('try to raise the Discriminator LR × (0.001 here; default 0.5; CLI --disc-lr-scale)');
+    }
+    disposeBundle(b);
+  });
+});
+
+describe('GanHealth: too few optimiser steps come first in the advice', () => {
+  it('a 3-step run\'s collapse says to train longer first, not to change settings already at their defaults', () => {
+    const b = drive(vaegan('bernoulli'), true);
+    const health = new GanHealth(b, data, 1, undefined, 3);
+    const { average, perfect } = health.baselines;
+    const h = health.check(b, 1, train, { loss: 0, kl: 12, recon: (average + perfect) / 2 });
+    expect(h.collapsed).toBe(true);
+    const w = health.warnings().join('\n');
+    expect(w).toContain('generator collapse: near-identical samples since epoch 1');
+    expect(w).toContain('this run takes only 3 optimiser steps in all (fewer than ~500 leaves a barely trained model): train longer first');
+    expect(w).not.toMatch(/raise γ|lower β|default 0\.3; CLI --gamma/);
+    disposeBundle(b);
+  });
+
+  it('with too few steps and a setting off its default the way that causes the problem, both: the steps first, then the setting', () => {
+    const b = drive(vaegan('bernoulli', { gamma: 0.001 }));
+    const health = new GanHealth(b, data, 1, undefined, 90);
+    const { average, perfect } = health.baselines;
+    health.check(b, 1, train, { loss: 0, kl: 12, recon: average - -0.1 * (average - perfect) });
+    expect(health.warnings().join('\n')).toContain(
+      'this run takes only 90 optimiser steps in all (fewer than ~500 leaves a barely trained model): train longer first; then try to raise γ (0.001 here; default 0.3; CLI --gamma)',
+    );
     disposeBundle(b);
   });
 });

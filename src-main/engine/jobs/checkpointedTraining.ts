@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { toErrorBody, type ErrorBody, type EventName, type EventPayload } from '../../../src-shared/contract';
-import { LabError, type LossParts, type TrainConfig, type TrainProgress } from '../../../src-shared/types';
+import { LabError, optimiserSteps, type LossParts, type TrainConfig, type TrainProgress } from '../../../src-shared/types';
 import { noteTrainPath, noteTrainThreads } from '../backend';
 import type { LoadedDataset } from '../datasets';
 import { disposeBundle, isGan } from '../models/build';
@@ -73,7 +73,9 @@ export async function trainWithCheckpoints(
   const cfg = rec.config;
   const dir = store.dir(rec.id);
   const bundle = lr.bundle;
-  const gan = isGan(cfg.model.kind) ? new GanHealth(bundle, data, cfg.seed, cfg.learningRate) : null;
+  // The run's steps in all: under the start's few-steps notice, the warnings say to train longer first.
+  const steps = optimiserSteps(cfg.epochs, data.train.count, cfg.batchSize);
+  const gan = isGan(cfg.model.kind) ? new GanHealth(bundle, data, cfg.seed, cfg.learningRate, steps) : null;
   const startWarnings = rec.warnings ?? [];
   const ganWarnings = () => gan?.warnings() ?? [];
   /** The end-of-epoch report of the epoch whose checkpoint is saved (a VAE-GAN's last healthy epoch). */

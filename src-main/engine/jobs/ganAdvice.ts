@@ -5,6 +5,7 @@
  * ("γ (0.001 here; default 0.3; CLI --gamma)"); without evidence, the usual remedy.
  */
 import { DEFAULT_BETA, TrainConfig, VAEGAN_DEFAULTS, type ModelConfig } from '../../../src-shared/types';
+import { FEW_STEPS } from './startChecks';
 
 /**
  * The code's KL (nats per test image, the epoch's validation) under which it carries almost
@@ -20,8 +21,11 @@ export const KL_CARRIES_NOTHING_NATS = 3;
 /** The run's learning rate when none is given (the Train form's and the CLI's default). */
 export const DEFAULT_LR = TrainConfig.parse({}).learningRate;
 
-/** The problems a warning's advice is for (`EpochHealth`'s flags; `recon`: ruined or diverged reconstructions). */
-export type GanProblem = 'discWins' | 'discDiverges' | 'collapsed' | 'recon';
+/**
+ * The problems a warning's advice is for (`EpochHealth`'s flags; `recon`: ruined or diverged
+ * reconstructions; `blowUp`: the generator's loss blew up; `discIdle`: the discriminator does not learn).
+ */
+export type GanProblem = 'discWins' | 'discDiverges' | 'collapsed' | 'recon' | 'blowUp' | 'discIdle';
 
 /** The settings a warning's advice may name (the run's resolved config). */
 export interface GanSettings {
@@ -31,10 +35,16 @@ export interface GanSettings {
   beta: number;
   klWarmupEpochs: number;
   learningRate: number;
+  /** The run's optimiser steps in all (epochs × batches per epoch; Infinity: not known). */
+  steps: number;
 }
 
-/** `model`'s VAE-GAN settings (defaults where absent) and the run's learning rate. */
-export function ganSettings(model: Pick<ModelConfig, 'gamma' | 'pixelWeight' | 'discLrScale' | 'beta' | 'klWarmupEpochs'>, learningRate = DEFAULT_LR): GanSettings {
+/** `model`'s VAE-GAN settings (defaults where absent), the run's learning rate and its optimiser steps in all. */
+export function ganSettings(
+  model: Pick<ModelConfig, 'gamma' | 'pixelWeight' | 'discLrScale' | 'beta' | 'klWarmupEpochs'>,
+  learningRate = DEFAULT_LR,
+  steps = Number.POSITIVE_INFINITY,
+): GanSettings {
   return {
     gamma: model.gamma ?? VAEGAN_DEFAULTS.gamma,
     pixelWeight: model.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
@@ -42,6 +52,7 @@ export function ganSettings(model: Pick<ModelConfig, 'gamma' | 'pixelWeight' | '
     beta: model.beta ?? DEFAULT_BETA.vaegan,
     klWarmupEpochs: model.klWarmupEpochs ?? 0,
     learningRate,
+    steps,
   };
 }
 
@@ -65,6 +76,7 @@ const lrVeryLow = (s: GanSettings) => s.learningRate <= DEFAULT_LR / 10;
 const lrHigh = (s: GanSettings) => s.learningRate >= DEFAULT_LR * 2;
 const gammaLow = (s: GanSettings) => s.gamma <= VAEGAN_DEFAULTS.gamma / 3;
 const discFast = (s: GanSettings) => s.discLrScale >= VAEGAN_DEFAULTS.discLrScale * 4;
+const discSlow = (s: GanSettings) => s.discLrScale <= VAEGAN_DEFAULTS.discLrScale / 4;
 const betaHigh = (s: GanSettings) => s.beta > DEFAULT_BETA.vaegan;
 
 /** "a, b or c". */
@@ -74,13 +86,17 @@ const orList = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0
  * What to change, from the evidence: the settings off their defaults in the direction that
  * causes `problem`, and the term that moved (the code's KL near 0: β, or a pixel weight of 0,
  * leaves the encoder nothing to say). Each setting named as the Train form and the CLI name it.
- * Without evidence, the usual remedy for the problem, from the run's own values.
+ * Without evidence, the usual remedy for the problem, from the run's own values — save when the
+ * run takes under `FEW_STEPS` optimiser steps: that comes first ("train longer first"), and no
+ * setting at its default is offered as the fix (a barely trained model shows every symptom).
  * `h`: the epoch's verdict (its code KL, nats per test image); `s`: the run's settings.
  */
 export function ganAdvice(problem: GanProblem, h: { kl: number }, s: GanSettings): string {
   const fixes: string[] = [];
   const because: string[] = [];
-  if (lrVeryLow(s) && problem !== 'discDiverges') {
+  /** The problems of a discriminator or generator out of balance (the remedy is a rate, not γ or the code). */
+  const rates = problem === 'discDiverges' || problem === 'blowUp';
+  if (lrVeryLow(s) && !rates) {
     fixes.push(`raise ${setting('learningRate', s)}`);
     because.push('the model has barely moved from its start');
   }
@@ -90,12 +106,20 @@ export function ganAdvice(problem: GanProblem, h: { kl: number }, s: GanSettings
     if (betaHigh(s)) fixes.push(`lower ${setting('beta', s)}`);
     if (s.pixelWeight === 0) fixes.push(`raise ${setting('pixelWeight', s)}: without it the encoder learns only from the discriminator's features`);
   }
-  if (gammaLow(s) && problem !== 'discDiverges') fixes.push(`raise ${setting('gamma', s)}: the decoder weighs the reconstruction little against fooling the discriminator`);
-  if (discFast(s) && problem !== 'collapsed') fixes.push(`lower ${setting('discLrScale', s)}`);
-  if (lrHigh(s) && (problem === 'discDiverges' || problem === 'collapsed' || problem === 'recon')) fixes.push(`lower ${setting('learningRate', s)}`);
+  if (gammaLow(s) && !rates && problem !== 'discIdle') fixes.push(`raise ${setting('gamma', s)}: the decoder weighs the reconstruction little against fooling the discriminator`);
+  if (discFast(s) && problem !== 'collapsed' && problem !== 'discIdle') fixes.push(`lower ${setting('discLrScale', s)}`);
+  if (discSlow(s) && problem === 'discIdle') fixes.push(`raise ${setting('discLrScale', s)}`);
+  if (lrHigh(s) && (rates || problem === 'collapsed' || problem === 'recon')) fixes.push(`lower ${setting('learningRate', s)}`);
+  const fewSteps = s.steps < FEW_STEPS;
+  if (fewSteps) {
+    const first = `this run takes only ${s.steps.toLocaleString('en-US')} optimiser ${s.steps === 1 ? 'step' : 'steps'} in all (fewer than ~${FEW_STEPS} leaves a barely trained model): train longer first`;
+    const why = because.length ? ` (${because.join('; ')})` : '';
+    return fixes.length ? `${first}; then try to ${orList(fixes)}${why}` : first;
+  }
   if (!fixes.length) {
     // No setting stands out: the usual remedy.
-    if (problem === 'discWins' || problem === 'discDiverges') fixes.push(`lower ${setting('discLrScale', s)}`);
+    if (problem === 'discWins' || rates) fixes.push(`lower ${setting('discLrScale', s)}`);
+    else if (problem === 'discIdle') fixes.push(`raise ${setting('discLrScale', s)}`);
     else if (problem === 'collapsed') fixes.push(`raise ${setting('gamma', s)}`, `lower ${setting('beta', s)}`);
     else fixes.push(`lower ${setting('discLrScale', s)}`, `raise ${setting('pixelWeight', s)}`);
   }

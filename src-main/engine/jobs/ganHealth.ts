@@ -19,7 +19,12 @@
  *     The validation term, not the training one: that is the mean over the epoch's batches,
  *     lagging behind the weights (measured, MNIST: a healthy run's first epoch 216 nats in
  *     training against the average image's 206, while its end-of-epoch reconstructions of the
- *     test images were at 157 against 205).
+ *     test images were at 157 against 205);
+ *   - the generator's loss blowing up: its epoch mean over `GEN_BLOWUP_NATS`; said from that
+ *     epoch to the run's end, also once it came down (the jolt leaves the model worse);
+ *   - a discriminator that does not learn: its epoch mean at or above chance (3·ln 2) for
+ *     `DISC_IDLE_EPOCHS` epochs in a row (said, not an unhealthy epoch: the decoder then trains
+ *     the run then trains as a plain VAE, its checkpoints are fine).
  * An unhealthy epoch is not checkpointed once a healthy one was: the run keeps the last healthy
  * checkpoint, and its warnings say which epoch the saved model is from. Until the first healthy
  * epoch every epoch is saved (a run always has a model, the latest of its unhealthy ones).
@@ -55,6 +60,33 @@ export const DISC_CHANCE_NATS = 3 * Math.LN2;
  */
 export const DISC_DIVERGE_NATS = 10 * DISC_CHANCE_NATS;
 export const DISC_DIVERGING_GOING_ON = 5;
+
+/**
+ * Epochs in a row whose mean discriminator loss is at or above chance (`DISC_CHANCE_NATS`, not
+ * diverging) after which it counts as not learning. Two, not one: a healthy first epoch can end
+ * above chance (4.8 nats at most measured, learning rate 0.005) but its second is under 1.6.
+ * The tester's MNIST run at Discriminator LR × 0.001 (dense z 8, 8,000 digits, batch 64): 2.31,
+ * 2.90, 3.03, 2.92 nats in epochs 1–4; at the defaults 0.89, 1.04, 0.94, 0.82.
+ */
+export const DISC_IDLE_EPOCHS = 2;
+
+/** The decoder's GAN loss when the discriminator cannot tell: 2·ln 2 ≈ 1.39 nats (−log D(x̃) − log D(x_p), two terms at D = ½). */
+export const GEN_CHANCE_NATS = 2 * Math.LN2;
+/**
+ * Mean generator loss (nats per sample, over an epoch) over which training blew up: 40× chance
+ * (`GEN_CHANCE_NATS`, ≈ 55 nats). The watch sees each epoch's mean losses, not single batches
+ * (the parallel trainer sums its batches in its workers), so this catches a blow-up that lifts a
+ * whole epoch, as the tester's did. Measured (the tester's MNIST runs, dense z 8, 8,000 digits,
+ * batch 64, 4 epochs; generator loss, feature term): defaults 7.3 and 9.9 in epoch 1, then
+ * 3.5–4.2 and 8.5–11.2; γ 1000 with Discriminator LR × 10 41 → 27 and 35–93 (its
+ * reconstructions as good as the defaults': 127 nats against 123, so not flagged: 1.35× under the
+ * line); a conv run on shapes at most 6.3 (its feature term grows to 105, so no line is put on
+ * the feature term, whose scale is the discriminator's features'); Discriminator LR × 50 206 and
+ * 3,214 in epoch 1 (the progress line's running means peaked at ~490 and ~15,000), then 69, 44,
+ * 18 (3.7× over the line in epoch 1), and the run ended at −ELBO 225 against 134, Fréchet
+ * distance 420.8 against 178.6, 52 % of reconstructions recognised against 82.5 %.
+ */
+export const GEN_BLOWUP_NATS = 40 * GEN_CHANCE_NATS;
 
 /** Spread of the prior samples, as a fraction of the data's, under which they count as collapsed: the one threshold of src-shared/collapse.ts. */
 export { COLLAPSE_SPREAD };
@@ -93,6 +125,14 @@ export interface EpochHealth {
   discDiverges: boolean;
   /** `reconShare` under `RECON_SHARE_MIN`. */
   reconRuined: boolean;
+  /** Mean generator loss of the epoch (nats per sample; NaN: none). */
+  gen: number;
+  /** Mean feature term of the epoch (½·Σ (Dis_l(x̃) − Dis_l(x))², per sample; NaN: none). */
+  feature: number;
+  /** `gen` over `GEN_BLOWUP_NATS`. */
+  blewUp: boolean;
+  /** The discriminator's loss at or above chance (not diverging) for `DISC_IDLE_EPOCHS` epochs in a row, this one the last. */
+  discIdle: boolean;
   /** Not ruined, but `reconShare` under `RECON_DROP` × its best earlier epoch's. */
   reconDiverged: boolean;
 }
@@ -100,7 +140,8 @@ export interface EpochHealth {
 /** A share as a whole percentage. */
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
-const healthy = (h: EpochHealth) => !h.discWins && !h.discDiverges && !h.collapsed && !h.reconRuined && !h.reconDiverged;
+/** No problem that makes the epoch's checkpoint unfit to keep (`discIdle` is said, but its model is fine). */
+const healthy = (h: EpochHealth) => !h.discWins && !h.discDiverges && !h.collapsed && !h.reconRuined && !h.reconDiverged && !h.blewUp;
 
 export class GanHealth {
   private readonly zp: Float32Array;
@@ -113,6 +154,10 @@ export class GanHealth {
   private firstCollapse = 0;
   private firstRuined = 0;
   private firstDiverged = 0;
+  /** The first epoch of the discriminator's current streak at or above chance (0: none). */
+  private firstAtChance = 0;
+  /** The first epoch whose generator loss blew up (null: none yet); said to the run's end. */
+  private blowUp: EpochHealth | null = null;
   /** The epoch with the highest `reconShare` so far (null: none yet). */
   private best: EpochHealth | null = null;
   /** The pixel likelihood references (nats per test image). */
@@ -127,10 +172,17 @@ export class GanHealth {
    * `bundle`: the run's model (its latent size, input size, likelihood and VAE-GAN settings);
    * `data.train`: the training split (its spread is measured once on a seeded sample of it, its
    * mean image once for `PixelBaselines`); `data.test`: the images the validation reconstructs;
-   * `learningRate`: the run's (the advice names it when it is the cause).
+   * `learningRate`: the run's (the advice names it when it is the cause); `steps`: the run's
+   * optimiser steps in all (under `FEW_STEPS` the advice says to train longer first).
    */
-  constructor(bundle: Pick<ModelBundle, 'config' | 'inputDim' | 'output'>, data: { train: SplitData; test: SplitData }, seed: number, learningRate = DEFAULT_LR) {
-    this.settings = ganSettings(bundle.config, learningRate);
+  constructor(
+    bundle: Pick<ModelBundle, 'config' | 'inputDim' | 'output'>,
+    data: { train: SplitData; test: SplitData },
+    seed: number,
+    learningRate = DEFAULT_LR,
+    steps = Number.POSITIVE_INFINITY,
+  ) {
+    this.settings = ganSettings(bundle.config, learningRate, steps);
     const { latentDim } = bundle.config;
     const D = bundle.inputDim;
     const train = data.train;
@@ -155,6 +207,9 @@ export class GanHealth {
     const reconRuined = reconShare < RECON_SHARE_MIN;
     const reconDiverged = !reconRuined && this.best !== null && reconShare < RECON_DROP * this.best.reconShare;
     const discDiverges = disc > DISC_DIVERGE_NATS || (this.firstDiverges > 0 && disc > DISC_DIVERGING_GOING_ON * DISC_CHANCE_NATS);
+    const gen = train.gan?.gen ?? Number.NaN;
+    const feature = train.gan?.feature ?? Number.NaN;
+    this.firstAtChance = disc >= DISC_CHANCE_NATS && !discDiverges ? this.firstAtChance || epoch : 0;
     const h: EpochHealth = {
       epoch,
       disc,
@@ -167,7 +222,12 @@ export class GanHealth {
       collapsed: spreadRatio < COLLAPSE_SPREAD,
       reconRuined,
       reconDiverged,
+      gen,
+      feature,
+      blewUp: gen > GEN_BLOWUP_NATS,
+      discIdle: this.firstAtChance > 0 && epoch - this.firstAtChance + 1 >= DISC_IDLE_EPOCHS,
     };
+    if (h.blewUp && !this.blowUp) this.blowUp = h;
     // The epoch each problem began (its current streak).
     this.firstWin = h.discWins ? this.firstWin || epoch : 0;
     this.firstDiverges = discDiverges ? this.firstDiverges || epoch : 0;
@@ -198,12 +258,12 @@ export class GanHealth {
   /**
    * What is wrong at the last epoch checked, in words (empty when it was healthy: a problem the
    * run recovered from, e.g. the blurry, alike samples of a barely trained decoder in epoch 1,
-   * is not kept): each problem with the epoch it began and its figure now, and which epoch the
-   * saved model is from.
+   * is not kept — save a blow-up of the generator's loss, said to the run's end): each problem
+   * with the epoch it began and its figure now, and which epoch the saved model is from.
    */
   warnings(): string[] {
     const h = this.last;
-    if (!h || healthy(h)) return [];
+    if (!h) return [];
     const out: string[] = [];
     if (h.discWins) {
       out.push(
@@ -240,7 +300,21 @@ export class GanHealth {
           this.advice('recon', h),
       );
     }
-    if (this.savedEpoch) {
+    if (h.discIdle) {
+      out.push(
+        `the discriminator is not learning: its loss has stayed at or above the ${DISC_CHANCE_NATS.toFixed(2)} nats of a discriminator that cannot tell real from decoded images (3·ln 2) ` +
+          `since epoch ${this.firstAtChance} (${h.disc.toFixed(2)} at epoch ${h.epoch}), so the decoder learns nothing from it: the run trains as a plain VAE; ${this.advice('discIdle', h)}`,
+      );
+    }
+    const b = this.blowUp;
+    if (b) {
+      const now = h === b ? '' : h.blewUp ? `still ${h.gen.toFixed(1)} at epoch ${h.epoch}; ` : `it came down since (${h.gen.toFixed(1)} at epoch ${h.epoch}), but such a jolt can leave the model far worse than a steady run; `;
+      out.push(
+        `the generator's loss diverged in epoch ${b.epoch}: ${b.gen.toFixed(1)} nats per sample over the epoch (its feature term ${b.feature.toFixed(0)}), ` +
+          `${(b.gen / GEN_CHANCE_NATS).toFixed(0)}× the ${GEN_CHANCE_NATS.toFixed(2)} nats of a decoder the discriminator cannot tell from real images (2·ln 2); ${now}${this.advice('blowUp', h)}`,
+      );
+    }
+    if (!healthy(h) && this.savedEpoch) {
       out.push(
         this.savedHealthy
           ? `the saved model is from epoch ${this.savedEpoch}, the last healthy one (epoch ${h.epoch} was not saved)`
