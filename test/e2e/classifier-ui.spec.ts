@@ -4,8 +4,8 @@
  * 28×28 strokes (3 classes, so the classifier trains in seconds). A run's end starts the
  * classifier in the background; the status bar's Cancel stops it ("Judging classifier off"), its
  * Start goes on with it, a second Cancel stops it again, and the run's own "Train it" goes on
- * until "Classifier ready (x %)": the run then shows its Fréchet distance, with the caveat of a
- * tiny test set. Waits only for explicit states (data-state, test ids, texts).
+ * until "Classifier ready (x %)": the run then shows its Fréchet distance as "not reliable" (a
+ * tiny test set: fewer images than the classifier's features), saying why. Waits only for explicit states (data-state, test ids, texts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -36,14 +36,20 @@ async function cancelClassifier(page: Page): Promise<void> {
   await expect(page.getByTestId('metric-train-classifier')).toBeEnabled();
 }
 
-/** The opened run's Fréchet distance, shown as a number, with the caveat of its tiny test set. */
-async function expectFrechetShown(page: Page, testImages: number): Promise<void> {
+/**
+ * The opened run's Fréchet distance, judged on the few test images of this tiny set: "not
+ * reliable", saying why (fewer test images than the classifier's 128 features), the number in the
+ * tooltip (src-shared/judgeReliability.ts).
+ */
+async function expectFrechetNotReliable(page: Page, testImages: number): Promise<void> {
   const frechet = page.getByTestId('metric-frechet');
   await expect(frechet).not.toHaveAttribute('data-missing', 'true', { timeout: 45_000 });
   await expect(frechet).not.toHaveAttribute('data-pending', 'true', { timeout: 45_000 });
   // A VAE's: its samples drawn from N(0, I), said so beside the fitted prior's.
-  await expect(frechet).toHaveText(/^Fréchet, samples from N\(0, I\) \d+(\.\d+)?$/);
-  await expect(page.getByTestId('metric-frechet-caveat')).toContainText(`from ${testImages} samples: biased upward`);
+  await expect(frechet).toHaveText('Fréchet, samples from N(0, I): not reliable');
+  await expect(frechet).toHaveAttribute('title', new RegExp(`^[\\d,.]+ — not reliable: .*Measured: ${testImages} generated images \\(z from the prior, N\\(0, I\\)\\) against ${testImages} real test images`));
+  await expect(page.getByTestId('metric-judge-unreliable')).toContainText(`Not reliable: only ${testImages} test images were judged, fewer than the classifier's 128 features`);
+  await expect(page.getByTestId('metric-recognised')).toHaveText('recognised: not reliable');
 }
 
 test('the classifier: Cancel, the status bar’s Start, and a run’s Train it until ready with the run’s Fréchet distance', async ({ page }) => {
@@ -66,9 +72,9 @@ test('the classifier: Cancel, the status bar’s Start, and a run’s Train it u
   });
 
   // Train it asks for the same as Start (`classifier:start`), from the run's own metrics.
-  await test.step('the run’s Train it: the classifier becomes ready and the run shows its Fréchet distance', async () => {
+  await test.step('the run’s Train it: the classifier becomes ready and the run’s Fréchet distance is “not reliable” on so few images', async () => {
     await page.getByTestId('metric-train-classifier').click();
     await expect(page.getByTestId('classifier-ready')).toHaveText(/^Classifier ready \(\d+(\.\d)? %\)$/, { timeout: 240_000 });
-    await expectFrechetShown(page, testImages);
+    await expectFrechetNotReliable(page, testImages);
   });
 });
