@@ -25,6 +25,9 @@ export function optimiserSteps(epochs: number, trainCount: number, batchSize: nu
   return epochs * Math.ceil(trainCount / batchSize);
 }
 
+/** The longest name a run can have, in characters (JS string length): a training's `name`, `runs:rename`. */
+export const RUN_NAME_MAX = 200;
+
 /** A training run's settings; a missing batch size becomes the model kind's `DEFAULT_BATCH_SIZE`. */
 export const TrainConfig = z
   .object({
@@ -36,8 +39,8 @@ export const TrainConfig = z
     batchSize: z.number().int().min(1).max(8192).optional(),
     learningRate: z.number().positive().max(100).default(1e-3),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
-    /** Human name of the run; defaults to e.g. "VAE z=3 mnist". */
-    name: z.string().min(1).max(200).optional(),
+    /** Human name of the run (at most `RUN_NAME_MAX` characters); defaults to e.g. "VAE z=3 mnist". */
+    name: z.string().min(1).max(RUN_NAME_MAX).optional(),
     /** How many test points get latent snapshots each epoch (for the live scatter). */
     snapshotSize: z.number().int().min(0).max(100_000).default(2000),
   })

@@ -4,7 +4,7 @@
  * Part of the one `requests` table (../contract.ts).
  */
 import { z } from 'zod';
-import { DatasetInfo, Metrics, RunSummary, TrainConfig, TrainProgress, TrainState } from '../types';
+import { DatasetInfo, Metrics, RUN_NAME_MAX, RunSummary, TrainConfig, TrainProgress, TrainState } from '../types';
 import { runId, Empty, Ok, EpochRecord, req } from './payloads';
 
 export const runRequests = {
@@ -36,7 +36,7 @@ export const runRequests = {
     "Make a saved run the active model; its warnings include how its data differs from its training data.",
   ),
   'runs:rename': req(
-    z.object({ runId, name: z.string().trim().min(1).max(200) }).strict(),
+    z.object({ runId, name: z.string().trim().min(1).max(RUN_NAME_MAX) }).strict(),
     RunSummary,
     'Rename a run.',
   ),

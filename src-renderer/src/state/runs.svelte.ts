@@ -1,6 +1,18 @@
-import type { DatasetInfo, EventPayload, RunSummary } from '../lib/contract';
+import { RUN_NAME_MAX, type DatasetInfo, type EventPayload, type RunSummary } from '../lib/contract';
 import { errorCode, errorText } from '../lib/errors';
 import type { StateApi } from './port';
+
+export { RUN_NAME_MAX };
+
+/**
+ * Why `name` (as typed; spaces around it do not count) cannot be a run's name, in words, or null
+ * when it can: "a run's name is at most 200 characters (this one: 300)". An empty name is not a
+ * problem here (the list keeps the old name for it).
+ */
+export function runNameProblem(name: string): string | null {
+  const n = name.trim().length;
+  return n > RUN_NAME_MAX ? `a run's name is at most ${RUN_NAME_MAX} characters (this one: ${n})` : null;
+}
 
 /** Saved runs and the active one (the model every tab uses). */
 export class Runs {
@@ -137,11 +149,24 @@ export class Runs {
     this.metricsNotes = notes;
   }
 
-  async rename(runId: string, name: string): Promise<void> {
+  /**
+   * Renames run `runId` (`runs:rename`). Returns true when renamed; else false with `error` in
+   * words, the list keeping the old name: a name over RUN_NAME_MAX characters is refused here,
+   * never sent; the engine refuses one another run already has (EXISTS), a run it cannot write…
+   */
+  async rename(runId: string, name: string): Promise<boolean> {
+    const problem = runNameProblem(name);
+    if (problem) {
+      this.error = problem;
+      return false;
+    }
     try {
       this.#upsert(await this.api.invoke('runs:rename', { runId, name }));
+      this.error = null;
+      return true;
     } catch (err) {
       this.error = errorText(err);
+      return false;
     }
   }
 

@@ -6,6 +6,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { SETTINGS_KEY } from '../../../src-renderer/src/state/settings.svelte';
+import { RUN_NAME_MAX, runNameProblem } from '../../../src-renderer/src/state/runs.svelte';
+import { requests } from '../../../src-shared/contract';
 import { MemoryStorage, batch, engineWith, labError, run } from './fake-api';
 
 function storageWith(settings: object): MemoryStorage {
@@ -149,6 +151,38 @@ describe('renaming and deleting', () => {
     await lab.runs.refresh();
     await lab.runs.rename('b', 'my VAE');
     expect(lab.runs.list.map((r) => r.name)).toEqual(['run a', 'my VAE']);
+  });
+
+  it('a name over 200 characters is refused in words before it is sent; the list keeps the old name', async () => {
+    const api = engineWith([run('a'), run('b')]).handle('runs:rename', ({ runId, name }) => ({ ...run(runId), name }));
+    const lab = new Lab(api, null);
+    await lab.runs.refresh();
+    expect(await lab.runs.rename('b', 'x'.repeat(300))).toBe(false);
+    expect(lab.runs.error).toBe("a run's name is at most 200 characters (this one: 300)");
+    expect(api.callsOf('runs:rename')).toHaveLength(0);
+    expect(lab.runs.list.map((r) => r.name)).toEqual(['run a', 'run b']);
+    // Spaces around it do not count; 200 is kept.
+    expect(await lab.runs.rename('b', ` ${'y'.repeat(200)} `)).toBe(true);
+    expect(api.callsOf('runs:rename')).toHaveLength(1);
+  });
+
+  it('the limit is the contract\'s: 200 characters pass its check, 201 do not', () => {
+    const input = requests['runs:rename'].input;
+    expect(RUN_NAME_MAX).toBe(200);
+    expect(input.safeParse({ runId: 'a', name: 'x'.repeat(RUN_NAME_MAX) }).success).toBe(true);
+    expect(input.safeParse({ runId: 'a', name: 'x'.repeat(RUN_NAME_MAX + 1) }).success).toBe(false);
+    expect(runNameProblem('x'.repeat(RUN_NAME_MAX))).toBeNull();
+  });
+
+  it('a name another run has, refused by the engine, is said in its words; the list keeps the old name', async () => {
+    const api = engineWith([run('a'), run('b')]).handle('runs:rename', ({ name }) => {
+      throw labError('EXISTS', `another run is already named “${name}” (folder a): give this one another name; nothing was changed`);
+    });
+    const lab = new Lab(api, null);
+    await lab.runs.refresh();
+    expect(await lab.runs.rename('b', 'run a')).toBe(false);
+    expect(lab.runs.error).toBe('another run is already named “run a” (folder a): give this one another name; nothing was changed');
+    expect(lab.runs.list.map((r) => r.name)).toEqual(['run a', 'run b']);
   });
 
   it('deleting the open run empties the view and forgets it; the compare tab drops it', async () => {
