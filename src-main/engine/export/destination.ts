@@ -3,7 +3,9 @@
  * - never into or over a protected folder (the workspace, its runs/ and datasets/ folders, run
  *   folders, the data of every saved run, loaded or not: savedRuns.ts) nor over any folder that
  *   contains one: INVALID_PAYLOAD;
- * - a missing destination or an empty real folder is fine;
+ * - a missing destination or an empty real folder is fine, but never a mount point (the root of
+ *   a drive: the commit moves the destination aside, which a mount point refuses, EBUSY, only
+ *   after the whole export was generated): INVALID_PAYLOAD before anything is generated;
  * - anything else is replaced only with `overwrite`, and only when it is a folder a Latent Lab
  *   export made (its `manifest.json`) holding nothing the export did not write. A plain file, a
  *   symbolic link, or a folder with anything of the user's is refused (EXISTS) with a message
@@ -133,14 +135,34 @@ export async function checkProtected(target: string, protect: readonly Protected
   for (const p of dirs) if (isInside(real, p.real)) refuse(`is inside ${p.what} (${p.dir}): ${doing} there; choose a folder outside it`);
 }
 
+/** The `stat` a mount-point test reads (`dev`: the file system a path is on); a test seam. */
+export type DevStat = (p: string) => Promise<{ dev: number }>;
+
+/**
+ * Whether folder `dir` (absolute) is a mount point: its file system (`stat().dev`) is not its
+ * parent folder's (the parent followed through links, as the path is). False for a root folder
+ * and when either cannot be read. Never throws.
+ */
+export async function isMountPoint(dir: string, stat: DevStat = fsp.stat): Promise<boolean> {
+  const parent = path.dirname(dir);
+  if (parent === dir) return false;
+  try {
+    const [own, up] = await Promise.all([stat(dir), stat(parent)]);
+    return own.dev !== up.dev;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Check `target` (absolute) against the rules above.
+ * @param opts.stat test seam for the mount-point test (`isMountPoint`).
  * @returns what is there now.
- * @throws LabError INVALID_PAYLOAD (protected folder), EXISTS (anything not replaceable).
+ * @throws LabError INVALID_PAYLOAD (protected folder, mount point), EXISTS (anything not replaceable).
  */
 export async function checkDestination(
   target: string,
-  opts: { overwrite?: boolean; protect?: readonly ProtectedDir[] },
+  opts: { overwrite?: boolean; protect?: readonly ProtectedDir[]; stat?: DevStat },
 ): Promise<DestinationState> {
   if (path.basename(target) === '') throw new LabError('INVALID_PAYLOAD', `${target} is a root folder: choose a folder inside it`);
   await checkProtected(target, opts.protect ?? []);
@@ -153,6 +175,9 @@ export async function checkDestination(
   if (!st.isDirectory()) {
     const kind = st.isFile() ? `a file (${st.size} bytes)` : 'a special file';
     throw new LabError('EXISTS', `${target} is ${kind}, not a folder: exports never replace files; choose another folder`);
+  }
+  if (await isMountPoint(target, opts.stat)) {
+    throw new LabError('INVALID_PAYLOAD', `${target} is a mount point (the root of a drive): export into a new folder inside it`);
   }
   const { names, more } = await someNames(target, 3);
   if (names.length === 0) return 'empty';
