@@ -18,8 +18,8 @@ import { readLockFile, takeLockFile, takeOverStale } from '../lockFile';
 import { isProcessAlive } from '../pid';
 import { describeContents, MANIFEST } from './contents';
 import { checkDestination, isOnlyExport, settleOld, type DestinationState, type ProtectedDir } from './destination';
-import { mkdirp, nodeFs, toLabError, type FsSeam } from './fsutil';
-import { recordOf } from './record';
+import { createFile, mkdirp, nodeFs, toLabError, type FsSeam } from './fsutil';
+import { recordBuilder, recordOf } from './record';
 import type { ExportJournal, JournalEntry } from './journal';
 
 export { nodeFs, toLabError, type FsSeam } from './fsutil';
@@ -79,9 +79,17 @@ export async function cleanStaleTemps(parentDir: string, onlyFor?: string): Prom
 
 /** Writer handed to an export body: paths are relative to the export root, forward slashes. */
 export interface TempWriter {
+  /** The temp folder being written. */
   readonly dir: string;
+  /** The destination it becomes (absolute, resolved): what messages name. */
+  readonly target: string;
   /** Write a file (creating parent folders); returns its relative path. */
   write(rel: string, data: Uint8Array | string): Promise<string>;
+  /**
+   * Write a file piece by piece, never whole in memory: `fill` gets `put`, which appends bytes and
+   * resolves once they are written (backpressure). Returns its relative path, as `write` does.
+   */
+  writeStream(rel: string, fill: (put: (data: Uint8Array) => Promise<void>) => Promise<void>): Promise<string>;
   mkdir(rel: string): Promise<void>;
   /**
    * Write `manifest.json`, the export's last file: `fields` plus `exportContents` (what was
@@ -116,6 +124,7 @@ function makeWriter(fs: FsSeam, tmp: string, target: string, checkAborted: () =>
   let sealed = false;
   const writer: TempWriter = {
     dir: tmp,
+    target,
     files,
     checkAborted,
     async mkdir(rel) {
@@ -138,6 +147,31 @@ function makeWriter(fs: FsSeam, tmp: string, target: string, checkAborted: () =>
       }
       files.push(rel);
       if (rel !== MANIFEST) written.set(rel, await recordOf(path.join(tmp, rel), data));
+      return rel;
+    },
+    async writeStream(rel, fill) {
+      if (sealed) throw new LabError('INTERNAL', `export wrote ${rel} after its manifest.json`);
+      const dir = path.posix.dirname(rel);
+      if (dir !== '.') await writer.mkdir(dir);
+      const file = path.join(tmp, rel);
+      const record = recordBuilder();
+      const sink = await (fs.create ?? createFile)(file).catch((err) => {
+        throw toLabError(err, path.join(target, rel));
+      });
+      files.push(rel); // from here on it is the export's (removed with the temp folder on failure)
+      try {
+        await fill(async (data) => {
+          try {
+            await sink.write(data);
+          } catch (err) {
+            throw toLabError(err, path.join(target, rel));
+          }
+          record.add(data);
+        });
+      } finally {
+        await sink.close().catch(() => undefined);
+      }
+      written.set(rel, await record.done(file));
       return rel;
     },
     async writeManifest(fields) {

@@ -15,6 +15,31 @@ export interface FsSeam {
   mkdir(dir: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   rm(target: string, opts: { recursive: true; force: true }): Promise<void>;
+  /**
+   * Creates a NEW file (fails with EEXIST if one is there) to be written piece by piece; each
+   * `write` resolves once its bytes are handed to the OS. Optional: seams without it use Node's.
+   */
+  create?(file: string): Promise<FileSink>;
+}
+
+/** A file being written piece by piece (FsSeam.create). */
+export interface FileSink {
+  write(data: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Node's FsSeam.create: `open(file, 'wx')`, whole writes. */
+export async function createFile(file: string): Promise<FileSink> {
+  const h = await fsp.open(file, 'wx');
+  return {
+    async write(data) {
+      for (let off = 0; off < data.byteLength; ) {
+        const { bytesWritten } = await h.write(data, off, data.byteLength - off);
+        off += bytesWritten;
+      }
+    },
+    close: () => h.close(),
+  };
 }
 
 export const nodeFs: FsSeam = {
@@ -24,6 +49,7 @@ export const nodeFs: FsSeam = {
   },
   rename: (a, b) => fsp.rename(a, b),
   rm: (t, o) => fsp.rm(t, o),
+  create: createFile,
 };
 
 /** Deeper than any real path; a bound for the walks below. */

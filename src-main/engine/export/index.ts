@@ -5,13 +5,17 @@
  * (C = 1 grey or 3 RGB, channels last) and every format keeps that shape.
  */
 import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { Gzip, gzipSync, Zip, ZipDeflate } from 'fflate';
 import { LabError, type SamplePrior } from '../../../src-shared/types';
 import { encodePng, toBytes } from '../images';
 import { idxHeader, writeIdx } from '../datasets/idx';
 import { mapLimit } from '../pool';
-import { withAtomicFolder, type AtomicOptions, type TempWriter } from './atomic';
+import { nodeFs, toLabError, withAtomicFolder, type AtomicOptions, type TempWriter } from './atomic';
+import { createFile } from './fsutil';
 import { leBytes, npyHeader, npyStrings, type NpyDescr } from './npy';
+import { checkFreeSpace, checkNpzSize, exportDiskBytes, freeBytes, OutputQueue, type ExportSize } from './streamed';
 import { csvField, fmt } from './text';
 
 export { cleanStaleTemps, nodeFs, type CommitStep, type FsSeam } from './atomic';
@@ -183,9 +187,11 @@ async function eachChunk(
  * - `npz`: `images` (uint8 N×H×W, or N×H×W×3 in colour), `labels` (uint8 N; int16 when some are
  *   -1 or any > 255), `z` (float32 N×d) and, for a labelled model, `label_names` (unicode, one
  *   per label index: the file names its classes without its manifest), plus `manifest.json` next to it.
+ * NPZ and IDX are streamed (a batch at a time: memory does not grow with the count).
  * Returns the final folder and the relative paths written.
- * @throws LabError UNSUPPORTED (IDX with over 255 labels, unknown format), INTERNAL (a source
- *   whose sizes disagree), and the atomic writer's EXISTS, INVALID_PAYLOAD, CANCELLED, IO.
+ * @throws LabError UNSUPPORTED (IDX with over 255 labels, an NPZ past 4 GiB — no ZIP64 —, unknown
+ *   format), IO (NPZ/IDX larger, uncompressed, than the free space: before generating), INTERNAL
+ *   (a source whose sizes disagree), and the atomic writer's EXISTS, INVALID_PAYLOAD, CANCELLED, IO.
  */
 export async function writeGeneratedExport(
   format: GeneratedFormat,
@@ -202,6 +208,9 @@ export async function writeGeneratedExport(
   if (format !== 'imagefolder' && format !== 'idx' && format !== 'npz') {
     throw new LabError('UNSUPPORTED', `unknown export format ${String(format)}`);
   }
+  const size: ExportSize = { total: src.total, pixels: src.height * src.width * channels, latentDim: src.latentDim, labelCount: src.labelNames.length };
+  // Refused before anything is touched: an NPZ past 4 GiB (no ZIP64).
+  if (format === 'npz') checkNpzSize(size);
   const base = {
     format,
     total: src.total,
@@ -212,6 +221,10 @@ export async function writeGeneratedExport(
     labelNames: src.labelNames,
   };
   return withAtomicFolder(out, opts, async (w) => {
+    // Once the destination passed its checks and the temp folder exists (so a refused or uncreatable
+    // destination is said first), before a single image is generated: more than the free space
+    // there. PNG folders are not counted (their size is not known before: each PNG compresses its own).
+    if (format !== 'imagefolder') checkFreeSpace(exportDiskBytes(format, size), await freeBytes(w.dir), path.dirname(w.target));
     if (format === 'imagefolder') await writeImageFolder(w, src, manifest, opts, base);
     else if (format === 'idx') await writeIdxExport(w, src, manifest, opts, base);
     else await writeNpz(w, src, manifest, opts, base);
@@ -271,20 +284,27 @@ async function writeIdxExport(
   opts: ExportOptions,
   base: Record<string, unknown>,
 ): Promise<void> {
-  const parts: Uint8Array[] = [];
-  const gz = new Gzip({ level: 6 }, (data) => parts.push(data));
   const dims = imageDims(src);
-  gz.push(idxHeader(dims));
   const labels = new Uint8Array(src.total);
-  await eachChunk(src, w, opts, (c, offset) => {
-    gz.push(toBytes(c.images));
-    for (let i = 0; i < c.count; i++) labels[offset + i] = c.labels[i] < 0 ? IDX_UNLABELED : c.labels[i];
+  // Streamed: each batch is gzipped and written before the next is generated.
+  await w.writeStream(`images-idx${dims.length}-ubyte.gz`, async (put) => {
+    const q = new OutputQueue();
+    const gz = new Gzip({ level: 6 }, (data) => q.take(null, data));
+    gz.push(idxHeader(dims));
+    await eachChunk(src, w, opts, async (c, offset) => {
+      gz.push(toBytes(c.images));
+      for (let i = 0; i < c.count; i++) labels[offset + i] = c.labels[i] < 0 ? IDX_UNLABELED : c.labels[i];
+      await q.drain(put);
+    });
+    gz.push(new Uint8Array(0), true);
+    await q.drain(put, true);
   });
-  gz.push(new Uint8Array(0), true);
-  await w.write(`images-idx${dims.length}-ubyte.gz`, concat(parts));
   await w.write('labels-idx1-ubyte.gz', gzipSync(writeIdx([src.total], labels), { level: 6 }));
   await w.writeManifest({ ...manifest, ...base, unlabeledLabel: IDX_UNLABELED, pixelEncoding: PIXELS(src.channels ?? 1) });
 }
+
+/** The scratch copy of `z` in an NPZ export's temp folder, removed before its manifest (never in the export). */
+const Z_SCRATCH = '.z.npy.scratch';
 
 async function writeNpz(
   w: TempWriter,
@@ -293,50 +313,88 @@ async function writeNpz(
   opts: ExportOptions,
   base: Record<string, unknown>,
 ): Promise<void> {
-  const parts: Uint8Array[] = [];
-  let zipError: Error | null = null;
-  const zip = new Zip((err, data) => {
-    if (err) zipError = err;
-    else parts.push(data);
-  });
-  const images = new ZipDeflate('images.npy', { level: 6 });
-  const zs = new ZipDeflate('z.npy', { level: 6 });
-  zip.add(images);
-  zip.add(zs);
   const dims = imageDims(src);
-  images.push(npyHeader('|u1', dims));
-  zs.push(npyHeader('<f4', [src.total, src.latentDim]));
   const labels = new Int32Array(src.total);
-  await eachChunk(src, w, opts, (c, offset) => {
-    images.push(toBytes(c.images));
-    zs.push(leBytes(c.z));
-    labels.set(c.labels, offset);
-  });
-  images.push(new Uint8Array(0), true);
-  zs.push(new Uint8Array(0), true);
-  let max = -1;
-  let min = 0;
-  for (const l of labels) {
-    if (l > max) max = l;
-    if (l < min) min = l;
-  }
-  const descr: NpyDescr = min >= 0 && max <= 255 ? '|u1' : '<i2';
-  const labelBytes = descr === '|u1' ? Uint8Array.from(labels) : leBytes(Int16Array.from(labels));
-  const lf = new ZipDeflate('labels.npy', { level: 6 });
-  zip.add(lf);
-  lf.push(npyHeader(descr, [src.total]));
-  lf.push(labelBytes, true);
-  if (src.labelNames.length > 0) {
-    // The class names inside the file too, so that a generated.npz shared without its manifest.json
-    // re-imports with its names rather than as classes 0, 1, 2 (the importer reads `label_names`).
-    const names = new ZipDeflate('label_names.npy', { level: 6 });
-    zip.add(names);
-    names.push(npyStrings(src.labelNames), true);
-  }
-  zip.end();
-  if (zipError) throw zipError;
+  let descr: NpyDescr = '|u1';
   const name = 'generated.npz';
-  await w.write(name, concat(parts));
+  // Streamed: images.npy is deflated into the file batch by batch. A ZIP holds its entries one
+  // after another, so z.npy (the second) cannot be written while images.npy is: its bytes wait in
+  // a scratch file beside, in the same pieces (deflate's output depends on them: the archive is
+  // byte for byte what one pass in memory made), and follow once the images are in.
+  const scratchFile = path.join(w.dir, Z_SCRATCH);
+  const scratchError = (err: unknown) => toLabError(err, `${path.join(w.target, name)} (its latents, kept aside until the images are in)`);
+  await w.writeStream(name, async (put) => {
+    const q = new OutputQueue();
+    const zip = new Zip(q.take);
+    const images = new ZipDeflate('images.npy', { level: 6 });
+    zip.add(images);
+    images.push(npyHeader('|u1', dims));
+    const zPieces: number[] = [];
+    const scratch = await ((opts.fs ?? nodeFs).create ?? createFile)(scratchFile).catch((err) => {
+      throw scratchError(err);
+    });
+    try {
+      await eachChunk(src, w, opts, async (c, offset) => {
+        images.push(toBytes(c.images));
+        const zb = leBytes(c.z);
+        await scratch.write(zb).catch((err) => {
+          throw scratchError(err);
+        });
+        zPieces.push(zb.length);
+        labels.set(c.labels, offset);
+        await q.drain(put);
+      });
+    } finally {
+      await scratch.close().catch(() => undefined);
+    }
+    images.push(new Uint8Array(0), true);
+    const zs = new ZipDeflate('z.npy', { level: 6 });
+    zip.add(zs);
+    zs.push(npyHeader('<f4', [src.total, src.latentDim]));
+    const read = await fsp.open(scratchFile, 'r').catch((err) => {
+      throw scratchError(err);
+    });
+    try {
+      for (const n of zPieces) {
+        w.checkAborted();
+        const piece = new Uint8Array(n);
+        for (let off = 0; off < n; ) {
+          const { bytesRead } = await read.read(piece, off, n - off, null);
+          if (bytesRead === 0) throw new LabError('IO', `could not write ${path.join(w.target, name)}: its latents, kept aside in ${scratchFile}, ended early`);
+          off += bytesRead;
+        }
+        zs.push(piece);
+        await q.drain(put);
+      }
+    } finally {
+      await read.close().catch(() => undefined);
+    }
+    zs.push(new Uint8Array(0), true);
+    await fsp.rm(scratchFile, { force: true }).catch((err) => {
+      throw scratchError(err);
+    });
+    let max = -1;
+    let min = 0;
+    for (const l of labels) {
+      if (l > max) max = l;
+      if (l < min) min = l;
+    }
+    descr = min >= 0 && max <= 255 ? '|u1' : '<i2';
+    const labelBytes = descr === '|u1' ? Uint8Array.from(labels) : leBytes(Int16Array.from(labels));
+    const lf = new ZipDeflate('labels.npy', { level: 6 });
+    zip.add(lf);
+    lf.push(npyHeader(descr, [src.total]));
+    lf.push(labelBytes, true);
+    if (src.labelNames.length > 0) {
+      // The class names inside the file too, so that a generated.npz shared without its manifest.json
+      // re-imports with its names rather than as classes 0, 1, 2 (the importer reads `label_names`).
+      const names = new ZipDeflate('label_names.npy', { level: 6 });
+      zip.add(names);
+      names.push(npyStrings(src.labelNames), true);
+    }
+    zip.end();
+    await q.drain(put, true);
+  });
   await w.writeManifest({
       ...manifest,
       ...base,
@@ -357,13 +415,3 @@ function imageDims(src: GeneratedSource): number[] {
 
 const PIXELS = (channels: 1 | 3) =>
   channels === 1 ? 'uint8 = round(clamp(v,0,1)*255), grey (ink = 255 for ink drawings)' : 'uint8 = round(clamp(v,0,1)*255), RGB, channels last';
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}

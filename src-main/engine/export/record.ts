@@ -50,6 +50,28 @@ export async function recordOf(file: string, data: Uint8Array | string): Promise
 }
 
 /**
+ * The record of a file written piece by piece (never whole in memory): `add` each piece as it
+ * is written, then `done(file)` once it is closed (the mtime from a `stat`, -1 when that fails).
+ */
+export function recordBuilder(): { add(data: Uint8Array): void; readonly size: number; done(file: string): Promise<string> } {
+  const h = createHash('sha256');
+  let size = 0;
+  return {
+    add(data) {
+      h.update(data);
+      size += data.byteLength;
+    },
+    get size() {
+      return size;
+    },
+    async done(file) {
+      const mtime = await fsp.stat(file).then((s) => s.mtimeMs, () => -1);
+      return `${size} ${mtime} ${h.digest('hex').slice(0, HASH_HEX)}`;
+    },
+  };
+}
+
+/**
  * Files under `dir` (absolute) that differ from their record: `count` of them, the first
  * `limit` relative paths in `names` (sorted). A file that is gone is not an edit (nothing of the
  * user's is lost by replacing); one that is no longer a regular file is one. Reads only the
