@@ -10,6 +10,7 @@ import path from 'node:path';
 import { LabError } from '../../src-shared/types';
 import { writeFileAtomic } from '../engine/atomicWrite';
 import { checkOutputFolder } from '../engine/export';
+import { realpathDeep } from '../engine/export/fsutil';
 import { recordRunElsewhere } from '../engine/export/savedRuns';
 import { UsageError } from './args';
 
@@ -19,26 +20,6 @@ export function runIdOfFolder(dir: string): string {
 }
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code;
-
-/**
- * `p` resolved through symbolic links as far as they go: its longest existing prefix by
- * `realpath`, and then each link on the way that points nowhere yet (`ln -s ~/ws/runs out`
- * before the workspace's `runs/` exists) followed to where it points, so that a folder training
- * would create behind it is judged where it will be. A loop of links ends at 40 hops as it is.
- */
-export async function realish(p: string, hops = 0): Promise<string> {
-  const abs = path.resolve(p);
-  try {
-    return await fs.realpath(abs);
-  } catch {
-    const parent = path.dirname(abs);
-    if (parent === abs) return abs;
-    const here = path.join(await realish(parent, hops), path.basename(abs));
-    const st = await fs.lstat(here).catch(() => null);
-    if (!st?.isSymbolicLink() || hops >= 40) return here;
-    return realish(path.resolve(path.dirname(here), await fs.readlink(here)), hops + 1);
-  }
-}
 
 /** `p` as typed, and where it resolves when a symbolic link makes that another place: "X (a link to Y)". */
 async function named(p: string, resolved: string): Promise<string> {
@@ -61,7 +42,7 @@ function overlaps(a: string, b: string): boolean {
  * @throws UsageError naming what is wrong; LabError INVALID_PAYLOAD when `--out` would land on data.
  */
 export async function checkRunOut(outDir: string, workspace: string, dataPath?: string): Promise<void> {
-  const [out, ws] = [await realish(outDir), await realish(workspace)];
+  const [out, ws] = [await realpathDeep(outDir), await realpathDeep(workspace)];
   if (overlaps(out, ws)) {
     throw new UsageError(`--out ${await named(outDir, out)} overlaps the workspace ${await named(workspace, ws)}: choose a folder outside it`);
   }

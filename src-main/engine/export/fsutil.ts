@@ -69,24 +69,28 @@ export async function lstatOrNull(p: string): Promise<Stats | null> {
 /** Whether `child` is `parent` or lies inside it: the engine's one test (`../paths`). */
 export { isInside } from '../paths';
 
+/** Symbolic links `realpathDeep` follows through missing parts before it stops (a loop ends there). */
+const MAX_LINK_HOPS = 40;
+
 /**
  * The real path of `p` even when its end does not exist yet: the deepest existing ancestor is
- * resolved with `realpath` and the missing rest appended. Bounded by the path's depth.
+ * resolved with `realpath` and the missing rest appended, and a link on the way that points
+ * nowhere yet (`ln -s ~/ws/runs out` before the workspace's `runs/` exists) is followed to where it
+ * points, so a folder created behind it later is judged where it will be. Bounded by the path's
+ * depth and `MAX_LINK_HOPS`. Never throws.
  */
-export async function realpathDeep(p: string): Promise<string> {
-  let cur = path.resolve(p);
-  const rest: string[] = [];
-  for (let i = 0; i < MAX_DEPTH; i++) {
-    try {
-      return path.join(await fsp.realpath(cur), ...rest.reverse());
-    } catch {
-      const up = path.dirname(cur);
-      if (up === cur) break;
-      rest.push(path.basename(cur));
-      cur = up;
-    }
+export async function realpathDeep(p: string, hops = 0): Promise<string> {
+  const abs = path.resolve(p);
+  try {
+    return await fsp.realpath(abs);
+  } catch {
+    const parent = path.dirname(abs);
+    if (parent === abs) return abs;
+    const here = path.join(await realpathDeep(parent, hops), path.basename(abs));
+    if (hops >= MAX_LINK_HOPS || !(await lstatOrNull(here).catch(() => null))?.isSymbolicLink()) return here;
+    const to = await fsp.readlink(here).catch(() => null);
+    return to === null ? here : realpathDeep(path.resolve(path.dirname(here), to), hops + 1);
   }
-  return path.resolve(p);
 }
 
 /**

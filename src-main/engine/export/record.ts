@@ -44,9 +44,13 @@ async function hashFile(file: string, size: number): Promise<string> {
  * the mtime from a `stat` (-1 when that fails: the file is then always hashed when compared).
  */
 export async function recordOf(file: string, data: Uint8Array | string): Promise<string> {
-  const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+  return recordLine(file, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength, hashOf(data));
+}
+
+/** A written file's record, "size mtime hash", its mtime from a `stat` of `file` (-1 when that fails). */
+async function recordLine(file: string, size: number, hash: string): Promise<string> {
   const mtime = await fsp.stat(file).then((s) => s.mtimeMs, () => -1);
-  return `${size} ${mtime} ${hashOf(data)}`;
+  return `${size} ${mtime} ${hash}`;
 }
 
 /**
@@ -64,10 +68,7 @@ export function recordBuilder(): { add(data: Uint8Array): void; readonly size: n
     get size() {
       return size;
     },
-    async done(file) {
-      const mtime = await fsp.stat(file).then((s) => s.mtimeMs, () => -1);
-      return `${size} ${mtime} ${h.digest('hex').slice(0, HASH_HEX)}`;
-    },
+    done: (file) => recordLine(file, size, h.digest('hex').slice(0, HASH_HEX)),
   };
 }
 
