@@ -4,11 +4,15 @@
  * has two scales: `y` (left axis, nats: loss, recon) and `kl` (right axis, the KL). A VAE-GAN's
  * three GAN terms get a panel of their own below (`gan`), on two axes, as in the first panel: the
  * discriminator's and the generator's losses (binary cross-entropies of the discriminator's
- * outputs, a few nats: one unit, one range) share the left axis (`adv`), from 0 and always up to
- * the discriminator's chance level 3·ln 2 ≈ 2.08 (`DISC_CHANCE`), drawn as a labelled dashed line;
- * the feature reconstruction (~10 nats, spiking to thousands in an unstable run) is on the right
- * (`feature`), so it neither flattens the adversarial pair nor rescales the ELBO curves above. The
- * lower panel's axes always get at least `minTicks` labelled ticks (`niceSplits`), however short it is.
+ * outputs: one unit) share the left axis (`adv`), on a log scale (`adversarialRange`, `logSplits`;
+ * the panel's data from `ganColumns`, a loss of 0 drawn at `ADV_FLOOR`) so a generator spiking to
+ * hundreds of nats flattens neither the discriminator's curve nor its chance level 3·ln 2 ≈ 2.08
+ * (`DISC_CHANCE`), always in view as a dashed line (named in the legend, so no label covers a
+ * curve); the feature reconstruction (a sum of squares, ≥ 0: ~10 nats,
+ * spiking to thousands in an unstable run) is on the right (`feature`), from 0 (`featureRange`),
+ * so it neither flattens the adversarial pair nor rescales the ELBO curves above. The lower
+ * panel's axes always get at least `minTicks` labelled ticks, however short it is. A series with
+ * a single point (a 1-epoch run) is drawn as a dot (`onePoint`).
  * Series a model has no numbers for (an AE's KL, a VAE's GAN terms) are hidden, their axes too.
  * Every y axis is as wide as its longest tick label (`axisWidth`), so "2,000" is not clipped.
  */
@@ -42,7 +46,8 @@ export function lossSeries(dark: boolean, show: ChartKinds, panel: ChartPanel = 
     width,
     scale,
     spanGaps: true,
-    points: { show: false },
+    // No dots on a line, but a lone point (a 1-epoch run) is a dot: no line to draw it.
+    points: { show: onePoint, size: 6, fill: color, stroke: color },
     show: shown,
   });
   const val = (color: string, label: string, scale = 'y'): uPlot.Series => ({
@@ -67,6 +72,16 @@ export function lossSeries(dark: boolean, show: ChartKinds, panel: ChartPanel = 
     line(c.gen, 'generator', 'adv', !main && show.gan),
     line(c.feature, 'feature recon →', 'feature', !main && show.gan),
   ];
+}
+
+/**
+ * A uPlot `points.show` for lines: true when series `seriesIdx` of `self.data` has exactly one
+ * finite value, which a line cannot draw (a reopened 1-epoch run drew nothing for it).
+ */
+export function onePoint(self: Pick<uPlot, 'data'>, seriesIdx: number): boolean {
+  let n = 0;
+  for (const v of self.data[seriesIdx] ?? []) if (v != null && Number.isFinite(v) && ++n > 1) return false;
+  return n === 1;
 }
 
 /**
@@ -121,7 +136,8 @@ export function epochSplits(min: number, max: number, maxTicks: number): number[
   const count = (step: number) => Math.floor(max / step + 1e-9) - Math.ceil(min / step - 1e-9) + 1;
   const step = EPOCH_STEPS.find((s) => count(s) <= most) ?? Math.ceil((max - min) / most);
   const out: number[] = [];
-  for (let j = Math.ceil(min / step - 1e-9); j * step <= max + 1e-9; j++) out.push(j * step);
+  // `+ 0`: a range from just under 0 gave j = −0, labelled "-0".
+  for (let j = Math.ceil(min / step - 1e-9); j * step <= max + 1e-9; j++) out.push(j * step + 0);
   return out;
 }
 
@@ -192,21 +208,113 @@ export interface ChartLink {
 }
 
 /**
- * The range of the lower panel's adversarial axis for data in [`min`, `max`] nats: from 0 (a
- * discriminator that wins drives its loss there) to the data's top or, when the data stays under
- * it, a little above `DISC_CHANCE`, so the chance line and its label are always in view.
+ * The lowest loss (nats) the log-scaled adversarial axis draws as it is: a lower one (a
+ * discriminator that has won outright, 0) is drawn at this height (`ganColumns`), which the axis
+ * keeps in view (it reaches down to ½ `ADV_FLOOR`, so such a point is not on the plot's edge).
  */
-export function adversarialRange(min: number, max: number): [number, number] {
-  const lo = Number.isFinite(min) ? Math.min(0, min) : 0;
-  const hi = Number.isFinite(max) ? max : 0;
-  return [lo, Math.max(hi * 1.04, DISC_CHANCE * 1.15)];
+export const ADV_FLOOR = 1e-3;
+
+/** `v` (> 0) rounded down (`up` false) or up to 1, 2 or 5 × 10^k. */
+function nice125(v: number, up: boolean): number {
+  const k = Math.floor(Math.log10(v));
+  const steps = [1, 2, 5, 10].map((m) => Number((m * 10 ** k).toPrecision(12)));
+  return up ? steps.find((s) => s >= v * (1 - 1e-12))! : [...steps].reverse().find((s) => s <= v * (1 + 1e-12))!;
+}
+
+/**
+ * The range (nats, both > 0) of the lower panel's log-scaled adversarial axis for data in
+ * [`min`, `max`] nats (null: no data): 1, 2 or 5 × 10^k round the data, always from 0.5 or lower
+ * (down to ½ `ADV_FLOOR` for a discriminator that wins) up to 5 or higher, so the chance line
+ * 3·ln 2 has room on both sides; e.g. (0.6, 500) → [0.5, 1000], (0.02, 0.9) → [0.01, 5],
+ * no data → [0.5, 5].
+ */
+export function adversarialRange(min: number | null, max: number | null): [number, number] {
+  const bottom = ADV_FLOOR / 2;
+  const has = (v: number | null): v is number => v != null && Number.isFinite(v);
+  const lo = !has(min) ? 0.5 : min > bottom ? Math.max(bottom, Math.min(0.5, nice125(min * 0.95, false))) : bottom;
+  const hi = has(max) && max > 0 ? Math.max(5, nice125(max * 1.05, true)) : 5;
+  return [lo, hi];
+}
+
+/**
+ * Ticks of a log axis over [`min`, `max`] (both > 0): the powers of ten in it, or, when they are
+ * fewer than `minTicks`, 1 and 3 × 10^k, or 1, 2 and 5 × 10^k; when they are more than `maxTicks`
+ * (and `minTicks`), every 2nd (3rd, …) power of ten, 1 among them, if that leaves `minTicks`.
+ * E.g. (0.5, 1000) → [1, 10, 100, 1000], (0.5, 50) → [1, 3, 10, 30], (1, 5) → [1, 2, 5],
+ * (0.0005, 1000, 3, 4) → [0.01, 1, 100]. A non-positive or empty range: its finite positive ends.
+ */
+export function logSplits(min: number, max: number, minTicks = 3, maxTicks = Infinity): number[] {
+  if (!(min > 0) || !(max >= min) || !Number.isFinite(max)) return [min, max].filter((v) => Number.isFinite(v) && v > 0);
+  const k0 = Math.floor(Math.log10(min));
+  const k1 = Math.ceil(Math.log10(max));
+  const inRange = (v: number) => v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9);
+  const at = (m: number, k: number) => Number((m * 10 ** k).toPrecision(12));
+  let out: number[] = [];
+  for (const mults of [[1], [1, 3], [1, 2, 5]]) {
+    out = [];
+    for (let k = k0; k <= k1; k++) for (const m of mults) if (inRange(at(m, k))) out.push(at(m, k));
+    if (out.length >= minTicks) break;
+  }
+  const most = Math.max(minTicks, maxTicks);
+  if (out.length > most) {
+    // Too many decades for the height: every `step`-th power of ten, if that leaves `minTicks`.
+    const powers = out.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9);
+    const step = Math.ceil(powers.length / most);
+    const thinned = powers.filter((v) => Math.round(Math.log10(v)) % step === 0);
+    if (thinned.length >= minTicks) out = thinned;
+  }
+  return out;
+}
+
+/**
+ * Labels for `logSplits` ticks, each with the decimals it needs: "0.001", "0.5", "1", "30",
+ * "1,000", "20K" (≤ 5 characters); '' for a tick uPlot left unlabelled (null).
+ */
+export function logTickLabels(splits: readonly (number | null)[]): string[] {
+  return splits.map((v) =>
+    v == null || !Number.isFinite(v)
+      ? ''
+      : v >= 10_000
+        ? v.toLocaleString('en-US', { notation: 'compact', maximumSignificantDigits: 3 })
+        : v.toLocaleString('en-US', { maximumFractionDigits: v >= 1 ? 0 : Math.min(6, Math.ceil(-Math.log10(v) - 1e-9) + 1) }),
+  );
+}
+
+/**
+ * The range of the lower panel's feature axis for data in [`min`, `max`] nats: from 0 (the term is
+ * a sum of squares, 0 when the discriminator's features of the reconstruction match the input's),
+ * so a change of 10 to 11 nats reads as the 10 % it is, not as the whole height of the plot.
+ */
+export function featureRange(min: number | null, max: number | null): [number, number] {
+  const lo = min != null && Number.isFinite(min) ? Math.min(0, min) : 0;
+  const hi = max != null && Number.isFinite(max) && max > lo ? max * 1.05 : lo + 1;
+  return [lo, hi];
+}
+
+/** The indices in `LossHistory.columns()` of the curves on the adversarial (log) axis: the discriminator's and the generator's losses. */
+const ADV_COLUMNS = lossSeries(false, { kl: true, gan: true }, 'gan').flatMap((s, i) => (s.scale === 'adv' ? [i] : []));
+
+/**
+ * The lower panel's data: `columns` (`LossHistory.columns()`) with the discriminator's and the
+ * generator's losses at least `ADV_FLOOR` (a log axis cannot draw 0 and would drop the point; the
+ * readout keeps the true values) and any non-finite GAN value a gap; the rest as they are.
+ */
+export function ganColumns(columns: readonly (readonly (number | null)[])[]): (number | null)[][] {
+  return columns.map((col, i) =>
+    ADV_COLUMNS.includes(i)
+      ? col.map((v) => (v == null || !Number.isFinite(v) ? null : Math.max(ADV_FLOOR, v)))
+      : i > 6
+        ? col.map((v) => (v == null || !Number.isFinite(v) ? null : v))
+        : [...col],
+  );
 }
 
 /**
  * A uPlot draw hook: the discriminator's chance level (`DISC_CHANCE` on the `adv` scale) as a
- * dashed line of `color` (the discriminator's) across the plot, labelled "chance 3·ln 2" at its right end, haloed in `bg`.
+ * dashed line of `color` (the discriminator's) across the plot. Unlabelled: a label on it covered
+ * the curves; the legend names it.
  */
-function chanceLine(color: string, bg: string, font: string): (self: uPlot) => void {
+function chanceLine(color: string): (self: uPlot) => void {
   return (self) => {
     const ctx = self.ctx;
     const r = uPlot.pxRatio || 1;
@@ -221,18 +329,6 @@ function chanceLine(color: string, bg: string, font: string): (self: uPlot) => v
     ctx.moveTo(left, y);
     ctx.lineTo(left + width, y);
     ctx.stroke();
-    ctx.setLineDash([]);
-    ctx.font = font.replace(/^(\d+)px/, (_m, px: string) => `${Number(px) * r}px`);
-    const text = 'chance 3·ln 2';
-    const x = left + width - ctx.measureText(text).width - 4 * r;
-    ctx.textBaseline = 'bottom';
-    // A halo of the background round the letters: legible over a curve, which still shows between them.
-    ctx.lineJoin = 'round';
-    ctx.lineWidth = 3 * r;
-    ctx.strokeStyle = bg;
-    ctx.strokeText(text, x, y - 2 * r);
-    ctx.fillStyle = color;
-    ctx.fillText(text, x, y - 2 * r);
     ctx.restore();
   };
 }
@@ -254,9 +350,18 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
   x.splits = (self, _axisIdx, min, max) => epochSplits(min, max, (self.bbox?.width ?? 0) / (uPlot.pxRatio || 1) / 50);
   // The lower panel is short (~50–80 px): uPlot's default 30 px between ticks leaves one or none,
   // so each axis gets at least 3 ticks (4 where the height allows them ~30 px apart).
+  const plotHeight = (self: uPlot) => (self.bbox?.height ?? 0) / (uPlot.pxRatio || 1);
+  const tickCount = (self: uPlot) => (plotHeight(self) >= 120 ? 4 : 3);
   const ganTicks: Pick<uPlot.Axis, 'splits' | 'values'> = {
-    splits: (self, _axisIdx, min, max) => niceSplits(min, max, (self.bbox?.height ?? 0) / (uPlot.pxRatio || 1) >= 120 ? 4 : 3),
+    splits: (self, _axisIdx, min, max) => niceSplits(min, max, tickCount(self)),
     values: (_self, splits) => tickLabels(splits),
+  };
+  // The log axis: its own ticks (≥ 3, ~16 px apart at most as many), every one labelled (uPlot's
+  // log filter would blank all but the powers of ten, or skip some of those on a short panel).
+  const advTicks: Pick<uPlot.Axis, 'splits' | 'values' | 'filter'> = {
+    splits: (self, _axisIdx, min, max) => logSplits(min, max, tickCount(self), Math.floor(plotHeight(self) / 16) || Infinity),
+    filter: (_self, splits) => splits,
+    values: (_self, splits) => logTickLabels(splits),
   };
   // The inner y axes: as wide as their labels, and with `hover.widths` as the other panel's too.
   const widths = hover.widths;
@@ -277,12 +382,12 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
         ]
       : [
           x,
-          { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: inner(3), font, scale: 'adv', ...ganTicks },
+          { stroke: axis, grid: { stroke: grid, width: 1 }, ticks, size: inner(3), font, scale: 'adv', ...advTicks },
           { stroke: c.feature, grid: { show: false }, ticks, side: 1, size: inner(1), font, scale: 'feature', ...ganTicks },
         ];
   const hooks: uPlot.Hooks.Arrays = {};
   if (hover.onHover) hooks.setCursor = [(self) => hover.onHover!(self.cursor.idx ?? null)];
-  if (panel === 'gan') hooks.draw = [chanceLine(c.disc, dark ? 'rgba(18,24,38,0.85)' : 'rgba(255,255,255,0.85)', font)];
+  if (panel === 'gan') hooks.draw = [chanceLine(c.disc)];
   return {
     width,
     height,
@@ -290,7 +395,7 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
     cursor: { drag: { x: false, y: false }, points: { size: 6 }, ...(hover.sync ? { sync: { key: hover.sync } } : {}) },
     hooks,
     legend: { show: false },
-    scales: { x: { time: false }, y: { auto: true }, kl: { auto: true }, adv: { auto: true, range: (_self, min, max) => adversarialRange(min, max) }, feature: { auto: true } },
+    scales: { x: { time: false }, y: { auto: true }, kl: { auto: true }, adv: { auto: true, distr: 3, log: 10, range: (_self, min, max) => adversarialRange(min, max) }, feature: { auto: true, range: (_self, min, max) => featureRange(min, max) } },
     axes,
     series: lossSeries(dark, show, panel),
   };

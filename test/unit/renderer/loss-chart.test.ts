@@ -6,7 +6,23 @@
 import { describe, expect, it, vi } from 'vitest';
 import type uPlot from 'uplot';
 import { LossHistory } from '../../../src-renderer/src/state/training.svelte';
-import { DISC_CHANCE, SharedAxisWidths, adversarialRange, epochSplits, lossChartOptions, niceSplits, tickLabels, type ChartPanel } from '../../../src-renderer/src/lib/lossChart';
+import {
+  ADV_FLOOR,
+  DISC_CHANCE,
+  SharedAxisWidths,
+  adversarialRange,
+  epochSplits,
+  featureRange,
+  ganColumns,
+  logSplits,
+  logTickLabels,
+  lossChartOptions,
+  lossSeries,
+  niceSplits,
+  onePoint,
+  tickLabels,
+  type ChartPanel,
+} from '../../../src-renderer/src/lib/lossChart';
 import { ganReadout, hoverReadout, partsText } from '../../../src-renderer/src/lib/lossReadout';
 
 const GAN = { kl: true, gan: true };
@@ -69,20 +85,50 @@ describe('the VAE-GAN loss chart: which curve goes on which axis', () => {
     for (const o of [upper, lower]) for (const side of [1, 3]) expect(o.axes!.slice(1).filter((a) => a.show !== false && (a.side ?? 3) === side)).toHaveLength(1);
   });
 
-  it('the adversarial axis runs from 0 and always shows the discriminator’s chance level, 3·ln 2', () => {
+  it('the adversarial axis is a log axis that always shows the discriminator’s chance level, 3·ln 2, with room on both sides', () => {
     expect(DISC_CHANCE).toBeCloseTo(2.0794, 4);
-    // A discriminator that wins (loss near 0) and a quiet generator: the chance line is still in view.
-    const [lo, hi] = adversarialRange(0.02, 0.9);
-    expect(lo).toBe(0);
-    expect(hi).toBeGreaterThan(DISC_CHANCE);
-    expect(hi).toBeLessThan(3);
-    // A generator loss of 9 nats: the axis reaches it.
-    expect(adversarialRange(0.5, 9)[1]).toBeGreaterThanOrEqual(9);
-    // No data yet: a range round the chance level.
-    expect(adversarialRange(NaN, NaN)[1]).toBeGreaterThan(DISC_CHANCE);
     const lower = lossChartOptions(300, 150, false, GAN, 'gan');
-    expect(lower.hooks?.draw).toHaveLength(1); // the dashed, labelled chance line
+    expect(lower.scales!.adv).toMatchObject({ distr: 3, log: 10 });
+    // A discriminator that wins (loss near 0) and a quiet generator: the chance line is still in view.
+    expect(adversarialRange(0.02, 0.9)).toEqual([0.01, 5]);
+    // Data round the chance level: 1, 2 or 5 × 10^k round it.
+    expect(adversarialRange(0.6, 500)).toEqual([0.5, 1000]);
+    expect(adversarialRange(1.2, 2.4)).toEqual([0.5, 5]);
+    // No data yet (uPlot passes null): a range round the chance level.
+    expect(adversarialRange(null, null)).toEqual([0.5, 5]);
+    for (const [min, max] of [[0.02, 0.9], [0.6, 500], [1.2, 2.4], [ADV_FLOOR, 3e4]] as const) {
+      const [lo, hi] = adversarialRange(min, max);
+      expect(lo).toBeGreaterThan(0); // a log axis has no 0
+      expect(lo).toBeLessThan(min);
+      expect(hi).toBeGreaterThan(Math.max(max, DISC_CHANCE));
+    }
+  });
+
+  it('a generator spike of 500 nats does not flatten the discriminator’s curve or the chance line to the floor', () => {
+    // Heights as fractions of the plot (0 floor, 1 top) on the adversarial axis, as uPlot draws a log scale.
+    const [lo, hi] = adversarialRange(1.2, 500);
+    const height = (v: number) => (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo));
+    // A 100 px panel: the discriminator at 1.2 and at 1.6 nats are pixels apart, the chance line well above the floor.
+    expect((height(1.6) - height(1.2)) * 100).toBeGreaterThan(3);
+    expect(height(DISC_CHANCE) * 100).toBeGreaterThan(15);
+    expect(height(DISC_CHANCE) - height(1.6)).toBeGreaterThan(0.03);
+    expect(height(500)).toBeLessThanOrEqual(1);
+  });
+
+  it('the chance line is drawn dashed across the plot without a label over the curves (the legend names it)', () => {
+    const lower = lossChartOptions(300, 150, false, GAN, 'gan');
+    expect(lower.hooks?.draw).toHaveLength(1);
     expect(lossChartOptions(300, 150, false, GAN, 'loss').hooks?.draw).toBeUndefined();
+    const calls: string[] = [];
+    const ctx = new Proxy({} as Record<string, unknown>, {
+      get: (t, k: string) => (k in t ? t[k] : (...args: unknown[]) => calls.push(`${k}(${args.join(',')})`)),
+      set: (t, k: string, v) => ((t[k] = v), true),
+    });
+    const self = { ctx, bbox: { left: 40, top: 8, width: 400, height: 200 }, valToPos: (v: number) => (v === DISC_CHANCE ? 120 : NaN) } as unknown as uPlot;
+    lower.hooks!.draw![0]!(self);
+    expect(calls).toContain('moveTo(40,120)');
+    expect(calls).toContain('lineTo(440,120)');
+    expect(calls.filter((c) => /Text\(/.test(c))).toEqual([]); // no "chance 3·ln 2" painted over the curves
   });
 
   it('the two panels’ y axes on one side are as wide as the wider of them, so both plots span the same epochs', () => {
@@ -121,21 +167,62 @@ describe('the lower panel’s axes', () => {
   }
 
   it('both lower axes (adversarial and feature) get at least 3 distinct labelled ticks inside the range, even on a 45 px panel', () => {
-    const ranges: [number, number][] = [[0.6, 2.9], [1.1, 1.9], [0.93, 0.951], [0.5, 3], [0, 20_000], [8.2, 11.7]];
+    // Each axis is asked for ticks over the range its scale gives the data.
+    const data: [number, number][] = [[0.6, 2.9], [1.1, 1.9], [0.93, 0.951], [0.5, 3], [0, 20_000], [8.2, 11.7], [0.02, 0.9], [1.3, 480], [ADV_FLOOR, 2]];
+    const value = (l: string) => Number(l.replace(/,/g, '').replace(/K$/, 'e3').replace(/M$/, 'e6'));
     for (const idx of [1, 2]) {
-      for (const [min, max] of ranges) {
-        const { splits, labels } = ticks(idx, min, max, 45);
-        expect(splits.length, `${min}–${max}`).toBeGreaterThanOrEqual(3);
-        for (const v of splits) expect(v >= min - 1e-12 && v <= max + 1e-12, `${v} in ${min}–${max}`).toBe(true);
-        const steps = splits.slice(1).map((v, i) => v - splits[i]);
-        for (const s of steps) expect(s).toBeCloseTo(steps[0], 9);
-        expect(new Set(labels).size).toBe(labels.length);
-        const value = (l: string) => Number(l.replace(/,/g, '').replace(/K$/, 'e3').replace(/M$/, 'e6'));
-        for (const [i, l] of labels.entries()) expect(value(l)).toBeCloseTo(splits[i], 9);
-        // Short enough for a narrow panel's axis.
-        for (const l of labels) expect(l.length).toBeLessThanOrEqual(5);
+      for (const [dmin, dmax] of data) {
+        const [min, max] = idx === 1 ? adversarialRange(Math.max(ADV_FLOOR, dmin), dmax) : featureRange(dmin, dmax);
+        for (const height of [45, 100, 200]) {
+          const { splits, labels } = ticks(idx, min, max, height);
+          expect(splits.length, `${min}–${max}`).toBeGreaterThanOrEqual(3);
+          for (const v of splits) expect(v >= min - 1e-12 && v <= max + 1e-12, `${v} in ${min}–${max}`).toBe(true);
+          if (idx === 2) {
+            // The linear feature axis: evenly spaced.
+            const steps = splits.slice(1).map((v, i) => v - splits[i]);
+            for (const s of steps) expect(s).toBeCloseTo(steps[0], 9);
+          }
+          expect(new Set(labels).size).toBe(labels.length);
+          for (const [i, l] of labels.entries()) expect(value(l)).toBeCloseTo(splits[i], 9);
+          // Short enough for a narrow panel's axis; never "-0".
+          for (const l of labels) expect(l.length).toBeLessThanOrEqual(5);
+          expect(labels).not.toContain('-0');
+          // Labels at least ~a line apart on the log axis (4 at most on 45 px, no overlap).
+          if (idx === 1 && height <= 100) expect(splits.length).toBeLessThanOrEqual(Math.max(4, Math.floor(height / 16)));
+        }
       }
     }
+  });
+
+  it('every tick of the log axis keeps its label (uPlot’s own log filter blanked 3, 30 and every other power of ten on a short panel)', () => {
+    const axis = lossChartOptions(300, 120, false, GAN, 'gan').axes![1];
+    expect(axis.filter).toBeTypeOf('function');
+    const filtered = (axis.filter as (...a: unknown[]) => (number | null)[])({} as uPlot, [1, 3, 10, 30], 1, 30, 1);
+    expect(filtered).toEqual([1, 3, 10, 30]);
+    expect(logTickLabels([0.001, 0.01, 0.5, 1, 30, 1000, 20_000])).toEqual(['0.001', '0.01', '0.5', '1', '30', '1,000', '20K']);
+    expect(logTickLabels([1, null, 10])).toEqual(['1', '', '10']);
+  });
+
+  it('log ticks: powers of ten, or 1–3 or 1–2–5 steps when the range is short; every other power when the panel is short', () => {
+    expect(logSplits(0.5, 1000)).toEqual([1, 10, 100, 1000]);
+    expect(logSplits(0.5, 50)).toEqual([1, 3, 10, 30]);
+    expect(logSplits(0.5, 5)).toEqual([0.5, 1, 2, 5]);
+    expect(logSplits(0.01, 5)).toEqual([0.01, 0.1, 1]);
+    expect(logSplits(0.0005, 1000, 3, 4)).toEqual([0.01, 1, 100]);
+    expect(logSplits(0.0005, 1000, 3, 10)).toEqual([0.001, 0.01, 0.1, 1, 10, 100, 1000]);
+    // Thinning that would leave fewer than 3: kept as they are.
+    expect(logSplits(0.5, 1000, 3, 2)).toEqual([1, 10, 100, 1000]);
+    expect(logSplits(0, 5)).toEqual([5]);
+  });
+
+  it('the feature axis starts at 0, so 10 → 11 nats is a tenth of the height, not all of it', () => {
+    const [lo, hi] = featureRange(10, 11);
+    expect(lo).toBe(0);
+    expect(hi).toBeGreaterThanOrEqual(11);
+    expect((11 - 10) / (hi - lo)).toBeLessThan(0.1);
+    expect(featureRange(null, null)).toEqual([0, 1]);
+    const lower = lossChartOptions(300, 150, false, GAN, 'gan');
+    expect((lower.scales!.feature.range as (...a: unknown[]) => number[])({}, 10, 11, 'feature')[0]).toBe(0);
   });
 
   it('a taller panel gets more ticks, never fewer', () => {
@@ -204,3 +291,51 @@ describe('the epoch axis', () => {
   });
 });
 
+
+describe('no "-0" on the epoch axis, and a 1-epoch run is drawn', () => {
+  it('ticks of a range from 0 or just under it are 0, not -0 (uPlot formats −0 as "-0")', () => {
+    for (const [min, max] of [[0, 2], [-0.5, 1.5], [-0.0001, 3]]) {
+      const labels = epochSplits(min, max, 10).map((v) => v.toLocaleString('en-US'));
+      expect(labels[0], `${min}–${max}`).toBe('0');
+      expect(labels).not.toContain('-0');
+    }
+  });
+
+  it('a curve with a single point is drawn as a dot (a line needs two points); with two or more, no dots', () => {
+    const at = (col: (number | null)[]) => onePoint({ data: [col.map((_, i) => i), col] } as unknown as uPlot, 1);
+    expect(at([5])).toBe(true);
+    expect(at([null, 5, null])).toBe(true);
+    expect(at([5, 6])).toBe(false);
+    expect(at([])).toBe(false);
+    expect(at([null])).toBe(false);
+    // Every training curve of both panels asks this (validation curves always have dots).
+    for (const panel of ['loss', 'gan'] as const) {
+      const lines = lossSeries(false, GAN, panel).slice(1).filter((s) => !s.dash);
+      expect(lines).toHaveLength(6);
+      for (const s of lines) expect(s.points?.show).toBe(onePoint);
+    }
+    // A reopened 1-epoch VAE-GAN: each of its curves has one point, and each is drawn as a dot.
+    const columns = ganHistory(1, () => 10).columns();
+    for (const i of [1, 2, 3, 7, 8, 9]) expect(onePoint({ data: columns } as unknown as uPlot, i)).toBe(true);
+  });
+});
+
+describe('the GAN panel’s data on its log axis', () => {
+  it('a discriminator loss of 0 is drawn at the axis’ floor, inside the plot; the readout keeps the true value', () => {
+    const h = ganHistory(3, (e) => 10 + e);
+    h.disc[1] = 0;
+    h.gen[2] = Number.POSITIVE_INFINITY;
+    const raw = h.columns();
+    const shown = ganColumns(raw);
+    expect(shown[7]).toEqual([1.1, ADV_FLOOR, 1.3].map((v) => expect.closeTo(v, 9)));
+    expect(shown[8][2]).toBeNull(); // a non-finite value: a gap, not an axis stretched to infinity
+    expect(shown.slice(0, 7)).toEqual(raw.slice(0, 7)); // x and the ELBO curves as they are
+    expect(shown[9]).toEqual(raw[9]); // the feature term (linear axis) as it is
+    expect(raw[7][1]).toBe(0); // not changed in place
+    expect(hoverReadout(raw, 1, GAN)!.train.find((p) => p.label === 'disc')!.value).toMatch(/^0(\.0+)?$/);
+    // The axis reaches below the floor, so a point there is drawn above the plot's bottom edge.
+    const [lo] = adversarialRange(ADV_FLOOR, 2);
+    expect(lo).toBeLessThan(ADV_FLOOR);
+    expect(lo).toBeGreaterThan(0);
+  });
+});
