@@ -1,10 +1,10 @@
 /**
  * The model's settings in the contract: kinds, architectures (dense, conv), activations, the
- * reconstruction likelihood and `ModelConfig` (with the VAE-GAN's γ, pixel weight and
- * discriminator learning-rate scale; their defaults: ./vaegan.ts). Re-exported by ./types.ts. Pure zod.
+ * reconstruction likelihood and `ModelConfig` (with the VAE-GAN's γ, pixel weight,
+ * discriminator learning-rate scale and GAN loss; their defaults: ./vaegan.ts). Re-exported by ./types.ts. Pure zod.
  */
 import { z } from 'zod';
-import { VAEGAN_DEFAULTS } from './vaegan';
+import { GanLoss, VAEGAN_DEFAULTS } from './vaegan';
 
 export const MODEL_KINDS = ['ae', 'vae', 'cvae', 'vaegan'] as const;
 export const ModelKind = z.enum(MODEL_KINDS);
@@ -112,6 +112,12 @@ export const ModelConfig = z
     pixelWeight: z.number().min(0).max(100).optional(),
     /** VAE-GAN only: the discriminator's learning rate as a multiple of the run's. */
     discLrScale: z.number().positive().max(10_000).optional(),
+    /**
+     * VAE-GAN only: the adversarial loss (`GAN_LOSSES`: 'standard' or 'relativistic', the
+     * relativistic average GAN of Jolicoeur-Martineau 2018). Left out: `VAEGAN_DEFAULTS.ganLoss`
+     * ('standard', what every run saved before the option trained with).
+     */
+    ganLoss: GanLoss.optional(),
   })
   .strict()
   .refine((m) => m.sigma === undefined || m.likelihood !== 'bernoulli', {
@@ -126,8 +132,8 @@ export const ModelConfig = z
     message: 'convFilters applies to conv models only (arch: "conv")',
     path: ['convFilters'],
   })
-  .refine((m) => m.kind === 'vaegan' || (m.gamma === undefined && m.pixelWeight === undefined && m.discLrScale === undefined), {
-    message: 'gamma, pixelWeight and discLrScale apply to VAE-GAN models only (kind: "vaegan")',
+  .refine((m) => m.kind === 'vaegan' || (m.gamma === undefined && m.pixelWeight === undefined && m.discLrScale === undefined && m.ganLoss === undefined), {
+    message: 'gamma, pixelWeight, discLrScale and ganLoss apply to VAE-GAN models only (kind: "vaegan")',
     path: ['kind'],
   })
   .refine((m) => m.kind !== 'vaegan' || !m.inputNoise, {
@@ -143,6 +149,7 @@ export const ModelConfig = z
           gamma: m.gamma ?? VAEGAN_DEFAULTS.gamma,
           pixelWeight: m.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
           discLrScale: m.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
+          ganLoss: m.ganLoss ?? VAEGAN_DEFAULTS.ganLoss,
         }
       : {}),
   }));

@@ -23,7 +23,41 @@ import { z } from 'zod';
  * each: 62.05 against the VAE's 82.29 (0.754×), 95.25 % recognised. Pixel weight 1 was the best tried. The
  * sweeps: docs/PERFORMANCE.md, VAE-GAN.
  */
-export const VAEGAN_DEFAULTS = { gamma: 0.3, pixelWeight: 1, discLrScale: 0.5 } as const;
+export const VAEGAN_DEFAULTS = { gamma: 0.3, pixelWeight: 1, discLrScale: 0.5, ganLoss: 'standard' } as const;
+
+/**
+ * The adversarial loss of a VAE-GAN's discriminator and decoder (`ModelConfig.ganLoss`), with a
+ * one-line description each. Per batch of m rows, d_x the discriminator's logits on the real rows,
+ * d_f on each fake kind f ∈ {x̃ (reconstruction), x_p (prior sample)}, sp = softplus, nats:
+ *   standard      disc = sp(−d_x) + Σ_f sp(d_f);  gen = Σ_f sp(−d_f)  (Larsen et al. 2016 §2.2,
+ *                 the generator's non-saturating form, Goodfellow et al. 2014 §3).
+ *   relativistic  the relativistic average GAN (RaSGAN, Jolicoeur-Martineau 2018, "The
+ *                 relativistic discriminator: a key element missing from standard GAN",
+ *                 arXiv:1807.00734, eqs. for RaSGAN): with R, F_f the batch means of d_x, d_f,
+ *                 disc = ½ Σ_f [sp(F_f − d_x) + sp(d_f − R)];  gen = Σ_f [sp(R − d_f) + sp(d_x − F_f)]
+ *                 — each judges how much more real a real row looks than the batch's average fake
+ *                 (and the reverse); the means are over the whole batch (all training threads).
+ * Runs saved before the option existed trained with 'standard'.
+ */
+export const GAN_LOSSES = ['standard', 'relativistic'] as const;
+export const GanLoss = z.enum(GAN_LOSSES);
+export type GanLoss = z.infer<typeof GanLoss>;
+export const GAN_LOSS_DESCRIPTIONS: Record<GanLoss, string> = {
+  standard: 'standard GAN loss: the discriminator tells each image real or decoded (Larsen et al. 2016)',
+  relativistic: 'relativistic average GAN loss: how much more real a real image looks than the batch\'s average decoded one, and back (Jolicoeur-Martineau 2018)',
+};
+
+/**
+ * The discriminator's (`disc`) and the decoder's GAN loss (`gen`) per sample, in nats, when the
+ * discriminator cannot tell real from decoded images (all its logits equal): standard 3·ln 2 ≈
+ * 2.08 and 2·ln 2 ≈ 1.39 (three and two softplus(0) terms); relativistic 2·ln 2 ≈ 1.39 and
+ * 4·ln 2 ≈ 2.77 (½ of four terms, and four terms). `label`s: the same as words ("3·ln 2").
+ */
+export function ganChance(ganLoss: GanLoss = 'standard'): { disc: number; gen: number; discLabel: string; genLabel: string } {
+  return ganLoss === 'relativistic'
+    ? { disc: 2 * Math.LN2, gen: 4 * Math.LN2, discLabel: '2·ln 2', genLabel: '4·ln 2' }
+    : { disc: 3 * Math.LN2, gen: 2 * Math.LN2, discLabel: '3·ln 2', genLabel: '2·ln 2' };
+}
 
 /**
  * Adam's β1 (first-moment decay) of the VAE-GAN's two adversaries, the decoder and the
@@ -36,10 +70,12 @@ export const VAEGAN_DEFAULTS = { gamma: 0.3, pixelWeight: 1, discLrScale: 0.5 } 
 export const GAN_ADAM_BETA1 = 0.5;
 
 /**
- * VAE-GAN training losses, per sample (nats): `disc` the discriminator's (−log D(x) − log(1 − D(x̃))
- * − log(1 − D(x_p)): real, reconstructed, prior sample; 3·ln 2 ≈ 2.08 when it cannot tell them
- * apart, → 0 when it wins), `gen` the decoder's GAN loss (−log D(x̃) − log D(x_p)), `feature` the
- * reconstruction term in the discriminator's features (½·Σ (Dis_l(x̃) − Dis_l(x))²).
+ * VAE-GAN training losses, per sample (nats): `disc` the discriminator's (standard GAN loss:
+ * −log D(x) − log(1 − D(x̃)) − log(1 − D(x_p)): real, reconstructed, prior sample; 3·ln 2 ≈ 2.08
+ * when it cannot tell them apart, → 0 when it wins), `gen` the decoder's GAN loss (−log D(x̃) −
+ * log D(x_p), 2·ln 2 at chance); with the relativistic loss both as `GAN_LOSSES` says (chance
+ * 2·ln 2 and 4·ln 2: `ganChance`); `feature` the reconstruction term in the discriminator's
+ * features (½·Σ (Dis_l(x̃) − Dis_l(x))²).
  */
 export const GanParts = z.object({
   disc: z.number(),

@@ -333,3 +333,39 @@ describe('GanHealth: too few optimiser steps come first in the advice', () => {
     disposeBundle(b);
   });
 });
+
+describe('GanHealth: the relativistic GAN loss has its own chance levels', () => {
+  const ok = (health: GanHealth): LossParts => {
+    const { average, perfect } = health.baselines;
+    return { loss: 0, kl: 12, recon: (average + perfect) / 2 };
+  };
+  const gan = (disc: number, gen: number): LossParts => ({ ...train, gan: { disc, gen, feature: 1 } });
+
+  it('a discriminator idle at 2·ln 2 (not 3·ln 2), a diverging one at 10× that, a generator blow-up at 40× 4·ln 2; the warnings name them', () => {
+    const b = drive(vaegan('bernoulli', { ganLoss: 'relativistic' }));
+    const health = new GanHealth(b, data, 1);
+    expect(health.chance.disc).toBeCloseTo(2 * Math.LN2, 12);
+    // 1.5 nats: under the standard loss's 2.08 (learning), over the relativistic 1.39 (idle after 2 epochs).
+    health.check(b, 1, gan(1.5, 2), ok(health));
+    expect(health.check(b, 2, gan(1.5, 2), ok(health)).discIdle).toBe(true);
+    expect(health.warnings().join('\n')).toContain('its loss has stayed at or above the 1.39 nats of a discriminator that cannot tell real from decoded images (2·ln 2) since epoch 1');
+    // 20 nats: 14× its chance, diverging (the standard loss's line is 20.8).
+    const h3 = health.check(b, 3, gan(20, 2), ok(health));
+    expect(h3.discDiverges).toBe(true);
+    expect(health.warnings().join('\n')).toContain('14× the 1.39 nats of a discriminator that cannot tell real from decoded images (2·ln 2)');
+    // A generator at 80 nats: over the standard loss's 55.5 line, under the relativistic 110.9.
+    expect(health.check(b, 4, gan(1, 80), ok(health)).blewUp).toBe(false);
+    expect(health.check(b, 5, gan(1, 120), ok(health)).blewUp).toBe(true);
+    expect(health.warnings().join('\n')).toContain("the generator's loss diverged in epoch 5: 120.0 nats per sample over the epoch (its feature term 1), 43× the 2.77 nats of a decoder the discriminator cannot tell from real images (4·ln 2)");
+    disposeBundle(b);
+
+    // The standard loss at the same figures: 1.5 is learning, 80 a blow-up.
+    const s = drive(vaegan('bernoulli'));
+    const std = new GanHealth(s, data, 1);
+    std.check(s, 1, gan(1.5, 2), ok(std));
+    expect(std.check(s, 2, gan(1.5, 2), ok(std)).discIdle).toBe(false);
+    expect(std.check(s, 3, gan(20, 2), ok(std)).discDiverges).toBe(false);
+    expect(std.check(s, 4, gan(1, 80), ok(std)).blewUp).toBe(true);
+    disposeBundle(s);
+  });
+});

@@ -25,6 +25,10 @@
  *   - a discriminator that does not learn: its epoch mean at or above chance (3·ln 2) for
  *     `DISC_IDLE_EPOCHS` epochs in a row (said, not an unhealthy epoch: the decoder then trains
  *     the run then trains as a plain VAE, its checkpoints are fine).
+ * The chance levels are the run's GAN loss's (src-shared/vaegan.ts `ganChance`): the standard
+ * loss's 3·ln 2 (disc) and 2·ln 2 (gen) above; the relativistic loss's 2·ln 2 and 4·ln 2. The
+ * lines that are multiples of chance (diverging, blow-up) scale with them; `DISC_WIN_NATS` does
+ * not (either loss → 0 when the discriminator wins).
  * An unhealthy epoch is not checkpointed once a healthy one was: the run keeps the last healthy
  * checkpoint, and its warnings say which epoch the saved model is from. Until the first healthy
  * epoch every epoch is saved (a run always has a model, the latest of its unhealthy ones).
@@ -32,7 +36,7 @@
  * ./ganAdvice.ts (both re-exported here).
  */
 import { COLLAPSE_SPREAD } from '../../../src-shared/collapse';
-import type { LossParts } from '../../../src-shared/types';
+import { ganChance, VAEGAN_DEFAULTS, type LossParts } from '../../../src-shared/types';
 import { mulberry32, permutation } from '../datasets/random';
 import { gatherRowsF32 } from '../datasets/rows';
 import { drawPriorLatents } from '../inference';
@@ -48,8 +52,12 @@ export { pixelBaselines, type PixelBaselines } from './pixelBaselines';
 
 /** Mean discriminator loss (nats per sample, over an epoch) under which it counts as winning. */
 export const DISC_WIN_NATS = 0.05;
-/** The discriminator's loss when it cannot tell real from decoded images: 3·ln 2 ≈ 2.08 nats (three terms at D = ½). */
-export const DISC_CHANCE_NATS = 3 * Math.LN2;
+/**
+ * The discriminator's loss when it cannot tell real from decoded images, standard GAN loss: 3·ln 2
+ * ≈ 2.08 nats (three terms at D = ½); the relativistic loss's is 2·ln 2 (`ganChance`, which the
+ * watch uses for the run's loss).
+ */
+export const DISC_CHANCE_NATS = ganChance('standard').disc;
 /**
  * Mean discriminator loss (nats per sample, over an epoch) over which it diverges: 10× chance
  * (≈ 20.8 nats), confidently wrong about real and decoded images alike. Once it has, an epoch over
@@ -70,8 +78,11 @@ export const DISC_DIVERGING_GOING_ON = 5;
  */
 export const DISC_IDLE_EPOCHS = 2;
 
-/** The decoder's GAN loss when the discriminator cannot tell: 2·ln 2 ≈ 1.39 nats (−log D(x̃) − log D(x_p), two terms at D = ½). */
-export const GEN_CHANCE_NATS = 2 * Math.LN2;
+/**
+ * The decoder's GAN loss when the discriminator cannot tell, standard GAN loss: 2·ln 2 ≈ 1.39 nats
+ * (−log D(x̃) − log D(x_p), two terms at D = ½); the relativistic loss's is 4·ln 2 (`ganChance`).
+ */
+export const GEN_CHANCE_NATS = ganChance('standard').gen;
 /**
  * Mean generator loss (nats per sample, over an epoch) over which training blew up: 40× chance
  * (`GEN_CHANCE_NATS`, ≈ 55 nats). The watch sees each epoch's mean losses, not single batches
@@ -167,6 +178,8 @@ export class GanHealth {
 
   /** The run's settings the advice names. */
   readonly settings: GanSettings;
+  /** The run's GAN loss's chance levels (nats per sample) and their names ("3·ln 2"). */
+  readonly chance: ReturnType<typeof ganChance>;
 
   /**
    * `bundle`: the run's model (its latent size, input size, likelihood and VAE-GAN settings);
@@ -183,6 +196,7 @@ export class GanHealth {
     steps = Number.POSITIVE_INFINITY,
   ) {
     this.settings = ganSettings(bundle.config, learningRate, steps);
+    this.chance = ganChance(bundle.config.ganLoss ?? VAEGAN_DEFAULTS.ganLoss);
     const { latentDim } = bundle.config;
     const D = bundle.inputDim;
     const train = data.train;
@@ -206,10 +220,12 @@ export class GanHealth {
     const reconShare = average > perfect ? (average - val.recon) / (average - perfect) : Number.NaN;
     const reconRuined = reconShare < RECON_SHARE_MIN;
     const reconDiverged = !reconRuined && this.best !== null && reconShare < RECON_DROP * this.best.reconShare;
-    const discDiverges = disc > DISC_DIVERGE_NATS || (this.firstDiverges > 0 && disc > DISC_DIVERGING_GOING_ON * DISC_CHANCE_NATS);
+    const chance = this.chance;
+    // DISC_DIVERGE_NATS and GEN_BLOWUP_NATS are multiples of the standard loss's chance levels.
+    const discDiverges = disc > chance.disc * (DISC_DIVERGE_NATS / DISC_CHANCE_NATS) || (this.firstDiverges > 0 && disc > DISC_DIVERGING_GOING_ON * chance.disc);
     const gen = train.gan?.gen ?? Number.NaN;
     const feature = train.gan?.feature ?? Number.NaN;
-    this.firstAtChance = disc >= DISC_CHANCE_NATS && !discDiverges ? this.firstAtChance || epoch : 0;
+    this.firstAtChance = disc >= chance.disc && !discDiverges ? this.firstAtChance || epoch : 0;
     const h: EpochHealth = {
       epoch,
       disc,
@@ -224,7 +240,7 @@ export class GanHealth {
       reconDiverged,
       gen,
       feature,
-      blewUp: gen > GEN_BLOWUP_NATS,
+      blewUp: gen > chance.gen * (GEN_BLOWUP_NATS / GEN_CHANCE_NATS),
       discIdle: this.firstAtChance > 0 && epoch - this.firstAtChance + 1 >= DISC_IDLE_EPOCHS,
     };
     if (h.blewUp && !this.blowUp) this.blowUp = h;
@@ -265,6 +281,7 @@ export class GanHealth {
     const h = this.last;
     if (!h) return [];
     const out: string[] = [];
+    const c = this.chance;
     if (h.discWins) {
       out.push(
         `the discriminator is winning: its loss fell under ${DISC_WIN_NATS} nats at epoch ${this.firstWin} (${h.disc.toFixed(3)} at epoch ${h.epoch}), ` +
@@ -274,7 +291,7 @@ export class GanHealth {
     if (h.discDiverges) {
       out.push(
         `the discriminator is diverging: its loss is ${h.disc.toFixed(1)} nats at epoch ${h.epoch} (since epoch ${this.firstDiverges}), ` +
-          `${(h.disc / DISC_CHANCE_NATS).toFixed(0)}× the ${DISC_CHANCE_NATS.toFixed(2)} nats of a discriminator that cannot tell real from decoded images (3·ln 2): ` +
+          `${(h.disc / c.disc).toFixed(0)}× the ${c.disc.toFixed(2)} nats of a discriminator that cannot tell real from decoded images (${c.discLabel}): ` +
           `it is confidently wrong, and the decoder learns from a broken signal; ${this.advice('discDiverges', h)}`,
       );
     }
@@ -302,7 +319,7 @@ export class GanHealth {
     }
     if (h.discIdle) {
       out.push(
-        `the discriminator is not learning: its loss has stayed at or above the ${DISC_CHANCE_NATS.toFixed(2)} nats of a discriminator that cannot tell real from decoded images (3·ln 2) ` +
+        `the discriminator is not learning: its loss has stayed at or above the ${c.disc.toFixed(2)} nats of a discriminator that cannot tell real from decoded images (${c.discLabel}) ` +
           `since epoch ${this.firstAtChance} (${h.disc.toFixed(2)} at epoch ${h.epoch}), so the decoder learns nothing from it: the run trains as a plain VAE; ${this.advice('discIdle', h)}`,
       );
     }
@@ -311,7 +328,7 @@ export class GanHealth {
       const now = h === b ? '' : h.blewUp ? `still ${h.gen.toFixed(1)} at epoch ${h.epoch}; ` : `it came down since (${h.gen.toFixed(1)} at epoch ${h.epoch}), but such a jolt can leave the model far worse than a steady run; `;
       out.push(
         `the generator's loss diverged in epoch ${b.epoch}: ${b.gen.toFixed(1)} nats per sample over the epoch (its feature term ${b.feature.toFixed(0)}), ` +
-          `${(b.gen / GEN_CHANCE_NATS).toFixed(0)}× the ${GEN_CHANCE_NATS.toFixed(2)} nats of a decoder the discriminator cannot tell from real images (2·ln 2); ${now}${this.advice('blowUp', h)}`,
+          `${(b.gen / c.gen).toFixed(0)}× the ${c.gen.toFixed(2)} nats of a decoder the discriminator cannot tell from real images (${c.genLabel}); ${now}${this.advice('blowUp', h)}`,
       );
     }
     if (!healthy(h) && this.savedEpoch) {

@@ -17,26 +17,33 @@
  *   gen            = −log σ(D(x̃)) − log σ(D(x_p))
  * `gen` is the decoder's non-saturating form of the generator's part of L_GAN (Goodfellow et al.
  * 2014 §3), not the literal log(1 − D(·)), which gives the decoder almost no gradient while the
- * discriminator wins. The three optimisers' losses, as batch means (Algorithm 1, §2.3: the
+ * discriminator wins. With `ganLoss: 'relativistic'` (RaSGAN, Jolicoeur-Martineau 2018,
+ * arXiv:1807.00734; src-shared/vaegan.ts GAN_LOSSES), R, A, B the batch means of D(x), D(x̃),
+ * D(x_p) and sp = softplus:
+ *   disc           = ½[sp(A − D(x)) + sp(D(x̃) − R) + sp(B − D(x)) + sp(D(x_p) − R)]   (chance 2·ln 2)
+ *   gen            = sp(R − D(x̃)) + sp(D(x) − A) + sp(R − D(x_p)) + sp(D(x) − B)        (chance 4·ln 2)
+ * batch means of these; the decoder's gradient reaches the fake rows' logits only (x is data),
+ * through D(x̃), D(x_p) and A, B. The three optimisers' losses, as batch means (Algorithm 1, §2.3: the
  * encoder gets no GAN signal, the discriminator no reconstruction signal):
  *   encoder        β·L_prior + llike
  *   decoder        γ·llike + gen
  *   discriminator  disc                              (learning rate × discLrScale)
  */
 import * as tf from '@tensorflow/tfjs';
-import { GAN_ADAM_BETA1, VAEGAN_DEFAULTS, type GanParts, type ModelConfig } from '../../../src-shared/types';
+import { GAN_ADAM_BETA1, VAEGAN_DEFAULTS, type GanLoss, type GanParts, type ModelConfig } from '../../../src-shared/types';
 import { gaussian, mulberry32 } from '../datasets/random';
 import { l2Penalty, type ModelBundle } from './build';
 import { featuresAndLogit } from './discriminator';
 import { gaussianSigma } from './likelihood';
 import { klPerSample, reconPerSample } from './loss';
 
-/** γ, the pixel weight and the discriminator's learning-rate scale of a VAE-GAN config (defaults filled). */
-export function ganSettings(cfg: ModelConfig): { gamma: number; pixelWeight: number; discLrScale: number } {
+/** γ, the pixel weight, the discriminator's learning-rate scale and the GAN loss of a VAE-GAN config (defaults filled). */
+export function ganSettings(cfg: ModelConfig): { gamma: number; pixelWeight: number; discLrScale: number; ganLoss: GanLoss } {
   return {
     gamma: cfg.gamma ?? VAEGAN_DEFAULTS.gamma,
     pixelWeight: cfg.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
     discLrScale: cfg.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
+    ganLoss: cfg.ganLoss ?? VAEGAN_DEFAULTS.ganLoss,
   };
 }
 
@@ -72,6 +79,26 @@ const negLogSig = (d: tf.Tensor) => tf.softplus(tf.neg(d));
 const negLog1mSig = (d: tf.Tensor) => tf.softplus(d);
 
 /**
+ * The discriminator's and the decoder's GAN losses (batch means, nats per sample) from the
+ * discriminator's logits on the real rows `dX`, the reconstructions `dR` and the prior samples
+ * `dP` (m × 1 each; the file comment's `disc` and `gen` for `ganLoss`). Differentiable in all three.
+ */
+export function ganLosses(ganLoss: GanLoss, dX: tf.Tensor, dR: tf.Tensor, dP: tf.Tensor): { disc: tf.Scalar; gen: tf.Scalar } {
+  if (ganLoss === 'standard') {
+    return {
+      disc: tf.addN([tf.mean(negLogSig(dX)), tf.mean(negLog1mSig(dR)), tf.mean(negLog1mSig(dP))]) as tf.Scalar,
+      gen: tf.add(tf.mean(negLogSig(dR)), tf.mean(negLogSig(dP))) as tf.Scalar,
+    };
+  }
+  const sp = (t: tf.Tensor) => tf.mean(tf.softplus(t));
+  const [R, A, B] = [tf.mean(dX), tf.mean(dR), tf.mean(dP)];
+  return {
+    disc: tf.mul(0.5, tf.addN([sp(tf.sub(A, dX)), sp(tf.sub(dR, R)), sp(tf.sub(B, dX)), sp(tf.sub(dP, R))])) as tf.Scalar,
+    gen: tf.addN([sp(tf.sub(R, dR)), sp(tf.sub(dX, A)), sp(tf.sub(R, dP)), sp(tf.sub(dX, B))]) as tf.Scalar,
+  };
+}
+
+/**
  * L_llike^Dis_l's batch mean, ½·Σ (Dis_l(x̃) − Dis_l(x))² per sample, summed over ALL of a
  * sample's features: a conv discriminator's Dis_l is N × h × w × c (summing axis 1 alone took
  * the mean over w and c, 1/(w·c) of the term).
@@ -88,7 +115,7 @@ function featureTerm(fR: tf.Tensor, fX: tf.Tensor): tf.Scalar {
 export function vaeganLosses(bundle: ModelBundle, x: tf.Tensor2D, noise: { eps: tf.Tensor2D; zp: tf.Tensor2D }, training = true): VaeGanLossTensors {
   if (!bundle.discriminator) throw new Error('a VAE-GAN bundle needs its discriminator');
   const cfg = bundle.config;
-  const { gamma, pixelWeight } = ganSettings(cfg);
+  const { gamma, pixelWeight, ganLoss } = ganSettings(cfg);
   const [mean, logVar] = bundle.encoder.apply(x, { training }) as tf.Tensor2D[];
   const z = tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVar)), noise.eps)) as tf.Tensor2D;
   const logitsR = bundle.decoderLogits.apply(z, { training }) as tf.Tensor2D;
@@ -101,8 +128,7 @@ export function vaeganLosses(bundle: ModelBundle, x: tf.Tensor2D, noise: { eps: 
   const prior = tf.mean(klPerSample(mean, logVar)) as tf.Scalar;
   const feature = featureTerm(fR, fX);
   const pixel = tf.mean(reconPerSample(x, logitsR, bundle.output, gaussianSigma(cfg))) as tf.Scalar;
-  const disc = tf.addN([tf.mean(negLogSig(dX)), tf.mean(negLog1mSig(dR)), tf.mean(negLog1mSig(dP))]) as tf.Scalar;
-  const gen = tf.add(tf.mean(negLogSig(dR)), tf.mean(negLogSig(dP))) as tf.Scalar;
+  const { disc, gen } = ganLosses(ganLoss, dX, dR, dP);
   const llike = pixelWeight > 0 ? tf.add(feature, tf.mul(pixelWeight, pixel)) : feature;
   return {
     prior,
@@ -149,7 +175,7 @@ export interface GanGradients {
 
 export type GanNet = 'encoder' | 'decoder' | 'discriminator';
 
-/** What the three passes share, computed once outside any gradient: the batch, z, x̃ = Dec(z), x_p = Dec(z_p), Dis_l(x). */
+/** What the three passes share, computed once outside any gradient: the batch, z, x̃ = Dec(z), x_p = Dec(z_p), Dis_l(x) and D(x). */
 interface StepConsts {
   x: tf.Tensor2D;
   zp: tf.Tensor2D;
@@ -158,6 +184,8 @@ interface StepConsts {
   xR: tf.Tensor2D;
   xP: tf.Tensor2D;
   fX: tf.Tensor2D;
+  /** The discriminator's logits on x (the relativistic decoder loss reads them; no decoder gradient). */
+  dX: tf.Tensor2D;
 }
 
 function stepConsts(bundle: ModelBundle, x: tf.Tensor2D, eps: tf.Tensor2D, zp: tf.Tensor2D): StepConsts {
@@ -166,8 +194,8 @@ function stepConsts(bundle: ModelBundle, x: tf.Tensor2D, eps: tf.Tensor2D, zp: t
   const out = (l: tf.Tensor2D) => (bundle.output === 'bernoulli' ? tf.sigmoid(l) : l) as tf.Tensor2D;
   const xR = out(bundle.decoderLogits.apply(z, { training: true }) as tf.Tensor2D);
   const xP = out(bundle.decoderLogits.apply(zp, { training: true }) as tf.Tensor2D);
-  const fX = (featuresAndLogit(bundle.discriminator!).apply(x, { training: true }) as tf.Tensor2D[])[0];
-  return { x, zp, eps, z, xR, xP, fX };
+  const [fX, dX] = featuresAndLogit(bundle.discriminator!).apply(x, { training: true }) as tf.Tensor2D[];
+  return { x, zp, eps, z, xR, xP, fX, dX };
 }
 
 /**
@@ -178,7 +206,7 @@ function stepConsts(bundle: ModelBundle, x: tf.Tensor2D, eps: tf.Tensor2D, zp: t
  * all instead of 18.
  */
 function passLoss(key: GanNet, bundle: ModelBundle, c: StepConsts, beta: number, report: Partial<Record<keyof VaeGanLossTensors, number>>): tf.Scalar {
-  const { gamma, pixelWeight } = ganSettings(bundle.config);
+  const { gamma, pixelWeight, ganLoss } = ganSettings(bundle.config);
   const heads = featuresAndLogit(bundle.discriminator!);
   const out = (l: tf.Tensor2D) => (bundle.output === 'bernoulli' ? tf.sigmoid(l) : l);
   const read = (name: keyof VaeGanLossTensors, t: tf.Scalar) => (report[name] = t.dataSync()[0]);
@@ -205,12 +233,12 @@ function passLoss(key: GanNet, bundle: ModelBundle, c: StepConsts, beta: number,
     const logitsP = bundle.decoderLogits.apply(c.zp, { training: true }) as tf.Tensor2D;
     const [fR, dR] = heads.apply(out(logitsR), { training: true }) as tf.Tensor2D[];
     const dP = (heads.apply(out(logitsP), { training: true }) as tf.Tensor2D[])[1];
-    const gen = tf.add(tf.mean(negLogSig(dR)), tf.mean(negLogSig(dP))) as tf.Scalar;
+    const { gen } = ganLosses(ganLoss, c.dX, dR, dP);
     read('gen', gen);
     return tf.add(tf.mul(gamma, llikeOf(logitsR, fR, false)), gen) as tf.Scalar;
   }
   const d = (t: tf.Tensor2D) => (heads.apply(t, { training: true }) as tf.Tensor2D[])[1];
-  const disc = tf.addN([tf.mean(negLogSig(d(c.x))), tf.mean(negLog1mSig(d(c.xR))), tf.mean(negLog1mSig(d(c.xP)))]) as tf.Scalar;
+  const { disc } = ganLosses(ganLoss, d(c.x), d(c.xR), d(c.xP));
   read('disc', disc);
   return disc;
 }

@@ -8,7 +8,7 @@
  * runner before `apply` (no update: the weights stay the last good ones).
  */
 import type { GanParts, TrainConfig } from '../../../src-shared/types';
-import { GanNet } from '../kernels/dense/ganNet';
+import { GanNet, type AllSum } from '../kernels/dense/ganNet';
 import type { GanPlan } from '../kernels/dense/ganPlan';
 import { variantOf } from '../kernels/dense/kernelModule';
 import type { RowValues } from '../datasets/rows';
@@ -37,10 +37,13 @@ export class GanKernelStepper implements Stepper {
     this.owned = owner.flatMap((w, i) => (w === index ? [i] : []));
   }
 
-  /** This worker's share of the three networks' gradients; Σ over its rows of recon, KL and the GAN terms. */
-  gradShare(pick: (i: number) => number, rows: number, m: number, beta: number, seed: number): { recon: number; kl: number; gan: GanParts } {
+  /**
+   * This worker's share of the three networks' gradients; Σ over its rows of recon, KL and the
+   * GAN terms. `allSum`: the workers' sums (the relativistic loss's whole-batch means; one worker: its own rows).
+   */
+  gradShare(pick: (i: number) => number, rows: number, m: number, beta: number, seed: number, allSum?: AllSum): { recon: number; kl: number; gan: GanParts } {
     this.net.load(this.x, rows, pick, seed);
-    const t = this.net.gradient(rows, m, beta);
+    const t = this.net.gradient(rows, m, beta, allSum);
     return { recon: t.recon, kl: t.kl, gan: { disc: t.disc, gen: t.gen, feature: t.feature } };
   }
 

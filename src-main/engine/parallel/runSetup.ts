@@ -78,6 +78,8 @@ export function prepareRun(bundle: ModelBundle, cfg: TrainConfig, train: SplitDa
     // The dense kernels keep gradients and weights in their own shared memory.
     grads: new SharedArrayBuffer(dense || gan ? 0 : W * P * 4),
     losses: new SharedArrayBuffer(W * 5 * 8),
+    // The relativistic VAE-GAN loss's whole-batch sums across the workers (../kernels/dense/ganNet.ts AllSum).
+    ...(gan?.plan.relativistic ? { sums: new SharedArrayBuffer(2 * W * 3 * 8) } : {}),
     params: new SharedArrayBuffer(dense || gan ? 0 : P * 4),
     weights: new SharedArrayBuffer(P * 4),
     ring: new SharedArrayBuffer(RING_SLOTS * REC.SIZE * 8),

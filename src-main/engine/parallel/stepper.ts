@@ -4,6 +4,7 @@
  * networks on the kernels (./ganKernelStepper.ts) or on tfjs (./ganStepper.ts, one worker).
  */
 import type { GanParts } from '../../../src-shared/types';
+import type { AllSum } from '../kernels/dense/ganNet';
 
 export interface Stepper {
   /** Notes for the 'ready' message (kernel overrides, thread fallbacks…). */
@@ -12,8 +13,10 @@ export interface Stepper {
    * This worker's share of the gradient of the batch's mean loss (a batch of `m` rows; this
    * worker's `rows` rows are `pick(0…rows-1)` into the shared training arrays), kept for
    * `apply`. Returns Σ recon and Σ KL over its rows (a VAE-GAN: and Σ of its GAN terms).
+   * `allSum`: sums over all workers (a collective; the VAE-GAN kernels' relativistic loss needs
+   * whole-batch means of the discriminator's logits); steppers that need none ignore it.
    */
-  gradShare(pick: (i: number) => number, rows: number, m: number, beta: number, seed: number): { recon: number; kl: number; gan?: GanParts };
+  gradShare(pick: (i: number) => number, rows: number, m: number, beta: number, seed: number, allSum?: AllSum): { recon: number; kl: number; gan?: GanParts };
   /** Drops the share (the batch's loss was not finite: no update). */
   discard(): void;
   /** Test probe: the whole batch's gradient (all workers' shares, L2 included). */

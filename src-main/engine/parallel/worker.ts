@@ -3,7 +3,8 @@
  * own; the step itself is a `Stepper`: the dense kernels (./denseStepper.ts, the default for
  * the app's dense models), a tfjs replica (./tfStepper.ts) or, for a VAE-GAN, its three networks
  * and optimisers on the kernels (./ganKernelStepper.ts) or on tfjs (./ganStepper.ts; one worker). Per step:
- *   1. each worker computes the gradient of its rows' share of the batch's mean loss;
+ *   1. each worker computes the gradient of its rows' share of the batch's mean loss (a VAE-GAN
+ *      with the relativistic loss meets the others twice inside it: `Runner.allSum`);
  *   2. barrier; all read the batch losses (NaN/Inf → every worker reports DIVERGED, no update);
  *   3. each worker runs Adam on the variables it owns, from all shares, and publishes them;
  *   4. barrier; each takes the other workers' variables (tfjs replicas; the dense kernels
@@ -72,6 +73,9 @@ class Runner {
   readonly losses: Float64Array;
   readonly syncWeights: Float32Array;
   readonly ring: Float64Array;
+  /** `allSum`'s two banks of workers × 3 partial sums (null: the run has none). */
+  readonly sums: Float64Array | null;
+  private sumCalls = 0;
   readonly leader: boolean;
   step = 0;
 
@@ -84,8 +88,28 @@ class Runner {
     this.losses = new Float64Array(shared.losses);
     this.syncWeights = new Float32Array(shared.weights);
     this.ring = new Float64Array(shared.ring);
+    this.sums = shared.sums ? new Float64Array(shared.sums) : null;
     this.leader = init.index === 0;
   }
+
+  /**
+   * The three partial sums of every worker added up, in worker order (every worker gets the same
+   * values): each writes its own into this call's bank, then the barrier, then all read. Banks
+   * alternate: a worker writes call k + 2's sums only after call k + 1's barrier, which every
+   * worker passes after reading call k's. Every worker must call it equally often.
+   */
+  readonly allSum = (p: [number, number, number]): [number, number, number] => {
+    const W = this.init.workers;
+    if (W === 1) return p;
+    const s = this.sums;
+    if (!s) throw new Error('this run has no shared sums buffer (only the relativistic VAE-GAN loss on the kernels uses one)');
+    const bank = (this.sumCalls++ & 1) * W * 3;
+    s.set(p, bank + this.init.index * 3);
+    this.barrier();
+    const out: [number, number, number] = [0, 0, 0];
+    for (let w = 0; w < W; w++) for (let j = 0; j < 3; j++) out[j] += s[bank + w * 3 + j];
+    return out;
+  };
 
   /** All workers meet here; throws Aborted when the main thread gave up. */
   barrier(): void {
@@ -175,7 +199,7 @@ class Runner {
       const seed = workerSeed(stepSeedOf(cfg.seed, this.step), me);
 
       // 1. This worker's share of the gradient of the batch's mean loss.
-      const mine = stepper.gradShare((i) => order[start + lo + i], hi - lo, m, beta, seed);
+      const mine = stepper.gradShare((i) => order[start + lo + i], hi - lo, m, beta, seed, this.allSum);
       // Per worker: Σ recon, Σ KL, then a VAE-GAN's Σ disc, gen, feature (runs whose buffer has
       // room for them: runSetup's 5 slots a worker; the classifier's has 2).
       const S = this.losses.length / W;

@@ -59,6 +59,12 @@ export interface SharedBuffers {
   grads: SharedArrayBuffer;
   /** Float64 [workers × 5] (the classifier's: × 2): each worker's Σ recon, Σ kl (and a VAE-GAN's Σ disc, gen, feature) over its rows. */
   losses: SharedArrayBuffer;
+  /**
+   * Float64 [2 × workers × 3]: the workers' partial sums of `Runner.allSum` (two banks, used in
+   * turn, so a worker's next sum cannot overwrite one a slower worker still reads). Only runs of
+   * the VAE-GAN kernels with the relativistic loss have it.
+   */
+  sums?: SharedArrayBuffer;
   /** Float32 [P]: each step's updated weights, every worker writing the variables it owns (empty on the dense kernels). */
   params: SharedArrayBuffer;
   /** Float32 [P]: the leader's weights for a mid-epoch sync. */

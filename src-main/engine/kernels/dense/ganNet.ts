@@ -8,6 +8,9 @@
  * output activation) → the discriminator on [x; x̃; x_p] at once → Dis_l and the logit d.
  * Losses (sums over this thread's rows of per-sample values; the gradients are of batch means):
  *   disc = softplus(−d_x) + softplus(d_x̃) + softplus(d_xp);  gen = softplus(−d_x̃) + softplus(−d_xp)
+ *   (the relativistic average loss, `plan.relativistic`: `relativisticLogits`, whose batch means
+ *   of the logits and of two sigmoid sums are over the WHOLE batch: the threads add their partial
+ *   sums through the `AllSum` callback the worker gives, ../../parallel/worker.ts)
  *   feature = ½‖Dis_l(x̃) − Dis_l(x)‖²;  pixel = the VAE's likelihood;  llike = feature + w·pixel
  * Backward:
  *   1. the discriminator's weights from `disc` (3m rows);
@@ -42,10 +45,74 @@ export interface GanTerms {
 const softplus = (t: number) => Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
 const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
 
+/**
+ * Three partial sums of this thread's rows → the same three summed over every thread of the
+ * batch, in the same order on every thread (so all get the same values). A collective: every
+ * thread of the step calls it equally often. The default, `ownRows`, is for one thread that holds
+ * the whole batch.
+ */
+export type AllSum = (partials: [number, number, number]) => [number, number, number];
+export const ownRows: AllSum = (p) => p;
+
+/**
+ * The relativistic average GAN loss (RaSGAN, Jolicoeur-Martineau 2018; src-shared/vaegan.ts
+ * GAN_LOSSES) on one thread's logits `d` = [d_x (rows); d_x̃ (rows); d_xp (rows)] of a batch of
+ * `m` rows. With R, A, B the whole batch's means of d_x, d_x̃, d_xp (from `allSum`), sp =
+ * softplus, σ = sigmoid, it returns this thread's sums
+ *   disc = ½ Σ_i [sp(A − r_i) + sp(a_i − R) + sp(B − r_i) + sp(b_i − R)]
+ *   gen  =   Σ_i [sp(R − a_i) + sp(r_i − A) + sp(R − b_i) + sp(r_i − B)]
+ * (nats; their batch means are the totals / m; chance 2·ln 2 and 4·ln 2) and writes the gradients
+ * of the batch means at this thread's logits: `gDisc` (3·rows) of disc's,
+ *   ∂/∂r_j = (½/m)(−σ(A − r_j) − σ(B − r_j) − (Σ_i σ(a_i − R) + Σ_i σ(b_i − R))/m)
+ *   ∂/∂a_j = (½/m)(Σ_i σ(A − r_i)/m + σ(a_j − R))      (b_j: B, likewise)
+ * and `gGen` (2·rows: x̃'s then x_p's; x is data, so none at d_x) of gen's,
+ *   ∂/∂a_j = (−σ(R − a_j) − Σ_i σ(r_i − A)/m)/m        (b_j: B, likewise)
+ * the Σ_i over the whole batch (a second `allSum`; Σ_i σ(r_i − A) = m − Σ_i σ(A − r_i)).
+ * Calls `allSum` twice, also with zero rows.
+ */
+export function relativisticLogits(d: ArrayLike<number>, rows: number, m: number, allSum: AllSum, gDisc: Float32Array, gGen: Float32Array): { disc: number; gen: number } {
+  let sr = 0;
+  let sa = 0;
+  let sb = 0;
+  for (let i = 0; i < rows; i++) {
+    sr += d[i];
+    sa += d[rows + i];
+    sb += d[2 * rows + i];
+  }
+  const [tr, ta, tb] = allSum([sr, sa, sb]);
+  const [R, A, B] = [tr / m, ta / m, tb / m];
+  let sFake = 0;
+  let sA = 0;
+  let sB = 0;
+  let disc = 0;
+  let gen = 0;
+  for (let i = 0; i < rows; i++) {
+    const [r, a, b] = [d[i], d[rows + i], d[2 * rows + i]];
+    sFake += sigmoid(a - R) + sigmoid(b - R);
+    sA += sigmoid(A - r);
+    sB += sigmoid(B - r);
+    disc += 0.5 * (softplus(A - r) + softplus(a - R) + softplus(B - r) + softplus(b - R));
+    gen += softplus(R - a) + softplus(r - A) + softplus(R - b) + softplus(r - B);
+  }
+  const [SF, SA, SB] = allSum([sFake, sA, sB]);
+  const h = 0.5 / m;
+  for (let j = 0; j < rows; j++) {
+    const [r, a, b] = [d[j], d[rows + j], d[2 * rows + j]];
+    gDisc[j] = h * (-sigmoid(A - r) - sigmoid(B - r) - SF / m);
+    gDisc[rows + j] = h * (SA / m + sigmoid(a - R));
+    gDisc[2 * rows + j] = h * (SB / m + sigmoid(b - R));
+    gGen[j] = (-sigmoid(R - a) - (m - SA) / m) / m;
+    gGen[rows + j] = (-sigmoid(R - b) - (m - SB) / m) / m;
+  }
+  return { disc, gen };
+}
+
 export class GanNet {
   private readonly k: DenseKernels;
   private readonly f32: Float32Array;
   private readonly buf: GanThreadBuffers;
+  /** The relativistic loss: its generator gradient at [d_x̃; d_xp] of this step (`losses` → `throughDiscriminator`). */
+  private genGrad = new Float32Array(0);
 
   constructor(
     readonly plan: GanPlan,
@@ -172,14 +239,18 @@ export class GanNet {
    * Forward and backward over the loaded `rows` rows of a batch of `m` (KL weight `beta`):
    * writes this thread's share of the three networks' gradients (each of its own optimiser's
    * loss) into its gradient buffer and returns its sums of the terms. Zero rows: zero gradients.
+   * `allSum`: the relativistic loss's sums over all threads of the batch (`AllSum`; the default
+   * takes this thread's rows for the whole batch); unused by the standard loss.
    */
-  gradient(rows: number, m: number, beta: number): GanTerms {
+  gradient(rows: number, m: number, beta: number, allSum: AllSum = ownRows): GanTerms {
     if (rows === 0) {
+      // Still a party to the other threads' sums.
+      if (this.plan.relativistic) relativisticLogits([], 0, m, allSum, new Float32Array(0), new Float32Array(0));
       this.gradsOf().fill(0);
       return { recon: 0, kl: 0, disc: 0, gen: 0, feature: 0 };
     }
     const kl = this.forward(rows);
-    const terms = this.losses(rows, m);
+    const terms = this.losses(rows, m, allSum);
     this.discriminatorBackward(rows);
     this.throughDiscriminator(rows, m);
     this.generatorBackward(rows, m, beta);
@@ -224,17 +295,22 @@ export class GanNet {
    * (dLogit), the feature term's at Dis_l(x̃) (featD) and the pixel term's at x̃'s logits (in
    * place of them).
    */
-  private losses(rows: number, m: number): Omit<GanTerms, 'kl'> {
+  private losses(rows: number, m: number, allSum: AllSum): Omit<GanTerms, 'kl'> {
     const { k, plan, buf } = this;
     const d = this.view(buf.logit, 3 * rows);
     const g = this.view(buf.dLogit, 3 * rows);
     let disc = 0;
     let gen = 0;
-    for (let i = 0; i < 3 * rows; i++) {
-      const real = i < rows;
-      disc += softplus(real ? -d[i] : d[i]);
-      if (!real) gen += softplus(-d[i]);
-      g[i] = (sigmoid(d[i]) - (real ? 1 : 0)) / m;
+    if (plan.relativistic) {
+      if (this.genGrad.length !== 2 * rows) this.genGrad = new Float32Array(2 * rows);
+      ({ disc, gen } = relativisticLogits(d, rows, m, allSum, g, this.genGrad));
+    } else {
+      for (let i = 0; i < 3 * rows; i++) {
+        const real = i < rows;
+        disc += softplus(real ? -d[i] : d[i]);
+        if (!real) gen += softplus(-d[i]);
+        g[i] = (sigmoid(d[i]) - (real ? 1 : 0)) / m;
+      }
     }
     const F = plan.features;
     const fl = buf.disH[plan.dis.length - 1];
@@ -270,10 +346,12 @@ export class GanNet {
     const { dis, features: F, inputDim: D, gamma, pixelWeight: pw } = plan;
     const n = dis.length;
     const at = GanNet.at;
-    // gen's gradient at the x̃ and x_p logits: d/dt softplus(−t) = −σ(−t), over m.
+    // gen's gradient at the x̃ and x_p logits: d/dt softplus(−t) = −σ(−t), over m (standard);
+    // the relativistic one's, from `losses`.
     const logit = this.view(buf.logit, 3 * rows);
     const d = this.view(buf.dLogit, 3 * rows);
-    for (let i = rows; i < 3 * rows; i++) d[i] = -sigmoid(-logit[i]) / m;
+    if (plan.relativistic) d.set(this.genGrad, rows);
+    else for (let i = rows; i < 3 * rows; i++) d[i] = -sigmoid(-logit[i]) / m;
     this.bwdInput(plan.logit, 2 * rows, at(buf.logit, rows, 1), at(buf.dLogit, rows, 1), at(buf.disD[n - 1], rows, F));
     const top = this.view(at(buf.disD[n - 1], rows, F), rows * F);
     const featD = this.view(buf.featD, rows * F);

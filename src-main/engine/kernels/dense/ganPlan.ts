@@ -68,6 +68,8 @@ export interface GanPlan {
   gamma: number;
   pixelWeight: number;
   discLrScale: number;
+  /** The relativistic average GAN loss (config `ganLoss: 'relativistic'`; ./ganNet.ts relativisticLogits), else the standard one. */
+  relativistic: boolean;
   tensors: TensorSlot[];
   P: number;
   /** Tensor indices of each network (Adam runs them with their own learning rates). */
@@ -161,6 +163,7 @@ export function planGan(spec: ModelSpec, rows: number, threads: number, maxBytes
     gamma: spec.config.gamma ?? VAEGAN_DEFAULTS.gamma,
     pixelWeight: spec.config.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
     discLrScale: spec.config.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
+    relativistic: (spec.config.ganLoss ?? VAEGAN_DEFAULTS.ganLoss) === 'relativistic',
     tensors,
     P: dims.P,
     nets: { encoder: idx(0, nEncTensors), decoder: idx(nEncTensors, vae.tensors.length), discriminator: idx(vae.tensors.length, tensors.length) },
