@@ -76,7 +76,8 @@ export const TrainProgress = z.object({
   batch: z.number().int(),
   batches: z.number().int(),
   samplesPerSecond: z.number(),
-  etaSeconds: z.number(),
+  /** Seconds left (`engine/eta.ts`); null while it is still being estimated (the first batches, or none timed yet). */
+  etaSeconds: z.number().nullable(),
   /** Running mean over the epoch so far. */
   train: LossParts,
   /** Present at the end of each epoch. */

@@ -25,7 +25,7 @@ export function bar(p: TrainProgress): string {
   return (
     `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches} ` +
     `loss ${p.train.loss.toFixed(2)} (recon ${p.train.recon.toFixed(2)}, kl ${p.train.kl.toFixed(2)}${gan})${val} ` +
-    `${Math.round(p.samplesPerSecond)}/s ETA ${Math.round(p.etaSeconds)}s`
+    `${Math.round(p.samplesPerSecond)}/s ${p.etaSeconds != null && Number.isFinite(p.etaSeconds) ? `ETA ${Math.round(p.etaSeconds)}s` : 'ETA estimating…'}`
   );
 }
 

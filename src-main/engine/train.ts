@@ -13,6 +13,7 @@ import { evaluate, type SplitData } from './metrics';
 import { mulberry32, shuffleInPlace } from './datasets/random';
 import { copyRowF32 } from './datasets/rows';
 import { betaAt } from './schedule';
+import { EtaClock } from './eta';
 
 export type ControlState = 'running' | 'paused' | 'stopping';
 
@@ -25,6 +26,8 @@ export class TrainControl {
   state: ControlState = 'running';
   /** True while the loop holds in a pause. */
   held = false;
+  /** Told when the loop starts holding (true) and when a resume or stop releases it (false); the ETA's pause marks. */
+  onHold: ((held: boolean) => void) | null = null;
   private wake: (() => void) | null = null;
   private heldWaiters: Array<(held: boolean) => void> = [];
   pause(): void {
@@ -49,6 +52,7 @@ export class TrainControl {
     return new Promise((r) => this.heldWaiters.push(r));
   }
   private tellHeld(held: boolean): void {
+    this.onHold?.(held);
     const waiters = this.heldWaiters;
     this.heldWaiters = [];
     for (const w of waiters) w(held);
@@ -75,7 +79,8 @@ export interface ProgressInfo {
   batch: number;
   batches: number;
   samplesPerSecond: number;
-  etaSeconds: number;
+  /** Seconds left (`eta.ts`); null until the clock has timed enough batches. */
+  etaSeconds: number | null;
   train: LossParts;
   val?: LossParts;
   beta: number;
@@ -126,6 +131,8 @@ export async function trainModel(
   const t0 = performance.now();
   let samplesSeen = 0;
   let rate = 0;
+  const eta = new EtaClock({ samplesPerEpoch: n, epochs: cfg.epochs, evalSamplesPerEpoch: data.val.count });
+  control.onHold = (held) => (held ? eta.pause(performance.now()) : eta.resume(performance.now()));
 
   try {
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
@@ -161,29 +168,32 @@ export async function trainModel(
         sumN += m;
         samplesSeen += m;
         const now = performance.now();
+        eta.batch(now, samplesSeen, step);
         const elapsedEpoch = (now - epochStart) / 1000;
         const epochRate = sumN / Math.max(elapsedEpoch, 1e-6);
         rate = samplesSeen / ((now - t0) / 1000);
         if (hooks.onProgress && (now - lastEmit >= interval || b === batches - 1)) {
           lastEmit = now;
-          const remaining = (cfg.epochs - epoch) * n + (n - sumN);
           hooks.onProgress({
             epoch,
             epochs: cfg.epochs,
             batch: b + 1,
             batches,
             samplesPerSecond: epochRate,
-            etaSeconds: remaining / Math.max(epochRate, 1e-6),
+            etaSeconds: eta.seconds(now),
             train: mkParts(sumRecon / sumN, sumKl / sumN, beta, gan ? scaleGan(sumGan, 1 / sumN) : undefined),
             beta,
           });
         }
       }
-      lastVal = await finishEpoch(bundle, cfg, data.val, hooks, { epoch, batches, n, rate, sumRecon, sumKl, sumN, ...(gan ? { sumGan } : {}) });
+      eta.epochEndStart(performance.now());
+      lastVal = await finishEpoch(bundle, cfg, data.val, hooks, { epoch, batches, n, rate, eta, sumRecon, sumKl, sumN, ...(gan ? { sumGan } : {}) });
+      eta.epochEndDone(performance.now());
       epochsDone = epoch;
     }
     return { state: 'done', epochsDone, samplesPerSecond: rate, lastVal };
   } finally {
+    control.onHold = null;
     optimizer.dispose();
     gan?.dispose();
   }
@@ -270,7 +280,7 @@ export async function finishEpoch(
   cfg: TrainConfig,
   val: SplitData,
   hooks: TrainHooks,
-  e: { epoch: number; batches: number; n: number; rate: number; sumRecon: number; sumKl: number; sumN: number; sumGan?: GanParts },
+  e: { epoch: number; batches: number; n: number; rate: number; eta: EtaClock; sumRecon: number; sumKl: number; sumN: number; sumGan?: GanParts },
 ): Promise<LossParts> {
   const beta = betaAt(cfg, e.epoch);
   const trainParts = mkParts(e.sumRecon / e.sumN, e.sumKl / e.sumN, beta, e.sumGan ? scaleGan(e.sumGan, 1 / e.sumN) : undefined);
@@ -284,7 +294,7 @@ export async function finishEpoch(
     batch: e.batches,
     batches: e.batches,
     samplesPerSecond: e.rate,
-    etaSeconds: ((cfg.epochs - e.epoch) * e.n) / Math.max(e.rate, 1e-6),
+    etaSeconds: e.eta.seconds(performance.now()),
     train: trainParts,
     val: v,
     beta,

@@ -27,6 +27,11 @@ describe('train progress line', () => {
     expect(line).toMatch(/^\[#{24}\] epoch 5\/5 batch 125\/125 /);
   });
 
+  it('the ETA is given in seconds once estimated, "estimating…" before (never "ETA 0s" at the start)', () => {
+    expect(bar({ ...at, epoch: 1, batch: 2, val: undefined, etaSeconds: null })).toMatch(/ ETA estimating…$/);
+    expect(bar({ ...at, epoch: 2, batch: 10, val: undefined, etaSeconds: 83.6 })).toMatch(/ ETA 84s$/);
+  });
+
   it('a VAE\'s line has no GAN terms', () => {
     const line = bar(at);
     expect(line).toContain('loss 136.70 (recon 121.70, kl 15.03) val 134.03');

@@ -140,7 +140,7 @@ export async function trainWithCheckpoints(
       if (saved) {
         const w = ganWarnings();
         const { warnings: _w, val: _val, ...rest } = saved;
-        const p: TrainProgress = { ...rest, state: job.control.state === 'paused' ? 'paused' : 'training', etaSeconds: 0, ...(w.length ? { warnings: w } : {}) };
+        const p: TrainProgress = { ...rest, state: job.control.state === 'paused' ? 'paused' : 'training', etaSeconds: null, ...(w.length ? { warnings: w } : {}) };
         job.progress = p;
         setLastProgress(p);
         emit('training:progress', p);

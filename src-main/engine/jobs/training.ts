@@ -271,7 +271,7 @@ export class Trainer {
       // status is this run's, not an older one's.
       const zero = { loss: 0, recon: 0, kl: 0 };
       const batches = Math.ceil(data.train.count / Math.min(cfg.batchSize, data.train.count));
-      this.lastProgress = { runId: rec.id, state, epoch: 1, epochs: cfg.epochs, batch: 0, batches, samplesPerSecond: 0, etaSeconds: 0, train: zero, beta: 0 };
+      this.lastProgress = { runId: rec.id, state, epoch: 1, epochs: cfg.epochs, batch: 0, batches, samplesPerSecond: 0, etaSeconds: null, train: zero, beta: 0 };
     }
     // Queued after `this.job` is cleared: the queue waits while a run trains.
     const pending = this.deps.classifierMetrics?.later(lr) ?? false;

@@ -9,6 +9,7 @@ import type { LossParts, TrainConfig } from '../../../src-shared/types';
 import { mulberry32, shuffleInPlace } from '../datasets/random';
 import type { SplitData } from '../metrics';
 import { isGan, type ModelBundle } from '../models/build';
+import { EtaClock } from '../eta';
 import { divergedError, finishEpoch, mkParts, scaleGan, type TrainControl, type TrainHooks, type TrainResult } from '../train';
 import { assignFlat } from './runSetup';
 import type { SharedControl, StepRecord } from './sharedControl';
@@ -58,22 +59,37 @@ export class EpochLoop {
   private step = 0;
   private samplesBefore = 0;
   private rate = 0;
+  /**
+   * The run's time left. An epoch's end for it is the gap the workers wait through between two
+   * epochs (the previous end's completion, the next epoch's start), and after the last epoch its
+   * whole end: validation and the hook otherwise overlap the next epoch's batches (whose rate
+   * they slow, which the rate includes).
+   */
+  private readonly eta: EtaClock;
   readonly ending = new OverlappedEpochEnd();
 
   constructor(private readonly ctx: EpochLoopContext) {
     this.batches = Math.ceil(ctx.n / Math.min(ctx.cfg.batchSize, ctx.n));
     this.order = Int32Array.from({ length: ctx.n }, (_, i) => i);
     this.rng = mulberry32(ctx.cfg.seed);
+    this.eta = new EtaClock({ samplesPerEpoch: ctx.n, epochs: ctx.cfg.epochs });
   }
 
   /** Trains every epoch (or until stopped); throws DIVERGED or the first worker failure. */
   async run(): Promise<TrainResult> {
-    for (let epoch = 1; epoch <= this.ctx.cfg.epochs; epoch++) {
-      const stopped = await this.runEpoch(epoch);
-      if (stopped) return stopped;
+    const { control } = this.ctx;
+    control.onHold = (held) => (held ? this.eta.pause(performance.now()) : this.eta.resume(performance.now()));
+    try {
+      for (let epoch = 1; epoch <= this.ctx.cfg.epochs; epoch++) {
+        const stopped = await this.runEpoch(epoch);
+        if (stopped) return stopped;
+      }
+      await this.ending.settle();
+      this.eta.epochEndDone(performance.now());
+      return this.result('done');
+    } finally {
+      control.onHold = null;
     }
-    await this.ending.settle();
-    return this.result('done');
   }
 
   private result(state: TrainResult['state']): TrainResult {
@@ -91,9 +107,12 @@ export class EpochLoop {
     }
     ctx.shared.startEpoch();
     const start = performance.now();
+    this.eta.epochEndDone(start);
     const watch: EpochWatch = { start, lastEmit: 0, lastSync: start, seenSteps: this.step };
     ctx.pool.broadcast({ type: 'epoch', epoch, order: this.order, step: this.step });
     const end = combineEpochEnds(await this.watch(epoch, watch));
+    const ended = performance.now();
+    this.eta.epochEndStart(ended);
     // Every worker has reported. The previous epoch's end (its checkpoint) completes first.
     await this.ending.settle();
     if (end.kind === 'diverged') throw divergedError(epoch, end.batch, end.recon, end.kl, ctx.cfg.learningRate);
@@ -109,12 +128,14 @@ export class EpochLoop {
     this.samplesBefore += r.sumN;
     const now = performance.now();
     this.rate = this.samplesBefore / ((now - this.t0) / 1000);
+    this.eta.batch(ended, this.samplesBefore, epoch * this.batches);
     if (ctx.hooks.onProgress) this.emitBatch(epoch, r, now, watch);
     const done = finishEpoch(ctx.bundle, ctx.cfg, ctx.val, ctx.hooks, {
       epoch,
       batches: this.batches,
       n: ctx.n,
       rate: this.rate,
+      eta: this.eta,
       sumRecon: r.sumRecon,
       sumKl: r.sumKl,
       sumN: r.sumN,
@@ -175,6 +196,7 @@ export class EpochLoop {
     const r = ctx.shared.latest(epoch, this.step);
     if (!r) return;
     this.rate = (this.samplesBefore + r.sumN) / ((now - this.t0) / 1000);
+    this.eta.batch(now, this.samplesBefore + r.sumN, (epoch - 1) * this.batches + r.batch);
     if (ctx.hooks.onProgress && idle && now - watch.lastEmit >= ctx.progressIntervalMs && r.batch < this.batches) this.emitBatch(epoch, r, now, watch);
   }
 
@@ -192,17 +214,16 @@ export class EpochLoop {
   }
 
   private emitBatch(epoch: number, r: StepRecord, now: number, watch: EpochWatch): void {
-    const { cfg, n, hooks } = this.ctx;
+    const { cfg, hooks } = this.ctx;
     watch.lastEmit = now;
     const epochRate = r.sumN / Math.max((now - watch.start) / 1000, 1e-6);
-    const remaining = (cfg.epochs - epoch) * n + (n - r.sumN);
     hooks.onProgress?.({
       epoch,
       epochs: cfg.epochs,
       batch: r.batch,
       batches: this.batches,
       samplesPerSecond: epochRate,
-      etaSeconds: remaining / Math.max(epochRate, 1e-6),
+      etaSeconds: this.eta.seconds(now),
       train: mkParts(r.sumRecon / r.sumN, r.sumKl / r.sumN, r.beta, isGan(cfg.model.kind) ? scaleGan(r.sumGan, 1 / r.sumN) : undefined),
       beta: r.beta,
     });
