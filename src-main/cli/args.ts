@@ -35,6 +35,7 @@ const OPTIONS = {
   gamma: { type: 'string' },
   'pixel-weight': { type: 'string' },
   'disc-lr-scale': { type: 'string' },
+  'gan-loss': { type: 'string' },
   name: { type: 'string' },
   out: { type: 'string' },
   run: { type: 'string' },
