@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { collapseReason } from '../../src-shared/collapse';
-import { ARCHS, LabError, LIKELIHOODS, MODEL_KINDS, type Arch, type Likelihood, type Metrics, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
+import { ARCHS, GAN_LOSSES, LabError, LIKELIHOODS, MODEL_KINDS, type Arch, type GanLoss, type Likelihood, type Metrics, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
 import type { EngineOptions } from '../engine/engine';
 import { resolveCliPath } from '../engine/datasets/ownPath';
 import { num, UsageError, type Options } from './args';
@@ -32,7 +32,8 @@ export function bar(p: TrainProgress): string {
 /**
  * The run's configuration from the options (the engine validates the values).
  * @throws UsageError for an unknown model kind or architecture, `--filters` without conv, the
- *   VAE-GAN's `--gamma` / `--pixel-weight` / `--disc-lr-scale` without `--model vaegan`, non-numbers.
+ *   VAE-GAN's `--gamma` / `--pixel-weight` / `--disc-lr-scale` / `--gan-loss` without `--model
+ *   vaegan`, a `--gan-loss` other than standard or relativistic, non-numbers.
  */
 export function trainConfig(o: Options): TrainConfigInput {
   const kind = o.model ?? 'vae';
@@ -43,8 +44,10 @@ export function trainConfig(o: Options): TrainConfigInput {
   const likelihood = o.likelihood ?? 'auto';
   if (!(LIKELIHOODS as readonly string[]).includes(likelihood)) throw new UsageError(`--likelihood must be one of ${LIKELIHOODS.join(', ')}`);
   if (o.sigma !== undefined && likelihood === 'bernoulli') throw new UsageError('--sigma applies to --likelihood gaussian');
-  const ganFlag = (['gamma', 'pixel-weight', 'disc-lr-scale'] as const).find((f) => o[f] !== undefined);
+  const ganFlag = (['gamma', 'pixel-weight', 'disc-lr-scale', 'gan-loss'] as const).find((f) => o[f] !== undefined);
   if (ganFlag && kind !== 'vaegan') throw new UsageError(`--${ganFlag} needs --model vaegan`);
+  const ganLoss = o['gan-loss'];
+  if (ganLoss !== undefined && !(GAN_LOSSES as readonly string[]).includes(ganLoss)) throw new UsageError(`--gan-loss must be one of ${GAN_LOSSES.join(', ')}, got ${ganLoss}`);
   return {
     dataset: dataRef(o),
     model: {
@@ -60,6 +63,7 @@ export function trainConfig(o: Options): TrainConfigInput {
       gamma: num(o.gamma, 'gamma'),
       pixelWeight: num(o['pixel-weight'], 'pixel-weight'),
       discLrScale: num(o['disc-lr-scale'], 'disc-lr-scale'),
+      ganLoss: ganLoss as GanLoss | undefined,
     },
     epochs: num(o.epochs, 'epochs', true),
     batchSize: num(o.batch, 'batch', true),
