@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-epochs V,G] [-- --vaegan-seed N] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --vaegan-arches dense,conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-epochs V,G] [-- --vaegan-seed N] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-gan-loss standard|relativistic] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --vaegan-arches dense,conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -46,7 +46,7 @@ import { chooseBackend } from '../src-main/engine/backend';
 import { Engine } from '../src-main/engine/engine';
 import { loadDataset } from '../src-main/engine/datasets';
 import { mulberry32, gaussian } from '../src-main/engine/datasets/random';
-import { TrainConfig, type BackendInfo, type ModelKind, type RunSummary } from '../src-shared/types';
+import { GAN_LOSSES, TrainConfig, type BackendInfo, type GanLoss, type ModelKind, type RunSummary } from '../src-shared/types';
 import { benchClassifier, runConvQuality, type ClassifierBenchResult, type ConvQualityResult } from './lib/convQuality';
 import type { Classifier } from '../src-main/engine/classifier/classifier';
 import { writeSplitNpz } from './lib/npz';
@@ -99,6 +99,10 @@ if (vaeganLatent !== undefined && !(Number.isInteger(vaeganLatent) && vaeganLate
 // --vaegan-gamma G: the VAE-GAN's γ in that pair (default the app's); --vaegan-quality-only: skip the section's throughput part.
 const vaeganGamma = opt('vaegan-gamma', '') ? Number(opt('vaegan-gamma', '')) : undefined;
 if (vaeganGamma !== undefined && !(vaeganGamma > 0)) throw new Error(`--vaegan-gamma wants a number > 0, got ${opt('vaegan-gamma', '')}`);
+// --vaegan-gan-loss standard|relativistic: the VAE-GAN's GAN loss in that pair (default the app's;
+// the throughput part and its PyTorch peer stay standard: the peer has no other, and the result's note says so).
+const vaeganGanLoss = opt('vaegan-gan-loss', '') || undefined;
+if (vaeganGanLoss !== undefined && !(GAN_LOSSES as readonly string[]).includes(vaeganGanLoss)) throw new Error(`--vaegan-gan-loss wants one of ${GAN_LOSSES.join(', ')}, got ${vaeganGanLoss}`);
 // --vaegan-batch B: the VAE-GAN's batch size in that pair (default the app's VAE-GAN default, 64).
 const vaeganBatch = opt('vaegan-batch', '') ? Number(opt('vaegan-batch', '')) : undefined;
 if (vaeganBatch !== undefined && !(Number.isInteger(vaeganBatch) && vaeganBatch >= 1)) throw new Error(`--vaegan-batch wants an integer ≥ 1, got ${opt('vaegan-batch', '')}`);
@@ -607,7 +611,7 @@ async function main() {
       const vDataDir = inAppClassifier ? dataDir : path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
       vaegan = await runVaeganBench({
         quick: QUICK, tmp, dataDir: vDataDir, data, npzFile, torchWhyNot, classifier: inAppClassifier,
-        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma, qualityGanBatch: vaeganBatch, qualityEpochs: vaeganEpochs, qualitySeed: vaeganSeed,
+        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma, qualityGanLoss: vaeganGanLoss as GanLoss | undefined, qualityGanBatch: vaeganBatch, qualityEpochs: vaeganEpochs, qualitySeed: vaeganSeed,
       });
     } catch (err) {
       vaegan = { classifier: null, throughput: {}, quality: {}, note: `vaegan section failed: ${errMsg(err)}` };

@@ -27,7 +27,7 @@ import path from 'node:path';
 import { Engine } from '../../src-main/engine/engine';
 import type { Classifier } from '../../src-main/engine/classifier/classifier';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
-import { DEFAULT_BATCH_SIZE, GAN_ADAM_BETA1, VAEGAN_DEFAULTS, type RunSummary, type TrainProgress } from '../../src-shared/types';
+import { DEFAULT_BATCH_SIZE, GAN_ADAM_BETA1, VAEGAN_DEFAULTS, type GanLoss, type RunSummary, type TrainProgress } from '../../src-shared/types';
 import { runPeerLogged, type PeerResult } from './peer';
 import { errMsg, loadAvg, log, round, sleep } from './util';
 import { rowsF32 } from '../../src-main/engine/datasets/rows';
@@ -89,6 +89,8 @@ export interface VaeganQuality {
   budgetSeconds: number;
   /** The VAE-GAN's γ and Adam β1 (decoder, discriminator) in this pair. */
   gamma: number;
+  /** The VAE-GAN's GAN loss in this pair (src-shared/vaegan.ts GAN_LOSSES). */
+  ganLoss: GanLoss;
   ganAdamBeta1: number;
   /** Batch sizes of the VAE and the VAE-GAN. */
   batchSize: { vae: number; vaegan: number };
@@ -141,6 +143,11 @@ export interface VaeganBenchOptions {
   qualitySeed?: number;
   /** The VAE-GAN's γ in (b) (default: the app's, VAEGAN_DEFAULTS.gamma). */
   qualityGamma?: number;
+  /**
+   * The VAE-GAN's GAN loss in (b) (default: the app's, VAEGAN_DEFAULTS.ganLoss). (a)'s throughput
+   * cases and their PyTorch peer (bench/peer) stay on the standard loss: the peer has no other.
+   */
+  qualityGanLoss?: GanLoss;
   /** The VAE-GAN's batch size in (b) (default: the app's, DEFAULT_BATCH_SIZE.vaegan, 64; the VAE keeps the case's). */
   qualityGanBatch?: number;
 }
@@ -354,6 +361,11 @@ export async function runVaeganBench(o: VaeganBenchOptions): Promise<VaeganResul
   } else {
     out.classifier = { testAccuracy: round(clf.info.testAccuracy, 4), trainSeconds: round(clf.info.trainSeconds, 1), cached: false, folder: o.dataDir };
   }
+  if ((o.qualityGanLoss ?? VAEGAN_DEFAULTS.ganLoss) !== 'standard' && o.throughputArches.length) {
+    // Not apples and oranges: the peer has the standard loss only, so (a) compares like with like on it.
+    out.note = `the quality pair's VAE-GAN uses the ${o.qualityGanLoss} GAN loss; the throughput cases and their PyTorch peer use the standard one (the peer has no other)`;
+    log(`vaegan: ${out.note}`);
+  }
   for (const arch of o.throughputArches) {
     out.throughput[arch] = await withEngine(o, false, (engine, listen) => throughputCase(o, engine, listen, arch));
   }
@@ -422,13 +434,14 @@ async function qualityCase(o: VaeganBenchOptions, engine: Engine, listen: (l: Li
   const c = { ...base, what: base.what.replace(/z=3|-3-/, (m) => (m === 'z=3' ? `z=${z}` : `-${z}-`)), model: { ...base.model, latentDim: z } };
   const budget = o.budgetSeconds[arch];
   const ganBatch = o.qualityGanBatch ?? DEFAULT_BATCH_SIZE.vaegan;
-  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: ganBatch }, ...(o.qualityEpochs ? { epochs: o.qualityEpochs } : {}), seed: o.qualitySeed ?? 1 };
+  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganLoss: o.qualityGanLoss ?? VAEGAN_DEFAULTS.ganLoss, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: ganBatch }, ...(o.qualityEpochs ? { epochs: o.qualityEpochs } : {}), seed: o.qualitySeed ?? 1 };
   for (const kind of ['vae', 'vaegan'] as const) {
     const epochs = o.qualityEpochs?.[kind];
     log(`vaegan quality ${arch}: ${kind} for ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`} through the Engine`);
     try {
       const gamma = kind === 'vaegan' && o.qualityGamma !== undefined ? { gamma: o.qualityGamma } : {};
-      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma }, batchSize: kind === 'vaegan' ? ganBatch : c.batchSize, seed: o.qualitySeed ?? 1, name: `bench ${kind} ${arch} ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`}` }, budget, epochs);
+      const ganLoss = kind === 'vaegan' && o.qualityGanLoss !== undefined ? { ganLoss: o.qualityGanLoss } : {};
+      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma, ...ganLoss }, batchSize: kind === 'vaegan' ? ganBatch : c.batchSize, seed: o.qualitySeed ?? 1, name: `bench ${kind} ${arch} ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`}` }, budget, epochs);
       q[kind] = r;
       log(`  → ${r.epochsDone} epochs (${r.samplesSeen} samples), Fréchet ${r.frechet} (fitted prior ${r.frechetFitted}), recon accuracy ${r.reconAccuracy} (${r.reconAccuracySource}), −ELBO ${r.elbo}${r.warnings.length ? `; warnings: ${r.warnings.join(' | ')}` : ''}`);
     } catch (err) {
@@ -463,7 +476,7 @@ export function vaeganMarkdown(r: VaeganResult | null): string[] {
     const v = (x: BudgetRun | { error: string }, k: 'epochsDone' | 'frechet' | 'frechetFitted' | 'reconAccuracy') => ('error' in x ? 'error' : (x[k] ?? '–'));
     const fr = (x: BudgetRun | { error: string }) => `${v(x, 'frechet')} (${v(x, 'frechetFitted')})`;
     for (const q of rows) {
-      L.push(`| ${q.what} | ${q.epochs ? 'fixed epochs' : q.budgetSeconds} | ${v(q.vae, 'epochsDone')} | ${fr(q.vae)} | ${v(q.vaegan, 'epochsDone')} | ${fr(q.vaegan)} | ${q.frechetRatio ?? '–'} (${q.frechetFittedRatio ?? '–'}) | ${v(q.vaegan, 'reconAccuracy')} |`);
+      L.push(`| ${q.what}${q.ganLoss && q.ganLoss !== 'standard' ? ` (${q.ganLoss} GAN loss)` : ''} | ${q.epochs ? 'fixed epochs' : q.budgetSeconds} | ${v(q.vae, 'epochsDone')} | ${fr(q.vae)} | ${v(q.vaegan, 'epochsDone')} | ${fr(q.vaegan)} | ${q.frechetRatio ?? '–'} (${q.frechetFittedRatio ?? '–'}) | ${v(q.vaegan, 'reconAccuracy')} |`);
     }
   }
   return L;
