@@ -139,8 +139,10 @@ export function openInAppHint(outDir: string, workspace: string): string {
 }
 
 /**
- * Trains until done (Ctrl-C stops and keeps what was learnt; a second Ctrl-C exits at once; one
- * after the run's end skips the wait for the classifier's numbers), then prints one JSON line: the run
+ * Trains until done (Ctrl-C or SIGTERM stops and keeps what was learnt, and with `--out` still
+ * moves the run; a second one exits at once, 130 / 143, leaving the run in the workspace; one
+ * after the run's end skips the wait for the classifier's numbers; one while the run moves to
+ * `--out` is ignored until it is there), then prints one JSON line: the run
  * folder, state, epochs, test metrics (with the likelihood the ELBO is under; image runs: the
  * Fréchet distance and reconstruction accuracy, waited for — at most `JUDGE_WAIT_MS` — when the
  * dataset's judging classifier is cached, else a `note:` line on stderr says why they are
@@ -172,23 +174,58 @@ export async function train(o: Options): Promise<number> {
       }
     }
   });
-  // Ctrl-C: during training, stops it (what was learnt is kept); again while it stops, exits at
-  // once (exit code 130, as the default would); after the run's end, stops waiting for the
-  // classifier's numbers.
-  let phase: 'training' | 'stopping' | 'judging' = 'training';
-  const onSig = () => {
+  // Ctrl-C or SIGTERM (`timeout`, `kill`, a CI runner's cancel): during training, stops it (what
+  // was learnt is kept, and with --out the run is still moved); again while it stops, exits at
+  // once (exit code 130 for SIGINT, 143 for SIGTERM, as the defaults would), saying where the run
+  // is left; after the run's end, stops waiting for the classifier's numbers. While the run moves
+  // to --out, signals are ignored: a rename, or across file systems a copy then a rename, that
+  // ends first (exited half-way, the run could be in both places, or at --out under its old id).
+  let phase: 'training' | 'stopping' | 'judging' | 'moving' = 'training';
+  let startAsked = false; // training:start called (a stop from then on ends with a run)
+  let startedId: string | undefined;
+  let stopSignal: NodeJS.Signals = 'SIGINT';
+  const signalCode = () => (stopSignal === 'SIGTERM' ? 143 : 130);
+  const stopping = () => phase === 'stopping'; // (set by onSig, which TypeScript's narrowing does not see)
+  const say = (line: string) => {
+    if (o.json) return; // --json: stderr carries only warnings and notes
+    if (tty) process.stderr.write('\n'); // past the progress bar
+    console.error(line);
+  };
+  let saidMoving = false;
+  const onSig = (sig: NodeJS.Signals) => {
+    if (phase === 'moving') {
+      if (!saidMoving) say(`moving the run to ${outDir}: that finishes first (${sig} ignored until then)`);
+      saidMoving = true;
+      return;
+    }
     if (phase === 'judging') return watch.cancel();
-    if (phase === 'stopping') process.exit(130);
+    if (phase === 'stopping') {
+      if (startedId) say(`exited at once: the run is left in ${path.join(engine.workspace, 'runs', startedId)}${outDir ? ` (not moved to ${outDir})` : ''}`);
+      stopSignal = sig;
+      process.exit(signalCode());
+    }
     phase = 'stopping';
+    stopSignal = sig;
+    const again = sig === 'SIGINT' ? 'Ctrl-C again' : 'a second SIGTERM';
+    if (outDir && startAsked) say(`stopping training: what it has learnt is kept and the run will still be moved to ${outDir} (${again} exits at once, leaving it in the workspace)`);
+    else if (outDir) say(`stopping before training began: no run is made`);
     void engine.call('datasets:cancel', {}); // an import still running stops too
     void engine.call('training:stop', {});
   };
   process.on('SIGINT', onSig);
+  process.on('SIGTERM', onSig);
   try {
     // Loaded (and memoised) first so that its warnings come before the training's output.
-    const data = await engine.call('datasets:prepare', { dataset: cfg.dataset });
+    const data = await engine.call('datasets:prepare', { dataset: cfg.dataset }).catch((err: unknown) => {
+      if (stopping()) return null; // cancelled by the signal
+      throw err;
+    });
+    // A signal before training began: no run is made, and the exit code is the signal's.
+    if (!data || stopping()) return signalCode();
     if (data.report) printWarnings(data.report);
+    startAsked = true;
     const { runId, warnings } = await engine.call('training:start', cfg);
+    startedId = runId;
     for (const w of warnings ?? []) console.error(`warning: ${w}`);
     await engine.waitForTraining();
     const runDirNow = path.join(engine.workspace, 'runs', runId);
@@ -207,6 +244,7 @@ export async function train(o: Options): Promise<number> {
     let runDir = path.join(engine.workspace, 'runs', runId);
     if (outDir) {
       await engine.dispose(); // nothing of the run is held open while it moves
+      phase = 'moving';
       await moveRunTo(runDir, outDir, workspace);
       runDir = outDir;
     }
@@ -237,5 +275,6 @@ export async function train(o: Options): Promise<number> {
     return 0;
   } finally {
     process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
   }
 }
