@@ -6,9 +6,10 @@
  * discriminator's and the generator's losses (binary cross-entropies of the discriminator's
  * outputs: one unit) share the left axis (`adv`), on a log scale (`adversarialRange`, `logSplits`;
  * the panel's data from `ganColumns`, a loss of 0 drawn at `ADV_FLOOR`) so a generator spiking to
- * hundreds of nats flattens neither the discriminator's curve nor its chance level 3·ln 2 ≈ 2.08
- * (`DISC_CHANCE`), always in view as a dashed line (named in the legend, so no label covers a
- * curve); the feature reconstruction (a sum of squares, ≥ 0: ~10 nats,
+ * hundreds of nats flattens neither the discriminator's curve nor its chance level (3·ln 2 ≈ 2.08,
+ * `DISC_CHANCE`, with the standard GAN loss; 2·ln 2 ≈ 1.39 with the relativistic one: `discChance`,
+ * for the shown run's loss, `shownGanLoss`), always in view as a dashed line (named in the legend,
+ * `chanceLegend`, so no label covers a curve); the feature reconstruction (a sum of squares, ≥ 0: ~10 nats,
  * spiking to thousands in an unstable run) is on the right (`feature`), from 0 (`featureRange`),
  * so it neither flattens the adversarial pair nor rescales the ELBO curves above. The lower
  * panel's axes always get at least `minTicks` labelled ticks, however short it is. A series with
@@ -17,20 +18,55 @@
  * Every y axis is as wide as its longest tick label (`axisWidth`), so "2,000" is not clipped.
  */
 import uPlot from 'uplot';
+import { ganChance, VAEGAN_DEFAULTS, type GanLoss } from '../../../src-shared/vaegan';
 
 export const LOSS_COLORS = { loss: '#2563eb', recon: '#ea580c', kl: '#9333ea', disc: '#dc2626', gen: '#0d9488', feature: '#ca8a04' };
 export const LOSS_COLORS_DARK = { loss: '#6b9cf5', recon: '#fb923c', kl: '#c084fc', disc: '#f87171', gen: '#2dd4bf', feature: '#facc15' };
 
 /**
- * The discriminator's loss (nats per sample: real, reconstructed and prior sample, `GanParts.disc`)
- * when it cannot tell real from decoded, D = ½ on all three: 3·ln 2 ≈ 2.079.
+ * The discriminator's standard GAN loss (nats per sample: real, reconstructed and prior sample,
+ * `GanParts.disc`) when it cannot tell real from decoded, D = ½ on all three: 3·ln 2 ≈ 2.079.
  */
 export const DISC_CHANCE = 3 * Math.LN2;
 
-/** Which curves the shown model has: a KL (not an AE), GAN terms (a VAE-GAN). */
+/**
+ * The discriminator's chance level (nats) for a VAE-GAN trained with `ganLoss` (src-shared
+ * `ganChance`): standard 3·ln 2 ≈ 2.08 (`DISC_CHANCE`), relativistic average 2·ln 2 ≈ 1.39.
+ */
+export function discChance(ganLoss: GanLoss = 'standard'): { value: number; label: string } {
+  const c = ganChance(ganLoss);
+  return { value: c.disc, label: c.discLabel };
+}
+
+/** The legend's words for the dashed chance line of a run trained with `ganLoss`: "chance 3·ln 2 ≈ 2.08 nats: …". */
+export function chanceLegend(ganLoss: GanLoss = 'standard'): string {
+  const { value, label } = discChance(ganLoss);
+  return `chance ${label} ≈ ${value.toFixed(2)} nats: the discriminator cannot tell real from decoded; under 0.05 = it wins`;
+}
+
+/**
+ * The adversarial loss of the run whose curves are shown: the opened or listed run's saved
+ * config (`run`: a VAE-GAN saved before the choice existed trained with 'standard'), else the
+ * live run's as started (`live`, where left out means the contract's default), else, with no
+ * run shown at all, the Train form's choice (`form`, null: the default).
+ */
+export function shownGanLoss(
+  run: { config: { model: { ganLoss?: GanLoss } } } | null | undefined,
+  live: { model?: { ganLoss?: GanLoss } } | null | undefined,
+  form: GanLoss | null,
+  shownRunId: string | null,
+): GanLoss {
+  if (run) return run.config.model.ganLoss ?? 'standard';
+  if (live) return live.model?.ganLoss ?? VAEGAN_DEFAULTS.ganLoss;
+  if (shownRunId === null) return form ?? VAEGAN_DEFAULTS.ganLoss;
+  return 'standard';
+}
+
+/** Which curves the shown model has: a KL (not an AE), GAN terms (a VAE-GAN); `ganLoss`: its adversarial loss (the chance line's level; left out: standard). */
 export interface ChartKinds {
   kl: boolean;
   gan: boolean;
+  ganLoss?: GanLoss;
 }
 
 /** The main panel (losses, KL, feature term) or a VAE-GAN's panel of GAN terms. */
@@ -225,7 +261,7 @@ function nice125(v: number, up: boolean): number {
  * The range (nats, both > 0) of the lower panel's log-scaled adversarial axis for data in
  * [`min`, `max`] nats (null: no data): 1, 2 or 5 × 10^k round the data, always from 0.5 or lower
  * (down to ½ `ADV_FLOOR` for a discriminator that wins) up to 5 or higher, so the chance line
- * 3·ln 2 has room on both sides; e.g. (0.6, 500) → [0.5, 1000], (0.02, 0.9) → [0.01, 5],
+ * (3·ln 2 ≈ 2.08, or 2·ln 2 ≈ 1.39 with the relativistic loss) has room on both sides; e.g. (0.6, 500) → [0.5, 1000], (0.02, 0.9) → [0.01, 5],
  * no data → [0.5, 5].
  */
 export function adversarialRange(min: number | null, max: number | null): [number, number] {
@@ -310,16 +346,16 @@ export function ganColumns(columns: readonly (readonly (number | null)[])[]): (n
 }
 
 /**
- * A uPlot draw hook: the discriminator's chance level (`DISC_CHANCE` on the `adv` scale) as a
- * dashed line of `color` (the discriminator's) across the plot. Unlabelled: a label on it covered
- * the curves; the legend names it.
+ * A uPlot draw hook: the discriminator's chance level (`level` nats on the `adv` scale:
+ * `discChance`) as a dashed line of `color` (the discriminator's) across the plot. Unlabelled: a
+ * label on it covered the curves; the legend names it (`chanceLegend`).
  */
-function chanceLine(color: string): (self: uPlot) => void {
+function chanceLine(color: string, level: number): (self: uPlot) => void {
   return (self) => {
     const ctx = self.ctx;
     const r = uPlot.pxRatio || 1;
     const { left, top, width, height } = self.bbox;
-    const y = Math.round(self.valToPos(DISC_CHANCE, 'adv', true));
+    const y = Math.round(self.valToPos(level, 'adv', true));
     if (!(y >= top && y <= top + height)) return;
     ctx.save();
     ctx.strokeStyle = color;
@@ -387,7 +423,7 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
         ];
   const hooks: uPlot.Hooks.Arrays = {};
   if (hover.onHover) hooks.setCursor = [(self) => hover.onHover!(self.cursor.idx ?? null)];
-  if (panel === 'gan') hooks.draw = [chanceLine(c.disc)];
+  if (panel === 'gan') hooks.draw = [chanceLine(c.disc, discChance(show.ganLoss).value)];
   return {
     width,
     height,

@@ -9,6 +9,7 @@ import { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, DE
 import type { ExportFormat, ModelKind, SamplePrior, TrainConfig } from '../lib/contract';
 import { batchDefaultHint } from '../lib/trainText';
 import type { SettingsStorage } from './port';
+import { GAN_LOSSES } from '../../../src-shared/vaegan';
 
 /** The localStorage key of the settings (JSON). */
 export const SETTINGS_KEY = 'latent-lab.settings.v1';
@@ -75,6 +76,8 @@ const TrainForm = z.object({
   gamma: z.number().min(0).max(1000).nullable().catch(null),
   pixelWeight: z.number().min(0).max(100).nullable().catch(null),
   discLrScale: z.number().positive().max(10_000).nullable().catch(null),
+  /** VAE-GAN: the adversarial loss (`GAN_LOSSES`); null = the contract's default (`VAEGAN_DEFAULTS.ganLoss`), as an empty number field. */
+  ganLoss: z.enum(GAN_LOSSES).nullable().catch(null),
   epochs: int(1, 10_000, 30),
   batchSize: int(1, 8192, DEFAULT_BATCH_SIZE.vae),
   learningRate: num(1e-7, 100, 1e-3),
@@ -234,6 +237,8 @@ export function formFromConfig(cfg: TrainConfig, current: TrainForm, data: RunDa
     gamma: m.kind === 'vaegan' ? (m.gamma ?? null) : current.gamma,
     pixelWeight: m.kind === 'vaegan' ? (m.pixelWeight ?? null) : current.pixelWeight,
     discLrScale: m.kind === 'vaegan' ? (m.discLrScale ?? null) : current.discLrScale,
+    // A VAE-GAN saved before the choice existed trained with the standard loss (whatever the default becomes).
+    ganLoss: m.kind === 'vaegan' ? (m.ganLoss ?? 'standard') : current.ganLoss,
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,
     learningRate: cfg.learningRate,

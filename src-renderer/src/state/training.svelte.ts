@@ -12,7 +12,7 @@ export type UiTrainState = 'idle' | 'training' | 'paused' | 'done' | 'error';
  * The model part of the form as the engine takes it. A conv model gets `hidden` and `convFilters`
  * only where the user set them (left out, the engine uses the image size's defaults: Dense 16 and
  * 32/64 on 28×28, as the Keras example); σ only for a Gaussian likelihood the user gave one; a
- * VAE-GAN's γ / pixel weight / discriminator learning-rate scale only where the user set them.
+ * VAE-GAN's γ / pixel weight / discriminator learning-rate scale / adversarial loss only where the user set them.
  */
 export function formToModel(f: TrainForm): ModelConfigInput {
   const variational = f.kind !== 'ae';
@@ -34,12 +34,13 @@ export function formToModel(f: TrainForm): ModelConfigInput {
   };
 }
 
-/** A VAE-GAN's γ, pixel weight and discriminator learning-rate scale: only those the user set (else the contract's defaults). */
-function ganSettings(f: TrainForm): Pick<ModelConfigInput, 'gamma' | 'pixelWeight' | 'discLrScale'> {
+/** A VAE-GAN's γ, pixel weight, discriminator learning-rate scale and adversarial loss: only those the user set (else the contract's defaults). */
+function ganSettings(f: TrainForm): Pick<ModelConfigInput, 'gamma' | 'pixelWeight' | 'discLrScale' | 'ganLoss'> {
   return {
     ...(f.gamma !== null ? { gamma: f.gamma } : {}),
     ...(f.pixelWeight !== null ? { pixelWeight: f.pixelWeight } : {}),
     ...(f.discLrScale !== null ? { discLrScale: f.discLrScale } : {}),
+    ...(f.ganLoss !== null ? { ganLoss: f.ganLoss } : {}),
   };
 }
 

@@ -228,7 +228,7 @@ describe('Compare: the settings of the two runs', () => {
   };
   const rows = (a: RunSummary, b: RunSummary) => settingRows(a, b).map((r) => [r.title, r.cell(a), r.cell(b)]);
 
-  it('two VAE-GANs: γ, pixel weight, Discriminator LR × and β, even when equal', () => {
+  it('two VAE-GANs: γ, pixel weight, Discriminator LR ×, adversarial loss and β, even when equal', () => {
     const a = gan('a', {});
     const b = gan('b', { gamma: 0.1 });
     expect(rows(a, b)).toEqual([
@@ -236,8 +236,23 @@ describe('Compare: the settings of the two runs', () => {
       ['γ', '0.3', '0.1'],
       ['Pixel weight', '1', '1'],
       ['Discriminator LR ×', '0.5', '0.5'],
+      ['Adversarial loss', 'standard', 'standard'],
     ]);
-    expect(settingRows(a, a).map((r) => r.key)).toEqual(['beta', 'gamma', 'pixelWeight', 'discLrScale']);
+    expect(settingRows(a, a).map((r) => r.key)).toEqual(['beta', 'gamma', 'pixelWeight', 'discLrScale', 'ganLoss']);
+  });
+
+  it('two VAE-GANs trained with different adversarial losses: the row and the note say which; a run saved before the choice is standard', () => {
+    const rel = gan('r', { ganLoss: 'relativistic' });
+    const old = gan('o', {});
+    delete (old.config.model as { ganLoss?: string }).ganLoss; // saved before the option existed
+    expect(rows(old, rel).find((r) => r[0] === 'Adversarial loss')).toEqual(['Adversarial loss', 'standard', 'relativistic']);
+    expect(settingDifferences(old, rel)).toEqual(['adversarial loss standard vs relativistic']);
+    const t = runTraining(rel, MNIST.trainCount);
+    expect(trainingDifference(runTraining(old, MNIST.trainCount), t, [old, rel])).toContain('adversarial loss standard vs relativistic');
+    // A VAE has no adversarial loss: '—', and no difference in training named for it.
+    const vae = run('v', { kind: 'vae', dim: 8 });
+    expect(rows(vae, rel).find((r) => r[0] === 'Adversarial loss')).toEqual(['Adversarial loss', '—', 'relativistic']);
+    expect(settingDifferences(vae, rel)).toEqual([]);
   });
 
   it('any other pair: only the settings that differ, a kind without the setting saying so', () => {
@@ -255,6 +270,7 @@ describe('Compare: the settings of the two runs', () => {
       ['γ', '—', '0.3'],
       ['Pixel weight', '—', '1'],
       ['Discriminator LR ×', '—', '0.5'],
+      ['Adversarial loss', '—', 'standard'],
     ]);
   });
 });

@@ -11,6 +11,8 @@ import {
   DISC_CHANCE,
   SharedAxisWidths,
   adversarialRange,
+  chanceLegend,
+  discChance,
   epochSplits,
   featureRange,
   ganColumns,
@@ -20,6 +22,7 @@ import {
   lossSeries,
   niceSplits,
   onePoint,
+  shownGanLoss,
   tickLabels,
   type ChartPanel,
 } from '../../../src-renderer/src/lib/lossChart';
@@ -129,6 +132,43 @@ describe('the VAE-GAN loss chart: which curve goes on which axis', () => {
     expect(calls).toContain('moveTo(40,120)');
     expect(calls).toContain('lineTo(440,120)');
     expect(calls.filter((c) => /Text\(/.test(c))).toEqual([]); // no "chance 3·ln 2" painted over the curves
+  });
+
+  it('a run trained with the relativistic loss: the chance line at 2·ln 2 ≈ 1.39, and the legend says so; standard stays at 3·ln 2', () => {
+    // Where the hook draws the line: the value it asks the adv scale for.
+    const drawnAt = (show: Parameters<typeof lossChartOptions>[3]) => {
+      const asked: number[] = [];
+      const ctx = new Proxy({} as Record<string, unknown>, { get: (t, k: string) => (k in t ? t[k] : () => undefined), set: (t, k: string, v) => ((t[k] = v), true) });
+      const self = { ctx, bbox: { left: 0, top: 0, width: 100, height: 100 }, valToPos: (v: number, scale: string) => (asked.push(v), scale === 'adv' ? 50 : NaN) } as unknown as uPlot;
+      lossChartOptions(300, 150, false, show, 'gan').hooks!.draw![0]!(self);
+      return asked;
+    };
+    expect(drawnAt({ ...GAN, ganLoss: 'relativistic' })).toEqual([2 * Math.LN2]);
+    expect(drawnAt({ ...GAN, ganLoss: 'standard' })).toEqual([DISC_CHANCE]);
+    expect(drawnAt(GAN)).toEqual([DISC_CHANCE]); // no loss given: standard
+    expect(discChance('relativistic').value).toBeCloseTo(1.3863, 4);
+    expect(chanceLegend('relativistic')).toBe('chance 2·ln 2 ≈ 1.39 nats: the discriminator cannot tell real from decoded; under 0.05 = it wins');
+    expect(chanceLegend('standard')).toBe('chance 3·ln 2 ≈ 2.08 nats: the discriminator cannot tell real from decoded; under 0.05 = it wins');
+    // The log axis keeps 1.39 with room on both sides too, with no data and with a winning discriminator.
+    for (const [min, max] of [[null, null], [0.02, 0.9], [1.2, 500]] as const) {
+      const [lo, hi] = adversarialRange(min, max);
+      expect(lo).toBeLessThan(1);
+      expect(hi).toBeGreaterThan(2 * Math.LN2 * 2);
+    }
+  });
+
+  it('the chance line follows the shown run’s loss: the listed run’s config, else the live run’s as started, else the form’s', () => {
+    const saved = (ganLoss?: 'standard' | 'relativistic') => ({ config: { model: ganLoss ? { ganLoss } : {} } });
+    expect(shownGanLoss(saved('relativistic'), null, null, 'r')).toBe('relativistic');
+    // A VAE-GAN saved before the choice existed trained with the standard loss, whatever the form says.
+    expect(shownGanLoss(saved(), null, 'relativistic', 'old')).toBe('standard');
+    // The listed run wins over the form; a live run not yet listed: its config as the form started it (left out: the default).
+    expect(shownGanLoss(saved('standard'), { model: { ganLoss: 'relativistic' } }, 'relativistic', 'r')).toBe('standard');
+    expect(shownGanLoss(undefined, { model: { ganLoss: 'relativistic' } }, null, 'live')).toBe('relativistic');
+    expect(shownGanLoss(undefined, { model: {} }, 'relativistic', 'live')).toBe('standard');
+    // No run shown yet: the form's choice (null: the default).
+    expect(shownGanLoss(undefined, null, 'relativistic', null)).toBe('relativistic');
+    expect(shownGanLoss(undefined, null, null, null)).toBe('standard');
   });
 
   it('the two panels’ y axes on one side are as wide as the wider of them, so both plots span the same epochs', () => {

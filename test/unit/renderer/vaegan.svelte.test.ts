@@ -42,6 +42,51 @@ describe('the Train form for a VAE-GAN', () => {
     }
   });
 
+  it('sends the adversarial loss only when one is chosen: relativistic goes out, the default (null) is left out', () => {
+    expect(gan().ganLoss).toBeNull();
+    expect(formToConfig(gan()).model).not.toHaveProperty('ganLoss');
+    expect(TrainConfig.parse(formToConfig(gan())).model.ganLoss).toBe(VAEGAN_DEFAULTS.ganLoss);
+    const rel = formToConfig({ ...gan(), ganLoss: 'relativistic' });
+    expect(rel.model).toMatchObject({ kind: 'vaegan', ganLoss: 'relativistic' });
+    expect(TrainConfig.parse(rel).model.ganLoss).toBe('relativistic');
+    // Another kind never sends it (the contract refuses it there).
+    for (const kind of ['ae', 'vae', 'cvae'] as const) {
+      const f = { ...form(), kind, ganLoss: 'relativistic' as const };
+      expect(formToConfig(f).model).not.toHaveProperty('ganLoss');
+      expect(() => TrainConfig.parse(formToConfig(f))).not.toThrow();
+    }
+  });
+
+  it('the adversarial loss is kept with the other settings; an unknown stored one falls back to the default alone', () => {
+    const storage = new MemoryStorage();
+    const s = new Settings(storage);
+    s.setKind('vaegan');
+    s.train.ganLoss = 'relativistic';
+    s.train.gamma = 0.2;
+    s.save();
+    expect(new Settings(storage).train).toMatchObject({ kind: 'vaegan', ganLoss: 'relativistic', gamma: 0.2 });
+    const stored = JSON.parse(storage.map.get('latent-lab.settings.v1')!);
+    stored.train.ganLoss = 'wasserstein';
+    storage.setItem('latent-lab.settings.v1', JSON.stringify(stored));
+    expect(new Settings(storage).train).toMatchObject({ kind: 'vaegan', ganLoss: null, gamma: 0.2 });
+    delete stored.train.ganLoss; // stored before the choice existed
+    storage.setItem('latent-lab.settings.v1', JSON.stringify(stored));
+    expect(new Settings(storage).train).toMatchObject({ ganLoss: null, gamma: 0.2 });
+  });
+
+  it('an opened VAE-GAN run brings its adversarial loss into the form; one saved before the choice is standard; a VAE keeps the form’s', () => {
+    const current = { ...form(), ganLoss: 'relativistic' as const };
+    const rel = TrainConfig.parse({ model: { kind: 'vaegan', latentDim: 8, ganLoss: 'relativistic' } });
+    expect(formFromConfig(rel, { ...form(), ganLoss: null })).toMatchObject({ kind: 'vaegan', ganLoss: 'relativistic' });
+    // Restored, the form sends it again: the same run trains the same way.
+    expect(formToConfig(formFromConfig(rel, form())).model).toMatchObject({ ganLoss: 'relativistic' });
+    const old = TrainConfig.parse({ model: { kind: 'vaegan', latentDim: 8 } });
+    delete (old.model as { ganLoss?: string }).ganLoss; // a run saved before the option existed
+    expect(formFromConfig(old, current).ganLoss).toBe('standard');
+    const vae = TrainConfig.parse({ model: { kind: 'vae', latentDim: 2 } });
+    expect(formFromConfig(vae, current).ganLoss).toBe('relativistic');
+  });
+
   it('checks the settings in words, naming each field as the form labels it; other kinds ignore them', () => {
     expect(trainFormErrors(gan())).toEqual({});
     expect(trainFormErrors({ ...gan(), gamma: -1 }).gamma).toMatch(/^γ must be a number from 0/);
@@ -110,6 +155,11 @@ describe('the model card for a VAE-GAN', () => {
     await vi.waitFor(() => expect(lab.modelCard.card).not.toBeNull());
     expect(lab.modelCard).toMatchObject({ refused: false, error: null });
     expect(api.callsOf('models:describe').at(-1)!.model).toMatchObject({ kind: 'vaegan' });
+    expect(api.callsOf('models:describe').at(-1)!.model).not.toHaveProperty('ganLoss');
+    // The relativistic loss chosen: the card is asked again for that model.
+    lab.settings.train.ganLoss = 'relativistic';
+    flushSync();
+    await vi.waitFor(() => expect(api.callsOf('models:describe').at(-1)!.model).toMatchObject({ kind: 'vaegan', ganLoss: 'relativistic' }));
     stopFollow();
     stop();
   });
