@@ -5,8 +5,10 @@
  *
  * - The run's first `ETA_WARMUP_BATCHES` batches (kernel compile, worker start) are not timed.
  * - No estimate (null) until `ETA_MIN_TIMED_BATCHES` further batches were timed.
- * - The rate is samples over the training time of every timed batch of the run (not the last
- *   batch's, not the epoch's), so it neither flickers nor restarts at an epoch.
+ * - The rate is samples over training time across the recent timed batches: the last epoch's
+ *   worth and at least `ETA_RATE_WINDOW_BATCHES` (all of them early on) — not the last batch's,
+ *   not the epoch's so far — so it does not flicker, does not restart at an epoch, and follows a
+ *   run that gets faster or slower (the machine busy with something else) within an epoch.
  * - Paused time (`pause` … `resume`) is neither training time nor epoch-end time.
  * - An epoch's end (`epochEndStart` … `epochEndDone`: validation, checkpoint — what the run
  *   waits for between two epochs) is measured apart; the estimate adds its mean so far for each
@@ -19,6 +21,8 @@
 export const ETA_WARMUP_BATCHES = 2;
 /** Batches timed after the warm-up before there is an estimate. */
 export const ETA_MIN_TIMED_BATCHES = 3;
+/** The rate's window: at least this many batches (and one epoch's samples). */
+export const ETA_RATE_WINDOW_BATCHES = 50;
 /** A validation sample's time as a share of a training sample's (the guess before the first epoch end is measured). */
 export const EVAL_COST_RATIO = 1 / 3;
 
@@ -41,6 +45,9 @@ interface Mark {
 export class EtaClock {
   private anchor: Mark | null = null;
   private last: Mark | null = null;
+  /** The window's marks from `head` on, oldest first (the rate is measured from `window[head]`). */
+  private window: Mark[] = [];
+  private head = 0;
   private pausedMs = 0;
   private pausedSince: number | null = null;
   private endsMs = 0;
@@ -54,10 +61,23 @@ export class EtaClock {
   batch(now: number, samplesDone: number, batchesDone: number): void {
     const mark: Mark = { at: now, samples: samplesDone, batches: batchesDone, excluded: this.excludedAt(now) };
     if (!this.anchor) {
-      if (batchesDone >= ETA_WARMUP_BATCHES) this.anchor = mark;
+      if (batchesDone >= ETA_WARMUP_BATCHES) {
+        this.anchor = mark;
+        this.window = [mark];
+        this.head = 0;
+      }
       return;
     }
     this.last = mark;
+    const w = this.window;
+    w.push(mark);
+    // Drop the oldest while the rest still spans the window.
+    const spans = (m: Mark) => mark.batches - m.batches >= ETA_RATE_WINDOW_BATCHES && mark.samples - m.samples >= this.plan.samplesPerEpoch;
+    while (w.length - this.head > 2 && spans(w[this.head + 1])) this.head++;
+    if (this.head > 1024 && this.head * 2 > w.length) {
+      this.window = w.slice(this.head);
+      this.head = 0;
+    }
   }
 
   pause(now: number): void {
@@ -84,11 +104,11 @@ export class EtaClock {
     this.openEnd = null;
   }
 
-  /** Samples per second of training over the timed batches; null until enough were timed. */
+  /** Samples per second of training over the window's batches; null until enough were timed. */
   samplesPerSecond(): number | null {
-    const a = this.anchor;
+    const a = this.window[this.head];
     const l = this.last;
-    if (!a || !l || l.batches - a.batches < ETA_MIN_TIMED_BATCHES) return null;
+    if (!a || !l || !this.anchor || l.batches - this.anchor.batches < ETA_MIN_TIMED_BATCHES) return null;
     const ms = l.at - a.at - (l.excluded - a.excluded);
     const samples = l.samples - a.samples;
     if (!(ms > 0) || !(samples > 0)) return null;

@@ -122,6 +122,20 @@ describe('training ETA clock', () => {
     expect(Math.abs(half! - truth) / truth).toBeLessThan(0.05);
   });
 
+  it('follows a run that gets faster within an epoch, and one slow batch hardly moves it', () => {
+    // 100 batches an epoch at 40 ms; from epoch 3 on 20 ms (the machine freed): a whole-run rate
+    // would still say 30 ms a batch at the end of epoch 3.
+    const run = new FakeRun({ epochs: 5, batches: 100, bs: 32, batchMs: 40 });
+    for (let i = 0; i < 200; i++) run.batch();
+    for (let i = 0; i < 100; i++) run.batch(20);
+    expect(run.clock.seconds(run.now)).toBeCloseTo((200 * 20) / 1000, 6);
+    // One batch of 200 ms (a garbage collection) among 20 ms ones: the estimate moves by under 10 %
+    // (the window is 100 batches here; an epoch of MNIST at batch 64 is 938).
+    const before = run.clock.seconds(run.now)!;
+    const after = run.batch(200)!;
+    expect(Math.abs(after - before) / before).toBeLessThan(0.1);
+  });
+
   it('a pause during an epoch end is not counted as validation time', () => {
     const run = new FakeRun({ epochs: 3, batches: 20, bs: 8, batchMs: 50, valMs: 1000 });
     for (let b = 0; b < 20; b++) run.batch();
