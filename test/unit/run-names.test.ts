@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrainConfig, type TrainConfigInput } from '../../src-shared/types';
 import { defaultRunName, distinctName, kindName } from '../../src-main/engine/runNames';
+import { VAEGAN_DEFAULTS } from '../../src-shared/vaegan';
 
 const cfg = (model: TrainConfigInput['model'], dataset: TrainConfigInput['dataset'] = { id: 'mnist' }) =>
   TrainConfig.parse({ dataset, model, epochs: 1, batchSize: 16 });
@@ -46,6 +47,16 @@ describe('default run names', () => {
     // The defaults (γ 0.3, pixel weight 1, × 0.5), given or not, say nothing.
     expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, gamma: 0.3, pixelWeight: 1, discLrScale: 0.5 }))).toBe('VAE-GAN z=8 · mnist');
     expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8 }))).toBe('VAE-GAN z=8 · mnist');
+  });
+
+  it('a VAE-GAN says its adversarial loss when not the default, so two runs that differ only in it are told apart', () => {
+    const other = VAEGAN_DEFAULTS.ganLoss === 'relativistic' ? 'standard' : 'relativistic';
+    const said = other === 'relativistic' ? 'relativistic' : 'standard loss';
+    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, ganLoss: other }))).toBe(`VAE-GAN z=8 ${said} · mnist`);
+    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, gamma: 0.1, ganLoss: other }))).toBe(`VAE-GAN z=8 γ=0.1 ${said} · mnist`);
+    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, ganLoss: VAEGAN_DEFAULTS.ganLoss }))).toBe('VAE-GAN z=8 · mnist');
+    // A run saved before the setting (no ganLoss) trained with the standard loss.
+    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8 }))).toBe(VAEGAN_DEFAULTS.ganLoss === 'standard' ? 'VAE-GAN z=8 · mnist' : 'VAE-GAN z=8 standard loss · mnist');
   });
 });
 
