@@ -38,7 +38,7 @@ export class LossHistory {
   valLoss: (number | null)[] = [];
   valRecon: (number | null)[] = [];
   valKl: (number | null)[] = [];
-  /** VAE-GAN: the discriminator's loss (nats per sample; 3·ln 2 ≈ 2.08 when it cannot tell). */
+  /** VAE-GAN: the discriminator's loss (nats per sample; when it cannot tell: 3·ln 2 ≈ 2.08 standard, 2·ln 2 ≈ 1.39 relativistic, `ganChance`). */
   disc: (number | null)[] = [];
   /** VAE-GAN: the decoder's GAN loss. */
   gen: (number | null)[] = [];
