@@ -20,3 +20,18 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   }
   expect(worst, `worst at ${at}: ${actual[at]} vs ${expected[at]} (scale ${scale})`).toBeLessThanOrEqual(rel * scale + 1e-6);
 }
+
+/**
+ * A VAE-GAN kernel step's whole-batch gradient from its threads' shares: the sum of every
+ * `net.gradsOf()` plus the L2 penalty's 2·l2·W/m on kernel tensors (as the Adam step adds it).
+ */
+export function sumGanShares(nets: ReadonlyArray<{ gradsOf(): Float32Array; getFlat(): Float32Array }>, plan: { P: number; tensors: ReadonlyArray<{ offset: number; size: number; kernel: boolean }> }, l2: number, m: number): Float32Array {
+  const g = new Float32Array(plan.P);
+  for (const net of nets) {
+    const s = net.gradsOf();
+    for (let i = 0; i < g.length; i++) g[i] += s[i];
+  }
+  const w = nets[0].getFlat();
+  for (const t of plan.tensors) if (t.kernel) for (let i = t.offset; i < t.offset + t.size; i++) g[i] += ((2 * l2) / m) * w[i];
+  return g;
+}

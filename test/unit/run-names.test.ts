@@ -50,13 +50,14 @@ describe('default run names', () => {
   });
 
   it('a VAE-GAN says its adversarial loss when not the default, so two runs that differ only in it are told apart', () => {
-    const other = VAEGAN_DEFAULTS.ganLoss === 'relativistic' ? 'standard' : 'relativistic';
+    const def: 'standard' | 'relativistic' = VAEGAN_DEFAULTS.ganLoss;
+    const other = def === 'relativistic' ? 'standard' : 'relativistic';
     const said = other === 'relativistic' ? 'relativistic' : 'standard loss';
     expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, ganLoss: other }))).toBe(`VAE-GAN z=8 ${said} · mnist`);
     expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, gamma: 0.1, ganLoss: other }))).toBe(`VAE-GAN z=8 γ=0.1 ${said} · mnist`);
     expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, ganLoss: VAEGAN_DEFAULTS.ganLoss }))).toBe('VAE-GAN z=8 · mnist');
     // A run saved before the setting (no ganLoss) trained with the standard loss.
-    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8 }))).toBe(VAEGAN_DEFAULTS.ganLoss === 'standard' ? 'VAE-GAN z=8 · mnist' : 'VAE-GAN z=8 standard loss · mnist');
+    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8 }))).toBe(def === 'standard' ? 'VAE-GAN z=8 · mnist' : 'VAE-GAN z=8 standard loss · mnist');
   });
 });
 

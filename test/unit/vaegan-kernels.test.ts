@@ -27,7 +27,7 @@ import { applyGanGradients, ganNoise, ganOptimizers, vaeganGradients, type GanGr
 import { GanNet } from '../../src-main/engine/kernels/dense/ganNet';
 import { createGanMemory, ganUnsupported, planGan } from '../../src-main/engine/kernels/dense/ganPlan';
 import { flatten } from './synthetic';
-import { expectClose, rand } from './kernelCompare';
+import { expectClose, rand, sumGanShares } from './kernelCompare';
 import type { RowValues } from '../../src-main/engine/datasets/rows';
 
 let tmp: string;
@@ -69,13 +69,7 @@ function kernelStep(b: ModelBundle, x: Float32Array, m: number, beta: number, se
     const r = net.gradient(hi - lo, m, beta);
     for (const k of Object.keys(sums) as Array<keyof typeof sums>) sums[k] += r[k];
   });
-  const g = new Float32Array(plan.P);
-  for (const net of nets) {
-    const s = net.gradsOf();
-    for (let i = 0; i < g.length; i++) g[i] += s[i];
-  }
-  const w = nets[0].getFlat();
-  for (const t of plan.tensors) if (t.kernel) for (let i = t.offset; i < t.offset + t.size; i++) g[i] += ((2 * b.config.l2) / m) * w[i];
+  const g = sumGanShares(nets, plan, b.config.l2, m);
   return { g, sums, nets, plan };
 }
 

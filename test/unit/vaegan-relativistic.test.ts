@@ -23,7 +23,7 @@ import { parseCommandLine } from '../../src-main/cli/args';
 import { trainConfig } from '../../src-main/cli/train';
 import { USAGE } from '../../src-main/cli/usage';
 import { flatten } from './synthetic';
-import { expectClose, rand } from './kernelCompare';
+import { expectClose, rand, sumGanShares } from './kernelCompare';
 
 beforeAll(async () => {
   await initBackend();
@@ -274,13 +274,7 @@ function kernelStep(b: ModelBundle, x: Float32Array, m: number, beta: number, se
     const r = net.gradient(hi - lo, m, beta, perThread ? ownRows : () => totals[k++]);
     for (const key of Object.keys(sums) as Array<keyof typeof sums>) sums[key] += r[key];
   });
-  const g = new Float32Array(plan.P);
-  for (const net of nets) {
-    const s = net.gradsOf();
-    for (let i = 0; i < g.length; i++) g[i] += s[i];
-  }
-  const w = nets[0].getFlat();
-  for (const t of plan.tensors) if (t.kernel) for (let i = t.offset; i < t.offset + t.size; i++) g[i] += ((2 * b.config.l2) / m) * w[i];
+  const g = sumGanShares(nets, plan, b.config.l2, m);
   return { g, sums, nets, plan };
 }
 
