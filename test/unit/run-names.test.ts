@@ -50,7 +50,7 @@ describe('default run names', () => {
   });
 
   it('a VAE-GAN says its adversarial loss when not the default, so two runs that differ only in it are told apart', () => {
-    const def: 'standard' | 'relativistic' = VAEGAN_DEFAULTS.ganLoss;
+    const def = VAEGAN_DEFAULTS.ganLoss as 'standard' | 'relativistic';
     const other = def === 'relativistic' ? 'standard' : 'relativistic';
     const said = other === 'relativistic' ? 'relativistic' : 'standard loss';
     expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, ganLoss: other }))).toBe(`VAE-GAN z=8 ${said} · mnist`);
