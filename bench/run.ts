@@ -91,7 +91,7 @@ const P = QUICK
       vaeganBudget: { dense: 180, conv: 180 }, vaeganQualityArches: (flag('vaegan-conv') ? ['dense', 'conv'] : ['dense']) as VaeganArch[],
     };
 
-// --vaegan-latent Z: the latent size of the vaegan section's VAE vs VAE-GAN pair (default 16: bench/lib/vaegan.ts QUALITY_LATENT_DIM).
+// --vaegan-latent Z: the latent size of the vaegan section's VAE vs VAE-GAN pair (default 15: bench/lib/vaegan.ts QUALITY_LATENT_DIM).
 // --conv-cases K,…: only these cases of the conv section (bench/lib/conv.ts CONV_CASES keys), e.g. rgb64 alone on a quiet moment.
 const convCases = opt('conv-cases', '') ? opt('conv-cases', '').split(',') : undefined;
 const vaeganLatent = opt('vaegan-latent', '') ? Number(opt('vaegan-latent', '')) : undefined;

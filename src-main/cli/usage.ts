@@ -20,9 +20,9 @@ Commands:
                                         discriminator; the pixel likelihood mixed into the
                                         feature reconstruction (0 = features only); the
                                         discriminator's learning rate × the run's
-        [--gan-loss standard|relativistic]  vaegan: the adversarial loss (default standard;
-                                        relativistic: the relativistic average GAN loss,
-                                        Jolicoeur-Martineau 2018, chance 2·ln 2 / 4·ln 2)
+        [--gan-loss standard|relativistic]  vaegan: the adversarial loss (default relativistic:
+                                        the relativistic average GAN loss, Jolicoeur-Martineau
+                                        2018, chance 2·ln 2 / 4·ln 2; standard: Larsen et al.'s)
         [--out <runDir>] [--json]       train a model; prints test metrics
                                         (--out: a new or empty folder outside the workspace)
         [--data PATH [--size 28|32|64|auto] [--channels 1|3|auto] [--fit crop|pad]

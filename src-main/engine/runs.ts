@@ -10,6 +10,7 @@ import {
   LabError,
   RunSummary,
   TrainConfig,
+  withSavedGanLoss,
   type LossParts,
 } from '../../src-shared/types';
 import { appendFileOrUndo, ioError, writeFileAtomic } from './atomicWrite';
@@ -232,7 +233,8 @@ export class RunStore {
     } catch {
       throw new LabError('BAD_FILE', `run "${id}" has a corrupt config.json (not valid JSON)`);
     }
-    const r = RunRecord.safeParse(json);
+    // A VAE-GAN saved before the adversarial loss was a setting trained with the standard one.
+    const r = RunRecord.safeParse(withSavedGanLoss(json));
     if (!r.success) {
       const issue = r.error.issues[0];
       throw new LabError('BAD_FILE', `run "${id}" has an invalid config.json (${issue.path.join('.')}: ${issue.message})`);

@@ -1,7 +1,7 @@
 /**
  * The VAE-GAN in the UI (issue #15), browser mode on the embedded MNIST: the Train form's VAE-GAN
- * settings (shown for the VAE-GAN only, checked in words; the relativistic loss chosen, the chart's
- * chance line then that loss's), the engine's refusal on 2-D points,
+ * settings (shown for the VAE-GAN only, checked in words; the relativistic loss the default, the
+ * chart's chance line then that loss's), the engine's refusal on 2-D points,
  * a tiny VAE and a VAE-GAN trained for one epoch each from the form, the discriminator's loss
  * curve, and Compare with both runs' samples, reconstructions and metric rows side by side.
  * The e2e suites run without the in-app classifier (LATENT_LAB_CLASSIFIER=0): the Fréchet and
@@ -62,11 +62,14 @@ test('VAE-GAN: form settings, a toy refusal, the discriminator curve, and Compar
       await input.fill('');
     }
     await expect(page.getByTestId('train-form-errors')).toHaveCount(0);
-    // The adversarial loss: the default shown, then the relativistic one chosen (the VAE-GAN below trains with it).
+    // The adversarial loss: the default, relativistic, shown and described; the standard one can be
+    // chosen and the default chosen back (the VAE-GAN below trains with the default).
     const loss = page.getByTestId('gan-loss-select');
-    await expect(loss).toHaveValue('standard');
-    await loss.selectOption('relativistic');
+    await expect(loss).toHaveValue('relativistic');
     await expect(loss).toHaveAttribute('title', /^relativistic average GAN loss/);
+    await loss.selectOption('standard');
+    await expect(loss).toHaveAttribute('title', /^standard GAN loss/);
+    await loss.selectOption('relativistic');
   });
 
   await test.step('on 2-D points the engine refuses a VAE-GAN in words and Train waits', async () => {
@@ -87,7 +90,7 @@ test('VAE-GAN: form settings, a toy refusal, the discriminator curve, and Compar
     await expect(chart).toHaveAttribute('data-run-id', gan);
     await expect(chart).toHaveAttribute('data-gan-points', /^[1-9]\d*$/);
     await expect(page.getByTestId('loss-legend-disc')).toBeVisible();
-    // It trained with the relativistic loss chosen above: the chance line is that loss's.
+    // It trained with the relativistic loss, the default: the chance line is that loss's.
     await expect(page.getByTestId('loss-legend-chance')).toHaveAttribute('data-gan-loss', 'relativistic');
     await expect(page.getByTestId('loss-legend-chance')).toContainText('chance 2·ln 2 ≈ 1.39 nats');
     await expect(page.getByTestId('runs-list')).toContainText('VAE-GAN');

@@ -24,9 +24,10 @@ beforeAll(async () => {
   data = { train: cut(m.train, 300), test: cut(m.test, 200) };
 });
 
+/** A VAE-GAN bundle; the standard loss unless `settings` say otherwise (the replayed histories were recorded with it). */
 function vaegan(output: OutputKind, settings: Partial<ModelConfigInput> = {}): ModelBundle {
   const likelihood = output === 'gaussian' ? { likelihood: output, sigma: 0.1 } : { likelihood: output };
-  const config = ModelConfig.parse({ kind: 'vaegan', latentDim: 4, hidden: [32], ...likelihood, ...settings });
+  const config = ModelConfig.parse({ kind: 'vaegan', latentDim: 4, hidden: [32], ganLoss: 'standard', ...likelihood, ...settings });
   return buildModel({ config, inputDim: 784, numClasses: 10, output }, 1);
 }
 

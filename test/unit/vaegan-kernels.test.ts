@@ -8,12 +8,12 @@
  * for what they do not support), a short run on 300 digits lowers the losses and saves a
  * loadable model, 2 workers report the GAN terms one worker does, NaN terms end a run as DIVERGED.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LabError, ModelConfig, TrainConfig, type LossParts, type ModelConfigInput } from '../../src-shared/types';
+import { LabError, ModelConfig, TrainConfig, VAEGAN_DEFAULTS, type LossParts, type ModelConfigInput } from '../../src-shared/types';
 import { initBackend } from '../../src-main/engine/backend';
 import { Engine } from '../../src-main/engine/engine';
 import { buildModel, disposeBundle, trainableVariables, type ModelBundle, type OutputKind } from '../../src-main/engine/models/build';
@@ -214,6 +214,22 @@ describe('VAE-GAN on the kernels in the engine', () => {
       const p = tf.tidy(() => (loaded.discriminator!.predict(tf.tensor2d(rows(4, 784, 'bernoulli', 9), [4, 784])) as tf.Tensor).dataSync());
       expect(Array.from(p).every((v) => v > 0 && v < 1)).toBe(true);
       disposeBundle(loaded);
+      // A new run left without an adversarial loss trained with the default, and its config.json says so.
+      expect(run.config.model.ganLoss).toBe(VAEGAN_DEFAULTS.ganLoss);
+      const file = path.join(tmp, 'ws', 'runs', runId, 'config.json');
+      const rec = JSON.parse(readFileSync(file, 'utf8'));
+      expect(rec.config.model.ganLoss).toBe(VAEGAN_DEFAULTS.ganLoss);
+      // The same run as a version before the setting wrote it (no ganLoss): listed as trained with the standard loss.
+      delete rec.config.model.ganLoss;
+      writeFileSync(file, JSON.stringify(rec));
+      await engine.dispose();
+      const again = await Engine.create({ workspace: path.join(tmp, 'ws'), emit: () => {} });
+      try {
+        const old = (await again.call('runs:list', {})).find((r) => r.id === runId)!;
+        expect(old.config.model.ganLoss).toBe('standard');
+      } finally {
+        await again.dispose();
+      }
     } finally {
       await engine.dispose();
     }

@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ganChance, GAN_LOSSES, ModelConfig, TrainConfig, VAEGAN_DEFAULTS, type ModelConfigInput } from '../../src-shared/types';
+import { SAVED_RUN_GAN_LOSS, withSavedGanLoss } from '../../src-shared/vaegan';
 import { initBackend } from '../../src-main/engine/backend';
 import { buildModel, disposeBundle, trainableVariables, type ModelBundle, type OutputKind } from '../../src-main/engine/models/build';
 import { featuresAndLogit } from '../../src-main/engine/models/discriminator';
@@ -56,18 +57,29 @@ function rows(n: number, D: number, output: OutputKind, seed: number): Float32Ar
 }
 
 describe('contract', () => {
-  it("takes ganLoss on a VAE-GAN only; left out it is 'standard' (every run saved before it)", () => {
+  it("takes ganLoss on a VAE-GAN only; a new run left without it gets the default, a run saved before it reads as 'standard'", () => {
     expect(GAN_LOSSES).toEqual(['standard', 'relativistic']);
-    expect(VAEGAN_DEFAULTS.ganLoss).toBe('standard');
-    expect(ModelConfig.parse({ kind: 'vaegan' }).ganLoss).toBe('standard');
-    // An old saved config: every VAE-GAN field but this one.
-    expect(ModelConfig.parse({ kind: 'vaegan', gamma: 0.3, pixelWeight: 1, discLrScale: 0.5 }).ganLoss).toBe('standard');
-    expect(ModelConfig.parse({ kind: 'vaegan', ganLoss: 'relativistic' }).ganLoss).toBe('relativistic');
+    expect(GAN_LOSSES).toContain(VAEGAN_DEFAULTS.ganLoss);
+    expect(ModelConfig.parse({ kind: 'vaegan' }).ganLoss).toBe(VAEGAN_DEFAULTS.ganLoss);
+    expect(TrainConfig.parse({ model: { kind: 'vaegan' } }).model.ganLoss).toBe(VAEGAN_DEFAULTS.ganLoss);
+    for (const l of GAN_LOSSES) expect(ModelConfig.parse({ kind: 'vaegan', ganLoss: l }).ganLoss).toBe(l);
     expect(() => ModelConfig.parse({ kind: 'vae', ganLoss: 'relativistic' })).toThrow(/ganLoss apply to VAE-GAN models only/);
     expect(() => ModelConfig.parse({ kind: 'ae', ganLoss: 'standard' })).toThrow(/VAE-GAN/);
     expect(() => ModelConfig.parse({ kind: 'vaegan', ganLoss: 'wasserstein' })).toThrow();
     expect(ModelConfig.parse({ kind: 'vae' })).not.toHaveProperty('ganLoss');
-    expect(TrainConfig.parse({ model: { kind: 'vaegan' } }).model.ganLoss).toBe('standard');
+    // A record saved before the setting: every VAE-GAN field but this one. It trained with the standard loss.
+    const old = { version: 1, id: 'r', config: { model: { kind: 'vaegan', gamma: 0.3, pixelWeight: 1, discLrScale: 0.5 } } };
+    const read = withSavedGanLoss(old) as typeof old & { config: { model: { ganLoss?: string } } };
+    expect(read.config.model.ganLoss).toBe('standard');
+    expect(SAVED_RUN_GAN_LOSS).toBe('standard');
+    expect(old.config.model).not.toHaveProperty('ganLoss'); // not modified
+    expect(TrainConfig.parse(read.config).model.ganLoss).toBe('standard');
+    // A record that says its loss, another kind, or no config at all: as it is.
+    const rel = { config: { model: { kind: 'vaegan', ganLoss: 'relativistic' } } };
+    expect(withSavedGanLoss(rel)).toBe(rel);
+    const vae = { config: { model: { kind: 'vae' } } };
+    expect(withSavedGanLoss(vae)).toBe(vae);
+    for (const odd of [null, 3, 'x', [], {}, { config: null }, { config: { model: null } }]) expect(withSavedGanLoss(odd)).toBe(odd);
   });
 
   it('names the chance levels of each loss (nats per sample, all logits equal)', () => {
@@ -373,10 +385,10 @@ describe('CLI --gan-loss', () => {
   it('reaches the model config on a VAE-GAN; refused on other kinds and for unknown losses; in the help', () => {
     expect(cfgOf(['--model', 'vaegan', '--gan-loss', 'relativistic']).model?.ganLoss).toBe('relativistic');
     expect(cfgOf(['--model', 'vaegan', '--gan-loss', 'standard']).model?.ganLoss).toBe('standard');
-    // Left out: the contract's default fills it.
+    // Left out: the contract's default for new runs fills it.
     const left = cfgOf(['--model', 'vaegan']);
     expect(left.model?.ganLoss).toBeUndefined();
-    expect(TrainConfig.parse(left).model.ganLoss).toBe('standard');
+    expect(TrainConfig.parse(left).model.ganLoss).toBe(VAEGAN_DEFAULTS.ganLoss);
     expect(TrainConfig.parse(cfgOf(['--model', 'vaegan', '--gan-loss', 'relativistic'])).model.ganLoss).toBe('relativistic');
     expect(() => cfgOf(['--model', 'vae', '--gan-loss', 'relativistic'])).toThrow('--gan-loss needs --model vaegan');
     expect(() => cfgOf(['--gan-loss', 'relativistic'])).toThrow('--gan-loss needs --model vaegan');

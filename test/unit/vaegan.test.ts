@@ -111,7 +111,7 @@ describe('losses against a hand computation', () => {
     const gamma = 0.7;
     const pw = 0.4;
     const beta = 1.5;
-    const b = bundleOf({ hidden: [5], gamma, pixelWeight: pw, beta }, D, 11);
+    const b = bundleOf({ hidden: [5], gamma, pixelWeight: pw, beta, ganLoss: 'standard' }, D, 11);
     const x = rows(m, D, 9);
     const noise = ganNoise(m, L, 123);
     const got = tf.tidy(() => {

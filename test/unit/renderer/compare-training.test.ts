@@ -20,6 +20,7 @@ import {
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { compareEmptyText } from '../../../src-renderer/src/state/tabs/compare.svelte';
 import { MNIST, engineWith, run } from './fake-api';
+import { VAEGAN_DEFAULTS } from '../../../src-shared/vaegan';
 
 function trained(id: string, kind: 'vae' | 'vaegan', batchSize: number, epochsDone = 3, learningRate = 1e-3): RunSummary {
   const r = run(id, { kind, dim: 8, epochsDone });
@@ -236,7 +237,7 @@ describe('Compare: the settings of the two runs', () => {
       ['γ', '0.3', '0.1'],
       ['Pixel weight', '1', '1'],
       ['Discriminator LR ×', '0.5', '0.5'],
-      ['Adversarial loss', 'standard', 'standard'],
+      ['Adversarial loss', VAEGAN_DEFAULTS.ganLoss, VAEGAN_DEFAULTS.ganLoss],
     ]);
     expect(settingRows(a, a).map((r) => r.key)).toEqual(['beta', 'gamma', 'pixelWeight', 'discLrScale', 'ganLoss']);
   });
@@ -270,7 +271,7 @@ describe('Compare: the settings of the two runs', () => {
       ['γ', '—', '0.3'],
       ['Pixel weight', '—', '1'],
       ['Discriminator LR ×', '—', '0.5'],
-      ['Adversarial loss', '—', 'standard'],
+      ['Adversarial loss', '—', VAEGAN_DEFAULTS.ganLoss],
     ]);
   });
 });
