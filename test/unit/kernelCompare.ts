@@ -35,3 +35,20 @@ export function sumGanShares(nets: ReadonlyArray<{ gradsOf(): Float32Array; getF
   for (const t of plan.tensors) if (t.kernel) for (let i = t.offset; i < t.offset + t.size; i++) g[i] += ((2 * l2) / m) * w[i];
   return g;
 }
+
+/**
+ * Each network's slice of a VAE-GAN kernel gradient `got` (encoder, decoder, discriminator: the
+ * plan's `nets`) is non-trivial and equals the reference `want` (tfjs autodiff), scaled to its own
+ * largest value.
+ */
+export function expectNetsClose(plan: { nets: Record<string, number[]>; tensors: ReadonlyArray<{ offset: number; size: number }> }, got: Float32Array, want: Float32Array, rel = 1e-4): void {
+  for (const [net, idx] of Object.entries(plan.nets)) {
+    const lo = plan.tensors[idx[0]].offset;
+    const last = plan.tensors[idx[idx.length - 1]];
+    const hi = last.offset + last.size;
+    let max = 0;
+    for (let i = lo; i < hi; i++) max = Math.max(max, Math.abs(want[i]));
+    expect(max, net).toBeGreaterThan(1e-6);
+    expectClose(got.subarray(lo, hi), want.subarray(lo, hi), rel);
+  }
+}
