@@ -37,8 +37,9 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** A VAE-GAN bundle with the standard loss unless `extra` says otherwise (./vaegan-relativistic.test.ts tests the relativistic one's kernels, whose threads need the worker's whole-batch sums). */
 function bundleOf(extra: ModelConfigInput, inputDim: number, output: OutputKind = 'bernoulli', seed = 5): ModelBundle {
-  const config = ModelConfig.parse({ kind: 'vaegan', latentDim: 2, ...extra });
+  const config = ModelConfig.parse({ kind: 'vaegan', latentDim: 2, ganLoss: 'standard', ...extra });
   return buildModel({ config, inputDim, numClasses: 10, output }, seed);
 }
 
@@ -169,7 +170,7 @@ describe('VAE-GAN on the kernels: Adam', () => {
 
 describe('VAE-GAN on the kernels in the engine', () => {
   it('a run is set up on the kernels; dropout, LATENT_LAB_DENSE=0 or dense: false keep the tfjs step', () => {
-    const spec = { config: ModelConfig.parse({ kind: 'vaegan', latentDim: 2, hidden: [8] }), inputDim: 10, numClasses: 10, output: 'bernoulli' as const };
+    const spec = { config: ModelConfig.parse({ kind: 'vaegan', latentDim: 2, hidden: [8], ganLoss: 'standard' }), inputDim: 10, numClasses: 10, output: 'bernoulli' as const };
     const b = buildModel(spec, 1);
     const cfg = TrainConfig.parse({ dataset: { id: 'mnist' }, model: spec.config, epochs: 1, batchSize: 8 });
     const train = { x: rows(16, 10, 'bernoulli', 2), y: new Int32Array(16), count: 16 };
@@ -250,7 +251,7 @@ describe('VAE-GAN on the kernels in the engine', () => {
   it('a batch whose GAN losses are not finite ends the run as DIVERGED at that batch', async () => {
     const mnist = await loadEmbeddedMnist();
     const cut = (d: { x: RowValues; y: Int32Array }, n: number) => ({ x: d.x.slice(0, n * 784), y: d.y.slice(0, n), count: n });
-    const spec = { config: ModelConfig.parse({ kind: 'vaegan', latentDim: 2, hidden: [16] }), inputDim: 784, numClasses: 10, output: 'bernoulli' as const };
+    const spec = { config: ModelConfig.parse({ kind: 'vaegan', latentDim: 2, hidden: [16], ganLoss: 'standard' }), inputDim: 784, numClasses: 10, output: 'bernoulli' as const };
     const b = buildModel(spec, 4);
     // One NaN in the discriminator's first kernel: its features, the feature term and disc are NaN.
     const layer = b.discriminator!.getLayer('dis_dense_0');
