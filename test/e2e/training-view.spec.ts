@@ -2,7 +2,7 @@
  * The training view at 1280×800 (report fresh1 #8): while a VAE-GAN trains, with the orange
  * "fewer than ~500 optimiser steps" notice shown, its loss chart and GAN panel are on screen
  * without scrolling; the GAN panel's legend says what the discriminator's loss means (chance
- * 3·ln 2 ≈ 2.08; under 0.05 it wins) in words, not only in a tooltip; the VAE-GAN's "loss" is
+ * 2·ln 2 ≈ 1.39 for the default relativistic loss; under 0.05 it wins) in words, not only in a tooltip; the VAE-GAN's "loss" is
  * named for what it is. Paused mid-run so the view holds still, then stopped: on a server of its
  * own, so the stopped run does not greet the specs that share the worker's. Waits for explicit
  * states only.
@@ -42,7 +42,7 @@ test('a training VAE-GAN: loss chart and GAN panel visible at 1280×800 with the
     // The discriminator's scale in words on the panel itself.
     const legend = page.getByTestId('loss-legend-gan');
     await expect(legend).toBeInViewport();
-    await expect(legend).toContainText('3·ln 2 ≈ 2.08');
+    await expect(legend).toContainText('2·ln 2 ≈ 1.39'); // the default relativistic loss's chance level
     await expect(legend).toContainText('under 0.05');
     // The VAE-GAN's "loss" is its VAE part, recon + KL, and says so.
     await expect(page.getByTestId('loss-legend-loss')).toContainText('recon + β·KL');
