@@ -76,7 +76,9 @@ test('status bar dataset, own-data headline after a check, one word for a stoppe
 
     await test.step('a run stopped by the user: the run list says what the Train panel says', async () => {
       await page.getByTestId('dataset-select').selectOption('toy-moons');
-      await page.getByTestId('epochs-input').fill('200');
+      // Long enough that it cannot end before Stop is clickable: 200 epochs of moons (17 s) once
+      // ended under a loaded CI machine while Stop waited for the start to return.
+      await page.getByTestId('epochs-input').fill('5000');
       await page.getByTestId('train-button').click();
       const state = page.getByTestId('train-state');
       await expect(state).toHaveAttribute('data-state', 'training', { timeout: 120_000 });
