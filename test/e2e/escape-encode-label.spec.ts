@@ -16,7 +16,8 @@ test('Esc never stops training and closes a clicked point; a new CVAE label re-e
   const state = page.getByTestId('train-state');
 
   await test.step('Esc while training: the help closes, the run goes on to its end', async () => {
-    await startTraining(page, { model: 'cvae', dim: 2, epochs: 2 });
+    // 20 epochs: long enough to be seen training (2 once ended before 'training' was read, on a loaded machine).
+    await startTraining(page, { model: 'cvae', dim: 2, epochs: 20 });
     await expect(state).toHaveAttribute('data-state', 'training');
     await page.locator('body').press('Escape');
     await page.locator('body').press('?');
