@@ -4,7 +4,7 @@
  * discriminator learning-rate scale and GAN loss; their defaults: ./vaegan.ts). Re-exported by ./types.ts. Pure zod.
  */
 import { z } from 'zod';
-import { GanLoss, VAEGAN_DEFAULTS } from './vaegan';
+import { GanLoss, vaeganSettings } from './vaegan';
 
 export const MODEL_KINDS = ['ae', 'vae', 'cvae', 'vaegan'] as const;
 export const ModelKind = z.enum(MODEL_KINDS);
@@ -144,14 +144,7 @@ export const ModelConfig = z
     ...m,
     hidden: m.hidden ?? (m.arch === 'conv' ? [] : [256]),
     beta: m.beta ?? DEFAULT_BETA[m.kind],
-    ...(m.kind === 'vaegan'
-      ? {
-          gamma: m.gamma ?? VAEGAN_DEFAULTS.gamma,
-          pixelWeight: m.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
-          discLrScale: m.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
-          ganLoss: m.ganLoss ?? VAEGAN_DEFAULTS.ganLoss,
-        }
-      : {}),
+    ...(m.kind === 'vaegan' ? vaeganSettings(m) : {}),
   }));
 export type ModelConfig = z.infer<typeof ModelConfig>;
 export type ModelConfigInput = z.input<typeof ModelConfig>;

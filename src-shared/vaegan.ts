@@ -25,6 +25,39 @@ import { z } from 'zod';
  */
 export const VAEGAN_DEFAULTS = { gamma: 0.3, pixelWeight: 1, discLrScale: 0.5, ganLoss: 'relativistic' } as const;
 
+/** A VAE-GAN's four settings, all given (see `vaeganSettings`). */
+export interface VaeganSettings {
+  gamma: number;
+  pixelWeight: number;
+  discLrScale: number;
+  ganLoss: GanLoss;
+}
+
+/**
+ * A VAE-GAN model config's settings with `VAEGAN_DEFAULTS` where one is absent (`undefined`);
+ * given values are kept as they are. The one place the defaults are applied: the contract's
+ * `ModelConfig` transform and every engine reader (models/vaegan.ts, kernels/dense/ganPlan.ts,
+ * jobs/ganAdvice.ts, jobs/ganHealth.ts) go through it.
+ *   gamma        γ, the decoder's weight of the reconstruction term against its GAN loss
+ *                (dimensionless; its loss is γ·L_llike + L_GAN's generator part).
+ *   pixelWeight  the weight of the pixel likelihood (nats) mixed into the reconstruction term
+ *                (dimensionless; 0 = the paper's discriminator features only).
+ *   discLrScale  the discriminator's learning rate over the run's (a factor; × 0.5 by default).
+ *   ganLoss      the adversarial loss (`GAN_LOSSES`). A run saved before the option existed has
+ *                none in its config.json and is read as `SAVED_RUN_GAN_LOSS` ('standard') by
+ *                `withSavedGanLoss` before parsing, so it never reaches this default.
+ * Does not check the kind: callers pass a VAE-GAN's config (the contract refuses these fields on
+ * any other kind).
+ */
+export function vaeganSettings(model: { gamma?: number; pixelWeight?: number; discLrScale?: number; ganLoss?: GanLoss }): VaeganSettings {
+  return {
+    gamma: model.gamma ?? VAEGAN_DEFAULTS.gamma,
+    pixelWeight: model.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
+    discLrScale: model.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
+    ganLoss: model.ganLoss ?? VAEGAN_DEFAULTS.ganLoss,
+  };
+}
+
 /**
  * The adversarial loss of a VAE-GAN's discriminator and decoder (`ModelConfig.ganLoss`), with a
  * one-line description each. Per batch of m rows, d_x the discriminator's logits on the real rows,

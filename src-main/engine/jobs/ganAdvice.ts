@@ -4,7 +4,7 @@
  * the problem, the code's KL near 0 — each setting named as the Train form and the CLI name it
  * ("γ (0.001 here; default 0.3; CLI --gamma)"); without evidence, the usual remedy.
  */
-import { DEFAULT_BETA, TrainConfig, VAEGAN_DEFAULTS, type ModelConfig } from '../../../src-shared/types';
+import { DEFAULT_BETA, TrainConfig, VAEGAN_DEFAULTS, vaeganSettings, type ModelConfig } from '../../../src-shared/types';
 import { FEW_STEPS } from './startChecks';
 
 /**
@@ -45,10 +45,11 @@ export function ganSettings(
   learningRate = DEFAULT_LR,
   steps = Number.POSITIVE_INFINITY,
 ): GanSettings {
+  const { gamma, pixelWeight, discLrScale } = vaeganSettings(model);
   return {
-    gamma: model.gamma ?? VAEGAN_DEFAULTS.gamma,
-    pixelWeight: model.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
-    discLrScale: model.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
+    gamma,
+    pixelWeight,
+    discLrScale,
     beta: model.beta ?? DEFAULT_BETA.vaegan,
     klWarmupEpochs: model.klWarmupEpochs ?? 0,
     learningRate,

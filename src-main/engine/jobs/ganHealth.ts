@@ -36,7 +36,7 @@
  * ./ganAdvice.ts (both re-exported here).
  */
 import { COLLAPSE_SPREAD } from '../../../src-shared/collapse';
-import { ganChance, VAEGAN_DEFAULTS, type LossParts } from '../../../src-shared/types';
+import { ganChance, vaeganSettings, type LossParts } from '../../../src-shared/types';
 import { mulberry32, permutation } from '../datasets/random';
 import { gatherRowsF32 } from '../datasets/rows';
 import { drawPriorLatents } from '../inference';
@@ -196,7 +196,7 @@ export class GanHealth {
     steps = Number.POSITIVE_INFINITY,
   ) {
     this.settings = ganSettings(bundle.config, learningRate, steps);
-    this.chance = ganChance(bundle.config.ganLoss ?? VAEGAN_DEFAULTS.ganLoss);
+    this.chance = ganChance(vaeganSettings(bundle.config).ganLoss);
     const { latentDim } = bundle.config;
     const D = bundle.inputDim;
     const train = data.train;

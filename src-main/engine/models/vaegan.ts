@@ -30,21 +30,16 @@
  *   discriminator  disc                              (learning rate × discLrScale)
  */
 import * as tf from '@tensorflow/tfjs';
-import { GAN_ADAM_BETA1, VAEGAN_DEFAULTS, type GanLoss, type GanParts, type ModelConfig } from '../../../src-shared/types';
+import { GAN_ADAM_BETA1, vaeganSettings, type GanLoss, type GanParts, type ModelConfig, type VaeganSettings } from '../../../src-shared/types';
 import { gaussian, mulberry32 } from '../datasets/random';
 import { l2Penalty, type ModelBundle } from './build';
 import { featuresAndLogit } from './discriminator';
 import { gaussianSigma } from './likelihood';
 import { klPerSample, reconPerSample } from './loss';
 
-/** γ, the pixel weight, the discriminator's learning-rate scale and the GAN loss of a VAE-GAN config (defaults filled). */
-export function ganSettings(cfg: ModelConfig): { gamma: number; pixelWeight: number; discLrScale: number; ganLoss: GanLoss } {
-  return {
-    gamma: cfg.gamma ?? VAEGAN_DEFAULTS.gamma,
-    pixelWeight: cfg.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
-    discLrScale: cfg.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
-    ganLoss: cfg.ganLoss ?? VAEGAN_DEFAULTS.ganLoss,
-  };
+/** γ, the pixel weight, the discriminator's learning-rate scale and the GAN loss of a VAE-GAN config (defaults filled: `vaeganSettings`). */
+export function ganSettings(cfg: ModelConfig): VaeganSettings {
+  return vaeganSettings(cfg);
 }
 
 /** The batch means of every term (nats), as scalar tensors. */

@@ -11,7 +11,7 @@
  *   decoder        2r rows: [z; z_p]                 (x̃'s and x_p's logits)
  *   discriminator  3r rows: [x; x̃; x_p]               (`disIn`; the encoder reads x from it)
  */
-import { VAEGAN_DEFAULTS } from '../../../../src-shared/types';
+import { vaeganSettings } from '../../../../src-shared/types';
 import { DIS_LEAKY_ALPHA, discriminatorPlan } from '../../models/discriminator';
 import { gaussianSigma } from '../../models/likelihood';
 import type { ModelSpec } from '../../models/spec';
@@ -64,7 +64,7 @@ export interface GanPlan {
   sigma: number;
   /** The output's activation code (sigmoid for Bernoulli, linear for Gaussian): logits → x̃, x_p. */
   outAct: number;
-  /** The config's γ, pixel weight and discriminator learning-rate scale (models/vaegan.ts ganSettings). */
+  /** The config's γ, pixel weight and discriminator learning-rate scale (defaults filled: src-shared/vaegan.ts vaeganSettings). */
   gamma: number;
   pixelWeight: number;
   discLrScale: number;
@@ -152,6 +152,7 @@ export function planGan(spec: ModelSpec, rows: number, threads: number, maxBytes
   if (memory.bytes > maxBytes) {
     throw new Error(`the model needs ${(memory.bytes / 2 ** 30).toFixed(2)} GiB of kernel memory (at most ${(maxBytes / 2 ** 30).toFixed(2)} GiB)`);
   }
+  const settings = vaeganSettings(spec.config);
   return {
     threads,
     rows,
@@ -160,10 +161,10 @@ export function planGan(spec: ModelSpec, rows: number, threads: number, maxBytes
     bernoulli: spec.output === 'bernoulli',
     sigma: spec.output === 'gaussian' ? gaussianSigma(spec.config) : 1,
     outAct: spec.output === 'bernoulli' ? ACT.sigmoid : ACT.linear,
-    gamma: spec.config.gamma ?? VAEGAN_DEFAULTS.gamma,
-    pixelWeight: spec.config.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
-    discLrScale: spec.config.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
-    relativistic: (spec.config.ganLoss ?? VAEGAN_DEFAULTS.ganLoss) === 'relativistic',
+    gamma: settings.gamma,
+    pixelWeight: settings.pixelWeight,
+    discLrScale: settings.discLrScale,
+    relativistic: settings.ganLoss === 'relativistic',
     tensors,
     P: dims.P,
     nets: { encoder: idx(0, nEncTensors), decoder: idx(nEncTensors, vae.tensors.length), discriminator: idx(vae.tensors.length, tensors.length) },
