@@ -1,17 +1,20 @@
 /**
  * NPZ and IDX exports are streamed (a batch at a time, never whole in memory) and refused up
  * front when they cannot be written: an NPZ past 4 GiB (fflate writes no ZIP64: the archive would
- * be corrupt yet reported done), or more than the free space.
+ * be corrupt yet reported done), or more than the free space — PNG folders too, by an upper bound
+ * of their PNGs, metadata.csv, manifest and folders in whole disk blocks (imageFolderSize.ts).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Gzip, gzipSync, unzipSync, Zip, ZipDeflate } from 'fflate';
-import { writeGeneratedExport, nodeFs, type ExportManifest, type FsSeam, type GeneratedChunk, type GeneratedSource } from '../../src-main/engine/export';
-import { checkFreeSpace, checkNpzSize, exportDiskBytes, freeBytes, NPZ_LIMIT_BYTES, npzRawBytes } from '../../src-main/engine/export/streamed';
+import { imageFolderExportBytes, writeGeneratedExport, nodeFs, type ExportManifest, type FsSeam, type GeneratedChunk, type GeneratedSource } from '../../src-main/engine/export';
+import { checkFreeSpace, checkNpzSize, diskSpace, exportDiskBytes, freeBytes, NPZ_LIMIT_BYTES, npzRawBytes } from '../../src-main/engine/export/streamed';
+import { fmt } from '../../src-main/engine/export/text';
+import { MAX_FLOAT_FIELD, pngBytesBound } from '../../src-main/engine/export/imageFolderSize';
 import { leBytes, npyHeader, npyStrings } from '../../src-main/engine/export/npy';
 import { idxHeader, readIdx, writeIdx } from '../../src-main/engine/datasets/idx';
-import { toBytes } from '../../src-main/engine/images';
+import { encodePng, toBytes } from '../../src-main/engine/images';
 import { LabError } from '../../src-shared/types';
 import { makeTemp, rmTemp } from '../fixtures/generate';
 
@@ -45,7 +48,7 @@ interface Made {
 }
 
 /** A deterministic source of `total` images (H×W×C) in chunks of `chunk`; `made` keeps what it yielded. */
-function source(total: number, chunk: number, opts: { h?: number; w?: number; c?: 1 | 3; d?: number; labelOf?: (i: number) => number; names?: string[]; noise?: boolean; onChunk?: (k: number) => Promise<void> | void } = {}): GeneratedSource & { made: Made } {
+function source(total: number, chunk: number, opts: { h?: number; w?: number; c?: 1 | 3; d?: number; labelOf?: (i: number) => number; names?: string[]; noise?: boolean; flat?: boolean; onChunk?: (k: number) => Promise<void> | void } = {}): GeneratedSource & { made: Made } {
   const h = opts.h ?? 7;
   const w = opts.w ?? 5;
   const c = opts.c ?? 1;
@@ -59,7 +62,7 @@ function source(total: number, chunk: number, opts: { h?: number; w?: number; c?
       // Noise (a 32-bit LCG, in integer arithmetic: Math.imul) when asked: deflate cannot shrink
       // it, so the bytes written follow the pixels. (With a float product the low bits are lost
       // and the "noise" repeats: deflate shrank 15.7 MB of it to 267 KB.)
-      const px = (p: number) => (opts.noise ? ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24) / 255 : (((s * 131 + p * 17) % 257) / 256) * 1.1 - 0.05);
+      const px = (p: number) => (opts.flat ? 0.5 : opts.noise ? ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24) / 255 : (((s * 131 + p * 17) % 257) / 256) * 1.1 - 0.05);
       const images = Float32Array.from({ length: n * h * w * c }, (_, p) => px(p));
       const labels = Int32Array.from({ length: n }, (_, j) => (opts.labelOf ?? ((i) => i % 3))(s + j));
       const z = Float32Array.from({ length: n * d }, (_, p) => Math.sin(s * 7 + p) * 3);
@@ -306,5 +309,115 @@ describe('cancelled while streaming', () => {
     expect((err as LabError).code).toBe('CANCELLED');
     expect(sawOnDisk, 'files in the temp folder when cancelled').toBe(format === 'npz' ? 2 : 1);
     expect(await fsp.readdir(parent)).toEqual([]);
+  });
+});
+
+/** The chunks of a PNG file: type and data length. */
+function pngChunks(b: Uint8Array): { type: string; length: number }[] {
+  const buf = Buffer.from(b);
+  const out: { type: string; length: number }[] = [];
+  for (let o = 8; o < buf.length; o += 12 + buf.readUInt32BE(o)) out.push({ type: buf.toString('latin1', o + 4, o + 8), length: buf.readUInt32BE(o) });
+  return out;
+}
+
+/** Every file and folder under `dir` (itself included): sizes rounded up to `block`, and what the file system allocated (st.blocks × 512). */
+async function onDisk(dir: string, block: number): Promise<{ rounded: number; allocated: number; files: number }> {
+  let rounded = 0;
+  let allocated = 0;
+  let files = 0;
+  const visit = async (p: string): Promise<void> => {
+    const st = await fsp.stat(p);
+    rounded += Math.ceil(st.size / block) * block;
+    allocated += st.blocks * 512;
+    if (st.isDirectory()) for (const name of await fsp.readdir(p)) await visit(path.join(p, name));
+    else files++;
+  };
+  await visit(dir);
+  return { rounded, allocated, files };
+}
+
+describe('PNG folders: an upper bound of their size on disk, checked against the free space', () => {
+  it('each PNG sharp writes fits its bound: only IHDR, pHYs, IDAT (≤ 8192 bytes each) and IEND, in the size counted', async () => {
+    const sizes = [[1, 1, 1], [28, 28, 1], [32, 32, 3], [64, 64, 3], [300, 300, 3], [1000, 1000, 1]] as const;
+    for (const [h, w, c] of sizes) {
+      for (const kind of ['noise', 'flat']) {
+        let x = h * 7 + w;
+        const px = Uint8Array.from({ length: h * w * c }, () => (kind === 'flat' ? 128 : (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24));
+        const png = await encodePng(px, w, h, c);
+        const chunks = pngChunks(png);
+        expect(new Set(chunks.map((k) => k.type)), `${h}×${w}×${c} ${kind}`).toEqual(new Set(['IHDR', 'pHYs', 'IDAT', 'IEND']));
+        expect(Math.max(...chunks.filter((k) => k.type === 'IDAT').map((k) => k.length))).toBeLessThanOrEqual(8192);
+        expect(png.length, `${h}×${w}×${c} ${kind}`).toBeLessThanOrEqual(pngBytesBound(h, w, c));
+      }
+    }
+    // Noise deflates to stored blocks: 1000×1000 grey is 1,001,000 bytes of scanlines; zlib-ng's bound
+    // is 1/8 over them (its guarantee, not what level 6 does: 5 bytes a 16 K block).
+    expect(pngBytesBound(1000, 1000, 1)).toBe(8 + 25 + 21 + 12 * 138 + 1_126_134 + 12);
+    // The longest latent metadata.csv can hold.
+    for (const v of [-1.23456789e20, -1.23456789e-6, -3.4028235e38, -1.4e-45, Number.NaN, -Infinity]) expect(fmt(Math.fround(v)).length).toBeLessThanOrEqual(MAX_FLOAT_FIELD);
+    expect(fmt(Math.fround(-1.23456789e20)).length).toBe(MAX_FLOAT_FIELD);
+  });
+
+  it.each([
+    ['noise', 28, 28, 1],
+    ['flat', 28, 28, 1],
+    ['noise', 64, 64, 3],
+    ['flat', 64, 64, 3],
+  ] as const)('50 %s %i×%i×%i samples: the bound is at least what the export takes on disk (noise: not 3× more)', async (kind, h, w, c) => {
+    const parent = path.join(tmp, `bound-${kind}-${h}-${c}`);
+    await fsp.mkdir(parent);
+    const out = path.join(parent, 'out');
+    const src = source(50, 16, { h, w, c, d: 8, noise: kind === 'noise', flat: kind === 'flat' });
+    const { blockSize } = await diskSpace(parent);
+    const block = blockSize ?? 4096;
+    // What the writer checks before the first image.
+    const bound = imageFolderExportBytes(src, manifest, block);
+    await writeGeneratedExport('imagefolder', out, src, manifest);
+    const disk = await onDisk(out, block);
+    expect(disk.files).toBe(52);
+    const ratio = bound / Math.max(disk.rounded, disk.allocated);
+    console.log(`imagefolder bound ${kind} ${h}×${w}×${c}, 50 samples, block ${block}: bound ${bound} B, sizes in blocks ${disk.rounded} B, allocated ${disk.allocated} B: ${ratio.toFixed(3)}×`);
+    expect(bound).toBeGreaterThanOrEqual(disk.rounded);
+    expect(bound).toBeGreaterThanOrEqual(disk.allocated);
+    // Measured on ext4 (4 KiB blocks): noise 1.17× (28×28 grey) and 1.05× (64×64 RGB); flat 1.17×
+    // (28×28: any PNG of it is one block) and 3.76× (64×64 RGB: its PNG takes 1 block, the bound 4 —
+    // the price of not knowing how well an image compresses).
+    expect(ratio).toBeLessThanOrEqual(kind === 'noise' ? 3 : 4);
+  });
+
+  it('an export over the free space is refused before a single image is generated, nothing left', async () => {
+    // A faked file system with 524 KB free (128 blocks of 4 KiB): 50 samples of 64×64 RGB may take
+    // 889 KB (each PNG 4 blocks at most, the CSV, the manifest and 4 folders).
+    const parent = path.join(tmp, 'nospace-imagefolder');
+    await fsp.mkdir(parent);
+    const real = fsp.statfs.bind(fsp);
+    const spy = vi.spyOn(fsp, 'statfs').mockImplementation((async (p: string) => ({ ...(await real(p)), bsize: 4096, bavail: 128 })) as typeof fsp.statfs);
+    try {
+      let asked = 0;
+      const src = source(50, 16, { h: 64, w: 64, c: 3, onChunk: () => void asked++ });
+      const err = await writeGeneratedExport('imagefolder', path.join(parent, 'out'), src, manifest).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LabError);
+      expect((err as LabError).code).toBe('IO');
+      expect((err as Error).message).toMatch(
+        /^not enough free space for this export in .*nospace-imagefolder: it may take up to 889 KB \(its PNGs uncompressed, each file in whole disk blocks; compressed they are usually smaller\) and 524 KB are free: free some space, export fewer samples or choose another folder$/,
+      );
+      expect(asked).toBe(0);
+      expect(await fsp.readdir(parent)).toEqual([]);
+      // With room for it (the same fake, 100 MB free), the same export is written.
+      spy.mockImplementation((async (p: string) => ({ ...(await real(p)), bsize: 4096, bavail: 25_600 })) as typeof fsp.statfs);
+      await writeGeneratedExport('imagefolder', path.join(parent, 'out'), source(50, 16, { h: 64, w: 64, c: 3 }), manifest);
+      expect((await fsp.readdir(path.join(parent, 'out'))).sort()).toEqual(['manifest.json', 'metadata.csv', 'one', 'two', 'zero']);
+    } finally {
+      spy.mockRestore();
+    }
+    // Through the real file system: a billion 28×28 PNGs (a block each, 4 TB) never fit.
+    const huge = path.join(tmp, 'nospace-imagefolder-huge');
+    await fsp.mkdir(huge);
+    let asked = 0;
+    const src: GeneratedSource = { total: 1e9, height: 28, width: 28, latentDim: 2, labelNames: [], chunks: (async function* () { asked++; yield* []; })() };
+    const err = await writeGeneratedExport('imagefolder', path.join(huge, 'out'), src, manifest).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^not enough free space for this export in .*nospace-imagefolder-huge: it may take up to \d+\.\d GB \(its PNGs uncompressed/);
+    expect(asked).toBe(0);
+    expect(await fsp.readdir(huge)).toEqual([]);
   });
 });

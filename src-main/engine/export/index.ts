@@ -15,7 +15,8 @@ import { mapLimit } from '../pool';
 import { nodeFs, toLabError, withAtomicFolder, type AtomicOptions, type TempWriter } from './atomic';
 import { createFile } from './fsutil';
 import { leBytes, npyHeader, npyStrings, type NpyDescr } from './npy';
-import { checkFreeSpace, checkNpzSize, exportDiskBytes, freeBytes, OutputQueue, type ExportSize } from './streamed';
+import { imageFolderDiskBytes, pngNameDigits } from './imageFolderSize';
+import { checkFreeSpace, checkNpzSize, diskSpace, exportDiskBytes, OutputQueue, type ExportSize } from './streamed';
 import { csvField, fmt } from './text';
 
 export { cleanStaleTemps, nodeFs, type CommitStep, type FsSeam } from './atomic';
@@ -190,7 +191,8 @@ async function eachChunk(
  * NPZ and IDX are streamed (a batch at a time: memory does not grow with the count).
  * Returns the final folder and the relative paths written.
  * @throws LabError UNSUPPORTED (IDX with over 255 labels, an NPZ past 4 GiB — no ZIP64 —, unknown
- *   format), IO (NPZ/IDX larger, uncompressed, than the free space: before generating), INTERNAL
+ *   format), IO (NPZ/IDX larger, uncompressed, than the free space, or a PNG folder's upper bound
+ *   — imageFolderSize.ts — larger than it: before generating), INTERNAL
  *   (a source whose sizes disagree), and the atomic writer's EXISTS, INVALID_PAYLOAD, CANCELLED, IO.
  */
 export async function writeGeneratedExport(
@@ -211,7 +213,26 @@ export async function writeGeneratedExport(
   const size: ExportSize = { total: src.total, pixels: src.height * src.width * channels, latentDim: src.latentDim, labelCount: src.labelNames.length };
   // Refused before anything is touched: an NPZ past 4 GiB (no ZIP64).
   if (format === 'npz') checkNpzSize(size);
-  const base = {
+  const base = manifestBase(format, src);
+  return withAtomicFolder(out, opts, async (w) => {
+    // Once the destination passed its checks and the temp folder exists (so a refused or uncreatable
+    // destination is said first), before a single image is generated: more than the free space
+    // there. NPZ and IDX count their uncompressed size; PNG folders an upper bound of each PNG
+    // (its scanlines uncompressed, zlib-ng's worst case, its chunks), metadata.csv, manifest.json
+    // and the folders, every file in whole blocks of the file system's `bsize` (imageFolderSize.ts).
+    const space = await diskSpace(w.dir);
+    if (format === 'imagefolder') checkFreeSpace(imageFolderExportBytes(src, manifest, space.blockSize ?? undefined), space.free, path.dirname(w.target), 'pngs');
+    else checkFreeSpace(exportDiskBytes(format, size), space.free, path.dirname(w.target));
+    if (format === 'imagefolder') await writeImageFolder(w, src, manifest, opts, base);
+    else if (format === 'idx') await writeIdxExport(w, src, manifest, opts, base);
+    else await writeNpz(w, src, manifest, opts, base);
+  });
+}
+
+/** manifest.json's fields every generated export has: its format and the images' shape. */
+function manifestBase(format: GeneratedFormat, src: GeneratedSource): Record<string, unknown> {
+  const channels = src.channels ?? 1;
+  return {
     format,
     total: src.total,
     height: src.height,
@@ -220,15 +241,29 @@ export async function writeGeneratedExport(
     shape: [src.height, src.width, channels],
     labelNames: src.labelNames,
   };
-  return withAtomicFolder(out, opts, async (w) => {
-    // Once the destination passed its checks and the temp folder exists (so a refused or uncreatable
-    // destination is said first), before a single image is generated: more than the free space
-    // there. PNG folders are not counted (their size is not known before: each PNG compresses its own).
-    if (format !== 'imagefolder') checkFreeSpace(exportDiskBytes(format, size), await freeBytes(w.dir), path.dirname(w.target));
-    if (format === 'imagefolder') await writeImageFolder(w, src, manifest, opts, base);
-    else if (format === 'idx') await writeIdxExport(w, src, manifest, opts, base);
-    else await writeNpz(w, src, manifest, opts, base);
-  });
+}
+
+/**
+ * The upper bound (bytes) of the disk space a PNG-folder export of `src` takes, each file in
+ * whole blocks of `blockSize` bytes (default `ASSUMED_BLOCK_BYTES`, 4 KiB): imageFolderSize.ts's
+ * `imageFolderDiskBytes` with this export's folder names, seed and manifest. What
+ * `writeGeneratedExport` checks against the free space before generating.
+ */
+export function imageFolderExportBytes(src: GeneratedSource, manifest: ExportManifest, blockSize?: number): number {
+  return imageFolderDiskBytes(
+    {
+      total: src.total,
+      height: src.height,
+      width: src.width,
+      channels: src.channels ?? 1,
+      latentDim: src.latentDim,
+      labelNames: src.labelNames,
+      folderNames: [...labelFolderNames(src.labelNames), UNLABELED_DIR],
+      seed: manifest.seed,
+      manifestBytes: Buffer.byteLength(JSON.stringify(imageFolderManifest(src, manifest, manifestBase('imagefolder', src)), null, 2)),
+    },
+    blockSize,
+  );
 }
 
 async function writeImageFolder(
@@ -243,7 +278,7 @@ async function writeImageFolder(
   const px = height * width * channels;
   const dirs = labelFolderNames(src.labelNames);
   const counters = new Map<number, number>();
-  const pad = Math.max(1, String(Math.max(0, src.total - 1)).length);
+  const pad = pngNameDigits(src.total);
   // `export_seed`, not `seed`: one seed for the whole export (no row has a seed of its own).
   const header = ['file_name', 'label', 'label_index', 'export_seed', ...Array.from({ length: latentDim }, (_, i) => `z${i}`)].join(',');
   const rows: string[] = [header];
@@ -268,13 +303,19 @@ async function writeImageFolder(
     });
   });
   await w.write('metadata.csv', rows.join('\n') + '\n');
-  await w.writeManifest({
-      ...manifest,
-      ...base,
-      labelFolders: Object.fromEntries(src.labelNames.map((n, i) => [n, dirs[i]])),
-      unlabeledFolder: UNLABELED_DIR,
-      pixelEncoding: PIXELS(channels),
-  });
+  await w.writeManifest(imageFolderManifest(src, manifest, base));
+}
+
+/** A PNG-folder export's manifest.json fields (the atomic writer adds `exportContents`). */
+function imageFolderManifest(src: GeneratedSource, manifest: ExportManifest, base: Record<string, unknown>): Record<string, unknown> {
+  const dirs = labelFolderNames(src.labelNames);
+  return {
+    ...manifest,
+    ...base,
+    labelFolders: Object.fromEntries(src.labelNames.map((n, i) => [n, dirs[i]])),
+    unlabeledFolder: UNLABELED_DIR,
+    pixelEncoding: PIXELS(src.channels ?? 1),
+  };
 }
 
 async function writeIdxExport(

@@ -2,7 +2,8 @@
  * What streaming the NPZ and IDX exports needs (index.ts writes them piece by piece, a batch at a
  * time, so an export of a million images never sits in memory): a queue between fflate's
  * synchronous output callback and the file, and the up-front refusals — an NPZ past what a ZIP
- * without ZIP64 holds (fflate writes none), and an export larger than the free space.
+ * without ZIP64 holds (fflate writes none), and an export larger than the free space (for PNG
+ * folders their bound is imageFolderSize.ts's).
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -123,32 +124,51 @@ export function exportDiskBytes(format: 'npz' | 'idx', s: ExportSize): number {
  * when Node cannot tell, or the file system has no size (a pseudo file system such as /proc).
  */
 export async function freeBytes(dir: string): Promise<number | null> {
+  return (await diskSpace(dir)).free;
+}
+
+/**
+ * The file system of `dir` (or of its nearest existing ancestor): `free` as `freeBytes`, and
+ * `blockSize`, its block (`statfs`'s `bsize`, bytes: what a file's size is rounded up to on disk);
+ * each null when Node cannot tell (a pseudo file system of no size has neither).
+ */
+export async function diskSpace(dir: string): Promise<{ free: number | null; blockSize: number | null }> {
+  const unknown = { free: null, blockSize: null };
   let cur = path.resolve(dir);
   for (let i = 0; i < 4096; i++) {
     try {
       const st = await fsp.statfs(cur);
       // A file system of no size (/proc, /sys…) has nothing to count: unknown, not "0 free".
-      return Number(st.blocks) === 0 ? null : Number(st.bavail) * Number(st.bsize);
+      if (Number(st.blocks) === 0) return unknown;
+      const bsize = Number(st.bsize);
+      return { free: Number(st.bavail) * bsize, blockSize: bsize > 0 ? bsize : null };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const up = path.dirname(cur);
-      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || up === cur) return null;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || up === cur) return unknown;
       cur = up;
     }
   }
-  return null;
+  return unknown;
 }
+
+/** What an export's upper bound is, in the refusal's words (`checkFreeSpace`). */
+export const BOUND_WORDS = {
+  uncompressed: 'its uncompressed size; compressed it is usually smaller',
+  pngs: 'its PNGs uncompressed, each file in whole disk blocks; compressed they are usually smaller',
+} as const;
 
 /**
  * Refuses, before generating, an export whose upper bound `need` (bytes) exceeds the free space
  * `free` where it goes (`folder`, named in the message); `free` null (unknown) lets it through.
+ * `bound` says in the message what the bound is (`BOUND_WORDS`).
  * @throws LabError IO
  */
-export function checkFreeSpace(need: number, free: number | null, folder: string): void {
+export function checkFreeSpace(need: number, free: number | null, folder: string, bound: keyof typeof BOUND_WORDS = 'uncompressed'): void {
   if (free === null || need <= free) return;
   throw new LabError(
     'IO',
-    `not enough free space for this export in ${folder}: it may take up to ${sizeWords(need)} (its uncompressed size; compressed it is usually smaller) ` +
+    `not enough free space for this export in ${folder}: it may take up to ${sizeWords(need)} (${BOUND_WORDS[bound]}) ` +
       `and ${sizeWords(free)} are free: free some space, export fewer samples or choose another folder`,
   );
 }
