@@ -115,9 +115,16 @@ export const ModelConfig = z
     /**
      * VAE-GAN only: the adversarial loss (`GAN_LOSSES`: 'standard' or 'relativistic', the
      * relativistic average GAN of Jolicoeur-Martineau 2018). Left out: `VAEGAN_DEFAULTS.ganLoss`
-     * ('standard', what every run saved before the option trained with).
+     * ('relativistic'); runs saved before the option trained with 'standard' and are read so.
      */
     ganLoss: GanLoss.optional(),
+    /**
+     * VAE-GAN only: the decay d of the exponential moving average of the encoder's and decoder's
+     * weights that becomes the trained model (`emaDecayAt`; 0 = off, the last step's weights;
+     * the discriminator is never averaged). Left out: `VAEGAN_DEFAULTS.emaDecay`; runs saved
+     * before it: 0.
+     */
+    emaDecay: z.number().min(0).max(0.99999).optional(),
   })
   .strict()
   .refine((m) => m.sigma === undefined || m.likelihood !== 'bernoulli', {
@@ -132,8 +139,8 @@ export const ModelConfig = z
     message: 'convFilters applies to conv models only (arch: "conv")',
     path: ['convFilters'],
   })
-  .refine((m) => m.kind === 'vaegan' || (m.gamma === undefined && m.pixelWeight === undefined && m.discLrScale === undefined && m.ganLoss === undefined), {
-    message: 'gamma, pixelWeight, discLrScale and ganLoss apply to VAE-GAN models only (kind: "vaegan")',
+  .refine((m) => m.kind === 'vaegan' || (m.gamma === undefined && m.pixelWeight === undefined && m.discLrScale === undefined && m.ganLoss === undefined && m.emaDecay === undefined), {
+    message: 'gamma, pixelWeight, discLrScale, ganLoss and emaDecay apply to VAE-GAN models only (kind: "vaegan")',
     path: ['kind'],
   })
   .refine((m) => m.kind !== 'vaegan' || !m.inputNoise, {

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { DatasetId, DatasetReport } from './datasets';
 
-export { GAN_ADAM_BETA1, GAN_LOSS_DESCRIPTIONS, GAN_LOSSES, GanLoss, ganChance, GanParts, VAEGAN_DEFAULTS, vaeganSettings, withSavedGanLoss, type VaeganSettings } from './vaegan';
+export { GAN_ADAM_BETA1, GAN_LOSS_DESCRIPTIONS, GAN_LOSSES, GanLoss, ganChance, GanParts, VAEGAN_DEFAULTS, vaeganSettings, withSavedGanSettings, emaDecayAt, SAVED_RUN_EMA_DECAY, type VaeganSettings } from './vaegan';
 export * from './model';
 export * from './training';
 export * from './runs';

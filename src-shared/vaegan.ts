@@ -23,14 +23,15 @@ import { z } from 'zod';
  * each: 62.05 against the VAE's 82.29 (0.754×), 95.25 % recognised. Pixel weight 1 was the best tried. The
  * sweeps: docs/PERFORMANCE.md, VAE-GAN.
  */
-export const VAEGAN_DEFAULTS = { gamma: 0.3, pixelWeight: 1, discLrScale: 0.5, ganLoss: 'relativistic' } as const;
+export const VAEGAN_DEFAULTS = { gamma: 0.3, pixelWeight: 1, discLrScale: 0.5, ganLoss: 'relativistic', emaDecay: 0.999 } as const;
 
-/** A VAE-GAN's four settings, all given (see `vaeganSettings`). */
+/** A VAE-GAN's five settings, all given (see `vaeganSettings`). */
 export interface VaeganSettings {
   gamma: number;
   pixelWeight: number;
   discLrScale: number;
   ganLoss: GanLoss;
+  emaDecay: number;
 }
 
 /**
@@ -45,12 +46,16 @@ export interface VaeganSettings {
  *   discLrScale  the discriminator's learning rate over the run's (a factor; × 0.5 by default).
  *   ganLoss      the adversarial loss (`GAN_LOSSES`). A run saved before the option existed has
  *                none in its config.json and is read as `SAVED_RUN_GAN_LOSS` ('standard') by
- *                `withSavedGanLoss` before parsing, so it never reaches this default.
+ *                `withSavedGanSettings` before parsing, so it never reaches this default.
+ *   emaDecay     the decay of the encoder's and decoder's weight average (`emaDecayAt`; 0 = off:
+ *                the model is the last step's weights). Runs saved before the option had none
+ *                (`SAVED_RUN_EMA_DECAY` = 0, filled by `withSavedGanSettings`).
  * Does not check the kind: callers pass a VAE-GAN's config (the contract refuses these fields on
  * any other kind).
  */
-export function vaeganSettings(model: { gamma?: number; pixelWeight?: number; discLrScale?: number; ganLoss?: GanLoss }): VaeganSettings {
+export function vaeganSettings(model: { gamma?: number; pixelWeight?: number; discLrScale?: number; ganLoss?: GanLoss; emaDecay?: number }): VaeganSettings {
   return {
+    emaDecay: model.emaDecay ?? VAEGAN_DEFAULTS.emaDecay,
     gamma: model.gamma ?? VAEGAN_DEFAULTS.gamma,
     pixelWeight: model.pixelWeight ?? VAEGAN_DEFAULTS.pixelWeight,
     discLrScale: model.discLrScale ?? VAEGAN_DEFAULTS.discLrScale,
@@ -76,7 +81,7 @@ export function vaeganSettings(model: { gamma?: number; pixelWeight?: number; di
  * average, none at or under 0.7×) to 54.2–63.8 (seeds 1–6; 0.664×, 5 of 6 at or under 0.7×), for
  * recognisable reconstructions 94.3–95.0 % (mean 94.6 %) against the standard loss's 94.9–95.4 %
  * (mean 95.2 %) (docs/PERFORMANCE.md, "The relativistic loss in the app"). Runs saved before the
- * option existed trained with 'standard' and are read so (`SAVED_RUN_GAN_LOSS`, `withSavedGanLoss`).
+ * option existed trained with 'standard' and are read so (`SAVED_RUN_GAN_LOSS`, `withSavedGanSettings`).
  */
 export const GAN_LOSSES = ['standard', 'relativistic'] as const;
 export const GanLoss = z.enum(GAN_LOSSES);
@@ -89,17 +94,36 @@ export const GAN_LOSS_DESCRIPTIONS: Record<GanLoss, string> = {
 /** The adversarial loss of a VAE-GAN run saved before `ModelConfig.ganLoss` existed (its config.json has none). */
 export const SAVED_RUN_GAN_LOSS: GanLoss = 'standard';
 
+/** The weight average's decay of a VAE-GAN run saved before `ModelConfig.emaDecay` existed: none (its model is its last step's weights). */
+export const SAVED_RUN_EMA_DECAY = 0;
+
 /**
  * A run record as read from its config.json (unknown JSON) with a VAE-GAN's missing `ganLoss`
- * filled as `SAVED_RUN_GAN_LOSS`, so that the contract's default for new runs
- * (`VAEGAN_DEFAULTS.ganLoss`) never relabels an old run. Anything else is returned as it is (a
- * copy where it changes; the argument is not modified).
+ * filled as `SAVED_RUN_GAN_LOSS` and missing `emaDecay` as `SAVED_RUN_EMA_DECAY`, so that the
+ * contract's defaults for new runs (`VAEGAN_DEFAULTS`) never relabel an old run. Anything else is
+ * returned as it is (a copy where it changes; the argument is not modified).
  */
-export function withSavedGanLoss(record: unknown): unknown {
+export function withSavedGanSettings(record: unknown): unknown {
   const r = record as { config?: { model?: Record<string, unknown> } } | null;
   const model = r && typeof r === 'object' ? r.config?.model : undefined;
-  if (!model || typeof model !== 'object' || model.kind !== 'vaegan' || 'ganLoss' in model) return record;
-  return { ...r, config: { ...r!.config, model: { ...model, ganLoss: SAVED_RUN_GAN_LOSS } } };
+  if (!model || typeof model !== 'object' || model.kind !== 'vaegan' || ('ganLoss' in model && 'emaDecay' in model)) return record;
+  const filled = { ...('ganLoss' in model ? {} : { ganLoss: SAVED_RUN_GAN_LOSS }), ...('emaDecay' in model ? {} : { emaDecay: SAVED_RUN_EMA_DECAY }) };
+  return { ...r, config: { ...r!.config, model: { ...model, ...filled } } };
+}
+
+/**
+ * The decay of the weight average at training step `step` (1-based) for a run's `emaDecay` d:
+ * min(d, (1 + step) / (10 + step)) — TensorFlow's `tf.train.ExponentialMovingAverage` with
+ * `num_updates`, so that the first steps do not leave the average near the initial weights (after
+ * 250 steps the initial weights keep ~3 % of it instead of 0.999²⁵⁰ ≈ 78 %). The average of
+ * parameters θ after each update: θ̄ ← d_t·θ̄ + (1 − d_t)·θ, θ̄ = θ₀ before the first step
+ * (Polyak averaging's exponential form; for GAN generators: Yazıcı et al. 2019, "The unusual
+ * effectiveness of averaging in GAN training", ICLR; Karras et al. 2018, ProGAN, d = 0.999).
+ * Returns 0 (the average is the weights) for d = 0. Dimensionless.
+ */
+export function emaDecayAt(decay: number, step: number): number {
+  if (decay <= 0) return 0;
+  return Math.min(decay, (1 + step) / (10 + step));
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   LabError,
   RunSummary,
   TrainConfig,
-  withSavedGanLoss,
+  withSavedGanSettings,
   type LossParts,
 } from '../../src-shared/types';
 import { appendFileOrUndo, ioError, writeFileAtomic } from './atomicWrite';
@@ -234,7 +234,7 @@ export class RunStore {
       throw new LabError('BAD_FILE', `run "${id}" has a corrupt config.json (not valid JSON)`);
     }
     // A VAE-GAN saved before the adversarial loss was a setting trained with the standard one.
-    const r = RunRecord.safeParse(withSavedGanLoss(json));
+    const r = RunRecord.safeParse(withSavedGanSettings(json));
     if (!r.success) {
       const issue = r.error.issues[0];
       throw new LabError('BAD_FILE', `run "${id}" has an invalid config.json (${issue.path.join('.')}: ${issue.message})`);

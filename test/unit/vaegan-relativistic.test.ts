@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ganChance, GAN_LOSSES, ModelConfig, TrainConfig, VAEGAN_DEFAULTS, type ModelConfigInput } from '../../src-shared/types';
-import { SAVED_RUN_GAN_LOSS, withSavedGanLoss } from '../../src-shared/vaegan';
+import { SAVED_RUN_GAN_LOSS, withSavedGanSettings } from '../../src-shared/vaegan';
 import { initBackend } from '../../src-main/engine/backend';
 import { buildModel, disposeBundle, trainableVariables, type ModelBundle, type OutputKind } from '../../src-main/engine/models/build';
 import { featuresAndLogit } from '../../src-main/engine/models/discriminator';
@@ -63,23 +63,23 @@ describe('contract', () => {
     expect(ModelConfig.parse({ kind: 'vaegan' }).ganLoss).toBe(VAEGAN_DEFAULTS.ganLoss);
     expect(TrainConfig.parse({ model: { kind: 'vaegan' } }).model.ganLoss).toBe(VAEGAN_DEFAULTS.ganLoss);
     for (const l of GAN_LOSSES) expect(ModelConfig.parse({ kind: 'vaegan', ganLoss: l }).ganLoss).toBe(l);
-    expect(() => ModelConfig.parse({ kind: 'vae', ganLoss: 'relativistic' })).toThrow(/ganLoss apply to VAE-GAN models only/);
+    expect(() => ModelConfig.parse({ kind: 'vae', ganLoss: 'relativistic' })).toThrow(/ganLoss and emaDecay apply to VAE-GAN models only/);
     expect(() => ModelConfig.parse({ kind: 'ae', ganLoss: 'standard' })).toThrow(/VAE-GAN/);
     expect(() => ModelConfig.parse({ kind: 'vaegan', ganLoss: 'wasserstein' })).toThrow();
     expect(ModelConfig.parse({ kind: 'vae' })).not.toHaveProperty('ganLoss');
     // A record saved before the setting: every VAE-GAN field but this one. It trained with the standard loss.
     const old = { version: 1, id: 'r', config: { model: { kind: 'vaegan', gamma: 0.3, pixelWeight: 1, discLrScale: 0.5 } } };
-    const read = withSavedGanLoss(old) as typeof old & { config: { model: { ganLoss?: string } } };
+    const read = withSavedGanSettings(old) as typeof old & { config: { model: { ganLoss?: string } } };
     expect(read.config.model.ganLoss).toBe('standard');
     expect(SAVED_RUN_GAN_LOSS).toBe('standard');
     expect(old.config.model).not.toHaveProperty('ganLoss'); // not modified
     expect(TrainConfig.parse(read.config).model.ganLoss).toBe('standard');
     // A record that says its loss, another kind, or no config at all: as it is.
-    const rel = { config: { model: { kind: 'vaegan', ganLoss: 'relativistic' } } };
-    expect(withSavedGanLoss(rel)).toBe(rel);
+    const rel = { config: { model: { kind: 'vaegan', ganLoss: 'relativistic', emaDecay: 0.999 } } };
+    expect(withSavedGanSettings(rel)).toBe(rel);
     const vae = { config: { model: { kind: 'vae' } } };
-    expect(withSavedGanLoss(vae)).toBe(vae);
-    for (const odd of [null, 3, 'x', [], {}, { config: null }, { config: { model: null } }]) expect(withSavedGanLoss(odd)).toBe(odd);
+    expect(withSavedGanSettings(vae)).toBe(vae);
+    for (const odd of [null, 3, 'x', [], {}, { config: null }, { config: { model: null } }]) expect(withSavedGanSettings(odd)).toBe(odd);
   });
 
   it('names the chance levels of each loss (nats per sample, all logits equal)', () => {
