@@ -20,6 +20,8 @@ export class GanKernelStepper implements Stepper {
   readonly notes: string[];
   private readonly net: GanNet;
   private readonly owned: number[];
+  /** The owned tensors that are the encoder's or decoder's (averaged after Adam: ../kernels/dense/ganNet.ts average). */
+  private readonly ownedGenerator: number[];
 
   constructor(
     plan: GanPlan,
@@ -35,6 +37,8 @@ export class GanKernelStepper implements Stepper {
     this.notes = [`VAE-GAN kernels (wasm ${variantOf(module) === 'relaxed-simd' ? 'relaxed SIMD' : 'SIMD'})`];
     const owner = partitionVariables(plan.tensors.map((t) => t.size), workers);
     this.owned = owner.flatMap((w, i) => (w === index ? [i] : []));
+    const generator = new Set([...plan.nets.encoder, ...plan.nets.decoder]);
+    this.ownedGenerator = this.owned.filter((i) => generator.has(i));
   }
 
   /**
@@ -54,12 +58,19 @@ export class GanKernelStepper implements Stepper {
     return combinedShares(this.net, this.cfg.model.l2, m);
   }
 
+  /**
+   * Adam step `t` on this worker's tensors, then the weight average's step on those of them that
+   * are the encoder's or decoder's (each worker touches only its own tensors: the barrier after
+   * `apply` covers both).
+   */
   apply(t: number, m: number, lr: number): void {
     this.net.adam(this.owned, t, lr, this.cfg.model.l2, m);
+    this.net.average(this.ownedGenerator, t);
   }
 
   sync(): void {}
 
+  /** The model's weights: θ̄ for the encoder and decoder (emaDecay > 0), the raw discriminator. */
   getFlat(out?: Float32Array): Float32Array {
     return this.net.getFlat(out);
   }

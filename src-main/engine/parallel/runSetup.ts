@@ -10,7 +10,7 @@ import { backendInfo } from '../backend';
 import { createDenseMemory, planDense, type DensePlan } from '../kernels/dense/densePlan';
 import { kernelModule } from '../kernels/dense/kernelModule';
 import type { SplitData } from '../metrics';
-import { createGanMemory, planGan, type GanPlan } from '../kernels/dense/ganPlan';
+import { createGanMemory, planGan, startGanAverage, type GanPlan } from '../kernels/dense/ganPlan';
 import { isGan, trainableVariables, type ModelBundle, type ModelSpec } from '../models/build';
 import { rowKind } from '../datasets/rows';
 import { availableCores, denseOff, parallelWorkerCount } from './workerCount';
@@ -60,8 +60,11 @@ export function prepareRun(bundle: ModelBundle, cfg: TrainConfig, train: SplitDa
   let denseNote: string | undefined;
   if (options.dense ?? denseOff(cfg.model) === null) {
     try {
-      if (isGan(spec.config.kind)) gan = kernelSetup('VAE-GAN kernels', () => planGan(spec, Math.ceil(bs / W), W, options.denseMaxBytes), createGanMemory, shapes, initial);
-      else dense = kernelSetup('dense kernels', () => planDense(spec, Math.ceil(bs / W), W, options.denseMaxBytes), createDenseMemory, shapes, initial);
+      if (isGan(spec.config.kind)) {
+        gan = kernelSetup('VAE-GAN kernels', () => planGan(spec, Math.ceil(bs / W), W, options.denseMaxBytes), createGanMemory, shapes, initial);
+        // The encoder's and decoder's weight average starts at the initial weights (θ̄ = θ₀).
+        startGanAverage(gan.plan, gan.memory);
+      } else dense = kernelSetup('dense kernels', () => planDense(spec, Math.ceil(bs / W), W, options.denseMaxBytes), createDenseMemory, shapes, initial);
     } catch (err) {
       // Too big for a wasm32 memory (or the memory cannot be had): tfjs trains it instead.
       if (!(err instanceof DenseMemoryError)) throw err;

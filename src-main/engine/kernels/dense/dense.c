@@ -444,3 +444,22 @@ void adam(int n, f32 *W, const f32 *G, int nG, int gStride, f32 *Mo, f32 *Vo, f3
     W[i] -= lr * (m * (1.0f / c1)) / (__builtin_sqrtf(v * (1.0f / c2)) + eps);
   }
 }
+
+/*
+ * The weight average (EMA, Polyak averaging's exponential form) of n floats, in place:
+ * A = d·A + (1 − d)·W. A: the average θ̄, W: the weights θ after this step's Adam update,
+ * d: this step's decay (dimensionless, in [0, 1); ./ganNet.ts average passes emaDecayAt's).
+ * A multiply and an add per term in both builds (no fused multiply-add), so the plain and the
+ * relaxed-SIMD module average identically.
+ */
+EXPORT("ema")
+void ema(int n, f32 *A, const f32 *W, f32 d) {
+  const f32 nd = 1.0f - d;
+  const v128_t vd = wasm_f32x4_splat(d), vnd = wasm_f32x4_splat(nd);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t a = wasm_f32x4_mul(vd, wasm_v128_load(A + i));
+    wasm_v128_store(A + i, wasm_f32x4_add(a, wasm_f32x4_mul(vnd, wasm_v128_load(W + i))));
+  }
+  for (; i < n; i++) A[i] = d * A[i] + nd * W[i];
+}

@@ -19,16 +19,18 @@
  *   3. the decoder's weights on [z; z_p] from γ·llike + gen;
  *   4. the gradient at z of llike alone (input gradients through the decoder), then the
  *      sampling step (+ β·KL) and the encoder's weights.
+ * After Adam, the encoder's and decoder's weight average θ̄ (config `emaDecay`; `average`) takes the
+ * step; the model's weights (`getFlat`) are θ̄ for those two networks and the raw discriminator.
  * No tfjs, Electron or DOM imports.
  */
-import { GAN_ADAM_BETA1 } from '../../../../src-shared/types';
+import { emaDecayAt, GAN_ADAM_BETA1 } from '../../../../src-shared/types';
 import { gaussian, mulberry32 } from '../../datasets/random';
 import { copyRowF32, type RowValues } from '../../datasets/rows';
 import { gaussianConstant } from '../../models/likelihood';
 import { convBackward, convForward, type ConvBuffers } from './convOps';
 import { ADAM } from './denseNet';
 import type { LayerPlan } from './densePlan';
-import type { GanPlan, GanThreadBuffers } from './ganPlan';
+import { startGanAverage, type GanPlan, type GanThreadBuffers } from './ganPlan';
 import { instantiateKernels, kernelModule } from './kernelModule';
 import type { DenseKernels } from './kernelTable';
 
@@ -131,8 +133,14 @@ export class GanNet {
     return this.f32.subarray(byteOffset / 4, byteOffset / 4 + floats);
   }
 
+  /** The raw weights θ the steps train (a view, `trainableVariables` order; P floats). */
   get weights(): Float32Array {
     return this.view(this.plan.w, this.plan.P);
+  }
+
+  /** θ̄, the encoder's and decoder's weight average (a view of `plan.emaFloats` floats; null without an average). */
+  get averaged(): Float32Array | null {
+    return this.plan.ema < 0 ? null : this.view(this.plan.ema, this.plan.emaFloats);
   }
 
   /** Thread `tid`'s gradient share (this thread's by default). */
@@ -140,18 +148,42 @@ export class GanNet {
     return this.view(this.plan.thread[tid].grads, this.plan.P);
   }
 
-  /** Weights in `trainableVariables` order (a copy). */
+  /**
+   * The model's weights in `trainableVariables` order (a copy, P floats): the average θ̄ for the
+   * encoder and decoder (when the plan keeps one), the raw weights for the discriminator (never
+   * averaged). Without an average: the raw weights.
+   */
   getFlat(out: Float32Array = new Float32Array(this.plan.P)): Float32Array {
     out.set(this.weights);
+    const avg = this.averaged;
+    if (avg) out.set(avg, 0);
     return out;
   }
 
-  /** Sets the weights and clears Adam's moments (a new run). */
+  /** Sets the weights, starts the average there (θ̄ = θ₀) and clears Adam's moments (a new run). */
   reset(flat: Float32Array): void {
     if (flat.length !== this.plan.P) throw new Error(`VAE-GAN kernels: ${flat.length} weights for a model of ${this.plan.P}`);
     this.weights.set(flat);
+    startGanAverage(this.plan, this.memory);
     this.view(this.plan.m, this.plan.P).fill(0);
     this.view(this.plan.v, this.plan.P).fill(0);
+  }
+
+  /**
+   * After Adam step `t` (1-based, the same `t`) on the listed tensors: θ̄ ← d·θ̄ + (1 − d)·θ with
+   * d = emaDecayAt(plan.emaDecay, t), on those of them that are the encoder's or decoder's (the
+   * discriminator's are skipped). Threads may average disjoint tensors at once. Nothing without an average.
+   */
+  average(tensors: number[], t: number): void {
+    const { k, plan } = this;
+    if (plan.ema < 0) return;
+    const d = emaDecayAt(plan.emaDecay, t);
+    for (const i of tensors) {
+      const s = plan.tensors[i];
+      if (s.offset >= plan.emaFloats) continue;
+      const o = s.offset * 4;
+      k.ema(s.size, plan.ema + o, plan.w + o, d);
+    }
   }
 
   /**

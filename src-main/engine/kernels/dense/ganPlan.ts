@@ -70,6 +70,11 @@ export interface GanPlan {
   discLrScale: number;
   /** The relativistic average GAN loss (config `ganLoss: 'relativistic'`; ./ganNet.ts relativisticLogits), else the standard one. */
   relativistic: boolean;
+  /**
+   * The decay of the encoder's and decoder's weight average θ̄ (config `emaDecay`, defaults
+   * filled; 0: no average, `ema` = -1). Each step's decay is `emaDecayAt(emaDecay, t)` (./ganNet.ts average).
+   */
+  emaDecay: number;
   tensors: TensorSlot[];
   P: number;
   /** Tensor indices of each network (Adam runs them with their own learning rates). */
@@ -88,6 +93,13 @@ export interface GanPlan {
   w: number;
   m: number;
   v: number;
+  /**
+   * Byte offset of θ̄, the average of the encoder's and decoder's weights: `emaFloats` floats laid
+   * out as the first `emaFloats` of `w` (those networks' tensors come first); -1 when `emaDecay` is 0.
+   */
+  ema: number;
+  /** Floats of the encoder's and decoder's tensors (the averaged part of `w`: its first ones; 0 without an average). */
+  emaFloats: number;
   /** 2·rows × inputDim zeros (read only): the identity's bias (Gaussian), the all-zero targets that make recon_bernoulli a SIMD sigmoid (Bernoulli). */
   zeros: number;
   gradStride: number;
@@ -148,11 +160,13 @@ export function planGan(spec: ModelSpec, rows: number, threads: number, maxBytes
   const idx = (lo: number, hi: number) => Array.from({ length: hi - lo }, (_, i) => lo + i);
   const layers = { enc: vae.enc, mu: vae.mu, lv: vae.lv!, dec: vae.dec, dis: d.dis, logit: d.logit };
   const dims = { inputDim: spec.inputDim, latentDim: spec.config.latentDim, features: d.features, P: vae.P + d.P };
-  const memory = layoutGan(dims, layers, rows, threads);
+  const settings = vaeganSettings(spec.config);
+  // The encoder's and decoder's floats: the VAE's tensors, first in `w`.
+  const emaFloats = settings.emaDecay > 0 ? vae.P : 0;
+  const memory = layoutGan({ ...dims, emaFloats }, layers, rows, threads);
   if (memory.bytes > maxBytes) {
     throw new Error(`the model needs ${(memory.bytes / 2 ** 30).toFixed(2)} GiB of kernel memory (at most ${(maxBytes / 2 ** 30).toFixed(2)} GiB)`);
   }
-  const settings = vaeganSettings(spec.config);
   return {
     threads,
     rows,
@@ -165,6 +179,8 @@ export function planGan(spec: ModelSpec, rows: number, threads: number, maxBytes
     pixelWeight: settings.pixelWeight,
     discLrScale: settings.discLrScale,
     relativistic: settings.ganLoss === 'relativistic',
+    emaDecay: settings.emaDecay,
+    emaFloats,
     tensors,
     P: dims.P,
     nets: { encoder: idx(0, nEncTensors), decoder: idx(nEncTensors, vae.tensors.length), discriminator: idx(vae.tensors.length, tensors.length) },
@@ -178,15 +194,15 @@ export function planGan(spec: ModelSpec, rows: number, threads: number, maxBytes
 type GanLayers = Pick<GanPlan, 'enc' | 'mu' | 'lv' | 'dec' | 'dis' | 'logit'>;
 
 /**
- * Byte offsets of everything: [stack of thread 0 | W | M | V | zeros | gradient shares | per
+ * Byte offsets of everything: [stack of thread 0 | W | M | V | θ̄ (when averaged) | zeros | gradient shares | per
  * thread: stack, buffers…] (as ./densePlan.ts's layout, with the stacked batches).
  */
 function layoutGan(
-  dims: { inputDim: number; latentDim: number; features: number; P: number },
+  dims: { inputDim: number; latentDim: number; features: number; P: number; emaFloats: number },
   layers: GanLayers,
   rows: number,
   threads: number,
-): Pick<GanPlan, 'w' | 'm' | 'v' | 'zeros' | 'gradStride' | 'thread' | 'bytes'> {
+): Pick<GanPlan, 'w' | 'm' | 'v' | 'ema' | 'zeros' | 'gradStride' | 'thread' | 'bytes'> {
   const { enc, dec, dis } = layers;
   const { inputDim: D, latentDim: L, P } = dims;
   const r = rows;
@@ -194,6 +210,7 @@ function layoutGan(
   const w = take(P);
   const m = take(P);
   const v = take(P);
+  const ema = dims.emaFloats > 0 ? take(dims.emaFloats) : -1;
   const zeros = take(2 * r * D);
   const gradStride = Math.ceil(P / 16) * 16;
   const grads = take(threads * gradStride);
@@ -229,10 +246,20 @@ function layoutGan(
       pack: take(GEMM_PACK_FLOATS),
     });
   }
-  return { w, m, v, zeros, gradStride, thread, bytes: end() };
+  return { w, m, v, ema, zeros, gradStride, thread, bytes: end() };
 }
 
 /** The shared memory a GAN plan runs in (zero-filled: `zeros` holds zeros from the start). */
 export function createGanMemory(plan: GanPlan): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: plan.pages, maximum: plan.pages, shared: true });
+}
+
+/**
+ * Starts the average where the run starts: θ̄ = the encoder's and decoder's part of the weights
+ * now in `memory` (θ₀; call after writing them, before the first step). Nothing without an average.
+ */
+export function startGanAverage(plan: GanPlan, memory: WebAssembly.Memory): void {
+  if (plan.ema < 0) return;
+  const f32 = new Float32Array(memory.buffer);
+  f32.copyWithin(plan.ema / 4, plan.w / 4, plan.w / 4 + plan.emaFloats);
 }

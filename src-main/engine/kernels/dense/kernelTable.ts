@@ -26,6 +26,7 @@ export const DENSE_KERNELS = {
   reparam: 'double (int M, int Lz, const f32 *MU, const f32 *LV, const f32 *EPS, f32 *Z)',
   reparam_grad: 'void (int M, int Lz, const f32 *MU, const f32 *LV, const f32 *EPS, const f32 *dZ, f32 *dMU, f32 *dLV, f32 klScale)',
   adam: 'void (int n, f32 *W, const f32 *G, int nG, int gStride, f32 *Mo, f32 *Vo, f32 lr, f32 b1, f32 b2, f32 eps, f32 c1, f32 c2, f32 l2)',
+  ema: 'void (int n, f32 *A, const f32 *W, f32 d)',
   // conv.c
   im2col: 'void (int N, int H, int W, int C, int k, int s, int pt, int pl, int Ho, int Wo, const f32 *X, f32 *cols)',
   col2im: 'void (int N, int H, int W, int C, int k, int s, int pt, int pl, int Ho, int Wo, const f32 *cols, f32 *X, int acc)',
