@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-epochs V,G] [-- --vaegan-seed N] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-gan-loss standard|relativistic] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --vaegan-arches dense,conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-epochs V,G] [-- --vaegan-seed N] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-gan-loss standard|relativistic] [-- --vaegan-ema-decay D] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --vaegan-arches dense,conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -103,6 +103,9 @@ if (vaeganGamma !== undefined && !(vaeganGamma > 0)) throw new Error(`--vaegan-g
 // the throughput part and its PyTorch peer stay standard: the peer has no other, and the result's note says so).
 const vaeganGanLoss = opt('vaegan-gan-loss', '') || undefined;
 if (vaeganGanLoss !== undefined && !(GAN_LOSSES as readonly string[]).includes(vaeganGanLoss)) throw new Error(`--vaegan-gan-loss wants one of ${GAN_LOSSES.join(', ')}, got ${vaeganGanLoss}`);
+// --vaegan-ema-decay D: the VAE-GAN's weight average's decay in that pair (default the app's, VAEGAN_DEFAULTS.emaDecay; 0 = off).
+const vaeganEmaDecay = opt('vaegan-ema-decay', '') ? Number(opt('vaegan-ema-decay', '')) : undefined;
+if (vaeganEmaDecay !== undefined && !(vaeganEmaDecay >= 0 && vaeganEmaDecay <= 0.99999)) throw new Error(`--vaegan-ema-decay wants a number from 0 to 0.99999, got ${opt('vaegan-ema-decay', '')}`);
 // --vaegan-batch B: the VAE-GAN's batch size in that pair (default the app's VAE-GAN default, 64).
 const vaeganBatch = opt('vaegan-batch', '') ? Number(opt('vaegan-batch', '')) : undefined;
 if (vaeganBatch !== undefined && !(Number.isInteger(vaeganBatch) && vaeganBatch >= 1)) throw new Error(`--vaegan-batch wants an integer ≥ 1, got ${opt('vaegan-batch', '')}`);
@@ -611,7 +614,7 @@ async function main() {
       const vDataDir = inAppClassifier ? dataDir : path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
       vaegan = await runVaeganBench({
         quick: QUICK, tmp, dataDir: vDataDir, data, npzFile, torchWhyNot, classifier: inAppClassifier,
-        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma, qualityGanLoss: vaeganGanLoss as GanLoss | undefined, qualityGanBatch: vaeganBatch, qualityEpochs: vaeganEpochs, qualitySeed: vaeganSeed,
+        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma, qualityGanLoss: vaeganGanLoss as GanLoss | undefined, qualityEmaDecay: vaeganEmaDecay, qualityGanBatch: vaeganBatch, qualityEpochs: vaeganEpochs, qualitySeed: vaeganSeed,
       });
     } catch (err) {
       vaegan = { classifier: null, throughput: {}, quality: {}, note: `vaegan section failed: ${errMsg(err)}` };

@@ -2,7 +2,7 @@
  * How the app names a run's model, one rule for the engine (a new run's default name) and the
  * renderer (the run list, Compare's captions and headings): the model's proper name ("AE", "VAE",
  * "CVAE", "VAE-GAN"), "Conv" before it for the convolutional arch, its latent size and β, and a
- * VAE-GAN's own settings (γ, pixel weight, discriminator LR ×, adversarial loss) when not the
+ * VAE-GAN's own settings (γ, pixel weight, discriminator LR ×, adversarial loss, weight average) when not the
  * defaults. Imports only the VAE-GAN defaults.
  */
 import { VAEGAN_DEFAULTS } from './vaegan';
@@ -24,12 +24,15 @@ export interface NamedModel {
   discLrScale?: number;
   /** A VAE-GAN's adversarial loss (`GAN_LOSSES`); left out: 'standard', as in `ModelConfig`. */
   ganLoss?: string;
+  /** A VAE-GAN's weight average's decay (0 = off); left out: not said. */
+  emaDecay?: number;
 }
 
 /**
  * A VAE-GAN's settings that differ from `VAEGAN_DEFAULTS`, as its name says them:
- * " γ=0.1 pixel=0 D-LR×0.25 standard loss" (each only when given and not the default; the loss
- * as "relativistic" or "standard loss"); "" for other kinds.
+ * " γ=0.1 pixel=0 D-LR×0.25 standard loss EMA 0.99" (each only when given and not the default; the
+ * loss as "relativistic" or "standard loss"; the weight average as "EMA <decay>" or, 0, "no EMA");
+ * "" for other kinds.
  */
 function ganPart(m: NamedModel): string {
   if (m.kind !== 'vaegan') return '';
@@ -39,11 +42,12 @@ function ganPart(m: NamedModel): string {
     set(m.pixelWeight, VAEGAN_DEFAULTS.pixelWeight) ? ` pixel=${m.pixelWeight}` : '',
     set(m.discLrScale, VAEGAN_DEFAULTS.discLrScale) ? ` D-LR×${m.discLrScale}` : '',
     (m.ganLoss ?? 'standard') !== VAEGAN_DEFAULTS.ganLoss ? (m.ganLoss === 'relativistic' ? ' relativistic' : ' standard loss') : '',
+    set(m.emaDecay, VAEGAN_DEFAULTS.emaDecay) ? (m.emaDecay === 0 ? ' no EMA' : ` EMA ${m.emaDecay}`) : '',
   ].join('');
 }
 
 /**
- * A model as the app names it: `[Conv ]<kind> z=<latent>[ β=<beta>][ γ=…][ pixel=…][ D-LR×…][ loss]`,
+ * A model as the app names it: `[Conv ]<kind> z=<latent>[ β=<beta>][ γ=…][ pixel=…][ D-LR×…][ loss][ EMA …]`,
  * e.g. "Conv VAE z=4", "VAE z=4 β=2", "VAE-GAN z=8", "VAE-GAN z=8 γ=0.1" ("Conv" for the
  * convolutional arch; dense, the default, says nothing; β for the kinds that have one when ≠ 1; a
  * VAE-GAN's γ, pixel weight and discriminator LR × when not the defaults, `VAEGAN_DEFAULTS`).

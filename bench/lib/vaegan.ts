@@ -91,6 +91,8 @@ export interface VaeganQuality {
   gamma: number;
   /** The VAE-GAN's GAN loss in this pair (src-shared/vaegan.ts GAN_LOSSES). */
   ganLoss: GanLoss;
+  /** The VAE-GAN's weight average's decay in this pair (`ModelConfig.emaDecay`; 0 = off). */
+  emaDecay: number;
   ganAdamBeta1: number;
   /** Batch sizes of the VAE and the VAE-GAN. */
   batchSize: { vae: number; vaegan: number };
@@ -148,6 +150,8 @@ export interface VaeganBenchOptions {
    * cases and their PyTorch peer (bench/peer) stay on the standard loss: the peer has no other.
    */
   qualityGanLoss?: GanLoss;
+  /** The VAE-GAN's weight average's decay in (b) (default: the app's, VAEGAN_DEFAULTS.emaDecay; 0 = off). */
+  qualityEmaDecay?: number;
   /** The VAE-GAN's batch size in (b) (default: the app's, DEFAULT_BATCH_SIZE.vaegan, 64; the VAE keeps the case's). */
   qualityGanBatch?: number;
 }
@@ -436,14 +440,15 @@ async function qualityCase(o: VaeganBenchOptions, engine: Engine, listen: (l: Li
   const c = { ...base, what: base.what.replace(/z=3|-3-/, (m) => (m === 'z=3' ? `z=${z}` : `-${z}-`)), model: { ...base.model, latentDim: z } };
   const budget = o.budgetSeconds[arch];
   const ganBatch = o.qualityGanBatch ?? DEFAULT_BATCH_SIZE.vaegan;
-  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganLoss: o.qualityGanLoss ?? VAEGAN_DEFAULTS.ganLoss, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: ganBatch }, ...(o.qualityEpochs ? { epochs: o.qualityEpochs } : {}), seed: o.qualitySeed ?? 1 };
+  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganLoss: o.qualityGanLoss ?? VAEGAN_DEFAULTS.ganLoss, emaDecay: o.qualityEmaDecay ?? VAEGAN_DEFAULTS.emaDecay, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: ganBatch }, ...(o.qualityEpochs ? { epochs: o.qualityEpochs } : {}), seed: o.qualitySeed ?? 1 };
   for (const kind of ['vae', 'vaegan'] as const) {
     const epochs = o.qualityEpochs?.[kind];
     log(`vaegan quality ${arch}: ${kind} for ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`} through the Engine`);
     try {
       const gamma = kind === 'vaegan' && o.qualityGamma !== undefined ? { gamma: o.qualityGamma } : {};
       const ganLoss = kind === 'vaegan' && o.qualityGanLoss !== undefined ? { ganLoss: o.qualityGanLoss } : {};
-      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma, ...ganLoss }, batchSize: kind === 'vaegan' ? ganBatch : c.batchSize, seed: o.qualitySeed ?? 1, name: `bench ${kind} ${arch} ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`}` }, budget, epochs);
+      const emaDecay = kind === 'vaegan' && o.qualityEmaDecay !== undefined ? { emaDecay: o.qualityEmaDecay } : {};
+      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma, ...ganLoss, ...emaDecay }, batchSize: kind === 'vaegan' ? ganBatch : c.batchSize, seed: o.qualitySeed ?? 1, name: `bench ${kind} ${arch} ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`}` }, budget, epochs);
       q[kind] = r;
       log(`  → ${r.epochsDone} epochs (${r.samplesSeen} samples), Fréchet ${r.frechet} (fitted prior ${r.frechetFitted}), recon accuracy ${r.reconAccuracy} (${r.reconAccuracySource}), −ELBO ${r.elbo}${r.warnings.length ? `; warnings: ${r.warnings.join(' | ')}` : ''}`);
     } catch (err) {

@@ -36,6 +36,7 @@ const OPTIONS = {
   'pixel-weight': { type: 'string' },
   'disc-lr-scale': { type: 'string' },
   'gan-loss': { type: 'string' },
+  'ema-decay': { type: 'string' },
   name: { type: 'string' },
   out: { type: 'string' },
   run: { type: 'string' },

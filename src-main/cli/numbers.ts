@@ -32,6 +32,7 @@ const FLAG_SCHEMAS: Record<string, z.ZodType> = {
   gamma: model.gamma,
   'pixel-weight': model.pixelWeight,
   'disc-lr-scale': model.discLrScale,
+  'ema-decay': model.emaDecay,
   epochs: train.epochs,
   batch: train.batchSize,
   lr: train.learningRate,

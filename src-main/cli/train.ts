@@ -32,8 +32,9 @@ export function bar(p: TrainProgress): string {
 /**
  * The run's configuration from the options (the engine validates the values).
  * @throws UsageError for an unknown model kind or architecture, `--filters` without conv, the
- *   VAE-GAN's `--gamma` / `--pixel-weight` / `--disc-lr-scale` / `--gan-loss` without `--model
- *   vaegan`, a `--gan-loss` other than standard or relativistic, non-numbers.
+ *   VAE-GAN's `--gamma` / `--pixel-weight` / `--disc-lr-scale` / `--gan-loss` / `--ema-decay`
+ *   without `--model vaegan`, a `--gan-loss` other than standard or relativistic, non-numbers
+ *   and numbers out of their range (`--ema-decay`: 0 to 0.99999).
  */
 export function trainConfig(o: Options): TrainConfigInput {
   const kind = o.model ?? 'vae';
@@ -44,7 +45,7 @@ export function trainConfig(o: Options): TrainConfigInput {
   const likelihood = o.likelihood ?? 'auto';
   if (!(LIKELIHOODS as readonly string[]).includes(likelihood)) throw new UsageError(`--likelihood must be one of ${LIKELIHOODS.join(', ')}`);
   if (o.sigma !== undefined && likelihood === 'bernoulli') throw new UsageError('--sigma applies to --likelihood gaussian');
-  const ganFlag = (['gamma', 'pixel-weight', 'disc-lr-scale', 'gan-loss'] as const).find((f) => o[f] !== undefined);
+  const ganFlag = (['gamma', 'pixel-weight', 'disc-lr-scale', 'gan-loss', 'ema-decay'] as const).find((f) => o[f] !== undefined);
   if (ganFlag && kind !== 'vaegan') throw new UsageError(`--${ganFlag} needs --model vaegan`);
   const ganLoss = o['gan-loss'];
   if (ganLoss !== undefined && !(GAN_LOSSES as readonly string[]).includes(ganLoss)) throw new UsageError(`--gan-loss must be one of ${GAN_LOSSES.join(', ')}, got ${ganLoss}`);
@@ -64,6 +65,7 @@ export function trainConfig(o: Options): TrainConfigInput {
       pixelWeight: num(o['pixel-weight'], 'pixel-weight'),
       discLrScale: num(o['disc-lr-scale'], 'disc-lr-scale'),
       ganLoss: ganLoss as GanLoss | undefined,
+      emaDecay: num(o['ema-decay'], 'ema-decay'),
     },
     epochs: num(o.epochs, 'epochs', true),
     batchSize: num(o.batch, 'batch', true),

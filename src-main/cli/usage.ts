@@ -23,6 +23,9 @@ Commands:
         [--gan-loss standard|relativistic]  vaegan: the adversarial loss (default relativistic:
                                         the relativistic average GAN loss, Jolicoeur-Martineau
                                         2018, chance 2·ln 2 / 4·ln 2; standard: Larsen et al.'s)
+        [--ema-decay 0.999]             vaegan: the model is the exponential moving average of
+                                        the encoder's and decoder's weights over training, this
+                                        decay (0 to 0.99999; 0 = off: the last step's weights)
         [--out <runDir>] [--json]       train a model; prints test metrics
                                         (--out: a new or empty folder outside the workspace)
         [--data PATH [--size 28|32|64|auto] [--channels 1|3|auto] [--fit crop|pad]

@@ -9,7 +9,7 @@ import { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, DE
 import type { ExportFormat, ModelKind, SamplePrior, TrainConfig } from '../lib/contract';
 import { batchDefaultHint } from '../lib/trainText';
 import type { SettingsStorage } from './port';
-import { GAN_LOSSES } from '../../../src-shared/vaegan';
+import { GAN_LOSSES, SAVED_RUN_EMA_DECAY } from '../../../src-shared/vaegan';
 
 /** The localStorage key of the settings (JSON). */
 export const SETTINGS_KEY = 'latent-lab.settings.v1';
@@ -78,6 +78,8 @@ const TrainForm = z.object({
   discLrScale: z.number().positive().max(10_000).nullable().catch(null),
   /** VAE-GAN: the adversarial loss (`GAN_LOSSES`); null = the contract's default (`VAEGAN_DEFAULTS.ganLoss`), as an empty number field. */
   ganLoss: z.enum(GAN_LOSSES).nullable().catch(null),
+  /** VAE-GAN: the decay of the encoder's and decoder's weight average (0 = off); null = the contract's default (`VAEGAN_DEFAULTS.emaDecay`). */
+  emaDecay: z.number().min(0).max(0.99999).nullable().catch(null),
   epochs: int(1, 10_000, 30),
   batchSize: int(1, 8192, DEFAULT_BATCH_SIZE.vae),
   learningRate: num(1e-7, 100, 1e-3),
@@ -166,6 +168,7 @@ export function trainFormErrors(f: TrainForm): Partial<Record<keyof TrainForm, s
     if (f.discLrScale !== null && !(isNum(f.discLrScale, 0, 10_000) && f.discLrScale > 0)) {
       e.discLrScale = 'Discriminator learning-rate scale must be a number above 0, up to 10,000 (empty: the default).';
     }
+    if (f.emaDecay !== null && !isNum(f.emaDecay, 0, 0.99999)) e.emaDecay = 'Weight average decay must be a number from 0 (off) to 0.99999 (empty: the default).';
   }
   if (!isInt(f.epochs, 1, 10_000)) e.epochs = 'Epochs must be a whole number from 1 to 10,000.';
   if (!isInt(f.batchSize, 1, 8192)) e.batchSize = 'Batch size must be a whole number from 1 to 8,192.';
@@ -239,6 +242,8 @@ export function formFromConfig(cfg: TrainConfig, current: TrainForm, data: RunDa
     discLrScale: m.kind === 'vaegan' ? (m.discLrScale ?? null) : current.discLrScale,
     // A VAE-GAN saved before the choice existed trained with the standard loss (whatever the default becomes).
     ganLoss: m.kind === 'vaegan' ? (m.ganLoss ?? 'standard') : current.ganLoss,
+    // Likewise a VAE-GAN saved before the weight average: none (0).
+    emaDecay: m.kind === 'vaegan' ? (m.emaDecay ?? SAVED_RUN_EMA_DECAY) : current.emaDecay,
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,
     learningRate: cfg.learningRate,

@@ -34,13 +34,14 @@ export function formToModel(f: TrainForm): ModelConfigInput {
   };
 }
 
-/** A VAE-GAN's γ, pixel weight, discriminator learning-rate scale and adversarial loss: only those the user set (else the contract's defaults). */
-function ganSettings(f: TrainForm): Pick<ModelConfigInput, 'gamma' | 'pixelWeight' | 'discLrScale' | 'ganLoss'> {
+/** A VAE-GAN's γ, pixel weight, discriminator learning-rate scale, adversarial loss and weight average's decay: only those the user set (else the contract's defaults). */
+function ganSettings(f: TrainForm): Pick<ModelConfigInput, 'gamma' | 'pixelWeight' | 'discLrScale' | 'ganLoss' | 'emaDecay'> {
   return {
     ...(f.gamma !== null ? { gamma: f.gamma } : {}),
     ...(f.pixelWeight !== null ? { pixelWeight: f.pixelWeight } : {}),
     ...(f.discLrScale !== null ? { discLrScale: f.discLrScale } : {}),
     ...(f.ganLoss !== null ? { ganLoss: f.ganLoss } : {}),
+    ...(f.emaDecay !== null ? { emaDecay: f.emaDecay } : {}),
   };
 }
 

@@ -229,7 +229,7 @@ describe('Compare: the settings of the two runs', () => {
   };
   const rows = (a: RunSummary, b: RunSummary) => settingRows(a, b).map((r) => [r.title, r.cell(a), r.cell(b)]);
 
-  it('two VAE-GANs: γ, pixel weight, Discriminator LR ×, adversarial loss and β, even when equal', () => {
+  it('two VAE-GANs: γ, pixel weight, Discriminator LR ×, adversarial loss, weight average and β, even when equal', () => {
     const a = gan('a', {});
     const b = gan('b', { gamma: 0.1 });
     expect(rows(a, b)).toEqual([
@@ -238,8 +238,21 @@ describe('Compare: the settings of the two runs', () => {
       ['Pixel weight', '1', '1'],
       ['Discriminator LR ×', '0.5', '0.5'],
       ['Adversarial loss', VAEGAN_DEFAULTS.ganLoss, VAEGAN_DEFAULTS.ganLoss],
+      ['Weight average (EMA)', String(VAEGAN_DEFAULTS.emaDecay), String(VAEGAN_DEFAULTS.emaDecay)],
     ]);
-    expect(settingRows(a, a).map((r) => r.key)).toEqual(['beta', 'gamma', 'pixelWeight', 'discLrScale', 'ganLoss']);
+    expect(settingRows(a, a).map((r) => r.key)).toEqual(['beta', 'gamma', 'pixelWeight', 'discLrScale', 'ganLoss', 'emaDecay']);
+  });
+
+  it('two VAE-GANs with and without the weight average: the row says "off" for 0 (and for a run saved before it), the note names it', () => {
+    const off = gan('o', { emaDecay: 0 });
+    const on = gan('e', { emaDecay: 0.99 });
+    expect(rows(off, on).find((r) => r[0] === 'Weight average (EMA)')).toEqual(['Weight average (EMA)', 'off', '0.99']);
+    expect(settingDifferences(off, on)).toEqual(['weight average (EMA) off vs 0.99']);
+    const old = gan('s', {});
+    delete (old.config.model as { emaDecay?: number }).emaDecay; // saved before the option existed
+    expect(rows(old, on).find((r) => r[0] === 'Weight average (EMA)')![1]).toBe('off');
+    const vae = run('v', { kind: 'vae', dim: 8 });
+    expect(rows(vae, on).find((r) => r[0] === 'Weight average (EMA)')).toEqual(['Weight average (EMA)', '—', '0.99']);
   });
 
   it('two VAE-GANs trained with different adversarial losses: the row and the note say which; a run saved before the choice is standard', () => {
@@ -272,6 +285,7 @@ describe('Compare: the settings of the two runs', () => {
       ['Pixel weight', '—', '1'],
       ['Discriminator LR ×', '—', '0.5'],
       ['Adversarial loss', '—', VAEGAN_DEFAULTS.ganLoss],
+      ['Weight average (EMA)', '—', String(VAEGAN_DEFAULTS.emaDecay)],
     ]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * How each compared run was trained (batch size, epochs done, optimiser steps, learning rate, and
  * the model settings that differ — for two VAE-GANs always their β, γ, pixel weight,
- * discriminator LR × and adversarial loss: `settingRows`), so
+ * discriminator LR ×, adversarial loss and weight average: `settingRows`), so
  * that Compare can say when two runs were not trained on equal terms (a VAE at batch 256 beside a
  * VAE-GAN at its default 64 took about four times fewer steps), and column labels that tell two
  * runs apart when they share a name. Pure functions of the contract's `RunSummary` / `DatasetInfo`.
@@ -89,6 +89,8 @@ const SETTINGS: (SettingRow & { gan?: boolean; vaegan?: boolean })[] = [
   { key: 'discLrScale', title: 'Discriminator LR ×', cell: (r) => num(model(r).discLrScale), gan: true },
   // A VAE-GAN saved before the choice existed trained with the standard loss.
   { key: 'ganLoss', title: 'Adversarial loss', cell: (r) => (model(r).kind === 'vaegan' ? (model(r).ganLoss ?? 'standard') : '—'), gan: true },
+  // The weight average's decay; 0 (and a VAE-GAN saved before it): off, the last step's weights.
+  { key: 'emaDecay', title: 'Weight average (EMA)', cell: (r) => (model(r).kind !== 'vaegan' ? '—' : (model(r).emaDecay ?? 0) === 0 ? 'off' : String(model(r).emaDecay)), gan: true },
   { key: 'klWarmupEpochs', title: 'KL warm-up (epochs)', cell: (r) => String(model(r).klWarmupEpochs) },
   { key: 'likelihood', title: 'Likelihood', cell: (r) => model(r).likelihood + (model(r).sigma !== undefined ? ` σ=${model(r).sigma}` : '') },
   { key: 'activation', title: 'Activation', cell: (r) => model(r).activation },
@@ -101,7 +103,8 @@ const SETTINGS: (SettingRow & { gan?: boolean; vaegan?: boolean })[] = [
 /**
  * The settings rows of Compare's training table for runs `a` and `b` (beside batch, epochs, steps
  * and learning rate, always shown): for two VAE-GANs their β, γ, pixel weight, discriminator
- * LR × and adversarial loss ("standard" / "relativistic") always (what "the settings of these two
+ * LR ×, adversarial loss ("standard" / "relativistic") and weight average's decay ("off" for 0)
+ * always (what "the settings of these two
  * VAE-GANs" are); for any pair, every other setting
  * (data, latent size, architecture, conv filters, hidden layers, β, the GAN's, KL warm-up,
  * likelihood, activation, input noise, dropout, L2, seed) whose cells differ.
@@ -130,7 +133,7 @@ export function settingDifferences(a: Run, b: Run): string[] {
  * A note when the two runs trained differently, naming each difference as "A vs B": batch size,
  * epochs done, optimiser steps and learning rate (`a`, `b`), then, given the runs (`runs`: A's
  * and B's), every setting that differs (`settingDifferences`: data, latent size, architecture,
- * β, γ, pixel weight, discriminator LR ×, adversarial loss, seed…). Null when they trained alike.
+ * β, γ, pixel weight, discriminator LR ×, adversarial loss, weight average, seed…). Null when they trained alike.
  * E.g. "These runs trained differently (batch 256 vs 64, 96 vs 375 steps, β 1 vs 4): part of a
  * difference in the metrics can come from that."
  */
