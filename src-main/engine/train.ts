@@ -3,11 +3,14 @@
  * answering requests), emits throttled progress, can be paused, resumed and stopped, and stops
  * with DIVERGED on a NaN/Inf loss. Memory stays flat: every batch runs inside tidy/minimize and
  * only three scalars are read back per batch.
+ * A VAE-GAN with a weight average (`ModelConfig.emaDecay`, models/vaegan.ts `GanWeightAverage`)
+ * trains its raw weights; the model that the epoch ends (validation, hooks: checkpoint, snapshot,
+ * GAN health), a pause and the run's end see holds the average θ̄ in its encoder and decoder.
  */
 import * as tf from '@tensorflow/tfjs';
 import { LabError, type GanParts, type LossParts, type TrainConfig } from '../../src-shared/types';
 import { isConditional, isGan, l2Penalty, oneHot, trainableVariables, type ModelBundle } from './models/build';
-import { ganOptimizers, vaeganTrainStep } from './models/vaegan';
+import { ganOptimizers, ganSettings, GanWeightAverage, vaeganTrainStep } from './models/vaegan';
 import { forwardLoss } from './models/loss';
 import { evaluate, type SplitData } from './metrics';
 import { mulberry32, shuffleInPlace } from './datasets/random';
@@ -119,6 +122,10 @@ export async function trainModel(
   const optimizer = tf.train.adam(cfg.learningRate);
   // A VAE-GAN: three optimisers (models/vaegan.ts) instead of the one.
   const gan = isGan(bundle.config.kind) ? ganOptimizers(bundle.config, cfg.learningRate) : null;
+  // Its weight average θ̄ (null: none, emaDecay 0), from the weights the run starts with.
+  const ema = gan ? GanWeightAverage.of(bundle, ganSettings(bundle.config).emaDecay) : null;
+  /** Whether θ̄ was swapped in by a pause (and goes out again when the hold ends). */
+  let heldSwap = false;
   const vars = trainableVariables(bundle);
   const rng = mulberry32(cfg.seed);
   const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -132,7 +139,18 @@ export async function trainModel(
   let samplesSeen = 0;
   let rate = 0;
   const eta = new EtaClock({ samplesPerEpoch: n, epochs: cfg.epochs, evalSamplesPerEpoch: data.val.count });
-  control.onHold = (held) => (held ? eta.pause(performance.now()) : eta.resume(performance.now()));
+  control.onHold = (held) => {
+    if (held) eta.pause(performance.now());
+    else eta.resume(performance.now());
+    // A paused run's model is θ̄ (what is looked at while it holds); no step runs until the hold ends.
+    if (held && ema && !ema.swapped) {
+      ema.swapIn();
+      heldSwap = true;
+    } else if (!held && heldSwap) {
+      ema!.swapOut();
+      heldSwap = false;
+    }
+  };
 
   try {
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
@@ -162,6 +180,7 @@ export async function trainModel(
         step++;
         const ganFinite = !g || [g.disc, g.gen, g.feature].every(Number.isFinite);
         if (!Number.isFinite(recon) || !Number.isFinite(kl) || !ganFinite) throw divergedError(epoch, b + 1, ganFinite ? recon : NaN, kl, cfg.learningRate);
+        ema?.update(step); // the step was applied (its losses are finite)
         if (g) addGan(sumGan, g, m);
         sumRecon += recon * m;
         sumKl += kl * m;
@@ -187,13 +206,19 @@ export async function trainModel(
         }
       }
       eta.epochEndStart(performance.now());
+      // The epoch end reads θ̄; the raw weights come back only if training goes on.
+      ema?.swapIn();
       lastVal = await finishEpoch(bundle, cfg, data.val, hooks, { epoch, batches, n, rate, eta, sumRecon, sumKl, sumN, ...(gan ? { sumGan } : {}) });
       eta.epochEndDone(performance.now());
       epochsDone = epoch;
+      if (epoch < cfg.epochs) ema?.swapOut();
     }
     return { state: 'done', epochsDone, samplesPerSecond: rate, lastVal };
   } finally {
     control.onHold = null;
+    // Whatever the end (done, stopped, an error), the run's model is θ̄ (finite: only checked steps went into it).
+    ema?.swapIn();
+    ema?.dispose();
     optimizer.dispose();
     gan?.dispose();
   }

@@ -30,7 +30,7 @@
  *   discriminator  disc                              (learning rate × discLrScale)
  */
 import * as tf from '@tensorflow/tfjs';
-import { GAN_ADAM_BETA1, vaeganSettings, type GanLoss, type GanParts, type ModelConfig, type VaeganSettings } from '../../../src-shared/types';
+import { emaDecayAt, GAN_ADAM_BETA1, vaeganSettings, type GanLoss, type GanParts, type ModelConfig, type VaeganSettings } from '../../../src-shared/types';
 import { gaussian, mulberry32 } from '../datasets/random';
 import { l2Penalty, type ModelBundle } from './build';
 import { featuresAndLogit } from './discriminator';
@@ -302,4 +302,79 @@ export function vaeganTrainStep(
   if (finite) applyGanGradients(opt, g.grads);
   else disposeGanGradients(g.grads);
   return { recon: g.recon, kl: g.kl, gan: g.gan };
+}
+
+/**
+ * The VAE-GAN's weight average θ̄ (src-shared/vaegan.ts `emaDecayAt`): an exponential moving
+ * average of the encoder's and decoder's trainable variables (the discriminator is never
+ * averaged), kept in tfjs variables beside the model's. θ̄ = the weights at construction (θ₀);
+ * `update(t)` after each applied optimiser step t (1-based): θ̄ ← d_t·θ̄ + (1 − d_t)·θ with
+ * d_t = emaDecayAt(emaDecay, t). Training continues on the raw θ; what leaves the training reads
+ * `averageOf` (a stepper's weights), or `swapIn` puts θ̄ into the model's variables while the
+ * epoch end reads the model and `swapOut` puts the raw weights back.
+ * Build it with `GanWeightAverage.of` (null for emaDecay 0: no average, the raw weights are the
+ * model). `dispose` frees its variables (the model's are not touched).
+ */
+export class GanWeightAverage {
+  /** The averaged variables: the encoder's, then the decoder's (`variablesOf` order). */
+  readonly vars: tf.Variable[];
+  private readonly avg: tf.Variable[];
+  private readonly byVar: Map<tf.Variable, tf.Variable>;
+  /** The raw weights while θ̄ is swapped in (null otherwise). */
+  private raw: tf.Tensor[] | null = null;
+
+  private constructor(
+    bundle: ModelBundle,
+    readonly emaDecay: number,
+  ) {
+    this.vars = [...variablesOf(bundle.encoder), ...variablesOf(bundle.decoder)];
+    this.avg = tf.tidy(() => this.vars.map((v) => tf.variable(v.clone(), false)));
+    this.byVar = new Map(this.vars.map((v, i) => [v, this.avg[i]]));
+  }
+
+  /** The average of a VAE-GAN bundle's encoder and decoder for `emaDecay` (0 … 0.99999); null when it is 0 (off). */
+  static of(bundle: ModelBundle, emaDecay: number): GanWeightAverage | null {
+    return emaDecay > 0 ? new GanWeightAverage(bundle, emaDecay) : null;
+  }
+
+  /** After optimiser step `t` (1-based, the run's applied steps): θ̄ ← d_t·θ̄ + (1 − d_t)·θ. Not while swapped in. */
+  update(t: number): void {
+    if (this.raw) throw new Error('GanWeightAverage.update while the average is swapped in');
+    const d = emaDecayAt(this.emaDecay, t);
+    tf.tidy(() => {
+      this.vars.forEach((v, i) => this.avg[i].assign(tf.add(tf.mul(d, this.avg[i]), tf.mul(1 - d, v))));
+    });
+  }
+
+  /** θ̄ of one of the model's variables (an encoder's or decoder's), undefined for any other (the discriminator's). */
+  averageOf(v: tf.Variable): tf.Variable | undefined {
+    return this.byVar.get(v);
+  }
+
+  /** Whether θ̄ is in the model's variables now (`swapIn` … `swapOut`). */
+  get swapped(): boolean {
+    return this.raw !== null;
+  }
+
+  /** Puts θ̄ into the encoder's and decoder's variables, keeping the raw weights for `swapOut`. No-op when already in. */
+  swapIn(): void {
+    if (this.raw) return;
+    this.raw = this.vars.map((v) => v.clone() as tf.Tensor);
+    this.vars.forEach((v, i) => v.assign(this.avg[i]));
+  }
+
+  /** Puts the raw weights back (training continues on them). No-op when θ̄ is not in. */
+  swapOut(): void {
+    if (!this.raw) return;
+    this.vars.forEach((v, i) => v.assign(this.raw![i]));
+    tf.dispose(this.raw);
+    this.raw = null;
+  }
+
+  /** Frees the average (and kept raw weights); the model's variables keep what they hold. */
+  dispose(): void {
+    if (this.raw) tf.dispose(this.raw);
+    this.raw = null;
+    tf.dispose(this.avg);
+  }
 }

@@ -8,11 +8,14 @@
  * `gradShare` computes the three networks' gradients from the same weights and keeps them;
  * `apply` runs the three updates. A batch whose losses are not finite is discarded by the
  * runner (no update: the weights stay the last good ones).
+ * The weight average (`ModelConfig.emaDecay`, ../models/vaegan.ts `GanWeightAverage`): updated
+ * after each applied step; `getFlat` (epoch ends, previews, a stop) returns it for the encoder
+ * and decoder and the raw discriminator; the steps train the raw weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GanParts } from '../../../src-shared/types';
 import { buildModel, isGan, trainableVariables, type ModelBundle } from '../models/build';
-import { applyGanGradients, disposeGanGradients, ganOptimizers, vaeganGradients, type GanGradients, type GanNet, type GanOptimizers } from '../models/vaegan';
+import { applyGanGradients, disposeGanGradients, ganOptimizers, ganSettings, GanWeightAverage, vaeganGradients, type GanGradients, type GanNet, type GanOptimizers } from '../models/vaegan';
 import type { Stepper } from './stepper';
 import type { WorkerInit } from './workerMessages';
 import { copyRowF32, viewRows, type RowValues } from '../datasets/rows';
@@ -26,6 +29,8 @@ export class GanStepper implements Stepper {
   private readonly x: RowValues;
   private readonly xBuf: Float32Array;
   private kept: GanGradients | null = null;
+  /** θ̄ of the encoder and decoder (null: emaDecay 0, the raw weights leave the training). */
+  private readonly ema: GanWeightAverage | null;
 
   /** Throws when the init is not a VAE-GAN's, asks for several workers, or its weights do not fit the model. */
   constructor(
@@ -44,6 +49,7 @@ export class GanStepper implements Stepper {
     this.sizes = this.vars.map((v) => v.size);
     this.P = this.sizes.reduce((s, n) => s + n, 0);
     this.setFlat(init.weights);
+    this.ema = GanWeightAverage.of(this.bundle, ganSettings(cfg.model).emaDecay);
     this.opt = ganOptimizers(cfg.model, cfg.learningRate);
     this.x = viewRows(shared.x, shared.xKind);
     this.xBuf = new Float32Array(Math.min(cfg.batchSize, init.n) * spec.inputDim);
@@ -59,10 +65,11 @@ export class GanStepper implements Stepper {
     });
   }
 
+  /** The weights that leave the training: θ̄ for the encoder and decoder (when averaged), the raw discriminator. */
   getFlat(out: Float32Array = new Float32Array(this.P)): Float32Array {
     let off = 0;
     this.vars.forEach((v, i) => {
-      out.set(v.dataSync() as Float32Array, off);
+      out.set((this.ema?.averageOf(v) ?? v).dataSync() as Float32Array, off);
       off += this.sizes[i];
     });
     return out;
@@ -100,11 +107,15 @@ export class GanStepper implements Stepper {
     return out;
   }
 
-  /** The three Adam updates (each optimiser keeps its own rate: the run's, the discriminator's × discLrScale). */
-  apply(): void {
+  /**
+   * The three Adam updates (each optimiser keeps its own rate: the run's, the discriminator's ×
+   * discLrScale), then the weight average's update for step `t` (1-based, the run's steps).
+   */
+  apply(t: number): void {
     if (!this.kept) return;
     applyGanGradients(this.opt, this.kept.grads);
     this.kept = null;
+    this.ema?.update(t);
   }
 
   sync(): void {}
