@@ -68,7 +68,7 @@ describe('GanHealth: reconstructions that carry nothing of their input', () => {
       );
       // No setting off its default, the code not empty: the usual remedy, named as the form and the CLI name it.
       expect(w).toContain(
-        'try to lower the Discriminator LR × (0.5 here; default 0.5; CLI --disc-lr-scale) or raise the Pixel weight (1 here; default 1; CLI --pixel-weight)',
+        'try to lower the Discriminator LR × (0.5 here; default 0.5; CLI --disc-lr-scale) or raise the Pixel weight (3 here; default 3; CLI --pixel-weight)',
       );
 
       // Reconstructions a third of the way to perfect copies: healthy, nothing said.
@@ -157,7 +157,7 @@ describe('GanHealth: each warning\'s advice follows the evidence (the settings o
       {
         settings: { pixelWeight: 0 },
         kl: 0.6,
-        says: ["try to raise the Pixel weight (0 here, the paper's features-only setting; default 1; CLI --pixel-weight): without it the encoder learns only from the discriminator's features"],
+        says: ["try to raise the Pixel weight (0 here, the paper's features-only setting; default 3; CLI --pixel-weight): without it the encoder learns only from the discriminator's features"],
         not: [/Discriminator LR/, /β/],
       },
     ];

@@ -44,8 +44,8 @@ describe('default run names', () => {
     expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, beta: 2, gamma: 0.001, pixelWeight: 0, discLrScale: 0.25 }))).toBe(
       'VAE-GAN z=8 β=2 γ=0.001 pixel=0 D-LR×0.25 · mnist',
     );
-    // The defaults (γ 0.3, pixel weight 1, × 0.5), given or not, say nothing.
-    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, gamma: 0.3, pixelWeight: 1, discLrScale: 0.5 }))).toBe('VAE-GAN z=8 · mnist');
+    // The defaults (γ 0.3, pixel weight 3, × 0.5), given or not, say nothing.
+    expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, gamma: 0.3, pixelWeight: 3, discLrScale: 0.5 }))).toBe('VAE-GAN z=8 · mnist');
     expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8 }))).toBe('VAE-GAN z=8 · mnist');
   });
 

@@ -10,7 +10,7 @@ import { ganSettings as adviceGanSettings } from '../../src-main/engine/jobs/gan
 
 describe('vaeganSettings', () => {
   it('fills every absent setting with its default', () => {
-    expect(vaeganSettings({})).toEqual({ gamma: 0.3, pixelWeight: 1, discLrScale: 0.5, ganLoss: 'relativistic', emaDecay: 0.999 });
+    expect(vaeganSettings({})).toEqual({ gamma: 0.3, pixelWeight: 3, discLrScale: 0.5, ganLoss: 'relativistic', emaDecay: 0.999 });
     expect(vaeganSettings({})).toEqual(VAEGAN_DEFAULTS);
     expect(vaeganSettings({ gamma: undefined, ganLoss: undefined })).toEqual(VAEGAN_DEFAULTS);
   });

@@ -85,7 +85,7 @@ describe('Compare: how each run trained', () => {
     // Trained alike in batch, epochs and learning rate: without the runs, no note.
     expect(trainingDifference(ta, tb)).toBeNull();
     const note = trainingDifference(ta, tb, [a, b])!;
-    for (const part of ['data mnist vs fashion', 'latent size 8 vs 16', 'architecture dense vs conv', 'β 1 vs 4', 'γ 0.3 vs 0.1', 'pixel weight 1 vs 2', 'discriminator LR × 0.5 vs 1'])
+    for (const part of ['data mnist vs fashion', 'latent size 8 vs 16', 'architecture dense vs conv', 'β 1 vs 4', 'γ 0.3 vs 0.1', `pixel weight ${VAEGAN_DEFAULTS.pixelWeight} vs 2`, 'discriminator LR × 0.5 vs 1'])
       expect(note).toContain(part);
     // Each setting the table lists as differing is in the note, under the same title and cells.
     for (const row of settingRows(a, b).filter((r) => r.cell(a) !== r.cell(b) && r.cell(a) !== '—' && r.cell(b) !== '—'))
@@ -235,7 +235,7 @@ describe('Compare: the settings of the two runs', () => {
     expect(rows(a, b)).toEqual([
       ['β', '1', '1'],
       ['γ', '0.3', '0.1'],
-      ['Pixel weight', '1', '1'],
+      ['Pixel weight', String(VAEGAN_DEFAULTS.pixelWeight), String(VAEGAN_DEFAULTS.pixelWeight)],
       ['Discriminator LR ×', '0.5', '0.5'],
       ['Adversarial loss', VAEGAN_DEFAULTS.ganLoss, VAEGAN_DEFAULTS.ganLoss],
       ['Weight average (EMA)', String(VAEGAN_DEFAULTS.emaDecay), String(VAEGAN_DEFAULTS.emaDecay)],
@@ -282,7 +282,7 @@ describe('Compare: the settings of the two runs', () => {
     const g = gan('g', {});
     expect(rows(vae, g)).toEqual([
       ['γ', '—', '0.3'],
-      ['Pixel weight', '—', '1'],
+      ['Pixel weight', '—', String(VAEGAN_DEFAULTS.pixelWeight)],
       ['Discriminator LR ×', '—', '0.5'],
       ['Adversarial loss', '—', VAEGAN_DEFAULTS.ganLoss],
       ['Weight average (EMA)', '—', String(VAEGAN_DEFAULTS.emaDecay)],

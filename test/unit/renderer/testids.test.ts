@@ -23,8 +23,9 @@ function idsInCode(): Map<string, string[]> {
   for (const file of files(path.join(ROOT, 'src-renderer'), /\.(svelte|ts|html)$/)) {
     const text = readFileSync(file, 'utf8');
     // data-testid="x", data-testid="tab-{t.id}", data-testid="latent-slider-{i}" (listed as
-    // `latent-slider-<i>`), and testid="x" / testid = 'x' passed to components that set it.
-    for (const m of text.matchAll(/(?:data-testid|\btestid)\s*=\s*["']([^"'{}]*(?:\{t\.id\}|\{i\})?)["']/g)) {
+    // `latent-slider-<i>`), testid="x" / testid = 'x' passed to components that set it, and
+    // testid: 'x' in a component's table of fields (GanFields.svelte).
+    for (const m of text.matchAll(/(?:data-testid\s*=|\btestid\s*[=:])\s*["']([^"'{}]*(?:\{t\.id\}|\{i\})?)["']/g)) {
       const id = m[1];
       if (id.includes('{t.id}')) for (const t of TABS) add(id.replace('{t.id}', t.id), file);
       else add(id.replace('{i}', '<i>'), file);
