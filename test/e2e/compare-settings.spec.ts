@@ -6,6 +6,7 @@
  */
 import type { Page } from '@playwright/test';
 import { test, expect } from './helpers/fixtures';
+import { VAEGAN_DEFAULTS } from '../../src-shared/contract';
 
 async function trainGan(page: Page, gamma: string): Promise<void> {
   const state = page.getByTestId('train-state');
@@ -36,7 +37,8 @@ test('two VAE-GANs in Compare: their GAN settings listed, no CVAE-only rows', as
   const cells = async (key: string) => (await table.locator(`tr[data-row="setting-${key}"] td`).allTextContents()).sort();
   expect(await cells('gamma')).toEqual(['0.1', '0.3']);
   expect(await cells('beta')).toEqual(['1', '1']);
-  expect(await cells('pixelWeight')).toEqual(['1', '1']);
+  expect(await cells('pixelWeight')).toEqual([String(VAEGAN_DEFAULTS.pixelWeight), String(VAEGAN_DEFAULTS.pixelWeight)]);
+  expect(await cells('emaDecay')).toEqual([String(VAEGAN_DEFAULTS.emaDecay), String(VAEGAN_DEFAULTS.emaDecay)]);
   expect(await cells('discLrScale')).toEqual(['0.5', '0.5']);
   await expect(table.locator('th', { hasText: 'Discriminator LR ×' })).toBeVisible();
   // Trained alike but for γ: the note under the table names it, as the row does.
