@@ -20,8 +20,6 @@ export class GanKernelStepper implements Stepper {
   readonly notes: string[];
   private readonly net: GanNet;
   private readonly owned: number[];
-  /** The owned tensors that are the encoder's or decoder's (averaged after Adam: ../kernels/dense/ganNet.ts average). */
-  private readonly ownedGenerator: number[];
 
   constructor(
     plan: GanPlan,
@@ -37,8 +35,6 @@ export class GanKernelStepper implements Stepper {
     this.notes = [`VAE-GAN kernels (wasm ${variantOf(module) === 'relaxed-simd' ? 'relaxed SIMD' : 'SIMD'})`];
     const owner = partitionVariables(plan.tensors.map((t) => t.size), workers);
     this.owned = owner.flatMap((w, i) => (w === index ? [i] : []));
-    const generator = new Set([...plan.nets.encoder, ...plan.nets.decoder]);
-    this.ownedGenerator = this.owned.filter((i) => generator.has(i));
   }
 
   /**
@@ -59,13 +55,13 @@ export class GanKernelStepper implements Stepper {
   }
 
   /**
-   * Adam step `t` on this worker's tensors, then the weight average's step on those of them that
-   * are the encoder's or decoder's (each worker touches only its own tensors: the barrier after
-   * `apply` covers both).
+   * Adam step `t` on this worker's tensors, then the weight average's step on them (`average`
+   * takes the encoder's and decoder's and skips the discriminator's; each worker touches only its
+   * own tensors: the barrier after `apply` covers both).
    */
   apply(t: number, m: number, lr: number): void {
     this.net.adam(this.owned, t, lr, this.cfg.model.l2, m);
-    this.net.average(this.ownedGenerator, t);
+    this.net.average(this.owned, t);
   }
 
   sync(): void {}
