@@ -19,20 +19,17 @@
  *   3. the decoder's weights on [z; z_p] from γ·llike + gen;
  *   4. the gradient at z of llike alone (input gradients through the decoder), then the
  *      sampling step (+ β·KL) and the encoder's weights.
- * After Adam, the encoder's and decoder's weight average θ̄ (config `emaDecay`; `average`) takes the
- * step; the model's weights (`getFlat`) are θ̄ for those two networks and the raw discriminator.
+ * The weights and their optimisers — the three Adam groups, then the encoder's and decoder's weight
+ * average θ̄ (config `emaDecay`; `average`), and the model's weights (`getFlat`: θ̄ for those two
+ * networks, the raw discriminator) — are ./ganWeights.ts's `GanWeights`, which `GanNet` extends.
  * No tfjs, Electron or DOM imports.
  */
-import { emaDecayAt, GAN_ADAM_BETA1 } from '../../../../src-shared/types';
 import { gaussian, mulberry32 } from '../../datasets/random';
 import { copyRowF32, type RowValues } from '../../datasets/rows';
 import { gaussianConstant } from '../../models/likelihood';
 import { convBackward, convForward, type ConvBuffers } from './convOps';
-import { ADAM } from './denseNet';
 import type { LayerPlan } from './densePlan';
-import { startGanAverage, type GanPlan, type GanThreadBuffers } from './ganPlan';
-import { instantiateKernels, kernelModule } from './kernelModule';
-import type { DenseKernels } from './kernelTable';
+import { GanWeights } from './ganWeights';
 
 /** Sums over a thread's rows (nats) of the per-sample terms. */
 export interface GanTerms {
@@ -109,82 +106,10 @@ export function relativisticLogits(d: ArrayLike<number>, rows: number, m: number
   return { disc, gen };
 }
 
-export class GanNet {
-  private readonly k: DenseKernels;
-  private readonly f32: Float32Array;
-  private readonly buf: GanThreadBuffers;
+/** One thread's VAE-GAN step on the kernels: load a batch's rows and noise, then `gradient` (Adam and the average: `GanWeights`). */
+export class GanNet extends GanWeights {
   /** The relativistic loss: its generator gradient at [d_x̃; d_xp] of this step (`losses` → `throughDiscriminator`). */
   private genGrad = new Float32Array(0);
-
-  constructor(
-    readonly plan: GanPlan,
-    readonly memory: WebAssembly.Memory,
-    readonly tid: number,
-    module: WebAssembly.Module = kernelModule(),
-  ) {
-    if (memory.buffer.byteLength < plan.bytes) throw new Error('VAE-GAN kernels: the memory is smaller than the plan');
-    this.k = instantiateKernels(module, memory);
-    this.buf = plan.thread[tid];
-    this.k.__stack_pointer.value = this.buf.stackTop;
-    this.f32 = new Float32Array(memory.buffer);
-  }
-
-  private view(byteOffset: number, floats: number): Float32Array {
-    return this.f32.subarray(byteOffset / 4, byteOffset / 4 + floats);
-  }
-
-  /** The raw weights θ the steps train (a view, `trainableVariables` order; P floats). */
-  get weights(): Float32Array {
-    return this.view(this.plan.w, this.plan.P);
-  }
-
-  /** θ̄, the encoder's and decoder's weight average (a view of `plan.emaFloats` floats; null without an average). */
-  get averaged(): Float32Array | null {
-    return this.plan.ema < 0 ? null : this.view(this.plan.ema, this.plan.emaFloats);
-  }
-
-  /** Thread `tid`'s gradient share (this thread's by default). */
-  gradsOf(tid: number = this.tid): Float32Array {
-    return this.view(this.plan.thread[tid].grads, this.plan.P);
-  }
-
-  /**
-   * The model's weights in `trainableVariables` order (a copy, P floats): the average θ̄ for the
-   * encoder and decoder (when the plan keeps one), the raw weights for the discriminator (never
-   * averaged). Without an average: the raw weights.
-   */
-  getFlat(out: Float32Array = new Float32Array(this.plan.P)): Float32Array {
-    out.set(this.weights);
-    const avg = this.averaged;
-    if (avg) out.set(avg, 0);
-    return out;
-  }
-
-  /** Sets the weights, starts the average there (θ̄ = θ₀) and clears Adam's moments (a new run). */
-  reset(flat: Float32Array): void {
-    if (flat.length !== this.plan.P) throw new Error(`VAE-GAN kernels: ${flat.length} weights for a model of ${this.plan.P}`);
-    this.weights.set(flat);
-    startGanAverage(this.plan, this.memory);
-    this.view(this.plan.m, this.plan.P).fill(0);
-    this.view(this.plan.v, this.plan.P).fill(0);
-  }
-
-  /**
-   * After Adam step `t` (1-based, the same `t`) on the listed tensors: θ̄ ← d·θ̄ + (1 − d)·θ with
-   * d = emaDecayAt(plan.emaDecay, t), on those of them that are the encoder's or decoder's (the
-   * discriminator's are skipped). Threads may average disjoint tensors at once. Nothing without an average.
-   */
-  average(tensors: number[], t: number): void {
-    const { k, plan } = this;
-    if (plan.ema < 0) return;
-    const d = emaDecayAt(plan.emaDecay, t);
-    for (const i of tensors) {
-      const s = plan.tensors[i];
-      if (s.offset >= plan.emaFloats) continue;
-      const o = s.offset * 4;
-      k.ema(s.size, plan.ema + o, plan.w + o, d);
-    }
-  }
 
   /**
    * Loads `rows` samples (`pick(i)`: the i-th one's row in `x`; a split's bytes become byte/255
@@ -428,27 +353,6 @@ export class GanNet {
     this.bwd(plan.lv, hLast, rows, buf.lv, buf.dLv, -1, dLast, true);
     for (let i = ne - 1; i >= 0; i--) {
       this.bwd(enc[i], i > 0 ? buf.encH[i - 1] : buf.disIn, rows, buf.encH[i], buf.encD[i], buf.encCols[i], i > 0 ? buf.encD[i - 1] : null);
-    }
-  }
-
-  /**
-   * Adam step `t` (1-based, tfjs's formulation) on the listed tensors from the sum of all
-   * threads' shares: the encoder's and decoder's at `lr`, the discriminator's at
-   * lr × discLrScale; the decoder's and discriminator's with β1 = GAN_ADAM_BETA1 (0.5), the
-   * encoder's with Adam's usual 0.9; `l2` and `m` add the L2 penalty's gradient 2·l2·W/m to kernels.
-   */
-  adam(tensors: number[], t: number, lr: number, l2: number, m: number): void {
-    const { k, plan } = this;
-    const c2 = 1 - ADAM.beta2 ** t;
-    const g = plan.thread[0].grads;
-    const dis = new Set(plan.nets.discriminator);
-    const enc = new Set(plan.nets.encoder);
-    for (const i of tensors) {
-      const s = plan.tensors[i];
-      const o = s.offset * 4;
-      const rate = dis.has(i) ? lr * plan.discLrScale : lr;
-      const beta1 = enc.has(i) ? ADAM.beta1 : GAN_ADAM_BETA1;
-      k.adam(s.size, plan.w + o, g + o, plan.threads, plan.gradStride, plan.m + o, plan.v + o, rate, beta1, ADAM.beta2, ADAM.epsilon, 1 - beta1 ** t, c2, s.kernel ? (2 * l2) / m : 0);
     }
   }
 }
