@@ -3,7 +3,8 @@
  * exports of a run (`ExportRequest`, `ExportResult`). Re-exported by ./types.ts. Pure zod.
  */
 import { z } from 'zod';
-import { TrainConfig, TrainState } from './training';
+import { SAVED_RUN_LR_SCHEDULE, TrainConfig, TrainState } from './training';
+import { withSavedGanSettings } from './vaegan';
 
 export const Metrics = z.object({
   /**
@@ -194,3 +195,17 @@ export const ExportResult = z.object({
   warnings: z.array(z.string()).optional(),
 });
 export type ExportResult = z.infer<typeof ExportResult>;
+
+/**
+ * A run record as read from its config.json (unknown JSON) with the settings added since it may
+ * have been written filled as what it trained with, so that the contract's defaults for new runs
+ * never relabel an old one: a missing `config.lrSchedule` as `SAVED_RUN_LR_SCHEDULE` ('constant'),
+ * a VAE-GAN's missing `ganLoss` / `emaDecay` by `withSavedGanSettings`. Anything else is returned
+ * as it is (a copy where it changes; the argument is not modified). Apply before `RunRecord`.
+ */
+export function withSavedRunSettings(record: unknown): unknown {
+  const r = withSavedGanSettings(record) as { config?: Record<string, unknown> } | null;
+  const config = r && typeof r === 'object' ? r.config : undefined;
+  if (!config || typeof config !== 'object' || 'lrSchedule' in config) return r;
+  return { ...r, config: { ...config, lrSchedule: SAVED_RUN_LR_SCHEDULE } };
+}

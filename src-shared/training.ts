@@ -25,10 +25,55 @@ export function optimiserSteps(epochs: number, trainCount: number, batchSize: nu
   return epochs * Math.ceil(trainCount / batchSize);
 }
 
+/**
+ * How Adam's learning rate moves over a run's epochs (`TrainConfig.lrSchedule`; `learningRateAt`):
+ *   constant      the run's `learningRate` at every step.
+ *   linear-decay  constant for the first ⌈E/2⌉ of E epochs, then down in equal steps per epoch to
+ *                 `LR_DECAY_FINAL_FACTOR` (5 %) of it at the last — the schedule pix2pix (Isola et
+ *                 al. 2017, §4 / its code's `lr_policy='linear'`) and CycleGAN (Zhu et al. 2017,
+ *                 §7.1) train their GANs with. A VAE-GAN's three optimisers follow it alike (the
+ *                 discriminator's rate stays `discLrScale` × the decoder's).
+ * New VAE-GANs default to 'linear-decay' (`DEFAULT_LR_SCHEDULE`): at the same 120 s as a VAE its
+ * samples otherwise drift worse over the second half of training (docs/PERFORMANCE.md, VAE-GAN,
+ * "The learning-rate decay"); the other kinds to 'constant'. Runs saved before the option existed
+ * trained at a constant rate and are read so (`SAVED_RUN_LR_SCHEDULE`, `withSavedRunSettings`).
+ */
+export const LR_SCHEDULES = ['constant', 'linear-decay'] as const;
+export const LrSchedule = z.enum(LR_SCHEDULES);
+export type LrSchedule = z.infer<typeof LrSchedule>;
+export const LR_SCHEDULE_DESCRIPTIONS: Record<LrSchedule, string> = {
+  constant: 'the same learning rate at every step',
+  'linear-decay': 'constant for the first half of the epochs, then down linearly to 5 % of it at the last (pix2pix, CycleGAN)',
+};
+/** The learning-rate schedule when none is given, per model kind. */
+export const DEFAULT_LR_SCHEDULE = { ae: 'constant', vae: 'constant', cvae: 'constant', vaegan: 'linear-decay' } as const satisfies Record<ModelConfig['kind'], LrSchedule>;
+/** The schedule of a run saved before `TrainConfig.lrSchedule` existed (its config.json has none). */
+export const SAVED_RUN_LR_SCHEDULE: LrSchedule = 'constant';
+/** 'linear-decay''s rate at the last epoch, as a fraction of the run's `learningRate`. */
+export const LR_DECAY_FINAL_FACTOR = 0.05;
+
+/**
+ * Adam's learning rate during epoch `epoch` (1-based, 1…epochs) of a run: `learningRate` for
+ * 'constant'; for 'linear-decay' with E epochs and h = ⌈E/2⌉, `learningRate` while epoch ≤ h,
+ * then learningRate · (1 − (1 − LR_DECAY_FINAL_FACTOR) · (epoch − h) / (E − h)) — so exactly
+ * LR_DECAY_FINAL_FACTOR · learningRate at epoch E (a 1-epoch run keeps its rate). Per epoch, as
+ * pix2pix's scheduler steps. Same unit as `learningRate`.
+ */
+export function learningRateAt(cfg: { learningRate: number; lrSchedule: LrSchedule; epochs: number }, epoch: number): number {
+  if (cfg.lrSchedule === 'constant') return cfg.learningRate;
+  const h = Math.ceil(cfg.epochs / 2);
+  if (epoch <= h) return cfg.learningRate;
+  const t = Math.min(1, (epoch - h) / (cfg.epochs - h));
+  return cfg.learningRate * (1 - (1 - LR_DECAY_FINAL_FACTOR) * t);
+}
+
 /** The longest name a run can have, in characters (JS string length): a training's `name`, `runs:rename`. */
 export const RUN_NAME_MAX = 200;
 
-/** A training run's settings; a missing batch size becomes the model kind's `DEFAULT_BATCH_SIZE`. */
+/**
+ * A training run's settings; a missing batch size becomes the model kind's `DEFAULT_BATCH_SIZE`, a
+ * missing learning-rate schedule its `DEFAULT_LR_SCHEDULE`.
+ */
 export const TrainConfig = z
   .object({
     dataset: DatasetRef.default({ id: 'mnist' }),
@@ -38,6 +83,8 @@ export const TrainConfig = z
     /** Absent: the model kind's `DEFAULT_BATCH_SIZE` (256; the VAE-GAN's 64). */
     batchSize: z.number().int().min(1).max(8192).optional(),
     learningRate: z.number().positive().max(100).default(1e-3),
+    /** Absent: the model kind's `DEFAULT_LR_SCHEDULE` ('linear-decay' for a VAE-GAN, else 'constant'). */
+    lrSchedule: LrSchedule.optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     /** Human name of the run (at most `RUN_NAME_MAX` characters); defaults to e.g. "VAE z=3 mnist". */
     name: z.string().min(1).max(RUN_NAME_MAX).optional(),
@@ -45,7 +92,7 @@ export const TrainConfig = z
     snapshotSize: z.number().int().min(0).max(100_000).default(2000),
   })
   .strict()
-  .transform((c) => ({ ...c, batchSize: c.batchSize ?? DEFAULT_BATCH_SIZE[c.model.kind] }));
+  .transform((c) => ({ ...c, batchSize: c.batchSize ?? DEFAULT_BATCH_SIZE[c.model.kind], lrSchedule: c.lrSchedule ?? DEFAULT_LR_SCHEDULE[c.model.kind] }));
 export type TrainConfig = z.infer<typeof TrainConfig>;
 export type TrainConfigInput = z.input<typeof TrainConfig>;
 

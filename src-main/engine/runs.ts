@@ -10,7 +10,7 @@ import {
   LabError,
   RunSummary,
   TrainConfig,
-  withSavedGanSettings,
+  withSavedRunSettings,
   type LossParts,
 } from '../../src-shared/types';
 import { appendFileOrUndo, ioError, writeFileAtomic } from './atomicWrite';
@@ -233,8 +233,8 @@ export class RunStore {
     } catch {
       throw new LabError('BAD_FILE', `run "${id}" has a corrupt config.json (not valid JSON)`);
     }
-    // A VAE-GAN saved before the adversarial loss was a setting trained with the standard one.
-    const r = RunRecord.safeParse(withSavedGanSettings(json));
+    // A run saved before a setting existed trained without it (a constant learning rate; a VAE-GAN the standard loss, no average).
+    const r = RunRecord.safeParse(withSavedRunSettings(json));
     if (!r.success) {
       const issue = r.error.issues[0];
       throw new LabError('BAD_FILE', `run "${id}" has an invalid config.json (${issue.path.join('.')}: ${issue.message})`);

@@ -8,9 +8,10 @@
  * GAN health), a pause and the run's end see holds the average θ̄ in its encoder and decoder.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LabError, type GanParts, type LossParts, type TrainConfig } from '../../src-shared/types';
+import { LabError, learningRateAt, vaeganSettings, type GanParts, type LossParts, type TrainConfig } from '../../src-shared/types';
 import { isConditional, isGan, l2Penalty, oneHot, trainableVariables, type ModelBundle } from './models/build';
-import { ganOptimizers, ganSettings, GanWeightAverage, vaeganTrainStep } from './models/vaegan';
+import { ganOptimizers, GanWeightAverage, vaeganTrainStep } from './models/vaegan';
+import { setAdamLearningRate } from './models/adam';
 import { forwardLoss } from './models/loss';
 import { evaluate, type SplitData } from './metrics';
 import { mulberry32, shuffleInPlace } from './datasets/random';
@@ -123,7 +124,7 @@ export async function trainModel(
   // A VAE-GAN: three optimisers (models/vaegan.ts) instead of the one.
   const gan = isGan(bundle.config.kind) ? ganOptimizers(bundle.config, cfg.learningRate) : null;
   // Its weight average θ̄ (null: none, emaDecay 0), from the weights the run starts with.
-  const ema = gan ? GanWeightAverage.of(bundle, ganSettings(bundle.config).emaDecay) : null;
+  const ema = gan ? GanWeightAverage.of(bundle, vaeganSettings(bundle.config).emaDecay) : null;
   /** Whether θ̄ was swapped in by a pause (and goes out again when the hold ends). */
   let heldSwap = false;
   const vars = trainableVariables(bundle);
@@ -155,6 +156,9 @@ export async function trainModel(
   try {
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
       shuffleInPlace(order, rng);
+      const lr = learningRateAt(cfg, epoch);
+      if (gan) gan.setLearningRate(lr);
+      else setAdamLearningRate(optimizer, lr);
       let sumRecon = 0;
       let sumKl = 0;
       let sumN = 0;

@@ -89,7 +89,7 @@ describe('GanWeightAverage and the tfjs worker stepper', () => {
     expect(Array.from(st.getFlat().subarray(0, G))).toEqual(Array.from(avg).map(Math.fround)); // θ̄ = θ₀ before any step
     for (let t = 1; t <= 6; t++) {
       st.gradShare((i) => (t * 8 + i) % N, 8, 8, 1, 100 + t);
-      st.apply(t);
+      st.apply(t, 8, 0.01);
       const raw = flat(st.vars);
       emaStep(avg, raw.subarray(0, G), decay, t);
       const out = st.getFlat();
@@ -102,7 +102,7 @@ describe('GanWeightAverage and the tfjs worker stepper', () => {
     const before = st.getFlat();
     st.gradShare((i) => i, 8, 8, 1, 999);
     st.discard();
-    st.apply(7);
+    st.apply(7, 8, 0.01);
     expect(Array.from(st.getFlat())).toEqual(Array.from(before));
   });
 
@@ -110,7 +110,7 @@ describe('GanWeightAverage and the tfjs worker stepper', () => {
     const st = stepper(0);
     for (let t = 1; t <= 3; t++) {
       st.gradShare((i) => (t * 8 + i) % N, 8, 8, 1, 100 + t);
-      st.apply(t);
+      st.apply(t, 8, 0.01);
       expect(Array.from(st.getFlat())).toEqual(Array.from(flat(st.vars)));
     }
     expect(GanWeightAverage.of(st.bundle, 0)).toBeNull();

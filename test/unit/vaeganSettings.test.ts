@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { emaDecayAt, ModelConfig, VAEGAN_DEFAULTS, vaeganSettings, withSavedGanSettings } from '../../src-shared/contract';
-import { ganSettings as modelGanSettings } from '../../src-main/engine/models/vaegan';
 import { ganSettings as adviceGanSettings } from '../../src-main/engine/jobs/ganAdvice';
 
 describe('vaeganSettings', () => {
@@ -26,7 +25,7 @@ describe('vaeganSettings', () => {
       const model = ModelConfig.parse({ kind: 'vaegan', latentDim: 2, ...given });
       const want = vaeganSettings(given);
       expect(model).toMatchObject(want);
-      expect(modelGanSettings(model)).toEqual(want);
+      expect(vaeganSettings(model)).toEqual(want);
       const { gamma, pixelWeight, discLrScale } = adviceGanSettings(model);
       expect({ gamma, pixelWeight, discLrScale }).toEqual({ gamma: want.gamma, pixelWeight: want.pixelWeight, discLrScale: want.discLrScale });
     }

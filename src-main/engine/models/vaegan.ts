@@ -30,17 +30,13 @@
  *   discriminator  disc                              (learning rate × discLrScale)
  */
 import * as tf from '@tensorflow/tfjs';
-import { emaDecayAt, GAN_ADAM_BETA1, vaeganSettings, type GanLoss, type GanParts, type ModelConfig, type VaeganSettings } from '../../../src-shared/types';
+import { emaDecayAt, GAN_ADAM_BETA1, vaeganSettings, type GanLoss, type GanParts, type ModelConfig } from '../../../src-shared/types';
 import { gaussian, mulberry32 } from '../datasets/random';
 import { l2Penalty, type ModelBundle } from './build';
 import { featuresAndLogit } from './discriminator';
 import { gaussianSigma } from './likelihood';
 import { klPerSample, reconPerSample } from './loss';
-
-/** γ, the pixel weight, the discriminator's learning-rate scale and the GAN loss of a VAE-GAN config (defaults filled: `vaeganSettings`). */
-export function ganSettings(cfg: ModelConfig): VaeganSettings {
-  return vaeganSettings(cfg);
-}
+import { setAdamLearningRate } from './adam';
 
 /** The batch means of every term (nats), as scalar tensors. */
 export interface VaeGanLossTensors {
@@ -110,7 +106,7 @@ function featureTerm(fR: tf.Tensor, fX: tf.Tensor): tf.Scalar {
 export function vaeganLosses(bundle: ModelBundle, x: tf.Tensor2D, noise: { eps: tf.Tensor2D; zp: tf.Tensor2D }, training = true): VaeGanLossTensors {
   if (!bundle.discriminator) throw new Error('a VAE-GAN bundle needs its discriminator');
   const cfg = bundle.config;
-  const { gamma, pixelWeight, ganLoss } = ganSettings(cfg);
+  const { gamma, pixelWeight, ganLoss } = vaeganSettings(cfg);
   const [mean, logVar] = bundle.encoder.apply(x, { training }) as tf.Tensor2D[];
   const z = tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVar)), noise.eps)) as tf.Tensor2D;
   const logitsR = bundle.decoderLogits.apply(z, { training }) as tf.Tensor2D;
@@ -142,16 +138,27 @@ export interface GanOptimizers {
   encoder: tf.Optimizer;
   decoder: tf.Optimizer;
   discriminator: tf.Optimizer;
+  /** The run's rate for the steps that follow (a schedule's, per epoch): the encoder's and decoder's, the discriminator's × discLrScale. */
+  setLearningRate(learningRate: number): void;
   dispose(): void;
 }
 
 export function ganOptimizers(cfg: ModelConfig, learningRate: number): GanOptimizers {
+  const { discLrScale } = vaeganSettings(cfg);
   const o = {
     encoder: tf.train.adam(learningRate),
     decoder: tf.train.adam(learningRate, GAN_ADAM_BETA1),
-    discriminator: tf.train.adam(learningRate * ganSettings(cfg).discLrScale, GAN_ADAM_BETA1),
+    discriminator: tf.train.adam(learningRate * discLrScale, GAN_ADAM_BETA1),
   };
-  return { ...o, dispose: () => Object.values(o).forEach((opt) => opt.dispose()) };
+  return {
+    ...o,
+    setLearningRate: (lr) => {
+      setAdamLearningRate(o.encoder, lr);
+      setAdamLearningRate(o.decoder, lr);
+      setAdamLearningRate(o.discriminator, lr * discLrScale);
+    },
+    dispose: () => Object.values(o).forEach((opt) => opt.dispose()),
+  };
 }
 
 /** Trainable variables of one of the bundle's networks. */
@@ -201,7 +208,7 @@ function stepConsts(bundle: ModelBundle, x: tf.Tensor2D, eps: tf.Tensor2D, zp: t
  * all instead of 18.
  */
 function passLoss(key: GanNet, bundle: ModelBundle, c: StepConsts, beta: number, report: Partial<Record<keyof VaeGanLossTensors, number>>): tf.Scalar {
-  const { gamma, pixelWeight, ganLoss } = ganSettings(bundle.config);
+  const { gamma, pixelWeight, ganLoss } = vaeganSettings(bundle.config);
   const heads = featuresAndLogit(bundle.discriminator!);
   const out = (l: tf.Tensor2D) => (bundle.output === 'bernoulli' ? tf.sigmoid(l) : l);
   const read = (name: keyof VaeGanLossTensors, t: tf.Scalar) => (report[name] = t.dataSync()[0]);

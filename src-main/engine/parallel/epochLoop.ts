@@ -5,7 +5,7 @@
  * the workers' end-of-epoch reports and starts the epoch's end (validation, its report, the
  * epoch hook), which runs while the workers already train the next epoch.
  */
-import type { LossParts, TrainConfig } from '../../../src-shared/types';
+import { learningRateAt, type LossParts, type TrainConfig } from '../../../src-shared/types';
 import { mulberry32, shuffleInPlace } from '../datasets/random';
 import type { SplitData } from '../metrics';
 import { isGan, type ModelBundle } from '../models/build';
@@ -109,7 +109,7 @@ export class EpochLoop {
     const start = performance.now();
     this.eta.epochEndDone(start);
     const watch: EpochWatch = { start, lastEmit: 0, lastSync: start, seenSteps: this.step };
-    ctx.pool.broadcast({ type: 'epoch', epoch, order: this.order, step: this.step });
+    ctx.pool.broadcast({ type: 'epoch', epoch, order: this.order, step: this.step, learningRate: learningRateAt(ctx.cfg, epoch) });
     const end = combineEpochEnds(await this.watch(epoch, watch));
     const ended = performance.now();
     this.eta.epochEndStart(ended);

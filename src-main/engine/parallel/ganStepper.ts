@@ -13,9 +13,9 @@
  * and decoder and the raw discriminator; the steps train the raw weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GanParts } from '../../../src-shared/types';
+import { vaeganSettings, type GanParts } from '../../../src-shared/types';
 import { buildModel, isGan, trainableVariables, type ModelBundle } from '../models/build';
-import { applyGanGradients, disposeGanGradients, ganOptimizers, ganSettings, GanWeightAverage, vaeganGradients, type GanGradients, type GanNet, type GanOptimizers } from '../models/vaegan';
+import { applyGanGradients, disposeGanGradients, ganOptimizers, GanWeightAverage, vaeganGradients, type GanGradients, type GanNet, type GanOptimizers } from '../models/vaegan';
 import type { Stepper } from './stepper';
 import type { WorkerInit } from './workerMessages';
 import { copyRowF32, viewRows, type RowValues } from '../datasets/rows';
@@ -49,7 +49,7 @@ export class GanStepper implements Stepper {
     this.sizes = this.vars.map((v) => v.size);
     this.P = this.sizes.reduce((s, n) => s + n, 0);
     this.setFlat(init.weights);
-    this.ema = GanWeightAverage.of(this.bundle, ganSettings(cfg.model).emaDecay);
+    this.ema = GanWeightAverage.of(this.bundle, vaeganSettings(cfg.model).emaDecay);
     this.opt = ganOptimizers(cfg.model, cfg.learningRate);
     this.x = viewRows(shared.x, shared.xKind);
     this.xBuf = new Float32Array(Math.min(cfg.batchSize, init.n) * spec.inputDim);
@@ -108,11 +108,12 @@ export class GanStepper implements Stepper {
   }
 
   /**
-   * The three Adam updates (each optimiser keeps its own rate: the run's, the discriminator's ×
+   * The three Adam updates at rate `lr` (this epoch's, `learningRateAt`; the discriminator's ×
    * discLrScale), then the weight average's update for step `t` (1-based, the run's steps).
    */
-  apply(t: number): void {
+  apply(t: number, _m: number, lr: number): void {
     if (!this.kept) return;
+    this.opt.setLearningRate(lr);
     applyGanGradients(this.opt, this.kept.grads);
     this.kept = null;
     this.ema?.update(t);

@@ -15,6 +15,7 @@ import { installWasmOverrides, wasmPaths } from '../kernels/wasmOverrides';
 import { registerThreadedWasm, wasmInitTimeout } from '../kernels/wasmThreads';
 import { buildModel, isConditional, l2Penalty, oneHot, trainableVariables, type ModelBundle } from '../models/build';
 import { forwardLoss } from '../models/loss';
+import { setAdamLearningRate } from '../models/adam';
 import { partitionVariables } from './batchSplit';
 import type { WorkerInit } from './workerMessages';
 import { copyRowF32, viewRows, type RowValues } from '../datasets/rows';
@@ -184,7 +185,8 @@ export class TfStepper implements Stepper {
     return G;
   }
 
-  apply(): void {
+  /** Adam's update of this worker's own variables at rate `lr` (this epoch's, `learningRateAt`). */
+  apply(_t: number, _m: number, lr: number): void {
     const { init, P } = this;
     const W = init.workers;
     const named: tf.NamedTensorMap = this.kept ?? {};
@@ -196,7 +198,10 @@ export class TfStepper implements Stepper {
       named[v.name] = parts.length === 1 ? parts[0] : tf.tidy(() => tf.addN(parts));
       if (parts.length > 1) tf.dispose(parts);
     }
-    if (this.owned.length) this.optimizer.applyGradients(named);
+    if (this.owned.length) {
+      setAdamLearningRate(this.optimizer, lr);
+      this.optimizer.applyGradients(named);
+    }
     tf.dispose(Object.values(named));
     this.kept = null;
     if (!this.direct) for (const i of this.owned) this.params.set(this.vars[i].dataSync() as Float32Array, this.offsets[i]);

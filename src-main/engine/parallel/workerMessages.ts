@@ -108,7 +108,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  /** `learningRate`: Adam's rate for this epoch (default the config's; the kernels only — the classifier's decay). */
+  /** `learningRate`: Adam's rate for this epoch (the run's `learningRateAt`, the classifier's decay; absent: the config's). */
   | { type: 'epoch'; epoch: number; order: Int32Array; step: number; learningRate?: number }
   | { type: 'dump' };
 
