@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-epochs V,G] [-- --vaegan-seed N] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-gan-loss standard|relativistic] [-- --vaegan-ema-decay D] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --vaegan-arches dense,conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
+ * `npm run bench [-- --quick] [-- --only train,peer,conv,quality,convquality,inference,umap,ui,import,vaegan] [-- --build] [-- --no-ui] [-- --cvae-epochs N] [-- --vaegan-budget S] [-- --vaegan-epochs V,G] [-- --vaegan-seed N] [-- --vaegan-latent Z] [-- --vaegan-gamma G] [-- --vaegan-gan-loss standard|relativistic] [-- --vaegan-ema-decay D] [-- --vaegan-lr-schedule V,G] [-- --vaegan-kinds vae,vaegan] [-- --vaegan-batch B] [-- --vaegan-quality-only] [-- --vaegan-conv] [-- --vaegan-arches dense,conv] [-- --bench-cache DIR] [-- --conv-cases mnist28,rgb32,rgb64]`
  *
  * Latent Lab performance benchmark. Prints ONE JSON object on stdout (progress on stderr), writes
  * it to bench/results/<ISO-date>.json and bench/results/latest.json, and prints a markdown
@@ -46,7 +46,7 @@ import { chooseBackend } from '../src-main/engine/backend';
 import { Engine } from '../src-main/engine/engine';
 import { loadDataset } from '../src-main/engine/datasets';
 import { mulberry32, gaussian } from '../src-main/engine/datasets/random';
-import { GAN_LOSSES, TrainConfig, type BackendInfo, type GanLoss, type ModelKind, type RunSummary } from '../src-shared/types';
+import { GAN_LOSSES, LR_SCHEDULES, TrainConfig, type LrSchedule, type BackendInfo, type GanLoss, type ModelKind, type RunSummary } from '../src-shared/types';
 import { benchClassifier, runConvQuality, type ClassifierBenchResult, type ConvQualityResult } from './lib/convQuality';
 import type { Classifier } from '../src-main/engine/classifier/classifier';
 import { writeSplitNpz } from './lib/npz';
@@ -106,6 +106,17 @@ if (vaeganGanLoss !== undefined && !(GAN_LOSSES as readonly string[]).includes(v
 // --vaegan-ema-decay D: the VAE-GAN's weight average's decay in that pair (default the app's, VAEGAN_DEFAULTS.emaDecay; 0 = off).
 const vaeganEmaDecay = opt('vaegan-ema-decay', '') ? Number(opt('vaegan-ema-decay', '')) : undefined;
 if (vaeganEmaDecay !== undefined && !(vaeganEmaDecay >= 0 && vaeganEmaDecay <= 0.99999)) throw new Error(`--vaegan-ema-decay wants a number from 0 to 0.99999, got ${opt('vaegan-ema-decay', '')}`);
+// --vaegan-lr-schedule V,G: the VAE's and the VAE-GAN's learning-rate schedules in that pair (default each kind's: constant, linear-decay).
+let vaeganLrSchedule: { vae: LrSchedule; vaegan: LrSchedule } | undefined;
+if (opt('vaegan-lr-schedule', '')) {
+  const [v, g] = opt('vaegan-lr-schedule', '').split(',');
+  const ok = (s: string | undefined): s is LrSchedule => (LR_SCHEDULES as readonly string[]).includes(s ?? '');
+  if (!ok(v) || !ok(g)) throw new Error(`--vaegan-lr-schedule wants two of ${LR_SCHEDULES.join(', ')}, VAE,VAE-GAN (e.g. constant,linear-decay), got ${opt('vaegan-lr-schedule', '')}`);
+  vaeganLrSchedule = { vae: v, vaegan: g };
+}
+// --vaegan-kinds vae|vaegan|vae,vaegan: which of that pair to train (default both; one alone for sweeps).
+const vaeganKinds = opt('vaegan-kinds', '') ? opt('vaegan-kinds', '').split(',') : undefined;
+if (vaeganKinds && !(vaeganKinds.length && vaeganKinds.every((k) => k === 'vae' || k === 'vaegan'))) throw new Error(`--vaegan-kinds wants vae, vaegan or vae,vaegan, got ${opt('vaegan-kinds', '')}`);
 // --vaegan-batch B: the VAE-GAN's batch size in that pair (default the app's VAE-GAN default, 64).
 const vaeganBatch = opt('vaegan-batch', '') ? Number(opt('vaegan-batch', '')) : undefined;
 if (vaeganBatch !== undefined && !(Number.isInteger(vaeganBatch) && vaeganBatch >= 1)) throw new Error(`--vaegan-batch wants an integer ≥ 1, got ${opt('vaegan-batch', '')}`);
@@ -614,7 +625,7 @@ async function main() {
       const vDataDir = inAppClassifier ? dataDir : path.resolve(opt('bench-cache', path.join(os.tmpdir(), 'latentlab-bench-cache')));
       vaegan = await runVaeganBench({
         quick: QUICK, tmp, dataDir: vDataDir, data, npzFile, torchWhyNot, classifier: inAppClassifier,
-        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma, qualityGanLoss: vaeganGanLoss as GanLoss | undefined, qualityEmaDecay: vaeganEmaDecay, qualityGanBatch: vaeganBatch, qualityEpochs: vaeganEpochs, qualitySeed: vaeganSeed,
+        budgetSeconds: P.vaeganBudget, throughputArches: flag('vaegan-quality-only') ? [] : ['dense', 'conv'], qualityArches: P.vaeganQualityArches, qualityLatentDim: vaeganLatent, qualityGamma: vaeganGamma, qualityGanLoss: vaeganGanLoss as GanLoss | undefined, qualityEmaDecay: vaeganEmaDecay, qualityGanBatch: vaeganBatch, qualityLrSchedule: vaeganLrSchedule, qualityKinds: vaeganKinds as ('vae' | 'vaegan')[] | undefined, qualityEpochs: vaeganEpochs, qualitySeed: vaeganSeed,
       });
     } catch (err) {
       vaegan = { classifier: null, throughput: {}, quality: {}, note: `vaegan section failed: ${errMsg(err)}` };

@@ -27,7 +27,7 @@ import path from 'node:path';
 import { Engine } from '../../src-main/engine/engine';
 import type { Classifier } from '../../src-main/engine/classifier/classifier';
 import type { LoadedDataset } from '../../src-main/engine/datasets';
-import { DEFAULT_BATCH_SIZE, GAN_ADAM_BETA1, VAEGAN_DEFAULTS, type GanLoss, type RunSummary, type TrainProgress } from '../../src-shared/types';
+import { DEFAULT_BATCH_SIZE, DEFAULT_LR_SCHEDULE, GAN_ADAM_BETA1, VAEGAN_DEFAULTS, type GanLoss, type LrSchedule, type RunSummary, type TrainProgress } from '../../src-shared/types';
 import { runPeerLogged, type PeerResult } from './peer';
 import { errMsg, loadAvg, log, round, sleep } from './util';
 import { rowsF32 } from '../../src-main/engine/datasets/rows';
@@ -93,6 +93,8 @@ export interface VaeganQuality {
   ganLoss: GanLoss;
   /** The VAE-GAN's weight average's decay in this pair (`ModelConfig.emaDecay`; 0 = off). */
   emaDecay: number;
+  /** Each model's learning-rate schedule in this pair (`TrainConfig.lrSchedule`). */
+  lrSchedule: { vae: LrSchedule; vaegan: LrSchedule };
   ganAdamBeta1: number;
   /** Batch sizes of the VAE and the VAE-GAN. */
   batchSize: { vae: number; vaegan: number };
@@ -154,6 +156,10 @@ export interface VaeganBenchOptions {
   qualityEmaDecay?: number;
   /** The VAE-GAN's batch size in (b) (default: the app's, DEFAULT_BATCH_SIZE.vaegan, 64; the VAE keeps the case's). */
   qualityGanBatch?: number;
+  /** Each model's learning-rate schedule in (b) (default: each kind's, DEFAULT_LR_SCHEDULE: the VAE constant, the VAE-GAN linear-decay). */
+  qualityLrSchedule?: { vae: LrSchedule; vaegan: LrSchedule };
+  /** Which of (b)'s pair to train (default both); one alone for sweeps (the other is reported as not run, the ratio as null). */
+  qualityKinds?: ('vae' | 'vaegan')[];
 }
 
 /**
@@ -440,17 +446,22 @@ async function qualityCase(o: VaeganBenchOptions, engine: Engine, listen: (l: Li
   const c = { ...base, what: base.what.replace(/z=3|-3-/, (m) => (m === 'z=3' ? `z=${z}` : `-${z}-`)), model: { ...base.model, latentDim: z } };
   const budget = o.budgetSeconds[arch];
   const ganBatch = o.qualityGanBatch ?? DEFAULT_BATCH_SIZE.vaegan;
-  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganLoss: o.qualityGanLoss ?? VAEGAN_DEFAULTS.ganLoss, emaDecay: o.qualityEmaDecay ?? VAEGAN_DEFAULTS.emaDecay, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: ganBatch }, ...(o.qualityEpochs ? { epochs: o.qualityEpochs } : {}), seed: o.qualitySeed ?? 1 };
+  const lrSchedule = o.qualityLrSchedule ?? { vae: DEFAULT_LR_SCHEDULE.vae, vaegan: DEFAULT_LR_SCHEDULE.vaegan };
+  const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganLoss: o.qualityGanLoss ?? VAEGAN_DEFAULTS.ganLoss, emaDecay: o.qualityEmaDecay ?? VAEGAN_DEFAULTS.emaDecay, lrSchedule, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: ganBatch }, ...(o.qualityEpochs ? { epochs: o.qualityEpochs } : {}), seed: o.qualitySeed ?? 1 };
   for (const kind of ['vae', 'vaegan'] as const) {
+    if (o.qualityKinds && !o.qualityKinds.includes(kind)) {
+      q[kind] = { error: 'not run (--vaegan-kinds)' };
+      continue;
+    }
     const epochs = o.qualityEpochs?.[kind];
     log(`vaegan quality ${arch}: ${kind} for ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`} through the Engine`);
     try {
       const gamma = kind === 'vaegan' && o.qualityGamma !== undefined ? { gamma: o.qualityGamma } : {};
       const ganLoss = kind === 'vaegan' && o.qualityGanLoss !== undefined ? { ganLoss: o.qualityGanLoss } : {};
       const emaDecay = kind === 'vaegan' && o.qualityEmaDecay !== undefined ? { emaDecay: o.qualityEmaDecay } : {};
-      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma, ...ganLoss, ...emaDecay }, batchSize: kind === 'vaegan' ? ganBatch : c.batchSize, seed: o.qualitySeed ?? 1, name: `bench ${kind} ${arch} ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`}` }, budget, epochs);
+      const r = await budgetRun(engine, listen, clf, o.data, { model: { kind, ...c.model, ...gamma, ...ganLoss, ...emaDecay }, batchSize: kind === 'vaegan' ? ganBatch : c.batchSize, lrSchedule: lrSchedule[kind], seed: o.qualitySeed ?? 1, name: `bench ${kind} ${arch} ${epochs !== undefined ? `${epochs} epochs` : `${budget} s`}` }, budget, epochs);
       q[kind] = r;
-      log(`  → ${r.epochsDone} epochs (${r.samplesSeen} samples), Fréchet ${r.frechet} (fitted prior ${r.frechetFitted}), recon accuracy ${r.reconAccuracy} (${r.reconAccuracySource}), −ELBO ${r.elbo}${r.warnings.length ? `; warnings: ${r.warnings.join(' | ')}` : ''}`);
+      log(`  → ${lrSchedule[kind]} LR, ${r.epochsDone} epochs (${r.samplesSeen} samples), Fréchet ${r.frechet} (fitted prior ${r.frechetFitted}), recon accuracy ${r.reconAccuracy} (${r.reconAccuracySource}), −ELBO ${r.elbo}${r.warnings.length ? `; warnings: ${r.warnings.join(' | ')}` : ''}`);
     } catch (err) {
       q[kind] = { error: errMsg(err) };
       log(`  failed: ${errMsg(err)}`);
