@@ -4,7 +4,6 @@
  * (see atomic.ts). Pixels are written as Math.round(clamp(v, 0, 1) * 255); images are H × W × C
  * (C = 1 grey or 3 RGB, channels last) and every format keeps that shape.
  */
-import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Gzip, gzipSync, Zip, ZipDeflate } from 'fflate';
@@ -15,8 +14,11 @@ import { mapLimit } from '../pool';
 import { nodeFs, toLabError, withAtomicFolder, type AtomicOptions, type TempWriter } from './atomic';
 import { createFile } from './fsutil';
 import { leBytes, npyHeader, npyStrings, type NpyDescr } from './npy';
-import { imageFolderDiskBytes, pngNameDigits } from './imageFolderSize';
-import { checkFreeSpace, checkNpzSize, diskSpace, exportDiskBytes, OutputQueue, type ExportSize } from './streamed';
+import { checkExportSpace, checkNpzExport } from './exportSize';
+import { pngNameDigits } from './imageFolderSize';
+import { labelFolderNames, UNLABELED_DIR } from './labelFolders';
+import { imageFolderManifest, manifestBase, pixelEncoding } from './manifestFields';
+import { OutputQueue } from './streamed';
 import { csvField, fmt } from './text';
 
 export { cleanStaleTemps, nodeFs, type CommitStep, type FsSeam } from './atomic';
@@ -26,6 +28,8 @@ export { ExportJournal, recoverExports, JOURNAL_DIR } from './journal';
 export { mkdirp } from './fsutil';
 export { npyHeader } from './npy';
 export { MAX_SPRITE_SIDE, writeEmbeddings, type EmbeddingData } from './embeddings';
+export { imageFolderExportBytes } from './exportSize';
+export { labelFolderNames, MAX_LABEL_FOLDER_BYTES, UNLABELED_DIR } from './labelFolders';
 
 export interface GeneratedChunk {
   /** n × H×W×C floats in [0,1], HWC. */
@@ -82,53 +86,7 @@ export type GeneratedFormat = 'imagefolder' | 'idx' | 'npz';
 
 /** In IDX exports (ubyte labels), unlabeled images get this label. */
 export const IDX_UNLABELED = 255;
-/** Folder name for unlabeled images in imagefolder exports. */
-export const UNLABELED_DIR = 'unlabeled';
 const PNG_CONCURRENCY = 4;
-
-/** Longest label folder name in UTF-8 bytes: far under every file system's 255 (the PNG names and temp folder add to the path, not the name). */
-export const MAX_LABEL_FOLDER_BYTES = 100;
-
-/** `s` cut to at most `max` UTF-8 bytes, never inside a character. */
-function cutToBytes(s: string, max: number): string {
-  let out = '';
-  let bytes = 0;
-  for (const ch of s) {
-    const b = Buffer.byteLength(ch);
-    if (bytes + b > max) break;
-    out += ch;
-    bytes += b;
-  }
-  return out;
-}
-
-/**
- * File-system-safe, unique folder names for labels ("unlabeled" is reserved for -1): characters
- * no file system takes become `_`, leading/trailing dots and spaces go, Windows' reserved device
- * names (CON, PRN, AUX, NUL, COM1–9, LPT1–9, with any extension: `CON.txt` too) get a leading
- * `_`, and a name longer than MAX_LABEL_FOLDER_BYTES is cut, with `~` and 8 hex digits of its
- * SHA-256 after it so that two long names sharing a beginning stay apart. The export's
- * manifest.json (`labelFolders`) and metadata.csv (`label`) map the folders back to the names.
- */
-export function labelFolderNames(labelNames: readonly string[]): string[] {
-  const used = new Set<string>([UNLABELED_DIR]);
-  return labelNames.map((raw, i) => {
-    let s = raw
-      .normalize('NFC')
-      .replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_')
-      .replace(/^[\s.]+|[\s.]+$/g, '');
-    if (/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(s)) s = `_${s}`;
-    if (!s) s = `label_${i}`;
-    if (Buffer.byteLength(s) > MAX_LABEL_FOLDER_BYTES) {
-      const hash = createHash('sha256').update(raw).digest('hex').slice(0, 8);
-      s = `${cutToBytes(s, MAX_LABEL_FOLDER_BYTES - 9).replace(/[\s.]+$/, '')}~${hash}`;
-    }
-    let name = s;
-    for (let k = 2; used.has(name.toLowerCase()); k++) name = `${s}_${k}`;
-    used.add(name.toLowerCase());
-    return name;
-  });
-}
 
 function validateSource(src: GeneratedSource): void {
   const ok = (n: number) => Number.isInteger(n) && n > 0;
@@ -203,67 +161,24 @@ export async function writeGeneratedExport(
   opts: ExportOptions = {},
 ): Promise<{ out: string; files: string[] }> {
   validateSource(src);
-  const channels = src.channels ?? 1;
   if (format === 'idx' && src.labelNames.length > IDX_UNLABELED) {
     throw new LabError('UNSUPPORTED', `IDX labels are single bytes: at most ${IDX_UNLABELED} labels, this model has ${src.labelNames.length}`);
   }
   if (format !== 'imagefolder' && format !== 'idx' && format !== 'npz') {
     throw new LabError('UNSUPPORTED', `unknown export format ${String(format)}`);
   }
-  const size: ExportSize = { total: src.total, pixels: src.height * src.width * channels, latentDim: src.latentDim, labelCount: src.labelNames.length };
   // Refused before anything is touched: an NPZ past 4 GiB (no ZIP64).
-  if (format === 'npz') checkNpzSize(size);
+  if (format === 'npz') checkNpzExport(src);
   const base = manifestBase(format, src);
   return withAtomicFolder(out, opts, async (w) => {
     // Once the destination passed its checks and the temp folder exists (so a refused or uncreatable
     // destination is said first), before a single image is generated: more than the free space
-    // there. NPZ and IDX count their uncompressed size; PNG folders an upper bound of each PNG
-    // (its scanlines uncompressed, zlib-ng's worst case, its chunks), metadata.csv, manifest.json
-    // and the folders, every file in whole blocks of the file system's `bsize` (imageFolderSize.ts).
-    const space = await diskSpace(w.dir);
-    if (format === 'imagefolder') checkFreeSpace(imageFolderExportBytes(src, manifest, space.blockSize ?? undefined), space.free, path.dirname(w.target), 'pngs');
-    else checkFreeSpace(exportDiskBytes(format, size), space.free, path.dirname(w.target));
+    // there (exportSize.ts).
+    await checkExportSpace(format, src, manifest, w.dir, path.dirname(w.target));
     if (format === 'imagefolder') await writeImageFolder(w, src, manifest, opts, base);
     else if (format === 'idx') await writeIdxExport(w, src, manifest, opts, base);
     else await writeNpz(w, src, manifest, opts, base);
   });
-}
-
-/** manifest.json's fields every generated export has: its format and the images' shape. */
-function manifestBase(format: GeneratedFormat, src: GeneratedSource): Record<string, unknown> {
-  const channels = src.channels ?? 1;
-  return {
-    format,
-    total: src.total,
-    height: src.height,
-    width: src.width,
-    channels,
-    shape: [src.height, src.width, channels],
-    labelNames: src.labelNames,
-  };
-}
-
-/**
- * The upper bound (bytes) of the disk space a PNG-folder export of `src` takes, each file in
- * whole blocks of `blockSize` bytes (default `ASSUMED_BLOCK_BYTES`, 4 KiB): imageFolderSize.ts's
- * `imageFolderDiskBytes` with this export's folder names, seed and manifest. What
- * `writeGeneratedExport` checks against the free space before generating.
- */
-export function imageFolderExportBytes(src: GeneratedSource, manifest: ExportManifest, blockSize?: number): number {
-  return imageFolderDiskBytes(
-    {
-      total: src.total,
-      height: src.height,
-      width: src.width,
-      channels: src.channels ?? 1,
-      latentDim: src.latentDim,
-      labelNames: src.labelNames,
-      folderNames: [...labelFolderNames(src.labelNames), UNLABELED_DIR],
-      seed: manifest.seed,
-      manifestBytes: Buffer.byteLength(JSON.stringify(imageFolderManifest(src, manifest, manifestBase('imagefolder', src)), null, 2)),
-    },
-    blockSize,
-  );
 }
 
 async function writeImageFolder(
@@ -306,18 +221,6 @@ async function writeImageFolder(
   await w.writeManifest(imageFolderManifest(src, manifest, base));
 }
 
-/** A PNG-folder export's manifest.json fields (the atomic writer adds `exportContents`). */
-function imageFolderManifest(src: GeneratedSource, manifest: ExportManifest, base: Record<string, unknown>): Record<string, unknown> {
-  const dirs = labelFolderNames(src.labelNames);
-  return {
-    ...manifest,
-    ...base,
-    labelFolders: Object.fromEntries(src.labelNames.map((n, i) => [n, dirs[i]])),
-    unlabeledFolder: UNLABELED_DIR,
-    pixelEncoding: PIXELS(src.channels ?? 1),
-  };
-}
-
 async function writeIdxExport(
   w: TempWriter,
   src: GeneratedSource,
@@ -341,7 +244,7 @@ async function writeIdxExport(
     await q.drain(put, true);
   });
   await w.write('labels-idx1-ubyte.gz', gzipSync(writeIdx([src.total], labels), { level: 6 }));
-  await w.writeManifest({ ...manifest, ...base, unlabeledLabel: IDX_UNLABELED, pixelEncoding: PIXELS(src.channels ?? 1) });
+  await w.writeManifest({ ...manifest, ...base, unlabeledLabel: IDX_UNLABELED, pixelEncoding: pixelEncoding(src.channels ?? 1) });
 }
 
 /** The scratch copy of `z` in an NPZ export's temp folder, removed before its manifest (never in the export). */
@@ -441,7 +344,7 @@ async function writeNpz(
       ...base,
       npz: name,
       arrays: {
-        images: `uint8 [${dims.join(', ')}], ${PIXELS(src.channels ?? 1)}`,
+        images: `uint8 [${dims.join(', ')}], ${pixelEncoding(src.channels ?? 1)}`,
         labels: `${descr === '|u1' ? 'uint8' : 'int16'} [${src.total}], label index${descr === '|u1' ? '' : ', -1 = unlabeled'}`,
         z: `float32 [${src.total}, ${src.latentDim}]`,
         ...(src.labelNames.length > 0 ? { label_names: `unicode [${src.labelNames.length}], the class name of each label index` } : {}),
@@ -453,6 +356,3 @@ async function writeNpz(
 function imageDims(src: GeneratedSource): number[] {
   return (src.channels ?? 1) === 1 ? [src.total, src.height, src.width] : [src.total, src.height, src.width, 3];
 }
-
-const PIXELS = (channels: 1 | 3) =>
-  channels === 1 ? 'uint8 = round(clamp(v,0,1)*255), grey (ink = 255 for ink drawings)' : 'uint8 = round(clamp(v,0,1)*255), RGB, channels last';
