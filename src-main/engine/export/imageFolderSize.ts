@@ -1,6 +1,6 @@
 /**
  * An upper bound of the disk space a PNG-folder ("imagefolder") export takes, known before a
- * single image is generated (index.ts checks it against the free space, as it does the NPZ's and
+ * single image is generated (exportSize.ts checks it against the free space, as it does the NPZ's and
  * IDX's `exportDiskBytes`): its PNGs, metadata.csv, manifest.json and its folders, each file
  * rounded up to whole file-system blocks.
  */
