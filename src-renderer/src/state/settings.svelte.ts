@@ -2,14 +2,17 @@
  * Persisted user settings (localStorage), validated field by field on load: a bad or
  * out-of-range value falls back to its default instead of breaking the app. Session-only choices
  * (the export's "replace a previous export" box) live in their state class and are never stored.
+ * The Train form's fields, checks and run → form mapping: ./trainForm.ts (re-exported here).
  */
 import { z } from 'zod';
 import '../lib/zod-config';
-import { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, DEFAULT_SIGMA, EXPORT_FORMATS, LIKELIHOODS, MAX_CONV_STAGES, MODEL_KINDS, SAMPLE_PRIORS } from '../lib/contract';
-import type { ExportFormat, ModelKind, SamplePrior, TrainConfig } from '../lib/contract';
+import { CONV_DEFAULTS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, EXPORT_FORMATS, SAMPLE_PRIORS } from '../lib/contract';
+import type { ExportFormat, ModelKind, SamplePrior } from '../lib/contract';
 import { batchDefaultHint } from '../lib/trainText';
 import type { SettingsStorage } from './port';
-import { GAN_LOSSES, SAVED_RUN_EMA_DECAY } from '../../../src-shared/vaegan';
+import { TrainForm, int, num, parseFilters, sameList } from './trainForm';
+
+export { DEFAULT_IMPORT, formFromConfig, parseFilters, trainDataErrors, trainFormErrors, type ImportForm, type RunData, type TrainForm } from './trainForm';
 
 /** The localStorage key of the settings (JSON). */
 export const SETTINGS_KEY = 'latent-lab.settings.v1';
@@ -34,58 +37,6 @@ export const TABS: { id: TabId; title: string }[] = [
   { id: 'compare', title: 'Compare' },
   { id: 'explore', title: 'Explore' },
 ];
-
-const int = (min: number, max: number, def: number) => z.number().int().min(min).max(max).catch(def);
-const num = (min: number, max: number, def: number) => z.number().min(min).max(max).catch(def);
-
-/** How your own data is imported (`ImportOptions` of the contract, as the form holds them). */
-const ImportForm = z.object({
-  size: z.union([z.literal('auto'), z.literal(28), z.literal(32), z.literal(64)]).catch('auto'),
-  channels: z.union([z.literal('auto'), z.literal(1), z.literal(3)]).catch('auto'),
-  fit: z.enum(['crop', 'pad']).catch('crop'),
-  /** `auto`, `mnist-style` or `plain` (settings stored before the form had it: `auto`). */
-  preprocess: z.enum(['auto', 'mnist-style', 'plain']).catch('auto'),
-  transpose: z.boolean().catch(false),
-});
-export type ImportForm = z.infer<typeof ImportForm>;
-export const DEFAULT_IMPORT: ImportForm = { size: 'auto', channels: 'auto', fit: 'crop', preprocess: 'auto', transpose: false };
-
-const TrainForm = z.object({
-  // Settings saved before `local` existed say `folder`.
-  dataset: z.preprocess((v) => (v === 'folder' ? 'local' : v), z.enum(DATASET_IDS)).catch('mnist'),
-  /** Your own data: a folder or a dataset file. */
-  folderPath: z.string().max(4096).catch(''),
-  import: ImportForm.catch(DEFAULT_IMPORT),
-  kind: z.enum(MODEL_KINDS).catch('vae'),
-  /** Dense layers on the flat image, or conv stages (images of 28, 32 or 64 pixels). */
-  arch: z.enum(ARCHS).catch('dense'),
-  latentDim: int(2, 64, 3),
-  /** Dense models: units of the hidden layer. */
-  hidden: int(1, 4096, 256),
-  /** Conv models: filters per stage as typed ("32, 64"); empty = the image size's default. */
-  convFilters: z.string().max(200).catch(''),
-  /** Conv models: units of the dense layer before the latent; null = the image size's default. */
-  convHidden: z.number().int().min(1).max(4096).nullable().catch(null),
-  /** Reconstruction likelihood; `auto`: Bernoulli for images, Gaussian for 2-D points. */
-  likelihood: z.enum(LIKELIHOODS).catch('auto'),
-  /** σ of the Gaussian likelihood; null = the default (0.1 for images, 0.3 for points). */
-  sigma: z.number().min(0.001).max(10).nullable().catch(null),
-  beta: num(0, 100, 1),
-  klWarmupEpochs: int(0, 1000, 0),
-  /** VAE-GAN: γ, pixel weight and the discriminator's learning-rate scale; null = the contract's default (`VAEGAN_DEFAULTS`). */
-  gamma: z.number().min(0).max(1000).nullable().catch(null),
-  pixelWeight: z.number().min(0).max(100).nullable().catch(null),
-  discLrScale: z.number().positive().max(10_000).nullable().catch(null),
-  /** VAE-GAN: the adversarial loss (`GAN_LOSSES`); null = the contract's default (`VAEGAN_DEFAULTS.ganLoss`), as an empty number field. */
-  ganLoss: z.enum(GAN_LOSSES).nullable().catch(null),
-  /** VAE-GAN: the decay of the encoder's and decoder's weight average (0 = off); null = the contract's default (`VAEGAN_DEFAULTS.emaDecay`). */
-  emaDecay: z.number().min(0).max(0.99999).nullable().catch(null),
-  epochs: int(1, 10_000, 30),
-  batchSize: int(1, 8192, DEFAULT_BATCH_SIZE.vae),
-  learningRate: num(1e-7, 100, 1e-3),
-  seed: int(0, 2 ** 31 - 1, 1),
-});
-export type TrainForm = z.infer<typeof TrainForm>;
 
 const Persisted = z.object({
   /** `FORM_VERSION` of the version that stored them; absent (1) before it existed. */
@@ -130,157 +81,6 @@ function load(storage: SettingsStorage | null): PersistedSettings {
   return r.success ? r.data : Persisted.parse({});
 }
 
-/**
- * The conv filter widths typed in the form ("32, 64": commas or spaces between): the numbers,
- * `[]` when empty (the image size's default), or null when it is not a list of whole numbers.
- */
-export function parseFilters(text: string): number[] | null {
-  const parts = text.split(/[\s,]+/).filter(Boolean);
-  if (!parts.every((p) => /^\d+$/.test(p))) return null;
-  return parts.map(Number);
-}
-
-/**
- * Range checks for the Train form: each problem as a sentence naming the field as the form labels
- * it (shown under the form; the Train button needs none).
- */
-export function trainFormErrors(f: TrainForm): Partial<Record<keyof TrainForm, string>> {
-  const e: Partial<Record<keyof TrainForm, string>> = {};
-  const isInt = (v: unknown, min: number, max: number) =>
-    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-  const isNum = (v: unknown, min: number, max: number) =>
-    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
-  if (!isInt(f.latentDim, 2, 64)) e.latentDim = 'Latent size must be a whole number from 2 to 64.';
-  if (f.arch === 'dense' && !isInt(f.hidden, 1, 4096)) e.hidden = 'Hidden units must be a whole number from 1 to 4,096.';
-  if (f.arch === 'conv') {
-    const filters = parseFilters(f.convFilters);
-    if (!filters || filters.some((n) => n < 1 || n > 1024) || filters.length > MAX_CONV_STAGES) {
-      e.convFilters = `Conv filters must be up to ${MAX_CONV_STAGES} whole numbers from 1 to 1,024, one per stage, e.g. 32, 64 (empty: the image size's default).`;
-    }
-    if (f.convHidden !== null && !isInt(f.convHidden, 1, 4096)) e.convHidden = "Dense units must be a whole number from 1 to 4,096 (empty: the image size's default).";
-  }
-  if (f.likelihood === 'gaussian' && f.sigma !== null && !isNum(f.sigma, 0.001, 10)) e.sigma = 'σ must be a number from 0.001 to 10 (empty: the default).';
-  if (!isNum(f.beta, 0, 100)) e.beta = 'β must be a number from 0 to 100.';
-  if (!isInt(f.klWarmupEpochs, 0, 1000)) e.klWarmupEpochs = 'KL warm-up must be a whole number of epochs from 0 to 1,000.';
-  if (f.kind === 'vaegan') {
-    if (f.gamma !== null && !isNum(f.gamma, 0, 1000)) e.gamma = 'γ must be a number from 0 to 1,000 (empty: the default).';
-    if (f.pixelWeight !== null && !isNum(f.pixelWeight, 0, 100)) e.pixelWeight = 'Pixel weight must be a number from 0 to 100 (empty: the default).';
-    if (f.discLrScale !== null && !(isNum(f.discLrScale, 0, 10_000) && f.discLrScale > 0)) {
-      e.discLrScale = 'Discriminator learning-rate scale must be a number above 0, up to 10,000 (empty: the default).';
-    }
-    if (f.emaDecay !== null && !isNum(f.emaDecay, 0, 0.99999)) e.emaDecay = 'Weight average decay must be a number from 0 (off) to 0.99999 (empty: the default).';
-  }
-  if (!isInt(f.epochs, 1, 10_000)) e.epochs = 'Epochs must be a whole number from 1 to 10,000.';
-  if (!isInt(f.batchSize, 1, 8192)) e.batchSize = 'Batch size must be a whole number from 1 to 8,192.';
-  if (!isNum(f.learningRate, 1e-7, 100)) e.learningRate = 'Learning rate must be a positive number up to 100, e.g. 0.001.';
-  if (!isInt(f.seed, 0, 2 ** 31 - 1)) e.seed = 'Seed must be a whole number from 0 to 2,147,483,647.';
-  if (f.dataset === 'local' && !f.folderPath.trim()) e.folderPath = 'Choose your dataset: a folder or a dataset file.';
-  return e;
-}
-
-/** The form's import options from a config's (options the form has no field for are left out; a config saved without `preprocess` is `auto`). */
-function importForm(o: { size: ImportForm['size']; channels: ImportForm['channels']; fit: ImportForm['fit']; preprocess?: ImportForm['preprocess']; transpose: boolean }): ImportForm {
-  return { size: o.size, channels: o.channels, fit: o.fit, preprocess: o.preprocess ?? 'auto', transpose: o.transpose };
-}
-
-/** What the run's data was, as far as the form needs it to tell a default from a choice. */
-export interface RunData {
-  /** Images (Bernoulli and σ 0.1 are the automatic choices) or 2-D points (Gaussian, σ 0.3). */
-  isImage: boolean;
-  /** The images' side when known (28, 32, 64: the conv defaults of that size); null: unknown (your own data before it is read). */
-  side: number | null;
-}
-
-const sameList = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
-
-/**
- * A saved conv run's filters and dense units as the form holds them: '' / null where they are the
- * image size's default (the engine writes the defaults into the config), so they follow the next
- * dataset's size instead of keeping 28×28 widths on 32×32 data. With the side unknown, filters equal to some
- * size's default count as that size's; dense units then compare with that size's default (else any size's).
- */
-function convWidths(filters: readonly number[], hidden: readonly number[], side: number | null): { convFilters: string; convHidden: number | null } {
-  const sides = Object.keys(CONV_DEFAULTS).map(Number) as (keyof typeof CONV_DEFAULTS)[];
-  const known = sides.find((s) => s === side);
-  const filterSide = known ?? sides.find((s) => sameList(CONV_DEFAULTS[s].filters, filters));
-  const defaultFilters = filterSide !== undefined && sameList(CONV_DEFAULTS[filterSide].filters, filters);
-  const hiddenSides = filterSide !== undefined ? [filterSide] : sides;
-  const defaultHidden = hidden.length === 0 || (hidden.length === 1 && hiddenSides.some((s) => sameList(CONV_DEFAULTS[s].hidden, hidden)));
-  return { convFilters: defaultFilters ? '' : filters.join(', '), convHidden: defaultHidden ? null : (hidden[0] ?? null) };
-}
-
-/**
- * The Train form as it was for a saved run's config, so opening a run shows its own settings.
- * Settings the engine resolved from an automatic default (the likelihood, σ, a conv model's filters
- * and dense units) come back automatic when the saved value is that default for the run's data
- * (`data`): they then follow the dataset chosen next, as when the user left them on Auto. Fields the
- * form does not have (activation, more hidden layers…) are left out; a value the form cannot hold
- * keeps the form's current one.
- */
-export function formFromConfig(cfg: TrainConfig, current: TrainForm, data: RunData = { isImage: true, side: null }): TrainForm {
-  const m = cfg.model;
-  const autoLikelihood = data.isImage ? 'bernoulli' : 'gaussian';
-  const defaultSigma = data.isImage ? DEFAULT_SIGMA.image : DEFAULT_SIGMA.points;
-  const conv = m.arch === 'conv' ? convWidths(m.convFilters ?? [], m.hidden, data.side) : { convFilters: current.convFilters, convHidden: current.convHidden };
-  const wanted: TrainForm = {
-    ...current,
-    dataset: cfg.dataset.id as TrainForm['dataset'],
-    folderPath: cfg.dataset.path ?? current.folderPath,
-    import: cfg.dataset.id === 'local' && cfg.dataset.import ? importForm(cfg.dataset.import) : current.import,
-    kind: m.kind,
-    arch: m.arch,
-    latentDim: m.latentDim,
-    hidden: m.arch === 'dense' ? (m.hidden[0] ?? current.hidden) : current.hidden,
-    ...conv,
-    likelihood: m.likelihood === autoLikelihood ? 'auto' : m.likelihood,
-    sigma: m.likelihood === 'gaussian' ? (m.sigma === undefined || m.sigma === defaultSigma ? null : m.sigma) : current.sigma,
-    beta: m.beta,
-    klWarmupEpochs: m.klWarmupEpochs,
-    // A VAE-GAN's settings as saved (the defaults were written in at the start); other kinds keep the form's.
-    gamma: m.kind === 'vaegan' ? (m.gamma ?? null) : current.gamma,
-    pixelWeight: m.kind === 'vaegan' ? (m.pixelWeight ?? null) : current.pixelWeight,
-    discLrScale: m.kind === 'vaegan' ? (m.discLrScale ?? null) : current.discLrScale,
-    // A VAE-GAN saved before the choice existed trained with the standard loss (whatever the default becomes).
-    ganLoss: m.kind === 'vaegan' ? (m.ganLoss ?? 'standard') : current.ganLoss,
-    // Likewise a VAE-GAN saved before the weight average: none (0).
-    emaDecay: m.kind === 'vaegan' ? (m.emaDecay ?? SAVED_RUN_EMA_DECAY) : current.emaDecay,
-    epochs: cfg.epochs,
-    batchSize: cfg.batchSize,
-    learningRate: cfg.learningRate,
-    seed: cfg.seed,
-  };
-  // Each field falls back on its own (the schema's `catch`): keep the current value there instead.
-  const parsed = TrainForm.parse(wanted);
-  const out = { ...parsed };
-  for (const k of Object.keys(wanted) as (keyof TrainForm)[]) if (JSON.stringify(parsed[k]) !== JSON.stringify(wanted[k])) (out as Record<string, unknown>)[k] = current[k];
-  return out;
-}
-
-/**
- * Choices in the form that do not fit the chosen dataset (`data`: its kind and class names, null
- * while unknown), as sentences naming the form's fields: shown under the form before Train, which
- * waits for them. Conv on 2-D points is named here in the form's words (the engine's model card
- * refuses it too, in words for the CLI as well; this one is shown instead). A CVAE needs at least
- * two classes, as the engine does (an unlabeled export opened again is one class, "unlabeled").
- */
-export function trainDataErrors(
-  f: TrainForm,
-  data: { isImage: boolean; title: string; labelNames: readonly string[] } | null,
-): Partial<Record<keyof TrainForm, string>> {
-  const e: Partial<Record<keyof TrainForm, string>> = {};
-  if (!data) return e;
-  if (!data.isImage && f.arch === 'conv') {
-    e.arch = `Conv layers take images; ${data.title} is 2-D points: choose Dense.`;
-  }
-  if (!data.isImage && f.likelihood === 'bernoulli') {
-    e.likelihood = `The Bernoulli likelihood needs images (values in [0, 1]); ${data.title} is 2-D points: choose Auto (Gaussian) or Gaussian.`;
-  }
-  if (f.kind === 'cvae' && data.labelNames.length < 2) {
-    const one = data.labelNames[0];
-    e.kind = `A CVAE is conditioned on the labels and needs at least 2 classes; ${data.title} has ${one !== undefined ? `one ("${one}")` : 'none'}: choose VAE, AE or VAE-GAN.`;
-  }
-  return e;
-}
 
 export class Settings {
   theme = $state<ThemeChoice>('system');
