@@ -3,8 +3,10 @@
  * renderer (the run list, Compare's captions and headings): the model's proper name ("AE", "VAE",
  * "CVAE", "VAE-GAN"), "Conv" before it for the convolutional arch, its latent size and β, and a
  * VAE-GAN's own settings (γ, pixel weight, discriminator LR ×, adversarial loss, weight average) when not the
- * defaults. Imports only the VAE-GAN defaults.
+ * defaults; a new run's default name also its learning-rate schedule when not its kind's default.
+ * Imports only the defaults (./vaegan.ts, ./training.ts).
  */
+import { DEFAULT_LR_SCHEDULE } from './training';
 import { VAEGAN_DEFAULTS } from './vaegan';
 
 /** A model kind as the app names it everywhere: AE, VAE, CVAE, VAE-GAN. */
@@ -68,9 +70,22 @@ export function datasetLabel(ref: { id: string; path?: string }): string {
 }
 
 /**
- * A new run's default name: `<modelName> · <dataset>`, e.g. "Conv VAE z=4 · shapes",
- * "VAE z=4 β=2 · mnist", "VAE-GAN z=8 · mnist".
+ * A run's learning-rate schedule (`TrainConfig.lrSchedule`) as its name says it: "" when it is
+ * the kind's `DEFAULT_LR_SCHEDULE` (or not given), " LR decay" for 'linear-decay' on a kind that
+ * defaults to constant (a VAE), " constant LR" for 'constant' on one that defaults to the decay
+ * (a VAE-GAN).
  */
-export function defaultRunName(cfg: { model: NamedModel; dataset: { id: string; path?: string } }): string {
-  return `${modelName(cfg.model)} · ${datasetLabel(cfg.dataset)}`;
+function schedulePart(kind: string, lrSchedule: string | undefined): string {
+  const kindDefault: string | undefined = (DEFAULT_LR_SCHEDULE as Record<string, string>)[kind];
+  if (lrSchedule === undefined || lrSchedule === kindDefault) return '';
+  return lrSchedule === 'linear-decay' ? ' LR decay' : ' constant LR';
+}
+
+/**
+ * A new run's default name: `<modelName>[ <schedule>] · <dataset>`, e.g. "Conv VAE z=4 · shapes",
+ * "VAE z=4 β=2 · mnist", "VAE-GAN z=8 · mnist", "VAE z=8 LR decay · mnist" (the learning-rate
+ * schedule `lrSchedule` only when not the kind's default: `schedulePart`).
+ */
+export function defaultRunName(cfg: { model: NamedModel; dataset: { id: string; path?: string }; lrSchedule?: string }): string {
+  return `${modelName(cfg.model)}${schedulePart(cfg.model.kind, cfg.lrSchedule)} · ${datasetLabel(cfg.dataset)}`;
 }

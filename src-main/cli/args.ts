@@ -24,6 +24,7 @@ const OPTIONS = {
   epochs: { type: 'string' },
   batch: { type: 'string' },
   lr: { type: 'string' },
+  'lr-schedule': { type: 'string' },
   beta: { type: 'string' },
   warmup: { type: 'string' },
   seed: { type: 'string' },

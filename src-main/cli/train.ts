@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { collapseReason } from '../../src-shared/collapse';
-import { ARCHS, GAN_LOSSES, LabError, LIKELIHOODS, MODEL_KINDS, type Arch, type GanLoss, type Likelihood, type Metrics, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
+import { ARCHS, GAN_LOSSES, LabError, LIKELIHOODS, LR_SCHEDULES, MODEL_KINDS, type Arch, type GanLoss, type Likelihood, type LrSchedule, type Metrics, type TrainConfigInput, type TrainProgress } from '../../src-shared/types';
 import type { EngineOptions } from '../engine/engine';
 import { resolveCliPath } from '../engine/datasets/ownPath';
 import { num, UsageError, type Options } from './args';
@@ -33,8 +33,10 @@ export function bar(p: TrainProgress): string {
  * The run's configuration from the options (the engine validates the values).
  * @throws UsageError for an unknown model kind or architecture, `--filters` without conv, the
  *   VAE-GAN's `--gamma` / `--pixel-weight` / `--disc-lr-scale` / `--gan-loss` / `--ema-decay`
- *   without `--model vaegan`, a `--gan-loss` other than standard or relativistic, non-numbers
- *   and numbers out of their range (`--ema-decay`: 0 to 0.99999).
+ *   without `--model vaegan`, a `--gan-loss` other than standard or relativistic, an
+ *   `--lr-schedule` other than constant or linear-decay (`LR_SCHEDULES`), non-numbers and numbers
+ *   out of their range (`--ema-decay`: 0 to 0.99999). Without `--lr-schedule` the config has no
+ *   `lrSchedule`: the engine uses the kind's `DEFAULT_LR_SCHEDULE`.
  */
 export function trainConfig(o: Options): TrainConfigInput {
   const kind = o.model ?? 'vae';
@@ -49,6 +51,8 @@ export function trainConfig(o: Options): TrainConfigInput {
   if (ganFlag && kind !== 'vaegan') throw new UsageError(`--${ganFlag} needs --model vaegan`);
   const ganLoss = o['gan-loss'];
   if (ganLoss !== undefined && !(GAN_LOSSES as readonly string[]).includes(ganLoss)) throw new UsageError(`--gan-loss must be one of ${GAN_LOSSES.join(', ')}, got ${ganLoss}`);
+  const lrSchedule = o['lr-schedule'];
+  if (lrSchedule !== undefined && !(LR_SCHEDULES as readonly string[]).includes(lrSchedule)) throw new UsageError(`--lr-schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${lrSchedule}`);
   return {
     dataset: dataRef(o),
     model: {
@@ -70,6 +74,7 @@ export function trainConfig(o: Options): TrainConfigInput {
     epochs: num(o.epochs, 'epochs', true),
     batchSize: num(o.batch, 'batch', true),
     learningRate: num(o.lr, 'lr'),
+    ...(lrSchedule !== undefined ? { lrSchedule: lrSchedule as LrSchedule } : {}),
     seed: num(o.seed, 'seed', true),
     name: o.name,
   };

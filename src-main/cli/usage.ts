@@ -10,6 +10,10 @@ Commands:
                                         preview writes samples as trained (<class>/<n>.png)
   train --dataset mnist --model vae|ae|cvae|vaegan --latent 3 --epochs 10
         [--batch 256 (vaegan: 64) --lr 1e-3 --beta 1 (cvae: 5) --warmup 0 --seed 1 --hidden 256[,128]]
+        [--lr-schedule constant|linear-decay]  the learning rate over the epochs (default
+                                        constant; vaegan: linear-decay): constant, or kept
+                                        for the first half, then down linearly to 5 % of it
+                                        at the last epoch (as pix2pix and CycleGAN train)
         [--arch dense|conv --filters 32,64]  conv: Conv2D stages (filters per stage; default
                                         per image size), --hidden = its dense layers (28: 16)
         [--likelihood auto|bernoulli|gaussian --sigma 0.1]  reconstruction likelihood (auto:
