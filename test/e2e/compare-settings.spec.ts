@@ -1,18 +1,21 @@
 /**
  * Compare with two VAE-GANs (report fresh1 #5): the training table lists each one's β, γ, pixel
  * weight and Discriminator LR × (what "the settings of these two VAE-GANs" are), and the
- * CVAE-only "Generation …" rows, n/a for both, are not shown. Tiny runs (dense 32, latent 2,
+ * CVAE-only "Generation …" rows, n/a for both, are not shown; the learning-rate schedule the form
+ * shows follows the kind (a VAE-GAN's linear decay, unsent) and Compare's row says it for both. Tiny runs (dense 32, latent 2,
  * one epoch) on the embedded MNIST, browser mode; waits only for explicit states.
  */
 import type { Page } from '@playwright/test';
 import { test, expect } from './helpers/fixtures';
-import { VAEGAN_DEFAULTS } from '../../src-shared/contract';
+import { DEFAULT_LR_SCHEDULE, VAEGAN_DEFAULTS } from '../../src-shared/contract';
 
 async function trainGan(page: Page, gamma: string): Promise<void> {
   const state = page.getByTestId('train-state');
   const before = (await state.getAttribute('data-run-id')) ?? '';
   await page.getByTestId('dataset-select').selectOption('mnist');
   await page.getByTestId('model-select').selectOption('vaegan');
+  // Left alone, the schedule shown is the VAE-GAN's default.
+  await expect(page.getByTestId('lr-schedule-select')).toHaveValue(DEFAULT_LR_SCHEDULE.vaegan);
   await page.getByTestId('arch-select').selectOption('dense');
   await page.getByTestId('hidden-input').fill('32');
   await page.getByTestId('latent-dim-input').fill('2');
@@ -40,6 +43,8 @@ test('two VAE-GANs in Compare: their GAN settings listed, no CVAE-only rows', as
   expect(await cells('pixelWeight')).toEqual([String(VAEGAN_DEFAULTS.pixelWeight), String(VAEGAN_DEFAULTS.pixelWeight)]);
   expect(await cells('emaDecay')).toEqual([String(VAEGAN_DEFAULTS.emaDecay), String(VAEGAN_DEFAULTS.emaDecay)]);
   expect(await cells('discLrScale')).toEqual(['0.5', '0.5']);
+  expect(await table.locator('tr[data-row="lrSchedule"] td').allTextContents()).toEqual([DEFAULT_LR_SCHEDULE.vaegan, DEFAULT_LR_SCHEDULE.vaegan]);
+  await expect(table.locator('tr[data-row="lrSchedule"] th')).toHaveText('Learning-rate schedule');
   await expect(table.locator('th', { hasText: 'Discriminator LR ×' })).toBeVisible();
   // Trained alike but for γ: the note under the table names it, as the row does.
   await expect(page.getByTestId('compare-training-note')).toContainText(/γ (0\.3 vs 0\.1|0\.1 vs 0\.3)/);
@@ -50,4 +55,7 @@ test('two VAE-GANs in Compare: their GAN settings listed, no CVAE-only rows', as
   await expect(table).not.toContainText('not a CVAE');
   // The form's settings outlive the test (the worker's server keeps them): γ back to its default.
   await page.getByTestId('gan-gamma-input').fill('');
+  // Back on a VAE the form shows the VAE's schedule.
+  await page.getByTestId('model-select').selectOption('vae');
+  await expect(page.getByTestId('lr-schedule-select')).toHaveValue(DEFAULT_LR_SCHEDULE.vae);
 });

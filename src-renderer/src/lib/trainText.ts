@@ -16,6 +16,11 @@ export const LIKELIHOOD_HINT: Record<string, string> = {
   bernoulli: 'Bernoulli: each pixel a probability (binary cross-entropy); values in [0, 1].',
   gaussian: 'Gaussian with a fixed σ: squared error scaled by 1/σ², constants included.',
 };
+/** The learning-rate schedules (`LR_SCHEDULES`) as the Train form's list names them; what each does: `LR_SCHEDULE_DESCRIPTIONS`. */
+export const LR_SCHEDULE_NAMES: Record<string, string> = {
+  constant: 'Constant',
+  'linear-decay': 'Linear decay',
+};
 export const STATE_TEXT: Record<string, string> = {
   idle: 'Ready',
   training: 'Training',

@@ -6,13 +6,13 @@
  */
 import { z } from 'zod';
 import '../lib/zod-config';
-import { CONV_DEFAULTS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, EXPORT_FORMATS, SAMPLE_PRIORS } from '../lib/contract';
-import type { ExportFormat, ModelKind, SamplePrior } from '../lib/contract';
+import { CONV_DEFAULTS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, DEFAULT_LR_SCHEDULE, EXPORT_FORMATS, SAMPLE_PRIORS } from '../lib/contract';
+import type { ExportFormat, LrSchedule, ModelKind, SamplePrior } from '../lib/contract';
 import { batchDefaultHint } from '../lib/trainText';
 import type { SettingsStorage } from './port';
-import { TrainForm, int, num, parseFilters, sameList } from './trainForm';
+import { TrainForm, int, lrScheduleOf, num, parseFilters, sameList } from './trainForm';
 
-export { DEFAULT_IMPORT, formFromConfig, parseFilters, trainDataErrors, trainFormErrors, type ImportForm, type RunData, type TrainForm } from './trainForm';
+export { DEFAULT_IMPORT, formFromConfig, lrScheduleOf, parseFilters, trainDataErrors, trainFormErrors, type ImportForm, type RunData, type TrainForm } from './trainForm';
 
 /** The localStorage key of the settings (JSON). */
 export const SETTINGS_KEY = 'latent-lab.settings.v1';
@@ -132,7 +132,10 @@ export class Settings {
     }
   }
 
-  /** Switch the model kind; β and the batch size follow the kind's defaults unless the user set their own. */
+  /**
+   * Switch the model kind; β and the batch size follow the kind's defaults unless the user set
+   * their own, and so does the learning-rate schedule (null in the form until chosen: `lrScheduleOf`).
+   */
   setKind(kind: ModelKind): void {
     if (this.train.beta === DEFAULT_BETA[this.train.kind]) this.train.beta = DEFAULT_BETA[kind];
     const from = this.train.kind;
@@ -140,6 +143,16 @@ export class Settings {
     if (moved) this.train.batchSize = DEFAULT_BATCH_SIZE[kind];
     this.#batchFrom = moved ? from : null;
     this.train.kind = kind;
+  }
+
+  /** The learning-rate schedule shown and trained with: the user's choice, else the kind's `DEFAULT_LR_SCHEDULE`. */
+  get lrSchedule(): LrSchedule {
+    return lrScheduleOf(this.train);
+  }
+
+  /** Choose the learning-rate schedule: the kind's default is stored as none (null), so it follows the kind again and is not sent. */
+  setLrSchedule(v: LrSchedule): void {
+    this.train.lrSchedule = v === DEFAULT_LR_SCHEDULE[this.train.kind] ? null : v;
   }
 
   /** The kind whose switch last moved the batch size to the new kind's default (null: none did). */

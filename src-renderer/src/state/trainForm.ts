@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import '../lib/zod-config';
-import { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BATCH_SIZE, DEFAULT_SIGMA, LIKELIHOODS, MAX_CONV_STAGES, MODEL_KINDS } from '../lib/contract';
-import type { TrainConfig } from '../lib/contract';
-import { GAN_LOSSES, SAVED_RUN_EMA_DECAY } from '../../../src-shared/vaegan';
+import { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BATCH_SIZE, DEFAULT_LR_SCHEDULE, DEFAULT_SIGMA, LIKELIHOODS, LR_SCHEDULES, MAX_CONV_STAGES, MODEL_KINDS } from '../lib/contract';
+import type { LrSchedule, TrainConfig } from '../lib/contract';
+import { GAN_LOSSES } from '../../../src-shared/vaegan';
 
 /** A whole number from `min` to `max`; anything else reads as `def`. */
 export const int = (min: number, max: number, def: number) => z.number().int().min(min).max(max).catch(def);
@@ -61,9 +61,20 @@ export const TrainForm = z.object({
   epochs: int(1, 10_000, 30),
   batchSize: int(1, 8192, DEFAULT_BATCH_SIZE.vae),
   learningRate: num(1e-7, 100, 1e-3),
+  /**
+   * The learning-rate schedule (`LR_SCHEDULES`); null = the model kind's `DEFAULT_LR_SCHEDULE`, so it
+   * follows the kind (a VAE's constant, a VAE-GAN's linear decay) until the user chooses another
+   * (`lrScheduleOf`; settings stored before the field: null).
+   */
+  lrSchedule: z.enum(LR_SCHEDULES).nullable().catch(null),
   seed: int(0, 2 ** 31 - 1, 1),
 });
 export type TrainForm = z.infer<typeof TrainForm>;
+
+/** The learning-rate schedule the form shows and trains with: the user's choice, else the kind's `DEFAULT_LR_SCHEDULE`. */
+export function lrScheduleOf(f: Pick<TrainForm, 'kind' | 'lrSchedule'>): LrSchedule {
+  return f.lrSchedule ?? DEFAULT_LR_SCHEDULE[f.kind];
+}
 
 /**
  * The conv filter widths typed in the form ("32, 64": commas or spaces between): the numbers,
@@ -148,7 +159,8 @@ function convWidths(filters: readonly number[], hidden: readonly number[], side:
  * The Train form as it was for a saved run's config, so opening a run shows its own settings.
  * Settings the engine resolved from an automatic default (the likelihood, σ, a conv model's filters
  * and dense units) come back automatic when the saved value is that default for the run's data
- * (`data`): they then follow the dataset chosen next, as when the user left them on Auto. Fields the
+ * (`data`): they then follow the dataset chosen next, as when the user left them on Auto; likewise
+ * a learning-rate schedule that is the run's kind's default (null: it follows the next kind). Fields the
  * form does not have (activation, more hidden layers…) are left out; a value the form cannot hold
  * keeps the form's current one.
  */
@@ -171,17 +183,19 @@ export function formFromConfig(cfg: TrainConfig, current: TrainForm, data: RunDa
     sigma: m.likelihood === 'gaussian' ? (m.sigma === undefined || m.sigma === defaultSigma ? null : m.sigma) : current.sigma,
     beta: m.beta,
     klWarmupEpochs: m.klWarmupEpochs,
-    // A VAE-GAN's settings as saved (the defaults were written in at the start); other kinds keep the form's.
+    // A VAE-GAN's settings as saved: the defaults were written in at the start, and a run saved
+    // before a setting existed is read with what it trained with (the engine's withSavedRunSettings:
+    // the standard loss, no weight average), so each is there; other kinds keep the form's.
     gamma: m.kind === 'vaegan' ? (m.gamma ?? null) : current.gamma,
     pixelWeight: m.kind === 'vaegan' ? (m.pixelWeight ?? null) : current.pixelWeight,
     discLrScale: m.kind === 'vaegan' ? (m.discLrScale ?? null) : current.discLrScale,
-    // A VAE-GAN saved before the choice existed trained with the standard loss (whatever the default becomes).
-    ganLoss: m.kind === 'vaegan' ? (m.ganLoss ?? 'standard') : current.ganLoss,
-    // Likewise a VAE-GAN saved before the weight average: none (0).
-    emaDecay: m.kind === 'vaegan' ? (m.emaDecay ?? SAVED_RUN_EMA_DECAY) : current.emaDecay,
+    ganLoss: m.kind === 'vaegan' ? (m.ganLoss ?? null) : current.ganLoss,
+    emaDecay: m.kind === 'vaegan' ? (m.emaDecay ?? null) : current.emaDecay,
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,
     learningRate: cfg.learningRate,
+    // The run's schedule (one saved before the option: constant, as read); its kind's default follows the kind, as when left alone.
+    lrSchedule: cfg.lrSchedule === DEFAULT_LR_SCHEDULE[m.kind] ? null : cfg.lrSchedule,
     seed: cfg.seed,
   };
   // Each field falls back on its own (the schema's `catch`): keep the current value there instead.

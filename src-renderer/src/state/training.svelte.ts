@@ -52,6 +52,8 @@ export function formToConfig(f: TrainForm): TrainConfigInput {
     epochs: f.epochs,
     batchSize: f.batchSize,
     learningRate: f.learningRate,
+    // Only when the user chose one: else the engine uses the kind's DEFAULT_LR_SCHEDULE.
+    ...(f.lrSchedule !== null ? { lrSchedule: f.lrSchedule } : {}),
     seed: f.seed,
   };
 }

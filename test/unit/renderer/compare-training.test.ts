@@ -19,8 +19,9 @@ import {
 } from '../../../src-renderer/src/state/tabs/compareTraining';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { compareEmptyText } from '../../../src-renderer/src/state/tabs/compare.svelte';
-import { MNIST, engineWith, run } from './fake-api';
+import { MNIST, engineWith, run, savedConfig } from './fake-api';
 import { VAEGAN_DEFAULTS } from '../../../src-shared/vaegan';
+import { LR_SCHEDULE_DESCRIPTIONS } from '../../../src-shared/training';
 
 function trained(id: string, kind: 'vae' | 'vaegan', batchSize: number, epochsDone = 3, learningRate = 1e-3): RunSummary {
   const r = run(id, { kind, dim: 8, epochsDone });
@@ -54,7 +55,11 @@ describe('Compare: how each run trained', () => {
     expect(note).toContain(`${a.steps} vs ${b.steps} steps`);
     expect(note).not.toContain('epochs');
     expect(note).toMatch(/part of a difference in the metrics can come from that/);
-    expect(trainingDifference(a, runTraining(trained('v2', 'vaegan', 256), n))).toBeNull();
+    expect(trainingDifference(a, runTraining(trained('v2', 'vae', 256), n))).toBeNull();
+    // A VAE-GAN at the VAE's batch still trained on its kind's learning-rate schedule (linear decay).
+    expect(trainingDifference(a, runTraining(trained('g2', 'vaegan', 256), n))).toBe(
+      'These runs trained differently (learning-rate schedule constant vs linear-decay): part of a difference in the metrics can come from that.',
+    );
     const longer = runTraining(trained('v3', 'vae', 256, 10), n);
     expect(trainingDifference(a, longer)).toContain('3 vs 10 epochs');
     expect(trainingDifference(a, runTraining(trained('v4', 'vae', 256, 3, 0.01), n))).toContain('learning rate 0.001 vs 0.01');
@@ -91,7 +96,8 @@ describe('Compare: how each run trained', () => {
     for (const row of settingRows(a, b).filter((r) => r.cell(a) !== r.cell(b) && r.cell(a) !== '—' && r.cell(b) !== '—'))
       expect(note.toLowerCase()).toContain(`${row.title} ${row.cell(a)} vs ${row.cell(b)}`.toLowerCase());
     // Settings only one run's kind has (a VAE's γ: '—') are a different model, not a different training.
-    const vae = trained('v', 'vae', 64);
+    // (This VAE on the VAE-GAN's learning-rate schedule, which is a training setting.)
+    const vae = { ...trained('v', 'vae', 64), config: { ...trained('v', 'vae', 64).config, lrSchedule: 'linear-decay' as const } };
     expect(trainingDifference(runTraining(vae, n), runTraining(a, n), [vae, a])).toBeNull();
     expect(settingDifferences(vae, a)).toEqual([]);
   });
@@ -222,6 +228,31 @@ describe('Compare: runs on your own data', () => {
   });
 });
 
+describe('Compare: the learning-rate schedule', () => {
+  const withSchedule = (r: RunSummary, lrSchedule: RunSummary['config']['lrSchedule']) => ({ ...r, config: { ...r.config, lrSchedule } });
+  const schedule = TRAINING_ROWS.find((r) => r.key === 'lrSchedule')!;
+
+  it('a row under the learning rate for both runs, each run’s own schedule (its kind’s default when none was chosen), what it does as the tooltip', () => {
+    expect(TRAINING_ROWS.map((r) => r.key).slice(-2)).toEqual(['learningRate', 'lrSchedule']);
+    expect(schedule.title).toBe('Learning-rate schedule');
+    const vae = runTraining(run('v', { kind: 'vae', dim: 8 }));
+    const gan = runTraining(run('g', { kind: 'vaegan', dim: 8 }));
+    expect([schedule.cell(vae), schedule.cell(gan)]).toEqual(['constant', 'linear-decay']);
+    expect(schedule.tip!(gan)).toBe(LR_SCHEDULE_DESCRIPTIONS['linear-decay']);
+    expect(schedule.cell(runTraining(withSchedule(run('d', { kind: 'vae', dim: 8 }), 'linear-decay')))).toBe('linear-decay');
+  });
+
+  it('the note names a schedule that differs; a VAE-GAN saved before the option reads constant', () => {
+    const a = run('a', { kind: 'vae', dim: 8 });
+    const b = withSchedule(run('b', { kind: 'vae', dim: 8 }), 'linear-decay');
+    expect(trainingDifference(runTraining(a), runTraining(b), [a, b])).toContain('learning-rate schedule constant vs linear-decay');
+    expect(trainingDifference(runTraining(a), runTraining(a), [a, a])).toBeNull();
+    const old = { ...run('o', { kind: 'vaegan', dim: 8 }), config: savedConfig({ model: { kind: 'vaegan', latentDim: 8 } }) };
+    expect(schedule.cell(runTraining(old))).toBe('constant');
+    expect(trainingDifference(runTraining(old), runTraining(run('g', { kind: 'vaegan', dim: 8 })))).toContain('learning-rate schedule constant vs linear-decay');
+  });
+});
+
 describe('Compare: the settings of the two runs', () => {
   const gan = (id: string, model: Record<string, unknown>) => {
     const r = run(id, { kind: 'vaegan', dim: 8 });
@@ -248,8 +279,7 @@ describe('Compare: the settings of the two runs', () => {
     const on = gan('e', { emaDecay: 0.99 });
     expect(rows(off, on).find((r) => r[0] === 'Weight average (EMA)')).toEqual(['Weight average (EMA)', 'off', '0.99']);
     expect(settingDifferences(off, on)).toEqual(['weight average (EMA) off vs 0.99']);
-    const old = gan('s', {});
-    delete (old.config.model as { emaDecay?: number }).emaDecay; // saved before the option existed
+    const old = { ...gan('s', {}), config: savedConfig({ model: { kind: 'vaegan', latentDim: 8 } }) }; // saved before the option existed
     expect(rows(old, on).find((r) => r[0] === 'Weight average (EMA)')![1]).toBe('off');
     const vae = run('v', { kind: 'vae', dim: 8 });
     expect(rows(vae, on).find((r) => r[0] === 'Weight average (EMA)')).toEqual(['Weight average (EMA)', '—', '0.99']);
@@ -257,8 +287,8 @@ describe('Compare: the settings of the two runs', () => {
 
   it('two VAE-GANs trained with different adversarial losses: the row and the note say which; a run saved before the choice is standard', () => {
     const rel = gan('r', { ganLoss: 'relativistic' });
-    const old = gan('o', {});
-    delete (old.config.model as { ganLoss?: string }).ganLoss; // saved before the option existed
+    // Saved before the option existed (with the weight average, to name only the loss here).
+    const old = { ...gan('o', {}), config: savedConfig({ model: { kind: 'vaegan', latentDim: 8, emaDecay: VAEGAN_DEFAULTS.emaDecay } }) };
     expect(rows(old, rel).find((r) => r[0] === 'Adversarial loss')).toEqual(['Adversarial loss', 'standard', 'relativistic']);
     expect(settingDifferences(old, rel)).toEqual(['adversarial loss standard vs relativistic']);
     const t = runTraining(rel, MNIST.trainCount);

@@ -12,7 +12,7 @@ import type {
   RequestName,
   RequestOutput,
 } from '../../../src-shared/contract';
-import { TrainConfig, type DatasetInfo, type EngineInfo, type RunSummary } from '../../../src-shared/types';
+import { TrainConfig, withSavedRunSettings, type DatasetInfo, type EngineInfo, type RunSummary } from '../../../src-shared/types';
 import type { LatentBatch } from '../../../src-shared/contract';
 import type { SettingsStorage, StateApi } from '../../../src-renderer/src/state/port';
 
@@ -135,6 +135,15 @@ export function run(id: string, opts: { kind?: 'ae' | 'vae' | 'cvae' | 'vaegan';
     metrics: null,
     ...(opts.error ? { error: opts.error } : {}),
   };
+}
+
+/**
+ * A run's config as the renderer gets it when its config.json (`raw`, JSON as written, without
+ * the settings added since) was saved before some option existed: read as the engine reads runs
+ * (`withSavedRunSettings`, then the contract).
+ */
+export function savedConfig(raw: Record<string, unknown>): TrainConfig {
+  return TrainConfig.parse((withSavedRunSettings({ config: raw }) as { config: unknown }).config);
 }
 
 /** `count` points in `dim`-D: point i at (i, −i, i/2, …) with label i % 10 and dataset index `base + i`. */

@@ -9,7 +9,7 @@ import { TrainConfig } from '../../../src-shared/types';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { Settings, formFromConfig, trainFormErrors } from '../../../src-renderer/src/state/settings.svelte';
 import { formToConfig } from '../../../src-renderer/src/state/training.svelte';
-import { MemoryStorage, engineWith } from './fake-api';
+import { MemoryStorage, engineWith, savedConfig } from './fake-api';
 
 describe('the Train form’s weight average', () => {
   it('the Train form: the field’s value reaches the start request; empty sends none (the default); other kinds never send it; an opened run brings its own back', async () => {
@@ -22,9 +22,8 @@ describe('the Train form’s weight average', () => {
     expect(trainFormErrors({ ...gan(), emaDecay: 0.5 }).emaDecay).toBeUndefined();
     const saved = TrainConfig.parse({ model: { kind: 'vaegan', latentDim: 8, emaDecay: 0.99 } });
     expect(formFromConfig(saved, new Settings(null).train).emaDecay).toBe(0.99);
-    const old = TrainConfig.parse({ model: { kind: 'vaegan', latentDim: 8 } });
-    delete (old.model as { emaDecay?: number }).emaDecay; // saved before the option: no average
-    expect(formFromConfig(old, new Settings(null).train).emaDecay).toBe(0);
+    // Saved before the option (no average), as the engine reads it.
+    expect(formFromConfig(savedConfig({ model: { kind: 'vaegan', latentDim: 8 } }), new Settings(null).train).emaDecay).toBe(0);
 
     const api = engineWith([]).handle('training:start', () => ({ runId: 'live' }));
     const lab = new Lab(api, null);

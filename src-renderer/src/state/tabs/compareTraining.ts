@@ -1,12 +1,12 @@
 /**
- * How each compared run was trained (batch size, epochs done, optimiser steps, learning rate, and
- * the model settings that differ — for two VAE-GANs always their β, γ, pixel weight,
- * discriminator LR ×, adversarial loss and weight average: `settingRows`), so
+ * How each compared run was trained (batch size, epochs done, optimiser steps, learning rate and
+ * its schedule, and the model settings that differ — for two VAE-GANs always their β, γ, pixel
+ * weight, discriminator LR ×, adversarial loss and weight average: `settingRows`), so
  * that Compare can say when two runs were not trained on equal terms (a VAE at batch 256 beside a
  * VAE-GAN at its default 64 took about four times fewer steps), and column labels that tell two
  * runs apart when they share a name. Pure functions of the contract's `RunSummary` / `DatasetInfo`.
  */
-import { optimiserSteps, type DatasetInfo, type RunSummary } from '../../lib/contract';
+import { LR_SCHEDULE_DESCRIPTIONS, optimiserSteps, type DatasetInfo, type LrSchedule, type RunSummary } from '../../lib/contract';
 import { fmtDate, fmtInt, modelName } from '../../lib/format';
 
 type Run = Pick<RunSummary, 'id' | 'name' | 'created' | 'config' | 'epochsDone'>;
@@ -20,6 +20,8 @@ export interface RunTraining {
   /** Optimiser steps taken: epochs done × ⌈training examples / batch⌉; undefined when the training set's size is not known. */
   steps?: number;
   learningRate: number;
+  /** How the learning rate moved over the epochs (`TrainConfig.lrSchedule`; a run saved before the option: constant, as the engine reads it). */
+  lrSchedule: LrSchedule;
 }
 
 /**
@@ -40,13 +42,13 @@ export function trainCountOf(run: Run, datasets: readonly DatasetInfo[], own?: D
 
 /**
  * `run`'s training: its saved config's batch size (the one it really used, after any clamp to the
- * training set) and learning rate, its epochs done, and its optimiser steps (one per batch, the
- * last one of an epoch partial) when `trainCount` (training examples) is given.
+ * training set), learning rate and learning-rate schedule, its epochs done, and its optimiser
+ * steps (one per batch, the last one of an epoch partial) when `trainCount` (training examples) is given.
  */
 export function runTraining(run: Run, trainCount?: number): RunTraining {
-  const { batchSize, learningRate, epochs: epochsPlanned } = run.config;
+  const { batchSize, learningRate, lrSchedule, epochs: epochsPlanned } = run.config;
   const steps = trainCount && trainCount > 0 ? optimiserSteps(run.epochsDone, trainCount, batchSize) : undefined;
-  return { batchSize, epochs: run.epochsDone, epochsPlanned, learningRate, ...(steps !== undefined ? { steps } : {}) };
+  return { batchSize, epochs: run.epochsDone, epochsPlanned, learningRate, lrSchedule, ...(steps !== undefined ? { steps } : {}) };
 }
 
 /** The optimiser-steps cell's tooltip when the training set's size is unknown (its data could not be read). */
@@ -63,6 +65,7 @@ export const TRAINING_ROWS: { key: string; title: string; cell: (t: RunTraining)
     tip: (t) => (t.steps === undefined ? STEPS_UNKNOWN : 'epochs done × batches per epoch (the last batch of an epoch partial)'),
   },
   { key: 'learningRate', title: 'Learning rate', cell: (t) => String(t.learningRate) },
+  { key: 'lrSchedule', title: 'Learning-rate schedule', cell: (t) => t.lrSchedule, tip: (t) => LR_SCHEDULE_DESCRIPTIONS[t.lrSchedule] },
 ];
 
 /** A model or training setting as a row of Compare's training table: a title and each run's cell. */
@@ -87,10 +90,10 @@ const SETTINGS: (SettingRow & { gan?: boolean; vaegan?: boolean })[] = [
   { key: 'gamma', title: 'γ', cell: (r) => num(model(r).gamma), gan: true },
   { key: 'pixelWeight', title: 'Pixel weight', cell: (r) => num(model(r).pixelWeight), gan: true },
   { key: 'discLrScale', title: 'Discriminator LR ×', cell: (r) => num(model(r).discLrScale), gan: true },
-  // A VAE-GAN saved before the choice existed trained with the standard loss.
-  { key: 'ganLoss', title: 'Adversarial loss', cell: (r) => (model(r).kind === 'vaegan' ? (model(r).ganLoss ?? 'standard') : '—'), gan: true },
-  // The weight average's decay; 0 (and a VAE-GAN saved before it): off, the last step's weights.
-  { key: 'emaDecay', title: 'Weight average (EMA)', cell: (r) => (model(r).kind !== 'vaegan' ? '—' : (model(r).emaDecay ?? 0) === 0 ? 'off' : String(model(r).emaDecay)), gan: true },
+  // A VAE-GAN's own (a run saved before one existed is read with what it trained with: the standard loss, no average).
+  { key: 'ganLoss', title: 'Adversarial loss', cell: (r) => model(r).ganLoss ?? '—', gan: true },
+  // The weight average's decay; 0: off, the last step's weights.
+  { key: 'emaDecay', title: 'Weight average (EMA)', cell: (r) => (model(r).emaDecay === 0 ? 'off' : num(model(r).emaDecay)), gan: true },
   { key: 'klWarmupEpochs', title: 'KL warm-up (epochs)', cell: (r) => String(model(r).klWarmupEpochs) },
   { key: 'likelihood', title: 'Likelihood', cell: (r) => model(r).likelihood + (model(r).sigma !== undefined ? ` σ=${model(r).sigma}` : '') },
   { key: 'activation', title: 'Activation', cell: (r) => model(r).activation },
@@ -101,8 +104,8 @@ const SETTINGS: (SettingRow & { gan?: boolean; vaegan?: boolean })[] = [
 ];
 
 /**
- * The settings rows of Compare's training table for runs `a` and `b` (beside batch, epochs, steps
- * and learning rate, always shown): for two VAE-GANs their β, γ, pixel weight, discriminator
+ * The settings rows of Compare's training table for runs `a` and `b` (beside batch, epochs, steps,
+ * learning rate and its schedule, always shown): for two VAE-GANs their β, γ, pixel weight, discriminator
  * LR ×, adversarial loss ("standard" / "relativistic") and weight average's decay ("off" for 0)
  * always (what "the settings of these two
  * VAE-GANs" are); for any pair, every other setting
@@ -131,7 +134,7 @@ export function settingDifferences(a: Run, b: Run): string[] {
 
 /**
  * A note when the two runs trained differently, naming each difference as "A vs B": batch size,
- * epochs done, optimiser steps and learning rate (`a`, `b`), then, given the runs (`runs`: A's
+ * epochs done, optimiser steps, learning rate and its schedule (`a`, `b`), then, given the runs (`runs`: A's
  * and B's), every setting that differs (`settingDifferences`: data, latent size, architecture,
  * β, γ, pixel weight, discriminator LR ×, adversarial loss, weight average, seed…). Null when they trained alike.
  * E.g. "These runs trained differently (batch 256 vs 64, 96 vs 375 steps, β 1 vs 4): part of a
@@ -143,6 +146,7 @@ export function trainingDifference(a: RunTraining, b: RunTraining, runs?: readon
   if (a.epochs !== b.epochs) parts.push(`${fmtInt(a.epochs)} vs ${fmtInt(b.epochs)} epochs`);
   if (a.steps !== undefined && b.steps !== undefined && a.steps !== b.steps) parts.push(`${fmtInt(a.steps)} vs ${fmtInt(b.steps)} steps`);
   if (a.learningRate !== b.learningRate) parts.push(`learning rate ${a.learningRate} vs ${b.learningRate}`);
+  if (a.lrSchedule !== b.lrSchedule) parts.push(`learning-rate schedule ${a.lrSchedule} vs ${b.lrSchedule}`);
   if (runs) parts.push(...settingDifferences(runs[0], runs[1]));
   if (!parts.length) return null;
   return `These runs trained differently (${parts.join(', ')}): part of a difference in the metrics can come from that.`;
