@@ -26,7 +26,7 @@ import { gaussianConstant } from '../../models/likelihood';
 import { augmentImages } from './augment';
 import { convBackward, convForward, type ConvBuffers } from './convOps';
 import { ACT, type DenseLayerPlan, type DensePlan, type LayerPlan, type ThreadBuffers } from './densePlan';
-import { instantiateKernels, kernelModule } from './kernelModule';
+import { kernelModule, threadKernels } from './kernelModule';
 import type { DenseKernels } from './kernelTable';
 
 /** Adam's constants (tfjs defaults; ε is the float32 backend epsilon tfjs uses). */
@@ -47,12 +47,7 @@ export class DenseNet {
     readonly tid: number,
     module: WebAssembly.Module = kernelModule(),
   ) {
-    if (memory.buffer.byteLength < plan.bytes) throw new Error('dense kernels: the memory is smaller than the plan');
-    this.k = instantiateKernels(module, memory);
-    this.buf = plan.thread[tid];
-    // Every thread gets its own stack (the module's default one is thread 0's).
-    this.k.__stack_pointer.value = this.buf.stackTop;
-    this.f32 = new Float32Array(memory.buffer);
+    ({ k: this.k, buf: this.buf, f32: this.f32 } = threadKernels('dense kernels', plan, memory, tid, module));
     this.i32 = new Int32Array(memory.buffer);
   }
 

@@ -9,7 +9,7 @@
 import { emaDecayAt, GAN_ADAM_BETA1 } from '../../../../src-shared/types';
 import { ADAM } from './denseNet';
 import { startGanAverage, type GanPlan, type GanThreadBuffers } from './ganPlan';
-import { instantiateKernels, kernelModule } from './kernelModule';
+import { kernelModule, threadKernels } from './kernelModule';
 import type { DenseKernels } from './kernelTable';
 
 export class GanWeights {
@@ -25,11 +25,7 @@ export class GanWeights {
     readonly tid: number,
     module: WebAssembly.Module = kernelModule(),
   ) {
-    if (memory.buffer.byteLength < plan.bytes) throw new Error('VAE-GAN kernels: the memory is smaller than the plan');
-    this.k = instantiateKernels(module, memory);
-    this.buf = plan.thread[tid];
-    this.k.__stack_pointer.value = this.buf.stackTop;
-    this.f32 = new Float32Array(memory.buffer);
+    ({ k: this.k, buf: this.buf, f32: this.f32 } = threadKernels('VAE-GAN kernels', plan, memory, tid, module));
   }
 
   protected view(byteOffset: number, floats: number): Float32Array {

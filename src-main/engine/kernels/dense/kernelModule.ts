@@ -139,3 +139,23 @@ export function instantiateKernels(module: WebAssembly.Module, memory: WebAssemb
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   return instance.exports as unknown as DenseKernels;
 }
+
+/**
+ * Thread `plan.thread[tid]`'s instance of the kernels on a network's shared `memory`, its stack
+ * pointer at that thread's own stack (the module's default one is thread 0's) — what DenseNet and
+ * the VAE-GAN's GanWeights start from. Throws Error (naming `what`) when `memory` is smaller than
+ * the plan's `bytes`.
+ */
+export function threadKernels<B extends { stackTop: number }>(
+  what: string,
+  plan: { bytes: number; thread: B[] },
+  memory: WebAssembly.Memory,
+  tid: number,
+  module: WebAssembly.Module,
+): { k: DenseKernels; buf: B; f32: Float32Array } {
+  if (memory.buffer.byteLength < plan.bytes) throw new Error(`${what}: the memory is smaller than the plan`);
+  const k = instantiateKernels(module, memory);
+  const buf = plan.thread[tid];
+  k.__stack_pointer.value = buf.stackTop;
+  return { k, buf, f32: new Float32Array(memory.buffer) };
+}
