@@ -28,6 +28,16 @@ describe('fewStepsWarning', () => {
     expect(fewStepsWarning(cfg({ epochs: 2, batchSize: 100 }), 250)[0]).toMatch(/only 6 optimiser steps in all \(2 epochs × 3 batches of up to 100\)/);
   });
 
+  it('names what few steps leave for the kind: a VAE-GAN repeated shapes and speckle, the others blurry, grey samples', () => {
+    const gan = fewStepsWarning(TrainConfig.parse({ epochs: 3, batchSize: 64, model: { kind: 'vaegan' } }), 8000)[0]!;
+    expect(gan).toMatch(/fewer than ~500 usually leaves a VAE-GAN's samples as repeated shapes with speckle rather than clean images; use /);
+    expect(gan).not.toMatch(/grey/);
+    for (const kind of ['vae', 'ae', 'cvae'] as const) {
+      const w = fewStepsWarning(TrainConfig.parse({ epochs: 3, batchSize: 256, model: { kind } }), 8000)[0]!;
+      expect(w, kind).toMatch(/fewer than ~500 usually leaves blurry, grey samples; use /);
+    }
+  });
+
   it('offers no smaller batch that would still fall short (48 examples × 2 epochs: at most 96 steps even at batch 1)', () => {
     const [w] = fewStepsWarning(cfg({ epochs: 2, batchSize: 16 }), 48);
     expect(w).not.toMatch(/smaller batch/);

@@ -32,6 +32,16 @@ export function clampBatch(cfg: TrainConfig, trainCount: number): { cfg: TrainCo
 export const FEW_STEPS = 500;
 
 /**
+ * What a run of fewer than FEW_STEPS optimiser steps usually leaves in its samples, per model kind:
+ * a VAE's (and an AE's, a CVAE's) are blurry and grey; a VAE-GAN's are not grey but show the GAN's
+ * failure, the same shape repeated with salt-noise speckle (the new user's 375-step VAE-GAN on MNIST:
+ * about a third of 100 prior samples one swirly hook, the rest blurry).
+ */
+export function fewStepsSymptom(kind: TrainConfig['model']['kind']): string {
+  return kind === 'vaegan' ? "a VAE-GAN's samples as repeated shapes with speckle rather than clean images" : 'blurry, grey samples';
+}
+
+/**
  * The smallest batch the notice suggests: below it a step is mostly noise and an epoch is slow
  * (the fresh user's 144 training images at 5 epochs were told "batch 1: 720 steps").
  */
@@ -65,13 +75,13 @@ export function fewStepsWarning(cfg: TrainConfig, trainCount: number): string[] 
   ].join(' or ');
   return [
     `this run takes only ${fmt(steps)} optimiser ${steps === 1 ? 'step' : 'steps'} in all (${fmt(cfg.epochs)} ${cfg.epochs === 1 ? 'epoch' : 'epochs'} × ${fmt(perEpoch)} ${perEpoch === 1 ? 'batch' : 'batches'} of up to ${fmt(cfg.batchSize)}): ` +
-      `fewer than ~${fmt(FEW_STEPS)} usually leaves blurry, grey samples; use ${ways}`,
+      `fewer than ~${fmt(FEW_STEPS)} usually leaves ${fewStepsSymptom(cfg.model.kind)}; use ${ways}`,
   ];
 }
 
 /**
  * Every start check in order: the batch clamp, then the few-steps notice (on the clamped batch)
- * for image data only (`isImage`; its words are about images: "blurry, grey samples", and 2-D
+ * for image data only (`isImage`; its words are about images: `fewStepsSymptom`, and 2-D
  * toy points train in a few seconds anyway).
  * @returns the config the run uses and the notices, in words.
  */
