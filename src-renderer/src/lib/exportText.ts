@@ -51,7 +51,8 @@ export type ImageExportFormat = 'imagefolder' | 'idx' | 'npz';
  * `images-idx3-ubyte.gz` (N×H×W, byte-compatible with the MNIST files), a colour run's
  * `images-idx4-ubyte.gz` (N×H×W×3, which MNIST readers do not take); NPZ `images` is uint8
  * N×H×W or N×H×W×3 — with the run's sizes when known ("N×64×64×3"). `shape` is the run's
- * [H, W] or [H, W, C]; undefined (not loaded yet): the grey wording, sizes as letters.
+ * [H, W] or [H, W, C]; undefined (not loaded yet): the grey wording, sizes as letters. The image
+ * folder says where samples without a label go (`unlabeled/`: every model but a CVAE draws none).
  */
 export function imageFormatHint(format: ImageExportFormat, shape: readonly number[] | undefined): string {
   const [h, w, c = 1] = shape ?? [];
@@ -60,7 +61,7 @@ export function imageFormatHint(format: ImageExportFormat, shape: readonly numbe
   const dims = `N×${hw}${colour ? '×3' : ''}`;
   const pngs = colour ? 'RGB' : 'grey';
   if (format === 'imagefolder') {
-    return `<label>/<n>.png per image (${pngs}${h && w ? `, ${w}×${h}` : ''}; torchvision ImageFolder), metadata.csv with each image’s latent z (and the export’s seed, one for all), manifest.json.`;
+    return `<label>/<n>.png per image (${pngs}${h && w ? `, ${w}×${h}` : ''}; torchvision ImageFolder; a model that draws no label, any but a CVAE, writes them all to unlabeled/), metadata.csv with each image’s latent z (and the export’s seed, one for all), manifest.json.`;
   }
   if (format === 'idx') {
     return colour

@@ -55,3 +55,13 @@ export function dataWords(d: WordingDataset | undefined | null): DataWords {
     pad: isColour(d) ? 'colour' : 'ink',
   };
 }
+
+/**
+ * The tooltip of tile `i` of an image grid: "label 7" (the label's name, else its index) for a tile
+ * that has one; "#3" for one without (no labels given, or −1: an unconditional model's sample,
+ * whose "label" is not a class).
+ */
+export function tileTitle(i: number, label: number | undefined, labelNames: readonly string[]): string {
+  if (label === undefined || label < 0) return `#${i + 1}`;
+  return `label ${labelNames[label] ?? label}`;
+}

@@ -22,3 +22,11 @@ describe('Export format hints follow the run', () => {
     expect(imageFormatHint('npz', undefined)).toContain('images (uint8 N×H×W)');
   });
 });
+
+describe('the image folder hint says where samples without a label go', () => {
+  it('promises <label>/<n>.png and says a model that draws no label (any but a CVAE) writes unlabeled/', () => {
+    const h = imageFormatHint('imagefolder', [28, 28, 1]);
+    expect(h).toMatch(/^<label>\/<n>\.png per image \(grey, 28×28; torchvision ImageFolder; /);
+    expect(h).toContain('a model that draws no label, any but a CVAE, writes them all to unlabeled/');
+  });
+});
