@@ -66,3 +66,15 @@ export function readyText(id: string, d: ReadyDataset | undefined, folderPath: s
   const title = d?.title ?? id;
   return { headline: d && !d.available ? `${title} is downloaded when you press Train` : `${title} is ready — press Train`, noun, start };
 }
+
+/**
+ * What a tab with no model says under "No model yet": what to do, then the scatter's headline as
+ * a sentence of its own (not pasted, capitalised, into a parenthesis), e.g. "Train a model on the
+ * left or open a saved run, then reconstructions appear here. The embedded MNIST is ready — press
+ * Train." `what`: the tab's "Reconstructions appear here".
+ */
+export function noModelText(headline: string, what: string): string {
+  const lead = `Train a model on the left or open a saved run, then ${what.charAt(0).toLowerCase()}${what.slice(1)}.`;
+  if (!headline) return lead;
+  return `${lead} ${headline}${/[.…!?]$/.test(headline) ? '' : '.'}`;
+}

@@ -3,7 +3,7 @@
  * data" chosen and nothing trained it never says "The embedded MNIST is ready".
  */
 import { describe, expect, it } from 'vitest';
-import { pathBaseName, readyText } from '../../../src-renderer/src/lib/readyText';
+import { pathBaseName, readyText, noModelText } from '../../../src-renderer/src/lib/readyText';
 import { DatasetCheck } from '../../../src-renderer/src/state/dataset-check.svelte';
 import { DEFAULT_IMPORT, Settings } from '../../../src-renderer/src/state/settings.svelte';
 import { FakeApi, labError, MNIST } from './fake-api';
@@ -77,5 +77,15 @@ describe('readyText', () => {
     expect(check.stateFor('/bars', { ...DEFAULT_IMPORT, size: 32 })).toBeNull();
     await check.check('/nope', DEFAULT_IMPORT);
     expect(check.stateFor('/nope', DEFAULT_IMPORT)).toEqual({ state: 'error', message: 'no dataset at /nope' });
+  });
+});
+
+describe('noModelText (a tab with no model)', () => {
+  it('says what to do, then the headline as its own sentence, not capitalised inside a parenthesis', () => {
+    const t = noModelText('The embedded MNIST is ready — press Train', 'Reconstructions appear here');
+    expect(t).toBe('Train a model on the left or open a saved run, then reconstructions appear here. The embedded MNIST is ready — press Train.');
+    expect(t).not.toContain('(');
+    // A headline that already ends a sentence gets no second full stop.
+    expect(noModelText('Checking your data “shapes”…', 'Generation is available')).toBe('Train a model on the left or open a saved run, then generation is available. Checking your data “shapes”…');
   });
 });
