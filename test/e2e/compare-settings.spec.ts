@@ -43,11 +43,17 @@ test('two VAE-GANs in Compare: their GAN settings listed, no CVAE-only rows', as
   expect(await cells('pixelWeight')).toEqual([String(VAEGAN_DEFAULTS.pixelWeight), String(VAEGAN_DEFAULTS.pixelWeight)]);
   expect(await cells('emaDecay')).toEqual([String(VAEGAN_DEFAULTS.emaDecay), String(VAEGAN_DEFAULTS.emaDecay)]);
   expect(await cells('discLrScale')).toEqual(['0.5', '0.5']);
-  expect(await table.locator('tr[data-row="lrSchedule"] td').allTextContents()).toEqual([DEFAULT_LR_SCHEDULE.vaegan, DEFAULT_LR_SCHEDULE.vaegan]);
+  // The form's words, not the contract's ids ('linear-decay', 'relativistic').
+  expect(await table.locator('tr[data-row="lrSchedule"] td').allTextContents()).toEqual(['Linear decay', 'Linear decay']);
+  expect(await cells('ganLoss')).toEqual(['Relativistic average', 'Relativistic average']);
   await expect(table.locator('tr[data-row="lrSchedule"] th')).toHaveText('Learning-rate schedule');
   await expect(table.locator('th', { hasText: 'Discriminator LR ×' })).toBeVisible();
-  // Trained alike but for γ: the note under the table names it, as the row does.
-  await expect(page.getByTestId('compare-training-note')).toContainText(/γ (0\.3 vs 0\.1|0\.1 vs 0\.3)/);
+  // Trained alike but for γ: the note above the table names it, as the row does; the same batch,
+  // schedule and steps, so its verdicts stay like-for-like.
+  const note = page.getByTestId('compare-training-note');
+  await expect(note).toContainText(/γ (0\.3 vs 0\.1|0\.1 vs 0\.3)/);
+  await expect(note).toHaveAttribute('data-unlike', 'false');
+  expect((await note.boundingBox())!.y).toBeLessThan((await table.boundingBox())!.y);
   // The second run's default name says its γ.
   await expect(page.getByTestId('compare-head-b').or(page.getByTestId('compare-head-a')).filter({ hasText: 'γ=0.1' })).toHaveCount(1);
   await expect(table.locator('tr[data-row="generationAccuracy"]')).toHaveCount(0);

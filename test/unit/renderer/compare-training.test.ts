@@ -7,9 +7,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { DatasetInfo, RunSummary } from '../../../src-renderer/src/lib/contract';
 import {
+  NOT_A_GAN_SETTING,
   STEPS_UNKNOWN,
+  STEP_RATIO_LIMIT,
   TRAINING_ROWS,
   columnLabels,
+  defaultBatchReason,
+  notLikeForLike,
   pickerLabel,
   settingDifferences,
   settingRows,
@@ -22,6 +26,7 @@ import { compareEmptyText } from '../../../src-renderer/src/state/tabs/compare.s
 import { MNIST, engineWith, run, savedConfig } from './fake-api';
 import { VAEGAN_DEFAULTS } from '../../../src-shared/vaegan';
 import { LR_SCHEDULE_DESCRIPTIONS } from '../../../src-shared/training';
+import { GAN_LOSS_NAMES } from '../../../src-renderer/src/lib/settingLabels';
 
 function trained(id: string, kind: 'vae' | 'vaegan', batchSize: number, epochsDone = 3, learningRate = 1e-3): RunSummary {
   const r = run(id, { kind, dim: 8, epochsDone });
@@ -54,15 +59,19 @@ describe('Compare: how each run trained', () => {
     expect(note).toContain('batch 256 vs 64');
     expect(note).toContain(`${a.steps} vs ${b.steps} steps`);
     expect(note).not.toContain('epochs');
-    expect(note).toMatch(/part of a difference in the metrics can come from that/);
+    // ~4× the steps: not like-for-like, and the note says the verdicts marked * may come from that.
+    expect(note).toMatch(/^Not like-for-like \(.*\): a verdict marked \* may come from the training, not the model\.$/);
     expect(trainingDifference(a, runTraining(trained('v2', 'vae', 256), n))).toBeNull();
-    // A VAE-GAN at the VAE's batch still trained on its kind's learning-rate schedule (linear decay).
+    // A VAE-GAN at the VAE's batch still trained on its kind's learning-rate schedule (linear decay), named as the form names it.
     expect(trainingDifference(a, runTraining(trained('g2', 'vaegan', 256), n))).toBe(
-      'These runs trained differently (learning-rate schedule constant vs linear-decay): part of a difference in the metrics can come from that.',
+      'Not like-for-like (learning-rate schedule constant vs linear decay): a verdict marked * may come from the training, not the model.',
     );
     const longer = runTraining(trained('v3', 'vae', 256, 10), n);
     expect(trainingDifference(a, longer)).toContain('3 vs 10 epochs');
-    expect(trainingDifference(a, runTraining(trained('v4', 'vae', 256, 3, 0.01), n))).toContain('learning rate 0.001 vs 0.01');
+    // Alike in batch, schedule and steps (a learning rate apart): the milder note, verdicts kept.
+    expect(trainingDifference(a, runTraining(trained('v4', 'vae', 256, 3, 0.01), n))).toBe(
+      'These runs trained differently (learning rate 0.001 vs 0.01): part of a difference in the metrics can come from that.',
+    );
   });
 
   it('a stopped run shows epochs done of planned; unknown training set size: no steps, and none compared', () => {
@@ -100,6 +109,68 @@ describe('Compare: how each run trained', () => {
     const vae = { ...trained('v', 'vae', 64), config: { ...trained('v', 'vae', 64).config, lrSchedule: 'linear-decay' as const } };
     expect(trainingDifference(runTraining(vae, n), runTraining(a, n), [vae, a])).toBeNull();
     expect(settingDifferences(vae, a)).toEqual([]);
+  });
+});
+
+describe('Compare: verdicts of runs not trained alike', () => {
+  const n = MNIST.trainCount;
+  const t = (kind: 'vae' | 'vaegan', batch: number, epochs = 3) => runTraining(trained(`${kind}${batch}e${epochs}`, kind, batch, epochs), n);
+
+  it('different batch, schedule, or more than 1.5× the steps: not like-for-like; within 1.5× at one batch and schedule: like-for-like', () => {
+    expect(STEP_RATIO_LIMIT).toBe(1.5);
+    // The tester's pair: VAE at its default 256, VAE-GAN at its 64 (96 vs 375 steps).
+    expect(notLikeForLike(t('vae', 256), t('vaegan', 64))).toBe(true);
+    // Their fair pair: the VAE at batch 64 with the VAE-GAN's linear decay, 375 steps each.
+    const matched = { ...t('vae', 64), lrSchedule: 'linear-decay' as const };
+    expect(notLikeForLike(matched, t('vaegan', 64))).toBe(false);
+    // One batch and schedule: 3 vs 4 epochs (1.33×) is alike, 3 vs 5 (1.67×) is not.
+    expect(notLikeForLike(t('vae', 256, 3), t('vae', 256, 4))).toBe(false);
+    expect(notLikeForLike(t('vae', 256, 3), t('vae', 256, 5))).toBe(true);
+    // Steps unknown (own data not readable): the epochs decide, at one batch.
+    const noSteps = (epochs: number) => ({ ...t('vae', 256, epochs), steps: undefined });
+    expect(notLikeForLike(noSteps(2), noSteps(3))).toBe(false);
+    expect(notLikeForLike(noSteps(2), noSteps(4))).toBe(true);
+  });
+
+  it('a VAE and a VAE-GAN on their defaults: the note says why in one sentence and points at the same training time', () => {
+    const vae = trained('vae', 'vae', 256);
+    const gan = { ...trained('gan', 'vaegan', 64), config: { ...trained('gan', 'vaegan', 64).config, lrSchedule: 'linear-decay' as const } };
+    const [a, b] = [runTraining(vae, n), runTraining(gan, n)];
+    const why = defaultBatchReason(a, b, [vae, gan])!;
+    expect(why).toMatch(/^The VAE-GAN's default batch \(64; the VAE's 256\) takes ~4× the steps per epoch: compare the two at the same training time/);
+    // Either order of the columns.
+    expect(defaultBatchReason(b, a, [gan, vae])).toBe(why);
+    const note = trainingDifference(a, b, [vae, gan])!;
+    expect(note.startsWith('Not like-for-like (batch 256 vs 64, ')).toBe(true);
+    expect(note).toContain('learning-rate schedule constant vs linear decay');
+    expect(note.endsWith(why)).toBe(true);
+    // Not the defaults (a VAE matched to batch 64), or two VAE-GANs: no such sentence.
+    expect(defaultBatchReason(runTraining(trained('v64', 'vae', 64), n), b, [trained('v64', 'vae', 64), gan])).toBeNull();
+    expect(defaultBatchReason(b, b, [gan, gan])).toBeNull();
+  });
+});
+
+describe('Compare: settings in the form’s words', () => {
+  it('the schedule and the adversarial loss read as the Train form names them, not as ids', () => {
+    const gan = trained('g', 'vaegan', 64);
+    const withLoss = (id: string, ganLoss: 'standard' | 'relativistic') => ({ ...gan, id, config: { ...gan.config, model: { ...gan.config.model, ganLoss } } }) as RunSummary;
+    const [std, rel] = [withLoss('s', 'standard'), withLoss('r', 'relativistic')];
+    const row = settingRows(std, rel).find((r) => r.key === 'ganLoss')!;
+    expect([row.cell(std), row.cell(rel)]).toEqual(['Standard', 'Relativistic average']);
+    expect(settingDifferences(std, rel)).toContain('adversarial loss Standard vs Relativistic average');
+    const sched = (l: 'constant' | 'linear-decay') => cell('lrSchedule', { ...runTraining(gan, MNIST.trainCount), lrSchedule: l });
+    expect([sched('constant'), sched('linear-decay')]).toEqual(['Constant', 'Linear decay']);
+  });
+
+  it('a VAE-GAN setting’s “—” on a VAE says in its tooltip that the VAE has no such setting', () => {
+    const vae = trained('v', 'vae', 64);
+    const gan = trained('g', 'vaegan', 64);
+    const rows = settingRows(vae, gan);
+    const gamma = rows.find((r) => r.key === 'gamma')!;
+    expect(gamma.cell(vae)).toBe('—');
+    expect(gamma.absent).toBe(NOT_A_GAN_SETTING);
+    // A setting both kinds have gets no such tooltip.
+    expect(settingRows({ ...vae, config: { ...vae.config, seed: 9 } }, gan).find((r) => r.key === 'seed')?.absent).toBeUndefined();
   });
 });
 
@@ -237,19 +308,19 @@ describe('Compare: the learning-rate schedule', () => {
     expect(schedule.title).toBe('Learning-rate schedule');
     const vae = runTraining(run('v', { kind: 'vae', dim: 8 }));
     const gan = runTraining(run('g', { kind: 'vaegan', dim: 8 }));
-    expect([schedule.cell(vae), schedule.cell(gan)]).toEqual(['constant', 'linear-decay']);
+    expect([schedule.cell(vae), schedule.cell(gan)]).toEqual(['Constant', 'Linear decay']);
     expect(schedule.tip!(gan)).toBe(LR_SCHEDULE_DESCRIPTIONS['linear-decay']);
-    expect(schedule.cell(runTraining(withSchedule(run('d', { kind: 'vae', dim: 8 }), 'linear-decay')))).toBe('linear-decay');
+    expect(schedule.cell(runTraining(withSchedule(run('d', { kind: 'vae', dim: 8 }), 'linear-decay')))).toBe('Linear decay');
   });
 
   it('the note names a schedule that differs; a VAE-GAN saved before the option reads constant', () => {
     const a = run('a', { kind: 'vae', dim: 8 });
     const b = withSchedule(run('b', { kind: 'vae', dim: 8 }), 'linear-decay');
-    expect(trainingDifference(runTraining(a), runTraining(b), [a, b])).toContain('learning-rate schedule constant vs linear-decay');
+    expect(trainingDifference(runTraining(a), runTraining(b), [a, b])).toContain('learning-rate schedule constant vs linear decay');
     expect(trainingDifference(runTraining(a), runTraining(a), [a, a])).toBeNull();
     const old = { ...run('o', { kind: 'vaegan', dim: 8 }), config: savedConfig({ model: { kind: 'vaegan', latentDim: 8 } }) };
-    expect(schedule.cell(runTraining(old))).toBe('constant');
-    expect(trainingDifference(runTraining(old), runTraining(run('g', { kind: 'vaegan', dim: 8 })))).toContain('learning-rate schedule constant vs linear-decay');
+    expect(schedule.cell(runTraining(old))).toBe('Constant');
+    expect(trainingDifference(runTraining(old), runTraining(run('g', { kind: 'vaegan', dim: 8 })))).toContain('learning-rate schedule constant vs linear decay');
   });
 });
 
@@ -268,7 +339,7 @@ describe('Compare: the settings of the two runs', () => {
       ['γ', '0.3', '0.1'],
       ['Pixel weight', String(VAEGAN_DEFAULTS.pixelWeight), String(VAEGAN_DEFAULTS.pixelWeight)],
       ['Discriminator LR ×', '0.5', '0.5'],
-      ['Adversarial loss', VAEGAN_DEFAULTS.ganLoss, VAEGAN_DEFAULTS.ganLoss],
+      ['Adversarial loss', GAN_LOSS_NAMES[VAEGAN_DEFAULTS.ganLoss], GAN_LOSS_NAMES[VAEGAN_DEFAULTS.ganLoss]],
       ['Weight average (EMA)', String(VAEGAN_DEFAULTS.emaDecay), String(VAEGAN_DEFAULTS.emaDecay)],
     ]);
     expect(settingRows(a, a).map((r) => r.key)).toEqual(['beta', 'gamma', 'pixelWeight', 'discLrScale', 'ganLoss', 'emaDecay']);
@@ -289,13 +360,13 @@ describe('Compare: the settings of the two runs', () => {
     const rel = gan('r', { ganLoss: 'relativistic' });
     // Saved before the option existed (with the weight average, to name only the loss here).
     const old = { ...gan('o', {}), config: savedConfig({ model: { kind: 'vaegan', latentDim: 8, emaDecay: VAEGAN_DEFAULTS.emaDecay } }) };
-    expect(rows(old, rel).find((r) => r[0] === 'Adversarial loss')).toEqual(['Adversarial loss', 'standard', 'relativistic']);
-    expect(settingDifferences(old, rel)).toEqual(['adversarial loss standard vs relativistic']);
+    expect(rows(old, rel).find((r) => r[0] === 'Adversarial loss')).toEqual(['Adversarial loss', 'Standard', 'Relativistic average']);
+    expect(settingDifferences(old, rel)).toEqual(['adversarial loss Standard vs Relativistic average']);
     const t = runTraining(rel, MNIST.trainCount);
-    expect(trainingDifference(runTraining(old, MNIST.trainCount), t, [old, rel])).toContain('adversarial loss standard vs relativistic');
+    expect(trainingDifference(runTraining(old, MNIST.trainCount), t, [old, rel])).toContain('adversarial loss Standard vs Relativistic average');
     // A VAE has no adversarial loss: '—', and no difference in training named for it.
     const vae = run('v', { kind: 'vae', dim: 8 });
-    expect(rows(vae, rel).find((r) => r[0] === 'Adversarial loss')).toEqual(['Adversarial loss', '—', 'relativistic']);
+    expect(rows(vae, rel).find((r) => r[0] === 'Adversarial loss')).toEqual(['Adversarial loss', '—', 'Relativistic average']);
     expect(settingDifferences(vae, rel)).toEqual([]);
   });
 
@@ -314,7 +385,7 @@ describe('Compare: the settings of the two runs', () => {
       ['γ', '—', '0.3'],
       ['Pixel weight', '—', String(VAEGAN_DEFAULTS.pixelWeight)],
       ['Discriminator LR ×', '—', '0.5'],
-      ['Adversarial loss', '—', VAEGAN_DEFAULTS.ganLoss],
+      ['Adversarial loss', '—', GAN_LOSS_NAMES[VAEGAN_DEFAULTS.ganLoss]],
       ['Weight average (EMA)', '—', String(VAEGAN_DEFAULTS.emaDecay)],
     ]);
   });
