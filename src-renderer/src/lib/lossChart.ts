@@ -9,7 +9,8 @@
  * hundreds of nats flattens neither the discriminator's curve nor its chance level (3·ln 2 ≈ 2.08,
  * `DISC_CHANCE`, with the standard GAN loss; 2·ln 2 ≈ 1.39 with the relativistic one: `discChance`,
  * for the shown run's loss, `shownGanLoss`), always in view as a dashed line (named in the legend,
- * `chanceLegend`, so no label covers a curve); the feature reconstruction (a sum of squares, ≥ 0: ~10 nats,
+ * `chanceLegend`, so no label covers a curve), and the generator's (`genChance`: 2·ln 2 standard,
+ * 4·ln 2 relativistic) as a second dashed line in its colour (`genChanceLegend`); the feature reconstruction (a sum of squares, ≥ 0: ~10 nats,
  * spiking to thousands in an unstable run) is on the right (`feature`), from 0 (`featureRange`),
  * so it neither flattens the adversarial pair nor rescales the ELBO curves above. The lower
  * panel's axes always get at least `minTicks` labelled ticks, however short it is. A series with
@@ -37,6 +38,29 @@ export function discChance(ganLoss: GanLoss = 'standard'): { value: number; labe
   const c = ganChance(ganLoss);
   return { value: c.disc, label: c.discLabel };
 }
+
+/**
+ * The generator's (decoder's GAN loss) chance level (nats) for a VAE-GAN trained with `ganLoss`
+ * (src-shared `ganChance`): standard 2·ln 2 ≈ 1.39, relativistic average 4·ln 2 ≈ 2.77 — its loss
+ * when the discriminator cannot tell its images from real ones; above it, the discriminator can.
+ */
+export function genChance(ganLoss: GanLoss = 'standard'): { value: number; label: string } {
+  const c = ganChance(ganLoss);
+  return { value: c.gen, label: c.genLabel };
+}
+
+/** The legend's words for the generator's dashed chance line: "generator's chance 4·ln 2 ≈ 2.77 nats: above = the discriminator tells its images apart". */
+export function genChanceLegend(ganLoss: GanLoss = 'standard'): string {
+  const { value, label } = genChance(ganLoss);
+  return `generator's chance ${label} ≈ ${value.toFixed(2)} nats: above = the discriminator tells its images apart`;
+}
+
+/**
+ * The tooltip of the legend's "feature recon": what the term is measured in, and why it rising
+ * while every other loss falls is no fault (a tester took it for one).
+ */
+export const FEATURE_RECON_TIP =
+  "The reconstruction measured in the discriminator's features (½·Σ of their squared differences), not in pixels. Those features keep changing as the discriminator trains (their scale too), so this term often rises during training while the other losses fall: that is expected, not a fault.";
 
 /** The legend's words for the dashed chance line of a run trained with `ganLoss`: "chance 3·ln 2 ≈ 2.08 nats: …". */
 export function chanceLegend(ganLoss: GanLoss = 'standard'): string {
@@ -346,11 +370,11 @@ export function ganColumns(columns: readonly (readonly (number | null)[])[]): (n
 }
 
 /**
- * A uPlot draw hook: the discriminator's chance level (`level` nats on the `adv` scale:
- * `discChance`) as a dashed line of `color` (the discriminator's) across the plot. Unlabelled: a
- * label on it covered the curves; the legend names it (`chanceLegend`).
+ * A uPlot draw hook: a chance level (`level` nats on the `adv` scale: `discChance`, `genChance`)
+ * as a line of `color` (the discriminator's or the generator's), dashed `dash` (CSS px), across the plot. Unlabelled: a
+ * label on it covered the curves; the legend names it (`chanceLegend`, `genChanceLegend`).
  */
-function chanceLine(color: string, level: number): (self: uPlot) => void {
+function chanceLine(color: string, level: number, dash: readonly [number, number] = [4, 3]): (self: uPlot) => void {
   return (self) => {
     const ctx = self.ctx;
     const r = uPlot.pxRatio || 1;
@@ -360,7 +384,7 @@ function chanceLine(color: string, level: number): (self: uPlot) => void {
     ctx.save();
     ctx.strokeStyle = color;
     ctx.lineWidth = r;
-    ctx.setLineDash([4 * r, 3 * r]);
+    ctx.setLineDash([dash[0] * r, dash[1] * r]);
     ctx.beginPath();
     ctx.moveTo(left, y);
     ctx.lineTo(left + width, y);
@@ -423,7 +447,8 @@ export function lossChartOptions(width: number, height: number, dark: boolean, s
         ];
   const hooks: uPlot.Hooks.Arrays = {};
   if (hover.onHover) hooks.setCursor = [(self) => hover.onHover!(self.cursor.idx ?? null)];
-  if (panel === 'gan') hooks.draw = [chanceLine(c.disc, discChance(show.ganLoss).value)];
+  // The discriminator's chance line, then the generator's (shorter dashes, its colour).
+  if (panel === 'gan') hooks.draw = [chanceLine(c.disc, discChance(show.ganLoss).value), chanceLine(c.gen, genChance(show.ganLoss).value, [2, 3])];
   return {
     width,
     height,

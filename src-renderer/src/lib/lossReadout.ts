@@ -24,8 +24,9 @@ type Column = readonly (number | null | undefined)[];
 /**
  * The values at index `idx` of `columns` (`LossHistory.columns()`: x; loss, recon, KL; val loss,
  * val recon, val KL; disc, gen, feature), those `show` has curves for: the KL unless an AE, the
- * three GAN terms for a VAE-GAN; validation only at points that have it. Null when `idx` is null
- * or out of range.
+ * three GAN terms for a VAE-GAN; validation only at points that have it. A VAE-GAN's "loss" is
+ * called "VAE loss" (`lossLabel`): recon + β·KL, not what its decoder and discriminator optimise.
+ * Null when `idx` is null or out of range.
  */
 export function hoverReadout(columns: readonly Column[], idx: number | null, show: ChartKinds): HoverReadout | null {
   const x = columns[0];
@@ -35,10 +36,20 @@ export function hoverReadout(columns: readonly Column[], idx: number | null, sho
     const v = at(col);
     return v == null || !Number.isFinite(v) ? [] : [{ label, value: fmtNum(v) }];
   };
-  const train = [...part('loss', 1), ...part('recon', 2), ...(show.kl ? part('KL', 3) : [])];
+  const loss = lossLabel(show.gan);
+  const train = [...part(loss, 1), ...part('recon', 2), ...(show.kl ? part('KL', 3) : [])];
   if (show.gan) train.push(...part('disc', 7), ...part('gen', 8), ...part('feature', 9));
-  const val = [...part('loss', 4), ...part('recon', 5), ...(show.kl ? part('KL', 6) : [])];
+  const val = [...part(loss, 4), ...part('recon', 5), ...(show.kl ? part('KL', 6) : [])];
   return { epoch: fmtNum(x[idx], 2), train, val };
+}
+
+/**
+ * The readouts' name of the "loss" number (`LossParts.loss`): "VAE loss" for a VAE-GAN (`gan`),
+ * whose loss is its VAE part (recon + β·KL, as the chart's legend says), not what it optimises;
+ * "loss" for the other kinds, which optimise it.
+ */
+export function lossLabel(gan: boolean): string {
+  return gan ? 'VAE loss' : 'loss';
 }
 
 /** A readout's parts as "loss 150.2 · recon 140.1 nats" ('' for none). */

@@ -12,8 +12,11 @@ import {
   DISC_CHANCE,
   SharedAxisWidths,
   adversarialRange,
+  FEATURE_RECON_TIP,
   chanceLegend,
   discChance,
+  genChance,
+  genChanceLegend,
   epochSplits,
   featureRange,
   ganColumns,
@@ -27,7 +30,7 @@ import {
   tickLabels,
   type ChartPanel,
 } from '../../../src-renderer/src/lib/lossChart';
-import { ganReadout, hoverReadout, partsText } from '../../../src-renderer/src/lib/lossReadout';
+import { ganReadout, hoverReadout, lossLabel, partsText } from '../../../src-renderer/src/lib/lossReadout';
 
 const GAN = { kl: true, gan: true };
 
@@ -121,7 +124,8 @@ describe('the VAE-GAN loss chart: which curve goes on which axis', () => {
 
   it('the chance line is drawn dashed across the plot without a label over the curves (the legend names it)', () => {
     const lower = lossChartOptions(300, 150, false, GAN, 'gan');
-    expect(lower.hooks?.draw).toHaveLength(1);
+    // The discriminator's chance line, then the generator's.
+    expect(lower.hooks?.draw).toHaveLength(2);
     expect(lossChartOptions(300, 150, false, GAN, 'loss').hooks?.draw).toBeUndefined();
     const calls: string[] = [];
     const ctx = new Proxy({} as Record<string, unknown>, {
@@ -150,6 +154,19 @@ describe('the VAE-GAN loss chart: which curve goes on which axis', () => {
     expect(discChance('relativistic').value).toBeCloseTo(1.3863, 4);
     expect(chanceLegend('relativistic')).toBe('chance 2·ln 2 ≈ 1.39 nats: the discriminator cannot tell real from decoded; under 0.05 = it wins');
     expect(chanceLegend('standard')).toBe('chance 3·ln 2 ≈ 2.08 nats: the discriminator cannot tell real from decoded; under 0.05 = it wins');
+    // The generator's line (the second hook) at its own level: 4·ln 2 relativistic, 2·ln 2 standard (src-shared ganChance).
+    const genAt = (show: Parameters<typeof lossChartOptions>[3]) => {
+      const asked: number[] = [];
+      const ctx = new Proxy({} as Record<string, unknown>, { get: (t, k: string) => (k in t ? t[k] : () => undefined), set: (t, k: string, v) => ((t[k] = v), true) });
+      const self = { ctx, bbox: { left: 0, top: 0, width: 100, height: 100 }, valToPos: (v: number, scale: string) => (asked.push(v), scale === 'adv' ? 50 : NaN) } as unknown as uPlot;
+      lossChartOptions(300, 150, false, show, 'gan').hooks!.draw![1]!(self);
+      return asked;
+    };
+    expect(genAt({ ...GAN, ganLoss: 'relativistic' })).toEqual([4 * Math.LN2]);
+    expect(genAt({ ...GAN, ganLoss: 'standard' })).toEqual([2 * Math.LN2]);
+    expect(genChance('relativistic').value).toBeCloseTo(2.7726, 4);
+    expect(genChanceLegend('relativistic')).toBe("generator's chance 4·ln 2 ≈ 2.77 nats: above = the discriminator tells its images apart");
+    expect(genChanceLegend('standard')).toMatch(/^generator's chance 2·ln 2 ≈ 1\.39 nats/);
     // The log axis keeps 1.39 with room on both sides too, with no data and with a winning discriminator.
     for (const [min, max] of [[null, null], [0.02, 0.9], [1.2, 500]] as const) {
       const [lo, hi] = adversarialRange(min, max);
@@ -279,19 +296,27 @@ describe('the lower panel’s axes', () => {
 });
 
 describe('the chart’s values in nats', () => {
-  it('hovering a VAE-GAN point names loss, recon, KL and the three GAN terms with their values', () => {
+  it('hovering a VAE-GAN point names its VAE loss, recon, KL and the three GAN terms with their values', () => {
     const h = ganHistory(4, (e) => 10 + e);
     const r = hoverReadout(h.columns(), 1, GAN)!;
     expect(r.epoch).toMatch(/^2/);
-    expect(r.train.map((p) => p.label)).toEqual(['loss', 'recon', 'KL', 'disc', 'gen', 'feature']);
+    // A VAE-GAN's "loss" is recon + β·KL, not what it optimises: "VAE loss", as the legend says.
+    expect(r.train.map((p) => p.label)).toEqual(['VAE loss', 'recon', 'KL', 'disc', 'gen', 'feature']);
     expect(r.train.map((p) => Number(p.value))).toEqual([280, 260, 20, 1.2, 1.8, 12].map((v, i) => expect.closeTo(v, i < 3 ? 1 : 3)));
-    expect(r.val.map((p) => p.label)).toEqual(['loss', 'recon', 'KL']);
-    expect(partsText(r.train)).toMatch(/^loss 280\.0 · recon 260\.0 · KL 20\.000 · disc 1\.200 · gen 1\.800 · feature 12\.000 nats$/);
+    expect(r.val.map((p) => p.label)).toEqual(['VAE loss', 'recon', 'KL']);
+    expect(partsText(r.train)).toMatch(/^VAE loss 280\.0 · recon 260\.0 · KL 20\.000 · disc 1\.200 · gen 1\.800 · feature 12\.000 nats$/);
     // Away from the chart: nothing; a VAE: no GAN terms; an AE: no KL either.
     expect(hoverReadout(h.columns(), null, GAN)).toBeNull();
     expect(hoverReadout(h.columns(), 99, GAN)).toBeNull();
     expect(hoverReadout(h.columns(), 0, { kl: true, gan: false })!.train.map((p) => p.label)).toEqual(['loss', 'recon', 'KL']);
     expect(hoverReadout(h.columns(), 0, { kl: false, gan: false })!.train.map((p) => p.label)).toEqual(['loss', 'recon']);
+  });
+
+  it('the live line and the legend: “VAE loss” only for a VAE-GAN; the feature term’s tooltip says its rise is expected', () => {
+    expect(lossLabel(true)).toBe('VAE loss');
+    expect(lossLabel(false)).toBe('loss');
+    expect(FEATURE_RECON_TIP).toMatch(/discriminator's features/);
+    expect(FEATURE_RECON_TIP).toMatch(/rises during training.*expected/);
   });
 
   it('both panels share one crosshair and report the hovered point', () => {
