@@ -1,4 +1,5 @@
 import { kindName } from './format';
+import { DEFAULT_LR_SCHEDULE, type LrSchedule, type ModelKind } from './contract';
 
 /** The Train panel's words: a hint per model kind, architecture and likelihood, and the state badge's text. */
 export const KIND_HINT: Record<string, string> = {
@@ -52,4 +53,18 @@ export function batchDefaultHint(kind: string, batchSize: number | null, from: s
   if (!from || from === kind || batchSize !== defaults[kind] || defaults[from] === batchSize) return null;
   const source = kind === 'vaegan' ? ' (Larsen et al.)' : '';
   return `${batchSize}: the ${kindName(kind)}'s default${source}; the ${kindName(from)}'s is ${defaults[from]}`;
+}
+
+/**
+ * The hint under the learning-rate schedule select, like the batch size's: `chosen` (the form's
+ * `lrSchedule`, null: following the kind) in force says so with the kind's default, e.g. "Linear
+ * decay: your choice; the VAE's default is constant"; a VAE-GAN following its default says why it
+ * differs (at the same 120 s as a VAE its samples drift worse over the second half of training at a
+ * constant rate: docs/PERFORMANCE.md, "The learning-rate decay"). Null for another kind on its default.
+ */
+export function scheduleHint(kind: ModelKind, chosen: LrSchedule | null): string | null {
+  const def = DEFAULT_LR_SCHEDULE[kind];
+  if (chosen !== null && chosen !== def) return `${LR_SCHEDULE_NAMES[chosen]}: your choice; the ${kindName(kind)}'s default is ${LR_SCHEDULE_NAMES[def]!.toLowerCase()}`;
+  if (kind === 'vaegan') return `${LR_SCHEDULE_NAMES[def]}: the VAE-GAN's default; at a constant rate its samples get worse over the second half of training`;
+  return null;
 }

@@ -8,11 +8,11 @@ import { z } from 'zod';
 import '../lib/zod-config';
 import { CONV_DEFAULTS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, DEFAULT_LR_SCHEDULE, EXPORT_FORMATS, SAMPLE_PRIORS } from '../lib/contract';
 import type { ExportFormat, LrSchedule, ModelKind, SamplePrior } from '../lib/contract';
-import { batchDefaultHint } from '../lib/trainText';
+import { batchDefaultHint, scheduleHint } from '../lib/trainText';
 import type { SettingsStorage } from './port';
 import { TrainForm, int, lrScheduleOf, num, parseFilters, sameList } from './trainForm';
 
-export { DEFAULT_IMPORT, formFromConfig, lrScheduleOf, parseFilters, trainDataErrors, trainFormErrors, type ImportForm, type RunData, type TrainForm } from './trainForm';
+export { DEFAULT_IMPORT, formFromConfig, lrScheduleOf, parseFilters, refusesModel, trainDataErrors, trainFormErrors, vaeganDataError, type ImportForm, type RunData, type TrainForm } from './trainForm';
 
 /** The localStorage key of the settings (JSON). */
 export const SETTINGS_KEY = 'latent-lab.settings.v1';
@@ -135,6 +135,11 @@ export class Settings {
   /**
    * Switch the model kind; β and the batch size follow the kind's defaults unless the user set
    * their own, and so does the learning-rate schedule (null in the form until chosen: `lrScheduleOf`).
+   * One rule for the batch size and the schedule: a value that is a kind's default follows the kind.
+   * The batch size equal to the old kind's default moves to the new one's; a chosen schedule equal
+   * to the new kind's default is no longer a choice (null: it follows the kind from now on), so a
+   * VAE's linear decay taken to the VAE-GAN, whose default it is, is constant again back on the VAE,
+   * as a VAE-GAN's batch 64 typed on a VAE is 256 again there.
    */
   setKind(kind: ModelKind): void {
     if (this.train.beta === DEFAULT_BETA[this.train.kind]) this.train.beta = DEFAULT_BETA[kind];
@@ -142,6 +147,7 @@ export class Settings {
     const moved = this.train.batchSize === DEFAULT_BATCH_SIZE[from] && DEFAULT_BATCH_SIZE[from] !== DEFAULT_BATCH_SIZE[kind];
     if (moved) this.train.batchSize = DEFAULT_BATCH_SIZE[kind];
     this.#batchFrom = moved ? from : null;
+    if (this.train.lrSchedule === DEFAULT_LR_SCHEDULE[kind]) this.train.lrSchedule = null;
     this.train.kind = kind;
   }
 
@@ -153,6 +159,15 @@ export class Settings {
   /** Choose the learning-rate schedule: the kind's default is stored as none (null), so it follows the kind again and is not sent. */
   setLrSchedule(v: LrSchedule): void {
     this.train.lrSchedule = v === DEFAULT_LR_SCHEDULE[this.train.kind] ? null : v;
+  }
+
+  /**
+   * Under the schedule select: a choice in force ("Linear decay: your choice; the VAE's default is
+   * constant"), or why a VAE-GAN's default differs; null for another kind following its default
+   * (`scheduleHint`).
+   */
+  get scheduleHint(): string | null {
+    return scheduleHint(this.train.kind, this.train.lrSchedule);
   }
 
   /** The kind whose switch last moved the batch size to the new kind's default (null: none did). */

@@ -208,8 +208,8 @@ export function formFromConfig(cfg: TrainConfig, current: TrainForm, data: RunDa
 /**
  * Choices in the form that do not fit the chosen dataset (`data`: its kind and class names, null
  * while unknown), as sentences naming the form's fields: shown under the form before Train, which
- * waits for them. Conv on 2-D points is named here in the form's words (the engine's model card
- * refuses it too, in words for the CLI as well; this one is shown instead). A CVAE needs at least
+ * waits for them. Conv on 2-D points and a VAE-GAN on them are named here in the form's words (the
+ * engine's model card refuses them too, in words for the CLI as well; this one is shown instead). A CVAE needs at least
  * two classes, as the engine does (an unlabeled export opened again is one class, "unlabeled").
  */
 export function trainDataErrors(
@@ -224,9 +224,36 @@ export function trainDataErrors(
   if (!data.isImage && f.likelihood === 'bernoulli') {
     e.likelihood = `The Bernoulli likelihood needs images (values in [0, 1]); ${data.title} is 2-D points: choose Auto (Gaussian) or Gaussian.`;
   }
+  const gan = f.kind === 'vaegan' ? vaeganDataError(data) : null;
+  if (gan) e.kind = gan;
   if (f.kind === 'cvae' && data.labelNames.length < 2) {
     const one = data.labelNames[0];
     e.kind = `A CVAE is conditioned on the labels and needs at least 2 classes; ${data.title} has ${one !== undefined ? `one ("${one}")` : 'none'}: choose VAE, AE or VAE-GAN.`;
   }
   return e;
+}
+
+/**
+ * Why a VAE-GAN cannot train on `data`, in the form's words (null: it can): it needs images (its
+ * discriminator judges decoded images; the engine's `assertKindFitsData` refuses it too). The
+ * Model select's VAE-GAN option is disabled with this as its title; chosen before the data, it is
+ * the form's error.
+ */
+export function vaeganDataError(data: { isImage: boolean; title: string }): string | null {
+  if (data.isImage) return null;
+  return `A VAE-GAN trains on images only (its discriminator judges decoded images); ${data.title} is 2-D points: choose VAE, AE or CVAE.`;
+}
+
+/** The form's settings of the run, not of the model: their errors do not stop the model card. */
+const RUN_SETTINGS: ReadonlySet<string> = new Set<keyof TrainForm>(['epochs', 'batchSize', 'learningRate', 'lrSchedule', 'seed', 'folderPath']);
+
+/**
+ * Whether the form's own errors (`trainFormErrors`, `trainDataErrors`) refuse the model itself
+ * (a field of the model, or the kind or architecture on this data): then its model is not
+ * described (`models:describe` would answer a raw schema error, e.g. "model.emaDecay: Too big",
+ * beside the form's sentence) and the card's place asks to fix the form. Errors of the run's
+ * settings only (epochs, batch, learning rate, seed, your data's path) leave the card.
+ */
+export function refusesModel(errors: Partial<Record<keyof TrainForm, string>>): boolean {
+  return Object.keys(errors).some((k) => !RUN_SETTINGS.has(k));
 }

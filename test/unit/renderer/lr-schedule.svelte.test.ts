@@ -2,8 +2,10 @@
  * The Train form's learning-rate schedule ("Learning-rate schedule", testid lr-schedule-select):
  * until the user chooses one it shows the model kind's `DEFAULT_LR_SCHEDULE` and follows the kind
  * (a VAE constant, a VAE-GAN linear decay) and the start request carries none; a chosen schedule
- * reaches the request and stays across kind switches; an opened run brings its own back (one
- * saved before the option: constant); the stored form keeps it.
+ * reaches the request and stays across kind switches until it is the new kind's default (then it
+ * follows the kind, as the batch size does); the hint under the select says a choice in force, or
+ * why the VAE-GAN's default differs; an opened run brings its own back (one saved before the
+ * option: constant); the stored form keeps it.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_LR_SCHEDULE, TrainConfig, type RunSummary } from '../../../src-shared/types';
@@ -34,26 +36,60 @@ describe('the Train form’s learning-rate schedule', () => {
     }
   });
 
-  it('a chosen schedule is sent and kept across kind switches; choosing the kind’s default again sends none', () => {
+  it('a chosen schedule is sent and kept across kind switches while it is not the new kind’s default; choosing the kind’s default again sends none', () => {
     const s = new Settings(null);
     s.setLrSchedule('linear-decay');
     expect(s.train.lrSchedule).toBe('linear-decay');
     expect(formToConfig(s.train).lrSchedule).toBe('linear-decay');
-    s.setKind('vaegan');
-    s.setKind('vae');
+    s.setKind('cvae'); // constant by default too: the choice stays
     expect(s.lrSchedule).toBe('linear-decay');
     expect(formToConfig(s.train).lrSchedule).toBe('linear-decay');
-    s.setLrSchedule('constant'); // the VAE's default: follows the kind again
+    s.setLrSchedule('constant'); // the CVAE's default: follows the kind again
     expect(s.train.lrSchedule).toBeNull();
     expect(formToConfig(s.train)).not.toHaveProperty('lrSchedule');
     s.setKind('vaegan');
     s.setLrSchedule('constant');
     expect(formToConfig(s.train).lrSchedule).toBe('constant');
     expect(trainedWith(s)).toBe('constant');
+    // On a VAE constant is the default: no longer a choice, so back on the VAE-GAN it is linear decay again.
     s.setKind('vae');
     expect(s.lrSchedule).toBe('constant');
+    expect(s.train.lrSchedule).toBeNull();
     s.setKind('vaegan');
+    expect(s.lrSchedule).toBe('linear-decay');
+    expect(formToConfig(s.train)).not.toHaveProperty('lrSchedule');
+  });
+
+  it('the new user’s case: linear decay chosen on a VAE, VAE-GAN, back to the VAE: constant again, as the batch size is 256 again', () => {
+    const s = new Settings(null);
+    s.setLrSchedule('linear-decay');
+    s.train.batchSize = 64;
+    s.setKind('vaegan');
+    // The VAE-GAN's default: following the kind now, not a forgotten choice.
+    expect(s.train.lrSchedule).toBeNull();
+    expect(s.lrSchedule).toBe('linear-decay');
+    expect(s.train.batchSize).toBe(64);
+    s.setKind('vae');
     expect(s.lrSchedule).toBe('constant');
+    expect(s.train.batchSize).toBe(256);
+    expect(formToConfig(s.train)).not.toHaveProperty('lrSchedule');
+  });
+
+  it('the hint under the select: a choice in force names the kind’s default; a VAE-GAN following its default says why it differs', () => {
+    const s = new Settings(null);
+    expect(s.scheduleHint).toBeNull(); // a VAE on its default: nothing to say
+    s.setLrSchedule('linear-decay');
+    expect(s.scheduleHint).toBe("Linear decay: your choice; the VAE's default is constant");
+    s.setKind('ae');
+    expect(s.scheduleHint).toBe("Linear decay: your choice; the AE's default is constant");
+    s.setKind('vaegan');
+    expect(s.scheduleHint).toBe("Linear decay: the VAE-GAN's default; at a constant rate its samples get worse over the second half of training");
+    s.setLrSchedule('constant');
+    expect(s.scheduleHint).toBe("Constant: your choice; the VAE-GAN's default is linear decay");
+    s.setLrSchedule('linear-decay');
+    expect(s.scheduleHint).toMatch(/^Linear decay: the VAE-GAN's default; /);
+    s.setKind('vae');
+    expect(s.scheduleHint).toBeNull();
   });
 
   it('the start request carries the chosen schedule', async () => {

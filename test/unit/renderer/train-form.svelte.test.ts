@@ -7,7 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SIGMA, TrainConfig, type DatasetInfo, type RunSummary } from '../../../src-shared/types';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
-import { FORM_VERSION, SETTINGS_KEY, Settings, formFromConfig, trainDataErrors } from '../../../src-renderer/src/state/settings.svelte';
+import { FORM_VERSION, SETTINGS_KEY, Settings, formFromConfig, refusesModel, trainDataErrors, trainFormErrors, vaeganDataError } from '../../../src-renderer/src/state/settings.svelte';
 import { formToModel } from '../../../src-renderer/src/state/training.svelte';
 import { MNIST, MemoryStorage, engineWith, labError, run } from './fake-api';
 
@@ -108,6 +108,37 @@ describe('choices that do not fit the chosen dataset, before Train', () => {
     expect(arch).not.toContain('--');
     expect(trainDataErrors({ ...f, arch: 'dense' }, MOONS)).toEqual({});
     expect(trainDataErrors(f, MNIST3)).toEqual({});
+  });
+});
+
+describe('a VAE-GAN on 2-D points, before Train (the new user saw the engine’s words twice)', () => {
+  it('is named once, in the form’s words, with a way out; the same sentence is the disabled option’s title', () => {
+    const f = { ...new Settings(null).train, dataset: 'toy-moons' as const, kind: 'vaegan' as const, likelihood: 'auto' as const };
+    const e = trainDataErrors(f, MOONS);
+    expect(Object.keys(e)).toEqual(['kind']);
+    expect(e.kind).toBe('A VAE-GAN trains on images only (its discriminator judges decoded images); Two moons is 2-D points: choose VAE, AE or CVAE.');
+    expect(vaeganDataError(MOONS)).toBe(e.kind);
+    // It refuses the model: no card is asked for, so the engine's refusal is not shown beside it.
+    expect(refusesModel(e)).toBe(true);
+    expect(vaeganDataError(MNIST3)).toBeNull();
+    expect(trainDataErrors({ ...f, dataset: 'mnist' }, MNIST3)).toEqual({});
+    expect(trainDataErrors({ ...f, kind: 'vae' }, MOONS)).toEqual({});
+  });
+});
+
+describe('which form errors keep the model from being described (refusesModel)', () => {
+  it('a model setting the form refuses (weight average 1, γ −1, latent 1) does; the run’s settings (epochs, batch, seed, learning rate) do not', () => {
+    const gan = { ...new Settings(null).train, kind: 'vaegan' as const };
+    const ema = trainFormErrors({ ...gan, emaDecay: 1 });
+    expect(ema.emaDecay).toMatch(/^Weight average decay must be a number from 0 \(off\) to 0\.99999/);
+    expect(refusesModel(ema)).toBe(true);
+    expect(refusesModel(trainFormErrors({ ...gan, gamma: -1 }))).toBe(true);
+    expect(refusesModel(trainFormErrors({ ...gan, latentDim: 1 }))).toBe(true);
+    expect(refusesModel(trainFormErrors({ ...gan, beta: 200 }))).toBe(true);
+    const run = trainFormErrors({ ...gan, epochs: 0, batchSize: 0, seed: -1, learningRate: 0 });
+    expect(Object.keys(run).sort()).toEqual(['batchSize', 'epochs', 'learningRate', 'seed']);
+    expect(refusesModel(run)).toBe(false);
+    expect(refusesModel({})).toBe(false);
   });
 });
 
