@@ -26,6 +26,11 @@ import { ReconState } from './tabs/recon.svelte';
 import { Toasts } from './toasts.svelte';
 import { Training, formToConfig } from './training.svelte';
 
+/** The tab a training started from Compare switches to, so that the centre shows the live scatter (Compare's views cover it). */
+export const LIVE_VIEW_TAB = 'recon' as const;
+/** The toast when a training started from Compare switched the tab (`LIVE_VIEW_TAB`). */
+export const LEFT_COMPARE_TEXT = 'Showing the new run as it trains. Your comparison is still under the Compare tab.';
+
 /** How the engine's warning about a run's changed data begins (src-main/engine/runData.ts `checkRunData`). */
 const DATA_CHANGED = "This run's dataset changed since it was trained";
 
@@ -234,11 +239,20 @@ export class Lab {
     return this.latents.load(runId);
   }
 
+  /**
+   * Start a run from the Train form. The centre then shows its live scatter, as from every tab but
+   * Compare, whose two views cover the centre: from Compare the Recon tab is shown instead (a
+   * tester trained from Compare and never saw the new run's cloud form), and a toast says so.
+   */
   async startTraining(): Promise<void> {
     const runId = await this.training.start(this.settings.train);
     if (!runId) {
       if (this.training.error) this.toasts.push('error', this.training.error);
       return;
+    }
+    if (this.settings.tab === 'compare') {
+      this.settings.tab = LIVE_VIEW_TAB;
+      this.toasts.push('info', LEFT_COMPARE_TEXT, 6000);
     }
     this.#formRunId = runId;
     this.runs.activeId = null;
