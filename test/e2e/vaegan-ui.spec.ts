@@ -1,7 +1,8 @@
 /**
  * The VAE-GAN in the UI (issue #15), browser mode on the embedded MNIST: the Train form's VAE-GAN
  * settings (shown for the VAE-GAN only, checked in words; the relativistic loss the default, the
- * chart's chance line then that loss's), the engine's refusal on 2-D points,
+ * chart's chance line then that loss's; a weight average of 1 said once, in the form's words, with no
+ * model described), a VAE-GAN on 2-D points refused once in the form's words (its option disabled),
  * a tiny VAE and a VAE-GAN trained for one epoch each from the form, the discriminator's loss
  * curve, and Compare with both runs' samples, reconstructions and metric rows side by side.
  * The e2e suites run without the in-app classifier (LATENT_LAB_CLASSIFIER=0): the Fréchet and
@@ -54,6 +55,19 @@ test('VAE-GAN: form settings, a toy refusal, the discriminator curve, and Compar
     await expect(page.getByTestId('train-button')).toBeDisabled();
     await page.getByTestId('gan-gamma-input').fill('');
     await expect(page.getByTestId('train-form-errors')).toHaveCount(0);
+    // The block says what empty means and which way γ goes; the schedule why the VAE-GAN's default differs.
+    await expect(page.getByTestId('gan-fields-hint')).toContainText('Empty = the default');
+    await expect(page.getByTestId('gan-fields-hint')).toContainText('Higher γ');
+    await expect(page.getByTestId('lr-schedule-hint')).toContainText("Linear decay: the VAE-GAN's default");
+    // A weight average of 1: the form's sentence once, no raw schema text in the card's place or the list.
+    await page.getByTestId('ema-decay-input').fill('1');
+    await expect(page.getByTestId('train-form-errors').locator('li')).toHaveText(['Weight average decay must be a number from 0 (off) to 0.99999 (empty: the default).']);
+    await expect(page.getByTestId('model-card')).toHaveAttribute('data-state', 'waiting');
+    await expect(page.getByTestId('model-card-error')).toHaveCount(0);
+    await expect(page.getByText('models:describe')).toHaveCount(0);
+    await page.getByTestId('ema-decay-input').fill('');
+    await expect(page.getByTestId('train-form-errors')).toHaveCount(0);
+    await expect(page.getByTestId('model-card')).toHaveAttribute('data-state', 'ready');
     // Values off a 0.01 / 0.1 grid (γ 0.001, a scale of 0.25) pass the browser's own step check too.
     for (const [id, value] of [['gan-gamma-input', '0.001'], ['gan-pixel-weight-input', '0.25'], ['gan-disc-lr-input', '0.25']]) {
       const input = page.getByTestId(id);
@@ -72,10 +86,14 @@ test('VAE-GAN: form settings, a toy refusal, the discriminator curve, and Compar
     await loss.selectOption('relativistic');
   });
 
-  await test.step('on 2-D points the engine refuses a VAE-GAN in words and Train waits', async () => {
+  await test.step('on 2-D points a VAE-GAN is refused once, in the form’s words, its option disabled, and Train waits', async () => {
     await page.getByTestId('dataset-select').selectOption('toy-moons');
-    await expect(page.getByTestId('train-form-errors')).toContainText('images only', { timeout: 30_000 });
+    await expect(page.getByTestId('train-form-errors').locator('li')).toHaveText([/^A VAE-GAN trains on images only .*Two moons is 2-D points/], { timeout: 30_000 });
+    await expect(page.getByTestId('model-card-error')).toHaveCount(0);
     await expect(page.getByTestId('train-button')).toBeDisabled();
+    const option = page.getByTestId('model-select').locator('option[value="vaegan"]');
+    await expect(option).toBeDisabled();
+    await expect(option).toHaveAttribute('title', /images only/);
     await page.getByTestId('model-select').selectOption('vae');
     await expect(page.getByTestId('train-form-errors')).toHaveCount(0, { timeout: 30_000 });
   });
