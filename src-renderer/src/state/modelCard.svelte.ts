@@ -10,7 +10,7 @@ import type { DatasetInfo, ModelCard, ModelConfigInput } from '../lib/contract';
 import { errorCode, errorText } from '../lib/errors';
 import type { Lab } from './lab.svelte';
 import type { StateApi } from './port';
-import { trainFormErrors } from './settings.svelte';
+import { refusesModel, trainDataErrors, trainFormErrors } from './settings.svelte';
 import { formToModel } from './training.svelte';
 
 /** Quiet time after the last change before the card is asked for (typing "128" asks once). */
@@ -63,13 +63,15 @@ export class ModelCardState {
     return d ? { shape: d.shape, numClasses: Math.max(1, d.labelNames.length) } : null;
   });
 
-  /** What the card should describe now (null: the form has errors, or the data's shape is unknown). */
+  /**
+   * What the card should describe now (null: the form's own checks refuse the model — any of its
+   * settings, `refusesModel` — or the data's shape is unknown), so a model the form refuses is never
+   * sent to the engine to be described.
+   */
   input: CardInput | null = $derived.by(() => {
     const f = this.lab.settings.train;
     const data = this.dataShape;
-    const errors = trainFormErrors(f);
-    const modelFields = ['latentDim', 'hidden', 'convFilters', 'convHidden', 'sigma', 'gamma', 'pixelWeight', 'discLrScale'] as const;
-    if (!data || modelFields.some((k) => errors[k])) return null;
+    if (!data || refusesModel({ ...trainFormErrors(f), ...trainDataErrors(f, this.formDataset) })) return null;
     return { model: formToModel(f), ...data };
   });
 

@@ -227,4 +227,29 @@ describe('the model card', () => {
     expect(lab.modelCard.waiting).toMatch(/Fix the form/);
     stop();
   });
+
+  it('any model setting the form refuses keeps the model from being described (a VAE-GAN weight average of 1, β < 0), not just the sizes', async () => {
+    const { api, lab, stop } = await cardLab();
+    await vi.waitFor(() => expect(lab.modelCard.card).not.toBeNull());
+    lab.settings.setKind('vaegan');
+    flushSync();
+    await vi.waitFor(() => expect(api.callsOf('models:describe').at(-1)!.model).toMatchObject({ kind: 'vaegan' }));
+    const asked = api.callsOf('models:describe').length;
+    lab.settings.train.emaDecay = 1;
+    flushSync();
+    await vi.waitFor(() => expect(lab.modelCard.card).toBeNull());
+    expect(lab.modelCard.input).toBeNull();
+    lab.settings.train.emaDecay = null;
+    lab.settings.train.beta = -1;
+    flushSync();
+    expect(lab.modelCard.input).toBeNull();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(api.callsOf('models:describe').length).toBe(asked);
+    // Epochs are a run setting, not the model's: a bad one does not hide the card.
+    lab.settings.train.beta = 1;
+    lab.settings.train.epochs = 0;
+    flushSync();
+    expect(lab.modelCard.input).not.toBeNull();
+    stop();
+  });
 });
