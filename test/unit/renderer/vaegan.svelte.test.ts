@@ -10,7 +10,7 @@ import { flushSync } from 'svelte';
 import type { EventPayload, RequestInput } from '../../../src-shared/contract';
 import { TrainConfig, VAEGAN_DEFAULTS, type DatasetInfo, type RunSummary } from '../../../src-shared/types';
 import { Lab } from '../../../src-renderer/src/state/lab.svelte';
-import { Settings, formFromConfig, trainFormErrors } from '../../../src-renderer/src/state/settings.svelte';
+import { Settings, formFromConfig, trainDataErrors, trainFormErrors } from '../../../src-renderer/src/state/settings.svelte';
 import { LossHistory, formToConfig } from '../../../src-renderer/src/state/training.svelte';
 import { METRIC_ROWS, winner } from '../../../src-renderer/src/state/tabs/compareRules';
 import { lossSeries } from '../../../src-renderer/src/lib/lossChart';
@@ -123,26 +123,25 @@ describe('the Train form for a VAE-GAN', () => {
 const TOY: DatasetInfo = { ...MNIST, id: 'toy-moons', title: 'Two moons', shape: [2], labelNames: ['a', 'b'], isImage: false };
 
 describe('the model card for a VAE-GAN', () => {
-  it('on 2-D points the engine’s refusal is shown in words and holds Train; an image dataset lifts it', async () => {
-    const refusal = 'a VAE-GAN trains on images only (its discriminator judges decoded images); this dataset has samples of 2 values: train a VAE on it';
+  it('on 2-D points the form refuses the VAE-GAN in its own words without asking the engine; an image dataset lifts it', async () => {
     const api = engineWith([])
       .handle('datasets:list', () => [MNIST, TOY])
-      .handle('models:describe', (p: RequestInput<'models:describe'>) => {
-        if (p.model.kind === 'vaegan' && p.shape.length < 2) throw labError('UNSUPPORTED', refusal);
-        return { params: 1, flops: { forward: 1, backward: 2, trainStep: 3 }, layers: [], hidden: [256] };
-      });
+      .handle('models:describe', () => ({ params: 1, flops: { forward: 1, backward: 2, trainStep: 3 }, layers: [], hidden: [256] }));
     const lab = new Lab(api, null);
     const stop = lab.start();
     await vi.waitFor(() => expect(lab.engine.state).toBe('ready'));
     lab.modelCard.debounceMs = 0;
     const stopFollow = $effect.root(() => lab.modelCard.follow());
     lab.settings.train.dataset = 'toy-moons';
+    flushSync();
+    await vi.waitFor(() => expect(lab.modelCard.card).not.toBeNull());
+    const asked = api.callsOf('models:describe').length;
     lab.settings.setKind('vaegan');
     flushSync();
-    await vi.waitFor(() => expect(lab.modelCard.refused).toBe(true));
-    expect(lab.modelCard.error).toMatch(/images only.*train a VAE on it/);
-    // Invalid GAN settings wait for the form, not for the engine: the card is not asked for.
-    const asked = api.callsOf('models:describe').length;
+    // The form's own check says it (one sentence, the engine's refusal in the form's words), and nothing is sent to be described.
+    expect(Object.values(trainDataErrors(lab.settings.train, lab.modelCard.formDataset))).toEqual([expect.stringMatching(/images only.*choose VAE, AE or CVAE/)]);
+    expect(lab.modelCard.input).toBeNull();
+    // Invalid GAN settings wait for the form too.
     lab.settings.train.gamma = -1;
     flushSync();
     expect(lab.modelCard.input).toBeNull();
