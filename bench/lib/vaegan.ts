@@ -95,6 +95,8 @@ export interface VaeganQuality {
   emaDecay: number;
   /** Each model's learning-rate schedule in this pair (`TrainConfig.lrSchedule`). */
   lrSchedule: { vae: LrSchedule; vaegan: LrSchedule };
+  /** Set in budget mode when a schedule decays: it never started to (the run is planned for 10,000 epochs). */
+  lrScheduleNote?: string;
   ganAdamBeta1: number;
   /** Batch sizes of the VAE and the VAE-GAN. */
   batchSize: { vae: number; vaegan: number };
@@ -375,7 +377,7 @@ export async function runVaeganBench(o: VaeganBenchOptions): Promise<VaeganResul
   }
   if ((o.qualityGanLoss ?? VAEGAN_DEFAULTS.ganLoss) !== 'standard' && o.throughputArches.length) {
     // Not apples and oranges: the peer has the standard loss only, so (a) compares like with like on it.
-    out.note = `the quality pair's VAE-GAN uses the ${o.qualityGanLoss} GAN loss; the throughput cases and their PyTorch peer use the standard one (the peer has no other)`;
+    out.note = `the quality pair's VAE-GAN uses the ${o.qualityGanLoss ?? VAEGAN_DEFAULTS.ganLoss} GAN loss; the throughput cases and their PyTorch peer use the standard one (the peer has no other)`;
     log(`vaegan: ${out.note}`);
   }
   for (const arch of o.throughputArches) {
@@ -448,6 +450,12 @@ async function qualityCase(o: VaeganBenchOptions, engine: Engine, listen: (l: Li
   const ganBatch = o.qualityGanBatch ?? DEFAULT_BATCH_SIZE.vaegan;
   const lrSchedule = o.qualityLrSchedule ?? { vae: DEFAULT_LR_SCHEDULE.vae, vaegan: DEFAULT_LR_SCHEDULE.vaegan };
   const q: Partial<VaeganQuality> = { what: c.what, budgetSeconds: budget, gamma: o.qualityGamma ?? VAEGAN_DEFAULTS.gamma, ganLoss: o.qualityGanLoss ?? VAEGAN_DEFAULTS.ganLoss, emaDecay: o.qualityEmaDecay ?? VAEGAN_DEFAULTS.emaDecay, lrSchedule, ganAdamBeta1: GAN_ADAM_BETA1, batchSize: { vae: c.batchSize, vaegan: ganBatch }, ...(o.qualityEpochs ? { epochs: o.qualityEpochs } : {}), seed: o.qualitySeed ?? 1 };
+  const decayed = (['vae', 'vaegan'] as const).filter((k) => lrSchedule[k] !== 'constant');
+  if (!o.qualityEpochs && decayed.length) {
+    // A budget run is planned for 10,000 epochs and stopped at the budget: a schedule over the planned epochs never starts to decay.
+    q.lrScheduleNote = `budget mode plans 10,000 epochs, so ${decayed.join(' and ')}'s ${decayed.map((k) => lrSchedule[k]).join('/')} schedule stays at its full rate: run --vaegan-epochs V,G with the epochs the budget reaches to compare the app's defaults`;
+    log(`vaegan quality ${arch}: ${q.lrScheduleNote}`);
+  }
   for (const kind of ['vae', 'vaegan'] as const) {
     if (o.qualityKinds && !o.qualityKinds.includes(kind)) {
       q[kind] = { error: 'not run (--vaegan-kinds)' };
