@@ -30,7 +30,7 @@ describe('fewStepsWarning', () => {
 
   it('names what few steps leave for the kind: a VAE-GAN repeated shapes and speckle, the others blurry, grey samples', () => {
     const gan = fewStepsWarning(TrainConfig.parse({ epochs: 3, batchSize: 64, model: { kind: 'vaegan' } }), 8000)[0]!;
-    expect(gan).toMatch(/fewer than ~500 usually leaves a VAE-GAN's samples as repeated shapes with speckle rather than clean images; use /);
+    expect(gan).toMatch(/fewer than ~500 usually leaves repeated, speckled shapes; use /);
     expect(gan).not.toMatch(/grey/);
     for (const kind of ['vae', 'ae', 'cvae'] as const) {
       const w = fewStepsWarning(TrainConfig.parse({ epochs: 3, batchSize: 256, model: { kind } }), 8000)[0]!;

@@ -38,7 +38,7 @@ export const FEW_STEPS = 500;
  * about a third of 100 prior samples one swirly hook, the rest blurry).
  */
 export function fewStepsSymptom(kind: TrainConfig['model']['kind']): string {
-  return kind === 'vaegan' ? "a VAE-GAN's samples as repeated shapes with speckle rather than clean images" : 'blurry, grey samples';
+  return kind === 'vaegan' ? 'repeated, speckled shapes' : 'blurry, grey samples';
 }
 
 /**

@@ -49,10 +49,14 @@ export function genChance(ganLoss: GanLoss = 'standard'): { value: number; label
   return { value: c.gen, label: c.genLabel };
 }
 
-/** The legend's words for the generator's dashed chance line: "generator's chance 4·ln 2 ≈ 2.77 nats: above = the discriminator tells its images apart". */
+/**
+ * The legend's words for the generator's dotted chance line: "generator's chance 4·ln 2 ≈ 2.77:
+ * above, its images are told apart" — one line of the Train panel's legend at 1280×800 (the
+ * panel and its chart must fit there with the short-run notice up: e2e training-view).
+ */
 export function genChanceLegend(ganLoss: GanLoss = 'standard'): string {
   const { value, label } = genChance(ganLoss);
-  return `generator's chance ${label} ≈ ${value.toFixed(2)} nats: above = the discriminator tells its images apart`;
+  return `generator's chance ${label} ≈ ${value.toFixed(2)}: above, its images are told apart`;
 }
 
 /**
@@ -62,10 +66,10 @@ export function genChanceLegend(ganLoss: GanLoss = 'standard'): string {
 export const FEATURE_RECON_TIP =
   "The reconstruction measured in the discriminator's features (½·Σ of their squared differences), not in pixels. Those features keep changing as the discriminator trains (their scale too), so this term often rises during training while the other losses fall: that is expected, not a fault.";
 
-/** The legend's words for the dashed chance line of a run trained with `ganLoss`: "chance 3·ln 2 ≈ 2.08 nats: …". */
+/** The legend's words for the dashed chance line of a run trained with `ganLoss` (nats): "discriminator's chance 3·ln 2 ≈ 2.08: can't tell real from decoded; under 0.05: it wins". */
 export function chanceLegend(ganLoss: GanLoss = 'standard'): string {
   const { value, label } = discChance(ganLoss);
-  return `chance ${label} ≈ ${value.toFixed(2)} nats: the discriminator cannot tell real from decoded; under 0.05 = it wins`;
+  return `discriminator's chance ${label} ≈ ${value.toFixed(2)}: can't tell real from decoded; under 0.05: it wins`;
 }
 
 /**

@@ -152,8 +152,8 @@ describe('the VAE-GAN loss chart: which curve goes on which axis', () => {
     expect(drawnAt({ ...GAN, ganLoss: 'standard' })).toEqual([DISC_CHANCE]);
     expect(drawnAt(GAN)).toEqual([DISC_CHANCE]); // no loss given: standard
     expect(discChance('relativistic').value).toBeCloseTo(1.3863, 4);
-    expect(chanceLegend('relativistic')).toBe('chance 2·ln 2 ≈ 1.39 nats: the discriminator cannot tell real from decoded; under 0.05 = it wins');
-    expect(chanceLegend('standard')).toBe('chance 3·ln 2 ≈ 2.08 nats: the discriminator cannot tell real from decoded; under 0.05 = it wins');
+    expect(chanceLegend('relativistic')).toBe("discriminator's chance 2·ln 2 ≈ 1.39: can't tell real from decoded; under 0.05: it wins");
+    expect(chanceLegend('standard')).toBe("discriminator's chance 3·ln 2 ≈ 2.08: can't tell real from decoded; under 0.05: it wins");
     // The generator's line (the second hook) at its own level: 4·ln 2 relativistic, 2·ln 2 standard (src-shared ganChance).
     const genAt = (show: Parameters<typeof lossChartOptions>[3]) => {
       const asked: number[] = [];
@@ -165,8 +165,8 @@ describe('the VAE-GAN loss chart: which curve goes on which axis', () => {
     expect(genAt({ ...GAN, ganLoss: 'relativistic' })).toEqual([4 * Math.LN2]);
     expect(genAt({ ...GAN, ganLoss: 'standard' })).toEqual([2 * Math.LN2]);
     expect(genChance('relativistic').value).toBeCloseTo(2.7726, 4);
-    expect(genChanceLegend('relativistic')).toBe("generator's chance 4·ln 2 ≈ 2.77 nats: above = the discriminator tells its images apart");
-    expect(genChanceLegend('standard')).toMatch(/^generator's chance 2·ln 2 ≈ 1\.39 nats/);
+    expect(genChanceLegend('relativistic')).toBe("generator's chance 4·ln 2 ≈ 2.77: above, its images are told apart");
+    expect(genChanceLegend('standard')).toMatch(/^generator's chance 2·ln 2 ≈ 1\.39: above/);
     // The log axis keeps 1.39 with room on both sides too, with no data and with a winning discriminator.
     for (const [min, max] of [[null, null], [0.02, 0.9], [1.2, 500]] as const) {
       const [lo, hi] = adversarialRange(min, max);
