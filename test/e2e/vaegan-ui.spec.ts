@@ -110,7 +110,7 @@ test('VAE-GAN: form settings, a toy refusal, the discriminator curve, and Compar
     await expect(page.getByTestId('loss-legend-disc')).toBeVisible();
     // It trained with the relativistic loss, the default: the chance line is that loss's.
     await expect(page.getByTestId('loss-legend-chance')).toHaveAttribute('data-gan-loss', 'relativistic');
-    await expect(page.getByTestId('loss-legend-chance')).toContainText('chance 2·ln 2 ≈ 1.39 nats');
+    await expect(page.getByTestId('loss-legend-chance')).toContainText("discriminator's chance 2·ln 2 ≈ 1.39");
     await expect(page.getByTestId('runs-list')).toContainText('VAE-GAN');
   });
 
