@@ -10,7 +10,7 @@ import type { DatasetInfo, ModelCard, ModelConfigInput } from '../lib/contract';
 import { errorCode, errorText } from '../lib/errors';
 import type { Lab } from './lab.svelte';
 import type { StateApi } from './port';
-import { refusesModel, trainDataErrors, trainFormErrors } from './settings.svelte';
+import { refusesModel, trainDataErrors, trainFormErrors, type TrainForm } from './settings.svelte';
 import { formToModel } from './training.svelte';
 
 /** Quiet time after the last change before the card is asked for (typing "128" asks once). */
@@ -63,16 +63,24 @@ export class ModelCardState {
     return d ? { shape: d.shape, numClasses: Math.max(1, d.labelNames.length) } : null;
   });
 
+  /** The Train form's own checks, in its words: ranges, and choices that do not fit the data (conv or a VAE-GAN on 2-D points). */
+  formErrors: Partial<Record<keyof TrainForm, string>> = $derived.by(() => {
+    const f = this.lab.settings.train;
+    return { ...trainFormErrors(f), ...trainDataErrors(f, this.formDataset) };
+  });
+
+  /** Whether `formErrors` refuse the model itself (`refusesModel`, e.g. weight average 1), not only a run setting. */
+  refusedByForm: boolean = $derived(refusesModel(this.formErrors));
+
   /**
-   * What the card should describe now (null: the form's own checks refuse the model — any of its
-   * settings, `refusesModel` — or the data's shape is unknown), so a model the form refuses is never
-   * sent to the engine to be described.
+   * What the card should describe now (null: the form's own checks refuse the model —
+   * `refusedByForm` — or the data's shape is unknown), so a model the form refuses is never sent
+   * to the engine to be described.
    */
   input: CardInput | null = $derived.by(() => {
-    const f = this.lab.settings.train;
     const data = this.dataShape;
-    if (!data || refusesModel({ ...trainFormErrors(f), ...trainDataErrors(f, this.formDataset) })) return null;
-    return { model: formToModel(f), ...data };
+    if (!data || this.refusedByForm) return null;
+    return { model: formToModel(this.lab.settings.train), ...data };
   });
 
   /** Why `input` is null, for the card's place in the form. */
