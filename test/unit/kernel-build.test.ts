@@ -62,8 +62,10 @@ describe('dense kernels module', () => {
 
   it('rebuilding the C sources gives the committed bytes of both modules', (ctx) => {
     const found = build.findClang();
-    const ld = found && spawnSync(found.clang, ['--target=wasm32', '-print-prog-name=wasm-ld'], { encoding: 'utf8' }).stdout.trim();
-    if (!found || !ld || spawnSync(ld, ['--version']).status !== 0) {
+    // The linker is there when clang links an empty wasm module (`-print-prog-name=wasm-ld` answers a
+    // bare "wasm-ld" on Debian, whose linker is /usr/lib/llvm-16/bin/wasm-ld, off the PATH).
+    const linked = found && spawnSync(found.clang, ['--target=wasm32', '-nostdlib', '-Wl,--no-entry', '-x', 'c', '-', '-o', path.join(tmp, 'probe.wasm')], { input: '' }).status === 0;
+    if (!found || !linked) {
       return ctx.skip('clang ≥ 16 and its wasm-ld are not installed (Debian 12: apt-get install clang-16 lld-16)');
     }
     const built = kernelBuildInfo(readKernelFile())!.compiler;
