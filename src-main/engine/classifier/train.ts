@@ -19,6 +19,7 @@ import { SharedControl } from '../parallel/sharedControl';
 import { availableCores, forcedWorkerCount, MAX_DENSE_WORKERS } from '../parallel/workerCount';
 import { CTL, REC, RING_SLOTS, STATE_STOP, type FromWorker, type SharedBuffers, type WorkerInit } from '../parallel/workerMessages';
 import { WorkerPool } from '../parallel/workerPool';
+import { EtaClock } from '../eta';
 import { learningRateAt, type ClassifierTraining } from './model';
 
 /** A progress report of the classifier's training. */
@@ -186,6 +187,9 @@ async function runEpochs(
   for (let e = 1; e < first; e++) shuffleInPlace(order, rng);
   const t0 = performance.now();
   const done0 = (first - 1) * n;
+  // The time left by the training runs' clock (../eta.ts): the rate over the last epoch's batches,
+  // so a machine busy and then free again (a training beside the classifier) is followed.
+  const eta = new EtaClock({ samplesPerEpoch: n, epochs: training.epochs });
   let step = opts.resume?.step ?? 0;
   let lastEmit = 0;
   let weights: Float32Array | null = null;
@@ -202,12 +206,14 @@ async function runEpochs(
       ends.push(...pool.take(['epochDone', 'stopped', 'diverged']));
       const r = control.latest(epoch, step);
       const now = performance.now();
+      if (r) eta.batch(now, (epoch - 1) * n + r.sumN, (epoch - first) * batches + r.batch);
       // Not once cancelled: a report after the cancel's answer would read as training again (the status bar's Start hidden).
       if (r && opts.onProgress && !opts.signal?.aborted && now - lastEmit >= (opts.progressMs ?? 500)) {
         lastEmit = now;
         const done = (epoch - 1) * n + r.sumN;
-        const rate = (done - done0) / Math.max((now - t0) / 1000, 1e-6);
-        opts.onProgress({ epoch, epochs: training.epochs, batch: r.batch, batches, loss: r.sumRecon / r.sumN, samplesPerSecond: rate, etaSeconds: (training.epochs * n - done) / Math.max(rate, 1e-6) });
+        const rate = eta.samplesPerSecond() ?? (done - done0) / Math.max((now - t0) / 1000, 1e-6);
+        const etaSeconds = eta.seconds(now) ?? (training.epochs * n - done) / Math.max(rate, 1e-6);
+        opts.onProgress({ epoch, epochs: training.epochs, batch: r.batch, batches, loss: r.sumRecon / r.sumN, samplesPerSecond: rate, etaSeconds });
       }
     }
     const diverged = ends.find((e) => e.type === 'diverged');
@@ -217,7 +223,9 @@ async function runEpochs(
     step = leader.steps;
     weights = leader.weights;
     if (opts.onEpochEnd && epoch < training.epochs) {
+      eta.epochEndStart(performance.now());
       await opts.onEpochEnd({ epoch, step, workers: opts.workers, weights, ...opts.moments() });
+      eta.epochEndDone(performance.now());
     }
   }
   if (!weights) throw new Error('classifier: no epoch ran');
