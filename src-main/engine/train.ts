@@ -202,7 +202,8 @@ export async function trainModel(
             epochs: cfg.epochs,
             batch: b + 1,
             batches,
-            samplesPerSecond: epochRate,
+            // The time-left clock's rate (recent batches, warm-up and pauses left out) once it has one.
+            samplesPerSecond: eta.samplesPerSecond() ?? epochRate,
             etaSeconds: eta.seconds(now),
             train: mkParts(sumRecon / sumN, sumKl / sumN, beta, gan ? scaleGan(sumGan, 1 / sumN) : undefined),
             beta,

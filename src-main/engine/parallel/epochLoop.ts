@@ -216,13 +216,15 @@ export class EpochLoop {
   private emitBatch(epoch: number, r: StepRecord, now: number, watch: EpochWatch): void {
     const { cfg, hooks } = this.ctx;
     watch.lastEmit = now;
+    // The speed shown: the time-left clock's rate (the recent batches', warm-up and pauses left out),
+    // the epoch's so far until it has one.
     const epochRate = r.sumN / Math.max((now - watch.start) / 1000, 1e-6);
     hooks.onProgress?.({
       epoch,
       epochs: cfg.epochs,
       batch: r.batch,
       batches: this.batches,
-      samplesPerSecond: epochRate,
+      samplesPerSecond: this.eta.samplesPerSecond() ?? epochRate,
       etaSeconds: this.eta.seconds(now),
       train: mkParts(r.sumRecon / r.sumN, r.sumKl / r.sumN, r.beta, isGan(cfg.model.kind) ? scaleGan(r.sumGan, 1 / r.sumN) : undefined),
       beta: r.beta,
