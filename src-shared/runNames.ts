@@ -3,10 +3,10 @@
  * renderer (the run list, Compare's captions and headings): the model's proper name ("AE", "VAE",
  * "CVAE", "VAE-GAN"), "Conv" before it for the convolutional arch, its latent size and β, and a
  * VAE-GAN's own settings (γ, pixel weight, discriminator LR ×, adversarial loss, weight average) when not the
- * defaults; a new run's default name also its learning-rate schedule when not its kind's default.
- * Imports only the defaults (./vaegan.ts, ./training.ts).
+ * defaults; a new run's default name also its batch size and learning-rate schedule when not its
+ * kind's defaults. Imports only the defaults (./vaegan.ts, ./training.ts).
  */
-import { DEFAULT_LR_SCHEDULE } from './training';
+import { DEFAULT_BATCH_SIZE, DEFAULT_LR_SCHEDULE } from './training';
 import { VAEGAN_DEFAULTS } from './vaegan';
 
 /** A model kind as the app names it everywhere: AE, VAE, CVAE, VAE-GAN. */
@@ -82,10 +82,23 @@ function schedulePart(kind: string, lrSchedule: string | undefined): string {
 }
 
 /**
- * A new run's default name: `<modelName>[ <schedule>] · <dataset>`, e.g. "Conv VAE z=4 · shapes",
- * "VAE z=4 β=2 · mnist", "VAE-GAN z=8 · mnist", "VAE z=8 LR decay · mnist" (the learning-rate
- * schedule `lrSchedule` only when not the kind's default: `schedulePart`).
+ * A run's batch size (`TrainConfig.batchSize`, after the engine's clamp to the training set) as
+ * its name says it: " batch <n>" when it is not the kind's `DEFAULT_BATCH_SIZE` (a VAE at 64, a
+ * VAE-GAN at 256), "" when it is or is not given.
  */
-export function defaultRunName(cfg: { model: NamedModel; dataset: { id: string; path?: string }; lrSchedule?: string }): string {
-  return `${modelName(cfg.model)}${schedulePart(cfg.model.kind, cfg.lrSchedule)} · ${datasetLabel(cfg.dataset)}`;
+function batchPart(kind: string, batchSize: number | undefined): string {
+  const kindDefault: number | undefined = (DEFAULT_BATCH_SIZE as Record<string, number>)[kind];
+  return batchSize === undefined || batchSize === kindDefault ? '' : ` batch ${batchSize}`;
+}
+
+/**
+ * A new run's default name: `<modelName>[ batch <n>][ <schedule>] · <dataset>`, e.g. "Conv VAE
+ * z=4 · shapes", "VAE z=4 β=2 · mnist", "VAE-GAN z=8 · mnist", "VAE z=8 LR decay · mnist", "VAE
+ * z=3 batch 64 LR decay · mnist" (the batch size and the learning-rate schedule only when not the
+ * kind's defaults: `batchPart`, `schedulePart`), so a VAE trained again like a VAE-GAN (batch 64,
+ * linear decay) is not named as the first VAE.
+ */
+export function defaultRunName(cfg: { model: NamedModel; dataset: { id: string; path?: string }; batchSize?: number; lrSchedule?: string }): string {
+  const kind = cfg.model.kind;
+  return `${modelName(cfg.model)}${batchPart(kind, cfg.batchSize)}${schedulePart(kind, cfg.lrSchedule)} · ${datasetLabel(cfg.dataset)}`;
 }

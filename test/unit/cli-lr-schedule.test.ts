@@ -69,13 +69,13 @@ describe('train --lr-schedule', () => {
     expect({ code: r.code, stderr: r.stderr.slice(0, 400) }).toMatchObject({ code: 0 });
     const rec = JSON.parse(await fs.readFile(path.join(decayDir, 'config.json'), 'utf8'));
     expect(rec.config.lrSchedule).toBe('linear-decay');
-    expect(rec.name).toBe('VAE z=2 LR decay · digits');
+    expect(rec.name).toBe('VAE z=2 batch 50 LR decay · digits');
     const plainDir = path.join(ws, 'vae-plain');
     const p = await cli([...base, '--out', plainDir]);
     expect(p.code).toBe(0);
     const plain = JSON.parse(await fs.readFile(path.join(plainDir, 'config.json'), 'utf8'));
     expect(plain.config.lrSchedule).toBe('constant');
-    expect(plain.name).toBe('VAE z=2 · digits');
+    expect(plain.name).toBe('VAE z=2 batch 50 · digits');
   }, 300_000);
 });
 

@@ -67,8 +67,8 @@ afterAll(async () => {
   await rmTemp(root);
 });
 
-/** How a refusal names a run: as the Saved runs list does (here its default name, the model and its data's folder or file), then its folder id. */
-const called = (data: string, id: string) => `"CVAE z=2 β=5 · ${data}" [${id}]`;
+/** How a refusal names a run: as the Saved runs list does (here its default name, the model, its batch 8 (not the CVAE's default) and its data's folder or file), then its folder id. */
+const called = (data: string, id: string) => `"CVAE z=2 β=5 batch 8 · ${data}" [${id}]`;
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const exportTo = (out: string, format: 'imagefolder' | 'npz' | 'idx' | 'embeddings' = 'imagefolder') =>

@@ -39,8 +39,8 @@ describe('own data path', () => {
     const runs = await engine.call('runs:list', {});
     const run = runs.find((x) => x.id === started.runId)!;
     expect(run.config.dataset.path).toBe(path.join(tmp, 'home', 'shapes'));
-    // Named after the folder, not "local".
-    expect(run.name).toBe('VAE z=2 · shapes');
+    // Named after the folder, not "local" (and its batch 8, not the VAE's default).
+    expect(run.name).toBe('VAE z=2 batch 8 · shapes');
   });
 
   it('a relative path is refused in words, naming it and what to give instead', async () => {

@@ -7,9 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { TrainConfig, type TrainConfigInput } from '../../src-shared/types';
 import { defaultRunName, distinctName, kindName } from '../../src-main/engine/runNames';
 import { VAEGAN_DEFAULTS } from '../../src-shared/vaegan';
+import { DEFAULT_BATCH_SIZE } from '../../src-shared/training';
 
-const cfg = (model: TrainConfigInput['model'], dataset: TrainConfigInput['dataset'] = { id: 'mnist' }) =>
-  TrainConfig.parse({ dataset, model, epochs: 1, batchSize: 16 });
+// The kind's default batch size (not given): the name says no batch.
+const cfg = (model: TrainConfigInput['model'], dataset: TrainConfigInput['dataset'] = { id: 'mnist' }, run: Partial<TrainConfigInput> = {}) =>
+  TrainConfig.parse({ dataset, model, epochs: 1, ...run });
 
 describe('default run names', () => {
   it('name every kind × arch with the model’s proper name, "Conv" only for the conv arch', () => {
@@ -58,6 +60,30 @@ describe('default run names', () => {
     expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8, ganLoss: VAEGAN_DEFAULTS.ganLoss }))).toBe('VAE-GAN z=8 · mnist');
     // A new run left without it gets the default, and says nothing.
     expect(defaultRunName(cfg({ kind: 'vaegan', latentDim: 8 }))).toBe('VAE-GAN z=8 · mnist');
+  });
+});
+
+describe('default run names and the batch size', () => {
+  it('say a batch size that is not the kind’s default, before the schedule: a VAE trained like a VAE-GAN is not named as the VAE', () => {
+    const vae = { kind: 'vae', latentDim: 3 } as const;
+    expect(defaultRunName(cfg(vae))).toBe('VAE z=3 · mnist');
+    expect(defaultRunName(cfg(vae, undefined, { batchSize: DEFAULT_BATCH_SIZE.vae }))).toBe('VAE z=3 · mnist');
+    expect(defaultRunName(cfg(vae, undefined, { batchSize: 64 }))).toBe('VAE z=3 batch 64 · mnist');
+    // The tester's matched VAE: batch 64 and linear decay, as the VAE-GAN's defaults.
+    expect(defaultRunName(cfg(vae, undefined, { batchSize: 64, lrSchedule: 'linear-decay' }))).toBe('VAE z=3 batch 64 LR decay · mnist');
+    expect(defaultRunName(cfg(vae, undefined, { batchSize: 64, lrSchedule: 'linear-decay' }))).not.toBe(defaultRunName(cfg(vae)));
+  });
+
+  it('each kind against its own default: a VAE-GAN says batch 256, not its default 64', () => {
+    const gan = { kind: 'vaegan', latentDim: 8 } as const;
+    expect(defaultRunName(cfg(gan))).toBe('VAE-GAN z=8 · mnist');
+    expect(defaultRunName(cfg(gan, undefined, { batchSize: DEFAULT_BATCH_SIZE.vaegan }))).toBe('VAE-GAN z=8 · mnist');
+    expect(defaultRunName(cfg(gan, undefined, { batchSize: 256 }))).toBe('VAE-GAN z=8 batch 256 · mnist');
+    expect(defaultRunName(cfg(gan, undefined, { batchSize: 256, lrSchedule: 'constant' }))).toBe('VAE-GAN z=8 batch 256 constant LR · mnist');
+    expect(defaultRunName(cfg({ kind: 'ae', latentDim: 2 }, undefined, { batchSize: 1024 }))).toBe('AE z=2 batch 1024 · mnist');
+    expect(defaultRunName(cfg({ kind: 'cvae', latentDim: 2 }, undefined, { batchSize: 32 }))).toBe('CVAE z=2 β=5 batch 32 · mnist');
+    // A caller that knows only the model and the data (the run list's fallback) says no batch.
+    expect(defaultRunName({ model: cfg(gan).model, dataset: { id: 'mnist' } })).toBe('VAE-GAN z=8 · mnist');
   });
 });
 
