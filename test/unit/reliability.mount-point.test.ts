@@ -4,13 +4,14 @@
  * export was generated, and the commit failed with a raw "EBUSY: resource busy or locked,
  * rename '/mnt/x' -> '/mnt/.x.latentlab-old-…'" (a mount point cannot be moved aside).
  * A mount cannot be made in a unit test without root: the decision is tested with an injected
- * `stat` (the target's file system differs from its parent's), and, on Linux, with /proc.
+ * `stat` (the target's file system differs from its parent's) or mount table (a bind mount: the
+ * same file system, listed in /proc/self/mountinfo), and, on Linux, with /proc.
  */
 import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDestination, writeGeneratedExport, type ExportManifest, type GeneratedSource } from '../../src-main/engine/export';
-import { isMountPoint } from '../../src-main/engine/export/destination';
+import { isMountPoint, mountPointsOf } from '../../src-main/engine/export/destination';
 import { makeTemp, rmTemp } from '../fixtures/generate';
 
 let tmp: string;
@@ -47,6 +48,26 @@ describe('a mount point as the export destination', () => {
     expect(await isMountPoint(drive)).toBe(false);
     expect(await isMountPoint(path.parse(tmp).root)).toBe(false);
     expect(await isMountPoint(path.join(tmp, 'missing'))).toBe(false);
+  });
+
+  it('a bind mount (the same file system mounted again, as a Docker volume) is refused: its real path is in the mount table', async () => {
+    await fsp.mkdir(path.join(tmp, 'my volume'));
+    const vol = await fsp.realpath(path.join(tmp, 'my volume')); // the table lists real paths
+    // proc(5)'s mountinfo: the fifth field is the mount point, a space written \040.
+    const line = (mountPoint: string) => `1093 1072 254:1 /srv/data ${mountPoint.replace(/ /g, '\\040')} rw,relatime - ext4 /dev/vda1 rw`;
+    const table = [line('/'), line(vol)].join('\n');
+    const mounts = async () => table;
+    await expect(checkDestination(vol, { mounts })).rejects.toMatchObject({
+      code: 'INVALID_PAYLOAD',
+      message: `${vol} is a mount point (the root of a drive): export into a new folder inside it`,
+    });
+    expect(await isMountPoint(vol, undefined, mounts)).toBe(true);
+    // Not listed, no table (macOS, Windows), or a folder inside the volume: a plain folder.
+    expect(await isMountPoint(vol, undefined, async () => line('/'))).toBe(false);
+    expect(await isMountPoint(vol, undefined, async () => null)).toBe(false);
+    await fsp.mkdir(path.join(vol, 'digits'));
+    expect(await checkDestination(path.join(vol, 'digits'), { mounts })).toBe('empty');
+    expect(mountPointsOf(table)).toEqual(new Set(['/', vol]));
   });
 
   it.runIf(process.platform === 'linux' && existsSync('/proc/self'))('a real mount point (/proc): refused before the first image is generated', async () => {

@@ -139,16 +139,43 @@ export async function checkProtected(target: string, protect: readonly Protected
 export type DevStat = (p: string) => Promise<{ dev: number }>;
 
 /**
- * Whether folder `dir` (absolute) is a mount point: its file system (`stat().dev`) is not its
- * parent folder's (the parent followed through links, as the path is). False for a root folder
- * and when either cannot be read. Never throws.
+ * The mount table's text (Linux: /proc/self/mountinfo, proc(5)), or null where there is none
+ * (macOS, Windows, no /proc); a test seam.
  */
-export async function isMountPoint(dir: string, stat: DevStat = fsp.stat): Promise<boolean> {
+export type MountTable = () => Promise<string | null>;
+
+const procMountTable: MountTable = () => (process.platform === 'linux' ? fsp.readFile('/proc/self/mountinfo', 'utf8').catch(() => null) : Promise.resolve(null));
+
+/**
+ * The mount points listed in a /proc/self/mountinfo text (proc(5): the fifth field of each line,
+ * with space, tab, newline and backslash written as octal escapes, `\040`). Absolute paths.
+ */
+export function mountPointsOf(mountinfo: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of mountinfo.split('\n')) {
+    const field = line.split(' ')[4];
+    if (field?.startsWith('/')) out.add(field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+  }
+  return out;
+}
+
+/**
+ * Whether folder `dir` (absolute) is a mount point: its file system (`stat().dev`) is not its
+ * parent folder's (the parent followed through links, as the path is), or — a bind mount, the
+ * same file system mounted again (Docker volumes, `mount --bind`), which `dev` cannot tell — its
+ * real path is listed in the mount table (Linux). False for a root folder and when it cannot be
+ * read. Never throws.
+ */
+export async function isMountPoint(dir: string, stat: DevStat = fsp.stat, mounts: MountTable = procMountTable): Promise<boolean> {
   const parent = path.dirname(dir);
   if (parent === dir) return false;
   try {
     const [own, up] = await Promise.all([stat(dir), stat(parent)]);
-    return own.dev !== up.dev;
+    if (own.dev !== up.dev) return true;
+    const table = await mounts();
+    if (!table) return false;
+    const real = await fsp.realpath(dir);
+    return path.dirname(real) !== real && mountPointsOf(table).has(real);
   } catch {
     return false;
   }
@@ -156,13 +183,13 @@ export async function isMountPoint(dir: string, stat: DevStat = fsp.stat): Promi
 
 /**
  * Check `target` (absolute) against the rules above.
- * @param opts.stat test seam for the mount-point test (`isMountPoint`).
+ * @param opts.stat, opts.mounts test seams for the mount-point test (`isMountPoint`).
  * @returns what is there now.
  * @throws LabError INVALID_PAYLOAD (protected folder, mount point), EXISTS (anything not replaceable).
  */
 export async function checkDestination(
   target: string,
-  opts: { overwrite?: boolean; protect?: readonly ProtectedDir[]; stat?: DevStat },
+  opts: { overwrite?: boolean; protect?: readonly ProtectedDir[]; stat?: DevStat; mounts?: MountTable },
 ): Promise<DestinationState> {
   if (path.basename(target) === '') throw new LabError('INVALID_PAYLOAD', `${target} is a root folder: choose a folder inside it`);
   await checkProtected(target, opts.protect ?? []);
@@ -176,7 +203,7 @@ export async function checkDestination(
     const kind = st.isFile() ? `a file (${st.size} bytes)` : 'a special file';
     throw new LabError('EXISTS', `${target} is ${kind}, not a folder: exports never replace files; choose another folder`);
   }
-  if (await isMountPoint(target, opts.stat)) {
+  if (await isMountPoint(target, opts.stat, opts.mounts)) {
     throw new LabError('INVALID_PAYLOAD', `${target} is a mount point (the root of a drive): export into a new folder inside it`);
   }
   const { names, more } = await someNames(target, 3);
