@@ -19,6 +19,29 @@ export function fmtDuration(seconds: number | null | undefined): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
+/**
+ * A remaining time for a narrow place (the status bar): "<1 min left", "~9 min left",
+ * "~1 h 20 min left" (whole minutes, rounded); '' without an estimate (null, NaN, negative).
+ */
+export function fmtEtaShort(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 60) return '<1 min left';
+  const m = Math.round(seconds / 60);
+  if (m < 60) return `~${m} min left`;
+  return `~${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''} left`;
+}
+
+/** The same in full words, for a tooltip: "about 9 minutes left", "under a minute left"; '' without one. */
+export function fmtEtaLong(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 60) return 'under a minute left';
+  const m = Math.round(seconds / 60);
+  if (m < 60) return `about ${m} minute${m === 1 ? '' : 's'} left`;
+  const h = Math.floor(m / 60);
+  const r = m % 60;
+  return `about ${h} hour${h === 1 ? '' : 's'}${r ? ` ${r} minute${r === 1 ? '' : 's'}` : ''} left`;
+}
+
 export function fmtDate(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;

@@ -1,5 +1,6 @@
 import type { EventPayload } from '../lib/contract';
 import { errorText } from '../lib/errors';
+import { EtaSmoother } from '../lib/eta';
 import type { StateApi } from './port';
 
 type Progress = EventPayload<'classifier:progress'>;
@@ -31,19 +32,23 @@ export class ClassifierStatus {
   /** The last training that finished this session: its dataset and test accuracy (0–1). */
   ready = $state.raw<{ dataset: string; testAccuracy?: number } | null>(null);
   /**
-   * Seconds its training still needs, from the pace of the epochs seen so far in this session
-   * (wall time per epoch since the first report with an epoch); null until an epoch has passed.
+   * Seconds its training still needs: the work left over the average rate since this training's
+   * first report, smoothed so it counts down instead of jumping each epoch (`EtaSmoother`,
+   * lib/eta.ts, says how); null until an epoch's worth of work has passed.
    */
   etaSeconds = $state<number | null>(null);
-  /** The status bar's words: "training the judging classifier for mnist: epoch 3/30 · about 4 min left". */
+  /**
+   * The status bar's words: "training the judging classifier for mnist: epoch 3/30". The status
+   * bar shows the ETA beside them ("~4 min left", lib/format.ts `fmtEtaShort`), never clipped.
+   */
   label = $derived.by(() => {
     const p = this.progress;
     if (!p || p.state !== 'training') return '';
     const epoch = p.epoch && p.epochs ? `: epoch ${p.epoch}/${p.epochs}` : ': starting';
-    return `training the judging classifier for ${p.dataset}${epoch}${etaWords(this.etaSeconds)}`;
+    return `training the judging classifier for ${p.dataset}${epoch}`;
   });
-  /** Where the pace is measured from: the first report of this training with an epoch. */
-  private paceFrom: { dataset: string; epoch: number; at: number } | null = null;
+  /** The training's pace, for `etaSeconds`. */
+  private readonly eta = new EtaSmoother();
 
   /** `now`: the clock, milliseconds (tests pass their own). */
   constructor(
@@ -53,12 +58,7 @@ export class ClassifierStatus {
 
   onProgress(p: Progress): void {
     if (p.state === 'training') {
-      this.etaSeconds = null;
-      if (p.epoch && p.epochs) {
-        const from = this.paceFrom;
-        if (!from || from.dataset !== p.dataset || p.epoch < from.epoch) this.paceFrom = { dataset: p.dataset, epoch: p.epoch, at: this.now() };
-        else if (p.epoch > from.epoch) this.etaSeconds = (((this.now() - from.at) / 1000) * (p.epochs - p.epoch)) / (p.epoch - from.epoch);
-      }
+      this.etaSeconds = this.eta.observe(p.dataset, p, this.now());
       this.progress = p;
       this.note = null;
       this.stopped = false;
@@ -66,7 +66,7 @@ export class ClassifierStatus {
       return;
     }
     this.progress = null;
-    this.paceFrom = null;
+    this.eta.reset();
     this.etaSeconds = null;
     this.cancelling = false;
     this.failed = p.state === 'error';
@@ -106,11 +106,4 @@ export class ClassifierStatus {
       this.cancelling = false;
     }
   }
-}
-
-/** " · about 4 min left" (under a minute: " · under a minute left"); nothing without an estimate. */
-function etaWords(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '';
-  if (seconds < 60) return ' · under a minute left';
-  return ` · about ${Math.round(seconds / 60)} min left`;
 }

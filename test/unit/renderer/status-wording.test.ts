@@ -10,6 +10,7 @@ import { Lab } from '../../../src-renderer/src/state/lab.svelte';
 import { ClassifierStatus } from '../../../src-renderer/src/state/classifier.svelte';
 import { classifierSummary, type ClassifierFacts } from '../../../src-renderer/src/lib/statusText';
 import { dataWords, isDigitDataset } from '../../../src-renderer/src/lib/wording';
+import { fmtEtaShort } from '../../../src-renderer/src/lib/format';
 import { engineWith, FakeApi, MNIST, run } from './fake-api';
 
 const IDLE: ClassifierFacts = { active: false, label: '', stopped: false, failed: false, note: null, ready: null };
@@ -26,21 +27,24 @@ describe('status bar: the judging classifier', () => {
     expect(classifierSummary(clf, { ...CTX, dataset: 'fashion-mnist' }).state).toBe('none');
   });
 
-  it('says how long the classifier still needs once an epoch has passed, from the pace since its first report', () => {
+  it('says how long the classifier still needs once an epoch has passed, beside its words (status-eta.test.ts: smoothing)', () => {
     let t = 0;
     const clf = new ClassifierStatus(new FakeApi(), () => t);
     clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 1, epochs: 30 });
     expect(clf.label).toBe('training the judging classifier for mnist: epoch 1/30');
-    t = 40_000; // 2 epochs in 40 s: 20 s each, 27 to go
+    expect(fmtEtaShort(clf.etaSeconds)).toBe('');
+    t = 40_000; // 2 epochs in 40 s: 20 s each, 28 to go
     clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 3, epochs: 30 });
-    expect(clf.label).toBe('training the judging classifier for mnist: epoch 3/30 · about 9 min left');
-    t = 560_000;
-    clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 29, epochs: 30 });
-    expect(clf.label).toMatch(/epoch 29\/30 · under a minute left$/);
+    expect(clf.label).toBe('training the judging classifier for mnist: epoch 3/30');
+    expect(fmtEtaShort(clf.etaSeconds)).toBe('~9 min left');
+    t = 580_000;
+    clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 30, epochs: 30 });
+    expect(fmtEtaShort(clf.etaSeconds)).toBe('<1 min left');
     // A new training (after a cancel) measures its own pace again.
     clf.onProgress({ dataset: 'mnist', state: 'cancelled' });
     clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 12, epochs: 30 });
     expect(clf.label).toBe('training the judging classifier for mnist: epoch 12/30');
+    expect(clf.etaSeconds).toBeNull();
   });
 
   it('a run that carries the classifier accuracy makes it ready; cancelled or switched off says off; failed says why', () => {
