@@ -9,7 +9,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Gzip, gzipSync, unzipSync, Zip, ZipDeflate } from 'fflate';
 import { imageFolderExportBytes, writeGeneratedExport, nodeFs, type ExportManifest, type FsSeam, type GeneratedChunk, type GeneratedSource } from '../../src-main/engine/export';
-import { checkFreeSpace, checkNpzSize, diskSpace, exportDiskBytes, freeBytes, NPZ_LIMIT_BYTES, npzRawBytes } from '../../src-main/engine/export/streamed';
+import { imageFolderDiskBytes } from '../../src-main/engine/export/imageFolderSize';
+import { checkFreeSpace, checkNpzSize, diskSpace, exportDiskBytes, freeBytes, MAX_ALLOCATION_BLOCK, NPZ_LIMIT_BYTES, npzRawBytes } from '../../src-main/engine/export/streamed';
 import { fmt } from '../../src-main/engine/export/text';
 import { MAX_FLOAT_FIELD, pngBytesBound } from '../../src-main/engine/export/imageFolderSize';
 import { leBytes, npyHeader, npyStrings } from '../../src-main/engine/export/npy';
@@ -218,6 +219,20 @@ describe('refused up front', () => {
     // 60,000 MNIST samples (47 MB) and 100,000 per label of MNIST (~800 MB) are fine.
     expect(() => checkNpzSize({ total: 60_000, pixels: 784, latentDim: 16, labelCount: 10 })).not.toThrow();
     expect(() => checkNpzSize({ total: 1_000_000, pixels: 784, latentDim: 16, labelCount: 10 })).not.toThrow();
+  });
+
+  it('a file system whose block is a record or stripe (ZFS 128 KiB): its free space counts, its block is not taken as every small file\'s size', async () => {
+    // OpenZFS on Linux: f_bsize = the record size and the counts in it (zfs_statvfs).
+    const zfs = async () => ({ bsize: 131072, blocks: 1_000_000, bavail: 80_000 });
+    expect(await diskSpace('/pool/exports', zfs)).toEqual({ free: 80_000 * 131072, blockSize: null });
+    const ext4 = async () => ({ bsize: 4096, blocks: 1_000_000, bavail: 80_000 });
+    expect(await diskSpace('/home/me', ext4)).toEqual({ free: 80_000 * 4096, blockSize: 4096 });
+    expect(await diskSpace('/ntfs', async () => ({ bsize: MAX_ALLOCATION_BLOCK, blocks: 10, bavail: 5 }))).toMatchObject({ blockSize: MAX_ALLOCATION_BLOCK });
+    // 100,000 digits (28×28 grey) on a pool with 10 GB free: the bound at 4 KiB per PNG fits, at 128 KiB it would not.
+    const manifestLike = { total: 100_000, height: 28, width: 28, channels: 1 as const, latentDim: 16, labelNames: ['0'], folderNames: ['0'], seed: 1, manifestBytes: 2000 };
+    const atAssumed = imageFolderDiskBytes(manifestLike);
+    expect(atAssumed).toBeLessThan(10e9);
+    expect(imageFolderDiskBytes(manifestLike, 131072)).toBeGreaterThan(10e9);
   });
 
   it('an export larger than the free space: in words, before a single image is generated', async () => {

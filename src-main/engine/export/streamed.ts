@@ -128,20 +128,36 @@ export async function freeBytes(dir: string): Promise<number | null> {
 }
 
 /**
+ * The largest `statfs` block size (`bsize`, bytes) taken as what a small file's size is rounded up
+ * to on disk. Above it `bsize` is a record or stripe size, not a small file's allocation: OpenZFS
+ * on Linux reports its record size (128 KiB by default, up to 16 MiB) as `f_bsize` (and counts
+ * free space in it: zfs_vfsops.c `zfs_statvfs`) while a file smaller than a record is one block
+ * of its own size rounded to the pool's sector (512 B–4 KiB, `ashift`); Lustre and CephFS report
+ * their 1–4 MiB stripes. ext4, XFS, Btrfs, APFS report 4 KiB (NTFS clusters go up to 64 KiB).
+ */
+export const MAX_ALLOCATION_BLOCK = 64 * 1024;
+
+/** The `statfs` `diskSpace` reads; a test seam. */
+export type StatFs = (p: string) => Promise<{ bsize: number | bigint; blocks: number | bigint; bavail: number | bigint }>;
+
+/**
  * The file system of `dir` (or of its nearest existing ancestor): `free` as `freeBytes`, and
  * `blockSize`, its block (`statfs`'s `bsize`, bytes: what a file's size is rounded up to on disk);
- * each null when Node cannot tell (a pseudo file system of no size has neither).
+ * each null when Node cannot tell (a pseudo file system of no size has neither). A `bsize` over
+ * `MAX_ALLOCATION_BLOCK` gives no `blockSize` (the bound then takes 4 KiB per file): counted as
+ * the rounding of each small PNG, ZFS's 128 KiB records would make a 100,000-image export of
+ * 28×28 digits "need" 13.1 GB for the ~0.4 GB it takes, and refuse it on a 10 GB free pool.
  */
-export async function diskSpace(dir: string): Promise<{ free: number | null; blockSize: number | null }> {
+export async function diskSpace(dir: string, statfs: StatFs = fsp.statfs): Promise<{ free: number | null; blockSize: number | null }> {
   const unknown = { free: null, blockSize: null };
   let cur = path.resolve(dir);
   for (let i = 0; i < 4096; i++) {
     try {
-      const st = await fsp.statfs(cur);
+      const st = await statfs(cur);
       // A file system of no size (/proc, /sys…) has nothing to count: unknown, not "0 free".
       if (Number(st.blocks) === 0) return unknown;
       const bsize = Number(st.bsize);
-      return { free: Number(st.bavail) * bsize, blockSize: bsize > 0 ? bsize : null };
+      return { free: Number(st.bavail) * bsize, blockSize: bsize > 0 && bsize <= MAX_ALLOCATION_BLOCK ? bsize : null };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const up = path.dirname(cur);
