@@ -1,5 +1,5 @@
 import { kindName } from './format';
-import { DEFAULT_LR_SCHEDULE, type LrSchedule, type ModelKind } from './contract';
+import { DEFAULT_BATCH_SIZE, DEFAULT_LR_SCHEDULE, type ModelKind } from './contract';
 
 /** The Train panel's words: a hint per model kind, architecture and likelihood, and the state badge's text. */
 export const KIND_HINT: Record<string, string> = {
@@ -42,29 +42,37 @@ export function savedRunStateText(run: { state: string; interruptedAfter?: numbe
   return STATE_TEXT[run.state] ?? run.state;
 }
 
-/**
- * The hint by the batch field after switching the model kind moved the batch size to the new
- * kind's `DEFAULT_BATCH_SIZE` (`defaults`), so the change is not silent: e.g. "64: the VAE-GAN's
- * default (Larsen et al.); the VAE's is 256". `from`: the kind switched from (null: no switch
- * changed the batch). Null when there is nothing to say: no such switch, or the batch is no longer
- * the kind's default (the user typed their own).
- */
-export function batchDefaultHint(kind: string, batchSize: number | null, from: string | null, defaults: Record<string, number>): string | null {
-  if (!from || from === kind || batchSize !== defaults[kind] || defaults[from] === batchSize) return null;
-  const source = kind === 'vaegan' ? ' (Larsen et al.)' : '';
-  return `${batchSize}: the ${kindName(kind)}'s default${source}; the ${kindName(from)}'s is ${defaults[from]}`;
-}
+/** What the per-kind settings' hints (`kindSettingHint`) say of a value, and why a kind's default differs from the others'. */
+const KIND_SETTING_WORDS: {
+  [K in 'batchSize' | 'lrSchedule']: { defaults: Readonly<Record<ModelKind, string | number>>; name: (v: string | number) => string; why: Partial<Record<ModelKind, string>> };
+} = {
+  batchSize: { defaults: DEFAULT_BATCH_SIZE, name: (v) => String(v), why: { vaegan: ' (Larsen et al.)' } },
+  lrSchedule: {
+    defaults: DEFAULT_LR_SCHEDULE,
+    name: (v) => LR_SCHEDULE_NAMES[v] ?? String(v),
+    why: { vaegan: '; at a constant rate its samples get worse over the second half of training' },
+  },
+};
 
 /**
- * The hint under the learning-rate schedule select, like the batch size's: `chosen` (the form's
- * `lrSchedule`, null: following the kind) in force says so with the kind's default, e.g. "Linear
- * decay: your choice; the VAE's default is constant"; a VAE-GAN following its default says why it
- * differs (at the same 120 s as a VAE its samples drift worse over the second half of training at a
- * constant rate: docs/PERFORMANCE.md, "The learning-rate decay"). Null for another kind on its default.
+ * The hint under a per-kind setting of the Train form (the batch size, the learning-rate schedule:
+ * `KIND_SETTINGS`), one rule for both. `value` is the one in force for `kind`, `from` the kind the
+ * last kind switch left (null: none).
+ *   - the user's choice: "64: your choice; the VAE's default is 256", "Linear decay: your choice;
+ *     the VAE's default is constant";
+ *   - the kind's default, when it differs from the kind switched from's, or the kind has a reason
+ *     of its own (the VAE-GAN's): "64: the VAE-GAN's default (Larsen et al.); the VAE's is 256",
+ *     "Linear decay: the VAE-GAN's default; at a constant rate its samples get worse over the
+ *     second half of training", "Constant: the VAE's default; the VAE-GAN's is linear decay";
+ *   - else (or an empty field) null.
  */
-export function scheduleHint(kind: ModelKind, chosen: LrSchedule | null): string | null {
-  const def = DEFAULT_LR_SCHEDULE[kind];
-  if (chosen !== null && chosen !== def) return `${LR_SCHEDULE_NAMES[chosen]}: your choice; the ${kindName(kind)}'s default is ${LR_SCHEDULE_NAMES[def]!.toLowerCase()}`;
-  if (kind === 'vaegan') return `${LR_SCHEDULE_NAMES[def]}: the VAE-GAN's default; at a constant rate its samples get worse over the second half of training`;
-  return null;
+export function kindSettingHint(key: 'batchSize' | 'lrSchedule', kind: ModelKind, value: string | number | null, from: ModelKind | null): string | null {
+  if (value === null) return null;
+  const w = KIND_SETTING_WORDS[key];
+  const def = w.defaults[kind];
+  const lower = (v: string | number) => w.name(v).toLowerCase();
+  if (value !== def) return `${w.name(value)}: your choice; the ${kindName(kind)}'s default is ${lower(def)}`;
+  const other = from && from !== kind && w.defaults[from] !== def ? `; the ${kindName(from)}'s is ${lower(w.defaults[from])}` : '';
+  const why = w.why[kind] ?? '';
+  return other || why ? `${w.name(def)}: the ${kindName(kind)}'s default${why}${other}` : null;
 }

@@ -187,7 +187,7 @@ export class Lab {
     // Its data changed since it was trained (classes added or gone, images added or deleted): said once, kept in the run's warnings.
     for (const w of summary.warnings ?? []) if (w.startsWith(DATA_CHANGED)) this.toasts.push('info', w, 12_000);
     // The run's own settings, loss curves and metrics (issue #14 a).
-    if (!opts.keepForm) this.settings.train = formFromConfig(summary.config, this.settings.train, this.ownData.kind(summary.config.dataset));
+    if (!opts.keepForm) this.settings.setForm(formFromConfig(summary.config, this.settings.train, this.ownData.kind(summary.config.dataset)));
     if (summary.config.dataset.id === 'local') this.datasetCheck.openedRun(summary.name, this.settings.train.folderPath, this.settings.train.import);
     void this.training.showRun(runId);
     // Saved without metrics, or without the classifier's numbers (queued in the background if they can come).

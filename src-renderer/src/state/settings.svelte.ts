@@ -6,13 +6,30 @@
  */
 import { z } from 'zod';
 import '../lib/zod-config';
-import { CONV_DEFAULTS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, DEFAULT_LR_SCHEDULE, EXPORT_FORMATS, SAMPLE_PRIORS } from '../lib/contract';
+import { CONV_DEFAULTS, DEFAULT_BATCH_SIZE, DEFAULT_BETA, EXPORT_FORMATS, SAMPLE_PRIORS } from '../lib/contract';
 import type { ExportFormat, LrSchedule, ModelKind, SamplePrior } from '../lib/contract';
-import { batchDefaultHint, scheduleHint } from '../lib/trainText';
+import { kindSettingHint } from '../lib/trainText';
 import type { SettingsStorage } from './port';
-import { TrainForm, int, lrScheduleOf, num, parseFilters, sameList } from './trainForm';
+import { KIND_SETTINGS, TrainForm, int, lrScheduleOf, num, parseFilters, putKindSetting, sameList, withKind, type KindSettingKey, type KindSettingValues } from './trainForm';
 
-export { DEFAULT_IMPORT, formFromConfig, lrScheduleOf, parseFilters, refusesModel, trainDataErrors, trainFormErrors, vaeganDataError, type ImportForm, type RunData, type TrainForm } from './trainForm';
+export {
+  DEFAULT_IMPORT,
+  KIND_SETTINGS,
+  followsKind,
+  formFromConfig,
+  lrScheduleOf,
+  parseFilters,
+  putKindSetting,
+  refusesModel,
+  trainDataErrors,
+  trainFormErrors,
+  vaeganDataError,
+  withKind,
+  type ImportForm,
+  type KindSettingKey,
+  type RunData,
+  type TrainForm,
+} from './trainForm';
 
 /** The localStorage key of the settings (JSON). */
 export const SETTINGS_KEY = 'latent-lab.settings.v1';
@@ -23,9 +40,12 @@ export const SETTINGS_KEY = 'latent-lab.settings.v1';
  * run's resolved widths into the form: `Settings.settleStoredWidths` turns those back into Auto.
  * 3: the CVAE's default β is 5 (`DEFAULT_BETA`); a CVAE form stored earlier with β 2, the old
  * default, follows the new one. 4: the VAE-GAN's default batch size is 64 (`DEFAULT_BATCH_SIZE`);
- * a VAE-GAN form stored earlier with 256, the old default, follows the new one.
+ * a VAE-GAN form stored earlier with 256, the old default, follows the new one. 5: the batch size
+ * and the learning-rate schedule are remembered per model kind (`TrainForm.kindChoices`); a form
+ * stored earlier has none for the other kinds, and its batch and schedule stay the choices of the
+ * kind it was stored with (they no longer carry over to, or reset on, another kind).
  */
-export const FORM_VERSION = 4;
+export const FORM_VERSION = 5;
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type TabId = 'recon' | 'generate' | 'encode' | 'export' | 'compare' | 'explore';
@@ -122,6 +142,9 @@ export class Settings {
     if (p.formVersion < 3 && p.train.kind === 'cvae' && p.train.beta === 2) this.train.beta = DEFAULT_BETA.cvae;
     // Batch 256 was the VAE-GAN's default before FORM_VERSION 4.
     if (p.formVersion < 4 && p.train.kind === 'vaegan' && p.train.batchSize === 256) this.train.batchSize = DEFAULT_BATCH_SIZE.vaegan;
+    // Before FORM_VERSION 5 a batch and schedule were one for every kind: they stay the kind's it
+    // was stored with (its fields), and no other kind has a choice yet.
+    if (p.formVersion < 5) this.train.kindChoices = { batchSize: {}, lrSchedule: {} };
     if (p.formVersion < 2 && (p.train.convFilters !== '' || p.train.convHidden !== null)) {
       this.#legacyWidths = { convFilters: p.train.convFilters, convHidden: p.train.convHidden };
     }
@@ -133,22 +156,25 @@ export class Settings {
   }
 
   /**
-   * Switch the model kind; β and the batch size follow the kind's defaults unless the user set
-   * their own, and so does the learning-rate schedule (null in the form until chosen: `lrScheduleOf`).
-   * One rule for the batch size and the schedule: a value that is a kind's default follows the kind.
-   * The batch size equal to the old kind's default moves to the new one's; a chosen schedule equal
-   * to the new kind's default is no longer a choice (null: it follows the kind from now on), so a
-   * VAE's linear decay taken to the VAE-GAN, whose default it is, is constant again back on the VAE,
-   * as a VAE-GAN's batch 64 typed on a VAE is 256 again there.
+   * Switch the model kind. β follows the kind's default unless the user set their own; the
+   * per-kind settings (batch size, learning-rate schedule: `KIND_SETTINGS`) are remembered per
+   * kind (`withKind`): the kind left keeps its choice, the new kind shows its own choice or its
+   * default. A batch of 64 and linear decay chosen on a VAE are the VAE's again after a VAE-GAN.
    */
   setKind(kind: ModelKind): void {
+    if (kind === this.train.kind) return;
     if (this.train.beta === DEFAULT_BETA[this.train.kind]) this.train.beta = DEFAULT_BETA[kind];
-    const from = this.train.kind;
-    const moved = this.train.batchSize === DEFAULT_BATCH_SIZE[from] && DEFAULT_BATCH_SIZE[from] !== DEFAULT_BATCH_SIZE[kind];
-    if (moved) this.train.batchSize = DEFAULT_BATCH_SIZE[kind];
-    this.#batchFrom = moved ? from : null;
-    if (this.train.lrSchedule === DEFAULT_LR_SCHEDULE[kind]) this.train.lrSchedule = null;
-    this.train.kind = kind;
+    this.#switchedFrom = this.train.kind;
+    this.train = withKind(this.train, kind);
+  }
+
+  /**
+   * Replace the whole form (an opened run's settings, or Compare's "train again like"): the hints
+   * no longer speak of the last kind switch.
+   */
+  setForm(form: TrainForm): void {
+    this.#switchedFrom = null;
+    this.train = form;
   }
 
   /** The learning-rate schedule shown and trained with: the user's choice, else the kind's `DEFAULT_LR_SCHEDULE`. */
@@ -156,25 +182,26 @@ export class Settings {
     return lrScheduleOf(this.train);
   }
 
-  /** Choose the learning-rate schedule: the kind's default is stored as none (null), so it follows the kind again and is not sent. */
-  setLrSchedule(v: LrSchedule): void {
-    this.train.lrSchedule = v === DEFAULT_LR_SCHEDULE[this.train.kind] ? null : v;
-  }
-
   /**
-   * Under the schedule select: a choice in force ("Linear decay: your choice; the VAE's default is
-   * constant"), or why a VAE-GAN's default differs; null for another kind following its default
-   * (`scheduleHint`).
+   * Choose a per-kind setting's value for the kind shown (`putKindSetting`): the kind's default
+   * follows the kind again (the schedule is then not sent), anything else is the kind's choice.
    */
-  get scheduleHint(): string | null {
-    return scheduleHint(this.train.kind, this.train.lrSchedule);
+  choose<K extends KindSettingKey>(key: K, v: KindSettingValues[K]): void {
+    putKindSetting(this.train, key, v);
   }
 
-  /** The kind whose switch last moved the batch size to the new kind's default (null: none did). */
-  #batchFrom = $state<ModelKind | null>(null);
-  /** By the batch field: why it holds this value after a kind switch moved it (`batchDefaultHint`); null when the user's own. */
-  get batchHint(): string | null {
-    return batchDefaultHint(this.train.kind, this.train.batchSize, this.#batchFrom, DEFAULT_BATCH_SIZE);
+  /** The kind the last kind switch left (null: none since the form was set): the hints name its default. */
+  #switchedFrom = $state<ModelKind | null>(null);
+  /**
+   * The hint under a per-kind setting's field (`kindSettingHint`): "64: your choice; the VAE's
+   * default is 256", "Linear decay: the VAE-GAN's default; …; the VAE's is constant"; null for a
+   * kind on its default with nothing to say.
+   */
+  kindHint(key: KindSettingKey): string | null {
+    const v = KIND_SETTINGS[key].get(this.train);
+    // An empty or refused value: the field's error speaks instead.
+    if (!(KIND_SETTINGS[key].value as { safeParse(x: unknown): { success: boolean } }).safeParse(v).success) return null;
+    return kindSettingHint(key, this.train.kind, v, this.#switchedFrom);
   }
 
   /**

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import '../lib/zod-config';
 import { ARCHS, CONV_DEFAULTS, DATASET_IDS, DEFAULT_BATCH_SIZE, DEFAULT_LR_SCHEDULE, DEFAULT_SIGMA, LIKELIHOODS, LR_SCHEDULES, MAX_CONV_STAGES, MODEL_KINDS } from '../lib/contract';
-import type { LrSchedule, TrainConfig } from '../lib/contract';
+import type { LrSchedule, ModelKind, TrainConfig } from '../lib/contract';
 import { GAN_LOSSES } from '../../../src-shared/vaegan';
 
 /** A whole number from `min` to `max`; anything else reads as `def`. */
@@ -27,6 +27,9 @@ const ImportForm = z.object({
 });
 export type ImportForm = z.infer<typeof ImportForm>;
 export const DEFAULT_IMPORT: ImportForm = { size: 'auto', channels: 'auto', fit: 'crop', preprocess: 'auto', transpose: false };
+
+/** A batch size the form accepts, and the engine: a whole number from 1 to 8,192. */
+const BatchSize = z.number().int().min(1).max(8192);
 
 export const TrainForm = z.object({
   // Settings saved before `local` existed say `folder`.
@@ -68,12 +71,107 @@ export const TrainForm = z.object({
    */
   lrSchedule: z.enum(LR_SCHEDULES).nullable().catch(null),
   seed: int(0, 2 ** 31 - 1, 1),
+  /**
+   * The user's choices of the per-kind settings (`KIND_SETTINGS`: batch size, learning-rate
+   * schedule) for the kinds not shown now, e.g. `{ batchSize: { vae: 64 }, lrSchedule: { vae:
+   * 'linear-decay' } }` while a VAE-GAN is shown: a kind switch keeps the shown kind's choice here
+   * and brings the new kind's back, else its default (`withKind`). Settings stored before
+   * `FORM_VERSION` 5: none (each value stays with the kind it was stored with); a bad entry: none.
+   */
+  kindChoices: z
+    .object({
+      batchSize: z.partialRecord(z.enum(MODEL_KINDS), BatchSize).catch({}),
+      lrSchedule: z.partialRecord(z.enum(MODEL_KINDS), z.enum(LR_SCHEDULES)).catch({}),
+    })
+    .catch({ batchSize: {}, lrSchedule: {} }),
 });
 export type TrainForm = z.infer<typeof TrainForm>;
 
 /** The learning-rate schedule the form shows and trains with: the user's choice, else the kind's `DEFAULT_LR_SCHEDULE`. */
 export function lrScheduleOf(f: Pick<TrainForm, 'kind' | 'lrSchedule'>): LrSchedule {
   return f.lrSchedule ?? DEFAULT_LR_SCHEDULE[f.kind];
+}
+
+/**
+ * A Train form setting whose default depends on the model kind: its defaults per kind, the value
+ * in force for the form's kind (null: the field is empty) and how to put one in force. One rule
+ * for every such setting (`withKind`, `putKindSetting`, `followsKind`): a value equal to the
+ * kind's default follows the kind; any other is the user's choice for that kind, kept for it
+ * (`TrainForm.kindChoices`) while another kind is shown.
+ */
+export interface KindSetting<T> {
+  defaults: Readonly<Record<ModelKind, T>>;
+  /** The values a choice may have (one the field holds but the engine would refuse is not kept). */
+  value: z.ZodType<T>;
+  get(f: TrainForm): T | null;
+  /** Put `v` in force for `f`'s kind (in place). */
+  put(f: TrainForm, v: T): void;
+}
+
+/**
+ * The per-kind settings: the batch size (`DEFAULT_BATCH_SIZE`, 256; a VAE-GAN's 64) and the
+ * learning-rate schedule (`DEFAULT_LR_SCHEDULE`, constant; a VAE-GAN's linear decay). The
+ * schedule is held as null while it is the kind's default, so the start request leaves it out.
+ */
+/** The per-kind settings' values. */
+export interface KindSettingValues {
+  batchSize: number;
+  lrSchedule: LrSchedule;
+}
+export const KIND_SETTINGS: { [K in keyof KindSettingValues]: KindSetting<KindSettingValues[K]> } = {
+  batchSize: {
+    defaults: DEFAULT_BATCH_SIZE,
+    value: BatchSize,
+    get: (f) => f.batchSize,
+    put: (f, v) => {
+      f.batchSize = v;
+    },
+  },
+  lrSchedule: {
+    defaults: DEFAULT_LR_SCHEDULE,
+    value: z.enum(LR_SCHEDULES),
+    get: lrScheduleOf,
+    put: (f, v) => {
+      f.lrSchedule = v === DEFAULT_LR_SCHEDULE[f.kind] ? null : v;
+    },
+  },
+};
+export type KindSettingKey = keyof typeof KIND_SETTINGS;
+export const KIND_SETTING_KEYS = Object.keys(KIND_SETTINGS) as KindSettingKey[];
+
+/** Whether form `f`'s `key` is its kind's default (it follows the kind) rather than the user's choice. */
+export function followsKind(f: TrainForm, key: KindSettingKey): boolean {
+  const s = KIND_SETTINGS[key] as KindSetting<unknown>;
+  return s.get(f) === s.defaults[f.kind];
+}
+
+/** Put `v` in force as form `f`'s `key` (in place); the kind's default follows the kind again. */
+export function putKindSetting<K extends KindSettingKey>(f: TrainForm, key: K, v: KindSettingValues[K]): void {
+  (KIND_SETTINGS[key] as KindSetting<unknown>).put(f, v);
+}
+
+/**
+ * Form `f` switched to model kind `kind` (a new form; `f` is left as it is): each per-kind setting
+ * (`KIND_SETTINGS`) of the kind left is kept in `kindChoices` when it is the user's choice (a
+ * value the setting's field accepts, not the kind's default), and the new kind's own choice comes
+ * back, else its default. So a batch of 64 typed on a VAE is 64 again back on the VAE and does not
+ * leak into the VAE-GAN (whose 64 is its default), and a VAE-GAN's constant rate stays the
+ * VAE-GAN's. Other fields are untouched (β's own rule is `Settings.setKind`'s).
+ */
+export function withKind(f: TrainForm, kind: ModelKind): TrainForm {
+  if (kind === f.kind) return f;
+  const out: TrainForm = { ...f, kind, kindChoices: { batchSize: { ...f.kindChoices.batchSize }, lrSchedule: { ...f.kindChoices.lrSchedule } } };
+  for (const key of KIND_SETTING_KEYS) {
+    const s = KIND_SETTINGS[key] as KindSetting<unknown>;
+    const kept = out.kindChoices[key] as Partial<Record<ModelKind, unknown>>;
+    const v = s.get(f);
+    if (v !== s.defaults[f.kind] && s.value.safeParse(v).success) kept[f.kind] = v;
+    else delete kept[f.kind];
+    const next = kept[kind] ?? s.defaults[kind];
+    delete kept[kind];
+    s.put(out, next);
+  }
+  return out;
 }
 
 /**
@@ -162,15 +260,18 @@ function convWidths(filters: readonly number[], hidden: readonly number[], side:
  * (`data`): they then follow the dataset chosen next, as when the user left them on Auto; likewise
  * a learning-rate schedule that is the run's kind's default (null: it follows the next kind). Fields the
  * form does not have (activation, more hidden layers…) are left out; a value the form cannot hold
- * keeps the form's current one.
+ * keeps the form's current one. The per-kind settings follow `withKind`'s rule: the form's own
+ * choices for other kinds are kept (a batch chosen for the VAE is still the VAE's after opening a
+ * VAE-GAN run), the run's kind shows the run's.
  */
 export function formFromConfig(cfg: TrainConfig, current: TrainForm, data: RunData = { isImage: true, side: null }): TrainForm {
   const m = cfg.model;
   const autoLikelihood = data.isImage ? 'bernoulli' : 'gaussian';
   const defaultSigma = data.isImage ? DEFAULT_SIGMA.image : DEFAULT_SIGMA.points;
   const conv = m.arch === 'conv' ? convWidths(m.convFilters ?? [], m.hidden, data.side) : { convFilters: current.convFilters, convHidden: current.convHidden };
+  const base = withKind(current, m.kind);
   const wanted: TrainForm = {
-    ...current,
+    ...base,
     dataset: cfg.dataset.id as TrainForm['dataset'],
     folderPath: cfg.dataset.path ?? current.folderPath,
     import: cfg.dataset.id === 'local' && cfg.dataset.import ? importForm(cfg.dataset.import) : current.import,
@@ -201,7 +302,7 @@ export function formFromConfig(cfg: TrainConfig, current: TrainForm, data: RunDa
   // Each field falls back on its own (the schema's `catch`): keep the current value there instead.
   const parsed = TrainForm.parse(wanted);
   const out = { ...parsed };
-  for (const k of Object.keys(wanted) as (keyof TrainForm)[]) if (JSON.stringify(parsed[k]) !== JSON.stringify(wanted[k])) (out as Record<string, unknown>)[k] = current[k];
+  for (const k of Object.keys(wanted) as (keyof TrainForm)[]) if (JSON.stringify(parsed[k]) !== JSON.stringify(wanted[k])) (out as Record<string, unknown>)[k] = base[k];
   return out;
 }
 

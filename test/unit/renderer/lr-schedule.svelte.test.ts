@@ -2,8 +2,8 @@
  * The Train form's learning-rate schedule ("Learning-rate schedule", testid lr-schedule-select):
  * until the user chooses one it shows the model kind's `DEFAULT_LR_SCHEDULE` and follows the kind
  * (a VAE constant, a VAE-GAN linear decay) and the start request carries none; a chosen schedule
- * reaches the request and stays across kind switches until it is the new kind's default (then it
- * follows the kind, as the batch size does); the hint under the select says a choice in force, or
+ * reaches the request and is the choice of that kind only: remembered per kind, as the batch size
+ * (`withKind`), never carried to another kind; the hint under the select says a choice in force, or
  * why the VAE-GAN's default differs; an opened run brings its own back (one saved before the
  * option: constant); the stored form keeps it.
  */
@@ -36,60 +36,71 @@ describe('the Train form’s learning-rate schedule', () => {
     }
   });
 
-  it('a chosen schedule is sent and kept across kind switches while it is not the new kind’s default; choosing the kind’s default again sends none', () => {
+  it('a chosen schedule is sent and is that kind’s only: another kind shows its own, the kind comes back with it; choosing the kind’s default again sends none', () => {
     const s = new Settings(null);
-    s.setLrSchedule('linear-decay');
+    s.choose('lrSchedule', 'linear-decay');
     expect(s.train.lrSchedule).toBe('linear-decay');
     expect(formToConfig(s.train).lrSchedule).toBe('linear-decay');
-    s.setKind('cvae'); // constant by default too: the choice stays
+    s.setKind('cvae'); // the VAE's choice is not the CVAE's
+    expect(s.lrSchedule).toBe('constant');
+    expect(formToConfig(s.train)).not.toHaveProperty('lrSchedule');
+    s.setKind('vae'); // the VAE's comes back
     expect(s.lrSchedule).toBe('linear-decay');
     expect(formToConfig(s.train).lrSchedule).toBe('linear-decay');
-    s.setLrSchedule('constant'); // the CVAE's default: follows the kind again
+    s.choose('lrSchedule', 'constant'); // the VAE's default: follows the kind again
     expect(s.train.lrSchedule).toBeNull();
     expect(formToConfig(s.train)).not.toHaveProperty('lrSchedule');
     s.setKind('vaegan');
-    s.setLrSchedule('constant');
+    s.choose('lrSchedule', 'constant');
     expect(formToConfig(s.train).lrSchedule).toBe('constant');
     expect(trainedWith(s)).toBe('constant');
-    // On a VAE constant is the default: no longer a choice, so back on the VAE-GAN it is linear decay again.
+    // The VAE-GAN's constant rate stays the VAE-GAN's: the VAE shows its default, the VAE-GAN its choice again.
     s.setKind('vae');
     expect(s.lrSchedule).toBe('constant');
     expect(s.train.lrSchedule).toBeNull();
     s.setKind('vaegan');
-    expect(s.lrSchedule).toBe('linear-decay');
-    expect(formToConfig(s.train)).not.toHaveProperty('lrSchedule');
+    expect(s.lrSchedule).toBe('constant');
+    expect(formToConfig(s.train).lrSchedule).toBe('constant');
   });
 
-  it('the new user’s case: linear decay chosen on a VAE, VAE-GAN, back to the VAE: constant again, as the batch size is 256 again', () => {
+  it('the new user’s case: linear decay and batch 64 chosen on a VAE, VAE-GAN, back to the VAE: both kept; the VAE-GAN, untouched, shows its defaults', () => {
     const s = new Settings(null);
-    s.setLrSchedule('linear-decay');
+    s.choose('lrSchedule', 'linear-decay');
     s.train.batchSize = 64;
     s.setKind('vaegan');
-    // The VAE-GAN's default: following the kind now, not a forgotten choice.
+    // The VAE-GAN's own defaults (which happen to be the same values): following its kind, not the VAE's choice.
     expect(s.train.lrSchedule).toBeNull();
     expect(s.lrSchedule).toBe('linear-decay');
     expect(s.train.batchSize).toBe(64);
+    expect(s.kindHint('lrSchedule')).toMatch(/^Linear decay: the VAE-GAN's default; /);
     s.setKind('vae');
-    expect(s.lrSchedule).toBe('constant');
-    expect(s.train.batchSize).toBe(256);
-    expect(formToConfig(s.train)).not.toHaveProperty('lrSchedule');
+    expect(s.lrSchedule).toBe('linear-decay');
+    expect(s.train.batchSize).toBe(64);
+    expect(formToConfig(s.train)).toMatchObject({ lrSchedule: 'linear-decay', batchSize: 64 });
+    expect(s.kindHint('lrSchedule')).toBe("Linear decay: your choice; the VAE's default is constant");
+    expect(s.kindHint('batchSize')).toBe("64: your choice; the VAE's default is 256");
   });
 
   it('the hint under the select: a choice in force names the kind’s default; a VAE-GAN following its default says why it differs', () => {
     const s = new Settings(null);
-    expect(s.scheduleHint).toBeNull(); // a VAE on its default: nothing to say
-    s.setLrSchedule('linear-decay');
-    expect(s.scheduleHint).toBe("Linear decay: your choice; the VAE's default is constant");
-    s.setKind('ae');
-    expect(s.scheduleHint).toBe("Linear decay: your choice; the AE's default is constant");
+    const hint = () => s.kindHint('lrSchedule');
+    expect(hint()).toBeNull(); // a VAE on its default: nothing to say
+    s.choose('lrSchedule', 'linear-decay');
+    expect(hint()).toBe("Linear decay: your choice; the VAE's default is constant");
+    s.setKind('ae'); // the VAE's choice stays the VAE's; AE and VAE share a default: nothing to say
+    expect(hint()).toBeNull();
+    s.choose('lrSchedule', 'linear-decay');
+    expect(hint()).toBe("Linear decay: your choice; the AE's default is constant");
     s.setKind('vaegan');
-    expect(s.scheduleHint).toBe("Linear decay: the VAE-GAN's default; at a constant rate its samples get worse over the second half of training");
-    s.setLrSchedule('constant');
-    expect(s.scheduleHint).toBe("Constant: your choice; the VAE-GAN's default is linear decay");
-    s.setLrSchedule('linear-decay');
-    expect(s.scheduleHint).toMatch(/^Linear decay: the VAE-GAN's default; /);
-    s.setKind('vae');
-    expect(s.scheduleHint).toBeNull();
+    expect(hint()).toBe("Linear decay: the VAE-GAN's default; at a constant rate its samples get worse over the second half of training; the AE's is constant");
+    s.choose('lrSchedule', 'constant');
+    expect(hint()).toBe("Constant: your choice; the VAE-GAN's default is linear decay");
+    s.choose('lrSchedule', 'linear-decay');
+    expect(hint()).toMatch(/^Linear decay: the VAE-GAN's default; /);
+    s.setKind('cvae');
+    expect(hint()).toBe("Constant: the CVAE's default; the VAE-GAN's is linear decay");
+    s.setKind('vae'); // from the CVAE, the same default: the VAE's choice, said as one
+    expect(hint()).toBe("Linear decay: your choice; the VAE's default is constant");
   });
 
   it('the start request carries the chosen schedule', async () => {
@@ -98,7 +109,7 @@ describe('the Train form’s learning-rate schedule', () => {
     const stop = lab.start();
     await vi.waitFor(() => expect(lab.engine.state).toBe('ready'));
     lab.settings.train.epochs = 1;
-    lab.settings.setLrSchedule('linear-decay');
+    lab.settings.choose('lrSchedule', 'linear-decay');
     await lab.startTraining();
     expect(api.callsOf('training:start')[0]).toMatchObject({ model: { kind: 'vae' }, lrSchedule: 'linear-decay' });
     stop();
@@ -131,12 +142,12 @@ describe('the Train form’s learning-rate schedule', () => {
     stop();
   });
 
-  it('the stored form keeps a choice; a bad stored value, or none (stored before the field), follows the kind; no form version change', () => {
-    expect(FORM_VERSION).toBe(4);
+  it('the stored form keeps a choice; a bad stored value, or none (stored before the field), follows the kind', () => {
+    expect(FORM_VERSION).toBe(5);
     const storage = new MemoryStorage();
     const s = new Settings(storage);
     s.setKind('vaegan');
-    s.setLrSchedule('constant');
+    s.choose('lrSchedule', 'constant');
     s.save();
     expect(new Settings(storage).train).toMatchObject({ kind: 'vaegan', lrSchedule: 'constant' });
     const stored = JSON.parse(storage.map.get(SETTINGS_KEY)!);

@@ -229,7 +229,7 @@ describe('train form', () => {
     expect(stored(256, 3, 'vae')).toBe(256);
   });
 
-  it('the batch size follows the model kind’s default unless the user set their own', () => {
+  it('the batch size follows the model kind’s default; a batch the user chose is that kind’s only, back when the kind is', () => {
     const s = new Settings(null);
     expect(s.train.batchSize).toBe(256);
     s.setKind('vaegan');
@@ -238,29 +238,49 @@ describe('train form', () => {
     s.setKind('vae');
     expect(s.train.batchSize).toBe(256);
     s.train.batchSize = 512;
+    s.setKind('vaegan'); // the VAE's 512 is not the VAE-GAN's
+    expect(s.train).toMatchObject({ kind: 'vaegan', batchSize: DEFAULT_BATCH_SIZE.vaegan });
+    s.setKind('vae');
+    expect(s.train.batchSize).toBe(512);
+    // Typing the kind's default again relinks it: the next switch has nothing to bring back.
+    s.train.batchSize = 256;
+    s.setKind('ae');
+    s.setKind('vae');
+    expect(s.train.batchSize).toBe(256);
+    expect(s.train.kindChoices.batchSize).toEqual({});
+    // An empty field is no choice: the kind shows its default when it comes back.
+    s.train.batchSize = null as unknown as number;
     s.setKind('vaegan');
-    expect(s.train).toMatchObject({ kind: 'vaegan', batchSize: 512 });
+    s.setKind('vae');
+    expect(s.train.batchSize).toBe(256);
   });
 
-  it('a kind switch that moves the batch size says so by the field; the user’s own batch gets no hint', () => {
+  it('the hint by the batch field: a switch that moves it says so; the user’s own batch says it is theirs and the kind’s default', () => {
     const s = new Settings(null);
-    expect(s.batchHint).toBeNull();
+    const hint = () => s.kindHint('batchSize');
+    expect(hint()).toBeNull();
     s.setKind('vaegan');
     const gan = DEFAULT_BATCH_SIZE.vaegan;
-    expect(s.batchHint).toBe(`${gan}: the VAE-GAN's default (Larsen et al.); the VAE's is ${DEFAULT_BATCH_SIZE.vae}`);
+    expect(hint()).toBe(`${gan}: the VAE-GAN's default (Larsen et al.); the VAE's is ${DEFAULT_BATCH_SIZE.vae}`);
     s.setKind('vae');
-    expect(s.batchHint).toBe(`${DEFAULT_BATCH_SIZE.vae}: the VAE's default; the VAE-GAN's is ${gan}`);
+    expect(hint()).toBe(`${DEFAULT_BATCH_SIZE.vae}: the VAE's default; the VAE-GAN's is ${gan}`);
     // AE and VAE share a default: nothing moved, nothing to say.
     s.setKind('ae');
-    expect(s.batchHint).toBeNull();
+    expect(hint()).toBeNull();
     s.setKind('vaegan');
-    expect(s.batchHint).toContain("the AE's is");
-    // The user types a batch: it stays, and the hint goes.
+    expect(hint()).toContain("the AE's is");
+    // The user types a batch: the hint says it is theirs, with the kind's default.
     s.train.batchSize = 100;
-    expect(s.batchHint).toBeNull();
+    expect(hint()).toBe(`100: your choice; the VAE-GAN's default is ${gan}`);
     s.setKind('vae');
+    expect(s.train.batchSize).toBe(DEFAULT_BATCH_SIZE.vae);
+    s.setKind('vaegan');
     expect(s.train.batchSize).toBe(100);
-    expect(s.batchHint).toBeNull();
+    expect(hint()).toBe(`100: your choice; the VAE-GAN's default is ${gan}`);
+    // Opening a run (the whole form set) forgets the switch: the VAE-GAN's default says only why.
+    s.choose('batchSize', gan);
+    s.setForm({ ...s.train });
+    expect(hint()).toBe(`${gan}: the VAE-GAN's default (Larsen et al.)`);
   });
 
   it('β follows the model kind’s default unless the user set their own', () => {
