@@ -4,12 +4,13 @@
  * reconstructions of the same test images. Which numbers compare, and the suggested pair, are
  * ./compareRules.ts.
  */
-import type { DatasetInfo, ImageBatch, RequestOutput, SamplePrior } from '../../lib/contract';
+import type { DatasetInfo, ImageBatch, RequestOutput, RunSummary, SamplePrior } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
 import { ScatterState } from '../scatter.svelte';
 import { suggestPair } from './compareRules';
+import { runTraining, trainCountOf, trainLikeBlock, trainLikeForm, trainLikePlan, type RunTraining, type TrainLikePlan } from './compareTraining';
 
 /** Prior samples and reconstructions shown per run (image data only). */
 export const COMPARE_SAMPLES = 16;
@@ -251,6 +252,46 @@ export class CompareState {
     const samples = await this.#samples(runId, this.prior);
     const r = await this.api.invoke('model:reconstruct', { runId, split: 'test', offset: 0, count: COMPARE_RECONS, worstFirst: false });
     return { samples, recons: { originals: r.originals, reconstructions: r.reconstructions, count: r.count, shape: r.shape } };
+  }
+
+  /** The picked run of side `which` among the runs Compare offers (finished, not broken); undefined when none. */
+  run(which: 'a' | 'b'): RunSummary | undefined {
+    const id = which === 'a' ? this.runA : this.runB;
+    return this.lab.runs.list.find((r) => r.id === id && !r.error && r.epochsDone > 0);
+  }
+
+  /** How side `which`'s run trained (`runTraining`: batch, epochs, steps when its data's size is known, schedule); undefined without a run. */
+  training(which: 'a' | 'b'): RunTraining | undefined {
+    const r = this.run(which);
+    return r ? runTraining(r, trainCountOf(r, this.lab.engine.datasets, which === 'a' ? this.dataA : this.dataB)) : undefined;
+  }
+
+  /** The offer to train one run again like the other (`trainLikePlan`), when the two did not train alike; null otherwise (or without two different runs). */
+  get trainLike(): TrainLikePlan | null {
+    const [a, b] = [this.run('a'), this.run('b')];
+    const [ta, tb] = [this.training('a'), this.training('b')];
+    if (!a || !b || !ta || !tb || this.sameRun) return null;
+    return trainLikePlan([a, b], [ta, tb]);
+  }
+
+  /** Why the offer cannot start now (`trainLikeBlock`: a run training, the engine not ready, different data), or null. */
+  get trainLikeBlocked(): string | null {
+    const p = this.trainLike;
+    if (!p) return null;
+    return trainLikeBlock(p, { training: this.lab.training.active || this.lab.training.pending, engineReady: this.lab.engine.state === 'ready' });
+  }
+
+  /**
+   * Train one run again like the other (`trainLike`): the Train form takes the run's own settings
+   * with the other's batch size, schedule and epochs (`trainLikeForm`), and the training starts as
+   * from the Train button (from this tab the centre then shows the live run: `Lab.startTraining`).
+   * Nothing when there is no offer or it is blocked.
+   */
+  async trainAgainLike(): Promise<void> {
+    const p = this.trainLike;
+    if (!p || this.trainLikeBlocked) return;
+    this.lab.settings.setForm(trainLikeForm(p, this.lab.settings.train, this.lab.ownData.kind(p.run.config.dataset)));
+    await this.lab.startTraining();
   }
 
   /**

@@ -79,7 +79,8 @@ export const METRIC_ROWS: MetricRow[] = [
 
 type Side = Pick<RunSummary, 'config'> | null | undefined;
 
-const sameData = (a: NonNullable<Side>, b: NonNullable<Side>) =>
+/** Whether two runs trained on the same data: the same dataset id and (your own data) the same path. */
+export const sameData = (a: NonNullable<Side>, b: NonNullable<Side>) =>
   a.config.dataset.id === b.config.dataset.id && (a.config.dataset.path ?? '') === (b.config.dataset.path ?? '');
 
 /**

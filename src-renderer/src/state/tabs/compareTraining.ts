@@ -9,6 +9,8 @@
 import { DEFAULT_BATCH_SIZE, LR_SCHEDULE_DESCRIPTIONS, optimiserSteps, type DatasetInfo, type LrSchedule, type RunSummary } from '../../lib/contract';
 import { fmtDate, fmtInt, modelName } from '../../lib/format';
 import { GAN_LOSS_NAMES, LR_SCHEDULE_NAMES } from '../../lib/settingLabels';
+import { formFromConfig, putKindSetting, type RunData, type TrainForm } from '../trainForm';
+import { sameData } from './compareRules';
 
 type Run = Pick<RunSummary, 'id' | 'name' | 'created' | 'config' | 'epochsDone'>;
 
@@ -237,4 +239,92 @@ export function pickerLabel(run: Run, runs: readonly Run[]): string {
   if (!twins.length) return run.name;
   const date = fmtDate(run.created);
   return twins.some((r) => fmtDate(r.created) === date) ? `${run.name} · ${run.id}` : `${run.name} · ${date}`;
+}
+
+/**
+ * Compare's offer when two runs did not train alike (`notLikeForLike`): train one of them again
+ * with the other's batch size, learning-rate schedule and epochs, so that on the same data it
+ * takes the same optimiser steps (a tester did this by hand: the VAE at the VAE-GAN's batch 64 and
+ * linear decay, and the VAE-GAN's Fréchet "win" came within the noise). The run trained again
+ * (`side`) is the one that is not a VAE-GAN when the other is (the VAE-GAN's batch and schedule
+ * are its own defaults, a VAE's are a choice), else the one with fewer optimiser steps (steps
+ * unknown: fewer epochs done; equal: A). Its other settings stay its own (`trainLikeForm`).
+ */
+export interface TrainLikePlan {
+  /** The side trained again ('A' or 'B') and its run. */
+  side: 'A' | 'B';
+  run: Run;
+  /** The side whose training it takes, and its run. */
+  like: 'A' | 'B';
+  likeRun: Run;
+  /** The other run's batch size and schedule, and its epochs done (a run stopped early: the epochs it reached, the steps it took). */
+  batchSize: number;
+  lrSchedule: LrSchedule;
+  epochs: number;
+  /** The other run's optimiser steps, which the new run takes on the same data; undefined when unknown. */
+  steps?: number;
+}
+
+/** The plan of Compare's "Train A again like B" for runs A and B (`runs`) and their trainings (`trains`), or null when they trained alike. */
+export function trainLikePlan(runs: readonly [Run, Run], trains: readonly [RunTraining, RunTraining]): TrainLikePlan | null {
+  const [a, b] = trains;
+  if (!notLikeForLike(a, b)) return null;
+  const kinds = runs.map((r) => r.config.model.kind);
+  const gan = kinds.indexOf('vaegan');
+  let i: 0 | 1;
+  if (gan >= 0 && kinds[1 - gan] !== 'vaegan') i = gan === 0 ? 1 : 0;
+  else {
+    const [x, y] = a.steps !== undefined && b.steps !== undefined ? [a.steps, b.steps] : [a.epochs, b.epochs];
+    i = y < x ? 1 : 0;
+  }
+  const j = i === 0 ? 1 : 0;
+  const like = trains[j];
+  const sides = ['A', 'B'] as const;
+  return {
+    side: sides[i],
+    run: runs[i],
+    like: sides[j],
+    likeRun: runs[j],
+    batchSize: like.batchSize,
+    lrSchedule: like.lrSchedule,
+    epochs: like.epochs,
+    ...(like.steps !== undefined ? { steps: like.steps } : {}),
+  };
+}
+
+/** The button's words, with the real values: "Train A again like B: batch 64, linear decay, 375 steps" (steps unknown: "…, 3 epochs"). */
+export function trainLikeLabel(p: TrainLikePlan): string {
+  const length = p.steps !== undefined ? `${fmtInt(p.steps)} steps` : `${fmtInt(p.epochs)} ${p.epochs === 1 ? 'epoch' : 'epochs'}`;
+  return `Train ${p.side} again like ${p.like}: batch ${fmtInt(p.batchSize)}, ${scheduleName(p.lrSchedule).toLowerCase()}, ${length}`;
+}
+
+/** The button's tooltip while it can start: what the new run takes from which run, and that the old one stays. */
+export function trainLikeTitle(p: TrainLikePlan): string {
+  const steps = p.steps !== undefined ? `the same ${fmtInt(p.steps)} optimiser steps as ${p.like}` : `the same steps as ${p.like}`;
+  return `A new run with ${p.side}'s own settings (${modelName(p.run.config.model)}, its learning rate, seed and data) and ${p.like}'s batch size ${fmtInt(p.batchSize)}, ${scheduleName(p.lrSchedule).toLowerCase()} learning rate and ${fmtInt(p.epochs)} ${p.epochs === 1 ? 'epoch' : 'epochs'}: ${steps}. ${p.side} is kept; the new run's name says its batch and schedule. Its settings fill the Train form.`;
+}
+
+/**
+ * Why "Train again like" cannot start now, as its disabled button's title, or null when it can: a
+ * run is training (or starting), the engine is not ready, or the two runs trained on different
+ * data (the same batch and epochs would not give the same steps, nor a comparable run).
+ */
+export function trainLikeBlock(p: TrainLikePlan, state: { training: boolean; engineReady: boolean }): string | null {
+  if (state.training) return 'A run is training: wait for it to end, or stop it, to train another.';
+  if (!state.engineReady) return 'The engine is not ready yet.';
+  if (!sameData(p.run, p.likeRun)) return `${p.side} and ${p.like} trained on different data: ${p.side} trained again like ${p.like} would still not be comparable with it.`;
+  return null;
+}
+
+/**
+ * The Train form for `p`: run `p.run`'s own settings as opening it gives them (`formFromConfig`
+ * over `current`, `data` its data's kind), with `p`'s batch size, learning-rate schedule (each the
+ * kind's choice, or following the kind when it is the kind's default: `putKindSetting`) and epochs.
+ */
+export function trainLikeForm(p: TrainLikePlan, current: TrainForm, data?: RunData): TrainForm {
+  const form = formFromConfig(p.run.config, current, data);
+  form.epochs = p.epochs;
+  putKindSetting(form, 'batchSize', p.batchSize);
+  putKindSetting(form, 'lrSchedule', p.lrSchedule);
+  return form;
 }
