@@ -9,6 +9,11 @@
  *     pairwise Euclidean distance is under `COLLAPSE_SPREAD` × that of as many training images
  *     (the data's own spread): near-identical samples (the same measure, `meanPairwiseDistance`
  *     of ../sampleSpread.ts, and threshold as every run's end-of-run `sampleSpread`);
+ *   - partial mode collapse: the share of the same samples that have a near-copy among the others
+ *     (`duplicateShare` of ../sampleSpread.ts, closer than `DUPLICATE_NEAREST` × the typical
+ *     nearest-neighbour distance among the same training images) at or over `DUPLICATE_SHARE`: a
+ *     shape repeated almost pixel for pixel while the rest vary, which the mean spread does not
+ *     see (said, not an unhealthy epoch: see `DUPLICATE_SHARE`);
  *   - ruined reconstructions: the epoch's validation pixel likelihood (the VAE-GAN's `pixel`
  *     term, −log p(x | x̃), nats per image of the test split; computed whatever the pixel weight)
  *     placed between two references computed once (`pixelBaselines`): the average training
@@ -43,7 +48,7 @@ import { drawPriorLatents } from '../inference';
 import { decodeArrays, type SplitData } from '../metrics';
 import type { ModelBundle } from '../models/build';
 import { gaussianSigma } from '../models/likelihood';
-import { meanPairwiseDistance, SPREAD_SAMPLES } from '../sampleSpread';
+import { duplicateShare, meanPairwiseDistance, SPREAD_SAMPLES, typicalNearestDistance } from '../sampleSpread';
 import { DEFAULT_LR, ganAdvice, ganSettings, type GanProblem, type GanSettings } from './ganAdvice';
 import { pixelBaselines, type PixelBaselines } from './pixelBaselines';
 
@@ -105,6 +110,40 @@ export { COLLAPSE_SPREAD };
 export const HEALTH_SAMPLES = SPREAD_SAMPLES;
 
 /**
+ * A prior sample is a near-copy when another of the `HEALTH_SAMPLES` is closer to it (Euclidean,
+ * pixel intensities) than this fraction of the training images' typical nearest-neighbour distance
+ * (../sampleSpread.ts `typicalNearestDistance` of the same `HEALTH_SAMPLES` images as the spread's
+ * reference, computed once per run: 7.4 on the embedded MNIST at seed 1, 6.9–7.6 over draws).
+ * Relative to the data, so it means the same on any dataset or pixel scale. Calibrated with
+ * scripts/measure-duplicates.ts (embedded MNIST, dense, batch 64, linear decay, the watch's own
+ * samples) together with `DUPLICATE_SHARE`; the figures there.
+ */
+export const DUPLICATE_NEAREST = 0.1;
+/**
+ * Share of the prior samples with a near-copy (`DUPLICATE_NEAREST`) at or over which the epoch is
+ * a partial mode collapse: a quarter, 16 of 64. Measured with scripts/measure-duplicates.ts
+ * (embedded MNIST, dense, defaults otherwise; samples with a near-copy, of 64, at the watch's own
+ * draw, then in brackets at two other draws of the saved model):
+ *   - the tester's run (VAE-GAN, z 3, 3 epochs, seed 1, 375 steps; its hook shape repeated nearly
+ *     pixel for pixel): 29, 31, 28 in epochs 1–3 (20, 9) — fires, 1.75× over the line;
+ *     γ 1: 37, 24, 26; Discriminator LR × 0.1: 26, 25, 28 — neither helps;
+ *     6 epochs (750 steps): 28, 30, 22, 17, 15, 13 in epochs 1–6 (saved model 15); z 8 at 375
+ *     steps: 0 at every epoch — training longer and a larger latent are what clear it;
+ *   - the same z 3 over 20 epochs: 22, 15, 12, 4, 2 at epochs 3, 4, 5, 10, 20;
+ *   - healthy runs: VAE-GAN z 15, 20 epochs: 0 at every epoch (its closest sample 0.14× the data's
+ *     distance at epoch 1, ≥ 0.33× from epoch 3); VAE z 15, 20 epochs: 0 (0, 0); VAE z 3,
+ *     30 epochs (960 steps): 10 (2, 2), 1.6× under the line;
+ *   - not flagged: the tester's settings at seeds 2 and 3 also repeat a sharp shape (a "3", an
+ *     odd "8"), less exactly: 24, 15, 12 and 19, 10, 8 in epochs 1–3 (said at epoch 1 only). A bar
+ *     low enough for them (0.15×, 40 %: 31 and 28 of 64 at the end) leaves the healthy z 3 VAE
+ *     within 1.2× of it (21 of 64); the check is for the near-exact copies.
+ * Said, not an unhealthy epoch (its checkpoint is kept): in every run measured the near-copies are
+ * the early-training state, falling epoch by epoch (never a late jolt), so an earlier checkpoint
+ * would have more of them, not fewer; the reconstructions are not what is wrong.
+ */
+export const DUPLICATE_SHARE = 0.25;
+
+/**
  * Share of the way from the average training image to a perfect copy (in pixel likelihood) under
  * which reconstructions count as ruined: they keep under a tenth of what their input could tell
  * them. Measured through the Engine (docs/RELIABILITY.md; MNIST, dense, z 16, batch 64): the
@@ -130,6 +169,10 @@ export interface EpochHealth {
   reconShare: number;
   discWins: boolean;
   collapsed: boolean;
+  /** Share (0–1) of the prior samples with a near-copy among the others (`DUPLICATE_NEAREST`). */
+  duplicateShare: number;
+  /** `duplicateShare` at or over `DUPLICATE_SHARE` (and not `collapsed`, which says more): partial mode collapse. */
+  duplicates: boolean;
   /** The code's KL, nats per test image (the epoch's validation). */
   kl: number;
   /** The discriminator's loss over `DISC_DIVERGE_NATS` (or, continuing a streak, over `DISC_DIVERGING_GOING_ON` × chance). */
@@ -151,18 +194,21 @@ export interface EpochHealth {
 /** A share as a whole percentage. */
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
-/** No problem that makes the epoch's checkpoint unfit to keep (`discIdle` is said, but its model is fine). */
+/** No problem that makes the epoch's checkpoint unfit to keep (`discIdle` and `duplicates` are said, but the model is fine). */
 const healthy = (h: EpochHealth) => !h.discWins && !h.discDiverges && !h.collapsed && !h.reconRuined && !h.reconDiverged && !h.blewUp;
 
 export class GanHealth {
   private readonly zp: Float32Array;
   private readonly dataSpread: number;
+  /** The training images' typical nearest-neighbour distance (pixel units; `typicalNearestDistance`). */
+  private readonly dataNearest: number;
   private readonly n: number;
   /** The last epoch whose checkpoint was saved (0: none yet). */
   savedEpoch = 0;
   private firstWin = 0;
   private firstDiverges = 0;
   private firstCollapse = 0;
+  private firstDuplicates = 0;
   private firstRuined = 0;
   private firstDiverged = 0;
   /** The first epoch of the discriminator's current streak at or above chance (0: none). */
@@ -205,7 +251,9 @@ export class GanHealth {
     const rng = mulberry32(seed + 4242);
     this.zp = drawPriorLatents(rng, this.n, latentDim, 1, null);
     const idx = permutation(train.count, rng).slice(0, this.n);
-    this.dataSpread = meanPairwiseDistance(gatherRowsF32(train.x, D, idx, new Float32Array(this.n * D)), this.n, D);
+    const images = gatherRowsF32(train.x, D, idx, new Float32Array(this.n * D));
+    this.dataSpread = meanPairwiseDistance(images, this.n, D);
+    this.dataNearest = typicalNearestDistance(images, this.n, D);
   }
 
   /**
@@ -215,6 +263,9 @@ export class GanHealth {
   check(bundle: ModelBundle, epoch: number, train: LossParts, val: LossParts): EpochHealth {
     const samples = decodeArrays(bundle, this.zp, null, this.n);
     const spreadRatio = this.dataSpread > 0 ? meanPairwiseDistance(samples, this.n, bundle.inputDim) / this.dataSpread : 1;
+    const collapsed = spreadRatio < COLLAPSE_SPREAD;
+    // Images with no distinct neighbour (all alike, fewer than 2) give no yardstick: no verdict.
+    const dupShare = this.dataNearest > 0 ? duplicateShare(samples, this.n, bundle.inputDim, DUPLICATE_NEAREST * this.dataNearest) : 0;
     const disc = train.gan?.disc ?? Number.NaN;
     const { average, perfect } = this.baselines;
     const reconShare = average > perfect ? (average - val.recon) / (average - perfect) : Number.NaN;
@@ -235,7 +286,9 @@ export class GanHealth {
       kl: val.kl,
       discWins: disc < DISC_WIN_NATS,
       discDiverges,
-      collapsed: spreadRatio < COLLAPSE_SPREAD,
+      collapsed,
+      duplicateShare: dupShare,
+      duplicates: !collapsed && dupShare >= DUPLICATE_SHARE,
       reconRuined,
       reconDiverged,
       gen,
@@ -248,6 +301,7 @@ export class GanHealth {
     this.firstWin = h.discWins ? this.firstWin || epoch : 0;
     this.firstDiverges = discDiverges ? this.firstDiverges || epoch : 0;
     this.firstCollapse = h.collapsed ? this.firstCollapse || epoch : 0;
+    this.firstDuplicates = h.duplicates ? this.firstDuplicates || epoch : 0;
     this.firstRuined = reconRuined ? this.firstRuined || epoch : 0;
     this.firstDiverged = reconDiverged ? this.firstDiverged || epoch : 0;
     if (!Number.isNaN(reconShare) && (!this.best || reconShare > this.best.reconShare)) this.best = h;
@@ -299,6 +353,14 @@ export class GanHealth {
       out.push(
         `generator collapse: near-identical samples since epoch ${this.firstCollapse} (prior samples spread ${h.spreadRatio.toFixed(2)}× the data's ` +
           `at epoch ${h.epoch}, under ${COLLAPSE_SPREAD}×); ${this.advice('collapsed', h)}`,
+      );
+    }
+    if (h.duplicates) {
+      const k = Math.round(h.duplicateShare * this.n);
+      out.push(
+        `about ${k} of ${this.n} prior samples are near-copies of another: partial mode collapse, the same shapes repeated while the rest vary ` +
+          `(since epoch ${this.firstDuplicates}, ${k} at epoch ${h.epoch}; near-copy: closer to another sample than ${DUPLICATE_NEAREST}× the typical distance ` +
+          `from a training image to its nearest other one among ${this.n}); ${this.advice('duplicates', h)}`,
       );
     }
     if (h.reconRuined) {
