@@ -6,6 +6,7 @@ import type { SamplePrior } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
+import { placeApprox } from '../instruments/place';
 
 type Batch = { images: Float32Array; count: number; shape: number[]; labels?: Int32Array; z?: Float32Array };
 
@@ -55,6 +56,19 @@ export class GenerateState {
     return this.lab.settings.samplePrior;
   }
 
+  /**
+   * The generated sample shown enlarged (its index in `grid`), or null. Its z is marked in the
+   * main scatter with the decoded click's cross (`markedAt`; one of the two at a time: opening it
+   * closes a decoded click's card, a click in the scatter closes it).
+   */
+  enlarged = $state<number | null>(null);
+  /**
+   * Where the enlarged sample's z is marked in the scatter: `exact` for latents of up to 3-D,
+   * `near` above (among the shown points nearest its z: the projection has no inverse), null
+   * when it is not marked (no scatter of this model's latents).
+   */
+  markedAt = $state<'exact' | 'near' | null>(null);
+
   decoded = $state.raw<{
     z: Float32Array;
     label: number | null;
@@ -86,6 +100,8 @@ export class GenerateState {
 
   reset(): void {
     this.grid = null;
+    this.enlarged = null;
+    this.markedAt = null;
     this.decoded = null;
     this.a = null;
     this.b = null;
@@ -117,6 +133,10 @@ export class GenerateState {
       const batch = await this.api.invoke('model:generate', { count: g.count, temperature, label: this.#label(), prior, seed });
       this.grid = { ...batch, prior, temperature, seed };
       this.gridError = null;
+      // The same draws moved (a redraw): the enlarged one stays, its mark follows; new draws close it.
+      const open = this.enlarged;
+      if (open != null && redraw && open < batch.count) this.enlarge(open);
+      else this.closeEnlarged();
     } catch (err) {
       this.gridError = errorText(err);
     } finally {
@@ -156,10 +176,57 @@ export class GenerateState {
     if (this.grid && !this.generating && this.#stale()) void this.generate(true);
   }
 
+  /** The latent vector of generated sample `i` (a view into `grid.z`), or null. */
+  sampleZ(i: number): Float32Array | null {
+    const g = this.grid;
+    if (!g || i < 0 || i >= g.count || !g.z || g.z.length < g.count) return null;
+    const dim = g.z.length / g.count;
+    return g.z.subarray(i * dim, (i + 1) * dim);
+  }
+
+  /**
+   * Show generated sample `i` enlarged and mark its z in the main scatter (the decoded click's
+   * cross: a decoded click's card is closed first). An index outside the grid closes the view.
+   */
+  enlarge(i: number): void {
+    const z = this.sampleZ(i);
+    if (!z) {
+      this.closeEnlarged();
+      return;
+    }
+    if (this.decoded || this.decodeError) {
+      this.decoded = null;
+      this.decodeError = null;
+    }
+    this.enlarged = i;
+    const s = this.lab.scatter;
+    const pos = placeApprox(s, z);
+    s.setExtra('decoded', pos);
+    this.markedAt = pos ? (z.length <= 3 ? 'exact' : 'near') : null;
+  }
+
+  /** Step the enlarged view to the previous (−1) or next (+1) sample, wrapping around. */
+  stepEnlarged(by: -1 | 1): void {
+    const g = this.grid;
+    if (this.enlarged == null || !g || g.count === 0) return;
+    this.enlarge((this.enlarged + by + g.count) % g.count);
+  }
+
+  /** Close the enlarged sample and take its mark off the scatter. */
+  closeEnlarged(): void {
+    if (this.enlarged == null) return;
+    this.enlarged = null;
+    if (this.markedAt) this.lab.scatter.setExtra('decoded', null);
+    this.markedAt = null;
+  }
+
   /** Decode a latent vector (a click in the scatter). */
   async decodeAt(z: Float32Array, pos: [number, number, number], label: number | null, point: number | null): Promise<void> {
     const cvae = this.lab.model?.kind === 'cvae';
     const useLabel = cvae ? (label ?? this.lab.settings.generate.label) : null;
+    // The scatter's cross is the decoded click's now, not the enlarged sample's.
+    this.enlarged = null;
+    this.markedAt = null;
     this.lab.scatter.setExtra('decoded', point == null ? pos : null);
     try {
       const image = await this.api.invoke('model:decode', {
@@ -176,7 +243,8 @@ export class GenerateState {
 
   clearDecoded(): void {
     this.decoded = null;
-    this.lab.scatter.setExtra('decoded', null);
+    // With a sample enlarged the cross is its (opening it closed the decoded card).
+    if (this.enlarged == null) this.lab.scatter.setExtra('decoded', null);
   }
 
   /** Use a scatter point as an interpolation end; both ends set → decode the path. */
