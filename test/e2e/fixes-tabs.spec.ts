@@ -65,7 +65,8 @@ test('CVAE: labels along an interpolation, the best-fit label, style neighbours;
     expect(second.y).toBeCloseTo(first.y, 0); // side by side, not one column
     expect(second.x).toBeGreaterThan(first.x);
     const box = (await grid.boundingBox())!;
-    const columns = Math.floor(box.width / first.width);
+    // Columns as the grid lays them out: tiles and the 4-px gaps between them.
+    const columns = Math.floor((box.width + 4) / (first.width + 4));
     expect(columns).toBeGreaterThanOrEqual(6);
     expect(box.height).toBeLessThan(((200 / columns) + 2) * (first.height + 8));
   });
