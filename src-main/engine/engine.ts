@@ -21,7 +21,7 @@ import {
   type RequestParsed,
   type Response,
 } from '../../src-shared/contract';
-import { LabError, type DatasetRef, type EngineInfo } from '../../src-shared/types';
+import { DatasetRef, LabError, type DatasetInfo, type EngineInfo } from '../../src-shared/types';
 import { APP_VERSION } from './version';
 import { initBackend } from './backend';
 import { listDatasets, loadDataset, type LoadedDataset } from './datasets';
@@ -67,6 +67,9 @@ export interface EngineOptions {
 
 type Handlers = { [N in RequestName]: (p: RequestParsed<N>) => Promise<RequestOutput<N>> };
 
+/** The dataset the app's Train form starts on: the embedded MNIST (no download). */
+const FIRST_DATASET = 'mnist';
+
 export class Engine {
   private readonly store: RunStore;
   private readonly emit: EngineOptions['emit'];
@@ -83,6 +86,11 @@ export class Engine {
   private readonly classifierQueue: ClassifierQueue;
   /** LATENT_LAB_CLASSIFIER=0: no in-app classifier metrics at all. */
   private readonly judged: boolean;
+  /**
+   * The registry was listed (`datasets:list`: the app's first request; the CLI never sends it):
+   * a client that chooses datasets, so a dataset it checks has its classifier trained ahead.
+   */
+  private listed = false;
 
   private constructor(opts: EngineOptions) {
     this.store = new RunStore(opts.workspace, opts.dataDir);
@@ -95,7 +103,7 @@ export class Engine {
       ...(opts.trainClassifier ? { train: opts.trainClassifier } : {}),
     });
     this.judged = envValue('LATENT_LAB_CLASSIFIER') !== '0';
-    this.classifierQueue = new ClassifierQueue({ classifiers: this.classifiers, store: this.store, runs: this.runs, emit: this.emit, busy: () => this.trainer.busy });
+    this.classifierQueue = new ClassifierQueue({ classifiers: this.classifiers, store: this.store, runs: this.runs, emit: this.emit, busy: () => this.trainer.busy, dataset });
     this.trainer = new Trainer({ store: this.store, runs: this.runs, dataset, emit: this.emit, ...(this.judged ? { classifierMetrics: this.classifierQueue } : {}) });
     this.projection = new ProjectionJob((done, total) => this.emit('projection:progress', { done, total }));
   }
@@ -174,6 +182,24 @@ export class Engine {
   }
 
   /**
+   * The app lists the registry (`datasets:list`, its first request; the CLI never sends it): on a
+   * first launch — a workspace without runs — the embedded MNIST, the dataset the Train form starts
+   * on, has its judging classifier trained in the background now (../classifier/queue.ts `choose`:
+   * nothing when it is cached), not after the first run: that run's Fréchet distance then comes
+   * soon after its end. Once per engine.
+   */
+  private async listedByApp(list: DatasetInfo[]): Promise<void> {
+    if (this.listed) return;
+    this.listed = true;
+    const embedded = list.find((d) => d.id === FIRST_DATASET && d.available);
+    if (!this.judged || !embedded) return;
+    // Runs already saved (or a workspace that cannot be listed): not a first launch; their datasets' classifiers train after their runs.
+    const runs = await this.store.list().catch(() => null);
+    if (runs === null || runs.length > 0) return;
+    this.classifierQueue.choose(DatasetRef.parse({ id: embedded.id }), { shape: embedded.shape, info: embedded });
+  }
+
+  /**
    * The dataset behind `datasets:sample`: the active run's own copy when the request names its
    * dataset (a folder changed since the run was opened must not show other images than the
    * scatter), else the dataset cache's.
@@ -208,9 +234,18 @@ export class Engine {
   private readonly handlers: Handlers = {
     'engine:info': async () => this.info_,
 
-    'datasets:list': async () => listDatasets(this.store.dataDir),
+    'datasets:list': async () => {
+      const list = await listDatasets(this.store.dataDir);
+      await this.listedByApp(list);
+      return list;
+    },
     'datasets:prepare': async ({ dataset }) => (await this.dataset(dataset)).info,
-    'datasets:inspect': async ({ dataset, perClass }) => inspectDataset(await this.dataset(dataset), perClass),
+    'datasets:inspect': async ({ dataset, perClass }) => {
+      const data = await this.dataset(dataset);
+      // Data checked in the app's Train form (not the CLI's `inspect`): an image dataset with labels has its classifier trained ahead of its first run.
+      if (this.judged && this.listed) this.classifierQueue.choose(dataset, data);
+      return inspectDataset(data, perClass);
+    },
     'datasets:cancel': async () => {
       this.datasetLoads.cancel();
       return { ok: true as const };
