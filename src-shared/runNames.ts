@@ -82,7 +82,7 @@ function schedulePart(kind: string, lrSchedule: string | undefined): string {
 }
 
 /**
- * A run's batch size (`TrainConfig.batchSize`, after the engine's clamp to the training set) as
+ * A run's batch size (`TrainConfig.batchSize` as asked for, before the engine's clamp to a small training set) as
  * its name says it: " batch <n>" when it is not the kind's `DEFAULT_BATCH_SIZE` (a VAE at 64, a
  * VAE-GAN at 256), "" when it is or is not given.
  */

@@ -56,7 +56,7 @@ describe('a run saved with train --out keeps its data protected', () => {
     const g = await runCli(['generate', '--run', path.join(ws, 'runs', runB), '--format', 'npz', '--count', '6', '--out', race, '--overwrite'], { home: ws });
     expect(g.code).toBe(1);
     // r1's default name says its batch: the VAE's 256 clamped to the export's 24 training images.
-    expect(g.stderr.trim().split('\n')).toEqual([`latent-lab: ${race} is the dataset folder of run "VAE z=2 batch 24 · race5" [r1] (saved in ${r1}): exports never write there; choose a folder outside it`]);
+    expect(g.stderr.trim().split('\n')).toEqual([`latent-lab: ${race} is the dataset folder of run "VAE z=2 · race5" [r1] (saved in ${r1}): exports never write there; choose a folder outside it`]);
     expect(await snapshot(race)).toEqual(before);
 
     // The app's engine (Replace) refuses it too, and the run folder itself.
@@ -65,11 +65,11 @@ describe('a run saved with train --out keeps its data protected', () => {
       await app.call('runs:open', { runId: runB });
       expect(await app.handle('export:start', { runId: runB, format: 'npz', count: 6, out: race, overwrite: true })).toMatchObject({
         ok: false,
-        error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining(`the dataset folder of run "VAE z=2 batch 24 · race5" [r1] (saved in ${r1})`) },
+        error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining(`the dataset folder of run "VAE z=2 · race5" [r1] (saved in ${r1})`) },
       });
       expect(await app.handle('export:start', { runId: runB, format: 'npz', count: 6, out: path.join(r1, 'samples'), overwrite: true })).toMatchObject({
         ok: false,
-        error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining(`is inside the folder of run "VAE z=2 batch 24 · race5" [r1]`) },
+        error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining(`is inside the folder of run "VAE z=2 · race5" [r1]`) },
       });
       expect(await snapshot(race)).toEqual(before);
 

@@ -153,6 +153,8 @@ export class Trainer {
     // default widths, written into the config the run saves (both throw for what cannot train).
     const { output, model } = resolveLikelihood(cfg.model, data.info.isImage);
     cfg = { ...cfg, model: resolveModelConfig(model, { inputDim: data.inputDim }) };
+    // Named by the batch asked for: a small set's clamp (its whole training split) is no choice to name.
+    const asked = cfg;
     const clamp = startChecks(cfg, data.train.count, data.info.isImage);
     cfg = clamp.cfg;
     const spec: ModelSpec = { config: cfg.model, inputDim: data.inputDim, numClasses, output };
@@ -168,7 +170,7 @@ export class Trainer {
       version: 1,
       id,
       // Two runs with the same settings get distinct names ("… (2)").
-      name: cfg.name ?? distinctName(defaultRunName(cfg), (await store.list()).map((r) => r.name)),
+      name: cfg.name ?? distinctName(defaultRunName(asked), (await store.list()).map((r) => r.name)),
       created: new Date().toISOString(),
       config: cfg,
       state: 'training',
