@@ -32,9 +32,9 @@ export class ClassifierStatus {
   /** The last training that finished this session: its dataset and test accuracy (0–1). */
   ready = $state.raw<{ dataset: string; testAccuracy?: number } | null>(null);
   /**
-   * Seconds its training still needs: the work left over the average rate since this training's
-   * first report, smoothed so it counts down instead of jumping each epoch (`EtaSmoother`,
-   * lib/eta.ts, says how); null until an epoch's worth of work has passed.
+   * Seconds its training still needs: the engine's estimate (the reports' `etaSeconds`), counted
+   * down and smoothed so it does not jump with each report (`EtaSmoother`, lib/eta.ts, says how);
+   * null until the engine has one.
    */
   etaSeconds = $state<number | null>(null);
   /**
@@ -58,7 +58,7 @@ export class ClassifierStatus {
 
   onProgress(p: Progress): void {
     if (p.state === 'training') {
-      this.etaSeconds = this.eta.observe(p.dataset, p, this.now());
+      this.etaSeconds = this.eta.observe(p.dataset, p.etaSeconds, this.now());
       this.progress = p;
       this.note = null;
       this.stopped = false;

@@ -27,20 +27,20 @@ describe('status bar: the judging classifier', () => {
     expect(classifierSummary(clf, { ...CTX, dataset: 'fashion-mnist' }).state).toBe('none');
   });
 
-  it('says how long the classifier still needs once an epoch has passed, beside its words (status-eta.test.ts: smoothing)', () => {
+  it('says how long the classifier still needs once the engine has an estimate, beside its words (status-eta.test.ts: smoothing)', () => {
     let t = 0;
     const clf = new ClassifierStatus(new FakeApi(), () => t);
     clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 1, epochs: 30 });
     expect(clf.label).toBe('training the judging classifier for mnist: epoch 1/30');
     expect(fmtEtaShort(clf.etaSeconds)).toBe('');
-    t = 40_000; // 2 epochs in 40 s: 20 s each, 28 to go
-    clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 3, epochs: 30 });
+    t = 40_000;
+    clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 3, epochs: 30, etaSeconds: 560 });
     expect(clf.label).toBe('training the judging classifier for mnist: epoch 3/30');
     expect(fmtEtaShort(clf.etaSeconds)).toBe('~9 min left');
     t = 580_000;
-    clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 30, epochs: 30 });
+    clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 30, epochs: 30, etaSeconds: 15 });
     expect(fmtEtaShort(clf.etaSeconds)).toBe('<1 min left');
-    // A new training (after a cancel) measures its own pace again.
+    // A new training (after a cancel) starts without an estimate.
     clf.onProgress({ dataset: 'mnist', state: 'cancelled' });
     clf.onProgress({ dataset: 'mnist', state: 'training', epoch: 12, epochs: 30 });
     expect(clf.label).toBe('training the judging classifier for mnist: epoch 12/30');
