@@ -6,4 +6,4 @@
 import { Engine, defaultWorkspace } from './engine/engine';
 import { runEngineChild } from './host/engine-child';
 
-runEngineChild(({ workspace, emit }) => Engine.create({ workspace, emit }), defaultWorkspace);
+runEngineChild(({ workspace, emit }) => Engine.create({ workspace, emit, classifierAhead: true }), defaultWorkspace);

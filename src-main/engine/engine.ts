@@ -63,6 +63,13 @@ export interface EngineOptions {
   exportFs?: FsSeam;
   /** Test seam: trains the in-app classifier instead of `trainClassifier`. */
   trainClassifier?: TrainClassifierFn;
+  /**
+   * The app's engine (engine-entry.ts; not the CLI's): a labelled image dataset the user chooses
+   * has its judging classifier trained in the background ahead of its first run — the embedded
+   * MNIST at a first launch (`datasets:list`), a folder or file the Train form checks
+   * (`datasets:inspect`). Without it classifiers train only for runs that need their numbers.
+   */
+  classifierAhead?: boolean;
 }
 
 type Handlers = { [N in RequestName]: (p: RequestParsed<N>) => Promise<RequestOutput<N>> };
@@ -86,10 +93,9 @@ export class Engine {
   private readonly classifierQueue: ClassifierQueue;
   /** LATENT_LAB_CLASSIFIER=0: no in-app classifier metrics at all. */
   private readonly judged: boolean;
-  /**
-   * The registry was listed (`datasets:list`: the app's first request; the CLI never sends it):
-   * a client that chooses datasets, so a dataset it checks has its classifier trained ahead.
-   */
+  /** `EngineOptions.classifierAhead`, and LATENT_LAB_CLASSIFIER not 0. */
+  private readonly ahead: boolean;
+  /** The registry was listed once (`datasets:list`, the app's first request): the first launch's check is done. */
   private listed = false;
 
   private constructor(opts: EngineOptions) {
@@ -103,6 +109,7 @@ export class Engine {
       ...(opts.trainClassifier ? { train: opts.trainClassifier } : {}),
     });
     this.judged = envValue('LATENT_LAB_CLASSIFIER') !== '0';
+    this.ahead = this.judged && opts.classifierAhead === true;
     this.classifierQueue = new ClassifierQueue({ classifiers: this.classifiers, store: this.store, runs: this.runs, emit: this.emit, busy: () => this.trainer.busy, dataset });
     this.trainer = new Trainer({ store: this.store, runs: this.runs, dataset, emit: this.emit, ...(this.judged ? { classifierMetrics: this.classifierQueue } : {}) });
     this.projection = new ProjectionJob((done, total) => this.emit('projection:progress', { done, total }));
@@ -182,7 +189,7 @@ export class Engine {
   }
 
   /**
-   * The app lists the registry (`datasets:list`, its first request; the CLI never sends it): on a
+   * The app lists the registry (`datasets:list`, its first request; with `classifierAhead`): on a
    * first launch — a workspace without runs — the embedded MNIST, the dataset the Train form starts
    * on, has its judging classifier trained in the background now (../classifier/queue.ts `choose`:
    * nothing when it is cached), not after the first run: that run's Fréchet distance then comes
@@ -192,7 +199,7 @@ export class Engine {
     if (this.listed) return;
     this.listed = true;
     const embedded = list.find((d) => d.id === FIRST_DATASET && d.available);
-    if (!this.judged || !embedded) return;
+    if (!this.ahead || !embedded) return;
     // Runs already saved (or a workspace that cannot be listed): not a first launch; their datasets' classifiers train after their runs.
     const runs = await this.store.list().catch(() => null);
     if (runs === null || runs.length > 0) return;
@@ -243,7 +250,7 @@ export class Engine {
     'datasets:inspect': async ({ dataset, perClass }) => {
       const data = await this.dataset(dataset);
       // Data checked in the app's Train form (not the CLI's `inspect`): an image dataset with labels has its classifier trained ahead of its first run.
-      if (this.judged && this.listed) this.classifierQueue.choose(dataset, data);
+      if (this.ahead) this.classifierQueue.choose(dataset, data);
       return inspectDataset(data, perClass);
     },
     'datasets:cancel': async () => {
