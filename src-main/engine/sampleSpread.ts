@@ -36,18 +36,23 @@ export const SPREAD_MAX_LABELS = 16;
 /** Training images a label needs to be measured. */
 export const SPREAD_MIN_PER_LABEL = 8;
 
+/** Euclidean distance between rows `i` and `j` of `D` values in `rows` (row-major). */
+function rowDistance(rows: Float32Array, i: number, j: number, D: number): number {
+  let d2 = 0;
+  for (let k = 0; k < D; k++) {
+    const d = rows[i * D + k] - rows[j * D + k];
+    d2 += d * d;
+  }
+  return Math.sqrt(d2);
+}
+
 /** Mean Euclidean distance between the pairs of `n` rows of `D` values in `rows` (0 for n < 2). */
 export function meanPairwiseDistance(rows: Float32Array, n: number, D: number): number {
   let sum = 0;
   let pairs = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      let d2 = 0;
-      for (let k = 0; k < D; k++) {
-        const d = rows[i * D + k] - rows[j * D + k];
-        d2 += d * d;
-      }
-      sum += Math.sqrt(d2);
+      sum += rowDistance(rows, i, j, D);
       pairs++;
     }
   }
@@ -64,12 +69,7 @@ export function nearestNeighbourDistances(rows: Float32Array, n: number, D: numb
   const nn = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      let d2 = 0;
-      for (let k = 0; k < D; k++) {
-        const d = rows[i * D + k] - rows[j * D + k];
-        d2 += d * d;
-      }
-      const d = Math.sqrt(d2);
+      const d = rowDistance(rows, i, j, D);
       if (d < nn[i]) nn[i] = d;
       if (d < nn[j]) nn[j] = d;
     }

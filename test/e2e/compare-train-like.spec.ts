@@ -7,30 +7,15 @@
  * name says them. Back on the VAE after the VAE-GAN, the form keeps the VAE's batch 64. Waits only
  * for explicit states.
  */
-import type { Page } from '@playwright/test';
 import { testOwnServer as test, expect } from './helpers/fixtures';
-
-async function trainTiny(page: Page, kind: 'vae' | 'vaegan'): Promise<string> {
-  const state = page.getByTestId('train-state');
-  const before = (await state.getAttribute('data-run-id')) ?? '';
-  await page.getByTestId('model-select').selectOption(kind);
-  await page.getByTestId('arch-select').selectOption('dense');
-  await page.getByTestId('hidden-input').fill('32');
-  await page.getByTestId('latent-dim-input').fill('2');
-  await page.getByTestId('epochs-input').fill('1');
-  await expect(page.getByTestId('train-button')).toBeEnabled({ timeout: 30_000 });
-  await page.getByTestId('train-button').click();
-  await expect(state).not.toHaveAttribute('data-run-id', before);
-  await expect(state).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
-  return (await state.getAttribute('data-run-id'))!;
-}
+import { trainTinyMnist } from './helpers/train';
 
 test('Compare trains the VAE again like the VAE-GAN: the real values, the form it fills, the new run’s name', async ({ page, lab }) => {
   test.setTimeout(420_000);
   await page.goto(lab.url);
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', /\w/);
-  const vae = await trainTiny(page, 'vae');
-  const gan = await trainTiny(page, 'vaegan');
+  const vae = await trainTinyMnist(page, 'vae');
+  const gan = await trainTinyMnist(page, 'vaegan');
 
   await page.getByTestId('tab-compare').click();
   await page.getByTestId('compare-run-a').selectOption(vae);

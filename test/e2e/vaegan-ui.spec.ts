@@ -9,28 +9,10 @@
  * reconstruction-accuracy rows are there, their numbers are not checked.
  * Waits only for explicit states (data-state, data-count, data-ready), never for time.
  */
-import type { Page } from '@playwright/test';
 import { testOwnServer as test, expect } from './helpers/fixtures';
+import { trainTinyMnist } from './helpers/train';
 
 const GAN_FIELDS = ['gan-gamma-input', 'gan-pixel-weight-input', 'gan-disc-lr-input'];
-
-/** Train a tiny `kind` (dense 32 units, latent 2, one epoch) on the embedded MNIST from the form; resolves when the run is done. */
-async function trainOneEpoch(page: Page, kind: 'vae' | 'vaegan'): Promise<string> {
-  const state = page.getByTestId('train-state');
-  const before = (await state.getAttribute('data-run-id')) ?? '';
-  await page.getByTestId('dataset-select').selectOption('mnist');
-  await page.getByTestId('model-select').selectOption(kind);
-  await page.getByTestId('arch-select').selectOption('dense');
-  await page.getByTestId('hidden-input').fill('32');
-  await page.getByTestId('latent-dim-input').fill('2');
-  await page.getByTestId('epochs-input').fill('1');
-  await expect(page.getByTestId('train-button')).toBeEnabled({ timeout: 30_000 });
-  await page.getByTestId('train-button').click();
-  await expect(state).not.toHaveAttribute('data-run-id', before);
-  await expect(state).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
-  await expect(page.getByTestId('train-progress')).toHaveAttribute('aria-valuenow', '100');
-  return (await state.getAttribute('data-run-id'))!;
-}
 
 test('VAE-GAN: form settings, a toy refusal, the discriminator curve, and Compare beside a VAE', async ({ page, lab }) => {
   test.setTimeout(300_000);
@@ -101,9 +83,9 @@ test('VAE-GAN: form settings, a toy refusal, the discriminator curve, and Compar
   let vae = '';
   let gan = '';
   await test.step('a tiny VAE, then a VAE-GAN whose discriminator loss is drawn beside the others', async () => {
-    vae = await trainOneEpoch(page, 'vae');
+    vae = await trainTinyMnist(page, 'vae');
     await expect(page.getByTestId('loss-legend-disc')).toHaveCount(0);
-    gan = await trainOneEpoch(page, 'vaegan');
+    gan = await trainTinyMnist(page, 'vaegan');
     const chart = page.getByTestId('loss-chart');
     await expect(chart).toHaveAttribute('data-run-id', gan);
     await expect(chart).toHaveAttribute('data-gan-points', /^[1-9]\d*$/);
