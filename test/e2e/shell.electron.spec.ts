@@ -22,7 +22,8 @@ test.beforeAll(async () => {
     // The app is the repo (package.json `main` → out/main/index.js). Chromium refuses to run as
     // root with its OS sandbox; the renderer's `sandbox: true` preference is unaffected.
     args: [ROOT, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
-    env: { ...process.env, LATENT_LAB_USER_DATA: path.join(tmp, 'user'), LATENT_LAB_HOME: path.join(tmp, 'ws') },
+    // No judging classifier, as in every e2e workspace (the app would start training MNIST's on this first launch).
+    env: { ...process.env, LATENT_LAB_USER_DATA: path.join(tmp, 'user'), LATENT_LAB_HOME: path.join(tmp, 'ws'), LATENT_LAB_CLASSIFIER: '0' },
   });
   page = await app.firstWindow();
   await page.waitForLoadState('domcontentloaded');
