@@ -191,6 +191,20 @@ describe('classifier training checkpoints', () => {
     expect(afterCancel).toBe(0);
   }, SLOW);
 
+  it('no time left is said during the first epoch of a start (its pace is the warm-up\'s), then it is', async () => {
+    const layers = classifierLayers(data.shape, 3);
+    const reports: { epoch: number; eta?: number }[] = [];
+    await trainClassifierWeights(layers, { ...classifierTraining(256), epochs: 2, batchSize: 8 }, flatWeights(buildClassifierModel(layers, 1)), strokes(256, 3), {
+      progressMs: 0,
+      workers: 1,
+      onProgress: (p) => reports.push({ epoch: p.epoch, eta: p.etaSeconds }),
+    });
+    const first = reports.filter((r) => r.epoch === 1);
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.every((r) => r.eta === undefined)).toBe(true);
+    expect(reports.some((r) => r.epoch === 2 && r.eta !== undefined && r.eta >= 0)).toBe(true);
+  }, SLOW);
+
   it('a checkpoint that does not fit the model or the epochs is ignored by the training itself, with the reason', async () => {
     const d: ClassifierData = { shape: data.shape, labelNames: data.info.labelNames, train: data.train, test: data.test, identity: { key: 'k', fingerprint: 'f' } };
     const P = flatWeights(buildClassifierModel(classifierLayers(data.shape, 3), 1)).length;

@@ -32,7 +32,12 @@ export interface ClassifierTrainProgress {
   /** Mean cross-entropy (nats) of the epoch so far. */
   loss: number;
   samplesPerSecond: number;
-  etaSeconds: number;
+  /**
+   * Seconds left (../eta.ts `EtaClock`); absent during the first epoch of each start or resume,
+   * whose pace is the warm-up's and whatever else the machine did as it began (a new user saw
+   * "~32 min left" for a training that took 7).
+   */
+  etaSeconds?: number;
 }
 
 /** The training's state at an epoch's end: what it needs to go on from the next epoch. */
@@ -212,8 +217,8 @@ async function runEpochs(
         lastEmit = now;
         const done = (epoch - 1) * n + r.sumN;
         const rate = eta.samplesPerSecond() ?? (done - done0) / Math.max((now - t0) / 1000, 1e-6);
-        const etaSeconds = eta.seconds(now) ?? (training.epochs * n - done) / Math.max(rate, 1e-6);
-        opts.onProgress({ epoch, epochs: training.epochs, batch: r.batch, batches, loss: r.sumRecon / r.sumN, samplesPerSecond: rate, etaSeconds });
+        const etaSeconds = epoch > first ? (eta.seconds(now) ?? (training.epochs * n - done) / Math.max(rate, 1e-6)) : undefined;
+        opts.onProgress({ epoch, epochs: training.epochs, batch: r.batch, batches, loss: r.sumRecon / r.sumN, samplesPerSecond: rate, ...(etaSeconds !== undefined ? { etaSeconds } : {}) });
       }
     }
     const diverged = ends.find((e) => e.type === 'diverged');
