@@ -428,7 +428,7 @@ describe('GanHealth: partial mode collapse (a share of the prior samples near-co
     expect(h.duplicates).toBe(true);
     const k = Math.round(h.duplicateShare * HEALTH_SAMPLES);
     const w = health.warnings().join('\n');
-    expect(w).toContain(`about ${k} of ${HEALTH_SAMPLES} prior samples are near-copies of another: partial mode collapse, the same shapes repeated while the rest vary (since epoch 1, ${k} at epoch 1;`);
+    expect(w).toContain(`partial mode collapse since epoch 1: ${k} of ${HEALTH_SAMPLES} prior samples repeat another's shape almost exactly (epoch 1); `);
     // A run of many steps: train longer, and with a latent of 4 a larger one; no GAN setting (none helped, measured).
     expect(w).toContain('try to train for more epochs (the near-copies thin out as training goes on) or use a larger Latent size (4 here; CLI --latent)');
     expect(w).not.toMatch(/γ|Discriminator LR|saved model/);

@@ -358,9 +358,9 @@ export class GanHealth {
     if (h.duplicates) {
       const k = Math.round(h.duplicateShare * this.n);
       out.push(
-        `about ${k} of ${this.n} prior samples are near-copies of another: partial mode collapse, the same shapes repeated while the rest vary ` +
-          `(since epoch ${this.firstDuplicates}, ${k} at epoch ${h.epoch}; near-copy: closer to another sample than ${DUPLICATE_NEAREST}× the typical distance ` +
-          `from a training image to its nearest other one among ${this.n}); ${this.advice('duplicates', h)}`,
+        // Short: what a near-copy is (DUPLICATE_NEAREST) is in the docstrings, not in the sentence.
+        `partial mode collapse since epoch ${this.firstDuplicates}: ${k} of ${this.n} prior samples repeat another's shape almost exactly (epoch ${h.epoch}); ` +
+          this.advice('duplicates', h),
       );
     }
     if (h.reconRuined) {
