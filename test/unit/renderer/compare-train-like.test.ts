@@ -117,6 +117,67 @@ describe('Compare: the button through the app', () => {
     expect(api.callsOf('training:start')).toHaveLength(1);
   });
 
+  /** The VAE trained again like the VAE-GAN, as the engine lists it once `state` (its other settings A's: seed 3). */
+  const again = (state: 'training' | 'done' | 'cancelled', epochsDone = 3): RunSummary => ({
+    ...saved('live', 'vae', { seed: 3, batchSize: 64, lrSchedule: 'linear-decay' }, epochsDone),
+    name: 'VAE z=8 batch 64 LR decay · mnist',
+    created: '2026-01-02T10:00:00.000Z',
+    state,
+  });
+  /** A finished VAE-GAN and the VAE trained at its default batch, "Train A again like B" pressed. */
+  async function pressed() {
+    const runs = [{ ...saved('vae', 'vae', { seed: 3 }), name: 'VAE z=8 · mnist' }, { ...saved('gan', 'vaegan'), name: 'VAE-GAN z=8 · mnist' }];
+    const { lab, api } = await labWith(runs);
+    api.handle('runs:metrics', () => ({ elbo: 100, recon: 90, kl: 10, activeUnits: 8 }) as never);
+    const c = lab.compare;
+    [c.runA, c.runB] = ['vae', 'gan'];
+    await c.trainAgainLike();
+    runs.push(again('training'));
+    await lab.runs.refresh();
+    return { lab, api, runs, c };
+  }
+
+  it('once done, the new run is A beside the same B, compared, and the offer is gone (the two trained alike)', async () => {
+    const { lab, api, runs, c } = await pressed();
+    expect(c.trainedLikePending).toBe('live');
+    // While it trains the pair stays.
+    expect(c.applyTrainedLike()).toBe(false);
+    expect([c.runA, c.runB]).toEqual(['vae', 'gan']);
+    runs[2] = again('done');
+    api.emit('training:done', { runId: 'live', state: 'done', metrics: null });
+    await lab.runs.refresh();
+    lab.settings.tab = 'compare';
+    expect(c.applyTrainedLike()).toBe(true);
+    expect([c.runA, c.runB]).toEqual(['live', 'gan']);
+    expect(c.trainedLikePending).toBeNull();
+    expect(c.trainLike).toBeNull();
+    await vi.waitFor(() => expect(c.metricsA && c.metricsB).toBeTruthy());
+    expect(api.callsOf('model:latents').map((x) => x.runId)).toContain('live');
+    // Applied once: picking the old VAE again is left alone.
+    c.runA = 'vae';
+    expect(c.applyTrainedLike()).toBe(false);
+    expect(c.runA).toBe('vae');
+  });
+
+  it('not applied when the pair was changed meanwhile, or the new run was stopped', async () => {
+    const changed = await pressed();
+    changed.c.runB = 'vae';
+    changed.c.runA = 'gan';
+    changed.runs[2] = again('done');
+    await changed.lab.runs.refresh();
+    expect(changed.c.applyTrainedLike()).toBe(false);
+    expect([changed.c.runA, changed.c.runB]).toEqual(['gan', 'vae']);
+    expect(changed.c.trainedLikePending).toBeNull();
+
+    const stopped = await pressed();
+    stopped.runs[2] = again('cancelled', 1);
+    stopped.api.emit('training:done', { runId: 'live', state: 'cancelled', metrics: null });
+    await stopped.lab.runs.refresh();
+    expect(stopped.c.applyTrainedLike()).toBe(false);
+    expect([stopped.c.runA, stopped.c.runB]).toEqual(['vae', 'gan']);
+    expect(stopped.c.trainedLikePending).toBeNull();
+  });
+
   it('absent for runs trained alike; disabled for runs on different data, and then starts nothing', async () => {
     const { lab, api } = await labWith([saved('g1', 'vaegan'), saved('g2', 'vaegan', { model: { gamma: 0.1 } }), saved('f', 'vae', { dataset: { id: 'fashion-mnist' } })]);
     const c = lab.compare;

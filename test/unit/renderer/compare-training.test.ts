@@ -192,6 +192,24 @@ describe('Compare: telling two runs apart', () => {
     expect(columnLabels(a, run('g', { kind: 'vaegan', dim: 8 }))).toEqual(['A · VAE z=8', 'B · VAE-GAN z=8']);
   });
 
+  it('after "Train A again like B" the header tells the two VAEs apart by what their names add to the model', () => {
+    const named = (id: string, name: string, kind: 'vae' | 'vaegan', created = '2026-01-01T10:00:00.000Z') => ({ ...run(id, { kind, dim: 3 }), name, created });
+    const old = named('old', 'VAE z=3 · mnist', 'vae');
+    const again = named('again', 'VAE z=3 batch 64 LR decay · mnist', 'vae', '2026-01-01T11:00:00.000Z');
+    const gan = named('gan', 'VAE-GAN z=3 · mnist', 'vaegan');
+    const runs = [old, gan, again];
+    expect(columnLabels(again, gan, runs)).toEqual(['A · VAE z=3 batch 64 LR decay', 'B · VAE-GAN z=3']);
+    expect(columnLabels(old, gan, runs)).toEqual(['A · VAE z=3', 'B · VAE-GAN z=3']);
+    // Without a twin among the runs: the model's name alone, as before.
+    expect(columnLabels(again, gan, [again, gan])).toEqual(['A · VAE z=3', 'B · VAE-GAN z=3']);
+    // The same name twice: the creation time; a renamed run: its name.
+    const twin = named('twin', 'VAE z=3 · mnist', 'vae', '2026-01-03T09:00:00.000Z');
+    const [x, y] = columnLabels(old, twin, [old, twin]);
+    expect(x).not.toBe(y);
+    expect(x.startsWith('A · VAE z=3 · ')).toBe(true);
+    expect(columnLabels(named('mine', 'my best', 'vae'), gan, [old, gan])[0]).toBe('A · VAE z=3 · my best');
+  });
+
   it('the run pickers add the creation time only to names that repeat', () => {
     const a = run('a');
     const b = { ...run('b'), name: a.name, created: '2026-03-04T05:06:00.000Z' };

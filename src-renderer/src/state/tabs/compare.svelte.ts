@@ -48,6 +48,12 @@ export class CompareState {
   #runB = $state<string | null>(null);
   /** Whether the picked pair was compared on its own once (`autoLoad`). */
   #autoLoaded = false;
+  /**
+   * The run "Train A again like B" started, to be shown in its side's place beside the same other
+   * run once it is done (`applyTrainedLike`): the pair it was offered on (`a`, `b`: run ids) and the
+   * side it replaces. Null when none is waiting.
+   */
+  #trainedLike = $state.raw<{ runId: string; side: 'A' | 'B'; a: string; b: string } | null>(null);
   readonly a: ScatterState;
   readonly b: ScatterState;
   metricsA = $state.raw<RequestOutput<'runs:metrics'> | null>(null);
@@ -290,8 +296,44 @@ export class CompareState {
   async trainAgainLike(): Promise<void> {
     const p = this.trainLike;
     if (!p || this.trainLikeBlocked) return;
+    const [a, b] = [this.runA, this.runB];
+    if (!a || !b) return;
+    const before = this.lab.training.runId;
     this.lab.settings.setForm(trainLikeForm(p, this.lab.settings.train, this.lab.ownData.kind(p.run.config.dataset)));
     await this.lab.startTraining();
+    const runId = this.lab.training.runId;
+    if (runId && runId !== before && this.lab.training.active) this.#trainedLike = { runId, side: p.side, a, b };
+  }
+
+  /** The run "Train A again like B" started and not yet shown here (its id), or null. */
+  get trainedLikePending(): string | null {
+    return this.#trainedLike?.runId ?? null;
+  }
+
+  /**
+   * Show the run "Train A again like B" started (`trainAgainLike`) in its side's place, beside the
+   * same other run, once it is done (listed as 'done' with an epoch saved), and compare the pair:
+   * the two then trained alike, so the offer is gone. Called when the run list changes while the
+   * tab shows, and when it is shown again. Forgotten, without changing the pair, when the pair was
+   * changed meanwhile (the user's pick stands), or the run was stopped, failed or deleted. True
+   * when the pair was changed.
+   */
+  applyTrainedLike(): boolean {
+    const t = this.#trainedLike;
+    if (!t) return false;
+    if (this.runA !== t.a || this.runB !== t.b) {
+      this.#trainedLike = null;
+      return false;
+    }
+    const r = this.lab.runs.list.find((x) => x.id === t.runId);
+    // Not listed yet (the list refreshes after the start), or still training: wait.
+    if (!r ? this.lab.training.runId === t.runId : r.state === 'training' || r.state === 'paused') return false;
+    this.#trainedLike = null;
+    if (!r || r.error || r.state !== 'done' || r.epochsDone <= 0) return false;
+    if (t.side === 'A') this.runA = r.id;
+    else this.runB = r.id;
+    void this.load();
+    return true;
   }
 
   /**

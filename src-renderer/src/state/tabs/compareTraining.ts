@@ -8,6 +8,7 @@
  */
 import { DEFAULT_BATCH_SIZE, LR_SCHEDULE_DESCRIPTIONS, optimiserSteps, type DatasetInfo, type LrSchedule, type RunSummary } from '../../lib/contract';
 import { fmtDate, fmtInt, modelName } from '../../lib/format';
+import { datasetLabel } from '../../../../src-shared/runNames';
 import { GAN_LOSS_NAMES, LR_SCHEDULE_NAMES } from '../../lib/settingLabels';
 import { formFromConfig, putKindSetting, type RunData, type TrainForm } from '../trainForm';
 import { sameData } from './compareRules';
@@ -216,17 +217,41 @@ export function trainingDifference(a: RunTraining, b: RunTraining, runs?: readon
 }
 
 /**
- * The two column labels ("A · VAE z=8"): when the runs' model names or run names are the same,
- * each also gets its creation time, and when that is the same to the minute, its run id.
+ * What tells run `r` apart from other runs of the same model in its name: the name without the
+ * model's own name before it and its data after it (" · mnist"), e.g. "batch 64 LR decay" for
+ * "VAE z=3 batch 64 LR decay · mnist", "" for "VAE z=3 · mnist"; a renamed run's whole name.
  */
-export function columnLabels(a: Run | undefined, b: Run | undefined): [string, string] {
-  const base = (side: string, r: Run | undefined) => (r ? `${side} · ${modelName(r.config.model)}` : side);
-  const labels: [string, string] = [base('A', a), base('B', b)];
-  if (!a || !b || (labels[0].slice(1) !== labels[1].slice(1) && a.name !== b.name)) return labels;
-  const [da, db] = [fmtDate(a.created), fmtDate(b.created)];
-  // Created within the same minute: the run ids (unique; their ends alone repeat: "…-vae-z8").
-  const tag = (r: Run, d: string) => (da !== db ? d : r.id);
-  return [`${labels[0]} · ${tag(a, da)}`, `${labels[1]} · ${tag(b, db)}`];
+function nameRest(r: Run): string {
+  const model = modelName(r.config.model);
+  if (!r.name.startsWith(model)) return r.name;
+  const data = ` · ${datasetLabel(r.config.dataset)}`;
+  const rest = r.name.slice(model.length);
+  return (rest.endsWith(data) ? rest.slice(0, -data.length) : rest).replace(/^[\s·]+/, '').trim();
+}
+
+/**
+ * The two column labels ("A · VAE z=8"). A run whose model another run has (among `runs`, the
+ * runs Compare offers, and the other side) also gets what its name says beyond the model ("A ·
+ * VAE z=3 batch 64 LR decay", after "Train A again like B"; a renamed run: " · <its name>"); when
+ * that still matches another such run's, its creation time, and when that is the same to the
+ * minute, its run id. A tester could not tell which "A · VAE z=3" the table showed.
+ */
+export function columnLabels(a: Run | undefined, b: Run | undefined, runs: readonly Run[] = []): [string, string] {
+  const pool = [...runs, ...(a ? [a] : []), ...(b ? [b] : [])];
+  const label = (side: string, r: Run | undefined): string => {
+    if (!r) return side;
+    const model = modelName(r.config.model);
+    const twins = pool.filter((x) => x.id !== r.id && modelName(x.config.model) === model);
+    if (!twins.length) return `${side} · ${model}`;
+    const rest = nameRest(r);
+    const named = `${side} · ${model}${!rest ? '' : r.name.startsWith(model) ? ` ${rest}` : ` · ${rest}`}`;
+    const same = twins.filter((x) => nameRest(x) === rest);
+    if (!same.length) return named;
+    const date = fmtDate(r.created);
+    // Created within the same minute: the run id (unique; its end alone repeats: "…-vae-z8").
+    return `${named} · ${same.some((x) => fmtDate(x.created) === date) ? r.id : date}`;
+  };
+  return [label('A', a), label('B', b)];
 }
 
 /**
