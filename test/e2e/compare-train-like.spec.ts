@@ -68,5 +68,10 @@ test('Compare trains the VAE again like the VAE-GAN: the real values, the form i
   await expect(page.getByTestId('compare-run-b')).toHaveValue(gan);
   await expect(page.getByTestId('compare-head-a')).toHaveText(/^A · VAE z=2 batch 64 LR decay/);
   await expect(page.getByTestId('compare-metrics')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  // Its samples and reconstructions as large as the panel allows (2x the digits' pixels), inside it.
+  for (const id of ['compare-samples-a', 'compare-recons-b']) await expect(page.getByTestId(id)).toHaveAttribute('data-size', '56', { timeout: 60_000 });
+  const panel = (await page.locator('.panel.scroll').boundingBox())!;
+  const samplesB = (await page.getByTestId('compare-samples-b').locator('canvas').nth(2).boundingBox())!;
+  expect(samplesB.x + samplesB.width).toBeLessThanOrEqual(panel.x + panel.width);
   await expect(page.getByTestId('compare-train-like')).toHaveCount(0);
 });

@@ -9,12 +9,38 @@ import { errorText } from '../../lib/errors';
 import type { Lab } from '../lab.svelte';
 import type { StateApi } from '../port';
 import { ScatterState } from '../scatter.svelte';
+import { tileSize } from '../../lib/tileSize';
 import { suggestPair } from './compareRules';
 import { runTraining, trainCountOf, trainLikeBlock, trainLikeForm, trainLikePlan, type RunTraining, type TrainLikePlan } from './compareTraining';
 
-/** Prior samples and reconstructions shown per run (image data only). */
+/**
+ * Prior samples and reconstructions shown per run (image data only). 6 reconstructions: one row of
+ * them under the originals, each 56 px (2× an MNIST digit) in the 1280-px window's panel; 8 would
+ * need tiles under Generate's smallest (`TILE_MIN`).
+ */
 export const COMPARE_SAMPLES = 16;
-export const COMPARE_RECONS = 8;
+export const COMPARE_RECONS = 6;
+/** Samples per row in each run's column (A's beside B's): 3 of Generate's smallest tiles or more fit half the 1280-px window's panel, 4 do not. */
+export const COMPARE_SAMPLE_COLUMNS = 3;
+/** The gap between run A's column and run B's, CSS px (CompareImages' `.cols`). */
+export const COMPARE_COLUMN_GAP = 10;
+
+/**
+ * The size, CSS px, of Compare's sample tiles and of its originals and reconstructions, in a
+ * section `width` px wide (0: not measured yet) of images `imagePx` pixels wide: as Generate's
+ * (`tileSize`, a whole multiple of the pixels when that costs little), the samples sharing half
+ * the width (less the gap) by `COMPARE_SAMPLE_COLUMNS`, the reconstructions the whole width by
+ * `COMPARE_RECONS`. 56 px each (2× an MNIST digit) in the 1280-px window's panel (about 365 px),
+ * where they were 36 and 28 px.
+ */
+export function compareTileSizes(width: number, imagePx: number): { sample: number; recon: number } {
+  const half = width > 0 ? (width - COMPARE_COLUMN_GAP) / 2 : 0;
+  return {
+    sample: tileSize({ width: half, columns: COMPARE_SAMPLE_COLUMNS, imagePx }),
+    recon: tileSize({ width, columns: COMPARE_RECONS, imagePx }),
+  };
+}
+
 /** The seed of the compared samples: both runs decode the same z when their latent sizes match. */
 export const COMPARE_SEED = 1;
 
