@@ -21,6 +21,30 @@ export type MetricKey =
   | 'generationAccuracy'
   | 'generationAccuracyFitted';
 
+/** What a "pending" classifier number is waiting for (`pendingTip`): the judging classifier's training, as the status bar reports it. */
+export interface PendingClassifier {
+  /** It is training now (`ClassifierStatus.active`). */
+  training: boolean;
+  /** Its epoch and epochs, when reported. */
+  epoch?: number;
+  epochs?: number;
+}
+
+/**
+ * The tooltip of a classifier number that reads "pending" (Compare's cells, the run's metrics
+ * line), saying what it waits for: while the judging classifier trains, "Waiting for the judging
+ * classifier, which trains in the background (epoch 3 of 30; the status bar shows it); its numbers
+ * fill in by themselves."; else that it computes this run's numbers (or waits, paused while a run
+ * trains). A tester saw a bare "pending" and could not tell what it waited for.
+ */
+export function pendingTip(c: PendingClassifier): string {
+  if (c.training) {
+    const at = c.epoch && c.epochs ? `epoch ${c.epoch} of ${c.epochs}; ` : '';
+    return `Waiting for the judging classifier, which trains in the background (${at}the status bar shows it); its numbers fill in by themselves.`;
+  }
+  return "Waiting for the judging classifier, which computes this run's numbers in the background (paused while a run trains); they fill in by themselves.";
+}
+
 /** One row of the metrics table: which way is better (null: neither), and whether it applies to a kind. */
 export interface MetricRow {
   key: MetricKey;
