@@ -68,10 +68,20 @@ test('Compare trains the VAE again like the VAE-GAN: the real values, the form i
   await expect(page.getByTestId('compare-run-b')).toHaveValue(gan);
   await expect(page.getByTestId('compare-head-a')).toHaveText(/^A · VAE z=2 batch 64 LR decay/);
   await expect(page.getByTestId('compare-metrics')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
-  // Its samples and reconstructions as large as the panel allows (2x the digits' pixels), inside it.
-  for (const id of ['compare-samples-a', 'compare-recons-b']) await expect(page.getByTestId(id)).toHaveAttribute('data-size', '56', { timeout: 60_000 });
-  const panel = (await page.locator('.panel.scroll').boundingBox())!;
-  const samplesB = (await page.getByTestId('compare-samples-b').locator('canvas').nth(2).boundingBox())!;
-  expect(samplesB.x + samplesB.width).toBeLessThanOrEqual(panel.x + panel.width);
+  // In the 1280×800 window its samples and reconstructions are as large as the panel allows (2× the
+  // digits' pixels, Generate's rule), and the panel does not scroll sideways.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  for (const id of ['compare-samples-a', 'compare-samples-b', 'compare-originals', 'compare-recons-b']) await expect(page.getByTestId(id)).toHaveAttribute('data-size', '56', { timeout: 60_000 });
+  const panel = page.locator('.panel.scroll');
+  const box = (await panel.boundingBox())!;
+  // The rightmost tiles: B's third sample of a row, B's sixth reconstruction.
+  for (const [id, i] of [['compare-samples-b', 2], ['compare-recons-b', 5]] as const) {
+    const right = (await page.getByTestId(id).locator('canvas').nth(i).boundingBox())!;
+    expect(right.x + right.width).toBeLessThanOrEqual(box.x + box.width);
+  }
+  expect(await panel.evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
+  await page.screenshot({ path: test.info().outputPath('compare-1280x800-table.png') });
+  await page.getByTestId('compare-images').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: test.info().outputPath('compare-1280x800-images.png') });
   await expect(page.getByTestId('compare-train-like')).toHaveCount(0);
 });
