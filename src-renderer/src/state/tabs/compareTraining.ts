@@ -189,7 +189,7 @@ export function defaultBatchReason(a: RunTraining, b: RunTraining, runs: readonl
   const other = kinds[1 - gan];
   if (g.epochs !== o.epochs || g.batchSize !== DEFAULT_BATCH_SIZE.vaegan || o.batchSize !== DEFAULT_BATCH_SIZE[other] || g.batchSize >= o.batchSize) return null;
   const ratio = Math.round(o.batchSize / g.batchSize);
-  return `Over the same epochs the VAE-GAN's default batch (${fmtInt(g.batchSize)}; the ${KIND_NAMES[other] ?? other}'s ${fmtInt(o.batchSize)}) takes ~${ratio}× the steps: compare the two at the same training time instead, as README › Models does.`;
+  return `Over the same epochs the VAE-GAN's default batch (${fmtInt(g.batchSize)}; the ${KIND_NAMES[other] ?? other}'s ${fmtInt(o.batchSize)}) takes ~${ratio}× the steps: compare the two at the same training time (as the README's VAE vs VAE-GAN figures are measured), or at the same steps with the button below.`;
 }
 
 /**
