@@ -70,7 +70,7 @@ export const ENV_VARS = {
   LATENT_LAB_CLASSIFIER: {
     scope: 'app',
     values: '`0`',
-    default: "on: a run's metrics on image data include the Fréchet distance, the reconstruction accuracy and (CVAE) the generation accuracy, judged by the dataset's in-app classifier CNN (trained in the background the first time it is needed, after the run has ended, then cached in the dataset folder)",
+    default: "on: a run's metrics on image data include the Fréchet distance, the reconstruction accuracy and (CVAE) the generation accuracy, judged by the dataset's in-app classifier CNN (trained in the background — in the app from a first launch, or once your labelled images are checked, else after the run that needs it has ended — then cached in the dataset folder)",
     meaning: '`0` leaves those metrics out and never trains the classifier (the unit and e2e suites set it: they train many small runs).',
   },
   LATENT_LAB_USER_DATA: {
