@@ -11,7 +11,7 @@ import type { StateApi } from '../port';
 import { ScatterState } from '../scatter.svelte';
 import { tileSize } from '../../lib/tileSize';
 import { suggestPair } from './compareRules';
-import { runTraining, trainCountOf, trainLikeBlock, trainLikeForm, trainLikePlan, type RunTraining, type TrainLikePlan } from './compareTraining';
+import { columnLabels, runTraining, trainCountOf, trainLikeBlock, trainLikeForm, trainLikePlan, type RunTraining, type TrainLikePlan } from './compareTraining';
 
 /**
  * Prior samples and reconstructions shown per run (image data only). 6 reconstructions: one row of
@@ -286,10 +286,20 @@ export class CompareState {
     return { samples, recons: { originals: r.originals, reconstructions: r.reconstructions, count: r.count, shape: r.shape } };
   }
 
-  /** The picked run of side `which` among the runs Compare offers (finished, not broken); undefined when none. */
+  /** The runs Compare offers: saved runs with at least one epoch, not broken. */
+  get offered(): RunSummary[] {
+    return this.lab.runs.list.filter((r) => !r.error && r.epochsDone > 0);
+  }
+
+  /** The picked run of side `which` among the runs Compare offers (`offered`); undefined when none. */
   run(which: 'a' | 'b'): RunSummary | undefined {
     const id = which === 'a' ? this.runA : this.runB;
-    return this.lab.runs.list.find((r) => r.id === id && !r.error && r.epochsDone > 0);
+    return this.offered.find((r) => r.id === id);
+  }
+
+  /** The two columns' headings, "A · VAE z=3 batch 64 LR decay" beside "B · VAE z=3" (`columnLabels`: same-named runs told apart). */
+  get columnLabels(): [string, string] {
+    return columnLabels(this.run('a'), this.run('b'), this.offered);
   }
 
   /** How side `which`'s run trained (`runTraining`: batch, epochs, steps when its data's size is known, schedule); undefined without a run. */
@@ -367,7 +377,7 @@ export class CompareState {
    * has a partner on its data, runs that did not collapse, a telling pair of kinds.
    */
   suggest(): void {
-    const runs = this.lab.runs.list.filter((r) => !r.error && r.epochsDone > 0);
+    const runs = this.offered;
     if (this.runA && this.runB && runs.some((r) => r.id === this.runA) && runs.some((r) => r.id === this.runB)) return;
     const [a, b] = suggestPair(runs, this.lab.runs.activeId);
     this.runA = a;
