@@ -27,7 +27,7 @@ import { decodeArrays, encodeArrays, passRows, type SplitData } from '../metrics
 import { isConditional, type ModelBundle } from '../models/build';
 import type { Classifier } from './classifier';
 import { frechetOfSets } from './frechet';
-import { classifierLayers } from './model';
+import { judgeable } from './model';
 import type { ClassifierStore } from './store';
 
 export interface ClassifierMetrics {
@@ -207,11 +207,5 @@ export function hasClassifierMetrics(metrics: Metrics, fitted = false): boolean 
  * CVAE runs (those with a `generationAccuracy`) saved before `generationAccuracyFitted` existed.
  */
 export function lacksClassifierMetrics(metrics: Metrics, data: Pick<LoadedDataset, 'shape' | 'info'>, fitted = false): boolean {
-  if (hasClassifierMetrics(metrics, fitted)) return false;
-  try {
-    classifierLayers(data.shape, data.info.labelNames.length);
-    return true;
-  } catch {
-    return false;
-  }
+  return !hasClassifierMetrics(metrics, fitted) && judgeable(data);
 }

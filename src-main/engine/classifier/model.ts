@@ -46,6 +46,26 @@ const TRAINING_SAMPLES = 240_000;
 /** Image sides and channels the classifier takes. */
 const SIDES = [28, 32, 64];
 
+/** What decides whether a dataset can have a classifier: its sample shape and its classes. */
+export interface JudgeableData {
+  shape: readonly number[];
+  info: { labelNames: readonly string[] };
+}
+
+/**
+ * True when the in-app classifier takes this data (`classifierLayers` accepts it): square
+ * 28/32/64-px images with 1 or 3 channels and at least 2 labels; false for toy 2-D points, other
+ * sizes and unlabelled data (one class). The one test the store, the metrics and the queue use.
+ */
+export function judgeable(data: JudgeableData): boolean {
+  try {
+    classifierLayers(data.shape, data.info.labelNames.length);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The layers for an image dataset of `shape` = [H, W, C] with `classes` labels. Throws
  * LabError('UNSUPPORTED') for data that is not a square 28/32/64 image with 1 or 3 channels (toy

@@ -36,7 +36,7 @@ import { hasClassifierMetrics, lacksClassifierMetrics, runClassifierMetrics } fr
 import type { FittedPrior } from '../fittedPrior';
 import type { LatentStats } from '../inference';
 import { fittedPriorOf } from '../runPrior';
-import { classifierLayers } from './model';
+import { judgeable, type JudgeableData } from './model';
 import type { ClassifierStore } from './store';
 import { ClassifierTrainingElsewhere } from './trainLock';
 
@@ -59,26 +59,6 @@ type Outcome = 'done' | 'deferred' | 'dropped';
 interface Item {
   runId: string | null;
   dataset: DatasetRef;
-}
-
-/** What decides whether a dataset can have a classifier: its sample shape and its classes. */
-export interface JudgeableData {
-  shape: readonly number[];
-  info: { labelNames: readonly string[] };
-}
-
-/**
- * True when the in-app classifier takes this data: square 28/32/64-px images with 1 or 3
- * channels and at least 2 labels (./model.ts `classifierLayers`, the store's and the metrics' rule);
- * false for toy 2-D points and unlabelled data (one class).
- */
-export function judgeable(data: JudgeableData): boolean {
-  try {
-    classifierLayers(data.shape, data.info.labelNames.length);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const CANCELLED_NOTE = 'the classifier’s training was cancelled';
@@ -135,7 +115,7 @@ export class ClassifierQueue {
    * waiting have their numbers and no run starts or trains. It takes the place of an earlier
    * choice still waiting, and an earlier choice's training in progress gives way (its checkpoint
    * stays: a run on it, or a later choice of it, goes on from there). Nothing for data the
-   * classifier does not take (toy 2-D points, unlabelled data: `judgeable`), for a dataset whose
+   * classifier does not take (toy 2-D points, unlabelled data: ./model.ts `judgeable`), for a dataset whose
    * chosen step already ended in this engine, or whose training the user cancelled this session.
    * True when its classifier is (still) asked for.
    */

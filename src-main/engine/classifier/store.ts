@@ -36,7 +36,7 @@ import type { LoadedDataset } from '../datasets';
 import { loadLayersModel, saveLayersModel } from '../models/io';
 import { readCheckpoint, removeCheckpoint, writeCheckpoint, type CheckpointOwner } from './checkpoint';
 import { Classifier, trainClassifier, type ClassifierInfo } from './classifier';
-import { classifierLayers, classifierTraining, CLASSIFIER_VERSION, type ClassifierTraining } from './model';
+import { classifierLayers, classifierTraining, CLASSIFIER_VERSION, judgeable, type ClassifierTraining } from './model';
 import type { ClassifierCheckpoint, ClassifierTrainProgress } from './train';
 import { placeKey, sameDataMoved, workspaceOf } from './placeKey';
 import { takeTrainLock } from './trainLock';
@@ -125,11 +125,7 @@ export class ClassifierStore {
    */
   async get(ref: DatasetRef, data: LoadedDataset): Promise<Classifier | null> {
     const gen = this.generation;
-    try {
-      classifierLayers(data.shape, data.info.labelNames.length);
-    } catch {
-      return null;
-    }
+    if (!judgeable(data)) return null;
     const identity = await this.identityOf(ref);
     if (!identity) return null;
     // A saved run's relabelled view of changed files (../runData.ts) has other classes than the files: a classifier of its own.
