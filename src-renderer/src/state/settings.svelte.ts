@@ -190,6 +190,11 @@ export class Settings {
     putKindSetting(this.train, key, v);
   }
 
+  /** Put the shown kind's default back in force for `key` (the hint's "Use 256"): it follows the kind again. */
+  useKindDefault(key: KindSettingKey): void {
+    this.choose(key, KIND_SETTINGS[key].defaults[this.train.kind]);
+  }
+
   /** The kind the last kind switch left (null: none since the form was set): the hints name its default. */
   #switchedFrom = $state<ModelKind | null>(null);
   /**
